@@ -1,0 +1,19 @@
+//! Minzheng domain: pure types and rules of civil affairs, no I/O.
+//!
+//! Everything that enters the system from outside (files, forms, API bodies) is parsed into
+//! these types at the edge (`parse()`), so the rest of the code never sees an invalid resident
+//! ID, region code or amount of money.
+
+pub mod id;
+pub mod message;
+pub mod money;
+pub mod region;
+pub mod registry;
+
+pub use id::{IdNumber, IdNumberError, Sex};
+pub use message::Bilingual;
+pub use money::{Fen, FenError};
+pub use region::{Region, RegionCode, RegionCodeError, RegionLevel};
+pub use registry::{
+    Disability, DisabilityCategory, Household, HouseholdKind, Person, PersonStatus, Relation,
+};

@@ -1,0 +1,297 @@
+//! Records store: the storage traits of Minzheng and their two implementations, an embedded
+//! SQLite file (the default) and PostgreSQL (production).
+//!
+//! Every mutation writes its audit record in the same transaction as the change. Queries are
+//! checked at run time (no database is needed to build); each backend has its own migrations
+//! under `migrations/<backend>/`, embedded in the binary.
+
+mod migrate;
+pub mod postgres;
+mod rows;
+mod sql;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Errors of the records store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://...")]
+    Url(String),
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    #[error("migration {version} failed: {reason}")]
+    Migration { version: i64, reason: String },
+    #[error("not found: {0}")]
+    NotFound(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Who does something: recorded in every audit record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// Account name (or `system`, `cli:<user>`).
+    pub name: String,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>) -> Actor {
+        Actor { name: name.into() }
+    }
+    pub fn system() -> Actor {
+        Actor::new("system")
+    }
+}
+
+/// 审计记录: who did what to which record, with the values before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An audit record about to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub action: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// One page of a keyset-paginated listing; `next` is the cursor for the following page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// How persons are searched. All filters combine; results are ordered by ID number (or by
+/// name then ID number when searching by name) and paginated by `after`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonQuery {
+    /// Only residents of households in this region (any level: city, county, street, community).
+    pub region: Option<RegionCode>,
+    /// Names starting with this text.
+    pub name: Option<String>,
+    /// Persons carrying this tag.
+    pub tag: Option<String>,
+    /// Cursor from the previous page.
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// How households are listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdQuery {
+    pub region: Option<RegionCode>,
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+/// Numbers of things stored, for status pages and checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub regions: u64,
+    pub households: u64,
+    pub persons: u64,
+    pub grids: u64,
+    pub buildings: u64,
+    pub audit_records: u64,
+}
+
+/// A batch of registry rows to upsert together (one import): all stored or none.
+#[derive(Debug, Clone, Default)]
+pub struct RegistryBatch {
+    pub households: Vec<Household>,
+    pub persons: Vec<Person>,
+    /// What the batch came from (file name), for the audit record.
+    pub source: String,
+    /// SHA-256 of the source file.
+    pub checksum: String,
+}
+
+/// What a batch changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct BatchOutcome {
+    pub households_inserted: u64,
+    pub households_updated: u64,
+    pub persons_inserted: u64,
+    pub persons_updated: u64,
+    pub persons_unchanged: u64,
+}
+
+/// Progress of long work: called with the number of rows done so far.
+pub type Progress<'a> = &'a (dyn Fn(u64) + Send + Sync);
+
+/// The records store. One implementation per database; one contract suite (`tests/contract.rs`)
+/// runs against each.
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Applies the embedded migrations not yet applied. Idempotent.
+    async fn migrate(&self) -> Result<()>;
+
+    async fn counts(&self) -> Result<Counts>;
+
+    // ---- region tree (行政区划) ----
+
+    /// Loads divisions, keeping those already present. Returns how many were added.
+    async fn load_regions(&self, regions: &[Region], actor: &Actor) -> Result<u64>;
+    async fn region(&self, code: &RegionCode) -> Result<Option<Region>>;
+    async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>>;
+    /// All divisions at `level` within `within` (inclusive), ordered by code.
+    async fn regions_within(&self, within: &RegionCode, level: RegionLevel) -> Result<Vec<Region>>;
+
+    // ---- registry (人口、户) ----
+
+    async fn person(&self, id: &IdNumber) -> Result<Option<Person>>;
+    async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>>;
+    async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>>;
+    async fn household(&self, household_no: &str) -> Result<Option<Household>>;
+    async fn household_members(&self, household_no: &str) -> Result<Vec<Person>>;
+    async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>>;
+    /// Grid names of a community, ordered.
+    async fn grids(&self, community: &RegionCode) -> Result<Vec<String>>;
+
+    /// Upserts households then persons in one transaction, with audit records: one for the
+    /// batch, and one per existing row whose values changed (before and after).
+    async fn apply_batch(
+        &self,
+        batch: &RegistryBatch,
+        actor: &Actor,
+        progress: Progress<'_>,
+    ) -> Result<BatchOutcome>;
+
+    // ---- audit (审计) ----
+
+    /// Audit records about one entity, oldest first.
+    async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>>;
+    /// The newest audit records, newest first.
+    async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>>;
+}
+
+/// Opens the store named by `url`: `sqlite://PATH` (created if missing) or `postgres://...`.
+/// Migrations are applied.
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(PgStore::connect(url).await?)
+    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Arc::new(SqliteStore::open(std::path::Path::new(path)).await?)
+    } else {
+        return Err(StoreError::Url(url.to_string()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Half-open range of codes below `prefix`: every code starting with `prefix` is
+/// `>= lo` and `< hi` in byte order (':' follows '9').
+pub(crate) fn prefix_range(prefix: &str) -> (String, String) {
+    (prefix.to_string(), format!("{prefix}:"))
+}
+
+/// Half-open range of texts starting with `prefix` in byte order.
+pub(crate) fn text_prefix_range(prefix: &str) -> (String, String) {
+    (prefix.to_string(), format!("{prefix}\u{10FFFF}"))
+}
+
+pub(crate) fn page_limit(limit: u32) -> u32 {
+    limit.clamp(1, 1000)
+}
+
+/// The audit record of a whole batch: its source, checksum and what it changed.
+pub(crate) fn batch_audit(batch: &RegistryBatch, out: &BatchOutcome) -> AuditEntry {
+    AuditEntry {
+        action: "import".into(),
+        entity: "registry".into(),
+        entity_key: batch.source.clone(),
+        before: None,
+        after: Some(serde_json::json!({
+            "source": batch.source,
+            "sha256": batch.checksum,
+            "households": batch.households.len(),
+            "persons": batch.persons.len(),
+            "outcome": out,
+        })),
+    }
+}
+
+/// The audit record of a region load.
+pub(crate) fn regions_audit(added: u64, offered: usize) -> AuditEntry {
+    AuditEntry {
+        action: "load".into(),
+        entity: "regions".into(),
+        entity_key: "*".into(),
+        before: None,
+        after: Some(serde_json::json!({ "added": added, "offered": offered })),
+    }
+}
+
+/// Community of each household in the batch, by 户号.
+pub(crate) fn batch_communities(batch: &RegistryBatch) -> std::collections::HashMap<String, RegionCode> {
+    batch.households.iter().map(|h| (h.household_no.clone(), h.community.clone())).collect()
+}
+
+/// 户号 that persons of the batch name but the batch does not carry (already stored).
+pub(crate) fn households_not_in_batch(
+    batch: &RegistryBatch,
+    known: &std::collections::HashMap<String, RegionCode>,
+) -> Vec<String> {
+    let mut v: Vec<String> = batch
+        .persons
+        .iter()
+        .filter_map(|p| p.household_no.clone())
+        .filter(|h| !known.contains_key(h))
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Cuts the extra row fetched to know whether another page follows, and makes the cursor
+/// (`name|id` when ordered by name).
+pub(crate) fn paginate_persons(items: &mut Vec<Person>, limit: u32, by_name: bool) -> Page<Person> {
+    let next = (items.len() > limit as usize).then(|| {
+        items.truncate(limit as usize);
+        items
+            .last()
+            .map(|p| if by_name { format!("{}|{}", p.name, p.id_number) } else { p.id_number.to_string() })
+            .unwrap_or_default()
+    });
+    Page { items: std::mem::take(items), next }
+}
+
+pub(crate) fn paginate_households(items: &mut Vec<Household>, limit: u32) -> Page<Household> {
+    let next = (items.len() > limit as usize).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|h| h.household_no.clone()).unwrap_or_default()
+    });
+    Page { items: std::mem::take(items), next }
+}

@@ -1,0 +1,24 @@
+//! Embedded migrations: each backend has its own folder, compiled into the binary so that the
+//! program needs no files at run time. Applied in order, each in its own transaction, and
+//! recorded in `schema_migrations`.
+
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "registry",
+    sql: include_str!("../migrations/sqlite/0001_registry.sql"),
+}];
+
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "registry",
+    sql: include_str!("../migrations/postgres/0001_registry.sql"),
+}];
+
+pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -1,0 +1,430 @@
+//! PostgreSQL records store (production). Bulk writes send whole columns as arrays
+//! (`INSERT ... SELECT * FROM UNNEST(...)`), one statement per chunk.
+
+use crate::migrate::{self, Migration};
+use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+use crate::sql;
+use crate::{
+    page_limit, prefix_range, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
+    HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result, Store, StoreError,
+};
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// Rows per bulk statement.
+const CHUNK: usize = 10_000;
+
+/// PostgreSQL records store.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<PgStore> {
+        let options = PgConnectOptions::from_str(url)?;
+        let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn apply_migrations(pool: &PgPool, list: &[Migration]) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    // One migrator at a time, even when several servers start together.
+    sqlx::query("SELECT pg_advisory_xact_lock(7294611)").execute(&mut *tx).await?;
+    sqlx::query(migrate::CREATE_TABLE).execute(&mut *tx).await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(&mut *tx)
+        .await?;
+    for m in list.iter().filter(|m| !applied.contains(&m.version)) {
+        sqlx::raw_sql(AssertSqlSafe(m.sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::Migration { version: m.version, reason: e.to_string() })?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(Utc::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    for chunk in entries.chunks(CHUNK) {
+        let actions: Vec<&str> = chunk.iter().map(|e| e.action.as_str()).collect();
+        let entities: Vec<&str> = chunk.iter().map(|e| e.entity.as_str()).collect();
+        let keys: Vec<&str> = chunk.iter().map(|e| e.entity_key.as_str()).collect();
+        let befores: Vec<Option<serde_json::Value>> = chunk.iter().map(|e| e.before.clone()).collect();
+        let afters: Vec<Option<serde_json::Value>> = chunk.iter().map(|e| e.after.clone()).collect();
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after) \
+             SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[])",
+        )
+        .bind(now)
+        .bind(&actor.name)
+        .bind(&actions)
+        .bind(&entities)
+        .bind(&keys)
+        .bind(&befores)
+        .bind(&afters)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+fn audit_from_row(row: &sqlx::postgres::PgRow) -> Result<AuditRecord> {
+    Ok(AuditRecord {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        entity: row.try_get("entity")?,
+        entity_key: row.try_get("entity_key")?,
+        before: row.try_get("before")?,
+        after: row.try_get("after")?,
+    })
+}
+
+async fn write_households(tx: &mut Transaction<'_, Postgres>, rows: &[&Household]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let nos: Vec<&str> = rows.iter().map(|h| h.household_no.as_str()).collect();
+    let heads: Vec<Option<String>> = rows.iter().map(|h| h.head.map(|i| i.to_string())).collect();
+    let addresses: Vec<&str> = rows.iter().map(|h| h.address.as_str()).collect();
+    let communities: Vec<&str> = rows.iter().map(|h| h.community.as_str()).collect();
+    let grids: Vec<Option<&str>> = rows.iter().map(|h| h.grid.as_deref()).collect();
+    let buildings: Vec<Option<&str>> = rows.iter().map(|h| h.building.as_deref()).collect();
+    let kinds: Vec<&str> = rows.iter().map(|h| h.kind.as_str()).collect();
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO households ({HOUSEHOLD_COLUMNS}, updated_at) \
+         SELECT *, $8 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) \
+         ON CONFLICT (household_no) DO UPDATE SET head_id_number = excluded.head_id_number, \
+         address = excluded.address, community_code = excluded.community_code, \
+         grid_name = excluded.grid_name, building_name = excluded.building_name, \
+         kind = excluded.kind, updated_at = excluded.updated_at"
+    )))
+    .bind(&nos)
+    .bind(&heads)
+    .bind(&addresses)
+    .bind(&communities)
+    .bind(&grids)
+    .bind(&buildings)
+    .bind(&kinds)
+    .bind(Utc::now())
+    .execute(&mut **tx)
+    .await?;
+    // Grids and buildings are created on first use under their community.
+    sqlx::query(
+        "INSERT INTO grids (community_code, name) SELECT DISTINCT c, g FROM UNNEST($1::text[], $2::text[]) AS t(c, g) \
+         WHERE g IS NOT NULL ON CONFLICT DO NOTHING",
+    )
+    .bind(&communities)
+    .bind(&grids)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO buildings (community_code, name, grid_name) \
+         SELECT DISTINCT ON (c, b) c, b, g FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(c, b, g) \
+         WHERE b IS NOT NULL ON CONFLICT DO NOTHING",
+    )
+    .bind(&communities)
+    .bind(&buildings)
+    .bind(&grids)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn write_persons(tx: &mut Transaction<'_, Postgres>, rows: &[&Person], communities: &HashMap<String, RegionCode>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<PersonValues> = rows
+        .iter()
+        .map(|p| PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h))))
+        .collect();
+    macro_rules! col {
+        ($f:ident) => {
+            values.iter().map(|v| v.$f.clone()).collect::<Vec<_>>()
+        };
+    }
+    let births: Vec<NaiveDate> = col!(birth_date);
+    let status_dates: Vec<Option<NaiveDate>> = col!(status_date);
+    let grades: Vec<Option<i32>> = col!(disability_grade);
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO persons ({PERSON_COLUMNS}, updated_at) \
+         SELECT *, $15 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::text[], \
+         $7::text[], $8::text[], $9::text[], $10::date[], $11::text[], $12::int[], $13::text[], $14::text[]) \
+         ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, sex = excluded.sex, \
+         birth_date = excluded.birth_date, hukou_region = excluded.hukou_region, \
+         household_no = excluded.household_no, community_code = excluded.community_code, \
+         relation = excluded.relation, status = excluded.status, status_date = excluded.status_date, \
+         disability_category = excluded.disability_category, disability_grade = excluded.disability_grade, \
+         phone = excluded.phone, tags = excluded.tags, updated_at = excluded.updated_at"
+    )))
+    .bind(col!(id_number))
+    .bind(col!(name))
+    .bind(col!(sex))
+    .bind(births)
+    .bind(col!(hukou_region))
+    .bind(col!(household_no))
+    .bind(col!(community_code))
+    .bind(col!(relation))
+    .bind(col!(status))
+    .bind(status_dates)
+    .bind(col!(disability_category))
+    .bind(grades)
+    .bind(col!(phone))
+    .bind(col!(tags))
+    .bind(Utc::now())
+    .execute(&mut **tx)
+    .await?;
+    let ids: Vec<String> = col!(id_number);
+    sqlx::query("DELETE FROM person_tags WHERE id_number = ANY($1)")
+        .bind(&ids)
+        .execute(&mut **tx)
+        .await?;
+    let (tag_ids, tags): (Vec<&str>, Vec<&str>) = rows
+        .iter()
+        .flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str())))
+        .unzip();
+    if !tags.is_empty() {
+        sqlx::query(
+            "INSERT INTO person_tags (id_number, tag) SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+        )
+        .bind(&tag_ids)
+        .bind(&tags)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        apply_migrations(&self.pool, migrate::POSTGRES).await
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        let row = sqlx::query(sql::COUNTS).fetch_one(&self.pool).await?;
+        let n = |i: usize| -> Result<u64> { Ok(row.try_get::<i64, _>(i)? as u64) };
+        Ok(Counts {
+            regions: n(0)?,
+            households: n(1)?,
+            persons: n(2)?,
+            grids: n(3)?,
+            buildings: n(4)?,
+            audit_records: n(5)?,
+        })
+    }
+
+    async fn load_regions(&self, regions: &[Region], actor: &Actor) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for chunk in regions.chunks(CHUNK) {
+            let codes: Vec<&str> = chunk.iter().map(|r| r.code.as_str()).collect();
+            let levels: Vec<&str> = chunk.iter().map(|r| r.level.as_str()).collect();
+            let names: Vec<&str> = chunk.iter().map(|r| r.name.as_str()).collect();
+            let parents: Vec<Option<String>> = chunk.iter().map(|r| r.parent.as_ref().map(|p| p.to_string())).collect();
+            added += sqlx::query(
+                "INSERT INTO regions (code, level, name, parent_code) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(&codes)
+            .bind(&levels)
+            .bind(&names)
+            .bind(&parents)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        if added > 0 {
+            write_audit(&mut tx, actor, &[crate::regions_audit(added, regions.len())]).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn region(&self, code: &RegionCode) -> Result<Option<Region>> {
+        let row = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE code = $1")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::region_from_row).transpose()
+    }
+
+    async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>> {
+        let rows = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE parent_code = $1 ORDER BY code")
+            .bind(code.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::region_from_row).collect()
+    }
+
+    async fn regions_within(&self, within: &RegionCode, level: RegionLevel) -> Result<Vec<Region>> {
+        let (lo, hi) = prefix_range(within.as_str());
+        let rows = sqlx::query(
+            "SELECT code, level, name, parent_code FROM regions \
+             WHERE code >= $1 AND code < $2 AND level = $3 ORDER BY code",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(level.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::region_from_row).collect()
+    }
+
+    async fn person(&self, id: &IdNumber) -> Result<Option<Person>> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id_number = $1")))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::person_from_row).transpose()
+    }
+
+    async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>> {
+        let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE id_number = ANY($1) ORDER BY id_number"
+        )))
+        .bind(&ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::person_from_row).collect()
+    }
+
+    async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>> {
+        let mut qb = sql::search_persons::<Postgres>(q);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        let mut items: Vec<Person> = rows.iter().map(rows::person_from_row).collect::<Result<_>>()?;
+        Ok(crate::paginate_persons(&mut items, page_limit(q.limit), q.name.is_some()))
+    }
+
+    async fn household(&self, household_no: &str) -> Result<Option<Household>> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE household_no = $1")))
+            .bind(household_no)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::household_from_row).transpose()
+    }
+
+    async fn household_members(&self, household_no: &str) -> Result<Vec<Person>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE household_no = $1 ORDER BY relation <> 'head', birth_date"
+        )))
+        .bind(household_no)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::person_from_row).collect()
+    }
+
+    async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>> {
+        let mut qb = sql::search_households::<Postgres>(q);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        let mut items: Vec<Household> = rows.iter().map(rows::household_from_row).collect::<Result<_>>()?;
+        Ok(crate::paginate_households(&mut items, page_limit(q.limit)))
+    }
+
+    async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM grids WHERE community_code = $1 ORDER BY name")
+            .bind(community.as_str())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
+        let mut out = BatchOutcome::default();
+        let mut tx = self.pool.begin().await?;
+        let mut communities = crate::batch_communities(batch);
+        for chunk in batch.households.chunks(CHUNK) {
+            let existing = sql::households_in::<Postgres>(chunk.iter().map(|h| h.household_no.clone()))
+                .build()
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(rows::household_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
+            write_households(&mut tx, &d.write).await?;
+            write_audit(&mut tx, actor, &d.audit).await?;
+            out.households_inserted += d.inserted;
+            out.households_updated += d.updated;
+        }
+        let missing = crate::households_not_in_batch(batch, &communities);
+        for chunk in missing.chunks(CHUNK) {
+            for row in sql::household_communities::<Postgres>(chunk.iter().cloned()).build().fetch_all(&mut *tx).await? {
+                let code: String = row.try_get(1)?;
+                if let Ok(c) = RegionCode::parse(&code) {
+                    communities.insert(row.try_get(0)?, c);
+                }
+            }
+        }
+        let mut done = 0u64;
+        for chunk in batch.persons.chunks(CHUNK) {
+            let existing = sql::persons_in::<Postgres>(chunk.iter().map(|p| p.id_number.to_string()))
+                .build()
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(rows::person_from_row)
+                .collect::<Result<Vec<_>>>()?;
+            let d = rows::diff("person", chunk, existing, |p| p.id_number);
+            write_persons(&mut tx, &d.write, &communities).await?;
+            write_audit(&mut tx, actor, &d.audit).await?;
+            out.persons_inserted += d.inserted;
+            out.persons_updated += d.updated;
+            out.persons_unchanged += d.unchanged;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+        write_audit(&mut tx, actor, &[crate::batch_audit(batch, &out)]).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log \
+             WHERE entity = $1 AND entity_key = $2 ORDER BY id",
+        )
+        .bind(entity)
+        .bind(entity_key)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(i64::from(page_limit(limit)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+}

@@ -1,0 +1,109 @@
+//! Query builders shared by both backends: the SQL text is the same, only the placeholders
+//! differ, and `QueryBuilder` writes those for each database.
+
+use crate::rows::{HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+use crate::{page_limit, prefix_range, text_prefix_range, HouseholdQuery, PersonQuery};
+use sqlx::{Database, Encode, QueryBuilder, Type};
+
+/// `SELECT <columns> FROM <table> WHERE <key> IN (...)`.
+pub(crate) fn select_in<DB>(columns: &str, table: &str, key: &str, keys: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {columns} FROM {table} WHERE {key} IN ("));
+    let mut sep = qb.separated(", ");
+    for k in keys {
+        sep.push_bind(k);
+    }
+    qb.push(")");
+    qb
+}
+
+pub(crate) fn persons_in<DB>(ids: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_in(PERSON_COLUMNS, "persons", "id_number", ids)
+}
+
+pub(crate) fn households_in<DB>(nos: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_in(HOUSEHOLD_COLUMNS, "households", "household_no", nos)
+}
+
+/// Keyset-paginated person search; fetches one row more than the limit.
+pub(crate) fn search_persons<DB>(q: &PersonQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+    i64: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let by_name = q.name.is_some();
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {PERSON_COLUMNS} FROM persons p WHERE 1 = 1"));
+    if let Some(region) = &q.region {
+        let (lo, hi) = prefix_range(region.as_str());
+        qb.push(" AND community_code >= ").push_bind(lo).push(" AND community_code < ").push_bind(hi);
+    }
+    if let Some(name) = &q.name {
+        let (lo, hi) = text_prefix_range(name);
+        qb.push(" AND name >= ").push_bind(lo).push(" AND name < ").push_bind(hi);
+    }
+    if let Some(tag) = &q.tag {
+        qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.id_number = p.id_number AND t.tag = ")
+            .push_bind(tag.clone())
+            .push(")");
+    }
+    if let Some(after) = &q.after {
+        if by_name {
+            let (name, id) = after.split_once('|').unwrap_or(("", after.as_str()));
+            qb.push(" AND (name, id_number) > (")
+                .push_bind(name.to_string())
+                .push(", ")
+                .push_bind(id.to_string())
+                .push(")");
+        } else {
+            qb.push(" AND id_number > ").push_bind(after.clone());
+        }
+    }
+    qb.push(if by_name { " ORDER BY name, id_number" } else { " ORDER BY id_number" });
+    qb.push(" LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    qb
+}
+
+/// Keyset-paginated household listing; fetches one row more than the limit.
+pub(crate) fn search_households<DB>(q: &HouseholdQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+    i64: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE 1 = 1"));
+    if let Some(region) = &q.region {
+        let (lo, hi) = prefix_range(region.as_str());
+        qb.push(" AND community_code >= ").push_bind(lo).push(" AND community_code < ").push_bind(hi);
+    }
+    if let Some(after) = &q.after {
+        qb.push(" AND household_no > ").push_bind(after.clone());
+    }
+    qb.push(" ORDER BY household_no LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    qb
+}
+
+/// `SELECT household_no, community_code FROM households WHERE household_no IN (...)`.
+pub(crate) fn household_communities<DB>(nos: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_in("household_no, community_code", "households", "household_no", nos)
+}
+
+/// The statement counting everything, for `Store::counts`.
+pub(crate) const COUNTS: &str = "SELECT (SELECT count(*) FROM regions), (SELECT count(*) FROM households), \
+     (SELECT count(*) FROM persons), (SELECT count(*) FROM grids), \
+     (SELECT count(*) FROM buildings), (SELECT count(*) FROM audit_log)";

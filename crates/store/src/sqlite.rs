@@ -1,0 +1,437 @@
+//! The embedded default: one SQLite file in WAL mode.
+
+use crate::migrate::{self, Migration};
+use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+use crate::sql;
+use crate::{
+    page_limit, prefix_range, Actor, AuditEntry, AuditRecord, Backend,
+    BatchOutcome, Counts, HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result,
+    Store, StoreError,
+};
+use async_trait::async_trait;
+use chrono::Utc;
+use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// Rows per INSERT statement: 15 columns × 1,000 rows stays below SQLite's 32,766 variables.
+const CHUNK: usize = 1000;
+
+/// SQLite records store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path`.
+    pub async fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+            }
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+async fn write_audit(tx: &mut Transaction<'_, Sqlite>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+    let now = Utc::now();
+    for chunk in entries.chunks(CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after) ",
+        );
+        qb.push_values(chunk, |mut b, e| {
+            b.push_bind(now)
+                .push_bind(&actor.name)
+                .push_bind(&e.action)
+                .push_bind(&e.entity)
+                .push_bind(&e.entity_key)
+                .push_bind(e.before.as_ref().map(|v| v.to_string()))
+                .push_bind(e.after.as_ref().map(|v| v.to_string()));
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord> {
+    let json = |col: &str| -> Result<Option<serde_json::Value>> {
+        let s: Option<String> = row.try_get(col)?;
+        Ok(s.and_then(|s| serde_json::from_str(&s).ok()))
+    };
+    Ok(AuditRecord {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        entity: row.try_get("entity")?,
+        entity_key: row.try_get("entity_key")?,
+        before: json("before")?,
+        after: json("after")?,
+    })
+}
+
+async fn apply_migrations(pool: &SqlitePool, list: &[Migration]) -> Result<()> {
+    sqlx::query(migrate::CREATE_TABLE).execute(pool).await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+        .fetch_all(pool)
+        .await?;
+    for m in list.iter().filter(|m| !applied.contains(&m.version)) {
+        let mut tx = pool.begin().await?;
+        sqlx::raw_sql(AssertSqlSafe(m.sql))
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::Migration { version: m.version, reason: e.to_string() })?;
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(Utc::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+async fn existing_persons(tx: &mut Transaction<'_, Sqlite>, chunk: &[Person]) -> Result<Vec<Person>> {
+    let rows = sql::persons_in::<Sqlite>(chunk.iter().map(|p| p.id_number.to_string())).build().fetch_all(&mut **tx).await?;
+    rows.iter().map(rows::person_from_row).collect()
+}
+
+async fn existing_households(tx: &mut Transaction<'_, Sqlite>, chunk: &[Household]) -> Result<Vec<Household>> {
+    let rows = sql::households_in::<Sqlite>(chunk.iter().map(|h| h.household_no.clone())).build().fetch_all(&mut **tx).await?;
+    rows.iter().map(rows::household_from_row).collect()
+}
+
+async fn write_households(tx: &mut Transaction<'_, Sqlite>, rows: &[&Household]) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}, updated_at) "));
+    qb.push_values(rows, |mut b, h| {
+        b.push_bind(&h.household_no)
+            .push_bind(h.head.map(|i| i.to_string()))
+            .push_bind(&h.address)
+            .push_bind(h.community.as_str())
+            .push_bind(&h.grid)
+            .push_bind(&h.building)
+            .push_bind(h.kind.as_str())
+            .push_bind(now);
+    });
+    qb.push(
+        " ON CONFLICT (household_no) DO UPDATE SET head_id_number = excluded.head_id_number, \
+         address = excluded.address, community_code = excluded.community_code, \
+         grid_name = excluded.grid_name, building_name = excluded.building_name, \
+         kind = excluded.kind, updated_at = excluded.updated_at",
+    );
+    qb.build().execute(&mut **tx).await?;
+    // Grids and buildings are created on first use under their community.
+    let grids: Vec<(&str, &str)> = rows
+        .iter()
+        .filter_map(|h| h.grid.as_deref().map(|g| (h.community.as_str(), g)))
+        .collect();
+    if !grids.is_empty() {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO grids (community_code, name) ");
+        qb.push_values(&grids, |mut b, (c, g)| {
+            b.push_bind(*c).push_bind(*g);
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut **tx).await?;
+    }
+    let buildings: Vec<(&str, &str, Option<&str>)> = rows
+        .iter()
+        .filter_map(|h| h.building.as_deref().map(|b| (h.community.as_str(), b, h.grid.as_deref())))
+        .collect();
+    if !buildings.is_empty() {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO buildings (community_code, name, grid_name) ");
+        qb.push_values(&buildings, |mut b, (c, n, g)| {
+            b.push_bind(*c).push_bind(*n).push_bind(*g);
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn write_persons(tx: &mut Transaction<'_, Sqlite>, rows: &[&Person], communities: &HashMap<String, RegionCode>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let values: Vec<PersonValues> = rows
+        .iter()
+        .map(|p| PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h))))
+        .collect();
+    let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO persons ({PERSON_COLUMNS}, updated_at) "));
+    qb.push_values(&values, |mut b, v| {
+        b.push_bind(&v.id_number)
+            .push_bind(&v.name)
+            .push_bind(v.sex)
+            .push_bind(v.birth_date)
+            .push_bind(&v.hukou_region)
+            .push_bind(&v.household_no)
+            .push_bind(&v.community_code)
+            .push_bind(v.relation)
+            .push_bind(v.status)
+            .push_bind(v.status_date)
+            .push_bind(v.disability_category)
+            .push_bind(v.disability_grade)
+            .push_bind(&v.phone)
+            .push_bind(&v.tags)
+            .push_bind(now);
+    });
+    qb.push(
+        " ON CONFLICT (id_number) DO UPDATE SET name = excluded.name, sex = excluded.sex, \
+         birth_date = excluded.birth_date, hukou_region = excluded.hukou_region, \
+         household_no = excluded.household_no, community_code = excluded.community_code, \
+         relation = excluded.relation, status = excluded.status, status_date = excluded.status_date, \
+         disability_category = excluded.disability_category, disability_grade = excluded.disability_grade, \
+         phone = excluded.phone, tags = excluded.tags, updated_at = excluded.updated_at",
+    );
+    qb.build().execute(&mut **tx).await?;
+    // Tags: replace the searchable copies of the rows written.
+    let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM person_tags WHERE id_number IN (");
+    let mut sep = qb.separated(", ");
+    for v in &values {
+        sep.push_bind(&v.id_number);
+    }
+    qb.push(")");
+    qb.build().execute(&mut **tx).await?;
+    let tags: Vec<(&str, &str)> = rows
+        .iter()
+        .flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str())))
+        .collect();
+    for chunk in tags.chunks(CHUNK * 4) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO person_tags (id_number, tag) ");
+        qb.push_values(chunk, |mut b, (i, t)| {
+            b.push_bind(*i).push_bind(*t);
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        apply_migrations(&self.pool, migrate::SQLITE).await
+    }
+
+    async fn counts(&self) -> Result<Counts> {
+        let row = sqlx::query(sql::COUNTS)
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |i: usize| -> Result<u64> { Ok(row.try_get::<i64, _>(i)? as u64) };
+        Ok(Counts {
+            regions: n(0)?,
+            households: n(1)?,
+            persons: n(2)?,
+            grids: n(3)?,
+            buildings: n(4)?,
+            audit_records: n(5)?,
+        })
+    }
+
+    async fn load_regions(&self, regions: &[Region], actor: &Actor) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for chunk in regions.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO regions (code, level, name, parent_code) ");
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.code.as_str())
+                    .push_bind(r.level.as_str())
+                    .push_bind(&r.name)
+                    .push_bind(r.parent.as_ref().map(|p| p.to_string()));
+            });
+            qb.push(" ON CONFLICT (code) DO NOTHING");
+            added += qb.build().execute(&mut *tx).await?.rows_affected();
+        }
+        if added > 0 {
+            write_audit(&mut tx, actor, &[crate::regions_audit(added, regions.len())]).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn region(&self, code: &RegionCode) -> Result<Option<Region>> {
+        let row = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE code = ?")
+            .bind(code.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::region_from_row).transpose()
+    }
+
+    async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>> {
+        let rows = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE parent_code = ? ORDER BY code")
+            .bind(code.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::region_from_row).collect()
+    }
+
+    async fn regions_within(&self, within: &RegionCode, level: RegionLevel) -> Result<Vec<Region>> {
+        let (lo, hi) = prefix_range(within.as_str());
+        let rows = sqlx::query(
+            "SELECT code, level, name, parent_code FROM regions \
+             WHERE code >= ? AND code < ? AND level = ? ORDER BY code",
+        )
+        .bind(lo)
+        .bind(hi)
+        .bind(level.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::region_from_row).collect()
+    }
+
+    async fn person(&self, id: &IdNumber) -> Result<Option<Person>> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id_number = ?")))
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::person_from_row).transpose()
+    }
+
+    async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let mut qb = sql::persons_in::<Sqlite>(chunk.iter().map(|i| i.to_string()));
+            qb.push(" ORDER BY id_number");
+            for row in qb.build().fetch_all(&self.pool).await? {
+                out.push(rows::person_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>> {
+        let limit = page_limit(q.limit);
+        let by_name = q.name.is_some();
+        let mut qb = sql::search_persons::<Sqlite>(q);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        let mut items: Vec<Person> = rows.iter().map(rows::person_from_row).collect::<Result<_>>()?;
+        Ok(crate::paginate_persons(&mut items, limit, by_name))
+    }
+
+    async fn household(&self, household_no: &str) -> Result<Option<Household>> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE household_no = ?")))
+            .bind(household_no)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(rows::household_from_row).transpose()
+    }
+
+    async fn household_members(&self, household_no: &str) -> Result<Vec<Person>> {
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE household_no = ? ORDER BY relation <> 'head', birth_date"
+        )))
+        .bind(household_no)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(rows::person_from_row).collect()
+    }
+
+    async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>> {
+        let limit = page_limit(q.limit);
+        let mut qb = sql::search_households::<Sqlite>(q);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        let mut items: Vec<Household> = rows.iter().map(rows::household_from_row).collect::<Result<_>>()?;
+        Ok(crate::paginate_households(&mut items, limit))
+    }
+
+    async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT name FROM grids WHERE community_code = ? ORDER BY name")
+            .bind(community.as_str())
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
+        let mut out = BatchOutcome::default();
+        let mut tx = self.pool.begin().await?;
+        let mut communities = crate::batch_communities(batch);
+        for chunk in batch.households.chunks(CHUNK) {
+            let existing = existing_households(&mut tx, chunk).await?;
+            let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
+            write_households(&mut tx, &d.write).await?;
+            write_audit(&mut tx, actor, &d.audit).await?;
+            out.households_inserted += d.inserted;
+            out.households_updated += d.updated;
+        }
+        // Persons of households not in this batch keep the community stored for them.
+        let missing = crate::households_not_in_batch(batch, &communities);
+        for chunk in missing.chunks(CHUNK) {
+            let mut qb = sql::household_communities::<Sqlite>(chunk.iter().cloned());
+            for row in qb.build().fetch_all(&mut *tx).await? {
+                let code: String = row.try_get(1)?;
+                if let Ok(c) = RegionCode::parse(&code) {
+                    communities.insert(row.try_get(0)?, c);
+                }
+            }
+        }
+        let mut done = 0u64;
+        for chunk in batch.persons.chunks(CHUNK) {
+            let existing = existing_persons(&mut tx, chunk).await?;
+            let d = rows::diff("person", chunk, existing, |p| p.id_number);
+            write_persons(&mut tx, &d.write, &communities).await?;
+            write_audit(&mut tx, actor, &d.audit).await?;
+            out.persons_inserted += d.inserted;
+            out.persons_updated += d.updated;
+            out.persons_unchanged += d.unchanged;
+            done += chunk.len() as u64;
+            progress(done);
+        }
+        write_audit(&mut tx, actor, &[crate::batch_audit(batch, &out)]).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log \
+             WHERE entity = ? AND entity_key = ? ORDER BY id",
+        )
+        .bind(entity)
+        .bind(entity_key)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log ORDER BY id DESC LIMIT ?",
+        )
+        .bind(i64::from(page_limit(limit)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+}
+

@@ -1,0 +1,349 @@
+//! The storage contract: every story runs on SQLite, and on PostgreSQL when
+//! `MINZHENG_TEST_DATABASE_URL` is set (each test gets a database of its own).
+
+use chrono::NaiveDate;
+use minzheng_domain::{
+    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus,
+    Region, RegionCode, RegionLevel, Relation, Sex,
+};
+use minzheng_store::{
+    Actor, Backend, HouseholdQuery, PersonQuery, RegistryBatch, Store,
+};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh, migrated store for one test on each configured backend.
+struct Fresh {
+    store: Arc<dyn Store>,
+    drop_pg: Option<(String, String)>,
+    _dir: Option<TempDir>,
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn fresh_stores() -> Vec<Fresh> {
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let tag = format!("{}_{}_{}", std::process::id(), n, chrono::Utc::now().timestamp_micros());
+    let dir = std::env::temp_dir().join(format!("minzheng-contract-{tag}"));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let url = format!("sqlite://{}", dir.join("test.db").display());
+    let sqlite = minzheng_store::connect(&url).await.expect("sqlite store");
+    let mut out = vec![Fresh { store: sqlite, drop_pg: None, _dir: Some(TempDir(dir)) }];
+    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
+        let name = format!("mzt_{tag}");
+        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres reachable");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(admin.pool())
+            .await
+            .expect("create test database");
+        let url = replace_db(&base, &name);
+        let pg = minzheng_store::connect(&url).await.expect("postgres store");
+        out.push(Fresh { store: pg, drop_pg: Some((base, name)), _dir: None });
+    }
+    out
+}
+
+fn replace_db(url: &str, db: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let base = match head.rfind('/') {
+        Some(i) if i > "postgres://".len() => &head[..i],
+        _ => head,
+    };
+    format!("{base}/{db}{query}")
+}
+
+impl Fresh {
+    async fn done(self) {
+        if let Some((base, name)) = self.drop_pg {
+            drop(self.store);
+            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(admin.pool())
+                .await;
+        }
+    }
+}
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).expect("code")
+}
+
+fn region(c: &str, name: &str) -> Region {
+    let code = code(c);
+    Region { level: code.level(), parent: code.parent(), code, name: name.into() }
+}
+
+/// A slice of the real tree: 沈阳市, 和平区 and 浑南区 with a street and two communities each.
+fn regions() -> Vec<Region> {
+    vec![
+        region("21", "辽宁省"),
+        region("2101", "沈阳市"),
+        region("210102", "和平区"),
+        region("210102001", "浑河湾街道"),
+        region("210102001001", "浑河湾社区"),
+        region("210102001002", "长白社区"),
+        region("210112", "浑南区"),
+        region("210112009", "东湖街道"),
+        region("210112009001", "东湖社区"),
+        region("210112009002", "王家湾社区"),
+    ]
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+fn person(seq: u16, name: &str, birth: NaiveDate, sex: Sex, household: &str, relation: Relation) -> Person {
+    Person {
+        id_number: IdNumber::from_parts(210112, birth, seq, sex),
+        name: name.into(),
+        sex,
+        birth_date: birth,
+        hukou_region: code("210112009001"),
+        household_no: Some(household.into()),
+        relation,
+        status: PersonStatus::Alive,
+        disability: None,
+        phone: None,
+        tags: vec![],
+    }
+}
+
+fn household(no: &str, community: &str, head: &Person) -> Household {
+    Household {
+        household_no: no.into(),
+        head: Some(head.id_number),
+        address: format!("{no}号"),
+        community: code(community),
+        grid: Some("第1网格".into()),
+        building: Some("3号楼".into()),
+        kind: HouseholdKind::Urban,
+    }
+}
+
+/// Two households: a couple with a child in 浑南区 东湖社区, a single elder in 和平区.
+fn small_city() -> RegistryBatch {
+    let mut wang = person(11, "王建国", date(1970, 3, 1), Sex::Male, "H001", Relation::Head);
+    wang.tags = vec!["党员".into()];
+    let li = person(22, "李秀英", date(1972, 6, 9), Sex::Female, "H001", Relation::Spouse);
+    let child = person(33, "王小明", date(2012, 1, 5), Sex::Male, "H001", Relation::Child);
+    let mut zhao = person(45, "赵淑兰", date(1940, 12, 31), Sex::Female, "H002", Relation::Head);
+    zhao.tags = vec!["独居老人".into(), "党员".into()];
+    zhao.disability = Some(Disability { category: DisabilityCategory::Physical, grade: 2 });
+    zhao.phone = Some("13800000000".into());
+    RegistryBatch {
+        households: vec![household("H001", "210112009001", &wang), household("H002", "210102001002", &zhao)],
+        persons: vec![wang, li, child, zhao],
+        source: "persons.csv".into(),
+        checksum: "abc".into(),
+    }
+}
+
+fn actor() -> Actor {
+    Actor::new("tester")
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    for f in fresh_stores().await {
+        f.store.migrate().await.expect("second migration is a no-op");
+        assert_eq!(f.store.counts().await.expect("counts").persons, 0);
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn the_region_tree_is_loaded_once_and_browsed_by_parent() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        assert_eq!(s.load_regions(&regions(), &actor()).await.expect("load"), 10);
+        assert_eq!(s.load_regions(&regions(), &actor()).await.expect("reload"), 0, "already loaded");
+        let counties = s.region_children(&code("2101")).await.expect("children");
+        assert_eq!(counties.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["和平区", "浑南区"]);
+        let hunnan = s.region(&code("210112")).await.expect("get").expect("exists");
+        assert_eq!(hunnan.level, RegionLevel::County);
+        assert_eq!(hunnan.parent, Some(code("2101")));
+        let communities = s.regions_within(&code("2101"), RegionLevel::Community).await.expect("within");
+        assert_eq!(communities.len(), 4);
+        let in_hunnan = s.regions_within(&code("210112"), RegionLevel::Community).await.expect("within");
+        assert_eq!(in_hunnan.len(), 2);
+        assert!(s.region(&code("210199")).await.expect("get").is_none());
+        let audit = s.audit_of("regions", "*").await.expect("audit");
+        assert_eq!(audit.len(), 1, "one load, one audit record");
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn an_imported_batch_can_be_read_back_whole() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let batch = small_city();
+        let out = s.apply_batch(&batch, &actor(), &|_| {}).await.expect("apply");
+        assert_eq!((out.households_inserted, out.persons_inserted), (2, 4));
+        for p in &batch.persons {
+            assert_eq!(s.person(&p.id_number).await.expect("get").as_ref(), Some(p), "{:?}", s.backend());
+        }
+        let h = s.household("H002").await.expect("get").expect("exists");
+        assert_eq!(h, batch.households[1]);
+        let members = s.household_members("H001").await.expect("members");
+        assert_eq!(members.len(), 3);
+        assert_eq!(members[0].relation, Relation::Head, "the head comes first");
+        let c = s.counts().await.expect("counts");
+        assert_eq!((c.households, c.persons, c.grids, c.buildings), (2, 4, 2, 2));
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn residents_are_found_by_region_name_and_tag() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        s.apply_batch(&small_city(), &actor(), &|_| {}).await.expect("apply");
+        let q = |region: Option<&str>, name: Option<&str>, tag: Option<&str>| PersonQuery {
+            region: region.map(code),
+            name: name.map(str::to_string),
+            tag: tag.map(str::to_string),
+            after: None,
+            limit: 50,
+        };
+        let names = |p: minzheng_store::Page<Person>| p.items.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        let mut hunnan = names(s.search_persons(&q(Some("210112"), None, None)).await.expect("search"));
+        hunnan.sort();
+        assert_eq!(hunnan, ["李秀英", "王小明", "王建国"]);
+        assert_eq!(names(s.search_persons(&q(Some("210102001002"), None, None)).await.expect("s")), ["赵淑兰"]);
+        assert_eq!(names(s.search_persons(&q(Some("2101"), Some("王"), None)).await.expect("s")), ["王小明", "王建国"]);
+        let mut members = names(s.search_persons(&q(None, None, Some("党员"))).await.expect("s"));
+        members.sort();
+        assert_eq!(members, ["王建国", "赵淑兰"]);
+        assert_eq!(names(s.search_persons(&q(Some("210112"), None, Some("独居老人"))).await.expect("s")).len(), 0);
+        let households = s
+            .search_households(&HouseholdQuery { region: Some(code("210102")), after: None, limit: 10 })
+            .await
+            .expect("households");
+        assert_eq!(households.items.len(), 1);
+        assert_eq!(s.grids(&code("210112009001")).await.expect("grids"), ["第1网格"]);
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_without_gaps_or_repeats() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let head = person(1, "张一", date(1950, 1, 1), Sex::Male, "H100", Relation::Head);
+        let mut batch = RegistryBatch {
+            households: vec![household("H100", "210112009002", &head)],
+            persons: vec![],
+            source: "t".into(),
+            checksum: "t".into(),
+        };
+        for i in 0..53u16 {
+            let mut p = person(i * 2 + 1, "张三", date(1950 + i32::from(i % 40), 1 + u32::from(i % 12), 1), Sex::Male, "H100", Relation::Other);
+            if i == 0 {
+                p = head.clone();
+            }
+            batch.persons.push(p);
+        }
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("apply");
+        for name in [None, Some("张".to_string())] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = s
+                    .search_persons(&PersonQuery { region: Some(code("210112")), name: name.clone(), tag: None, after: after.clone(), limit: 10 })
+                    .await
+                    .expect("page");
+                assert!(page.items.len() <= 10);
+                seen.extend(page.items.into_iter().map(|p| p.id_number));
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!(seen.len(), 53, "{name:?}");
+            assert_eq!(unique.len(), 53, "{name:?}");
+        }
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn importing_the_same_batch_again_changes_nothing_and_a_change_is_audited() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let batch = small_city();
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("first");
+        let again = s.apply_batch(&batch, &actor(), &|_| {}).await.expect("second");
+        assert_eq!((again.persons_inserted, again.persons_updated, again.persons_unchanged), (0, 0, 4));
+        assert_eq!(again.households_updated, 0);
+
+        let mut changed = small_city();
+        changed.persons[3].status = PersonStatus::Deceased(Some(date(2026, 5, 1)));
+        changed.persons[3].phone = None;
+        let out = s.apply_batch(&changed, &actor(), &|_| {}).await.expect("third");
+        assert_eq!((out.persons_updated, out.persons_unchanged), (1, 3));
+        let zhao = &changed.persons[3];
+        assert_eq!(s.person(&zhao.id_number).await.expect("get").as_ref(), Some(zhao));
+        let audit = s.audit_of("person", zhao.id_number.as_str()).await.expect("audit");
+        assert_eq!(audit.len(), 1);
+        let record = &audit[0];
+        assert_eq!(record.actor, "tester");
+        assert_eq!(record.before.as_ref().and_then(|b| b["phone"].as_str()), Some("13800000000"));
+        assert_eq!(record.after.as_ref().map(|a| a["status"]["status"].clone()), Some(serde_json::json!("deceased")));
+        let batches = s.audit_of("registry", "persons.csv").await.expect("batch audit");
+        assert_eq!(batches.len(), 3, "every batch leaves its own record");
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_leaves_nothing_behind() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let mut batch = small_city();
+        // A community that does not exist violates the foreign key: the whole batch is refused.
+        batch.households[1].community = code("210112009999");
+        assert!(s.apply_batch(&batch, &actor(), &|_| {}).await.is_err());
+        let c = s.counts().await.expect("counts");
+        assert_eq!((c.households, c.persons), (0, 0), "{:?}", s.backend());
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn persons_joining_a_stored_household_take_its_community() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        s.apply_batch(&small_city(), &actor(), &|_| {}).await.expect("apply");
+        let newborn = person(57, "王小红", date(2026, 2, 1), Sex::Female, "H001", Relation::Child);
+        let batch = RegistryBatch { households: vec![], persons: vec![newborn.clone()], source: "births.csv".into(), checksum: "x".into() };
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("apply");
+        let found = s
+            .search_persons(&PersonQuery { region: Some(code("210112009001")), name: Some("王小红".into()), tag: None, after: None, limit: 5 })
+            .await
+            .expect("search");
+        assert_eq!(found.items, vec![newborn]);
+        assert!(matches!(s.backend(), Backend::Sqlite | Backend::Postgres));
+        f.done().await;
+    }
+}
