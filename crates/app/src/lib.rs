@@ -1,1 +1,14 @@
+//! Use cases of Minzheng: what the CLI and the server do, in one place, so that neither can
+//! bypass the rules (parsing at the edge, region scope, audit through the store).
+//!
+//! - [`regions`]: the real region tree shipped with the program, loaded on first start;
+//! - [`sheet`]: reading the spreadsheets bureaus have (.xlsx, .csv in UTF-8 or GBK);
+//! - [`import`]: the registry import with its per-row reasons and error file;
+//! - [`export`]: persons and households to .xlsx or .csv.
 
+pub mod export;
+pub mod import;
+pub mod regions;
+pub mod sheet;
+
+pub use minzheng_store as store;

@@ -427,3 +427,84 @@ mod tests {
         assert_eq!(PersonStatus::parse("失踪", None), None);
     }
 }
+
+/// The column headers of the registry sheets as bureaus write them; the importer also
+/// accepts the synonyms listed in `minzheng_app::import`.
+pub mod columns {
+    pub const HOUSEHOLD_NO: &str = "户号";
+    pub const NAME: &str = "姓名";
+    pub const ID_NUMBER: &str = "身份证号";
+    pub const SEX: &str = "性别";
+    pub const BIRTH_DATE: &str = "出生日期";
+    pub const RELATION: &str = "与户主关系";
+    pub const HUKOU_REGION: &str = "户籍地区划代码";
+    pub const COMMUNITY_CODE: &str = "社区代码";
+    pub const COMMUNITY: &str = "所属社区";
+    pub const GRID: &str = "网格";
+    pub const BUILDING: &str = "楼栋";
+    pub const ADDRESS: &str = "住址";
+    pub const KIND: &str = "城乡属性";
+    pub const STATUS: &str = "人员状态";
+    pub const STATUS_DATE: &str = "状态日期";
+    pub const DISABILITY_CATEGORY: &str = "残疾类别";
+    pub const DISABILITY_GRADE: &str = "残疾等级";
+    pub const PHONE: &str = "联系电话";
+    pub const TAGS: &str = "标签";
+    pub const MEMBERS: &str = "人数";
+    pub const HEAD_NAME: &str = "户主姓名";
+    pub const HEAD_ID: &str = "户主身份证号";
+
+    /// The persons sheet, in order: one row per person with the household's place.
+    pub const PERSONS: &[&str] = &[
+        HOUSEHOLD_NO, NAME, ID_NUMBER, SEX, BIRTH_DATE, RELATION, HUKOU_REGION, COMMUNITY_CODE,
+        COMMUNITY, GRID, BUILDING, ADDRESS, KIND, STATUS, STATUS_DATE, DISABILITY_CATEGORY,
+        DISABILITY_GRADE, PHONE, TAGS,
+    ];
+    /// The households sheet.
+    pub const HOUSEHOLDS: &[&str] = &[
+        HOUSEHOLD_NO, HEAD_NAME, HEAD_ID, COMMUNITY_CODE, COMMUNITY, GRID, BUILDING, ADDRESS, KIND,
+        MEMBERS,
+    ];
+}
+
+/// The cells of a person's row in the persons sheet ([`columns::PERSONS`] order).
+pub fn person_row(p: &Person, h: Option<&Household>, community_name: &str) -> Vec<String> {
+    let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    vec![
+        p.household_no.clone().unwrap_or_default(),
+        p.name.clone(),
+        p.id_number.to_string(),
+        p.sex.zh().to_string(),
+        date(Some(p.birth_date)),
+        p.relation.zh().to_string(),
+        p.hukou_region.padded(),
+        h.map(|h| h.community.padded()).unwrap_or_default(),
+        community_name.to_string(),
+        h.and_then(|h| h.grid.clone()).unwrap_or_default(),
+        h.and_then(|h| h.building.clone()).unwrap_or_default(),
+        h.map(|h| h.address.clone()).unwrap_or_default(),
+        h.map(|h| h.kind.zh().to_string()).unwrap_or_default(),
+        p.status.zh().to_string(),
+        date(p.status.date()),
+        p.disability.map(|d| d.category.zh().to_string()).unwrap_or_default(),
+        p.disability.map(|d| format!("{}级", ["一", "二", "三", "四"][usize::from(d.grade.clamp(1, 4) - 1)])).unwrap_or_default(),
+        p.phone.clone().unwrap_or_default(),
+        p.tags.join(","),
+    ]
+}
+
+/// The cells of a household's row in the households sheet ([`columns::HOUSEHOLDS`] order).
+pub fn household_row(h: &Household, head_name: &str, members: usize, community_name: &str) -> Vec<String> {
+    vec![
+        h.household_no.clone(),
+        head_name.to_string(),
+        h.head.map(|i| i.to_string()).unwrap_or_default(),
+        h.community.padded(),
+        community_name.to_string(),
+        h.grid.clone().unwrap_or_default(),
+        h.building.clone().unwrap_or_default(),
+        h.address.clone(),
+        h.kind.zh().to_string(),
+        members.to_string(),
+    ]
+}

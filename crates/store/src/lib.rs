@@ -176,6 +176,8 @@ pub trait Store: Send + Sync {
     async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>>;
     async fn household(&self, household_no: &str) -> Result<Option<Household>>;
     async fn household_members(&self, household_no: &str) -> Result<Vec<Person>>;
+    /// Members of many households at once (for exports), ordered by 户号 then ID number.
+    async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>>;
     async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>>;
     /// Grid names of a community, ordered.
     async fn grids(&self, community: &RegionCode) -> Result<Vec<String>>;

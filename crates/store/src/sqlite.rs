@@ -357,6 +357,18 @@ impl Store for SqliteStore {
         rows.iter().map(rows::person_from_row).collect()
     }
 
+    async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>> {
+        let mut out = Vec::new();
+        for chunk in household_nos.chunks(CHUNK) {
+            let mut qb = sql::select_in::<Sqlite>(PERSON_COLUMNS, "persons", "household_no", chunk.iter().cloned());
+            qb.push(" ORDER BY household_no, id_number");
+            for row in qb.build().fetch_all(&self.pool).await? {
+                out.push(rows::person_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>> {
         let limit = page_limit(q.limit);
         let mut qb = sql::search_households::<Sqlite>(q);

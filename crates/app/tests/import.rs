@@ -1,0 +1,136 @@
+//! The registry import as a bureau uses it: a generated city round-trips through its files,
+//! and every kind of bad row is refused with its reason while the good rows go in.
+
+use minzheng_app::import::{import_persons, write_errors, Mapping};
+use minzheng_app::regions;
+use minzheng_domain::RegionCode;
+use minzheng_store::{Actor, PersonQuery, Store};
+use minzheng_synth::files::{write_city, Format};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+struct Dir(PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn store_in(tag: &str) -> (Arc<dyn Store>, Dir) {
+    let dir = std::env::temp_dir().join(format!("minzheng-import-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
+    (store, Dir(dir))
+}
+
+#[tokio::test]
+async fn a_generated_city_round_trips_through_csv_and_xlsx() {
+    let (store, dir) = store_in("roundtrip").await;
+    let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(3_000, 7)).expect("city");
+    for format in [Format::Csv, Format::Xlsx] {
+        let out = dir.0.join(format!("{format:?}"));
+        write_city(&city, &out, format).expect("write");
+        let ext = if format == Format::Csv { "csv" } else { "xlsx" };
+        let report = import_persons(store.as_ref(), &out.join(format!("persons.{ext}")), &Mapping::default(), &Actor::new("importer"), &|_| {})
+            .await
+            .expect("import");
+        assert!(report.rejected.is_empty(), "{:?}", report.rejected.first());
+        assert_eq!(report.accepted, city.persons.len());
+    }
+    let counts = store.counts().await.expect("counts");
+    assert_eq!(counts.persons as usize, city.persons.len());
+    assert_eq!(counts.households as usize, city.households.len());
+    for p in city.persons.iter().step_by(97) {
+        assert_eq!(store.person(&p.id_number).await.expect("get").as_ref(), Some(p));
+    }
+    for h in city.households.iter().step_by(31) {
+        assert_eq!(store.household(&h.household_no).await.expect("get").as_ref(), Some(h));
+    }
+}
+
+const HEADER: &str = "户号,姓名,身份证号,性别,出生日期,与户主关系,社区代码,所属社区,网格,楼栋,住址\n";
+
+#[tokio::test]
+async fn bad_rows_are_refused_with_their_reasons_and_good_rows_go_in() {
+    let (store, dir) = store_in("bad").await;
+    let body = [
+        // 2: good head in 浑南区 东湖街道 (210112009) 
+        "H1,王建国,11010519491231002X,女,1949-12-31,户主,210112009001,,第1网格,3号楼,东湖社区3号楼",
+        // 3: wrong check character
+        "H1,李秀英,360426199101010072,男,,配偶,210112009001,,,,",
+        // 4: sex contradicts the ID
+        "H1,王小明,360426199101010071,女,,子,210112009001,,,,",
+        // 5: duplicate of row 2
+        "H1,王建国,11010519491231002X,女,,户主,210112009001,,,,",
+        // 6: unknown community code
+        "H2,赵淑兰,120103198806018241,女,,户主,210112009999,,,,",
+        // 7: ID rounded by Excel
+        "H3,钱多多,2.10102E+17,男,,户主,210112009001,,,,",
+        // 8: second head in H1
+        "H1,孙悟空,110105194912310038,男,,户主,210112009001,,,,",
+        // 9: birth date contradicts the ID
+        "H4,周芳,110105194912310046,女,1950-01-01,户主,210112009001,,,,",
+        // 10: member living in another community than the head (row 2)
+        "H1,吴敏,110105195001010020,女,,配偶,210102001001,,,,",
+        // 11: good member of H1 with a legacy 15-digit ID
+        "H1,王小刚,210112750501011,,,儿子,210112009001,,,,",
+    ];
+    let text = format!("{HEADER}{}\n", body.join("\n"));
+    let path = dir.0.join("persons.csv");
+    std::fs::write(&path, text).expect("write");
+    let report = import_persons(store.as_ref(), &path, &Mapping::default(), &Actor::new("clerk"), &|_| {}).await.expect("import runs");
+    let rows: Vec<usize> = report.rejected.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [3, 4, 5, 6, 7, 8, 9, 10]);
+    let reason = |row: usize| report.rejected.iter().find(|r| r.row == row).map(|r| r.reasons[0].to_string()).unwrap_or_default();
+    assert!(reason(3).contains("校验位") && reason(3).contains("check character"), "{}", reason(3));
+    assert!(reason(4).contains("性别"), "{}", reason(4));
+    assert!(reason(5).contains("第2行重复"), "{}", reason(5));
+    assert!(reason(6).contains("210112009999"), "{}", reason(6));
+    assert!(reason(7).contains("Excel"), "{}", reason(7));
+    assert!(reason(8).contains("已有户主"), "{}", reason(8));
+    assert!(reason(9).contains("出生日期"), "{}", reason(9));
+    assert!(reason(10).contains("所属社区不一致"), "{}", reason(10));
+    assert_eq!(report.accepted, 2);
+    let members = store.household_members("H1").await.expect("members");
+    assert_eq!(members.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["王建国", "王小刚"]);
+    assert_eq!(members[1].id_number.as_str(), "210112197505010119", "the legacy number was converted");
+
+    let errors = dir.0.join("errors.xlsx");
+    write_errors(&errors, &report).expect("error file");
+    let back = minzheng_app::sheet::read(&errors, |h| h == "行号" || h == "错误原因").expect("error file reads");
+    assert_eq!(back.rows.len(), 8);
+    assert_eq!(back.headers.last().map(String::as_str), Some("Reason"));
+}
+
+#[tokio::test]
+async fn gbk_files_with_a_title_row_and_other_headers_are_read_through_a_mapping() {
+    let (store, dir) = store_in("gbk").await;
+    let text = "东湖社区人口花名册\n序号,人员姓名,证件号,家庭关系,所属社区,所属街道,住址\n\
+                1,王建国,11010519491231002X,户主,文欣社区,东湖街道,东湖社区1号\n\
+                2,王小红,110105491231004,女儿,文欣社区,东湖街道,东湖社区1号\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let path = dir.0.join("名册.csv");
+    std::fs::write(&path, &gbk).expect("write");
+    let mapping = Mapping::from_toml("m.toml", "[columns]\n\"证件号\" = \"身份证号\"\n").expect("mapping");
+    let report = import_persons(store.as_ref(), &path, &mapping, &Actor::new("clerk"), &|_| {}).await.expect("import");
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(report.accepted, 2);
+    let found = store
+        .search_persons(&PersonQuery { region: Some(RegionCode::parse("210112009").expect("code")), name: None, tag: None, after: None, limit: 10 })
+        .await
+        .expect("search");
+    assert_eq!(found.items.len(), 2, "the household was placed in 浑南区 东湖街道 东湖社区");
+}
+
+#[tokio::test]
+async fn a_sheet_without_the_id_column_is_refused_whole() {
+    let (store, dir) = store_in("nocol").await;
+    let path = dir.0.join("p.csv");
+    std::fs::write(&path, "姓名,性别,与户主关系\n张三,男,户主\n").expect("write");
+    let err = import_persons(store.as_ref(), &path, &Mapping::default(), &Actor::system(), &|_| {}).await.expect_err("refused");
+    use minzheng_domain::Bilingual;
+    assert!(err.zh().contains("身份证号"), "{}", err.zh());
+    assert_eq!(store.counts().await.expect("counts").persons, 0);
+}

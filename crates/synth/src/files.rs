@@ -1,0 +1,141 @@
+//! Writes a generated city as the files departments deliver: `persons`, `households`, each
+//! departmental dataset, and `anomalies` (the answer key of the planted errors), as CSV (UTF-8
+//! with BOM, as Excel writes it) or .xlsx.
+
+use crate::{City, Table};
+use minzheng_domain::registry::{columns, household_row, person_row};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Output format of the generated files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot write {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Csv { path: PathBuf, source: csv::Error },
+    #[error("cannot write {path}: {source}")]
+    Xlsx { path: PathBuf, source: rust_xlsxwriter::XlsxError },
+    #[error("{0} has {1} rows, more than an .xlsx sheet holds (1,048,575); use csv")]
+    TooManyRows(String, usize),
+}
+
+/// Writes one sheet of rows with headers.
+pub fn write_table(path: &Path, headers: &[&str], rows: &[Vec<String>], format: Format) -> Result<(), WriteError> {
+    match format {
+        Format::Csv => {
+            let io = |source| WriteError::Io { path: path.to_path_buf(), source };
+            let mut file = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path).map_err(io)?);
+            file.write_all(b"\xEF\xBB\xBF").map_err(io)?;
+            let mut w = csv::Writer::from_writer(file);
+            let err = |source| WriteError::Csv { path: path.to_path_buf(), source };
+            w.write_record(headers).map_err(err)?;
+            for r in rows {
+                w.write_record(r).map_err(err)?;
+            }
+            w.flush().map_err(io)?;
+            Ok(())
+        }
+        Format::Xlsx => {
+            if rows.len() >= 1_048_575 {
+                return Err(WriteError::TooManyRows(path.display().to_string(), rows.len()));
+            }
+            let err = |source| WriteError::Xlsx { path: path.to_path_buf(), source };
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet_with_constant_memory().map_err(err)?;
+            for (c, h) in headers.iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).map_err(err)?;
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    // Every cell is text: ID numbers must never become numbers.
+                    sheet.write_string(r as u32 + 1, c as u16, v).map_err(err)?;
+                }
+            }
+            book.save(path).map_err(err)
+        }
+    }
+}
+
+fn ext(format: Format) -> &'static str {
+    match format {
+        Format::Csv => "csv",
+        Format::Xlsx => "xlsx",
+    }
+}
+
+/// The persons sheet of a city, one row per person.
+pub fn persons_rows(city: &City) -> Vec<Vec<String>> {
+    let households: HashMap<&str, &minzheng_domain::Household> =
+        city.households.iter().map(|h| (h.household_no.as_str(), h)).collect();
+    city.persons
+        .iter()
+        .map(|p| {
+            let h = p.household_no.as_deref().and_then(|n| households.get(n).copied());
+            let name = h.and_then(|h| city.community_names.get(h.community.as_str())).map(String::as_str).unwrap_or("");
+            person_row(p, h, name)
+        })
+        .collect()
+}
+
+/// The households sheet of a city.
+pub fn households_rows(city: &City) -> Vec<Vec<String>> {
+    let mut heads: HashMap<&str, (&str, usize)> = HashMap::new();
+    for p in &city.persons {
+        if let Some(no) = p.household_no.as_deref() {
+            let e = heads.entry(no).or_insert(("", 0));
+            e.1 += 1;
+            if p.relation == minzheng_domain::Relation::Head {
+                e.0 = &p.name;
+            }
+        }
+    }
+    city.households
+        .iter()
+        .map(|h| {
+            let (head, n) = heads.get(h.household_no.as_str()).copied().unwrap_or(("", 0));
+            let name = city.community_names.get(h.community.as_str()).map(String::as_str).unwrap_or("");
+            household_row(h, head, n, name)
+        })
+        .collect()
+}
+
+/// Writes every file of the city into `dir` (created if missing); returns the paths written.
+pub fn write_city(city: &City, dir: &Path, format: Format) -> Result<Vec<PathBuf>, WriteError> {
+    std::fs::create_dir_all(dir).map_err(|source| WriteError::Io { path: dir.to_path_buf(), source })?;
+    let mut written = Vec::new();
+    let mut put = |stem: &str, headers: &[&str], rows: &[Vec<String>]| -> Result<(), WriteError> {
+        let path = dir.join(format!("{stem}.{}", ext(format)));
+        write_table(&path, headers, rows, format)?;
+        written.push(path);
+        Ok(())
+    };
+    put("persons", columns::PERSONS, &persons_rows(city))?;
+    put("households", columns::HOUSEHOLDS, &households_rows(city))?;
+    for Table { name, headers, rows, .. } in &city.datasets {
+        put(name, headers, rows)?;
+    }
+    let answer: Vec<Vec<String>> = city
+        .anomalies
+        .iter()
+        .map(|a| {
+            vec![
+                a.kind.as_str().to_string(),
+                a.dataset.to_string(),
+                a.true_id.to_string(),
+                a.recorded_id.clone(),
+                a.true_name.clone(),
+                a.recorded_name.clone(),
+            ]
+        })
+        .collect();
+    put("anomalies", &["类型", "数据集", "真实身份证号", "记录身份证号", "真实姓名", "记录姓名"], &answer)?;
+    Ok(written)
+}
