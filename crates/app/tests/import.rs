@@ -73,7 +73,7 @@ async fn bad_rows_are_refused_with_their_reasons_and_good_rows_go_in() {
         // 9: birth date contradicts the ID
         "H4,周芳,110105194912310046,女,1950-01-01,户主,210112009001,,,,",
         // 10: member living in another community than the head (row 2)
-        "H1,吴敏,110105195001010020,女,,配偶,210102001001,,,,",
+        "H1,吴敏,110105195001010020,女,,配偶,210102001002,,,,",
         // 11: good member of H1 with a legacy 15-digit ID
         "H1,王小刚,210112750501011,,,儿子,210112009001,,,,",
     ];
