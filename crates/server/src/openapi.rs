@@ -1,0 +1,62 @@
+//! The OpenAPI 3.1 document of the JSON API, written by hand next to the routes; a test checks
+//! that every API route is documented.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+fn error_response() -> Value {
+    json!({ "description": "错误 / error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn param(name: &str, location: &str, description: &str) -> Value {
+    json!({ "name": name, "in": location, "required": location == "path", "description": description, "schema": { "type": "string" } })
+}
+
+pub fn spec() -> Value {
+    let page = |item: &str| json!({ "type": "object", "properties": { "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{item}") } }, "next": { "type": ["string", "null"], "description": "cursor of the next page / 下一页游标" } } });
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Minzheng 民政服务管理平台 API", "version": env!("CARGO_PKG_VERSION") },
+        "paths": {
+            "/api/health": { "get": { "summary": "服务状态 / service status", "responses": { "200": { "description": "ok" } } } },
+            "/api/regions/{code}": { "get": {
+                "summary": "区划及其下级 / a region and its children",
+                "parameters": [param("code", "path", "2/4/6/9/12-digit division code")],
+                "responses": { "200": { "description": "region", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Region" } } } }, "400": error_response(), "404": error_response() } } },
+            "/api/persons": { "get": {
+                "summary": "查询人员 / search persons (keyset pagination)",
+                "parameters": [param("region", "query", "region code (any level)"), param("name", "query", "name prefix"), param("tag", "query", "tag"), param("after", "query", "cursor"), param("limit", "query", "1-1000, default 50")],
+                "responses": { "200": { "description": "page", "content": { "application/json": { "schema": page("Person") } } }, "400": error_response() } } },
+            "/api/persons/{id}": { "get": {
+                "summary": "按身份证号取人员 / a person by ID number",
+                "parameters": [param("id", "path", "18-digit ID number (15-digit legacy accepted)")],
+                "responses": { "200": { "description": "person", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } }, "400": error_response(), "404": error_response() } } },
+            "/api/households": { "get": {
+                "summary": "查询户 / list households",
+                "parameters": [param("region", "query", "region code"), param("after", "query", "cursor"), param("limit", "query", "1-1000")],
+                "responses": { "200": { "description": "page", "content": { "application/json": { "schema": page("Household") } } }, "400": error_response() } } },
+            "/api/households/{no}": { "get": {
+                "summary": "户及成员 / a household with its members",
+                "parameters": [param("no", "path", "户号 household number")],
+                "responses": { "200": { "description": "household" }, "404": error_response() } } }
+        },
+        "components": { "schemas": {
+            "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {
+                "code": { "type": "string" }, "message_zh": { "type": "string" }, "message_en": { "type": "string" } } } } },
+            "Region": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "level": { "type": "string", "enum": ["province", "city", "county", "street", "community"] }, "parent": { "type": ["string", "null"] } } },
+            "Person": { "type": "object", "properties": {
+                "id_number": { "type": "string" }, "name": { "type": "string" }, "sex": { "type": "string", "enum": ["male", "female"] },
+                "birth_date": { "type": "string", "format": "date" }, "hukou_region": { "type": "string" }, "household_no": { "type": ["string", "null"] },
+                "relation": { "type": "string" }, "status": { "type": "object" }, "disability": { "type": ["object", "null"] },
+                "phone": { "type": ["string", "null"] }, "tags": { "type": "array", "items": { "type": "string" } } } },
+            "Household": { "type": "object", "properties": {
+                "household_no": { "type": "string" }, "head": { "type": ["string", "null"] }, "address": { "type": "string" },
+                "community": { "type": "string" }, "grid": { "type": ["string", "null"] }, "building": { "type": ["string", "null"] },
+                "kind": { "type": "string", "enum": ["urban", "rural"] } } }
+        } }
+    })
+}
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
