@@ -1,1 +1,324 @@
-fn main(){}
+//! `minzheng`: the command line of the platform.
+
+mod bench;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use minzheng_app::export::{self, What};
+use minzheng_app::import::{self, Mapping};
+use minzheng_app::regions;
+use minzheng_domain::{Bilingual, RegionCode};
+use minzheng_store::{Actor, RegistryBatch, Store};
+use minzheng_synth::files::Format;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+const DEFAULT_DATA_DIR: &str = "minzheng-data";
+
+#[derive(Parser)]
+#[command(name = "minzheng", version, about = "民政服务管理平台 Minzheng: civil-affairs service and management platform")]
+struct Cli {
+    /// Database: sqlite://PATH (default: ./minzheng-data/minzheng.db) or postgres://...
+    #[arg(long, global = true, env = "MINZHENG_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the demo: load the Shenyang region tree and a synthetic city, then serve the web UI.
+    Demo {
+        /// Persons in the synthetic city.
+        #[arg(long, default_value_t = 200_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Prepare the data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Serve the web UI and the JSON API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+    },
+    /// Write a synthetic city as the files bureaus and departments deliver.
+    Generate {
+        #[arg(long)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+        format: FileFormat,
+        /// Share of persons behind a planted anomaly in the departmental data.
+        #[arg(long, default_value_t = 0.01)]
+        anomaly_share: f64,
+    },
+    /// Import a sheet into the registry.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export the registry to a sheet.
+    Export {
+        #[arg(value_enum)]
+        what: ExportWhat,
+        #[arg(long, value_enum, default_value_t = FileFormat::Xlsx)]
+        format: FileFormat,
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this region (any level).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        what: DbWhat,
+    },
+    /// Measure the hot paths (figures for BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchWhat,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportWhat {
+    /// Persons (and their households) from .xlsx or .csv.
+    Persons {
+        file: PathBuf,
+        /// Where the rejected rows go, with their reasons (.xlsx or .csv).
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// A TOML column mapping for other layouts ([columns] "证件号" = "身份证号").
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbWhat {
+    /// Apply the migrations and load the region tree.
+    Migrate,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+impl From<FileFormat> for Format {
+    fn from(f: FileFormat) -> Format {
+        match f {
+            FileFormat::Csv => Format::Csv,
+            FileFormat::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportWhat {
+    Persons,
+    Households,
+}
+
+fn default_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("minzheng.db").display())
+}
+
+pub(crate) fn actor() -> Actor {
+    let user = std::env::var("USER").unwrap_or_else(|_| "admin".into());
+    Actor::new(format!("cli:{user}"))
+}
+
+pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    let store = minzheng_store::connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))?;
+    let added = regions::ensure_loaded(store.as_ref(), &Actor::system()).await?;
+    if added > 0 {
+        eprintln!("已载入区划 {added} 条 / loaded {added} divisions of the region tree");
+    }
+    Ok(store)
+}
+
+/// The URL without its password, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = run(cli).await {
+        eprintln!("错误 / error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let url = cli.database_url.clone().unwrap_or_else(|| default_url(Path::new(DEFAULT_DATA_DIR)));
+    match cli.command {
+        Command::Demo { persons, seed, bind, no_serve } => demo(&url, persons, seed, &bind, no_serve).await,
+        Command::Serve { bind } => serve(open(&url).await?, &bind).await,
+        Command::Generate { persons, seed, out, format, anomaly_share } => generate(persons, seed, &out, format.into(), anomaly_share),
+        Command::Import { what: ImportWhat::Persons { file, errors, mapping } } => import_persons(&url, &file, errors.as_deref(), mapping.as_deref()).await,
+        Command::Export { what, format, out, region } => {
+            let store = open(&url).await?;
+            let region = region.map(|r| RegionCode::parse(&r).map_err(|e| anyhow::anyhow!(e.both()))).transpose()?;
+            let what = match what {
+                ExportWhat::Persons => What::Persons,
+                ExportWhat::Households => What::Households,
+            };
+            let pb = bar(store.counts().await?.persons, "导出 export");
+            let n = export::export(store.as_ref(), what, region, &out, format.into(), &|n| pb.set_position(n)).await?;
+            pb.finish_and_clear();
+            println!("已导出 {n} 行到 {} / exported {n} rows to {}", out.display(), out.display());
+            Ok(())
+        }
+        Command::Db { what: DbWhat::Migrate } => {
+            let store = open(&url).await?;
+            let c = store.counts().await?;
+            println!("数据库已就绪 / database ready: {} ({:?}), {} regions, {} persons", redact(&url), store.backend(), c.regions, c.persons);
+            Ok(())
+        }
+        Command::Bench { what } => bench::run(what, cli.database_url.as_deref()).await,
+    }
+}
+
+fn generate(persons: u64, seed: u64, out: &Path, format: Format, anomaly_share: f64) -> Result<()> {
+    if !(0.0..=0.2).contains(&anomaly_share) {
+        bail!("--anomaly-share 应在0到0.2之间 / must be between 0 and 0.2");
+    }
+    let started = Instant::now();
+    let mut config = minzheng_synth::Config::new(persons, seed);
+    config.anomaly_share = anomaly_share;
+    let city = minzheng_synth::generate(&regions::liaoning(), &config)?;
+    let files = minzheng_synth::files::write_city(&city, out, format)?;
+    println!(
+        "已生成 {} 人、{} 户，{} 个文件，用时 {:.1} 秒 / generated {} persons in {} households, {} files, {:.1} s:",
+        city.persons.len(), city.households.len(), files.len(), started.elapsed().as_secs_f64(),
+        city.persons.len(), city.households.len(), files.len(), started.elapsed().as_secs_f64()
+    );
+    for f in files {
+        println!("  {}", f.display());
+    }
+    Ok(())
+}
+
+async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: Option<&Path>) -> Result<()> {
+    let store = open(url).await?;
+    let mapping = match mapping {
+        Some(m) => Mapping::load(m).map_err(|e| anyhow::anyhow!(e.both()))?,
+        None => Mapping::default(),
+    };
+    let started = Instant::now();
+    let pb = bar(0, "导入 import");
+    let report = import::import_persons(store.as_ref(), file, &mapping, &actor(), &|n| {
+        if pb.length() == Some(0) {
+            pb.set_length(n.max(1));
+        }
+        pb.set_position(n);
+    })
+    .await;
+    pb.finish_and_clear();
+    let report = report.map_err(|e| anyhow::anyhow!(e.both()))?;
+    let o = report.outcome;
+    println!(
+        "共 {} 行：接收 {}，拒绝 {}（新增 {} 人，更新 {} 人，未变 {} 人；新增 {} 户，更新 {} 户），用时 {:.1} 秒",
+        report.rows, report.accepted, report.rejected.len(), o.persons_inserted, o.persons_updated, o.persons_unchanged,
+        o.households_inserted, o.households_updated, started.elapsed().as_secs_f64()
+    );
+    println!(
+        "{} rows: {} accepted, {} rejected ({} persons added, {} updated, {} unchanged; {} households added, {} updated)",
+        report.rows, report.accepted, report.rejected.len(), o.persons_inserted, o.persons_updated, o.persons_unchanged,
+        o.households_inserted, o.households_updated
+    );
+    if !report.rejected.is_empty() {
+        let path = errors.map(Path::to_path_buf).unwrap_or_else(|| {
+            let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "import".into());
+            file.with_file_name(format!("{stem}.errors.xlsx"))
+        });
+        import::write_errors(&path, &report)?;
+        println!("被拒绝的行及原因见 {} / rejected rows and reasons: {}", path.display(), path.display());
+        for r in report.rejected.iter().take(5) {
+            println!("  第{}行 row {}: {}", r.row, r.row, r.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+        }
+    }
+    Ok(())
+}
+
+async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
+    let store = open(url).await?;
+    let counts = store.counts().await?;
+    if counts.persons == 0 {
+        let started = Instant::now();
+        eprintln!("生成合成城市（沈阳市，{persons} 人）/ generating a synthetic Shenyang of {persons} persons ...");
+        let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+        let batch = RegistryBatch {
+            households: city.households,
+            persons: city.persons,
+            source: format!("synthetic city seed {seed}"),
+            checksum: String::new(),
+        };
+        let pb = bar(batch.persons.len() as u64, "载入 load");
+        store.apply_batch(&batch, &Actor::new("demo"), &|n| pb.set_position(n)).await?;
+        pb.finish_and_clear();
+        eprintln!("已载入 {} 户 {} 人，用时 {:.1} 秒 / loaded", batch.households.len(), batch.persons.len(), started.elapsed().as_secs_f64());
+    } else {
+        eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
+    }
+    let sample = store
+        .search_persons(&minzheng_store::PersonQuery { region: RegionCode::parse("210112").ok(), limit: 1, ..Default::default() })
+        .await?;
+    if no_serve {
+        return Ok(());
+    }
+    println!("\n民政服务管理平台演示已启动 / Minzheng demo is running: http://{bind}/");
+    println!("试试 / try:");
+    println!("  http://{bind}/residents?region=210112009001   浑南区 东湖街道 文欣社区的居民 / residents of a community");
+    if let Some(p) = sample.items.first() {
+        println!("  http://{bind}/api/persons/{}   按身份证号查询 / a person by ID number", p.id_number);
+        if let Some(h) = &p.household_no {
+            println!("  http://{bind}/households/{h}   户及成员 / a household");
+        }
+    }
+    println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
+    println!("  http://{bind}/api/openapi.json   API 文档 / the API document");
+    serve(store, bind).await
+}
+
+async fn serve(store: Arc<dyn Store>, bind: &str) -> Result<()> {
+    let state = minzheng_server::AppState::new(store).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    eprintln!("listening on http://{}", listener.local_addr()?);
+    minzheng_server::serve(state, listener).await?;
+    Ok(())
+}

@@ -1,0 +1,220 @@
+//! `minzheng bench ...`: the hot paths measured the way BENCHMARKS.md reports them.
+//! Each prints the machine, the command and the figures.
+
+use crate::{actor, bar, open, redact};
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use minzheng_app::import::{self, Mapping};
+use minzheng_app::regions;
+use minzheng_store::{PersonQuery, RegistryBatch};
+use minzheng_synth::files::Format;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// Generate a city with its departmental data and write it as CSV.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Where to write (default: a temporary folder, removed afterwards).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Import persons.csv of a generated city into a fresh database (SQLite, or PostgreSQL with
+    /// --database-url: a new database is created beside the one named and dropped afterwards).
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Latency of GET /api/persons/{id} on loopback against a database of N persons.
+    Api {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 20_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: u64,
+        /// SQLite file kept between runs (built if missing).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .unwrap_or(0);
+    format!("{cpu}, {cores} cores, {:.0} GiB", mem as f64 / 1024.0 / 1024.0)
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("minzheng-bench-{tag}-{}", std::process::id()))
+}
+
+pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
+    println!("machine: {}", machine());
+    match what {
+        BenchWhat::Generate { persons, seed, out } => {
+            let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
+            let t0 = Instant::now();
+            let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+            let t1 = Instant::now();
+            minzheng_synth::files::write_city(&city, &dir, Format::Csv)?;
+            let t2 = Instant::now();
+            let rows: usize = city.datasets.iter().map(|d| d.rows.len()).sum();
+            println!("generate {} persons, {} households, {} departmental rows, {} planted anomalies", city.persons.len(), city.households.len(), rows, city.anomalies.len());
+            println!("  build in memory: {:.2} s", (t1 - t0).as_secs_f64());
+            println!("  write CSV files: {:.2} s", (t2 - t1).as_secs_f64());
+            println!("  total:           {:.2} s", (t2 - t0).as_secs_f64());
+            if out.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+        BenchWhat::Import { persons, seed } => {
+            let dir = temp_dir("import");
+            std::fs::create_dir_all(&dir)?;
+            let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+            let file = dir.join("persons.csv");
+            minzheng_synth::files::write_table(&file, minzheng_domain::registry::columns::PERSONS, &minzheng_synth::files::persons_rows(&city), Format::Csv)?;
+            drop(city);
+            let (url, cleanup) = match database_url {
+                Some(base) if base.starts_with("postgres") => {
+                    let name = format!("mzbench_{}", std::process::id());
+                    let admin = minzheng_store::PgStore::connect(base).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
+                    (replace_db(base, &name), Some((admin, name)))
+                }
+                Some(other) => bail!("bench import makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
+                None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
+            };
+            let store = open(&url).await?;
+            let t0 = Instant::now();
+            let pb = bar(persons, "import");
+            let report = import::import_persons(store.as_ref(), &file, &Mapping::default(), &actor(), &|n| pb.set_position(n))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            pb.finish_and_clear();
+            let secs = t0.elapsed().as_secs_f64();
+            println!(
+                "import {} rows from CSV into {:?}: {} accepted, {} rejected in {:.2} s ({:.0} rows/s)",
+                report.rows, store.backend(), report.accepted, report.rejected.len(), secs, report.rows as f64 / secs
+            );
+            drop(store);
+            if let Some((admin, name)) = cleanup {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        BenchWhat::Api { persons, requests, concurrency, db } => api(persons, requests, concurrency, db).await?,
+    }
+    Ok(())
+}
+
+fn replace_db(url: &str, db: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let base = match head.rfind('/') {
+        Some(i) if i > "postgres://".len() => &head[..i],
+        _ => head,
+    };
+    format!("{base}/{db}{query}")
+}
+
+async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>) -> Result<()> {
+    let path = db.unwrap_or_else(|| PathBuf::from(format!("minzheng-data/bench-api-{persons}.db")));
+    let store = open(&format!("sqlite://{}", path.display())).await?;
+    let have = store.counts().await?.persons;
+    if have < persons {
+        let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, 2026))?;
+        let batch = RegistryBatch { households: city.households, persons: city.persons, source: "bench".into(), checksum: String::new() };
+        let pb = bar(batch.persons.len() as u64, "load");
+        store.apply_batch(&batch, &actor(), &|n| pb.set_position(n)).await?;
+        pb.finish_and_clear();
+    }
+    let count = store.counts().await?.persons;
+    // Sample ID numbers spread over the key space: any text is a valid cursor.
+    let mut ids = Vec::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    while ids.len() < 2000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let cursor = format!("{}", 110_000 + x % 550_000);
+        let page = store.search_persons(&PersonQuery { after: Some(cursor), limit: 1, ..Default::default() }).await?;
+        if let Some(p) = page.items.first() {
+            ids.push(p.id_number.to_string());
+        }
+    }
+    let state = minzheng_server::AppState::new(store).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = minzheng_server::serve(state, listener).await;
+    });
+    let ids = std::sync::Arc::new(ids);
+    let per = requests / concurrency.max(1);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for c in 0..concurrency {
+        let ids = ids.clone();
+        tasks.push(tokio::spawn(async move {
+            let stream = tokio::net::TcpStream::connect(addr).await.context("connect")?;
+            stream.set_nodelay(true)?;
+            let (r, mut w) = stream.into_split();
+            let mut r = BufReader::new(r);
+            let mut lat = Vec::with_capacity(per as usize);
+            for i in 0..per {
+                let id = &ids[((c * 7919 + i * 104_729) % ids.len() as u64) as usize];
+                let t = Instant::now();
+                w.write_all(format!("GET /api/persons/{id} HTTP/1.1\r\nHost: bench\r\n\r\n").as_bytes()).await?;
+                let mut line = String::new();
+                r.read_line(&mut line).await?;
+                if !line.contains(" 200 ") {
+                    bail!("unexpected response {line:?}");
+                }
+                let mut len = 0usize;
+                loop {
+                    line.clear();
+                    r.read_line(&mut line).await?;
+                    if line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; len];
+                r.read_exact(&mut body).await?;
+                lat.push(t.elapsed());
+            }
+            Ok::<Vec<Duration>, anyhow::Error>(lat)
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    all.sort();
+    let q = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1000.0;
+    println!(
+        "GET /api/persons/{{id}} on {count} persons (SQLite), {} requests, {concurrency} connections on loopback: \
+         p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {:.0} requests/s",
+        all.len(), q(0.5), q(0.9), q(0.99), q(1.0), all.len() as f64 / wall
+    );
+    Ok(())
+}
