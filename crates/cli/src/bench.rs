@@ -111,6 +111,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
                 "import {} rows from CSV into {:?}: {} accepted, {} rejected in {:.2} s ({:.0} rows/s)",
                 report.rows, store.backend(), report.accepted, report.rejected.len(), secs, report.rows as f64 / secs
             );
+            println!("  read {:.2} s, check {:.2} s, store {:.2} s", report.seconds.read, report.seconds.check, report.seconds.store);
             drop(store);
             if let Some((admin, name)) = cleanup {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;

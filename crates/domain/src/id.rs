@@ -169,16 +169,18 @@ impl IdNumber {
                 seq -= 1;
             }
         }
-        let s = format!(
-            "{:06}{:04}{:02}{:02}{:03}",
-            area % 1_000_000,
-            birth.year(),
-            birth.month(),
-            birth.day(),
-            seq
-        );
         let mut digits = [0u8; 18];
-        digits[..17].copy_from_slice(&s.as_bytes()[..17]);
+        let mut put = |at: usize, width: usize, mut v: u32| {
+            for i in (0..width).rev() {
+                digits[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(0, 6, area % 1_000_000);
+        put(6, 4, birth.year().clamp(0, 9999) as u32);
+        put(10, 2, birth.month());
+        put(12, 2, birth.day());
+        put(14, 3, u32::from(seq));
         digits[17] = check_char(&digits[..17]);
         IdNumber(digits)
     }

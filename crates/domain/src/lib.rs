@@ -4,6 +4,7 @@
 //! these types at the edge (`parse()`), so the rest of the code never sees an invalid resident
 //! ID, region code or amount of money.
 
+pub mod hash;
 pub mod id;
 pub mod message;
 pub mod money;

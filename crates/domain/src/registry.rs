@@ -467,9 +467,24 @@ pub mod columns {
     ];
 }
 
+/// `YYYY-MM-DD`, written directly (chrono's formatter is slow on bulk paths).
+pub fn date_text(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    let mut s = String::with_capacity(10);
+    s.push_str(&y.to_string());
+    s.push('-');
+    s.push(char::from(b'0' + (m / 10) as u8));
+    s.push(char::from(b'0' + (m % 10) as u8));
+    s.push('-');
+    s.push(char::from(b'0' + (day / 10) as u8));
+    s.push(char::from(b'0' + (day % 10) as u8));
+    s
+}
+
 /// The cells of a person's row in the persons sheet ([`columns::PERSONS`] order).
 pub fn person_row(p: &Person, h: Option<&Household>, community_name: &str) -> Vec<String> {
-    let date = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let date = |d: Option<NaiveDate>| d.map(date_text).unwrap_or_default();
     vec![
         p.household_no.clone().unwrap_or_default(),
         p.name.clone(),

@@ -297,3 +297,13 @@ pub(crate) fn paginate_households(items: &mut Vec<Household>, limit: u32) -> Pag
     });
     Page { items: std::mem::take(items), next }
 }
+
+/// The batch's rows in key order: B-tree inserts then walk forward instead of jumping about,
+/// several times faster on a large table.
+pub(crate) fn sorted(batch: &RegistryBatch) -> (Vec<&Household>, Vec<&Person>) {
+    let mut households: Vec<&Household> = batch.households.iter().collect();
+    households.sort_unstable_by(|a, b| a.household_no.cmp(&b.household_no));
+    let mut persons: Vec<&Person> = batch.persons.iter().collect();
+    persons.sort_unstable_by_key(|p| p.id_number);
+    (households, persons)
+}

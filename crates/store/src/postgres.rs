@@ -153,7 +153,12 @@ async fn write_households(tx: &mut Transaction<'_, Postgres>, rows: &[&Household
     Ok(())
 }
 
-async fn write_persons(tx: &mut Transaction<'_, Postgres>, rows: &[&Person], communities: &HashMap<String, RegionCode>) -> Result<()> {
+async fn write_persons(
+    tx: &mut Transaction<'_, Postgres>,
+    rows: &[&Person],
+    updated: &[String],
+    communities: &HashMap<String, RegionCode>,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -197,11 +202,13 @@ async fn write_persons(tx: &mut Transaction<'_, Postgres>, rows: &[&Person], com
     .bind(Utc::now())
     .execute(&mut **tx)
     .await?;
-    let ids: Vec<String> = col!(id_number);
-    sqlx::query("DELETE FROM person_tags WHERE id_number = ANY($1)")
-        .bind(&ids)
-        .execute(&mut **tx)
-        .await?;
+    // Tags: replace the searchable copies of the rows updated (new rows have none yet).
+    if !updated.is_empty() {
+        sqlx::query("DELETE FROM person_tags WHERE id_number = ANY($1)")
+            .bind(updated)
+            .execute(&mut **tx)
+            .await?;
+    }
     let (tag_ids, tags): (Vec<&str>, Vec<&str>) = rows
         .iter()
         .flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str())))
@@ -372,7 +379,8 @@ impl Store for PgStore {
         let mut out = BatchOutcome::default();
         let mut tx = self.pool.begin().await?;
         let mut communities = crate::batch_communities(batch);
-        for chunk in batch.households.chunks(CHUNK) {
+        let (households, persons) = crate::sorted(batch);
+        for chunk in households.chunks(CHUNK) {
             let existing = sql::households_in::<Postgres>(chunk.iter().map(|h| h.household_no.clone()))
                 .build()
                 .fetch_all(&mut *tx)
@@ -396,7 +404,7 @@ impl Store for PgStore {
             }
         }
         let mut done = 0u64;
-        for chunk in batch.persons.chunks(CHUNK) {
+        for chunk in persons.chunks(CHUNK) {
             let existing = sql::persons_in::<Postgres>(chunk.iter().map(|p| p.id_number.to_string()))
                 .build()
                 .fetch_all(&mut *tx)
@@ -405,7 +413,7 @@ impl Store for PgStore {
                 .map(rows::person_from_row)
                 .collect::<Result<Vec<_>>>()?;
             let d = rows::diff("person", chunk, existing, |p| p.id_number);
-            write_persons(&mut tx, &d.write, &communities).await?;
+            write_persons(&mut tx, &d.write, &d.updated_keys, &communities).await?;
             write_audit(&mut tx, actor, &d.audit).await?;
             out.persons_inserted += d.inserted;
             out.persons_updated += d.updated;

@@ -176,13 +176,15 @@ pub(crate) struct Diff<'a, T> {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Keys of the rows that existed and changed.
+    pub updated_keys: Vec<String>,
 }
 
 /// Compares new rows with the stored ones (by key): new rows are inserted, changed rows are
 /// updated with an audit record holding before and after, identical rows are left alone.
 pub(crate) fn diff<'a, T, K>(
     entity: &str,
-    new: &'a [T],
+    new: &[&'a T],
     existing: Vec<T>,
     key: impl Fn(&T) -> K,
 ) -> Diff<'a, T>
@@ -191,8 +193,8 @@ where
     K: std::hash::Hash + Eq + ToString,
 {
     let mut old: HashMap<K, T> = existing.into_iter().map(|t| (key(&t), t)).collect();
-    let mut d = Diff { write: Vec::with_capacity(new.len()), audit: Vec::new(), inserted: 0, updated: 0, unchanged: 0 };
-    for row in new {
+    let mut d = Diff { write: Vec::with_capacity(new.len()), audit: Vec::new(), inserted: 0, updated: 0, unchanged: 0, updated_keys: Vec::new() };
+    for &row in new {
         let k = key(row);
         match old.remove(&k) {
             None => {
@@ -202,6 +204,7 @@ where
             Some(before) if before == *row => d.unchanged += 1,
             Some(before) => {
                 d.updated += 1;
+                d.updated_keys.push(k.to_string());
                 d.audit.push(AuditEntry {
                     action: "update".into(),
                     entity: entity.into(),

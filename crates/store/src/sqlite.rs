@@ -20,6 +20,20 @@ use std::time::Duration;
 /// Rows per INSERT statement: 15 columns × 1,000 rows stays below SQLite's 32,766 variables.
 const CHUNK: usize = 1000;
 
+/// Secondary indexes of the registry tables, as the migrations create them. A batch larger than
+/// what is stored drops them and builds them again at the end (one sort instead of a million
+/// random B-tree inserts); `tests::bulk_indexes_match_the_migrations` keeps this list true.
+const BULK_INDEXES: &[(&str, &str)] = &[
+    ("households_community", "CREATE INDEX households_community ON households (community_code, household_no)"),
+    ("persons_household", "CREATE INDEX persons_household ON persons (household_no)"),
+    ("persons_community", "CREATE INDEX persons_community ON persons (community_code, id_number)"),
+    ("persons_name", "CREATE INDEX persons_name ON persons (name, id_number)"),
+    ("person_tags_tag", "CREATE INDEX person_tags_tag ON person_tags (tag, id_number)"),
+];
+
+/// Below this many persons a batch keeps the indexes.
+const BULK_THRESHOLD: usize = 50_000;
+
 /// SQLite records store.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -114,12 +128,12 @@ async fn apply_migrations(pool: &SqlitePool, list: &[Migration]) -> Result<()> {
     Ok(())
 }
 
-async fn existing_persons(tx: &mut Transaction<'_, Sqlite>, chunk: &[Person]) -> Result<Vec<Person>> {
+async fn existing_persons(tx: &mut Transaction<'_, Sqlite>, chunk: &[&Person]) -> Result<Vec<Person>> {
     let rows = sql::persons_in::<Sqlite>(chunk.iter().map(|p| p.id_number.to_string())).build().fetch_all(&mut **tx).await?;
     rows.iter().map(rows::person_from_row).collect()
 }
 
-async fn existing_households(tx: &mut Transaction<'_, Sqlite>, chunk: &[Household]) -> Result<Vec<Household>> {
+async fn existing_households(tx: &mut Transaction<'_, Sqlite>, chunk: &[&Household]) -> Result<Vec<Household>> {
     let rows = sql::households_in::<Sqlite>(chunk.iter().map(|h| h.household_no.clone())).build().fetch_all(&mut **tx).await?;
     rows.iter().map(rows::household_from_row).collect()
 }
@@ -175,7 +189,12 @@ async fn write_households(tx: &mut Transaction<'_, Sqlite>, rows: &[&Household])
     Ok(())
 }
 
-async fn write_persons(tx: &mut Transaction<'_, Sqlite>, rows: &[&Person], communities: &HashMap<String, RegionCode>) -> Result<()> {
+async fn write_persons(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &[&Person],
+    updated: &[String],
+    communities: &HashMap<String, RegionCode>,
+) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -211,14 +230,16 @@ async fn write_persons(tx: &mut Transaction<'_, Sqlite>, rows: &[&Person], commu
          phone = excluded.phone, tags = excluded.tags, updated_at = excluded.updated_at",
     );
     qb.build().execute(&mut **tx).await?;
-    // Tags: replace the searchable copies of the rows written.
-    let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM person_tags WHERE id_number IN (");
-    let mut sep = qb.separated(", ");
-    for v in &values {
-        sep.push_bind(&v.id_number);
+    // Tags: replace the searchable copies of the rows updated (new rows have none yet).
+    if !updated.is_empty() {
+        let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM person_tags WHERE id_number IN (");
+        let mut sep = qb.separated(", ");
+        for id in updated {
+            sep.push_bind(id);
+        }
+        qb.push(")");
+        qb.build().execute(&mut **tx).await?;
     }
-    qb.push(")");
-    qb.build().execute(&mut **tx).await?;
     let tags: Vec<(&str, &str)> = rows
         .iter()
         .flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str())))
@@ -386,10 +407,22 @@ impl Store for SqliteStore {
 
     async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
         let mut out = BatchOutcome::default();
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.pool.acquire().await?;
+        // A large batch touches pages all over the indexes: give it a bigger page cache.
+        sqlx::query("PRAGMA cache_size = -1048576").execute(&mut *conn).await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM persons").fetch_one(&mut *tx).await?;
+        let stored_households: i64 = sqlx::query_scalar("SELECT count(*) FROM households").fetch_one(&mut *tx).await?;
+        let bulk = batch.persons.len() >= BULK_THRESHOLD && batch.persons.len() as i64 >= stored;
+        if bulk {
+            for (name, _) in BULK_INDEXES {
+                sqlx::query(AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}"))).execute(&mut *tx).await?;
+            }
+        }
         let mut communities = crate::batch_communities(batch);
-        for chunk in batch.households.chunks(CHUNK) {
-            let existing = existing_households(&mut tx, chunk).await?;
+        let (households, persons) = crate::sorted(batch);
+        for chunk in households.chunks(CHUNK) {
+            let existing = if stored_households == 0 { Vec::new() } else { existing_households(&mut tx, chunk).await? };
             let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
             write_households(&mut tx, &d.write).await?;
             write_audit(&mut tx, actor, &d.audit).await?;
@@ -408,10 +441,11 @@ impl Store for SqliteStore {
             }
         }
         let mut done = 0u64;
-        for chunk in batch.persons.chunks(CHUNK) {
-            let existing = existing_persons(&mut tx, chunk).await?;
+        for chunk in persons.chunks(CHUNK) {
+            // Nothing to compare with in an empty table.
+            let existing = if stored == 0 { Vec::new() } else { existing_persons(&mut tx, chunk).await? };
             let d = rows::diff("person", chunk, existing, |p| p.id_number);
-            write_persons(&mut tx, &d.write, &communities).await?;
+            write_persons(&mut tx, &d.write, &d.updated_keys, &communities).await?;
             write_audit(&mut tx, actor, &d.audit).await?;
             out.persons_inserted += d.inserted;
             out.persons_updated += d.updated;
@@ -419,8 +453,14 @@ impl Store for SqliteStore {
             done += chunk.len() as u64;
             progress(done);
         }
+        if bulk {
+            for (_, create) in BULK_INDEXES {
+                sqlx::query(AssertSqlSafe(*create)).execute(&mut *tx).await?;
+            }
+        }
         write_audit(&mut tx, actor, &[crate::batch_audit(batch, &out)]).await?;
         tx.commit().await?;
+        sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
         Ok(out)
     }
 
@@ -447,3 +487,24 @@ impl Store for SqliteStore {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn bulk_indexes_match_the_migrations() {
+        let dir = std::env::temp_dir().join(format!("minzheng-idx-{}", std::process::id()));
+        let store = SqliteStore::open(&dir.join("t.db")).await.expect("open");
+        store.migrate().await.expect("migrate");
+        for (name, create) in BULK_INDEXES {
+            let sql: Option<String> = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")
+                .bind(*name)
+                .fetch_optional(store.pool())
+                .await
+                .expect("query");
+            assert_eq!(sql.as_deref(), Some(*create), "{name}");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

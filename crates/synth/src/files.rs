@@ -110,17 +110,32 @@ pub fn households_rows(city: &City) -> Vec<Vec<String>> {
 /// Writes every file of the city into `dir` (created if missing); returns the paths written.
 pub fn write_city(city: &City, dir: &Path, format: Format) -> Result<Vec<PathBuf>, WriteError> {
     std::fs::create_dir_all(dir).map_err(|source| WriteError::Io { path: dir.to_path_buf(), source })?;
-    let mut written = Vec::new();
-    let mut put = |stem: &str, headers: &[&str], rows: &[Vec<String>]| -> Result<(), WriteError> {
-        let path = dir.join(format!("{stem}.{}", ext(format)));
-        write_table(&path, headers, rows, format)?;
-        written.push(path);
-        Ok(())
+    let path = |stem: &str| dir.join(format!("{stem}.{}", ext(format)));
+    // Two writers: the registry sheets on one thread, the departmental datasets on another.
+    let registry = || -> Result<Vec<PathBuf>, WriteError> {
+        let (p, h) = (path("persons"), path("households"));
+        write_table(&p, columns::PERSONS, &persons_rows(city), format)?;
+        write_table(&h, columns::HOUSEHOLDS, &households_rows(city), format)?;
+        Ok(vec![p, h])
     };
-    put("persons", columns::PERSONS, &persons_rows(city))?;
-    put("households", columns::HOUSEHOLDS, &households_rows(city))?;
-    for Table { name, headers, rows, .. } in &city.datasets {
-        put(name, headers, rows)?;
+    let departments = || -> Result<Vec<PathBuf>, WriteError> {
+        let mut out = Vec::new();
+        for Table { name, headers, rows, .. } in &city.datasets {
+            let p = path(name);
+            write_table(&p, headers, rows, format)?;
+            out.push(p);
+        }
+        Ok(out)
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let handle = s.spawn(departments);
+        let a = registry();
+        (a, handle.join())
+    });
+    let mut written = a?;
+    match b {
+        Ok(paths) => written.extend(paths?),
+        Err(_) => return Err(WriteError::Io { path: dir.to_path_buf(), source: std::io::Error::other("writer thread failed") }),
     }
     let answer: Vec<Vec<String>> = city
         .anomalies
@@ -136,6 +151,8 @@ pub fn write_city(city: &City, dir: &Path, format: Format) -> Result<Vec<PathBuf
             ]
         })
         .collect();
-    put("anomalies", &["类型", "数据集", "真实身份证号", "记录身份证号", "真实姓名", "记录姓名"], &answer)?;
+    let p = path("anomalies");
+    write_table(&p, &["类型", "数据集", "真实身份证号", "记录身份证号", "真实姓名", "记录姓名"], &answer, format)?;
+    written.push(p);
     Ok(written)
 }

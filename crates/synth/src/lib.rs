@@ -222,7 +222,7 @@ pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError>
     let mut g = Generator {
         config,
         rng: rng.fork(1),
-        ids: HashSet::with_capacity(config.persons as usize + 16),
+        ids: FastSet::with_capacity_and_hasher(config.persons as usize + 16, Default::default()),
         liaoning_counties,
         surname_total: names::surname_total(),
         city: City::default(),
@@ -245,7 +245,7 @@ pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError>
 struct Generator<'a> {
     config: &'a Config,
     rng: Rng,
-    ids: HashSet<IdNumber>,
+    ids: FastSet<IdNumber>,
     liaoning_counties: Vec<u32>,
     surname_total: u32,
     city: City,
@@ -478,8 +478,10 @@ fn yuan(fen: i64) -> String {
 }
 
 fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    minzheng_domain::registry::date_text(d)
 }
+
+use minzheng_domain::hash::FastSet;
 
 /// Writes the departmental datasets from the persons' economy, planting anomalies.
 fn datasets(city: &mut City, config: &Config, rng: &mut Rng) {

@@ -1,0 +1,72 @@
+//! The `minzheng` command as a clerk uses it: generate a city, import it, export a district,
+//! and see a broken file explained.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+struct Dir(PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dir(tag: &str) -> Dir {
+    let d = std::env::temp_dir().join(format!("minzheng-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("dir");
+    Dir(d)
+}
+
+fn minzheng(db: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_minzheng"))
+        .args(args)
+        .env("MINZHENG_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .output()
+        .expect("runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+#[test]
+fn generate_import_and_export_a_city() {
+    let d = dir("city");
+    let db = d.0.join("m.db");
+    let city = d.0.join("city");
+    let (ok, text) = minzheng(&db, &["generate", "--persons", "2000", "--seed", "5", "--out", city.to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    for f in ["persons", "households", "deaths", "vehicles", "property", "business", "income", "provident_fund", "deposits", "anomalies"] {
+        assert!(city.join(format!("{f}.csv")).exists(), "{f}.csv written");
+    }
+    let (ok, text) = minzheng(&db, &["import", "persons", city.join("persons.csv").to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    assert!(text.contains("rejected") && text.contains(" 0 rejected"), "{text}");
+    // Importing the same file again changes nothing.
+    let (ok, text) = minzheng(&db, &["import", "persons", city.join("persons.csv").to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    assert!(text.contains("0 persons added, 0 updated"), "{text}");
+    let out = d.0.join("hunnan.xlsx");
+    let (ok, text) = minzheng(&db, &["export", "persons", "--format", "xlsx", "--out", out.to_str().expect("utf8"), "--region", "210112"]);
+    assert!(ok, "{text}");
+    assert!(out.exists());
+    let sheet = minzheng_app::sheet::read(&out, |h| h == "姓名" || h == "身份证号").expect("readable");
+    assert!(!sheet.rows.is_empty());
+    assert!(sheet.rows.iter().all(|r| r.cells[7].text().starts_with("210112")), "only 浑南区");
+}
+
+#[test]
+fn a_broken_sheet_gives_an_error_file_with_reasons() {
+    let d = dir("broken");
+    let db = d.0.join("m.db");
+    let file = d.0.join("p.csv");
+    std::fs::write(&file, "姓名,身份证号,与户主关系,社区代码\n张三,360426199101010072,户主,210112009001\n李四,11010519491231002X,户主,210112009001\n").expect("write");
+    let errors = d.0.join("errors.csv");
+    let (ok, text) = minzheng(&db, &["import", "persons", file.to_str().expect("utf8"), "--errors", errors.to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    assert!(text.contains("1 accepted, 1 rejected"), "{text}");
+    let content = std::fs::read_to_string(&errors).expect("error file");
+    assert!(content.contains("校验位") && content.contains("check character"), "{content}");
+    let (ok, text) = minzheng(&db, &["import", "persons", d.0.join("missing.csv").to_str().expect("utf8")]);
+    assert!(!ok);
+    assert!(text.contains("无法读取") && text.contains("cannot read"), "{text}");
+}
