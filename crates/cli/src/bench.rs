@@ -31,6 +31,9 @@ pub enum BenchWhat {
         persons: u64,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Import this persons file instead of generating one.
+        #[arg(long)]
+        file: Option<PathBuf>,
     },
     /// Latency of GET /api/persons/{id} on loopback against a database of N persons.
     Api {
@@ -82,13 +85,19 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
                 let _ = std::fs::remove_dir_all(&dir);
             }
         }
-        BenchWhat::Import { persons, seed } => {
+        BenchWhat::Import { persons, seed, file } => {
             let dir = temp_dir("import");
             std::fs::create_dir_all(&dir)?;
-            let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
-            let file = dir.join("persons.csv");
-            minzheng_synth::files::write_table(&file, minzheng_domain::registry::columns::PERSONS, &minzheng_synth::files::persons_rows(&city), Format::Csv)?;
-            drop(city);
+            let file = match file {
+                Some(f) => f,
+                None => {
+                    let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+                    let file = dir.join("persons.csv");
+                    let rows = minzheng_synth::files::persons_rows(&city);
+                    minzheng_synth::files::write_table(&file, minzheng_domain::registry::columns::PERSONS, &rows, Format::Csv)?;
+                    file
+                }
+            };
             let (url, cleanup) = match database_url {
                 Some(base) if base.starts_with("postgres") => {
                     let name = format!("mzbench_{}", std::process::id());

@@ -307,3 +307,18 @@ pub(crate) fn sorted(batch: &RegistryBatch) -> (Vec<&Household>, Vec<&Person>) {
     persons.sort_unstable_by_key(|p| p.id_number);
     (households, persons)
 }
+
+/// Secondary indexes of the registry tables, as the migrations create them. A batch larger than
+/// what is stored drops them and builds them again at the end (one sort instead of a million
+/// random B-tree inserts); `sqlite::tests::bulk_indexes_match_the_migrations` keeps this list true.
+pub(crate) const BULK_INDEXES: &[(&str, &str)] = &[
+    ("households_community", "CREATE INDEX households_community ON households (community_code, household_no)"),
+    ("persons_household", "CREATE INDEX persons_household ON persons (household_no)"),
+    ("persons_community", "CREATE INDEX persons_community ON persons (community_code, id_number)"),
+    ("persons_name", "CREATE INDEX persons_name ON persons (name, id_number)"),
+    ("person_tags_tag", "CREATE INDEX person_tags_tag ON person_tags (tag, id_number)"),
+];
+
+/// Below this many persons a batch keeps the indexes.
+pub(crate) const BULK_THRESHOLD: usize = 50_000;
+

@@ -4,6 +4,7 @@
 use crate::migrate::{self, Migration};
 use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
+use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
     page_limit, prefix_range, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
     HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result, Store, StoreError,
@@ -15,6 +16,18 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 use std::collections::HashMap;
 use std::str::FromStr;
+
+/// Foreign keys of the registry tables, as the migrations create them. PostgreSQL checks a
+/// foreign key by locking the referenced row for every inserted row, which costs more than the
+/// insert itself; a bulk batch drops them and adds them back at the end, where one anti-join
+/// validates all rows at once. The contract suite's bulk story fails if a name here is wrong.
+const BULK_FOREIGN_KEYS: &[(&str, &str, &str)] = &[
+    ("person_tags", "person_tags_id_number_fkey", "FOREIGN KEY (id_number) REFERENCES persons (id_number)"),
+    ("persons", "persons_household_no_fkey", "FOREIGN KEY (household_no) REFERENCES households (household_no)"),
+    ("households", "households_community_code_fkey", "FOREIGN KEY (community_code) REFERENCES regions (code)"),
+    ("grids", "grids_community_code_fkey", "FOREIGN KEY (community_code) REFERENCES regions (code)"),
+    ("buildings", "buildings_community_code_fkey", "FOREIGN KEY (community_code) REFERENCES regions (code)"),
+];
 
 /// Rows per bulk statement.
 const CHUNK: usize = 10_000;
@@ -225,6 +238,108 @@ async fn write_persons(
     Ok(())
 }
 
+/// Appends one field in COPY's text format: `\N` for NULL, backslash escapes for the rest.
+fn copy_field(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        None => out.extend_from_slice(b"\\N"),
+        Some(v) => {
+            for b in v.bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+        }
+    }
+}
+
+/// Rows in COPY's text format.
+fn copy_data(rows: impl Iterator<Item = Vec<Option<String>>>) -> Vec<u8> {
+    let mut buf = Vec::new();
+    for row in rows {
+        for (i, field) in row.iter().enumerate() {
+            if i > 0 {
+                buf.push(b'\t');
+            }
+            copy_field(&mut buf, field.as_deref());
+        }
+        buf.push(b'\n');
+    }
+    buf
+}
+
+/// Sends rows to an empty table with COPY (the fast path of a first import: there is nothing
+/// to conflict with, so no upsert is needed).
+async fn send_copy(tx: &mut Transaction<'_, Postgres>, statement: &str, data: Vec<u8>) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let mut copy = (**tx).copy_in_raw(statement).await?;
+    copy.send(data).await?;
+    copy.finish().await?;
+    Ok(())
+}
+
+/// COPY data of persons and of their tags.
+fn person_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>, now: &str) -> (Vec<u8>, Vec<u8>) {
+    let date = minzheng_domain::registry::date_text;
+    let persons = copy_data(rows.iter().map(|p| {
+        let v = PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h)));
+        vec![
+            Some(v.id_number),
+            Some(v.name),
+            Some(v.sex.to_string()),
+            Some(date(v.birth_date)),
+            Some(v.hukou_region),
+            v.household_no,
+            v.community_code,
+            Some(v.relation.to_string()),
+            Some(v.status.to_string()),
+            v.status_date.map(date),
+            v.disability_category.map(str::to_string),
+            v.disability_grade.map(|g| g.to_string()),
+            v.phone,
+            Some(v.tags),
+            Some(now.to_string()),
+        ]
+    }));
+    let tags = copy_data(rows.iter().flat_map(|p| p.tags.iter().map(move |t| vec![Some(p.id_number.to_string()), Some(t.clone())])));
+    (persons, tags)
+}
+
+async fn send_person_copy(tx: &mut Transaction<'_, Postgres>, data: Option<(Vec<u8>, Vec<u8>)>) -> Result<()> {
+    if let Some((persons, tags)) = data {
+        send_copy(tx, &format!("COPY persons ({PERSON_COLUMNS}, updated_at) FROM STDIN"), persons).await?;
+        send_copy(tx, "COPY person_tags (id_number, tag) FROM STDIN", tags).await?;
+    }
+    Ok(())
+}
+
+fn household_copy_data(rows: &[&Household], now: &str) -> Vec<u8> {
+    copy_data(rows.iter().map(|h| {
+        vec![
+            Some(h.household_no.clone()),
+            h.head.map(|i| i.to_string()),
+            Some(h.address.clone()),
+            Some(h.community.to_string()),
+            h.grid.clone(),
+            h.building.clone(),
+            Some(h.kind.as_str().to_string()),
+            Some(now.to_string()),
+        ]
+    }))
+}
+
+async fn send_household_copy(tx: &mut Transaction<'_, Postgres>, data: Option<Vec<u8>>) -> Result<()> {
+    match data {
+        Some(d) => send_copy(tx, &format!("COPY households ({HOUSEHOLD_COLUMNS}, updated_at) FROM STDIN"), d).await,
+        None => Ok(()),
+    }
+}
+
 #[async_trait]
 impl Store for PgStore {
     fn backend(&self) -> Backend {
@@ -378,21 +493,68 @@ impl Store for PgStore {
     async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
         let mut out = BatchOutcome::default();
         let mut tx = self.pool.begin().await?;
+        let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM persons").fetch_one(&mut *tx).await?;
+        let stored_households: i64 = sqlx::query_scalar("SELECT count(*) FROM households").fetch_one(&mut *tx).await?;
+        let bulk = batch.persons.len() >= BULK_THRESHOLD && batch.persons.len() as i64 >= stored;
+        if bulk {
+            // Build the indexes once at the end instead of updating them row by row.
+            sqlx::query("SET LOCAL maintenance_work_mem = '512MB'").execute(&mut *tx).await?;
+            for (name, _) in BULK_INDEXES {
+                sqlx::query(AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}"))).execute(&mut *tx).await?;
+            }
+            for (table, name, _) in BULK_FOREIGN_KEYS {
+                sqlx::query(AssertSqlSafe(format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))).execute(&mut *tx).await?;
+            }
+        }
         let mut communities = crate::batch_communities(batch);
         let (households, persons) = crate::sorted(batch);
+        let now = Utc::now().to_rfc3339();
+        let mut pending_households: Option<Vec<u8>> = None;
+        let mut pending_persons: Option<(Vec<u8>, Vec<u8>)> = None;
         for chunk in households.chunks(CHUNK) {
-            let existing = sql::households_in::<Postgres>(chunk.iter().map(|h| h.household_no.clone()))
-                .build()
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(rows::household_from_row)
-                .collect::<Result<Vec<_>>>()?;
+            let existing = if stored_households == 0 {
+                Vec::new()
+            } else {
+                sql::households_in::<Postgres>(chunk.iter().map(|h| h.household_no.clone()))
+                    .build()
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(rows::household_from_row)
+                    .collect::<Result<Vec<_>>>()?
+            };
+            if stored_households == 0 {
+                // Pipelined: PostgreSQL loads chunk i while this task encodes chunk i + 1.
+                let (ran, (data, inserted)) = tokio::join!(send_household_copy(&mut tx, pending_households.take()), async {
+                    let d = rows::diff("household", chunk, Vec::new(), |h| h.household_no.clone());
+                    (household_copy_data(&d.write, &now), d.inserted)
+                });
+                ran?;
+                pending_households = Some(data);
+                out.households_inserted += inserted;
+                continue;
+            }
             let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
             write_households(&mut tx, &d.write).await?;
             write_audit(&mut tx, actor, &d.audit).await?;
             out.households_inserted += d.inserted;
             out.households_updated += d.updated;
+        }
+        if stored_households == 0 {
+            send_household_copy(&mut tx, pending_households.take()).await?;
+            // Grids and buildings of the copied households, in one statement each.
+            sqlx::query(
+                "INSERT INTO grids (community_code, name) SELECT DISTINCT community_code, grid_name FROM households \
+                 WHERE grid_name IS NOT NULL ON CONFLICT DO NOTHING",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO buildings (community_code, name, grid_name) SELECT DISTINCT ON (community_code, building_name) \
+                 community_code, building_name, grid_name FROM households WHERE building_name IS NOT NULL ON CONFLICT DO NOTHING",
+            )
+            .execute(&mut *tx)
+            .await?;
         }
         let missing = crate::households_not_in_batch(batch, &communities);
         for chunk in missing.chunks(CHUNK) {
@@ -405,21 +567,49 @@ impl Store for PgStore {
         }
         let mut done = 0u64;
         for chunk in persons.chunks(CHUNK) {
-            let existing = sql::persons_in::<Postgres>(chunk.iter().map(|p| p.id_number.to_string()))
-                .build()
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(rows::person_from_row)
-                .collect::<Result<Vec<_>>>()?;
+            // Nothing to compare with in an empty table.
+            let existing = if stored == 0 {
+                Vec::new()
+            } else {
+                sql::persons_in::<Postgres>(chunk.iter().map(|p| p.id_number.to_string()))
+                    .build()
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(rows::person_from_row)
+                    .collect::<Result<Vec<_>>>()?
+            };
+            done += chunk.len() as u64;
+            if stored == 0 {
+                // Pipelined: PostgreSQL loads chunk i while this task encodes chunk i + 1.
+                let (ran, (data, inserted)) = tokio::join!(send_person_copy(&mut tx, pending_persons.take()), async {
+                    let d = rows::diff("person", chunk, Vec::new(), |p| p.id_number);
+                    (person_copy_data(&d.write, &communities, &now), d.inserted)
+                });
+                ran?;
+                pending_persons = Some(data);
+                out.persons_inserted += inserted;
+                progress(done);
+                continue;
+            }
             let d = rows::diff("person", chunk, existing, |p| p.id_number);
             write_persons(&mut tx, &d.write, &d.updated_keys, &communities).await?;
             write_audit(&mut tx, actor, &d.audit).await?;
             out.persons_inserted += d.inserted;
             out.persons_updated += d.updated;
             out.persons_unchanged += d.unchanged;
-            done += chunk.len() as u64;
             progress(done);
+        }
+        send_person_copy(&mut tx, pending_persons.take()).await?;
+        if bulk {
+            for (_, create) in BULK_INDEXES {
+                sqlx::query(AssertSqlSafe(*create)).execute(&mut *tx).await?;
+            }
+            for (table, name, definition) in BULK_FOREIGN_KEYS.iter().rev() {
+                sqlx::query(AssertSqlSafe(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         write_audit(&mut tx, actor, &[crate::batch_audit(batch, &out)]).await?;
         tx.commit().await?;

@@ -3,6 +3,7 @@
 use crate::migrate::{self, Migration};
 use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
+use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
     page_limit, prefix_range, Actor, AuditEntry, AuditRecord, Backend,
     BatchOutcome, Counts, HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result,
@@ -19,20 +20,6 @@ use std::time::Duration;
 
 /// Rows per INSERT statement: 15 columns × 1,000 rows stays below SQLite's 32,766 variables.
 const CHUNK: usize = 1000;
-
-/// Secondary indexes of the registry tables, as the migrations create them. A batch larger than
-/// what is stored drops them and builds them again at the end (one sort instead of a million
-/// random B-tree inserts); `tests::bulk_indexes_match_the_migrations` keeps this list true.
-const BULK_INDEXES: &[(&str, &str)] = &[
-    ("households_community", "CREATE INDEX households_community ON households (community_code, household_no)"),
-    ("persons_household", "CREATE INDEX persons_household ON persons (household_no)"),
-    ("persons_community", "CREATE INDEX persons_community ON persons (community_code, id_number)"),
-    ("persons_name", "CREATE INDEX persons_name ON persons (name, id_number)"),
-    ("person_tags_tag", "CREATE INDEX person_tags_tag ON person_tags (tag, id_number)"),
-];
-
-/// Below this many persons a batch keeps the indexes.
-const BULK_THRESHOLD: usize = 50_000;
 
 /// SQLite records store.
 #[derive(Clone)]
@@ -69,24 +56,38 @@ impl SqliteStore {
     }
 }
 
-async fn write_audit(tx: &mut Transaction<'_, Sqlite>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
-    let now = Utc::now();
-    for chunk in entries.chunks(CHUNK) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after) ",
-        );
-        qb.push_values(chunk, |mut b, e| {
-            b.push_bind(now)
-                .push_bind(&actor.name)
-                .push_bind(&e.action)
-                .push_bind(&e.entity)
-                .push_bind(&e.entity_key)
-                .push_bind(e.before.as_ref().map(|v| v.to_string()))
-                .push_bind(e.after.as_ref().map(|v| v.to_string()));
-        });
+/// Runs prepared statements in order.
+async fn run(tx: &mut Transaction<'_, Sqlite>, statements: Vec<QueryBuilder<Sqlite>>) -> Result<()> {
+    for mut qb in statements {
         qb.build().execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+fn audit_statements(actor: &Actor, entries: &[AuditEntry]) -> Vec<QueryBuilder<Sqlite>> {
+    let now = Utc::now();
+    entries
+        .chunks(CHUNK)
+        .map(|chunk| {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after) ",
+            );
+            qb.push_values(chunk, |mut b, e| {
+                b.push_bind(now)
+                    .push_bind(&actor.name)
+                    .push_bind(&e.action)
+                    .push_bind(&e.entity)
+                    .push_bind(&e.entity_key)
+                    .push_bind(e.before.as_ref().map(|v| v.to_string()))
+                    .push_bind(e.after.as_ref().map(|v| v.to_string()));
+            });
+            qb
+        })
+        .collect()
+}
+
+async fn write_audit(tx: &mut Transaction<'_, Sqlite>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+    run(tx, audit_statements(actor, entries)).await
 }
 
 fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord> {
@@ -138,9 +139,11 @@ async fn existing_households(tx: &mut Transaction<'_, Sqlite>, chunk: &[&Househo
     rows.iter().map(rows::household_from_row).collect()
 }
 
-async fn write_households(tx: &mut Transaction<'_, Sqlite>, rows: &[&Household]) -> Result<()> {
+/// The statements that upsert households and create their grids and buildings.
+fn household_statements(rows: &[&Household]) -> Vec<QueryBuilder<Sqlite>> {
+    let mut out = Vec::new();
     if rows.is_empty() {
-        return Ok(());
+        return out;
     }
     let now = Utc::now();
     let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO households ({HOUSEHOLD_COLUMNS}, updated_at) "));
@@ -160,7 +163,7 @@ async fn write_households(tx: &mut Transaction<'_, Sqlite>, rows: &[&Household])
          grid_name = excluded.grid_name, building_name = excluded.building_name, \
          kind = excluded.kind, updated_at = excluded.updated_at",
     );
-    qb.build().execute(&mut **tx).await?;
+    out.push(qb);
     // Grids and buildings are created on first use under their community.
     let grids: Vec<(&str, &str)> = rows
         .iter()
@@ -172,7 +175,7 @@ async fn write_households(tx: &mut Transaction<'_, Sqlite>, rows: &[&Household])
             b.push_bind(*c).push_bind(*g);
         });
         qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut **tx).await?;
+        out.push(qb);
     }
     let buildings: Vec<(&str, &str, Option<&str>)> = rows
         .iter()
@@ -184,19 +187,16 @@ async fn write_households(tx: &mut Transaction<'_, Sqlite>, rows: &[&Household])
             b.push_bind(*c).push_bind(*n).push_bind(*g);
         });
         qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut **tx).await?;
+        out.push(qb);
     }
-    Ok(())
+    out
 }
 
-async fn write_persons(
-    tx: &mut Transaction<'_, Sqlite>,
-    rows: &[&Person],
-    updated: &[String],
-    communities: &HashMap<String, RegionCode>,
-) -> Result<()> {
+/// The statements that upsert persons and replace their tags.
+fn person_statements(rows: &[&Person], updated: &[String], communities: &HashMap<String, RegionCode>) -> Vec<QueryBuilder<Sqlite>> {
+    let mut out = Vec::new();
     if rows.is_empty() {
-        return Ok(());
+        return out;
     }
     let now = Utc::now();
     let values: Vec<PersonValues> = rows
@@ -229,7 +229,7 @@ async fn write_persons(
          disability_category = excluded.disability_category, disability_grade = excluded.disability_grade, \
          phone = excluded.phone, tags = excluded.tags, updated_at = excluded.updated_at",
     );
-    qb.build().execute(&mut **tx).await?;
+    out.push(qb);
     // Tags: replace the searchable copies of the rows updated (new rows have none yet).
     if !updated.is_empty() {
         let mut qb = QueryBuilder::<Sqlite>::new("DELETE FROM person_tags WHERE id_number IN (");
@@ -238,7 +238,7 @@ async fn write_persons(
             sep.push_bind(id);
         }
         qb.push(")");
-        qb.build().execute(&mut **tx).await?;
+        out.push(qb);
     }
     let tags: Vec<(&str, &str)> = rows
         .iter()
@@ -250,9 +250,9 @@ async fn write_persons(
             b.push_bind(*i).push_bind(*t);
         });
         qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut **tx).await?;
+        out.push(qb);
     }
-    Ok(())
+    out
 }
 
 #[async_trait]
@@ -421,14 +421,23 @@ impl Store for SqliteStore {
         }
         let mut communities = crate::batch_communities(batch);
         let (households, persons) = crate::sorted(batch);
+        // Pipelined: while SQLite (on its own thread) writes chunk i, this task compares and
+        // binds chunk i + 1. Chunks hold distinct keys, so reading chunk i + 1 first is safe.
+        let mut pending = Vec::new();
         for chunk in households.chunks(CHUNK) {
             let existing = if stored_households == 0 { Vec::new() } else { existing_households(&mut tx, chunk).await? };
-            let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
-            write_households(&mut tx, &d.write).await?;
-            write_audit(&mut tx, actor, &d.audit).await?;
-            out.households_inserted += d.inserted;
-            out.households_updated += d.updated;
+            let (ran, (statements, d)) = tokio::join!(run(&mut tx, std::mem::take(&mut pending)), async {
+                let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
+                let mut statements = household_statements(&d.write);
+                statements.extend(audit_statements(actor, &d.audit));
+                (statements, (d.inserted, d.updated))
+            });
+            ran?;
+            pending = statements;
+            out.households_inserted += d.0;
+            out.households_updated += d.1;
         }
+        run(&mut tx, std::mem::take(&mut pending)).await?;
         // Persons of households not in this batch keep the community stored for them.
         let missing = crate::households_not_in_batch(batch, &communities);
         for chunk in missing.chunks(CHUNK) {
@@ -444,15 +453,21 @@ impl Store for SqliteStore {
         for chunk in persons.chunks(CHUNK) {
             // Nothing to compare with in an empty table.
             let existing = if stored == 0 { Vec::new() } else { existing_persons(&mut tx, chunk).await? };
-            let d = rows::diff("person", chunk, existing, |p| p.id_number);
-            write_persons(&mut tx, &d.write, &d.updated_keys, &communities).await?;
-            write_audit(&mut tx, actor, &d.audit).await?;
-            out.persons_inserted += d.inserted;
-            out.persons_updated += d.updated;
-            out.persons_unchanged += d.unchanged;
+            let (ran, (statements, d)) = tokio::join!(run(&mut tx, std::mem::take(&mut pending)), async {
+                let d = rows::diff("person", chunk, existing, |p| p.id_number);
+                let mut statements = person_statements(&d.write, &d.updated_keys, &communities);
+                statements.extend(audit_statements(actor, &d.audit));
+                (statements, (d.inserted, d.updated, d.unchanged))
+            });
+            ran?;
+            pending = statements;
+            out.persons_inserted += d.0;
+            out.persons_updated += d.1;
+            out.persons_unchanged += d.2;
             done += chunk.len() as u64;
             progress(done);
         }
+        run(&mut tx, pending).await?;
         if bulk {
             for (_, create) in BULK_INDEXES {
                 sqlx::query(AssertSqlSafe(*create)).execute(&mut *tx).await?;

@@ -347,3 +347,55 @@ async fn persons_joining_a_stored_household_take_its_community() {
         f.done().await;
     }
 }
+
+/// The shipped region tree, read from the repository's data file.
+fn real_regions() -> Vec<Region> {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/liaoning-regions.csv")).expect("region file");
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let code = RegionCode::parse(f.first()?).ok()?;
+            Some(Region { level: code.level(), parent: code.parent(), code, name: f.get(2)?.to_string() })
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule() {
+    let regions = real_regions();
+    let city = minzheng_synth::generate(&regions, &minzheng_synth::Config::new(60_000, 11)).expect("city");
+    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "city.csv".into(), checksum: "c".into() };
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions, &actor()).await.expect("regions");
+        let out = s.apply_batch(&batch, &actor(), &|_| {}).await.expect("bulk load");
+        assert_eq!(out.persons_inserted as usize, city.persons.len());
+        assert_eq!(out.households_inserted as usize, city.households.len());
+        let c = s.counts().await.expect("counts");
+        assert_eq!(c.persons as usize, city.persons.len());
+        assert!(c.grids > 0 && c.buildings > 0);
+        // The indexes are back: searches by name, region and tag answer as before.
+        let p = &city.persons[1234];
+        let community = city.households.iter().find(|h| Some(&h.household_no) == p.household_no.as_ref()).expect("household").community.clone();
+        let by_name = s.search_persons(&PersonQuery { region: Some(community.clone()), name: Some(p.name.clone()), tag: None, after: None, limit: 100 }).await.expect("search");
+        assert!(by_name.items.contains(p), "{:?}", s.backend());
+        let tagged = s.search_persons(&PersonQuery { region: None, name: None, tag: Some("独居老人".into()), after: None, limit: 5 }).await.expect("tag");
+        assert_eq!(tagged.items.len(), 5);
+        assert!(!s.grids(&community).await.expect("grids").is_empty());
+
+        // A second whole-city batch with one change: upserted, the change audited.
+        let mut again = batch.clone();
+        again.persons[7].phone = Some("02412345678".into());
+        let out = s.apply_batch(&again, &actor(), &|_| {}).await.expect("second load");
+        assert_eq!((out.persons_inserted, out.persons_updated), (0, 1));
+        assert_eq!(s.audit_of("person", again.persons[7].id_number.as_str()).await.expect("audit").len(), 1);
+
+        // The foreign keys are back too: a person of an unknown household is refused.
+        let mut stray = person(3, "无户人", date(1980, 1, 1), Sex::Male, "NO-SUCH-HOUSEHOLD", Relation::Head);
+        stray.hukou_region = code("210112009001");
+        let refused = RegistryBatch { households: vec![], persons: vec![stray], source: "s".into(), checksum: "s".into() };
+        assert!(s.apply_batch(&refused, &actor(), &|_| {}).await.is_err(), "{:?}", s.backend());
+        f.done().await;
+    }
+}
