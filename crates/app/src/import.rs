@@ -402,7 +402,7 @@ fn parse_row(row: &Row, cols: &Columns, communities: &Communities, keyed_by_no: 
         Ok(Some(c)) => {
             let kind_text = cols.text(row, col::KIND);
             let kind = if kind_text.is_empty() {
-                Some(if c.name.contains('村') && !c.name.ends_with("社区") { HouseholdKind::Rural } else { HouseholdKind::Urban })
+                Some(HouseholdKind::of_community_name(&c.name))
             } else {
                 HouseholdKind::parse(&kind_text).or_else(|| {
                     reasons.push(Reason::new(format!("城乡属性“{kind_text}”无法识别"), format!("urban/rural {kind_text:?} is not recognised")));

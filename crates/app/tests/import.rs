@@ -134,3 +134,51 @@ async fn a_sheet_without_the_id_column_is_refused_whole() {
     assert!(err.zh().contains("身份证号"), "{}", err.zh());
     assert_eq!(store.counts().await.expect("counts").persons, 0);
 }
+
+#[tokio::test]
+async fn an_excel_sheet_with_a_merged_title_dates_and_numbers_is_read_as_a_clerk_means_it() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let (store, dir) = store_in("xlsx").await;
+    let path = dir.0.join("花名册.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    sheet.merge_range(0, 0, 0, 5, "文欣社区居民花名册", &Format::new()).expect("merge");
+    for (c, h) in ["姓名", "身份证号", "出生日期", "与户主关系", "社区代码", "联系电话"].iter().enumerate() {
+        sheet.write_string(1, c as u16, *h).expect("header");
+    }
+    // Row 3: a date cell and the phone stored as a number.
+    sheet.write_string(2, 0, "王建国").expect("w");
+    sheet.write_string(2, 1, "11010519491231002X").expect("w");
+    sheet.write_datetime_with_format(2, 2, ExcelDateTime::from_ymd(1949, 12, 31).expect("date"), &date_format).expect("w");
+    sheet.write_string(2, 3, "户主").expect("w");
+    sheet.write_string(2, 4, "210112009001").expect("w");
+    sheet.write_number(2, 5, 13800000000.0).expect("w");
+    // Row 4: the ID number typed as a number, rounded by Excel.
+    sheet.write_string(3, 0, "王小刚").expect("w");
+    sheet.write_number(3, 1, 210112197505010119.0).expect("w");
+    sheet.write_string(3, 3, "儿子").expect("w");
+    sheet.write_string(3, 4, "210112009001").expect("w");
+    // Row 5: a birth date as a bare Excel serial number (27485 = 1975-04-01), contradicting the ID.
+    sheet.write_string(4, 0, "王小红").expect("w");
+    sheet.write_string(4, 1, "210112197505010119").expect("w");
+    sheet.write_number(4, 2, 27485.0).expect("w");
+    sheet.write_string(4, 3, "女儿").expect("w");
+    sheet.write_string(4, 4, "210112009001").expect("w");
+    book.save(&path).expect("save");
+
+    let report = import_persons(store.as_ref(), &path, &Mapping::default(), &Actor::new("clerk"), &|_| {}).await.expect("import");
+    assert_eq!(report.accepted, 1, "{:?}", report.rejected);
+    let reasons: Vec<(usize, String)> = report.rejected.iter().map(|r| (r.row, r.reasons[0].to_string())).collect();
+    assert_eq!(reasons.len(), 2);
+    assert_eq!(reasons[0].0, 4);
+    assert!(reasons[0].1.contains("Excel"), "{}", reasons[0].1);
+    assert_eq!(reasons[1].0, 5);
+    assert!(reasons[1].1.contains("1975-04-01"), "{}", reasons[1].1);
+    let wang = store
+        .person(&minzheng_domain::IdNumber::parse("11010519491231002X").expect("id"))
+        .await
+        .expect("get")
+        .expect("stored");
+    assert_eq!(wang.phone.as_deref(), Some("13800000000"));
+}

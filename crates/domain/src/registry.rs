@@ -279,6 +279,15 @@ impl HouseholdKind {
             HouseholdKind::Rural => "农村",
         }
     }
+    /// The kind a community's name implies: villages (村民委员会, 村委会, 村) are rural,
+    /// residents' committees (社区, 居委会) urban. Used where a sheet does not say.
+    pub fn of_community_name(name: &str) -> HouseholdKind {
+        if name.ends_with("村民委员会") || name.ends_with("村委会") || name.ends_with('村') {
+            HouseholdKind::Rural
+        } else {
+            HouseholdKind::Urban
+        }
+    }
     pub fn parse(s: &str) -> Option<HouseholdKind> {
         match s.trim() {
             "urban" | "城镇" | "城市" | "城" | "非农业" => Some(HouseholdKind::Urban),

@@ -180,17 +180,13 @@ const CATEGORIES: &[(DisabilityCategory, u32)] = &[
 
 const GRADES: &[(u8, u32)] = &[(1, 10), (2, 20), (3, 30), (4, 40)];
 
-fn is_rural(name: &str) -> bool {
-    name.ends_with("村委会") || name.ends_with('村') || name.ends_with("村民委员会")
-}
-
 /// Generates a city over `regions` (the whole tree or the city's part of it).
 pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError> {
     let communities: Vec<Community> = regions
         .iter()
         .filter(|r| r.level == RegionLevel::Community && config.city.contains(&r.code))
         .map(|r| {
-            let kind = if is_rural(&r.name) { HouseholdKind::Rural } else { HouseholdKind::Urban };
+            let kind = HouseholdKind::of_community_name(&r.name);
             Community {
                 code: r.code.clone(),
                 name: r.name.clone(),
