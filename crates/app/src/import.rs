@@ -279,8 +279,13 @@ impl Columns {
     fn cell<'a>(&self, row: &'a Row, name: &str) -> Option<&'a Cell> {
         self.0.get(name).and_then(|&i| row.cells.get(i))
     }
-    fn text(&self, row: &Row, name: &str) -> String {
-        self.cell(row, name).map(Cell::text).unwrap_or_default()
+    /// The trimmed text of a cell, borrowed where the cell is text (the common case).
+    fn text<'a>(&self, row: &'a Row, name: &str) -> std::borrow::Cow<'a, str> {
+        match self.cell(row, name) {
+            Some(Cell::Text(s)) => std::borrow::Cow::Borrowed(s.trim()),
+            Some(c) => std::borrow::Cow::Owned(c.text()),
+            None => std::borrow::Cow::Borrowed(""),
+        }
     }
     fn has(&self, name: &str) -> bool {
         self.0.contains_key(name)
@@ -308,6 +313,9 @@ pub fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, Reason> {
                 return Ok(None);
             }
             let t = t.split([' ', 'T']).next().unwrap_or(t);
+            if let Some(d) = iso_date(t) {
+                return Ok(Some(d));
+            }
             let cleaned: String = t.replace(['年', '月', '/', '.'], "-").trim_end_matches('日').to_string();
             if let Ok(d) = NaiveDate::parse_from_str(&cleaned, "%Y-%m-%d") {
                 return Ok(Some(d));
@@ -320,6 +328,18 @@ pub fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, Reason> {
             Err(bad(t))
         }
     }
+}
+
+/// `YYYY-MM-DD` without going through a format parser (the bulk path's common case).
+fn iso_date(t: &str) -> Option<NaiveDate> {
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 fn parse_id(cell: Option<&Cell>) -> Result<IdNumber, Reason> {
@@ -409,12 +429,12 @@ fn parse_row(row: &Row, cols: &Columns, communities: &Communities, keyed_by_no: 
                     None
                 })
             };
-            let opt = |s: String| (!s.is_empty()).then_some(s);
+            let opt = |s: std::borrow::Cow<str>| (!s.is_empty()).then(|| s.into_owned());
             kind.map(|kind| Place {
                 community: c.code.clone(),
                 grid: opt(cols.text(row, col::GRID)),
                 building: opt(cols.text(row, col::BUILDING)),
-                address: cols.text(row, col::ADDRESS),
+                address: cols.text(row, col::ADDRESS).into_owned(),
                 kind,
             })
         }
