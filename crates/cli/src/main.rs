@@ -188,7 +188,9 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    let url = cli.database_url.clone().unwrap_or_else(|| default_url(Path::new(DEFAULT_DATA_DIR)));
+    // An empty MINZHENG_DATABASE_URL means "not set".
+    let database_url = cli.database_url.clone().filter(|u| !u.trim().is_empty());
+    let url = database_url.clone().unwrap_or_else(|| default_url(Path::new(DEFAULT_DATA_DIR)));
     match cli.command {
         Command::Demo { persons, seed, bind, no_serve } => demo(&url, persons, seed, &bind, no_serve).await,
         Command::Serve { bind } => serve(open(&url).await?, &bind).await,
@@ -213,7 +215,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!("数据库已就绪 / database ready: {} ({:?}), {} regions, {} persons", redact(&url), store.backend(), c.regions, c.persons);
             Ok(())
         }
-        Command::Bench { what } => bench::run(what, cli.database_url.as_deref()).await,
+        Command::Bench { what } => bench::run(what, database_url.as_deref()).await,
     }
 }
 
