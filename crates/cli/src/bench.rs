@@ -103,7 +103,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
                     let name = format!("mzbench_{}", std::process::id());
                     let admin = minzheng_store::PgStore::connect(base).await?;
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
-                    (replace_db(base, &name), Some((admin, name)))
+                    (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
                 }
                 Some(other) => bail!("bench import makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
                 None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
@@ -132,17 +132,6 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-fn replace_db(url: &str, db: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let base = match head.rfind('/') {
-        Some(i) if i > "postgres://".len() => &head[..i],
-        _ => head,
-    };
-    format!("{base}/{db}{query}")
-}
 
 async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>) -> Result<()> {
     let path = db.unwrap_or_else(|| PathBuf::from(format!("minzheng-data/bench-api-{persons}.db")));

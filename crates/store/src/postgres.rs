@@ -6,7 +6,7 @@ use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
-    page_limit, prefix_range, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
+    page_limit, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
     HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result, Store, StoreError,
 };
 use async_trait::async_trait;
@@ -36,6 +36,20 @@ const CHUNK: usize = 10_000;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+}
+
+/// The same server URL naming another database (for test and benchmark databases).
+pub fn with_database(url: &str, database: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match head[scheme_end..].find('/') {
+        Some(i) => &head[..scheme_end + i],
+        None => head,
+    };
+    format!("{base}/{database}{query}")
 }
 
 impl PgStore {
@@ -391,40 +405,22 @@ impl Store for PgStore {
     }
 
     async fn region(&self, code: &RegionCode) -> Result<Option<Region>> {
-        let row = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE code = $1")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sql::region::<Postgres>(code.as_str()).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::region_from_row).transpose()
     }
 
     async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>> {
-        let rows = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE parent_code = $1 ORDER BY code")
-            .bind(code.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sql::region_children::<Postgres>(code.as_str()).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::region_from_row).collect()
     }
 
     async fn regions_within(&self, within: &RegionCode, level: RegionLevel) -> Result<Vec<Region>> {
-        let (lo, hi) = prefix_range(within.as_str());
-        let rows = sqlx::query(
-            "SELECT code, level, name, parent_code FROM regions \
-             WHERE code >= $1 AND code < $2 AND level = $3 ORDER BY code",
-        )
-        .bind(lo)
-        .bind(hi)
-        .bind(level.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sql::regions_within::<Postgres>(within.as_str(), level.as_str()).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::region_from_row).collect()
     }
 
     async fn person(&self, id: &IdNumber) -> Result<Option<Person>> {
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id_number = $1")))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sql::person::<Postgres>(id.as_str()).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::person_from_row).transpose()
     }
 
@@ -447,20 +443,12 @@ impl Store for PgStore {
     }
 
     async fn household(&self, household_no: &str) -> Result<Option<Household>> {
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE household_no = $1")))
-            .bind(household_no)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sql::household::<Postgres>(household_no).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::household_from_row).transpose()
     }
 
     async fn household_members(&self, household_no: &str) -> Result<Vec<Person>> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE household_no = $1 ORDER BY relation <> 'head', birth_date"
-        )))
-        .bind(household_no)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sql::household_members::<Postgres>(household_no).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::person_from_row).collect()
     }
 
@@ -484,10 +472,8 @@ impl Store for PgStore {
     }
 
     async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT name FROM grids WHERE community_code = $1 ORDER BY name")
-            .bind(community.as_str())
-            .fetch_all(&self.pool)
-            .await?)
+        let rows = sql::grids::<Postgres>(community.as_str()).build().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
     }
 
     async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
@@ -636,5 +622,17 @@ impl Store for PgStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(audit_from_row).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn another_database_on_the_same_server() {
+        assert_eq!(with_database("postgres://u@h:5432/test", "x"), "postgres://u@h:5432/x");
+        assert_eq!(with_database("postgres://u@h/test?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
     }
 }

@@ -107,3 +107,79 @@ where
 pub(crate) const COUNTS: &str = "SELECT (SELECT count(*) FROM regions), (SELECT count(*) FROM households), \
      (SELECT count(*) FROM persons), (SELECT count(*) FROM grids), \
      (SELECT count(*) FROM buildings), (SELECT count(*) FROM audit_log)";
+
+const REGION_COLUMNS: &str = "code, level, name, parent_code";
+
+/// `... WHERE <key> = <value>` on one table, with an optional order.
+fn select_where<DB>(columns: &str, table: &str, key: &str, value: &str, order: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {columns} FROM {table} WHERE {key} = "));
+    qb.push_bind(value.to_string());
+    qb.push(order);
+    qb
+}
+
+pub(crate) fn region<DB>(code: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_where(REGION_COLUMNS, "regions", "code", code, "")
+}
+
+pub(crate) fn region_children<DB>(code: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_where(REGION_COLUMNS, "regions", "parent_code", code, " ORDER BY code")
+}
+
+/// Divisions at `level` whose code starts with `within`.
+pub(crate) fn regions_within<DB>(within: &str, level: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let (lo, hi) = prefix_range(within);
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {REGION_COLUMNS} FROM regions WHERE code >= "));
+    qb.push_bind(lo).push(" AND code < ").push_bind(hi).push(" AND level = ").push_bind(level.to_string());
+    qb.push(" ORDER BY code");
+    qb
+}
+
+pub(crate) fn person<DB>(id: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_where(PERSON_COLUMNS, "persons", "id_number", id, "")
+}
+
+pub(crate) fn household<DB>(no: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_where(HOUSEHOLD_COLUMNS, "households", "household_no", no, "")
+}
+
+/// Members of a household, the head first, then by age.
+pub(crate) fn household_members<DB>(no: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_where(PERSON_COLUMNS, "persons", "household_no", no, " ORDER BY relation <> 'head', birth_date")
+}
+
+pub(crate) fn grids<DB>(community: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    select_where("name", "grids", "community_code", community, " ORDER BY name")
+}

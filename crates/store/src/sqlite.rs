@@ -5,7 +5,7 @@ use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
-    page_limit, prefix_range, Actor, AuditEntry, AuditRecord, Backend,
+    page_limit, Actor, AuditEntry, AuditRecord, Backend,
     BatchOutcome, Counts, HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result,
     Store, StoreError,
 };
@@ -302,40 +302,22 @@ impl Store for SqliteStore {
     }
 
     async fn region(&self, code: &RegionCode) -> Result<Option<Region>> {
-        let row = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE code = ?")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sql::region::<Sqlite>(code.as_str()).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::region_from_row).transpose()
     }
 
     async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>> {
-        let rows = sqlx::query("SELECT code, level, name, parent_code FROM regions WHERE parent_code = ? ORDER BY code")
-            .bind(code.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sql::region_children::<Sqlite>(code.as_str()).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::region_from_row).collect()
     }
 
     async fn regions_within(&self, within: &RegionCode, level: RegionLevel) -> Result<Vec<Region>> {
-        let (lo, hi) = prefix_range(within.as_str());
-        let rows = sqlx::query(
-            "SELECT code, level, name, parent_code FROM regions \
-             WHERE code >= ? AND code < ? AND level = ? ORDER BY code",
-        )
-        .bind(lo)
-        .bind(hi)
-        .bind(level.as_str())
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sql::regions_within::<Sqlite>(within.as_str(), level.as_str()).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::region_from_row).collect()
     }
 
     async fn person(&self, id: &IdNumber) -> Result<Option<Person>> {
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons WHERE id_number = ?")))
-            .bind(id.as_str())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sql::person::<Sqlite>(id.as_str()).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::person_from_row).transpose()
     }
 
@@ -361,20 +343,12 @@ impl Store for SqliteStore {
     }
 
     async fn household(&self, household_no: &str) -> Result<Option<Household>> {
-        let row = sqlx::query(AssertSqlSafe(format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE household_no = ?")))
-            .bind(household_no)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sql::household::<Sqlite>(household_no).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(rows::household_from_row).transpose()
     }
 
     async fn household_members(&self, household_no: &str) -> Result<Vec<Person>> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE household_no = ? ORDER BY relation <> 'head', birth_date"
-        )))
-        .bind(household_no)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sql::household_members::<Sqlite>(household_no).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::person_from_row).collect()
     }
 
@@ -399,10 +373,8 @@ impl Store for SqliteStore {
     }
 
     async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT name FROM grids WHERE community_code = ? ORDER BY name")
-            .bind(community.as_str())
-            .fetch_all(&self.pool)
-            .await?)
+        let rows = sql::grids::<Sqlite>(community.as_str()).build().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
     }
 
     async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {

@@ -43,24 +43,13 @@ async fn fresh_stores() -> Vec<Fresh> {
             .execute(admin.pool())
             .await
             .expect("create test database");
-        let url = replace_db(&base, &name);
+        let url = minzheng_store::postgres::with_database(&base, &name);
         let pg = minzheng_store::connect(&url).await.expect("postgres store");
         out.push(Fresh { store: pg, drop_pg: Some((base, name)), _dir: None });
     }
     out
 }
 
-fn replace_db(url: &str, db: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let base = match head.rfind('/') {
-        Some(i) if i > "postgres://".len() => &head[..i],
-        _ => head,
-    };
-    format!("{base}/{db}{query}")
-}
 
 impl Fresh {
     async fn done(self) {
@@ -348,17 +337,9 @@ async fn persons_joining_a_stored_household_take_its_community() {
     }
 }
 
-/// The shipped region tree, read from the repository's data file.
+/// The shipped region tree.
 fn real_regions() -> Vec<Region> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/liaoning-regions.csv")).expect("region file");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            let code = RegionCode::parse(f.first()?).ok()?;
-            Some(Region { level: code.level(), parent: code.parent(), code, name: f.get(2)?.to_string() })
-        })
-        .collect()
+    minzheng_domain::region::tree::liaoning()
 }
 
 #[tokio::test]

@@ -1,20 +1,12 @@
 //! The synthetic city looks like a real one: the same seed gives the same city, households have
 //! realistic shapes, every ID number is valid, unique and consistent with its person.
 
-use minzheng_domain::{HouseholdKind, IdNumber, Person, Region, RegionCode, RegionLevel, Relation};
+use minzheng_domain::{HouseholdKind, IdNumber, Person, Region, RegionLevel, Relation};
 use minzheng_synth::{generate, AnomalyKind, Config};
 use std::collections::{HashMap, HashSet};
 
 fn regions() -> Vec<Region> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/liaoning-regions.csv")).expect("region file");
-    text.lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            let code = RegionCode::parse(f.first()?).ok()?;
-            Some(Region { level: code.level(), parent: code.parent(), code, name: f.get(2)?.to_string() })
-        })
-        .collect()
+    minzheng_domain::region::tree::liaoning()
 }
 
 #[test]
