@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         what: DbWhat,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
     /// Measure the hot paths (figures for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -106,6 +111,12 @@ enum ImportWhat {
         #[arg(long)]
         mapping: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditWhat {
+    /// Check the hash chain of the audit log and name the first broken record.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -214,6 +225,17 @@ async fn run(cli: Cli) -> Result<()> {
             let c = store.counts().await?;
             println!("数据库已就绪 / database ready: {} ({:?}), {} regions, {} persons", redact(&url), store.backend(), c.regions, c.persons);
             Ok(())
+        }
+        Command::Audit { what: AuditWhat::Verify } => {
+            let store = open(&url).await?;
+            let v = minzheng_store::verify_audit(store.as_ref()).await?;
+            match v.first_broken {
+                None => {
+                    println!("审计链完整：{} 条记录 / the audit chain is intact: {} records", v.records, v.records);
+                    Ok(())
+                }
+                Some((id, why)) => bail!("审计链在第 {id} 条记录处断开 / the audit chain is broken at record {id}: {why}"),
+            }
         }
         Command::Bench { what } => bench::run(what, database_url.as_deref()).await,
     }

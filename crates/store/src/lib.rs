@@ -5,6 +5,7 @@
 //! checked at run time (no database is needed to build); each backend has its own migrations
 //! under `migrations/<backend>/`, embedded in the binary.
 
+pub mod chain;
 mod migrate;
 pub mod postgres;
 mod rows;
@@ -45,16 +46,22 @@ pub enum Backend {
     Postgres,
 }
 
-/// Who does something: recorded in every audit record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Who does something, from where: recorded in every audit record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// Account name (or `system`, `cli:<user>`).
     pub name: String,
+    pub role: Option<String>,
+    /// The region the account is bound to.
+    pub region: Option<String>,
+    pub request_id: Option<String>,
+    /// Client address.
+    pub client: Option<String>,
 }
 
 impl Actor {
     pub fn new(name: impl Into<String>) -> Actor {
-        Actor { name: name.into() }
+        Actor { name: name.into(), ..Default::default() }
     }
     pub fn system() -> Actor {
         Actor::new("system")
@@ -72,6 +79,12 @@ pub struct AuditRecord {
     pub entity_key: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    pub role: Option<String>,
+    pub region: Option<String>,
+    pub request_id: Option<String>,
+    pub client: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 /// An audit record about to be written.
@@ -197,6 +210,10 @@ pub trait Store: Send + Sync {
     async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>>;
     /// The newest audit records, newest first.
     async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>>;
+    /// Audit records with an id above `after_id`, oldest first (for verification and export).
+    async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>>;
+    /// Writes audit records on their own (reads of personal data, sign-ins, refusals).
+    async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()>;
 }
 
 /// Opens the store named by `url`: `sqlite://PATH` (created if missing) or `postgres://...`.
@@ -223,6 +240,25 @@ pub(crate) fn prefix_range(prefix: &str) -> (String, String) {
 pub(crate) fn text_prefix_range(prefix: &str) -> (String, String) {
     (prefix.to_string(), format!("{prefix}\u{10FFFF}"))
 }
+
+/// Checks the whole audit chain of a store.
+pub async fn verify_audit(store: &dyn Store) -> Result<chain::Verification> {
+    let mut v = chain::Verifier::default();
+    let mut after = 0;
+    loop {
+        let page = store.audit_after(after, 1000).await?;
+        for r in &page {
+            v.feed(r);
+            after = r.id;
+        }
+        if page.len() < 1000 {
+            return Ok(v.finish());
+        }
+    }
+}
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash";
 
 pub(crate) fn page_limit(limit: u32) -> u32 {
     limit.clamp(1, 1000)

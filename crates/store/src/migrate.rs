@@ -8,17 +8,15 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "registry",
-    sql: include_str!("../migrations/sqlite/0001_registry.sql"),
-}];
+pub(crate) const SQLITE: &[Migration] = &[
+    Migration { version: 1, name: "registry", sql: include_str!("../migrations/sqlite/0001_registry.sql") },
+    Migration { version: 2, name: "accounts_audit_chain", sql: include_str!("../migrations/sqlite/0002_accounts_audit_chain.sql") },
+];
 
-pub(crate) const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "registry",
-    sql: include_str!("../migrations/postgres/0001_registry.sql"),
-}];
+pub(crate) const POSTGRES: &[Migration] = &[
+    Migration { version: 1, name: "registry", sql: include_str!("../migrations/postgres/0001_registry.sql") },
+    Migration { version: 2, name: "accounts_audit_chain", sql: include_str!("../migrations/postgres/0002_accounts_audit_chain.sql") },
+];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

@@ -4,6 +4,7 @@
 use crate::migrate::{self, Migration};
 use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
+use crate::{chain, AUDIT_COLUMNS};
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
     page_limit, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
@@ -88,28 +89,54 @@ async fn apply_migrations(pool: &PgPool, list: &[Migration]) -> Result<()> {
     Ok(())
 }
 
+/// The audit chain has one tail: writers take this lock (until their transaction ends) before
+/// reading it, so that two transactions never extend the chain from the same record.
+async fn lock_chain(tx: &mut Transaction<'_, Postgres>) -> Result<String> {
+    sqlx::query("SELECT pg_advisory_xact_lock(7294612)").execute(&mut **tx).await?;
+    let tail: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))
+}
+
 async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let now = Utc::now();
+    let mut tail = lock_chain(tx).await?;
+    let now = chain::now();
     for chunk in entries.chunks(CHUNK) {
+        let mut prevs = Vec::with_capacity(chunk.len());
+        let mut hashes = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            let hash = chain::link(&tail, &now, actor, e);
+            prevs.push(std::mem::replace(&mut tail, hash.clone()));
+            hashes.push(hash);
+        }
         let actions: Vec<&str> = chunk.iter().map(|e| e.action.as_str()).collect();
         let entities: Vec<&str> = chunk.iter().map(|e| e.entity.as_str()).collect();
         let keys: Vec<&str> = chunk.iter().map(|e| e.entity_key.as_str()).collect();
         let befores: Vec<Option<serde_json::Value>> = chunk.iter().map(|e| e.before.clone()).collect();
         let afters: Vec<Option<serde_json::Value>> = chunk.iter().map(|e| e.after.clone()).collect();
         sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after) \
-             SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[])",
+            "INSERT INTO audit_log (at, actor, role, region, request_id, client, action, entity, entity_key, before, after, prev_hash, hash) \
+             SELECT $1, $2, $3, $4, $5, $6, a, e, k, b, f, p, h \
+             FROM UNNEST($7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[]) \
+             WITH ORDINALITY AS t(a, e, k, b, f, p, h, n) ORDER BY n",
         )
         .bind(now)
         .bind(&actor.name)
+        .bind(&actor.role)
+        .bind(&actor.region)
+        .bind(&actor.request_id)
+        .bind(&actor.client)
         .bind(&actions)
         .bind(&entities)
         .bind(&keys)
         .bind(&befores)
         .bind(&afters)
+        .bind(&prevs)
+        .bind(&hashes)
         .execute(&mut **tx)
         .await?;
     }
@@ -126,6 +153,12 @@ fn audit_from_row(row: &sqlx::postgres::PgRow) -> Result<AuditRecord> {
         entity_key: row.try_get("entity_key")?,
         before: row.try_get("before")?,
         after: row.try_get("after")?,
+        role: row.try_get("role")?,
+        region: row.try_get("region")?,
+        request_id: row.try_get("request_id")?,
+        client: row.try_get("client")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
     })
 }
 
@@ -479,6 +512,7 @@ impl Store for PgStore {
     async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
         let mut out = BatchOutcome::default();
         let mut tx = self.pool.begin().await?;
+        lock_chain(&mut tx).await?;
         let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM persons").fetch_one(&mut *tx).await?;
         let stored_households: i64 = sqlx::query_scalar("SELECT count(*) FROM households").fetch_one(&mut *tx).await?;
         let bulk = batch.persons.len() >= BULK_THRESHOLD && batch.persons.len() as i64 >= stored;
@@ -603,10 +637,9 @@ impl Store for PgStore {
     }
 
     async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log \
-             WHERE entity = $1 AND entity_key = $2 ORDER BY id",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = $1 AND entity_key = $2 ORDER BY id"
+        )))
         .bind(entity)
         .bind(entity_key)
         .fetch_all(&self.pool)
@@ -615,13 +648,27 @@ impl Store for PgStore {
     }
 
     async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log ORDER BY id DESC LIMIT $1",
-        )
-        .bind(i64::from(page_limit(limit)))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1")))
+            .bind(i64::from(page_limit(limit)))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2")))
+            .bind(after_id)
+            .bind(i64::from(page_limit(limit)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        write_audit(&mut tx, actor, entries).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::migrate::{self, Migration};
 use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
+use crate::{chain, AUDIT_COLUMNS};
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
     page_limit, Actor, AuditEntry, AuditRecord, Backend,
@@ -64,22 +65,37 @@ async fn run(tx: &mut Transaction<'_, Sqlite>, statements: Vec<QueryBuilder<Sqli
     Ok(())
 }
 
-fn audit_statements(actor: &Actor, entries: &[AuditEntry]) -> Vec<QueryBuilder<Sqlite>> {
-    let now = Utc::now();
+/// The statements that append audit records to the chain whose last hash is `tail`.
+fn audit_statements(actor: &Actor, entries: &[AuditEntry], tail: &mut String) -> Vec<QueryBuilder<Sqlite>> {
+    let now = chain::now();
     entries
         .chunks(CHUNK)
         .map(|chunk| {
             let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after) ",
+                "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash) ",
             );
-            qb.push_values(chunk, |mut b, e| {
+            let linked: Vec<(&AuditEntry, String, String)> = chunk
+                .iter()
+                .map(|e| {
+                    let hash = chain::link(tail, &now, actor, e);
+                    let prev = std::mem::replace(tail, hash.clone());
+                    (e, prev, hash)
+                })
+                .collect();
+            qb.push_values(linked, |mut b, (e, prev, hash)| {
                 b.push_bind(now)
-                    .push_bind(&actor.name)
-                    .push_bind(&e.action)
-                    .push_bind(&e.entity)
-                    .push_bind(&e.entity_key)
+                    .push_bind(actor.name.clone())
+                    .push_bind(e.action.clone())
+                    .push_bind(e.entity.clone())
+                    .push_bind(e.entity_key.clone())
                     .push_bind(e.before.as_ref().map(|v| v.to_string()))
-                    .push_bind(e.after.as_ref().map(|v| v.to_string()));
+                    .push_bind(e.after.as_ref().map(|v| v.to_string()))
+                    .push_bind(actor.role.clone())
+                    .push_bind(actor.region.clone())
+                    .push_bind(actor.request_id.clone())
+                    .push_bind(actor.client.clone())
+                    .push_bind(prev)
+                    .push_bind(hash);
             });
             qb
         })
@@ -87,7 +103,11 @@ fn audit_statements(actor: &Actor, entries: &[AuditEntry]) -> Vec<QueryBuilder<S
 }
 
 async fn write_audit(tx: &mut Transaction<'_, Sqlite>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
-    run(tx, audit_statements(actor, entries)).await
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut tail = chain_tail(tx).await?;
+    run(tx, audit_statements(actor, entries, &mut tail)).await
 }
 
 fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord> {
@@ -104,7 +124,21 @@ fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord> {
         entity_key: row.try_get("entity_key")?,
         before: json("before")?,
         after: json("after")?,
+        role: row.try_get("role")?,
+        region: row.try_get("region")?,
+        request_id: row.try_get("request_id")?,
+        client: row.try_get("client")?,
+        prev_hash: row.try_get("prev_hash")?,
+        hash: row.try_get("hash")?,
     })
+}
+
+/// The hash of the newest chained audit record (the genesis value for an empty log).
+async fn chain_tail(tx: &mut Transaction<'_, Sqlite>) -> Result<String> {
+    let tail: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))
 }
 
 async fn apply_migrations(pool: &SqlitePool, list: &[Migration]) -> Result<()> {
@@ -281,7 +315,7 @@ impl Store for SqliteStore {
     }
 
     async fn load_regions(&self, regions: &[Region], actor: &Actor) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut added = 0;
         for chunk in regions.chunks(CHUNK) {
             let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO regions (code, level, name, parent_code) ");
@@ -382,7 +416,9 @@ impl Store for SqliteStore {
         let mut conn = self.pool.acquire().await?;
         // A large batch touches pages all over the indexes: give it a bigger page cache.
         sqlx::query("PRAGMA cache_size = -1048576").execute(&mut *conn).await?;
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        // IMMEDIATE: take the write lock now, so that no other writer extends the audit chain
+        // between reading its tail and appending to it.
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
         let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM persons").fetch_one(&mut *tx).await?;
         let stored_households: i64 = sqlx::query_scalar("SELECT count(*) FROM households").fetch_one(&mut *tx).await?;
         let bulk = batch.persons.len() >= BULK_THRESHOLD && batch.persons.len() as i64 >= stored;
@@ -391,6 +427,7 @@ impl Store for SqliteStore {
                 sqlx::query(AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}"))).execute(&mut *tx).await?;
             }
         }
+        let mut tail = chain_tail(&mut tx).await?;
         let mut communities = crate::batch_communities(batch);
         let (households, persons) = crate::sorted(batch);
         // Pipelined: while SQLite (on its own thread) writes chunk i, this task compares and
@@ -401,7 +438,7 @@ impl Store for SqliteStore {
             let (ran, (statements, d)) = tokio::join!(run(&mut tx, std::mem::take(&mut pending)), async {
                 let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
                 let mut statements = household_statements(&d.write);
-                statements.extend(audit_statements(actor, &d.audit));
+                statements.extend(audit_statements(actor, &d.audit, &mut tail));
                 (statements, (d.inserted, d.updated))
             });
             ran?;
@@ -428,7 +465,7 @@ impl Store for SqliteStore {
             let (ran, (statements, d)) = tokio::join!(run(&mut tx, std::mem::take(&mut pending)), async {
                 let d = rows::diff("person", chunk, existing, |p| p.id_number);
                 let mut statements = person_statements(&d.write, &d.updated_keys, &communities);
-                statements.extend(audit_statements(actor, &d.audit));
+                statements.extend(audit_statements(actor, &d.audit, &mut tail));
                 (statements, (d.inserted, d.updated, d.unchanged))
             });
             ran?;
@@ -452,10 +489,9 @@ impl Store for SqliteStore {
     }
 
     async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log \
-             WHERE entity = ? AND entity_key = ? ORDER BY id",
-        )
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = ? AND entity_key = ? ORDER BY id"
+        )))
         .bind(entity)
         .bind(entity_key)
         .fetch_all(&self.pool)
@@ -464,13 +500,27 @@ impl Store for SqliteStore {
     }
 
     async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(
-            "SELECT id, at, actor, action, entity, entity_key, before, after FROM audit_log ORDER BY id DESC LIMIT ?",
-        )
-        .bind(i64::from(page_limit(limit)))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT ?")))
+            .bind(i64::from(page_limit(limit)))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?")))
+            .bind(after_id)
+            .bind(i64::from(page_limit(limit)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(audit_from_row).collect()
+    }
+
+    async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        write_audit(&mut tx, actor, entries).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

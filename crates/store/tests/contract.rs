@@ -17,6 +17,8 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 /// A fresh, migrated store for one test on each configured backend.
 struct Fresh {
     store: Arc<dyn Store>,
+    /// Where the store lives, to tamper with it behind its back.
+    url: String,
     drop_pg: Option<(String, String)>,
     _dir: Option<TempDir>,
 }
@@ -35,7 +37,7 @@ async fn fresh_stores() -> Vec<Fresh> {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let url = format!("sqlite://{}", dir.join("test.db").display());
     let sqlite = minzheng_store::connect(&url).await.expect("sqlite store");
-    let mut out = vec![Fresh { store: sqlite, drop_pg: None, _dir: Some(TempDir(dir)) }];
+    let mut out = vec![Fresh { store: sqlite, url, drop_pg: None, _dir: Some(TempDir(dir)) }];
     if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
         let name = format!("mzt_{tag}");
         let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres reachable");
@@ -45,13 +47,25 @@ async fn fresh_stores() -> Vec<Fresh> {
             .expect("create test database");
         let url = minzheng_store::postgres::with_database(&base, &name);
         let pg = minzheng_store::connect(&url).await.expect("postgres store");
-        out.push(Fresh { store: pg, drop_pg: Some((base, name)), _dir: None });
+        out.push(Fresh { store: pg, url, drop_pg: Some((base, name)), _dir: None });
     }
     out
 }
 
 
 impl Fresh {
+    /// Runs SQL on the store's database directly, as an intruder with database access would.
+    async fn tamper(&self, sql: &str) {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        if let Some(path) = self.url.strip_prefix("sqlite://") {
+            let raw = minzheng_store::SqliteStore::open(std::path::Path::new(path)).await.expect("open");
+            sqlx::query(sql).execute(raw.pool()).await.expect("tamper");
+        } else {
+            let raw = minzheng_store::PgStore::connect(&self.url).await.expect("connect");
+            sqlx::query(sql).execute(raw.pool()).await.expect("tamper");
+        }
+    }
+
     async fn done(self) {
         if let Some((base, name)) = self.drop_pg {
             drop(self.store);
@@ -377,6 +391,41 @@ async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule
         stray.hukou_region = code("210112009001");
         let refused = RegistryBatch { households: vec![], persons: vec![stray], source: "s".into(), checksum: "s".into() };
         assert!(s.apply_batch(&refused, &actor(), &|_| {}).await.is_err(), "{:?}", s.backend());
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_a_chain_that_shows_edits_and_removals() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        s.apply_batch(&small_city(), &actor(), &|_| {}).await.expect("batch");
+        let mut changed = small_city();
+        changed.persons[0].phone = Some("13912345678".into());
+        changed.persons[1].phone = Some("13912345679".into());
+        s.apply_batch(&changed, &actor(), &|_| {}).await.expect("batch");
+        let reader = Actor { name: "caseworker".into(), role: Some("community_worker".into()), region: Some("210112009001".into()), request_id: Some("r-1".into()), client: Some("127.0.0.1".into()) };
+        let read = minzheng_store::AuditEntry { action: "read".into(), entity: "person".into(), entity_key: changed.persons[0].id_number.to_string(), before: None, after: None };
+        s.audit(&reader, &[read]).await.expect("audit a read");
+        let v = minzheng_store::verify_audit(s.as_ref()).await.expect("verify");
+        assert_eq!(v.first_broken, None, "{:?}", s.backend());
+        assert_eq!(v.records, s.counts().await.expect("counts").audit_records);
+        assert!(v.records >= 6);
+        let last = s.audit_recent(1).await.expect("recent");
+        assert_eq!((last[0].role.as_deref(), last[0].request_id.as_deref()), (Some("community_worker"), Some("r-1")));
+
+        // Someone edits record 3 behind the application's back.
+        f.tamper("UPDATE audit_log SET actor = 'nobody' WHERE id = 3").await;
+        let v = minzheng_store::verify_audit(s.as_ref()).await.expect("verify");
+        assert_eq!(v.first_broken.map(|b| b.0), Some(3), "{:?}", s.backend());
+        f.tamper("UPDATE audit_log SET actor = 'tester' WHERE id = 3").await;
+        assert_eq!(minzheng_store::verify_audit(s.as_ref()).await.expect("verify").first_broken, None);
+
+        // Someone removes record 4: the chain breaks at the record after it.
+        f.tamper("DELETE FROM audit_log WHERE id = 4").await;
+        let v = minzheng_store::verify_audit(s.as_ref()).await.expect("verify");
+        assert_eq!(v.first_broken.map(|b| b.0), Some(5), "{:?}", s.backend());
         f.done().await;
     }
 }
