@@ -4,6 +4,7 @@
 //! these types at the edge (`parse()`), so the rest of the code never sees an invalid resident
 //! ID, region code or amount of money.
 
+pub mod access;
 pub mod hash;
 pub mod id;
 pub mod message;
@@ -11,6 +12,7 @@ pub mod money;
 pub mod region;
 pub mod registry;
 
+pub use access::{Permission, Principal, Role};
 pub use id::{IdNumber, IdNumberError, Sex};
 pub use message::Bilingual;
 pub use money::{Fen, FenError};

@@ -34,6 +34,8 @@ pub enum StoreError {
     Migration { version: i64, reason: String },
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("already exists: {0}")]
+    Conflict(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -95,6 +97,40 @@ pub struct AuditEntry {
     pub entity_key: String,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+/// 账号 as stored: the password only as an argon2id hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub region: RegionCode,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("name", &self.name)
+            .field("password_hash", &"[redacted]")
+            .field("role", &self.role)
+            .field("region", &self.region)
+            .field("failed_logins", &self.failed_logins)
+            .field("locked_until", &self.locked_until)
+            .finish()
+    }
+}
+
+/// 会话: a signed-in browser. Only the hash of the cookie's token is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_name: String,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// One page of a keyset-paginated listing; `next` is the cursor for the following page.
@@ -214,6 +250,19 @@ pub trait Store: Send + Sync {
     async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>>;
     /// Writes audit records on their own (reads of personal data, sign-ins, refusals).
     async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()>;
+
+    // ---- accounts (账号) and sessions ----
+
+    /// Creates an account (audited, without its hash); `Conflict` if the name is taken.
+    async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()>;
+    async fn account(&self, name: &str) -> Result<Option<Account>>;
+    /// Records failed sign-ins and any lockout.
+    async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()>;
+    /// Replaces the password hash, clears failures and ends every session of the account (audited).
+    async fn set_password(&self, name: &str, password_hash: &str, actor: &Actor) -> Result<()>;
+    async fn create_session(&self, session: &Session) -> Result<()>;
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
 }
 
 /// Opens the store named by `url`: `sqlite://PATH` (created if missing) or `postgres://...`.
@@ -358,3 +407,26 @@ pub(crate) const BULK_INDEXES: &[(&str, &str)] = &[
 /// Below this many persons a batch keeps the indexes.
 pub(crate) const BULK_THRESHOLD: usize = 50_000;
 
+
+/// The audit entry of a new account (never its password hash).
+pub(crate) fn account_audit(a: &Account) -> AuditEntry {
+    AuditEntry {
+        action: "create".into(),
+        entity: "account".into(),
+        entity_key: a.name.clone(),
+        before: None,
+        after: Some(serde_json::json!({ "role": a.role, "region": a.region })),
+    }
+}
+
+pub(crate) fn password_audit(name: &str) -> AuditEntry {
+    AuditEntry { action: "set_password".into(), entity: "account".into(), entity_key: name.to_string(), before: None, after: None }
+}
+
+/// Maps a unique-key violation to `Conflict`.
+pub(crate) fn conflict(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.to_string()),
+        _ => StoreError::Database(e),
+    }
+}

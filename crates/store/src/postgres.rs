@@ -7,11 +7,11 @@ use crate::sql;
 use crate::{chain, AUDIT_COLUMNS};
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
-    page_limit, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
-    HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result, Store, StoreError,
+    page_limit, Account, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
+    HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result, Session, Store, StoreError,
 };
 use async_trait::async_trait;
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
@@ -668,6 +668,51 @@ impl Store for PgStore {
         let mut tx = self.pool.begin().await?;
         write_audit(&mut tx, actor, entries).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sql::insert_account::<Postgres>(account, chain::now()).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, &account.name))?;
+        write_audit(&mut tx, actor, &[crate::account_audit(account)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn account(&self, name: &str) -> Result<Option<Account>> {
+        let row = sql::account::<Postgres>(name).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::account_from_row).transpose()
+    }
+
+    async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()> {
+        sql::set_login_state::<Postgres>(name, failed_logins, locked_until).build().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn set_password(&self, name: &str, password_hash: &str, actor: &Actor) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sql::set_password::<Postgres>(name, password_hash).build().execute(&mut *tx).await?.rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(name.to_string()));
+        }
+        sql::delete_sessions::<Postgres>("user_name", name).build().execute(&mut *tx).await?;
+        write_audit(&mut tx, actor, &[crate::password_audit(name)]).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn create_session(&self, session: &Session) -> Result<()> {
+        sql::insert_session::<Postgres>(session).build().execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        let row = sql::session::<Postgres>(token_hash).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::session_from_row).transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sql::delete_sessions::<Postgres>("token_hash", token_hash).build().execute(&self.pool).await?;
         Ok(())
     }
 }

@@ -218,3 +218,38 @@ where
     }
     d
 }
+
+pub(crate) fn account_from_row<'r, R>(row: &'r R) -> Result<crate::Account>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i32: Decode<'r, R::Database> + Type<R::Database>,
+    Option<chrono::DateTime<chrono::Utc>>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let region: String = get(row, "region_code")?;
+    Ok(crate::Account {
+        name: get(row, "name")?,
+        password_hash: get(row, "password_hash")?,
+        role: get(row, "role")?,
+        region: RegionCode::parse(&region).map_err(|_| corrupt("region_code", &region))?,
+        failed_logins: get(row, "failed_logins")?,
+        locked_until: get(row, "locked_until")?,
+    })
+}
+
+pub(crate) fn session_from_row<'r, R>(row: &'r R) -> Result<crate::Session>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    chrono::DateTime<chrono::Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(crate::Session {
+        token_hash: get(row, "token_hash")?,
+        user_name: get(row, "user_name")?,
+        csrf_token: get(row, "csrf_token")?,
+        created_at: get(row, "created_at")?,
+        expires_at: get(row, "expires_at")?,
+    })
+}

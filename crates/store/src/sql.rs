@@ -183,3 +183,101 @@ where
 {
     select_where("name", "grids", "community_code", community, " ORDER BY name")
 }
+
+// ---- accounts and sessions ----
+
+pub(crate) const ACCOUNT_COLUMNS: &str = "name, password_hash, role, region_code, failed_logins, locked_until";
+pub(crate) const SESSION_COLUMNS: &str = "token_hash, user_name, csrf_token, created_at, expires_at";
+
+pub(crate) fn insert_account<DB>(a: &crate::Account, now: chrono::DateTime<chrono::Utc>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i32: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("INSERT INTO users ({ACCOUNT_COLUMNS}, created_at) VALUES ("));
+    let mut sep = qb.separated(", ");
+    sep.push_bind(a.name.clone())
+        .push_bind(a.password_hash.clone())
+        .push_bind(a.role.clone())
+        .push_bind(a.region.to_string())
+        .push_bind(a.failed_logins);
+    match a.locked_until {
+        Some(t) => sep.push_bind(t),
+        None => sep.push("NULL"),
+    };
+    sep.push_bind(now);
+    qb.push(")");
+    qb
+}
+
+pub(crate) fn account<DB>(name: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    select_where(ACCOUNT_COLUMNS, "users", "name", name, "")
+}
+
+pub(crate) fn set_login_state<DB>(name: &str, failed: i32, locked_until: Option<chrono::DateTime<chrono::Utc>>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i32: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("UPDATE users SET failed_logins = ");
+    qb.push_bind(failed).push(", locked_until = ");
+    match locked_until {
+        Some(t) => qb.push_bind(t),
+        None => qb.push("NULL"),
+    };
+    qb.push(" WHERE name = ").push_bind(name.to_string());
+    qb
+}
+
+pub(crate) fn set_password<DB>(name: &str, hash: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("UPDATE users SET password_hash = ");
+    qb.push_bind(hash.to_string()).push(", failed_logins = 0, locked_until = NULL WHERE name = ").push_bind(name.to_string());
+    qb
+}
+
+pub(crate) fn insert_session<DB>(s: &crate::Session) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("INSERT INTO sessions ({SESSION_COLUMNS}) VALUES ("));
+    let mut sep = qb.separated(", ");
+    sep.push_bind(s.token_hash.clone())
+        .push_bind(s.user_name.clone())
+        .push_bind(s.csrf_token.clone())
+        .push_bind(s.created_at)
+        .push_bind(s.expires_at);
+    qb.push(")");
+    qb
+}
+
+pub(crate) fn session<DB>(token_hash: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    select_where(SESSION_COLUMNS, "sessions", "token_hash", token_hash, "")
+}
+
+pub(crate) fn delete_sessions<DB>(column: &str, value: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("DELETE FROM sessions WHERE {column} = "));
+    qb.push_bind(value.to_string());
+    qb
+}

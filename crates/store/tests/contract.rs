@@ -429,3 +429,52 @@ async fn the_audit_log_is_a_chain_that_shows_edits_and_removals() {
         f.done().await;
     }
 }
+
+#[tokio::test]
+async fn accounts_and_sessions_are_kept_and_ended() {
+    use chrono::{Duration, Utc};
+    use minzheng_store::{Account, Session, StoreError};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let account = Account {
+            name: "wang".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            role: "community_worker".into(),
+            region: code("210112009001"),
+            failed_logins: 0,
+            locked_until: None,
+        };
+        s.create_account(&account, &actor()).await.expect("create");
+        assert!(matches!(s.create_account(&account, &actor()).await, Err(StoreError::Conflict(_))), "names are unique");
+        assert_eq!(s.account("wang").await.expect("get"), Some(account.clone()));
+        let audit = s.audit_of("account", "wang").await.expect("audit");
+        assert_eq!(audit.len(), 1);
+        assert!(!audit[0].after.as_ref().map(|a| a.to_string()).unwrap_or_default().contains("argon2"), "no hash in the audit log");
+
+        let until = chain_now() + Duration::minutes(15);
+        s.set_login_state("wang", 5, Some(until)).await.expect("lock");
+        let locked = s.account("wang").await.expect("get").expect("exists");
+        assert_eq!((locked.failed_logins, locked.locked_until), (5, Some(until)));
+
+        let session = Session { token_hash: "t1".into(), user_name: "wang".into(), csrf_token: "c1".into(), created_at: chain_now(), expires_at: chain_now() + Duration::hours(8) };
+        s.create_session(&session).await.expect("session");
+        assert_eq!(s.session("t1").await.expect("get"), Some(session.clone()));
+        s.delete_session("t1").await.expect("logout");
+        assert_eq!(s.session("t1").await.expect("get"), None);
+
+        // A new password clears the lockout and ends every session.
+        s.create_session(&Session { token_hash: "t2".into(), ..session.clone() }).await.expect("session");
+        s.set_password("wang", "$argon2id$new", &actor()).await.expect("password");
+        let after = s.account("wang").await.expect("get").expect("exists");
+        assert_eq!((after.failed_logins, after.locked_until, after.password_hash.as_str()), (0, None, "$argon2id$new"));
+        assert_eq!(s.session("t2").await.expect("get"), None);
+        assert!(matches!(s.set_password("nobody", "x", &actor()).await, Err(StoreError::NotFound(_))));
+        let _ = Utc::now();
+        f.done().await;
+    }
+}
+
+fn chain_now() -> chrono::DateTime<chrono::Utc> {
+    minzheng_store::chain::now()
+}

@@ -1,0 +1,224 @@
+//! 角色与权限: who may see and do what, and where.
+//!
+//! Each account has one role and is bound to one region; it sees and acts only within that
+//! region's subtree (等保2.0 第三级 access control; 个人信息保护法 §6 minimum necessary). The
+//! role table below is the single source of truth: the app layer asks it before every use
+//! case, so the API, the web pages and the CLI cannot differ.
+
+use crate::region::{RegionCode, RegionLevel};
+use serde::{Deserialize, Serialize};
+
+/// 角色.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 社区工作者 (全科社工): keeps the registry, accepts applications city-wide (全市通办).
+    CommunityWorker,
+    /// 网格员: visits households of a grid.
+    GridWorker,
+    /// 街道审核: first review at the street.
+    StreetReviewer,
+    /// 区县审批: decides cases.
+    CountyApprover,
+    /// 核对 (county verification centre): household economic checks.
+    VerificationOfficer,
+    /// 市级管理: standards, statistics, accounts.
+    CityAdmin,
+    /// 审计: reads everything in scope and the audit log, changes nothing.
+    Auditor,
+}
+
+/// What a use case needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Read persons and households in scope.
+    ReadRegistry,
+    /// Change persons and households in scope.
+    WriteRegistry,
+    /// Import sheets into the registry.
+    ImportRegistry,
+    /// Export the registry to sheets.
+    ExportRegistry,
+    /// Search and export the audit log.
+    ReadAudit,
+    /// Create accounts below one's region.
+    ManageUsers,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::CommunityWorker,
+        Role::GridWorker,
+        Role::StreetReviewer,
+        Role::CountyApprover,
+        Role::VerificationOfficer,
+        Role::CityAdmin,
+        Role::Auditor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::CommunityWorker => "community_worker",
+            Role::GridWorker => "grid_worker",
+            Role::StreetReviewer => "street_reviewer",
+            Role::CountyApprover => "county_approver",
+            Role::VerificationOfficer => "verification_officer",
+            Role::CityAdmin => "city_admin",
+            Role::Auditor => "auditor",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::CommunityWorker => "社区工作者",
+            Role::GridWorker => "网格员",
+            Role::StreetReviewer => "街道审核",
+            Role::CountyApprover => "区县审批",
+            Role::VerificationOfficer => "核对",
+            Role::CityAdmin => "市级管理",
+            Role::Auditor => "审计",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.as_str() == s.trim() || r.zh() == s.trim())
+    }
+
+    /// The level of region an account of this role is bound to (auditors: any level).
+    pub fn bound_level(self) -> Option<RegionLevel> {
+        match self {
+            Role::CommunityWorker | Role::GridWorker => Some(RegionLevel::Community),
+            Role::StreetReviewer => Some(RegionLevel::Street),
+            Role::CountyApprover | Role::VerificationOfficer => Some(RegionLevel::County),
+            Role::CityAdmin => Some(RegionLevel::City),
+            Role::Auditor => None,
+        }
+    }
+
+    /// The role table.
+    pub fn allows(self, p: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry),
+            Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry),
+            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry),
+            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry),
+            Role::VerificationOfficer => matches!(p, ReadRegistry),
+            Role::CityAdmin => matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers),
+            Role::Auditor => matches!(p, ReadRegistry | ReadAudit),
+        }
+    }
+
+    /// Whether the role sees full ID and phone numbers without asking (the others see them
+    /// masked and unmask one with a stated reason, which is audited).
+    pub fn sees_full_identity(self) -> bool {
+        matches!(self, Role::CommunityWorker | Role::StreetReviewer | Role::CountyApprover | Role::VerificationOfficer)
+    }
+}
+
+/// 当前用户: an authenticated account acting now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
+    pub region: RegionCode,
+}
+
+impl Principal {
+    /// Whether `code` is the account's region or below it.
+    pub fn in_scope(&self, code: &RegionCode) -> bool {
+        self.region.contains(code)
+    }
+
+    pub fn may(&self, p: Permission) -> bool {
+        self.role.allows(p)
+    }
+
+    /// May the account act on a record of `code` with permission `p`?
+    pub fn may_on(&self, p: Permission, code: &RegionCode) -> bool {
+        self.may(p) && self.in_scope(code)
+    }
+}
+
+/// Why an account cannot be bound as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {role} account is bound to a {expected} region, not to {code} (a {actual})")]
+pub struct BindingError {
+    pub role: &'static str,
+    pub expected: &'static str,
+    pub code: String,
+    pub actual: &'static str,
+}
+
+impl crate::Bilingual for BindingError {
+    fn zh(&self) -> String {
+        format!("{}账号应绑定到{}级区划，而{}是{}级", Role::parse(self.role).map(Role::zh).unwrap_or(self.role), self.expected, self.code, self.actual)
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Checks that a role may be bound to a region of that level.
+pub fn check_binding(role: Role, region: &RegionCode) -> Result<(), BindingError> {
+    match role.bound_level() {
+        Some(level) if level != region.level() => Err(BindingError {
+            role: role.as_str(),
+            expected: level.as_str(),
+            code: region.to_string(),
+            actual: region.level().as_str(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> RegionCode {
+        RegionCode::parse(s).expect("code")
+    }
+
+    #[test]
+    fn an_account_acts_only_within_its_region() {
+        let worker = Principal { name: "w".into(), role: Role::CommunityWorker, region: code("210112009001") };
+        assert!(worker.may_on(Permission::ReadRegistry, &code("210112009001")));
+        assert!(!worker.may_on(Permission::ReadRegistry, &code("210112009002")), "the next community is out of scope");
+        assert!(!worker.may_on(Permission::ReadRegistry, &code("210112")), "the county above is out of scope");
+        let county = Principal { name: "c".into(), role: Role::CountyApprover, region: code("210112") };
+        assert!(county.may_on(Permission::ReadRegistry, &code("210112009001")));
+        assert!(!county.may_on(Permission::ReadRegistry, &code("210102001002")), "和平区 is not 浑南区");
+    }
+
+    #[test]
+    fn auditors_read_but_never_change() {
+        for p in [Permission::WriteRegistry, Permission::ImportRegistry, Permission::ManageUsers] {
+            assert!(!Role::Auditor.allows(p), "{p:?}");
+        }
+        assert!(Role::Auditor.allows(Permission::ReadAudit));
+        assert!(Role::Auditor.allows(Permission::ReadRegistry));
+        assert!(Role::ALL.iter().filter(|r| r.allows(Permission::ReadAudit)).count() == 1, "only auditors read the audit log");
+    }
+
+    #[test]
+    fn roles_are_bound_to_regions_of_their_level() {
+        assert!(check_binding(Role::CommunityWorker, &code("210112009001")).is_ok());
+        assert!(check_binding(Role::CommunityWorker, &code("210112")).is_err());
+        assert!(check_binding(Role::CountyApprover, &code("210112")).is_ok());
+        assert!(check_binding(Role::CityAdmin, &code("2101")).is_ok());
+        assert!(check_binding(Role::Auditor, &code("210112009")).is_ok());
+        let e = check_binding(Role::StreetReviewer, &code("2101")).expect_err("wrong level");
+        use crate::Bilingual;
+        assert!(e.zh().contains("街道审核"), "{}", e.zh());
+    }
+
+    #[test]
+    fn roles_read_from_their_names_in_both_languages() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.zh()), Some(r));
+        }
+    }
+}
