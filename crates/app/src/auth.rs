@@ -1,0 +1,260 @@
+//! 登录与账号: accounts, passwords (argon2id), sign-in with lockout, sessions.
+//!
+//! Sessions are random 256-bit tokens; only their SHA-256 is stored, so a copy of the database
+//! does not let anyone sign in. Every sign-in, failure, lockout and sign-out is audited.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use minzheng_domain::access::{check_binding, Principal, Role};
+use minzheng_domain::{Bilingual, Permission, RegionCode};
+use minzheng_store::{Account, Actor, AuditEntry, Session, Store, StoreError};
+use sha2::{Digest, Sha256};
+
+/// Failed sign-ins before the account is locked.
+pub const MAX_FAILURES: i32 = 5;
+/// How long a lockout lasts.
+pub const LOCKOUT_MINUTES: i64 = 15;
+/// How long a session lasts.
+pub const SESSION_HOURS: i64 = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("wrong account name or password")]
+    BadCredentials,
+    #[error("the account is locked after repeated failures until {0}")]
+    Locked(DateTime<Utc>),
+    #[error("the password must have at least 10 characters with letters and digits")]
+    WeakPassword,
+    #[error("account name {0:?} must be 3 to 32 letters, digits, '.', '_' or '-'")]
+    BadName(String),
+    #[error("{0}")]
+    Binding(#[from] minzheng_domain::access::BindingError),
+    #[error("region {0} does not exist")]
+    UnknownRegion(String),
+    #[error("account {0} already exists")]
+    Exists(String),
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AuthError {
+    fn from(e: StoreError) -> AuthError {
+        match e {
+            StoreError::Conflict(name) => AuthError::Exists(name),
+            other => AuthError::Store(other),
+        }
+    }
+}
+
+impl Bilingual for AuthError {
+    fn zh(&self) -> String {
+        match self {
+            AuthError::BadCredentials => "账号或密码错误".into(),
+            AuthError::Locked(t) => {
+                // Beijing time, as the clerk's clock shows it.
+                let local = chrono::FixedOffset::east_opt(8 * 3600)
+                    .map(|tz| t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| t.to_string());
+                format!("连续登录失败，账号已锁定至{local}")
+            }
+            AuthError::WeakPassword => "密码至少10位，且须同时包含字母和数字".into(),
+            AuthError::BadName(n) => format!("账号名“{n}”应为3到32位字母、数字或 . _ -"),
+            AuthError::Binding(e) => e.zh(),
+            AuthError::UnknownRegion(c) => format!("区划{c}不存在"),
+            AuthError::Exists(n) => format!("账号{n}已存在"),
+            AuthError::Forbidden(w) => format!("无权操作：{w}"),
+            AuthError::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    // The OS random source failing is not something to continue from.
+    getrandom::fill(&mut buf).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+    hex::encode(buf)
+}
+
+/// A new random password for generated accounts (demo): 16 characters, letters and digits.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 16];
+    getrandom::fill(&mut buf).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+    let mut p: String = buf.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
+    // Guarantee both kinds.
+    p.replace_range(0..1, "k");
+    p.replace_range(15..16, "7");
+    p
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Checks the password rules.
+pub fn check_password(p: &str) -> Result<(), AuthError> {
+    let long = p.chars().count() >= 10;
+    let letters = p.chars().any(|c| c.is_alphabetic());
+    let digits = p.chars().any(|c| c.is_ascii_digit());
+    if long && letters && digits && p.len() <= 256 {
+        Ok(())
+    } else {
+        Err(AuthError::WeakPassword)
+    }
+}
+
+/// argon2id with the crate's recommended parameters (19 MiB, 2 passes).
+pub fn hash_password(p: &str) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+    match Argon2::default().hash_password_with_salt(p.as_bytes(), &salt) {
+        Ok(h) => h.to_string(),
+        Err(e) => panic!("argon2 refused a checked password: {e}"),
+    }
+}
+
+fn verify_password(p: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(p.as_bytes(), hash).is_ok()
+}
+
+/// A hash to verify against when the account does not exist, so that a missing account and a
+/// wrong password take the same time.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("dummy-password-0"))
+}
+
+/// Creates an account. `by` is the account creating it (None: the local administrator on the
+/// command line); it needs `ManageUsers` and the new account's region must be in its scope.
+pub async fn create_account(
+    store: &dyn Store,
+    by: Option<&Principal>,
+    actor: &Actor,
+    name: &str,
+    role: Role,
+    region: &RegionCode,
+    password: &str,
+) -> Result<(), AuthError> {
+    let valid_name = (3..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if !valid_name {
+        return Err(AuthError::BadName(name.to_string()));
+    }
+    if let Some(p) = by {
+        if !p.may_on(Permission::ManageUsers, region) {
+            return Err(AuthError::Forbidden(format!("{} may not create accounts in {region}", p.name)));
+        }
+    }
+    check_binding(role, region)?;
+    if store.region(region).await?.is_none() {
+        return Err(AuthError::UnknownRegion(region.to_string()));
+    }
+    check_password(password)?;
+    let account = Account {
+        name: name.to_string(),
+        password_hash: hash_password(password),
+        role: role.as_str().to_string(),
+        region: region.clone(),
+        failed_logins: 0,
+        locked_until: None,
+    };
+    store.create_account(&account, actor).await?;
+    Ok(())
+}
+
+/// A successful sign-in: the cookie token (shown once, never stored) and the session.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub principal: Principal,
+}
+
+fn principal_of(a: &Account) -> Result<Principal, AuthError> {
+    let role = Role::parse(&a.role).ok_or_else(|| AuthError::Store(StoreError::Corrupt(format!("role {:?}", a.role))))?;
+    Ok(Principal { name: a.name.clone(), role, region: a.region.clone() })
+}
+
+fn entry(action: &str, name: &str, after: Option<serde_json::Value>) -> AuditEntry {
+    AuditEntry { action: action.into(), entity: "account".into(), entity_key: name.into(), before: None, after }
+}
+
+/// Signs in: checks the lockout, the password, counts failures (locking after
+/// [`MAX_FAILURES`]) and slows repeated failures down; on success opens a session.
+pub async fn login(store: &dyn Store, name: &str, password: &str, actor: &Actor) -> Result<SignedIn, AuthError> {
+    let now = Utc::now();
+    let Some(account) = store.account(name).await? else {
+        let _ = verify_password(password, dummy_hash());
+        store.audit(actor, &[entry("login_failed", name, Some(serde_json::json!({ "reason": "unknown account" })))]).await?;
+        return Err(AuthError::BadCredentials);
+    };
+    if let Some(until) = account.locked_until.filter(|u| *u > now) {
+        store.audit(actor, &[entry("login_refused", name, Some(serde_json::json!({ "reason": "locked" })))]).await?;
+        return Err(AuthError::Locked(until));
+    }
+    if !verify_password(password, &account.password_hash) {
+        let failed = account.failed_logins + 1;
+        let lock = (failed >= MAX_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
+        store.set_login_state(name, failed, lock).await?;
+        let action = if lock.is_some() { "account_locked" } else { "login_failed" };
+        store.audit(actor, &[entry(action, name, Some(serde_json::json!({ "failed_logins": failed })))]).await?;
+        // Each further failure waits longer (at most two seconds).
+        tokio::time::sleep(std::time::Duration::from_millis((200 * failed as u64).min(2000))).await;
+        return Err(match lock {
+            Some(until) => AuthError::Locked(until),
+            None => AuthError::BadCredentials,
+        });
+    }
+    if account.failed_logins != 0 || account.locked_until.is_some() {
+        store.set_login_state(name, 0, None).await?;
+    }
+    let token = random_hex(32);
+    let session = Session {
+        token_hash: token_hash(&token),
+        user_name: account.name.clone(),
+        csrf_token: random_hex(16),
+        created_at: minzheng_store::chain::now(),
+        expires_at: minzheng_store::chain::now() + Duration::hours(SESSION_HOURS),
+    };
+    store.create_session(&session).await?;
+    store.audit(actor, &[entry("login", name, None)]).await?;
+    Ok(SignedIn { token, session, principal: principal_of(&account)? })
+}
+
+/// The account behind a session token, if the session exists and has not expired.
+pub async fn authenticate(store: &dyn Store, token: &str) -> Result<Option<(Principal, Session)>, AuthError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let Some(session) = store.session(&hash).await? else { return Ok(None) };
+    if session.expires_at <= Utc::now() {
+        store.delete_session(&hash).await?;
+        return Ok(None);
+    }
+    let Some(account) = store.account(&session.user_name).await? else { return Ok(None) };
+    Ok(Some((principal_of(&account)?, session)))
+}
+
+/// Ends a session.
+pub async fn logout(store: &dyn Store, token: &str, actor: &Actor) -> Result<(), AuthError> {
+    store.delete_session(&token_hash(token)).await?;
+    store.audit(actor, &[entry("logout", &actor.name, None)]).await?;
+    Ok(())
+}
+
+/// Changes one's own password (the old one must be given); ends every session.
+pub async fn change_password(store: &dyn Store, who: &Principal, old: &str, new: &str, actor: &Actor) -> Result<(), AuthError> {
+    let account = store.account(&who.name).await?.ok_or(AuthError::BadCredentials)?;
+    if !verify_password(old, &account.password_hash) {
+        return Err(AuthError::BadCredentials);
+    }
+    check_password(new)?;
+    store.set_password(&who.name, &hash_password(new), actor).await?;
+    Ok(())
+}

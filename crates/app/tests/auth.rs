@@ -1,0 +1,105 @@
+//! Signing in as the regulations ask: accounts bound to a region of their role's level, strong
+//! passwords, lockout after repeated failures, sessions that end, everything audited.
+
+use minzheng_app::auth::{self, AuthError};
+use minzheng_domain::{RegionCode, Role};
+use minzheng_store::{Actor, Store};
+use std::sync::Arc;
+
+struct Dir(std::path::PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+async fn store(tag: &str) -> (Arc<dyn Store>, Dir) {
+    let dir = std::env::temp_dir().join(format!("minzheng-auth-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
+    (store, Dir(dir))
+}
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).expect("code")
+}
+
+fn client() -> Actor {
+    Actor { name: "wang".into(), client: Some("127.0.0.1".into()), ..Default::default() }
+}
+
+#[tokio::test]
+async fn accounts_are_bound_to_a_region_of_their_level_with_a_strong_password() {
+    let (s, _d) = store("create").await;
+    let admin = Actor::new("cli:root");
+    let ok = auth::create_account(s.as_ref(), None, &admin, "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await;
+    assert!(ok.is_ok(), "{ok:?}");
+    let weak = auth::create_account(s.as_ref(), None, &admin, "lisi", Role::CommunityWorker, &code("210112009001"), "short1").await;
+    assert!(matches!(weak, Err(AuthError::WeakPassword)));
+    let level = auth::create_account(s.as_ref(), None, &admin, "lisi", Role::CountyApprover, &code("210112009"), "Hunnan2026ok").await;
+    assert!(matches!(level, Err(AuthError::Binding(_))), "a county approver is bound to a county");
+    let nowhere = auth::create_account(s.as_ref(), None, &admin, "lisi", Role::CountyApprover, &code("210199"), "Hunnan2026ok").await;
+    assert!(matches!(nowhere, Err(AuthError::UnknownRegion(_))));
+    let again = auth::create_account(s.as_ref(), None, &admin, "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await;
+    assert!(matches!(again, Err(AuthError::Exists(_))));
+    // A city administrator creates accounts in the city; a street reviewer creates none.
+    let city = minzheng_domain::Principal { name: "city".into(), role: Role::CityAdmin, region: code("2101") };
+    let street = minzheng_domain::Principal { name: "street".into(), role: Role::StreetReviewer, region: code("210112009") };
+    assert!(auth::create_account(s.as_ref(), Some(&city), &admin, "zhao", Role::StreetReviewer, &code("210112009"), "Donghu2026ok").await.is_ok());
+    assert!(matches!(
+        auth::create_account(s.as_ref(), Some(&street), &admin, "qian", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await,
+        Err(AuthError::Forbidden(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_session_opens_with_the_right_password_and_ends_at_sign_out() {
+    let (s, _d) = store("login").await;
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
+    assert_eq!(signed.principal.role, Role::CommunityWorker);
+    let (who, _) = auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").expect("a live session");
+    assert_eq!(who.region, code("210112009001"));
+    assert!(auth::authenticate(s.as_ref(), "forged").await.expect("lookup").is_none());
+    assert!(auth::authenticate(s.as_ref(), &"0".repeat(64)).await.expect("lookup").is_none());
+    auth::logout(s.as_ref(), &signed.token, &client()).await.expect("logout");
+    assert!(auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").is_none(), "the session ended");
+    let actions: Vec<String> = s.audit_of("account", "wang").await.expect("audit").into_iter().map(|r| r.action).collect();
+    assert_eq!(actions, ["create", "login", "logout"]);
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
+    let (s, _d) = store("lockout").await;
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    for i in 1..auth::MAX_FAILURES {
+        let e = auth::login(s.as_ref(), "wang", "guess-123456", &client()).await.expect_err("wrong password");
+        assert!(matches!(e, AuthError::BadCredentials), "attempt {i}");
+    }
+    let e = auth::login(s.as_ref(), "wang", "guess-123456", &client()).await.expect_err("fifth failure");
+    assert!(matches!(e, AuthError::Locked(_)));
+    let e = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect_err("locked");
+    use minzheng_domain::Bilingual;
+    assert!(matches!(e, AuthError::Locked(_)) && e.zh().contains("锁定"), "{e}");
+    // An unknown account is told apart from a wrong password in the audit log only.
+    let e = auth::login(s.as_ref(), "nobody", "whatever-1234", &client()).await.expect_err("unknown");
+    assert!(matches!(e, AuthError::BadCredentials));
+    let actions: Vec<String> = s.audit_of("account", "wang").await.expect("audit").into_iter().map(|r| r.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "login_failed").count(), 4);
+    assert!(actions.contains(&"account_locked".to_string()) && actions.contains(&"login_refused".to_string()));
+    assert_eq!(minzheng_store::verify_audit(s.as_ref()).await.expect("verify").first_broken, None);
+}
+
+#[tokio::test]
+async fn a_new_password_needs_the_old_one_and_ends_every_session() {
+    let (s, _d) = store("password").await;
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
+    let who = signed.principal.clone();
+    assert!(matches!(auth::change_password(s.as_ref(), &who, "wrong-old-1", "Newpass2026x", &client()).await, Err(AuthError::BadCredentials)));
+    assert!(matches!(auth::change_password(s.as_ref(), &who, "Wenxin2026ok", "weak", &client()).await, Err(AuthError::WeakPassword)));
+    auth::change_password(s.as_ref(), &who, "Wenxin2026ok", "Newpass2026x", &client()).await.expect("changed");
+    assert!(auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").is_none());
+    assert!(auth::login(s.as_ref(), "wang", "Newpass2026x", &client()).await.is_ok());
+}
