@@ -10,6 +10,7 @@ pub mod auth;
 pub mod export;
 pub mod import;
 pub mod regions;
+pub mod registry;
 pub mod sheet;
 
 pub use minzheng_store as store;

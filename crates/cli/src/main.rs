@@ -87,6 +87,11 @@ enum Command {
         #[command(subcommand)]
         what: DbWhat,
     },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        what: UserWhat,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -110,6 +115,22 @@ enum ImportWhat {
         /// A TOML column mapping for other layouts ([columns] "证件号" = "身份证号").
         #[arg(long)]
         mapping: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserWhat {
+    /// Create an account bound to a region. The password is read from MINZHENG_PASSWORD or,
+    /// if that is not set, from the first line of standard input.
+    Add {
+        name: String,
+        /// community_worker, grid_worker, street_reviewer, county_approver,
+        /// verification_officer, city_admin or auditor (or the Chinese name).
+        #[arg(long)]
+        role: String,
+        /// The region the account works in (its level must fit the role).
+        #[arg(long)]
+        region: String,
     },
 }
 
@@ -226,6 +247,24 @@ async fn run(cli: Cli) -> Result<()> {
             println!("数据库已就绪 / database ready: {} ({:?}), {} regions, {} persons", redact(&url), store.backend(), c.regions, c.persons);
             Ok(())
         }
+        Command::User { what: UserWhat::Add { name, role, region } } => {
+            let store = open(&url).await?;
+            let role = minzheng_domain::Role::parse(&role).ok_or_else(|| anyhow::anyhow!("未知角色 / unknown role {role:?}"))?;
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.both()))?;
+            let password = match std::env::var("MINZHENG_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            minzheng_app::auth::create_account(store.as_ref(), None, &actor(), &name, role, &region, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!("已创建账号 {name}（{}，{region}）/ account {name} created ({}, {region})", role.zh(), role.as_str());
+            Ok(())
+        }
         Command::Audit { what: AuditWhat::Verify } => {
             let store = open(&url).await?;
             let v = minzheng_store::verify_audit(store.as_ref()).await?;
@@ -323,6 +362,7 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }
+    let accounts = demo_accounts(store.as_ref(), &data_dir_of(url)).await?;
     let sample = store
         .search_persons(&minzheng_store::PersonQuery { region: RegionCode::parse("210112").ok(), limit: 1, ..Default::default() })
         .await?;
@@ -339,8 +379,56 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         }
     }
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
+    println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
+    for line in &accounts {
+        println!("  {line}");
+    }
     println!("  http://{bind}/api/openapi.json   API 文档 / the API document");
     serve(store, bind).await
+}
+
+/// The folder beside an SQLite database (where the demo keeps its account list).
+fn data_dir_of(url: &str) -> PathBuf {
+    url.strip_prefix("sqlite://")
+        .and_then(|p| Path::new(p).parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+}
+
+/// One account per role in 浑南区 东湖街道 文欣社区 and above, created on the demo's first start
+/// with random passwords, which are kept in `demo-accounts.txt` (readable by the owner only).
+async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
+    use minzheng_domain::Role;
+    let file = dir.join("demo-accounts.txt");
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        return Ok(text.lines().map(str::to_string).collect());
+    }
+    let mut lines = Vec::new();
+    for (role, region) in [
+        (Role::CommunityWorker, "210112009001"),
+        (Role::GridWorker, "210112009001"),
+        (Role::StreetReviewer, "210112009"),
+        (Role::CountyApprover, "210112"),
+        (Role::VerificationOfficer, "210112"),
+        (Role::CityAdmin, "2101"),
+        (Role::Auditor, "210112"),
+    ] {
+        let name = format!("demo_{}", role.as_str());
+        let password = minzheng_app::auth::generate_password();
+        let region = RegionCode::parse(region).map_err(|e| anyhow::anyhow!(e.both()))?;
+        match minzheng_app::auth::create_account(store, None, &Actor::new("demo"), &name, role, &region, &password).await {
+            Ok(()) => lines.push(format!("{name:<30} {password}   {}（{region}）", role.zh())),
+            Err(minzheng_app::auth::AuthError::Exists(_)) => lines.push(format!("{name:<30} (已存在 / exists)   {}（{region}）", role.zh())),
+            Err(e) => bail!(e.both()),
+        }
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(&file, lines.join("\n") + "\n")?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(lines)
 }
 
 async fn serve(store: Arc<dyn Store>, bind: &str) -> Result<()> {

@@ -1,26 +1,30 @@
-//! JSON API of the registry: regions, persons, households.
+//! JSON API of the registry: regions, persons, households; sign-in and sign-out.
 
-use crate::{AppError, AppState};
+use crate::auth::{self, Authenticated};
+use crate::{listed, AppError, AppState};
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode};
+use minzheng_app::registry::{self, PersonView};
+use minzheng_domain::{Household, IdNumber, Region, RegionCode};
 use minzheng_store::{HouseholdQuery, Page, PersonQuery};
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/health", get(health))
-        .route("/api/regions/{code}", get(region))
-        .route("/api/persons", get(search_persons))
-        .route("/api/persons/{id}", get(person))
-        .route("/api/households", get(search_households))
-        .route("/api/households/{no}", get(household))
+        .route(listed("/api/health", &["GET"]), get(health))
+        .route(listed("/api/session", &["POST", "DELETE"]), post(auth::api_login).delete(auth::api_logout))
+        .route(listed("/api/regions/{code}", &["GET"]), get(region))
+        .route(listed("/api/persons", &["GET"]), get(search_persons))
+        .route(listed("/api/persons/{id}", &["GET"]), get(person))
+        .route(listed("/api/households", &["GET"]), get(search_households))
+        .route(listed("/api/households/{no}", &["GET"]), get(household))
 }
 
-/// The routes this module serves, for the OpenAPI completeness test.
+/// The API's paths, for the OpenAPI completeness test.
 pub const PATHS: &[&str] = &[
     "/api/health",
+    "/api/session",
     "/api/regions/{code}",
     "/api/persons",
     "/api/persons/{id}",
@@ -32,11 +36,10 @@ pub const PATHS: &[&str] = &[
 struct Health {
     status: &'static str,
     backend: minzheng_store::Backend,
-    counts: minzheng_store::Counts,
 }
 
-async fn health(State(s): State<AppState>) -> Result<Json<Health>, AppError> {
-    Ok(Json(Health { status: "ok", backend: s.store.backend(), counts: s.store.counts().await? }))
+async fn health(State(s): State<AppState>) -> Json<Health> {
+    Json(Health { status: "ok", backend: s.store.backend() })
 }
 
 fn parse_region(text: &str) -> Result<RegionCode, AppError> {
@@ -50,17 +53,17 @@ struct RegionView {
     children: Vec<Region>,
 }
 
-async fn region(State(s): State<AppState>, Path(code): Path<String>) -> Result<Json<RegionView>, AppError> {
+/// The division tree is public knowledge: any signed-in account may browse all of it.
+async fn region(State(s): State<AppState>, _who: Authenticated, Path(code): Path<String>) -> Result<Json<RegionView>, AppError> {
     let code = parse_region(&code)?;
     let region = s.store.region(&code).await?.ok_or_else(|| AppError::not_found("区划", "region"))?;
     let children = s.store.region_children(&code).await?;
     Ok(Json(RegionView { region, children }))
 }
 
-async fn person(State(s): State<AppState>, Path(id): Path<String>) -> Result<Json<Person>, AppError> {
+async fn person(State(s): State<AppState>, who: Authenticated, Path(id): Path<String>) -> Result<Json<PersonView>, AppError> {
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
-    let p = s.store.person(&id).await?.ok_or_else(|| AppError::not_found("人员", "person"))?;
-    Ok(Json(p))
+    Ok(Json(registry::person(s.store.as_ref(), &who.principal, &who.actor, &id).await?))
 }
 
 #[derive(Deserialize)]
@@ -72,7 +75,7 @@ pub(crate) struct SearchParams {
     limit: Option<u32>,
 }
 
-async fn search_persons(State(s): State<AppState>, Query(q): Query<SearchParams>) -> Result<Json<Page<Person>>, AppError> {
+async fn search_persons(State(s): State<AppState>, who: Authenticated, Query(q): Query<SearchParams>) -> Result<Json<Page<PersonView>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = PersonQuery {
         region,
@@ -81,7 +84,7 @@ async fn search_persons(State(s): State<AppState>, Query(q): Query<SearchParams>
         after: q.after.filter(|a| !a.is_empty()),
         limit: q.limit.unwrap_or(50),
     };
-    Ok(Json(s.store.search_persons(&query).await?))
+    Ok(Json(registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await?))
 }
 
 #[derive(Serialize)]
@@ -89,18 +92,17 @@ struct HouseholdView {
     #[serde(flatten)]
     household: Household,
     community_name: Option<String>,
-    members: Vec<Person>,
+    members: Vec<PersonView>,
 }
 
-async fn household(State(s): State<AppState>, Path(no): Path<String>) -> Result<Json<HouseholdView>, AppError> {
-    let household = s.store.household(&no).await?.ok_or_else(|| AppError::not_found("户", "household"))?;
-    let members = s.store.household_members(&no).await?;
+async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Json<HouseholdView>, AppError> {
+    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let community_name = s.communities.name(&household.community).map(str::to_string);
     Ok(Json(HouseholdView { household, community_name, members }))
 }
 
-async fn search_households(State(s): State<AppState>, Query(q): Query<SearchParams>) -> Result<Json<Page<Household>>, AppError> {
+async fn search_households(State(s): State<AppState>, who: Authenticated, Query(q): Query<SearchParams>) -> Result<Json<Page<Household>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = HouseholdQuery { region, after: q.after.filter(|a| !a.is_empty()), limit: q.limit.unwrap_or(50) };
-    Ok(Json(s.store.search_households(&query).await?))
+    Ok(Json(registry::search_households(s.store.as_ref(), &who.principal, &who.actor, query).await?))
 }

@@ -38,6 +38,22 @@ fn tracing_error(e: &StoreError) {
     eprintln!("storage error: {e}");
 }
 
+impl From<minzheng_app::registry::AccessError> for AppError {
+    fn from(e: minzheng_app::registry::AccessError) -> AppError {
+        use minzheng_app::registry::AccessError as E;
+        let (status, code) = match &e {
+            E::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
+            E::OutOfScope => (StatusCode::FORBIDDEN, "out_of_scope"),
+            E::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            E::Store(s) => {
+                eprintln!("storage error: {s}");
+                (StatusCode::INTERNAL_SERVER_ERROR, "storage")
+            }
+        };
+        AppError::new(status, code, e.zh(), e.en())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": { "code": self.code, "message_zh": self.zh, "message_en": self.en } });

@@ -1,16 +1,19 @@
 //! The HTTP face of Minzheng: a JSON API (documented at `/api/openapi.json`) and the caseworker
-//! pages in Chinese. Handlers are thin: they parse, call the store or app services, and render.
+//! pages in Chinese. Handlers are thin: they parse, call the app services (which check role,
+//! region and write the audit), and render.
 
 pub mod api;
+pub mod auth;
 mod error;
 pub mod openapi;
-mod pages;
+pub mod pages;
 
 use axum::http::{HeaderValue, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use minzheng_app::import::Communities;
+use minzheng_domain::Permission;
 use minzheng_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -22,13 +25,59 @@ pub use error::AppError;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub communities: Arc<Communities>,
+    /// Mark cookies `Secure` (set when served behind TLS).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
     pub async fn new(store: Arc<dyn Store>) -> Result<AppState, minzheng_store::StoreError> {
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
-        Ok(AppState { store, communities })
+        let secure_cookies = std::env::var("MINZHENG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+        Ok(AppState { store, communities, secure_cookies })
     }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (sign-in, static files, the API document).
+    Public,
+    /// Any signed-in account.
+    SignedIn,
+    /// A signed-in account whose role has the permission, on records within its region.
+    Needs(Permission),
+}
+
+/// The route table: every route the server answers, and who may call it. The router refuses to
+/// build with a route missing here, and `tests/access.rs` calls every route with every role.
+pub const ROUTES: &[(&str, &str, Access)] = &[
+    ("GET", "/", Access::SignedIn),
+    ("GET", "/login", Access::Public),
+    ("POST", "/login", Access::Public),
+    ("POST", "/logout", Access::SignedIn),
+    ("GET", "/residents", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/households/{no}", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/static/app.css", Access::Public),
+    ("GET", "/api/health", Access::Public),
+    ("GET", "/api/openapi.json", Access::Public),
+    ("POST", "/api/session", Access::Public),
+    ("DELETE", "/api/session", Access::SignedIn),
+    ("GET", "/api/regions/{code}", Access::SignedIn),
+    ("GET", "/api/persons", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/api/persons/{id}", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/api/households", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/api/households/{no}", Access::Needs(Permission::ReadRegistry)),
+];
+
+/// A path for `Router::route`, after checking that the route table lists it with these methods.
+pub(crate) fn listed<'a>(path: &'a str, methods: &[&str]) -> &'a str {
+    for m in methods {
+        assert!(
+            ROUTES.iter().any(|(rm, rp, _)| rm == m && *rp == path),
+            "{m} {path} is not in the route table (minzheng_server::ROUTES): add it with who may call it"
+        );
+    }
+    path
 }
 
 /// The whole application router.
@@ -36,22 +85,28 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
-        .route("/api/openapi.json", axum::routing::get(openapi::document))
+        .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
         .layer(axum::middleware::from_fn(request_id))
         .with_state(state)
 }
 
+/// The request id, available to handlers and written into audit records.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
 
-/// Gives every response an `x-request-id` (the caller's, or a new one).
-async fn request_id(req: Request<axum::body::Body>, next: Next) -> Response {
+/// Gives every request an id (the caller's `x-request-id`, or a new one), returned in the
+/// response header.
+async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response {
     let id = req
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_string)
         .unwrap_or_else(|| format!("{:x}-{:x}", std::process::id(), REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)));
+    req.extensions_mut().insert(RequestId(id.clone()));
     let mut res = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
@@ -59,7 +114,7 @@ async fn request_id(req: Request<axum::body::Body>, next: Next) -> Response {
     res
 }
 
-/// Serves on `addr` until the process ends.
+/// Serves until the process ends; client addresses reach the audit log.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<std::net::SocketAddr>()).await
 }

@@ -19,6 +19,11 @@ pub fn spec() -> Value {
         "info": { "title": "Minzheng 民政服务管理平台 API", "version": env!("CARGO_PKG_VERSION") },
         "paths": {
             "/api/health": { "get": { "summary": "服务状态 / service status", "responses": { "200": { "description": "ok" } } } },
+            "/api/session": {
+                "post": { "summary": "登录 / sign in (sets the session cookie; returns the CSRF token)",
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "name": { "type": "string" }, "password": { "type": "string" } }, "required": ["name", "password"] } } } },
+                    "responses": { "200": { "description": "signed in" }, "401": error_response(), "429": error_response() } },
+                "delete": { "summary": "退出 / sign out (needs the x-csrf-token header)", "responses": { "204": { "description": "signed out" }, "401": error_response(), "403": error_response() } } },
             "/api/regions/{code}": { "get": {
                 "summary": "区划及其下级 / a region and its children",
                 "parameters": [param("code", "path", "2/4/6/9/12-digit division code")],

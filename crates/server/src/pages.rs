@@ -1,32 +1,78 @@
-//! Caseworker pages (server-rendered, Chinese): the residents of a community, and a household.
+//! Caseworker pages (server-rendered, Chinese): sign-in, the residents of a region, a household.
 
-use crate::{AppError, AppState};
+use crate::auth::{self, Authenticated};
+use crate::{listed, AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
-use minzheng_domain::{Household, Person, RegionCode};
+use minzheng_app::registry::{self, AccessError, PersonView};
+use minzheng_domain::{Bilingual, Household, RegionCode};
 use minzheng_store::PersonQuery;
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/residents") }))
-        .route("/residents", get(residents))
-        .route("/households/{no}", get(household))
-        .route("/static/app.css", get(css))
+        .route(listed("/", &["GET"]), get(|_who: Authenticated| async { Redirect::to("/residents") }))
+        .route(listed("/login", &["GET", "POST"]), get(login).post(auth::form_login))
+        .route(listed("/logout", &["POST"]), post(auth::form_logout))
+        .route(listed("/residents", &["GET"]), get(residents))
+        .route(listed("/households/{no}", &["GET"]), get(household))
+        .route(listed("/static/app.css", &["GET"]), get(css))
 }
 
 async fn css() -> Response {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css")).into_response()
 }
 
+/// The signed-in account, shown in the page header with the sign-out button.
+pub(crate) struct UserBar {
+    pub name: String,
+    pub role: &'static str,
+    pub region: String,
+    pub csrf: String,
+}
+
+impl UserBar {
+    fn of(who: &Authenticated) -> UserBar {
+        UserBar {
+            name: who.principal.name.clone(),
+            role: who.principal.role.zh(),
+            region: who.principal.region.to_string(),
+            csrf: who.session.csrf_token.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    user: Option<UserBar>,
+    name: String,
+    next: String,
+    error: Option<String>,
+}
+
+pub(crate) fn login_page(name: &str, next: Option<&str>, error: Option<&str>) -> Html<String> {
+    let page = LoginPage { user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string) };
+    Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>")))
+}
+
+#[derive(Deserialize)]
+struct LoginParams {
+    next: Option<String>,
+}
+
+async fn login(Query(p): Query<LoginParams>) -> Html<String> {
+    login_page("", p.next.as_deref(), None)
+}
+
 /// A person as a row of the list.
 pub(crate) struct Row {
     pub name: String,
-    pub id_masked: String,
+    pub id: String,
     pub sex: &'static str,
     pub birth: String,
     pub relation: &'static str,
@@ -36,10 +82,10 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    fn of(p: &Person) -> Row {
+    fn of(p: &PersonView) -> Row {
         Row {
             name: p.name.clone(),
-            id_masked: p.id_number.masked(),
+            id: p.id_number.clone(),
             sex: p.sex.zh(),
             birth: p.birth_date.to_string(),
             relation: p.relation.zh(),
@@ -53,6 +99,7 @@ impl Row {
 #[derive(Template)]
 #[template(path = "residents.html")]
 struct ResidentsPage {
+    user: Option<UserBar>,
     region: String,
     region_name: String,
     name: String,
@@ -74,57 +121,53 @@ fn render(t: &impl Template) -> Result<Html<String>, AppError> {
     })
 }
 
-async fn residents(State(s): State<AppState>, Query(p): Query<Params>) -> Result<Html<String>, AppError> {
+async fn residents(State(s): State<AppState>, who: Authenticated, Query(p): Query<Params>) -> Result<Response, AppError> {
     let region_text = p.region.unwrap_or_default().trim().to_string();
+    let region_text = if region_text.is_empty() { who.principal.region.to_string() } else { region_text };
     let name = p.name.unwrap_or_default().trim().to_string();
-    let mut page = ResidentsPage { region: region_text.clone(), region_name: String::new(), name: name.clone(), rows: vec![], next: None, error: None };
-    let region = if region_text.is_empty() {
-        None
-    } else {
-        match RegionCode::parse(&region_text) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                use minzheng_domain::Bilingual;
-                page.error = Some(e.both());
-                return render(&page);
-            }
+    let mut page = ResidentsPage { user: Some(UserBar::of(&who)), region: region_text.clone(), region_name: String::new(), name: name.clone(), rows: vec![], next: None, error: None };
+    let region = match RegionCode::parse(&region_text) {
+        Ok(c) => c,
+        Err(e) => {
+            page.error = Some(e.both());
+            return Ok(render(&page)?.into_response());
         }
     };
-    if let Some(code) = &region {
-        match s.store.region(code).await? {
-            Some(r) => page.region_name = r.name,
-            None => {
-                page.error = Some(format!("区划{code}不存在 / region {code} not found"));
-                return render(&page);
-            }
+    match s.store.region(&region).await? {
+        Some(r) => page.region_name = r.name,
+        None => {
+            page.error = Some(format!("区划{region}不存在 / region {region} not found"));
+            return Ok(render(&page)?.into_response());
         }
     }
-    if region.is_some() || !name.is_empty() {
-        let result = s
-            .store
-            .search_persons(&PersonQuery { region, name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 })
-            .await?;
-        page.rows = result.items.iter().map(Row::of).collect();
-        page.next = result.next;
+    let query = PersonQuery { region: Some(region), name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 };
+    match registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await {
+        Ok(result) => {
+            page.rows = result.items.iter().map(Row::of).collect();
+            page.next = result.next;
+            Ok(render(&page)?.into_response())
+        }
+        Err(e @ (AccessError::OutOfScope | AccessError::Forbidden)) => {
+            page.error = Some(e.both());
+            Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
     }
-    render(&page)
 }
 
 #[derive(Template)]
 #[template(path = "household.html")]
 struct HouseholdPage {
+    user: Option<UserBar>,
     household: Household,
     community_name: String,
     kind: &'static str,
     rows: Vec<Row>,
 }
 
-async fn household(State(s): State<AppState>, Path(no): Path<String>) -> Result<Response, AppError> {
-    let Some(household) = s.store.household(&no).await? else {
-        return Ok((axum::http::StatusCode::NOT_FOUND, Html("<p>户不存在 / household not found</p>".to_string())).into_response());
-    };
-    let members = s.store.household_members(&no).await?;
+async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Response, AppError> {
+    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let community_name = s.communities.name(&household.community).unwrap_or("").to_string();
     let kind = household.kind.zh();
-    Ok(render(&HouseholdPage { household, community_name, kind, rows: members.iter().map(Row::of).collect() })?.into_response())
+    Ok(render(&HouseholdPage { user: Some(UserBar::of(&who)), household, community_name, kind, rows: members.iter().map(Row::of).collect() })?.into_response())
 }

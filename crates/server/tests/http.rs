@@ -1,97 +1,80 @@
-//! The server as a client sees it: the real router on a fresh SQLite store with the real region
-//! tree and a small generated city.
+//! The server as a client sees it: the real router, a fresh SQLite store with the real region
+//! tree, a small generated city and one account per role.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
-use minzheng_server::{router, AppState};
-use minzheng_store::{Actor, RegistryBatch};
-use tower::ServiceExt;
+mod common;
 
-struct Fixture {
-    app: axum::Router,
-    city: minzheng_synth::City,
-    _dir: Dir,
-}
-
-struct Dir(std::path::PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn fixture(tag: &str) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("minzheng-http-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
-    minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
-    let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &minzheng_synth::Config::new(500, 3)).expect("city");
-    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "test".into(), checksum: String::new() };
-    store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("batch");
-    let state = AppState::new(store).await.expect("state");
-    Fixture { app: router(state), city, _dir: Dir(dir) }
-}
-
-async fn get(app: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let res = app.clone().oneshot(Request::get(uri).body(Body::empty()).expect("request")).await.expect("response");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.expect("body").to_bytes();
-    (status, headers, String::from_utf8_lossy(&body).to_string())
-}
-
-fn json(s: &str) -> serde_json::Value {
-    serde_json::from_str(s).expect("json")
-}
+use axum::http::{Method, StatusCode};
+use common::*;
+use minzheng_domain::Role;
 
 #[tokio::test]
 async fn a_person_is_found_by_id_number_and_bad_numbers_are_explained() {
     let f = fixture("person").await;
-    let p = &f.city.persons[10];
-    let (status, headers, body) = get(&f.app, &format!("/api/persons/{}", p.id_number)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(headers.contains_key("x-request-id"));
-    assert_eq!(serde_json::from_str::<minzheng_domain::Person>(&body).expect("person"), *p);
+    let s = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let r = get(&f.app, &format!("/api/persons/{}", p.id_number), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.headers.contains_key("x-request-id"));
+    assert_eq!(r.json()["id_number"], p.id_number.as_str(), "a community worker sees the full number");
+    assert_eq!(r.json()["name"], p.name.as_str());
 
-    let (status, _, body) = get(&f.app, "/api/persons/360426199101010072").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    let e = json(&body);
-    assert_eq!(e["error"]["code"], "bad_id_number");
-    assert!(e["error"]["message_zh"].as_str().unwrap_or("").contains("校验位"));
-    assert!(e["error"]["message_en"].as_str().unwrap_or("").contains("check character"));
+    let r = get(&f.app, "/api/persons/360426199101010072", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "bad_id_number");
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap_or("").contains("校验位"));
+    assert!(r.json()["error"]["message_en"].as_str().unwrap_or("").contains("check character"));
 
-    let (status, _, body) = get(&f.app, "/api/persons/11010519491231002X").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(json(&body)["error"]["code"], "not_found");
+    let r = get(&f.app, "/api/persons/11010519491231002X", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["error"]["code"], "not_found");
+
+    // The read is in the audit log with who, role, region and request id.
+    let audit = f.store.audit_of("person", p.id_number.as_str()).await.expect("audit");
+    let last = audit.last().expect("a read record");
+    assert_eq!((last.action.as_str(), last.actor.as_str(), last.role.as_deref()), ("read", "community_worker", Some("community_worker")));
+    assert!(last.request_id.is_some());
+}
+
+#[tokio::test]
+async fn roles_that_do_not_need_them_see_masked_numbers() {
+    let f = fixture("mask").await;
+    let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let s = sign_in(&f.app, "grid_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, &format!("/api/persons/{}", p.id_number), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["id_number"], p.id_number.masked());
+    assert_eq!(r.json()["masked"], true);
+    if let Some(phone) = &p.phone {
+        assert_eq!(r.json()["phone"], minzheng_app::registry::mask_phone(phone));
+    }
 }
 
 #[tokio::test]
 async fn the_region_tree_is_browsed_from_the_city_down() {
     let f = fixture("regions").await;
-    let (status, _, body) = get(&f.app, "/api/regions/2101").await;
-    assert_eq!(status, StatusCode::OK);
-    let v = json(&body);
-    assert_eq!(v["name"], "沈阳市");
-    assert_eq!(v["children"].as_array().map(Vec::len), Some(13));
-    let (status, _, _) = get(&f.app, "/api/regions/21011").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let s = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/api/regions/2101", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["name"], "沈阳市");
+    assert_eq!(r.json()["children"].as_array().map(Vec::len), Some(13));
+    assert_eq!(get(&f.app, "/api/regions/21011", Some(&s.cookie)).await.status, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
-async fn persons_are_listed_page_by_page_within_a_region() {
+async fn persons_are_listed_page_by_page_within_the_accounts_region() {
     let f = fixture("pages").await;
-    let h = &f.city.households[0];
-    let county = &h.community.as_str()[..6];
+    let s = sign_in(&f.app, "county_approver", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let county = &f.inside.community.as_str()[..6];
     let expected = f.city.persons.iter().filter(|p| {
         p.household_no.as_ref().and_then(|n| f.city.households.iter().find(|h| &h.household_no == n)).is_some_and(|h| h.community.as_str().starts_with(county))
     }).count();
     let mut seen = 0;
     let mut after = String::new();
     loop {
-        let (status, _, body) = get(&f.app, &format!("/api/persons?region={county}&limit=7&after={after}")).await;
-        assert_eq!(status, StatusCode::OK);
-        let v = json(&body);
+        // No region given: the account's own.
+        let r = get(&f.app, &format!("/api/persons?limit=7&after={after}"), Some(&s.cookie)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let v = r.json();
         seen += v["items"].as_array().map(Vec::len).unwrap_or(0);
         match v["next"].as_str() {
             Some(n) => after = n.to_string(),
@@ -99,38 +82,69 @@ async fn persons_are_listed_page_by_page_within_a_region() {
         }
     }
     assert_eq!(seen, expected);
-    let (status, _, body) = get(&f.app, &format!("/api/households/{}", h.household_no)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(json(&body)["members"].as_array().is_some_and(|m| !m.is_empty()));
+    let r = get(&f.app, &format!("/api/households/{}", f.inside.household_no), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["members"].as_array().is_some_and(|m| !m.is_empty()));
 }
 
 #[tokio::test]
-async fn the_residents_page_lists_a_community_in_chinese() {
+async fn the_residents_page_needs_a_sign_in_and_lists_the_accounts_community() {
     let f = fixture("page").await;
-    let h = &f.city.households[0];
-    let head = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&h.household_no)).expect("member");
-    let (status, _, body) = get(&f.app, &format!("/residents?region={}", h.community)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("居民查询"));
-    assert!(body.contains(&head.name));
-    assert!(body.contains(&head.id_number.masked()), "ID numbers are masked on the list");
-    assert!(!body.contains(head.id_number.as_str()));
-    let (status, _, body) = get(&f.app, "/residents?region=abc").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("区划代码") && body.contains("digits"), "a bad code is explained on the page");
-    let (status, _, body) = get(&f.app, &format!("/households/{}", h.household_no)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("家庭成员"));
+    let r = get(&f.app, "/residents", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/login?next=/residents"));
+    // Sign in through the form, as a person would.
+    let form = format!("name=community_worker&password={PASSWORD}&next=%2Fresidents");
+    let r = send(&f.app, Method::POST, "/login", None, &[], Some(("application/x-www-form-urlencoded", form))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let cookie = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let cookie = cookie.split(';').next().expect("pair").to_string();
+    let head = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let r = get(&f.app, "/residents", Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("居民查询") && r.body.contains(&head.name), "the account's own community by default");
+    let r = get(&f.app, "/residents?region=abc", Some(&cookie)).await;
+    assert!(r.body.contains("区划代码") && r.body.contains("digits"), "a bad code is explained on the page");
+    let r = get(&f.app, &format!("/residents?region={}", f.outside.community), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("不在您的管辖区域内"));
+    let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("家庭成员"));
+}
+
+#[tokio::test]
+async fn wrong_passwords_tampered_cookies_and_missing_csrf_tokens_are_refused() {
+    let f = fixture("refusals").await;
+    let r = sign_in(&f.app, "auditor", "Wrong2026pass").await.err().expect("refused");
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "bad_credentials");
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap_or("").contains("密码"));
+    let tampered = "mz_session=ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+    assert_eq!(get(&f.app, "/api/persons", Some(tampered)).await.status, StatusCode::UNAUTHORIZED);
+    let s = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = send(&f.app, Method::DELETE, "/api/session", Some(&s.cookie), &[], None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token, no sign-out");
+    let r = send(&f.app, Method::DELETE, "/api/session", Some(&s.cookie), &[("x-csrf-token", "forged")], None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&f.app, Method::DELETE, "/api/session", Some(&s.cookie), &[("x-csrf-token", s.csrf.as_str())], None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(get(&f.app, "/api/persons", Some(&s.cookie)).await.status, StatusCode::UNAUTHORIZED, "the session ended");
+    let _ = Role::Auditor;
 }
 
 #[tokio::test]
 async fn every_api_route_is_in_the_openapi_document() {
     let f = fixture("openapi").await;
-    let (status, _, body) = get(&f.app, "/api/openapi.json").await;
-    assert_eq!(status, StatusCode::OK);
-    let spec = json(&body);
+    let r = get(&f.app, "/api/openapi.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let spec = r.json();
     for path in minzheng_server::api::PATHS {
         assert!(spec["paths"].get(*path).is_some(), "{path} is not documented");
     }
     assert_eq!(spec["paths"].as_object().map(|o| o.len()), Some(minzheng_server::api::PATHS.len()));
+    for (method, path, _) in minzheng_server::ROUTES.iter().filter(|(_, p, _)| p.starts_with("/api/") && *p != "/api/openapi.json") {
+        assert!(spec["paths"][*path].get(method.to_lowercase()).is_some(), "{method} {path} is not documented");
+    }
 }

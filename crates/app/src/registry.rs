@@ -1,0 +1,170 @@
+//! 人口信息 use cases with access control: every read goes through here, checks the account's
+//! role and region, masks what the role does not need, and leaves an audit record.
+
+use minzheng_domain::{Household, IdNumber, Permission, Person, Principal, RegionCode, Role};
+use minzheng_store::{Actor, AuditEntry, HouseholdQuery, Page, PersonQuery, Store, StoreError};
+use serde::Serialize;
+
+/// Why a use case was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("your role may not do this")]
+    Forbidden,
+    #[error("this record is outside your region")]
+    OutOfScope,
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl minzheng_domain::Bilingual for AccessError {
+    fn zh(&self) -> String {
+        match self {
+            AccessError::Forbidden => "您的角色无权进行此操作".into(),
+            AccessError::OutOfScope => "该记录不在您的管辖区域内".into(),
+            AccessError::NotFound => "记录不存在".into(),
+            AccessError::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// A person as shown to an account: ID and phone numbers masked for roles that do not need them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonView {
+    pub id_number: String,
+    pub masked: bool,
+    pub name: String,
+    pub sex: minzheng_domain::Sex,
+    pub birth_date: chrono::NaiveDate,
+    pub hukou_region: RegionCode,
+    pub household_no: Option<String>,
+    pub relation: minzheng_domain::Relation,
+    pub status: minzheng_domain::PersonStatus,
+    pub disability: Option<minzheng_domain::Disability>,
+    pub phone: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Masks a phone number: 138****0000.
+pub fn mask_phone(p: &str) -> String {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() < 7 {
+        return "****".into();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}****{tail}")
+}
+
+impl PersonView {
+    pub fn of(p: &Person, role: Role) -> PersonView {
+        let masked = !role.sees_full_identity();
+        PersonView {
+            id_number: if masked { p.id_number.masked() } else { p.id_number.to_string() },
+            masked,
+            name: p.name.clone(),
+            sex: p.sex,
+            birth_date: p.birth_date,
+            hukou_region: p.hukou_region.clone(),
+            household_no: p.household_no.clone(),
+            relation: p.relation,
+            status: p.status,
+            disability: p.disability,
+            phone: p.phone.as_deref().map(|ph| if masked { mask_phone(ph) } else { ph.to_string() }),
+            tags: p.tags.clone(),
+        }
+    }
+}
+
+/// The actor of an audit record for an account acting through a request.
+pub fn actor_of(who: &Principal, request_id: Option<&str>, client: Option<&str>) -> Actor {
+    Actor {
+        name: who.name.clone(),
+        role: Some(who.role.as_str().to_string()),
+        region: Some(who.region.to_string()),
+        request_id: request_id.map(str::to_string),
+        client: client.map(str::to_string),
+    }
+}
+
+fn read_entry(entity: &str, key: &str, after: Option<serde_json::Value>) -> AuditEntry {
+    AuditEntry { action: "read".into(), entity: entity.into(), entity_key: key.into(), before: None, after }
+}
+
+/// Where a person belongs for access control: the community of the household, else the hukou.
+async fn place_of(store: &dyn Store, p: &Person) -> Result<RegionCode, AccessError> {
+    if let Some(no) = &p.household_no {
+        if let Some(h) = store.household(no).await? {
+            return Ok(h.community);
+        }
+    }
+    Ok(p.hukou_region.clone())
+}
+
+/// One person by ID number, if in scope (audited).
+pub async fn person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<PersonView, AccessError> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden);
+    }
+    let p = store.person(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&place_of(store, &p).await?) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+        return Err(AccessError::OutOfScope);
+    }
+    store.audit(actor, &[read_entry("person", id.as_str(), None)]).await?;
+    Ok(PersonView::of(&p, who.role))
+}
+
+/// The region a search may cover: the account's own if none is asked, refused if outside.
+fn scoped(who: &Principal, asked: Option<RegionCode>) -> Result<RegionCode, AccessError> {
+    match asked {
+        None => Ok(who.region.clone()),
+        Some(r) if who.in_scope(&r) => Ok(r),
+        Some(_) => Err(AccessError::OutOfScope),
+    }
+}
+
+/// Searches persons within the account's region (audited: the query and how many were shown).
+pub async fn search_persons(store: &dyn Store, who: &Principal, actor: &Actor, mut q: PersonQuery) -> Result<Page<PersonView>, AccessError> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = scoped(who, q.region.take())?;
+    q.region = Some(region.clone());
+    let page = store.search_persons(&q).await?;
+    let detail = serde_json::json!({ "region": region, "name": q.name, "tag": q.tag, "shown": page.items.len() });
+    store.audit(actor, &[read_entry("person_search", region.as_str(), Some(detail))]).await?;
+    Ok(Page { items: page.items.iter().map(|p| PersonView::of(p, who.role)).collect(), next: page.next })
+}
+
+/// A household with its members, if in scope (audited).
+pub async fn household(store: &dyn Store, who: &Principal, actor: &Actor, no: &str) -> Result<(Household, Vec<PersonView>), AccessError> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden);
+    }
+    let h = store.household(no).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&h.community) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("household", no, None) }]).await?;
+        return Err(AccessError::OutOfScope);
+    }
+    let members = store.household_members(no).await?;
+    store.audit(actor, &[read_entry("household", no, None)]).await?;
+    Ok((h, members.iter().map(|p| PersonView::of(p, who.role)).collect()))
+}
+
+/// Households within the account's region.
+pub async fn search_households(store: &dyn Store, who: &Principal, actor: &Actor, mut q: HouseholdQuery) -> Result<Page<Household>, AccessError> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = scoped(who, q.region.take())?;
+    q.region = Some(region.clone());
+    let page = store.search_households(&q).await?;
+    let detail = serde_json::json!({ "region": region, "shown": page.items.len() });
+    store.audit(actor, &[read_entry("household_search", region.as_str(), Some(detail))]).await?;
+    Ok(page)
+}

@@ -1,0 +1,217 @@
+//! Who is asking: the session cookie, the extractor that turns it into an account, sign-in and
+//! sign-out over JSON and forms, and CSRF checks for everything that changes state.
+
+use crate::{AppError, AppState, RequestId};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use minzheng_app::auth::{self, AuthError};
+use minzheng_domain::{Bilingual, Principal};
+use minzheng_store::{Actor, Session};
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+pub const COOKIE: &str = "mz_session";
+
+/// The signed-in account of a request.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub principal: Principal,
+    pub session: Session,
+    pub actor: Actor,
+}
+
+fn client_of(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+fn request_id_of(parts: &Parts) -> Option<String> {
+    parts.extensions.get::<RequestId>().map(|r| r.0.clone())
+}
+
+/// The session token in the request's cookies.
+pub fn token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+/// An actor for requests made before signing in.
+pub fn anonymous(parts: &Parts, name: &str) -> Actor {
+    Actor { name: name.to_string(), request_id: request_id_of(parts), client: client_of(parts), ..Default::default() }
+}
+
+/// Refusal for requests without a valid session: JSON 401 under /api, a redirect to the
+/// sign-in page elsewhere.
+pub struct NeedSignIn {
+    api: bool,
+    next: String,
+}
+
+impl IntoResponse for NeedSignIn {
+    fn into_response(self) -> Response {
+        if self.api {
+            AppError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "请先登录", "sign in first").into_response()
+        } else {
+            let next: String = form_urlencoded_encode(&self.next);
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        }
+    }
+}
+
+fn form_urlencoded_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        let refuse = || NeedSignIn { api, next: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default() }.into_response();
+        let Some(token) = token(&parts.headers) else { return Err(refuse()) };
+        match auth::authenticate(state.store.as_ref(), &token).await {
+            Ok(Some((principal, session))) => {
+                let actor = minzheng_app::registry::actor_of(&principal, request_id_of(parts).as_deref(), client_of(parts).as_deref());
+                Ok(Authenticated { principal, session, actor })
+            }
+            Ok(None) => Err(refuse()),
+            Err(e) => Err(auth_error(e).into_response()),
+        }
+    }
+}
+
+impl Authenticated {
+    /// Checks the CSRF token a form or header sent against the session's.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), AppError> {
+        match sent {
+            Some(t) if constant_time_eq(t.as_bytes(), self.session.csrf_token.as_bytes()) => Ok(()),
+            _ => Err(AppError::new(StatusCode::FORBIDDEN, "csrf", "表单已失效或来源不明，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn auth_error(e: AuthError) -> AppError {
+    let status = match e {
+        AuthError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AuthError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        AuthError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AuthError::Exists(_) => StatusCode::CONFLICT,
+        AuthError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let code = match e {
+        AuthError::BadCredentials => "bad_credentials",
+        AuthError::Locked(_) => "locked",
+        AuthError::Store(_) => "storage",
+        _ => "bad_request",
+    };
+    AppError::new(status, code, e.zh(), e.en())
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("mz_session=; Path=/; Max-Age=0"))
+}
+
+#[derive(Deserialize)]
+pub struct Credentials {
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// Anonymous request context (client address and request id) for sign-in.
+pub struct Anonymous(pub Parts);
+
+impl FromRequestParts<AppState> for Anonymous {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Anonymous(parts.clone()))
+    }
+}
+
+/// `POST /api/session`: sign in with JSON; sets the cookie and returns the account and the
+/// CSRF token to send as `x-csrf-token` with changes.
+pub async fn api_login(State(s): State<AppState>, Anonymous(parts): Anonymous, Json(c): Json<Credentials>) -> Result<Response, AppError> {
+    let actor = anonymous(&parts, &c.name);
+    let signed = auth::login(s.store.as_ref(), &c.name, &c.password, &actor).await.map_err(auth_error)?;
+    let body = serde_json::json!({
+        "name": signed.principal.name,
+        "role": signed.principal.role,
+        "region": signed.principal.region,
+        "csrf_token": signed.session.csrf_token,
+        "expires_at": signed.session.expires_at,
+    });
+    let mut res = Json(body).into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, &signed.token, auth::SESSION_HOURS * 3600));
+    Ok(res)
+}
+
+/// `DELETE /api/session`: sign out (needs the `x-csrf-token` header).
+pub async fn api_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap) -> Result<Response, AppError> {
+    who.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let token = token(&headers).unwrap_or_default();
+    auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
+    Ok(res)
+}
+
+/// Only local paths are followed after signing in.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// `POST /login`: the sign-in form.
+pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, Form(c): Form<Credentials>) -> Response {
+    let actor = anonymous(&parts, &c.name);
+    match auth::login(s.store.as_ref(), &c.name, &c.password, &actor).await {
+        Ok(signed) => {
+            let mut res = Redirect::to(&safe_next(c.next.as_deref())).into_response();
+            res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, &signed.token, auth::SESSION_HOURS * 3600));
+            res
+        }
+        Err(e) => {
+            let status = auth_error(AuthError::BadCredentials).status;
+            let message = e.both();
+            (if matches!(e, AuthError::Locked(_)) { StatusCode::TOO_MANY_REQUESTS } else { status }, crate::pages::login_page(&c.name, c.next.as_deref(), Some(&message))).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf: Option<String>,
+}
+
+/// `POST /logout`: the sign-out button (a form with the CSRF token).
+pub async fn form_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Result<Response, AppError> {
+    who.check_csrf(f.csrf.as_deref())?;
+    let token = token(&headers).unwrap_or_default();
+    auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
+    Ok(res)
+}

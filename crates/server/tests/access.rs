@@ -1,0 +1,92 @@
+//! The route table, walked: every route with every role, on a target inside the account's
+//! region and one outside it, and without signing in. Each answer must be what
+//! `minzheng_server::ROUTES` says. A route in the table without a case here fails the test.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use minzheng_domain::Role;
+use minzheng_server::{Access, ROUTES};
+
+/// Where a request goes: inside or outside the account's region.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    Inside,
+    Outside,
+}
+
+/// The request for a route, aimed at a target.
+fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Method, String, Option<(&'static str, String)>)> {
+    let (household, person_id, community) = match target {
+        Target::Inside => {
+            let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string())
+        }
+        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string()),
+    };
+    Some(match (method, path) {
+        ("GET", "/") => (Method::GET, "/".into(), None),
+        ("GET", "/login") => (Method::GET, "/login".into(), None),
+        ("POST", "/login") => (Method::POST, "/login".into(), Some(("application/x-www-form-urlencoded", "name=nobody&password=x".into()))),
+        ("POST", "/logout") => (Method::POST, "/logout".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong".into()))),
+        ("GET", "/residents") => (Method::GET, format!("/residents?region={community}"), None),
+        ("GET", "/households/{no}") => (Method::GET, format!("/households/{household}"), None),
+        ("GET", "/static/app.css") => (Method::GET, "/static/app.css".into(), None),
+        ("GET", "/api/health") => (Method::GET, "/api/health".into(), None),
+        ("GET", "/api/openapi.json") => (Method::GET, "/api/openapi.json".into(), None),
+        ("POST", "/api/session") => (Method::POST, "/api/session".into(), Some(("application/json", r#"{"name":"nobody","password":"x"}"#.into()))),
+        ("DELETE", "/api/session") => (Method::DELETE, "/api/session".into(), None),
+        ("GET", "/api/regions/{code}") => (Method::GET, format!("/api/regions/{community}"), None),
+        ("GET", "/api/persons") => (Method::GET, format!("/api/persons?region={community}"), None),
+        ("GET", "/api/persons/{id}") => (Method::GET, format!("/api/persons/{person_id}"), None),
+        ("GET", "/api/households") => (Method::GET, format!("/api/households?region={community}"), None),
+        ("GET", "/api/households/{no}") => (Method::GET, format!("/api/households/{household}"), None),
+        _ => return None,
+    })
+}
+
+fn refused_for_lack_of_sign_in(path: &str, r: &Reply) -> bool {
+    if path.starts_with("/api/") {
+        r.status == StatusCode::UNAUTHORIZED && r.json()["error"]["code"] == "unauthenticated"
+    } else {
+        r.status == StatusCode::SEE_OTHER && r.headers.get("location").and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/login"))
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_route_table_says() {
+    let f = fixture("access").await;
+    let mut sessions = Vec::new();
+    for role in Role::ALL {
+        sessions.push((role, sign_in(&f.app, role.as_str(), PASSWORD).await.map_err(|r| r.body).expect("signed in")));
+    }
+    for (method, path, access) in ROUTES {
+        assert!(request(&f, method, path, Target::Inside).is_some(), "no test case for {method} {path}: add one to tests/access.rs");
+        // Without signing in.
+        let (m, uri, body) = request(&f, method, path, Target::Inside).expect("case");
+        let r = send(&f.app, m, &uri, None, &[], body).await;
+        match access {
+            Access::Public => assert!(!refused_for_lack_of_sign_in(path, &r), "{method} {path} is public, got {}", r.status),
+            _ => assert!(refused_for_lack_of_sign_in(path, &r), "{method} {path} must need a sign-in, got {}", r.status),
+        }
+        // Each role, inside and outside its region.
+        for (role, s) in &sessions {
+            for target in [Target::Inside, Target::Outside] {
+                let (m, uri, body) = request(&f, method, path, target).expect("case");
+                let r = send(&f.app, m, &uri, Some(&s.cookie), &[], body).await;
+                let expect_allowed = match access {
+                    Access::Public | Access::SignedIn => true,
+                    Access::Needs(p) => role.allows(*p) && target == Target::Inside,
+                };
+                let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
+                // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
+                if (*method == "POST" && *path == "/logout") || (*method == "DELETE" && *path == "/api/session") {
+                    assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
+                    continue;
+                }
+                assert_eq!(!refused, expect_allowed, "{role:?} {method} {uri} ({target:?}): got {} {}", r.status, r.body.chars().take(200).collect::<String>());
+            }
+        }
+    }
+}

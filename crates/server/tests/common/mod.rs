@@ -1,0 +1,140 @@
+//! The test city and its accounts, served by the real router on a fresh SQLite store.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use minzheng_domain::{Household, HouseholdKind, IdNumber, Person, PersonStatus, RegionCode, Relation, Role, Sex};
+use minzheng_server::{router, AppState};
+use minzheng_store::{Actor, RegistryBatch, Store};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "Test2026pass";
+
+pub struct Fixture {
+    pub app: axum::Router,
+    pub store: Arc<dyn Store>,
+    pub city: minzheng_synth::City,
+    /// A household (and its community) every account's region contains.
+    pub inside: Household,
+    /// A household in 大连市, outside every account's region.
+    pub outside: Household,
+    pub outside_person: Person,
+    _dir: Dir,
+}
+
+struct Dir(std::path::PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).expect("code")
+}
+
+/// The region each role's test account is bound to, around `community`.
+pub fn region_for(role: Role, community: &RegionCode) -> RegionCode {
+    match role {
+        Role::CommunityWorker | Role::GridWorker => community.clone(),
+        Role::StreetReviewer => community.parent().expect("street"),
+        Role::CountyApprover | Role::VerificationOfficer | Role::Auditor => community.ancestor(minzheng_domain::RegionLevel::County).expect("county"),
+        Role::CityAdmin => code("2101"),
+    }
+}
+
+pub async fn fixture(tag: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("minzheng-http-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
+    let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &minzheng_synth::Config::new(500, 3)).expect("city");
+    let mut batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "test".into(), checksum: String::new() };
+    // One household in 大连市 (2102), outside Shenyang.
+    let dalian = minzheng_app::regions::liaoning()
+        .into_iter()
+        .find(|r| r.level == minzheng_domain::RegionLevel::Community && r.code.as_str().starts_with("2102"))
+        .expect("a Dalian community");
+    let birth = chrono::NaiveDate::from_ymd_opt(1960, 5, 5).expect("date");
+    let outside_person = Person {
+        id_number: IdNumber::from_parts(210202, birth, 77, Sex::Male),
+        name: "大连人".into(),
+        sex: Sex::Male,
+        birth_date: birth,
+        hukou_region: dalian.code.clone(),
+        household_no: Some("DL0001".into()),
+        relation: Relation::Head,
+        status: PersonStatus::Alive,
+        disability: None,
+        phone: Some("13700000000".into()),
+        tags: vec![],
+    };
+    let outside = Household { household_no: "DL0001".into(), head: Some(outside_person.id_number), address: "大连".into(), community: dalian.code, grid: None, building: None, kind: HouseholdKind::Urban };
+    batch.households.push(outside.clone());
+    batch.persons.push(outside_person.clone());
+    store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("batch");
+    let inside = city.households[0].clone();
+    for role in Role::ALL {
+        let region = region_for(role, &inside.community);
+        minzheng_app::auth::create_account(store.as_ref(), None, &Actor::new("test"), role.as_str(), role, &region, PASSWORD).await.expect("account");
+    }
+    let state = AppState::new(store.clone()).await.expect("state");
+    Fixture { app: router(state), store, city, inside, outside, outside_person, _dir: Dir(dir) }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Sends a request, with a session cookie and extra headers if given.
+pub async fn send(app: &axum::Router, method: Method, uri: &str, cookie: Option<&str>, headers: &[(&str, &str)], body: Option<(&str, String)>) -> Reply {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some((content_type, b)) => req.header("content-type", content_type).body(Body::from(b)),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Reply { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+}
+
+pub async fn get(app: &axum::Router, uri: &str, cookie: Option<&str>) -> Reply {
+    send(app, Method::GET, uri, cookie, &[], None).await
+}
+
+/// A session: the cookie to send and the CSRF token.
+pub struct Signed {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub async fn sign_in(app: &axum::Router, name: &str, password: &str) -> Result<Signed, Reply> {
+    let body = serde_json::json!({ "name": name, "password": password }).to_string();
+    let r = send(app, Method::POST, "/api/session", None, &[], Some(("application/json", body))).await;
+    if r.status != StatusCode::OK {
+        return Err(r);
+    }
+    let set = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let cookie = set.split(';').next().unwrap_or_default().to_string();
+    let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_string();
+    Ok(Signed { cookie, csrf })
+}
