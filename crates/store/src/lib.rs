@@ -6,6 +6,7 @@
 //! under `migrations/<backend>/`, embedded in the binary.
 
 pub mod chain;
+mod group;
 mod migrate;
 pub mod postgres;
 mod rows;
@@ -36,6 +37,8 @@ pub enum StoreError {
     NotFound(String),
     #[error("already exists: {0}")]
     Conflict(String),
+    #[error("audit record not written: {0}")]
+    Audit(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -37,6 +37,24 @@ const CHUNK: usize = 10_000;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    audit_queue: crate::group::AuditQueue,
+}
+
+/// Writes queued audit jobs, all in one transaction.
+struct AuditWriter {
+    pool: PgPool,
+}
+
+#[async_trait]
+impl crate::group::JobWriter for AuditWriter {
+    async fn write_jobs(&self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (actor, entries) in jobs {
+            write_audit(&mut tx, actor, entries).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The same server URL naming another database (for test and benchmark databases).
@@ -57,7 +75,8 @@ impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore> {
         let options = PgConnectOptions::from_str(url)?;
         let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
-        Ok(PgStore { pool })
+        let audit_queue = crate::group::AuditQueue::spawn(AuditWriter { pool: pool.clone() });
+        Ok(PgStore { pool, audit_queue })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -665,10 +684,7 @@ impl Store for PgStore {
     }
 
     async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        write_audit(&mut tx, actor, entries).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_queue.submit(actor, entries).await
     }
 
     async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()> {

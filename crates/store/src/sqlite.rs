@@ -26,6 +26,24 @@ const CHUNK: usize = 1000;
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    audit_queue: crate::group::AuditQueue,
+}
+
+/// Writes queued audit jobs, all in one transaction.
+struct AuditWriter {
+    pool: SqlitePool,
+}
+
+#[async_trait]
+impl crate::group::JobWriter for AuditWriter {
+    async fn write_jobs(&self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (actor, entries) in jobs {
+            write_audit(&mut tx, actor, entries).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 impl SqliteStore {
@@ -49,7 +67,8 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { pool })
+        let audit_queue = crate::group::AuditQueue::spawn(AuditWriter { pool: pool.clone() });
+        Ok(SqliteStore { pool, audit_queue })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -517,10 +536,7 @@ impl Store for SqliteStore {
     }
 
     async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        write_audit(&mut tx, actor, entries).await?;
-        tx.commit().await?;
-        Ok(())
+        self.audit_queue.submit(actor, entries).await
     }
 
     async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()> {
