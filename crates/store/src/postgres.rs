@@ -49,9 +49,8 @@ struct AuditWriter {
 impl crate::group::JobWriter for AuditWriter {
     async fn write_jobs(&self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for (actor, entries) in jobs {
-            write_audit(&mut tx, actor, entries).await?;
-        }
+        let items: Vec<(&Actor, &AuditEntry)> = jobs.iter().flat_map(|(a, es)| es.iter().map(move |e| (a, e))).collect();
+        write_audit_rows(&mut tx, &items).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -119,36 +118,44 @@ async fn lock_chain(tx: &mut Transaction<'_, Postgres>) -> Result<String> {
 }
 
 async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
-    if entries.is_empty() {
+    let items: Vec<(&Actor, &AuditEntry)> = entries.iter().map(|e| (actor, e)).collect();
+    write_audit_rows(tx, &items).await
+}
+
+/// Appends audit records of several actors, in order, to the chain.
+async fn write_audit_rows(tx: &mut Transaction<'_, Postgres>, items: &[(&Actor, &AuditEntry)]) -> Result<()> {
+    if items.is_empty() {
         return Ok(());
     }
     let mut tail = lock_chain(tx).await?;
     let now = chain::now();
-    for chunk in entries.chunks(CHUNK) {
+    for chunk in items.chunks(CHUNK) {
         let mut prevs = Vec::with_capacity(chunk.len());
         let mut hashes = Vec::with_capacity(chunk.len());
-        for e in chunk {
+        for (actor, e) in chunk {
             let hash = chain::link(&tail, &now, actor, e);
             prevs.push(std::mem::replace(&mut tail, hash.clone()));
             hashes.push(hash);
         }
-        let actions: Vec<&str> = chunk.iter().map(|e| e.action.as_str()).collect();
-        let entities: Vec<&str> = chunk.iter().map(|e| e.entity.as_str()).collect();
-        let keys: Vec<&str> = chunk.iter().map(|e| e.entity_key.as_str()).collect();
-        let befores: Vec<Option<serde_json::Value>> = chunk.iter().map(|e| e.before.clone()).collect();
-        let afters: Vec<Option<serde_json::Value>> = chunk.iter().map(|e| e.after.clone()).collect();
+        let col = |f: fn(&Actor) -> Option<String>| chunk.iter().map(|(a, _)| f(a)).collect::<Vec<Option<String>>>();
+        let names: Vec<&str> = chunk.iter().map(|(a, _)| a.name.as_str()).collect();
+        let actions: Vec<&str> = chunk.iter().map(|(_, e)| e.action.as_str()).collect();
+        let entities: Vec<&str> = chunk.iter().map(|(_, e)| e.entity.as_str()).collect();
+        let keys: Vec<&str> = chunk.iter().map(|(_, e)| e.entity_key.as_str()).collect();
+        let befores: Vec<Option<serde_json::Value>> = chunk.iter().map(|(_, e)| e.before.clone()).collect();
+        let afters: Vec<Option<serde_json::Value>> = chunk.iter().map(|(_, e)| e.after.clone()).collect();
         sqlx::query(
             "INSERT INTO audit_log (at, actor, role, region, request_id, client, action, entity, entity_key, before, after, prev_hash, hash) \
-             SELECT $1, $2, $3, $4, $5, $6, a, e, k, b, f, p, h \
-             FROM UNNEST($7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[]) \
-             WITH ORDINALITY AS t(a, e, k, b, f, p, h, n) ORDER BY n",
+             SELECT $1, n, r, g, q, c, a, e, k, b, f, p, h \
+             FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[]) \
+             WITH ORDINALITY AS t(n, r, g, q, c, a, e, k, b, f, p, h, i) ORDER BY i",
         )
         .bind(now)
-        .bind(&actor.name)
-        .bind(&actor.role)
-        .bind(&actor.region)
-        .bind(&actor.request_id)
-        .bind(&actor.client)
+        .bind(&names)
+        .bind(col(|a| a.role.clone()))
+        .bind(col(|a| a.region.clone()))
+        .bind(col(|a| a.request_id.clone()))
+        .bind(col(|a| a.client.clone()))
         .bind(&actions)
         .bind(&entities)
         .bind(&keys)

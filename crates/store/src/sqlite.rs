@@ -38,9 +38,9 @@ struct AuditWriter {
 impl crate::group::JobWriter for AuditWriter {
     async fn write_jobs(&self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (actor, entries) in jobs {
-            write_audit(&mut tx, actor, entries).await?;
-        }
+        let mut tail = chain_tail(&mut tx).await?;
+        let items: Vec<(&Actor, &AuditEntry)> = jobs.iter().flat_map(|(a, es)| es.iter().map(move |e| (a, e))).collect();
+        run(&mut tx, audit_rows(&items, &mut tail)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -61,7 +61,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("cache_size", "-65536")
+            // Every commit (each read writes its audit record) makes the other connections drop their
+            // page caches, at a cost that grows with the cache: keep it small (the OS caches the file).
+            .pragma("cache_size", "-8192")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -86,22 +88,28 @@ async fn run(tx: &mut Transaction<'_, Sqlite>, statements: Vec<QueryBuilder<Sqli
 
 /// The statements that append audit records to the chain whose last hash is `tail`.
 fn audit_statements(actor: &Actor, entries: &[AuditEntry], tail: &mut String) -> Vec<QueryBuilder<Sqlite>> {
+    let items: Vec<(&Actor, &AuditEntry)> = entries.iter().map(|e| (actor, e)).collect();
+    audit_rows(&items, tail)
+}
+
+/// Audit records of several actors, appended in order to the chain whose last hash is `tail`.
+fn audit_rows(items: &[(&Actor, &AuditEntry)], tail: &mut String) -> Vec<QueryBuilder<Sqlite>> {
     let now = chain::now();
-    entries
+    items
         .chunks(CHUNK)
         .map(|chunk| {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash) ",
             );
-            let linked: Vec<(&AuditEntry, String, String)> = chunk
+            let linked: Vec<(&Actor, &AuditEntry, String, String)> = chunk
                 .iter()
-                .map(|e| {
+                .map(|(actor, e)| {
                     let hash = chain::link(tail, &now, actor, e);
                     let prev = std::mem::replace(tail, hash.clone());
-                    (e, prev, hash)
+                    (*actor, *e, prev, hash)
                 })
                 .collect();
-            qb.push_values(linked, |mut b, (e, prev, hash)| {
+            qb.push_values(linked, |mut b, (actor, e, prev, hash)| {
                 b.push_bind(now)
                     .push_bind(actor.name.clone())
                     .push_bind(e.action.clone())
@@ -503,7 +511,7 @@ impl Store for SqliteStore {
         }
         write_audit(&mut tx, actor, &[crate::batch_audit(batch, &out)]).await?;
         tx.commit().await?;
-        sqlx::query("PRAGMA cache_size = -65536").execute(&mut *conn).await?;
+        sqlx::query("PRAGMA cache_size = -8192").execute(&mut *conn).await?;
         Ok(out)
     }
 
