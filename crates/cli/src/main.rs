@@ -370,7 +370,7 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         return Ok(());
     }
     println!("\n民政服务管理平台演示已启动 / Minzheng demo is running: http://{bind}/");
-    println!("试试 / try:");
+    println!("登录后试试（区县审批账号可看到全区）/ sign in, then try (demo_county_approver sees the whole county):");
     println!("  http://{bind}/residents?region=210112009001   浑南区 东湖街道 文欣社区的居民 / residents of a community");
     if let Some(p) = sample.items.first() {
         println!("  http://{bind}/api/persons/{}   按身份证号查询 / a person by ID number", p.id_number);
