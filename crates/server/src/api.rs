@@ -17,6 +17,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/regions/{code}", &["GET"]), get(region))
         .route(listed("/api/persons", &["GET"]), get(search_persons))
         .route(listed("/api/persons/{id}", &["GET"]), get(person))
+        .route(listed("/api/persons/{id}/unmask", &["POST"]), post(unmask))
         .route(listed("/api/households", &["GET"]), get(search_households))
         .route(listed("/api/households/{no}", &["GET"]), get(household))
 }
@@ -28,6 +29,7 @@ pub const PATHS: &[&str] = &[
     "/api/regions/{code}",
     "/api/persons",
     "/api/persons/{id}",
+    "/api/persons/{id}/unmask",
     "/api/households",
     "/api/households/{no}",
 ];
@@ -64,6 +66,25 @@ async fn region(State(s): State<AppState>, _who: Authenticated, Path(code): Path
 async fn person(State(s): State<AppState>, who: Authenticated, Path(id): Path<String>) -> Result<Json<PersonView>, AppError> {
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
     Ok(Json(registry::person(s.store.as_ref(), &who.principal, &who.actor, &id).await?))
+}
+
+#[derive(Deserialize)]
+struct UnmaskRequest {
+    reason: String,
+}
+
+/// Shows one person's full ID and phone numbers to a role that sees them masked, for a stated
+/// reason (audited with the reason). Needs the `x-csrf-token` header.
+async fn unmask(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<UnmaskRequest>,
+) -> Result<Json<PersonView>, AppError> {
+    who.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
+    Ok(Json(registry::unmask(s.store.as_ref(), &who.principal, &who.actor, &id, &body.reason).await?))
 }
 
 #[derive(Deserialize)]

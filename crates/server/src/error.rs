@@ -45,6 +45,7 @@ impl From<minzheng_app::registry::AccessError> for AppError {
             E::Forbidden => (StatusCode::FORBIDDEN, "forbidden"),
             E::OutOfScope => (StatusCode::FORBIDDEN, "out_of_scope"),
             E::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            E::NoReason => (StatusCode::BAD_REQUEST, "reason_required"),
             E::Store(s) => {
                 eprintln!("storage error: {s}");
                 (StatusCode::INTERNAL_SERVER_ERROR, "storage")

@@ -65,6 +65,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/regions/{code}", Access::SignedIn),
     ("GET", "/api/persons", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/persons/{id}", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/api/persons/{id}/unmask", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/households", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/households/{no}", Access::Needs(Permission::ReadRegistry)),
 ];
@@ -86,8 +87,31 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// Largest request body accepted (forms and JSON); uploads will have their own limit.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// Security headers on every response: no inline scripts or styles, no framing, no sniffing,
+/// no referrer; HSTS when served behind TLS.
+async fn security_headers(axum::extract::State(state): axum::extract::State<AppState>, req: Request<axum::body::Body>, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
+    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    if state.secure_cookies {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    res
 }
 
 /// The request id, available to handlers and written into audit records.

@@ -36,6 +36,11 @@ pub fn spec() -> Value {
                 "summary": "按身份证号取人员 / a person by ID number",
                 "parameters": [param("id", "path", "18-digit ID number (15-digit legacy accepted)")],
                 "responses": { "200": { "description": "person", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } }, "400": error_response(), "404": error_response() } } },
+            "/api/persons/{id}/unmask": { "post": {
+                "summary": "查看完整身份证号和电话（须说明理由，记入审计）/ show the full ID and phone numbers, with a reason (audited)",
+                "parameters": [param("id", "path", "ID number"), { "name": "x-csrf-token", "in": "header", "required": true, "schema": { "type": "string" } }],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string", "minLength": 4 } }, "required": ["reason"] } } } },
+                "responses": { "200": { "description": "person, unmasked", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } }, "400": error_response(), "403": error_response(), "404": error_response() } } },
             "/api/households": { "get": {
                 "summary": "查询户 / list households",
                 "parameters": [param("region", "query", "region code"), param("after", "query", "cursor"), param("limit", "query", "1-1000")],

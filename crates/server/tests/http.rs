@@ -148,3 +148,44 @@ async fn every_api_route_is_in_the_openapi_document() {
         assert!(spec["paths"][*path].get(method.to_lowercase()).is_some(), "{method} {path} is not documented");
     }
 }
+
+#[tokio::test]
+async fn a_masked_role_unmasks_one_person_with_a_reason_that_is_audited() {
+    let f = fixture("unmask").await;
+    let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let s = sign_in(&f.app, "grid_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let uri = format!("/api/persons/{}/unmask", p.id_number);
+    let json = |reason: &str| Some(("application/json", serde_json::json!({ "reason": reason }).to_string()));
+    let csrf = [("x-csrf-token", s.csrf.as_str())];
+    let r = send(&f.app, Method::POST, &uri, Some(&s.cookie), &csrf, json("看")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["code"], "reason_required");
+    let r = send(&f.app, Method::POST, &uri, Some(&s.cookie), &[], json("入户走访核实身份")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let r = send(&f.app, Method::POST, &uri, Some(&s.cookie), &csrf, json("入户走访核实身份")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["id_number"], p.id_number.as_str());
+    assert_eq!(r.json()["masked"], false);
+    let audit = f.store.audit_of("person", p.id_number.as_str()).await.expect("audit");
+    let last = audit.last().expect("record");
+    assert_eq!(last.action, "unmask");
+    assert_eq!(last.after.as_ref().map(|a| a["reason"].clone()), Some(serde_json::json!("入户走访核实身份")));
+    let outside = format!("/api/persons/{}/unmask", f.outside_person.id_number);
+    let r = send(&f.app, Method::POST, &outside, Some(&s.cookie), &csrf, json("入户走访核实身份")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(r.json()["error"]["code"], "out_of_scope");
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers_and_oversized_bodies_are_refused() {
+    let f = fixture("headers").await;
+    let r = get(&f.app, "/login", None).await;
+    let csp = r.headers.get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(r.headers.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
+    assert_eq!(r.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    assert!(r.headers.get("strict-transport-security").is_none(), "no HSTS without TLS");
+    let huge = format!(r#"{{"name":"x","password":"{}"}}"#, "a".repeat(minzheng_server::MAX_BODY + 10));
+    let r = send(&f.app, Method::POST, "/api/session", None, &[], Some(("application/json", huge))).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
