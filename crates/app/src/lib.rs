@@ -6,6 +6,7 @@
 //! - [`import`]: the registry import with its per-row reasons and error file;
 //! - [`export`]: persons and households to .xlsx or .csv.
 
+pub mod audit_log;
 pub mod auth;
 pub mod export;
 pub mod import;

@@ -19,6 +19,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/persons/{id}", &["GET"]), get(person))
         .route(listed("/api/persons/{id}/unmask", &["POST"]), post(unmask))
         .route(listed("/api/households", &["GET"]), get(search_households))
+        .route(listed("/api/audit", &["GET"]), get(audit_search))
+        .route(listed("/audit/export.xlsx", &["GET"]), get(audit_export))
         .route(listed("/api/households/{no}", &["GET"]), get(household))
 }
 
@@ -32,6 +34,7 @@ pub const PATHS: &[&str] = &[
     "/api/persons/{id}/unmask",
     "/api/households",
     "/api/households/{no}",
+    "/api/audit",
 ];
 
 #[derive(Serialize)]
@@ -126,4 +129,54 @@ async fn search_households(State(s): State<AppState>, who: Authenticated, Query(
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = HouseholdQuery { region, after: q.after.filter(|a| !a.is_empty()), limit: q.limit.unwrap_or(50) };
     Ok(Json(registry::search_households(s.store.as_ref(), &who.principal, &who.actor, query).await?))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AuditParams {
+    region: Option<String>,
+    actor: Option<String>,
+    entity: Option<String>,
+    key: Option<String>,
+    action: Option<String>,
+    before: Option<i64>,
+    limit: Option<u32>,
+}
+
+fn audit_query(p: AuditParams) -> Result<minzheng_store::AuditQuery, AppError> {
+    let region = minzheng_app::audit_log::region_param(p.region.as_deref()).map_err(|e| AppError::bad_input("bad_region_code", &e))?;
+    let some = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    Ok(minzheng_store::AuditQuery {
+        actor: some(p.actor),
+        entity: some(p.entity),
+        entity_key: some(p.key),
+        action: some(p.action),
+        region,
+        include_unbound: false,
+        before: p.before,
+        limit: p.limit.unwrap_or(100),
+    })
+}
+
+/// Auditors search the audit log of their region (newest first).
+async fn audit_search(State(s): State<AppState>, who: Authenticated, Query(p): Query<AuditParams>) -> Result<Json<Page<minzheng_store::AuditRecord>>, AppError> {
+    let q = audit_query(p)?;
+    Ok(Json(minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await?))
+}
+
+/// The same search as an .xlsx file (at most 1,000 records a file; page with `before`).
+async fn audit_export(State(s): State<AppState>, who: Authenticated, Query(p): Query<AuditParams>) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let mut q = audit_query(p)?;
+    q.limit = q.limit.max(1000);
+    let page = minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await?;
+    let bytes = minzheng_app::audit_log::to_xlsx(&page.items)
+        .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败", format!("export failed: {e}")))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"audit.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -67,6 +67,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/persons/{id}", Access::Needs(Permission::ReadRegistry)),
     ("POST", "/api/persons/{id}/unmask", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/households", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/api/audit", Access::Needs(Permission::ReadAudit)),
+    ("GET", "/audit/export.xlsx", Access::Needs(Permission::ReadAudit)),
     ("GET", "/api/households/{no}", Access::Needs(Permission::ReadRegistry)),
 ];
 

@@ -189,3 +189,20 @@ async fn responses_carry_security_headers_and_oversized_bodies_are_refused() {
     let r = send(&f.app, Method::POST, "/api/session", None, &[], Some(("application/json", huge))).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn auditors_search_and_export_the_audit_log_of_their_region() {
+    let f = fixture("auditlog").await;
+    let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    assert_eq!(get(&f.app, &format!("/api/persons/{}", p.id_number), Some(&worker.cookie)).await.status, StatusCode::OK);
+    let auditor = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, &format!("/api/audit?actor=community_worker&entity=person&key={}", p.id_number), Some(&auditor.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["items"][0]["action"], "read");
+    assert_eq!(r.json()["items"][0]["actor"], "community_worker");
+    assert_eq!(get(&f.app, "/api/audit", Some(&worker.cookie)).await.status, StatusCode::FORBIDDEN, "only auditors read the log");
+    let r = get(&f.app, "/audit/export.xlsx?actor=community_worker", Some(&auditor.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("spreadsheetml"));
+}

@@ -166,6 +166,21 @@ pub struct HouseholdQuery {
     pub limit: u32,
 }
 
+/// How auditors search the audit log. Results are newest first, paginated by `before` (an id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub entity_key: Option<String>,
+    pub action: Option<String>,
+    /// Only records made by accounts bound within this region.
+    pub region: Option<RegionCode>,
+    /// Also records made by no account's region (the system, the command line).
+    pub include_unbound: bool,
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
 /// Numbers of things stored, for status pages and checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -251,6 +266,8 @@ pub trait Store: Send + Sync {
     async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>>;
     /// Audit records with an id above `after_id`, oldest first (for verification and export).
     async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>>;
+    /// Searches the audit log (newest first).
+    async fn audit_search(&self, q: &AuditQuery) -> Result<Page<AuditRecord>>;
     /// Writes audit records on their own (reads of personal data, sign-ins, refusals).
     async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()>;
 
@@ -432,4 +449,12 @@ pub(crate) fn conflict(e: sqlx::Error, what: &str) -> StoreError {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.to_string()),
         _ => StoreError::Database(e),
     }
+}
+
+pub(crate) fn paginate_audit(items: &mut Vec<AuditRecord>, limit: u32) -> Page<AuditRecord> {
+    let next = (items.len() > limit as usize).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|r| r.id.to_string()).unwrap_or_default()
+    });
+    Page { items: std::mem::take(items), next }
 }

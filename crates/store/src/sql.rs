@@ -281,3 +281,31 @@ where
     qb.push_bind(value.to_string());
     qb
 }
+
+/// The audit search; fetches one row more than the limit.
+pub(crate) fn audit_search<DB>(q: &crate::AuditQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+    i64: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {} FROM audit_log WHERE 1 = 1", crate::AUDIT_COLUMNS));
+    for (column, value) in [("actor", &q.actor), ("entity", &q.entity), ("entity_key", &q.entity_key), ("action", &q.action)] {
+        if let Some(v) = value {
+            qb.push(format!(" AND {column} = ")).push_bind(v.clone());
+        }
+    }
+    if let Some(region) = &q.region {
+        let (lo, hi) = prefix_range(region.as_str());
+        qb.push(" AND ((region >= ").push_bind(lo).push(" AND region < ").push_bind(hi).push(")");
+        if q.include_unbound {
+            qb.push(" OR region IS NULL");
+        }
+        qb.push(")");
+    }
+    if let Some(before) = q.before {
+        qb.push(" AND id < ").push_bind(before);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    qb
+}

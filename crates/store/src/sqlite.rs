@@ -543,6 +543,12 @@ impl Store for SqliteStore {
         rows.iter().map(audit_from_row).collect()
     }
 
+    async fn audit_search(&self, q: &crate::AuditQuery) -> Result<Page<AuditRecord>> {
+        let rows = sql::audit_search::<Sqlite>(q).build().fetch_all(&self.pool).await?;
+        let mut items: Vec<AuditRecord> = rows.iter().map(audit_from_row).collect::<Result<_>>()?;
+        Ok(crate::paginate_audit(&mut items, page_limit(q.limit)))
+    }
+
     async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
         self.audit_queue.submit(actor, entries).await
     }

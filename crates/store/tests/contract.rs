@@ -478,3 +478,28 @@ async fn accounts_and_sessions_are_kept_and_ended() {
 fn chain_now() -> chrono::DateTime<chrono::Utc> {
     minzheng_store::chain::now()
 }
+
+#[tokio::test]
+async fn auditors_search_the_log_by_account_entity_and_region() {
+    use minzheng_store::{AuditEntry, AuditQuery};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let worker = |name: &str, region: &str| Actor { name: name.into(), role: Some("community_worker".into()), region: Some(region.into()), ..Default::default() };
+        let read = |key: &str| AuditEntry { action: "read".into(), entity: "person".into(), entity_key: key.into(), before: None, after: None };
+        s.audit(&worker("hunnan", "210112009001"), &[read("A"), read("B")]).await.expect("audit");
+        s.audit(&worker("heping", "210102001002"), &[read("C")]).await.expect("audit");
+        let keys = |p: minzheng_store::Page<minzheng_store::AuditRecord>| p.items.into_iter().map(|r| r.entity_key).collect::<Vec<_>>();
+        let q = AuditQuery { region: Some(code("210112")), limit: 10, ..Default::default() };
+        assert_eq!(keys(s.audit_search(&q).await.expect("search")), ["B", "A"], "newest first, only 浑南区's accounts");
+        let q = AuditQuery { actor: Some("heping".into()), limit: 10, ..Default::default() };
+        assert_eq!(keys(s.audit_search(&q).await.expect("search")), ["C"]);
+        let q = AuditQuery { region: Some(code("2101")), include_unbound: true, limit: 2, ..Default::default() };
+        let first = s.audit_search(&q).await.expect("search");
+        assert_eq!(first.items.len(), 2);
+        let rest = s.audit_search(&AuditQuery { before: first.next.as_deref().and_then(|n| n.parse().ok()), ..q.clone() }).await.expect("page 2");
+        assert_eq!(rest.items.len(), 2, "three reads and the region load");
+        assert!(rest.next.is_none());
+        f.done().await;
+    }
+}
