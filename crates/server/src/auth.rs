@@ -15,6 +15,64 @@ use std::net::SocketAddr;
 
 pub const COOKIE: &str = "mz_session";
 
+/// Limits failed sign-ins per client address (and per minute), on top of the per-account
+/// lockout: one address guessing many accounts is stopped too.
+pub struct LoginLimiter {
+    per_minute: u32,
+    failures: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32)>>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_minute: u32) -> LoginLimiter {
+        LoginLimiter { per_minute, failures: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
+    fn window<T>(&self, client: &str, f: impl FnOnce(&mut (std::time::Instant, u32)) -> T) -> T {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        let now = std::time::Instant::now();
+        if map.len() > 100_000 {
+            map.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+        }
+        let entry = map.entry(client.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0).as_secs() >= 60 {
+            *entry = (now, 0);
+        }
+        f(entry)
+    }
+
+    /// Whether this address may try now.
+    pub fn allows(&self, client: &str) -> bool {
+        self.window(client, |e| e.1 < self.per_minute)
+    }
+
+    pub fn failed(&self, client: &str) {
+        self.window(client, |e| e.1 += 1);
+    }
+}
+
+fn too_many() -> AppError {
+    AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "登录尝试过于频繁，请一分钟后再试", "too many sign-in attempts from this address; try again in a minute")
+}
+
+/// Signs in through the limiter: refused (and audited) when the address has failed too often.
+async fn limited_login(s: &AppState, actor: &Actor, name: &str, password: &str) -> Result<auth::SignedIn, AppError> {
+    let client = actor.client.clone().unwrap_or_else(|| "unknown".into());
+    if !s.login_limiter.allows(&client) {
+        let entry = minzheng_store::AuditEntry { action: "login_rate_limited".into(), entity: "account".into(), entity_key: name.to_string(), before: None, after: None };
+        s.store.audit(actor, &[entry]).await?;
+        return Err(too_many());
+    }
+    match auth::login(s.store.as_ref(), name, password, actor).await {
+        Ok(signed) => Ok(signed),
+        Err(e) => {
+            if matches!(e, AuthError::BadCredentials | AuthError::Locked(_)) {
+                s.login_limiter.failed(&client);
+            }
+            Err(auth_error(e))
+        }
+    }
+}
+
 /// The signed-in account of a request.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
@@ -153,7 +211,7 @@ impl FromRequestParts<AppState> for Anonymous {
 /// CSRF token to send as `x-csrf-token` with changes.
 pub async fn api_login(State(s): State<AppState>, Anonymous(parts): Anonymous, Json(c): Json<Credentials>) -> Result<Response, AppError> {
     let actor = anonymous(&parts, &c.name);
-    let signed = auth::login(s.store.as_ref(), &c.name, &c.password, &actor).await.map_err(auth_error)?;
+    let signed = limited_login(&s, &actor, &c.name, &c.password).await?;
     let body = serde_json::json!({
         "name": signed.principal.name,
         "role": signed.principal.role,
@@ -187,16 +245,15 @@ fn safe_next(next: Option<&str>) -> String {
 /// `POST /login`: the sign-in form.
 pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, Form(c): Form<Credentials>) -> Response {
     let actor = anonymous(&parts, &c.name);
-    match auth::login(s.store.as_ref(), &c.name, &c.password, &actor).await {
+    match limited_login(&s, &actor, &c.name, &c.password).await {
         Ok(signed) => {
             let mut res = Redirect::to(&safe_next(c.next.as_deref())).into_response();
             res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, &signed.token, auth::SESSION_HOURS * 3600));
             res
         }
         Err(e) => {
-            let status = auth_error(AuthError::BadCredentials).status;
-            let message = e.both();
-            (if matches!(e, AuthError::Locked(_)) { StatusCode::TOO_MANY_REQUESTS } else { status }, crate::pages::login_page(&c.name, c.next.as_deref(), Some(&message))).into_response()
+            let message = format!("{} / {}", e.zh, e.en);
+            (e.status, crate::pages::login_page(&c.name, c.next.as_deref(), Some(&message))).into_response()
         }
     }
 }

@@ -27,13 +27,15 @@ pub struct AppState {
     pub communities: Arc<Communities>,
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
+    /// Failed sign-ins allowed per client address and minute (beyond: 429).
+    pub login_limiter: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
     pub async fn new(store: Arc<dyn Store>) -> Result<AppState, minzheng_store::StoreError> {
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
         let secure_cookies = std::env::var("MINZHENG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
-        Ok(AppState { store, communities, secure_cookies })
+        Ok(AppState { store, communities, secure_cookies, login_limiter: Arc::new(auth::LoginLimiter::new(10)) })
     }
 }
 

@@ -206,3 +206,20 @@ async fn auditors_search_and_export_the_audit_log_of_their_region() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("spreadsheetml"));
 }
+
+#[tokio::test]
+async fn one_address_guessing_many_accounts_is_slowed_down() {
+    let mut f = fixture("ratelimit").await;
+    let mut state = minzheng_server::AppState::new(f.store.clone()).await.expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(3));
+    f.app = minzheng_server::router(state);
+    for name in ["a1", "a2", "a3"] {
+        let r = sign_in(&f.app, name, "Wrong2026pass").await.err().expect("refused");
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = sign_in(&f.app, "auditor", PASSWORD).await.err().expect("limited even with the right password");
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    let audit = f.store.audit_of("account", "auditor").await.expect("audit");
+    assert!(audit.iter().any(|r| r.action == "login_rate_limited"), "recorded as a security event");
+}

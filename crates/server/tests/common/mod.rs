@@ -80,7 +80,9 @@ pub async fn fixture(tag: &str) -> Fixture {
         let region = region_for(role, &inside.community);
         minzheng_app::auth::create_account(store.as_ref(), None, &Actor::new("test"), role.as_str(), role, &region, PASSWORD).await.expect("account");
     }
-    let state = AppState::new(store.clone()).await.expect("state");
+    let mut state = AppState::new(store.clone()).await.expect("state");
+    // The walk of every route signs in and fails many times from one address.
+    state.login_limiter = Arc::new(minzheng_server::auth::LoginLimiter::new(10_000));
     Fixture { app: router(state), store, city, inside, outside, outside_person, _dir: Dir(dir) }
 }
 
