@@ -1,0 +1,170 @@
+//! Browser tests: Debian's Chromium, driven through chromedriver (W3C WebDriver), against the
+//! real server on a loopback port. `scripts/test` installs both and sets
+//! `MINZHENG_BROWSER_TESTS=1`, which makes a missing browser a failure instead of a skip.
+//! `MINZHENG_SCREENSHOTS=1` also writes the pages to `docs/screenshots/`.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver {
+    base: String,
+    session: String,
+    child: Child,
+    _profile: tempdir::Dir,
+}
+
+mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn post(url: &str, body: Value) -> Value {
+    let mut res = ureq::post(url).send_json(&body).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    res.body_mut().read_json::<Value>().expect("json")
+}
+
+fn get_json(url: &str) -> Value {
+    let mut res = ureq::get(url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    res.body_mut().read_json::<Value>().expect("json")
+}
+
+impl Driver {
+    fn start() -> Option<Driver> {
+        let chromedriver = std::env::var("MINZHENG_CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromium = std::env::var("MINZHENG_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        if !std::path::Path::new(&chromedriver).exists() || !std::path::Path::new(&chromium).exists() {
+            assert!(std::env::var("MINZHENG_BROWSER_TESTS").is_err(), "browser tests required but {chromedriver} or {chromium} is missing");
+            eprintln!("skipping browser test: no chromium/chromedriver (scripts/test installs them)");
+            return None;
+        }
+        let port = free_port();
+        let child = Command::new(&chromedriver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while ureq::get(&format!("{base}/status")).call().is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "chromedriver did not come up");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = std::env::temp_dir().join(format!("minzheng-chromium-{}-{port}", std::process::id()));
+        let caps = json!({ "capabilities": { "alwaysMatch": { "browserName": "chrome", "goog:chromeOptions": {
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())]
+        } } } });
+        let session = post(&format!("{base}/session"), caps)["value"]["sessionId"].as_str().expect("a session").to_string();
+        Some(Driver { base: format!("{base}/session/{session}"), session, child, _profile: tempdir::Dir(profile) })
+    }
+
+    fn goto(&self, url: &str) {
+        post(&format!("{}/url", self.base), json!({ "url": url }));
+    }
+
+    fn url(&self) -> String {
+        get_json(&format!("{}/url", self.base))["value"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn source(&self) -> String {
+        get_json(&format!("{}/source", self.base))["value"].as_str().unwrap_or_default().to_string()
+    }
+
+    fn find(&self, css: &str) -> String {
+        let v = post(&format!("{}/element", self.base), json!({ "using": "css selector", "value": css }));
+        v["value"].as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        post(&format!("{}/element/{el}/value", self.base), json!({ "text": text }));
+    }
+
+    fn click(&self, css: &str) {
+        let el = self.find(css);
+        post(&format!("{}/element/{el}/click", self.base), json!({}));
+    }
+
+    fn screenshot(&self, name: &str) {
+        if std::env::var("MINZHENG_SCREENSHOTS").is_err() {
+            return;
+        }
+        use base64::Engine;
+        let data = get_json(&format!("{}/screenshot", self.base))["value"].as_str().unwrap_or_default().to_string();
+        let png = base64::engine::general_purpose::STANDARD.decode(data).expect("png");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&dir).expect("dir");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write");
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = ureq::delete(&self.base).call();
+        let _ = self.session.len();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sign_in_with_the_form(d: &Driver, server: &str, name: &str) {
+    d.goto(&format!("{server}/login"));
+    d.type_into("input[name=name]", name);
+    d.type_into("input[name=password]", PASSWORD);
+    d.click("form.login button");
+}
+
+#[test]
+fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and_signs_out() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser"));
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let server = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    rt.spawn(minzheng_server::serve(state, listener));
+
+    // Unsigned, the residents page sends the browser to the sign-in page.
+    d.goto(&format!("{server}/residents"));
+    assert!(d.url().contains("/login"), "{}", d.url());
+    d.screenshot("login");
+
+    d.type_into("input[name=name]", "community_worker");
+    d.type_into("input[name=password]", PASSWORD);
+    d.click("form.login button");
+    let page = d.source();
+    assert!(page.contains("居民查询") && page.contains("community_worker"), "signed in and on the residents page");
+    let member = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    assert!(page.contains(&member.name), "the account's community is listed");
+    d.screenshot("residents");
+
+    d.click(&format!("a[href='/households/{}']", f.inside.household_no));
+    let page = d.source();
+    assert!(page.contains("家庭成员"), "the household page");
+    d.screenshot("household");
+
+    d.goto(&format!("{server}/residents?region={}", f.outside.community));
+    assert!(d.source().contains("不在您的管辖区域内"), "another city's community is refused");
+
+    d.click("form.userbar button");
+    assert!(d.url().contains("/login"), "signed out: {}", d.url());
+    d.goto(&format!("{server}/residents"));
+    assert!(d.url().contains("/login"), "the session is over");
+
+    // The auditor finds the worker's reads in the log.
+    sign_in_with_the_form(&d, &server, "auditor");
+    d.goto(&format!("{server}/api/audit?actor=community_worker&action=read"));
+    let log = d.source();
+    assert!(log.contains("person_search") || log.contains("household"), "{}", log.chars().take(400).collect::<String>());
+}
