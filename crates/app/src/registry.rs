@@ -183,6 +183,68 @@ pub async fn household(store: &dyn Store, who: &Principal, actor: &Actor, no: &s
     Ok((h, members.iter().map(|p| PersonView::of(p, who.role)).collect()))
 }
 
+/// 变更记录: the changes made to a household and its members (not the reads), oldest first.
+/// Called after [`household`] has checked the scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    pub what: String,
+    /// The fields that changed: (field, before, after).
+    pub fields: Vec<(String, String, String)>,
+}
+
+fn changed_fields(before: Option<&serde_json::Value>, after: Option<&serde_json::Value>) -> Vec<(String, String, String)> {
+    let empty = serde_json::Map::new();
+    let b = before.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let a = after.and_then(|v| v.as_object()).unwrap_or(&empty);
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| b.get(k.as_str()) != a.get(k.as_str()))
+        .map(|k| {
+            let show = |v: Option<&serde_json::Value>| v.map(|v| v.to_string()).unwrap_or_default();
+            (k.clone(), show(b.get(k.as_str())), show(a.get(k.as_str())))
+        })
+        .collect()
+}
+
+pub async fn household_changes(store: &dyn Store, who: &Principal, household: &Household) -> Result<Vec<Change>, AccessError> {
+    let masked = !who.role.sees_full_identity();
+    let mut records = store.audit_of("household", &household.household_no).await?;
+    // Members' records are keyed by their full ID numbers, which masked views do not carry.
+    for m in store.household_members(&household.household_no).await? {
+        records.extend(store.audit_of("person", m.id_number.as_str()).await?);
+    }
+    records.retain(|r| r.action == "update" || r.action == "create");
+    records.sort_by_key(|r| r.id);
+    Ok(records
+        .into_iter()
+        .map(|r| Change {
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            what: if r.entity == "household" { "户".into() } else { format!("人员 {}", r.after.as_ref().and_then(|a| a["name"].as_str()).unwrap_or("")) },
+            fields: changed_fields(r.before.as_ref(), r.after.as_ref())
+                .into_iter()
+                .map(|(k, b, a)| {
+                    // Roles that see numbers masked see them masked in the history too.
+                    let hide = |v: String| match k.as_str() {
+                        "phone" if masked && !v.is_empty() && v != "null" => mask_phone(v.trim_matches('"')),
+                        "id_number" | "head" if masked && !v.is_empty() && v != "null" => {
+                            IdNumber::parse(v.trim_matches('"')).map(|i| i.masked()).unwrap_or_else(|_| "****".into())
+                        }
+                        _ => v,
+                    };
+                    (k.clone(), hide(b), hide(a))
+                })
+                .collect(),
+        })
+        .collect())
+}
+
 /// Households within the account's region.
 pub async fn search_households(store: &dyn Store, who: &Principal, actor: &Actor, mut q: HouseholdQuery) -> Result<Page<Household>, AccessError> {
     if !who.may(Permission::ReadRegistry) {

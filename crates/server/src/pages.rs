@@ -163,11 +163,34 @@ struct HouseholdPage {
     community_name: String,
     kind: &'static str,
     rows: Vec<Row>,
+    changes: Vec<ChangeRow>,
+}
+
+/// A time as clerks read it (Beijing time, UTC+8).
+fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub(crate) struct ChangeRow {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub fields: String,
 }
 
 async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Response, AppError> {
     let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let community_name = s.communities.name(&household.community).unwrap_or("").to_string();
     let kind = household.kind.zh();
-    Ok(render(&HouseholdPage { user: Some(UserBar::of(&who)), household, community_name, kind, rows: members.iter().map(Row::of).collect() })?.into_response())
+    let changes = registry::household_changes(s.store.as_ref(), &who.principal, &household)
+        .await?
+        .into_iter()
+        .map(|c| ChangeRow {
+            at: beijing_time(c.at),
+            actor: c.actor,
+            what: c.what,
+            fields: c.fields.iter().map(|(k, b, a)| format!("{k}: {b} → {a}")).collect::<Vec<_>>().join("；"),
+        })
+        .collect();
+    Ok(render(&HouseholdPage { user: Some(UserBar::of(&who)), household, community_name, kind, rows: members.iter().map(Row::of).collect(), changes })?.into_response())
 }
