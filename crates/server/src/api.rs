@@ -131,18 +131,18 @@ async fn search_households(State(s): State<AppState>, who: Authenticated, Query(
     Ok(Json(registry::search_households(s.store.as_ref(), &who.principal, &who.actor, query).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(crate) struct AuditParams {
-    region: Option<String>,
-    actor: Option<String>,
-    entity: Option<String>,
-    key: Option<String>,
-    action: Option<String>,
-    before: Option<i64>,
-    limit: Option<u32>,
+    pub region: Option<String>,
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub key: Option<String>,
+    pub action: Option<String>,
+    pub before: Option<i64>,
+    pub limit: Option<u32>,
 }
 
-fn audit_query(p: AuditParams) -> Result<minzheng_store::AuditQuery, AppError> {
+pub(crate) fn audit_query(p: AuditParams) -> Result<minzheng_store::AuditQuery, AppError> {
     let region = minzheng_app::audit_log::region_param(p.region.as_deref()).map_err(|e| AppError::bad_input("bad_region_code", &e))?;
     let some = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     Ok(minzheng_store::AuditQuery {

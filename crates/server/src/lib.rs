@@ -71,6 +71,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/households", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/audit", Access::Needs(Permission::ReadAudit)),
     ("GET", "/audit/export.xlsx", Access::Needs(Permission::ReadAudit)),
+    ("GET", "/audit", Access::Needs(Permission::ReadAudit)),
     ("GET", "/api/households/{no}", Access::Needs(Permission::ReadRegistry)),
 ];
 

@@ -21,6 +21,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/residents", &["GET"]), get(residents))
         .route(listed("/households/{no}", &["GET"]), get(household))
         .route(listed("/static/app.css", &["GET"]), get(css))
+        .route(listed("/audit", &["GET"]), get(audit))
 }
 
 async fn css() -> Response {
@@ -33,6 +34,8 @@ pub(crate) struct UserBar {
     pub role: &'static str,
     pub region: String,
     pub csrf: String,
+    /// Shows the audit log in the navigation.
+    pub can_audit: bool,
 }
 
 impl UserBar {
@@ -42,6 +45,7 @@ impl UserBar {
             role: who.principal.role.zh(),
             region: who.principal.region.to_string(),
             csrf: who.session.csrf_token.clone(),
+            can_audit: who.principal.may(minzheng_domain::Permission::ReadAudit),
         }
     }
 }
@@ -193,4 +197,70 @@ async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path
         })
         .collect();
     Ok(render(&HouseholdPage { user: Some(UserBar::of(&who)), household, community_name, kind, rows: members.iter().map(Row::of).collect(), changes })?.into_response())
+}
+
+pub(crate) struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub region: String,
+    pub action: String,
+    pub entity: String,
+    pub key: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    user: Option<UserBar>,
+    actor: String,
+    entity: String,
+    action: String,
+    query: String,
+    rows: Vec<AuditRow>,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+/// 审计日志: auditors search the log of their region.
+async fn audit(State(s): State<AppState>, who: Authenticated, Query(p): Query<crate::api::AuditParams>) -> Result<Response, AppError> {
+    let (actor, entity, action) = (p.actor.clone().unwrap_or_default(), p.entity.clone().unwrap_or_default(), p.action.clone().unwrap_or_default());
+    let query = format!("actor={}&entity={}&action={}", url_encode(&actor), url_encode(&entity), url_encode(&action));
+    let mut page = AuditPage { user: Some(UserBar::of(&who)), actor, entity, action, query, rows: vec![], next: None, error: None };
+    let q = crate::api::audit_query(p)?;
+    match minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await {
+        Ok(result) => {
+            page.rows = result
+                .items
+                .into_iter()
+                .map(|r| AuditRow {
+                    at: beijing_time(r.at),
+                    actor: r.actor,
+                    role: r.role.as_deref().and_then(minzheng_domain::Role::parse).map(|x| x.zh().to_string()).unwrap_or_default(),
+                    region: r.region.unwrap_or_default(),
+                    action: r.action,
+                    entity: r.entity,
+                    key: r.entity_key,
+                    detail: r.after.map(|a| a.to_string()).unwrap_or_default().chars().take(120).collect(),
+                })
+                .collect();
+            page.next = result.next;
+            Ok(render(&page)?.into_response())
+        }
+        Err(e @ (AccessError::OutOfScope | AccessError::Forbidden)) => {
+            page.error = Some(e.both());
+            Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -43,6 +43,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("POST", "/api/persons/{id}/unmask") => (Method::POST, format!("/api/persons/{person_id}/unmask"), Some(("application/json", r#"{"reason":"核实低保申请"}"#.into()))),
         ("GET", "/api/households") => (Method::GET, format!("/api/households?region={community}"), None),
         ("GET", "/api/audit") => (Method::GET, format!("/api/audit?region={community}"), None),
+        ("GET", "/audit") => (Method::GET, format!("/audit?region={community}"), None),
         ("GET", "/audit/export.xlsx") => (Method::GET, format!("/audit/export.xlsx?region={community}"), None),
         ("GET", "/api/households/{no}") => (Method::GET, format!("/api/households/{household}"), None),
         _ => return None,

@@ -164,7 +164,10 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
 
     // The auditor finds the worker's reads in the log.
     sign_in_with_the_form(&d, &server, "auditor");
-    d.goto(&format!("{server}/api/audit?actor=community_worker&action=read"));
+    d.goto(&format!("{server}/audit"));
+    d.type_into("input[name=actor]", "community_worker");
+    d.click("form.search button");
     let log = d.source();
-    assert!(log.contains("person_search") || log.contains("household"), "{}", log.chars().take(400).collect::<String>());
+    assert!(log.contains("审计日志") && log.contains("person_search") && log.contains("社区工作者"), "{}", log.chars().take(400).collect::<String>());
+    d.screenshot("audit");
 }
