@@ -95,6 +95,20 @@ impl Driver {
         post(&format!("{}/element/{el}/click", self.base), json!({}));
     }
 
+    /// The page source once `ready` holds (a click that submits a form returns before the next
+    /// page has loaded); panics after ten seconds with what the page shows.
+    fn wait_for(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let page = self.source();
+            if ready(&page) {
+                return page;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "waited for {what}; the page shows: {}", page.chars().take(1500).collect::<String>());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn screenshot(&self, name: &str) {
         if std::env::var("MINZHENG_SCREENSHOTS").is_err() {
             return;
@@ -122,6 +136,7 @@ fn sign_in_with_the_form(d: &Driver, server: &str, name: &str) {
     d.type_into("input[name=name]", name);
     d.type_into("input[name=password]", PASSWORD);
     d.click("form.login button");
+    d.wait_for("a signed-in page", |p| p.contains("form method=\"post\" action=\"/logout\""));
 }
 
 #[test]
@@ -143,22 +158,20 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.type_into("input[name=name]", "community_worker");
     d.type_into("input[name=password]", PASSWORD);
     d.click("form.login button");
-    let page = d.source();
-    assert!(page.contains("居民查询") && page.contains("community_worker"), "signed in and on the residents page");
+    let page = d.wait_for("the residents page", |p| p.contains("居民查询") && p.contains("community_worker"));
     let member = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
     assert!(page.contains(&member.name), "the account's community is listed");
     d.screenshot("residents");
 
     d.click(&format!("a[href='/households/{}']", f.inside.household_no));
-    let page = d.source();
-    assert!(page.contains("家庭成员"), "the household page");
+    d.wait_for("the household page", |p| p.contains("家庭成员"));
     d.screenshot("household");
 
     d.goto(&format!("{server}/residents?region={}", f.outside.community));
     assert!(d.source().contains("不在您的管辖区域内"), "another city's community is refused");
 
     d.click("form.userbar button");
-    assert!(d.url().contains("/login"), "signed out: {}", d.url());
+    d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
     d.goto(&format!("{server}/residents"));
     assert!(d.url().contains("/login"), "the session is over");
 
@@ -167,7 +180,6 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.goto(&format!("{server}/audit"));
     d.type_into("input[name=actor]", "community_worker");
     d.click("form.search button");
-    let log = d.source();
-    assert!(log.contains("审计日志") && log.contains("person_search") && log.contains("社区工作者"), "{}", log.chars().take(400).collect::<String>());
+    d.wait_for("the worker's reads in the audit log", |p| p.contains("审计日志") && p.contains("person_search") && p.contains("社区工作者"));
     d.screenshot("audit");
 }
