@@ -112,8 +112,8 @@ async fn place_of(store: &dyn Store, p: &Person) -> Result<RegionCode, AccessErr
     Ok(p.hukou_region.clone())
 }
 
-/// One person by ID number, if in scope (audited).
-pub async fn person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<PersonView, AccessError> {
+/// A person the account may read, or the refusal (audited as such).
+async fn readable_person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<Person, AccessError> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
@@ -122,6 +122,12 @@ pub async fn person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNu
         store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
         return Err(AccessError::OutOfScope);
     }
+    Ok(p)
+}
+
+/// One person by ID number, if in scope (audited).
+pub async fn person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<PersonView, AccessError> {
+    let p = readable_person(store, who, actor, id).await?;
     store.audit(actor, &[read_entry("person", id.as_str(), None)]).await?;
     Ok(PersonView::of(&p, who.role))
 }
@@ -133,14 +139,7 @@ pub async fn unmask(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNu
     if reason.chars().count() < 4 {
         return Err(AccessError::NoReason);
     }
-    if !who.may(Permission::ReadRegistry) {
-        return Err(AccessError::Forbidden);
-    }
-    let p = store.person(id).await?.ok_or(AccessError::NotFound)?;
-    if !who.in_scope(&place_of(store, &p).await?) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
-        return Err(AccessError::OutOfScope);
-    }
+    let p = readable_person(store, who, actor, id).await?;
     let detail = serde_json::json!({ "reason": reason });
     store.audit(actor, &[AuditEntry { action: "unmask".into(), ..read_entry("person", id.as_str(), Some(detail)) }]).await?;
     Ok(PersonView::shown(&p, false))
