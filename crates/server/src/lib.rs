@@ -136,9 +136,19 @@ async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response 
         .map(str::to_string)
         .unwrap_or_else(|| format!("{:x}-{:x}", std::process::id(), REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)));
     req.extensions_mut().insert(RequestId(id.clone()));
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let started = std::time::Instant::now();
     let mut res = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
+    }
+    // One line per request, with its id (the query is left out: it can hold personal data).
+    if std::env::var("MINZHENG_LOG").map_or(true, |v| v != "off") {
+        eprintln!(
+            "request_id={id} method={method} path={path} status={} ms={:.1}",
+            res.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
     }
     res
 }

@@ -5,7 +5,7 @@ use crate::{listed, AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minzheng_app::registry::{self, AccessError, PersonView};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route(listed("/", &["GET"]), get(|_who: Authenticated| async { Redirect::to("/residents") }))
+        .route(listed("/", &["GET"]), get(home))
         .route(listed("/login", &["GET", "POST"]), get(login).post(auth::form_login))
         .route(listed("/logout", &["POST"]), post(auth::form_logout))
         .route(listed("/residents", &["GET"]), get(residents))
@@ -263,4 +263,33 @@ fn url_encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A sub-platform on the home page: its name, and its address once it exists.
+pub(crate) struct Platform {
+    pub name: &'static str,
+    pub href: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    user: Option<UserBar>,
+    role: &'static str,
+    region_name: String,
+    platforms: Vec<Platform>,
+}
+
+/// 首页: what the account can do, and the sub-platforms to come.
+async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response, AppError> {
+    let region_name = s.store.region(&who.principal.region).await?.map(|r| r.name).unwrap_or_default();
+    let mut platforms = vec![Platform { name: "基层治理 · 居民查询", href: Some("/residents") }];
+    if who.principal.may(minzheng_domain::Permission::ReadAudit) {
+        platforms.push(Platform { name: "审计日志", href: Some("/audit") });
+    }
+    for name in ["社会救助", "全市通办", "家庭经济状况核对", "资金发放与监管", "养老服务", "殡葬管理", "社会组织", "区划地名", "婚姻登记", "重点工作"] {
+        platforms.push(Platform { name, href: None });
+    }
+    let page = HomePage { user: Some(UserBar::of(&who)), role: who.principal.role.zh(), region_name, platforms };
+    Ok(render(&page)?.into_response())
 }

@@ -233,3 +233,16 @@ async fn one_address_guessing_many_accounts_is_slowed_down() {
     let audit = f.store.audit_of("account", "auditor").await.expect("audit");
     assert!(audit.iter().any(|r| r.action == "login_rate_limited"), "recorded as a security event");
 }
+
+#[tokio::test]
+async fn each_role_lands_on_a_home_page_with_its_sub_platforms() {
+    let f = fixture("home").await;
+    let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/", Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("工作台") && r.body.contains("社区工作者") && r.body.contains("社会救助（建设中）"));
+    assert!(!r.body.contains("href=\"/audit\""), "no audit log for a community worker");
+    let auditor = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/", Some(&auditor.cookie)).await;
+    assert!(r.body.contains("href=\"/audit\""), "the auditor's home links the audit log");
+}
