@@ -79,6 +79,8 @@ pub struct Authenticated {
     pub principal: Principal,
     pub session: Session,
     pub actor: Actor,
+    /// The language of the pages.
+    pub lang: crate::i18n::Lang,
 }
 
 fn client_of(parts: &Parts) -> Option<String> {
@@ -143,7 +145,7 @@ impl FromRequestParts<AppState> for Authenticated {
         match auth::authenticate(state.store.as_ref(), &token).await {
             Ok(Some((principal, session))) => {
                 let actor = minzheng_app::registry::actor_of(&principal, request_id_of(parts).as_deref(), client_of(parts).as_deref());
-                Ok(Authenticated { principal, session, actor })
+                Ok(Authenticated { principal, session, actor, lang: crate::i18n::Lang::of(&parts.headers) })
             }
             Ok(None) => Err(refuse()),
             Err(e) => Err(auth_error(e).into_response()),
@@ -253,7 +255,8 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
         }
         Err(e) => {
             let message = format!("{} / {}", e.zh, e.en);
-            (e.status, crate::pages::login_page(&c.name, c.next.as_deref(), Some(&message))).into_response()
+            let lang = crate::i18n::Lang::of(&parts.headers);
+            (e.status, crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(&message))).into_response()
         }
     }
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+pub mod i18n;
 pub mod openapi;
 pub mod pages;
 
@@ -60,6 +61,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/residents", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/households/{no}", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/static/app.css", Access::Public),
+    ("GET", "/lang/{code}", Access::Public),
     ("GET", "/api/health", Access::Public),
     ("GET", "/api/openapi.json", Access::Public),
     ("POST", "/api/session", Access::Public),

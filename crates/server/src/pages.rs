@@ -1,6 +1,7 @@
 //! Caseworker pages (server-rendered, Chinese): sign-in, the residents of a region, a household.
 
 use crate::auth::{self, Authenticated};
+use crate::i18n::{Lang, Text};
 use crate::{listed, AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -22,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/households/{no}", &["GET"]), get(household))
         .route(listed("/static/app.css", &["GET"]), get(css))
         .route(listed("/audit", &["GET"]), get(audit))
+        .route(listed("/lang/{code}", &["GET"]), get(set_lang))
 }
 
 async fn css() -> Response {
@@ -42,7 +44,10 @@ impl UserBar {
     fn of(who: &Authenticated) -> UserBar {
         UserBar {
             name: who.principal.name.clone(),
-            role: who.principal.role.zh(),
+            role: match who.lang {
+                Lang::Zh => who.principal.role.zh(),
+                Lang::En => who.principal.role.as_str(),
+            },
             region: who.principal.region.to_string(),
             csrf: who.session.csrf_token.clone(),
             can_audit: who.principal.may(minzheng_domain::Permission::ReadAudit),
@@ -53,14 +58,15 @@ impl UserBar {
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    t: &'static Text,
     user: Option<UserBar>,
     name: String,
     next: String,
     error: Option<String>,
 }
 
-pub(crate) fn login_page(name: &str, next: Option<&str>, error: Option<&str>) -> Html<String> {
-    let page = LoginPage { user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string) };
+pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Html<String> {
+    let page = LoginPage { t: lang.text(), user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string) };
     Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>")))
 }
 
@@ -69,8 +75,18 @@ struct LoginParams {
     next: Option<String>,
 }
 
-async fn login(Query(p): Query<LoginParams>) -> Html<String> {
-    login_page("", p.next.as_deref(), None)
+async fn login(headers: axum::http::HeaderMap, Query(p): Query<LoginParams>) -> Html<String> {
+    login_page(Lang::of(&headers), "", p.next.as_deref(), None)
+}
+
+/// `/lang/en`, `/lang/zh`: remembers the language of the pages and goes back home.
+async fn set_lang(Path(code): Path<String>) -> Response {
+    let value = if code == "en" { "en" } else { "zh" };
+    let mut res = axum::response::Redirect::to("/").into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}={value}; Path=/; SameSite=Lax; Max-Age=31536000", crate::i18n::COOKIE)) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// A person as a row of the list.
@@ -86,14 +102,15 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    fn of(p: &PersonView) -> Row {
+    fn of(p: &PersonView, lang: Lang) -> Row {
+        let zh = lang == Lang::Zh;
         Row {
             name: p.name.clone(),
             id: p.id_number.clone(),
-            sex: p.sex.zh(),
+            sex: if zh { p.sex.zh() } else { p.sex.as_str() },
             birth: p.birth_date.to_string(),
-            relation: p.relation.zh(),
-            status: p.status.zh(),
+            relation: if zh { p.relation.zh() } else { p.relation.as_str() },
+            status: if zh { p.status.zh() } else { p.status.code() },
             household_no: p.household_no.clone().unwrap_or_default(),
             tags: p.tags.join("、"),
         }
@@ -103,6 +120,7 @@ impl Row {
 #[derive(Template)]
 #[template(path = "residents.html")]
 struct ResidentsPage {
+    t: &'static Text,
     user: Option<UserBar>,
     region: String,
     region_name: String,
@@ -129,7 +147,7 @@ async fn residents(State(s): State<AppState>, who: Authenticated, Query(p): Quer
     let region_text = p.region.unwrap_or_default().trim().to_string();
     let region_text = if region_text.is_empty() { who.principal.region.to_string() } else { region_text };
     let name = p.name.unwrap_or_default().trim().to_string();
-    let mut page = ResidentsPage { user: Some(UserBar::of(&who)), region: region_text.clone(), region_name: String::new(), name: name.clone(), rows: vec![], next: None, error: None };
+    let mut page = ResidentsPage { t: who.lang.text(), user: Some(UserBar::of(&who)), region: region_text.clone(), region_name: String::new(), name: name.clone(), rows: vec![], next: None, error: None };
     let region = match RegionCode::parse(&region_text) {
         Ok(c) => c,
         Err(e) => {
@@ -147,7 +165,7 @@ async fn residents(State(s): State<AppState>, who: Authenticated, Query(p): Quer
     let query = PersonQuery { region: Some(region), name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 };
     match registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await {
         Ok(result) => {
-            page.rows = result.items.iter().map(Row::of).collect();
+            page.rows = result.items.iter().map(|p| Row::of(p, who.lang)).collect();
             page.next = result.next;
             Ok(render(&page)?.into_response())
         }
@@ -162,6 +180,7 @@ async fn residents(State(s): State<AppState>, who: Authenticated, Query(p): Quer
 #[derive(Template)]
 #[template(path = "household.html")]
 struct HouseholdPage {
+    t: &'static Text,
     user: Option<UserBar>,
     household: Household,
     community_name: String,
@@ -185,7 +204,7 @@ pub(crate) struct ChangeRow {
 async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Response, AppError> {
     let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let community_name = s.communities.name(&household.community).unwrap_or("").to_string();
-    let kind = household.kind.zh();
+    let kind = if who.lang == Lang::Zh { household.kind.zh() } else { household.kind.as_str() };
     let changes = registry::household_changes(s.store.as_ref(), &who.principal, &household)
         .await?
         .into_iter()
@@ -196,7 +215,8 @@ async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path
             fields: c.fields.iter().map(|(k, b, a)| format!("{k}: {b} → {a}")).collect::<Vec<_>>().join("；"),
         })
         .collect();
-    Ok(render(&HouseholdPage { user: Some(UserBar::of(&who)), household, community_name, kind, rows: members.iter().map(Row::of).collect(), changes })?.into_response())
+    let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
+    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes })?.into_response())
 }
 
 pub(crate) struct AuditRow {
@@ -213,6 +233,7 @@ pub(crate) struct AuditRow {
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
+    t: &'static Text,
     user: Option<UserBar>,
     actor: String,
     entity: String,
@@ -227,7 +248,7 @@ struct AuditPage {
 async fn audit(State(s): State<AppState>, who: Authenticated, Query(p): Query<crate::api::AuditParams>) -> Result<Response, AppError> {
     let (actor, entity, action) = (p.actor.clone().unwrap_or_default(), p.entity.clone().unwrap_or_default(), p.action.clone().unwrap_or_default());
     let query = format!("actor={}&entity={}&action={}", url_encode(&actor), url_encode(&entity), url_encode(&action));
-    let mut page = AuditPage { user: Some(UserBar::of(&who)), actor, entity, action, query, rows: vec![], next: None, error: None };
+    let mut page = AuditPage { t: who.lang.text(), user: Some(UserBar::of(&who)), actor, entity, action, query, rows: vec![], next: None, error: None };
     let q = crate::api::audit_query(p)?;
     match minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await {
         Ok(result) => {
@@ -237,7 +258,7 @@ async fn audit(State(s): State<AppState>, who: Authenticated, Query(p): Query<cr
                 .map(|r| AuditRow {
                     at: beijing_time(r.at),
                     actor: r.actor,
-                    role: r.role.as_deref().and_then(minzheng_domain::Role::parse).map(|x| x.zh().to_string()).unwrap_or_default(),
+                    role: r.role.as_deref().and_then(minzheng_domain::Role::parse).map(|x| if who.lang == Lang::Zh { x.zh() } else { x.as_str() }.to_string()).unwrap_or_default(),
                     region: r.region.unwrap_or_default(),
                     action: r.action,
                     entity: r.entity,
@@ -271,9 +292,24 @@ pub(crate) struct Platform {
     pub href: Option<&'static str>,
 }
 
+/// The sub-platforms of the city civil-affairs platform (seed 001), in both languages.
+const PLATFORMS: &[(&str, &str)] = &[
+    ("社会救助", "Social assistance"),
+    ("全市通办", "City-wide services"),
+    ("家庭经济状况核对", "Household economic checks"),
+    ("资金发放与监管", "Payments and fund supervision"),
+    ("养老服务", "Elderly care"),
+    ("殡葬管理", "Funeral services"),
+    ("社会组织", "Social organisations"),
+    ("区划地名", "Divisions and place names"),
+    ("婚姻登记", "Marriage registration"),
+    ("重点工作", "Key tasks"),
+];
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    t: &'static Text,
     user: Option<UserBar>,
     role: &'static str,
     region_name: String,
@@ -283,13 +319,16 @@ struct HomePage {
 /// 首页: what the account can do, and the sub-platforms to come.
 async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response, AppError> {
     let region_name = s.store.region(&who.principal.region).await?.map(|r| r.name).unwrap_or_default();
-    let mut platforms = vec![Platform { name: "基层治理 · 居民查询", href: Some("/residents") }];
+    let zh = who.lang == Lang::Zh;
+    let t = who.lang.text();
+    let mut platforms = vec![Platform { name: if zh { "基层治理 · 居民查询" } else { "Grassroots governance · residents" }, href: Some("/residents") }];
     if who.principal.may(minzheng_domain::Permission::ReadAudit) {
-        platforms.push(Platform { name: "审计日志", href: Some("/audit") });
+        platforms.push(Platform { name: t.audit_log, href: Some("/audit") });
     }
-    for name in ["社会救助", "全市通办", "家庭经济状况核对", "资金发放与监管", "养老服务", "殡葬管理", "社会组织", "区划地名", "婚姻登记", "重点工作"] {
-        platforms.push(Platform { name, href: None });
+    for (name_zh, name_en) in PLATFORMS {
+        platforms.push(Platform { name: if zh { name_zh } else { name_en }, href: None });
     }
-    let page = HomePage { user: Some(UserBar::of(&who)), role: who.principal.role.zh(), region_name, platforms };
+    let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
+    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms };
     Ok(render(&page)?.into_response())
 }

@@ -32,6 +32,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("POST", "/logout") => (Method::POST, "/logout".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong".into()))),
         ("GET", "/residents") => (Method::GET, format!("/residents?region={community}"), None),
         ("GET", "/households/{no}") => (Method::GET, format!("/households/{household}"), None),
+        ("GET", "/lang/{code}") => (Method::GET, "/lang/en".into(), None),
         ("GET", "/static/app.css") => (Method::GET, "/static/app.css".into(), None),
         ("GET", "/api/health") => (Method::GET, "/api/health".into(), None),
         ("GET", "/api/openapi.json") => (Method::GET, "/api/openapi.json".into(), None),

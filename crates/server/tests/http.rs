@@ -246,3 +246,23 @@ async fn each_role_lands_on_a_home_page_with_its_sub_platforms() {
     let r = get(&f.app, "/", Some(&auditor.cookie)).await;
     assert!(r.body.contains("href=\"/audit\""), "the auditor's home links the audit log");
 }
+
+#[tokio::test]
+async fn the_pages_switch_to_english_and_back() {
+    let f = fixture("english").await;
+    let r = get(&f.app, "/lang/en", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let lang = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().split(';').next().unwrap_or_default().to_string();
+    assert_eq!(lang, "mz_lang=en");
+    let r = get(&f.app, "/login", Some(&lang)).await;
+    assert!(r.body.contains("<html lang=\"en\">") && r.body.contains("Sign in") && r.body.contains("Password"));
+    let s = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let both = format!("{}; {lang}", s.cookie);
+    let r = get(&f.app, "/residents", Some(&both)).await;
+    assert!(r.body.contains("Residents") && r.body.contains("Relation to head") && r.body.contains("community_worker"), "{}", r.body);
+    assert!(!r.body.contains("居民查询"), "no Chinese labels left on the English page");
+    let r = get(&f.app, "/", Some(&both)).await;
+    assert!(r.body.contains("Social assistance (coming)") || r.body.contains("Social assistance（coming）"), "{}", r.body);
+    let r = get(&f.app, "/residents", Some(&s.cookie)).await;
+    assert!(r.body.contains("居民查询"), "Chinese without the cookie");
+}

@@ -1,0 +1,215 @@
+//! 中文 / English: the pages speak Chinese by default; the `mz_lang` cookie (set by `/lang/en`
+//! and `/lang/zh`) switches them. Every text on the pages is here, in both languages.
+
+use axum::http::HeaderMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+pub const COOKIE: &str = "mz_lang";
+
+impl Lang {
+    /// The language a request asks for (its cookie), Chinese by default.
+    pub fn of(headers: &HeaderMap) -> Lang {
+        let en = headers
+            .get_all(axum::http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .any(|(k, v)| k == COOKIE && v == "en");
+        if en { Lang::En } else { Lang::Zh }
+    }
+
+    pub fn text(self) -> &'static Text {
+        match self {
+            Lang::Zh => &ZH,
+            Lang::En => &EN,
+        }
+    }
+
+    pub fn html(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+/// The words of the pages.
+pub struct Text {
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub other_lang_href: &'static str,
+    pub brand: &'static str,
+    pub sub: &'static str,
+    pub nav_residents: &'static str,
+    pub nav_audit: &'static str,
+    pub sign_out: &'static str,
+    pub sign_in: &'static str,
+    pub account: &'static str,
+    pub password: &'static str,
+    pub home: &'static str,
+    pub work_queue: &'static str,
+    pub no_work: &'static str,
+    pub platforms: &'static str,
+    pub coming: &'static str,
+    pub residents: &'static str,
+    pub region_code: &'static str,
+    pub region_placeholder: &'static str,
+    pub name: &'static str,
+    pub name_placeholder: &'static str,
+    pub search: &'static str,
+    pub scope: &'static str,
+    pub residents_hint: &'static str,
+    pub id_number: &'static str,
+    pub sex: &'static str,
+    pub birth_date: &'static str,
+    pub relation: &'static str,
+    pub status: &'static str,
+    pub household_no: &'static str,
+    pub tags: &'static str,
+    pub next_page: &'static str,
+    pub household: &'static str,
+    pub community: &'static str,
+    pub address: &'static str,
+    pub grid: &'static str,
+    pub building: &'static str,
+    pub kind: &'static str,
+    pub members: &'static str,
+    pub changes: &'static str,
+    pub no_changes: &'static str,
+    pub time: &'static str,
+    pub operator: &'static str,
+    pub object: &'static str,
+    pub change: &'static str,
+    pub back_to_community: &'static str,
+    pub audit_log: &'static str,
+    pub action: &'static str,
+    pub role: &'static str,
+    pub region: &'static str,
+    pub key: &'static str,
+    pub detail: &'static str,
+    pub export_excel: &'static str,
+    pub no_records: &'static str,
+    pub earlier: &'static str,
+}
+
+pub static ZH: Text = Text {
+    lang: "zh-CN",
+    other_lang: "English",
+    other_lang_href: "/lang/en",
+    brand: "民政服务管理平台",
+    sub: "Minzheng · 基层治理 人口信息",
+    nav_residents: "居民查询",
+    nav_audit: "审计日志",
+    sign_out: "退出",
+    sign_in: "登录",
+    account: "账号",
+    password: "密码",
+    home: "工作台",
+    work_queue: "待办",
+    no_work: "暂无待办事项（案件办理上线后在此显示）。",
+    platforms: "业务系统",
+    coming: "建设中",
+    residents: "居民查询",
+    region_code: "区划代码",
+    region_placeholder: "如 210112009001",
+    name: "姓名",
+    name_placeholder: "姓名或姓",
+    search: "查询",
+    scope: "范围",
+    residents_hint: "输入社区、街道或区县的区划代码，或输入姓名查询。",
+    id_number: "身份证号",
+    sex: "性别",
+    birth_date: "出生日期",
+    relation: "与户主关系",
+    status: "状态",
+    household_no: "户号",
+    tags: "标签",
+    next_page: "下一页 →",
+    household: "户",
+    community: "所属社区",
+    address: "住址",
+    grid: "网格",
+    building: "楼栋",
+    kind: "城乡属性",
+    members: "家庭成员",
+    changes: "变更记录",
+    no_changes: "暂无变更（导入后未修改）。",
+    time: "时间",
+    operator: "操作人",
+    object: "对象",
+    change: "变更内容",
+    back_to_community: "← 返回本社区居民",
+    audit_log: "审计日志",
+    action: "操作",
+    role: "角色",
+    region: "区划",
+    key: "标识",
+    detail: "内容",
+    export_excel: "导出 Excel",
+    no_records: "没有符合条件的记录。",
+    earlier: "更早 →",
+};
+
+pub static EN: Text = Text {
+    lang: "en",
+    other_lang: "中文",
+    other_lang_href: "/lang/zh",
+    brand: "Minzheng",
+    sub: "Civil affairs platform · residents registry",
+    nav_residents: "Residents",
+    nav_audit: "Audit log",
+    sign_out: "Sign out",
+    sign_in: "Sign in",
+    account: "Account",
+    password: "Password",
+    home: "Home",
+    work_queue: "Work queue",
+    no_work: "Nothing to do yet (cases will show here once case handling exists).",
+    platforms: "Sub-platforms",
+    coming: "coming",
+    residents: "Residents",
+    region_code: "Region code",
+    region_placeholder: "e.g. 210112009001",
+    name: "Name",
+    name_placeholder: "name or surname",
+    search: "Search",
+    scope: "Scope",
+    residents_hint: "Enter the code of a community, street or county, or a name.",
+    id_number: "ID number",
+    sex: "Sex",
+    birth_date: "Birth date",
+    relation: "Relation to head",
+    status: "Status",
+    household_no: "Household",
+    tags: "Tags",
+    next_page: "Next page →",
+    household: "Household",
+    community: "Community",
+    address: "Address",
+    grid: "Grid",
+    building: "Building",
+    kind: "Urban/rural",
+    members: "Members",
+    changes: "Changes",
+    no_changes: "No changes since it was imported.",
+    time: "Time",
+    operator: "By",
+    object: "Record",
+    change: "Change",
+    back_to_community: "← Back to the community's residents",
+    audit_log: "Audit log",
+    action: "Action",
+    role: "Role",
+    region: "Region",
+    key: "Key",
+    detail: "Detail",
+    export_excel: "Export to Excel",
+    no_records: "No matching records.",
+    earlier: "Earlier →",
+};
