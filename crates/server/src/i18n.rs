@@ -96,6 +96,11 @@ pub struct Text {
     pub export_excel: &'static str,
     pub no_records: &'static str,
     pub earlier: &'static str,
+    pub unmask: &'static str,
+    pub reason: &'static str,
+    pub unmasked_title: &'static str,
+    pub phone: &'static str,
+    pub unmask_note: &'static str,
 }
 
 pub static ZH: Text = Text {
@@ -154,6 +159,11 @@ pub static ZH: Text = Text {
     export_excel: "导出 Excel",
     no_records: "没有符合条件的记录。",
     earlier: "更早 →",
+    unmask: "查看完整号码",
+    reason: "查看理由",
+    unmasked_title: "完整信息",
+    phone: "联系电话",
+    unmask_note: "本次查看及理由已记入审计日志。",
 };
 
 pub static EN: Text = Text {
@@ -212,4 +222,9 @@ pub static EN: Text = Text {
     export_excel: "Export to Excel",
     no_records: "No matching records.",
     earlier: "Earlier →",
+    unmask: "Show full numbers",
+    reason: "Reason",
+    unmasked_title: "Full details",
+    phone: "Phone",
+    unmask_note: "This view and its reason are in the audit log.",
 };

@@ -60,6 +60,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/logout", Access::SignedIn),
     ("GET", "/residents", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/households/{no}", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/households/{no}/unmask", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/static/app.css", Access::Public),
     ("GET", "/lang/{code}", Access::Public),
     ("GET", "/api/health", Access::Public),

@@ -21,6 +21,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/logout", &["POST"]), post(auth::form_logout))
         .route(listed("/residents", &["GET"]), get(residents))
         .route(listed("/households/{no}", &["GET"]), get(household))
+        .route(listed("/households/{no}/unmask", &["POST"]), post(unmask_member))
         .route(listed("/static/app.css", &["GET"]), get(css))
         .route(listed("/audit", &["GET"]), get(audit))
         .route(listed("/lang/{code}", &["GET"]), get(set_lang))
@@ -187,6 +188,8 @@ struct HouseholdPage {
     kind: &'static str,
     rows: Vec<Row>,
     changes: Vec<ChangeRow>,
+    /// The account sees numbers masked and may ask for them with a reason.
+    may_unmask: bool,
 }
 
 /// A time as clerks read it (Beijing time, UTC+8).
@@ -216,7 +219,8 @@ async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path
         })
         .collect();
     let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
-    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes })?.into_response())
+    let may_unmask = !who.principal.role.sees_full_identity();
+    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask })?.into_response())
 }
 
 pub(crate) struct AuditRow {
@@ -330,5 +334,43 @@ async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response,
     }
     let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
     let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct UnmaskForm {
+    csrf: Option<String>,
+    member: usize,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "unmasked.html")]
+struct UnmaskedPage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    household_no: String,
+    name: String,
+    id_number: String,
+    phone: String,
+}
+
+/// The household page's "show full numbers" form: one member, with a reason (audited).
+async fn unmask_member(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, axum::Form(f): axum::Form<UnmaskForm>) -> Result<Response, AppError> {
+    who.check_csrf(f.csrf.as_deref())?;
+    let (_, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    let _ = members.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
+    // The views are masked: find the member's full number from the store, by position.
+    let stored = s.store.household_members(&no).await?;
+    let person = stored.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
+    let shown = registry::unmask(s.store.as_ref(), &who.principal, &who.actor, &person.id_number, &f.reason).await?;
+    let page = UnmaskedPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        household_no: no,
+        name: shown.name,
+        id_number: shown.id_number,
+        phone: shown.phone.unwrap_or_default(),
+    };
     Ok(render(&page)?.into_response())
 }

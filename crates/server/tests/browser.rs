@@ -182,4 +182,15 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.click("form.search button");
     d.wait_for("the worker's reads in the audit log", |p| p.contains("审计日志") && p.contains("person_search") && p.contains("社区工作者"));
     d.screenshot("audit");
+
+    // A grid worker sees masked numbers and asks for one member's, with a reason.
+    d.click("form.userbar button");
+    d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
+    sign_in_with_the_form(&d, &server, "grid_worker");
+    d.goto(&format!("{server}/households/{}", f.inside.household_no));
+    let first = rt.block_on(f.store.household_members(&f.inside.household_no)).expect("members").remove(0);
+    assert!(!d.source().contains(first.id_number.as_str()), "masked at first");
+    d.type_into("form.unmask input[name=reason]", "入户走访核实");
+    d.click("form.unmask button");
+    d.wait_for("the full number", |p| p.contains(first.id_number.as_str()));
 }

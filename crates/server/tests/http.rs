@@ -266,3 +266,21 @@ async fn the_pages_switch_to_english_and_back() {
     let r = get(&f.app, "/residents", Some(&s.cookie)).await;
     assert!(r.body.contains("居民查询"), "Chinese without the cookie");
 }
+
+#[tokio::test]
+async fn the_household_page_unmasks_a_member_for_a_reason() {
+    let f = fixture("unmaskpage").await;
+    let s = sign_in(&f.app, "grid_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&s.cookie)).await;
+    assert!(r.body.contains("查看完整号码"), "a masked role is offered the form");
+    let members = f.store.household_members(&f.inside.household_no).await.expect("members");
+    let form = format!("csrf={}&member=0&reason=%E5%85%A5%E6%88%B7%E6%A0%B8%E5%AE%9E", s.csrf);
+    let r = send(&f.app, Method::POST, &format!("/households/{}/unmask", f.inside.household_no), Some(&s.cookie), &[], Some(("application/x-www-form-urlencoded", form))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(members[0].id_number.as_str()), "the full number is shown");
+    let audit = f.store.audit_of("person", members[0].id_number.as_str()).await.expect("audit");
+    assert!(audit.iter().any(|a| a.action == "unmask" && a.after.as_ref().is_some_and(|x| x["reason"] == "入户核实")));
+    let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&worker.cookie)).await;
+    assert!(!r.body.contains("查看完整号码"), "a role that sees full numbers is not offered the form");
+}

@@ -173,7 +173,7 @@ where
     DB: Database,
     String: for<'a> Encode<'a, DB> + Type<DB>,
 {
-    select_where(PERSON_COLUMNS, "persons", "household_no", no, " ORDER BY relation <> 'head', birth_date")
+    select_where(PERSON_COLUMNS, "persons", "household_no", no, " ORDER BY relation <> 'head', birth_date, id_number")
 }
 
 pub(crate) fn grids<DB>(community: &str) -> QueryBuilder<DB>
