@@ -30,13 +30,41 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Failed sign-ins allowed per client address and minute (beyond: 429).
     pub login_limiter: Arc<auth::LoginLimiter>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Request counters for `/metrics` (Prometheus text format).
+#[derive(Default)]
+pub struct Metrics {
+    /// Responses by status class: 1xx..5xx.
+    by_class: [AtomicU64; 5],
+    /// Sum of request durations, microseconds.
+    micros: AtomicU64,
+}
+
+impl Metrics {
+    fn record(&self, status: u16, micros: u64) {
+        let class = usize::from((status / 100).clamp(1, 5)) - 1;
+        self.by_class[class].fetch_add(1, Ordering::Relaxed);
+        self.micros.fetch_add(micros, Ordering::Relaxed);
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::from("# HELP minzheng_http_responses_total Responses by status class.\n# TYPE minzheng_http_responses_total counter\n");
+        for (i, c) in self.by_class.iter().enumerate() {
+            out.push_str(&format!("minzheng_http_responses_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
+        }
+        out.push_str("# HELP minzheng_http_request_seconds_total Time spent answering requests.\n# TYPE minzheng_http_request_seconds_total counter\n");
+        out.push_str(&format!("minzheng_http_request_seconds_total {:.6}\n", self.micros.load(Ordering::Relaxed) as f64 / 1e6));
+        out
+    }
 }
 
 impl AppState {
     pub async fn new(store: Arc<dyn Store>) -> Result<AppState, minzheng_store::StoreError> {
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
         let secure_cookies = std::env::var("MINZHENG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
-        Ok(AppState { store, communities, secure_cookies, login_limiter: Arc::new(auth::LoginLimiter::new(10)) })
+        Ok(AppState { store, communities, secure_cookies, login_limiter: Arc::new(auth::LoginLimiter::new(10)), metrics: Arc::new(Metrics::default()) })
     }
 }
 
@@ -65,6 +93,7 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/lang/{code}", Access::Public),
     ("GET", "/api/health", Access::Public),
     ("GET", "/api/openapi.json", Access::Public),
+    ("GET", "/metrics", Access::Public),
     ("POST", "/api/session", Access::Public),
     ("DELETE", "/api/session", Access::SignedIn),
     ("GET", "/api/regions/{code}", Access::SignedIn),
@@ -95,6 +124,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
+        .route(
+            listed("/metrics", &["GET"]),
+            axum::routing::get(|axum::extract::State(s): axum::extract::State<AppState>| async move { s.metrics.render() }),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(request_id))
@@ -104,10 +137,12 @@ pub fn router(state: AppState) -> Router {
 /// Largest request body accepted (forms and JSON); uploads will have their own limit.
 pub const MAX_BODY: usize = 256 * 1024;
 
-/// Security headers on every response: no inline scripts or styles, no framing, no sniffing,
+/// Counts the response for `/metrics`, and sets the security headers on every response: no inline scripts or styles, no framing, no sniffing,
 /// no referrer; HSTS when served behind TLS.
 async fn security_headers(axum::extract::State(state): axum::extract::State<AppState>, req: Request<axum::body::Body>, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let mut res = next.run(req).await;
+    state.metrics.record(res.status().as_u16(), started.elapsed().as_micros() as u64);
     let h = res.headers_mut();
     h.insert(
         "content-security-policy",

@@ -36,6 +36,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("GET", "/lang/{code}") => (Method::GET, "/lang/en".into(), None),
         ("GET", "/static/app.css") => (Method::GET, "/static/app.css".into(), None),
         ("GET", "/api/health") => (Method::GET, "/api/health".into(), None),
+        ("GET", "/metrics") => (Method::GET, "/metrics".into(), None),
         ("GET", "/api/openapi.json") => (Method::GET, "/api/openapi.json".into(), None),
         ("POST", "/api/session") => (Method::POST, "/api/session".into(), Some(("application/json", r#"{"name":"nobody","password":"x"}"#.into()))),
         ("DELETE", "/api/session") => (Method::DELETE, "/api/session".into(), None),

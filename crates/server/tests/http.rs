@@ -284,3 +284,14 @@ async fn the_household_page_unmasks_a_member_for_a_reason() {
     let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&worker.cookie)).await;
     assert!(!r.body.contains("查看完整号码"), "a role that sees full numbers is not offered the form");
 }
+
+#[tokio::test]
+async fn metrics_count_responses_by_status_class() {
+    let f = fixture("metrics").await;
+    let _ = get(&f.app, "/login", None).await;
+    let _ = get(&f.app, "/api/persons", None).await;
+    let r = get(&f.app, "/metrics", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("minzheng_http_responses_total{class=\"2xx\"} 1"), "{}", r.body);
+    assert!(r.body.contains("minzheng_http_responses_total{class=\"4xx\"} 1"), "{}", r.body);
+}
