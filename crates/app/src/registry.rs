@@ -256,3 +256,28 @@ pub async fn search_households(store: &dyn Store, who: &Principal, actor: &Actor
     store.audit(actor, &[read_entry("household_search", region.as_str(), Some(detail))]).await?;
     Ok(page)
 }
+
+/// Residents of one region below the account's (or the asked one, if in scope).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegionCount {
+    pub code: String,
+    pub name: String,
+    pub persons: u64,
+}
+
+/// 居民分布: residents per region one level below, for the home page chart. Counts only, so no
+/// personal data is read and nothing is audited.
+pub async fn residents_by_region(store: &dyn Store, who: &Principal, asked: Option<RegionCode>) -> Result<Vec<RegionCount>, AccessError> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = scoped(who, asked)?;
+    let Some(child) = region.level().child() else { return Ok(Vec::new()) };
+    let names: std::collections::HashMap<String, String> =
+        store.region_children(&region).await?.into_iter().map(|r| (r.code.to_string(), r.name)).collect();
+    let counts = store.count_persons_by(&region, child.digits()).await?;
+    Ok(counts
+        .into_iter()
+        .map(|(code, persons)| RegionCount { name: names.get(&code).cloned().unwrap_or_else(|| code.clone()), code, persons })
+        .collect())
+}

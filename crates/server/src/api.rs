@@ -20,6 +20,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/persons/{id}/unmask", &["POST"]), post(unmask))
         .route(listed("/api/households", &["GET"]), get(search_households))
         .route(listed("/api/audit", &["GET"]), get(audit_search))
+        .route(listed("/api/stats/residents", &["GET"]), get(residents_by_region))
         .route(listed("/audit/export.xlsx", &["GET"]), get(audit_export))
         .route(listed("/api/households/{no}", &["GET"]), get(household))
 }
@@ -35,6 +36,7 @@ pub const PATHS: &[&str] = &[
     "/api/households",
     "/api/households/{no}",
     "/api/audit",
+    "/api/stats/residents",
 ];
 
 #[derive(Serialize)]
@@ -179,4 +181,15 @@ async fn audit_export(State(s): State<AppState>, who: Authenticated, Query(p): Q
         bytes,
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RegionParam {
+    region: Option<String>,
+}
+
+/// Residents per region one level below the account's (the home page chart).
+async fn residents_by_region(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Json<Vec<minzheng_app::registry::RegionCount>>, AppError> {
+    let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
+    Ok(Json(registry::residents_by_region(s.store.as_ref(), &who.principal, region).await?))
 }

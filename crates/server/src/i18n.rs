@@ -101,6 +101,7 @@ pub struct Text {
     pub unmasked_title: &'static str,
     pub phone: &'static str,
     pub unmask_note: &'static str,
+    pub distribution: &'static str,
 }
 
 pub static ZH: Text = Text {
@@ -164,6 +165,7 @@ pub static ZH: Text = Text {
     unmasked_title: "完整信息",
     phone: "联系电话",
     unmask_note: "本次查看及理由已记入审计日志。",
+    distribution: "居民分布",
 };
 
 pub static EN: Text = Text {
@@ -227,4 +229,5 @@ pub static EN: Text = Text {
     unmasked_title: "Full details",
     phone: "Phone",
     unmask_note: "This view and its reason are in the audit log.",
+    distribution: "Residents by region",
 };

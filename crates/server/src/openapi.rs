@@ -49,6 +49,10 @@ pub fn spec() -> Value {
                 "summary": "审计日志查询（审计角色，本区划）/ search the audit log (auditors, own region), newest first",
                 "parameters": [param("region", "query", "region within the auditor's"), param("actor", "query", "account"), param("entity", "query", "person, household, account ..."), param("key", "query", "entity key"), param("action", "query", "read, update, login ..."), param("before", "query", "id cursor"), param("limit", "query", "1-1000")],
                 "responses": { "200": { "description": "page of audit records" }, "403": error_response() } } },
+            "/api/stats/residents": { "get": {
+                "summary": "居民分布（下一级区划的人数）/ residents per region one level below",
+                "parameters": [param("region", "query", "region within the account's (default: the account's)")],
+                "responses": { "200": { "description": "[{code, name, persons}]" }, "403": error_response() } } },
             "/api/households/{no}": { "get": {
                 "summary": "户及成员 / a household with its members",
                 "parameters": [param("no", "path", "户号 household number")],

@@ -22,13 +22,21 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/residents", &["GET"]), get(residents))
         .route(listed("/households/{no}", &["GET"]), get(household))
         .route(listed("/households/{no}/unmask", &["POST"]), post(unmask_member))
-        .route(listed("/static/app.css", &["GET"]), get(css))
+        .route(listed("/static/{*file}", &["GET"]), get(static_file))
         .route(listed("/audit", &["GET"]), get(audit))
         .route(listed("/lang/{code}", &["GET"]), get(set_lang))
 }
 
-async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css")).into_response()
+/// The static files, served from the binary.
+async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, kind): (&'static [u8], &str) = match file.as_str() {
+        "app.css" => (include_bytes!("../static/app.css"), "text/css; charset=utf-8"),
+        "app.js" => (include_bytes!("../static/app.js"), "text/javascript; charset=utf-8"),
+        "vendor/htmx.min.js" => (include_bytes!("../static/vendor/htmx.min.js"), "text/javascript; charset=utf-8"),
+        "vendor/echarts.simple.min.js" => (include_bytes!("../static/vendor/echarts.simple.min.js"), "text/javascript; charset=utf-8"),
+        _ => return (axum::http::StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
 /// The signed-in account, shown in the page header with the sign-out button.
@@ -318,6 +326,8 @@ struct HomePage {
     role: &'static str,
     region_name: String,
     platforms: Vec<Platform>,
+    /// Whether the account's region has regions below it to chart.
+    chart: bool,
 }
 
 /// 首页: what the account can do, and the sub-platforms to come.
@@ -333,7 +343,8 @@ async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response,
         platforms.push(Platform { name: if zh { name_zh } else { name_en }, href: None });
     }
     let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
-    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms };
+    let chart = who.principal.region.level().child().is_some();
+    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart };
     Ok(render(&page)?.into_response())
 }
 

@@ -193,4 +193,12 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.type_into("form.unmask input[name=reason]", "入户走访核实");
     d.click("form.unmask button");
     d.wait_for("the full number", |p| p.contains(first.id_number.as_str()));
+
+    // A county approver's home page draws the residents of each street with ECharts.
+    d.click("form.userbar button");
+    d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.goto(&format!("{server}/"));
+    d.wait_for("the chart", |p| p.contains("data-rendered") && p.contains("<canvas"));
+    d.screenshot("home");
 }

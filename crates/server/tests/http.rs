@@ -295,3 +295,20 @@ async fn metrics_count_responses_by_status_class() {
     assert!(r.body.contains("minzheng_http_responses_total{class=\"2xx\"} 1"), "{}", r.body);
     assert!(r.body.contains("minzheng_http_responses_total{class=\"4xx\"} 1"), "{}", r.body);
 }
+
+#[tokio::test]
+async fn the_home_page_charts_residents_per_region_below() {
+    let f = fixture("stats").await;
+    let s = sign_in(&f.app, "city_admin", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/api/stats/residents", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = r.json();
+    let total: u64 = rows.as_array().expect("rows").iter().map(|x| x["persons"].as_u64().unwrap_or(0)).sum();
+    assert_eq!(total as usize, f.city.persons.len(), "every Shenyang resident is counted once");
+    assert!(rows.as_array().expect("rows").iter().any(|x| x["name"] == "浑南区" || x["name"] == "和平区"));
+    let r = get(&f.app, "/", Some(&s.cookie)).await;
+    assert!(r.body.contains("id=\"chart\"") && r.body.contains("/static/vendor/echarts.simple.min.js"));
+    let js = get(&f.app, "/static/vendor/echarts.simple.min.js", None).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(get(&f.app, "/static/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
+}

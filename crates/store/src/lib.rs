@@ -246,6 +246,9 @@ pub trait Store: Send + Sync {
     /// Members of many households at once (for exports), ordered by 户号 then ID number.
     async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>>;
     async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>>;
+    /// Residents within `within`, counted by the region `digits` long above their community
+    /// (for a city: per county with 6), ordered by code.
+    async fn count_persons_by(&self, within: &RegionCode, digits: usize) -> Result<Vec<(String, u64)>>;
     /// Grid names of a community, ordered.
     async fn grids(&self, community: &RegionCode) -> Result<Vec<String>>;
 

@@ -309,3 +309,17 @@ where
     qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
     qb
 }
+
+pub(crate) fn count_persons_by<DB>(within: &str, digits: usize) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let (lo, hi) = prefix_range(within);
+    // `digits` comes from a region level (2 to 12), never from input.
+    let digits = digits.clamp(2, 12);
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT substr(community_code, 1, {digits}) AS c, count(*) AS n FROM persons WHERE community_code >= "));
+    qb.push_bind(lo).push(" AND community_code < ").push_bind(hi);
+    qb.push(format!(" GROUP BY substr(community_code, 1, {digits}) ORDER BY c"));
+    qb
+}

@@ -433,6 +433,11 @@ impl Store for SqliteStore {
         Ok(crate::paginate_households(&mut items, limit))
     }
 
+    async fn count_persons_by(&self, within: &RegionCode, digits: usize) -> Result<Vec<(String, u64)>> {
+        let rows = sql::count_persons_by::<Sqlite>(within.as_str(), digits).build().fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)? as u64))).collect()
+    }
+
     async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
         let rows = sql::grids::<Sqlite>(community.as_str()).build().fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()

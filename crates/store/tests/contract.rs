@@ -238,6 +238,8 @@ async fn residents_are_found_by_region_name_and_tag() {
             .expect("households");
         assert_eq!(households.items.len(), 1);
         assert_eq!(s.grids(&code("210112009001")).await.expect("grids"), ["第1网格"]);
+        let by_county = s.count_persons_by(&code("2101"), 6).await.expect("counts");
+        assert_eq!(by_county, [("210102".to_string(), 1), ("210112".to_string(), 3)]);
         f.done().await;
     }
 }
