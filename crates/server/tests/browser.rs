@@ -201,4 +201,16 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.goto(&format!("{server}/"));
     d.wait_for("the chart", |p| p.contains("data-rendered") && p.contains("<canvas"));
     d.screenshot("home");
+
+    // Every role signs in to its home page, sees its role and region, and signs out.
+    for role in minzheng_domain::Role::ALL {
+        d.click("form.userbar button");
+        d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
+        sign_in_with_the_form(&d, &server, role.as_str());
+        d.goto(&format!("{server}/"));
+        let region = region_for(role, &f.inside.community);
+        d.wait_for("the role's home page", |p| p.contains("工作台") && p.contains(role.zh()) && p.contains(region.as_str()));
+        let audit_link = d.source().contains("href=\"/audit\"");
+        assert_eq!(audit_link, role == minzheng_domain::Role::Auditor, "{role:?}: only auditors are offered the audit log");
+    }
 }
