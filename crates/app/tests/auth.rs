@@ -103,3 +103,20 @@ async fn a_new_password_needs_the_old_one_and_ends_every_session() {
     assert!(auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").is_none());
     assert!(auth::login(s.as_ref(), "wang", "Newpass2026x", &client()).await.is_ok());
 }
+
+#[tokio::test]
+async fn an_expired_session_no_longer_signs_anyone_in() {
+    let (s, _d) = store("expired").await;
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
+    // The same session, expired: stored again with a past expiry under a fresh token.
+    let token = "ab".repeat(32);
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(token.as_bytes()))
+    };
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    s.create_session(&minzheng_store::Session { token_hash: hash.clone(), expires_at: past, ..signed.session.clone() }).await.expect("session");
+    assert!(auth::authenticate(s.as_ref(), &token).await.expect("lookup").is_none());
+    assert!(s.session(&hash).await.expect("get").is_none(), "the expired session is removed");
+}
