@@ -281,3 +281,29 @@ pub async fn residents_by_region(store: &dyn Store, who: &Principal, asked: Opti
         .map(|(code, persons)| RegionCount { name: names.get(&code).cloned().unwrap_or_else(|| code.clone()), code, persons })
         .collect())
 }
+
+/// What a community worker learns of any city resident when accepting an application there
+/// (全市通办): the name, the masked number and the county that owns the case. Found only by the
+/// full ID number; nothing else of the household is shown. Audited.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AcceptanceView {
+    pub name: String,
+    pub id_number: String,
+    /// 户籍地所在区县: the county that will own the case.
+    pub owning_county: RegionCode,
+}
+
+pub async fn find_for_acceptance(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<AcceptanceView, AccessError> {
+    if !who.may(Permission::AcceptApplications) {
+        return Err(AccessError::Forbidden);
+    }
+    let p = store.person(id).await?.ok_or(AccessError::NotFound)?;
+    let city = who.region.ancestor(minzheng_domain::RegionLevel::City).ok_or(AccessError::Forbidden)?;
+    if !city.contains(&p.hukou_region) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+        return Err(AccessError::OutOfScope);
+    }
+    let owning_county = p.hukou_region.ancestor(minzheng_domain::RegionLevel::County).ok_or(AccessError::NotFound)?;
+    store.audit(actor, &[AuditEntry { action: "lookup_for_acceptance".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+    Ok(AcceptanceView { name: p.name, id_number: p.id_number.masked(), owning_county })
+}

@@ -44,6 +44,8 @@ pub enum Permission {
     ReadAudit,
     /// Create accounts below one's region.
     ManageUsers,
+    /// 全市通办: accept an application from any resident of the city (found by full ID number).
+    AcceptApplications,
 }
 
 impl Role {
@@ -100,7 +102,7 @@ impl Role {
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry),
+            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry),
             Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry),
             Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry),

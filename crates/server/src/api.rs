@@ -18,6 +18,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/persons", &["GET"]), get(search_persons))
         .route(listed("/api/persons/{id}", &["GET"]), get(person))
         .route(listed("/api/persons/{id}/unmask", &["POST"]), post(unmask))
+        .route(listed("/api/acceptance/{id}", &["GET"]), get(acceptance))
+        .route(listed("/api/password", &["POST"]), post(change_password))
         .route(listed("/api/households", &["GET"]), get(search_households))
         .route(listed("/api/audit", &["GET"]), get(audit_search))
         .route(listed("/api/stats/residents", &["GET"]), get(residents_by_region))
@@ -33,6 +35,8 @@ pub const PATHS: &[&str] = &[
     "/api/persons",
     "/api/persons/{id}",
     "/api/persons/{id}/unmask",
+    "/api/acceptance/{id}",
+    "/api/password",
     "/api/households",
     "/api/households/{no}",
     "/api/audit",
@@ -87,7 +91,7 @@ async fn unmask(
     Path(id): Path<String>,
     Json(body): Json<UnmaskRequest>,
 ) -> Result<Json<PersonView>, AppError> {
-    who.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
     Ok(Json(registry::unmask(s.store.as_ref(), &who.principal, &who.actor, &id, &body.reason).await?))
 }
@@ -192,4 +196,24 @@ pub(crate) struct RegionParam {
 async fn residents_by_region(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Json<Vec<minzheng_app::registry::RegionCount>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     Ok(Json(registry::residents_by_region(s.store.as_ref(), &who.principal, region).await?))
+}
+
+/// 全市通办: a community worker finds any city resident by full ID number to accept an
+/// application (name, masked number, owning county only).
+async fn acceptance(State(s): State<AppState>, who: Authenticated, Path(id): Path<String>) -> Result<Json<registry::AcceptanceView>, AppError> {
+    let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
+    Ok(Json(registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?))
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    old: String,
+    new: String,
+}
+
+/// Changes one's own password (needs `x-csrf-token`); every session ends, this one too.
+async fn change_password(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(p): Json<PasswordChange>) -> Result<axum::http::StatusCode, AppError> {
+    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    minzheng_app::auth::change_password(s.store.as_ref(), &who.principal, &p.old, &p.new, &who.actor).await.map_err(auth::auth_error)?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

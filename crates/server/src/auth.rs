@@ -161,6 +161,16 @@ impl Authenticated {
             _ => Err(AppError::new(StatusCode::FORBIDDEN, "csrf", "表单已失效或来源不明，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")),
         }
     }
+
+    /// The same check, with a refusal recorded as a security event.
+    pub async fn require_csrf(&self, state: &AppState, sent: Option<&str>) -> Result<(), AppError> {
+        let checked = self.check_csrf(sent);
+        if checked.is_err() {
+            let entry = minzheng_store::AuditEntry { action: "csrf_refused".into(), entity: "session".into(), entity_key: self.principal.name.clone(), before: None, after: None };
+            state.store.audit(&self.actor, &[entry]).await?;
+        }
+        checked
+    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -228,7 +238,7 @@ pub async fn api_login(State(s): State<AppState>, Anonymous(parts): Anonymous, J
 
 /// `DELETE /api/session`: sign out (needs the `x-csrf-token` header).
 pub async fn api_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap) -> Result<Response, AppError> {
-    who.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let token = token(&headers).unwrap_or_default();
     auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
     let mut res = StatusCode::NO_CONTENT.into_response();
@@ -268,7 +278,7 @@ pub struct LogoutForm {
 
 /// `POST /logout`: the sign-out button (a form with the CSRF token).
 pub async fn form_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Result<Response, AppError> {
-    who.check_csrf(f.csrf.as_deref())?;
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
     let token = token(&headers).unwrap_or_default();
     auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
     let mut res = Redirect::to("/login").into_response();

@@ -99,6 +99,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/api/regions/{code}", Access::SignedIn),
     ("GET", "/api/persons", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/persons/{id}", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/api/acceptance/{id}", Access::Needs(Permission::AcceptApplications)),
+    ("POST", "/api/password", Access::SignedIn),
     ("POST", "/api/persons/{id}/unmask", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/households", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/api/stats/residents", Access::Needs(Permission::ReadRegistry)),

@@ -41,6 +41,14 @@ pub fn spec() -> Value {
                 "parameters": [param("id", "path", "ID number"), { "name": "x-csrf-token", "in": "header", "required": true, "schema": { "type": "string" } }],
                 "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "reason": { "type": "string", "minLength": 4 } }, "required": ["reason"] } } } },
                 "responses": { "200": { "description": "person, unmasked", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } }, "400": error_response(), "403": error_response(), "404": error_response() } } },
+            "/api/acceptance/{id}": { "get": {
+                "summary": "全市通办：按完整身份证号查找本市居民（仅姓名、脱敏号码、户籍区县）/ city-wide acceptance: find any city resident by full ID number",
+                "parameters": [param("id", "path", "full ID number")],
+                "responses": { "200": { "description": "name, masked number, owning county" }, "403": error_response(), "404": error_response() } } },
+            "/api/password": { "post": {
+                "summary": "修改本人密码（需 x-csrf-token）/ change one's own password (needs x-csrf-token)",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "old": { "type": "string" }, "new": { "type": "string" } }, "required": ["old", "new"] } } } },
+                "responses": { "204": { "description": "changed; every session ended" }, "400": error_response(), "401": error_response(), "403": error_response() } } },
             "/api/households": { "get": {
                 "summary": "查询户 / list households",
                 "parameters": [param("region", "query", "region code"), param("after", "query", "cursor"), param("limit", "query", "1-1000")],

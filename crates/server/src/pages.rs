@@ -368,7 +368,7 @@ struct UnmaskedPage {
 
 /// The household page's "show full numbers" form: one member, with a reason (audited).
 async fn unmask_member(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, axum::Form(f): axum::Form<UnmaskForm>) -> Result<Response, AppError> {
-    who.check_csrf(f.csrf.as_deref())?;
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
     let (_, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let _ = members.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
     // The views are masked: find the member's full number from the store, by position.

@@ -44,6 +44,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("GET", "/api/regions/{code}") => (Method::GET, format!("/api/regions/{community}"), None),
         ("GET", "/api/persons") => (Method::GET, format!("/api/persons?region={community}"), None),
         ("GET", "/api/persons/{id}") => (Method::GET, format!("/api/persons/{person_id}"), None),
+        ("GET", "/api/acceptance/{id}") => (Method::GET, format!("/api/acceptance/{person_id}"), None),
+        ("POST", "/api/password") => (Method::POST, "/api/password".into(), Some(("application/json", r#"{"old":"x","new":"y"}"#.into()))),
         ("POST", "/api/persons/{id}/unmask") => (Method::POST, format!("/api/persons/{person_id}/unmask"), Some(("application/json", r#"{"reason":"核实低保申请"}"#.into()))),
         ("GET", "/api/households") => (Method::GET, format!("/api/households?region={community}"), None),
         ("GET", "/api/audit") => (Method::GET, format!("/api/audit?region={community}"), None),
@@ -89,7 +91,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 };
                 let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
-                if (*method == "POST" && (*path == "/logout" || path.ends_with("/unmask"))) || (*method == "DELETE" && *path == "/api/session") {
+                if (*method == "POST" && (*path == "/logout" || *path == "/api/password" || path.ends_with("/unmask"))) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;
                 }

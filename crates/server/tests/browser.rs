@@ -213,4 +213,9 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
         let audit_link = d.source().contains("href=\"/audit\"");
         assert_eq!(audit_link, role == minzheng_domain::Role::Auditor, "{role:?}: only auditors are offered the audit log");
     }
+
+    // Still signed in as the auditor (the last role): the grid worker's unmasking is in the log,
+    // with its reason.
+    d.goto(&format!("{server}/audit?action=unmask"));
+    d.wait_for("the unmask record", |p| p.contains("grid_worker") && p.contains("unmask") && p.contains("入户走访核实"));
 }

@@ -312,3 +312,45 @@ async fn the_home_page_charts_residents_per_region_below() {
     assert_eq!(js.status, StatusCode::OK);
     assert_eq!(get(&f.app, "/static/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_community_worker_finds_any_city_resident_by_full_id_to_accept_an_application() {
+    let f = fixture("acceptance").await;
+    let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    // A resident of another county of the city: outside the worker's community.
+    let other = f.city.persons.iter().find(|p| !p.hukou_region.as_str().starts_with(&f.inside.community.as_str()[..6])).expect("someone elsewhere");
+    assert_eq!(get(&f.app, &format!("/api/persons/{}", other.id_number), Some(&worker.cookie)).await.status, StatusCode::FORBIDDEN, "no browsing");
+    let r = get(&f.app, &format!("/api/acceptance/{}", other.id_number), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["name"], other.name.as_str());
+    assert_eq!(r.json()["id_number"], other.id_number.masked());
+    assert_eq!(r.json()["owning_county"], &other.hukou_region.as_str()[..6]);
+    assert!(r.json().get("phone").is_none() && r.json().get("household_no").is_none(), "nothing more of the household");
+    let r = get(&f.app, &format!("/api/acceptance/{}", f.outside_person.id_number), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "another city's resident");
+    let grid = sign_in(&f.app, "grid_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    assert_eq!(get(&f.app, &format!("/api/acceptance/{}", other.id_number), Some(&grid.cookie)).await.status, StatusCode::FORBIDDEN);
+    let audit = f.store.audit_of("person", other.id_number.as_str()).await.expect("audit");
+    assert!(audit.iter().any(|a| a.action == "lookup_for_acceptance"));
+}
+
+#[tokio::test]
+async fn a_password_is_changed_with_the_old_one_and_a_csrf_token() {
+    let f = fixture("password").await;
+    let s = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let body = |old: &str, new: &str| Some(("application/json", serde_json::json!({ "old": old, "new": new }).to_string()));
+    let r = send(&f.app, Method::POST, "/api/password", Some(&s.cookie), &[], body(PASSWORD, "Another2026x")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no CSRF token");
+    let refused = f.store.audit_of("session", "auditor").await.expect("audit");
+    assert!(refused.iter().any(|a| a.action == "csrf_refused"), "a forged request is a security event");
+    let csrf = [("x-csrf-token", s.csrf.as_str())];
+    let r = send(&f.app, Method::POST, "/api/password", Some(&s.cookie), &csrf, body("wrong-old-1", "Another2026x")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = send(&f.app, Method::POST, "/api/password", Some(&s.cookie), &csrf, body(PASSWORD, "weak")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap_or("").contains("密码"));
+    let r = send(&f.app, Method::POST, "/api/password", Some(&s.cookie), &csrf, body(PASSWORD, "Another2026x")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(get(&f.app, "/api/persons", Some(&s.cookie)).await.status, StatusCode::UNAUTHORIZED, "sessions end");
+    assert!(sign_in(&f.app, "auditor", "Another2026x").await.is_ok());
+}
