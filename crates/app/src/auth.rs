@@ -74,7 +74,8 @@ impl Bilingual for AuthError {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
+/// `bytes` random bytes from the OS, as hex.
+pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     // The OS random source failing is not something to continue from.
     getrandom::fill(&mut buf).unwrap_or_else(|e| panic!("no OS randomness: {e}"));

@@ -14,6 +14,23 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 
 pub const COOKIE: &str = "mz_session";
+/// The sign-in form's CSRF cookie.
+pub const LOGIN_CSRF_COOKIE: &str = "mz_login_csrf";
+
+pub fn login_csrf_token() -> String {
+    auth::random_hex(16)
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
 
 /// Limits failed sign-ins per client address (and per minute), on top of the per-account
 /// lockout: one address guessing many accounts is stopped too.
@@ -93,14 +110,7 @@ fn request_id_of(parts: &Parts) -> Option<String> {
 
 /// The session token in the request's cookies.
 pub fn token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
+    cookie(headers, COOKIE)
 }
 
 /// An actor for requests made before signing in.
@@ -207,6 +217,9 @@ pub struct Credentials {
     pub password: String,
     #[serde(default)]
     pub next: Option<String>,
+    /// The sign-in form's CSRF token (forms only).
+    #[serde(default)]
+    pub csrf: Option<String>,
 }
 
 /// Anonymous request context (client address and request id) for sign-in.
@@ -257,6 +270,19 @@ fn safe_next(next: Option<&str>) -> String {
 /// `POST /login`: the sign-in form.
 pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, Form(c): Form<Credentials>) -> Response {
     let actor = anonymous(&parts, &c.name);
+    let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE);
+    let sent_ok = matches!((&expected, &c.csrf), (Some(e), Some(sent)) if !e.is_empty() && constant_time_eq(e.as_bytes(), sent.as_bytes()));
+    if !sent_ok {
+        let entry = minzheng_store::AuditEntry { action: "csrf_refused".into(), entity: "account".into(), entity_key: c.name.clone(), before: None, after: None };
+        if let Err(e) = s.store.audit(&actor, &[entry]).await {
+            return AppError::from(e).into_response();
+        }
+        let lang = crate::i18n::Lang::of(&parts.headers);
+        let message = "登录表单已失效，请重新登录 / the sign-in form expired; please sign in again";
+        let mut res = crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(message));
+        *res.status_mut() = StatusCode::FORBIDDEN;
+        return res;
+    }
     match limited_login(&s, &actor, &c.name, &c.password).await {
         Ok(signed) => {
             let mut res = Redirect::to(&safe_next(c.next.as_deref())).into_response();
@@ -266,7 +292,9 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
         Err(e) => {
             let message = format!("{} / {}", e.zh, e.en);
             let lang = crate::i18n::Lang::of(&parts.headers);
-            (e.status, crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(&message))).into_response()
+            let mut res = crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(&message));
+            *res.status_mut() = e.status;
+            res
         }
     }
 }

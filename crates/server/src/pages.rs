@@ -72,11 +72,19 @@ struct LoginPage {
     name: String,
     next: String,
     error: Option<String>,
+    csrf: String,
 }
 
-pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Html<String> {
-    let page = LoginPage { t: lang.text(), user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string) };
-    Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>")))
+/// The sign-in page, with a fresh CSRF token in the form and in a cookie (double submit: a
+/// form posted from another site cannot know it).
+pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Response {
+    let csrf = crate::auth::login_csrf_token();
+    let page = LoginPage { t: lang.text(), user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string), csrf: csrf.clone() };
+    let mut res = Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>"))).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600", crate::auth::LOGIN_CSRF_COOKIE)) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
 }
 
 #[derive(Deserialize)]
@@ -84,7 +92,7 @@ struct LoginParams {
     next: Option<String>,
 }
 
-async fn login(headers: axum::http::HeaderMap, Query(p): Query<LoginParams>) -> Html<String> {
+async fn login(headers: axum::http::HeaderMap, Query(p): Query<LoginParams>) -> Response {
     login_page(Lang::of(&headers), "", p.next.as_deref(), None)
 }
 

@@ -91,7 +91,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 };
                 let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
-                if (*method == "POST" && (*path == "/logout" || *path == "/api/password" || path.ends_with("/unmask"))) || (*method == "DELETE" && *path == "/api/session") {
+                if (*method == "POST" && (*path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask"))) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;
                 }

@@ -93,9 +93,16 @@ async fn the_residents_page_needs_a_sign_in_and_lists_the_accounts_community() {
     let r = get(&f.app, "/residents", None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some("/login?next=/residents"));
-    // Sign in through the form, as a person would.
-    let form = format!("name=community_worker&password={PASSWORD}&next=%2Fresidents");
-    let r = send(&f.app, Method::POST, "/login", None, &[], Some(("application/x-www-form-urlencoded", form))).await;
+    // Sign in through the form, as a person would: the page first, then the form it holds.
+    let forged = format!("name=community_worker&password={PASSWORD}&next=%2Fresidents&csrf=guess");
+    let r = send(&f.app, Method::POST, "/login", None, &[], Some(("application/x-www-form-urlencoded", forged))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a form posted without the page's token is refused");
+    let page = get(&f.app, "/login?next=/residents", None).await;
+    let csrf_cookie = page.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().split(';').next().unwrap_or_default().to_string();
+    let token = csrf_cookie.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
+    assert!(page.body.contains(&token) && !token.is_empty());
+    let form = format!("name=community_worker&password={PASSWORD}&next=%2Fresidents&csrf={token}");
+    let r = send(&f.app, Method::POST, "/login", Some(&csrf_cookie), &[], Some(("application/x-www-form-urlencoded", form))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let cookie = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).expect("cookie").to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
