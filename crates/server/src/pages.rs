@@ -154,6 +154,14 @@ struct Params {
     after: Option<String>,
 }
 
+/// The message a page shows when the account is refused; other errors become the error response.
+fn refusal(e: AccessError) -> Result<String, AppError> {
+    match e {
+        AccessError::OutOfScope | AccessError::Forbidden => Ok(e.both()),
+        other => Err(other.into()),
+    }
+}
+
 fn render(t: &impl Template) -> Result<Html<String>, AppError> {
     t.render().map(Html).map_err(|e| {
         AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "render", "页面生成失败", format!("page rendering failed: {e}"))
@@ -186,11 +194,10 @@ async fn residents(State(s): State<AppState>, who: Authenticated, Query(p): Quer
             page.next = result.next;
             Ok(render(&page)?.into_response())
         }
-        Err(e @ (AccessError::OutOfScope | AccessError::Forbidden)) => {
-            page.error = Some(e.both());
+        Err(e) => {
+            page.error = Some(refusal(e)?);
             Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -289,11 +296,10 @@ async fn audit(State(s): State<AppState>, who: Authenticated, Query(p): Query<cr
             page.next = result.next;
             Ok(render(&page)?.into_response())
         }
-        Err(e @ (AccessError::OutOfScope | AccessError::Forbidden)) => {
-            page.error = Some(e.both());
+        Err(e) => {
+            page.error = Some(refusal(e)?);
             Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
         }
-        Err(e) => Err(e.into()),
     }
 }
 
