@@ -2,7 +2,7 @@
 
 use crate::import::Communities;
 use minzheng_domain::registry::{columns, household_row, person_row};
-use minzheng_domain::{Household, Relation, RegionCode};
+use minzheng_domain::{Household, RegionCode};
 use minzheng_store::{HouseholdQuery, Progress, Store, StoreError};
 use minzheng_synth::files::{write_table, Format, WriteError};
 use std::collections::HashMap;
@@ -42,16 +42,7 @@ pub async fn export(store: &dyn Store, what: What, region: Option<RegionCode>, p
                 }
             }
             What::Households => {
-                let mut heads: HashMap<&str, (&str, usize)> = HashMap::new();
-                for p in &members {
-                    if let Some(no) = p.household_no.as_deref() {
-                        let e = heads.entry(no).or_insert(("", 0));
-                        e.1 += 1;
-                        if p.relation == Relation::Head {
-                            e.0 = &p.name;
-                        }
-                    }
-                }
+                let heads = minzheng_domain::registry::heads_and_sizes(&members);
                 for h in &page.items {
                     let (head, n) = heads.get(h.household_no.as_str()).copied().unwrap_or(("", 0));
                     rows.push(household_row(h, head, n, communities.name(&h.community).unwrap_or("")));

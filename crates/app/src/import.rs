@@ -677,11 +677,19 @@ pub async fn import_persons(
                 .into_iter()
                 .partition(|p| p.household_no.as_ref().is_none_or(|h| !unknown.contains(h)));
             prepared.batch.persons = keep;
+            // The rows of the persons left out, found in one pass over the sheet.
+            let dropped: std::collections::HashSet<IdNumber> = drop.iter().map(|p| p.id_number).collect();
             let id_col = sheet.headers.iter().position(|h| mapping.resolve(h) == Some(col::ID_NUMBER));
+            let rows_of: HashMap<IdNumber, &Row> = sheet
+                .rows
+                .iter()
+                .filter_map(|r| {
+                    let id = id_col.and_then(|c| r.cells.get(c)).and_then(|c| IdNumber::parse(&c.text()).ok())?;
+                    dropped.contains(&id).then_some((id, r))
+                })
+                .collect();
             for p in drop {
-                let row = sheet.rows.iter().find(|r| {
-                    id_col.and_then(|c| r.cells.get(c)).and_then(|c| IdNumber::parse(&c.text()).ok()) == Some(p.id_number)
-                });
+                let row = rows_of.get(&p.id_number).copied();
                 let no = p.household_no.clone().unwrap_or_default();
                 prepared.rejected.push(Rejected {
                     row: row.map(|r| r.number).unwrap_or(0),

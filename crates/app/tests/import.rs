@@ -182,3 +182,20 @@ async fn an_excel_sheet_with_a_merged_title_dates_and_numbers_is_read_as_a_clerk
         .expect("stored");
     assert_eq!(wang.phone.as_deref(), Some("13800000000"));
 }
+
+#[tokio::test]
+async fn members_join_stored_households_and_rows_of_unknown_households_are_refused() {
+    let (store, dir) = store_in("joins").await;
+    let first = dir.0.join("first.csv");
+    std::fs::write(&first, format!("{HEADER}H1,王建国,11010519491231002X,女,,户主,210112009001,,,,\n")).expect("write");
+    import_persons(store.as_ref(), &first, &Mapping::default(), &Actor::new("clerk"), &|_| {}).await.expect("import");
+    // A later sheet without places: members of H1 join it, members of H9 (never registered) are refused.
+    let later = dir.0.join("later.csv");
+    std::fs::write(&later, "户号,姓名,身份证号,与户主关系,户籍地区划代码\nH1,王小刚,210112750501011,儿子,210112009001\nH9,周芳,110105194912310046,户主,210112009001\n").expect("write");
+    let report = import_persons(store.as_ref(), &later, &Mapping::default(), &Actor::new("clerk"), &|_| {}).await.expect("import");
+    assert_eq!(report.accepted, 1);
+    assert_eq!(report.rejected.len(), 1);
+    assert_eq!(report.rejected[0].row, 3, "the row of the refused person is named");
+    assert!(report.rejected[0].reasons[0].to_string().contains("H9"));
+    assert_eq!(store.household_members("H1").await.expect("members").len(), 2);
+}

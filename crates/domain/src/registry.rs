@@ -517,6 +517,21 @@ pub fn person_row(p: &Person, h: Option<&Household>, community_name: &str) -> Ve
     ]
 }
 
+/// Each household's head name and member count, by 户号, for the households sheet.
+pub fn heads_and_sizes(persons: &[Person]) -> std::collections::HashMap<&str, (&str, usize)> {
+    let mut out: std::collections::HashMap<&str, (&str, usize)> = std::collections::HashMap::new();
+    for p in persons {
+        if let Some(no) = p.household_no.as_deref() {
+            let e = out.entry(no).or_insert(("", 0));
+            e.1 += 1;
+            if p.relation == Relation::Head {
+                e.0 = &p.name;
+            }
+        }
+    }
+    out
+}
+
 /// The cells of a household's row in the households sheet ([`columns::HOUSEHOLDS`] order).
 pub fn household_row(h: &Household, head_name: &str, members: usize, community_name: &str) -> Vec<String> {
     vec![

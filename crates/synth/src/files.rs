@@ -87,16 +87,7 @@ pub fn persons_rows(city: &City) -> Vec<Vec<String>> {
 
 /// The households sheet of a city.
 pub fn households_rows(city: &City) -> Vec<Vec<String>> {
-    let mut heads: HashMap<&str, (&str, usize)> = HashMap::new();
-    for p in &city.persons {
-        if let Some(no) = p.household_no.as_deref() {
-            let e = heads.entry(no).or_insert(("", 0));
-            e.1 += 1;
-            if p.relation == minzheng_domain::Relation::Head {
-                e.0 = &p.name;
-            }
-        }
-    }
+    let heads = minzheng_domain::registry::heads_and_sizes(&city.persons);
     city.households
         .iter()
         .map(|h| {
