@@ -4,14 +4,19 @@
 //! - [`regions`]: the real region tree shipped with the program, loaded on first start;
 //! - [`sheet`]: reading the spreadsheets bureaus have (.xlsx, .csv in UTF-8 or GBK);
 //! - [`import`]: the registry import with its per-row reasons and error file;
-//! - [`export`]: persons and households to .xlsx or .csv.
+//! - [`export`]: persons and households to .xlsx or .csv;
+//! - [`economy`]: departmental economic data (income, deposits, vehicles ...) in;
+//! - [`policy`]: eligibility check, sweeps and what-if costing on the policy engine.
 
 pub mod audit_log;
 pub mod auth;
+pub mod economy;
 pub mod export;
 pub mod import;
+pub mod policy;
 pub mod regions;
 pub mod registry;
 pub mod sheet;
 
+pub use minzheng_policy as engine;
 pub use minzheng_store as store;

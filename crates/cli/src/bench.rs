@@ -47,6 +47,23 @@ pub enum BenchWhat {
         #[arg(long)]
         db: Option<PathBuf>,
     },
+    /// The policy engine over a generated city held in memory: snapshot, features (the warm
+    /// snapshot), the 低保 + 高龄补贴 sweep, the sweep of every program, a what-if and checks.
+    Policy {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Evaluation date.
+        #[arg(long, default_value = "2026-08-01")]
+        on: chrono::NaiveDate,
+        /// Timed repetitions of each sweep (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Single-household checks to time.
+        #[arg(long, default_value_t = 50)]
+        checks: usize,
+    },
 }
 
 fn machine() -> String {
@@ -69,6 +86,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
+        BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await,
         BenchWhat::Generate { persons, seed, out } => {
             let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
             let t0 = Instant::now();
@@ -226,5 +244,75 @@ async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>)
          (signed in; each read checks the session and the region and writes its audit record)",
         all.len(), q(0.5), q(0.9), q(0.99), q(1.0), all.len() as f64 / wall
     );
+    Ok(())
+}
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, checks: usize) -> Result<()> {
+    use minzheng_policy::params::shipped_records;
+    use minzheng_policy::snapshot::{from_city, from_city_where};
+    let engine = crate::policy::engine().await?;
+    let parts = crate::policy::partitions();
+    println!("command: minzheng bench policy --persons {persons} --seed {seed} --on {on} (partitions {parts})");
+    let t = Instant::now();
+    let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+    println!("generate city: {} persons, {} households, {:.2} s", city.persons.len(), city.households.len(), t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let snapshot = from_city(&city, parts);
+    println!("snapshot (Arrow tables from records in memory): {:.2} s", t.elapsed().as_secs_f64());
+    let records = shipped_records(&engine.policy, chrono::Utc::now());
+    let t = Instant::now();
+    let features = engine.features(&snapshot, on).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("features (warm snapshot for {on}): {:.2} s", t.elapsed().as_secs_f64());
+    let params = engine.params(&records, &features.counties, on);
+    let two = engine.with_programs(&["dibao", "gaoling"]).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (label, e) in [("低保 + 高龄补贴", &two), ("all programs", &engine)] {
+        let mut times = Vec::new();
+        let mut totals = Default::default();
+        for _ in 0..repeat.max(1) {
+            let t = Instant::now();
+            let run = e.evaluate(&features, &params).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            times.push(t.elapsed().as_secs_f64());
+            totals = run.program_totals();
+        }
+        println!("sweep {label}: median {:.3} s of {} (min {:.3}, max {:.3})", median(times.clone()), times.len(), times.iter().cloned().fold(f64::MAX, f64::min), times.iter().cloned().fold(0.0, f64::max));
+        for (code, t) in &totals {
+            println!("  {code:<20} considered {:>9}  eligible {:>9}  monthly {:>16} yuan", t.considered, t.eligible, minzheng_domain::Fen(t.amount));
+        }
+    }
+    let from = on;
+    let changes = vec![minzheng_policy::Change::parse("dibao_standard:urban+7%", "2101", from).map_err(|e| anyhow::anyhow!(e))?];
+    let t = Instant::now();
+    let unit_of = |n: &str| engine.policy.parameter(n).map(|p| p.unit.clone()).unwrap_or_default();
+    let changed = minzheng_policy::params::apply_changes(&records, &changes, &features.counties, unit_of);
+    let base = engine.evaluate(&features, &params).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let scen = engine.evaluate(&features, &engine.params(&changed, &features.counties, on)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows = minzheng_app::policy::compare(&engine, &base, &scen, &Default::default());
+    let newly: u64 = rows.iter().map(|r| r.newly_eligible).sum();
+    let change: i64 = rows.iter().map(|r| r.monthly_change()).sum();
+    println!("what-if urban 低保 standard +7% (from the warm snapshot): {:.2} s; {newly} units newly eligible, monthly change {} yuan", t.elapsed().as_secs_f64(), minzheng_domain::Fen(change));
+    let mut times = Vec::new();
+    for h in city.households.iter().step_by((city.households.len() / checks.max(1)).max(1)).take(checks) {
+        let one = from_city_where(&city, 1, |no| no == h.household_no);
+        let t = Instant::now();
+        engine.check(&one, &records, on).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| times.get(((times.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
+    println!("explained check of one household ({} checks, snapshot of one household given): p50 {:.1} ms, p99 {:.1} ms", times.len(), p(0.5), p(0.99));
+    println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
     Ok(())
 }

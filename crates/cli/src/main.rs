@@ -1,6 +1,7 @@
 //! `minzheng`: the command line of the platform.
 
 mod bench;
+mod policy;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -97,6 +98,11 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// The policy engine: check a household, sweep a region, cost a change, keep the parameters.
+    Policy {
+        #[command(subcommand)]
+        what: policy::PolicyWhat,
+    },
     /// Measure the hot paths (figures for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -115,6 +121,14 @@ enum ImportWhat {
         /// A TOML column mapping for other layouts ([columns] "证件号" = "身份证号").
         #[arg(long)]
         mapping: Option<PathBuf>,
+    },
+    /// Departmental economic data (income, deposits, vehicles, property, business): a file, or
+    /// every such file of a folder; the file name says the dataset (income.csv ...).
+    Economy {
+        path: PathBuf,
+        /// The day the data describes (数据截止日期).
+        #[arg(long)]
+        as_of: chrono::NaiveDate,
     },
 }
 
@@ -276,6 +290,8 @@ async fn run(cli: Cli) -> Result<()> {
                 Some((id, why)) => bail!("审计链在第 {id} 条记录处断开 / the audit chain is broken at record {id}: {why}"),
             }
         }
+        Command::Import { what: ImportWhat::Economy { path, as_of } } => import_economy(&url, &path, as_of).await,
+        Command::Policy { what } => policy::run(what, &url).await,
         Command::Bench { what } => bench::run(what, database_url.as_deref()).await,
     }
 }
@@ -342,6 +358,62 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
     Ok(())
 }
 
+async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate) -> Result<()> {
+    use minzheng_app::economy;
+    let store = open(url).await?;
+    let reports = if path.is_dir() {
+        economy::import_dir(store.as_ref(), path, as_of, &actor()).await
+    } else {
+        economy::import_file(store.as_ref(), path, as_of, &actor()).await.map(|r| vec![r])
+    }
+    .map_err(|e| anyhow::anyhow!(e.both()))?;
+    if reports.is_empty() {
+        bail!("{} 中没有部门数据文件（income、deposits、vehicles、property、business）/ no departmental files", path.display());
+    }
+    for r in &reports {
+        let state = if r.stored { "已存储 stored" } else { "此文件已导入过，未改变 already stored, nothing changed" };
+        println!("{}（{}）：{} 条，拒绝 {} 行 / {} items, {} rows refused — {}", r.file, r.dataset, r.items, r.refused.len(), r.items, r.refused.len(), state);
+        for (row, reason) in r.refused.iter().take(3) {
+            println!("  第{row}行 row {row}: {reason}");
+        }
+    }
+    Ok(())
+}
+
+/// Stores the departmental data of a generated city, one batch per dataset.
+async fn demo_economy(store: &dyn Store, city: &minzheng_synth::City, as_of: chrono::NaiveDate) -> Result<usize> {
+    use minzheng_domain::economy::item_from_row;
+    use sha2::Digest;
+    let mut total = 0;
+    for table in &city.datasets {
+        let columns: Vec<(&str, usize)> = table.headers.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+        let mut items = Vec::new();
+        let mut digest = sha2::Sha256::new();
+        for row in &table.rows {
+            digest.update(row.join("\u{1f}").as_bytes());
+            let cell = |name: &'static str| columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
+            if let Ok(Some(item)) = item_from_row(table.name, cell) {
+                items.push(item);
+            }
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let batch = minzheng_store::EconomicBatch {
+            checksum: hex::encode(digest.finalize()),
+            source: table.name.to_string(),
+            file_name: format!("{}（合成）", table.name),
+            as_of,
+            items: items.len() as i64,
+            recorded_by: "demo".into(),
+            recorded_at: chrono::Utc::now(),
+        };
+        store.add_economic_batch(&batch, &items, &Actor::new("demo")).await?;
+        total += items.len();
+    }
+    Ok(total)
+}
+
 async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
     let store = open(url).await?;
     let counts = store.counts().await?;
@@ -359,6 +431,9 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         store.apply_batch(&batch, &Actor::new("demo"), &|n| pb.set_position(n)).await?;
         pb.finish_and_clear();
         eprintln!("已载入 {} 户 {} 人，用时 {:.1} 秒 / loaded", batch.households.len(), batch.persons.len(), started.elapsed().as_secs_f64());
+        let city = minzheng_synth::City { datasets: city.datasets, ..Default::default() };
+        let items = demo_economy(store.as_ref(), &city, minzheng_synth::Config::new(persons, seed).as_of).await?;
+        eprintln!("已载入部门数据 {items} 条 / loaded {items} items of departmental data");
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }

@@ -46,6 +46,12 @@ pub enum Permission {
     ManageUsers,
     /// 全市通办: accept an application from any resident of the city (found by full ID number).
     AcceptApplications,
+    /// 资格核算: check a household in scope against every program, with the explanation.
+    CheckEligibility,
+    /// 政策找人 / 提标测算: sweep a region and cost parameter changes.
+    RunSweeps,
+    /// 标准调整: record a new value of a policy parameter for the region or below.
+    SetParameters,
 }
 
 impl Role {
@@ -102,12 +108,12 @@ impl Role {
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications),
+            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications | CheckEligibility),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry),
-            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry),
-            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry),
-            Role::VerificationOfficer => matches!(p, ReadRegistry),
-            Role::CityAdmin => matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers),
+            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility),
+            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps),
+            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps),
+            Role::CityAdmin => matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers | CheckEligibility | RunSweeps | SetParameters),
             Role::Auditor => matches!(p, ReadRegistry | ReadAudit),
         }
     }

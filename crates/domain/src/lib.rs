@@ -5,10 +5,12 @@
 //! ID, region code or amount of money.
 
 pub mod access;
+pub mod economy;
 pub mod hash;
 pub mod id;
 pub mod message;
 pub mod money;
+pub mod parameter;
 pub mod region;
 pub mod registry;
 

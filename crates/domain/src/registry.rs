@@ -257,7 +257,7 @@ impl Disability {
 }
 
 /// 城乡属性: urban or rural household (standards differ).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HouseholdKind {
     /// 城镇

@@ -8,6 +8,7 @@ mod error;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod policy;
 
 use axum::http::{HeaderValue, Request};
 use axum::middleware::Next;
@@ -31,6 +32,8 @@ pub struct AppState {
     /// Failed sign-ins allowed per client address and minute (beyond: 429).
     pub login_limiter: Arc<auth::LoginLimiter>,
     pub metrics: Arc<Metrics>,
+    /// The compiled policies (社会救助 programs) of the city.
+    pub engine: Arc<minzheng_policy::Engine>,
 }
 
 /// Request counters for `/metrics` (Prometheus text format).
@@ -61,10 +64,22 @@ impl Metrics {
 }
 
 impl AppState {
-    pub async fn new(store: Arc<dyn Store>) -> Result<AppState, minzheng_store::StoreError> {
+    /// Loads what the pages need and compiles the shipped policies; stores the shipped
+    /// parameter values on a first start.
+    pub async fn new(store: Arc<dyn Store>) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
         let secure_cookies = std::env::var("MINZHENG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
-        Ok(AppState { store, communities, secure_cookies, login_limiter: Arc::new(auth::LoginLimiter::new(10)), metrics: Arc::new(Metrics::default()) })
+        let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let engine = Arc::new(minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), partitions).await?);
+        minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &minzheng_store::Actor::system()).await?;
+        Ok(AppState {
+            store,
+            communities,
+            secure_cookies,
+            login_limiter: Arc::new(auth::LoginLimiter::new(10)),
+            metrics: Arc::new(Metrics::default()),
+            engine,
+        })
     }
 }
 
@@ -108,6 +123,18 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("GET", "/audit/export.xlsx", Access::Needs(Permission::ReadAudit)),
     ("GET", "/audit", Access::Needs(Permission::ReadAudit)),
     ("GET", "/api/households/{no}", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/api/households/{no}/check", Access::Needs(Permission::CheckEligibility)),
+    ("POST", "/api/policy/sweeps", Access::Needs(Permission::RunSweeps)),
+    ("POST", "/api/policy/whatif", Access::Needs(Permission::RunSweeps)),
+    ("GET", "/api/policy/runs/{id}", Access::Needs(Permission::RunSweeps)),
+    ("GET", "/api/policy/parameters", Access::Needs(Permission::CheckEligibility)),
+    ("POST", "/api/policy/parameters", Access::Needs(Permission::SetParameters)),
+    ("GET", "/households/{no}/check", Access::Needs(Permission::CheckEligibility)),
+    ("GET", "/policy", Access::Needs(Permission::RunSweeps)),
+    ("POST", "/policy/sweep", Access::Needs(Permission::RunSweeps)),
+    ("POST", "/policy/whatif", Access::Needs(Permission::RunSweeps)),
+    ("GET", "/policy/runs/{id}", Access::Needs(Permission::RunSweeps)),
+    ("GET", "/policy/runs/{id}/export.xlsx", Access::Needs(Permission::RunSweeps)),
 ];
 
 /// A path for `Router::route`, after checking that the route table lists it with these methods.
@@ -126,6 +153,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(policy::routes())
         .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
         .route(
             listed("/metrics", &["GET"]),

@@ -64,7 +64,33 @@ pub fn spec() -> Value {
             "/api/households/{no}": { "get": {
                 "summary": "户及成员 / a household with its members",
                 "parameters": [param("no", "path", "户号 household number")],
-                "responses": { "200": { "description": "household" }, "404": error_response() } } }
+                "responses": { "200": { "description": "household" }, "404": error_response() } } },
+            "/api/households/{no}/check": { "get": {
+                "summary": "资格核算：逐项目是否符合、金额及解释（条件、特征值、参数、依据）/ check a household against every program, with the explanation",
+                "parameters": [param("no", "path", "户号 household number"), param("on", "query", "date, default today (2026-07-01)")],
+                "responses": { "200": { "description": "check: programs, units, steps with features, parameters and legal basis" }, "400": error_response(), "403": error_response(), "404": error_response() } } },
+            "/api/policy/sweeps": { "post": {
+                "summary": "政策找人：对区划全量核算并保存为一次普查 / sweep a region on a date, stored as a run (needs x-csrf-token)",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "region": { "type": "string" }, "on": { "type": "string", "format": "date" } }, "required": ["region"] } } } },
+                "responses": { "200": { "description": "run id, counts and amounts per program, county and area" }, "400": error_response(), "403": error_response() } } },
+            "/api/policy/whatif": { "post": {
+                "summary": "提标测算：参数调整后新增、退出对象和增支 / cost parameter changes against the current values (needs x-csrf-token)",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "region": { "type": "string" }, "from": { "type": "string", "format": "date" },
+                    "changes": { "type": "array", "items": { "type": "string", "description": "dibao_standard:urban+7% | gaoling_80=3000 | name:region:area+n%" } } }, "required": ["region", "from", "changes"] } } } },
+                "responses": { "200": { "description": "per program and county: baseline and scenario counts, new and leaving units, monthly amounts" }, "400": error_response(), "403": error_response() } } },
+            "/api/policy/runs/{id}": { "get": {
+                "summary": "一次普查或测算的结果 / a stored sweep or what-if",
+                "parameters": [param("id", "path", "run id")],
+                "responses": { "200": { "description": "run with its summary" }, "403": error_response(), "404": error_response() } } },
+            "/api/policy/parameters": {
+                "get": { "summary": "政策参数的全部历史 / the whole parameter history", "responses": { "200": { "description": "records: name, region, area, effective_from, value, reason, recorded_by, recorded_at, seq" }, "403": error_response() } },
+                "post": { "summary": "记录参数新值（自某日起，写明依据；需 x-csrf-token）/ record a new parameter value from a date, with its basis",
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "name": { "type": "string" }, "region": { "type": "string" }, "area": { "type": ["string", "null"], "enum": ["urban", "rural", null] },
+                        "from": { "type": "string", "format": "date" }, "value": { "type": "integer", "description": "fen, per mille or count" }, "reason": { "type": "string", "minLength": 4 } },
+                        "required": ["name", "region", "from", "value", "reason"] } } } },
+                    "responses": { "200": { "description": "the stored record" }, "400": error_response(), "403": error_response() } } }
         },
         "components": { "schemas": {
             "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {

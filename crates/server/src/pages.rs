@@ -47,10 +47,12 @@ pub(crate) struct UserBar {
     pub csrf: String,
     /// Shows the audit log in the navigation.
     pub can_audit: bool,
+    /// Shows the policy desk (sweeps, what-if) in the navigation.
+    pub can_sweep: bool,
 }
 
 impl UserBar {
-    fn of(who: &Authenticated) -> UserBar {
+    pub(crate) fn of(who: &Authenticated) -> UserBar {
         UserBar {
             name: who.principal.name.clone(),
             role: match who.lang {
@@ -60,6 +62,7 @@ impl UserBar {
             region: who.principal.region.to_string(),
             csrf: who.session.csrf_token.clone(),
             can_audit: who.principal.may(minzheng_domain::Permission::ReadAudit),
+            can_sweep: who.principal.may(minzheng_domain::Permission::RunSweeps),
         }
     }
 }
@@ -162,7 +165,7 @@ fn refusal(e: AccessError) -> Result<String, AppError> {
     }
 }
 
-fn render(t: &impl Template) -> Result<Html<String>, AppError> {
+pub(crate) fn render(t: &impl Template) -> Result<Html<String>, AppError> {
     t.render().map(Html).map_err(|e| {
         AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "render", "页面生成失败", format!("page rendering failed: {e}"))
     })
@@ -213,10 +216,12 @@ struct HouseholdPage {
     changes: Vec<ChangeRow>,
     /// The account sees numbers masked and may ask for them with a reason.
     may_unmask: bool,
+    /// The account may check the household against the assistance programs.
+    may_check: bool,
 }
 
 /// A time as clerks read it (Beijing time, UTC+8).
-fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -243,7 +248,8 @@ async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path
         .collect();
     let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
     let may_unmask = !who.principal.role.sees_full_identity();
-    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask })?.into_response())
+    let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
+    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask, may_check })?.into_response())
 }
 
 pub(crate) struct AuditRow {
@@ -354,7 +360,9 @@ async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response,
         platforms.push(Platform { name: t.audit_log, href: Some("/audit") });
     }
     for (name_zh, name_en) in PLATFORMS {
-        platforms.push(Platform { name: if zh { name_zh } else { name_en }, href: None });
+        // 社会救助: the policy desk, for the roles that sweep and cost.
+        let href = if *name_en == "Social assistance" && who.principal.may(minzheng_domain::Permission::RunSweeps) { Some("/policy") } else { None };
+        platforms.push(Platform { name: if zh { name_zh } else { name_en }, href });
     }
     let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
     let chart = who.principal.region.level().child().is_some();

@@ -19,3 +19,35 @@ document.addEventListener('DOMContentLoaded', function () {
       el.setAttribute('data-rendered', String(rows.length));
     });
 });
+
+// Policy runs: charts whose data is in a data-chart attribute (categories and series).
+document.addEventListener('DOMContentLoaded', function () {
+  var els = document.querySelectorAll('.policy-chart');
+  if (!window.echarts) { return; }
+  var colors = ['#b71c1c', '#1565c0'];
+  els.forEach(function (el) {
+    var c = JSON.parse(el.getAttribute('data-chart'));
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      animation: false,
+      title: { text: c.title, left: 'center', textStyle: { fontSize: 14 } },
+      tooltip: {},
+      legend: c.series.length > 1 ? { bottom: 0 } : undefined,
+      grid: { bottom: 100 },
+      xAxis: { type: 'category', data: c.categories, axisLabel: { rotate: 35 } },
+      yAxis: { type: 'value' },
+      series: c.series.map(function (s, i) { return { name: s[0], type: 'bar', data: s[1], itemStyle: { color: colors[i % 2] } }; })
+    });
+    el.setAttribute('data-rendered', String(c.categories.length));
+  });
+});
+
+// Long forms (sweeps, what-ifs): say that the work is under way.
+document.addEventListener('submit', function (e) {
+  var f = e.target;
+  if (!f.classList || !f.classList.contains('busy')) { return; }
+  var w = f.querySelector('.working');
+  if (w) { w.hidden = false; }
+  var b = f.querySelector('button');
+  if (b) { b.disabled = true; }
+});

@@ -18,12 +18,12 @@ enum Target {
 
 /// The request for a route, aimed at a target.
 fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Method, String, Option<(&'static str, String)>)> {
-    let (household, person_id, community) = match target {
+    let (household, person_id, community, run) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
-            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string())
+            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run)
         }
-        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string()),
+        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run),
     };
     Some(match (method, path) {
         ("GET", "/") => (Method::GET, "/".into(), None),
@@ -52,6 +52,18 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("GET", "/audit") => (Method::GET, format!("/audit?region={community}"), None),
         ("GET", "/audit/export.xlsx") => (Method::GET, format!("/audit/export.xlsx?region={community}"), None),
         ("GET", "/api/households/{no}") => (Method::GET, format!("/api/households/{household}"), None),
+        ("GET", "/api/households/{no}/check") => (Method::GET, format!("/api/households/{household}/check?on=2026-08-01"), None),
+        ("GET", "/households/{no}/check") => (Method::GET, format!("/households/{household}/check?on=2026-08-01"), None),
+        ("POST", "/api/policy/sweeps") => (Method::POST, "/api/policy/sweeps".into(), Some(("application/json", format!(r#"{{"region":"{community}"}}"#)))),
+        ("POST", "/api/policy/whatif") => (Method::POST, "/api/policy/whatif".into(), Some(("application/json", format!(r#"{{"region":"{community}","from":"2026-08-01","changes":["dibao_standard+7%"]}}"#)))),
+        ("GET", "/api/policy/runs/{id}") => (Method::GET, format!("/api/policy/runs/{run}"), None),
+        ("GET", "/api/policy/parameters") => (Method::GET, format!("/api/policy/parameters?region={community}"), None),
+        ("POST", "/api/policy/parameters") => (Method::POST, "/api/policy/parameters".into(), Some(("application/json", format!(r#"{{"name":"gaoling_80","region":"{community}","from":"2027-01-01","value":3000,"reason":"测试文件"}}"#)))),
+        ("GET", "/policy") => (Method::GET, format!("/policy?region={community}"), None),
+        ("POST", "/policy/sweep") => (Method::POST, "/policy/sweep".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&on=2026-08-01")))),
+        ("POST", "/policy/whatif") => (Method::POST, "/policy/whatif".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&from=2026-08-01&changes=dibao_standard%2B7%25")))),
+        ("GET", "/policy/runs/{id}") => (Method::GET, format!("/policy/runs/{run}"), None),
+        ("GET", "/policy/runs/{id}/export.xlsx") => (Method::GET, format!("/policy/runs/{run}/export.xlsx"), None),
         _ => return None,
     })
 }
@@ -91,7 +103,8 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 };
                 let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
-                if (*method == "POST" && (*path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask"))) || (*method == "DELETE" && *path == "/api/session") {
+                let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/");
+                if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;
                 }

@@ -16,6 +16,8 @@ pub mod sqlite;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+pub use minzheng_domain::economy::EconomicItem;
+pub use minzheng_domain::parameter::ParameterRecord;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -181,6 +183,43 @@ pub struct AuditQuery {
     pub limit: u32,
 }
 
+/// A file of departmental data as stored (批次): where it came from and the day it describes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EconomicBatch {
+    /// SHA-256 of the file: the key, so the same file is stored once.
+    pub checksum: String,
+    /// The dataset (`income`, `deposits` ...).
+    pub source: String,
+    pub file_name: String,
+    /// 数据截止日期.
+    pub as_of: chrono::NaiveDate,
+    pub items: i64,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A stored sweep or what-if run (its summary as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyRun {
+    pub id: i64,
+    /// `sweep` or `whatif`.
+    pub kind: String,
+    pub region: String,
+    pub on: chrono::NaiveDate,
+    pub summary: serde_json::Value,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One eligible unit of a run: a household number or an ID number, with its monthly amount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunUnit {
+    pub program: String,
+    pub unit_key: String,
+    pub county: String,
+    pub amount: i64,
+}
+
 /// Numbers of things stored, for status pages and checks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -286,6 +325,35 @@ pub trait Store: Send + Sync {
     async fn create_session(&self, session: &Session) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     async fn delete_session(&self, token_hash: &str) -> Result<()>;
+
+    // ---- policy parameters (政策参数) ----
+
+    /// The whole history of policy parameters, in recording order.
+    async fn parameter_records(&self) -> Result<Vec<ParameterRecord>>;
+    /// Records new parameter values, all or none, each with an audit record; `recorded_by`,
+    /// `recorded_at` and `seq` are set here. Returns the records as stored.
+    async fn add_parameter_records(&self, records: &[ParameterRecord], actor: &Actor) -> Result<Vec<ParameterRecord>>;
+
+    // ---- departmental economic data (家庭经济状况数据) ----
+
+    /// Stores a file of departmental data and its items, all or none, audited. Returns false,
+    /// changing nothing, when a file with the same checksum was stored before.
+    async fn add_economic_batch(&self, batch: &EconomicBatch, items: &[EconomicItem], actor: &Actor) -> Result<bool>;
+    async fn economic_batches(&self) -> Result<Vec<EconomicBatch>>;
+    /// The items of some persons, with the checksum of the batch each came from.
+    async fn economic_items_of(&self, ids: &[IdNumber]) -> Result<Vec<(EconomicItem, String)>>;
+    /// Items in storage order after an item id: (id, item, batch checksum).
+    async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, EconomicItem, String)>>;
+
+    // ---- policy runs (普查、测算) ----
+
+    /// Stores a run and its eligible units, audited; returns its id.
+    async fn add_policy_run(&self, run: &PolicyRun, units: &[RunUnit], actor: &Actor) -> Result<i64>;
+    async fn policy_run(&self, id: i64) -> Result<Option<PolicyRun>>;
+    /// The newest runs first.
+    async fn policy_runs(&self, limit: u32) -> Result<Vec<PolicyRun>>;
+    /// A run's units of one program, by unit key, after a key.
+    async fn policy_run_units(&self, id: i64, program: &str, after: Option<&str>, limit: u32) -> Result<Vec<RunUnit>>;
 }
 
 /// Opens the store named by `url`: `sqlite://PATH` (created if missing) or `postgres://...`.
@@ -439,6 +507,36 @@ pub(crate) fn account_audit(a: &Account) -> AuditEntry {
         entity_key: a.name.clone(),
         before: None,
         after: Some(serde_json::json!({ "role": a.role, "region": a.region })),
+    }
+}
+
+pub(crate) fn parameter_audit(r: &ParameterRecord) -> AuditEntry {
+    AuditEntry {
+        action: "set".into(),
+        entity: "parameter".into(),
+        entity_key: format!("{}@{}{}/{}", r.name, r.region, r.area.map(|a| format!("/{}", a.as_str())).unwrap_or_default(), r.effective_from),
+        before: None,
+        after: Some(serde_json::json!({ "value": r.value, "reason": r.reason, "seq": r.seq })),
+    }
+}
+
+pub(crate) fn economic_batch_audit(b: &EconomicBatch) -> AuditEntry {
+    AuditEntry {
+        action: "import".into(),
+        entity: "economic_batch".into(),
+        entity_key: b.checksum.clone(),
+        before: None,
+        after: Some(serde_json::json!({ "source": b.source, "file": b.file_name, "as_of": b.as_of, "items": b.items })),
+    }
+}
+
+pub(crate) fn run_audit(id: i64, run: &PolicyRun, units: usize) -> AuditEntry {
+    AuditEntry {
+        action: run.kind.clone(),
+        entity: "policy_run".into(),
+        entity_key: id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "region": run.region, "on": run.on, "units": units })),
     }
 }
 

@@ -253,3 +253,102 @@ where
         expires_at: get(row, "expires_at")?,
     })
 }
+
+pub(crate) fn parameter_from_row<'r, R>(row: &'r R) -> Result<minzheng_domain::parameter::ParameterRecord>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    chrono::DateTime<chrono::Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let area: String = get(row, "area")?;
+    Ok(minzheng_domain::parameter::ParameterRecord {
+        name: get(row, "name")?,
+        region: get(row, "region")?,
+        area: match area.as_str() {
+            "" => None,
+            a => Some(HouseholdKind::parse(a).ok_or_else(|| corrupt("area", a))?),
+        },
+        effective_from: get(row, "effective_from")?,
+        value: get(row, "value")?,
+        reason: get(row, "reason")?,
+        recorded_by: get(row, "recorded_by")?,
+        recorded_at: get(row, "recorded_at")?,
+        seq: get(row, "seq")?,
+    })
+}
+
+pub(crate) fn economic_batch_from_row<'r, R>(row: &'r R) -> Result<crate::EconomicBatch>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    chrono::DateTime<chrono::Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(crate::EconomicBatch {
+        checksum: get(row, "checksum")?,
+        source: get(row, "source")?,
+        file_name: get(row, "file_name")?,
+        as_of: get(row, "as_of")?,
+        items: get(row, "items")?,
+        recorded_by: get(row, "recorded_by")?,
+        recorded_at: get(row, "recorded_at")?,
+    })
+}
+
+/// (id, item, batch checksum).
+pub(crate) fn economic_item_from_row<'r, R>(row: &'r R) -> Result<(i64, crate::EconomicItem, String)>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let id: String = get(row, "id_number")?;
+    let kind: String = get(row, "kind")?;
+    Ok((
+        get(row, "id")?,
+        crate::EconomicItem {
+            id_number: IdNumber::parse(&id).map_err(|_| corrupt("id_number", &id))?,
+            kind: minzheng_domain::economy::ItemKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+            amount: get(row, "amount")?,
+            source: get(row, "source")?,
+        },
+        get(row, "batch")?,
+    ))
+}
+
+pub(crate) fn policy_run_from_row<'r, R>(row: &'r R) -> Result<crate::PolicyRun>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    chrono::DateTime<chrono::Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let summary: String = get(row, "summary")?;
+    Ok(crate::PolicyRun {
+        id: get(row, "id")?,
+        kind: get(row, "kind")?,
+        region: get(row, "region")?,
+        on: get(row, "on_date")?,
+        summary: serde_json::from_str(&summary).map_err(|_| corrupt("summary", &summary))?,
+        created_by: get(row, "created_by")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+pub(crate) fn run_unit_from_row<'r, R>(row: &'r R) -> Result<crate::RunUnit>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(crate::RunUnit { program: get(row, "program")?, unit_key: get(row, "unit_key")?, county: get(row, "county")?, amount: get(row, "amount")? })
+}

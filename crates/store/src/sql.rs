@@ -323,3 +323,150 @@ where
     qb.push(format!(" GROUP BY substr(community_code, 1, {digits}) ORDER BY c"));
     qb
 }
+
+// ---- policy parameters ----
+
+pub(crate) const PARAMETER_COLUMNS: &str = "seq, name, region, area, effective_from, value, reason, recorded_by, recorded_at";
+
+pub(crate) fn insert_parameter<DB>(r: &minzheng_domain::parameter::ParameterRecord, by: &str, now: chrono::DateTime<chrono::Utc>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO policy_parameters (name, region, area, effective_from, value, reason, recorded_by, recorded_at) VALUES (");
+    let mut sep = qb.separated(", ");
+    sep.push_bind(r.name.clone())
+        .push_bind(r.region.clone())
+        .push_bind(r.area.map(|a| a.as_str().to_string()).unwrap_or_default())
+        .push_bind(r.effective_from)
+        .push_bind(r.value)
+        .push_bind(r.reason.clone())
+        .push_bind(by.to_string())
+        .push_bind(now);
+    qb.push(") RETURNING seq");
+    qb
+}
+
+pub(crate) fn parameters<DB: Database>() -> QueryBuilder<DB> {
+    QueryBuilder::<DB>::new(format!("SELECT {PARAMETER_COLUMNS} FROM policy_parameters ORDER BY seq"))
+}
+
+// ---- departmental economic data ----
+
+pub(crate) const BATCH_COLUMNS: &str = "checksum, source, file_name, as_of, items, recorded_by, recorded_at";
+pub(crate) const ITEM_COLUMNS: &str = "id, id_number, kind, amount, source, batch";
+
+pub(crate) fn insert_economic_batch<DB>(b: &crate::EconomicBatch) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("INSERT INTO economic_batches ({BATCH_COLUMNS}) VALUES ("));
+    let mut sep = qb.separated(", ");
+    sep.push_bind(b.checksum.clone())
+        .push_bind(b.source.clone())
+        .push_bind(b.file_name.clone())
+        .push_bind(b.as_of)
+        .push_bind(b.items)
+        .push_bind(b.recorded_by.clone())
+        .push_bind(b.recorded_at);
+    qb.push(") ON CONFLICT (checksum) DO NOTHING");
+    qb
+}
+
+/// A multi-row insert of items (at most a few thousand per statement).
+pub(crate) fn insert_economic_items<DB>(items: &[crate::EconomicItem], batch: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO economic_items (id_number, kind, amount, source, batch) ");
+    qb.push_values(items, |mut row, item| {
+        row.push_bind(item.id_number.to_string())
+            .push_bind(item.kind.as_str().to_string())
+            .push_bind(item.amount)
+            .push_bind(item.source.clone())
+            .push_bind(batch.to_string());
+    });
+    qb
+}
+
+pub(crate) fn economic_batches<DB: Database>() -> QueryBuilder<DB> {
+    QueryBuilder::<DB>::new(format!("SELECT {BATCH_COLUMNS} FROM economic_batches ORDER BY as_of, recorded_at"))
+}
+
+pub(crate) fn scan_economic_items<DB>(after: i64, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {ITEM_COLUMNS} FROM economic_items WHERE id > "));
+    qb.push_bind(after).push(" ORDER BY id LIMIT ").push_bind(i64::from(limit.max(1)));
+    qb
+}
+
+// ---- policy runs ----
+
+pub(crate) const RUN_COLUMNS: &str = "id, kind, region, on_date, summary, created_by, created_at";
+
+pub(crate) fn insert_policy_run<DB>(r: &crate::PolicyRun, by: &str, now: chrono::DateTime<chrono::Utc>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO policy_runs (kind, region, on_date, summary, created_by, created_at) VALUES (");
+    let mut sep = qb.separated(", ");
+    sep.push_bind(r.kind.clone()).push_bind(r.region.clone()).push_bind(r.on).push_bind(r.summary.to_string()).push_bind(by.to_string()).push_bind(now);
+    qb.push(") RETURNING id");
+    qb
+}
+
+pub(crate) fn insert_run_units<DB>(run: i64, units: &[crate::RunUnit]) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO policy_run_units (run_id, program, unit_key, county, amount) ");
+    qb.push_values(units, |mut row, u| {
+        row.push_bind(run).push_bind(u.program.clone()).push_bind(u.unit_key.clone()).push_bind(u.county.clone()).push_bind(u.amount);
+    });
+    qb
+}
+
+pub(crate) fn policy_run<DB>(id: Option<i64>, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {RUN_COLUMNS} FROM policy_runs"));
+    if let Some(id) = id {
+        qb.push(" WHERE id = ").push_bind(id);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(limit)));
+    qb
+}
+
+pub(crate) fn policy_run_units<DB>(id: i64, program: &str, after: Option<&str>, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT program, unit_key, county, amount FROM policy_run_units WHERE run_id = ");
+    qb.push_bind(id).push(" AND program = ").push_bind(program.to_string());
+    if let Some(a) = after {
+        qb.push(" AND unit_key > ").push_bind(a.to_string());
+    }
+    qb.push(" ORDER BY unit_key LIMIT ").push_bind(i64::from(page_limit(limit)));
+    qb
+}

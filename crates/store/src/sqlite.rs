@@ -602,6 +602,91 @@ impl Store for SqliteStore {
         sql::delete_sessions::<Sqlite>("token_hash", token_hash).build().execute(&self.pool).await?;
         Ok(())
     }
+
+    async fn parameter_records(&self) -> Result<Vec<crate::ParameterRecord>> {
+        let rows = sql::parameters::<Sqlite>().build().fetch_all(&self.pool).await?;
+        rows.iter().map(rows::parameter_from_row).collect()
+    }
+
+    async fn add_parameter_records(&self, records: &[crate::ParameterRecord], actor: &Actor) -> Result<Vec<crate::ParameterRecord>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = chain::now();
+        let mut stored = Vec::with_capacity(records.len());
+        for r in records {
+            let seq: i64 = sql::insert_parameter::<Sqlite>(r, &actor.name, now).build().fetch_one(&mut *tx).await?.try_get("seq")?;
+            stored.push(crate::ParameterRecord { seq, recorded_by: actor.name.clone(), recorded_at: now, ..r.clone() });
+        }
+        let entries: Vec<AuditEntry> = stored.iter().map(crate::parameter_audit).collect();
+        write_audit(&mut tx, actor, &entries).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn add_economic_batch(&self, batch: &crate::EconomicBatch, items: &[crate::EconomicItem], actor: &Actor) -> Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let inserted = sql::insert_economic_batch::<Sqlite>(batch).build().execute(&mut *tx).await?.rows_affected();
+        if inserted == 0 {
+            return Ok(false);
+        }
+        for chunk in items.chunks(4000) {
+            sql::insert_economic_items::<Sqlite>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
+        }
+        write_audit(&mut tx, actor, &[crate::economic_batch_audit(batch)]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn economic_batches(&self) -> Result<Vec<crate::EconomicBatch>> {
+        let rows = sql::economic_batches::<Sqlite>().build().fetch_all(&self.pool).await?;
+        rows.iter().map(rows::economic_batch_from_row).collect()
+    }
+
+    async fn economic_items_of(&self, ids: &[IdNumber]) -> Result<Vec<(crate::EconomicItem, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sql::select_in::<Sqlite>(sql::ITEM_COLUMNS, "economic_items", "id_number", ids.iter().map(|i| i.to_string()))
+            .build()
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (_, item, batch) = rows::economic_item_from_row(r)?;
+            out.push((item, batch));
+        }
+        Ok(out)
+    }
+
+    async fn add_policy_run(&self, run: &crate::PolicyRun, units: &[crate::RunUnit], actor: &Actor) -> Result<i64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let id: i64 = sql::insert_policy_run::<Sqlite>(run, &actor.name, chain::now()).build().fetch_one(&mut *tx).await?.try_get("id")?;
+        for chunk in units.chunks(4000) {
+            sql::insert_run_units::<Sqlite>(id, chunk).build().execute(&mut *tx).await?;
+        }
+        write_audit(&mut tx, actor, &[crate::run_audit(id, run, units.len())]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn policy_run(&self, id: i64) -> Result<Option<crate::PolicyRun>> {
+        let row = sql::policy_run::<Sqlite>(Some(id), 1).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::policy_run_from_row).transpose()
+    }
+
+    async fn policy_runs(&self, limit: u32) -> Result<Vec<crate::PolicyRun>> {
+        let rows = sql::policy_run::<Sqlite>(None, limit).build().fetch_all(&self.pool).await?;
+        rows.iter().map(rows::policy_run_from_row).collect()
+    }
+
+    async fn policy_run_units(&self, id: i64, program: &str, after: Option<&str>, limit: u32) -> Result<Vec<crate::RunUnit>> {
+        let rows = sql::policy_run_units::<Sqlite>(id, program, after, limit).build().fetch_all(&self.pool).await?;
+        rows.iter().map(rows::run_unit_from_row).collect()
+    }
+
+    async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, crate::EconomicItem, String)>> {
+        let rows = sql::scan_economic_items::<Sqlite>(after, limit).build().fetch_all(&self.pool).await?;
+        rows.iter().map(rows::economic_item_from_row).collect()
+    }
 }
 
 

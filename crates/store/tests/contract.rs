@@ -505,3 +505,113 @@ async fn auditors_search_the_log_by_account_entity_and_region() {
         f.done().await;
     }
 }
+
+#[tokio::test]
+async fn parameter_changes_are_kept_in_order_with_who_and_why_and_audited() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let record = |region: &str, area: Option<HouseholdKind>, from: &str, value: i64, reason: &str| minzheng_store::ParameterRecord {
+            name: "dibao_standard".into(),
+            region: region.into(),
+            area,
+            effective_from: from.parse().expect("date"),
+            value,
+            reason: reason.into(),
+            recorded_by: String::new(),
+            recorded_at: chrono::DateTime::default(),
+            seq: 0,
+        };
+        assert!(s.parameter_records().await.expect("read").is_empty());
+        let first = s
+            .add_parameter_records(
+                &[record("2101", Some(HouseholdKind::Urban), "2025-01-01", 79810, "示例"), record("2101", None, "2025-01-01", 59390, "示例")],
+                &Actor::system(),
+            )
+            .await
+            .expect("add");
+        assert_eq!(first.len(), 2);
+        assert!(first[0].seq < first[1].seq);
+        let policy_staff = Actor::new("city.policy");
+        s.add_parameter_records(&[record("210112", Some(HouseholdKind::Urban), "2026-07-01", 86000, "浑南区政府令 2026-3")], &policy_staff).await.expect("change");
+        let all = s.parameter_records().await.expect("read");
+        assert_eq!(all.len(), 3);
+        let last = &all[2];
+        assert_eq!((last.region.as_str(), last.area, last.value, last.recorded_by.as_str()), ("210112", Some(HouseholdKind::Urban), 86000, "city.policy"));
+        assert_eq!(last.effective_from, NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"));
+        assert_eq!(all[1].area, None);
+        let audit = s.audit_of("parameter", "dibao_standard@210112/urban/2026-07-01").await.expect("audit");
+        assert_eq!(audit.len(), 1);
+        assert_eq!(audit[0].actor, "city.policy");
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn a_departmental_file_is_stored_once_with_its_items_and_provenance() {
+    use minzheng_domain::economy::{EconomicItem, ItemKind};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let a = IdNumber::parse("11010519491231002X").expect("id");
+        let b = IdNumber::parse("360426199101010071").expect("id");
+        let items = vec![
+            EconomicItem { id_number: a, kind: ItemKind::Pension, amount: 310_000, source: "income".into() },
+            EconomicItem { id_number: b, kind: ItemKind::Wage, amount: 480_000, source: "income".into() },
+            EconomicItem { id_number: b, kind: ItemKind::Wage, amount: 20_000, source: "income".into() },
+        ];
+        let batch = minzheng_store::EconomicBatch {
+            checksum: "ab".repeat(32),
+            source: "income".into(),
+            file_name: "income.csv".into(),
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+            items: items.len() as i64,
+            recorded_by: "verify.centre".into(),
+            recorded_at: chrono::Utc::now(),
+        };
+        let staff = Actor::new("verify.centre");
+        assert!(s.add_economic_batch(&batch, &items, &staff).await.expect("store"));
+        assert!(!s.add_economic_batch(&batch, &items, &staff).await.expect("again"), "the same file again changes nothing");
+        let of_b = s.economic_items_of(&[b]).await.expect("items");
+        assert_eq!(of_b.len(), 2);
+        assert!(of_b.iter().all(|(i, batch)| i.id_number == b && batch == &"ab".repeat(32)));
+        let first = s.scan_economic_items(0, 2).await.expect("scan");
+        let rest = s.scan_economic_items(first[1].0, 10).await.expect("scan");
+        assert_eq!((first.len(), rest.len()), (2, 1));
+        assert_eq!(rest[0].1.amount, 20_000);
+        let batches = s.economic_batches().await.expect("batches");
+        assert_eq!(batches.len(), 1);
+        assert_eq!((batches[0].file_name.as_str(), batches[0].items, batches[0].as_of), ("income.csv", 3, batch.as_of));
+        assert_eq!(s.audit_of("economic_batch", &"ab".repeat(32)).await.expect("audit").len(), 1);
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn a_policy_run_is_kept_with_its_summary_and_eligible_units() {
+    use minzheng_store::{PolicyRun, RunUnit};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let run = PolicyRun {
+            id: 0,
+            kind: "sweep".into(),
+            region: "2101".into(),
+            on: NaiveDate::from_ymd_opt(2026, 8, 1).expect("date"),
+            summary: serde_json::json!({ "dibao": { "eligible": 2, "amount": 1500 } }),
+            created_by: String::new(),
+            created_at: chrono::Utc::now(),
+        };
+        let units: Vec<RunUnit> = (0..5)
+            .map(|i| RunUnit { program: if i < 3 { "dibao".into() } else { "gaoling".into() }, unit_key: format!("K{i}"), county: "210112".into(), amount: 100 * i })
+            .collect();
+        let id = s.add_policy_run(&run, &units, &Actor::new("city.policy")).await.expect("store run");
+        let back = s.policy_run(id).await.expect("read").expect("present");
+        assert_eq!((back.kind.as_str(), back.created_by.as_str(), back.on), ("sweep", "city.policy", run.on));
+        assert_eq!(back.summary["dibao"]["eligible"], 2);
+        let page = s.policy_run_units(id, "dibao", None, 2).await.expect("units");
+        assert_eq!(page.iter().map(|u| u.unit_key.as_str()).collect::<Vec<_>>(), ["K0", "K1"]);
+        let next = s.policy_run_units(id, "dibao", Some("K1"), 2).await.expect("units");
+        assert_eq!(next.iter().map(|u| (u.unit_key.as_str(), u.amount)).collect::<Vec<_>>(), [("K2", 200)]);
+        assert_eq!(s.policy_runs(10).await.expect("runs").len(), 1);
+        assert!(s.policy_run(id + 1).await.expect("read").is_none());
+        f.done().await;
+    }
+}

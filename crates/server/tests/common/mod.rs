@@ -21,6 +21,9 @@ pub struct Fixture {
     /// A household in 大连市, outside every account's region.
     pub outside: Household,
     pub outside_person: Person,
+    /// Stored policy runs over the inside community and over the outside one.
+    pub inside_run: i64,
+    pub outside_run: i64,
     _dir: Dir,
 }
 
@@ -83,7 +86,18 @@ pub async fn fixture(tag: &str) -> Fixture {
     let mut state = AppState::new(store.clone()).await.expect("state");
     // The walk of every route signs in and fails many times from one address.
     state.login_limiter = Arc::new(minzheng_server::auth::LoginLimiter::new(10_000));
-    Fixture { app: router(state), store, city, inside, outside, outside_person, _dir: Dir(dir) }
+    let run = |region: &RegionCode| minzheng_store::PolicyRun {
+        id: 0,
+        kind: "sweep".into(),
+        region: region.to_string(),
+        on: chrono::NaiveDate::from_ymd_opt(2026, 8, 1).expect("date"),
+        summary: serde_json::json!({ "rows": [] }),
+        created_by: "test".into(),
+        created_at: chrono::Utc::now(),
+    };
+    let inside_run = store.add_policy_run(&run(&inside.community), &[], &Actor::new("test")).await.expect("run");
+    let outside_run = store.add_policy_run(&run(&outside.community), &[], &Actor::new("test")).await.expect("run");
+    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, _dir: Dir(dir) }
 }
 
 pub struct Reply {

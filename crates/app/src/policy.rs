@@ -1,0 +1,637 @@
+//! 社会救助资格核算 / Social assistance use cases on the policy engine, with access control and
+//! audit: check one household, sweep a region, cost a parameter change (提标测算), and keep the
+//! parameter history.
+
+use crate::registry::AccessError;
+use chrono::NaiveDate;
+use minzheng_domain::economy::ItemKind;
+use minzheng_domain::hash::FastMap;
+use minzheng_domain::{Bilingual, Household, Permission, Principal, RegionCode, RegionLevel};
+use minzheng_policy::engine::Run;
+use minzheng_policy::explain::Check;
+use minzheng_policy::params::{apply_changes, shipped_records};
+use minzheng_policy::{Area, Change, Engine, EngineError, ParameterRecord, Snapshot, SnapshotBuilder};
+use minzheng_store::{Actor, AuditEntry, HouseholdQuery, PolicyRun, Progress, RunUnit, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// Why a policy use case failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("{en}")]
+    Invalid { zh: String, en: String },
+}
+
+impl From<StoreError> for PolicyFailure {
+    fn from(e: StoreError) -> PolicyFailure {
+        PolicyFailure::Access(AccessError::Store(e))
+    }
+}
+
+impl Bilingual for PolicyFailure {
+    fn zh(&self) -> String {
+        match self {
+            PolicyFailure::Access(e) => e.zh(),
+            PolicyFailure::Engine(e) => format!("核算引擎错误：{e}"),
+            PolicyFailure::Invalid { zh, .. } => zh.clone(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn invalid(zh: impl Into<String>, en: impl Into<String>) -> PolicyFailure {
+    PolicyFailure::Invalid { zh: zh.into(), en: en.into() }
+}
+
+/// Stores the shipped parameter values on first start (a database with no parameter history).
+pub async fn ensure_parameters(store: &dyn Store, engine: &Engine, actor: &Actor) -> Result<usize, StoreError> {
+    if !store.parameter_records().await?.is_empty() {
+        return Ok(0);
+    }
+    let records = shipped_records(&engine.policy, chrono::Utc::now());
+    Ok(store.add_parameter_records(&records, actor).await?.len())
+}
+
+// ---- snapshots from the records store ----
+
+/// Keeps, for each person and dataset, the items of the newest batch (by the date it describes).
+struct Latest {
+    as_of: FastMap<String, NaiveDate>,
+    best: FastMap<(String, String), (NaiveDate, Vec<(ItemKind, i64)>)>,
+}
+
+impl Latest {
+    async fn new(store: &dyn Store) -> Result<Latest, StoreError> {
+        let as_of = store.economic_batches().await?.into_iter().map(|b| (b.checksum, b.as_of)).collect();
+        Ok(Latest { as_of, best: FastMap::default() })
+    }
+    fn add(&mut self, item: minzheng_domain::economy::EconomicItem, batch: &str) {
+        let date = self.as_of.get(batch).copied().unwrap_or_default();
+        let e = self.best.entry((item.id_number.to_string(), item.source)).or_insert((date, Vec::new()));
+        if date > e.0 {
+            *e = (date, Vec::new());
+        }
+        if date == e.0 {
+            e.1.push((item.kind, item.amount));
+        }
+    }
+    fn into_builder(self, b: &mut SnapshotBuilder) {
+        for ((id, _), (_, items)) in self.best {
+            for (kind, amount) in items {
+                b.item(&id, kind, amount);
+            }
+        }
+    }
+}
+
+/// A snapshot of every household in a region (any level) with its members and economic data.
+pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize, progress: Progress<'_>) -> Result<Snapshot, StoreError> {
+    let mut b = SnapshotBuilder::new();
+    let mut after = None;
+    let mut persons = Vec::new();
+    let mut done = 0u64;
+    loop {
+        let page = store.search_households(&HouseholdQuery { region: Some(region.clone()), after: after.clone(), limit: 1000 }).await?;
+        for h in &page.items {
+            b.household(h);
+        }
+        let nos: Vec<String> = page.items.iter().map(|h| h.household_no.clone()).collect();
+        persons.extend(store.members_of(&nos).await?);
+        done += page.items.len() as u64;
+        progress(done);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    for p in &persons {
+        b.person(p);
+    }
+    drop(persons);
+    let mut latest = Latest::new(store).await?;
+    let mut after = 0;
+    loop {
+        let items = store.scan_economic_items(after, 10_000).await?;
+        let Some(last) = items.last() else { break };
+        after = last.0;
+        for (_, item, batch) in items {
+            latest.add(item, &batch);
+        }
+    }
+    latest.into_builder(&mut b);
+    Ok(b.finish(partitions))
+}
+
+/// A snapshot of one household.
+pub async fn household_snapshot(store: &dyn Store, household: &Household) -> Result<Snapshot, StoreError> {
+    let mut b = SnapshotBuilder::new();
+    b.household(household);
+    let members = store.household_members(&household.household_no).await?;
+    for p in &members {
+        b.person(p);
+    }
+    let ids: Vec<_> = members.iter().map(|p| p.id_number).collect();
+    let mut latest = Latest::new(store).await?;
+    for (item, batch) in store.economic_items_of(&ids).await? {
+        latest.add(item, &batch);
+    }
+    latest.into_builder(&mut b);
+    Ok(b.finish(1))
+}
+
+fn audit(entity: &str, key: &str, action: &str, after: serde_json::Value) -> AuditEntry {
+    AuditEntry { action: action.into(), entity: entity.into(), entity_key: key.into(), before: None, after: Some(after) }
+}
+
+// ---- check ----
+
+/// Checks one household in the account's scope on a date (audited).
+pub async fn check(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, household_no: &str, on: NaiveDate) -> Result<Check, PolicyFailure> {
+    if !who.may(Permission::CheckEligibility) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let h = store.household(household_no).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&h.community) {
+        store.audit(actor, &[audit("household", household_no, "refused", serde_json::json!({ "use": "policy_check" }))]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let snapshot = household_snapshot(store, &h).await?;
+    let records = store.parameter_records().await?;
+    let check = engine.check(&snapshot, &records, on).await?.ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
+    let eligible: Vec<&str> = check.programs.iter().filter(|p| p.eligible()).map(|p| p.code.as_str()).collect();
+    store.audit(actor, &[audit("household", household_no, "policy_check", serde_json::json!({ "on": on, "eligible": eligible }))]).await?;
+    Ok(check)
+}
+
+// ---- sweep ----
+
+/// One line of a sweep summary: a program in a county and area.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    pub program: String,
+    pub program_zh: String,
+    pub county: String,
+    pub county_name: String,
+    pub area: Area,
+    pub considered: u64,
+    pub eligible: u64,
+    /// Monthly, fen.
+    pub amount: i64,
+}
+
+/// Durations of a run's phases, milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunTimings {
+    pub snapshot_ms: u64,
+    pub features_ms: u64,
+    pub evaluate_ms: u64,
+    pub store_ms: u64,
+}
+
+/// A sweep of a region on a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepReport {
+    pub run_id: i64,
+    pub region: String,
+    pub on: NaiveDate,
+    pub households: usize,
+    pub persons: usize,
+    pub rows: Vec<SummaryRow>,
+    pub timings: RunTimings,
+}
+
+impl SweepReport {
+    /// Totals per program: (code, name, eligible, monthly amount).
+    pub fn program_totals(&self) -> Vec<(String, String, u64, i64)> {
+        let mut out: Vec<(String, String, u64, i64)> = Vec::new();
+        for r in &self.rows {
+            match out.iter_mut().find(|t| t.0 == r.program) {
+                Some(t) => {
+                    t.2 += r.eligible;
+                    t.3 += r.amount;
+                }
+                None => out.push((r.program.clone(), r.program_zh.clone(), r.eligible, r.amount)),
+            }
+        }
+        out
+    }
+}
+
+async fn county_names(store: &dyn Store, region: &RegionCode) -> Result<BTreeMap<String, String>, StoreError> {
+    let within = if region.level() == RegionLevel::Province || region.level() == RegionLevel::City { region.clone() } else { region.ancestor(RegionLevel::City).unwrap_or(region.clone()) };
+    Ok(store.regions_within(&within, RegionLevel::County).await?.into_iter().map(|r| (r.code.to_string(), r.name)).collect())
+}
+
+fn may_sweep(who: &Principal, region: &RegionCode) -> Result<(), AccessError> {
+    if !who.may(Permission::RunSweeps) {
+        return Err(AccessError::Forbidden);
+    }
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope);
+    }
+    Ok(())
+}
+
+fn summary_rows(engine: &Engine, run: &Run, names: &BTreeMap<String, String>) -> Vec<SummaryRow> {
+    run.totals()
+        .into_iter()
+        .map(|((code, county, rural), t)| SummaryRow {
+            program_zh: engine.policy.program(&code).map(|p| p.zh.clone()).unwrap_or_default(),
+            program: code,
+            county_name: names.get(&county.to_string()).cloned().unwrap_or_default(),
+            county: county.to_string(),
+            area: if rural { Area::Rural } else { Area::Urban },
+            considered: t.considered,
+            eligible: t.eligible,
+            amount: t.amount,
+        })
+        .collect()
+}
+
+/// The eligible units of a run, keyed by household number or ID number.
+fn run_units(engine: &Engine, run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
+    let (households, persons) = snapshot.keys();
+    let mut out = Vec::new();
+    for u in run.units() {
+        if !u.eligible {
+            continue;
+        }
+        let household = engine.policy.program(&u.program).is_some_and(|p| p.unit == minzheng_policy::Unit::Household);
+        let key = if household { households.get(u.unit as usize) } else { persons.get(u.unit as usize) };
+        out.push(RunUnit { program: u.program.to_string(), unit_key: key.cloned().unwrap_or_default(), county: u.county.to_string(), amount: u.amount });
+    }
+    out
+}
+
+/// Sweeps a region on a date with the stored parameters, storing the run (audited).
+pub async fn sweep(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    region: &RegionCode,
+    on: NaiveDate,
+    partitions: usize,
+    progress: Progress<'_>,
+) -> Result<SweepReport, PolicyFailure> {
+    may_sweep(who, region)?;
+    let t = Instant::now();
+    let snapshot = snapshot(store, region, partitions, progress).await?;
+    let snapshot_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
+    let features = engine.features(&snapshot, on).await?;
+    let features_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
+    let records = store.parameter_records().await?;
+    let params = engine.params(&records, &features.counties, on);
+    let run = engine.evaluate(&features, &params).await?;
+    let evaluate_ms = t.elapsed().as_millis() as u64;
+    let names = county_names(store, region).await?;
+    let rows = summary_rows(engine, &run, &names);
+    let t = Instant::now();
+    let units = run_units(engine, &run, &snapshot);
+    let stored = PolicyRun {
+        id: 0,
+        kind: "sweep".into(),
+        region: region.to_string(),
+        on,
+        summary: serde_json::json!({ "rows": rows, "households": snapshot.households(), "persons": snapshot.persons() }),
+        created_by: actor.name.clone(),
+        created_at: chrono::Utc::now(),
+    };
+    let run_id = store.add_policy_run(&stored, &units, actor).await?;
+    let store_ms = t.elapsed().as_millis() as u64;
+    Ok(SweepReport {
+        run_id,
+        region: region.to_string(),
+        on,
+        households: snapshot.households(),
+        persons: snapshot.persons(),
+        rows,
+        timings: RunTimings { snapshot_ms, features_ms, evaluate_ms, store_ms },
+    })
+}
+
+// ---- what-if ----
+
+/// One line of a what-if: a program in a county, baseline against scenario.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatIfRow {
+    pub program: String,
+    pub program_zh: String,
+    pub county: String,
+    pub county_name: String,
+    pub baseline_eligible: u64,
+    pub scenario_eligible: u64,
+    pub newly_eligible: u64,
+    pub no_longer_eligible: u64,
+    /// Monthly, fen.
+    pub baseline_amount: i64,
+    pub scenario_amount: i64,
+}
+
+impl WhatIfRow {
+    pub fn monthly_change(&self) -> i64 {
+        self.scenario_amount - self.baseline_amount
+    }
+    pub fn annual_change(&self) -> i64 {
+        self.monthly_change() * 12
+    }
+}
+
+/// 提标测算: the effect of parameter changes on a date.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhatIfReport {
+    pub run_id: i64,
+    pub region: String,
+    pub on: NaiveDate,
+    pub changes: Vec<Change>,
+    pub rows: Vec<WhatIfRow>,
+    pub timings: RunTimings,
+}
+
+impl WhatIfReport {
+    pub fn total(&self) -> WhatIfRow {
+        let mut t = WhatIfRow {
+            program: "all".into(),
+            program_zh: "合计".into(),
+            county: self.region.clone(),
+            county_name: String::new(),
+            baseline_eligible: 0,
+            scenario_eligible: 0,
+            newly_eligible: 0,
+            no_longer_eligible: 0,
+            baseline_amount: 0,
+            scenario_amount: 0,
+        };
+        for r in &self.rows {
+            t.baseline_eligible += r.baseline_eligible;
+            t.scenario_eligible += r.scenario_eligible;
+            t.newly_eligible += r.newly_eligible;
+            t.no_longer_eligible += r.no_longer_eligible;
+            t.baseline_amount += r.baseline_amount;
+            t.scenario_amount += r.scenario_amount;
+        }
+        t
+    }
+}
+
+/// Compares two runs unit by unit.
+pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap<String, String>) -> Vec<WhatIfRow> {
+    let mut rows: BTreeMap<(String, i32), WhatIfRow> = BTreeMap::new();
+    let mut row = |program: &str, county: i32| -> &mut WhatIfRow {
+        rows.entry((program.to_string(), county)).or_insert_with(|| WhatIfRow {
+            program: program.to_string(),
+            program_zh: engine.policy.program(program).map(|p| p.zh.clone()).unwrap_or_default(),
+            county: county.to_string(),
+            county_name: names.get(&county.to_string()).cloned().unwrap_or_default(),
+            baseline_eligible: 0,
+            scenario_eligible: 0,
+            newly_eligible: 0,
+            no_longer_eligible: 0,
+            baseline_amount: 0,
+            scenario_amount: 0,
+        })
+    };
+    let before: FastMap<(&str, i64), bool> = baseline.units().into_iter().map(|u| ((u.program, u.unit), u.eligible)).collect();
+    let after: FastMap<(&str, i64), bool> = scenario.units().into_iter().map(|u| ((u.program, u.unit), u.eligible)).collect();
+    for u in baseline.units() {
+        let r = row(u.program, u.county);
+        if u.eligible {
+            r.baseline_eligible += 1;
+            r.baseline_amount += u.amount;
+            if !after.get(&(u.program, u.unit)).copied().unwrap_or(false) {
+                r.no_longer_eligible += 1;
+            }
+        }
+    }
+    for u in scenario.units() {
+        let r = row(u.program, u.county);
+        if u.eligible {
+            r.scenario_eligible += 1;
+            r.scenario_amount += u.amount;
+            if !before.get(&(u.program, u.unit)).copied().unwrap_or(false) {
+                r.newly_eligible += 1;
+            }
+        }
+    }
+    rows.into_values().collect()
+}
+
+/// Costs parameter changes over a region: baseline and scenario on the date the changes start.
+pub async fn whatif(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    region: &RegionCode,
+    changes: &[Change],
+    partitions: usize,
+    progress: Progress<'_>,
+) -> Result<WhatIfReport, PolicyFailure> {
+    may_sweep(who, region)?;
+    let Some(on) = changes.iter().map(|c| c.from).max() else {
+        return Err(invalid("请至少给出一项参数调整", "give at least one parameter change"));
+    };
+    for c in changes {
+        if engine.policy.parameter(&c.name).is_none() {
+            return Err(invalid(format!("没有参数“{}”", c.name), format!("no parameter {:?}", c.name)));
+        }
+    }
+    let t = Instant::now();
+    let snapshot = snapshot(store, region, partitions, progress).await?;
+    let snapshot_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
+    let features = engine.features(&snapshot, on).await?;
+    let features_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
+    let records = store.parameter_records().await?;
+    let unit_of = |n: &str| engine.policy.parameter(n).map(|p| p.unit.clone()).unwrap_or_default();
+    let changed = apply_changes(&records, changes, &features.counties, unit_of);
+    let baseline = engine.evaluate(&features, &engine.params(&records, &features.counties, on)).await?;
+    let scenario = engine.evaluate(&features, &engine.params(&changed, &features.counties, on)).await?;
+    let names = county_names(store, region).await?;
+    let rows = compare(engine, &baseline, &scenario, &names);
+    let evaluate_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
+    let stored = PolicyRun {
+        id: 0,
+        kind: "whatif".into(),
+        region: region.to_string(),
+        on,
+        summary: serde_json::json!({ "changes": changes, "rows": rows }),
+        created_by: actor.name.clone(),
+        created_at: chrono::Utc::now(),
+    };
+    let run_id = store.add_policy_run(&stored, &[], actor).await?;
+    Ok(WhatIfReport {
+        run_id,
+        region: region.to_string(),
+        on,
+        changes: changes.to_vec(),
+        rows,
+        timings: RunTimings { snapshot_ms, features_ms, evaluate_ms, store_ms: t.elapsed().as_millis() as u64 },
+    })
+}
+
+// ---- parameters ----
+
+/// Records a new value of a parameter (a change from a date), for the account's region or a
+/// region below it (audited in the store).
+pub async fn set_parameter(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, record: ParameterRecord) -> Result<ParameterRecord, PolicyFailure> {
+    if !who.may(Permission::SetParameters) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let region = RegionCode::parse(&record.region).map_err(|e| invalid(e.zh(), e.en()))?;
+    if region.level() != RegionLevel::City && region.level() != RegionLevel::County && region.level() != RegionLevel::Province {
+        return Err(invalid("参数只能按省、市或区县设定", "parameters are set for a province, city or county"));
+    }
+    if !who.in_scope(&region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let Some(def) = engine.policy.parameter(&record.name) else {
+        return Err(invalid(format!("没有参数“{}”", record.name), format!("no parameter {:?}", record.name)));
+    };
+    if record.value < 0 {
+        return Err(invalid(format!("{}不能为负数", def.zh), format!("{} cannot be negative", def.en)));
+    }
+    if record.reason.trim().chars().count() < 4 {
+        return Err(invalid("请写明调整依据（文件名称或文号，至少4个字）", "give the basis of the change (a document, at least 4 characters)"));
+    }
+    let stored = store.add_parameter_records(&[record], actor).await?;
+    stored.into_iter().next().ok_or_else(|| invalid("参数未保存", "the parameter was not stored"))
+}
+
+// ---- spreadsheets ----
+
+fn yuan(fen: i64) -> f64 {
+    fen as f64 / 100.0
+}
+
+fn write_rows(sheet: &mut rust_xlsxwriter::Worksheet, headers: &[&str], rows: &[Vec<Cell>]) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let money = rust_xlsxwriter::Format::new().set_num_format("#,##0.00");
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h)?;
+    }
+    for (i, row) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                Cell::Text(t) => sheet.write_string(r, c as u16, t)?,
+                Cell::Count(n) => sheet.write_number(r, c as u16, *n as f64)?,
+                Cell::Fen(f) => sheet.write_number_with_format(r, c as u16, yuan(*f), &money)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// A spreadsheet cell of a report.
+pub enum Cell {
+    Text(String),
+    Count(u64),
+    /// Written in yuan with two decimals.
+    Fen(i64),
+}
+
+/// The sweep as a workbook: the summary, then one sheet of eligible units per program.
+pub async fn sweep_xlsx(store: &dyn Store, report: &SweepReport) -> Result<Vec<u8>, PolicyFailure> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let xe = |e: rust_xlsxwriter::XlsxError| invalid(format!("无法生成表格：{e}"), format!("cannot write the workbook: {e}"));
+    let rows: Vec<Vec<Cell>> = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(r.program_zh.clone()),
+                Cell::Text(r.program.clone()),
+                Cell::Text(r.county.clone()),
+                Cell::Text(r.county_name.clone()),
+                Cell::Text(r.area.zh().into()),
+                Cell::Count(r.considered),
+                Cell::Count(r.eligible),
+                Cell::Fen(r.amount),
+                Cell::Fen(r.amount * 12),
+            ]
+        })
+        .collect();
+    let sheet = book.add_worksheet().set_name("汇总").map_err(xe)?;
+    write_rows(sheet, &["项目", "代码", "区县代码", "区县", "城乡", "测算对象数", "符合条件数", "月金额（元）", "年金额（元）"], &rows).map_err(xe)?;
+    for (code, zh, _, _) in report.program_totals() {
+        let mut rows = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.policy_run_units(report.run_id, &code, after.as_deref(), 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.unit_key.clone());
+            rows.extend(page.into_iter().map(|u| vec![Cell::Text(u.unit_key), Cell::Text(u.county), Cell::Fen(u.amount)]));
+            if rows.len() >= 1_000_000 {
+                break;
+            }
+        }
+        let name: String = zh.chars().take(28).collect();
+        let sheet = book.add_worksheet().set_name(name).map_err(xe)?;
+        write_rows(sheet, &["户号或身份证号", "区县代码", "月金额（元）"], &rows).map_err(xe)?;
+    }
+    book.save_to_buffer().map_err(xe)
+}
+
+/// The what-if as a workbook: changes, then the comparison per program and county.
+pub fn whatif_xlsx(report: &WhatIfReport) -> Result<Vec<u8>, PolicyFailure> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let xe = |e: rust_xlsxwriter::XlsxError| invalid(format!("无法生成表格：{e}"), format!("cannot write the workbook: {e}"));
+    let mut rows: Vec<Vec<Cell>> = report
+        .rows
+        .iter()
+        .chain(std::iter::once(&report.total()))
+        .map(|r| {
+            vec![
+                Cell::Text(r.program_zh.clone()),
+                Cell::Text(r.county.clone()),
+                Cell::Text(r.county_name.clone()),
+                Cell::Count(r.baseline_eligible),
+                Cell::Count(r.scenario_eligible),
+                Cell::Count(r.newly_eligible),
+                Cell::Count(r.no_longer_eligible),
+                Cell::Fen(r.baseline_amount),
+                Cell::Fen(r.scenario_amount),
+                Cell::Fen(r.monthly_change()),
+                Cell::Fen(r.annual_change()),
+            ]
+        })
+        .collect();
+    let sheet = book.add_worksheet().set_name("测算结果").map_err(xe)?;
+    write_rows(
+        sheet,
+        &["项目", "区县代码", "区县", "现行对象数", "调整后对象数", "新增对象", "退出对象", "现行月支出（元）", "调整后月支出（元）", "月增支（元）", "年增支（元）"],
+        &rows,
+    )
+    .map_err(xe)?;
+    rows = report
+        .changes
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::Text(c.name.clone()),
+                Cell::Text(c.region.clone()),
+                Cell::Text(c.area.map(|a| a.zh().to_string()).unwrap_or_else(|| "城乡".into())),
+                Cell::Text(c.from.to_string()),
+                Cell::Text(match c.how {
+                    minzheng_policy::ChangeKind::Set(v) => format!("设为 {v}"),
+                    minzheng_policy::ChangeKind::RaisePermille(pm) => format!("提高 {}.{}%", pm / 10, pm % 10),
+                }),
+            ]
+        })
+        .collect();
+    let sheet = book.add_worksheet().set_name("调整方案").map_err(xe)?;
+    write_rows(sheet, &["参数", "区划", "城乡", "起始日期", "调整"], &rows).map_err(xe)?;
+    book.save_to_buffer().map_err(xe)
+}

@@ -1,0 +1,257 @@
+//! `minzheng policy ...`: the policy engine from the command line.
+
+use crate::{actor, bar, open};
+use anyhow::{bail, Result};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use minzheng_app::policy as use_case;
+use minzheng_domain::{Bilingual, Fen, Principal, RegionCode, Role};
+use minzheng_policy::{Change, Engine, ParameterRecord, PolicySet};
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum PolicyWhat {
+    /// The programs, their conditions and the SQL they compile to.
+    Show {
+        /// Only this program (code, e.g. dibao).
+        program: Option<String>,
+        /// A policy folder to check instead of the shipped one (refused with file and line).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// The parameter history (every recorded value, who and why).
+    Params {
+        /// Only this parameter.
+        name: Option<String>,
+    },
+    /// Record a new value of a parameter from a date.
+    Set {
+        name: String,
+        /// Integer: fen for money, per mille for ratios.
+        value: i64,
+        #[arg(long, default_value = "2101")]
+        region: String,
+        /// urban or rural, for parameters that differ.
+        #[arg(long)]
+        area: Option<String>,
+        #[arg(long)]
+        from: NaiveDate,
+        /// The document or decision (at least 4 characters).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Check one household on a date, with the explanation.
+    Check {
+        household_no: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// Print the whole explanation as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sweep a region on a date (政策找人): eligible units per program, stored as a run.
+    Sweep {
+        #[arg(long, default_value = "2101")]
+        region: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// Write the summary and the eligible lists to this .xlsx file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Cost parameter changes (提标测算) against the current values.
+    Whatif {
+        /// A change: `dibao_standard:urban+7%`, `gaoling_80=3000`, `dibao_standard:210112:rural+10%`.
+        #[arg(long = "change", required = true)]
+        changes: Vec<String>,
+        /// The date the changes start.
+        #[arg(long)]
+        from: NaiveDate,
+        #[arg(long, default_value = "2101")]
+        region: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// The command line acts for the operator of the machine as a city administrator of the city it
+/// names (whoever runs it has the database file anyway); everything is audited as `cli:<user>`.
+fn operator(region: &RegionCode) -> Principal {
+    let city = region.ancestor(minzheng_domain::RegionLevel::City).unwrap_or_else(|| region.clone());
+    Principal { name: actor().name, role: Role::CityAdmin, region: city }
+}
+
+fn region(text: &str) -> Result<RegionCode> {
+    RegionCode::parse(text).map_err(|e| anyhow::anyhow!(e.both()))
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn money(fen: i64) -> String {
+    Fen(fen).to_string()
+}
+
+pub async fn engine() -> Result<Engine> {
+    Engine::new(PolicySet::shenyang(), partitions()).await.map_err(|e| anyhow::anyhow!(e.both()))
+}
+
+pub fn partitions() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
+pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
+    if let PolicyWhat::Show { program, dir } = &what {
+        let set = match dir {
+            Some(d) => PolicySet::load_dir(d).map_err(|e| anyhow::anyhow!(e.both()))?,
+            None => PolicySet::shenyang(),
+        };
+        let engine = Engine::new(set, 1).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        for p in engine.policy.programs.iter().filter(|p| program.as_ref().is_none_or(|c| *c == p.code)) {
+            println!("{} {}（{}，以{}为单位）/ {}", p.code, p.zh, p.basis, p.unit.zh(), p.en);
+            for c in &p.conditions {
+                println!("  条件 {}: {}\n      {}\n      依据 {}", c.name, c.zh, c.sql, c.basis);
+            }
+            println!("  金额: {}\n      {}", p.amount.zh, p.amount.sql);
+            if program.is_some() {
+                println!("\n编译后的查询 / compiled query:\n{}", engine.query(&p.code).unwrap_or_default());
+            }
+        }
+        return Ok(());
+    }
+    let store = open(url).await?;
+    let engine = engine().await?;
+    use_case::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
+    let who_for = |r: &RegionCode| operator(r);
+    match what {
+        PolicyWhat::Show { .. } => Ok(()),
+        PolicyWhat::Params { name } => {
+            for r in store.parameter_records().await?.iter().filter(|r| name.as_ref().is_none_or(|n| *n == r.name)) {
+                let def = engine.policy.parameter(&r.name);
+                println!(
+                    "#{:<4} {:<28} {:<8} {:<6} 自 {} 起 = {:>10} {}  {}（{} {}）",
+                    r.seq,
+                    r.name,
+                    r.region,
+                    r.area.map(|a| a.zh()).unwrap_or("城乡"),
+                    r.effective_from,
+                    r.value,
+                    def.map(|d| d.unit.as_str()).unwrap_or(""),
+                    r.reason,
+                    r.recorded_by,
+                    r.recorded_at.format("%Y-%m-%d %H:%M")
+                );
+            }
+            Ok(())
+        }
+        PolicyWhat::Set { name, value, region: r, area, from, reason } => {
+            let area = match area.as_deref() {
+                None => None,
+                Some(a) => Some(minzheng_policy::Area::parse(a).ok_or_else(|| anyhow::anyhow!("--area 应为 urban 或 rural / must be urban or rural"))?),
+            };
+            let code = region(&r)?;
+            let record = ParameterRecord {
+                name,
+                region: r,
+                area,
+                effective_from: from,
+                value,
+                reason,
+                recorded_by: String::new(),
+                recorded_at: chrono::Utc::now(),
+                seq: 0,
+            };
+            let stored = use_case::set_parameter(store.as_ref(), &engine, &who_for(&code), &actor(), record).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!("已记录 #{} / recorded: {} = {} 自 {} 起", stored.seq, stored.name, stored.value, stored.effective_from);
+            Ok(())
+        }
+        PolicyWhat::Check { household_no, on, json } => {
+            let on = on.unwrap_or_else(today);
+            let h = store.household(&household_no).await?.ok_or_else(|| anyhow::anyhow!("没有户号 {household_no} / no such household"))?;
+            let check = use_case::check(store.as_ref(), &engine, &who_for(&h.community), &actor(), &household_no, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&check)?);
+                return Ok(());
+            }
+            println!("户 {} 于 {} 的核算结果 / check on {}:", check.household_no, on, on);
+            for p in &check.programs {
+                for u in &p.units {
+                    let who = if p.unit == minzheng_policy::Unit::Household { String::new() } else { format!(" {}", u.name.clone().unwrap_or_default()) };
+                    println!("  {} {}{}: {}", if u.eligible { "✔" } else { "✘" }, p.zh, who, if u.eligible { format!("{} 元/月", money(u.amount)) } else { "不符合".into() });
+                    for s in &u.steps {
+                        let values: Vec<String> = s.features.iter().map(|f| format!("{}={}", f.name, f.value)).chain(s.parameters.iter().map(|p| format!("p.{}={}", p.name, p.record.as_ref().map(|r| r.value.to_string()).unwrap_or("无".into())))).collect();
+                        println!("      {} {} [{}]", if s.met { "是" } else { "否" }, s.zh, values.join(", "));
+                    }
+                }
+                if p.units.is_empty() {
+                    println!("  – {}: 无人在适用范围内 / nobody in scope", p.zh);
+                }
+            }
+            Ok(())
+        }
+        PolicyWhat::Sweep { region: r, on, out } => {
+            let on = on.unwrap_or_else(today);
+            let code = region(&r)?;
+            let pb = bar(0, "快照 snapshot");
+            let report = use_case::sweep(store.as_ref(), &engine, &who_for(&code), &actor(), &code, on, partitions(), &|n| pb.set_position(n))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            pb.finish_and_clear();
+            println!("普查 #{}：{} 于 {}，{} 户 {} 人 / sweep run {}", report.run_id, report.region, on, report.households, report.persons, report.run_id);
+            for (code, zh, eligible, amount) in report.program_totals() {
+                println!("  {:<20} {:<24} {:>9} 个  {:>16} 元/月", code, zh, eligible, money(amount));
+            }
+            let t = report.timings;
+            println!("用时 / took: snapshot {} ms, features {} ms, rules {} ms, store {} ms", t.snapshot_ms, t.features_ms, t.evaluate_ms, t.store_ms);
+            if let Some(path) = out {
+                std::fs::write(&path, use_case::sweep_xlsx(store.as_ref(), &report).await.map_err(|e| anyhow::anyhow!(e.both()))?)?;
+                println!("已写入 / written: {}", path.display());
+            }
+            Ok(())
+        }
+        PolicyWhat::Whatif { changes, from, region: r, out } => {
+            let code = region(&r)?;
+            let mut parsed = Vec::new();
+            for c in &changes {
+                match Change::parse(c, &r, from) {
+                    Ok(c) => parsed.push(c),
+                    Err(e) => bail!("--change {c:?}: {e}"),
+                }
+            }
+            let pb = bar(0, "快照 snapshot");
+            let report = use_case::whatif(store.as_ref(), &engine, &who_for(&code), &actor(), &code, &parsed, partitions(), &|n| pb.set_position(n))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            pb.finish_and_clear();
+            println!("测算 #{}：{} 自 {} 起 / what-if run {}", report.run_id, report.region, from, report.run_id);
+            println!("  {:<24} {:>8} {:>8} {:>8} {:>8} {:>16} {:>16}", "项目", "现行", "调整后", "新增", "退出", "月增支(元)", "年增支(元)");
+            let mut by_program: Vec<use_case::WhatIfRow> = Vec::new();
+            for row in &report.rows {
+                match by_program.iter_mut().find(|r| r.program == row.program) {
+                    Some(t) => {
+                        t.baseline_eligible += row.baseline_eligible;
+                        t.scenario_eligible += row.scenario_eligible;
+                        t.newly_eligible += row.newly_eligible;
+                        t.no_longer_eligible += row.no_longer_eligible;
+                        t.baseline_amount += row.baseline_amount;
+                        t.scenario_amount += row.scenario_amount;
+                    }
+                    None => by_program.push(row.clone()),
+                }
+            }
+            by_program.push(report.total());
+            for t in &by_program {
+                println!(
+                    "  {:<24} {:>8} {:>8} {:>8} {:>8} {:>16} {:>16}",
+                    t.program_zh, t.baseline_eligible, t.scenario_eligible, t.newly_eligible, t.no_longer_eligible, money(t.monthly_change()), money(t.annual_change())
+                );
+            }
+            if let Some(path) = out {
+                std::fs::write(&path, use_case::whatif_xlsx(&report).map_err(|e| anyhow::anyhow!(e.both()))?)?;
+                println!("已写入 / written: {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! 家庭经济状况 / Household economic data from other departments, reduced to the items the
+//! policy features read: monthly income by kind, deposits, and counts of vehicles, real estate
+//! and businesses, each with the dataset it came from.
+
+use crate::money::Fen;
+use crate::IdNumber;
+use serde::{Deserialize, Serialize};
+
+/// One item of a person's economic situation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EconomicItem {
+    pub id_number: IdNumber,
+    /// `wage`, `pension`, `business`, `property`, `transfer`, `residents_pension`, `assistance`,
+    /// `award`, `medical` (monthly income or cost, fen); `deposit` (fen); `car`, `real_estate`,
+    /// `enterprise` (counts).
+    pub kind: ItemKind,
+    pub amount: i64,
+    /// The dataset: `income`, `deposits`, `vehicles`, `property`, `business`.
+    pub source: String,
+}
+
+/// Kinds of economic item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// 工资性收入
+    Wage,
+    /// 养老金（职工基本养老金）
+    Pension,
+    /// 经营净收入
+    BusinessIncome,
+    /// 财产净收入
+    PropertyIncome,
+    /// 转移净收入
+    Transfer,
+    /// 城乡居民基础养老金 (not counted as income)
+    ResidentsPension,
+    /// 社会救助金 (not counted)
+    Assistance,
+    /// 奖励 (not counted)
+    Award,
+    /// 刚性医疗支出 (deducted)
+    Medical,
+    /// 存款 (fen)
+    Deposit,
+    /// 机动车 (count)
+    Car,
+    /// 不动产 (count, the home included)
+    RealEstate,
+    /// 市场主体 (count)
+    Enterprise,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 13] = [
+        ItemKind::Wage,
+        ItemKind::Pension,
+        ItemKind::BusinessIncome,
+        ItemKind::PropertyIncome,
+        ItemKind::Transfer,
+        ItemKind::ResidentsPension,
+        ItemKind::Assistance,
+        ItemKind::Award,
+        ItemKind::Medical,
+        ItemKind::Deposit,
+        ItemKind::Car,
+        ItemKind::RealEstate,
+        ItemKind::Enterprise,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Wage => "wage",
+            ItemKind::Pension => "pension",
+            ItemKind::BusinessIncome => "business_income",
+            ItemKind::PropertyIncome => "property_income",
+            ItemKind::Transfer => "transfer",
+            ItemKind::ResidentsPension => "residents_pension",
+            ItemKind::Assistance => "assistance",
+            ItemKind::Award => "award",
+            ItemKind::Medical => "medical",
+            ItemKind::Deposit => "deposit",
+            ItemKind::Car => "car",
+            ItemKind::RealEstate => "real_estate",
+            ItemKind::Enterprise => "enterprise",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            ItemKind::Wage => "工资",
+            ItemKind::Pension => "养老金",
+            ItemKind::BusinessIncome => "经营收入",
+            ItemKind::PropertyIncome => "财产收入",
+            ItemKind::Transfer => "转移性收入",
+            ItemKind::ResidentsPension => "城乡居民基础养老金",
+            ItemKind::Assistance => "救助金",
+            ItemKind::Award => "奖励",
+            ItemKind::Medical => "医疗支出",
+            ItemKind::Deposit => "存款",
+            ItemKind::Car => "机动车",
+            ItemKind::RealEstate => "不动产",
+            ItemKind::Enterprise => "市场主体",
+        }
+    }
+    /// From the stored code or the words of an income sheet (收入类型).
+    pub fn parse(s: &str) -> Option<ItemKind> {
+        let s = s.trim();
+        ItemKind::ALL.iter().find(|k| k.as_str() == s || k.zh() == s).copied().or(match s {
+            "工资性收入" | "工资薪金" => Some(ItemKind::Wage),
+            "职工养老金" | "退休金" | "基本养老金" => Some(ItemKind::Pension),
+            "居民养老金" | "城乡居民养老金" => Some(ItemKind::ResidentsPension),
+            _ => None,
+        })
+    }
+    /// Whether the amount is money (fen) rather than a count.
+    pub fn is_money(self) -> bool {
+        !matches!(self, ItemKind::Car | ItemKind::RealEstate | ItemKind::Enterprise)
+    }
+}
+
+/// Why a departmental row gave no item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ItemError {
+    #[error("ID number: {0}")]
+    Id(String),
+    #[error("amount {0:?} is not a sum of money in yuan")]
+    Amount(String),
+    #[error("income type {0:?} is not known")]
+    Kind(String),
+    #[error("no column {0}")]
+    Column(&'static str),
+}
+
+impl crate::Bilingual for ItemError {
+    fn zh(&self) -> String {
+        match self {
+            ItemError::Id(e) => format!("身份证号：{e}"),
+            ItemError::Amount(s) => format!("金额“{s}”不是以元计的金额"),
+            ItemError::Kind(s) => format!("收入类型“{s}”无法识别"),
+            ItemError::Column(c) => format!("缺少列“{c}”"),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// The datasets whose rows become items, with the column read for each.
+pub const DATASETS: &[(&str, &str)] = &[("income", "金额"), ("deposits", "余额"), ("vehicles", ""), ("property", ""), ("business", "")];
+
+/// The item of one row of a departmental dataset (`income`, `deposits`, `vehicles`, `property`,
+/// `business`), reading cells by header. `Ok(None)` for datasets that carry no item.
+pub fn item_from_row(dataset: &str, cell: impl Fn(&'static str) -> Option<String>) -> Result<Option<EconomicItem>, ItemError> {
+    let id_text = cell("身份证号").ok_or(ItemError::Column("身份证号"))?;
+    let money = |col: &'static str| -> Result<i64, ItemError> {
+        let text = cell(col).ok_or(ItemError::Column(col))?;
+        Fen::parse_yuan(&text).map(|f| f.0).map_err(|_| ItemError::Amount(text))
+    };
+    let (kind, amount) = match dataset {
+        "income" => {
+            let k = cell("收入类型").ok_or(ItemError::Column("收入类型"))?;
+            (ItemKind::parse(&k).ok_or(ItemError::Kind(k))?, money("金额")?)
+        }
+        "deposits" => (ItemKind::Deposit, money("余额")?),
+        "vehicles" => (ItemKind::Car, 1),
+        "property" => (ItemKind::RealEstate, 1),
+        "business" => (ItemKind::Enterprise, 1),
+        _ => return Ok(None),
+    };
+    let id_number = IdNumber::parse(&id_text).map_err(|e| ItemError::Id(e.to_string()))?;
+    Ok(Some(EconomicItem { id_number, kind, amount, source: dataset.to_string() }))
+}

@@ -1,0 +1,489 @@
+//! The engine: features by SQL over a snapshot, programs compiled to one query each, evaluated by
+//! Apache DataFusion for a whole city (sweep), one household (check) or changed parameters
+//! (what-if). The three uses share the same compiled SQL; only the tables differ.
+//!
+//! The queries use plain SQL over registered tables (no user-defined functions, no in-process
+//! callbacks), so the same logical plans can be sent to a Ballista cluster.
+
+use crate::defs::{Area, PolicyError, PolicySet, Program, Unit};
+use crate::params::{in_force, ParameterRecord};
+use crate::snapshot::{Snapshot, SnapshotBuilder, Table};
+use chrono::{Datelike, NaiveDate};
+use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What can go wrong while evaluating (not the policy files: those are [`PolicyError`]).
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("query engine: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error("arrow: {0}")]
+    Arrow(#[from] datafusion::arrow::error::ArrowError),
+    #[error("{0}")]
+    Policy(#[from] PolicyError),
+    #[error("no program {0:?}")]
+    NoProgram(String),
+}
+
+/// A compiled policy: the folder's rules, each program's query, checked against the snapshot
+/// schema once.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub policy: PolicySet,
+    /// Program code → its query.
+    queries: BTreeMap<String, String>,
+    partitions: usize,
+}
+
+/// Features materialised for one evaluation date: the warm snapshot the programs read.
+#[derive(Debug, Clone)]
+pub struct Features {
+    pub on: NaiveDate,
+    pub views: Vec<Table>,
+    /// Every (county, area) present, for the parameter table.
+    pub counties: Vec<(String, Area)>,
+}
+
+impl Features {
+    pub fn view(&self, name: &str) -> Option<&Table> {
+        self.views.iter().find(|t| t.name == name)
+    }
+}
+
+/// Parameters resolved for every county and area on a date: one row each.
+#[derive(Debug, Clone)]
+pub struct ParamSet {
+    pub on: NaiveDate,
+    pub table: Table,
+    /// (county, area) → parameter name → the record in force.
+    pub used: BTreeMap<(String, Area), BTreeMap<String, ParameterRecord>>,
+}
+
+/// The result of one program over its population.
+#[derive(Debug, Clone)]
+pub struct ProgramRun {
+    pub code: String,
+    pub unit: Unit,
+    pub batches: Vec<RecordBatch>,
+}
+
+/// Every program's result for one snapshot, date and parameter set.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub on: NaiveDate,
+    pub programs: Vec<ProgramRun>,
+}
+
+/// Totals of one program in one county and area.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    /// Units considered (the population).
+    pub considered: u64,
+    pub eligible: u64,
+    /// Monthly amount, fen.
+    pub amount: i64,
+}
+
+/// One unit's result in a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitResult<'a> {
+    pub program: &'a str,
+    /// pid or hid in the snapshot.
+    pub unit: i64,
+    pub county: i32,
+    pub rural: bool,
+    pub eligible: bool,
+    pub amount: i64,
+}
+
+impl Run {
+    /// Every unit considered by every program.
+    pub fn units(&self) -> Vec<UnitResult<'_>> {
+        let mut out = Vec::new();
+        for p in &self.programs {
+            for b in &p.batches {
+                let (Some(unit), Some(county), Some(rural), Some(eligible), Some(amount)) = (
+                    column::<Int64Type>(b, "unit"),
+                    column::<Int32Type>(b, "county"),
+                    b.column_by_name("rural").map(|c| c.as_boolean()),
+                    b.column_by_name("eligible").map(|c| c.as_boolean()),
+                    column::<Int64Type>(b, "amount"),
+                ) else {
+                    continue;
+                };
+                for i in 0..b.num_rows() {
+                    out.push(UnitResult {
+                        program: &p.code,
+                        unit: unit.value(i),
+                        county: county.value(i),
+                        rural: rural.value(i),
+                        eligible: eligible.value(i),
+                        amount: amount.value(i),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    pub fn program(&self, code: &str) -> Option<&ProgramRun> {
+        self.programs.iter().find(|p| p.code == code)
+    }
+
+    /// Totals per program, county and area.
+    pub fn totals(&self) -> BTreeMap<(String, i32, bool), Totals> {
+        let mut out: BTreeMap<(String, i32, bool), Totals> = BTreeMap::new();
+        for p in &self.programs {
+            for b in &p.batches {
+                let (Some(county), Some(rural), Some(eligible), Some(amount)) = (
+                    column::<Int32Type>(b, "county"),
+                    b.column_by_name("rural").map(|c| c.as_boolean()),
+                    b.column_by_name("eligible").map(|c| c.as_boolean()),
+                    column::<Int64Type>(b, "amount"),
+                ) else {
+                    continue;
+                };
+                for i in 0..b.num_rows() {
+                    let t = out.entry((p.code.clone(), county.value(i), rural.value(i))).or_default();
+                    t.considered += 1;
+                    if eligible.value(i) {
+                        t.eligible += 1;
+                        t.amount += amount.value(i);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Totals per program over everything.
+    pub fn program_totals(&self) -> BTreeMap<String, Totals> {
+        let mut out: BTreeMap<String, Totals> = BTreeMap::new();
+        for ((code, _, _), t) in self.totals() {
+            let e = out.entry(code).or_default();
+            e.considered += t.considered;
+            e.eligible += t.eligible;
+            e.amount += t.amount;
+        }
+        out
+    }
+
+    /// Each eligible unit's amount: (program, unit) → amount in fen.
+    pub fn eligible_units(&self) -> BTreeMap<(String, i64), i64> {
+        let mut out = BTreeMap::new();
+        for p in &self.programs {
+            for b in &p.batches {
+                let (Some(unit), Some(eligible), Some(amount)) =
+                    (column::<Int64Type>(b, "unit"), b.column_by_name("eligible").map(|c| c.as_boolean()), column::<Int64Type>(b, "amount"))
+                else {
+                    continue;
+                };
+                for i in 0..b.num_rows() {
+                    if eligible.value(i) {
+                        out.insert((p.code.clone(), unit.value(i)), amount.value(i));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+pub(crate) fn column<'a, T: datafusion::arrow::datatypes::ArrowPrimitiveType>(
+    b: &'a RecordBatch,
+    name: &str,
+) -> Option<&'a datafusion::arrow::array::PrimitiveArray<T>> {
+    b.column_by_name(name).and_then(|c| c.as_primitive_opt::<T>())
+}
+
+/// `2026-07-01` → 20260701.
+pub fn ymd(d: NaiveDate) -> i32 {
+    d.year() * 10000 + d.month() as i32 * 100 + d.day() as i32
+}
+
+impl Engine {
+    /// Compiles a policy folder: every view, condition and formula is planned against an empty
+    /// snapshot, so that a mistake in the SQL is refused here with its file and line.
+    pub async fn new(policy: PolicySet, partitions: usize) -> Result<Engine, PolicyError> {
+        let mut queries = BTreeMap::new();
+        let unit_of = |code: &str| policy.program(code).map(|p| p.unit).unwrap_or(Unit::Person);
+        for p in &policy.programs {
+            queries.insert(p.code.clone(), program_sql(p, &unit_of));
+        }
+        let engine = Engine { policy, queries, partitions: partitions.max(1) };
+        engine.validate().await?;
+        Ok(engine)
+    }
+
+    /// Keeps only some programs (for costing or benchmarks); references to programs left out are
+    /// dropped, except `requires`, which is refused.
+    pub async fn with_programs(&self, codes: &[&str]) -> Result<Engine, EngineError> {
+        let mut policy = self.policy.clone();
+        for c in codes {
+            if policy.program(c).is_none() {
+                return Err(EngineError::NoProgram(c.to_string()));
+            }
+        }
+        policy.programs.retain(|p| codes.contains(&p.code.as_str()));
+        for p in &mut policy.programs {
+            if let Some(r) = p.requires.iter().find(|r| !codes.contains(&r.as_str())) {
+                return Err(EngineError::NoProgram(format!("{} (required by {})", r, p.code)));
+            }
+            p.excluded_by.retain(|r| codes.contains(&r.as_str()));
+            p.offset_by.retain(|r| codes.contains(&r.as_str()));
+        }
+        Ok(Engine::new(policy, self.partitions).await?)
+    }
+
+    fn context(&self) -> SessionContext {
+        let config = SessionConfig::new().with_target_partitions(self.partitions).with_batch_size(16 * 1024).with_information_schema(false);
+        SessionContext::new_with_config(config)
+    }
+
+    fn register(ctx: &SessionContext, table: &Table) -> Result<(), EngineError> {
+        let mem = MemTable::try_new(table.schema.clone(), table.partitions.clone())?;
+        ctx.deregister_table(table.name.as_str())?;
+        ctx.register_table(table.name.as_str(), Arc::new(mem))?;
+        Ok(())
+    }
+
+    async fn validate(&self) -> Result<(), PolicyError> {
+        let empty = SnapshotBuilder::new().finish(1);
+        let fsrc = self.policy.source("features");
+        let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        let features = self.features(&empty, on).await.map_err(|e| match e {
+            EngineError::Policy(p) => p,
+            other => PolicyError::at(fsrc, "[[view]]", other.to_string(), other.to_string()),
+        })?;
+        for view in ["household_features", "person_features"] {
+            if features.view(view).is_none() {
+                return Err(PolicyError::at(fsrc, "[[view]]", format!("no view named {view}"), format!("缺少视图 {view}")));
+            }
+        }
+        let has = |view: &str, column: &str| features.view(view).is_some_and(|t| t.schema.field_with_name(column).is_ok());
+        for f in &self.policy.features {
+            if !has("person_features", &f.name) && !has("household_features", &f.name) {
+                return Err(PolicyError::at(
+                    fsrc,
+                    &format!("\"{}\"", f.name),
+                    format!("feature {:?} is a column of neither person_features nor household_features", f.name),
+                    format!("特征“{}”既不是 person_features 也不是 household_features 的列", f.name),
+                ));
+            }
+        }
+        let params = self.params(&[], &[], on);
+        let ctx = self.context();
+        for t in features.views.iter().chain(std::iter::once(&params.table)) {
+            Engine::register(&ctx, t).map_err(|e| PolicyError::at(fsrc, "[[view]]", e.to_string(), e.to_string()))?;
+        }
+        for p in &self.policy.programs {
+            let src = self.policy.source(&p.code);
+            // Each rule alone first, for a precise message.
+            let mut rules = vec![("population", p.population.as_str(), true)];
+            rules.extend(p.conditions.iter().map(|c| (c.name.as_str(), c.sql.as_str(), true)));
+            rules.push(("amount", p.amount.sql.as_str(), false));
+            for (rule, sql, boolean) in rules {
+                let q = format!("SELECT ({sql}) AS v FROM {} f JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural", p.unit.view());
+                let plan = ctx.sql(&q).await.map_err(|e| {
+                    PolicyError::at(src, sql, format!("{rule}: {}", first_line(&e.to_string())), format!("{rule}：SQL 错误：{}", first_line(&e.to_string())))
+                })?;
+                let dt = plan.schema().field(0).data_type().clone();
+                let ok = if boolean { dt == DataType::Boolean || dt == DataType::Null } else { dt.is_integer() || dt == DataType::Null };
+                if !ok {
+                    return Err(PolicyError::at(
+                        src,
+                        sql,
+                        format!("{rule}: the expression is {dt}, not {}", if boolean { "a condition (true/false)" } else { "a whole number of fen" }),
+                        format!("{rule}：表达式类型为 {dt}，应为{}", if boolean { "条件（真/假）" } else { "以分计的整数" }),
+                    ));
+                }
+            }
+            let run = self.evaluate_program(&ctx, p).await.map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
+            let table = Table::from_batches(&format!("result_{}", p.code), run.0, run.1, 1);
+            Engine::register(&ctx, &table).map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Materialises the feature views for an evaluation date.
+    pub async fn features(&self, snapshot: &Snapshot, on: NaiveDate) -> Result<Features, EngineError> {
+        let ctx = self.context();
+        for t in &snapshot.tables {
+            Engine::register(&ctx, t)?;
+        }
+        let eval_schema = Arc::new(Schema::new(vec![Field::new("eval_ymd", DataType::Int32, false)]));
+        let eval = RecordBatch::try_new(eval_schema.clone(), vec![Arc::new(Int32Array::from(vec![ymd(on)])) as ArrayRef])?;
+        Engine::register(&ctx, &Table { name: "evaluation".into(), schema: eval_schema, partitions: vec![vec![eval]] })?;
+        let fsrc = self.policy.source("features");
+        let mut views = Vec::new();
+        for v in &self.policy.views {
+            let df = ctx.sql(&v.sql).await.map_err(|e| {
+                PolicyError::at(fsrc, &v.sql, format!("view {}: {}", v.name, first_line(&e.to_string())), format!("视图 {}：SQL 错误：{}", v.name, first_line(&e.to_string())))
+            })?;
+            let (schema, batches) = collect(&ctx, df).await?;
+            let table = Table::from_batches(&v.name, schema, batches, self.partitions);
+            Engine::register(&ctx, &table)?;
+            views.push(table);
+        }
+        let mut counties = std::collections::BTreeSet::new();
+        if let Some(h) = views.iter().find(|t| t.name == "household_features") {
+            for b in h.partitions.iter().flatten() {
+                if let (Some(c), Some(r)) = (column::<Int32Type>(b, "county"), b.column_by_name("rural").map(|c| c.as_boolean())) {
+                    for i in 0..b.num_rows() {
+                        counties.insert((c.value(i).to_string(), if r.value(i) { Area::Rural } else { Area::Urban }));
+                    }
+                }
+            }
+        }
+        Ok(Features { on, views, counties: counties.into_iter().collect() })
+    }
+
+    /// Resolves every parameter for every (county, area) on a date.
+    pub fn params(&self, records: &[ParameterRecord], counties: &[(String, Area)], on: NaiveDate) -> ParamSet {
+        let mut fields = vec![Field::new("p_county", DataType::Int32, false), Field::new("p_rural", DataType::Boolean, false)];
+        fields.extend(self.policy.parameters.iter().map(|p| Field::new(&p.name, DataType::Int64, true)));
+        let schema = Arc::new(Schema::new(fields));
+        let mut used = BTreeMap::new();
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(Int32Array::from_iter_values(counties.iter().map(|(c, _)| c.parse().unwrap_or(0)))),
+            Arc::new(BooleanArray::from(counties.iter().map(|(_, a)| *a == Area::Rural).collect::<Vec<_>>())),
+        ];
+        for (county, area) in counties {
+            used.insert((county.clone(), *area), BTreeMap::new());
+        }
+        for p in &self.policy.parameters {
+            let mut values = Vec::with_capacity(counties.len());
+            for (county, area) in counties {
+                let r = in_force(records, &p.name, county, *area, on);
+                if let (Some(r), Some(m)) = (r, used.get_mut(&(county.clone(), *area))) {
+                    m.insert(p.name.clone(), r.clone());
+                }
+                values.push(r.map(|r| r.value));
+            }
+            columns.push(Arc::new(Int64Array::from(values)));
+        }
+        let batch = match RecordBatch::try_new(schema.clone(), columns) {
+            Ok(b) => b,
+            // One column per field, each of the same length: a mismatch is a bug here.
+            Err(e) => panic!("parameter table: {e}"),
+        };
+        ParamSet { on, table: Table { name: "params".into(), schema, partitions: vec![vec![batch]] }, used }
+    }
+
+    /// Evaluates every program over materialised features with a parameter set.
+    pub async fn evaluate(&self, features: &Features, params: &ParamSet) -> Result<Run, EngineError> {
+        let ctx = self.context();
+        for t in &features.views {
+            if t.name == "household_features" || t.name == "person_features" {
+                Engine::register(&ctx, t)?;
+            }
+        }
+        Engine::register(&ctx, &params.table)?;
+        let mut programs = Vec::new();
+        for p in &self.policy.programs {
+            let (schema, batches) = self.evaluate_program(&ctx, p).await?;
+            let table = Table::from_batches(&format!("result_{}", p.code), schema, batches.clone(), self.partitions);
+            Engine::register(&ctx, &table)?;
+            programs.push(ProgramRun { code: p.code.clone(), unit: p.unit, batches });
+        }
+        Ok(Run { on: features.on, programs })
+    }
+
+    async fn evaluate_program(&self, ctx: &SessionContext, p: &Program) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
+        let sql = self.queries.get(&p.code).ok_or_else(|| EngineError::NoProgram(p.code.clone()))?;
+        let df = ctx.sql(sql).await?;
+        collect(ctx, df).await
+    }
+
+    /// The SQL a program compiles to (shown by `minzheng policy show`).
+    pub fn query(&self, code: &str) -> Option<&str> {
+        self.queries.get(code).map(String::as_str)
+    }
+}
+
+/// Runs a query and returns its batches with the schema of the physical plan (the batches'
+/// own, which a table built from them must carry).
+async fn collect(ctx: &SessionContext, df: datafusion::dataframe::DataFrame) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
+    let plan = df.create_physical_plan().await?;
+    let schema = plan.schema();
+    let batches = datafusion::physical_plan::collect(plan, ctx.task_ctx()).await?;
+    Ok((schema, batches))
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().chars().take(300).collect()
+}
+
+/// The query of one program. Columns: unit (pid or hid), hid, county, rural, one `c_<i>` per
+/// condition, `rq_<i>` per required program, `ex_<i>` per excluding program, `off_<i>` per offset,
+/// raw_amount (the formula), eligible, amount (after offsets, 0 unless eligible) and share (the
+/// amount per member, for programs that offset against this one).
+pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String {
+    let (unit_col, members) = match p.unit {
+        Unit::Household => ("f.hid", "f.members"),
+        Unit::Person => ("f.pid", "1"),
+    };
+    let mut base_cols = vec![format!("{unit_col} AS unit"), "f.hid".into(), "f.county".into(), "f.rural".into(), format!("CAST({members} AS BIGINT) AS unit_members")];
+    for (i, c) in p.conditions.iter().enumerate() {
+        base_cols.push(format!("COALESCE(({}), false) AS c_{i}", c.sql));
+    }
+    base_cols.push(format!("CAST(({}) AS BIGINT) AS raw_amount", p.amount.sql));
+    let base = format!(
+        "SELECT {} FROM {} f JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural WHERE COALESCE(({}), false)",
+        base_cols.join(", "),
+        p.unit.view(),
+        p.population
+    );
+    let mut cols = vec!["b.unit".to_string(), "b.hid".into(), "b.county".into(), "b.rural".into()];
+    let mut tests: Vec<String> = (0..p.conditions.len()).map(|i| format!("b.c_{i}")).collect();
+    cols.extend(tests.clone());
+    let mut joins = Vec::new();
+    // Another program's results are matched by household when either side is for households,
+    // by person when both are for persons.
+    let keys = |code: &str| {
+        if unit_of(code) == Unit::Household || p.unit == Unit::Household {
+            ("hid", "b.hid")
+        } else {
+            ("unit", "b.unit")
+        }
+    };
+    for (i, code) in p.requires.iter().enumerate() {
+        let (k, bk) = keys(code);
+        joins.push(format!("LEFT JOIN (SELECT DISTINCT {k} AS k FROM result_{code} WHERE eligible) rq{i} ON rq{i}.k = {bk}"));
+        let test = format!("(rq{i}.k IS NOT NULL)");
+        cols.push(format!("{test} AS rq_{i}"));
+        tests.push(test);
+    }
+    for (i, code) in p.excluded_by.iter().enumerate() {
+        let test = if p.unit == Unit::Household && unit_of(code) == Unit::Person {
+            // A household is excluded when every counted member is in the other program.
+            joins.push(format!("LEFT JOIN (SELECT hid AS k, COUNT(*) AS n FROM result_{code} WHERE eligible GROUP BY hid) ex{i} ON ex{i}.k = b.hid"));
+            format!("(NOT COALESCE(ex{i}.n >= b.unit_members, false))")
+        } else {
+            let (k, bk) = keys(code);
+            joins.push(format!("LEFT JOIN (SELECT DISTINCT {k} AS k FROM result_{code} WHERE eligible) ex{i} ON ex{i}.k = {bk}"));
+            format!("(ex{i}.k IS NULL)")
+        };
+        cols.push(format!("{test} AS ex_{i}"));
+        tests.push(test);
+    }
+    let mut offsets = Vec::new();
+    for (i, code) in p.offset_by.iter().enumerate() {
+        let (k, bk) = keys(code);
+        joins.push(format!("LEFT JOIN (SELECT {k} AS k, share FROM result_{code} WHERE eligible) off{i} ON off{i}.k = {bk}"));
+        cols.push(format!("COALESCE(off{i}.share, 0) AS off_{i}"));
+        offsets.push(format!(" - COALESCE(off{i}.share, 0)"));
+    }
+    let eligible = if tests.is_empty() { "true".to_string() } else { tests.join(" AND ") };
+    cols.push("b.raw_amount".into());
+    cols.push(format!("({eligible}) AS eligible"));
+    let amount = format!("CASE WHEN ({eligible}) THEN GREATEST(b.raw_amount{}, CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END", offsets.join(""));
+    cols.push(format!("{amount} AS amount"));
+    cols.push(format!("({amount}) / b.unit_members AS share"));
+    format!("WITH b AS ({base}) SELECT {} FROM b {}", cols.join(", "), joins.join(" "))
+}

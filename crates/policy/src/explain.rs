@@ -1,0 +1,250 @@
+//! *Check* one household (资格核算): every program, eligible or not, the amount, and why: each
+//! condition with its result, the feature values and parameters it used (with their effective
+//! date, region and reason), the data sources and the legal basis.
+
+use crate::defs::{Area, PolicySet, Program, Unit};
+use crate::engine::{column, Engine, EngineError, Features, ParamSet, Run};
+use crate::params::ParameterRecord;
+use crate::snapshot::Snapshot;
+use chrono::NaiveDate;
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::datatypes::{Int32Type, Int64Type};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::arrow::util::display::array_value_to_string;
+use serde::Serialize;
+
+/// A feature's value as used by a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeatureValue {
+    pub name: String,
+    pub zh: String,
+    pub en: String,
+    pub unit: Option<String>,
+    pub source: String,
+    pub value: String,
+}
+
+/// A parameter as used by a rule: its value and the record it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ParamUse {
+    pub name: String,
+    pub zh: String,
+    pub en: String,
+    pub unit: String,
+    pub basis: String,
+    /// None when no value is in force (the rule is then not met).
+    pub record: Option<ParameterRecord>,
+}
+
+/// What a step of the decision is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    Condition,
+    /// Eligible for another program first (e.g. a 低保 household).
+    Requires,
+    /// Not in a program that excludes this one.
+    NotExcludedBy,
+    /// The other program's amount per member is subtracted (只发差额).
+    OffsetBy,
+}
+
+/// One step of a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub kind: StepKind,
+    pub name: String,
+    pub zh: String,
+    pub en: String,
+    pub sql: String,
+    pub basis: String,
+    pub met: bool,
+    /// For offsets: the amount subtracted, fen.
+    pub value: Option<i64>,
+    pub features: Vec<FeatureValue>,
+    pub parameters: Vec<ParamUse>,
+}
+
+/// The decision for one unit (the household, or one member).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitCheck {
+    /// Household number, or the member's ID number.
+    pub unit: String,
+    pub name: Option<String>,
+    pub eligible: bool,
+    /// Monthly amount, fen (0 unless eligible).
+    pub amount: i64,
+    /// The formula's value before offsets, fen.
+    pub formula_amount: i64,
+    pub steps: Vec<Step>,
+    /// How the amount is computed.
+    pub amount_rule: Step,
+}
+
+/// One program's decision for a household.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgramCheck {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    pub unit: Unit,
+    pub basis: String,
+    pub review_months: u32,
+    /// Why nobody is considered, when the population rule leaves everyone out.
+    pub population: String,
+    pub units: Vec<UnitCheck>,
+}
+
+impl ProgramCheck {
+    pub fn eligible(&self) -> bool {
+        self.units.iter().any(|u| u.eligible)
+    }
+    pub fn amount(&self) -> i64 {
+        self.units.iter().map(|u| u.amount).sum()
+    }
+}
+
+/// The check of one household on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub household_no: String,
+    pub on: NaiveDate,
+    pub county: String,
+    pub area: Area,
+    pub programs: Vec<ProgramCheck>,
+}
+
+impl Engine {
+    /// Checks one household, given a snapshot holding it (and only it, for speed), the parameter
+    /// history and the date.
+    pub async fn check(&self, snapshot: &Snapshot, records: &[ParameterRecord], on: NaiveDate) -> Result<Option<Check>, EngineError> {
+        let features = self.features(snapshot, on).await?;
+        let params = self.params(records, &features.counties, on);
+        let run = self.evaluate(&features, &params).await?;
+        let household_no = snapshot
+            .table("household")
+            .and_then(|t| t.partitions.iter().flatten().find(|b| b.num_rows() > 0).map(|b| text(b, "household_no", 0)))
+            .unwrap_or_default();
+        Ok(explain(&self.policy, &features, &params, &run, household_no))
+    }
+}
+
+/// Builds the explanation of the first household in a run.
+pub fn explain(policy: &PolicySet, features: &Features, params: &ParamSet, run: &Run, household_no: String) -> Option<Check> {
+    let hh = features.view("household_features")?;
+    let hh_batch = hh.partitions.iter().flatten().find(|b| b.num_rows() > 0)?;
+    let county = column::<Int32Type>(hh_batch, "county")?.value(0).to_string();
+    let area = if hh_batch.column_by_name("rural")?.as_boolean().value(0) { Area::Rural } else { Area::Urban };
+    let persons: Vec<&RecordBatch> = features.view("person_features").map(|t| t.partitions.iter().flatten().collect()).unwrap_or_default();
+    let used = params.used.get(&(county.clone(), area)).cloned().unwrap_or_default();
+    let mut programs = Vec::new();
+    for p in &policy.programs {
+        let Some(result) = run.program(&p.code) else { continue };
+        let mut units = Vec::new();
+        for b in &result.batches {
+            for row in 0..b.num_rows() {
+                let Some(unit) = column::<Int64Type>(b, "unit").map(|c| c.value(row)) else { continue };
+                let (frow, label, name) = match p.unit {
+                    Unit::Household => ((hh_batch, 0), household_no.clone(), None),
+                    Unit::Person => match find_row(&persons, "pid", unit) {
+                        Some((pb, pr)) => ((pb, pr), text(pb, "id_number", pr), Some(text(pb, "name", pr)).filter(|s| !s.is_empty())),
+                        None => continue,
+                    },
+                };
+                units.push(unit_check(policy, p, b, row, frow, &used, label, name));
+            }
+        }
+        programs.push(ProgramCheck {
+            code: p.code.clone(),
+            zh: p.zh.clone(),
+            en: p.en.clone(),
+            unit: p.unit,
+            basis: p.basis.clone(),
+            review_months: p.review_months,
+            population: p.population.clone(),
+            units,
+        });
+    }
+    Some(Check { household_no, on: features.on, county, area, programs })
+}
+
+fn find_row<'a>(batches: &[&'a RecordBatch], col: &str, value: i64) -> Option<(&'a RecordBatch, usize)> {
+    for b in batches {
+        if let Some(c) = column::<Int64Type>(b, col) {
+            if let Some(i) = (0..c.len()).find(|i| c.value(*i) == value) {
+                return Some((b, i));
+            }
+        }
+    }
+    None
+}
+
+fn text(b: &RecordBatch, col: &str, row: usize) -> String {
+    b.column_by_name(col).and_then(|c| array_value_to_string(c, row).ok()).unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn unit_check(
+    policy: &PolicySet,
+    p: &Program,
+    result: &RecordBatch,
+    row: usize,
+    (fb, fr): (&RecordBatch, usize),
+    used: &std::collections::BTreeMap<String, ParameterRecord>,
+    label: String,
+    name: Option<String>,
+) -> UnitCheck {
+    let flag = |col: &str| result.column_by_name(col).map(|c| c.as_boolean()).is_some_and(|c| c.is_valid(row) && c.value(row));
+    let int = |col: &str| column::<Int64Type>(result, col).map(|c| c.value(row)).unwrap_or(0);
+    let step = |kind, name: &str, zh: &str, en: &str, sql: &str, basis: &str, met: bool, value: Option<i64>| {
+        let (ps, ids) = PolicySet::references(sql);
+        Step {
+            kind,
+            name: name.into(),
+            zh: zh.into(),
+            en: en.into(),
+            sql: sql.into(),
+            basis: basis.into(),
+            met,
+            value,
+            features: ids
+                .iter()
+                .filter_map(|id| policy.feature(id))
+                .map(|f| FeatureValue {
+                    name: f.name.clone(),
+                    zh: f.zh.clone(),
+                    en: f.en.clone(),
+                    unit: f.unit.clone(),
+                    source: f.source.clone(),
+                    value: text(fb, &f.name, fr),
+                })
+                .collect(),
+            parameters: ps
+                .iter()
+                .filter_map(|n| policy.parameter(n))
+                .map(|d| ParamUse { name: d.name.clone(), zh: d.zh.clone(), en: d.en.clone(), unit: d.unit.clone(), basis: d.basis.clone(), record: used.get(&d.name).cloned() })
+                .collect(),
+        }
+    };
+    let mut steps = Vec::new();
+    for (i, c) in p.conditions.iter().enumerate() {
+        steps.push(step(StepKind::Condition, &c.name, &c.zh, &c.en, &c.sql, &c.basis, flag(&format!("c_{i}")), None));
+    }
+    let other = |code: &str| policy.program(code).map(|o| (o.zh.clone(), o.en.clone(), o.basis.clone())).unwrap_or_default();
+    for (i, code) in p.requires.iter().enumerate() {
+        let (zh, en, basis) = other(code);
+        steps.push(step(StepKind::Requires, code, &format!("属于{zh}对象"), &format!("Eligible for {en}"), "", &basis, flag(&format!("rq_{i}")), None));
+    }
+    for (i, code) in p.excluded_by.iter().enumerate() {
+        let (zh, en, basis) = other(code);
+        steps.push(step(StepKind::NotExcludedBy, code, &format!("未纳入{zh}（不得重复享受）"), &format!("Not in {en} (not both)"), "", &basis, flag(&format!("ex_{i}")), None));
+    }
+    for (i, code) in p.offset_by.iter().enumerate() {
+        let (zh, en, basis) = other(code);
+        let v = int(&format!("off_{i}"));
+        steps.push(step(StepKind::OffsetBy, code, &format!("已享受{zh}的，只发差额"), &format!("Only the difference to {en}"), "", &basis, v > 0, Some(v)));
+    }
+    let amount = int("amount");
+    let amount_rule = step(StepKind::Condition, "amount", &p.amount.zh, &p.amount.en, &p.amount.sql, &p.amount.basis, amount > 0, Some(int("raw_amount")));
+    UnitCheck { unit: label, name, eligible: flag("eligible"), amount, formula_amount: int("raw_amount"), steps, amount_rule }
+}

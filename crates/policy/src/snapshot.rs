@@ -1,0 +1,304 @@
+//! Snapshots (快照): the records and departmental data as Arrow tables, the input of every rule.
+//!
+//! Tables: `person`, `household`, `income`, `asset` (see `policies/*/features.toml`). A snapshot
+//! is immutable and shared; features for an evaluation date are computed from it by SQL.
+
+use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use minzheng_domain::economy::{item_from_row, ItemKind};
+use minzheng_domain::hash::FastMap;
+use minzheng_domain::registry::{Household, HouseholdKind, Person, PersonStatus};
+use std::sync::Arc;
+
+/// Rows per Arrow batch.
+pub const BATCH_ROWS: usize = 64 * 1024;
+
+/// One table of a snapshot: its schema and its batches split into partitions.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: String,
+    pub schema: SchemaRef,
+    pub partitions: Vec<Vec<RecordBatch>>,
+}
+
+impl Table {
+    pub fn rows(&self) -> usize {
+        self.partitions.iter().flatten().map(|b| b.num_rows()).sum()
+    }
+
+    /// A table from collected batches, spread over `partitions` partitions.
+    pub fn from_batches(name: &str, schema: SchemaRef, batches: Vec<RecordBatch>, partitions: usize) -> Table {
+        let n = partitions.max(1);
+        let mut parts = vec![Vec::new(); n];
+        for (i, b) in batches.into_iter().filter(|b| b.num_rows() > 0).enumerate() {
+            parts[i % n].push(b);
+        }
+        Table { name: name.into(), schema, partitions: parts }
+    }
+}
+
+/// The records as of a moment, ready for the engine.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    pub tables: Vec<Table>,
+    /// Persons left out (no household in the snapshot), for the report.
+    pub persons_without_household: u64,
+}
+
+impl Snapshot {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+    pub fn persons(&self) -> usize {
+        self.table("person").map(Table::rows).unwrap_or(0)
+    }
+    pub fn households(&self) -> usize {
+        self.table("household").map(Table::rows).unwrap_or(0)
+    }
+
+    /// (household numbers by hid, ID numbers by pid): hid and pid are positions in these.
+    pub fn keys(&self) -> (Vec<String>, Vec<String>) {
+        let read = |table: &str, key: &str, label: &str| {
+            let mut out = vec![String::new(); self.table(table).map(Table::rows).unwrap_or(0)];
+            for b in self.table(table).map(|t| t.partitions.iter().flatten().collect::<Vec<_>>()).unwrap_or_default() {
+                let (Some(k), Some(l)) = (b.column_by_name(key), b.column_by_name(label)) else { continue };
+                let (k, l) = (k.as_primitive::<Int64Type>(), l.as_string::<i32>());
+                for i in 0..b.num_rows() {
+                    if let Some(slot) = out.get_mut(k.value(i) as usize) {
+                        *slot = l.value(i).to_string();
+                    }
+                }
+            }
+            out
+        };
+        (read("household", "hid", "household_no"), read("person", "pid", "id_number"))
+    }
+}
+
+/// Builds a snapshot: households first, then their persons, then income and asset items.
+#[derive(Debug, Default)]
+pub struct SnapshotBuilder {
+    hids: FastMap<String, i64>,
+    pids: FastMap<String, i64>,
+    // household
+    h_no: Vec<String>,
+    h_county: Vec<i32>,
+    h_community: Vec<String>,
+    h_rural: Vec<bool>,
+    // person
+    p_hid: Vec<i64>,
+    p_id: Vec<String>,
+    p_name: Vec<String>,
+    p_birth: Vec<i32>,
+    p_male: Vec<bool>,
+    p_relation: Vec<&'static str>,
+    p_alive: Vec<bool>,
+    p_disability: Vec<&'static str>,
+    p_grade: Vec<i32>,
+    p_self_care: Vec<i32>,
+    p_tags: Vec<String>,
+    // income and asset items
+    i_pid: Vec<i64>,
+    i_kind: Vec<&'static str>,
+    i_amount: Vec<i64>,
+    a_pid: Vec<i64>,
+    a_kind: Vec<&'static str>,
+    a_amount: Vec<i64>,
+    without_household: u64,
+}
+
+impl SnapshotBuilder {
+    pub fn new() -> SnapshotBuilder {
+        SnapshotBuilder::default()
+    }
+
+    pub fn with_capacity(households: usize, persons: usize) -> SnapshotBuilder {
+        let mut b = SnapshotBuilder::default();
+        b.hids.reserve(households);
+        b.pids.reserve(persons);
+        b.p_hid.reserve(persons);
+        b.p_id.reserve(persons);
+        b.p_name.reserve(persons);
+        b.p_birth.reserve(persons);
+        b
+    }
+
+    pub fn household(&mut self, h: &Household) {
+        if self.hids.contains_key(&h.household_no) {
+            return;
+        }
+        let hid = self.h_no.len() as i64;
+        self.hids.insert(h.household_no.clone(), hid);
+        self.h_no.push(h.household_no.clone());
+        let code = h.community.as_str();
+        self.h_county.push(code.get(..6).and_then(|c| c.parse().ok()).unwrap_or(0));
+        self.h_community.push(code.to_string());
+        self.h_rural.push(h.kind == HouseholdKind::Rural);
+    }
+
+    /// Adds a person of a household added before; a person of no known household is counted
+    /// and left out.
+    pub fn person(&mut self, p: &Person) {
+        let Some(hid) = p.household_no.as_ref().and_then(|h| self.hids.get(h)).copied() else {
+            self.without_household += 1;
+            return;
+        };
+        let id = p.id_number.to_string();
+        let pid = self.p_id.len() as i64;
+        self.pids.insert(id.clone(), pid);
+        self.p_hid.push(hid);
+        self.p_id.push(id);
+        self.p_name.push(p.name.clone());
+        let b = p.birth_date;
+        use chrono::Datelike;
+        self.p_birth.push(b.year() * 10000 + b.month() as i32 * 100 + b.day() as i32);
+        self.p_male.push(p.sex == minzheng_domain::id::Sex::Male);
+        self.p_relation.push(p.relation.as_str());
+        self.p_alive.push(p.status == PersonStatus::Alive);
+        self.p_disability.push(p.disability.map(|d| d.category.as_str()).unwrap_or(""));
+        self.p_grade.push(p.disability.map(|d| d.grade as i32).unwrap_or(0));
+        self.p_self_care.push(0);
+        self.p_tags.push(p.tags.join("|"));
+    }
+
+    /// Sets the number of daily activities a person cannot do (生活自理能力评估), 0-6.
+    pub fn self_care(&mut self, id_number: &str, failed: i32) {
+        if let Some(pid) = self.pids.get(id_number) {
+            self.p_self_care[*pid as usize] = failed.clamp(0, 6);
+        }
+    }
+
+    /// An economic item of a person added before: income kinds go to `income` (monthly fen),
+    /// deposits and counts to `asset`. Returns false for a person not in the snapshot.
+    pub fn item(&mut self, id_number: &str, kind: ItemKind, amount: i64) -> bool {
+        let Some(pid) = self.pids.get(id_number).copied() else { return false };
+        if kind.is_money() && kind != ItemKind::Deposit {
+            self.i_pid.push(pid);
+            self.i_kind.push(kind.as_str());
+            self.i_amount.push(amount);
+        } else {
+            self.a_pid.push(pid);
+            self.a_kind.push(kind.as_str());
+            self.a_amount.push(amount);
+        }
+        true
+    }
+
+    pub fn finish(self, partitions: usize) -> Snapshot {
+        let n_h = self.h_no.len();
+        let household = chunked("household", household_schema(), n_h, partitions, |r| {
+            vec![
+                Arc::new(Int64Array::from_iter_values(r.clone().map(|i| i as i64))) as ArrayRef,
+                Arc::new(StringArray::from_iter_values(self.h_no[r.clone()].iter())),
+                Arc::new(Int32Array::from(self.h_county[r.clone()].to_vec())),
+                Arc::new(StringArray::from_iter_values(self.h_community[r.clone()].iter())),
+                Arc::new(BooleanArray::from(self.h_rural[r].to_vec())),
+            ]
+        });
+        let n_p = self.p_id.len();
+        let person = chunked("person", person_schema(), n_p, partitions, |r| {
+            vec![
+                Arc::new(Int64Array::from_iter_values(r.clone().map(|i| i as i64))) as ArrayRef,
+                Arc::new(Int64Array::from(self.p_hid[r.clone()].to_vec())),
+                Arc::new(StringArray::from_iter_values(self.p_id[r.clone()].iter())),
+                Arc::new(StringArray::from_iter_values(self.p_name[r.clone()].iter())),
+                Arc::new(Int32Array::from(self.p_birth[r.clone()].to_vec())),
+                Arc::new(BooleanArray::from(self.p_male[r.clone()].to_vec())),
+                Arc::new(StringArray::from_iter_values(self.p_relation[r.clone()].iter())),
+                Arc::new(BooleanArray::from(self.p_alive[r.clone()].to_vec())),
+                Arc::new(StringArray::from_iter_values(self.p_disability[r.clone()].iter())),
+                Arc::new(Int32Array::from(self.p_grade[r.clone()].to_vec())),
+                Arc::new(Int32Array::from(self.p_self_care[r.clone()].to_vec())),
+                Arc::new(StringArray::from_iter_values(self.p_tags[r].iter())),
+            ]
+        });
+        let items = |name: &str, amount: &str, pid: &[i64], kind: &[&'static str], value: &[i64]| {
+            let schema = Arc::new(Schema::new(vec![
+                Field::new("pid", DataType::Int64, false),
+                Field::new("kind", DataType::Utf8, false),
+                Field::new(amount, DataType::Int64, false),
+            ]));
+            chunked(name, schema, pid.len(), partitions, |r| {
+                vec![
+                    Arc::new(Int64Array::from(pid[r.clone()].to_vec())) as ArrayRef,
+                    Arc::new(StringArray::from_iter_values(kind[r.clone()].iter())),
+                    Arc::new(Int64Array::from(value[r].to_vec())),
+                ]
+            })
+        };
+        let income = items("income", "monthly", &self.i_pid, &self.i_kind, &self.i_amount);
+        let asset = items("asset", "amount", &self.a_pid, &self.a_kind, &self.a_amount);
+        Snapshot { tables: vec![person, household, income, asset], persons_without_household: self.without_household }
+    }
+}
+
+fn household_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("hid", DataType::Int64, false),
+        Field::new("household_no", DataType::Utf8, false),
+        Field::new("county", DataType::Int32, false),
+        Field::new("community", DataType::Utf8, false),
+        Field::new("rural", DataType::Boolean, false),
+    ]))
+}
+
+fn person_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("pid", DataType::Int64, false),
+        Field::new("hid", DataType::Int64, false),
+        Field::new("id_number", DataType::Utf8, false),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("birth", DataType::Int32, false),
+        Field::new("male", DataType::Boolean, false),
+        Field::new("relation", DataType::Utf8, false),
+        Field::new("alive", DataType::Boolean, false),
+        Field::new("disability", DataType::Utf8, false),
+        Field::new("disability_grade", DataType::Int32, false),
+        Field::new("self_care_failed", DataType::Int32, false),
+        Field::new("tags", DataType::Utf8, false),
+    ]))
+}
+
+fn chunked(name: &str, schema: SchemaRef, rows: usize, partitions: usize, columns: impl Fn(std::ops::Range<usize>) -> Vec<ArrayRef>) -> Table {
+    let mut batches = Vec::new();
+    let mut start = 0;
+    while start < rows {
+        let end = (start + BATCH_ROWS).min(rows);
+        match RecordBatch::try_new(schema.clone(), columns(start..end)) {
+            Ok(b) => batches.push(b),
+            // The columns are built to the schema above; a mismatch is a bug in this file.
+            Err(e) => panic!("snapshot table {name}: {e}"),
+        }
+        start = end;
+    }
+    Table::from_batches(name, schema, batches, partitions)
+}
+
+/// A snapshot of a generated city, with its economy as income and asset items.
+pub fn from_city(city: &minzheng_synth::City, partitions: usize) -> Snapshot {
+    from_city_where(city, partitions, |_| true)
+}
+
+/// A snapshot of the households of a generated city that `keep` accepts (by household number).
+pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: impl Fn(&str) -> bool) -> Snapshot {
+    let mut b = SnapshotBuilder::with_capacity(city.households.len(), city.persons.len());
+    for h in city.households.iter().filter(|h| keep(&h.household_no)) {
+        b.household(h);
+    }
+    let kept = |p: &Person| p.household_no.as_deref().is_some_and(&keep);
+    for p in city.persons.iter().filter(|p| kept(p)) {
+        b.person(p);
+    }
+    for table in &city.datasets {
+        let columns: Vec<(&'static str, usize)> = table.headers.iter().enumerate().map(|(i, h)| (*h, i)).collect();
+        for row in &table.rows {
+            let cell = |name: &'static str| columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
+            // Rows with a dirty ID number are what matching (verify) is for; here they stay out.
+            if let Ok(Some(item)) = item_from_row(table.name, cell) {
+                b.item(item.id_number.as_str(), item.kind, item.amount);
+            }
+        }
+    }
+    b.finish(partitions)
+}

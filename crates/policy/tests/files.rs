@@ -1,0 +1,82 @@
+//! Policy files: the shipped ones load; a malformed one is refused with its file, line and reason.
+
+use minzheng_policy::defs::SHENYANG;
+use minzheng_policy::{Engine, PolicySet};
+
+fn files_with(name: &str, text: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = SHENYANG.iter().map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    match files.iter_mut().find(|(f, _)| f == name) {
+        Some(f) => f.1 = text.to_string(),
+        None => files.push((name.to_string(), text.to_string())),
+    }
+    files
+}
+
+fn replaced(name: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let text = SHENYANG.iter().find(|(f, _)| *f == name).map(|(_, t)| t.to_string()).unwrap_or_default();
+    assert!(text.contains(from), "{name} contains {from:?}");
+    files_with(name, &text.replacen(from, to, 1))
+}
+
+async fn refused(files: Vec<(String, String)>) -> minzheng_policy::PolicyError {
+    match PolicySet::from_files("2101", files) {
+        Err(e) => e,
+        Ok(set) => match Engine::new(set, 1).await {
+            Err(e) => e,
+            Ok(_) => panic!("accepted"),
+        },
+    }
+}
+
+#[tokio::test]
+async fn the_shipped_policies_compile() {
+    let set = PolicySet::shenyang();
+    let codes: Vec<&str> = set.programs.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes, ["tekun", "dibao", "dibao_single", "dibao_edge", "gaoling", "disability_living", "disability_care", "orphan", "unsupported_child"]);
+    let engine = Engine::new(set, 1).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(engine.query("dibao").is_some_and(|q| q.contains("hh_income < p.dibao_standard * members")));
+}
+
+#[tokio::test]
+async fn a_toml_mistake_is_refused_with_its_line() {
+    let e = refused(replaced("dibao.toml", "unit = \"household\"", "unit = \"family\"")).await;
+    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 4));
+    assert!(e.reason.contains("family"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unknown_feature_or_parameter_is_refused_at_the_rule() {
+    let e = refused(replaced("dibao.toml", "hh_deposits <=", "hh_savings <=")).await;
+    assert_eq!(e.file, "dibao.toml");
+    assert_eq!(e.line, 24);
+    assert!(e.reason.contains("hh_savings") && e.reason.contains("deposits_within_limit"), "{e}");
+    let e = refused(replaced("gaoling.toml", "p.gaoling_90", "p.gaoling_95")).await;
+    assert!(e.reason.contains("p.gaoling_95"), "{e}");
+    assert!(e.reason_zh.contains("未定义的参数"), "{}", e.reason_zh);
+}
+
+#[tokio::test]
+async fn sql_that_does_not_parse_or_is_not_a_condition_is_refused() {
+    let e = refused(replaced("dibao.toml", "hh_properties = 0", "hh_properties = = 0")).await;
+    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 38));
+    assert!(e.reason.starts_with("no_extra_property"), "{e}");
+    let e = refused(replaced("dibao.toml", "hh_properties = 0", "hh_properties + 1")).await;
+    assert!(e.reason.contains("not a condition"), "{e}");
+}
+
+#[tokio::test]
+async fn a_program_may_only_depend_on_programs_evaluated_before_it() {
+    let e = refused(replaced("dibao.toml", "priority = 20", "priority = 5")).await;
+    assert!(e.reason.contains("evaluated after"), "{e}");
+    let e = refused(replaced("disability_living.toml", "requires = [\"dibao\"]", "requires = [\"dibaoo\"]")).await;
+    assert!(e.reason.contains("no program \"dibaoo\""), "{e}");
+}
+
+#[tokio::test]
+async fn missing_files_and_duplicate_codes_are_refused() {
+    let files: Vec<(String, String)> = SHENYANG.iter().filter(|(f, _)| *f != "parameters.toml").map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    assert_eq!(refused(files).await.file, "parameters.toml");
+    let dibao = SHENYANG.iter().find(|(f, _)| *f == "dibao.toml").map(|(_, t)| t.to_string()).unwrap_or_default();
+    let e = refused(files_with("dibao_copy.toml", &dibao)).await;
+    assert!(e.reason.contains("two files"), "{e}");
+}
