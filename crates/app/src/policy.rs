@@ -386,7 +386,7 @@ impl WhatIfReport {
 /// Compares two runs unit by unit.
 pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap<String, String>) -> Vec<WhatIfRow> {
     let mut rows: BTreeMap<(String, i32), WhatIfRow> = BTreeMap::new();
-    let mut row = |program: &str, county: i32| -> &mut WhatIfRow {
+    fn row<'a>(rows: &'a mut BTreeMap<(String, i32), WhatIfRow>, engine: &Engine, names: &BTreeMap<String, String>, program: &str, county: i32) -> &'a mut WhatIfRow {
         rows.entry((program.to_string(), county)).or_insert_with(|| WhatIfRow {
             program: program.to_string(),
             program_zh: engine.policy.program(program).map(|p| p.zh.clone()).unwrap_or_default(),
@@ -399,11 +399,11 @@ pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap
             baseline_amount: 0,
             scenario_amount: 0,
         })
-    };
+    }
     let before: FastMap<(&str, i64), bool> = baseline.units().into_iter().map(|u| ((u.program, u.unit), u.eligible)).collect();
     let after: FastMap<(&str, i64), bool> = scenario.units().into_iter().map(|u| ((u.program, u.unit), u.eligible)).collect();
     for u in baseline.units() {
-        let r = row(u.program, u.county);
+        let r = row(&mut rows, engine, names, u.program, u.county);
         if u.eligible {
             r.baseline_eligible += 1;
             r.baseline_amount += u.amount;
@@ -413,7 +413,7 @@ pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap
         }
     }
     for u in scenario.units() {
-        let r = row(u.program, u.county);
+        let r = row(&mut rows, engine, names, u.program, u.county);
         if u.eligible {
             r.scenario_eligible += 1;
             r.scenario_amount += u.amount;

@@ -86,7 +86,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
-        BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await,
+        BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await?,
         BenchWhat::Generate { persons, seed, out } => {
             let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
             let t0 = Instant::now();
@@ -185,7 +185,7 @@ async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let token = minzheng_app::auth::login(store.as_ref(), &name, &password, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?.token;
     let token = std::sync::Arc::new(token);
-    let state = minzheng_server::AppState::new(store).await?;
+    let state = minzheng_server::AppState::new(store).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

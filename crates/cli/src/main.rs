@@ -507,7 +507,7 @@ async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
 }
 
 async fn serve(store: Arc<dyn Store>, bind: &str) -> Result<()> {
-    let state = minzheng_server::AppState::new(store).await?;
+    let state = minzheng_server::AppState::new(store).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     eprintln!("listening on http://{}", listener.local_addr()?);
     minzheng_server::serve(state, listener).await?;
