@@ -55,7 +55,7 @@ pub fn dataset_of(path: &Path) -> Option<&'static str> {
 pub async fn import_file(store: &dyn Store, path: &Path, as_of: NaiveDate, actor: &Actor) -> Result<EconomyReport, EconomyError> {
     let file = path.display().to_string();
     let dataset = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone()))?;
-    let sheet = sheet::read(path, |h| h == "身份证号")?;
+    let sheet = sheet::read(path, |h| matches!(h, "身份证号" | "姓名" | "金额" | "余额" | "收入类型"))?;
     let columns: Vec<String> = sheet.headers.iter().map(|h| normalise_header(h)).collect();
     let mut items: Vec<EconomicItem> = Vec::with_capacity(sheet.rows.len());
     let mut refused = Vec::new();

@@ -451,8 +451,10 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         println!("  http://{bind}/api/persons/{}   按身份证号查询 / a person by ID number", p.id_number);
         if let Some(h) = &p.household_no {
             println!("  http://{bind}/households/{h}   户及成员 / a household");
+            println!("  http://{bind}/households/{h}/check   资格核算及解释 / eligibility, explained");
         }
     }
+    println!("  http://{bind}/policy   社会救助：普查、提标测算（区县审批、市级账号）/ sweeps and what-if (county approver, city admin)");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
     for line in &accounts {
