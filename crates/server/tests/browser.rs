@@ -219,3 +219,44 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.goto(&format!("{server}/audit?action=unmask"));
     d.wait_for("the unmask record", |p| p.contains("grid_worker") && p.contains("unmask") && p.contains("入户走访核实"));
 }
+
+#[test]
+fn a_household_is_checked_with_its_explanation_and_the_city_costs_a_standard_rise() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-policy"));
+    // The departments' files of the generated city, as the verification centre imports them.
+    let files = std::env::temp_dir().join(format!("minzheng-browser-policy-files-{}", std::process::id()));
+    minzheng_synth::files::write_city(&f.city, &files, minzheng_synth::files::Format::Csv).expect("files");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    rt.block_on(minzheng_app::economy::import_dir(f.store.as_ref(), &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
+    let _ = std::fs::remove_dir_all(&files);
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let server = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    rt.spawn(minzheng_server::serve(state, listener));
+
+    // A community worker opens a household and checks it against every program.
+    sign_in_with_the_form(&d, &server, "community_worker");
+    d.goto(&format!("{server}/households/{}", f.inside.household_no));
+    d.click("#check-link");
+    let page = d.wait_for("the check", |p| p.contains("资格核算") && p.contains("data-program=\"dibao\""));
+    for program in ["最低生活保障", "特困人员救助供养", "高龄补贴", "重度残疾人护理补贴", "孤儿基本生活费"] {
+        assert!(page.contains(program), "{program} is listed");
+    }
+    assert!(page.contains("社会救助暂行办法"), "with its legal basis");
+    d.screenshot("check");
+
+    // The city administrator costs a 7% rise of the urban 低保 standard from the policy desk.
+    d.click("form.userbar button");
+    d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
+    sign_in_with_the_form(&d, &server, "city_admin");
+    d.goto(&format!("{server}/policy"));
+    d.wait_for("the policy desk", |p| p.contains("提标测算") && p.contains("dibao_standard"));
+    d.click("#whatif button");
+    let page = d.wait_for("the what-if run with its two charts", |p| p.contains("新增") && p.matches("data-rendered").count() == 2 && p.contains("<canvas"));
+    assert!(page.contains("最低生活保障标准（2101 城镇）+7.0%"), "the change is named on the page");
+    assert!(page.contains("合计"), "with the total row");
+    d.screenshot("whatif");
+}
