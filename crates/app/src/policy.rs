@@ -146,6 +146,17 @@ pub async fn household_snapshot(store: &dyn Store, household: &Household) -> Res
     Ok(b.finish(1))
 }
 
+/// The snapshot of a region and its features on a date, with the time each took.
+async fn warm(store: &dyn Store, engine: &Engine, region: &RegionCode, on: NaiveDate, partitions: usize, progress: Progress<'_>) -> Result<(Snapshot, minzheng_policy::Features, RunTimings), PolicyFailure> {
+    let t = Instant::now();
+    let snapshot = snapshot(store, region, partitions, progress).await?;
+    let snapshot_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
+    let features = engine.features(&snapshot, on).await?;
+    let features_ms = t.elapsed().as_millis() as u64;
+    Ok((snapshot, features, RunTimings { snapshot_ms, features_ms, ..RunTimings::default() }))
+}
+
 fn audit(entity: &str, key: &str, action: &str, after: serde_json::Value) -> AuditEntry {
     AuditEntry { action: action.into(), entity: entity.into(), entity_key: key.into(), before: None, after: Some(after) }
 }
@@ -208,6 +219,19 @@ pub struct SweepReport {
 }
 
 impl SweepReport {
+    /// The report of a stored sweep run (its summary; timings are not kept).
+    pub fn from_run(run: &PolicyRun) -> SweepReport {
+        SweepReport {
+            run_id: run.id,
+            region: run.region.clone(),
+            on: run.on,
+            households: run.summary["households"].as_u64().unwrap_or(0) as usize,
+            persons: run.summary["persons"].as_u64().unwrap_or(0) as usize,
+            rows: serde_json::from_value(run.summary["rows"].clone()).unwrap_or_default(),
+            timings: RunTimings::default(),
+        }
+    }
+
     /// Totals per program: (code, name, eligible, monthly amount).
     pub fn program_totals(&self) -> Vec<(String, String, u64, i64)> {
         let mut out: Vec<(String, String, u64, i64)> = Vec::new();
@@ -282,17 +306,12 @@ pub async fn sweep(
     progress: Progress<'_>,
 ) -> Result<SweepReport, PolicyFailure> {
     may_sweep(who, region)?;
-    let t = Instant::now();
-    let snapshot = snapshot(store, region, partitions, progress).await?;
-    let snapshot_ms = t.elapsed().as_millis() as u64;
-    let t = Instant::now();
-    let features = engine.features(&snapshot, on).await?;
-    let features_ms = t.elapsed().as_millis() as u64;
+    let (snapshot, features, mut timings) = warm(store, engine, region, on, partitions, progress).await?;
     let t = Instant::now();
     let records = store.parameter_records().await?;
     let params = engine.params(&records, &features.counties, on);
     let run = engine.evaluate(&features, &params).await?;
-    let evaluate_ms = t.elapsed().as_millis() as u64;
+    timings.evaluate_ms = t.elapsed().as_millis() as u64;
     let names = county_names(store, region).await?;
     let rows = summary_rows(engine, &run, &names);
     let t = Instant::now();
@@ -307,7 +326,7 @@ pub async fn sweep(
         created_at: chrono::Utc::now(),
     };
     let run_id = store.add_policy_run(&stored, &units, actor).await?;
-    let store_ms = t.elapsed().as_millis() as u64;
+    timings.store_ms = t.elapsed().as_millis() as u64;
     Ok(SweepReport {
         run_id,
         region: region.to_string(),
@@ -315,7 +334,7 @@ pub async fn sweep(
         households: snapshot.households(),
         persons: snapshot.persons(),
         rows,
-        timings: RunTimings { snapshot_ms, features_ms, evaluate_ms, store_ms },
+        timings,
     })
 }
 
@@ -338,6 +357,15 @@ pub struct WhatIfRow {
 }
 
 impl WhatIfRow {
+    fn add(&mut self, r: &WhatIfRow) {
+        self.baseline_eligible += r.baseline_eligible;
+        self.scenario_eligible += r.scenario_eligible;
+        self.newly_eligible += r.newly_eligible;
+        self.no_longer_eligible += r.no_longer_eligible;
+        self.baseline_amount += r.baseline_amount;
+        self.scenario_amount += r.scenario_amount;
+    }
+
     pub fn monthly_change(&self) -> i64 {
         self.scenario_amount - self.baseline_amount
     }
@@ -358,6 +386,30 @@ pub struct WhatIfReport {
 }
 
 impl WhatIfReport {
+    /// The report of a stored what-if run.
+    pub fn from_run(run: &PolicyRun) -> WhatIfReport {
+        WhatIfReport {
+            run_id: run.id,
+            region: run.region.clone(),
+            on: run.on,
+            changes: serde_json::from_value(run.summary["changes"].clone()).unwrap_or_default(),
+            rows: serde_json::from_value(run.summary["rows"].clone()).unwrap_or_default(),
+            timings: RunTimings::default(),
+        }
+    }
+
+    /// The rows summed per program (all counties), in the order programs first appear.
+    pub fn by_program(&self) -> Vec<WhatIfRow> {
+        let mut out: Vec<WhatIfRow> = Vec::new();
+        for row in &self.rows {
+            match out.iter_mut().find(|r| r.program == row.program) {
+                Some(t) => t.add(row),
+                None => out.push(WhatIfRow { county: self.region.clone(), county_name: String::new(), ..row.clone() }),
+            }
+        }
+        out
+    }
+
     pub fn total(&self) -> WhatIfRow {
         let mut t = WhatIfRow {
             program: "all".into(),
@@ -372,12 +424,7 @@ impl WhatIfReport {
             scenario_amount: 0,
         };
         for r in &self.rows {
-            t.baseline_eligible += r.baseline_eligible;
-            t.scenario_eligible += r.scenario_eligible;
-            t.newly_eligible += r.newly_eligible;
-            t.no_longer_eligible += r.no_longer_eligible;
-            t.baseline_amount += r.baseline_amount;
-            t.scenario_amount += r.scenario_amount;
+            t.add(r);
         }
         t
     }
@@ -445,12 +492,7 @@ pub async fn whatif(
             return Err(invalid(format!("没有参数“{}”", c.name), format!("no parameter {:?}", c.name)));
         }
     }
-    let t = Instant::now();
-    let snapshot = snapshot(store, region, partitions, progress).await?;
-    let snapshot_ms = t.elapsed().as_millis() as u64;
-    let t = Instant::now();
-    let features = engine.features(&snapshot, on).await?;
-    let features_ms = t.elapsed().as_millis() as u64;
+    let (_, features, mut timings) = warm(store, engine, region, on, partitions, progress).await?;
     let t = Instant::now();
     let records = store.parameter_records().await?;
     let unit_of = |n: &str| engine.policy.parameter(n).map(|p| p.unit.clone()).unwrap_or_default();
@@ -459,7 +501,7 @@ pub async fn whatif(
     let scenario = engine.evaluate(&features, &engine.params(&changed, &features.counties, on)).await?;
     let names = county_names(store, region).await?;
     let rows = compare(engine, &baseline, &scenario, &names);
-    let evaluate_ms = t.elapsed().as_millis() as u64;
+    timings.evaluate_ms = t.elapsed().as_millis() as u64;
     let t = Instant::now();
     let stored = PolicyRun {
         id: 0,
@@ -477,7 +519,7 @@ pub async fn whatif(
         on,
         changes: changes.to_vec(),
         rows,
-        timings: RunTimings { snapshot_ms, features_ms, evaluate_ms, store_ms: t.elapsed().as_millis() as u64 },
+        timings: RunTimings { store_ms: t.elapsed().as_millis() as u64, ..timings },
     })
 }
 

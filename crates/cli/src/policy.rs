@@ -226,20 +226,7 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             pb.finish_and_clear();
             println!("测算 #{}：{} 自 {} 起 / what-if run {}", report.run_id, report.region, from, report.run_id);
             println!("  {:<24} {:>8} {:>8} {:>8} {:>8} {:>16} {:>16}", "项目", "现行", "调整后", "新增", "退出", "月增支(元)", "年增支(元)");
-            let mut by_program: Vec<use_case::WhatIfRow> = Vec::new();
-            for row in &report.rows {
-                match by_program.iter_mut().find(|r| r.program == row.program) {
-                    Some(t) => {
-                        t.baseline_eligible += row.baseline_eligible;
-                        t.scenario_eligible += row.scenario_eligible;
-                        t.newly_eligible += row.newly_eligible;
-                        t.no_longer_eligible += row.no_longer_eligible;
-                        t.baseline_amount += row.baseline_amount;
-                        t.scenario_amount += row.scenario_amount;
-                    }
-                    None => by_program.push(row.clone()),
-                }
-            }
+            let mut by_program = report.by_program();
             by_program.push(report.total());
             for t in &by_program {
                 println!(

@@ -138,24 +138,12 @@ impl Run {
     /// Totals per program, county and area.
     pub fn totals(&self) -> BTreeMap<(String, i32, bool), Totals> {
         let mut out: BTreeMap<(String, i32, bool), Totals> = BTreeMap::new();
-        for p in &self.programs {
-            for b in &p.batches {
-                let (Some(county), Some(rural), Some(eligible), Some(amount)) = (
-                    column::<Int32Type>(b, "county"),
-                    b.column_by_name("rural").map(|c| c.as_boolean()),
-                    b.column_by_name("eligible").map(|c| c.as_boolean()),
-                    column::<Int64Type>(b, "amount"),
-                ) else {
-                    continue;
-                };
-                for i in 0..b.num_rows() {
-                    let t = out.entry((p.code.clone(), county.value(i), rural.value(i))).or_default();
-                    t.considered += 1;
-                    if eligible.value(i) {
-                        t.eligible += 1;
-                        t.amount += amount.value(i);
-                    }
-                }
+        for u in self.units() {
+            let t = out.entry((u.program.to_string(), u.county, u.rural)).or_default();
+            t.considered += 1;
+            if u.eligible {
+                t.eligible += 1;
+                t.amount += u.amount;
             }
         }
         out
@@ -175,22 +163,7 @@ impl Run {
 
     /// Each eligible unit's amount: (program, unit) → amount in fen.
     pub fn eligible_units(&self) -> BTreeMap<(String, i64), i64> {
-        let mut out = BTreeMap::new();
-        for p in &self.programs {
-            for b in &p.batches {
-                let (Some(unit), Some(eligible), Some(amount)) =
-                    (column::<Int64Type>(b, "unit"), b.column_by_name("eligible").map(|c| c.as_boolean()), column::<Int64Type>(b, "amount"))
-                else {
-                    continue;
-                };
-                for i in 0..b.num_rows() {
-                    if eligible.value(i) {
-                        out.insert((p.code.clone(), unit.value(i)), amount.value(i));
-                    }
-                }
-            }
-        }
-        out
+        self.units().into_iter().filter(|u| u.eligible).map(|u| ((u.program.to_string(), u.unit), u.amount)).collect()
     }
 }
 

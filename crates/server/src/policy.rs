@@ -454,10 +454,6 @@ struct RunPage {
     charts: Vec<String>,
 }
 
-fn stored_rows<T: for<'de> Deserialize<'de>>(run: &PolicyRun) -> Vec<T> {
-    serde_json::from_value(run.summary["rows"].clone()).unwrap_or_default()
-}
-
 fn chart_json(c: &Chart) -> String {
     serde_json::to_string(c).unwrap_or_default()
 }
@@ -467,7 +463,7 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
     let p = PolicyText::of(who.lang);
     let zh = who.lang == Lang::Zh;
     let (headers, rows, charts, changes) = if run.kind == "sweep" {
-        let rows: Vec<SummaryRow> = stored_rows(&run);
+        let rows: Vec<SummaryRow> = SweepReport::from_run(&run).rows;
         let mut by_program: Vec<(String, u64, i64)> = Vec::new();
         for r in &rows {
             match by_program.iter_mut().find(|x| x.0 == r.program_zh) {
@@ -493,8 +489,8 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
             .collect();
         (p.sweep_headers.to_vec(), table, vec![chart_json(&chart)], Vec::new())
     } else {
-        let rows: Vec<WhatIfRow> = stored_rows(&run);
-        let changes: Vec<Change> = serde_json::from_value(run.summary["changes"].clone()).unwrap_or_default();
+        let report = WhatIfReport::from_run(&run);
+        let (rows, changes): (Vec<WhatIfRow>, Vec<Change>) = (report.rows.clone(), report.changes.clone());
         let mut counties: Vec<(String, f64)> = Vec::new();
         let mut programs: Vec<(String, f64, f64)> = Vec::new();
         for r in &rows {
@@ -517,7 +513,7 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
             categories: programs.iter().map(|x| x.0.clone()).collect(),
             series: vec![(p.newly.into(), programs.iter().map(|x| x.1).collect()), (p.no_longer.into(), programs.iter().map(|x| x.2).collect())],
         };
-        let total = WhatIfReport { run_id: run.id, region: run.region.clone(), on: run.on, changes: changes.clone(), rows: rows.clone(), timings: Default::default() }.total();
+        let total = report.total();
         let table = rows
             .iter()
             .chain(std::iter::once(&total))
@@ -568,28 +564,7 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
 
 async fn run_export(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
     let run = readable_run(&s, &who, id).await?;
-    let bytes = if run.kind == "sweep" {
-        let report = SweepReport {
-            run_id: run.id,
-            region: run.region.clone(),
-            on: run.on,
-            households: run.summary["households"].as_u64().unwrap_or(0) as usize,
-            persons: run.summary["persons"].as_u64().unwrap_or(0) as usize,
-            rows: stored_rows(&run),
-            timings: Default::default(),
-        };
-        use_case::sweep_xlsx(s.store.as_ref(), &report).await?
-    } else {
-        let report = WhatIfReport {
-            run_id: run.id,
-            region: run.region.clone(),
-            on: run.on,
-            changes: serde_json::from_value(run.summary["changes"].clone()).unwrap_or_default(),
-            rows: stored_rows(&run),
-            timings: Default::default(),
-        };
-        use_case::whatif_xlsx(&report)?
-    };
+    let bytes = if run.kind == "sweep" { use_case::sweep_xlsx(s.store.as_ref(), &SweepReport::from_run(&run)).await? } else { use_case::whatif_xlsx(&WhatIfReport::from_run(&run))? };
     let name = format!("attachment; filename=\"minzheng-{}-{}.xlsx\"", run.kind, run.id);
     Ok(([(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
 }

@@ -57,6 +57,13 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
+impl Table {
+    /// The same table without its rows.
+    pub fn clone_empty(&self) -> Table {
+        Table { name: self.name, title: self.title, headers: self.headers.clone(), rows: Vec::new() }
+    }
+}
+
 /// Kinds of planted anomaly, each recorded in the answer key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AnomalyKind {
