@@ -432,41 +432,44 @@ impl WhatIfReport {
 
 /// Compares two runs unit by unit.
 pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap<String, String>) -> Vec<WhatIfRow> {
+    let blank = |program: &str, county: i32| WhatIfRow {
+        program: program.to_string(),
+        program_zh: engine.policy.program(program).map(|p| p.zh.clone()).unwrap_or_default(),
+        county: county.to_string(),
+        county_name: names.get(&county.to_string()).cloned().unwrap_or_default(),
+        baseline_eligible: 0,
+        scenario_eligible: 0,
+        newly_eligible: 0,
+        no_longer_eligible: 0,
+        baseline_amount: 0,
+        scenario_amount: 0,
+    };
+    let eligible = |run: &Run, code: &str| run.program(code).map(|p| p.eligible_by_unit()).unwrap_or_default();
+    let is = |set: &[bool], unit: i64| set.get(unit.max(0) as usize).copied().unwrap_or(false);
     let mut rows: BTreeMap<(String, i32), WhatIfRow> = BTreeMap::new();
-    fn row<'a>(rows: &'a mut BTreeMap<(String, i32), WhatIfRow>, engine: &Engine, names: &BTreeMap<String, String>, program: &str, county: i32) -> &'a mut WhatIfRow {
-        rows.entry((program.to_string(), county)).or_insert_with(|| WhatIfRow {
-            program: program.to_string(),
-            program_zh: engine.policy.program(program).map(|p| p.zh.clone()).unwrap_or_default(),
-            county: county.to_string(),
-            county_name: names.get(&county.to_string()).cloned().unwrap_or_default(),
-            baseline_eligible: 0,
-            scenario_eligible: 0,
-            newly_eligible: 0,
-            no_longer_eligible: 0,
-            baseline_amount: 0,
-            scenario_amount: 0,
-        })
-    }
-    let before: FastMap<(&str, i64), bool> = baseline.units().into_iter().map(|u| ((u.program, u.unit), u.eligible)).collect();
-    let after: FastMap<(&str, i64), bool> = scenario.units().into_iter().map(|u| ((u.program, u.unit), u.eligible)).collect();
-    for u in baseline.units() {
-        let r = row(&mut rows, engine, names, u.program, u.county);
-        if u.eligible {
+    for program in &baseline.programs {
+        let code = program.code.as_str();
+        let (before, after) = (eligible(baseline, code), eligible(scenario, code));
+        // Per county in a small map, then into the report's rows.
+        let mut counties: FastMap<i32, WhatIfRow> = FastMap::default();
+        for u in program.units().filter(|u| u.eligible) {
+            let r = counties.entry(u.county).or_insert_with(|| blank(code, u.county));
             r.baseline_eligible += 1;
             r.baseline_amount += u.amount;
-            if !after.get(&(u.program, u.unit)).copied().unwrap_or(false) {
+            if !is(&after, u.unit) {
                 r.no_longer_eligible += 1;
             }
         }
-    }
-    for u in scenario.units() {
-        let r = row(&mut rows, engine, names, u.program, u.county);
-        if u.eligible {
+        for u in scenario.program(code).into_iter().flat_map(|p| p.units()).filter(|u| u.eligible) {
+            let r = counties.entry(u.county).or_insert_with(|| blank(code, u.county));
             r.scenario_eligible += 1;
             r.scenario_amount += u.amount;
-            if !before.get(&(u.program, u.unit)).copied().unwrap_or(false) {
+            if !is(&before, u.unit) {
                 r.newly_eligible += 1;
             }
+        }
+        for (county, r) in counties {
+            rows.entry((code.to_string(), county)).or_insert_with(|| blank(code, county)).add(&r);
         }
     }
     rows.into_values().collect()

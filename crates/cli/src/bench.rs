@@ -64,6 +64,26 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 50)]
         checks: usize,
     },
+    /// Record linkage: departmental records with planted errors linked to the registry (exact
+    /// and fuzzy), the model estimated by EM, precision and recall against the answer key.
+    Link {
+        /// Registry persons (a city of persons / registered share is generated).
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Departmental records to link.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// Share of persons of the city in the registry (the others' records have nobody to link to).
+        #[arg(long, default_value_t = 0.7)]
+        registered: f64,
+        /// Share of records with a planted error (0 to 0.2).
+        #[arg(long, default_value_t = 0.05)]
+        dirty: f64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
 }
 
 fn machine() -> String {
@@ -87,6 +107,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
         BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await?,
+        BenchWhat::Link { persons, records, registered, dirty, seed, repeat } => link(persons, records, registered, dirty, seed, repeat)?,
         BenchWhat::Generate { persons, seed, out } => {
             let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
             let t0 = Instant::now();
@@ -327,6 +348,72 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     times.sort_by(|a, b| a.total_cmp(b));
     let p = |q: f64| times.get(((times.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
     println!("explained check of one household ({} checks, snapshot of one household given): p50 {:.1} ms, p99 {:.1} ms", times.len(), p(0.5), p(0.99));
+    println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
+    Ok(())
+}
+
+fn link(persons: u64, records: usize, registered: f64, dirty: f64, seed: u64, repeat: usize) -> Result<()> {
+    use minzheng_verify::{candidate_pairs, link, Band, IdRelation, Index, Model, NameLevel, Person, Quality, Record, Thresholds};
+    println!("command: minzheng bench link --persons {persons} --records {records} --registered {registered} --dirty {dirty} --seed {seed}");
+    let registered = registered.clamp(0.01, 1.0);
+    let city_persons = (persons as f64 / registered).ceil() as u64;
+    let mut config = minzheng_synth::Config::new(city_persons, seed);
+    config.anomaly_share = dirty;
+    let t = Instant::now();
+    let city = minzheng_synth::generate(&regions::liaoning(), &config)?;
+    let keep = (registered * 1000.0).round() as usize;
+    let case = city.linkage_case(|i| (i * 7919) % 1000 < keep, records);
+    drop(city);
+    let people: Vec<Person> = case.persons.into_iter().map(|(id, name)| Person { id, name }).collect();
+    let recs: Vec<Record> = case.records.into_iter().map(|(id, name)| Record { id, name }).collect();
+    let planted = case.dirty.iter().filter(|d| **d).count();
+    println!(
+        "generate: {} registry persons, {} departmental records ({planted} with a planted error, {} whose person is not registered), {:.1} s",
+        people.len(), recs.len(), case.truth.iter().filter(|t| t.is_none()).count(), t.elapsed().as_secs_f64()
+    );
+    let mut runs = Vec::new();
+    let mut last = None;
+    for _ in 0..repeat.max(1) {
+        let t0 = Instant::now();
+        let index = Index::new(&people);
+        let t1 = Instant::now();
+        let pairs = candidate_pairs(&index, &people, &recs);
+        let t2 = Instant::now();
+        let training = Model::estimate(&people, &recs, &pairs, 1_000_000, seed);
+        let t3 = Instant::now();
+        let links = link(&pairs, &training.model, Thresholds::default());
+        let t4 = Instant::now();
+        runs.push([t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0].map(|d| d.as_secs_f64()));
+        last = Some((training, links, pairs.len()));
+    }
+    let Some((training, links, pair_count)) = last else { bail!("no run") };
+    let col = |i: usize| median(runs.iter().map(|r| r[i]).collect());
+    println!(
+        "link (median of {}): total {:.2} s = index {:.2} + candidates and comparisons {:.2} + training {:.2} + decisions {:.2}; runs {:?}",
+        runs.len(), col(4), col(0), col(1), col(2), col(3), runs.iter().map(|r| format!("{:.2}", r[4])).collect::<Vec<_>>()
+    );
+    println!("candidate pairs: {pair_count} ({:.3} per record); random pairs for u: {}; EM iterations: {}", pair_count as f64 / recs.len().max(1) as f64, training.random_pairs, training.em_iterations);
+    let m = &training.model;
+    println!("model: prior λ = {:.6}", m.prior);
+    for r in IdRelation::ALL {
+        let l = m.id[r.index()];
+        println!("  id   {:<18} m {:.6}  u {:.6}  {:+7.2} bits", r.code(), l.m, l.u, l.weight());
+    }
+    for n in NameLevel::ALL {
+        let l = m.name[n.index()];
+        println!("  name {:<18} m {:.6}  u {:.6}  {:+7.2} bits", n.code(), l.m, l.u, l.weight());
+    }
+    let all = Quality::measure(&links, recs.len(), |r| case.truth[r as usize]);
+    let dirty_links: Vec<_> = links.iter().copied().filter(|l| case.dirty[l.pair.record as usize]).collect();
+    let on_dirty = Quality::measure(&dirty_links, recs.len(), |r| if case.dirty[r as usize] { case.truth[r as usize] } else { None });
+    for (label, q) in [("all records", all), ("records with a planted error", on_dirty)] {
+        println!(
+            "{label}: linkable {}, linked {} (correct {}), review {}: precision {:.4}, recall {:.4} at match probability >= 0.9",
+            q.linkable, q.linked, q.correct, q.review, q.precision(), q.recall()
+        );
+    }
+    let review = links.iter().filter(|l| l.band == Band::Review).count();
+    println!("review band (0.5 <= p < 0.9 or two candidates >= 0.9): {review} records");
     println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
     Ok(())
 }

@@ -11,8 +11,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const CHECK: [u8; 11] = *b"10X98765432";
+/// Weights of the first 17 digits in the check sum (ISO 7064 MOD 11-2: 2^(17-i) mod 11).
+pub const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+/// The check character for each value of the weighted sum modulo 11.
+pub const CHECK: [u8; 11] = *b"10X98765432";
 
 /// 性别. Sex as recorded in the identity number (odd sequence = male).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -235,7 +237,8 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
     years.max(0) as u32
 }
 
-fn check_char(first17: &[u8]) -> u8 {
+/// 校验码: the check character of 17 ASCII digits.
+pub fn check_char(first17: &[u8]) -> u8 {
     let sum: u32 = first17
         .iter()
         .zip(WEIGHTS.iter())

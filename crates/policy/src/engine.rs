@@ -72,6 +72,50 @@ pub struct ProgramRun {
     pub batches: Vec<RecordBatch>,
 }
 
+impl ProgramRun {
+    /// Each unit's result, batch by batch.
+    pub fn units(&self) -> impl Iterator<Item = UnitResult<'_>> + '_ {
+        let code = self.code.as_str();
+        self.batches.iter().flat_map(move |b| {
+            let cols = match (
+                column::<Int64Type>(b, "unit"),
+                column::<Int32Type>(b, "county"),
+                b.column_by_name("rural").map(|c| c.as_boolean()),
+                b.column_by_name("eligible").map(|c| c.as_boolean()),
+                column::<Int64Type>(b, "amount"),
+            ) {
+                (Some(u), Some(c), Some(r), Some(e), Some(a)) => Some((u, c, r, e, a)),
+                _ => None,
+            };
+            let rows = if cols.is_some() { b.num_rows() } else { 0 };
+            (0..rows).filter_map(move |i| {
+                let (unit, county, rural, eligible, amount) = cols?;
+                Some(UnitResult {
+                    program: code,
+                    unit: unit.value(i),
+                    county: county.value(i),
+                    rural: rural.value(i),
+                    eligible: eligible.value(i),
+                    amount: amount.value(i),
+                })
+            })
+        })
+    }
+
+    /// Which units are eligible, indexed by unit (pid or hid are positions in the snapshot).
+    pub fn eligible_by_unit(&self) -> Vec<bool> {
+        let mut out = Vec::new();
+        for u in self.units() {
+            let i = u.unit.max(0) as usize;
+            if out.len() <= i {
+                out.resize(i + 1, false);
+            }
+            out[i] = u.eligible;
+        }
+        out
+    }
+}
+
 /// Every program's result for one snapshot, date and parameter set.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -104,31 +148,7 @@ pub struct UnitResult<'a> {
 impl Run {
     /// Every unit considered by every program.
     pub fn units(&self) -> Vec<UnitResult<'_>> {
-        let mut out = Vec::new();
-        for p in &self.programs {
-            for b in &p.batches {
-                let (Some(unit), Some(county), Some(rural), Some(eligible), Some(amount)) = (
-                    column::<Int64Type>(b, "unit"),
-                    column::<Int32Type>(b, "county"),
-                    b.column_by_name("rural").map(|c| c.as_boolean()),
-                    b.column_by_name("eligible").map(|c| c.as_boolean()),
-                    column::<Int64Type>(b, "amount"),
-                ) else {
-                    continue;
-                };
-                for i in 0..b.num_rows() {
-                    out.push(UnitResult {
-                        program: &p.code,
-                        unit: unit.value(i),
-                        county: county.value(i),
-                        rural: rural.value(i),
-                        eligible: eligible.value(i),
-                        amount: amount.value(i),
-                    });
-                }
-            }
-        }
-        out
+        self.programs.iter().flat_map(ProgramRun::units).collect()
     }
 
     pub fn program(&self, code: &str) -> Option<&ProgramRun> {
@@ -214,7 +234,18 @@ impl Engine {
     }
 
     fn context(&self) -> SessionContext {
-        let config = SessionConfig::new().with_target_partitions(self.partitions).with_batch_size(16 * 1024).with_information_schema(false);
+        Engine::context_with(self.partitions)
+    }
+
+    /// A session for `partitions` parallel partitions; with one (a single household's check)
+    /// nothing is repartitioned, which saves the hand-offs between threads.
+    fn context_with(partitions: usize) -> SessionContext {
+        let config = SessionConfig::new()
+            .with_target_partitions(partitions)
+            .with_repartition_joins(partitions > 1)
+            .with_repartition_aggregations(partitions > 1)
+            .with_batch_size(16 * 1024)
+            .with_information_schema(false);
         SessionContext::new_with_config(config)
     }
 
@@ -285,7 +316,11 @@ impl Engine {
 
     /// Materialises the feature views for an evaluation date.
     pub async fn features(&self, snapshot: &Snapshot, on: NaiveDate) -> Result<Features, EngineError> {
-        let ctx = self.context();
+        self.features_with(snapshot, on, self.partitions).await
+    }
+
+    pub(crate) async fn features_with(&self, snapshot: &Snapshot, on: NaiveDate, partitions: usize) -> Result<Features, EngineError> {
+        let ctx = Engine::context_with(partitions);
         for t in &snapshot.tables {
             Engine::register(&ctx, t)?;
         }
@@ -299,7 +334,7 @@ impl Engine {
                 PolicyError::at(fsrc, &v.sql, format!("view {}: {}", v.name, first_line(&e.to_string())), format!("视图 {}：SQL 错误：{}", v.name, first_line(&e.to_string())))
             })?;
             let (schema, batches) = collect(&ctx, df).await?;
-            let table = Table::from_batches(&v.name, schema, batches, self.partitions);
+            let table = Table::from_batches(&v.name, schema, batches, partitions);
             Engine::register(&ctx, &table)?;
             views.push(table);
         }
@@ -350,7 +385,11 @@ impl Engine {
 
     /// Evaluates every program over materialised features with a parameter set.
     pub async fn evaluate(&self, features: &Features, params: &ParamSet) -> Result<Run, EngineError> {
-        let ctx = self.context();
+        self.evaluate_with(features, params, self.partitions).await
+    }
+
+    pub(crate) async fn evaluate_with(&self, features: &Features, params: &ParamSet, partitions: usize) -> Result<Run, EngineError> {
+        let ctx = Engine::context_with(partitions);
         for t in &features.views {
             if t.name == "household_features" || t.name == "person_features" {
                 Engine::register(&ctx, t)?;
@@ -360,7 +399,7 @@ impl Engine {
         let mut programs = Vec::new();
         for p in &self.policy.programs {
             let (schema, batches) = self.evaluate_program(&ctx, p).await?;
-            let table = Table::from_batches(&format!("result_{}", p.code), schema, batches.clone(), self.partitions);
+            let table = Table::from_batches(&format!("result_{}", p.code), schema, batches.clone(), partitions);
             Engine::register(&ctx, &table)?;
             programs.push(ProgramRun { code: p.code.clone(), unit: p.unit, batches });
         }

@@ -9,6 +9,7 @@
 //! controllable share of planted anomalies whose answer key is written beside them.
 
 pub mod files;
+pub mod linkage;
 pub mod names;
 pub mod rng;
 
