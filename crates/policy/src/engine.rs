@@ -12,9 +12,11 @@ use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::datasource::MemTable;
+use datafusion::common::tree_node::Transformed;
+use datafusion::datasource::{provider_as_source, MemTable, TableProvider};
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// What can go wrong while evaluating (not the policy files: those are [`PolicyError`]).
@@ -28,6 +30,8 @@ pub enum EngineError {
     Policy(#[from] PolicyError),
     #[error("no program {0:?}")]
     NoProgram(String),
+    #[error("a compiled plan reads table {0:?}, which this evaluation does not provide")]
+    UnboundTable(String),
 }
 
 /// A compiled policy: the folder's rules, each program's query, checked against the snapshot
@@ -37,7 +41,85 @@ pub struct Engine {
     pub policy: PolicySet,
     /// Program code → its query.
     queries: BTreeMap<String, String>,
+    /// The views and programs planned and optimised once (when the engine is built); each
+    /// evaluation binds its own tables into them.
+    plans: Plans,
     partitions: usize,
+}
+
+/// Optimised logical plans by view name and by program code.
+#[derive(Debug, Clone, Default)]
+struct Plans {
+    views: BTreeMap<String, LogicalPlan>,
+    programs: BTreeMap<String, LogicalPlan>,
+}
+
+/// One evaluation's session: its tables, and the compiled plans run over them.
+struct Session {
+    ctx: SessionContext,
+    tables: HashMap<String, Arc<dyn TableProvider>>,
+}
+
+impl Session {
+    /// A session for `partitions` parallel partitions; with one (a single household's check)
+    /// nothing is repartitioned, which saves the hand-offs between threads.
+    fn new(partitions: usize) -> Session {
+        let config = SessionConfig::new()
+            .with_target_partitions(partitions)
+            .with_repartition_joins(partitions > 1)
+            .with_repartition_aggregations(partitions > 1)
+            .with_batch_size(16 * 1024)
+            .with_information_schema(false);
+        Session { ctx: SessionContext::new_with_config(config), tables: HashMap::new() }
+    }
+
+    fn register(&mut self, table: &Table) -> Result<(), EngineError> {
+        let mem: Arc<dyn TableProvider> = Arc::new(MemTable::try_new(table.schema.clone(), table.partitions.clone())?);
+        self.ctx.deregister_table(table.name.as_str())?;
+        self.ctx.register_table(table.name.as_str(), mem.clone())?;
+        self.tables.insert(table.name.clone(), mem);
+        Ok(())
+    }
+
+    /// Plans and optimises SQL text over this session's tables.
+    async fn plan(&self, sql: &str) -> Result<LogicalPlan, datafusion::error::DataFusionError> {
+        self.ctx.sql(sql).await?.into_optimized_plan()
+    }
+
+    /// A compiled plan with this session's tables in place of the ones it was planned over.
+    fn bind(&self, plan: &LogicalPlan) -> Result<LogicalPlan, EngineError> {
+        let mut missing = None;
+        let bound = plan
+            .clone()
+            .transform_up_with_subqueries(|node| match node {
+                LogicalPlan::TableScan(mut scan) => match self.tables.get(scan.table_name.table()) {
+                    Some(provider) => {
+                        scan.source = provider_as_source(provider.clone());
+                        Ok(Transformed::yes(LogicalPlan::TableScan(scan)))
+                    }
+                    None => {
+                        missing = Some(scan.table_name.to_string());
+                        Ok(Transformed::no(LogicalPlan::TableScan(scan)))
+                    }
+                },
+                other => Ok(Transformed::no(other)),
+            })?
+            .data;
+        match missing {
+            Some(name) => Err(EngineError::UnboundTable(name)),
+            None => Ok(bound),
+        }
+    }
+
+    /// Runs an optimised plan (physical planning only) and returns its batches with the schema
+    /// of the physical plan (the batches' own, which a table built from them must carry).
+    async fn run(&self, plan: &LogicalPlan) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
+        let state = self.ctx.state();
+        let physical = state.query_planner().create_physical_plan(plan, &state).await?;
+        let schema = physical.schema();
+        let batches = datafusion::physical_plan::collect(physical, self.ctx.task_ctx()).await?;
+        Ok((schema, batches))
+    }
 }
 
 /// Features materialised for one evaluation date: the warm snapshot the programs read.
@@ -208,8 +290,8 @@ impl Engine {
         for p in &policy.programs {
             queries.insert(p.code.clone(), program_sql(p, &unit_of));
         }
-        let engine = Engine { policy, queries, partitions: partitions.max(1) };
-        engine.validate().await?;
+        let mut engine = Engine { policy, queries, plans: Plans::default(), partitions: partitions.max(1) };
+        engine.plans = engine.validate().await?;
         Ok(engine)
     }
 
@@ -233,34 +315,14 @@ impl Engine {
         Ok(Engine::new(policy, self.partitions).await?)
     }
 
-    fn context(&self) -> SessionContext {
-        Engine::context_with(self.partitions)
-    }
-
-    /// A session for `partitions` parallel partitions; with one (a single household's check)
-    /// nothing is repartitioned, which saves the hand-offs between threads.
-    fn context_with(partitions: usize) -> SessionContext {
-        let config = SessionConfig::new()
-            .with_target_partitions(partitions)
-            .with_repartition_joins(partitions > 1)
-            .with_repartition_aggregations(partitions > 1)
-            .with_batch_size(16 * 1024)
-            .with_information_schema(false);
-        SessionContext::new_with_config(config)
-    }
-
-    fn register(ctx: &SessionContext, table: &Table) -> Result<(), EngineError> {
-        let mem = MemTable::try_new(table.schema.clone(), table.partitions.clone())?;
-        ctx.deregister_table(table.name.as_str())?;
-        ctx.register_table(table.name.as_str(), Arc::new(mem))?;
-        Ok(())
-    }
-
-    async fn validate(&self) -> Result<(), PolicyError> {
+    /// Plans every view and program against an empty snapshot: a mistake in the SQL is refused
+    /// with its file and line, and the optimised plans are kept for every later evaluation.
+    async fn validate(&self) -> Result<Plans, PolicyError> {
         let empty = SnapshotBuilder::new().finish(1);
         let fsrc = self.policy.source("features");
         let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-        let features = self.features(&empty, on).await.map_err(|e| match e {
+        let mut plans = Plans::default();
+        let (features, mut session) = self.features_in(&empty, on, 1, Some(&mut plans)).await.map_err(|e| match e {
             EngineError::Policy(p) => p,
             other => PolicyError::at(fsrc, "[[view]]", other.to_string(), other.to_string()),
         })?;
@@ -281,10 +343,7 @@ impl Engine {
             }
         }
         let params = self.params(&[], &[], on);
-        let ctx = self.context();
-        for t in features.views.iter().chain(std::iter::once(&params.table)) {
-            Engine::register(&ctx, t).map_err(|e| PolicyError::at(fsrc, "[[view]]", e.to_string(), e.to_string()))?;
-        }
+        session.register(&params.table).map_err(|e| PolicyError::at(fsrc, "[[view]]", e.to_string(), e.to_string()))?;
         for p in &self.policy.programs {
             let src = self.policy.source(&p.code);
             // Each rule alone first, for a precise message.
@@ -293,7 +352,7 @@ impl Engine {
             rules.push(("amount", p.amount.sql.as_str(), false));
             for (rule, sql, boolean) in rules {
                 let q = format!("SELECT ({sql}) AS v FROM {} f JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural", p.unit.view());
-                let plan = ctx.sql(&q).await.map_err(|e| {
+                let plan = session.ctx.sql(&q).await.map_err(|e| {
                     PolicyError::at(src, sql, format!("{rule}: {}", first_line(&e.to_string())), format!("{rule}：SQL 错误：{}", first_line(&e.to_string())))
                 })?;
                 let dt = plan.schema().field(0).data_type().clone();
@@ -307,11 +366,14 @@ impl Engine {
                     ));
                 }
             }
-            let run = self.evaluate_program(&ctx, p).await.map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
-            let table = Table::from_batches(&format!("result_{}", p.code), run.0, run.1, 1);
-            Engine::register(&ctx, &table).map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
+            let sql = self.queries.get(&p.code).map(String::as_str).unwrap_or_default();
+            let plan = session.plan(sql).await.map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
+            let (schema, batches) = session.run(&plan).await.map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
+            plans.programs.insert(p.code.clone(), plan);
+            let table = Table::from_batches(&format!("result_{}", p.code), schema, batches, 1);
+            session.register(&table).map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
         }
-        Ok(())
+        Ok(plans)
     }
 
     /// Materialises the feature views for an evaluation date.
@@ -320,22 +382,37 @@ impl Engine {
     }
 
     pub(crate) async fn features_with(&self, snapshot: &Snapshot, on: NaiveDate, partitions: usize) -> Result<Features, EngineError> {
-        let ctx = Engine::context_with(partitions);
+        Ok(self.features_in(snapshot, on, partitions, None).await?.0)
+    }
+
+    /// The views over a snapshot, by their compiled plans (or, when `compiling`, planned from
+    /// their SQL and recorded); returns the session too, with every view registered.
+    async fn features_in(&self, snapshot: &Snapshot, on: NaiveDate, partitions: usize, mut compiling: Option<&mut Plans>) -> Result<(Features, Session), EngineError> {
+        let mut session = Session::new(partitions);
         for t in &snapshot.tables {
-            Engine::register(&ctx, t)?;
+            session.register(t)?;
         }
         let eval_schema = Arc::new(Schema::new(vec![Field::new("eval_ymd", DataType::Int32, false)]));
         let eval = RecordBatch::try_new(eval_schema.clone(), vec![Arc::new(Int32Array::from(vec![ymd(on)])) as ArrayRef])?;
-        Engine::register(&ctx, &Table { name: "evaluation".into(), schema: eval_schema, partitions: vec![vec![eval]] })?;
+        session.register(&Table { name: "evaluation".into(), schema: eval_schema, partitions: vec![vec![eval]] })?;
         let fsrc = self.policy.source("features");
         let mut views = Vec::new();
         for v in &self.policy.views {
-            let df = ctx.sql(&v.sql).await.map_err(|e| {
-                PolicyError::at(fsrc, &v.sql, format!("view {}: {}", v.name, first_line(&e.to_string())), format!("视图 {}：SQL 错误：{}", v.name, first_line(&e.to_string())))
-            })?;
-            let (schema, batches) = collect(&ctx, df).await?;
+            let plan = match (self.plans.views.get(&v.name), compiling.as_deref_mut()) {
+                (Some(plan), None) => session.bind(plan)?,
+                (_, recorder) => {
+                    let plan = session.plan(&v.sql).await.map_err(|e| {
+                        PolicyError::at(fsrc, &v.sql, format!("view {}: {}", v.name, first_line(&e.to_string())), format!("视图 {}：SQL 错误：{}", v.name, first_line(&e.to_string())))
+                    })?;
+                    if let Some(r) = recorder {
+                        r.views.insert(v.name.clone(), plan.clone());
+                    }
+                    plan
+                }
+            };
+            let (schema, batches) = session.run(&plan).await?;
             let table = Table::from_batches(&v.name, schema, batches, partitions);
-            Engine::register(&ctx, &table)?;
+            session.register(&table)?;
             views.push(table);
         }
         let mut counties = std::collections::BTreeSet::new();
@@ -348,7 +425,7 @@ impl Engine {
                 }
             }
         }
-        Ok(Features { on, views, counties: counties.into_iter().collect() })
+        Ok((Features { on, views, counties: counties.into_iter().collect() }, session))
     }
 
     /// Resolves every parameter for every (county, area) on a date.
@@ -389,42 +466,31 @@ impl Engine {
     }
 
     pub(crate) async fn evaluate_with(&self, features: &Features, params: &ParamSet, partitions: usize) -> Result<Run, EngineError> {
-        let ctx = Engine::context_with(partitions);
+        let mut session = Session::new(partitions);
         for t in &features.views {
             if t.name == "household_features" || t.name == "person_features" {
-                Engine::register(&ctx, t)?;
+                session.register(t)?;
             }
         }
-        Engine::register(&ctx, &params.table)?;
+        session.register(&params.table)?;
         let mut programs = Vec::new();
         for p in &self.policy.programs {
-            let (schema, batches) = self.evaluate_program(&ctx, p).await?;
+            let plan = match self.plans.programs.get(&p.code) {
+                Some(plan) => session.bind(plan)?,
+                None => session.plan(self.queries.get(&p.code).ok_or_else(|| EngineError::NoProgram(p.code.clone()))?).await?,
+            };
+            let (schema, batches) = session.run(&plan).await?;
             let table = Table::from_batches(&format!("result_{}", p.code), schema, batches.clone(), partitions);
-            Engine::register(&ctx, &table)?;
+            session.register(&table)?;
             programs.push(ProgramRun { code: p.code.clone(), unit: p.unit, batches });
         }
         Ok(Run { on: features.on, programs })
-    }
-
-    async fn evaluate_program(&self, ctx: &SessionContext, p: &Program) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
-        let sql = self.queries.get(&p.code).ok_or_else(|| EngineError::NoProgram(p.code.clone()))?;
-        let df = ctx.sql(sql).await?;
-        collect(ctx, df).await
     }
 
     /// The SQL a program compiles to (shown by `minzheng policy show`).
     pub fn query(&self, code: &str) -> Option<&str> {
         self.queries.get(code).map(String::as_str)
     }
-}
-
-/// Runs a query and returns its batches with the schema of the physical plan (the batches'
-/// own, which a table built from them must carry).
-async fn collect(ctx: &SessionContext, df: datafusion::dataframe::DataFrame) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
-    let plan = df.create_physical_plan().await?;
-    let schema = plan.schema();
-    let batches = datafusion::physical_plan::collect(plan, ctx.task_ctx()).await?;
-    Ok((schema, batches))
 }
 
 fn first_line(s: &str) -> String {
