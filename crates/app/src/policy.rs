@@ -95,15 +95,12 @@ impl Latest {
 pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize, progress: Progress<'_>) -> Result<Snapshot, StoreError> {
     let mut b = SnapshotBuilder::new();
     let mut after = None;
-    let mut persons = Vec::new();
     let mut done = 0u64;
     loop {
         let page = store.search_households(&HouseholdQuery { region: Some(region.clone()), after: after.clone(), limit: 1000 }).await?;
         for h in &page.items {
             b.household(h);
         }
-        let nos: Vec<String> = page.items.iter().map(|h| h.household_no.clone()).collect();
-        persons.extend(store.members_of(&nos).await?);
         done += page.items.len() as u64;
         progress(done);
         match page.next {
@@ -111,10 +108,17 @@ pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize,
             None => break,
         }
     }
-    for p in &persons {
-        b.person(p);
+    // Persons in one key-ordered scan, in large pages; the builder keeps those whose household
+    // is in the snapshot (the region's).
+    let mut after = None;
+    loop {
+        let page = store.scan_persons(after.as_ref(), 50_000).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id_number);
+        for p in &page {
+            b.person(p);
+        }
     }
-    drop(persons);
     let mut latest = Latest::new(store).await?;
     let mut after = 0;
     loop {

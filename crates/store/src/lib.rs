@@ -285,6 +285,9 @@ pub trait Store: Send + Sync {
     /// Members of many households at once (for exports), ordered by 户号 then ID number.
     async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>>;
     async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>>;
+    /// Every person in ID number order after `after` (from the start when `None`), at most
+    /// `limit` (up to 100,000): the bulk read of the policy snapshot, one index range per page.
+    async fn scan_persons(&self, after: Option<&IdNumber>, limit: u32) -> Result<Vec<Person>>;
     /// Residents within `within`, counted by the region `digits` long above their community
     /// (for a city: per county with 6), ordered by code.
     async fn count_persons_by(&self, within: &RegionCode, digits: usize) -> Result<Vec<(String, u64)>>;

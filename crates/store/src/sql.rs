@@ -94,6 +94,21 @@ where
     qb
 }
 
+/// Persons in ID number order after a number (the primary key's range).
+pub(crate) fn scan_persons<DB>(after: Option<&minzheng_domain::IdNumber>, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+    i64: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {PERSON_COLUMNS} FROM persons"));
+    if let Some(after) = after {
+        qb.push(" WHERE id_number > ").push_bind(after.to_string());
+    }
+    qb.push(" ORDER BY id_number LIMIT ").push_bind(i64::from(limit.clamp(1, 100_000)));
+    qb
+}
+
 /// `SELECT household_no, community_code FROM households WHERE household_no IN (...)`.
 pub(crate) fn household_communities<DB>(nos: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
 where

@@ -433,6 +433,11 @@ impl Store for SqliteStore {
         Ok(crate::paginate_households(&mut items, limit))
     }
 
+    async fn scan_persons(&self, after: Option<&IdNumber>, limit: u32) -> Result<Vec<Person>> {
+        let rows = sql::scan_persons::<Sqlite>(after, limit).build().fetch_all(&self.pool).await?;
+        rows.iter().map(rows::person_from_row).collect()
+    }
+
     async fn count_persons_by(&self, within: &RegionCode, digits: usize) -> Result<Vec<(String, u64)>> {
         let rows = sql::count_persons_by::<Sqlite>(within.as_str(), digits).build().fetch_all(&self.pool).await?;
         rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)? as u64))).collect()
