@@ -361,6 +361,22 @@ pub struct WhatIfRow {
 }
 
 impl WhatIfRow {
+    /// A line with nothing counted yet.
+    fn empty(program: String, program_zh: String, county: String, county_name: String) -> WhatIfRow {
+        WhatIfRow {
+            program,
+            program_zh,
+            county,
+            county_name,
+            baseline_eligible: 0,
+            scenario_eligible: 0,
+            newly_eligible: 0,
+            no_longer_eligible: 0,
+            baseline_amount: 0,
+            scenario_amount: 0,
+        }
+    }
+
     fn add(&mut self, r: &WhatIfRow) {
         self.baseline_eligible += r.baseline_eligible;
         self.scenario_eligible += r.scenario_eligible;
@@ -415,18 +431,7 @@ impl WhatIfReport {
     }
 
     pub fn total(&self) -> WhatIfRow {
-        let mut t = WhatIfRow {
-            program: "all".into(),
-            program_zh: "合计".into(),
-            county: self.region.clone(),
-            county_name: String::new(),
-            baseline_eligible: 0,
-            scenario_eligible: 0,
-            newly_eligible: 0,
-            no_longer_eligible: 0,
-            baseline_amount: 0,
-            scenario_amount: 0,
-        };
+        let mut t = WhatIfRow::empty("all".into(), "合计".into(), self.region.clone(), String::new());
         for r in &self.rows {
             t.add(r);
         }
@@ -436,17 +441,13 @@ impl WhatIfReport {
 
 /// Compares two runs unit by unit.
 pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap<String, String>) -> Vec<WhatIfRow> {
-    let blank = |program: &str, county: i32| WhatIfRow {
-        program: program.to_string(),
-        program_zh: engine.policy.program(program).map(|p| p.zh.clone()).unwrap_or_default(),
-        county: county.to_string(),
-        county_name: names.get(&county.to_string()).cloned().unwrap_or_default(),
-        baseline_eligible: 0,
-        scenario_eligible: 0,
-        newly_eligible: 0,
-        no_longer_eligible: 0,
-        baseline_amount: 0,
-        scenario_amount: 0,
+    let blank = |program: &str, county: i32| {
+        WhatIfRow::empty(
+            program.to_string(),
+            engine.policy.program(program).map(|p| p.zh.clone()).unwrap_or_default(),
+            county.to_string(),
+            names.get(&county.to_string()).cloned().unwrap_or_default(),
+        )
     };
     let eligible = |run: &Run, code: &str| run.program(code).map(|p| p.eligible_by_unit()).unwrap_or_default();
     let is = |set: &[bool], unit: i64| set.get(unit.max(0) as usize).copied().unwrap_or(false);
