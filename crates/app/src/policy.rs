@@ -284,16 +284,14 @@ fn summary_rows(engine: &Engine, run: &Run, names: &BTreeMap<String, String>) ->
 }
 
 /// The eligible units of a run, keyed by household number or ID number.
-fn run_units(engine: &Engine, run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
+fn run_units(run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
     let (households, persons) = snapshot.keys();
     let mut out = Vec::new();
-    for u in run.units() {
-        if !u.eligible {
-            continue;
+    for p in &run.programs {
+        let keys = if p.unit == minzheng_policy::Unit::Household { &households } else { &persons };
+        for u in p.units().filter(|u| u.eligible) {
+            out.push(RunUnit { program: p.code.clone(), unit_key: keys.get(u.unit as usize).cloned().unwrap_or_default(), county: u.county.to_string(), amount: u.amount });
         }
-        let household = engine.policy.program(&u.program).is_some_and(|p| p.unit == minzheng_policy::Unit::Household);
-        let key = if household { households.get(u.unit as usize) } else { persons.get(u.unit as usize) };
-        out.push(RunUnit { program: u.program.to_string(), unit_key: key.cloned().unwrap_or_default(), county: u.county.to_string(), amount: u.amount });
     }
     out
 }
@@ -319,7 +317,7 @@ pub async fn sweep(
     let names = county_names(store, region).await?;
     let rows = summary_rows(engine, &run, &names);
     let t = Instant::now();
-    let units = run_units(engine, &run, &snapshot);
+    let units = run_units(&run, &snapshot);
     let stored = PolicyRun {
         id: 0,
         kind: "sweep".into(),
@@ -449,33 +447,30 @@ pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap
             names.get(&county.to_string()).cloned().unwrap_or_default(),
         )
     };
-    let eligible = |run: &Run, code: &str| run.program(code).map(|p| p.eligible_by_unit()).unwrap_or_default();
     let is = |set: &[bool], unit: i64| set.get(unit.max(0) as usize).copied().unwrap_or(false);
     let mut rows: BTreeMap<(String, i32), WhatIfRow> = BTreeMap::new();
-    for program in &baseline.programs {
-        let code = program.code.as_str();
-        let (before, after) = (eligible(baseline, code), eligible(scenario, code));
-        // Per county in a small map, then into the report's rows.
-        let mut counties: FastMap<i32, WhatIfRow> = FastMap::default();
-        for u in program.units().filter(|u| u.eligible) {
+    for before in &baseline.programs {
+        let code = before.code.as_str();
+        let after = scenario.program(code);
+        let (was, is_now) = (before.eligible_by_unit(), after.map(|p| p.eligible_by_unit()).unwrap_or_default());
+        let mut counties: BTreeMap<i32, WhatIfRow> = BTreeMap::new();
+        for u in before.units().filter(|u| u.eligible) {
             let r = counties.entry(u.county).or_insert_with(|| blank(code, u.county));
             r.baseline_eligible += 1;
             r.baseline_amount += u.amount;
-            if !is(&after, u.unit) {
+            if !is(&is_now, u.unit) {
                 r.no_longer_eligible += 1;
             }
         }
-        for u in scenario.program(code).into_iter().flat_map(|p| p.units()).filter(|u| u.eligible) {
+        for u in after.into_iter().flat_map(|p| p.units()).filter(|u| u.eligible) {
             let r = counties.entry(u.county).or_insert_with(|| blank(code, u.county));
             r.scenario_eligible += 1;
             r.scenario_amount += u.amount;
-            if !is(&before, u.unit) {
+            if !is(&was, u.unit) {
                 r.newly_eligible += 1;
             }
         }
-        for (county, r) in counties {
-            rows.entry((code.to_string(), county)).or_insert_with(|| blank(code, county)).add(&r);
-        }
+        rows.extend(counties.into_iter().map(|(county, r)| ((code.to_string(), county), r)));
     }
     rows.into_values().collect()
 }

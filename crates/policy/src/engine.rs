@@ -240,13 +240,18 @@ impl Run {
     /// Totals per program, county and area.
     pub fn totals(&self) -> BTreeMap<(String, i32, bool), Totals> {
         let mut out: BTreeMap<(String, i32, bool), Totals> = BTreeMap::new();
-        for u in self.units() {
-            let t = out.entry((u.program.to_string(), u.county, u.rural)).or_default();
-            t.considered += 1;
-            if u.eligible {
-                t.eligible += 1;
-                t.amount += u.amount;
+        for p in &self.programs {
+            // Per (county, area) in a small map; the program's code is copied once per group.
+            let mut groups: BTreeMap<(i32, bool), Totals> = BTreeMap::new();
+            for u in p.units() {
+                let t = groups.entry((u.county, u.rural)).or_default();
+                t.considered += 1;
+                if u.eligible {
+                    t.eligible += 1;
+                    t.amount += u.amount;
+                }
             }
+            out.extend(groups.into_iter().map(|((county, rural), t)| ((p.code.clone(), county, rural), t)));
         }
         out
     }

@@ -139,13 +139,18 @@ impl Recorded {
     }
 }
 
-/// Candidate bodies for a recorded number that `exists` in the registry, each with its relation
-/// (the same body can come only once: the strongest relation wins).
-pub fn candidates(recorded: &Recorded, mut exists: impl FnMut(Body) -> bool) -> Vec<(Body, IdRelation)> {
-    let mut out: Vec<(Body, IdRelation)> = Vec::new();
-    let mut push = |body: Body, relation: IdRelation, out: &mut Vec<(Body, IdRelation)>| {
-        if !out.iter().any(|(b, _)| *b == body) && exists(body) {
-            out.push((body, relation));
+/// The registry entries a recorded number can be, each with its relation: `find` looks a body
+/// up in the registry. A body is looked up at most once; the strongest relation wins.
+pub fn candidates<T>(recorded: &Recorded, mut find: impl FnMut(Body) -> Option<T>) -> Vec<(T, IdRelation)> {
+    let mut out: Vec<(T, IdRelation)> = Vec::new();
+    let mut tried: Vec<Body> = Vec::new();
+    let mut push = |body: Body, relation: IdRelation, out: &mut Vec<(T, IdRelation)>| {
+        if tried.contains(&body) {
+            return;
+        }
+        tried.push(body);
+        if let Some(found) = find(body) {
+            out.push((found, relation));
         }
     };
     match *recorded {
@@ -228,7 +233,7 @@ mod tests {
 
     fn candidates_in(raw: &str, registry: &[&str]) -> Vec<(String, IdRelation)> {
         let set: HashSet<Body> = registry.iter().map(|s| body_of(&IdNumber::parse(s).expect("valid"))).collect();
-        candidates(&Recorded::read(raw), |b| set.contains(&b)).into_iter().map(|(b, r)| (format!("{b:017}"), r)).collect()
+        candidates(&Recorded::read(raw), |b| set.contains(&b).then_some(b)).into_iter().map(|(b, r)| (format!("{b:017}"), r)).collect()
     }
 
     #[test]
@@ -257,7 +262,7 @@ mod tests {
         let mut tried = 0;
         candidates(&Recorded::Digits { body, check: Some(check) }, |_| {
             tried += 1;
-            false
+            None::<Body>
         });
         // The body itself, at most 17 one-digit bodies, at most 16 swaps, one month-day swap.
         assert!(tried <= 1 + 17 + 16 + 1, "{tried} lookups");
@@ -278,7 +283,7 @@ mod tests {
             s[pos] = b'0' + (s[pos] - b'0' + delta) % 10;
             let raw = String::from_utf8(s).expect("ascii");
             let want = body_of(&id);
-            let found = candidates(&Recorded::read(&raw), |b| b == want);
+            let found = candidates(&Recorded::read(&raw), |b| (b == want).then_some(b));
             prop_assert_eq!(found, vec![(want, IdRelation::OneDigit)]);
         }
 
@@ -290,14 +295,14 @@ mod tests {
             s.swap(pos, pos + 1);
             let raw = String::from_utf8(s).expect("ascii");
             let want = body_of(&id);
-            let found = candidates(&Recorded::read(&raw), |b| b == want);
+            let found = candidates(&Recorded::read(&raw), |b| (b == want).then_some(b));
             prop_assert_eq!(found, vec![(want, IdRelation::Transposition)]);
         }
 
         /// No input makes the reader or the candidates panic.
         #[test]
         fn any_text_is_read_without_panic(raw in "\\PC{0,24}") {
-            let _ = candidates(&Recorded::read(&raw), |_| true);
+            let _ = candidates(&Recorded::read(&raw), Some);
         }
     }
 }

@@ -77,8 +77,7 @@ pub fn candidate_pairs(index: &Index, persons: &[Person], records: &[Record]) ->
                     let mut out = Vec::with_capacity(part.len());
                     for (k, r) in part.iter().enumerate() {
                         let record = (c * chunk + k) as u32;
-                        for (body, relation) in candidates(&Recorded::read(&r.id), |b| index.bodies.contains_key(&b)) {
-                            let Some(person) = index.get(body) else { continue };
+                        for (person, relation) in candidates(&Recorded::read(&r.id), |b| index.get(b)) {
                             let name = compare(&persons[person as usize].name, &r.name);
                             out.push(Pair { record, person, id: relation, name });
                         }

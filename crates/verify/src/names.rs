@@ -37,18 +37,14 @@ fn traditional() -> &'static HashMap<char, char> {
     })
 }
 
-/// A name written the one way: no spaces, one separator (·) in multi-part names, simplified
-/// characters.
-pub fn normalise(name: &str) -> String {
+/// The characters of a name written the one way: no spaces, one separator (·) in multi-part
+/// names, simplified characters.
+fn normalised(name: &str) -> impl Iterator<Item = char> + '_ {
     let map = traditional();
-    name.trim()
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '•' | '．' | '.' | '・' | '‧' | '･' => '·',
-            c => *map.get(&c).unwrap_or(&c),
-        })
-        .collect()
+    name.chars().filter(|c| !c.is_whitespace()).map(move |c| match c {
+        '•' | '．' | '.' | '・' | '‧' | '･' => '·',
+        c => *map.get(&c).unwrap_or(&c),
+    })
 }
 
 /// How two names compare (姓名比对结果), from the strongest agreement to none.
@@ -113,13 +109,9 @@ pub fn compare(registry: &str, recorded: &str) -> NameLevel {
     if a == b {
         return NameLevel::Exact;
     }
-    let (a, b) = (normalise(a), normalise(b));
-    if a == b {
-        return NameLevel::Variant;
-    }
-    let (mut ca, mut cb) = (a.chars(), b.chars());
-    let mut differ = 0;
-    let mut len = 0;
+    // One pass over both names written the one way: the same, one character apart, or not.
+    let (mut ca, mut cb) = (normalised(a), normalised(b));
+    let (mut differ, mut len) = (0, 0);
     loop {
         match (ca.next(), cb.next()) {
             (Some(x), Some(y)) => {
@@ -135,10 +127,10 @@ pub fn compare(registry: &str, recorded: &str) -> NameLevel {
             _ => return NameLevel::Different,
         }
     }
-    if differ == 1 && len >= 2 {
-        NameLevel::OneChar
-    } else {
-        NameLevel::Different
+    match differ {
+        0 => NameLevel::Variant,
+        1 if len >= 2 => NameLevel::OneChar,
+        _ => NameLevel::Different,
     }
 }
 

@@ -2,7 +2,7 @@
 //! the procedure a comparison officer runs, checked against the generator's answer key.
 
 use minzheng_verify::linkage::Quality;
-use minzheng_verify::{candidate_pairs, link, Band, IdRelation, Index, Model, NameLevel, Person, Record, Thresholds};
+use minzheng_verify::{candidate_pairs, link, Band, IdRelation, Index, Model, NameLevel, Pair, Person, Record, Thresholds};
 
 struct Setup {
     persons: Vec<Person>,
@@ -11,6 +11,10 @@ struct Setup {
     truth: Vec<Option<u32>>,
     /// Records with a planted error.
     dirty: Vec<bool>,
+    index: Index,
+    pairs: Vec<Pair>,
+    /// The model estimated from these records.
+    model: Model,
 }
 
 /// A city with a high share of dirty records; seven persons in ten are in the registry, so that
@@ -25,21 +29,18 @@ fn build() -> Setup {
     config.anomaly_share = 0.2;
     let city = minzheng_synth::generate(&minzheng_domain::region::tree::liaoning(), &config).expect("city");
     let case = city.linkage_case(|i| i % 10 < 7, usize::MAX);
-    Setup {
-        persons: case.persons.into_iter().map(|(id, name)| Person { id, name }).collect(),
-        records: case.records.into_iter().map(|(id, name)| Record { id, name }).collect(),
-        truth: case.truth,
-        dirty: case.dirty,
-    }
+    let persons: Vec<Person> = case.persons.into_iter().map(|(id, name)| Person { id, name }).collect();
+    let records: Vec<Record> = case.records.into_iter().map(|(id, name)| Record { id, name }).collect();
+    let index = Index::new(&persons);
+    let pairs = candidate_pairs(&index, &persons, &records);
+    let model = Model::estimate(&persons, &records, &pairs, 200_000, 1).model;
+    Setup { persons, records, truth: case.truth, dirty: case.dirty, index, pairs, model }
 }
 
 #[test]
 fn planted_errors_are_linked_back_to_the_right_person() {
     let s = setup();
-    let index = Index::new(&s.persons);
-    let pairs = candidate_pairs(&index, &s.persons, &s.records);
-    let training = Model::estimate(&s.persons, &s.records, &pairs, 200_000, 1);
-    let links = link(&pairs, &training.model, Thresholds::default());
+    let links = link(&s.pairs, &s.model, Thresholds::default());
 
     let all = Quality::measure(&links, s.records.len(), |r| s.truth[r as usize]);
     assert!(all.precision() >= 0.995 && all.recall() >= 0.995, "all records: {all:?}");
@@ -56,9 +57,7 @@ fn planted_errors_are_linked_back_to_the_right_person() {
 #[test]
 fn the_weights_come_out_in_the_order_the_evidence_has() {
     let s = setup();
-    let index = Index::new(&s.persons);
-    let pairs = candidate_pairs(&index, &s.persons, &s.records);
-    let model = Model::estimate(&s.persons, &s.records, &pairs, 200_000, 1).model;
+    let model = &s.model;
     let w = |n: NameLevel| model.name[n.index()].weight();
     assert!(w(NameLevel::Exact) > w(NameLevel::Variant) || w(NameLevel::Variant) > 0.0, "{model:?}");
     assert!(w(NameLevel::Exact) > 5.0, "an exact name is strong evidence: {model:?}");
@@ -70,9 +69,7 @@ fn the_weights_come_out_in_the_order_the_evidence_has() {
 #[test]
 fn a_neighbouring_number_with_another_name_is_not_linked_and_the_score_is_explained() {
     let s = setup();
-    let index = Index::new(&s.persons);
-    let pairs = candidate_pairs(&index, &s.persons, &s.records);
-    let model = Model::estimate(&s.persons, &s.records, &pairs, 200_000, 1).model;
+    let model = &s.model;
 
     // A record with one wrong digit and the registered name is linked…
     let person = &s.persons[0];
@@ -80,8 +77,8 @@ fn a_neighbouring_number_with_another_name_is_not_linked_and_the_score_is_explai
     typo[15] = b'0' + (typo[15] - b'0' + 3) % 10;
     let typo = String::from_utf8(typo).expect("ascii");
     let records = vec![Record { id: typo.clone(), name: person.name.clone() }, Record { id: typo, name: "欧阳某某".into() }];
-    let pairs = candidate_pairs(&index, &s.persons, &records);
-    let links = link(&pairs, &model, Thresholds::default());
+    let pairs = candidate_pairs(&s.index, &s.persons, &records);
+    let links = link(&pairs, model, Thresholds::default());
     let first = links.iter().find(|l| l.pair.record == 0).expect("a candidate");
     assert_eq!((first.pair.person, first.pair.id, first.band), (0, IdRelation::OneDigit, Band::Match));
     // …the same number with a name that has nothing to do with the person is not.
