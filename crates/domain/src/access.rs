@@ -52,6 +52,12 @@ pub enum Permission {
     RunSweeps,
     /// 标准调整: record a new value of a policy parameter for the region or below.
     SetParameters,
+    /// 比对疑点: read the findings of the region.
+    ReadFindings,
+    /// 疑点处理: assign, verify and resolve findings of the region.
+    WorkFindings,
+    /// 数据比对: take in departmental data and rosters, run the comparison of the region.
+    RunComparisons,
 }
 
 impl Role {
@@ -108,13 +114,15 @@ impl Role {
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications | CheckEligibility),
+            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications | CheckEligibility | ReadFindings),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry),
-            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility),
-            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps),
-            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps),
-            Role::CityAdmin => matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers | CheckEligibility | RunSweeps | SetParameters),
-            Role::Auditor => matches!(p, ReadRegistry | ReadAudit),
+            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings),
+            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings),
+            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons),
+            Role::CityAdmin => {
+                matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers | CheckEligibility | RunSweeps | SetParameters | ReadFindings | RunComparisons)
+            }
+            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings),
         }
     }
 

@@ -144,8 +144,10 @@ impl crate::Bilingual for ItemError {
     }
 }
 
-/// The datasets whose rows become items, with the column read for each.
-pub const DATASETS: &[(&str, &str)] = &[("income", "金额"), ("deposits", "余额"), ("vehicles", ""), ("property", ""), ("business", "")];
+/// The departmental datasets taken in, with the amount column read for each (deaths and the
+/// provident fund give no item: their rows are kept as records only).
+pub const DATASETS: &[(&str, &str)] =
+    &[("income", "金额"), ("deposits", "余额"), ("vehicles", ""), ("property", ""), ("business", ""), ("deaths", ""), ("provident_fund", "")];
 
 /// The item of one row of a departmental dataset (`income`, `deposits`, `vehicles`, `property`,
 /// `business`), reading cells by header. `Ok(None)` for datasets that carry no item.
@@ -168,4 +170,77 @@ pub fn item_from_row(dataset: &str, cell: impl Fn(&'static str) -> Option<String
     };
     let id_number = IdNumber::parse(&id_text).map_err(|e| ItemError::Id(e.to_string()))?;
     Ok(Some(EconomicItem { id_number, kind, amount, source: dataset.to_string() }))
+}
+
+/// How a departmental row was tied to a registry person (关联方式).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    /// The recorded ID number is valid and is used as it is.
+    Exact,
+    /// Linked by the fuzzy linkage at or above the match threshold.
+    Matched,
+    /// A candidate between the review and match thresholds: a person decides.
+    Review,
+    /// No registry person: the row is kept, linked to nobody.
+    Unlinked,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Exact => "exact",
+            LinkKind::Matched => "matched",
+            LinkKind::Review => "review",
+            LinkKind::Unlinked => "unlinked",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            LinkKind::Exact => "证号一致",
+            LinkKind::Matched => "模糊匹配",
+            LinkKind::Review => "待人工复核",
+            LinkKind::Unlinked => "未匹配",
+        }
+    }
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        [LinkKind::Exact, LinkKind::Matched, LinkKind::Review, LinkKind::Unlinked].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// 部门数据记录: one row of a departmental file as delivered, with the registry person it was
+/// linked to. Kept as the evidence of findings and of household checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeptRecord {
+    /// Store key; 0 before it is stored.
+    pub id: i64,
+    /// The dataset (`deaths`, `vehicles` ...).
+    pub source: String,
+    /// Checksum of the file it came in.
+    pub batch: String,
+    /// Row number in the file (as a spreadsheet shows it).
+    pub row_no: i64,
+    pub recorded_id: String,
+    pub recorded_name: String,
+    /// The registry person: the recorded number itself, or the linked one (the best candidate
+    /// for a row in review).
+    pub id_number: Option<IdNumber>,
+    pub link: LinkKind,
+    /// Match probability in per mille (1000 for an exact number).
+    pub probability: u16,
+    /// The date the row is about: 死亡日期, 登记日期 ...
+    pub event_date: Option<chrono::NaiveDate>,
+    /// Every cell of the row by its header, in the file's order.
+    pub fields: Vec<(String, String)>,
+}
+
+/// The column that dates a row of a dataset, where it has one.
+pub fn event_column(dataset: &str) -> Option<&'static str> {
+    match dataset {
+        "deaths" => Some("死亡日期"),
+        "vehicles" => Some("初次登记日期"),
+        "property" => Some("登记日期"),
+        "business" => Some("成立日期"),
+        _ => None,
+    }
 }

@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod economy;
+pub mod enrolment;
+pub mod finding;
 pub mod hash;
 pub mod id;
 pub mod message;
@@ -15,6 +17,8 @@ pub mod region;
 pub mod registry;
 
 pub use access::{Permission, Principal, Role};
+pub use enrolment::{EnrolledMember, Enrolment, EnrolmentStatus};
+pub use finding::{Evidence, Finding, FindingAction, FindingKind, FindingStatus, Resolution};
 pub use id::{IdNumber, IdNumberError, Sex};
 pub use message::Bilingual;
 pub use money::{Fen, FenError};

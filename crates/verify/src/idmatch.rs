@@ -306,3 +306,44 @@ mod tests {
         }
     }
 }
+
+/// The registry number with this body (its check character computed), when the body is one.
+pub fn id_of_body(body: Body) -> Option<IdNumber> {
+    let digits = format!("{body:017}");
+    if digits.len() != 17 {
+        return None;
+    }
+    let mut text = digits.into_bytes();
+    text.push(check_char(&text));
+    IdNumber::parse(std::str::from_utf8(&text).ok()?).ok()
+}
+
+/// Every registry number a recorded number could be (the bodies [`candidates`] would look up),
+/// for fetching those persons from a store before linking.
+pub fn candidate_ids(recorded: &Recorded) -> Vec<IdNumber> {
+    let mut bodies = Vec::new();
+    let _ = candidates::<()>(recorded, |b| {
+        bodies.push(b);
+        None
+    });
+    bodies.into_iter().filter_map(id_of_body).collect()
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::*;
+
+    #[test]
+    fn a_body_gives_back_its_number() {
+        let id = IdNumber::parse("210102195001011239").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(id_of_body(body_of(&id)), Some(id));
+    }
+
+    #[test]
+    fn a_dirty_number_lists_the_true_one_among_its_candidates() {
+        // 210102195001011239 with its 8th and 9th digits swapped.
+        let ids = candidate_ids(&Recorded::read("210102159001011239"));
+        assert!(ids.iter().any(|i| i.as_str() == "210102195001011239"), "{ids:?}");
+        assert!(ids.len() <= 40);
+    }
+}

@@ -218,6 +218,14 @@ impl Model {
         Training { model, em_iterations: iterations, candidate_pairs: pairs.len(), random_pairs: sampled }
     }
 
+    /// The model EM starts from, with u of names measured on random pairs of `persons` and
+    /// `records`: for batches too small to estimate anything from (a month's few death records).
+    /// A clean number and a clean name mostly mean the same person; every other ID relation
+    /// shares the rest of m, and u is spread evenly over the relations.
+    pub fn starting(persons: &[Person], records: &[Record], random_pairs: usize, seed: u64) -> Model {
+        Model::estimate(persons, records, &[], random_pairs, seed).model
+    }
+
     /// Bits of evidence of a pair: prior log-odds plus each field's weight.
     pub fn bits(&self, id: IdRelation, name: NameLevel) -> f64 {
         (self.prior / (1.0 - self.prior)).log2() + self.id[id.index()].weight() + self.name[name.index()].weight()
