@@ -11,12 +11,14 @@ mod migrate;
 pub mod postgres;
 mod rows;
 mod sql;
+mod verify;
 pub mod sqlite;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
-pub use minzheng_domain::economy::EconomicItem;
+pub use minzheng_domain::economy::{DeptRecord, EconomicItem};
+use minzheng_domain::{Enrolment, Finding, FindingKind, FindingStatus};
 pub use minzheng_domain::parameter::ParameterRecord;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -198,6 +200,43 @@ pub struct EconomicBatch {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// How findings are listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingQuery {
+    /// Only findings whose region (the household's community) is within this one.
+    pub region: Option<RegionCode>,
+    pub kind: Option<FindingKind>,
+    pub status: Option<FindingStatus>,
+    pub program: Option<String>,
+    pub assigned_to: Option<String>,
+    /// Cursor: findings with a smaller id.
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// A count of findings by kind, county and status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingCount {
+    pub kind: String,
+    pub county: String,
+    pub status: String,
+    pub count: u64,
+}
+
+/// 处理记录: one step of a finding's workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FindingEvent {
+    pub finding_id: i64,
+    pub action: String,
+    pub from: FindingStatus,
+    pub to: FindingStatus,
+    /// The assignee or the resolution.
+    pub detail: String,
+    pub comment: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+}
+
 /// A stored sweep or what-if run (its summary as JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyRun {
@@ -339,14 +378,44 @@ pub trait Store: Send + Sync {
 
     // ---- departmental economic data (家庭经济状况数据) ----
 
-    /// Stores a file of departmental data and its items, all or none, audited. Returns false,
-    /// changing nothing, when a file with the same checksum was stored before.
-    async fn add_economic_batch(&self, batch: &EconomicBatch, items: &[EconomicItem], actor: &Actor) -> Result<bool>;
+    /// Stores a file of departmental data, its items and its rows (the evidence), all or none,
+    /// audited. Returns false, changing nothing, when a file with the same checksum was stored before.
+    async fn add_economic_batch(&self, batch: &EconomicBatch, items: &[EconomicItem], records: &[DeptRecord], actor: &Actor) -> Result<bool>;
     async fn economic_batches(&self) -> Result<Vec<EconomicBatch>>;
     /// The items of some persons, with the checksum of the batch each came from.
     async fn economic_items_of(&self, ids: &[IdNumber]) -> Result<Vec<(EconomicItem, String)>>;
     /// Items in storage order after an item id: (id, item, batch checksum).
     async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, EconomicItem, String)>>;
+
+    /// The departmental rows linked to some persons (any source), in storage order.
+    async fn dept_records_of(&self, ids: &[IdNumber]) -> Result<Vec<DeptRecord>>;
+    /// Rows of one source in storage order after a row id.
+    async fn scan_dept_records(&self, source: &str, after: i64, limit: u32) -> Result<Vec<DeptRecord>>;
+
+    // ---- enrolments (在保对象) ----
+
+    /// Stores enrolments, each new or replacing the one of the same program and household
+    /// (members included), all or none, audited as one change of `source`. Returns their ids.
+    async fn upsert_enrolments(&self, enrolments: &[Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>>;
+    async fn enrolment(&self, id: i64) -> Result<Option<Enrolment>>;
+    /// Enrolments owned by a county (or all, for a 2- or 4-digit region), by id after `after`.
+    async fn scan_enrolments(&self, region: &RegionCode, after: i64, limit: u32) -> Result<Vec<Enrolment>>;
+    /// The enrolments some persons are members of.
+    async fn enrolments_of(&self, ids: &[IdNumber]) -> Result<Vec<Enrolment>>;
+
+    // ---- findings (比对疑点) ----
+
+    /// Stores findings not stored before (by key), audited; returns how many were new.
+    async fn add_findings(&self, findings: &[Finding], actor: &Actor) -> Result<u64>;
+    async fn finding(&self, id: i64) -> Result<Option<Finding>>;
+    /// Findings in a region by id (newest first), filtered; keyset-paginated.
+    async fn search_findings(&self, q: &FindingQuery) -> Result<Page<Finding>>;
+    /// Numbers of findings in a region by kind, county (6 digits) and status.
+    async fn finding_counts(&self, region: &RegionCode) -> Result<Vec<FindingCount>>;
+    /// Applies a workflow step when the finding is still in `event.from`: updates it, records
+    /// the event and the audit, all or none. Returns false, changing nothing, when it was not.
+    async fn act_on_finding(&self, updated: &Finding, event: &FindingEvent, actor: &Actor) -> Result<bool>;
+    async fn finding_events(&self, id: i64) -> Result<Vec<FindingEvent>>;
 
     // ---- policy runs (普查、测算) ----
 
@@ -530,6 +599,36 @@ pub(crate) fn economic_batch_audit(b: &EconomicBatch) -> AuditEntry {
         entity_key: b.checksum.clone(),
         before: None,
         after: Some(serde_json::json!({ "source": b.source, "file": b.file_name, "as_of": b.as_of, "items": b.items })),
+    }
+}
+
+pub(crate) fn enrolments_audit(source: &str, enrolments: &[Enrolment]) -> AuditEntry {
+    AuditEntry {
+        action: "upsert".into(),
+        entity: "enrolments".into(),
+        entity_key: source.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "enrolments": enrolments.len(), "members": enrolments.iter().map(|e| e.members.len()).sum::<usize>() })),
+    }
+}
+
+pub(crate) fn findings_audit(findings: &[Finding], added: u64) -> AuditEntry {
+    AuditEntry {
+        action: "add".into(),
+        entity: "findings".into(),
+        entity_key: findings.first().map(|f| f.found_on.to_string()).unwrap_or_default(),
+        before: None,
+        after: Some(serde_json::json!({ "offered": findings.len(), "added": added })),
+    }
+}
+
+pub(crate) fn finding_step_audit(updated: &Finding, event: &FindingEvent) -> AuditEntry {
+    AuditEntry {
+        action: event.action.clone(),
+        entity: "finding".into(),
+        entity_key: updated.id.to_string(),
+        before: Some(serde_json::json!({ "status": event.from })),
+        after: Some(serde_json::json!({ "status": event.to, "detail": event.detail, "comment": event.comment })),
     }
 }
 

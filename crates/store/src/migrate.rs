@@ -13,6 +13,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 2, name: "accounts_audit_chain", sql: include_str!("../migrations/sqlite/0002_accounts_audit_chain.sql") },
     Migration { version: 3, name: "audit_search", sql: include_str!("../migrations/sqlite/0003_audit_search.sql") },
     Migration { version: 4, name: "policy", sql: include_str!("../migrations/sqlite/0004_policy.sql") },
+    Migration { version: 5, name: "verify", sql: include_str!("../migrations/sqlite/0005_verify.sql") },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -20,6 +21,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration { version: 2, name: "accounts_audit_chain", sql: include_str!("../migrations/postgres/0002_accounts_audit_chain.sql") },
     Migration { version: 3, name: "audit_search", sql: include_str!("../migrations/postgres/0003_audit_search.sql") },
     Migration { version: 4, name: "policy", sql: include_str!("../migrations/postgres/0004_policy.sql") },
+    Migration { version: 5, name: "verify", sql: include_str!("../migrations/postgres/0005_verify.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -4,6 +4,7 @@
 use crate::migrate::{self, Migration};
 use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
+use crate::verify;
 use crate::{chain, AUDIT_COLUMNS};
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
@@ -774,7 +775,7 @@ impl Store for PgStore {
         Ok(stored)
     }
 
-    async fn add_economic_batch(&self, batch: &crate::EconomicBatch, items: &[crate::EconomicItem], actor: &Actor) -> Result<bool> {
+    async fn add_economic_batch(&self, batch: &crate::EconomicBatch, items: &[crate::EconomicItem], records: &[crate::DeptRecord], actor: &Actor) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let inserted = sql::insert_economic_batch::<Postgres>(batch).build().execute(&mut *tx).await?.rows_affected();
         if inserted == 0 {
@@ -782,6 +783,9 @@ impl Store for PgStore {
         }
         for chunk in items.chunks(4000) {
             sql::insert_economic_items::<Postgres>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
+        }
+        for chunk in records.chunks(3000) {
+            verify::insert_dept_records::<Postgres>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
         }
         write_audit(&mut tx, actor, &[crate::economic_batch_audit(batch)]).await?;
         tx.commit().await?;
@@ -838,6 +842,135 @@ impl Store for PgStore {
     async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, crate::EconomicItem, String)>> {
         let rows = sql::scan_economic_items::<Postgres>(after, limit).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::economic_item_from_row).collect()
+    }
+
+    async fn dept_records_of(&self, ids: &[IdNumber]) -> Result<Vec<crate::DeptRecord>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(2000) {
+            let rows = sql::select_in::<Postgres>(verify::DEPT_COLUMNS, "dept_records", "id_number", chunk.iter().map(|i| i.to_string())).build().fetch_all(&self.pool).await?;
+            for r in &rows {
+                out.push(verify::dept_record_from_row(r)?);
+            }
+        }
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    async fn scan_dept_records(&self, source: &str, after: i64, limit: u32) -> Result<Vec<crate::DeptRecord>> {
+        let rows = verify::scan_dept_records::<Postgres>(source, after, limit).build().fetch_all(&self.pool).await?;
+        rows.iter().map(verify::dept_record_from_row).collect()
+    }
+
+    async fn upsert_enrolments(&self, enrolments: &[minzheng_domain::Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let now = chain::now();
+        let mut ids = Vec::with_capacity(enrolments.len());
+        for chunk in enrolments.chunks(1000) {
+            let rows = verify::upsert_enrolments::<Postgres>(chunk, source, now).build().fetch_all(&mut *tx).await?;
+            let mut by_key = std::collections::HashMap::with_capacity(rows.len());
+            for r in &rows {
+                by_key.insert((r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?), r.try_get::<i64, _>("id")?);
+            }
+            let chunk_ids: Vec<i64> = chunk
+                .iter()
+                .map(|e| by_key.get(&(e.program.clone(), e.household_no.clone())).copied().ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no))))
+                .collect::<Result<_>>()?;
+            verify::delete_members::<Postgres>(&chunk_ids).build().execute(&mut *tx).await?;
+            let members: Vec<(i64, &minzheng_domain::EnrolledMember)> = chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
+            for part in members.chunks(5000) {
+                verify::insert_members::<Postgres>(part).build().execute(&mut *tx).await?;
+            }
+            ids.extend(chunk_ids);
+        }
+        write_audit(&mut tx, actor, &[crate::enrolments_audit(source, enrolments)]).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn enrolment(&self, id: i64) -> Result<Option<minzheng_domain::Enrolment>> {
+        Ok(self.enrolments_by_ids(&[id]).await?.pop())
+    }
+
+    async fn scan_enrolments(&self, region: &RegionCode, after: i64, limit: u32) -> Result<Vec<minzheng_domain::Enrolment>> {
+        let rows = verify::scan_enrolments::<Postgres>(region, after, limit).build().fetch_all(&self.pool).await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<std::result::Result<_, _>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let members = verify::members_of::<Postgres>(&ids).build().fetch_all(&self.pool).await?;
+        verify::enrolments_from_rows(&rows, &members)
+    }
+
+    async fn enrolments_of(&self, ids: &[IdNumber]) -> Result<Vec<minzheng_domain::Enrolment>> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(2000) {
+            for r in verify::enrolment_ids_of::<Postgres>(chunk).build().fetch_all(&self.pool).await? {
+                found.push(r.try_get::<i64, _>("enrolment_id")?);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        self.enrolments_by_ids(&found).await
+    }
+
+    async fn add_findings(&self, findings: &[minzheng_domain::Finding], actor: &Actor) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let now = chain::now();
+        let mut added = 0;
+        for chunk in findings.chunks(500) {
+            added += verify::insert_findings::<Postgres>(chunk, now).build().execute(&mut *tx).await?.rows_affected();
+        }
+        if added > 0 {
+            write_audit(&mut tx, actor, &[crate::findings_audit(findings, added)]).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn finding(&self, id: i64) -> Result<Option<minzheng_domain::Finding>> {
+        let row = verify::finding_by_id::<Postgres>(id).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(verify::finding_from_row).transpose()
+    }
+
+    async fn search_findings(&self, q: &crate::FindingQuery) -> Result<Page<minzheng_domain::Finding>> {
+        let rows = verify::search_findings::<Postgres>(q).build().fetch_all(&self.pool).await?;
+        let items = rows.iter().map(verify::finding_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(verify::paginate_findings(items, q.limit))
+    }
+
+    async fn finding_counts(&self, region: &RegionCode) -> Result<Vec<crate::FindingCount>> {
+        let rows = verify::finding_counts::<Postgres>(region).build().fetch_all(&self.pool).await?;
+        rows.iter().map(verify::count_from_row).collect()
+    }
+
+    async fn act_on_finding(&self, updated: &minzheng_domain::Finding, event: &crate::FindingEvent, actor: &Actor) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let changed = verify::update_finding::<Postgres>(updated, event.from).build().execute(&mut *tx).await?.rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        verify::insert_event::<Postgres>(event).build().execute(&mut *tx).await?;
+        write_audit(&mut tx, actor, &[crate::finding_step_audit(updated, event)]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn finding_events(&self, id: i64) -> Result<Vec<crate::FindingEvent>> {
+        let rows = verify::events_of::<Postgres>(id).build().fetch_all(&self.pool).await?;
+        rows.iter().map(verify::event_from_row).collect()
+    }
+}
+
+impl PgStore {
+    /// Enrolments with their members, by id.
+    async fn enrolments_by_ids(&self, ids: &[i64]) -> Result<Vec<minzheng_domain::Enrolment>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(2000) {
+            let rows = verify::enrolments_by_id::<Postgres>(chunk).build().fetch_all(&self.pool).await?;
+            let members = verify::members_of::<Postgres>(chunk).build().fetch_all(&self.pool).await?;
+            out.extend(verify::enrolments_from_rows(&rows, &members)?);
+        }
+        Ok(out)
     }
 }
 

@@ -562,7 +562,7 @@ async fn parameter_changes_are_kept_in_order_with_who_and_why_and_audited() {
 
 #[tokio::test]
 async fn a_departmental_file_is_stored_once_with_its_items_and_provenance() {
-    use minzheng_domain::economy::{EconomicItem, ItemKind};
+    use minzheng_domain::economy::{DeptRecord, EconomicItem, ItemKind, LinkKind};
     for f in fresh_stores().await {
         let s = &f.store;
         let a = IdNumber::parse("11010519491231002X").expect("id");
@@ -582,8 +582,33 @@ async fn a_departmental_file_is_stored_once_with_its_items_and_provenance() {
             recorded_at: chrono::Utc::now(),
         };
         let staff = Actor::new("verify.centre");
-        assert!(s.add_economic_batch(&batch, &items, &staff).await.expect("store"));
-        assert!(!s.add_economic_batch(&batch, &items, &staff).await.expect("again"), "the same file again changes nothing");
+        let record = |row_no: i64, id: Option<IdNumber>, recorded: &str, link: LinkKind, probability: u16| DeptRecord {
+            id: 0,
+            source: "income".into(),
+            batch: "ab".repeat(32),
+            row_no,
+            recorded_id: recorded.into(),
+            recorded_name: "王秀英".into(),
+            id_number: id,
+            link,
+            probability,
+            event_date: NaiveDate::from_ymd_opt(2026, 6, 1),
+            fields: vec![("身份证号".into(), recorded.into()), ("金额".into(), "3100.00".into())],
+        };
+        let records = vec![
+            record(2, Some(a), "11010519491231002X", LinkKind::Exact, 1000),
+            record(3, Some(b), "360426199101010017", LinkKind::Matched, 987),
+            record(4, None, "12345", LinkKind::Unlinked, 0),
+        ];
+        assert!(s.add_economic_batch(&batch, &items, &records, &staff).await.expect("store"));
+        assert!(!s.add_economic_batch(&batch, &items, &records, &staff).await.expect("again"), "the same file again changes nothing");
+        let of_b: Vec<DeptRecord> = s.dept_records_of(&[b]).await.expect("records");
+        assert_eq!(of_b.len(), 1);
+        assert_eq!(DeptRecord { id: of_b[0].id, ..records[1].clone() }, of_b[0], "a row comes back as it was stored");
+        let scanned = s.scan_dept_records("income", 0, 10).await.expect("scan");
+        assert_eq!(scanned.iter().map(|r| r.row_no).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert!(s.scan_dept_records("income", scanned[2].id, 10).await.expect("scan").is_empty());
+        assert!(s.scan_dept_records("deaths", 0, 10).await.expect("scan").is_empty());
         let of_b = s.economic_items_of(&[b]).await.expect("items");
         assert_eq!(of_b.len(), 2);
         assert!(of_b.iter().all(|(i, batch)| i.id_number == b && batch == &"ab".repeat(32)));
@@ -626,6 +651,127 @@ async fn a_policy_run_is_kept_with_its_summary_and_eligible_units() {
         assert_eq!(next.iter().map(|u| (u.unit_key.as_str(), u.amount)).collect::<Vec<_>>(), [("K2", 200)]);
         assert_eq!(s.policy_runs(10).await.expect("runs").len(), 1);
         assert!(s.policy_run(id + 1).await.expect("read").is_none());
+        f.done().await;
+    }
+}
+
+fn enrolment(program: &str, household: &str, members: &[&str], amount: i64) -> minzheng_domain::Enrolment {
+    use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen};
+    let mut members: Vec<EnrolledMember> = members.iter().map(|m| EnrolledMember { id_number: IdNumber::parse(m).expect("id"), name: format!("成员{}", &m[14..17]) }).collect();
+    members.sort_by_key(|m| m.id_number);
+    Enrolment {
+        id: 0,
+        program: program.into(),
+        household_no: household.into(),
+        county: RegionCode::parse("210112").expect("county"),
+        members,
+        monthly_amount: Fen(amount),
+        start: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
+        status: EnrolmentStatus::Active,
+    }
+}
+
+const M1: &str = "11010519491231002X";
+const M2: &str = "360426199101010071";
+
+#[tokio::test]
+async fn a_roster_is_stored_and_a_second_one_replaces_an_enrolment_with_its_members() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let staff = Actor::new("hunnan.centre");
+        let first = vec![enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000), enrolment("gaoling", "210112009001-00001", &[M1], 2_500)];
+        let ids = s.upsert_enrolments(&first, "roster-2026-06.xlsx", &staff).await.expect("store");
+        assert_eq!(ids.len(), 2);
+        let back = s.enrolment(ids[0]).await.expect("read").expect("present");
+        assert_eq!(back, minzheng_domain::Enrolment { id: ids[0], ..first[0].clone() });
+        // The next month's roster: one member less and a new amount; the same enrolment.
+        let again = s.upsert_enrolments(&[enrolment("dibao", "210112009001-00001", &[M2], 80_000)], "roster-2026-07.xlsx", &staff).await.expect("store");
+        assert_eq!(again, vec![ids[0]]);
+        let back = s.enrolment(ids[0]).await.expect("read").expect("present");
+        assert_eq!((back.members.len(), back.monthly_amount.0), (1, 80_000));
+        let of_m1 = s.enrolments_of(&[IdNumber::parse(M1).expect("id")]).await.expect("of");
+        assert_eq!(of_m1.iter().map(|e| e.program.as_str()).collect::<Vec<_>>(), vec!["gaoling"], "M1 left the 低保 enrolment");
+        let county = s.scan_enrolments(&RegionCode::parse("210112").expect("c"), 0, 10).await.expect("scan");
+        assert_eq!(county.len(), 2);
+        assert!(s.scan_enrolments(&RegionCode::parse("210102").expect("c"), 0, 10).await.expect("scan").is_empty());
+        assert_eq!(s.scan_enrolments(&RegionCode::parse("2101").expect("c"), county[0].id, 10).await.expect("scan").len(), 1);
+        assert_eq!(s.audit_of("enrolments", "roster-2026-07.xlsx").await.expect("audit").len(), 1);
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn findings_are_stored_once_listed_by_region_and_worked_through_their_workflow() {
+    use minzheng_domain::{Evidence, Finding, FindingKind, FindingStatus};
+    use minzheng_store::{FindingEvent, FindingQuery};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let staff = Actor::new("hunnan.centre");
+        let ids = s.upsert_enrolments(&[enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000)], "roster.xlsx", &staff).await.expect("store");
+        let finding = |kind: FindingKind, community: &str, id: &str| Finding {
+            id: 0,
+            kind,
+            enrolment_id: ids[0],
+            program: "dibao".into(),
+            household_no: "210112009001-00001".into(),
+            id_number: Some(IdNumber::parse(id).expect("id")),
+            region: RegionCode::parse(community).expect("community"),
+            confidence: 997,
+            summary_zh: "成员已死亡".into(),
+            summary_en: "member deceased".into(),
+            evidence: vec![Evidence { source: "deaths".into(), batch: Some("cd".repeat(32)), fields: vec![("死亡日期".into(), "2026-05-02".into())] }],
+            key: format!("{}:{}:{id}", kind.as_str(), ids[0]),
+            found_on: NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
+            status: FindingStatus::New,
+            assigned_to: None,
+            resolution: None,
+        };
+        let found = vec![finding(FindingKind::Deceased, "210112009001", M1), finding(FindingKind::MovedOut, "210112009002", M2), finding(FindingKind::Deceased, "210102001001", M2)];
+        assert_eq!(s.add_findings(&found, &staff).await.expect("add"), 3);
+        assert_eq!(s.add_findings(&found[..2], &staff).await.expect("again"), 0, "a finding found again is not stored twice");
+
+        let q = |region: &str| FindingQuery { region: Some(RegionCode::parse(region).expect("r")), limit: 10, ..Default::default() };
+        let hunnan = s.search_findings(&q("210112")).await.expect("list");
+        assert_eq!(hunnan.items.len(), 2);
+        assert!(hunnan.items[0].id > hunnan.items[1].id, "newest first");
+        let community = s.search_findings(&q("210112009001")).await.expect("list");
+        assert_eq!(community.items.len(), 1);
+        let stored = community.items[0].clone();
+        assert_eq!(Finding { id: stored.id, ..found[0].clone() }, stored, "a finding comes back as it was stored");
+        let page1 = s.search_findings(&FindingQuery { limit: 2, ..q("2101") }).await.expect("page");
+        let next = page1.next.clone().expect("a second page");
+        let page2 = s.search_findings(&FindingQuery { before: next.parse().ok(), limit: 2, ..q("2101") }).await.expect("page");
+        assert_eq!((page1.items.len(), page2.items.len(), page2.next), (2, 1, None));
+        let deceased = s.search_findings(&FindingQuery { kind: Some(FindingKind::Deceased), ..q("2101") }).await.expect("list");
+        assert_eq!(deceased.items.len(), 2);
+        let counts = s.finding_counts(&RegionCode::parse("2101").expect("r")).await.expect("counts");
+        assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 3);
+        assert!(counts.iter().any(|c| c.kind == "moved_out" && c.county == "210112" && c.status == "new" && c.count == 1));
+
+        // Assign: applied once; the same step from a stale view changes nothing.
+        let mut assigned = stored.clone();
+        assigned.status = FindingStatus::Assigned;
+        assigned.assigned_to = Some("wang.worker".into());
+        let event = FindingEvent {
+            finding_id: stored.id,
+            action: "assign".into(),
+            from: FindingStatus::New,
+            to: FindingStatus::Assigned,
+            detail: "wang.worker".into(),
+            comment: "请入户核实".into(),
+            actor: "hunnan.centre".into(),
+            at: chrono::Utc::now(),
+        };
+        assert!(s.act_on_finding(&assigned, &event, &staff).await.expect("act"));
+        assert!(!s.act_on_finding(&assigned, &event, &staff).await.expect("stale"), "a finding no longer new is not assigned from new again");
+        let back = s.finding(stored.id).await.expect("read").expect("present");
+        assert_eq!((back.status, back.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.worker")));
+        let events = s.finding_events(stored.id).await.expect("events");
+        assert_eq!(events.len(), 1);
+        assert_eq!((events[0].from, events[0].to, events[0].comment.as_str()), (FindingStatus::New, FindingStatus::Assigned, "请入户核实"));
+        assert_eq!(s.audit_of("finding", &stored.id.to_string()).await.expect("audit").len(), 1);
+        let by_worker = s.search_findings(&FindingQuery { assigned_to: Some("wang.worker".into()), ..q("2101") }).await.expect("list");
+        assert_eq!(by_worker.items.len(), 1);
         f.done().await;
     }
 }

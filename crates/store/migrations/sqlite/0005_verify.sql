@@ -1,0 +1,76 @@
+-- 部门数据记录: every row of a departmental file, as delivered and as linked to the registry
+-- (exactly, or through the fuzzy linkage with its probability), kept as evidence for findings.
+CREATE TABLE dept_records (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch         TEXT NOT NULL REFERENCES economic_batches (checksum),
+    source        TEXT NOT NULL,
+    row_no        INTEGER NOT NULL,
+    recorded_id   TEXT NOT NULL,
+    recorded_name TEXT NOT NULL,
+    id_number     TEXT,
+    link          TEXT NOT NULL,
+    probability   INTEGER NOT NULL,
+    event_date    TEXT,
+    fields        TEXT NOT NULL
+);
+CREATE INDEX dept_records_person ON dept_records (id_number);
+CREATE INDEX dept_records_source ON dept_records (source, id);
+
+-- 在保对象: enrolments (from approved cases or carried over from the bureau's roster) and their members.
+CREATE TABLE enrolments (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    program        TEXT NOT NULL,
+    household_no   TEXT NOT NULL,
+    county         TEXT NOT NULL,
+    monthly_amount INTEGER NOT NULL,
+    start_month    TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    UNIQUE (program, household_no)
+);
+CREATE INDEX enrolments_county ON enrolments (county, id);
+
+CREATE TABLE enrolment_members (
+    enrolment_id INTEGER NOT NULL REFERENCES enrolments (id),
+    id_number    TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    PRIMARY KEY (enrolment_id, id_number)
+) WITHOUT ROWID;
+CREATE INDEX enrolment_members_person ON enrolment_members (id_number);
+
+-- 比对疑点 and their workflow steps.
+CREATE TABLE findings (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    key          TEXT NOT NULL UNIQUE,
+    kind         TEXT NOT NULL,
+    enrolment_id INTEGER NOT NULL REFERENCES enrolments (id),
+    program      TEXT NOT NULL,
+    household_no TEXT NOT NULL,
+    id_number    TEXT,
+    region       TEXT NOT NULL,
+    confidence   INTEGER NOT NULL,
+    summary_zh   TEXT NOT NULL,
+    summary_en   TEXT NOT NULL,
+    evidence     TEXT NOT NULL,
+    found_on     TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    assigned_to  TEXT,
+    resolution   TEXT,
+    created_at   TEXT NOT NULL
+);
+CREATE INDEX findings_region ON findings (region, id);
+CREATE INDEX findings_status ON findings (status, region, id);
+
+CREATE TABLE finding_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    finding_id  INTEGER NOT NULL REFERENCES findings (id),
+    action      TEXT NOT NULL,
+    from_status TEXT NOT NULL,
+    to_status   TEXT NOT NULL,
+    detail      TEXT NOT NULL,
+    comment     TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    at          TEXT NOT NULL
+);
+CREATE INDEX finding_events_finding ON finding_events (finding_id, id);
