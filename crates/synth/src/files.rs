@@ -107,7 +107,9 @@ pub fn write_city(city: &City, dir: &Path, format: Format) -> Result<Vec<PathBuf
         let (p, h) = (path("persons"), path("households"));
         write_table(&p, columns::PERSONS, &persons_rows(city), format)?;
         write_table(&h, columns::HOUSEHOLDS, &households_rows(city), format)?;
-        Ok(vec![p, h])
+        let r = path(city.roster.name);
+        write_table(&r, &city.roster.headers, &city.roster.rows, format)?;
+        Ok(vec![p, h, r])
     };
     let departments = || -> Result<Vec<PathBuf>, WriteError> {
         let mut out = Vec::new();

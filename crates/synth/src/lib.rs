@@ -12,6 +12,7 @@ pub mod files;
 pub mod linkage;
 pub mod names;
 pub mod rng;
+pub mod roster;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_domain::{
@@ -82,6 +83,8 @@ pub enum AnomalyKind {
     IdDayMonthSwapped,
     /// A variant character in the name.
     NameVariant,
+    /// 重复享受: a person listed in two households' enrolments of one program (the roster).
+    EnrolledTwice,
 }
 
 impl AnomalyKind {
@@ -94,6 +97,7 @@ impl AnomalyKind {
             AnomalyKind::IdLegacy15 => "id_legacy_15",
             AnomalyKind::IdDayMonthSwapped => "id_day_month_swapped",
             AnomalyKind::NameVariant => "name_variant",
+            AnomalyKind::EnrolledTwice => "enrolled_twice",
         }
     }
 }
@@ -131,6 +135,8 @@ pub struct City {
     /// Households generated as poor (the population that assistance programs look for).
     pub poor_households: HashSet<String>,
     pub datasets: Vec<Table>,
+    /// The bureau's roster of enrolments (在保名册), one row per member.
+    pub roster: Table,
     pub anomalies: Vec<Anomaly>,
     /// Community code → name, for the sheets.
     pub community_names: HashMap<String, String>,
@@ -243,6 +249,7 @@ pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError>
     let mut data_rng = rng.fork(2);
     let mut city = g.city;
     datasets(&mut city, config, &mut data_rng);
+    roster::roster(&mut city, config, &mut rng.fork(3));
     Ok(city)
 }
 
