@@ -6,17 +6,21 @@
 //! - [`import`]: the registry import with its per-row reasons and error file;
 //! - [`export`]: persons and households to .xlsx or .csv;
 //! - [`economy`]: departmental economic data (income, deposits, vehicles ...) in;
-//! - [`policy`]: eligibility check, sweeps and what-if costing on the policy engine.
+//! - [`policy`]: eligibility check, sweeps and what-if costing on the policy engine;
+//! - [`enrolment`]: the bureau's roster of enrolments (在保名册) in;
+//! - [`verify`]: linking departmental rows, comparing enrolments, findings and their workflow.
 
 pub mod audit_log;
 pub mod auth;
 pub mod economy;
+pub mod enrolment;
 pub mod export;
 pub mod import;
 pub mod policy;
 pub mod regions;
 pub mod registry;
 pub mod sheet;
+pub mod verify;
 
 pub use minzheng_policy as engine;
 pub use minzheng_store as store;

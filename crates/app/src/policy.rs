@@ -46,7 +46,7 @@ impl Bilingual for PolicyFailure {
     }
 }
 
-fn invalid(zh: impl Into<String>, en: impl Into<String>) -> PolicyFailure {
+pub(crate) fn invalid(zh: impl Into<String>, en: impl Into<String>) -> PolicyFailure {
     PolicyFailure::Invalid { zh: zh.into(), en: en.into() }
 }
 
@@ -151,7 +151,7 @@ pub async fn household_snapshot(store: &dyn Store, household: &Household) -> Res
 }
 
 /// The snapshot of a region and its features on a date, with the time each took.
-async fn warm(store: &dyn Store, engine: &Engine, region: &RegionCode, on: NaiveDate, partitions: usize, progress: Progress<'_>) -> Result<(Snapshot, minzheng_policy::Features, RunTimings), PolicyFailure> {
+pub(crate) async fn warm(store: &dyn Store, engine: &Engine, region: &RegionCode, on: NaiveDate, partitions: usize, progress: Progress<'_>) -> Result<(Snapshot, minzheng_policy::Features, RunTimings), PolicyFailure> {
     let t = Instant::now();
     let snapshot = snapshot(store, region, partitions, progress).await?;
     let snapshot_ms = t.elapsed().as_millis() as u64;
@@ -284,7 +284,7 @@ fn summary_rows(engine: &Engine, run: &Run, names: &BTreeMap<String, String>) ->
 }
 
 /// The eligible units of a run, keyed by household number or ID number.
-fn run_units(run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
+pub(crate) fn run_units(run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
     let (households, persons) = snapshot.keys();
     let mut out = Vec::new();
     for p in &run.programs {

@@ -73,11 +73,16 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
     let staff = Actor::new("verify.centre");
     let reports = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("economy");
     let datasets: Vec<&str> = reports.iter().map(|r| r.dataset.as_str()).collect();
-    assert_eq!(datasets, ["business", "deposits", "income", "property", "vehicles"]);
+    assert_eq!(datasets, ["business", "deaths", "deposits", "income", "property", "provident_fund", "vehicles"]);
     assert!(reports.iter().all(|r| r.stored));
-    // Dirty ID numbers planted in the departmental files are refused with their row, not lost silently.
-    let refused: usize = reports.iter().map(|r| r.refused.len()).sum();
-    assert!(refused > 0, "the generated files carry planted invalid ID numbers");
+    // Dirty ID numbers planted in the departmental files are linked back to their persons; no row is lost.
+    let matched: usize = reports.iter().map(|r| r.linked.matched).sum();
+    assert!(matched > 0, "the generated files carry planted invalid ID numbers, linked by the fuzzy linkage");
+    for r in &reports {
+        let l = r.linked;
+        assert_eq!(l.exact + l.matched + l.review + l.unlinked, r.rows, "{}: every row is linked or listed", r.dataset);
+        assert_eq!(l.review + l.unlinked, r.refused.iter().filter(|(_, why)| why.en.starts_with("ID number")).count(), "{}", r.dataset);
+    }
     let again = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("again");
     assert!(again.iter().all(|r| !r.stored), "the same files again change nothing");
 

@@ -2,6 +2,7 @@
 
 mod bench;
 mod policy;
+mod verify;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -103,6 +104,11 @@ enum Command {
         #[command(subcommand)]
         what: policy::PolicyWhat,
     },
+    /// Data comparison (数据比对): compare enrolments against the registry, departmental data and rules; list findings.
+    Verify {
+        #[command(subcommand)]
+        what: verify::VerifyWhat,
+    },
     /// Measure the hot paths (figures for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -122,13 +128,23 @@ enum ImportWhat {
         #[arg(long)]
         mapping: Option<PathBuf>,
     },
-    /// Departmental economic data (income, deposits, vehicles, property, business): a file, or
-    /// every such file of a folder; the file name says the dataset (income.csv ...).
+    /// Departmental data (deaths, income, deposits, vehicles, property, business,
+    /// provident_fund): a file, or every such file of a folder; the file name says the dataset
+    /// (deaths.csv, income-2026-06.xlsx ...). Rows with a wrong ID number are linked to the
+    /// registry by the fuzzy linkage; the enrolments the rows name are compared at once.
     Economy {
         path: PathBuf,
         /// The day the data describes (数据截止日期).
         #[arg(long)]
         as_of: chrono::NaiveDate,
+    },
+    /// The roster of enrolments (在保名册: 保障项目, 户编号, 区县代码, 姓名, 身份证号, 月保障金额,
+    /// 起始月份, 保障状态), one row per member, .xlsx or .csv.
+    Enrolments {
+        file: PathBuf,
+        /// Where the refused rows go, with their reasons (.xlsx or .csv).
+        #[arg(long)]
+        errors: Option<PathBuf>,
     },
 }
 
@@ -291,7 +307,9 @@ async fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Import { what: ImportWhat::Economy { path, as_of } } => import_economy(&url, &path, as_of).await,
+        Command::Import { what: ImportWhat::Enrolments { file, errors } } => import_enrolments(&url, &file, errors.as_deref()).await,
         Command::Policy { what } => policy::run(what, &url).await,
+        Command::Verify { what } => verify::run(&url, what).await,
         Command::Bench { what } => bench::run(what, database_url.as_deref()).await,
     }
 }
@@ -368,50 +386,80 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate) -> Res
     }
     .map_err(|e| anyhow::anyhow!(e.both()))?;
     if reports.is_empty() {
-        bail!("{} 中没有部门数据文件（income、deposits、vehicles、property、business）/ no departmental files", path.display());
+        bail!("{} 中没有部门数据文件（deaths、income、deposits、vehicles、property、business、provident_fund）/ no departmental files", path.display());
     }
     for r in &reports {
         let state = if r.stored { "已存储 stored" } else { "此文件已导入过，未改变 already stored, nothing changed" };
-        println!("{}（{}）：{} 条，拒绝 {} 行 / {} items, {} rows refused — {}", r.file, r.dataset, r.items, r.refused.len(), r.items, r.refused.len(), state);
+        let l = r.linked;
+        println!("{}（{}）：{} 行，{} 条经济项目，拒绝 {} 行 — {}", r.file, r.dataset, r.rows, r.items, r.refused.len(), state);
+        println!("  {} rows, {} items, {} rows refused; linked: {} exact, {} by fuzzy match, {} for review, {} to nobody", r.rows, r.items, r.refused.len(), l.exact, l.matched, l.review, l.unlinked);
         for (row, reason) in r.refused.iter().take(3) {
             println!("  第{row}行 row {row}: {reason}");
+        }
+    }
+    let records: Vec<_> = reports.into_iter().flat_map(|r| r.records).collect();
+    if !records.is_empty() {
+        let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 2).await?;
+        minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
+        let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &actor(), &records, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        println!("增量比对：涉及在保 {} 户次，疑点 {} 条，新增 {} 条，用时 {:.2} 秒 / incremental comparison: {} enrolments named, {} findings, {} new, {:.2} s", c.enrolments, c.found, c.added, c.seconds, c.enrolments, c.found, c.added, c.seconds);
+    }
+    Ok(())
+}
+
+async fn import_enrolments(url: &str, file: &Path, errors: Option<&Path>) -> Result<()> {
+    let store = open(url).await?;
+    let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 1).await?;
+    let r = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, file, &actor()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+    println!("{}：{} 行，在保 {} 户次 {} 人，拒绝 {} 行 / {} rows, {} enrolments of {} members stored, {} rows refused", r.file, r.rows, r.enrolments, r.members, r.import.rejected.len(), r.rows, r.enrolments, r.members, r.import.rejected.len());
+    if let Some(path) = errors {
+        import::write_errors(path, &r.import)?;
+        println!("被拒绝的行及原因已写入 / refused rows and reasons written to {}", path.display());
+    } else {
+        for x in r.import.rejected.iter().take(5) {
+            println!("  第{}行 row {}: {}", x.row, x.row, x.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
         }
     }
     Ok(())
 }
 
-/// Stores the departmental data of a generated city, one batch per dataset.
+/// Stores the departmental data of a generated city, one batch per dataset, through the same
+/// path as a file import (linking, items, records).
 async fn demo_economy(store: &dyn Store, city: &minzheng_synth::City, as_of: chrono::NaiveDate) -> Result<usize> {
-    use minzheng_domain::economy::item_from_row;
     use sha2::Digest;
     let mut total = 0;
     for table in &city.datasets {
-        let columns: Vec<(&str, usize)> = table.headers.iter().enumerate().map(|(i, h)| (*h, i)).collect();
-        let mut items = Vec::new();
         let mut digest = sha2::Sha256::new();
-        for row in &table.rows {
-            digest.update(row.join("\u{1f}").as_bytes());
-            let cell = |name: &'static str| columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
-            if let Ok(Some(item)) = item_from_row(table.name, cell) {
-                items.push(item);
-            }
-        }
-        if items.is_empty() {
+        let rows: Vec<(usize, Vec<String>)> = table
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                digest.update(row.join("\u{1f}").as_bytes());
+                (i + 2, row.clone())
+            })
+            .collect();
+        if rows.is_empty() {
             continue;
         }
-        let batch = minzheng_store::EconomicBatch {
-            checksum: hex::encode(digest.finalize()),
-            source: table.name.to_string(),
-            file_name: format!("{}（合成）", table.name),
-            as_of,
-            items: items.len() as i64,
-            recorded_by: "demo".into(),
-            recorded_at: chrono::Utc::now(),
-        };
-        store.add_economic_batch(&batch, &items, &Actor::new("demo")).await?;
-        total += items.len();
+        let headers: Vec<String> = table.headers.iter().map(|h| h.to_string()).collect();
+        let checksum = hex::encode(digest.finalize());
+        let r = minzheng_app::economy::ingest(store, table.name, &format!("{}（合成）", table.name), &checksum, &headers, &rows, as_of, &Actor::new("demo"))
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        total += r.rows;
     }
     Ok(total)
+}
+
+/// Stores the roster of a generated city through the roster import.
+async fn demo_roster(store: &dyn Store, city: &minzheng_synth::City, dir: &Path) -> Result<usize> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("enrolments.csv");
+    minzheng_synth::files::write_table(&path, &city.roster.headers, &city.roster.rows, Format::Csv)?;
+    let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 1).await?;
+    let r = minzheng_app::enrolment::import_roster(store, &engine, &path, &Actor::new("demo")).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+    Ok(r.enrolments)
 }
 
 async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
@@ -431,9 +479,18 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         store.apply_batch(&batch, &Actor::new("demo"), &|n| pb.set_position(n)).await?;
         pb.finish_and_clear();
         eprintln!("已载入 {} 户 {} 人，用时 {:.1} 秒 / loaded", batch.households.len(), batch.persons.len(), started.elapsed().as_secs_f64());
-        let city = minzheng_synth::City { datasets: city.datasets, ..Default::default() };
-        let items = demo_economy(store.as_ref(), &city, minzheng_synth::Config::new(persons, seed).as_of).await?;
-        eprintln!("已载入部门数据 {items} 条 / loaded {items} items of departmental data");
+        let city = minzheng_synth::City { datasets: city.datasets, roster: city.roster, ..Default::default() };
+        let as_of = minzheng_synth::Config::new(persons, seed).as_of;
+        let rows = demo_economy(store.as_ref(), &city, as_of).await?;
+        eprintln!("已载入部门数据 {rows} 行 / loaded {rows} rows of departmental data");
+        let enrolments = demo_roster(store.as_ref(), &city, &data_dir_of(url)).await?;
+        eprintln!("已载入在保名册 {enrolments} 户次 / loaded a roster of {enrolments} enrolments");
+        let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 2).await?;
+        minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::new("demo")).await?;
+        let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?;
+        let admin = minzheng_domain::Principal { name: "demo".into(), role: minzheng_domain::Role::CityAdmin, region: city_code.clone() };
+        let c = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &Actor::new("demo"), &city_code, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        eprintln!("数据比对：疑点 {} 条，用时 {:.1} 秒 / comparison: {} findings in {:.1} s", c.added, c.seconds, c.added, c.seconds);
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }
@@ -455,6 +512,7 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         }
     }
     println!("  http://{bind}/policy   社会救助：普查、提标测算（区县审批、市级账号）/ sweeps and what-if (county approver, city admin)");
+    println!("  http://{bind}/findings   数据比对疑点（核对、区县审批、街道账号）/ findings of the data comparison");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
     for line in &accounts {

@@ -290,11 +290,21 @@ pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: imp
     for p in city.persons.iter().filter(|p| kept(p)) {
         b.person(p);
     }
+    // Rows whose ID number fails its check are attributed to their true person (the answer
+    // key): the city as a perfect linkage would see it; the store's path links them with
+    // crates/verify. A number that passes its check is taken as it is, on both paths.
+    let truth: std::collections::HashMap<(&str, &str), String> =
+        city.anomalies.iter().map(|a| ((a.dataset, a.recorded_id.as_str()), a.true_id.to_string())).collect();
     for table in &city.datasets {
         let columns: Vec<(&'static str, usize)> = table.headers.iter().enumerate().map(|(i, h)| (*h, i)).collect();
         for row in &table.rows {
-            let cell = |name: &'static str| columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
-            // Rows with a dirty ID number are what matching (verify) is for; here they stay out.
+            let cell = |name: &'static str| {
+                let text = columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
+                match (name, text) {
+                    ("身份证号", Some(t)) if minzheng_domain::IdNumber::parse(&t).is_err() => Some(truth.get(&(table.name, t.as_str())).cloned().unwrap_or(t)),
+                    (_, t) => t,
+                }
+            };
             if let Ok(Some(item)) = item_from_row(table.name, cell) {
                 b.item(item.id_number.as_str(), item.kind, item.amount);
             }

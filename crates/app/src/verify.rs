@@ -1,0 +1,678 @@
+//! 数据比对 use cases: departmental rows linked to the registry, everyone enrolled compared
+//! against the registry and the latest departmental data, findings stored and worked through
+//! their workflow. Every use case checks the account's role and region and is audited.
+//!
+//! Findings come from four places:
+//! - death records (公安, 殡葬) naming an enrolled member, exactly or through the fuzzy linkage;
+//! - the registry: a member deceased, moved out of the owning county, or not (or no longer) in
+//!   the enrolled household, and registry members missing from a household enrolment;
+//! - the roster itself: a person in two enrolments of one program, or of programs that exclude
+//!   each other (the policy files' `excluded_by`);
+//! - the policy engine: an enrolled unit no longer eligible on the date (vehicles, property,
+//!   business, deposits or income beyond the rules), with the conditions it fails.
+
+use crate::policy::{household_snapshot, invalid, run_units, warm, PolicyFailure};
+use crate::registry::AccessError;
+use chrono::NaiveDate;
+use minzheng_domain::economy::{DeptRecord, LinkKind};
+use minzheng_domain::hash::FastMap;
+use minzheng_domain::{
+    Enrolment, Evidence, Finding, FindingAction, FindingKind, FindingStatus, Household, IdNumber, Permission, Person, PersonStatus, Principal,
+    RegionCode,
+};
+use minzheng_policy::Engine;
+use minzheng_store::{Actor, AuditEntry, FindingCount, FindingEvent, FindingQuery, Page, Store, StoreError};
+use minzheng_verify::idmatch::candidate_ids;
+use minzheng_verify::{candidate_pairs, link, Band, Index, Model, Recorded, Roster, Thresholds};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+// ---- linking departmental rows ----
+
+/// How one departmental row was linked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RowLink {
+    pub id_number: Option<IdNumber>,
+    pub link: LinkKind,
+    pub probability: u16,
+}
+
+/// Clean rows sampled to train the linkage model beside the dirty ones.
+const TRAINING_SAMPLE: usize = 20_000;
+
+/// Below this many candidate pairs the batch is too small for EM.
+const MIN_PAIRS_FOR_EM: usize = 1000;
+
+/// Links rows (recorded ID number, recorded name) to registry persons: a valid number as it is;
+/// a dirty one through its candidate numbers (check character, swaps, legacy form, day and
+/// month), scored by a Fellegi–Sunter model estimated on this batch (the dirty rows and a sample
+/// of the clean ones, whose registry names are fetched for it).
+pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<Vec<RowLink>, StoreError> {
+    let mut out: Vec<RowLink> = Vec::with_capacity(rows.len());
+    let mut dirty: Vec<usize> = Vec::new();
+    let mut clean: Vec<usize> = Vec::new();
+    for (i, (id, _)) in rows.iter().enumerate() {
+        match IdNumber::parse(id) {
+            Ok(n) => {
+                out.push(RowLink { id_number: Some(n), link: LinkKind::Exact, probability: 1000 });
+                if clean.len() < TRAINING_SAMPLE {
+                    clean.push(i);
+                }
+            }
+            Err(_) => {
+                out.push(RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0 });
+                dirty.push(i);
+            }
+        }
+    }
+    if dirty.is_empty() {
+        return Ok(out);
+    }
+    // The registry persons any of these rows can be.
+    let mut wanted: Vec<IdNumber> = clean.iter().filter_map(|&i| out[i].id_number).collect();
+    for &i in &dirty {
+        wanted.extend(candidate_ids(&Recorded::read(&rows[i].0)));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut persons = Vec::new();
+    for chunk in wanted.chunks(2000) {
+        persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
+    }
+    let order: Vec<usize> = dirty.iter().chain(clean.iter()).copied().collect();
+    let records: Vec<minzheng_verify::Record> = order.iter().map(|&i| minzheng_verify::Record { id: rows[i].0.clone(), name: rows[i].1.clone() }).collect();
+    let index = Index::new(&persons);
+    let pairs = candidate_pairs(&index, &persons, &records);
+    let model = if pairs.len() >= MIN_PAIRS_FOR_EM {
+        Model::estimate(&persons, &records, &pairs, 10_000, 0x6d7a).model
+    } else {
+        // Too few pairs to estimate from: EM's starting point, with u of names measured on
+        // random pairs of registry persons.
+        let sample: Vec<minzheng_verify::Person> = store.scan_persons(None, 5000).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }).collect();
+        let names: Vec<minzheng_verify::Record> = sample.iter().rev().map(|p| minzheng_verify::Record { id: String::new(), name: p.name.clone() }).collect();
+        Model::starting(&sample, &names, 10_000, 0x6d7a)
+    };
+    for l in link(&pairs, &model, Thresholds::default()) {
+        let Some(&row) = order.get(l.pair.record as usize) else { continue };
+        if l.pair.record as usize >= dirty.len() {
+            continue; // a clean row: used for training only
+        }
+        let person = persons[l.pair.person as usize].id;
+        let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
+        out[row] = match l.band {
+            Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability },
+            Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability },
+            Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability },
+        };
+    }
+    Ok(out)
+}
+
+// ---- comparison ----
+
+/// What a comparison did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CompareReport {
+    pub region: String,
+    pub on: Option<NaiveDate>,
+    /// Active enrolments compared.
+    pub enrolments: usize,
+    /// Distinct enrolled persons.
+    pub persons: usize,
+    /// Departmental rows compared by ID number.
+    pub rows: usize,
+    /// Enrolled units re-checked through the policy engine.
+    pub rechecked: usize,
+    /// Findings found (before removing those stored before).
+    pub found: usize,
+    /// Findings new to the store.
+    pub added: u64,
+    pub by_kind: BTreeMap<String, usize>,
+    pub seconds: f64,
+}
+
+/// Which enrolled units to re-check against the rules.
+enum Recheck<'a> {
+    /// Every unit not eligible in a sweep of the region (the full comparison).
+    Sweep(&'a RegionCode),
+    /// The enrolments of these households (a batch named their members).
+    Households(HashSet<String>),
+}
+
+fn comparison_allowed(who: &Principal, region: &RegionCode) -> Result<(), AccessError> {
+    if !who.may(Permission::RunComparisons) {
+        return Err(AccessError::Forbidden);
+    }
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope);
+    }
+    Ok(())
+}
+
+/// 批量比对: every active enrolment owned within `region` against the registry, the stored death
+/// records and the rules on `on`. New findings are stored (audited); those found before are not
+/// stored twice.
+pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
+    comparison_allowed(who, region)?;
+    let started = Instant::now();
+    let mut enrolments = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(region, after, 5000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        enrolments.extend(page.into_iter().filter(Enrolment::is_active));
+    }
+    let mut deaths = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_dept_records("deaths", after, 50_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        deaths.extend(page);
+    }
+    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Sweep(region), on).await?;
+    finish(store, actor, region, on, started, &mut report).await?;
+    Ok(report.0)
+}
+
+/// 增量比对: after a batch arrives, only the enrolments its rows name are compared (deaths,
+/// registry, roster), and those a row of assets or income names are re-checked by the rules.
+pub async fn compare_records(store: &dyn Store, engine: &Engine, actor: &Actor, records: &[DeptRecord], on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
+    let started = Instant::now();
+    let mut ids: Vec<IdNumber> = records.iter().filter(|r| linked(r)).filter_map(|r| r.id_number).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(Enrolment::is_active).collect();
+    let deaths: Vec<DeptRecord> = records.iter().filter(|r| r.source == "deaths").cloned().collect();
+    let asset_ids: HashSet<IdNumber> = records.iter().filter(|r| r.source != "deaths" && linked(r)).filter_map(|r| r.id_number).collect();
+    let households: HashSet<String> =
+        enrolments.iter().filter(|e| e.members.iter().any(|m| asset_ids.contains(&m.id_number))).map(|e| e.household_no.clone()).collect();
+    let city = RegionCode::parse("2101").map_err(|_| invalid("区划代码错误", "bad region code"))?;
+    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Households(households), on).await?;
+    report.0.rows = records.len();
+    finish(store, actor, &city, on, started, &mut report).await?;
+    Ok(report.0)
+}
+
+fn linked(r: &DeptRecord) -> bool {
+    matches!(r.link, LinkKind::Exact | LinkKind::Matched)
+}
+
+async fn finish(store: &dyn Store, actor: &Actor, region: &RegionCode, on: NaiveDate, started: Instant, report: &mut (CompareReport, Vec<Finding>)) -> Result<(), StoreError> {
+    let (r, findings) = report;
+    r.region = region.to_string();
+    r.on = Some(on);
+    r.found = findings.len();
+    for f in findings.iter() {
+        *r.by_kind.entry(f.kind.as_str().to_string()).or_default() += 1;
+    }
+    r.added = store.add_findings(findings, actor).await?;
+    r.seconds = started.elapsed().as_secs_f64();
+    Ok(())
+}
+
+/// The findings of some enrolments.
+async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], deaths: &[DeptRecord], recheck: Recheck<'_>, on: NaiveDate) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
+    let roster = Roster::new(enrolments.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |m| (m.id_number, i as u32))));
+    let mut report = CompareReport { enrolments: enrolments.len(), persons: roster.persons(), rows: deaths.len(), ..Default::default() };
+
+    // The registry's view of every member and household.
+    let mut member_ids: Vec<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
+    member_ids.sort_unstable();
+    member_ids.dedup();
+    let mut persons: FastMap<IdNumber, Person> = FastMap::default();
+    for chunk in member_ids.chunks(2000) {
+        persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p)));
+    }
+    let mut households: HashMap<String, Household> = HashMap::new();
+    let mut residents: HashMap<String, Vec<Person>> = HashMap::new();
+    let mut nos: Vec<String> = enrolments.iter().map(|e| e.household_no.clone()).collect();
+    nos.sort_unstable();
+    nos.dedup();
+    for no in &nos {
+        if let Some(h) = store.household(no).await? {
+            households.insert(no.clone(), h);
+        }
+    }
+    for chunk in nos.chunks(1000) {
+        for p in store.members_of(chunk).await? {
+            if let Some(no) = &p.household_no {
+                residents.entry(no.clone()).or_default().push(p);
+            }
+        }
+    }
+    let ctx = Context { persons: &persons, households: &households, on };
+    let mut findings = Vec::new();
+
+    // Death records naming an enrolled member.
+    let rows: Vec<(usize, IdNumber)> = deaths.iter().enumerate().filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on)).filter_map(|(i, r)| r.id_number.map(|id| (i, id))).collect();
+    let ids: Vec<IdNumber> = rows.iter().map(|(_, id)| *id).collect();
+    for hit in roster.hits(&ids) {
+        let (i, id) = rows[hit.row as usize];
+        let r = &deaths[i];
+        let e = &enrolments[hit.enrolment as usize];
+        let date = r.event_date.map(|d| d.to_string()).unwrap_or_default();
+        findings.push(ctx.finding(
+            FindingKind::Deceased,
+            e,
+            Some(id),
+            r.probability,
+            format!("{}的成员{}据{}数据已于{}死亡，仍在保", program_zh(engine, &e.program), name_of(e, &id), source_zh(&r.source), date),
+            format!("member {} of a {} enrolment died on {} according to {}, still enrolled", id.masked(), e.program, date, r.source),
+            vec![ctx.member_evidence(e, &id), record_evidence(r)],
+        ));
+    }
+
+    // The registry.
+    let program_units: HashMap<&str, minzheng_policy::Unit> = engine.policy.programs.iter().map(|p| (p.code.as_str(), p.unit)).collect();
+    for e in enrolments {
+        let enrolled: HashSet<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
+        for m in &e.members {
+            let Some(p) = persons.get(&m.id_number) else {
+                findings.push(ctx.finding(
+                    FindingKind::MembersMismatch,
+                    e,
+                    Some(m.id_number),
+                    1000,
+                    format!("在保成员{}不在人口库中", m.name),
+                    format!("enrolled member {} is not in the registry", m.id_number.masked()),
+                    vec![ctx.member_evidence(e, &m.id_number)],
+                ));
+                continue;
+            };
+            match p.status {
+                PersonStatus::Deceased(d) => findings.push(ctx.finding(
+                    FindingKind::Deceased,
+                    e,
+                    Some(p.id_number),
+                    1000,
+                    format!("在保成员{}在人口库中已登记死亡（{}），仍在保", p.name, d.map(|d| d.to_string()).unwrap_or_default()),
+                    format!("enrolled member {} is recorded as deceased in the registry, still enrolled", p.id_number.masked()),
+                    vec![ctx.member_evidence(e, &p.id_number), registry_evidence(p)],
+                )),
+                PersonStatus::MovedOut(_) => findings.push(ctx.finding(
+                    FindingKind::MovedOut,
+                    e,
+                    Some(p.id_number),
+                    1000,
+                    format!("在保成员{}在人口库中已迁出", p.name),
+                    format!("enrolled member {} has moved out according to the registry", p.id_number.masked()),
+                    vec![ctx.member_evidence(e, &p.id_number), registry_evidence(p)],
+                )),
+                PersonStatus::Alive if !e.county.contains(&p.hukou_region) => findings.push(ctx.finding(
+                    FindingKind::MovedOut,
+                    e,
+                    Some(p.id_number),
+                    1000,
+                    format!("在保成员{}户籍在{}，不在发放地区县{}", p.name, p.hukou_region, e.county),
+                    format!("enrolled member {}'s hukou is in {}, outside the paying county {}", p.id_number.masked(), p.hukou_region, e.county),
+                    vec![ctx.member_evidence(e, &p.id_number), registry_evidence(p)],
+                )),
+                PersonStatus::Alive => {}
+            }
+            if p.status == PersonStatus::Alive && p.household_no.as_deref() != Some(e.household_no.as_str()) {
+                findings.push(ctx.finding(
+                    FindingKind::MembersMismatch,
+                    e,
+                    Some(p.id_number),
+                    1000,
+                    format!("在保成员{}在人口库中属于另一户（{}）", p.name, p.household_no.as_deref().unwrap_or("无")),
+                    format!("enrolled member {} belongs to another household in the registry ({})", p.id_number.masked(), p.household_no.as_deref().unwrap_or("none")),
+                    vec![ctx.member_evidence(e, &p.id_number), registry_evidence(p)],
+                ));
+            }
+        }
+        if program_units.get(e.program.as_str()) == Some(&minzheng_policy::Unit::Household) {
+            for p in residents.get(&e.household_no).into_iter().flatten() {
+                if p.status == PersonStatus::Alive && !enrolled.contains(&p.id_number) {
+                    findings.push(ctx.finding(
+                        FindingKind::MembersMismatch,
+                        e,
+                        Some(p.id_number),
+                        1000,
+                        format!("户内成员{}未列入在保成员", p.name),
+                        format!("household member {} is not among the enrolled members", p.id_number.masked()),
+                        vec![ctx.enrolment_evidence(e), registry_evidence(p)],
+                    ));
+                }
+            }
+        }
+    }
+
+    // The roster: the same person twice.
+    for o in roster.overlaps() {
+        let (a, b) = (&enrolments[o.first as usize], &enrolments[o.second as usize]);
+        let Some(id) = a.members.iter().map(|m| m.id_number).find(|id| minzheng_verify::idmatch::body_of(id) == o.body) else { continue };
+        let kind = if a.program == b.program {
+            FindingKind::EnrolledTwice
+        } else if excludes(engine, &a.program, &b.program) {
+            FindingKind::IncompatiblePrograms
+        } else {
+            continue;
+        };
+        let (zh, en) = if kind == FindingKind::EnrolledTwice {
+            (
+                format!("{}同时在两户（{}、{}）享受{}", name_of(a, &id), a.household_no, b.household_no, program_zh(engine, &a.program)),
+                format!("{} is enrolled in {} twice (households {} and {})", id.masked(), a.program, a.household_no, b.household_no),
+            )
+        } else {
+            (
+                format!("{}同时享受互斥的{}和{}", name_of(a, &id), program_zh(engine, &a.program), program_zh(engine, &b.program)),
+                format!("{} receives both {} and {}, which exclude each other", id.masked(), a.program, b.program),
+            )
+        };
+        let mut f = ctx.finding(kind, b, Some(id), 1000, zh, en, vec![ctx.enrolment_evidence(a), ctx.enrolment_evidence(b)]);
+        f.key = format!("{}:{}:{}:{}", kind.as_str(), a.id, b.id, id);
+        findings.push(f);
+    }
+
+    // The rules.
+    let to_check: Vec<&Enrolment> = match recheck {
+        Recheck::Households(set) => enrolments.iter().filter(|e| set.contains(&e.household_no)).collect(),
+        Recheck::Sweep(region) => {
+            let (snapshot, features, _) = warm(store, engine, region, on, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2), &|_| {}).await?;
+            let records = store.parameter_records().await?;
+            let params = engine.params(&records, &features.counties, on);
+            let run = engine.evaluate(&features, &params).await?;
+            let eligible: HashSet<(String, String)> = run_units(&run, &snapshot).into_iter().map(|u| (u.program, u.unit_key)).collect();
+            enrolments
+                .iter()
+                .filter(|e| match program_units.get(e.program.as_str()) {
+                    Some(minzheng_policy::Unit::Household) => !eligible.contains(&(e.program.clone(), e.household_no.clone())),
+                    Some(_) => e.members.iter().any(|m| !eligible.contains(&(e.program.clone(), m.id_number.to_string()))),
+                    None => false,
+                })
+                .collect()
+        }
+    };
+    report.rechecked = to_check.len();
+    let parameters = store.parameter_records().await?;
+    for e in to_check {
+        let Some(h) = households.get(&e.household_no) else { continue };
+        let snapshot = household_snapshot(store, h).await?;
+        let Some(check) = engine.check(&snapshot, &parameters, on).await? else { continue };
+        let Some(program) = check.programs.iter().find(|p| p.code == e.program) else { continue };
+        let enrolled: HashSet<String> = e.members.iter().map(|m| m.id_number.to_string()).collect();
+        let units: Vec<_> = program.units.iter().filter(|u| u.unit == e.household_no || enrolled.contains(&u.unit)).collect();
+        let failing: Vec<_> = units.iter().filter(|u| !u.eligible).collect();
+        if failing.is_empty() && !units.is_empty() {
+            continue;
+        }
+        let mut reasons_zh = Vec::new();
+        let mut reasons_en = Vec::new();
+        let mut fields = Vec::new();
+        for u in &failing {
+            for s in u.steps.iter().filter(|s| !s.met) {
+                reasons_zh.push(s.zh.clone());
+                reasons_en.push(s.en.clone());
+                for f in &s.features {
+                    fields.push((f.zh.clone(), format!("{}{}", f.value, f.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default())));
+                }
+                if !s.basis.is_empty() {
+                    fields.push(("依据".into(), s.basis.clone()));
+                }
+            }
+        }
+        if units.is_empty() {
+            reasons_zh.push("不在本项目的对象范围内".into());
+            reasons_en.push("outside the program's population".into());
+            fields.push(("对象范围".into(), program.population.clone()));
+        }
+        fields.dedup();
+        let ids: Vec<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
+        let mut evidence = vec![ctx.enrolment_evidence(e), Evidence { source: "policy".into(), batch: None, fields }];
+        for r in store.dept_records_of(&ids).await?.iter().filter(|r| matches!(r.source.as_str(), "vehicles" | "property" | "business")).take(5) {
+            evidence.push(record_evidence(r));
+        }
+        findings.push(ctx.finding(
+            FindingKind::NoLongerEligible,
+            e,
+            None,
+            1000,
+            format!("{}户{}按{}的规则已不符合条件：{}", e.household_no, program_zh(engine, &e.program), on, reasons_zh.join("；")),
+            format!("household {} no longer meets the {} rules on {}: {}", e.household_no, e.program, on, reasons_en.join("; ")),
+            evidence,
+        ));
+    }
+    Ok((report, findings))
+}
+
+/// What the findings of one comparison share.
+struct Context<'a> {
+    persons: &'a FastMap<IdNumber, Person>,
+    households: &'a HashMap<String, Household>,
+    on: NaiveDate,
+}
+
+impl Context<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn finding(&self, kind: FindingKind, e: &Enrolment, id: Option<IdNumber>, confidence: u16, zh: String, en: String, evidence: Vec<Evidence>) -> Finding {
+        let region = self.households.get(&e.household_no).map(|h| h.community.clone()).unwrap_or_else(|| e.county.clone());
+        Finding {
+            id: 0,
+            kind,
+            enrolment_id: e.id,
+            program: e.program.clone(),
+            household_no: e.household_no.clone(),
+            id_number: id,
+            region,
+            confidence,
+            summary_zh: zh,
+            summary_en: en,
+            evidence,
+            key: format!("{}:{}:{}", kind.as_str(), e.id, id.map(|i| i.to_string()).unwrap_or_default()),
+            found_on: self.on,
+            status: FindingStatus::New,
+            assigned_to: None,
+            resolution: None,
+        }
+    }
+
+    fn enrolment_evidence(&self, e: &Enrolment) -> Evidence {
+        Evidence {
+            source: "enrolments".into(),
+            batch: None,
+            fields: vec![
+                ("保障项目".into(), e.program.clone()),
+                ("户编号".into(), e.household_no.clone()),
+                ("发放区县".into(), e.county.to_string()),
+                ("月保障金额".into(), format!("{} 元", e.monthly_amount)),
+                ("起始月份".into(), e.start.format("%Y-%m").to_string()),
+                ("保障成员".into(), e.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、")),
+            ],
+        }
+    }
+
+    fn member_evidence(&self, e: &Enrolment, id: &IdNumber) -> Evidence {
+        let mut ev = self.enrolment_evidence(e);
+        ev.fields.insert(0, ("身份证号".into(), id.to_string()));
+        ev.fields.insert(0, ("姓名".into(), name_of(e, id)));
+        if let Some(p) = self.persons.get(id) {
+            ev.fields.push(("人口库状态".into(), p.status.code().to_string()));
+        }
+        ev
+    }
+}
+
+fn registry_evidence(p: &Person) -> Evidence {
+    let status = match p.status {
+        PersonStatus::Alive => "在册".to_string(),
+        PersonStatus::Deceased(d) => format!("死亡 {}", d.map(|d| d.to_string()).unwrap_or_default()),
+        PersonStatus::MovedOut(d) => format!("迁出 {}", d.map(|d| d.to_string()).unwrap_or_default()),
+    };
+    Evidence {
+        source: "registry".into(),
+        batch: None,
+        fields: vec![
+            ("姓名".into(), p.name.clone()),
+            ("身份证号".into(), p.id_number.to_string()),
+            ("户籍地".into(), p.hukou_region.to_string()),
+            ("户编号".into(), p.household_no.clone().unwrap_or_default()),
+            ("状态".into(), status),
+        ],
+    }
+}
+
+fn record_evidence(r: &DeptRecord) -> Evidence {
+    let mut fields = r.fields.clone();
+    fields.push(("关联方式".into(), format!("{}（{:.1}%）", r.link.zh(), f64::from(r.probability) / 10.0)));
+    fields.push(("文件行号".into(), r.row_no.to_string()));
+    Evidence { source: r.source.clone(), batch: Some(r.batch.clone()), fields }
+}
+
+fn name_of(e: &Enrolment, id: &IdNumber) -> String {
+    e.members.iter().find(|m| &m.id_number == id).map(|m| m.name.clone()).unwrap_or_else(|| id.masked())
+}
+
+fn program_zh(engine: &Engine, code: &str) -> String {
+    engine.policy.programs.iter().find(|p| p.code == code).map(|p| p.zh.clone()).unwrap_or_else(|| code.to_string())
+}
+
+/// Whether two programs exclude each other for the same person (either way round).
+fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
+    engine.policy.programs.iter().any(|p| (p.code == a && p.excluded_by.iter().any(|x| x == b)) || (p.code == b && p.excluded_by.iter().any(|x| x == a)))
+}
+
+fn source_zh(source: &str) -> &str {
+    match source {
+        "deaths" => "公安/殡葬",
+        "vehicles" => "公安交管",
+        "property" => "不动产登记",
+        "business" => "市场监管",
+        "income" => "人社",
+        "deposits" => "银行",
+        "provident_fund" => "公积金",
+        other => other,
+    }
+}
+
+// ---- findings: reading and working them ----
+
+fn read_entry(key: &str, action: &str, after: serde_json::Value) -> AuditEntry {
+    AuditEntry { action: action.into(), entity: "finding".into(), entity_key: key.into(), before: None, after: Some(after) }
+}
+
+/// Findings in the account's region (narrowed by the query's), audited as a read.
+pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: FindingQuery) -> Result<Page<Finding>, AccessError> {
+    if !who.may(Permission::ReadFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    match &q.region {
+        Some(r) if !who.in_scope(r) => return Err(AccessError::OutOfScope),
+        Some(_) => {}
+        None => q.region = Some(who.region.clone()),
+    }
+    let page = store.search_findings(&q).await?;
+    let region = q.region.as_ref().map(ToString::to_string).unwrap_or_default();
+    store.audit(actor, &[read_entry(&region, "list", serde_json::json!({ "items": page.items.len(), "kind": q.kind, "status": q.status }))]).await?;
+    Ok(page)
+}
+
+/// Counts by kind, county and status in the account's region.
+pub async fn finding_counts(store: &dyn Store, who: &Principal) -> Result<Vec<FindingCount>, AccessError> {
+    if !who.may(Permission::ReadFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    Ok(store.finding_counts(&who.region).await?)
+}
+
+/// One finding with its workflow steps, when in the account's region (audited either way).
+pub async fn finding(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(Finding, Vec<FindingEvent>), AccessError> {
+    if !who.may(Permission::ReadFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    let f = store.finding(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&f.region) {
+        store.audit(actor, &[read_entry(&id.to_string(), "refused", serde_json::json!({ "use": "finding" }))]).await?;
+        return Err(AccessError::OutOfScope);
+    }
+    let events = store.finding_events(id).await?;
+    store.audit(actor, &[read_entry(&id.to_string(), "read", serde_json::json!({ "kind": f.kind }))]).await?;
+    Ok((f, events))
+}
+
+/// Why a workflow step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StepError {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Workflow(#[from] minzheng_domain::finding::WorkflowError),
+    #[error("the finding was changed by someone else meanwhile; reload it")]
+    Stale,
+}
+
+impl From<StoreError> for StepError {
+    fn from(e: StoreError) -> StepError {
+        StepError::Access(AccessError::Store(e))
+    }
+}
+
+impl minzheng_domain::Bilingual for StepError {
+    fn zh(&self) -> String {
+        match self {
+            StepError::Access(e) => e.zh(),
+            StepError::Workflow(e) => e.zh(),
+            StepError::Stale => "该疑点已被他人处理，请刷新后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Applies a workflow step to one finding in the account's region.
+pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, action: &FindingAction, comment: &str) -> Result<Finding, StepError> {
+    if !who.may(Permission::WorkFindings) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let f = store.finding(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&f.region) {
+        store.audit(actor, &[read_entry(&id.to_string(), "refused", serde_json::json!({ "use": action.as_str() }))]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let to = minzheng_domain::finding::next_status(f.status, action, comment)?;
+    let mut updated = f.clone();
+    updated.status = to;
+    let detail = match action {
+        FindingAction::Assign { to } => {
+            updated.assigned_to = Some(to.trim().to_string());
+            to.trim().to_string()
+        }
+        FindingAction::Verify => String::new(),
+        FindingAction::Resolve { resolution } => {
+            updated.resolution = Some(*resolution);
+            resolution.as_str().to_string()
+        }
+    };
+    let event = FindingEvent {
+        finding_id: id,
+        action: action.as_str().to_string(),
+        from: f.status,
+        to,
+        detail,
+        comment: comment.trim().to_string(),
+        actor: who.name.clone(),
+        at: chrono::Utc::now(),
+    };
+    if !store.act_on_finding(&updated, &event, actor).await? {
+        return Err(StepError::Stale);
+    }
+    Ok(updated)
+}
+
+/// The same step on several findings (bulk assignment): each is checked and applied on its own;
+/// returns the ones done and the refusals with their ids.
+pub async fn act_on_many(store: &dyn Store, who: &Principal, actor: &Actor, ids: &[i64], action: &FindingAction, comment: &str) -> (Vec<Finding>, Vec<(i64, StepError)>) {
+    let mut done = Vec::new();
+    let mut refused = Vec::new();
+    for &id in ids {
+        match act(store, who, actor, id, action, comment).await {
+            Ok(f) => done.push(f),
+            Err(e) => refused.push((id, e)),
+        }
+    }
+    (done, refused)
+}

@@ -1,0 +1,254 @@
+//! 数据比对 from the files to the settled finding: the bureau's roster and the departments'
+//! files come in (dirty ID numbers linked back), every enrolment of the city is compared, each
+//! planted anomaly is found with its evidence, a new death file is compared at once, and a
+//! finding goes through its workflow within the region's staff only.
+
+use chrono::NaiveDate;
+use minzheng_app::verify as use_case;
+use minzheng_domain::economy::LinkKind;
+use minzheng_domain::{FindingAction, FindingKind, FindingStatus, IdNumber, Principal, RegionCode, Resolution, Role};
+use minzheng_policy::{Engine, PolicySet};
+use minzheng_store::{Actor, FindingQuery, RegistryBatch, Store};
+use minzheng_synth::AnomalyKind;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+struct Dir(std::path::PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn code(s: &str) -> RegionCode {
+    RegionCode::parse(s).expect("code")
+}
+
+fn who(role: Role, region: &str) -> Principal {
+    Principal { name: format!("{}-test", role.as_str()), role, region: code(region) }
+}
+
+fn actor(p: &Principal) -> Actor {
+    minzheng_app::registry::actor_of(p, None, None)
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+const AS_OF: &str = "2026-07-01";
+
+struct World {
+    store: Arc<dyn Store>,
+    city: minzheng_synth::City,
+    engine: Engine,
+    files: std::path::PathBuf,
+    _d: Dir,
+}
+
+/// A city of 6,000 with 5% planted anomalies, its registry, departmental files and roster stored.
+async fn world(tag: &str) -> World {
+    let dir = std::env::temp_dir().join(format!("minzheng-verify-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
+    let config = minzheng_synth::Config { anomaly_share: 0.05, ..minzheng_synth::Config::new(6000, 7) };
+    let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &config).expect("city");
+    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "test".into(), checksum: String::new() };
+    store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
+    let files = dir.join("files");
+    minzheng_synth::files::write_city(&city, &files, minzheng_synth::files::Format::Csv).expect("files");
+    let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
+    minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("params");
+    let centre = Actor::new("city.centre");
+    minzheng_app::economy::import_dir(store.as_ref(), &files, day(AS_OF), &centre).await.expect("departmental files");
+    let roster = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &centre).await.expect("roster");
+    assert!(roster.import.rejected.is_empty(), "the generated roster is clean: {:?}", roster.import.rejected.first());
+    assert!(roster.enrolments > 50, "{} enrolments", roster.enrolments);
+    World { store, city, engine, files, _d: Dir(dir) }
+}
+
+#[tokio::test]
+async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
+    let w = world("city").await;
+    let admin = who(Role::CityAdmin, "2101");
+    let report = use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("compare");
+    assert!(report.enrolments > 50 && report.added > 0, "{report:?}");
+    let mut findings = Vec::new();
+    let mut before = None;
+    loop {
+        let page = w.store.search_findings(&FindingQuery { region: Some(code("2101")), before, limit: 1000, ..Default::default() }).await.expect("list");
+        findings.extend(page.items);
+        match page.next {
+            Some(n) => before = n.parse().ok(),
+            None => break,
+        }
+    }
+    assert_eq!(findings.len() as u64, report.added);
+    let of = |kind: FindingKind| findings.iter().filter(move |f| f.kind == kind);
+
+    // Everyone listed in two households' 低保 is found as enrolled twice.
+    let twice: HashSet<IdNumber> = of(FindingKind::EnrolledTwice).filter_map(|f| f.id_number).collect();
+    let planted: Vec<_> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::EnrolledTwice).collect();
+    assert!(!planted.is_empty(), "the roster has planted double enrolments");
+    for a in &planted {
+        assert!(twice.contains(&a.true_id), "{} enrolled twice is found", a.true_id.masked());
+    }
+
+    // A funeral record of an enrolled member: found, with the death record as evidence.
+    let enrolled: HashSet<String> = w.city.roster.rows.iter().map(|r| r[4].clone()).collect();
+    let deceased: HashSet<IdNumber> = of(FindingKind::Deceased).filter_map(|f| f.id_number).collect();
+    let planted_deaths: Vec<_> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::DeceasedStillRegistered && enrolled.contains(&a.true_id.to_string())).collect();
+    assert!(!planted_deaths.is_empty(), "the roster has members reported dead");
+    for a in &planted_deaths {
+        assert!(deceased.contains(&a.true_id), "{} reported dead is found", a.true_id.masked());
+    }
+    let with_record = of(FindingKind::Deceased).find(|f| f.evidence.iter().any(|e| e.source == "deaths")).expect("a death record as evidence");
+    assert!(with_record.evidence[1].batch.is_some(), "the departmental record names its batch");
+    assert!(with_record.evidence[1].fields.iter().any(|(k, _)| k == "死亡日期"));
+
+    // A poor household with a car planted and on the 低保 roster: no longer eligible, the vehicle as evidence.
+    let dibao_households: HashSet<&str> = w.city.roster.rows.iter().filter(|r| r[0] == "dibao").map(|r| r[1].as_str()).collect();
+    let no_longer: HashSet<&str> = of(FindingKind::NoLongerEligible).map(|f| f.household_no.as_str()).collect();
+    let cars: Vec<&str> = w
+        .city
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::PoorHouseholdWithCar)
+        .filter_map(|a| w.city.persons.iter().find(|p| p.id_number == a.true_id).and_then(|p| p.household_no.as_deref()))
+        .filter(|h| dibao_households.contains(h))
+        .collect();
+    assert!(!cars.is_empty(), "poor households with a car are on the roster");
+    for h in &cars {
+        assert!(no_longer.contains(h), "{h} owns a car and is found no longer eligible");
+    }
+    let car = of(FindingKind::NoLongerEligible).find(|f| cars.contains(&f.household_no.as_str())).expect("a car finding");
+    assert!(car.evidence.iter().any(|e| e.source == "policy"), "the failed rule is shown");
+    assert!(car.evidence.iter().any(|e| e.source == "vehicles"), "the vehicle record is shown");
+    assert!(car.summary_zh.contains("不符合条件"), "{}", car.summary_zh);
+
+    // The comparison run again finds the same and stores nothing new.
+    let again = use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("again");
+    assert_eq!((again.found, again.added), (report.found, 0));
+
+    // Only those who may run comparisons, within their region.
+    let worker = who(Role::CommunityWorker, w.city.households[0].community.as_str());
+    assert!(use_case::compare_region(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &code("2101"), day(AS_OF)).await.is_err());
+    let officer = who(Role::VerificationOfficer, "210112");
+    assert!(use_case::compare_region(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &code("210102"), day(AS_OF)).await.is_err());
+}
+
+#[tokio::test]
+async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
+    let w = world("incremental").await;
+    // An enrolled member, alive, not reported dead so far.
+    let planted: HashSet<IdNumber> = w.city.anomalies.iter().map(|a| a.true_id).collect();
+    let row = w
+        .city
+        .roster
+        .rows
+        .iter()
+        .find(|r| {
+            let id = IdNumber::parse(&r[4]).expect("id");
+            !planted.contains(&id) && w.city.persons.iter().any(|p| p.id_number == id && p.status == minzheng_domain::PersonStatus::Alive)
+        })
+        .expect("an enrolled member");
+    let id = IdNumber::parse(&row[4]).expect("id");
+    // The funeral service typed two adjacent digits of the birth date the wrong way round.
+    let mut typed = id.as_str().as_bytes().to_vec();
+    let pos = (6..16).find(|&i| typed[i] != typed[i + 1]).expect("two different digits");
+    typed.swap(pos, pos + 1);
+    let typed = String::from_utf8(typed).expect("digits");
+    assert!(IdNumber::parse(&typed).is_err(), "the check character catches the swap");
+    let path = w.files.join("deaths-2026-07.csv");
+    std::fs::write(&path, format!("身份证号,姓名,死亡日期,数据来源\n{typed},{},2026-06-20,殡葬火化\n", row[3])).expect("file");
+
+    let centre = Actor::new("city.centre");
+    let report = minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &centre).await.expect("import");
+    assert_eq!((report.rows, report.linked.matched), (1, 1), "{:?}", report.refused);
+    assert_eq!(report.records[0].id_number, Some(id));
+    assert_eq!(report.records[0].link, LinkKind::Matched);
+    let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &centre, &report.records, day(AS_OF)).await.expect("compare");
+    assert!(compared.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{compared:?}");
+    assert!(compared.enrolments >= 1 && compared.enrolments <= 2, "only the member's enrolments are compared: {compared:?}");
+    let found = w.store.search_findings(&FindingQuery { region: Some(code("2101")), kind: Some(FindingKind::Deceased), limit: 100, ..Default::default() }).await.expect("list");
+    let f = found.items.iter().find(|f| f.id_number == Some(id)).expect("the death is a finding");
+    assert!(f.confidence >= 900 && f.confidence < 1000, "a fuzzy link's probability: {}", f.confidence);
+    assert!(f.evidence[1].fields.iter().any(|(_, v)| v == &typed), "the record as the department wrote it");
+    // The same file again: nothing stored, nothing compared.
+    let again = minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &centre).await.expect("again");
+    assert!(!again.stored && again.records.is_empty());
+}
+
+#[tokio::test]
+async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
+    let w = world("workflow").await;
+    let admin = who(Role::CityAdmin, "2101");
+    use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("compare");
+    let page = w.store.search_findings(&FindingQuery { region: Some(code("2101")), limit: 1, ..Default::default() }).await.expect("list");
+    let f = page.items[0].clone();
+    let county = &f.region.as_str()[..6];
+    let approver = who(Role::CountyApprover, county);
+    let other = who(Role::CountyApprover, if county == "210112" { "210102" } else { "210112" });
+    let worker = who(Role::CommunityWorker, f.region.as_str());
+    let note = "请入户核实并拍照";
+
+    // Read: the community sees it, another county does not (and the refusal is audited).
+    assert!(use_case::finding(w.store.as_ref(), &worker, &actor(&worker), f.id).await.is_ok());
+    assert!(use_case::finding(w.store.as_ref(), &other, &actor(&other), f.id).await.is_err());
+    let listed = use_case::findings(w.store.as_ref(), &other, &actor(&other), FindingQuery { limit: 1000, ..Default::default() }).await.expect("list");
+    assert!(listed.items.iter().all(|x| x.region.as_str().starts_with(&other.region.as_str()[..6])), "another county lists only its own");
+
+    // Work: not the community worker, not another county; steps in order with a comment.
+    let assign = FindingAction::Assign { to: "wang.street".into() };
+    assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note).await.is_err(), "verify before assign");
+    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好").await.is_err(), "a comment is required");
+    let stop = FindingAction::Resolve { resolution: Resolution::Stop };
+    let a = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note).await.expect("assign");
+    assert_eq!((a.status, a.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.street")));
+    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note).await.is_err(), "resolve before verify");
+    use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, "入户核实，情况属实").await.expect("verify");
+    let done = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保").await.expect("resolve");
+    assert_eq!((done.status, done.resolution), (FindingStatus::Resolved, Some(Resolution::Stop)));
+    let (_, events) = use_case::finding(w.store.as_ref(), &approver, &actor(&approver), f.id).await.expect("read");
+    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["assign", "verify", "resolve"]);
+    assert_eq!(events[2].actor, approver.name);
+    let audit = w.store.audit_of("finding", &f.id.to_string()).await.expect("audit");
+    assert!(audit.iter().filter(|r| ["assign", "verify", "resolve"].contains(&r.action.as_str())).count() == 3);
+    assert!(audit.iter().any(|r| r.action == "refused"), "the other county's attempt is on record");
+
+    // Bulk assignment: each finding on its own; those out of scope are refused, the rest done.
+    let ids: Vec<i64> = w.store.search_findings(&FindingQuery { region: Some(code(county)), status: Some(FindingStatus::New), limit: 3, ..Default::default() }).await.expect("list").items.iter().map(|x| x.id).collect();
+    let foreign = w.store.search_findings(&FindingQuery { region: Some(other.region.clone()), limit: 1, ..Default::default() }).await.expect("list").items.first().map(|x| x.id);
+    let mut all = ids.clone();
+    all.extend(foreign);
+    let (ok, refused) = use_case::act_on_many(w.store.as_ref(), &approver, &actor(&approver), &all, &FindingAction::Assign { to: "li.street".into() }, note).await;
+    assert_eq!(ok.len(), ids.len());
+    assert_eq!(refused.len(), usize::from(foreign.is_some()));
+}
+
+#[tokio::test]
+async fn a_roster_row_in_error_refuses_its_whole_enrolment_and_keeps_the_rest() {
+    let w = world("roster").await;
+    let p = &w.city.persons[0];
+    let q = &w.city.persons[1];
+    let path = w.files.join("roster-bad.csv");
+    let text = format!(
+        "保障项目,户编号,区县代码,姓名,身份证号,月保障金额,起始月份,保障状态\n\
+         城乡居民最低生活保障,H-1,210112,{},{},800.00,2026-05,在保\n\
+         dibao,H-1,210112,{},{},800.00,2026-05,在保\n\
+         gaoling,H-2,210112,{},{},25.00,2026年5月,在保\n\
+         救急难,H-3,210112,{},{},25.00,2026-05,在保\n",
+        p.name, p.id_number, q.name, &q.id_number.as_str()[..16], p.name, p.id_number, q.name, q.id_number
+    );
+    std::fs::write(&path, text).expect("file");
+    let r = minzheng_app::enrolment::import_roster(w.store.as_ref(), &w.engine, &path, &Actor::new("city.centre")).await.expect("import");
+    assert_eq!(r.enrolments, 1, "only H-2 is whole: {:?}", r.import.rejected);
+    let rows: Vec<usize> = r.import.rejected.iter().map(|x| x.row).collect();
+    assert_eq!(rows, vec![2, 3, 5]);
+    assert!(r.import.rejected[0].reasons.iter().any(|x| x.en.contains("another row")) || r.import.rejected[0].reasons.iter().any(|x| x.en.contains("program")), "{:?}", r.import.rejected[0]);
+    assert!(r.import.rejected[2].reasons.iter().any(|x| x.zh.contains("救急难")), "{:?}", r.import.rejected[2]);
+    assert_eq!(w.store.enrolments_of(&[p.id_number]).await.expect("of").iter().filter(|e| e.household_no.starts_with("H-")).count(), 1);
+}

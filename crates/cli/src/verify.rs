@@ -1,0 +1,86 @@
+//! `minzheng verify ...`: data comparison and findings from the command line.
+
+use crate::{actor, open};
+use anyhow::{bail, Result};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use minzheng_app::verify as use_case;
+use minzheng_domain::{Bilingual, FindingKind, FindingStatus, Principal, RegionCode, Role};
+use minzheng_policy::{Engine, PolicySet};
+use minzheng_store::FindingQuery;
+
+#[derive(Subcommand)]
+pub enum VerifyWhat {
+    /// Compare every active enrolment of a region against the registry, the stored death records
+    /// and the rules on a date (批量比对); new findings are stored.
+    Compare {
+        #[arg(long, default_value = "2101")]
+        region: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
+    /// List findings of a region (newest first).
+    Findings {
+        #[arg(long, default_value = "2101")]
+        region: String,
+        /// deceased, enrolled_twice, incompatible_programs, moved_out, members_mismatch, no_longer_eligible
+        #[arg(long)]
+        kind: Option<String>,
+        /// new, assigned, verified, resolved
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+}
+
+/// The command line acts as the city's administrator.
+fn operator(region: &RegionCode) -> Principal {
+    let city = if region.as_str().len() >= 4 { RegionCode::parse(&region.as_str()[..4]).unwrap_or(region.clone()) } else { region.clone() };
+    Principal { name: actor().name, role: Role::CityAdmin, region: city }
+}
+
+pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
+    let store = open(url).await?;
+    match what {
+        VerifyWhat::Compare { region, on } => {
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let engine = Engine::new(PolicySet::shenyang(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).await?;
+            minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
+            let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region), &actor(), &region, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!(
+                "比对 {} 于 {on}：在保 {} 户次 {} 人，死亡记录 {} 条，按规则复核 {} 户次；疑点 {} 条，新增 {} 条，用时 {:.1} 秒",
+                r.region, r.enrolments, r.persons, r.rows, r.rechecked, r.found, r.added, r.seconds
+            );
+            println!(
+                "compared {} on {on}: {} enrolments, {} persons, {} death records, {} re-checked by the rules; {} findings, {} new, {:.1} s",
+                r.region, r.enrolments, r.persons, r.rows, r.rechecked, r.found, r.added, r.seconds
+            );
+            for (kind, n) in &r.by_kind {
+                let (zh, en) = FindingKind::parse(kind).map_or((kind.as_str(), kind.as_str()), |k| (k.zh(), k.en()));
+                println!("  {zh} / {en}: {n}");
+            }
+        }
+        VerifyWhat::Findings { region, kind, status, limit } => {
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let kind = match kind {
+                Some(k) => Some(FindingKind::parse(&k).ok_or_else(|| anyhow::anyhow!("疑点类型“{k}”不存在 / no finding kind {k:?}"))?),
+                None => None,
+            };
+            let status = match status {
+                Some(s) => Some(FindingStatus::parse(&s).ok_or_else(|| anyhow::anyhow!("状态“{s}”不存在 / no status {s:?}"))?),
+                None => None,
+            };
+            let q = FindingQuery { region: Some(region.clone()), kind, status, limit, ..Default::default() };
+            let page = use_case::findings(store.as_ref(), &operator(&region), &actor(), q).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            if page.items.is_empty() {
+                bail!("没有符合条件的疑点 / no findings match");
+            }
+            for f in &page.items {
+                println!("#{} [{}] {} {} {}‰ {}", f.id, f.status.zh(), f.kind.zh(), f.household_no, f.confidence, f.summary_zh);
+            }
+        }
+    }
+    Ok(())
+}
