@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The HTTP face of Minzheng: a JSON API (documented at `/api/openapi.json`) and the caseworker
 //! pages in Chinese. Handlers are thin: they parse, call the app services (which check role,
 //! region and write the audit), and render.
@@ -5,6 +6,7 @@
 pub mod api;
 pub mod auth;
 mod error;
+pub mod findings;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
@@ -135,6 +137,15 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/policy/whatif", Access::Needs(Permission::RunSweeps)),
     ("GET", "/policy/runs/{id}", Access::Needs(Permission::RunSweeps)),
     ("GET", "/policy/runs/{id}/export.xlsx", Access::Needs(Permission::RunSweeps)),
+    ("GET", "/api/findings", Access::Needs(Permission::ReadFindings)),
+    ("GET", "/api/findings/{id}", Access::Needs(Permission::ReadFindings)),
+    ("POST", "/api/findings/{id}/actions", Access::Needs(Permission::WorkFindings)),
+    ("POST", "/api/comparisons", Access::Needs(Permission::RunComparisons)),
+    ("GET", "/findings", Access::Needs(Permission::ReadFindings)),
+    ("POST", "/findings/assign", Access::Needs(Permission::WorkFindings)),
+    ("POST", "/findings/compare", Access::Needs(Permission::RunComparisons)),
+    ("GET", "/findings/{id}", Access::Needs(Permission::ReadFindings)),
+    ("POST", "/findings/{id}/act", Access::Needs(Permission::WorkFindings)),
 ];
 
 /// A path for `Router::route`, after checking that the route table lists it with these methods.
@@ -154,6 +165,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(policy::routes())
+        .merge(findings::routes())
         .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
         .route(
             listed("/metrics", &["GET"]),

@@ -90,7 +90,28 @@ pub fn spec() -> Value {
                         "name": { "type": "string" }, "region": { "type": "string" }, "area": { "type": ["string", "null"], "enum": ["urban", "rural", null] },
                         "from": { "type": "string", "format": "date" }, "value": { "type": "integer", "description": "fen, per mille or count" }, "reason": { "type": "string", "minLength": 4 } },
                         "required": ["name", "region", "from", "value", "reason"] } } } },
-                    "responses": { "200": { "description": "the stored record" }, "400": error_response(), "403": error_response() } } }
+                    "responses": { "200": { "description": "the stored record" }, "400": error_response(), "403": error_response() } } },
+            "/api/findings": { "get": {
+                "summary": "比对疑点（本区划，新的在前）/ findings of the data comparison in the account's region, newest first",
+                "parameters": [param("region", "query", "region within the account's"), param("kind", "query", "deceased | enrolled_twice | incompatible_programs | moved_out | members_mismatch | no_longer_eligible"),
+                    param("status", "query", "new | assigned | verified | resolved"), param("before", "query", "cursor: the next field of the previous page"), param("limit", "query", "1 to 1000, default 50")],
+                "responses": { "200": { "description": "{items: findings with evidence, next}" }, "400": error_response(), "403": error_response() } } },
+            "/api/findings/{id}": { "get": {
+                "summary": "一条疑点及其证据和处理记录 / one finding with its evidence and workflow steps",
+                "parameters": [param("id", "path", "finding id")],
+                "responses": { "200": { "description": "{finding, events}" }, "403": error_response(), "404": error_response() } } },
+            "/api/findings/{id}/actions": { "post": {
+                "summary": "疑点处理：分派、核实、办结（需 x-csrf-token）/ a workflow step: assign, verify, resolve",
+                "parameters": [param("id", "path", "finding id")],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "action": { "type": "string", "enum": ["assign", "verify", "resolve"] }, "to": { "type": "string" },
+                    "resolution": { "type": "string", "enum": ["stop", "recover_overpayment", "correct_data", "false_positive"] }, "comment": { "type": "string", "minLength": 4 } },
+                    "required": ["action", "comment"] } } } },
+                "responses": { "200": { "description": "the finding after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
+            "/api/comparisons": { "post": {
+                "summary": "批量比对：区划内全部在保对象与人口库、死亡数据和政策规则比对（需 x-csrf-token）/ compare every active enrolment of a region",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "region": { "type": "string" }, "on": { "type": "string", "format": "date" } }, "required": ["region"] } } } },
+                "responses": { "200": { "description": "enrolments, persons, rows, re-checked, found, added, by kind, seconds" }, "400": error_response(), "403": error_response() } } }
         },
         "components": { "schemas": {
             "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {

@@ -49,6 +49,8 @@ pub(crate) struct UserBar {
     pub can_audit: bool,
     /// Shows the policy desk (sweeps, what-if) in the navigation.
     pub can_sweep: bool,
+    /// Shows the findings of the data comparison in the navigation.
+    pub can_findings: bool,
 }
 
 impl UserBar {
@@ -63,6 +65,7 @@ impl UserBar {
             csrf: who.session.csrf_token.clone(),
             can_audit: who.principal.may(minzheng_domain::Permission::ReadAudit),
             can_sweep: who.principal.may(minzheng_domain::Permission::RunSweeps),
+            can_findings: who.principal.may(minzheng_domain::Permission::ReadFindings),
         }
     }
 }

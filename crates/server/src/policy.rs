@@ -51,14 +51,14 @@ impl From<PolicyFailure> for AppError {
     }
 }
 
-fn parse_date(text: Option<&str>) -> Result<NaiveDate, AppError> {
+pub(crate) fn parse_date(text: Option<&str>) -> Result<NaiveDate, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(chrono::Local::now().date_naive()),
         Some(t) => t.parse().map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_date", format!("日期“{t}”应写作 2026-07-01"), format!("date {t:?} must be written 2026-07-01"))),
     }
 }
 
-fn parse_region(text: &str) -> Result<RegionCode, AppError> {
+pub(crate) fn parse_region(text: &str) -> Result<RegionCode, AppError> {
     RegionCode::parse(text.trim()).map_err(|e| AppError::bad_input("bad_region_code", &e))
 }
 
@@ -431,10 +431,10 @@ struct ResultRow {
 
 /// Chart data: categories and one or two series, as JSON in a data attribute (no inline script).
 #[derive(Serialize)]
-struct Chart {
-    title: String,
-    categories: Vec<String>,
-    series: Vec<(String, Vec<f64>)>,
+pub(crate) struct Chart {
+    pub title: String,
+    pub categories: Vec<String>,
+    pub series: Vec<(String, Vec<f64>)>,
 }
 
 #[derive(Template)]
@@ -454,7 +454,7 @@ struct RunPage {
     charts: Vec<String>,
 }
 
-fn chart_json(c: &Chart) -> String {
+pub(crate) fn chart_json(c: &Chart) -> String {
     serde_json::to_string(c).unwrap_or_default()
 }
 

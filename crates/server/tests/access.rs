@@ -18,12 +18,12 @@ enum Target {
 
 /// The request for a route, aimed at a target.
 fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Method, String, Option<(&'static str, String)>)> {
-    let (household, person_id, community, run) = match target {
+    let (household, person_id, community, run, finding) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
-            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run)
+            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run, f.inside_finding)
         }
-        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run),
+        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run, f.outside_finding),
     };
     Some(match (method, path) {
         ("GET", "/") => (Method::GET, "/".into(), None),
@@ -64,6 +64,15 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("POST", "/policy/whatif") => (Method::POST, "/policy/whatif".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&from=2026-08-01&changes=dibao_standard%2B7%25")))),
         ("GET", "/policy/runs/{id}") => (Method::GET, format!("/policy/runs/{run}"), None),
         ("GET", "/policy/runs/{id}/export.xlsx") => (Method::GET, format!("/policy/runs/{run}/export.xlsx"), None),
+        ("GET", "/api/findings") => (Method::GET, format!("/api/findings?region={community}"), None),
+        ("GET", "/api/findings/{id}") => (Method::GET, format!("/api/findings/{finding}"), None),
+        ("POST", "/api/findings/{id}/actions") => (Method::POST, format!("/api/findings/{finding}/actions"), Some(("application/json", r#"{"action":"assign","to":"wang","comment":"请入户核实"}"#.into()))),
+        ("POST", "/api/comparisons") => (Method::POST, "/api/comparisons".into(), Some(("application/json", format!(r#"{{"region":"{community}","on":"2026-07-01"}}"#)))),
+        ("GET", "/findings") => (Method::GET, format!("/findings?region={community}"), None),
+        ("POST", "/findings/assign") => (Method::POST, "/findings/assign".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&ids={finding}&to=wang&comment=%E8%AF%B7%E5%85%A5%E6%88%B7%E6%A0%B8%E5%AE%9E")))),
+        ("POST", "/findings/compare") => (Method::POST, "/findings/compare".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&on=2026-07-01")))),
+        ("GET", "/findings/{id}") => (Method::GET, format!("/findings/{finding}"), None),
+        ("POST", "/findings/{id}/act") => (Method::POST, format!("/findings/{finding}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=verify&comment=%E5%85%A5%E6%88%B7%E6%A0%B8%E5%AE%9E".into()))),
         _ => return None,
     })
 }
@@ -103,7 +112,8 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 };
                 let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
-                let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/");
+                let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/")
+                    || path.starts_with("/api/findings/") || path.starts_with("/findings/") || *path == "/api/comparisons";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;

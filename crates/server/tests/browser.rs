@@ -260,3 +260,45 @@ fn a_household_is_checked_with_its_explanation_and_the_city_costs_a_standard_ris
     assert!(page.contains("合计"), "with the total row");
     d.screenshot("whatif");
 }
+
+#[test]
+fn a_county_officer_assigns_verifies_and_resolves_a_finding_seen_side_by_side() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-findings"));
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let server = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    rt.spawn(minzheng_server::serve(state, listener));
+
+    // The county's verification officer sees the county's findings, charted, and not Dalian's.
+    sign_in_with_the_form(&d, &server, "verification_officer");
+    d.click("nav a[href='/findings']");
+    let page = d.wait_for("the findings and their charts", |p| p.contains("死亡未停保") && p.matches("data-rendered").count() == 2);
+    assert!(page.contains(&format!("/findings/{}", f.inside_finding)));
+    assert!(!page.contains(&format!("/findings/{}\"", f.outside_finding)), "another city's finding is not listed");
+
+    // Bulk assignment of the ticked finding.
+    d.click(&format!("input[name=ids][value='{}']", f.inside_finding));
+    d.type_into("#bulk input[name=to]", "wang.street");
+    d.type_into("#bulk input[name=comment]", "请入户核实");
+    d.click("#bulk button");
+    d.wait_for("the assignment", |p| p.contains("已分派 1 条"));
+    d.screenshot("findings");
+
+    // The finding: both records side by side; verified on the spot, then resolved as stopped.
+    d.click(&format!("a[href='/findings/{}']", f.inside_finding));
+    let page = d.wait_for("the finding", |p| p.contains("id=\"evidence\"") && p.contains("已分派"));
+    assert_eq!(page.matches("class=\"evidence\"").count(), 2, "the roster and the death record");
+    assert!(page.contains("在保名册") && page.contains("死亡人员信息"));
+    d.type_into("#verify input[name=comment]", "入户核实，情况属实");
+    d.click("#verify button");
+    d.wait_for("the verification", |p| p.contains("已核实") && p.contains("id=\"resolve\""));
+    d.type_into("#resolve input[name=comment]", "经区民政局审批停保");
+    d.click("#resolve button");
+    let page = d.wait_for("the resolution", |p| p.contains("已办结"));
+    assert!(page.contains("停保") && page.contains("wang.street"), "the resolution and the assignee are shown");
+    assert!(page.matches("<tr><td>").count() >= 3, "three steps on the timeline");
+    d.screenshot("finding");
+}

@@ -24,6 +24,9 @@ pub struct Fixture {
     /// Stored policy runs over the inside community and over the outside one.
     pub inside_run: i64,
     pub outside_run: i64,
+    /// A finding about the inside household and one about the outside one.
+    pub inside_finding: i64,
+    pub outside_finding: i64,
     _dir: Dir,
 }
 
@@ -97,7 +100,49 @@ pub async fn fixture(tag: &str) -> Fixture {
     };
     let inside_run = store.add_policy_run(&run(&inside.community), &[], &Actor::new("test")).await.expect("run");
     let outside_run = store.add_policy_run(&run(&outside.community), &[], &Actor::new("test")).await.expect("run");
-    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, _dir: Dir(dir) }
+    let inside_finding = finding_about(store.as_ref(), &inside, city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member")).await;
+    let outside_finding = finding_about(store.as_ref(), &outside, &outside_person).await;
+    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, _dir: Dir(dir) }
+}
+
+/// A 低保 enrolment of the household and a finding that its member died.
+pub async fn finding_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
+    use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Evidence, Fen, Finding, FindingKind, FindingStatus};
+    let county = h.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let e = Enrolment {
+        id: 0,
+        program: "dibao".into(),
+        household_no: h.household_no.clone(),
+        county,
+        members: vec![EnrolledMember { id_number: p.id_number, name: p.name.clone() }],
+        monthly_amount: Fen(60_000),
+        start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        status: EnrolmentStatus::Active,
+    };
+    let ids = store.upsert_enrolments(&[e], "test roster", &Actor::new("test")).await.expect("enrolment");
+    let f = Finding {
+        id: 0,
+        kind: FindingKind::Deceased,
+        enrolment_id: ids[0],
+        program: "dibao".into(),
+        household_no: h.household_no.clone(),
+        id_number: Some(p.id_number),
+        region: h.community.clone(),
+        confidence: 1000,
+        summary_zh: format!("{}据殡葬数据已死亡，仍在保", p.name),
+        summary_en: "deceased according to the funeral service, still enrolled".into(),
+        evidence: vec![
+            Evidence { source: "enrolments".into(), batch: None, fields: vec![("姓名".into(), p.name.clone()), ("保障项目".into(), "dibao".into()), ("月保障金额".into(), "600.00 元".into())] },
+            Evidence { source: "deaths".into(), batch: Some("ab".repeat(32)), fields: vec![("姓名".into(), p.name.clone()), ("死亡日期".into(), "2026-06-20".into())] },
+        ],
+        key: format!("deceased:{}:{}", ids[0], p.id_number),
+        found_on: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
+        status: FindingStatus::New,
+        assigned_to: None,
+        resolution: None,
+    };
+    store.add_findings(&[f.clone()], &Actor::new("test")).await.expect("finding");
+    store.search_findings(&minzheng_store::FindingQuery { region: Some(h.community.clone()), limit: 1, ..Default::default() }).await.expect("list").items[0].id
 }
 
 pub struct Reply {
