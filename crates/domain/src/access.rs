@@ -52,12 +52,14 @@ pub enum Permission {
     RunSweeps,
     /// 标准调整: record a new value of a policy parameter for the region or below.
     SetParameters,
-    /// 比对疑点: read the findings of the region.
+    /// 比对疑点、核对报告: read the findings and household check reports of the region.
     ReadFindings,
     /// 疑点处理: assign, verify and resolve findings of the region.
     WorkFindings,
     /// 数据比对: take in departmental data and rosters, run the comparison of the region.
     RunComparisons,
+    /// 家庭经济状况核对: check a household's income and assets with its authorisation.
+    VerifyHouseholds,
 }
 
 impl Role {
@@ -118,7 +120,7 @@ impl Role {
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry),
             Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings),
             Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings),
-            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons),
+            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds),
             Role::CityAdmin => {
                 matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers | CheckEligibility | RunSweeps | SetParameters | ReadFindings | RunComparisons)
             }

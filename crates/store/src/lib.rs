@@ -321,6 +321,8 @@ pub trait Store: Send + Sync {
     async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>>;
     async fn household(&self, household_no: &str) -> Result<Option<Household>>;
     async fn household_members(&self, household_no: &str) -> Result<Vec<Person>>;
+    /// Several households by number (those that exist), in no particular order.
+    async fn households(&self, household_nos: &[String]) -> Result<Vec<Household>>;
     /// Members of many households at once (for exports), ordered by 户号 then ID number.
     async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>>;
     async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>>;
@@ -416,6 +418,14 @@ pub trait Store: Send + Sync {
     /// the event and the audit, all or none. Returns false, changing nothing, when it was not.
     async fn act_on_finding(&self, updated: &Finding, event: &FindingEvent, actor: &Actor) -> Result<bool>;
     async fn finding_events(&self, id: i64) -> Result<Vec<FindingEvent>>;
+
+    // ---- household economic checks (核对报告) ----
+
+    /// Stores a check's report (audited); returns its id.
+    async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64>;
+    async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>>;
+    /// The reports of a household, newest first.
+    async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>>;
 
     // ---- policy runs (普查、测算) ----
 
@@ -619,6 +629,16 @@ pub(crate) fn findings_audit(findings: &[Finding], added: u64) -> AuditEntry {
         entity_key: findings.first().map(|f| f.found_on.to_string()).unwrap_or_default(),
         before: None,
         after: Some(serde_json::json!({ "offered": findings.len(), "added": added })),
+    }
+}
+
+pub(crate) fn household_check_audit(id: i64, r: &minzheng_domain::verification::VerificationReport) -> AuditEntry {
+    AuditEntry {
+        action: "verify".into(),
+        entity: "household".into(),
+        entity_key: r.household_no.clone(),
+        before: None,
+        after: Some(serde_json::json!({ "check": id, "on": r.on, "authorisation": r.authorisation.reference, "items": r.items.len() })),
     }
 }
 

@@ -512,6 +512,16 @@ impl Store for PgStore {
         rows.iter().map(rows::person_from_row).collect()
     }
 
+    async fn households(&self, household_nos: &[String]) -> Result<Vec<Household>> {
+        let mut out = Vec::with_capacity(household_nos.len());
+        for chunk in household_nos.chunks(2000) {
+            for row in sql::households_in::<Postgres>(chunk.iter().cloned()).build().fetch_all(&self.pool).await? {
+                out.push(rows::household_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>> {
         let mut out = Vec::new();
         for chunk in household_nos.chunks(CHUNK) {
@@ -958,6 +968,24 @@ impl Store for PgStore {
     async fn finding_events(&self, id: i64) -> Result<Vec<crate::FindingEvent>> {
         let rows = verify::events_of::<Postgres>(id).build().fetch_all(&self.pool).await?;
         rows.iter().map(verify::event_from_row).collect()
+    }
+
+    async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = verify::insert_household_check::<Postgres>(report).build().fetch_one(&mut *tx).await?.try_get("id")?;
+        write_audit(&mut tx, actor, &[crate::household_check_audit(id, report)]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>> {
+        let row = verify::household_checks::<Postgres>(Some(id), None).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(verify::household_check_from_row).transpose()
+    }
+
+    async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>> {
+        let rows = verify::household_checks::<Postgres>(None, Some(household_no)).build().fetch_all(&self.pool).await?;
+        rows.iter().map(verify::household_check_from_row).collect()
     }
 }
 

@@ -414,6 +414,16 @@ impl Store for SqliteStore {
         rows.iter().map(rows::person_from_row).collect()
     }
 
+    async fn households(&self, household_nos: &[String]) -> Result<Vec<Household>> {
+        let mut out = Vec::with_capacity(household_nos.len());
+        for chunk in household_nos.chunks(2000) {
+            for row in sql::households_in::<Sqlite>(chunk.iter().cloned()).build().fetch_all(&self.pool).await? {
+                out.push(rows::household_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>> {
         let mut out = Vec::new();
         for chunk in household_nos.chunks(CHUNK) {
@@ -811,6 +821,24 @@ impl Store for SqliteStore {
     async fn finding_events(&self, id: i64) -> Result<Vec<crate::FindingEvent>> {
         let rows = verify::events_of::<Sqlite>(id).build().fetch_all(&self.pool).await?;
         rows.iter().map(verify::event_from_row).collect()
+    }
+
+    async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let id: i64 = verify::insert_household_check::<Sqlite>(report).build().fetch_one(&mut *tx).await?.try_get("id")?;
+        write_audit(&mut tx, actor, &[crate::household_check_audit(id, report)]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>> {
+        let row = verify::household_checks::<Sqlite>(Some(id), None).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(verify::household_check_from_row).transpose()
+    }
+
+    async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>> {
+        let rows = verify::household_checks::<Sqlite>(None, Some(household_no)).build().fetch_all(&self.pool).await?;
+        rows.iter().map(verify::household_check_from_row).collect()
     }
 }
 

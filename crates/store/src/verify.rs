@@ -459,3 +459,54 @@ pub(crate) fn paginate_findings(mut items: Vec<Finding>, limit: u32) -> crate::P
     });
     crate::Page { items, next }
 }
+
+// ---- household checks ----
+
+pub(crate) fn insert_household_check<DB>(r: &minzheng_domain::verification::VerificationReport) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO household_checks (household_no, community, on_date, report, made_by, made_at) VALUES (");
+    let mut sep = qb.separated(", ");
+    sep.push_bind(r.household_no.clone())
+        .push_bind(r.community.to_string())
+        .push_bind(r.on)
+        .push_bind(serde_json::to_string(r).unwrap_or_default())
+        .push_bind(r.made_by.clone())
+        .push_bind(r.made_at);
+    qb.push(") RETURNING id");
+    qb
+}
+
+pub(crate) fn household_checks<DB>(id: Option<i64>, household_no: Option<&str>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT id, report FROM household_checks WHERE 1 = 1");
+    if let Some(id) = id {
+        qb.push(" AND id = ").push_bind(id);
+    }
+    if let Some(no) = household_no {
+        qb.push(" AND household_no = ").push_bind(no.to_string());
+    }
+    qb.push(" ORDER BY id DESC LIMIT 100");
+    qb
+}
+
+pub(crate) fn household_check_from_row<'r, R>(row: &'r R) -> Result<minzheng_domain::verification::VerificationReport>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let text: String = row.try_get("report")?;
+    let mut r: minzheng_domain::verification::VerificationReport = json("report", &text)?;
+    r.id = row.try_get("id")?;
+    Ok(r)
+}

@@ -775,3 +775,64 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
         f.done().await;
     }
 }
+
+#[tokio::test]
+async fn a_household_check_report_is_kept_whole_and_listed_newest_first() {
+    use minzheng_domain::verification::{Authorisation, ReportFigure, ReportItem, VerificationReport};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let on = NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+        let id = IdNumber::parse(M1).expect("id");
+        let report = VerificationReport {
+            id: 0,
+            household_no: "210112009001-00001".into(),
+            community: RegionCode::parse("210112009001").expect("c"),
+            on,
+            authorisation: Authorisation { reference: "核字1号".into(), signed_on: on, signed_by: vec![id] },
+            members: vec![("王秀英".into(), id, "户主".into())],
+            items: vec![ReportItem {
+                member: "王秀英".into(),
+                id_number: id,
+                source: "vehicles".into(),
+                batch: "cd".repeat(32),
+                file_name: "vehicles.csv".into(),
+                as_of: on,
+                row_no: 7,
+                link: "证号一致".into(),
+                fields: vec![("号牌号码".into(), "辽A12345".into())],
+            }],
+            figures: vec![ReportFigure { name: "vehicles".into(), zh: "机动车".into(), en: "vehicles".into(), value: "1".into(), unit: None, source: "vehicles".into() }],
+            programs: vec![],
+            empty_sources: vec!["deaths".into()],
+            made_by: "hunnan.centre".into(),
+            made_at: chrono::DateTime::from_timestamp(1_780_000_000, 0).expect("time"),
+        };
+        let first = s.add_household_check(&report, &Actor::new("hunnan.centre")).await.expect("store");
+        let second = s.add_household_check(&report, &Actor::new("hunnan.centre")).await.expect("store");
+        let back = s.household_check(first).await.expect("read").expect("present");
+        assert_eq!(back, VerificationReport { id: first, ..report.clone() });
+        let listed = s.household_checks_of("210112009001-00001").await.expect("list");
+        assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second, first]);
+        assert!(s.household_check(second + 1).await.expect("read").is_none());
+        assert_eq!(s.audit_of("household", "210112009001-00001").await.expect("audit").len(), 2);
+        f.done().await;
+    }
+}
+
+#[tokio::test]
+async fn several_households_are_read_by_number_in_one_call() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let batch = small_city();
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("batch");
+        let mut nos: Vec<String> = batch.households.iter().map(|h| h.household_no.clone()).collect();
+        nos.push("NO-SUCH-HOUSEHOLD".into());
+        let mut got: Vec<String> = s.households(&nos).await.expect("read").into_iter().map(|h| h.household_no).collect();
+        got.sort();
+        let mut want: Vec<String> = batch.households.iter().map(|h| h.household_no.clone()).collect();
+        want.sort();
+        assert_eq!(got, want);
+        f.done().await;
+    }
+}

@@ -1,3 +1,4 @@
+-- Text keys compared by code-prefix ranges are COLLATE "C" (byte order), as in 0001.
 -- 部门数据记录: every row of a departmental file, as delivered and as linked to the registry
 -- (exactly, or through the fuzzy linkage with its probability), kept as evidence for findings.
 CREATE TABLE dept_records (
@@ -7,7 +8,7 @@ CREATE TABLE dept_records (
     row_no        BIGINT NOT NULL,
     recorded_id   TEXT NOT NULL,
     recorded_name TEXT NOT NULL,
-    id_number     TEXT,
+    id_number     TEXT COLLATE "C",
     link          TEXT NOT NULL,
     probability   BIGINT NOT NULL,
     event_date    DATE,
@@ -20,8 +21,8 @@ CREATE INDEX dept_records_source ON dept_records (source, id);
 CREATE TABLE enrolments (
     id             BIGSERIAL PRIMARY KEY,
     program        TEXT NOT NULL,
-    household_no   TEXT NOT NULL,
-    county         TEXT NOT NULL,
+    household_no   TEXT COLLATE "C" NOT NULL,
+    county         TEXT COLLATE "C" NOT NULL,
     monthly_amount BIGINT NOT NULL,
     start_month    DATE NOT NULL,
     status         TEXT NOT NULL,
@@ -33,7 +34,7 @@ CREATE INDEX enrolments_county ON enrolments (county, id);
 
 CREATE TABLE enrolment_members (
     enrolment_id BIGINT NOT NULL REFERENCES enrolments (id),
-    id_number    TEXT NOT NULL,
+    id_number    TEXT COLLATE "C" NOT NULL,
     name         TEXT NOT NULL,
     PRIMARY KEY (enrolment_id, id_number)
 );
@@ -46,9 +47,9 @@ CREATE TABLE findings (
     kind         TEXT NOT NULL,
     enrolment_id BIGINT NOT NULL REFERENCES enrolments (id),
     program      TEXT NOT NULL,
-    household_no TEXT NOT NULL,
-    id_number    TEXT,
-    region       TEXT NOT NULL,
+    household_no TEXT COLLATE "C" NOT NULL,
+    id_number    TEXT COLLATE "C",
+    region       TEXT COLLATE "C" NOT NULL,
     confidence   BIGINT NOT NULL,
     summary_zh   TEXT NOT NULL,
     summary_en   TEXT NOT NULL,
@@ -74,3 +75,15 @@ CREATE TABLE finding_events (
     at          TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX finding_events_finding ON finding_events (finding_id, id);
+
+-- 家庭经济状况核对报告: the report of a household check, kept whole (JSON) with its authorisation.
+CREATE TABLE household_checks (
+    id           BIGSERIAL PRIMARY KEY,
+    household_no TEXT COLLATE "C" NOT NULL,
+    community    TEXT COLLATE "C" NOT NULL,
+    on_date      DATE NOT NULL,
+    report       TEXT NOT NULL,
+    made_by      TEXT NOT NULL,
+    made_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX household_checks_household ON household_checks (household_no, id);

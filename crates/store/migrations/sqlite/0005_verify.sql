@@ -74,3 +74,15 @@ CREATE TABLE finding_events (
     at          TEXT NOT NULL
 );
 CREATE INDEX finding_events_finding ON finding_events (finding_id, id);
+
+-- 家庭经济状况核对报告: the report of a household check, kept whole (JSON) with its authorisation.
+CREATE TABLE household_checks (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    household_no TEXT NOT NULL,
+    community    TEXT NOT NULL,
+    on_date      TEXT NOT NULL,
+    report       TEXT NOT NULL,
+    made_by      TEXT NOT NULL,
+    made_at      TEXT NOT NULL
+);
+CREATE INDEX household_checks_household ON household_checks (household_no, id);
