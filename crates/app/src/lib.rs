@@ -8,14 +8,17 @@
 //! - [`economy`]: departmental economic data (income, deposits, vehicles ...) in;
 //! - [`policy`]: eligibility check, sweeps and what-if costing on the policy engine;
 //! - [`enrolment`]: the bureau's roster of enrolments (在保名册) in;
-//! - [`verify`]: linking departmental rows, comparing enrolments, findings and their workflow.
+//! - [`verify`]: linking departmental rows, comparing enrolments, findings and their workflow;
+//! - [`economic_check`]: the household economic check (核对) and its report, also as PDF ([`pdf`]).
 
 pub mod audit_log;
 pub mod auth;
+pub mod economic_check;
 pub mod economy;
 pub mod enrolment;
 pub mod export;
 pub mod import;
+pub mod pdf;
 pub mod policy;
 pub mod regions;
 pub mod registry;

@@ -15,6 +15,7 @@ pub mod money;
 pub mod parameter;
 pub mod region;
 pub mod registry;
+pub mod verification;
 
 pub use access::{Permission, Principal, Role};
 pub use enrolment::{EnrolledMember, Enrolment, EnrolmentStatus};
