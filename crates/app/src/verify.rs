@@ -150,11 +150,23 @@ fn comparison_allowed(who: &Principal, region: &RegionCode) -> Result<(), Access
     Ok(())
 }
 
+/// Enrolments are owned by counties: a comparison covers a county, a city or the province.
+fn owning_region(region: &RegionCode) -> Result<(), PolicyFailure> {
+    if region.as_str().len() > 6 {
+        return Err(invalid(
+            format!("比对按发放地区县进行，{region} 是街道或社区；请选择区县或全市"),
+            format!("comparisons cover the paying counties; {region} is a street or community: choose a county or the city"),
+        ));
+    }
+    Ok(())
+}
+
 /// 批量比对: every active enrolment owned within `region` against the registry, the stored death
 /// records and the rules on `on`. New findings are stored (audited); those found before are not
 /// stored twice.
 pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
     comparison_allowed(who, region)?;
+    owning_region(region)?;
     let started = Instant::now();
     let mut enrolments = Vec::new();
     let mut after = 0;
@@ -172,27 +184,29 @@ pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal,
         after = last.id;
         deaths.extend(page);
     }
-    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Sweep(region), on).await?;
+    // A city or province run has every enrolment already; a county's members may be enrolled elsewhere too.
+    let beyond = region.as_str().len() > 4;
+    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Sweep(region), beyond, on).await?;
     finish(store, actor, region, on, started, &mut report).await?;
     Ok(report.0)
 }
 
 /// 增量比对: after a batch arrives, only the enrolments its rows name are compared (deaths,
 /// registry, roster), and those a row of assets or income names are re-checked by the rules.
-pub async fn compare_records(store: &dyn Store, engine: &Engine, actor: &Actor, records: &[DeptRecord], on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
+pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, records: &[DeptRecord], on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
+    comparison_allowed(who, &who.region)?;
     let started = Instant::now();
     let mut ids: Vec<IdNumber> = records.iter().filter(|r| linked(r)).filter_map(|r| r.id_number).collect();
     ids.sort_unstable();
     ids.dedup();
-    let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(Enrolment::is_active).collect();
+    let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
     let deaths: Vec<DeptRecord> = records.iter().filter(|r| r.source == "deaths").cloned().collect();
     let asset_ids: HashSet<IdNumber> = records.iter().filter(|r| r.source != "deaths" && linked(r)).filter_map(|r| r.id_number).collect();
     let households: HashSet<String> =
         enrolments.iter().filter(|e| e.members.iter().any(|m| asset_ids.contains(&m.id_number))).map(|e| e.household_no.clone()).collect();
-    let city = RegionCode::parse("2101").map_err(|_| invalid("区划代码错误", "bad region code"))?;
-    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Households(households), on).await?;
+    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Households(households), true, on).await?;
     report.0.rows = records.len();
-    finish(store, actor, &city, on, started, &mut report).await?;
+    finish(store, actor, &who.region, on, started, &mut report).await?;
     Ok(report.0)
 }
 
@@ -214,7 +228,9 @@ async fn finish(store: &dyn Store, actor: &Actor, region: &RegionCode, on: Naive
 }
 
 /// The findings of some enrolments.
-async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], deaths: &[DeptRecord], recheck: Recheck<'_>, on: NaiveDate) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
+/// `beyond`: also look for the members' other enrolments (outside those compared) when
+/// looking for persons enrolled twice.
+async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], deaths: &[DeptRecord], recheck: Recheck<'_>, beyond: bool, on: NaiveDate) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
     let roster = Roster::new(enrolments.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |m| (m.id_number, i as u32))));
     let mut report = CompareReport { enrolments: enrolments.len(), persons: roster.persons(), rows: deaths.len(), ..Default::default() };
 
@@ -231,10 +247,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
     let mut nos: Vec<String> = enrolments.iter().map(|e| e.household_no.clone()).collect();
     nos.sort_unstable();
     nos.dedup();
-    for no in &nos {
-        if let Some(h) = store.household(no).await? {
-            households.insert(no.clone(), h);
-        }
+    for h in store.households(&nos).await? {
+        households.insert(h.household_no.clone(), h);
     }
     for chunk in nos.chunks(1000) {
         for p in store.members_of(chunk).await? {
@@ -282,7 +296,9 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
                 ));
                 continue;
             };
+            let after = |d: Option<NaiveDate>| d.is_some_and(|d| d > on);
             match p.status {
+                PersonStatus::Deceased(d) | PersonStatus::MovedOut(d) if after(d) => {}
                 PersonStatus::Deceased(d) => findings.push(ctx.finding(
                     FindingKind::Deceased,
                     e,
@@ -341,9 +357,23 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
         }
     }
 
-    // The roster: the same person twice.
-    for o in roster.overlaps() {
-        let (a, b) = (&enrolments[o.first as usize], &enrolments[o.second as usize]);
+    // The roster: the same person twice, also with enrolments outside these (another county's).
+    let others: Vec<Enrolment> = if beyond {
+        let known: HashSet<i64> = enrolments.iter().map(|e| e.id).collect();
+        store.enrolments_of(&member_ids).await?.into_iter().filter(|e| e.is_active() && !known.contains(&e.id)).collect()
+    } else {
+        Vec::new()
+    };
+    let all: Vec<&Enrolment> = enrolments.iter().chain(others.iter()).collect();
+    let everyone = Roster::new(all.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |m| (m.id_number, i as u32))));
+    for o in everyone.overlaps() {
+        // `first` is always one of the compared enrolments (they come first); the finding goes
+        // to the later one of the pair that is compared here.
+        if o.first as usize >= enrolments.len() {
+            continue; // both elsewhere: for their own region's comparison
+        }
+        let (a, b) = (all[o.first as usize], all[o.second as usize]);
+        let on_b = (o.second as usize) < enrolments.len();
         let Some(id) = a.members.iter().map(|m| m.id_number).find(|id| minzheng_verify::idmatch::body_of(id) == o.body) else { continue };
         let kind = if a.program == b.program {
             FindingKind::EnrolledTwice
@@ -363,8 +393,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
                 format!("{} receives both {} and {}, which exclude each other", id.masked(), a.program, b.program),
             )
         };
-        let mut f = ctx.finding(kind, b, Some(id), 1000, zh, en, vec![ctx.enrolment_evidence(a), ctx.enrolment_evidence(b)]);
-        f.key = format!("{}:{}:{}:{}", kind.as_str(), a.id, b.id, id);
+        let mut f = ctx.finding(kind, if on_b { b } else { a }, Some(id), 1000, zh, en, vec![ctx.enrolment_evidence(a), ctx.enrolment_evidence(b)]);
+        f.key = format!("{}:{}:{}:{}", kind.as_str(), a.id.min(b.id), a.id.max(b.id), id);
         findings.push(f);
     }
 
@@ -423,7 +453,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
         fields.dedup();
         let ids: Vec<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
         let mut evidence = vec![ctx.enrolment_evidence(e), Evidence { source: "policy".into(), batch: None, fields }];
-        for r in store.dept_records_of(&ids).await?.iter().filter(|r| matches!(r.source.as_str(), "vehicles" | "property" | "business")).take(5) {
+        // The newest asset records linked to the members (not rows still in review).
+        for r in store.dept_records_of(&ids).await?.iter().rev().filter(|r| linked(r) && matches!(r.source.as_str(), "vehicles" | "property" | "business")).take(5) {
             evidence.push(record_evidence(r));
         }
         findings.push(ctx.finding(
@@ -449,7 +480,8 @@ struct Context<'a> {
 impl Context<'_> {
     #[allow(clippy::too_many_arguments)]
     fn finding(&self, kind: FindingKind, e: &Enrolment, id: Option<IdNumber>, confidence: u16, zh: String, en: String, evidence: Vec<Evidence>) -> Finding {
-        let region = self.households.get(&e.household_no).map(|h| h.community.clone()).unwrap_or_else(|| e.county.clone());
+        // The household's community, when it is in the paying county; otherwise the county that pays.
+        let region = self.households.get(&e.household_no).map(|h| h.community.clone()).filter(|c| e.county.contains(c)).unwrap_or_else(|| e.county.clone());
         Finding {
             id: 0,
             kind,
@@ -550,12 +582,86 @@ fn source_zh(source: &str) -> &str {
 
 // ---- findings: reading and working them ----
 
+/// A finding as shown to an account: ID numbers masked (in the finding and in its evidence)
+/// for roles that do not see full identities.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FindingView {
+    pub id: i64,
+    pub kind: FindingKind,
+    pub enrolment_id: i64,
+    pub program: String,
+    pub household_no: String,
+    pub id_number: Option<String>,
+    pub masked: bool,
+    pub region: RegionCode,
+    pub confidence: u16,
+    pub summary_zh: String,
+    pub summary_en: String,
+    pub evidence: Vec<Evidence>,
+    pub found_on: NaiveDate,
+    pub status: FindingStatus,
+    pub assigned_to: Option<String>,
+    pub resolution: Option<minzheng_domain::Resolution>,
+}
+
+/// An ID number as recorded, masked: the first four and the last four characters kept.
+fn mask_recorded(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() < 10 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+}
+
+impl FindingView {
+    pub fn of(f: &Finding, role: minzheng_domain::Role) -> FindingView {
+        let masked = !role.sees_full_identity();
+        let evidence = f
+            .evidence
+            .iter()
+            .map(|e| Evidence {
+                source: e.source.clone(),
+                batch: e.batch.clone(),
+                fields: e
+                    .fields
+                    .iter()
+                    .map(|(k, v)| {
+                        let is_id = k.contains("身份证") || IdNumber::parse(v).is_ok();
+                        (k.clone(), if masked && is_id { mask_recorded(v) } else { v.clone() })
+                    })
+                    .collect(),
+            })
+            .collect();
+        FindingView {
+            id: f.id,
+            kind: f.kind,
+            enrolment_id: f.enrolment_id,
+            program: f.program.clone(),
+            household_no: f.household_no.clone(),
+            id_number: f.id_number.map(|i| if masked { i.masked() } else { i.to_string() }),
+            masked,
+            region: f.region.clone(),
+            confidence: f.confidence,
+            summary_zh: f.summary_zh.clone(),
+            summary_en: f.summary_en.clone(),
+            evidence,
+            found_on: f.found_on,
+            status: f.status,
+            assigned_to: f.assigned_to.clone(),
+            resolution: f.resolution,
+        }
+    }
+}
+
+
 fn read_entry(key: &str, action: &str, after: serde_json::Value) -> AuditEntry {
     AuditEntry { action: action.into(), entity: "finding".into(), entity_key: key.into(), before: None, after: Some(after) }
 }
 
 /// Findings in the account's region (narrowed by the query's), audited as a read.
-pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: FindingQuery) -> Result<Page<Finding>, AccessError> {
+pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: FindingQuery) -> Result<Page<FindingView>, AccessError> {
     if !who.may(Permission::ReadFindings) {
         return Err(AccessError::Forbidden);
     }
@@ -566,8 +672,9 @@ pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: 
     }
     let page = store.search_findings(&q).await?;
     let region = q.region.as_ref().map(ToString::to_string).unwrap_or_default();
-    store.audit(actor, &[read_entry(&region, "list", serde_json::json!({ "items": page.items.len(), "kind": q.kind, "status": q.status }))]).await?;
-    Ok(page)
+    let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
+    store.audit(actor, &[read_entry(&region, "list", serde_json::json!({ "findings": ids, "kind": q.kind, "status": q.status }))]).await?;
+    Ok(Page { items: page.items.iter().map(|f| FindingView::of(f, who.role)).collect(), next: page.next })
 }
 
 /// Counts by kind, county and status in the account's region.
@@ -579,7 +686,7 @@ pub async fn finding_counts(store: &dyn Store, who: &Principal) -> Result<Vec<Fi
 }
 
 /// One finding with its workflow steps, when in the account's region (audited either way).
-pub async fn finding(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(Finding, Vec<FindingEvent>), AccessError> {
+pub async fn finding(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(FindingView, Vec<FindingEvent>), AccessError> {
     if !who.may(Permission::ReadFindings) {
         return Err(AccessError::Forbidden);
     }
@@ -590,7 +697,7 @@ pub async fn finding(store: &dyn Store, who: &Principal, actor: &Actor, id: i64)
     }
     let events = store.finding_events(id).await?;
     store.audit(actor, &[read_entry(&id.to_string(), "read", serde_json::json!({ "kind": f.kind }))]).await?;
-    Ok((f, events))
+    Ok((FindingView::of(&f, who.role), events))
 }
 
 /// Why a workflow step failed.
@@ -602,6 +709,12 @@ pub enum StepError {
     Workflow(#[from] minzheng_domain::finding::WorkflowError),
     #[error("the finding was changed by someone else meanwhile; reload it")]
     Stale,
+    #[error("only the worker it is assigned to ({0}) may do this")]
+    NotAssignee(String),
+    #[error("{0} is not an account that may work findings of this region")]
+    Assignee(String),
+    #[error("the county decides how a verified finding is resolved")]
+    CountyDecides,
 }
 
 impl From<StoreError> for StepError {
@@ -616,6 +729,9 @@ impl minzheng_domain::Bilingual for StepError {
             StepError::Access(e) => e.zh(),
             StepError::Workflow(e) => e.zh(),
             StepError::Stale => "该疑点已被他人处理，请刷新后重试".into(),
+            StepError::NotAssignee(n) => format!("只有承办人（{n}）可以进行此操作"),
+            StepError::Assignee(n) => format!("“{n}”不是可以处理本区划疑点的账号"),
+            StepError::CountyDecides => "已核实的疑点由区县作出处理决定".into(),
         }
     }
     fn en(&self) -> String {
@@ -623,8 +739,11 @@ impl minzheng_domain::Bilingual for StepError {
     }
 }
 
-/// Applies a workflow step to one finding in the account's region.
-pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, action: &FindingAction, comment: &str) -> Result<Finding, StepError> {
+/// Applies a workflow step to one finding in the account's region. `seen` is the status the
+/// worker saw (the step is refused as stale if the finding has moved on since). Verifying and
+/// closing as a false positive are for the assigned worker; resolving a verified finding is for
+/// county staff; a finding is assigned only to an account that may work findings of its region.
+pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, action: &FindingAction, comment: &str, seen: Option<FindingStatus>) -> Result<FindingView, StepError> {
     if !who.may(Permission::WorkFindings) {
         return Err(AccessError::Forbidden.into());
     }
@@ -633,7 +752,31 @@ pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, act
         store.audit(actor, &[read_entry(&id.to_string(), "refused", serde_json::json!({ "use": action.as_str() }))]).await?;
         return Err(AccessError::OutOfScope.into());
     }
+    if seen.is_some_and(|s| s != f.status) {
+        return Err(StepError::Stale);
+    }
     let to = minzheng_domain::finding::next_status(f.status, action, comment)?;
+    let assignee = f.assigned_to.clone().unwrap_or_default();
+    match action {
+        FindingAction::Assign { to } => {
+            let account = store.account(to.trim()).await?;
+            let fit = account.is_some_and(|a| minzheng_domain::Role::parse(&a.role).is_some_and(|r| r.allows(Permission::WorkFindings)) && a.region.contains(&f.region));
+            if !fit {
+                return Err(StepError::Assignee(to.trim().to_string()));
+            }
+        }
+        FindingAction::Verify | FindingAction::Resolve { resolution: minzheng_domain::Resolution::FalsePositive } if f.status == FindingStatus::Assigned => {
+            if who.name != assignee {
+                return Err(StepError::NotAssignee(assignee));
+            }
+        }
+        FindingAction::Resolve { .. } => {
+            if who.region.as_str().len() > 6 {
+                return Err(StepError::CountyDecides);
+            }
+        }
+        FindingAction::Verify => {}
+    }
     let mut updated = f.clone();
     updated.status = to;
     let detail = match action {
@@ -660,16 +803,16 @@ pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, act
     if !store.act_on_finding(&updated, &event, actor).await? {
         return Err(StepError::Stale);
     }
-    Ok(updated)
+    Ok(FindingView::of(&updated, who.role))
 }
 
 /// The same step on several findings (bulk assignment): each is checked and applied on its own;
 /// returns the ones done and the refusals with their ids.
-pub async fn act_on_many(store: &dyn Store, who: &Principal, actor: &Actor, ids: &[i64], action: &FindingAction, comment: &str) -> (Vec<Finding>, Vec<(i64, StepError)>) {
+pub async fn act_on_many(store: &dyn Store, who: &Principal, actor: &Actor, ids: &[i64], action: &FindingAction, comment: &str) -> (Vec<FindingView>, Vec<(i64, StepError)>) {
     let mut done = Vec::new();
     let mut refused = Vec::new();
     for &id in ids {
-        match act(store, who, actor, id, action, comment).await {
+        match act(store, who, actor, id, action, comment, None).await {
             Ok(f) => done.push(f),
             Err(e) => refused.push((id, e)),
         }

@@ -168,7 +168,8 @@ async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
     assert_eq!((report.rows, report.linked.matched), (1, 1), "{:?}", report.refused);
     assert_eq!(report.records[0].id_number, Some(id));
     assert_eq!(report.records[0].link, LinkKind::Matched);
-    let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &centre, &report.records, day(AS_OF)).await.expect("compare");
+    let admin = who(Role::CityAdmin, "2101");
+    let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
     assert!(compared.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{compared:?}");
     assert!(compared.enrolments >= 1 && compared.enrolments <= 2, "only the member's enrolments are compared: {compared:?}");
     let found = w.store.search_findings(&FindingQuery { region: Some(code("2101")), kind: Some(FindingKind::Deceased), limit: 100, ..Default::default() }).await.expect("list");
@@ -185,36 +186,61 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     let w = world("workflow").await;
     let admin = who(Role::CityAdmin, "2101");
     use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("compare");
-    let page = w.store.search_findings(&FindingQuery { region: Some(code("2101")), limit: 1, ..Default::default() }).await.expect("list");
-    let f = page.items[0].clone();
+    let page = w.store.search_findings(&FindingQuery { region: Some(code("2101")), limit: 100, ..Default::default() }).await.expect("list");
+    let f = page.items.iter().find(|f| f.region.as_str().len() == 12).expect("a finding in a community").clone();
     let county = &f.region.as_str()[..6];
+    let street = &f.region.as_str()[..9];
     let approver = who(Role::CountyApprover, county);
     let other = who(Role::CountyApprover, if county == "210112" { "210102" } else { "210112" });
     let worker = who(Role::CommunityWorker, f.region.as_str());
     let note = "请入户核实并拍照";
+    // The street's reviewer, who goes to see, and an officer of the county; and one of another street.
+    let password = "Zhe-shi-1-ge-mima!";
+    let centre = Actor::new("city.admin");
+    for (name, role, region) in [("wang.street", Role::StreetReviewer, street), ("li.county", Role::VerificationOfficer, county), ("zhao.elsewhere", Role::StreetReviewer, &other.region.as_str()[..6])] {
+        let region = if name == "zhao.elsewhere" { w.city.households.iter().map(|h| h.community.as_str()[..9].to_string()).find(|s| s.starts_with(region)).expect("a street") } else { region.to_string() };
+        minzheng_app::auth::create_account(w.store.as_ref(), None, &centre, name, role, &code(&region), password).await.expect("account");
+    }
+    let street_reviewer = who(Role::StreetReviewer, street);
+    let street_reviewer = Principal { name: "wang.street".into(), ..street_reviewer };
 
     // Read: the community sees it, another county does not (and the refusal is audited).
     assert!(use_case::finding(w.store.as_ref(), &worker, &actor(&worker), f.id).await.is_ok());
     assert!(use_case::finding(w.store.as_ref(), &other, &actor(&other), f.id).await.is_err());
     let listed = use_case::findings(w.store.as_ref(), &other, &actor(&other), FindingQuery { limit: 1000, ..Default::default() }).await.expect("list");
     assert!(listed.items.iter().all(|x| x.region.as_str().starts_with(&other.region.as_str()[..6])), "another county lists only its own");
+    // An auditor reads it with every ID number masked, in the finding and in its evidence.
+    let auditor = who(Role::Auditor, county);
+    let (masked, _) = use_case::finding(w.store.as_ref(), &auditor, &actor(&auditor), f.id).await.expect("auditor reads");
+    assert!(masked.masked && masked.id_number.as_deref().is_none_or(|i| i.contains('*')));
+    assert!(masked.evidence.iter().flat_map(|e| e.fields.iter()).all(|(_, v)| IdNumber::parse(v).is_err()), "no full ID number in the evidence: {:?}", masked.evidence);
 
     // Work: not the community worker, not another county; steps in order with a comment.
     let assign = FindingAction::Assign { to: "wang.street".into() };
-    assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note).await.is_err());
-    assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note).await.is_err());
-    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note).await.is_err(), "verify before assign");
-    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好").await.is_err(), "a comment is required");
+    assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note, None).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note, None).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await.is_err(), "verify before assign");
+    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好", None).await.is_err(), "a comment is required");
+    for nobody in ["no.such.account", "zhao.elsewhere"] {
+        let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Assign { to: nobody.into() }, note, None).await;
+        assert!(matches!(e, Err(use_case::StepError::Assignee(_))), "{nobody}: {e:?}");
+    }
     let stop = FindingAction::Resolve { resolution: Resolution::Stop };
-    let a = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note).await.expect("assign");
+    let a = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await.expect("assign");
     assert_eq!((a.status, a.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.street")));
-    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note).await.is_err(), "resolve before verify");
-    use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, "入户核实，情况属实").await.expect("verify");
-    let done = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保").await.expect("resolve");
+    let stale = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await;
+    assert!(matches!(stale, Err(use_case::StepError::Stale)), "a page showing it as new is out of date: {stale:?}");
+    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note, None).await.is_err(), "resolve before verify");
+    let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await;
+    assert!(matches!(e, Err(use_case::StepError::NotAssignee(_))), "only the assigned worker verifies: {e:?}");
+    use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &FindingAction::Verify, "入户核实，情况属实", None).await.expect("verify");
+    let e = use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &stop, note, None).await;
+    assert!(matches!(e, Err(use_case::StepError::CountyDecides)), "the county decides: {e:?}");
+    let done = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保", None).await.expect("resolve");
     assert_eq!((done.status, done.resolution), (FindingStatus::Resolved, Some(Resolution::Stop)));
     let (_, events) = use_case::finding(w.store.as_ref(), &approver, &actor(&approver), f.id).await.expect("read");
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["assign", "verify", "resolve"]);
-    assert_eq!(events[2].actor, approver.name);
+    assert_eq!((events[1].actor.as_str(), events[2].actor.as_str()), ("wang.street", approver.name.as_str()));
     let audit = w.store.audit_of("finding", &f.id.to_string()).await.expect("audit");
     assert!(audit.iter().filter(|r| ["assign", "verify", "resolve"].contains(&r.action.as_str())).count() == 3);
     assert!(audit.iter().any(|r| r.action == "refused"), "the other county's attempt is on record");
@@ -224,7 +250,7 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     let foreign = w.store.search_findings(&FindingQuery { region: Some(other.region.clone()), limit: 1, ..Default::default() }).await.expect("list").items.first().map(|x| x.id);
     let mut all = ids.clone();
     all.extend(foreign);
-    let (ok, refused) = use_case::act_on_many(w.store.as_ref(), &approver, &actor(&approver), &all, &FindingAction::Assign { to: "li.street".into() }, note).await;
+    let (ok, refused) = use_case::act_on_many(w.store.as_ref(), &approver, &actor(&approver), &all, &FindingAction::Assign { to: "li.county".into() }, note).await;
     assert_eq!(ok.len(), ids.len());
     assert_eq!(refused.len(), usize::from(foreign.is_some()));
 }
@@ -251,4 +277,62 @@ async fn a_roster_row_in_error_refuses_its_whole_enrolment_and_keeps_the_rest() 
     assert!(r.import.rejected[0].reasons.iter().any(|x| x.en.contains("another row")) || r.import.rejected[0].reasons.iter().any(|x| x.en.contains("program")), "{:?}", r.import.rejected[0]);
     assert!(r.import.rejected[2].reasons.iter().any(|x| x.zh.contains("救急难")), "{:?}", r.import.rejected[2]);
     assert_eq!(w.store.enrolments_of(&[p.id_number]).await.expect("of").iter().filter(|e| e.household_no.starts_with("H-")).count(), 1);
+}
+
+#[tokio::test]
+async fn a_household_check_needs_every_adult_signature_lists_each_record_with_its_batch_and_prints() {
+    use minzheng_app::economic_check as check;
+    use minzheng_domain::verification::Authorisation;
+    let w = world("check").await;
+    // A poor household with a planted car, and its living adults.
+    let owner = w.city.anomalies.iter().find(|a| a.kind == AnomalyKind::PoorHouseholdWithCar && IdNumber::parse(&a.recorded_id).is_ok()).expect("a planted car");
+    let no = w.city.persons.iter().find(|p| p.id_number == owner.true_id).and_then(|p| p.household_no.clone()).expect("household");
+    let h = w.city.households.iter().find(|h| h.household_no == no).expect("household");
+    let on = day(AS_OF);
+    let adults: Vec<IdNumber> = w
+        .city
+        .persons
+        .iter()
+        .filter(|p| p.household_no.as_deref() == Some(no.as_str()) && p.status == minzheng_domain::PersonStatus::Alive && p.id_number.age_on(on) >= 18)
+        .map(|p| p.id_number)
+        .collect();
+    let officer = who(Role::VerificationOfficer, &h.community.as_str()[..6]);
+    let signed = |by: Vec<IdNumber>| Authorisation { reference: "核字〔2026〕18号".into(), signed_on: on - chrono::Duration::days(3), signed_by: by };
+
+    // Not signed by every adult: refused, saying who is missing.
+    let partial = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(vec![]), on).await;
+    assert!(matches!(partial, Err(minzheng_app::policy::PolicyFailure::Invalid { ref zh, .. }) if zh.contains("尚未签署")), "{partial:?}");
+    // Only the verification centre, only in its county.
+    let worker = who(Role::CommunityWorker, h.community.as_str());
+    assert!(check::check_household(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &no, signed(adults.clone()), on).await.is_err());
+    let other = who(Role::VerificationOfficer, if officer.region.as_str() == "210112" { "210102" } else { "210112" });
+    assert!(check::check_household(w.store.as_ref(), &w.engine, &other, &actor(&other), &no, signed(adults.clone()), on).await.is_err());
+
+    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(adults.clone()), on).await.expect("report");
+    assert!(r.id > 0);
+    assert!(r.items.iter().any(|i| i.source == "vehicles"), "the car is in the report: {:?}", r.items.iter().map(|i| &i.source).collect::<Vec<_>>());
+    for i in &r.items {
+        assert!(i.batch.len() == 64 && !i.file_name.is_empty() && i.as_of <= on && i.row_no >= 2, "{i:?}");
+    }
+    let dibao = r.programs.iter().find(|p| p.code == "dibao").expect("低保 decided");
+    assert!(!dibao.eligible && !dibao.unmet.is_empty(), "{dibao:?}");
+    assert!(!r.figures.is_empty());
+
+    // Kept, readable by the county's staff and not by another county's; printable.
+    let approver = who(Role::CountyApprover, officer.region.as_str());
+    let back = check::report(w.store.as_ref(), &approver, &actor(&approver), r.id).await.expect("read");
+    assert_eq!(back, r);
+    assert!(check::report(w.store.as_ref(), &other, &actor(&other), r.id).await.is_err());
+    assert_eq!(w.store.household_checks_of(&no).await.expect("list").len(), 1);
+    assert!(w.store.audit_of("household", &no).await.expect("audit").iter().any(|a| a.action == "verify"));
+    let pdf = check::report_pdf(&back, "社区", false);
+    assert!(pdf.starts_with(b"%PDF-1.7") && pdf.len() > 2000);
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(!text.contains(&hex_ucs2(adults[0].as_str())), "ID numbers are masked for roles that do not see them");
+    assert!(text.contains(&hex_ucs2(&adults[0].masked())));
+}
+
+/// A text as the PDF writer encodes it (UCS-2 big-endian in hex).
+fn hex_ucs2(s: &str) -> String {
+    s.chars().map(|c| format!("{:04X}", u32::from(c))).collect()
 }

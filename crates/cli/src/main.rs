@@ -401,7 +401,8 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate) -> Res
     if !records.is_empty() {
         let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 2).await?;
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
-        let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &actor(), &records, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        let operator = minzheng_domain::Principal { name: actor().name, role: minzheng_domain::Role::CityAdmin, region: RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))? };
+        let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
         println!("增量比对：涉及在保 {} 户次，疑点 {} 条，新增 {} 条，用时 {:.2} 秒 / incremental comparison: {} enrolments named, {} findings, {} new, {:.2} s", c.enrolments, c.found, c.added, c.seconds, c.enrolments, c.found, c.added, c.seconds);
     }
     Ok(())
