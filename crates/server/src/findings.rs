@@ -13,8 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use minzheng_app::verify::{self as use_case, CompareReport, StepError};
-use minzheng_domain::{Bilingual, Finding, FindingAction, FindingKind, FindingStatus, Permission, Resolution};
+use minzheng_app::verify::{self as use_case, CompareReport, FindingView, StepError};
+use minzheng_domain::{Bilingual, FindingAction, FindingKind, FindingStatus, Permission, Resolution};
 use minzheng_store::{FindingEvent, FindingQuery, Page};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -41,6 +41,8 @@ impl From<StepError> for AppError {
             StepError::Access(a) => a.into(),
             StepError::Workflow(ref w) => AppError::new(StatusCode::CONFLICT, "illegal_step", w.zh(), w.en()),
             StepError::Stale => AppError::new(StatusCode::CONFLICT, "stale", e.zh(), e.en()),
+            StepError::NotAssignee(_) | StepError::CountyDecides => AppError::new(StatusCode::FORBIDDEN, "not_yours", e.zh(), e.en()),
+            StepError::Assignee(_) => AppError::new(StatusCode::BAD_REQUEST, "bad_assignee", e.zh(), e.en()),
         }
     }
 }
@@ -73,13 +75,13 @@ fn query_of(p: &ListParams) -> Result<FindingQuery, AppError> {
 
 // ---- JSON API ----
 
-async fn api_list(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListParams>) -> Result<Json<Page<Finding>>, AppError> {
+async fn api_list(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListParams>) -> Result<Json<Page<FindingView>>, AppError> {
     Ok(Json(use_case::findings(s.store.as_ref(), &who.principal, &who.actor, query_of(&p)?).await?))
 }
 
 #[derive(Serialize)]
 struct FindingWithEvents {
-    finding: Finding,
+    finding: FindingView,
     events: Vec<FindingEvent>,
 }
 
@@ -98,6 +100,15 @@ struct StepRequest {
     /// For resolve: stop, recover_overpayment, correct_data, false_positive.
     resolution: Option<String>,
     comment: String,
+    /// The status the worker saw (new, assigned, verified): the step is refused if it has changed since.
+    seen: Option<String>,
+}
+
+fn seen_of(text: Option<&str>) -> Result<Option<FindingStatus>, AppError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => FindingStatus::parse(t).map(Some).ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "bad_status", format!("处理状态“{t}”不存在"), format!("no status {t:?}"))),
+    }
 }
 
 fn action_of(r: &StepRequest) -> Result<FindingAction, AppError> {
@@ -115,10 +126,11 @@ fn action_of(r: &StepRequest) -> Result<FindingAction, AppError> {
     }
 }
 
-async fn api_act(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(id): Path<i64>, Json(r): Json<StepRequest>) -> Result<Json<Finding>, AppError> {
+async fn api_act(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(id): Path<i64>, Json(r): Json<StepRequest>) -> Result<Json<FindingView>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let action = action_of(&r)?;
-    Ok(Json(use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &r.comment).await?))
+    let seen = seen_of(r.seen.as_deref())?;
+    Ok(Json(use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &r.comment, seen).await?))
 }
 
 #[derive(Deserialize)]
@@ -190,7 +202,7 @@ fn status_label(s: FindingStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn row_of(f: &Finding, lang: Lang) -> Row {
+fn row_of(f: &FindingView, lang: Lang) -> Row {
     Row {
         id: f.id,
         kind: kind_label(f.kind, lang).to_string(),
@@ -349,6 +361,7 @@ struct FindingPage {
     user: Option<UserBar>,
     csrf: String,
     row: Row,
+    seen: &'static str,
     program: String,
     evidence: Vec<EvidenceView>,
     events: Vec<EventView>,
@@ -400,6 +413,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
         user: Some(UserBar::of(&who)),
         csrf: who.session.csrf_token.clone(),
         row: row_of(&finding, lang),
+        seen: finding.status.as_str(),
         program,
         evidence: finding
             .evidence
@@ -418,9 +432,9 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
             .collect(),
         resolution: finding.resolution.map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
         can_assign: work && matches!(finding.status, FindingStatus::New | FindingStatus::Assigned),
-        can_verify: work && finding.status == FindingStatus::Assigned,
-        can_resolve: work && finding.status == FindingStatus::Verified,
-        can_false_positive: work && finding.status == FindingStatus::Assigned,
+        can_verify: work && finding.status == FindingStatus::Assigned && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
+        can_resolve: work && finding.status == FindingStatus::Verified && who.principal.region.as_str().len() <= 6,
+        can_false_positive: work && finding.status == FindingStatus::Assigned && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
         resolutions: Resolution::ALL.iter().map(|r| Choice { code: r.as_str(), label: if lang == Lang::Zh { r.zh() } else { r.as_str() }, selected: false }).collect(),
     };
     Ok(render(&page)?.into_response())
@@ -433,12 +447,14 @@ struct StepForm {
     to: Option<String>,
     resolution: Option<String>,
     comment: String,
+    seen: Option<String>,
 }
 
 async fn form_act(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, axum::Form(f): axum::Form<StepForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
-    let action = action_of(&StepRequest { action: f.action, to: f.to, resolution: f.resolution, comment: f.comment.clone() })?;
-    use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &f.comment).await?;
+    let seen = seen_of(f.seen.as_deref())?;
+    let action = action_of(&StepRequest { action: f.action, to: f.to, resolution: f.resolution, comment: f.comment.clone(), seen: None })?;
+    use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &f.comment, seen).await?;
     Ok(Redirect::to(&format!("/findings/{id}")).into_response())
 }
 

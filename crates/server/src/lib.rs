@@ -1,4 +1,4 @@
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 //! The HTTP face of Minzheng: a JSON API (documented at `/api/openapi.json`) and the caseworker
 //! pages in Chinese. Handlers are thin: they parse, call the app services (which check role,
 //! region and write the audit), and render.
@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod openapi;
 pub mod pages;
 pub mod policy;
+pub mod verification;
 
 use axum::http::{HeaderValue, Request};
 use axum::middleware::Next;
@@ -146,6 +147,12 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/findings/compare", Access::Needs(Permission::RunComparisons)),
     ("GET", "/findings/{id}", Access::Needs(Permission::ReadFindings)),
     ("POST", "/findings/{id}/act", Access::Needs(Permission::WorkFindings)),
+    ("POST", "/api/households/{no}/verifications", Access::Needs(Permission::VerifyHouseholds)),
+    ("GET", "/api/verifications/{id}", Access::Needs(Permission::ReadFindings)),
+    ("GET", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
+    ("POST", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
+    ("GET", "/verifications/{id}", Access::Needs(Permission::ReadFindings)),
+    ("GET", "/verifications/{id}/report.pdf", Access::Needs(Permission::ReadFindings)),
 ];
 
 /// A path for `Router::route`, after checking that the route table lists it with these methods.
@@ -166,6 +173,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(policy::routes())
         .merge(findings::routes())
+        .merge(verification::routes())
         .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
         .route(
             listed("/metrics", &["GET"]),

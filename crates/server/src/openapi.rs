@@ -105,13 +105,25 @@ pub fn spec() -> Value {
                 "parameters": [param("id", "path", "finding id")],
                 "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
                     "action": { "type": "string", "enum": ["assign", "verify", "resolve"] }, "to": { "type": "string" },
-                    "resolution": { "type": "string", "enum": ["stop", "recover_overpayment", "correct_data", "false_positive"] }, "comment": { "type": "string", "minLength": 4 } },
+                    "resolution": { "type": "string", "enum": ["stop", "recover_overpayment", "correct_data", "false_positive"] }, "comment": { "type": "string", "minLength": 4 }, "seen": { "type": "string", "enum": ["new", "assigned", "verified"], "description": "the status the worker saw; refused with 409 if it changed" } },
                     "required": ["action", "comment"] } } } },
                 "responses": { "200": { "description": "the finding after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
             "/api/comparisons": { "post": {
                 "summary": "批量比对：区划内全部在保对象与人口库、死亡数据和政策规则比对（需 x-csrf-token）/ compare every active enrolment of a region",
                 "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "region": { "type": "string" }, "on": { "type": "string", "format": "date" } }, "required": ["region"] } } } },
-                "responses": { "200": { "description": "enrolments, persons, rows, re-checked, found, added, by kind, seconds" }, "400": error_response(), "403": error_response() } } }
+                "responses": { "200": { "description": "enrolments, persons, rows, re-checked, found, added, by kind, seconds" }, "400": error_response(), "403": error_response() } } },
+            "/api/households/{no}/verifications": { "post": {
+                "summary": "家庭经济状况核对：凭授权书查询各部门数据，生成核对报告（需 x-csrf-token）/ check a household's income and assets with its signed authorisation",
+                "parameters": [param("no", "path", "户号 household number")],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "reference": { "type": "string", "description": "授权书编号" }, "signed_on": { "type": "string", "format": "date" },
+                    "signed_by": { "type": "array", "items": { "type": "string", "description": "ID numbers of the members who signed (every adult)" } },
+                    "on": { "type": "string", "format": "date", "description": "核对基准日, default today" } }, "required": ["reference", "signed_on", "signed_by"] } } } },
+                "responses": { "200": { "description": "the report: members, each departmental record with source and batch, figures as the rules count them, each program's decision" }, "400": error_response(), "403": error_response(), "404": error_response() } } },
+            "/api/verifications/{id}": { "get": {
+                "summary": "一份核对报告（PDF 见 /verifications/{id}/report.pdf）/ a stored household check report",
+                "parameters": [param("id", "path", "report id")],
+                "responses": { "200": { "description": "the report" }, "403": error_response(), "404": error_response() } } }
         },
         "components": { "schemas": {
             "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {

@@ -221,6 +221,7 @@ struct HouseholdPage {
     may_unmask: bool,
     /// The account may check the household against the assistance programs.
     may_check: bool,
+    may_verify: bool,
 }
 
 /// A time as clerks read it (Beijing time, UTC+8).
@@ -252,7 +253,8 @@ async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path
     let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
     let may_unmask = !who.principal.role.sees_full_identity();
     let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
-    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask, may_check })?.into_response())
+    let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
+    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask, may_check, may_verify })?.into_response())
 }
 
 pub(crate) struct AuditRow {

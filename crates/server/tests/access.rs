@@ -18,12 +18,12 @@ enum Target {
 
 /// The request for a route, aimed at a target.
 fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Method, String, Option<(&'static str, String)>)> {
-    let (household, person_id, community, run, finding) = match target {
+    let (household, person_id, community, run, finding, verification) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
-            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run, f.inside_finding)
+            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run, f.inside_finding, f.inside_verification)
         }
-        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run, f.outside_finding),
+        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run, f.outside_finding, f.outside_verification),
     };
     Some(match (method, path) {
         ("GET", "/") => (Method::GET, "/".into(), None),
@@ -73,6 +73,12 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("POST", "/findings/compare") => (Method::POST, "/findings/compare".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&on=2026-07-01")))),
         ("GET", "/findings/{id}") => (Method::GET, format!("/findings/{finding}"), None),
         ("POST", "/findings/{id}/act") => (Method::POST, format!("/findings/{finding}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=verify&comment=%E5%85%A5%E6%88%B7%E6%A0%B8%E5%AE%9E".into()))),
+        ("POST", "/api/households/{no}/verifications") => (Method::POST, format!("/api/households/{household}/verifications"), Some(("application/json", r#"{"reference":"核字1号","signed_on":"2026-06-01","signed_by":[],"on":"2026-07-01"}"#.into()))),
+        ("GET", "/api/verifications/{id}") => (Method::GET, format!("/api/verifications/{verification}"), None),
+        ("GET", "/households/{no}/verification") => (Method::GET, format!("/households/{household}/verification"), None),
+        ("POST", "/households/{no}/verification") => (Method::POST, format!("/households/{household}/verification"), Some(("application/x-www-form-urlencoded", "csrf=wrong&reference=x&signed_on=2026-06-01&on=2026-07-01".into()))),
+        ("GET", "/verifications/{id}") => (Method::GET, format!("/verifications/{verification}"), None),
+        ("GET", "/verifications/{id}/report.pdf") => (Method::GET, format!("/verifications/{verification}/report.pdf"), None),
         _ => return None,
     })
 }
@@ -113,7 +119,8 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
                 let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/")
-                    || path.starts_with("/api/findings/") || path.starts_with("/findings/") || *path == "/api/comparisons";
+                    || path.starts_with("/api/findings/") || path.starts_with("/findings/") || *path == "/api/comparisons"
+                    || path.ends_with("/verifications") || path.ends_with("/verification");
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;

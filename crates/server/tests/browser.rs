@@ -281,13 +281,13 @@ fn a_county_officer_assigns_verifies_and_resolves_a_finding_seen_side_by_side() 
 
     // Bulk assignment of the ticked finding.
     d.click(&format!("input[name=ids][value='{}']", f.inside_finding));
-    d.type_into("#bulk input[name=to]", "wang.street");
+    d.type_into("#bulk input[name=to]", "verification_officer");
     d.type_into("#bulk input[name=comment]", "请入户核实");
     d.click("#bulk button");
     d.wait_for("the assignment", |p| p.contains("已分派 1 条"));
     d.screenshot("findings");
 
-    // The finding: both records side by side; verified on the spot, then resolved as stopped.
+    // The finding: both records side by side; verified on the spot by the assignee, then resolved as stopped.
     d.click(&format!("a[href='/findings/{}']", f.inside_finding));
     let page = d.wait_for("the finding", |p| p.contains("id=\"evidence\"") && p.contains("已分派"));
     assert_eq!(page.matches("class=\"evidence\"").count(), 2, "the roster and the death record");
@@ -298,7 +298,7 @@ fn a_county_officer_assigns_verifies_and_resolves_a_finding_seen_side_by_side() 
     d.type_into("#resolve input[name=comment]", "经区民政局审批停保");
     d.click("#resolve button");
     let page = d.wait_for("the resolution", |p| p.contains("已办结"));
-    assert!(page.contains("停保") && page.contains("wang.street"), "the resolution and the assignee are shown");
+    assert!(page.contains("停保") && page.contains("verification_officer"), "the resolution and the assignee are shown");
     assert!(page.matches("<tr><td>").count() >= 3, "three steps on the timeline");
     d.screenshot("finding");
 }

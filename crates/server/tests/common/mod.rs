@@ -27,6 +27,9 @@ pub struct Fixture {
     /// A finding about the inside household and one about the outside one.
     pub inside_finding: i64,
     pub outside_finding: i64,
+    /// A household check report of each.
+    pub inside_verification: i64,
+    pub outside_verification: i64,
     _dir: Dir,
 }
 
@@ -102,7 +105,30 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_run = store.add_policy_run(&run(&outside.community), &[], &Actor::new("test")).await.expect("run");
     let inside_finding = finding_about(store.as_ref(), &inside, city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member")).await;
     let outside_finding = finding_about(store.as_ref(), &outside, &outside_person).await;
-    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, _dir: Dir(dir) }
+    let inside_verification = report_about(store.as_ref(), &inside).await;
+    let outside_verification = report_about(store.as_ref(), &outside).await;
+    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, inside_verification, outside_verification, _dir: Dir(dir) }
+}
+
+/// A stored (empty) household check report of the household.
+pub async fn report_about(store: &dyn Store, h: &Household) -> i64 {
+    use minzheng_domain::verification::{Authorisation, VerificationReport};
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    let r = VerificationReport {
+        id: 0,
+        household_no: h.household_no.clone(),
+        community: h.community.clone(),
+        on,
+        authorisation: Authorisation { reference: "核字1号".into(), signed_on: on, signed_by: vec![] },
+        members: vec![],
+        items: vec![],
+        figures: vec![],
+        programs: vec![],
+        empty_sources: vec!["deaths".into()],
+        made_by: "test".into(),
+        made_at: chrono::Utc::now(),
+    };
+    store.add_household_check(&r, &Actor::new("test")).await.expect("report")
 }
 
 /// A 低保 enrolment of the household and a finding that its member died.

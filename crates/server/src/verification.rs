@@ -1,0 +1,199 @@
+//! 家庭经济状况核对 over HTTP: the check form on a household (authorisation and date), the
+//! report page (printable) and its PDF, and the JSON API.
+
+use crate::auth::Authenticated;
+use crate::pages::{render, UserBar};
+use crate::policy::parse_date;
+use crate::{listed, AppError, AppState};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use minzheng_app::economic_check::{self as use_case, figure_text};
+use minzheng_domain::verification::{Authorisation, VerificationReport};
+use minzheng_domain::{Fen, IdNumber, Permission, PersonStatus};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route(listed("/api/households/{no}/verifications", &["POST"]), post(api_check))
+        .route(listed("/api/verifications/{id}", &["GET"]), get(api_report))
+        .route(listed("/households/{no}/verification", &["GET", "POST"]), get(form_page).post(form_check))
+        .route(listed("/verifications/{id}", &["GET"]), get(report_page))
+        .route(listed("/verifications/{id}/report.pdf", &["GET"]), get(report_pdf))
+}
+
+/// The API's paths, for the OpenAPI completeness test.
+pub const PATHS: &[&str] = &["/api/households/{no}/verifications", "/api/verifications/{id}"];
+
+fn bad_id(text: &str) -> AppError {
+    AppError::new(StatusCode::BAD_REQUEST, "bad_id_number", format!("签署人身份证号“{text}”有误"), format!("signatory ID number {text:?} is not valid"))
+}
+
+#[derive(Deserialize)]
+struct CheckRequest {
+    /// 授权书编号
+    reference: String,
+    signed_on: String,
+    /// ID numbers of the members who signed.
+    signed_by: Vec<String>,
+    /// 核对基准日 (default today).
+    on: Option<String>,
+}
+
+async fn api_check(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(no): Path<String>, Json(r): Json<CheckRequest>) -> Result<Json<VerificationReport>, AppError> {
+    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    let signed_by = r.signed_by.iter().map(|t| IdNumber::parse(t).map_err(|_| bad_id(t))).collect::<Result<Vec<_>, _>>()?;
+    let authorisation = Authorisation { reference: r.reference, signed_on: parse_date(Some(&r.signed_on))?, signed_by };
+    let on = parse_date(r.on.as_deref())?;
+    Ok(Json(use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?))
+}
+
+async fn api_report(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<VerificationReport>, AppError> {
+    Ok(Json(use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?))
+}
+
+struct MemberRow {
+    id: String,
+    name: String,
+    relation: String,
+    adult: bool,
+}
+
+struct PastRow {
+    id: i64,
+    on: String,
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "verification_form.html")]
+struct FormPage {
+    t: &'static crate::i18n::Text,
+    user: Option<UserBar>,
+    csrf: String,
+    household_no: String,
+    members: Vec<MemberRow>,
+    today: String,
+    past: Vec<PastRow>,
+}
+
+async fn form_page(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Response, AppError> {
+    if !who.principal.may(Permission::VerifyHouseholds) {
+        return Err(minzheng_app::registry::AccessError::Forbidden.into());
+    }
+    // The household through the registry's use case: scope checked, the read audited.
+    let (_, members) = minzheng_app::registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    let today = chrono::Local::now().date_naive();
+    let members = members
+        .iter()
+        .filter(|m| m.status == PersonStatus::Alive)
+        .map(|m| MemberRow {
+            id: m.id_number.clone(),
+            name: m.name.clone(),
+            relation: m.relation.zh().to_string(),
+            adult: minzheng_domain::id::age_on(m.birth_date, today) >= 18,
+        })
+        .collect();
+    let past = s.store.household_checks_of(&no).await?.iter().map(|r| PastRow { id: r.id, on: r.on.to_string(), by: r.made_by.clone() }).collect();
+    let page = FormPage { t: who.lang.text(), user: Some(UserBar::of(&who)), csrf: who.session.csrf_token.clone(), household_no: no, members, today: today.to_string(), past };
+    Ok(render(&page)?.into_response())
+}
+
+async fn form_check(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, body: String) -> Result<Response, AppError> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取", "the form cannot be read"))?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    who.require_csrf(&s, get("csrf").as_deref()).await?;
+    let signed_by = fields.iter().filter(|(n, _)| n == "signed").map(|(_, v)| IdNumber::parse(v).map_err(|_| bad_id(v))).collect::<Result<Vec<_>, _>>()?;
+    let authorisation = Authorisation { reference: get("reference").unwrap_or_default(), signed_on: parse_date(get("signed_on").as_deref())?, signed_by };
+    let on = parse_date(get("on").as_deref())?;
+    let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?;
+    Ok(Redirect::to(&format!("/verifications/{}", r.id)).into_response())
+}
+
+struct ItemRow {
+    member: String,
+    source: String,
+    content: String,
+    batch: String,
+}
+
+struct FigureRow {
+    name: String,
+    value: String,
+    source: String,
+}
+
+struct ProgramRow {
+    name: String,
+    eligible: bool,
+    amount: String,
+    unmet: String,
+}
+
+#[derive(Template)]
+#[template(path = "verification.html")]
+struct ReportPage {
+    t: &'static crate::i18n::Text,
+    user: Option<UserBar>,
+    id: i64,
+    household_no: String,
+    community: String,
+    on: String,
+    reference: String,
+    signed: String,
+    made: String,
+    members: Vec<(String, String, String)>,
+    items: Vec<ItemRow>,
+    empty: String,
+    figures: Vec<FigureRow>,
+    programs: Vec<ProgramRow>,
+}
+
+async fn community_name(s: &AppState, r: &VerificationReport) -> String {
+    s.store.region(&r.community).await.ok().flatten().map(|x| x.name).unwrap_or_default()
+}
+
+async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let unmask = who.principal.role.sees_full_identity();
+    let page = ReportPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        id: r.id,
+        household_no: r.household_no.clone(),
+        community: format!("{} {}", r.community, community_name(&s, &r).await),
+        on: r.on.to_string(),
+        reference: r.authorisation.reference.clone(),
+        signed: format!("{}（{} 人）", r.authorisation.signed_on, r.authorisation.signed_by.len()),
+        made: format!("{}，{}", r.made_by, r.made_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")),
+        members: r.members.iter().map(|(n, id, rel)| (n.clone(), if unmask { id.to_string() } else { id.masked() }, rel.clone())).collect(),
+        items: r
+            .items
+            .iter()
+            .map(|i| ItemRow {
+                member: i.member.clone(),
+                source: i.source.clone(),
+                content: i.fields.iter().filter(|(k, _)| k != "身份证号" && k != "姓名").map(|(k, v)| format!("{k}：{v}")).collect::<Vec<_>>().join("；"),
+                batch: format!("{}（{}）第{}行 · {} · #{}", i.file_name, i.as_of, i.row_no, i.link, &i.batch[..i.batch.len().min(8)]),
+            })
+            .collect(),
+        empty: r.empty_sources.join("、"),
+        figures: r.figures.iter().map(|f| FigureRow { name: f.zh.clone(), value: figure_text(f), source: f.source.clone() }).collect(),
+        programs: r.programs.iter().map(|p| ProgramRow { name: p.zh.clone(), eligible: p.eligible, amount: Fen(p.amount).to_string(), unmet: p.unmet.join("；") }).collect(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn report_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let name = community_name(&s, &r).await;
+    let pdf = use_case::report_pdf(&r, &name, who.principal.role.sees_full_identity());
+    Ok((
+        [(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"HC-{:06}.pdf\"", r.id))],
+        pdf,
+    )
+        .into_response())
+}
