@@ -302,3 +302,36 @@ fn a_county_officer_assigns_verifies_and_resolves_a_finding_seen_side_by_side() 
     assert!(page.matches("<tr><td>").count() >= 3, "three steps on the timeline");
     d.screenshot("finding");
 }
+
+#[test]
+fn a_verification_officer_checks_a_household_with_its_authorisation_and_gets_the_report_as_pdf() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-check"));
+    let files = std::env::temp_dir().join(format!("minzheng-browser-check-files-{}", std::process::id()));
+    minzheng_synth::files::write_city(&f.city, &files, minzheng_synth::files::Format::Csv).expect("files");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    rt.block_on(minzheng_app::economy::import_dir(f.store.as_ref(), &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
+    let _ = std::fs::remove_dir_all(&files);
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let server = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    rt.spawn(minzheng_server::serve(state, listener));
+
+    sign_in_with_the_form(&d, &server, "verification_officer");
+    d.goto(&format!("{server}/households/{}", f.inside.household_no));
+    d.click("#verify-link");
+    d.wait_for("the check form", |p| p.contains("授权书编号") && p.contains("name=\"signed\""));
+    d.type_into("#verification input[name=reference]", "浑南核字〔2026〕18号");
+    d.click("#verification button");
+    let page = d.wait_for("the report", |p| p.contains("居民家庭经济状况核对报告") && p.contains("id=\"programs\""));
+    assert!(page.contains("浑南核字〔2026〕18号"), "the authorisation is named");
+    assert!(page.contains("最低生活保障"), "each program's decision");
+    d.screenshot("verification");
+    // The PDF of the same report, fetched by the page with its session (content type, status, first bytes).
+    let href = page.split("id=\"pdf\" href=\"").nth(1).and_then(|t| t.split('"').next()).expect("a PDF link").to_string();
+    let v = post(&format!("{}/execute/async", d.base), json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('{href}'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 8))); }})();"), "args": [] }));
+    let answer = v["value"].as_str().unwrap_or_default().to_string();
+    assert!(answer.starts_with("application/pdf 200 %PDF-1.7"), "{v}");
+}
