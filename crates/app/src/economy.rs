@@ -46,6 +46,8 @@ pub enum EconomyError {
     Sheet(#[from] sheet::SheetError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("column mapping {0}: {1}")]
+    Mapping(String, String),
 }
 
 impl Bilingual for EconomyError {
@@ -54,6 +56,7 @@ impl Bilingual for EconomyError {
             EconomyError::Dataset(f) => format!("{f}：文件名应以 deaths、income、deposits、vehicles、property、business、provident_fund 之一开头，以确定数据类别"),
             EconomyError::Sheet(e) => format!("文件无法读取：{e}"),
             EconomyError::Store(_) => "数据库错误，请稍后重试".into(),
+            EconomyError::Mapping(f, why) => format!("列映射文件 {f}：{why}"),
         }
     }
     fn en(&self) -> String {
@@ -67,12 +70,60 @@ pub fn dataset_of(path: &Path) -> Option<&'static str> {
     DATASETS.iter().map(|(d, _)| *d).find(|d| stem == *d || stem.starts_with(&format!("{d}-")) || stem.starts_with(&format!("{d}_")))
 }
 
+/// 数据来源: the departmental datasets taken in, with the department and what it holds, and the
+/// headers their rows are read by.
+pub const SOURCES: &[(&str, &str, &[&str])] = &[
+    ("deaths", "公安户籍、殡葬 · 死亡人员信息 / deaths", &["身份证号", "姓名", "死亡日期", "数据来源"]),
+    ("vehicles", "公安交管 · 机动车登记 / vehicles", &["身份证号", "姓名", "号牌号码", "车辆类型", "初次登记日期"]),
+    ("property", "自然资源 · 不动产登记 / real estate", &["身份证号", "姓名", "不动产坐落", "建筑面积", "登记日期"]),
+    ("business", "市场监管 · 市场主体登记 / business registrations", &["身份证号", "姓名", "企业名称", "统一社会信用代码", "注册资本", "成立日期"]),
+    ("income", "人社 · 工资和养老金 / wages and pensions", &["身份证号", "姓名", "收入类型", "所属月份", "金额"]),
+    ("provident_fund", "住房公积金 · 缴存 / housing provident fund", &["身份证号", "姓名", "月缴存额", "账户余额"]),
+    ("deposits", "银行 · 存款 / bank deposits", &["身份证号", "姓名", "开户银行", "余额"]),
+];
+
+/// A department's own headers → the headers a dataset is read by, from a TOML file with a
+/// `[columns]` table (`"公民身份号码" = "身份证号"`).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnMap(std::collections::HashMap<String, String>);
+
+impl ColumnMap {
+    /// Reads a mapping for `dataset`; every target must be one of the dataset's headers.
+    pub fn load(path: &Path, dataset: &str) -> Result<ColumnMap, EconomyError> {
+        let name = path.display().to_string();
+        let bad = |why: String| EconomyError::Mapping(name.clone(), why);
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(e.to_string()))?;
+        let columns = table.get("columns").and_then(|c| c.as_table()).ok_or_else(|| bad("no [columns] table / 缺少 [columns] 表".into()))?;
+        let known = SOURCES.iter().find(|(d, _, _)| *d == dataset).map(|(_, _, h)| *h).unwrap_or(&[]);
+        let mut map = std::collections::HashMap::new();
+        for (from, to) in columns {
+            let to = to.as_str().ok_or_else(|| bad(format!("{from}: the target must be text / 目标列名应为文本")))?;
+            if !known.contains(&to) {
+                return Err(bad(format!("{to} is not a column of {dataset} ({}) / “{to}”不是该类数据的列", known.join(", "))));
+            }
+            map.insert(normalise_header(from), to.to_string());
+        }
+        Ok(ColumnMap(map))
+    }
+
+    fn apply(&self, header: &str) -> String {
+        let h = normalise_header(header);
+        self.0.get(&h).cloned().unwrap_or(h)
+    }
+}
+
 /// Reads and stores one departmental file describing the situation as of `as_of`.
 pub async fn import_file(store: &dyn Store, path: &Path, as_of: NaiveDate, actor: &Actor) -> Result<EconomyReport, EconomyError> {
+    import_file_mapped(store, path, as_of, &ColumnMap::default(), actor).await
+}
+
+/// The same, with the department's headers mapped to the dataset's.
+pub async fn import_file_mapped(store: &dyn Store, path: &Path, as_of: NaiveDate, map: &ColumnMap, actor: &Actor) -> Result<EconomyReport, EconomyError> {
     let file = path.display().to_string();
     let dataset = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone()))?;
-    let sheet = sheet::read(path, |h| matches!(h, "身份证号" | "姓名" | "金额" | "余额" | "收入类型"))?;
-    let headers: Vec<String> = sheet.headers.iter().map(|h| normalise_header(h)).collect();
+    let sheet = sheet::read(path, |h| matches!(map.apply(h).as_str(), "身份证号" | "姓名" | "金额" | "余额" | "收入类型"))?;
+    let headers: Vec<String> = sheet.headers.iter().map(|h| map.apply(h)).collect();
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
     let mut report = ingest(store, dataset, &name, &sheet.checksum, &headers, &rows, as_of, actor).await?;
@@ -119,7 +170,13 @@ pub async fn ingest(
             link: l.link,
             probability: l.probability,
             event_date,
-            fields: headers.iter().cloned().zip(cells.iter().cloned()).collect(),
+            fields: {
+                let mut f: Vec<(String, String)> = headers.iter().cloned().zip(cells.iter().cloned()).collect();
+                if let Some(x) = &l.explanation {
+                    f.push(("关联评分说明".into(), x.clone()));
+                }
+                f
+            },
         });
         match l.link {
             LinkKind::Exact => linked.exact += 1,

@@ -31,11 +31,13 @@ use std::time::Instant;
 // ---- linking departmental rows ----
 
 /// How one departmental row was linked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowLink {
     pub id_number: Option<IdNumber>,
     pub link: LinkKind,
     pub probability: u16,
+    /// For a row linked (or proposed) by the fuzzy linkage: its score field by field (评分说明).
+    pub explanation: Option<String>,
 }
 
 /// Clean rows sampled to train the linkage model beside the dirty ones.
@@ -55,13 +57,13 @@ pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<V
     for (i, (id, _)) in rows.iter().enumerate() {
         match IdNumber::parse(id) {
             Ok(n) => {
-                out.push(RowLink { id_number: Some(n), link: LinkKind::Exact, probability: 1000 });
+                out.push(RowLink { id_number: Some(n), link: LinkKind::Exact, probability: 1000, explanation: None });
                 if clean.len() < TRAINING_SAMPLE {
                     clean.push(i);
                 }
             }
             Err(_) => {
-                out.push(RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0 });
+                out.push(RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0, explanation: None });
                 dirty.push(i);
             }
         }
@@ -100,10 +102,11 @@ pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<V
         }
         let person = persons[l.pair.person as usize].id;
         let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
+        let explanation = Some(format!("{} {}{}", person.masked(), model.explain(&l.pair).lines().join("；"), if l.ambiguous { "；另有候选人同样达到匹配阈值 / another candidate also reaches the threshold" } else { "" }));
         out[row] = match l.band {
-            Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability },
-            Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability },
-            Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability },
+            Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability, explanation },
+            Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability, explanation },
+            Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
         };
     }
     Ok(out)
@@ -462,8 +465,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
             e,
             None,
             1000,
-            format!("{}户{}按{}的规则已不符合条件：{}", e.household_no, program_zh(engine, &e.program), on, reasons_zh.join("；")),
-            format!("household {} no longer meets the {} rules on {}: {}", e.household_no, e.program, on, reasons_en.join("; ")),
+            format!("{}户{}按{}的规则已不符合条件，不满足：{}", e.household_no, program_zh(engine, &e.program), on, reasons_zh.join("；")),
+            format!("household {} no longer meets the {} rules on {}; fails: {}", e.household_no, e.program, on, reasons_en.join("; ")),
             evidence,
         ));
     }

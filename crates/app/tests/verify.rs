@@ -168,6 +168,8 @@ async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
     assert_eq!((report.rows, report.linked.matched), (1, 1), "{:?}", report.refused);
     assert_eq!(report.records[0].id_number, Some(id));
     assert_eq!(report.records[0].link, LinkKind::Matched);
+    let why = report.records[0].fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).expect("the link's score explained");
+    assert!(why.contains("相邻两位颠倒") && why.contains("bits") && why.contains("match probability"), "{why}");
     let admin = who(Role::CityAdmin, "2101");
     let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
     assert!(compared.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{compared:?}");
@@ -335,4 +337,27 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
 /// A text as the PDF writer encodes it (UCS-2 big-endian in hex).
 fn hex_ucs2(s: &str) -> String {
     s.chars().map(|c| format!("{:04X}", u32::from(c))).collect()
+}
+
+#[tokio::test]
+async fn a_department_with_its_own_headers_is_read_through_a_column_mapping() {
+    use minzheng_app::economy::{self, ColumnMap};
+    let w = world("mapping").await;
+    let p = w.city.persons.iter().find(|p| p.status == minzheng_domain::PersonStatus::Alive).expect("a person");
+    let path = w.files.join("deaths-funeral-2026-07.csv");
+    std::fs::write(&path, format!("公民身份号码,死者姓名,火化日期,来源\n{},{},2026-06-30,殡葬\n", p.id_number, p.name)).expect("file");
+    let mapping = w.files.join("funeral.toml");
+    std::fs::write(&mapping, "[columns]\n\"公民身份号码\" = \"身份证号\"\n\"死者姓名\" = \"姓名\"\n\"火化日期\" = \"死亡日期\"\n\"来源\" = \"数据来源\"\n").expect("mapping");
+    let map = ColumnMap::load(&mapping, "deaths").expect("mapping");
+    let r = economy::import_file_mapped(w.store.as_ref(), &path, day(AS_OF), &map, &Actor::new("centre")).await.expect("import");
+    assert_eq!((r.rows, r.linked.exact), (1, 1));
+    assert_eq!(r.records[0].event_date, Some(day("2026-06-30")), "the date read from the mapped column");
+    assert!(r.records[0].fields.iter().any(|(k, _)| k == "死亡日期"));
+    // A mapping onto a column the dataset does not have is refused, naming the columns it has.
+    std::fs::write(&mapping, "[columns]\n\"火化日期\" = \"火化时间\"\n").expect("mapping");
+    let e = ColumnMap::load(&mapping, "deaths").expect_err("unknown target");
+    assert!(e.to_string().contains("死亡日期"), "{e}");
+    // Without the mapping the file has no ID column: refused as a whole, nothing stored.
+    let unmapped = economy::import_file(w.store.as_ref(), &path, day(AS_OF), &Actor::new("centre")).await;
+    assert!(unmapped.is_err() || unmapped.as_ref().is_ok_and(|r| !r.stored));
 }

@@ -84,6 +84,20 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Data comparison from the store: a city's departmental files in (every row linked), its
+    /// roster, the city-wide comparison, then a new death file compared incrementally.
+    Verify {
+        #[arg(long, default_value_t = 200_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Share of persons behind a planted anomaly.
+        #[arg(long, default_value_t = 0.02)]
+        anomaly_share: f64,
+        /// Enrolled members reported dead in the new death file (a tenth with a typed ID number).
+        #[arg(long, default_value_t = 200)]
+        new_deaths: usize,
+    },
     /// Exact comparison (批量比对) of enrolled persons against departmental rows by ID number, in
     /// memory: the roster index is built and every row probed on all cores.
     Compare {
@@ -126,6 +140,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await?,
         BenchWhat::Link { persons, records, registered, dirty, seed, repeat } => link(persons, records, registered, dirty, seed, repeat)?,
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
+        BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => verify(persons, seed, anomaly_share, new_deaths, database_url).await?,
         BenchWhat::Generate { persons, seed, out } => {
             let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
             let t0 = Instant::now();
@@ -501,5 +516,94 @@ fn compare(enrolled: usize, rows: usize, hit_share: f64, seed: u64, repeat: usiz
     println!("  roster index of {enrolled} persons: {:.3} s (median of {})", median(&mut build), build.len());
     println!("  {rows} rows probed:            {:.3} s", median(&mut probe));
     println!("  exact comparison in all:       {:.3} s (target 2 s); every planted hit found, no other", median(&mut total));
+    Ok(())
+}
+
+async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, database_url: Option<&str>) -> Result<()> {
+    use minzheng_domain::{Principal, RegionCode, Role};
+    println!("command: minzheng bench verify --persons {persons} --seed {seed} --anomaly-share {anomaly_share} --new-deaths {new_deaths}");
+    let dir = temp_dir("verify");
+    std::fs::create_dir_all(&dir)?;
+    let (url, cleanup) = match database_url {
+        Some(base) if base.starts_with("postgres") => {
+            let name = format!("mzbench_verify_{}", std::process::id());
+            let admin = minzheng_store::PgStore::connect(base).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
+            (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
+        }
+        Some(other) => bail!("bench verify makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
+        None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
+    };
+    let store = open(&url).await?;
+    println!("  store: {:?}", store.backend());
+    let config = minzheng_synth::Config { anomaly_share, ..minzheng_synth::Config::new(persons, seed) };
+    let city = minzheng_synth::generate(&regions::liaoning(), &config)?;
+    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "bench".into(), checksum: String::new() };
+    store.apply_batch(&batch, &actor(), &|_| {}).await?;
+    let files = dir.join("files");
+    minzheng_synth::files::write_city(&city, &files, Format::Csv)?;
+    let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).await?;
+    minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
+    let as_of = config.as_of;
+
+    let t = Instant::now();
+    let reports = minzheng_app::economy::import_dir(store.as_ref(), &files, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let rows: usize = reports.iter().map(|r| r.rows).sum();
+    let matched: usize = reports.iter().map(|r| r.linked.matched).sum();
+    let review: usize = reports.iter().map(|r| r.linked.review + r.linked.unlinked).sum();
+    println!("  departmental files in: {rows} rows ({matched} dirty rows linked by the fuzzy linkage, {review} in review or unlinked) in {:.2} s", t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let roster = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("  roster in: {} enrolments of {} members in {:.2} s", roster.enrolments, roster.members, t.elapsed().as_secs_f64());
+
+    let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let admin = Principal { name: actor().name, role: Role::CityAdmin, region: city_code.clone() };
+    let r = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("  city-wide comparison: {} enrolments, {} persons, {} death rows, {} units re-checked by the rules; {} findings in {:.2} s", r.enrolments, r.persons, r.rows, r.rechecked, r.added, r.seconds);
+    for (kind, n) in &r.by_kind {
+        println!("    {kind}: {n}");
+    }
+    // Planted anomalies found.
+    let twice: Vec<_> = city.anomalies.iter().filter(|a| a.kind == minzheng_synth::AnomalyKind::EnrolledTwice).collect();
+    let mut hit = 0;
+    for a in &twice {
+        if store.enrolments_of(&[a.true_id]).await?.len() >= 2 {
+            hit += 1;
+        }
+    }
+    println!("    planted double enrolments on the roster: {} ({} stored as two enrolments)", twice.len(), hit);
+
+    // A new month's death file: enrolled members, a tenth of them with two digits swapped.
+    let mut lines = String::from("身份证号,姓名,死亡日期,数据来源\n");
+    let planted: std::collections::HashSet<String> = city.anomalies.iter().map(|a| a.true_id.to_string()).collect();
+    let mut n = 0;
+    for row in city.roster.rows.iter().filter(|r| !planted.contains(&r[4])) {
+        if n == new_deaths {
+            break;
+        }
+        let mut id = row[4].clone().into_bytes();
+        if n % 10 == 0 {
+            if let Some(pos) = (6..16).find(|&i| id[i] != id[i + 1]) {
+                id.swap(pos, pos + 1);
+            }
+        }
+        lines.push_str(&format!("{},{},2026-06-15,殡葬火化\n", String::from_utf8_lossy(&id), row[3]));
+        n += 1;
+    }
+    let path = dir.join("deaths-2026-07.csv");
+    std::fs::write(&path, lines)?;
+    let t = Instant::now();
+    let report = minzheng_app::economy::import_file(store.as_ref(), &path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t_import = t.elapsed().as_secs_f64();
+    let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &admin, &actor(), &report.records, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "  new death file of {} rows ({} linked exactly, {} by the fuzzy linkage): stored in {:.2} s, compared in {:.2} s: {} enrolments named, {} new findings ({} deceased); {:.2} s from file to findings",
+        report.rows, report.linked.exact, report.linked.matched, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("deceased").copied().unwrap_or(0), t.elapsed().as_secs_f64()
+    );
+    drop(store);
+    if let Some((admin, name)) = cleanup {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

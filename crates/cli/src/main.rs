@@ -137,6 +137,12 @@ enum ImportWhat {
         /// The day the data describes (数据截止日期).
         #[arg(long)]
         as_of: chrono::NaiveDate,
+        /// A TOML column mapping for a department's own headers ([columns] "公民身份号码" = "身份证号"); for one file.
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Where the rows given no item go, with their file, row number and reason (.xlsx or .csv).
+        #[arg(long)]
+        errors: Option<PathBuf>,
     },
     /// The roster of enrolments (在保名册: 保障项目, 户编号, 区县代码, 姓名, 身份证号, 月保障金额,
     /// 起始月份, 保障状态), one row per member, .xlsx or .csv.
@@ -306,7 +312,7 @@ async fn run(cli: Cli) -> Result<()> {
                 Some((id, why)) => bail!("审计链在第 {id} 条记录处断开 / the audit chain is broken at record {id}: {why}"),
             }
         }
-        Command::Import { what: ImportWhat::Economy { path, as_of } } => import_economy(&url, &path, as_of).await,
+        Command::Import { what: ImportWhat::Economy { path, as_of, mapping, errors } } => import_economy(&url, &path, as_of, mapping.as_deref(), errors.as_deref()).await,
         Command::Import { what: ImportWhat::Enrolments { file, errors } } => import_enrolments(&url, &file, errors.as_deref()).await,
         Command::Policy { what } => policy::run(what, &url).await,
         Command::Verify { what } => verify::run(&url, what).await,
@@ -376,13 +382,23 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
     Ok(())
 }
 
-async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate) -> Result<()> {
+async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mapping: Option<&Path>, errors: Option<&Path>) -> Result<()> {
     use minzheng_app::economy;
     let store = open(url).await?;
     let reports = if path.is_dir() {
+        if mapping.is_some() {
+            bail!("--mapping 只用于单个文件 / --mapping is for one file, not a folder");
+        }
         economy::import_dir(store.as_ref(), path, as_of, &actor()).await
     } else {
-        economy::import_file(store.as_ref(), path, as_of, &actor()).await.map(|r| vec![r])
+        let map = match mapping {
+            Some(m) => {
+                let dataset = economy::dataset_of(path).ok_or_else(|| anyhow::anyhow!(economy::EconomyError::Dataset(path.display().to_string()).both()))?;
+                economy::ColumnMap::load(m, dataset).map_err(|e| anyhow::anyhow!(e.both()))?
+            }
+            None => economy::ColumnMap::default(),
+        };
+        economy::import_file_mapped(store.as_ref(), path, as_of, &map, &actor()).await.map(|r| vec![r])
     }
     .map_err(|e| anyhow::anyhow!(e.both()))?;
     if reports.is_empty() {
@@ -396,6 +412,12 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate) -> Res
         for (row, reason) in r.refused.iter().take(3) {
             println!("  第{row}行 row {row}: {reason}");
         }
+    }
+    if let Some(out) = errors {
+        let rows: Vec<Vec<String>> = reports.iter().flat_map(|r| r.refused.iter().map(move |(row, why)| vec![r.file.clone(), row.to_string(), why.zh.clone(), why.en.clone()])).collect();
+        let format = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) { Format::Csv } else { Format::Xlsx };
+        minzheng_synth::files::write_table(out, &["文件", "行号", "原因", "Reason"], &rows, format)?;
+        println!("{} 行及原因已写入 / {} rows with their reasons written to {}", rows.len(), rows.len(), out.display());
     }
     let records: Vec<_> = reports.into_iter().flat_map(|r| r.records).collect();
     if !records.is_empty() {

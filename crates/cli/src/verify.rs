@@ -19,6 +19,8 @@ pub enum VerifyWhat {
         #[arg(long)]
         on: Option<NaiveDate>,
     },
+    /// The registered departmental sources and the batches received from each (provenance).
+    Sources,
     /// List findings of a region (newest first).
     Findings {
         #[arg(long, default_value = "2101")]
@@ -60,6 +62,20 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             for (kind, n) in &r.by_kind {
                 let (zh, en) = FindingKind::parse(kind).map_or((kind.as_str(), kind.as_str()), |k| (k.zh(), k.en()));
                 println!("  {zh} / {en}: {n}");
+            }
+        }
+        VerifyWhat::Sources => {
+            let batches = store.economic_batches().await?;
+            for (code, title, headers) in minzheng_app::economy::SOURCES {
+                println!("{code}: {title}");
+                println!("  列 columns: {}", headers.join(", "));
+                let mine: Vec<_> = batches.iter().filter(|b| b.source == *code).collect();
+                if mine.is_empty() {
+                    println!("  尚未收到数据 / no batch received");
+                }
+                for b in mine {
+                    println!("  {}  数据日期 as of {}  {} 条 items  {} {}  sha256:{}", b.file_name, b.as_of, b.items, b.recorded_by, b.recorded_at.format("%Y-%m-%d %H:%M"), &b.checksum[..12.min(b.checksum.len())]);
+                }
             }
         }
         VerifyWhat::Findings { region, kind, status, limit } => {
