@@ -166,7 +166,7 @@ impl Model {
             name: std::array::from_fn(|n| {
                 let m = match NameLevel::ALL[n] {
                     NameLevel::Exact => 0.9,
-                    NameLevel::Variant | NameLevel::OneChar => 0.04,
+                    NameLevel::Variant | NameLevel::Pinyin | NameLevel::OneChar => 0.04,
                     NameLevel::Different => 0.02,
                     NameLevel::Missing => 1.0,
                 };

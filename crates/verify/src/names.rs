@@ -54,6 +54,8 @@ pub enum NameLevel {
     Exact,
     /// 写法不同: the same once written the one way (traditional characters, spaces, separators).
     Variant,
+    /// 拼音相同: the recorded name is the registry name in pinyin (either order, any spacing).
+    Pinyin,
     /// 一字之差: the same length with one character different.
     OneChar,
     /// 不同.
@@ -63,7 +65,7 @@ pub enum NameLevel {
 }
 
 impl NameLevel {
-    pub const ALL: [NameLevel; 5] = [NameLevel::Exact, NameLevel::Variant, NameLevel::OneChar, NameLevel::Different, NameLevel::Missing];
+    pub const ALL: [NameLevel; 6] = [NameLevel::Exact, NameLevel::Variant, NameLevel::Pinyin, NameLevel::OneChar, NameLevel::Different, NameLevel::Missing];
 
     pub fn index(self) -> usize {
         self as usize
@@ -73,6 +75,7 @@ impl NameLevel {
         match self {
             NameLevel::Exact => "exact",
             NameLevel::Variant => "variant",
+            NameLevel::Pinyin => "pinyin",
             NameLevel::OneChar => "one_char",
             NameLevel::Different => "different",
             NameLevel::Missing => "missing",
@@ -83,6 +86,7 @@ impl NameLevel {
         match self {
             NameLevel::Exact => "姓名完全一致",
             NameLevel::Variant => "姓名写法不同（繁简、空格、分隔符）",
+            NameLevel::Pinyin => "姓名拼音相同",
             NameLevel::OneChar => "姓名一字之差",
             NameLevel::Different => "姓名不同",
             NameLevel::Missing => "姓名缺失",
@@ -93,11 +97,74 @@ impl NameLevel {
         match self {
             NameLevel::Exact => "the same name",
             NameLevel::Variant => "the same name written differently (traditional characters, spaces, separators)",
+            NameLevel::Pinyin => "the same name in pinyin",
             NameLevel::OneChar => "names one character apart",
             NameLevel::Different => "different names",
             NameLevel::Missing => "a name is missing",
         }
     }
+}
+
+/// Toneless pinyin of characters common in surnames and given names (the reading used in
+/// names: 曾 zeng, 单 shan, 长 chang, 乐 le), with traditional forms; ü written u.
+const PINYIN: &str = "王wang 李li 张zhang 刘liu 陈chen 杨yang 赵zhao 黄huang 周zhou 吴wu 徐xu 孙sun 胡hu 朱zhu 高gao 林lin 何he \
+郭guo 马ma 罗luo 梁liang 宋song 郑zheng 谢xie 韩han 唐tang 冯feng 于yu 董dong 萧xiao 程cheng 曹cao 袁yuan 邓deng 许xu 傅fu \
+沈shen 曾zeng 彭peng 吕lu 苏su 卢lu 蒋jiang 蔡cai 贾jia 丁ding 魏wei 薛xue 叶ye 阎yan 余yu 潘pan 杜du 戴dai 夏xia 钟zhong 汪wang \
+田tian 任ren 姜jiang 范fan 方fang 石shi 姚yao 谭tan 廖liao 邹zou 熊xiong 金jin 陆lu 郝hao 孔kong 白bai 崔cui 康kang 毛mao 邱qiu \
+秦qin 江jiang 史shi 顾gu 侯hou 邵shao 孟meng 龙long 万wan 段duan 雷lei 钱qian 汤tang 尹yin 黎li 易yi 常chang 武wu 乔qiao 贺he \
+赖lai 龚gong 文wen 关guan 佟tong 富fu 那na 欧ou 阳yang 司si 上shang 官guan 诸zhu 葛ge 单shan 闫yan 齐qi 严yan 牛niu 庞pang 付fu \
+伟wei 强qiang 磊lei 军jun 勇yong 杰jie 涛tao 斌bin 超chao 明ming 刚gang 平ping 辉hui 鹏peng 华hua 飞fei 鑫xin 波bo 宇yu 浩hao \
+凯kai 健jian 俊jun 帆fan 帅shuai 旭xu 宁ning 洋yang 建jian 国guo 庆qing 志zhi 海hai 峰feng 东dong 立li 成cheng 德de 福fu 贵gui \
+山shan 博bo 子zi 轩xuan 然ran 航hang 天tian 振zhen 永yong 长chang 春chun 铁tie 喜xi 忠zhong 芳fang 娜na 敏min 静jing 丽li 艳yan \
+娟juan 霞xia 燕yan 玲ling 桂gui 英ying 秀xiu 兰lan 淑shu 珍zhen 玉yu 凤feng 红hong 梅mei 琳lin 婷ting 雪xue 慧hui 颖ying 倩qian \
+洁jie 欣xin 悦yue 佳jia 怡yi 萱xuan 梓zi 涵han 诗shi 雨yu 晶jing 莉li 云yun 丹dan 萍ping 岩yan 爽shuang 月yue 琪qi 瑶yao 小xiao \
+大da 二er 三san 银yin 宝bao 新xin 民min 生sheng 荣rong 光guang 宏hong 晓xiao 家jia 美mei 秋qiu 冬dong 晨chen 思si 嘉jia 欢huan \
+乐le 安an 瑞rui 祥xiang 利li 兵bing 亮liang 良liang 和he 森sen 彬bin 婉wan 霖lin 琴qin 娥e 香xiang 翠cui 花hua 珠zhu 彩cai \
+菊ju 莲lian 芬fen 素su 惠hui 蓉rong 玮wei 女nu 男nan 龄ling 铃ling 绣xiu 瑛ying 凡fan 秀xiu 胜sheng 利li 义yi 兴xing 文wen";
+
+fn pinyin() -> &'static HashMap<char, &'static str> {
+    static MAP: OnceLock<HashMap<char, &'static str>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        PINYIN
+            .split_whitespace()
+            .filter_map(|w| {
+                let c = w.chars().next()?;
+                Some((c, &w[c.len_utf8()..]))
+            })
+            .collect()
+    })
+}
+
+/// A name written in Latin letters, as one lower-case string (spaces, hyphens and apostrophes
+/// dropped; ü, v and yu after l and n written u), or None when it is not such a name.
+fn latin_key(text: &str) -> Option<String> {
+    if !text.chars().any(|c| c.is_ascii_alphabetic()) || !text.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '-' | '\'' | '·' | '.' | 'ü' | 'Ü' | ':')) {
+        return None;
+    }
+    let mut key: String = text.chars().filter(|c| c.is_ascii_alphabetic() || matches!(c, 'ü' | 'Ü')).flat_map(char::to_lowercase).collect();
+    for (from, to) in [("lyu", "lu"), ("nyu", "nu"), ("lv", "lu"), ("nv", "nu"), ("ü", "u")] {
+        key = key.replace(from, to);
+    }
+    Some(key)
+}
+
+/// The pinyin of a name (lower case, no spaces) when every character is known: 王秀兰 → wangxiulan.
+pub fn pinyin_of(name: &str) -> Option<String> {
+    pinyin_forms(name).and_then(|f| f.into_iter().next())
+}
+
+/// The pinyin of a name in both orders (surname first, and given name first for one- and
+/// two-character surnames), when every character is known.
+fn pinyin_forms(name: &str) -> Option<Vec<String>> {
+    let map = pinyin();
+    let syllables: Vec<&str> = normalised(name).filter(|c| *c != '·').map(|c| map.get(&c).copied()).collect::<Option<_>>()?;
+    let mut forms = vec![syllables.concat()];
+    for split in [1, 2] {
+        if syllables.len() > split {
+            forms.push(format!("{}{}", syllables[split..].concat(), syllables[..split].concat()));
+        }
+    }
+    Some(forms)
 }
 
 /// Compares a registry name with a recorded one.
@@ -108,6 +175,18 @@ pub fn compare(registry: &str, recorded: &str) -> NameLevel {
     }
     if a == b {
         return NameLevel::Exact;
+    }
+    // A name written in pinyin: the same, different, or (a character not in the table) unknown.
+    if let Some(key) = latin_key(b) {
+        if let Some(registered) = latin_key(a) {
+            // A name registered in Latin letters (a foreign resident): written the one way.
+            return if registered == key { NameLevel::Variant } else { NameLevel::Different };
+        }
+        return match pinyin_forms(a) {
+            Some(forms) if forms.contains(&key) => NameLevel::Pinyin,
+            Some(_) => NameLevel::Different,
+            None => NameLevel::Missing,
+        };
     }
     // One pass over both names written the one way: the same, one character apart, or not.
     let (mut ca, mut cb) = (normalised(a), normalised(b));
@@ -150,6 +229,37 @@ mod tests {
         assert_eq!(compare("王秀兰", "王兰"), NameLevel::Different);
         assert_eq!(compare("王", "李"), NameLevel::Different);
         assert_eq!(compare("王秀兰", ""), NameLevel::Missing);
+    }
+
+    #[test]
+    fn a_name_in_pinyin_is_the_same_name_in_either_order() {
+        assert_eq!(compare("王秀兰", "Wang Xiulan"), NameLevel::Pinyin);
+        assert_eq!(compare("王秀兰", "WANG XIU-LAN"), NameLevel::Pinyin);
+        assert_eq!(compare("王秀兰", "Xiulan Wang"), NameLevel::Pinyin);
+        assert_eq!(compare("欧阳娜", "Na Ouyang"), NameLevel::Pinyin);
+        assert_eq!(compare("吕芳", "Lyu Fang"), NameLevel::Pinyin);
+        assert_eq!(compare("吕芳", "LV FANG"), NameLevel::Pinyin);
+        assert_eq!(compare("王秀蘭", "Wang Xiulan"), NameLevel::Pinyin, "traditional characters too");
+        assert_eq!(compare("王秀兰", "Li Na"), NameLevel::Different);
+        assert_eq!(compare("王鬯", "Wang Chang"), NameLevel::Missing, "a character outside the table says nothing");
+        assert_eq!(compare("JOHN SMITH", "John Smith"), NameLevel::Variant);
+    }
+
+    #[test]
+    fn the_pinyin_table_is_characters_with_lower_case_syllables() {
+        for w in PINYIN.split_whitespace() {
+            let mut chars = w.chars();
+            let c = chars.next().unwrap_or(' ');
+            let rest: String = chars.collect();
+            assert!(!c.is_ascii() && !rest.is_empty() && rest.chars().all(|x| x.is_ascii_lowercase()), "{w}");
+        }
+        // Every surname and given-name character the generator uses has its pinyin.
+        for (surname, _) in minzheng_synth::names::SURNAMES {
+            assert!(pinyin_forms(surname).is_some(), "{surname}");
+        }
+        for given in minzheng_synth::names::MALE_CHARS.iter().chain(minzheng_synth::names::FEMALE_CHARS) {
+            assert!(pinyin_forms(given).is_some(), "{given}");
+        }
     }
 
     #[test]

@@ -93,3 +93,31 @@ fn a_neighbouring_number_with_another_name_is_not_linked_and_the_score_is_explai
     assert!((sum - explanation.bits).abs() < 1e-9);
     assert!((explanation.probability - first.probability).abs() < 1e-12);
 }
+
+#[test]
+fn a_record_with_a_pinyin_name_and_a_typed_number_links_to_its_person() {
+    let s = setup();
+    // A registered person recorded as a bank abroad writes them: the name in pinyin, given name
+    // first, and two adjacent digits of the number swapped.
+    let (i, p, pinyin) = s
+        .persons
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| {
+            let surname_len = if p.name.chars().count() == 4 { 2 } else { 1 };
+            let surname: String = p.name.chars().take(surname_len).collect();
+            let given: String = p.name.chars().skip(surname_len).collect();
+            Some((i, p, format!("{} {}", minzheng_verify::names::pinyin_of(&given)?, minzheng_verify::names::pinyin_of(&surname)?.to_uppercase())))
+        })
+        .expect("a person whose name has pinyin");
+    let mut id = p.id.as_str().as_bytes().to_vec();
+    let pos = (6..16).find(|&k| id[k] != id[k + 1]).expect("two different digits");
+    id.swap(pos, pos + 1);
+    let record = Record { id: String::from_utf8(id).expect("digits"), name: pinyin.clone() };
+    let pairs = candidate_pairs(&s.index, &s.persons, std::slice::from_ref(&record));
+    let best = pairs.iter().find(|x| x.person as usize == i).expect("the person is a candidate");
+    assert_eq!((best.id, best.name), (IdRelation::Transposition, NameLevel::Pinyin), "{pinyin}");
+    let links = link(&pairs, &s.model, Thresholds::default());
+    assert_eq!(links.len(), 1);
+    assert_eq!((links[0].pair.person as usize, links[0].band), (i, Band::Match), "{pinyin}: {:?}", s.model.explain(&links[0].pair).lines());
+}
