@@ -401,31 +401,53 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
         findings.push(f);
     }
 
-    // The rules.
-    let to_check: Vec<&Enrolment> = match recheck {
-        Recheck::Households(set) => enrolments.iter().filter(|e| set.contains(&e.household_no)).collect(),
+    // The rules: the units to re-check, each with its explained check.
+    let parameters = store.parameter_records().await?;
+    let mut checks: Vec<(&Enrolment, minzheng_policy::explain::Check)> = Vec::new();
+    match recheck {
+        Recheck::Households(set) => {
+            for e in enrolments.iter().filter(|e| set.contains(&e.household_no)) {
+                let Some(h) = households.get(&e.household_no) else { continue };
+                let snapshot = household_snapshot(store, h).await?;
+                if let Some(check) = engine.check(&snapshot, &parameters, on).await? {
+                    checks.push((e, check));
+                }
+            }
+        }
         Recheck::Sweep(region) => {
+            // One sweep of the region; the units it no longer finds eligible are explained from
+            // the same run (no evaluation per unit).
             let (snapshot, features, _) = warm(store, engine, region, on, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2), &|_| {}).await?;
-            let records = store.parameter_records().await?;
-            let params = engine.params(&records, &features.counties, on);
+            let params = engine.params(&parameters, &features.counties, on);
             let run = engine.evaluate(&features, &params).await?;
             let eligible: HashSet<(String, String)> = run_units(&run, &snapshot).into_iter().map(|u| (u.program, u.unit_key)).collect();
-            enrolments
-                .iter()
-                .filter(|e| match program_units.get(e.program.as_str()) {
+            let hids: HashMap<String, i64> = snapshot.keys().0.into_iter().enumerate().map(|(i, no)| (no, i as i64)).collect();
+            let explainer = minzheng_policy::explain::Explainer::new(&engine.policy, &features, &params, &run);
+            for e in enrolments {
+                let selected = match program_units.get(e.program.as_str()) {
                     Some(minzheng_policy::Unit::Household) => !eligible.contains(&(e.program.clone(), e.household_no.clone())),
                     Some(_) => e.members.iter().any(|m| !eligible.contains(&(e.program.clone(), m.id_number.to_string()))),
                     None => false,
-                })
-                .collect()
+                };
+                if !selected {
+                    continue;
+                }
+                match hids.get(&e.household_no).and_then(|&hid| explainer.check(hid, e.household_no.clone())) {
+                    Some(check) => checks.push((e, check)),
+                    None => {
+                        // A household outside the swept region (the roster's county differs): on its own.
+                        let Some(h) = households.get(&e.household_no) else { continue };
+                        let snapshot = household_snapshot(store, h).await?;
+                        if let Some(check) = engine.check(&snapshot, &parameters, on).await? {
+                            checks.push((e, check));
+                        }
+                    }
+                }
+            }
         }
-    };
-    report.rechecked = to_check.len();
-    let parameters = store.parameter_records().await?;
-    for e in to_check {
-        let Some(h) = households.get(&e.household_no) else { continue };
-        let snapshot = household_snapshot(store, h).await?;
-        let Some(check) = engine.check(&snapshot, &parameters, on).await? else { continue };
+    }
+    report.rechecked = checks.len();
+    for (e, check) in &checks {
         let Some(program) = check.programs.iter().find(|p| p.code == e.program) else { continue };
         let enrolled: HashSet<String> = e.members.iter().map(|m| m.id_number.to_string()).collect();
         let units: Vec<_> = program.units.iter().filter(|u| u.unit == e.household_no || enrolled.contains(&u.unit)).collect();

@@ -133,51 +133,95 @@ impl Engine {
 /// Builds the explanation of the first household in a run.
 pub fn explain(policy: &PolicySet, features: &Features, params: &ParamSet, run: &Run, household_no: String) -> Option<Check> {
     let hh = features.view("household_features")?;
-    let hh_batch = hh.partitions.iter().flatten().find(|b| b.num_rows() > 0)?;
-    let county = column::<Int32Type>(hh_batch, "county")?.value(0).to_string();
-    let area = if hh_batch.column_by_name("rural")?.as_boolean().value(0) { Area::Rural } else { Area::Urban };
-    let persons: Vec<&RecordBatch> = features.view("person_features").map(|t| t.partitions.iter().flatten().collect()).unwrap_or_default();
-    let used = params.used.get(&(county.clone(), area)).cloned().unwrap_or_default();
-    let mut programs = Vec::new();
-    for p in &policy.programs {
-        let Some(result) = run.program(&p.code) else { continue };
-        let mut units = Vec::new();
-        for b in &result.batches {
-            for row in 0..b.num_rows() {
+    let first = hh.partitions.iter().flatten().find(|b| b.num_rows() > 0)?;
+    let hid = column::<Int64Type>(first, "hid")?.value(0);
+    Explainer::new(policy, features, params, run).check(hid, household_no)
+}
+
+/// Explanations of any household of a run over many: the feature and result rows indexed once
+/// by household, so that explaining the households a sweep selected costs no new evaluation.
+pub struct Explainer<'a> {
+    policy: &'a PolicySet,
+    params: &'a ParamSet,
+    on: NaiveDate,
+    /// hid → its row of `household_features`.
+    households: std::collections::HashMap<i64, (&'a RecordBatch, usize)>,
+    /// pid → its row of `person_features`.
+    persons: std::collections::HashMap<i64, (&'a RecordBatch, usize)>,
+    /// Per program (in policy order): hid → the program's result rows of that household's units.
+    results: Vec<std::collections::HashMap<i64, Vec<(&'a RecordBatch, usize)>>>,
+}
+
+impl<'a> Explainer<'a> {
+    pub fn new(policy: &'a PolicySet, features: &'a Features, params: &'a ParamSet, run: &'a Run) -> Explainer<'a> {
+        let rows_of = |view: &str, key: &str| -> std::collections::HashMap<i64, (&'a RecordBatch, usize)> {
+            let mut out = std::collections::HashMap::new();
+            for b in features.view(view).map(|t| t.partitions.iter().flatten().collect::<Vec<_>>()).unwrap_or_default() {
+                if let Some(c) = column::<Int64Type>(b, key) {
+                    for i in 0..b.num_rows() {
+                        out.insert(c.value(i), (b, i));
+                    }
+                }
+            }
+            out
+        };
+        let households = rows_of("household_features", "hid");
+        let persons = rows_of("person_features", "pid");
+        let hid_of_person = |pid: i64| persons.get(&pid).and_then(|(b, r)| column::<Int64Type>(b, "hid").map(|c| c.value(*r)));
+        let mut results = Vec::with_capacity(policy.programs.len());
+        for p in &policy.programs {
+            let mut by_household: std::collections::HashMap<i64, Vec<(&'a RecordBatch, usize)>> = std::collections::HashMap::new();
+            for b in run.program(&p.code).map(|r| r.batches.iter().collect::<Vec<_>>()).unwrap_or_default() {
+                let Some(units) = column::<Int64Type>(b, "unit") else { continue };
+                for row in 0..b.num_rows() {
+                    let unit = units.value(row);
+                    let hid = match p.unit {
+                        Unit::Household => Some(unit),
+                        Unit::Person => hid_of_person(unit),
+                    };
+                    if let Some(hid) = hid {
+                        by_household.entry(hid).or_default().push((b, row));
+                    }
+                }
+            }
+            results.push(by_household);
+        }
+        Explainer { policy, params, on: features.on, households, persons, results }
+    }
+
+    /// The check of household `hid` (its number given for the label), if the run has it.
+    pub fn check(&self, hid: i64, household_no: String) -> Option<Check> {
+        let &(hh_batch, hh_row) = self.households.get(&hid)?;
+        let county = column::<Int32Type>(hh_batch, "county")?.value(hh_row).to_string();
+        let area = if hh_batch.column_by_name("rural")?.as_boolean().value(hh_row) { Area::Rural } else { Area::Urban };
+        let used = self.params.used.get(&(county.clone(), area)).cloned().unwrap_or_default();
+        let mut programs = Vec::new();
+        for (p, by_household) in self.policy.programs.iter().zip(&self.results) {
+            let mut units = Vec::new();
+            for &(b, row) in by_household.get(&hid).map(Vec::as_slice).unwrap_or(&[]) {
                 let Some(unit) = column::<Int64Type>(b, "unit").map(|c| c.value(row)) else { continue };
                 let (frow, label, name) = match p.unit {
-                    Unit::Household => ((hh_batch, 0), household_no.clone(), None),
-                    Unit::Person => match find_row(&persons, "pid", unit) {
-                        Some((pb, pr)) => ((pb, pr), text(pb, "id_number", pr), Some(text(pb, "name", pr)).filter(|s| !s.is_empty())),
+                    Unit::Household => ((hh_batch, hh_row), household_no.clone(), None),
+                    Unit::Person => match self.persons.get(&unit) {
+                        Some(&(pb, pr)) => ((pb, pr), text(pb, "id_number", pr), Some(text(pb, "name", pr)).filter(|s| !s.is_empty())),
                         None => continue,
                     },
                 };
-                units.push(unit_check(policy, p, b, row, frow, &used, label, name));
+                units.push(unit_check(self.policy, p, b, row, frow, &used, label, name));
             }
+            programs.push(ProgramCheck {
+                code: p.code.clone(),
+                zh: p.zh.clone(),
+                en: p.en.clone(),
+                unit: p.unit,
+                basis: p.basis.clone(),
+                review_months: p.review_months,
+                population: p.population.clone(),
+                units,
+            });
         }
-        programs.push(ProgramCheck {
-            code: p.code.clone(),
-            zh: p.zh.clone(),
-            en: p.en.clone(),
-            unit: p.unit,
-            basis: p.basis.clone(),
-            review_months: p.review_months,
-            population: p.population.clone(),
-            units,
-        });
+        Some(Check { household_no, on: self.on, county, area, programs })
     }
-    Some(Check { household_no, on: features.on, county, area, programs })
-}
-
-fn find_row<'a>(batches: &[&'a RecordBatch], col: &str, value: i64) -> Option<(&'a RecordBatch, usize)> {
-    for b in batches {
-        if let Some(c) = column::<Int64Type>(b, col) {
-            if let Some(i) = (0..c.len()).find(|i| c.value(*i) == value) {
-                return Some((b, i));
-            }
-        }
-    }
-    None
 }
 
 fn text(b: &RecordBatch, col: &str, row: usize) -> String {

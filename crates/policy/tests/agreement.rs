@@ -43,9 +43,14 @@ async fn agree(persons: u64, seed: u64, on: &str) {
         swept.insert((code, label.cloned().unwrap_or_default()), amount);
     }
     let mut checked: BTreeMap<(String, String), i64> = BTreeMap::new();
+    // The explanation of any household from the city-wide run is the one its own check gives.
+    let explainer = minzheng_policy::explain::Explainer::new(&engine.policy, &features, &params, &run);
+    let hids: BTreeMap<&str, i64> = households.iter().map(|(hid, no)| (no.as_str(), *hid)).collect();
     for h in &city.households {
         let one = from_city_where(&city, 1, |no| no == h.household_no);
         let Some(check) = engine.check(&one, &records, on).await.unwrap_or_else(|e| panic!("{e}")) else { continue };
+        let from_city_run = hids.get(h.household_no.as_str()).and_then(|&hid| explainer.check(hid, h.household_no.clone()));
+        assert_eq!(from_city_run.as_ref(), Some(&check), "{}", h.household_no);
         for p in &check.programs {
             for u in p.units.iter().filter(|u| u.eligible) {
                 checked.insert((p.code.clone(), u.unit.clone()), u.amount);
