@@ -5,7 +5,7 @@
 //! printable, and exported as PDF.
 
 use crate::pdf::{self, Block};
-use crate::policy::{household_snapshot, invalid, PolicyFailure};
+use crate::policy::{household_snapshot_until, invalid, PolicyFailure};
 use crate::registry::AccessError;
 use chrono::NaiveDate;
 use minzheng_domain::economy::{LinkKind, DATASETS};
@@ -58,7 +58,7 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
     let empty_sources = DATASETS.iter().map(|(d, _)| d.to_string()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
 
     // The figures and decisions as the rules see the household on that date.
-    let snapshot = household_snapshot(store, &household).await?;
+    let snapshot = household_snapshot_until(store, &household, Some(on)).await?;
     let parameters = store.parameter_records().await?;
     let check = engine.check(&snapshot, &parameters, on).await?;
     let mut figures: BTreeMap<String, ReportFigure> = BTreeMap::new();

@@ -69,11 +69,15 @@ struct Latest {
 
 impl Latest {
     async fn new(store: &dyn Store) -> Result<Latest, StoreError> {
-        let as_of = store.economic_batches().await?.into_iter().map(|b| (b.checksum, b.as_of)).collect();
+        Latest::until(store, None).await
+    }
+    /// Only batches describing the situation on or before `until`, when given.
+    async fn until(store: &dyn Store, until: Option<NaiveDate>) -> Result<Latest, StoreError> {
+        let as_of = store.economic_batches().await?.into_iter().filter(|b| until.is_none_or(|u| b.as_of <= u)).map(|b| (b.checksum, b.as_of)).collect();
         Ok(Latest { as_of, best: FastMap::default() })
     }
     fn add(&mut self, item: minzheng_domain::economy::EconomicItem, batch: &str) {
-        let date = self.as_of.get(batch).copied().unwrap_or_default();
+        let Some(date) = self.as_of.get(batch).copied() else { return };
         let e = self.best.entry((item.id_number.to_string(), item.source)).or_insert((date, Vec::new()));
         if date > e.0 {
             *e = (date, Vec::new());
@@ -135,6 +139,12 @@ pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize,
 
 /// A snapshot of one household.
 pub async fn household_snapshot(store: &dyn Store, household: &Household) -> Result<Snapshot, StoreError> {
+    household_snapshot_until(store, household, None).await
+}
+
+/// A snapshot of one household with the departmental data of files describing the situation on
+/// or before `until` (the household economic check's date), when given.
+pub async fn household_snapshot_until(store: &dyn Store, household: &Household, until: Option<NaiveDate>) -> Result<Snapshot, StoreError> {
     let mut b = SnapshotBuilder::new();
     b.household(household);
     let members = store.household_members(&household.household_no).await?;
@@ -142,7 +152,7 @@ pub async fn household_snapshot(store: &dyn Store, household: &Household) -> Res
         b.person(p);
     }
     let ids: Vec<_> = members.iter().map(|p| p.id_number).collect();
-    let mut latest = Latest::new(store).await?;
+    let mut latest = Latest::until(store, until).await?;
     for (item, batch) in store.economic_items_of(&ids).await? {
         latest.add(item, &batch);
     }

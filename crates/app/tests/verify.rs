@@ -320,12 +320,18 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     assert!(!dibao.eligible && !dibao.unmet.is_empty(), "{dibao:?}");
     assert!(!r.figures.is_empty());
 
+    // On a date before the files describe: none of their records, and the rules see no car.
+    let before = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(adults.clone()), on - chrono::Duration::days(1)).await.expect("earlier report");
+    assert!(before.items.is_empty(), "{:?}", before.items.first());
+    let cars = |r: &minzheng_domain::verification::VerificationReport| r.figures.iter().find(|f| f.name == "hh_cars").map(|f| f.value.clone());
+    assert_ne!(cars(&before), cars(&r), "the vehicle counts differ: {:?} / {:?}", cars(&before), cars(&r));
+    assert_eq!(w.store.household_checks_of(&no).await.expect("list").len(), 2);
+
     // Kept, readable by the county's staff and not by another county's; printable.
     let approver = who(Role::CountyApprover, officer.region.as_str());
     let back = check::report(w.store.as_ref(), &approver, &actor(&approver), r.id).await.expect("read");
     assert_eq!(back, r);
     assert!(check::report(w.store.as_ref(), &other, &actor(&other), r.id).await.is_err());
-    assert_eq!(w.store.household_checks_of(&no).await.expect("list").len(), 1);
     assert!(w.store.audit_of("household", &no).await.expect("audit").iter().any(|a| a.action == "verify"));
     let pdf = check::report_pdf(&back, "社区", false);
     assert!(pdf.starts_with(b"%PDF-1.7") && pdf.len() > 2000);
