@@ -844,3 +844,97 @@ pub async fn act_on_many(store: &dyn Store, who: &Principal, actor: &Actor, ids:
     }
     (done, refused)
 }
+
+// ---- the linkage's review band (待人工复核) ----
+
+/// A departmental row the linkage could not decide, with the registry person it proposes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewItem {
+    pub record: DeptRecord,
+    pub proposed_id: String,
+    pub proposed_name: String,
+    pub community: RegionCode,
+}
+
+/// Rows in review whose proposed person lives in `region` (the account's, or within it), audited as a read.
+pub async fn review_queue(store: &dyn Store, who: &Principal, actor: &Actor, region: Option<&RegionCode>, limit: usize) -> Result<Vec<ReviewItem>, AccessError> {
+    if !who.may(Permission::RunComparisons) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = region.unwrap_or(&who.region);
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope);
+    }
+    let mut out = Vec::new();
+    let mut after = 0;
+    while out.len() < limit {
+        let page = store.dept_records_in_review(after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let ids: Vec<IdNumber> = page.iter().filter_map(|r| r.id_number).collect();
+        let persons: HashMap<IdNumber, Person> = store.persons_by_id(&ids).await?.into_iter().map(|p| (p.id_number, p)).collect();
+        let nos: Vec<String> = persons.values().filter_map(|p| p.household_no.clone()).collect();
+        let communities: HashMap<String, RegionCode> = store.households(&nos).await?.into_iter().map(|h| (h.household_no, h.community)).collect();
+        for r in page {
+            let Some(p) = r.id_number.and_then(|id| persons.get(&id)) else { continue };
+            let community = p.household_no.as_ref().and_then(|no| communities.get(no)).cloned().unwrap_or_else(|| p.hukou_region.clone());
+            if !region.contains(&community) {
+                continue;
+            }
+            let proposed_id = if who.role.sees_full_identity() { p.id_number.to_string() } else { p.id_number.masked() };
+            out.push(ReviewItem { record: r, proposed_id, proposed_name: p.name.clone(), community });
+            if out.len() == limit {
+                break;
+            }
+        }
+    }
+    let shown: Vec<i64> = out.iter().map(|i| i.record.id).collect();
+    store.audit(actor, &[AuditEntry { action: "list".into(), entity: "dept_record".into(), entity_key: "review".into(), before: None, after: Some(serde_json::json!({ "records": shown })) }]).await?;
+    Ok(out)
+}
+
+/// Decides a row in review: linked to the proposed person (the row then gives its economic
+/// item and is compared at once with the enrolments it names) or to nobody.
+pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, id: i64, accept: bool) -> Result<Option<CompareReport>, PolicyFailure> {
+    if !who.may(Permission::RunComparisons) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let record = store.dept_record(id).await?.ok_or(AccessError::NotFound)?;
+    let already = || invalid("该记录已处理过", "this row has been decided already");
+    if record.link != LinkKind::Review {
+        return Err(already());
+    }
+    let person = match record.id_number {
+        Some(pid) => store.person(&pid).await?,
+        None => None,
+    };
+    let person = person.ok_or(AccessError::NotFound)?;
+    let community = match &person.household_no {
+        Some(no) => store.household(no).await?.map(|h| h.community).unwrap_or(person.hukou_region.clone()),
+        None => person.hukou_region.clone(),
+    };
+    if !who.in_scope(&community) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let item = if accept {
+        let cell = |name: &'static str| {
+            if name == "身份证号" {
+                Some(person.id_number.to_string())
+            } else {
+                record.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+            }
+        };
+        minzheng_domain::economy::item_from_row(&record.source, cell).ok().flatten()
+    } else {
+        None
+    };
+    if !store.decide_link(id, accept, item.as_ref(), actor).await? {
+        return Err(already());
+    }
+    if !accept {
+        return Ok(None);
+    }
+    let linked = DeptRecord { link: LinkKind::Matched, ..record };
+    let on = chrono::Local::now().date_naive();
+    Ok(Some(compare_records(store, engine, who, actor, std::slice::from_ref(&linked), on).await?))
+}

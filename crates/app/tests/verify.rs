@@ -367,3 +367,49 @@ async fn a_department_with_its_own_headers_is_read_through_a_column_mapping() {
     let unmapped = economy::import_file(w.store.as_ref(), &path, day(AS_OF), &Actor::new("centre")).await;
     assert!(unmapped.is_err() || unmapped.as_ref().is_ok_and(|r| !r.stored));
 }
+
+#[tokio::test]
+async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_compared() {
+    use minzheng_domain::economy::{DeptRecord, LinkKind};
+    let w = world("review").await;
+    // An enrolled member, alive: a funeral record whose number the linkage could not decide.
+    let row = w.city.roster.rows.iter().find(|r| w.city.persons.iter().any(|p| p.id_number.as_str() == r[4] && p.status == minzheng_domain::PersonStatus::Alive)).expect("enrolled");
+    let id = IdNumber::parse(&row[4]).expect("id");
+    let person = w.city.persons.iter().find(|p| p.id_number == id).expect("person");
+    let community = w.city.households.iter().find(|h| Some(&h.household_no) == person.household_no.as_ref()).map(|h| h.community.clone()).expect("household");
+    let batch = minzheng_store::EconomicBatch {
+        checksum: "12".repeat(32),
+        source: "deaths".into(),
+        file_name: "deaths-2026-07.csv".into(),
+        as_of: day(AS_OF),
+        items: 0,
+        recorded_by: "centre".into(),
+        recorded_at: chrono::Utc::now(),
+    };
+    let record = DeptRecord {
+        id: 0,
+        source: "deaths".into(),
+        batch: "12".repeat(32),
+        row_no: 2,
+        recorded_id: "2101xxxxxxxxxxxxxx".into(),
+        recorded_name: row[3].clone(),
+        id_number: Some(id),
+        link: LinkKind::Review,
+        probability: 640,
+        event_date: Some(day("2026-06-20")),
+        fields: vec![("身份证号".into(), "2101xxxxxxxxxxxxxx".into()), ("姓名".into(), row[3].clone()), ("死亡日期".into(), "2026-06-20".into())],
+    };
+    w.store.add_economic_batch(&batch, &[], &[record], &Actor::new("centre")).await.expect("store");
+    let county = &community.as_str()[..6];
+    let officer = who(Role::VerificationOfficer, county);
+    let other = who(Role::VerificationOfficer, if county == "210112" { "210102" } else { "210112" });
+    let queue = use_case::review_queue(w.store.as_ref(), &officer, &actor(&officer), None, 100).await.expect("queue");
+    assert_eq!(queue.len(), 1);
+    assert!(use_case::review_queue(w.store.as_ref(), &other, &actor(&other), None, 100).await.expect("queue").is_empty(), "another county sees none");
+    let rid = queue[0].record.id;
+    assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &other, &actor(&other), rid, true).await.is_err(), "not another county's");
+    let report = use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, true).await.expect("decide").expect("compared");
+    assert!(report.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{report:?}");
+    assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, false).await.is_err(), "decided once");
+    assert!(use_case::review_queue(w.store.as_ref(), &officer, &actor(&officer), None, 100).await.expect("queue").is_empty());
+}

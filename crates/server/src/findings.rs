@@ -30,6 +30,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/findings/compare", &["POST"]), post(form_compare))
         .route(listed("/findings/{id}", &["GET"]), get(finding_page))
         .route(listed("/findings/{id}/act", &["POST"]), post(form_act))
+        .route(listed("/linkage/review", &["GET"]), get(review_page))
+        .route(listed("/linkage/review/{id}", &["POST"]), post(form_decide))
 }
 
 /// The API's paths, for the OpenAPI completeness test.
@@ -580,4 +582,80 @@ impl FindingText {
             Lang::En => &FINDINGS_EN,
         }
     }
+}
+
+// ---- the linkage's review band ----
+
+struct ReviewRow {
+    id: i64,
+    source: String,
+    row_no: i64,
+    recorded_id: String,
+    recorded_name: String,
+    proposed: String,
+    probability: String,
+    explanation: String,
+}
+
+#[derive(Template)]
+#[template(path = "linkage_review.html")]
+struct ReviewPage {
+    t: &'static crate::i18n::Text,
+    user: Option<UserBar>,
+    csrf: String,
+    rows: Vec<ReviewRow>,
+    message: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ReviewParams {
+    done: Option<String>,
+    region: Option<String>,
+}
+
+async fn review_page(State(s): State<AppState>, who: Authenticated, Query(p): Query<ReviewParams>) -> Result<Response, AppError> {
+    let region = match p.region.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(parse_region(t)?),
+        None => None,
+    };
+    let items = use_case::review_queue(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), 200).await?;
+    let masked = !who.principal.role.sees_full_identity();
+    let rows = items
+        .into_iter()
+        .map(|i| ReviewRow {
+            id: i.record.id,
+            source: i.record.source.clone(),
+            row_no: i.record.row_no,
+            recorded_id: if masked { "****".into() } else { i.record.recorded_id.clone() },
+            recorded_name: i.record.recorded_name.clone(),
+            proposed: format!("{} {}", i.proposed_name, i.proposed_id),
+            probability: format!("{:.1}%", f64::from(i.record.probability) / 10.0),
+            explanation: i.record.fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let page = ReviewPage { t: who.lang.text(), user: Some(UserBar::of(&who)), csrf: who.session.csrf_token.clone(), rows, message: p.done.filter(|d| d.len() <= 200) };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct DecideForm {
+    csrf: Option<String>,
+    /// accept or reject
+    decision: String,
+}
+
+async fn form_decide(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, axum::Form(f): axum::Form<DecideForm>) -> Result<Response, AppError> {
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
+    let accept = match f.decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        other => return Err(AppError::new(StatusCode::BAD_REQUEST, "bad_decision", format!("处理“{other}”应为 accept 或 reject"), format!("decision {other:?} must be accept or reject"))),
+    };
+    let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, accept).await?;
+    let message = match report {
+        Some(r) => format!("已确认关联，比对新增疑点 {} 条 / linked; {} new findings", r.added, r.added),
+        None => "已确认不关联 / marked as nobody".to_string(),
+    };
+    let back = serde_urlencoded::to_string([("done", message.as_str())]).unwrap_or_default();
+    Ok(Redirect::to(&format!("/linkage/review?{back}")).into_response())
 }

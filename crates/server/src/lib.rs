@@ -147,6 +147,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/findings/compare", Access::Needs(Permission::RunComparisons)),
     ("GET", "/findings/{id}", Access::Needs(Permission::ReadFindings)),
     ("POST", "/findings/{id}/act", Access::Needs(Permission::WorkFindings)),
+    ("GET", "/linkage/review", Access::Needs(Permission::RunComparisons)),
+    ("POST", "/linkage/review/{id}", Access::Needs(Permission::RunComparisons)),
     ("POST", "/api/households/{no}/verifications", Access::Needs(Permission::VerifyHouseholds)),
     ("GET", "/api/verifications/{id}", Access::Needs(Permission::ReadFindings)),
     ("GET", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),

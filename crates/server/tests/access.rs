@@ -79,6 +79,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("POST", "/households/{no}/verification") => (Method::POST, format!("/households/{household}/verification"), Some(("application/x-www-form-urlencoded", "csrf=wrong&reference=x&signed_on=2026-06-01&on=2026-07-01".into()))),
         ("GET", "/verifications/{id}") => (Method::GET, format!("/verifications/{verification}"), None),
         ("GET", "/verifications/{id}/report.pdf") => (Method::GET, format!("/verifications/{verification}/report.pdf"), None),
+        ("GET", "/linkage/review") => (Method::GET, format!("/linkage/review?region={community}"), None),
+        ("POST", "/linkage/review/{id}") => (Method::POST, "/linkage/review/1".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&decision=reject".into()))),
         _ => return None,
     })
 }
@@ -120,7 +122,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
                 let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/")
                     || path.starts_with("/api/findings/") || path.starts_with("/findings/") || *path == "/api/comparisons"
-                    || path.ends_with("/verifications") || path.ends_with("/verification");
+                    || path.ends_with("/verifications") || path.ends_with("/verification") || path.starts_with("/linkage/");
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;

@@ -393,6 +393,12 @@ pub trait Store: Send + Sync {
     async fn dept_records_of(&self, ids: &[IdNumber]) -> Result<Vec<DeptRecord>>;
     /// Rows of one source in storage order after a row id.
     async fn scan_dept_records(&self, source: &str, after: i64, limit: u32) -> Result<Vec<DeptRecord>>;
+    /// Rows awaiting a person's decision on their link (待人工复核), in storage order after an id.
+    async fn dept_records_in_review(&self, after: i64, limit: u32) -> Result<Vec<DeptRecord>>;
+    async fn dept_record(&self, id: i64) -> Result<Option<DeptRecord>>;
+    /// Decides a row in review: linked to its proposed person (storing the item it gives, if
+    /// any) or to nobody; audited. Returns false, changing nothing, when it is no longer in review.
+    async fn decide_link(&self, id: i64, accept: bool, item: Option<&EconomicItem>, actor: &Actor) -> Result<bool>;
 
     // ---- enrolments (在保对象) ----
 
@@ -639,6 +645,16 @@ pub(crate) fn household_check_audit(id: i64, r: &minzheng_domain::verification::
         entity_key: r.household_no.clone(),
         before: None,
         after: Some(serde_json::json!({ "check": id, "on": r.on, "authorisation": r.authorisation.reference, "items": r.items.len() })),
+    }
+}
+
+pub(crate) fn link_decision_audit(id: i64, accept: bool) -> AuditEntry {
+    AuditEntry {
+        action: if accept { "link_accepted" } else { "link_rejected" }.into(),
+        entity: "dept_record".into(),
+        entity_key: id.to_string(),
+        before: Some(serde_json::json!({ "link": "review" })),
+        after: Some(serde_json::json!({ "link": if accept { "matched" } else { "unlinked" } })),
     }
 }
 

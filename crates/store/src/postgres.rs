@@ -871,6 +871,33 @@ impl Store for PgStore {
         rows.iter().map(verify::dept_record_from_row).collect()
     }
 
+    async fn dept_records_in_review(&self, after: i64, limit: u32) -> Result<Vec<crate::DeptRecord>> {
+        // `link = 'review'` written as a comparison with a bound text would need a second bind
+        // type; the review rows are few, so the filter is on the constant.
+        let rows = verify::dept_records_where::<Postgres>("link = 'review' AND 0 = ", 0, after, limit).build().fetch_all(&self.pool).await?;
+        rows.iter().map(verify::dept_record_from_row).collect()
+    }
+
+    async fn dept_record(&self, id: i64) -> Result<Option<crate::DeptRecord>> {
+        let row = verify::dept_records_where::<Postgres>("id = ", id, 0, 1).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(verify::dept_record_from_row).transpose()
+    }
+
+    async fn decide_link(&self, id: i64, accept: bool, item: Option<&crate::EconomicItem>, actor: &Actor) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let batch: Option<String> = verify::dept_records_where::<Postgres>("id = ", id, 0, 1).build().fetch_optional(&mut *tx).await?.map(|r| r.try_get("batch")).transpose()?;
+        let changed = verify::decide_link::<Postgres>(id, accept).build().execute(&mut *tx).await?.rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        if let (true, Some(item), Some(batch)) = (accept, item, batch) {
+            sql::insert_economic_items::<Postgres>(std::slice::from_ref(item), &batch).build().execute(&mut *tx).await?;
+        }
+        write_audit(&mut tx, actor, &[crate::link_decision_audit(id, accept)]).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn upsert_enrolments(&self, enrolments: &[minzheng_domain::Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
         let now = chain::now();

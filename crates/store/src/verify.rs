@@ -58,6 +58,33 @@ where
     qb
 }
 
+pub(crate) fn dept_records_where<DB>(filter: &str, value: i64, after: i64, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {DEPT_COLUMNS} FROM dept_records WHERE {filter}"));
+    qb.push_bind(value).push(" AND id > ").push_bind(after).push(" ORDER BY id LIMIT ").push_bind(i64::from(limit.clamp(1, 10_000)));
+    qb
+}
+
+/// Sets a reviewed row's link: to its proposed person, or to nobody; only while it is in review.
+pub(crate) fn decide_link<DB>(id: i64, accept: bool) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("UPDATE dept_records SET link = ");
+    if accept {
+        qb.push_bind(LinkKind::Matched.as_str().to_string());
+    } else {
+        qb.push_bind(LinkKind::Unlinked.as_str().to_string()).push(", id_number = NULL");
+    }
+    qb.push(" WHERE id = ").push_bind(id).push(" AND link = ").push_bind(LinkKind::Review.as_str().to_string());
+    qb
+}
+
 pub(crate) fn dept_record_from_row<'r, R>(row: &'r R) -> Result<DeptRecord>
 where
     R: Row,

@@ -836,3 +836,53 @@ async fn several_households_are_read_by_number_in_one_call() {
         f.done().await;
     }
 }
+
+#[tokio::test]
+async fn a_row_in_review_is_decided_once_and_an_accepted_one_gives_its_item() {
+    use minzheng_domain::economy::{DeptRecord, EconomicItem, ItemKind, LinkKind};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let staff = Actor::new("hunnan.centre");
+        let a = IdNumber::parse(M1).expect("id");
+        let b = IdNumber::parse(M2).expect("id");
+        let batch = minzheng_store::EconomicBatch {
+            checksum: "ef".repeat(32),
+            source: "income".into(),
+            file_name: "income-2026-07.csv".into(),
+            as_of: NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
+            items: 0,
+            recorded_by: "hunnan.centre".into(),
+            recorded_at: chrono::Utc::now(),
+        };
+        let row = |n: i64, id: IdNumber| DeptRecord {
+            id: 0,
+            source: "income".into(),
+            batch: "ef".repeat(32),
+            row_no: n,
+            recorded_id: format!("typed-{n}"),
+            recorded_name: "王秀英".into(),
+            id_number: Some(id),
+            link: LinkKind::Review,
+            probability: 700,
+            event_date: None,
+            fields: vec![("收入类型".into(), "工资".into()), ("金额".into(), "3100.00".into())],
+        };
+        assert!(s.add_economic_batch(&batch, &[], &[row(2, a), row(3, b)], &staff).await.expect("store"));
+        let review = s.dept_records_in_review(0, 10).await.expect("review");
+        assert_eq!(review.iter().map(|r| r.row_no).collect::<Vec<_>>(), vec![2, 3]);
+        let item = EconomicItem { id_number: a, kind: ItemKind::Wage, amount: 310_000, source: "income".into() };
+        assert!(s.decide_link(review[0].id, true, Some(&item), &staff).await.expect("accept"));
+        assert!(!s.decide_link(review[0].id, false, None, &staff).await.expect("again"), "decided once");
+        assert!(s.decide_link(review[1].id, false, None, &staff).await.expect("reject"));
+        let first = s.dept_record(review[0].id).await.expect("read").expect("present");
+        let second = s.dept_record(review[1].id).await.expect("read").expect("present");
+        assert_eq!((first.link, first.id_number), (LinkKind::Matched, Some(a)));
+        assert_eq!((second.link, second.id_number), (LinkKind::Unlinked, None));
+        assert!(s.dept_records_in_review(0, 10).await.expect("review").is_empty());
+        let items = s.economic_items_of(&[a]).await.expect("items");
+        assert_eq!(items.len(), 1);
+        assert_eq!((items[0].0.amount, items[0].1.as_str()), (310_000, "ef".repeat(32).as_str()), "the item belongs to the row's batch");
+        assert_eq!(s.audit_of("dept_record", &review[0].id.to_string()).await.expect("audit").len(), 1);
+        f.done().await;
+    }
+}
