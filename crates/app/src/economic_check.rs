@@ -110,7 +110,8 @@ pub async fn report(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) 
     Ok(r)
 }
 
-fn source_zh(source: &str) -> &str {
+/// The department and dataset of a source, in Chinese.
+pub fn source_zh(source: &str) -> &str {
     match source {
         "deaths" => "死亡人员信息（公安、殡葬）",
         "vehicles" => "机动车登记（公安交管）",

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use minzheng_app::economic_check::{self as use_case, figure_text};
+use minzheng_app::economic_check::{self as use_case, figure_text, source_zh};
 use minzheng_domain::verification::{Authorisation, VerificationReport};
 use minzheng_domain::{Fen, IdNumber, Permission, PersonStatus};
 use serde::Deserialize;
@@ -175,12 +175,12 @@ async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Pa
             .iter()
             .map(|i| ItemRow {
                 member: i.member.clone(),
-                source: i.source.clone(),
+                source: source_zh(&i.source).to_string(),
                 content: i.fields.iter().filter(|(k, _)| k != "身份证号" && k != "姓名").map(|(k, v)| format!("{k}：{v}")).collect::<Vec<_>>().join("；"),
                 batch: format!("{}（{}）第{}行 · {} · #{}", i.file_name, i.as_of, i.row_no, i.link, &i.batch[..i.batch.len().min(8)]),
             })
             .collect(),
-        empty: r.empty_sources.join("、"),
+        empty: r.empty_sources.iter().map(|x| source_zh(x)).collect::<Vec<_>>().join("、"),
         figures: r.figures.iter().map(|f| FigureRow { name: f.zh.clone(), value: figure_text(f), source: f.source.clone() }).collect(),
         programs: r.programs.iter().map(|p| ProgramRow { name: p.zh.clone(), eligible: p.eligible, amount: Fen(p.amount).to_string(), unmet: p.unmet.join("；") }).collect(),
     };
