@@ -29,8 +29,14 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
     if members.is_empty() {
         return Err(invalid("该户没有在册成员，无法核对", "the household has no living members to check"));
     }
+    // The base date is not in the future, and the authorisation is judged on the day the data is
+    // queried (today): signed by every adult, not in the future, within the year.
+    let today = chrono::Local::now().date_naive();
+    if on > today {
+        return Err(invalid(format!("核对基准日 {on} 不能晚于今天"), format!("the check date {on} cannot be after today")));
+    }
     let adults: Vec<_> = members.iter().filter(|p| p.id_number.age_on(on) >= 18).map(|p| (p.id_number, p.name.clone())).collect();
-    authorisation.allows(on, &adults).map_err(|e| invalid(e.zh(), e.en()))?;
+    authorisation.allows(today, &adults).map_err(|e| invalid(e.zh(), e.en()))?;
 
     // Every departmental record of the members from files describing the situation on or before `on`.
     let batches: HashMap<String, (String, NaiveDate)> = store.economic_batches().await?.into_iter().map(|b| (b.checksum, (b.file_name, b.as_of))).collect();
@@ -93,6 +99,27 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
     };
     report.id = store.add_household_check(&report, actor).await?;
     Ok(report)
+}
+
+/// A report as JSON for an account: every ID number masked for roles that see masked identities.
+pub fn report_json(r: &VerificationReport, role: minzheng_domain::Role) -> serde_json::Value {
+    fn mask(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let Ok(id) = minzheng_domain::IdNumber::parse(s) {
+                    *s = id.masked();
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
+            serde_json::Value::Object(map) => map.values_mut().for_each(mask),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    if !role.sees_full_identity() {
+        mask(&mut v);
+    }
+    v
 }
 
 /// A stored report, for staff of its region who read findings and reports (audited).

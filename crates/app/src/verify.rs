@@ -863,6 +863,7 @@ pub async fn review_queue(store: &dyn Store, who: &Principal, actor: &Actor, reg
     }
     let region = region.unwrap_or(&who.region);
     if !who.in_scope(region) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "dept_record".into(), entity_key: "review".into(), before: None, after: Some(serde_json::json!({ "region": region.to_string() })) }]).await?;
         return Err(AccessError::OutOfScope);
     }
     let mut out = Vec::new();
@@ -914,6 +915,7 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
         None => person.hukou_region.clone(),
     };
     if !who.in_scope(&community) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "dept_record".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "use": "decide_link" })) }]).await?;
         return Err(AccessError::OutOfScope.into());
     }
     let item = if accept {
@@ -924,7 +926,8 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
                 record.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
             }
         };
-        minzheng_domain::economy::item_from_row(&record.source, cell).ok().flatten()
+        // A row that cannot give its item (an unreadable amount) stays in review, with the reason.
+        minzheng_domain::economy::item_from_row(&record.source, cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
     } else {
         None
     };
@@ -934,7 +937,8 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
     if !accept {
         return Ok(None);
     }
+    // Compared as of the day the row's file describes.
+    let on = store.economic_batches().await?.into_iter().find(|b| b.checksum == record.batch).map(|b| b.as_of).unwrap_or_else(|| chrono::Local::now().date_naive());
     let linked = DeptRecord { link: LinkKind::Matched, ..record };
-    let on = chrono::Local::now().date_naive();
     Ok(Some(compare_records(store, engine, who, actor, std::slice::from_ref(&linked), on).await?))
 }

@@ -333,6 +333,9 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     assert_eq!(back, r);
     assert!(check::report(w.store.as_ref(), &other, &actor(&other), r.id).await.is_err());
     assert!(w.store.audit_of("household", &no).await.expect("audit").iter().any(|a| a.action == "verify"));
+    let json = check::report_json(&back, Role::Auditor).to_string();
+    assert!(!json.contains(adults[0].as_str()) && json.contains(&adults[0].masked()), "the API masks ID numbers for auditors");
+    assert!(check::report_json(&back, Role::VerificationOfficer).to_string().contains(adults[0].as_str()));
     let pdf = check::report_pdf(&back, "社区", false);
     assert!(pdf.starts_with(b"%PDF-1.7") && pdf.len() > 2000);
     let text = String::from_utf8_lossy(&pdf);

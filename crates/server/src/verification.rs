@@ -43,16 +43,18 @@ struct CheckRequest {
     on: Option<String>,
 }
 
-async fn api_check(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(no): Path<String>, Json(r): Json<CheckRequest>) -> Result<Json<VerificationReport>, AppError> {
+async fn api_check(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(no): Path<String>, Json(r): Json<CheckRequest>) -> Result<Json<serde_json::Value>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let signed_by = r.signed_by.iter().map(|t| IdNumber::parse(t).map_err(|_| bad_id(t))).collect::<Result<Vec<_>, _>>()?;
     let authorisation = Authorisation { reference: r.reference, signed_on: parse_date(Some(&r.signed_on))?, signed_by };
     let on = parse_date(r.on.as_deref())?;
-    Ok(Json(use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?))
+    let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?;
+    Ok(Json(use_case::report_json(&r, who.principal.role)))
 }
 
-async fn api_report(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<VerificationReport>, AppError> {
-    Ok(Json(use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?))
+async fn api_report(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    Ok(Json(use_case::report_json(&r, who.principal.role)))
 }
 
 struct MemberRow {

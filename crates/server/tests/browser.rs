@@ -323,6 +323,8 @@ fn a_verification_officer_checks_a_household_with_its_authorisation_and_gets_the
     d.goto(&format!("{server}/households/{}", f.inside.household_no));
     d.click("#verify-link");
     d.wait_for("the check form", |p| p.contains("授权书编号") && p.contains("name=\"signed\""));
+    // Each adult who signed is ticked by the officer (nothing is ticked in advance).
+    post(&format!("{}/execute/sync", d.base), json!({ "script": "document.querySelectorAll('input.adult').forEach(c => c.click()); return true;", "args": [] }));
     d.type_into("#verification input[name=reference]", "浑南核字〔2026〕18号");
     d.click("#verification button");
     let page = d.wait_for("the report", |p| p.contains("居民家庭经济状况核对报告") && p.contains("id=\"programs\""));
