@@ -145,18 +145,22 @@ pub fn render(title: &str, blocks: &[Block]) -> Vec<u8> {
                 let row_out = |p: &mut Pages, cells: &[String]| {
                     let wrapped: Vec<Vec<String>> = cells.iter().zip(&cols).map(|(c, w)| wrap(c, size, w - 4.0)).collect();
                     let height = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
-                    p.need(size * 1.5 * height as f32 + 2.0);
-                    let top = p.y;
-                    let mut x = MARGIN;
-                    for (lines, w) in wrapped.iter().zip(&cols) {
-                        p.y = top;
-                        for l in lines {
-                            p.text(x + 2.0, size, l);
-                            p.y -= size * 1.5;
+                    // A row that fits is kept on one page; a taller one continues on the next,
+                    // line by line across its cells.
+                    let line_h = size * 1.5;
+                    p.need((line_h * height as f32 + 2.0).min(PAGE_H - 2.0 * MARGIN));
+                    for k in 0..height {
+                        p.need(line_h);
+                        let mut x = MARGIN;
+                        for (lines, w) in wrapped.iter().zip(&cols) {
+                            if let Some(l) = lines.get(k) {
+                                p.text(x + 2.0, size, l);
+                            }
+                            x += w;
                         }
-                        x += w;
+                        p.y -= line_h;
                     }
-                    p.y = top - size * 1.5 * height as f32 - 2.0;
+                    p.y -= 2.0;
                     let y = p.y + 1.0;
                     p.rule(y);
                 };
@@ -257,6 +261,21 @@ mod tests {
         let pages: usize = text.split("/Count ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).expect("count");
         assert!(pages >= 3, "{pages} pages");
         assert!(text.contains(&hex(&format!("长表  第 {pages} 页 / 共 {pages} 页"))));
+        offsets_are_right(&pdf);
+    }
+
+    #[test]
+    fn a_row_taller_than_a_page_continues_on_the_next_and_nothing_is_drawn_below_the_margin() {
+        let tall = "收入".repeat(2000);
+        let pdf = render("长行", &[Block::Table { widths: vec![1.0, 1.0], header: vec!["甲".into(), "乙".into()], rows: vec![vec!["一".into(), tall]] }]);
+        let text = String::from_utf8_lossy(&pdf);
+        let pages: usize = text.split("/Count ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).expect("count");
+        assert!(pages >= 2, "{pages} pages");
+        // Every text position (x y Td) of the body is above the bottom margin (the footer sits below it).
+        for op in text.split(" Td ").filter(|o| o.contains("/F1 9 Tf")) {
+            let y: f32 = op.rsplit(' ').next().and_then(|v| v.parse().ok()).expect("y");
+            assert!(y >= MARGIN - 0.01, "text at y = {y}");
+        }
         offsets_are_right(&pdf);
     }
 
