@@ -60,6 +60,15 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
             fields: r.fields.clone(),
         });
     }
+    // As the rules count them: of each member's records from one source, those of the newest file.
+    let mut newest: HashMap<(minzheng_domain::IdNumber, String), NaiveDate> = HashMap::new();
+    for i in &items {
+        let e = newest.entry((i.id_number, i.source.clone())).or_insert(i.as_of);
+        if i.as_of > *e {
+            *e = i.as_of;
+        }
+    }
+    items.retain(|i| newest.get(&(i.id_number, i.source.clone())) == Some(&i.as_of));
     items.sort_by(|a, b| (&a.source, &a.member, a.row_no).cmp(&(&b.source, &b.member, b.row_no)));
     let empty_sources = DATASETS.iter().map(|(d, _)| d.to_string()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
 

@@ -416,3 +416,23 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
     assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, false).await.is_err(), "decided once");
     assert!(use_case::review_queue(w.store.as_ref(), &officer, &actor(&officer), None, 100).await.expect("queue").is_empty());
 }
+
+#[tokio::test]
+async fn a_household_check_lists_the_newest_file_of_each_source_as_the_rules_count_it() {
+    use minzheng_app::economic_check as check;
+    use minzheng_domain::verification::Authorisation;
+    let w = world("newest").await;
+    let earner = w.city.persons.iter().zip(&w.city.economy).find(|(p, e)| e.wage > 0 && p.status == minzheng_domain::PersonStatus::Alive).map(|(p, _)| p).expect("a wage earner");
+    let no = earner.household_no.clone().expect("household");
+    let h = w.city.households.iter().find(|h| h.household_no == no).expect("household");
+    // Next month's wage file: a new amount for the same person.
+    let path = w.files.join("income-2026-08.csv");
+    std::fs::write(&path, format!("身份证号,姓名,收入类型,所属月份,金额\n{},{},工资,2026-08,4321.00\n", earner.id_number, earner.name)).expect("file");
+    minzheng_app::economy::import_file(w.store.as_ref(), &path, day("2026-08-01"), &Actor::new("centre")).await.expect("import");
+    let adults: Vec<IdNumber> = w.city.persons.iter().filter(|p| p.household_no.as_deref() == Some(no.as_str()) && p.status == minzheng_domain::PersonStatus::Alive && p.id_number.age_on(day("2026-08-01")) >= 18).map(|p| p.id_number).collect();
+    let officer = who(Role::VerificationOfficer, &h.community.as_str()[..6]);
+    let auth = Authorisation { reference: "核字〔2026〕30号".into(), signed_on: day("2026-08-01"), signed_by: adults };
+    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, auth, day("2026-08-01")).await.expect("report");
+    let wages: Vec<&str> = r.items.iter().filter(|i| i.source == "income" && i.id_number == earner.id_number).flat_map(|i| i.fields.iter().filter(|(k, _)| k == "金额").map(|(_, v)| v.as_str())).collect();
+    assert_eq!(wages, vec!["4321.00"], "only the August file's wage: {wages:?}");
+}
