@@ -131,6 +131,25 @@ impl Drop for Driver {
     }
 }
 
+/// The generated city's departmental files imported as the verification centre does.
+fn import_departments(rt: &tokio::runtime::Runtime, f: &Fixture, tag: &str) {
+    let files = std::env::temp_dir().join(format!("minzheng-browser-{tag}-files-{}", std::process::id()));
+    minzheng_synth::files::write_city(&f.city, &files, minzheng_synth::files::Format::Csv).expect("files");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
+    rt.block_on(minzheng_app::economy::import_dir(f.store.as_ref(), &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
+    let _ = std::fs::remove_dir_all(&files);
+}
+
+/// The real server over the fixture's store on a loopback port; its address.
+fn serve(rt: &tokio::runtime::Runtime, f: &Fixture) -> String {
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
+    let server = format!("http://{}", listener.local_addr().expect("addr"));
+    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    rt.spawn(minzheng_server::serve(state, listener));
+    server
+}
+
 fn sign_in_with_the_form(d: &Driver, server: &str, name: &str) {
     d.goto(&format!("{server}/login"));
     d.type_into("input[name=name]", name);
@@ -144,11 +163,7 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     let Some(d) = Driver::start() else { return };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let f = rt.block_on(fixture("browser"));
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
-    let server = format!("http://{}", listener.local_addr().expect("addr"));
-    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
-    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
-    rt.spawn(minzheng_server::serve(state, listener));
+    let server = serve(&rt, &f);
 
     // Unsigned, the residents page sends the browser to the sign-in page.
     d.goto(&format!("{server}/residents"));
@@ -226,16 +241,8 @@ fn a_household_is_checked_with_its_explanation_and_the_city_costs_a_standard_ris
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let f = rt.block_on(fixture("browser-policy"));
     // The departments' files of the generated city, as the verification centre imports them.
-    let files = std::env::temp_dir().join(format!("minzheng-browser-policy-files-{}", std::process::id()));
-    minzheng_synth::files::write_city(&f.city, &files, minzheng_synth::files::Format::Csv).expect("files");
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
-    rt.block_on(minzheng_app::economy::import_dir(f.store.as_ref(), &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
-    let _ = std::fs::remove_dir_all(&files);
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
-    let server = format!("http://{}", listener.local_addr().expect("addr"));
-    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
-    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
-    rt.spawn(minzheng_server::serve(state, listener));
+    import_departments(&rt, &f, "policy");
+    let server = serve(&rt, &f);
 
     // A community worker opens a household and checks it against every program.
     sign_in_with_the_form(&d, &server, "community_worker");
@@ -266,11 +273,7 @@ fn a_county_officer_assigns_verifies_and_resolves_a_finding_seen_side_by_side() 
     let Some(d) = Driver::start() else { return };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let f = rt.block_on(fixture("browser-findings"));
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
-    let server = format!("http://{}", listener.local_addr().expect("addr"));
-    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
-    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
-    rt.spawn(minzheng_server::serve(state, listener));
+    let server = serve(&rt, &f);
 
     // The county's verification officer sees the county's findings, charted, and not Dalian's.
     sign_in_with_the_form(&d, &server, "verification_officer");
@@ -308,16 +311,8 @@ fn a_verification_officer_checks_a_household_with_its_authorisation_and_gets_the
     let Some(d) = Driver::start() else { return };
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let f = rt.block_on(fixture("browser-check"));
-    let files = std::env::temp_dir().join(format!("minzheng-browser-check-files-{}", std::process::id()));
-    minzheng_synth::files::write_city(&f.city, &files, minzheng_synth::files::Format::Csv).expect("files");
-    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
-    rt.block_on(minzheng_app::economy::import_dir(f.store.as_ref(), &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
-    let _ = std::fs::remove_dir_all(&files);
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
-    let server = format!("http://{}", listener.local_addr().expect("addr"));
-    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
-    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
-    rt.spawn(minzheng_server::serve(state, listener));
+    import_departments(&rt, &f, "check");
+    let server = serve(&rt, &f);
 
     sign_in_with_the_form(&d, &server, "verification_officer");
     d.goto(&format!("{server}/households/{}", f.inside.household_no));

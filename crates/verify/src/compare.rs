@@ -71,32 +71,17 @@ impl Roster {
     /// Every (row, enrolment) where a row names an enrolled person, in row order. Runs on all
     /// cores; rows are ID numbers as linked to the registry.
     pub fn hits(&self, rows: &[IdNumber]) -> Vec<Hit> {
-        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
-        let chunk = rows.len().div_ceil(threads).max(1);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = rows
-                .chunks(chunk)
-                .enumerate()
-                .map(|(c, part)| {
-                    s.spawn(move || {
-                        let mut out = Vec::new();
-                        for (k, id) in part.iter().enumerate() {
-                            if let Some(&(start, count)) = self.index.get(&body_of(id)) {
-                                let row = (c * chunk + k) as u32;
-                                for &(_, enrolment) in &self.entries[start as usize..(start + count) as usize] {
-                                    out.push(Hit { row, enrolment });
-                                }
-                            }
-                        }
-                        out
-                    })
-                })
-                .collect();
-            let mut all = Vec::new();
-            for h in handles {
-                all.extend(h.join().unwrap_or_default());
+        crate::on_all_cores(rows, |first, part| {
+            let mut out = Vec::new();
+            for (k, id) in part.iter().enumerate() {
+                if let Some(&(start, count)) = self.index.get(&body_of(id)) {
+                    let row = (first + k) as u32;
+                    for &(_, enrolment) in &self.entries[start as usize..(start + count) as usize] {
+                        out.push(Hit { row, enrolment });
+                    }
+                }
             }
-            all
+            out
         })
     }
 

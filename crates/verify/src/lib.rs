@@ -16,3 +16,19 @@ pub use compare::{Hit, Overlap, Roster};
 pub use idmatch::{IdRelation, Recorded};
 pub use linkage::{candidate_pairs, link, Band, Explanation, Index, Link, Model, Pair, Person, Quality, Record, Thresholds, Training};
 pub use names::NameLevel;
+
+/// Maps `f` over `items` split into one chunk per core, keeping the order: `f` receives the
+/// index of its chunk's first item and the chunk, and returns that chunk's outputs.
+pub(crate) fn on_all_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &[T]) -> Vec<R> + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
+    let chunk = items.len().div_ceil(threads).max(1);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(chunk).enumerate().map(|(c, part)| s.spawn(move || f(c * chunk, part))).collect();
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.join().unwrap_or_default());
+        }
+        all
+    })
+}

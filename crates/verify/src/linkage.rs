@@ -66,31 +66,16 @@ pub struct Pair {
 
 /// The candidate pairs of every record, in record order. Runs on all cores.
 pub fn candidate_pairs(index: &Index, persons: &[Person], records: &[Record]) -> Vec<Pair> {
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).max(1);
-    let chunk = records.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = records
-            .chunks(chunk)
-            .enumerate()
-            .map(|(c, part)| {
-                s.spawn(move || {
-                    let mut out = Vec::with_capacity(part.len());
-                    for (k, r) in part.iter().enumerate() {
-                        let record = (c * chunk + k) as u32;
-                        for (person, relation) in candidates(&Recorded::read(&r.id), |b| index.get(b)) {
-                            let name = compare(&persons[person as usize].name, &r.name);
-                            out.push(Pair { record, person, id: relation, name });
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        let mut all = Vec::new();
-        for h in handles {
-            all.extend(h.join().unwrap_or_default());
+    crate::on_all_cores(records, |first, part| {
+        let mut out = Vec::with_capacity(part.len());
+        for (k, r) in part.iter().enumerate() {
+            let record = (first + k) as u32;
+            for (person, relation) in candidates(&Recorded::read(&r.id), |b| index.get(b)) {
+                let name = compare(&persons[person as usize].name, &r.name);
+                out.push(Pair { record, person, id: relation, name });
+            }
         }
-        all
+        out
     })
 }
 
