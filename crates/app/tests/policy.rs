@@ -3,39 +3,19 @@
 //! engine gives on the city in memory, a household checked within scope, a standard rise costed,
 //! a parameter changed by the city and used from its date.
 
-use chrono::NaiveDate;
+mod common;
+
+use common::*;
+
 use minzheng_app::policy as use_case;
-use minzheng_domain::{Principal, RegionCode, Role};
+use minzheng_domain::Role;
 use minzheng_policy::snapshot::from_city_where;
 use minzheng_policy::{Change, Engine, ParameterRecord, PolicySet};
 use minzheng_store::{Actor, RegistryBatch, Store};
 use std::sync::Arc;
 
-struct Dir(std::path::PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).expect("code")
-}
-
-fn who(role: Role, region: &str) -> Principal {
-    Principal { name: format!("{}-test", role.as_str()), role, region: code(region) }
-}
-
-fn actor(p: &Principal) -> Actor {
-    minzheng_app::registry::actor_of(p, None, None)
-}
-
 const AS_OF: &str = "2026-07-01";
 const ON: &str = "2026-08-01";
-
-fn day(s: &str) -> NaiveDate {
-    s.parse().expect("date")
-}
 
 struct World {
     store: Arc<dyn Store>,

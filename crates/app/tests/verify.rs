@@ -3,38 +3,18 @@
 //! planted anomaly is found with its evidence, a new death file is compared at once, and a
 //! finding goes through its workflow within the region's staff only.
 
-use chrono::NaiveDate;
+mod common;
+
+use common::*;
+
 use minzheng_app::verify as use_case;
 use minzheng_domain::economy::LinkKind;
-use minzheng_domain::{FindingAction, FindingKind, FindingStatus, IdNumber, Principal, RegionCode, Resolution, Role};
+use minzheng_domain::{FindingAction, FindingKind, FindingStatus, IdNumber, Principal, Resolution, Role};
 use minzheng_policy::{Engine, PolicySet};
 use minzheng_store::{Actor, FindingQuery, RegistryBatch, Store};
 use minzheng_synth::AnomalyKind;
 use std::collections::HashSet;
 use std::sync::Arc;
-
-struct Dir(std::path::PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).expect("code")
-}
-
-fn who(role: Role, region: &str) -> Principal {
-    Principal { name: format!("{}-test", role.as_str()), role, region: code(region) }
-}
-
-fn actor(p: &Principal) -> Actor {
-    minzheng_app::registry::actor_of(p, None, None)
-}
-
-fn day(s: &str) -> NaiveDate {
-    s.parse().expect("date")
-}
 
 const AS_OF: &str = "2026-07-01";
 

@@ -525,7 +525,7 @@ impl Store for PgStore {
     async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>> {
         let mut out = Vec::new();
         for chunk in household_nos.chunks(CHUNK) {
-            let mut qb = sql::select_in::<Postgres>(PERSON_COLUMNS, "persons", "household_no", chunk.iter().cloned());
+            let mut qb = sql::select_in::<Postgres, _>(PERSON_COLUMNS, "persons", "household_no", chunk.iter().cloned());
             qb.push(" ORDER BY household_no, id_number");
             for row in qb.build().fetch_all(&self.pool).await? {
                 out.push(rows::person_from_row(&row)?);
@@ -811,7 +811,7 @@ impl Store for PgStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = sql::select_in::<Postgres>(sql::ITEM_COLUMNS, "economic_items", "id_number", ids.iter().map(|i| i.to_string()))
+        let rows = sql::select_in::<Postgres, _>(sql::ITEM_COLUMNS, "economic_items", "id_number", ids.iter().map(|i| i.to_string()))
             .build()
             .fetch_all(&self.pool)
             .await?;
@@ -857,7 +857,7 @@ impl Store for PgStore {
     async fn dept_records_of(&self, ids: &[IdNumber]) -> Result<Vec<crate::DeptRecord>> {
         let mut out = Vec::new();
         for chunk in ids.chunks(2000) {
-            let rows = sql::select_in::<Postgres>(verify::DEPT_COLUMNS, "dept_records", "id_number", chunk.iter().map(|i| i.to_string())).build().fetch_all(&self.pool).await?;
+            let rows = sql::select_in::<Postgres, _>(verify::DEPT_COLUMNS, "dept_records", "id_number", chunk.iter().map(|i| i.to_string())).build().fetch_all(&self.pool).await?;
             for r in &rows {
                 out.push(verify::dept_record_from_row(r)?);
             }
@@ -872,20 +872,18 @@ impl Store for PgStore {
     }
 
     async fn dept_records_in_review(&self, after: i64, limit: u32) -> Result<Vec<crate::DeptRecord>> {
-        // `link = 'review'` written as a comparison with a bound text would need a second bind
-        // type; the review rows are few, so the filter is on the constant.
-        let rows = verify::dept_records_where::<Postgres>("link = 'review' AND 0 = ", 0, after, limit).build().fetch_all(&self.pool).await?;
+        let rows = verify::dept_records_where::<Postgres>(verify::DeptFilter::InReview { after }, limit).build().fetch_all(&self.pool).await?;
         rows.iter().map(verify::dept_record_from_row).collect()
     }
 
     async fn dept_record(&self, id: i64) -> Result<Option<crate::DeptRecord>> {
-        let row = verify::dept_records_where::<Postgres>("id = ", id, 0, 1).build().fetch_optional(&self.pool).await?;
+        let row = verify::dept_records_where::<Postgres>(verify::DeptFilter::Id(id), 1).build().fetch_optional(&self.pool).await?;
         row.as_ref().map(verify::dept_record_from_row).transpose()
     }
 
     async fn decide_link(&self, id: i64, accept: bool, item: Option<&crate::EconomicItem>, actor: &Actor) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let batch: Option<String> = verify::dept_records_where::<Postgres>("id = ", id, 0, 1).build().fetch_optional(&mut *tx).await?.map(|r| r.try_get("batch")).transpose()?;
+        let batch: Option<String> = verify::dept_records_where::<Postgres>(verify::DeptFilter::Id(id), 1).build().fetch_optional(&mut *tx).await?.map(|r| r.try_get("batch")).transpose()?;
         let changed = verify::decide_link::<Postgres>(id, accept).build().execute(&mut *tx).await?.rows_affected();
         if changed == 0 {
             return Ok(false);

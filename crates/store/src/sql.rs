@@ -5,18 +5,28 @@ use crate::rows::{HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::{page_limit, prefix_range, text_prefix_range, HouseholdQuery, PersonQuery};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
-/// `SELECT <columns> FROM <table> WHERE <key> IN (...)`.
-pub(crate) fn select_in<DB>(columns: &str, table: &str, key: &str, keys: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
+/// Appends `(k1, k2, ...)`, each key bound.
+pub(crate) fn push_in<DB, K>(qb: &mut QueryBuilder<DB>, keys: impl IntoIterator<Item = K>)
 where
     DB: Database,
-    String: for<'a> Encode<'a, DB> + Type<DB>,
+    K: for<'a> Encode<'a, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {columns} FROM {table} WHERE {key} IN ("));
+    qb.push("(");
     let mut sep = qb.separated(", ");
     for k in keys {
         sep.push_bind(k);
     }
     qb.push(")");
+}
+
+/// `SELECT <columns> FROM <table> WHERE <key> IN (...)`.
+pub(crate) fn select_in<DB, K>(columns: &str, table: &str, key: &str, keys: impl IntoIterator<Item = K>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    K: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {columns} FROM {table} WHERE {key} IN "));
+    push_in(&mut qb, keys);
     qb
 }
 

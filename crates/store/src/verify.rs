@@ -1,5 +1,6 @@
 //! SQL and row decoding of departmental rows, enrolments and findings, shared by both backends.
 
+use crate::sql::{push_in, select_in};
 use crate::{page_limit, prefix_range, FindingEvent, FindingQuery, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_domain::economy::{DeptRecord, LinkKind};
@@ -58,13 +59,27 @@ where
     qb
 }
 
-pub(crate) fn dept_records_where<DB>(filter: &str, value: i64, after: i64, limit: u32) -> QueryBuilder<DB>
+/// Which departmental rows to read.
+pub(crate) enum DeptFilter {
+    /// One row by id.
+    Id(i64),
+    /// Rows awaiting review, after an id.
+    InReview { after: i64 },
+}
+
+pub(crate) fn dept_records_where<DB>(filter: DeptFilter, limit: u32) -> QueryBuilder<DB>
 where
     DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {DEPT_COLUMNS} FROM dept_records WHERE {filter}"));
-    qb.push_bind(value).push(" AND id > ").push_bind(after).push(" ORDER BY id LIMIT ").push_bind(i64::from(limit.clamp(1, 10_000)));
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {DEPT_COLUMNS} FROM dept_records WHERE "));
+    match filter {
+        DeptFilter::Id(id) => qb.push("id = ").push_bind(id),
+        // The literal matches the partial index `dept_records_review`.
+        DeptFilter::InReview { after } => qb.push("link = 'review' AND id > ").push_bind(after),
+    };
+    qb.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit.clamp(1, 10_000)));
     qb
 }
 
@@ -149,12 +164,8 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("DELETE FROM enrolment_members WHERE enrolment_id IN (");
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    qb.push(")");
+    let mut qb = QueryBuilder::<DB>::new("DELETE FROM enrolment_members WHERE enrolment_id IN ");
+    push_in(&mut qb, ids.iter().copied());
     qb
 }
 
@@ -177,12 +188,8 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {ENROLMENT_COLUMNS} FROM enrolments WHERE id IN ("));
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    qb.push(") ORDER BY id");
+    let mut qb = select_in(ENROLMENT_COLUMNS, "enrolments", "id", ids.iter().copied());
+    qb.push(" ORDER BY id");
     qb
 }
 
@@ -191,12 +198,8 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("SELECT enrolment_id, id_number, name FROM enrolment_members WHERE enrolment_id IN (");
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(*id);
-    }
-    qb.push(") ORDER BY enrolment_id, id_number");
+    let mut qb = select_in("enrolment_id, id_number, name", "enrolment_members", "enrolment_id", ids.iter().copied());
+    qb.push(" ORDER BY enrolment_id, id_number");
     qb
 }
 
@@ -218,13 +221,7 @@ where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("SELECT DISTINCT enrolment_id FROM enrolment_members WHERE id_number IN (");
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(id.to_string());
-    }
-    qb.push(")");
-    qb
+    select_in("DISTINCT enrolment_id", "enrolment_members", "id_number", ids.iter().map(|i| i.to_string()))
 }
 
 /// Enrolments from their rows and their members' rows.

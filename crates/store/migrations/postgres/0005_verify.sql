@@ -16,6 +16,8 @@ CREATE TABLE dept_records (
 );
 CREATE INDEX dept_records_person ON dept_records (id_number);
 CREATE INDEX dept_records_source ON dept_records (source, id);
+-- The linkage's review band: few rows among millions.
+CREATE INDEX dept_records_review ON dept_records (id) WHERE link = 'review';
 
 -- 在保对象: enrolments (from approved cases or carried over from the bureau's roster) and their members.
 CREATE TABLE enrolments (
