@@ -60,6 +60,8 @@ pub enum Permission {
     RunComparisons,
     /// 家庭经济状况核对: check a household's income and assets with its authorisation.
     VerifyHouseholds,
+    /// 审核确认: take the steps of a case's procedure that the role is for (survey, check, review, notice, decision).
+    HandleCases,
 }
 
 impl Role {
@@ -116,11 +118,11 @@ impl Role {
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications | CheckEligibility | ReadFindings),
-            Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry),
-            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings),
-            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings),
-            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds),
+            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications | CheckEligibility | ReadFindings | HandleCases),
+            Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
+            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings | HandleCases),
+            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | HandleCases),
+            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds | HandleCases),
             Role::CityAdmin => {
                 matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers | CheckEligibility | RunSweeps | SetParameters | ReadFindings | RunComparisons)
             }

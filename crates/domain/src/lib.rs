@@ -5,6 +5,8 @@
 //! ID, region code or amount of money.
 
 pub mod access;
+pub mod calendar;
+pub mod case;
 pub mod economy;
 pub mod enrolment;
 pub mod finding;
@@ -18,6 +20,8 @@ pub mod registry;
 pub mod verification;
 
 pub use access::{Permission, Principal, Role};
+pub use calendar::{CalendarDay, DayKind, WorkCalendar};
+pub use case::{Case, CaseAction, CaseError, CaseStatus, Service, ServiceKind};
 pub use enrolment::{EnrolledMember, Enrolment, EnrolmentStatus};
 pub use finding::{Evidence, Finding, FindingAction, FindingKind, FindingStatus, Resolution};
 pub use id::{IdNumber, IdNumberError, Sex};
