@@ -5,6 +5,7 @@
 //! checked at run time (no database is needed to build); each backend has its own migrations
 //! under `migrations/<backend>/`, embedded in the binary.
 
+mod cases;
 pub mod chain;
 mod group;
 mod migrate;
@@ -237,6 +238,43 @@ pub struct FindingEvent {
     pub at: DateTime<Utc>,
 }
 
+/// 办理记录: one step of a case (accepting is the first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseEvent {
+    pub case_id: i64,
+    /// `accept`, `survey`, `review` ... ([`minzheng_domain::CaseAction::as_str`]).
+    pub action: String,
+    /// The status before (`""` for the acceptance).
+    pub from: String,
+    pub to: minzheng_domain::CaseStatus,
+    pub comment: String,
+    pub actor: String,
+    pub role: String,
+    pub at: DateTime<Utc>,
+}
+
+/// How cases are listed: a role's queue, a region's cases, those due by a date, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    /// Only open cases waiting for this role (`community_worker` ...).
+    pub waiting_for: Option<String>,
+    /// Only open cases (any role).
+    pub open_only: bool,
+    /// Cases of households within this region.
+    pub community: Option<RegionCode>,
+    /// Cases owned by a county within this region.
+    pub owner: Option<RegionCode>,
+    /// Cases accepted at this community.
+    pub accepted_at: Option<RegionCode>,
+    pub household_no: Option<String>,
+    pub status: Option<minzheng_domain::CaseStatus>,
+    /// Open cases whose current step is due on or before this day.
+    pub due_by: Option<chrono::NaiveDate>,
+    /// Cursor: cases with a smaller id.
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
 /// A stored sweep or what-if run (its summary as JSON).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PolicyRun {
@@ -432,6 +470,26 @@ pub trait Store: Send + Sync {
     async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>>;
     /// The reports of a household, newest first.
     async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>>;
+
+    // ---- cases (全市通办 · 审核确认) ----
+
+    /// Stores a newly accepted case with its first step (audited); refuses (`Conflict`) a
+    /// second open case of the same program and household. Returns its id.
+    async fn add_case(&self, case: &minzheng_domain::Case, waiting_for: Option<&str>, event: &CaseEvent, actor: &Actor) -> Result<i64>;
+    /// Cases carried over from an earlier system, each with the role it waits for, in one
+    /// transaction with one audit record (all or nothing; `Conflict` on a second open case).
+    async fn import_cases(&self, cases: &[(minzheng_domain::Case, Option<String>)], source: &str, actor: &Actor) -> Result<u64>;
+    async fn case(&self, id: i64) -> Result<Option<minzheng_domain::Case>>;
+    /// Writes a step if the case is still at `seen_version`, with its event and audit record,
+    /// and the enrolment an approval makes, all in one transaction. None when the case has
+    /// moved on since (nothing written).
+    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&Enrolment>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
+    async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
+    async fn search_cases(&self, q: &CaseQuery) -> Result<Page<minzheng_domain::Case>>;
+    /// The working-day calendar's listed days (holidays and exchanged working days).
+    async fn calendar_days(&self) -> Result<Vec<minzheng_domain::CalendarDay>>;
+    /// Records listed days (a day recorded again takes the new kind), audited.
+    async fn set_calendar_days(&self, days: &[minzheng_domain::CalendarDay], actor: &Actor) -> Result<()>;
 
     // ---- policy runs (普查、测算) ----
 

@@ -14,6 +14,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 3, name: "audit_search", sql: include_str!("../migrations/sqlite/0003_audit_search.sql") },
     Migration { version: 4, name: "policy", sql: include_str!("../migrations/sqlite/0004_policy.sql") },
     Migration { version: 5, name: "verify", sql: include_str!("../migrations/sqlite/0005_verify.sql") },
+    Migration { version: 6, name: "cases", sql: include_str!("../migrations/sqlite/0006_cases.sql") },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -22,6 +23,7 @@ pub(crate) const POSTGRES: &[Migration] = &[
     Migration { version: 3, name: "audit_search", sql: include_str!("../migrations/postgres/0003_audit_search.sql") },
     Migration { version: 4, name: "policy", sql: include_str!("../migrations/postgres/0004_policy.sql") },
     Migration { version: 5, name: "verify", sql: include_str!("../migrations/postgres/0005_verify.sql") },
+    Migration { version: 6, name: "cases", sql: include_str!("../migrations/postgres/0006_cases.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -1,6 +1,7 @@
 //! PostgreSQL records store (production). Bulk writes send whole columns as arrays
 //! (`INSERT ... SELECT * FROM UNNEST(...)`), one statement per chunk.
 
+use crate::cases;
 use crate::migrate::{self, Migration};
 use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
@@ -116,6 +117,30 @@ async fn lock_chain(tx: &mut Transaction<'_, Postgres>) -> Result<String> {
         .fetch_optional(&mut **tx)
         .await?;
     Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))
+}
+
+/// Writes enrolments with their members (one per program and household) inside a transaction.
+async fn write_enrolments(tx: &mut Transaction<'_, Postgres>, enrolments: &[minzheng_domain::Enrolment], source: &str) -> Result<Vec<i64>> {
+    let now = chain::now();
+    let mut ids = Vec::with_capacity(enrolments.len());
+    for chunk in enrolments.chunks(1000) {
+        let rows = verify::upsert_enrolments::<Postgres>(chunk, source, now).build().fetch_all(&mut **tx).await?;
+        let mut by_key = std::collections::HashMap::with_capacity(rows.len());
+        for r in &rows {
+            by_key.insert((r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?), r.try_get::<i64, _>("id")?);
+        }
+        let chunk_ids: Vec<i64> = chunk
+            .iter()
+            .map(|e| by_key.get(&(e.program.clone(), e.household_no.clone())).copied().ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no))))
+            .collect::<Result<_>>()?;
+        verify::delete_members::<Postgres>(&chunk_ids).build().execute(&mut **tx).await?;
+        let members: Vec<(i64, &minzheng_domain::EnrolledMember)> = chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
+        for part in members.chunks(5000) {
+            verify::insert_members::<Postgres>(part).build().execute(&mut **tx).await?;
+        }
+        ids.extend(chunk_ids);
+    }
+    Ok(ids)
 }
 
 async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
@@ -898,25 +923,7 @@ impl Store for PgStore {
 
     async fn upsert_enrolments(&self, enrolments: &[minzheng_domain::Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
-        let now = chain::now();
-        let mut ids = Vec::with_capacity(enrolments.len());
-        for chunk in enrolments.chunks(1000) {
-            let rows = verify::upsert_enrolments::<Postgres>(chunk, source, now).build().fetch_all(&mut *tx).await?;
-            let mut by_key = std::collections::HashMap::with_capacity(rows.len());
-            for r in &rows {
-                by_key.insert((r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?), r.try_get::<i64, _>("id")?);
-            }
-            let chunk_ids: Vec<i64> = chunk
-                .iter()
-                .map(|e| by_key.get(&(e.program.clone(), e.household_no.clone())).copied().ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no))))
-                .collect::<Result<_>>()?;
-            verify::delete_members::<Postgres>(&chunk_ids).build().execute(&mut *tx).await?;
-            let members: Vec<(i64, &minzheng_domain::EnrolledMember)> = chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
-            for part in members.chunks(5000) {
-                verify::insert_members::<Postgres>(part).build().execute(&mut *tx).await?;
-            }
-            ids.extend(chunk_ids);
-        }
+        let ids = write_enrolments(&mut tx, enrolments, source).await?;
         write_audit(&mut tx, actor, &[crate::enrolments_audit(source, enrolments)]).await?;
         tx.commit().await?;
         Ok(ids)
@@ -993,6 +1000,96 @@ impl Store for PgStore {
     async fn finding_events(&self, id: i64) -> Result<Vec<crate::FindingEvent>> {
         let rows = verify::events_of::<Postgres>(id).build().fetch_all(&self.pool).await?;
         rows.iter().map(verify::event_from_row).collect()
+    }
+
+    async fn add_case(&self, case: &minzheng_domain::Case, waiting_for: Option<&str>, event: &crate::CaseEvent, actor: &Actor) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        let now = chain::now();
+        let id: i64 = cases::insert_case::<Postgres>(case, waiting_for, now)
+            .build()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", case.program, case.household_no)))?
+            .try_get("id")?;
+        let stored = minzheng_domain::Case { id, ..case.clone() };
+        cases::insert_event::<Postgres>(&crate::CaseEvent { case_id: id, ..event.clone() }).build().execute(&mut *tx).await?;
+        write_audit(&mut tx, actor, &[cases::case_audit(&stored, event)]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn import_cases(&self, cases: &[(minzheng_domain::Case, Option<String>)], source: &str, actor: &Actor) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let now = chain::now();
+        let mut added = 0;
+        for chunk in cases.chunks(2000) {
+            added += cases::insert_cases::<Postgres>(chunk, now).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, "an open case of the same program and household"))?.rows_affected();
+        }
+        write_audit(&mut tx, actor, &[cases::cases_import_audit(source, cases.len())]).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn case(&self, id: i64) -> Result<Option<minzheng_domain::Case>> {
+        let row = cases::case_by_id::<Postgres>(id).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(cases::case_from_row).transpose()
+    }
+
+    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &crate::CaseEvent, enrolment: Option<&minzheng_domain::Enrolment>, actor: &Actor) -> Result<Option<minzheng_domain::Case>> {
+        let mut tx = self.pool.begin().await?;
+        let mut stored = updated.clone();
+        if let Some(e) = enrolment {
+            let source = format!("case:{}", updated.id);
+            let ids = write_enrolments(&mut tx, std::slice::from_ref(e), &source).await?;
+            if let Some(d) = stored.file.decision.as_mut() {
+                d.enrolment = ids.first().copied();
+            }
+            write_audit(&mut tx, actor, &[crate::enrolments_audit(&source, std::slice::from_ref(e))]).await?;
+        }
+        let now = chain::now();
+        let changed = cases::update_case::<Postgres>(&stored, waiting_for, seen_version, now)
+            .build()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", stored.program, stored.household_no)))?
+            .rows_affected();
+        if changed == 0 {
+            return Ok(None);
+        }
+        cases::insert_event::<Postgres>(event).build().execute(&mut *tx).await?;
+        write_audit(&mut tx, actor, &[cases::case_audit(&stored, event)]).await?;
+        tx.commit().await?;
+        Ok(Some(stored))
+    }
+
+    async fn case_events(&self, id: i64) -> Result<Vec<crate::CaseEvent>> {
+        let rows = cases::events_of::<Postgres>(id).build().fetch_all(&self.pool).await?;
+        rows.iter().map(cases::event_from_row).collect()
+    }
+
+    async fn search_cases(&self, q: &crate::CaseQuery) -> Result<Page<minzheng_domain::Case>> {
+        let rows = cases::search_cases::<Postgres>(q).build().fetch_all(&self.pool).await?;
+        let items = rows.iter().map(cases::case_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(cases::paginate_cases(items, q.limit))
+    }
+
+    async fn calendar_days(&self) -> Result<Vec<minzheng_domain::CalendarDay>> {
+        let rows = sqlx::query("SELECT day, kind, note FROM calendar_days ORDER BY day").fetch_all(&self.pool).await?;
+        rows.iter().map(cases::day_from_row).collect()
+    }
+
+    async fn set_calendar_days(&self, days: &[minzheng_domain::CalendarDay], actor: &Actor) -> Result<()> {
+        if days.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        let now = chain::now();
+        for chunk in days.chunks(500) {
+            cases::upsert_days::<Postgres>(chunk, &actor.name, now).build().execute(&mut *tx).await?;
+        }
+        write_audit(&mut tx, actor, &[cases::calendar_audit(days)]).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64> {

@@ -886,3 +886,113 @@ async fn a_row_in_review_is_decided_once_and_an_accepted_one_gives_its_item() {
         f.done().await;
     }
 }
+
+fn a_case(program: &str, household: &str, community: &str) -> minzheng_domain::Case {
+    use minzheng_domain::case::{Case, CaseFile, CaseStatus};
+    let community = code(community);
+    Case {
+        id: 0,
+        service: format!("apply_{program}"),
+        program: program.into(),
+        household_no: household.into(),
+        applicant: IdNumber::parse(M1).expect("id"),
+        applicant_name: "张秀英".into(),
+        household_size: 2,
+        accepted_at: code("210102001001"),
+        owner: community.ancestor(RegionLevel::County).expect("county"),
+        community,
+        status: CaseStatus::Accepted,
+        version: 1,
+        staff_relative: false,
+        delegated: false,
+        extended: false,
+        child: false,
+        accepted_on: date(2026, 11, 2),
+        step_due: date(2026, 11, 5),
+        due: date(2026, 12, 14),
+        notice_from: None,
+        notice_until: None,
+        file: CaseFile::default(),
+    }
+}
+
+fn case_event(to: minzheng_domain::CaseStatus, action: &str) -> minzheng_store::CaseEvent {
+    minzheng_store::CaseEvent { case_id: 0, action: action.into(), from: String::new(), to, comment: "按程序办理".into(), actor: "hp.worker".into(), role: "community_worker".into(), at: chrono::Utc::now() }
+}
+
+#[tokio::test]
+async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_from_the_version_seen() {
+    use minzheng_domain::case::{CaseStatus, Decision};
+    use minzheng_store::CaseQuery;
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let worker = Actor::new("hp.worker");
+        let c = a_case("dibao", "210112009001-00001", "210112009001");
+        let id = s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("accept");
+        let again = s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await;
+        assert!(matches!(again, Err(minzheng_store::StoreError::Conflict(_))), "a second open 低保 case of the household is refused: {again:?}");
+        let other = s.add_case(&a_case("gaoling", "210112009001-00001", "210112009001"), Some("street_reviewer"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("another program");
+        s.add_case(&a_case("dibao", "210102001001-00009", "210102001001"), Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("another household");
+        let stored = s.case(id).await.expect("read").expect("stored");
+        assert_eq!(stored, minzheng_domain::Case { id, ..c.clone() }, "a case comes back as it was stored");
+
+        // Queues: by the role waited for and the region, newest first, keyset pages.
+        let queue = |role: &str, community: Option<&str>, owner: Option<&str>| CaseQuery { waiting_for: Some(role.into()), community: community.map(code), owner: owner.map(code), limit: 10, ..Default::default() };
+        let q = s.search_cases(&queue("community_worker", Some("210112"), None)).await.expect("queue");
+        assert_eq!(q.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
+        let q = s.search_cases(&queue("street_reviewer", None, Some("210112"))).await.expect("queue");
+        assert_eq!(q.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![other]);
+        let accepted = s.search_cases(&CaseQuery { accepted_at: Some(code("210102001001")), limit: 2, ..Default::default() }).await.expect("accepted");
+        assert_eq!(accepted.items.len(), 2);
+        let rest = s.search_cases(&CaseQuery { accepted_at: Some(code("210102001001")), before: accepted.next.and_then(|n| n.parse().ok()), limit: 2, ..Default::default() }).await.expect("page 2");
+        assert_eq!((rest.items.len(), rest.next), (1, None));
+        let due = s.search_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), limit: 10, ..Default::default() }).await.expect("due");
+        assert_eq!(due.items.len(), 3, "the survey is due on 11-05");
+        assert!(s.search_cases(&CaseQuery { due_by: Some(date(2026, 11, 4)), limit: 10, ..Default::default() }).await.expect("due").items.is_empty());
+
+        // A step from the version seen is written with its event; from a stale one, nothing.
+        let mut surveyed = stored.clone();
+        surveyed.status = CaseStatus::Surveyed;
+        surveyed.version = 2;
+        let mut e = case_event(CaseStatus::Surveyed, "survey");
+        e.case_id = id;
+        e.from = "accepted".into();
+        let written = s.act_on_case(&surveyed, Some("verification_officer"), 1, &e, None, &worker).await.expect("step");
+        assert_eq!(written.map(|c| c.version), Some(2));
+        assert_eq!(s.act_on_case(&surveyed, Some("verification_officer"), 1, &e, None, &worker).await.expect("stale"), None, "a step on a stale version writes nothing");
+        assert_eq!(s.case_events(id).await.expect("events").iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["accept", "survey"]);
+
+        // Approval: the enrolment is made in the same transaction and the case closes.
+        let mut approved = surveyed.clone();
+        approved.status = CaseStatus::Approved;
+        approved.version = 3;
+        approved.file.decision = Some(Decision { on: date(2026, 11, 20), by: "hn.county".into(), approved: true, reason: String::new(), amount: Some(minzheng_domain::Fen(120_000)), start: Some(date(2026, 12, 1)), review_on: Some(date(2027, 12, 1)), enrolment: None, explanation: Some("{}".into()), exit_until: None });
+        let mut e = case_event(CaseStatus::Approved, "approve");
+        e.case_id = id;
+        e.from = "surveyed".into();
+        let en = enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000);
+        let closed = s.act_on_case(&approved, None, 2, &e, Some(&en), &worker).await.expect("approve").expect("written");
+        let enrolment_id = closed.file.decision.as_ref().and_then(|d| d.enrolment).expect("the enrolment's id is kept with the decision");
+        assert_eq!(s.enrolment(enrolment_id).await.expect("read").map(|e| e.monthly_amount), Some(minzheng_domain::Fen(120_000)));
+        assert_eq!(s.case(id).await.expect("read"), Some(closed));
+        assert!(s.search_cases(&queue("verification_officer", None, Some("2101"))).await.expect("queue").items.is_empty(), "a closed case waits for nobody");
+        s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("once closed, a new application may be made");
+        let audit = s.audit_of("case", &id.to_string()).await.expect("audit");
+        assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), vec!["case_accept", "case_survey", "case_approve"]);
+    }
+}
+
+#[tokio::test]
+async fn the_working_day_calendar_keeps_the_last_word_for_each_day() {
+    use minzheng_domain::calendar::{CalendarDay, DayKind};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        assert!(s.calendar_days().await.expect("empty").is_empty());
+        let day = |d: u32, kind: DayKind| CalendarDay { day: date(2026, 10, d), kind, note: "国庆节".into() };
+        s.set_calendar_days(&[day(1, DayKind::Holiday), day(10, DayKind::Workday)], &actor()).await.expect("set");
+        s.set_calendar_days(&[day(10, DayKind::Holiday)], &actor()).await.expect("correct");
+        let days = s.calendar_days().await.expect("read");
+        assert_eq!(days, vec![day(1, DayKind::Holiday), day(10, DayKind::Holiday)]);
+        assert_eq!(s.audit_of("calendar", "2026-10-10").await.expect("audit").len(), 1);
+    }
+}
