@@ -1,0 +1,778 @@
+//! 全市通办 · 审核确认 / Case handling: accept an application at any community of the city,
+//! route it to the county that owns it, take it through the statutory procedure on time, and
+//! end it in an enrolment whose amount the policy engine computed and explained.
+//!
+//! Role and region are checked here (and in the pure state machine, [`minzheng_domain::case`]),
+//! every step is audited by the store in the same transaction, and a step taken on a case that
+//! moved on since the page was read is refused (`seen` version).
+
+use crate::registry::AccessError;
+use chrono::NaiveDate;
+use minzheng_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
+use minzheng_domain::case::{self as procedure, Case, CaseAction, CaseError, CaseFile, CaseStatus, Service, ServiceKind, TimeLimits};
+use minzheng_domain::{Bilingual, EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, Permission, PersonStatus, Principal, RegionLevel, Role};
+use minzheng_policy::explain::ProgramCheck;
+use minzheng_policy::{Area, Engine};
+use minzheng_store::{Actor, AuditEntry, CaseEvent, CaseQuery, Page, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+// ---- the catalogue and the calendar, shipped as data ----
+
+/// 服务事项目录: the services any community accepts, with their steps and documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    #[serde(rename = "service")]
+    pub services: Vec<Service>,
+}
+
+impl Catalogue {
+    /// Reads a catalogue; a mistake is refused with its line.
+    pub fn parse(text: &str) -> Result<Catalogue, String> {
+        let c: Catalogue = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &c.services {
+            if !seen.insert(s.code.as_str()) {
+                return Err(format!("service {} is listed twice / 服务事项 {} 重复", s.code, s.code));
+            }
+            let mut docs = std::collections::BTreeSet::new();
+            for d in &s.documents {
+                if !docs.insert(d.code.as_str()) {
+                    return Err(format!("service {}: document {} is listed twice / 要件 {} 重复", s.code, d.code, d.code));
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// The catalogue shipped for 沈阳市 (`policies/2101/services.toml`).
+    pub fn shenyang() -> Catalogue {
+        // The shipped file is checked by a test; an error here is a build mistake.
+        Catalogue::parse(include_str!("../../../policies/2101/services.toml")).unwrap_or(Catalogue { services: Vec::new() })
+    }
+
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code == code)
+    }
+}
+
+#[derive(Deserialize)]
+struct CalendarFile {
+    year: Vec<CalendarYear>,
+}
+
+#[derive(Deserialize)]
+struct CalendarYear {
+    year: i32,
+    notice: String,
+    holidays: Vec<DayRange>,
+    workdays: Vec<DayRange>,
+}
+
+#[derive(Deserialize)]
+struct DayRange {
+    days: String,
+    note: String,
+}
+
+/// Reads a calendar file (`policies/calendar.toml`): per year, holidays and exchanged working
+/// days, single days or ranges `FIRST..LAST`.
+pub fn parse_calendar(text: &str) -> Result<Vec<CalendarDay>, String> {
+    let file: CalendarFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for y in file.year {
+        for (kind, ranges) in [(DayKind::Holiday, &y.holidays), (DayKind::Workday, &y.workdays)] {
+            for r in ranges {
+                let (a, b) = r.days.split_once("..").unwrap_or((&r.days, &r.days));
+                let parse = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| format!("{}: {t:?} is not a date / 不是日期", y.year));
+                let (mut d, last) = (parse(a)?, parse(b)?);
+                if d > last || chrono::Datelike::year(&d) != y.year || chrono::Datelike::year(&last) != y.year {
+                    return Err(format!("{}: {:?} is not a range of days of that year / 不是该年的日期范围", y.year, r.days));
+                }
+                while d <= last {
+                    out.push(CalendarDay { day: d, kind, note: format!("{}（{}）", r.note, y.notice) });
+                    d += chrono::Duration::days(1);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|d| d.day);
+    Ok(out)
+}
+
+/// The shipped calendar (2025 and 2026).
+pub fn shipped_calendar() -> Vec<CalendarDay> {
+    parse_calendar(include_str!("../../../policies/calendar.toml")).unwrap_or_default()
+}
+
+/// Records the shipped calendar on a first start (a store without any listed day).
+pub async fn ensure_calendar(store: &dyn Store, actor: &Actor) -> Result<usize, StoreError> {
+    if !store.calendar_days().await?.is_empty() {
+        return Ok(0);
+    }
+    let days = shipped_calendar();
+    store.set_calendar_days(&days, actor).await?;
+    Ok(days.len())
+}
+
+pub async fn calendar(store: &dyn Store) -> Result<WorkCalendar, StoreError> {
+    Ok(WorkCalendar::new(&store.calendar_days().await?))
+}
+
+// ---- failures ----
+
+/// Why a case use case was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Procedure(#[from] CaseError),
+    #[error("the case has changed since you read it: reload it and try again")]
+    Stale,
+    #[error("{en}")]
+    Invalid { zh: String, en: String },
+}
+
+impl From<StoreError> for CaseFailure {
+    fn from(e: StoreError) -> CaseFailure {
+        CaseFailure::Access(AccessError::Store(e))
+    }
+}
+
+impl From<crate::policy::PolicyFailure> for CaseFailure {
+    fn from(e: crate::policy::PolicyFailure) -> CaseFailure {
+        match e {
+            crate::policy::PolicyFailure::Access(a) => CaseFailure::Access(a),
+            other => CaseFailure::Invalid { zh: other.zh(), en: other.en() },
+        }
+    }
+}
+
+impl Bilingual for CaseFailure {
+    fn zh(&self) -> String {
+        match self {
+            CaseFailure::Access(e) => e.zh(),
+            CaseFailure::Procedure(e) => e.zh(),
+            CaseFailure::Stale => "办件已被他人更新，请刷新后重试".into(),
+            CaseFailure::Invalid { zh, .. } => zh.clone(),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn invalid(zh: impl Into<String>, en: impl Into<String>) -> CaseFailure {
+    CaseFailure::Invalid { zh: zh.into(), en: en.into() }
+}
+
+fn refused_entry(id: &str, what: &str) -> AuditEntry {
+    AuditEntry { action: "refused".into(), entity: "case".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "use": what })) }
+}
+
+// ---- accepting ----
+
+/// An application as the accepting worker takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub service: String,
+    pub applicant: IdNumber,
+    /// Codes of the documents handed in.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// 工作人员近亲属 (declared by the applicant or known to the worker).
+    #[serde(default)]
+    pub staff_relative: bool,
+    pub comment: String,
+}
+
+/// The documents an applicant must still bring: those the catalogue requires on the day, and
+/// those whose shared data has nothing for this household (for the disability subsidies, a
+/// disability certificate is replaced only where the registry records the disability; a 低保
+/// certificate only where the household is enrolled).
+pub fn documents_due(service: &Service, day: NaiveDate, has_disability: bool, has_dibao: bool) -> Vec<&minzheng_domain::case::Document> {
+    service
+        .documents
+        .iter()
+        .filter(|d| {
+            !d.replaced(day)
+                || match d.replaced_by.as_deref() {
+                    // For the disability subsidies the certificate is the ground of the claim;
+                    // elsewhere it is asked only of members who have one.
+                    Some("disability") => !has_disability && service.program.starts_with("disability"),
+                    Some("enrolment") => !has_dibao,
+                    _ => false,
+                }
+        })
+        .collect()
+}
+
+/// Accepts an application at the worker's community for any resident of the city (全市通办):
+/// the case is owned by the applicant's hukou county and surveyed where the household lives.
+/// Refused: a service that does not exist, documents missing, a second open case of the program
+/// for the household, a new application for an enrolled household (or a change for one that
+/// is not enrolled).
+pub async fn accept(store: &dyn Store, catalogue: &Catalogue, who: &Principal, actor: &Actor, app: &Application, today: NaiveDate) -> Result<Case, CaseFailure> {
+    if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
+        return Err(AccessError::Forbidden.into());
+    }
+    let service = catalogue.service(app.service.trim()).ok_or_else(|| invalid(format!("服务事项“{}”不存在", app.service.trim()), format!("no service {:?}", app.service.trim())))?;
+    if app.comment.trim().chars().count() < 4 {
+        return Err(CaseError::NoComment.into());
+    }
+    let person = store.person(&app.applicant).await?.ok_or(AccessError::NotFound)?;
+    let city = who.region.ancestor(RegionLevel::City).ok_or(AccessError::Forbidden)?;
+    if !city.contains(&person.hukou_region) {
+        store.audit(actor, &[refused_entry(app.applicant.as_str(), "accept")]).await?;
+        return Err(invalid("申请人户籍不在本市，不能通办受理", "the applicant's hukou is not in this city: the application cannot be accepted here"));
+    }
+    if person.status != PersonStatus::Alive {
+        return Err(invalid("申请人在人口库中不是在册状态（死亡或迁出）", "the applicant is not living in the registry (deceased or moved out)"));
+    }
+    let household_no = person.household_no.clone().ok_or_else(|| invalid("申请人没有所属家庭户，请先在人口库登记", "the applicant belongs to no household: register it first"))?;
+    let household = store.household(&household_no).await?.ok_or(AccessError::NotFound)?;
+    let owner = person.hukou_region.ancestor(RegionLevel::County).or_else(|| household.community.ancestor(RegionLevel::County)).ok_or(AccessError::NotFound)?;
+    let members = store.household_members(&household_no).await?;
+    let living: Vec<_> = members.iter().filter(|m| m.status == PersonStatus::Alive).collect();
+    let enrolments = store.enrolments_of(&living.iter().map(|m| m.id_number).collect::<Vec<_>>()).await?;
+    let enrolled = |program: &str| enrolments.iter().any(|e| e.program == program && e.household_no == household_no && e.status != EnrolmentStatus::Stopped);
+    match service.kind {
+        ServiceKind::Apply if enrolled(&service.program) => {
+            return Err(invalid(format!("该户已享受{}，请办理变更而不是新申请", service.program), format!("the household already receives {}: apply for a change instead", service.program)));
+        }
+        ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !enrolled(&service.program) => {
+            return Err(invalid(format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()), format!("the household has no {} enrolment to {:?}", service.program, service.kind)));
+        }
+        _ => {}
+    }
+    let has_disability = person.disability.is_some() || living.iter().any(|m| m.disability.is_some());
+    let due: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao"));
+    let missing: Vec<String> = due.iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).map(|d| d.zh.clone()).collect();
+    if !missing.is_empty() {
+        return Err(invalid(format!("缺少办理要件：{}", missing.join("、")), format!("documents missing: {}", due.iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).map(|d| d.en.clone()).collect::<Vec<_>>().join(", "))));
+    }
+    let records = store.parameter_records().await?;
+    let area = household.kind;
+    let flag = minzheng_policy::params::in_force(&records, "case_approval_delegated", owner.as_str(), area, today).map(|r| r.value).unwrap_or(0);
+    let calendar = calendar(store).await?;
+    let child = app.applicant.age_on(today) < 18 || matches!(service.program.as_str(), "orphan" | "unsupported_child");
+    let mut case = Case {
+        id: 0,
+        service: service.code.clone(),
+        program: service.program.clone(),
+        household_no: household_no.clone(),
+        applicant: app.applicant,
+        applicant_name: person.name.clone(),
+        household_size: u32::try_from(living.len()).unwrap_or(u32::MAX),
+        accepted_at: who.region.clone(),
+        owner,
+        community: household.community.clone(),
+        status: CaseStatus::Accepted,
+        version: 1,
+        staff_relative: app.staff_relative,
+        // 临时救助: the street approves directly up to its ceiling (seed 002).
+        delegated: flag == 1 || service.amount_given,
+        extended: false,
+        child,
+        accepted_on: today,
+        step_due: today,
+        due: today,
+        notice_from: None,
+        notice_until: None,
+        file: CaseFile { documents: app.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect(), ..CaseFile::default() },
+    };
+    case.set_due(service, today, &calendar, &TimeLimits::default());
+    let event = CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: CaseStatus::Accepted, comment: app.comment.trim().to_string(), actor: who.name.clone(), role: who.role.as_str().into(), at: chrono::Utc::now() };
+    let waiting = case.waiting_for(service).map(Role::as_str);
+    case.id = match store.add_case(&case, waiting, &event, actor).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            return Err(invalid(format!("该户已有办理中的{}申请，不能重复申请", service.zh), format!("the household already has an open case of {}", service.en)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(case)
+}
+
+// ---- steps ----
+
+/// What the policy engine says of the case's program for the household on a day.
+async fn rules_amount(store: &dyn Store, engine: &Engine, case: &Case, on: NaiveDate) -> Result<ProgramCheck, CaseFailure> {
+    let household = store.household(&case.household_no).await?.ok_or(AccessError::NotFound)?;
+    let snapshot = crate::policy::household_snapshot(store, &household).await?;
+    let records = store.parameter_records().await?;
+    let check = engine
+        .check(&snapshot, &records, on)
+        .await
+        .map_err(|e| invalid(format!("核算引擎错误：{e}"), format!("policy engine error: {e}")))?
+        .ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
+    check.programs.into_iter().find(|p| p.code == case.program).ok_or_else(|| invalid(format!("政策文件中没有项目“{}”", case.program), format!("no program {:?} in the policy files", case.program)))
+}
+
+fn unmet(check: &ProgramCheck) -> String {
+    let mut out: Vec<String> = check.units.iter().flat_map(|u| u.steps.iter().filter(|s| !s.met).map(|s| s.zh.clone())).collect();
+    out.dedup();
+    out.join("；")
+}
+
+/// The limits of 临时救助 for a case: the smallest single payment and what the street may approve.
+async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Result<(Option<i64>, Option<i64>), CaseFailure> {
+    let records = store.parameter_records().await?;
+    let area: Area = store.household(&case.household_no).await?.map(|h| h.kind).unwrap_or(Area::Urban);
+    let county = case.owner.as_str();
+    let value = |name: &str| minzheng_policy::params::in_force(&records, name, county, area, on).map(|r| r.value);
+    let ceiling = match (value("dibao_standard"), value("linshi_street_ceiling_permille")) {
+        (Some(s), Some(p)) => Some(s * p / 1000),
+        _ => None,
+    };
+    Ok((value("linshi_minimum"), ceiling))
+}
+
+/// Takes a step of the procedure on a case. The account's role and region, the case's state
+/// and what the step needs are checked by the state machine; an approval is computed by the
+/// policy engine (the household must be eligible by the rules on the day of the decision) and
+/// makes or changes the enrolment in the same transaction. `seen` is the version of the case
+/// the account was shown.
+#[allow(clippy::too_many_arguments)]
+pub async fn act(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who: &Principal, actor: &Actor, id: i64, action: &CaseAction, comment: &str, seen: Option<i64>, today: NaiveDate) -> Result<Case, CaseFailure> {
+    if !who.may(Permission::HandleCases) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let case = store.case(id).await?.ok_or(AccessError::NotFound)?;
+    if !(who.in_scope(&case.owner) || who.in_scope(&case.community) || who.region == case.accepted_at) {
+        store.audit(actor, &[refused_entry(&id.to_string(), action.as_str())]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    if seen.is_some_and(|v| v != case.version) {
+        return Err(CaseFailure::Stale);
+    }
+    let service = catalogue.service(&case.service).ok_or_else(|| invalid(format!("服务事项“{}”已不在目录中", case.service), format!("service {:?} is no longer in the catalogue", case.service)))?;
+    // The state machine first: a step that is not allowed costs no computation.
+    procedure::next_status(&case, service, who, action, comment, today)?;
+    let calendar = calendar(store).await?;
+    let limits = TimeLimits::default();
+    let mut action = action.clone();
+    let mut enrolment = None;
+    let mut explanation = None;
+    let mut review_months = 12;
+    match (&mut action, service.kind) {
+        (CaseAction::Approve { amount }, _) if service.amount_given => {
+            let given = amount.map(|a| a.0).unwrap_or(0);
+            let (minimum, ceiling) = temporary_limits(store, &case, today).await?;
+            if let Some(m) = minimum.filter(|m| given < *m) {
+                return Err(invalid(format!("临时救助金额不得低于单次最低救助金额 {}", Fen(m)), format!("temporary assistance is at least {} per payment", Fen(m))));
+            }
+            if let Some(c) = ceiling.filter(|c| case.delegated && given > *c) {
+                return Err(invalid(format!("金额超过街道直接审批上限 {}，请“报区县审批”", Fen(c)), format!("above the street's approval ceiling of {}: refer it to the county", Fen(c))));
+            }
+        }
+        (CaseAction::Approve { amount }, ServiceKind::Apply | ServiceKind::Change) => {
+            let check = rules_amount(store, engine, &case, today).await?;
+            if !check.eligible() {
+                return Err(invalid(
+                    format!("按政策规则核算，该户不符合{}条件：{}。应作出不予批准决定并说明理由", check.zh, unmet(&check)),
+                    format!("by the rules the household is not eligible for {}: refuse it with the reason", check.en),
+                ));
+            }
+            *amount = Some(Fen(check.amount()));
+            review_months = check.review_months.max(1);
+            let members = store.household_members(&case.household_no).await?;
+            let covered: Vec<EnrolledMember> = members
+                .iter()
+                .filter(|m| m.status == PersonStatus::Alive)
+                .filter(|m| check.unit == minzheng_policy::defs::Unit::Household || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str()))
+                .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() })
+                .collect();
+            enrolment = Some(Enrolment {
+                id: 0,
+                program: case.program.clone(),
+                household_no: case.household_no.clone(),
+                county: case.owner.clone(),
+                members: covered,
+                monthly_amount: Fen(check.amount()),
+                start: procedure::first_of_next_month(today),
+                status: EnrolmentStatus::Active,
+            });
+            explanation = serde_json::to_string(&check).ok();
+        }
+        (CaseAction::Approve { .. }, ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit) => {
+            let current = current_enrolment(store, &case).await?;
+            let status = match service.kind {
+                ServiceKind::Suspend => EnrolmentStatus::Suspended,
+                ServiceKind::Stop => EnrolmentStatus::Stopped,
+                _ => EnrolmentStatus::Active,
+            };
+            enrolment = Some(Enrolment { status, ..current });
+        }
+        (CaseAction::PublishNotice, _) if !service.amount_given => {
+            // The notice shows the amount the rules give (公示金额).
+            let check = rules_amount(store, engine, &case, today).await?;
+            let mut c = case.clone();
+            c.file.proposed = Some(Fen(check.amount()));
+            return finish(store, service, who, actor, &c, case.version, &action, comment, today, &calendar, &limits, None, None, 12).await;
+        }
+        _ => {}
+    }
+    finish(store, service, who, actor, &case, case.version, &action, comment, today, &calendar, &limits, enrolment, explanation, review_months).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn finish(
+    store: &dyn Store,
+    service: &Service,
+    who: &Principal,
+    actor: &Actor,
+    case: &Case,
+    seen_version: i64,
+    action: &CaseAction,
+    comment: &str,
+    today: NaiveDate,
+    calendar: &WorkCalendar,
+    limits: &TimeLimits,
+    enrolment: Option<Enrolment>,
+    explanation: Option<String>,
+    review_months: u32,
+) -> Result<Case, CaseFailure> {
+    let mut updated = procedure::apply(case, service, who, action, comment, today, calendar, limits)?;
+    if let Some(d) = updated.file.decision.as_mut().filter(|d| d.approved) {
+        d.explanation = explanation;
+        match service.kind {
+            ServiceKind::Apply | ServiceKind::Change if !service.amount_given => d.review_on = d.start.map(|s| procedure::add_months(s, review_months)),
+            // 渐退: paid on for at most 6 months (《最低生活保障审核确认办法》第三十三条), then ended.
+            ServiceKind::Exit => d.exit_until = d.start.map(|s| procedure::add_months(s, 6)),
+            _ => {}
+        }
+        if let Some(e) = &enrolment {
+            d.amount = Some(e.monthly_amount);
+        }
+    }
+    let event = CaseEvent {
+        case_id: case.id,
+        action: action.as_str().into(),
+        from: case.status.as_str().into(),
+        to: updated.status,
+        comment: comment.trim().to_string(),
+        actor: who.name.clone(),
+        role: who.role.as_str().into(),
+        at: chrono::Utc::now(),
+    };
+    let waiting = updated.waiting_for(service).map(Role::as_str);
+    match store.act_on_case(&updated, waiting, seen_version, &event, enrolment.as_ref(), actor).await? {
+        Some(stored) => Ok(stored),
+        None => Err(CaseFailure::Stale),
+    }
+}
+
+async fn current_enrolment(store: &dyn Store, case: &Case) -> Result<Enrolment, CaseFailure> {
+    let members = store.household_members(&case.household_no).await?;
+    let ids: Vec<IdNumber> = members.iter().map(|m| m.id_number).collect();
+    store
+        .enrolments_of(&ids)
+        .await?
+        .into_iter()
+        .find(|e| e.program == case.program && e.household_no == case.household_no)
+        .ok_or_else(|| invalid("该户没有可变更的在保记录", "the household has no enrolment to change"))
+}
+
+// ---- reading ----
+
+/// A case as an account may see it. ID numbers are masked for roles that see masked
+/// identities; the accepting community outside the household's region (全市通办) sees the status,
+/// the dates and the family name only: it follows the case, nothing more of the household.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseView {
+    pub id: i64,
+    pub service: String,
+    pub program: String,
+    pub status: CaseStatus,
+    pub version: i64,
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub accepted_at: minzheng_domain::RegionCode,
+    pub owner: minzheng_domain::RegionCode,
+    pub accepted_on: NaiveDate,
+    pub step_due: NaiveDate,
+    pub due: NaiveDate,
+    pub delegated: bool,
+    pub extended: bool,
+    /// Only the status is shown.
+    pub limited: bool,
+    pub household_no: Option<String>,
+    pub community: Option<minzheng_domain::RegionCode>,
+    pub household_size: Option<u32>,
+    pub staff_relative: bool,
+    pub child: bool,
+    pub notice_from: Option<NaiveDate>,
+    pub notice_until: Option<NaiveDate>,
+    pub file: Option<CaseFile>,
+}
+
+impl CaseView {
+    pub fn of(c: Case, who: &Principal) -> CaseView {
+        let full = who.in_scope(&c.owner) || who.in_scope(&c.community);
+        let applicant_id = if full && who.role.sees_full_identity() { c.applicant.to_string() } else { c.applicant.masked() };
+        CaseView {
+            id: c.id,
+            service: c.service,
+            program: c.program,
+            status: c.status,
+            version: c.version,
+            applicant_id,
+            applicant_name: if full { c.applicant_name } else { mask_name(&c.applicant_name) },
+            accepted_at: c.accepted_at,
+            owner: c.owner,
+            accepted_on: c.accepted_on,
+            step_due: c.step_due,
+            due: c.due,
+            delegated: c.delegated,
+            extended: c.extended,
+            limited: !full,
+            household_no: full.then_some(c.household_no),
+            community: full.then_some(c.community),
+            household_size: full.then_some(c.household_size),
+            staff_relative: full && c.staff_relative,
+            child: full && c.child,
+            notice_from: c.notice_from,
+            notice_until: c.notice_until,
+            file: full.then_some(c.file),
+        }
+    }
+}
+
+/// 张* : the family name only.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(1))),
+        None => String::new(),
+    }
+}
+
+fn read_entry(id: &str, action: &str) -> AuditEntry {
+    AuditEntry { action: action.into(), entity: "case".into(), entity_key: id.to_string(), before: None, after: None }
+}
+
+/// One case with its steps (audited read).
+pub async fn case(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(CaseView, Vec<CaseEvent>), CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let c = store.case(id).await?.ok_or(AccessError::NotFound)?;
+    if !(who.in_scope(&c.owner) || who.in_scope(&c.community) || who.region == c.accepted_at) {
+        store.audit(actor, &[refused_entry(&id.to_string(), "read")]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    store.audit(actor, &[read_entry(&id.to_string(), "read_case")]).await?;
+    let view = CaseView::of(c, who);
+    let events = if view.limited { Vec::new() } else { store.case_events(id).await? };
+    Ok((view, events))
+}
+
+/// Which list of cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseList {
+    /// 待办: open cases in scope waiting for the account's role.
+    Queue,
+    /// 本社区受理: cases the account's community accepted (any county).
+    Accepted,
+    /// 即将到期和已超期: open cases in scope whose current step is due within 3 working days or overdue.
+    Due,
+    /// 全部: every case in scope.
+    All,
+}
+
+impl CaseList {
+    pub fn parse(s: &str) -> Option<CaseList> {
+        match s.trim() {
+            "queue" | "" => Some(CaseList::Queue),
+            "accepted" => Some(CaseList::Accepted),
+            "due" => Some(CaseList::Due),
+            "all" => Some(CaseList::All),
+            _ => None,
+        }
+    }
+}
+
+/// The account's lists, keyset-paginated (audited with the ids shown).
+/// `region` narrows the list to a region within the account's.
+#[allow(clippy::too_many_arguments)]
+pub async fn cases(store: &dyn Store, who: &Principal, actor: &Actor, list: CaseList, region: Option<&minzheng_domain::RegionCode>, before: Option<i64>, limit: u32, today: NaiveDate) -> Result<Page<CaseView>, CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    if let Some(r) = region.filter(|r| !who.in_scope(r)) {
+        store.audit(actor, &[refused_entry(r.as_str(), "list")]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let within = region.cloned().unwrap_or_else(|| who.region.clone());
+    // County-level roles work the cases their county owns; street and community staff those of
+    // the households they serve.
+    let county_level = matches!(who.role, Role::CountyApprover | Role::VerificationOfficer | Role::CityAdmin | Role::Auditor) && who.region.as_str().len() <= 6;
+    let mut q = CaseQuery { before, limit, ..CaseQuery::default() };
+    if county_level && within.as_str().len() <= 6 {
+        q.owner = Some(within);
+    } else {
+        q.community = Some(within);
+    }
+    match list {
+        CaseList::Queue => {
+            if !who.may(Permission::HandleCases) {
+                return Ok(Page { items: Vec::new(), next: None });
+            }
+            q.waiting_for = Some(if who.role == Role::GridWorker { Role::CommunityWorker } else { who.role }.as_str().to_string());
+        }
+        CaseList::Accepted => {
+            q = CaseQuery { accepted_at: Some(who.region.clone()), before, limit, ..CaseQuery::default() };
+        }
+        CaseList::Due => {
+            let calendar = calendar(store).await?;
+            q.due_by = Some(calendar.add_working_days(today, 3));
+        }
+        CaseList::All => {}
+    }
+    let page = store.search_cases(&q).await?;
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    store.audit(actor, &[AuditEntry { action: "list_cases".into(), entity: "case".into(), entity_key: format!("{list:?}"), before: None, after: Some(serde_json::json!({ "ids": ids })) }]).await?;
+    Ok(Page { items: page.items.into_iter().map(|c| CaseView::of(c, who)).collect(), next: page.next })
+}
+
+/// The public notice list (公示名单) of a community: cases in notice there, with the name,
+/// household size and amount only (children are never noticed).
+pub async fn notice_list(store: &dyn Store, who: &Principal, actor: &Actor, community: &minzheng_domain::RegionCode) -> Result<Vec<Case>, CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    if !who.in_scope(community) {
+        store.audit(actor, &[refused_entry(community.as_str(), "notice_list")]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let mut out = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.search_cases(&CaseQuery { community: Some(community.clone()), status: Some(CaseStatus::Notice), before, limit: 500, ..CaseQuery::default() }).await?;
+        out.extend(page.items.into_iter().filter(|c| !c.child));
+        match page.next.and_then(|n| n.parse().ok()) {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    store.audit(actor, &[read_entry(community.as_str(), "notice_list")]).await?;
+    Ok(out)
+}
+
+/// 公示名单 as PDF.
+pub fn notice_pdf(community_name: &str, cases: &[Case], program_name: impl Fn(&str) -> String) -> Vec<u8> {
+    use crate::pdf::Block;
+    let mut blocks = vec![
+        Block::Title(format!("{community_name}社会救助审核确认公示")),
+        Block::Paragraph("根据《社会救助暂行办法》和《最低生活保障审核确认办法》，现将以下申请对象予以公示，公示期 7 天。对公示对象有异议的，请在公示期内向社区（村）或街道（乡镇）反映。".into()),
+    ];
+    blocks.push(Block::Table {
+        widths: vec![1.0, 2.0, 2.6, 1.4, 1.8, 2.4],
+        header: vec!["序号".into(), "申请人".into(), "项目".into(), "家庭人口".into(), "拟保障金额（元/月）".into(), "公示期".into()],
+        rows: cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                vec![
+                    (i + 1).to_string(),
+                    c.applicant_name.clone(),
+                    program_name(&c.program),
+                    c.household_size.to_string(),
+                    c.file.proposed.map(|f| f.to_string()).unwrap_or_default(),
+                    format!("{} 至 {}", c.notice_from.map(|d| d.to_string()).unwrap_or_default(), c.notice_until.map(|d| d.to_string()).unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    });
+    if cases.is_empty() {
+        blocks.push(Block::Paragraph("本社区目前没有公示中的申请。".into()));
+    }
+    crate::pdf::render("社会救助审核确认公示", &blocks)
+}
+
+/// The decision letter (批准通知书) or the refusal letter with its reason (不予批准决定书).
+pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<Vec<u8>> {
+    use crate::pdf::Block;
+    let d = case.file.decision.as_ref()?;
+    let title = if d.approved { "社会救助审批通知书" } else { "不予批准社会救助决定书" };
+    let mut fields = vec![
+        ("办件编号".to_string(), format!("QSTB-{:08}", case.id)),
+        ("申请人".into(), format!("{}（{}）", case.applicant_name, case.applicant.masked())),
+        ("申请事项".into(), service.zh.clone()),
+        ("受理日期".into(), case.accepted_on.to_string()),
+        ("决定日期".into(), d.on.to_string()),
+        ("决定机关".into(), if case.delegated { format!("{owner_name}（审批权限下放，街道审批）") } else { format!("{owner_name}民政局") }),
+    ];
+    let mut blocks = vec![Block::Title(title.into())];
+    if d.approved {
+        if let Some(a) = d.amount {
+            fields.push(("月保障金额".into(), format!("{a} 元")));
+        }
+        if let Some(s) = d.start {
+            fields.push(("发放起始月份".into(), s.format("%Y年%m月").to_string()));
+        }
+        if let Some(r) = d.review_on {
+            fields.push(("下次复核日期".into(), r.to_string()));
+        }
+        if let Some(e) = d.exit_until {
+            fields.push(("渐退期至".into(), e.format("%Y年%m月").to_string()));
+        }
+        blocks.push(Block::Fields(fields));
+        blocks.push(Block::Paragraph(format!("经审核，您的申请符合条件，决定予以批准。依据：{}。", service.basis)));
+    } else {
+        blocks.push(Block::Fields(fields));
+        blocks.push(Block::Heading("不予批准的理由".into()));
+        blocks.push(Block::Paragraph(d.reason.clone()));
+        blocks.push(Block::Paragraph(format!("依据：{}。如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。", service.basis)));
+    }
+    Some(crate::pdf::render(title, &blocks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_catalogue_has_the_seeds_pilot_figures() {
+        let c = Catalogue::parse(include_str!("../../../policies/2101/services.toml"));
+        let c = c.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.services, Catalogue::shenyang().services);
+        let since = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or_default();
+        let on = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default();
+        let lines = minzheng_domain::case::documents_report(&c.services, since, on);
+        let then: usize = lines.iter().map(|l| l.required_then).sum();
+        let now: usize = lines.iter().map(|l| l.required.len()).sum();
+        assert_eq!((then, then - now), (53, 27), "53 documents cut by 27 (50.9%), as seed 000 reports");
+    }
+
+    #[test]
+    fn the_shipped_calendar_reads_and_a_bad_range_is_refused() {
+        let days = shipped_calendar();
+        let cal = WorkCalendar::new(&days);
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        assert!(!cal.is_working(d("2026-02-16")), "春节");
+        assert!(cal.is_working(d("2026-02-28")), "a Saturday worked in exchange");
+        assert_eq!(cal.years(), vec![2025, 2026]);
+        let bad = "[[year]]\nyear = 2026\nnotice = \"x\"\nholidays = [{ days = \"2026-10-07..2026-10-01\", note = \"国庆\" }]\nworkdays = []\n";
+        assert!(parse_calendar(bad).is_err());
+    }
+
+    #[test]
+    fn documents_replaced_by_data_are_asked_for_when_the_data_has_nothing() {
+        let c = Catalogue::shenyang();
+        let s = c.service("apply_disability_living").expect("service");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap_or_default();
+        let with: Vec<&str> = documents_due(s, day, true, true).iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(with, vec!["application", "bank_account"]);
+        let without: Vec<&str> = documents_due(s, day, false, false).iter().map(|d| d.code.as_str()).collect();
+        assert!(without.contains(&"disability_certificate") && without.contains(&"dibao_certificate"), "{without:?}");
+    }
+
+    #[test]
+    fn names_are_masked_to_the_family_name() {
+        assert_eq!(mask_name("张秀英"), "张**");
+        assert_eq!(mask_name("李"), "李*");
+    }
+}

@@ -1,0 +1,211 @@
+//! 全市通办 case handling, as the procedure runs: an application accepted in 和平区 for a
+//! household of 浑南区, surveyed, checked, reviewed, noticed and approved there, ending in an
+//! enrolment whose amount is the rules'; refusals, illegal steps and stale pages.
+
+mod common;
+
+use common::*;
+use minzheng_app::cases::{self as use_case, Application, CaseFailure, CaseList, Catalogue};
+use minzheng_domain::case::{CaseAction, CaseStatus};
+use minzheng_domain::{Fen, Household, HouseholdKind, IdNumber, Person, PersonStatus, Relation, Role, Sex};
+use minzheng_policy::{Engine, PolicySet};
+use minzheng_store::{Actor, RegistryBatch, Store};
+use std::sync::Arc;
+
+struct World {
+    store: Arc<dyn Store>,
+    engine: Engine,
+    catalogue: Catalogue,
+    _d: Dir,
+}
+
+fn person(seq: u16, name: &str, birth: &str, sex: Sex, household: &str, relation: Relation, hukou: &str) -> Person {
+    let birth = day(birth);
+    Person {
+        id_number: IdNumber::from_parts(210112, birth, seq, sex),
+        name: name.into(),
+        sex,
+        birth_date: birth,
+        hukou_region: code(hukou),
+        household_no: Some(household.into()),
+        relation,
+        status: PersonStatus::Alive,
+        disability: None,
+        phone: None,
+        tags: vec![],
+    }
+}
+
+/// A mother without income and her son in 浑南区 文欣社区 (no departmental data: income 0), and
+/// a single man in 铁西区, where approval is delegated to the street.
+async fn world(tag: &str) -> (World, Person, Person) {
+    let dir = std::env::temp_dir().join(format!("minzheng-cases-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
+    let mother = person(12, "刘秀梅", "1986-03-04", Sex::Female, "HN-0001", Relation::Head, "210112009001");
+    let son = person(21, "刘子涵", "2016-09-10", Sex::Male, "HN-0001", Relation::Child, "210112009001");
+    let single = person(31, "赵建国", "1980-01-20", Sex::Male, "TX-0001", Relation::Head, "210106001017");
+    let households = vec![
+        Household { household_no: "HN-0001".into(), head: Some(mother.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban },
+        Household { household_no: "TX-0001".into(), head: Some(single.id_number), address: "铁西区建农社区".into(), community: code("210106001017"), grid: None, building: None, kind: HouseholdKind::Urban },
+    ];
+    let batch = RegistryBatch { households, persons: vec![mother.clone(), son, single.clone()], source: "test".into(), checksum: String::new() };
+    store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
+    let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
+    minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("parameters");
+    use_case::ensure_calendar(store.as_ref(), &Actor::system()).await.expect("calendar");
+    (World { store, engine, catalogue: Catalogue::shenyang(), _d: Dir(dir) }, mother, single)
+}
+
+const NOTE: &str = "按程序办理，情况属实";
+
+fn dibao_application(applicant: IdNumber) -> Application {
+    Application { service: "apply_dibao".into(), applicant, documents: vec!["application".into(), "asset_statement".into(), "authorisation".into()], staff_relative: false, comment: "申请人到社区窗口申请".into() }
+}
+
+impl World {
+    async fn step(&self, who: &minzheng_domain::Principal, id: i64, action: CaseAction, on: &str) -> Result<minzheng_domain::Case, CaseFailure> {
+        use_case::act(self.store.as_ref(), &self.engine, &self.catalogue, who, &actor(who), id, &action, NOTE, None, day(on)).await
+    }
+}
+
+#[tokio::test]
+async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at_the_rules_amount() {
+    let (w, mother, _) = world("whole").await;
+    let heping = who(Role::CommunityWorker, "210102001002");
+    let hunnan_worker = who(Role::CommunityWorker, "210112009001");
+    let officer = who(Role::VerificationOfficer, "210112");
+    let street = who(Role::StreetReviewer, "210112009");
+    let county = who(Role::CountyApprover, "210112");
+
+    // Accepted in 和平区 (Monday 2026-11-02), owned by 浑南区, surveyed where the household lives.
+    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02")).await.expect("accepted");
+    assert_eq!((c.owner.as_str(), c.community.as_str(), c.accepted_at.as_str()), ("210112", "210112009001", "210102001002"));
+    assert_eq!(c.household_size, 2);
+    assert_eq!(c.step_due, day("2026-11-05"), "survey within 3 working days");
+    assert_eq!(c.due, day("2026-12-14"), "whole case within 30 working days");
+    let queue = use_case::cases(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), CaseList::Queue, None, None, 50, day("2026-11-02")).await.expect("queue");
+    assert_eq!(queue.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![c.id], "in the 浑南 community's queue");
+    let theirs = use_case::cases(w.store.as_ref(), &heping, &actor(&heping), CaseList::Queue, None, None, 50, day("2026-11-02")).await.expect("queue");
+    assert!(theirs.items.is_empty(), "not in the accepting community's queue");
+
+    // The accepting community follows the status, nothing more.
+    let (view, events) = use_case::case(w.store.as_ref(), &heping, &actor(&heping), c.id).await.expect("follows");
+    assert!(view.limited && view.household_no.is_none() && view.file.is_none() && events.is_empty());
+    assert_eq!(view.applicant_name, "刘**");
+    assert!(view.applicant_id.contains('*'));
+    assert!(matches!(w.step(&heping, c.id, CaseAction::Survey { staff: vec!["甲".into(), "乙".into()], home_visit: true, findings: String::new() }, "2026-11-03").await, Err(CaseFailure::Procedure(_))));
+
+    let survey = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "母子二人，母亲无业".into() };
+    let c = w.step(&hunnan_worker, c.id, survey, "2026-11-03").await.expect("surveyed");
+    let c = w.step(&officer, c.id, CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: true, report: None }, "2026-11-04").await.expect("checked");
+    let c = w.step(&street, c.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
+    let c = w.step(&hunnan_worker, c.id, CaseAction::PublishNotice, "2026-11-06").await.expect("notice");
+    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0001", day("2026-11-13")).await.expect("check");
+    let dibao = rules.programs.iter().find(|p| p.code == "dibao").expect("dibao");
+    assert!(dibao.eligible(), "a household without income is eligible");
+    assert_eq!(c.file.proposed, Some(Fen(dibao.amount())), "the notice shows the rules' amount");
+    let notice = use_case::notice_list(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), &code("210112009001")).await.expect("notice");
+    assert_eq!(notice.iter().map(|c| c.applicant_name.as_str()).collect::<Vec<_>>(), vec!["刘秀梅"]);
+    assert!(use_case::notice_pdf("文欣社区", &notice, |p| p.to_string()).starts_with(b"%PDF-"));
+
+    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-12").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::NoticeRunning(_)))));
+    let c = w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-13").await.expect("approved");
+    assert_eq!(c.status, CaseStatus::Approved);
+    let d = c.file.decision.clone().expect("decision");
+    assert_eq!(d.amount, Some(Fen(dibao.amount())), "enrolled at the amount the rules compute");
+    assert_eq!(d.start, Some(day("2026-12-01")), "paid from the next month");
+    assert!(d.review_on.is_some() && d.explanation.as_deref().is_some_and(|e| e.contains("dibao")));
+    let enrolment = w.store.enrolment(d.enrolment.expect("enrolment made")).await.expect("read").expect("stored");
+    assert_eq!((enrolment.program.as_str(), enrolment.county.as_str(), enrolment.members.len()), ("dibao", "210112", 2));
+    assert_eq!(enrolment.monthly_amount, Fen(dibao.amount()));
+    let svc = w.catalogue.service("apply_dibao").expect("service");
+    assert!(use_case::decision_pdf(&c, svc, "浑南区").is_some_and(|pdf| pdf.starts_with(b"%PDF-")));
+
+    // Every step is in the timeline with who took it.
+    let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
+    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["accept", "survey", "record_check", "review", "publish_notice", "approve"]);
+    assert_eq!(events[0].role, "community_worker");
+
+    // Enrolled now: a new application is refused; a change is accepted.
+    let again = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-16")).await;
+    assert!(matches!(again, Err(CaseFailure::Invalid { .. })), "{again:?}");
+}
+
+#[tokio::test]
+async fn bad_applications_and_steps_are_refused_and_change_nothing() {
+    let (w, mother, _) = world("refusals").await;
+    let heping = who(Role::CommunityWorker, "210102001002");
+    let hunnan_worker = who(Role::CommunityWorker, "210112009001");
+    let county = who(Role::CountyApprover, "210112");
+    // Missing documents are named.
+    let mut app = dibao_application(mother.id_number);
+    app.documents.retain(|d| d != "authorisation");
+    match use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &app, day("2026-11-02")).await {
+        Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("家庭经济状况核对授权书"), "{zh}"),
+        other => panic!("missing documents must be refused: {other:?}"),
+    }
+    // Only a community accepts; an unknown service is refused.
+    let street = who(Role::StreetReviewer, "210102001");
+    assert!(use_case::accept(w.store.as_ref(), &w.catalogue, &street, &actor(&street), &dibao_application(mother.id_number), day("2026-11-02")).await.is_err());
+    let mut unknown = dibao_application(mother.id_number);
+    unknown.service = "apply_moon".into();
+    assert!(matches!(use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &unknown, day("2026-11-02")).await, Err(CaseFailure::Invalid { .. })));
+
+    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02")).await.expect("accepted");
+    // A second open application of the same program and household.
+    let second = use_case::accept(w.store.as_ref(), &w.catalogue, &hunnan_worker, &actor(&hunnan_worker), &dibao_application(mother.id_number), day("2026-11-02")).await;
+    match second {
+        Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("办理中"), "{zh}"),
+        other => panic!("a second open application must be refused: {other:?}"),
+    }
+    // Out of order, out of role, stale: refused, the case unchanged.
+    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-03").await, Err(CaseFailure::Procedure(_))));
+    let one_staff = CaseAction::Survey { staff: vec!["李明".into()], home_visit: true, findings: String::new() };
+    assert!(matches!(w.step(&hunnan_worker, c.id, one_staff, "2026-11-03").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::TooFewStaff))));
+    let stale = use_case::act(w.store.as_ref(), &w.engine, &w.catalogue, &county, &actor(&county), c.id, &CaseAction::Refuse { reason: "家庭人均收入高于标准".into() }, NOTE, Some(c.version + 1), day("2026-11-03")).await;
+    assert!(matches!(stale, Err(CaseFailure::Stale)));
+    let outsider = who(Role::CountyApprover, "210102");
+    assert!(matches!(w.step(&outsider, c.id, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03").await, Err(CaseFailure::Access(_))));
+    let unchanged = w.store.case(c.id).await.expect("read").expect("case");
+    assert_eq!(unchanged, c, "nothing changed");
+
+    // A refusal with its written reason closes the case and frees the household for a new one.
+    let refused = w.step(&county, c.id, CaseAction::Refuse { reason: "申请人名下有营运车辆，家庭财产超过规定".into() }, "2026-11-03").await.expect("refused");
+    assert_eq!(refused.status, CaseStatus::Refused);
+    let letter = use_case::decision_pdf(&refused, w.catalogue.service("apply_dibao").expect("svc"), "浑南区").expect("letter");
+    assert!(letter.starts_with(b"%PDF-"));
+    assert!(use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-04")).await.is_ok());
+}
+
+#[tokio::test]
+async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance_keeps_its_limits() {
+    let (w, _, single) = world("delegated").await;
+    let worker = who(Role::CommunityWorker, "210106001017");
+    let street = who(Role::StreetReviewer, "210106001");
+    let county = who(Role::CountyApprover, "210106");
+    let app = Application { service: "apply_linshi".into(), applicant: single.id_number, documents: vec!["application".into(), "hardship_statement".into(), "medical_bills".into()], staff_relative: true, comment: "突发重病，申请临时救助".into() };
+    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &app, day("2026-11-02")).await.expect("accepted");
+    assert!(c.delegated && c.staff_relative);
+    assert_eq!(c.due, day("2026-11-30"), "20 working days where the street decides");
+    // 先行救助 first; the staff relative's survey must be a home visit.
+    let c = w.step(&street, c.id, CaseAction::PayFirst { amount: Fen(50_000) }, "2026-11-02").await.expect("paid first");
+    assert_eq!(c.file.paid_first, Some(Fen(50_000)));
+    let phone = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: false, findings: String::new() };
+    assert!(matches!(w.step(&worker, c.id, phone, "2026-11-03").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::HomeVisitRequired))));
+    let visit = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "住院治疗".into() };
+    let c = w.step(&worker, c.id, visit, "2026-11-03").await.expect("surveyed");
+    let c = w.step(&street, c.id, CaseAction::Review, "2026-11-04").await.expect("reviewed");
+    // Below the smallest payment, above the street's ceiling: refused with the figure.
+    assert!(matches!(w.step(&street, c.id, CaseAction::Approve { amount: Some(Fen(60_000)) }, "2026-11-05").await, Err(CaseFailure::Invalid { .. })));
+    match w.step(&street, c.id, CaseAction::Approve { amount: Some(Fen(10_000_000)) }, "2026-11-05").await {
+        Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("报区县审批"), "{zh}"),
+        other => panic!("above the street's ceiling: {other:?}"),
+    }
+    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(300_000)) }, "2026-11-05").await, Err(CaseFailure::Procedure(_))), "the street decides");
+    let c = w.step(&street, c.id, CaseAction::Refer, "2026-11-05").await.expect("referred");
+    assert!(!c.delegated);
+    let c = w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(10_000_000)) }, "2026-11-06").await.expect("the county approves any amount above the minimum");
+    assert_eq!(c.file.decision.and_then(|d| d.amount), Some(Fen(10_000_000)));
+}
