@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cases;
 mod error;
 pub mod findings;
 pub mod i18n;
@@ -37,6 +38,28 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The compiled policies (社会救助 programs) of the city.
     pub engine: Arc<minzheng_policy::Engine>,
+    /// The 全市通办 service catalogue.
+    pub catalogue: Arc<minzheng_app::cases::Catalogue>,
+    /// The working date of case handling.
+    pub clock: Arc<Clock>,
+}
+
+/// The date case handling works on: today, or some days later where a test lets a notice
+/// period pass.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_days: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Local::now().date_naive() + chrono::Duration::days(self.offset_days.load(Ordering::Relaxed))
+    }
+
+    /// Moves the working date on by `days`.
+    pub fn advance(&self, days: i64) {
+        self.offset_days.fetch_add(days, Ordering::Relaxed);
+    }
 }
 
 /// Request counters for `/metrics` (Prometheus text format).
@@ -75,6 +98,7 @@ impl AppState {
         let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let engine = Arc::new(minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), partitions).await?);
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &minzheng_store::Actor::system()).await?;
+        minzheng_app::cases::ensure_calendar(store.as_ref(), &minzheng_store::Actor::system()).await?;
         Ok(AppState {
             store,
             communities,
@@ -82,6 +106,8 @@ impl AppState {
             login_limiter: Arc::new(auth::LoginLimiter::new(10)),
             metrics: Arc::new(Metrics::default()),
             engine,
+            catalogue: Arc::new(minzheng_app::cases::Catalogue::shenyang()),
+            clock: Arc::new(Clock::default()),
         })
     }
 }
@@ -155,6 +181,19 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
     ("GET", "/verifications/{id}", Access::Needs(Permission::ReadFindings)),
     ("GET", "/verifications/{id}/report.pdf", Access::Needs(Permission::ReadFindings)),
+    ("GET", "/api/services", Access::SignedIn),
+    ("GET", "/api/cases", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/api/cases", Access::Needs(Permission::AcceptApplications)),
+    ("GET", "/api/cases/{id}", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/api/cases/{id}/actions", Access::Needs(Permission::HandleCases)),
+    ("GET", "/services", Access::SignedIn),
+    ("GET", "/cases", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/cases", Access::Needs(Permission::AcceptApplications)),
+    ("GET", "/cases/new", Access::Needs(Permission::AcceptApplications)),
+    ("GET", "/cases/{id}", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/cases/{id}/act", Access::Needs(Permission::HandleCases)),
+    ("GET", "/cases/{id}/letter.pdf", Access::Needs(Permission::ReadRegistry)),
+    ("GET", "/notices/{community}", Access::Needs(Permission::ReadRegistry)),
 ];
 
 /// A path for `Router::route`, after checking that the route table lists it with these methods.
@@ -176,6 +215,7 @@ pub fn router(state: AppState) -> Router {
         .merge(policy::routes())
         .merge(findings::routes())
         .merge(verification::routes())
+        .merge(cases::routes())
         .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
         .route(
             listed("/metrics", &["GET"]),

@@ -108,6 +108,35 @@ pub fn spec() -> Value {
                     "resolution": { "type": "string", "enum": ["stop", "recover_overpayment", "correct_data", "false_positive"] }, "comment": { "type": "string", "minLength": 4 }, "seen": { "type": "string", "enum": ["new", "assigned", "verified"], "description": "the status the worker saw; refused with 409 if it changed" } },
                     "required": ["action", "comment"] } } } },
                 "responses": { "200": { "description": "the finding after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
+            "/api/services": { "get": {
+                "summary": "全市通办服务事项目录及要件精减情况 / the service catalogue and the documents report",
+                "parameters": [param("since", "query", "base date of the report, default 2022-01-01"), param("on", "query", "report date, default today")],
+                "responses": { "200": { "description": "services and, per service, documents still required and replaced by data" }, "400": error_response() } } },
+            "/api/cases": {
+                "get": { "summary": "办件列表：待办、即将到期和超期、本社区受理、全部 / cases: the role's queue, due and overdue, accepted here, all",
+                    "parameters": [param("list", "query", "queue (default), due, accepted, all"), param("before", "query", "cursor: cases with a smaller id"), param("limit", "query", "1-1000, default 50")],
+                    "responses": { "200": { "description": "page of cases (ID numbers masked by role)" }, "400": error_response() } },
+                "post": { "summary": "受理申请（全市通办，需 x-csrf-token）/ accept an application at the account's community",
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "service": { "type": "string", "description": "service code of the catalogue, e.g. apply_dibao" }, "applicant": { "type": "string", "description": "full ID number" },
+                        "documents": { "type": "array", "items": { "type": "string" }, "description": "codes of the documents handed in" }, "staff_relative": { "type": "boolean" }, "comment": { "type": "string", "minLength": 4 } },
+                        "required": ["service", "applicant", "comment"] } } } },
+                    "responses": { "201": { "description": "the case, owned by the applicant's hukou county" }, "400": error_response(), "403": error_response(), "404": error_response() } } },
+            "/api/cases/{id}": { "get": {
+                "summary": "办件及办理记录 / a case with its steps (the accepting community outside the household's region sees the status only)",
+                "parameters": [param("id", "path", "case id")],
+                "responses": { "200": { "description": "case and events" }, "403": error_response(), "404": error_response() } } },
+            "/api/cases/{id}/actions": { "post": {
+                "summary": "办理一个环节（需 x-csrf-token）/ take a step of the procedure",
+                "parameters": [param("id", "path", "case id")],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "action": { "type": "string", "enum": ["survey", "record_check", "review", "return", "publish_notice", "object", "democratic_review", "approve", "refuse", "withdraw", "pay_first", "extend", "refer"] },
+                    "comment": { "type": "string", "minLength": 4 }, "seen": { "type": "integer", "description": "the case version shown; refused with 409 if it changed" },
+                    "staff": { "type": "string", "description": "survey: two or more staff, comma separated" }, "home_visit": { "type": "boolean" }, "findings": { "type": "string" },
+                    "per_capita_income": { "type": "string", "description": "record_check: yuan per person and month" }, "assets_within_limits": { "type": "boolean" }, "report": { "type": "integer", "description": "a stored household check" },
+                    "objection": { "type": "string" }, "amount": { "type": "string", "description": "yuan: pay_first, and approve for temporary assistance" }, "reason": { "type": "string", "description": "refuse: the written reason" } },
+                    "required": ["action", "comment"] } } } },
+                "responses": { "200": { "description": "the case after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
             "/api/comparisons": { "post": {
                 "summary": "批量比对：区划内全部在保对象与人口库、死亡数据和政策规则比对（需 x-csrf-token）/ compare every active enrolment of a region",
                 "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "region": { "type": "string" }, "on": { "type": "string", "format": "date" } }, "required": ["region"] } } } },

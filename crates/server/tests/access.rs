@@ -18,12 +18,12 @@ enum Target {
 
 /// The request for a route, aimed at a target.
 fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Method, String, Option<(&'static str, String)>)> {
-    let (household, person_id, community, run, finding, verification) = match target {
+    let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
-            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run, f.inside_finding, f.inside_verification)
+            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run, f.inside_finding, f.inside_verification, f.inside_case)
         }
-        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run, f.outside_finding, f.outside_verification),
+        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run, f.outside_finding, f.outside_verification, f.outside_case),
     };
     Some(match (method, path) {
         ("GET", "/") => (Method::GET, "/".into(), None),
@@ -81,6 +81,19 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Met
         ("GET", "/verifications/{id}/report.pdf") => (Method::GET, format!("/verifications/{verification}/report.pdf"), None),
         ("GET", "/linkage/review") => (Method::GET, format!("/linkage/review?region={community}"), None),
         ("POST", "/linkage/review/{id}") => (Method::POST, "/linkage/review/1".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&decision=reject".into()))),
+        ("GET", "/api/services") => (Method::GET, "/api/services".into(), None),
+        ("GET", "/services") => (Method::GET, "/services".into(), None),
+        ("GET", "/api/cases") => (Method::GET, format!("/api/cases?list=all&region={community}"), None),
+        ("POST", "/api/cases") => (Method::POST, "/api/cases".into(), Some(("application/json", format!(r#"{{"service":"apply_gaoling","applicant":"{person_id}","comment":"受理申请"}}"#)))),
+        ("GET", "/api/cases/{id}") => (Method::GET, format!("/api/cases/{case}"), None),
+        ("POST", "/api/cases/{id}/actions") => (Method::POST, format!("/api/cases/{case}/actions"), Some(("application/json", r#"{"action":"review","comment":"初审通过"}"#.into()))),
+        ("GET", "/cases") => (Method::GET, format!("/cases?list=all&region={community}"), None),
+        ("POST", "/cases") => (Method::POST, "/cases".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&service=apply_gaoling&applicant={person_id}&comment=%E5%8F%97%E7%90%86%E7%94%B3%E8%AF%B7")))),
+        ("GET", "/cases/new") => (Method::GET, format!("/cases/new?applicant={person_id}"), None),
+        ("GET", "/cases/{id}") => (Method::GET, format!("/cases/{case}"), None),
+        ("POST", "/cases/{id}/act") => (Method::POST, format!("/cases/{case}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=review&comment=%E5%88%9D%E5%AE%A1%E9%80%9A%E8%BF%87".into()))),
+        ("GET", "/cases/{id}/letter.pdf") => (Method::GET, format!("/cases/{case}/letter.pdf"), None),
+        ("GET", "/notices/{community}") => (Method::GET, format!("/notices/{community}"), None),
         _ => return None,
     })
 }
@@ -122,7 +135,8 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
                 let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/")
                     || path.starts_with("/api/findings/") || path.starts_with("/findings/") || *path == "/api/comparisons"
-                    || path.ends_with("/verifications") || path.ends_with("/verification") || path.starts_with("/linkage/");
+                    || path.ends_with("/verifications") || path.ends_with("/verification") || path.starts_with("/linkage/")
+                    || path.starts_with("/api/cases") || path.starts_with("/cases");
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     continue;

@@ -142,12 +142,18 @@ fn import_departments(rt: &tokio::runtime::Runtime, f: &Fixture, tag: &str) {
 
 /// The real server over the fixture's store on a loopback port; its address.
 fn serve(rt: &tokio::runtime::Runtime, f: &Fixture) -> String {
+    serve_with_clock(rt, f).0
+}
+
+/// The server, and the clock its case handling works by.
+fn serve_with_clock(rt: &tokio::runtime::Runtime, f: &Fixture) -> (String, std::sync::Arc<minzheng_server::Clock>) {
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
     let server = format!("http://{}", listener.local_addr().expect("addr"));
     let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
     state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    let clock = state.clock.clone();
     rt.spawn(minzheng_server::serve(state, listener));
-    server
+    (server, clock)
 }
 
 fn sign_in_with_the_form(d: &Driver, server: &str, name: &str) {
@@ -331,4 +337,126 @@ fn a_verification_officer_checks_a_household_with_its_authorisation_and_gets_the
     let v = post(&format!("{}/execute/async", d.base), json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('{href}'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 8))); }})();"), "args": [] }));
     let answer = v["value"].as_str().unwrap_or_default().to_string();
     assert!(answer.starts_with("application/pdf 200 %PDF-1.7"), "{v}");
+}
+
+/// Two households of 浑南区 文欣社区 without income (a mother and her son; a single man), and
+/// the staff of 和平区 and 浑南区 who handle their applications.
+fn hunnan_households_and_staff(rt: &tokio::runtime::Runtime, f: &Fixture) -> (String, String) {
+    use minzheng_domain::{Household, HouseholdKind, IdNumber, Person, PersonStatus, Relation, Role, Sex};
+    let person = |seq: u16, name: &str, birth: (i32, u32, u32), sex: Sex, household: &str, relation: Relation| {
+        let birth = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("date");
+        Person { id_number: IdNumber::from_parts(210112, birth, seq, sex), name: name.into(), sex, birth_date: birth, hukou_region: code("210112009001"), household_no: Some(household.into()), relation, status: PersonStatus::Alive, disability: None, phone: None, tags: vec![] }
+    };
+    let mother = person(12, "刘秀梅", (1986, 3, 4), Sex::Female, "HN-0001", Relation::Head);
+    let son = person(21, "刘子涵", (2016, 9, 10), Sex::Male, "HN-0001", Relation::Child);
+    let single = person(33, "孙海军", (1979, 6, 1), Sex::Male, "HN-0002", Relation::Head);
+    let household = |no: &str, head: &Person| Household { household_no: no.into(), head: Some(head.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban };
+    let batch = minzheng_store::RegistryBatch { households: vec![household("HN-0001", &mother), household("HN-0002", &single)], persons: vec![mother.clone(), son, single.clone()], source: "test".into(), checksum: String::new() };
+    rt.block_on(f.store.apply_batch(&batch, &minzheng_store::Actor::system(), &|_| {})).expect("households");
+    for (name, role, region) in [
+        ("hp_worker", Role::CommunityWorker, "210102001002"),
+        ("hn_worker", Role::CommunityWorker, "210112009001"),
+        ("hn_check", Role::VerificationOfficer, "210112"),
+        ("hn_street", Role::StreetReviewer, "210112009"),
+        ("hn_county", Role::CountyApprover, "210112"),
+    ] {
+        rt.block_on(minzheng_app::auth::create_account(f.store.as_ref(), None, &minzheng_store::Actor::new("test"), name, role, &code(region), PASSWORD)).expect("account");
+    }
+    (mother.id_number.to_string(), single.id_number.to_string())
+}
+
+fn sign_out(d: &Driver) {
+    d.click("form.userbar button");
+    d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
+}
+
+/// Takes the step whose form has this id on the case page, with these fields.
+fn take_step(d: &Driver, form: &str, fields: &[(&str, &str)], then: &str) -> String {
+    for (name, value) in fields {
+        d.type_into(&format!("#{form} input[name={name}]"), value);
+    }
+    d.click(&format!("#{form} button"));
+    d.wait_for(then, |p| p.contains(then))
+}
+
+#[test]
+fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_another_is_refused() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-cases"));
+    let (mother, single) = hunnan_households_and_staff(&rt, &f);
+    let (server, clock) = serve_with_clock(&rt, &f);
+
+    // 和平区: a community worker finds the applicant by the full number and accepts.
+    sign_in_with_the_form(&d, &server, "hp_worker");
+    d.goto(&format!("{server}/cases/new?service=apply_dibao&applicant={mother}"));
+    let page = d.wait_for("the acceptance form", |p| p.contains("id=\"found\"") && p.contains("210112"));
+    assert!(page.contains("由共享数据替代"), "documents replaced by shared data are not asked for");
+    for doc in ["application", "asset_statement", "authorisation"] {
+        d.click(&format!("#accept input[value={doc}]"));
+    }
+    d.type_into("#accept input[name=comment]", "申请人到和平区社区窗口申请");
+    d.screenshot("case_accept");
+    d.click("#accept button");
+    let page = d.wait_for("the accepted case", |p| p.contains("id=\"limited\""));
+    assert!(page.contains("已受理") && page.contains("210112"), "owned by 浑南区; the accepting community follows its status");
+    assert!(!page.contains("HN-0001"), "and sees nothing more of the household");
+    let id: i64 = d.url().rsplit('/').next().and_then(|t| t.parse().ok()).expect("case id");
+
+    // 浑南区: the community surveys, the verification centre records the check, the street reviews,
+    // the community publishes the notice.
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_worker");
+    d.goto(&format!("{server}/cases"));
+    d.wait_for("the community's queue", |p| p.contains(&format!("/cases/{id}\"")));
+    d.click(&format!("a[href='/cases/{id}']"));
+    d.wait_for("the survey form", |p| p.contains("id=\"survey\""));
+    take_step(&d, "survey", &[("staff", "李明,王芳"), ("findings", "母子二人，母亲无业"), ("comment", "入户调查属实")], "已入户调查");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_check");
+    d.goto(&format!("{server}/cases/{id}"));
+    take_step(&d, "record-check", &[("per_capita_income", "0"), ("comment", "核对无收入和财产")], "已核对");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_street");
+    d.goto(&format!("{server}/cases/{id}"));
+    take_step(&d, "review", &[("comment", "初审同意")], "已初审");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_worker");
+    d.goto(&format!("{server}/cases/{id}"));
+    let page = take_step(&d, "publish-notice", &[("comment", "在社区公示栏张榜公示")], "公示中");
+    assert!(page.contains("id=\"notice\""), "the notice period is shown");
+    d.screenshot("case_notice");
+
+    // Eight days later the notice is over: the county approves and the rules give the amount.
+    clock.advance(8);
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_county");
+    d.goto(&format!("{server}/cases"));
+    d.wait_for("the county's queue", |p| p.contains(&format!("/cases/{id}\"")));
+    d.goto(&format!("{server}/cases/{id}"));
+    let page = take_step(&d, "approve", &[("comment", "经审核符合条件，予以批准")], "已批准");
+    assert!(page.contains("在保记录") && page.contains("发放起始月"), "the enrolment and the first month paid");
+    assert!(page.matches("<tr><td>").count() >= 6, "six steps on the timeline");
+    d.screenshot("case_approved");
+    let v = post(&format!("{}/execute/async", d.base), json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('/cases/{id}/letter.pdf'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 5))); }})();"), "args": [] }));
+    assert!(v["value"].as_str().unwrap_or_default().starts_with("application/pdf 200 %PDF-"), "{v}");
+
+    // A second application, refused by the county with its written reason.
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_worker");
+    d.goto(&format!("{server}/cases/new?service=apply_dibao&applicant={single}"));
+    d.wait_for("the acceptance form", |p| p.contains("id=\"found\""));
+    for doc in ["application", "asset_statement", "authorisation"] {
+        d.click(&format!("#accept input[value={doc}]"));
+    }
+    d.type_into("#accept input[name=comment]", "申请人到社区申请");
+    d.click("#accept button");
+    d.wait_for("the accepted case", |p| p.contains("已受理") && p.contains("id=\"survey\""));
+    let second: i64 = d.url().rsplit('/').next().and_then(|t| t.parse().ok()).expect("case id");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_county");
+    d.goto(&format!("{server}/cases/{second}"));
+    let page = take_step(&d, "refuse", &[("reason", "申请人有劳动能力且拒绝就业推荐"), ("comment", "不予批准")], "id=\"letter\"");
+    assert!(page.contains("申请人有劳动能力且拒绝就业推荐") && page.contains("<strong id=\"status\">不予批准</strong>"), "the reason and the status");
+    d.screenshot("case_refused");
 }

@@ -30,6 +30,8 @@ pub struct Fixture {
     /// A household check report of each.
     pub inside_verification: i64,
     pub outside_verification: i64,
+    pub inside_case: i64,
+    pub outside_case: i64,
     _dir: Dir,
 }
 
@@ -107,10 +109,48 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_finding = finding_about(store.as_ref(), &outside, &outside_person).await;
     let inside_verification = report_about(store.as_ref(), &inside).await;
     let outside_verification = report_about(store.as_ref(), &outside).await;
-    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, inside_verification, outside_verification, _dir: Dir(dir) }
+    let inside_member = city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member").clone();
+    let inside_case = case_about(store.as_ref(), &inside, &inside_member).await;
+    let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
+    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, inside_verification, outside_verification, inside_case, outside_case, _dir: Dir(dir) }
 }
 
 /// A stored (empty) household check report of the household.
+/// A 高龄补贴 application of the household, accepted at its own community.
+pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
+    use minzheng_domain::case::{Case, CaseFile, CaseStatus, TimeLimits};
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+    let catalogue = minzheng_app::cases::Catalogue::shenyang();
+    let service = catalogue.service("apply_gaoling").expect("service");
+    let mut c = Case {
+        id: 0,
+        service: service.code.clone(),
+        program: service.program.clone(),
+        household_no: h.household_no.clone(),
+        applicant: p.id_number,
+        applicant_name: p.name.clone(),
+        household_size: 1,
+        accepted_at: h.community.clone(),
+        owner: h.community.ancestor(minzheng_domain::RegionLevel::County).expect("county"),
+        community: h.community.clone(),
+        status: CaseStatus::Accepted,
+        version: 1,
+        staff_relative: false,
+        delegated: false,
+        extended: false,
+        child: false,
+        accepted_on: on,
+        step_due: on,
+        due: on,
+        notice_from: None,
+        notice_until: None,
+        file: CaseFile::default(),
+    };
+    c.set_due(service, on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
+    let e = minzheng_store::CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: CaseStatus::Accepted, comment: "测试受理".into(), actor: "test".into(), role: "community_worker".into(), at: chrono::Utc::now() };
+    store.add_case(&c, c.waiting_for(service).map(Role::as_str), &e, &Actor::new("test")).await.expect("case")
+}
+
 pub async fn report_about(store: &dyn Store, h: &Household) -> i64 {
     use minzheng_domain::verification::{Authorisation, VerificationReport};
     let on = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
