@@ -109,6 +109,11 @@ enum Command {
         #[command(subcommand)]
         what: verify::VerifyWhat,
     },
+    /// The working-day calendar that case time limits are counted in (holidays, 调休).
+    Calendar {
+        #[command(subcommand)]
+        what: CalendarWhat,
+    },
     /// Measure the hot paths (figures for BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -167,6 +172,24 @@ enum UserWhat {
         /// The region the account works in (its level must fit the role).
         #[arg(long)]
         region: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarWhat {
+    /// The listed days of a year (holidays and weekend days worked in exchange).
+    List {
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Record days as holidays or working days (a day recorded again takes the new kind), e.g.
+    /// `minzheng calendar set 2027-01-01 holiday --note 元旦`; a range is FIRST..LAST.
+    Set {
+        days: String,
+        /// holiday (放假) or workday (调休上班).
+        kind: String,
+        #[arg(long)]
+        note: String,
     },
 }
 
@@ -316,8 +339,39 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import { what: ImportWhat::Enrolments { file, errors } } => import_enrolments(&url, &file, errors.as_deref()).await,
         Command::Policy { what } => policy::run(what, &url).await,
         Command::Verify { what } => verify::run(&url, what).await,
+        Command::Calendar { what } => calendar(&url, what).await,
         Command::Bench { what } => bench::run(what, database_url.as_deref()).await,
     }
+}
+
+async fn calendar(url: &str, what: CalendarWhat) -> Result<()> {
+    use minzheng_domain::calendar::{CalendarDay, DayKind};
+    let store = open(url).await?;
+    minzheng_app::cases::ensure_calendar(store.as_ref(), &actor()).await?;
+    match what {
+        CalendarWhat::List { year } => {
+            for d in store.calendar_days().await?.into_iter().filter(|d| year.is_none_or(|y| chrono::Datelike::year(&d.day) == y)) {
+                println!("{}  {}  {}", d.day, if d.kind == DayKind::Holiday { "放假 holiday" } else { "上班 workday" }, d.note);
+            }
+        }
+        CalendarWhat::Set { days, kind, note } => {
+            let kind = DayKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("类型应为 holiday 或 workday / the kind must be holiday or workday, not {kind:?}"))?;
+            let (a, b) = days.split_once("..").unwrap_or((&days, &days));
+            let parse = |t: &str| chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| anyhow::anyhow!("日期“{t}”应写作 2027-01-01 / {t:?} is not a date such as 2027-01-01"));
+            let (mut d, last) = (parse(a)?, parse(b)?);
+            if d > last || (last - d).num_days() > 366 {
+                bail!("日期范围无效 / {days:?} is not a range of at most a year");
+            }
+            let mut list = Vec::new();
+            while d <= last {
+                list.push(CalendarDay { day: d, kind, note: note.clone() });
+                d += chrono::Duration::days(1);
+            }
+            store.set_calendar_days(&list, &actor()).await?;
+            println!("已记录 {} 天 / {} days recorded", list.len(), list.len());
+        }
+    }
+    Ok(())
 }
 
 fn generate(persons: u64, seed: u64, out: &Path, format: Format, anomaly_share: f64) -> Result<()> {
