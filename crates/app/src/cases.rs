@@ -13,7 +13,8 @@ use minzheng_domain::case::{self as procedure, Case, CaseAction, CaseError, Case
 use minzheng_domain::{Bilingual, EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, Permission, PersonStatus, Principal, RegionLevel, Role};
 use minzheng_policy::explain::ProgramCheck;
 use minzheng_policy::{Area, Engine};
-use minzheng_store::{Actor, AuditEntry, CaseEvent, CaseQuery, Page, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, CaseDocument, CaseEvent, CaseQuery, Page, Store, StoreError};
+use sha2::Digest;
 use serde::{Deserialize, Serialize};
 
 // ---- the catalogue and the calendar, shipped as data ----
@@ -96,6 +97,9 @@ pub fn parse_calendar(text: &str) -> Result<Vec<CalendarDay>, String> {
         }
     }
     out.sort_by_key(|d| d.day);
+    if let Some(w) = out.windows(2).find(|w| w[0].day == w[1].day) {
+        return Err(format!("{} is listed twice / {} 重复列出", w[0].day, w[0].day));
+    }
     Ok(out)
 }
 
@@ -213,6 +217,18 @@ pub fn documents_due(service: &Service, day: NaiveDate, has_disability: bool, ha
 /// for the household, a new application for an enrolled household (or a change for one that
 /// is not enrolled).
 pub async fn accept(store: &dyn Store, catalogue: &Catalogue, who: &Principal, actor: &Actor, app: &Application, today: NaiveDate) -> Result<Case, CaseFailure> {
+    let result = accept_unaudited(store, catalogue, who, actor, app, today).await;
+    // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
+    // is personal data, and trying one number against each service must leave a trace.
+    if let Err(e) = &result {
+        if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
+            store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "person".into(), entity_key: app.applicant.to_string(), before: None, after: Some(serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() })) }]).await?;
+        }
+    }
+    result
+}
+
+async fn accept_unaudited(store: &dyn Store, catalogue: &Catalogue, who: &Principal, actor: &Actor, app: &Application, today: NaiveDate) -> Result<Case, CaseFailure> {
     if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
         return Err(AccessError::Forbidden.into());
     }
@@ -223,7 +239,6 @@ pub async fn accept(store: &dyn Store, catalogue: &Catalogue, who: &Principal, a
     let person = store.person(&app.applicant).await?.ok_or(AccessError::NotFound)?;
     let city = who.region.ancestor(RegionLevel::City).ok_or(AccessError::Forbidden)?;
     if !city.contains(&person.hukou_region) {
-        store.audit(actor, &[refused_entry(app.applicant.as_str(), "accept")]).await?;
         return Err(invalid("申请人户籍不在本市，不能通办受理", "the applicant's hukou is not in this city: the application cannot be accepted here"));
     }
     if person.status != PersonStatus::Alive {
@@ -236,11 +251,14 @@ pub async fn accept(store: &dyn Store, catalogue: &Catalogue, who: &Principal, a
     let living: Vec<_> = members.iter().filter(|m| m.status == PersonStatus::Alive).collect();
     let enrolments = store.enrolments_of(&living.iter().map(|m| m.id_number).collect::<Vec<_>>()).await?;
     let enrolled = |program: &str| enrolments.iter().any(|e| e.program == program && e.household_no == household_no && e.status != EnrolmentStatus::Stopped);
+    // A program granted to persons: is the applicant one of the enrolled members?
+    let enrolled_self = |program: &str| enrolments.iter().any(|e| e.program == program && e.status != EnrolmentStatus::Stopped && e.members.iter().any(|m| m.id_number == app.applicant));
+    let is_enrolled = |program: &str| if service.per_person { enrolled_self(program) } else { enrolled(program) };
     match service.kind {
-        ServiceKind::Apply if enrolled(&service.program) => {
+        ServiceKind::Apply if is_enrolled(&service.program) => {
             return Err(invalid(format!("该户已享受{}，请办理变更而不是新申请", service.program), format!("the household already receives {}: apply for a change instead", service.program)));
         }
-        ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !enrolled(&service.program) => {
+        ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !is_enrolled(&service.program) => {
             return Err(invalid(format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()), format!("the household has no {} enrolment to {:?}", service.program, service.kind)));
         }
         _ => {}
@@ -274,6 +292,7 @@ pub async fn accept(store: &dyn Store, catalogue: &Catalogue, who: &Principal, a
         delegated: flag == 1 || service.amount_given,
         extended: false,
         child,
+        per_person: service.per_person,
         accepted_on: today,
         step_due: today,
         due: today,
@@ -335,6 +354,16 @@ async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Resu
 /// the account was shown.
 #[allow(clippy::too_many_arguments)]
 pub async fn act(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who: &Principal, actor: &Actor, id: i64, action: &CaseAction, comment: &str, seen: Option<i64>, today: NaiveDate) -> Result<Case, CaseFailure> {
+    let result = act_unaudited(store, engine, catalogue, who, actor, id, action, comment, seen, today).await;
+    // Refused steps leave a record too (out of scope is recorded where it is found).
+    if let Err(e @ (CaseFailure::Procedure(_) | CaseFailure::Stale | CaseFailure::Invalid { .. })) = &result {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "case".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "use": action.as_str(), "reason": e.en() })) }]).await?;
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who: &Principal, actor: &Actor, id: i64, action: &CaseAction, comment: &str, seen: Option<i64>, today: NaiveDate) -> Result<Case, CaseFailure> {
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
@@ -355,6 +384,8 @@ pub async fn act(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who:
     let mut enrolment = None;
     let mut explanation = None;
     let mut review_months = 12;
+    let mut proposed = None;
+    let mut report_decision = None;
     match (&mut action, service.kind) {
         (CaseAction::Approve { amount }, _) if service.amount_given => {
             let given = amount.map(|a| a.0).unwrap_or(0);
@@ -404,36 +435,45 @@ pub async fn act(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who:
             };
             enrolment = Some(Enrolment { status, ..current });
         }
+        (CaseAction::RecordCheck { per_capita_income, report: Some(rid), .. }, _) => {
+            // The hand-over of a stored household check (核对报告): it must be this household's,
+            // made for this application (its base date from 60 days before acceptance to today);
+            // its income figure is taken as the rules counted it, and its decision is kept.
+            let rid = *rid;
+            let r = store.household_check(rid).await?.ok_or_else(|| invalid(format!("核对报告 HC-{rid:06} 不存在"), format!("household check HC-{rid:06} does not exist")))?;
+            if r.household_no != case.household_no {
+                return Err(invalid(format!("核对报告 HC-{rid:06} 不是本户的"), format!("household check HC-{rid:06} is of another household")));
+            }
+            if r.on > today || r.on < case.accepted_on - chrono::Duration::days(60) {
+                return Err(invalid(
+                    format!("核对报告 HC-{rid:06} 的基准日 {} 不在本次申请的核对期内（受理前60天至今）", r.on),
+                    format!("household check HC-{rid:06} is as of {}, outside this application (60 days before acceptance to today)", r.on),
+                ));
+            }
+            if let Some(v) = r.figures.iter().find(|f| f.name == "income_per_capita").and_then(|f| f.value.trim().parse::<i64>().ok()) {
+                *per_capita_income = Fen(v);
+            }
+            report_decision = r.programs.iter().find(|p| p.code == case.program).map(|p| {
+                if p.eligible {
+                    format!("核对报告 HC-{rid:06}：按规则符合{}", p.zh)
+                } else {
+                    format!("核对报告 HC-{rid:06}：按规则不符合{}（{}）", p.zh, p.unmet.join("；"))
+                }
+            });
+        }
         (CaseAction::PublishNotice, _) if !service.amount_given => {
             // The notice shows the amount the rules give (公示金额).
-            let check = rules_amount(store, engine, &case, today).await?;
-            let mut c = case.clone();
-            c.file.proposed = Some(Fen(check.amount()));
-            return finish(store, service, who, actor, &c, case.version, &action, comment, today, &calendar, &limits, None, None, 12).await;
+            proposed = Some(Fen(rules_amount(store, engine, &case, today).await?.amount()));
         }
         _ => {}
     }
-    finish(store, service, who, actor, &case, case.version, &action, comment, today, &calendar, &limits, enrolment, explanation, review_months).await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    store: &dyn Store,
-    service: &Service,
-    who: &Principal,
-    actor: &Actor,
-    case: &Case,
-    seen_version: i64,
-    action: &CaseAction,
-    comment: &str,
-    today: NaiveDate,
-    calendar: &WorkCalendar,
-    limits: &TimeLimits,
-    enrolment: Option<Enrolment>,
-    explanation: Option<String>,
-    review_months: u32,
-) -> Result<Case, CaseFailure> {
-    let mut updated = procedure::apply(case, service, who, action, comment, today, calendar, limits)?;
+    let mut updated = procedure::apply(&case, service, who, &action, comment, today, &calendar, &limits)?;
+    if proposed.is_some() {
+        updated.file.proposed = proposed;
+    }
+    if let Some(c) = updated.file.check.as_mut().filter(|_| report_decision.is_some()) {
+        c.report_decision = report_decision;
+    }
     if let Some(d) = updated.file.decision.as_mut().filter(|d| d.approved) {
         d.explanation = explanation;
         match service.kind {
@@ -457,7 +497,7 @@ async fn finish(
         at: chrono::Utc::now(),
     };
     let waiting = updated.waiting_for(service).map(Role::as_str);
-    match store.act_on_case(&updated, waiting, seen_version, &event, enrolment.as_ref(), actor).await? {
+    match store.act_on_case(&updated, waiting, case.version, &event, enrolment.as_ref(), actor).await? {
         Some(stored) => Ok(stored),
         None => Err(CaseFailure::Stale),
     }
@@ -472,6 +512,104 @@ async fn current_enrolment(store: &dyn Store, case: &Case) -> Result<Enrolment, 
         .into_iter()
         .find(|e| e.program == case.program && e.household_no == case.household_no)
         .ok_or_else(|| invalid("该户没有可变更的在保记录", "the household has no enrolment to change"))
+}
+
+// ---- documents (申请材料) ----
+
+/// The largest document accepted (a scanned certificate or a few pages of bills).
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The type of a document, from its first bytes (the name and the browser's claim are not
+/// trusted): PDF, JPEG or PNG; anything else is refused.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+fn document_path(dir: &std::path::Path, sha: &str) -> std::path::PathBuf {
+    dir.join(&sha[..2]).join(sha)
+}
+
+/// Uploads a document of a case: by the staff serving the household or the accepting community,
+/// while the case is open; one of the service's documents; PDF, JPEG or PNG by content; at most
+/// [`MAX_DOCUMENT_BYTES`]. The file is written under `dir` by its SHA-256 (written whole, then
+/// renamed into place), and recorded with its checksum (audited).
+#[allow(clippy::too_many_arguments)]
+pub async fn upload(store: &dyn Store, dir: &std::path::Path, catalogue: &Catalogue, who: &Principal, actor: &Actor, case_id: i64, code: &str, file_name: &str, bytes: &[u8]) -> Result<CaseDocument, CaseFailure> {
+    if !who.may(Permission::HandleCases) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let case = store.case(case_id).await?.ok_or(AccessError::NotFound)?;
+    if !(who.in_scope(&case.community) || who.region == case.accepted_at) {
+        store.audit(actor, &[refused_entry(&case_id.to_string(), "upload_document")]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    if !case.status.is_open() {
+        return Err(invalid("办件已办结，不能再上传材料", "the case is closed: no more documents"));
+    }
+    let service = catalogue.service(&case.service).ok_or(AccessError::NotFound)?;
+    let doc = service.documents.iter().find(|d| d.code == code.trim()).ok_or_else(|| invalid(format!("“{}”不是本事项的办理要件", code.trim()), format!("{:?} is not a document of this service", code.trim())))?;
+    if bytes.is_empty() {
+        return Err(invalid("文件为空", "the file is empty"));
+    }
+    if bytes.len() > MAX_DOCUMENT_BYTES {
+        return Err(invalid(format!("文件 {:.1} MB，超过 {} MB 的上限", bytes.len() as f64 / 1048576.0, MAX_DOCUMENT_BYTES / 1048576), format!("the file is {:.1} MB, over the limit of {} MB", bytes.len() as f64 / 1048576.0, MAX_DOCUMENT_BYTES / 1048576)));
+    }
+    let content_type = sniff(bytes).ok_or_else(|| invalid("只接受 PDF、JPG、PNG 文件（按文件内容判断，不看扩展名）", "only PDF, JPEG and PNG files are accepted (judged by the content, not the name)"))?;
+    let sha = hex::encode(sha2::Sha256::digest(bytes));
+    let path = document_path(dir, &sha);
+    if !path.exists() {
+        let io = |e: std::io::Error| invalid(format!("材料保存失败：{e}"), format!("the document could not be stored: {e}"));
+        let parent = path.parent().ok_or_else(|| invalid("材料目录无效", "bad documents directory"))?;
+        std::fs::create_dir_all(parent).map_err(io)?;
+        let tmp = parent.join(format!(".{sha}.{}", std::process::id()));
+        std::fs::write(&tmp, bytes).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+    }
+    let name: String = file_name.trim().chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(120).collect();
+    let mut d = CaseDocument {
+        id: 0,
+        case_id,
+        code: doc.code.clone(),
+        file_name: if name.is_empty() { doc.zh.clone() } else { name },
+        content_type: content_type.into(),
+        size: bytes.len() as i64,
+        sha256: sha,
+        uploaded_by: who.name.clone(),
+        at: chrono::Utc::now(),
+    };
+    d.id = store.add_case_document(&d, actor).await?;
+    Ok(d)
+}
+
+/// A case's documents, for those who see the whole case.
+pub async fn documents(store: &dyn Store, who: &Principal, case: &CaseView) -> Result<Vec<CaseDocument>, CaseFailure> {
+    if case.limited || !who.may(Permission::ReadRegistry) {
+        return Ok(Vec::new());
+    }
+    Ok(store.case_documents(case.id).await?)
+}
+
+/// One document's bytes (audited), checked against its stored checksum.
+pub async fn document(store: &dyn Store, dir: &std::path::Path, who: &Principal, actor: &Actor, case_id: i64, id: i64) -> Result<(CaseDocument, Vec<u8>), CaseFailure> {
+    let (view, _) = case(store, who, actor, case_id).await?;
+    if view.limited {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let d = store.case_document(id).await?.filter(|d| d.case_id == case_id).ok_or(AccessError::NotFound)?;
+    let bytes = std::fs::read(document_path(dir, &d.sha256)).map_err(|e| invalid(format!("材料文件缺失：{e}"), format!("the document's file is missing: {e}")))?;
+    if hex::encode(sha2::Sha256::digest(&bytes)) != d.sha256 {
+        return Err(invalid("材料文件与登记的校验值不符（可能被改动）", "the document's file does not match its recorded checksum (it may have been altered)"));
+    }
+    store.audit(actor, &[AuditEntry { action: "read_document".into(), entity: "case".into(), entity_key: case_id.to_string(), before: None, after: Some(serde_json::json!({ "document": id })) }]).await?;
+    Ok((d, bytes))
 }
 
 // ---- reading ----
@@ -534,7 +672,16 @@ impl CaseView {
             child: full && c.child,
             notice_from: c.notice_from,
             notice_until: c.notice_until,
-            file: full.then_some(c.file),
+            file: full.then(|| {
+                let mut f = c.file;
+                // The rules' explanation names every member by ID number: kept for the roles that see them.
+                if !who.role.sees_full_identity() {
+                    if let Some(d) = f.decision.as_mut() {
+                        d.explanation = None;
+                    }
+                }
+                f
+            }),
         }
     }
 }

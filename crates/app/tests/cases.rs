@@ -102,7 +102,7 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     let c = w.step(&officer, c.id, CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: true, report: None }, "2026-11-04").await.expect("checked");
     let c = w.step(&street, c.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
     let c = w.step(&hunnan_worker, c.id, CaseAction::PublishNotice, "2026-11-06").await.expect("notice");
-    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0001", day("2026-11-13")).await.expect("check");
+    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0001", day("2026-11-16")).await.expect("check");
     let dibao = rules.programs.iter().find(|p| p.code == "dibao").expect("dibao");
     assert!(dibao.eligible(), "a household without income is eligible");
     assert_eq!(c.file.proposed, Some(Fen(dibao.amount())), "the notice shows the rules' amount");
@@ -110,8 +110,9 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     assert_eq!(notice.iter().map(|c| c.applicant_name.as_str()).collect::<Vec<_>>(), vec!["刘秀梅"]);
     assert!(use_case::notice_pdf("文欣社区", &notice, |p| p.to_string()).starts_with(b"%PDF-"));
 
-    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-12").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::NoticeRunning(_)))));
-    let c = w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-13").await.expect("approved");
+    assert_eq!(c.notice_until, Some(day("2026-11-13")), "7 days after the day of publication");
+    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-13").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::NoticeRunning(_)))));
+    let c = w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-16").await.expect("approved");
     assert_eq!(c.status, CaseStatus::Approved);
     let d = c.file.decision.clone().expect("decision");
     assert_eq!(d.amount, Some(Fen(dibao.amount())), "enrolled at the amount the rules compute");
@@ -123,7 +124,9 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     let svc = w.catalogue.service("apply_dibao").expect("service");
     assert!(use_case::decision_pdf(&c, svc, "浑南区").is_some_and(|pdf| pdf.starts_with(b"%PDF-")));
 
-    // Every step is in the timeline with who took it.
+    // Every step is in the timeline with who took it; the refused early approval is in the audit log.
+    let refusals = w.store.audit_of("case", &c.id.to_string()).await.expect("audit");
+    assert!(refusals.iter().any(|a| a.action == "refused"), "a refused step leaves a record");
     let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["accept", "survey", "record_check", "review", "publish_notice", "approve"]);
     assert_eq!(events[0].role, "community_worker");
@@ -208,4 +211,60 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
     assert!(!c.delegated);
     let c = w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(10_000_000)) }, "2026-11-06").await.expect("the county approves any amount above the minimum");
     assert_eq!(c.file.decision.and_then(|d| d.amount), Some(Fen(10_000_000)));
+}
+
+#[tokio::test]
+async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_household_check_is_handed_over() {
+    let (w, mother, _) = world("documents").await;
+    let heping = who(Role::CommunityWorker, "210102001002");
+    let hunnan_worker = who(Role::CommunityWorker, "210112009001");
+    let officer = who(Role::VerificationOfficer, "210112");
+    let docs = w._d.0.join("documents");
+    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02")).await.expect("accepted");
+
+    // The accepting community uploads the signed form; the type comes from the content.
+    let pdf = b"%PDF-1.4\n% signed application\n%%EOF\n".to_vec();
+    let d = use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "申请书.pdf", &pdf).await.expect("uploaded");
+    assert_eq!((d.content_type.as_str(), d.size), ("application/pdf", pdf.len() as i64));
+    let refused = |r: Result<minzheng_store::CaseDocument, CaseFailure>| matches!(r, Err(CaseFailure::Invalid { .. }));
+    assert!(refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "photo.pdf", b"GIF89a not a pdf").await), "a GIF named .pdf");
+    let big = [b"%PDF-".as_slice(), &vec![b' '; use_case::MAX_DOCUMENT_BYTES]].concat();
+    assert!(refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "big.pdf", &big).await), "over the size limit");
+    assert!(refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "passport", "p.pdf", &pdf).await), "not a document of the service");
+    let elsewhere = who(Role::CommunityWorker, "210102001003");
+    assert!(matches!(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &elsewhere, &actor(&elsewhere), c.id, "application", "a.pdf", &pdf).await, Err(CaseFailure::Access(_))));
+    assert_eq!(w.store.case_documents(c.id).await.expect("list").len(), 1, "nothing refused was kept");
+
+    // Read back by the household's community, checked against its checksum; a changed file is refused.
+    let (_, bytes) = use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await.expect("read");
+    assert_eq!(bytes, pdf);
+    assert!(use_case::document(w.store.as_ref(), &docs, &heping, &actor(&heping), c.id, d.id).await.is_err(), "the accepting community sees the status only");
+    std::fs::write(docs.join(&d.sha256[..2]).join(&d.sha256), b"%PDF-1.4 altered").expect("tamper");
+    assert!(matches!(use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await, Err(CaseFailure::Invalid { .. })));
+
+    // A household check stored by the verification centre is handed over to the case.
+    let survey = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: String::new() };
+    let c = w.step(&hunnan_worker, c.id, survey, "2026-11-03").await.expect("surveyed");
+    let report = |household: &str| minzheng_domain::verification::VerificationReport {
+        id: 0,
+        household_no: household.into(),
+        community: code("210112009001"),
+        on: day("2026-11-03"),
+        authorisation: minzheng_domain::verification::Authorisation { reference: "浑南核字1号".into(), signed_on: day("2026-11-02"), signed_by: vec![mother.id_number] },
+        members: vec![],
+        items: vec![],
+        figures: vec![minzheng_domain::verification::ReportFigure { name: "income_per_capita".into(), zh: "家庭月人均收入".into(), en: "income per member".into(), value: "12500".into(), unit: Some("fen".into()), source: "income".into() }],
+        programs: vec![minzheng_domain::verification::ReportProgram { code: "dibao".into(), zh: "最低生活保障".into(), eligible: true, amount: 150_000, unmet: vec![] }],
+        empty_sources: vec![],
+        made_by: "hn_check".into(),
+        made_at: chrono::Utc::now(),
+    };
+    let other = w.store.add_household_check(&report("TX-0001"), &Actor::new("test")).await.expect("report");
+    let ours = w.store.add_household_check(&report("HN-0001"), &Actor::new("test")).await.expect("report");
+    let check = |r: i64| CaseAction::RecordCheck { per_capita_income: Fen(99_999), assets_within_limits: true, report: Some(r) };
+    assert!(matches!(w.step(&officer, c.id, check(other), "2026-11-04").await, Err(CaseFailure::Invalid { .. })), "another household's report");
+    let c = w.step(&officer, c.id, check(ours), "2026-11-04").await.expect("checked");
+    let recorded = c.file.check.expect("check");
+    assert_eq!(recorded.per_capita_income, Fen(12_500), "the income as the report's rules counted it");
+    assert!(recorded.report_decision.is_some_and(|t| t.contains("符合最低生活保障")));
 }

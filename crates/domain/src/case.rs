@@ -93,6 +93,10 @@ pub struct Service {
     /// The amount is given by the decider (临时救助) rather than computed by the rules.
     #[serde(default)]
     pub amount_given: bool,
+    /// Granted to a person (高龄补贴, the disability subsidies, the children's allowances):
+    /// each member applies on their own, so one open case per program and *applicant*.
+    #[serde(default)]
+    pub per_person: bool,
     #[serde(default)]
     pub documents: Vec<Document>,
 }
@@ -239,6 +243,9 @@ pub struct EconomicCheck {
     pub assets_within_limits: bool,
     /// The stored household check it comes from.
     pub report: Option<i64>,
+    /// What that report decided for the case's program (符合/不符合 and the unmet conditions).
+    #[serde(default)]
+    pub report_decision: Option<String>,
 }
 
 /// 审批结果.
@@ -305,6 +312,9 @@ pub struct Case {
     pub extended: bool,
     /// Whether the applicant is a child (no public notice).
     pub child: bool,
+    /// The program is granted per person (see [`Service::per_person`]).
+    #[serde(default)]
+    pub per_person: bool,
     pub accepted_on: NaiveDate,
     /// Due date of the step the case waits for.
     pub step_due: NaiveDate,
@@ -558,9 +568,10 @@ impl Case {
         self.step_due = step.map_or(self.due, |s| s.min(self.due));
     }
 
-    /// The key that lets one household have only one open case per program.
+    /// The key that lets one household have only one open case per program (or, for a program
+    /// granted to persons, one per applicant).
     pub fn active_key(&self) -> Option<String> {
-        self.status.is_open().then(|| format!("{}|{}", self.program, self.household_no))
+        self.status.is_open().then(|| if self.per_person { format!("{}|{}|{}", self.program, self.household_no, self.applicant) } else { format!("{}|{}", self.program, self.household_no) })
     }
 
     /// Working days left on the whole case on `today` (negative when overdue).
@@ -706,11 +717,17 @@ pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseActio
             c.file.survey = Some(Survey { on: today, staff: staff.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(), home_visit: *home_visit, findings: findings.trim().to_string() });
         }
         CaseAction::RecordCheck { per_capita_income, assets_within_limits, report } => {
-            c.file.check = Some(EconomicCheck { on: today, per_capita_income: *per_capita_income, assets_within_limits: *assets_within_limits, report: *report });
+            c.file.check = Some(EconomicCheck { on: today, per_capita_income: *per_capita_income, assets_within_limits: *assets_within_limits, report: *report, report_decision: None });
         }
         CaseAction::PublishNotice => {
+            // The day of publication is not counted, and a period ending on a rest day runs to
+            // the next working day (《民法典》第二百零一条、第二百零三条).
+            let mut until = today + Duration::days(i64::from(limits.notice_days));
+            while !cal.is_working(until) {
+                until += Duration::days(1);
+            }
             c.notice_from = Some(today);
-            c.notice_until = Some(today + Duration::days(i64::from(limits.notice_days) - 1));
+            c.notice_until = Some(until);
         }
         CaseAction::Object { objection } => c.file.objections.push(objection.trim().to_string()),
         CaseAction::Approve { amount } => {
@@ -735,7 +752,14 @@ pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseActio
         CaseAction::Refer => c.delegated = false,
         CaseAction::Review | CaseAction::Return | CaseAction::DemocraticReview | CaseAction::Withdraw => {}
     }
-    c.set_due(service, today, cal, limits);
+    if c.status != case.status || matches!(action, CaseAction::PublishNotice) {
+        c.set_due(service, today, cal, limits);
+    } else {
+        // A step that leaves the case where it is (先行救助, 延期, 报区县) does not restart the
+        // clock of the step it waits for; an extension moves only the whole case's due date.
+        c.due = cal.add_working_days(c.accepted_on, c.whole_limit(limits));
+        c.step_due = case.step_due.min(c.due);
+    }
     Ok(c)
 }
 
@@ -778,6 +802,7 @@ mod tests {
             notice: true,
             pay_first: false,
             amount_given: false,
+            per_person: false,
             documents: vec![
                 Document { code: "id_card".into(), zh: "居民身份证".into(), en: "ID card".into(), replaced_by: Some("identity".into()), replaced_on: Some(d("2022-06-01")) },
                 Document { code: "application".into(), zh: "申请书".into(), en: "application form".into(), replaced_by: None, replaced_on: None },
@@ -804,6 +829,7 @@ mod tests {
             delegated: false,
             extended: false,
             child: false,
+            per_person: false,
             accepted_on: d("2026-11-02"),
             step_due: d("2026-11-02"),
             due: d("2026-11-02"),
@@ -840,10 +866,10 @@ mod tests {
         let c = step(&c, &officer, CaseAction::RecordCheck { per_capita_income: Fen(30000), assets_within_limits: true, report: None }, "2026-11-04")?;
         let c = step(&c, &street, CaseAction::Review, "2026-11-05")?;
         let c = step(&c, &worker, CaseAction::PublishNotice, "2026-11-06")?;
-        assert_eq!(c.notice_until, Some(d("2026-11-12")), "7 days of notice");
-        assert_eq!(c.step_due, d("2026-11-26"), "the county decides within 10 working days of the notice's end");
-        assert_eq!(step(&c, &county, CaseAction::Approve { amount: None }, "2026-11-12"), Err(CaseError::NoticeRunning(d("2026-11-12"))));
-        let c = step(&c, &county, CaseAction::Approve { amount: None }, "2026-11-13")?;
+        assert_eq!(c.notice_until, Some(d("2026-11-13")), "7 days of notice, not counting the day of publication");
+        assert_eq!(c.step_due, d("2026-11-27"), "the county decides within 10 working days of the notice's end");
+        assert_eq!(step(&c, &county, CaseAction::Approve { amount: None }, "2026-11-13"), Err(CaseError::NoticeRunning(d("2026-11-13"))));
+        let c = step(&c, &county, CaseAction::Approve { amount: None }, "2026-11-16")?;
         assert_eq!(c.status, CaseStatus::Approved);
         assert_eq!(c.file.decision.as_ref().and_then(|x| x.start), Some(d("2026-12-01")), "paid from the next month");
         assert_eq!(c.active_key(), None, "a closed case no longer blocks a new application");
@@ -899,7 +925,9 @@ mod tests {
         let r = step(&o, &street, CaseAction::DemocraticReview, "2026-11-10")?;
         assert_eq!(r.status, CaseStatus::Reviewed);
         let n = step(&r, &worker, CaseAction::PublishNotice, "2026-11-11")?;
-        assert_eq!(n.notice_until, Some(d("2026-11-17")), "the notice runs again in full");
+        assert_eq!(n.notice_until, Some(d("2026-11-18")), "the notice runs again in full");
+        let s = step(&r, &worker, CaseAction::PublishNotice, "2026-11-07")?;
+        assert_eq!(s.notice_until, Some(d("2026-11-16")), "a notice ending on a Saturday runs to Monday");
         let s = step(&o, &worker, survey(), "2026-11-10")?;
         assert_eq!(s.status, CaseStatus::Surveyed);
         Ok(())
@@ -920,6 +948,7 @@ mod tests {
         let mut e = accepted();
         e = step(&e, &who("c", Role::CountyApprover, "210112"), CaseAction::Extend, "2026-11-03")?;
         assert_eq!(e.due, d("2027-01-04"), "45 working days when extended");
+        assert_eq!(e.step_due, d("2026-11-05"), "an extension does not restart the survey's clock");
         assert_eq!(step(&e, &who("c", Role::CountyApprover, "210112"), CaseAction::Extend, "2026-11-03"), Err(CaseError::AlreadyDone));
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! SQL and row decoding of cases (办件), their steps and the working-day calendar, shared by
 //! both backends.
 
-use crate::{page_limit, prefix_range, AuditEntry, CaseEvent, CaseQuery, Result, StoreError};
+use crate::{page_limit, prefix_range, AuditEntry, CaseDocument, CaseEvent, CaseQuery, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_domain::calendar::{CalendarDay, DayKind};
 use minzheng_domain::case::{Case, CaseStatus};
@@ -130,10 +130,18 @@ where
     } else if q.open_only {
         qb.push(" AND waiting_for IS NOT NULL");
     }
-    for (col, region) in [("community", &q.community), ("owner", &q.owner)] {
-        if let Some(r) = region {
-            let (lo, hi) = prefix_range(r.as_str());
-            qb.push(format!(" AND {col} >= ")).push_bind(lo).push(format!(" AND {col} < ")).push_bind(hi);
+    // A region at the column's own level is an equality (the index then yields ids in order);
+    // a wider one a prefix range.
+    for (col, region, digits) in [("community", &q.community, 12), ("owner", &q.owner, 6)] {
+        match region {
+            Some(r) if r.as_str().len() == digits => {
+                qb.push(format!(" AND {col} = ")).push_bind(r.to_string());
+            }
+            Some(r) => {
+                let (lo, hi) = prefix_range(r.as_str());
+                qb.push(format!(" AND {col} >= ")).push_bind(lo).push(format!(" AND {col} < ")).push_bind(hi);
+            }
+            None => {}
         }
     }
     if let Some(a) = &q.accepted_at {
@@ -143,7 +151,8 @@ where
         qb.push(" AND household_no = ").push_bind(h.clone());
     }
     if let Some(s) = q.status {
-        qb.push(" AND status = ").push_bind(s.as_str().to_string());
+        // Written out (a code of the enum, not user text) so that the partial index of the notice list applies.
+        qb.push(format!(" AND status = '{}'", s.as_str()));
     }
     if let Some(d) = q.due_by {
         qb.push(" AND waiting_for IS NOT NULL AND step_due <= ").push_bind(d);
@@ -245,6 +254,76 @@ pub(crate) fn case_audit(c: &Case, e: &CaseEvent) -> AuditEntry {
 
 pub(crate) fn cases_import_audit(source: &str, count: usize) -> AuditEntry {
     AuditEntry { action: "import_cases".into(), entity: "case".into(), entity_key: source.to_string(), before: None, after: Some(serde_json::json!({ "cases": count })) }
+}
+
+// ---- documents ----
+
+pub(crate) fn insert_document<DB>(d: &CaseDocument) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO case_documents (case_id, code, file_name, content_type, size, sha256, uploaded_by, at) VALUES (");
+    let mut sep = qb.separated(", ");
+    sep.push_bind(d.case_id)
+        .push_bind(d.code.clone())
+        .push_bind(d.file_name.clone())
+        .push_bind(d.content_type.clone())
+        .push_bind(d.size)
+        .push_bind(d.sha256.clone())
+        .push_bind(d.uploaded_by.clone())
+        .push_bind(d.at);
+    qb.push(") RETURNING id");
+    qb
+}
+
+pub(crate) fn documents<DB>(case_id: Option<i64>, id: Option<i64>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT id, case_id, code, file_name, content_type, size, sha256, uploaded_by, at FROM case_documents WHERE 1 = 1");
+    if let Some(c) = case_id {
+        qb.push(" AND case_id = ").push_bind(c);
+    }
+    if let Some(i) = id {
+        qb.push(" AND id = ").push_bind(i);
+    }
+    qb.push(" ORDER BY id");
+    qb
+}
+
+pub(crate) fn document_from_row<'r, R>(row: &'r R) -> Result<CaseDocument>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    Ok(CaseDocument {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        code: row.try_get("code")?,
+        file_name: row.try_get("file_name")?,
+        content_type: row.try_get("content_type")?,
+        size: row.try_get("size")?,
+        sha256: row.try_get("sha256")?,
+        uploaded_by: row.try_get("uploaded_by")?,
+        at: row.try_get("at")?,
+    })
+}
+
+pub(crate) fn document_audit(id: i64, d: &CaseDocument) -> AuditEntry {
+    AuditEntry {
+        action: "upload_document".into(),
+        entity: "case".into(),
+        entity_key: d.case_id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "document": id, "code": d.code, "file_name": d.file_name, "content_type": d.content_type, "size": d.size, "sha256": d.sha256 })),
+    }
 }
 
 // ---- the working-day calendar ----

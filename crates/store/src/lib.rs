@@ -253,6 +253,23 @@ pub struct CaseEvent {
     pub at: DateTime<Utc>,
 }
 
+/// 申请材料: a document uploaded to a case; the file itself is kept by the app under its checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseDocument {
+    /// Store key; 0 before it is stored.
+    pub id: i64,
+    pub case_id: i64,
+    /// The catalogue's document code (`application`, `medical_bills` ...).
+    pub code: String,
+    pub file_name: String,
+    /// Sniffed from the content: application/pdf, image/jpeg or image/png.
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub at: DateTime<Utc>,
+}
+
 /// How cases are listed: a role's queue, a region's cases, those due by a date, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseQuery {
@@ -486,6 +503,11 @@ pub trait Store: Send + Sync {
     async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&Enrolment>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
     async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
     async fn search_cases(&self, q: &CaseQuery) -> Result<Page<minzheng_domain::Case>>;
+    /// Records an uploaded document of a case (audited); returns its id.
+    async fn add_case_document(&self, doc: &CaseDocument, actor: &Actor) -> Result<i64>;
+    /// A case's documents, in the order uploaded.
+    async fn case_documents(&self, case_id: i64) -> Result<Vec<CaseDocument>>;
+    async fn case_document(&self, id: i64) -> Result<Option<CaseDocument>>;
     /// The working-day calendar's listed days (holidays and exchanged working days).
     async fn calendar_days(&self) -> Result<Vec<minzheng_domain::CalendarDay>>;
     /// Records listed days (a day recorded again takes the new kind), audited.

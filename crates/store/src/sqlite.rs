@@ -926,6 +926,24 @@ impl Store for SqliteStore {
         Ok(cases::paginate_cases(items, q.limit))
     }
 
+    async fn add_case_document(&self, doc: &crate::CaseDocument, actor: &Actor) -> Result<i64> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let id: i64 = cases::insert_document::<Sqlite>(doc).build().fetch_one(&mut *tx).await?.try_get("id")?;
+        write_audit(&mut tx, actor, &[cases::document_audit(id, doc)]).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn case_documents(&self, case_id: i64) -> Result<Vec<crate::CaseDocument>> {
+        let rows = cases::documents::<Sqlite>(Some(case_id), None).build().fetch_all(&self.pool).await?;
+        rows.iter().map(cases::document_from_row).collect()
+    }
+
+    async fn case_document(&self, id: i64) -> Result<Option<crate::CaseDocument>> {
+        let row = cases::documents::<Sqlite>(None, Some(id)).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(cases::document_from_row).transpose()
+    }
+
     async fn calendar_days(&self) -> Result<Vec<minzheng_domain::CalendarDay>> {
         let rows = sqlx::query("SELECT day, kind, note FROM calendar_days ORDER BY day").fetch_all(&self.pool).await?;
         rows.iter().map(cases::day_from_row).collect()
@@ -937,10 +955,16 @@ impl Store for SqliteStore {
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let now = chain::now();
+        // A day listed twice keeps its last word (PostgreSQL refuses to update a row twice in one statement).
+        let mut last: std::collections::BTreeMap<chrono::NaiveDate, &minzheng_domain::CalendarDay> = std::collections::BTreeMap::new();
+        for d in days {
+            last.insert(d.day, d);
+        }
+        let days: Vec<minzheng_domain::CalendarDay> = last.into_values().cloned().collect();
         for chunk in days.chunks(500) {
             cases::upsert_days::<Sqlite>(chunk, &actor.name, now).build().execute(&mut *tx).await?;
         }
-        write_audit(&mut tx, actor, &[cases::calendar_audit(days)]).await?;
+        write_audit(&mut tx, actor, &[cases::calendar_audit(&days)]).await?;
         tx.commit().await?;
         Ok(())
     }

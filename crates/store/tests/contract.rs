@@ -907,6 +907,7 @@ fn a_case(program: &str, household: &str, community: &str) -> minzheng_domain::C
         delegated: false,
         extended: false,
         child: false,
+        per_person: false,
         accepted_on: date(2026, 11, 2),
         step_due: date(2026, 11, 5),
         due: date(2026, 12, 14),

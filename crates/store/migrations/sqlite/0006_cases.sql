@@ -26,7 +26,11 @@ CREATE INDEX cases_community ON cases (community, id);
 CREATE INDEX cases_owner ON cases (owner, id);
 CREATE INDEX cases_accepted ON cases (accepted_at, id);
 CREATE INDEX cases_household ON cases (household_no);
-CREATE INDEX cases_due ON cases (step_due) WHERE waiting_for IS NOT NULL;
+-- Due and overdue lists of a county or a community: open cases only.
+CREATE INDEX cases_due_owner ON cases (owner, step_due) WHERE waiting_for IS NOT NULL;
+CREATE INDEX cases_due_community ON cases (community, step_due) WHERE waiting_for IS NOT NULL;
+-- The public notice list of a community.
+CREATE INDEX cases_notice ON cases (community, id) WHERE status = 'notice';
 
 CREATE TABLE case_events (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,6 +44,20 @@ CREATE TABLE case_events (
     at          TEXT NOT NULL
 );
 CREATE INDEX case_events_case ON case_events (case_id, id);
+
+-- 申请材料: uploaded documents of a case (the file is kept under the data directory by its SHA-256).
+CREATE TABLE case_documents (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id      INTEGER NOT NULL REFERENCES cases (id),
+    code         TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    uploaded_by  TEXT NOT NULL,
+    at           TEXT NOT NULL
+);
+CREATE INDEX case_documents_case ON case_documents (case_id, id);
 
 CREATE TABLE calendar_days (
     day         TEXT PRIMARY KEY,
