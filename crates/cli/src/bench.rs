@@ -657,6 +657,7 @@ fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::Naive
         delegated: false,
         extended: false,
         child: false,
+        per_person: false,
         accepted_on: on,
         step_due: on,
         due: on,

@@ -284,7 +284,7 @@ async fn run(cli: Cli) -> Result<()> {
     let url = database_url.clone().unwrap_or_else(|| default_url(Path::new(DEFAULT_DATA_DIR)));
     match cli.command {
         Command::Demo { persons, seed, bind, no_serve } => demo(&url, persons, seed, &bind, no_serve).await,
-        Command::Serve { bind } => serve(open(&url).await?, &bind).await,
+        Command::Serve { bind } => serve(open(&url).await?, &bind, &data_dir_of(&url)).await,
         Command::Generate { persons, seed, out, format, anomaly_share } => generate(persons, seed, &out, format.into(), anomaly_share),
         Command::Import { what: ImportWhat::Persons { file, errors, mapping } } => import_persons(&url, &file, errors.as_deref(), mapping.as_deref()).await,
         Command::Export { what, format, out, region } => {
@@ -590,13 +590,14 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
     }
     println!("  http://{bind}/policy   社会救助：普查、提标测算（区县审批、市级账号）/ sweeps and what-if (county approver, city admin)");
     println!("  http://{bind}/findings   数据比对疑点（核对、区县审批、街道账号）/ findings of the data comparison");
+    println!("  http://{bind}/cases   全市通办：受理申请（社区账号）、各角色待办、即将到期和超期 / cases: accept (community), each role's queue, due and overdue");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
     for line in &accounts {
         println!("  {line}");
     }
     println!("  http://{bind}/api/openapi.json   API 文档 / the API document");
-    serve(store, bind).await
+    serve(store, bind, &data_dir_of(url)).await
 }
 
 /// The folder beside an SQLite database (where the demo keeps its account list).
@@ -643,8 +644,9 @@ async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
     Ok(lines)
 }
 
-async fn serve(store: Arc<dyn Store>, bind: &str) -> Result<()> {
-    let state = minzheng_server::AppState::new(store).await.map_err(|e| anyhow::anyhow!(e))?;
+async fn serve(store: Arc<dyn Store>, bind: &str, data_dir: &Path) -> Result<()> {
+    let mut state = minzheng_server::AppState::new(store).await.map_err(|e| anyhow::anyhow!(e))?;
+    state.documents = data_dir.join("documents");
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     eprintln!("listening on http://{}", listener.local_addr()?);
     minzheng_server::serve(state, listener).await?;

@@ -33,6 +33,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/cases/{id}/act", &["POST"]), post(form_act))
         .route(listed("/cases/{id}/letter.pdf", &["GET"]), get(letter_pdf))
         .route(listed("/notices/{community}", &["GET"]), get(notice_pdf))
+        .route(
+            listed("/cases/{id}/documents", &["POST"]),
+            post(form_upload).layer(axum::extract::DefaultBodyLimit::max(use_case::MAX_DOCUMENT_BYTES + 64 * 1024)),
+        )
+        .route(listed("/cases/{id}/documents/{doc}", &["GET"]), get(download))
 }
 
 /// The API's paths, for the OpenAPI completeness test.
@@ -203,6 +208,9 @@ fn action_of(r: &StepRequest) -> Result<CaseAction, AppError> {
 
 async fn api_act(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(id): Path<i64>, Json(r): Json<StepRequest>) -> Result<Json<CaseView>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    if r.seen.is_none() {
+        return Err(bad("no_seen", "请提供所见办件的版本号（seen），以免覆盖他人刚办理的环节".into(), "give the version of the case you saw (seen), so that nobody's step is overwritten".into()));
+    }
     let action = action_of(&r)?;
     let c = use_case::act(s.store.as_ref(), &s.engine, &s.catalogue, &who.principal, &who.actor, id, &action, &r.comment, r.seen, s.clock.today()).await?;
     Ok(Json(CaseView::of(c, &who.principal)))
@@ -447,6 +455,17 @@ struct CasePage {
     steps: Vec<&'static str>,
     amount_given: bool,
     letter: bool,
+    documents: Vec<DocRow>,
+    /// The service's documents, for the upload form (empty when the account may not upload).
+    uploadable: Vec<(String, String)>,
+}
+
+struct DocRow {
+    id: i64,
+    label: String,
+    file_name: String,
+    size: String,
+    uploaded: String,
 }
 
 impl CasePage {
@@ -482,7 +501,7 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
             facts.push((c.survey.to_string(), format!("{} · {} · {}{}", sv.on, sv.staff.join("、"), if sv.home_visit { c.home_visit } else { "" }, if sv.findings.is_empty() { String::new() } else { format!(" · {}", sv.findings) })));
         }
         if let Some(ch) = &f.check {
-            facts.push((c.check.to_string(), format!("{} · {} {} · {}{}", ch.on, c.per_capita, ch.per_capita_income, if ch.assets_within_limits { c.assets_ok } else { c.assets_over }, ch.report.map(|r| format!(" · HC-{r:06}")).unwrap_or_default())));
+            facts.push((c.check.to_string(), format!("{} · {} {} · {}{}{}", ch.on, c.per_capita, ch.per_capita_income, if ch.assets_within_limits { c.assets_ok } else { c.assets_over }, ch.report.map(|r| format!(" · HC-{r:06}")).unwrap_or_default(), ch.report_decision.as_deref().map(|t| format!(" · {t}")).unwrap_or_default())));
         }
         for o in &f.objections {
             facts.push((c.objection.to_string(), o.clone()));
@@ -518,6 +537,17 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
             facts.push((c.decision.to_string(), text));
         }
     }
+    let docs = use_case::documents(s.store.as_ref(), &who.principal, &view).await?;
+    let label_of = |code: &str| service.and_then(|x| x.documents.iter().find(|d| d.code == code)).map(|d| if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() }).unwrap_or_else(|| code.to_string());
+    let documents = docs
+        .iter()
+        .map(|d| DocRow { id: d.id, label: label_of(&d.code), file_name: d.file_name.clone(), size: format!("{:.0} KB", d.size as f64 / 1024.0), uploaded: format!("{} {}", d.uploaded_by, d.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")) })
+        .collect();
+    let may_upload = view.status.is_open() && who.principal.may(Permission::HandleCases) && (view.community.as_ref().is_some_and(|c| who.principal.in_scope(c)) || who.principal.region == view.accepted_at);
+    let uploadable = match (may_upload, service) {
+        (true, Some(svc)) => svc.documents.iter().map(|d| (d.code.clone(), if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() })).collect(),
+        _ => Vec::new(),
+    };
     let waiting = match (service, s.store.case(id).await?) {
         (Some(svc), Some(full)) if !view.limited => full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
         _ => String::new(),
@@ -554,6 +584,8 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
         steps,
         amount_given: service.is_some_and(|x| x.amount_given),
         letter: matches!(view.status, CaseStatus::Approved | CaseStatus::Refused) && !view.limited,
+        documents,
+        uploadable,
     };
     Ok(render(&page)?.into_response())
 }
@@ -616,8 +648,38 @@ async fn form_act(State(s): State<AppState>, who: Authenticated, Path(id): Path<
         reason: f.reason.clone(),
     };
     let action = action_of(&r)?;
+    if f.seen.is_none() {
+        return Err(bad("no_seen", "页面缺少办件版本号，请刷新后重试".into(), "the page gave no case version: reload it and try again".into()));
+    }
     use_case::act(s.store.as_ref(), &s.engine, &s.catalogue, &who.principal, &who.actor, id, &action, &f.comment, f.seen, s.clock.today()).await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+}
+
+/// A document uploaded from the case page (multipart: csrf, code, file).
+async fn form_upload(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, mut form: axum::extract::Multipart) -> Result<Response, AppError> {
+    let (mut csrf, mut code, mut file) = (None, None, None);
+    let unreadable = |_| bad("bad_form", "上传的表单无法读取（文件是否超过上限？）".into(), "the upload cannot be read (is the file over the limit?)".into());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+            Some("code") => code = Some(field.text().await.map_err(unreadable)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_string();
+                file = Some((name, field.bytes().await.map_err(unreadable)?));
+            }
+            _ => {}
+        }
+    }
+    who.require_csrf(&s, csrf.as_deref()).await?;
+    let (name, bytes) = file.ok_or_else(|| bad("no_file", "请选择要上传的文件".into(), "choose a file to upload".into()))?;
+    let d = use_case::upload(s.store.as_ref(), &s.documents, &s.catalogue, &who.principal, &who.actor, id, code.as_deref().unwrap_or_default(), &name, &bytes).await?;
+    Ok(Redirect::to(&format!("/cases/{id}#document-{}", d.id)).into_response())
+}
+
+async fn download(State(s): State<AppState>, who: Authenticated, Path((id, doc)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let (d, bytes) = use_case::document(s.store.as_ref(), &s.documents, &who.principal, &who.actor, id, doc).await?;
+    let ascii: String = d.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    Ok(([(header::CONTENT_TYPE, d.content_type.clone()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"{ascii}\""))], bytes).into_response())
 }
 
 fn pdf(bytes: Vec<u8>, name: &str) -> Response {
@@ -777,6 +839,9 @@ pub(crate) struct CaseText {
     pub enrolment: &'static str,
     pub exit_until: &'static str,
     pub letter: &'static str,
+    pub upload: &'static str,
+    pub upload_hint: &'static str,
+    pub file: &'static str,
     pub catalogue: &'static str,
     pub catalogue_hint: &'static str,
     pub steps: &'static str,
@@ -857,6 +922,9 @@ static CASES_ZH: CaseText = CaseText {
     enrolment: "在保记录",
     exit_until: "渐退期至",
     letter: "打印决定书",
+    upload: "上传材料",
+    upload_hint: "PDF、JPG 或 PNG，不超过 10 MB（按文件内容判断类型）。",
+    file: "文件",
     catalogue: "服务事项与办理要件",
     catalogue_hint: "“全市通办”服务事项、各事项的办理环节，以及由共享数据替代（零要件）的办理要件。",
     steps: "办理环节",
@@ -937,6 +1005,9 @@ static CASES_EN: CaseText = CaseText {
     enrolment: "Enrolment",
     exit_until: "Gradual exit until",
     letter: "Print the decision letter",
+    upload: "Upload a document",
+    upload_hint: "PDF, JPEG or PNG, at most 10 MB (the type is judged by the content).",
+    file: "File",
     catalogue: "Services and documents",
     catalogue_hint: "The city-wide services, the steps of each, and the documents shared data replaces (zero-document services).",
     steps: "Steps",

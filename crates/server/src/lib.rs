@@ -42,6 +42,8 @@ pub struct AppState {
     pub catalogue: Arc<minzheng_app::cases::Catalogue>,
     /// The working date of case handling.
     pub clock: Arc<Clock>,
+    /// Where uploaded case documents are kept (by checksum).
+    pub documents: std::path::PathBuf,
 }
 
 /// The date case handling works on: today, or some days later where a test lets a notice
@@ -108,6 +110,7 @@ impl AppState {
             engine,
             catalogue: Arc::new(minzheng_app::cases::Catalogue::shenyang()),
             clock: Arc::new(Clock::default()),
+            documents: std::path::PathBuf::from("minzheng-data/documents"),
         })
     }
 }
@@ -194,6 +197,8 @@ pub const ROUTES: &[(&str, &str, Access)] = &[
     ("POST", "/cases/{id}/act", Access::Needs(Permission::HandleCases)),
     ("GET", "/cases/{id}/letter.pdf", Access::Needs(Permission::ReadRegistry)),
     ("GET", "/notices/{community}", Access::Needs(Permission::ReadRegistry)),
+    ("POST", "/cases/{id}/documents", Access::Needs(Permission::HandleCases)),
+    ("GET", "/cases/{id}/documents/{doc}", Access::Needs(Permission::ReadRegistry)),
 ];
 
 /// A path for `Router::route`, after checking that the route table lists it with these methods.

@@ -135,7 +135,7 @@ pub fn spec() -> Value {
                     "staff": { "type": "string", "description": "survey: two or more staff, comma separated" }, "home_visit": { "type": "boolean" }, "findings": { "type": "string" },
                     "per_capita_income": { "type": "string", "description": "record_check: yuan per person and month" }, "assets_within_limits": { "type": "boolean" }, "report": { "type": "integer", "description": "a stored household check" },
                     "objection": { "type": "string" }, "amount": { "type": "string", "description": "yuan: pay_first, and approve for temporary assistance" }, "reason": { "type": "string", "description": "refuse: the written reason" } },
-                    "required": ["action", "comment"] } } } },
+                    "required": ["action", "comment", "seen"] } } } },
                 "responses": { "200": { "description": "the case after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
             "/api/comparisons": { "post": {
                 "summary": "批量比对：区划内全部在保对象与人口库、死亡数据和政策规则比对（需 x-csrf-token）/ compare every active enrolment of a region",

@@ -353,6 +353,13 @@ struct HomePage {
     platforms: Vec<Platform>,
     /// Whether the account's region has regions below it to chart.
     chart: bool,
+    /// 待办: the account's lists of work, with their counts.
+    work: Vec<WorkLine>,
+}
+
+struct WorkLine {
+    href: &'static str,
+    text: String,
 }
 
 /// 首页: what the account can do, and the sub-platforms to come.
@@ -366,12 +373,29 @@ async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response,
     }
     for (name_zh, name_en) in PLATFORMS {
         // 社会救助: the policy desk, for the roles that sweep and cost.
-        let href = if *name_en == "Social assistance" && who.principal.may(minzheng_domain::Permission::RunSweeps) { Some("/policy") } else { None };
+        let href = match *name_en {
+            "Social assistance" if who.principal.may(minzheng_domain::Permission::RunSweeps) => Some("/policy"),
+            "City-wide services" if who.principal.may(minzheng_domain::Permission::ReadRegistry) => Some("/cases"),
+            "Household economic checks" if who.principal.may(minzheng_domain::Permission::ReadFindings) => Some("/findings"),
+            _ => None,
+        };
         platforms.push(Platform { name: if zh { name_zh } else { name_en }, href });
     }
     let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
     let chart = who.principal.region.level().child().is_some();
-    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart };
+    // The account's work: cases waiting for its role, and those due soon or overdue (first pages).
+    let today = s.clock.today();
+    let mut work = Vec::new();
+    if who.principal.may(minzheng_domain::Permission::HandleCases) {
+        use minzheng_app::cases::{cases, CaseList};
+        let queue = cases(s.store.as_ref(), &who.principal, &who.actor, CaseList::Queue, None, None, 100, today).await?;
+        let due = cases(s.store.as_ref(), &who.principal, &who.actor, CaseList::Due, None, None, 100, today).await?;
+        let count = |p: &minzheng_store::Page<minzheng_app::cases::CaseView>| if p.next.is_some() { format!("{}+", p.items.len()) } else { p.items.len().to_string() };
+        let overdue = due.items.iter().filter(|c| c.step_due < today).count();
+        work.push(WorkLine { href: "/cases?list=queue", text: if zh { format!("待我办理的办件 {} 件", count(&queue)) } else { format!("{} cases waiting for you", count(&queue)) } });
+        work.push(WorkLine { href: "/cases?list=due", text: if zh { format!("即将到期或已超期 {} 件（其中已超期 {overdue} 件）", count(&due)) } else { format!("{} due soon or overdue ({overdue} overdue)", count(&due)) } });
+    }
+    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
     Ok(render(&page)?.into_response())
 }
 

@@ -151,6 +151,7 @@ fn serve_with_clock(rt: &tokio::runtime::Runtime, f: &Fixture) -> (String, std::
     let server = format!("http://{}", listener.local_addr().expect("addr"));
     let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
     state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
+    state.documents = f.documents.clone();
     let clock = state.clock.clone();
     rt.spawn(minzheng_server::serve(state, listener));
     (server, clock)
@@ -402,6 +403,17 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     assert!(page.contains("已受理") && page.contains("210112"), "owned by 浑南区; the accepting community follows its status");
     assert!(!page.contains("HN-0001"), "and sees nothing more of the household");
     let id: i64 = d.url().rsplit('/').next().and_then(|t| t.parse().ok()).expect("case id");
+    // The accepting community uploads the signed application form it received (a PDF).
+    let scan = std::env::temp_dir().join(format!("minzheng-scan-{}.pdf", std::process::id()));
+    std::fs::write(&scan, b"%PDF-1.4\n% the signed application form\n%%EOF\n").expect("scan");
+    d.type_into("#upload input[name=file]", &scan.display().to_string());
+    d.click("#upload button");
+    let started = Instant::now();
+    while !d.url().contains("#document-") {
+        assert!(started.elapsed() < Duration::from_secs(10), "the upload did not come back: {}", d.source().chars().take(800).collect::<String>());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = std::fs::remove_file(&scan);
 
     // 浑南区: the community surveys, the verification centre records the check, the street reviews,
     // the community publishes the notice.
@@ -410,7 +422,8 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     d.goto(&format!("{server}/cases"));
     d.wait_for("the community's queue", |p| p.contains(&format!("/cases/{id}\"")));
     d.click(&format!("a[href='/cases/{id}']"));
-    d.wait_for("the survey form", |p| p.contains("id=\"survey\""));
+    let page = d.wait_for("the survey form", |p| p.contains("id=\"survey\""));
+    assert!(page.contains("id=\"documents\"") && page.contains("minzheng-scan-"), "the document uploaded in 和平区 is on the case");
     take_step(&d, "survey", &[("staff", "李明,王芳"), ("findings", "母子二人，母亲无业"), ("comment", "入户调查属实")], "已入户调查");
     sign_out(&d);
     sign_in_with_the_form(&d, &server, "hn_check");
@@ -427,8 +440,9 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     assert!(page.contains("id=\"notice\""), "the notice period is shown");
     d.screenshot("case_notice");
 
-    // Eight days later the notice is over: the county approves and the rules give the amount.
-    clock.advance(8);
+    // Three weeks later the notice is over (7 days, longer over holidays): the county approves
+    // and the rules give the amount.
+    clock.advance(21);
     sign_out(&d);
     sign_in_with_the_form(&d, &server, "hn_county");
     d.goto(&format!("{server}/cases"));

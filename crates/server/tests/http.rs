@@ -252,6 +252,10 @@ async fn each_role_lands_on_a_home_page_with_its_sub_platforms() {
     let auditor = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let r = get(&f.app, "/", Some(&auditor.cookie)).await;
     assert!(r.body.contains("href=\"/audit\""), "the auditor's home links the audit log");
+    // The street reviewer's work: the fixture's 高龄补贴 application waits for its first review.
+    let street = sign_in(&f.app, "street_reviewer", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/", Some(&street.cookie)).await;
+    assert!(r.body.contains("待我办理的办件 1 件") && r.body.contains("href=\"/cases?list=queue\""), "{}", r.body);
 }
 
 #[tokio::test]

@@ -32,6 +32,8 @@ pub struct Fixture {
     pub outside_verification: i64,
     pub inside_case: i64,
     pub outside_case: i64,
+    /// Where the server keeps uploaded documents.
+    pub documents: std::path::PathBuf,
     _dir: Dir,
 }
 
@@ -94,6 +96,7 @@ pub async fn fixture(tag: &str) -> Fixture {
     let mut state = AppState::new(store.clone()).await.expect("state");
     // The walk of every route signs in and fails many times from one address.
     state.login_limiter = Arc::new(minzheng_server::auth::LoginLimiter::new(10_000));
+    state.documents = dir.join("documents");
     let run = |region: &RegionCode| minzheng_store::PolicyRun {
         id: 0,
         kind: "sweep".into(),
@@ -112,7 +115,7 @@ pub async fn fixture(tag: &str) -> Fixture {
     let inside_member = city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member").clone();
     let inside_case = case_about(store.as_ref(), &inside, &inside_member).await;
     let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
-    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, inside_verification, outside_verification, inside_case, outside_case, _dir: Dir(dir) }
+    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, inside_verification, outside_verification, inside_case, outside_case, documents: dir.join("documents"), _dir: Dir(dir) }
 }
 
 /// A stored (empty) household check report of the household.
@@ -139,6 +142,7 @@ pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
         delegated: false,
         extended: false,
         child: false,
+        per_person: false,
         accepted_on: on,
         step_due: on,
         due: on,
