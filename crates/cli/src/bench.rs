@@ -113,6 +113,10 @@ pub enum BenchWhat {
         /// Reads of each queue.
         #[arg(long, default_value_t = 300)]
         queries: u64,
+        /// A user's think time between steps, milliseconds (each pause drawn from half to one
+        /// and a half of it); 0 sends steps back to back (the saturation throughput).
+        #[arg(long, default_value_t = 1000)]
+        think_ms: u64,
     },
     /// Exact comparison (批量比对) of enrolled persons against departmental rows by ID number, in
     /// memory: the roster index is built and every row probed on all cores.
@@ -216,7 +220,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
         }
         BenchWhat::Api { persons, requests, concurrency, db } => api(persons, requests, concurrency, db).await?,
-        BenchWhat::Cases { stored, users, steps, queries } => cases(stored, users, steps, queries, database_url).await?,
+        BenchWhat::Cases { stored, users, steps, queries, think_ms } => cases(stored, users, steps, queries, think_ms, database_url).await?,
     }
     Ok(())
 }
@@ -639,7 +643,7 @@ fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::Naive
     let owner = community.ancestor(minzheng_domain::RegionLevel::County).unwrap_or_else(|| community.clone());
     let applicant = minzheng_domain::IdNumber::from_parts(owner.as_str().parse().unwrap_or(210112), chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(on) + chrono::Duration::days((n % 12000) as i64), (n % 900) as u16 + 10, minzheng_domain::Sex::Female);
     // Open cases wait at each step in turn; closed ones were approved.
-    let status = if open { [CaseStatus::Accepted, CaseStatus::Surveyed, CaseStatus::Checked, CaseStatus::Reviewed, CaseStatus::Notice][(n % 5) as usize] } else { CaseStatus::Approved };
+    let status = if open { [CaseStatus::Accepted, CaseStatus::Surveyed, CaseStatus::Checked, CaseStatus::Reviewed, CaseStatus::Notice][(n / 10 % 5) as usize] } else { CaseStatus::Approved };
     let mut c = Case {
         id: 0,
         service: service.code.clone(),
@@ -674,10 +678,10 @@ fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::Naive
     (c, waiting)
 }
 
-async fn cases(stored: u64, users: u64, steps: u64, queries: u64, database_url: Option<&str>) -> Result<()> {
+async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64, database_url: Option<&str>) -> Result<()> {
     use minzheng_app::cases::CaseList;
     use minzheng_domain::{Principal, RegionLevel, Role};
-    println!("command: minzheng bench cases --stored {stored} --users {users} --steps {steps} --queries {queries}");
+    println!("command: minzheng bench cases --stored {stored} --users {users} --steps {steps} --queries {queries} --think-ms {think_ms}");
     println!("machine: {}", machine());
     let dir = temp_dir("cases");
     std::fs::create_dir_all(&dir)?;
@@ -766,8 +770,17 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, database_url: 
     });
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for ((token, csrf), ids) in sessions.into_iter().zip(own) {
+    for (u, ((token, csrf), ids)) in sessions.into_iter().zip(own).enumerate() {
         tasks.push(tokio::spawn(async move {
+            // Users start spread over one think time and pause between steps.
+            let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ (u as u64 + 1).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            let mut pause = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                Duration::from_millis(if think_ms == 0 { 0 } else { think_ms / 2 + x % think_ms.max(1) })
+            };
+            tokio::time::sleep(pause() / 2).await;
             let stream = tokio::net::TcpStream::connect(addr).await.context("connect")?;
             stream.set_nodelay(true)?;
             let (r, mut w) = stream.into_split();
@@ -797,6 +810,7 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, database_url: 
                     bail!("unexpected response {line:?}: {}", String::from_utf8_lossy(&body));
                 }
                 lat.push(t.elapsed());
+                tokio::time::sleep(pause()).await;
             }
             Ok::<Vec<Duration>, anyhow::Error>(lat)
         }));
@@ -807,6 +821,7 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, database_url: 
     }
     let wall = started.elapsed().as_secs_f64();
     let count = all.len();
+    println!("  users think {think_ms} ms between steps (0: back to back)");
     let (p50, p99, max) = percentiles(all);
     println!("  one step (survey) by {users} users at once over HTTP: {count} steps, p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, {:.0} steps/s (each checked, written with its event and audit record)", count as f64 / wall);
     println!("  peak memory {:.0} MiB", peak_rss_mib());

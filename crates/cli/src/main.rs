@@ -539,6 +539,39 @@ async fn demo_roster(store: &dyn Store, city: &minzheng_synth::City, dir: &Path)
     Ok(r.enrolments)
 }
 
+/// A few applications of 浑南区 文欣社区 households, some accepted in 和平区 (全市通办), so that
+/// the demo accounts' queues have work: 低保 for household heads, 高龄补贴 for elders of 80 and
+/// more. Applications the rules of acceptance refuse (already enrolled ...) are skipped.
+async fn demo_cases(store: &dyn Store) -> Result<usize> {
+    use minzheng_app::cases::{accept, ensure_calendar, Application, Catalogue};
+    use minzheng_domain::{Principal, Relation, Role};
+    ensure_calendar(store, &Actor::new("demo")).await?;
+    let catalogue = Catalogue::shenyang();
+    let code = |c: &str| RegionCode::parse(c).map_err(|e| anyhow::anyhow!(e.to_string()));
+    let home = Principal { name: "demo_community_worker".into(), role: Role::CommunityWorker, region: code("210112009001")? };
+    let heping = Principal { name: "demo_heping_worker".into(), role: Role::CommunityWorker, region: code("210102001002")? };
+    let today = chrono::Local::now().date_naive();
+    let persons = store.search_persons(&minzheng_store::PersonQuery { region: Some(code("210112009001")?), limit: 500, ..Default::default() }).await?.items;
+    let (mut dibao, mut gaoling, mut accepted) = (0, 0, 0);
+    for (i, p) in persons.iter().enumerate() {
+        let (service, documents) = if p.id_number.age_on(today) >= 80 && gaoling < 3 {
+            gaoling += 1;
+            ("apply_gaoling", vec!["application", "photo"])
+        } else if p.relation == Relation::Head && p.id_number.age_on(today) < 60 && dibao < 3 {
+            dibao += 1;
+            ("apply_dibao", vec!["application", "asset_statement", "authorisation"])
+        } else {
+            continue;
+        };
+        let who = if i % 2 == 0 { &heping } else { &home };
+        let app = Application { service: service.into(), applicant: p.id_number, documents: documents.into_iter().map(str::to_string).collect(), staff_relative: false, comment: "演示：申请人到社区窗口申请".into() };
+        if accept(store, &catalogue, who, &minzheng_app::registry::actor_of(who, None, None), &app, today).await.is_ok() {
+            accepted += 1;
+        }
+    }
+    Ok(accepted)
+}
+
 async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
     let store = open(url).await?;
     let counts = store.counts().await?;
@@ -568,6 +601,8 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         let admin = minzheng_domain::Principal { name: "demo".into(), role: minzheng_domain::Role::CityAdmin, region: city_code.clone() };
         let c = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &Actor::new("demo"), &city_code, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("数据比对：疑点 {} 条，用时 {:.1} 秒 / comparison: {} findings in {:.1} s", c.added, c.seconds, c.added, c.seconds);
+        let cases = demo_cases(store.as_ref()).await?;
+        eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }

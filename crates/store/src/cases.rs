@@ -137,6 +137,11 @@ where
             Some(r) if r.as_str().len() == digits => {
                 qb.push(format!(" AND {col} = ")).push_bind(r.to_string());
             }
+            // The whole city (or province): nearly every case matches, so the cases are read in
+            // id order and filtered (an index range would sort them all for one page).
+            Some(r) if r.as_str().len() <= 4 => {
+                qb.push(format!(" AND substr({col}, 1, {}) = ", r.as_str().len())).push_bind(r.to_string());
+            }
             Some(r) => {
                 let (lo, hi) = prefix_range(r.as_str());
                 qb.push(format!(" AND {col} >= ")).push_bind(lo).push(format!(" AND {col} < ")).push_bind(hi);
