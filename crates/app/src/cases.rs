@@ -406,8 +406,12 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
                 ));
             }
             *amount = Some(Fen(check.amount()));
-            review_months = check.review_months.max(1);
             let members = store.household_members(&case.household_no).await?;
+            review_months = check.review_months.max(1);
+            if !service.per_person {
+                let counted: Vec<(u32, bool)> = members.iter().filter(|m| m.status == PersonStatus::Alive).map(|m| (m.id_number.age_on(today), m.disability.is_some())).collect();
+                review_months = procedure::review_months(review_months, &counted);
+            }
             let covered: Vec<EnrolledMember> = members
                 .iter()
                 .filter(|m| m.status == PersonStatus::Alive)

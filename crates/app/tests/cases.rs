@@ -117,7 +117,8 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     let d = c.file.decision.clone().expect("decision");
     assert_eq!(d.amount, Some(Fen(dibao.amount())), "enrolled at the amount the rules compute");
     assert_eq!(d.start, Some(day("2026-12-01")), "paid from the next month");
-    assert!(d.review_on.is_some() && d.explanation.as_deref().is_some_and(|e| e.contains("dibao")));
+    assert_eq!(d.review_on, Some(day("2027-06-01")), "a mother of working age: reviewed every 6 months");
+    assert!(d.explanation.as_deref().is_some_and(|e| e.contains("dibao")));
     let enrolment = w.store.enrolment(d.enrolment.expect("enrolment made")).await.expect("read").expect("stored");
     assert_eq!((enrolment.program.as_str(), enrolment.county.as_str(), enrolment.members.len()), ("dibao", "210112", 2));
     assert_eq!(enrolment.monthly_amount, Fen(dibao.amount()));

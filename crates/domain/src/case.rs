@@ -763,6 +763,19 @@ pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseActio
     Ok(c)
 }
 
+/// 复核周期 of a 低保 household (《最低生活保障审核确认办法》第三十一条): every 6 months when a
+/// member could work (a working-age member, 16 to 59, without a disability: income may change),
+/// otherwise at the program's own cycle (yearly for households of elders, the disabled and
+/// children, whose income is stable). `members` are (age, disabled) of the counted members.
+pub fn review_months(program_months: u32, members: &[(u32, bool)]) -> u32 {
+    let unstable = members.iter().any(|&(age, disabled)| (16..60).contains(&age) && !disabled);
+    if unstable {
+        program_months.min(6)
+    } else {
+        program_months
+    }
+}
+
 /// 次月发放: the first day of the month after `day`.
 pub fn first_of_next_month(day: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
@@ -969,6 +982,13 @@ mod tests {
         assert_eq!(lines[0].required_then, 2);
         assert_eq!(lines[0].required, vec!["申请书".to_string()]);
         assert_eq!(lines[0].replaced, vec![("居民身份证".to_string(), "identity".to_string())]);
+    }
+
+    #[test]
+    fn a_household_that_could_earn_is_reviewed_every_six_months() {
+        assert_eq!(review_months(12, &[(40, false), (10, false)]), 6, "a mother of working age");
+        assert_eq!(review_months(12, &[(40, true), (72, false)]), 12, "a disabled adult and an elder");
+        assert_eq!(review_months(12, &[(15, false)]), 12, "a child alone");
     }
 
     #[test]

@@ -541,7 +541,7 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
     let label_of = |code: &str| service.and_then(|x| x.documents.iter().find(|d| d.code == code)).map(|d| if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() }).unwrap_or_else(|| code.to_string());
     let documents = docs
         .iter()
-        .map(|d| DocRow { id: d.id, label: label_of(&d.code), file_name: d.file_name.clone(), size: format!("{:.0} KB", d.size as f64 / 1024.0), uploaded: format!("{} {}", d.uploaded_by, d.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")) })
+        .map(|d| DocRow { id: d.id, label: label_of(&d.code), file_name: d.file_name.clone(), size: if d.size < 1024 { format!("{} B", d.size) } else { format!("{:.0} KB", d.size as f64 / 1024.0) }, uploaded: format!("{} {}", d.uploaded_by, d.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")) })
         .collect();
     let may_upload = view.status.is_open() && who.principal.may(Permission::HandleCases) && (view.community.as_ref().is_some_and(|c| who.principal.in_scope(c)) || who.principal.region == view.accepted_at);
     let uploadable = match (may_upload, service) {
