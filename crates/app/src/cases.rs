@@ -399,45 +399,64 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
         }
         (CaseAction::Approve { amount }, ServiceKind::Apply | ServiceKind::Change) => {
             let check = rules_amount(store, engine, &case, today).await?;
-            if !check.eligible() {
+            // A program granted to persons is decided on the applicant's own unit.
+            let own = check.units.iter().find(|u| u.unit == case.applicant.as_str());
+            let eligible = if service.per_person { own.is_some_and(|u| u.eligible) } else { check.eligible() };
+            if !eligible {
                 return Err(invalid(
-                    format!("按政策规则核算，该户不符合{}条件：{}。应作出不予批准决定并说明理由", check.zh, unmet(&check)),
-                    format!("by the rules the household is not eligible for {}: refuse it with the reason", check.en),
+                    format!("按政策规则核算，{}不符合{}条件：{}。应作出不予批准决定并说明理由", if service.per_person { "申请人" } else { "该户" }, check.zh, unmet(&check)),
+                    format!("by the rules the {} is not eligible for {}: refuse it with the reason", if service.per_person { "applicant" } else { "household" }, check.en),
                 ));
             }
-            *amount = Some(Fen(check.amount()));
             let members = store.household_members(&case.household_no).await?;
             review_months = check.review_months.max(1);
             if !service.per_person {
                 let counted: Vec<(u32, bool)> = members.iter().filter(|m| m.status == PersonStatus::Alive).map(|m| (m.id_number.age_on(today), m.disability.is_some())).collect();
                 review_months = procedure::review_months(review_months, &counted);
             }
-            let covered: Vec<EnrolledMember> = members
-                .iter()
-                .filter(|m| m.status == PersonStatus::Alive)
-                .filter(|m| check.unit == minzheng_policy::defs::Unit::Household || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str()))
-                .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() })
-                .collect();
+            let existing = if service.per_person { current_enrolment(store, &case).await.ok() } else { None };
+            let start = existing.as_ref().map_or_else(|| procedure::first_of_next_month(today), |e| e.start);
+            let covered: Vec<EnrolledMember> = if service.per_person {
+                // The members already enrolled stay; the applicant joins them.
+                let mut c = existing.map(|e| e.members).unwrap_or_default();
+                c.retain(|m| m.id_number != case.applicant);
+                c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone() });
+                c
+            } else {
+                members.iter().filter(|m| m.status == PersonStatus::Alive).filter(|m| check.unit == minzheng_policy::defs::Unit::Household || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str())).map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() }).collect()
+            };
+            let monthly = if service.per_person { covered.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum() } else { check.amount() };
+            *amount = Some(Fen(monthly));
             enrolment = Some(Enrolment {
                 id: 0,
                 program: case.program.clone(),
                 household_no: case.household_no.clone(),
                 county: case.owner.clone(),
                 members: covered,
-                monthly_amount: Fen(check.amount()),
-                start: procedure::first_of_next_month(today),
+                monthly_amount: Fen(monthly),
+                start,
                 status: EnrolmentStatus::Active,
             });
             explanation = serde_json::to_string(&check).ok();
         }
         (CaseAction::Approve { .. }, ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit) => {
-            let current = current_enrolment(store, &case).await?;
-            let status = match service.kind {
-                ServiceKind::Suspend => EnrolmentStatus::Suspended,
-                ServiceKind::Stop => EnrolmentStatus::Stopped,
-                _ => EnrolmentStatus::Active,
-            };
-            enrolment = Some(Enrolment { status, ..current });
+            let mut current = current_enrolment(store, &case).await?;
+            if service.per_person && service.kind == ServiceKind::Stop && current.members.len() > 1 {
+                // A program granted to persons: only the applicant leaves it; the others stay paid.
+                let leaving = current.members.iter().position(|m| m.id_number == case.applicant).ok_or_else(|| invalid("申请人不是该在保记录的成员", "the applicant is not a member of the enrolment"))?;
+                current.members.remove(leaving);
+                // The others' amounts, as the rules give each of them today.
+                let check = rules_amount(store, engine, &case, today).await?;
+                current.monthly_amount = Fen(current.members.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum());
+                enrolment = Some(current);
+            } else {
+                let status = match service.kind {
+                    ServiceKind::Suspend => EnrolmentStatus::Suspended,
+                    ServiceKind::Stop => EnrolmentStatus::Stopped,
+                    _ => EnrolmentStatus::Active,
+                };
+                enrolment = Some(Enrolment { status, ..current });
+            }
         }
         (CaseAction::RecordCheck { per_capita_income, report: Some(rid), .. }, _) => {
             // The hand-over of a stored household check (核对报告): it must be this household's,

@@ -46,11 +46,14 @@ async fn world(tag: &str) -> (World, Person, Person) {
     let mother = person(12, "刘秀梅", "1986-03-04", Sex::Female, "HN-0001", Relation::Head, "210112009001");
     let son = person(21, "刘子涵", "2016-09-10", Sex::Male, "HN-0001", Relation::Child, "210112009001");
     let single = person(31, "赵建国", "1980-01-20", Sex::Male, "TX-0001", Relation::Head, "210106001017");
+    let elder = person(41, "王淑兰", "1940-05-06", Sex::Female, "HN-0003", Relation::Head, "210112009001");
+    let older = person(51, "王德顺", "1935-02-03", Sex::Male, "HN-0003", Relation::Spouse, "210112009001");
     let households = vec![
         Household { household_no: "HN-0001".into(), head: Some(mother.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban },
         Household { household_no: "TX-0001".into(), head: Some(single.id_number), address: "铁西区建农社区".into(), community: code("210106001017"), grid: None, building: None, kind: HouseholdKind::Urban },
+        Household { household_no: "HN-0003".into(), head: Some(elder.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban },
     ];
-    let batch = RegistryBatch { households, persons: vec![mother.clone(), son, single.clone()], source: "test".into(), checksum: String::new() };
+    let batch = RegistryBatch { households, persons: vec![mother.clone(), son, single.clone(), elder, older], source: "test".into(), checksum: String::new() };
     store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
     let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
     minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("parameters");
@@ -268,4 +271,39 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     let recorded = c.file.check.expect("check");
     assert_eq!(recorded.per_capita_income, Fen(12_500), "the income as the report's rules counted it");
     assert!(recorded.report_decision.is_some_and(|t| t.contains("符合最低生活保障")));
+}
+
+#[tokio::test]
+async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_own_and_leaves_it_alone() {
+    let (w, _, _) = world("per-person").await;
+    let worker = who(Role::CommunityWorker, "210112009001");
+    let street = who(Role::StreetReviewer, "210112009");
+    let county = who(Role::CountyApprover, "210112");
+    let members = w.store.household_members("HN-0003").await.expect("members");
+    let (wife, husband) = (members.iter().find(|m| m.name == "王淑兰").expect("wife").id_number, members.iter().find(|m| m.name == "王德顺").expect("husband").id_number);
+    let apply = |id: IdNumber| Application { service: "apply_gaoling".into(), applicant: id, documents: vec!["application".into(), "photo".into()], staff_relative: false, comment: "申请高龄津贴".into() };
+    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0003", day("2026-11-03")).await.expect("check");
+    let band = |id: IdNumber| rules.programs.iter().find(|p| p.code == "gaoling").and_then(|p| p.units.iter().find(|u| u.unit == id.as_str())).map(|u| u.amount).expect("a unit");
+    // Both may have an application open at once: one per applicant.
+    let a = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.expect("wife");
+    let b = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-11-02")).await.expect("husband");
+    assert!(use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.is_err(), "but not two for the same person");
+    for c in [&a, &b] {
+        w.step(&street, c.id, CaseAction::Review, "2026-11-03").await.expect("reviewed");
+    }
+    let a = w.step(&county, a.id, CaseAction::Approve { amount: None }, "2026-11-03").await.expect("approved");
+    let e = w.store.enrolment(a.file.decision.and_then(|d| d.enrolment).expect("enrolment")).await.expect("read").expect("stored");
+    assert_eq!(e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), vec![wife], "only the applicant is enrolled");
+    assert_eq!(e.monthly_amount, Fen(band(wife)));
+    w.step(&county, b.id, CaseAction::Approve { amount: None }, "2026-11-03").await.expect("approved");
+    let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
+    assert_eq!(e.members.len(), 2);
+    assert_eq!(e.monthly_amount, Fen(band(wife) + band(husband)), "each at their own band");
+    // The husband leaves; the wife stays paid.
+    let stop = Application { service: "stop_gaoling".into(), applicant: husband, documents: vec![], staff_relative: false, comment: "户籍迁出本市".into() };
+    let s = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-04")).await.expect("stop accepted");
+    w.step(&street, s.id, CaseAction::Review, "2026-11-04").await.expect("reviewed");
+    w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-04").await.expect("stopped");
+    let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
+    assert_eq!((e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.monthly_amount, e.status), (vec![wife], Fen(band(wife)), minzheng_domain::EnrolmentStatus::Active));
 }
