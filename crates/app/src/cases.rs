@@ -274,32 +274,21 @@ async fn accept_unaudited(store: &dyn Store, catalogue: &Catalogue, who: &Princi
     let flag = minzheng_policy::params::in_force(&records, "case_approval_delegated", owner.as_str(), area, today).map(|r| r.value).unwrap_or(0);
     let calendar = calendar(store).await?;
     let child = app.applicant.age_on(today) < 18 || matches!(service.program.as_str(), "orphan" | "unsupported_child");
-    let mut case = Case {
-        id: 0,
-        service: service.code.clone(),
-        program: service.program.clone(),
+    let applicant = procedure::Applicant {
+        id_number: app.applicant,
+        name: person.name.clone(),
         household_no: household_no.clone(),
-        applicant: app.applicant,
-        applicant_name: person.name.clone(),
         household_size: u32::try_from(living.len()).unwrap_or(u32::MAX),
-        accepted_at: who.region.clone(),
-        owner,
         community: household.community.clone(),
-        status: CaseStatus::Accepted,
-        version: 1,
-        staff_relative: app.staff_relative,
-        // 临时救助: the street approves directly up to its ceiling (seed 002).
-        delegated: flag == 1 || service.amount_given,
-        extended: false,
-        child,
-        per_person: service.per_person,
-        accepted_on: today,
-        step_due: today,
-        due: today,
-        notice_from: None,
-        notice_until: None,
-        file: CaseFile { documents: app.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect(), ..CaseFile::default() },
+        owner,
     };
+    let mut case = Case::accepted(service, applicant, who.region.clone(), today, &calendar, &TimeLimits::default());
+    case.staff_relative = app.staff_relative;
+    // 临时救助: the street approves directly up to its ceiling (seed 002).
+    case.delegated = flag == 1 || service.amount_given;
+    case.child = child;
+    case.file.documents = app.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+    // The whole case's limit is shorter where the street decides.
     case.set_due(service, today, &calendar, &TimeLimits::default());
     let event = CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: CaseStatus::Accepted, comment: app.comment.trim().to_string(), actor: who.name.clone(), role: who.role.as_str().into(), at: chrono::Utc::now() };
     let waiting = case.waiting_for(service).map(Role::as_str);

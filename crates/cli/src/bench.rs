@@ -637,38 +637,16 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
 
 /// A 低保 application accepted at a community on a day, as the bench stores it.
 fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::NaiveDate, open: bool) -> (minzheng_domain::Case, Option<String>) {
-    use minzheng_domain::case::{Case, CaseFile, CaseStatus, TimeLimits};
+    use minzheng_domain::case::{Case, CaseStatus, TimeLimits};
     let catalogue = minzheng_app::cases::Catalogue::shenyang();
     let service = catalogue.service("apply_dibao").cloned().expect("the shipped catalogue has apply_dibao");
     let owner = community.ancestor(minzheng_domain::RegionLevel::County).unwrap_or_else(|| community.clone());
     let applicant = minzheng_domain::IdNumber::from_parts(owner.as_str().parse().unwrap_or(210112), chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(on) + chrono::Duration::days((n % 12000) as i64), (n % 900) as u16 + 10, minzheng_domain::Sex::Female);
     // Open cases wait at each step in turn; closed ones were approved.
     let status = if open { [CaseStatus::Accepted, CaseStatus::Surveyed, CaseStatus::Checked, CaseStatus::Reviewed, CaseStatus::Notice][(n / 10 % 5) as usize] } else { CaseStatus::Approved };
-    let mut c = Case {
-        id: 0,
-        service: service.code.clone(),
-        program: service.program.clone(),
-        household_no: format!("BENCH-{n:08}"),
-        applicant,
-        applicant_name: "张秀英".into(),
-        household_size: 2,
-        accepted_at: community.clone(),
-        owner,
-        community: community.clone(),
-        status,
-        version: 1,
-        staff_relative: false,
-        delegated: false,
-        extended: false,
-        child: false,
-        per_person: false,
-        accepted_on: on,
-        step_due: on,
-        due: on,
-        notice_from: None,
-        notice_until: None,
-        file: CaseFile::default(),
-    };
+    let applicant = minzheng_domain::case::Applicant { id_number: applicant, name: "张秀英".into(), household_no: format!("BENCH-{n:08}"), household_size: 2, community: community.clone(), owner };
+    let mut c = Case::accepted(&service, applicant, community.clone(), on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
+    c.status = status;
     if status == CaseStatus::Notice {
         c.notice_from = Some(on);
         c.notice_until = Some(on + chrono::Duration::days(6));

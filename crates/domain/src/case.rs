@@ -507,7 +507,53 @@ fn may_take(who: &Principal, case: &Case, action: &CaseAction) -> bool {
     }
 }
 
+/// Who applies, for which household, where: what a new case is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicant {
+    pub id_number: IdNumber,
+    pub name: String,
+    pub household_no: String,
+    /// Living members of the household.
+    pub household_size: u32,
+    /// The household's community.
+    pub community: RegionCode,
+    /// The hukou county, which owns the case.
+    pub owner: RegionCode,
+}
+
 impl Case {
+    /// A case just accepted at `accepted_at` on `on` for a service, with its due dates; the
+    /// flags (staff relative, delegated, child) are set by the caller before storing.
+    pub fn accepted(service: &Service, applicant: Applicant, accepted_at: RegionCode, on: NaiveDate, cal: &WorkCalendar, limits: &TimeLimits) -> Case {
+        let mut c = Case {
+            id: 0,
+            service: service.code.clone(),
+            program: service.program.clone(),
+            household_no: applicant.household_no,
+            applicant: applicant.id_number,
+            applicant_name: applicant.name,
+            household_size: applicant.household_size,
+            accepted_at,
+            owner: applicant.owner,
+            community: applicant.community,
+            status: CaseStatus::Accepted,
+            version: 1,
+            staff_relative: false,
+            delegated: false,
+            extended: false,
+            child: false,
+            per_person: service.per_person,
+            accepted_on: on,
+            step_due: on,
+            due: on,
+            notice_from: None,
+            notice_until: None,
+            file: CaseFile::default(),
+        };
+        c.set_due(service, on, cal, limits);
+        c
+    }
+
     /// Whether the case has a home survey (the service's, or always for relatives of staff).
     pub fn needs_survey(&self, service: &Service) -> bool {
         service.survey || self.staff_relative
@@ -825,32 +871,16 @@ mod tests {
 
     /// A 浑南区 household's application accepted in 和平区 on Monday 2026-11-02.
     fn accepted() -> Case {
-        let mut c = Case {
-            id: 1,
-            service: "apply_dibao".into(),
-            program: "dibao".into(),
+        let applicant = Applicant {
+            id_number: IdNumber::parse("11010519491231002X").expect("id"),
+            name: "张秀英".into(),
             household_no: "H1".into(),
-            applicant: IdNumber::parse("11010519491231002X").expect("id"),
-            applicant_name: "张秀英".into(),
             household_size: 2,
-            accepted_at: code("210102001001"),
-            owner: code("210112"),
             community: code("210112009001"),
-            status: CaseStatus::Accepted,
-            version: 1,
-            staff_relative: false,
-            delegated: false,
-            extended: false,
-            child: false,
-            per_person: false,
-            accepted_on: d("2026-11-02"),
-            step_due: d("2026-11-02"),
-            due: d("2026-11-02"),
-            notice_from: None,
-            notice_until: None,
-            file: CaseFile::default(),
+            owner: code("210112"),
         };
-        c.set_due(&dibao(), c.accepted_on, &WorkCalendar::default(), &TimeLimits::default());
+        let mut c = Case::accepted(&dibao(), applicant, code("210102001001"), d("2026-11-02"), &WorkCalendar::default(), &TimeLimits::default());
+        c.id = 1;
         c
     }
 

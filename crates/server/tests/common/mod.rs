@@ -121,36 +121,19 @@ pub async fn fixture(tag: &str) -> Fixture {
 /// A stored (empty) household check report of the household.
 /// A 高龄补贴 application of the household, accepted at its own community.
 pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
-    use minzheng_domain::case::{Case, CaseFile, CaseStatus, TimeLimits};
+    use minzheng_domain::case::{Case, CaseStatus, TimeLimits};
     let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
     let catalogue = minzheng_app::cases::Catalogue::shenyang();
     let service = catalogue.service("apply_gaoling").expect("service");
-    let mut c = Case {
-        id: 0,
-        service: service.code.clone(),
-        program: service.program.clone(),
+    let applicant = minzheng_domain::case::Applicant {
+        id_number: p.id_number,
+        name: p.name.clone(),
         household_no: h.household_no.clone(),
-        applicant: p.id_number,
-        applicant_name: p.name.clone(),
         household_size: 1,
-        accepted_at: h.community.clone(),
-        owner: h.community.ancestor(minzheng_domain::RegionLevel::County).expect("county"),
         community: h.community.clone(),
-        status: CaseStatus::Accepted,
-        version: 1,
-        staff_relative: false,
-        delegated: false,
-        extended: false,
-        child: false,
-        per_person: false,
-        accepted_on: on,
-        step_due: on,
-        due: on,
-        notice_from: None,
-        notice_until: None,
-        file: CaseFile::default(),
+        owner: h.community.ancestor(minzheng_domain::RegionLevel::County).expect("county"),
     };
-    c.set_due(service, on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
+    let c = Case::accepted(service, applicant, h.community.clone(), on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
     let e = minzheng_store::CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: CaseStatus::Accepted, comment: "测试受理".into(), actor: "test".into(), role: "community_worker".into(), at: chrono::Utc::now() };
     store.add_case(&c, c.waiting_for(service).map(Role::as_str), &e, &Actor::new("test")).await.expect("case")
 }
