@@ -375,6 +375,8 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
     let mut review_months = 12;
     let mut proposed = None;
     let mut report_decision = None;
+    // For a program granted to persons, the applicant's own amount (the enrolment holds the others' too).
+    let mut own_amount: Option<Fen> = None;
     match (&mut action, service.kind) {
         (CaseAction::Approve { amount }, _) if service.amount_given => {
             let given = amount.map(|a| a.0).unwrap_or(0);
@@ -399,21 +401,23 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             }
             let members = store.household_members(&case.household_no).await?;
             review_months = check.review_months.max(1);
-            if !service.per_person {
+            if case.program == "dibao" {
                 let counted: Vec<(u32, bool)> = members.iter().filter(|m| m.status == PersonStatus::Alive).map(|m| (m.id_number.age_on(today), m.disability.is_some())).collect();
                 review_months = procedure::review_months(review_months, &counted);
             }
-            let existing = if service.per_person { current_enrolment(store, &case).await.ok() } else { None };
+            // A stopped enrolment is not carried on: the applicant starts a new one.
+            let existing = if service.per_person { current_enrolment(store, &case).await.ok().filter(|e| e.status != EnrolmentStatus::Stopped) } else { None };
             let start = existing.as_ref().map_or_else(|| procedure::first_of_next_month(today), |e| e.start);
             let covered: Vec<EnrolledMember> = if service.per_person {
                 // The members already enrolled stay; the applicant joins them.
                 let mut c = existing.map(|e| e.members).unwrap_or_default();
-                c.retain(|m| m.id_number != case.applicant);
+                c.retain(|m| m.id_number != case.applicant && members.iter().any(|p| p.id_number == m.id_number && p.status == PersonStatus::Alive));
                 c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone() });
                 c
             } else {
                 members.iter().filter(|m| m.status == PersonStatus::Alive).filter(|m| check.unit == minzheng_policy::defs::Unit::Household || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str())).map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() }).collect()
             };
+            own_amount = own.filter(|_| service.per_person).map(|u| Fen(u.amount));
             let monthly = if service.per_person { covered.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum() } else { check.amount() };
             *amount = Some(Fen(monthly));
             enrolment = Some(Enrolment {
@@ -495,7 +499,7 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             _ => {}
         }
         if let Some(e) = &enrolment {
-            d.amount = Some(e.monthly_amount);
+            d.amount = Some(own_amount.unwrap_or(e.monthly_amount));
         }
     }
     let event = CaseEvent {
@@ -555,6 +559,15 @@ fn document_path(dir: &std::path::Path, sha: &str) -> std::path::PathBuf {
 /// renamed into place), and recorded with its checksum (audited).
 #[allow(clippy::too_many_arguments)]
 pub async fn upload(store: &dyn Store, dir: &std::path::Path, catalogue: &Catalogue, who: &Principal, actor: &Actor, case_id: i64, code: &str, file_name: &str, bytes: &[u8]) -> Result<CaseDocument, CaseFailure> {
+    let result = upload_unaudited(store, dir, catalogue, who, actor, case_id, code, file_name, bytes).await;
+    if let Err(e @ CaseFailure::Invalid { .. }) = &result {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "case".into(), entity_key: case_id.to_string(), before: None, after: Some(serde_json::json!({ "use": "upload_document", "code": code, "size": bytes.len(), "reason": e.en() })) }]).await?;
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn upload_unaudited(store: &dyn Store, dir: &std::path::Path, catalogue: &Catalogue, who: &Principal, actor: &Actor, case_id: i64, code: &str, file_name: &str, bytes: &[u8]) -> Result<CaseDocument, CaseFailure> {
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
@@ -577,12 +590,18 @@ pub async fn upload(store: &dyn Store, dir: &std::path::Path, catalogue: &Catalo
     let content_type = sniff(bytes).ok_or_else(|| invalid("只接受 PDF、JPG、PNG 文件（按文件内容判断，不看扩展名）", "only PDF, JPEG and PNG files are accepted (judged by the content, not the name)"))?;
     let sha = hex::encode(sha2::Sha256::digest(bytes));
     let path = document_path(dir, &sha);
-    if !path.exists() {
+    // Written whole and synced under a unique name, then renamed into place; a file already
+    // there is kept only if it still has its checksum.
+    let intact = std::fs::read(&path).is_ok_and(|b| hex::encode(sha2::Sha256::digest(&b)) == sha);
+    if !intact {
+        use std::io::Write;
+        static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let io = |e: std::io::Error| invalid(format!("材料保存失败：{e}"), format!("the document could not be stored: {e}"));
         let parent = path.parent().ok_or_else(|| invalid("材料目录无效", "bad documents directory"))?;
         std::fs::create_dir_all(parent).map_err(io)?;
-        let tmp = parent.join(format!(".{sha}.{}", std::process::id()));
-        std::fs::write(&tmp, bytes).map_err(io)?;
+        let tmp = parent.join(format!(".{sha}.{}.{}", std::process::id(), SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)));
+        let mut f = std::fs::File::create(&tmp).map_err(io)?;
+        f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
     }
     let name: String = file_name.trim().chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(120).collect();
@@ -613,9 +632,15 @@ pub async fn documents(store: &dyn Store, who: &Principal, case: &CaseView) -> R
 pub async fn document(store: &dyn Store, dir: &std::path::Path, who: &Principal, actor: &Actor, case_id: i64, id: i64) -> Result<(CaseDocument, Vec<u8>), CaseFailure> {
     let (view, _) = case(store, who, actor, case_id).await?;
     if view.limited {
+        store.audit(actor, &[refused_entry(&case_id.to_string(), "read_document")]).await?;
         return Err(AccessError::OutOfScope.into());
     }
     let d = store.case_document(id).await?.filter(|d| d.case_id == case_id).ok_or(AccessError::NotFound)?;
+    // Scans of ID cards and household registers: for the roles that see full identities.
+    if !who.role.sees_full_identity() {
+        store.audit(actor, &[refused_entry(&case_id.to_string(), "read_document")]).await?;
+        return Err(AccessError::Forbidden.into());
+    }
     let bytes = std::fs::read(document_path(dir, &d.sha256)).map_err(|e| invalid(format!("材料文件缺失：{e}"), format!("the document's file is missing: {e}")))?;
     if hex::encode(sha2::Sha256::digest(&bytes)) != d.sha256 {
         return Err(invalid("材料文件与登记的校验值不符（可能被改动）", "the document's file does not match its recorded checksum (it may have been altered)"));

@@ -243,6 +243,8 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     let (_, bytes) = use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await.expect("read");
     assert_eq!(bytes, pdf);
     assert!(use_case::document(w.store.as_ref(), &docs, &heping, &actor(&heping), c.id, d.id).await.is_err(), "the accepting community sees the status only");
+    let grid = who(Role::GridWorker, "210112009001");
+    assert!(matches!(use_case::document(w.store.as_ref(), &docs, &grid, &actor(&grid), c.id, d.id).await, Err(CaseFailure::Access(_))), "scans are for the roles that see full identities");
     std::fs::write(docs.join(&d.sha256[..2]).join(&d.sha256), b"%PDF-1.4 altered").expect("tamper");
     assert!(matches!(use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await, Err(CaseFailure::Invalid { .. })));
 
@@ -306,4 +308,16 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
     w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-04").await.expect("stopped");
     let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
     assert_eq!((e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.monthly_amount, e.status), (vec![wife], Fen(band(wife)), minzheng_domain::EnrolmentStatus::Active));
+    // The last member stops: the enrolment ends. A new application starts afresh, not from it.
+    let stop = Application { service: "stop_gaoling".into(), applicant: wife, documents: vec![], staff_relative: false, comment: "享受对象去世".into() };
+    let s = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-05")).await.expect("stop accepted");
+    w.step(&street, s.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
+    w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-05").await.expect("stopped");
+    assert_eq!(w.store.enrolment(e.id).await.expect("read").map(|e| e.status), Some(minzheng_domain::EnrolmentStatus::Stopped));
+    let again = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-12-07")).await.expect("applies again");
+    w.step(&street, again.id, CaseAction::Review, "2026-12-07").await.expect("reviewed");
+    let approved = w.step(&county, again.id, CaseAction::Approve { amount: None }, "2026-12-08").await.expect("approved");
+    assert_eq!(approved.file.decision.as_ref().and_then(|d| d.amount), Some(Fen(band(husband))), "the letter shows the applicant's own amount");
+    let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
+    assert_eq!((e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.status, e.start), (vec![husband], minzheng_domain::EnrolmentStatus::Active, day("2027-01-01")), "not the stopped members, not the old start");
 }

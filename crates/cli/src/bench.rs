@@ -649,7 +649,7 @@ fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::Naive
     c.status = status;
     if status == CaseStatus::Notice {
         c.notice_from = Some(on);
-        c.notice_until = Some(on + chrono::Duration::days(6));
+        c.notice_until = Some(on + chrono::Duration::days(7));
     }
     c.set_due(&service, on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
     let waiting = c.waiting_for(&service).map(|r| r.as_str().to_string());

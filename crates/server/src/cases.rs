@@ -679,7 +679,17 @@ async fn form_upload(State(s): State<AppState>, who: Authenticated, Path(id): Pa
 async fn download(State(s): State<AppState>, who: Authenticated, Path((id, doc)): Path<(i64, i64)>) -> Result<Response, AppError> {
     let (d, bytes) = use_case::document(s.store.as_ref(), &s.documents, &who.principal, &who.actor, id, doc).await?;
     let ascii: String = d.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-    Ok(([(header::CONTENT_TYPE, d.content_type.clone()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"{ascii}\""))], bytes).into_response())
+    // RFC 6266: the ASCII fallback and the name itself, UTF-8 percent-encoded.
+    let encoded: String = d.file_name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, d.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 fn pdf(bytes: Vec<u8>, name: &str) -> Response {
