@@ -789,11 +789,24 @@ pub async fn cases(store: &dyn Store, who: &Principal, actor: &Actor, list: Case
         store.audit(actor, &[refused_entry(r.as_str(), "list")]).await?;
         return Err(AccessError::OutOfScope.into());
     }
+    let Some(mut q) = list_query(store, who, list, region, today).await? else {
+        return Ok(Page { items: Vec::new(), next: None });
+    };
+    q.before = before;
+    q.limit = limit;
+    let page = store.search_cases(&q).await?;
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    store.audit(actor, &[AuditEntry { action: "list_cases".into(), entity: "case".into(), entity_key: format!("{list:?}"), before: None, after: Some(serde_json::json!({ "ids": ids })) }]).await?;
+    Ok(Page { items: page.items.into_iter().map(|c| CaseView::of(c, who)).collect(), next: page.next })
+}
+
+/// The query of a list for an account (None: the role has no queue).
+async fn list_query(store: &dyn Store, who: &Principal, list: CaseList, region: Option<&minzheng_domain::RegionCode>, today: NaiveDate) -> Result<Option<CaseQuery>, CaseFailure> {
     let within = region.cloned().unwrap_or_else(|| who.region.clone());
     // County-level roles work the cases their county owns; street and community staff those of
     // the households they serve.
     let county_level = matches!(who.role, Role::CountyApprover | Role::VerificationOfficer | Role::CityAdmin | Role::Auditor) && who.region.as_str().len() <= 6;
-    let mut q = CaseQuery { before, limit, ..CaseQuery::default() };
+    let mut q = CaseQuery::default();
     if county_level && within.as_str().len() <= 6 {
         q.owner = Some(within);
     } else {
@@ -802,23 +815,37 @@ pub async fn cases(store: &dyn Store, who: &Principal, actor: &Actor, list: Case
     match list {
         CaseList::Queue => {
             if !who.may(Permission::HandleCases) {
-                return Ok(Page { items: Vec::new(), next: None });
+                return Ok(None);
             }
             q.waiting_for = Some(if who.role == Role::GridWorker { Role::CommunityWorker } else { who.role }.as_str().to_string());
         }
-        CaseList::Accepted => {
-            q = CaseQuery { accepted_at: Some(who.region.clone()), before, limit, ..CaseQuery::default() };
-        }
-        CaseList::Due => {
-            let calendar = calendar(store).await?;
-            q.due_by = Some(calendar.add_working_days(today, 3));
-        }
+        CaseList::Accepted => q = CaseQuery { accepted_at: Some(who.region.clone()), ..CaseQuery::default() },
+        CaseList::Due => q.due_by = Some(calendar(store).await?.add_working_days(today, 3)),
         CaseList::All => {}
     }
-    let page = store.search_cases(&q).await?;
-    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-    store.audit(actor, &[AuditEntry { action: "list_cases".into(), entity: "case".into(), entity_key: format!("{list:?}"), before: None, after: Some(serde_json::json!({ "ids": ids })) }]).await?;
-    Ok(Page { items: page.items.into_iter().map(|c| CaseView::of(c, who)).collect(), next: page.next })
+    Ok(Some(q))
+}
+
+/// The account's work in figures, for its home page: cases waiting for its role, due within
+/// three working days or overdue, and overdue (one audit record, no case shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WorkCounts {
+    pub queue: u64,
+    pub due: u64,
+    pub overdue: u64,
+}
+
+pub async fn work_counts(store: &dyn Store, who: &Principal, actor: &Actor, today: NaiveDate) -> Result<WorkCounts, CaseFailure> {
+    if !who.may(Permission::HandleCases) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let count = |q: Option<CaseQuery>| async move { Ok::<u64, CaseFailure>(match q { Some(q) => store.count_cases(&q).await?, None => 0 }) };
+    let queue = count(list_query(store, who, CaseList::Queue, None, today).await?).await?;
+    let due_q = list_query(store, who, CaseList::Due, None, today).await?;
+    let overdue_q = due_q.clone().map(|q| CaseQuery { due_by: today.pred_opt(), ..q });
+    let counts = WorkCounts { queue, due: count(due_q).await?, overdue: count(overdue_q).await? };
+    store.audit(actor, &[AuditEntry { action: "count_cases".into(), entity: "case".into(), entity_key: who.region.to_string(), before: None, after: Some(serde_json::to_value(counts).unwrap_or_default()) }]).await?;
+    Ok(counts)
 }
 
 /// The public notice list (公示名单) of a community: cases in notice there, with the name,

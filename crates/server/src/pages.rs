@@ -387,13 +387,9 @@ async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response,
     let today = s.clock.today();
     let mut work = Vec::new();
     if who.principal.may(minzheng_domain::Permission::HandleCases) {
-        use minzheng_app::cases::{cases, CaseList};
-        let queue = cases(s.store.as_ref(), &who.principal, &who.actor, CaseList::Queue, None, None, 100, today).await?;
-        let due = cases(s.store.as_ref(), &who.principal, &who.actor, CaseList::Due, None, None, 100, today).await?;
-        let count = |p: &minzheng_store::Page<minzheng_app::cases::CaseView>| if p.next.is_some() { format!("{}+", p.items.len()) } else { p.items.len().to_string() };
-        let overdue = due.items.iter().filter(|c| c.step_due < today).count();
-        work.push(WorkLine { href: "/cases?list=queue", text: if zh { format!("待我办理的办件 {} 件", count(&queue)) } else { format!("{} cases waiting for you", count(&queue)) } });
-        work.push(WorkLine { href: "/cases?list=due", text: if zh { format!("即将到期或已超期 {} 件（其中已超期 {overdue} 件）", count(&due)) } else { format!("{} due soon or overdue ({overdue} overdue)", count(&due)) } });
+        let n = minzheng_app::cases::work_counts(s.store.as_ref(), &who.principal, &who.actor, today).await?;
+        work.push(WorkLine { href: "/cases?list=queue", text: if zh { format!("待我办理的办件 {} 件", n.queue) } else { format!("{} cases waiting for you", n.queue) } });
+        work.push(WorkLine { href: "/cases?list=due", text: if zh { format!("即将到期或已超期 {} 件（其中已超期 {} 件）", n.due, n.overdue) } else { format!("{} due soon or overdue ({} overdue)", n.due, n.overdue) } });
     }
     let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
     Ok(render(&page)?.into_response())

@@ -125,6 +125,34 @@ where
     NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1"));
+    push_filters(&mut qb, q);
+    if let Some(b) = q.before {
+        qb.push(" AND id < ").push_bind(b);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    qb
+}
+
+/// How many cases a query matches (its cursor and limit aside).
+pub(crate) fn count_cases<DB>(q: &CaseQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM cases WHERE 1 = 1");
+    push_filters(&mut qb, q);
+    qb
+}
+
+fn push_filters<DB>(qb: &mut QueryBuilder<DB>, q: &CaseQuery)
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+{
     if let Some(role) = &q.waiting_for {
         qb.push(" AND waiting_for = ").push_bind(role.clone());
     } else if q.open_only {
@@ -162,11 +190,6 @@ where
     if let Some(d) = q.due_by {
         qb.push(" AND waiting_for IS NOT NULL AND step_due <= ").push_bind(d);
     }
-    if let Some(b) = q.before {
-        qb.push(" AND id < ").push_bind(b);
-    }
-    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
-    qb
 }
 
 pub(crate) fn case_from_row<'r, R>(row: &'r R) -> Result<Case>

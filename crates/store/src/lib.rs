@@ -503,6 +503,8 @@ pub trait Store: Send + Sync {
     async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&Enrolment>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
     async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
     async fn search_cases(&self, q: &CaseQuery) -> Result<Page<minzheng_domain::Case>>;
+    /// How many cases a query matches (its cursor and limit aside).
+    async fn count_cases(&self, q: &CaseQuery) -> Result<u64>;
     /// Records an uploaded document of a case (audited); returns its id.
     async fn add_case_document(&self, doc: &CaseDocument, actor: &Actor) -> Result<i64>;
     /// A case's documents, in the order uploaded.

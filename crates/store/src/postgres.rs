@@ -1091,6 +1091,11 @@ impl Store for PgStore {
         row.as_ref().map(cases::document_from_row).transpose()
     }
 
+    async fn count_cases(&self, q: &crate::CaseQuery) -> Result<u64> {
+        let n: i64 = cases::count_cases::<Postgres>(q).build().fetch_one(&self.pool).await?.try_get("n")?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     async fn calendar_days(&self) -> Result<Vec<minzheng_domain::CalendarDay>> {
         let rows = sqlx::query("SELECT day, kind, note FROM calendar_days ORDER BY day").fetch_all(&self.pool).await?;
         rows.iter().map(cases::day_from_row).collect()

@@ -950,6 +950,8 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
         let due = s.search_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), limit: 10, ..Default::default() }).await.expect("due");
         assert_eq!(due.items.len(), 3, "the survey is due on 11-05");
         assert!(s.search_cases(&CaseQuery { due_by: Some(date(2026, 11, 4)), limit: 10, ..Default::default() }).await.expect("due").items.is_empty());
+        assert_eq!(s.count_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), ..Default::default() }).await.expect("count"), 3);
+        assert_eq!(s.count_cases(&queue("community_worker", Some("210112"), None)).await.expect("count"), 1);
 
         // A step from the version seen is written with its event; from a stale one, nothing.
         let mut surveyed = stored.clone();
