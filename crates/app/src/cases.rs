@@ -13,7 +13,7 @@ use minzheng_domain::case::{self as procedure, Case, CaseAction, CaseError, Case
 use minzheng_domain::{Bilingual, EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, Permission, PersonStatus, Principal, RegionLevel, Role};
 use minzheng_policy::explain::ProgramCheck;
 use minzheng_policy::{Area, Engine};
-use minzheng_store::{Actor, AuditEntry, CaseDocument, CaseEvent, CaseQuery, Page, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, CaseDocument, CaseEvent, CaseQuery, EnrolmentWrite, Page, Store, StoreError};
 use sha2::Digest;
 use serde::{Deserialize, Serialize};
 
@@ -371,6 +371,9 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
     let limits = TimeLimits::default();
     let mut action = action.clone();
     let mut enrolment = None;
+    // For programs granted to persons: the members of the household's enrolment the step was
+    // computed from (another member's step in between makes this one stale).
+    let mut seen_members: Option<Vec<IdNumber>> = None;
     let mut explanation = None;
     let mut review_months = 12;
     let mut proposed = None;
@@ -408,6 +411,9 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             // A stopped enrolment is not carried on: the applicant starts a new one.
             let existing = if service.per_person { current_enrolment(store, &case).await.ok().filter(|e| e.status != EnrolmentStatus::Stopped) } else { None };
             let start = existing.as_ref().map_or_else(|| procedure::first_of_next_month(today), |e| e.start);
+            if service.per_person {
+                seen_members = Some(existing.as_ref().map(|e| e.members.iter().map(|m| m.id_number).collect()).unwrap_or_default());
+            }
             let covered: Vec<EnrolledMember> = if service.per_person {
                 // The members already enrolled stay; the applicant joins them.
                 let mut c = existing.map(|e| e.members).unwrap_or_default();
@@ -436,6 +442,7 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             let mut current = current_enrolment(store, &case).await?;
             if service.per_person && service.kind == ServiceKind::Stop && current.members.len() > 1 {
                 // A program granted to persons: only the applicant leaves it; the others stay paid.
+                seen_members = Some(current.members.iter().map(|m| m.id_number).collect());
                 let leaving = current.members.iter().position(|m| m.id_number == case.applicant).ok_or_else(|| invalid("申请人不是该在保记录的成员", "the applicant is not a member of the enrolment"))?;
                 current.members.remove(leaving);
                 // The others' amounts, as the rules give each of them today.
@@ -513,7 +520,8 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
         at: chrono::Utc::now(),
     };
     let waiting = updated.waiting_for(service).map(Role::as_str);
-    match store.act_on_case(&updated, waiting, case.version, &event, enrolment.as_ref(), actor).await? {
+    let write = enrolment.map(|enrolment| EnrolmentWrite { enrolment, seen_members });
+    match store.act_on_case(&updated, waiting, case.version, &event, write.as_ref(), actor).await? {
         Some(stored) => Ok(stored),
         None => Err(CaseFailure::Stale),
     }

@@ -284,6 +284,28 @@ pub(crate) fn cases_import_audit(source: &str, count: usize) -> AuditEntry {
     AuditEntry { action: "import_cases".into(), entity: "case".into(), entity_key: source.to_string(), before: None, after: Some(serde_json::json!({ "cases": count })) }
 }
 
+/// The members of the program's current enrolment of a household (`FOR UPDATE` on PostgreSQL
+/// locks the enrolment row until the step commits).
+pub(crate) fn current_members<DB>(program: &str, household_no: &str, lock: bool) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT m.id_number FROM enrolments e JOIN enrolment_members m ON m.enrolment_id = e.id WHERE e.program = ");
+    qb.push_bind(program.to_string()).push(" AND e.household_no = ").push_bind(household_no.to_string()).push(" AND e.status <> 'stopped' ORDER BY m.id_number");
+    if lock {
+        qb.push(" FOR UPDATE OF e");
+    }
+    qb
+}
+
+/// Whether the members found are the ones the step saw.
+pub(crate) fn same_members(found: &[String], seen: &[minzheng_domain::IdNumber]) -> bool {
+    let mut seen: Vec<String> = seen.iter().map(|i| i.to_string()).collect();
+    seen.sort();
+    found == seen.as_slice()
+}
+
 // ---- documents ----
 
 pub(crate) fn insert_document<DB>(d: &CaseDocument) -> QueryBuilder<DB>

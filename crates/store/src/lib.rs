@@ -270,6 +270,16 @@ pub struct CaseDocument {
     pub at: DateTime<Utc>,
 }
 
+/// The enrolment an approved step makes or changes, and what the step saw of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolmentWrite {
+    pub enrolment: Enrolment,
+    /// The members of the program's current (not stopped) enrolment of the household when the
+    /// step was computed; if another step changed them since, nothing is written (the step is
+    /// stale). None: the enrolment is replaced whatever it holds.
+    pub seen_members: Option<Vec<IdNumber>>,
+}
+
 /// How cases are listed: a role's queue, a region's cases, those due by a date, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseQuery {
@@ -500,7 +510,7 @@ pub trait Store: Send + Sync {
     /// Writes a step if the case is still at `seen_version`, with its event and audit record,
     /// and the enrolment an approval makes, all in one transaction. None when the case has
     /// moved on since (nothing written).
-    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&Enrolment>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
+    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
     async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
     async fn search_cases(&self, q: &CaseQuery) -> Result<Page<minzheng_domain::Case>>;
     /// How many cases a query matches (its cursor and limit aside).

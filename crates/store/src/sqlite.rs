@@ -888,10 +888,17 @@ impl Store for SqliteStore {
         row.as_ref().map(cases::case_from_row).transpose()
     }
 
-    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &crate::CaseEvent, enrolment: Option<&minzheng_domain::Enrolment>, actor: &Actor) -> Result<Option<minzheng_domain::Case>> {
+    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &crate::CaseEvent, enrolment: Option<&crate::EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut stored = updated.clone();
-        if let Some(e) = enrolment {
+        if let Some(w) = enrolment {
+            let e = &w.enrolment;
+            if let Some(seen) = &w.seen_members {
+                let found: Vec<String> = cases::current_members::<Sqlite>(&e.program, &e.household_no, false).build().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get::<String, _>("id_number")).collect::<std::result::Result<_, _>>()?;
+                if !cases::same_members(&found, seen) {
+                    return Ok(None);
+                }
+            }
             let source = format!("case:{}", updated.id);
             let ids = write_enrolments(&mut tx, std::slice::from_ref(e), &source).await?;
             if let Some(d) = stored.file.decision.as_mut() {

@@ -974,7 +974,11 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
         e.case_id = id;
         e.from = "surveyed".into();
         let en = enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000);
-        let closed = s.act_on_case(&approved, None, 2, &e, Some(&en), &worker).await.expect("approve").expect("written");
+        // What the step saw of the enrolment must still be so.
+        let stale = minzheng_store::EnrolmentWrite { enrolment: en.clone(), seen_members: Some(vec![IdNumber::parse(M1).expect("id")]) };
+        assert_eq!(s.act_on_case(&approved, None, 2, &e, Some(&stale), &worker).await.expect("stale members"), None, "the household had no enrolment: the step saw another");
+        let write = minzheng_store::EnrolmentWrite { enrolment: en.clone(), seen_members: Some(vec![]) };
+        let closed = s.act_on_case(&approved, None, 2, &e, Some(&write), &worker).await.expect("approve").expect("written");
         let enrolment_id = closed.file.decision.as_ref().and_then(|d| d.enrolment).expect("the enrolment's id is kept with the decision");
         assert_eq!(s.enrolment(enrolment_id).await.expect("read").map(|e| e.monthly_amount), Some(minzheng_domain::Fen(120_000)));
         assert_eq!(s.case(id).await.expect("read"), Some(closed));
