@@ -696,7 +696,8 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
     let street_of = |c: &minzheng_domain::RegionCode| c.parent().unwrap_or_else(|| c.clone());
     let county_of = |c: &minzheng_domain::RegionCode| c.ancestor(RegionLevel::County).unwrap_or_else(|| c.clone());
     let city = minzheng_domain::RegionCode::parse("2101").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let lists: Vec<(&str, Role, CaseList, Box<dyn Fn(&minzheng_domain::RegionCode) -> minzheng_domain::RegionCode>)> = vec![
+    type RegionOf = Box<dyn Fn(&minzheng_domain::RegionCode) -> minzheng_domain::RegionCode>;
+    let lists: Vec<(&str, Role, CaseList, RegionOf)> = vec![
         ("community worker, queue", Role::CommunityWorker, CaseList::Queue, Box::new(|c: &minzheng_domain::RegionCode| c.clone())),
         ("street reviewer, queue", Role::StreetReviewer, CaseList::Queue, Box::new(street_of)),
         ("verification officer, queue", Role::VerificationOfficer, CaseList::Queue, Box::new(county_of)),

@@ -753,6 +753,7 @@ pub fn next_status(case: &Case, service: &Service, who: &Principal, action: &Cas
 /// Takes a step: checks it ([`next_status`]) and records what it carries on a copy of the case.
 /// The decision's amount, enrolment and explanation are filled in by the caller, who computes
 /// them through the policy engine.
+#[allow(clippy::too_many_arguments)]
 pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseAction, comment: &str, today: NaiveDate, cal: &WorkCalendar, limits: &TimeLimits) -> Result<Case, CaseError> {
     let to = next_status(case, service, who, action, comment, today)?;
     let mut c = case.clone();
