@@ -264,10 +264,10 @@ async fn accept_unaudited(store: &dyn Store, catalogue: &Catalogue, who: &Princi
         _ => {}
     }
     let has_disability = person.disability.is_some() || living.iter().any(|m| m.disability.is_some());
-    let due: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao"));
-    let missing: Vec<String> = due.iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).map(|d| d.zh.clone()).collect();
+    let missing: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao")).into_iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).collect();
     if !missing.is_empty() {
-        return Err(invalid(format!("缺少办理要件：{}", missing.join("、")), format!("documents missing: {}", due.iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).map(|d| d.en.clone()).collect::<Vec<_>>().join(", "))));
+        let names = |f: fn(&minzheng_domain::case::Document) -> &str, sep: &str| missing.iter().map(|d| f(d)).collect::<Vec<_>>().join(sep);
+        return Err(invalid(format!("缺少办理要件：{}", names(|d| &d.zh, "、")), format!("documents missing: {}", names(|d| &d.en, ", "))));
     }
     let records = store.parameter_records().await?;
     let area = household.kind;

@@ -750,6 +750,27 @@ pub fn next_status(case: &Case, service: &Service, who: &Principal, action: &Cas
     }
 }
 
+/// The steps an account may take on a case now (action codes): those the state machine allows
+/// for its role, region and the case's state, whatever the step's own input will be.
+pub fn available_steps(case: &Case, service: &Service, who: &Principal, today: NaiveDate) -> Vec<&'static str> {
+    let candidates = [
+        CaseAction::Survey { staff: vec!["a".into(), "b".into()], home_visit: true, findings: String::new() },
+        CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: true, report: None },
+        CaseAction::Review,
+        CaseAction::Return,
+        CaseAction::PublishNotice,
+        CaseAction::Object { objection: "异议内容".into() },
+        CaseAction::DemocraticReview,
+        CaseAction::Approve { amount: Some(Fen(1)) },
+        CaseAction::Refuse { reason: "不符合条件".into() },
+        CaseAction::Withdraw,
+        CaseAction::PayFirst { amount: Fen(1) },
+        CaseAction::Extend,
+        CaseAction::Refer,
+    ];
+    candidates.iter().filter(|a| next_status(case, service, who, a, "按程序办理", today).is_ok()).map(CaseAction::as_str).collect()
+}
+
 /// Takes a step: checks it ([`next_status`]) and records what it carries on a copy of the case.
 /// The decision's amount, enrolment and explanation are filled in by the caller, who computes
 /// them through the policy engine.
@@ -1020,6 +1041,14 @@ mod tests {
         assert_eq!(review_months(12, &[(40, false), (10, false)]), 6, "a mother of working age");
         assert_eq!(review_months(12, &[(40, true), (72, false)]), 12, "a disabled adult and an elder");
         assert_eq!(review_months(12, &[(15, false)]), 12, "a child alone");
+    }
+
+    #[test]
+    fn each_account_is_offered_the_steps_of_its_role() {
+        let c = accepted();
+        assert_eq!(available_steps(&c, &dibao(), &who("w", Role::CommunityWorker, "210112009001"), d("2026-11-03")), vec!["survey", "withdraw"]);
+        assert_eq!(available_steps(&c, &dibao(), &who("c", Role::CountyApprover, "210112"), d("2026-11-03")), vec!["refuse", "extend"]);
+        assert!(available_steps(&c, &dibao(), &who("x", Role::CountyApprover, "210102"), d("2026-11-03")).is_empty());
     }
 
     #[test]

@@ -480,21 +480,13 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
     let today = s.clock.today();
     let (view, events) = use_case::case(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let service = s.catalogue.service(&view.service);
-    // The steps this account may take now: asked of the state machine itself.
-    let mut steps = Vec::new();
-    if let (Some(svc), false) = (service, view.limited) {
-        if let Some(full) = s.store.case(id).await? {
-            for (code, action) in candidate_steps() {
-                if minzheng_domain::case::next_status(&full, svc, &who.principal, &action, "按程序办理", today).is_ok()
-                    || matches!(minzheng_domain::case::next_status(&full, svc, &who.principal, &action, "按程序办理", today), Err(minzheng_domain::CaseError::TooFewStaff | minzheng_domain::CaseError::NoReason | minzheng_domain::CaseError::NoAmount | minzheng_domain::CaseError::NoComment | minzheng_domain::CaseError::HomeVisitRequired))
-                {
-                    steps.push(code);
-                }
-            }
-        }
-    } else if view.limited && view.status.is_open() && who.principal.role == Role::CommunityWorker {
-        steps.push("withdraw");
-    }
+    // The steps this account may take now, asked of the state machine itself (one read of the case).
+    let full = if view.limited { None } else { s.store.case(id).await? };
+    let steps: Vec<&'static str> = match (service, &full) {
+        (Some(svc), Some(full)) => minzheng_domain::case::available_steps(full, svc, &who.principal, today),
+        _ if view.limited && view.status.is_open() && who.principal.role == Role::CommunityWorker => vec!["withdraw"],
+        _ => Vec::new(),
+    };
     let mut facts = Vec::new();
     if let Some(f) = &view.file {
         if let Some(sv) = &f.survey {
@@ -548,8 +540,8 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
         (true, Some(svc)) => svc.documents.iter().map(|d| (d.code.clone(), if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() })).collect(),
         _ => Vec::new(),
     };
-    let waiting = match (service, s.store.case(id).await?) {
-        (Some(svc), Some(full)) if !view.limited => full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
+    let waiting = match (service, &full) {
+        (Some(svc), Some(full)) => full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
         _ => String::new(),
     };
     let page = CasePage {
@@ -588,25 +580,6 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
         uploadable,
     };
     Ok(render(&page)?.into_response())
-}
-
-/// Every step, with placeholder values, to ask the state machine which ones an account may take.
-fn candidate_steps() -> Vec<(&'static str, CaseAction)> {
-    vec![
-        ("survey", CaseAction::Survey { staff: vec!["a".into(), "b".into()], home_visit: true, findings: String::new() }),
-        ("record_check", CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: true, report: None }),
-        ("review", CaseAction::Review),
-        ("return", CaseAction::Return),
-        ("publish_notice", CaseAction::PublishNotice),
-        ("object", CaseAction::Object { objection: "异议内容".into() }),
-        ("democratic_review", CaseAction::DemocraticReview),
-        ("approve", CaseAction::Approve { amount: Some(Fen(1)) }),
-        ("refuse", CaseAction::Refuse { reason: "不符合条件".into() }),
-        ("withdraw", CaseAction::Withdraw),
-        ("pay_first", CaseAction::PayFirst { amount: Fen(1) }),
-        ("extend", CaseAction::Extend),
-        ("refer", CaseAction::Refer),
-    ]
 }
 
 #[derive(Deserialize)]
