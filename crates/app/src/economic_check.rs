@@ -8,7 +8,7 @@ use crate::pdf::{self, Block};
 use crate::policy::{household_snapshot_until, invalid, PolicyFailure};
 use crate::registry::AccessError;
 use chrono::NaiveDate;
-use minzheng_domain::economy::{LinkKind, DATASETS};
+use minzheng_domain::economy::LinkKind;
 use minzheng_domain::verification::{Authorisation, ReportFigure, ReportItem, ReportProgram, VerificationReport};
 use minzheng_domain::{Bilingual, Fen, Permission, PersonStatus, Principal};
 use minzheng_policy::Engine;
@@ -70,7 +70,7 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
     }
     items.retain(|i| newest.get(&(i.id_number, i.source.clone())) == Some(&i.as_of));
     items.sort_by(|a, b| (&a.source, &a.member, a.row_no).cmp(&(&b.source, &b.member, b.row_no)));
-    let empty_sources = DATASETS.iter().map(|(d, _)| d.to_string()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
+    let empty_sources = crate::economy::catalogue().sources.iter().map(|s| s.code.clone()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
 
     // The figures and decisions as the rules see the household on that date.
     let snapshot = household_snapshot_until(store, &household, Some(on)).await?;
@@ -146,17 +146,11 @@ pub async fn report(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) 
     Ok(r)
 }
 
-/// The department and dataset of a source, in Chinese.
-pub fn source_zh(source: &str) -> &str {
-    match source {
-        "deaths" => "死亡人员信息（公安、殡葬）",
-        "vehicles" => "机动车登记（公安交管）",
-        "property" => "不动产登记（自然资源）",
-        "business" => "市场主体登记（市场监管）",
-        "income" => "工资和养老金（人社）",
-        "deposits" => "存款（银行）",
-        "provident_fund" => "住房公积金",
-        other => other,
+/// The dataset and department of a source, in Chinese: 死亡人员信息（公安户籍、殡葬）.
+pub fn source_zh(source: &str) -> String {
+    match crate::economy::catalogue().get(source) {
+        Some(s) => format!("{}（{}）", s.content_zh(), s.department),
+        None => source.to_string(),
     }
 }
 

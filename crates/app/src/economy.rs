@@ -1,11 +1,14 @@
-//! 部门数据导入 / Departmental economic data in: a file of one dataset (`income`, `deposits`,
-//! `vehicles`, `property`, `business`) becomes items of the persons it names, stored once per
-//! file with its provenance. Rows that cannot be read are listed with their reason and kept out.
+//! 部门数据导入 / Departmental data in: a file of one registered source (`policies/sources.toml`:
+//! deaths, hukou moves, vehicles, income, tax ...) is kept row by row with its provenance, linked
+//! to the registry, and the rows of linked persons become the economic items the policy features
+//! read. Stored once per file. Rows that cannot be read are listed with their reason.
 
 use crate::import::Reason;
 use crate::sheet::{self, normalise_header};
+use crate::verify::RecordedRow;
 use chrono::NaiveDate;
-use minzheng_domain::economy::{event_column, item_from_row, DeptRecord, EconomicItem, LinkKind, DATASETS};
+use minzheng_domain::economy::{DeptRecord, EconomicItem, LinkKind};
+use minzheng_domain::source::{Source, SourceCatalogue};
 use minzheng_domain::IdNumber;
 use minzheng_domain::Bilingual;
 use minzheng_store::{Actor, EconomicBatch, Store, StoreError};
@@ -40,8 +43,10 @@ pub struct LinkCounts {
 
 #[derive(Debug, thiserror::Error)]
 pub enum EconomyError {
-    #[error("{0}: the file name must start with one of deaths, income, deposits, vehicles, property, business, provident_fund")]
-    Dataset(String),
+    #[error("{0}: the file name must start with the code of a registered source ({1})")]
+    Dataset(String, String),
+    #[error("{0}: no column 身份证号")]
+    NoIdColumn(String),
     #[error(transparent)]
     Sheet(#[from] sheet::SheetError),
     #[error(transparent)]
@@ -53,7 +58,8 @@ pub enum EconomyError {
 impl Bilingual for EconomyError {
     fn zh(&self) -> String {
         match self {
-            EconomyError::Dataset(f) => format!("{f}：文件名应以 deaths、income、deposits、vehicles、property、business、provident_fund 之一开头，以确定数据类别"),
+            EconomyError::NoIdColumn(f) => format!("{f}：缺少“身份证号”列"),
+            EconomyError::Dataset(f, codes) => format!("{f}：文件名应以已登记数据来源的代码开头（{codes}），以确定数据类别"),
             EconomyError::Sheet(e) => format!("文件无法读取：{e}"),
             EconomyError::Store(_) => "数据库错误，请稍后重试".into(),
             EconomyError::Mapping(f, why) => format!("列映射文件 {f}：{why}"),
@@ -64,23 +70,39 @@ impl Bilingual for EconomyError {
     }
 }
 
-/// The dataset a file holds, from its name (`income.csv`, `deposits-2026-06.xlsx`).
-pub fn dataset_of(path: &Path) -> Option<&'static str> {
-    let stem = path.file_stem()?.to_str()?.to_lowercase();
-    DATASETS.iter().map(|(d, _)| *d).find(|d| stem == *d || stem.starts_with(&format!("{d}-")) || stem.starts_with(&format!("{d}_")))
+/// The registered sources: the file named by `MINZHENG_SOURCES` when it is set, else the shipped
+/// `policies/sources.toml`. Read once; a malformed file is reported by [`check_catalogue`] at
+/// start and the shipped catalogue is used meanwhile.
+pub fn catalogue() -> &'static SourceCatalogue {
+    static CATALOGUE: std::sync::OnceLock<SourceCatalogue> = std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| load_catalogue().unwrap_or_else(|_| SourceCatalogue::shipped()))
 }
 
-/// 数据来源: the departmental datasets taken in, with the department and what it holds, and the
-/// headers their rows are read by.
-pub const SOURCES: &[(&str, &str, &[&str])] = &[
-    ("deaths", "公安户籍、殡葬 · 死亡人员信息 / deaths", &["身份证号", "姓名", "死亡日期", "数据来源"]),
-    ("vehicles", "公安交管 · 机动车登记 / vehicles", &["身份证号", "姓名", "号牌号码", "车辆类型", "初次登记日期"]),
-    ("property", "自然资源 · 不动产登记 / real estate", &["身份证号", "姓名", "不动产坐落", "建筑面积", "登记日期"]),
-    ("business", "市场监管 · 市场主体登记 / business registrations", &["身份证号", "姓名", "企业名称", "统一社会信用代码", "注册资本", "成立日期"]),
-    ("income", "人社 · 工资和养老金 / wages and pensions", &["身份证号", "姓名", "收入类型", "所属月份", "金额"]),
-    ("provident_fund", "住房公积金 · 缴存 / housing provident fund", &["身份证号", "姓名", "月缴存额", "账户余额"]),
-    ("deposits", "银行 · 存款 / bank deposits", &["身份证号", "姓名", "开户银行", "余额"]),
-];
+fn load_catalogue() -> Result<SourceCatalogue, minzheng_domain::source::SourceError> {
+    match std::env::var_os("MINZHENG_SOURCES") {
+        Some(path) => {
+            let name = path.to_string_lossy().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| minzheng_domain::source::SourceError {
+                file: name.clone(),
+                line: 0,
+                reason: e.to_string(),
+                reason_zh: format!("无法读取：{e}"),
+            })?;
+            SourceCatalogue::parse(&name, &text)
+        }
+        None => SourceCatalogue::parse("sources.toml", minzheng_domain::source::SHIPPED),
+    }
+}
+
+/// Checks the catalogue `MINZHENG_SOURCES` names (the CLI refuses to start with a bad one).
+pub fn check_catalogue() -> Result<(), minzheng_domain::source::SourceError> {
+    load_catalogue().map(|_| ())
+}
+
+/// The source a file holds, from its name (`income.csv`, `deposits-2026-06.xlsx`).
+pub fn dataset_of(path: &Path) -> Option<&'static Source> {
+    catalogue().of_file_stem(path.file_stem()?.to_str()?)
+}
 
 /// A department's own headers → the headers a dataset is read by, from a TOML file with a
 /// `[columns]` table (`"公民身份号码" = "身份证号"`).
@@ -95,11 +117,12 @@ impl ColumnMap {
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(e.to_string()))?;
         let columns = table.get("columns").and_then(|c| c.as_table()).ok_or_else(|| bad("no [columns] table / 缺少 [columns] 表".into()))?;
-        let known = SOURCES.iter().find(|(d, _, _)| *d == dataset).map(|(_, _, h)| *h).unwrap_or(&[]);
+        let known: Vec<&str> = catalogue().get(dataset).map(|s| s.headers.iter().map(String::as_str).collect()).unwrap_or_default();
         let mut map = std::collections::HashMap::new();
         for (from, to) in columns {
             let to = to.as_str().ok_or_else(|| bad(format!("{from}: the target must be text / 目标列名应为文本")))?;
-            if !known.contains(&to) {
+            // Birth date and sex are read where a file has them (the key of a row without a number).
+            if !known.contains(&to) && !matches!(to, "出生日期" | "性别") {
                 return Err(bad(format!("{to} is not a column of {dataset} ({}) / “{to}”不是该类数据的列", known.join(", "))));
             }
             map.insert(normalise_header(from), to.to_string());
@@ -121,12 +144,15 @@ pub async fn import_file(store: &dyn Store, path: &Path, as_of: NaiveDate, actor
 /// The same, with the department's headers mapped to the dataset's.
 pub async fn import_file_mapped(store: &dyn Store, path: &Path, as_of: NaiveDate, map: &ColumnMap, actor: &Actor) -> Result<EconomyReport, EconomyError> {
     let file = path.display().to_string();
-    let dataset = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone()))?;
-    let sheet = sheet::read(path, |h| matches!(map.apply(h).as_str(), "身份证号" | "姓名" | "金额" | "余额" | "收入类型"))?;
+    let source = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone(), catalogue().codes()))?;
+    let sheet = sheet::read(path, |h| {
+        let h = map.apply(h);
+        h == "身份证号" || h == "姓名" || matches!(&source.item, Some(minzheng_domain::source::ItemRule::Amount { amount, .. } | minzheng_domain::source::ItemRule::ByColumn { amount, .. }) if *amount == h)
+    })?;
     let headers: Vec<String> = sheet.headers.iter().map(|h| map.apply(h)).collect();
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-    let mut report = ingest(store, dataset, &name, &sheet.checksum, &headers, &rows, as_of, actor).await?;
+    let mut report = ingest(store, source, &name, &sheet.checksum, &headers, &rows, as_of, actor).await?;
     report.file = file;
     Ok(report)
 }
@@ -138,7 +164,7 @@ pub async fn import_file_mapped(store: &dyn Store, path: &Path, as_of: NaiveDate
 #[allow(clippy::too_many_arguments)]
 pub async fn ingest(
     store: &dyn Store,
-    dataset: &str,
+    source: &Source,
     file_name: &str,
     checksum: &str,
     headers: &[String],
@@ -147,17 +173,31 @@ pub async fn ingest(
     actor: &Actor,
 ) -> Result<EconomyReport, EconomyError> {
     let col = |name: &str| headers.iter().position(|c| c == name);
-    let id_col = col("身份证号").ok_or_else(|| EconomyError::Dataset(format!("{file_name}: 缺少“身份证号”列 / no column 身份证号")))?;
+    let dataset = source.code.as_str();
+    let id_col = col("身份证号").ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
     let name_col = col("姓名");
-    let date_col = event_column(dataset).and_then(col);
+    let date_col = source.date.as_deref().and_then(col);
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
-    let recorded: Vec<(String, String)> = rows.iter().map(|(_, cells)| (text(cells, Some(id_col)), text(cells, name_col))).collect();
+    let (birth_col, sex_col) = (col("出生日期"), col("性别"));
+    let recorded: Vec<RecordedRow> = rows
+        .iter()
+        .map(|(_, cells)| RecordedRow {
+            id: text(cells, Some(id_col)),
+            name: text(cells, name_col),
+            birth: birth_col.and_then(|i| cells.get(i)).and_then(|c| event_date_of(c)),
+            sex: match text(cells, sex_col).as_str() {
+                "男" | "男性" => Some(minzheng_domain::Sex::Male),
+                "女" | "女性" => Some(minzheng_domain::Sex::Female),
+                _ => None,
+            },
+        })
+        .collect();
     let links = crate::verify::link_rows(store, &recorded).await?;
     let mut items: Vec<EconomicItem> = Vec::with_capacity(rows.len());
     let mut records: Vec<DeptRecord> = Vec::with_capacity(rows.len());
     let mut refused = Vec::new();
     let mut linked = LinkCounts::default();
-    for (((number, cells), (rid, rname)), l) in rows.iter().zip(recorded).zip(links) {
+    for (((number, cells), RecordedRow { id: rid, name: rname, .. }), l) in rows.iter().zip(recorded).zip(links) {
         let event_date = date_col.and_then(|i| cells.get(i)).and_then(|c| event_date_of(c));
         records.push(DeptRecord {
             id: 0,
@@ -183,25 +223,39 @@ pub async fn ingest(
             LinkKind::Matched => linked.matched += 1,
             LinkKind::Review => {
                 linked.review += 1;
-                refused.push((*number, Reason::new(format!("身份证号“{rid}”有误，疑似 {}（匹配概率 {:.1}%），待人工复核", l.id_number.map(|i| i.masked()).unwrap_or_default(), f64::from(l.probability) / 10.0), format!("ID number {rid:?} is wrong; maybe {} (match probability {:.1}%), awaiting review", l.id_number.map(|i| i.masked()).unwrap_or_default(), f64::from(l.probability) / 10.0))));
+                let (maybe, p) = (l.id_number.map(|i| i.masked()).unwrap_or_default(), f64::from(l.probability) / 10.0);
+                refused.push((
+                    *number,
+                    if rid.is_empty() {
+                        Reason::new(format!("无身份证号，按姓名和出生日期疑似 {maybe}（匹配概率 {p:.1}%），待人工复核"), format!("no ID number; by name and birth date maybe {maybe} (match probability {p:.1}%), awaiting review"))
+                    } else {
+                        Reason::new(format!("身份证号“{rid}”有误，疑似 {maybe}（匹配概率 {p:.1}%），待人工复核"), format!("ID number {rid:?} is wrong; maybe {maybe} (match probability {p:.1}%), awaiting review"))
+                    },
+                ));
                 continue;
             }
             LinkKind::Unlinked => {
                 linked.unlinked += 1;
-                let why = IdNumber::parse(&rid).err().map(|e| e.to_string()).unwrap_or_default();
-                refused.push((*number, Reason::new(format!("身份证号“{rid}”有误（{why}），且人口库中找不到对应人员", ), format!("ID number {rid:?} is wrong ({why}) and matches nobody in the registry"))));
+                refused.push((
+                    *number,
+                    match IdNumber::parse(&rid) {
+                        _ if rid.is_empty() => Reason::new("无身份证号，按姓名和出生日期（如有）也找不到对应人员", "no ID number, and nobody found by name and birth date (where given)"),
+                        Ok(_) => Reason::new(format!("身份证号“{rid}”校验正确，但人口库中无此人，也找不到疑似的登记人员"), format!("ID number {rid:?} passes its check but names nobody in the registry, and no registered person is likely")),
+                        Err(e) => Reason::new(format!("身份证号“{rid}”有误（{}），且人口库中找不到对应人员", e.zh()), format!("ID number {rid:?} is wrong ({e}) and matches nobody in the registry")),
+                    },
+                ));
                 continue;
             }
         }
         let Some(id) = l.id_number else { continue };
-        let cell = |name: &'static str| {
+        let cell = |name: &str| {
             if name == "身份证号" {
                 Some(id.to_string())
             } else {
                 headers.iter().position(|c| c == name).and_then(|i| cells.get(i)).cloned()
             }
         };
-        match item_from_row(dataset, cell) {
+        match source.item(cell) {
             Ok(Some(item)) => items.push(item),
             Ok(None) => {}
             Err(e) => refused.push((*number, Reason::new(e.zh(), e.en()))),

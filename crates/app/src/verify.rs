@@ -3,7 +3,10 @@
 //! their workflow. Every use case checks the account's role and region and is audited.
 //!
 //! Findings come from four places:
-//! - death records (公安, 殡葬) naming an enrolled member, exactly or through the fuzzy linkage;
+//! - departmental rows naming an enrolled member, exactly or through the fuzzy linkage, as their
+//!   source's signal says (`policies/sources.toml`): a death (公安, 殡葬), the hukou moved out of
+//!   the paying county, residence or social insurance in another city (空挂户), a marriage or
+//!   divorce since the enrolment began;
 //! - the registry: a member deceased, moved out of the owning county, or not (or no longer) in
 //!   the enrolled household, and registry members missing from a household enrolment;
 //! - the roster itself: a person in two enrolments of one program, or of programs that exclude
@@ -16,6 +19,7 @@ use crate::registry::AccessError;
 use chrono::NaiveDate;
 use minzheng_domain::economy::{DeptRecord, LinkKind};
 use minzheng_domain::hash::FastMap;
+use minzheng_domain::source::Signal;
 use minzheng_domain::{
     Enrolment, Evidence, Finding, FindingAction, FindingKind, FindingStatus, Household, IdNumber, Permission, Person, PersonStatus, Principal,
     RegionCode,
@@ -46,21 +50,32 @@ const TRAINING_SAMPLE: usize = 20_000;
 /// Below this many candidate pairs the batch is too small for EM.
 const MIN_PAIRS_FOR_EM: usize = 1000;
 
-/// Links rows (recorded ID number, recorded name) to registry persons: a valid number as it is;
-/// a dirty one through its candidate numbers (check character, swaps, legacy form, day and
+/// A departmental row as the linkage reads it: the ID number and name as written, and the birth
+/// date and sex where the file has them (出生日期, 性别: the key of a row without a number).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordedRow {
+    pub id: String,
+    pub name: String,
+    pub birth: Option<NaiveDate>,
+    pub sex: Option<minzheng_domain::Sex>,
+}
+
+/// At most this many registry namesakes are read for a row without a number.
+const NAMESAKES_READ: usize = 50_000;
+
+/// Links rows (recorded ID number, recorded name) to registry persons: a valid registered number
+/// as it is; a dirty one (or a valid one that names nobody) through its candidate numbers (check character, swaps, legacy form, day and
 /// month), scored by a Fellegi–Sunter model estimated on this batch (the dirty rows and a sample
 /// of the clean ones, whose registry names are fetched for it).
-pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<Vec<RowLink>, StoreError> {
+pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<RowLink>, StoreError> {
     let mut out: Vec<RowLink> = Vec::with_capacity(rows.len());
     let mut dirty: Vec<usize> = Vec::new();
-    let mut clean: Vec<usize> = Vec::new();
-    for (i, (id, _)) in rows.iter().enumerate() {
-        match IdNumber::parse(id) {
+    let mut valid: Vec<usize> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match IdNumber::parse(&row.id) {
             Ok(n) => {
                 out.push(RowLink { id_number: Some(n), link: LinkKind::Exact, probability: 1000, explanation: None });
-                if clean.len() < TRAINING_SAMPLE {
-                    clean.push(i);
-                }
+                valid.push(i);
             }
             Err(_) => {
                 out.push(RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0, explanation: None });
@@ -68,13 +83,36 @@ pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<V
             }
         }
     }
+    // A number that passes its check but names nobody registered (month and day swapped so that
+    // the check still holds, or two errors) is linked like a dirty one.
+    let mut registered: HashSet<IdNumber> = HashSet::with_capacity(valid.len());
+    let mut ids: Vec<IdNumber> = valid.iter().filter_map(|&i| out[i].id_number).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(2000) {
+        registered.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| p.id_number));
+    }
+    // How often this department's people are ours (p₀ of a row without a number).
+    let registered_share = if valid.is_empty() { 0.5 } else { registered.len() as f64 / ids.len().max(1) as f64 };
+    let mut clean: Vec<usize> = Vec::new();
+    for i in valid {
+        if out[i].id_number.is_some_and(|n| registered.contains(&n)) {
+            if clean.len() < TRAINING_SAMPLE {
+                clean.push(i);
+            }
+        } else {
+            out[i] = RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0, explanation: None };
+            dirty.push(i);
+        }
+    }
     if dirty.is_empty() {
         return Ok(out);
     }
+    dirty.sort_unstable();
     // The registry persons any of these rows can be.
     let mut wanted: Vec<IdNumber> = clean.iter().filter_map(|&i| out[i].id_number).collect();
     for &i in &dirty {
-        wanted.extend(candidate_ids(&Recorded::read(&rows[i].0)));
+        wanted.extend(candidate_ids(&Recorded::read(&rows[i].id)));
     }
     wanted.sort_unstable();
     wanted.dedup();
@@ -83,7 +121,7 @@ pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<V
         persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
     }
     let order: Vec<usize> = dirty.iter().chain(clean.iter()).copied().collect();
-    let records: Vec<minzheng_verify::Record> = order.iter().map(|&i| minzheng_verify::Record { id: rows[i].0.clone(), name: rows[i].1.clone() }).collect();
+    let records: Vec<minzheng_verify::Record> = order.iter().map(|&i| minzheng_verify::Record { id: rows[i].id.clone(), name: rows[i].name.clone() }).collect();
     let index = Index::new(&persons);
     let pairs = candidate_pairs(&index, &persons, &records);
     let model = if pairs.len() >= MIN_PAIRS_FOR_EM {
@@ -107,6 +145,32 @@ pub async fn link_rows(store: &dyn Store, rows: &[(String, String)]) -> Result<V
             Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability, explanation },
             Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability, explanation },
             Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
+        };
+    }
+    // Rows without a readable number: by name and birth date (minzheng_verify::noid).
+    for &i in &dirty {
+        let row = &rows[i];
+        let (Some(birth), false) = (row.birth, row.name.trim().is_empty()) else { continue };
+        if !matches!(Recorded::read(&row.id), Recorded::Unreadable) {
+            continue;
+        }
+        let name = minzheng_verify::names::simplified(&row.name);
+        let mut namesakes = Vec::new();
+        let mut after = None;
+        while namesakes.len() < NAMESAKES_READ {
+            let page = store.search_persons(&minzheng_store::PersonQuery { name: Some(name.clone()), after: after.clone(), limit: 1000, ..Default::default() }).await?;
+            namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
+            match page.next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
+        let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
+        out[i] = match (l.band, l.person) {
+            (Band::Match, Some(p)) => RowLink { id_number: Some(p), link: LinkKind::Matched, probability, explanation: Some(l.explanation) },
+            (Band::Review, Some(p)) => RowLink { id_number: Some(p), link: LinkKind::Review, probability, explanation: Some(l.explanation) },
+            _ => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation: Some(l.explanation) },
         };
     }
     Ok(out)
@@ -179,17 +243,20 @@ pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal,
         after = last.id;
         enrolments.extend(page.into_iter().filter(Enrolment::is_active));
     }
-    let mut deaths = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = store.scan_dept_records("deaths", after, 50_000).await?;
-        let Some(last) = page.last() else { break };
-        after = last.id;
-        deaths.extend(page);
+    // The stored rows of every source that says something to the comparison (deaths, moves ...).
+    let mut signals = Vec::new();
+    for source in crate::economy::catalogue().sources.iter().filter(|s| s.signal.is_some()) {
+        let mut after = 0;
+        loop {
+            let page = store.scan_dept_records(&source.code, after, 50_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            signals.extend(page);
+        }
     }
     // A city or province run has every enrolment already; a county's members may be enrolled elsewhere too.
     let beyond = region.as_str().len() > 4;
-    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Sweep(region), beyond, on).await?;
+    let mut report = compare(store, engine, &enrolments, &signals, Recheck::Sweep(region), beyond, on).await?;
     finish(store, actor, region, on, started, &mut report).await?;
     Ok(report.0)
 }
@@ -203,11 +270,12 @@ pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal
     ids.sort_unstable();
     ids.dedup();
     let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
-    let deaths: Vec<DeptRecord> = records.iter().filter(|r| r.source == "deaths").cloned().collect();
-    let asset_ids: HashSet<IdNumber> = records.iter().filter(|r| r.source != "deaths" && linked(r)).filter_map(|r| r.id_number).collect();
+    let catalogue = crate::economy::catalogue();
+    let signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.get(&r.source).is_some_and(|s| s.signal.is_some())).cloned().collect();
+    let asset_ids: HashSet<IdNumber> = records.iter().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| s.item.is_some())).filter_map(|r| r.id_number).collect();
     let households: HashSet<String> =
         enrolments.iter().filter(|e| e.members.iter().any(|m| asset_ids.contains(&m.id_number))).map(|e| e.household_no.clone()).collect();
-    let mut report = compare(store, engine, &enrolments, &deaths, Recheck::Households(households), true, on).await?;
+    let mut report = compare(store, engine, &enrolments, &signals, Recheck::Households(households), true, on).await?;
     report.0.rows = records.len();
     finish(store, actor, &who.region, on, started, &mut report).await?;
     Ok(report.0)
@@ -233,9 +301,9 @@ async fn finish(store: &dyn Store, actor: &Actor, region: &RegionCode, on: Naive
 /// The findings of some enrolments.
 /// `beyond`: also look for the members' other enrolments (outside those compared) when
 /// looking for persons enrolled twice.
-async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], deaths: &[DeptRecord], recheck: Recheck<'_>, beyond: bool, on: NaiveDate) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
+async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], signals: &[DeptRecord], recheck: Recheck<'_>, beyond: bool, on: NaiveDate) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
     let roster = Roster::new(enrolments.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |m| (m.id_number, i as u32))));
-    let mut report = CompareReport { enrolments: enrolments.len(), persons: roster.persons(), rows: deaths.len(), ..Default::default() };
+    let mut report = CompareReport { enrolments: enrolments.len(), persons: roster.persons(), rows: signals.len(), ..Default::default() };
 
     // The registry's view of every member and household.
     let mut member_ids: Vec<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
@@ -263,27 +331,101 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
     let ctx = Context { persons: &persons, households: &households, on };
     let mut findings = Vec::new();
 
-    // Death records naming an enrolled member.
-    let rows: Vec<(usize, IdNumber)> = deaths.iter().enumerate().filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on)).filter_map(|(i, r)| r.id_number.map(|id| (i, id))).collect();
+    // Departmental rows naming an enrolled member: deaths, moves, residence elsewhere, marriages
+    // (what each source says is registered with it: `policies/sources.toml`).
+    let program_units: HashMap<&str, minzheng_policy::Unit> = engine.policy.programs.iter().map(|p| (p.code.as_str(), p.unit)).collect();
+    let catalogue = crate::economy::catalogue();
+    let rows: Vec<(usize, IdNumber)> = signals.iter().enumerate().filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on)).filter_map(|(i, r)| r.id_number.map(|id| (i, id))).collect();
     let ids: Vec<IdNumber> = rows.iter().map(|(_, id)| *id).collect();
     for hit in roster.hits(&ids) {
         let (i, id) = rows[hit.row as usize];
-        let r = &deaths[i];
+        let r = &signals[i];
         let e = &enrolments[hit.enrolment as usize];
+        let Some(signal) = catalogue.get(&r.source).and_then(|s| s.signal.as_ref()) else { continue };
+        let field = |c: &str| r.fields.iter().find(|(k, _)| k == c).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
         let date = r.event_date.map(|d| d.to_string()).unwrap_or_default();
-        findings.push(ctx.finding(
-            FindingKind::Deceased,
-            e,
-            Some(id),
-            r.probability,
-            format!("{}的成员{}据{}数据已于{}死亡，仍在保", program_zh(engine, &e.program), name_of(e, &id), source_zh(&r.source), date),
-            format!("member {} of a {} enrolment died on {} according to {}, still enrolled", id.masked(), e.program, date, r.source),
-            vec![ctx.member_evidence(e, &id), record_evidence(r)],
-        ));
+        let short = source_zh(&r.source);
+        let evidence = vec![ctx.member_evidence(e, &id), record_evidence(r)];
+        match signal {
+            Signal::Death => findings.push(ctx.finding(
+                FindingKind::Deceased,
+                e,
+                Some(id),
+                r.probability,
+                format!("{}的成员{}据{}数据已于{}死亡，仍在保", program_zh(engine, &e.program), name_of(e, &id), short, date),
+                format!("member {} of a {} enrolment died on {} according to {}, still enrolled", id.masked(), e.program, date, r.source),
+                evidence,
+            )),
+            Signal::MoveOut { region_column } => {
+                let to = field(region_column);
+                // A move within the paying county changes nothing for the enrolment.
+                if RegionCode::parse(&to).is_ok_and(|to| e.county.contains(&to)) {
+                    continue;
+                }
+                findings.push(ctx.finding(
+                    FindingKind::MovedOut,
+                    e,
+                    Some(id),
+                    r.probability,
+                    format!("在保成员{}据{}数据已于{}将户籍迁往{}，不在发放地区县{}", name_of(e, &id), short, date, if to.is_empty() { "外地" } else { &to }, e.county),
+                    format!("enrolled member {}'s hukou moved to {} on {} according to {}, outside the paying county {}", id.masked(), if to.is_empty() { "elsewhere" } else { &to }, date, r.source, e.county),
+                    evidence,
+                ));
+            }
+            Signal::Residence { region_column } => {
+                // 人户分离 within the city is lawful (全市通办); living or insured in another
+                // city is 户在人不在: the hukou is held here with nobody living on it (空挂户).
+                let Ok(at) = RegionCode::parse(&field(region_column)) else { continue };
+                if at.as_str().get(..4) == e.county.as_str().get(..4) {
+                    continue;
+                }
+                findings.push(ctx.finding(
+                    FindingKind::Absent,
+                    e,
+                    Some(id),
+                    r.probability,
+                    format!("在保成员{}据{}数据自{}居住或参保在{}（本市以外），疑似户在人不在（空挂户）", name_of(e, &id), short, date, at),
+                    format!("enrolled member {} lives or is insured in {} (outside the city) since {} according to {}: registered but absent", id.masked(), at, date, r.source),
+                    evidence,
+                ));
+            }
+            Signal::Marriage { type_column, spouse_column } => {
+                // A marriage or divorce since the enrolment began changes who the household is
+                // (《最低生活保障审核确认办法》第八条: spouses are members of one household).
+                if program_units.get(e.program.as_str()) != Some(&minzheng_policy::Unit::Household) || r.event_date.is_none_or(|d| d < e.start) {
+                    continue;
+                }
+                let kind = field(type_column);
+                let spouse_text = field(spouse_column);
+                let spouse = IdNumber::parse(&spouse_text).ok();
+                let enrolled = |x: &IdNumber| e.members.iter().any(|m| &m.id_number == x);
+                let living_here = |x: &IdNumber| residents.get(&e.household_no).is_some_and(|ps| ps.iter().any(|p| &p.id_number == x));
+                let spouse_shown = spouse.map(|x| x.masked()).unwrap_or_else(|| spouse_text.clone());
+                let (zh, en) = if kind.contains("离婚") {
+                    let Some(x) = spouse.filter(|x| enrolled(x)) else { continue };
+                    (
+                        format!("在保成员{}据{}数据已于{}与{}登记离婚，对方仍列为本户在保成员，家庭人口应重新核定", name_of(e, &id), short, date, name_of(e, &x)),
+                        format!("enrolled member {} divorced {} on {} according to {}, who is still an enrolled member of the household", id.masked(), x.masked(), date, r.source),
+                    )
+                } else if kind.contains("结婚") || kind.contains("复婚") {
+                    if spouse.is_some_and(|x| enrolled(&x) || living_here(&x)) {
+                        continue;
+                    }
+                    (
+                        format!("在保成员{}据{}数据已于{}登记结婚，配偶（{}）不在本户，家庭人口和收入应重新核定", name_of(e, &id), short, date, spouse_shown),
+                        format!("enrolled member {} married on {} according to {}; the spouse ({}) is not in the household, whose members and income must be assessed again", id.masked(), date, r.source, spouse_shown),
+                    )
+                } else {
+                    continue;
+                };
+                let mut f = ctx.finding(FindingKind::MembersMismatch, e, Some(id), r.probability, zh, en, evidence);
+                f.key = format!("{}:marriage:{}", f.key, r.event_date.map(|d| d.to_string()).unwrap_or_default());
+                findings.push(f);
+            }
+        }
     }
 
     // The registry.
-    let program_units: HashMap<&str, minzheng_policy::Unit> = engine.policy.programs.iter().map(|p| (p.code.as_str(), p.unit)).collect();
     for e in enrolments {
         let enrolled: HashSet<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
         for m in &e.members {
@@ -479,7 +621,7 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], d
         let ids: Vec<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
         let mut evidence = vec![ctx.enrolment_evidence(e), Evidence { source: "policy".into(), batch: None, fields }];
         // The newest asset records linked to the members (not rows still in review).
-        for r in store.dept_records_of(&ids).await?.iter().rev().filter(|r| linked(r) && matches!(r.source.as_str(), "vehicles" | "property" | "business")).take(5) {
+        for r in store.dept_records_of(&ids).await?.iter().rev().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| s.item.is_some())).take(5) {
             evidence.push(record_evidence(r));
         }
         findings.push(ctx.finding(
@@ -592,17 +734,8 @@ fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
     engine.policy.programs.iter().any(|p| (p.code == a && p.excluded_by.iter().any(|x| x == b)) || (p.code == b && p.excluded_by.iter().any(|x| x == a)))
 }
 
-fn source_zh(source: &str) -> &str {
-    match source {
-        "deaths" => "公安/殡葬",
-        "vehicles" => "公安交管",
-        "property" => "不动产登记",
-        "business" => "市场监管",
-        "income" => "人社",
-        "deposits" => "银行",
-        "provident_fund" => "公积金",
-        other => other,
-    }
+fn source_zh(source: &str) -> &'static str {
+    crate::economy::catalogue().get(source).map(|s| s.short.as_str()).unwrap_or("部门")
 }
 
 // ---- findings: reading and working them ----
@@ -919,7 +1052,7 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
         return Err(AccessError::OutOfScope.into());
     }
     let item = if accept {
-        let cell = |name: &'static str| {
+        let cell = |name: &str| {
             if name == "身份证号" {
                 Some(person.id_number.to_string())
             } else {
@@ -927,7 +1060,8 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
             }
         };
         // A row that cannot give its item (an unreadable amount) stays in review, with the reason.
-        minzheng_domain::economy::item_from_row(&record.source, cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
+        let Some(source) = crate::economy::catalogue().get(&record.source) else { return Err(invalid(format!("数据来源 {} 未登记", record.source), format!("source {} is not registered", record.source))) };
+        source.item(cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
     } else {
         None
     };

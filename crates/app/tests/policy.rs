@@ -53,7 +53,7 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
     let staff = Actor::new("verify.centre");
     let reports = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("economy");
     let datasets: Vec<&str> = reports.iter().map(|r| r.dataset.as_str()).collect();
-    assert_eq!(datasets, ["business", "deaths", "deposits", "income", "property", "provident_fund", "vehicles"]);
+    assert_eq!(datasets, ["business", "cremations", "deaths", "deposits", "hukou_moves", "income", "marriages", "property", "provident_fund", "residence", "social_insurance", "tax", "vehicles"]);
     assert!(reports.iter().all(|r| r.stored));
     // Dirty ID numbers planted in the departmental files are linked back to their persons; no row is lost.
     let matched: usize = reports.iter().map(|r| r.linked.matched).sum();

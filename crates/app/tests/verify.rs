@@ -107,6 +107,32 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     assert!(car.evidence.iter().any(|e| e.source == "vehicles"), "the vehicle record is shown");
     assert!(car.summary_zh.contains("不符合条件"), "{}", car.summary_zh);
 
+    // What the other departments' rows say of enrolled members: the hukou moved to another
+    // province, living or insured in another city (空挂户; 人户分离 inside the city is not), income
+    // the tax office sees, a marriage since the enrolment began.
+    let planted_of = |kind: AnomalyKind| -> HashSet<IdNumber> { w.city.anomalies.iter().filter(|a| a.kind == kind && enrolled.contains(&a.true_id.to_string())).map(|a| a.true_id).collect() };
+    let found_of = |kind: FindingKind, source: &str| -> HashSet<IdNumber> { of(kind).filter(|f| f.evidence.iter().any(|e| e.source == source)).filter_map(|f| f.id_number).collect() };
+    let moved = planted_of(AnomalyKind::HukouMovedOut);
+    assert!(!moved.is_empty(), "enrolled members with their hukou moved away are planted");
+    assert_eq!(found_of(FindingKind::MovedOut, "hukou_moves"), moved, "every move out of the county is found, and no move inside the city");
+    let absent = planted_of(AnomalyKind::LivesElsewhere);
+    assert!(!absent.is_empty(), "enrolled members living elsewhere are planted");
+    let found_absent: HashSet<IdNumber> = of(FindingKind::Absent).filter_map(|f| f.id_number).collect();
+    assert_eq!(found_absent, absent, "空挂户 found from residence and social insurance in other cities only");
+    let taxed: HashSet<&str> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::UndeclaredIncome).filter_map(|a| w.city.persons.iter().find(|p| p.id_number == a.true_id).and_then(|p| p.household_no.as_deref())).filter(|h| dibao_households.contains(h)).collect();
+    assert!(!taxed.is_empty(), "income seen only by the tax office is planted in households on 低保");
+    for h in &taxed {
+        assert!(no_longer.contains(h), "{h} has income the tax office reports and is found no longer eligible");
+    }
+    let married = planted_of(AnomalyKind::MarriedSinceEnrolment);
+    assert!(!married.is_empty(), "marriages since the enrolment are planted");
+    let found_married = found_of(FindingKind::MembersMismatch, "marriages");
+    for id in &married {
+        assert!(found_married.contains(id), "{} married since the enrolment is found", id.masked());
+    }
+    let m = of(FindingKind::MembersMismatch).find(|f| f.evidence.iter().any(|e| e.source == "marriages")).expect("a marriage finding");
+    assert!(m.summary_zh.contains("登记结婚"), "{}", m.summary_zh);
+
     // The comparison run again finds the same and stores nothing new.
     let again = use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("again");
     assert_eq!((again.found, again.added), (report.found, 0));
@@ -161,6 +187,70 @@ async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
     // The same file again: nothing stored, nothing compared.
     let again = minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &centre).await.expect("again");
     assert!(!again.stored && again.records.is_empty());
+}
+
+#[tokio::test]
+async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_number_of_nobody_is_linked_back() {
+    let w = world("noid").await;
+    let planted: HashSet<IdNumber> = w.city.anomalies.iter().map(|a| a.true_id).collect();
+    let alive = |id: &IdNumber| !planted.contains(id) && w.city.persons.iter().any(|p| &p.id_number == id && p.status == minzheng_domain::PersonStatus::Alive);
+    let unique = |p: &minzheng_domain::Person| w.city.persons.iter().filter(|q| q.name == p.name && q.birth_date == p.birth_date).count() == 1;
+    // An enrolled member the funeral home wrote down without a number (name, birth date, sex).
+    let member = w
+        .city
+        .roster
+        .rows
+        .iter()
+        .filter_map(|r| IdNumber::parse(&r[4]).ok())
+        .filter(|id| alive(id))
+        .filter_map(|id| w.city.persons.iter().find(|p| p.id_number == id))
+        .find(|p| unique(p))
+        .expect("an enrolled member")
+        .clone();
+    // A registered person whose number with month and day swapped still passes its check: a
+    // valid number that names nobody.
+    let swapped = |id: &IdNumber| {
+        let s = id.as_str();
+        format!("{}{}{}{}", &s[..10], &s[12..14], &s[10..12], &s[14..])
+    };
+    let other = w
+        .city
+        .persons
+        .iter()
+        .filter(|p| p.status == minzheng_domain::PersonStatus::Alive && p.id_number != member.id_number)
+        .find(|p| IdNumber::parse(&swapped(&p.id_number)).is_ok_and(|n| n != p.id_number && !w.city.persons.iter().any(|q| q.id_number == n)))
+        .expect("a number whose day-month swap keeps the check");
+    let nobody = "110105194912310046";
+    assert!(!w.city.persons.iter().any(|p| p.id_number.as_str() == nobody));
+    let sex = if member.id_number.sex() == minzheng_domain::Sex::Male { "男" } else { "女" };
+    let path = w.files.join("cremations-2026-07.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "身份证号,姓名,出生日期,性别,死亡日期,火化日期,殡仪馆\n,{},{},{sex},2026-06-20,2026-06-22,沈阳市殡仪馆\n{},{},,,2026-06-21,2026-06-23,沈阳市殡仪馆\n{nobody},钱多多,,,2026-06-21,2026-06-23,沈阳市殡仪馆\n",
+            member.name,
+            member.birth_date,
+            swapped(&other.id_number),
+            other.name
+        ),
+    )
+    .expect("file");
+    let centre = Actor::new("city.centre");
+    let report = minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &centre).await.expect("import");
+    assert_eq!(report.rows, 3);
+    let r = &report.records[0];
+    assert_eq!((r.id_number, r.link), (Some(member.id_number), LinkKind::Matched), "{:?}", r.fields);
+    assert!(r.fields.iter().any(|(k, v)| k == "关联评分说明" && v.contains("唯一候选人")), "{:?}", r.fields);
+    let r = &report.records[1];
+    assert_eq!(r.id_number, Some(other.id_number), "the valid number of nobody is linked back to its person: {:?}", r.fields);
+    assert_ne!(r.link, LinkKind::Exact);
+    let r = &report.records[2];
+    assert_eq!((r.id_number, r.link), (None, LinkKind::Unlinked));
+    assert!(report.refused.iter().any(|(n, why)| *n == 4 && why.zh.contains("校验正确，但人口库中无此人")), "{:?}", report.refused);
+    // The death of the enrolled member is found, from the row without a number.
+    let admin = who(Role::CityAdmin, "2101");
+    let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
+    assert!(compared.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{compared:?}");
 }
 
 #[tokio::test]

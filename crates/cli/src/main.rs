@@ -279,6 +279,8 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
+    // A bureau's own source catalogue (MINZHENG_SOURCES) is checked before anything runs.
+    minzheng_app::economy::check_catalogue().map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     // An empty MINZHENG_DATABASE_URL means "not set".
     let database_url = cli.database_url.clone().filter(|u| !u.trim().is_empty());
     let url = database_url.clone().unwrap_or_else(|| default_url(Path::new(DEFAULT_DATA_DIR)));
@@ -447,8 +449,8 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
     } else {
         let map = match mapping {
             Some(m) => {
-                let dataset = economy::dataset_of(path).ok_or_else(|| anyhow::anyhow!(economy::EconomyError::Dataset(path.display().to_string()).both()))?;
-                economy::ColumnMap::load(m, dataset).map_err(|e| anyhow::anyhow!(e.both()))?
+                let dataset = economy::dataset_of(path).ok_or_else(|| anyhow::anyhow!(economy::EconomyError::Dataset(path.display().to_string(), economy::catalogue().codes()).both()))?;
+                economy::ColumnMap::load(m, &dataset.code).map_err(|e| anyhow::anyhow!(e.both()))?
             }
             None => economy::ColumnMap::default(),
         };
@@ -456,7 +458,7 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
     }
     .map_err(|e| anyhow::anyhow!(e.both()))?;
     if reports.is_empty() {
-        bail!("{} 中没有部门数据文件（deaths、income、deposits、vehicles、property、business、provident_fund）/ no departmental files", path.display());
+        bail!("{} 中没有部门数据文件（{}）/ no departmental files", path.display(), economy::catalogue().codes());
     }
     for r in &reports {
         let state = if r.stored { "已存储 stored" } else { "此文件已导入过，未改变 already stored, nothing changed" };
@@ -521,7 +523,8 @@ async fn demo_economy(store: &dyn Store, city: &minzheng_synth::City, as_of: chr
         }
         let headers: Vec<String> = table.headers.iter().map(|h| h.to_string()).collect();
         let checksum = hex::encode(digest.finalize());
-        let r = minzheng_app::economy::ingest(store, table.name, &format!("{}（合成）", table.name), &checksum, &headers, &rows, as_of, &Actor::new("demo"))
+        let Some(source) = minzheng_app::economy::catalogue().get(table.name) else { bail!("{}: not a registered source / 未登记的数据来源", table.name) };
+        let r = minzheng_app::economy::ingest(store, source, &format!("{}（合成）", table.name), &checksum, &headers, &rows, as_of, &Actor::new("demo"))
             .await
             .map_err(|e| anyhow::anyhow!(e.both()))?;
         total += r.rows;

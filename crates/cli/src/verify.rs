@@ -66,10 +66,10 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         }
         VerifyWhat::Sources => {
             let batches = store.economic_batches().await?;
-            for (code, title, headers) in minzheng_app::economy::SOURCES {
-                println!("{code}: {title}");
-                println!("  列 columns: {}", headers.join(", "));
-                let mine: Vec<_> = batches.iter().filter(|b| b.source == *code).collect();
+            for s in &minzheng_app::economy::catalogue().sources {
+                println!("{}: {}", s.code, s.title());
+                println!("  列 columns: {}", s.headers.join(", "));
+                let mine: Vec<_> = batches.iter().filter(|b| b.source == s.code).collect();
                 if mine.is_empty() {
                     println!("  尚未收到数据 / no batch received");
                 }

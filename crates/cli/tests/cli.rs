@@ -35,7 +35,7 @@ fn generate_import_and_export_a_city() {
     let city = d.0.join("city");
     let (ok, text) = minzheng(&db, &["generate", "--persons", "2000", "--seed", "5", "--out", city.to_str().expect("utf8")]);
     assert!(ok, "{text}");
-    for f in ["persons", "households", "deaths", "vehicles", "property", "business", "income", "provident_fund", "deposits", "anomalies"] {
+    for f in ["persons", "households", "deaths", "cremations", "hukou_moves", "residence", "vehicles", "property", "business", "income", "social_insurance", "tax", "provident_fund", "deposits", "marriages", "anomalies"] {
         assert!(city.join(format!("{f}.csv")).exists(), "{f}.csv written");
     }
     let (ok, text) = minzheng(&db, &["import", "persons", city.join("persons.csv").to_str().expect("utf8")]);

@@ -2,7 +2,6 @@
 //! policy features read: monthly income by kind, deposits, and counts of vehicles, real estate
 //! and businesses, each with the dataset it came from.
 
-use crate::money::Fen;
 use crate::IdNumber;
 use serde::{Deserialize, Serialize};
 
@@ -127,7 +126,7 @@ pub enum ItemError {
     #[error("income type {0:?} is not known")]
     Kind(String),
     #[error("no column {0}")]
-    Column(&'static str),
+    Column(String),
 }
 
 impl crate::Bilingual for ItemError {
@@ -142,34 +141,6 @@ impl crate::Bilingual for ItemError {
     fn en(&self) -> String {
         self.to_string()
     }
-}
-
-/// The departmental datasets taken in, with the amount column read for each (deaths and the
-/// provident fund give no item: their rows are kept as records only).
-pub const DATASETS: &[(&str, &str)] =
-    &[("income", "金额"), ("deposits", "余额"), ("vehicles", ""), ("property", ""), ("business", ""), ("deaths", ""), ("provident_fund", "")];
-
-/// The item of one row of a departmental dataset (`income`, `deposits`, `vehicles`, `property`,
-/// `business`), reading cells by header. `Ok(None)` for datasets that carry no item.
-pub fn item_from_row(dataset: &str, cell: impl Fn(&'static str) -> Option<String>) -> Result<Option<EconomicItem>, ItemError> {
-    let id_text = cell("身份证号").ok_or(ItemError::Column("身份证号"))?;
-    let money = |col: &'static str| -> Result<i64, ItemError> {
-        let text = cell(col).ok_or(ItemError::Column(col))?;
-        Fen::parse_yuan(&text).map(|f| f.0).map_err(|_| ItemError::Amount(text))
-    };
-    let (kind, amount) = match dataset {
-        "income" => {
-            let k = cell("收入类型").ok_or(ItemError::Column("收入类型"))?;
-            (ItemKind::parse(&k).ok_or(ItemError::Kind(k))?, money("金额")?)
-        }
-        "deposits" => (ItemKind::Deposit, money("余额")?),
-        "vehicles" => (ItemKind::Car, 1),
-        "property" => (ItemKind::RealEstate, 1),
-        "business" => (ItemKind::Enterprise, 1),
-        _ => return Ok(None),
-    };
-    let id_number = IdNumber::parse(&id_text).map_err(|e| ItemError::Id(e.to_string()))?;
-    Ok(Some(EconomicItem { id_number, kind, amount, source: dataset.to_string() }))
 }
 
 /// How a departmental row was tied to a registry person (关联方式).
@@ -232,15 +203,4 @@ pub struct DeptRecord {
     pub event_date: Option<chrono::NaiveDate>,
     /// Every cell of the row by its header, in the file's order.
     pub fields: Vec<(String, String)>,
-}
-
-/// The column that dates a row of a dataset, where it has one.
-pub fn event_column(dataset: &str) -> Option<&'static str> {
-    match dataset {
-        "deaths" => Some("死亡日期"),
-        "vehicles" => Some("初次登记日期"),
-        "property" => Some("登记日期"),
-        "business" => Some("成立日期"),
-        _ => None,
-    }
 }

@@ -27,16 +27,20 @@ pub enum FindingKind {
     MembersMismatch,
     /// 不再符合条件: vehicles, property, business or income beyond the rules, as the policy engine finds.
     NoLongerEligible,
+    /// 空挂户（户在人不在）: the hukou is held here but the member lives, works or is insured in
+    /// another city according to another department's data.
+    Absent,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 6] = [
+    pub const ALL: [FindingKind; 7] = [
         FindingKind::Deceased,
         FindingKind::EnrolledTwice,
         FindingKind::IncompatiblePrograms,
         FindingKind::MovedOut,
         FindingKind::MembersMismatch,
         FindingKind::NoLongerEligible,
+        FindingKind::Absent,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -46,6 +50,7 @@ impl FindingKind {
             FindingKind::MovedOut => "moved_out",
             FindingKind::MembersMismatch => "members_mismatch",
             FindingKind::NoLongerEligible => "no_longer_eligible",
+            FindingKind::Absent => "absent",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -56,6 +61,7 @@ impl FindingKind {
             FindingKind::MovedOut => "户籍迁出",
             FindingKind::MembersMismatch => "家庭成员不符",
             FindingKind::NoLongerEligible => "不再符合条件",
+            FindingKind::Absent => "空挂户（户在人不在）",
         }
     }
     pub fn en(self) -> &'static str {
@@ -66,6 +72,7 @@ impl FindingKind {
             FindingKind::MovedOut => "hukou moved out",
             FindingKind::MembersMismatch => "members differ from the registry",
             FindingKind::NoLongerEligible => "no longer eligible",
+            FindingKind::Absent => "registered but living elsewhere",
         }
     }
     pub fn parse(s: &str) -> Option<FindingKind> {

@@ -17,6 +17,7 @@ pub mod money;
 pub mod parameter;
 pub mod region;
 pub mod registry;
+pub mod source;
 pub mod verification;
 
 pub use access::{Permission, Principal, Role};

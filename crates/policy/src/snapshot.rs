@@ -6,7 +6,8 @@
 use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
-use minzheng_domain::economy::{item_from_row, ItemKind};
+use minzheng_domain::economy::ItemKind;
+use minzheng_domain::source::SourceCatalogue;
 use minzheng_domain::hash::FastMap;
 use minzheng_domain::registry::{Household, HouseholdKind, Person, PersonStatus};
 use std::sync::Arc;
@@ -290,22 +291,31 @@ pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: imp
     for p in city.persons.iter().filter(|p| kept(p)) {
         b.person(p);
     }
-    // Rows whose ID number fails its check are attributed to their true person (the answer
-    // key): the city as a perfect linkage would see it; the store's path links them with
-    // crates/verify. A number that passes its check is taken as it is, on both paths.
+    // Rows whose ID number fails its check, or passes it and names nobody registered, are
+    // attributed to their true person (the answer key): the city as a perfect linkage would see
+    // it; the store's path links them with crates/verify. A registered number is taken as it is.
+    let mut valid_of_nobody: std::collections::HashSet<&str> =
+        city.anomalies.iter().filter(|a| a.recorded_id != a.true_id.as_str() && minzheng_domain::IdNumber::parse(&a.recorded_id).is_ok()).map(|a| a.recorded_id.as_str()).collect();
+    if !valid_of_nobody.is_empty() {
+        for p in &city.persons {
+            valid_of_nobody.remove(p.id_number.as_str());
+        }
+    }
     let truth: std::collections::HashMap<(&str, &str), String> =
         city.anomalies.iter().map(|a| ((a.dataset, a.recorded_id.as_str()), a.true_id.to_string())).collect();
+    let catalogue = SourceCatalogue::shipped();
     for table in &city.datasets {
+        let Some(source) = catalogue.get(table.name) else { continue };
         let columns: Vec<(&'static str, usize)> = table.headers.iter().enumerate().map(|(i, h)| (*h, i)).collect();
         for row in &table.rows {
-            let cell = |name: &'static str| {
+            let cell = |name: &str| {
                 let text = columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
                 match (name, text) {
-                    ("身份证号", Some(t)) if minzheng_domain::IdNumber::parse(&t).is_err() => Some(truth.get(&(table.name, t.as_str())).cloned().unwrap_or(t)),
+                    ("身份证号", Some(t)) if minzheng_domain::IdNumber::parse(&t).is_err() || valid_of_nobody.contains(t.as_str()) => Some(truth.get(&(table.name, t.as_str())).cloned().unwrap_or(t)),
                     (_, t) => t,
                 }
             };
-            if let Ok(Some(item)) = item_from_row(table.name, cell) {
+            if let Ok(Some(item)) = source.item(cell) {
                 b.item(item.id_number.as_str(), item.kind, item.amount);
             }
         }

@@ -377,17 +377,10 @@ struct FindingPage {
 
 fn source_label(source: &str, lang: Lang) -> String {
     let zh = match source {
-        "registry" => "人口库",
-        "enrolments" => "在保名册",
-        "policy" => "政策规则核算",
-        "deaths" => "死亡人员信息（公安/殡葬）",
-        "vehicles" => "机动车登记（公安交管）",
-        "property" => "不动产登记",
-        "business" => "市场主体登记（市场监管）",
-        "income" => "工资和养老金（人社）",
-        "deposits" => "存款（银行）",
-        "provident_fund" => "住房公积金",
-        other => other,
+        "registry" => "人口库".to_string(),
+        "enrolments" => "在保名册".to_string(),
+        "policy" => "政策规则核算".to_string(),
+        other => minzheng_app::economic_check::source_zh(other),
     };
     if lang == Lang::Zh {
         zh.to_string()

@@ -5,14 +5,16 @@
 //! the real communities of a city, persons with valid identity numbers consistent with their
 //! birth date, sex and a plausible birth region, Chinese names with realistic surname
 //! frequencies, disability and incomes in realistic proportions, and the other departments'
-//! datasets (deaths, vehicles, property, business, income, provident fund, deposits) with a
-//! controllable share of planted anomalies whose answer key is written beside them.
+//! datasets (deaths, cremations, hukou moves, residence, vehicles, property, business, income,
+//! social insurance, tax, provident fund, deposits, marriages) with a controllable share of
+//! planted anomalies whose answer key is written beside them.
 
 pub mod files;
 pub mod linkage;
 pub mod names;
 pub mod rng;
 pub mod roster;
+mod signals;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_domain::{
@@ -85,6 +87,14 @@ pub enum AnomalyKind {
     NameVariant,
     /// 重复享受: a person listed in two households' enrolments of one program (the roster).
     EnrolledTwice,
+    /// 户籍迁出: a poor household's member whose hukou moved to another province or city.
+    HukouMovedOut,
+    /// 空挂户: a poor household's member living or insured in another city.
+    LivesElsewhere,
+    /// 隐瞒收入: income the tax office sees (劳务报酬) in a poor household.
+    UndeclaredIncome,
+    /// A poor household's unmarried head married after the enrolment began.
+    MarriedSinceEnrolment,
 }
 
 impl AnomalyKind {
@@ -98,6 +108,10 @@ impl AnomalyKind {
             AnomalyKind::IdDayMonthSwapped => "id_day_month_swapped",
             AnomalyKind::NameVariant => "name_variant",
             AnomalyKind::EnrolledTwice => "enrolled_twice",
+            AnomalyKind::HukouMovedOut => "hukou_moved_out",
+            AnomalyKind::LivesElsewhere => "lives_elsewhere",
+            AnomalyKind::UndeclaredIncome => "undeclared_income",
+            AnomalyKind::MarriedSinceEnrolment => "married_since_enrolment",
         }
     }
 }
@@ -250,6 +264,7 @@ pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError>
     let mut city = g.city;
     datasets(&mut city, config, &mut data_rng);
     roster::roster(&mut city, config, &mut rng.fork(3));
+    signals::signals(&mut city, config, &mut rng.fork(4));
     Ok(city)
 }
 

@@ -5,12 +5,14 @@
 //! - [`names`]: name comparison (traditional characters, spacing, separators, one character off);
 //! - [`linkage`]: Fellegi–Sunter scoring with weights estimated from the data (EM), links, a
 //!   review band and an explanation of every score; precision and recall against a truth;
+//! - [`noid`]: a record without an ID number, by name and birth date;
 //! - [`compare`]: everyone enrolled against departmental rows by ID number; persons enrolled twice.
 
 pub mod compare;
 pub mod idmatch;
 pub mod linkage;
 pub mod names;
+pub mod noid;
 
 pub use compare::{Hit, Overlap, Roster};
 pub use idmatch::{IdRelation, Recorded};

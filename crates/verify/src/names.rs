@@ -47,6 +47,12 @@ fn normalised(name: &str) -> impl Iterator<Item = char> + '_ {
     })
 }
 
+/// A name written the one way (simplified characters, no spaces, one middle dot): the form a
+/// registry search by name looks for.
+pub fn simplified(name: &str) -> String {
+    normalised(name.trim()).collect()
+}
+
 /// How two names compare (姓名比对结果), from the strongest agreement to none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NameLevel {
