@@ -261,6 +261,88 @@ pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal,
     Ok(report.0)
 }
 
+/// The tag of a resident registered here whom the data puts in another city.
+pub const ABSENT_TAG: &str = "空挂户";
+
+/// What [`tag_absent`] changed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AbsentReport {
+    pub region: String,
+    pub on: Option<NaiveDate>,
+    /// Residence and social-insurance rows read.
+    pub rows: usize,
+    /// Living residents of the region those rows name.
+    pub persons: usize,
+    /// Tagged 空挂户 now.
+    pub tagged: usize,
+    /// Tag removed: their newest row puts them back in the city.
+    pub untagged: usize,
+    /// Carrying the tag after the run, of the persons the rows name.
+    pub absent: usize,
+}
+
+/// 空挂户标注: every living resident registered in `region` whom the newest row of a `residence`
+/// source (居住登记, 社会保险 ...) dated on or before `on` puts in another city is tagged 空挂户
+/// in the registry; one whose newest row puts them back in their city loses the tag. The tags
+/// are written as one registry batch (audited person by person, before and after), so the
+/// community lists them (`/api/persons?tag=空挂户`) and the grid worker can go and see.
+pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<AbsentReport, PolicyFailure> {
+    comparison_allowed(who, region)?;
+    let catalogue = crate::economy::catalogue();
+    // The newest row of each person: (date, where).
+    let mut newest: HashMap<IdNumber, (NaiveDate, RegionCode)> = HashMap::new();
+    let mut rows = 0;
+    for source in &catalogue.sources {
+        let Some(Signal::Residence { region_column }) = &source.signal else { continue };
+        let mut after = 0;
+        loop {
+            let page = store.scan_dept_records(&source.code, after, 50_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for r in page.iter().filter(|r| linked(r)) {
+                rows += 1;
+                let (Some(id), Some(date)) = (r.id_number, r.event_date.filter(|d| *d <= on)) else { continue };
+                let Some(at) = r.fields.iter().find(|(k, _)| k == region_column).and_then(|(_, v)| RegionCode::parse(v.trim()).ok()) else { continue };
+                if newest.get(&id).is_none_or(|(d, _)| *d <= date) {
+                    newest.insert(id, (date, at));
+                }
+            }
+        }
+    }
+    let mut ids: Vec<IdNumber> = newest.keys().copied().collect();
+    ids.sort_unstable();
+    let mut changed = Vec::new();
+    let mut report = AbsentReport { region: region.to_string(), on: Some(on), rows, ..Default::default() };
+    for chunk in ids.chunks(2000) {
+        for mut p in store.persons_by_id(chunk).await? {
+            if p.status != PersonStatus::Alive || !region.contains(&p.hukou_region) {
+                continue;
+            }
+            report.persons += 1;
+            let Some((_, at)) = newest.get(&p.id_number) else { continue };
+            let elsewhere = at.as_str().get(..4) != p.hukou_region.as_str().get(..4);
+            let tagged = p.tags.iter().any(|t| t == ABSENT_TAG);
+            if elsewhere && !tagged {
+                p.tags.push(ABSENT_TAG.to_string());
+                report.tagged += 1;
+                changed.push(p);
+            } else if !elsewhere && tagged {
+                p.tags.retain(|t| t != ABSENT_TAG);
+                report.untagged += 1;
+                changed.push(p);
+            } else if elsewhere {
+                report.absent += 1;
+            }
+        }
+    }
+    report.absent += report.tagged;
+    if !changed.is_empty() {
+        let batch = minzheng_store::RegistryBatch { households: Vec::new(), persons: changed, source: format!("空挂户比对 {region} {on}"), checksum: String::new() };
+        store.apply_batch(&batch, actor, &|_| {}).await?;
+    }
+    Ok(report)
+}
+
 /// 增量比对: after a batch arrives, only the enrolments its rows name are compared (deaths,
 /// registry, roster), and those a row of assets or income names are re-checked by the rules.
 pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, records: &[DeptRecord], on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
@@ -337,6 +419,16 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
     let catalogue = crate::economy::catalogue();
     let rows: Vec<(usize, IdNumber)> = signals.iter().enumerate().filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on)).filter_map(|(i, r)| r.id_number.map(|id| (i, id))).collect();
     let ids: Vec<IdNumber> = rows.iter().map(|(_, id)| *id).collect();
+    // Where a person lives is what their newest residence or insurance row says.
+    let mut newest_residence: HashMap<IdNumber, (Option<NaiveDate>, usize)> = HashMap::new();
+    for &(i, id) in &rows {
+        if matches!(catalogue.get(&signals[i].source).and_then(|s| s.signal.as_ref()), Some(Signal::Residence { .. })) {
+            let date = signals[i].event_date;
+            if newest_residence.get(&id).is_none_or(|(d, _)| *d <= date) {
+                newest_residence.insert(id, (date, i));
+            }
+        }
+    }
     for hit in roster.hits(&ids) {
         let (i, id) = rows[hit.row as usize];
         let r = &signals[i];
@@ -375,6 +467,9 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
             Signal::Residence { region_column } => {
                 // 人户分离 within the city is lawful (全市通办); living or insured in another
                 // city is 户在人不在: the hukou is held here with nobody living on it (空挂户).
+                if newest_residence.get(&id).map(|(_, n)| *n) != Some(i) {
+                    continue;
+                }
                 let Ok(at) = RegionCode::parse(&field(region_column)) else { continue };
                 if at.as_str().get(..4) == e.county.as_str().get(..4) {
                     continue;

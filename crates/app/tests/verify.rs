@@ -254,6 +254,36 @@ async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_num
 }
 
 #[tokio::test]
+async fn residents_the_data_puts_in_another_city_are_tagged_absent_in_the_registry_and_untagged_when_back() {
+    let w = world("absent").await;
+    let admin = who(Role::CityAdmin, "2101");
+    let r = use_case::tag_absent(w.store.as_ref(), &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("tag");
+    let planted: HashSet<IdNumber> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::LivesElsewhere).map(|a| a.true_id).collect();
+    assert!(!planted.is_empty());
+    assert_eq!((r.tagged, r.absent, r.untagged), (planted.len(), planted.len(), 0), "{r:?}");
+    assert!(r.persons > r.tagged, "residents living in another district of the city are read and not tagged: {r:?}");
+    let one = *planted.iter().next().expect("one");
+    let p = w.store.person(&one).await.expect("read").expect("person");
+    assert!(p.tags.iter().any(|t| t == use_case::ABSENT_TAG), "{:?}", p.tags);
+    let listed = w.store.search_persons(&minzheng_store::PersonQuery { tag: Some(use_case::ABSENT_TAG.into()), limit: 1000, ..Default::default() }).await.expect("by tag");
+    assert_eq!(listed.items.len(), planted.len(), "the registry lists them by tag");
+    let audit = w.store.audit_of("person", one.as_str()).await.expect("audit");
+    assert!(audit.iter().any(|a| a.after.as_ref().is_some_and(|x| x.to_string().contains("空挂户"))), "the tag is audited with before and after");
+    // Again: nothing changes.
+    let again = use_case::tag_absent(w.store.as_ref(), &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("again");
+    assert_eq!((again.tagged, again.untagged, again.absent), (0, 0, planted.len()));
+    // A newer residence registration back in the city removes the tag.
+    let path = w.files.join("residence-2026-08.csv");
+    std::fs::write(&path, format!("身份证号,姓名,居住地区划,居住地址,登记日期\n{one},{},210102,沈阳市和平区某小区,2026-06-30\n", p.name)).expect("file");
+    minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &Actor::new("city.centre")).await.expect("import");
+    let back = use_case::tag_absent(w.store.as_ref(), &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("back");
+    assert_eq!((back.tagged, back.untagged, back.absent), (0, 1, planted.len() - 1));
+    // Only those who may run comparisons, within their region.
+    let worker = who(Role::CommunityWorker, w.city.households[0].community.as_str());
+    assert!(use_case::tag_absent(w.store.as_ref(), &worker, &actor(&worker), &code("2101"), day(AS_OF)).await.is_err());
+}
+
+#[tokio::test]
 async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     let w = world("workflow").await;
     let admin = who(Role::CityAdmin, "2101");

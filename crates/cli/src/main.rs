@@ -604,6 +604,8 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         let admin = minzheng_domain::Principal { name: "demo".into(), role: minzheng_domain::Role::CityAdmin, region: city_code.clone() };
         let c = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &Actor::new("demo"), &city_code, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("数据比对：疑点 {} 条，用时 {:.1} 秒 / comparison: {} findings in {:.1} s", c.added, c.seconds, c.added, c.seconds);
+        let a = minzheng_app::verify::tag_absent(store.as_ref(), &admin, &Actor::new("demo"), &city_code, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        eprintln!("空挂户：标注 {} 人 / registered but absent: {} tagged", a.tagged, a.tagged);
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
     } else {

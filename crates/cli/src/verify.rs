@@ -19,13 +19,21 @@ pub enum VerifyWhat {
         #[arg(long)]
         on: Option<NaiveDate>,
     },
+    /// Tag 空挂户 every living resident of a region whom the newest residence or social-insurance
+    /// row puts in another city (and untag those back in their city); audited.
+    Absent {
+        #[arg(long, default_value = "2101")]
+        region: String,
+        #[arg(long)]
+        on: Option<NaiveDate>,
+    },
     /// The registered departmental sources and the batches received from each (provenance).
     Sources,
     /// List findings of a region (newest first).
     Findings {
         #[arg(long, default_value = "2101")]
         region: String,
-        /// deceased, enrolled_twice, incompatible_programs, moved_out, members_mismatch, no_longer_eligible
+        /// deceased, enrolled_twice, incompatible_programs, moved_out, members_mismatch, no_longer_eligible, absent
         #[arg(long)]
         kind: Option<String>,
         /// new, assigned, verified, resolved
@@ -52,17 +60,24 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
             let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region), &actor(), &region, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
-                "比对 {} 于 {on}：在保 {} 户次 {} 人，死亡记录 {} 条，按规则复核 {} 户次；疑点 {} 条，新增 {} 条，用时 {:.1} 秒",
+                "比对 {} 于 {on}：在保 {} 户次 {} 人，部门数据（死亡、迁出、居住、婚姻）{} 条，按规则复核 {} 户次；疑点 {} 条，新增 {} 条，用时 {:.1} 秒",
                 r.region, r.enrolments, r.persons, r.rows, r.rechecked, r.found, r.added, r.seconds
             );
             println!(
-                "compared {} on {on}: {} enrolments, {} persons, {} death records, {} re-checked by the rules; {} findings, {} new, {:.1} s",
+                "compared {} on {on}: {} enrolments, {} persons, {} departmental rows (deaths, moves, residence, marriages), {} re-checked by the rules; {} findings, {} new, {:.1} s",
                 r.region, r.enrolments, r.persons, r.rows, r.rechecked, r.found, r.added, r.seconds
             );
             for (kind, n) in &r.by_kind {
                 let (zh, en) = FindingKind::parse(kind).map_or((kind.as_str(), kind.as_str()), |k| (k.zh(), k.en()));
                 println!("  {zh} / {en}: {n}");
             }
+        }
+        VerifyWhat::Absent { region, on } => {
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let r = use_case::tag_absent(store.as_ref(), &operator(&region), &actor(), &region, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!("空挂户 {} 于 {on}：居住和参保记录 {} 条，涉及本区域在世居民 {} 人；新标注 {} 人，取消 {} 人，现有 {} 人", r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent);
+            println!("registered but absent in {} on {on}: {} residence and insurance rows naming {} living residents; {} tagged, {} untagged, {} now tagged", r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent);
         }
         VerifyWhat::Sources => {
             let batches = store.economic_batches().await?;

@@ -70,3 +70,40 @@ fn a_broken_sheet_gives_an_error_file_with_reasons() {
     assert!(!ok);
     assert!(text.contains("无法读取") && text.contains("cannot read"), "{text}");
 }
+
+#[test]
+fn a_bureau_registers_a_source_in_its_own_catalogue_and_a_broken_one_stops_the_command() {
+    let d = dir("sources");
+    let db = d.0.join("m.db");
+    let run = |catalogue: &Path, args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_minzheng"))
+            .args(args)
+            .env("MINZHENG_DATABASE_URL", format!("sqlite://{}", db.display()))
+            .env("MINZHENG_SOURCES", catalogue)
+            .output()
+            .expect("runs");
+        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    // The shipped catalogue and one more source: pensions paid by another province.
+    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../policies/sources.toml")).expect("shipped catalogue");
+    let mine = d.0.join("sources.toml");
+    std::fs::write(
+        &mine,
+        format!("{shipped}\n[[source]]\ncode = \"pensions_other\"\ndepartment = \"外省社保经办机构\"\ncontent = \"外省养老金 / pensions paid by other provinces\"\nheaders = [\"身份证号\", \"姓名\", \"发放省份\", \"月养老金\"]\nitem = {{ kind = \"pension\", amount = \"月养老金\" }}\n"),
+    )
+    .expect("catalogue");
+    let (ok, text) = run(&mine, &["verify", "sources"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("pensions_other: 外省社保经办机构 · 外省养老金"), "{text}");
+    let file = d.0.join("pensions_other-2026-06.csv");
+    std::fs::write(&file, "身份证号,姓名,发放省份,月养老金\n11010519491231002X,王秀兰,北京市,3200.00\n").expect("file");
+    let (ok, text) = run(&mine, &["import", "economy", file.to_str().expect("utf8"), "--as-of", "2026-07-01"]);
+    assert!(ok, "{text}");
+    assert!(text.contains("pensions_other"), "{text}");
+    // A column that is not among the headers: refused at start, with the line.
+    let broken = d.0.join("broken.toml");
+    std::fs::write(&broken, "[[source]]\ncode = \"x\"\ndepartment = \"某部门\"\ncontent = \"x / x\"\nheaders = [\"身份证号\", \"姓名\"]\ndate = \"日期\"\n").expect("broken");
+    let (ok, text) = run(&broken, &["verify", "sources"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("第 2 行") && text.contains("日期"), "{text}");
+}

@@ -82,7 +82,8 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
         }
         // Residence and social insurance: 人户分离 inside the city is common and lawful; planted:
         // a poor household's member living or insured in another city (空挂户).
-        if poor && age >= 18 && rng.chance(share * 0.5) {
+        let elsewhere = poor && age >= 18 && rng.chance(share * 0.5);
+        if elsewhere {
             let at = *rng.pick(ELSEWHERE);
             let since = as_of - Duration::days(rng.range(60, 900));
             if rng.chance(0.5) {
@@ -96,7 +97,8 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
             let at = *rng.pick(CITY_COUNTIES);
             residence.rows.push(vec![id.clone(), p.name.clone(), at.into(), format!("沈阳市{at}某小区某号楼"), date_text(as_of - Duration::days(rng.range(60, 3000)))]);
         }
-        if e.wage > 0 {
+        // Wage earners are insured where they work: in the city (those living elsewhere are insured there).
+        if e.wage > 0 && !elsewhere {
             let since = as_of - Duration::days(rng.range(100, 5000));
             insurance.rows.push(vec![id.clone(), p.name.clone(), "企业职工基本养老保险".into(), county.clone(), "沈阳某公司".into(), crate::yuan(e.wage), date_text(since)]);
             if e.wage >= 500_000 {
