@@ -185,11 +185,7 @@ pub async fn ingest(
             id: text(cells, Some(id_col)),
             name: text(cells, name_col),
             birth: birth_col.and_then(|i| cells.get(i)).and_then(|c| event_date_of(c)),
-            sex: match text(cells, sex_col).as_str() {
-                "男" | "男性" => Some(minzheng_domain::Sex::Male),
-                "女" | "女性" => Some(minzheng_domain::Sex::Female),
-                _ => None,
-            },
+            sex: minzheng_domain::Sex::parse(&text(cells, sex_col)),
         })
         .collect();
     let links = crate::verify::link_rows(store, &recorded).await?;
@@ -240,7 +236,7 @@ pub async fn ingest(
                     *number,
                     match IdNumber::parse(&rid) {
                         _ if rid.is_empty() => Reason::new("无身份证号，按姓名和出生日期（如有）也找不到对应人员", "no ID number, and nobody found by name and birth date (where given)"),
-                        Ok(_) => Reason::new(format!("身份证号“{rid}”校验正确，但人口库中无此人，也找不到疑似的登记人员"), format!("ID number {rid:?} passes its check but names nobody in the registry, and no registered person is likely")),
+                        Ok(_) => Reason::new(format!("身份证号“{rid}”与人口库中的人员不符"), format!("ID number {rid:?} matches nobody in the registry")),
                         Err(e) => Reason::new(format!("身份证号“{rid}”有误（{}），且人口库中找不到对应人员", e.zh()), format!("ID number {rid:?} is wrong ({e}) and matches nobody in the registry")),
                     },
                 ));

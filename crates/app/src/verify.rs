@@ -63,10 +63,13 @@ pub struct RecordedRow {
 /// At most this many registry namesakes are read for a row without a number.
 const NAMESAKES_READ: usize = 50_000;
 
-/// Links rows (recorded ID number, recorded name) to registry persons: a valid registered number
-/// as it is; a dirty one (or a valid one that names nobody) through its candidate numbers (check character, swaps, legacy form, day and
-/// month), scored by a Fellegi–Sunter model estimated on this batch (the dirty rows and a sample
-/// of the clean ones, whose registry names are fetched for it).
+/// Links rows to registry persons: a valid registered number as it is; a dirty one through its
+/// candidate numbers (check character, swaps, legacy form, day and month), scored by a
+/// Fellegi–Sunter model estimated on this batch (the dirty rows and a sample of the clean ones,
+/// whose registry names are read for it). A valid number that names nobody registered (month
+/// and day swapped so that the check still holds) goes through the same linkage; when it finds
+/// nobody likely, the row keeps its number as it is (a resident of elsewhere: a 居住证 holder,
+/// an insured outsider). A row without a readable number is linked by name and birth date.
 pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<RowLink>, StoreError> {
     let mut out: Vec<RowLink> = Vec::with_capacity(rows.len());
     let mut dirty: Vec<usize> = Vec::new();
@@ -83,25 +86,25 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             }
         }
     }
-    // A number that passes its check but names nobody registered (month and day swapped so that
-    // the check still holds, or two errors) is linked like a dirty one.
-    let mut registered: HashSet<IdNumber> = HashSet::with_capacity(valid.len());
+    // The registered persons among the valid numbers (their names train the model).
     let mut ids: Vec<IdNumber> = valid.iter().filter_map(|&i| out[i].id_number).collect();
     ids.sort_unstable();
     ids.dedup();
+    let mut registered: FastMap<IdNumber, String> = FastMap::default();
     for chunk in ids.chunks(2000) {
-        registered.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| p.id_number));
+        registered.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p.name)));
     }
     // How often this department's people are ours (p₀ of a row without a number).
-    let registered_share = if valid.is_empty() { 0.5 } else { registered.len() as f64 / ids.len().max(1) as f64 };
+    let registered_share = if ids.is_empty() { 0.5 } else { registered.len() as f64 / ids.len() as f64 };
     let mut clean: Vec<usize> = Vec::new();
+    let mut of_nobody: HashSet<usize> = HashSet::new();
     for i in valid {
-        if out[i].id_number.is_some_and(|n| registered.contains(&n)) {
+        if out[i].id_number.is_some_and(|n| registered.contains_key(&n)) {
             if clean.len() < TRAINING_SAMPLE {
                 clean.push(i);
             }
         } else {
-            out[i] = RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0, explanation: None };
+            of_nobody.insert(i);
             dirty.push(i);
         }
     }
@@ -110,16 +113,23 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     }
     dirty.sort_unstable();
     // The registry persons any of these rows can be.
-    let mut wanted: Vec<IdNumber> = clean.iter().filter_map(|&i| out[i].id_number).collect();
+    let mut persons: Vec<minzheng_verify::Person> = clean.iter().filter_map(|&i| out[i].id_number).filter_map(|id| registered.get(&id).map(|name| minzheng_verify::Person { id, name: name.clone() })).collect();
+    let mut wanted: Vec<IdNumber> = Vec::new();
     for &i in &dirty {
-        wanted.extend(candidate_ids(&Recorded::read(&rows[i].id)));
+        for id in candidate_ids(&Recorded::read(&rows[i].id)) {
+            match registered.get(&id) {
+                Some(name) => persons.push(minzheng_verify::Person { id, name: name.clone() }),
+                None => wanted.push(id),
+            }
+        }
     }
     wanted.sort_unstable();
     wanted.dedup();
-    let mut persons = Vec::new();
     for chunk in wanted.chunks(2000) {
         persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
     }
+    persons.sort_unstable_by_key(|p| p.id);
+    persons.dedup_by_key(|p| p.id);
     let order: Vec<usize> = dirty.iter().chain(clean.iter()).copied().collect();
     let records: Vec<minzheng_verify::Record> = order.iter().map(|&i| minzheng_verify::Record { id: rows[i].id.clone(), name: rows[i].name.clone() }).collect();
     let index = Index::new(&persons);
@@ -144,10 +154,14 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
         out[row] = match l.band {
             Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability, explanation },
             Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability, explanation },
+            // A valid number that found nobody likely keeps its number (set above).
+            Band::NonMatch if of_nobody.contains(&row) => continue,
             Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
         };
     }
-    // Rows without a readable number: by name and birth date (minzheng_verify::noid).
+    // Rows without a readable number: by name and birth date (minzheng_verify::noid), the
+    // registry's namesakes read once per name.
+    let mut namesakes_of: HashMap<String, Vec<minzheng_verify::Person>> = HashMap::new();
     for &i in &dirty {
         let row = &rows[i];
         let (Some(birth), false) = (row.birth, row.name.trim().is_empty()) else { continue };
@@ -155,17 +169,21 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             continue;
         }
         let name = minzheng_verify::names::simplified(&row.name);
-        let mut namesakes = Vec::new();
-        let mut after = None;
-        while namesakes.len() < NAMESAKES_READ {
-            let page = store.search_persons(&minzheng_store::PersonQuery { name: Some(name.clone()), after: after.clone(), limit: 1000, ..Default::default() }).await?;
-            namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
-            match page.next {
-                Some(n) => after = Some(n),
-                None => break,
+        if !namesakes_of.contains_key(&name) {
+            let mut namesakes = Vec::new();
+            let mut after = None;
+            while namesakes.len() < NAMESAKES_READ {
+                let page = store.search_persons(&minzheng_store::PersonQuery { name: Some(name.clone()), after: after.clone(), limit: 1000, ..Default::default() }).await?;
+                namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
             }
+            namesakes_of.insert(name.clone(), namesakes);
         }
-        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
+        let namesakes = namesakes_of.get(&name).map(Vec::as_slice).unwrap_or_default();
+        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, namesakes, registered_share, Thresholds::default());
         let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
         out[i] = match (l.band, l.person) {
             (Band::Match, Some(p)) => RowLink { id_number: Some(p), link: LinkKind::Matched, probability, explanation: Some(l.explanation) },
@@ -228,8 +246,9 @@ fn owning_region(region: &RegionCode) -> Result<(), PolicyFailure> {
     Ok(())
 }
 
-/// 批量比对: every active enrolment owned within `region` against the registry, the stored death
-/// records and the rules on `on`. New findings are stored (audited); those found before are not
+/// 批量比对: every active enrolment owned within `region` against the registry, the stored rows
+/// of the sources that signal something (deaths, moves, residence, marriages) and the rules on
+/// `on`. New findings are stored (audited); those found before are not
 /// stored twice.
 pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
     comparison_allowed(who, region)?;
@@ -243,20 +262,25 @@ pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal,
         after = last.id;
         enrolments.extend(page.into_iter().filter(Enrolment::is_active));
     }
-    // The stored rows of every source that says something to the comparison (deaths, moves ...).
+    // The stored rows of every source that says something to the comparison (deaths, moves ...),
+    // of the enrolled members only (a residence file covers the whole city).
+    let enrolled: HashSet<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
     let mut signals = Vec::new();
+    let mut read = 0;
     for source in crate::economy::catalogue().sources.iter().filter(|s| s.signal.is_some()) {
         let mut after = 0;
         loop {
             let page = store.scan_dept_records(&source.code, after, 50_000).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
-            signals.extend(page);
+            read += page.len();
+            signals.extend(page.into_iter().filter(|r| r.id_number.is_some_and(|id| enrolled.contains(&id))));
         }
     }
     // A city or province run has every enrolment already; a county's members may be enrolled elsewhere too.
     let beyond = region.as_str().len() > 4;
     let mut report = compare(store, engine, &enrolments, &signals, Recheck::Sweep(region), beyond, on).await?;
+    report.0.rows = read;
     finish(store, actor, region, on, started, &mut report).await?;
     Ok(report.0)
 }
@@ -288,6 +312,11 @@ pub struct AbsentReport {
 /// community lists them (`/api/persons?tag=空挂户`) and the grid worker can go and see.
 pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<AbsentReport, PolicyFailure> {
     comparison_allowed(who, region)?;
+    // It writes the registry: only an account that may change it (the city's administrator).
+    if !(who.may(Permission::ImportRegistry) || who.may(Permission::WriteRegistry)) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "registry".into(), entity_key: format!("absent:{region}"), before: None, after: None }]).await?;
+        return Err(AccessError::Forbidden.into());
+    }
     let catalogue = crate::economy::catalogue();
     // The newest row of each person: (date, where).
     let mut newest: HashMap<IdNumber, (NaiveDate, RegionCode)> = HashMap::new();
@@ -320,7 +349,7 @@ pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, regio
             }
             report.persons += 1;
             let Some((_, at)) = newest.get(&p.id_number) else { continue };
-            let elsewhere = at.as_str().get(..4) != p.hukou_region.as_str().get(..4);
+            let elsewhere = in_another_city(at, &p.hukou_region);
             let tagged = p.tags.iter().any(|t| t == ABSENT_TAG);
             if elsewhere && !tagged {
                 p.tags.push(ABSENT_TAG.to_string());
@@ -340,6 +369,8 @@ pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, regio
         let batch = minzheng_store::RegistryBatch { households: Vec::new(), persons: changed, source: format!("空挂户比对 {region} {on}"), checksum: String::new() };
         store.apply_batch(&batch, actor, &|_| {}).await?;
     }
+    // The run itself, also when it changed nothing.
+    store.audit(actor, &[AuditEntry { action: "tag_absent".into(), entity: "registry".into(), entity_key: format!("absent:{region}"), before: None, after: Some(serde_json::json!(report)) }]).await?;
     Ok(report)
 }
 
@@ -353,7 +384,14 @@ pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal
     ids.dedup();
     let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
     let catalogue = crate::economy::catalogue();
-    let signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.get(&r.source).is_some_and(|s| s.signal.is_some())).cloned().collect();
+    let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.get(&r.source).is_some_and(|s| s.signal.is_some())).cloned().collect();
+    // Where a person's hukou is and where they live is what their newest row says: the stored
+    // rows of the persons these rows move or place are read beside them.
+    let placed: Vec<IdNumber> = signals.iter().filter(|r| linked(r) && newest_counts(catalogue, r)).filter_map(|r| r.id_number).collect();
+    if !placed.is_empty() {
+        let here: HashSet<(String, i64)> = signals.iter().map(|r| (r.batch.clone(), r.row_no)).collect();
+        signals.extend(store.dept_records_of(&placed).await?.into_iter().filter(|r| newest_counts(catalogue, r) && !here.contains(&(r.batch.clone(), r.row_no))));
+    }
     let asset_ids: HashSet<IdNumber> = records.iter().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| s.item.is_some())).filter_map(|r| r.id_number).collect();
     let households: HashSet<String> =
         enrolments.iter().filter(|e| e.members.iter().any(|m| asset_ids.contains(&m.id_number))).map(|e| e.household_no.clone()).collect();
@@ -361,6 +399,16 @@ pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal
     report.0.rows = records.len();
     finish(store, actor, &who.region, on, started, &mut report).await?;
     Ok(report.0)
+}
+
+/// Whether only the newest row of a person counts (hukou moves, residence), not each row.
+fn newest_counts(catalogue: &minzheng_domain::source::SourceCatalogue, r: &DeptRecord) -> bool {
+    matches!(catalogue.get(&r.source).and_then(|s| s.signal.as_ref()), Some(Signal::MoveOut { .. } | Signal::Residence { .. }))
+}
+
+/// Whether a place is in another city than `home` (人户分离 inside the city is lawful: 全市通办).
+pub fn in_another_city(at: &RegionCode, home: &RegionCode) -> bool {
+    at.as_str().get(..4) != home.as_str().get(..4)
 }
 
 fn linked(r: &DeptRecord) -> bool {
@@ -419,16 +467,18 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
     let catalogue = crate::economy::catalogue();
     let rows: Vec<(usize, IdNumber)> = signals.iter().enumerate().filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on)).filter_map(|(i, r)| r.id_number.map(|id| (i, id))).collect();
     let ids: Vec<IdNumber> = rows.iter().map(|(_, id)| *id).collect();
-    // Where a person lives is what their newest residence or insurance row says.
-    let mut newest_residence: HashMap<IdNumber, (Option<NaiveDate>, usize)> = HashMap::new();
+    // Where a person's hukou is, and where they live, is what their newest dated move or
+    // residence row says (an undated one cannot be placed in time and is not read).
+    let mut newest: HashMap<(IdNumber, bool), (NaiveDate, usize)> = HashMap::new();
     for &(i, id) in &rows {
-        if matches!(catalogue.get(&signals[i].source).and_then(|s| s.signal.as_ref()), Some(Signal::Residence { .. })) {
-            let date = signals[i].event_date;
-            if newest_residence.get(&id).is_none_or(|(d, _)| *d <= date) {
-                newest_residence.insert(id, (date, i));
-            }
+        let r = &signals[i];
+        let Some(date) = r.event_date.filter(|_| newest_counts(catalogue, r)) else { continue };
+        let key = (id, matches!(catalogue.get(&r.source).and_then(|s| s.signal.as_ref()), Some(Signal::Residence { .. })));
+        if newest.get(&key).is_none_or(|(d, _)| *d <= date) {
+            newest.insert(key, (date, i));
         }
     }
+    let is_newest = |id: IdNumber, residence: bool, i: usize| newest.get(&(id, residence)).map(|(_, n)| *n) == Some(i);
     for hit in roster.hits(&ids) {
         let (i, id) = rows[hit.row as usize];
         let r = &signals[i];
@@ -450,8 +500,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
             )),
             Signal::MoveOut { region_column } => {
                 let to = field(region_column);
-                // A move within the paying county changes nothing for the enrolment.
-                if RegionCode::parse(&to).is_ok_and(|to| e.county.contains(&to)) {
+                // A move within the paying county (or back to it) changes nothing for the enrolment.
+                if !is_newest(id, false, i) || RegionCode::parse(&to).is_ok_and(|to| e.county.contains(&to)) {
                     continue;
                 }
                 findings.push(ctx.finding(
@@ -467,11 +517,11 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
             Signal::Residence { region_column } => {
                 // 人户分离 within the city is lawful (全市通办); living or insured in another
                 // city is 户在人不在: the hukou is held here with nobody living on it (空挂户).
-                if newest_residence.get(&id).map(|(_, n)| *n) != Some(i) {
+                if !is_newest(id, true, i) {
                     continue;
                 }
                 let Ok(at) = RegionCode::parse(&field(region_column)) else { continue };
-                if at.as_str().get(..4) == e.county.as_str().get(..4) {
+                if !in_another_city(&at, &e.county) {
                     continue;
                 }
                 findings.push(ctx.finding(
@@ -495,14 +545,14 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                 let spouse = IdNumber::parse(&spouse_text).ok();
                 let enrolled = |x: &IdNumber| e.members.iter().any(|m| &m.id_number == x);
                 let living_here = |x: &IdNumber| residents.get(&e.household_no).is_some_and(|ps| ps.iter().any(|p| &p.id_number == x));
-                let spouse_shown = spouse.map(|x| x.masked()).unwrap_or_else(|| spouse_text.clone());
-                let (zh, en) = if kind.contains("离婚") {
+                let spouse_shown = spouse.map(|x| x.masked()).unwrap_or_else(|| mask_recorded(&spouse_text));
+                let (zh, en) = if matches!(kind.as_str(), "离婚" | "离婚登记") {
                     let Some(x) = spouse.filter(|x| enrolled(x)) else { continue };
                     (
                         format!("在保成员{}据{}数据已于{}与{}登记离婚，对方仍列为本户在保成员，家庭人口应重新核定", name_of(e, &id), short, date, name_of(e, &x)),
                         format!("enrolled member {} divorced {} on {} according to {}, who is still an enrolled member of the household", id.masked(), x.masked(), date, r.source),
                     )
-                } else if kind.contains("结婚") || kind.contains("复婚") {
+                } else if matches!(kind.as_str(), "结婚" | "结婚登记" | "复婚" | "复婚登记") {
                     if spouse.is_some_and(|x| enrolled(&x) || living_here(&x)) {
                         continue;
                     }
@@ -716,7 +766,7 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
         let ids: Vec<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
         let mut evidence = vec![ctx.enrolment_evidence(e), Evidence { source: "policy".into(), batch: None, fields }];
         // The newest asset records linked to the members (not rows still in review).
-        for r in store.dept_records_of(&ids).await?.iter().rev().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| s.item.is_some())).take(5) {
+        for r in store.dept_records_of(&ids).await?.iter().rev().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| matches!(s.item, Some(minzheng_domain::source::ItemRule::Count(_))))).take(5) {
             evidence.push(record_evidence(r));
         }
         findings.push(ctx.finding(

@@ -79,6 +79,10 @@ pub enum BenchWhat {
         /// Share of records with a planted error (0 to 0.2).
         #[arg(long, default_value_t = 0.05)]
         dirty: f64,
+        /// Share of the clean records also linked as if written without an ID number (by name,
+        /// birth date and sex; 0 to skip).
+        #[arg(long, default_value_t = 0.05)]
+        no_id: f64,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
         #[arg(long, default_value_t = 3)]
@@ -158,7 +162,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
         BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await?,
-        BenchWhat::Link { persons, records, registered, dirty, seed, repeat } => link(persons, records, registered, dirty, seed, repeat)?,
+        BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat } => link(persons, records, registered, dirty, no_id, seed, repeat)?,
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => verify(persons, seed, anomaly_share, new_deaths, database_url).await?,
         BenchWhat::Generate { persons, seed, out } => {
@@ -406,9 +410,9 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     Ok(())
 }
 
-fn link(persons: u64, records: usize, registered: f64, dirty: f64, seed: u64, repeat: usize) -> Result<()> {
+fn link(persons: u64, records: usize, registered: f64, dirty: f64, no_id: f64, seed: u64, repeat: usize) -> Result<()> {
     use minzheng_verify::{candidate_pairs, link, Band, IdRelation, Index, Model, NameLevel, Person, Quality, Record, Thresholds};
-    println!("command: minzheng bench link --persons {persons} --records {records} --registered {registered} --dirty {dirty} --seed {seed}");
+    println!("command: minzheng bench link --persons {persons} --records {records} --registered {registered} --dirty {dirty} --no-id {no_id} --seed {seed}");
     let registered = registered.clamp(0.01, 1.0);
     let city_persons = (persons as f64 / registered).ceil() as u64;
     let mut config = minzheng_synth::Config::new(city_persons, seed);
@@ -468,8 +472,54 @@ fn link(persons: u64, records: usize, registered: f64, dirty: f64, seed: u64, re
     }
     let review = links.iter().filter(|l| l.band == Band::Review).count();
     println!("review band (0.5 <= p < 0.9 or two candidates >= 0.9): {review} records");
+    if no_id > 0.0 {
+        link_without_ids(&people, &recs, &case.truth, &case.dirty, no_id);
+    }
     println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
     Ok(())
+}
+
+/// A share of the clean records linked as if their ID number were missing: by name (the
+/// registry's namesakes from an index of names written the one way), birth date and sex, as
+/// `minzheng_verify::noid` does for such rows. Precision and recall against the answer key.
+fn link_without_ids(people: &[minzheng_verify::Person], recs: &[minzheng_verify::Record], truth: &[Option<u32>], dirty: &[bool], share: f64) {
+    use minzheng_verify::{names::simplified, noid::link_without_id, Band, Thresholds};
+    let t = Instant::now();
+    let mut by_name: std::collections::HashMap<String, Vec<u32>> = std::collections::HashMap::new();
+    for (i, p) in people.iter().enumerate() {
+        by_name.entry(simplified(&p.name)).or_default().push(i as u32);
+    }
+    let registered: minzheng_domain::hash::FastSet<minzheng_domain::IdNumber> = people.iter().map(|p| p.id).collect();
+    let valid: Vec<minzheng_domain::IdNumber> = recs.iter().filter_map(|r| minzheng_domain::IdNumber::parse(&r.id).ok()).collect();
+    let p0 = valid.iter().filter(|id| registered.contains(id)).count() as f64 / valid.len().max(1) as f64;
+    let t_index = t.elapsed().as_secs_f64();
+    let keep = (share.clamp(0.0, 1.0) * 1000.0).round() as usize;
+    let (mut rows, mut linkable, mut linked, mut correct, mut review) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    for (k, r) in recs.iter().enumerate() {
+        if dirty[k] || (k * 7919 + 13) % 1000 >= keep {
+            continue;
+        }
+        let Ok(id) = minzheng_domain::IdNumber::parse(&r.id) else { continue };
+        rows += 1;
+        let namesakes: Vec<minzheng_verify::Person> = by_name.get(&simplified(&r.name)).map(|v| v.iter().map(|&i| people[i as usize].clone()).collect()).unwrap_or_default();
+        let l = link_without_id(&r.name, id.birth_date(), Some(id.sex()), &namesakes, p0, Thresholds::default());
+        let truth = truth[k].map(|i| people[i as usize].id);
+        linkable += usize::from(truth.is_some());
+        match l.band {
+            Band::Match => {
+                linked += 1;
+                correct += usize::from(l.person.is_some() && l.person == truth);
+            }
+            Band::Review => review += 1,
+            Band::NonMatch => {}
+        }
+    }
+    println!(
+        "records without an ID number (name, birth date, sex): {rows} records, {linkable} linkable, {linked} linked (correct {correct}), review {review}: precision {:.4}, recall {:.4}; p0 {p0:.3}; {:.2} s (name index {t_index:.2} s)",
+        correct as f64 / linked.max(1) as f64,
+        correct as f64 / linkable.max(1) as f64,
+        t.elapsed().as_secs_f64()
+    );
 }
 
 /// Distinct valid ID numbers of Shenyang residents, deterministic from the seed.
@@ -580,7 +630,7 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!("{e}"))?;
     let admin = Principal { name: actor().name, role: Role::CityAdmin, region: city_code.clone() };
     let r = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("  city-wide comparison: {} enrolments, {} persons, {} death rows, {} units re-checked by the rules; {} findings in {:.2} s", r.enrolments, r.persons, r.rows, r.rechecked, r.added, r.seconds);
+    println!("  city-wide comparison: {} enrolments, {} persons, {} departmental rows (deaths, moves, residence, marriages), {} units re-checked by the rules; {} findings in {:.2} s", r.enrolments, r.persons, r.rows, r.rechecked, r.added, r.seconds);
     for (kind, n) in &r.by_kind {
         println!("    {kind}: {n}");
     }
@@ -593,6 +643,10 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
         }
     }
     println!("    planted double enrolments on the roster: {} ({} stored as two enrolments)", twice.len(), hit);
+    let t = Instant::now();
+    let a = minzheng_app::verify::tag_absent(store.as_ref(), &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let planted_absent = city.anomalies.iter().filter(|a| a.kind == minzheng_synth::AnomalyKind::LivesElsewhere).count();
+    println!("  空挂户 in the registry: {} residence and insurance rows, {} residents named, {} tagged ({} planted) in {:.2} s", a.rows, a.persons, a.tagged, planted_absent, t.elapsed().as_secs_f64());
 
     // A new month's death file: enrolled members, a tenth of them with two digits swapped.
     let mut lines = String::from("身份证号,姓名,死亡日期,数据来源\n");

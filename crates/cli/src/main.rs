@@ -133,10 +133,12 @@ enum ImportWhat {
         #[arg(long)]
         mapping: Option<PathBuf>,
     },
-    /// Departmental data (deaths, income, deposits, vehicles, property, business,
-    /// provident_fund): a file, or every such file of a folder; the file name says the dataset
-    /// (deaths.csv, income-2026-06.xlsx ...). Rows with a wrong ID number are linked to the
-    /// registry by the fuzzy linkage; the enrolments the rows name are compared at once.
+    /// Departmental data of a registered source (policies/sources.toml or MINZHENG_SOURCES:
+    /// deaths, cremations, hukou_moves, residence, vehicles, property, business, income,
+    /// social_insurance, tax, provident_fund, deposits, marriages): a file, or every such file of
+    /// a folder; the file name says the source (deaths.csv, tax-2026-06.xlsx ...). Rows with a
+    /// wrong ID number are linked to the registry by the fuzzy linkage, rows without one by name
+    /// and birth date; the enrolments the rows name are compared at once.
     Economy {
         path: PathBuf,
         /// The day the data describes (数据截止日期).

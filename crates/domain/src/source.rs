@@ -165,16 +165,18 @@ impl SourceCatalogue {
 
     /// Reads a catalogue; a malformed one is refused with its line and the reason.
     pub fn parse(file: &str, text: &str) -> Result<SourceCatalogue, SourceError> {
-        let line_at = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let line_at = |offset: usize| text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1;
         let raw: File = toml::from_str(text).map_err(|e| SourceError {
             file: file.to_string(),
             line: e.span().map(|s| line_at(s.start)).unwrap_or(1),
             reason: e.message().to_string(),
             reason_zh: format!("格式错误：{}", e.message()),
         })?;
+        // The line of each [[source]] table, for errors about one source.
+        let starts: Vec<usize> = text.match_indices("[[source]]").map(|(at, _)| line_at(at)).collect();
         let mut sources: Vec<Source> = Vec::new();
-        for r in raw.source {
-            let line = text.find(&format!("code = \"{}\"", r.code)).map(line_at).unwrap_or(1);
+        for (n, r) in raw.source.into_iter().enumerate() {
+            let line = starts.get(n).copied().unwrap_or(1);
             let bad = |en: String, zh: String| SourceError { file: file.to_string(), line, reason: en, reason_zh: zh };
             if r.code.is_empty() || !r.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
                 return Err(bad(format!("code {:?} must be lower-case letters, digits and _", r.code), format!("代码“{}”只能由小写字母、数字和下划线组成", r.code)));
@@ -237,7 +239,7 @@ impl SourceCatalogue {
                     k => return Err(bad(format!("signal kind {k:?} is not death, move_out, residence or marriage"), format!("signal 类别“{k}”应为 death、move_out、residence 或 marriage"))),
                 }),
             };
-            if matches!(signal, Some(Signal::Death | Signal::MoveOut { .. } | Signal::Residence { .. })) && date.is_none() {
+            if signal.is_some() && date.is_none() {
                 return Err(bad(format!("{}: a {} signal needs a date column", r.code, raw_signal_name(&signal)), format!("{}：此类信号需要日期列（date）", r.code)));
             }
             sources.push(Source { short: r.short.unwrap_or_else(|| r.department.clone()), code: r.code, department: r.department, content: r.content, headers: r.headers, date, item, signal });
@@ -275,7 +277,8 @@ fn raw_signal_name(s: &Option<Signal>) -> &'static str {
         Some(Signal::Death) => "death",
         Some(Signal::MoveOut { .. }) => "move_out",
         Some(Signal::Residence { .. }) => "residence",
-        _ => "",
+        Some(Signal::Marriage { .. }) => "marriage",
+        None => "",
     }
 }
 
@@ -318,8 +321,8 @@ mod tests {
     #[test]
     fn a_malformed_catalogue_is_refused_with_its_line() {
         let base = "[[source]]\ncode = \"tax\"\ndepartment = \"税务\"\ncontent = \"x / x\"\nheaders = [\"身份证号\", \"姓名\", \"收入额\"]\n";
-        let e = SourceCatalogue::parse("s.toml", &format!("{base}item = {{ kind = \"lottery\" }}\n")).expect_err("unknown kind");
-        assert_eq!(e.line, 2);
+        let e = SourceCatalogue::parse("s.toml", &format!("# 本地来源\n{base}item = {{ kind = \"lottery\" }}\n")).expect_err("unknown kind");
+        assert_eq!(e.line, 2, "the line of the source's [[source]]");
         assert!(e.reason.contains("lottery"), "{e}");
         let e = SourceCatalogue::parse("s.toml", &format!("{base}item = {{ kind = \"wage\", amount = \"金额\" }}\n")).expect_err("unknown column");
         assert!(e.reason.contains("金额"), "{e}");
@@ -329,6 +332,7 @@ mod tests {
         assert_eq!(e.line, 6);
         let e = SourceCatalogue::parse("s.toml", &format!("{base}{base}")).expect_err("twice");
         assert!(e.reason_zh.contains("重复"), "{e}");
+        assert_eq!(e.line, 6, "the second one");
         let e = SourceCatalogue::parse("s.toml", "[[source]]\ncode = \"Tax!\"\ndepartment = \"\"\ncontent = \"\"\nheaders = []\n").expect_err("code");
         assert!(e.reason.contains("lower-case"), "{e}");
     }

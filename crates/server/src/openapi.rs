@@ -93,7 +93,7 @@ pub fn spec() -> Value {
                     "responses": { "200": { "description": "the stored record" }, "400": error_response(), "403": error_response() } } },
             "/api/findings": { "get": {
                 "summary": "比对疑点（本区划，新的在前）/ findings of the data comparison in the account's region, newest first",
-                "parameters": [param("region", "query", "region within the account's"), param("kind", "query", "deceased | enrolled_twice | incompatible_programs | moved_out | members_mismatch | no_longer_eligible"),
+                "parameters": [param("region", "query", "region within the account's"), param("kind", "query", "deceased | enrolled_twice | incompatible_programs | moved_out | members_mismatch | no_longer_eligible | absent"),
                     param("status", "query", "new | assigned | verified | resolved"), param("before", "query", "cursor: the next field of the previous page"), param("limit", "query", "1 to 1000, default 50")],
                 "responses": { "200": { "description": "{items: findings with evidence, next}" }, "400": error_response(), "403": error_response() } } },
             "/api/findings/{id}": { "get": {

@@ -4,7 +4,8 @@
 //! wage earner insured where they live, 人户分离 inside the city, a couple married long ago);
 //! a planted share of the poor households' members, who are on the roster, is what the
 //! comparison must find, each recorded in the answer key:
-//! - the hukou moved to another province or city this year (户籍迁出);
+//! - the hukou moved to another province, city or district this year (户籍迁出; a move within
+//!   the own district is written too, and is nothing to find);
 //! - living or insured in another city (户在人不在, 空挂户);
 //! - income the tax office sees and human resources do not (劳务报酬);
 //! - a marriage registered after the enrolment began, the spouse in another household.
@@ -72,10 +73,19 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
             continue;
         }
         // Hukou moves: within the city now and then; planted out of the city for the poor.
-        if poor && age >= 18 && rng.chance(share * 0.5) {
-            let to = *rng.pick(ELSEWHERE);
-            moves.rows.push(vec![id.clone(), p.name.clone(), date_text(as_of - Duration::days(rng.range(10, 300))), to.into(), format!("{to}某街道某号")]);
-            plant(AnomalyKind::HukouMovedOut, "hukou_moves", &mut anomalies);
+        if poor && age >= 18 && rng.chance(share * 0.7) {
+            // Half to another province or city, a quarter to another district of the city (both
+            // leave the paying county), a quarter within the own district (nothing to find).
+            let x = rng.below(4);
+            let to = match x {
+                0 | 1 => (*rng.pick(ELSEWHERE)).to_string(),
+                2 => CITY_COUNTIES.iter().find(|c| **c != county.as_str()).copied().unwrap_or("210102").to_string(),
+                _ => county.clone(),
+            };
+            moves.rows.push(vec![id.clone(), p.name.clone(), date_text(as_of - Duration::days(rng.range(10, 300))), to.clone(), format!("{to}某街道某号")]);
+            if x < 3 {
+                plant(AnomalyKind::HukouMovedOut, "hukou_moves", &mut anomalies);
+            }
         } else if !poor && rng.chance(0.002) {
             let to = *rng.pick(CITY_COUNTIES);
             moves.rows.push(vec![id.clone(), p.name.clone(), date_text(as_of - Duration::days(rng.range(10, 900))), to.into(), format!("沈阳市{to}某街道某号")]);
