@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use minzheng_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
 use minzheng_domain::case::{self as procedure, Case, CaseAction, CaseError, CaseFile, CaseStatus, Service, ServiceKind, TimeLimits};
 use minzheng_domain::{Bilingual, EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, Permission, PersonStatus, Principal, RegionLevel, Role};
+use minzheng_domain::temporary::{check_amount, TemporaryLimits};
 use minzheng_policy::explain::ProgramCheck;
 use minzheng_policy::{Area, Engine};
 use minzheng_store::{Actor, AuditEntry, CaseDocument, CaseEvent, CaseQuery, EnrolmentWrite, Page, Store, StoreError};
@@ -323,17 +324,19 @@ fn unmet(check: &ProgramCheck) -> String {
     out.join("；")
 }
 
-/// The limits of 临时救助 for a case: the smallest single payment and what the street may approve.
-async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Result<(Option<i64>, Option<i64>), CaseFailure> {
+/// The limits of 临时救助 for a case on a day: the household's 低保 standard, the smallest single
+/// payment and the street's and county's ceilings (`minzheng_domain::temporary`).
+async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Result<TemporaryLimits, CaseFailure> {
     let records = store.parameter_records().await?;
     let area: Area = store.household(&case.household_no).await?.map(|h| h.kind).unwrap_or(Area::Urban);
     let county = case.owner.as_str();
     let value = |name: &str| minzheng_policy::params::in_force(&records, name, county, area, on).map(|r| r.value);
-    let ceiling = match (value("dibao_standard"), value("linshi_street_ceiling_permille")) {
-        (Some(s), Some(p)) => Some(s * p / 1000),
-        _ => None,
-    };
-    Ok((value("linshi_minimum"), ceiling))
+    Ok(TemporaryLimits {
+        standard: value("dibao_standard").unwrap_or(0),
+        minimum: value("linshi_minimum"),
+        street_permille: value("linshi_street_ceiling_permille"),
+        county_permille: value("linshi_county_ceiling_permille"),
+    })
 }
 
 /// Takes a step of the procedure on a case. The account's role and region, the case's state
@@ -380,16 +383,13 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
     let mut report_decision = None;
     // For a program granted to persons, the applicant's own amount (the enrolment holds the others' too).
     let mut own_amount: Option<Fen> = None;
+    let mut temporary_band = None;
     match (&mut action, service.kind) {
         (CaseAction::Approve { amount }, _) if service.amount_given => {
             let given = amount.map(|a| a.0).unwrap_or(0);
-            let (minimum, ceiling) = temporary_limits(store, &case, today).await?;
-            if let Some(m) = minimum.filter(|m| given < *m) {
-                return Err(invalid(format!("临时救助金额不得低于单次最低救助金额 {}", Fen(m)), format!("temporary assistance is at least {} per payment", Fen(m))));
-            }
-            if let Some(c) = ceiling.filter(|c| case.delegated && given > *c) {
-                return Err(invalid(format!("金额超过街道直接审批上限 {}，请“报区县审批”", Fen(c)), format!("above the street's approval ceiling of {}: refer it to the county", Fen(c))));
-            }
+            let limits = temporary_limits(store, &case, today).await?;
+            let band = check_amount(given, &limits, case.delegated).map_err(|e| invalid(e.zh(), e.en()))?;
+            temporary_band = Some(band);
         }
         (CaseAction::Approve { amount }, ServiceKind::Apply | ServiceKind::Change) => {
             let check = rules_amount(store, engine, &case, today).await?;
@@ -499,6 +499,7 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
     }
     if let Some(d) = updated.file.decision.as_mut().filter(|d| d.approved) {
         d.explanation = explanation;
+        d.band = temporary_band;
         match service.kind {
             ServiceKind::Apply | ServiceKind::Change if !service.amount_given => d.review_on = d.start.map(|s| procedure::add_months(s, review_months)),
             // 渐退: paid on for at most 6 months (《最低生活保障审核确认办法》第三十三条), then ended.
@@ -926,8 +927,13 @@ pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<
     ];
     let mut blocks = vec![Block::Title(title.into())];
     if d.approved {
-        if let Some(a) = d.amount {
-            fields.push(("月保障金额".into(), format!("{a} 元")));
+        match (d.amount, service.amount_given) {
+            (Some(a), true) => fields.push(("救助金额（一次性）".into(), format!("{a} 元"))),
+            (Some(a), false) => fields.push(("月保障金额".into(), format!("{a} 元"))),
+            (None, _) => {}
+        }
+        if let Some(b) = d.band {
+            fields.push(("审批档次".into(), b.zh().to_string()));
         }
         if let Some(s) = d.start {
             fields.push(("发放起始月份".into(), s.format("%Y年%m月").to_string()));

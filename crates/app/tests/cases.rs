@@ -213,8 +213,17 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
     assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(300_000)) }, "2026-11-05").await, Err(CaseFailure::Procedure(_))), "the street decides");
     let c = w.step(&street, c.id, CaseAction::Refer, "2026-11-05").await.expect("referred");
     assert!(!c.delegated);
-    let c = w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(10_000_000)) }, "2026-11-06").await.expect("the county approves any amount above the minimum");
-    assert_eq!(c.file.decision.and_then(|d| d.amount), Some(Fen(10_000_000)));
+    // The county approves up to its own ceiling (12 × the standard); beyond it the city decides
+    // case by case (一事一议).
+    match w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(10_000_000)) }, "2026-11-06").await {
+        Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("一事一议"), "{zh}"),
+        other => panic!("above the county's ceiling: {other:?}"),
+    }
+    let c = w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(400_000)) }, "2026-11-06").await.expect("the county approves a larger amount");
+    let d = c.file.decision.clone().expect("decided");
+    assert_eq!((d.amount, d.band), (Some(Fen(400_000)), Some(minzheng_domain::temporary::Band::County)));
+    let letter = use_case::decision_pdf(&c, w.catalogue.service("apply_linshi").expect("service"), "铁西区").expect("letter");
+    assert!(letter.starts_with(b"%PDF-"));
 }
 
 #[tokio::test]

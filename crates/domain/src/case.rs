@@ -267,6 +267,9 @@ pub struct Decision {
     pub explanation: Option<String>,
     /// 渐退: paid until this month, then stopped.
     pub exit_until: Option<NaiveDate>,
+    /// 临时救助: the band of the amount (who may approve it), as the standard put it that day.
+    #[serde(default)]
+    pub band: Option<crate::temporary::Band>,
 }
 
 /// What the case has gathered.
@@ -810,10 +813,11 @@ pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseActio
                 enrolment: None,
                 explanation: None,
                 exit_until: None,
+                band: None,
             });
         }
         CaseAction::Refuse { reason } => {
-            c.file.decision = Some(Decision { on: today, by: who.name.clone(), approved: false, reason: reason.trim().to_string(), amount: None, start: None, review_on: None, enrolment: None, explanation: None, exit_until: None });
+            c.file.decision = Some(Decision { on: today, by: who.name.clone(), approved: false, reason: reason.trim().to_string(), amount: None, start: None, review_on: None, enrolment: None, explanation: None, exit_until: None, band: None });
         }
         CaseAction::PayFirst { amount } => c.file.paid_first = Some(*amount),
         CaseAction::Extend => c.extended = true,

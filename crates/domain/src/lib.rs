@@ -18,6 +18,7 @@ pub mod parameter;
 pub mod region;
 pub mod registry;
 pub mod source;
+pub mod temporary;
 pub mod verification;
 
 pub use access::{Permission, Principal, Role};

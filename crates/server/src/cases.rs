@@ -522,6 +522,9 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
                 if let Some(x) = d.exit_until {
                     parts.push(format!("{} {}", c.exit_until, x.format("%Y-%m")));
                 }
+                if let Some(b) = d.band {
+                    parts.push(if lang == Lang::Zh { b.zh() } else { b.en() }.to_string());
+                }
                 parts.join(" · ")
             } else {
                 format!("{} · {} · {}", d.on, d.by, d.reason)

@@ -969,7 +969,7 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
         let mut approved = surveyed.clone();
         approved.status = CaseStatus::Approved;
         approved.version = 3;
-        approved.file.decision = Some(Decision { on: date(2026, 11, 20), by: "hn.county".into(), approved: true, reason: String::new(), amount: Some(minzheng_domain::Fen(120_000)), start: Some(date(2026, 12, 1)), review_on: Some(date(2027, 12, 1)), enrolment: None, explanation: Some("{}".into()), exit_until: None });
+        approved.file.decision = Some(Decision { on: date(2026, 11, 20), by: "hn.county".into(), approved: true, reason: String::new(), amount: Some(minzheng_domain::Fen(120_000)), start: Some(date(2026, 12, 1)), review_on: Some(date(2027, 12, 1)), enrolment: None, explanation: Some("{}".into()), exit_until: None, band: None });
         let mut e = case_event(CaseStatus::Approved, "approve");
         e.case_id = id;
         e.from = "surveyed".into();
