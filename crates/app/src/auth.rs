@@ -94,7 +94,8 @@ pub fn generate_password() -> String {
     p
 }
 
-fn token_hash(token: &str) -> String {
+/// The stored form of a session token (SHA-256, hex).
+pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -240,6 +241,72 @@ pub async fn authenticate(store: &dyn Store, token: &str) -> Result<Option<(Prin
     }
     let Some(account) = store.account(&session.user_name).await? else { return Ok(None) };
     Ok(Some((principal_of(&account)?, session)))
+}
+
+/// How long a session read from the store is trusted without reading it again.
+pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Signed-in sessions held for a moment, so that a burst of requests of one browser does not
+/// read the session and the account for each (two of the five store round trips of a read).
+/// An entry is trusted for [`SESSION_CACHE_TTL`], and never past the session's expiry; logging
+/// out drops it and changing the password drops every entry of the account at once. A session
+/// ended by another process (the command line, another server) stops working within the TTL.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Principal, Session, std::time::Instant)>>,
+}
+
+impl SessionCache {
+    /// At most this many entries; a full cache is emptied (it refills from the store).
+    const CAPACITY: usize = 10_000;
+
+    pub fn new() -> SessionCache {
+        SessionCache::default()
+    }
+
+    /// [`authenticate`], through the cache.
+    pub async fn authenticate(&self, store: &dyn Store, token: &str) -> Result<Option<(Principal, Session)>, AuthError> {
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let hash = token_hash(token);
+        if let Ok(entries) = self.entries.lock() {
+            if let Some((p, s, at)) = entries.get(&hash) {
+                if at.elapsed() < SESSION_CACHE_TTL && s.expires_at > Utc::now() {
+                    return Ok(Some((p.clone(), s.clone())));
+                }
+            }
+        }
+        let found = authenticate(store, token).await?;
+        if let Ok(mut entries) = self.entries.lock() {
+            match &found {
+                Some((p, s)) => {
+                    if entries.len() >= Self::CAPACITY {
+                        entries.clear();
+                    }
+                    entries.insert(hash, (p.clone(), s.clone(), std::time::Instant::now()));
+                }
+                None => {
+                    entries.remove(&hash);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Drops a session (logged out).
+    pub fn forget(&self, token: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&token_hash(token));
+        }
+    }
+
+    /// Drops every session of an account (password changed).
+    pub fn forget_account(&self, name: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|_, (p, _, _)| p.name != name);
+        }
+    }
 }
 
 /// Ends a session.

@@ -120,3 +120,24 @@ async fn an_expired_session_no_longer_signs_anyone_in() {
     assert!(auth::authenticate(s.as_ref(), &token).await.expect("lookup").is_none());
     assert!(s.session(&hash).await.expect("get").is_none(), "the expired session is removed");
 }
+
+#[tokio::test]
+async fn the_session_cache_answers_a_burst_and_forgets_at_sign_out_and_password_change() {
+    let (s, _d) = store("cache").await;
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    let cache = auth::SessionCache::new();
+    let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
+    let (who, _) = cache.authenticate(s.as_ref(), &signed.token).await.expect("lookup").expect("a live session");
+    assert_eq!(who.name, "wang");
+    assert!(cache.authenticate(s.as_ref(), "forged").await.expect("lookup").is_none());
+    // Signing out ends it at once, though the cache held it.
+    auth::logout(s.as_ref(), &signed.token, &client()).await.expect("logout");
+    cache.forget(&signed.token);
+    assert!(cache.authenticate(s.as_ref(), &signed.token).await.expect("lookup").is_none(), "signed out");
+    // A password change drops every session of the account at once.
+    let a = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
+    assert!(cache.authenticate(s.as_ref(), &a.token).await.expect("lookup").is_some());
+    auth::change_password(s.as_ref(), &a.principal, "Wenxin2026ok", "Newpass2026x", &client()).await.expect("changed");
+    cache.forget_account("wang");
+    assert!(cache.authenticate(s.as_ref(), &a.token).await.expect("lookup").is_none(), "password changed");
+}

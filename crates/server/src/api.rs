@@ -215,5 +215,6 @@ struct PasswordChange {
 async fn change_password(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(p): Json<PasswordChange>) -> Result<axum::http::StatusCode, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     minzheng_app::auth::change_password(s.store.as_ref(), &who.principal, &p.old, &p.new, &who.actor).await.map_err(auth::auth_error)?;
+    s.sessions.forget_account(&who.principal.name);
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

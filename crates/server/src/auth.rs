@@ -152,7 +152,7 @@ impl FromRequestParts<AppState> for Authenticated {
         let api = parts.uri.path().starts_with("/api/");
         let refuse = || NeedSignIn { api, next: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default() }.into_response();
         let Some(token) = token(&parts.headers) else { return Err(refuse()) };
-        match auth::authenticate(state.store.as_ref(), &token).await {
+        match state.sessions.authenticate(state.store.as_ref(), &token).await {
             Ok(Some((principal, session))) => {
                 let actor = minzheng_app::registry::actor_of(&principal, request_id_of(parts).as_deref(), client_of(parts).as_deref());
                 Ok(Authenticated { principal, session, actor, lang: crate::i18n::Lang::of(&parts.headers) })
@@ -253,6 +253,7 @@ pub async fn api_login(State(s): State<AppState>, Anonymous(parts): Anonymous, J
 pub async fn api_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap) -> Result<Response, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let token = token(&headers).unwrap_or_default();
+    s.sessions.forget(&token);
     auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
@@ -308,6 +309,7 @@ pub struct LogoutForm {
 pub async fn form_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let token = token(&headers).unwrap_or_default();
+    s.sessions.forget(&token);
     auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));

@@ -44,6 +44,8 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Where uploaded case documents are kept (by checksum).
     pub documents: std::path::PathBuf,
+    /// Signed-in sessions held for a moment (`minzheng_app::auth::SessionCache`).
+    pub sessions: Arc<minzheng_app::auth::SessionCache>,
 }
 
 /// The date case handling works on: today, or some days later where a test lets a notice
@@ -111,6 +113,7 @@ impl AppState {
             catalogue: Arc::new(minzheng_app::cases::Catalogue::shenyang()),
             clock: Arc::new(Clock::default()),
             documents: std::path::PathBuf::from("minzheng-data/documents"),
+            sessions: Arc::new(minzheng_app::auth::SessionCache::new()),
         })
     }
 }
