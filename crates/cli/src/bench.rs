@@ -675,6 +675,21 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
         "  new death file of {} rows ({} linked exactly, {} by the fuzzy linkage): stored in {:.2} s, compared in {:.2} s: {} enrolments named, {} new findings ({} deceased); {:.2} s from file to findings",
         report.rows, report.linked.exact, report.linked.matched, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("deceased").copied().unwrap_or(0), t.elapsed().as_secs_f64()
     );
+    // A month's residence registrations: other enrolled members now living in another city.
+    let mut lines = String::from("身份证号,姓名,居住地区划,居住地址,登记日期\n");
+    for row in city.roster.rows.iter().filter(|r| !planted.contains(&r[4])).skip(n).take(new_deaths) {
+        lines.push_str(&format!("{},{},110105,北京市朝阳区某小区,2026-06-20\n", row[4], row[3]));
+    }
+    let path = dir.join("residence-2026-07.csv");
+    std::fs::write(&path, lines)?;
+    let t = Instant::now();
+    let report = minzheng_app::economy::import_file(store.as_ref(), &path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t_import = t.elapsed().as_secs_f64();
+    let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &admin, &actor(), &report.records, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "  new residence file of {} rows: stored in {:.2} s, compared in {:.2} s: {} enrolments named, {} new findings ({} registered but absent); {:.2} s from file to findings",
+        report.rows, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("absent").copied().unwrap_or(0), t.elapsed().as_secs_f64()
+    );
     drop(store);
     if let Some((admin, name)) = cleanup {
         sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
