@@ -254,6 +254,9 @@ pub const SESSION_CACHE_TTL: std::time::Duration = std::time::Duration::from_sec
 #[derive(Default)]
 pub struct SessionCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, (Principal, Session, std::time::Instant)>>,
+    /// Raised by every forgetting: a store read that began before it is not cached (it may have
+    /// seen a session being ended).
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl SessionCache {
@@ -277,9 +280,12 @@ impl SessionCache {
                 }
             }
         }
+        let began = self.generation.load(std::sync::atomic::Ordering::SeqCst);
         let found = authenticate(store, token).await?;
         if let Ok(mut entries) = self.entries.lock() {
             match &found {
+                // Checked under the lock that forgetting takes too.
+                Some(_) if self.generation.load(std::sync::atomic::Ordering::SeqCst) != began => {}
                 Some((p, s)) => {
                     if entries.len() >= Self::CAPACITY {
                         entries.clear();
@@ -294,16 +300,18 @@ impl SessionCache {
         Ok(found)
     }
 
-    /// Drops a session (logged out).
+    /// Drops a session (logged out): call it before and after the session is deleted.
     pub fn forget(&self, token: &str) {
         if let Ok(mut entries) = self.entries.lock() {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.remove(&token_hash(token));
         }
     }
 
-    /// Drops every session of an account (password changed).
+    /// Drops every session of an account (password changed): call it after the change.
     pub fn forget_account(&self, name: &str) {
         if let Ok(mut entries) = self.entries.lock() {
+            self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.retain(|_, (p, _, _)| p.name != name);
         }
     }

@@ -331,8 +331,15 @@ async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Resu
     let area: Area = store.household(&case.household_no).await?.map(|h| h.kind).unwrap_or(Area::Urban);
     let county = case.owner.as_str();
     let value = |name: &str| minzheng_policy::params::in_force(&records, name, county, area, on).map(|r| r.value);
+    // The bands are multiples of the standard: without one in force nothing can be placed.
+    let standard = value("dibao_standard").filter(|s| *s > 0).ok_or_else(|| {
+        invalid(
+            format!("{} 在 {on} 没有生效的低保标准，无法确定临时救助的审批档次", case.owner),
+            format!("no 低保 standard is in force in {} on {on}: the bands of temporary assistance cannot be placed", case.owner),
+        )
+    })?;
     Ok(TemporaryLimits {
-        standard: value("dibao_standard").unwrap_or(0),
+        standard,
         minimum: value("linshi_minimum"),
         street_permille: value("linshi_street_ceiling_permille"),
         county_permille: value("linshi_county_ceiling_permille"),

@@ -159,18 +159,23 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
         };
     }
-    // Rows without a readable number: by name and birth date (minzheng_verify::noid), the
-    // registry's namesakes read once per name.
-    let mut namesakes_of: HashMap<String, Vec<minzheng_verify::Person>> = HashMap::new();
-    for &i in &dirty {
-        let row = &rows[i];
-        let (Some(birth), false) = (row.birth, row.name.trim().is_empty()) else { continue };
-        if !matches!(Recorded::read(&row.id), Recorded::Unreadable) {
-            continue;
-        }
-        let name = minzheng_verify::names::simplified(&row.name);
-        if !namesakes_of.contains_key(&name) {
-            let mut namesakes = Vec::new();
+    // Rows without a readable number: by name and birth date (minzheng_verify::noid), taken
+    // name by name so that each name's registry namesakes are read once and held only while
+    // its rows are linked.
+    let mut unnumbered: Vec<(String, usize, NaiveDate)> = dirty
+        .iter()
+        .filter_map(|&i| {
+            let row = &rows[i];
+            let birth = row.birth?;
+            (!row.name.trim().is_empty() && matches!(Recorded::read(&row.id), Recorded::Unreadable)).then(|| (minzheng_verify::names::simplified(&row.name), i, birth))
+        })
+        .collect();
+    unnumbered.sort();
+    let mut namesakes: Vec<minzheng_verify::Person> = Vec::new();
+    let mut current: Option<String> = None;
+    for (name, i, birth) in unnumbered {
+        if current.as_deref() != Some(name.as_str()) {
+            namesakes.clear();
             let mut after = None;
             while namesakes.len() < NAMESAKES_READ {
                 let page = store.search_persons(&minzheng_store::PersonQuery { name: Some(name.clone()), after: after.clone(), limit: 1000, ..Default::default() }).await?;
@@ -180,10 +185,10 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
                     None => break,
                 }
             }
-            namesakes_of.insert(name.clone(), namesakes);
+            current = Some(name);
         }
-        let namesakes = namesakes_of.get(&name).map(Vec::as_slice).unwrap_or_default();
-        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, namesakes, registered_share, Thresholds::default());
+        let row = &rows[i];
+        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
         let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
         out[i] = match (l.band, l.person) {
             (Band::Match, Some(p)) => RowLink { id_number: Some(p), link: LinkKind::Matched, probability, explanation: Some(l.explanation) },

@@ -255,6 +255,7 @@ pub async fn api_logout(State(s): State<AppState>, who: Authenticated, headers: 
     let token = token(&headers).unwrap_or_default();
     s.sessions.forget(&token);
     auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
+    s.sessions.forget(&token);
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
     Ok(res)
@@ -311,6 +312,7 @@ pub async fn form_logout(State(s): State<AppState>, who: Authenticated, headers:
     let token = token(&headers).unwrap_or_default();
     s.sessions.forget(&token);
     auth::logout(s.store.as_ref(), &token, &who.actor).await.map_err(auth_error)?;
+    s.sessions.forget(&token);
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
     Ok(res)
