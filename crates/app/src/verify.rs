@@ -273,14 +273,11 @@ pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal,
     let mut signals = Vec::new();
     let mut read = 0;
     for source in crate::economy::catalogue().sources.iter().filter(|s| s.signal.is_some()) {
-        let mut after = 0;
-        loop {
-            let page = store.scan_dept_records(&source.code, after, 50_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
+        scan_records(store, &source.code, |page| {
             read += page.len();
             signals.extend(page.into_iter().filter(|r| r.id_number.is_some_and(|id| enrolled.contains(&id))));
-        }
+        })
+        .await?;
     }
     // A city or province run has every enrolment already; a county's members may be enrolled elsewhere too.
     let beyond = region.as_str().len() > 4;
@@ -328,20 +325,17 @@ pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, regio
     let mut rows = 0;
     for source in &catalogue.sources {
         let Some(Signal::Residence { region_column }) = &source.signal else { continue };
-        let mut after = 0;
-        loop {
-            let page = store.scan_dept_records(&source.code, after, 50_000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.id;
+        scan_records(store, &source.code, |page| {
             for r in page.iter().filter(|r| linked(r)) {
                 rows += 1;
                 let (Some(id), Some(date)) = (r.id_number, r.event_date.filter(|d| *d <= on)) else { continue };
-                let Some(at) = r.fields.iter().find(|(k, _)| k == region_column).and_then(|(_, v)| RegionCode::parse(v.trim()).ok()) else { continue };
+                let Some(at) = r.field(region_column).and_then(|v| RegionCode::parse(v).ok()) else { continue };
                 if newest.get(&id).is_none_or(|(d, _)| *d <= date) {
                     newest.insert(id, (date, at));
                 }
             }
-        }
+        })
+        .await?;
     }
     let mut ids: Vec<IdNumber> = newest.keys().copied().collect();
     ids.sort_unstable();
@@ -389,7 +383,7 @@ pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal
     ids.dedup();
     let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
     let catalogue = crate::economy::catalogue();
-    let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.get(&r.source).is_some_and(|s| s.signal.is_some())).cloned().collect();
+    let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.signal_of(&r.source).is_some()).cloned().collect();
     // Where a person's hukou is and where they live is what their newest row says: the stored
     // rows of the persons these rows move or place are read beside them.
     let placed: Vec<IdNumber> = signals.iter().filter(|r| linked(r) && newest_counts(catalogue, r)).filter_map(|r| r.id_number).collect();
@@ -406,9 +400,20 @@ pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal
     Ok(report.0)
 }
 
+/// Every stored row of a source, page by page in the order stored.
+async fn scan_records(store: &dyn Store, source: &str, mut each: impl FnMut(Vec<DeptRecord>)) -> Result<(), StoreError> {
+    let mut after = 0;
+    loop {
+        let page = store.scan_dept_records(source, after, 50_000).await?;
+        let Some(last) = page.last() else { return Ok(()) };
+        after = last.id;
+        each(page);
+    }
+}
+
 /// Whether only the newest row of a person counts (hukou moves, residence), not each row.
 fn newest_counts(catalogue: &minzheng_domain::source::SourceCatalogue, r: &DeptRecord) -> bool {
-    matches!(catalogue.get(&r.source).and_then(|s| s.signal.as_ref()), Some(Signal::MoveOut { .. } | Signal::Residence { .. }))
+    matches!(catalogue.signal_of(&r.source), Some(Signal::MoveOut { .. } | Signal::Residence { .. }))
 }
 
 /// Whether a place is in another city than `home` (人户分离 inside the city is lawful: 全市通办).
@@ -478,7 +483,7 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
     for &(i, id) in &rows {
         let r = &signals[i];
         let Some(date) = r.event_date.filter(|_| newest_counts(catalogue, r)) else { continue };
-        let key = (id, matches!(catalogue.get(&r.source).and_then(|s| s.signal.as_ref()), Some(Signal::Residence { .. })));
+        let key = (id, matches!(catalogue.signal_of(&r.source), Some(Signal::Residence { .. })));
         if newest.get(&key).is_none_or(|(d, _)| *d <= date) {
             newest.insert(key, (date, i));
         }
@@ -488,8 +493,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
         let (i, id) = rows[hit.row as usize];
         let r = &signals[i];
         let e = &enrolments[hit.enrolment as usize];
-        let Some(signal) = catalogue.get(&r.source).and_then(|s| s.signal.as_ref()) else { continue };
-        let field = |c: &str| r.fields.iter().find(|(k, _)| k == c).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+        let Some(signal) = catalogue.signal_of(&r.source) else { continue };
+        let field = |c: &str| r.field(c).unwrap_or_default().to_string();
         let date = r.event_date.map(|d| d.to_string()).unwrap_or_default();
         let short = source_zh(&r.source);
         let evidence = vec![ctx.member_evidence(e, &id), record_evidence(r)];
@@ -1206,7 +1211,7 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
             if name == "身份证号" {
                 Some(person.id_number.to_string())
             } else {
-                record.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+                record.field(name).map(str::to_string)
             }
         };
         // A row that cannot give its item (an unreadable amount) stays in review, with the reason.

@@ -8,7 +8,7 @@ use minzheng_app::import::{self, Mapping};
 use minzheng_app::regions;
 use minzheng_store::{PersonQuery, RegistryBatch};
 use minzheng_synth::files::Format;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
@@ -667,13 +667,10 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     }
     let path = dir.join("deaths-2026-07.csv");
     std::fs::write(&path, lines)?;
-    let t = Instant::now();
-    let report = minzheng_app::economy::import_file(store.as_ref(), &path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let t_import = t.elapsed().as_secs_f64();
-    let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &admin, &actor(), &report.records, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (report, c, t_import, total) = file_to_findings(store.as_ref(), &engine, &admin, &path, as_of).await?;
     println!(
         "  new death file of {} rows ({} linked exactly, {} by the fuzzy linkage): stored in {:.2} s, compared in {:.2} s: {} enrolments named, {} new findings ({} deceased); {:.2} s from file to findings",
-        report.rows, report.linked.exact, report.linked.matched, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("deceased").copied().unwrap_or(0), t.elapsed().as_secs_f64()
+        report.rows, report.linked.exact, report.linked.matched, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("deceased").copied().unwrap_or(0), total
     );
     // A month's residence registrations: other enrolled members now living in another city.
     let mut lines = String::from("身份证号,姓名,居住地区划,居住地址,登记日期\n");
@@ -682,13 +679,10 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     }
     let path = dir.join("residence-2026-07.csv");
     std::fs::write(&path, lines)?;
-    let t = Instant::now();
-    let report = minzheng_app::economy::import_file(store.as_ref(), &path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let t_import = t.elapsed().as_secs_f64();
-    let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &admin, &actor(), &report.records, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (report, c, t_import, total) = file_to_findings(store.as_ref(), &engine, &admin, &path, as_of).await?;
     println!(
         "  new residence file of {} rows: stored in {:.2} s, compared in {:.2} s: {} enrolments named, {} new findings ({} registered but absent); {:.2} s from file to findings",
-        report.rows, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("absent").copied().unwrap_or(0), t.elapsed().as_secs_f64()
+        report.rows, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("absent").copied().unwrap_or(0), total
     );
     drop(store);
     if let Some((admin, name)) = cleanup {
@@ -696,6 +690,22 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// A departmental file in and compared at once: the reports, the seconds to store it and the
+/// seconds from file to findings.
+async fn file_to_findings(
+    store: &dyn minzheng_store::Store,
+    engine: &minzheng_policy::Engine,
+    who: &minzheng_domain::Principal,
+    path: &Path,
+    as_of: chrono::NaiveDate,
+) -> Result<(minzheng_app::economy::EconomyReport, minzheng_app::verify::CompareReport, f64, f64)> {
+    let t = Instant::now();
+    let report = minzheng_app::economy::import_file(store, path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let t_import = t.elapsed().as_secs_f64();
+    let c = minzheng_app::verify::compare_records(store, engine, who, &actor(), &report.records, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((report, c, t_import, t.elapsed().as_secs_f64()))
 }
 
 fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {

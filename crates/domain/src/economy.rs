@@ -204,3 +204,10 @@ pub struct DeptRecord {
     /// Every cell of the row by its header, in the file's order.
     pub fields: Vec<(String, String)>,
 }
+
+impl DeptRecord {
+    /// The cell under a header, trimmed.
+    pub fn field(&self, header: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == header).map(|(_, v)| v.trim())
+    }
+}

@@ -251,6 +251,11 @@ impl SourceCatalogue {
         self.sources.iter().find(|s| s.code == code)
     }
 
+    /// What a source's rows say to the comparison, if anything.
+    pub fn signal_of(&self, code: &str) -> Option<&Signal> {
+        self.get(code).and_then(|s| s.signal.as_ref())
+    }
+
     /// The source a file holds, from its name: the longest code the stem is or starts with
     /// (followed by `-` or `_`): `tax-2026-06.xlsx`.
     pub fn of_file_stem(&self, stem: &str) -> Option<&Source> {
