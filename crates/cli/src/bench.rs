@@ -63,6 +63,10 @@ pub enum BenchWhat {
         /// Single-household checks to time.
         #[arg(long, default_value_t = 50)]
         checks: usize,
+        /// Also write the warm snapshot's features, the parameter table and the 低保 + 高龄补贴
+        /// totals to DIR as NumPy arrays, for `bench/openfisca/compare.py DIR`.
+        #[arg(long, value_name = "DIR")]
+        export_openfisca: Option<PathBuf>,
     },
     /// Record linkage: departmental records with planted errors linked to the registry (exact
     /// and fuzzy), the model estimated by EM, precision and recall against the answer key.
@@ -161,7 +165,7 @@ fn temp_dir(tag: &str) -> PathBuf {
 pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
-        BenchWhat::Policy { persons, seed, on, repeat, checks } => policy(persons, seed, on, repeat, checks).await?,
+        BenchWhat::Policy { persons, seed, on, repeat, checks, export_openfisca } => policy(persons, seed, on, repeat, checks, export_openfisca).await?,
         BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat } => link(persons, records, registered, dirty, no_id, seed, repeat)?,
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => verify(persons, seed, anomaly_share, new_deaths, database_url).await?,
@@ -327,11 +331,22 @@ async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>)
 }
 
 fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// A memory figure of this process from /proc/self/status, in MiB (0 where there is none).
+fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
+}
+
+/// Starts the peak (VmHWM) again from the present resident size (Linux: `clear_refs` 5), so that
+/// a phase's peak can be told apart from the generator's before it. False where not supported.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -339,7 +354,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(0.0)
 }
 
-async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, checks: usize) -> Result<()> {
+async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, checks: usize, export: Option<PathBuf>) -> Result<()> {
     use minzheng_policy::params::shipped_records;
     use minzheng_policy::snapshot::{from_city, from_city_where};
     let engine = crate::policy::engine().await?;
@@ -365,6 +380,8 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     let snapshot = from_city(&city, parts);
     println!("snapshot (Arrow tables from records in memory): {:.2} s", t.elapsed().as_secs_f64());
     drop(city);
+    let generator_peak = peak_rss_mib();
+    let reset = reset_peak_rss();
     let records = shipped_records(&engine.policy, chrono::Utc::now());
     let t = Instant::now();
     let features = engine.features(&snapshot, on).await.map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -383,6 +400,9 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
         println!("sweep {label}: median {:.3} s of {} (min {:.3}, max {:.3})", median(times.clone()), times.len(), times.iter().cloned().fold(f64::MAX, f64::min), times.iter().cloned().fold(0.0, f64::max));
         for (code, t) in &totals {
             println!("  {code:<20} considered {:>9}  eligible {:>9}  monthly {:>16} yuan", t.considered, t.eligible, minzheng_domain::Fen(t.amount));
+        }
+        if let (Some(dir), true) = (&export, label.starts_with('低')) {
+            export_openfisca(dir, &features, &params, &totals, on)?;
         }
     }
     let from = on;
@@ -406,7 +426,46 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     times.sort_by(|a, b| a.total_cmp(b));
     let p = |q: f64| times.get(((times.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
     println!("explained check of one household ({} checks, snapshot of one household given): p50 {:.1} ms, p99 {:.1} ms", times.len(), p(0.5), p(0.99));
-    println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
+    if reset {
+        println!(
+            "peak memory (VmHWM): {generator_peak:.0} MiB while the city was generated and its snapshot built; \
+             {:.0} MiB from the snapshot on (the generated city dropped: features, sweeps, what-if, checks)",
+            peak_rss_mib()
+        );
+    } else {
+        println!("peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
+    }
+    Ok(())
+}
+
+/// The two programs' inputs and totals for the OpenFisca side of the comparison
+/// (`bench/openfisca/compare.py`).
+fn export_openfisca(
+    dir: &std::path::Path,
+    features: &minzheng_policy::Features,
+    params: &minzheng_policy::ParamSet,
+    totals: &std::collections::BTreeMap<String, minzheng_policy::Totals>,
+    on: chrono::NaiveDate,
+) -> Result<()> {
+    use minzheng_policy::npy::write_columns;
+    std::fs::create_dir_all(dir)?;
+    let t = Instant::now();
+    let households = features.view("household_features").context("no household_features view")?;
+    let persons = features.view("person_features").context("no person_features view")?;
+    let h = ["hid", "county", "rural", "members", "hh_income", "hh_deposits", "hh_cars", "hh_properties", "hh_businesses", "topup_members", "severe_disabled"];
+    let households = write_columns(households, &h, dir, "household")?;
+    let persons = write_columns(persons, &["hid", "age"], dir, "person")?;
+    // The same persons before the household aggregates, for OpenFisca to aggregate itself.
+    let base = features.view("person_base").context("no person_base view")?;
+    let b = ["hid", "county", "rural", "counted", "age", "income", "medical_costs", "deposits", "cars", "properties", "businesses", "seriously_ill", "disability_grade"];
+    write_columns(base, &b, dir, "base")?;
+    let p = ["p_county", "p_rural", "dibao_standard", "dibao_topup", "dibao_deposit_months", "gaoling_80", "gaoling_80_poor", "gaoling_90", "gaoling_100"];
+    write_columns(&params.table, &p, dir, "params")?;
+    let totals: serde_json::Map<String, serde_json::Value> =
+        totals.iter().map(|(code, t)| (code.clone(), serde_json::json!({ "eligible": t.eligible, "amount": t.amount }))).collect();
+    let meta = serde_json::json!({ "on": on.to_string(), "households": households, "persons": persons, "totals": totals });
+    std::fs::write(dir.join("minzheng.json"), serde_json::to_string_pretty(&meta)?)?;
+    println!("exported for OpenFisca to {} ({households} households, {persons} persons): {:.2} s; run python3 bench/openfisca/compare.py {}", dir.display(), t.elapsed().as_secs_f64(), dir.display());
     Ok(())
 }
 

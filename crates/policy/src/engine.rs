@@ -15,7 +15,11 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::Transformed;
 use datafusion::datasource::{provider_as_source, MemTable, TableProvider};
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::execution::TaskContext;
+use datafusion::physical_plan::execution_plan::reset_plan_states;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use crate::slots::{SlotTable, Slots};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -45,6 +49,21 @@ pub struct Engine {
     /// evaluation binds its own tables into them.
     plans: Plans,
     partitions: usize,
+    /// The physical plans of a one-household check, made once (see [`crate::slots`]).
+    check: Option<Arc<CheckPlans>>,
+}
+
+/// A check's views and programs as physical plans over [`SlotTable`]s, in evaluation order.
+struct CheckPlans {
+    views: Vec<(String, Arc<dyn ExecutionPlan>)>,
+    programs: Vec<(String, Unit, Arc<dyn ExecutionPlan>)>,
+    task: Arc<TaskContext>,
+}
+
+impl std::fmt::Debug for CheckPlans {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckPlans").field("views", &self.views.len()).field("programs", &self.programs.len()).finish()
+    }
 }
 
 /// Optimised logical plans by view name and by program code.
@@ -81,6 +100,15 @@ impl Session {
         Ok(())
     }
 
+    /// Registers a table whose rows the running check provides (see [`crate::slots`]).
+    fn register_slot(&mut self, name: &str, schema: SchemaRef) -> Result<(), EngineError> {
+        let slot: Arc<dyn TableProvider> = Arc::new(SlotTable::new(name, schema));
+        self.ctx.deregister_table(name)?;
+        self.ctx.register_table(name, slot.clone())?;
+        self.tables.insert(name.to_string(), slot);
+        Ok(())
+    }
+
     /// Plans and optimises SQL text over this session's tables.
     async fn plan(&self, sql: &str) -> Result<LogicalPlan, datafusion::error::DataFusionError> {
         self.ctx.sql(sql).await?.into_optimized_plan()
@@ -111,11 +139,16 @@ impl Session {
         }
     }
 
+    /// The physical plan of an optimised logical plan.
+    async fn physical(&self, plan: &LogicalPlan) -> Result<Arc<dyn ExecutionPlan>, EngineError> {
+        let state = self.ctx.state();
+        Ok(state.query_planner().create_physical_plan(plan, &state).await?)
+    }
+
     /// Runs an optimised plan (physical planning only) and returns its batches with the schema
     /// of the physical plan (the batches' own, which a table built from them must carry).
     async fn run(&self, plan: &LogicalPlan) -> Result<(SchemaRef, Vec<RecordBatch>), EngineError> {
-        let state = self.ctx.state();
-        let physical = state.query_planner().create_physical_plan(plan, &state).await?;
+        let physical = self.physical(plan).await?;
         let schema = physical.schema();
         let batches = datafusion::physical_plan::collect(physical, self.ctx.task_ctx()).await?;
         Ok((schema, batches))
@@ -295,8 +328,13 @@ impl Engine {
         for p in &policy.programs {
             queries.insert(p.code.clone(), program_sql(p, &unit_of));
         }
-        let mut engine = Engine { policy, queries, plans: Plans::default(), partitions: partitions.max(1) };
+        let mut engine = Engine { policy, queries, plans: Plans::default(), partitions: partitions.max(1), check: None };
         engine.plans = engine.validate().await?;
+        let check = engine.check_plans().await.map_err(|e| {
+            let src = engine.policy.source("features");
+            PolicyError::at(src, "[[view]]", format!("check plans: {e}"), format!("单户核算计划：{e}"))
+        })?;
+        engine.check = Some(Arc::new(check));
         Ok(engine)
     }
 
@@ -397,9 +435,7 @@ impl Engine {
         for t in &snapshot.tables {
             session.register(t)?;
         }
-        let eval_schema = Arc::new(Schema::new(vec![Field::new("eval_ymd", DataType::Int32, false)]));
-        let eval = RecordBatch::try_new(eval_schema.clone(), vec![Arc::new(Int32Array::from(vec![ymd(on)])) as ArrayRef])?;
-        session.register(&Table { name: "evaluation".into(), schema: eval_schema, partitions: vec![vec![eval]] })?;
+        session.register(&evaluation(on)?)?;
         let fsrc = self.policy.source("features");
         let mut views = Vec::new();
         for v in &self.policy.views {
@@ -420,17 +456,71 @@ impl Engine {
             session.register(&table)?;
             views.push(table);
         }
-        let mut counties = std::collections::BTreeSet::new();
-        if let Some(h) = views.iter().find(|t| t.name == "household_features") {
-            for b in h.partitions.iter().flatten() {
-                if let (Some(c), Some(r)) = (column::<Int32Type>(b, "county"), b.column_by_name("rural").map(|c| c.as_boolean())) {
-                    for i in 0..b.num_rows() {
-                        counties.insert((c.value(i).to_string(), if r.value(i) { Area::Rural } else { Area::Urban }));
-                    }
-                }
-            }
+        let counties = counties_of(&views);
+        Ok((Features { on, views, counties }, session))
+    }
+
+    /// Makes a check's physical plans over slot tables (one partition), from the compiled plans.
+    async fn check_plans(&self) -> Result<CheckPlans, EngineError> {
+        let mut session = Session::new(1);
+        let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        for t in SnapshotBuilder::new().finish(1).tables.iter().chain([&evaluation(on)?]) {
+            session.register_slot(&t.name, t.schema.clone())?;
         }
-        Ok((Features { on, views, counties: counties.into_iter().collect() }, session))
+        let mut views = Vec::new();
+        for v in &self.policy.views {
+            let plan = self.plans.views.get(&v.name).ok_or_else(|| EngineError::UnboundTable(v.name.clone()))?;
+            let physical = session.physical(&session.bind(plan)?).await?;
+            session.register_slot(&v.name, physical.schema())?;
+            views.push((v.name.clone(), physical));
+        }
+        session.register_slot("params", self.params(&[], &[], on).table.schema)?;
+        let mut programs = Vec::new();
+        for p in &self.policy.programs {
+            let plan = self.plans.programs.get(&p.code).ok_or_else(|| EngineError::NoProgram(p.code.clone()))?;
+            let physical = session.physical(&session.bind(plan)?).await?;
+            session.register_slot(&format!("result_{}", p.code), physical.schema())?;
+            programs.push((p.code.clone(), p.unit, physical));
+        }
+        Ok(CheckPlans { views, programs, task: session.ctx.task_ctx() })
+    }
+
+    /// Features, parameters and every program for the households of a small snapshot, by the
+    /// check's physical plans (one partition; see [`crate::slots`]).
+    pub(crate) async fn evaluate_small(&self, snapshot: &Snapshot, records: &[ParameterRecord], on: NaiveDate) -> Result<(Features, ParamSet, Run), EngineError> {
+        let Some(plans) = &self.check else {
+            let features = self.features_with(snapshot, on, 1).await?;
+            let params = self.params(records, &features.counties, on);
+            let run = self.evaluate_with(&features, &params, 1).await?;
+            return Ok((features, params, run));
+        };
+        let slots = Arc::new(Slots::default());
+        for t in &snapshot.tables {
+            slots.put(&t.name, t.partitions.concat());
+        }
+        slots.put("evaluation", evaluation(on)?.partitions.concat());
+        let base = &plans.task;
+        let config = base.session_config().clone().with_extension(slots.clone());
+        let task = Arc::new(TaskContext::new(None, base.session_id(), config, HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new(), base.runtime_env()));
+        let mut views = Vec::new();
+        for (name, plan) in &plans.views {
+            let plan = reset_plan_states(plan.clone())?;
+            let schema = plan.schema();
+            let batches = datafusion::physical_plan::collect(plan, task.clone()).await?;
+            slots.put(name, batches.clone());
+            views.push(Table::from_batches(name, schema, batches, 1));
+        }
+        let counties = counties_of(&views);
+        let features = Features { on, views, counties };
+        let params = self.params(records, &features.counties, on);
+        slots.put("params", params.table.partitions.concat());
+        let mut programs = Vec::new();
+        for (code, unit, plan) in &plans.programs {
+            let batches = datafusion::physical_plan::collect(reset_plan_states(plan.clone())?, task.clone()).await?;
+            slots.put(&format!("result_{code}"), batches.clone());
+            programs.push(ProgramRun { code: code.clone(), unit: *unit, batches });
+        }
+        Ok((features, params, Run { on, programs }))
     }
 
     /// Resolves every parameter for every (county, area) on a date.
@@ -496,6 +586,28 @@ impl Engine {
     pub fn query(&self, code: &str) -> Option<&str> {
         self.queries.get(code).map(String::as_str)
     }
+}
+
+/// The one-row table of the evaluation date.
+fn evaluation(on: NaiveDate) -> Result<Table, EngineError> {
+    let schema = Arc::new(Schema::new(vec![Field::new("eval_ymd", DataType::Int32, false)]));
+    let eval = RecordBatch::try_new(schema.clone(), vec![Arc::new(Int32Array::from(vec![ymd(on)])) as ArrayRef])?;
+    Ok(Table { name: "evaluation".into(), schema, partitions: vec![vec![eval]] })
+}
+
+/// Every (county, area) of the household features.
+fn counties_of(views: &[Table]) -> Vec<(String, Area)> {
+    let mut counties = std::collections::BTreeSet::new();
+    if let Some(h) = views.iter().find(|t| t.name == "household_features") {
+        for b in h.partitions.iter().flatten() {
+            if let (Some(c), Some(r)) = (column::<Int32Type>(b, "county"), b.column_by_name("rural").map(|c| c.as_boolean())) {
+                for i in 0..b.num_rows() {
+                    counties.insert((c.value(i).to_string(), if r.value(i) { Area::Rural } else { Area::Urban }));
+                }
+            }
+        }
+    }
+    counties.into_iter().collect()
 }
 
 fn first_line(s: &str) -> String {

@@ -118,10 +118,8 @@ impl Engine {
     /// Checks one household, given a snapshot holding it (and only it, for speed), the parameter
     /// history and the date.
     pub async fn check(&self, snapshot: &Snapshot, records: &[ParameterRecord], on: NaiveDate) -> Result<Option<Check>, EngineError> {
-        // One household: one partition, nothing to spread over threads.
-        let features = self.features_with(snapshot, on, 1).await?;
-        let params = self.params(records, &features.counties, on);
-        let run = self.evaluate_with(&features, &params, 1).await?;
+        // One household: one partition, nothing to spread over threads, plans made once.
+        let (features, params, run) = self.evaluate_small(snapshot, records, on).await?;
         let household_no = snapshot
             .table("household")
             .and_then(|t| t.partitions.iter().flatten().find(|b| b.num_rows() > 0).map(|b| text(b, "household_no", 0)))

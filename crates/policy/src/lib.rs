@@ -6,7 +6,9 @@
 pub mod defs;
 pub mod engine;
 pub mod explain;
+pub mod npy;
 pub mod params;
+mod slots;
 pub mod snapshot;
 
 pub use defs::{Area, PolicyError, PolicySet, Program, Unit};
