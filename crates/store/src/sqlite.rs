@@ -66,9 +66,6 @@ impl SqliteStore {
             // Every commit (each read writes its audit record) makes the other connections drop their
             // page caches, at a cost that grows with the cache: keep it small (the OS caches the file).
             .pragma("cache_size", "-8192")
-            // Pages read through a memory map of the file: a connection whose cache was dropped
-            // takes them from the map instead of copying them in with a read call each.
-            .pragma("mmap_size", "2147418112")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
