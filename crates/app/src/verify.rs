@@ -385,8 +385,11 @@ pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal
     let catalogue = crate::economy::catalogue();
     let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.signal_of(&r.source).is_some()).cloned().collect();
     // Where a person's hukou is and where they live is what their newest row says: the stored
-    // rows of the persons these rows move or place are read beside them.
-    let placed: Vec<IdNumber> = signals.iter().filter(|r| linked(r) && newest_counts(catalogue, r)).filter_map(|r| r.id_number).collect();
+    // rows of the enrolled persons these rows move or place are read beside them (a row about
+    // anybody else makes no finding, so a city-wide residence file costs no such read).
+    let enrolled: HashSet<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
+    let placed: Vec<IdNumber> =
+        signals.iter().filter(|r| linked(r) && newest_counts(catalogue, r)).filter_map(|r| r.id_number).filter(|id| enrolled.contains(id)).collect();
     if !placed.is_empty() {
         let here: HashSet<(String, i64)> = signals.iter().map(|r| (r.batch.clone(), r.row_no)).collect();
         signals.extend(store.dept_records_of(&placed).await?.into_iter().filter(|r| newest_counts(catalogue, r) && !here.contains(&(r.batch.clone(), r.row_no))));
