@@ -234,10 +234,15 @@ def main():
     assert (param_row >= 0).all(), "a household's county and area are missing from the parameter table"
     # Each person's household, as a position among the households.
     order = np.argsort(hh_hid)
-    p_household = order[np.searchsorted(hh_hid, p_hid, sorter=order)]
+    p_household = order[np.minimum(np.searchsorted(hh_hid, p_hid, sorter=order), len(hh_hid) - 1)]
     assert (hh_hid[p_household] == p_hid).all(), "a person's household is missing"
 
-    for name, values in inputs.items():
+    checked = dict(inputs)
+    if from_persons:
+        # OpenFisca sums these to households and keeps the sums in 32 bits too.
+        for name in ["income", "deposits"]:
+            checked[f"household sum of {name}"] = np.bincount(p_household, weights=inputs[name], minlength=len(hh_hid))
+    for name, values in checked.items():
         if len(values) and (values.min() < -2**31 or values.max() >= 2**31):
             sys.exit(f"{name} does not fit in OpenFisca's 32-bit integers: {values.min()} .. {values.max()}")
 

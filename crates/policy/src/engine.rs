@@ -334,8 +334,14 @@ impl Engine {
             let src = engine.policy.source("features");
             PolicyError::at(src, "[[view]]", format!("check plans: {e}"), format!("单户核算计划：{e}"))
         })?;
-        engine.check = Some(Arc::new(check));
+        engine.check = check.map(Arc::new);
         Ok(engine)
+    }
+
+    /// Whether one-household checks run physical plans made once (false when a rule has a
+    /// subquery: its results are shared by every copy of a plan, so each check plans anew).
+    pub fn checks_reuse_plans(&self) -> bool {
+        self.check.is_some()
     }
 
     /// Keeps only some programs (for costing or benchmarks); references to programs left out are
@@ -460,8 +466,10 @@ impl Engine {
         Ok((Features { on, views, counties }, session))
     }
 
-    /// Makes a check's physical plans over slot tables (one partition), from the compiled plans.
-    async fn check_plans(&self) -> Result<CheckPlans, EngineError> {
+    /// Makes a check's physical plans over slot tables (one partition), from the compiled plans;
+    /// none when a plan runs a subquery (DataFusion keeps a subquery's results in a container
+    /// that every copy of the plan shares, so two checks at once would see each other's).
+    async fn check_plans(&self) -> Result<Option<CheckPlans>, EngineError> {
         let mut session = Session::new(1);
         let on = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         for t in SnapshotBuilder::new().finish(1).tables.iter().chain([&evaluation(on)?]) {
@@ -482,7 +490,13 @@ impl Engine {
             session.register_slot(&format!("result_{}", p.code), physical.schema())?;
             programs.push((p.code.clone(), p.unit, physical));
         }
-        Ok(CheckPlans { views, programs, task: session.ctx.task_ctx() })
+        fn has_subquery(plan: &Arc<dyn ExecutionPlan>) -> bool {
+            plan.name() == "ScalarSubqueryExec" || plan.children().into_iter().any(has_subquery)
+        }
+        if views.iter().map(|(_, p)| p).chain(programs.iter().map(|(_, _, p)| p)).any(has_subquery) {
+            return Ok(None);
+        }
+        Ok(Some(CheckPlans { views, programs, task: session.ctx.task_ctx() }))
     }
 
     /// Features, parameters and every program for the households of a small snapshot, by the

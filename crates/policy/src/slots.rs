@@ -37,13 +37,12 @@ pub(crate) struct Slots {
 
 impl Slots {
     pub(crate) fn put(&self, name: &str, batches: Vec<RecordBatch>) {
-        if let Ok(mut t) = self.tables.lock() {
-            t.insert(name.to_string(), batches);
-        }
+        // A poisoned lock still holds whole entries (each insert is one call).
+        self.tables.lock().unwrap_or_else(|e| e.into_inner()).insert(name.to_string(), batches);
     }
 
     fn get(&self, name: &str) -> Option<Vec<RecordBatch>> {
-        self.tables.lock().ok()?.get(name).cloned()
+        self.tables.lock().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
     }
 }
 

@@ -80,3 +80,16 @@ async fn missing_files_and_duplicate_codes_are_refused() {
     let e = refused(files_with("dibao_copy.toml", &dibao)).await;
     assert!(e.reason.contains("two files"), "{e}");
 }
+
+/// A feature view with a subquery is accepted, but its checks plan anew each time: DataFusion
+/// shares a subquery's results between copies of a plan, so plans made once could mix two
+/// households. (A program's rules cannot hold one: SELECT is not a feature.)
+#[tokio::test]
+async fn a_view_with_a_subquery_makes_each_check_plan_anew() {
+    let shipped = Engine::new(PolicySet::shenyang(), 1).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(shipped.checks_reuse_plans());
+    let files = replaced("features.toml", "CAST((e.eval_ymd - p.birth)", "CAST(((SELECT MAX(eval_ymd) FROM evaluation) - p.birth)");
+    let set = PolicySet::from_files("2101", files).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(set, 1).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(!engine.checks_reuse_plans());
+}
