@@ -89,24 +89,15 @@ INPUTS = [
 ]
 
 
-class hh_income(Variable):
-    value_type = int
-    entity = Household
-    definition_period = MONTH
-    label = "家庭月收入（分；医疗支出扣减后不低于零）"
-
+def _at_least_zero(name, label, of, less=0):
+    """A household sum less something, never below zero (`GREATEST(..., 0)` in features.toml)."""
     def formula(household, period):
-        return max_(household("net_income", period), 0)
+        return max_(household(of, period) - less, 0)
+    return type(name, (Variable,), {"value_type": int, "entity": Household, "definition_period": MONTH, "label": label, "formula": formula})
 
 
-class hh_properties(Variable):
-    value_type = int
-    entity = Household
-    definition_period = MONTH
-    label = "唯一住房以外的不动产数"
-
-    def formula(household, period):
-        return max_(household("owned_properties", period) - 1, 0)
+hh_income = _at_least_zero("hh_income", "家庭月收入（分；医疗支出扣减后不低于零）", "net_income")
+hh_properties = _at_least_zero("hh_properties", "唯一住房以外的不动产数", "owned_properties", less=1)
 
 
 def _p(name, household, period):

@@ -338,8 +338,9 @@ impl Engine {
         Ok(engine)
     }
 
-    /// Whether one-household checks run physical plans made once (false when a rule has a
-    /// subquery: its results are shared by every copy of a plan, so each check plans anew).
+    /// Whether one-household checks run physical plans made once (false when a feature view has
+    /// a scalar subquery: its results are shared by every copy of a plan, so each check plans
+    /// anew).
     pub fn checks_reuse_plans(&self) -> bool {
         self.check.is_some()
     }
