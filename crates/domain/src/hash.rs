@@ -21,6 +21,14 @@ impl Hasher for Fnv {
         }
         self.0 = h;
     }
+    /// An integer key (an ID number read as a number) in one step: the SplitMix64 finaliser
+    /// spreads it over all 64 bits, high and low, which the table's probing uses.
+    fn write_u64(&mut self, x: u64) {
+        let mut z = (self.0 ^ x).wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        self.0 = z ^ (z >> 31);
+    }
 }
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;

@@ -31,5 +31,5 @@ pub use message::Bilingual;
 pub use money::{Fen, FenError};
 pub use region::{Region, RegionCode, RegionCodeError, RegionLevel};
 pub use registry::{
-    Disability, DisabilityCategory, Household, HouseholdKind, Person, PersonStatus, Relation,
+    Disability, DisabilityCategory, Household, HouseholdKind, Person, PersonStatus, PersonView, Relation,
 };

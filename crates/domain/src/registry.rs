@@ -320,6 +320,50 @@ pub struct Person {
     pub tags: Vec<String>,
 }
 
+/// A person's fields as read in bulk (the policy snapshot), borrowed from where they are held:
+/// a [`Person`], or a row as the records store reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonView<'a> {
+    pub id_number: &'a str,
+    pub name: &'a str,
+    pub male: bool,
+    pub birth_date: NaiveDate,
+    pub household_no: Option<&'a str>,
+    pub relation: Relation,
+    /// 在册 (neither deceased nor moved out).
+    pub alive: bool,
+    pub disability: Option<Disability>,
+    /// 标签 as one text ([`tags_text`]).
+    pub tags: &'a str,
+}
+
+/// Tags as one text, comma-separated: how the records store keeps them.
+pub fn tags_text(tags: &[String]) -> String {
+    tags.join(",")
+}
+
+/// The tags of a [`tags_text`], in order.
+pub fn tags_of(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',').filter(|t| !t.is_empty())
+}
+
+impl Person {
+    /// This person's [`PersonView`], given the [`tags_text`] of the tags.
+    pub fn view<'a>(&'a self, tags: &'a str) -> PersonView<'a> {
+        PersonView {
+            id_number: self.id_number.as_str(),
+            name: &self.name,
+            male: self.sex == crate::id::Sex::Male,
+            birth_date: self.birth_date,
+            household_no: self.household_no.as_deref(),
+            relation: self.relation,
+            alive: self.status == PersonStatus::Alive,
+            disability: self.disability,
+            tags,
+        }
+    }
+}
+
 /// 户: a household, where people live together.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Household {
@@ -393,6 +437,15 @@ pub fn parse_household_no(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tags_are_kept_as_one_comma_separated_text() {
+        let tags = vec!["独居老人".to_string(), "党员".to_string()];
+        assert_eq!(tags_text(&tags), "独居老人,党员");
+        assert_eq!(tags_of(&tags_text(&tags)).collect::<Vec<_>>(), tags);
+        assert_eq!(tags_of("").count(), 0);
+        assert_eq!(tags_of(",a,,b,").collect::<Vec<_>>(), ["a", "b"]);
+    }
 
     #[test]
     fn relations_are_read_from_the_words_on_sheets() {
@@ -513,7 +566,7 @@ pub fn person_row(p: &Person, h: Option<&Household>, community_name: &str) -> Ve
         p.disability.map(|d| d.category.zh().to_string()).unwrap_or_default(),
         p.disability.map(|d| format!("{}级", ["一", "二", "三", "四"][usize::from(d.grade.clamp(1, 4) - 1)])).unwrap_or_default(),
         p.phone.clone().unwrap_or_default(),
-        p.tags.join(","),
+        tags_text(&p.tags),
     ]
 }
 

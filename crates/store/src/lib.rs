@@ -10,8 +10,11 @@ pub mod chain;
 mod group;
 mod migrate;
 pub mod postgres;
+mod pg_copy;
 mod rows;
+pub mod snapshot;
 mod sql;
+mod sqlite_raw;
 mod verify;
 pub mod sqlite;
 
@@ -26,6 +29,7 @@ use std::sync::Arc;
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use snapshot::{SnapshotCounts, SnapshotHousehold, SnapshotItem, SnapshotSink};
 
 /// Errors of the records store.
 #[derive(Debug, thiserror::Error)]
@@ -394,6 +398,9 @@ pub trait Store: Send + Sync {
     /// Every person in ID number order after `after` (from the start when `None`), at most
     /// `limit` (up to 100,000): the bulk read of the policy snapshot, one index range per page.
     async fn scan_persons(&self, after: Option<&IdNumber>, limit: u32) -> Result<Vec<Person>>;
+    /// The bulk read of a policy snapshot of `region` (any level), in one read transaction: its
+    /// households, then persons, then every economic item with its file's date (see [`SnapshotSink`]).
+    async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn SnapshotSink) -> Result<SnapshotCounts>;
     /// Residents within `within`, counted by the region `digits` long above their community
     /// (for a city: per county with 6), ordered by code.
     async fn count_persons_by(&self, within: &RegionCode, digits: usize) -> Result<Vec<(String, u64)>>;

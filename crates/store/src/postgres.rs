@@ -370,6 +370,17 @@ fn copy_data(rows: impl Iterator<Item = Vec<Option<String>>>) -> Vec<u8> {
     buf
 }
 
+/// Reads the rows of a query with binary COPY, handing each to `each`.
+async fn copy_out(tx: &mut Transaction<'_, Postgres>, query: &str, mut each: impl FnMut(&crate::pg_copy::Fields<'_>) -> Result<()>) -> Result<()> {
+    use futures_util::TryStreamExt;
+    let mut stream = (**tx).copy_out_raw(&format!("COPY ({query}) TO STDOUT (FORMAT binary)")).await?;
+    let mut reader = crate::pg_copy::BinaryCopy::default();
+    while let Some(chunk) = stream.try_next().await? {
+        reader.feed(&chunk, &mut each)?;
+    }
+    reader.finish()
+}
+
 /// Sends rows to an empty table with COPY (the fast path of a first import: there is nothing
 /// to conflict with, so no upsert is needed).
 async fn send_copy(tx: &mut Transaction<'_, Postgres>, statement: &str, data: Vec<u8>) -> Result<()> {
@@ -872,6 +883,54 @@ impl Store for PgStore {
     async fn policy_run_units(&self, id: i64, program: &str, after: Option<&str>, limit: u32) -> Result<Vec<crate::RunUnit>> {
         let rows = sql::policy_run_units::<Postgres>(id, program, after, limit).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::run_unit_from_row).collect()
+    }
+
+    async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
+        use crate::pg_copy::{date, int, required, text};
+        use crate::snapshot::{household_kind, item_kind, PersonText};
+        let mut tx = self.pool.begin().await?;
+        // The three reads see one moment of the database.
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let [households, persons, items] = crate::snapshot::queries(region);
+        let mut counts = crate::SnapshotCounts::default();
+        copy_out(&mut tx, &households, |f| {
+            sink.household(&crate::SnapshotHousehold { household_no: text(required(f, 0)?)?, community: text(required(f, 1)?)?, rural: household_kind(text(required(f, 2)?)?)? });
+            counts.households += 1;
+            Ok(())
+        })
+        .await?;
+        copy_out(&mut tx, &persons, |f| {
+            let p = PersonText {
+                id_number: text(required(f, 0)?)?,
+                name: text(required(f, 1)?)?,
+                sex: text(required(f, 2)?)?,
+                birth_date: date(required(f, 3)?)?,
+                household_no: f[4].map(text).transpose()?,
+                relation: text(required(f, 5)?)?,
+                status: text(required(f, 6)?)?,
+                disability_category: f[7].map(text).transpose()?,
+                disability_grade: f[8].map(int).transpose()?,
+                tags: text(required(f, 9)?)?,
+            };
+            sink.person(&p.decode()?);
+            counts.persons += 1;
+            Ok(())
+        })
+        .await?;
+        copy_out(&mut tx, &items, |f| {
+            sink.item(&crate::SnapshotItem {
+                id_number: text(required(f, 0)?)?,
+                kind: item_kind(text(required(f, 1)?)?)?,
+                amount: int(required(f, 2)?)?,
+                source: text(required(f, 3)?)?,
+                as_of: date(required(f, 4)?)?,
+            });
+            counts.items += 1;
+            Ok(())
+        })
+        .await?;
+        tx.rollback().await?;
+        Ok(counts)
     }
 
     async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, crate::EconomicItem, String)>> {

@@ -123,11 +123,11 @@ where
 
 /// Tags are kept in a column as `a,b,c` (for reading) and in `person_tags` (for searching).
 pub(crate) fn join_tags(tags: &[String]) -> String {
-    tags.join(",")
+    minzheng_domain::registry::tags_text(tags)
 }
 
 fn split_tags(s: &str) -> Vec<String> {
-    s.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect()
+    minzheng_domain::registry::tags_of(s).map(str::to_string).collect()
 }
 
 /// The columns of one person, in the order of [`PERSON_COLUMNS`].

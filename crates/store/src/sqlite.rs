@@ -727,6 +727,25 @@ impl Store for SqliteStore {
         rows.iter().map(rows::run_unit_from_row).collect()
     }
 
+    async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
+        let mut conn = self.pool.acquire().await?;
+        let mut locked = conn.lock_handle().await?;
+        let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
+        // The scan steps SQLite on this thread for as long as it reads: on a multi-threaded
+        // runtime, tell it so that its other tasks move to other threads meanwhile.
+        let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let mut read = || -> Result<crate::SnapshotCounts> {
+            handle.execute("BEGIN")?;
+            let counts = snapshot_scan(&mut handle, region, sink);
+            // Always end the read transaction: the connection goes back to the pool.
+            let end = handle.execute("ROLLBACK");
+            let counts = counts?;
+            end?;
+            Ok(counts)
+        };
+        if multi { tokio::task::block_in_place(read) } else { read() }
+    }
+
     async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, crate::EconomicItem, String)>> {
         let rows = sql::scan_economic_items::<Sqlite>(after, limit).build().fetch_all(&self.pool).await?;
         rows.iter().map(rows::economic_item_from_row).collect()
@@ -1033,4 +1052,41 @@ mod tests {
         }
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// The three reads of [`Store::scan_snapshot`] on a locked connection, in a transaction.
+fn snapshot_scan(handle: &mut crate::sqlite_raw::Handle<'_>, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
+    use crate::snapshot::{household_kind, item_kind, parse_iso_date, PersonText};
+    let [households, persons, items] = crate::snapshot::queries(region);
+    let mut counts = crate::SnapshotCounts::default();
+    let mut st = handle.prepare(&households)?;
+    while let Some(r) = st.next()? {
+        sink.household(&crate::SnapshotHousehold { household_no: r.text(0)?, community: r.text(1)?, rural: household_kind(r.text(2)?)? });
+        counts.households += 1;
+    }
+    drop(st);
+    let mut st = handle.prepare(&persons)?;
+    while let Some(r) = st.next()? {
+        let p = PersonText {
+            id_number: r.text(0)?,
+            name: r.text(1)?,
+            sex: r.text(2)?,
+            birth_date: parse_iso_date(r.text(3)?)?,
+            household_no: r.opt_text(4)?,
+            relation: r.text(5)?,
+            status: r.text(6)?,
+            disability_category: r.opt_text(7)?,
+            disability_grade: r.opt_int(8),
+            tags: r.text(9)?,
+        };
+        sink.person(&p.decode()?);
+        counts.persons += 1;
+    }
+    drop(st);
+    let mut st = handle.prepare(&items)?;
+    while let Some(r) = st.next()? {
+        sink.item(&crate::SnapshotItem { id_number: r.text(0)?, kind: item_kind(r.text(1)?)?, amount: r.int(2)?, source: r.text(3)?, as_of: parse_iso_date(r.text(4)?)? });
+        counts.items += 1;
+    }
+    Ok(counts)
 }

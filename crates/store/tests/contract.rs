@@ -1003,3 +1003,90 @@ async fn the_working_day_calendar_keeps_the_last_word_for_each_day() {
         assert_eq!(s.audit_of("calendar", "2026-10-10").await.expect("audit").len(), 1);
     }
 }
+
+/// What a snapshot scan handed over, owned.
+#[derive(Default)]
+struct Scanned {
+    households: Vec<(String, String, bool)>,
+    persons: Vec<(String, String, bool, NaiveDate, Option<String>, Relation, bool, Option<Disability>, String)>,
+    items: Vec<(String, minzheng_domain::economy::ItemKind, i64, String, NaiveDate)>,
+    order: String,
+}
+
+impl minzheng_store::SnapshotSink for Scanned {
+    fn household(&mut self, h: &minzheng_store::SnapshotHousehold<'_>) {
+        self.households.push((h.household_no.into(), h.community.into(), h.rural));
+        self.order.push('h');
+    }
+    fn person(&mut self, p: &minzheng_domain::PersonView<'_>) {
+        self.persons.push((p.id_number.into(), p.name.into(), p.male, p.birth_date, p.household_no.map(Into::into), p.relation, p.alive, p.disability, p.tags.into()));
+        self.order.push('p');
+    }
+    fn item(&mut self, i: &minzheng_store::SnapshotItem<'_>) {
+        self.items.push((i.id_number.into(), i.kind, i.amount, i.source.into(), i.as_of));
+        self.order.push('i');
+    }
+}
+
+// On a runtime of several threads, as the server runs: the SQLite scan steps the database on its
+// worker thread and says so to the runtime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_scan_reads_the_regions_households_every_person_and_every_item_with_its_files_date() {
+    use minzheng_domain::economy::{EconomicItem, ItemKind};
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let mut batch = small_city();
+        batch.households[1].kind = HouseholdKind::Rural;
+        batch.persons[1].status = PersonStatus::Deceased(Some(date(2025, 1, 2)));
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("apply");
+        let (wang, zhao) = (batch.persons[0].id_number, batch.persons[3].id_number);
+        let items = vec![
+            EconomicItem { id_number: wang, kind: ItemKind::Wage, amount: 480_000, source: "income".into() },
+            EconomicItem { id_number: zhao, kind: ItemKind::Pension, amount: 310_000, source: "income".into() },
+            EconomicItem { id_number: zhao, kind: ItemKind::Deposit, amount: 9_000_000, source: "income".into() },
+        ];
+        let file = minzheng_store::EconomicBatch {
+            checksum: "cd".repeat(32),
+            source: "income".into(),
+            file_name: "income.csv".into(),
+            as_of: date(2026, 6, 30),
+            items: 3,
+            recorded_by: "verify.centre".into(),
+            recorded_at: chrono::Utc::now(),
+        };
+        assert!(s.add_economic_batch(&file, &items, &[], &actor()).await.expect("store"));
+
+        let mut all = Scanned::default();
+        let counts = s.scan_snapshot(&code("2101"), &mut all).await.expect("scan");
+        assert_eq!((counts.households, counts.persons, counts.items), (2, 4, 3), "{:?}", s.backend());
+        assert_eq!(all.order, "hhppppiii", "households, then persons, then items");
+        all.households.sort();
+        assert_eq!(all.households, vec![("H001".into(), "210112009001".into(), false), ("H002".into(), "210102001002".into(), true)]);
+        // Each person as the registry reads it.
+        for p in &batch.persons {
+            let stored = s.person(&p.id_number).await.expect("get").expect("stored");
+            let seen = all.persons.iter().find(|r| r.0 == p.id_number.as_str()).expect("scanned");
+            let tags = minzheng_domain::registry::tags_text(&stored.tags);
+            let view = stored.view(&tags);
+            assert_eq!(
+                (seen.1.as_str(), seen.2, seen.3, seen.4.as_deref(), seen.5, seen.6, seen.7, seen.8.as_str()),
+                (view.name, view.male, view.birth_date, view.household_no, view.relation, view.alive, view.disability, view.tags)
+            );
+        }
+        assert!(!all.persons.iter().find(|r| r.1 == "李秀英").expect("li").6, "the deceased is not 在册");
+        assert_eq!(all.persons.iter().find(|r| r.1 == "赵淑兰").expect("zhao").8, "独居老人,党员");
+        all.items.sort_by_key(|i| i.2);
+        assert_eq!(all.items[0], (zhao.to_string(), ItemKind::Pension, 310_000, "income".into(), date(2026, 6, 30)));
+        assert_eq!(all.items[2].1, ItemKind::Deposit);
+
+        // A county: only its households; the persons may come all (the reader keeps its own).
+        let mut one = Scanned::default();
+        let counts = s.scan_snapshot(&code("210102"), &mut one).await.expect("scan");
+        assert_eq!(one.households, vec![("H002".into(), "210102001002".into(), true)]);
+        assert!(counts.persons >= 1 && one.persons.iter().any(|p| p.1 == "赵淑兰"));
+        // The connection is usable afterwards (the scan's read transaction has ended).
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("write after the scan");
+        f.done().await;
+    }
+}
