@@ -11,7 +11,7 @@ use minzheng_policy::engine::Run;
 use minzheng_policy::explain::Check;
 use minzheng_policy::params::{apply_changes, shipped_records};
 use minzheng_policy::{Area, Change, Engine, EngineError, ParameterRecord, Snapshot, SnapshotBuilder};
-use minzheng_store::{Actor, AuditEntry, HouseholdQuery, PolicyRun, Progress, RunUnit, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, PolicyRun, Progress, RunUnit, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -61,80 +61,111 @@ pub async fn ensure_parameters(store: &dyn Store, engine: &Engine, actor: &Actor
 
 // ---- snapshots from the records store ----
 
-/// Keeps, for each person and dataset, the items of the newest batch (by the date it describes).
-struct Latest {
-    as_of: FastMap<String, NaiveDate>,
-    best: FastMap<(String, String), (NaiveDate, Vec<(ItemKind, i64)>)>,
+/// Builds a snapshot from the store's bulk read ([`Store::scan_snapshot`]): the households and
+/// persons go to the builder as they come; each person's items of the newest batch of each
+/// dataset are kept (see [`Newest`]).
+struct SnapshotReader<'p> {
+    builder: SnapshotBuilder,
+    newest: Newest,
+    progress: Progress<'p>,
+    rows: u64,
 }
 
-impl Latest {
-    async fn new(store: &dyn Store) -> Result<Latest, StoreError> {
-        Latest::until(store, None).await
-    }
-    /// Only batches describing the situation on or before `until`, when given.
-    async fn until(store: &dyn Store, until: Option<NaiveDate>) -> Result<Latest, StoreError> {
-        let as_of = store.economic_batches().await?.into_iter().filter(|b| until.is_none_or(|u| b.as_of <= u)).map(|b| (b.checksum, b.as_of)).collect();
-        Ok(Latest { as_of, best: FastMap::default() })
-    }
-    fn add(&mut self, item: minzheng_domain::economy::EconomicItem, batch: &str) {
-        let Some(date) = self.as_of.get(batch).copied() else { return };
-        let e = self.best.entry((item.id_number.to_string(), item.source)).or_insert((date, Vec::new()));
-        if date > e.0 {
-            *e = (date, Vec::new());
+impl SnapshotReader<'_> {
+    fn tick(&mut self) {
+        self.rows += 1;
+        if self.rows % 65_536 == 0 {
+            (self.progress)(self.rows);
         }
-        if date == e.0 {
-            e.1.push((item.kind, item.amount));
+    }
+}
+
+impl minzheng_store::SnapshotSink for SnapshotReader<'_> {
+    fn household(&mut self, h: &minzheng_store::SnapshotHousehold<'_>) {
+        self.builder.household_row(h.household_no, h.community, h.rural);
+        self.tick();
+    }
+    fn person(&mut self, p: &minzheng_domain::PersonView<'_>) {
+        self.builder.person_view(p);
+        self.tick();
+    }
+    fn item(&mut self, i: &minzheng_store::SnapshotItem<'_>) {
+        if let Some(pid) = self.builder.pid(i.id_number) {
+            self.newest.add(pid, i.source, i.as_of, i.kind, i.amount);
         }
+        self.tick();
+    }
+}
+
+/// The items of the persons in a snapshot, of which only those of each person's newest batch of
+/// each dataset count (a later file of the same dataset replaces an earlier one, person by
+/// person). The common case, every dataset's items from files of one date, needs no per-person
+/// bookkeeping: that is only done for the datasets with items of several dates.
+struct Newest {
+    /// Files describing a later date are left out.
+    until: Option<NaiveDate>,
+    sources: Vec<String>,
+    /// Per source: the dates its items were seen with.
+    dates: Vec<Vec<NaiveDate>>,
+    items: Vec<NewestItem>,
+}
+
+struct NewestItem {
+    pid: i64,
+    source: u16,
+    date: NaiveDate,
+    kind: ItemKind,
+    amount: i64,
+}
+
+impl Newest {
+    /// Only files describing the situation on or before `until`, when given.
+    fn until(until: Option<NaiveDate>) -> Newest {
+        Newest { until, sources: Vec::new(), dates: Vec::new(), items: Vec::new() }
+    }
+    /// An item of the person at `pid`, from a file of `source` describing `date`.
+    fn add(&mut self, pid: i64, source: &str, date: NaiveDate, kind: ItemKind, amount: i64) {
+        if self.until.is_some_and(|u| date > u) {
+            return;
+        }
+        let source = match self.sources.iter().position(|s| s == source) {
+            Some(i) => i,
+            None => {
+                self.sources.push(source.to_string());
+                self.dates.push(Vec::new());
+                self.sources.len() - 1
+            }
+        };
+        if !self.dates[source].contains(&date) {
+            self.dates[source].push(date);
+        }
+        self.items.push(NewestItem { pid, source: source as u16, date, kind, amount });
     }
     fn into_builder(self, b: &mut SnapshotBuilder) {
-        for ((id, _), (_, items)) in self.best {
-            for (kind, amount) in items {
-                b.item(&id, kind, amount);
+        let several: Vec<bool> = self.dates.iter().map(|d| d.len() > 1).collect();
+        let mut newest: FastMap<(i64, u16), NaiveDate> = FastMap::default();
+        for i in self.items.iter().filter(|i| several[i.source as usize]) {
+            let d = newest.entry((i.pid, i.source)).or_insert(i.date);
+            *d = (*d).max(i.date);
+        }
+        for i in self.items {
+            if !several[i.source as usize] || newest.get(&(i.pid, i.source)) == Some(&i.date) {
+                b.item_of(i.pid, i.kind, i.amount);
             }
         }
     }
 }
 
-/// A snapshot of every household in a region (any level) with its members and economic data.
+/// A snapshot of every household in a region (any level) with its members and economic data,
+/// in one bulk read of the store; `progress` is told the rows read so far.
 pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize, progress: Progress<'_>) -> Result<Snapshot, StoreError> {
-    let mut b = SnapshotBuilder::new();
-    let mut after = None;
-    let mut done = 0u64;
-    loop {
-        let page = store.search_households(&HouseholdQuery { region: Some(region.clone()), after: after.clone(), limit: 1000 }).await?;
-        for h in &page.items {
-            b.household(h);
-        }
-        done += page.items.len() as u64;
-        progress(done);
-        match page.next {
-            Some(n) => after = Some(n),
-            None => break,
-        }
-    }
-    // Persons in one key-ordered scan, in large pages; the builder keeps those whose household
-    // is in the snapshot (the region's).
-    let mut after = None;
-    loop {
-        let page = store.scan_persons(after.as_ref(), 50_000).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id_number);
-        for p in &page {
-            b.person(p);
-        }
-    }
-    let mut latest = Latest::new(store).await?;
-    let mut after = 0;
-    loop {
-        let items = store.scan_economic_items(after, 10_000).await?;
-        let Some(last) = items.last() else { break };
-        after = last.0;
-        for (_, item, batch) in items {
-            latest.add(item, &batch);
-        }
-    }
-    latest.into_builder(&mut b);
-    Ok(b.finish(partitions))
+    let newest = Newest::until(None);
+    let mut reader = SnapshotReader { builder: SnapshotBuilder::new(), newest, progress, rows: 0 };
+    store.scan_snapshot(region, &mut reader).await?;
+    progress(reader.rows);
+    let SnapshotReader { mut builder, newest, .. } = reader;
+    newest.into_builder(&mut builder);
+    Ok(builder.finish(partitions))
 }
 
 /// A snapshot of one household.
@@ -152,11 +183,14 @@ pub async fn household_snapshot_until(store: &dyn Store, household: &Household, 
         b.person(p);
     }
     let ids: Vec<_> = members.iter().map(|p| p.id_number).collect();
-    let mut latest = Latest::until(store, until).await?;
+    let as_of: FastMap<String, NaiveDate> = store.economic_batches().await?.into_iter().map(|b| (b.checksum, b.as_of)).collect();
+    let mut newest = Newest::until(until);
     for (item, batch) in store.economic_items_of(&ids).await? {
-        latest.add(item, &batch);
+        if let (Some(pid), Some(date)) = (b.pid(item.id_number.as_str()), as_of.get(&batch)) {
+            newest.add(pid, &item.source, *date, item.kind, item.amount);
+        }
     }
-    latest.into_builder(&mut b);
+    newest.into_builder(&mut b);
     Ok(b.finish(1))
 }
 

@@ -546,4 +546,18 @@ async fn a_household_check_lists_the_newest_file_of_each_source_as_the_rules_cou
     let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, auth, day("2026-08-01")).await.expect("report");
     let wages: Vec<&str> = r.items.iter().filter(|i| i.source == "income" && i.id_number == earner.id_number).flat_map(|i| i.fields.iter().filter(|(k, _)| k == "金额").map(|(_, v)| v.as_str())).collect();
     assert_eq!(wages, vec!["4321.00"], "only the August file's wage: {wages:?}");
+    // The city's snapshot (the sweeps' bulk read) counts the same: the earner's wage is the
+    // August one, and the earner's other sources are still there.
+    use minzheng_domain::economy::ItemKind;
+    let snapshot = minzheng_app::policy::snapshot(w.store.as_ref(), &minzheng_domain::RegionCode::parse(&h.community.as_str()[..4]).expect("city"), 1, &|_| {}).await.expect("snapshot");
+    let (_, ids) = snapshot.keys();
+    let pid = ids.iter().position(|i| i == earner.id_number.as_str()).expect("in the snapshot") as i64;
+    let mut wage = Vec::new();
+    for b in snapshot.table("income").expect("income").partitions.iter().flatten() {
+        use minzheng_policy::arrow::array::AsArray;
+        use minzheng_policy::arrow::datatypes::Int64Type;
+        let (p, k, m) = (b.column(0).as_primitive::<Int64Type>(), b.column(1).as_string::<i32>(), b.column(2).as_primitive::<Int64Type>());
+        wage.extend((0..b.num_rows()).filter(|&r| p.value(r) == pid && k.value(r) == ItemKind::Wage.as_str()).map(|r| m.value(r)));
+    }
+    assert_eq!(wage, vec![432_100], "only the August file's wage in the city snapshot");
 }

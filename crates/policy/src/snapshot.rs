@@ -3,13 +3,13 @@
 //! Tables: `person`, `household`, `income`, `asset` (see `policies/*/features.toml`). A snapshot
 //! is immutable and shared; features for an evaluation date are computed from it by SQL.
 
-use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, StringArray};
+use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, StringArray, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use minzheng_domain::economy::ItemKind;
 use minzheng_domain::source::SourceCatalogue;
 use minzheng_domain::hash::FastMap;
-use minzheng_domain::registry::{Household, HouseholdKind, Person, PersonStatus};
+use minzheng_domain::registry::{tags_text, Household, HouseholdKind, Person, PersonView};
 use std::sync::Arc;
 
 /// Rows per Arrow batch.
@@ -77,20 +77,65 @@ impl Snapshot {
     }
 }
 
+/// A text column built in chunks of [`BATCH_ROWS`] values, each one Arrow array: values are
+/// copied into the chunk's buffer, with no allocation per value.
+#[derive(Debug, Default)]
+struct Texts {
+    done: Vec<ArrayRef>,
+    current: StringBuilder,
+    len: usize,
+}
+
+impl Texts {
+    fn push(&mut self, value: &str) {
+        self.current.append_value(value);
+        self.len += 1;
+        if self.len % BATCH_ROWS == 0 {
+            self.done.push(Arc::new(self.current.finish()));
+        }
+    }
+    /// The chunks, one per [`BATCH_ROWS`] rows (as [`chunked`] cuts them).
+    fn finish(mut self) -> Vec<ArrayRef> {
+        if self.len % BATCH_ROWS != 0 {
+            self.done.push(Arc::new(self.current.finish()));
+        }
+        self.done
+    }
+}
+
+/// The key of an ID number as stored (17 digits and a check character, a digit or `X`), read as
+/// one number; `None` for anything else.
+fn id_key(id_number: &str) -> Option<u64> {
+    let b: &[u8; 18] = id_number.as_bytes().try_into().ok()?;
+    let mut n = 0u64;
+    for &c in &b[..17] {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(c - b'0');
+    }
+    let check = match b[17] {
+        c @ b'0'..=b'9' => u64::from(c - b'0'),
+        b'X' => 10,
+        _ => return None,
+    };
+    Some(n * 11 + check)
+}
+
 /// Builds a snapshot: households first, then their persons, then income and asset items.
 #[derive(Debug, Default)]
 pub struct SnapshotBuilder {
     hids: FastMap<String, i64>,
-    pids: FastMap<String, i64>,
+    pids: FastMap<u64, i64>,
     // household
-    h_no: Vec<String>,
+    h_no: Texts,
     h_county: Vec<i32>,
-    h_community: Vec<String>,
+    h_community: Texts,
     h_rural: Vec<bool>,
     // person
     p_hid: Vec<i64>,
-    p_id: Vec<String>,
-    p_name: Vec<String>,
+    p_id: Texts,
+    p_name: Texts,
     p_birth: Vec<i32>,
     p_male: Vec<bool>,
     p_relation: Vec<&'static str>,
@@ -98,7 +143,7 @@ pub struct SnapshotBuilder {
     p_disability: Vec<&'static str>,
     p_grade: Vec<i32>,
     p_self_care: Vec<i32>,
-    p_tags: Vec<String>,
+    p_tags: Texts,
     // income and asset items
     i_pid: Vec<i64>,
     i_kind: Vec<&'static str>,
@@ -119,61 +164,80 @@ impl SnapshotBuilder {
         b.hids.reserve(households);
         b.pids.reserve(persons);
         b.p_hid.reserve(persons);
-        b.p_id.reserve(persons);
-        b.p_name.reserve(persons);
         b.p_birth.reserve(persons);
         b
     }
 
     pub fn household(&mut self, h: &Household) {
-        if self.hids.contains_key(&h.household_no) {
+        self.household_row(&h.household_no, h.community.as_str(), h.kind == HouseholdKind::Rural);
+    }
+
+    /// Adds a household (户号, 社区 code, 农村户) once; a number seen before is ignored.
+    pub fn household_row(&mut self, household_no: &str, community: &str, rural: bool) {
+        if self.hids.contains_key(household_no) {
             return;
         }
-        let hid = self.h_no.len() as i64;
-        self.hids.insert(h.household_no.clone(), hid);
-        self.h_no.push(h.household_no.clone());
-        let code = h.community.as_str();
-        self.h_county.push(code.get(..6).and_then(|c| c.parse().ok()).unwrap_or(0));
-        self.h_community.push(code.to_string());
-        self.h_rural.push(h.kind == HouseholdKind::Rural);
+        let hid = self.h_county.len() as i64;
+        self.hids.insert(household_no.to_string(), hid);
+        self.h_no.push(household_no);
+        self.h_county.push(community.get(..6).and_then(|c| c.parse().ok()).unwrap_or(0));
+        self.h_community.push(community);
+        self.h_rural.push(rural);
     }
 
     /// Adds a person of a household added before; a person of no known household is counted
     /// and left out.
     pub fn person(&mut self, p: &Person) {
-        let Some(hid) = p.household_no.as_ref().and_then(|h| self.hids.get(h)).copied() else {
+        self.person_view(&p.view(&tags_text(&p.tags)));
+    }
+
+    /// [`SnapshotBuilder::person`] from a borrowed view (the records store's bulk read).
+    pub fn person_view(&mut self, p: &PersonView<'_>) {
+        let Some(hid) = p.household_no.and_then(|h| self.hids.get(h)).copied() else {
             self.without_household += 1;
             return;
         };
-        let id = p.id_number.to_string();
-        let pid = self.p_id.len() as i64;
-        self.pids.insert(id.clone(), pid);
+        let pid = self.p_hid.len() as i64;
+        if let Some(key) = id_key(p.id_number) {
+            self.pids.insert(key, pid);
+        }
         self.p_hid.push(hid);
-        self.p_id.push(id);
-        self.p_name.push(p.name.clone());
+        self.p_id.push(p.id_number);
+        self.p_name.push(p.name);
         let b = p.birth_date;
         use chrono::Datelike;
         self.p_birth.push(b.year() * 10000 + b.month() as i32 * 100 + b.day() as i32);
-        self.p_male.push(p.sex == minzheng_domain::id::Sex::Male);
+        self.p_male.push(p.male);
         self.p_relation.push(p.relation.as_str());
-        self.p_alive.push(p.status == PersonStatus::Alive);
+        self.p_alive.push(p.alive);
         self.p_disability.push(p.disability.map(|d| d.category.as_str()).unwrap_or(""));
         self.p_grade.push(p.disability.map(|d| d.grade as i32).unwrap_or(0));
         self.p_self_care.push(0);
-        self.p_tags.push(p.tags.join("|"));
+        self.p_tags.push(p.tags);
+    }
+
+    /// The position of a person added before, by ID number.
+    pub fn pid(&self, id_number: &str) -> Option<i64> {
+        id_key(id_number).and_then(|k| self.pids.get(&k)).copied()
     }
 
     /// Sets the number of daily activities a person cannot do (生活自理能力评估), 0-6.
     pub fn self_care(&mut self, id_number: &str, failed: i32) {
-        if let Some(pid) = self.pids.get(id_number) {
-            self.p_self_care[*pid as usize] = failed.clamp(0, 6);
+        if let Some(pid) = self.pid(id_number) {
+            self.p_self_care[pid as usize] = failed.clamp(0, 6);
         }
     }
 
     /// An economic item of a person added before: income kinds go to `income` (monthly fen),
     /// deposits and counts to `asset`. Returns false for a person not in the snapshot.
     pub fn item(&mut self, id_number: &str, kind: ItemKind, amount: i64) -> bool {
-        let Some(pid) = self.pids.get(id_number).copied() else { return false };
+        let Some(pid) = self.pid(id_number) else { return false };
+        self.item_of(pid, kind, amount);
+        true
+    }
+
+    /// [`SnapshotBuilder::item`] of a person by position ([`SnapshotBuilder::pid`]).
+    pub fn item_of(&mut self, pid: i64, kind: ItemKind, amount: i64) {
         if kind.is_money() && kind != ItemKind::Deposit {
             self.i_pid.push(pid);
             self.i_kind.push(kind.as_str());
@@ -183,35 +247,36 @@ impl SnapshotBuilder {
             self.a_kind.push(kind.as_str());
             self.a_amount.push(amount);
         }
-        true
     }
 
     pub fn finish(self, partitions: usize) -> Snapshot {
-        let n_h = self.h_no.len();
-        let household = chunked("household", household_schema(), n_h, partitions, |r| {
+        let n_h = self.h_county.len();
+        let (h_no, h_community) = (self.h_no.finish(), self.h_community.finish());
+        let household = chunked("household", household_schema(), n_h, partitions, |i, r| {
             vec![
                 Arc::new(Int64Array::from_iter_values(r.clone().map(|i| i as i64))) as ArrayRef,
-                Arc::new(StringArray::from_iter_values(self.h_no[r.clone()].iter())),
+                h_no[i].clone(),
                 Arc::new(Int32Array::from(self.h_county[r.clone()].to_vec())),
-                Arc::new(StringArray::from_iter_values(self.h_community[r.clone()].iter())),
+                h_community[i].clone(),
                 Arc::new(BooleanArray::from(self.h_rural[r].to_vec())),
             ]
         });
-        let n_p = self.p_id.len();
-        let person = chunked("person", person_schema(), n_p, partitions, |r| {
+        let n_p = self.p_hid.len();
+        let (p_id, p_name, p_tags) = (self.p_id.finish(), self.p_name.finish(), self.p_tags.finish());
+        let person = chunked("person", person_schema(), n_p, partitions, |i, r| {
             vec![
                 Arc::new(Int64Array::from_iter_values(r.clone().map(|i| i as i64))) as ArrayRef,
                 Arc::new(Int64Array::from(self.p_hid[r.clone()].to_vec())),
-                Arc::new(StringArray::from_iter_values(self.p_id[r.clone()].iter())),
-                Arc::new(StringArray::from_iter_values(self.p_name[r.clone()].iter())),
+                p_id[i].clone(),
+                p_name[i].clone(),
                 Arc::new(Int32Array::from(self.p_birth[r.clone()].to_vec())),
                 Arc::new(BooleanArray::from(self.p_male[r.clone()].to_vec())),
                 Arc::new(StringArray::from_iter_values(self.p_relation[r.clone()].iter())),
                 Arc::new(BooleanArray::from(self.p_alive[r.clone()].to_vec())),
                 Arc::new(StringArray::from_iter_values(self.p_disability[r.clone()].iter())),
                 Arc::new(Int32Array::from(self.p_grade[r.clone()].to_vec())),
-                Arc::new(Int32Array::from(self.p_self_care[r.clone()].to_vec())),
-                Arc::new(StringArray::from_iter_values(self.p_tags[r].iter())),
+                Arc::new(Int32Array::from(self.p_self_care[r].to_vec())),
+                p_tags[i].clone(),
             ]
         });
         let items = |name: &str, amount: &str, pid: &[i64], kind: &[&'static str], value: &[i64]| {
@@ -220,7 +285,7 @@ impl SnapshotBuilder {
                 Field::new("kind", DataType::Utf8, false),
                 Field::new(amount, DataType::Int64, false),
             ]));
-            chunked(name, schema, pid.len(), partitions, |r| {
+            chunked(name, schema, pid.len(), partitions, |_, r| {
                 vec![
                     Arc::new(Int64Array::from(pid[r.clone()].to_vec())) as ArrayRef,
                     Arc::new(StringArray::from_iter_values(kind[r.clone()].iter())),
@@ -261,12 +326,14 @@ fn person_schema() -> SchemaRef {
     ]))
 }
 
-fn chunked(name: &str, schema: SchemaRef, rows: usize, partitions: usize, columns: impl Fn(std::ops::Range<usize>) -> Vec<ArrayRef>) -> Table {
+/// The table's batches of [`BATCH_ROWS`] rows: `columns(i, range)` gives the columns of the
+/// `i`th, which holds the rows in `range`.
+fn chunked(name: &str, schema: SchemaRef, rows: usize, partitions: usize, columns: impl Fn(usize, std::ops::Range<usize>) -> Vec<ArrayRef>) -> Table {
     let mut batches = Vec::new();
     let mut start = 0;
     while start < rows {
         let end = (start + BATCH_ROWS).min(rows);
-        match RecordBatch::try_new(schema.clone(), columns(start..end)) {
+        match RecordBatch::try_new(schema.clone(), columns(start / BATCH_ROWS, start..end)) {
             Ok(b) => batches.push(b),
             // The columns are built to the schema above; a mismatch is a bug in this file.
             Err(e) => panic!("snapshot table {name}: {e}"),
@@ -321,4 +388,44 @@ pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: imp
         }
     }
     b.finish(partitions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_numbers_key_is_one_to_one_and_refuses_anything_else() {
+        let ids = ["11010519491231002X", "110105194912310020", "110105194912310021", "999999999999999999", "000000000000000000", "99999999999999999X"];
+        let keys: Vec<u64> = ids.iter().map(|i| id_key(i).expect(i)).collect();
+        let distinct: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        for bad in ["11010519491231002x", "1101051949123100X2", "11010519491231002", "11010519491231002X0", "", "１10105194912310020"] {
+            assert_eq!(id_key(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn items_reach_the_person_by_id_number() {
+        let mut b = SnapshotBuilder::new();
+        b.household_row("H1", "210102001001", false);
+        let person = |id: &'static str| PersonView {
+            id_number: id,
+            name: "王",
+            male: true,
+            birth_date: chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap(),
+            household_no: Some("H1"),
+            relation: minzheng_domain::Relation::Head,
+            alive: true,
+            disability: None,
+            tags: "",
+        };
+        b.person_view(&person("11010519491231002X"));
+        b.person_view(&person("110105194912310020"));
+        assert_eq!((b.pid("11010519491231002X"), b.pid("110105194912310020"), b.pid("110105194912310021")), (Some(0), Some(1), None));
+        assert!(b.item("110105194912310020", ItemKind::Pension, 100));
+        assert!(!b.item("110105194912310021", ItemKind::Pension, 100));
+        let s = b.finish(1);
+        assert_eq!(s.table("income").map(Table::rows), Some(1));
+    }
 }
