@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Bulk paths (generate, import) allocate many small strings; mimalloc halves their cost.
+/// Bulk paths (generate, import) allocate many small strings; mimalloc halves their cost. It is
+/// built without transparent huge pages (feature `no_thp`): with them the kernel zeroes whole
+/// 2 MiB pages for allocations that touch a little of each, which cost a fifth of a snapshot's
+/// build and of the feature views (BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
