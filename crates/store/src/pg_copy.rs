@@ -44,6 +44,11 @@ impl BinaryCopy {
             if &self.buf[..11] != SIGNATURE {
                 return Err(bad("not a binary COPY stream"));
             }
+            // Bits 16–31 of the flags mark format changes a reader must not ignore (16: OIDs).
+            let flags = u32::from_be_bytes(self.buf[11..15].try_into().unwrap());
+            if flags & 0xFFFF_0000 != 0 {
+                return Err(bad(format!("flags {flags:#x}")));
+            }
             let extension = u32::from_be_bytes(self.buf[15..19].try_into().unwrap()) as usize;
             if self.buf.len() < 19 + extension {
                 return Ok(());
@@ -80,9 +85,12 @@ impl BinaryCopy {
                 };
                 let len = i32::from_be_bytes(len.try_into().unwrap());
                 at += 4;
-                if len < 0 {
+                if len == -1 {
                     *f = None;
                     continue;
+                }
+                if len < 0 {
+                    return Err(bad(format!("field length {len}")));
                 }
                 let len = len as usize;
                 let Some(value) = b.get(at..at + len) else {
@@ -115,6 +123,11 @@ impl BinaryCopy {
 /// A field that must be present.
 pub(crate) fn required<'a>(fields: &Fields<'a>, i: usize) -> Result<&'a [u8]> {
     fields.get(i).copied().flatten().ok_or_else(|| bad(format!("field {i} is NULL or missing")))
+}
+
+/// A field that may be NULL (but must be there).
+pub(crate) fn optional<'a>(fields: &Fields<'a>, i: usize) -> Result<Option<&'a [u8]>> {
+    fields.get(i).copied().ok_or_else(|| bad(format!("field {i} is missing")))
 }
 
 pub(crate) fn text(value: &[u8]) -> Result<&str> {
@@ -213,6 +226,12 @@ mod tests {
         after.extend_from_slice(b"xx");
         assert!(read(&[&after]).is_err(), "data after the end");
         assert!(read(&[b"id,name\n1,2\n"]).is_err(), "CSV, not binary");
+        let mut oids = bytes.clone();
+        oids[11..15].copy_from_slice(&0x0001_0000u32.to_be_bytes());
+        assert!(read(&[&oids]).is_err(), "a critical flag (OIDs included)");
+        let mut length = bytes.clone();
+        length[21..25].copy_from_slice(&(-2i32).to_be_bytes());
+        assert!(read(&[&length]).is_err(), "a negative length other than NULL's");
     }
 
     #[test]

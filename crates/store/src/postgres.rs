@@ -886,9 +886,14 @@ impl Store for PgStore {
     }
 
     async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
-        use crate::pg_copy::{date, int, required, text};
+        use crate::pg_copy::{date, int, optional, required, text};
         use crate::snapshot::{household_kind, item_kind, PersonText};
-        let mut tx = self.pool.begin().await?;
+        // A COPY left half-read (an error in a row, or this future dropped mid-stream) leaves the
+        // connection out of step with the server; it must not go back to the pool. Closing it
+        // after every scan costs one reconnect, nothing next to the scan.
+        let mut conn = self.pool.acquire().await?;
+        conn.close_on_drop();
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         // The three reads see one moment of the database.
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
         let [households, persons, items] = crate::snapshot::queries(region);
@@ -905,11 +910,11 @@ impl Store for PgStore {
                 name: text(required(f, 1)?)?,
                 sex: text(required(f, 2)?)?,
                 birth_date: date(required(f, 3)?)?,
-                household_no: f[4].map(text).transpose()?,
+                household_no: optional(f, 4)?.map(text).transpose()?,
                 relation: text(required(f, 5)?)?,
                 status: text(required(f, 6)?)?,
-                disability_category: f[7].map(text).transpose()?,
-                disability_grade: f[8].map(int).transpose()?,
+                disability_category: optional(f, 7)?.map(text).transpose()?,
+                disability_grade: optional(f, 8)?.map(int).transpose()?,
                 tags: text(required(f, 9)?)?,
             };
             sink.person(&p.decode()?);

@@ -729,6 +729,10 @@ impl Store for SqliteStore {
 
     async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
         let mut conn = self.pool.acquire().await?;
+        // The transaction below is begun on the raw handle, out of sqlx's sight: should the scan
+        // panic before its ROLLBACK, the connection must not go back to the pool with it open.
+        // Closing it after every scan costs one reopen, nothing next to the scan.
+        conn.close_on_drop();
         let mut locked = conn.lock_handle().await?;
         let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
         // The scan steps SQLite on this thread for as long as it reads: on a multi-threaded
