@@ -381,6 +381,45 @@ async fn copy_out(tx: &mut Transaction<'_, Postgres>, query: &str, mut each: imp
     reader.finish()
 }
 
+/// A spawned task that is stopped when its handle is dropped (a scan given up half-way does
+/// not leave its second read running).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Reads the snapshot's economic items on `conn`, in a read-only transaction that takes the
+/// exported snapshot `exported` of the transaction reading the households and persons.
+async fn read_items(mut conn: sqlx::pool::PoolConnection<Postgres>, exported: String, query: String) -> Result<crate::snapshot::HeldItems> {
+    use crate::pg_copy::{date, int, required, text};
+    use crate::snapshot::item_kind;
+    // `SET TRANSACTION SNAPSHOT` takes no parameters; an exported snapshot's name is hex digits
+    // and dashes.
+    if exported.is_empty() || !exported.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        return Err(StoreError::Corrupt(format!("snapshot name {exported:?}")));
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    sqlx::query(AssertSqlSafe(format!("SET TRANSACTION SNAPSHOT '{exported}'"))).execute(&mut *tx).await?;
+    let mut held = crate::snapshot::HeldItems::default();
+    copy_out(&mut tx, &query, |f| {
+        held.push(&crate::SnapshotItem {
+            id_number: text(required(f, 0)?)?,
+            kind: item_kind(text(required(f, 1)?)?)?,
+            amount: int(required(f, 2)?)?,
+            source: text(required(f, 3)?)?,
+            as_of: date(required(f, 4)?)?,
+        });
+        Ok(())
+    })
+    .await?;
+    tx.rollback().await?;
+    Ok(held)
+}
+
 /// Sends rows to an empty table with COPY (the fast path of a first import: there is nothing
 /// to conflict with, so no upsert is needed).
 async fn send_copy(tx: &mut Transaction<'_, Postgres>, statement: &str, data: Vec<u8>) -> Result<()> {
@@ -887,16 +926,22 @@ impl Store for PgStore {
 
     async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
         use crate::pg_copy::{date, int, optional, required, text};
-        use crate::snapshot::{household_kind, item_kind, PersonText};
+        use crate::snapshot::{household_kind, PersonText};
         // A COPY left half-read (an error in a row, or this future dropped mid-stream) leaves the
         // connection out of step with the server; it must not go back to the pool. Closing it
         // after every scan costs one reconnect, nothing next to the scan.
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        // The three reads see one moment of the database.
+        // The three reads see one moment of the database: the items are read on a second
+        // connection, at the same time as the households and persons, in a transaction that
+        // takes this one's snapshot (so that a second server process does their share).
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let exported: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
         let [households, persons, items] = crate::snapshot::queries(region);
+        let mut second = self.pool.acquire().await?;
+        second.close_on_drop();
+        let mut items = AbortOnDrop(tokio::spawn(read_items(second, exported, items)));
         let mut counts = crate::SnapshotCounts::default();
         copy_out(&mut tx, &households, |f| {
             sink.household(&crate::SnapshotHousehold { household_no: text(required(f, 0)?)?, community: text(required(f, 1)?)?, rural: household_kind(text(required(f, 2)?)?)? });
@@ -922,19 +967,14 @@ impl Store for PgStore {
             Ok(())
         })
         .await?;
-        copy_out(&mut tx, &items, |f| {
-            sink.item(&crate::SnapshotItem {
-                id_number: text(required(f, 0)?)?,
-                kind: item_kind(text(required(f, 1)?)?)?,
-                amount: int(required(f, 2)?)?,
-                source: text(required(f, 3)?)?,
-                as_of: date(required(f, 4)?)?,
-            });
-            counts.items += 1;
-            Ok(())
-        })
-        .await?;
+        let mut held = match (&mut items.0).await {
+            Ok(read) => read?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => return Err(StoreError::Corrupt(format!("the items' read stopped: {e}"))),
+        };
+        // The exporting transaction stays open until the second one has ended.
         tx.rollback().await?;
+        counts.items = held.hand_over(sink);
         Ok(counts)
     }
 

@@ -67,6 +67,68 @@ pub(crate) fn queries(region: &RegionCode) -> [String; 3] {
     ]
 }
 
+/// Economic items read ahead of the sink (on PostgreSQL, on a second connection while the
+/// first reads the persons), kept compactly: the ID numbers of a chunk in one string, the
+/// datasets' names once.
+#[derive(Debug, Default)]
+pub(crate) struct HeldItems {
+    sources: Vec<String>,
+    chunks: Vec<HeldChunk>,
+}
+
+#[derive(Debug, Default)]
+struct HeldChunk {
+    ids: String,
+    rows: Vec<HeldItem>,
+}
+
+#[derive(Debug)]
+struct HeldItem {
+    /// Where the row's ID number ends in its chunk's `ids` (it starts where the last one ended).
+    id_end: u32,
+    source: u16,
+    kind: ItemKind,
+    as_of: NaiveDate,
+    amount: i64,
+}
+
+impl HeldItems {
+    const CHUNK: usize = 1 << 16;
+
+    pub(crate) fn push(&mut self, i: &SnapshotItem<'_>) {
+        let source = match self.sources.iter().rposition(|s| s == i.source) {
+            Some(n) => n,
+            None => {
+                self.sources.push(i.source.to_string());
+                self.sources.len() - 1
+            }
+        };
+        if self.chunks.last().is_none_or(|c| c.rows.len() == Self::CHUNK) {
+            self.chunks.push(HeldChunk { ids: String::with_capacity(Self::CHUNK * 18), rows: Vec::with_capacity(Self::CHUNK) });
+        }
+        let chunk = self.chunks.last_mut().expect("a chunk");
+        chunk.ids.push_str(i.id_number);
+        // A chunk's ID numbers are far below 4 GB (65,536 of them).
+        chunk.rows.push(HeldItem { id_end: chunk.ids.len() as u32, source: source as u16, kind: i.kind, as_of: i.as_of, amount: i.amount });
+    }
+
+    /// Hands the items to `sink` in the order they were read, letting go of each chunk once it
+    /// is handed; returns how many.
+    pub(crate) fn hand_over(&mut self, sink: &mut dyn SnapshotSink) -> u64 {
+        let mut n = 0;
+        for chunk in std::mem::take(&mut self.chunks) {
+            let mut start = 0;
+            for r in &chunk.rows {
+                let end = r.id_end as usize;
+                sink.item(&SnapshotItem { id_number: &chunk.ids[start..end], kind: r.kind, amount: r.amount, source: &self.sources[r.source as usize], as_of: r.as_of });
+                start = end;
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
@@ -134,6 +196,39 @@ pub(crate) fn parse_iso_date(s: &str) -> Result<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Default)]
+    struct Items(Vec<(String, ItemKind, i64, String, NaiveDate)>);
+
+    impl SnapshotSink for Items {
+        fn household(&mut self, _: &SnapshotHousehold<'_>) {}
+        fn person(&mut self, _: &PersonView<'_>) {}
+        fn item(&mut self, i: &SnapshotItem<'_>) {
+            self.0.push((i.id_number.to_string(), i.kind, i.amount, i.source.to_string(), i.as_of));
+        }
+    }
+
+    #[test]
+    fn held_items_are_handed_over_as_they_were_read_across_chunks() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 8, d).unwrap();
+        let sources = ["工商", "银行存款", "公积金"];
+        let rows: Vec<_> = (0..HeldItems::CHUNK * 2 + 3)
+            .map(|n| {
+                // ID numbers of several lengths (the store does not promise 18 characters).
+                let id = format!("{:0width$}", n, width = 15 + n % 4);
+                (id, ItemKind::ALL[n % ItemKind::ALL.len()], n as i64 * 7 - 50_000, sources[n % 3].to_string(), day(1 + (n % 28) as u32))
+            })
+            .collect();
+        let mut held = HeldItems::default();
+        for (id, kind, amount, source, as_of) in &rows {
+            held.push(&SnapshotItem { id_number: id, kind: *kind, amount: *amount, source, as_of: *as_of });
+        }
+        assert_eq!(held.sources.len(), 3, "each dataset's name kept once");
+        let mut sink = Items::default();
+        assert_eq!(held.hand_over(&mut sink), rows.len() as u64);
+        assert_eq!(sink.0, rows);
+        assert_eq!(held.hand_over(&mut sink), 0, "handed over once");
+    }
 
     #[test]
     fn iso_dates_are_read_as_chrono_reads_them() {
