@@ -381,6 +381,16 @@ async fn copy_out(tx: &mut Transaction<'_, Postgres>, query: &str, mut each: imp
     reader.finish()
 }
 
+impl PgStore {
+    /// Whether every stored household is in `region` (the lowest and highest community codes,
+    /// two probes of the households' community index).
+    async fn holds_only(&self, region: &RegionCode) -> Result<bool> {
+        let (low, high): (Option<String>, Option<String>) = sqlx::query_as("SELECT min(community_code), max(community_code) FROM households").fetch_one(&self.pool).await?;
+        let within = |c: &Option<String>| c.as_deref().is_none_or(|c| c.starts_with(region.as_str()));
+        Ok(within(&low) && within(&high))
+    }
+}
+
 /// A spawned task that is stopped when its handle is dropped (a scan given up half-way does
 /// not leave its second read running).
 struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
@@ -394,8 +404,6 @@ impl<T> Drop for AbortOnDrop<T> {
 /// Reads the snapshot's economic items on `conn`, in a read-only transaction that takes the
 /// exported snapshot `exported` of the transaction reading the households and persons.
 async fn read_items(mut conn: sqlx::pool::PoolConnection<Postgres>, exported: String, query: String) -> Result<crate::snapshot::HeldItems> {
-    use crate::pg_copy::{date, int, required, text};
-    use crate::snapshot::item_kind;
     // `SET TRANSACTION SNAPSHOT` takes no parameters; an exported snapshot's name is hex digits
     // and dashes.
     if exported.is_empty() || !exported.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
@@ -405,19 +413,21 @@ async fn read_items(mut conn: sqlx::pool::PoolConnection<Postgres>, exported: St
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
     sqlx::query(AssertSqlSafe(format!("SET TRANSACTION SNAPSHOT '{exported}'"))).execute(&mut *tx).await?;
     let mut held = crate::snapshot::HeldItems::default();
-    copy_out(&mut tx, &query, |f| {
-        held.push(&crate::SnapshotItem {
-            id_number: text(required(f, 0)?)?,
-            kind: item_kind(text(required(f, 1)?)?)?,
-            amount: int(required(f, 2)?)?,
-            source: text(required(f, 3)?)?,
-            as_of: date(required(f, 4)?)?,
-        });
-        Ok(())
-    })
-    .await?;
+    copy_out(&mut tx, &query, |f| held.push(&item_of(f)?)).await?;
     tx.rollback().await?;
     Ok(held)
+}
+
+/// An item row of [`crate::snapshot::queries`] as COPY gives it.
+fn item_of<'a>(f: &crate::pg_copy::Fields<'a>) -> Result<crate::SnapshotItem<'a>> {
+    use crate::pg_copy::{date, int, required, text};
+    Ok(crate::SnapshotItem {
+        id_number: text(required(f, 0)?)?,
+        kind: crate::snapshot::item_kind(text(required(f, 1)?)?)?,
+        amount: int(required(f, 2)?)?,
+        source: text(required(f, 3)?)?,
+        as_of: date(required(f, 4)?)?,
+    })
 }
 
 /// Sends rows to an empty table with COPY (the fast path of a first import: there is nothing
@@ -932,16 +942,32 @@ impl Store for PgStore {
         // after every scan costs one reconnect, nothing next to the scan.
         let mut conn = self.pool.acquire().await?;
         conn.close_on_drop();
-        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        // The three reads see one moment of the database: the items are read on a second
-        // connection, at the same time as the households and persons, in a transaction that
-        // takes this one's snapshot (so that a second server process does their share).
-        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-        let exported: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
+        // The three reads see one moment of the database. When the region holds every household
+        // (so that every stored item may be one of its persons'), the items are read on a second
+        // connection at the same time as the households and persons, by a second server
+        // process, in a transaction that takes this one's exported snapshot; they are held until
+        // the persons are in. Otherwise, or when the pool has no second connection to spare
+        // within a second (scans waiting for each other's connections would never end), they
+        // are read after the persons on this connection, and the sink drops the other regions'.
         let [households, persons, items] = crate::snapshot::queries(region);
-        let mut second = self.pool.acquire().await?;
-        second.close_on_drop();
-        let mut items = AbortOnDrop(tokio::spawn(read_items(second, exported, items)));
+        let second = if self.holds_only(region).await? {
+            match tokio::time::timeout(std::time::Duration::from_secs(1), self.pool.acquire()).await {
+                Ok(second) => Some(second?),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+        let ahead = match second {
+            Some(mut second) => {
+                second.close_on_drop();
+                let exported: String = sqlx::query_scalar("SELECT pg_export_snapshot()").fetch_one(&mut *tx).await?;
+                Some(AbortOnDrop(tokio::spawn(read_items(second, exported, items.clone()))))
+            }
+            None => None,
+        };
         let mut counts = crate::SnapshotCounts::default();
         copy_out(&mut tx, &households, |f| {
             sink.household(&crate::SnapshotHousehold { household_no: text(required(f, 0)?)?, community: text(required(f, 1)?)?, rural: household_kind(text(required(f, 2)?)?)? });
@@ -967,7 +993,17 @@ impl Store for PgStore {
             Ok(())
         })
         .await?;
-        let mut held = match (&mut items.0).await {
+        let Some(mut ahead) = ahead else {
+            copy_out(&mut tx, &items, |f| {
+                sink.item(&item_of(f)?);
+                counts.items += 1;
+                Ok(())
+            })
+            .await?;
+            tx.rollback().await?;
+            return Ok(counts);
+        };
+        let mut held = match (&mut ahead.0).await {
             Ok(read) => read?,
             Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
             Err(e) => return Err(StoreError::Corrupt(format!("the items' read stopped: {e}"))),

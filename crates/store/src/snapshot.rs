@@ -95,21 +95,25 @@ struct HeldItem {
 impl HeldItems {
     const CHUNK: usize = 1 << 16;
 
-    pub(crate) fn push(&mut self, i: &SnapshotItem<'_>) {
-        let source = match self.sources.iter().rposition(|s| s == i.source) {
+    pub(crate) fn push(&mut self, i: &SnapshotItem<'_>) -> Result<()> {
+        // Items come grouped by dataset more often than not: the last one's first.
+        let last = self.chunks.last().and_then(|c| c.rows.last()).map(|r| r.source as usize);
+        let source = match last.filter(|&n| self.sources[n] == i.source).or_else(|| self.sources.iter().position(|s| s == i.source)) {
             Some(n) => n,
             None => {
                 self.sources.push(i.source.to_string());
                 self.sources.len() - 1
             }
         };
-        if self.chunks.last().is_none_or(|c| c.rows.len() == Self::CHUNK) {
+        let source = u16::try_from(source).map_err(|_| StoreError::Corrupt("more than 65,536 datasets of economic items".into()))?;
+        let full = |c: &HeldChunk| c.rows.len() == Self::CHUNK || c.ids.len() + i.id_number.len() > u32::MAX as usize;
+        if self.chunks.last().is_none_or(full) {
             self.chunks.push(HeldChunk { ids: String::with_capacity(Self::CHUNK * 18), rows: Vec::with_capacity(Self::CHUNK) });
         }
         let chunk = self.chunks.last_mut().expect("a chunk");
         chunk.ids.push_str(i.id_number);
-        // A chunk's ID numbers are far below 4 GB (65,536 of them).
-        chunk.rows.push(HeldItem { id_end: chunk.ids.len() as u32, source: source as u16, kind: i.kind, as_of: i.as_of, amount: i.amount });
+        chunk.rows.push(HeldItem { id_end: chunk.ids.len() as u32, source, kind: i.kind, as_of: i.as_of, amount: i.amount });
+        Ok(())
     }
 
     /// Hands the items to `sink` in the order they were read, letting go of each chunk once it
@@ -221,7 +225,7 @@ mod tests {
             .collect();
         let mut held = HeldItems::default();
         for (id, kind, amount, source, as_of) in &rows {
-            held.push(&SnapshotItem { id_number: id, kind: *kind, amount: *amount, source, as_of: *as_of });
+            held.push(&SnapshotItem { id_number: id, kind: *kind, amount: *amount, source, as_of: *as_of }).unwrap();
         }
         assert_eq!(held.sources.len(), 3, "each dataset's name kept once");
         let mut sink = Items::default();
