@@ -394,6 +394,12 @@ async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule
         let tagged = s.search_persons(&PersonQuery { region: None, name: None, tag: Some("独居老人".into()), after: None, limit: 5 }).await.expect("tag");
         assert_eq!(tagged.items.len(), 5);
         assert!(!s.grids(&community).await.expect("grids").is_empty());
+        if f.drop_pg.is_some() {
+            // PostgreSQL's planner has the loaded tables' statistics (it guessed without them).
+            let raw = minzheng_store::PgStore::connect(&f.url).await.expect("connect");
+            let analysed: i64 = sqlx::query_scalar("SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ('households', 'persons')").fetch_one(raw.pool()).await.expect("pg_stats");
+            assert_eq!(analysed, 2, "statistics after a bulk load");
+        }
 
         // A second whole-city batch with one change: upserted, the change audited.
         let mut again = batch.clone();
