@@ -992,6 +992,7 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
         s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("once closed, a new application may be made");
         let audit = s.audit_of("case", &id.to_string()).await.expect("audit");
         assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), vec!["case_accept", "case_survey", "case_approve"]);
+        f.done().await;
     }
 }
 
@@ -1007,6 +1008,7 @@ async fn the_working_day_calendar_keeps_the_last_word_for_each_day() {
         let days = s.calendar_days().await.expect("read");
         assert_eq!(days, vec![day(1, DayKind::Holiday), day(10, DayKind::Holiday)]);
         assert_eq!(s.audit_of("calendar", "2026-10-10").await.expect("audit").len(), 1);
+        f.done().await;
     }
 }
 
