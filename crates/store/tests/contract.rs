@@ -372,7 +372,9 @@ fn real_regions() -> Vec<Region> {
     minzheng_domain::region::tree::liaoning()
 }
 
-#[tokio::test]
+// On a runtime of several threads, as the command line runs: PostgreSQL's COPY data is then made
+// on a thread of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule() {
     let regions = real_regions();
     let city = minzheng_synth::generate(&regions, &minzheng_synth::Config::new(60_000, 11)).expect("city");
@@ -380,8 +382,10 @@ async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule
     for f in fresh_stores().await {
         let s = &f.store;
         s.load_regions(&regions, &actor()).await.expect("regions");
-        let out = s.apply_batch(&batch, &actor(), &|_| {}).await.expect("bulk load");
+        let seen = std::sync::atomic::AtomicU64::new(0);
+        let out = s.apply_batch(&batch, &actor(), &|n| seen.store(n, std::sync::atomic::Ordering::Relaxed)).await.expect("bulk load");
         assert_eq!(out.persons_inserted as usize, city.persons.len());
+        assert_eq!(seen.into_inner() as usize, city.persons.len(), "progress reaches every person");
         assert_eq!(out.households_inserted as usize, city.households.len());
         let c = s.counts().await.expect("counts");
         assert_eq!(c.persons as usize, city.persons.len());
