@@ -433,7 +433,8 @@ fn item_of<'a>(f: &crate::pg_copy::Fields<'a>) -> Result<crate::SnapshotItem<'a>
 /// COPYs `persons` into the empty persons table in one COPY, the data of each chunk made on a
 /// scoped thread while this thread sends the one before, then their tags in one more; returns
 /// how many were inserted. On a multi-thread runtime only (this worker hands its other tasks
-/// over while it blocks).
+/// over while it blocks; `block_in_place` also refuses to run inside a `LocalSet`, which
+/// nothing here uses).
 ///
 /// One COPY per table, not one per chunk: sqlx does not set `TCP_NODELAY`, so the small last
 /// message of each COPY waited for the server's delayed acknowledgement; with a COPY per chunk
@@ -442,28 +443,36 @@ fn copy_persons_alongside(tx: &mut Transaction<'_, Postgres>, persons: &[&Person
     tokio::task::block_in_place(|| {
         std::thread::scope(|scope| {
             // Two chunks made ahead at most: the memory of the data stays bounded.
-            let (made, chunks) = std::sync::mpsc::sync_channel::<((Vec<u8>, Vec<u8>), u64, usize)>(2);
+            let (made, chunks) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64, usize)>(2);
             scope.spawn(move || {
                 for chunk in persons.chunks(CHUNK) {
                     let d = rows::diff("person", chunk, Vec::new(), |p| p.id_number);
                     // The sender stops when the sending side has given up (an error there).
-                    if made.send((person_copy_data(&d.write, communities, now), d.inserted, chunk.len())).is_err() {
+                    if made.send((person_row_copy_data(&d.write, communities, now), d.inserted, chunk.len())).is_err() {
                         break;
                     }
                 }
             });
             tokio::runtime::Handle::current().block_on(async {
-                let (mut inserted, mut done, mut tags) = (0u64, 0u64, Vec::new());
+                let (mut inserted, mut done) = (0u64, 0u64);
                 let mut copy = (**tx).copy_in_raw(&format!("COPY persons ({PERSON_COLUMNS}, updated_at) FROM STDIN")).await?;
-                for ((data, tag_data), n, rows) in chunks.iter() {
+                for (data, n, rows) in chunks.iter() {
                     copy.send(data).await?;
-                    tags.extend_from_slice(&tag_data);
                     inserted += n;
                     done += rows as u64;
                     progress(done);
                 }
+                if done as usize != persons.len() {
+                    // The thread making the data stopped early (it panicked: the scope says so).
+                    copy.abort("the COPY data stopped early").await?;
+                    return Err(StoreError::Corrupt(format!("the persons' COPY data stopped after {done} of {}", persons.len())));
+                }
                 copy.finish().await?;
-                send_copy(tx, "COPY person_tags (id_number, tag) FROM STDIN", tags).await?;
+                let mut copy = (**tx).copy_in_raw("COPY person_tags (id_number, tag) FROM STDIN").await?;
+                for chunk in persons.chunks(CHUNK) {
+                    copy.send(tag_copy_data(chunk)).await?;
+                }
+                copy.finish().await?;
                 Ok(inserted)
             })
         })
@@ -484,6 +493,11 @@ async fn send_copy(tx: &mut Transaction<'_, Postgres>, statement: &str, data: Ve
 
 /// COPY data of persons and of their tags.
 fn person_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>, now: &str) -> (Vec<u8>, Vec<u8>) {
+    (person_row_copy_data(rows, communities, now), tag_copy_data(rows))
+}
+
+/// COPY data of persons (without their tags).
+fn person_row_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>, now: &str) -> Vec<u8> {
     let date = minzheng_domain::registry::date_text;
     let persons = copy_data(rows.iter().map(|p| {
         let v = PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h)));
@@ -505,8 +519,12 @@ fn person_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>,
             Some(now.to_string()),
         ]
     }));
-    let tags = copy_data(rows.iter().flat_map(|p| p.tags.iter().map(move |t| vec![Some(p.id_number.to_string()), Some(t.clone())])));
-    (persons, tags)
+    persons
+}
+
+/// COPY data of the tags of persons.
+fn tag_copy_data(rows: &[&Person]) -> Vec<u8> {
+    copy_data(rows.iter().flat_map(|p| p.tags.iter().map(move |t| vec![Some(p.id_number.to_string()), Some(t.clone())])))
 }
 
 async fn send_person_copy(tx: &mut Transaction<'_, Postgres>, data: Option<(Vec<u8>, Vec<u8>)>) -> Result<()> {
