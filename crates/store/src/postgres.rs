@@ -430,76 +430,61 @@ fn item_of<'a>(f: &crate::pg_copy::Fields<'a>) -> Result<crate::SnapshotItem<'a>
     })
 }
 
-/// COPYs `persons` into the empty persons table in one COPY, the data of each chunk made on a
-/// scoped thread while this thread sends the one before, then their tags in one more; returns
-/// how many were inserted. On a multi-thread runtime only (this worker hands its other tasks
-/// over while it blocks; `block_in_place` also refuses to run inside a `LocalSet`, which
-/// nothing here uses).
+/// COPYs `persons` into the empty persons table in one COPY, their data chunk by chunk as
+/// `chunks` makes it (one item per [`CHUNK`] persons), then their tags in one more COPY;
+/// returns how many persons went in.
 ///
 /// One COPY per table, not one per chunk: sqlx does not set `TCP_NODELAY`, so the small last
 /// message of each COPY waited for the server's delayed acknowledgement; with a COPY per chunk
 /// a third of the samples of a 1 M import found the server waiting in `ClientRead`.
+async fn copy_persons(tx: &mut Transaction<'_, Postgres>, persons: &[&Person], chunks: impl Iterator<Item = Vec<u8>>, progress: Progress<'_>) -> Result<u64> {
+    let mut done = 0u64;
+    let mut copy = (**tx).copy_in_raw(&format!("COPY persons ({PERSON_COLUMNS}, updated_at) FROM STDIN")).await?;
+    for (data, chunk) in chunks.zip(persons.chunks(CHUNK)) {
+        copy.send(data).await?;
+        done += chunk.len() as u64;
+        progress(done);
+    }
+    if done as usize != persons.len() {
+        // The thread making the data stopped early (it panicked: its scope says so).
+        copy.abort("the COPY data stopped early").await?;
+        return Err(StoreError::Corrupt(format!("the persons' COPY data stopped after {done} of {}", persons.len())));
+    }
+    copy.finish().await?;
+    let mut copy = (**tx).copy_in_raw("COPY person_tags (id_number, tag) FROM STDIN").await?;
+    for chunk in persons.chunks(CHUNK) {
+        copy.send(tag_copy_data(chunk)).await?;
+    }
+    copy.finish().await?;
+    Ok(done)
+}
+
+/// [`copy_persons`] with the COPY data made on a scoped thread while this thread sends the
+/// chunk before (made on the sending task, PostgreSQL waited for it). On a multi-thread runtime
+/// only: this worker hands its other tasks over while it blocks (`block_in_place`, which also
+/// refuses to run inside a `LocalSet`; nothing here uses one).
 fn copy_persons_alongside(tx: &mut Transaction<'_, Postgres>, persons: &[&Person], communities: &HashMap<String, RegionCode>, now: &str, progress: Progress<'_>) -> Result<u64> {
     tokio::task::block_in_place(|| {
         std::thread::scope(|scope| {
             // Two chunks made ahead at most: the memory of the data stays bounded.
-            let (made, chunks) = std::sync::mpsc::sync_channel::<(Vec<u8>, u64, usize)>(2);
+            let (made, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
             scope.spawn(move || {
                 for chunk in persons.chunks(CHUNK) {
-                    let d = rows::diff("person", chunk, Vec::new(), |p| p.id_number);
                     // The sender stops when the sending side has given up (an error there).
-                    if made.send((person_row_copy_data(&d.write, communities, now), d.inserted, chunk.len())).is_err() {
+                    if made.send(person_copy_data(chunk, communities, now)).is_err() {
                         break;
                     }
                 }
             });
-            tokio::runtime::Handle::current().block_on(async {
-                let (mut inserted, mut done) = (0u64, 0u64);
-                let mut copy = (**tx).copy_in_raw(&format!("COPY persons ({PERSON_COLUMNS}, updated_at) FROM STDIN")).await?;
-                for (data, n, rows) in chunks.iter() {
-                    copy.send(data).await?;
-                    inserted += n;
-                    done += rows as u64;
-                    progress(done);
-                }
-                if done as usize != persons.len() {
-                    // The thread making the data stopped early (it panicked: the scope says so).
-                    copy.abort("the COPY data stopped early").await?;
-                    return Err(StoreError::Corrupt(format!("the persons' COPY data stopped after {done} of {}", persons.len())));
-                }
-                copy.finish().await?;
-                let mut copy = (**tx).copy_in_raw("COPY person_tags (id_number, tag) FROM STDIN").await?;
-                for chunk in persons.chunks(CHUNK) {
-                    copy.send(tag_copy_data(chunk)).await?;
-                }
-                copy.finish().await?;
-                Ok(inserted)
-            })
+            tokio::runtime::Handle::current().block_on(copy_persons(tx, persons, chunks.iter(), progress))
         })
     })
 }
 
-/// Sends rows to an empty table with COPY (the fast path of a first import: there is nothing
-/// to conflict with, so no upsert is needed).
-async fn send_copy(tx: &mut Transaction<'_, Postgres>, statement: &str, data: Vec<u8>) -> Result<()> {
-    if data.is_empty() {
-        return Ok(());
-    }
-    let mut copy = (**tx).copy_in_raw(statement).await?;
-    copy.send(data).await?;
-    copy.finish().await?;
-    Ok(())
-}
-
-/// COPY data of persons and of their tags.
-fn person_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>, now: &str) -> (Vec<u8>, Vec<u8>) {
-    (person_row_copy_data(rows, communities, now), tag_copy_data(rows))
-}
-
-/// COPY data of persons (without their tags).
-fn person_row_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>, now: &str) -> Vec<u8> {
+/// COPY data of persons (their tags go in a COPY of their own: [`tag_copy_data`]).
+fn person_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCode>, now: &str) -> Vec<u8> {
     let date = minzheng_domain::registry::date_text;
-    let persons = copy_data(rows.iter().map(|p| {
+    copy_data(rows.iter().map(|p| {
         let v = PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h)));
         vec![
             Some(v.id_number),
@@ -518,21 +503,12 @@ fn person_row_copy_data(rows: &[&Person], communities: &HashMap<String, RegionCo
             Some(v.tags),
             Some(now.to_string()),
         ]
-    }));
-    persons
+    }))
 }
 
 /// COPY data of the tags of persons.
 fn tag_copy_data(rows: &[&Person]) -> Vec<u8> {
     copy_data(rows.iter().flat_map(|p| p.tags.iter().map(move |t| vec![Some(p.id_number.to_string()), Some(t.clone())])))
-}
-
-async fn send_person_copy(tx: &mut Transaction<'_, Postgres>, data: Option<(Vec<u8>, Vec<u8>)>) -> Result<()> {
-    if let Some((persons, tags)) = data {
-        send_copy(tx, &format!("COPY persons ({PERSON_COLUMNS}, updated_at) FROM STDIN"), persons).await?;
-        send_copy(tx, "COPY person_tags (id_number, tag) FROM STDIN", tags).await?;
-    }
-    Ok(())
 }
 
 fn household_copy_data(rows: &[&Household], now: &str) -> Vec<u8> {
@@ -712,15 +688,13 @@ impl Store for PgStore {
         let mut communities = crate::batch_communities(batch);
         let (households, persons) = crate::sorted(batch);
         let now = Utc::now().to_rfc3339();
-        let mut pending_persons: Option<(Vec<u8>, Vec<u8>)> = None;
         if stored_households == 0 {
             // Into an empty table: one COPY, chunk after chunk (a COPY per chunk cost a pause
             // at the end of each, see `copy_persons_alongside`).
             let mut copy = (*tx).copy_in_raw(&format!("COPY households ({HOUSEHOLD_COLUMNS}, updated_at) FROM STDIN")).await?;
             for chunk in households.chunks(CHUNK) {
-                let d = rows::diff("household", chunk, Vec::new(), |h| h.household_no.clone());
-                copy.send(household_copy_data(&d.write, &now)).await?;
-                out.households_inserted += d.inserted;
+                copy.send(household_copy_data(chunk, &now)).await?;
+                out.households_inserted += chunk.len() as u64;
             }
             copy.finish().await?;
         }
@@ -762,41 +736,24 @@ impl Store for PgStore {
                 }
             }
         }
-        let mut done = 0u64;
-        // Into an empty table on a runtime of several threads: the COPY data of the persons is
-        // made on a thread of its own while this one sends the chunk before (made here, on the
-        // one task, PostgreSQL waited for it: a third of the samples of a 1 M import found the
-        // server in `ClientRead`).
-        let parallel = stored == 0 && tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread;
-        if parallel {
-            out.persons_inserted += copy_persons_alongside(&mut tx, &persons, &communities, &now, progress)?;
-        }
-        for chunk in persons.chunks(CHUNK).filter(|_| !parallel) {
-            // Nothing to compare with in an empty table.
-            let existing = if stored == 0 {
-                Vec::new()
+        if stored == 0 {
+            // Into an empty table: nothing to compare with, one COPY.
+            out.persons_inserted += if tokio::runtime::Handle::current().runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+                copy_persons_alongside(&mut tx, &persons, &communities, &now, progress)?
             } else {
-                sql::persons_in::<Postgres>(chunk.iter().map(|p| p.id_number.to_string()))
-                    .build()
-                    .fetch_all(&mut *tx)
-                    .await?
-                    .iter()
-                    .map(rows::person_from_row)
-                    .collect::<Result<Vec<_>>>()?
+                copy_persons(&mut tx, &persons, persons.chunks(CHUNK).map(|c| person_copy_data(c, &communities, &now)), progress).await?
             };
+        }
+        let mut done = 0u64;
+        for chunk in persons.chunks(CHUNK).filter(|_| stored != 0) {
+            let existing = sql::persons_in::<Postgres>(chunk.iter().map(|p| p.id_number.to_string()))
+                .build()
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(rows::person_from_row)
+                .collect::<Result<Vec<_>>>()?;
             done += chunk.len() as u64;
-            if stored == 0 {
-                // Pipelined: PostgreSQL loads chunk i while this task encodes chunk i + 1.
-                let (ran, (data, inserted)) = tokio::join!(send_person_copy(&mut tx, pending_persons.take()), async {
-                    let d = rows::diff("person", chunk, Vec::new(), |p| p.id_number);
-                    (person_copy_data(&d.write, &communities, &now), d.inserted)
-                });
-                ran?;
-                pending_persons = Some(data);
-                out.persons_inserted += inserted;
-                progress(done);
-                continue;
-            }
             let d = rows::diff("person", chunk, existing, |p| p.id_number);
             write_persons(&mut tx, &d.write, &d.updated_keys, &communities).await?;
             write_audit(&mut tx, actor, &d.audit).await?;
@@ -805,7 +762,6 @@ impl Store for PgStore {
             out.persons_unchanged += d.unchanged;
             progress(done);
         }
-        send_person_copy(&mut tx, pending_persons.take()).await?;
         if bulk {
             for (_, create) in BULK_INDEXES {
                 sqlx::query(AssertSqlSafe(*create)).execute(&mut *tx).await?;
