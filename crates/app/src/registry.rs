@@ -102,23 +102,14 @@ fn read_entry(entity: &str, key: &str, after: Option<serde_json::Value>) -> Audi
     AuditEntry { action: "read".into(), entity: entity.into(), entity_key: key.into(), before: None, after }
 }
 
-/// Where a person belongs for access control: the community of the household, else the hukou.
-async fn place_of(store: &dyn Store, p: &Person) -> Result<RegionCode, AccessError> {
-    if let Some(no) = &p.household_no {
-        if let Some(h) = store.household(no).await? {
-            return Ok(h.community);
-        }
-    }
-    Ok(p.hukou_region.clone())
-}
-
 /// A person the account may read, or the refusal (audited as such).
 async fn readable_person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<Person, AccessError> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
-    let p = store.person(id).await?.ok_or(AccessError::NotFound)?;
-    if !who.in_scope(&place_of(store, &p).await?) {
+    let (p, household_community) = store.person_placed(id).await?.ok_or(AccessError::NotFound)?;
+    // Where a person belongs for access control: the community of the household, else the hukou.
+    if !who.in_scope(household_community.as_ref().unwrap_or(&p.hukou_region)) {
         store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
         return Err(AccessError::OutOfScope);
     }

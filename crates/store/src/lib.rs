@@ -386,6 +386,9 @@ pub trait Store: Send + Sync {
     // ---- registry (人口、户) ----
 
     async fn person(&self, id: &IdNumber) -> Result<Option<Person>>;
+    /// A person with the community of the household they live in (none without a household):
+    /// what an access check needs, in one read.
+    async fn person_placed(&self, id: &IdNumber) -> Result<Option<(Person, Option<RegionCode>)>>;
     async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>>;
     async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>>;
     async fn household(&self, household_no: &str) -> Result<Option<Household>>;
@@ -622,6 +625,16 @@ pub(crate) fn regions_audit(added: u64, offered: usize) -> AuditEntry {
 /// Community of each household in the batch, by 户号.
 pub(crate) fn batch_communities(batch: &RegistryBatch) -> std::collections::HashMap<String, RegionCode> {
     batch.households.iter().map(|h| (h.household_no.clone(), h.community.clone())).collect()
+}
+
+/// 户号 of stored households that the batch moves to another community: their members' copy of
+/// the community (kept on each person for searches by region) must follow.
+pub(crate) fn moved_households(new: &[&Household], existing: &[Household]) -> Vec<String> {
+    let before: std::collections::HashMap<&str, &RegionCode> = existing.iter().map(|h| (h.household_no.as_str(), &h.community)).collect();
+    new.iter()
+        .filter(|h| before.get(h.household_no.as_str()).is_some_and(|c| **c != h.community))
+        .map(|h| h.household_no.clone())
+        .collect()
 }
 
 /// 户号 that persons of the batch name but the batch does not carry (already stored).

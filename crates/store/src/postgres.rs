@@ -596,6 +596,11 @@ impl Store for PgStore {
         row.as_ref().map(rows::person_from_row).transpose()
     }
 
+    async fn person_placed(&self, id: &IdNumber) -> Result<Option<(Person, Option<RegionCode>)>> {
+        let row = sql::person_placed::<Postgres>(id.as_str()).build().fetch_optional(&self.pool).await?;
+        row.as_ref().map(rows::placed_person_from_row).transpose()
+    }
+
     async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>> {
         let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
         let rows = sqlx::query(AssertSqlSafe(format!(
@@ -706,8 +711,12 @@ impl Store for PgStore {
                 .iter()
                 .map(rows::household_from_row)
                 .collect::<Result<Vec<_>>>()?;
+            let moved = crate::moved_households(chunk, &existing);
             let d = rows::diff("household", chunk, existing, |h| h.household_no.clone());
             write_households(&mut tx, &d.write).await?;
+            if !moved.is_empty() {
+                sql::follow_households::<Postgres>(moved).build().execute(&mut *tx).await?;
+            }
             write_audit(&mut tx, actor, &d.audit).await?;
             out.households_inserted += d.inserted;
             out.households_updated += d.updated;

@@ -184,6 +184,31 @@ where
     select_where(PERSON_COLUMNS, "persons", "id_number", id, "")
 }
 
+/// A person with the community of the household they live in, as `placed` (one read for an
+/// access check; the household's row decides, not the copy kept on the person).
+pub(crate) fn person_placed<DB>(id: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let columns = format!("{PERSON_COLUMNS}, (SELECT h.community_code FROM households h WHERE h.household_no = p.household_no) AS placed");
+    select_where(&columns, "persons p", "p.id_number", id, "")
+}
+
+/// Sets the members' copy of the community to their household's, for the households named.
+pub(crate) fn follow_households<DB>(nos: impl IntoIterator<Item = String>) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(
+        "UPDATE persons SET community_code = (SELECT h.community_code FROM households h WHERE h.household_no = persons.household_no) \
+         WHERE household_no IN ",
+    );
+    push_in(&mut qb, nos);
+    qb
+}
+
 pub(crate) fn household<DB>(no: &str) -> QueryBuilder<DB>
 where
     DB: Database,

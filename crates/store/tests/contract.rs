@@ -367,6 +367,36 @@ async fn persons_joining_a_stored_household_take_its_community() {
     }
 }
 
+#[tokio::test]
+async fn a_person_is_read_with_the_community_of_the_household_they_live_in() {
+    for f in fresh_stores().await {
+        let s = &f.store;
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let city = small_city();
+        s.apply_batch(&city, &actor(), &|_| {}).await.expect("apply");
+        let li = city.persons[1].clone();
+        let (read, placed) = s.person_placed(&li.id_number).await.expect("read").expect("stored");
+        assert_eq!((read, placed), (li.clone(), Some(code("210112009001"))), "{:?}", s.backend());
+        // The household moves to the next community; its members are not in the batch.
+        let mut moved = city.households[0].clone();
+        moved.community = code("210112009002");
+        let batch = RegistryBatch { households: vec![moved], persons: vec![], source: "move.csv".into(), checksum: "m".into() };
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("move");
+        let (_, placed) = s.person_placed(&li.id_number).await.expect("read").expect("stored");
+        assert_eq!(placed, Some(code("210112009002")), "the household's row decides");
+        let there = s.search_persons(&PersonQuery { region: Some(code("210112009002")), name: None, tag: None, after: None, limit: 10 }).await.expect("search");
+        assert_eq!(there.items.len(), 3, "the members are found in the household's new community ({:?})", s.backend());
+        // Someone without a household is placed nowhere (the hukou then decides).
+        let mut lodger = person(68, "孙立", date(1990, 4, 4), Sex::Male, "H001", Relation::Other);
+        lodger.household_no = None;
+        let batch = RegistryBatch { households: vec![], persons: vec![lodger.clone()], source: "lodger.csv".into(), checksum: "l".into() };
+        s.apply_batch(&batch, &actor(), &|_| {}).await.expect("lodger");
+        assert_eq!(s.person_placed(&lodger.id_number).await.expect("read"), Some((lodger, None)));
+        assert_eq!(s.person_placed(&person(79, "无", date(1990, 1, 1), Sex::Male, "H001", Relation::Head).id_number).await.expect("read"), None);
+        f.done().await;
+    }
+}
+
 /// The shipped region tree.
 fn real_regions() -> Vec<Region> {
     minzheng_domain::region::tree::liaoning()
