@@ -2,15 +2,20 @@
 //!
 //! Every read is recorded before its answer leaves, but one transaction per read would make all
 //! readers queue for the database's write lock (SQLite has one writer; the audit chain has one
-//! tail on both backends). Requests hand their records to one writer task, which appends
-//! everything waiting in one transaction and then tells each request that its record is
-//! stored. Nothing is answered before its record is committed.
+//! tail on both backends). Requests hand their records to one writer, which appends everything
+//! waiting in one transaction and then tells each request that its record is stored. Nothing is
+//! answered before its record is committed.
+//!
+//! The writer is a task for PostgreSQL ([`AuditQueue::spawn`]) and a thread of its own for
+//! SQLite ([`AuditQueue::spawn_thread`]), which writes through SQLite's C API without handing
+//! each statement to a connection's worker thread.
 
 use crate::{Actor, AuditEntry, Result, StoreError};
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
-type Job = (Actor, Vec<AuditEntry>, oneshot::Sender<std::result::Result<(), String>>);
+type Reply = oneshot::Sender<std::result::Result<(), String>>;
+type Job = (Actor, Vec<AuditEntry>, Reply);
 
 /// Appends many jobs' records in one transaction.
 #[async_trait]
@@ -18,7 +23,7 @@ pub(crate) trait JobWriter: Send + Sync + 'static {
     async fn write_jobs(&self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()>;
 }
 
-/// The queue in front of the writer task.
+/// The queue in front of the writer.
 #[derive(Clone)]
 pub(crate) struct AuditQueue {
     tx: mpsc::UnboundedSender<Job>,
@@ -26,6 +31,40 @@ pub(crate) struct AuditQueue {
 
 /// Most jobs in one transaction.
 const MAX_BATCH: usize = 1000;
+
+/// The jobs waiting after `first` (up to [`MAX_BATCH`] in all), split from their replies.
+fn take_group(first: Job, rx: &mut mpsc::UnboundedReceiver<Job>) -> (Vec<(Actor, Vec<AuditEntry>)>, Vec<Reply>) {
+    let mut group = vec![first];
+    while group.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(job) => group.push(job),
+            Err(_) => break,
+        }
+    }
+    group.into_iter().map(|(a, e, reply)| ((a, e), reply)).unzip()
+}
+
+fn answer(replies: Vec<Reply>, outcome: &std::result::Result<(), String>) {
+    for reply in replies {
+        let _ = reply.send(outcome.clone());
+    }
+}
+
+/// The jobs handed to a writer thread.
+pub(crate) struct Jobs {
+    rx: mpsc::UnboundedReceiver<Job>,
+}
+
+impl Jobs {
+    /// Writes the jobs as they come, each group in one call of `write`, until every queue
+    /// handle is gone.
+    pub(crate) fn serve(mut self, mut write: impl FnMut(&[(Actor, Vec<AuditEntry>)]) -> Result<()>) {
+        while let Some(first) = self.rx.blocking_recv() {
+            let (jobs, replies) = take_group(first, &mut self.rx);
+            answer(replies, &write(&jobs).map_err(|e| e.to_string()));
+        }
+    }
+}
 
 impl AuditQueue {
     pub(crate) fn spawn<W: JobWriter>(writer: W) -> AuditQueue {
@@ -35,22 +74,22 @@ impl AuditQueue {
                 // Let the requests that are about to hand in their records (ready on this
                 // worker's queue) do so first: larger groups, fewer commits.
                 tokio::task::yield_now().await;
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match rx.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
-                }
-                let (jobs, replies): (Vec<(Actor, Vec<AuditEntry>)>, Vec<_>) =
-                    batch.into_iter().map(|(a, e, reply)| ((a, e), reply)).unzip();
-                let outcome = writer.write_jobs(&jobs).await.map_err(|e| e.to_string());
-                for reply in replies {
-                    let _ = reply.send(outcome.clone());
-                }
+                let (jobs, replies) = take_group(first, &mut rx);
+                answer(replies, &writer.write_jobs(&jobs).await.map_err(|e| e.to_string()));
             }
         });
         AuditQueue { tx }
+    }
+
+    /// Runs `writer` on a thread of its own; it serves the [`Jobs`] it is given and returns when
+    /// the store is dropped.
+    pub(crate) fn spawn_thread(name: &str, writer: impl FnOnce(Jobs) + Send + 'static) -> Result<AuditQueue> {
+        let (tx, rx) = mpsc::unbounded_channel::<Job>();
+        std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || writer(Jobs { rx }))
+            .map_err(|e| StoreError::Audit(format!("the audit writer could not start: {e}")))?;
+        Ok(AuditQueue { tx })
     }
 
     /// Hands records to the writer and waits until they are committed.

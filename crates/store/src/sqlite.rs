@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, ConnectOptions, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
@@ -31,22 +31,86 @@ pub struct SqliteStore {
     audit_queue: crate::group::AuditQueue,
 }
 
-/// Writes queued audit jobs, all in one transaction.
-struct AuditWriter {
-    pool: SqlitePool,
-}
-
-#[async_trait]
-impl crate::group::JobWriter for AuditWriter {
-    async fn write_jobs(&self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut tail = chain_tail(&mut tx).await?;
-        let items: Vec<(&Actor, &AuditEntry)> = jobs.iter().flat_map(|(a, es)| es.iter().map(move |e| (a, e))).collect();
-        run(&mut tx, audit_rows(&items, &mut tail)).await?;
-        tx.commit().await?;
-        Ok(())
+/// The audit writer's thread. It has a connection of its own, locked for the thread's life, and
+/// writes through SQLite's C API ([`crate::sqlite_raw`]): through sqlx, each of a group's four
+/// statements (BEGIN, the chain's tail, INSERT, COMMIT) would be handed to the connection's
+/// worker thread and its answer handed back, eight thread switches a group.
+fn audit_writer(mut conn: sqlx::SqliteConnection, jobs: crate::group::Jobs) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return jobs.serve(|_| Err(StoreError::Audit(format!("the audit writer could not start: {e}")))),
+    };
+    match runtime.block_on(conn.lock_handle()) {
+        Ok(mut locked) => {
+            let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
+            jobs.serve(|group| append_group(&mut handle, group));
+        }
+        Err(e) => jobs.serve(|_| Err(StoreError::Audit(format!("the audit writer could not start: {e}")))),
     }
 }
+
+/// Appends a group of jobs' records to the chain in one transaction.
+fn append_group(h: &mut crate::sqlite_raw::Handle<'_>, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
+    // IMMEDIATE: the write lock first, so that the tail read is still the tail when appended to.
+    h.execute("BEGIN IMMEDIATE")?;
+    let written = append_records(h, jobs).and_then(|()| h.execute("COMMIT"));
+    if written.is_err() {
+        let _ = h.execute("ROLLBACK");
+    }
+    written
+}
+
+fn append_records(h: &mut crate::sqlite_raw::Handle<'_>, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
+    let mut tail = {
+        let mut st = h.prepare(CHAIN_TAIL)?;
+        match st.next()? {
+            Some(row) => row.text(0)?.to_owned(),
+            None => chain::GENESIS.to_owned(),
+        }
+    };
+    let now = chain::now();
+    let at = time_text(&now);
+    let mut insert = h.prepare(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for (actor, entries) in jobs {
+        for e in entries {
+            let hash = chain::link(&tail, &now, actor, e);
+            let before = e.before.as_ref().map(|v| v.to_string());
+            let after = e.after.as_ref().map(|v| v.to_string());
+            let values = [
+                Some(at.as_str()),
+                Some(actor.name.as_str()),
+                Some(e.action.as_str()),
+                Some(e.entity.as_str()),
+                Some(e.entity_key.as_str()),
+                before.as_deref(),
+                after.as_deref(),
+                actor.role.as_deref(),
+                actor.region.as_deref(),
+                actor.request_id.as_deref(),
+                actor.client.as_deref(),
+                Some(tail.as_str()),
+                Some(hash.as_str()),
+            ];
+            for (i, value) in values.into_iter().enumerate() {
+                insert.bind_text(i + 1, value)?;
+            }
+            insert.run()?;
+            tail = hash;
+        }
+    }
+    Ok(())
+}
+
+/// A time as SQLite keeps it here: the text sqlx writes for a `DateTime` (RFC 3339, `+00:00`).
+fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+/// The hash of the newest chained audit record.
+const CHAIN_TAIL: &str = "SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1";
 
 impl SqliteStore {
     /// Opens (creating if missing) the database file at `path`.
@@ -73,6 +137,7 @@ impl SqliteStore {
             // busy server checkpointed 18 times a second and that was its p99; at 40 MB it does
             // a tenth as often (each one longer: the reads of one batch then wait some 50 ms).
             .pragma("wal_autocheckpoint", "10000");
+        let writer = options.clone().connect().await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // A connection to a file cannot have gone away; the check before each use would cost
@@ -80,7 +145,7 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        let audit_queue = crate::group::AuditQueue::spawn(AuditWriter { pool: pool.clone() });
+        let audit_queue = crate::group::AuditQueue::spawn_thread("minzheng-audit", move |jobs| audit_writer(writer, jobs))?;
         Ok(SqliteStore { pool, audit_queue })
     }
 
@@ -121,7 +186,7 @@ fn audit_rows(items: &[(&Actor, &AuditEntry)], tail: &mut String) -> Vec<QueryBu
                 })
                 .collect();
             qb.push_values(linked, |mut b, (actor, e, prev, hash)| {
-                b.push_bind(now)
+                b.push_bind(time_text(&now))
                     .push_bind(actor.name.clone())
                     .push_bind(e.action.clone())
                     .push_bind(e.entity.clone())
@@ -197,7 +262,7 @@ fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord> {
 
 /// The hash of the newest chained audit record (the genesis value for an empty log).
 async fn chain_tail(tx: &mut Transaction<'_, Sqlite>) -> Result<String> {
-    let tail: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")
+    let tail: Option<String> = sqlx::query_scalar(CHAIN_TAIL)
         .fetch_optional(&mut **tx)
         .await?;
     Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))

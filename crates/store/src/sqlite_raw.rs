@@ -1,4 +1,4 @@
-//! Bulk reads through SQLite's C API on a connection of the pool.
+//! Bulk reads and the audit writer's statements through SQLite's C API.
 //!
 //! sqlx runs each SQLite connection on a worker thread and hands every row over to the async
 //! side (a channel message, a task wake-up and an owned row per row). For the millions of rows
@@ -75,6 +75,37 @@ impl Statement<'_> {
             ffi::SQLITE_DONE => Ok(None),
             _ => Err(self.handle.error("step")),
         }
+    }
+
+    /// Binds text (or NULL) to the parameter at `index` (from 1); SQLite keeps its own copy.
+    pub(crate) fn bind_text(&mut self, index: usize, value: Option<&str>) -> Result<()> {
+        let index = c_int::try_from(index).map_err(|_| StoreError::Corrupt("parameter index too large".into()))?;
+        let rc = match value {
+            // SAFETY: the statement is live and not stepping (bindings are set between runs).
+            None => unsafe { ffi::sqlite3_bind_null(self.stmt.as_ptr(), index) },
+            Some(text) => {
+                let len = c_int::try_from(text.len()).map_err(|_| StoreError::Corrupt("value too long".into()))?;
+                // SAFETY: `text` is valid for `len` bytes, and SQLITE_TRANSIENT makes SQLite copy
+                // it before this call returns.
+                unsafe { ffi::sqlite3_bind_text(self.stmt.as_ptr(), index, text.as_ptr() as *const c_char, len, ffi::SQLITE_TRANSIENT()) }
+            }
+        };
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(self.handle.error("bind"))
+        }
+    }
+
+    /// Runs a statement that returns no rows to its end, and readies it to run again with new
+    /// bindings.
+    pub(crate) fn run(&mut self) -> Result<()> {
+        // SAFETY: the statement is live; no `Row` of it exists (`next` borrows it mutably).
+        let rc = unsafe { ffi::sqlite3_step(self.stmt.as_ptr()) };
+        let outcome = if rc == ffi::SQLITE_DONE { Ok(()) } else { Err(self.handle.error("step")) };
+        // SAFETY: as above; resetting keeps the bindings, which the next run replaces.
+        unsafe { ffi::sqlite3_reset(self.stmt.as_ptr()) };
+        outcome
     }
 }
 
