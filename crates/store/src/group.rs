@@ -50,18 +50,35 @@ fn answer(replies: Vec<Reply>, outcome: &std::result::Result<(), String>) {
     }
 }
 
+/// A writer that runs on a thread of its own.
+pub(crate) trait ThreadWriter {
+    /// Appends a group of jobs' records in one transaction.
+    fn write(&mut self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()>;
+    /// Work for after the group's requests have their answer.
+    fn after(&mut self) {}
+}
+
+/// A writer that could not start: every job gets the reason.
+pub(crate) struct Failed(pub(crate) String);
+
+impl ThreadWriter for Failed {
+    fn write(&mut self, _: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
+        Err(StoreError::Audit(format!("the audit writer could not start: {}", self.0)))
+    }
+}
+
 /// The jobs handed to a writer thread.
 pub(crate) struct Jobs {
     rx: mpsc::UnboundedReceiver<Job>,
 }
 
 impl Jobs {
-    /// Writes the jobs as they come, each group in one call of `write`, until every queue
-    /// handle is gone.
-    pub(crate) fn serve(mut self, mut write: impl FnMut(&[(Actor, Vec<AuditEntry>)]) -> Result<()>) {
+    /// Writes the jobs as they come, a group at a time, until every queue handle is gone.
+    pub(crate) fn serve(mut self, writer: &mut impl ThreadWriter) {
         while let Some(first) = self.rx.blocking_recv() {
             let (jobs, replies) = take_group(first, &mut self.rx);
-            answer(replies, &write(&jobs).map_err(|e| e.to_string()));
+            answer(replies, &writer.write(&jobs).map_err(|e| e.to_string()));
+            writer.after();
         }
     }
 }

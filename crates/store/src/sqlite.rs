@@ -34,18 +34,115 @@ pub struct SqliteStore {
 /// The audit writer's thread. It has a connection of its own, locked for the thread's life, and
 /// writes through SQLite's C API ([`crate::sqlite_raw`]): through sqlx, each of a group's four
 /// statements (BEGIN, the chain's tail, INSERT, COMMIT) would be handed to the connection's
-/// worker thread and its answer handed back, eight thread switches a group.
-fn audit_writer(mut conn: sqlx::SqliteConnection, jobs: crate::group::Jobs) {
+/// worker thread and its answer handed back, eight thread switches a group. Checkpoints are
+/// asked of `checkpointer`'s thread (see [`Checkpoints`]).
+fn audit_writer(mut conn: sqlx::SqliteConnection, checkpointer: sqlx::SqliteConnection, jobs: crate::group::Jobs) {
     let runtime = match tokio::runtime::Builder::new_current_thread().build() {
         Ok(runtime) => runtime,
-        Err(e) => return jobs.serve(|_| Err(StoreError::Audit(format!("the audit writer could not start: {e}")))),
+        Err(e) => return jobs.serve(&mut crate::group::Failed(e.to_string())),
     };
-    match runtime.block_on(conn.lock_handle()) {
-        Ok(mut locked) => {
-            let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
-            jobs.serve(|group| append_group(&mut handle, group));
+    let mut locked = match runtime.block_on(conn.lock_handle()) {
+        Ok(locked) => locked,
+        Err(e) => return jobs.serve(&mut crate::group::Failed(e.to_string())),
+    };
+    let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
+    let wal = handle.watch_wal();
+    let checkpoints = Checkpoints::start(checkpointer);
+    jobs.serve(&mut AuditWriter { handle, wal, checkpoints, last_frames: 0 });
+}
+
+struct AuditWriter<'c> {
+    handle: crate::sqlite_raw::Handle<'c>,
+    wal: crate::sqlite_raw::WalWatch<'c>,
+    checkpoints: Checkpoints,
+    last_frames: i32,
+}
+
+impl crate::group::ThreadWriter for AuditWriter<'_> {
+    fn write(&mut self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()> {
+        append_group(&mut self.handle, jobs)
+    }
+
+    fn after(&mut self) {
+        let frames = self.wal.frames();
+        if frames < self.last_frames {
+            // The WAL started again from its beginning.
+            self.checkpoints.next_at = CHECKPOINT_FRAMES;
         }
-        Err(e) => jobs.serve(|_| Err(StoreError::Audit(format!("the audit writer could not start: {e}")))),
+        self.last_frames = frames;
+        self.checkpoints.after_commit(&mut self.handle, frames);
+    }
+}
+
+/// WAL frames (4 KB pages) after which the audit writer asks for a checkpoint. Lower than the
+/// pool's `wal_autocheckpoint`, which stays as the backstop for other writers.
+const CHECKPOINT_FRAMES: i32 = 8_000;
+
+/// Checkpoints off the commit path. SQLite copies the WAL back into the database file inside
+/// the commit that fills it past `wal_autocheckpoint`: that commit waits for the copy and two
+/// fsyncs (30 ms and more here), and so do the reads whose audit records it carries and the
+/// ones queued behind it. The audit writer's connection instead asks a thread of its own to
+/// checkpoint (`PASSIVE`: commits go on meanwhile). When that is done, the writer copies the
+/// few frames appended meanwhile itself, between two groups, so that the WAL is wholly copied
+/// and its next transaction starts the WAL again from the beginning; a background checkpoint
+/// alone never catches up with continuous commits, and the WAL would grow for as long as they
+/// go on.
+struct Checkpoints {
+    ask: std::sync::mpsc::SyncSender<()>,
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    asked: bool,
+    next_at: i32,
+}
+
+impl Checkpoints {
+    fn start(conn: sqlx::SqliteConnection) -> Checkpoints {
+        let (ask, asks) = std::sync::mpsc::sync_channel::<()>(1);
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let finished = done.clone();
+        let _ = std::thread::Builder::new().name("minzheng-checkpoint".into()).spawn(move || checkpointer(conn, asks, finished));
+        Checkpoints { ask, done, asked: false, next_at: CHECKPOINT_FRAMES }
+    }
+
+    fn after_commit(&mut self, h: &mut crate::sqlite_raw::Handle<'_>, frames: i32) {
+        use std::sync::atomic::Ordering;
+        use std::sync::mpsc::TrySendError;
+        if self.asked {
+            if self.done.swap(false, Ordering::AcqRel) {
+                self.asked = false;
+                // The frames appended during the background checkpoint. A failed checkpoint
+                // leaves the WAL as it was; the next one copies it.
+                let _ = h.execute("PRAGMA wal_checkpoint(PASSIVE)");
+                // Should a reader have kept the WAL from starting again, try once it has grown
+                // by a quarter more.
+                self.next_at = frames + CHECKPOINT_FRAMES / 4;
+            }
+        } else if frames >= self.next_at {
+            match self.ask.try_send(()) {
+                Ok(()) | Err(TrySendError::Full(())) => self.asked = true,
+                Err(TrySendError::Disconnected(())) => {
+                    let _ = h.execute("PRAGMA wal_checkpoint(PASSIVE)");
+                    self.next_at = frames + CHECKPOINT_FRAMES / 4;
+                }
+            }
+        }
+    }
+}
+
+/// The checkpointer's thread: a `PASSIVE` checkpoint each time the writer asks, on a
+/// connection of its own; ends with the writer.
+fn checkpointer(mut conn: sqlx::SqliteConnection, asks: std::sync::mpsc::Receiver<()>, done: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    // Should this thread not start, the writer finds the channel closed (or, if it already
+    // asked, the checkpoint "done") and checkpoints in line.
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() else {
+        return done.store(true, std::sync::atomic::Ordering::Release);
+    };
+    let Ok(mut locked) = runtime.block_on(conn.lock_handle()) else {
+        return done.store(true, std::sync::atomic::Ordering::Release);
+    };
+    let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
+    for () in asks {
+        let _ = handle.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        done.store(true, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -138,6 +235,7 @@ impl SqliteStore {
             // a tenth as often (each one longer: the reads of one batch then wait some 50 ms).
             .pragma("wal_autocheckpoint", "10000");
         let writer = options.clone().connect().await?;
+        let checkpointer = options.clone().connect().await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             // A connection to a file cannot have gone away; the check before each use would cost
@@ -145,7 +243,7 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        let audit_queue = crate::group::AuditQueue::spawn_thread("minzheng-audit", move |jobs| audit_writer(writer, jobs))?;
+        let audit_queue = crate::group::AuditQueue::spawn_thread("minzheng-audit", move |jobs| audit_writer(writer, checkpointer, jobs))?;
         Ok(SqliteStore { pool, audit_queue })
     }
 
@@ -1138,6 +1236,30 @@ mod tests {
                 .expect("query");
             assert_eq!(sql.as_deref(), Some(*create), "{name}");
         }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// A server records reads for as long as it runs; the WAL must not grow for as long. The
+    /// audit writer's own connection does not checkpoint in its commits: the checkpointer
+    /// thread copies the WAL back and the writer then starts it again from the beginning.
+    #[tokio::test]
+    async fn the_wal_starts_again_while_reads_are_recorded() {
+        let dir = std::env::temp_dir().join(format!("minzheng-wal-{}", std::process::id()));
+        let path = dir.join("t.db");
+        let store = SqliteStore::open(&path).await.expect("open");
+        store.migrate().await.expect("migrate");
+        let reader = Actor::new("reader");
+        // Some ten 4 KB pages a record: 3,000 records are about 33,000 WAL frames (130 MB).
+        let shown = serde_json::json!({ "shown": "字".repeat(13_000) });
+        for i in 0..3000 {
+            let read = AuditEntry { action: "read".into(), entity: "person".into(), entity_key: i.to_string(), before: None, after: Some(shown.clone()) };
+            store.audit(&reader, &[read]).await.expect("audit");
+        }
+        let wal = std::fs::metadata(dir.join("t.db-wal")).expect("wal").len();
+        assert!(wal < 20_000 * 4096, "the WAL grew to {wal} bytes");
+        let v = crate::verify_audit(&store).await.expect("verify");
+        assert_eq!((v.records, v.first_broken), (3000, None));
+        drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -6,6 +6,10 @@
 //! locks the connection's handle (`LockedSqliteHandle`, sqlx's documented way to call SQLite
 //! directly) and steps its statements here, reading columns in place.
 //!
+//! The audit writer and the checkpointer (`sqlite.rs`) each keep a connection locked for the
+//! life of their thread and write through the same handle; [`WalWatch`] tells the writer how
+//! long the WAL has grown.
+//!
 //! All `unsafe` of the store is in this module. The invariants: the handle stays locked (no
 //! other use of the connection) for the life of every [`Statement`], which borrows it; a
 //! column's bytes are read only while the row that gave them is borrowed, that is before the
@@ -13,7 +17,8 @@
 
 use crate::{Result, StoreError};
 use libsqlite3_sys as ffi;
-use std::ffi::{c_char, c_int, CStr};
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
 
@@ -42,6 +47,17 @@ impl<'c> Handle<'c> {
         Ok(())
     }
 
+    /// Counts the frames in the WAL after each commit of this connection (`sqlite3_wal_hook`).
+    /// The hook takes the place of SQLite's own checkpoint at the end of a commit
+    /// (`wal_autocheckpoint`) on this connection.
+    pub(crate) fn watch_wal(&mut self) -> WalWatch<'c> {
+        let frames = Box::into_raw(Box::new(AtomicI32::new(0)));
+        // SAFETY: the handle is open and locked; `frames` stays allocated until the watch is
+        // dropped, which unhooks first, and the watch cannot outlive the locked handle ('c).
+        unsafe { ffi::sqlite3_wal_hook(self.db.as_ptr(), Some(on_wal_commit), frames as *mut c_void) };
+        WalWatch { db: self.db, frames, _locked: PhantomData }
+    }
+
     pub(crate) fn prepare(&mut self, sql: &str) -> Result<Statement<'_>> {
         let len = c_int::try_from(sql.len()).map_err(|_| StoreError::Corrupt("statement too long".into()))?;
         let mut stmt = std::ptr::null_mut();
@@ -57,6 +73,36 @@ impl<'c> Handle<'c> {
             None => Err(self.error("prepare")),
         }
     }
+}
+
+/// Frames in the WAL as of the connection's last commit; unhooked on drop.
+pub(crate) struct WalWatch<'c> {
+    db: NonNull<ffi::sqlite3>,
+    frames: *mut AtomicI32,
+    _locked: PhantomData<&'c mut ()>,
+}
+
+impl WalWatch<'_> {
+    pub(crate) fn frames(&self) -> i32 {
+        // SAFETY: `frames` is allocated for the watch's life (see `watch_wal`).
+        unsafe { (*self.frames).load(Ordering::Relaxed) }
+    }
+}
+
+impl Drop for WalWatch<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the connection is still open ('c); once unhooked, nothing else holds `frames`.
+        unsafe {
+            ffi::sqlite3_wal_hook(self.db.as_ptr(), None, std::ptr::null_mut());
+            drop(Box::from_raw(self.frames));
+        }
+    }
+}
+
+unsafe extern "C" fn on_wal_commit(frames: *mut c_void, _db: *mut ffi::sqlite3, _name: *const c_char, count: c_int) -> c_int {
+    // SAFETY: SQLite passes back the pointer given in `watch_wal`, live while hooked.
+    unsafe { (*(frames as *const AtomicI32)).store(count, Ordering::Relaxed) };
+    ffi::SQLITE_OK
 }
 
 /// A prepared statement, finalized on drop.
