@@ -54,8 +54,11 @@ fn answer(replies: Vec<Reply>, outcome: &std::result::Result<(), String>) {
 pub(crate) trait ThreadWriter {
     /// Appends a group of jobs' records in one transaction.
     fn write(&mut self, jobs: &[(Actor, Vec<AuditEntry>)]) -> Result<()>;
-    /// Work for after the group's requests have their answer.
-    fn after(&mut self) {}
+    /// Work for after the group's requests have their answer; `false` when the writer cannot go
+    /// on (the requests still queued are then told that it has stopped).
+    fn after(&mut self) -> bool {
+        true
+    }
 }
 
 /// A writer that could not start: every job gets the reason.
@@ -78,7 +81,9 @@ impl Jobs {
         while let Some(first) = self.rx.blocking_recv() {
             let (jobs, replies) = take_group(first, &mut self.rx);
             answer(replies, &writer.write(&jobs).map_err(|e| e.to_string()));
-            writer.after();
+            if !writer.after() {
+                return;
+            }
         }
     }
 }

@@ -63,7 +63,13 @@ impl crate::group::ThreadWriter for AuditWriter<'_> {
         append_group(&mut self.handle, jobs)
     }
 
-    fn after(&mut self) {
+    fn after(&mut self) -> bool {
+        if self.handle.in_transaction() {
+            // A failed group whose ROLLBACK failed too: the writer would hold the write lock for
+            // ever. It stops; closing its connection ends the transaction.
+            eprintln!("audit writer: a transaction could not be ended; the writer stops");
+            return false;
+        }
         let frames = self.wal.frames();
         if frames < self.last_frames {
             // The WAL started again from its beginning.
@@ -71,6 +77,7 @@ impl crate::group::ThreadWriter for AuditWriter<'_> {
         }
         self.last_frames = frames;
         self.checkpoints.after_commit(&mut self.handle, frames);
+        true
     }
 }
 
@@ -78,72 +85,117 @@ impl crate::group::ThreadWriter for AuditWriter<'_> {
 /// pool's `wal_autocheckpoint`, which stays as the backstop for other writers.
 const CHECKPOINT_FRAMES: i32 = 8_000;
 
+/// At most this many frames left to copy, the writer copies them itself; more, and the
+/// checkpointer makes another pass.
+const INLINE_FRAMES: i32 = 1_000;
+
 /// Checkpoints off the commit path. SQLite copies the WAL back into the database file inside
 /// the commit that fills it past `wal_autocheckpoint`: that commit waits for the copy and two
 /// fsyncs (30 ms and more here), and so do the reads whose audit records it carries and the
 /// ones queued behind it. The audit writer's connection instead asks a thread of its own to
-/// checkpoint (`PASSIVE`: commits go on meanwhile). When that is done, the writer copies the
-/// few frames appended meanwhile itself, between two groups, so that the WAL is wholly copied
-/// and its next transaction starts the WAL again from the beginning; a background checkpoint
-/// alone never catches up with continuous commits, and the WAL would grow for as long as they
-/// go on.
+/// checkpoint (`PASSIVE`: commits go on meanwhile), again while it finds more than
+/// [`INLINE_FRAMES`] appended during the last pass. Then the writer copies the rest itself,
+/// between two groups, so that the WAL is wholly copied and its next transaction starts the WAL
+/// again from the beginning: a background checkpoint alone never catches up with commits that
+/// go on, and the WAL would grow for as long as they do. (A reader still on an older snapshot
+/// can keep a frame from being copied; the writer then tries again 2,000 frames later.)
 struct Checkpoints {
     ask: std::sync::mpsc::SyncSender<()>,
-    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Frames copied by each pass of the checkpointer (-1: the pass failed).
+    done: std::sync::mpsc::Receiver<i32>,
     asked: bool,
+    /// Frames copied by the round's previous pass.
+    copied: i32,
     next_at: i32,
 }
 
 impl Checkpoints {
     fn start(conn: sqlx::SqliteConnection) -> Checkpoints {
         let (ask, asks) = std::sync::mpsc::sync_channel::<()>(1);
-        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let finished = done.clone();
-        let _ = std::thread::Builder::new().name("minzheng-checkpoint".into()).spawn(move || checkpointer(conn, asks, finished));
-        Checkpoints { ask, done, asked: false, next_at: CHECKPOINT_FRAMES }
+        let (finished, done) = std::sync::mpsc::channel::<i32>();
+        // A thread that does not start (or stops) closes both channels, and the writer then
+        // checkpoints in line.
+        if let Err(e) = std::thread::Builder::new().name("minzheng-checkpoint".into()).spawn(move || checkpointer(conn, asks, finished)) {
+            eprintln!("audit writer: the checkpointer thread could not start ({e}); checkpoints run in line");
+        }
+        Checkpoints { ask, done, asked: false, copied: 0, next_at: CHECKPOINT_FRAMES }
     }
 
     fn after_commit(&mut self, h: &mut crate::sqlite_raw::Handle<'_>, frames: i32) {
-        use std::sync::atomic::Ordering;
-        use std::sync::mpsc::TrySendError;
+        use std::sync::mpsc::TryRecvError;
         if self.asked {
-            if self.done.swap(false, Ordering::AcqRel) {
-                self.asked = false;
-                // The frames appended during the background checkpoint. A failed checkpoint
-                // leaves the WAL as it was; the next one copies it.
-                let _ = h.execute("PRAGMA wal_checkpoint(PASSIVE)");
-                // Should a reader have kept the WAL from starting again, try once it has grown
-                // by a quarter more.
-                self.next_at = frames + CHECKPOINT_FRAMES / 4;
-            }
-        } else if frames >= self.next_at {
-            match self.ask.try_send(()) {
-                Ok(()) | Err(TrySendError::Full(())) => self.asked = true,
-                Err(TrySendError::Disconnected(())) => {
-                    let _ = h.execute("PRAGMA wal_checkpoint(PASSIVE)");
-                    self.next_at = frames + CHECKPOINT_FRAMES / 4;
+            match self.done.try_recv() {
+                Err(TryRecvError::Empty) => {}
+                Ok(copied) => {
+                    self.asked = false;
+                    if frames - copied > INLINE_FRAMES && copied > self.copied {
+                        self.copied = copied;
+                        self.ask(h, frames);
+                    } else {
+                        self.copied = 0;
+                        self.in_line(h, frames);
+                    }
+                }
+                Err(TryRecvError::Disconnected) => {
+                    self.asked = false;
+                    self.in_line(h, frames);
                 }
             }
+        } else if frames >= self.next_at {
+            self.ask(h, frames);
         }
+    }
+
+    fn ask(&mut self, h: &mut crate::sqlite_raw::Handle<'_>, frames: i32) {
+        match self.ask.try_send(()) {
+            Ok(()) | Err(std::sync::mpsc::TrySendError::Full(())) => self.asked = true,
+            Err(std::sync::mpsc::TrySendError::Disconnected(())) => self.in_line(h, frames),
+        }
+    }
+
+    fn in_line(&mut self, h: &mut crate::sqlite_raw::Handle<'_>, frames: i32) {
+        if let Err(e) = h.execute("PRAGMA wal_checkpoint(PASSIVE)") {
+            // The WAL stays as it was; the next checkpoint copies it.
+            eprintln!("audit writer: checkpoint failed: {e}");
+        }
+        // Should a reader have kept the WAL from starting again, try once it has grown by a
+        // quarter of the threshold more.
+        self.next_at = frames + CHECKPOINT_FRAMES / 4;
     }
 }
 
 /// The checkpointer's thread: a `PASSIVE` checkpoint each time the writer asks, on a
 /// connection of its own; ends with the writer.
-fn checkpointer(mut conn: sqlx::SqliteConnection, asks: std::sync::mpsc::Receiver<()>, done: std::sync::Arc<std::sync::atomic::AtomicBool>) {
-    // Should this thread not start, the writer finds the channel closed (or, if it already
-    // asked, the checkpoint "done") and checkpoints in line.
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() else {
-        return done.store(true, std::sync::atomic::Ordering::Release);
+fn checkpointer(mut conn: sqlx::SqliteConnection, asks: std::sync::mpsc::Receiver<()>, done: std::sync::mpsc::Sender<i32>) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(e) => return eprintln!("audit writer: the checkpointer could not start ({e}); checkpoints run in line"),
     };
-    let Ok(mut locked) = runtime.block_on(conn.lock_handle()) else {
-        return done.store(true, std::sync::atomic::Ordering::Release);
+    let mut locked = match runtime.block_on(conn.lock_handle()) {
+        Ok(locked) => locked,
+        Err(e) => return eprintln!("audit writer: the checkpointer could not start ({e}); checkpoints run in line"),
     };
     let mut handle = crate::sqlite_raw::Handle::new(&mut locked);
     for () in asks {
-        let _ = handle.execute("PRAGMA wal_checkpoint(PASSIVE)");
-        done.store(true, std::sync::atomic::Ordering::Release);
+        let copied = checkpoint(&mut handle).unwrap_or_else(|e| {
+            eprintln!("audit writer: checkpoint failed: {e}");
+            -1
+        });
+        if done.send(copied).is_err() {
+            return;
+        }
     }
+}
+
+/// A `PASSIVE` checkpoint; the frames of the WAL now copied into the database file.
+fn checkpoint(h: &mut crate::sqlite_raw::Handle<'_>) -> Result<i32> {
+    let mut st = h.prepare("PRAGMA wal_checkpoint(PASSIVE)")?;
+    // One row: busy, frames in the WAL, frames copied.
+    let copied = match st.next()? {
+        Some(row) => row.int(2)?,
+        None => -1,
+    };
+    Ok(i32::try_from(copied).unwrap_or(-1))
 }
 
 /// Appends a group of jobs' records to the chain in one transaction.
@@ -1239,26 +1291,42 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 
+    /// The last frame of the WAL, from the WAL index (`-shm`: SQLite's `WalIndexHdr.mxFrame`,
+    /// four bytes in native order at byte 16), read without touching the database.
+    fn wal_frames(dir: &Path) -> u32 {
+        let shm = std::fs::read(dir.join("t.db-shm")).expect("wal index");
+        u32::from_ne_bytes(shm[16..20].try_into().expect("four bytes"))
+    }
+
     /// A server records reads for as long as it runs; the WAL must not grow for as long. The
     /// audit writer's own connection does not checkpoint in its commits: the checkpointer
-    /// thread copies the WAL back and the writer then starts it again from the beginning.
+    /// thread copies the WAL back while the writer goes on, the writer copies the rest, and its
+    /// next transaction starts the WAL again from the beginning.
     #[tokio::test]
     async fn the_wal_starts_again_while_reads_are_recorded() {
         let dir = std::env::temp_dir().join(format!("minzheng-wal-{}", std::process::id()));
-        let path = dir.join("t.db");
-        let store = SqliteStore::open(&path).await.expect("open");
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = SqliteStore::open(&dir.join("t.db")).await.expect("open");
         store.migrate().await.expect("migrate");
         let reader = Actor::new("reader");
-        // Some ten 4 KB pages a record: 3,000 records are about 33,000 WAL frames (130 MB).
+        let read = |i: u32, shown: Option<serde_json::Value>| AuditEntry { action: "read".into(), entity: "person".into(), entity_key: i.to_string(), before: None, after: shown };
+        // Some ten 4 KB pages a record: 2,000 records are about 30,000 WAL frames.
         let shown = serde_json::json!({ "shown": "字".repeat(13_000) });
-        for i in 0..3000 {
-            let read = AuditEntry { action: "read".into(), entity: "person".into(), entity_key: i.to_string(), before: None, after: Some(shown.clone()) };
-            store.audit(&reader, &[read]).await.expect("audit");
+        let (mut records, mut highest, mut started_again) = (0u32, 0u32, false);
+        // Reads go on, one after another as on a busy server, until the WAL starts again.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while records < 2000 || (!started_again && std::time::Instant::now() < deadline) {
+            let shown = (records < 2000).then(|| shown.clone());
+            store.audit(&reader, &[read(records, shown)]).await.expect("audit");
+            records += 1;
+            let frames = wal_frames(&dir);
+            started_again |= frames < highest;
+            highest = highest.max(frames);
         }
-        let wal = std::fs::metadata(dir.join("t.db-wal")).expect("wal").len();
-        assert!(wal < 20_000 * 4096, "the WAL grew to {wal} bytes");
+        assert!(highest > CHECKPOINT_FRAMES as u32, "the records filled {highest} frames only");
+        assert!(started_again, "the WAL grew to {highest} frames and never started again");
         let v = crate::verify_audit(&store).await.expect("verify");
-        assert_eq!((v.records, v.first_broken), (3000, None));
+        assert_eq!((v.records, v.first_broken), (u64::from(records), None));
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }

@@ -58,6 +58,12 @@ impl<'c> Handle<'c> {
         WalWatch { db: self.db, frames, _locked: PhantomData }
     }
 
+    /// Whether a transaction is open (`sqlite3_get_autocommit` is 0).
+    pub(crate) fn in_transaction(&self) -> bool {
+        // SAFETY: the handle is open and locked.
+        unsafe { ffi::sqlite3_get_autocommit(self.db.as_ptr()) == 0 }
+    }
+
     pub(crate) fn prepare(&mut self, sql: &str) -> Result<Statement<'_>> {
         let len = c_int::try_from(sql.len()).map_err(|_| StoreError::Corrupt("statement too long".into()))?;
         let mut stmt = std::ptr::null_mut();
