@@ -598,7 +598,7 @@ impl Store for PgStore {
 
     async fn person_placed(&self, id: &IdNumber) -> Result<Option<(Person, Option<RegionCode>)>> {
         let row = sql::person_placed::<Postgres>(id.as_str()).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::placed_person_from_row).transpose()
+        row.as_ref().map(|r| rows::placed_person(r, rows::person_from_row(r)?)).transpose()
     }
 
     async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>> {

@@ -32,20 +32,17 @@ where
     Ok(row.try_get::<T, _>(col)?)
 }
 
-/// A row of [`crate::sql::person_placed`]: the person and their household's community.
-pub(crate) fn placed_person_from_row<'r, R>(row: &'r R) -> Result<(Person, Option<RegionCode>)>
+/// A row of [`crate::sql::person_placed`]: the person (read with [`person_from_row`]) and their
+/// household's community.
+pub(crate) fn placed_person<'r, R>(row: &'r R, person: Person) -> Result<(Person, Option<RegionCode>)>
 where
     R: Row,
     for<'a> &'a str: ColumnIndex<R>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
     Option<String>: Decode<'r, R::Database> + Type<R::Database>,
-    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
-    Option<NaiveDate>: Decode<'r, R::Database> + Type<R::Database>,
-    Option<i32>: Decode<'r, R::Database> + Type<R::Database>,
 {
     let placed: Option<String> = get(row, "placed")?;
     let placed = placed.map(|c| RegionCode::parse(&c).map_err(|_| corrupt("community_code", &c))).transpose()?;
-    Ok((person_from_row(row)?, placed))
+    Ok((person, placed))
 }
 
 pub(crate) fn person_from_row<'r, R>(row: &'r R) -> Result<Person>
