@@ -3,28 +3,30 @@
 //! pages in Chinese. Handlers are thin: they parse, call the app services (which check role,
 //! region and write the audit), and render.
 
-pub mod api;
-pub mod auth;
-pub mod cases;
-mod error;
-pub mod findings;
-pub mod i18n;
-pub mod openapi;
-pub mod pages;
-pub mod policy;
-pub mod verification;
+mod cases;
+mod comparison;
+pub mod module;
+mod platform;
+mod policy;
+mod registry;
+
+pub use module::{route_table, Access, MenuEntry, Module, Route};
+pub use platform::error::AppError;
+pub use platform::{auth, i18n, openapi};
+pub(crate) use platform::pages;
+
+/// The sub-platforms, in the order of the navigation. A new one is one more line here.
+pub const MODULES: &[&Module] = &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &platform::MODULE];
 
 use axum::http::{HeaderValue, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
 use minzheng_app::import::Communities;
-use minzheng_domain::Permission;
 use minzheng_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-pub use error::AppError;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -118,117 +120,13 @@ impl AppState {
     }
 }
 
-/// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone (sign-in, static files, the API document).
-    Public,
-    /// Any signed-in account.
-    SignedIn,
-    /// A signed-in account whose role has the permission, on records within its region.
-    Needs(Permission),
-}
-
-/// The route table: every route the server answers, and who may call it. The router refuses to
-/// build with a route missing here, and `tests/access.rs` calls every route with every role.
-pub const ROUTES: &[(&str, &str, Access)] = &[
-    ("GET", "/", Access::SignedIn),
-    ("GET", "/login", Access::Public),
-    ("POST", "/login", Access::Public),
-    ("POST", "/logout", Access::SignedIn),
-    ("GET", "/residents", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/households/{no}", Access::Needs(Permission::ReadRegistry)),
-    ("POST", "/households/{no}/unmask", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/static/{*file}", Access::Public),
-    ("GET", "/lang/{code}", Access::Public),
-    ("GET", "/api/health", Access::Public),
-    ("GET", "/api/openapi.json", Access::Public),
-    ("GET", "/metrics", Access::Public),
-    ("POST", "/api/session", Access::Public),
-    ("DELETE", "/api/session", Access::SignedIn),
-    ("GET", "/api/regions/{code}", Access::SignedIn),
-    ("GET", "/api/persons", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/api/persons/{id}", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/api/acceptance/{id}", Access::Needs(Permission::AcceptApplications)),
-    ("POST", "/api/password", Access::SignedIn),
-    ("POST", "/api/persons/{id}/unmask", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/api/households", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/api/stats/residents", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/api/audit", Access::Needs(Permission::ReadAudit)),
-    ("GET", "/audit/export.xlsx", Access::Needs(Permission::ReadAudit)),
-    ("GET", "/audit", Access::Needs(Permission::ReadAudit)),
-    ("GET", "/api/households/{no}", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/api/households/{no}/check", Access::Needs(Permission::CheckEligibility)),
-    ("POST", "/api/policy/sweeps", Access::Needs(Permission::RunSweeps)),
-    ("POST", "/api/policy/whatif", Access::Needs(Permission::RunSweeps)),
-    ("GET", "/api/policy/runs/{id}", Access::Needs(Permission::RunSweeps)),
-    ("GET", "/api/policy/parameters", Access::Needs(Permission::CheckEligibility)),
-    ("POST", "/api/policy/parameters", Access::Needs(Permission::SetParameters)),
-    ("GET", "/households/{no}/check", Access::Needs(Permission::CheckEligibility)),
-    ("GET", "/policy", Access::Needs(Permission::RunSweeps)),
-    ("POST", "/policy/sweep", Access::Needs(Permission::RunSweeps)),
-    ("POST", "/policy/whatif", Access::Needs(Permission::RunSweeps)),
-    ("GET", "/policy/runs/{id}", Access::Needs(Permission::RunSweeps)),
-    ("GET", "/policy/runs/{id}/export.xlsx", Access::Needs(Permission::RunSweeps)),
-    ("GET", "/api/findings", Access::Needs(Permission::ReadFindings)),
-    ("GET", "/api/findings/{id}", Access::Needs(Permission::ReadFindings)),
-    ("POST", "/api/findings/{id}/actions", Access::Needs(Permission::WorkFindings)),
-    ("POST", "/api/comparisons", Access::Needs(Permission::RunComparisons)),
-    ("GET", "/findings", Access::Needs(Permission::ReadFindings)),
-    ("POST", "/findings/assign", Access::Needs(Permission::WorkFindings)),
-    ("POST", "/findings/compare", Access::Needs(Permission::RunComparisons)),
-    ("GET", "/findings/{id}", Access::Needs(Permission::ReadFindings)),
-    ("POST", "/findings/{id}/act", Access::Needs(Permission::WorkFindings)),
-    ("GET", "/linkage/review", Access::Needs(Permission::RunComparisons)),
-    ("POST", "/linkage/review/{id}", Access::Needs(Permission::RunComparisons)),
-    ("POST", "/api/households/{no}/verifications", Access::Needs(Permission::VerifyHouseholds)),
-    ("GET", "/api/verifications/{id}", Access::Needs(Permission::ReadFindings)),
-    ("GET", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
-    ("POST", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
-    ("GET", "/verifications/{id}", Access::Needs(Permission::ReadFindings)),
-    ("GET", "/verifications/{id}/report.pdf", Access::Needs(Permission::ReadFindings)),
-    ("GET", "/api/services", Access::SignedIn),
-    ("GET", "/api/cases", Access::Needs(Permission::ReadRegistry)),
-    ("POST", "/api/cases", Access::Needs(Permission::AcceptApplications)),
-    ("GET", "/api/cases/{id}", Access::Needs(Permission::ReadRegistry)),
-    ("POST", "/api/cases/{id}/actions", Access::Needs(Permission::HandleCases)),
-    ("GET", "/services", Access::SignedIn),
-    ("GET", "/cases", Access::Needs(Permission::ReadRegistry)),
-    ("POST", "/cases", Access::Needs(Permission::AcceptApplications)),
-    ("GET", "/cases/new", Access::Needs(Permission::AcceptApplications)),
-    ("GET", "/cases/{id}", Access::Needs(Permission::ReadRegistry)),
-    ("POST", "/cases/{id}/act", Access::Needs(Permission::HandleCases)),
-    ("GET", "/cases/{id}/letter.pdf", Access::Needs(Permission::ReadRegistry)),
-    ("GET", "/notices/{community}", Access::Needs(Permission::ReadRegistry)),
-    ("POST", "/cases/{id}/documents", Access::Needs(Permission::HandleCases)),
-    ("GET", "/cases/{id}/documents/{doc}", Access::Needs(Permission::ReadRegistry)),
-];
-
-/// A path for `Router::route`, after checking that the route table lists it with these methods.
-pub(crate) fn listed<'a>(path: &'a str, methods: &[&str]) -> &'a str {
-    for m in methods {
-        assert!(
-            ROUTES.iter().any(|(rm, rp, _)| rm == m && *rp == path),
-            "{m} {path} is not in the route table (minzheng_server::ROUTES): add it with who may call it"
-        );
-    }
-    path
-}
-
 /// The whole application router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .merge(policy::routes())
-        .merge(findings::routes())
-        .merge(verification::routes())
-        .merge(cases::routes())
-        .route(listed("/api/openapi.json", &["GET"]), axum::routing::get(openapi::document))
-        .route(
-            listed("/metrics", &["GET"]),
-            axum::routing::get(|axum::extract::State(s): axum::extract::State<AppState>| async move { s.metrics.render() }),
-        )
+    let mut app = Router::new();
+    for m in MODULES {
+        app = app.merge((m.router)());
+    }
+    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), module::enforce_access))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(request_id))

@@ -1,13 +1,13 @@
 //! The route table, walked: every route with every role, on a target inside the account's
 //! region and one outside it, and without signing in. Each answer must be what
-//! `minzheng_server::ROUTES` says. A route in the table without a case here fails the test.
+//! `minzheng_server::route_table()` (every module's routes) says. A route in the table without a case here fails the test.
 
 mod common;
 
 use axum::http::{Method, StatusCode};
 use common::*;
 use minzheng_domain::Role;
-use minzheng_server::{Access, ROUTES};
+use minzheng_server::{route_table, Access, Route};
 
 /// Where a request goes: inside or outside the account's region.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -115,7 +115,8 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
     for role in Role::ALL {
         sessions.push((role, sign_in(&f.app, role.as_str(), PASSWORD).await.map_err(|r| r.body).expect("signed in")));
     }
-    for (method, path, access) in ROUTES {
+    for Route { method, path, access } in route_table() {
+        let (method, path, access) = (&method, &path, &access);
         assert!(request(&f, method, path, Target::Inside).is_some(), "no test case for {method} {path}: add one to tests/access.rs");
         // Without signing in.
         let (m, uri, body) = request(&f, method, path, Target::Inside).expect("case");

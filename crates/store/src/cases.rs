@@ -1,415 +1,233 @@
-//! SQL and row decoding of cases (办件), their steps and the working-day calendar, shared by
-//! both backends.
+//! 全市通办 · 审核确认: applications accepted anywhere in the city and their steps, documents and
+//! the enrolments their approvals make.
 
-use crate::{page_limit, prefix_range, AuditEntry, CaseDocument, CaseEvent, CaseQuery, Result, StoreError};
-use chrono::{DateTime, NaiveDate, Utc};
-use minzheng_domain::calendar::{CalendarDay, DayKind};
-use minzheng_domain::case::{Case, CaseStatus};
-use sqlx::{ColumnIndex, Database, Decode, Encode, QueryBuilder, Row, Type};
+use crate::{Actor, Page, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use minzheng_domain::{Enrolment, IdNumber, RegionCode};
+use serde::Serialize;
 
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
+/// 办理记录: one step of a case (accepting is the first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseEvent {
+    pub case_id: i64,
+    /// `accept`, `survey`, `review` ... ([`minzheng_domain::CaseAction::as_str`]).
+    pub action: String,
+    /// The status before (`""` for the acceptance).
+    pub from: String,
+    pub to: minzheng_domain::CaseStatus,
+    pub comment: String,
+    pub actor: String,
+    pub role: String,
+    pub at: DateTime<Utc>,
 }
 
-pub(crate) const CASE_COLUMNS: &str = "id, status, version, body";
-
-/// Inserts a new case; the unique `active_key` refuses a second open case of the program and household.
-pub(crate) fn insert_case<DB>(c: &Case, waiting_for: Option<&str>, now: DateTime<Utc>) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    Option<String>: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO cases (service, program, household_no, owner, community, accepted_at, status, waiting_for, active_key, step_due, due, version, body, updated_at) VALUES (");
-    let mut sep = qb.separated(", ");
-    sep.push_bind(c.service.clone())
-        .push_bind(c.program.clone())
-        .push_bind(c.household_no.clone())
-        .push_bind(c.owner.to_string())
-        .push_bind(c.community.to_string())
-        .push_bind(c.accepted_at.to_string())
-        .push_bind(c.status.as_str().to_string())
-        .push_bind(waiting_for.map(str::to_string))
-        .push_bind(c.active_key())
-        .push_bind(c.step_due)
-        .push_bind(c.due)
-        .push_bind(c.version)
-        .push_bind(serde_json::to_string(c).unwrap_or_default())
-        .push_bind(now);
-    qb.push(") RETURNING id");
-    qb
+/// 申请材料: a document uploaded to a case; the file itself is kept by the app under its checksum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseDocument {
+    /// Store key; 0 before it is stored.
+    pub id: i64,
+    pub case_id: i64,
+    /// The catalogue's document code (`application`, `medical_bills` ...).
+    pub code: String,
+    pub file_name: String,
+    /// Sniffed from the content: application/pdf, image/jpeg or image/png.
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub at: DateTime<Utc>,
 }
 
-/// Writes a step's result, only if the case is still at the version the step was taken on.
-pub(crate) fn update_case<DB>(c: &Case, waiting_for: Option<&str>, seen_version: i64, now: DateTime<Utc>) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    Option<String>: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("UPDATE cases SET status = ");
-    qb.push_bind(c.status.as_str().to_string())
-        .push(", waiting_for = ")
-        .push_bind(waiting_for.map(str::to_string))
-        .push(", active_key = ")
-        .push_bind(c.active_key())
-        .push(", step_due = ")
-        .push_bind(c.step_due)
-        .push(", due = ")
-        .push_bind(c.due)
-        .push(", version = ")
-        .push_bind(c.version)
-        .push(", body = ")
-        .push_bind(serde_json::to_string(c).unwrap_or_default())
-        .push(", updated_at = ")
-        .push_bind(now)
-        .push(" WHERE id = ")
-        .push_bind(c.id)
-        .push(" AND version = ")
-        .push_bind(seen_version);
-    qb
+/// The enrolment an approved step makes or changes, and what the step saw of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolmentWrite {
+    pub enrolment: Enrolment,
+    /// The members of the program's current (not stopped) enrolment of the household when the
+    /// step was computed; if another step changed them since, nothing is written (the step is
+    /// stale). None: the enrolment is replaced whatever it holds.
+    pub seen_members: Option<Vec<IdNumber>>,
 }
 
-/// Many cases at once (carried over from an earlier system), without events.
-pub(crate) fn insert_cases<DB>(cases: &[(Case, Option<String>)], now: DateTime<Utc>) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    Option<String>: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO cases (service, program, household_no, owner, community, accepted_at, status, waiting_for, active_key, step_due, due, version, body, updated_at) ");
-    qb.push_values(cases, |mut row, (c, waiting_for)| {
-        row.push_bind(c.service.clone())
-            .push_bind(c.program.clone())
-            .push_bind(c.household_no.clone())
-            .push_bind(c.owner.to_string())
-            .push_bind(c.community.to_string())
-            .push_bind(c.accepted_at.to_string())
-            .push_bind(c.status.as_str().to_string())
-            .push_bind(waiting_for.clone())
-            .push_bind(c.active_key())
-            .push_bind(c.step_due)
-            .push_bind(c.due)
-            .push_bind(c.version)
-            .push_bind(serde_json::to_string(c).unwrap_or_default())
-            .push_bind(now);
-    });
-    qb
+/// How cases are listed: a role's queue, a region's cases, those due by a date, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseQuery {
+    /// Only open cases waiting for this role (`community_worker` ...).
+    pub waiting_for: Option<String>,
+    /// Only open cases (any role).
+    pub open_only: bool,
+    /// Cases of households within this region.
+    pub community: Option<RegionCode>,
+    /// Cases owned by a county within this region.
+    pub owner: Option<RegionCode>,
+    /// Cases accepted at this community.
+    pub accepted_at: Option<RegionCode>,
+    pub household_no: Option<String>,
+    pub status: Option<minzheng_domain::CaseStatus>,
+    /// Open cases whose current step is due on or before this day.
+    pub due_by: Option<chrono::NaiveDate>,
+    /// Cursor: cases with a smaller id.
+    pub before: Option<i64>,
+    pub limit: u32,
 }
 
-pub(crate) fn case_by_id<DB>(id: i64) -> QueryBuilder<DB>
-where
-    DB: Database,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases WHERE id = "));
-    qb.push_bind(id);
-    qb
+/// Cases, their events and documents. An approval's enrolment is written in the same
+/// transaction as the step ([`CaseStore::act_on_case`]).
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Stores a newly accepted case with its first step (audited); refuses (`Conflict`) a
+    /// second open case of the same program and household. Returns its id.
+    async fn add_case(&self, case: &minzheng_domain::Case, waiting_for: Option<&str>, event: &CaseEvent, actor: &Actor) -> Result<i64>;
+
+    /// Cases carried over from an earlier system, each with the role it waits for, in one
+    /// transaction with one audit record (all or nothing; `Conflict` on a second open case).
+    async fn import_cases(&self, cases: &[(minzheng_domain::Case, Option<String>)], source: &str, actor: &Actor) -> Result<u64>;
+
+    async fn case(&self, id: i64) -> Result<Option<minzheng_domain::Case>>;
+
+    /// Writes a step if the case is still at `seen_version`, with its event and audit record,
+    /// and the enrolment an approval makes, all in one transaction. None when the case has
+    /// moved on since (nothing written).
+    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
+
+    async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
+
+    async fn search_cases(&self, q: &CaseQuery) -> Result<Page<minzheng_domain::Case>>;
+
+    /// How many cases a query matches (its cursor and limit aside).
+    async fn count_cases(&self, q: &CaseQuery) -> Result<u64>;
+
+    /// Records an uploaded document of a case (audited); returns its id.
+    async fn add_case_document(&self, doc: &CaseDocument, actor: &Actor) -> Result<i64>;
+
+    /// A case's documents, in the order uploaded.
+    async fn case_documents(&self, case_id: i64) -> Result<Vec<CaseDocument>>;
+
+    async fn case_document(&self, id: i64) -> Result<Option<CaseDocument>>;
 }
 
-/// Cases as a query asks: newest first, keyset on the id.
-pub(crate) fn search_cases<DB>(q: &CaseQuery) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {CASE_COLUMNS} FROM cases WHERE 1 = 1"));
-    push_filters(&mut qb, q);
-    if let Some(b) = q.before {
-        qb.push(" AND id < ").push_bind(b);
-    }
-    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
-    qb
-}
+/// The one implementation of [`CaseStore`], for both databases: expanded once per backend with its
+/// store type and its sqlx database (see [`crate::dialect`]).
+macro_rules! impl_cases {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            #[allow(unused_imports)]
+            use crate::dialect::Dialect as _;
+            #[allow(unused_imports)]
+            use crate::sql::{self, cases, rows, verification as verify};
+            #[allow(unused_imports)]
+            use crate::*;
+            #[allow(unused_imports)]
+            use chrono::{DateTime, Utc};
+            #[allow(unused_imports)]
+            use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+            #[allow(unused_imports)]
+            use sqlx::{AssertSqlSafe, QueryBuilder, Row};
 
-/// How many cases a query matches (its cursor and limit aside).
-pub(crate) fn count_cases<DB>(q: &CaseQuery) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM cases WHERE 1 = 1");
-    push_filters(&mut qb, q);
-    qb
-}
+            #[async_trait::async_trait]
+            impl crate::CaseStore for $store {
+                async fn add_case(&self, case: &minzheng_domain::Case, waiting_for: Option<&str>, event: &crate::CaseEvent, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    let now = chain::now();
+                    let id: i64 = cases::insert_case::<$db>(case, waiting_for, now)
+                        .build()
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", case.program, case.household_no)))?
+                        .try_get("id")?;
+                    let stored = minzheng_domain::Case { id, ..case.clone() };
+                    cases::insert_event::<$db>(&crate::CaseEvent { case_id: id, ..event.clone() }).build().execute(&mut *tx).await?;
+                    Self::write_audit(&mut tx, actor, &[cases::case_audit(&stored, event)]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
 
-fn push_filters<DB>(qb: &mut QueryBuilder<DB>, q: &CaseQuery)
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    if let Some(role) = &q.waiting_for {
-        qb.push(" AND waiting_for = ").push_bind(role.clone());
-    } else if q.open_only {
-        qb.push(" AND waiting_for IS NOT NULL");
-    }
-    // A region at the column's own level is an equality (the index then yields ids in order);
-    // a wider one a prefix range.
-    for (col, region, digits) in [("community", &q.community, 12), ("owner", &q.owner, 6)] {
-        match region {
-            Some(r) if r.as_str().len() == digits => {
-                qb.push(format!(" AND {col} = ")).push_bind(r.to_string());
+                async fn import_cases(&self, cases: &[(minzheng_domain::Case, Option<String>)], source: &str, actor: &Actor) -> Result<u64> {
+                    let mut tx = self.begin_write().await?;
+                    let now = chain::now();
+                    let mut added = 0;
+                    for chunk in cases.chunks(2000) {
+                        added += cases::insert_cases::<$db>(chunk, now).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, "an open case of the same program and household"))?.rows_affected();
+                    }
+                    Self::write_audit(&mut tx, actor, &[cases::cases_import_audit(source, cases.len())]).await?;
+                    tx.commit().await?;
+                    Ok(added)
+                }
+
+                async fn case(&self, id: i64) -> Result<Option<minzheng_domain::Case>> {
+                    let row = cases::case_by_id::<$db>(id).build().fetch_optional(&self.pool).await?;
+                    row.as_ref().map(cases::case_from_row).transpose()
+                }
+
+                async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &crate::CaseEvent, enrolment: Option<&crate::EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>> {
+                    let mut tx = self.begin_write().await?;
+                    let mut stored = updated.clone();
+                    if let Some(w) = enrolment {
+                        let e = &w.enrolment;
+                        if let Some(seen) = &w.seen_members {
+                            let found: Vec<String> = cases::current_members::<$db>(&e.program, &e.household_no, Self::LOCKS_ROWS).build().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get::<String, _>("id_number")).collect::<std::result::Result<_, _>>()?;
+                            if !cases::same_members(&found, seen) {
+                                return Ok(None);
+                            }
+                        }
+                        let source = format!("case:{}", updated.id);
+                        let ids = Self::write_enrolments(&mut tx, std::slice::from_ref(e), &source).await?;
+                        if let Some(d) = stored.file.decision.as_mut() {
+                            d.enrolment = ids.first().copied();
+                        }
+                        Self::write_audit(&mut tx, actor, &[crate::enrolments_audit(&source, std::slice::from_ref(e))]).await?;
+                    }
+                    let now = chain::now();
+                    let changed = cases::update_case::<$db>(&stored, waiting_for, seen_version, now)
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", stored.program, stored.household_no)))?
+                        .rows_affected();
+                    if changed == 0 {
+                        return Ok(None);
+                    }
+                    cases::insert_event::<$db>(event).build().execute(&mut *tx).await?;
+                    Self::write_audit(&mut tx, actor, &[cases::case_audit(&stored, event)]).await?;
+                    tx.commit().await?;
+                    Ok(Some(stored))
+                }
+
+                async fn case_events(&self, id: i64) -> Result<Vec<crate::CaseEvent>> {
+                    let rows = cases::events_of::<$db>(id).build().fetch_all(&self.pool).await?;
+                    rows.iter().map(cases::event_from_row).collect()
+                }
+
+                async fn search_cases(&self, q: &crate::CaseQuery) -> Result<Page<minzheng_domain::Case>> {
+                    let rows = cases::search_cases::<$db>(q).build().fetch_all(&self.pool).await?;
+                    let items = rows.iter().map(cases::case_from_row).collect::<Result<Vec<_>>>()?;
+                    Ok(cases::paginate_cases(items, q.limit))
+                }
+
+                async fn count_cases(&self, q: &crate::CaseQuery) -> Result<u64> {
+                    let n: i64 = cases::count_cases::<$db>(q).build().fetch_one(&self.pool).await?.try_get("n")?;
+                    Ok(u64::try_from(n).unwrap_or(0))
+                }
+
+                async fn add_case_document(&self, doc: &crate::CaseDocument, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    let id: i64 = cases::insert_document::<$db>(doc).build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    Self::write_audit(&mut tx, actor, &[cases::document_audit(id, doc)]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn case_documents(&self, case_id: i64) -> Result<Vec<crate::CaseDocument>> {
+                    let rows = cases::documents::<$db>(Some(case_id), None).build().fetch_all(&self.pool).await?;
+                    rows.iter().map(cases::document_from_row).collect()
+                }
+
+                async fn case_document(&self, id: i64) -> Result<Option<crate::CaseDocument>> {
+                    let row = cases::documents::<$db>(None, Some(id)).build().fetch_optional(&self.pool).await?;
+                    row.as_ref().map(cases::document_from_row).transpose()
+                }
             }
-            // The whole city (or province): nearly every case matches, so the cases are read in
-            // id order and filtered (an index range would sort them all for one page).
-            Some(r) if r.as_str().len() <= 4 => {
-                qb.push(format!(" AND substr({col}, 1, {}) = ", r.as_str().len())).push_bind(r.to_string());
-            }
-            Some(r) => {
-                let (lo, hi) = prefix_range(r.as_str());
-                qb.push(format!(" AND {col} >= ")).push_bind(lo).push(format!(" AND {col} < ")).push_bind(hi);
-            }
-            None => {}
-        }
-    }
-    if let Some(a) = &q.accepted_at {
-        qb.push(" AND accepted_at = ").push_bind(a.to_string());
-    }
-    if let Some(h) = &q.household_no {
-        qb.push(" AND household_no = ").push_bind(h.clone());
-    }
-    if let Some(s) = q.status {
-        // Written out (a code of the enum, not user text) so that the partial index of the notice list applies.
-        qb.push(format!(" AND status = '{}'", s.as_str()));
-    }
-    if let Some(d) = q.due_by {
-        qb.push(" AND waiting_for IS NOT NULL AND step_due <= ").push_bind(d);
-    }
+        };
+    };
 }
-
-pub(crate) fn case_from_row<'r, R>(row: &'r R) -> Result<Case>
-where
-    R: Row,
-    for<'a> &'a str: ColumnIndex<R>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-{
-    let body: String = row.try_get("body")?;
-    let mut c: Case = serde_json::from_str(&body).map_err(|_| corrupt("case", &body))?;
-    c.id = row.try_get("id")?;
-    c.version = row.try_get("version")?;
-    let status: String = row.try_get("status")?;
-    c.status = CaseStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?;
-    Ok(c)
-}
-
-pub(crate) fn paginate_cases(mut items: Vec<Case>, limit: u32) -> crate::Page<Case> {
-    let limit = page_limit(limit) as usize;
-    let next = (items.len() > limit).then(|| {
-        items.truncate(limit);
-        items.last().map(|c| c.id.to_string()).unwrap_or_default()
-    });
-    crate::Page { items, next }
-}
-
-pub(crate) fn insert_event<DB>(e: &CaseEvent) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO case_events (case_id, action, from_status, to_status, comment, actor, role, at) VALUES (");
-    let mut sep = qb.separated(", ");
-    sep.push_bind(e.case_id)
-        .push_bind(e.action.clone())
-        .push_bind(e.from.clone())
-        .push_bind(e.to.as_str().to_string())
-        .push_bind(e.comment.clone())
-        .push_bind(e.actor.clone())
-        .push_bind(e.role.clone())
-        .push_bind(e.at);
-    qb.push(")");
-    qb
-}
-
-pub(crate) fn events_of<DB>(id: i64) -> QueryBuilder<DB>
-where
-    DB: Database,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("SELECT case_id, action, from_status, to_status, comment, actor, role, at FROM case_events WHERE case_id = ");
-    qb.push_bind(id).push(" ORDER BY id");
-    qb
-}
-
-pub(crate) fn event_from_row<'r, R>(row: &'r R) -> Result<CaseEvent>
-where
-    R: Row,
-    for<'a> &'a str: ColumnIndex<R>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
-{
-    let to: String = row.try_get("to_status")?;
-    Ok(CaseEvent {
-        case_id: row.try_get("case_id")?,
-        action: row.try_get("action")?,
-        from: row.try_get("from_status")?,
-        to: CaseStatus::parse(&to).ok_or_else(|| corrupt("to_status", &to))?,
-        comment: row.try_get("comment")?,
-        actor: row.try_get("actor")?,
-        role: row.try_get("role")?,
-        at: row.try_get("at")?,
-    })
-}
-
-/// The audit record of a step (accepting is the first).
-pub(crate) fn case_audit(c: &Case, e: &CaseEvent) -> AuditEntry {
-    AuditEntry {
-        action: format!("case_{}", e.action),
-        entity: "case".into(),
-        entity_key: c.id.to_string(),
-        before: Some(serde_json::json!({ "status": e.from })),
-        after: Some(serde_json::json!({ "status": c.status.as_str(), "version": c.version, "household_no": c.household_no, "service": c.service, "comment": e.comment })),
-    }
-}
-
-pub(crate) fn cases_import_audit(source: &str, count: usize) -> AuditEntry {
-    AuditEntry { action: "import_cases".into(), entity: "case".into(), entity_key: source.to_string(), before: None, after: Some(serde_json::json!({ "cases": count })) }
-}
-
-/// The members of the program's current enrolment of a household (`FOR UPDATE` on PostgreSQL
-/// locks the enrolment row until the step commits).
-pub(crate) fn current_members<DB>(program: &str, household_no: &str, lock: bool) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("SELECT m.id_number FROM enrolments e JOIN enrolment_members m ON m.enrolment_id = e.id WHERE e.program = ");
-    qb.push_bind(program.to_string()).push(" AND e.household_no = ").push_bind(household_no.to_string()).push(" AND e.status <> 'stopped' ORDER BY m.id_number");
-    if lock {
-        qb.push(" FOR UPDATE OF e");
-    }
-    qb
-}
-
-/// Whether the members found are the ones the step saw.
-pub(crate) fn same_members(found: &[String], seen: &[minzheng_domain::IdNumber]) -> bool {
-    let mut seen: Vec<String> = seen.iter().map(|i| i.to_string()).collect();
-    seen.sort();
-    found == seen.as_slice()
-}
-
-// ---- documents ----
-
-pub(crate) fn insert_document<DB>(d: &CaseDocument) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO case_documents (case_id, code, file_name, content_type, size, sha256, uploaded_by, at) VALUES (");
-    let mut sep = qb.separated(", ");
-    sep.push_bind(d.case_id)
-        .push_bind(d.code.clone())
-        .push_bind(d.file_name.clone())
-        .push_bind(d.content_type.clone())
-        .push_bind(d.size)
-        .push_bind(d.sha256.clone())
-        .push_bind(d.uploaded_by.clone())
-        .push_bind(d.at);
-    qb.push(") RETURNING id");
-    qb
-}
-
-pub(crate) fn documents<DB>(case_id: Option<i64>, id: Option<i64>) -> QueryBuilder<DB>
-where
-    DB: Database,
-    i64: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("SELECT id, case_id, code, file_name, content_type, size, sha256, uploaded_by, at FROM case_documents WHERE 1 = 1");
-    if let Some(c) = case_id {
-        qb.push(" AND case_id = ").push_bind(c);
-    }
-    if let Some(i) = id {
-        qb.push(" AND id = ").push_bind(i);
-    }
-    qb.push(" ORDER BY id");
-    qb
-}
-
-pub(crate) fn document_from_row<'r, R>(row: &'r R) -> Result<CaseDocument>
-where
-    R: Row,
-    for<'a> &'a str: ColumnIndex<R>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    i64: Decode<'r, R::Database> + Type<R::Database>,
-    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
-{
-    Ok(CaseDocument {
-        id: row.try_get("id")?,
-        case_id: row.try_get("case_id")?,
-        code: row.try_get("code")?,
-        file_name: row.try_get("file_name")?,
-        content_type: row.try_get("content_type")?,
-        size: row.try_get("size")?,
-        sha256: row.try_get("sha256")?,
-        uploaded_by: row.try_get("uploaded_by")?,
-        at: row.try_get("at")?,
-    })
-}
-
-pub(crate) fn document_audit(id: i64, d: &CaseDocument) -> AuditEntry {
-    AuditEntry {
-        action: "upload_document".into(),
-        entity: "case".into(),
-        entity_key: d.case_id.to_string(),
-        before: None,
-        after: Some(serde_json::json!({ "document": id, "code": d.code, "file_name": d.file_name, "content_type": d.content_type, "size": d.size, "sha256": d.sha256 })),
-    }
-}
-
-// ---- the working-day calendar ----
-
-pub(crate) fn upsert_days<DB>(days: &[CalendarDay], by: &str, now: DateTime<Utc>) -> QueryBuilder<DB>
-where
-    DB: Database,
-    String: for<'x> Encode<'x, DB> + Type<DB>,
-    NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
-    DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
-{
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO calendar_days (day, kind, note, recorded_by, recorded_at) ");
-    qb.push_values(days, |mut row, d| {
-        row.push_bind(d.day).push_bind(d.kind.as_str().to_string()).push_bind(d.note.clone()).push_bind(by.to_string()).push_bind(now);
-    });
-    qb.push(" ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, note = excluded.note, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at");
-    qb
-}
-
-pub(crate) fn day_from_row<'r, R>(row: &'r R) -> Result<CalendarDay>
-where
-    R: Row,
-    for<'a> &'a str: ColumnIndex<R>,
-    String: Decode<'r, R::Database> + Type<R::Database>,
-    NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
-{
-    let kind: String = row.try_get("kind")?;
-    Ok(CalendarDay { day: row.try_get("day")?, kind: DayKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?, note: row.try_get("note")? })
-}
-
-pub(crate) fn calendar_audit(days: &[CalendarDay]) -> AuditEntry {
-    AuditEntry {
-        action: "set_calendar".into(),
-        entity: "calendar".into(),
-        entity_key: days.first().map(|d| d.day.to_string()).unwrap_or_default(),
-        before: None,
-        after: Some(serde_json::json!({ "days": days.len(), "first": days.first().map(|d| d.day), "last": days.last().map(|d| d.day) })),
-    }
-}
+pub(crate) use impl_cases;

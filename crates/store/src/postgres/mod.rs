@@ -1,20 +1,19 @@
 //! PostgreSQL records store (production). Bulk writes send whole columns as arrays
 //! (`INSERT ... SELECT * FROM UNNEST(...)`), one statement per chunk.
 
-use crate::cases;
+pub(crate) mod copy;
+
 use crate::migrate::{self, Migration};
-use crate::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+use crate::sql::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::sql;
-use crate::verify;
-use crate::{chain, AUDIT_COLUMNS};
+use crate::chain;
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
 use crate::{
-    page_limit, Account, Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Counts,
-    HouseholdQuery, Page, PersonQuery, Progress, RegistryBatch, Result, Session, Store, StoreError,
+    Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Progress, RegistryBatch, Result, Store, StoreError,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
-use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+use chrono::{NaiveDate, Utc};
+use minzheng_domain::{Household, Person, RegionCode};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 use std::collections::HashMap;
@@ -117,30 +116,6 @@ async fn lock_chain(tx: &mut Transaction<'_, Postgres>) -> Result<String> {
         .fetch_optional(&mut **tx)
         .await?;
     Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))
-}
-
-/// Writes enrolments with their members (one per program and household) inside a transaction.
-async fn write_enrolments(tx: &mut Transaction<'_, Postgres>, enrolments: &[minzheng_domain::Enrolment], source: &str) -> Result<Vec<i64>> {
-    let now = chain::now();
-    let mut ids = Vec::with_capacity(enrolments.len());
-    for chunk in enrolments.chunks(1000) {
-        let rows = verify::upsert_enrolments::<Postgres>(chunk, source, now).build().fetch_all(&mut **tx).await?;
-        let mut by_key = std::collections::HashMap::with_capacity(rows.len());
-        for r in &rows {
-            by_key.insert((r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?), r.try_get::<i64, _>("id")?);
-        }
-        let chunk_ids: Vec<i64> = chunk
-            .iter()
-            .map(|e| by_key.get(&(e.program.clone(), e.household_no.clone())).copied().ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no))))
-            .collect::<Result<_>>()?;
-        verify::delete_members::<Postgres>(&chunk_ids).build().execute(&mut **tx).await?;
-        let members: Vec<(i64, &minzheng_domain::EnrolledMember)> = chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
-        for part in members.chunks(5000) {
-            verify::insert_members::<Postgres>(part).build().execute(&mut **tx).await?;
-        }
-        ids.extend(chunk_ids);
-    }
-    Ok(ids)
 }
 
 async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
@@ -371,10 +346,10 @@ fn copy_data(rows: impl Iterator<Item = Vec<Option<String>>>) -> Vec<u8> {
 }
 
 /// Reads the rows of a query with binary COPY, handing each to `each`.
-async fn copy_out(tx: &mut Transaction<'_, Postgres>, query: &str, mut each: impl FnMut(&crate::pg_copy::Fields<'_>) -> Result<()>) -> Result<()> {
+async fn copy_out(tx: &mut Transaction<'_, Postgres>, query: &str, mut each: impl FnMut(&crate::postgres::copy::Fields<'_>) -> Result<()>) -> Result<()> {
     use futures_util::TryStreamExt;
     let mut stream = (**tx).copy_out_raw(&format!("COPY ({query}) TO STDOUT (FORMAT binary)")).await?;
-    let mut reader = crate::pg_copy::BinaryCopy::default();
+    let mut reader = crate::postgres::copy::BinaryCopy::default();
     while let Some(chunk) = stream.try_next().await? {
         reader.feed(&chunk, &mut each)?;
     }
@@ -419,8 +394,8 @@ async fn read_items(mut conn: sqlx::pool::PoolConnection<Postgres>, exported: St
 }
 
 /// An item row of [`crate::snapshot::queries`] as COPY gives it.
-fn item_of<'a>(f: &crate::pg_copy::Fields<'a>) -> Result<crate::SnapshotItem<'a>> {
-    use crate::pg_copy::{date, int, required, text};
+fn item_of<'a>(f: &crate::postgres::copy::Fields<'a>) -> Result<crate::SnapshotItem<'a>> {
+    use crate::postgres::copy::{date, int, required, text};
     Ok(crate::SnapshotItem {
         id_number: text(required(f, 0)?)?,
         kind: crate::snapshot::item_kind(text(required(f, 1)?)?)?,
@@ -526,6 +501,30 @@ fn household_copy_data(rows: &[&Household], now: &str) -> Vec<u8> {
     }))
 }
 
+impl crate::dialect::Dialect for PgStore {
+    type Db = Postgres;
+    const LOCKS_ROWS: bool = true;
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+        write_audit(tx, actor, entries).await
+    }
+
+    fn audit_from_row(row: &sqlx::postgres::PgRow) -> Result<AuditRecord> {
+        audit_from_row(row)
+    }
+
+    async fn after_bulk_load(tx: &mut Transaction<'_, Postgres>, tables: &str) -> Result<()> {
+        sqlx::query(AssertSqlSafe(format!("ANALYZE {tables}"))).execute(&mut **tx).await?;
+        Ok(())
+    }
+}
+
+crate::dialect::impl_areas!(PgStore, Postgres);
+
 #[async_trait]
 impl Store for PgStore {
     fn backend(&self) -> Backend {
@@ -535,144 +534,10 @@ impl Store for PgStore {
     async fn migrate(&self) -> Result<()> {
         apply_migrations(&self.pool, migrate::POSTGRES).await
     }
+}
 
-    async fn counts(&self) -> Result<Counts> {
-        let row = sqlx::query(sql::COUNTS).fetch_one(&self.pool).await?;
-        let n = |i: usize| -> Result<u64> { Ok(row.try_get::<i64, _>(i)? as u64) };
-        Ok(Counts {
-            regions: n(0)?,
-            households: n(1)?,
-            persons: n(2)?,
-            grids: n(3)?,
-            buildings: n(4)?,
-            audit_records: n(5)?,
-        })
-    }
-
-    async fn load_regions(&self, regions: &[Region], actor: &Actor) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
-        let mut added = 0;
-        for chunk in regions.chunks(CHUNK) {
-            let codes: Vec<&str> = chunk.iter().map(|r| r.code.as_str()).collect();
-            let levels: Vec<&str> = chunk.iter().map(|r| r.level.as_str()).collect();
-            let names: Vec<&str> = chunk.iter().map(|r| r.name.as_str()).collect();
-            let parents: Vec<Option<String>> = chunk.iter().map(|r| r.parent.as_ref().map(|p| p.to_string())).collect();
-            added += sqlx::query(
-                "INSERT INTO regions (code, level, name, parent_code) \
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (code) DO NOTHING",
-            )
-            .bind(&codes)
-            .bind(&levels)
-            .bind(&names)
-            .bind(&parents)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
-        if added > 0 {
-            write_audit(&mut tx, actor, &[crate::regions_audit(added, regions.len())]).await?;
-        }
-        tx.commit().await?;
-        Ok(added)
-    }
-
-    async fn region(&self, code: &RegionCode) -> Result<Option<Region>> {
-        let row = sql::region::<Postgres>(code.as_str()).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::region_from_row).transpose()
-    }
-
-    async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>> {
-        let rows = sql::region_children::<Postgres>(code.as_str()).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::region_from_row).collect()
-    }
-
-    async fn regions_within(&self, within: &RegionCode, level: RegionLevel) -> Result<Vec<Region>> {
-        let rows = sql::regions_within::<Postgres>(within.as_str(), level.as_str()).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::region_from_row).collect()
-    }
-
-    async fn person(&self, id: &IdNumber) -> Result<Option<Person>> {
-        let row = sql::person::<Postgres>(id.as_str()).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::person_from_row).transpose()
-    }
-
-    async fn person_placed(&self, id: &IdNumber) -> Result<Option<(Person, Option<RegionCode>)>> {
-        let row = sql::person_placed::<Postgres>(id.as_str()).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(|r| rows::placed_person(r, rows::person_from_row(r)?)).transpose()
-    }
-
-    async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>> {
-        let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE id_number = ANY($1) ORDER BY id_number"
-        )))
-        .bind(&ids)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(rows::person_from_row).collect()
-    }
-
-    async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>> {
-        let mut qb = sql::search_persons::<Postgres>(q);
-        let rows = qb.build().fetch_all(&self.pool).await?;
-        let mut items: Vec<Person> = rows.iter().map(rows::person_from_row).collect::<Result<_>>()?;
-        Ok(crate::paginate_persons(&mut items, page_limit(q.limit), q.name.is_some()))
-    }
-
-    async fn household(&self, household_no: &str) -> Result<Option<Household>> {
-        let row = sql::household::<Postgres>(household_no).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::household_from_row).transpose()
-    }
-
-    async fn household_members(&self, household_no: &str) -> Result<Vec<Person>> {
-        let rows = sql::household_members::<Postgres>(household_no).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::person_from_row).collect()
-    }
-
-    async fn households(&self, household_nos: &[String]) -> Result<Vec<Household>> {
-        let mut out = Vec::with_capacity(household_nos.len());
-        for chunk in household_nos.chunks(2000) {
-            for row in sql::households_in::<Postgres>(chunk.iter().cloned()).build().fetch_all(&self.pool).await? {
-                out.push(rows::household_from_row(&row)?);
-            }
-        }
-        Ok(out)
-    }
-
-    async fn members_of(&self, household_nos: &[String]) -> Result<Vec<Person>> {
-        let mut out = Vec::new();
-        for chunk in household_nos.chunks(CHUNK) {
-            let mut qb = sql::select_in::<Postgres, _>(PERSON_COLUMNS, "persons", "household_no", chunk.iter().cloned());
-            qb.push(" ORDER BY household_no, id_number");
-            for row in qb.build().fetch_all(&self.pool).await? {
-                out.push(rows::person_from_row(&row)?);
-            }
-        }
-        Ok(out)
-    }
-
-    async fn search_households(&self, q: &HouseholdQuery) -> Result<Page<Household>> {
-        let mut qb = sql::search_households::<Postgres>(q);
-        let rows = qb.build().fetch_all(&self.pool).await?;
-        let mut items: Vec<Household> = rows.iter().map(rows::household_from_row).collect::<Result<_>>()?;
-        Ok(crate::paginate_households(&mut items, page_limit(q.limit)))
-    }
-
-    async fn scan_persons(&self, after: Option<&IdNumber>, limit: u32) -> Result<Vec<Person>> {
-        let rows = sql::scan_persons::<Postgres>(after, limit).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::person_from_row).collect()
-    }
-
-    async fn count_persons_by(&self, within: &RegionCode, digits: usize) -> Result<Vec<(String, u64)>> {
-        let rows = sql::count_persons_by::<Postgres>(within.as_str(), digits).build().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)? as u64))).collect()
-    }
-
-    async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
-        let rows = sql::grids::<Postgres>(community.as_str()).build().fetch_all(&self.pool).await?;
-        rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
-    }
-
+#[async_trait]
+impl crate::BulkStore for PgStore {
     async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome> {
         let mut out = BatchOutcome::default();
         let mut tx = self.pool.begin().await?;
@@ -791,178 +656,8 @@ impl Store for PgStore {
         Ok(out)
     }
 
-    async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = $1 AND entity_key = $2 ORDER BY id"
-        )))
-        .bind(entity)
-        .bind(entity_key)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(audit_from_row).collect()
-    }
-
-    async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1")))
-            .bind(i64::from(page_limit(limit)))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(audit_from_row).collect()
-    }
-
-    async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>> {
-        let rows = sqlx::query(AssertSqlSafe(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2")))
-            .bind(after_id)
-            .bind(i64::from(page_limit(limit)))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(audit_from_row).collect()
-    }
-
-    async fn audit_search(&self, q: &crate::AuditQuery) -> Result<Page<AuditRecord>> {
-        let rows = sql::audit_search::<Postgres>(q).build().fetch_all(&self.pool).await?;
-        let mut items: Vec<AuditRecord> = rows.iter().map(audit_from_row).collect::<Result<_>>()?;
-        Ok(crate::paginate_audit(&mut items, page_limit(q.limit)))
-    }
-
-    async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
-        self.audit_queue.submit(actor, entries).await
-    }
-
-    async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sql::insert_account::<Postgres>(account, chain::now()).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, &account.name))?;
-        write_audit(&mut tx, actor, &[crate::account_audit(account)]).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn account(&self, name: &str) -> Result<Option<Account>> {
-        let row = sql::account::<Postgres>(name).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::account_from_row).transpose()
-    }
-
-    async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()> {
-        sql::set_login_state::<Postgres>(name, failed_logins, locked_until).build().execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn set_password(&self, name: &str, password_hash: &str, actor: &Actor) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let changed = sql::set_password::<Postgres>(name, password_hash).build().execute(&mut *tx).await?.rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound(name.to_string()));
-        }
-        sql::delete_sessions::<Postgres>("user_name", name).build().execute(&mut *tx).await?;
-        write_audit(&mut tx, actor, &[crate::password_audit(name)]).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn create_session(&self, session: &Session) -> Result<()> {
-        sql::insert_session::<Postgres>(session).build().execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        let row = sql::session::<Postgres>(token_hash).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::session_from_row).transpose()
-    }
-
-    async fn delete_session(&self, token_hash: &str) -> Result<()> {
-        sql::delete_sessions::<Postgres>("token_hash", token_hash).build().execute(&self.pool).await?;
-        Ok(())
-    }
-
-    async fn parameter_records(&self) -> Result<Vec<crate::ParameterRecord>> {
-        let rows = sql::parameters::<Postgres>().build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::parameter_from_row).collect()
-    }
-
-    async fn add_parameter_records(&self, records: &[crate::ParameterRecord], actor: &Actor) -> Result<Vec<crate::ParameterRecord>> {
-        let mut tx = self.pool.begin().await?;
-        let now = chain::now();
-        let mut stored = Vec::with_capacity(records.len());
-        for r in records {
-            let seq: i64 = sql::insert_parameter::<Postgres>(r, &actor.name, now).build().fetch_one(&mut *tx).await?.try_get("seq")?;
-            stored.push(crate::ParameterRecord { seq, recorded_by: actor.name.clone(), recorded_at: now, ..r.clone() });
-        }
-        let entries: Vec<AuditEntry> = stored.iter().map(crate::parameter_audit).collect();
-        write_audit(&mut tx, actor, &entries).await?;
-        tx.commit().await?;
-        Ok(stored)
-    }
-
-    async fn add_economic_batch(&self, batch: &crate::EconomicBatch, items: &[crate::EconomicItem], records: &[crate::DeptRecord], actor: &Actor) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = sql::insert_economic_batch::<Postgres>(batch).build().execute(&mut *tx).await?.rows_affected();
-        if inserted == 0 {
-            return Ok(false);
-        }
-        for chunk in items.chunks(4000) {
-            sql::insert_economic_items::<Postgres>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
-        }
-        for chunk in records.chunks(3000) {
-            verify::insert_dept_records::<Postgres>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
-        }
-        if items.len() + records.len() >= BULK_THRESHOLD {
-            // A large file changes the tables' statistics (see `apply_batch`).
-            sqlx::query("ANALYZE economic_items, dept_records").execute(&mut *tx).await?;
-        }
-        write_audit(&mut tx, actor, &[crate::economic_batch_audit(batch)]).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn economic_batches(&self) -> Result<Vec<crate::EconomicBatch>> {
-        let rows = sql::economic_batches::<Postgres>().build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::economic_batch_from_row).collect()
-    }
-
-    async fn economic_items_of(&self, ids: &[IdNumber]) -> Result<Vec<(crate::EconomicItem, String)>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let rows = sql::select_in::<Postgres, _>(sql::ITEM_COLUMNS, "economic_items", "id_number", ids.iter().map(|i| i.to_string()))
-            .build()
-            .fetch_all(&self.pool)
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let (_, item, batch) = rows::economic_item_from_row(r)?;
-            out.push((item, batch));
-        }
-        Ok(out)
-    }
-
-    async fn add_policy_run(&self, run: &crate::PolicyRun, units: &[crate::RunUnit], actor: &Actor) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = sql::insert_policy_run::<Postgres>(run, &actor.name, chain::now()).build().fetch_one(&mut *tx).await?.try_get("id")?;
-        for chunk in units.chunks(4000) {
-            sql::insert_run_units::<Postgres>(id, chunk).build().execute(&mut *tx).await?;
-        }
-        write_audit(&mut tx, actor, &[crate::run_audit(id, run, units.len())]).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn policy_run(&self, id: i64) -> Result<Option<crate::PolicyRun>> {
-        let row = sql::policy_run::<Postgres>(Some(id), 1).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(rows::policy_run_from_row).transpose()
-    }
-
-    async fn policy_runs(&self, limit: u32) -> Result<Vec<crate::PolicyRun>> {
-        let rows = sql::policy_run::<Postgres>(None, limit).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::policy_run_from_row).collect()
-    }
-
-    async fn policy_run_units(&self, id: i64, program: &str, after: Option<&str>, limit: u32) -> Result<Vec<crate::RunUnit>> {
-        let rows = sql::policy_run_units::<Postgres>(id, program, after, limit).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::run_unit_from_row).collect()
-    }
-
     async fn scan_snapshot(&self, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
-        use crate::pg_copy::{date, int, optional, required, text};
+        use crate::postgres::copy::{date, int, optional, required, text};
         use crate::snapshot::{household_kind, PersonText};
         // A COPY left half-read (an error in a row, or this future dropped mid-stream) leaves the
         // connection out of step with the server; it must not go back to the pool. Closing it
@@ -1039,291 +734,6 @@ impl Store for PgStore {
         tx.rollback().await?;
         counts.items = held.hand_over(sink);
         Ok(counts)
-    }
-
-    async fn scan_economic_items(&self, after: i64, limit: u32) -> Result<Vec<(i64, crate::EconomicItem, String)>> {
-        let rows = sql::scan_economic_items::<Postgres>(after, limit).build().fetch_all(&self.pool).await?;
-        rows.iter().map(rows::economic_item_from_row).collect()
-    }
-
-    async fn dept_records_of(&self, ids: &[IdNumber]) -> Result<Vec<crate::DeptRecord>> {
-        let mut out = Vec::new();
-        for chunk in ids.chunks(2000) {
-            let rows = sql::select_in::<Postgres, _>(verify::DEPT_COLUMNS, "dept_records", "id_number", chunk.iter().map(|i| i.to_string())).build().fetch_all(&self.pool).await?;
-            for r in &rows {
-                out.push(verify::dept_record_from_row(r)?);
-            }
-        }
-        out.sort_by_key(|r| r.id);
-        Ok(out)
-    }
-
-    async fn scan_dept_records(&self, source: &str, after: i64, limit: u32) -> Result<Vec<crate::DeptRecord>> {
-        let rows = verify::scan_dept_records::<Postgres>(source, after, limit).build().fetch_all(&self.pool).await?;
-        rows.iter().map(verify::dept_record_from_row).collect()
-    }
-
-    async fn dept_records_in_review(&self, after: i64, limit: u32) -> Result<Vec<crate::DeptRecord>> {
-        let rows = verify::dept_records_where::<Postgres>(verify::DeptFilter::InReview { after }, limit).build().fetch_all(&self.pool).await?;
-        rows.iter().map(verify::dept_record_from_row).collect()
-    }
-
-    async fn dept_record(&self, id: i64) -> Result<Option<crate::DeptRecord>> {
-        let row = verify::dept_records_where::<Postgres>(verify::DeptFilter::Id(id), 1).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(verify::dept_record_from_row).transpose()
-    }
-
-    async fn decide_link(&self, id: i64, accept: bool, item: Option<&crate::EconomicItem>, actor: &Actor) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let batch: Option<String> = verify::dept_records_where::<Postgres>(verify::DeptFilter::Id(id), 1).build().fetch_optional(&mut *tx).await?.map(|r| r.try_get("batch")).transpose()?;
-        let changed = verify::decide_link::<Postgres>(id, accept).build().execute(&mut *tx).await?.rows_affected();
-        if changed == 0 {
-            return Ok(false);
-        }
-        if let (true, Some(item), Some(batch)) = (accept, item, batch) {
-            sql::insert_economic_items::<Postgres>(std::slice::from_ref(item), &batch).build().execute(&mut *tx).await?;
-        }
-        write_audit(&mut tx, actor, &[crate::link_decision_audit(id, accept)]).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn upsert_enrolments(&self, enrolments: &[minzheng_domain::Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
-        let ids = write_enrolments(&mut tx, enrolments, source).await?;
-        write_audit(&mut tx, actor, &[crate::enrolments_audit(source, enrolments)]).await?;
-        tx.commit().await?;
-        Ok(ids)
-    }
-
-    async fn enrolment(&self, id: i64) -> Result<Option<minzheng_domain::Enrolment>> {
-        Ok(self.enrolments_by_ids(&[id]).await?.pop())
-    }
-
-    async fn scan_enrolments(&self, region: &RegionCode, after: i64, limit: u32) -> Result<Vec<minzheng_domain::Enrolment>> {
-        let rows = verify::scan_enrolments::<Postgres>(region, after, limit).build().fetch_all(&self.pool).await?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<std::result::Result<_, _>>()?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let members = verify::members_of::<Postgres>(&ids).build().fetch_all(&self.pool).await?;
-        verify::enrolments_from_rows(&rows, &members)
-    }
-
-    async fn enrolments_of(&self, ids: &[IdNumber]) -> Result<Vec<minzheng_domain::Enrolment>> {
-        let mut found = Vec::new();
-        for chunk in ids.chunks(2000) {
-            for r in verify::enrolment_ids_of::<Postgres>(chunk).build().fetch_all(&self.pool).await? {
-                found.push(r.try_get::<i64, _>("enrolment_id")?);
-            }
-        }
-        found.sort_unstable();
-        found.dedup();
-        self.enrolments_by_ids(&found).await
-    }
-
-    async fn add_findings(&self, findings: &[minzheng_domain::Finding], actor: &Actor) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
-        let now = chain::now();
-        let mut added = 0;
-        for chunk in findings.chunks(500) {
-            added += verify::insert_findings::<Postgres>(chunk, now).build().execute(&mut *tx).await?.rows_affected();
-        }
-        if added > 0 {
-            write_audit(&mut tx, actor, &[crate::findings_audit(findings, added)]).await?;
-        }
-        tx.commit().await?;
-        Ok(added)
-    }
-
-    async fn finding(&self, id: i64) -> Result<Option<minzheng_domain::Finding>> {
-        let row = verify::finding_by_id::<Postgres>(id).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(verify::finding_from_row).transpose()
-    }
-
-    async fn search_findings(&self, q: &crate::FindingQuery) -> Result<Page<minzheng_domain::Finding>> {
-        let rows = verify::search_findings::<Postgres>(q).build().fetch_all(&self.pool).await?;
-        let items = rows.iter().map(verify::finding_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(verify::paginate_findings(items, q.limit))
-    }
-
-    async fn finding_counts(&self, region: &RegionCode) -> Result<Vec<crate::FindingCount>> {
-        let rows = verify::finding_counts::<Postgres>(region).build().fetch_all(&self.pool).await?;
-        rows.iter().map(verify::count_from_row).collect()
-    }
-
-    async fn act_on_finding(&self, updated: &minzheng_domain::Finding, event: &crate::FindingEvent, actor: &Actor) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
-        let changed = verify::update_finding::<Postgres>(updated, event.from).build().execute(&mut *tx).await?.rows_affected();
-        if changed == 0 {
-            return Ok(false);
-        }
-        verify::insert_event::<Postgres>(event).build().execute(&mut *tx).await?;
-        write_audit(&mut tx, actor, &[crate::finding_step_audit(updated, event)]).await?;
-        tx.commit().await?;
-        Ok(true)
-    }
-
-    async fn finding_events(&self, id: i64) -> Result<Vec<crate::FindingEvent>> {
-        let rows = verify::events_of::<Postgres>(id).build().fetch_all(&self.pool).await?;
-        rows.iter().map(verify::event_from_row).collect()
-    }
-
-    async fn add_case(&self, case: &minzheng_domain::Case, waiting_for: Option<&str>, event: &crate::CaseEvent, actor: &Actor) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        let now = chain::now();
-        let id: i64 = cases::insert_case::<Postgres>(case, waiting_for, now)
-            .build()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", case.program, case.household_no)))?
-            .try_get("id")?;
-        let stored = minzheng_domain::Case { id, ..case.clone() };
-        cases::insert_event::<Postgres>(&crate::CaseEvent { case_id: id, ..event.clone() }).build().execute(&mut *tx).await?;
-        write_audit(&mut tx, actor, &[cases::case_audit(&stored, event)]).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn import_cases(&self, cases: &[(minzheng_domain::Case, Option<String>)], source: &str, actor: &Actor) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
-        let now = chain::now();
-        let mut added = 0;
-        for chunk in cases.chunks(2000) {
-            added += cases::insert_cases::<Postgres>(chunk, now).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, "an open case of the same program and household"))?.rows_affected();
-        }
-        write_audit(&mut tx, actor, &[cases::cases_import_audit(source, cases.len())]).await?;
-        tx.commit().await?;
-        Ok(added)
-    }
-
-    async fn case(&self, id: i64) -> Result<Option<minzheng_domain::Case>> {
-        let row = cases::case_by_id::<Postgres>(id).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(cases::case_from_row).transpose()
-    }
-
-    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &crate::CaseEvent, enrolment: Option<&crate::EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>> {
-        let mut tx = self.pool.begin().await?;
-        let mut stored = updated.clone();
-        if let Some(w) = enrolment {
-            let e = &w.enrolment;
-            if let Some(seen) = &w.seen_members {
-                let found: Vec<String> = cases::current_members::<Postgres>(&e.program, &e.household_no, true).build().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get::<String, _>("id_number")).collect::<std::result::Result<_, _>>()?;
-                if !cases::same_members(&found, seen) {
-                    return Ok(None);
-                }
-            }
-            let source = format!("case:{}", updated.id);
-            let ids = write_enrolments(&mut tx, std::slice::from_ref(e), &source).await?;
-            if let Some(d) = stored.file.decision.as_mut() {
-                d.enrolment = ids.first().copied();
-            }
-            write_audit(&mut tx, actor, &[crate::enrolments_audit(&source, std::slice::from_ref(e))]).await?;
-        }
-        let now = chain::now();
-        let changed = cases::update_case::<Postgres>(&stored, waiting_for, seen_version, now)
-            .build()
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", stored.program, stored.household_no)))?
-            .rows_affected();
-        if changed == 0 {
-            return Ok(None);
-        }
-        cases::insert_event::<Postgres>(event).build().execute(&mut *tx).await?;
-        write_audit(&mut tx, actor, &[cases::case_audit(&stored, event)]).await?;
-        tx.commit().await?;
-        Ok(Some(stored))
-    }
-
-    async fn case_events(&self, id: i64) -> Result<Vec<crate::CaseEvent>> {
-        let rows = cases::events_of::<Postgres>(id).build().fetch_all(&self.pool).await?;
-        rows.iter().map(cases::event_from_row).collect()
-    }
-
-    async fn search_cases(&self, q: &crate::CaseQuery) -> Result<Page<minzheng_domain::Case>> {
-        let rows = cases::search_cases::<Postgres>(q).build().fetch_all(&self.pool).await?;
-        let items = rows.iter().map(cases::case_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(cases::paginate_cases(items, q.limit))
-    }
-
-    async fn add_case_document(&self, doc: &crate::CaseDocument, actor: &Actor) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = cases::insert_document::<Postgres>(doc).build().fetch_one(&mut *tx).await?.try_get("id")?;
-        write_audit(&mut tx, actor, &[cases::document_audit(id, doc)]).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn case_documents(&self, case_id: i64) -> Result<Vec<crate::CaseDocument>> {
-        let rows = cases::documents::<Postgres>(Some(case_id), None).build().fetch_all(&self.pool).await?;
-        rows.iter().map(cases::document_from_row).collect()
-    }
-
-    async fn case_document(&self, id: i64) -> Result<Option<crate::CaseDocument>> {
-        let row = cases::documents::<Postgres>(None, Some(id)).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(cases::document_from_row).transpose()
-    }
-
-    async fn count_cases(&self, q: &crate::CaseQuery) -> Result<u64> {
-        let n: i64 = cases::count_cases::<Postgres>(q).build().fetch_one(&self.pool).await?.try_get("n")?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
-
-    async fn calendar_days(&self) -> Result<Vec<minzheng_domain::CalendarDay>> {
-        let rows = sqlx::query("SELECT day, kind, note FROM calendar_days ORDER BY day").fetch_all(&self.pool).await?;
-        rows.iter().map(cases::day_from_row).collect()
-    }
-
-    async fn set_calendar_days(&self, days: &[minzheng_domain::CalendarDay], actor: &Actor) -> Result<()> {
-        if days.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool.begin().await?;
-        let now = chain::now();
-        // A day listed twice keeps its last word (PostgreSQL refuses to update a row twice in one statement).
-        let mut last: std::collections::BTreeMap<chrono::NaiveDate, &minzheng_domain::CalendarDay> = std::collections::BTreeMap::new();
-        for d in days {
-            last.insert(d.day, d);
-        }
-        let days: Vec<minzheng_domain::CalendarDay> = last.into_values().cloned().collect();
-        for chunk in days.chunks(500) {
-            cases::upsert_days::<Postgres>(chunk, &actor.name, now).build().execute(&mut *tx).await?;
-        }
-        write_audit(&mut tx, actor, &[cases::calendar_audit(&days)]).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = verify::insert_household_check::<Postgres>(report).build().fetch_one(&mut *tx).await?.try_get("id")?;
-        write_audit(&mut tx, actor, &[crate::household_check_audit(id, report)]).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>> {
-        let row = verify::household_checks::<Postgres>(Some(id), None).build().fetch_optional(&self.pool).await?;
-        row.as_ref().map(verify::household_check_from_row).transpose()
-    }
-
-    async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>> {
-        let rows = verify::household_checks::<Postgres>(None, Some(household_no)).build().fetch_all(&self.pool).await?;
-        rows.iter().map(verify::household_check_from_row).collect()
-    }
-}
-
-impl PgStore {
-    /// Enrolments with their members, by id.
-    async fn enrolments_by_ids(&self, ids: &[i64]) -> Result<Vec<minzheng_domain::Enrolment>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(2000) {
-            let rows = verify::enrolments_by_id::<Postgres>(chunk).build().fetch_all(&self.pool).await?;
-            let members = verify::members_of::<Postgres>(chunk).build().fetch_all(&self.pool).await?;
-            out.extend(verify::enrolments_from_rows(&rows, &members)?);
-        }
-        Ok(out)
     }
 }
 

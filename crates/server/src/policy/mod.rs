@@ -5,7 +5,7 @@
 use crate::auth::Authenticated;
 use crate::i18n::Lang;
 use crate::pages::{render, UserBar};
-use crate::{listed, AppError, AppState};
+use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -21,6 +21,7 @@ use minzheng_store::PolicyRun;
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn routes() -> Router<AppState> {
+    let listed = |path: &'static str, methods: &[&str]| crate::module::listed(ROUTES, path, methods);
     Router::new()
         .route(listed("/api/households/{no}/check", &["GET"]), get(api_check))
         .route(listed("/api/policy/sweeps", &["POST"]), post(api_sweep))
@@ -35,8 +36,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/policy/runs/{id}/export.xlsx", &["GET"]), get(run_export))
 }
 
-/// The API's paths, for the OpenAPI completeness test.
-pub const PATHS: &[&str] = &["/api/households/{no}/check", "/api/policy/sweeps", "/api/policy/whatif", "/api/policy/runs/{id}", "/api/policy/parameters"];
 
 impl From<PolicyFailure> for AppError {
     fn from(e: PolicyFailure) -> AppError {
@@ -709,4 +708,58 @@ impl PolicyText {
             Lang::En => &POLICY_EN,
         }
     }
+}
+
+pub const MODULE: crate::module::Module = crate::module::Module { name: "policy", routes: ROUTES, router: routes, openapi, menu: MENU };
+
+const MENU: &[crate::module::MenuEntry] = &[crate::module::MenuEntry { href: "/policy", zh: "社会救助", en: "Social assistance", needs: Some(minzheng_domain::Permission::RunSweeps) }];
+
+pub const ROUTES: &[crate::module::Route] = &[
+    crate::module::Route::new("GET", "/api/households/{no}/check", crate::module::Access::Needs(minzheng_domain::Permission::CheckEligibility)),
+    crate::module::Route::new("POST", "/api/policy/sweeps", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("POST", "/api/policy/whatif", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("GET", "/api/policy/runs/{id}", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("GET", "/api/policy/parameters", crate::module::Access::Needs(minzheng_domain::Permission::CheckEligibility)),
+    crate::module::Route::new("POST", "/api/policy/parameters", crate::module::Access::Needs(minzheng_domain::Permission::SetParameters)),
+    crate::module::Route::new("GET", "/households/{no}/check", crate::module::Access::Needs(minzheng_domain::Permission::CheckEligibility)),
+    crate::module::Route::new("GET", "/policy", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("POST", "/policy/sweep", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("POST", "/policy/whatif", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("GET", "/policy/runs/{id}", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new("GET", "/policy/runs/{id}/export.xlsx", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+];
+
+pub(crate) fn openapi() -> serde_json::Value {
+    #[allow(unused_imports)]
+    use crate::platform::openapi::{error_response, page, param};
+    serde_json::json!({
+        "paths": {
+            "/api/households/{no}/check": { "get": {
+                "summary": "资格核算：逐项目是否符合、金额及解释（条件、特征值、参数、依据）/ check a household against every program, with the explanation",
+                "parameters": [param("no", "path", "户号 household number"), param("on", "query", "date, default today (2026-07-01)")],
+                "responses": { "200": { "description": "check: programs, units, steps with features, parameters and legal basis" }, "400": error_response(), "403": error_response(), "404": error_response() } } },
+            "/api/policy/sweeps": { "post": {
+                "summary": "政策找人：对区划全量核算并保存为一次普查 / sweep a region on a date, stored as a run (needs x-csrf-token)",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "region": { "type": "string" }, "on": { "type": "string", "format": "date" } }, "required": ["region"] } } } },
+                "responses": { "200": { "description": "run id, counts and amounts per program, county and area" }, "400": error_response(), "403": error_response() } } },
+            "/api/policy/whatif": { "post": {
+                "summary": "提标测算：参数调整后新增、退出对象和增支 / cost parameter changes against the current values (needs x-csrf-token)",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "region": { "type": "string" }, "from": { "type": "string", "format": "date" },
+                    "changes": { "type": "array", "items": { "type": "string", "description": "dibao_standard:urban+7% | gaoling_80=3000 | name:region:area+n%" } } }, "required": ["region", "from", "changes"] } } } },
+                "responses": { "200": { "description": "per program and county: baseline and scenario counts, new and leaving units, monthly amounts" }, "400": error_response(), "403": error_response() } } },
+            "/api/policy/runs/{id}": { "get": {
+                "summary": "一次普查或测算的结果 / a stored sweep or what-if",
+                "parameters": [param("id", "path", "run id")],
+                "responses": { "200": { "description": "run with its summary" }, "403": error_response(), "404": error_response() } } },
+            "/api/policy/parameters": {
+                "get": { "summary": "政策参数的全部历史 / the whole parameter history", "responses": { "200": { "description": "records: name, region, area, effective_from, value, reason, recorded_by, recorded_at, seq" }, "403": error_response() } },
+                "post": { "summary": "记录参数新值（自某日起，写明依据；需 x-csrf-token）/ record a new parameter value from a date, with its basis",
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "name": { "type": "string" }, "region": { "type": "string" }, "area": { "type": ["string", "null"], "enum": ["urban", "rural", null] },
+                        "from": { "type": "string", "format": "date" }, "value": { "type": "integer", "description": "fen, per mille or count" }, "reason": { "type": "string", "minLength": 4 } },
+                        "required": ["name", "region", "from", "value", "reason"] } } } },
+                    "responses": { "200": { "description": "the stored record" }, "400": error_response(), "403": error_response() } } },
+        },
+    })
 }

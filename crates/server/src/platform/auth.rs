@@ -149,6 +149,10 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Already signed in by the route table's check (`crate::module::enforce_access`).
+        if let Some(who) = parts.extensions.get::<Authenticated>() {
+            return Ok(who.clone());
+        }
         let api = parts.uri.path().starts_with("/api/");
         let refuse = || NeedSignIn { api, next: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default() }.into_response();
         let Some(token) = token(&parts.headers) else { return Err(refuse()) };

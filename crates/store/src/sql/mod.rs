@@ -1,7 +1,11 @@
 //! Query builders shared by both backends: the SQL text is the same, only the placeholders
 //! differ, and `QueryBuilder` writes those for each database.
 
-use crate::rows::{HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+pub(crate) mod cases;
+pub(crate) mod rows;
+pub(crate) mod verification;
+
+use crate::sql::rows::{HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
 use crate::{page_limit, prefix_range, text_prefix_range, HouseholdQuery, PersonQuery};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 

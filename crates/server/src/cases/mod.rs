@@ -7,7 +7,7 @@ use crate::auth::Authenticated;
 use crate::i18n::Lang;
 use crate::pages::{render, UserBar};
 use crate::policy::{parse_date, parse_region};
-use crate::{listed, AppError, AppState};
+use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -21,6 +21,7 @@ use minzheng_store::{CaseEvent, Page};
 use serde::{Deserialize, Serialize};
 
 pub(crate) fn routes() -> Router<AppState> {
+    let listed = |path: &'static str, methods: &[&str]| crate::module::listed(ROUTES, path, methods);
     Router::new()
         .route(listed("/api/services", &["GET"]), get(api_services))
         .route(listed("/api/cases", &["GET", "POST"]), get(api_list).post(api_accept))
@@ -40,8 +41,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/cases/{id}/documents/{doc}", &["GET"]), get(download))
 }
 
-/// The API's paths, for the OpenAPI completeness test.
-pub const PATHS: &[&str] = &["/api/services", "/api/cases", "/api/cases/{id}", "/api/cases/{id}/actions"];
 
 impl From<CaseFailure> for AppError {
     fn from(e: CaseFailure) -> AppError {
@@ -1015,4 +1014,64 @@ impl CaseText {
             Lang::En => &CASES_EN,
         }
     }
+}
+
+pub const MODULE: crate::module::Module = crate::module::Module { name: "cases", routes: ROUTES, router: routes, openapi, menu: MENU };
+
+const MENU: &[crate::module::MenuEntry] = &[crate::module::MenuEntry { href: "/cases", zh: "全市通办", en: "Cases", needs: None }];
+
+pub const ROUTES: &[crate::module::Route] = &[
+    crate::module::Route::new("GET", "/api/services", crate::module::Access::SignedIn),
+    crate::module::Route::new("GET", "/api/cases", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("POST", "/api/cases", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
+    crate::module::Route::new("GET", "/api/cases/{id}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("POST", "/api/cases/{id}/actions", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
+    crate::module::Route::new("GET", "/services", crate::module::Access::SignedIn),
+    crate::module::Route::new("GET", "/cases", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("POST", "/cases", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
+    crate::module::Route::new("GET", "/cases/new", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
+    crate::module::Route::new("GET", "/cases/{id}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("POST", "/cases/{id}/act", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
+    crate::module::Route::new("GET", "/cases/{id}/letter.pdf", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("GET", "/notices/{community}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("POST", "/cases/{id}/documents", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
+    crate::module::Route::new("GET", "/cases/{id}/documents/{doc}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+];
+
+pub(crate) fn openapi() -> serde_json::Value {
+    #[allow(unused_imports)]
+    use crate::platform::openapi::{error_response, page, param};
+    serde_json::json!({
+        "paths": {
+            "/api/services": { "get": {
+                "summary": "全市通办服务事项目录及要件精减情况 / the service catalogue and the documents report",
+                "parameters": [param("since", "query", "base date of the report, default 2022-01-01"), param("on", "query", "report date, default today")],
+                "responses": { "200": { "description": "services and, per service, documents still required and replaced by data" }, "400": error_response() } } },
+            "/api/cases": {
+                "get": { "summary": "办件列表：待办、即将到期和超期、本社区受理、全部 / cases: the role's queue, due and overdue, accepted here, all",
+                    "parameters": [param("list", "query", "queue (default), due, accepted, all"), param("before", "query", "cursor: cases with a smaller id"), param("limit", "query", "1-1000, default 50")],
+                    "responses": { "200": { "description": "page of cases (ID numbers masked by role)" }, "400": error_response() } },
+                "post": { "summary": "受理申请（全市通办，需 x-csrf-token）/ accept an application at the account's community",
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                        "service": { "type": "string", "description": "service code of the catalogue, e.g. apply_dibao" }, "applicant": { "type": "string", "description": "full ID number" },
+                        "documents": { "type": "array", "items": { "type": "string" }, "description": "codes of the documents handed in" }, "staff_relative": { "type": "boolean" }, "comment": { "type": "string", "minLength": 4 } },
+                        "required": ["service", "applicant", "comment"] } } } },
+                    "responses": { "201": { "description": "the case, owned by the applicant's hukou county" }, "400": error_response(), "403": error_response(), "404": error_response() } } },
+            "/api/cases/{id}": { "get": {
+                "summary": "办件及办理记录 / a case with its steps (the accepting community outside the household's region sees the status only)",
+                "parameters": [param("id", "path", "case id")],
+                "responses": { "200": { "description": "case and events" }, "403": error_response(), "404": error_response() } } },
+            "/api/cases/{id}/actions": { "post": {
+                "summary": "办理一个环节（需 x-csrf-token）/ take a step of the procedure",
+                "parameters": [param("id", "path", "case id")],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "action": { "type": "string", "enum": ["survey", "record_check", "review", "return", "publish_notice", "object", "democratic_review", "approve", "refuse", "withdraw", "pay_first", "extend", "refer"] },
+                    "comment": { "type": "string", "minLength": 4 }, "seen": { "type": "integer", "description": "the case version shown; refused with 409 if it changed" },
+                    "staff": { "type": "string", "description": "survey: two or more staff, comma separated" }, "home_visit": { "type": "boolean" }, "findings": { "type": "string" },
+                    "per_capita_income": { "type": "string", "description": "record_check: yuan per person and month" }, "assets_within_limits": { "type": "boolean" }, "report": { "type": "integer", "description": "a stored household check" },
+                    "objection": { "type": "string" }, "amount": { "type": "string", "description": "yuan: pay_first, and approve for temporary assistance" }, "reason": { "type": "string", "description": "refuse: the written reason" } },
+                    "required": ["action", "comment", "seen"] } } } },
+                "responses": { "200": { "description": "the case after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
+        },
+    })
 }

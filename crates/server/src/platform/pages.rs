@@ -1,0 +1,247 @@
+//! The platform's pages: home, sign-in, language, static files, the audit log.
+
+use crate::auth::Authenticated;
+use crate::i18n::{Lang, Text};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use minzheng_app::registry::AccessError;
+use minzheng_domain::Bilingual;
+use serde::Deserialize;
+/// The static files, served from the binary.
+pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
+    let (body, kind): (&'static [u8], &str) = match file.as_str() {
+        "app.css" => (include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
+        "app.js" => (include_bytes!("../../static/app.js"), "text/javascript; charset=utf-8"),
+        "vendor/htmx.min.js" => (include_bytes!("../../static/vendor/htmx.min.js"), "text/javascript; charset=utf-8"),
+        "vendor/echarts.simple.min.js" => (include_bytes!("../../static/vendor/echarts.simple.min.js"), "text/javascript; charset=utf-8"),
+        _ => return (axum::http::StatusCode::NOT_FOUND, "not found").into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// The signed-in account, shown in the page header with the sign-out button.
+pub(crate) struct UserBar {
+    pub name: String,
+    pub role: &'static str,
+    pub region: String,
+    pub csrf: String,
+    /// The navigation links the account's role may use, from every module's menu.
+    pub menu: Vec<crate::module::NavLink>,
+}
+
+impl UserBar {
+    pub(crate) fn of(who: &Authenticated) -> UserBar {
+        UserBar {
+            name: who.principal.name.clone(),
+            role: match who.lang {
+                Lang::Zh => who.principal.role.zh(),
+                Lang::En => who.principal.role.as_str(),
+            },
+            region: who.principal.region.to_string(),
+            csrf: who.session.csrf_token.clone(),
+            menu: crate::module::menu_for(&who.principal, who.lang),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    name: String,
+    next: String,
+    error: Option<String>,
+    csrf: String,
+}
+
+/// The sign-in page, with a fresh CSRF token in the form and in a cookie (double submit: a
+/// form posted from another site cannot know it).
+pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Response {
+    let csrf = crate::auth::login_csrf_token();
+    let page = LoginPage { t: lang.text(), user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string), csrf: csrf.clone() };
+    let mut res = Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>"))).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600", crate::auth::LOGIN_CSRF_COOKIE)) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginParams {
+    next: Option<String>,
+}
+
+pub(crate) async fn login(headers: axum::http::HeaderMap, Query(p): Query<LoginParams>) -> Response {
+    login_page(Lang::of(&headers), "", p.next.as_deref(), None)
+}
+
+/// `/lang/en`, `/lang/zh`: remembers the language of the pages and goes back home.
+pub(crate) async fn set_lang(Path(code): Path<String>) -> Response {
+    let value = if code == "en" { "en" } else { "zh" };
+    let mut res = axum::response::Redirect::to("/").into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}={value}; Path=/; SameSite=Lax; Max-Age=31536000", crate::i18n::COOKIE)) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub(crate) fn render(t: &impl Template) -> Result<Html<String>, AppError> {
+    t.render().map(Html).map_err(|e| {
+        AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "render", "页面生成失败", format!("page rendering failed: {e}"))
+    })
+}
+
+/// A time as clerks read it (Beijing time, UTC+8).
+pub(crate) fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub(crate) struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub region: String,
+    pub action: String,
+    pub entity: String,
+    pub key: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+pub(crate) struct AuditPage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    actor: String,
+    entity: String,
+    action: String,
+    query: String,
+    rows: Vec<AuditRow>,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+/// 审计日志: auditors search the log of their region.
+pub(crate) async fn audit(State(s): State<AppState>, who: Authenticated, Query(p): Query<crate::platform::api::AuditParams>) -> Result<Response, AppError> {
+    let (actor, entity, action) = (p.actor.clone().unwrap_or_default(), p.entity.clone().unwrap_or_default(), p.action.clone().unwrap_or_default());
+    let query = format!("actor={}&entity={}&action={}", url_encode(&actor), url_encode(&entity), url_encode(&action));
+    let mut page = AuditPage { t: who.lang.text(), user: Some(UserBar::of(&who)), actor, entity, action, query, rows: vec![], next: None, error: None };
+    let q = crate::platform::api::audit_query(p)?;
+    match minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await {
+        Ok(result) => {
+            page.rows = result
+                .items
+                .into_iter()
+                .map(|r| AuditRow {
+                    at: beijing_time(r.at),
+                    actor: r.actor,
+                    role: r.role.as_deref().and_then(minzheng_domain::Role::parse).map(|x| if who.lang == Lang::Zh { x.zh() } else { x.as_str() }.to_string()).unwrap_or_default(),
+                    region: r.region.unwrap_or_default(),
+                    action: r.action,
+                    entity: r.entity,
+                    key: r.entity_key,
+                    detail: r.after.map(|a| a.to_string()).unwrap_or_default().chars().take(120).collect(),
+                })
+                .collect();
+            page.next = result.next;
+            Ok(render(&page)?.into_response())
+        }
+        Err(e) => {
+            page.error = Some(refusal(e)?);
+            Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
+        }
+    }
+}
+
+pub(crate) fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A sub-platform on the home page: its name, and its address once it exists.
+pub(crate) struct Platform {
+    pub name: &'static str,
+    pub href: Option<&'static str>,
+}
+
+/// The sub-platforms of the city civil-affairs platform (seed 001), in both languages.
+const PLATFORMS: &[(&str, &str)] = &[
+    ("社会救助", "Social assistance"),
+    ("全市通办", "City-wide services"),
+    ("家庭经济状况核对", "Household economic checks"),
+    ("资金发放与监管", "Payments and fund supervision"),
+    ("养老服务", "Elderly care"),
+    ("殡葬管理", "Funeral services"),
+    ("社会组织", "Social organisations"),
+    ("区划地名", "Divisions and place names"),
+    ("婚姻登记", "Marriage registration"),
+    ("重点工作", "Key tasks"),
+];
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub(crate) struct HomePage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    role: &'static str,
+    region_name: String,
+    platforms: Vec<Platform>,
+    /// Whether the account's region has regions below it to chart.
+    chart: bool,
+    /// 待办: the account's lists of work, with their counts.
+    work: Vec<WorkLine>,
+}
+
+pub(crate) struct WorkLine {
+    href: &'static str,
+    text: String,
+}
+
+/// 首页: what the account can do, and the sub-platforms to come.
+pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response, AppError> {
+    let region_name = s.store.region(&who.principal.region).await?.map(|r| r.name).unwrap_or_default();
+    let zh = who.lang == Lang::Zh;
+    let t = who.lang.text();
+    let mut platforms = vec![Platform { name: if zh { "基层治理 · 居民查询" } else { "Grassroots governance · residents" }, href: Some("/residents") }];
+    if who.principal.may(minzheng_domain::Permission::ReadAudit) {
+        platforms.push(Platform { name: t.audit_log, href: Some("/audit") });
+    }
+    for (name_zh, name_en) in PLATFORMS {
+        // 社会救助: the policy desk, for the roles that sweep and cost.
+        let href = match *name_en {
+            "Social assistance" if who.principal.may(minzheng_domain::Permission::RunSweeps) => Some("/policy"),
+            "City-wide services" if who.principal.may(minzheng_domain::Permission::ReadRegistry) => Some("/cases"),
+            "Household economic checks" if who.principal.may(minzheng_domain::Permission::ReadFindings) => Some("/findings"),
+            _ => None,
+        };
+        platforms.push(Platform { name: if zh { name_zh } else { name_en }, href });
+    }
+    let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
+    let chart = who.principal.region.level().child().is_some();
+    // The account's work: cases waiting for its role, and those due soon or overdue (first pages).
+    let today = s.clock.today();
+    let mut work = Vec::new();
+    if who.principal.may(minzheng_domain::Permission::HandleCases) {
+        let n = minzheng_app::cases::work_counts(s.store.as_ref(), &who.principal, &who.actor, today).await?;
+        work.push(WorkLine { href: "/cases?list=queue", text: if zh { format!("待我办理的办件 {} 件", n.queue) } else { format!("{} cases waiting for you", n.queue) } });
+        work.push(WorkLine { href: "/cases?list=due", text: if zh { format!("即将到期或已超期 {} 件（其中已超期 {} 件）", n.due, n.overdue) } else { format!("{} due soon or overdue ({} overdue)", n.due, n.overdue) } });
+    }
+    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
+    Ok(render(&page)?.into_response())
+}
+
+/// The message a page shows when the account is refused; other errors become the error response.
+pub(crate) fn refusal(e: AccessError) -> Result<String, AppError> {
+    match e {
+        AccessError::OutOfScope | AccessError::Forbidden => Ok(e.both()),
+        other => Err(other.into()),
+    }
+}

@@ -1,0 +1,176 @@
+//! The registry's pages: the residents of a region, a household, numbers shown with a reason.
+
+use crate::auth::Authenticated;
+use crate::platform::pages::{beijing_time, refusal, render, UserBar};
+use crate::i18n::{Lang, Text};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use minzheng_app::registry::{self, PersonView};
+use minzheng_domain::{Bilingual, Household, RegionCode};
+use minzheng_store::PersonQuery;
+use serde::Deserialize;
+/// A person as a row of the list.
+pub(crate) struct Row {
+    pub name: String,
+    pub id: String,
+    pub sex: &'static str,
+    pub birth: String,
+    pub relation: &'static str,
+    pub status: &'static str,
+    pub household_no: String,
+    pub tags: String,
+}
+
+impl Row {
+    fn of(p: &PersonView, lang: Lang) -> Row {
+        let zh = lang == Lang::Zh;
+        Row {
+            name: p.name.clone(),
+            id: p.id_number.clone(),
+            sex: if zh { p.sex.zh() } else { p.sex.as_str() },
+            birth: p.birth_date.to_string(),
+            relation: if zh { p.relation.zh() } else { p.relation.as_str() },
+            status: if zh { p.status.zh() } else { p.status.code() },
+            household_no: p.household_no.clone().unwrap_or_default(),
+            tags: p.tags.join("、"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "residents.html")]
+pub(crate) struct ResidentsPage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    region: String,
+    region_name: String,
+    name: String,
+    rows: Vec<Row>,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Params {
+    region: Option<String>,
+    name: Option<String>,
+    after: Option<String>,
+}
+
+pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Query(p): Query<Params>) -> Result<Response, AppError> {
+    let region_text = p.region.unwrap_or_default().trim().to_string();
+    let region_text = if region_text.is_empty() { who.principal.region.to_string() } else { region_text };
+    let name = p.name.unwrap_or_default().trim().to_string();
+    let mut page = ResidentsPage { t: who.lang.text(), user: Some(UserBar::of(&who)), region: region_text.clone(), region_name: String::new(), name: name.clone(), rows: vec![], next: None, error: None };
+    let region = match RegionCode::parse(&region_text) {
+        Ok(c) => c,
+        Err(e) => {
+            page.error = Some(e.both());
+            return Ok(render(&page)?.into_response());
+        }
+    };
+    match s.store.region(&region).await? {
+        Some(r) => page.region_name = r.name,
+        None => {
+            page.error = Some(format!("区划{region}不存在 / region {region} not found"));
+            return Ok(render(&page)?.into_response());
+        }
+    }
+    let query = PersonQuery { region: Some(region), name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 };
+    match registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await {
+        Ok(result) => {
+            page.rows = result.items.iter().map(|p| Row::of(p, who.lang)).collect();
+            page.next = result.next;
+            Ok(render(&page)?.into_response())
+        }
+        Err(e) => {
+            page.error = Some(refusal(e)?);
+            Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+pub(crate) struct HouseholdPage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    household: Household,
+    community_name: String,
+    kind: &'static str,
+    rows: Vec<Row>,
+    changes: Vec<ChangeRow>,
+    /// The account sees numbers masked and may ask for them with a reason.
+    may_unmask: bool,
+    /// The account may check the household against the assistance programs.
+    may_check: bool,
+    may_verify: bool,
+}
+
+pub(crate) struct ChangeRow {
+    pub at: String,
+    pub actor: String,
+    pub what: String,
+    pub fields: String,
+}
+
+pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Response, AppError> {
+    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    let community_name = s.communities.name(&household.community).unwrap_or("").to_string();
+    let kind = if who.lang == Lang::Zh { household.kind.zh() } else { household.kind.as_str() };
+    let changes = registry::household_changes(s.store.as_ref(), &who.principal, &household)
+        .await?
+        .into_iter()
+        .map(|c| ChangeRow {
+            at: beijing_time(c.at),
+            actor: c.actor,
+            what: c.what,
+            fields: c.fields.iter().map(|(k, b, a)| format!("{k}: {b} → {a}")).collect::<Vec<_>>().join("；"),
+        })
+        .collect();
+    let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
+    let may_unmask = !who.principal.role.sees_full_identity();
+    let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
+    let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
+    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask, may_check, may_verify })?.into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UnmaskForm {
+    csrf: Option<String>,
+    member: usize,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "unmasked.html")]
+pub(crate) struct UnmaskedPage {
+    t: &'static Text,
+    user: Option<UserBar>,
+    household_no: String,
+    name: String,
+    id_number: String,
+    phone: String,
+}
+
+/// The household page's "show full numbers" form: one member, with a reason (audited).
+pub(crate) async fn unmask_member(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, axum::Form(f): axum::Form<UnmaskForm>) -> Result<Response, AppError> {
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
+    let (_, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    let _ = members.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
+    // The views are masked: find the member's full number from the store, by position.
+    let stored = s.store.household_members(&no).await?;
+    let person = stored.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
+    let shown = registry::unmask(s.store.as_ref(), &who.principal, &who.actor, &person.id_number, &f.reason).await?;
+    let page = UnmaskedPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        household_no: no,
+        name: shown.name,
+        id_number: shown.id_number,
+        phone: shown.phone.unwrap_or_default(),
+    };
+    Ok(render(&page)?.into_response())
+}

@@ -1,0 +1,146 @@
+//! 账号与会话: accounts (the password only as a hash) and signed-in sessions.
+
+use crate::{Actor, AuditEntry, Result};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use minzheng_domain::RegionCode;
+
+/// 账号 as stored: the password only as an argon2id hash.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub region: RegionCode,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+impl std::fmt::Debug for Account {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Account")
+            .field("name", &self.name)
+            .field("password_hash", &"[redacted]")
+            .field("role", &self.role)
+            .field("region", &self.region)
+            .field("failed_logins", &self.failed_logins)
+            .field("locked_until", &self.locked_until)
+            .finish()
+    }
+}
+
+/// 会话: a signed-in browser. Only the hash of the cookie's token is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_name: String,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The audit entry of a new account (never its password hash).
+pub(crate) fn account_audit(a: &Account) -> AuditEntry {
+    AuditEntry {
+        action: "create".into(),
+        entity: "account".into(),
+        entity_key: a.name.clone(),
+        before: None,
+        after: Some(serde_json::json!({ "role": a.role, "region": a.region })),
+    }
+}
+
+pub(crate) fn password_audit(name: &str) -> AuditEntry {
+    AuditEntry { action: "set_password".into(), entity: "account".into(), entity_key: name.to_string(), before: None, after: None }
+}
+
+/// Accounts and sessions.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates an account (audited, without its hash); `Conflict` if the name is taken.
+    async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()>;
+
+    async fn account(&self, name: &str) -> Result<Option<Account>>;
+
+    /// Records failed sign-ins and any lockout.
+    async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()>;
+
+    /// Replaces the password hash, clears failures and ends every session of the account (audited).
+    async fn set_password(&self, name: &str, password_hash: &str, actor: &Actor) -> Result<()>;
+
+    async fn create_session(&self, session: &Session) -> Result<()>;
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
+
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
+}
+
+/// The one implementation of [`AccountStore`], for both databases: expanded once per backend with its
+/// store type and its sqlx database (see [`crate::dialect`]).
+macro_rules! impl_accounts {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            #[allow(unused_imports)]
+            use crate::dialect::Dialect as _;
+            #[allow(unused_imports)]
+            use crate::sql::{self, cases, rows, verification as verify};
+            #[allow(unused_imports)]
+            use crate::*;
+            #[allow(unused_imports)]
+            use chrono::{DateTime, Utc};
+            #[allow(unused_imports)]
+            use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+            #[allow(unused_imports)]
+            use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+
+            #[async_trait::async_trait]
+            impl crate::AccountStore for $store {
+                async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()> {
+                    let mut tx = self.begin_write().await?;
+                    sql::insert_account::<$db>(account, chain::now()).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, &account.name))?;
+                    Self::write_audit(&mut tx, actor, &[crate::account_audit(account)]).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn account(&self, name: &str) -> Result<Option<Account>> {
+                    let row = sql::account::<$db>(name).build().fetch_optional(&self.pool).await?;
+                    row.as_ref().map(rows::account_from_row).transpose()
+                }
+
+                async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()> {
+                    sql::set_login_state::<$db>(name, failed_logins, locked_until).build().execute(&self.pool).await?;
+                    Ok(())
+                }
+
+                async fn set_password(&self, name: &str, password_hash: &str, actor: &Actor) -> Result<()> {
+                    let mut tx = self.begin_write().await?;
+                    let changed = sql::set_password::<$db>(name, password_hash).build().execute(&mut *tx).await?.rows_affected();
+                    if changed == 0 {
+                        return Err(StoreError::NotFound(name.to_string()));
+                    }
+                    sql::delete_sessions::<$db>("user_name", name).build().execute(&mut *tx).await?;
+                    Self::write_audit(&mut tx, actor, &[crate::password_audit(name)]).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn create_session(&self, session: &Session) -> Result<()> {
+                    sql::insert_session::<$db>(session).build().execute(&self.pool).await?;
+                    Ok(())
+                }
+
+                async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+                    let row = sql::session::<$db>(token_hash).build().fetch_optional(&self.pool).await?;
+                    row.as_ref().map(rows::session_from_row).transpose()
+                }
+
+                async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                    sql::delete_sessions::<$db>("token_hash", token_hash).build().execute(&self.pool).await?;
+                    Ok(())
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_accounts;

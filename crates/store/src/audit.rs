@@ -1,0 +1,175 @@
+//! 审计: the audit log, one hash chain of records of who did what, read back and searched.
+
+use crate::{Page, Result, Store};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use minzheng_domain::RegionCode;
+use serde::{Deserialize, Serialize};
+
+/// Who does something, from where: recorded in every audit record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// Account name (or `system`, `cli:<user>`).
+    pub name: String,
+    pub role: Option<String>,
+    /// The region the account is bound to.
+    pub region: Option<String>,
+    pub request_id: Option<String>,
+    /// Client address.
+    pub client: Option<String>,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>) -> Actor {
+        Actor { name: name.into(), ..Default::default() }
+    }
+    pub fn system() -> Actor {
+        Actor::new("system")
+    }
+}
+
+/// 审计记录: who did what to which record, with the values before and after.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub role: Option<String>,
+    pub region: Option<String>,
+    pub request_id: Option<String>,
+    pub client: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+/// An audit record about to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub action: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// How auditors search the audit log. Results are newest first, paginated by `before` (an id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub entity: Option<String>,
+    pub entity_key: Option<String>,
+    pub action: Option<String>,
+    /// Only records made by accounts bound within this region.
+    pub region: Option<RegionCode>,
+    /// Also records made by no account's region (the system, the command line).
+    pub include_unbound: bool,
+    pub before: Option<i64>,
+    pub limit: u32,
+}
+
+/// Checks the whole audit chain of a store.
+pub async fn verify_audit(store: &dyn Store) -> Result<crate::chain::Verification> {
+    let mut v = crate::chain::Verifier::default();
+    let mut after = 0;
+    loop {
+        let page = store.audit_after(after, 1000).await?;
+        for r in &page {
+            v.feed(r);
+            after = r.id;
+        }
+        if page.len() < 1000 {
+            return Ok(v.finish());
+        }
+    }
+}
+
+pub(crate) const AUDIT_COLUMNS: &str =
+    "id, at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash";
+
+pub(crate) fn paginate_audit(items: &mut Vec<AuditRecord>, limit: u32) -> Page<AuditRecord> {
+    let next = (items.len() > limit as usize).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|r| r.id.to_string()).unwrap_or_default()
+    });
+    Page { items: std::mem::take(items), next }
+}
+
+/// The audit log. Every change writes its records in its own transaction (see [`crate::dialect::Dialect::write_audit`]); reads and sign-ins hand theirs to [`AuditStore::audit`].
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// Audit records about one entity, oldest first.
+    async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>>;
+
+    /// The newest audit records, newest first.
+    async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>>;
+
+    /// Audit records with an id above `after_id`, oldest first (for verification and export).
+    async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>>;
+
+    /// Searches the audit log (newest first).
+    async fn audit_search(&self, q: &AuditQuery) -> Result<Page<AuditRecord>>;
+
+    /// Writes audit records on their own (reads of personal data, sign-ins, refusals).
+    async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()>;
+}
+
+/// The one implementation of [`AuditStore`], for both databases: expanded once per backend with its
+/// store type and its sqlx database (see [`crate::dialect`]).
+macro_rules! impl_audit {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            #[allow(unused_imports)]
+            use crate::dialect::Dialect as _;
+            #[allow(unused_imports)]
+            use crate::sql::{self, cases, rows, verification as verify};
+            #[allow(unused_imports)]
+            use crate::*;
+            #[allow(unused_imports)]
+            use chrono::{DateTime, Utc};
+            #[allow(unused_imports)]
+            use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+            #[allow(unused_imports)]
+            use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+
+            #[async_trait::async_trait]
+            impl crate::AuditStore for $store {
+                async fn audit_of(&self, entity: &str, entity_key: &str) -> Result<Vec<AuditRecord>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE entity = "));
+                    qb.push_bind(entity.to_string()).push(" AND entity_key = ").push_bind(entity_key.to_string()).push(" ORDER BY id");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(Self::audit_from_row).collect()
+                }
+
+                async fn audit_recent(&self, limit: u32) -> Result<Vec<AuditRecord>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT "));
+                    qb.push_bind(i64::from(page_limit(limit)));
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(Self::audit_from_row).collect()
+                }
+
+                async fn audit_after(&self, after_id: i64, limit: u32) -> Result<Vec<AuditRecord>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE id > "));
+                    qb.push_bind(after_id).push(" ORDER BY id LIMIT ").push_bind(i64::from(page_limit(limit)));
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(Self::audit_from_row).collect()
+                }
+
+                async fn audit_search(&self, q: &crate::AuditQuery) -> Result<Page<AuditRecord>> {
+                    let rows = sql::audit_search::<$db>(q).build().fetch_all(&self.pool).await?;
+                    let mut items: Vec<AuditRecord> = rows.iter().map(Self::audit_from_row).collect::<Result<_>>()?;
+                    Ok(crate::paginate_audit(&mut items, page_limit(q.limit)))
+                }
+
+                async fn audit(&self, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+                    self.audit_queue.submit(actor, entries).await
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_audit;

@@ -1,0 +1,69 @@
+//! 核对报告: the reports of household economic checks.
+
+use crate::{Actor, AuditEntry, Result};
+use async_trait::async_trait;
+
+pub(crate) fn household_check_audit(id: i64, r: &minzheng_domain::verification::VerificationReport) -> AuditEntry {
+    AuditEntry {
+        action: "verify".into(),
+        entity: "household".into(),
+        entity_key: r.household_no.clone(),
+        before: None,
+        after: Some(serde_json::json!({ "check": id, "on": r.on, "authorisation": r.authorisation.reference, "items": r.items.len() })),
+    }
+}
+
+/// Household economic checks (家庭经济状况核对).
+#[async_trait]
+pub trait HouseholdCheckStore: Send + Sync {
+    /// Stores a check's report (audited); returns its id.
+    async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64>;
+
+    async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>>;
+
+    /// The reports of a household, newest first.
+    async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>>;
+}
+
+/// The one implementation of [`HouseholdCheckStore`], for both databases: expanded once per backend with its
+/// store type and its sqlx database (see [`crate::dialect`]).
+macro_rules! impl_checks {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            #[allow(unused_imports)]
+            use crate::dialect::Dialect as _;
+            #[allow(unused_imports)]
+            use crate::sql::{self, cases, rows, verification as verify};
+            #[allow(unused_imports)]
+            use crate::*;
+            #[allow(unused_imports)]
+            use chrono::{DateTime, Utc};
+            #[allow(unused_imports)]
+            use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+            #[allow(unused_imports)]
+            use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+
+            #[async_trait::async_trait]
+            impl crate::HouseholdCheckStore for $store {
+                async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    let id: i64 = verify::insert_household_check::<$db>(report).build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    Self::write_audit(&mut tx, actor, &[crate::household_check_audit(id, report)]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn household_check(&self, id: i64) -> Result<Option<minzheng_domain::verification::VerificationReport>> {
+                    let row = verify::household_checks::<$db>(Some(id), None).build().fetch_optional(&self.pool).await?;
+                    row.as_ref().map(verify::household_check_from_row).transpose()
+                }
+
+                async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>> {
+                    let rows = verify::household_checks::<$db>(None, Some(household_no)).build().fetch_all(&self.pool).await?;
+                    rows.iter().map(verify::household_check_from_row).collect()
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_checks;

@@ -1,0 +1,128 @@
+//! 在保对象: who receives which benefit, per program and household, with its members.
+
+use crate::{Actor, AuditEntry, Result};
+use async_trait::async_trait;
+use minzheng_domain::{Enrolment, IdNumber, RegionCode};
+
+pub(crate) fn enrolments_audit(source: &str, enrolments: &[Enrolment]) -> AuditEntry {
+    AuditEntry {
+        action: "upsert".into(),
+        entity: "enrolments".into(),
+        entity_key: source.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "enrolments": enrolments.len(), "members": enrolments.iter().map(|e| e.members.len()).sum::<usize>() })),
+    }
+}
+
+/// Enrolments (在保对象).
+#[async_trait]
+pub trait EnrolmentStore: Send + Sync {
+    /// Stores enrolments, each new or replacing the one of the same program and household
+    /// (members included), all or none, audited as one change of `source`. Returns their ids.
+    async fn upsert_enrolments(&self, enrolments: &[Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>>;
+
+    async fn enrolment(&self, id: i64) -> Result<Option<Enrolment>>;
+
+    /// Enrolments owned by a county (or all, for a 2- or 4-digit region), by id after `after`.
+    async fn scan_enrolments(&self, region: &RegionCode, after: i64, limit: u32) -> Result<Vec<Enrolment>>;
+
+    /// The enrolments some persons are members of.
+    async fn enrolments_of(&self, ids: &[IdNumber]) -> Result<Vec<Enrolment>>;
+}
+
+/// The one implementation of [`EnrolmentStore`], for both databases: expanded once per backend with its
+/// store type and its sqlx database (see [`crate::dialect`]).
+macro_rules! impl_enrolments {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            #[allow(unused_imports)]
+            use crate::dialect::Dialect as _;
+            #[allow(unused_imports)]
+            use crate::sql::{self, cases, rows, verification as verify};
+            #[allow(unused_imports)]
+            use crate::*;
+            #[allow(unused_imports)]
+            use chrono::{DateTime, Utc};
+            #[allow(unused_imports)]
+            use minzheng_domain::{Household, IdNumber, Person, Region, RegionCode, RegionLevel};
+            #[allow(unused_imports)]
+            use sqlx::{AssertSqlSafe, QueryBuilder, Row};
+
+            impl $store {
+                /// Writes enrolments with their members (one per program and household) inside a
+                /// transaction; the case workflow's approvals write theirs with it too.
+                pub(crate) async fn write_enrolments(tx: &mut sqlx::Transaction<'_, $db>, enrolments: &[minzheng_domain::Enrolment], source: &str) -> Result<Vec<i64>> {
+                    let now = chain::now();
+                    let mut ids = Vec::with_capacity(enrolments.len());
+                    for chunk in enrolments.chunks(1000) {
+                        let rows = verify::upsert_enrolments::<$db>(chunk, source, now).build().fetch_all(&mut **tx).await?;
+                        let mut by_key = std::collections::HashMap::with_capacity(rows.len());
+                        for r in &rows {
+                            by_key.insert((r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?), r.try_get::<i64, _>("id")?);
+                        }
+                        let chunk_ids: Vec<i64> = chunk
+                            .iter()
+                            .map(|e| by_key.get(&(e.program.clone(), e.household_no.clone())).copied().ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no))))
+                            .collect::<Result<_>>()?;
+                        verify::delete_members::<$db>(&chunk_ids).build().execute(&mut **tx).await?;
+                        let members: Vec<(i64, &minzheng_domain::EnrolledMember)> = chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
+                        for part in members.chunks(5000) {
+                            verify::insert_members::<$db>(part).build().execute(&mut **tx).await?;
+                        }
+                        ids.extend(chunk_ids);
+                    }
+                    Ok(ids)
+                }
+
+                /// Enrolments with their members, by id.
+                async fn enrolments_by_ids(&self, ids: &[i64]) -> Result<Vec<minzheng_domain::Enrolment>> {
+                    let mut out = Vec::with_capacity(ids.len());
+                    for chunk in ids.chunks(2000) {
+                        let rows = verify::enrolments_by_id::<$db>(chunk).build().fetch_all(&self.pool).await?;
+                        let members = verify::members_of::<$db>(chunk).build().fetch_all(&self.pool).await?;
+                        out.extend(verify::enrolments_from_rows(&rows, &members)?);
+                    }
+                    Ok(out)
+                }
+            }
+
+            #[async_trait::async_trait]
+            impl crate::EnrolmentStore for $store {
+                async fn upsert_enrolments(&self, enrolments: &[minzheng_domain::Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>> {
+                    let mut tx = self.begin_write().await?;
+                    let ids = Self::write_enrolments(&mut tx, enrolments, source).await?;
+                    Self::write_audit(&mut tx, actor, &[crate::enrolments_audit(source, enrolments)]).await?;
+                    tx.commit().await?;
+                    Ok(ids)
+                }
+
+                async fn enrolment(&self, id: i64) -> Result<Option<minzheng_domain::Enrolment>> {
+                    Ok(self.enrolments_by_ids(&[id]).await?.pop())
+                }
+
+                async fn scan_enrolments(&self, region: &RegionCode, after: i64, limit: u32) -> Result<Vec<minzheng_domain::Enrolment>> {
+                    let rows = verify::scan_enrolments::<$db>(region, after, limit).build().fetch_all(&self.pool).await?;
+                    let ids: Vec<i64> = rows.iter().map(|r| r.try_get::<i64, _>("id")).collect::<std::result::Result<_, _>>()?;
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let members = verify::members_of::<$db>(&ids).build().fetch_all(&self.pool).await?;
+                    verify::enrolments_from_rows(&rows, &members)
+                }
+
+                async fn enrolments_of(&self, ids: &[IdNumber]) -> Result<Vec<minzheng_domain::Enrolment>> {
+                    let mut found = Vec::new();
+                    for chunk in ids.chunks(2000) {
+                        for r in verify::enrolment_ids_of::<$db>(chunk).build().fetch_all(&self.pool).await? {
+                            found.push(r.try_get::<i64, _>("enrolment_id")?);
+                        }
+                    }
+                    found.sort_unstable();
+                    found.dedup();
+                    self.enrolments_by_ids(&found).await
+                }
+            }
+        };
+    };
+}
+pub(crate) use impl_enrolments;
