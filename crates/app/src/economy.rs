@@ -70,19 +70,29 @@ impl Bilingual for EconomyError {
     }
 }
 
-/// The registered sources: the file named by `MINZHENG_SOURCES` when it is set, else the shipped
-/// `policies/sources.toml`. Read once; a malformed file is reported by [`check_catalogue`] at
-/// start and the shipped catalogue is used meanwhile.
+static CATALOGUE: std::sync::OnceLock<SourceCatalogue> = std::sync::OnceLock::new();
+
+/// The registered sources: those [`use_catalogue`] set at start (from the configuration's
+/// `sources`), else the shipped `policies/sources.toml`.
 pub fn catalogue() -> &'static SourceCatalogue {
-    static CATALOGUE: std::sync::OnceLock<SourceCatalogue> = std::sync::OnceLock::new();
-    CATALOGUE.get_or_init(|| load_catalogue().unwrap_or_else(|_| SourceCatalogue::shipped()))
+    CATALOGUE.get_or_init(SourceCatalogue::shipped)
 }
 
-fn load_catalogue() -> Result<SourceCatalogue, minzheng_domain::source::SourceError> {
-    match std::env::var_os("MINZHENG_SOURCES") {
+/// Reads a bureau's own catalogue (`sources` in the configuration; the shipped one for None)
+/// and makes it the catalogue of this process. A malformed file is refused with its line, so
+/// that the command line and the server refuse to start with it.
+pub fn use_catalogue(path: Option<&std::path::Path>) -> Result<(), minzheng_domain::source::SourceError> {
+    let catalogue = load_catalogue(path)?;
+    // Set once at start; a second call (tests starting several servers) keeps the first.
+    let _ = CATALOGUE.set(catalogue);
+    Ok(())
+}
+
+fn load_catalogue(path: Option<&std::path::Path>) -> Result<SourceCatalogue, minzheng_domain::source::SourceError> {
+    match path {
         Some(path) => {
-            let name = path.to_string_lossy().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| minzheng_domain::source::SourceError {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| minzheng_domain::source::SourceError {
                 file: name.clone(),
                 line: 0,
                 reason: e.to_string(),
@@ -92,11 +102,6 @@ fn load_catalogue() -> Result<SourceCatalogue, minzheng_domain::source::SourceEr
         }
         None => SourceCatalogue::parse("sources.toml", minzheng_domain::source::SHIPPED),
     }
-}
-
-/// Checks the catalogue `MINZHENG_SOURCES` names (the CLI refuses to start with a bad one).
-pub fn check_catalogue() -> Result<(), minzheng_domain::source::SourceError> {
-    load_catalogue().map(|_| ())
 }
 
 /// The source a file holds, from its name (`income.csv`, `deposits-2026-06.xlsx`).

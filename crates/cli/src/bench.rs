@@ -268,7 +268,7 @@ async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let token = minzheng_app::auth::login(store.as_ref(), &name, &password, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?.token;
     let token = std::sync::Arc::new(token);
-    let state = minzheng_server::AppState::new(store).await.map_err(|e| anyhow::anyhow!(e))?;
+    let state = minzheng_server::AppState::new(store, &minzheng_app::config::Config::default()).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -879,7 +879,7 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
         let signed = minzheng_app::auth::login(store.as_ref(), &name, &password, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         sessions.push((signed.token, signed.session.csrf_token));
     }
-    let state = minzheng_server::AppState::new(store.clone()).await.map_err(|e| anyhow::anyhow!(e))?;
+    let state = minzheng_server::AppState::new(store.clone(), &minzheng_app::config::Config::default()).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

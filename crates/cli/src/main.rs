@@ -7,6 +7,7 @@ mod verify;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use minzheng_app::config::Config;
 use minzheng_app::export::{self, What};
 use minzheng_app::import::{self, Mapping};
 use minzheng_app::regions;
@@ -24,13 +25,15 @@ use std::time::Instant;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const DEFAULT_DATA_DIR: &str = "minzheng-data";
-
 #[derive(Parser)]
 #[command(name = "minzheng", version, about = "民政服务管理平台 Minzheng: civil-affairs service and management platform")]
 struct Cli {
-    /// Database: sqlite://PATH (default: ./minzheng-data/minzheng.db) or postgres://...
-    #[arg(long, global = true, env = "MINZHENG_DATABASE_URL")]
+    /// Configuration file (default: ./minzheng.toml when present, or MINZHENG_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database: sqlite://PATH (default: ./minzheng-data/minzheng.db) or postgres://...; over
+    /// the configuration's `database_url` and MINZHENG_DATABASE_URL.
+    #[arg(long, global = true)]
     database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
@@ -45,16 +48,18 @@ enum Command {
         persons: u64,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        bind: String,
+        /// Address to serve on (default: the configuration's `bind`, 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
         /// Prepare the data and exit without serving.
         #[arg(long)]
         no_serve: bool,
     },
     /// Serve the web UI and the JSON API.
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        bind: String,
+        /// Address to serve on (default: the configuration's `bind`, 127.0.0.1:8080).
+        #[arg(long)]
+        bind: Option<String>,
     },
     /// Write a synthetic city as the files bureaus and departments deliver.
     Generate {
@@ -231,8 +236,11 @@ enum ExportWhat {
     Households,
 }
 
-fn default_url(data_dir: &Path) -> String {
-    format!("sqlite://{}", data_dir.join("minzheng.db").display())
+static CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+
+/// The configuration of this run (read once at start).
+pub(crate) fn config() -> &'static Config {
+    CONFIG.get_or_init(Config::default)
 }
 
 pub(crate) fn actor() -> Actor {
@@ -251,16 +259,7 @@ pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
 
 /// The URL without its password, for messages.
 pub(crate) fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    minzheng_app::config::redact_url(url)
 }
 
 pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
@@ -284,14 +283,18 @@ async fn main() {
 }
 
 async fn run(cli: Cli) -> Result<()> {
-    // A bureau's own source catalogue (MINZHENG_SOURCES) is checked before anything runs.
-    minzheng_app::economy::check_catalogue().map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
-    // An empty MINZHENG_DATABASE_URL means "not set".
-    let database_url = cli.database_url.clone().filter(|u| !u.trim().is_empty());
-    let url = database_url.clone().unwrap_or_else(|| default_url(Path::new(DEFAULT_DATA_DIR)));
+    let mut config = Config::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!(e.both()))?;
+    // An empty --database-url means "not given".
+    if let Some(url) = cli.database_url.clone().filter(|u| !u.trim().is_empty()) {
+        config.database_url = Some(url);
+    }
+    // A bureau's own source catalogue is checked before anything runs.
+    minzheng_app::economy::use_catalogue(config.sources.as_deref()).map_err(|e| anyhow::anyhow!(e.both()))?;
+    let config = CONFIG.get_or_init(|| config);
+    let url = config.database_url();
     match cli.command {
-        Command::Demo { persons, seed, bind, no_serve } => demo(&url, persons, seed, &bind, no_serve).await,
-        Command::Serve { bind } => serve(open(&url).await?, &bind, &data_dir_of(&url)).await,
+        Command::Demo { persons, seed, bind, no_serve } => demo(config, persons, seed, bind.as_deref().unwrap_or(&config.bind), no_serve).await,
+        Command::Serve { bind } => serve(open(&url).await?, config, bind.as_deref().unwrap_or(&config.bind)).await,
         Command::Generate { persons, seed, out, format, anomaly_share } => generate(persons, seed, &out, format.into(), anomaly_share),
         Command::Import { what: ImportWhat::Persons { file, errors, mapping } } => import_persons(&url, &file, errors.as_deref(), mapping.as_deref()).await,
         Command::Export { what, format, out, region } => {
@@ -347,7 +350,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Policy { what } => policy::run(what, &url).await,
         Command::Verify { what } => verify::run(&url, what).await,
         Command::Calendar { what } => calendar(&url, what).await,
-        Command::Bench { what } => bench::run(what, database_url.as_deref()).await,
+        Command::Bench { what } => bench::run(what, config.database_url.as_deref()).await,
     }
 }
 
@@ -482,7 +485,7 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
     }
     let records: Vec<_> = reports.into_iter().flat_map(|r| r.records).collect();
     if !records.is_empty() {
-        let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 2).await?;
+        let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 2).await?;
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
         let operator = minzheng_domain::Principal { name: actor().name, role: minzheng_domain::Role::CityAdmin, region: RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))? };
         let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
@@ -493,7 +496,7 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
 
 async fn import_enrolments(url: &str, file: &Path, errors: Option<&Path>) -> Result<()> {
     let store = open(url).await?;
-    let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 1).await?;
+    let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 1).await?;
     let r = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, file, &actor()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
     println!("{}：{} 行，在保 {} 户次 {} 人，拒绝 {} 行 / {} rows, {} enrolments of {} members stored, {} rows refused", r.file, r.rows, r.enrolments, r.members, r.import.rejected.len(), r.rows, r.enrolments, r.members, r.import.rejected.len());
     if let Some(path) = errors {
@@ -542,7 +545,7 @@ async fn demo_roster(store: &dyn Store, city: &minzheng_synth::City, dir: &Path)
     std::fs::create_dir_all(dir)?;
     let path = dir.join("enrolments.csv");
     minzheng_synth::files::write_table(&path, &city.roster.headers, &city.roster.rows, Format::Csv)?;
-    let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 1).await?;
+    let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 1).await?;
     let r = minzheng_app::enrolment::import_roster(store, &engine, &path, &Actor::new("demo")).await.map_err(|e| anyhow::anyhow!(e.both()))?;
     Ok(r.enrolments)
 }
@@ -580,8 +583,8 @@ async fn demo_cases(store: &dyn Store) -> Result<usize> {
     Ok(accepted)
 }
 
-async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
-    let store = open(url).await?;
+async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
+    let store = open(&config.database_url()).await?;
     let counts = store.counts().await?;
     if counts.persons == 0 {
         let started = Instant::now();
@@ -601,9 +604,9 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         let as_of = minzheng_synth::Config::new(persons, seed).as_of;
         let rows = demo_economy(store.as_ref(), &city, as_of).await?;
         eprintln!("已载入部门数据 {rows} 行 / loaded {rows} rows of departmental data");
-        let enrolments = demo_roster(store.as_ref(), &city, &data_dir_of(url)).await?;
+        let enrolments = demo_roster(store.as_ref(), &city, &config.data_dir()).await?;
         eprintln!("已载入在保名册 {enrolments} 户次 / loaded a roster of {enrolments} enrolments");
-        let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), 2).await?;
+        let engine = minzheng_policy::Engine::new(config.policies().map_err(|e| anyhow::anyhow!(e.both()))?, 2).await?;
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::new("demo")).await?;
         let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?;
         let admin = minzheng_domain::Principal { name: "demo".into(), role: minzheng_domain::Role::CityAdmin, region: city_code.clone() };
@@ -616,7 +619,7 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }
-    let accounts = demo_accounts(store.as_ref(), &data_dir_of(url)).await?;
+    let accounts = demo_accounts(store.as_ref(), &config.data_dir()).await?;
     let sample = store
         .search_persons(&minzheng_store::PersonQuery { region: RegionCode::parse("210112").ok(), limit: 1, ..Default::default() })
         .await?;
@@ -642,14 +645,7 @@ async fn demo(url: &str, persons: u64, seed: u64, bind: &str, no_serve: bool) ->
         println!("  {line}");
     }
     println!("  http://{bind}/api/openapi.json   API 文档 / the API document");
-    serve(store, bind, &data_dir_of(url)).await
-}
-
-/// The folder beside an SQLite database (where the demo keeps its account list).
-fn data_dir_of(url: &str) -> PathBuf {
-    url.strip_prefix("sqlite://")
-        .and_then(|p| Path::new(p).parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    serve(store, config, bind).await
 }
 
 /// One account per role in 浑南区 东湖街道 文欣社区 and above, created on the demo's first start
@@ -689,9 +685,8 @@ async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
     Ok(lines)
 }
 
-async fn serve(store: Arc<dyn Store>, bind: &str, data_dir: &Path) -> Result<()> {
-    let mut state = minzheng_server::AppState::new(store).await.map_err(|e| anyhow::anyhow!(e))?;
-    state.documents = data_dir.join("documents");
+async fn serve(store: Arc<dyn Store>, config: &Config, bind: &str) -> Result<()> {
+    let state = minzheng_server::AppState::new(store, config).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     eprintln!("listening on http://{}", listener.local_addr()?);
     minzheng_server::serve(state, listener).await?;

@@ -94,7 +94,8 @@ fn money(fen: i64) -> String {
 }
 
 pub async fn engine() -> Result<Engine> {
-    Engine::new(PolicySet::shenyang(), partitions()).await.map_err(|e| anyhow::anyhow!(e.both()))
+    let policies = crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?;
+    Engine::new(policies, partitions()).await.map_err(|e| anyhow::anyhow!(e.both()))
 }
 
 pub fn partitions() -> usize {
@@ -105,7 +106,7 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
     if let PolicyWhat::Show { program, dir } = &what {
         let set = match dir {
             Some(d) => PolicySet::load_dir(d).map_err(|e| anyhow::anyhow!(e.both()))?,
-            None => PolicySet::shenyang(),
+            None => crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?,
         };
         let engine = Engine::new(set, 1).await.map_err(|e| anyhow::anyhow!(e.both()))?;
         for p in engine.policy.programs.iter().filter(|p| program.as_ref().is_none_or(|c| *c == p.code)) {

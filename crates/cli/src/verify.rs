@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use minzheng_app::verify as use_case;
 use minzheng_domain::{Bilingual, FindingKind, FindingStatus, Principal, RegionCode, Role};
-use minzheng_policy::{Engine, PolicySet};
+use minzheng_policy::Engine;
 use minzheng_store::FindingQuery;
 
 #[derive(Subcommand)]
@@ -56,7 +56,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         VerifyWhat::Compare { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
             let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let engine = Engine::new(PolicySet::shenyang(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).await?;
+            let engine = Engine::new(crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).await?;
             minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
             let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region), &actor(), &region, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(

@@ -107,3 +107,31 @@ fn a_bureau_registers_a_source_in_its_own_catalogue_and_a_broken_one_stops_the_c
     assert!(!ok, "{text}");
     assert!(text.contains("第 1 行") && text.contains("日期"), "{text}");
 }
+
+/// An installation's `minzheng.toml` names its database; the environment wins over it; a
+/// misspelt key stops the command with the key named.
+#[test]
+fn a_configuration_file_names_the_database_and_a_mistake_in_it_stops_the_command() {
+    let d = dir("config");
+    let file = d.0.join("minzheng.toml");
+    let from_file = d.0.join("from-file.db");
+    std::fs::write(&file, format!("database_url = \"sqlite://{}\"\n", from_file.display())).expect("config");
+    let run = |args: &[&str], env_db: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_minzheng"));
+        cmd.args(args).env_remove("MINZHENG_DATABASE_URL").env_remove("MINZHENG_CONFIG");
+        if let Some(db) = env_db {
+            cmd.env("MINZHENG_DATABASE_URL", format!("sqlite://{}", db.display()));
+        }
+        let out = cmd.output().expect("runs");
+        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    };
+    let config = file.to_str().expect("utf8");
+    let (ok, text) = run(&["--config", config, "db", "migrate"], None);
+    assert!(ok && from_file.exists(), "{text}");
+    let from_env = d.0.join("from-env.db");
+    let (ok, text) = run(&["--config", config, "db", "migrate"], Some(&from_env));
+    assert!(ok && from_env.exists() && text.contains("from-env.db"), "{text}");
+    std::fs::write(&file, "databse_url = \"sqlite://x.db\"\n").expect("config");
+    let (ok, text) = run(&["--config", config, "db", "migrate"], None);
+    assert!(!ok && text.contains("databse_url") && text.contains("配置文件"), "{text}");
+}

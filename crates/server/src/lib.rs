@@ -35,6 +35,8 @@ pub struct AppState {
     pub communities: Arc<Communities>,
     /// Mark cookies `Secure` (set when served behind TLS).
     pub secure_cookies: bool,
+    /// One log line per request.
+    pub log_requests: bool,
     /// Failed sign-ins allowed per client address and minute (beyond: 429).
     pub login_limiter: Arc<auth::LoginLimiter>,
     pub metrics: Arc<Metrics>,
@@ -96,25 +98,26 @@ impl Metrics {
 }
 
 impl AppState {
-    /// Loads what the pages need and compiles the shipped policies; stores the shipped
-    /// parameter values on a first start.
-    pub async fn new(store: Arc<dyn Store>) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    /// Loads what the pages need and compiles the city's policies (as the configuration names
+    /// them); stores the shipped parameter values on a first start.
+    pub async fn new(store: Arc<dyn Store>, config: &minzheng_app::config::Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
-        let secure_cookies = std::env::var("MINZHENG_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
         let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        let engine = Arc::new(minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), partitions).await?);
+        let policies = config.policies().map_err(|e| minzheng_domain::Bilingual::both(&e))?;
+        let engine = Arc::new(minzheng_policy::Engine::new(policies, partitions).await?);
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &minzheng_store::Actor::system()).await?;
         minzheng_app::cases::ensure_calendar(store.as_ref(), &minzheng_store::Actor::system()).await?;
         Ok(AppState {
             store,
             communities,
-            secure_cookies,
+            secure_cookies: config.secure_cookies,
+            log_requests: config.log_requests,
             login_limiter: Arc::new(auth::LoginLimiter::new(10)),
             metrics: Arc::new(Metrics::default()),
             engine,
             catalogue: Arc::new(minzheng_app::cases::Catalogue::shenyang()),
             clock: Arc::new(Clock::default()),
-            documents: std::path::PathBuf::from("minzheng-data/documents"),
+            documents: config.documents_dir(),
             sessions: Arc::new(minzheng_app::auth::SessionCache::new()),
         })
     }
@@ -129,7 +132,7 @@ pub fn router(state: AppState) -> Router {
     app.route_layer(axum::middleware::from_fn_with_state(state.clone(), module::enforce_access))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::from_fn(request_id))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), request_id))
         .with_state(state)
 }
 
@@ -164,7 +167,7 @@ static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// Gives every request an id (the caller's `x-request-id`, or a new one), returned in the
 /// response header.
-async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response {
+async fn request_id(axum::extract::State(state): axum::extract::State<AppState>, mut req: Request<axum::body::Body>, next: Next) -> Response {
     let id = req
         .headers()
         .get("x-request-id")
@@ -180,7 +183,7 @@ async fn request_id(mut req: Request<axum::body::Body>, next: Next) -> Response 
         res.headers_mut().insert("x-request-id", v);
     }
     // One line per request, with its id (the query is left out: it can hold personal data).
-    if std::env::var("MINZHENG_LOG").map_or(true, |v| v != "off") {
+    if state.log_requests {
         eprintln!(
             "request_id={id} method={method} path={path} status={} ms={:.1}",
             res.status().as_u16(),

@@ -159,7 +159,7 @@ fn serve(rt: &tokio::runtime::Runtime, f: &Fixture) -> String {
 fn serve_with_clock(rt: &tokio::runtime::Runtime, f: &Fixture) -> (String, std::sync::Arc<minzheng_server::Clock>) {
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).expect("bind");
     let server = format!("http://{}", listener.local_addr().expect("addr"));
-    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone())).expect("state");
+    let mut state = rt.block_on(minzheng_server::AppState::new(f.store.clone(), &minzheng_app::config::Config::default())).expect("state");
     state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(1000));
     state.documents = f.documents.clone();
     let clock = state.clock.clone();

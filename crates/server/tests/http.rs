@@ -232,7 +232,7 @@ async fn auditors_search_and_export_the_audit_log_of_their_region() {
 #[tokio::test]
 async fn one_address_guessing_many_accounts_is_slowed_down() {
     let mut f = fixture("ratelimit").await;
-    let mut state = minzheng_server::AppState::new(f.store.clone()).await.expect("state");
+    let mut state = minzheng_server::AppState::new(f.store.clone(), &minzheng_app::config::Config::default()).await.expect("state");
     state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(3));
     f.app = minzheng_server::router(state);
     for name in ["a1", "a2", "a3"] {

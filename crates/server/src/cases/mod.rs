@@ -84,10 +84,10 @@ struct ReportParams {
 
 fn report_of(s: &AppState, p: &ReportParams) -> Result<(chrono::NaiveDate, chrono::NaiveDate, Vec<DocumentsLine>), AppError> {
     let since = match p.since.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => parse_date(Some(t))?,
+        Some(t) => parse_date(Some(t), s.clock.today())?,
         None => chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or_default(),
     };
-    let on = parse_date(p.on.as_deref())?;
+    let on = parse_date(p.on.as_deref(), s.clock.today())?;
     Ok((since, on, minzheng_domain::case::documents_report(&s.catalogue.services, since, on)))
 }
 

@@ -143,7 +143,7 @@ struct CompareRequest {
 async fn api_compare(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<CompareRequest>) -> Result<Json<CompareReport>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
-    let on = parse_date(r.on.as_deref())?;
+    let on = parse_date(r.on.as_deref(), s.clock.today())?;
     Ok(Json(use_case::compare_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on).await?))
 }
 
@@ -293,7 +293,7 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         next_query,
         can_work: who.principal.may(Permission::WorkFindings),
         can_compare: who.principal.may(Permission::RunComparisons),
-        today: chrono::Local::now().date_naive().to_string(),
+        today: s.clock.today().to_string(),
         charts,
         message: p.done.filter(|d| d.len() <= 200),
     };
@@ -333,7 +333,7 @@ struct CompareForm {
 async fn form_compare(State(s): State<AppState>, who: Authenticated, axum::Form(f): axum::Form<CompareForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let region = parse_region(&f.region)?;
-    let on = parse_date(f.on.as_deref())?;
+    let on = parse_date(f.on.as_deref(), s.clock.today())?;
     let r = use_case::compare_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on).await?;
     let message = format!("比对完成：在保 {} 户次，疑点 {} 条，新增 {} 条 / compared {} enrolments: {} findings, {} new", r.enrolments, r.found, r.added, r.enrolments, r.found, r.added);
     let back = serde_urlencoded::to_string([("region", region.as_str()), ("done", message.as_str())]).unwrap_or_default();

@@ -45,8 +45,8 @@ struct CheckRequest {
 async fn api_check(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(no): Path<String>, Json(r): Json<CheckRequest>) -> Result<Json<serde_json::Value>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let signed_by = r.signed_by.iter().map(|t| IdNumber::parse(t).map_err(|_| bad_id(t))).collect::<Result<Vec<_>, _>>()?;
-    let authorisation = Authorisation { reference: r.reference, signed_on: parse_date(Some(&r.signed_on))?, signed_by };
-    let on = parse_date(r.on.as_deref())?;
+    let authorisation = Authorisation { reference: r.reference, signed_on: parse_date(Some(&r.signed_on), s.clock.today())?, signed_by };
+    let on = parse_date(r.on.as_deref(), s.clock.today())?;
     let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?;
     Ok(Json(use_case::report_json(&r, who.principal.role)))
 }
@@ -87,7 +87,7 @@ async fn form_page(State(s): State<AppState>, who: Authenticated, Path(no): Path
     }
     // The household through the registry's use case: scope checked, the read audited.
     let (_, members) = minzheng_app::registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
-    let today = chrono::Local::now().date_naive();
+    let today = s.clock.today();
     let members = members
         .iter()
         .filter(|m| m.status == PersonStatus::Alive)
@@ -108,8 +108,8 @@ async fn form_check(State(s): State<AppState>, who: Authenticated, Path(no): Pat
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     who.require_csrf(&s, get("csrf").as_deref()).await?;
     let signed_by = fields.iter().filter(|(n, _)| n == "signed").map(|(_, v)| IdNumber::parse(v).map_err(|_| bad_id(v))).collect::<Result<Vec<_>, _>>()?;
-    let authorisation = Authorisation { reference: get("reference").unwrap_or_default(), signed_on: parse_date(get("signed_on").as_deref())?, signed_by };
-    let on = parse_date(get("on").as_deref())?;
+    let authorisation = Authorisation { reference: get("reference").unwrap_or_default(), signed_on: parse_date(get("signed_on").as_deref(), s.clock.today())?, signed_by };
+    let on = parse_date(get("on").as_deref(), s.clock.today())?;
     let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?;
     Ok(Redirect::to(&format!("/verifications/{}", r.id)).into_response())
 }

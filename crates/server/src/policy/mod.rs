@@ -50,9 +50,9 @@ impl From<PolicyFailure> for AppError {
     }
 }
 
-pub(crate) fn parse_date(text: Option<&str>) -> Result<NaiveDate, AppError> {
+pub(crate) fn parse_date(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(chrono::Local::now().date_naive()),
+        None => Ok(today),
         Some(t) => t.parse().map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_date", format!("日期“{t}”应写作 2026-07-01"), format!("date {t:?} must be written 2026-07-01"))),
     }
 }
@@ -86,7 +86,7 @@ struct OnParam {
 }
 
 async fn api_check(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, Query(q): Query<OnParam>) -> Result<Json<Check>, AppError> {
-    let on = parse_date(q.on.as_deref())?;
+    let on = parse_date(q.on.as_deref(), s.clock.today())?;
     Ok(Json(use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?))
 }
 
@@ -99,7 +99,7 @@ struct SweepRequest {
 async fn api_sweep(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<SweepRequest>) -> Result<Json<SweepReport>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
-    let on = parse_date(r.on.as_deref())?;
+    let on = parse_date(r.on.as_deref(), s.clock.today())?;
     Ok(Json(use_case::sweep(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on, partitions(), &|_| {}).await?))
 }
 
@@ -114,7 +114,7 @@ struct WhatIfRequest {
 async fn api_whatif(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<WhatIfRequest>) -> Result<Json<WhatIfReport>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
-    let from = parse_date(Some(&r.from))?;
+    let from = parse_date(Some(&r.from), s.clock.today())?;
     let changes = parse_changes(&r.changes, region.as_str(), from)?;
     Ok(Json(use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?))
 }
@@ -184,7 +184,7 @@ async fn api_set_parameter(State(s): State<AppState>, who: Authenticated, header
         name: r.name,
         region: r.region.trim().to_string(),
         area,
-        effective_from: parse_date(Some(&r.from))?,
+        effective_from: parse_date(Some(&r.from), s.clock.today())?,
         value: r.value,
         reason: r.reason,
         recorded_by: String::new(),
@@ -288,7 +288,7 @@ fn program_rows(check: &Check, lang: Lang) -> Vec<ProgramRow> {
 }
 
 async fn check_page(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, Query(q): Query<OnParam>) -> Result<Response, AppError> {
-    let on = parse_date(q.on.as_deref())?;
+    let on = parse_date(q.on.as_deref(), s.clock.today())?;
     let check = use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?;
     let total: i64 = check.programs.iter().map(|p| p.amount()).sum();
     let page = CheckPage {
@@ -338,7 +338,7 @@ struct DeskPage {
 
 async fn desk(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
     let region = asked_region(&who, q.region.as_deref(), minzheng_domain::Permission::RunSweeps)?;
-    let today = chrono::Local::now().date_naive();
+    let today = s.clock.today();
     let records = s.store.parameter_records().await?;
     // The values in force are shown for the region's first county (a city shows its own values
     // through its first district unless a district has its own).
@@ -400,7 +400,7 @@ struct SweepForm {
 async fn form_sweep(State(s): State<AppState>, who: Authenticated, axum::Form(f): axum::Form<SweepForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let region = parse_region(&f.region)?;
-    let on = parse_date(f.on.as_deref())?;
+    let on = parse_date(f.on.as_deref(), s.clock.today())?;
     let report = use_case::sweep(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on, partitions(), &|_| {}).await?;
     Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
 }
@@ -416,7 +416,7 @@ struct WhatIfForm {
 async fn form_whatif(State(s): State<AppState>, who: Authenticated, axum::Form(f): axum::Form<WhatIfForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let region = parse_region(&f.region)?;
-    let from = parse_date(Some(&f.from))?;
+    let from = parse_date(Some(&f.from), s.clock.today())?;
     let changes = parse_changes(&[f.changes], region.as_str(), from)?;
     let report = use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?;
     Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())

@@ -93,7 +93,7 @@ pub async fn fixture(tag: &str) -> Fixture {
         let region = region_for(role, &inside.community);
         minzheng_app::auth::create_account(store.as_ref(), None, &Actor::new("test"), role.as_str(), role, &region, PASSWORD).await.expect("account");
     }
-    let mut state = AppState::new(store.clone()).await.expect("state");
+    let mut state = AppState::new(store.clone(), &minzheng_app::config::Config::default()).await.expect("state");
     // The walk of every route signs in and fails many times from one address.
     state.login_limiter = Arc::new(minzheng_server::auth::LoginLimiter::new(10_000));
     state.documents = dir.join("documents");
