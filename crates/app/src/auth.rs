@@ -75,10 +75,15 @@ impl Bilingual for AuthError {
 }
 
 /// `bytes` random bytes from the OS, as hex.
+/// Fills `buf` from the operating system's random source.
+#[allow(clippy::panic, reason = "without the OS random source no token or salt can be made safely; nothing can continue")]
+fn os_random(buf: &mut [u8]) {
+    getrandom::fill(buf).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+}
+
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    // The OS random source failing is not something to continue from.
-    getrandom::fill(&mut buf).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+    os_random(&mut buf);
     hex::encode(buf)
 }
 
@@ -86,7 +91,7 @@ pub fn random_hex(bytes: usize) -> String {
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut buf = [0u8; 16];
-    getrandom::fill(&mut buf).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+    os_random(&mut buf);
     let mut p: String = buf.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect();
     // Guarantee both kinds.
     p.replace_range(0..1, "k");
@@ -114,9 +119,10 @@ pub fn check_password(p: &str) -> Result<(), AuthError> {
 /// argon2id with the crate's recommended parameters (19 MiB, 2 passes).
 pub fn hash_password(p: &str) -> String {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).unwrap_or_else(|e| panic!("no OS randomness: {e}"));
+    os_random(&mut salt);
     match Argon2::default().hash_password_with_salt(p.as_bytes(), &salt) {
         Ok(h) => h.to_string(),
+        #[allow(clippy::panic, reason = "argon2 refuses only salts and outputs of the wrong size, fixed here")]
         Err(e) => panic!("argon2 refused a checked password: {e}"),
     }
 }

@@ -74,7 +74,7 @@ struct SnapshotReader<'p> {
 impl SnapshotReader<'_> {
     fn tick(&mut self) {
         self.rows += 1;
-        if self.rows % 65_536 == 0 {
+        if self.rows.is_multiple_of(65_536) {
             (self.progress)(self.rows);
         }
     }
@@ -341,6 +341,7 @@ pub(crate) fn run_units(run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
 }
 
 /// Sweeps a region on a date with the stored parameters, storing the run (audited).
+#[allow(clippy::too_many_arguments, reason = "who, actor, region and date are to become one request context")]
 pub async fn sweep(
     store: &dyn Store,
     engine: &Engine,
@@ -520,6 +521,7 @@ pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap
 }
 
 /// Costs parameter changes over a region: baseline and scenario on the date the changes start.
+#[allow(clippy::too_many_arguments, reason = "who, actor, region and date are to become one request context")]
 pub async fn whatif(
     store: &dyn Store,
     engine: &Engine,

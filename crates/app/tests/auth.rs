@@ -1,5 +1,6 @@
 //! Signing in as the regulations ask: accounts bound to a region of their role's level, strong
 //! passwords, lockout after repeated failures, sessions that end, everything audited.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use minzheng_app::auth::{self, AuthError};
 use minzheng_domain::{RegionCode, Role};

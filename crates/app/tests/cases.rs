@@ -1,6 +1,7 @@
 //! 全市通办 case handling, as the procedure runs: an application accepted in 和平区 for a
 //! household of 浑南区, surveyed, checked, reviewed, noticed and approved there, ending in an
 //! enrolment whose amount is the rules'; refusals, illegal steps and stale pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 

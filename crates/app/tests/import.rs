@@ -1,5 +1,6 @@
 //! The registry import as a bureau uses it: a generated city round-trips through its files,
 //! and every kind of bad row is refused with its reason while the good rows go in.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use minzheng_app::import::{import_persons, write_errors, Mapping};
 use minzheng_app::regions;

@@ -2,6 +2,7 @@
 //! the shipped parameters recorded on first start, a county swept with the same result as the
 //! engine gives on the city in memory, a household checked within scope, a standard rise costed,
 //! a parameter changed by the city and used from its date.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! files come in (dirty ID numbers linked back), every enrolment of the city is compared, each
 //! planted anomaly is found with its evidence, a new death file is compared at once, and a
 //! finding goes through its workflow within the region's staff only.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 

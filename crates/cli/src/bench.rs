@@ -777,6 +777,7 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
 fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::NaiveDate, open: bool) -> (minzheng_domain::Case, Option<String>) {
     use minzheng_domain::case::{Case, CaseStatus, TimeLimits};
     let catalogue = minzheng_app::cases::Catalogue::shenyang();
+    #[allow(clippy::expect_used, reason = "the shipped catalogue has apply_dibao (its tests say so)")]
     let service = catalogue.service("apply_dibao").cloned().expect("the shipped catalogue has apply_dibao");
     let owner = community.ancestor(minzheng_domain::RegionLevel::County).unwrap_or_else(|| community.clone());
     let applicant = minzheng_domain::IdNumber::from_parts(owner.as_str().parse().unwrap_or(210112), chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(on) + chrono::Duration::days((n % 12000) as i64), (n % 900) as u16 + 10, minzheng_domain::Sex::Female);

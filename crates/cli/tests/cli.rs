@@ -1,5 +1,6 @@
 //! The `minzheng` command as a clerk uses it: generate a city, import it, export a district,
 //! and see a broken file explained.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

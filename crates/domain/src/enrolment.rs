@@ -114,7 +114,7 @@ impl Bilingual for EnrolmentError {
 /// (its month is taken). Gives the first day of the month.
 pub fn parse_month(text: &str) -> Result<NaiveDate, EnrolmentError> {
     let bad = || EnrolmentError::Month(text.to_string());
-    let t = text.trim().trim_end_matches('月').replace('年', "-").replace('/', "-").replace('.', "-");
+    let t = text.trim().trim_end_matches('月').replace(['年', '/', '.'], "-");
     let (y, m) = if let Some((y, rest)) = t.split_once('-') {
         let m = rest.split('-').next().unwrap_or_default();
         (y.to_string(), m.to_string())

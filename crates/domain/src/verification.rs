@@ -145,8 +145,8 @@ mod tests {
         assert_eq!(a.allows(on, &[head.clone(), wife.clone()]), Err(AuthorisationError::Unsigned("李秀英".into())));
         a.signed_by.push(wife.0);
         assert_eq!(a.allows(on, &[head.clone(), wife.clone()]), Ok(()));
-        assert!(matches!(a.allows(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(), &[head.clone()]), Err(AuthorisationError::AfterCheck(_))));
-        assert_eq!(a.allows(NaiveDate::from_ymd_opt(2027, 7, 1).unwrap_or_default(), &[head.clone()]), Err(AuthorisationError::Expired));
+        assert!(matches!(a.allows(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(), std::slice::from_ref(&head)), Err(AuthorisationError::AfterCheck(_))));
+        assert_eq!(a.allows(NaiveDate::from_ymd_opt(2027, 7, 1).unwrap_or_default(), std::slice::from_ref(&head)), Err(AuthorisationError::Expired));
         a.reference = " ".into();
         assert_eq!(a.allows(on, &[head]), Err(AuthorisationError::NoReference));
     }

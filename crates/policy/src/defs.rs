@@ -242,6 +242,7 @@ impl PolicySet {
         match PolicySet::from_files("2101", SHENYANG.iter().map(|(f, t)| (f.to_string(), t.to_string()))) {
             Ok(set) => set,
             // The shipped files are checked by the tests; a broken build must not start.
+            #[allow(clippy::panic, reason = "the shipped files are checked by the tests")]
             Err(e) => panic!("shipped policy files are invalid: {e}"),
         }
     }

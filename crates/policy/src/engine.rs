@@ -565,6 +565,7 @@ impl Engine {
         let batch = match RecordBatch::try_new(schema.clone(), columns) {
             Ok(b) => b,
             // One column per field, each of the same length: a mismatch is a bug here.
+            #[allow(clippy::panic, reason = "one column per field, each of the same length")]
             Err(e) => panic!("parameter table: {e}"),
         };
         ParamSet { on, table: Table { name: "params".into(), schema, partitions: vec![vec![batch]] }, used }

@@ -1,5 +1,6 @@
 //! Sweep and check are the same rules: for every household of a generated city, checking it
 //! alone gives exactly what the city-wide sweep gave it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 

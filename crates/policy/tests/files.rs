@@ -1,4 +1,5 @@
 //! Policy files: the shipped ones load; a malformed one is refused with its file, line and reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use minzheng_policy::defs::SHENYANG;
 use minzheng_policy::{Engine, PolicySet};

@@ -1,6 +1,7 @@
 //! The route table, walked: every route with every role, on a target inside the account's
 //! region and one outside it, and without signing in. Each answer must be what
 //! `minzheng_server::route_table()` (every module's routes) says. A route in the table without a case here fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 
@@ -16,8 +17,11 @@ enum Target {
     Outside,
 }
 
+/// A request: method, URI and body (content type and text).
+type Request = (Method, String, Option<(&'static str, String)>);
+
 /// The request for a route, aimed at a target.
-fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<(Method, String, Option<(&'static str, String)>)> {
+fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Request> {
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -142,10 +146,36 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || path.starts_with("/api/cases") || path.starts_with("/cases");
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
+                    // The route table is enforced before the handler: a role without the route's
+                    // permission is refused for its role (`forbidden`), whatever it sends; a role
+                    // with it gets as far as the handler, which refuses the missing token.
+                    if let Access::Needs(p) = access {
+                        let code = serde_json::from_str::<serde_json::Value>(&r.body).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string)).unwrap_or_default();
+                        if role.allows(*p) {
+                            assert_ne!(code, "forbidden", "{role:?} {method} {uri} ({target:?}) may use the route: {}", r.body);
+                        } else {
+                            assert_eq!(code, "forbidden", "{role:?} {method} {uri} ({target:?}) must be refused for its role: {}", r.body);
+                        }
+                    }
                     continue;
                 }
                 assert_eq!(!refused, expect_allowed, "{role:?} {method} {uri} ({target:?}): got {} {}", r.status, r.body.chars().take(200).collect::<String>());
             }
         }
     }
+}
+
+/// A role refused by the route table is refused before the handler runs, and the refusal is in
+/// the audit log with the route and the permission it lacked.
+#[tokio::test]
+async fn a_refusal_by_the_route_table_is_audited() {
+    let f = fixture("refused").await;
+    let s = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/policy", Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "forbidden");
+    let log = f.store.audit_of("route", "GET /policy").await.expect("audit");
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!((log[0].action.as_str(), log[0].actor.as_str()), ("access_refused", Role::GridWorker.as_str()));
+    assert_eq!(log[0].after.as_ref().map(|a| a["needs"].clone()), Some(serde_json::json!("run_sweeps")));
 }

@@ -2,6 +2,7 @@
 //! real server on a loopback port. `scripts/test` installs both and sets
 //! `MINZHENG_BROWSER_TESTS=1`, which makes a missing browser a failure instead of a skip.
 //! `MINZHENG_SCREENSHOTS=1` also writes the pages to `docs/screenshots/`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The server as a client sees it: the real router, a fresh SQLite store with the real region
 //! tree, a small generated city and one account per role.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 mod common;
 

@@ -110,7 +110,7 @@ impl HeldItems {
         if self.chunks.last().is_none_or(full) {
             self.chunks.push(HeldChunk { ids: String::with_capacity(Self::CHUNK * 18), rows: Vec::with_capacity(Self::CHUNK) });
         }
-        let chunk = self.chunks.last_mut().expect("a chunk");
+        let Some(chunk) = self.chunks.last_mut() else { return Err(StoreError::Corrupt("no chunk to hold an item".into())) };
         chunk.ids.push_str(i.id_number);
         chunk.rows.push(HeldItem { id_end: chunk.ids.len() as u32, source, kind: i.kind, as_of: i.as_of, amount: i.amount });
         Ok(())

@@ -1,5 +1,6 @@
 //! The storage contract: every story runs on SQLite, and on PostgreSQL when
 //! `MINZHENG_TEST_DATABASE_URL` is set (each test gets a database of its own).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use chrono::NaiveDate;
 use minzheng_domain::{
@@ -1046,11 +1047,14 @@ async fn the_working_day_calendar_keeps_the_last_word_for_each_day() {
     }
 }
 
+/// A person as the scan handed it over: ID, name, male, birth, household, relation, alive, disability, tags.
+type ScannedPerson = (String, String, bool, NaiveDate, Option<String>, Relation, bool, Option<Disability>, String);
+
 /// What a snapshot scan handed over, owned.
 #[derive(Default)]
 struct Scanned {
     households: Vec<(String, String, bool)>,
-    persons: Vec<(String, String, bool, NaiveDate, Option<String>, Relation, bool, Option<Disability>, String)>,
+    persons: Vec<ScannedPerson>,
     items: Vec<(String, minzheng_domain::economy::ItemKind, i64, String, NaiveDate)>,
     order: String,
 }

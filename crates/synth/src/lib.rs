@@ -397,9 +397,11 @@ impl Generator<'_> {
         };
         let pool = if sex == Sex::Male { names::MALE_CHARS } else { names::FEMALE_CHARS };
         let mut name = surname;
-        name.push_str(*self.rng.pick(pool));
+        let part: &&str = self.rng.pick(pool);
+        name.push_str(part);
         if name.chars().count() < 3 && self.rng.chance(0.55) {
-            name.push_str(*self.rng.pick(pool));
+            let part: &&str = self.rng.pick(pool);
+            name.push_str(part);
         }
         let as_of = self.config.as_of;
         let birth = as_of - Duration::days(i64::from(age) * 365 + self.rng.below(365) as i64 + i64::from(age / 4));

@@ -1,5 +1,6 @@
 //! The synthetic city looks like a real one: the same seed gives the same city, households have
 //! realistic shapes, every ID number is valid, unique and consistent with its person.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use minzheng_domain::{HouseholdKind, IdNumber, Person, Region, RegionLevel, Relation};
 use minzheng_synth::{generate, AnomalyKind, Config};

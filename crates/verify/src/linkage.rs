@@ -188,8 +188,8 @@ impl Model {
                     next.id[i].m = (m_id[i] / matched.max(FLOOR)).max(FLOOR);
                     next.id[i].u = (u_id[i] / unmatched.max(FLOOR)).max(FLOOR);
                 }
-                for n in 0..NameLevel::Missing.index() {
-                    next.name[n].m = (m_name[n] / named.max(FLOOR)).max(FLOOR);
+                for (level, m) in next.name.iter_mut().zip(&m_name).take(NameLevel::Missing.index()) {
+                    level.m = (m / named.max(FLOOR)).max(FLOOR);
                 }
                 let change = (next.prior - model.prior).abs()
                     + next.id.iter().zip(model.id.iter()).map(|(a, b)| (a.m - b.m).abs() + (a.u - b.u).abs()).sum::<f64>()

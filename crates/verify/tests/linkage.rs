@@ -1,5 +1,6 @@
 //! Linking a generated city's departmental data back to its registry, planted errors included:
 //! the procedure a comparison officer runs, checked against the generator's answer key.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use minzheng_verify::linkage::Quality;
 use minzheng_verify::{candidate_pairs, link, Band, IdRelation, Index, Model, NameLevel, Pair, Person, Record, Thresholds};

@@ -194,7 +194,7 @@ pub async fn finding_about(store: &dyn Store, h: &Household, p: &Person) -> i64 
         assigned_to: None,
         resolution: None,
     };
-    store.add_findings(&[f.clone()], &Actor::new("test")).await.expect("finding");
+    store.add_findings(std::slice::from_ref(&f), &Actor::new("test")).await.expect("finding");
     store.search_findings(&minzheng_store::FindingQuery { region: Some(h.community.clone()), limit: 1, ..Default::default() }).await.expect("list").items[0].id
 }
 

@@ -45,11 +45,11 @@ impl BinaryCopy {
                 return Err(bad("not a binary COPY stream"));
             }
             // Bits 16–31 of the flags mark format changes a reader must not ignore (16: OIDs).
-            let flags = u32::from_be_bytes(self.buf[11..15].try_into().unwrap());
+            let flags = u32::from_be_bytes(array(&self.buf[11..15])?);
             if flags & 0xFFFF_0000 != 0 {
                 return Err(bad(format!("flags {flags:#x}")));
             }
-            let extension = u32::from_be_bytes(self.buf[15..19].try_into().unwrap()) as usize;
+            let extension = u32::from_be_bytes(array(&self.buf[15..19])?) as usize;
             if self.buf.len() < 19 + extension {
                 return Ok(());
             }
@@ -83,7 +83,7 @@ impl BinaryCopy {
                     complete = false;
                     break;
                 };
-                let len = i32::from_be_bytes(len.try_into().unwrap());
+                let len = i32::from_be_bytes(array(len)?);
                 at += 4;
                 if len == -1 {
                     *f = None;
@@ -134,12 +134,18 @@ pub(crate) fn text(value: &[u8]) -> Result<&str> {
     std::str::from_utf8(value).map_err(|_| bad("text is not UTF-8"))
 }
 
+/// `N` bytes of a field as an array (the length was checked by the caller; a short field is
+/// refused rather than trusted).
+fn array<const N: usize>(bytes: &[u8]) -> Result<[u8; N]> {
+    bytes.try_into().map_err(|_| bad(format!("{} bytes where {N} were expected", bytes.len())))
+}
+
 /// A 16-, 32- or 64-bit integer.
 pub(crate) fn int(value: &[u8]) -> Result<i64> {
     Ok(match value.len() {
-        2 => i64::from(i16::from_be_bytes(value.try_into().unwrap())),
-        4 => i64::from(i32::from_be_bytes(value.try_into().unwrap())),
-        8 => i64::from_be_bytes(value.try_into().unwrap()),
+        2 => i64::from(i16::from_be_bytes(array(value)?)),
+        4 => i64::from(i32::from_be_bytes(array(value)?)),
+        8 => i64::from_be_bytes(array(value)?),
         n => return Err(bad(format!("integer of {n} bytes"))),
     })
 }
@@ -147,7 +153,7 @@ pub(crate) fn int(value: &[u8]) -> Result<i64> {
 /// A `date`: days from 2000-01-01.
 pub(crate) fn date(value: &[u8]) -> Result<NaiveDate> {
     let days: [u8; 4] = value.try_into().map_err(|_| bad("date of the wrong size"))?;
-    let epoch = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a date");
+    let epoch = NaiveDate::from_ymd_opt(2000, 1, 1).ok_or_else(|| bad("the date epoch"))?;
     epoch.checked_add_signed(chrono::Duration::days(i64::from(i32::from_be_bytes(days)))).ok_or_else(|| bad("date out of range"))
 }
 
@@ -191,7 +197,10 @@ mod tests {
             .collect()
     }
 
-    fn read(chunks: &[&[u8]]) -> Result<Vec<(String, String, Option<i64>, i64, NaiveDate)>> {
+    /// A row of the test stream: two texts, an optional integer, an integer, a date.
+    type TestRow = (String, String, Option<i64>, i64, NaiveDate);
+
+    fn read(chunks: &[&[u8]]) -> Result<Vec<TestRow>> {
         let mut c = BinaryCopy::default();
         let mut out = Vec::new();
         for chunk in chunks {

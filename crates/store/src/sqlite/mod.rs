@@ -485,6 +485,43 @@ impl crate::BulkStore for SqliteStore {
     }
 }
 
+/// The three reads of [`Store::scan_snapshot`] on a locked connection, in a transaction.
+fn snapshot_scan(handle: &mut crate::sqlite::raw::Handle<'_>, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
+    use crate::snapshot::{household_kind, item_kind, parse_iso_date, PersonText};
+    let [households, persons, items] = crate::snapshot::queries(region);
+    let mut counts = crate::SnapshotCounts::default();
+    let mut st = handle.prepare(&households)?;
+    while let Some(r) = st.next()? {
+        sink.household(&crate::SnapshotHousehold { household_no: r.text(0)?, community: r.text(1)?, rural: household_kind(r.text(2)?)? });
+        counts.households += 1;
+    }
+    drop(st);
+    let mut st = handle.prepare(&persons)?;
+    while let Some(r) = st.next()? {
+        let p = PersonText {
+            id_number: r.text(0)?,
+            name: r.text(1)?,
+            sex: r.text(2)?,
+            birth_date: parse_iso_date(r.text(3)?)?,
+            household_no: r.opt_text(4)?,
+            relation: r.text(5)?,
+            status: r.text(6)?,
+            disability_category: r.opt_text(7)?,
+            disability_grade: r.opt_int(8),
+            tags: r.text(9)?,
+        };
+        sink.person(&p.decode()?);
+        counts.persons += 1;
+    }
+    drop(st);
+    let mut st = handle.prepare(&items)?;
+    while let Some(r) = st.next()? {
+        sink.item(&crate::SnapshotItem { id_number: r.text(0)?, kind: item_kind(r.text(1)?)?, amount: r.int(2)?, source: r.text(3)?, as_of: parse_iso_date(r.text(4)?)? });
+        counts.items += 1;
+    }
+    Ok(counts)
+}
+
 
 #[cfg(test)]
 mod tests {
@@ -545,41 +582,4 @@ mod tests {
         drop(store);
         let _ = std::fs::remove_dir_all(dir);
     }
-}
-
-/// The three reads of [`Store::scan_snapshot`] on a locked connection, in a transaction.
-fn snapshot_scan(handle: &mut crate::sqlite::raw::Handle<'_>, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
-    use crate::snapshot::{household_kind, item_kind, parse_iso_date, PersonText};
-    let [households, persons, items] = crate::snapshot::queries(region);
-    let mut counts = crate::SnapshotCounts::default();
-    let mut st = handle.prepare(&households)?;
-    while let Some(r) = st.next()? {
-        sink.household(&crate::SnapshotHousehold { household_no: r.text(0)?, community: r.text(1)?, rural: household_kind(r.text(2)?)? });
-        counts.households += 1;
-    }
-    drop(st);
-    let mut st = handle.prepare(&persons)?;
-    while let Some(r) = st.next()? {
-        let p = PersonText {
-            id_number: r.text(0)?,
-            name: r.text(1)?,
-            sex: r.text(2)?,
-            birth_date: parse_iso_date(r.text(3)?)?,
-            household_no: r.opt_text(4)?,
-            relation: r.text(5)?,
-            status: r.text(6)?,
-            disability_category: r.opt_text(7)?,
-            disability_grade: r.opt_int(8),
-            tags: r.text(9)?,
-        };
-        sink.person(&p.decode()?);
-        counts.persons += 1;
-    }
-    drop(st);
-    let mut st = handle.prepare(&items)?;
-    while let Some(r) = st.next()? {
-        sink.item(&crate::SnapshotItem { id_number: r.text(0)?, kind: item_kind(r.text(1)?)?, amount: r.int(2)?, source: r.text(3)?, as_of: parse_iso_date(r.text(4)?)? });
-        counts.items += 1;
-    }
-    Ok(counts)
 }
