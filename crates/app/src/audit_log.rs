@@ -20,7 +20,18 @@ pub async fn search(store: &dyn Store, who: &Principal, actor: &Actor, mut q: Au
     q.region = Some(region.clone());
     let page = store.audit_search(&q).await?;
     let detail = serde_json::json!({ "region": region, "actor": q.actor, "entity": q.entity, "shown": page.items.len() });
-    store.audit(actor, &[AuditEntry { action: "read".into(), entity: "audit_log".into(), entity_key: region.to_string(), before: None, after: Some(detail) }]).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "read".into(),
+                entity: "audit_log".into(),
+                entity_key: region.to_string(),
+                before: None,
+                after: Some(detail),
+            }],
+        )
+        .await?;
     Ok(page)
 }
 

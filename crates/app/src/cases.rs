@@ -10,13 +10,15 @@ use crate::registry::AccessError;
 use chrono::NaiveDate;
 use minzheng_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
 use minzheng_domain::case::{self as procedure, Case, CaseAction, CaseError, CaseFile, CaseStatus, Service, ServiceKind, TimeLimits};
-use minzheng_domain::{Bilingual, EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, Permission, PersonStatus, Principal, RegionLevel, Role};
 use minzheng_domain::temporary::{check_amount, TemporaryLimits};
+use minzheng_domain::{
+    Bilingual, EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, Permission, PersonStatus, Principal, RegionLevel, Role,
+};
 use minzheng_policy::explain::ProgramCheck;
 use minzheng_policy::{Area, Engine};
 use minzheng_store::{Actor, AuditEntry, CaseDocument, CaseEvent, CaseQuery, EnrolmentWrite, Page, Store, StoreError};
-use sha2::Digest;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 
 // ---- the catalogue and the calendar, shipped as data ----
 
@@ -85,7 +87,9 @@ pub fn parse_calendar(text: &str) -> Result<Vec<CalendarDay>, String> {
         for (kind, ranges) in [(DayKind::Holiday, &y.holidays), (DayKind::Workday, &y.workdays)] {
             for r in ranges {
                 let (a, b) = r.days.split_once("..").unwrap_or((&r.days, &r.days));
-                let parse = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| format!("{}: {t:?} is not a date / 不是日期", y.year));
+                let parse = |t: &str| {
+                    NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| format!("{}: {t:?} is not a date / 不是日期", y.year))
+                };
                 let (mut d, last) = (parse(a)?, parse(b)?);
                 if d > last || chrono::Datelike::year(&d) != y.year || chrono::Datelike::year(&last) != y.year {
                     return Err(format!("{}: {:?} is not a range of days of that year / 不是该年的日期范围", y.year, r.days));
@@ -172,7 +176,13 @@ fn invalid(zh: impl Into<String>, en: impl Into<String>) -> CaseFailure {
 }
 
 fn refused_entry(id: &str, what: &str) -> AuditEntry {
-    AuditEntry { action: "refused".into(), entity: "case".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "use": what })) }
+    AuditEntry {
+        action: "refused".into(),
+        entity: "case".into(),
+        entity_key: id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "use": what })),
+    }
 }
 
 // ---- accepting ----
@@ -217,62 +227,118 @@ pub fn documents_due(service: &Service, day: NaiveDate, has_disability: bool, ha
 /// Refused: a service that does not exist, documents missing, a second open case of the program
 /// for the household, a new application for an enrolled household (or a change for one that
 /// is not enrolled).
-pub async fn accept(store: &dyn Store, catalogue: &Catalogue, who: &Principal, actor: &Actor, app: &Application, today: NaiveDate) -> Result<Case, CaseFailure> {
+pub async fn accept(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<Case, CaseFailure> {
     let result = accept_unaudited(store, catalogue, who, actor, app, today).await;
     // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
     // is personal data, and trying one number against each service must leave a trace.
     if let Err(e) = &result {
         if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
-            store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "person".into(), entity_key: app.applicant.to_string(), before: None, after: Some(serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() })) }]).await?;
+            store
+                .audit(
+                    actor,
+                    &[AuditEntry {
+                        action: "refused".into(),
+                        entity: "person".into(),
+                        entity_key: app.applicant.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() })),
+                    }],
+                )
+                .await?;
         }
     }
     result
 }
 
-async fn accept_unaudited(store: &dyn Store, catalogue: &Catalogue, who: &Principal, actor: &Actor, app: &Application, today: NaiveDate) -> Result<Case, CaseFailure> {
+async fn accept_unaudited(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<Case, CaseFailure> {
     if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
         return Err(AccessError::Forbidden.into());
     }
-    let service = catalogue.service(app.service.trim()).ok_or_else(|| invalid(format!("服务事项“{}”不存在", app.service.trim()), format!("no service {:?}", app.service.trim())))?;
+    let service = catalogue
+        .service(app.service.trim())
+        .ok_or_else(|| invalid(format!("服务事项“{}”不存在", app.service.trim()), format!("no service {:?}", app.service.trim())))?;
     if app.comment.trim().chars().count() < 4 {
         return Err(CaseError::NoComment.into());
     }
     let person = store.person(&app.applicant).await?.ok_or(AccessError::NotFound)?;
     let city = who.region.ancestor(RegionLevel::City).ok_or(AccessError::Forbidden)?;
     if !city.contains(&person.hukou_region) {
-        return Err(invalid("申请人户籍不在本市，不能通办受理", "the applicant's hukou is not in this city: the application cannot be accepted here"));
+        return Err(invalid(
+            "申请人户籍不在本市，不能通办受理",
+            "the applicant's hukou is not in this city: the application cannot be accepted here",
+        ));
     }
     if person.status != PersonStatus::Alive {
-        return Err(invalid("申请人在人口库中不是在册状态（死亡或迁出）", "the applicant is not living in the registry (deceased or moved out)"));
+        return Err(invalid(
+            "申请人在人口库中不是在册状态（死亡或迁出）",
+            "the applicant is not living in the registry (deceased or moved out)",
+        ));
     }
-    let household_no = person.household_no.clone().ok_or_else(|| invalid("申请人没有所属家庭户，请先在人口库登记", "the applicant belongs to no household: register it first"))?;
+    let household_no = person
+        .household_no
+        .clone()
+        .ok_or_else(|| invalid("申请人没有所属家庭户，请先在人口库登记", "the applicant belongs to no household: register it first"))?;
     let household = store.household(&household_no).await?.ok_or(AccessError::NotFound)?;
-    let owner = person.hukou_region.ancestor(RegionLevel::County).or_else(|| household.community.ancestor(RegionLevel::County)).ok_or(AccessError::NotFound)?;
+    let owner = person
+        .hukou_region
+        .ancestor(RegionLevel::County)
+        .or_else(|| household.community.ancestor(RegionLevel::County))
+        .ok_or(AccessError::NotFound)?;
     let members = store.household_members(&household_no).await?;
     let living: Vec<_> = members.iter().filter(|m| m.status == PersonStatus::Alive).collect();
     let enrolments = store.enrolments_of(&living.iter().map(|m| m.id_number).collect::<Vec<_>>()).await?;
-    let enrolled = |program: &str| enrolments.iter().any(|e| e.program == program && e.household_no == household_no && e.status != EnrolmentStatus::Stopped);
+    let enrolled = |program: &str| {
+        enrolments.iter().any(|e| e.program == program && e.household_no == household_no && e.status != EnrolmentStatus::Stopped)
+    };
     // A program granted to persons: is the applicant one of the enrolled members?
-    let enrolled_self = |program: &str| enrolments.iter().any(|e| e.program == program && e.status != EnrolmentStatus::Stopped && e.members.iter().any(|m| m.id_number == app.applicant));
+    let enrolled_self = |program: &str| {
+        enrolments
+            .iter()
+            .any(|e| e.program == program && e.status != EnrolmentStatus::Stopped && e.members.iter().any(|m| m.id_number == app.applicant))
+    };
     let is_enrolled = |program: &str| if service.per_person { enrolled_self(program) } else { enrolled(program) };
     match service.kind {
         ServiceKind::Apply if is_enrolled(&service.program) => {
-            return Err(invalid(format!("该户已享受{}，请办理变更而不是新申请", service.program), format!("the household already receives {}: apply for a change instead", service.program)));
+            return Err(invalid(
+                format!("该户已享受{}，请办理变更而不是新申请", service.program),
+                format!("the household already receives {}: apply for a change instead", service.program),
+            ));
         }
         ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !is_enrolled(&service.program) => {
-            return Err(invalid(format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()), format!("the household has no {} enrolment to {:?}", service.program, service.kind)));
+            return Err(invalid(
+                format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()),
+                format!("the household has no {} enrolment to {:?}", service.program, service.kind),
+            ));
         }
         _ => {}
     }
     let has_disability = person.disability.is_some() || living.iter().any(|m| m.disability.is_some());
-    let missing: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao")).into_iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).collect();
+    let missing: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao"))
+        .into_iter()
+        .filter(|d| !app.documents.iter().any(|c| c.trim() == d.code))
+        .collect();
     if !missing.is_empty() {
         let names = |f: fn(&minzheng_domain::case::Document) -> &str, sep: &str| missing.iter().map(|d| f(d)).collect::<Vec<_>>().join(sep);
         return Err(invalid(format!("缺少办理要件：{}", names(|d| &d.zh, "、")), format!("documents missing: {}", names(|d| &d.en, ", "))));
     }
     let records = store.parameter_records().await?;
     let area = household.kind;
-    let flag = minzheng_policy::params::in_force(&records, "case_approval_delegated", owner.as_str(), area, today).map(|r| r.value).unwrap_or(0);
+    let flag =
+        minzheng_policy::params::in_force(&records, "case_approval_delegated", owner.as_str(), area, today).map(|r| r.value).unwrap_or(0);
     let calendar = calendar(store).await?;
     let child = app.applicant.age_on(today) < 18 || matches!(service.program.as_str(), "orphan" | "unsupported_child");
     let applicant = procedure::Applicant {
@@ -291,12 +357,24 @@ async fn accept_unaudited(store: &dyn Store, catalogue: &Catalogue, who: &Princi
     case.file.documents = app.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
     // The whole case's limit is shorter where the street decides.
     case.set_due(service, today, &calendar, &TimeLimits::default());
-    let event = CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: CaseStatus::Accepted, comment: app.comment.trim().to_string(), actor: who.name.clone(), role: who.role.as_str().into(), at: chrono::Utc::now() };
+    let event = CaseEvent {
+        case_id: 0,
+        action: "accept".into(),
+        from: String::new(),
+        to: CaseStatus::Accepted,
+        comment: app.comment.trim().to_string(),
+        actor: who.name.clone(),
+        role: who.role.as_str().into(),
+        at: chrono::Utc::now(),
+    };
     let waiting = case.waiting_for(service).map(Role::as_str);
     case.id = match store.add_case(&case, waiting, &event, actor).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
-            return Err(invalid(format!("该户已有办理中的{}申请，不能重复申请", service.zh), format!("the household already has an open case of {}", service.en)));
+            return Err(invalid(
+                format!("该户已有办理中的{}申请，不能重复申请", service.zh),
+                format!("the household already has an open case of {}", service.en),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
@@ -315,7 +393,9 @@ async fn rules_amount(store: &dyn Store, engine: &Engine, case: &Case, on: Naive
         .await
         .map_err(|e| invalid(format!("核算引擎错误：{e}"), format!("policy engine error: {e}")))?
         .ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
-    check.programs.into_iter().find(|p| p.code == case.program).ok_or_else(|| invalid(format!("政策文件中没有项目“{}”", case.program), format!("no program {:?} in the policy files", case.program)))
+    check.programs.into_iter().find(|p| p.code == case.program).ok_or_else(|| {
+        invalid(format!("政策文件中没有项目“{}”", case.program), format!("no program {:?} in the policy files", case.program))
+    })
 }
 
 fn unmet(check: &ProgramCheck) -> String {
@@ -352,17 +432,50 @@ async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Resu
 /// makes or changes the enrolment in the same transaction. `seen` is the version of the case
 /// the account was shown.
 #[allow(clippy::too_many_arguments)]
-pub async fn act(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who: &Principal, actor: &Actor, id: i64, action: &CaseAction, comment: &str, seen: Option<i64>, today: NaiveDate) -> Result<Case, CaseFailure> {
+pub async fn act(
+    store: &dyn Store,
+    engine: &Engine,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    action: &CaseAction,
+    comment: &str,
+    seen: Option<i64>,
+    today: NaiveDate,
+) -> Result<Case, CaseFailure> {
     let result = act_unaudited(store, engine, catalogue, who, actor, id, action, comment, seen, today).await;
     // Refused steps leave a record too (out of scope is recorded where it is found).
     if let Err(e @ (CaseFailure::Procedure(_) | CaseFailure::Stale | CaseFailure::Invalid { .. })) = &result {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "case".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "use": action.as_str(), "reason": e.en() })) }]).await?;
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "case".into(),
+                    entity_key: id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({ "use": action.as_str(), "reason": e.en() })),
+                }],
+            )
+            .await?;
     }
     result
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue, who: &Principal, actor: &Actor, id: i64, action: &CaseAction, comment: &str, seen: Option<i64>, today: NaiveDate) -> Result<Case, CaseFailure> {
+async fn act_unaudited(
+    store: &dyn Store,
+    engine: &Engine,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    action: &CaseAction,
+    comment: &str,
+    seen: Option<i64>,
+    today: NaiveDate,
+) -> Result<Case, CaseFailure> {
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
@@ -374,7 +487,9 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
     if seen.is_some_and(|v| v != case.version) {
         return Err(CaseFailure::Stale);
     }
-    let service = catalogue.service(&case.service).ok_or_else(|| invalid(format!("服务事项“{}”已不在目录中", case.service), format!("service {:?} is no longer in the catalogue", case.service)))?;
+    let service = catalogue.service(&case.service).ok_or_else(|| {
+        invalid(format!("服务事项“{}”已不在目录中", case.service), format!("service {:?} is no longer in the catalogue", case.service))
+    })?;
     // The state machine first: a step that is not allowed costs no computation.
     procedure::next_status(&case, service, who, action, comment, today)?;
     let calendar = calendar(store).await?;
@@ -405,18 +520,35 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             let eligible = if service.per_person { own.is_some_and(|u| u.eligible) } else { check.eligible() };
             if !eligible {
                 return Err(invalid(
-                    format!("按政策规则核算，{}不符合{}条件：{}。应作出不予批准决定并说明理由", if service.per_person { "申请人" } else { "该户" }, check.zh, unmet(&check)),
-                    format!("by the rules the {} is not eligible for {}: refuse it with the reason", if service.per_person { "applicant" } else { "household" }, check.en),
+                    format!(
+                        "按政策规则核算，{}不符合{}条件：{}。应作出不予批准决定并说明理由",
+                        if service.per_person { "申请人" } else { "该户" },
+                        check.zh,
+                        unmet(&check)
+                    ),
+                    format!(
+                        "by the rules the {} is not eligible for {}: refuse it with the reason",
+                        if service.per_person { "applicant" } else { "household" },
+                        check.en
+                    ),
                 ));
             }
             let members = store.household_members(&case.household_no).await?;
             review_months = check.review_months.max(1);
             if case.program == "dibao" {
-                let counted: Vec<(u32, bool)> = members.iter().filter(|m| m.status == PersonStatus::Alive).map(|m| (m.id_number.age_on(today), m.disability.is_some())).collect();
+                let counted: Vec<(u32, bool)> = members
+                    .iter()
+                    .filter(|m| m.status == PersonStatus::Alive)
+                    .map(|m| (m.id_number.age_on(today), m.disability.is_some()))
+                    .collect();
                 review_months = procedure::review_months(review_months, &counted);
             }
             // A stopped enrolment is not carried on: the applicant starts a new one.
-            let existing = if service.per_person { current_enrolment(store, &case).await.ok().filter(|e| e.status != EnrolmentStatus::Stopped) } else { None };
+            let existing = if service.per_person {
+                current_enrolment(store, &case).await.ok().filter(|e| e.status != EnrolmentStatus::Stopped)
+            } else {
+                None
+            };
             let start = existing.as_ref().map_or_else(|| procedure::first_of_next_month(today), |e| e.start);
             if service.per_person {
                 seen_members = Some(existing.as_ref().map(|e| e.members.iter().map(|m| m.id_number).collect()).unwrap_or_default());
@@ -424,14 +556,28 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             let covered: Vec<EnrolledMember> = if service.per_person {
                 // The members already enrolled stay; the applicant joins them.
                 let mut c = existing.map(|e| e.members).unwrap_or_default();
-                c.retain(|m| m.id_number != case.applicant && members.iter().any(|p| p.id_number == m.id_number && p.status == PersonStatus::Alive));
+                c.retain(|m| {
+                    m.id_number != case.applicant && members.iter().any(|p| p.id_number == m.id_number && p.status == PersonStatus::Alive)
+                });
                 c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone() });
                 c
             } else {
-                members.iter().filter(|m| m.status == PersonStatus::Alive).filter(|m| check.unit == minzheng_policy::defs::Unit::Household || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str())).map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() }).collect()
+                members
+                    .iter()
+                    .filter(|m| m.status == PersonStatus::Alive)
+                    .filter(|m| {
+                        check.unit == minzheng_policy::defs::Unit::Household
+                            || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str())
+                    })
+                    .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() })
+                    .collect()
             };
             own_amount = own.filter(|_| service.per_person).map(|u| Fen(u.amount));
-            let monthly = if service.per_person { covered.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum() } else { check.amount() };
+            let monthly = if service.per_person {
+                covered.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum()
+            } else {
+                check.amount()
+            };
             *amount = Some(Fen(monthly));
             enrolment = Some(Enrolment {
                 id: 0,
@@ -450,11 +596,20 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             if service.per_person && service.kind == ServiceKind::Stop && current.members.len() > 1 {
                 // A program granted to persons: only the applicant leaves it; the others stay paid.
                 seen_members = Some(current.members.iter().map(|m| m.id_number).collect());
-                let leaving = current.members.iter().position(|m| m.id_number == case.applicant).ok_or_else(|| invalid("申请人不是该在保记录的成员", "the applicant is not a member of the enrolment"))?;
+                let leaving = current
+                    .members
+                    .iter()
+                    .position(|m| m.id_number == case.applicant)
+                    .ok_or_else(|| invalid("申请人不是该在保记录的成员", "the applicant is not a member of the enrolment"))?;
                 current.members.remove(leaving);
                 // The others' amounts, as the rules give each of them today.
                 let check = rules_amount(store, engine, &case, today).await?;
-                current.monthly_amount = Fen(current.members.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum());
+                current.monthly_amount = Fen(current
+                    .members
+                    .iter()
+                    .filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str()))
+                    .map(|u| u.amount)
+                    .sum());
                 enrolment = Some(current);
             } else {
                 let status = match service.kind {
@@ -470,9 +625,15 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
             // made for this application (its base date from 60 days before acceptance to today);
             // its income figure is taken as the rules counted it, and its decision is kept.
             let rid = *rid;
-            let r = store.household_check(rid).await?.ok_or_else(|| invalid(format!("核对报告 HC-{rid:06} 不存在"), format!("household check HC-{rid:06} does not exist")))?;
+            let r = store
+                .household_check(rid)
+                .await?
+                .ok_or_else(|| invalid(format!("核对报告 HC-{rid:06} 不存在"), format!("household check HC-{rid:06} does not exist")))?;
             if r.household_no != case.household_no {
-                return Err(invalid(format!("核对报告 HC-{rid:06} 不是本户的"), format!("household check HC-{rid:06} is of another household")));
+                return Err(invalid(
+                    format!("核对报告 HC-{rid:06} 不是本户的"),
+                    format!("household check HC-{rid:06} is of another household"),
+                ));
             }
             if r.on > today || r.on < case.accepted_on - chrono::Duration::days(60) {
                 return Err(invalid(
@@ -508,7 +669,9 @@ async fn act_unaudited(store: &dyn Store, engine: &Engine, catalogue: &Catalogue
         d.explanation = explanation;
         d.band = temporary_band;
         match service.kind {
-            ServiceKind::Apply | ServiceKind::Change if !service.amount_given => d.review_on = d.start.map(|s| procedure::add_months(s, review_months)),
+            ServiceKind::Apply | ServiceKind::Change if !service.amount_given => {
+                d.review_on = d.start.map(|s| procedure::add_months(s, review_months))
+            }
             // 渐退: paid on for at most 6 months (《最低生活保障审核确认办法》第三十三条), then ended.
             ServiceKind::Exit => d.exit_until = d.start.map(|s| procedure::add_months(s, 6)),
             _ => {}
@@ -574,16 +737,47 @@ fn document_path(dir: &std::path::Path, sha: &str) -> std::path::PathBuf {
 /// [`MAX_DOCUMENT_BYTES`]. The file is written under `dir` by its SHA-256 (written whole, then
 /// renamed into place), and recorded with its checksum (audited).
 #[allow(clippy::too_many_arguments)]
-pub async fn upload(store: &dyn Store, dir: &std::path::Path, catalogue: &Catalogue, who: &Principal, actor: &Actor, case_id: i64, code: &str, file_name: &str, bytes: &[u8]) -> Result<CaseDocument, CaseFailure> {
+pub async fn upload(
+    store: &dyn Store,
+    dir: &std::path::Path,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    case_id: i64,
+    code: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<CaseDocument, CaseFailure> {
     let result = upload_unaudited(store, dir, catalogue, who, actor, case_id, code, file_name, bytes).await;
     if let Err(e @ CaseFailure::Invalid { .. }) = &result {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "case".into(), entity_key: case_id.to_string(), before: None, after: Some(serde_json::json!({ "use": "upload_document", "code": code, "size": bytes.len(), "reason": e.en() })) }]).await?;
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "case".into(),
+                    entity_key: case_id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({ "use": "upload_document", "code": code, "size": bytes.len(), "reason": e.en() })),
+                }],
+            )
+            .await?;
     }
     result
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn upload_unaudited(store: &dyn Store, dir: &std::path::Path, catalogue: &Catalogue, who: &Principal, actor: &Actor, case_id: i64, code: &str, file_name: &str, bytes: &[u8]) -> Result<CaseDocument, CaseFailure> {
+async fn upload_unaudited(
+    store: &dyn Store,
+    dir: &std::path::Path,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    case_id: i64,
+    code: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<CaseDocument, CaseFailure> {
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
@@ -596,14 +790,24 @@ async fn upload_unaudited(store: &dyn Store, dir: &std::path::Path, catalogue: &
         return Err(invalid("办件已办结，不能再上传材料", "the case is closed: no more documents"));
     }
     let service = catalogue.service(&case.service).ok_or(AccessError::NotFound)?;
-    let doc = service.documents.iter().find(|d| d.code == code.trim()).ok_or_else(|| invalid(format!("“{}”不是本事项的办理要件", code.trim()), format!("{:?} is not a document of this service", code.trim())))?;
+    let doc = service.documents.iter().find(|d| d.code == code.trim()).ok_or_else(|| {
+        invalid(format!("“{}”不是本事项的办理要件", code.trim()), format!("{:?} is not a document of this service", code.trim()))
+    })?;
     if bytes.is_empty() {
         return Err(invalid("文件为空", "the file is empty"));
     }
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(invalid(format!("文件 {:.1} MB，超过 {} MB 的上限", bytes.len() as f64 / 1048576.0, MAX_DOCUMENT_BYTES / 1048576), format!("the file is {:.1} MB, over the limit of {} MB", bytes.len() as f64 / 1048576.0, MAX_DOCUMENT_BYTES / 1048576)));
+        return Err(invalid(
+            format!("文件 {:.1} MB，超过 {} MB 的上限", bytes.len() as f64 / 1048576.0, MAX_DOCUMENT_BYTES / 1048576),
+            format!("the file is {:.1} MB, over the limit of {} MB", bytes.len() as f64 / 1048576.0, MAX_DOCUMENT_BYTES / 1048576),
+        ));
     }
-    let content_type = sniff(bytes).ok_or_else(|| invalid("只接受 PDF、JPG、PNG 文件（按文件内容判断，不看扩展名）", "only PDF, JPEG and PNG files are accepted (judged by the content, not the name)"))?;
+    let content_type = sniff(bytes).ok_or_else(|| {
+        invalid(
+            "只接受 PDF、JPG、PNG 文件（按文件内容判断，不看扩展名）",
+            "only PDF, JPEG and PNG files are accepted (judged by the content, not the name)",
+        )
+    })?;
     let sha = hex::encode(sha2::Sha256::digest(bytes));
     let path = document_path(dir, &sha);
     // Written whole and synced under a unique name, then renamed into place; a file already
@@ -645,7 +849,14 @@ pub async fn documents(store: &dyn Store, who: &Principal, case: &CaseView) -> R
 }
 
 /// One document's bytes (audited), checked against its stored checksum.
-pub async fn document(store: &dyn Store, dir: &std::path::Path, who: &Principal, actor: &Actor, case_id: i64, id: i64) -> Result<(CaseDocument, Vec<u8>), CaseFailure> {
+pub async fn document(
+    store: &dyn Store,
+    dir: &std::path::Path,
+    who: &Principal,
+    actor: &Actor,
+    case_id: i64,
+    id: i64,
+) -> Result<(CaseDocument, Vec<u8>), CaseFailure> {
     let (view, _) = case(store, who, actor, case_id).await?;
     if view.limited {
         store.audit(actor, &[refused_entry(&case_id.to_string(), "read_document")]).await?;
@@ -657,11 +868,26 @@ pub async fn document(store: &dyn Store, dir: &std::path::Path, who: &Principal,
         store.audit(actor, &[refused_entry(&case_id.to_string(), "read_document")]).await?;
         return Err(AccessError::Forbidden.into());
     }
-    let bytes = std::fs::read(document_path(dir, &d.sha256)).map_err(|e| invalid(format!("材料文件缺失：{e}"), format!("the document's file is missing: {e}")))?;
+    let bytes = std::fs::read(document_path(dir, &d.sha256))
+        .map_err(|e| invalid(format!("材料文件缺失：{e}"), format!("the document's file is missing: {e}")))?;
     if hex::encode(sha2::Sha256::digest(&bytes)) != d.sha256 {
-        return Err(invalid("材料文件与登记的校验值不符（可能被改动）", "the document's file does not match its recorded checksum (it may have been altered)"));
+        return Err(invalid(
+            "材料文件与登记的校验值不符（可能被改动）",
+            "the document's file does not match its recorded checksum (it may have been altered)",
+        ));
     }
-    store.audit(actor, &[AuditEntry { action: "read_document".into(), entity: "case".into(), entity_key: case_id.to_string(), before: None, after: Some(serde_json::json!({ "document": id })) }]).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "read_document".into(),
+                entity: "case".into(),
+                entity_key: case_id.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "document": id })),
+            }],
+        )
+        .await?;
     Ok((d, bytes))
 }
 
@@ -797,7 +1023,16 @@ impl CaseList {
 /// The account's lists, keyset-paginated (audited with the ids shown).
 /// `region` narrows the list to a region within the account's.
 #[allow(clippy::too_many_arguments)]
-pub async fn cases(store: &dyn Store, who: &Principal, actor: &Actor, list: CaseList, region: Option<&minzheng_domain::RegionCode>, before: Option<i64>, limit: u32, today: NaiveDate) -> Result<Page<CaseView>, CaseFailure> {
+pub async fn cases(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    list: CaseList,
+    region: Option<&minzheng_domain::RegionCode>,
+    before: Option<i64>,
+    limit: u32,
+    today: NaiveDate,
+) -> Result<Page<CaseView>, CaseFailure> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
@@ -812,16 +1047,34 @@ pub async fn cases(store: &dyn Store, who: &Principal, actor: &Actor, list: Case
     q.limit = limit;
     let page = store.search_cases(&q).await?;
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-    store.audit(actor, &[AuditEntry { action: "list_cases".into(), entity: "case".into(), entity_key: format!("{list:?}"), before: None, after: Some(serde_json::json!({ "ids": ids })) }]).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "list_cases".into(),
+                entity: "case".into(),
+                entity_key: format!("{list:?}"),
+                before: None,
+                after: Some(serde_json::json!({ "ids": ids })),
+            }],
+        )
+        .await?;
     Ok(Page { items: page.items.into_iter().map(|c| CaseView::of(c, who)).collect(), next: page.next })
 }
 
 /// The query of a list for an account (None: the role has no queue).
-async fn list_query(store: &dyn Store, who: &Principal, list: CaseList, region: Option<&minzheng_domain::RegionCode>, today: NaiveDate) -> Result<Option<CaseQuery>, CaseFailure> {
+async fn list_query(
+    store: &dyn Store,
+    who: &Principal,
+    list: CaseList,
+    region: Option<&minzheng_domain::RegionCode>,
+    today: NaiveDate,
+) -> Result<Option<CaseQuery>, CaseFailure> {
     let within = region.cloned().unwrap_or_else(|| who.region.clone());
     // County-level roles work the cases their county owns; street and community staff those of
     // the households they serve.
-    let county_level = matches!(who.role, Role::CountyApprover | Role::VerificationOfficer | Role::CityAdmin | Role::Auditor) && who.region.as_str().len() <= 6;
+    let county_level = matches!(who.role, Role::CountyApprover | Role::VerificationOfficer | Role::CityAdmin | Role::Auditor)
+        && who.region.as_str().len() <= 6;
     let mut q = CaseQuery::default();
     if county_level && within.as_str().len() <= 6 {
         q.owner = Some(within);
@@ -855,18 +1108,39 @@ pub async fn work_counts(store: &dyn Store, who: &Principal, actor: &Actor, toda
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
-    let count = |q: Option<CaseQuery>| async move { Ok::<u64, CaseFailure>(match q { Some(q) => store.count_cases(&q).await?, None => 0 }) };
+    let count = |q: Option<CaseQuery>| async move {
+        Ok::<u64, CaseFailure>(match q {
+            Some(q) => store.count_cases(&q).await?,
+            None => 0,
+        })
+    };
     let queue = count(list_query(store, who, CaseList::Queue, None, today).await?).await?;
     let due_q = list_query(store, who, CaseList::Due, None, today).await?;
     let overdue_q = due_q.clone().map(|q| CaseQuery { due_by: today.pred_opt(), ..q });
     let counts = WorkCounts { queue, due: count(due_q).await?, overdue: count(overdue_q).await? };
-    store.audit(actor, &[AuditEntry { action: "count_cases".into(), entity: "case".into(), entity_key: who.region.to_string(), before: None, after: Some(serde_json::to_value(counts).unwrap_or_default()) }]).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "count_cases".into(),
+                entity: "case".into(),
+                entity_key: who.region.to_string(),
+                before: None,
+                after: Some(serde_json::to_value(counts).unwrap_or_default()),
+            }],
+        )
+        .await?;
     Ok(counts)
 }
 
 /// The public notice list (公示名单) of a community: cases in notice there, with the name,
 /// household size and amount only (children are never noticed).
-pub async fn notice_list(store: &dyn Store, who: &Principal, actor: &Actor, community: &minzheng_domain::RegionCode) -> Result<Vec<Case>, CaseFailure> {
+pub async fn notice_list(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    community: &minzheng_domain::RegionCode,
+) -> Result<Vec<Case>, CaseFailure> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
@@ -877,7 +1151,15 @@ pub async fn notice_list(store: &dyn Store, who: &Principal, actor: &Actor, comm
     let mut out = Vec::new();
     let mut before = None;
     loop {
-        let page = store.search_cases(&CaseQuery { community: Some(community.clone()), status: Some(CaseStatus::Notice), before, limit: 500, ..CaseQuery::default() }).await?;
+        let page = store
+            .search_cases(&CaseQuery {
+                community: Some(community.clone()),
+                status: Some(CaseStatus::Notice),
+                before,
+                limit: 500,
+                ..CaseQuery::default()
+            })
+            .await?;
         out.extend(page.items.into_iter().filter(|c| !c.child));
         match page.next.and_then(|n| n.parse().ok()) {
             Some(n) => before = Some(n),
@@ -908,7 +1190,11 @@ pub fn notice_pdf(community_name: &str, cases: &[Case], program_name: impl Fn(&s
                     program_name(&c.program),
                     c.household_size.to_string(),
                     c.file.proposed.map(|f| f.to_string()).unwrap_or_default(),
-                    format!("{} 至 {}", c.notice_from.map(|d| d.to_string()).unwrap_or_default(), c.notice_until.map(|d| d.to_string()).unwrap_or_default()),
+                    format!(
+                        "{} 至 {}",
+                        c.notice_from.map(|d| d.to_string()).unwrap_or_default(),
+                        c.notice_until.map(|d| d.to_string()).unwrap_or_default()
+                    ),
                 ]
             })
             .collect(),
@@ -957,7 +1243,10 @@ pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<
         blocks.push(Block::Fields(fields));
         blocks.push(Block::Heading("不予批准的理由".into()));
         blocks.push(Block::Paragraph(d.reason.clone()));
-        blocks.push(Block::Paragraph(format!("依据：{}。如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。", service.basis)));
+        blocks.push(Block::Paragraph(format!(
+            "依据：{}。如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。",
+            service.basis
+        )));
     }
     Some(crate::pdf::render(title, &blocks))
 }
@@ -987,7 +1276,8 @@ mod tests {
         assert!(!cal.is_working(d("2026-02-16")), "春节");
         assert!(cal.is_working(d("2026-02-28")), "a Saturday worked in exchange");
         assert_eq!(cal.years(), vec![2025, 2026]);
-        let bad = "[[year]]\nyear = 2026\nnotice = \"x\"\nholidays = [{ days = \"2026-10-07..2026-10-01\", note = \"国庆\" }]\nworkdays = []\n";
+        let bad =
+            "[[year]]\nyear = 2026\nnotice = \"x\"\nholidays = [{ days = \"2026-10-07..2026-10-01\", note = \"国庆\" }]\nworkdays = []\n";
         assert!(parse_calendar(bad).is_err());
     }
 

@@ -120,8 +120,11 @@ impl Config {
     /// Reads a configuration file (keys not given keep their defaults; unknown keys are refused).
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
         let name = path.display();
-        let text = std::fs::read_to_string(path).map_err(|e| error(format!("无法读取配置文件 {name}：{e}"), format!("cannot read the configuration file {name}: {e}")))?;
-        Config::parse(&text).map_err(|e| error(format!("配置文件 {name} 有误：{}", e.zh()), format!("the configuration file {name} is not valid: {}", e.en())))
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| error(format!("无法读取配置文件 {name}：{e}"), format!("cannot read the configuration file {name}: {e}")))?;
+        Config::parse(&text).map_err(|e| {
+            error(format!("配置文件 {name} 有误：{}", e.zh()), format!("the configuration file {name} is not valid: {}", e.en()))
+        })
     }
 
     /// Parses the text of a configuration file.
@@ -164,13 +167,19 @@ impl Config {
     fn check(&self) -> Result<(), ConfigError> {
         let city = self.city.as_str();
         if city.len() != 4 || !city.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(error(format!("city 应为地级市的 4 位区划代码（如 2101），不是“{city}”"), format!("city must be the 4-digit division code of a city (such as 2101), not {city:?}")));
+            return Err(error(
+                format!("city 应为地级市的 4 位区划代码（如 2101），不是“{city}”"),
+                format!("city must be the 4-digit division code of a city (such as 2101), not {city:?}"),
+            ));
         }
         if let Some(url) = &self.database_url {
             let known = ["sqlite://", "sqlite:", "postgres://", "postgresql://"];
             if !known.iter().any(|p| url.starts_with(p)) {
                 let shown = redact_url(url);
-                return Err(error(format!("database_url 应以 sqlite:// 或 postgres:// 开头：{shown}"), format!("database_url must start with sqlite:// or postgres://: {shown}")));
+                return Err(error(
+                    format!("database_url 应以 sqlite:// 或 postgres:// 开头：{shown}"),
+                    format!("database_url must start with sqlite:// or postgres://: {shown}"),
+                ));
             }
         }
         Ok(())
@@ -252,7 +261,12 @@ mod tests {
         let mut c = Config::parse("city = \"2101\"\ndata_dir = \"/srv/minzheng\"\nsecure_cookies = true\n").expect("parses");
         assert_eq!((c.data_dir(), c.secure_cookies, c.bind.as_str()), (PathBuf::from("/srv/minzheng"), true, "127.0.0.1:8080"));
         assert_eq!(c.database_url(), "sqlite:///srv/minzheng/minzheng.db");
-        c.apply_env(vars(&[("MINZHENG_DATABASE_URL", "postgres://mz:s3cret@db/minzheng"), ("MINZHENG_SECURE_COOKIES", "0"), ("MINZHENG_LOG", "off")])).expect("env");
+        c.apply_env(vars(&[
+            ("MINZHENG_DATABASE_URL", "postgres://mz:s3cret@db/minzheng"),
+            ("MINZHENG_SECURE_COOKIES", "0"),
+            ("MINZHENG_LOG", "off"),
+        ]))
+        .expect("env");
         assert_eq!((c.database_url().as_str(), c.secure_cookies, c.log_requests), ("postgres://mz:s3cret@db/minzheng", false, false));
         assert_eq!(c.documents_dir(), Path::new("/srv/minzheng/documents"));
     }

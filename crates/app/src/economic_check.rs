@@ -16,13 +16,32 @@ use minzheng_store::{Actor, AuditEntry, Store};
 use std::collections::{BTreeMap, HashMap};
 
 /// Checks one household of the account's region on `on`, stores the report (audited) and returns it.
-pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, household_no: &str, authorisation: Authorisation, on: NaiveDate) -> Result<VerificationReport, PolicyFailure> {
+pub async fn check_household(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    household_no: &str,
+    authorisation: Authorisation,
+    on: NaiveDate,
+) -> Result<VerificationReport, PolicyFailure> {
     if !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden.into());
     }
     let household = store.household(household_no).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&household.community) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "household".into(), entity_key: household_no.into(), before: None, after: Some(serde_json::json!({ "use": "economic_check" })) }]).await?;
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "household".into(),
+                    entity_key: household_no.into(),
+                    before: None,
+                    after: Some(serde_json::json!({ "use": "economic_check" })),
+                }],
+            )
+            .await?;
         return Err(AccessError::OutOfScope.into());
     }
     let members: Vec<_> = store.household_members(household_no).await?.into_iter().filter(|p| p.status == PersonStatus::Alive).collect();
@@ -39,7 +58,8 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
     authorisation.allows(today, &adults).map_err(|e| invalid(e.zh(), e.en()))?;
 
     // Every departmental record of the members from files describing the situation on or before `on`.
-    let batches: HashMap<String, (String, NaiveDate)> = store.economic_batches().await?.into_iter().map(|b| (b.checksum, (b.file_name, b.as_of))).collect();
+    let batches: HashMap<String, (String, NaiveDate)> =
+        store.economic_batches().await?.into_iter().map(|b| (b.checksum, (b.file_name, b.as_of))).collect();
     let names: HashMap<_, _> = members.iter().map(|p| (p.id_number, p.name.clone())).collect();
     let ids: Vec<_> = members.iter().map(|p| p.id_number).collect();
     let mut items = Vec::new();
@@ -56,7 +76,11 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
             file_name: file_name.clone(),
             as_of: *as_of,
             row_no: r.row_no,
-            link: if r.link == LinkKind::Exact { r.link.zh().to_string() } else { format!("{}（{:.1}%）", r.link.zh(), f64::from(r.probability) / 10.0) },
+            link: if r.link == LinkKind::Exact {
+                r.link.zh().to_string()
+            } else {
+                format!("{}（{:.1}%）", r.link.zh(), f64::from(r.probability) / 10.0)
+            },
             fields: r.fields.clone(),
         });
     }
@@ -70,7 +94,8 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
     }
     items.retain(|i| newest.get(&(i.id_number, i.source.clone())) == Some(&i.as_of));
     items.sort_by(|a, b| (&a.source, &a.member, a.row_no).cmp(&(&b.source, &b.member, b.row_no)));
-    let empty_sources = crate::economy::catalogue().sources.iter().map(|s| s.code.clone()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
+    let empty_sources =
+        crate::economy::catalogue().sources.iter().map(|s| s.code.clone()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
 
     // The figures and decisions as the rules see the household on that date.
     let snapshot = household_snapshot_until(store, &household, Some(on)).await?;
@@ -86,7 +111,14 @@ pub async fn check_household(store: &dyn Store, engine: &Engine, who: &Principal
                     unmet.push(s.zh.clone());
                 }
                 for f in &s.features {
-                    figures.entry(f.name.clone()).or_insert_with(|| ReportFigure { name: f.name.clone(), zh: f.zh.clone(), en: f.en.clone(), value: f.value.clone(), unit: f.unit.clone(), source: f.source.clone() });
+                    figures.entry(f.name.clone()).or_insert_with(|| ReportFigure {
+                        name: f.name.clone(),
+                        zh: f.zh.clone(),
+                        en: f.en.clone(),
+                        value: f.value.clone(),
+                        unit: f.unit.clone(),
+                        source: f.source.clone(),
+                    });
                 }
             }
         }
@@ -137,7 +169,13 @@ pub async fn report(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) 
         return Err(AccessError::Forbidden);
     }
     let r = store.household_check(id).await?.ok_or(AccessError::NotFound)?;
-    let entry = |action: &str| AuditEntry { action: action.into(), entity: "household_check".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "household": r.household_no })) };
+    let entry = |action: &str| AuditEntry {
+        action: action.into(),
+        entity: "household_check".into(),
+        entity_key: id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "household": r.household_no })),
+    };
     if !who.in_scope(&r.community) {
         store.audit(actor, &[entry("refused")]).await?;
         return Err(AccessError::OutOfScope);
@@ -174,7 +212,10 @@ pub fn report_pdf(r: &VerificationReport, county_name: &str, full_ids: bool) -> 
             ("户编号".into(), r.household_no.clone()),
             ("所属社区".into(), format!("{} {county_name}", r.community)),
             ("核对基准日".into(), r.on.to_string()),
-            ("授权书".into(), format!("{}（{} 签署，{} 人）", r.authorisation.reference, r.authorisation.signed_on, r.authorisation.signed_by.len())),
+            (
+                "授权书".into(),
+                format!("{}（{} 签署，{} 人）", r.authorisation.reference, r.authorisation.signed_on, r.authorisation.signed_by.len()),
+            ),
             ("核对人".into(), format!("{}，{}", r.made_by, r.made_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"))),
         ]),
         Block::Heading("一、家庭成员".into()),
@@ -195,14 +236,28 @@ pub fn report_pdf(r: &VerificationReport, county_name: &str, full_ids: bool) -> 
                 .items
                 .iter()
                 .map(|i| {
-                    let content = i.fields.iter().filter(|(k, _)| k != "身份证号" && k != "姓名").map(|(k, v)| format!("{k}：{v}")).collect::<Vec<_>>().join("；");
-                    vec![i.member.clone(), source_zh(&i.source).to_string(), content, format!("{} {} 第{}行 {} #{}", i.file_name, i.as_of, i.row_no, i.link, &i.batch[..i.batch.len().min(8)])]
+                    let content = i
+                        .fields
+                        .iter()
+                        .filter(|(k, _)| k != "身份证号" && k != "姓名")
+                        .map(|(k, v)| format!("{k}：{v}"))
+                        .collect::<Vec<_>>()
+                        .join("；");
+                    vec![
+                        i.member.clone(),
+                        source_zh(&i.source).to_string(),
+                        content,
+                        format!("{} {} 第{}行 {} #{}", i.file_name, i.as_of, i.row_no, i.link, &i.batch[..i.batch.len().min(8)]),
+                    ]
                 })
                 .collect(),
         });
     }
     if !r.empty_sources.is_empty() {
-        blocks.push(Block::Paragraph(format!("已查询、无记录的数据：{}。", r.empty_sources.iter().map(|s| source_zh(s)).collect::<Vec<_>>().join("、"))));
+        blocks.push(Block::Paragraph(format!(
+            "已查询、无记录的数据：{}。",
+            r.empty_sources.iter().map(|s| source_zh(s)).collect::<Vec<_>>().join("、")
+        )));
     }
     blocks.push(Block::Heading("三、按政策规则计算的收入和财产".into()));
     blocks.push(Block::Table {
@@ -217,7 +272,9 @@ pub fn report_pdf(r: &VerificationReport, county_name: &str, full_ids: bool) -> 
         rows: r
             .programs
             .iter()
-            .map(|p| vec![p.zh.clone(), if p.eligible { "符合".into() } else { "不符合".into() }, Fen(p.amount).to_string(), p.unmet.join("；")])
+            .map(|p| {
+                vec![p.zh.clone(), if p.eligible { "符合".into() } else { "不符合".into() }, Fen(p.amount).to_string(), p.unmet.join("；")]
+            })
             .collect(),
     });
     blocks.push(Block::Paragraph(

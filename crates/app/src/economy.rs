@@ -9,8 +9,8 @@ use crate::verify::RecordedRow;
 use chrono::NaiveDate;
 use minzheng_domain::economy::{DeptRecord, EconomicItem, LinkKind};
 use minzheng_domain::source::{Source, SourceCatalogue};
-use minzheng_domain::IdNumber;
 use minzheng_domain::Bilingual;
+use minzheng_domain::IdNumber;
 use minzheng_store::{Actor, EconomicBatch, Store, StoreError};
 use std::path::Path;
 
@@ -121,7 +121,8 @@ impl ColumnMap {
         let bad = |why: String| EconomyError::Mapping(name.clone(), why);
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         let table: toml::Table = text.parse().map_err(|e: toml::de::Error| bad(e.to_string()))?;
-        let columns = table.get("columns").and_then(|c| c.as_table()).ok_or_else(|| bad("no [columns] table / 缺少 [columns] 表".into()))?;
+        let columns =
+            table.get("columns").and_then(|c| c.as_table()).ok_or_else(|| bad("no [columns] table / 缺少 [columns] 表".into()))?;
         let known: Vec<&str> = catalogue().get(dataset).map(|s| s.headers.iter().map(String::as_str).collect()).unwrap_or_default();
         let mut map = std::collections::HashMap::new();
         for (from, to) in columns {
@@ -147,12 +148,20 @@ pub async fn import_file(store: &dyn Store, path: &Path, as_of: NaiveDate, actor
 }
 
 /// The same, with the department's headers mapped to the dataset's.
-pub async fn import_file_mapped(store: &dyn Store, path: &Path, as_of: NaiveDate, map: &ColumnMap, actor: &Actor) -> Result<EconomyReport, EconomyError> {
+pub async fn import_file_mapped(
+    store: &dyn Store,
+    path: &Path,
+    as_of: NaiveDate,
+    map: &ColumnMap,
+    actor: &Actor,
+) -> Result<EconomyReport, EconomyError> {
     let file = path.display().to_string();
     let source = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone(), catalogue().codes()))?;
     let sheet = sheet::read(path, |h| {
         let h = map.apply(h);
-        h == "身份证号" || h == "姓名" || matches!(&source.item, Some(minzheng_domain::source::ItemRule::Amount { amount, .. } | minzheng_domain::source::ItemRule::ByColumn { amount, .. }) if *amount == h)
+        h == "身份证号"
+            || h == "姓名"
+            || matches!(&source.item, Some(minzheng_domain::source::ItemRule::Amount { amount, .. } | minzheng_domain::source::ItemRule::ByColumn { amount, .. }) if *amount == h)
     })?;
     let headers: Vec<String> = sheet.headers.iter().map(|h| map.apply(h)).collect();
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
@@ -228,9 +237,15 @@ pub async fn ingest(
                 refused.push((
                     *number,
                     if rid.is_empty() {
-                        Reason::new(format!("无身份证号，按姓名和出生日期疑似 {maybe}（匹配概率 {p:.1}%），待人工复核"), format!("no ID number; by name and birth date maybe {maybe} (match probability {p:.1}%), awaiting review"))
+                        Reason::new(
+                            format!("无身份证号，按姓名和出生日期疑似 {maybe}（匹配概率 {p:.1}%），待人工复核"),
+                            format!("no ID number; by name and birth date maybe {maybe} (match probability {p:.1}%), awaiting review"),
+                        )
                     } else {
-                        Reason::new(format!("身份证号“{rid}”有误，疑似 {maybe}（匹配概率 {p:.1}%），待人工复核"), format!("ID number {rid:?} is wrong; maybe {maybe} (match probability {p:.1}%), awaiting review"))
+                        Reason::new(
+                            format!("身份证号“{rid}”有误，疑似 {maybe}（匹配概率 {p:.1}%），待人工复核"),
+                            format!("ID number {rid:?} is wrong; maybe {maybe} (match probability {p:.1}%), awaiting review"),
+                        )
                     },
                 ));
                 continue;
@@ -240,9 +255,18 @@ pub async fn ingest(
                 refused.push((
                     *number,
                     match IdNumber::parse(&rid) {
-                        _ if rid.is_empty() => Reason::new("无身份证号，按姓名和出生日期（如有）也找不到对应人员", "no ID number, and nobody found by name and birth date (where given)"),
-                        Ok(_) => Reason::new(format!("身份证号“{rid}”与人口库中的人员不符"), format!("ID number {rid:?} matches nobody in the registry")),
-                        Err(e) => Reason::new(format!("身份证号“{rid}”有误（{}），且人口库中找不到对应人员", e.zh()), format!("ID number {rid:?} is wrong ({e}) and matches nobody in the registry")),
+                        _ if rid.is_empty() => Reason::new(
+                            "无身份证号，按姓名和出生日期（如有）也找不到对应人员",
+                            "no ID number, and nobody found by name and birth date (where given)",
+                        ),
+                        Ok(_) => Reason::new(
+                            format!("身份证号“{rid}”与人口库中的人员不符"),
+                            format!("ID number {rid:?} matches nobody in the registry"),
+                        ),
+                        Err(e) => Reason::new(
+                            format!("身份证号“{rid}”有误（{}），且人口库中找不到对应人员", e.zh()),
+                            format!("ID number {rid:?} is wrong ({e}) and matches nobody in the registry"),
+                        ),
                     },
                 ));
                 continue;
@@ -273,7 +297,16 @@ pub async fn ingest(
         recorded_at: chrono::Utc::now(),
     };
     let stored = store.add_economic_batch(&batch, &items, &records, actor).await?;
-    Ok(EconomyReport { file: file_name.to_string(), dataset: dataset.to_string(), items: items.len(), rows: rows.len(), linked, stored, refused, records: if stored { records } else { Vec::new() } })
+    Ok(EconomyReport {
+        file: file_name.to_string(),
+        dataset: dataset.to_string(),
+        items: items.len(),
+        rows: rows.len(),
+        linked,
+        stored,
+        refused,
+        records: if stored { records } else { Vec::new() },
+    })
 }
 
 /// A date as a departmental sheet gives it: text, or an Excel serial number.

@@ -75,8 +75,11 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
             return Err(RosterError::Column(required));
         }
     }
-    let cell = |row: &sheet::Row, name: &str| cols.iter().position(|c| *c == Some(name)).and_then(|i| row.cells.get(i)).map(|c| c.text()).unwrap_or_default();
-    let program_of = |text: &str| engine.policy.programs.iter().find(|p| p.code == text.trim() || p.zh == text.trim()).map(|p| p.code.clone());
+    let cell = |row: &sheet::Row, name: &str| {
+        cols.iter().position(|c| *c == Some(name)).and_then(|i| row.cells.get(i)).map(|c| c.text()).unwrap_or_default()
+    };
+    let program_of =
+        |text: &str| engine.policy.programs.iter().find(|p| p.code == text.trim() || p.zh == text.trim()).map(|p| p.code.clone());
 
     // Each row parsed, grouped by (program, household).
     struct Parsed {
@@ -110,7 +113,8 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
             Ok(c) if c.level() == RegionLevel::County => Some(c),
             _ => {
                 let t = cell(row, "区县代码");
-                reasons.push(Reason::new(format!("区县代码“{t}”应为6位区县代码"), format!("county code {t:?} must be a 6-digit county code")));
+                reasons
+                    .push(Reason::new(format!("区县代码“{t}”应为6位区县代码"), format!("county code {t:?} must be a 6-digit county code")));
                 None
             }
         };
@@ -134,7 +138,13 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
             _ => None,
         };
         let cells = row.cells.iter().map(|c| c.text()).collect();
-        groups.entry((program.unwrap_or(program_text), household)).or_default().push(Parsed { row: row.number, cells, member, head, reasons });
+        groups.entry((program.unwrap_or(program_text), household)).or_default().push(Parsed {
+            row: row.number,
+            cells,
+            member,
+            head,
+            reasons,
+        });
     }
 
     let mut enrolments = Vec::new();
@@ -154,10 +164,14 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
                     reasons.push(Reason::new(e.zh(), e.en()));
                 }
                 if duplicate {
-                    reasons.push(Reason::new("同一成员在该户该项目中出现两次", "the same member appears twice in this household's enrolment"));
+                    reasons
+                        .push(Reason::new("同一成员在该户该项目中出现两次", "the same member appears twice in this household's enrolment"));
                 }
                 if reasons.is_empty() {
-                    reasons.push(Reason::new("同户同项目的其他行有误，整户未导入", "another row of this household and program is refused, so the whole enrolment is"));
+                    reasons.push(Reason::new(
+                        "同户同项目的其他行有误，整户未导入",
+                        "another row of this household and program is refused, so the whole enrolment is",
+                    ));
                 }
                 rejected.push(Rejected { row: r.row, cells: r.cells, reasons });
             }
@@ -179,6 +193,13 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
         rows: sheet.rows.len(),
         enrolments: enrolments.len(),
         members,
-        import: ImportReport { rows: sheet.rows.len(), accepted: members, rejected, headers: sheet.headers.clone(), checksum: sheet.checksum, ..Default::default() },
+        import: ImportReport {
+            rows: sheet.rows.len(),
+            accepted: members,
+            rejected,
+            headers: sheet.headers.clone(),
+            checksum: sheet.checksum,
+            ..Default::default()
+        },
     })
 }

@@ -24,7 +24,14 @@ pub enum What {
 }
 
 /// Exports persons or households living in `region` (the whole store if none); returns rows.
-pub async fn export(store: &dyn Store, what: What, region: Option<RegionCode>, path: &Path, format: Format, progress: Progress<'_>) -> Result<usize, ExportError> {
+pub async fn export(
+    store: &dyn Store,
+    what: What,
+    region: Option<RegionCode>,
+    path: &Path,
+    format: Format,
+    progress: Progress<'_>,
+) -> Result<usize, ExportError> {
     let communities = Communities::load(store).await?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut after = None;

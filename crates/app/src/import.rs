@@ -10,8 +10,8 @@ use chrono::{Duration, NaiveDate};
 use minzheng_domain::hash::FastMap;
 use minzheng_domain::registry::{columns as col, parse_household_no, parse_name};
 use minzheng_domain::{
-    Bilingual, Disability, Household, HouseholdKind, IdNumber, IdNumberError, Person,
-    PersonStatus, Region, RegionCode, RegionLevel, Relation, Sex,
+    Bilingual, Disability, Household, HouseholdKind, IdNumber, IdNumberError, Person, PersonStatus, Region, RegionCode, RegionLevel,
+    Relation, Sex,
 };
 use minzheng_store::{Actor, BatchOutcome, Progress, RegistryBatch, Store, StoreError};
 use std::collections::HashMap;
@@ -226,12 +226,7 @@ impl Communities {
         }
         let candidates: Vec<&RegionCode> = match self.by_name.get(name) {
             Some(v) => v.iter().collect(),
-            None => {
-                return Err(Reason::new(
-                    format!("未知的社区“{name}”"),
-                    format!("unknown community {name:?}"),
-                ))
-            }
+            None => return Err(Reason::new(format!("未知的社区“{name}”"), format!("unknown community {name:?}"))),
         };
         let matching: Vec<&RegionCode> = if street.is_empty() {
             candidates
@@ -243,10 +238,7 @@ impl Communities {
         };
         match matching.as_slice() {
             [one] => Ok(self.by_code.get(one.as_str())),
-            [] => Err(Reason::new(
-                format!("街道“{street}”下没有社区“{name}”"),
-                format!("no community {name:?} in street {street:?}"),
-            )),
+            [] => Err(Reason::new(format!("街道“{street}”下没有社区“{name}”"), format!("no community {name:?} in street {street:?}"))),
             many => Err(Reason::new(
                 format!("社区名称“{name}”对应{}个社区，请填写社区代码或所属街道", many.len()),
                 format!("{} communities are named {name:?}: give the community code or the street", many.len()),
@@ -347,7 +339,9 @@ fn parse_id(cell: Option<&Cell>) -> Result<IdNumber, Reason> {
         None | Some(Cell::Empty) => Err(Reason::of(&IdNumberError::Empty)),
         // Excel keeps 15 significant digits: an 18-digit number stored as a number is lost.
         Some(Cell::Number(f)) if *f >= 1e15 => Err(Reason::of(&IdNumberError::Scientific(format!("{f:E}")))),
-        Some(Cell::Error(e)) => Err(Reason::new(format!("身份证号单元格是公式错误{e}"), format!("the ID number cell holds the formula error {e}"))),
+        Some(Cell::Error(e)) => {
+            Err(Reason::new(format!("身份证号单元格是公式错误{e}"), format!("the ID number cell holds the formula error {e}")))
+        }
         Some(c) => IdNumber::parse(&c.text()).map_err(|e| Reason::of(&e)),
     }
 }
@@ -418,32 +412,36 @@ fn parse_row(row: &Row, cols: &Columns, communities: &Communities, keyed_by_no: 
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    let place = match communities.resolve(&cols.text(row, col::COMMUNITY_CODE), &cols.text(row, col::COMMUNITY), &cols.text(row, "所属街道")) {
-        Ok(Some(c)) => {
-            let kind_text = cols.text(row, col::KIND);
-            let kind = if kind_text.is_empty() {
-                Some(HouseholdKind::of_community_name(&c.name))
-            } else {
-                HouseholdKind::parse(&kind_text).or_else(|| {
-                    reasons.push(Reason::new(format!("城乡属性“{kind_text}”无法识别"), format!("urban/rural {kind_text:?} is not recognised")));
-                    None
+    let place =
+        match communities.resolve(&cols.text(row, col::COMMUNITY_CODE), &cols.text(row, col::COMMUNITY), &cols.text(row, "所属街道")) {
+            Ok(Some(c)) => {
+                let kind_text = cols.text(row, col::KIND);
+                let kind = if kind_text.is_empty() {
+                    Some(HouseholdKind::of_community_name(&c.name))
+                } else {
+                    HouseholdKind::parse(&kind_text).or_else(|| {
+                        reasons.push(Reason::new(
+                            format!("城乡属性“{kind_text}”无法识别"),
+                            format!("urban/rural {kind_text:?} is not recognised"),
+                        ));
+                        None
+                    })
+                };
+                let opt = |s: std::borrow::Cow<str>| (!s.is_empty()).then(|| s.into_owned());
+                kind.map(|kind| Place {
+                    community: c.code.clone(),
+                    grid: opt(cols.text(row, col::GRID)),
+                    building: opt(cols.text(row, col::BUILDING)),
+                    address: cols.text(row, col::ADDRESS).into_owned(),
+                    kind,
                 })
-            };
-            let opt = |s: std::borrow::Cow<str>| (!s.is_empty()).then(|| s.into_owned());
-            kind.map(|kind| Place {
-                community: c.code.clone(),
-                grid: opt(cols.text(row, col::GRID)),
-                building: opt(cols.text(row, col::BUILDING)),
-                address: cols.text(row, col::ADDRESS).into_owned(),
-                kind,
-            })
-        }
-        Ok(None) => None,
-        Err(r) => {
-            reasons.push(r);
-            None
-        }
-    };
+            }
+            Ok(None) => None,
+            Err(r) => {
+                reasons.push(r);
+                None
+            }
+        };
     let hukou_text = cols.text(row, col::HUKOU_REGION);
     let hukou = if hukou_text.is_empty() {
         place.as_ref().map(|p| p.community.clone())
@@ -566,7 +564,11 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
             }
         };
         if let Some(&first) = seen.get(&p.person.id_number) {
-            reject(row, vec![Reason::new(format!("身份证号与第{first}行重复"), format!("the ID number repeats row {first}"))], &mut rejected);
+            reject(
+                row,
+                vec![Reason::new(format!("身份证号与第{first}行重复"), format!("the ID number repeats row {first}"))],
+                &mut rejected,
+            );
             parsed.push(None);
             continue;
         }
@@ -581,7 +583,14 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
             None => current_head_key.clone(),
         };
         let Some(key) = key else {
-            reject(row, vec![Reason::new("找不到所属的户：本行上方没有户主行，也没有户号", "no household: no 户主 row above and no household number")], &mut rejected);
+            reject(
+                row,
+                vec![Reason::new(
+                    "找不到所属的户：本行上方没有户主行，也没有户号",
+                    "no household: no 户主 row above and no household number",
+                )],
+                &mut rejected,
+            );
             parsed.push(None);
             continue;
         };
@@ -593,7 +602,14 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
         if p.person.relation == Relation::Head {
             if let Some(h) = entry.0 {
                 let head_row = sheet.rows[h].number;
-                reject(row, vec![Reason::new(format!("户号{key}已有户主（第{head_row}行）"), format!("household {key} already has a head (row {head_row})"))], &mut rejected);
+                reject(
+                    row,
+                    vec![Reason::new(
+                        format!("户号{key}已有户主（第{head_row}行）"),
+                        format!("household {key} already has a head (row {head_row})"),
+                    )],
+                    &mut rejected,
+                );
                 seen.remove(&p.person.id_number);
                 parsed.push(None);
                 continue;
@@ -631,10 +647,14 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
             if conflict {
                 let row = &sheet.rows[i];
                 let first = place_row.map(|r| sheet.rows[r].number).unwrap_or(0);
-                reject(row, vec![Reason::new(
-                    format!("与同户第{first}行的所属社区不一致"),
-                    format!("the community differs from row {first} of the same household"),
-                )], &mut rejected);
+                reject(
+                    row,
+                    vec![Reason::new(
+                        format!("与同户第{first}行的所属社区不一致"),
+                        format!("the community differs from row {first} of the same household"),
+                    )],
+                    &mut rejected,
+                );
                 continue;
             }
             if let Some(p) = parsed[i].take() {

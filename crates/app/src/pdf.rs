@@ -20,7 +20,11 @@ pub enum Block {
     /// (label, value) lines.
     Fields(Vec<(String, String)>),
     /// Header row and rows; column widths as shares of the text width.
-    Table { widths: Vec<f32>, header: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        widths: Vec<f32>,
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 /// Width of a text at a font size: Latin half a em, everything else a full em.
@@ -186,7 +190,11 @@ fn write(pages: &[String], title: &str) -> Vec<u8> {
     let mut objects: Vec<String> = Vec::new();
     let page_ids: Vec<usize> = (0..pages.len()).map(|i| 6 + 2 * i).collect();
     objects.push("<< /Type /Catalog /Pages 2 0 R >>".into());
-    objects.push(format!("<< /Type /Pages /Kids [{}] /Count {} >>", page_ids.iter().map(|i| format!("{i} 0 R")).collect::<Vec<_>>().join(" "), pages.len()));
+    objects.push(format!(
+        "<< /Type /Pages /Kids [{}] /Count {} >>",
+        page_ids.iter().map(|i| format!("{i} 0 R")).collect::<Vec<_>>().join(" "),
+        pages.len()
+    ));
     objects.push("<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>".into());
     objects.push(
         "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> \
@@ -215,7 +223,9 @@ fn write(pages: &[String], title: &str) -> Vec<u8> {
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R /Info {info} 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
     out
 }
 
@@ -226,7 +236,8 @@ mod tests {
 
     fn offsets_are_right(pdf: &[u8]) {
         let text = String::from_utf8_lossy(pdf);
-        let start: usize = text.rsplit("startxref\n").next().and_then(|t| t.lines().next()).and_then(|n| n.parse().ok()).expect("startxref");
+        let start: usize =
+            text.rsplit("startxref\n").next().and_then(|t| t.lines().next()).and_then(|n| n.parse().ok()).expect("startxref");
         assert!(pdf[start..].starts_with(b"xref\n"), "startxref points at the table");
         let table = &text[text.find("xref\n0 ").expect("xref")..];
         for (i, line) in table.lines().skip(3).take_while(|l| l.ends_with(" n ")).enumerate() {
@@ -242,7 +253,11 @@ mod tests {
             &[
                 Block::Title("居民家庭经济状况核对报告".into()),
                 Block::Fields(vec![("户编号".into(), "210112009001-00001".into()), ("核对日期".into(), "2026-07-01".into())]),
-                Block::Table { widths: vec![1.0, 2.0], header: vec!["来源".into(), "内容".into()], rows: vec![vec!["公安".into(), "小型普通客车 辽A12345".into()]] },
+                Block::Table {
+                    widths: vec![1.0, 2.0],
+                    header: vec!["来源".into(), "内容".into()],
+                    rows: vec![vec!["公安".into(), "小型普通客车 辽A12345".into()]],
+                },
             ],
         );
         assert!(pdf.starts_with(b"%PDF-1.7"));
@@ -267,7 +282,10 @@ mod tests {
     #[test]
     fn a_row_taller_than_a_page_continues_on_the_next_and_nothing_is_drawn_below_the_margin() {
         let tall = "收入".repeat(2000);
-        let pdf = render("长行", &[Block::Table { widths: vec![1.0, 1.0], header: vec!["甲".into(), "乙".into()], rows: vec![vec!["一".into(), tall]] }]);
+        let pdf = render(
+            "长行",
+            &[Block::Table { widths: vec![1.0, 1.0], header: vec!["甲".into(), "乙".into()], rows: vec![vec!["一".into(), tall]] }],
+        );
         let text = String::from_utf8_lossy(&pdf);
         let pages: usize = text.split("/Count ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).expect("count");
         assert!(pages >= 2, "{pages} pages");

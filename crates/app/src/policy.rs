@@ -195,7 +195,14 @@ pub async fn household_snapshot_until(store: &dyn Store, household: &Household, 
 }
 
 /// The snapshot of a region and its features on a date, with the time each took.
-pub(crate) async fn warm(store: &dyn Store, engine: &Engine, region: &RegionCode, on: NaiveDate, partitions: usize, progress: Progress<'_>) -> Result<(Snapshot, minzheng_policy::Features, RunTimings), PolicyFailure> {
+pub(crate) async fn warm(
+    store: &dyn Store,
+    engine: &Engine,
+    region: &RegionCode,
+    on: NaiveDate,
+    partitions: usize,
+    progress: Progress<'_>,
+) -> Result<(Snapshot, minzheng_policy::Features, RunTimings), PolicyFailure> {
     let t = Instant::now();
     let snapshot = snapshot(store, region, partitions, progress).await?;
     let snapshot_ms = t.elapsed().as_millis() as u64;
@@ -212,7 +219,14 @@ fn audit(entity: &str, key: &str, action: &str, after: serde_json::Value) -> Aud
 // ---- check ----
 
 /// Checks one household in the account's scope on a date (audited).
-pub async fn check(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, household_no: &str, on: NaiveDate) -> Result<Check, PolicyFailure> {
+pub async fn check(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    household_no: &str,
+    on: NaiveDate,
+) -> Result<Check, PolicyFailure> {
     if !who.may(Permission::CheckEligibility) {
         return Err(AccessError::Forbidden.into());
     }
@@ -223,7 +237,10 @@ pub async fn check(store: &dyn Store, engine: &Engine, who: &Principal, actor: &
     }
     let snapshot = household_snapshot(store, &h).await?;
     let records = store.parameter_records().await?;
-    let check = engine.check(&snapshot, &records, on).await?.ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
+    let check = engine
+        .check(&snapshot, &records, on)
+        .await?
+        .ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
     let eligible: Vec<&str> = check.programs.iter().filter(|p| p.eligible()).map(|p| p.code.as_str()).collect();
     store.audit(actor, &[audit("household", household_no, "policy_check", serde_json::json!({ "on": on, "eligible": eligible }))]).await?;
     Ok(check)
@@ -297,7 +314,11 @@ impl SweepReport {
 }
 
 async fn county_names(store: &dyn Store, region: &RegionCode) -> Result<BTreeMap<String, String>, StoreError> {
-    let within = if region.level() == RegionLevel::Province || region.level() == RegionLevel::City { region.clone() } else { region.ancestor(RegionLevel::City).unwrap_or(region.clone()) };
+    let within = if region.level() == RegionLevel::Province || region.level() == RegionLevel::City {
+        region.clone()
+    } else {
+        region.ancestor(RegionLevel::City).unwrap_or(region.clone())
+    };
     Ok(store.regions_within(&within, RegionLevel::County).await?.into_iter().map(|r| (r.code.to_string(), r.name)).collect())
 }
 
@@ -334,7 +355,12 @@ pub(crate) fn run_units(run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
     for p in &run.programs {
         let keys = if p.unit == minzheng_policy::Unit::Household { &households } else { &persons };
         for u in p.units().filter(|u| u.eligible) {
-            out.push(RunUnit { program: p.code.clone(), unit_key: keys.get(u.unit as usize).cloned().unwrap_or_default(), county: u.county.to_string(), amount: u.amount });
+            out.push(RunUnit {
+                program: p.code.clone(),
+                unit_key: keys.get(u.unit as usize).cloned().unwrap_or_default(),
+                county: u.county.to_string(),
+                amount: u.amount,
+            });
         }
     }
     out
@@ -576,7 +602,13 @@ pub async fn whatif(
 
 /// Records a new value of a parameter (a change from a date), for the account's region or a
 /// region below it (audited in the store).
-pub async fn set_parameter(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, record: ParameterRecord) -> Result<ParameterRecord, PolicyFailure> {
+pub async fn set_parameter(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    record: ParameterRecord,
+) -> Result<ParameterRecord, PolicyFailure> {
     if !who.may(Permission::SetParameters) {
         return Err(AccessError::Forbidden.into());
     }
@@ -594,7 +626,10 @@ pub async fn set_parameter(store: &dyn Store, engine: &Engine, who: &Principal, 
         return Err(invalid(format!("{}不能为负数", def.zh), format!("{} cannot be negative", def.en)));
     }
     if record.reason.trim().chars().count() < 4 {
-        return Err(invalid("请写明调整依据（文件名称或文号，至少4个字）", "give the basis of the change (a document, at least 4 characters)"));
+        return Err(invalid(
+            "请写明调整依据（文件名称或文号，至少4个字）",
+            "give the basis of the change (a document, at least 4 characters)",
+        ));
     }
     let stored = store.add_parameter_records(&[record], actor).await?;
     stored.into_iter().next().ok_or_else(|| invalid("参数未保存", "the parameter was not stored"))
@@ -655,7 +690,8 @@ pub async fn sweep_xlsx(store: &dyn Store, report: &SweepReport) -> Result<Vec<u
         })
         .collect();
     let sheet = book.add_worksheet().set_name("汇总").map_err(xe)?;
-    write_rows(sheet, &["项目", "代码", "区县代码", "区县", "城乡", "测算对象数", "符合条件数", "月金额（元）", "年金额（元）"], &rows).map_err(xe)?;
+    write_rows(sheet, &["项目", "代码", "区县代码", "区县", "城乡", "测算对象数", "符合条件数", "月金额（元）", "年金额（元）"], &rows)
+        .map_err(xe)?;
     for (code, zh, _, _) in report.program_totals() {
         let mut rows = Vec::new();
         let mut after: Option<String> = None;
@@ -702,7 +738,19 @@ pub fn whatif_xlsx(report: &WhatIfReport) -> Result<Vec<u8>, PolicyFailure> {
     let sheet = book.add_worksheet().set_name("测算结果").map_err(xe)?;
     write_rows(
         sheet,
-        &["项目", "区县代码", "区县", "现行对象数", "调整后对象数", "新增对象", "退出对象", "现行月支出（元）", "调整后月支出（元）", "月增支（元）", "年增支（元）"],
+        &[
+            "项目",
+            "区县代码",
+            "区县",
+            "现行对象数",
+            "调整后对象数",
+            "新增对象",
+            "退出对象",
+            "现行月支出（元）",
+            "调整后月支出（元）",
+            "月增支（元）",
+            "年增支（元）",
+        ],
         &rows,
     )
     .map_err(xe)?;

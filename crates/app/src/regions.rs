@@ -23,12 +23,7 @@ mod tests {
     fn the_shipped_tree_is_the_real_one() {
         let regions = parse_csv(LIAONING_CSV).expect("shipped file parses");
         assert_eq!(regions.len(), 18_248);
-        let in_shenyang = |level| {
-            regions
-                .iter()
-                .filter(|r| r.level == level && r.code.as_str().starts_with("2101"))
-                .count()
-        };
+        let in_shenyang = |level| regions.iter().filter(|r| r.level == level && r.code.as_str().starts_with("2101")).count();
         assert_eq!(in_shenyang(RegionLevel::County), 13);
         assert_eq!(in_shenyang(RegionLevel::Street), 190);
         assert_eq!(in_shenyang(RegionLevel::Community), 2_703);

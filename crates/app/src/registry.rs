@@ -146,7 +146,12 @@ fn scoped(who: &Principal, asked: Option<RegionCode>) -> Result<RegionCode, Acce
 }
 
 /// Searches persons within the account's region (audited: the query and how many were shown).
-pub async fn search_persons(store: &dyn Store, who: &Principal, actor: &Actor, mut q: PersonQuery) -> Result<Page<PersonView>, AccessError> {
+pub async fn search_persons(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    mut q: PersonQuery,
+) -> Result<Page<PersonView>, AccessError> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
@@ -216,7 +221,11 @@ pub async fn household_changes(store: &dyn Store, who: &Principal, household: &H
             at: r.at,
             actor: r.actor,
             action: r.action,
-            what: if r.entity == "household" { "户".into() } else { format!("人员 {}", r.after.as_ref().and_then(|a| a["name"].as_str()).unwrap_or("")) },
+            what: if r.entity == "household" {
+                "户".into()
+            } else {
+                format!("人员 {}", r.after.as_ref().and_then(|a| a["name"].as_str()).unwrap_or(""))
+            },
             fields: changed_fields(r.before.as_ref(), r.after.as_ref())
                 .into_iter()
                 .map(|(k, b, a)| {
@@ -236,7 +245,12 @@ pub async fn household_changes(store: &dyn Store, who: &Principal, household: &H
 }
 
 /// Households within the account's region.
-pub async fn search_households(store: &dyn Store, who: &Principal, actor: &Actor, mut q: HouseholdQuery) -> Result<Page<Household>, AccessError> {
+pub async fn search_households(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    mut q: HouseholdQuery,
+) -> Result<Page<Household>, AccessError> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }

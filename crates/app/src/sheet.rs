@@ -108,10 +108,7 @@ pub fn decode_text(mut bytes: Vec<u8>) -> Option<String> {
 
 /// Reads CSV text into raw rows of text cells.
 pub fn csv_rows(text: &str) -> Vec<Row> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut out = Vec::new();
     for (i, record) in reader.records().enumerate() {
         // A malformed record (bad quoting) still gives its fields; the row check reports it.
@@ -146,12 +143,9 @@ fn data_cell(d: &Data) -> Cell {
 /// Reads spreadsheet bytes (xlsx/xls/ods) into raw rows of the first sheet.
 pub fn workbook_rows(name: &str, bytes: Vec<u8>) -> Result<Vec<Row>, SheetError> {
     let cursor = std::io::Cursor::new(bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(cursor)
-        .map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
+    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| SheetError::NoSheet(name.to_string()))?;
-    let range = book
-        .worksheet_range(&first)
-        .map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
+    let range = book.worksheet_range(&first).map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
     let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
     Ok(range
@@ -174,11 +168,7 @@ pub fn with_header(name: &str, rows: Vec<Row>, is_known: impl Fn(&str) -> bool, 
         .position(|r| r.cells.iter().filter(|c| is_known(&normalise_header(&c.text()))).count() >= 2)
         .ok_or_else(|| SheetError::NoHeader(name.to_string()))?;
     let headers: Vec<String> = rows[pos].cells.iter().map(|c| normalise_header(&c.text())).collect();
-    let data = rows
-        .into_iter()
-        .skip(pos + 1)
-        .filter(|r| !r.cells.iter().all(Cell::is_empty))
-        .collect();
+    let data = rows.into_iter().skip(pos + 1).filter(|r| !r.cells.iter().all(Cell::is_empty)).collect();
     Ok(Sheet { headers, rows: data, checksum })
 }
 

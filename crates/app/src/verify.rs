@@ -21,8 +21,8 @@ use minzheng_domain::economy::{DeptRecord, LinkKind};
 use minzheng_domain::hash::FastMap;
 use minzheng_domain::source::Signal;
 use minzheng_domain::{
-    Enrolment, Evidence, Finding, FindingAction, FindingKind, FindingStatus, Household, IdNumber, Permission, Person, PersonStatus, Principal,
-    RegionCode,
+    Enrolment, Evidence, Finding, FindingAction, FindingKind, FindingStatus, Household, IdNumber, Permission, Person, PersonStatus,
+    Principal, RegionCode,
 };
 use minzheng_policy::Engine;
 use minzheng_store::{Actor, AuditEntry, FindingCount, FindingEvent, FindingQuery, Page, Store, StoreError};
@@ -113,7 +113,11 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     }
     dirty.sort_unstable();
     // The registry persons any of these rows can be.
-    let mut persons: Vec<minzheng_verify::Person> = clean.iter().filter_map(|&i| out[i].id_number).filter_map(|id| registered.get(&id).map(|name| minzheng_verify::Person { id, name: name.clone() })).collect();
+    let mut persons: Vec<minzheng_verify::Person> = clean
+        .iter()
+        .filter_map(|&i| out[i].id_number)
+        .filter_map(|id| registered.get(&id).map(|name| minzheng_verify::Person { id, name: name.clone() }))
+        .collect();
     let mut wanted: Vec<IdNumber> = Vec::new();
     for &i in &dirty {
         for id in candidate_ids(&Recorded::read(&rows[i].id)) {
@@ -131,7 +135,8 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     persons.sort_unstable_by_key(|p| p.id);
     persons.dedup_by_key(|p| p.id);
     let order: Vec<usize> = dirty.iter().chain(clean.iter()).copied().collect();
-    let records: Vec<minzheng_verify::Record> = order.iter().map(|&i| minzheng_verify::Record { id: rows[i].id.clone(), name: rows[i].name.clone() }).collect();
+    let records: Vec<minzheng_verify::Record> =
+        order.iter().map(|&i| minzheng_verify::Record { id: rows[i].id.clone(), name: rows[i].name.clone() }).collect();
     let index = Index::new(&persons);
     let pairs = candidate_pairs(&index, &persons, &records);
     let model = if pairs.len() >= MIN_PAIRS_FOR_EM {
@@ -139,8 +144,10 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     } else {
         // Too few pairs to estimate from: EM's starting point, with u of names measured on
         // random pairs of registry persons.
-        let sample: Vec<minzheng_verify::Person> = store.scan_persons(None, 5000).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }).collect();
-        let names: Vec<minzheng_verify::Record> = sample.iter().rev().map(|p| minzheng_verify::Record { id: String::new(), name: p.name.clone() }).collect();
+        let sample: Vec<minzheng_verify::Person> =
+            store.scan_persons(None, 5000).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }).collect();
+        let names: Vec<minzheng_verify::Record> =
+            sample.iter().rev().map(|p| minzheng_verify::Record { id: String::new(), name: p.name.clone() }).collect();
         Model::starting(&sample, &names, 10_000, 0x6d7a)
     };
     for l in link(&pairs, &model, Thresholds::default()) {
@@ -150,7 +157,12 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
         }
         let person = persons[l.pair.person as usize].id;
         let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
-        let explanation = Some(format!("{} {}{}", person.masked(), model.explain(&l.pair).lines().join("；"), if l.ambiguous { "；另有候选人同样达到匹配阈值 / another candidate also reaches the threshold" } else { "" }));
+        let explanation = Some(format!(
+            "{} {}{}",
+            person.masked(),
+            model.explain(&l.pair).lines().join("；"),
+            if l.ambiguous { "；另有候选人同样达到匹配阈值 / another candidate also reaches the threshold" } else { "" }
+        ));
         out[row] = match l.band {
             Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability, explanation },
             Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability, explanation },
@@ -167,7 +179,8 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
         .filter_map(|&i| {
             let row = &rows[i];
             let birth = row.birth?;
-            (!row.name.trim().is_empty() && matches!(Recorded::read(&row.id), Recorded::Unreadable)).then(|| (minzheng_verify::names::simplified(&row.name), i, birth))
+            (!row.name.trim().is_empty() && matches!(Recorded::read(&row.id), Recorded::Unreadable))
+                .then(|| (minzheng_verify::names::simplified(&row.name), i, birth))
         })
         .collect();
     unnumbered.sort();
@@ -178,7 +191,14 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             namesakes.clear();
             let mut after = None;
             while namesakes.len() < NAMESAKES_READ {
-                let page = store.search_persons(&minzheng_store::PersonQuery { name: Some(name.clone()), after: after.clone(), limit: 1000, ..Default::default() }).await?;
+                let page = store
+                    .search_persons(&minzheng_store::PersonQuery {
+                        name: Some(name.clone()),
+                        after: after.clone(),
+                        limit: 1000,
+                        ..Default::default()
+                    })
+                    .await?;
                 namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
                 match page.next {
                     Some(n) => after = Some(n),
@@ -191,8 +211,12 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
         let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
         let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
         out[i] = match (l.band, l.person) {
-            (Band::Match, Some(p)) => RowLink { id_number: Some(p), link: LinkKind::Matched, probability, explanation: Some(l.explanation) },
-            (Band::Review, Some(p)) => RowLink { id_number: Some(p), link: LinkKind::Review, probability, explanation: Some(l.explanation) },
+            (Band::Match, Some(p)) => {
+                RowLink { id_number: Some(p), link: LinkKind::Matched, probability, explanation: Some(l.explanation) }
+            }
+            (Band::Review, Some(p)) => {
+                RowLink { id_number: Some(p), link: LinkKind::Review, probability, explanation: Some(l.explanation) }
+            }
             _ => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation: Some(l.explanation) },
         };
     }
@@ -255,7 +279,14 @@ fn owning_region(region: &RegionCode) -> Result<(), PolicyFailure> {
 /// of the sources that signal something (deaths, moves, residence, marriages) and the rules on
 /// `on`. New findings are stored (audited); those found before are not
 /// stored twice.
-pub async fn compare_region(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
+pub async fn compare_region(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    region: &RegionCode,
+    on: NaiveDate,
+) -> Result<CompareReport, PolicyFailure> {
     comparison_allowed(who, region)?;
     owning_region(region)?;
     let started = Instant::now();
@@ -312,11 +343,28 @@ pub struct AbsentReport {
 /// in the registry; one whose newest row puts them back in their city loses the tag. The tags
 /// are written as one registry batch (audited person by person, before and after), so the
 /// community lists them (`/api/persons?tag=空挂户`) and the grid worker can go and see.
-pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, region: &RegionCode, on: NaiveDate) -> Result<AbsentReport, PolicyFailure> {
+pub async fn tag_absent(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    region: &RegionCode,
+    on: NaiveDate,
+) -> Result<AbsentReport, PolicyFailure> {
     comparison_allowed(who, region)?;
     // It writes the registry: only an account that may change it (the city's administrator).
     if !(who.may(Permission::ImportRegistry) || who.may(Permission::WriteRegistry)) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "registry".into(), entity_key: format!("absent:{region}"), before: None, after: None }]).await?;
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "registry".into(),
+                    entity_key: format!("absent:{region}"),
+                    before: None,
+                    after: None,
+                }],
+            )
+            .await?;
         return Err(AccessError::Forbidden.into());
     }
     let catalogue = crate::economy::catalogue();
@@ -365,36 +413,74 @@ pub async fn tag_absent(store: &dyn Store, who: &Principal, actor: &Actor, regio
     }
     report.absent += report.tagged;
     if !changed.is_empty() {
-        let batch = minzheng_store::RegistryBatch { households: Vec::new(), persons: changed, source: format!("空挂户比对 {region} {on}"), checksum: String::new() };
+        let batch = minzheng_store::RegistryBatch {
+            households: Vec::new(),
+            persons: changed,
+            source: format!("空挂户比对 {region} {on}"),
+            checksum: String::new(),
+        };
         store.apply_batch(&batch, actor, &|_| {}).await?;
     }
     // The run itself, also when it changed nothing.
-    store.audit(actor, &[AuditEntry { action: "tag_absent".into(), entity: "registry".into(), entity_key: format!("absent:{region}"), before: None, after: Some(serde_json::json!(report)) }]).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "tag_absent".into(),
+                entity: "registry".into(),
+                entity_key: format!("absent:{region}"),
+                before: None,
+                after: Some(serde_json::json!(report)),
+            }],
+        )
+        .await?;
     Ok(report)
 }
 
 /// 增量比对: after a batch arrives, only the enrolments its rows name are compared (deaths,
 /// registry, roster), and those a row of assets or income names are re-checked by the rules.
-pub async fn compare_records(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, records: &[DeptRecord], on: NaiveDate) -> Result<CompareReport, PolicyFailure> {
+pub async fn compare_records(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    records: &[DeptRecord],
+    on: NaiveDate,
+) -> Result<CompareReport, PolicyFailure> {
     comparison_allowed(who, &who.region)?;
     let started = Instant::now();
     let mut ids: Vec<IdNumber> = records.iter().filter(|r| linked(r)).filter_map(|r| r.id_number).collect();
     ids.sort_unstable();
     ids.dedup();
-    let enrolments: Vec<Enrolment> = store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
+    let enrolments: Vec<Enrolment> =
+        store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
     let catalogue = crate::economy::catalogue();
     let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.signal_of(&r.source).is_some()).cloned().collect();
     // Where a person's hukou is and where they live is what their newest row says: the stored
     // rows of the enrolled persons these rows move or place are read beside them (a row about
     // anybody else makes no finding, so a city-wide residence file costs no such read).
     let enrolled: HashSet<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
-    let placed: Vec<IdNumber> =
-        signals.iter().filter(|r| linked(r) && newest_counts(catalogue, r)).filter_map(|r| r.id_number).filter(|id| enrolled.contains(id)).collect();
+    let placed: Vec<IdNumber> = signals
+        .iter()
+        .filter(|r| linked(r) && newest_counts(catalogue, r))
+        .filter_map(|r| r.id_number)
+        .filter(|id| enrolled.contains(id))
+        .collect();
     if !placed.is_empty() {
         let here: HashSet<(String, i64)> = signals.iter().map(|r| (r.batch.clone(), r.row_no)).collect();
-        signals.extend(store.dept_records_of(&placed).await?.into_iter().filter(|r| newest_counts(catalogue, r) && !here.contains(&(r.batch.clone(), r.row_no))));
+        signals.extend(
+            store
+                .dept_records_of(&placed)
+                .await?
+                .into_iter()
+                .filter(|r| newest_counts(catalogue, r) && !here.contains(&(r.batch.clone(), r.row_no))),
+        );
     }
-    let asset_ids: HashSet<IdNumber> = records.iter().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| s.item.is_some())).filter_map(|r| r.id_number).collect();
+    let asset_ids: HashSet<IdNumber> = records
+        .iter()
+        .filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| s.item.is_some()))
+        .filter_map(|r| r.id_number)
+        .collect();
     let households: HashSet<String> =
         enrolments.iter().filter(|e| e.members.iter().any(|m| asset_ids.contains(&m.id_number))).map(|e| e.household_no.clone()).collect();
     let mut report = compare(store, engine, &enrolments, &signals, Recheck::Households(households), true, on).await?;
@@ -428,7 +514,14 @@ fn linked(r: &DeptRecord) -> bool {
     matches!(r.link, LinkKind::Exact | LinkKind::Matched)
 }
 
-async fn finish(store: &dyn Store, actor: &Actor, region: &RegionCode, on: NaiveDate, started: Instant, report: &mut (CompareReport, Vec<Finding>)) -> Result<(), StoreError> {
+async fn finish(
+    store: &dyn Store,
+    actor: &Actor,
+    region: &RegionCode,
+    on: NaiveDate,
+    started: Instant,
+    report: &mut (CompareReport, Vec<Finding>),
+) -> Result<(), StoreError> {
     let (r, findings) = report;
     r.region = region.to_string();
     r.on = Some(on);
@@ -444,7 +537,15 @@ async fn finish(store: &dyn Store, actor: &Actor, region: &RegionCode, on: Naive
 /// The findings of some enrolments.
 /// `beyond`: also look for the members' other enrolments (outside those compared) when
 /// looking for persons enrolled twice.
-async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], signals: &[DeptRecord], recheck: Recheck<'_>, beyond: bool, on: NaiveDate) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
+async fn compare(
+    store: &dyn Store,
+    engine: &Engine,
+    enrolments: &[Enrolment],
+    signals: &[DeptRecord],
+    recheck: Recheck<'_>,
+    beyond: bool,
+    on: NaiveDate,
+) -> Result<(CompareReport, Vec<Finding>), PolicyFailure> {
     let roster = Roster::new(enrolments.iter().enumerate().flat_map(|(i, e)| e.members.iter().map(move |m| (m.id_number, i as u32))));
     let mut report = CompareReport { enrolments: enrolments.len(), persons: roster.persons(), rows: signals.len(), ..Default::default() };
 
@@ -478,7 +579,12 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
     // (what each source says is registered with it: `policies/sources.toml`).
     let program_units: HashMap<&str, minzheng_policy::Unit> = engine.policy.programs.iter().map(|p| (p.code.as_str(), p.unit)).collect();
     let catalogue = crate::economy::catalogue();
-    let rows: Vec<(usize, IdNumber)> = signals.iter().enumerate().filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on)).filter_map(|(i, r)| r.id_number.map(|id| (i, id))).collect();
+    let rows: Vec<(usize, IdNumber)> = signals
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| linked(r) && r.event_date.is_none_or(|d| d <= on))
+        .filter_map(|(i, r)| r.id_number.map(|id| (i, id)))
+        .collect();
     let ids: Vec<IdNumber> = rows.iter().map(|(_, id)| *id).collect();
     // Where a person's hukou is, and where they live, is what their newest dated move or
     // residence row says (an undated one cannot be placed in time and is not read).
@@ -522,8 +628,22 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                     e,
                     Some(id),
                     r.probability,
-                    format!("在保成员{}据{}数据已于{}将户籍迁往{}，不在发放地区县{}", name_of(e, &id), short, date, if to.is_empty() { "外地" } else { &to }, e.county),
-                    format!("enrolled member {}'s hukou moved to {} on {} according to {}, outside the paying county {}", id.masked(), if to.is_empty() { "elsewhere" } else { &to }, date, r.source, e.county),
+                    format!(
+                        "在保成员{}据{}数据已于{}将户籍迁往{}，不在发放地区县{}",
+                        name_of(e, &id),
+                        short,
+                        date,
+                        if to.is_empty() { "外地" } else { &to },
+                        e.county
+                    ),
+                    format!(
+                        "enrolled member {}'s hukou moved to {} on {} according to {}, outside the paying county {}",
+                        id.masked(),
+                        if to.is_empty() { "elsewhere" } else { &to },
+                        date,
+                        r.source,
+                        e.county
+                    ),
                     evidence,
                 ));
             }
@@ -543,14 +663,22 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                     Some(id),
                     r.probability,
                     format!("在保成员{}据{}数据自{}居住或参保在{}（本市以外），疑似户在人不在（空挂户）", name_of(e, &id), short, date, at),
-                    format!("enrolled member {} lives or is insured in {} (outside the city) since {} according to {}: registered but absent", id.masked(), at, date, r.source),
+                    format!(
+                        "enrolled member {} lives or is insured in {} (outside the city) since {} according to {}: registered but absent",
+                        id.masked(),
+                        at,
+                        date,
+                        r.source
+                    ),
                     evidence,
                 ));
             }
             Signal::Marriage { type_column, spouse_column } => {
                 // A marriage or divorce since the enrolment began changes who the household is
                 // (《最低生活保障审核确认办法》第八条: spouses are members of one household).
-                if program_units.get(e.program.as_str()) != Some(&minzheng_policy::Unit::Household) || r.event_date.is_none_or(|d| d < e.start) {
+                if program_units.get(e.program.as_str()) != Some(&minzheng_policy::Unit::Household)
+                    || r.event_date.is_none_or(|d| d < e.start)
+                {
                     continue;
                 }
                 let kind = field(type_column);
@@ -562,8 +690,20 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                 let (zh, en) = if matches!(kind.as_str(), "离婚" | "离婚登记") {
                     let Some(x) = spouse.filter(|x| enrolled(x)) else { continue };
                     (
-                        format!("在保成员{}据{}数据已于{}与{}登记离婚，对方仍列为本户在保成员，家庭人口应重新核定", name_of(e, &id), short, date, name_of(e, &x)),
-                        format!("enrolled member {} divorced {} on {} according to {}, who is still an enrolled member of the household", id.masked(), x.masked(), date, r.source),
+                        format!(
+                            "在保成员{}据{}数据已于{}与{}登记离婚，对方仍列为本户在保成员，家庭人口应重新核定",
+                            name_of(e, &id),
+                            short,
+                            date,
+                            name_of(e, &x)
+                        ),
+                        format!(
+                            "enrolled member {} divorced {} on {} according to {}, who is still an enrolled member of the household",
+                            id.masked(),
+                            x.masked(),
+                            date,
+                            r.source
+                        ),
                     )
                 } else if matches!(kind.as_str(), "结婚" | "结婚登记" | "复婚" | "复婚登记") {
                     if spouse.is_some_and(|x| enrolled(&x) || living_here(&x)) {
@@ -626,7 +766,12 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                     Some(p.id_number),
                     1000,
                     format!("在保成员{}户籍在{}，不在发放地区县{}", p.name, p.hukou_region, e.county),
-                    format!("enrolled member {}'s hukou is in {}, outside the paying county {}", p.id_number.masked(), p.hukou_region, e.county),
+                    format!(
+                        "enrolled member {}'s hukou is in {}, outside the paying county {}",
+                        p.id_number.masked(),
+                        p.hukou_region,
+                        e.county
+                    ),
                     vec![ctx.member_evidence(e, &p.id_number), registry_evidence(p)],
                 )),
                 PersonStatus::Alive => {}
@@ -638,7 +783,11 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                     Some(p.id_number),
                     1000,
                     format!("在保成员{}在人口库中属于另一户（{}）", p.name, p.household_no.as_deref().unwrap_or("无")),
-                    format!("enrolled member {} belongs to another household in the registry ({})", p.id_number.masked(), p.household_no.as_deref().unwrap_or("none")),
+                    format!(
+                        "enrolled member {} belongs to another household in the registry ({})",
+                        p.id_number.masked(),
+                        p.household_no.as_deref().unwrap_or("none")
+                    ),
                     vec![ctx.member_evidence(e, &p.id_number), registry_evidence(p)],
                 ));
             }
@@ -696,7 +845,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
                 format!("{} receives both {} and {}, which exclude each other", id.masked(), a.program, b.program),
             )
         };
-        let mut f = ctx.finding(kind, if on_b { b } else { a }, Some(id), 1000, zh, en, vec![ctx.enrolment_evidence(a), ctx.enrolment_evidence(b)]);
+        let mut f =
+            ctx.finding(kind, if on_b { b } else { a }, Some(id), 1000, zh, en, vec![ctx.enrolment_evidence(a), ctx.enrolment_evidence(b)]);
         f.key = format!("{}:{}:{}:{}", kind.as_str(), a.id.min(b.id), a.id.max(b.id), id);
         findings.push(f);
     }
@@ -717,7 +867,8 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
         Recheck::Sweep(region) => {
             // One sweep of the region; the units it no longer finds eligible are explained from
             // the same run (no evaluation per unit).
-            let (snapshot, features, _) = warm(store, engine, region, on, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2), &|_| {}).await?;
+            let (snapshot, features, _) =
+                warm(store, engine, region, on, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2), &|_| {}).await?;
             let params = engine.params(&parameters, &features.counties, on);
             let run = engine.evaluate(&features, &params).await?;
             let eligible: HashSet<(String, String)> = run_units(&run, &snapshot).into_iter().map(|u| (u.program, u.unit_key)).collect();
@@ -779,7 +930,16 @@ async fn compare(store: &dyn Store, engine: &Engine, enrolments: &[Enrolment], s
         let ids: Vec<IdNumber> = e.members.iter().map(|m| m.id_number).collect();
         let mut evidence = vec![ctx.enrolment_evidence(e), Evidence { source: "policy".into(), batch: None, fields }];
         // The newest asset records linked to the members (not rows still in review).
-        for r in store.dept_records_of(&ids).await?.iter().rev().filter(|r| linked(r) && catalogue.get(&r.source).is_some_and(|s| matches!(s.item, Some(minzheng_domain::source::ItemRule::Count(_))))).take(5) {
+        for r in store
+            .dept_records_of(&ids)
+            .await?
+            .iter()
+            .rev()
+            .filter(|r| {
+                linked(r) && catalogue.get(&r.source).is_some_and(|s| matches!(s.item, Some(minzheng_domain::source::ItemRule::Count(_))))
+            })
+            .take(5)
+        {
             evidence.push(record_evidence(r));
         }
         findings.push(ctx.finding(
@@ -804,9 +964,23 @@ struct Context<'a> {
 
 impl Context<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn finding(&self, kind: FindingKind, e: &Enrolment, id: Option<IdNumber>, confidence: u16, zh: String, en: String, evidence: Vec<Evidence>) -> Finding {
+    fn finding(
+        &self,
+        kind: FindingKind,
+        e: &Enrolment,
+        id: Option<IdNumber>,
+        confidence: u16,
+        zh: String,
+        en: String,
+        evidence: Vec<Evidence>,
+    ) -> Finding {
         // The household's community, when it is in the paying county; otherwise the county that pays.
-        let region = self.households.get(&e.household_no).map(|h| h.community.clone()).filter(|c| e.county.contains(c)).unwrap_or_else(|| e.county.clone());
+        let region = self
+            .households
+            .get(&e.household_no)
+            .map(|h| h.community.clone())
+            .filter(|c| e.county.contains(c))
+            .unwrap_or_else(|| e.county.clone());
         Finding {
             id: 0,
             kind,
@@ -889,7 +1063,11 @@ fn program_zh(engine: &Engine, code: &str) -> String {
 
 /// Whether two programs exclude each other for the same person (either way round).
 fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
-    engine.policy.programs.iter().any(|p| (p.code == a && p.excluded_by.iter().any(|x| x == b)) || (p.code == b && p.excluded_by.iter().any(|x| x == a)))
+    engine
+        .policy
+        .programs
+        .iter()
+        .any(|p| (p.code == a && p.excluded_by.iter().any(|x| x == b)) || (p.code == b && p.excluded_by.iter().any(|x| x == a)))
 }
 
 fn source_zh(source: &str) -> &'static str {
@@ -970,7 +1148,6 @@ impl FindingView {
         }
     }
 }
-
 
 fn read_entry(key: &str, action: &str, after: serde_json::Value) -> AuditEntry {
     AuditEntry { action: action.into(), entity: "finding".into(), entity_key: key.into(), before: None, after: Some(after) }
@@ -1059,7 +1236,15 @@ impl minzheng_domain::Bilingual for StepError {
 /// worker saw (the step is refused as stale if the finding has moved on since). Verifying and
 /// closing as a false positive are for the assigned worker; resolving a verified finding is for
 /// county staff; a finding is assigned only to an account that may work findings of its region.
-pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, action: &FindingAction, comment: &str, seen: Option<FindingStatus>) -> Result<FindingView, StepError> {
+pub async fn act(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    action: &FindingAction,
+    comment: &str,
+    seen: Option<FindingStatus>,
+) -> Result<FindingView, StepError> {
     if !who.may(Permission::WorkFindings) {
         return Err(AccessError::Forbidden.into());
     }
@@ -1076,12 +1261,16 @@ pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, act
     match action {
         FindingAction::Assign { to } => {
             let account = store.account(to.trim()).await?;
-            let fit = account.is_some_and(|a| minzheng_domain::Role::parse(&a.role).is_some_and(|r| r.allows(Permission::WorkFindings)) && a.region.contains(&f.region));
+            let fit = account.is_some_and(|a| {
+                minzheng_domain::Role::parse(&a.role).is_some_and(|r| r.allows(Permission::WorkFindings)) && a.region.contains(&f.region)
+            });
             if !fit {
                 return Err(StepError::Assignee(to.trim().to_string()));
             }
         }
-        FindingAction::Verify | FindingAction::Resolve { resolution: minzheng_domain::Resolution::FalsePositive } if f.status == FindingStatus::Assigned => {
+        FindingAction::Verify | FindingAction::Resolve { resolution: minzheng_domain::Resolution::FalsePositive }
+            if f.status == FindingStatus::Assigned =>
+        {
             if who.name != assignee {
                 return Err(StepError::NotAssignee(assignee));
             }
@@ -1124,7 +1313,14 @@ pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, act
 
 /// The same step on several findings (bulk assignment): each is checked and applied on its own;
 /// returns the ones done and the refusals with their ids.
-pub async fn act_on_many(store: &dyn Store, who: &Principal, actor: &Actor, ids: &[i64], action: &FindingAction, comment: &str) -> (Vec<FindingView>, Vec<(i64, StepError)>) {
+pub async fn act_on_many(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    ids: &[i64],
+    action: &FindingAction,
+    comment: &str,
+) -> (Vec<FindingView>, Vec<(i64, StepError)>) {
     let mut done = Vec::new();
     let mut refused = Vec::new();
     for &id in ids {
@@ -1148,13 +1344,30 @@ pub struct ReviewItem {
 }
 
 /// Rows in review whose proposed person lives in `region` (the account's, or within it), audited as a read.
-pub async fn review_queue(store: &dyn Store, who: &Principal, actor: &Actor, region: Option<&RegionCode>, limit: usize) -> Result<Vec<ReviewItem>, AccessError> {
+pub async fn review_queue(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    region: Option<&RegionCode>,
+    limit: usize,
+) -> Result<Vec<ReviewItem>, AccessError> {
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden);
     }
     let region = region.unwrap_or(&who.region);
     if !who.in_scope(region) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "dept_record".into(), entity_key: "review".into(), before: None, after: Some(serde_json::json!({ "region": region.to_string() })) }]).await?;
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "dept_record".into(),
+                    entity_key: "review".into(),
+                    before: None,
+                    after: Some(serde_json::json!({ "region": region.to_string() })),
+                }],
+            )
+            .await?;
         return Err(AccessError::OutOfScope);
     }
     let mut out = Vec::new();
@@ -1166,7 +1379,8 @@ pub async fn review_queue(store: &dyn Store, who: &Principal, actor: &Actor, reg
         let ids: Vec<IdNumber> = page.iter().filter_map(|r| r.id_number).collect();
         let persons: HashMap<IdNumber, Person> = store.persons_by_id(&ids).await?.into_iter().map(|p| (p.id_number, p)).collect();
         let nos: Vec<String> = persons.values().filter_map(|p| p.household_no.clone()).collect();
-        let communities: HashMap<String, RegionCode> = store.households(&nos).await?.into_iter().map(|h| (h.household_no, h.community)).collect();
+        let communities: HashMap<String, RegionCode> =
+            store.households(&nos).await?.into_iter().map(|h| (h.household_no, h.community)).collect();
         for r in page {
             let Some(p) = r.id_number.and_then(|id| persons.get(&id)) else { continue };
             let community = p.household_no.as_ref().and_then(|no| communities.get(no)).cloned().unwrap_or_else(|| p.hukou_region.clone());
@@ -1181,13 +1395,31 @@ pub async fn review_queue(store: &dyn Store, who: &Principal, actor: &Actor, reg
         }
     }
     let shown: Vec<i64> = out.iter().map(|i| i.record.id).collect();
-    store.audit(actor, &[AuditEntry { action: "list".into(), entity: "dept_record".into(), entity_key: "review".into(), before: None, after: Some(serde_json::json!({ "records": shown })) }]).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "list".into(),
+                entity: "dept_record".into(),
+                entity_key: "review".into(),
+                before: None,
+                after: Some(serde_json::json!({ "records": shown })),
+            }],
+        )
+        .await?;
     Ok(out)
 }
 
 /// Decides a row in review: linked to the proposed person (the row then gives its economic
 /// item and is compared at once with the enrolments it names) or to nobody.
-pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, actor: &Actor, id: i64, accept: bool) -> Result<Option<CompareReport>, PolicyFailure> {
+pub async fn decide_link(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    accept: bool,
+) -> Result<Option<CompareReport>, PolicyFailure> {
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden.into());
     }
@@ -1206,7 +1438,18 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
         None => person.hukou_region.clone(),
     };
     if !who.in_scope(&community) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), entity: "dept_record".into(), entity_key: id.to_string(), before: None, after: Some(serde_json::json!({ "use": "decide_link" })) }]).await?;
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "dept_record".into(),
+                    entity_key: id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({ "use": "decide_link" })),
+                }],
+            )
+            .await?;
         return Err(AccessError::OutOfScope.into());
     }
     let item = if accept {
@@ -1218,7 +1461,9 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
             }
         };
         // A row that cannot give its item (an unreadable amount) stays in review, with the reason.
-        let Some(source) = crate::economy::catalogue().get(&record.source) else { return Err(invalid(format!("数据来源 {} 未登记", record.source), format!("source {} is not registered", record.source))) };
+        let Some(source) = crate::economy::catalogue().get(&record.source) else {
+            return Err(invalid(format!("数据来源 {} 未登记", record.source), format!("source {} is not registered", record.source)));
+        };
         source.item(cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
     } else {
         None
@@ -1230,7 +1475,13 @@ pub async fn decide_link(store: &dyn Store, engine: &Engine, who: &Principal, ac
         return Ok(None);
     }
     // Compared as of the day the row's file describes.
-    let on = store.economic_batches().await?.into_iter().find(|b| b.checksum == record.batch).map(|b| b.as_of).unwrap_or_else(|| chrono::Local::now().date_naive());
+    let on = store
+        .economic_batches()
+        .await?
+        .into_iter()
+        .find(|b| b.checksum == record.batch)
+        .map(|b| b.as_of)
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let linked = DeptRecord { link: LinkKind::Matched, ..record };
     Ok(Some(compare_records(store, engine, who, actor, std::slice::from_ref(&linked), on).await?))
 }

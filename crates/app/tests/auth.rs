@@ -47,7 +47,9 @@ async fn accounts_are_bound_to_a_region_of_their_level_with_a_strong_password() 
     // A city administrator creates accounts in the city; a street reviewer creates none.
     let city = minzheng_domain::Principal { name: "city".into(), role: Role::CityAdmin, region: code("2101") };
     let street = minzheng_domain::Principal { name: "street".into(), role: Role::StreetReviewer, region: code("210112009") };
-    assert!(auth::create_account(s.as_ref(), Some(&city), &admin, "zhao", Role::StreetReviewer, &code("210112009"), "Donghu2026ok").await.is_ok());
+    assert!(auth::create_account(s.as_ref(), Some(&city), &admin, "zhao", Role::StreetReviewer, &code("210112009"), "Donghu2026ok")
+        .await
+        .is_ok());
     assert!(matches!(
         auth::create_account(s.as_ref(), Some(&street), &admin, "qian", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await,
         Err(AuthError::Forbidden(_))
@@ -57,7 +59,9 @@ async fn accounts_are_bound_to_a_region_of_their_level_with_a_strong_password() 
 #[tokio::test]
 async fn a_session_opens_with_the_right_password_and_ends_at_sign_out() {
     let (s, _d) = store("login").await;
-    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok")
+        .await
+        .expect("account");
     let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     assert_eq!(signed.principal.role, Role::CommunityWorker);
     let (who, _) = auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").expect("a live session");
@@ -73,7 +77,9 @@ async fn a_session_opens_with_the_right_password_and_ends_at_sign_out() {
 #[tokio::test]
 async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
     let (s, _d) = store("lockout").await;
-    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok")
+        .await
+        .expect("account");
     for i in 1..auth::MAX_FAILURES {
         let e = auth::login(s.as_ref(), "wang", "guess-123456", &client()).await.expect_err("wrong password");
         assert!(matches!(e, AuthError::BadCredentials), "attempt {i}");
@@ -95,10 +101,15 @@ async fn five_wrong_passwords_lock_the_account_even_against_the_right_one() {
 #[tokio::test]
 async fn a_new_password_needs_the_old_one_and_ends_every_session() {
     let (s, _d) = store("password").await;
-    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok")
+        .await
+        .expect("account");
     let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     let who = signed.principal.clone();
-    assert!(matches!(auth::change_password(s.as_ref(), &who, "wrong-old-1", "Newpass2026x", &client()).await, Err(AuthError::BadCredentials)));
+    assert!(matches!(
+        auth::change_password(s.as_ref(), &who, "wrong-old-1", "Newpass2026x", &client()).await,
+        Err(AuthError::BadCredentials)
+    ));
     assert!(matches!(auth::change_password(s.as_ref(), &who, "Wenxin2026ok", "weak", &client()).await, Err(AuthError::WeakPassword)));
     auth::change_password(s.as_ref(), &who, "Wenxin2026ok", "Newpass2026x", &client()).await.expect("changed");
     assert!(auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").is_none());
@@ -108,7 +119,9 @@ async fn a_new_password_needs_the_old_one_and_ends_every_session() {
 #[tokio::test]
 async fn an_expired_session_no_longer_signs_anyone_in() {
     let (s, _d) = store("expired").await;
-    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok")
+        .await
+        .expect("account");
     let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     // The same session, expired: stored again with a past expiry under a fresh token.
     let token = "ab".repeat(32);
@@ -117,7 +130,9 @@ async fn an_expired_session_no_longer_signs_anyone_in() {
         hex::encode(sha2::Sha256::digest(token.as_bytes()))
     };
     let past = chrono::Utc::now() - chrono::Duration::minutes(1);
-    s.create_session(&minzheng_store::Session { token_hash: hash.clone(), expires_at: past, ..signed.session.clone() }).await.expect("session");
+    s.create_session(&minzheng_store::Session { token_hash: hash.clone(), expires_at: past, ..signed.session.clone() })
+        .await
+        .expect("session");
     assert!(auth::authenticate(s.as_ref(), &token).await.expect("lookup").is_none());
     assert!(s.session(&hash).await.expect("get").is_none(), "the expired session is removed");
 }
@@ -125,7 +140,9 @@ async fn an_expired_session_no_longer_signs_anyone_in() {
 #[tokio::test]
 async fn the_session_cache_answers_a_burst_and_forgets_at_sign_out_and_password_change() {
     let (s, _d) = store("cache").await;
-    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok").await.expect("account");
+    auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), "wang", Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok")
+        .await
+        .expect("account");
     let cache = auth::SessionCache::new();
     let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     let (who, _) = cache.authenticate(s.as_ref(), &signed.token).await.expect("lookup").expect("a live session");

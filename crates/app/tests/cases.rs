@@ -50,11 +50,40 @@ async fn world(tag: &str) -> (World, Person, Person) {
     let elder = person(41, "王淑兰", "1940-05-06", Sex::Female, "HN-0003", Relation::Head, "210112009001");
     let older = person(51, "王德顺", "1935-02-03", Sex::Male, "HN-0003", Relation::Spouse, "210112009001");
     let households = vec![
-        Household { household_no: "HN-0001".into(), head: Some(mother.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban },
-        Household { household_no: "TX-0001".into(), head: Some(single.id_number), address: "铁西区建农社区".into(), community: code("210106001017"), grid: None, building: None, kind: HouseholdKind::Urban },
-        Household { household_no: "HN-0003".into(), head: Some(elder.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban },
+        Household {
+            household_no: "HN-0001".into(),
+            head: Some(mother.id_number),
+            address: "浑南区文欣社区".into(),
+            community: code("210112009001"),
+            grid: None,
+            building: None,
+            kind: HouseholdKind::Urban,
+        },
+        Household {
+            household_no: "TX-0001".into(),
+            head: Some(single.id_number),
+            address: "铁西区建农社区".into(),
+            community: code("210106001017"),
+            grid: None,
+            building: None,
+            kind: HouseholdKind::Urban,
+        },
+        Household {
+            household_no: "HN-0003".into(),
+            head: Some(elder.id_number),
+            address: "浑南区文欣社区".into(),
+            community: code("210112009001"),
+            grid: None,
+            building: None,
+            kind: HouseholdKind::Urban,
+        },
     ];
-    let batch = RegistryBatch { households, persons: vec![mother.clone(), son, single.clone(), elder, older], source: "test".into(), checksum: String::new() };
+    let batch = RegistryBatch {
+        households,
+        persons: vec![mother.clone(), son, single.clone(), elder, older],
+        source: "test".into(),
+        checksum: String::new(),
+    };
     store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
     let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
     minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("parameters");
@@ -65,11 +94,23 @@ async fn world(tag: &str) -> (World, Person, Person) {
 const NOTE: &str = "按程序办理，情况属实";
 
 fn dibao_application(applicant: IdNumber) -> Application {
-    Application { service: "apply_dibao".into(), applicant, documents: vec!["application".into(), "asset_statement".into(), "authorisation".into()], staff_relative: false, comment: "申请人到社区窗口申请".into() }
+    Application {
+        service: "apply_dibao".into(),
+        applicant,
+        documents: vec!["application".into(), "asset_statement".into(), "authorisation".into()],
+        staff_relative: false,
+        comment: "申请人到社区窗口申请".into(),
+    }
 }
 
 impl World {
-    async fn step(&self, who: &minzheng_domain::Principal, id: i64, action: CaseAction, on: &str) -> Result<minzheng_domain::Case, CaseFailure> {
+    async fn step(
+        &self,
+        who: &minzheng_domain::Principal,
+        id: i64,
+        action: CaseAction,
+        on: &str,
+    ) -> Result<minzheng_domain::Case, CaseFailure> {
         use_case::act(self.store.as_ref(), &self.engine, &self.catalogue, who, &actor(who), id, &action, NOTE, None, day(on)).await
     }
 }
@@ -84,14 +125,22 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     let county = who(Role::CountyApprover, "210112");
 
     // Accepted in 和平区 (Monday 2026-11-02), owned by 浑南区, surveyed where the household lives.
-    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02")).await.expect("accepted");
+    let c =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
+            .await
+            .expect("accepted");
     assert_eq!((c.owner.as_str(), c.community.as_str(), c.accepted_at.as_str()), ("210112", "210112009001", "210102001002"));
     assert_eq!(c.household_size, 2);
     assert_eq!(c.step_due, day("2026-11-05"), "survey within 3 working days");
     assert_eq!(c.due, day("2026-12-14"), "whole case within 30 working days");
-    let queue = use_case::cases(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), CaseList::Queue, None, None, 50, day("2026-11-02")).await.expect("queue");
+    let queue =
+        use_case::cases(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), CaseList::Queue, None, None, 50, day("2026-11-02"))
+            .await
+            .expect("queue");
     assert_eq!(queue.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![c.id], "in the 浑南 community's queue");
-    let theirs = use_case::cases(w.store.as_ref(), &heping, &actor(&heping), CaseList::Queue, None, None, 50, day("2026-11-02")).await.expect("queue");
+    let theirs = use_case::cases(w.store.as_ref(), &heping, &actor(&heping), CaseList::Queue, None, None, 50, day("2026-11-02"))
+        .await
+        .expect("queue");
     assert!(theirs.items.is_empty(), "not in the accepting community's queue");
 
     // The accepting community follows the status, nothing more.
@@ -99,23 +148,43 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     assert!(view.limited && view.household_no.is_none() && view.file.is_none() && events.is_empty());
     assert_eq!(view.applicant_name, "刘**");
     assert!(view.applicant_id.contains('*'));
-    assert!(matches!(w.step(&heping, c.id, CaseAction::Survey { staff: vec!["甲".into(), "乙".into()], home_visit: true, findings: String::new() }, "2026-11-03").await, Err(CaseFailure::Procedure(_))));
+    assert!(matches!(
+        w.step(
+            &heping,
+            c.id,
+            CaseAction::Survey { staff: vec!["甲".into(), "乙".into()], home_visit: true, findings: String::new() },
+            "2026-11-03"
+        )
+        .await,
+        Err(CaseFailure::Procedure(_))
+    ));
 
-    let survey = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "母子二人，母亲无业".into() };
+    let survey = CaseAction::Survey {
+        staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "母子二人，母亲无业".into()
+    };
     let c = w.step(&hunnan_worker, c.id, survey, "2026-11-03").await.expect("surveyed");
-    let c = w.step(&officer, c.id, CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: true, report: None }, "2026-11-04").await.expect("checked");
+    let c = w
+        .step(&officer, c.id, CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: true, report: None }, "2026-11-04")
+        .await
+        .expect("checked");
     let c = w.step(&street, c.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
     let c = w.step(&hunnan_worker, c.id, CaseAction::PublishNotice, "2026-11-06").await.expect("notice");
-    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0001", day("2026-11-16")).await.expect("check");
+    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0001", day("2026-11-16"))
+        .await
+        .expect("check");
     let dibao = rules.programs.iter().find(|p| p.code == "dibao").expect("dibao");
     assert!(dibao.eligible(), "a household without income is eligible");
     assert_eq!(c.file.proposed, Some(Fen(dibao.amount())), "the notice shows the rules' amount");
-    let notice = use_case::notice_list(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), &code("210112009001")).await.expect("notice");
+    let notice =
+        use_case::notice_list(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), &code("210112009001")).await.expect("notice");
     assert_eq!(notice.iter().map(|c| c.applicant_name.as_str()).collect::<Vec<_>>(), vec!["刘秀梅"]);
     assert!(use_case::notice_pdf("文欣社区", &notice, |p| p.to_string()).starts_with(b"%PDF-"));
 
     assert_eq!(c.notice_until, Some(day("2026-11-13")), "7 days after the day of publication");
-    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-13").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::NoticeRunning(_)))));
+    assert!(matches!(
+        w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-13").await,
+        Err(CaseFailure::Procedure(minzheng_domain::CaseError::NoticeRunning(_)))
+    ));
     let c = w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-16").await.expect("approved");
     assert_eq!(c.status, CaseStatus::Approved);
     let d = c.file.decision.clone().expect("decision");
@@ -133,11 +202,16 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     let refusals = w.store.audit_of("case", &c.id.to_string()).await.expect("audit");
     assert!(refusals.iter().any(|a| a.action == "refused"), "a refused step leaves a record");
     let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
-    assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["accept", "survey", "record_check", "review", "publish_notice", "approve"]);
+    assert_eq!(
+        events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        vec!["accept", "survey", "record_check", "review", "publish_notice", "approve"]
+    );
     assert_eq!(events[0].role, "community_worker");
 
     // Enrolled now: a new application is refused; a change is accepted.
-    let again = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-16")).await;
+    let again =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-16"))
+            .await;
     assert!(matches!(again, Err(CaseFailure::Invalid { .. })), "{again:?}");
 }
 
@@ -156,14 +230,37 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     }
     // Only a community accepts; an unknown service is refused.
     let street = who(Role::StreetReviewer, "210102001");
-    assert!(use_case::accept(w.store.as_ref(), &w.catalogue, &street, &actor(&street), &dibao_application(mother.id_number), day("2026-11-02")).await.is_err());
+    assert!(use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &street,
+        &actor(&street),
+        &dibao_application(mother.id_number),
+        day("2026-11-02")
+    )
+    .await
+    .is_err());
     let mut unknown = dibao_application(mother.id_number);
     unknown.service = "apply_moon".into();
-    assert!(matches!(use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &unknown, day("2026-11-02")).await, Err(CaseFailure::Invalid { .. })));
+    assert!(matches!(
+        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &unknown, day("2026-11-02")).await,
+        Err(CaseFailure::Invalid { .. })
+    ));
 
-    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02")).await.expect("accepted");
+    let c =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
+            .await
+            .expect("accepted");
     // A second open application of the same program and household.
-    let second = use_case::accept(w.store.as_ref(), &w.catalogue, &hunnan_worker, &actor(&hunnan_worker), &dibao_application(mother.id_number), day("2026-11-02")).await;
+    let second = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &hunnan_worker,
+        &actor(&hunnan_worker),
+        &dibao_application(mother.id_number),
+        day("2026-11-02"),
+    )
+    .await;
     match second {
         Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("办理中"), "{zh}"),
         other => panic!("a second open application must be refused: {other:?}"),
@@ -171,20 +268,50 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     // Out of order, out of role, stale: refused, the case unchanged.
     assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-03").await, Err(CaseFailure::Procedure(_))));
     let one_staff = CaseAction::Survey { staff: vec!["李明".into()], home_visit: true, findings: String::new() };
-    assert!(matches!(w.step(&hunnan_worker, c.id, one_staff, "2026-11-03").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::TooFewStaff))));
-    let stale = use_case::act(w.store.as_ref(), &w.engine, &w.catalogue, &county, &actor(&county), c.id, &CaseAction::Refuse { reason: "家庭人均收入高于标准".into() }, NOTE, Some(c.version + 1), day("2026-11-03")).await;
+    assert!(matches!(
+        w.step(&hunnan_worker, c.id, one_staff, "2026-11-03").await,
+        Err(CaseFailure::Procedure(minzheng_domain::CaseError::TooFewStaff))
+    ));
+    let stale = use_case::act(
+        w.store.as_ref(),
+        &w.engine,
+        &w.catalogue,
+        &county,
+        &actor(&county),
+        c.id,
+        &CaseAction::Refuse { reason: "家庭人均收入高于标准".into() },
+        NOTE,
+        Some(c.version + 1),
+        day("2026-11-03"),
+    )
+    .await;
     assert!(matches!(stale, Err(CaseFailure::Stale)));
     let outsider = who(Role::CountyApprover, "210102");
-    assert!(matches!(w.step(&outsider, c.id, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03").await, Err(CaseFailure::Access(_))));
+    assert!(matches!(
+        w.step(&outsider, c.id, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03").await,
+        Err(CaseFailure::Access(_))
+    ));
     let unchanged = w.store.case(c.id).await.expect("read").expect("case");
     assert_eq!(unchanged, c, "nothing changed");
 
     // A refusal with its written reason closes the case and frees the household for a new one.
-    let refused = w.step(&county, c.id, CaseAction::Refuse { reason: "申请人名下有营运车辆，家庭财产超过规定".into() }, "2026-11-03").await.expect("refused");
+    let refused = w
+        .step(&county, c.id, CaseAction::Refuse { reason: "申请人名下有营运车辆，家庭财产超过规定".into() }, "2026-11-03")
+        .await
+        .expect("refused");
     assert_eq!(refused.status, CaseStatus::Refused);
     let letter = use_case::decision_pdf(&refused, w.catalogue.service("apply_dibao").expect("svc"), "浑南区").expect("letter");
     assert!(letter.starts_with(b"%PDF-"));
-    assert!(use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-04")).await.is_ok());
+    assert!(use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &heping,
+        &actor(&heping),
+        &dibao_application(mother.id_number),
+        day("2026-11-04")
+    )
+    .await
+    .is_ok());
 }
 
 #[tokio::test]
@@ -193,7 +320,13 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
     let worker = who(Role::CommunityWorker, "210106001017");
     let street = who(Role::StreetReviewer, "210106001");
     let county = who(Role::CountyApprover, "210106");
-    let app = Application { service: "apply_linshi".into(), applicant: single.id_number, documents: vec!["application".into(), "hardship_statement".into(), "medical_bills".into()], staff_relative: true, comment: "突发重病，申请临时救助".into() };
+    let app = Application {
+        service: "apply_linshi".into(),
+        applicant: single.id_number,
+        documents: vec!["application".into(), "hardship_statement".into(), "medical_bills".into()],
+        staff_relative: true,
+        comment: "突发重病，申请临时救助".into(),
+    };
     let c = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &app, day("2026-11-02")).await.expect("accepted");
     assert!(c.delegated && c.staff_relative);
     assert_eq!(c.due, day("2026-11-30"), "20 working days where the street decides");
@@ -201,17 +334,29 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
     let c = w.step(&street, c.id, CaseAction::PayFirst { amount: Fen(50_000) }, "2026-11-02").await.expect("paid first");
     assert_eq!(c.file.paid_first, Some(Fen(50_000)));
     let phone = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: false, findings: String::new() };
-    assert!(matches!(w.step(&worker, c.id, phone, "2026-11-03").await, Err(CaseFailure::Procedure(minzheng_domain::CaseError::HomeVisitRequired))));
+    assert!(matches!(
+        w.step(&worker, c.id, phone, "2026-11-03").await,
+        Err(CaseFailure::Procedure(minzheng_domain::CaseError::HomeVisitRequired))
+    ));
     let visit = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "住院治疗".into() };
     let c = w.step(&worker, c.id, visit, "2026-11-03").await.expect("surveyed");
     let c = w.step(&street, c.id, CaseAction::Review, "2026-11-04").await.expect("reviewed");
     // Below the smallest payment, above the street's ceiling: refused with the figure.
-    assert!(matches!(w.step(&street, c.id, CaseAction::Approve { amount: Some(Fen(60_000)) }, "2026-11-05").await, Err(CaseFailure::Invalid { .. })));
+    assert!(matches!(
+        w.step(&street, c.id, CaseAction::Approve { amount: Some(Fen(60_000)) }, "2026-11-05").await,
+        Err(CaseFailure::Invalid { .. })
+    ));
     match w.step(&street, c.id, CaseAction::Approve { amount: Some(Fen(10_000_000)) }, "2026-11-05").await {
         Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("报区县审批"), "{zh}"),
         other => panic!("above the street's ceiling: {other:?}"),
     }
-    assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(300_000)) }, "2026-11-05").await, Err(CaseFailure::Procedure(_))), "the street decides");
+    assert!(
+        matches!(
+            w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(300_000)) }, "2026-11-05").await,
+            Err(CaseFailure::Procedure(_))
+        ),
+        "the street decides"
+    );
     let c = w.step(&street, c.id, CaseAction::Refer, "2026-11-05").await.expect("referred");
     assert!(!c.delegated);
     // The county approves up to its own ceiling (12 × the standard); beyond it the city decides
@@ -220,7 +365,10 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
         Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("一事一议"), "{zh}"),
         other => panic!("above the county's ceiling: {other:?}"),
     }
-    let c = w.step(&county, c.id, CaseAction::Approve { amount: Some(Fen(400_000)) }, "2026-11-06").await.expect("the county approves a larger amount");
+    let c = w
+        .step(&county, c.id, CaseAction::Approve { amount: Some(Fen(400_000)) }, "2026-11-06")
+        .await
+        .expect("the county approves a larger amount");
     let d = c.file.decision.clone().expect("decided");
     assert_eq!((d.amount, d.band), (Some(Fen(400_000)), Some(minzheng_domain::temporary::Band::County)));
     let letter = use_case::decision_pdf(&c, w.catalogue.service("apply_linshi").expect("service"), "铁西区").expect("letter");
@@ -234,29 +382,70 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     let hunnan_worker = who(Role::CommunityWorker, "210112009001");
     let officer = who(Role::VerificationOfficer, "210112");
     let docs = w._d.0.join("documents");
-    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02")).await.expect("accepted");
+    let c =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
+            .await
+            .expect("accepted");
 
     // The accepting community uploads the signed form; the type comes from the content.
     let pdf = b"%PDF-1.4\n% signed application\n%%EOF\n".to_vec();
-    let d = use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "申请书.pdf", &pdf).await.expect("uploaded");
+    let d = use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "申请书.pdf", &pdf)
+        .await
+        .expect("uploaded");
     assert_eq!((d.content_type.as_str(), d.size), ("application/pdf", pdf.len() as i64));
     let refused = |r: Result<minzheng_store::CaseDocument, CaseFailure>| matches!(r, Err(CaseFailure::Invalid { .. }));
-    assert!(refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "photo.pdf", b"GIF89a not a pdf").await), "a GIF named .pdf");
+    assert!(
+        refused(
+            use_case::upload(
+                w.store.as_ref(),
+                &docs,
+                &w.catalogue,
+                &heping,
+                &actor(&heping),
+                c.id,
+                "application",
+                "photo.pdf",
+                b"GIF89a not a pdf"
+            )
+            .await
+        ),
+        "a GIF named .pdf"
+    );
     let big = [b"%PDF-".as_slice(), &vec![b' '; use_case::MAX_DOCUMENT_BYTES]].concat();
-    assert!(refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "big.pdf", &big).await), "over the size limit");
-    assert!(refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "passport", "p.pdf", &pdf).await), "not a document of the service");
+    assert!(
+        refused(
+            use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "big.pdf", &big).await
+        ),
+        "over the size limit"
+    );
+    assert!(
+        refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "passport", "p.pdf", &pdf).await),
+        "not a document of the service"
+    );
     let elsewhere = who(Role::CommunityWorker, "210102001003");
-    assert!(matches!(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &elsewhere, &actor(&elsewhere), c.id, "application", "a.pdf", &pdf).await, Err(CaseFailure::Access(_))));
+    assert!(matches!(
+        use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &elsewhere, &actor(&elsewhere), c.id, "application", "a.pdf", &pdf).await,
+        Err(CaseFailure::Access(_))
+    ));
     assert_eq!(w.store.case_documents(c.id).await.expect("list").len(), 1, "nothing refused was kept");
 
     // Read back by the household's community, checked against its checksum; a changed file is refused.
     let (_, bytes) = use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await.expect("read");
     assert_eq!(bytes, pdf);
-    assert!(use_case::document(w.store.as_ref(), &docs, &heping, &actor(&heping), c.id, d.id).await.is_err(), "the accepting community sees the status only");
+    assert!(
+        use_case::document(w.store.as_ref(), &docs, &heping, &actor(&heping), c.id, d.id).await.is_err(),
+        "the accepting community sees the status only"
+    );
     let grid = who(Role::GridWorker, "210112009001");
-    assert!(matches!(use_case::document(w.store.as_ref(), &docs, &grid, &actor(&grid), c.id, d.id).await, Err(CaseFailure::Access(_))), "scans are for the roles that see full identities");
+    assert!(
+        matches!(use_case::document(w.store.as_ref(), &docs, &grid, &actor(&grid), c.id, d.id).await, Err(CaseFailure::Access(_))),
+        "scans are for the roles that see full identities"
+    );
     std::fs::write(docs.join(&d.sha256[..2]).join(&d.sha256), b"%PDF-1.4 altered").expect("tamper");
-    assert!(matches!(use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await, Err(CaseFailure::Invalid { .. })));
+    assert!(matches!(
+        use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await,
+        Err(CaseFailure::Invalid { .. })
+    ));
 
     // A household check stored by the verification centre is handed over to the case.
     let survey = CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: String::new() };
@@ -266,11 +455,28 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
         household_no: household.into(),
         community: code("210112009001"),
         on: day("2026-11-03"),
-        authorisation: minzheng_domain::verification::Authorisation { reference: "浑南核字1号".into(), signed_on: day("2026-11-02"), signed_by: vec![mother.id_number] },
+        authorisation: minzheng_domain::verification::Authorisation {
+            reference: "浑南核字1号".into(),
+            signed_on: day("2026-11-02"),
+            signed_by: vec![mother.id_number],
+        },
         members: vec![],
         items: vec![],
-        figures: vec![minzheng_domain::verification::ReportFigure { name: "income_per_capita".into(), zh: "家庭月人均收入".into(), en: "income per member".into(), value: "12500".into(), unit: Some("fen".into()), source: "income".into() }],
-        programs: vec![minzheng_domain::verification::ReportProgram { code: "dibao".into(), zh: "最低生活保障".into(), eligible: true, amount: 150_000, unmet: vec![] }],
+        figures: vec![minzheng_domain::verification::ReportFigure {
+            name: "income_per_capita".into(),
+            zh: "家庭月人均收入".into(),
+            en: "income per member".into(),
+            value: "12500".into(),
+            unit: Some("fen".into()),
+            source: "income".into(),
+        }],
+        programs: vec![minzheng_domain::verification::ReportProgram {
+            code: "dibao".into(),
+            zh: "最低生活保障".into(),
+            eligible: true,
+            amount: 150_000,
+            unmet: vec![],
+        }],
         empty_sources: vec![],
         made_by: "hn_check".into(),
         made_at: chrono::Utc::now(),
@@ -278,7 +484,10 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     let other = w.store.add_household_check(&report("TX-0001"), &Actor::new("test")).await.expect("report");
     let ours = w.store.add_household_check(&report("HN-0001"), &Actor::new("test")).await.expect("report");
     let check = |r: i64| CaseAction::RecordCheck { per_capita_income: Fen(99_999), assets_within_limits: true, report: Some(r) };
-    assert!(matches!(w.step(&officer, c.id, check(other), "2026-11-04").await, Err(CaseFailure::Invalid { .. })), "another household's report");
+    assert!(
+        matches!(w.step(&officer, c.id, check(other), "2026-11-04").await, Err(CaseFailure::Invalid { .. })),
+        "another household's report"
+    );
     let c = w.step(&officer, c.id, check(ours), "2026-11-04").await.expect("checked");
     let recorded = c.file.check.expect("check");
     assert_eq!(recorded.per_capita_income, Fen(12_500), "the income as the report's rules counted it");
@@ -292,14 +501,39 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
     let street = who(Role::StreetReviewer, "210112009");
     let county = who(Role::CountyApprover, "210112");
     let members = w.store.household_members("HN-0003").await.expect("members");
-    let (wife, husband) = (members.iter().find(|m| m.name == "王淑兰").expect("wife").id_number, members.iter().find(|m| m.name == "王德顺").expect("husband").id_number);
-    let apply = |id: IdNumber| Application { service: "apply_gaoling".into(), applicant: id, documents: vec!["application".into(), "photo".into()], staff_relative: false, comment: "申请高龄津贴".into() };
-    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0003", day("2026-11-03")).await.expect("check");
-    let band = |id: IdNumber| rules.programs.iter().find(|p| p.code == "gaoling").and_then(|p| p.units.iter().find(|u| u.unit == id.as_str())).map(|u| u.amount).expect("a unit");
+    let (wife, husband) = (
+        members.iter().find(|m| m.name == "王淑兰").expect("wife").id_number,
+        members.iter().find(|m| m.name == "王德顺").expect("husband").id_number,
+    );
+    let apply = |id: IdNumber| Application {
+        service: "apply_gaoling".into(),
+        applicant: id,
+        documents: vec!["application".into(), "photo".into()],
+        staff_relative: false,
+        comment: "申请高龄津贴".into(),
+    };
+    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0003", day("2026-11-03"))
+        .await
+        .expect("check");
+    let band = |id: IdNumber| {
+        rules
+            .programs
+            .iter()
+            .find(|p| p.code == "gaoling")
+            .and_then(|p| p.units.iter().find(|u| u.unit == id.as_str()))
+            .map(|u| u.amount)
+            .expect("a unit")
+    };
     // Both may have an application open at once: one per applicant.
-    let a = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.expect("wife");
-    let b = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-11-02")).await.expect("husband");
-    assert!(use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.is_err(), "but not two for the same person");
+    let a =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.expect("wife");
+    let b = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-11-02"))
+        .await
+        .expect("husband");
+    assert!(
+        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.is_err(),
+        "but not two for the same person"
+    );
     for c in [&a, &b] {
         w.step(&street, c.id, CaseAction::Review, "2026-11-03").await.expect("reviewed");
     }
@@ -312,22 +546,49 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
     assert_eq!(e.members.len(), 2);
     assert_eq!(e.monthly_amount, Fen(band(wife) + band(husband)), "each at their own band");
     // The husband leaves; the wife stays paid.
-    let stop = Application { service: "stop_gaoling".into(), applicant: husband, documents: vec![], staff_relative: false, comment: "户籍迁出本市".into() };
-    let s = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-04")).await.expect("stop accepted");
+    let stop = Application {
+        service: "stop_gaoling".into(),
+        applicant: husband,
+        documents: vec![],
+        staff_relative: false,
+        comment: "户籍迁出本市".into(),
+    };
+    let s =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-04")).await.expect("stop accepted");
     w.step(&street, s.id, CaseAction::Review, "2026-11-04").await.expect("reviewed");
     w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-04").await.expect("stopped");
     let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
-    assert_eq!((e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.monthly_amount, e.status), (vec![wife], Fen(band(wife)), minzheng_domain::EnrolmentStatus::Active));
+    assert_eq!(
+        (e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.monthly_amount, e.status),
+        (vec![wife], Fen(band(wife)), minzheng_domain::EnrolmentStatus::Active)
+    );
     // The last member stops: the enrolment ends. A new application starts afresh, not from it.
-    let stop = Application { service: "stop_gaoling".into(), applicant: wife, documents: vec![], staff_relative: false, comment: "享受对象去世".into() };
-    let s = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-05")).await.expect("stop accepted");
+    let stop = Application {
+        service: "stop_gaoling".into(),
+        applicant: wife,
+        documents: vec![],
+        staff_relative: false,
+        comment: "享受对象去世".into(),
+    };
+    let s =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-05")).await.expect("stop accepted");
     w.step(&street, s.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
     w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-05").await.expect("stopped");
     assert_eq!(w.store.enrolment(e.id).await.expect("read").map(|e| e.status), Some(minzheng_domain::EnrolmentStatus::Stopped));
-    let again = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-12-07")).await.expect("applies again");
+    let again = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-12-07"))
+        .await
+        .expect("applies again");
     w.step(&street, again.id, CaseAction::Review, "2026-12-07").await.expect("reviewed");
     let approved = w.step(&county, again.id, CaseAction::Approve { amount: None }, "2026-12-08").await.expect("approved");
-    assert_eq!(approved.file.decision.as_ref().and_then(|d| d.amount), Some(Fen(band(husband))), "the letter shows the applicant's own amount");
+    assert_eq!(
+        approved.file.decision.as_ref().and_then(|d| d.amount),
+        Some(Fen(band(husband))),
+        "the letter shows the applicant's own amount"
+    );
     let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
-    assert_eq!((e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.status, e.start), (vec![husband], minzheng_domain::EnrolmentStatus::Active, day("2027-01-01")), "not the stopped members, not the old start");
+    assert_eq!(
+        (e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.status, e.start),
+        (vec![husband], minzheng_domain::EnrolmentStatus::Active, day("2027-01-01")),
+        "not the stopped members, not the old start"
+    );
 }

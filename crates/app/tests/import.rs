@@ -34,9 +34,10 @@ async fn a_generated_city_round_trips_through_csv_and_xlsx() {
         let out = dir.0.join(format!("{format:?}"));
         write_city(&city, &out, format).expect("write");
         let ext = if format == Format::Csv { "csv" } else { "xlsx" };
-        let report = import_persons(store.as_ref(), &out.join(format!("persons.{ext}")), &Mapping::default(), &Actor::new("importer"), &|_| {})
-            .await
-            .expect("import");
+        let report =
+            import_persons(store.as_ref(), &out.join(format!("persons.{ext}")), &Mapping::default(), &Actor::new("importer"), &|_| {})
+                .await
+                .expect("import");
         assert!(report.rejected.is_empty(), "{:?}", report.rejected.first());
         assert_eq!(report.accepted, city.persons.len());
     }
@@ -57,7 +58,7 @@ const HEADER: &str = "户号,姓名,身份证号,性别,出生日期,与户主�
 async fn bad_rows_are_refused_with_their_reasons_and_good_rows_go_in() {
     let (store, dir) = store_in("bad").await;
     let body = [
-        // 2: good head in 浑南区 东湖街道 (210112009) 
+        // 2: good head in 浑南区 东湖街道 (210112009)
         "H1,王建国,11010519491231002X,女,1949-12-31,户主,210112009001,,第1网格,3号楼,东湖社区3号楼",
         // 3: wrong check character
         "H1,李秀英,360426199101010072,男,,配偶,210112009001,,,,",
@@ -119,7 +120,13 @@ async fn gbk_files_with_a_title_row_and_other_headers_are_read_through_a_mapping
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert_eq!(report.accepted, 2);
     let found = store
-        .search_persons(&PersonQuery { region: Some(RegionCode::parse("210112009").expect("code")), name: None, tag: None, after: None, limit: 10 })
+        .search_persons(&PersonQuery {
+            region: Some(RegionCode::parse("210112009").expect("code")),
+            name: None,
+            tag: None,
+            after: None,
+            limit: 10,
+        })
         .await
         .expect("search");
     assert_eq!(found.items.len(), 2, "the household was placed in 浑南区 东湖街道 东湖社区");
@@ -176,11 +183,7 @@ async fn an_excel_sheet_with_a_merged_title_dates_and_numbers_is_read_as_a_clerk
     assert!(reasons[0].1.contains("Excel"), "{}", reasons[0].1);
     assert_eq!(reasons[1].0, 5);
     assert!(reasons[1].1.contains("1975-04-01"), "{}", reasons[1].1);
-    let wang = store
-        .person(&minzheng_domain::IdNumber::parse("11010519491231002X").expect("id"))
-        .await
-        .expect("get")
-        .expect("stored");
+    let wang = store.person(&minzheng_domain::IdNumber::parse("11010519491231002X").expect("id")).await.expect("get").expect("stored");
     assert_eq!(wang.phone.as_deref(), Some("13800000000"));
 }
 

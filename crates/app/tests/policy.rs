@@ -32,7 +32,12 @@ async fn world(tag: &str) -> World {
     let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
     minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
     let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &minzheng_synth::Config::new(3000, 11)).expect("city");
-    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "test".into(), checksum: String::new() };
+    let batch = RegistryBatch {
+        households: city.households.clone(),
+        persons: city.persons.clone(),
+        source: "test".into(),
+        checksum: String::new(),
+    };
     store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
     minzheng_synth::files::write_city(&city, &dir.join("files"), minzheng_synth::files::Format::Csv).expect("files");
     let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
@@ -54,7 +59,24 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
     let staff = Actor::new("verify.centre");
     let reports = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("economy");
     let datasets: Vec<&str> = reports.iter().map(|r| r.dataset.as_str()).collect();
-    assert_eq!(datasets, ["business", "cremations", "deaths", "deposits", "hukou_moves", "income", "marriages", "property", "provident_fund", "residence", "social_insurance", "tax", "vehicles"]);
+    assert_eq!(
+        datasets,
+        [
+            "business",
+            "cremations",
+            "deaths",
+            "deposits",
+            "hukou_moves",
+            "income",
+            "marriages",
+            "property",
+            "provident_fund",
+            "residence",
+            "social_insurance",
+            "tax",
+            "vehicles"
+        ]
+    );
     assert!(reports.iter().all(|r| r.stored));
     // Dirty ID numbers planted in the departmental files are linked back to their persons; no row is lost.
     let matched: usize = reports.iter().map(|r| r.linked.matched).sum();
@@ -72,10 +94,13 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
 
     let county = busiest_county(&w.city);
     let approver = who(Role::CountyApprover, &county);
-    let report = use_case::sweep(w.store.as_ref(), &w.engine, &approver, &actor(&approver), &code(&county), day(ON), 2, &|_| {}).await.expect("sweep");
+    let report = use_case::sweep(w.store.as_ref(), &w.engine, &approver, &actor(&approver), &code(&county), day(ON), 2, &|_| {})
+        .await
+        .expect("sweep");
     assert!(report.rows.iter().all(|r| r.county == county));
     // The same county through the engine directly, from the city in memory.
-    let keep: std::collections::HashSet<&str> = w.city.households.iter().filter(|h| h.community.as_str().starts_with(&county)).map(|h| h.household_no.as_str()).collect();
+    let keep: std::collections::HashSet<&str> =
+        w.city.households.iter().filter(|h| h.community.as_str().starts_with(&county)).map(|h| h.household_no.as_str()).collect();
     let snapshot = from_city_where(&w.city, 2, |no| keep.contains(no));
     let features = w.engine.features(&snapshot, day(ON)).await.expect("features");
     let records = w.store.parameter_records().await.expect("records");
@@ -141,7 +166,8 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     let city = who(Role::CityAdmin, "2101");
     let from = day("2027-01-01");
     let rise = vec![Change::parse("dibao_standard+10%", "2101", from).expect("change")];
-    let report = use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &rise, 2, &|_| {}).await.expect("what-if");
+    let report =
+        use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &rise, 2, &|_| {}).await.expect("what-if");
     let total = report.total();
     let dibao: Vec<_> = report.rows.iter().filter(|r| r.program == "dibao").collect();
     assert!(dibao.iter().map(|r| r.monthly_change()).sum::<i64>() > 0, "a higher standard costs more");
@@ -154,7 +180,8 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     assert!(use_case::whatif_xlsx(&report).expect("xlsx").starts_with(b"PK"));
     // Setting a parameter to the value in force changes nothing.
     let same = vec![Change::parse("gaoling_80=2500", "2101", from).expect("change")];
-    let report = use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &same, 2, &|_| {}).await.expect("what-if");
+    let report =
+        use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &same, 2, &|_| {}).await.expect("what-if");
     assert_eq!((report.total().monthly_change(), report.total().newly_eligible, report.total().no_longer_eligible), (0, 0, 0));
     let unknown = vec![Change::parse("dibao_standardd+10%", "2101", from).expect("change")];
     assert!(matches!(
@@ -179,14 +206,22 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         use_case::set_parameter(w.store.as_ref(), &w.engine, &approver, &actor(&approver), record("沈政办发〔2026〕1号")).await,
         Err(use_case::PolicyFailure::Access(minzheng_app::registry::AccessError::Forbidden))
     ));
-    assert!(matches!(use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("涨")).await, Err(use_case::PolicyFailure::Invalid { .. })));
-    let stored = use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("沈政办发〔2026〕1号")).await.expect("set");
+    assert!(matches!(
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("涨")).await,
+        Err(use_case::PolicyFailure::Invalid { .. })
+    ));
+    let stored =
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("沈政办发〔2026〕1号")).await.expect("set");
     assert_eq!(stored.recorded_by, city.name);
     let elder = w
         .city
         .persons
         .iter()
-        .find(|p| p.status == minzheng_domain::PersonStatus::Alive && (80..90).contains(&p.id_number.age_on(day("2027-01-01"))) && p.id_number.age_on(day("2026-12-31")) >= 80)
+        .find(|p| {
+            p.status == minzheng_domain::PersonStatus::Alive
+                && (80..90).contains(&p.id_number.age_on(day("2027-01-01")))
+                && p.id_number.age_on(day("2026-12-31")) >= 80
+        })
         .expect("an elder in their eighties");
     let no = elder.household_no.clone().expect("household");
     let check = |on: &'static str| {
@@ -194,7 +229,11 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         async move { use_case::check(store.as_ref(), &engine, &city, &actor(&city), &no, day(on)).await.expect("check") }
     };
     let amount = |c: &minzheng_policy::explain::Check| {
-        c.programs.iter().find(|p| p.code == "gaoling").and_then(|p| p.units.iter().find(|u| u.unit == elder.id_number.to_string())).map(|u| u.amount)
+        c.programs
+            .iter()
+            .find(|p| p.code == "gaoling")
+            .and_then(|p| p.units.iter().find(|u| u.unit == elder.id_number.to_string()))
+            .map(|u| u.amount)
     };
     let before = amount(&check("2026-12-31").await);
     let after = amount(&check("2027-01-01").await);

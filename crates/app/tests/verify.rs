@@ -35,7 +35,12 @@ async fn world(tag: &str) -> World {
     minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
     let config = minzheng_synth::Config { anomaly_share: 0.05, ..minzheng_synth::Config::new(6000, 7) };
     let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &config).expect("city");
-    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "test".into(), checksum: String::new() };
+    let batch = RegistryBatch {
+        households: city.households.clone(),
+        persons: city.persons.clone(),
+        source: "test".into(),
+        checksum: String::new(),
+    };
     store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
     let files = dir.join("files");
     minzheng_synth::files::write_city(&city, &files, minzheng_synth::files::Format::Csv).expect("files");
@@ -43,7 +48,8 @@ async fn world(tag: &str) -> World {
     minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("params");
     let centre = Actor::new("city.centre");
     minzheng_app::economy::import_dir(store.as_ref(), &files, day(AS_OF), &centre).await.expect("departmental files");
-    let roster = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &centre).await.expect("roster");
+    let roster =
+        minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &centre).await.expect("roster");
     assert!(roster.import.rejected.is_empty(), "the generated roster is clean: {:?}", roster.import.rejected.first());
     assert!(roster.enrolments > 50, "{} enrolments", roster.enrolments);
     World { store, city, engine, files, _d: Dir(dir) }
@@ -53,12 +59,17 @@ async fn world(tag: &str) -> World {
 async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     let w = world("city").await;
     let admin = who(Role::CityAdmin, "2101");
-    let report = use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("compare");
+    let report =
+        use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("compare");
     assert!(report.enrolments > 50 && report.added > 0, "{report:?}");
     let mut findings = Vec::new();
     let mut before = None;
     loop {
-        let page = w.store.search_findings(&FindingQuery { region: Some(code("2101")), before, limit: 1000, ..Default::default() }).await.expect("list");
+        let page = w
+            .store
+            .search_findings(&FindingQuery { region: Some(code("2101")), before, limit: 1000, ..Default::default() })
+            .await
+            .expect("list");
         findings.extend(page.items);
         match page.next {
             Some(n) => before = n.parse().ok(),
@@ -79,12 +90,18 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     // A funeral record of an enrolled member: found, with the death record as evidence.
     let enrolled: HashSet<String> = w.city.roster.rows.iter().map(|r| r[4].clone()).collect();
     let deceased: HashSet<IdNumber> = of(FindingKind::Deceased).filter_map(|f| f.id_number).collect();
-    let planted_deaths: Vec<_> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::DeceasedStillRegistered && enrolled.contains(&a.true_id.to_string())).collect();
+    let planted_deaths: Vec<_> = w
+        .city
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::DeceasedStillRegistered && enrolled.contains(&a.true_id.to_string()))
+        .collect();
     assert!(!planted_deaths.is_empty(), "the roster has members reported dead");
     for a in &planted_deaths {
         assert!(deceased.contains(&a.true_id), "{} reported dead is found", a.true_id.masked());
     }
-    let with_record = of(FindingKind::Deceased).find(|f| f.evidence.iter().any(|e| e.source == "deaths")).expect("a death record as evidence");
+    let with_record =
+        of(FindingKind::Deceased).find(|f| f.evidence.iter().any(|e| e.source == "deaths")).expect("a death record as evidence");
     assert!(with_record.evidence[1].batch.is_some(), "the departmental record names its batch");
     assert!(with_record.evidence[1].fields.iter().any(|(k, _)| k == "死亡日期"));
 
@@ -111,11 +128,19 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     // What the other departments' rows say of enrolled members: the hukou moved to another
     // province, living or insured in another city (空挂户; 人户分离 inside the city is not), income
     // the tax office sees, a marriage since the enrolment began.
-    let planted_of = |kind: AnomalyKind| -> HashSet<IdNumber> { w.city.anomalies.iter().filter(|a| a.kind == kind && enrolled.contains(&a.true_id.to_string())).map(|a| a.true_id).collect() };
-    let found_of = |kind: FindingKind, source: &str| -> HashSet<IdNumber> { of(kind).filter(|f| f.evidence.iter().any(|e| e.source == source)).filter_map(|f| f.id_number).collect() };
+    let planted_of = |kind: AnomalyKind| -> HashSet<IdNumber> {
+        w.city.anomalies.iter().filter(|a| a.kind == kind && enrolled.contains(&a.true_id.to_string())).map(|a| a.true_id).collect()
+    };
+    let found_of = |kind: FindingKind, source: &str| -> HashSet<IdNumber> {
+        of(kind).filter(|f| f.evidence.iter().any(|e| e.source == source)).filter_map(|f| f.id_number).collect()
+    };
     let moved = planted_of(AnomalyKind::HukouMovedOut);
     assert!(!moved.is_empty(), "enrolled members with their hukou moved away are planted");
-    assert_eq!(found_of(FindingKind::MovedOut, "hukou_moves"), moved, "every move out of the paying county is found, and no move within it");
+    assert_eq!(
+        found_of(FindingKind::MovedOut, "hukou_moves"),
+        moved,
+        "every move out of the paying county is found, and no move within it"
+    );
     let moves = w.city.datasets.iter().find(|t| t.name == "hukou_moves").expect("moves");
     assert!(
         moves.rows.iter().any(|r| enrolled.contains(&r[0]) && !moved.iter().any(|m| m.as_str() == r[0])),
@@ -125,7 +150,14 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     assert!(!absent.is_empty(), "enrolled members living elsewhere are planted");
     let found_absent: HashSet<IdNumber> = of(FindingKind::Absent).filter_map(|f| f.id_number).collect();
     assert_eq!(found_absent, absent, "空挂户 found from residence and social insurance in other cities only");
-    let taxed: HashSet<&str> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::UndeclaredIncome).filter_map(|a| w.city.persons.iter().find(|p| p.id_number == a.true_id).and_then(|p| p.household_no.as_deref())).filter(|h| dibao_households.contains(h)).collect();
+    let taxed: HashSet<&str> = w
+        .city
+        .anomalies
+        .iter()
+        .filter(|a| a.kind == AnomalyKind::UndeclaredIncome)
+        .filter_map(|a| w.city.persons.iter().find(|p| p.id_number == a.true_id).and_then(|p| p.household_no.as_deref()))
+        .filter(|h| dibao_households.contains(h))
+        .collect();
     assert!(!taxed.is_empty(), "income seen only by the tax office is planted in households on 低保");
     for h in &taxed {
         assert!(no_longer.contains(h), "{h} has income the tax office reports and is found no longer eligible");
@@ -140,7 +172,8 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     assert!(m.summary_zh.contains("登记结婚"), "{}", m.summary_zh);
 
     // The comparison run again finds the same and stores nothing new.
-    let again = use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("again");
+    let again =
+        use_case::compare_region(w.store.as_ref(), &w.engine, &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("again");
     assert_eq!((again.found, again.added), (report.found, 0));
 
     // Only those who may run comparisons, within their region.
@@ -180,13 +213,19 @@ async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
     assert_eq!((report.rows, report.linked.matched), (1, 1), "{:?}", report.refused);
     assert_eq!(report.records[0].id_number, Some(id));
     assert_eq!(report.records[0].link, LinkKind::Matched);
-    let why = report.records[0].fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).expect("the link's score explained");
+    let why =
+        report.records[0].fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).expect("the link's score explained");
     assert!(why.contains("相邻两位颠倒") && why.contains("bits") && why.contains("match probability"), "{why}");
     let admin = who(Role::CityAdmin, "2101");
-    let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
+    let compared =
+        use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
     assert!(compared.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{compared:?}");
     assert!(compared.enrolments >= 1 && compared.enrolments <= 2, "only the member's enrolments are compared: {compared:?}");
-    let found = w.store.search_findings(&FindingQuery { region: Some(code("2101")), kind: Some(FindingKind::Deceased), limit: 100, ..Default::default() }).await.expect("list");
+    let found = w
+        .store
+        .search_findings(&FindingQuery { region: Some(code("2101")), kind: Some(FindingKind::Deceased), limit: 100, ..Default::default() })
+        .await
+        .expect("list");
     let f = found.items.iter().find(|f| f.id_number == Some(id)).expect("the death is a finding");
     assert!(f.confidence >= 900 && f.confidence < 1000, "a fuzzy link's probability: {}", f.confidence);
     assert!(f.evidence[1].fields.iter().any(|(_, v)| v == &typed), "the record as the department wrote it");
@@ -199,8 +238,11 @@ async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
 async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_number_of_nobody_is_linked_back() {
     let w = world("noid").await;
     let planted: HashSet<IdNumber> = w.city.anomalies.iter().map(|a| a.true_id).collect();
-    let alive = |id: &IdNumber| !planted.contains(id) && w.city.persons.iter().any(|p| &p.id_number == id && p.status == minzheng_domain::PersonStatus::Alive);
-    let unique = |p: &minzheng_domain::Person| w.city.persons.iter().filter(|q| q.name == p.name && q.birth_date == p.birth_date).count() == 1;
+    let alive = |id: &IdNumber| {
+        !planted.contains(id) && w.city.persons.iter().any(|p| &p.id_number == id && p.status == minzheng_domain::PersonStatus::Alive)
+    };
+    let unique =
+        |p: &minzheng_domain::Person| w.city.persons.iter().filter(|q| q.name == p.name && q.birth_date == p.birth_date).count() == 1;
     // An enrolled member the funeral home wrote down without a number (name, birth date, sex).
     let member = w
         .city
@@ -224,7 +266,9 @@ async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_num
         .persons
         .iter()
         .filter(|p| p.status == minzheng_domain::PersonStatus::Alive && p.id_number != member.id_number)
-        .find(|p| IdNumber::parse(&swapped(&p.id_number)).is_ok_and(|n| n != p.id_number && !w.city.persons.iter().any(|q| q.id_number == n)))
+        .find(|p| {
+            IdNumber::parse(&swapped(&p.id_number)).is_ok_and(|n| n != p.id_number && !w.city.persons.iter().any(|q| q.id_number == n))
+        })
         .expect("a number whose day-month swap keeps the check");
     let nobody = "110105194912310046";
     assert!(!w.city.persons.iter().any(|p| p.id_number.as_str() == nobody));
@@ -256,7 +300,8 @@ async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_num
     assert!(report.refused.iter().all(|(n, _)| *n != 4), "{:?}", report.refused);
     // The death of the enrolled member is found, from the row without a number.
     let admin = who(Role::CityAdmin, "2101");
-    let compared = use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
+    let compared =
+        use_case::compare_records(w.store.as_ref(), &w.engine, &admin, &centre, &report.records, day(AS_OF)).await.expect("compare");
     assert!(compared.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{compared:?}");
 }
 
@@ -272,16 +317,24 @@ async fn residents_the_data_puts_in_another_city_are_tagged_absent_in_the_regist
     let one = *planted.iter().next().expect("one");
     let p = w.store.person(&one).await.expect("read").expect("person");
     assert!(p.tags.iter().any(|t| t == use_case::ABSENT_TAG), "{:?}", p.tags);
-    let listed = w.store.search_persons(&minzheng_store::PersonQuery { tag: Some(use_case::ABSENT_TAG.into()), limit: 1000, ..Default::default() }).await.expect("by tag");
+    let listed = w
+        .store
+        .search_persons(&minzheng_store::PersonQuery { tag: Some(use_case::ABSENT_TAG.into()), limit: 1000, ..Default::default() })
+        .await
+        .expect("by tag");
     assert_eq!(listed.items.len(), planted.len(), "the registry lists them by tag");
     let audit = w.store.audit_of("person", one.as_str()).await.expect("audit");
-    assert!(audit.iter().any(|a| a.after.as_ref().is_some_and(|x| x.to_string().contains("空挂户"))), "the tag is audited with before and after");
+    assert!(
+        audit.iter().any(|a| a.after.as_ref().is_some_and(|x| x.to_string().contains("空挂户"))),
+        "the tag is audited with before and after"
+    );
     // Again: nothing changes.
     let again = use_case::tag_absent(w.store.as_ref(), &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("again");
     assert_eq!((again.tagged, again.untagged, again.absent), (0, 0, planted.len()));
     // A newer residence registration back in the city removes the tag.
     let path = w.files.join("residence-2026-08.csv");
-    std::fs::write(&path, format!("身份证号,姓名,居住地区划,居住地址,登记日期\n{one},{},210102,沈阳市和平区某小区,2026-06-30\n", p.name)).expect("file");
+    std::fs::write(&path, format!("身份证号,姓名,居住地区划,居住地址,登记日期\n{one},{},210102,沈阳市和平区某小区,2026-06-30\n", p.name))
+        .expect("file");
     minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &Actor::new("city.centre")).await.expect("import");
     let back = use_case::tag_absent(w.store.as_ref(), &admin, &actor(&admin), &code("2101"), day(AS_OF)).await.expect("back");
     assert_eq!((back.tagged, back.untagged, back.absent), (0, 1, planted.len() - 1));
@@ -311,8 +364,16 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     // The street's reviewer, who goes to see, and an officer of the county; and one of another street.
     let password = "Zhe-shi-1-ge-mima!";
     let centre = Actor::new("city.admin");
-    for (name, role, region) in [("wang.street", Role::StreetReviewer, street), ("li.county", Role::VerificationOfficer, county), ("zhao.elsewhere", Role::StreetReviewer, &other.region.as_str()[..6])] {
-        let region = if name == "zhao.elsewhere" { w.city.households.iter().map(|h| h.community.as_str()[..9].to_string()).find(|s| s.starts_with(region)).expect("a street") } else { region.to_string() };
+    for (name, role, region) in [
+        ("wang.street", Role::StreetReviewer, street),
+        ("li.county", Role::VerificationOfficer, county),
+        ("zhao.elsewhere", Role::StreetReviewer, &other.region.as_str()[..6]),
+    ] {
+        let region = if name == "zhao.elsewhere" {
+            w.city.households.iter().map(|h| h.community.as_str()[..9].to_string()).find(|s| s.starts_with(region)).expect("a street")
+        } else {
+            region.to_string()
+        };
         minzheng_app::auth::create_account(w.store.as_ref(), None, &centre, name, role, &code(&region), password).await.expect("account");
     }
     let street_reviewer = who(Role::StreetReviewer, street);
@@ -321,36 +382,54 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     // Read: the community sees it, another county does not (and the refusal is audited).
     assert!(use_case::finding(w.store.as_ref(), &worker, &actor(&worker), f.id).await.is_ok());
     assert!(use_case::finding(w.store.as_ref(), &other, &actor(&other), f.id).await.is_err());
-    let listed = use_case::findings(w.store.as_ref(), &other, &actor(&other), FindingQuery { limit: 1000, ..Default::default() }).await.expect("list");
+    let listed = use_case::findings(w.store.as_ref(), &other, &actor(&other), FindingQuery { limit: 1000, ..Default::default() })
+        .await
+        .expect("list");
     assert!(listed.items.iter().all(|x| x.region.as_str().starts_with(&other.region.as_str()[..6])), "another county lists only its own");
     // An auditor reads it with every ID number masked, in the finding and in its evidence.
     let auditor = who(Role::Auditor, county);
     let (masked, _) = use_case::finding(w.store.as_ref(), &auditor, &actor(&auditor), f.id).await.expect("auditor reads");
     assert!(masked.masked && masked.id_number.as_deref().is_none_or(|i| i.contains('*')));
-    assert!(masked.evidence.iter().flat_map(|e| e.fields.iter()).all(|(_, v)| IdNumber::parse(v).is_err()), "no full ID number in the evidence: {:?}", masked.evidence);
+    assert!(
+        masked.evidence.iter().flat_map(|e| e.fields.iter()).all(|(_, v)| IdNumber::parse(v).is_err()),
+        "no full ID number in the evidence: {:?}",
+        masked.evidence
+    );
 
     // Work: not the community worker, not another county; steps in order with a comment.
     let assign = FindingAction::Assign { to: "wang.street".into() };
     assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note, None).await.is_err());
     assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note, None).await.is_err());
-    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await.is_err(), "verify before assign");
-    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好", None).await.is_err(), "a comment is required");
+    assert!(
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await.is_err(),
+        "verify before assign"
+    );
+    assert!(
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好", None).await.is_err(),
+        "a comment is required"
+    );
     for nobody in ["no.such.account", "zhao.elsewhere"] {
-        let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Assign { to: nobody.into() }, note, None).await;
+        let e =
+            use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Assign { to: nobody.into() }, note, None)
+                .await;
         assert!(matches!(e, Err(use_case::StepError::Assignee(_))), "{nobody}: {e:?}");
     }
     let stop = FindingAction::Resolve { resolution: Resolution::Stop };
-    let a = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await.expect("assign");
+    let a =
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await.expect("assign");
     assert_eq!((a.status, a.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.street")));
     let stale = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await;
     assert!(matches!(stale, Err(use_case::StepError::Stale)), "a page showing it as new is out of date: {stale:?}");
     assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note, None).await.is_err(), "resolve before verify");
     let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await;
     assert!(matches!(e, Err(use_case::StepError::NotAssignee(_))), "only the assigned worker verifies: {e:?}");
-    use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &FindingAction::Verify, "入户核实，情况属实", None).await.expect("verify");
+    use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &FindingAction::Verify, "入户核实，情况属实", None)
+        .await
+        .expect("verify");
     let e = use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &stop, note, None).await;
     assert!(matches!(e, Err(use_case::StepError::CountyDecides)), "the county decides: {e:?}");
-    let done = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保", None).await.expect("resolve");
+    let done =
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保", None).await.expect("resolve");
     assert_eq!((done.status, done.resolution), (FindingStatus::Resolved, Some(Resolution::Stop)));
     let (_, events) = use_case::finding(w.store.as_ref(), &approver, &actor(&approver), f.id).await.expect("read");
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["assign", "verify", "resolve"]);
@@ -360,11 +439,34 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     assert!(audit.iter().any(|r| r.action == "refused"), "the other county's attempt is on record");
 
     // Bulk assignment: each finding on its own; those out of scope are refused, the rest done.
-    let ids: Vec<i64> = w.store.search_findings(&FindingQuery { region: Some(code(county)), status: Some(FindingStatus::New), limit: 3, ..Default::default() }).await.expect("list").items.iter().map(|x| x.id).collect();
-    let foreign = w.store.search_findings(&FindingQuery { region: Some(other.region.clone()), limit: 1, ..Default::default() }).await.expect("list").items.first().map(|x| x.id);
+    let ids: Vec<i64> = w
+        .store
+        .search_findings(&FindingQuery { region: Some(code(county)), status: Some(FindingStatus::New), limit: 3, ..Default::default() })
+        .await
+        .expect("list")
+        .items
+        .iter()
+        .map(|x| x.id)
+        .collect();
+    let foreign = w
+        .store
+        .search_findings(&FindingQuery { region: Some(other.region.clone()), limit: 1, ..Default::default() })
+        .await
+        .expect("list")
+        .items
+        .first()
+        .map(|x| x.id);
     let mut all = ids.clone();
     all.extend(foreign);
-    let (ok, refused) = use_case::act_on_many(w.store.as_ref(), &approver, &actor(&approver), &all, &FindingAction::Assign { to: "li.county".into() }, note).await;
+    let (ok, refused) = use_case::act_on_many(
+        w.store.as_ref(),
+        &approver,
+        &actor(&approver),
+        &all,
+        &FindingAction::Assign { to: "li.county".into() },
+        note,
+    )
+    .await;
     assert_eq!(ok.len(), ids.len());
     assert_eq!(refused.len(), usize::from(foreign.is_some()));
 }
@@ -381,14 +483,26 @@ async fn a_roster_row_in_error_refuses_its_whole_enrolment_and_keeps_the_rest() 
          dibao,H-1,210112,{},{},800.00,2026-05,在保\n\
          gaoling,H-2,210112,{},{},25.00,2026年5月,在保\n\
          救急难,H-3,210112,{},{},25.00,2026-05,在保\n",
-        p.name, p.id_number, q.name, &q.id_number.as_str()[..16], p.name, p.id_number, q.name, q.id_number
+        p.name,
+        p.id_number,
+        q.name,
+        &q.id_number.as_str()[..16],
+        p.name,
+        p.id_number,
+        q.name,
+        q.id_number
     );
     std::fs::write(&path, text).expect("file");
     let r = minzheng_app::enrolment::import_roster(w.store.as_ref(), &w.engine, &path, &Actor::new("city.centre")).await.expect("import");
     assert_eq!(r.enrolments, 1, "only H-2 is whole: {:?}", r.import.rejected);
     let rows: Vec<usize> = r.import.rejected.iter().map(|x| x.row).collect();
     assert_eq!(rows, vec![2, 3, 5]);
-    assert!(r.import.rejected[0].reasons.iter().any(|x| x.en.contains("another row")) || r.import.rejected[0].reasons.iter().any(|x| x.en.contains("program")), "{:?}", r.import.rejected[0]);
+    assert!(
+        r.import.rejected[0].reasons.iter().any(|x| x.en.contains("another row"))
+            || r.import.rejected[0].reasons.iter().any(|x| x.en.contains("program")),
+        "{:?}",
+        r.import.rejected[0]
+    );
     assert!(r.import.rejected[2].reasons.iter().any(|x| x.zh.contains("救急难")), "{:?}", r.import.rejected[2]);
     assert_eq!(w.store.enrolments_of(&[p.id_number]).await.expect("of").iter().filter(|e| e.household_no.starts_with("H-")).count(), 1);
 }
@@ -399,7 +513,12 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     use minzheng_domain::verification::Authorisation;
     let w = world("check").await;
     // A poor household with a planted car, and its living adults.
-    let owner = w.city.anomalies.iter().find(|a| a.kind == AnomalyKind::PoorHouseholdWithCar && IdNumber::parse(&a.recorded_id).is_ok()).expect("a planted car");
+    let owner = w
+        .city
+        .anomalies
+        .iter()
+        .find(|a| a.kind == AnomalyKind::PoorHouseholdWithCar && IdNumber::parse(&a.recorded_id).is_ok())
+        .expect("a planted car");
     let no = w.city.persons.iter().find(|p| p.id_number == owner.true_id).and_then(|p| p.household_no.clone()).expect("household");
     let h = w.city.households.iter().find(|h| h.household_no == no).expect("household");
     let on = day(AS_OF);
@@ -407,11 +526,19 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
         .city
         .persons
         .iter()
-        .filter(|p| p.household_no.as_deref() == Some(no.as_str()) && p.status == minzheng_domain::PersonStatus::Alive && p.id_number.age_on(on) >= 18)
+        .filter(|p| {
+            p.household_no.as_deref() == Some(no.as_str())
+                && p.status == minzheng_domain::PersonStatus::Alive
+                && p.id_number.age_on(on) >= 18
+        })
         .map(|p| p.id_number)
         .collect();
     let officer = who(Role::VerificationOfficer, &h.community.as_str()[..6]);
-    let signed = |by: Vec<IdNumber>| Authorisation { reference: "核字〔2026〕18号".into(), signed_on: on - chrono::Duration::days(3), signed_by: by };
+    let signed = |by: Vec<IdNumber>| Authorisation {
+        reference: "核字〔2026〕18号".into(),
+        signed_on: on - chrono::Duration::days(3),
+        signed_by: by,
+    };
 
     // Not signed by every adult: refused, saying who is missing.
     let partial = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(vec![]), on).await;
@@ -422,9 +549,15 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     let other = who(Role::VerificationOfficer, if officer.region.as_str() == "210112" { "210102" } else { "210112" });
     assert!(check::check_household(w.store.as_ref(), &w.engine, &other, &actor(&other), &no, signed(adults.clone()), on).await.is_err());
 
-    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(adults.clone()), on).await.expect("report");
+    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(adults.clone()), on)
+        .await
+        .expect("report");
     assert!(r.id > 0);
-    assert!(r.items.iter().any(|i| i.source == "vehicles"), "the car is in the report: {:?}", r.items.iter().map(|i| &i.source).collect::<Vec<_>>());
+    assert!(
+        r.items.iter().any(|i| i.source == "vehicles"),
+        "the car is in the report: {:?}",
+        r.items.iter().map(|i| &i.source).collect::<Vec<_>>()
+    );
     for i in &r.items {
         assert!(i.batch.len() == 64 && !i.file_name.is_empty() && i.as_of <= on && i.row_no >= 2, "{i:?}");
     }
@@ -433,9 +566,20 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     assert!(!r.figures.is_empty());
 
     // On a date before the files describe: none of their records, and the rules see no car.
-    let before = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(adults.clone()), on - chrono::Duration::days(1)).await.expect("earlier report");
+    let before = check::check_household(
+        w.store.as_ref(),
+        &w.engine,
+        &officer,
+        &actor(&officer),
+        &no,
+        signed(adults.clone()),
+        on - chrono::Duration::days(1),
+    )
+    .await
+    .expect("earlier report");
     assert!(before.items.is_empty(), "{:?}", before.items.first());
-    let cars = |r: &minzheng_domain::verification::VerificationReport| r.figures.iter().find(|f| f.name == "hh_cars").map(|f| f.value.clone());
+    let cars =
+        |r: &minzheng_domain::verification::VerificationReport| r.figures.iter().find(|f| f.name == "hh_cars").map(|f| f.value.clone());
     assert_ne!(cars(&before), cars(&r), "the vehicle counts differ: {:?} / {:?}", cars(&before), cars(&r));
     assert_eq!(w.store.household_checks_of(&no).await.expect("list").len(), 2);
 
@@ -468,7 +612,11 @@ async fn a_department_with_its_own_headers_is_read_through_a_column_mapping() {
     let path = w.files.join("deaths-funeral-2026-07.csv");
     std::fs::write(&path, format!("公民身份号码,死者姓名,火化日期,来源\n{},{},2026-06-30,殡葬\n", p.id_number, p.name)).expect("file");
     let mapping = w.files.join("funeral.toml");
-    std::fs::write(&mapping, "[columns]\n\"公民身份号码\" = \"身份证号\"\n\"死者姓名\" = \"姓名\"\n\"火化日期\" = \"死亡日期\"\n\"来源\" = \"数据来源\"\n").expect("mapping");
+    std::fs::write(
+        &mapping,
+        "[columns]\n\"公民身份号码\" = \"身份证号\"\n\"死者姓名\" = \"姓名\"\n\"火化日期\" = \"死亡日期\"\n\"来源\" = \"数据来源\"\n",
+    )
+    .expect("mapping");
     let map = ColumnMap::load(&mapping, "deaths").expect("mapping");
     let r = economy::import_file_mapped(w.store.as_ref(), &path, day(AS_OF), &map, &Actor::new("centre")).await.expect("import");
     assert_eq!((r.rows, r.linked.exact), (1, 1));
@@ -488,10 +636,22 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
     use minzheng_domain::economy::{DeptRecord, LinkKind};
     let w = world("review").await;
     // An enrolled member, alive: a funeral record whose number the linkage could not decide.
-    let row = w.city.roster.rows.iter().find(|r| w.city.persons.iter().any(|p| p.id_number.as_str() == r[4] && p.status == minzheng_domain::PersonStatus::Alive)).expect("enrolled");
+    let row = w
+        .city
+        .roster
+        .rows
+        .iter()
+        .find(|r| w.city.persons.iter().any(|p| p.id_number.as_str() == r[4] && p.status == minzheng_domain::PersonStatus::Alive))
+        .expect("enrolled");
     let id = IdNumber::parse(&row[4]).expect("id");
     let person = w.city.persons.iter().find(|p| p.id_number == id).expect("person");
-    let community = w.city.households.iter().find(|h| Some(&h.household_no) == person.household_no.as_ref()).map(|h| h.community.clone()).expect("household");
+    let community = w
+        .city
+        .households
+        .iter()
+        .find(|h| Some(&h.household_no) == person.household_no.as_ref())
+        .map(|h| h.community.clone())
+        .expect("household");
     let batch = minzheng_store::EconomicBatch {
         checksum: "12".repeat(32),
         source: "deaths".into(),
@@ -512,7 +672,11 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
         link: LinkKind::Review,
         probability: 640,
         event_date: Some(day("2026-06-20")),
-        fields: vec![("身份证号".into(), "2101xxxxxxxxxxxxxx".into()), ("姓名".into(), row[3].clone()), ("死亡日期".into(), "2026-06-20".into())],
+        fields: vec![
+            ("身份证号".into(), "2101xxxxxxxxxxxxxx".into()),
+            ("姓名".into(), row[3].clone()),
+            ("死亡日期".into(), "2026-06-20".into()),
+        ],
     };
     w.store.add_economic_batch(&batch, &[], &[record], &Actor::new("centre")).await.expect("store");
     let county = &community.as_str()[..6];
@@ -520,10 +684,14 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
     let other = who(Role::VerificationOfficer, if county == "210112" { "210102" } else { "210112" });
     let queue = use_case::review_queue(w.store.as_ref(), &officer, &actor(&officer), None, 100).await.expect("queue");
     assert_eq!(queue.len(), 1);
-    assert!(use_case::review_queue(w.store.as_ref(), &other, &actor(&other), None, 100).await.expect("queue").is_empty(), "another county sees none");
+    assert!(
+        use_case::review_queue(w.store.as_ref(), &other, &actor(&other), None, 100).await.expect("queue").is_empty(),
+        "another county sees none"
+    );
     let rid = queue[0].record.id;
     assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &other, &actor(&other), rid, true).await.is_err(), "not another county's");
-    let report = use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, true).await.expect("decide").expect("compared");
+    let report =
+        use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, true).await.expect("decide").expect("compared");
     assert!(report.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{report:?}");
     assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, false).await.is_err(), "decided once");
     assert!(use_case::review_queue(w.store.as_ref(), &officer, &actor(&officer), None, 100).await.expect("queue").is_empty());
@@ -534,23 +702,55 @@ async fn a_household_check_lists_the_newest_file_of_each_source_as_the_rules_cou
     use minzheng_app::economic_check as check;
     use minzheng_domain::verification::Authorisation;
     let w = world("newest").await;
-    let earner = w.city.persons.iter().zip(&w.city.economy).find(|(p, e)| e.wage > 0 && p.status == minzheng_domain::PersonStatus::Alive).map(|(p, _)| p).expect("a wage earner");
+    let earner = w
+        .city
+        .persons
+        .iter()
+        .zip(&w.city.economy)
+        .find(|(p, e)| e.wage > 0 && p.status == minzheng_domain::PersonStatus::Alive)
+        .map(|(p, _)| p)
+        .expect("a wage earner");
     let no = earner.household_no.clone().expect("household");
     let h = w.city.households.iter().find(|h| h.household_no == no).expect("household");
     // Next month's wage file: a new amount for the same person.
     let path = w.files.join("income-2026-08.csv");
-    std::fs::write(&path, format!("身份证号,姓名,收入类型,所属月份,金额\n{},{},工资,2026-08,4321.00\n", earner.id_number, earner.name)).expect("file");
+    std::fs::write(&path, format!("身份证号,姓名,收入类型,所属月份,金额\n{},{},工资,2026-08,4321.00\n", earner.id_number, earner.name))
+        .expect("file");
     minzheng_app::economy::import_file(w.store.as_ref(), &path, day("2026-08-01"), &Actor::new("centre")).await.expect("import");
-    let adults: Vec<IdNumber> = w.city.persons.iter().filter(|p| p.household_no.as_deref() == Some(no.as_str()) && p.status == minzheng_domain::PersonStatus::Alive && p.id_number.age_on(day("2026-08-01")) >= 18).map(|p| p.id_number).collect();
+    let adults: Vec<IdNumber> = w
+        .city
+        .persons
+        .iter()
+        .filter(|p| {
+            p.household_no.as_deref() == Some(no.as_str())
+                && p.status == minzheng_domain::PersonStatus::Alive
+                && p.id_number.age_on(day("2026-08-01")) >= 18
+        })
+        .map(|p| p.id_number)
+        .collect();
     let officer = who(Role::VerificationOfficer, &h.community.as_str()[..6]);
     let auth = Authorisation { reference: "核字〔2026〕30号".into(), signed_on: day("2026-08-01"), signed_by: adults };
-    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, auth, day("2026-08-01")).await.expect("report");
-    let wages: Vec<&str> = r.items.iter().filter(|i| i.source == "income" && i.id_number == earner.id_number).flat_map(|i| i.fields.iter().filter(|(k, _)| k == "金额").map(|(_, v)| v.as_str())).collect();
+    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, auth, day("2026-08-01"))
+        .await
+        .expect("report");
+    let wages: Vec<&str> = r
+        .items
+        .iter()
+        .filter(|i| i.source == "income" && i.id_number == earner.id_number)
+        .flat_map(|i| i.fields.iter().filter(|(k, _)| k == "金额").map(|(_, v)| v.as_str()))
+        .collect();
     assert_eq!(wages, vec!["4321.00"], "only the August file's wage: {wages:?}");
     // The city's snapshot (the sweeps' bulk read) counts the same: the earner's wage is the
     // August one, and the earner's other sources are still there.
     use minzheng_domain::economy::ItemKind;
-    let snapshot = minzheng_app::policy::snapshot(w.store.as_ref(), &minzheng_domain::RegionCode::parse(&h.community.as_str()[..4]).expect("city"), 1, &|_| {}).await.expect("snapshot");
+    let snapshot = minzheng_app::policy::snapshot(
+        w.store.as_ref(),
+        &minzheng_domain::RegionCode::parse(&h.community.as_str()[..4]).expect("city"),
+        1,
+        &|_| {},
+    )
+    .await
+    .expect("snapshot");
     let (_, ids) = snapshot.keys();
     let pid = ids.iter().position(|i| i == earner.id_number.as_str()).expect("in the snapshot") as i64;
     let mut wage = Vec::new();

@@ -165,10 +165,16 @@ fn temp_dir(tag: &str) -> PathBuf {
 pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
-        BenchWhat::Policy { persons, seed, on, repeat, checks, export_openfisca } => policy(persons, seed, on, repeat, checks, export_openfisca).await?,
-        BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat } => link(persons, records, registered, dirty, no_id, seed, repeat)?,
+        BenchWhat::Policy { persons, seed, on, repeat, checks, export_openfisca } => {
+            policy(persons, seed, on, repeat, checks, export_openfisca).await?
+        }
+        BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat } => {
+            link(persons, records, registered, dirty, no_id, seed, repeat)?
+        }
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
-        BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => verify(persons, seed, anomaly_share, new_deaths, database_url).await?,
+        BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
+            verify(persons, seed, anomaly_share, new_deaths, database_url).await?
+        }
         BenchWhat::Generate { persons, seed, out } => {
             let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
             let t0 = Instant::now();
@@ -177,7 +183,13 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             minzheng_synth::files::write_city(&city, &dir, Format::Csv)?;
             let t2 = Instant::now();
             let rows: usize = city.datasets.iter().map(|d| d.rows.len()).sum();
-            println!("generate {} persons, {} households, {} departmental rows, {} planted anomalies", city.persons.len(), city.households.len(), rows, city.anomalies.len());
+            println!(
+                "generate {} persons, {} households, {} departmental rows, {} planted anomalies",
+                city.persons.len(),
+                city.households.len(),
+                rows,
+                city.anomalies.len()
+            );
             println!("  build in memory: {:.2} s", (t1 - t0).as_secs_f64());
             println!("  write CSV files: {:.2} s", (t2 - t1).as_secs_f64());
             println!("  total:           {:.2} s", (t2 - t0).as_secs_f64());
@@ -205,7 +217,9 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
                     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
                     (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
                 }
-                Some(other) => bail!("bench import makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
+                Some(other) => {
+                    bail!("bench import makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other))
+                }
                 None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
             };
             let store = open(&url).await?;
@@ -218,7 +232,12 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             let secs = t0.elapsed().as_secs_f64();
             println!(
                 "import {} rows from CSV into {:?}: {} accepted, {} rejected in {:.2} s ({:.0} rows/s)",
-                report.rows, store.backend(), report.accepted, report.rejected.len(), secs, report.rows as f64 / secs
+                report.rows,
+                store.backend(),
+                report.accepted,
+                report.rejected.len(),
+                secs,
+                report.rows as f64 / secs
             );
             println!("  read {:.2} s, check {:.2} s, store {:.2} s", report.seconds.read, report.seconds.check, report.seconds.store);
             drop(store);
@@ -228,11 +247,12 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
         }
         BenchWhat::Api { persons, requests, concurrency, db } => api(persons, requests, concurrency, db).await?,
-        BenchWhat::Cases { stored, users, steps, queries, think_ms } => cases(stored, users, steps, queries, think_ms, database_url).await?,
+        BenchWhat::Cases { stored, users, steps, queries, think_ms } => {
+            cases(stored, users, steps, queries, think_ms, database_url).await?
+        }
     }
     Ok(())
 }
-
 
 async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>) -> Result<()> {
     let path = db.unwrap_or_else(|| PathBuf::from(format!("minzheng-data/bench-api-{persons}.db")));
@@ -290,7 +310,8 @@ async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>)
             for i in 0..per {
                 let id = &ids[((c * 7919 + i * 104_729) % ids.len() as u64) as usize];
                 let t = Instant::now();
-                w.write_all(format!("GET /api/persons/{id} HTTP/1.1\r\nHost: bench\r\nCookie: mz_session={token}\r\n\r\n").as_bytes()).await?;
+                w.write_all(format!("GET /api/persons/{id} HTTP/1.1\r\nHost: bench\r\nCookie: mz_session={token}\r\n\r\n").as_bytes())
+                    .await?;
                 let mut line = String::new();
                 r.read_line(&mut line).await?;
                 if !line.contains(" 200 ") {
@@ -325,7 +346,13 @@ async fn api(persons: u64, requests: u64, concurrency: u64, db: Option<PathBuf>)
         "GET /api/persons/{{id}} on {count} persons (SQLite), {} requests, {concurrency} connections on loopback: \
          p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms, {:.0} requests/s \
          (signed in; each read checks the session and the region and writes its audit record)",
-        all.len(), q(0.5), q(0.9), q(0.99), q(0.999), q(1.0), all.len() as f64 / wall
+        all.len(),
+        q(0.5),
+        q(0.9),
+        q(0.99),
+        q(0.999),
+        q(1.0),
+        all.len() as f64 / wall
     );
     Ok(())
 }
@@ -338,7 +365,9 @@ fn peak_rss_mib() -> f64 {
 fn status_mib(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
@@ -368,12 +397,16 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     let step = (city.households.len() / checks.max(1)).max(1);
     let sample: Vec<minzheng_domain::Household> = city.households.iter().step_by(step).take(checks).cloned().collect();
     let wanted: std::collections::HashSet<&str> = sample.iter().map(|h| h.household_no.as_str()).collect();
-    let members: Vec<minzheng_domain::Person> = city.persons.iter().filter(|p| p.household_no.as_deref().is_some_and(|h| wanted.contains(h))).cloned().collect();
+    let members: Vec<minzheng_domain::Person> =
+        city.persons.iter().filter(|p| p.household_no.as_deref().is_some_and(|h| wanted.contains(h))).cloned().collect();
     let ids: std::collections::HashSet<String> = members.iter().map(|p| p.id_number.to_string()).collect();
     let datasets: Vec<minzheng_synth::Table> = city
         .datasets
         .iter()
-        .map(|t| minzheng_synth::Table { rows: t.rows.iter().filter(|r| r.first().is_some_and(|id| ids.contains(id))).cloned().collect(), ..t.clone_empty() })
+        .map(|t| minzheng_synth::Table {
+            rows: t.rows.iter().filter(|r| r.first().is_some_and(|id| ids.contains(id))).cloned().collect(),
+            ..t.clone_empty()
+        })
         .collect();
     let small = minzheng_synth::City { households: sample.clone(), persons: members, datasets, ..Default::default() };
     let t = Instant::now();
@@ -397,9 +430,20 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
             times.push(t.elapsed().as_secs_f64());
             totals = run.program_totals();
         }
-        println!("sweep {label}: median {:.3} s of {} (min {:.3}, max {:.3})", median(times.clone()), times.len(), times.iter().cloned().fold(f64::MAX, f64::min), times.iter().cloned().fold(0.0, f64::max));
+        println!(
+            "sweep {label}: median {:.3} s of {} (min {:.3}, max {:.3})",
+            median(times.clone()),
+            times.len(),
+            times.iter().cloned().fold(f64::MAX, f64::min),
+            times.iter().cloned().fold(0.0, f64::max)
+        );
         for (code, t) in &totals {
-            println!("  {code:<20} considered {:>9}  eligible {:>9}  monthly {:>16} yuan", t.considered, t.eligible, minzheng_domain::Fen(t.amount));
+            println!(
+                "  {code:<20} considered {:>9}  eligible {:>9}  monthly {:>16} yuan",
+                t.considered,
+                t.eligible,
+                minzheng_domain::Fen(t.amount)
+            );
         }
         if let (Some(dir), true) = (&export, label.starts_with('低')) {
             export_openfisca(dir, &features, &params, &totals, on)?;
@@ -415,7 +459,11 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     let rows = minzheng_app::policy::compare(&engine, &base, &scen, &Default::default());
     let newly: u64 = rows.iter().map(|r| r.newly_eligible).sum();
     let change: i64 = rows.iter().map(|r| r.monthly_change()).sum();
-    println!("what-if urban 低保 standard +7% (from the warm snapshot): {:.2} s; {newly} units newly eligible, monthly change {} yuan", t.elapsed().as_secs_f64(), minzheng_domain::Fen(change));
+    println!(
+        "what-if urban 低保 standard +7% (from the warm snapshot): {:.2} s; {newly} units newly eligible, monthly change {} yuan",
+        t.elapsed().as_secs_f64(),
+        minzheng_domain::Fen(change)
+    );
     let mut times = Vec::new();
     for h in &sample {
         let one = from_city_where(&small, 1, |no| no == h.household_no);
@@ -425,7 +473,12 @@ async fn policy(persons: u64, seed: u64, on: chrono::NaiveDate, repeat: usize, c
     }
     times.sort_by(|a, b| a.total_cmp(b));
     let p = |q: f64| times.get(((times.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
-    println!("explained check of one household ({} checks, snapshot of one household given): p50 {:.1} ms, p99 {:.1} ms", times.len(), p(0.5), p(0.99));
+    println!(
+        "explained check of one household ({} checks, snapshot of one household given): p50 {:.1} ms, p99 {:.1} ms",
+        times.len(),
+        p(0.5),
+        p(0.99)
+    );
     if reset {
         println!(
             "peak memory (VmHWM): {generator_peak:.0} MiB while the city was generated and its snapshot built; \
@@ -452,20 +505,61 @@ fn export_openfisca(
     let t = Instant::now();
     let households = features.view("household_features").context("no household_features view")?;
     let persons = features.view("person_features").context("no person_features view")?;
-    let h = ["hid", "county", "rural", "members", "hh_income", "hh_deposits", "hh_cars", "hh_properties", "hh_businesses", "topup_members", "severe_disabled"];
+    let h = [
+        "hid",
+        "county",
+        "rural",
+        "members",
+        "hh_income",
+        "hh_deposits",
+        "hh_cars",
+        "hh_properties",
+        "hh_businesses",
+        "topup_members",
+        "severe_disabled",
+    ];
     let households = write_columns(households, &h, dir, "household")?;
     let persons = write_columns(persons, &["hid", "age"], dir, "person")?;
     // The same persons before the household aggregates, for OpenFisca to aggregate itself.
     let base = features.view("person_base").context("no person_base view")?;
-    let b = ["hid", "county", "rural", "counted", "age", "income", "medical_costs", "deposits", "cars", "properties", "businesses", "seriously_ill", "disability_grade"];
+    let b = [
+        "hid",
+        "county",
+        "rural",
+        "counted",
+        "age",
+        "income",
+        "medical_costs",
+        "deposits",
+        "cars",
+        "properties",
+        "businesses",
+        "seriously_ill",
+        "disability_grade",
+    ];
     write_columns(base, &b, dir, "base")?;
-    let p = ["p_county", "p_rural", "dibao_standard", "dibao_topup", "dibao_deposit_months", "gaoling_80", "gaoling_80_poor", "gaoling_90", "gaoling_100"];
+    let p = [
+        "p_county",
+        "p_rural",
+        "dibao_standard",
+        "dibao_topup",
+        "dibao_deposit_months",
+        "gaoling_80",
+        "gaoling_80_poor",
+        "gaoling_90",
+        "gaoling_100",
+    ];
     write_columns(&params.table, &p, dir, "params")?;
     let totals: serde_json::Map<String, serde_json::Value> =
         totals.iter().map(|(code, t)| (code.clone(), serde_json::json!({ "eligible": t.eligible, "amount": t.amount }))).collect();
     let meta = serde_json::json!({ "on": on.to_string(), "households": households, "persons": persons, "totals": totals });
     std::fs::write(dir.join("minzheng.json"), serde_json::to_string_pretty(&meta)?)?;
-    println!("exported for OpenFisca to {} ({households} households, {persons} persons): {:.2} s; run python3 bench/openfisca/compare.py {}", dir.display(), t.elapsed().as_secs_f64(), dir.display());
+    println!(
+        "exported for OpenFisca to {} ({households} households, {persons} persons): {:.2} s; run python3 bench/openfisca/compare.py {}",
+        dir.display(),
+        t.elapsed().as_secs_f64(),
+        dir.display()
+    );
     Ok(())
 }
 
@@ -507,9 +601,20 @@ fn link(persons: u64, records: usize, registered: f64, dirty: f64, no_id: f64, s
     let col = |i: usize| median(runs.iter().map(|r| r[i]).collect());
     println!(
         "link (median of {}): total {:.2} s = index {:.2} + candidates and comparisons {:.2} + training {:.2} + decisions {:.2}; runs {:?}",
-        runs.len(), col(4), col(0), col(1), col(2), col(3), runs.iter().map(|r| format!("{:.2}", r[4])).collect::<Vec<_>>()
+        runs.len(),
+        col(4),
+        col(0),
+        col(1),
+        col(2),
+        col(3),
+        runs.iter().map(|r| format!("{:.2}", r[4])).collect::<Vec<_>>()
     );
-    println!("candidate pairs: {pair_count} ({:.3} per record); random pairs for u: {}; EM iterations: {}", pair_count as f64 / recs.len().max(1) as f64, training.random_pairs, training.em_iterations);
+    println!(
+        "candidate pairs: {pair_count} ({:.3} per record); random pairs for u: {}; EM iterations: {}",
+        pair_count as f64 / recs.len().max(1) as f64,
+        training.random_pairs,
+        training.em_iterations
+    );
     let m = &training.model;
     println!("model: prior λ = {:.6}", m.prior);
     for r in IdRelation::ALL {
@@ -526,7 +631,12 @@ fn link(persons: u64, records: usize, registered: f64, dirty: f64, no_id: f64, s
     for (label, q) in [("all records", all), ("records with a planted error", on_dirty)] {
         println!(
             "{label}: linkable {}, linked {} (correct {}), review {}: precision {:.4}, recall {:.4} at match probability >= 0.9",
-            q.linkable, q.linked, q.correct, q.review, q.precision(), q.recall()
+            q.linkable,
+            q.linked,
+            q.correct,
+            q.review,
+            q.precision(),
+            q.recall()
         );
     }
     let review = links.iter().filter(|l| l.band == Band::Review).count();
@@ -541,7 +651,13 @@ fn link(persons: u64, records: usize, registered: f64, dirty: f64, no_id: f64, s
 /// A share of the clean records linked as if their ID number were missing: by name (the
 /// registry's namesakes from an index of names written the one way), birth date and sex, as
 /// `minzheng_verify::noid` does for such rows. Precision and recall against the answer key.
-fn link_without_ids(people: &[minzheng_verify::Person], recs: &[minzheng_verify::Record], truth: &[Option<u32>], dirty: &[bool], share: f64) {
+fn link_without_ids(
+    people: &[minzheng_verify::Person],
+    recs: &[minzheng_verify::Record],
+    truth: &[Option<u32>],
+    dirty: &[bool],
+    share: f64,
+) {
     use minzheng_verify::{names::simplified, noid::link_without_id, Band, Thresholds};
     let t = Instant::now();
     let mut by_name: std::collections::HashMap<String, Vec<u32>> = std::collections::HashMap::new();
@@ -560,7 +676,8 @@ fn link_without_ids(people: &[minzheng_verify::Person], recs: &[minzheng_verify:
         }
         let Ok(id) = minzheng_domain::IdNumber::parse(&r.id) else { continue };
         rows += 1;
-        let namesakes: Vec<minzheng_verify::Person> = by_name.get(&simplified(&r.name)).map(|v| v.iter().map(|&i| people[i as usize].clone()).collect()).unwrap_or_default();
+        let namesakes: Vec<minzheng_verify::Person> =
+            by_name.get(&simplified(&r.name)).map(|v| v.iter().map(|&i| people[i as usize].clone()).collect()).unwrap_or_default();
         let l = link_without_id(&r.name, id.birth_date(), Some(id.sex()), &namesakes, p0, Thresholds::default());
         let truth = truth[k].map(|i| people[i as usize].id);
         linkable += usize::from(truth.is_some());
@@ -622,7 +739,13 @@ fn compare(enrolled: usize, rows: usize, hit_share: f64, seed: u64, repeat: usiz
             }
         })
         .collect();
-    println!("  data: {} enrolled persons, {} rows ({} naming an enrolled person), made in {:.1} s", enrolled, rows, expected, t.elapsed().as_secs_f64());
+    println!(
+        "  data: {} enrolled persons, {} rows ({} naming an enrolled person), made in {:.1} s",
+        enrolled,
+        rows,
+        expected,
+        t.elapsed().as_secs_f64()
+    );
     let mut build = Vec::new();
     let mut probe = Vec::new();
     let mut total = Vec::new();
@@ -668,11 +791,20 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     println!("  store: {:?}", store.backend());
     let config = minzheng_synth::Config { anomaly_share, ..minzheng_synth::Config::new(persons, seed) };
     let city = minzheng_synth::generate(&regions::liaoning(), &config)?;
-    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "bench".into(), checksum: String::new() };
+    let batch = RegistryBatch {
+        households: city.households.clone(),
+        persons: city.persons.clone(),
+        source: "bench".into(),
+        checksum: String::new(),
+    };
     store.apply_batch(&batch, &actor(), &|_| {}).await?;
     let files = dir.join("files");
     minzheng_synth::files::write_city(&city, &files, Format::Csv)?;
-    let engine = minzheng_policy::Engine::new(minzheng_policy::PolicySet::shenyang(), std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).await?;
+    let engine = minzheng_policy::Engine::new(
+        minzheng_policy::PolicySet::shenyang(),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+    )
+    .await?;
     minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
     let as_of = config.as_of;
 
@@ -683,12 +815,16 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     let review: usize = reports.iter().map(|r| r.linked.review + r.linked.unlinked).sum();
     println!("  departmental files in: {rows} rows ({matched} dirty rows linked by the fuzzy linkage, {review} in review or unlinked) in {:.2} s", t.elapsed().as_secs_f64());
     let t = Instant::now();
-    let roster = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let roster = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &actor())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("  roster in: {} enrolments of {} members in {:.2} s", roster.enrolments, roster.members, t.elapsed().as_secs_f64());
 
     let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!("{e}"))?;
     let admin = Principal { name: actor().name, role: Role::CityAdmin, region: city_code.clone() };
-    let r = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let r = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &actor(), &city_code, as_of)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("  city-wide comparison: {} enrolments, {} persons, {} departmental rows (deaths, moves, residence, marriages), {} units re-checked by the rules; {} findings in {:.2} s", r.enrolments, r.persons, r.rows, r.rechecked, r.added, r.seconds);
     for (kind, n) in &r.by_kind {
         println!("    {kind}: {n}");
@@ -703,9 +839,17 @@ async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deaths: usize, 
     }
     println!("    planted double enrolments on the roster: {} ({} stored as two enrolments)", twice.len(), hit);
     let t = Instant::now();
-    let a = minzheng_app::verify::tag_absent(store.as_ref(), &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let a =
+        minzheng_app::verify::tag_absent(store.as_ref(), &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let planted_absent = city.anomalies.iter().filter(|a| a.kind == minzheng_synth::AnomalyKind::LivesElsewhere).count();
-    println!("  空挂户 in the registry: {} residence and insurance rows, {} residents named, {} tagged ({} planted) in {:.2} s", a.rows, a.persons, a.tagged, planted_absent, t.elapsed().as_secs_f64());
+    println!(
+        "  空挂户 in the registry: {} residence and insurance rows, {} residents named, {} tagged ({} planted) in {:.2} s",
+        a.rows,
+        a.persons,
+        a.tagged,
+        planted_absent,
+        t.elapsed().as_secs_f64()
+    );
 
     // A new month's death file: enrolled members, a tenth of them with two digits swapped.
     let mut lines = String::from("身份证号,姓名,死亡日期,数据来源\n");
@@ -763,7 +907,9 @@ async fn file_to_findings(
     let t = Instant::now();
     let report = minzheng_app::economy::import_file(store, path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_import = t.elapsed().as_secs_f64();
-    let c = minzheng_app::verify::compare_records(store, engine, who, &actor(), &report.records, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let c = minzheng_app::verify::compare_records(store, engine, who, &actor(), &report.records, as_of)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((report, c, t_import, t.elapsed().as_secs_f64()))
 }
 
@@ -774,17 +920,39 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
 }
 
 /// A 低保 application accepted at a community on a day, as the bench stores it.
-fn bench_case(n: u64, community: &minzheng_domain::RegionCode, on: chrono::NaiveDate, open: bool) -> (minzheng_domain::Case, Option<String>) {
+fn bench_case(
+    n: u64,
+    community: &minzheng_domain::RegionCode,
+    on: chrono::NaiveDate,
+    open: bool,
+) -> (minzheng_domain::Case, Option<String>) {
     use minzheng_domain::case::{Case, CaseStatus, TimeLimits};
     let catalogue = minzheng_app::cases::Catalogue::shenyang();
     #[allow(clippy::expect_used, reason = "the shipped catalogue has apply_dibao (its tests say so)")]
     let service = catalogue.service("apply_dibao").cloned().expect("the shipped catalogue has apply_dibao");
     let owner = community.ancestor(minzheng_domain::RegionLevel::County).unwrap_or_else(|| community.clone());
-    let applicant = minzheng_domain::IdNumber::from_parts(owner.as_str().parse().unwrap_or(210112), chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(on) + chrono::Duration::days((n % 12000) as i64), (n % 900) as u16 + 10, minzheng_domain::Sex::Female);
+    let applicant = minzheng_domain::IdNumber::from_parts(
+        owner.as_str().parse().unwrap_or(210112),
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(on) + chrono::Duration::days((n % 12000) as i64),
+        (n % 900) as u16 + 10,
+        minzheng_domain::Sex::Female,
+    );
     // Open cases wait at each step in turn; closed ones were approved.
-    let status = if open { [CaseStatus::Accepted, CaseStatus::Surveyed, CaseStatus::Checked, CaseStatus::Reviewed, CaseStatus::Notice][(n / 10 % 5) as usize] } else { CaseStatus::Approved };
-    let applicant = minzheng_domain::case::Applicant { id_number: applicant, name: "张秀英".into(), household_no: format!("BENCH-{n:08}"), household_size: 2, community: community.clone(), owner };
-    let mut c = Case::accepted(&service, applicant, community.clone(), on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
+    let status = if open {
+        [CaseStatus::Accepted, CaseStatus::Surveyed, CaseStatus::Checked, CaseStatus::Reviewed, CaseStatus::Notice][(n / 10 % 5) as usize]
+    } else {
+        CaseStatus::Approved
+    };
+    let applicant = minzheng_domain::case::Applicant {
+        id_number: applicant,
+        name: "张秀英".into(),
+        household_no: format!("BENCH-{n:08}"),
+        household_size: 2,
+        community: community.clone(),
+        owner,
+    };
+    let mut c =
+        Case::accepted(&service, applicant, community.clone(), on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
     c.status = status;
     if status == CaseStatus::Notice {
         c.notice_from = Some(on);
@@ -816,7 +984,11 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
     println!("  store: {:?}", store.backend());
     regions::ensure_loaded(store.as_ref(), &actor()).await?;
     minzheng_app::cases::ensure_calendar(store.as_ref(), &actor()).await?;
-    let communities: Vec<minzheng_domain::RegionCode> = regions::liaoning().into_iter().filter(|r| r.level == RegionLevel::Community && r.code.as_str().starts_with("2101")).map(|r| r.code).collect();
+    let communities: Vec<minzheng_domain::RegionCode> = regions::liaoning()
+        .into_iter()
+        .filter(|r| r.level == RegionLevel::Community && r.code.as_str().starts_with("2101"))
+        .map(|r| r.code)
+        .collect();
     let on = chrono::Local::now().date_naive();
 
     // The stored cases: one in ten open, spread over the city's communities, in batches.
@@ -824,7 +996,16 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
     let pb = bar(stored, "cases");
     let mut n = 0u64;
     while n < stored {
-        let batch: Vec<_> = (n..(n + 50_000).min(stored)).map(|i| bench_case(i, &communities[(i as usize * 7919) % communities.len()], on - chrono::Duration::days((i % 40) as i64), i % 10 == 0)).collect();
+        let batch: Vec<_> = (n..(n + 50_000).min(stored))
+            .map(|i| {
+                bench_case(
+                    i,
+                    &communities[(i as usize * 7919) % communities.len()],
+                    on - chrono::Duration::days((i % 40) as i64),
+                    i % 10 == 0,
+                )
+            })
+            .collect();
         n += store.import_cases(&batch, "bench", &actor()).await? as u64;
         pb.set_position(n);
     }
@@ -842,21 +1023,35 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
         ("verification officer, queue", Role::VerificationOfficer, CaseList::Queue, Box::new(county_of)),
         ("county approver, queue", Role::CountyApprover, CaseList::Queue, Box::new(county_of)),
         ("county approver, due and overdue", Role::CountyApprover, CaseList::Due, Box::new(county_of)),
-        ("community worker, accepted here", Role::CommunityWorker, CaseList::Accepted, Box::new(|c: &minzheng_domain::RegionCode| c.clone())),
+        (
+            "community worker, accepted here",
+            Role::CommunityWorker,
+            CaseList::Accepted,
+            Box::new(|c: &minzheng_domain::RegionCode| c.clone()),
+        ),
         ("city administrator, all cases", Role::CityAdmin, CaseList::All, Box::new(move |_: &minzheng_domain::RegionCode| city.clone())),
     ];
     for (label, role, list, region_of) in &lists {
         let mut lat = Vec::with_capacity(queries as usize);
         let mut shown = 0usize;
         for q in 0..queries {
-            let who = Principal { name: "bench".into(), role: *role, region: region_of(&communities[(q as usize * 104_729) % communities.len()]) };
+            let who = Principal {
+                name: "bench".into(),
+                role: *role,
+                region: region_of(&communities[(q as usize * 104_729) % communities.len()]),
+            };
             let t = Instant::now();
-            let page = minzheng_app::cases::cases(store.as_ref(), &who, &actor(), *list, None, None, 50, on).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let page = minzheng_app::cases::cases(store.as_ref(), &who, &actor(), *list, None, None, 50, on)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             lat.push(t.elapsed());
             shown += page.items.len();
         }
         let (p50, p99, max) = percentiles(lat);
-        println!("  queue {label}: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms ({:.1} cases a page on average)", shown as f64 / queries as f64);
+        println!(
+            "  queue {label}: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms ({:.1} cases a page on average)",
+            shown as f64 / queries as f64
+        );
     }
 
     // The load test: U community workers of one community each survey their own cases, at once.
@@ -867,7 +1062,16 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
         for k in 0..steps {
             let (c, waiting) = bench_case(stored + u * steps + k, &community, on, true);
             let c = minzheng_domain::Case { status: minzheng_domain::CaseStatus::Accepted, ..c };
-            let e = minzheng_store::CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: c.status, comment: "受理".into(), actor: "bench".into(), role: "community_worker".into(), at: chrono::Utc::now() };
+            let e = minzheng_store::CaseEvent {
+                case_id: 0,
+                action: "accept".into(),
+                from: String::new(),
+                to: c.status,
+                comment: "受理".into(),
+                actor: "bench".into(),
+                role: "community_worker".into(),
+                at: chrono::Utc::now(),
+            };
             ids.push(store.add_case(&c, waiting.as_deref().or(Some("community_worker")), &e, &actor()).await?);
         }
         own.push(ids);
@@ -876,11 +1080,14 @@ async fn cases(stored: u64, users: u64, steps: u64, queries: u64, think_ms: u64,
     for u in 0..users {
         let name = format!("bench_worker_{u}_{}", std::process::id());
         let password = minzheng_app::auth::generate_password();
-        minzheng_app::auth::create_account(store.as_ref(), None, &actor(), &name, Role::CommunityWorker, &community, &password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        minzheng_app::auth::create_account(store.as_ref(), None, &actor(), &name, Role::CommunityWorker, &community, &password)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let signed = minzheng_app::auth::login(store.as_ref(), &name, &password, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         sessions.push((signed.token, signed.session.csrf_token));
     }
-    let state = minzheng_server::AppState::new(store.clone(), &minzheng_app::config::Config::default()).await.map_err(|e| anyhow::anyhow!(e))?;
+    let state =
+        minzheng_server::AppState::new(store.clone(), &minzheng_app::config::Config::default()).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

@@ -293,10 +293,14 @@ async fn run(cli: Cli) -> Result<()> {
     let config = CONFIG.get_or_init(|| config);
     let url = config.database_url();
     match cli.command {
-        Command::Demo { persons, seed, bind, no_serve } => demo(config, persons, seed, bind.as_deref().unwrap_or(&config.bind), no_serve).await,
+        Command::Demo { persons, seed, bind, no_serve } => {
+            demo(config, persons, seed, bind.as_deref().unwrap_or(&config.bind), no_serve).await
+        }
         Command::Serve { bind } => serve(open(&url).await?, config, bind.as_deref().unwrap_or(&config.bind)).await,
         Command::Generate { persons, seed, out, format, anomaly_share } => generate(persons, seed, &out, format.into(), anomaly_share),
-        Command::Import { what: ImportWhat::Persons { file, errors, mapping } } => import_persons(&url, &file, errors.as_deref(), mapping.as_deref()).await,
+        Command::Import { what: ImportWhat::Persons { file, errors, mapping } } => {
+            import_persons(&url, &file, errors.as_deref(), mapping.as_deref()).await
+        }
         Command::Export { what, format, out, region } => {
             let store = open(&url).await?;
             let region = region.map(|r| RegionCode::parse(&r).map_err(|e| anyhow::anyhow!(e.both()))).transpose()?;
@@ -313,7 +317,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Db { what: DbWhat::Migrate } => {
             let store = open(&url).await?;
             let c = store.counts().await?;
-            println!("数据库已就绪 / database ready: {} ({:?}), {} regions, {} persons", redact(&url), store.backend(), c.regions, c.persons);
+            println!(
+                "数据库已就绪 / database ready: {} ({:?}), {} regions, {} persons",
+                redact(&url),
+                store.backend(),
+                c.regions,
+                c.persons
+            );
             Ok(())
         }
         Command::User { what: UserWhat::Add { name, role, region } } => {
@@ -345,7 +355,9 @@ async fn run(cli: Cli) -> Result<()> {
                 Some((id, why)) => bail!("审计链在第 {id} 条记录处断开 / the audit chain is broken at record {id}: {why}"),
             }
         }
-        Command::Import { what: ImportWhat::Economy { path, as_of, mapping, errors } } => import_economy(&url, &path, as_of, mapping.as_deref(), errors.as_deref()).await,
+        Command::Import { what: ImportWhat::Economy { path, as_of, mapping, errors } } => {
+            import_economy(&url, &path, as_of, mapping.as_deref(), errors.as_deref()).await
+        }
         Command::Import { what: ImportWhat::Enrolments { file, errors } } => import_enrolments(&url, &file, errors.as_deref()).await,
         Command::Policy { what } => policy::run(what, &url).await,
         Command::Verify { what } => verify::run(&url, what).await,
@@ -365,9 +377,13 @@ async fn calendar(url: &str, what: CalendarWhat) -> Result<()> {
             }
         }
         CalendarWhat::Set { days, kind, note } => {
-            let kind = DayKind::parse(&kind).ok_or_else(|| anyhow::anyhow!("类型应为 holiday 或 workday / the kind must be holiday or workday, not {kind:?}"))?;
+            let kind = DayKind::parse(&kind)
+                .ok_or_else(|| anyhow::anyhow!("类型应为 holiday 或 workday / the kind must be holiday or workday, not {kind:?}"))?;
             let (a, b) = days.split_once("..").unwrap_or((&days, &days));
-            let parse = |t: &str| chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| anyhow::anyhow!("日期“{t}”应写作 2027-01-01 / {t:?} is not a date such as 2027-01-01"));
+            let parse = |t: &str| {
+                chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("日期“{t}”应写作 2027-01-01 / {t:?} is not a date such as 2027-01-01"))
+            };
             let (mut d, last) = (parse(a)?, parse(b)?);
             if d > last || (last - d).num_days() > 366 {
                 bail!("日期范围无效 / {days:?} is not a range of at most a year");
@@ -395,8 +411,14 @@ fn generate(persons: u64, seed: u64, out: &Path, format: Format, anomaly_share: 
     let files = minzheng_synth::files::write_city(&city, out, format)?;
     println!(
         "已生成 {} 人、{} 户，{} 个文件，用时 {:.1} 秒 / generated {} persons in {} households, {} files, {:.1} s:",
-        city.persons.len(), city.households.len(), files.len(), started.elapsed().as_secs_f64(),
-        city.persons.len(), city.households.len(), files.len(), started.elapsed().as_secs_f64()
+        city.persons.len(),
+        city.households.len(),
+        files.len(),
+        started.elapsed().as_secs_f64(),
+        city.persons.len(),
+        city.households.len(),
+        files.len(),
+        started.elapsed().as_secs_f64()
     );
     for f in files {
         println!("  {}", f.display());
@@ -424,13 +446,26 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
     let o = report.outcome;
     println!(
         "共 {} 行：接收 {}，拒绝 {}（新增 {} 人，更新 {} 人，未变 {} 人；新增 {} 户，更新 {} 户），用时 {:.1} 秒",
-        report.rows, report.accepted, report.rejected.len(), o.persons_inserted, o.persons_updated, o.persons_unchanged,
-        o.households_inserted, o.households_updated, started.elapsed().as_secs_f64()
+        report.rows,
+        report.accepted,
+        report.rejected.len(),
+        o.persons_inserted,
+        o.persons_updated,
+        o.persons_unchanged,
+        o.households_inserted,
+        o.households_updated,
+        started.elapsed().as_secs_f64()
     );
     println!(
         "{} rows: {} accepted, {} rejected ({} persons added, {} updated, {} unchanged; {} households added, {} updated)",
-        report.rows, report.accepted, report.rejected.len(), o.persons_inserted, o.persons_updated, o.persons_unchanged,
-        o.households_inserted, o.households_updated
+        report.rows,
+        report.accepted,
+        report.rejected.len(),
+        o.persons_inserted,
+        o.persons_updated,
+        o.persons_unchanged,
+        o.households_inserted,
+        o.households_updated
     );
     if !report.rejected.is_empty() {
         let path = errors.map(Path::to_path_buf).unwrap_or_else(|| {
@@ -457,7 +492,9 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
     } else {
         let map = match mapping {
             Some(m) => {
-                let dataset = economy::dataset_of(path).ok_or_else(|| anyhow::anyhow!(economy::EconomyError::Dataset(path.display().to_string(), economy::catalogue().codes()).both()))?;
+                let dataset = economy::dataset_of(path).ok_or_else(|| {
+                    anyhow::anyhow!(economy::EconomyError::Dataset(path.display().to_string(), economy::catalogue().codes()).both())
+                })?;
                 economy::ColumnMap::load(m, &dataset.code).map_err(|e| anyhow::anyhow!(e.both()))?
             }
             None => economy::ColumnMap::default(),
@@ -472,13 +509,25 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
         let state = if r.stored { "已存储 stored" } else { "此文件已导入过，未改变 already stored, nothing changed" };
         let l = r.linked;
         println!("{}（{}）：{} 行，{} 条经济项目，拒绝 {} 行 — {}", r.file, r.dataset, r.rows, r.items, r.refused.len(), state);
-        println!("  {} rows, {} items, {} rows refused; linked: {} exact, {} by fuzzy match, {} for review, {} to nobody", r.rows, r.items, r.refused.len(), l.exact, l.matched, l.review, l.unlinked);
+        println!(
+            "  {} rows, {} items, {} rows refused; linked: {} exact, {} by fuzzy match, {} for review, {} to nobody",
+            r.rows,
+            r.items,
+            r.refused.len(),
+            l.exact,
+            l.matched,
+            l.review,
+            l.unlinked
+        );
         for (row, reason) in r.refused.iter().take(3) {
             println!("  第{row}行 row {row}: {reason}");
         }
     }
     if let Some(out) = errors {
-        let rows: Vec<Vec<String>> = reports.iter().flat_map(|r| r.refused.iter().map(move |(row, why)| vec![r.file.clone(), row.to_string(), why.zh.clone(), why.en.clone()])).collect();
+        let rows: Vec<Vec<String>> = reports
+            .iter()
+            .flat_map(|r| r.refused.iter().map(move |(row, why)| vec![r.file.clone(), row.to_string(), why.zh.clone(), why.en.clone()]))
+            .collect();
         let format = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) { Format::Csv } else { Format::Xlsx };
         minzheng_synth::files::write_table(out, &["文件", "行号", "原因", "Reason"], &rows, format)?;
         println!("{} 行及原因已写入 / {} rows with their reasons written to {}", rows.len(), rows.len(), out.display());
@@ -487,8 +536,14 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
     if !records.is_empty() {
         let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 2).await?;
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
-        let operator = minzheng_domain::Principal { name: actor().name, role: minzheng_domain::Role::CityAdmin, region: RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))? };
-        let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        let operator = minzheng_domain::Principal {
+            name: actor().name,
+            role: minzheng_domain::Role::CityAdmin,
+            region: RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?,
+        };
+        let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
         println!("增量比对：涉及在保 {} 户次，疑点 {} 条，新增 {} 条，用时 {:.2} 秒 / incremental comparison: {} enrolments named, {} findings, {} new, {:.2} s", c.enrolments, c.found, c.added, c.seconds, c.enrolments, c.found, c.added, c.seconds);
     }
     Ok(())
@@ -498,7 +553,18 @@ async fn import_enrolments(url: &str, file: &Path, errors: Option<&Path>) -> Res
     let store = open(url).await?;
     let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 1).await?;
     let r = minzheng_app::enrolment::import_roster(store.as_ref(), &engine, file, &actor()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
-    println!("{}：{} 行，在保 {} 户次 {} 人，拒绝 {} 行 / {} rows, {} enrolments of {} members stored, {} rows refused", r.file, r.rows, r.enrolments, r.members, r.import.rejected.len(), r.rows, r.enrolments, r.members, r.import.rejected.len());
+    println!(
+        "{}：{} 行，在保 {} 户次 {} 人，拒绝 {} 行 / {} rows, {} enrolments of {} members stored, {} rows refused",
+        r.file,
+        r.rows,
+        r.enrolments,
+        r.members,
+        r.import.rejected.len(),
+        r.rows,
+        r.enrolments,
+        r.members,
+        r.import.rejected.len()
+    );
     if let Some(path) = errors {
         import::write_errors(path, &r.import)?;
         println!("被拒绝的行及原因已写入 / refused rows and reasons written to {}", path.display());
@@ -531,10 +597,21 @@ async fn demo_economy(store: &dyn Store, city: &minzheng_synth::City, as_of: chr
         }
         let headers: Vec<String> = table.headers.iter().map(|h| h.to_string()).collect();
         let checksum = hex::encode(digest.finalize());
-        let Some(source) = minzheng_app::economy::catalogue().get(table.name) else { bail!("{}: not a registered source / 未登记的数据来源", table.name) };
-        let r = minzheng_app::economy::ingest(store, source, &format!("{}（合成）", table.name), &checksum, &headers, &rows, as_of, &Actor::new("demo"))
-            .await
-            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        let Some(source) = minzheng_app::economy::catalogue().get(table.name) else {
+            bail!("{}: not a registered source / 未登记的数据来源", table.name)
+        };
+        let r = minzheng_app::economy::ingest(
+            store,
+            source,
+            &format!("{}（合成）", table.name),
+            &checksum,
+            &headers,
+            &rows,
+            as_of,
+            &Actor::new("demo"),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.both()))?;
         total += r.rows;
     }
     Ok(total)
@@ -546,7 +623,8 @@ async fn demo_roster(store: &dyn Store, city: &minzheng_synth::City, dir: &Path)
     let path = dir.join("enrolments.csv");
     minzheng_synth::files::write_table(&path, &city.roster.headers, &city.roster.rows, Format::Csv)?;
     let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 1).await?;
-    let r = minzheng_app::enrolment::import_roster(store, &engine, &path, &Actor::new("demo")).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+    let r =
+        minzheng_app::enrolment::import_roster(store, &engine, &path, &Actor::new("demo")).await.map_err(|e| anyhow::anyhow!(e.both()))?;
     Ok(r.enrolments)
 }
 
@@ -562,7 +640,10 @@ async fn demo_cases(store: &dyn Store) -> Result<usize> {
     let home = Principal { name: "demo_community_worker".into(), role: Role::CommunityWorker, region: code("210112009001")? };
     let heping = Principal { name: "demo_heping_worker".into(), role: Role::CommunityWorker, region: code("210102001002")? };
     let today = chrono::Local::now().date_naive();
-    let persons = store.search_persons(&minzheng_store::PersonQuery { region: Some(code("210112009001")?), limit: 500, ..Default::default() }).await?.items;
+    let persons = store
+        .search_persons(&minzheng_store::PersonQuery { region: Some(code("210112009001")?), limit: 500, ..Default::default() })
+        .await?
+        .items;
     let (mut dibao, mut gaoling, mut accepted) = (0, 0, 0);
     for (i, p) in persons.iter().enumerate() {
         let (service, documents) = if p.id_number.age_on(today) >= 80 && gaoling < 3 {
@@ -575,7 +656,13 @@ async fn demo_cases(store: &dyn Store) -> Result<usize> {
             continue;
         };
         let who = if i % 2 == 0 { &heping } else { &home };
-        let app = Application { service: service.into(), applicant: p.id_number, documents: documents.into_iter().map(str::to_string).collect(), staff_relative: false, comment: "演示：申请人到社区窗口申请".into() };
+        let app = Application {
+            service: service.into(),
+            applicant: p.id_number,
+            documents: documents.into_iter().map(str::to_string).collect(),
+            staff_relative: false,
+            comment: "演示：申请人到社区窗口申请".into(),
+        };
         if accept(store, &catalogue, who, &minzheng_app::registry::actor_of(who, None, None), &app, today).await.is_ok() {
             accepted += 1;
         }
@@ -599,7 +686,12 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
         let pb = bar(batch.persons.len() as u64, "载入 load");
         store.apply_batch(&batch, &Actor::new("demo"), &|n| pb.set_position(n)).await?;
         pb.finish_and_clear();
-        eprintln!("已载入 {} 户 {} 人，用时 {:.1} 秒 / loaded", batch.households.len(), batch.persons.len(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "已载入 {} 户 {} 人，用时 {:.1} 秒 / loaded",
+            batch.households.len(),
+            batch.persons.len(),
+            started.elapsed().as_secs_f64()
+        );
         let city = minzheng_synth::City { datasets: city.datasets, roster: city.roster, ..Default::default() };
         let as_of = minzheng_synth::Config::new(persons, seed).as_of;
         let rows = demo_economy(store.as_ref(), &city, as_of).await?;
@@ -610,9 +702,13 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::new("demo")).await?;
         let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?;
         let admin = minzheng_domain::Principal { name: "demo".into(), role: minzheng_domain::Role::CityAdmin, region: city_code.clone() };
-        let c = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &Actor::new("demo"), &city_code, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        let c = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &Actor::new("demo"), &city_code, as_of)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("数据比对：疑点 {} 条，用时 {:.1} 秒 / comparison: {} findings in {:.1} s", c.added, c.seconds, c.added, c.seconds);
-        let a = minzheng_app::verify::tag_absent(store.as_ref(), &admin, &Actor::new("demo"), &city_code, as_of).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+        let a = minzheng_app::verify::tag_absent(store.as_ref(), &admin, &Actor::new("demo"), &city_code, as_of)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("空挂户：标注 {} 人 / registered but absent: {} tagged", a.tagged, a.tagged);
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
@@ -671,7 +767,9 @@ async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
         let region = RegionCode::parse(region).map_err(|e| anyhow::anyhow!(e.both()))?;
         match minzheng_app::auth::create_account(store, None, &Actor::new("demo"), &name, role, &region, &password).await {
             Ok(()) => lines.push(format!("{name:<30} {password}   {}（{region}）", role.zh())),
-            Err(minzheng_app::auth::AuthError::Exists(_)) => lines.push(format!("{name:<30} (已存在 / exists)   {}（{region}）", role.zh())),
+            Err(minzheng_app::auth::AuthError::Exists(_)) => {
+                lines.push(format!("{name:<30} (已存在 / exists)   {}（{region}）", role.zh()))
+            }
             Err(e) => bail!(e.both()),
         }
     }

@@ -149,7 +149,10 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
         PolicyWhat::Set { name, value, region: r, area, from, reason } => {
             let area = match area.as_deref() {
                 None => None,
-                Some(a) => Some(minzheng_policy::Area::parse(a).ok_or_else(|| anyhow::anyhow!("--area 应为 urban 或 rural / must be urban or rural"))?),
+                Some(a) => Some(
+                    minzheng_policy::Area::parse(a)
+                        .ok_or_else(|| anyhow::anyhow!("--area 应为 urban 或 rural / must be urban or rural"))?,
+                ),
             };
             let code = region(&r)?;
             let record = ParameterRecord {
@@ -163,14 +166,18 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 recorded_at: chrono::Utc::now(),
                 seq: 0,
             };
-            let stored = use_case::set_parameter(store.as_ref(), &engine, &who_for(&code), &actor(), record).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            let stored = use_case::set_parameter(store.as_ref(), &engine, &who_for(&code), &actor(), record)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
             println!("已记录 #{} / recorded: {} = {} 自 {} 起", stored.seq, stored.name, stored.value, stored.effective_from);
             Ok(())
         }
         PolicyWhat::Check { household_no, on, json } => {
             let on = on.unwrap_or_else(today);
             let h = store.household(&household_no).await?.ok_or_else(|| anyhow::anyhow!("没有户号 {household_no} / no such household"))?;
-            let check = use_case::check(store.as_ref(), &engine, &who_for(&h.community), &actor(), &household_no, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            let check = use_case::check(store.as_ref(), &engine, &who_for(&h.community), &actor(), &household_no, on)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&check)?);
                 return Ok(());
@@ -178,10 +185,27 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             println!("户 {} 于 {} 的核算结果 / check on {}:", check.household_no, on, on);
             for p in &check.programs {
                 for u in &p.units {
-                    let who = if p.unit == minzheng_policy::Unit::Household { String::new() } else { format!(" {}", u.name.clone().unwrap_or_default()) };
-                    println!("  {} {}{}: {}", if u.eligible { "✔" } else { "✘" }, p.zh, who, if u.eligible { format!("{} 元/月", money(u.amount)) } else { "不符合".into() });
+                    let who = if p.unit == minzheng_policy::Unit::Household {
+                        String::new()
+                    } else {
+                        format!(" {}", u.name.clone().unwrap_or_default())
+                    };
+                    println!(
+                        "  {} {}{}: {}",
+                        if u.eligible { "✔" } else { "✘" },
+                        p.zh,
+                        who,
+                        if u.eligible { format!("{} 元/月", money(u.amount)) } else { "不符合".into() }
+                    );
                     for s in &u.steps {
-                        let values: Vec<String> = s.features.iter().map(|f| format!("{}={}", f.name, f.value)).chain(s.parameters.iter().map(|p| format!("p.{}={}", p.name, p.record.as_ref().map(|r| r.value.to_string()).unwrap_or("无".into())))).collect();
+                        let values: Vec<String> =
+                            s.features
+                                .iter()
+                                .map(|f| format!("{}={}", f.name, f.value))
+                                .chain(s.parameters.iter().map(|p| {
+                                    format!("p.{}={}", p.name, p.record.as_ref().map(|r| r.value.to_string()).unwrap_or("无".into()))
+                                }))
+                                .collect();
                         println!("      {} {} [{}]", if s.met { "是" } else { "否" }, s.zh, values.join(", "));
                     }
                 }
@@ -195,16 +219,23 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             let on = on.unwrap_or_else(today);
             let code = region(&r)?;
             let pb = bar(0, "快照 snapshot");
-            let report = use_case::sweep(store.as_ref(), &engine, &who_for(&code), &actor(), &code, on, partitions(), &|n| pb.set_position(n))
-                .await
-                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let report =
+                use_case::sweep(store.as_ref(), &engine, &who_for(&code), &actor(), &code, on, partitions(), &|n| pb.set_position(n))
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.both()))?;
             pb.finish_and_clear();
-            println!("普查 #{}：{} 于 {}，{} 户 {} 人 / sweep run {}", report.run_id, report.region, on, report.households, report.persons, report.run_id);
+            println!(
+                "普查 #{}：{} 于 {}，{} 户 {} 人 / sweep run {}",
+                report.run_id, report.region, on, report.households, report.persons, report.run_id
+            );
             for (code, zh, eligible, amount) in report.program_totals() {
                 println!("  {:<20} {:<24} {:>9} 个  {:>16} 元/月", code, zh, eligible, money(amount));
             }
             let t = report.timings;
-            println!("用时 / took: snapshot {} ms, features {} ms, rules {} ms, store {} ms", t.snapshot_ms, t.features_ms, t.evaluate_ms, t.store_ms);
+            println!(
+                "用时 / took: snapshot {} ms, features {} ms, rules {} ms, store {} ms",
+                t.snapshot_ms, t.features_ms, t.evaluate_ms, t.store_ms
+            );
             if let Some(path) = out {
                 std::fs::write(&path, use_case::sweep_xlsx(store.as_ref(), &report).await.map_err(|e| anyhow::anyhow!(e.both()))?)?;
                 println!("已写入 / written: {}", path.display());
@@ -221,18 +252,28 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 }
             }
             let pb = bar(0, "快照 snapshot");
-            let report = use_case::whatif(store.as_ref(), &engine, &who_for(&code), &actor(), &code, &parsed, partitions(), &|n| pb.set_position(n))
-                .await
-                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let report =
+                use_case::whatif(store.as_ref(), &engine, &who_for(&code), &actor(), &code, &parsed, partitions(), &|n| pb.set_position(n))
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.both()))?;
             pb.finish_and_clear();
             println!("测算 #{}：{} 自 {} 起 / what-if run {}", report.run_id, report.region, from, report.run_id);
-            println!("  {:<24} {:>8} {:>8} {:>8} {:>8} {:>16} {:>16}", "项目", "现行", "调整后", "新增", "退出", "月增支(元)", "年增支(元)");
+            println!(
+                "  {:<24} {:>8} {:>8} {:>8} {:>8} {:>16} {:>16}",
+                "项目", "现行", "调整后", "新增", "退出", "月增支(元)", "年增支(元)"
+            );
             let mut by_program = report.by_program();
             by_program.push(report.total());
             for t in &by_program {
                 println!(
                     "  {:<24} {:>8} {:>8} {:>8} {:>8} {:>16} {:>16}",
-                    t.program_zh, t.baseline_eligible, t.scenario_eligible, t.newly_eligible, t.no_longer_eligible, money(t.monthly_change()), money(t.annual_change())
+                    t.program_zh,
+                    t.baseline_eligible,
+                    t.scenario_eligible,
+                    t.newly_eligible,
+                    t.no_longer_eligible,
+                    money(t.monthly_change()),
+                    money(t.annual_change())
                 );
             }
             if let Some(path) = out {

@@ -56,9 +56,15 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         VerifyWhat::Compare { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
             let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let engine = Engine::new(crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)).await?;
+            let engine = Engine::new(
+                crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?,
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            )
+            .await?;
             minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
-            let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region), &actor(), &region, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region), &actor(), &region, on)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
                 "比对 {} 于 {on}：在保 {} 户次 {} 人，部门数据（死亡、迁出、居住、婚姻）{} 条，按规则复核 {} 户次；疑点 {} 条，新增 {} 条，用时 {:.1} 秒",
                 r.region, r.enrolments, r.persons, r.rows, r.rechecked, r.found, r.added, r.seconds
@@ -75,8 +81,13 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         VerifyWhat::Absent { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
             let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let r = use_case::tag_absent(store.as_ref(), &operator(&region), &actor(), &region, on).await.map_err(|e| anyhow::anyhow!(e.both()))?;
-            println!("空挂户 {} 于 {on}：居住和参保记录 {} 条，涉及本区域在世居民 {} 人；新标注 {} 人，取消 {} 人，现有 {} 人", r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent);
+            let r = use_case::tag_absent(store.as_ref(), &operator(&region), &actor(), &region, on)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!(
+                "空挂户 {} 于 {on}：居住和参保记录 {} 条，涉及本区域在世居民 {} 人；新标注 {} 人，取消 {} 人，现有 {} 人",
+                r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent
+            );
             println!("registered but absent in {} on {on}: {} residence and insurance rows naming {} living residents; {} tagged, {} untagged, {} now tagged", r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent);
         }
         VerifyWhat::Sources => {
@@ -89,7 +100,15 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
                     println!("  尚未收到数据 / no batch received");
                 }
                 for b in mine {
-                    println!("  {}  数据日期 as of {}  {} 条 items  {} {}  sha256:{}", b.file_name, b.as_of, b.items, b.recorded_by, b.recorded_at.format("%Y-%m-%d %H:%M"), &b.checksum[..12.min(b.checksum.len())]);
+                    println!(
+                        "  {}  数据日期 as of {}  {} 条 items  {} {}  sha256:{}",
+                        b.file_name,
+                        b.as_of,
+                        b.items,
+                        b.recorded_by,
+                        b.recorded_at.format("%Y-%m-%d %H:%M"),
+                        &b.checksum[..12.min(b.checksum.len())]
+                    );
                 }
             }
         }

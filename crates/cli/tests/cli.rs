@@ -36,7 +36,24 @@ fn generate_import_and_export_a_city() {
     let city = d.0.join("city");
     let (ok, text) = minzheng(&db, &["generate", "--persons", "2000", "--seed", "5", "--out", city.to_str().expect("utf8")]);
     assert!(ok, "{text}");
-    for f in ["persons", "households", "deaths", "cremations", "hukou_moves", "residence", "vehicles", "property", "business", "income", "social_insurance", "tax", "provident_fund", "deposits", "marriages", "anomalies"] {
+    for f in [
+        "persons",
+        "households",
+        "deaths",
+        "cremations",
+        "hukou_moves",
+        "residence",
+        "vehicles",
+        "property",
+        "business",
+        "income",
+        "social_insurance",
+        "tax",
+        "provident_fund",
+        "deposits",
+        "marriages",
+        "anomalies",
+    ] {
         assert!(city.join(format!("{f}.csv")).exists(), "{f}.csv written");
     }
     let (ok, text) = minzheng(&db, &["import", "persons", city.join("persons.csv").to_str().expect("utf8")]);
@@ -60,7 +77,11 @@ fn a_broken_sheet_gives_an_error_file_with_reasons() {
     let d = dir("broken");
     let db = d.0.join("m.db");
     let file = d.0.join("p.csv");
-    std::fs::write(&file, "姓名,身份证号,与户主关系,社区代码\n张三,360426199101010072,户主,210112009001\n李四,11010519491231002X,户主,210112009001\n").expect("write");
+    std::fs::write(
+        &file,
+        "姓名,身份证号,与户主关系,社区代码\n张三,360426199101010072,户主,210112009001\n李四,11010519491231002X,户主,210112009001\n",
+    )
+    .expect("write");
     let errors = d.0.join("errors.csv");
     let (ok, text) = minzheng(&db, &["import", "persons", file.to_str().expect("utf8"), "--errors", errors.to_str().expect("utf8")]);
     assert!(ok, "{text}");
@@ -103,7 +124,11 @@ fn a_bureau_registers_a_source_in_its_own_catalogue_and_a_broken_one_stops_the_c
     assert!(text.contains("pensions_other"), "{text}");
     // A column that is not among the headers: refused at start, with the line.
     let broken = d.0.join("broken.toml");
-    std::fs::write(&broken, "[[source]]\ncode = \"x\"\ndepartment = \"某部门\"\ncontent = \"x / x\"\nheaders = [\"身份证号\", \"姓名\"]\ndate = \"日期\"\n").expect("broken");
+    std::fs::write(
+        &broken,
+        "[[source]]\ncode = \"x\"\ndepartment = \"某部门\"\ncontent = \"x / x\"\nheaders = [\"身份证号\", \"姓名\"]\ndate = \"日期\"\n",
+    )
+    .expect("broken");
     let (ok, text) = run(&broken, &["verify", "sources"]);
     assert!(!ok, "{text}");
     assert!(text.contains("第 1 行") && text.contains("日期"), "{text}");

@@ -118,13 +118,41 @@ impl Role {
     pub fn allows(self, p: Permission) -> bool {
         use Permission::*;
         match self {
-            Role::CommunityWorker => matches!(p, ReadRegistry | WriteRegistry | ImportRegistry | ExportRegistry | AcceptApplications | CheckEligibility | ReadFindings | HandleCases),
+            Role::CommunityWorker => matches!(
+                p,
+                ReadRegistry
+                    | WriteRegistry
+                    | ImportRegistry
+                    | ExportRegistry
+                    | AcceptApplications
+                    | CheckEligibility
+                    | ReadFindings
+                    | HandleCases
+            ),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
-            Role::StreetReviewer => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings | HandleCases),
-            Role::CountyApprover => matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | HandleCases),
-            Role::VerificationOfficer => matches!(p, ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds | HandleCases),
+            Role::StreetReviewer => {
+                matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings | HandleCases)
+            }
+            Role::CountyApprover => {
+                matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | HandleCases)
+            }
+            Role::VerificationOfficer => matches!(
+                p,
+                ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds | HandleCases
+            ),
             Role::CityAdmin => {
-                matches!(p, ReadRegistry | ImportRegistry | ExportRegistry | ManageUsers | CheckEligibility | RunSweeps | SetParameters | ReadFindings | RunComparisons)
+                matches!(
+                    p,
+                    ReadRegistry
+                        | ImportRegistry
+                        | ExportRegistry
+                        | ManageUsers
+                        | CheckEligibility
+                        | RunSweeps
+                        | SetParameters
+                        | ReadFindings
+                        | RunComparisons
+                )
             }
             Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings),
         }
@@ -173,7 +201,13 @@ pub struct BindingError {
 
 impl crate::Bilingual for BindingError {
     fn zh(&self) -> String {
-        format!("{}账号应绑定到{}级区划，而{}是{}级", Role::parse(self.role).map(Role::zh).unwrap_or(self.role), self.expected, self.code, self.actual)
+        format!(
+            "{}账号应绑定到{}级区划，而{}是{}级",
+            Role::parse(self.role).map(Role::zh).unwrap_or(self.role),
+            self.expected,
+            self.code,
+            self.actual
+        )
     }
     fn en(&self) -> String {
         self.to_string()
@@ -183,12 +217,9 @@ impl crate::Bilingual for BindingError {
 /// Checks that a role may be bound to a region of that level.
 pub fn check_binding(role: Role, region: &RegionCode) -> Result<(), BindingError> {
     match role.bound_level() {
-        Some(level) if level != region.level() => Err(BindingError {
-            role: role.as_str(),
-            expected: level.as_str(),
-            code: region.to_string(),
-            actual: region.level().as_str(),
-        }),
+        Some(level) if level != region.level() => {
+            Err(BindingError { role: role.as_str(), expected: level.as_str(), code: region.to_string(), actual: region.level().as_str() })
+        }
         _ => Ok(()),
     }
 }

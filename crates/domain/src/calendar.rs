@@ -110,7 +110,8 @@ mod tests {
 
     /// 2026's National Day: 10-01 to 10-07 off, Sunday 09-20 and Saturday 10-10 worked.
     fn national_day_2026() -> WorkCalendar {
-        let mut days: Vec<CalendarDay> = (1..=7).map(|i| CalendarDay { day: d(&format!("2026-10-0{i}")), kind: DayKind::Holiday, note: "国庆节".into() }).collect();
+        let mut days: Vec<CalendarDay> =
+            (1..=7).map(|i| CalendarDay { day: d(&format!("2026-10-0{i}")), kind: DayKind::Holiday, note: "国庆节".into() }).collect();
         for w in ["2026-09-20", "2026-10-10"] {
             days.push(CalendarDay { day: d(w), kind: DayKind::Workday, note: "国庆节调休上班".into() });
         }

@@ -132,7 +132,12 @@ pub fn documents_report(services: &[Service], since: NaiveDate, on: NaiveDate) -
             zh: s.zh.clone(),
             total: s.documents.len(),
             required: s.required(on).iter().map(|d| d.zh.clone()).collect(),
-            replaced: s.documents.iter().filter(|d| d.replaced(on)).map(|d| (d.zh.clone(), d.replaced_by.clone().unwrap_or_default())).collect(),
+            replaced: s
+                .documents
+                .iter()
+                .filter(|d| d.replaced(on))
+                .map(|d| (d.zh.clone(), d.replaced_by.clone().unwrap_or_default()))
+                .collect(),
             required_then: s.required(since).len(),
         })
         .collect()
@@ -454,7 +459,9 @@ impl Bilingual for CaseError {
             CaseError::Illegal { from, action } => {
                 format!("处于“{}”状态的办件不能“{}”", CaseStatus::parse(from).map_or(*from, CaseStatus::zh), CaseAction::zh_of(action))
             }
-            CaseError::NotYours { action, role } => format!("“{}”应由案件所属区划的{}办理", CaseAction::zh_of(action), Role::parse(role).map_or(*role, Role::zh)),
+            CaseError::NotYours { action, role } => {
+                format!("“{}”应由案件所属区划的{}办理", CaseAction::zh_of(action), Role::parse(role).map_or(*role, Role::zh))
+            }
             CaseError::NoComment => "请填写办理意见（至少4个字）".into(),
             CaseError::TooFewStaff => "入户调查应由两名以上工作人员进行，请填写调查人员".into(),
             CaseError::HomeVisitRequired => "申请人为工作人员近亲属，必须入户调查".into(),
@@ -480,7 +487,9 @@ pub fn actor_for(case: &Case, action: &CaseAction) -> Role {
     match action {
         CaseAction::Survey { .. } => Role::CommunityWorker,
         CaseAction::RecordCheck { .. } => Role::VerificationOfficer,
-        CaseAction::Review | CaseAction::Return | CaseAction::DemocraticReview | CaseAction::PayFirst { .. } | CaseAction::Refer => Role::StreetReviewer,
+        CaseAction::Review | CaseAction::Return | CaseAction::DemocraticReview | CaseAction::PayFirst { .. } | CaseAction::Refer => {
+            Role::StreetReviewer
+        }
         CaseAction::PublishNotice | CaseAction::Object { .. } | CaseAction::Withdraw => Role::CommunityWorker,
         CaseAction::Approve { .. } | CaseAction::Refuse { .. } => decider(case),
         CaseAction::Extend => Role::CountyApprover,
@@ -502,7 +511,9 @@ fn may_take(who: &Principal, case: &Case, action: &CaseAction) -> bool {
     match action {
         CaseAction::Survey { .. } => near && matches!(who.role, Role::CommunityWorker | Role::GridWorker | Role::StreetReviewer),
         CaseAction::RecordCheck { .. } => owner && who.role == Role::VerificationOfficer,
-        CaseAction::Review | CaseAction::Return | CaseAction::DemocraticReview | CaseAction::PayFirst { .. } | CaseAction::Refer => near && who.role == Role::StreetReviewer,
+        CaseAction::Review | CaseAction::Return | CaseAction::DemocraticReview | CaseAction::PayFirst { .. } | CaseAction::Refer => {
+            near && who.role == Role::StreetReviewer
+        }
         CaseAction::PublishNotice | CaseAction::Object { .. } => near && matches!(who.role, Role::CommunityWorker | Role::StreetReviewer),
         CaseAction::Approve { .. } | CaseAction::Refuse { .. } => who.role == decider(case) && if case.delegated { near } else { owner },
         CaseAction::Extend => owner && who.role == Role::CountyApprover,
@@ -527,7 +538,14 @@ pub struct Applicant {
 impl Case {
     /// A case just accepted at `accepted_at` on `on` for a service, with its due dates; the
     /// flags (staff relative, delegated, child) are set by the caller before storing.
-    pub fn accepted(service: &Service, applicant: Applicant, accepted_at: RegionCode, on: NaiveDate, cal: &WorkCalendar, limits: &TimeLimits) -> Case {
+    pub fn accepted(
+        service: &Service,
+        applicant: Applicant,
+        accepted_at: RegionCode,
+        on: NaiveDate,
+        cal: &WorkCalendar,
+        limits: &TimeLimits,
+    ) -> Case {
         let mut c = Case {
             id: 0,
             service: service.code.clone(),
@@ -620,7 +638,13 @@ impl Case {
     /// The key that lets one household have only one open case per program (or, for a program
     /// granted to persons, one per applicant).
     pub fn active_key(&self) -> Option<String> {
-        self.status.is_open().then(|| if self.per_person { format!("{}|{}|{}", self.program, self.household_no, self.applicant) } else { format!("{}|{}", self.program, self.household_no) })
+        self.status.is_open().then(|| {
+            if self.per_person {
+                format!("{}|{}|{}", self.program, self.household_no, self.applicant)
+            } else {
+                format!("{}|{}", self.program, self.household_no)
+            }
+        })
     }
 
     /// Working days left on the whole case on `today` (negative when overdue).
@@ -635,7 +659,14 @@ impl Case {
 
 /// The status after `action`, or why it is refused: the role and region of the account, the
 /// state of the case and what the step records. Every step carries a comment.
-pub fn next_status(case: &Case, service: &Service, who: &Principal, action: &CaseAction, comment: &str, today: NaiveDate) -> Result<CaseStatus, CaseError> {
+pub fn next_status(
+    case: &Case,
+    service: &Service,
+    who: &Principal,
+    action: &CaseAction,
+    comment: &str,
+    today: NaiveDate,
+) -> Result<CaseStatus, CaseError> {
     let illegal = || CaseError::Illegal { from: case.status.as_str(), action: action.as_str() };
     if !case.status.is_open() {
         return Err(illegal());
@@ -778,17 +809,37 @@ pub fn available_steps(case: &Case, service: &Service, who: &Principal, today: N
 /// The decision's amount, enrolment and explanation are filled in by the caller, who computes
 /// them through the policy engine.
 #[allow(clippy::too_many_arguments)]
-pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseAction, comment: &str, today: NaiveDate, cal: &WorkCalendar, limits: &TimeLimits) -> Result<Case, CaseError> {
+pub fn apply(
+    case: &Case,
+    service: &Service,
+    who: &Principal,
+    action: &CaseAction,
+    comment: &str,
+    today: NaiveDate,
+    cal: &WorkCalendar,
+    limits: &TimeLimits,
+) -> Result<Case, CaseError> {
     let to = next_status(case, service, who, action, comment, today)?;
     let mut c = case.clone();
     c.status = to;
     c.version += 1;
     match action {
         CaseAction::Survey { staff, home_visit, findings } => {
-            c.file.survey = Some(Survey { on: today, staff: staff.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(), home_visit: *home_visit, findings: findings.trim().to_string() });
+            c.file.survey = Some(Survey {
+                on: today,
+                staff: staff.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+                home_visit: *home_visit,
+                findings: findings.trim().to_string(),
+            });
         }
         CaseAction::RecordCheck { per_capita_income, assets_within_limits, report } => {
-            c.file.check = Some(EconomicCheck { on: today, per_capita_income: *per_capita_income, assets_within_limits: *assets_within_limits, report: *report, report_decision: None });
+            c.file.check = Some(EconomicCheck {
+                on: today,
+                per_capita_income: *per_capita_income,
+                assets_within_limits: *assets_within_limits,
+                report: *report,
+                report_decision: None,
+            });
         }
         CaseAction::PublishNotice => {
             // The day of publication is not counted, and a period ending on a rest day runs to
@@ -817,7 +868,19 @@ pub fn apply(case: &Case, service: &Service, who: &Principal, action: &CaseActio
             });
         }
         CaseAction::Refuse { reason } => {
-            c.file.decision = Some(Decision { on: today, by: who.name.clone(), approved: false, reason: reason.trim().to_string(), amount: None, start: None, review_on: None, enrolment: None, explanation: None, exit_until: None, band: None });
+            c.file.decision = Some(Decision {
+                on: today,
+                by: who.name.clone(),
+                approved: false,
+                reason: reason.trim().to_string(),
+                amount: None,
+                start: None,
+                review_on: None,
+                enrolment: None,
+                explanation: None,
+                exit_until: None,
+                band: None,
+            });
         }
         CaseAction::PayFirst { amount } => c.file.paid_first = Some(*amount),
         CaseAction::Extend => c.extended = true,
@@ -889,8 +952,20 @@ mod tests {
             amount_given: false,
             per_person: false,
             documents: vec![
-                Document { code: "id_card".into(), zh: "居民身份证".into(), en: "ID card".into(), replaced_by: Some("identity".into()), replaced_on: Some(d("2022-06-01")) },
-                Document { code: "application".into(), zh: "申请书".into(), en: "application form".into(), replaced_by: None, replaced_on: None },
+                Document {
+                    code: "id_card".into(),
+                    zh: "居民身份证".into(),
+                    en: "ID card".into(),
+                    replaced_by: Some("identity".into()),
+                    replaced_on: Some(d("2022-06-01")),
+                },
+                Document {
+                    code: "application".into(),
+                    zh: "申请书".into(),
+                    en: "application form".into(),
+                    replaced_by: None,
+                    replaced_on: None,
+                },
             ],
         }
     }
@@ -905,7 +980,8 @@ mod tests {
             community: code("210112009001"),
             owner: code("210112"),
         };
-        let mut c = Case::accepted(&dibao(), applicant, code("210102001001"), d("2026-11-02"), &WorkCalendar::default(), &TimeLimits::default());
+        let mut c =
+            Case::accepted(&dibao(), applicant, code("210102001001"), d("2026-11-02"), &WorkCalendar::default(), &TimeLimits::default());
         c.id = 1;
         c
     }
@@ -932,7 +1008,12 @@ mod tests {
         assert_eq!(c.due, d("2026-12-14"), "the whole case within 30 working days");
         let c = step(&c, &worker, survey(), "2026-11-03")?;
         assert_eq!(c.waiting_for(&dibao()), Some(Role::VerificationOfficer));
-        let c = step(&c, &officer, CaseAction::RecordCheck { per_capita_income: Fen(30000), assets_within_limits: true, report: None }, "2026-11-04")?;
+        let c = step(
+            &c,
+            &officer,
+            CaseAction::RecordCheck { per_capita_income: Fen(30000), assets_within_limits: true, report: None },
+            "2026-11-04",
+        )?;
         let c = step(&c, &street, CaseAction::Review, "2026-11-05")?;
         let c = step(&c, &worker, CaseAction::PublishNotice, "2026-11-06")?;
         assert_eq!(c.notice_until, Some(d("2026-11-13")), "7 days of notice, not counting the day of publication");
@@ -955,7 +1036,10 @@ mod tests {
         // ... but it may withdraw the application it accepted.
         assert_eq!(step(&c, &heping, CaseAction::Withdraw, "2026-11-03").map(|c| c.status), Ok(CaseStatus::Withdrawn));
         let other_county = who("sj", Role::CountyApprover, "210102");
-        assert!(matches!(step(&c, &other_county, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03"), Err(CaseError::NotYours { .. })));
+        assert!(matches!(
+            step(&c, &other_county, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03"),
+            Err(CaseError::NotYours { .. })
+        ));
     }
 
     #[test]
@@ -988,7 +1072,10 @@ mod tests {
         c.status = CaseStatus::Notice;
         c.notice_from = Some(d("2026-11-06"));
         c.notice_until = Some(d("2026-11-12"));
-        assert_eq!(step(&c, &worker, CaseAction::Object { objection: "邻居反映其有营运车辆".into() }, "2026-11-13"), Err(CaseError::NoticeOver(d("2026-11-12"))));
+        assert_eq!(
+            step(&c, &worker, CaseAction::Object { objection: "邻居反映其有营运车辆".into() }, "2026-11-13"),
+            Err(CaseError::NoticeOver(d("2026-11-12")))
+        );
         let o = step(&c, &worker, CaseAction::Object { objection: "邻居反映其有营运车辆".into() }, "2026-11-09")?;
         assert_eq!(o.waiting_for(&dibao()), Some(Role::StreetReviewer));
         let r = step(&o, &street, CaseAction::DemocraticReview, "2026-11-10")?;
@@ -1011,7 +1098,10 @@ mod tests {
         c.status = CaseStatus::Notice;
         c.notice_until = Some(d("2026-11-12"));
         assert_eq!(c.waiting_for(&dibao()), Some(Role::StreetReviewer));
-        assert!(matches!(step(&c, &who("c", Role::CountyApprover, "210112"), CaseAction::Approve { amount: None }, "2026-11-13"), Err(CaseError::NotYours { .. })));
+        assert!(matches!(
+            step(&c, &who("c", Role::CountyApprover, "210112"), CaseAction::Approve { amount: None }, "2026-11-13"),
+            Err(CaseError::NotYours { .. })
+        ));
         let a = step(&c, &who("s", Role::StreetReviewer, "210112009"), CaseAction::Approve { amount: None }, "2026-11-13")?;
         assert_eq!(a.status, CaseStatus::Approved);
         let mut e = accepted();
@@ -1028,7 +1118,10 @@ mod tests {
         c.child = true;
         c.status = CaseStatus::Reviewed;
         assert_eq!(c.waiting_for(&dibao()), Some(Role::CountyApprover));
-        assert!(matches!(step(&c, &who("w", Role::CommunityWorker, "210112009001"), CaseAction::PublishNotice, "2026-11-03"), Err(CaseError::Illegal { .. })));
+        assert!(matches!(
+            step(&c, &who("w", Role::CommunityWorker, "210112009001"), CaseAction::PublishNotice, "2026-11-03"),
+            Err(CaseError::Illegal { .. })
+        ));
         assert!(step(&c, &who("c", Role::CountyApprover, "210112"), CaseAction::Approve { amount: None }, "2026-11-03").is_ok());
     }
 
@@ -1050,7 +1143,10 @@ mod tests {
     #[test]
     fn each_account_is_offered_the_steps_of_its_role() {
         let c = accepted();
-        assert_eq!(available_steps(&c, &dibao(), &who("w", Role::CommunityWorker, "210112009001"), d("2026-11-03")), vec!["survey", "withdraw"]);
+        assert_eq!(
+            available_steps(&c, &dibao(), &who("w", Role::CommunityWorker, "210112009001"), d("2026-11-03")),
+            vec!["survey", "withdraw"]
+        );
         assert_eq!(available_steps(&c, &dibao(), &who("c", Role::CountyApprover, "210112"), d("2026-11-03")), vec!["refuse", "extend"]);
         assert!(available_steps(&c, &dibao(), &who("x", Role::CountyApprover, "210102"), d("2026-11-03")).is_empty());
     }
@@ -1059,7 +1155,10 @@ mod tests {
     fn closed_cases_take_no_step_and_codes_round_trip() {
         let mut c = accepted();
         c.status = CaseStatus::Refused;
-        assert!(matches!(step(&c, &who("w", Role::CommunityWorker, "210112009001"), CaseAction::Withdraw, "2026-11-03"), Err(CaseError::Illegal { .. })));
+        assert!(matches!(
+            step(&c, &who("w", Role::CommunityWorker, "210112009001"), CaseAction::Withdraw, "2026-11-03"),
+            Err(CaseError::Illegal { .. })
+        ));
         for s in CaseStatus::ALL {
             assert_eq!(CaseStatus::parse(s.as_str()), Some(s));
         }

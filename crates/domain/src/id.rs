@@ -131,10 +131,7 @@ impl IdNumber {
                 birth_date_of(&digits[6..14])?;
                 let expected = check_char(&digits[..17]);
                 if digits[17] != expected {
-                    return Err(IdNumberError::Check {
-                        expected: expected as char,
-                        found: digits[17] as char,
-                    });
+                    return Err(IdNumberError::Check { expected: expected as char, found: digits[17] as char });
                 }
                 Ok(IdNumber(digits))
             }
@@ -239,19 +236,13 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 
 /// 校验码: the check character of 17 ASCII digits.
 pub fn check_char(first17: &[u8]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS.iter())
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS.iter()).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
 fn birth_date_of(d: &[u8]) -> Result<NaiveDate, IdNumberError> {
     let text = std::str::from_utf8(d).unwrap_or("");
-    let num = |r: std::ops::Range<usize>| -> u32 {
-        d[r].iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'))
-    };
+    let num = |r: std::ops::Range<usize>| -> u32 { d[r].iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0')) };
     let (y, m, day) = (num(0..4) as i32, num(4..6), num(6..8));
     match NaiveDate::from_ymd_opt(y, m, day) {
         Some(date) if (1880..=2100).contains(&y) => Ok(date),
@@ -305,10 +296,7 @@ mod tests {
 
     #[test]
     fn a_wrong_check_character_is_refused_with_the_expected_one() {
-        assert_eq!(
-            IdNumber::parse("360426199101010072"),
-            Err(IdNumberError::Check { expected: '1', found: '2' })
-        );
+        assert_eq!(IdNumber::parse("360426199101010072"), Err(IdNumberError::Check { expected: '1', found: '2' }));
     }
 
     #[test]
@@ -343,10 +331,7 @@ mod tests {
 
     #[test]
     fn excel_scientific_notation_is_recognised() {
-        assert!(matches!(
-            IdNumber::parse("2.10102E+17"),
-            Err(IdNumberError::Scientific(_))
-        ));
+        assert!(matches!(IdNumber::parse("2.10102E+17"), Err(IdNumberError::Scientific(_))));
     }
 
     #[test]
@@ -371,8 +356,7 @@ mod tests {
     }
 
     fn arb_date() -> impl Strategy<Value = NaiveDate> {
-        (1900i32..2030, 1u32..=12, 1u32..=31)
-            .prop_filter_map("real date", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+        (1900i32..2030, 1u32..=12, 1u32..=31).prop_filter_map("real date", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
     }
 
     proptest! {

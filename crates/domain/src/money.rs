@@ -42,13 +42,8 @@ impl Fen {
     /// `1,234.00`, `¥640`, `640元`. More than two decimals is an error, not a rounding.
     pub fn parse_yuan(input: &str) -> Result<Fen, FenError> {
         let err = || FenError::Format(input.to_string());
-        let s: String = input
-            .trim()
-            .trim_start_matches(['¥', '￥'])
-            .trim_end_matches('元')
-            .chars()
-            .filter(|c| *c != ',' && *c != '，')
-            .collect();
+        let s: String =
+            input.trim().trim_start_matches(['¥', '￥']).trim_end_matches('元').chars().filter(|c| *c != ',' && *c != '，').collect();
         let s = s.trim();
         let (neg, s) = match s.strip_prefix('-') {
             Some(rest) => (true, rest),
@@ -73,10 +68,7 @@ impl Fen {
         if frac.len() == 1 {
             cents *= 10;
         }
-        let total = yuan
-            .checked_mul(100)
-            .and_then(|v| v.checked_add(cents))
-            .ok_or_else(overflow)?;
+        let total = yuan.checked_mul(100).and_then(|v| v.checked_add(cents)).ok_or_else(overflow)?;
         Ok(Fen(if neg { -total } else { total }))
     }
 

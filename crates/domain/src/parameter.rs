@@ -29,4 +29,3 @@ impl ParameterRecord {
         county.starts_with(&self.region) && self.area.is_none_or(|a| a == area)
     }
 }
-

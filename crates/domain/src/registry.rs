@@ -97,16 +97,14 @@ impl Relation {
         Some(match s {
             "户主" | "本人" | "户主本人" => Relation::Head,
             "配偶" | "妻" | "妻子" | "夫" | "丈夫" => Relation::Spouse,
-            "子" | "女" | "子女" | "儿子" | "女儿" | "长子" | "次子" | "三子" | "长女" | "次女"
-            | "三女" | "独生子" | "独生女" | "养子" | "养女" | "继子" | "继女" => Relation::Child,
+            "子" | "女" | "子女" | "儿子" | "女儿" | "长子" | "次子" | "三子" | "长女" | "次女" | "三女" | "独生子" | "独生女" | "养子"
+            | "养女" | "继子" | "继女" => Relation::Child,
             "儿媳" | "女婿" | "儿媳女婿" => Relation::ChildInLaw,
             "孙子" | "孙女" | "外孙子" | "外孙女" | "孙子女" | "外孙" => Relation::Grandchild,
             "父亲" | "母亲" | "父母" | "父" | "母" => Relation::Parent,
             "公公" | "婆婆" | "岳父" | "岳母" | "公婆岳父母" => Relation::ParentInLaw,
             "祖父" | "祖母" | "外祖父" | "外祖母" | "祖父母" => Relation::Grandparent,
-            "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟姐妹" => {
-                Relation::Sibling
-            }
+            "兄" | "弟" | "姐" | "妹" | "哥哥" | "弟弟" | "姐姐" | "妹妹" | "兄弟姐妹" => Relation::Sibling,
             "其他" | "其它" | "other" => Relation::Other,
             _ => return None,
         })
@@ -208,10 +206,7 @@ impl DisabilityCategory {
     }
     pub fn parse(s: &str) -> Option<DisabilityCategory> {
         let s = s.trim().trim_end_matches("残疾");
-        DisabilityCategory::ALL
-            .iter()
-            .find(|c| c.as_str() == s || c.zh() == s)
-            .copied()
+        DisabilityCategory::ALL.iter().find(|c| c.as_str() == s || c.zh() == s).copied()
     }
 }
 
@@ -430,8 +425,7 @@ pub fn parse_name(input: &str) -> Result<String, NameError> {
 /// 户号 as written on sheets: trimmed, at most 32 visible ASCII letters or digits or '-'.
 pub fn parse_household_no(input: &str) -> Option<String> {
     let s = input.trim().trim_start_matches('\'');
-    (!s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        .then(|| s.to_string())
+    (!s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')).then(|| s.to_string())
 }
 
 #[cfg(test)]
@@ -463,10 +457,7 @@ mod tests {
 
     #[test]
     fn disability_needs_a_category_and_a_grade() {
-        assert_eq!(
-            Disability::parse("肢体", "二级"),
-            Ok(Some(Disability { category: DisabilityCategory::Physical, grade: 2 }))
-        );
+        assert_eq!(Disability::parse("肢体", "二级"), Ok(Some(Disability { category: DisabilityCategory::Physical, grade: 2 })));
         assert_eq!(Disability::parse("", ""), Ok(None));
         assert!(Disability::parse("肢体", "五级").is_err());
         assert!(Disability::parse("头疼", "1").is_err());
@@ -518,15 +509,28 @@ pub mod columns {
 
     /// The persons sheet, in order: one row per person with the household's place.
     pub const PERSONS: &[&str] = &[
-        HOUSEHOLD_NO, NAME, ID_NUMBER, SEX, BIRTH_DATE, RELATION, HUKOU_REGION, COMMUNITY_CODE,
-        COMMUNITY, GRID, BUILDING, ADDRESS, KIND, STATUS, STATUS_DATE, DISABILITY_CATEGORY,
-        DISABILITY_GRADE, PHONE, TAGS,
+        HOUSEHOLD_NO,
+        NAME,
+        ID_NUMBER,
+        SEX,
+        BIRTH_DATE,
+        RELATION,
+        HUKOU_REGION,
+        COMMUNITY_CODE,
+        COMMUNITY,
+        GRID,
+        BUILDING,
+        ADDRESS,
+        KIND,
+        STATUS,
+        STATUS_DATE,
+        DISABILITY_CATEGORY,
+        DISABILITY_GRADE,
+        PHONE,
+        TAGS,
     ];
     /// The households sheet.
-    pub const HOUSEHOLDS: &[&str] = &[
-        HOUSEHOLD_NO, HEAD_NAME, HEAD_ID, COMMUNITY_CODE, COMMUNITY, GRID, BUILDING, ADDRESS, KIND,
-        MEMBERS,
-    ];
+    pub const HOUSEHOLDS: &[&str] = &[HOUSEHOLD_NO, HEAD_NAME, HEAD_ID, COMMUNITY_CODE, COMMUNITY, GRID, BUILDING, ADDRESS, KIND, MEMBERS];
 }
 
 /// `YYYY-MM-DD`, written directly (chrono's formatter is slow on bulk paths).

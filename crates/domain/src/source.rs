@@ -179,7 +179,10 @@ impl SourceCatalogue {
             let line = starts.get(n).copied().unwrap_or(1);
             let bad = |en: String, zh: String| SourceError { file: file.to_string(), line, reason: en, reason_zh: zh };
             if r.code.is_empty() || !r.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
-                return Err(bad(format!("code {:?} must be lower-case letters, digits and _", r.code), format!("代码“{}”只能由小写字母、数字和下划线组成", r.code)));
+                return Err(bad(
+                    format!("code {:?} must be lower-case letters, digits and _", r.code),
+                    format!("代码“{}”只能由小写字母、数字和下划线组成", r.code),
+                ));
             }
             if sources.iter().any(|s| s.code == r.code) {
                 return Err(bad(format!("source {} is registered twice", r.code), format!("数据来源 {} 重复登记", r.code)));
@@ -188,14 +191,22 @@ impl SourceCatalogue {
                 if r.headers.iter().any(|h| h == c) {
                     Ok(c.to_string())
                 } else {
-                    Err(bad(format!("{what} column {c} is not among the headers of {}", r.code), format!("{what}列“{c}”不在 {} 的列名中", r.code)))
+                    Err(bad(
+                        format!("{what} column {c} is not among the headers of {}", r.code),
+                        format!("{what}列“{c}”不在 {} 的列名中", r.code),
+                    ))
                 }
             };
             column("身份证号", "ID")?;
             column("姓名", "name")?;
             let date = r.date.as_deref().map(|d| column(d, "date")).transpose()?;
             let kind_of = |k: &str| {
-                ItemKind::parse(k).ok_or_else(|| bad(format!("item kind {k:?} is not known ({})", ItemKind::ALL.map(|k| k.as_str()).join(", ")), format!("项目类别“{k}”无法识别")))
+                ItemKind::parse(k).ok_or_else(|| {
+                    bad(
+                        format!("item kind {k:?} is not known ({})", ItemKind::ALL.map(|k| k.as_str()).join(", ")),
+                        format!("项目类别“{k}”无法识别"),
+                    )
+                })
             };
             let item = match r.item {
                 None => None,
@@ -204,14 +215,20 @@ impl SourceCatalogue {
                     match (kind.is_money(), amount) {
                         (false, None) => Some(ItemRule::Count(kind)),
                         (true, Some(a)) => Some(ItemRule::Amount { kind, amount: column(&a, "amount")? }),
-                        (false, Some(_)) => return Err(bad(format!("{k} is a count: no amount column"), format!("“{k}”按件计数，不应有金额列"))),
-                        (true, None) => return Err(bad(format!("{k} is money: name its amount column"), format!("“{k}”是金额，应指明金额列"))),
+                        (false, Some(_)) => {
+                            return Err(bad(format!("{k} is a count: no amount column"), format!("“{k}”按件计数，不应有金额列")))
+                        }
+                        (true, None) => {
+                            return Err(bad(format!("{k} is money: name its amount column"), format!("“{k}”是金额，应指明金额列")))
+                        }
                     }
                 }
                 Some(RawItem { kind: None, kind_column: Some(c), amount: Some(a), kinds }) => {
                     let mut words = Vec::new();
                     for (w, k) in kinds {
-                        let k = k.as_str().ok_or_else(|| bad(format!("kinds: {w} must name a kind or \"\""), format!("kinds：“{w}”应对应一个项目类别或空串")))?;
+                        let k = k.as_str().ok_or_else(|| {
+                            bad(format!("kinds: {w} must name a kind or \"\""), format!("kinds：“{w}”应对应一个项目类别或空串"))
+                        })?;
                         words.push((w, if k.is_empty() { None } else { Some(kind_of(k)?) }));
                     }
                     Some(ItemRule::ByColumn { column: column(&c, "kind")?, amount: column(&a, "amount")?, kinds: words })
@@ -235,14 +252,34 @@ impl SourceCatalogue {
                     "death" => Signal::Death,
                     "move_out" => Signal::MoveOut { region_column: need(s.region_column, "region_column")? },
                     "residence" => Signal::Residence { region_column: need(s.region_column, "region_column")? },
-                    "marriage" => Signal::Marriage { type_column: need(s.type_column, "type_column")?, spouse_column: need(s.spouse_column, "spouse_column")? },
-                    k => return Err(bad(format!("signal kind {k:?} is not death, move_out, residence or marriage"), format!("signal 类别“{k}”应为 death、move_out、residence 或 marriage"))),
+                    "marriage" => Signal::Marriage {
+                        type_column: need(s.type_column, "type_column")?,
+                        spouse_column: need(s.spouse_column, "spouse_column")?,
+                    },
+                    k => {
+                        return Err(bad(
+                            format!("signal kind {k:?} is not death, move_out, residence or marriage"),
+                            format!("signal 类别“{k}”应为 death、move_out、residence 或 marriage"),
+                        ))
+                    }
                 }),
             };
             if signal.is_some() && date.is_none() {
-                return Err(bad(format!("{}: a {} signal needs a date column", r.code, raw_signal_name(&signal)), format!("{}：此类信号需要日期列（date）", r.code)));
+                return Err(bad(
+                    format!("{}: a {} signal needs a date column", r.code, raw_signal_name(&signal)),
+                    format!("{}：此类信号需要日期列（date）", r.code),
+                ));
             }
-            sources.push(Source { short: r.short.unwrap_or_else(|| r.department.clone()), code: r.code, department: r.department, content: r.content, headers: r.headers, date, item, signal });
+            sources.push(Source {
+                short: r.short.unwrap_or_else(|| r.department.clone()),
+                code: r.code,
+                department: r.department,
+                content: r.content,
+                headers: r.headers,
+                date,
+                item,
+                signal,
+            });
         }
         Ok(SourceCatalogue { sources })
     }
@@ -294,7 +331,21 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_reads() {
         let c = SourceCatalogue::parse("sources.toml", SHIPPED).expect("shipped catalogue");
-        for code in ["deaths", "cremations", "hukou_moves", "residence", "vehicles", "property", "business", "income", "social_insurance", "tax", "provident_fund", "deposits", "marriages"] {
+        for code in [
+            "deaths",
+            "cremations",
+            "hukou_moves",
+            "residence",
+            "vehicles",
+            "property",
+            "business",
+            "income",
+            "social_insurance",
+            "tax",
+            "provident_fund",
+            "deposits",
+            "marriages",
+        ] {
             assert!(c.get(code).is_some(), "{code}");
         }
         assert_eq!(c.of_file_stem("tax-2026-06").map(|s| s.code.as_str()), Some("tax"));
@@ -325,11 +376,14 @@ mod tests {
 
     #[test]
     fn a_malformed_catalogue_is_refused_with_its_line() {
-        let base = "[[source]]\ncode = \"tax\"\ndepartment = \"税务\"\ncontent = \"x / x\"\nheaders = [\"身份证号\", \"姓名\", \"收入额\"]\n";
-        let e = SourceCatalogue::parse("s.toml", &format!("# 本地来源\n{base}item = {{ kind = \"lottery\" }}\n")).expect_err("unknown kind");
+        let base =
+            "[[source]]\ncode = \"tax\"\ndepartment = \"税务\"\ncontent = \"x / x\"\nheaders = [\"身份证号\", \"姓名\", \"收入额\"]\n";
+        let e =
+            SourceCatalogue::parse("s.toml", &format!("# 本地来源\n{base}item = {{ kind = \"lottery\" }}\n")).expect_err("unknown kind");
         assert_eq!(e.line, 2, "the line of the source's [[source]]");
         assert!(e.reason.contains("lottery"), "{e}");
-        let e = SourceCatalogue::parse("s.toml", &format!("{base}item = {{ kind = \"wage\", amount = \"金额\" }}\n")).expect_err("unknown column");
+        let e = SourceCatalogue::parse("s.toml", &format!("{base}item = {{ kind = \"wage\", amount = \"金额\" }}\n"))
+            .expect_err("unknown column");
         assert!(e.reason.contains("金额"), "{e}");
         let e = SourceCatalogue::parse("s.toml", &format!("{base}signal = {{ kind = \"death\" }}\n")).expect_err("death without date");
         assert!(e.reason.contains("date"), "{e}");
@@ -338,7 +392,8 @@ mod tests {
         let e = SourceCatalogue::parse("s.toml", &format!("{base}{base}")).expect_err("twice");
         assert!(e.reason_zh.contains("重复"), "{e}");
         assert_eq!(e.line, 6, "the second one");
-        let e = SourceCatalogue::parse("s.toml", "[[source]]\ncode = \"Tax!\"\ndepartment = \"\"\ncontent = \"\"\nheaders = []\n").expect_err("code");
+        let e = SourceCatalogue::parse("s.toml", "[[source]]\ncode = \"Tax!\"\ndepartment = \"\"\ncontent = \"\"\nheaders = []\n")
+            .expect_err("code");
         assert!(e.reason.contains("lower-case"), "{e}");
     }
 }

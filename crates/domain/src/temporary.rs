@@ -66,7 +66,9 @@ impl crate::Bilingual for TemporaryError {
     fn zh(&self) -> String {
         match self {
             TemporaryError::BelowMinimum(m) => format!("临时救助金额不得低于单次最低救助金额 {m} 元"),
-            TemporaryError::AboveStreet { amount, ceiling: Some(ceiling) } => format!("金额 {amount} 元超过街道直接审批上限 {ceiling} 元，请“报区县审批”"),
+            TemporaryError::AboveStreet { amount, ceiling: Some(ceiling) } => {
+                format!("金额 {amount} 元超过街道直接审批上限 {ceiling} 元，请“报区县审批”")
+            }
             TemporaryError::AboveStreet { amount, ceiling: None } => format!("本区未设街道直接审批额度，金额 {amount} 元请“报区县审批”"),
             TemporaryError::AboveCounty { amount, ceiling } => format!("金额 {amount} 元超过区县审批上限 {ceiling} 元，应报市级一事一议"),
         }
@@ -78,7 +80,11 @@ impl crate::Bilingual for TemporaryError {
 
 /// The band an amount falls in, with the multiple of the standard it is (per mille).
 pub fn band_of(amount: i64, limits: &TemporaryLimits) -> (Band, i64) {
-    let multiple = if limits.standard > 0 { (i128::from(amount) * 1000 / i128::from(limits.standard)).clamp(0, i128::from(i64::MAX)) as i64 } else { 0 };
+    let multiple = if limits.standard > 0 {
+        (i128::from(amount) * 1000 / i128::from(limits.standard)).clamp(0, i128::from(i64::MAX)) as i64
+    } else {
+        0
+    };
     let ceiling = |p: Option<i64>| p.map(|p| limits.standard * p / 1000);
     // No street ceiling set: the street approves nothing directly.
     let band = if ceiling(limits.street_permille).is_some_and(|c| amount <= c) {
@@ -100,7 +106,9 @@ pub fn check_amount(amount: i64, limits: &TemporaryLimits, street_decides: bool)
     let ceiling = |p: Option<i64>| p.map(|p| Fen(limits.standard * p / 1000));
     match band_of(amount, limits).0 {
         Band::Street => Ok(Band::Street),
-        Band::County | Band::City if street_decides => Err(TemporaryError::AboveStreet { amount: Fen(amount), ceiling: ceiling(limits.street_permille) }),
+        Band::County | Band::City if street_decides => {
+            Err(TemporaryError::AboveStreet { amount: Fen(amount), ceiling: ceiling(limits.street_permille) })
+        }
         Band::County => Ok(Band::County),
         Band::City => Err(TemporaryError::AboveCounty { amount: Fen(amount), ceiling: ceiling(limits.county_permille).unwrap_or(Fen(0)) }),
     }
@@ -111,7 +119,8 @@ mod tests {
     use super::*;
 
     /// 沈阳 urban 低保 standard 848 yuan; 800 yuan minimum; street 4 ×, county 12 ×.
-    const LIMITS: TemporaryLimits = TemporaryLimits { standard: 84_800, minimum: Some(80_000), street_permille: Some(4000), county_permille: Some(12_000) };
+    const LIMITS: TemporaryLimits =
+        TemporaryLimits { standard: 84_800, minimum: Some(80_000), street_permille: Some(4000), county_permille: Some(12_000) };
 
     #[test]
     fn bands_follow_the_standard() {
@@ -126,10 +135,19 @@ mod tests {
     fn the_minimum_and_the_ceilings_are_enforced_for_whoever_decides() {
         assert_eq!(check_amount(79_999, &LIMITS, false), Err(TemporaryError::BelowMinimum(Fen(80_000))));
         assert_eq!(check_amount(300_000, &LIMITS, true), Ok(Band::Street));
-        assert_eq!(check_amount(400_000, &LIMITS, true), Err(TemporaryError::AboveStreet { amount: Fen(400_000), ceiling: Some(Fen(339_200)) }));
+        assert_eq!(
+            check_amount(400_000, &LIMITS, true),
+            Err(TemporaryError::AboveStreet { amount: Fen(400_000), ceiling: Some(Fen(339_200)) })
+        );
         assert_eq!(check_amount(400_000, &LIMITS, false), Ok(Band::County));
-        assert_eq!(check_amount(2_000_000, &LIMITS, false), Err(TemporaryError::AboveCounty { amount: Fen(2_000_000), ceiling: Fen(1_017_600) }));
-        assert!(matches!(check_amount(2_000_000, &LIMITS, true), Err(TemporaryError::AboveStreet { .. })), "the street refers it to the county first");
+        assert_eq!(
+            check_amount(2_000_000, &LIMITS, false),
+            Err(TemporaryError::AboveCounty { amount: Fen(2_000_000), ceiling: Fen(1_017_600) })
+        );
+        assert!(
+            matches!(check_amount(2_000_000, &LIMITS, true), Err(TemporaryError::AboveStreet { .. })),
+            "the street refers it to the county first"
+        );
     }
 
     #[test]

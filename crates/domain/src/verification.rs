@@ -141,12 +141,22 @@ mod tests {
         let head = (id("210102195001011239"), "王建国".to_string());
         let wife = (id("210102198001010029"), "李秀英".to_string());
         let on = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap_or_default();
-        let mut a = Authorisation { reference: "浑南核字〔2026〕12号".into(), signed_on: NaiveDate::from_ymd_opt(2026, 6, 20).unwrap_or_default(), signed_by: vec![head.0] };
+        let mut a = Authorisation {
+            reference: "浑南核字〔2026〕12号".into(),
+            signed_on: NaiveDate::from_ymd_opt(2026, 6, 20).unwrap_or_default(),
+            signed_by: vec![head.0],
+        };
         assert_eq!(a.allows(on, &[head.clone(), wife.clone()]), Err(AuthorisationError::Unsigned("李秀英".into())));
         a.signed_by.push(wife.0);
         assert_eq!(a.allows(on, &[head.clone(), wife.clone()]), Ok(()));
-        assert!(matches!(a.allows(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(), std::slice::from_ref(&head)), Err(AuthorisationError::AfterCheck(_))));
-        assert_eq!(a.allows(NaiveDate::from_ymd_opt(2027, 7, 1).unwrap_or_default(), std::slice::from_ref(&head)), Err(AuthorisationError::Expired));
+        assert!(matches!(
+            a.allows(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap_or_default(), std::slice::from_ref(&head)),
+            Err(AuthorisationError::AfterCheck(_))
+        ));
+        assert_eq!(
+            a.allows(NaiveDate::from_ymd_opt(2027, 7, 1).unwrap_or_default(), std::slice::from_ref(&head)),
+            Err(AuthorisationError::Expired)
+        );
         a.reference = " ".into();
         assert_eq!(a.allows(on, &[head]), Err(AuthorisationError::NoReference));
     }

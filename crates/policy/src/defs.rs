@@ -366,7 +366,10 @@ impl PolicySet {
                 i += 1;
                 continue;
             }
-            if in_string || !(c.is_ascii_alphabetic() || c == b'_') || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) {
+            if in_string
+                || !(c.is_ascii_alphabetic() || c == b'_')
+                || (i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_'))
+            {
                 i += 1;
                 continue;
             }
@@ -392,10 +395,20 @@ impl PolicySet {
         let pf = self.source("parameters");
         for p in &self.parameters {
             if self.parameters.iter().filter(|q| q.name == p.name).count() > 1 {
-                return Err(PolicyError::at(pf, &format!("\"{}\"", p.name), format!("parameter {:?} is declared twice", p.name), format!("参数“{}”重复定义", p.name)));
+                return Err(PolicyError::at(
+                    pf,
+                    &format!("\"{}\"", p.name),
+                    format!("parameter {:?} is declared twice", p.name),
+                    format!("参数“{}”重复定义", p.name),
+                ));
             }
             if features.contains(p.name.as_str()) {
-                return Err(PolicyError::at(pf, &format!("\"{}\"", p.name), format!("parameter {:?} has the name of a feature", p.name), format!("参数“{}”与特征同名", p.name)));
+                return Err(PolicyError::at(
+                    pf,
+                    &format!("\"{}\"", p.name),
+                    format!("parameter {:?} has the name of a feature", p.name),
+                    format!("参数“{}”与特征同名", p.name),
+                ));
             }
         }
         let mut earlier: Vec<&Program> = Vec::new();
@@ -430,9 +443,15 @@ impl PolicySet {
                 }
             }
             if program.conditions.is_empty() {
-                return Err(PolicyError::at(src, "code", "a program needs at least one [[condition]]", "项目至少需要一个条件 [[condition]]"));
+                return Err(PolicyError::at(
+                    src,
+                    "code",
+                    "a program needs at least one [[condition]]",
+                    "项目至少需要一个条件 [[condition]]",
+                ));
             }
-            for (list, what) in [(&program.requires, "requires"), (&program.excluded_by, "excluded_by"), (&program.offset_by, "offset_by")] {
+            for (list, what) in [(&program.requires, "requires"), (&program.excluded_by, "excluded_by"), (&program.offset_by, "offset_by")]
+            {
                 for code in list {
                     let Some(other) = earlier.iter().find(|p| &p.code == code) else {
                         let later = self.program(code).is_some();
@@ -444,7 +463,11 @@ impl PolicySet {
                             } else {
                                 format!("{what}: no program {code:?}")
                             },
-                            if later { format!("{what}：项目“{code}”排在本项目之后（应设更小的 priority）") } else { format!("{what}：没有项目“{code}”") },
+                            if later {
+                                format!("{what}：项目“{code}”排在本项目之后（应设更小的 priority）")
+                            } else {
+                                format!("{what}：没有项目“{code}”")
+                            },
                         ));
                     };
                     if program.unit == Unit::Household && other.unit == Unit::Person && what != "excluded_by" {
@@ -467,6 +490,6 @@ impl PolicySet {
 pub const BUILTIN_COLUMNS: &[&str] = &["pid", "hid", "county", "rural", "id_number", "name"];
 
 const KEYWORDS: &[&str] = &[
-    "AND", "OR", "NOT", "CASE", "WHEN", "THEN", "ELSE", "END", "IN", "BETWEEN", "IS", "NULL", "TRUE", "FALSE", "LIKE", "COALESCE", "GREATEST",
-    "LEAST", "CAST", "AS", "INT", "BIGINT", "ABS",
+    "AND", "OR", "NOT", "CASE", "WHEN", "THEN", "ELSE", "END", "IN", "BETWEEN", "IS", "NULL", "TRUE", "FALSE", "LIKE", "COALESCE",
+    "GREATEST", "LEAST", "CAST", "AS", "INT", "BIGINT", "ABS",
 ];

@@ -7,6 +7,7 @@
 
 use crate::defs::{Area, PolicyError, PolicySet, Program, Unit};
 use crate::params::{in_force, ParameterRecord};
+use crate::slots::{SlotTable, Slots};
 use crate::snapshot::{Snapshot, SnapshotBuilder, Table};
 use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array};
@@ -14,12 +15,11 @@ use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::tree_node::Transformed;
 use datafusion::datasource::{provider_as_source, MemTable, TableProvider};
-use datafusion::logical_expr::LogicalPlan;
 use datafusion::execution::TaskContext;
+use datafusion::logical_expr::LogicalPlan;
 use datafusion::physical_plan::execution_plan::reset_plan_states;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
-use crate::slots::{SlotTable, Slots};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -401,9 +401,15 @@ impl Engine {
             rules.extend(p.conditions.iter().map(|c| (c.name.as_str(), c.sql.as_str(), true)));
             rules.push(("amount", p.amount.sql.as_str(), false));
             for (rule, sql, boolean) in rules {
-                let q = format!("SELECT ({sql}) AS v FROM {} f JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural", p.unit.view());
+                let q =
+                    format!("SELECT ({sql}) AS v FROM {} f JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural", p.unit.view());
                 let plan = session.ctx.sql(&q).await.map_err(|e| {
-                    PolicyError::at(src, sql, format!("{rule}: {}", first_line(&e.to_string())), format!("{rule}：SQL 错误：{}", first_line(&e.to_string())))
+                    PolicyError::at(
+                        src,
+                        sql,
+                        format!("{rule}: {}", first_line(&e.to_string())),
+                        format!("{rule}：SQL 错误：{}", first_line(&e.to_string())),
+                    )
                 })?;
                 let dt = plan.schema().field(0).data_type().clone();
                 let ok = if boolean { dt == DataType::Boolean || dt == DataType::Null } else { dt.is_integer() || dt == DataType::Null };
@@ -411,7 +417,10 @@ impl Engine {
                     return Err(PolicyError::at(
                         src,
                         sql,
-                        format!("{rule}: the expression is {dt}, not {}", if boolean { "a condition (true/false)" } else { "a whole number of fen" }),
+                        format!(
+                            "{rule}: the expression is {dt}, not {}",
+                            if boolean { "a condition (true/false)" } else { "a whole number of fen" }
+                        ),
                         format!("{rule}：表达式类型为 {dt}，应为{}", if boolean { "条件（真/假）" } else { "以分计的整数" }),
                     ));
                 }
@@ -437,7 +446,13 @@ impl Engine {
 
     /// The views over a snapshot, by their compiled plans (or, when `compiling`, planned from
     /// their SQL and recorded); returns the session too, with every view registered.
-    async fn features_in(&self, snapshot: &Snapshot, on: NaiveDate, partitions: usize, mut compiling: Option<&mut Plans>) -> Result<(Features, Session), EngineError> {
+    async fn features_in(
+        &self,
+        snapshot: &Snapshot,
+        on: NaiveDate,
+        partitions: usize,
+        mut compiling: Option<&mut Plans>,
+    ) -> Result<(Features, Session), EngineError> {
         let mut session = Session::new(partitions);
         for t in &snapshot.tables {
             session.register(t)?;
@@ -450,7 +465,12 @@ impl Engine {
                 (Some(plan), None) => session.bind(plan)?,
                 (_, recorder) => {
                     let plan = session.plan(&v.sql).await.map_err(|e| {
-                        PolicyError::at(fsrc, &v.sql, format!("view {}: {}", v.name, first_line(&e.to_string())), format!("视图 {}：SQL 错误：{}", v.name, first_line(&e.to_string())))
+                        PolicyError::at(
+                            fsrc,
+                            &v.sql,
+                            format!("view {}: {}", v.name, first_line(&e.to_string())),
+                            format!("视图 {}：SQL 错误：{}", v.name, first_line(&e.to_string())),
+                        )
                     })?;
                     if let Some(r) = recorder {
                         r.views.insert(v.name.clone(), plan.clone());
@@ -502,7 +522,12 @@ impl Engine {
 
     /// Features, parameters and every program for the households of a small snapshot, by the
     /// check's physical plans (one partition; see [`crate::slots`]).
-    pub(crate) async fn evaluate_small(&self, snapshot: &Snapshot, records: &[ParameterRecord], on: NaiveDate) -> Result<(Features, ParamSet, Run), EngineError> {
+    pub(crate) async fn evaluate_small(
+        &self,
+        snapshot: &Snapshot,
+        records: &[ParameterRecord],
+        on: NaiveDate,
+    ) -> Result<(Features, ParamSet, Run), EngineError> {
         let Some(plans) = &self.check else {
             let features = self.features_with(snapshot, on, 1).await?;
             let params = self.params(records, &features.counties, on);
@@ -516,7 +541,16 @@ impl Engine {
         slots.put("evaluation", evaluation(on)?.partitions.concat());
         let base = &plans.task;
         let config = base.session_config().clone().with_extension(slots.clone());
-        let task = Arc::new(TaskContext::new(None, base.session_id(), config, HashMap::new(), HashMap::new(), HashMap::new(), HashMap::new(), base.runtime_env()));
+        let task = Arc::new(TaskContext::new(
+            None,
+            base.session_id(),
+            config,
+            HashMap::new(),
+            HashMap::new(),
+            HashMap::new(),
+            HashMap::new(),
+            base.runtime_env(),
+        ));
         let mut views = Vec::new();
         for (name, plan) in &plans.views {
             let plan = reset_plan_states(plan.clone())?;
@@ -639,7 +673,13 @@ pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String
         Unit::Household => ("f.hid", "f.members"),
         Unit::Person => ("f.pid", "1"),
     };
-    let mut base_cols = vec![format!("{unit_col} AS unit"), "f.hid".into(), "f.county".into(), "f.rural".into(), format!("CAST({members} AS BIGINT) AS unit_members")];
+    let mut base_cols = vec![
+        format!("{unit_col} AS unit"),
+        "f.hid".into(),
+        "f.county".into(),
+        "f.rural".into(),
+        format!("CAST({members} AS BIGINT) AS unit_members"),
+    ];
     for (i, c) in p.conditions.iter().enumerate() {
         base_cols.push(format!("COALESCE(({}), false) AS c_{i}", c.sql));
     }
@@ -673,7 +713,9 @@ pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String
     for (i, code) in p.excluded_by.iter().enumerate() {
         let test = if p.unit == Unit::Household && unit_of(code) == Unit::Person {
             // A household is excluded when every counted member is in the other program.
-            joins.push(format!("LEFT JOIN (SELECT hid AS k, COUNT(*) AS n FROM result_{code} WHERE eligible GROUP BY hid) ex{i} ON ex{i}.k = b.hid"));
+            joins.push(format!(
+                "LEFT JOIN (SELECT hid AS k, COUNT(*) AS n FROM result_{code} WHERE eligible GROUP BY hid) ex{i} ON ex{i}.k = b.hid"
+            ));
             format!("(NOT COALESCE(ex{i}.n >= b.unit_members, false))")
         } else {
             let (k, bk) = keys(code);
@@ -693,7 +735,8 @@ pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String
     let eligible = if tests.is_empty() { "true".to_string() } else { tests.join(" AND ") };
     cols.push("b.raw_amount".into());
     cols.push(format!("({eligible}) AS eligible"));
-    let amount = format!("CASE WHEN ({eligible}) THEN GREATEST(b.raw_amount{}, CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END", offsets.join(""));
+    let amount =
+        format!("CASE WHEN ({eligible}) THEN GREATEST(b.raw_amount{}, CAST(0 AS BIGINT)) ELSE CAST(0 AS BIGINT) END", offsets.join(""));
     cols.push(format!("{amount} AS amount"));
     cols.push(format!("({amount}) / b.unit_members AS share"));
     format!("WITH b AS ({base}) SELECT {} FROM b {}", cols.join(", "), joins.join(" "))

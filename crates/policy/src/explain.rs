@@ -265,7 +265,14 @@ fn unit_check(
             parameters: ps
                 .iter()
                 .filter_map(|n| policy.parameter(n))
-                .map(|d| ParamUse { name: d.name.clone(), zh: d.zh.clone(), en: d.en.clone(), unit: d.unit.clone(), basis: d.basis.clone(), record: used.get(&d.name).cloned() })
+                .map(|d| ParamUse {
+                    name: d.name.clone(),
+                    zh: d.zh.clone(),
+                    en: d.en.clone(),
+                    unit: d.unit.clone(),
+                    basis: d.basis.clone(),
+                    record: used.get(&d.name).cloned(),
+                })
                 .collect(),
         }
     };
@@ -276,18 +283,54 @@ fn unit_check(
     let other = |code: &str| policy.program(code).map(|o| (o.zh.clone(), o.en.clone(), o.basis.clone())).unwrap_or_default();
     for (i, code) in p.requires.iter().enumerate() {
         let (zh, en, basis) = other(code);
-        steps.push(step(StepKind::Requires, code, &format!("属于{zh}对象"), &format!("Eligible for {en}"), "", &basis, flag(&format!("rq_{i}")), None));
+        steps.push(step(
+            StepKind::Requires,
+            code,
+            &format!("属于{zh}对象"),
+            &format!("Eligible for {en}"),
+            "",
+            &basis,
+            flag(&format!("rq_{i}")),
+            None,
+        ));
     }
     for (i, code) in p.excluded_by.iter().enumerate() {
         let (zh, en, basis) = other(code);
-        steps.push(step(StepKind::NotExcludedBy, code, &format!("未纳入{zh}（不得重复享受）"), &format!("Not in {en} (not both)"), "", &basis, flag(&format!("ex_{i}")), None));
+        steps.push(step(
+            StepKind::NotExcludedBy,
+            code,
+            &format!("未纳入{zh}（不得重复享受）"),
+            &format!("Not in {en} (not both)"),
+            "",
+            &basis,
+            flag(&format!("ex_{i}")),
+            None,
+        ));
     }
     for (i, code) in p.offset_by.iter().enumerate() {
         let (zh, en, basis) = other(code);
         let v = int(&format!("off_{i}"));
-        steps.push(step(StepKind::OffsetBy, code, &format!("已享受{zh}的，只发差额"), &format!("Only the difference to {en}"), "", &basis, v > 0, Some(v)));
+        steps.push(step(
+            StepKind::OffsetBy,
+            code,
+            &format!("已享受{zh}的，只发差额"),
+            &format!("Only the difference to {en}"),
+            "",
+            &basis,
+            v > 0,
+            Some(v),
+        ));
     }
     let amount = int("amount");
-    let amount_rule = step(StepKind::Condition, "amount", &p.amount.zh, &p.amount.en, &p.amount.sql, &p.amount.basis, amount > 0, Some(int("raw_amount")));
+    let amount_rule = step(
+        StepKind::Condition,
+        "amount",
+        &p.amount.zh,
+        &p.amount.en,
+        &p.amount.sql,
+        &p.amount.basis,
+        amount > 0,
+        Some(int("raw_amount")),
+    );
     UnitCheck { unit: label, name, eligible: flag("eligible"), amount, formula_amount: int("raw_amount"), steps, amount_rule }
 }

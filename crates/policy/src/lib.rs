@@ -11,9 +11,9 @@ pub mod params;
 mod slots;
 pub mod snapshot;
 
+/// The Arrow of the snapshot's tables (their batches are public).
+pub use datafusion::arrow;
 pub use defs::{Area, PolicyError, PolicySet, Program, Unit};
 pub use engine::{Engine, EngineError, Features, ParamSet, Run, Totals};
 pub use params::{Change, ChangeKind, ParameterRecord};
 pub use snapshot::{Snapshot, SnapshotBuilder};
-/// The Arrow of the snapshot's tables (their batches are public).
-pub use datafusion::arrow;

@@ -27,7 +27,10 @@ pub fn write_columns(table: &Table, columns: &[&str], dir: &Path, prefix: &str) 
                 DataType::Int32 => values.extend(column.as_primitive::<Int32Type>().iter().map(|v| i64::from(v.unwrap_or(0)))),
                 DataType::Boolean => values.extend(column.as_boolean().iter().map(|v| i64::from(v.unwrap_or(false)))),
                 other => {
-                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{}.{name}: {other} is not exported", table.name)));
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidInput,
+                        format!("{}.{name}: {other} is not exported", table.name),
+                    ));
                 }
             }
         }

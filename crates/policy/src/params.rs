@@ -103,7 +103,12 @@ fn parse_percent_permille(s: &str) -> Option<i64> {
 
 /// Applies what-if changes on top of the stored records: each becomes a record for its region,
 /// area and date whose value is computed from the value in force there at that date.
-pub fn apply_changes(records: &[ParameterRecord], changes: &[Change], counties: &[(String, Area)], unit_of: impl Fn(&str) -> String) -> Vec<ParameterRecord> {
+pub fn apply_changes(
+    records: &[ParameterRecord],
+    changes: &[Change],
+    counties: &[(String, Area)],
+    unit_of: impl Fn(&str) -> String,
+) -> Vec<ParameterRecord> {
     let mut out = records.to_vec();
     let mut seq = out.iter().map(|r| r.seq).max().unwrap_or(0);
     for c in changes {
@@ -193,7 +198,10 @@ mod tests {
         let c = Change::parse("dibao_standard:urban+7%", "2101", from).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.how, ChangeKind::RaisePermille(70));
         assert_eq!(c.area, Some(Area::Urban));
-        assert_eq!(Change::parse("gaoling_80:210112=3000", "2101", from).map(|c| (c.region, c.how)), Ok(("210112".into(), ChangeKind::Set(3000))));
+        assert_eq!(
+            Change::parse("gaoling_80:210112=3000", "2101", from).map(|c| (c.region, c.how)),
+            Ok(("210112".into(), ChangeKind::Set(3000)))
+        );
         assert_eq!(Change::parse("x+6.2%", "2101", from).map(|c| c.how), Ok(ChangeKind::RaisePermille(62)));
         assert!(Change::parse("x+abc", "2101", from).is_err());
         assert!(Change::parse("x", "2101", from).is_err());

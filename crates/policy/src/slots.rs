@@ -69,12 +69,23 @@ impl TableProvider for SlotTable {
         TableType::Temporary
     }
 
-    async fn scan(&self, _state: &dyn Session, projection: Option<&Vec<usize>>, _filters: &[Expr], _limit: Option<usize>) -> Result<Arc<dyn ExecutionPlan>> {
+    async fn scan(
+        &self,
+        _state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        _filters: &[Expr],
+        _limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
         let schema = match projection {
             Some(p) => Arc::new(self.schema.project(p)?),
             None => self.schema.clone(),
         };
-        let properties = PlanProperties::new(EquivalenceProperties::new(schema.clone()), Partitioning::UnknownPartitioning(1), EmissionType::Incremental, Boundedness::Bounded);
+        let properties = PlanProperties::new(
+            EquivalenceProperties::new(schema.clone()),
+            Partitioning::UnknownPartitioning(1),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        );
         Ok(Arc::new(SlotExec { name: self.name.clone(), schema, projection: projection.cloned(), properties: Arc::new(properties) }))
     }
 }
@@ -123,7 +134,8 @@ impl ExecutionPlan for SlotExec {
             .session_config()
             .get_extension::<Slots>()
             .ok_or_else(|| DataFusionError::Internal(format!("no slots in the task context for table {}", self.name)))?;
-        let batches = slots.get(&self.name).ok_or_else(|| DataFusionError::Internal(format!("the check did not provide table {}", self.name)))?;
+        let batches =
+            slots.get(&self.name).ok_or_else(|| DataFusionError::Internal(format!("the check did not provide table {}", self.name)))?;
         let batches = match &self.projection {
             Some(p) => batches.iter().map(|b| b.project(p)).collect::<std::result::Result<Vec<_>, _>>()?,
             None => batches,

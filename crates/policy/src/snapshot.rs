@@ -7,9 +7,9 @@ use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int6
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use minzheng_domain::economy::ItemKind;
-use minzheng_domain::source::SourceCatalogue;
 use minzheng_domain::hash::FastMap;
 use minzheng_domain::registry::{tags_text, Household, HouseholdKind, Person, PersonView};
+use minzheng_domain::source::SourceCatalogue;
 use std::sync::Arc;
 
 /// Rows per Arrow batch.
@@ -328,7 +328,13 @@ fn person_schema() -> SchemaRef {
 
 /// The table's batches of [`BATCH_ROWS`] rows: `columns(i, range)` gives the columns of the
 /// `i`th, which holds the rows in `range`.
-fn chunked(name: &str, schema: SchemaRef, rows: usize, partitions: usize, columns: impl Fn(usize, std::ops::Range<usize>) -> Vec<ArrayRef>) -> Table {
+fn chunked(
+    name: &str,
+    schema: SchemaRef,
+    rows: usize,
+    partitions: usize,
+    columns: impl Fn(usize, std::ops::Range<usize>) -> Vec<ArrayRef>,
+) -> Table {
     let mut batches = Vec::new();
     let mut start = 0;
     while start < rows {
@@ -362,8 +368,12 @@ pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: imp
     // Rows whose ID number fails its check, or passes it and names nobody registered, are
     // attributed to their true person (the answer key): the city as a perfect linkage would see
     // it; the store's path links them with crates/verify. A registered number is taken as it is.
-    let mut valid_of_nobody: std::collections::HashSet<&str> =
-        city.anomalies.iter().filter(|a| a.recorded_id != a.true_id.as_str() && minzheng_domain::IdNumber::parse(&a.recorded_id).is_ok()).map(|a| a.recorded_id.as_str()).collect();
+    let mut valid_of_nobody: std::collections::HashSet<&str> = city
+        .anomalies
+        .iter()
+        .filter(|a| a.recorded_id != a.true_id.as_str() && minzheng_domain::IdNumber::parse(&a.recorded_id).is_ok())
+        .map(|a| a.recorded_id.as_str())
+        .collect();
     if !valid_of_nobody.is_empty() {
         for p in &city.persons {
             valid_of_nobody.remove(p.id_number.as_str());
@@ -379,7 +389,9 @@ pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: imp
             let cell = |name: &str| {
                 let text = columns.iter().find(|(h, _)| *h == name).and_then(|(_, i)| row.get(*i)).cloned();
                 match (name, text) {
-                    ("身份证号", Some(t)) if minzheng_domain::IdNumber::parse(&t).is_err() || valid_of_nobody.contains(t.as_str()) => Some(truth.get(&(table.name, t.as_str())).cloned().unwrap_or(t)),
+                    ("身份证号", Some(t)) if minzheng_domain::IdNumber::parse(&t).is_err() || valid_of_nobody.contains(t.as_str()) => {
+                        Some(truth.get(&(table.name, t.as_str())).cloned().unwrap_or(t))
+                    }
                     (_, t) => t,
                 }
             };
@@ -397,7 +409,14 @@ mod tests {
 
     #[test]
     fn an_id_numbers_key_is_one_to_one_and_refuses_anything_else() {
-        let ids = ["11010519491231002X", "110105194912310020", "110105194912310021", "999999999999999999", "000000000000000000", "99999999999999999X"];
+        let ids = [
+            "11010519491231002X",
+            "110105194912310020",
+            "110105194912310021",
+            "999999999999999999",
+            "000000000000000000",
+            "99999999999999999X",
+        ];
         let keys: Vec<u64> = ids.iter().map(|i| id_key(i).expect(i)).collect();
         let distinct: std::collections::HashSet<_> = keys.iter().collect();
         assert_eq!(distinct.len(), ids.len());

@@ -33,7 +33,10 @@ async fn refused(files: Vec<(String, String)>) -> minzheng_policy::PolicyError {
 async fn the_shipped_policies_compile() {
     let set = PolicySet::shenyang();
     let codes: Vec<&str> = set.programs.iter().map(|p| p.code.as_str()).collect();
-    assert_eq!(codes, ["tekun", "dibao", "dibao_single", "dibao_edge", "gaoling", "disability_living", "disability_care", "orphan", "unsupported_child"]);
+    assert_eq!(
+        codes,
+        ["tekun", "dibao", "dibao_single", "dibao_edge", "gaoling", "disability_living", "disability_care", "orphan", "unsupported_child"]
+    );
     let engine = Engine::new(set, 1).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(engine.query("dibao").is_some_and(|q| q.contains("hh_income < p.dibao_standard * members")));
 }
@@ -75,7 +78,8 @@ async fn a_program_may_only_depend_on_programs_evaluated_before_it() {
 
 #[tokio::test]
 async fn missing_files_and_duplicate_codes_are_refused() {
-    let files: Vec<(String, String)> = SHENYANG.iter().filter(|(f, _)| *f != "parameters.toml").map(|(f, t)| (f.to_string(), t.to_string())).collect();
+    let files: Vec<(String, String)> =
+        SHENYANG.iter().filter(|(f, _)| *f != "parameters.toml").map(|(f, t)| (f.to_string(), t.to_string())).collect();
     assert_eq!(refused(files).await.file, "parameters.toml");
     let dibao = SHENYANG.iter().find(|(f, _)| *f == "dibao.toml").map(|(_, t)| t.to_string()).unwrap_or_default();
     let e = refused(files_with("dibao_copy.toml", &dibao)).await;

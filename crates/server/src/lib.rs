@@ -12,8 +12,8 @@ mod registry;
 
 pub use module::{route_table, Access, MenuEntry, Module, Route};
 pub use platform::error::AppError;
-pub use platform::{auth, i18n, openapi};
 pub(crate) use platform::pages;
+pub use platform::{auth, i18n, openapi};
 
 /// The sub-platforms, in the order of the navigation. A new one is one more line here.
 pub const MODULES: &[&Module] = &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &platform::MODULE];
@@ -26,7 +26,6 @@ use minzheng_app::import::Communities;
 use minzheng_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -87,7 +86,8 @@ impl Metrics {
     }
 
     pub fn render(&self) -> String {
-        let mut out = String::from("# HELP minzheng_http_responses_total Responses by status class.\n# TYPE minzheng_http_responses_total counter\n");
+        let mut out =
+            String::from("# HELP minzheng_http_responses_total Responses by status class.\n# TYPE minzheng_http_responses_total counter\n");
         for (i, c) in self.by_class.iter().enumerate() {
             out.push_str(&format!("minzheng_http_responses_total{{class=\"{}xx\"}} {}\n", i + 1, c.load(Ordering::Relaxed)));
         }
@@ -100,7 +100,10 @@ impl Metrics {
 impl AppState {
     /// Loads what the pages need and compiles the city's policies (as the configuration names
     /// them); stores the shipped parameter values on a first start.
-    pub async fn new(store: Arc<dyn Store>, config: &minzheng_app::config::Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        config: &minzheng_app::config::Config,
+    ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
         let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let policies = config.policies().map_err(|e| minzheng_domain::Bilingual::both(&e))?;
@@ -141,7 +144,11 @@ pub const MAX_BODY: usize = 256 * 1024;
 
 /// Counts the response for `/metrics`, and sets the security headers on every response: no inline scripts or styles, no framing, no sniffing,
 /// no referrer; HSTS when served behind TLS.
-async fn security_headers(axum::extract::State(state): axum::extract::State<AppState>, req: Request<axum::body::Body>, next: Next) -> Response {
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
     let started = std::time::Instant::now();
     let mut res = next.run(req).await;
     state.metrics.record(res.status().as_u16(), started.elapsed().as_micros() as u64);
@@ -167,7 +174,11 @@ static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// Gives every request an id (the caller's `x-request-id`, or a new one), returned in the
 /// response header.
-async fn request_id(axum::extract::State(state): axum::extract::State<AppState>, mut req: Request<axum::body::Body>, next: Next) -> Response {
+async fn request_id(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
     let id = req
         .headers()
         .get("x-request-id")

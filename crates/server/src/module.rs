@@ -117,7 +117,13 @@ pub(crate) async fn enforce_access(State(state): State<AppState>, req: Request<a
     let access = match access_of(req.method().as_str(), &path) {
         Some(a) => a,
         None => {
-            return AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "不支持该请求方法", "method not allowed for this address").into_response();
+            return AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "不支持该请求方法",
+                "method not allowed for this address",
+            )
+            .into_response();
         }
     };
     if access == Access::Public {
@@ -140,7 +146,8 @@ pub(crate) async fn enforce_access(State(state): State<AppState>, req: Request<a
             if let Err(e) = state.store.audit(&who.actor, &[entry]).await {
                 return AppError::from(e).into_response();
             }
-            return AppError::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权使用此功能", "your role may not use this function").into_response();
+            return AppError::new(StatusCode::FORBIDDEN, "forbidden", "您的角色无权使用此功能", "your role may not use this function")
+                .into_response();
         }
     }
     parts.extensions.insert(who);

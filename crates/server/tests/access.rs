@@ -25,9 +25,25 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
-            (f.inside.household_no.clone(), p.id_number.to_string(), f.inside.community.to_string(), f.inside_run, f.inside_finding, f.inside_verification, f.inside_case)
+            (
+                f.inside.household_no.clone(),
+                p.id_number.to_string(),
+                f.inside.community.to_string(),
+                f.inside_run,
+                f.inside_finding,
+                f.inside_verification,
+                f.inside_case,
+            )
         }
-        Target::Outside => (f.outside.household_no.clone(), f.outside_person.id_number.to_string(), f.outside.community.to_string(), f.outside_run, f.outside_finding, f.outside_verification, f.outside_case),
+        Target::Outside => (
+            f.outside.household_no.clone(),
+            f.outside_person.id_number.to_string(),
+            f.outside.community.to_string(),
+            f.outside_run,
+            f.outside_finding,
+            f.outside_verification,
+            f.outside_case,
+        ),
     };
     Some(match (method, path) {
         ("GET", "/") => (Method::GET, "/".into(), None),
@@ -108,7 +124,8 @@ fn refused_for_lack_of_sign_in(path: &str, r: &Reply) -> bool {
     if path.starts_with("/api/") {
         r.status == StatusCode::UNAUTHORIZED && r.json()["error"]["code"] == "unauthenticated"
     } else {
-        r.status == StatusCode::SEE_OTHER && r.headers.get("location").and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/login"))
+        r.status == StatusCode::SEE_OTHER
+            && r.headers.get("location").and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/login"))
     }
 }
 
@@ -140,17 +157,30 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                 };
                 let refused = r.status == StatusCode::FORBIDDEN || refused_for_lack_of_sign_in(path, &r);
                 // Changes without a CSRF token are refused whoever asks; that is checked elsewhere.
-                let changes = *path == "/login" || *path == "/logout" || *path == "/api/password" || path.ends_with("/unmask") || path.starts_with("/api/policy/") || path.starts_with("/policy/")
-                    || path.starts_with("/api/findings/") || path.starts_with("/findings/") || *path == "/api/comparisons"
-                    || path.ends_with("/verifications") || path.ends_with("/verification") || path.starts_with("/linkage/")
-                    || path.starts_with("/api/cases") || path.starts_with("/cases");
+                let changes = *path == "/login"
+                    || *path == "/logout"
+                    || *path == "/api/password"
+                    || path.ends_with("/unmask")
+                    || path.starts_with("/api/policy/")
+                    || path.starts_with("/policy/")
+                    || path.starts_with("/api/findings/")
+                    || path.starts_with("/findings/")
+                    || *path == "/api/comparisons"
+                    || path.ends_with("/verifications")
+                    || path.ends_with("/verification")
+                    || path.starts_with("/linkage/")
+                    || path.starts_with("/api/cases")
+                    || path.starts_with("/cases");
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     // The route table is enforced before the handler: a role without the route's
                     // permission is refused for its role (`forbidden`), whatever it sends; a role
                     // with it gets as far as the handler, which refuses the missing token.
                     if let Access::Needs(p) = access {
-                        let code = serde_json::from_str::<serde_json::Value>(&r.body).ok().and_then(|v| v["error"]["code"].as_str().map(str::to_string)).unwrap_or_default();
+                        let code = serde_json::from_str::<serde_json::Value>(&r.body)
+                            .ok()
+                            .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+                            .unwrap_or_default();
                         if role.allows(*p) {
                             assert_ne!(code, "forbidden", "{role:?} {method} {uri} ({target:?}) may use the route: {}", r.body);
                         } else {
@@ -159,7 +189,13 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     }
                     continue;
                 }
-                assert_eq!(!refused, expect_allowed, "{role:?} {method} {uri} ({target:?}): got {} {}", r.status, r.body.chars().take(200).collect::<String>());
+                assert_eq!(
+                    !refused,
+                    expect_allowed,
+                    "{role:?} {method} {uri} ({target:?}): got {} {}",
+                    r.status,
+                    r.body.chars().take(200).collect::<String>()
+                );
             }
         }
     }

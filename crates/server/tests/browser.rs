@@ -51,7 +51,12 @@ impl Driver {
             return None;
         }
         let port = free_port();
-        let child = Command::new(&chromedriver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+        let child = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
         let base = format!("http://127.0.0.1:{port}");
         let started = Instant::now();
         while ureq::get(&format!("{base}/status")).call().is_err() {
@@ -83,7 +88,12 @@ impl Driver {
 
     fn find(&self, css: &str) -> String {
         let v = post(&format!("{}/element", self.base), json!({ "using": "css selector", "value": css }));
-        v["value"].as_object().and_then(|o| o.values().next()).and_then(Value::as_str).unwrap_or_else(|| panic!("no element {css}: {v}")).to_string()
+        v["value"]
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
     }
 
     fn type_into(&self, css: &str, text: &str) {
@@ -100,7 +110,9 @@ impl Driver {
             let url = format!("{}/element/{el}/click", self.base);
             match ureq::post(&url).send_json(json!({})) {
                 Ok(_) => return,
-                Err(ureq::Error::StatusCode(404)) if started.elapsed() < Duration::from_secs(10) => std::thread::sleep(Duration::from_millis(50)),
+                Err(ureq::Error::StatusCode(404)) if started.elapsed() < Duration::from_secs(10) => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
                 Err(e) => panic!("POST {url}: {e}"),
             }
         }
@@ -115,7 +127,11 @@ impl Driver {
             if ready(&page) {
                 return page;
             }
-            assert!(started.elapsed() < Duration::from_secs(10), "waited for {what}; the page shows: {}", page.chars().take(1500).collect::<String>());
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "waited for {what}; the page shows: {}",
+                page.chars().take(1500).collect::<String>()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -214,7 +230,9 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
     d.type_into("input[name=actor]", "community_worker");
     d.click("form.search button");
     // The unfiltered log may already show such reads: wait until the search has answered.
-    d.wait_for("the worker's reads in the audit log", |p| p.contains("审计日志") && p.contains("person_search") && p.contains("社区工作者") && p.contains("value=\"community_worker\""));
+    d.wait_for("the worker's reads in the audit log", |p| {
+        p.contains("审计日志") && p.contains("person_search") && p.contains("社区工作者") && p.contains("value=\"community_worker\"")
+    });
     d.screenshot("audit");
 
     // A grid worker sees masked numbers and asks for one member's, with a reason.
@@ -268,7 +286,8 @@ fn a_household_is_checked_with_its_explanation_and_the_city_costs_a_standard_ris
     d.goto(&format!("{server}/households/{}", f.inside.household_no));
     d.click("#check-link");
     let page = d.wait_for("the check", |p| p.contains("资格核算") && p.contains("data-program=\"dibao\""));
-    for program in ["最低生活保障", "特困人员救助供养", "高龄补贴", "重度残疾人护理补贴", "孤儿基本生活费"] {
+    for program in ["最低生活保障", "特困人员救助供养", "高龄补贴", "重度残疾人护理补贴", "孤儿基本生活费"]
+    {
         assert!(page.contains(program), "{program} is listed");
     }
     assert!(page.contains("社会救助暂行办法"), "with its legal basis");
@@ -281,7 +300,9 @@ fn a_household_is_checked_with_its_explanation_and_the_city_costs_a_standard_ris
     d.goto(&format!("{server}/policy"));
     d.wait_for("the policy desk", |p| p.contains("提标测算") && p.contains("dibao_standard"));
     d.click("#whatif button");
-    let page = d.wait_for("the what-if run with its two charts", |p| p.contains("新增") && p.matches("data-rendered").count() == 2 && p.contains("<canvas"));
+    let page = d.wait_for("the what-if run with its two charts", |p| {
+        p.contains("新增") && p.matches("data-rendered").count() == 2 && p.contains("<canvas")
+    });
     assert!(page.contains("最低生活保障标准（2101 城镇）+7.0%"), "the change is named on the page");
     assert!(page.contains("合计"), "with the total row");
     d.screenshot("whatif");
@@ -338,7 +359,10 @@ fn a_verification_officer_checks_a_household_with_its_authorisation_and_gets_the
     d.click("#verify-link");
     d.wait_for("the check form", |p| p.contains("授权书编号") && p.contains("name=\"signed\""));
     // Each adult who signed is ticked by the officer (nothing is ticked in advance).
-    post(&format!("{}/execute/sync", d.base), json!({ "script": "document.querySelectorAll('input.adult').forEach(c => c.click()); return true;", "args": [] }));
+    post(
+        &format!("{}/execute/sync", d.base),
+        json!({ "script": "document.querySelectorAll('input.adult').forEach(c => c.click()); return true;", "args": [] }),
+    );
     d.type_into("#verification input[name=reference]", "浑南核字〔2026〕18号");
     d.click("#verification button");
     let page = d.wait_for("the report", |p| p.contains("居民家庭经济状况核对报告") && p.contains("id=\"programs\""));
@@ -347,7 +371,10 @@ fn a_verification_officer_checks_a_household_with_its_authorisation_and_gets_the
     d.screenshot("verification");
     // The PDF of the same report, fetched by the page with its session (content type, status, first bytes).
     let href = page.split("id=\"pdf\" href=\"").nth(1).and_then(|t| t.split('"').next()).expect("a PDF link").to_string();
-    let v = post(&format!("{}/execute/async", d.base), json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('{href}'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 8))); }})();"), "args": [] }));
+    let v = post(
+        &format!("{}/execute/async", d.base),
+        json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('{href}'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 8))); }})();"), "args": [] }),
+    );
     let answer = v["value"].as_str().unwrap_or_default().to_string();
     assert!(answer.starts_with("application/pdf 200 %PDF-1.7"), "{v}");
 }
@@ -358,13 +385,38 @@ fn hunnan_households_and_staff(rt: &tokio::runtime::Runtime, f: &Fixture) -> (St
     use minzheng_domain::{Household, HouseholdKind, IdNumber, Person, PersonStatus, Relation, Role, Sex};
     let person = |seq: u16, name: &str, birth: (i32, u32, u32), sex: Sex, household: &str, relation: Relation| {
         let birth = chrono::NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).expect("date");
-        Person { id_number: IdNumber::from_parts(210112, birth, seq, sex), name: name.into(), sex, birth_date: birth, hukou_region: code("210112009001"), household_no: Some(household.into()), relation, status: PersonStatus::Alive, disability: None, phone: None, tags: vec![] }
+        Person {
+            id_number: IdNumber::from_parts(210112, birth, seq, sex),
+            name: name.into(),
+            sex,
+            birth_date: birth,
+            hukou_region: code("210112009001"),
+            household_no: Some(household.into()),
+            relation,
+            status: PersonStatus::Alive,
+            disability: None,
+            phone: None,
+            tags: vec![],
+        }
     };
     let mother = person(12, "刘秀梅", (1986, 3, 4), Sex::Female, "HN-0001", Relation::Head);
     let son = person(21, "刘子涵", (2016, 9, 10), Sex::Male, "HN-0001", Relation::Child);
     let single = person(33, "孙海军", (1979, 6, 1), Sex::Male, "HN-0002", Relation::Head);
-    let household = |no: &str, head: &Person| Household { household_no: no.into(), head: Some(head.id_number), address: "浑南区文欣社区".into(), community: code("210112009001"), grid: None, building: None, kind: HouseholdKind::Urban };
-    let batch = minzheng_store::RegistryBatch { households: vec![household("HN-0001", &mother), household("HN-0002", &single)], persons: vec![mother.clone(), son, single.clone()], source: "test".into(), checksum: String::new() };
+    let household = |no: &str, head: &Person| Household {
+        household_no: no.into(),
+        head: Some(head.id_number),
+        address: "浑南区文欣社区".into(),
+        community: code("210112009001"),
+        grid: None,
+        building: None,
+        kind: HouseholdKind::Urban,
+    };
+    let batch = minzheng_store::RegistryBatch {
+        households: vec![household("HN-0001", &mother), household("HN-0002", &single)],
+        persons: vec![mother.clone(), son, single.clone()],
+        source: "test".into(),
+        checksum: String::new(),
+    };
     rt.block_on(f.store.apply_batch(&batch, &minzheng_store::Actor::system(), &|_| {})).expect("households");
     for (name, role, region) in [
         ("hp_worker", Role::CommunityWorker, "210102001002"),
@@ -373,7 +425,16 @@ fn hunnan_households_and_staff(rt: &tokio::runtime::Runtime, f: &Fixture) -> (St
         ("hn_street", Role::StreetReviewer, "210112009"),
         ("hn_county", Role::CountyApprover, "210112"),
     ] {
-        rt.block_on(minzheng_app::auth::create_account(f.store.as_ref(), None, &minzheng_store::Actor::new("test"), name, role, &code(region), PASSWORD)).expect("account");
+        rt.block_on(minzheng_app::auth::create_account(
+            f.store.as_ref(),
+            None,
+            &minzheng_store::Actor::new("test"),
+            name,
+            role,
+            &code(region),
+            PASSWORD,
+        ))
+        .expect("account");
     }
     (mother.id_number.to_string(), single.id_number.to_string())
 }
@@ -422,7 +483,11 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     d.click("#upload button");
     let started = Instant::now();
     while !d.url().contains("#document-") {
-        assert!(started.elapsed() < Duration::from_secs(10), "the upload did not come back: {}", d.source().chars().take(800).collect::<String>());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the upload did not come back: {}",
+            d.source().chars().take(800).collect::<String>()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = std::fs::remove_file(&scan);
@@ -464,7 +529,10 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     assert!(page.contains("在保记录") && page.contains("发放起始月"), "the enrolment and the first month paid");
     assert!(page.matches("<tr><td>").count() >= 6, "six steps on the timeline");
     d.screenshot("case_approved");
-    let v = post(&format!("{}/execute/async", d.base), json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('/cases/{id}/letter.pdf'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 5))); }})();"), "args": [] }));
+    let v = post(
+        &format!("{}/execute/async", d.base),
+        json!({ "script": format!("const done = arguments[0]; (async () => {{ const r = await fetch('/cases/{id}/letter.pdf'); const b = new Uint8Array(await r.arrayBuffer()); done(r.headers.get('content-type') + ' ' + r.status + ' ' + String.fromCharCode(...b.slice(0, 5))); }})();"), "args": [] }),
+    );
     assert!(v["value"].as_str().unwrap_or_default().starts_with("application/pdf 200 %PDF-"), "{v}");
 
     // A second application, refused by the county with its written reason.
@@ -483,6 +551,9 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     sign_in_with_the_form(&d, &server, "hn_county");
     d.goto(&format!("{server}/cases/{second}"));
     let page = take_step(&d, "refuse", &[("reason", "申请人有劳动能力且拒绝就业推荐"), ("comment", "不予批准")], "id=\"letter\"");
-    assert!(page.contains("申请人有劳动能力且拒绝就业推荐") && page.contains("<strong id=\"status\">不予批准</strong>"), "the reason and the status");
+    assert!(
+        page.contains("申请人有劳动能力且拒绝就业推荐") && page.contains("<strong id=\"status\">不予批准</strong>"),
+        "the reason and the status"
+    );
     d.screenshot("case_refused");
 }

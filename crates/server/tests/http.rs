@@ -66,9 +66,17 @@ async fn persons_are_listed_page_by_page_within_the_accounts_region() {
     let f = fixture("pages").await;
     let s = sign_in(&f.app, "county_approver", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let county = &f.inside.community.as_str()[..6];
-    let expected = f.city.persons.iter().filter(|p| {
-        p.household_no.as_ref().and_then(|n| f.city.households.iter().find(|h| &h.household_no == n)).is_some_and(|h| h.community.as_str().starts_with(county))
-    }).count();
+    let expected = f
+        .city
+        .persons
+        .iter()
+        .filter(|p| {
+            p.household_no
+                .as_ref()
+                .and_then(|n| f.city.households.iter().find(|h| &h.household_no == n))
+                .is_some_and(|h| h.community.as_str().starts_with(county))
+        })
+        .count();
     let mut seen = 0;
     let mut after = String::new();
     loop {
@@ -99,7 +107,8 @@ async fn the_residents_page_needs_a_sign_in_and_lists_the_accounts_community() {
     let r = send(&f.app, Method::POST, "/login", None, &[], Some(("application/x-www-form-urlencoded", forged))).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "a form posted without the page's token is refused");
     let page = get(&f.app, "/login?next=/residents", None).await;
-    let csrf_cookie = page.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().split(';').next().unwrap_or_default().to_string();
+    let csrf_cookie =
+        page.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().split(';').next().unwrap_or_default().to_string();
     let token = csrf_cookie.split_once('=').map(|(_, v)| v.to_string()).unwrap_or_default();
     assert!(page.body.contains(&token) && !token.is_empty());
     let form = format!("name=community_worker&password={PASSWORD}&next=%2Fresidents&csrf={token}");
@@ -123,7 +132,8 @@ async fn the_residents_page_needs_a_sign_in_and_lists_the_accounts_community() {
     // A change to a member shows in the household's change history.
     let mut changed = head.clone();
     changed.phone = Some("02400000000".into());
-    let batch = minzheng_store::RegistryBatch { households: vec![], persons: vec![changed], source: "fix.csv".into(), checksum: String::new() };
+    let batch =
+        minzheng_store::RegistryBatch { households: vec![], persons: vec![changed], source: "fix.csv".into(), checksum: String::new() };
     f.store.apply_batch(&batch, &minzheng_store::Actor::new("clerk"), &|_| {}).await.expect("change");
     let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&cookie)).await;
     assert!(r.body.contains("变更记录") && r.body.contains("02400000000") && r.body.contains("clerk"), "the change is listed");
@@ -269,7 +279,8 @@ async fn the_pages_switch_to_english_and_back() {
     let f = fixture("english").await;
     let r = get(&f.app, "/lang/en", None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let lang = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().split(';').next().unwrap_or_default().to_string();
+    let lang =
+        r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().split(';').next().unwrap_or_default().to_string();
     assert_eq!(lang, "mz_lang=en");
     let r = get(&f.app, "/login", Some(&lang)).await;
     assert!(r.body.contains("<html lang=\"en\">") && r.body.contains("Sign in") && r.body.contains("Password"));
@@ -292,7 +303,15 @@ async fn the_household_page_unmasks_a_member_for_a_reason() {
     assert!(r.body.contains("查看完整号码"), "a masked role is offered the form");
     let members = f.store.household_members(&f.inside.household_no).await.expect("members");
     let form = format!("csrf={}&member=0&reason=%E5%85%A5%E6%88%B7%E6%A0%B8%E5%AE%9E", s.csrf);
-    let r = send(&f.app, Method::POST, &format!("/households/{}/unmask", f.inside.household_no), Some(&s.cookie), &[], Some(("application/x-www-form-urlencoded", form))).await;
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/households/{}/unmask", f.inside.household_no),
+        Some(&s.cookie),
+        &[],
+        Some(("application/x-www-form-urlencoded", form)),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains(members[0].id_number.as_str()), "the full number is shown");
     let audit = f.store.audit_of("person", members[0].id_number.as_str()).await.expect("audit");
@@ -335,8 +354,13 @@ async fn a_community_worker_finds_any_city_resident_by_full_id_to_accept_an_appl
     let f = fixture("acceptance").await;
     let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     // A resident of another county of the city: outside the worker's community.
-    let other = f.city.persons.iter().find(|p| !p.hukou_region.as_str().starts_with(&f.inside.community.as_str()[..6])).expect("someone elsewhere");
-    assert_eq!(get(&f.app, &format!("/api/persons/{}", other.id_number), Some(&worker.cookie)).await.status, StatusCode::FORBIDDEN, "no browsing");
+    let other =
+        f.city.persons.iter().find(|p| !p.hukou_region.as_str().starts_with(&f.inside.community.as_str()[..6])).expect("someone elsewhere");
+    assert_eq!(
+        get(&f.app, &format!("/api/persons/{}", other.id_number), Some(&worker.cookie)).await.status,
+        StatusCode::FORBIDDEN,
+        "no browsing"
+    );
     let r = get(&f.app, &format!("/api/acceptance/{}", other.id_number), Some(&worker.cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["name"], other.name.as_str());

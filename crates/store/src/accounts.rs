@@ -97,7 +97,11 @@ macro_rules! impl_accounts {
             impl crate::AccountStore for $store {
                 async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()> {
                     let mut tx = self.begin_write().await?;
-                    sql::insert_account::<$db>(account, chain::now()).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, &account.name))?;
+                    sql::insert_account::<$db>(account, chain::now())
+                        .build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| crate::conflict(e, &account.name))?;
                     Self::write_audit(&mut tx, actor, &[crate::account_audit(account)]).await?;
                     tx.commit().await?;
                     Ok(())

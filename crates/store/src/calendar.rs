@@ -3,7 +3,6 @@
 use crate::{Actor, Result};
 use async_trait::async_trait;
 
-
 /// The working-day calendar.
 #[async_trait]
 pub trait CalendarStore: Send + Sync {
@@ -46,7 +45,8 @@ macro_rules! impl_calendar {
                     let mut tx = self.begin_write().await?;
                     let now = chain::now();
                     // A day listed twice keeps its last word (PostgreSQL refuses to update a row twice in one statement).
-                    let mut last: std::collections::BTreeMap<chrono::NaiveDate, &minzheng_domain::CalendarDay> = std::collections::BTreeMap::new();
+                    let mut last: std::collections::BTreeMap<chrono::NaiveDate, &minzheng_domain::CalendarDay> =
+                        std::collections::BTreeMap::new();
                     for d in days {
                         last.insert(d.day, d);
                     }

@@ -88,7 +88,15 @@ pub trait CaseStore: Send + Sync {
     /// Writes a step if the case is still at `seen_version`, with its event and audit record,
     /// and the enrolment an approval makes, all in one transaction. None when the case has
     /// moved on since (nothing written).
-    async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &CaseEvent, enrolment: Option<&EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>>;
+    async fn act_on_case(
+        &self,
+        updated: &minzheng_domain::Case,
+        waiting_for: Option<&str>,
+        seen_version: i64,
+        event: &CaseEvent,
+        enrolment: Option<&EnrolmentWrite>,
+        actor: &Actor,
+    ) -> Result<Option<minzheng_domain::Case>>;
 
     async fn case_events(&self, id: i64) -> Result<Vec<CaseEvent>>;
 
@@ -126,7 +134,13 @@ macro_rules! impl_cases {
 
             #[async_trait::async_trait]
             impl crate::CaseStore for $store {
-                async fn add_case(&self, case: &minzheng_domain::Case, waiting_for: Option<&str>, event: &crate::CaseEvent, actor: &Actor) -> Result<i64> {
+                async fn add_case(
+                    &self,
+                    case: &minzheng_domain::Case,
+                    waiting_for: Option<&str>,
+                    event: &crate::CaseEvent,
+                    actor: &Actor,
+                ) -> Result<i64> {
                     let mut tx = self.begin_write().await?;
                     let now = chain::now();
                     let id: i64 = cases::insert_case::<$db>(case, waiting_for, now)
@@ -142,12 +156,22 @@ macro_rules! impl_cases {
                     Ok(id)
                 }
 
-                async fn import_cases(&self, cases: &[(minzheng_domain::Case, Option<String>)], source: &str, actor: &Actor) -> Result<u64> {
+                async fn import_cases(
+                    &self,
+                    cases: &[(minzheng_domain::Case, Option<String>)],
+                    source: &str,
+                    actor: &Actor,
+                ) -> Result<u64> {
                     let mut tx = self.begin_write().await?;
                     let now = chain::now();
                     let mut added = 0;
                     for chunk in cases.chunks(2000) {
-                        added += cases::insert_cases::<$db>(chunk, now).build().execute(&mut *tx).await.map_err(|e| crate::conflict(e, "an open case of the same program and household"))?.rows_affected();
+                        added += cases::insert_cases::<$db>(chunk, now)
+                            .build()
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(|e| crate::conflict(e, "an open case of the same program and household"))?
+                            .rows_affected();
                     }
                     Self::write_audit(&mut tx, actor, &[cases::cases_import_audit(source, cases.len())]).await?;
                     tx.commit().await?;
@@ -159,13 +183,27 @@ macro_rules! impl_cases {
                     row.as_ref().map(cases::case_from_row).transpose()
                 }
 
-                async fn act_on_case(&self, updated: &minzheng_domain::Case, waiting_for: Option<&str>, seen_version: i64, event: &crate::CaseEvent, enrolment: Option<&crate::EnrolmentWrite>, actor: &Actor) -> Result<Option<minzheng_domain::Case>> {
+                async fn act_on_case(
+                    &self,
+                    updated: &minzheng_domain::Case,
+                    waiting_for: Option<&str>,
+                    seen_version: i64,
+                    event: &crate::CaseEvent,
+                    enrolment: Option<&crate::EnrolmentWrite>,
+                    actor: &Actor,
+                ) -> Result<Option<minzheng_domain::Case>> {
                     let mut tx = self.begin_write().await?;
                     let mut stored = updated.clone();
                     if let Some(w) = enrolment {
                         let e = &w.enrolment;
                         if let Some(seen) = &w.seen_members {
-                            let found: Vec<String> = cases::current_members::<$db>(&e.program, &e.household_no, Self::LOCKS_ROWS).build().fetch_all(&mut *tx).await?.iter().map(|r| r.try_get::<String, _>("id_number")).collect::<std::result::Result<_, _>>()?;
+                            let found: Vec<String> = cases::current_members::<$db>(&e.program, &e.household_no, Self::LOCKS_ROWS)
+                                .build()
+                                .fetch_all(&mut *tx)
+                                .await?
+                                .iter()
+                                .map(|r| r.try_get::<String, _>("id_number"))
+                                .collect::<std::result::Result<_, _>>()?;
                             if !cases::same_members(&found, seen) {
                                 return Ok(None);
                             }
@@ -182,7 +220,9 @@ macro_rules! impl_cases {
                         .build()
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| crate::conflict(e, &format!("an open case of {} for household {}", stored.program, stored.household_no)))?
+                        .map_err(|e| {
+                            crate::conflict(e, &format!("an open case of {} for household {}", stored.program, stored.household_no))
+                        })?
                         .rows_affected();
                     if changed == 0 {
                         return Ok(None);

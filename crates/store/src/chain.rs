@@ -131,7 +131,8 @@ impl Verifier {
         };
         self.started = true;
         if *prev != self.prev {
-            self.report.first_broken = Some((r.id, "prev_hash does not match the record before (a record was removed or reordered)".into()));
+            self.report.first_broken =
+                Some((r.id, "prev_hash does not match the record before (a record was removed or reordered)".into()));
         } else if expected_hash(r, prev) != *hash {
             self.report.first_broken = Some((r.id, "content does not match its hash (the record was edited)".into()));
         } else {

@@ -45,7 +45,11 @@ macro_rules! impl_checks {
 
             #[async_trait::async_trait]
             impl crate::HouseholdCheckStore for $store {
-                async fn add_household_check(&self, report: &minzheng_domain::verification::VerificationReport, actor: &Actor) -> Result<i64> {
+                async fn add_household_check(
+                    &self,
+                    report: &minzheng_domain::verification::VerificationReport,
+                    actor: &Actor,
+                ) -> Result<i64> {
                     let mut tx = self.begin_write().await?;
                     let id: i64 = verify::insert_household_check::<$db>(report).build().fetch_one(&mut *tx).await?.try_get("id")?;
                     Self::write_audit(&mut tx, actor, &[crate::household_check_audit(id, report)]).await?;

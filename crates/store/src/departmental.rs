@@ -47,7 +47,13 @@ pub(crate) fn link_decision_audit(id: i64, accept: bool) -> AuditEntry {
 pub trait DepartmentalStore: Send + Sync {
     /// Stores a file of departmental data, its items and its rows (the evidence), all or none,
     /// audited. Returns false, changing nothing, when a file with the same checksum was stored before.
-    async fn add_economic_batch(&self, batch: &EconomicBatch, items: &[EconomicItem], records: &[DeptRecord], actor: &Actor) -> Result<bool>;
+    async fn add_economic_batch(
+        &self,
+        batch: &EconomicBatch,
+        items: &[EconomicItem],
+        records: &[DeptRecord],
+        actor: &Actor,
+    ) -> Result<bool>;
 
     async fn economic_batches(&self) -> Result<Vec<EconomicBatch>>;
 
@@ -93,7 +99,13 @@ macro_rules! impl_departmental {
 
             #[async_trait::async_trait]
             impl crate::DepartmentalStore for $store {
-                async fn add_economic_batch(&self, batch: &crate::EconomicBatch, items: &[crate::EconomicItem], records: &[crate::DeptRecord], actor: &Actor) -> Result<bool> {
+                async fn add_economic_batch(
+                    &self,
+                    batch: &crate::EconomicBatch,
+                    items: &[crate::EconomicItem],
+                    records: &[crate::DeptRecord],
+                    actor: &Actor,
+                ) -> Result<bool> {
                     let mut tx = self.begin_write().await?;
                     let inserted = sql::insert_economic_batch::<$db>(batch).build().execute(&mut *tx).await?.rows_affected();
                     if inserted == 0 {
@@ -123,10 +135,11 @@ macro_rules! impl_departmental {
                     if ids.is_empty() {
                         return Ok(Vec::new());
                     }
-                    let rows = sql::select_in::<$db, _>(sql::ITEM_COLUMNS, "economic_items", "id_number", ids.iter().map(|i| i.to_string()))
-                        .build()
-                        .fetch_all(&self.pool)
-                        .await?;
+                    let rows =
+                        sql::select_in::<$db, _>(sql::ITEM_COLUMNS, "economic_items", "id_number", ids.iter().map(|i| i.to_string()))
+                            .build()
+                            .fetch_all(&self.pool)
+                            .await?;
                     let mut out = Vec::with_capacity(rows.len());
                     for r in &rows {
                         let (_, item, batch) = rows::economic_item_from_row(r)?;
@@ -143,7 +156,15 @@ macro_rules! impl_departmental {
                 async fn dept_records_of(&self, ids: &[IdNumber]) -> Result<Vec<crate::DeptRecord>> {
                     let mut out = Vec::new();
                     for chunk in ids.chunks(2000) {
-                        let rows = sql::select_in::<$db, _>(verify::DEPT_COLUMNS, "dept_records", "id_number", chunk.iter().map(|i| i.to_string())).build().fetch_all(&self.pool).await?;
+                        let rows = sql::select_in::<$db, _>(
+                            verify::DEPT_COLUMNS,
+                            "dept_records",
+                            "id_number",
+                            chunk.iter().map(|i| i.to_string()),
+                        )
+                        .build()
+                        .fetch_all(&self.pool)
+                        .await?;
                         for r in &rows {
                             out.push(verify::dept_record_from_row(r)?);
                         }
@@ -158,7 +179,10 @@ macro_rules! impl_departmental {
                 }
 
                 async fn dept_records_in_review(&self, after: i64, limit: u32) -> Result<Vec<crate::DeptRecord>> {
-                    let rows = verify::dept_records_where::<$db>(verify::DeptFilter::InReview { after }, limit).build().fetch_all(&self.pool).await?;
+                    let rows = verify::dept_records_where::<$db>(verify::DeptFilter::InReview { after }, limit)
+                        .build()
+                        .fetch_all(&self.pool)
+                        .await?;
                     rows.iter().map(verify::dept_record_from_row).collect()
                 }
 
@@ -169,7 +193,12 @@ macro_rules! impl_departmental {
 
                 async fn decide_link(&self, id: i64, accept: bool, item: Option<&crate::EconomicItem>, actor: &Actor) -> Result<bool> {
                     let mut tx = self.begin_write().await?;
-                    let batch: Option<String> = verify::dept_records_where::<$db>(verify::DeptFilter::Id(id), 1).build().fetch_optional(&mut *tx).await?.map(|r| r.try_get("batch")).transpose()?;
+                    let batch: Option<String> = verify::dept_records_where::<$db>(verify::DeptFilter::Id(id), 1)
+                        .build()
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .map(|r| r.try_get("batch"))
+                        .transpose()?;
                     let changed = verify::decide_link::<$db>(id, accept).build().execute(&mut *tx).await?.rows_affected();
                     if changed == 0 {
                         return Ok(false);

@@ -31,7 +31,11 @@ pub(crate) trait Dialect {
     fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>>> + Send;
 
     /// Appends audit records to the chain inside a writing transaction (nothing for none).
-    fn write_audit(tx: &mut sqlx::Transaction<'_, Self::Db>, actor: &Actor, entries: &[AuditEntry]) -> impl Future<Output = Result<()>> + Send;
+    fn write_audit(
+        tx: &mut sqlx::Transaction<'_, Self::Db>,
+        actor: &Actor,
+        entries: &[AuditEntry],
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// An audit record as read back (SQLite keeps the JSON as text, PostgreSQL as `jsonb`).
     fn audit_from_row(row: &<Self::Db as sqlx::Database>::Row) -> Result<AuditRecord>;

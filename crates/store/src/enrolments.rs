@@ -10,7 +10,9 @@ pub(crate) fn enrolments_audit(source: &str, enrolments: &[Enrolment]) -> AuditE
         entity: "enrolments".into(),
         entity_key: source.to_string(),
         before: None,
-        after: Some(serde_json::json!({ "enrolments": enrolments.len(), "members": enrolments.iter().map(|e| e.members.len()).sum::<usize>() })),
+        after: Some(
+            serde_json::json!({ "enrolments": enrolments.len(), "members": enrolments.iter().map(|e| e.members.len()).sum::<usize>() }),
+        ),
     }
 }
 
@@ -51,21 +53,34 @@ macro_rules! impl_enrolments {
             impl $store {
                 /// Writes enrolments with their members (one per program and household) inside a
                 /// transaction; the case workflow's approvals write theirs with it too.
-                pub(crate) async fn write_enrolments(tx: &mut sqlx::Transaction<'_, $db>, enrolments: &[minzheng_domain::Enrolment], source: &str) -> Result<Vec<i64>> {
+                pub(crate) async fn write_enrolments(
+                    tx: &mut sqlx::Transaction<'_, $db>,
+                    enrolments: &[minzheng_domain::Enrolment],
+                    source: &str,
+                ) -> Result<Vec<i64>> {
                     let now = chain::now();
                     let mut ids = Vec::with_capacity(enrolments.len());
                     for chunk in enrolments.chunks(1000) {
                         let rows = verify::upsert_enrolments::<$db>(chunk, source, now).build().fetch_all(&mut **tx).await?;
                         let mut by_key = std::collections::HashMap::with_capacity(rows.len());
                         for r in &rows {
-                            by_key.insert((r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?), r.try_get::<i64, _>("id")?);
+                            by_key.insert(
+                                (r.try_get::<String, _>("program")?, r.try_get::<String, _>("household_no")?),
+                                r.try_get::<i64, _>("id")?,
+                            );
                         }
                         let chunk_ids: Vec<i64> = chunk
                             .iter()
-                            .map(|e| by_key.get(&(e.program.clone(), e.household_no.clone())).copied().ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no))))
+                            .map(|e| {
+                                by_key
+                                    .get(&(e.program.clone(), e.household_no.clone()))
+                                    .copied()
+                                    .ok_or_else(|| StoreError::Corrupt(format!("enrolment {} {} not returned", e.program, e.household_no)))
+                            })
                             .collect::<Result<_>>()?;
                         verify::delete_members::<$db>(&chunk_ids).build().execute(&mut **tx).await?;
-                        let members: Vec<(i64, &minzheng_domain::EnrolledMember)> = chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
+                        let members: Vec<(i64, &minzheng_domain::EnrolledMember)> =
+                            chunk.iter().zip(&chunk_ids).flat_map(|(e, id)| e.members.iter().map(move |m| (*id, m))).collect();
                         for part in members.chunks(5000) {
                             verify::insert_members::<$db>(part).build().execute(&mut **tx).await?;
                         }
@@ -88,7 +103,12 @@ macro_rules! impl_enrolments {
 
             #[async_trait::async_trait]
             impl crate::EnrolmentStore for $store {
-                async fn upsert_enrolments(&self, enrolments: &[minzheng_domain::Enrolment], source: &str, actor: &Actor) -> Result<Vec<i64>> {
+                async fn upsert_enrolments(
+                    &self,
+                    enrolments: &[minzheng_domain::Enrolment],
+                    source: &str,
+                    actor: &Actor,
+                ) -> Result<Vec<i64>> {
                     let mut tx = self.begin_write().await?;
                     let ids = Self::write_enrolments(&mut tx, enrolments, source).await?;
                     Self::write_audit(&mut tx, actor, &[crate::enrolments_audit(source, enrolments)]).await?;

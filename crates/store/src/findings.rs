@@ -134,7 +134,12 @@ macro_rules! impl_findings {
                     rows.iter().map(verify::count_from_row).collect()
                 }
 
-                async fn act_on_finding(&self, updated: &minzheng_domain::Finding, event: &crate::FindingEvent, actor: &Actor) -> Result<bool> {
+                async fn act_on_finding(
+                    &self,
+                    updated: &minzheng_domain::Finding,
+                    event: &crate::FindingEvent,
+                    actor: &Actor,
+                ) -> Result<bool> {
                     let mut tx = self.begin_write().await?;
                     let changed = verify::update_finding::<$db>(updated, event.from).build().execute(&mut *tx).await?.rows_affected();
                     if changed == 0 {

@@ -120,9 +120,7 @@ impl AuditQueue {
             return Ok(());
         }
         let (reply, done) = oneshot::channel();
-        self.tx
-            .send((actor.clone(), entries.to_vec(), reply))
-            .map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?;
+        self.tx.send((actor.clone(), entries.to_vec(), reply)).map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?;
         match done.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Audit(e)),

@@ -31,7 +31,13 @@ pub(crate) fn parameter_audit(r: &ParameterRecord) -> AuditEntry {
     AuditEntry {
         action: "set".into(),
         entity: "parameter".into(),
-        entity_key: format!("{}@{}{}/{}", r.name, r.region, r.area.map(|a| format!("/{}", a.as_str())).unwrap_or_default(), r.effective_from),
+        entity_key: format!(
+            "{}@{}{}/{}",
+            r.name,
+            r.region,
+            r.area.map(|a| format!("/{}", a.as_str())).unwrap_or_default(),
+            r.effective_from
+        ),
         before: None,
         after: Some(serde_json::json!({ "value": r.value, "reason": r.reason, "seq": r.seq })),
     }
@@ -94,12 +100,17 @@ macro_rules! impl_parameters {
                     rows.iter().map(rows::parameter_from_row).collect()
                 }
 
-                async fn add_parameter_records(&self, records: &[crate::ParameterRecord], actor: &Actor) -> Result<Vec<crate::ParameterRecord>> {
+                async fn add_parameter_records(
+                    &self,
+                    records: &[crate::ParameterRecord],
+                    actor: &Actor,
+                ) -> Result<Vec<crate::ParameterRecord>> {
                     let mut tx = self.begin_write().await?;
                     let now = chain::now();
                     let mut stored = Vec::with_capacity(records.len());
                     for r in records {
-                        let seq: i64 = sql::insert_parameter::<$db>(r, &actor.name, now).build().fetch_one(&mut *tx).await?.try_get("seq")?;
+                        let seq: i64 =
+                            sql::insert_parameter::<$db>(r, &actor.name, now).build().fetch_one(&mut *tx).await?.try_get("seq")?;
                         stored.push(crate::ParameterRecord { seq, recorded_by: actor.name.clone(), recorded_at: now, ..r.clone() });
                     }
                     let entries: Vec<AuditEntry> = stored.iter().map(crate::parameter_audit).collect();
@@ -110,7 +121,8 @@ macro_rules! impl_parameters {
 
                 async fn add_policy_run(&self, run: &crate::PolicyRun, units: &[crate::RunUnit], actor: &Actor) -> Result<i64> {
                     let mut tx = self.begin_write().await?;
-                    let id: i64 = sql::insert_policy_run::<$db>(run, &actor.name, chain::now()).build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    let id: i64 =
+                        sql::insert_policy_run::<$db>(run, &actor.name, chain::now()).build().fetch_one(&mut *tx).await?.try_get("id")?;
                     for chunk in units.chunks(4000) {
                         sql::insert_run_units::<$db>(id, chunk).build().execute(&mut *tx).await?;
                     }

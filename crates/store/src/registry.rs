@@ -89,23 +89,12 @@ pub(crate) fn batch_communities(batch: &RegistryBatch) -> std::collections::Hash
 /// the community (kept on each person for searches by region) must follow.
 pub(crate) fn moved_households(new: &[&Household], existing: &[Household]) -> Vec<String> {
     let before: std::collections::HashMap<&str, &RegionCode> = existing.iter().map(|h| (h.household_no.as_str(), &h.community)).collect();
-    new.iter()
-        .filter(|h| before.get(h.household_no.as_str()).is_some_and(|c| **c != h.community))
-        .map(|h| h.household_no.clone())
-        .collect()
+    new.iter().filter(|h| before.get(h.household_no.as_str()).is_some_and(|c| **c != h.community)).map(|h| h.household_no.clone()).collect()
 }
 
 /// 户号 that persons of the batch name but the batch does not carry (already stored).
-pub(crate) fn households_not_in_batch(
-    batch: &RegistryBatch,
-    known: &std::collections::HashMap<String, RegionCode>,
-) -> Vec<String> {
-    let mut v: Vec<String> = batch
-        .persons
-        .iter()
-        .filter_map(|p| p.household_no.clone())
-        .filter(|h| !known.contains_key(h))
-        .collect();
+pub(crate) fn households_not_in_batch(batch: &RegistryBatch, known: &std::collections::HashMap<String, RegionCode>) -> Vec<String> {
+    let mut v: Vec<String> = batch.persons.iter().filter_map(|p| p.household_no.clone()).filter(|h| !known.contains_key(h)).collect();
     v.sort();
     v.dedup();
     v
@@ -116,10 +105,7 @@ pub(crate) fn households_not_in_batch(
 pub(crate) fn paginate_persons(items: &mut Vec<Person>, limit: u32, by_name: bool) -> Page<Person> {
     let next = (items.len() > limit as usize).then(|| {
         items.truncate(limit as usize);
-        items
-            .last()
-            .map(|p| if by_name { format!("{}|{}", p.name, p.id_number) } else { p.id_number.to_string() })
-            .unwrap_or_default()
+        items.last().map(|p| if by_name { format!("{}|{}", p.name, p.id_number) } else { p.id_number.to_string() }).unwrap_or_default()
     });
     Page { items: std::mem::take(items), next }
 }
@@ -168,12 +154,7 @@ pub trait BulkStore: Send + Sync {
 
     /// Upserts households then persons in one transaction, with audit records: one for the
     /// batch, and one per existing row whose values changed (before and after).
-    async fn apply_batch(
-        &self,
-        batch: &RegistryBatch,
-        actor: &Actor,
-        progress: Progress<'_>,
-    ) -> Result<BatchOutcome>;
+    async fn apply_batch(&self, batch: &RegistryBatch, actor: &Actor, progress: Progress<'_>) -> Result<BatchOutcome>;
 }
 
 /// The registry read one record, one page or one region at a time.
@@ -236,18 +217,9 @@ macro_rules! impl_registry {
             #[async_trait::async_trait]
             impl crate::RegistryStore for $store {
                 async fn counts(&self) -> Result<Counts> {
-                    let row = sqlx::query(sql::COUNTS)
-                    .fetch_one(&self.pool)
-                    .await?;
+                    let row = sqlx::query(sql::COUNTS).fetch_one(&self.pool).await?;
                     let n = |i: usize| -> Result<u64> { Ok(row.try_get::<i64, _>(i)? as u64) };
-                    Ok(Counts {
-                        regions: n(0)?,
-                        households: n(1)?,
-                        persons: n(2)?,
-                        grids: n(3)?,
-                        buildings: n(4)?,
-                        audit_records: n(5)?,
-                    })
+                    Ok(Counts { regions: n(0)?, households: n(1)?, persons: n(2)?, grids: n(3)?, buildings: n(4)?, audit_records: n(5)? })
                 }
 
                 async fn person(&self, id: &IdNumber) -> Result<Option<Person>> {

@@ -124,7 +124,13 @@ impl HeldItems {
             let mut start = 0;
             for r in &chunk.rows {
                 let end = r.id_end as usize;
-                sink.item(&SnapshotItem { id_number: &chunk.ids[start..end], kind: r.kind, amount: r.amount, source: &self.sources[r.source as usize], as_of: r.as_of });
+                sink.item(&SnapshotItem {
+                    id_number: &chunk.ids[start..end],
+                    kind: r.kind,
+                    amount: r.amount,
+                    source: &self.sources[r.source as usize],
+                    as_of: r.as_of,
+                });
                 start = end;
                 n += 1;
             }

@@ -4,12 +4,10 @@
 
 use chrono::NaiveDate;
 use minzheng_domain::{
-    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus,
-    Region, RegionCode, RegionLevel, Relation, Sex,
+    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus, Region, RegionCode, RegionLevel, Relation,
+    Sex,
 };
-use minzheng_store::{
-    Actor, Backend, HouseholdQuery, PersonQuery, RegistryBatch, Store,
-};
+use minzheng_store::{Actor, Backend, HouseholdQuery, PersonQuery, RegistryBatch, Store};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -42,17 +40,13 @@ async fn fresh_stores() -> Vec<Fresh> {
     if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
         let name = format!("mzt_{tag}");
         let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(admin.pool())
-            .await
-            .expect("create test database");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create test database");
         let url = minzheng_store::postgres::with_database(&base, &name);
         let pg = minzheng_store::connect(&url).await.expect("postgres store");
         out.push(Fresh { store: pg, url, drop_pg: Some((base, name)), _dir: None });
     }
     out
 }
-
 
 impl Fresh {
     /// Runs SQL on the store's database directly, as an intruder with database access would.
@@ -71,9 +65,7 @@ impl Fresh {
         if let Some((base, name)) = self.drop_pg {
             drop(self.store);
             let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(admin.pool())
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
         }
     }
 }
@@ -233,10 +225,8 @@ async fn residents_are_found_by_region_name_and_tag() {
         members.sort();
         assert_eq!(members, ["王建国", "赵淑兰"]);
         assert_eq!(names(s.search_persons(&q(Some("210112"), None, Some("独居老人"))).await.expect("s")).len(), 0);
-        let households = s
-            .search_households(&HouseholdQuery { region: Some(code("210102")), after: None, limit: 10 })
-            .await
-            .expect("households");
+        let households =
+            s.search_households(&HouseholdQuery { region: Some(code("210102")), after: None, limit: 10 }).await.expect("households");
         assert_eq!(households.items.len(), 1);
         assert_eq!(s.grids(&code("210112009001")).await.expect("grids"), ["第1网格"]);
         let by_county = s.count_persons_by(&code("2101"), 6).await.expect("counts");
@@ -258,7 +248,8 @@ async fn pages_follow_each_other_without_gaps_or_repeats() {
             checksum: "t".into(),
         };
         for i in 0..53u16 {
-            let mut p = person(i * 2 + 1, "张三", date(1950 + i32::from(i % 40), 1 + u32::from(i % 12), 1), Sex::Male, "H100", Relation::Other);
+            let mut p =
+                person(i * 2 + 1, "张三", date(1950 + i32::from(i % 40), 1 + u32::from(i % 12), 1), Sex::Male, "H100", Relation::Other);
             if i == 0 {
                 p = head.clone();
             }
@@ -270,7 +261,13 @@ async fn pages_follow_each_other_without_gaps_or_repeats() {
             let mut after = None;
             loop {
                 let page = s
-                    .search_persons(&PersonQuery { region: Some(code("210112")), name: name.clone(), tag: None, after: after.clone(), limit: 10 })
+                    .search_persons(&PersonQuery {
+                        region: Some(code("210112")),
+                        name: name.clone(),
+                        tag: None,
+                        after: after.clone(),
+                        limit: 10,
+                    })
                     .await
                     .expect("page");
                 assert!(page.items.len() <= 10);
@@ -359,7 +356,13 @@ async fn persons_joining_a_stored_household_take_its_community() {
         let batch = RegistryBatch { households: vec![], persons: vec![newborn.clone()], source: "births.csv".into(), checksum: "x".into() };
         s.apply_batch(&batch, &actor(), &|_| {}).await.expect("apply");
         let found = s
-            .search_persons(&PersonQuery { region: Some(code("210112009001")), name: Some("王小红".into()), tag: None, after: None, limit: 5 })
+            .search_persons(&PersonQuery {
+                region: Some(code("210112009001")),
+                name: Some("王小红".into()),
+                tag: None,
+                after: None,
+                limit: 5,
+            })
             .await
             .expect("search");
         assert_eq!(found.items, vec![newborn]);
@@ -385,7 +388,10 @@ async fn a_person_is_read_with_the_community_of_the_household_they_live_in() {
         s.apply_batch(&batch, &actor(), &|_| {}).await.expect("move");
         let (_, placed) = s.person_placed(&li.id_number).await.expect("read").expect("stored");
         assert_eq!(placed, Some(code("210112009002")), "the household's row decides");
-        let there = s.search_persons(&PersonQuery { region: Some(code("210112009002")), name: None, tag: None, after: None, limit: 10 }).await.expect("search");
+        let there = s
+            .search_persons(&PersonQuery { region: Some(code("210112009002")), name: None, tag: None, after: None, limit: 10 })
+            .await
+            .expect("search");
         assert_eq!(there.items.len(), 3, "the members are found in the household's new community ({:?})", s.backend());
         // Someone without a household is placed nowhere (the hukou then decides).
         let mut lodger = person(68, "孙立", date(1990, 4, 4), Sex::Male, "H001", Relation::Other);
@@ -393,7 +399,10 @@ async fn a_person_is_read_with_the_community_of_the_household_they_live_in() {
         let batch = RegistryBatch { households: vec![], persons: vec![lodger.clone()], source: "lodger.csv".into(), checksum: "l".into() };
         s.apply_batch(&batch, &actor(), &|_| {}).await.expect("lodger");
         assert_eq!(s.person_placed(&lodger.id_number).await.expect("read"), Some((lodger, None)));
-        assert_eq!(s.person_placed(&person(79, "无", date(1990, 1, 1), Sex::Male, "H001", Relation::Head).id_number).await.expect("read"), None);
+        assert_eq!(
+            s.person_placed(&person(79, "无", date(1990, 1, 1), Sex::Male, "H001", Relation::Head).id_number).await.expect("read"),
+            None
+        );
         f.done().await;
     }
 }
@@ -409,7 +418,12 @@ fn real_regions() -> Vec<Region> {
 async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule() {
     let regions = real_regions();
     let city = minzheng_synth::generate(&regions, &minzheng_synth::Config::new(60_000, 11)).expect("city");
-    let batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "city.csv".into(), checksum: "c".into() };
+    let batch = RegistryBatch {
+        households: city.households.clone(),
+        persons: city.persons.clone(),
+        source: "city.csv".into(),
+        checksum: "c".into(),
+    };
     for f in fresh_stores().await {
         let s = &f.store;
         s.load_regions(&regions, &actor()).await.expect("regions");
@@ -423,16 +437,33 @@ async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule
         assert!(c.grids > 0 && c.buildings > 0);
         // The indexes are back: searches by name, region and tag answer as before.
         let p = &city.persons[1234];
-        let community = city.households.iter().find(|h| Some(&h.household_no) == p.household_no.as_ref()).expect("household").community.clone();
-        let by_name = s.search_persons(&PersonQuery { region: Some(community.clone()), name: Some(p.name.clone()), tag: None, after: None, limit: 100 }).await.expect("search");
+        let community =
+            city.households.iter().find(|h| Some(&h.household_no) == p.household_no.as_ref()).expect("household").community.clone();
+        let by_name = s
+            .search_persons(&PersonQuery {
+                region: Some(community.clone()),
+                name: Some(p.name.clone()),
+                tag: None,
+                after: None,
+                limit: 100,
+            })
+            .await
+            .expect("search");
         assert!(by_name.items.contains(p), "{:?}", s.backend());
-        let tagged = s.search_persons(&PersonQuery { region: None, name: None, tag: Some("独居老人".into()), after: None, limit: 5 }).await.expect("tag");
+        let tagged = s
+            .search_persons(&PersonQuery { region: None, name: None, tag: Some("独居老人".into()), after: None, limit: 5 })
+            .await
+            .expect("tag");
         assert_eq!(tagged.items.len(), 5);
         assert!(!s.grids(&community).await.expect("grids").is_empty());
         if f.drop_pg.is_some() {
             // PostgreSQL's planner has the loaded tables' statistics (it guessed without them).
             let raw = minzheng_store::PgStore::connect(&f.url).await.expect("connect");
-            let analysed: i64 = sqlx::query_scalar("SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ('households', 'persons')").fetch_one(raw.pool()).await.expect("pg_stats");
+            let analysed: i64 =
+                sqlx::query_scalar("SELECT count(DISTINCT tablename) FROM pg_stats WHERE tablename IN ('households', 'persons')")
+                    .fetch_one(raw.pool())
+                    .await
+                    .expect("pg_stats");
             assert_eq!(analysed, 2, "statistics after a bulk load");
         }
 
@@ -462,8 +493,20 @@ async fn the_audit_log_is_a_chain_that_shows_edits_and_removals() {
         changed.persons[0].phone = Some("13912345678".into());
         changed.persons[1].phone = Some("13912345679".into());
         s.apply_batch(&changed, &actor(), &|_| {}).await.expect("batch");
-        let reader = Actor { name: "caseworker".into(), role: Some("community_worker".into()), region: Some("210112009001".into()), request_id: Some("r-1".into()), client: Some("127.0.0.1".into()) };
-        let read = minzheng_store::AuditEntry { action: "read".into(), entity: "person".into(), entity_key: changed.persons[0].id_number.to_string(), before: None, after: None };
+        let reader = Actor {
+            name: "caseworker".into(),
+            role: Some("community_worker".into()),
+            region: Some("210112009001".into()),
+            request_id: Some("r-1".into()),
+            client: Some("127.0.0.1".into()),
+        };
+        let read = minzheng_store::AuditEntry {
+            action: "read".into(),
+            entity: "person".into(),
+            entity_key: changed.persons[0].id_number.to_string(),
+            before: None,
+            after: None,
+        };
         s.audit(&reader, &[read]).await.expect("audit a read");
         let v = minzheng_store::verify_audit(s.as_ref()).await.expect("verify");
         assert_eq!(v.first_broken, None, "{:?}", s.backend());
@@ -514,7 +557,13 @@ async fn accounts_and_sessions_are_kept_and_ended() {
         let locked = s.account("wang").await.expect("get").expect("exists");
         assert_eq!((locked.failed_logins, locked.locked_until), (5, Some(until)));
 
-        let session = Session { token_hash: "t1".into(), user_name: "wang".into(), csrf_token: "c1".into(), created_at: chain_now(), expires_at: chain_now() + Duration::hours(8) };
+        let session = Session {
+            token_hash: "t1".into(),
+            user_name: "wang".into(),
+            csrf_token: "c1".into(),
+            created_at: chain_now(),
+            expires_at: chain_now() + Duration::hours(8),
+        };
         s.create_session(&session).await.expect("session");
         assert_eq!(s.session("t1").await.expect("get"), Some(session.clone()));
         s.delete_session("t1").await.expect("logout");
@@ -542,8 +591,14 @@ async fn auditors_search_the_log_by_account_entity_and_region() {
     for f in fresh_stores().await {
         let s = &f.store;
         s.load_regions(&regions(), &actor()).await.expect("regions");
-        let worker = |name: &str, region: &str| Actor { name: name.into(), role: Some("community_worker".into()), region: Some(region.into()), ..Default::default() };
-        let read = |key: &str| AuditEntry { action: "read".into(), entity: "person".into(), entity_key: key.into(), before: None, after: None };
+        let worker = |name: &str, region: &str| Actor {
+            name: name.into(),
+            role: Some("community_worker".into()),
+            region: Some(region.into()),
+            ..Default::default()
+        };
+        let read =
+            |key: &str| AuditEntry { action: "read".into(), entity: "person".into(), entity_key: key.into(), before: None, after: None };
         s.audit(&worker("hunnan", "210112009001"), &[read("A"), read("B")]).await.expect("audit");
         s.audit(&worker("heping", "210102001002"), &[read("C")]).await.expect("audit");
         let keys = |p: minzheng_store::Page<minzheng_store::AuditRecord>| p.items.into_iter().map(|r| r.entity_key).collect::<Vec<_>>();
@@ -554,7 +609,8 @@ async fn auditors_search_the_log_by_account_entity_and_region() {
         let q = AuditQuery { region: Some(code("2101")), include_unbound: true, limit: 2, ..Default::default() };
         let first = s.audit_search(&q).await.expect("search");
         assert_eq!(first.items.len(), 2);
-        let rest = s.audit_search(&AuditQuery { before: first.next.as_deref().and_then(|n| n.parse().ok()), ..q.clone() }).await.expect("page 2");
+        let rest =
+            s.audit_search(&AuditQuery { before: first.next.as_deref().and_then(|n| n.parse().ok()), ..q.clone() }).await.expect("page 2");
         assert_eq!(rest.items.len(), 2, "three reads and the region load");
         assert!(rest.next.is_none());
         f.done().await;
@@ -579,7 +635,10 @@ async fn parameter_changes_are_kept_in_order_with_who_and_why_and_audited() {
         assert!(s.parameter_records().await.expect("read").is_empty());
         let first = s
             .add_parameter_records(
-                &[record("2101", Some(HouseholdKind::Urban), "2025-01-01", 79810, "示例"), record("2101", None, "2025-01-01", 59390, "示例")],
+                &[
+                    record("2101", Some(HouseholdKind::Urban), "2025-01-01", 79810, "示例"),
+                    record("2101", None, "2025-01-01", 59390, "示例"),
+                ],
                 &Actor::system(),
             )
             .await
@@ -587,11 +646,16 @@ async fn parameter_changes_are_kept_in_order_with_who_and_why_and_audited() {
         assert_eq!(first.len(), 2);
         assert!(first[0].seq < first[1].seq);
         let policy_staff = Actor::new("city.policy");
-        s.add_parameter_records(&[record("210112", Some(HouseholdKind::Urban), "2026-07-01", 86000, "浑南区政府令 2026-3")], &policy_staff).await.expect("change");
+        s.add_parameter_records(&[record("210112", Some(HouseholdKind::Urban), "2026-07-01", 86000, "浑南区政府令 2026-3")], &policy_staff)
+            .await
+            .expect("change");
         let all = s.parameter_records().await.expect("read");
         assert_eq!(all.len(), 3);
         let last = &all[2];
-        assert_eq!((last.region.as_str(), last.area, last.value, last.recorded_by.as_str()), ("210112", Some(HouseholdKind::Urban), 86000, "city.policy"));
+        assert_eq!(
+            (last.region.as_str(), last.area, last.value, last.recorded_by.as_str()),
+            ("210112", Some(HouseholdKind::Urban), 86000, "city.policy")
+        );
         assert_eq!(last.effective_from, NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"));
         assert_eq!(all[1].area, None);
         let audit = s.audit_of("parameter", "dibao_standard@210112/urban/2026-07-01").await.expect("audit");
@@ -680,7 +744,12 @@ async fn a_policy_run_is_kept_with_its_summary_and_eligible_units() {
             created_at: chrono::Utc::now(),
         };
         let units: Vec<RunUnit> = (0..5)
-            .map(|i| RunUnit { program: if i < 3 { "dibao".into() } else { "gaoling".into() }, unit_key: format!("K{i}"), county: "210112".into(), amount: 100 * i })
+            .map(|i| RunUnit {
+                program: if i < 3 { "dibao".into() } else { "gaoling".into() },
+                unit_key: format!("K{i}"),
+                county: "210112".into(),
+                amount: 100 * i,
+            })
             .collect();
         let id = s.add_policy_run(&run, &units, &Actor::new("city.policy")).await.expect("store run");
         let back = s.policy_run(id).await.expect("read").expect("present");
@@ -698,7 +767,10 @@ async fn a_policy_run_is_kept_with_its_summary_and_eligible_units() {
 
 fn enrolment(program: &str, household: &str, members: &[&str], amount: i64) -> minzheng_domain::Enrolment {
     use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen};
-    let mut members: Vec<EnrolledMember> = members.iter().map(|m| EnrolledMember { id_number: IdNumber::parse(m).expect("id"), name: format!("成员{}", &m[14..17]) }).collect();
+    let mut members: Vec<EnrolledMember> = members
+        .iter()
+        .map(|m| EnrolledMember { id_number: IdNumber::parse(m).expect("id"), name: format!("成员{}", &m[14..17]) })
+        .collect();
     members.sort_by_key(|m| m.id_number);
     Enrolment {
         id: 0,
@@ -720,13 +792,17 @@ async fn a_roster_is_stored_and_a_second_one_replaces_an_enrolment_with_its_memb
     for f in fresh_stores().await {
         let s = &f.store;
         let staff = Actor::new("hunnan.centre");
-        let first = vec![enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000), enrolment("gaoling", "210112009001-00001", &[M1], 2_500)];
+        let first =
+            vec![enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000), enrolment("gaoling", "210112009001-00001", &[M1], 2_500)];
         let ids = s.upsert_enrolments(&first, "roster-2026-06.xlsx", &staff).await.expect("store");
         assert_eq!(ids.len(), 2);
         let back = s.enrolment(ids[0]).await.expect("read").expect("present");
         assert_eq!(back, minzheng_domain::Enrolment { id: ids[0], ..first[0].clone() });
         // The next month's roster: one member less and a new amount; the same enrolment.
-        let again = s.upsert_enrolments(&[enrolment("dibao", "210112009001-00001", &[M2], 80_000)], "roster-2026-07.xlsx", &staff).await.expect("store");
+        let again = s
+            .upsert_enrolments(&[enrolment("dibao", "210112009001-00001", &[M2], 80_000)], "roster-2026-07.xlsx", &staff)
+            .await
+            .expect("store");
         assert_eq!(again, vec![ids[0]]);
         let back = s.enrolment(ids[0]).await.expect("read").expect("present");
         assert_eq!((back.members.len(), back.monthly_amount.0), (1, 80_000));
@@ -748,7 +824,10 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
     for f in fresh_stores().await {
         let s = &f.store;
         let staff = Actor::new("hunnan.centre");
-        let ids = s.upsert_enrolments(&[enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000)], "roster.xlsx", &staff).await.expect("store");
+        let ids = s
+            .upsert_enrolments(&[enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000)], "roster.xlsx", &staff)
+            .await
+            .expect("store");
         let finding = |kind: FindingKind, community: &str, id: &str| Finding {
             id: 0,
             kind,
@@ -760,14 +839,22 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
             confidence: 997,
             summary_zh: "成员已死亡".into(),
             summary_en: "member deceased".into(),
-            evidence: vec![Evidence { source: "deaths".into(), batch: Some("cd".repeat(32)), fields: vec![("死亡日期".into(), "2026-05-02".into())] }],
+            evidence: vec![Evidence {
+                source: "deaths".into(),
+                batch: Some("cd".repeat(32)),
+                fields: vec![("死亡日期".into(), "2026-05-02".into())],
+            }],
             key: format!("{}:{}:{id}", kind.as_str(), ids[0]),
             found_on: NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
             status: FindingStatus::New,
             assigned_to: None,
             resolution: None,
         };
-        let found = vec![finding(FindingKind::Deceased, "210112009001", M1), finding(FindingKind::MovedOut, "210112009002", M2), finding(FindingKind::Deceased, "210102001001", M2)];
+        let found = vec![
+            finding(FindingKind::Deceased, "210112009001", M1),
+            finding(FindingKind::MovedOut, "210112009002", M2),
+            finding(FindingKind::Deceased, "210102001001", M2),
+        ];
         assert_eq!(s.add_findings(&found, &staff).await.expect("add"), 3);
         assert_eq!(s.add_findings(&found[..2], &staff).await.expect("again"), 0, "a finding found again is not stored twice");
 
@@ -804,7 +891,10 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
             at: chrono::Utc::now(),
         };
         assert!(s.act_on_finding(&assigned, &event, &staff).await.expect("act"));
-        assert!(!s.act_on_finding(&assigned, &event, &staff).await.expect("stale"), "a finding no longer new is not assigned from new again");
+        assert!(
+            !s.act_on_finding(&assigned, &event, &staff).await.expect("stale"),
+            "a finding no longer new is not assigned from new again"
+        );
         let back = s.finding(stored.id).await.expect("read").expect("present");
         assert_eq!((back.status, back.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.worker")));
         let events = s.finding_events(stored.id).await.expect("events");
@@ -842,7 +932,14 @@ async fn a_household_check_report_is_kept_whole_and_listed_newest_first() {
                 link: "证号一致".into(),
                 fields: vec![("号牌号码".into(), "辽A12345".into())],
             }],
-            figures: vec![ReportFigure { name: "vehicles".into(), zh: "机动车".into(), en: "vehicles".into(), value: "1".into(), unit: None, source: "vehicles".into() }],
+            figures: vec![ReportFigure {
+                name: "vehicles".into(),
+                zh: "机动车".into(),
+                en: "vehicles".into(),
+                value: "1".into(),
+                unit: None,
+                source: "vehicles".into(),
+            }],
             programs: vec![],
             empty_sources: vec!["deaths".into()],
             made_by: "hunnan.centre".into(),
@@ -959,7 +1056,16 @@ fn a_case(program: &str, household: &str, community: &str) -> minzheng_domain::C
 }
 
 fn case_event(to: minzheng_domain::CaseStatus, action: &str) -> minzheng_store::CaseEvent {
-    minzheng_store::CaseEvent { case_id: 0, action: action.into(), from: String::new(), to, comment: "按程序办理".into(), actor: "hp.worker".into(), role: "community_worker".into(), at: chrono::Utc::now() }
+    minzheng_store::CaseEvent {
+        case_id: 0,
+        action: action.into(),
+        from: String::new(),
+        to,
+        comment: "按程序办理".into(),
+        actor: "hp.worker".into(),
+        role: "community_worker".into(),
+        at: chrono::Utc::now(),
+    }
 }
 
 #[tokio::test]
@@ -972,26 +1078,72 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
         let c = a_case("dibao", "210112009001-00001", "210112009001");
         let id = s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("accept");
         let again = s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await;
-        assert!(matches!(again, Err(minzheng_store::StoreError::Conflict(_))), "a second open 低保 case of the household is refused: {again:?}");
-        let other = s.add_case(&a_case("gaoling", "210112009001-00001", "210112009001"), Some("street_reviewer"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("another program");
-        s.add_case(&a_case("dibao", "210102001001-00009", "210102001001"), Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("another household");
+        assert!(
+            matches!(again, Err(minzheng_store::StoreError::Conflict(_))),
+            "a second open 低保 case of the household is refused: {again:?}"
+        );
+        let other = s
+            .add_case(
+                &a_case("gaoling", "210112009001-00001", "210112009001"),
+                Some("street_reviewer"),
+                &case_event(CaseStatus::Accepted, "accept"),
+                &worker,
+            )
+            .await
+            .expect("another program");
+        s.add_case(
+            &a_case("dibao", "210102001001-00009", "210102001001"),
+            Some("community_worker"),
+            &case_event(CaseStatus::Accepted, "accept"),
+            &worker,
+        )
+        .await
+        .expect("another household");
         let stored = s.case(id).await.expect("read").expect("stored");
         assert_eq!(stored, minzheng_domain::Case { id, ..c.clone() }, "a case comes back as it was stored");
 
         // Queues: by the role waited for and the region, newest first, keyset pages.
-        let queue = |role: &str, community: Option<&str>, owner: Option<&str>| CaseQuery { waiting_for: Some(role.into()), community: community.map(code), owner: owner.map(code), limit: 10, ..Default::default() };
+        let queue = |role: &str, community: Option<&str>, owner: Option<&str>| CaseQuery {
+            waiting_for: Some(role.into()),
+            community: community.map(code),
+            owner: owner.map(code),
+            limit: 10,
+            ..Default::default()
+        };
         let q = s.search_cases(&queue("community_worker", Some("210112"), None)).await.expect("queue");
         assert_eq!(q.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![id]);
         let q = s.search_cases(&queue("street_reviewer", None, Some("210112"))).await.expect("queue");
         assert_eq!(q.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![other]);
-        let accepted = s.search_cases(&CaseQuery { accepted_at: Some(code("210102001001")), limit: 2, ..Default::default() }).await.expect("accepted");
+        let accepted =
+            s.search_cases(&CaseQuery { accepted_at: Some(code("210102001001")), limit: 2, ..Default::default() }).await.expect("accepted");
         assert_eq!(accepted.items.len(), 2);
-        let rest = s.search_cases(&CaseQuery { accepted_at: Some(code("210102001001")), before: accepted.next.and_then(|n| n.parse().ok()), limit: 2, ..Default::default() }).await.expect("page 2");
+        let rest = s
+            .search_cases(&CaseQuery {
+                accepted_at: Some(code("210102001001")),
+                before: accepted.next.and_then(|n| n.parse().ok()),
+                limit: 2,
+                ..Default::default()
+            })
+            .await
+            .expect("page 2");
         assert_eq!((rest.items.len(), rest.next), (1, None));
-        let due = s.search_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), limit: 10, ..Default::default() }).await.expect("due");
+        let due = s
+            .search_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), limit: 10, ..Default::default() })
+            .await
+            .expect("due");
         assert_eq!(due.items.len(), 3, "the survey is due on 11-05");
-        assert!(s.search_cases(&CaseQuery { due_by: Some(date(2026, 11, 4)), limit: 10, ..Default::default() }).await.expect("due").items.is_empty());
-        assert_eq!(s.count_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), ..Default::default() }).await.expect("count"), 3);
+        assert!(s
+            .search_cases(&CaseQuery { due_by: Some(date(2026, 11, 4)), limit: 10, ..Default::default() })
+            .await
+            .expect("due")
+            .items
+            .is_empty());
+        assert_eq!(
+            s.count_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), ..Default::default() })
+                .await
+                .expect("count"),
+            3
+        );
         assert_eq!(s.count_cases(&queue("community_worker", Some("210112"), None)).await.expect("count"), 1);
 
         // A step from the version seen is written with its event; from a stale one, nothing.
@@ -1003,28 +1155,56 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
         e.from = "accepted".into();
         let written = s.act_on_case(&surveyed, Some("verification_officer"), 1, &e, None, &worker).await.expect("step");
         assert_eq!(written.map(|c| c.version), Some(2));
-        assert_eq!(s.act_on_case(&surveyed, Some("verification_officer"), 1, &e, None, &worker).await.expect("stale"), None, "a step on a stale version writes nothing");
-        assert_eq!(s.case_events(id).await.expect("events").iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["accept", "survey"]);
+        assert_eq!(
+            s.act_on_case(&surveyed, Some("verification_officer"), 1, &e, None, &worker).await.expect("stale"),
+            None,
+            "a step on a stale version writes nothing"
+        );
+        assert_eq!(
+            s.case_events(id).await.expect("events").iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            vec!["accept", "survey"]
+        );
 
         // Approval: the enrolment is made in the same transaction and the case closes.
         let mut approved = surveyed.clone();
         approved.status = CaseStatus::Approved;
         approved.version = 3;
-        approved.file.decision = Some(Decision { on: date(2026, 11, 20), by: "hn.county".into(), approved: true, reason: String::new(), amount: Some(minzheng_domain::Fen(120_000)), start: Some(date(2026, 12, 1)), review_on: Some(date(2027, 12, 1)), enrolment: None, explanation: Some("{}".into()), exit_until: None, band: None });
+        approved.file.decision = Some(Decision {
+            on: date(2026, 11, 20),
+            by: "hn.county".into(),
+            approved: true,
+            reason: String::new(),
+            amount: Some(minzheng_domain::Fen(120_000)),
+            start: Some(date(2026, 12, 1)),
+            review_on: Some(date(2027, 12, 1)),
+            enrolment: None,
+            explanation: Some("{}".into()),
+            exit_until: None,
+            band: None,
+        });
         let mut e = case_event(CaseStatus::Approved, "approve");
         e.case_id = id;
         e.from = "surveyed".into();
         let en = enrolment("dibao", "210112009001-00001", &[M1, M2], 120_000);
         // What the step saw of the enrolment must still be so.
         let stale = minzheng_store::EnrolmentWrite { enrolment: en.clone(), seen_members: Some(vec![IdNumber::parse(M1).expect("id")]) };
-        assert_eq!(s.act_on_case(&approved, None, 2, &e, Some(&stale), &worker).await.expect("stale members"), None, "the household had no enrolment: the step saw another");
+        assert_eq!(
+            s.act_on_case(&approved, None, 2, &e, Some(&stale), &worker).await.expect("stale members"),
+            None,
+            "the household had no enrolment: the step saw another"
+        );
         let write = minzheng_store::EnrolmentWrite { enrolment: en.clone(), seen_members: Some(vec![]) };
         let closed = s.act_on_case(&approved, None, 2, &e, Some(&write), &worker).await.expect("approve").expect("written");
         let enrolment_id = closed.file.decision.as_ref().and_then(|d| d.enrolment).expect("the enrolment's id is kept with the decision");
         assert_eq!(s.enrolment(enrolment_id).await.expect("read").map(|e| e.monthly_amount), Some(minzheng_domain::Fen(120_000)));
         assert_eq!(s.case(id).await.expect("read"), Some(closed));
-        assert!(s.search_cases(&queue("verification_officer", None, Some("2101"))).await.expect("queue").items.is_empty(), "a closed case waits for nobody");
-        s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker).await.expect("once closed, a new application may be made");
+        assert!(
+            s.search_cases(&queue("verification_officer", None, Some("2101"))).await.expect("queue").items.is_empty(),
+            "a closed case waits for nobody"
+        );
+        s.add_case(&c, Some("community_worker"), &case_event(CaseStatus::Accepted, "accept"), &worker)
+            .await
+            .expect("once closed, a new application may be made");
         let audit = s.audit_of("case", &id.to_string()).await.expect("audit");
         assert_eq!(audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), vec!["case_accept", "case_survey", "case_approve"]);
         f.done().await;
@@ -1065,7 +1245,17 @@ impl minzheng_store::SnapshotSink for Scanned {
         self.order.push('h');
     }
     fn person(&mut self, p: &minzheng_domain::PersonView<'_>) {
-        self.persons.push((p.id_number.into(), p.name.into(), p.male, p.birth_date, p.household_no.map(Into::into), p.relation, p.alive, p.disability, p.tags.into()));
+        self.persons.push((
+            p.id_number.into(),
+            p.name.into(),
+            p.male,
+            p.birth_date,
+            p.household_no.map(Into::into),
+            p.relation,
+            p.alive,
+            p.disability,
+            p.tags.into(),
+        ));
         self.order.push('p');
     }
     fn item(&mut self, i: &minzheng_store::SnapshotItem<'_>) {

@@ -73,8 +73,7 @@ fn ext(format: Format) -> &'static str {
 
 /// The persons sheet of a city, one row per person.
 pub fn persons_rows(city: &City) -> Vec<Vec<String>> {
-    let households: HashMap<&str, &minzheng_domain::Household> =
-        city.households.iter().map(|h| (h.household_no.as_str(), h)).collect();
+    let households: HashMap<&str, &minzheng_domain::Household> = city.households.iter().map(|h| (h.household_no.as_str(), h)).collect();
     city.persons
         .iter()
         .map(|p| {

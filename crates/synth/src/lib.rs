@@ -18,8 +18,8 @@ mod signals;
 
 use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_domain::{
-    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus,
-    Region, RegionCode, RegionLevel, Relation, Sex,
+    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus, Region, RegionCode, RegionLevel, Relation,
+    Sex,
 };
 use rng::Rng;
 use std::collections::{HashMap, HashSet};
@@ -228,11 +228,8 @@ pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError>
     if communities.is_empty() {
         return Err(SynthError::NoCommunities(config.city.to_string()));
     }
-    let liaoning_counties: Vec<u32> = regions
-        .iter()
-        .filter(|r| r.level == RegionLevel::County)
-        .filter_map(|r| r.code.as_str().parse().ok())
-        .collect();
+    let liaoning_counties: Vec<u32> =
+        regions.iter().filter(|r| r.level == RegionLevel::County).filter_map(|r| r.code.as_str().parse().ok()).collect();
     let cumulative: Vec<u64> = communities
         .iter()
         .scan(0u64, |acc, c| {
@@ -382,7 +379,11 @@ impl Generator<'_> {
     }
 
     fn sex(&mut self) -> Sex {
-        if self.rng.chance(0.5) { Sex::Male } else { Sex::Female }
+        if self.rng.chance(0.5) {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 
     fn surname(&mut self) -> String {
@@ -426,10 +427,8 @@ impl Generator<'_> {
             _ => PersonStatus::Alive,
         };
         let disabled = self.rng.chance(if age_now >= 60 { 0.12 } else { 0.03 });
-        let disability = disabled.then(|| Disability {
-            category: *self.rng.weighted(CATEGORIES, 100),
-            grade: *self.rng.weighted(GRADES, 100),
-        });
+        let disability =
+            disabled.then(|| Disability { category: *self.rng.weighted(CATEGORIES, 100), grade: *self.rng.weighted(GRADES, 100) });
         let mut tags = Vec::new();
         if age_now >= 18 && self.rng.chance(0.07) {
             tags.push("党员".to_string());
@@ -470,9 +469,21 @@ impl Generator<'_> {
         let mut e = Economy::default();
         let lognormal = |r: &mut Rng, median: f64, sigma: f64| (median * (sigma * r.normal()).exp()) as i64;
         if (18..60).contains(&age) {
-            let works = r.chance(if poor { 0.25 } else if disabled { 0.4 } else { 0.82 });
+            let works = r.chance(if poor {
+                0.25
+            } else if disabled {
+                0.4
+            } else {
+                0.82
+            });
             if works {
-                let median = if poor { 900.0 } else if urban { 4800.0 } else { 3200.0 };
+                let median = if poor {
+                    900.0
+                } else if urban {
+                    4800.0
+                } else {
+                    3200.0
+                };
                 e.wage = lognormal(r, median, 0.45) * 100;
                 if urban && !poor && r.chance(0.6) {
                     e.fund_monthly = e.wage / 10;
@@ -570,7 +581,14 @@ fn datasets(city: &mut City, config: &Config, rng: &mut Rng) {
         let recorded = |dataset: &'static str, rng: &mut Rng, anomalies: &mut Vec<Anomaly>| -> (String, String) {
             if rng.chance(share) {
                 let (kind, rid, rname) = dirty(p, rng);
-                anomalies.push(Anomaly { kind, dataset, true_id: p.id_number, recorded_id: rid.clone(), true_name: p.name.clone(), recorded_name: rname.clone() });
+                anomalies.push(Anomaly {
+                    kind,
+                    dataset,
+                    true_id: p.id_number,
+                    recorded_id: rid.clone(),
+                    true_name: p.name.clone(),
+                    recorded_name: rname.clone(),
+                });
                 (rid, rname)
             } else {
                 (id.clone(), p.name.clone())
@@ -584,7 +602,14 @@ fn datasets(city: &mut City, config: &Config, rng: &mut Rng) {
             PersonStatus::Alive if p.id_number.age_on(as_of) >= 50 && rng.chance(share * 0.2) => {
                 let d = as_of - Duration::days(rng.range(10, 200));
                 deaths.rows.push(vec![id.clone(), p.name.clone(), date_text(d), "殡葬火化".into()]);
-                anomalies.push(Anomaly { kind: AnomalyKind::DeceasedStillRegistered, dataset: "deaths", true_id: p.id_number, recorded_id: id.clone(), true_name: p.name.clone(), recorded_name: p.name.clone() });
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::DeceasedStillRegistered,
+                    dataset: "deaths",
+                    true_id: p.id_number,
+                    recorded_id: id.clone(),
+                    true_name: p.name.clone(),
+                    recorded_name: p.name.clone(),
+                });
             }
             _ => {}
         }
@@ -595,18 +620,38 @@ fn datasets(city: &mut City, config: &Config, rng: &mut Rng) {
             let registered = as_of - Duration::days(rng.range(30, 4000));
             vehicles.rows.push(vec![rid, rname, plate, "小型普通客车".into(), date_text(registered)]);
             if planted_car {
-                anomalies.push(Anomaly { kind: AnomalyKind::PoorHouseholdWithCar, dataset: "vehicles", true_id: p.id_number, recorded_id: id.clone(), true_name: p.name.clone(), recorded_name: p.name.clone() });
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::PoorHouseholdWithCar,
+                    dataset: "vehicles",
+                    true_id: p.id_number,
+                    recorded_id: id.clone(),
+                    true_name: p.name.clone(),
+                    recorded_name: p.name.clone(),
+                });
             }
         }
         if p.relation == Relation::Head && rng.chance(if household_poor { 0.3 } else { 0.7 }) || e.extra_property {
             let (rid, rname) = recorded("property", rng, &mut anomalies);
             let area = format!("{}.{:02}", rng.range(35, 140), rng.below(100));
-            property.rows.push(vec![rid, rname, format!("沈阳市某区{}号", rng.below(900) + 1), area, date_text(as_of - Duration::days(rng.range(100, 9000)))]);
+            property.rows.push(vec![
+                rid,
+                rname,
+                format!("沈阳市某区{}号", rng.below(900) + 1),
+                area,
+                date_text(as_of - Duration::days(rng.range(100, 9000))),
+            ]);
         }
         if e.business {
             let (rid, rname) = recorded("business", rng, &mut anomalies);
             let code = format!("91210{:013}", rng.below(10_000_000_000_000));
-            business.rows.push(vec![rid, rname.clone(), format!("沈阳{}商贸有限公司", rname), code, yuan(rng.range(10, 500) * 1_000_000), date_text(as_of - Duration::days(rng.range(100, 5000)))]);
+            business.rows.push(vec![
+                rid,
+                rname.clone(),
+                format!("沈阳{}商贸有限公司", rname),
+                code,
+                yuan(rng.range(10, 500) * 1_000_000),
+                date_text(as_of - Duration::days(rng.range(100, 5000))),
+            ]);
         }
         if e.wage > 0 {
             let (rid, rname) = recorded("income", rng, &mut anomalies);

@@ -34,7 +34,13 @@ impl City {
         let mut case = LinkageCase { persons: Vec::new(), records: Vec::new(), truth: Vec::new(), dirty: Vec::new() };
         // Row k is taken when it crosses the next multiple of total / wanted: evenly spread.
         let taken = |k: usize| (k + 1) * wanted / total.max(1) > k * wanted / total.max(1);
-        let rows = self.datasets.iter().flat_map(|t| t.rows.iter().map(move |r| (t.name, r))).enumerate().filter(|(k, _)| taken(*k)).map(|(_, r)| r);
+        let rows = self
+            .datasets
+            .iter()
+            .flat_map(|t| t.rows.iter().map(move |r| (t.name, r)))
+            .enumerate()
+            .filter(|(k, _)| taken(*k))
+            .map(|(_, r)| r);
         for (dataset, row) in rows {
             let (Some(id), Some(name)) = (row.first(), row.get(1)) else { continue };
             let planted_true = planted.get(&(dataset, id.as_str(), name.as_str())).copied();

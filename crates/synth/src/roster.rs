@@ -28,7 +28,8 @@ pub(crate) fn roster(city: &mut City, config: &Config, rng: &mut Rng) {
             by_household.entry(h.as_str()).or_default().push(i);
         }
     }
-    let kinds: HashMap<&str, (HouseholdKind, String)> = city.households.iter().map(|h| (h.household_no.as_str(), (h.kind, h.community.as_str()[..6].to_string()))).collect();
+    let kinds: HashMap<&str, (HouseholdKind, String)> =
+        city.households.iter().map(|h| (h.household_no.as_str(), (h.kind, h.community.as_str()[..6].to_string()))).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut anomalies: Vec<Anomaly> = Vec::new();
     let mut deaths: Vec<Vec<String>> = Vec::new();
@@ -52,7 +53,14 @@ pub(crate) fn roster(city: &mut City, config: &Config, rng: &mut Rng) {
             if rng.chance(share) && !listed.contains(&other) {
                 listed.push(other);
                 let p = &city.persons[other];
-                anomalies.push(Anomaly { kind: AnomalyKind::EnrolledTwice, dataset: "enrolments", true_id: p.id_number, recorded_id: p.id_number.to_string(), true_name: p.name.clone(), recorded_name: p.name.clone() });
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::EnrolledTwice,
+                    dataset: "enrolments",
+                    true_id: p.id_number,
+                    recorded_id: p.id_number.to_string(),
+                    true_name: p.name.clone(),
+                    recorded_name: p.name.clone(),
+                });
             }
         }
         if listed.is_empty() {
@@ -70,7 +78,14 @@ pub(crate) fn roster(city: &mut City, config: &Config, rng: &mut Rng) {
             // A member who died (reported by the funeral service), still on the roster.
             if p.status == PersonStatus::Alive && p.id_number.age_on(as_of) >= 50 && rng.chance(share) {
                 deaths.push(death_row(p, as_of - Duration::days(rng.range(20, 150))));
-                anomalies.push(Anomaly { kind: AnomalyKind::DeceasedStillRegistered, dataset: "deaths", true_id: p.id_number, recorded_id: p.id_number.to_string(), true_name: p.name.clone(), recorded_name: p.name.clone() });
+                anomalies.push(Anomaly {
+                    kind: AnomalyKind::DeceasedStillRegistered,
+                    dataset: "deaths",
+                    true_id: p.id_number,
+                    recorded_id: p.id_number.to_string(),
+                    true_name: p.name.clone(),
+                    recorded_name: p.name.clone(),
+                });
             }
         }
     }
@@ -78,7 +93,16 @@ pub(crate) fn roster(city: &mut City, config: &Config, rng: &mut Rng) {
     // 高龄补贴: one enrolment per household, listing its elders of 80 or more.
     let mut elders: Vec<(&str, Vec<usize>)> = by_household
         .iter()
-        .map(|(no, members)| (*no, members.iter().copied().filter(|&i| city.persons[i].status == PersonStatus::Alive && city.persons[i].id_number.age_on(as_of) >= 80).collect::<Vec<_>>()))
+        .map(|(no, members)| {
+            (
+                *no,
+                members
+                    .iter()
+                    .copied()
+                    .filter(|&i| city.persons[i].status == PersonStatus::Alive && city.persons[i].id_number.age_on(as_of) >= 80)
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, e)| !e.is_empty())
         .collect();
     elders.sort();
@@ -95,11 +119,21 @@ pub(crate) fn roster(city: &mut City, config: &Config, rng: &mut Rng) {
         t.rows.extend(deaths);
     }
     city.anomalies.extend(anomalies);
-    city.roster = Table { name: "enrolments", title: "民政 在保名册 / Civil affairs: roster of enrolments", headers: HEADERS.to_vec(), rows };
+    city.roster =
+        Table { name: "enrolments", title: "民政 在保名册 / Civil affairs: roster of enrolments", headers: HEADERS.to_vec(), rows };
 }
 
 fn row(program: &str, no: &str, county: &str, p: &Person, amount_yuan: i64, start: &str) -> Vec<String> {
-    vec![program.into(), no.into(), county.into(), p.name.clone(), p.id_number.to_string(), format!("{amount_yuan}.00"), start.into(), "在保".into()]
+    vec![
+        program.into(),
+        no.into(),
+        county.into(),
+        p.name.clone(),
+        p.id_number.to_string(),
+        format!("{amount_yuan}.00"),
+        start.into(),
+        "在保".into(),
+    ]
 }
 
 fn death_row(p: &Person, d: NaiveDate) -> Vec<String> {

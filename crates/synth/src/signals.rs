@@ -37,12 +37,29 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
     let as_of = config.as_of;
     let month = format!("{:04}-{:02}", chrono::Datelike::year(&as_of), chrono::Datelike::month(&as_of));
     let share = config.anomaly_share.clamp(0.0, 0.2);
-    let mut cremations = table("cremations", "民政殡葬 火化记录 / Civil affairs: cremations", &["身份证号", "姓名", "死亡日期", "火化日期", "殡仪馆"]);
-    let mut moves = table("hukou_moves", "公安户籍 户籍迁出 / Public security: hukou moved out", &["身份证号", "姓名", "迁出日期", "迁往地区划", "迁往地址"]);
-    let mut residence = table("residence", "公安 居住登记 / Public security: residence registrations", &["身份证号", "姓名", "居住地区划", "居住地址", "登记日期"]);
-    let mut insurance = table("social_insurance", "人社 社会保险参保 / Human resources: social insurance", &["身份证号", "姓名", "险种", "参保地区划", "参保单位", "缴费基数", "参保日期"]);
+    let mut cremations =
+        table("cremations", "民政殡葬 火化记录 / Civil affairs: cremations", &["身份证号", "姓名", "死亡日期", "火化日期", "殡仪馆"]);
+    let mut moves = table(
+        "hukou_moves",
+        "公安户籍 户籍迁出 / Public security: hukou moved out",
+        &["身份证号", "姓名", "迁出日期", "迁往地区划", "迁往地址"],
+    );
+    let mut residence = table(
+        "residence",
+        "公安 居住登记 / Public security: residence registrations",
+        &["身份证号", "姓名", "居住地区划", "居住地址", "登记日期"],
+    );
+    let mut insurance = table(
+        "social_insurance",
+        "人社 社会保险参保 / Human resources: social insurance",
+        &["身份证号", "姓名", "险种", "参保地区划", "参保单位", "缴费基数", "参保日期"],
+    );
     let mut tax = table("tax", "税务 个人所得税收入 / Tax: income tax returns", &["身份证号", "姓名", "所得项目", "所属月份", "收入额"]);
-    let mut marriages = table("marriages", "民政 婚姻登记 / Civil affairs: marriage registrations", &["身份证号", "姓名", "登记类型", "登记日期", "配偶身份证号", "配偶姓名"]);
+    let mut marriages = table(
+        "marriages",
+        "民政 婚姻登记 / Civil affairs: marriage registrations",
+        &["身份证号", "姓名", "登记类型", "登记日期", "配偶身份证号", "配偶姓名"],
+    );
     let mut anomalies: Vec<Anomaly> = Vec::new();
     // Households with a married couple in them.
     let mut couples: HashMap<&str, bool> = HashMap::new();
@@ -61,12 +78,25 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
         let alive = p.status == PersonStatus::Alive;
         let county = p.hukou_region.as_str().get(..6).unwrap_or("210102").to_string();
         let plant = |kind: AnomalyKind, dataset: &'static str, anomalies: &mut Vec<Anomaly>| {
-            anomalies.push(Anomaly { kind, dataset, true_id: p.id_number, recorded_id: id.clone(), true_name: p.name.clone(), recorded_name: p.name.clone() });
+            anomalies.push(Anomaly {
+                kind,
+                dataset,
+                true_id: p.id_number,
+                recorded_id: id.clone(),
+                true_name: p.name.clone(),
+                recorded_name: p.name.clone(),
+            });
         };
         // Most deaths are followed by a cremation within days.
         if let PersonStatus::Deceased(Some(d)) = p.status {
             if rng.chance(0.7) {
-                cremations.rows.push(vec![id.clone(), p.name.clone(), date_text(d), date_text(d + Duration::days(rng.range(1, 5))), (*rng.pick(FUNERAL_HOMES)).into()]);
+                cremations.rows.push(vec![
+                    id.clone(),
+                    p.name.clone(),
+                    date_text(d),
+                    date_text(d + Duration::days(rng.range(1, 5))),
+                    (*rng.pick(FUNERAL_HOMES)).into(),
+                ]);
             }
         }
         if !alive {
@@ -82,13 +112,25 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
                 2 => CITY_COUNTIES.iter().find(|c| **c != county.as_str()).copied().unwrap_or("210102").to_string(),
                 _ => county.clone(),
             };
-            moves.rows.push(vec![id.clone(), p.name.clone(), date_text(as_of - Duration::days(rng.range(10, 300))), to.clone(), format!("{to}某街道某号")]);
+            moves.rows.push(vec![
+                id.clone(),
+                p.name.clone(),
+                date_text(as_of - Duration::days(rng.range(10, 300))),
+                to.clone(),
+                format!("{to}某街道某号"),
+            ]);
             if x < 3 {
                 plant(AnomalyKind::HukouMovedOut, "hukou_moves", &mut anomalies);
             }
         } else if !poor && rng.chance(0.002) {
             let to = *rng.pick(CITY_COUNTIES);
-            moves.rows.push(vec![id.clone(), p.name.clone(), date_text(as_of - Duration::days(rng.range(10, 900))), to.into(), format!("沈阳市{to}某街道某号")]);
+            moves.rows.push(vec![
+                id.clone(),
+                p.name.clone(),
+                date_text(as_of - Duration::days(rng.range(10, 900))),
+                to.into(),
+                format!("沈阳市{to}某街道某号"),
+            ]);
         }
         // Residence and social insurance: 人户分离 inside the city is common and lawful; planted:
         // a poor household's member living or insured in another city (空挂户).
@@ -100,17 +142,39 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
                 residence.rows.push(vec![id.clone(), p.name.clone(), at.into(), format!("{at}某小区某号楼"), date_text(since)]);
                 plant(AnomalyKind::LivesElsewhere, "residence", &mut anomalies);
             } else {
-                insurance.rows.push(vec![id.clone(), p.name.clone(), "企业职工基本养老保险".into(), at.into(), format!("{at}某公司"), "4200.00".into(), date_text(since)]);
+                insurance.rows.push(vec![
+                    id.clone(),
+                    p.name.clone(),
+                    "企业职工基本养老保险".into(),
+                    at.into(),
+                    format!("{at}某公司"),
+                    "4200.00".into(),
+                    date_text(since),
+                ]);
                 plant(AnomalyKind::LivesElsewhere, "social_insurance", &mut anomalies);
             }
         } else if age >= 18 && rng.chance(0.01) {
             let at = *rng.pick(CITY_COUNTIES);
-            residence.rows.push(vec![id.clone(), p.name.clone(), at.into(), format!("沈阳市{at}某小区某号楼"), date_text(as_of - Duration::days(rng.range(60, 3000)))]);
+            residence.rows.push(vec![
+                id.clone(),
+                p.name.clone(),
+                at.into(),
+                format!("沈阳市{at}某小区某号楼"),
+                date_text(as_of - Duration::days(rng.range(60, 3000))),
+            ]);
         }
         // Wage earners are insured where they work: in the city (those living elsewhere are insured there).
         if e.wage > 0 && !elsewhere {
             let since = as_of - Duration::days(rng.range(100, 5000));
-            insurance.rows.push(vec![id.clone(), p.name.clone(), "企业职工基本养老保险".into(), county.clone(), "沈阳某公司".into(), crate::yuan(e.wage), date_text(since)]);
+            insurance.rows.push(vec![
+                id.clone(),
+                p.name.clone(),
+                "企业职工基本养老保险".into(),
+                county.clone(),
+                "沈阳某公司".into(),
+                crate::yuan(e.wage),
+                date_text(since),
+            ]);
             if e.wage >= 500_000 {
                 tax.rows.push(vec![id.clone(), p.name.clone(), "工资薪金所得".into(), month.clone(), crate::yuan(e.wage)]);
             }
@@ -124,13 +188,27 @@ pub(crate) fn signals(city: &mut City, config: &Config, rng: &mut Rng) {
         // unmarried head married this year to someone of another household.
         let slot = usize::from(p.sex == Sex::Female);
         if p.relation == Relation::Spouse && rng.chance(0.05) {
-            marriages.rows.push(vec![id.clone(), p.name.clone(), "结婚".into(), date_text(as_of - Duration::days(rng.range(2000, 12000))), String::new(), String::new()]);
+            marriages.rows.push(vec![
+                id.clone(),
+                p.name.clone(),
+                "结婚".into(),
+                date_text(as_of - Duration::days(rng.range(2000, 12000))),
+                String::new(),
+                String::new(),
+            ]);
         }
         if poor && p.relation == Relation::Head && couples.get(no) == Some(&false) && (22..70).contains(&age) && rng.chance(share * 4.0) {
             if let Some(s) = last_adult[1 - slot] {
                 let spouse = &city.persons[s];
                 let on = date_text(as_of - Duration::days(rng.range(10, 35)));
-                marriages.rows.push(vec![id.clone(), p.name.clone(), "结婚".into(), on.clone(), spouse.id_number.to_string(), spouse.name.clone()]);
+                marriages.rows.push(vec![
+                    id.clone(),
+                    p.name.clone(),
+                    "结婚".into(),
+                    on.clone(),
+                    spouse.id_number.to_string(),
+                    spouse.name.clone(),
+                ]);
                 marriages.rows.push(vec![spouse.id_number.to_string(), spouse.name.clone(), "结婚".into(), on, id.clone(), p.name.clone()]);
                 plant(AnomalyKind::MarriedSinceEnrolment, "marriages", &mut anomalies);
             }

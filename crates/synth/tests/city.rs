@@ -43,7 +43,8 @@ fn persons_have_valid_unique_ids_consistent_with_birth_and_sex() {
 #[test]
 fn households_have_realistic_shapes_on_the_real_shenyang_tree() {
     let r = regions();
-    let communities: HashMap<&str, &Region> = r.iter().filter(|x| x.level == RegionLevel::Community).map(|x| (x.code.as_str(), x)).collect();
+    let communities: HashMap<&str, &Region> =
+        r.iter().filter(|x| x.level == RegionLevel::Community).map(|x| (x.code.as_str(), x)).collect();
     let city = generate(&r, &Config::new(50_000, 7)).expect("city");
     let mut members: HashMap<&str, Vec<&Person>> = HashMap::new();
     for p in &city.persons {
@@ -89,14 +90,17 @@ fn planted_anomalies_follow_the_requested_share_and_are_in_the_data() {
     for a in &dirty.anomalies {
         if a.dataset == "enrolments" {
             // Listed on the roster in two households' enrolments of one program.
-            let listed: HashSet<&str> = dirty.roster.rows.iter().filter(|r| r[4] == a.recorded_id && r[0] == "dibao").map(|r| r[1].as_str()).collect();
+            let listed: HashSet<&str> =
+                dirty.roster.rows.iter().filter(|r| r[4] == a.recorded_id && r[0] == "dibao").map(|r| r[1].as_str()).collect();
             assert_eq!(listed.len(), 2, "{a:?} is listed in two households");
             continue;
         }
         let table = dirty.datasets.iter().find(|t| t.name == a.dataset).expect("dataset");
         assert!(table.rows.iter().any(|row| row[0] == a.recorded_id && row[1] == a.recorded_name), "{a:?} is in {}", a.dataset);
         match a.kind {
-            AnomalyKind::IdOneDigit | AnomalyKind::IdTransposition => assert!(IdNumber::parse(&a.recorded_id).is_err(), "the check character catches {a:?}"),
+            AnomalyKind::IdOneDigit | AnomalyKind::IdTransposition => {
+                assert!(IdNumber::parse(&a.recorded_id).is_err(), "the check character catches {a:?}")
+            }
             AnomalyKind::IdLegacy15 => assert_eq!(IdNumber::parse(&a.recorded_id), Ok(a.true_id)),
             AnomalyKind::NameVariant => assert_ne!(a.recorded_name, a.true_name),
             _ => {}

@@ -184,7 +184,13 @@ pub fn candidates<T>(recorded: &Recorded, mut find: impl FnMut(Body) -> Option<T
                 for (i, &w) in WEIGHTS.iter().enumerate() {
                     let k = (need * inverse_mod11(w % 11)) % 11;
                     let d = u32::from(body[i] - b'0');
-                    let new = if d + k <= 9 { d + k } else if d + k >= 11 { d + k - 11 } else { continue };
+                    let new = if d + k <= 9 {
+                        d + k
+                    } else if d + k >= 11 {
+                        d + k - 11
+                    } else {
+                        continue;
+                    };
                     let mut b = body;
                     b[i] = b'0' + new as u8;
                     push(body_from_digits(&b), IdRelation::OneDigit, &mut out);
@@ -271,7 +277,12 @@ mod tests {
     fn arb_id() -> impl Strategy<Value = IdNumber> {
         (0u32..1_000_000, 0i64..40_000, 0u16..1000, any::<bool>()).prop_map(|(area, days, seq, male)| {
             let birth = chrono::NaiveDate::from_ymd_opt(1920, 1, 1).expect("date") + chrono::Duration::days(days);
-            IdNumber::from_parts(110_000 + area % 800_000, birth, seq, if male { minzheng_domain::Sex::Male } else { minzheng_domain::Sex::Female })
+            IdNumber::from_parts(
+                110_000 + area % 800_000,
+                birth,
+                seq,
+                if male { minzheng_domain::Sex::Male } else { minzheng_domain::Sex::Female },
+            )
         })
     }
 

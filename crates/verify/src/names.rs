@@ -71,7 +71,8 @@ pub enum NameLevel {
 }
 
 impl NameLevel {
-    pub const ALL: [NameLevel; 6] = [NameLevel::Exact, NameLevel::Variant, NameLevel::Pinyin, NameLevel::OneChar, NameLevel::Different, NameLevel::Missing];
+    pub const ALL: [NameLevel; 6] =
+        [NameLevel::Exact, NameLevel::Variant, NameLevel::Pinyin, NameLevel::OneChar, NameLevel::Different, NameLevel::Missing];
 
     pub fn index(self) -> usize {
         self as usize
@@ -144,7 +145,9 @@ fn pinyin() -> &'static HashMap<char, &'static str> {
 /// A name written in Latin letters, as one lower-case string (spaces, hyphens and apostrophes
 /// dropped; ü, v and yu after l and n written u), or None when it is not such a name.
 fn latin_key(text: &str) -> Option<String> {
-    if !text.chars().any(|c| c.is_ascii_alphabetic()) || !text.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '-' | '\'' | '·' | '.' | 'ü' | 'Ü' | ':')) {
+    if !text.chars().any(|c| c.is_ascii_alphabetic())
+        || !text.chars().all(|c| c.is_ascii_alphabetic() || matches!(c, ' ' | '-' | '\'' | '·' | '.' | 'ü' | 'Ü' | ':'))
+    {
         return None;
     }
     let mut key: String = text.chars().filter(|c| c.is_ascii_alphabetic() || matches!(c, 'ü' | 'Ü')).flat_map(char::to_lowercase).collect();

@@ -33,9 +33,18 @@ pub struct NoIdLink {
 
 /// Links one record: `namesakes` are the registry persons whose name starts with the recorded
 /// name written the one way (any birth date); `registered_share` is p₀.
-pub fn link_without_id(name: &str, birth: chrono::NaiveDate, sex: Option<Sex>, namesakes: &[Person], registered_share: f64, thresholds: Thresholds) -> NoIdLink {
-    let same_name: Vec<&Person> = namesakes.iter().filter(|p| matches!(compare(&p.name, name), NameLevel::Exact | NameLevel::Variant)).collect();
-    let candidates: Vec<&&Person> = same_name.iter().filter(|p| p.id.birth_date() == birth && sex.is_none_or(|s| p.id.sex() == s)).collect();
+pub fn link_without_id(
+    name: &str,
+    birth: chrono::NaiveDate,
+    sex: Option<Sex>,
+    namesakes: &[Person],
+    registered_share: f64,
+    thresholds: Thresholds,
+) -> NoIdLink {
+    let same_name: Vec<&Person> =
+        namesakes.iter().filter(|p| matches!(compare(&p.name, name), NameLevel::Exact | NameLevel::Variant)).collect();
+    let candidates: Vec<&&Person> =
+        same_name.iter().filter(|p| p.id.birth_date() == birth && sex.is_none_or(|s| p.id.sex() == s)).collect();
     let n = same_name.len();
     let p0 = registered_share.clamp(0.5, 0.999);
     let q = 1.0 - (1.0 - DAILY_SHARE).powi(n as i32);
@@ -110,7 +119,10 @@ mod tests {
     fn sex_and_birth_date_must_agree() {
         let registry = [person("11010519491231002X", "王秀兰")];
         assert_eq!(link_without_id("王秀兰", day("1949-12-30"), None, &registry, 0.95, Thresholds::default()).band, Band::NonMatch);
-        assert_eq!(link_without_id("王秀兰", day("1949-12-31"), Some(Sex::Male), &registry, 0.95, Thresholds::default()).band, Band::NonMatch);
+        assert_eq!(
+            link_without_id("王秀兰", day("1949-12-31"), Some(Sex::Male), &registry, 0.95, Thresholds::default()).band,
+            Band::NonMatch
+        );
     }
 
     #[test]

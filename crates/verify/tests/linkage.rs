@@ -108,7 +108,11 @@ fn a_record_with_a_pinyin_name_and_a_typed_number_links_to_its_person() {
             let surname_len = if p.name.chars().count() == 4 { 2 } else { 1 };
             let surname: String = p.name.chars().take(surname_len).collect();
             let given: String = p.name.chars().skip(surname_len).collect();
-            Some((i, p, format!("{} {}", minzheng_verify::names::pinyin_of(&given)?, minzheng_verify::names::pinyin_of(&surname)?.to_uppercase())))
+            Some((
+                i,
+                p,
+                format!("{} {}", minzheng_verify::names::pinyin_of(&given)?, minzheng_verify::names::pinyin_of(&surname)?.to_uppercase()),
+            ))
         })
         .expect("a person whose name has pinyin");
     let mut id = p.id.as_str().as_bytes().to_vec();

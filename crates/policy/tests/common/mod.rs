@@ -29,7 +29,15 @@ pub struct Member {
 }
 
 pub fn born(date: &str) -> Member {
-    Member { birth: day(date), disability: None, tags: Vec::new(), income: Vec::new(), assets: Vec::new(), self_care_failed: 0, alive: true }
+    Member {
+        birth: day(date),
+        disability: None,
+        tags: Vec::new(),
+        income: Vec::new(),
+        assets: Vec::new(),
+        self_care_failed: 0,
+        alive: true,
+    }
 }
 
 impl Member {
@@ -129,7 +137,11 @@ pub fn engine() -> Engine {
 }
 
 pub async fn check(kind: HouseholdKind, members: &[Member], on: &str) -> Check {
-    engine().check(&household(kind, members), &records(), day(on)).await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("no household"))
+    engine()
+        .check(&household(kind, members), &records(), day(on))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no household"))
 }
 
 pub fn program<'a>(c: &'a Check, code: &str) -> &'a ProgramCheck {

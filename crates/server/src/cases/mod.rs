@@ -41,7 +41,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/cases/{id}/documents/{doc}", &["GET"]), get(download))
 }
 
-
 impl From<CaseFailure> for AppError {
     fn from(e: CaseFailure) -> AppError {
         match e {
@@ -49,7 +48,10 @@ impl From<CaseFailure> for AppError {
             CaseFailure::Procedure(ref p) => {
                 let status = match p {
                     minzheng_domain::CaseError::NotYours { .. } => StatusCode::FORBIDDEN,
-                    minzheng_domain::CaseError::Illegal { .. } | minzheng_domain::CaseError::NoticeRunning(_) | minzheng_domain::CaseError::NoticeOver(_) | minzheng_domain::CaseError::AlreadyDone => StatusCode::CONFLICT,
+                    minzheng_domain::CaseError::Illegal { .. }
+                    | minzheng_domain::CaseError::NoticeRunning(_)
+                    | minzheng_domain::CaseError::NoticeOver(_)
+                    | minzheng_domain::CaseError::AlreadyDone => StatusCode::CONFLICT,
                     _ => StatusCode::BAD_REQUEST,
                 };
                 AppError::new(status, "illegal_step", p.zh(), p.en())
@@ -91,7 +93,11 @@ fn report_of(s: &AppState, p: &ReportParams) -> Result<(chrono::NaiveDate, chron
     Ok((since, on, minzheng_domain::case::documents_report(&s.catalogue.services, since, on)))
 }
 
-async fn api_services(State(s): State<AppState>, _who: Authenticated, Query(p): Query<ReportParams>) -> Result<Json<ServicesReply>, AppError> {
+async fn api_services(
+    State(s): State<AppState>,
+    _who: Authenticated,
+    Query(p): Query<ReportParams>,
+) -> Result<Json<ServicesReply>, AppError> {
     let (_, _, report) = report_of(&s, &p)?;
     Ok(Json(ServicesReply { services: s.catalogue.services.clone(), report }))
 }
@@ -110,13 +116,27 @@ fn region_of(text: Option<&str>) -> Result<Option<minzheng_domain::RegionCode>, 
 
 fn list_of(text: Option<&str>) -> Result<CaseList, AppError> {
     let t = text.unwrap_or_default();
-    CaseList::parse(t).ok_or_else(|| bad("bad_list", format!("列表“{t}”应为 queue、accepted、due 或 all"), format!("list {t:?} must be queue, accepted, due or all")))
+    CaseList::parse(t).ok_or_else(|| {
+        bad("bad_list", format!("列表“{t}”应为 queue、accepted、due 或 all"), format!("list {t:?} must be queue, accepted, due or all"))
+    })
 }
 
 async fn api_list(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListParams>) -> Result<Json<Page<CaseView>>, AppError> {
     let list = list_of(p.list.as_deref())?;
     let region = region_of(p.region.as_deref())?;
-    Ok(Json(use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), p.before, p.limit.unwrap_or(50), s.clock.today()).await?))
+    Ok(Json(
+        use_case::cases(
+            s.store.as_ref(),
+            &who.principal,
+            &who.actor,
+            list,
+            region.as_ref(),
+            p.before,
+            p.limit.unwrap_or(50),
+            s.clock.today(),
+        )
+        .await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -130,9 +150,20 @@ struct AcceptRequest {
     comment: String,
 }
 
-async fn api_accept(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<AcceptRequest>) -> Result<(StatusCode, Json<CaseView>), AppError> {
+async fn api_accept(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(r): Json<AcceptRequest>,
+) -> Result<(StatusCode, Json<CaseView>), AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
-    let app = Application { service: r.service, applicant: parse_id(&r.applicant)?, documents: r.documents, staff_relative: r.staff_relative, comment: r.comment };
+    let app = Application {
+        service: r.service,
+        applicant: parse_id(&r.applicant)?,
+        documents: r.documents,
+        staff_relative: r.staff_relative,
+        comment: r.comment,
+    };
     let c = use_case::accept(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, &app, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(CaseView::of(c, &who.principal))))
 }
@@ -174,19 +205,35 @@ struct StepRequest {
 fn yuan(text: Option<&str>, what: &str) -> Result<Option<Fen>, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => Fen::parse_yuan(t).map(Some).map_err(|_| bad("bad_amount", format!("{what}“{t}”应为金额（元），如 800 或 800.50"), format!("{what} {t:?} must be an amount in yuan such as 800 or 800.50"))),
+        Some(t) => Fen::parse_yuan(t).map(Some).map_err(|_| {
+            bad(
+                "bad_amount",
+                format!("{what}“{t}”应为金额（元），如 800 或 800.50"),
+                format!("{what} {t:?} must be an amount in yuan such as 800 or 800.50"),
+            )
+        }),
     }
 }
 
 fn action_of(r: &StepRequest) -> Result<CaseAction, AppError> {
     Ok(match r.action.trim() {
         "survey" => CaseAction::Survey {
-            staff: r.staff.as_deref().unwrap_or_default().split([',', '，', '、', ' ']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect(),
+            staff: r
+                .staff
+                .as_deref()
+                .unwrap_or_default()
+                .split([',', '，', '、', ' '])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
             home_visit: r.home_visit.unwrap_or(false),
             findings: r.findings.clone().unwrap_or_default(),
         },
         "record_check" => CaseAction::RecordCheck {
-            per_capita_income: yuan(r.per_capita_income.as_deref(), "人均收入")?.ok_or_else(|| bad("bad_amount", "请填写家庭月人均收入（元）".into(), "give the monthly income per person (yuan)".into()))?,
+            per_capita_income: yuan(r.per_capita_income.as_deref(), "人均收入")?.ok_or_else(|| {
+                bad("bad_amount", "请填写家庭月人均收入（元）".into(), "give the monthly income per person (yuan)".into())
+            })?,
             assets_within_limits: r.assets_within_limits.unwrap_or(false),
             report: r.report,
         },
@@ -205,13 +252,35 @@ fn action_of(r: &StepRequest) -> Result<CaseAction, AppError> {
     })
 }
 
-async fn api_act(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(id): Path<i64>, Json(r): Json<StepRequest>) -> Result<Json<CaseView>, AppError> {
+async fn api_act(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+    Json(r): Json<StepRequest>,
+) -> Result<Json<CaseView>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     if r.seen.is_none() {
-        return Err(bad("no_seen", "请提供所见办件的版本号（seen），以免覆盖他人刚办理的环节".into(), "give the version of the case you saw (seen), so that nobody's step is overwritten".into()));
+        return Err(bad(
+            "no_seen",
+            "请提供所见办件的版本号（seen），以免覆盖他人刚办理的环节".into(),
+            "give the version of the case you saw (seen), so that nobody's step is overwritten".into(),
+        ));
     }
     let action = action_of(&r)?;
-    let c = use_case::act(s.store.as_ref(), &s.engine, &s.catalogue, &who.principal, &who.actor, id, &action, &r.comment, r.seen, s.clock.today()).await?;
+    let c = use_case::act(
+        s.store.as_ref(),
+        &s.engine,
+        &s.catalogue,
+        &who.principal,
+        &who.actor,
+        id,
+        &action,
+        &r.comment,
+        r.seen,
+        s.clock.today(),
+    )
+    .await?;
     Ok(Json(CaseView::of(c, &who.principal)))
 }
 
@@ -221,7 +290,13 @@ fn program_name(s: &AppState, code: &str, lang: Lang) -> String {
     if code == "linshi" {
         return if lang == Lang::Zh { "临时救助".into() } else { "temporary assistance".into() };
     }
-    s.engine.policy.programs.iter().find(|p| p.code == code).map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() }).unwrap_or_else(|| code.to_string())
+    s.engine
+        .policy
+        .programs
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() })
+        .unwrap_or_else(|| code.to_string())
 }
 
 fn service_name(s: &AppState, code: &str, lang: Lang) -> String {
@@ -399,7 +474,16 @@ async fn new_page(State(s): State<AppState>, who: Authenticated, Query(p): Query
         c: CaseText::of(lang),
         user: Some(UserBar::of(&who)),
         csrf: who.session.csrf_token.clone(),
-        services: s.catalogue.services.iter().map(|x| ServiceChoice { code: x.code.clone(), label: if lang == Lang::Zh { x.zh.clone() } else { x.en.clone() }, selected: chosen.is_some_and(|c| c.code == x.code) }).collect(),
+        services: s
+            .catalogue
+            .services
+            .iter()
+            .map(|x| ServiceChoice {
+                code: x.code.clone(),
+                label: if lang == Lang::Zh { x.zh.clone() } else { x.en.clone() },
+                selected: chosen.is_some_and(|c| c.code == x.code),
+            })
+            .collect(),
         service: chosen.map(|c| c.code.clone()).unwrap_or_default(),
         documents,
         applicant: applicant_text,
@@ -409,7 +493,8 @@ async fn new_page(State(s): State<AppState>, who: Authenticated, Query(p): Query
 }
 
 async fn form_accept(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
-    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).map_err(|_| bad("bad_form", "表单无法读取".into(), "the form cannot be read".into()))?;
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_str(&body).map_err(|_| bad("bad_form", "表单无法读取".into(), "the form cannot be read".into()))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     who.require_csrf(&s, get("csrf").as_deref()).await?;
     let app = Application {
@@ -489,10 +574,30 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
     let mut facts = Vec::new();
     if let Some(f) = &view.file {
         if let Some(sv) = &f.survey {
-            facts.push((c.survey.to_string(), format!("{} · {} · {}{}", sv.on, sv.staff.join("、"), if sv.home_visit { c.home_visit } else { "" }, if sv.findings.is_empty() { String::new() } else { format!(" · {}", sv.findings) })));
+            facts.push((
+                c.survey.to_string(),
+                format!(
+                    "{} · {} · {}{}",
+                    sv.on,
+                    sv.staff.join("、"),
+                    if sv.home_visit { c.home_visit } else { "" },
+                    if sv.findings.is_empty() { String::new() } else { format!(" · {}", sv.findings) }
+                ),
+            ));
         }
         if let Some(ch) = &f.check {
-            facts.push((c.check.to_string(), format!("{} · {} {} · {}{}{}", ch.on, c.per_capita, ch.per_capita_income, if ch.assets_within_limits { c.assets_ok } else { c.assets_over }, ch.report.map(|r| format!(" · HC-{r:06}")).unwrap_or_default(), ch.report_decision.as_deref().map(|t| format!(" · {t}")).unwrap_or_default())));
+            facts.push((
+                c.check.to_string(),
+                format!(
+                    "{} · {} {} · {}{}{}",
+                    ch.on,
+                    c.per_capita,
+                    ch.per_capita_income,
+                    if ch.assets_within_limits { c.assets_ok } else { c.assets_over },
+                    ch.report.map(|r| format!(" · HC-{r:06}")).unwrap_or_default(),
+                    ch.report_decision.as_deref().map(|t| format!(" · {t}")).unwrap_or_default()
+                ),
+            ));
         }
         for o in &f.objections {
             facts.push((c.objection.to_string(), o.clone()));
@@ -532,18 +637,35 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
         }
     }
     let docs = use_case::documents(s.store.as_ref(), &who.principal, &view).await?;
-    let label_of = |code: &str| service.and_then(|x| x.documents.iter().find(|d| d.code == code)).map(|d| if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() }).unwrap_or_else(|| code.to_string());
+    let label_of = |code: &str| {
+        service
+            .and_then(|x| x.documents.iter().find(|d| d.code == code))
+            .map(|d| if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() })
+            .unwrap_or_else(|| code.to_string())
+    };
     let documents = docs
         .iter()
-        .map(|d| DocRow { id: d.id, label: label_of(&d.code), file_name: d.file_name.clone(), size: if d.size < 1024 { format!("{} B", d.size) } else { format!("{:.0} KB", d.size as f64 / 1024.0) }, uploaded: format!("{} {}", d.uploaded_by, d.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")) })
+        .map(|d| DocRow {
+            id: d.id,
+            label: label_of(&d.code),
+            file_name: d.file_name.clone(),
+            size: if d.size < 1024 { format!("{} B", d.size) } else { format!("{:.0} KB", d.size as f64 / 1024.0) },
+            uploaded: format!("{} {}", d.uploaded_by, d.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")),
+        })
         .collect();
-    let may_upload = view.status.is_open() && who.principal.may(Permission::HandleCases) && (view.community.as_ref().is_some_and(|c| who.principal.in_scope(c)) || who.principal.region == view.accepted_at);
+    let may_upload = view.status.is_open()
+        && who.principal.may(Permission::HandleCases)
+        && (view.community.as_ref().is_some_and(|c| who.principal.in_scope(c)) || who.principal.region == view.accepted_at);
     let uploadable = match (may_upload, service) {
-        (true, Some(svc)) => svc.documents.iter().map(|d| (d.code.clone(), if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() })).collect(),
+        (true, Some(svc)) => {
+            svc.documents.iter().map(|d| (d.code.clone(), if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() })).collect()
+        }
         _ => Vec::new(),
     };
     let waiting = match (service, &full) {
-        (Some(svc), Some(full)) => full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
+        (Some(svc), Some(full)) => {
+            full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string()
+        }
         _ => String::new(),
     };
     let page = CasePage {
@@ -569,7 +691,11 @@ async fn case_page(State(s): State<AppState>, who: Authenticated, Path(id): Path
             .iter()
             .map(|e| EventView {
                 at: e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
-                actor: format!("{}（{}）", e.actor, Role::parse(&e.role).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default()),
+                actor: format!(
+                    "{}（{}）",
+                    e.actor,
+                    Role::parse(&e.role).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default()
+                ),
                 step: if lang == Lang::Zh { CaseAction::zh_of(&e.action).to_string() } else { e.action.replace('_', " ") },
                 status: status_label(e.to, lang).to_string(),
                 comment: e.comment.clone(),
@@ -601,11 +727,18 @@ struct StepForm {
     reason: Option<String>,
 }
 
-async fn form_act(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, axum::Form(f): axum::Form<StepForm>) -> Result<Response, AppError> {
+async fn form_act(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<StepForm>,
+) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let ticked = |v: &Option<String>| v.as_deref().is_some_and(|x| x == "on" || x == "true");
     let report = match f.report.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(t.trim_start_matches("HC-").parse::<i64>().map_err(|_| bad("bad_report", format!("核对报告编号“{t}”无法识别"), format!("household check {t:?} is not a report number")))?),
+        Some(t) => Some(t.trim_start_matches("HC-").parse::<i64>().map_err(|_| {
+            bad("bad_report", format!("核对报告编号“{t}”无法识别"), format!("household check {t:?} is not a report number"))
+        })?),
         None => None,
     };
     let r = StepRequest {
@@ -624,16 +757,28 @@ async fn form_act(State(s): State<AppState>, who: Authenticated, Path(id): Path<
     };
     let action = action_of(&r)?;
     if f.seen.is_none() {
-        return Err(bad("no_seen", "页面缺少办件版本号，请刷新后重试".into(), "the page gave no case version: reload it and try again".into()));
+        return Err(bad(
+            "no_seen",
+            "页面缺少办件版本号，请刷新后重试".into(),
+            "the page gave no case version: reload it and try again".into(),
+        ));
     }
-    use_case::act(s.store.as_ref(), &s.engine, &s.catalogue, &who.principal, &who.actor, id, &action, &f.comment, f.seen, s.clock.today()).await?;
+    use_case::act(s.store.as_ref(), &s.engine, &s.catalogue, &who.principal, &who.actor, id, &action, &f.comment, f.seen, s.clock.today())
+        .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
 /// A document uploaded from the case page (multipart: csrf, code, file).
-async fn form_upload(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, mut form: axum::extract::Multipart) -> Result<Response, AppError> {
+async fn form_upload(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
     let (mut csrf, mut code, mut file) = (None, None, None);
-    let unreadable = |_| bad("bad_form", "上传的表单无法读取（文件是否超过上限？）".into(), "the upload cannot be read (is the file over the limit?)".into());
+    let unreadable = |_| {
+        bad("bad_form", "上传的表单无法读取（文件是否超过上限？）".into(), "the upload cannot be read (is the file over the limit?)".into())
+    };
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         match field.name() {
             Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
@@ -647,7 +792,18 @@ async fn form_upload(State(s): State<AppState>, who: Authenticated, Path(id): Pa
     }
     who.require_csrf(&s, csrf.as_deref()).await?;
     let (name, bytes) = file.ok_or_else(|| bad("no_file", "请选择要上传的文件".into(), "choose a file to upload".into()))?;
-    let d = use_case::upload(s.store.as_ref(), &s.documents, &s.catalogue, &who.principal, &who.actor, id, code.as_deref().unwrap_or_default(), &name, &bytes).await?;
+    let d = use_case::upload(
+        s.store.as_ref(),
+        &s.documents,
+        &s.catalogue,
+        &who.principal,
+        &who.actor,
+        id,
+        code.as_deref().unwrap_or_default(),
+        &name,
+        &bytes,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/cases/{id}#document-{}", d.id)).into_response())
 }
 
@@ -655,7 +811,11 @@ async fn download(State(s): State<AppState>, who: Authenticated, Path((id, doc))
     let (d, bytes) = use_case::document(s.store.as_ref(), &s.documents, &who.principal, &who.actor, id, doc).await?;
     let ascii: String = d.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     // RFC 6266: the ASCII fallback and the name itself, UTF-8 percent-encoded.
-    let encoded: String = d.file_name.bytes().map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let encoded: String = d
+        .file_name
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
     Ok((
         [
             (header::CONTENT_TYPE, d.content_type.clone()),
@@ -668,7 +828,8 @@ async fn download(State(s): State<AppState>, who: Authenticated, Path((id, doc))
 }
 
 fn pdf(bytes: Vec<u8>, name: &str) -> Response {
-    ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\""))], bytes).into_response()
+    ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\""))], bytes)
+        .into_response()
 }
 
 async fn letter_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
@@ -679,7 +840,8 @@ async fn letter_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Pat
     let full = s.store.case(id).await?.ok_or(minzheng_app::registry::AccessError::NotFound)?;
     let service = s.catalogue.service(&full.service).ok_or(minzheng_app::registry::AccessError::NotFound)?;
     let owner_name = s.store.region(&full.owner).await?.map(|r| r.name).unwrap_or_else(|| full.owner.to_string());
-    let bytes = use_case::decision_pdf(&full, service, &owner_name).ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_decision", "该办件尚未作出决定", "the case has no decision yet"))?;
+    let bytes = use_case::decision_pdf(&full, service, &owner_name)
+        .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_decision", "该办件尚未作出决定", "the case has no decision yet"))?;
     Ok(pdf(bytes, &format!("case-{id}.pdf")))
 }
 
@@ -753,7 +915,18 @@ async fn services_page(State(s): State<AppState>, who: Authenticated, Query(p): 
     let total_now: usize = report.iter().map(|l| l.required.len()).sum();
     let cut = total_then.saturating_sub(total_now);
     let share = if total_then == 0 { "0.0%".into() } else { format!("{:.1}%", cut as f64 * 100.0 / total_then as f64) };
-    let page = ServicesPage { t: lang.text(), c, user: Some(UserBar::of(&who)), since: since.to_string(), on: on.to_string(), rows, total_then, total_now, cut, share };
+    let page = ServicesPage {
+        t: lang.text(),
+        c,
+        user: Some(UserBar::of(&who)),
+        since: since.to_string(),
+        on: on.to_string(),
+        rows,
+        total_then,
+        total_now,
+        cut,
+        share,
+    };
     Ok(render(&page)?.into_response())
 }
 
@@ -1035,7 +1208,11 @@ pub const ROUTES: &[crate::module::Route] = &[
     crate::module::Route::new("GET", "/cases/{id}/letter.pdf", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("GET", "/notices/{community}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases/{id}/documents", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
-    crate::module::Route::new("GET", "/cases/{id}/documents/{doc}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new(
+        "GET",
+        "/cases/{id}/documents/{doc}",
+        crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry),
+    ),
 ];
 
 pub(crate) fn openapi() -> serde_json::Value {

@@ -35,7 +35,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/linkage/review/{id}", &["POST"]), post(form_decide))
 }
 
-
 impl From<StepError> for AppError {
     fn from(e: StepError) -> AppError {
         match e {
@@ -60,11 +59,15 @@ struct ListParams {
 fn query_of(p: &ListParams) -> Result<FindingQuery, AppError> {
     let text = |o: &Option<String>| o.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_string);
     let kind = match text(&p.kind) {
-        Some(k) => Some(FindingKind::parse(&k).ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "bad_kind", format!("疑点类型“{k}”不存在"), format!("no finding kind {k:?}")))?),
+        Some(k) => Some(FindingKind::parse(&k).ok_or_else(|| {
+            AppError::new(StatusCode::BAD_REQUEST, "bad_kind", format!("疑点类型“{k}”不存在"), format!("no finding kind {k:?}"))
+        })?),
         None => None,
     };
     let status = match text(&p.status) {
-        Some(s) => Some(FindingStatus::parse(&s).ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "bad_status", format!("处理状态“{s}”不存在"), format!("no status {s:?}")))?),
+        Some(s) => Some(FindingStatus::parse(&s).ok_or_else(|| {
+            AppError::new(StatusCode::BAD_REQUEST, "bad_status", format!("处理状态“{s}”不存在"), format!("no status {s:?}"))
+        })?),
         None => None,
     };
     let region = match text(&p.region) {
@@ -108,7 +111,9 @@ struct StepRequest {
 fn seen_of(text: Option<&str>) -> Result<Option<FindingStatus>, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(None),
-        Some(t) => FindingStatus::parse(t).map(Some).ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "bad_status", format!("处理状态“{t}”不存在"), format!("no status {t:?}"))),
+        Some(t) => FindingStatus::parse(t).map(Some).ok_or_else(|| {
+            AppError::new(StatusCode::BAD_REQUEST, "bad_status", format!("处理状态“{t}”不存在"), format!("no status {t:?}"))
+        }),
     }
 }
 
@@ -119,15 +124,31 @@ fn action_of(r: &StepRequest) -> Result<FindingAction, AppError> {
         "resolve" => {
             let t = r.resolution.as_deref().unwrap_or_default();
             let resolution = Resolution::parse(t).ok_or_else(|| {
-                AppError::new(StatusCode::BAD_REQUEST, "bad_resolution", format!("处理结果“{t}”应为 stop、recover_overpayment、correct_data 或 false_positive"), format!("resolution {t:?} must be stop, recover_overpayment, correct_data or false_positive"))
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_resolution",
+                    format!("处理结果“{t}”应为 stop、recover_overpayment、correct_data 或 false_positive"),
+                    format!("resolution {t:?} must be stop, recover_overpayment, correct_data or false_positive"),
+                )
             })?;
             Ok(FindingAction::Resolve { resolution })
         }
-        other => Err(AppError::new(StatusCode::BAD_REQUEST, "bad_action", format!("操作“{other}”应为 assign、verify 或 resolve"), format!("action {other:?} must be assign, verify or resolve"))),
+        other => Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_action",
+            format!("操作“{other}”应为 assign、verify 或 resolve"),
+            format!("action {other:?} must be assign, verify or resolve"),
+        )),
     }
 }
 
-async fn api_act(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(id): Path<i64>, Json(r): Json<StepRequest>) -> Result<Json<FindingView>, AppError> {
+async fn api_act(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+    Json(r): Json<StepRequest>,
+) -> Result<Json<FindingView>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let action = action_of(&r)?;
     let seen = seen_of(r.seen.as_deref())?;
@@ -140,7 +161,12 @@ struct CompareRequest {
     on: Option<String>,
 }
 
-async fn api_compare(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<CompareRequest>) -> Result<Json<CompareReport>, AppError> {
+async fn api_compare(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(r): Json<CompareRequest>,
+) -> Result<Json<CompareReport>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
     let on = parse_date(r.on.as_deref(), s.clock.today())?;
@@ -248,7 +274,10 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
     }
     let names: BTreeMap<String, String> = s
         .store
-        .regions_within(&who.principal.region.ancestor(minzheng_domain::RegionLevel::City).unwrap_or(who.principal.region.clone()), minzheng_domain::RegionLevel::County)
+        .regions_within(
+            &who.principal.region.ancestor(minzheng_domain::RegionLevel::City).unwrap_or(who.principal.region.clone()),
+            minzheng_domain::RegionLevel::County,
+        )
         .await?
         .into_iter()
         .map(|r| (r.code.to_string(), r.name))
@@ -260,7 +289,10 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
             chart_json(&Chart {
                 title: f.by_kind.into(),
                 categories: by_kind.keys().map(|k| k.to_string()).collect(),
-                series: vec![(f.open.into(), by_kind.values().map(|v| v.0).collect()), (f.resolved.into(), by_kind.values().map(|v| v.1).collect())],
+                series: vec![
+                    (f.open.into(), by_kind.values().map(|v| v.0).collect()),
+                    (f.resolved.into(), by_kind.values().map(|v| v.1).collect()),
+                ],
             }),
             chart_json(&Chart {
                 title: f.by_county.into(),
@@ -286,8 +318,14 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         user: Some(UserBar::of(&who)),
         csrf: who.session.csrf_token.clone(),
         region,
-        kinds: FindingKind::ALL.iter().map(|k| Choice { code: k.as_str(), label: kind_label(*k, lang), selected: q.kind == Some(*k) }).collect(),
-        statuses: FindingStatus::ALL.iter().map(|st| Choice { code: st.as_str(), label: status_label(*st, lang), selected: q.status == Some(*st) }).collect(),
+        kinds: FindingKind::ALL
+            .iter()
+            .map(|k| Choice { code: k.as_str(), label: kind_label(*k, lang), selected: q.kind == Some(*k) })
+            .collect(),
+        statuses: FindingStatus::ALL
+            .iter()
+            .map(|st| Choice { code: st.as_str(), label: status_label(*st, lang), selected: q.status == Some(*st) })
+            .collect(),
         rows: page.items.iter().map(|x| row_of(x, lang)).collect(),
         next: page.next,
         next_query,
@@ -302,7 +340,8 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
 
 /// Bulk assignment: the ticked findings to one worker, each checked and applied on its own.
 async fn form_assign(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
-    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取", "the form cannot be read"))?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取", "the form cannot be read"))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     who.require_csrf(&s, get("csrf").as_deref()).await?;
     let ids: Vec<i64> = fields.iter().filter(|(n, _)| n == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
@@ -310,7 +349,8 @@ async fn form_assign(State(s): State<AppState>, who: Authenticated, body: String
         return Err(AppError::new(StatusCode::BAD_REQUEST, "nothing_selected", "请勾选要分派的疑点", "tick the findings to assign"));
     }
     let action = FindingAction::Assign { to: get("to").unwrap_or_default() };
-    let (done, refused) = use_case::act_on_many(s.store.as_ref(), &who.principal, &who.actor, &ids, &action, &get("comment").unwrap_or_default()).await;
+    let (done, refused) =
+        use_case::act_on_many(s.store.as_ref(), &who.principal, &who.actor, &ids, &action, &get("comment").unwrap_or_default()).await;
     let refused_count = refused.len();
     if done.is_empty() {
         if let Some((_, e)) = refused.into_iter().next() {
@@ -335,7 +375,10 @@ async fn form_compare(State(s): State<AppState>, who: Authenticated, axum::Form(
     let region = parse_region(&f.region)?;
     let on = parse_date(f.on.as_deref(), s.clock.today())?;
     let r = use_case::compare_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on).await?;
-    let message = format!("比对完成：在保 {} 户次，疑点 {} 条，新增 {} 条 / compared {} enrolments: {} findings, {} new", r.enrolments, r.found, r.added, r.enrolments, r.found, r.added);
+    let message = format!(
+        "比对完成：在保 {} 户次，疑点 {} 条，新增 {} 条 / compared {} enrolments: {} findings, {} new",
+        r.enrolments, r.found, r.added, r.enrolments, r.found, r.added
+    );
     let back = serde_urlencoded::to_string([("region", region.as_str()), ("done", message.as_str())]).unwrap_or_default();
     Ok(Redirect::to(&format!("/findings?{back}")).into_response())
 }
@@ -392,7 +435,14 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
     let lang = who.lang;
     let (finding, events) = use_case::finding(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let work = who.principal.may(Permission::WorkFindings);
-    let program = s.engine.policy.programs.iter().find(|p| p.code == finding.program).map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() }).unwrap_or(finding.program.clone());
+    let program = s
+        .engine
+        .policy
+        .programs
+        .iter()
+        .find(|p| p.code == finding.program)
+        .map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() })
+        .unwrap_or(finding.program.clone());
     let step_label = |a: &str| match (a, lang) {
         ("assign", Lang::Zh) => "分派",
         ("verify", Lang::Zh) => "核实",
@@ -412,7 +462,11 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
         evidence: finding
             .evidence
             .iter()
-            .map(|e| EvidenceView { source: source_label(&e.source, lang), batch: e.batch.as_deref().map(|b| b.chars().take(12).collect()).unwrap_or_default(), fields: e.fields.clone() })
+            .map(|e| EvidenceView {
+                source: source_label(&e.source, lang),
+                batch: e.batch.as_deref().map(|b| b.chars().take(12).collect()).unwrap_or_default(),
+                fields: e.fields.clone(),
+            })
             .collect(),
         events: events
             .iter()
@@ -420,16 +474,25 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
                 at: e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
                 actor: e.actor.clone(),
                 step: step_label(&e.action).to_string(),
-                detail: Resolution::parse(&e.detail).map(|r| if lang == Lang::Zh { r.zh().to_string() } else { r.as_str().to_string() }).unwrap_or(e.detail.clone()),
+                detail: Resolution::parse(&e.detail)
+                    .map(|r| if lang == Lang::Zh { r.zh().to_string() } else { r.as_str().to_string() })
+                    .unwrap_or(e.detail.clone()),
                 comment: e.comment.clone(),
             })
             .collect(),
         resolution: finding.resolution.map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
         can_assign: work && matches!(finding.status, FindingStatus::New | FindingStatus::Assigned),
-        can_verify: work && finding.status == FindingStatus::Assigned && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
+        can_verify: work
+            && finding.status == FindingStatus::Assigned
+            && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
         can_resolve: work && finding.status == FindingStatus::Verified && who.principal.region.as_str().len() <= 6,
-        can_false_positive: work && finding.status == FindingStatus::Assigned && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
-        resolutions: Resolution::ALL.iter().map(|r| Choice { code: r.as_str(), label: if lang == Lang::Zh { r.zh() } else { r.as_str() }, selected: false }).collect(),
+        can_false_positive: work
+            && finding.status == FindingStatus::Assigned
+            && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
+        resolutions: Resolution::ALL
+            .iter()
+            .map(|r| Choice { code: r.as_str(), label: if lang == Lang::Zh { r.zh() } else { r.as_str() }, selected: false })
+            .collect(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -444,7 +507,12 @@ struct StepForm {
     seen: Option<String>,
 }
 
-async fn form_act(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, axum::Form(f): axum::Form<StepForm>) -> Result<Response, AppError> {
+async fn form_act(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<StepForm>,
+) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let seen = seen_of(f.seen.as_deref())?;
     let action = action_of(&StepRequest { action: f.action, to: f.to, resolution: f.resolution, comment: f.comment.clone(), seen: None })?;
@@ -625,7 +693,13 @@ async fn review_page(State(s): State<AppState>, who: Authenticated, Query(p): Qu
             explanation: i.record.fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).unwrap_or_default(),
         })
         .collect();
-    let page = ReviewPage { t: who.lang.text(), user: Some(UserBar::of(&who)), csrf: who.session.csrf_token.clone(), rows, message: p.done.filter(|d| d.len() <= 200) };
+    let page = ReviewPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        csrf: who.session.csrf_token.clone(),
+        rows,
+        message: p.done.filter(|d| d.len() <= 200),
+    };
     Ok(render(&page)?.into_response())
 }
 
@@ -636,12 +710,24 @@ struct DecideForm {
     decision: String,
 }
 
-async fn form_decide(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>, axum::Form(f): axum::Form<DecideForm>) -> Result<Response, AppError> {
+async fn form_decide(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<DecideForm>,
+) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let accept = match f.decision.as_str() {
         "accept" => true,
         "reject" => false,
-        other => return Err(AppError::new(StatusCode::BAD_REQUEST, "bad_decision", format!("处理“{other}”应为 accept 或 reject"), format!("decision {other:?} must be accept or reject"))),
+        other => {
+            return Err(AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_decision",
+                format!("处理“{other}”应为 accept 或 reject"),
+                format!("decision {other:?} must be accept or reject"),
+            ))
+        }
     };
     let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, accept).await?;
     let message = match report {

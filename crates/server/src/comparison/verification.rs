@@ -26,9 +26,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/verifications/{id}/report.pdf", &["GET"]), get(report_pdf))
 }
 
-
 fn bad_id(text: &str) -> AppError {
-    AppError::new(StatusCode::BAD_REQUEST, "bad_id_number", format!("签署人身份证号“{text}”有误"), format!("signatory ID number {text:?} is not valid"))
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_id_number",
+        format!("签署人身份证号“{text}”有误"),
+        format!("signatory ID number {text:?} is not valid"),
+    )
 }
 
 #[derive(Deserialize)]
@@ -42,7 +46,13 @@ struct CheckRequest {
     on: Option<String>,
 }
 
-async fn api_check(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Path(no): Path<String>, Json(r): Json<CheckRequest>) -> Result<Json<serde_json::Value>, AppError> {
+async fn api_check(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Path(no): Path<String>,
+    Json(r): Json<CheckRequest>,
+) -> Result<Json<serde_json::Value>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let signed_by = r.signed_by.iter().map(|t| IdNumber::parse(t).map_err(|_| bad_id(t))).collect::<Result<Vec<_>, _>>()?;
     let authorisation = Authorisation { reference: r.reference, signed_on: parse_date(Some(&r.signed_on), s.clock.today())?, signed_by };
@@ -98,17 +108,35 @@ async fn form_page(State(s): State<AppState>, who: Authenticated, Path(no): Path
             adult: minzheng_domain::id::age_on(m.birth_date, today) >= 18,
         })
         .collect();
-    let past = s.store.household_checks_of(&no).await?.iter().map(|r| PastRow { id: r.id, on: r.on.to_string(), by: r.made_by.clone() }).collect();
-    let page = FormPage { t: who.lang.text(), user: Some(UserBar::of(&who)), csrf: who.session.csrf_token.clone(), household_no: no, members, today: today.to_string(), past };
+    let past =
+        s.store.household_checks_of(&no).await?.iter().map(|r| PastRow { id: r.id, on: r.on.to_string(), by: r.made_by.clone() }).collect();
+    let page = FormPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        csrf: who.session.csrf_token.clone(),
+        household_no: no,
+        members,
+        today: today.to_string(),
+        past,
+    };
     Ok(render(&page)?.into_response())
 }
 
 async fn form_check(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, body: String) -> Result<Response, AppError> {
-    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body).map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取", "the form cannot be read"))?;
+    let fields: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_form", "表单无法读取", "the form cannot be read"))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     who.require_csrf(&s, get("csrf").as_deref()).await?;
-    let signed_by = fields.iter().filter(|(n, _)| n == "signed").map(|(_, v)| IdNumber::parse(v).map_err(|_| bad_id(v))).collect::<Result<Vec<_>, _>>()?;
-    let authorisation = Authorisation { reference: get("reference").unwrap_or_default(), signed_on: parse_date(get("signed_on").as_deref(), s.clock.today())?, signed_by };
+    let signed_by = fields
+        .iter()
+        .filter(|(n, _)| n == "signed")
+        .map(|(_, v)| IdNumber::parse(v).map_err(|_| bad_id(v)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let authorisation = Authorisation {
+        reference: get("reference").unwrap_or_default(),
+        signed_on: parse_date(get("signed_on").as_deref(), s.clock.today())?,
+        signed_by,
+    };
     let on = parse_date(get("on").as_deref(), s.clock.today())?;
     let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on).await?;
     Ok(Redirect::to(&format!("/verifications/{}", r.id)).into_response())
@@ -177,13 +205,23 @@ async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Pa
             .map(|i| ItemRow {
                 member: i.member.clone(),
                 source: source_zh(&i.source).to_string(),
-                content: i.fields.iter().filter(|(k, _)| k != "身份证号" && k != "姓名").map(|(k, v)| format!("{k}：{v}")).collect::<Vec<_>>().join("；"),
+                content: i
+                    .fields
+                    .iter()
+                    .filter(|(k, _)| k != "身份证号" && k != "姓名")
+                    .map(|(k, v)| format!("{k}：{v}"))
+                    .collect::<Vec<_>>()
+                    .join("；"),
                 batch: format!("{}（{}）第{}行 · {} · #{}", i.file_name, i.as_of, i.row_no, i.link, &i.batch[..i.batch.len().min(8)]),
             })
             .collect(),
         empty: r.empty_sources.iter().map(|x| source_zh(x)).collect::<Vec<_>>().join("、"),
         figures: r.figures.iter().map(|f| FigureRow { name: f.zh.clone(), value: figure_text(f), source: f.source.clone() }).collect(),
-        programs: r.programs.iter().map(|p| ProgramRow { name: p.zh.clone(), eligible: p.eligible, amount: Fen(p.amount).to_string(), unmet: p.unmet.join("；") }).collect(),
+        programs: r
+            .programs
+            .iter()
+            .map(|p| ProgramRow { name: p.zh.clone(), eligible: p.eligible, amount: Fen(p.amount).to_string(), unmet: p.unmet.join("；") })
+            .collect(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -193,7 +231,10 @@ async fn report_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Pat
     let name = community_name(&s, &r).await;
     let pdf = use_case::report_pdf(&r, &name, who.principal.role.sees_full_identity());
     Ok((
-        [(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"HC-{:06}.pdf\"", r.id))],
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"HC-{:06}.pdf\"", r.id)),
+        ],
         pdf,
     )
         .into_response())

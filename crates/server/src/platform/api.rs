@@ -63,13 +63,21 @@ pub(crate) fn audit_query(p: AuditParams) -> Result<minzheng_store::AuditQuery, 
 }
 
 /// Auditors search the audit log of their region (newest first).
-pub(crate) async fn audit_search(State(s): State<AppState>, who: Authenticated, Query(p): Query<AuditParams>) -> Result<Json<Page<minzheng_store::AuditRecord>>, AppError> {
+pub(crate) async fn audit_search(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(p): Query<AuditParams>,
+) -> Result<Json<Page<minzheng_store::AuditRecord>>, AppError> {
     let q = audit_query(p)?;
     Ok(Json(minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await?))
 }
 
 /// The same search as an .xlsx file (at most 1,000 records a file; page with `before`).
-pub(crate) async fn audit_export(State(s): State<AppState>, who: Authenticated, Query(p): Query<AuditParams>) -> Result<axum::response::Response, AppError> {
+pub(crate) async fn audit_export(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(p): Query<AuditParams>,
+) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let mut q = audit_query(p)?;
     q.limit = q.limit.max(1000);
@@ -93,7 +101,12 @@ pub(crate) struct PasswordChange {
 }
 
 /// Changes one's own password (needs `x-csrf-token`); every session ends, this one too.
-pub(crate) async fn change_password(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(p): Json<PasswordChange>) -> Result<axum::http::StatusCode, AppError> {
+pub(crate) async fn change_password(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(p): Json<PasswordChange>,
+) -> Result<axum::http::StatusCode, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     minzheng_app::auth::change_password(s.store.as_ref(), &who.principal, &p.old, &p.new, &who.actor).await.map_err(auth::auth_error)?;
     s.sessions.forget_account(&who.principal.name);

@@ -68,14 +68,25 @@ impl LoginLimiter {
 }
 
 fn too_many() -> AppError {
-    AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "登录尝试过于频繁，请一分钟后再试", "too many sign-in attempts from this address; try again in a minute")
+    AppError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "登录尝试过于频繁，请一分钟后再试",
+        "too many sign-in attempts from this address; try again in a minute",
+    )
 }
 
 /// Signs in through the limiter: refused (and audited) when the address has failed too often.
 async fn limited_login(s: &AppState, actor: &Actor, name: &str, password: &str) -> Result<auth::SignedIn, AppError> {
     let client = actor.client.clone().unwrap_or_else(|| "unknown".into());
     if !s.login_limiter.allows(&client) {
-        let entry = minzheng_store::AuditEntry { action: "login_rate_limited".into(), entity: "account".into(), entity_key: name.to_string(), before: None, after: None };
+        let entry = minzheng_store::AuditEntry {
+            action: "login_rate_limited".into(),
+            entity: "account".into(),
+            entity_key: name.to_string(),
+            before: None,
+            after: None,
+        };
         s.store.audit(actor, &[entry]).await?;
         return Err(too_many());
     }
@@ -154,7 +165,8 @@ impl FromRequestParts<AppState> for Authenticated {
             return Ok(who.clone());
         }
         let api = parts.uri.path().starts_with("/api/");
-        let refuse = || NeedSignIn { api, next: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default() }.into_response();
+        let refuse =
+            || NeedSignIn { api, next: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default() }.into_response();
         let Some(token) = token(&parts.headers) else { return Err(refuse()) };
         match state.sessions.authenticate(state.store.as_ref(), &token).await {
             Ok(Some((principal, session))) => {
@@ -172,7 +184,12 @@ impl Authenticated {
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), AppError> {
         match sent {
             Some(t) if constant_time_eq(t.as_bytes(), self.session.csrf_token.as_bytes()) => Ok(()),
-            _ => Err(AppError::new(StatusCode::FORBIDDEN, "csrf", "表单已失效或来源不明，请刷新页面后重试", "missing or wrong CSRF token; reload the page and try again")),
+            _ => Err(AppError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "表单已失效或来源不明，请刷新页面后重试",
+                "missing or wrong CSRF token; reload the page and try again",
+            )),
         }
     }
 
@@ -180,7 +197,13 @@ impl Authenticated {
     pub async fn require_csrf(&self, state: &AppState, sent: Option<&str>) -> Result<(), AppError> {
         let checked = self.check_csrf(sent);
         if checked.is_err() {
-            let entry = minzheng_store::AuditEntry { action: "csrf_refused".into(), entity: "session".into(), entity_key: self.principal.name.clone(), before: None, after: None };
+            let entry = minzheng_store::AuditEntry {
+                action: "csrf_refused".into(),
+                entity: "session".into(),
+                entity_key: self.principal.name.clone(),
+                before: None,
+                after: None,
+            };
             state.store.audit(&self.actor, &[entry]).await?;
         }
         checked
@@ -279,7 +302,13 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
     let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE);
     let sent_ok = matches!((&expected, &c.csrf), (Some(e), Some(sent)) if !e.is_empty() && constant_time_eq(e.as_bytes(), sent.as_bytes()));
     if !sent_ok {
-        let entry = minzheng_store::AuditEntry { action: "csrf_refused".into(), entity: "account".into(), entity_key: c.name.clone(), before: None, after: None };
+        let entry = minzheng_store::AuditEntry {
+            action: "csrf_refused".into(),
+            entity: "account".into(),
+            entity_key: c.name.clone(),
+            before: None,
+            after: None,
+        };
         if let Err(e) = s.store.audit(&actor, &[entry]).await {
             return AppError::from(e).into_response();
         }
@@ -311,7 +340,12 @@ pub struct LogoutForm {
 }
 
 /// `POST /logout`: the sign-out button (a form with the CSRF token).
-pub async fn form_logout(State(s): State<AppState>, who: Authenticated, headers: HeaderMap, Form(f): Form<LogoutForm>) -> Result<Response, AppError> {
+pub async fn form_logout(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: HeaderMap,
+    Form(f): Form<LogoutForm>,
+) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let token = token(&headers).unwrap_or_default();
     s.sessions.forget(&token);

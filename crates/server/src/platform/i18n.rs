@@ -21,7 +21,11 @@ impl Lang {
             .flat_map(|v| v.split(';'))
             .filter_map(|c| c.trim().split_once('='))
             .any(|(k, v)| k == COOKIE && v == "en");
-        if en { Lang::En } else { Lang::Zh }
+        if en {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
     }
 
     pub fn text(self) -> &'static Text {

@@ -62,9 +62,19 @@ pub(crate) struct LoginPage {
 /// form posted from another site cannot know it).
 pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Response {
     let csrf = crate::auth::login_csrf_token();
-    let page = LoginPage { t: lang.text(), user: None, name: name.to_string(), next: next.unwrap_or("/").to_string(), error: error.map(str::to_string), csrf: csrf.clone() };
+    let page = LoginPage {
+        t: lang.text(),
+        user: None,
+        name: name.to_string(),
+        next: next.unwrap_or("/").to_string(),
+        error: error.map(str::to_string),
+        csrf: csrf.clone(),
+    };
     let mut res = Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>"))).into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600", crate::auth::LOGIN_CSRF_COOKIE)) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600",
+        crate::auth::LOGIN_CSRF_COOKIE
+    )) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
     res
@@ -126,10 +136,25 @@ pub(crate) struct AuditPage {
 }
 
 /// 审计日志: auditors search the log of their region.
-pub(crate) async fn audit(State(s): State<AppState>, who: Authenticated, Query(p): Query<crate::platform::api::AuditParams>) -> Result<Response, AppError> {
-    let (actor, entity, action) = (p.actor.clone().unwrap_or_default(), p.entity.clone().unwrap_or_default(), p.action.clone().unwrap_or_default());
+pub(crate) async fn audit(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(p): Query<crate::platform::api::AuditParams>,
+) -> Result<Response, AppError> {
+    let (actor, entity, action) =
+        (p.actor.clone().unwrap_or_default(), p.entity.clone().unwrap_or_default(), p.action.clone().unwrap_or_default());
     let query = format!("actor={}&entity={}&action={}", url_encode(&actor), url_encode(&entity), url_encode(&action));
-    let mut page = AuditPage { t: who.lang.text(), user: Some(UserBar::of(&who)), actor, entity, action, query, rows: vec![], next: None, error: None };
+    let mut page = AuditPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        actor,
+        entity,
+        action,
+        query,
+        rows: vec![],
+        next: None,
+        error: None,
+    };
     let q = crate::platform::api::audit_query(p)?;
     match minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await {
         Ok(result) => {
@@ -139,7 +164,12 @@ pub(crate) async fn audit(State(s): State<AppState>, who: Authenticated, Query(p
                 .map(|r| AuditRow {
                     at: beijing_time(r.at),
                     actor: r.actor,
-                    role: r.role.as_deref().and_then(minzheng_domain::Role::parse).map(|x| if who.lang == Lang::Zh { x.zh() } else { x.as_str() }.to_string()).unwrap_or_default(),
+                    role: r
+                        .role
+                        .as_deref()
+                        .and_then(minzheng_domain::Role::parse)
+                        .map(|x| if who.lang == Lang::Zh { x.zh() } else { x.as_str() }.to_string())
+                        .unwrap_or_default(),
                     region: r.region.unwrap_or_default(),
                     action: r.action,
                     entity: r.entity,
@@ -210,7 +240,10 @@ pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Resul
     let region_name = s.store.region(&who.principal.region).await?.map(|r| r.name).unwrap_or_default();
     let zh = who.lang == Lang::Zh;
     let t = who.lang.text();
-    let mut platforms = vec![Platform { name: if zh { "基层治理 · 居民查询" } else { "Grassroots governance · residents" }, href: Some("/residents") }];
+    let mut platforms = vec![Platform {
+        name: if zh { "基层治理 · 居民查询" } else { "Grassroots governance · residents" },
+        href: Some("/residents"),
+    }];
     if who.principal.may(minzheng_domain::Permission::ReadAudit) {
         platforms.push(Platform { name: t.audit_log, href: Some("/audit") });
     }
@@ -231,8 +264,18 @@ pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Resul
     let mut work = Vec::new();
     if who.principal.may(minzheng_domain::Permission::HandleCases) {
         let n = minzheng_app::cases::work_counts(s.store.as_ref(), &who.principal, &who.actor, today).await?;
-        work.push(WorkLine { href: "/cases?list=queue", text: if zh { format!("待我办理的办件 {} 件", n.queue) } else { format!("{} cases waiting for you", n.queue) } });
-        work.push(WorkLine { href: "/cases?list=due", text: if zh { format!("即将到期或已超期 {} 件（其中已超期 {} 件）", n.due, n.overdue) } else { format!("{} due soon or overdue ({} overdue)", n.due, n.overdue) } });
+        work.push(WorkLine {
+            href: "/cases?list=queue",
+            text: if zh { format!("待我办理的办件 {} 件", n.queue) } else { format!("{} cases waiting for you", n.queue) },
+        });
+        work.push(WorkLine {
+            href: "/cases?list=due",
+            text: if zh {
+                format!("即将到期或已超期 {} 件（其中已超期 {} 件）", n.due, n.overdue)
+            } else {
+                format!("{} due soon or overdue ({} overdue)", n.due, n.overdue)
+            },
+        });
     }
     let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
     Ok(render(&page)?.into_response())

@@ -36,7 +36,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/policy/runs/{id}/export.xlsx", &["GET"]), get(run_export))
 }
 
-
 impl From<PolicyFailure> for AppError {
     fn from(e: PolicyFailure) -> AppError {
         match e {
@@ -53,7 +52,14 @@ impl From<PolicyFailure> for AppError {
 pub(crate) fn parse_date(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(today),
-        Some(t) => t.parse().map_err(|_| AppError::new(StatusCode::BAD_REQUEST, "bad_date", format!("日期“{t}”应写作 2026-07-01"), format!("date {t:?} must be written 2026-07-01"))),
+        Some(t) => t.parse().map_err(|_| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_date",
+                format!("日期“{t}”应写作 2026-07-01"),
+                format!("date {t:?} must be written 2026-07-01"),
+            )
+        }),
     }
 }
 
@@ -65,7 +71,12 @@ fn parse_changes(lines: &[String], region: &str, from: NaiveDate) -> Result<Vec<
     let mut out = Vec::new();
     for line in lines.iter().flat_map(|l| l.lines()).map(str::trim).filter(|l| !l.is_empty()) {
         out.push(Change::parse(line, region, from).map_err(|e| {
-            AppError::new(StatusCode::BAD_REQUEST, "bad_change", format!("调整“{line}”无法识别：{e}（示例：dibao_standard:urban+7%）"), format!("change {line:?}: {e} (e.g. dibao_standard:urban+7%)"))
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_change",
+                format!("调整“{line}”无法识别：{e}（示例：dibao_standard:urban+7%）"),
+                format!("change {line:?}: {e} (e.g. dibao_standard:urban+7%)"),
+            )
         })?);
     }
     if out.is_empty() {
@@ -85,7 +96,12 @@ struct OnParam {
     on: Option<String>,
 }
 
-async fn api_check(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, Query(q): Query<OnParam>) -> Result<Json<Check>, AppError> {
+async fn api_check(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(no): Path<String>,
+    Query(q): Query<OnParam>,
+) -> Result<Json<Check>, AppError> {
     let on = parse_date(q.on.as_deref(), s.clock.today())?;
     Ok(Json(use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?))
 }
@@ -96,7 +112,12 @@ struct SweepRequest {
     on: Option<String>,
 }
 
-async fn api_sweep(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<SweepRequest>) -> Result<Json<SweepReport>, AppError> {
+async fn api_sweep(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(r): Json<SweepRequest>,
+) -> Result<Json<SweepReport>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
     let on = parse_date(r.on.as_deref(), s.clock.today())?;
@@ -111,7 +132,12 @@ struct WhatIfRequest {
     changes: Vec<String>,
 }
 
-async fn api_whatif(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<WhatIfRequest>) -> Result<Json<WhatIfReport>, AppError> {
+async fn api_whatif(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(r): Json<WhatIfRequest>,
+) -> Result<Json<WhatIfReport>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
     let from = parse_date(Some(&r.from), s.clock.today())?;
@@ -158,7 +184,11 @@ fn asked_region(who: &Authenticated, text: Option<&str>, needs: minzheng_domain:
 }
 
 /// The parameter history that applies in a region: values set for it, above it or below it.
-async fn api_parameters(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Json<Vec<ParameterRecord>>, AppError> {
+async fn api_parameters(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<RegionParam>,
+) -> Result<Json<Vec<ParameterRecord>>, AppError> {
     let region = asked_region(&who, q.region.as_deref(), minzheng_domain::Permission::CheckEligibility)?;
     let r = region.as_str();
     Ok(Json(s.store.parameter_records().await?.into_iter().filter(|p| r.starts_with(&p.region) || p.region.starts_with(r)).collect()))
@@ -174,12 +204,20 @@ struct SetParameter {
     reason: String,
 }
 
-async fn api_set_parameter(State(s): State<AppState>, who: Authenticated, headers: axum::http::HeaderMap, Json(r): Json<SetParameter>) -> Result<Json<ParameterRecord>, AppError> {
+async fn api_set_parameter(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(r): Json<SetParameter>,
+) -> Result<Json<ParameterRecord>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
-    let area = match r.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
-        None => None,
-        Some(a) => Some(Area::parse(a).ok_or_else(|| AppError::new(StatusCode::BAD_REQUEST, "bad_area", "城乡应为 urban 或 rural", "area must be urban or rural"))?),
-    };
+    let area =
+        match r.area.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(a) => Some(Area::parse(a).ok_or_else(|| {
+                AppError::new(StatusCode::BAD_REQUEST, "bad_area", "城乡应为 urban 或 rural", "area must be urban or rural")
+            })?),
+        };
     let record = ParameterRecord {
         name: r.name,
         region: r.region.trim().to_string(),
@@ -244,14 +282,26 @@ fn step_row(s: &minzheng_policy::explain::Step, lang: Lang) -> StepRow {
         .iter()
         .map(|f| {
             let unit = f.unit.as_deref().unwrap_or("");
-            let v = if unit == "fen" { format!("{} 元", f.value.parse::<i64>().map(yuan).unwrap_or(f.value.clone())) } else { f.value.clone() };
+            let v = if unit == "fen" {
+                format!("{} 元", f.value.parse::<i64>().map(yuan).unwrap_or(f.value.clone()))
+            } else {
+                f.value.clone()
+            };
             format!("{}：{}（{}）", if zh { &f.zh } else { &f.en }, v, f.source)
         })
         .collect();
     values.extend(s.parameters.iter().map(|p| match &p.record {
         Some(r) => {
             let v = if p.unit.starts_with("fen") { format!("{} 元", yuan(r.value)) } else { format!("{} {}", r.value, p.unit) };
-            format!("{}：{}（{} {} 自 {} 起；{}）", if zh { &p.zh } else { &p.en }, v, r.region, r.area.map(|a| a.zh()).unwrap_or(""), r.effective_from, r.reason)
+            format!(
+                "{}：{}（{} {} 自 {} 起；{}）",
+                if zh { &p.zh } else { &p.en },
+                v,
+                r.region,
+                r.area.map(|a| a.zh()).unwrap_or(""),
+                r.effective_from,
+                r.reason
+            )
         }
         None => format!("{}：{}", if zh { &p.zh } else { &p.en }, if zh { "无生效值" } else { "no value in force" }),
     }));
@@ -287,7 +337,12 @@ fn program_rows(check: &Check, lang: Lang) -> Vec<ProgramRow> {
         .collect()
 }
 
-async fn check_page(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, Query(q): Query<OnParam>) -> Result<Response, AppError> {
+async fn check_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(no): Path<String>,
+    Query(q): Query<OnParam>,
+) -> Result<Response, AppError> {
     let on = parse_date(q.on.as_deref(), s.clock.today())?;
     let check = use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?;
     let total: i64 = check.programs.iter().map(|p| p.amount()).sum();
@@ -344,18 +399,38 @@ async fn desk(State(s): State<AppState>, who: Authenticated, Query(q): Query<Reg
     // through its first district unless a district has its own).
     let county = match region.as_str().get(..6) {
         Some(c) => c.to_string(),
-        None => s.store.regions_within(&region, minzheng_domain::RegionLevel::County).await?.first().map(|r| r.code.to_string()).unwrap_or_default(),
+        None => s
+            .store
+            .regions_within(&region, minzheng_domain::RegionLevel::County)
+            .await?
+            .first()
+            .map(|r| r.code.to_string())
+            .unwrap_or_default(),
     };
     let mut params = Vec::new();
     for def in &s.engine.policy.parameters {
-        let areas: Vec<Option<Area>> = if records.iter().any(|r| r.name == def.name && r.area.is_some()) { vec![Some(Area::Urban), Some(Area::Rural)] } else { vec![None] };
+        let areas: Vec<Option<Area>> = if records.iter().any(|r| r.name == def.name && r.area.is_some()) {
+            vec![Some(Area::Urban), Some(Area::Rural)]
+        } else {
+            vec![None]
+        };
         for area in areas {
             let r = minzheng_policy::params::in_force(&records, &def.name, &county, area.unwrap_or(Area::Urban), today);
             params.push(ParamRow {
                 name: def.name.clone(),
                 zh: if who.lang == Lang::Zh { def.zh.clone() } else { def.en.clone() },
                 area: area.map(|a| a.zh().to_string()).unwrap_or_default(),
-                value: r.map(|r| if def.unit.starts_with("fen") { format!("{} 元", yuan(r.value)) } else { format!("{} {}", r.value, def.unit) }).unwrap_or_default(),
+                value: r
+                    .map(
+                        |r| {
+                            if def.unit.starts_with("fen") {
+                                format!("{} 元", yuan(r.value))
+                            } else {
+                                format!("{} {}", r.value, def.unit)
+                            }
+                        },
+                    )
+                    .unwrap_or_default(),
                 from: r.map(|r| r.effective_from.to_string()).unwrap_or_default(),
                 region: r.map(|r| r.region.clone()).unwrap_or_default(),
                 reason: r.map(|r| r.reason.clone()).unwrap_or_default(),
@@ -418,7 +493,8 @@ async fn form_whatif(State(s): State<AppState>, who: Authenticated, axum::Form(f
     let region = parse_region(&f.region)?;
     let from = parse_date(Some(&f.from), s.clock.today())?;
     let changes = parse_changes(&[f.changes], region.as_str(), from)?;
-    let report = use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?;
+    let report =
+        use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?;
     Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
 }
 
@@ -506,11 +582,18 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
                 None => programs.push((r.program_zh.clone(), r.newly_eligible as f64, r.no_longer_eligible as f64)),
             }
         }
-        let cost = Chart { title: p.cost_by_county.into(), categories: counties.iter().map(|x| x.0.clone()).collect(), series: vec![(p.monthly_change.into(), counties.iter().map(|x| x.1).collect())] };
+        let cost = Chart {
+            title: p.cost_by_county.into(),
+            categories: counties.iter().map(|x| x.0.clone()).collect(),
+            series: vec![(p.monthly_change.into(), counties.iter().map(|x| x.1).collect())],
+        };
         let coverage = Chart {
             title: p.coverage_by_program.into(),
             categories: programs.iter().map(|x| x.0.clone()).collect(),
-            series: vec![(p.newly.into(), programs.iter().map(|x| x.1).collect()), (p.no_longer.into(), programs.iter().map(|x| x.2).collect())],
+            series: vec![
+                (p.newly.into(), programs.iter().map(|x| x.1).collect()),
+                (p.no_longer.into(), programs.iter().map(|x| x.2).collect()),
+            ],
         };
         let total = report.total();
         let table = rows
@@ -538,7 +621,8 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
                     minzheng_policy::ChangeKind::Set(v) => format!("= {v}"),
                     minzheng_policy::ChangeKind::RaisePermille(pm) => format!("+{}.{}%", pm / 10, pm % 10),
                 };
-                let name = s.engine.policy.parameter(&c.name).map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
+                let name =
+                    s.engine.policy.parameter(&c.name).map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
                 format!("{name}（{}{}）{how}，{} {}", c.region, c.area.map(|a| format!(" {}", a.zh())).unwrap_or_default(), p.from, c.from)
             })
             .collect();
@@ -563,9 +647,20 @@ async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<
 
 async fn run_export(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
     let run = readable_run(&s, &who, id).await?;
-    let bytes = if run.kind == "sweep" { use_case::sweep_xlsx(s.store.as_ref(), &SweepReport::from_run(&run)).await? } else { use_case::whatif_xlsx(&WhatIfReport::from_run(&run))? };
+    let bytes = if run.kind == "sweep" {
+        use_case::sweep_xlsx(s.store.as_ref(), &SweepReport::from_run(&run)).await?
+    } else {
+        use_case::whatif_xlsx(&WhatIfReport::from_run(&run))?
+    };
     let name = format!("attachment; filename=\"minzheng-{}-{}.xlsx\"", run.kind, run.id);
-    Ok(([(header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (header::CONTENT_DISPOSITION, name)], bytes).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The texts of the policy pages, in both languages.
@@ -712,10 +807,19 @@ impl PolicyText {
 
 pub const MODULE: crate::module::Module = crate::module::Module { name: "policy", routes: ROUTES, router: routes, openapi, menu: MENU };
 
-const MENU: &[crate::module::MenuEntry] = &[crate::module::MenuEntry { href: "/policy", zh: "社会救助", en: "Social assistance", needs: Some(minzheng_domain::Permission::RunSweeps) }];
+const MENU: &[crate::module::MenuEntry] = &[crate::module::MenuEntry {
+    href: "/policy",
+    zh: "社会救助",
+    en: "Social assistance",
+    needs: Some(minzheng_domain::Permission::RunSweeps),
+}];
 
 pub const ROUTES: &[crate::module::Route] = &[
-    crate::module::Route::new("GET", "/api/households/{no}/check", crate::module::Access::Needs(minzheng_domain::Permission::CheckEligibility)),
+    crate::module::Route::new(
+        "GET",
+        "/api/households/{no}/check",
+        crate::module::Access::Needs(minzheng_domain::Permission::CheckEligibility),
+    ),
     crate::module::Route::new("POST", "/api/policy/sweeps", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
     crate::module::Route::new("POST", "/api/policy/whatif", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
     crate::module::Route::new("GET", "/api/policy/runs/{id}", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),

@@ -42,7 +42,11 @@ pub(crate) struct SearchParams {
     limit: Option<u32>,
 }
 
-pub(crate) async fn search_persons(State(s): State<AppState>, who: Authenticated, Query(q): Query<SearchParams>) -> Result<Json<Page<PersonView>>, AppError> {
+pub(crate) async fn search_persons(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<SearchParams>,
+) -> Result<Json<Page<PersonView>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = PersonQuery {
         region,
@@ -62,13 +66,21 @@ pub(crate) struct HouseholdView {
     members: Vec<PersonView>,
 }
 
-pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Json<HouseholdView>, AppError> {
+pub(crate) async fn household(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(no): Path<String>,
+) -> Result<Json<HouseholdView>, AppError> {
     let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let community_name = s.communities.name(&household.community).map(str::to_string);
     Ok(Json(HouseholdView { household, community_name, members }))
 }
 
-pub(crate) async fn search_households(State(s): State<AppState>, who: Authenticated, Query(q): Query<SearchParams>) -> Result<Json<Page<Household>>, AppError> {
+pub(crate) async fn search_households(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<SearchParams>,
+) -> Result<Json<Page<Household>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = HouseholdQuery { region, after: q.after.filter(|a| !a.is_empty()), limit: q.limit.unwrap_or(50) };
     Ok(Json(registry::search_households(s.store.as_ref(), &who.principal, &who.actor, query).await?))
@@ -80,14 +92,22 @@ pub(crate) struct RegionParam {
 }
 
 /// Residents per region one level below the account's (the home page chart).
-pub(crate) async fn residents_by_region(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Json<Vec<minzheng_app::registry::RegionCount>>, AppError> {
+pub(crate) async fn residents_by_region(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<RegionParam>,
+) -> Result<Json<Vec<minzheng_app::registry::RegionCount>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     Ok(Json(registry::residents_by_region(s.store.as_ref(), &who.principal, region).await?))
 }
 
 /// 全市通办: a community worker finds any city resident by full ID number to accept an
 /// application (name, masked number, owning county only).
-pub(crate) async fn acceptance(State(s): State<AppState>, who: Authenticated, Path(id): Path<String>) -> Result<Json<registry::AcceptanceView>, AppError> {
+pub(crate) async fn acceptance(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<String>,
+) -> Result<Json<registry::AcceptanceView>, AppError> {
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
     Ok(Json(registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?))
 }

@@ -1,8 +1,8 @@
 //! The registry's pages: the residents of a region, a household, numbers shown with a reason.
 
 use crate::auth::Authenticated;
-use crate::platform::pages::{beijing_time, refusal, render, UserBar};
 use crate::i18n::{Lang, Text};
+use crate::platform::pages::{beijing_time, refusal, render, UserBar};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -63,7 +63,16 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
     let region_text = p.region.unwrap_or_default().trim().to_string();
     let region_text = if region_text.is_empty() { who.principal.region.to_string() } else { region_text };
     let name = p.name.unwrap_or_default().trim().to_string();
-    let mut page = ResidentsPage { t: who.lang.text(), user: Some(UserBar::of(&who)), region: region_text.clone(), region_name: String::new(), name: name.clone(), rows: vec![], next: None, error: None };
+    let mut page = ResidentsPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        region: region_text.clone(),
+        region_name: String::new(),
+        name: name.clone(),
+        rows: vec![],
+        next: None,
+        error: None,
+    };
     let region = match RegionCode::parse(&region_text) {
         Ok(c) => c,
         Err(e) => {
@@ -134,7 +143,19 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
     let may_unmask = !who.principal.role.sees_full_identity();
     let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
     let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
-    Ok(render(&HouseholdPage { t: who.lang.text(), user: Some(UserBar::of(&who)), household, community_name, kind, rows, changes, may_unmask, may_check, may_verify })?.into_response())
+    Ok(render(&HouseholdPage {
+        t: who.lang.text(),
+        user: Some(UserBar::of(&who)),
+        household,
+        community_name,
+        kind,
+        rows,
+        changes,
+        may_unmask,
+        may_check,
+        may_verify,
+    })?
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -156,7 +177,12 @@ pub(crate) struct UnmaskedPage {
 }
 
 /// The household page's "show full numbers" form: one member, with a reason (audited).
-pub(crate) async fn unmask_member(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>, axum::Form(f): axum::Form<UnmaskForm>) -> Result<Response, AppError> {
+pub(crate) async fn unmask_member(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(no): Path<String>,
+    axum::Form(f): axum::Form<UnmaskForm>,
+) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let (_, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let _ = members.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;

@@ -53,7 +53,9 @@ pub fn region_for(role: Role, community: &RegionCode) -> RegionCode {
     match role {
         Role::CommunityWorker | Role::GridWorker => community.clone(),
         Role::StreetReviewer => community.parent().expect("street"),
-        Role::CountyApprover | Role::VerificationOfficer | Role::Auditor => community.ancestor(minzheng_domain::RegionLevel::County).expect("county"),
+        Role::CountyApprover | Role::VerificationOfficer | Role::Auditor => {
+            community.ancestor(minzheng_domain::RegionLevel::County).expect("county")
+        }
         Role::CityAdmin => code("2101"),
     }
 }
@@ -64,7 +66,12 @@ pub async fn fixture(tag: &str) -> Fixture {
     let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
     minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
     let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &minzheng_synth::Config::new(500, 3)).expect("city");
-    let mut batch = RegistryBatch { households: city.households.clone(), persons: city.persons.clone(), source: "test".into(), checksum: String::new() };
+    let mut batch = RegistryBatch {
+        households: city.households.clone(),
+        persons: city.persons.clone(),
+        source: "test".into(),
+        checksum: String::new(),
+    };
     // One household in 大连市 (2102), outside Shenyang.
     let dalian = minzheng_app::regions::liaoning()
         .into_iter()
@@ -84,14 +91,24 @@ pub async fn fixture(tag: &str) -> Fixture {
         phone: Some("13700000000".into()),
         tags: vec![],
     };
-    let outside = Household { household_no: "DL0001".into(), head: Some(outside_person.id_number), address: "大连".into(), community: dalian.code, grid: None, building: None, kind: HouseholdKind::Urban };
+    let outside = Household {
+        household_no: "DL0001".into(),
+        head: Some(outside_person.id_number),
+        address: "大连".into(),
+        community: dalian.code,
+        grid: None,
+        building: None,
+        kind: HouseholdKind::Urban,
+    };
     batch.households.push(outside.clone());
     batch.persons.push(outside_person.clone());
     store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("batch");
     let inside = city.households[0].clone();
     for role in Role::ALL {
         let region = region_for(role, &inside.community);
-        minzheng_app::auth::create_account(store.as_ref(), None, &Actor::new("test"), role.as_str(), role, &region, PASSWORD).await.expect("account");
+        minzheng_app::auth::create_account(store.as_ref(), None, &Actor::new("test"), role.as_str(), role, &region, PASSWORD)
+            .await
+            .expect("account");
     }
     let mut state = AppState::new(store.clone(), &minzheng_app::config::Config::default()).await.expect("state");
     // The walk of every route signs in and fails many times from one address.
@@ -108,14 +125,36 @@ pub async fn fixture(tag: &str) -> Fixture {
     };
     let inside_run = store.add_policy_run(&run(&inside.community), &[], &Actor::new("test")).await.expect("run");
     let outside_run = store.add_policy_run(&run(&outside.community), &[], &Actor::new("test")).await.expect("run");
-    let inside_finding = finding_about(store.as_ref(), &inside, city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member")).await;
+    let inside_finding = finding_about(
+        store.as_ref(),
+        &inside,
+        city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member"),
+    )
+    .await;
     let outside_finding = finding_about(store.as_ref(), &outside, &outside_person).await;
     let inside_verification = report_about(store.as_ref(), &inside).await;
     let outside_verification = report_about(store.as_ref(), &outside).await;
     let inside_member = city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member").clone();
     let inside_case = case_about(store.as_ref(), &inside, &inside_member).await;
     let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
-    Fixture { app: router(state), store, city, inside, outside, outside_person, inside_run, outside_run, inside_finding, outside_finding, inside_verification, outside_verification, inside_case, outside_case, documents: dir.join("documents"), _dir: Dir(dir) }
+    Fixture {
+        app: router(state),
+        store,
+        city,
+        inside,
+        outside,
+        outside_person,
+        inside_run,
+        outside_run,
+        inside_finding,
+        outside_finding,
+        inside_verification,
+        outside_verification,
+        inside_case,
+        outside_case,
+        documents: dir.join("documents"),
+        _dir: Dir(dir),
+    }
 }
 
 /// A stored (empty) household check report of the household.
@@ -134,7 +173,16 @@ pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
         owner: h.community.ancestor(minzheng_domain::RegionLevel::County).expect("county"),
     };
     let c = Case::accepted(service, applicant, h.community.clone(), on, &minzheng_domain::WorkCalendar::default(), &TimeLimits::default());
-    let e = minzheng_store::CaseEvent { case_id: 0, action: "accept".into(), from: String::new(), to: CaseStatus::Accepted, comment: "测试受理".into(), actor: "test".into(), role: "community_worker".into(), at: chrono::Utc::now() };
+    let e = minzheng_store::CaseEvent {
+        case_id: 0,
+        action: "accept".into(),
+        from: String::new(),
+        to: CaseStatus::Accepted,
+        comment: "测试受理".into(),
+        actor: "test".into(),
+        role: "community_worker".into(),
+        at: chrono::Utc::now(),
+    };
     store.add_case(&c, c.waiting_for(service).map(Role::as_str), &e, &Actor::new("test")).await.expect("case")
 }
 
@@ -185,8 +233,20 @@ pub async fn finding_about(store: &dyn Store, h: &Household, p: &Person) -> i64 
         summary_zh: format!("{}据殡葬数据已死亡，仍在保", p.name),
         summary_en: "deceased according to the funeral service, still enrolled".into(),
         evidence: vec![
-            Evidence { source: "enrolments".into(), batch: None, fields: vec![("姓名".into(), p.name.clone()), ("保障项目".into(), "dibao".into()), ("月保障金额".into(), "600.00 元".into())] },
-            Evidence { source: "deaths".into(), batch: Some("ab".repeat(32)), fields: vec![("姓名".into(), p.name.clone()), ("死亡日期".into(), "2026-06-20".into())] },
+            Evidence {
+                source: "enrolments".into(),
+                batch: None,
+                fields: vec![
+                    ("姓名".into(), p.name.clone()),
+                    ("保障项目".into(), "dibao".into()),
+                    ("月保障金额".into(), "600.00 元".into()),
+                ],
+            },
+            Evidence {
+                source: "deaths".into(),
+                batch: Some("ab".repeat(32)),
+                fields: vec![("姓名".into(), p.name.clone()), ("死亡日期".into(), "2026-06-20".into())],
+            },
         ],
         key: format!("deceased:{}:{}", ids[0], p.id_number),
         found_on: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
@@ -195,7 +255,12 @@ pub async fn finding_about(store: &dyn Store, h: &Household, p: &Person) -> i64 
         resolution: None,
     };
     store.add_findings(std::slice::from_ref(&f), &Actor::new("test")).await.expect("finding");
-    store.search_findings(&minzheng_store::FindingQuery { region: Some(h.community.clone()), limit: 1, ..Default::default() }).await.expect("list").items[0].id
+    store
+        .search_findings(&minzheng_store::FindingQuery { region: Some(h.community.clone()), limit: 1, ..Default::default() })
+        .await
+        .expect("list")
+        .items[0]
+        .id
 }
 
 pub struct Reply {
@@ -211,7 +276,14 @@ impl Reply {
 }
 
 /// Sends a request, with a session cookie and extra headers if given.
-pub async fn send(app: &axum::Router, method: Method, uri: &str, cookie: Option<&str>, headers: &[(&str, &str)], body: Option<(&str, String)>) -> Reply {
+pub async fn send(
+    app: &axum::Router,
+    method: Method,
+    uri: &str,
+    cookie: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<(&str, String)>,
+) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(c) = cookie {
         req = req.header("cookie", c);

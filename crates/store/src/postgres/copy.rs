@@ -205,7 +205,13 @@ mod tests {
         let mut out = Vec::new();
         for chunk in chunks {
             c.feed(chunk, |f| {
-                out.push((text(required(f, 0)?)?.to_string(), text(required(f, 1)?)?.to_string(), f[2].map(int).transpose()?, int(required(f, 3)?)?, date(required(f, 4)?)?));
+                out.push((
+                    text(required(f, 0)?)?.to_string(),
+                    text(required(f, 1)?)?.to_string(),
+                    f[2].map(int).transpose()?,
+                    int(required(f, 3)?)?,
+                    date(required(f, 4)?)?,
+                ));
                 Ok(())
             })?;
         }
@@ -218,7 +224,10 @@ mod tests {
         let bytes = stream(&tuples());
         let whole = read(&[&bytes]).unwrap();
         assert_eq!(whole.len(), 50);
-        assert_eq!(whole[1], ("21010219010101001X".into(), "张三".into(), Some(1), -1_000_000_007, NaiveDate::from_ymd_opt(2024, 8, 23).unwrap()));
+        assert_eq!(
+            whole[1],
+            ("21010219010101001X".into(), "张三".into(), Some(1), -1_000_000_007, NaiveDate::from_ymd_opt(2024, 8, 23).unwrap())
+        );
         assert_eq!(whole[4].2, None);
         for size in [1, 2, 3, 7, 19, 20, 64] {
             let chunks: Vec<&[u8]> = bytes.chunks(size).collect();

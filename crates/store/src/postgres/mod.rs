@@ -3,14 +3,12 @@
 
 pub(crate) mod copy;
 
-use crate::migrate::{self, Migration};
-use crate::sql::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
-use crate::sql;
 use crate::chain;
+use crate::migrate::{self, Migration};
+use crate::sql;
+use crate::sql::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+use crate::{Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Progress, RegistryBatch, Result, Store, StoreError};
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
-use crate::{
-    Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Progress, RegistryBatch, Result, Store, StoreError,
-};
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use minzheng_domain::{Household, Person, RegionCode};
@@ -89,9 +87,7 @@ async fn apply_migrations(pool: &PgPool, list: &[Migration]) -> Result<()> {
     // One migrator at a time, even when several servers start together.
     sqlx::query("SELECT pg_advisory_xact_lock(7294611)").execute(&mut *tx).await?;
     sqlx::query(migrate::CREATE_TABLE).execute(&mut *tx).await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-        .fetch_all(&mut *tx)
-        .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(&mut *tx).await?;
     for m in list.iter().filter(|m| !applied.contains(&m.version)) {
         sqlx::raw_sql(AssertSqlSafe(m.sql))
             .execute(&mut *tx)
@@ -112,9 +108,8 @@ async fn apply_migrations(pool: &PgPool, list: &[Migration]) -> Result<()> {
 /// reading it, so that two transactions never extend the chain from the same record.
 async fn lock_chain(tx: &mut Transaction<'_, Postgres>) -> Result<String> {
     sqlx::query("SELECT pg_advisory_xact_lock(7294612)").execute(&mut **tx).await?;
-    let tail: Option<String> = sqlx::query_scalar("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
+    let tail: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1").fetch_optional(&mut **tx).await?;
     Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))
 }
 
@@ -249,10 +244,8 @@ async fn write_persons(
     if rows.is_empty() {
         return Ok(());
     }
-    let values: Vec<PersonValues> = rows
-        .iter()
-        .map(|p| PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h))))
-        .collect();
+    let values: Vec<PersonValues> =
+        rows.iter().map(|p| PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h)))).collect();
     macro_rules! col {
         ($f:ident) => {
             values.iter().map(|v| v.$f.clone()).collect::<Vec<_>>()
@@ -291,23 +284,16 @@ async fn write_persons(
     .await?;
     // Tags: replace the searchable copies of the rows updated (new rows have none yet).
     if !updated.is_empty() {
-        sqlx::query("DELETE FROM person_tags WHERE id_number = ANY($1)")
-            .bind(updated)
+        sqlx::query("DELETE FROM person_tags WHERE id_number = ANY($1)").bind(updated).execute(&mut **tx).await?;
+    }
+    let (tag_ids, tags): (Vec<&str>, Vec<&str>) =
+        rows.iter().flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str()))).unzip();
+    if !tags.is_empty() {
+        sqlx::query("INSERT INTO person_tags (id_number, tag) SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT DO NOTHING")
+            .bind(&tag_ids)
+            .bind(&tags)
             .execute(&mut **tx)
             .await?;
-    }
-    let (tag_ids, tags): (Vec<&str>, Vec<&str>) = rows
-        .iter()
-        .flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str())))
-        .unzip();
-    if !tags.is_empty() {
-        sqlx::query(
-            "INSERT INTO person_tags (id_number, tag) SELECT * FROM UNNEST($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
-        )
-        .bind(&tag_ids)
-        .bind(&tags)
-        .execute(&mut **tx)
-        .await?;
     }
     Ok(())
 }
@@ -346,7 +332,11 @@ fn copy_data(rows: impl Iterator<Item = Vec<Option<String>>>) -> Vec<u8> {
 }
 
 /// Reads the rows of a query with binary COPY, handing each to `each`.
-async fn copy_out(tx: &mut Transaction<'_, Postgres>, query: &str, mut each: impl FnMut(&crate::postgres::copy::Fields<'_>) -> Result<()>) -> Result<()> {
+async fn copy_out(
+    tx: &mut Transaction<'_, Postgres>,
+    query: &str,
+    mut each: impl FnMut(&crate::postgres::copy::Fields<'_>) -> Result<()>,
+) -> Result<()> {
     use futures_util::TryStreamExt;
     let mut stream = (**tx).copy_out_raw(&format!("COPY ({query}) TO STDOUT (FORMAT binary)")).await?;
     let mut reader = crate::postgres::copy::BinaryCopy::default();
@@ -360,7 +350,8 @@ impl PgStore {
     /// Whether every stored household is in `region` (the lowest and highest community codes,
     /// two probes of the households' community index).
     async fn holds_only(&self, region: &RegionCode) -> Result<bool> {
-        let (low, high): (Option<String>, Option<String>) = sqlx::query_as("SELECT min(community_code), max(community_code) FROM households").fetch_one(&self.pool).await?;
+        let (low, high): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT min(community_code), max(community_code) FROM households").fetch_one(&self.pool).await?;
         let within = |c: &Option<String>| c.as_deref().is_none_or(|c| c.starts_with(region.as_str()));
         Ok(within(&low) && within(&high))
     }
@@ -412,7 +403,12 @@ fn item_of<'a>(f: &crate::postgres::copy::Fields<'a>) -> Result<crate::SnapshotI
 /// One COPY per table, not one per chunk: sqlx does not set `TCP_NODELAY`, so the small last
 /// message of each COPY waited for the server's delayed acknowledgement; with a COPY per chunk
 /// a third of the samples of a 1 M import found the server waiting in `ClientRead`.
-async fn copy_persons(tx: &mut Transaction<'_, Postgres>, persons: &[&Person], chunks: impl Iterator<Item = Vec<u8>>, progress: Progress<'_>) -> Result<u64> {
+async fn copy_persons(
+    tx: &mut Transaction<'_, Postgres>,
+    persons: &[&Person],
+    chunks: impl Iterator<Item = Vec<u8>>,
+    progress: Progress<'_>,
+) -> Result<u64> {
     let mut done = 0u64;
     let mut copy = (**tx).copy_in_raw(&format!("COPY persons ({PERSON_COLUMNS}, updated_at) FROM STDIN")).await?;
     for (data, chunk) in chunks.zip(persons.chunks(CHUNK)) {
@@ -438,7 +434,13 @@ async fn copy_persons(tx: &mut Transaction<'_, Postgres>, persons: &[&Person], c
 /// chunk before (made on the sending task, PostgreSQL waited for it). On a multi-thread runtime
 /// only: this worker hands its other tasks over while it blocks (`block_in_place`, which also
 /// refuses to run inside a `LocalSet`; nothing here uses one).
-fn copy_persons_alongside(tx: &mut Transaction<'_, Postgres>, persons: &[&Person], communities: &HashMap<String, RegionCode>, now: &str, progress: Progress<'_>) -> Result<u64> {
+fn copy_persons_alongside(
+    tx: &mut Transaction<'_, Postgres>,
+    persons: &[&Person],
+    communities: &HashMap<String, RegionCode>,
+    now: &str,
+    progress: Progress<'_>,
+) -> Result<u64> {
     tokio::task::block_in_place(|| {
         std::thread::scope(|scope| {
             // Two chunks made ahead at most: the memory of the data stays bounded.
@@ -641,9 +643,7 @@ impl crate::BulkStore for PgStore {
                 sqlx::query(AssertSqlSafe(*create)).execute(&mut *tx).await?;
             }
             for (table, name, definition) in BULK_FOREIGN_KEYS.iter().rev() {
-                sqlx::query(AssertSqlSafe(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")))
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(AssertSqlSafe(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))).execute(&mut *tx).await?;
             }
             // The planner's statistics of tables that were empty (or far smaller): without them
             // it guesses, and a city's snapshot read took an index path for the whole households
@@ -692,7 +692,11 @@ impl crate::BulkStore for PgStore {
         };
         let mut counts = crate::SnapshotCounts::default();
         copy_out(&mut tx, &households, |f| {
-            sink.household(&crate::SnapshotHousehold { household_no: text(required(f, 0)?)?, community: text(required(f, 1)?)?, rural: household_kind(text(required(f, 2)?)?)? });
+            sink.household(&crate::SnapshotHousehold {
+                household_no: text(required(f, 0)?)?,
+                community: text(required(f, 1)?)?,
+                rural: household_kind(text(required(f, 2)?)?)?,
+            });
             counts.households += 1;
             Ok(())
         })

@@ -224,7 +224,8 @@ where
     i64: for<'x> Encode<'x, DB> + Type<DB>,
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO case_events (case_id, action, from_status, to_status, comment, actor, role, at) VALUES (");
+    let mut qb =
+        QueryBuilder::<DB>::new("INSERT INTO case_events (case_id, action, from_status, to_status, comment, actor, role, at) VALUES (");
     let mut sep = qb.separated(", ");
     sep.push_bind(e.case_id)
         .push_bind(e.action.clone())
@@ -243,7 +244,9 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("SELECT case_id, action, from_status, to_status, comment, actor, role, at FROM case_events WHERE case_id = ");
+    let mut qb = QueryBuilder::<DB>::new(
+        "SELECT case_id, action, from_status, to_status, comment, actor, role, at FROM case_events WHERE case_id = ",
+    );
     qb.push_bind(id).push(" ORDER BY id");
     qb
 }
@@ -276,12 +279,20 @@ pub(crate) fn case_audit(c: &Case, e: &CaseEvent) -> AuditEntry {
         entity: "case".into(),
         entity_key: c.id.to_string(),
         before: Some(serde_json::json!({ "status": e.from })),
-        after: Some(serde_json::json!({ "status": c.status.as_str(), "version": c.version, "household_no": c.household_no, "service": c.service, "comment": e.comment })),
+        after: Some(
+            serde_json::json!({ "status": c.status.as_str(), "version": c.version, "household_no": c.household_no, "service": c.service, "comment": e.comment }),
+        ),
     }
 }
 
 pub(crate) fn cases_import_audit(source: &str, count: usize) -> AuditEntry {
-    AuditEntry { action: "import_cases".into(), entity: "case".into(), entity_key: source.to_string(), before: None, after: Some(serde_json::json!({ "cases": count })) }
+    AuditEntry {
+        action: "import_cases".into(),
+        entity: "case".into(),
+        entity_key: source.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "cases": count })),
+    }
 }
 
 /// The members of the program's current enrolment of a household (`FOR UPDATE` on PostgreSQL
@@ -291,8 +302,13 @@ where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("SELECT m.id_number FROM enrolments e JOIN enrolment_members m ON m.enrolment_id = e.id WHERE e.program = ");
-    qb.push_bind(program.to_string()).push(" AND e.household_no = ").push_bind(household_no.to_string()).push(" AND e.status <> 'stopped' ORDER BY m.id_number");
+    let mut qb = QueryBuilder::<DB>::new(
+        "SELECT m.id_number FROM enrolments e JOIN enrolment_members m ON m.enrolment_id = e.id WHERE e.program = ",
+    );
+    qb.push_bind(program.to_string())
+        .push(" AND e.household_no = ")
+        .push_bind(household_no.to_string())
+        .push(" AND e.status <> 'stopped' ORDER BY m.id_number");
     if lock {
         qb.push(" FOR UPDATE OF e");
     }
@@ -315,7 +331,9 @@ where
     i64: for<'x> Encode<'x, DB> + Type<DB>,
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO case_documents (case_id, code, file_name, content_type, size, sha256, uploaded_by, at) VALUES (");
+    let mut qb = QueryBuilder::<DB>::new(
+        "INSERT INTO case_documents (case_id, code, file_name, content_type, size, sha256, uploaded_by, at) VALUES (",
+    );
     let mut sep = qb.separated(", ");
     sep.push_bind(d.case_id)
         .push_bind(d.code.clone())
@@ -334,7 +352,9 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("SELECT id, case_id, code, file_name, content_type, size, sha256, uploaded_by, at FROM case_documents WHERE 1 = 1");
+    let mut qb = QueryBuilder::<DB>::new(
+        "SELECT id, case_id, code, file_name, content_type, size, sha256, uploaded_by, at FROM case_documents WHERE 1 = 1",
+    );
     if let Some(c) = case_id {
         qb.push(" AND case_id = ").push_bind(c);
     }
@@ -372,7 +392,9 @@ pub(crate) fn document_audit(id: i64, d: &CaseDocument) -> AuditEntry {
         entity: "case".into(),
         entity_key: d.case_id.to_string(),
         before: None,
-        after: Some(serde_json::json!({ "document": id, "code": d.code, "file_name": d.file_name, "content_type": d.content_type, "size": d.size, "sha256": d.sha256 })),
+        after: Some(
+            serde_json::json!({ "document": id, "code": d.code, "file_name": d.file_name, "content_type": d.content_type, "size": d.size, "sha256": d.sha256 }),
+        ),
     }
 }
 
@@ -401,7 +423,11 @@ where
     NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
 {
     let kind: String = row.try_get("kind")?;
-    Ok(CalendarDay { day: row.try_get("day")?, kind: DayKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?, note: row.try_get("note")? })
+    Ok(CalendarDay {
+        day: row.try_get("day")?,
+        kind: DayKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        note: row.try_get("note")?,
+    })
 }
 
 pub(crate) fn calendar_audit(days: &[CalendarDay]) -> AuditEntry {

@@ -68,18 +68,12 @@ where
         qb.push(" AND name >= ").push_bind(lo).push(" AND name < ").push_bind(hi);
     }
     if let Some(tag) = &q.tag {
-        qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.id_number = p.id_number AND t.tag = ")
-            .push_bind(tag.clone())
-            .push(")");
+        qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.id_number = p.id_number AND t.tag = ").push_bind(tag.clone()).push(")");
     }
     if let Some(after) = &q.after {
         if by_name {
             let (name, id) = after.split_once('|').unwrap_or(("", after.as_str()));
-            qb.push(" AND (name, id_number) > (")
-                .push_bind(name.to_string())
-                .push(", ")
-                .push_bind(id.to_string())
-                .push(")");
+            qb.push(" AND (name, id_number) > (").push_bind(name.to_string()).push(", ").push_bind(id.to_string()).push(")");
         } else {
             qb.push(" AND id_number > ").push_bind(after.clone());
         }
@@ -372,7 +366,9 @@ where
     let (lo, hi) = prefix_range(within);
     // `digits` comes from a region level (2 to 12), never from input.
     let digits = digits.clamp(2, 12);
-    let mut qb = QueryBuilder::<DB>::new(format!("SELECT substr(community_code, 1, {digits}) AS c, count(*) AS n FROM persons WHERE community_code >= "));
+    let mut qb = QueryBuilder::<DB>::new(format!(
+        "SELECT substr(community_code, 1, {digits}) AS c, count(*) AS n FROM persons WHERE community_code >= "
+    ));
     qb.push_bind(lo).push(" AND community_code < ").push_bind(hi);
     qb.push(format!(" GROUP BY substr(community_code, 1, {digits}) ORDER BY c"));
     qb
@@ -382,7 +378,11 @@ where
 
 pub(crate) const PARAMETER_COLUMNS: &str = "seq, name, region, area, effective_from, value, reason, recorded_by, recorded_at";
 
-pub(crate) fn insert_parameter<DB>(r: &minzheng_domain::parameter::ParameterRecord, by: &str, now: chrono::DateTime<chrono::Utc>) -> QueryBuilder<DB>
+pub(crate) fn insert_parameter<DB>(
+    r: &minzheng_domain::parameter::ParameterRecord,
+    by: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> QueryBuilder<DB>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -390,7 +390,9 @@ where
     chrono::NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
     chrono::DateTime<chrono::Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO policy_parameters (name, region, area, effective_from, value, reason, recorded_by, recorded_at) VALUES (");
+    let mut qb = QueryBuilder::<DB>::new(
+        "INSERT INTO policy_parameters (name, region, area, effective_from, value, reason, recorded_by, recorded_at) VALUES (",
+    );
     let mut sep = qb.separated(", ");
     sep.push_bind(r.name.clone())
         .push_bind(r.region.clone())
@@ -479,7 +481,12 @@ where
 {
     let mut qb = QueryBuilder::<DB>::new("INSERT INTO policy_runs (kind, region, on_date, summary, created_by, created_at) VALUES (");
     let mut sep = qb.separated(", ");
-    sep.push_bind(r.kind.clone()).push_bind(r.region.clone()).push_bind(r.on).push_bind(r.summary.to_string()).push_bind(by.to_string()).push_bind(now);
+    sep.push_bind(r.kind.clone())
+        .push_bind(r.region.clone())
+        .push_bind(r.on)
+        .push_bind(r.summary.to_string())
+        .push_bind(by.to_string())
+        .push_bind(now);
     qb.push(") RETURNING id");
     qb
 }

@@ -5,8 +5,8 @@ use crate::{AuditEntry, Result, StoreError};
 use chrono::NaiveDate;
 use minzheng_domain::registry::parse_household_no;
 use minzheng_domain::{
-    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus,
-    Region, RegionCode, RegionLevel, Relation, Sex,
+    Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus, Region, RegionCode, RegionLevel, Relation,
+    Sex,
 };
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use std::collections::HashMap;
@@ -15,8 +15,7 @@ pub(crate) const PERSON_COLUMNS: &str = "id_number, name, sex, birth_date, hukou
     household_no, community_code, relation, status, status_date, disability_category, \
     disability_grade, phone, tags";
 
-pub(crate) const HOUSEHOLD_COLUMNS: &str =
-    "household_no, head_id_number, address, community_code, grid_name, building_name, kind";
+pub(crate) const HOUSEHOLD_COLUMNS: &str = "household_no, head_id_number, address, community_code, grid_name, building_name, kind";
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
@@ -126,9 +125,7 @@ where
         name: get(row, "name")?,
         level: RegionLevel::parse(&level).ok_or_else(|| corrupt("level", &level))?,
         parent: match parent {
-            Some(p) if !p.is_empty() => {
-                Some(RegionCode::parse(&p).map_err(|_| corrupt("parent", &p))?)
-            }
+            Some(p) if !p.is_empty() => Some(RegionCode::parse(&p).map_err(|_| corrupt("parent", &p))?),
             _ => None,
         },
     })
@@ -195,18 +192,14 @@ pub(crate) struct Diff<'a, T> {
 
 /// Compares new rows with the stored ones (by key): new rows are inserted, changed rows are
 /// updated with an audit record holding before and after, identical rows are left alone.
-pub(crate) fn diff<'a, T, K>(
-    entity: &str,
-    new: &[&'a T],
-    existing: Vec<T>,
-    key: impl Fn(&T) -> K,
-) -> Diff<'a, T>
+pub(crate) fn diff<'a, T, K>(entity: &str, new: &[&'a T], existing: Vec<T>, key: impl Fn(&T) -> K) -> Diff<'a, T>
 where
     T: PartialEq + serde::Serialize,
     K: std::hash::Hash + Eq + ToString,
 {
     let mut old: HashMap<K, T> = existing.into_iter().map(|t| (key(&t), t)).collect();
-    let mut d = Diff { write: Vec::with_capacity(new.len()), audit: Vec::new(), inserted: 0, updated: 0, unchanged: 0, updated_keys: Vec::new() };
+    let mut d =
+        Diff { write: Vec::with_capacity(new.len()), audit: Vec::new(), inserted: 0, updated: 0, unchanged: 0, updated_keys: Vec::new() };
     for &row in new {
         let k = key(row);
         match old.remove(&k) {
@@ -363,5 +356,10 @@ where
     String: Decode<'r, R::Database> + Type<R::Database>,
     i64: Decode<'r, R::Database> + Type<R::Database>,
 {
-    Ok(crate::RunUnit { program: get(row, "program")?, unit_key: get(row, "unit_key")?, county: get(row, "county")?, amount: get(row, "amount")? })
+    Ok(crate::RunUnit {
+        program: get(row, "program")?,
+        unit_key: get(row, "unit_key")?,
+        county: get(row, "county")?,
+        amount: get(row, "amount")?,
+    })
 }

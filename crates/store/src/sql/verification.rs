@@ -4,7 +4,9 @@ use crate::sql::{push_in, select_in};
 use crate::{page_limit, prefix_range, FindingEvent, FindingQuery, Result, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_domain::economy::{DeptRecord, LinkKind};
-use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen, Finding, FindingKind, FindingStatus, IdNumber, RegionCode, Resolution};
+use minzheng_domain::{
+    EnrolledMember, Enrolment, EnrolmentStatus, Fen, Finding, FindingKind, FindingStatus, IdNumber, RegionCode, Resolution,
+};
 use sqlx::{ColumnIndex, Database, Decode, Encode, QueryBuilder, Row, Type};
 use std::collections::HashMap;
 
@@ -22,7 +24,8 @@ fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
 
 // ---- departmental rows ----
 
-pub(crate) const DEPT_COLUMNS: &str = "id, batch, source, row_no, recorded_id, recorded_name, id_number, link, probability, event_date, fields";
+pub(crate) const DEPT_COLUMNS: &str =
+    "id, batch, source, row_no, recorded_id, recorded_name, id_number, link, probability, event_date, fields";
 
 pub(crate) fn insert_dept_records<DB>(records: &[DeptRecord], batch: &str) -> QueryBuilder<DB>
 where
@@ -32,7 +35,9 @@ where
     i64: for<'x> Encode<'x, DB> + Type<DB>,
     Option<NaiveDate>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO dept_records (batch, source, row_no, recorded_id, recorded_name, id_number, link, probability, event_date, fields) ");
+    let mut qb = QueryBuilder::<DB>::new(
+        "INSERT INTO dept_records (batch, source, row_no, recorded_id, recorded_name, id_number, link, probability, event_date, fields) ",
+    );
     qb.push_values(records, |mut row, r| {
         row.push_bind(batch.to_string())
             .push_bind(r.source.clone())
@@ -55,7 +60,11 @@ where
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::<DB>::new(format!("SELECT {DEPT_COLUMNS} FROM dept_records WHERE source = "));
-    qb.push_bind(source.to_string()).push(" AND id > ").push_bind(after).push(" ORDER BY id LIMIT ").push_bind(i64::from(limit.clamp(1, 100_000)));
+    qb.push_bind(source.to_string())
+        .push(" AND id > ")
+        .push_bind(after)
+        .push(" ORDER BY id LIMIT ")
+        .push_bind(i64::from(limit.clamp(1, 100_000)));
     qb
 }
 
@@ -140,7 +149,9 @@ where
     NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO enrolments (program, household_no, county, monthly_amount, start_month, status, source, updated_at) ");
+    let mut qb = QueryBuilder::<DB>::new(
+        "INSERT INTO enrolments (program, household_no, county, monthly_amount, start_month, status, source, updated_at) ",
+    );
     qb.push_values(enrolments, |mut row, e| {
         row.push_bind(e.program.clone())
             .push_bind(e.household_no.clone())
@@ -236,7 +247,10 @@ where
     let mut by_enrolment: HashMap<i64, Vec<EnrolledMember>> = HashMap::new();
     for m in members {
         let id: String = m.try_get("id_number")?;
-        by_enrolment.entry(m.try_get("enrolment_id")?).or_default().push(EnrolledMember { id_number: id_of(&id)?, name: m.try_get("name")? });
+        by_enrolment
+            .entry(m.try_get("enrolment_id")?)
+            .or_default()
+            .push(EnrolledMember { id_number: id_of(&id)?, name: m.try_get("name")? });
     }
     rows.iter()
         .map(|r| {
@@ -344,8 +358,12 @@ where
     String: for<'x> Encode<'x, DB> + Type<DB>,
 {
     let (lo, hi) = prefix_range(region.as_str());
-    let mut qb = QueryBuilder::<DB>::new("SELECT kind, substr(region, 1, 6) AS county, status, COUNT(*) AS n FROM findings WHERE region >= ");
-    qb.push_bind(lo).push(" AND region < ").push_bind(hi).push(" GROUP BY kind, substr(region, 1, 6), status ORDER BY kind, county, status");
+    let mut qb =
+        QueryBuilder::<DB>::new("SELECT kind, substr(region, 1, 6) AS county, status, COUNT(*) AS n FROM findings WHERE region >= ");
+    qb.push_bind(lo)
+        .push(" AND region < ")
+        .push_bind(hi)
+        .push(" GROUP BY kind, substr(region, 1, 6), status ORDER BY kind, county, status");
     qb
 }
 
@@ -376,7 +394,9 @@ where
     i64: for<'x> Encode<'x, DB> + Type<DB>,
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO finding_events (finding_id, action, from_status, to_status, detail, comment, actor, at) VALUES (");
+    let mut qb = QueryBuilder::<DB>::new(
+        "INSERT INTO finding_events (finding_id, action, from_status, to_status, detail, comment, actor, at) VALUES (",
+    );
     let mut sep = qb.separated(", ");
     sep.push_bind(e.finding_id)
         .push_bind(e.action.clone())
@@ -395,7 +415,9 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("SELECT finding_id, action, from_status, to_status, detail, comment, actor, at FROM finding_events WHERE finding_id = ");
+    let mut qb = QueryBuilder::<DB>::new(
+        "SELECT finding_id, action, from_status, to_status, detail, comment, actor, at FROM finding_events WHERE finding_id = ",
+    );
     qb.push_bind(id).push(" ORDER BY id");
     qb
 }
@@ -493,7 +515,8 @@ where
     NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO household_checks (household_no, community, on_date, report, made_by, made_at) VALUES (");
+    let mut qb =
+        QueryBuilder::<DB>::new("INSERT INTO household_checks (household_no, community, on_date, report, made_by, made_at) VALUES (");
     let mut sep = qb.separated(", ");
     sep.push_bind(r.household_no.clone())
         .push_bind(r.community.to_string())

@@ -3,15 +3,12 @@
 mod audit_writer;
 pub(crate) mod raw;
 
-use crate::migrate::{self, Migration};
-use crate::sql::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
-use crate::sql;
 use crate::chain;
+use crate::migrate::{self, Migration};
+use crate::sql;
+use crate::sql::rows::{self, PersonValues, HOUSEHOLD_COLUMNS, PERSON_COLUMNS};
+use crate::{Actor, AuditEntry, AuditRecord, Backend, BatchOutcome, Progress, RegistryBatch, Result, Store, StoreError};
 use crate::{BULK_INDEXES, BULK_THRESHOLD};
-use crate::{
-    Actor, AuditEntry, AuditRecord, Backend,
-    BatchOutcome, Progress, RegistryBatch, Result, Store, StoreError,
-};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use minzheng_domain::{Household, Person, RegionCode};
@@ -32,7 +29,8 @@ pub struct SqliteStore {
 }
 
 /// The columns of an audit record, in the order of [`AuditValues::row`], for both writers.
-const AUDIT_INSERT: &str = "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash) ";
+const AUDIT_INSERT: &str =
+    "INSERT INTO audit_log (at, actor, action, entity, entity_key, before, after, role, region, request_id, client, prev_hash, hash) ";
 
 /// A record's JSON values as stored text.
 struct AuditValues {
@@ -107,7 +105,8 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        let audit_queue = crate::group::AuditQueue::spawn_thread("minzheng-audit", move |jobs| audit_writer::audit_writer(writer, checkpointer, jobs))?;
+        let audit_queue =
+            crate::group::AuditQueue::spawn_thread("minzheng-audit", move |jobs| audit_writer::audit_writer(writer, checkpointer, jobs))?;
         Ok(SqliteStore { pool, audit_queue })
     }
 
@@ -189,17 +188,13 @@ fn audit_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<AuditRecord> {
 
 /// The hash of the newest chained audit record (the genesis value for an empty log).
 async fn chain_tail(tx: &mut Transaction<'_, Sqlite>) -> Result<String> {
-    let tail: Option<String> = sqlx::query_scalar(CHAIN_TAIL)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let tail: Option<String> = sqlx::query_scalar(CHAIN_TAIL).fetch_optional(&mut **tx).await?;
     Ok(tail.unwrap_or_else(|| chain::GENESIS.to_string()))
 }
 
 async fn apply_migrations(pool: &SqlitePool, list: &[Migration]) -> Result<()> {
     sqlx::query(migrate::CREATE_TABLE).execute(pool).await?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
-        .fetch_all(pool)
-        .await?;
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations").fetch_all(pool).await?;
     for m in list.iter().filter(|m| !applied.contains(&m.version)) {
         let mut tx = pool.begin().await?;
         sqlx::raw_sql(AssertSqlSafe(m.sql))
@@ -253,10 +248,7 @@ fn household_statements(rows: &[&Household]) -> Vec<QueryBuilder<Sqlite>> {
     );
     out.push(qb);
     // Grids and buildings are created on first use under their community.
-    let grids: Vec<(&str, &str)> = rows
-        .iter()
-        .filter_map(|h| h.grid.as_deref().map(|g| (h.community.as_str(), g)))
-        .collect();
+    let grids: Vec<(&str, &str)> = rows.iter().filter_map(|h| h.grid.as_deref().map(|g| (h.community.as_str(), g))).collect();
     if !grids.is_empty() {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO grids (community_code, name) ");
         qb.push_values(&grids, |mut b, (c, g)| {
@@ -265,10 +257,8 @@ fn household_statements(rows: &[&Household]) -> Vec<QueryBuilder<Sqlite>> {
         qb.push(" ON CONFLICT DO NOTHING");
         out.push(qb);
     }
-    let buildings: Vec<(&str, &str, Option<&str>)> = rows
-        .iter()
-        .filter_map(|h| h.building.as_deref().map(|b| (h.community.as_str(), b, h.grid.as_deref())))
-        .collect();
+    let buildings: Vec<(&str, &str, Option<&str>)> =
+        rows.iter().filter_map(|h| h.building.as_deref().map(|b| (h.community.as_str(), b, h.grid.as_deref()))).collect();
     if !buildings.is_empty() {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO buildings (community_code, name, grid_name) ");
         qb.push_values(&buildings, |mut b, (c, n, g)| {
@@ -287,10 +277,8 @@ fn person_statements(rows: &[&Person], updated: &[String], communities: &HashMap
         return out;
     }
     let now = Utc::now();
-    let values: Vec<PersonValues> = rows
-        .iter()
-        .map(|p| PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h))))
-        .collect();
+    let values: Vec<PersonValues> =
+        rows.iter().map(|p| PersonValues::of(p, p.household_no.as_ref().and_then(|h| communities.get(h)))).collect();
     let mut qb = QueryBuilder::<Sqlite>::new(format!("INSERT INTO persons ({PERSON_COLUMNS}, updated_at) "));
     qb.push_values(&values, |mut b, v| {
         b.push_bind(&v.id_number)
@@ -328,10 +316,7 @@ fn person_statements(rows: &[&Person], updated: &[String], communities: &HashMap
         qb.push(")");
         out.push(qb);
     }
-    let tags: Vec<(&str, &str)> = rows
-        .iter()
-        .flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str())))
-        .collect();
+    let tags: Vec<(&str, &str)> = rows.iter().flat_map(|p| p.tags.iter().map(move |t| (p.id_number.as_str(), t.as_str()))).collect();
     for chunk in tags.chunks(CHUNK * 4) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO person_tags (id_number, tag) ");
         qb.push_values(chunk, |mut b, (i, t)| {
@@ -481,12 +466,20 @@ impl crate::BulkStore for SqliteStore {
             end?;
             Ok(counts)
         };
-        if multi { tokio::task::block_in_place(read) } else { read() }
+        if multi {
+            tokio::task::block_in_place(read)
+        } else {
+            read()
+        }
     }
 }
 
 /// The three reads of [`Store::scan_snapshot`] on a locked connection, in a transaction.
-fn snapshot_scan(handle: &mut crate::sqlite::raw::Handle<'_>, region: &RegionCode, sink: &mut dyn crate::SnapshotSink) -> Result<crate::SnapshotCounts> {
+fn snapshot_scan(
+    handle: &mut crate::sqlite::raw::Handle<'_>,
+    region: &RegionCode,
+    sink: &mut dyn crate::SnapshotSink,
+) -> Result<crate::SnapshotCounts> {
     use crate::snapshot::{household_kind, item_kind, parse_iso_date, PersonText};
     let [households, persons, items] = crate::snapshot::queries(region);
     let mut counts = crate::SnapshotCounts::default();
@@ -516,12 +509,17 @@ fn snapshot_scan(handle: &mut crate::sqlite::raw::Handle<'_>, region: &RegionCod
     drop(st);
     let mut st = handle.prepare(&items)?;
     while let Some(r) = st.next()? {
-        sink.item(&crate::SnapshotItem { id_number: r.text(0)?, kind: item_kind(r.text(1)?)?, amount: r.int(2)?, source: r.text(3)?, as_of: parse_iso_date(r.text(4)?)? });
+        sink.item(&crate::SnapshotItem {
+            id_number: r.text(0)?,
+            kind: item_kind(r.text(1)?)?,
+            amount: r.int(2)?,
+            source: r.text(3)?,
+            as_of: parse_iso_date(r.text(4)?)?,
+        });
         counts.items += 1;
     }
     Ok(counts)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -562,7 +560,13 @@ mod tests {
         let store = SqliteStore::open(&dir.join("t.db")).await.expect("open");
         store.migrate().await.expect("migrate");
         let reader = Actor::new("reader");
-        let read = |i: u32, shown: Option<serde_json::Value>| AuditEntry { action: "read".into(), entity: "person".into(), entity_key: i.to_string(), before: None, after: shown };
+        let read = |i: u32, shown: Option<serde_json::Value>| AuditEntry {
+            action: "read".into(),
+            entity: "person".into(),
+            entity_key: i.to_string(),
+            before: None,
+            after: shown,
+        };
         // Some ten 4 KB pages a record.
         let shown = serde_json::json!({ "shown": "字".repeat(13_000) });
         let (mut records, mut highest, mut started_again) = (0u32, 0u32, false);

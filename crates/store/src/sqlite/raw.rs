@@ -18,9 +18,9 @@
 use crate::{Result, StoreError};
 use libsqlite3_sys as ffi;
 use std::ffi::{c_char, c_int, c_void, CStr};
-use std::sync::atomic::{AtomicI32, Ordering};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// A locked connection handle.
 pub(crate) struct Handle<'c> {
