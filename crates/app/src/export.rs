@@ -1,8 +1,13 @@
-//! 导出: persons and households of a region to .xlsx or .csv, page by page.
+//! 导出: persons and households of a region to .xlsx or .csv, page by page. Like every read of
+//! personal data it has a principal (who may export, within their region) and an audit record
+//! (what was exported, how many rows, to which file), written before the file.
 
 use crate::import::Communities;
+use crate::registry::AccessError;
 use minzheng_domain::registry::{columns, household_row, person_row};
 use minzheng_domain::{Household, RegionCode};
+use minzheng_domain::{Permission, Principal};
+use minzheng_store::{Actor, AuditEntry};
 use minzheng_store::{HouseholdQuery, Progress, Store, StoreError};
 use minzheng_synth::files::{write_table, Format, WriteError};
 use std::collections::HashMap;
@@ -14,6 +19,25 @@ pub enum ExportError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+}
+
+impl minzheng_domain::Bilingual for ExportError {
+    fn zh(&self) -> String {
+        match self {
+            ExportError::Store(e) => format!("数据库错误：{e}"),
+            ExportError::Write(e) => format!("无法写出文件：{e}"),
+            ExportError::Access(e) => e.zh(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            ExportError::Store(e) => format!("database error: {e}"),
+            ExportError::Write(e) => format!("cannot write the file: {e}"),
+            ExportError::Access(e) => e.en(),
+        }
+    }
 }
 
 /// What to export.
@@ -23,15 +47,35 @@ pub enum What {
     Households,
 }
 
-/// Exports persons or households living in `region` (the whole store if none); returns rows.
+/// Exports persons or households living in `region` (the account's whole region if none) for
+/// an account that may export the registry there; returns the rows written.
+#[allow(clippy::too_many_arguments, reason = "who and actor are to become one request context")]
 pub async fn export(
     store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
     what: What,
     region: Option<RegionCode>,
     path: &Path,
     format: Format,
     progress: Progress<'_>,
 ) -> Result<usize, ExportError> {
+    if !who.may(Permission::ExportRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let region = region.unwrap_or_else(|| who.region.clone());
+    let entry = |action: &str, after: serde_json::Value| AuditEntry {
+        action: action.into(),
+        entity: "registry".into(),
+        entity_key: region.to_string(),
+        before: None,
+        after: Some(after),
+    };
+    if !who.in_scope(&region) {
+        store.audit(actor, &[entry("refused", serde_json::json!({ "use": "export" }))]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let region = Some(region.clone());
     let communities = Communities::load(store).await?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut after = None;
@@ -66,6 +110,12 @@ pub async fn export(
         What::Persons => columns::PERSONS,
         What::Households => columns::HOUSEHOLDS,
     };
+    let what_text = match what {
+        What::Persons => "persons",
+        What::Households => "households",
+    };
+    let file = path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+    store.audit(actor, &[entry("export", serde_json::json!({ "what": what_text, "rows": rows.len(), "file": file }))]).await?;
     write_table(path, headers, &rows, format)?;
     Ok(rows.len())
 }

@@ -203,3 +203,54 @@ async fn members_join_stored_households_and_rows_of_unknown_households_are_refus
     assert!(report.rejected[0].reasons[0].to_string().contains("H9"));
     assert_eq!(store.household_members("H1").await.expect("members").len(), 2);
 }
+
+/// An export is a read of personal data like any other: a role without the permission or a
+/// region outside the account's is refused (and the refusal audited); an export writes its audit
+/// record (what, how many rows, which file) and holds only the account's region.
+#[tokio::test]
+async fn an_export_needs_the_permission_stays_in_the_region_and_is_audited() {
+    use minzheng_app::export::{export, ExportError, What};
+    use minzheng_app::registry::AccessError;
+    use minzheng_domain::{Principal, Role};
+    let (store, dir) = store_in("export").await;
+    let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(3_000, 11)).expect("city");
+    write_city(&city, &dir.0.join("city"), Format::Csv).expect("write");
+    import_persons(store.as_ref(), &dir.0.join("city/persons.csv"), &Mapping::default(), &Actor::new("importer"), &|_| {})
+        .await
+        .expect("import");
+    let county = RegionCode::parse("210112").expect("浑南区");
+    let approver = Principal { name: "hunnan".into(), role: Role::CountyApprover, region: county.clone() };
+    let actor = Actor::new("hunnan");
+    let out = dir.0.join("hunnan.csv");
+    let rows = export(store.as_ref(), &approver, &actor, What::Persons, None, &out, Format::Csv, &|_| {}).await.expect("export");
+    let in_county = city
+        .persons
+        .iter()
+        .filter(|p| {
+            city.households.iter().any(|h| Some(&h.household_no) == p.household_no.as_ref() && h.community.as_str().starts_with("210112"))
+        })
+        .count();
+    assert_eq!(rows, in_county, "the county's residents, no one else");
+    let log = store.audit_of("registry", "210112").await.expect("audit");
+    let exported = log.iter().find(|r| r.action == "export").expect("an export record");
+    assert_eq!((exported.actor.as_str(), exported.after.as_ref().map(|a| a["rows"].clone())), ("hunnan", Some(serde_json::json!(rows))));
+    // Another county: refused, and the refusal recorded.
+    let outside = export(
+        store.as_ref(),
+        &approver,
+        &actor,
+        What::Persons,
+        Some(RegionCode::parse("210102").expect("和平区")),
+        &dir.0.join("x.csv"),
+        Format::Csv,
+        &|_| {},
+    )
+    .await;
+    assert!(matches!(outside, Err(ExportError::Access(AccessError::OutOfScope))), "{outside:?}");
+    assert!(store.audit_of("registry", "210102").await.expect("audit").iter().any(|r| r.action == "refused"));
+    // A role that may not export.
+    let auditor = Principal { name: "audit".into(), role: Role::Auditor, region: county.clone() };
+    let refused =
+        export(store.as_ref(), &auditor, &Actor::new("audit"), What::Households, None, &dir.0.join("y.csv"), Format::Csv, &|_| {}).await;
+    assert!(matches!(refused, Err(ExportError::Access(AccessError::Forbidden))), "{refused:?}");
+}

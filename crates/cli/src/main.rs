@@ -248,6 +248,13 @@ pub(crate) fn actor() -> Actor {
     Actor::new(format!("cli:{user}"))
 }
 
+/// Who the command line acts as: the operator of the installation, with the city administrator's
+/// permissions over the configured city (audited as `cli:<user>`).
+pub(crate) fn cli_principal(config: &Config) -> Result<minzheng_domain::Principal> {
+    let region = RegionCode::parse(&config.city).map_err(|e| anyhow::anyhow!(e.both()))?;
+    Ok(minzheng_domain::Principal { name: actor().name, role: minzheng_domain::Role::CityAdmin, region })
+}
+
 pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
     let store = minzheng_store::connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))?;
     let added = regions::ensure_loaded(store.as_ref(), &Actor::system()).await?;
@@ -309,7 +316,11 @@ async fn run(cli: Cli) -> Result<()> {
                 ExportWhat::Households => What::Households,
             };
             let pb = bar(store.counts().await?.persons, "导出 export");
-            let n = export::export(store.as_ref(), what, region, &out, format.into(), &|n| pb.set_position(n)).await?;
+            let n = export::export(store.as_ref(), &cli_principal(config)?, &actor(), what, region, &out, format.into(), &|n| {
+                pb.set_position(n)
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
             pb.finish_and_clear();
             println!("已导出 {n} 行到 {} / exported {n} rows to {}", out.display(), out.display());
             Ok(())

@@ -1,0 +1,241 @@
+//! 受理: an application accepted at any community of the city, with its documents and the amount the rules give.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// An application as the accepting worker takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub service: String,
+    pub applicant: IdNumber,
+    /// Codes of the documents handed in.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// 工作人员近亲属 (declared by the applicant or known to the worker).
+    #[serde(default)]
+    pub staff_relative: bool,
+    pub comment: String,
+}
+
+/// The documents an applicant must still bring: those the catalogue requires on the day, and
+/// those whose shared data has nothing for this household (for the disability subsidies, a
+/// disability certificate is replaced only where the registry records the disability; a 低保
+/// certificate only where the household is enrolled).
+pub fn documents_due(service: &Service, day: NaiveDate, has_disability: bool, has_dibao: bool) -> Vec<&minzheng_domain::case::Document> {
+    service
+        .documents
+        .iter()
+        .filter(|d| {
+            !d.replaced(day)
+                || match d.replaced_by.as_deref() {
+                    // For the disability subsidies the certificate is the ground of the claim;
+                    // elsewhere it is asked only of members who have one.
+                    Some("disability") => !has_disability && service.program.starts_with("disability"),
+                    Some("enrolment") => !has_dibao,
+                    _ => false,
+                }
+        })
+        .collect()
+}
+
+/// Accepts an application at the worker's community for any resident of the city (全市通办):
+/// the case is owned by the applicant's hukou county and surveyed where the household lives.
+/// Refused: a service that does not exist, documents missing, a second open case of the program
+/// for the household, a new application for an enrolled household (or a change for one that
+/// is not enrolled).
+pub async fn accept(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<Case, CaseFailure> {
+    let result = accept_unaudited(store, catalogue, who, actor, app, today).await;
+    // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
+    // is personal data, and trying one number against each service must leave a trace.
+    if let Err(e) = &result {
+        if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
+            store
+                .audit(
+                    actor,
+                    &[AuditEntry {
+                        action: "refused".into(),
+                        entity: "person".into(),
+                        entity_key: app.applicant.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() })),
+                    }],
+                )
+                .await?;
+        }
+    }
+    result
+}
+
+pub(crate) async fn accept_unaudited(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<Case, CaseFailure> {
+    if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
+        return Err(AccessError::Forbidden.into());
+    }
+    let service = catalogue
+        .service(app.service.trim())
+        .ok_or_else(|| invalid(format!("服务事项“{}”不存在", app.service.trim()), format!("no service {:?}", app.service.trim())))?;
+    if app.comment.trim().chars().count() < 4 {
+        return Err(CaseError::NoComment.into());
+    }
+    let person = store.person(&app.applicant).await?.ok_or(AccessError::NotFound)?;
+    let city = who.region.ancestor(RegionLevel::City).ok_or(AccessError::Forbidden)?;
+    if !city.contains(&person.hukou_region) {
+        return Err(invalid(
+            "申请人户籍不在本市，不能通办受理",
+            "the applicant's hukou is not in this city: the application cannot be accepted here",
+        ));
+    }
+    if person.status != PersonStatus::Alive {
+        return Err(invalid(
+            "申请人在人口库中不是在册状态（死亡或迁出）",
+            "the applicant is not living in the registry (deceased or moved out)",
+        ));
+    }
+    let household_no = person
+        .household_no
+        .clone()
+        .ok_or_else(|| invalid("申请人没有所属家庭户，请先在人口库登记", "the applicant belongs to no household: register it first"))?;
+    let household = store.household(&household_no).await?.ok_or(AccessError::NotFound)?;
+    let owner = person
+        .hukou_region
+        .ancestor(RegionLevel::County)
+        .or_else(|| household.community.ancestor(RegionLevel::County))
+        .ok_or(AccessError::NotFound)?;
+    let members = store.household_members(&household_no).await?;
+    let living: Vec<_> = members.iter().filter(|m| m.status == PersonStatus::Alive).collect();
+    let enrolments = store.enrolments_of(&living.iter().map(|m| m.id_number).collect::<Vec<_>>()).await?;
+    let enrolled = |program: &str| {
+        enrolments.iter().any(|e| e.program == program && e.household_no == household_no && e.status != EnrolmentStatus::Stopped)
+    };
+    // A program granted to persons: is the applicant one of the enrolled members?
+    let enrolled_self = |program: &str| {
+        enrolments
+            .iter()
+            .any(|e| e.program == program && e.status != EnrolmentStatus::Stopped && e.members.iter().any(|m| m.id_number == app.applicant))
+    };
+    let is_enrolled = |program: &str| if service.per_person { enrolled_self(program) } else { enrolled(program) };
+    match service.kind {
+        ServiceKind::Apply if is_enrolled(&service.program) => {
+            return Err(invalid(
+                format!("该户已享受{}，请办理变更而不是新申请", service.program),
+                format!("the household already receives {}: apply for a change instead", service.program),
+            ));
+        }
+        ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !is_enrolled(&service.program) => {
+            return Err(invalid(
+                format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()),
+                format!("the household has no {} enrolment to {:?}", service.program, service.kind),
+            ));
+        }
+        _ => {}
+    }
+    let has_disability = person.disability.is_some() || living.iter().any(|m| m.disability.is_some());
+    let missing: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao"))
+        .into_iter()
+        .filter(|d| !app.documents.iter().any(|c| c.trim() == d.code))
+        .collect();
+    if !missing.is_empty() {
+        let names = |f: fn(&minzheng_domain::case::Document) -> &str, sep: &str| missing.iter().map(|d| f(d)).collect::<Vec<_>>().join(sep);
+        return Err(invalid(format!("缺少办理要件：{}", names(|d| &d.zh, "、")), format!("documents missing: {}", names(|d| &d.en, ", "))));
+    }
+    let records = store.parameter_records().await?;
+    let area = household.kind;
+    let flag =
+        minzheng_policy::params::in_force(&records, "case_approval_delegated", owner.as_str(), area, today).map(|r| r.value).unwrap_or(0);
+    let calendar = calendar(store).await?;
+    let child = app.applicant.age_on(today) < 18 || matches!(service.program.as_str(), "orphan" | "unsupported_child");
+    let applicant = procedure::Applicant {
+        id_number: app.applicant,
+        name: person.name.clone(),
+        household_no: household_no.clone(),
+        household_size: u32::try_from(living.len()).unwrap_or(u32::MAX),
+        community: household.community.clone(),
+        owner,
+    };
+    let mut case = Case::accepted(service, applicant, who.region.clone(), today, &calendar, &TimeLimits::default());
+    case.staff_relative = app.staff_relative;
+    // 临时救助: the street approves directly up to its ceiling (seed 002).
+    case.delegated = flag == 1 || service.amount_given;
+    case.child = child;
+    case.file.documents = app.documents.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+    // The whole case's limit is shorter where the street decides.
+    case.set_due(service, today, &calendar, &TimeLimits::default());
+    let event = CaseEvent {
+        case_id: 0,
+        action: "accept".into(),
+        from: String::new(),
+        to: CaseStatus::Accepted,
+        comment: app.comment.trim().to_string(),
+        actor: who.name.clone(),
+        role: who.role.as_str().into(),
+        at: chrono::Utc::now(),
+    };
+    let waiting = case.waiting_for(service).map(Role::as_str);
+    case.id = match store.add_case(&case, waiting, &event, actor).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            return Err(invalid(
+                format!("该户已有办理中的{}申请，不能重复申请", service.zh),
+                format!("the household already has an open case of {}", service.en),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(case)
+}
+
+/// What the policy engine says of the case's program for the household on a day.
+pub(crate) async fn rules_amount(store: &dyn Store, engine: &Engine, case: &Case, on: NaiveDate) -> Result<ProgramCheck, CaseFailure> {
+    let household = store.household(&case.household_no).await?.ok_or(AccessError::NotFound)?;
+    let snapshot = crate::policy::household_snapshot(store, &household).await?;
+    let records = store.parameter_records().await?;
+    let check = engine
+        .check(&snapshot, &records, on)
+        .await
+        .map_err(|e| invalid(format!("核算引擎错误：{e}"), format!("policy engine error: {e}")))?
+        .ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
+    check.programs.into_iter().find(|p| p.code == case.program).ok_or_else(|| {
+        invalid(format!("政策文件中没有项目“{}”", case.program), format!("no program {:?} in the policy files", case.program))
+    })
+}
+
+pub(crate) fn unmet(check: &ProgramCheck) -> String {
+    let mut out: Vec<String> = check.units.iter().flat_map(|u| u.steps.iter().filter(|s| !s.met).map(|s| s.zh.clone())).collect();
+    out.dedup();
+    out.join("；")
+}
+
+/// The limits of 临时救助 for a case on a day: the household's 低保 standard, the smallest single
+/// payment and the street's and county's ceilings (`minzheng_domain::temporary`).
+pub(crate) async fn temporary_limits(store: &dyn Store, case: &Case, on: NaiveDate) -> Result<TemporaryLimits, CaseFailure> {
+    let records = store.parameter_records().await?;
+    let area: Area = store.household(&case.household_no).await?.map(|h| h.kind).unwrap_or(Area::Urban);
+    let county = case.owner.as_str();
+    let value = |name: &str| minzheng_policy::params::in_force(&records, name, county, area, on).map(|r| r.value);
+    // The bands are multiples of the standard: without one in force nothing can be placed.
+    let standard = value("dibao_standard").filter(|s| *s > 0).ok_or_else(|| {
+        invalid(
+            format!("{} 在 {on} 没有生效的低保标准，无法确定临时救助的审批档次", case.owner),
+            format!("no 低保 standard is in force in {} on {on}: the bands of temporary assistance cannot be placed", case.owner),
+        )
+    })?;
+    Ok(TemporaryLimits {
+        standard,
+        minimum: value("linshi_minimum"),
+        street_permille: value("linshi_street_ceiling_permille"),
+        county_permille: value("linshi_county_ceiling_permille"),
+    })
+}

@@ -1,0 +1,109 @@
+//! The service catalogue (办事指南) and the working-day calendar it counts time limits in.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// 服务事项目录: the services any community accepts, with their steps and documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    #[serde(rename = "service")]
+    pub services: Vec<Service>,
+}
+
+impl Catalogue {
+    /// Reads a catalogue; a mistake is refused with its line.
+    pub fn parse(text: &str) -> Result<Catalogue, String> {
+        let c: Catalogue = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &c.services {
+            if !seen.insert(s.code.as_str()) {
+                return Err(format!("service {} is listed twice / 服务事项 {} 重复", s.code, s.code));
+            }
+            let mut docs = std::collections::BTreeSet::new();
+            for d in &s.documents {
+                if !docs.insert(d.code.as_str()) {
+                    return Err(format!("service {}: document {} is listed twice / 要件 {} 重复", s.code, d.code, d.code));
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// The catalogue shipped for 沈阳市 (`policies/2101/services.toml`).
+    pub fn shenyang() -> Catalogue {
+        // The shipped file is checked by a test; an error here is a build mistake.
+        Catalogue::parse(include_str!("../../../../policies/2101/services.toml")).unwrap_or(Catalogue { services: Vec::new() })
+    }
+
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.code == code)
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CalendarFile {
+    pub(crate) year: Vec<CalendarYear>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CalendarYear {
+    pub(crate) year: i32,
+    pub(crate) notice: String,
+    pub(crate) holidays: Vec<DayRange>,
+    pub(crate) workdays: Vec<DayRange>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DayRange {
+    pub(crate) days: String,
+    pub(crate) note: String,
+}
+
+/// Reads a calendar file (`policies/calendar.toml`): per year, holidays and exchanged working
+/// days, single days or ranges `FIRST..LAST`.
+pub fn parse_calendar(text: &str) -> Result<Vec<CalendarDay>, String> {
+    let file: CalendarFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for y in file.year {
+        for (kind, ranges) in [(DayKind::Holiday, &y.holidays), (DayKind::Workday, &y.workdays)] {
+            for r in ranges {
+                let (a, b) = r.days.split_once("..").unwrap_or((&r.days, &r.days));
+                let parse = |t: &str| {
+                    NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| format!("{}: {t:?} is not a date / 不是日期", y.year))
+                };
+                let (mut d, last) = (parse(a)?, parse(b)?);
+                if d > last || chrono::Datelike::year(&d) != y.year || chrono::Datelike::year(&last) != y.year {
+                    return Err(format!("{}: {:?} is not a range of days of that year / 不是该年的日期范围", y.year, r.days));
+                }
+                while d <= last {
+                    out.push(CalendarDay { day: d, kind, note: format!("{}（{}）", r.note, y.notice) });
+                    d += chrono::Duration::days(1);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|d| d.day);
+    if let Some(w) = out.windows(2).find(|w| w[0].day == w[1].day) {
+        return Err(format!("{} is listed twice / {} 重复列出", w[0].day, w[0].day));
+    }
+    Ok(out)
+}
+
+/// The shipped calendar (2025 and 2026).
+pub fn shipped_calendar() -> Vec<CalendarDay> {
+    parse_calendar(include_str!("../../../../policies/calendar.toml")).unwrap_or_default()
+}
+
+/// Records the shipped calendar on a first start (a store without any listed day).
+pub async fn ensure_calendar(store: &dyn Store, actor: &Actor) -> Result<usize, StoreError> {
+    if !store.calendar_days().await?.is_empty() {
+        return Ok(0);
+    }
+    let days = shipped_calendar();
+    store.set_calendar_days(&days, actor).await?;
+    Ok(days.len())
+}
+
+pub async fn calendar(store: &dyn Store) -> Result<WorkCalendar, StoreError> {
+    Ok(WorkCalendar::new(&store.calendar_days().await?))
+}

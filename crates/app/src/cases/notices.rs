@@ -1,0 +1,122 @@
+//! 公示 and decision letters as PDF.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The public notice list (公示名单) of a community: cases in notice there, with the name,
+/// household size and amount only (children are never noticed).
+pub async fn notice_list(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    community: &minzheng_domain::RegionCode,
+) -> Result<Vec<Case>, CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    if !who.in_scope(community) {
+        store.audit(actor, &[refused_entry(community.as_str(), "notice_list")]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let mut out = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .search_cases(&CaseQuery {
+                community: Some(community.clone()),
+                status: Some(CaseStatus::Notice),
+                before,
+                limit: 500,
+                ..CaseQuery::default()
+            })
+            .await?;
+        out.extend(page.items.into_iter().filter(|c| !c.child));
+        match page.next.and_then(|n| n.parse().ok()) {
+            Some(n) => before = Some(n),
+            None => break,
+        }
+    }
+    store.audit(actor, &[read_entry(community.as_str(), "notice_list")]).await?;
+    Ok(out)
+}
+
+/// 公示名单 as PDF.
+pub fn notice_pdf(community_name: &str, cases: &[Case], program_name: impl Fn(&str) -> String) -> Vec<u8> {
+    use crate::pdf::Block;
+    let mut blocks = vec![
+        Block::Title(format!("{community_name}社会救助审核确认公示")),
+        Block::Paragraph("根据《社会救助暂行办法》和《最低生活保障审核确认办法》，现将以下申请对象予以公示，公示期 7 天。对公示对象有异议的，请在公示期内向社区（村）或街道（乡镇）反映。".into()),
+    ];
+    blocks.push(Block::Table {
+        widths: vec![1.0, 2.0, 2.6, 1.4, 1.8, 2.4],
+        header: vec!["序号".into(), "申请人".into(), "项目".into(), "家庭人口".into(), "拟保障金额（元/月）".into(), "公示期".into()],
+        rows: cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                vec![
+                    (i + 1).to_string(),
+                    c.applicant_name.clone(),
+                    program_name(&c.program),
+                    c.household_size.to_string(),
+                    c.file.proposed.map(|f| f.to_string()).unwrap_or_default(),
+                    format!(
+                        "{} 至 {}",
+                        c.notice_from.map(|d| d.to_string()).unwrap_or_default(),
+                        c.notice_until.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ]
+            })
+            .collect(),
+    });
+    if cases.is_empty() {
+        blocks.push(Block::Paragraph("本社区目前没有公示中的申请。".into()));
+    }
+    crate::pdf::render("社会救助审核确认公示", &blocks)
+}
+
+/// The decision letter (批准通知书) or the refusal letter with its reason (不予批准决定书).
+pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<Vec<u8>> {
+    use crate::pdf::Block;
+    let d = case.file.decision.as_ref()?;
+    let title = if d.approved { "社会救助审批通知书" } else { "不予批准社会救助决定书" };
+    let mut fields = vec![
+        ("办件编号".to_string(), format!("QSTB-{:08}", case.id)),
+        ("申请人".into(), format!("{}（{}）", case.applicant_name, case.applicant.masked())),
+        ("申请事项".into(), service.zh.clone()),
+        ("受理日期".into(), case.accepted_on.to_string()),
+        ("决定日期".into(), d.on.to_string()),
+        ("决定机关".into(), if case.delegated { format!("{owner_name}（审批权限下放，街道审批）") } else { format!("{owner_name}民政局") }),
+    ];
+    let mut blocks = vec![Block::Title(title.into())];
+    if d.approved {
+        match (d.amount, service.amount_given) {
+            (Some(a), true) => fields.push(("救助金额（一次性）".into(), format!("{a} 元"))),
+            (Some(a), false) => fields.push(("月保障金额".into(), format!("{a} 元"))),
+            (None, _) => {}
+        }
+        if let Some(b) = d.band {
+            fields.push(("审批档次".into(), b.zh().to_string()));
+        }
+        if let Some(s) = d.start {
+            fields.push(("发放起始月份".into(), s.format("%Y年%m月").to_string()));
+        }
+        if let Some(r) = d.review_on {
+            fields.push(("下次复核日期".into(), r.to_string()));
+        }
+        if let Some(e) = d.exit_until {
+            fields.push(("渐退期至".into(), e.format("%Y年%m月").to_string()));
+        }
+        blocks.push(Block::Fields(fields));
+        blocks.push(Block::Paragraph(format!("经审核，您的申请符合条件，决定予以批准。依据：{}。", service.basis)));
+    } else {
+        blocks.push(Block::Fields(fields));
+        blocks.push(Block::Heading("不予批准的理由".into()));
+        blocks.push(Block::Paragraph(d.reason.clone()));
+        blocks.push(Block::Paragraph(format!(
+            "依据：{}。如对本决定不服，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。",
+            service.basis
+        )));
+    }
+    Some(crate::pdf::render(title, &blocks))
+}

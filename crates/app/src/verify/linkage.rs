@@ -1,0 +1,345 @@
+//! Linking departmental rows to registry persons (exact, then Fellegi–Sunter on what is left), and the review queue of uncertain links.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// How one departmental row was linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowLink {
+    pub id_number: Option<IdNumber>,
+    pub link: LinkKind,
+    pub probability: u16,
+    /// For a row linked (or proposed) by the fuzzy linkage: its score field by field (评分说明).
+    pub explanation: Option<String>,
+}
+
+/// Clean rows sampled to train the linkage model beside the dirty ones.
+pub(crate) const TRAINING_SAMPLE: usize = 20_000;
+
+/// Below this many candidate pairs the batch is too small for EM.
+pub(crate) const MIN_PAIRS_FOR_EM: usize = 1000;
+
+/// A departmental row as the linkage reads it: the ID number and name as written, and the birth
+/// date and sex where the file has them (出生日期, 性别: the key of a row without a number).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordedRow {
+    pub id: String,
+    pub name: String,
+    pub birth: Option<NaiveDate>,
+    pub sex: Option<minzheng_domain::Sex>,
+}
+
+/// At most this many registry namesakes are read for a row without a number.
+pub(crate) const NAMESAKES_READ: usize = 50_000;
+
+/// Links rows to registry persons: a valid registered number as it is; a dirty one through its
+/// candidate numbers (check character, swaps, legacy form, day and month), scored by a
+/// Fellegi–Sunter model estimated on this batch (the dirty rows and a sample of the clean ones,
+/// whose registry names are read for it). A valid number that names nobody registered (month
+/// and day swapped so that the check still holds) goes through the same linkage; when it finds
+/// nobody likely, the row keeps its number as it is (a resident of elsewhere: a 居住证 holder,
+/// an insured outsider). A row without a readable number is linked by name and birth date.
+pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<RowLink>, StoreError> {
+    let mut out: Vec<RowLink> = Vec::with_capacity(rows.len());
+    let mut dirty: Vec<usize> = Vec::new();
+    let mut valid: Vec<usize> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        match IdNumber::parse(&row.id) {
+            Ok(n) => {
+                out.push(RowLink { id_number: Some(n), link: LinkKind::Exact, probability: 1000, explanation: None });
+                valid.push(i);
+            }
+            Err(_) => {
+                out.push(RowLink { id_number: None, link: LinkKind::Unlinked, probability: 0, explanation: None });
+                dirty.push(i);
+            }
+        }
+    }
+    // The registered persons among the valid numbers (their names train the model).
+    let mut ids: Vec<IdNumber> = valid.iter().filter_map(|&i| out[i].id_number).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut registered: FastMap<IdNumber, String> = FastMap::default();
+    for chunk in ids.chunks(2000) {
+        registered.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p.name)));
+    }
+    // How often this department's people are ours (p₀ of a row without a number).
+    let registered_share = if ids.is_empty() { 0.5 } else { registered.len() as f64 / ids.len() as f64 };
+    let mut clean: Vec<usize> = Vec::new();
+    let mut of_nobody: HashSet<usize> = HashSet::new();
+    for i in valid {
+        if out[i].id_number.is_some_and(|n| registered.contains_key(&n)) {
+            if clean.len() < TRAINING_SAMPLE {
+                clean.push(i);
+            }
+        } else {
+            of_nobody.insert(i);
+            dirty.push(i);
+        }
+    }
+    if dirty.is_empty() {
+        return Ok(out);
+    }
+    dirty.sort_unstable();
+    // The registry persons any of these rows can be.
+    let mut persons: Vec<minzheng_verify::Person> = clean
+        .iter()
+        .filter_map(|&i| out[i].id_number)
+        .filter_map(|id| registered.get(&id).map(|name| minzheng_verify::Person { id, name: name.clone() }))
+        .collect();
+    let mut wanted: Vec<IdNumber> = Vec::new();
+    for &i in &dirty {
+        for id in candidate_ids(&Recorded::read(&rows[i].id)) {
+            match registered.get(&id) {
+                Some(name) => persons.push(minzheng_verify::Person { id, name: name.clone() }),
+                None => wanted.push(id),
+            }
+        }
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    for chunk in wanted.chunks(2000) {
+        persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
+    }
+    persons.sort_unstable_by_key(|p| p.id);
+    persons.dedup_by_key(|p| p.id);
+    let order: Vec<usize> = dirty.iter().chain(clean.iter()).copied().collect();
+    let records: Vec<minzheng_verify::Record> =
+        order.iter().map(|&i| minzheng_verify::Record { id: rows[i].id.clone(), name: rows[i].name.clone() }).collect();
+    let index = Index::new(&persons);
+    let pairs = candidate_pairs(&index, &persons, &records);
+    let model = if pairs.len() >= MIN_PAIRS_FOR_EM {
+        Model::estimate(&persons, &records, &pairs, 10_000, 0x6d7a).model
+    } else {
+        // Too few pairs to estimate from: EM's starting point, with u of names measured on
+        // random pairs of registry persons.
+        let sample: Vec<minzheng_verify::Person> =
+            store.scan_persons(None, 5000).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }).collect();
+        let names: Vec<minzheng_verify::Record> =
+            sample.iter().rev().map(|p| minzheng_verify::Record { id: String::new(), name: p.name.clone() }).collect();
+        Model::starting(&sample, &names, 10_000, 0x6d7a)
+    };
+    for l in link(&pairs, &model, Thresholds::default()) {
+        let Some(&row) = order.get(l.pair.record as usize) else { continue };
+        if l.pair.record as usize >= dirty.len() {
+            continue; // a clean row: used for training only
+        }
+        let person = persons[l.pair.person as usize].id;
+        let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
+        let explanation = Some(format!(
+            "{} {}{}",
+            person.masked(),
+            model.explain(&l.pair).lines().join("；"),
+            if l.ambiguous { "；另有候选人同样达到匹配阈值 / another candidate also reaches the threshold" } else { "" }
+        ));
+        out[row] = match l.band {
+            Band::Match => RowLink { id_number: Some(person), link: LinkKind::Matched, probability, explanation },
+            Band::Review => RowLink { id_number: Some(person), link: LinkKind::Review, probability, explanation },
+            // A valid number that found nobody likely keeps its number (set above).
+            Band::NonMatch if of_nobody.contains(&row) => continue,
+            Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
+        };
+    }
+    // Rows without a readable number: by name and birth date (minzheng_verify::noid), taken
+    // name by name so that each name's registry namesakes are read once and held only while
+    // its rows are linked.
+    let mut unnumbered: Vec<(String, usize, NaiveDate)> = dirty
+        .iter()
+        .filter_map(|&i| {
+            let row = &rows[i];
+            let birth = row.birth?;
+            (!row.name.trim().is_empty() && matches!(Recorded::read(&row.id), Recorded::Unreadable))
+                .then(|| (minzheng_verify::names::simplified(&row.name), i, birth))
+        })
+        .collect();
+    unnumbered.sort();
+    let mut namesakes: Vec<minzheng_verify::Person> = Vec::new();
+    let mut current: Option<String> = None;
+    for (name, i, birth) in unnumbered {
+        if current.as_deref() != Some(name.as_str()) {
+            namesakes.clear();
+            let mut after = None;
+            while namesakes.len() < NAMESAKES_READ {
+                let page = store
+                    .search_persons(&minzheng_store::PersonQuery {
+                        name: Some(name.clone()),
+                        after: after.clone(),
+                        limit: 1000,
+                        ..Default::default()
+                    })
+                    .await?;
+                namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+            current = Some(name);
+        }
+        let row = &rows[i];
+        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
+        let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
+        out[i] = match (l.band, l.person) {
+            (Band::Match, Some(p)) => {
+                RowLink { id_number: Some(p), link: LinkKind::Matched, probability, explanation: Some(l.explanation) }
+            }
+            (Band::Review, Some(p)) => {
+                RowLink { id_number: Some(p), link: LinkKind::Review, probability, explanation: Some(l.explanation) }
+            }
+            _ => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation: Some(l.explanation) },
+        };
+    }
+    Ok(out)
+}
+
+/// A departmental row the linkage could not decide, with the registry person it proposes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewItem {
+    pub record: DeptRecord,
+    pub proposed_id: String,
+    pub proposed_name: String,
+    pub community: RegionCode,
+}
+
+/// Rows in review whose proposed person lives in `region` (the account's, or within it), audited as a read.
+pub async fn review_queue(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    region: Option<&RegionCode>,
+    limit: usize,
+) -> Result<Vec<ReviewItem>, AccessError> {
+    if !who.may(Permission::RunComparisons) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = region.unwrap_or(&who.region);
+    if !who.in_scope(region) {
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "dept_record".into(),
+                    entity_key: "review".into(),
+                    before: None,
+                    after: Some(serde_json::json!({ "region": region.to_string() })),
+                }],
+            )
+            .await?;
+        return Err(AccessError::OutOfScope);
+    }
+    let mut out = Vec::new();
+    let mut after = 0;
+    while out.len() < limit {
+        let page = store.dept_records_in_review(after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        let ids: Vec<IdNumber> = page.iter().filter_map(|r| r.id_number).collect();
+        let persons: HashMap<IdNumber, Person> = store.persons_by_id(&ids).await?.into_iter().map(|p| (p.id_number, p)).collect();
+        let nos: Vec<String> = persons.values().filter_map(|p| p.household_no.clone()).collect();
+        let communities: HashMap<String, RegionCode> =
+            store.households(&nos).await?.into_iter().map(|h| (h.household_no, h.community)).collect();
+        for r in page {
+            let Some(p) = r.id_number.and_then(|id| persons.get(&id)) else { continue };
+            let community = p.household_no.as_ref().and_then(|no| communities.get(no)).cloned().unwrap_or_else(|| p.hukou_region.clone());
+            if !region.contains(&community) {
+                continue;
+            }
+            let proposed_id = if who.role.sees_full_identity() { p.id_number.to_string() } else { p.id_number.masked() };
+            out.push(ReviewItem { record: r, proposed_id, proposed_name: p.name.clone(), community });
+            if out.len() == limit {
+                break;
+            }
+        }
+    }
+    let shown: Vec<i64> = out.iter().map(|i| i.record.id).collect();
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "list".into(),
+                entity: "dept_record".into(),
+                entity_key: "review".into(),
+                before: None,
+                after: Some(serde_json::json!({ "records": shown })),
+            }],
+        )
+        .await?;
+    Ok(out)
+}
+
+/// Decides a row in review: linked to the proposed person (the row then gives its economic
+/// item and is compared at once with the enrolments it names) or to nobody.
+pub async fn decide_link(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    accept: bool,
+) -> Result<Option<CompareReport>, PolicyFailure> {
+    if !who.may(Permission::RunComparisons) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let record = store.dept_record(id).await?.ok_or(AccessError::NotFound)?;
+    let already = || invalid("该记录已处理过", "this row has been decided already");
+    if record.link != LinkKind::Review {
+        return Err(already());
+    }
+    let person = match record.id_number {
+        Some(pid) => store.person(&pid).await?,
+        None => None,
+    };
+    let person = person.ok_or(AccessError::NotFound)?;
+    let community = match &person.household_no {
+        Some(no) => store.household(no).await?.map(|h| h.community).unwrap_or(person.hukou_region.clone()),
+        None => person.hukou_region.clone(),
+    };
+    if !who.in_scope(&community) {
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "dept_record".into(),
+                    entity_key: id.to_string(),
+                    before: None,
+                    after: Some(serde_json::json!({ "use": "decide_link" })),
+                }],
+            )
+            .await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    let item = if accept {
+        let cell = |name: &str| {
+            if name == "身份证号" {
+                Some(person.id_number.to_string())
+            } else {
+                record.field(name).map(str::to_string)
+            }
+        };
+        // A row that cannot give its item (an unreadable amount) stays in review, with the reason.
+        let Some(source) = crate::economy::catalogue().get(&record.source) else {
+            return Err(invalid(format!("数据来源 {} 未登记", record.source), format!("source {} is not registered", record.source)));
+        };
+        source.item(cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
+    } else {
+        None
+    };
+    if !store.decide_link(id, accept, item.as_ref(), actor).await? {
+        return Err(already());
+    }
+    if !accept {
+        return Ok(None);
+    }
+    // Compared as of the day the row's file describes.
+    let on = store
+        .economic_batches()
+        .await?
+        .into_iter()
+        .find(|b| b.checksum == record.batch)
+        .map(|b| b.as_of)
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let linked = DeptRecord { link: LinkKind::Matched, ..record };
+    Ok(Some(compare_records(store, engine, who, actor, std::slice::from_ref(&linked), on).await?))
+}

@@ -1,0 +1,296 @@
+//! `minzheng bench ...`: the hot paths measured the way BENCHMARKS.md reports them.
+//! Each prints the machine, the command and the figures.
+
+use crate::{actor, bar, open, redact};
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use minzheng_app::import::{self, Mapping};
+use minzheng_app::regions;
+use minzheng_store::{PersonQuery, RegistryBatch};
+use minzheng_synth::files::Format;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+mod cases;
+mod comparison;
+mod http;
+mod rules;
+use cases::*;
+use comparison::*;
+use http::*;
+use rules::*;
+
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// Generate a city with its departmental data and write it as CSV.
+    Generate {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Where to write (default: a temporary folder, removed afterwards).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Import persons.csv of a generated city into a fresh database (SQLite, or PostgreSQL with
+    /// --database-url: a new database is created beside the one named and dropped afterwards).
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Import this persons file instead of generating one.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Latency of GET /api/persons/{id} on loopback against a database of N persons.
+    Api {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 20_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: u64,
+        /// SQLite file kept between runs (built if missing).
+        #[arg(long)]
+        db: Option<PathBuf>,
+    },
+    /// The policy engine over a generated city held in memory: snapshot, features (the warm
+    /// snapshot), the 低保 + 高龄补贴 sweep, the sweep of every program, a what-if and checks.
+    Policy {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Evaluation date.
+        #[arg(long, default_value = "2026-08-01")]
+        on: chrono::NaiveDate,
+        /// Timed repetitions of each sweep (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        /// Single-household checks to time.
+        #[arg(long, default_value_t = 50)]
+        checks: usize,
+        /// Also write the warm snapshot's features, the parameter table and the 低保 + 高龄补贴
+        /// totals to DIR as NumPy arrays, for `bench/openfisca/compare.py DIR`.
+        #[arg(long, value_name = "DIR")]
+        export_openfisca: Option<PathBuf>,
+    },
+    /// Record linkage: departmental records with planted errors linked to the registry (exact
+    /// and fuzzy), the model estimated by EM, precision and recall against the answer key.
+    Link {
+        /// Registry persons (a city of persons / registered share is generated).
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        /// Departmental records to link.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// Share of persons of the city in the registry (the others' records have nobody to link to).
+        #[arg(long, default_value_t = 0.7)]
+        registered: f64,
+        /// Share of records with a planted error (0 to 0.2).
+        #[arg(long, default_value_t = 0.05)]
+        dirty: f64,
+        /// Share of the clean records also linked as if written without an ID number (by name,
+        /// birth date and sex; 0 to skip).
+        #[arg(long, default_value_t = 0.05)]
+        no_id: f64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
+    /// Data comparison from the store: a city's departmental files in (every row linked), its
+    /// roster, the city-wide comparison, then a new death file compared incrementally.
+    Verify {
+        #[arg(long, default_value_t = 200_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Share of persons behind a planted anomaly.
+        #[arg(long, default_value_t = 0.02)]
+        anomaly_share: f64,
+        /// Enrolled members reported dead in the new death file (a tenth with a typed ID number).
+        #[arg(long, default_value_t = 200)]
+        new_deaths: usize,
+    },
+    /// 全市通办 cases: the queues of each role over N stored cases (keyset pages), and one step of
+    /// the procedure taken by U users at once over HTTP on loopback (a bounded load test).
+    Cases {
+        /// Cases stored (a tenth open, spread over the city's communities).
+        #[arg(long, default_value_t = 1_000_000)]
+        stored: u64,
+        /// Concurrent users taking steps.
+        #[arg(long, default_value_t = 100)]
+        users: u64,
+        /// Steps each user takes.
+        #[arg(long, default_value_t = 20)]
+        steps: u64,
+        /// Reads of each queue.
+        #[arg(long, default_value_t = 300)]
+        queries: u64,
+        /// A user's think time between steps, milliseconds (each pause drawn from half to one
+        /// and a half of it); 0 sends steps back to back (the saturation throughput).
+        #[arg(long, default_value_t = 1000)]
+        think_ms: u64,
+    },
+    /// Exact comparison (批量比对) of enrolled persons against departmental rows by ID number, in
+    /// memory: the roster index is built and every row probed on all cores.
+    Compare {
+        /// Enrolled persons.
+        #[arg(long, default_value_t = 1_000_000)]
+        enrolled: usize,
+        /// Departmental rows.
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: usize,
+        /// Share of rows that name an enrolled person.
+        #[arg(long, default_value_t = 0.02)]
+        hit_share: f64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+    },
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .unwrap_or(0);
+    format!("{cpu}, {cores} cores, {:.0} GiB", mem as f64 / 1024.0 / 1024.0)
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("minzheng-bench-{tag}-{}", std::process::id()))
+}
+
+pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
+    println!("machine: {}", machine());
+    match what {
+        BenchWhat::Policy { persons, seed, on, repeat, checks, export_openfisca } => {
+            policy(persons, seed, on, repeat, checks, export_openfisca).await?
+        }
+        BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat } => {
+            link(persons, records, registered, dirty, no_id, seed, repeat)?
+        }
+        BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
+        BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
+            verify(persons, seed, anomaly_share, new_deaths, database_url).await?
+        }
+        BenchWhat::Generate { persons, seed, out } => {
+            let dir = out.clone().unwrap_or_else(|| temp_dir("generate"));
+            let t0 = Instant::now();
+            let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+            let t1 = Instant::now();
+            minzheng_synth::files::write_city(&city, &dir, Format::Csv)?;
+            let t2 = Instant::now();
+            let rows: usize = city.datasets.iter().map(|d| d.rows.len()).sum();
+            println!(
+                "generate {} persons, {} households, {} departmental rows, {} planted anomalies",
+                city.persons.len(),
+                city.households.len(),
+                rows,
+                city.anomalies.len()
+            );
+            println!("  build in memory: {:.2} s", (t1 - t0).as_secs_f64());
+            println!("  write CSV files: {:.2} s", (t2 - t1).as_secs_f64());
+            println!("  total:           {:.2} s", (t2 - t0).as_secs_f64());
+            if out.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+        BenchWhat::Import { persons, seed, file } => {
+            let dir = temp_dir("import");
+            std::fs::create_dir_all(&dir)?;
+            let file = match file {
+                Some(f) => f,
+                None => {
+                    let city = minzheng_synth::generate(&regions::liaoning(), &minzheng_synth::Config::new(persons, seed))?;
+                    let file = dir.join("persons.csv");
+                    let rows = minzheng_synth::files::persons_rows(&city);
+                    minzheng_synth::files::write_table(&file, minzheng_domain::registry::columns::PERSONS, &rows, Format::Csv)?;
+                    file
+                }
+            };
+            let (url, cleanup) = match database_url {
+                Some(base) if base.starts_with("postgres") => {
+                    let name = format!("mzbench_{}", std::process::id());
+                    let admin = minzheng_store::PgStore::connect(base).await?;
+                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
+                    (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
+                }
+                Some(other) => {
+                    bail!("bench import makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other))
+                }
+                None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
+            };
+            let store = open(&url).await?;
+            let t0 = Instant::now();
+            let pb = bar(persons, "import");
+            let report = import::import_persons(store.as_ref(), &file, &Mapping::default(), &actor(), &|n| pb.set_position(n))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            pb.finish_and_clear();
+            let secs = t0.elapsed().as_secs_f64();
+            println!(
+                "import {} rows from CSV into {:?}: {} accepted, {} rejected in {:.2} s ({:.0} rows/s)",
+                report.rows,
+                store.backend(),
+                report.accepted,
+                report.rejected.len(),
+                secs,
+                report.rows as f64 / secs
+            );
+            println!("  read {:.2} s, check {:.2} s, store {:.2} s", report.seconds.read, report.seconds.check, report.seconds.store);
+            drop(store);
+            if let Some((admin, name)) = cleanup {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
+            }
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        BenchWhat::Api { persons, requests, concurrency, db } => api(persons, requests, concurrency, db).await?,
+        BenchWhat::Cases { stored, users, steps, queries, think_ms } => {
+            cases(stored, users, steps, queries, think_ms, database_url).await?
+        }
+    }
+    Ok(())
+}
+
+fn peak_rss_mib() -> f64 {
+    status_mib("VmHWM:")
+}
+
+/// A memory figure of this process from /proc/self/status, in MiB (0 where there is none).
+fn status_mib(field: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+/// Starts the peak (VmHWM) again from the present resident size (Linux: `clear_refs` 5), so that
+/// a phase's peak can be told apart from the generator's before it. False where not supported.
+fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
+    v.sort();
+    let q = |p: f64| v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    (q(0.5), q(0.99), q(1.0))
+}

@@ -1,0 +1,30 @@
+//! Decision letters and public notices (公示) as PDF.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(crate) fn pdf(bytes: Vec<u8>, name: &str) -> Response {
+    ([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}\""))], bytes)
+        .into_response()
+}
+
+pub(crate) async fn letter_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (view, _) = use_case::case(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    if view.limited {
+        return Err(minzheng_app::registry::AccessError::OutOfScope.into());
+    }
+    let full = s.store.case(id).await?.ok_or(minzheng_app::registry::AccessError::NotFound)?;
+    let service = s.catalogue.service(&full.service).ok_or(minzheng_app::registry::AccessError::NotFound)?;
+    let owner_name = s.store.region(&full.owner).await?.map(|r| r.name).unwrap_or_else(|| full.owner.to_string());
+    let bytes = use_case::decision_pdf(&full, service, &owner_name)
+        .ok_or_else(|| AppError::new(StatusCode::NOT_FOUND, "no_decision", "该办件尚未作出决定", "the case has no decision yet"))?;
+    Ok(pdf(bytes, &format!("case-{id}.pdf")))
+}
+
+pub(crate) async fn notice_pdf(State(s): State<AppState>, who: Authenticated, Path(community): Path<String>) -> Result<Response, AppError> {
+    let code = parse_region(community.trim_end_matches(".pdf"))?;
+    let cases = use_case::notice_list(s.store.as_ref(), &who.principal, &who.actor, &code).await?;
+    let name = s.store.region(&code).await?.map(|r| r.name).unwrap_or_else(|| code.to_string());
+    let bytes = use_case::notice_pdf(&name, &cases, |p| program_name(&s, p, Lang::Zh));
+    Ok(pdf(bytes, &format!("notice-{code}.pdf")))
+}

@@ -1,0 +1,441 @@
+//! The social-assistance pages: a household's check explained, the policy desk (sweeps, what-if, parameters), a run with its charts and export.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(crate) fn yuan(fen: i64) -> String {
+    Fen(fen).to_string()
+}
+
+pub(crate) struct StepRow {
+    pub(crate) met: bool,
+    pub(crate) text: String,
+    pub(crate) values: String,
+    pub(crate) basis: String,
+}
+
+pub(crate) struct UnitRow {
+    pub(crate) who: String,
+    pub(crate) eligible: bool,
+    pub(crate) amount: String,
+    pub(crate) formula: String,
+    pub(crate) steps: Vec<StepRow>,
+}
+
+pub(crate) struct ProgramRow {
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) basis: String,
+    pub(crate) eligible: bool,
+    pub(crate) amount: String,
+    pub(crate) units: Vec<UnitRow>,
+}
+
+#[derive(Template)]
+#[template(path = "policy_check.html")]
+pub(crate) struct CheckPage {
+    pub(crate) t: &'static crate::i18n::Text,
+    pub(crate) p: &'static PolicyText,
+    pub(crate) user: Option<UserBar>,
+    pub(crate) household_no: String,
+    pub(crate) on: String,
+    pub(crate) area: String,
+    pub(crate) programs: Vec<ProgramRow>,
+    pub(crate) total: String,
+}
+
+pub(crate) fn step_row(s: &minzheng_policy::explain::Step, lang: Lang) -> StepRow {
+    let zh = lang == Lang::Zh;
+    let mut values: Vec<String> = s
+        .features
+        .iter()
+        .map(|f| {
+            let unit = f.unit.as_deref().unwrap_or("");
+            let v = if unit == "fen" {
+                format!("{} 元", f.value.parse::<i64>().map(yuan).unwrap_or(f.value.clone()))
+            } else {
+                f.value.clone()
+            };
+            format!("{}：{}（{}）", if zh { &f.zh } else { &f.en }, v, f.source)
+        })
+        .collect();
+    values.extend(s.parameters.iter().map(|p| match &p.record {
+        Some(r) => {
+            let v = if p.unit.starts_with("fen") { format!("{} 元", yuan(r.value)) } else { format!("{} {}", r.value, p.unit) };
+            format!(
+                "{}：{}（{} {} 自 {} 起；{}）",
+                if zh { &p.zh } else { &p.en },
+                v,
+                r.region,
+                r.area.map(|a| a.zh()).unwrap_or(""),
+                r.effective_from,
+                r.reason
+            )
+        }
+        None => format!("{}：{}", if zh { &p.zh } else { &p.en }, if zh { "无生效值" } else { "no value in force" }),
+    }));
+    if let Some(v) = s.value.filter(|_| s.kind == minzheng_policy::explain::StepKind::OffsetBy) {
+        values.push(format!("{} {} 元", if zh { "扣减" } else { "minus" }, yuan(v)));
+    }
+    StepRow { met: s.met, text: if zh { s.zh.clone() } else { s.en.clone() }, values: values.join("；"), basis: s.basis.clone() }
+}
+
+pub(crate) fn program_rows(check: &Check, lang: Lang) -> Vec<ProgramRow> {
+    let zh = lang == Lang::Zh;
+    check
+        .programs
+        .iter()
+        .map(|p| ProgramRow {
+            name: if zh { p.zh.clone() } else { p.en.clone() },
+            code: p.code.clone(),
+            basis: p.basis.clone(),
+            eligible: p.eligible(),
+            amount: yuan(p.amount()),
+            units: p
+                .units
+                .iter()
+                .map(|u| UnitRow {
+                    who: u.name.clone().unwrap_or_else(|| if zh { "全户".into() } else { "household".into() }),
+                    eligible: u.eligible,
+                    amount: yuan(u.amount),
+                    formula: format!("{}：{} 元", if zh { &u.amount_rule.zh } else { &u.amount_rule.en }, yuan(u.formula_amount)),
+                    steps: u.steps.iter().map(|s| step_row(s, lang)).chain(std::iter::once(step_row(&u.amount_rule, lang))).collect(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+pub(crate) async fn check_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(no): Path<String>,
+    Query(q): Query<OnParam>,
+) -> Result<Response, AppError> {
+    let on = parse_date(q.on.as_deref(), s.clock.today())?;
+    let check = use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?;
+    let total: i64 = check.programs.iter().map(|p| p.amount()).sum();
+    let page = CheckPage {
+        t: who.lang.text(),
+        p: PolicyText::of(who.lang),
+        user: Some(UserBar::of(&who)),
+        household_no: no,
+        on: on.to_string(),
+        area: check.area.zh().to_string(),
+        programs: program_rows(&check, who.lang),
+        total: yuan(total),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+pub(crate) struct ParamRow {
+    pub(crate) name: String,
+    pub(crate) zh: String,
+    pub(crate) area: String,
+    pub(crate) value: String,
+    pub(crate) from: String,
+    pub(crate) region: String,
+    pub(crate) reason: String,
+}
+
+pub(crate) struct RunRow {
+    pub(crate) id: i64,
+    pub(crate) kind: String,
+    pub(crate) region: String,
+    pub(crate) on: String,
+    pub(crate) by: String,
+    pub(crate) at: String,
+}
+
+#[derive(Template)]
+#[template(path = "policy_desk.html")]
+pub(crate) struct DeskPage {
+    pub(crate) t: &'static crate::i18n::Text,
+    pub(crate) p: &'static PolicyText,
+    pub(crate) user: Option<UserBar>,
+    pub(crate) region: String,
+    pub(crate) today: String,
+    pub(crate) params: Vec<ParamRow>,
+    pub(crate) runs: Vec<RunRow>,
+    pub(crate) csrf: String,
+}
+
+pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
+    let region = asked_region(&who, q.region.as_deref(), minzheng_domain::Permission::RunSweeps)?;
+    let today = s.clock.today();
+    let records = s.store.parameter_records().await?;
+    // The values in force are shown for the region's first county (a city shows its own values
+    // through its first district unless a district has its own).
+    let county = match region.as_str().get(..6) {
+        Some(c) => c.to_string(),
+        None => s
+            .store
+            .regions_within(&region, minzheng_domain::RegionLevel::County)
+            .await?
+            .first()
+            .map(|r| r.code.to_string())
+            .unwrap_or_default(),
+    };
+    let mut params = Vec::new();
+    for def in &s.engine.policy.parameters {
+        let areas: Vec<Option<Area>> = if records.iter().any(|r| r.name == def.name && r.area.is_some()) {
+            vec![Some(Area::Urban), Some(Area::Rural)]
+        } else {
+            vec![None]
+        };
+        for area in areas {
+            let r = minzheng_policy::params::in_force(&records, &def.name, &county, area.unwrap_or(Area::Urban), today);
+            params.push(ParamRow {
+                name: def.name.clone(),
+                zh: if who.lang == Lang::Zh { def.zh.clone() } else { def.en.clone() },
+                area: area.map(|a| a.zh().to_string()).unwrap_or_default(),
+                value: r
+                    .map(
+                        |r| {
+                            if def.unit.starts_with("fen") {
+                                format!("{} 元", yuan(r.value))
+                            } else {
+                                format!("{} {}", r.value, def.unit)
+                            }
+                        },
+                    )
+                    .unwrap_or_default(),
+                from: r.map(|r| r.effective_from.to_string()).unwrap_or_default(),
+                region: r.map(|r| r.region.clone()).unwrap_or_default(),
+                reason: r.map(|r| r.reason.clone()).unwrap_or_default(),
+            });
+        }
+    }
+    let runs = s
+        .store
+        .policy_runs(20)
+        .await?
+        .into_iter()
+        .filter(|r| RegionCode::parse(&r.region).is_ok_and(|c| region.contains(&c)))
+        .map(|r| RunRow {
+            id: r.id,
+            kind: if r.kind == "sweep" { PolicyText::of(who.lang).sweep.to_string() } else { PolicyText::of(who.lang).whatif.to_string() },
+            region: r.region,
+            on: r.on.to_string(),
+            by: r.created_by,
+            at: crate::pages::beijing_time(r.created_at),
+        })
+        .collect();
+    let page = DeskPage {
+        t: who.lang.text(),
+        p: PolicyText::of(who.lang),
+        user: Some(UserBar::of(&who)),
+        region: region.to_string(),
+        today: today.to_string(),
+        params,
+        runs,
+        csrf: who.session.csrf_token.clone(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SweepForm {
+    pub(crate) csrf: Option<String>,
+    pub(crate) region: String,
+    pub(crate) on: Option<String>,
+}
+
+pub(crate) async fn form_sweep(
+    State(s): State<AppState>,
+    who: Authenticated,
+    axum::Form(f): axum::Form<SweepForm>,
+) -> Result<Response, AppError> {
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
+    let region = parse_region(&f.region)?;
+    let on = parse_date(f.on.as_deref(), s.clock.today())?;
+    let report = use_case::sweep(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on, partitions(), &|_| {}).await?;
+    Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct WhatIfForm {
+    pub(crate) csrf: Option<String>,
+    pub(crate) region: String,
+    pub(crate) from: String,
+    pub(crate) changes: String,
+}
+
+pub(crate) async fn form_whatif(
+    State(s): State<AppState>,
+    who: Authenticated,
+    axum::Form(f): axum::Form<WhatIfForm>,
+) -> Result<Response, AppError> {
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
+    let region = parse_region(&f.region)?;
+    let from = parse_date(Some(&f.from), s.clock.today())?;
+    let changes = parse_changes(&[f.changes], region.as_str(), from)?;
+    let report =
+        use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?;
+    Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
+}
+
+pub(crate) struct ResultRow {
+    pub(crate) program: String,
+    pub(crate) county: String,
+    pub(crate) cells: Vec<String>,
+}
+
+/// Chart data: categories and one or two series, as JSON in a data attribute (no inline script).
+#[derive(Serialize)]
+pub(crate) struct Chart {
+    pub title: String,
+    pub categories: Vec<String>,
+    pub series: Vec<(String, Vec<f64>)>,
+}
+
+#[derive(Template)]
+#[template(path = "policy_run.html")]
+pub(crate) struct RunPage {
+    pub(crate) t: &'static crate::i18n::Text,
+    pub(crate) p: &'static PolicyText,
+    pub(crate) user: Option<UserBar>,
+    pub(crate) id: i64,
+    pub(crate) kind: String,
+    pub(crate) region: String,
+    pub(crate) on: String,
+    pub(crate) by: String,
+    pub(crate) changes: Vec<String>,
+    pub(crate) headers: Vec<&'static str>,
+    pub(crate) rows: Vec<ResultRow>,
+    pub(crate) charts: Vec<String>,
+}
+
+pub(crate) fn chart_json(c: &Chart) -> String {
+    serde_json::to_string(c).unwrap_or_default()
+}
+
+pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let run = readable_run(&s, &who, id).await?;
+    let p = PolicyText::of(who.lang);
+    let zh = who.lang == Lang::Zh;
+    let (headers, rows, charts, changes) = if run.kind == "sweep" {
+        let rows: Vec<SummaryRow> = SweepReport::from_run(&run).rows;
+        let mut by_program: Vec<(String, u64, i64)> = Vec::new();
+        for r in &rows {
+            match by_program.iter_mut().find(|x| x.0 == r.program_zh) {
+                Some(x) => {
+                    x.1 += r.eligible;
+                    x.2 += r.amount;
+                }
+                None => by_program.push((r.program_zh.clone(), r.eligible, r.amount)),
+            }
+        }
+        let chart = Chart {
+            title: p.eligible_by_program.into(),
+            categories: by_program.iter().map(|x| x.0.clone()).collect(),
+            series: vec![(p.eligible.into(), by_program.iter().map(|x| x.1 as f64).collect())],
+        };
+        let table = rows
+            .iter()
+            .map(|r| ResultRow {
+                program: r.program_zh.clone(),
+                county: format!("{}（{}）", r.county_name, r.county),
+                cells: vec![r.area.zh().to_string(), r.considered.to_string(), r.eligible.to_string(), yuan(r.amount), yuan(r.amount * 12)],
+            })
+            .collect();
+        (p.sweep_headers.to_vec(), table, vec![chart_json(&chart)], Vec::new())
+    } else {
+        let report = WhatIfReport::from_run(&run);
+        let (rows, changes): (Vec<WhatIfRow>, Vec<Change>) = (report.rows.clone(), report.changes.clone());
+        let mut counties: Vec<(String, f64)> = Vec::new();
+        let mut programs: Vec<(String, f64, f64)> = Vec::new();
+        for r in &rows {
+            let label = if r.county_name.is_empty() { r.county.clone() } else { r.county_name.clone() };
+            match counties.iter_mut().find(|x| x.0 == label) {
+                Some(x) => x.1 += r.monthly_change() as f64 / 100.0,
+                None => counties.push((label, r.monthly_change() as f64 / 100.0)),
+            }
+            match programs.iter_mut().find(|x| x.0 == r.program_zh) {
+                Some(x) => {
+                    x.1 += r.newly_eligible as f64;
+                    x.2 += r.no_longer_eligible as f64;
+                }
+                None => programs.push((r.program_zh.clone(), r.newly_eligible as f64, r.no_longer_eligible as f64)),
+            }
+        }
+        let cost = Chart {
+            title: p.cost_by_county.into(),
+            categories: counties.iter().map(|x| x.0.clone()).collect(),
+            series: vec![(p.monthly_change.into(), counties.iter().map(|x| x.1).collect())],
+        };
+        let coverage = Chart {
+            title: p.coverage_by_program.into(),
+            categories: programs.iter().map(|x| x.0.clone()).collect(),
+            series: vec![
+                (p.newly.into(), programs.iter().map(|x| x.1).collect()),
+                (p.no_longer.into(), programs.iter().map(|x| x.2).collect()),
+            ],
+        };
+        let total = report.total();
+        let table = rows
+            .iter()
+            .chain(std::iter::once(&total))
+            .map(|r| ResultRow {
+                program: r.program_zh.clone(),
+                county: if r.county_name.is_empty() { r.county.clone() } else { format!("{}（{}）", r.county_name, r.county) },
+                cells: vec![
+                    r.baseline_eligible.to_string(),
+                    r.scenario_eligible.to_string(),
+                    r.newly_eligible.to_string(),
+                    r.no_longer_eligible.to_string(),
+                    yuan(r.baseline_amount),
+                    yuan(r.scenario_amount),
+                    yuan(r.monthly_change()),
+                    yuan(r.annual_change()),
+                ],
+            })
+            .collect();
+        let changes = changes
+            .iter()
+            .map(|c| {
+                let how = match c.how {
+                    minzheng_policy::ChangeKind::Set(v) => format!("= {v}"),
+                    minzheng_policy::ChangeKind::RaisePermille(pm) => format!("+{}.{}%", pm / 10, pm % 10),
+                };
+                let name =
+                    s.engine.policy.parameter(&c.name).map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
+                format!("{name}（{}{}）{how}，{} {}", c.region, c.area.map(|a| format!(" {}", a.zh())).unwrap_or_default(), p.from, c.from)
+            })
+            .collect();
+        (p.whatif_headers.to_vec(), table, vec![chart_json(&cost), chart_json(&coverage)], changes)
+    };
+    let page = RunPage {
+        t: who.lang.text(),
+        p,
+        user: Some(UserBar::of(&who)),
+        id,
+        kind: if run.kind == "sweep" { p.sweep.into() } else { p.whatif.into() },
+        region: run.region.clone(),
+        on: run.on.to_string(),
+        by: run.created_by.clone(),
+        changes,
+        headers,
+        rows,
+        charts,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+pub(crate) async fn run_export(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let run = readable_run(&s, &who, id).await?;
+    let bytes = if run.kind == "sweep" {
+        use_case::sweep_xlsx(s.store.as_ref(), &SweepReport::from_run(&run)).await?
+    } else {
+        use_case::whatif_xlsx(&WhatIfReport::from_run(&run))?
+    };
+    let name = format!("attachment; filename=\"minzheng-{}-{}.xlsx\"", run.kind, run.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        bytes,
+    )
+        .into_response())
+}
