@@ -257,6 +257,8 @@ pub(crate) fn cli_principal(config: &Config) -> Result<minzheng_domain::Principa
 
 pub(crate) async fn open(url: &str) -> Result<Arc<dyn Store>> {
     let store = minzheng_store::connect(url).await.with_context(|| format!("cannot open the database {}", redact(url)))?;
+    // Every module's own tables too.
+    minzheng_server::module::migrate_modules(store.as_ref()).await?;
     let added = regions::ensure_loaded(store.as_ref(), &Actor::system()).await?;
     if added > 0 {
         eprintln!("已载入区划 {added} 条 / loaded {added} divisions of the region tree");

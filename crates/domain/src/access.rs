@@ -62,6 +62,12 @@ pub enum Permission {
     VerifyHouseholds,
     /// 审核确认: take the steps of a case's procedure that the role is for (survey, check, review, notice, decision).
     HandleCases,
+    /// 重点工作推进表: read the key tasks of the region and their progress.
+    ReadTasks,
+    /// 进展填报: record a month's progress of a key task owned within the region.
+    ReportProgress,
+    /// 任务管理: enter and import the key tasks of the region.
+    ManageTasks,
 }
 
 impl Role {
@@ -130,12 +136,22 @@ impl Role {
                     | HandleCases
             ),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
-            Role::StreetReviewer => {
-                matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings | HandleCases)
-            }
-            Role::CountyApprover => {
-                matches!(p, ReadRegistry | ExportRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | HandleCases)
-            }
+            Role::StreetReviewer => matches!(
+                p,
+                ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings | HandleCases | ReadTasks | ReportProgress
+            ),
+            Role::CountyApprover => matches!(
+                p,
+                ReadRegistry
+                    | ExportRegistry
+                    | CheckEligibility
+                    | RunSweeps
+                    | ReadFindings
+                    | WorkFindings
+                    | HandleCases
+                    | ReadTasks
+                    | ReportProgress
+            ),
             Role::VerificationOfficer => matches!(
                 p,
                 ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds | HandleCases
@@ -152,9 +168,12 @@ impl Role {
                         | SetParameters
                         | ReadFindings
                         | RunComparisons
+                        | ReadTasks
+                        | ReportProgress
+                        | ManageTasks
                 )
             }
-            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings),
+            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod module;
 mod platform;
 mod policy;
 mod registry;
+pub mod tasks;
 
 pub use module::{route_table, Access, MenuEntry, Module, Route};
 pub use platform::error::AppError;
@@ -16,7 +17,8 @@ pub(crate) use platform::pages;
 pub use platform::{auth, i18n, openapi};
 
 /// The sub-platforms, in the order of the navigation. A new one is one more line here.
-pub const MODULES: &[&Module] = &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &platform::MODULE];
+pub const MODULES: &[&Module] =
+    &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &tasks::MODULE, &platform::MODULE];
 
 use axum::http::{HeaderValue, Request};
 use axum::middleware::Next;
@@ -104,6 +106,7 @@ impl AppState {
         store: Arc<dyn Store>,
         config: &minzheng_app::config::Config,
     ) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+        module::migrate_modules(store.as_ref()).await?;
         let communities = Arc::new(Communities::load(store.as_ref()).await?);
         let partitions = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let policies = config.policies().map_err(|e| minzheng_domain::Bilingual::both(&e))?;

@@ -68,6 +68,16 @@ pub struct Module {
     pub openapi: fn() -> serde_json::Value,
     /// The module's links in the navigation, in order.
     pub menu: &'static [MenuEntry],
+    /// The module's own tables, when it keeps any (applied at start after the store's own).
+    pub migrations: Option<&'static minzheng_store::ModuleMigrations>,
+}
+
+/// Applies every module's migrations (after the store's own, which `connect` applies).
+pub async fn migrate_modules(store: &dyn minzheng_store::Store) -> minzheng_store::Result<()> {
+    for m in crate::MODULES.iter().filter_map(|m| m.migrations) {
+        store.migrate_module(m).await?;
+    }
+    Ok(())
 }
 
 /// Every route of every module.

@@ -16,8 +16,10 @@
 use crate::{Actor, AuditEntry, AuditRecord, Result};
 use std::future::Future;
 
-/// One database's part of the shared store code.
-pub(crate) trait Dialect {
+/// One database's part of the shared store code. Public for the modules that keep their own
+/// tables: a module writes its store trait's bodies once in a macro expanded for `SqliteStore`
+/// and `PgStore`, as the areas here do, and asks this trait what differs.
+pub trait Dialect {
     /// The sqlx database.
     type Db: sqlx::Database;
 
@@ -40,12 +42,16 @@ pub(crate) trait Dialect {
     /// An audit record as read back (SQLite keeps the JSON as text, PostgreSQL as `jsonb`).
     fn audit_from_row(row: &<Self::Db as sqlx::Database>::Row) -> Result<AuditRecord>;
 
+    /// The store's connection pool (reads).
+    fn pool(&self) -> &sqlx::Pool<Self::Db>;
+
     /// After a load large enough to change the planner's picture of `tables` (PostgreSQL
     /// gathers statistics; SQLite's planner does not need them here).
     fn after_bulk_load(tx: &mut sqlx::Transaction<'_, Self::Db>, tables: &str) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Expands every area's shared implementation for one backend.
+#[rustfmt::skip]
 macro_rules! impl_areas {
     ($store:ty, $db:ty) => {
         crate::regions::impl_regions!($store, $db);

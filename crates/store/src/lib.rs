@@ -24,7 +24,7 @@ mod dialect;
 mod enrolments;
 mod findings;
 mod group;
-mod migrate;
+pub mod migrate;
 mod parameters;
 pub mod postgres;
 mod regions;
@@ -45,8 +45,10 @@ pub use calendar::*;
 pub use cases::*;
 pub use checks::*;
 pub use departmental::*;
+pub use dialect::Dialect;
 pub use enrolments::*;
 pub use findings::*;
+pub use migrate::{Migration, ModuleMigrations};
 pub use parameters::*;
 pub use postgres::PgStore;
 pub use regions::*;
@@ -119,6 +121,21 @@ pub trait Store:
 
     /// Applies the embedded migrations not yet applied. Idempotent.
     async fn migrate(&self) -> Result<()>;
+
+    /// Applies a module's migrations not yet applied (after [`Store::migrate`]). Idempotent.
+    async fn migrate_module(&self, migrations: &ModuleMigrations) -> Result<()>;
+
+    /// The concrete store, for a module that implements its own store trait on both backends
+    /// (see `dialect.rs`).
+    fn handle(&self) -> Handle<'_>;
+}
+
+/// The concrete store behind a [`Store`]: a module implements its own store trait for
+/// [`SqliteStore`] and [`PgStore`] and picks its implementation with this.
+#[derive(Clone, Copy)]
+pub enum Handle<'a> {
+    Sqlite(&'a SqliteStore),
+    Postgres(&'a PgStore),
 }
 
 /// Opens the store named by `url`: `sqlite://PATH` (created if missing) or `postgres://...`.
@@ -148,6 +165,11 @@ pub(crate) fn text_prefix_range(prefix: &str) -> (String, String) {
 
 pub(crate) fn page_limit(limit: u32) -> u32 {
     limit.clamp(1, 1000)
+}
+
+/// Maps a unique-key violation to `Conflict` (for the modules that keep their own tables).
+pub fn conflict_of(e: sqlx::Error, what: &str) -> StoreError {
+    conflict(e, what)
 }
 
 /// Maps a unique-key violation to `Conflict`.

@@ -2,13 +2,29 @@
 //! program needs no files at run time. Applied in order, each in its own transaction, and
 //! recorded in `schema_migrations`.
 
-pub(crate) struct Migration {
+/// One migration of one backend.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
 }
 
-pub(crate) const SQLITE: &[Migration] = &[
+/// A module's own tables: its migrations for each backend, applied after the store's own by
+/// [`crate::Store::migrate_module`] and recorded in the same `schema_migrations`. The store's own
+/// versions are below [`MODULE_VERSIONS_FROM`]; a module takes a range of a thousand of its own
+/// (`3001`, `3002` ...), and the server's test checks that no two modules share a version.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleMigrations {
+    pub module: &'static str,
+    pub sqlite: &'static [Migration],
+    pub postgres: &'static [Migration],
+}
+
+/// The first version a module's migration may have.
+pub const MODULE_VERSIONS_FROM: i64 = 1000;
+
+pub const SQLITE: &[Migration] = &[
     Migration { version: 1, name: "registry", sql: include_str!("../migrations/sqlite/0001_registry.sql") },
     Migration { version: 2, name: "accounts_audit_chain", sql: include_str!("../migrations/sqlite/0002_accounts_audit_chain.sql") },
     Migration { version: 3, name: "audit_search", sql: include_str!("../migrations/sqlite/0003_audit_search.sql") },
@@ -17,7 +33,7 @@ pub(crate) const SQLITE: &[Migration] = &[
     Migration { version: 6, name: "cases", sql: include_str!("../migrations/sqlite/0006_cases.sql") },
 ];
 
-pub(crate) const POSTGRES: &[Migration] = &[
+pub const POSTGRES: &[Migration] = &[
     Migration { version: 1, name: "registry", sql: include_str!("../migrations/postgres/0001_registry.sql") },
     Migration { version: 2, name: "accounts_audit_chain", sql: include_str!("../migrations/postgres/0002_accounts_audit_chain.sql") },
     Migration { version: 3, name: "audit_search", sql: include_str!("../migrations/postgres/0003_audit_search.sql") },

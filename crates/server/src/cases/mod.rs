@@ -79,7 +79,8 @@ pub(crate) fn parse_id(text: &str) -> Result<IdNumber, AppError> {
     IdNumber::parse(text.trim()).map_err(|e| AppError::bad_input("bad_id_number", &e))
 }
 
-pub const MODULE: crate::module::Module = crate::module::Module { name: "cases", routes: ROUTES, router: routes, openapi, menu: MENU };
+pub const MODULE: crate::module::Module =
+    crate::module::Module { name: "cases", routes: ROUTES, router: routes, openapi, menu: MENU, migrations: None };
 
 pub(crate) const MENU: &[crate::module::MenuEntry] =
     &[crate::module::MenuEntry { href: "/cases", zh: "全市通办", en: "Cases", needs: None }];

@@ -10,7 +10,7 @@ use crate::AppState;
 use axum::Router;
 use minzheng_domain::Permission;
 
-pub const MODULE: Module = Module { name: "comparison", routes: ROUTES, router, openapi, menu: MENU };
+pub const MODULE: Module = Module { name: "comparison", routes: ROUTES, router, openapi, menu: MENU, migrations: None };
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/findings", zh: "比对疑点", en: "Findings", needs: Some(Permission::ReadFindings) }];
 

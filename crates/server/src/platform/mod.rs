@@ -36,7 +36,7 @@ pub const ROUTES: &[Route] = &[
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/audit", zh: "审计日志", en: "Audit log", needs: Some(Permission::ReadAudit) }];
 
-pub const MODULE: Module = Module { name: "platform", routes: ROUTES, router, openapi: api::openapi, menu: MENU };
+pub const MODULE: Module = Module { name: "platform", routes: ROUTES, router, openapi: api::openapi, menu: MENU, migrations: None };
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);

@@ -235,7 +235,8 @@ pub(crate) async fn api_set_parameter(
     Ok(Json(use_case::set_parameter(s.store.as_ref(), &s.engine, &who.principal, &who.actor, record).await?))
 }
 
-pub const MODULE: crate::module::Module = crate::module::Module { name: "policy", routes: ROUTES, router: routes, openapi, menu: MENU };
+pub const MODULE: crate::module::Module =
+    crate::module::Module { name: "policy", routes: ROUTES, router: routes, openapi, menu: MENU, migrations: None };
 
 pub(crate) const MENU: &[crate::module::MenuEntry] = &[crate::module::MenuEntry {
     href: "/policy",

@@ -32,6 +32,9 @@ pub struct Fixture {
     pub outside_verification: i64,
     pub inside_case: i64,
     pub outside_case: i64,
+    /// Key tasks of the accounts' community and of Dalian.
+    pub inside_task: i64,
+    pub outside_task: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -114,6 +117,25 @@ pub async fn fixture(tag: &str) -> Fixture {
     // The walk of every route signs in and fails many times from one address.
     state.login_limiter = Arc::new(minzheng_server::auth::LoginLimiter::new(10_000));
     state.documents = dir.join("documents");
+    // A key task of the account's community and one of Dalian's.
+    let key_task = |region: &RegionCode, work: &str| minzheng_server::tasks::model::KeyTask {
+        id: 0,
+        number: 176,
+        title: "进一步发挥社区基础作用".into(),
+        work: work.into(),
+        unit: "基层政权建设处".into(),
+        responsible: String::new(),
+        region: region.clone(),
+        deadline: None,
+    };
+    let tasks = minzheng_server::tasks::store::task_store(store.as_ref());
+    tasks
+        .add_tasks(&[key_task(&inside.community, "inside"), key_task(&outside.community, "outside")], "test", &Actor::new("test"))
+        .await
+        .expect("tasks");
+    let stored = tasks.tasks().await.expect("tasks");
+    let task_id = |work: &str| stored.iter().find(|t| t.work == work).map(|t| t.id).expect("task");
+    let (inside_task, outside_task) = (task_id("inside"), task_id("outside"));
     let run = |region: &RegionCode| minzheng_store::PolicyRun {
         id: 0,
         kind: "sweep".into(),
@@ -152,6 +174,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_verification,
         inside_case,
         outside_case,
+        inside_task,
+        outside_task,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }

@@ -505,6 +505,10 @@ fn household_copy_data(rows: &[&Household], now: &str) -> Vec<u8> {
 
 impl crate::dialect::Dialect for PgStore {
     type Db = Postgres;
+
+    fn pool(&self) -> &sqlx::Pool<Postgres> {
+        &self.pool
+    }
     const LOCKS_ROWS: bool = true;
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
@@ -535,6 +539,14 @@ impl Store for PgStore {
 
     async fn migrate(&self) -> Result<()> {
         apply_migrations(&self.pool, migrate::POSTGRES).await
+    }
+
+    async fn migrate_module(&self, migrations: &crate::ModuleMigrations) -> Result<()> {
+        apply_migrations(&self.pool, migrations.postgres).await
+    }
+
+    fn handle(&self) -> crate::Handle<'_> {
+        crate::Handle::Postgres(self)
     }
 }
 

@@ -330,6 +330,10 @@ fn person_statements(rows: &[&Person], updated: &[String], communities: &HashMap
 
 impl crate::dialect::Dialect for SqliteStore {
     type Db = Sqlite;
+
+    fn pool(&self) -> &sqlx::Pool<Sqlite> {
+        &self.pool
+    }
     const LOCKS_ROWS: bool = false;
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
@@ -359,6 +363,14 @@ impl Store for SqliteStore {
 
     async fn migrate(&self) -> Result<()> {
         apply_migrations(&self.pool, migrate::SQLITE).await
+    }
+
+    async fn migrate_module(&self, migrations: &crate::ModuleMigrations) -> Result<()> {
+        apply_migrations(&self.pool, migrations.sqlite).await
+    }
+
+    fn handle(&self) -> crate::Handle<'_> {
+        crate::Handle::Sqlite(self)
     }
 }
 
