@@ -294,7 +294,7 @@ mod tests {
             Err(TaskError::Closed)
         );
         let short = Progress { progress: "推进".into(), ..report("2026-06-01", Judgement::OnTrack) };
-        assert_eq!(check_progress(&short, &[may.clone()], today), Err(TaskError::ShortProgress));
+        assert_eq!(check_progress(&short, std::slice::from_ref(&may), today), Err(TaskError::ShortProgress));
         assert_eq!(check_progress(&report("2026-06-01", Judgement::Done), &[may], today), Ok(()));
         assert!(TaskError::Closed.zh().contains("已填报完成"));
     }
