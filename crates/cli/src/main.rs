@@ -117,6 +117,11 @@ enum Command {
         #[command(subcommand)]
         what: verify::VerifyWhat,
     },
+    /// 重点工作推进表: the key tasks and their monthly progress.
+    Tasks {
+        #[command(subcommand)]
+        what: minzheng_server::tasks::cli::TasksWhat,
+    },
     /// The working-day calendar that case time limits are counted in (holidays, 调休).
     Calendar {
         #[command(subcommand)]
@@ -375,6 +380,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Policy { what } => policy::run(what, &url).await,
         Command::Verify { what } => verify::run(&url, what).await,
         Command::Calendar { what } => calendar(&url, what).await,
+        Command::Tasks { what } => minzheng_server::tasks::cli::run(what, open(&url).await?.as_ref(), &cli_principal(config)?, &actor())
+            .await
+            .map_err(anyhow::Error::msg),
         Command::Bench { what } => bench::run(what, config.database_url.as_deref()).await,
     }
 }
@@ -723,6 +731,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("空挂户：标注 {} 人 / registered but absent: {} tagged", a.tagged, a.tagged);
+        let tasks = minzheng_server::tasks::cli::load_demo(store.as_ref(), &cli_principal(config)?, &Actor::new("demo"))
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("重点工作推进表 / key tasks: {tasks}");
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
     } else {

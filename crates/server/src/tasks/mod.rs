@@ -5,6 +5,8 @@
 //! and pages (`routes.rs`, `templates/tasks.html`, `task.html`), its OpenAPI part and menu entry
 //! (here), its tests (`tests/tasks.rs`). The server knows it by one line in `MODULES`.
 
+pub mod cli;
+pub mod import;
 pub mod model;
 mod routes;
 pub mod service;

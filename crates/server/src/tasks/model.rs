@@ -167,13 +167,13 @@ pub fn parse_month(text: &str) -> Option<NaiveDate> {
 pub enum TaskError {
     #[error("the task needs {0}")]
     Missing(&'static str),
-    #[error("the month {0} has not begun")]
+    #[error("the month {} has not begun", .0.format("%Y-%m"))]
     FutureMonth(NaiveDate),
     #[error("the progress needs at least 4 characters")]
     ShortProgress,
     #[error("the task was reported done; it takes no further progress")]
     Closed,
-    #[error("the month {0} is already reported")]
+    #[error("the month {} is already reported", .0.format("%Y-%m"))]
     MonthReported(NaiveDate),
     #[error("a task number is a positive whole number")]
     BadNumber,
