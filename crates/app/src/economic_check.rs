@@ -95,7 +95,7 @@ pub async fn check_household(
     items.retain(|i| newest.get(&(i.id_number, i.source.clone())) == Some(&i.as_of));
     items.sort_by(|a, b| (&a.source, &a.member, a.row_no).cmp(&(&b.source, &b.member, b.row_no)));
     let empty_sources =
-        crate::economy::catalogue().sources.iter().map(|s| s.code.clone()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
+        crate::sources::catalogue().sources.iter().map(|s| s.code.clone()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();
 
     // The figures and decisions as the rules see the household on that date.
     let snapshot = household_snapshot_until(store, &household, Some(on)).await?;
@@ -186,7 +186,7 @@ pub async fn report(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) 
 
 /// The dataset and department of a source, in Chinese: 死亡人员信息（公安户籍、殡葬）.
 pub fn source_zh(source: &str) -> String {
-    match crate::economy::catalogue().get(source) {
+    match crate::sources::catalogue().get(source) {
         Some(s) => format!("{}（{}）", s.content_zh(), s.department),
         None => source.to_string(),
     }

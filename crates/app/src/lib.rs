@@ -28,6 +28,7 @@ pub mod policy;
 pub mod regions;
 pub mod registry;
 pub mod sheet;
+pub mod sources;
 pub mod verify;
 
 pub use minzheng_policy as engine;

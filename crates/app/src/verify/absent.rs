@@ -52,7 +52,7 @@ pub async fn tag_absent(
             .await?;
         return Err(AccessError::Forbidden.into());
     }
-    let catalogue = crate::economy::catalogue();
+    let catalogue = crate::sources::catalogue();
     // The newest row of each person: (date, where).
     let mut newest: HashMap<IdNumber, (NaiveDate, RegionCode)> = HashMap::new();
     let mut rows = 0;

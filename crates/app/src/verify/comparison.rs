@@ -81,7 +81,7 @@ pub async fn compare_region(
     let enrolled: HashSet<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
     let mut signals = Vec::new();
     let mut read = 0;
-    for source in crate::economy::catalogue().sources.iter().filter(|s| s.signal.is_some()) {
+    for source in crate::sources::catalogue().sources.iter().filter(|s| s.signal.is_some()) {
         scan_records(store, &source.code, |page| {
             read += page.len();
             signals.extend(page.into_iter().filter(|r| r.id_number.is_some_and(|id| enrolled.contains(&id))));
@@ -113,7 +113,7 @@ pub async fn compare_records(
     ids.dedup();
     let enrolments: Vec<Enrolment> =
         store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
-    let catalogue = crate::economy::catalogue();
+    let catalogue = crate::sources::catalogue();
     let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.signal_of(&r.source).is_some()).cloned().collect();
     // Where a person's hukou is and where they live is what their newest row says: the stored
     // rows of the enrolled persons these rows move or place are read beside them (a row about
@@ -237,7 +237,7 @@ pub(crate) async fn compare(
     // Departmental rows naming an enrolled member: deaths, moves, residence elsewhere, marriages
     // (what each source says is registered with it: `policies/sources.toml`).
     let program_units: HashMap<&str, minzheng_policy::Unit> = engine.policy.programs.iter().map(|p| (p.code.as_str(), p.unit)).collect();
-    let catalogue = crate::economy::catalogue();
+    let catalogue = crate::sources::catalogue();
     let rows: Vec<(usize, IdNumber)> = signals
         .iter()
         .enumerate()
@@ -730,5 +730,5 @@ pub(crate) fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
 }
 
 pub(crate) fn source_zh(source: &str) -> &'static str {
-    crate::economy::catalogue().get(source).map(|s| s.short.as_str()).unwrap_or("部门")
+    crate::sources::catalogue().get(source).map(|s| s.short.as_str()).unwrap_or("部门")
 }

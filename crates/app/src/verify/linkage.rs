@@ -319,7 +319,7 @@ pub async fn decide_link(
             }
         };
         // A row that cannot give its item (an unreadable amount) stays in review, with the reason.
-        let Some(source) = crate::economy::catalogue().get(&record.source) else {
+        let Some(source) = crate::sources::catalogue().get(&record.source) else {
             return Err(invalid(format!("数据来源 {} 未登记", record.source), format!("source {} is not registered", record.source)));
         };
         source.item(cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
