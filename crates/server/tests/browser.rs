@@ -557,3 +557,40 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     );
     d.screenshot("case_refused");
 }
+
+/// 重点工作推进表 in Chromium: the county approver opens the table from the menu, opens a task,
+/// reports a month with too short a text and sees the message with the form as typed, then
+/// reports it properly and sees it in the history; a grid worker has no such menu entry.
+#[test]
+fn a_county_approver_reports_a_key_tasks_month_and_a_mistake_keeps_the_form() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-tasks"));
+    let server = serve(&rt, &f);
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.click("nav a[href='/tasks']");
+    let page = d.wait_for("the key-task table", |p| p.contains("id=\"tasks\""));
+    assert!(page.contains(&format!("/tasks/{}", f.inside_task)), "the district's task is listed");
+    assert!(!page.contains(&format!("/tasks/{}\"", f.outside_task)), "another city's task is not");
+    d.click(&format!("a[href='/tasks/{}']", f.inside_task));
+    d.wait_for("the task with its report form", |p| p.contains("id=\"report\""));
+
+    // Too short: refused, with the words as typed and the message beside the form.
+    d.type_into("#report textarea[name=progress]", "推进");
+    d.type_into("#report textarea[name=problems]", "人手不足");
+    d.click("#report button");
+    let page = d.wait_for("the refusal", |p| p.contains("进展情况至少写 4 个字"));
+    assert!(page.contains(">人手不足</textarea>"), "the form keeps what was typed");
+
+    // Properly: recorded, and in the history.
+    d.type_into("#report textarea[name=progress]", "中已完成网格绘制 5011 个");
+    d.click("#report button");
+    let page = d.wait_for("the report in the history", |p| p.contains("推进中已完成网格绘制 5011 个"));
+    assert!(page.contains("正常推进") && page.contains("county_approver"));
+    d.screenshot("key_task");
+    sign_out(&d);
+
+    sign_in_with_the_form(&d, &server, "grid_worker");
+    assert!(!d.source().contains("href=\"/tasks\""), "no key tasks in a grid worker's menu");
+}
