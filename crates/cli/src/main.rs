@@ -760,6 +760,9 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
     println!("  http://{bind}/policy   社会救助：普查、提标测算（区县审批、市级账号）/ sweeps and what-if (county approver, city admin)");
     println!("  http://{bind}/findings   数据比对疑点（核对、区县审批、街道账号）/ findings of the data comparison");
     println!("  http://{bind}/cases   全市通办：受理申请（社区账号）、各角色待办、即将到期和超期 / cases: accept (community), each role's queue, due and overdue");
+    println!(
+        "  http://{bind}/tasks   重点工作推进表（市级、区县、街道、审计账号）/ the key-task progress table (city, county, street, auditor)"
+    );
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
     for line in &accounts {
