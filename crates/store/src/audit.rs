@@ -99,6 +99,13 @@ pub(crate) fn paginate_audit(items: &mut Vec<AuditRecord>, limit: u32) -> Page<A
     Page { items: std::mem::take(items), next }
 }
 
+/// What a module records in the audit log, named as a type of its own (one enum per module,
+/// each variant one kind of event) rather than as free strings at each call.
+pub trait AuditEvent {
+    /// The record as stored.
+    fn entry(&self) -> AuditEntry;
+}
+
 /// The audit log. Every change writes its records in its own transaction (see [`crate::dialect::Dialect::write_audit`]); reads and sign-ins hand theirs to [`AuditStore::audit`].
 #[async_trait]
 pub trait AuditStore: Send + Sync {

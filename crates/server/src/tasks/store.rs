@@ -4,7 +4,7 @@
 
 use super::model::{Judgement, KeyTask, Progress};
 use async_trait::async_trait;
-use minzheng_store::{Actor, AuditEntry, Handle, Migration, ModuleMigrations, Result, Store};
+use minzheng_store::{Actor, AuditEntry, AuditEvent, Handle, Migration, ModuleMigrations, Result, Store};
 
 /// The module's migrations, applied after the store's own (versions 3001 ...).
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
@@ -43,13 +43,34 @@ fn corrupt(what: &str, value: &str) -> minzheng_store::StoreError {
     minzheng_store::StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
-fn progress_audit(p: &Progress) -> AuditEntry {
-    AuditEntry {
-        action: "report_progress".into(),
-        entity: "key_task".into(),
-        entity_key: p.task_id.to_string(),
-        before: None,
-        after: Some(serde_json::json!({ "month": p.month, "judgement": p.judgement, "progress": p.progress, "problems": p.problems })),
+/// What the key tasks record in the audit log.
+pub enum TaskEvent<'a> {
+    /// Tasks entered or imported (`add_tasks`), from a source (a file, the form, the API).
+    TasksAdded { source: &'a str, offered: usize, added: u64 },
+    /// A month's progress reported.
+    ProgressReported(&'a Progress),
+}
+
+impl AuditEvent for TaskEvent<'_> {
+    fn entry(&self) -> AuditEntry {
+        match self {
+            TaskEvent::TasksAdded { source, offered, added } => AuditEntry {
+                action: "add_tasks".into(),
+                entity: "key_tasks".into(),
+                entity_key: source.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "offered": offered, "added": added })),
+            },
+            TaskEvent::ProgressReported(p) => AuditEntry {
+                action: "report_progress".into(),
+                entity: "key_task".into(),
+                entity_key: p.task_id.to_string(),
+                before: None,
+                after: Some(
+                    serde_json::json!({ "month": p.month, "judgement": p.judgement, "progress": p.progress, "problems": p.problems }),
+                ),
+            },
+        }
     }
 }
 
@@ -113,14 +134,8 @@ macro_rules! impl_task_store {
                         qb.push(" ON CONFLICT (region, number, work) DO NOTHING");
                         added += qb.build().execute(&mut *tx).await?.rows_affected();
                     }
-                    let entry = AuditEntry {
-                        action: "add_tasks".into(),
-                        entity: "key_tasks".into(),
-                        entity_key: source.to_string(),
-                        before: None,
-                        after: Some(serde_json::json!({ "offered": tasks.len(), "added": added })),
-                    };
-                    <$store>::write_audit(&mut tx, actor, &[entry]).await?;
+                    let event = TaskEvent::TasksAdded { source, offered: tasks.len(), added };
+                    <$store>::write_audit(&mut tx, actor, &[event.entry()]).await?;
                     tx.commit().await?;
                     Ok(added)
                 }
@@ -152,7 +167,7 @@ macro_rules! impl_task_store {
                             .push_bind(p.recorded_at);
                     });
                     qb.build().execute(&mut *tx).await.map_err(|e| minzheng_store::conflict_of(e, "the month's progress"))?;
-                    <$store>::write_audit(&mut tx, actor, &[progress_audit(p)]).await?;
+                    <$store>::write_audit(&mut tx, actor, &[TaskEvent::ProgressReported(p).entry()]).await?;
                     tx.commit().await?;
                     Ok(())
                 }
