@@ -282,3 +282,16 @@ pub fn report_pdf(r: &VerificationReport, county_name: &str, full_ids: bool) -> 
     ));
     pdf::render(&format!("核对报告 HC-{:06}", r.id), &blocks)
 }
+
+/// The stored check reports of a household, newest first, for an account that may check
+/// households and whose region holds the household.
+pub async fn checks_of(store: &dyn Store, who: &Principal, no: &str) -> Result<Vec<VerificationReport>, AccessError> {
+    if !who.may(Permission::VerifyHouseholds) && !who.may(Permission::ReadFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    let h = store.household(no).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&h.community) {
+        return Err(AccessError::OutOfScope);
+    }
+    Ok(store.household_checks_of(no).await?)
+}

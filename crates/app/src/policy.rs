@@ -774,3 +774,17 @@ pub fn whatif_xlsx(report: &WhatIfReport) -> Result<Vec<u8>, PolicyFailure> {
     write_rows(sheet, &["参数", "区划", "城乡", "起始日期", "调整"], &rows).map_err(xe)?;
     book.save_to_buffer().map_err(xe)
 }
+
+/// A stored sweep or what-if, if the account may run sweeps over its region (`NotFound` when
+/// there is no such run).
+pub async fn readable_run(store: &dyn Store, who: &Principal, id: i64) -> Result<PolicyRun, AccessError> {
+    if !who.may(Permission::RunSweeps) {
+        return Err(AccessError::Forbidden);
+    }
+    let run = store.policy_run(id).await?.ok_or(AccessError::NotFound)?;
+    let region = RegionCode::parse(&run.region).map_err(|_| StoreError::Corrupt(format!("run {id} region {:?}", run.region)))?;
+    if !who.in_scope(&region) {
+        return Err(AccessError::OutOfScope);
+    }
+    Ok(run)
+}

@@ -136,6 +136,27 @@ pub async fn unmask(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNu
     Ok(PersonView::shown(&p, false))
 }
 
+/// The household page's "show full numbers": the member at `index` of the household (in the
+/// order the page lists them), for a reason. The household is checked and its read audited as
+/// [`household`] does, then the member is unmasked as [`unmask`] does.
+pub async fn unmask_member(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    no: &str,
+    index: usize,
+    reason: &str,
+) -> Result<PersonView, AccessError> {
+    let (_, members) = household(store, who, actor, no).await?;
+    if index >= members.len() {
+        return Err(AccessError::NotFound);
+    }
+    // The views are masked: the member's full number from the store, by position.
+    let stored = store.household_members(no).await?;
+    let person = stored.get(index).ok_or(AccessError::NotFound)?;
+    unmask(store, who, actor, &person.id_number, reason).await
+}
+
 /// The region a search may cover: the account's own if none is asked, refused if outside.
 fn scoped(who: &Principal, asked: Option<RegionCode>) -> Result<RegionCode, AccessError> {
     match asked {

@@ -108,8 +108,11 @@ async fn form_page(State(s): State<AppState>, who: Authenticated, Path(no): Path
             adult: minzheng_domain::id::age_on(m.birth_date, today) >= 18,
         })
         .collect();
-    let past =
-        s.store.household_checks_of(&no).await?.iter().map(|r| PastRow { id: r.id, on: r.on.to_string(), by: r.made_by.clone() }).collect();
+    let past = minzheng_app::economic_check::checks_of(s.store.as_ref(), &who.principal, &no)
+        .await?
+        .iter()
+        .map(|r| PastRow { id: r.id, on: r.on.to_string(), by: r.made_by.clone() })
+        .collect();
     let page = FormPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),

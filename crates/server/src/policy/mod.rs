@@ -150,16 +150,10 @@ pub(crate) async fn api_whatif(
 
 /// A stored run, if the account may run sweeps over its region.
 pub(crate) async fn readable_run(s: &AppState, who: &Authenticated, id: i64) -> Result<PolicyRun, AppError> {
-    use minzheng_domain::Permission;
-    if !who.principal.may(Permission::RunSweeps) {
-        return Err(minzheng_app::registry::AccessError::Forbidden.into());
+    match use_case::readable_run(s.store.as_ref(), &who.principal, id).await {
+        Err(minzheng_app::registry::AccessError::NotFound) => Err(AppError::not_found("测算记录", "run")),
+        other => Ok(other?),
     }
-    let run = s.store.policy_run(id).await?.ok_or_else(|| AppError::not_found("测算记录", "run"))?;
-    let region = RegionCode::parse(&run.region).map_err(|e| AppError::bad_input("bad_region_code", &e))?;
-    if !who.principal.in_scope(&region) {
-        return Err(minzheng_app::registry::AccessError::OutOfScope.into());
-    }
-    Ok(run)
 }
 
 pub(crate) async fn api_run(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<PolicyRun>, AppError> {

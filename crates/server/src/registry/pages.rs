@@ -7,7 +7,7 @@ use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use minzheng_app::registry::{self, PersonView};
+use minzheng_app::registry::{self, AccessError, PersonView};
 use minzheng_domain::{Bilingual, Household, RegionCode};
 use minzheng_store::PersonQuery;
 use serde::Deserialize;
@@ -184,12 +184,10 @@ pub(crate) async fn unmask_member(
     axum::Form(f): axum::Form<UnmaskForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
-    let (_, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
-    let _ = members.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
-    // The views are masked: find the member's full number from the store, by position.
-    let stored = s.store.household_members(&no).await?;
-    let person = stored.get(f.member).ok_or_else(|| AppError::not_found("成员", "member"))?;
-    let shown = registry::unmask(s.store.as_ref(), &who.principal, &who.actor, &person.id_number, &f.reason).await?;
+    let shown = match registry::unmask_member(s.store.as_ref(), &who.principal, &who.actor, &no, f.member, &f.reason).await {
+        Err(AccessError::NotFound) => return Err(AppError::not_found("成员", "member")),
+        other => other?,
+    };
     let page = UnmaskedPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
