@@ -15,7 +15,9 @@ use minzheng_policy::Engine;
 use minzheng_store::{Actor, AuditEntry, Store};
 use std::collections::{BTreeMap, HashMap};
 
-/// Checks one household of the account's region on `on`, stores the report (audited) and returns it.
+/// Checks one household of the account's region on `on`, stores the report (audited) and returns
+/// it. `today` is the day the data is queried (the authorisation is judged on it).
+#[allow(clippy::too_many_arguments, reason = "who, actor and today are to become one request context")]
 pub async fn check_household(
     store: &dyn Store,
     engine: &Engine,
@@ -24,6 +26,7 @@ pub async fn check_household(
     household_no: &str,
     authorisation: Authorisation,
     on: NaiveDate,
+    today: NaiveDate,
 ) -> Result<VerificationReport, PolicyFailure> {
     if !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden.into());
@@ -50,7 +53,6 @@ pub async fn check_household(
     }
     // The base date is not in the future, and the authorisation is judged on the day the data is
     // queried (today): signed by every adult, not in the future, within the year.
-    let today = chrono::Local::now().date_naive();
     if on > today {
         return Err(invalid(format!("核对基准日 {on} 不能晚于今天"), format!("the check date {on} cannot be after today")));
     }

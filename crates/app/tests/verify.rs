@@ -541,17 +541,58 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     };
 
     // Not signed by every adult: refused, saying who is missing.
-    let partial = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(vec![]), on).await;
+    let partial = check::check_household(
+        w.store.as_ref(),
+        &w.engine,
+        &officer,
+        &actor(&officer),
+        &no,
+        signed(vec![]),
+        on,
+        chrono::Local::now().date_naive(),
+    )
+    .await;
     assert!(matches!(partial, Err(minzheng_app::policy::PolicyFailure::Invalid { ref zh, .. }) if zh.contains("尚未签署")), "{partial:?}");
     // Only the verification centre, only in its county.
     let worker = who(Role::CommunityWorker, h.community.as_str());
-    assert!(check::check_household(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &no, signed(adults.clone()), on).await.is_err());
+    assert!(check::check_household(
+        w.store.as_ref(),
+        &w.engine,
+        &worker,
+        &actor(&worker),
+        &no,
+        signed(adults.clone()),
+        on,
+        chrono::Local::now().date_naive()
+    )
+    .await
+    .is_err());
     let other = who(Role::VerificationOfficer, if officer.region.as_str() == "210112" { "210102" } else { "210112" });
-    assert!(check::check_household(w.store.as_ref(), &w.engine, &other, &actor(&other), &no, signed(adults.clone()), on).await.is_err());
+    assert!(check::check_household(
+        w.store.as_ref(),
+        &w.engine,
+        &other,
+        &actor(&other),
+        &no,
+        signed(adults.clone()),
+        on,
+        chrono::Local::now().date_naive()
+    )
+    .await
+    .is_err());
 
-    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, signed(adults.clone()), on)
-        .await
-        .expect("report");
+    let r = check::check_household(
+        w.store.as_ref(),
+        &w.engine,
+        &officer,
+        &actor(&officer),
+        &no,
+        signed(adults.clone()),
+        on,
+        chrono::Local::now().date_naive(),
+    )
+    .await
+    .expect("report");
     assert!(r.id > 0);
     assert!(
         r.items.iter().any(|i| i.source == "vehicles"),
@@ -574,6 +615,7 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
         &no,
         signed(adults.clone()),
         on - chrono::Duration::days(1),
+        chrono::Local::now().date_naive(),
     )
     .await
     .expect("earlier report");
@@ -730,9 +772,18 @@ async fn a_household_check_lists_the_newest_file_of_each_source_as_the_rules_cou
         .collect();
     let officer = who(Role::VerificationOfficer, &h.community.as_str()[..6]);
     let auth = Authorisation { reference: "核字〔2026〕30号".into(), signed_on: day("2026-08-01"), signed_by: adults };
-    let r = check::check_household(w.store.as_ref(), &w.engine, &officer, &actor(&officer), &no, auth, day("2026-08-01"))
-        .await
-        .expect("report");
+    let r = check::check_household(
+        w.store.as_ref(),
+        &w.engine,
+        &officer,
+        &actor(&officer),
+        &no,
+        auth,
+        day("2026-08-01"),
+        chrono::Local::now().date_naive(),
+    )
+    .await
+    .expect("report");
     let wages: Vec<&str> = r
         .items
         .iter()
