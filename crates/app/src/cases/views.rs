@@ -90,6 +90,19 @@ pub(crate) fn read_entry(id: &str, action: &str) -> AuditEntry {
 
 /// One case with its steps (audited read).
 pub async fn case(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(CaseView, Vec<CaseEvent>), CaseFailure> {
+    let (view, events, _) = case_whole(store, who, actor, id).await?;
+    Ok((view, events))
+}
+
+/// [`case`], with the stored case itself when the account may see it whole (not a limited
+/// view): the case page asks the state machine which steps the account may take, and the
+/// decision letter prints it. One read of the case, checked and audited as [`case`] is.
+pub async fn case_whole(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> Result<(CaseView, Vec<CaseEvent>, Option<Case>), CaseFailure> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
@@ -99,9 +112,13 @@ pub async fn case(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) ->
         return Err(AccessError::OutOfScope.into());
     }
     store.audit(actor, &[read_entry(&id.to_string(), "read_case")]).await?;
+    let whole = c.clone();
     let view = CaseView::of(c, who);
-    let events = if view.limited { Vec::new() } else { store.case_events(id).await? };
-    Ok((view, events))
+    if view.limited {
+        return Ok((view, Vec::new(), None));
+    }
+    let events = store.case_events(id).await?;
+    Ok((view, events, Some(whole)))
 }
 
 /// Which list of cases.

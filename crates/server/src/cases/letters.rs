@@ -9,11 +9,9 @@ pub(crate) fn pdf(bytes: Vec<u8>, name: &str) -> Response {
 }
 
 pub(crate) async fn letter_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (view, _) = use_case::case(s.store.as_ref(), &who.principal, &who.actor, id).await?;
-    if view.limited {
-        return Err(minzheng_app::registry::AccessError::OutOfScope.into());
-    }
-    let full = s.store.case(id).await?.ok_or(minzheng_app::registry::AccessError::NotFound)?;
+    let (_, _, full) = use_case::case_whole(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    // A limited view (the accepting community follows the status only) gets no letter.
+    let full = full.ok_or(minzheng_app::registry::AccessError::OutOfScope)?;
     let service = s.catalogue.service(&full.service).ok_or(minzheng_app::registry::AccessError::NotFound)?;
     let owner_name = s.store.region(&full.owner).await?.map(|r| r.name).unwrap_or_else(|| full.owner.to_string());
     let bytes = use_case::decision_pdf(&full, service, &owner_name)

@@ -283,10 +283,10 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
     let lang = who.lang;
     let c = CaseText::of(lang);
     let today = s.clock.today();
-    let (view, events) = use_case::case(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    // The steps this account may take now are asked of the state machine itself, on the case
+    // as stored (given only to an account that may see it whole).
+    let (view, events, full) = use_case::case_whole(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let service = s.catalogue.service(&view.service);
-    // The steps this account may take now, asked of the state machine itself (one read of the case).
-    let full = if view.limited { None } else { s.store.case(id).await? };
     let steps: Vec<&'static str> = match (service, &full) {
         (Some(svc), Some(full)) => minzheng_domain::case::available_steps(full, svc, &who.principal, today),
         _ if view.limited && view.status.is_open() && who.principal.role == Role::CommunityWorker => vec!["withdraw"],
