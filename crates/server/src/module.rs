@@ -87,8 +87,11 @@ pub fn route_table() -> Vec<Route> {
 
 /// The declared access of a route (`HEAD` is answered by the `GET` route).
 pub fn access_of(method: &str, path: &str) -> Option<Access> {
+    // Built once from every module's table: every request asks.
+    static TABLE: std::sync::OnceLock<std::collections::HashMap<(&'static str, &'static str), Access>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| crate::MODULES.iter().flat_map(|m| m.routes.iter()).map(|r| ((r.method, r.path), r.access)).collect());
     let method = if method == "HEAD" { "GET" } else { method };
-    crate::MODULES.iter().flat_map(|m| m.routes.iter()).find(|r| r.method == method && r.path == path).map(|r| r.access)
+    table.get(&(method, path)).copied()
 }
 
 /// A path for `Router::route`, after checking that `module`'s table lists it with these methods.

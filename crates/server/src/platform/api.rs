@@ -17,8 +17,9 @@ pub(crate) async fn health(State(s): State<AppState>) -> Json<Health> {
     Json(Health { status: "ok", backend: s.store.backend() })
 }
 
+/// A region code as typed (spaces around it ignored), or the error in both languages.
 pub(crate) fn parse_region(text: &str) -> Result<RegionCode, AppError> {
-    RegionCode::parse(text).map_err(|e| AppError::bad_input("bad_region_code", &e))
+    RegionCode::parse(text.trim()).map_err(|e| AppError::bad_input("bad_region_code", &e))
 }
 
 #[derive(Serialize)]

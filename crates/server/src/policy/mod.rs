@@ -68,9 +68,7 @@ pub(crate) fn parse_date(text: Option<&str>, today: NaiveDate) -> Result<NaiveDa
     }
 }
 
-pub(crate) fn parse_region(text: &str) -> Result<RegionCode, AppError> {
-    RegionCode::parse(text.trim()).map_err(|e| AppError::bad_input("bad_region_code", &e))
-}
+pub(crate) use crate::platform::api::parse_region;
 
 pub(crate) fn parse_changes(lines: &[String], region: &str, from: NaiveDate) -> Result<Vec<Change>, AppError> {
     let mut out = Vec::new();

@@ -36,12 +36,7 @@ pub(super) struct RegionParam {
 }
 
 fn region_of(p: &RegionParam) -> Result<Option<RegionCode>, AppError> {
-    p.region
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(|r| RegionCode::parse(r).map_err(|e| AppError::bad_input("bad_region_code", &e)))
-        .transpose()
+    p.region.as_deref().filter(|r| !r.trim().is_empty()).map(crate::platform::api::parse_region).transpose()
 }
 
 pub(super) async fn api_list(
@@ -82,8 +77,8 @@ pub(super) struct NewTask {
 }
 
 fn task_of(who: &Authenticated, t: NewTask) -> Result<KeyTask, AppError> {
-    let region = match t.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => RegionCode::parse(r).map_err(|e| AppError::bad_input("bad_region_code", &e))?,
+    let region = match t.region.as_deref().filter(|r| !r.trim().is_empty()) {
+        Some(r) => crate::platform::api::parse_region(r)?,
         None => who.principal.region.clone(),
     };
     Ok(KeyTask {
