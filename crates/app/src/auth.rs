@@ -8,7 +8,7 @@ use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use minzheng_domain::access::{check_binding, Principal, Role};
 use minzheng_domain::{Bilingual, Permission, RegionCode};
-use minzheng_store::{Account, Actor, AuditEntry, Session, Store, StoreError};
+use minzheng_store::{Account, Actor, AuditEntry, LoginClaim, Session, Store, StoreError};
 use sha2::{Digest, Sha256};
 
 /// Failed sign-ins before the account is locked.
@@ -131,6 +131,47 @@ fn verify_password(p: &str, hash: &str) -> bool {
     Argon2::default().verify_password(p.as_bytes(), hash).is_ok()
 }
 
+/// Password checks running at once, at most: each takes 19 MiB and a core for ~50 ms, so a burst
+/// of sign-ins waits its turn here instead of taking the async workers and the memory.
+const HASHING_AT_ONCE: usize = 4;
+
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(HASHING_AT_ONCE);
+    &PERMITS
+}
+
+/// [`verify_password`] on the blocking pool, at most [`HASHING_AT_ONCE`] at a time.
+async fn verify_password_bounded(p: &str, hash: &str) -> bool {
+    let Ok(_permit) = hashing_permits().acquire().await else { return false };
+    let (p, hash) = (p.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&p, &hash)).await.unwrap_or(false)
+}
+
+/// [`hash_password`] on the blocking pool, at most [`HASHING_AT_ONCE`] at a time.
+async fn hash_password_bounded(p: &str) -> Result<String, AuthError> {
+    let _permit = hashing_permits().acquire().await.map_err(|_| AuthError::Store(StoreError::Corrupt("password hashing closed".into())))?;
+    let p = p.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&p))
+        .await
+        .map_err(|e| AuthError::Store(StoreError::Corrupt(format!("password hashing failed: {e}"))))
+}
+
+/// The longest account name written to the audit log as given; a longer one is cut there (a
+/// real name has at most 32 characters).
+const LOGGED_NAME_CHARS: usize = 64;
+
+/// A sign-in name as the audit log records it: control characters (a NUL that PostgreSQL
+/// refuses, line breaks) replaced and anything past [`LOGGED_NAME_CHARS`] cut with its length
+/// noted, so that an anonymous request cannot write more than a line.
+pub fn logged_name(name: &str) -> String {
+    let mut out: String = name.chars().take(LOGGED_NAME_CHARS).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect();
+    let total = name.chars().count();
+    if total > LOGGED_NAME_CHARS {
+        out.push_str(&format!("…({total} chars)"));
+    }
+    out
+}
+
 /// A hash to verify against when the account does not exist, so that a missing account and a
 /// wrong password take the same time.
 fn dummy_hash() -> &'static str {
@@ -192,35 +233,59 @@ fn entry(action: &str, name: &str, after: Option<serde_json::Value>) -> AuditEnt
     AuditEntry { action: action.into(), entity: "account".into(), entity_key: name.into(), before: None, after }
 }
 
-/// Signs in: checks the lockout, the password, counts failures (locking after
-/// [`MAX_FAILURES`]) and slows repeated failures down; on success opens a session.
-pub async fn login(store: &dyn Store, name: &str, password: &str, actor: &Actor) -> Result<SignedIn, AuthError> {
+/// Counts one attempt on `name` before its password is checked ([`Store::claim_login_attempt`]):
+/// the lock is checked first and concurrent wrong guesses each count, so the limit holds however
+/// many arrive at once.
+async fn claim(store: &dyn Store, name: &str) -> Result<LoginClaim, AuthError> {
     let now = Utc::now();
-    let Some(account) = store.account(name).await? else {
-        let _ = verify_password(password, dummy_hash());
-        store.audit(actor, &[entry("login_failed", name, Some(serde_json::json!({ "reason": "unknown account" })))]).await?;
+    Ok(store.claim_login_attempt(name, now, MAX_FAILURES, now + Duration::minutes(LOCKOUT_MINUTES)).await?)
+}
+
+/// After a wrong password: audited, slowed down, and the error to give.
+async fn wrong_password(
+    store: &dyn Store,
+    actor: &Actor,
+    name: &str,
+    action: &str,
+    failed: i32,
+    locks: Option<DateTime<Utc>>,
+) -> AuthError {
+    let action = if locks.is_some() { "account_locked" } else { action };
+    if let Err(e) = store.audit(actor, &[entry(action, name, Some(serde_json::json!({ "failed_logins": failed })))]).await {
+        return e.into();
+    }
+    // Each further failure waits longer (at most two seconds).
+    tokio::time::sleep(std::time::Duration::from_millis((200 * failed.max(0) as u64).min(2000))).await;
+    match locks {
+        Some(until) => AuthError::Locked(until),
+        None => AuthError::BadCredentials,
+    }
+}
+
+/// Signs in: counts the attempt (refusing a locked account before any password check), checks
+/// the password off the async workers, locks after [`MAX_FAILURES`] failures in a row and slows
+/// repeated failures down; on success clears the count and opens a session.
+pub async fn login(store: &dyn Store, name: &str, password: &str, actor: &Actor) -> Result<SignedIn, AuthError> {
+    let logged = logged_name(name);
+    let valid_name = (3..=32).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    let account = if valid_name { store.account(name).await? } else { None };
+    let Some(account) = account else {
+        let _ = verify_password_bounded(password, dummy_hash()).await;
+        store.audit(actor, &[entry("login_failed", &logged, Some(serde_json::json!({ "reason": "unknown account" })))]).await?;
         return Err(AuthError::BadCredentials);
     };
-    if let Some(until) = account.locked_until.filter(|u| *u > now) {
-        store.audit(actor, &[entry("login_refused", name, Some(serde_json::json!({ "reason": "locked" })))]).await?;
-        return Err(AuthError::Locked(until));
+    let (failed, locks) = match claim(store, name).await? {
+        LoginClaim::Unknown => return Err(AuthError::BadCredentials),
+        LoginClaim::Locked(until) => {
+            store.audit(actor, &[entry("login_refused", name, Some(serde_json::json!({ "reason": "locked" })))]).await?;
+            return Err(AuthError::Locked(until));
+        }
+        LoginClaim::Counted { failed, locks } => (failed, locks),
+    };
+    if !verify_password_bounded(password, &account.password_hash).await {
+        return Err(wrong_password(store, actor, name, "login_failed", failed, locks).await);
     }
-    if !verify_password(password, &account.password_hash) {
-        let failed = account.failed_logins + 1;
-        let lock = (failed >= MAX_FAILURES).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
-        store.set_login_state(name, failed, lock).await?;
-        let action = if lock.is_some() { "account_locked" } else { "login_failed" };
-        store.audit(actor, &[entry(action, name, Some(serde_json::json!({ "failed_logins": failed })))]).await?;
-        // Each further failure waits longer (at most two seconds).
-        tokio::time::sleep(std::time::Duration::from_millis((200 * failed as u64).min(2000))).await;
-        return Err(match lock {
-            Some(until) => AuthError::Locked(until),
-            None => AuthError::BadCredentials,
-        });
-    }
-    if account.failed_logins != 0 || account.locked_until.is_some() {
-        store.set_login_state(name, 0, None).await?;
-    }
+    store.set_login_state(name, 0, None).await?;
     let token = random_hex(32);
     let session = Session {
         token_hash: token_hash(&token),
@@ -330,13 +395,24 @@ pub async fn logout(store: &dyn Store, token: &str, actor: &Actor) -> Result<(),
     Ok(())
 }
 
-/// Changes one's own password (the old one must be given); ends every session.
+/// Changes one's own password (the old one must be given); ends every session. A wrong old
+/// password counts as a failed sign-in (audited, slowed, and locking the account at the same
+/// limit), so a stolen session is no way to guess the password.
 pub async fn change_password(store: &dyn Store, who: &Principal, old: &str, new: &str, actor: &Actor) -> Result<(), AuthError> {
     let account = store.account(&who.name).await?.ok_or(AuthError::BadCredentials)?;
-    if !verify_password(old, &account.password_hash) {
-        return Err(AuthError::BadCredentials);
+    let (failed, locks) = match claim(store, &who.name).await? {
+        LoginClaim::Unknown => return Err(AuthError::BadCredentials),
+        LoginClaim::Locked(until) => {
+            store.audit(actor, &[entry("password_change_refused", &who.name, Some(serde_json::json!({ "reason": "locked" })))]).await?;
+            return Err(AuthError::Locked(until));
+        }
+        LoginClaim::Counted { failed, locks } => (failed, locks),
+    };
+    if !verify_password_bounded(old, &account.password_hash).await {
+        return Err(wrong_password(store, actor, &who.name, "password_change_failed", failed, locks).await);
     }
+    store.set_login_state(&who.name, 0, None).await?;
     check_password(new)?;
-    store.set_password(&who.name, &hash_password(new), actor).await?;
+    store.set_password(&who.name, &hash_password_bounded(new).await?, actor).await?;
     Ok(())
 }

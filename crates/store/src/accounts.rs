@@ -54,6 +54,18 @@ pub(crate) fn password_audit(name: &str) -> AuditEntry {
     AuditEntry { action: "set_password".into(), entity: "account".into(), entity_key: name.to_string(), before: None, after: None }
 }
 
+/// What counting one sign-in attempt found ([`AccountStore::claim_login_attempt`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginClaim {
+    /// No such account.
+    Unknown,
+    /// The account is locked until then: the attempt is refused without checking the password.
+    Locked(DateTime<Utc>),
+    /// The attempt is counted as the `failed`-th failure in a row until the password proves
+    /// right; `locks` is set when this attempt reached the limit (the lock is already stored).
+    Counted { failed: i32, locks: Option<DateTime<Utc>> },
+}
+
 /// Accounts and sessions.
 #[async_trait]
 pub trait AccountStore: Send + Sync {
@@ -61,6 +73,15 @@ pub trait AccountStore: Send + Sync {
     async fn create_account(&self, account: &Account, actor: &Actor) -> Result<()>;
 
     async fn account(&self, name: &str) -> Result<Option<Account>>;
+
+    /// Counts one sign-in (or password) attempt before its password is checked, atomically: the
+    /// account's failures go up by one and, at `max_failures`, the account is locked until
+    /// `lock_until`, all under the row's write lock, so that concurrent attempts each see the
+    /// count of those before them. A locked account (`locked_until` after `now`) is not counted.
+    /// A lock that has run out starts a new count. A right password then clears the count
+    /// ([`AccountStore::set_login_state`]).
+    async fn claim_login_attempt(&self, name: &str, now: DateTime<Utc>, max_failures: i32, lock_until: DateTime<Utc>)
+        -> Result<LoginClaim>;
 
     /// Records failed sign-ins and any lockout.
     async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()>;
@@ -110,6 +131,30 @@ macro_rules! impl_accounts {
                 async fn account(&self, name: &str) -> Result<Option<Account>> {
                     let row = sql::account::<$db>(name).build().fetch_optional(&self.pool).await?;
                     row.as_ref().map(rows::account_from_row).transpose()
+                }
+
+                async fn claim_login_attempt(
+                    &self,
+                    name: &str,
+                    now: DateTime<Utc>,
+                    max_failures: i32,
+                    lock_until: DateTime<Utc>,
+                ) -> Result<crate::LoginClaim> {
+                    let mut tx = self.begin_write().await?;
+                    let row = sql::account_for_update::<$db>(name, Self::LOCKS_ROWS).build().fetch_optional(&mut *tx).await?;
+                    let Some(account) = row.as_ref().map(rows::account_from_row).transpose()? else {
+                        return Ok(crate::LoginClaim::Unknown);
+                    };
+                    if let Some(until) = account.locked_until.filter(|u| *u > now) {
+                        return Ok(crate::LoginClaim::Locked(until));
+                    }
+                    // A lock that has run out starts a new count.
+                    let before = if account.locked_until.is_some() { 0 } else { account.failed_logins };
+                    let failed = before.saturating_add(1);
+                    let locks = (failed >= max_failures).then_some(lock_until);
+                    sql::set_login_state::<$db>(name, failed, locks).build().execute(&mut *tx).await?;
+                    tx.commit().await?;
+                    Ok(crate::LoginClaim::Counted { failed, locks })
                 }
 
                 async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()> {

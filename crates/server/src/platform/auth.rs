@@ -33,37 +33,65 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Limits failed sign-ins per client address (and per minute), on top of the per-account
-/// lockout: one address guessing many accounts is stopped too.
+/// lockout: one address guessing many accounts is stopped too. An attempt takes its place in
+/// the address's count *before* the password is checked and gives it back when it succeeds, so
+/// any number of concurrent guesses meets the same limit as guesses one after another.
 pub struct LoginLimiter {
     per_minute: u32,
-    failures: std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, u32)>>,
+    windows: std::sync::Mutex<std::collections::HashMap<String, Window>>,
+}
+
+/// One address's minute: attempts counted and refusals since the limit was reached.
+struct Window {
+    start: std::time::Instant,
+    attempts: u32,
+    refused: u32,
+}
+
+/// A refusal of an address over its limit; `record` is set for the refusals written to the
+/// audit log (the 1st, 10th, 100th ... of the minute, with the count), so that a flood of
+/// refused requests writes a handful of records, not one each.
+pub struct OverLimit {
+    pub refused: u32,
+    pub record: bool,
 }
 
 impl LoginLimiter {
     pub fn new(per_minute: u32) -> LoginLimiter {
-        LoginLimiter { per_minute, failures: std::sync::Mutex::new(std::collections::HashMap::new()) }
+        LoginLimiter { per_minute, windows: std::sync::Mutex::new(std::collections::HashMap::new()) }
     }
 
-    fn window<T>(&self, client: &str, f: impl FnOnce(&mut (std::time::Instant, u32)) -> T) -> T {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    fn window<T>(&self, client: &str, f: impl FnOnce(&mut Window) -> T) -> T {
+        let mut map = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let now = std::time::Instant::now();
         if map.len() > 100_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start).as_secs() < 60);
+            map.retain(|_, w| now.duration_since(w.start).as_secs() < 60);
         }
-        let entry = map.entry(client.to_string()).or_insert((now, 0));
-        if now.duration_since(entry.0).as_secs() >= 60 {
-            *entry = (now, 0);
+        let w = map.entry(client.to_string()).or_insert(Window { start: now, attempts: 0, refused: 0 });
+        if now.duration_since(w.start).as_secs() >= 60 {
+            *w = Window { start: now, attempts: 0, refused: 0 };
         }
-        f(entry)
+        f(w)
     }
 
-    /// Whether this address may try now.
-    pub fn allows(&self, client: &str) -> bool {
-        self.window(client, |e| e.1 < self.per_minute)
+    /// Takes one attempt for this address, or refuses it when the minute's limit is used up.
+    pub fn attempt(&self, client: &str) -> Result<(), OverLimit> {
+        self.window(client, |w| {
+            if w.attempts < self.per_minute {
+                w.attempts += 1;
+                Ok(())
+            } else {
+                w.refused = w.refused.saturating_add(1);
+                let r = w.refused;
+                let power_of_ten = std::iter::successors(Some(1u32), |p| p.checked_mul(10)).any(|p| p == r);
+                Err(OverLimit { refused: r, record: power_of_ten })
+            }
+        })
     }
 
-    pub fn failed(&self, client: &str) {
-        self.window(client, |e| e.1 += 1);
+    /// Gives back an attempt that succeeded (or that failed for a reason other than a guess).
+    pub fn succeeded(&self, client: &str) {
+        self.window(client, |w| w.attempts = w.attempts.saturating_sub(1));
     }
 }
 
@@ -76,25 +104,36 @@ fn too_many() -> AppError {
     )
 }
 
-/// Signs in through the limiter: refused (and audited) when the address has failed too often.
-async fn limited_login(s: &AppState, actor: &Actor, name: &str, password: &str) -> Result<auth::SignedIn, AppError> {
-    let client = actor.client.clone().unwrap_or_else(|| "unknown".into());
-    if !s.login_limiter.allows(&client) {
+/// Records a refusal of an address over its limit, when it is one of those recorded.
+async fn record_over_limit(s: &AppState, actor: &Actor, name: &str, over: &OverLimit) -> Result<(), AppError> {
+    if over.record {
         let entry = minzheng_store::AuditEntry {
             action: "login_rate_limited".into(),
             entity: "account".into(),
-            entity_key: name.to_string(),
+            entity_key: auth::logged_name(name),
             before: None,
-            after: None,
+            after: Some(serde_json::json!({ "refused_this_minute": over.refused })),
         };
         s.store.audit(actor, &[entry]).await?;
+    }
+    Ok(())
+}
+
+/// Signs in through the limiter: refused (and audited) when the address has failed too often.
+async fn limited_login(s: &AppState, actor: &Actor, name: &str, password: &str) -> Result<auth::SignedIn, AppError> {
+    let client = actor.client.clone().unwrap_or_else(|| "unknown".into());
+    if let Err(over) = s.login_limiter.attempt(&client) {
+        record_over_limit(s, actor, name, &over).await?;
         return Err(too_many());
     }
     match auth::login(s.store.as_ref(), name, password, actor).await {
-        Ok(signed) => Ok(signed),
+        Ok(signed) => {
+            s.login_limiter.succeeded(&client);
+            Ok(signed)
+        }
         Err(e) => {
-            if matches!(e, AuthError::BadCredentials | AuthError::Locked(_)) {
-                s.login_limiter.failed(&client);
+            if !matches!(e, AuthError::BadCredentials | AuthError::Locked(_)) {
+                s.login_limiter.succeeded(&client);
             }
             Err(auth_error(e))
         }
@@ -126,7 +165,7 @@ pub fn token(headers: &HeaderMap) -> Option<String> {
 
 /// An actor for requests made before signing in.
 pub fn anonymous(parts: &Parts, name: &str) -> Actor {
-    Actor { name: name.to_string(), request_id: request_id_of(parts), client: client_of(parts), ..Default::default() }
+    Actor { name: auth::logged_name(name), request_id: request_id_of(parts), client: client_of(parts), ..Default::default() }
 }
 
 /// Refusal for requests without a valid session: JSON 401 under /api, a redirect to the
@@ -289,9 +328,17 @@ pub async fn api_logout(State(s): State<AppState>, who: Authenticated, headers: 
 }
 
 /// Only local paths are followed after signing in.
-fn safe_next(next: Option<&str>) -> String {
+/// Only a path of this site is followed after signing in: it begins with one `/`, and holds only
+/// visible ASCII without `\\`, since browsers drop tabs and line breaks from addresses (so that
+/// `/\t/evil.example` would become `//evil.example`, another site) and a line break cannot go
+/// into a `Location` header at all.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/') && !n.starts_with("//") && n.len() <= 2048 && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -302,15 +349,24 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
     let expected = cookie(&parts.headers, LOGIN_CSRF_COOKIE);
     let sent_ok = matches!((&expected, &c.csrf), (Some(e), Some(sent)) if !e.is_empty() && constant_time_eq(e.as_bytes(), sent.as_bytes()));
     if !sent_ok {
-        let entry = minzheng_store::AuditEntry {
-            action: "csrf_refused".into(),
-            entity: "account".into(),
-            entity_key: c.name.clone(),
-            before: None,
-            after: None,
+        // A refused form counts against the address like a wrong password: a flood of forged
+        // sign-ins is refused and written to the audit log a handful of times, not once each.
+        let client = actor.client.clone().unwrap_or_else(|| "unknown".into());
+        let recorded = match s.login_limiter.attempt(&client) {
+            Ok(()) => {
+                let entry = minzheng_store::AuditEntry {
+                    action: "csrf_refused".into(),
+                    entity: "account".into(),
+                    entity_key: auth::logged_name(&c.name),
+                    before: None,
+                    after: None,
+                };
+                s.store.audit(&actor, &[entry]).await.map_err(AppError::from)
+            }
+            Err(over) => record_over_limit(&s, &actor, &c.name, &over).await,
         };
-        if let Err(e) = s.store.audit(&actor, &[entry]).await {
-            return AppError::from(e).into_response();
+        if let Err(e) = recorded {
+            return e.into_response();
         }
         let lang = crate::i18n::Lang::of(&parts.headers);
         let message = "登录表单已失效，请重新登录 / the sign-in form expired; please sign in again";

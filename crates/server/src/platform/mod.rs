@@ -10,7 +10,7 @@ pub(crate) mod pages;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::{get, post};
 use axum::Router;
 use minzheng_domain::Permission;
@@ -38,11 +38,15 @@ const MENU: &[MenuEntry] = &[MenuEntry { href: "/audit", zh: "审计日志", en:
 
 pub const MODULE: Module = Module { name: "platform", routes: ROUTES, router, openapi: api::openapi, menu: MENU, migrations: None };
 
+/// The largest sign-in request body: a name, a password, a path and a token fit in far less;
+/// an anonymous request has no reason to send more.
+const SIGN_IN_BODY: usize = 8 * 1024;
+
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);
     Router::new()
         .route(l("/", &["GET"]), get(pages::home))
-        .route(l("/login", &["GET", "POST"]), get(pages::login).post(auth::form_login))
+        .route(l("/login", &["GET", "POST"]), get(pages::login).post(auth::form_login).layer(DefaultBodyLimit::max(SIGN_IN_BODY)))
         .route(l("/logout", &["POST"]), post(auth::form_logout))
         .route(l("/static/{*file}", &["GET"]), get(pages::static_file))
         .route(l("/lang/{code}", &["GET"]), get(pages::set_lang))
@@ -50,7 +54,10 @@ fn router() -> Router<AppState> {
         .route(l("/api/health", &["GET"]), get(api::health))
         .route(l("/api/openapi.json", &["GET"]), get(openapi::document))
         .route(l("/metrics", &["GET"]), get(|State(s): State<AppState>| async move { s.metrics.render() }))
-        .route(l("/api/session", &["POST", "DELETE"]), post(auth::api_login).delete(auth::api_logout))
+        .route(
+            l("/api/session", &["POST", "DELETE"]),
+            post(auth::api_login).delete(auth::api_logout).layer(DefaultBodyLimit::max(SIGN_IN_BODY)),
+        )
         .route(l("/api/regions/{code}", &["GET"]), get(api::region))
         .route(l("/api/password", &["POST"]), post(api::change_password))
         .route(l("/api/audit", &["GET"]), get(api::audit_search))

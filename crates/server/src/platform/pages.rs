@@ -65,8 +65,9 @@ pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Opti
     let page = LoginPage {
         t: lang.text(),
         user: None,
-        name: name.to_string(),
-        next: next.unwrap_or("/").to_string(),
+        // What was typed comes back, but no more than a name can be.
+        name: name.chars().take(64).collect(),
+        next: crate::auth::safe_next(next),
         error: error.map(str::to_string),
         csrf: csrf.clone(),
     };

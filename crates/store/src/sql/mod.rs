@@ -268,6 +268,15 @@ where
     select_where(ACCOUNT_COLUMNS, "users", "name", name, "")
 }
 
+/// An account read to be changed in the same transaction (its row locked where rows lock).
+pub(crate) fn account_for_update<DB>(name: &str, lock: bool) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    select_where(ACCOUNT_COLUMNS, "users", "name", name, if lock { " FOR UPDATE" } else { "" })
+}
+
 pub(crate) fn set_login_state<DB>(name: &str, failed: i32, locked_until: Option<chrono::DateTime<chrono::Utc>>) -> QueryBuilder<DB>
 where
     DB: Database,
