@@ -159,3 +159,64 @@ async fn the_session_cache_answers_a_burst_and_forgets_at_sign_out_and_password_
     cache.forget_account("wang");
     assert!(cache.authenticate(s.as_ref(), &a.token).await.expect("lookup").is_none(), "password changed");
 }
+
+/// Runs SQL on the database behind the application's back, as someone who can write it would.
+async fn tamper(dir: &std::path::Path, sql: &str) {
+    let raw = minzheng_store::SqliteStore::open(&dir.join("db.sqlite")).await.expect("open");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(raw.pool()).await.expect("tamper");
+}
+
+/// Rewrites every record's hashes with the chain's public formula, as a script would after edits.
+async fn recompute_chain(dir: &std::path::Path, s: &dyn Store) {
+    let records = s.audit_after(0, 1_000_000).await.expect("records");
+    let mut prev = minzheng_store::chain::GENESIS.to_string();
+    let mut sql = String::new();
+    for r in records {
+        let hash = minzheng_store::chain::expected_hash(&r, &prev);
+        sql.push_str(&format!("UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {};\n", r.id));
+        prev = hash;
+    }
+    tamper(dir, &sql).await;
+}
+
+#[tokio::test]
+async fn a_log_cut_short_or_rewritten_without_the_key_fails_against_the_signed_checkpoints() {
+    use minzheng_app::audit_anchor::Anchor;
+    let (s, d) = store("anchor").await;
+    let anchor = Anchor::open(&d.0.join("data")).expect("anchor");
+    for name in ["wang", "lina", "zhao"] {
+        auth::create_account(s.as_ref(), None, &Actor::new("cli:root"), name, Role::CommunityWorker, &code("210112009001"), "Wenxin2026ok")
+            .await
+            .expect("account");
+    }
+    let first = anchor.checkpoint(s.as_ref()).await.expect("checkpoint").expect("written");
+    assert!(anchor.checkpoint(s.as_ref()).await.expect("checkpoint").is_none(), "nothing new, no new line");
+    auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
+    let second = anchor.checkpoint(s.as_ref()).await.expect("checkpoint").expect("written");
+    assert_eq!((first.seq, second.seq), (1, 2));
+    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    assert_eq!((v.problem.as_deref(), v.checkpoints, v.unanchored), (None, 2, 0));
+    assert_eq!(v.latest.as_ref().map(|c| c.id), Some(second.id));
+
+    // The newest records deleted: the chain alone still holds, the checkpoint does not.
+    tamper(&d.0, &format!("DELETE FROM audit_log WHERE id >= {}", second.id)).await;
+    assert_eq!(minzheng_store::verify_audit(s.as_ref()).await.expect("chain").first_broken, None, "the chain cannot see a cut tail");
+    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    assert!(v.problem.as_deref().is_some_and(|p| p.contains("removed")), "{v:?}");
+
+    // An edit, then the whole chain recomputed with the public formula: the chain verifies, the
+    // signed checkpoint of the older record does not.
+    tamper(&d.0, "UPDATE audit_log SET actor = 'nobody'").await;
+    recompute_chain(&d.0, s.as_ref()).await;
+    assert_eq!(minzheng_store::verify_audit(s.as_ref()).await.expect("chain").first_broken, None);
+    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    assert!(v.problem.as_deref().is_some_and(|p| p.contains("written anew") || p.contains("removed")), "{v:?}");
+
+    // A checkpoint line forged without the key is refused.
+    let file = d.0.join("data").join(minzheng_app::audit_anchor::CHECKPOINT_FILE);
+    let text = std::fs::read_to_string(&file).expect("read");
+    let forged = text.replacen(&first.hash, &"0".repeat(64), 1);
+    std::fs::write(&file, forged).expect("write");
+    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    assert!(v.problem.as_deref().is_some_and(|p| p.contains("not signed")), "{v:?}");
+}

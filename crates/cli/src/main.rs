@@ -7,6 +7,7 @@ mod verify;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use minzheng_app::audit_anchor::Anchor;
 use minzheng_app::config::Config;
 use minzheng_app::export::{self, What};
 use minzheng_app::import::{self, Mapping};
@@ -210,8 +211,11 @@ enum CalendarWhat {
 
 #[derive(Subcommand)]
 enum AuditWhat {
-    /// Check the hash chain of the audit log and name the first broken record.
+    /// Check the hash chain of the audit log and the signed checkpoints kept outside the database
+    /// (`audit-checkpoints.log` in the data folder), and print the newest checkpoint to note.
     Verify,
+    /// Write a signed checkpoint of the chain's newest record now.
+    Checkpoint,
 }
 
 #[derive(Subcommand)]
@@ -306,7 +310,29 @@ async fn run(cli: Cli) -> Result<()> {
     minzheng_app::economy::use_catalogue(config.sources.as_deref()).map_err(|e| anyhow::anyhow!(e.both()))?;
     let config = CONFIG.get_or_init(|| config);
     let url = config.database_url();
-    match cli.command {
+    let anchors_after =
+        !matches!(cli.command, Command::Bench { .. } | Command::Serve { .. } | Command::Demo { .. } | Command::Audit { .. });
+    let done = command(cli.command, config, &url).await;
+    // What the command wrote to the audit log is anchored outside the database at once.
+    if anchors_after && done.is_ok() {
+        if let Err(e) = checkpoint(config, &url).await {
+            eprintln!("警告 / warning: no audit checkpoint written: {e:#}");
+        }
+    }
+    done
+}
+
+/// Writes a signed checkpoint of the audit chain (see `minzheng_app::audit_anchor`).
+async fn checkpoint(config: &Config, url: &str) -> Result<()> {
+    let store = minzheng_store::connect(url).await?;
+    let anchor = Anchor::open(&config.data_dir()).map_err(|e| anyhow::anyhow!(e.both()))?;
+    anchor.checkpoint(store.as_ref()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+    Ok(())
+}
+
+async fn command(command: Command, config: &'static Config, url: &str) -> Result<()> {
+    let url = url.to_string();
+    match command {
         Command::Demo { persons, seed, bind, no_serve } => {
             demo(config, persons, seed, bind.as_deref().unwrap_or(&config.bind), no_serve).await
         }
@@ -364,14 +390,36 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Audit { what: AuditWhat::Verify } => {
             let store = open(&url).await?;
-            let v = minzheng_store::verify_audit(store.as_ref()).await?;
-            match v.first_broken {
+            let anchor = Anchor::open(&config.data_dir()).map_err(|e| anyhow::anyhow!(e.both()))?;
+            let v = anchor.verify(store.as_ref()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!(
+                "审计记录 {} 条，签名检查点 {} 个 / {} audit records, {} signed checkpoints",
+                v.records, v.checkpoints, v.records, v.checkpoints
+            );
+            match &v.latest {
+                Some(c) => println!(
+                    "最新检查点（请记下，下次核验时应相同或更新）/ newest checkpoint (note it: the next verification must show it or a later one):\n  {}\n其后未锚定的记录 / records after it: {}",
+                    c.summary(),
+                    v.unanchored
+                ),
+                None => println!("尚无检查点 / no checkpoint yet: run `minzheng audit checkpoint`"),
+            }
+            match v.problem {
                 None => {
-                    println!("审计链完整：{} 条记录 / the audit chain is intact: {} records", v.records, v.records);
+                    println!("审计日志完整 / the audit log is intact");
                     Ok(())
                 }
-                Some((id, why)) => bail!("审计链在第 {id} 条记录处断开 / the audit chain is broken at record {id}: {why}"),
+                Some(p) => bail!("审计日志已被篡改 / the audit log was tampered with: {p}"),
             }
+        }
+        Command::Audit { what: AuditWhat::Checkpoint } => {
+            let store = open(&url).await?;
+            let anchor = Anchor::open(&config.data_dir()).map_err(|e| anyhow::anyhow!(e.both()))?;
+            match anchor.checkpoint(store.as_ref()).await.map_err(|e| anyhow::anyhow!(e.both()))? {
+                Some(c) => println!("已写入检查点 / checkpoint written: {}", c.summary()),
+                None => println!("最新记录已有检查点 / the newest record is checkpointed already"),
+            }
+            Ok(())
         }
         Command::Import { what: ImportWhat::Economy { path, as_of, mapping, errors } } => {
             import_economy(&url, &path, as_of, mapping.as_deref(), errors.as_deref()).await
@@ -812,6 +860,8 @@ async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
 }
 
 async fn serve(store: Arc<dyn Store>, config: &Config, bind: &str) -> Result<()> {
+    let anchor = Anchor::open(&config.data_dir()).map_err(|e| anyhow::anyhow!(e.both()))?;
+    minzheng_server::spawn_checkpoints(store.clone(), anchor, std::time::Duration::from_secs(60));
     let state = minzheng_server::AppState::new(store, config).await.map_err(|e| anyhow::anyhow!(e))?;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
     eprintln!("listening on http://{}", listener.local_addr()?);

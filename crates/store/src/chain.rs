@@ -96,40 +96,37 @@ pub fn expected_hash(r: &AuditRecord, prev: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Verification {
     pub records: u64,
-    /// Records written before the chain existed (no hash), at the start of the log.
-    pub unchained: u64,
     /// The first record at which the chain is broken, and why.
     pub first_broken: Option<(i64, String)>,
+    /// The newest record, as the chain ends: its id and hash (for the checkpoints kept outside
+    /// the database, which a chain cut short or written anew does not match).
+    pub tail: Option<(i64, String)>,
 }
 
-/// Checks records fed in id order.
+/// Checks records fed in id order. Every record must carry its hashes: a record without them is
+/// a break, wherever it is (clearing the hashes is a way to hide an edit, not an old record).
 pub struct Verifier {
     prev: String,
-    started: bool,
     report: Verification,
 }
 
 impl Default for Verifier {
     fn default() -> Verifier {
-        Verifier { prev: GENESIS.to_string(), started: false, report: Verification { records: 0, unchained: 0, first_broken: None } }
+        Verifier { prev: GENESIS.to_string(), report: Verification { records: 0, first_broken: None, tail: None } }
     }
 }
 
 impl Verifier {
     pub fn feed(&mut self, r: &AuditRecord) {
         self.report.records += 1;
+        self.report.tail = Some((r.id, r.hash.clone().unwrap_or_default()));
         if self.report.first_broken.is_some() {
             return;
         }
         let (Some(prev), Some(hash)) = (&r.prev_hash, &r.hash) else {
-            if self.started {
-                self.report.first_broken = Some((r.id, "record has no hash inside the chain".into()));
-            } else {
-                self.report.unchained += 1;
-            }
+            self.report.first_broken = Some((r.id, "record has no hash (the chain's hashes were removed)".into()));
             return;
         };
-        self.started = true;
         if *prev != self.prev {
             self.report.first_broken =
                 Some((r.id, "prev_hash does not match the record before (a record was removed or reordered)".into()));

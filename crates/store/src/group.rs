@@ -80,7 +80,16 @@ impl Jobs {
     pub(crate) fn serve(mut self, writer: &mut impl ThreadWriter) {
         while let Some(first) = self.rx.blocking_recv() {
             let (jobs, replies) = take_group(first, &mut self.rx);
-            answer(replies, &writer.write(&jobs).map_err(|e| e.to_string()));
+            match writer.write(&jobs) {
+                Ok(()) => answer(replies, &Ok(())),
+                Err(e) if jobs.len() == 1 => answer(replies, &Err(e.to_string())),
+                // As for the task writer: each job again on its own.
+                Err(_) => {
+                    for (job, reply) in jobs.into_iter().zip(replies) {
+                        answer(vec![reply], &writer.write(std::slice::from_ref(&job)).map_err(|e| e.to_string()));
+                    }
+                }
+            }
             if !writer.after() {
                 return;
             }
@@ -97,7 +106,18 @@ impl AuditQueue {
                 // worker's queue) do so first: larger groups, fewer commits.
                 tokio::task::yield_now().await;
                 let (jobs, replies) = take_group(first, &mut rx);
-                answer(replies, &writer.write_jobs(&jobs).await.map_err(|e| e.to_string()));
+                match writer.write_jobs(&jobs).await {
+                    Ok(()) => answer(replies, &Ok(())),
+                    // One job's record may have failed the whole group: each is written again
+                    // on its own, so that only that job's request fails.
+                    Err(e) if jobs.len() == 1 => answer(replies, &Err(e.to_string())),
+                    Err(_) => {
+                        for (job, reply) in jobs.into_iter().zip(replies) {
+                            let alone = writer.write_jobs(std::slice::from_ref(&job)).await.map_err(|e| e.to_string());
+                            answer(vec![reply], &alone);
+                        }
+                    }
+                }
             }
         });
         AuditQueue { tx }
@@ -119,8 +139,9 @@ impl AuditQueue {
         if entries.is_empty() {
             return Ok(());
         }
+        let (actor, entries) = crate::audit::storable_records(actor, entries).unwrap_or_else(|| (actor.clone(), entries.to_vec()));
         let (reply, done) = oneshot::channel();
-        self.tx.send((actor.clone(), entries.to_vec(), reply)).map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?;
+        self.tx.send((actor, entries, reply)).map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?;
         match done.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(StoreError::Audit(e)),

@@ -526,6 +526,11 @@ async fn the_audit_log_is_a_chain_that_shows_edits_and_removals() {
         f.tamper("DELETE FROM audit_log WHERE id = 4").await;
         let v = minzheng_store::verify_audit(s.as_ref()).await.expect("verify");
         assert_eq!(v.first_broken.map(|b| b.0), Some(5), "{:?}", s.backend());
+
+        // Clearing every hash does not turn the log into "records from before the chain".
+        f.tamper("UPDATE audit_log SET hash = NULL, prev_hash = NULL").await;
+        let v = minzheng_store::verify_audit(s.as_ref()).await.expect("verify");
+        assert_eq!(v.first_broken.map(|b| b.0), Some(1), "{:?}", s.backend());
         f.done().await;
     }
 }
@@ -1323,6 +1328,95 @@ async fn a_snapshot_scan_reads_the_regions_households_every_person_and_every_ite
         assert!(counts.persons >= 1 && one.persons.iter().any(|p| p.1 == "赵淑兰"));
         // The connection is usable afterwards (the scan's read transaction has ended).
         s.apply_batch(&batch, &actor(), &|_| {}).await.expect("write after the scan");
+        f.done().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sign_in_attempts_each_count_and_the_fifth_locks_the_account() {
+    use chrono::Duration;
+    use minzheng_store::{Account, LoginClaim};
+    for f in fresh_stores().await {
+        let s = f.store.clone();
+        s.load_regions(&regions(), &actor()).await.expect("regions");
+        let account = Account {
+            name: "li".into(),
+            password_hash: "$argon2id$x".into(),
+            role: "community_worker".into(),
+            region: code("210112009001"),
+            failed_logins: 0,
+            locked_until: None,
+        };
+        s.create_account(&account, &actor()).await.expect("create");
+        let now = chain_now();
+        let until = now + Duration::minutes(15);
+        let claims: Vec<LoginClaim> = futures_join(
+            (0..40)
+                .map(|_| {
+                    let s = s.clone();
+                    tokio::spawn(async move { s.claim_login_attempt("li", now, 5, until).await.expect("claim") })
+                })
+                .collect(),
+        )
+        .await;
+        let mut counted: Vec<i32> =
+            claims.iter().filter_map(|c| if let LoginClaim::Counted { failed, .. } = c { Some(*failed) } else { None }).collect();
+        counted.sort_unstable();
+        assert_eq!(counted, vec![1, 2, 3, 4, 5], "each of the first five sees those before it");
+        assert_eq!(claims.iter().filter(|c| matches!(c, LoginClaim::Locked(_))).count(), 35, "the rest are refused unchecked");
+        assert!(claims.contains(&LoginClaim::Counted { failed: 5, locks: Some(until) }), "the fifth locks");
+        let stored = s.account("li").await.expect("get").expect("exists");
+        assert_eq!((stored.failed_logins, stored.locked_until), (5, Some(until)));
+        assert_eq!(s.claim_login_attempt("nobody", now, 5, until).await.expect("claim"), LoginClaim::Unknown);
+        // When the lock has run out, counting starts again.
+        let later = until + Duration::minutes(1);
+        assert_eq!(
+            s.claim_login_attempt("li", later, 5, later + Duration::minutes(15)).await.expect("claim"),
+            LoginClaim::Counted { failed: 1, locks: None }
+        );
+        f.done().await;
+    }
+}
+
+async fn futures_join<T: Send + 'static>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(handles.len());
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_nul_in_one_audit_record_fails_no_request_and_is_kept_visibly_replaced() {
+    use minzheng_store::AuditEntry;
+    for f in fresh_stores().await {
+        let s = f.store.clone();
+        let entry = |key: &str| AuditEntry {
+            action: "login_failed".into(),
+            entity: "account".into(),
+            entity_key: key.into(),
+            before: None,
+            after: Some(serde_json::json!({ "typed": key })),
+        };
+        // Written together, as the group writer takes what is waiting.
+        let mut handles = Vec::new();
+        for i in 0..30 {
+            let s = s.clone();
+            let key = if i == 7 { "evil\0name".to_string() } else { format!("user{i}") };
+            let mut who = actor();
+            if i == 7 {
+                who.name = "anon\0ymous".into();
+            }
+            handles.push(tokio::spawn(async move { s.audit(&who, &[entry(&key)]).await }));
+        }
+        for r in futures_join(handles).await {
+            r.expect("every request's record is stored");
+        }
+        let kept = s.audit_of("account", "evil\u{fffd}name").await.expect("audit");
+        assert_eq!(kept.len(), 1, "the odd record is kept with its NUL replaced");
+        assert_eq!(kept[0].actor, "anon\u{fffd}ymous");
+        assert_eq!(kept[0].after, Some(serde_json::json!({ "typed": "evil\u{fffd}name" })));
+        assert!(minzheng_store::verify_audit(s.as_ref()).await.expect("verify").first_broken.is_none());
         f.done().await;
     }
 }

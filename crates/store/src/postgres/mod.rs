@@ -114,6 +114,11 @@ async fn lock_chain(tx: &mut Transaction<'_, Postgres>) -> Result<String> {
 }
 
 async fn write_audit(tx: &mut Transaction<'_, Postgres>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+    let cleaned = crate::audit::storable_records(actor, entries);
+    let (actor, entries) = match &cleaned {
+        Some((a, e)) => (a, e.as_slice()),
+        None => (actor, entries),
+    };
     let items: Vec<(&Actor, &AuditEntry)> = entries.iter().map(|e| (actor, e)).collect();
     write_audit_rows(tx, &items).await
 }

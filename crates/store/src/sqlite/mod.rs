@@ -156,6 +156,11 @@ fn audit_rows(items: &[(&Actor, &AuditEntry)], tail: &mut String) -> Vec<QueryBu
 }
 
 async fn write_audit(tx: &mut Transaction<'_, Sqlite>, actor: &Actor, entries: &[AuditEntry]) -> Result<()> {
+    let cleaned = crate::audit::storable_records(actor, entries);
+    let (actor, entries) = match &cleaned {
+        Some((a, e)) => (a, e.as_slice()),
+        None => (actor, entries),
+    };
     if entries.is_empty() {
         return Ok(());
     }
