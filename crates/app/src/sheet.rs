@@ -72,6 +72,8 @@ pub enum SheetError {
     NoHeader(String),
     #[error("{0} has no sheet")]
     NoSheet(String),
+    #[error("{0} is too large to import at once: more than {1} cells from A1 to its last used cells; split it or remove cells far to the right or below the data")]
+    TooLarge(String, usize),
 }
 
 impl Bilingual for SheetError {
@@ -83,6 +85,9 @@ impl Bilingual for SheetError {
             SheetError::Encoding(p) => format!("文件{p}既不是UTF-8也不是GBK编码"),
             SheetError::NoHeader(p) => format!("文件{p}的前20行中找不到表头（应包含姓名、身份证号等列）"),
             SheetError::NoSheet(p) => format!("文件{p}中没有工作表"),
+            SheetError::TooLarge(p, n) => {
+                format!("文件{p}过大，无法一次导入：自A1起超过{n}个单元格；请拆分文件，或删除数据右侧、下方远处的单元格")
+            }
         }
     }
     fn en(&self) -> String {
@@ -140,14 +145,82 @@ fn data_cell(d: &Data) -> Cell {
     }
 }
 
-/// Reads spreadsheet bytes (xlsx/xls/ods) into raw rows of the first sheet.
+/// The most cells a workbook's rows may take, counted from column A of each row to its last
+/// value (a million persons with thirty columns). A file of a few kilobytes can name a cell at
+/// XFD1048576 or a value in the last column of every row; such a file is refused with
+/// [`SheetError::TooLarge`] before the cells are allocated.
+pub const MAX_CELLS: usize = 30_000_000;
+
+/// Reads spreadsheet bytes (.xlsx cell by cell, .xls whole: its format holds at most 65,536
+/// rows of 256 columns) into raw rows of the first sheet. Only rows with values are kept, each as
+/// wide as its last value: what a sheet's dimension claims is never allocated.
 pub fn workbook_rows(name: &str, bytes: Vec<u8>) -> Result<Vec<Row>, SheetError> {
+    let bad = |e: &dyn std::fmt::Display| SheetError::Spreadsheet(name.to_string(), e.to_string());
+    if !bytes.starts_with(b"PK") {
+        return xls_rows(name, bytes);
+    }
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
+    let first = book.sheet_names().first().cloned().ok_or_else(|| SheetError::NoSheet(name.to_string()))?;
+    let mut cells = book.worksheet_cells_reader(&first).map_err(|e| bad(&e))?;
+    let mut rows: Vec<Row> = Vec::new();
+    let mut taken = 0usize;
+    let mut in_order = true;
+    while let Some(cell) = cells.next_cell().map_err(|e| bad(&e))? {
+        let (r, c) = cell.get_position();
+        let value = data_cell(&Data::from(cell.get_value().clone()));
+        if value == Cell::Empty {
+            continue;
+        }
+        let (number, col) = (r as usize + 1, c as usize);
+        let row = match rows.last_mut() {
+            Some(last) if last.number == number => last,
+            last => {
+                in_order &= last.is_none_or(|l| l.number < number);
+                rows.push(Row { number, cells: Vec::new() });
+                rows.last_mut().ok_or_else(|| SheetError::NoSheet(name.to_string()))?
+            }
+        };
+        if col >= row.cells.len() {
+            taken += col + 1 - row.cells.len();
+            if taken > MAX_CELLS {
+                return Err(SheetError::TooLarge(name.to_string(), MAX_CELLS));
+            }
+            row.cells.resize(col + 1, Cell::Empty);
+        }
+        row.cells[col] = value;
+    }
+    if !in_order {
+        rows.sort_by_key(|r| r.number);
+        rows.dedup_by(|later, kept| {
+            if later.number != kept.number {
+                return false;
+            }
+            if later.cells.len() > kept.cells.len() {
+                kept.cells.resize(later.cells.len(), Cell::Empty);
+            }
+            for (i, c) in std::mem::take(&mut later.cells).into_iter().enumerate() {
+                if c != Cell::Empty {
+                    kept.cells[i] = c;
+                }
+            }
+            true
+        });
+    }
+    Ok(rows)
+}
+
+/// An .xls workbook (the binary format), read whole.
+fn xls_rows(name: &str, bytes: Vec<u8>) -> Result<Vec<Row>, SheetError> {
     let cursor = std::io::Cursor::new(bytes);
     let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| SheetError::NoSheet(name.to_string()))?;
     let range = book.worksheet_range(&first).map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
     let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
     let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
+    let (height, width) = range.get_size();
+    if height.saturating_mul(width + start_col) > MAX_CELLS {
+        return Err(SheetError::TooLarge(name.to_string(), MAX_CELLS));
+    }
     Ok(range
         .rows()
         .enumerate()
@@ -196,7 +269,7 @@ pub fn read_bytes(name: &str, bytes: Vec<u8>, is_known: impl Fn(&str) -> bool) -
     let rows = if lower.ends_with(".csv") || lower.ends_with(".txt") {
         let text = decode_text(bytes).ok_or_else(|| SheetError::Encoding(name.to_string()))?;
         csv_rows(&text)
-    } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") || lower.ends_with(".ods") {
+    } else if lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".xlsm") {
         workbook_rows(name, bytes)?
     } else {
         return Err(SheetError::Kind(name.to_string()));
@@ -229,6 +302,43 @@ mod tests {
     fn headers_lose_marks_and_units() {
         assert_eq!(normalise_header(" *身份证号 "), "身份证号");
         assert_eq!(normalise_header("金额（元）"), "金额");
+    }
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, c, v) in cells {
+            sheet.write_string(*r, *c, *v).expect("cell");
+        }
+        book.save_to_buffer().expect("xlsx")
+    }
+
+    #[test]
+    fn a_value_in_the_last_cell_of_the_sheet_is_read_without_allocating_the_sheet() {
+        let bytes = workbook(&[(0, 0, "姓名"), (0, 1, "身份证号"), (1, 0, "张三"), (1, 1, "11010519491231002X"), (1_048_575, 16_383, "x")]);
+        assert!(bytes.len() < 10_000, "a few kilobytes: {}", bytes.len());
+        let sheet = read_bytes("bomb.xlsx", bytes, |h| h == "姓名" || h == "身份证号").expect("read");
+        assert_eq!(sheet.rows.len(), 2);
+        assert_eq!(sheet.rows[0].cells[0], Cell::Text("张三".into()));
+        assert_eq!(sheet.rows[1].number, 1_048_576, "the far cell keeps the row number Excel shows");
+    }
+
+    #[test]
+    fn a_workbook_whose_rows_reach_far_to_the_right_is_refused_as_too_large() {
+        let mut cells: Vec<(u32, u16, &str)> = vec![(0, 0, "姓名"), (0, 1, "身份证号")];
+        cells.extend((1..2_000).map(|r| (r, 16_383, "x")));
+        let err = read_bytes("wide.xlsx", workbook(&cells), |_| true).expect_err("refused");
+        assert!(matches!(err, SheetError::TooLarge(_, MAX_CELLS)), "{err}");
+        assert!(err.zh().contains("过大"));
+    }
+
+    #[test]
+    fn cells_written_out_of_order_land_in_their_rows() {
+        let bytes = workbook(&[(2, 1, "b3"), (0, 0, "姓名"), (0, 1, "身份证号"), (2, 0, "a3"), (1, 0, "a2")]);
+        let rows = workbook_rows("o.xlsx", bytes).expect("read");
+        let numbers: Vec<usize> = rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 2, 3]);
+        assert_eq!(rows[2].cells, [Cell::Text("a3".into()), Cell::Text("b3".into())]);
     }
 
     proptest! {

@@ -265,6 +265,19 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
         Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("办理中"), "{zh}"),
         other => panic!("a second open application must be refused: {other:?}"),
     }
+    // A worker of another county probing the same number is told only what the acceptance
+    // lookup shows: the owning county must look at it (the audit record keeps the reason).
+    let probe =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
+            .await;
+    match probe {
+        Err(CaseFailure::Invalid { zh, en }) => {
+            assert!(!zh.contains("办理中") && !en.contains("open case") && zh.contains("浑南区"), "{zh}")
+        }
+        other => panic!("refused: {other:?}"),
+    }
+    let recorded = w.store.audit_of("person", mother.id_number.as_str()).await.expect("audit");
+    assert!(recorded.iter().any(|r| r.action == "refused" && r.after.as_ref().is_some_and(|a| a.to_string().contains("open case"))));
     // Out of order, out of role, stale: refused, the case unchanged.
     assert!(matches!(w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-03").await, Err(CaseFailure::Procedure(_))));
     let one_staff = CaseAction::Survey { staff: vec!["李明".into()], home_visit: true, findings: String::new() };
@@ -330,6 +343,11 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
     let c = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &app, day("2026-11-02")).await.expect("accepted");
     assert!(c.delegated && c.staff_relative);
     assert_eq!(c.due, day("2026-11-30"), "20 working days where the street decides");
+    // 先行救助 is held to the street's ceiling (4 × the standard) like its decisions.
+    match w.step(&street, c.id, CaseAction::PayFirst { amount: Fen(9_999_999_900) }, "2026-11-02").await {
+        Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("街道直接审批上限"), "{zh}"),
+        other => panic!("99,999,999 yuan paid first: {other:?}"),
+    }
     // 先行救助 first; the staff relative's survey must be a home visit.
     let c = w.step(&street, c.id, CaseAction::PayFirst { amount: Fen(50_000) }, "2026-11-02").await.expect("paid first");
     assert_eq!(c.file.paid_first, Some(Fen(50_000)));

@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use minzheng_app::policy as use_case;
-use minzheng_domain::{Bilingual, Fen, Principal, RegionCode, Role};
+use minzheng_domain::{Bilingual, Fen, Principal, RegionCode};
 use minzheng_policy::{Change, Engine, ParameterRecord, PolicySet};
 use std::path::PathBuf;
 
@@ -76,9 +76,11 @@ pub enum PolicyWhat {
 
 /// The command line acts for the operator of the machine as a city administrator of the city it
 /// names (whoever runs it has the database file anyway); everything is audited as `cli:<user>`.
-fn operator(region: &RegionCode) -> Principal {
-    let city = region.ancestor(minzheng_domain::RegionLevel::City).unwrap_or_else(|| region.clone());
-    Principal { name: actor().name, role: Role::CityAdmin, region: city }
+/// The command line acts as the city administrator of the configured city
+/// ([`crate::cli_principal`]), whatever region it is given: a region outside the city is out of
+/// its scope, as it would be for the city's administrator on the web.
+fn operator(_region: &RegionCode) -> Result<Principal> {
+    crate::cli_principal(crate::config())
 }
 
 fn region(text: &str) -> Result<RegionCode> {
@@ -124,7 +126,8 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
     let store = open(url).await?;
     let engine = engine().await?;
     use_case::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
-    let who_for = |r: &RegionCode| operator(r);
+    let who = operator(&RegionCode::parse(&crate::config().city).map_err(|e| anyhow::anyhow!(e.both()))?)?;
+    let who_for = |_: &RegionCode| who.clone();
     match what {
         PolicyWhat::Show { .. } => Ok(()),
         PolicyWhat::Params { name } => {
@@ -237,7 +240,7 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 t.snapshot_ms, t.features_ms, t.evaluate_ms, t.store_ms
             );
             if let Some(path) = out {
-                std::fs::write(&path, use_case::sweep_xlsx(store.as_ref(), &report).await.map_err(|e| anyhow::anyhow!(e.both()))?)?;
+                std::fs::write(&path, use_case::sweep_xlsx(store.as_ref(), &report, false).await.map_err(|e| anyhow::anyhow!(e.both()))?)?;
                 println!("已写入 / written: {}", path.display());
             }
             Ok(())

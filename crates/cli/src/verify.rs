@@ -5,7 +5,7 @@ use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use clap::Subcommand;
 use minzheng_app::verify as use_case;
-use minzheng_domain::{Bilingual, FindingKind, FindingStatus, Principal, RegionCode, Role};
+use minzheng_domain::{Bilingual, FindingKind, FindingStatus, Principal, RegionCode};
 use minzheng_policy::Engine;
 use minzheng_store::FindingQuery;
 
@@ -45,9 +45,11 @@ pub enum VerifyWhat {
 }
 
 /// The command line acts as the city's administrator.
-fn operator(region: &RegionCode) -> Principal {
-    let city = if region.as_str().len() >= 4 { RegionCode::parse(&region.as_str()[..4]).unwrap_or(region.clone()) } else { region.clone() };
-    Principal { name: actor().name, role: Role::CityAdmin, region: city }
+/// The command line acts as the city administrator of the configured city
+/// ([`crate::cli_principal`]), whatever region it is given: a region outside the city is out of
+/// its scope, as it would be for the city's administrator on the web.
+fn operator(_region: &RegionCode) -> Result<Principal> {
+    crate::cli_principal(crate::config())
 }
 
 pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
@@ -62,7 +64,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             )
             .await?;
             minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
-            let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region), &actor(), &region, on)
+            let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region)?, &actor(), &region, on)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
@@ -81,7 +83,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         VerifyWhat::Absent { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
             let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let r = use_case::tag_absent(store.as_ref(), &operator(&region), &actor(), &region, on)
+            let r = use_case::tag_absent(store.as_ref(), &operator(&region)?, &actor(), &region, on)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
@@ -123,7 +125,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
                 None => None,
             };
             let q = FindingQuery { region: Some(region.clone()), kind, status, limit, ..Default::default() };
-            let page = use_case::findings(store.as_ref(), &operator(&region), &actor(), q).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            let page = use_case::findings(store.as_ref(), &operator(&region)?, &actor(), q).await.map_err(|e| anyhow::anyhow!(e.both()))?;
             if page.items.is_empty() {
                 bail!("没有符合条件的疑点 / no findings match");
             }

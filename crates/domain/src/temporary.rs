@@ -78,6 +78,11 @@ impl crate::Bilingual for TemporaryError {
     }
 }
 
+/// `p` per mille of `standard`, without overflow (a ceiling past `i64` is as good as none).
+fn per_mille(standard: i64, p: i64) -> i64 {
+    (i128::from(standard) * i128::from(p) / 1000).clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
+
 /// The band an amount falls in, with the multiple of the standard it is (per mille).
 pub fn band_of(amount: i64, limits: &TemporaryLimits) -> (Band, i64) {
     let multiple = if limits.standard > 0 {
@@ -85,7 +90,7 @@ pub fn band_of(amount: i64, limits: &TemporaryLimits) -> (Band, i64) {
     } else {
         0
     };
-    let ceiling = |p: Option<i64>| p.map(|p| limits.standard * p / 1000);
+    let ceiling = |p: Option<i64>| p.map(|p| per_mille(limits.standard, p));
     // No street ceiling set: the street approves nothing directly.
     let band = if ceiling(limits.street_permille).is_some_and(|c| amount <= c) {
         Band::Street
@@ -103,7 +108,7 @@ pub fn check_amount(amount: i64, limits: &TemporaryLimits, street_decides: bool)
     if let Some(m) = limits.minimum.filter(|m| amount < *m) {
         return Err(TemporaryError::BelowMinimum(Fen(m)));
     }
-    let ceiling = |p: Option<i64>| p.map(|p| Fen(limits.standard * p / 1000));
+    let ceiling = |p: Option<i64>| p.map(|p| Fen(per_mille(limits.standard, p)));
     match band_of(amount, limits).0 {
         Band::Street => Ok(Band::Street),
         Band::County | Band::City if street_decides => {

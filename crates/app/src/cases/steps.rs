@@ -90,6 +90,13 @@ pub(crate) async fn act_unaudited(
             let band = check_amount(given, &limits, case.delegated).map_err(|e| invalid(e.zh(), e.en()))?;
             temporary_band = Some(band);
         }
+        // 先行救助 is the street's own decision, paid before the file is complete: it is held to
+        // the street's ceiling as a decision the street makes (an emergency part-payment may be
+        // below the smallest single payment; the decision tops it up).
+        (CaseAction::PayFirst { amount }, _) => {
+            let limits = TemporaryLimits { minimum: None, ..temporary_limits(store, &case, today).await? };
+            check_amount(amount.0, &limits, true).map_err(|e| invalid(e.zh(), e.en()))?;
+        }
         (CaseAction::Approve { amount }, ServiceKind::Apply | ServiceKind::Change) => {
             let check = rules_amount(store, engine, &case, today).await?;
             // A program granted to persons is decided on the applicant's own unit.

@@ -57,12 +57,14 @@ impl From<PolicyFailure> for AppError {
 pub(crate) fn parse_date(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(today),
-        Some(t) => t.parse().map_err(|_| {
+        // Years 1900 to 2200: a date outside them is a typing error, and ages computed from
+        // it would be absurd (`+262142-01-01` parses as a date).
+        Some(t) => t.parse::<NaiveDate>().ok().filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d))).ok_or_else(|| {
             AppError::new(
                 StatusCode::BAD_REQUEST,
                 "bad_date",
-                format!("日期“{t}”应写作 2026-07-01"),
-                format!("date {t:?} must be written 2026-07-01"),
+                format!("日期“{t}”应写作 2026-07-01（1900年至2200年）"),
+                format!("date {t:?} must be written 2026-07-01 (years 1900 to 2200)"),
             )
         }),
     }
