@@ -148,9 +148,10 @@ pub async fn check_household(
 pub fn report_json(r: &VerificationReport, role: minzheng_domain::Role) -> serde_json::Value {
     fn mask(v: &mut serde_json::Value) {
         match v {
+            // Numbers inside text too: a spouse's number in a figure, a row quoted in a note.
             serde_json::Value::String(s) => {
-                if let Ok(id) = minzheng_domain::IdNumber::parse(s) {
-                    *s = id.masked();
+                if let std::borrow::Cow::Owned(m) = minzheng_domain::id::mask_ids_in(s) {
+                    *s = m;
                 }
             }
             serde_json::Value::Array(items) => items.iter_mut().for_each(mask),
@@ -265,7 +266,14 @@ pub fn report_pdf(r: &VerificationReport, county_name: &str, full_ids: bool) -> 
     blocks.push(Block::Table {
         widths: vec![3.0, 2.0, 3.0],
         header: vec!["项目".into(), "数值".into(), "来源".into()],
-        rows: r.figures.iter().map(|f| vec![f.zh.clone(), figure_text(f), f.source.clone()]).collect(),
+        rows: r
+            .figures
+            .iter()
+            .map(|f| {
+                let value = figure_text(f);
+                vec![f.zh.clone(), if full_ids { value } else { minzheng_domain::id::mask_ids_in(&value).into_owned() }, f.source.clone()]
+            })
+            .collect(),
     });
     blocks.push(Block::Heading("四、各救助项目的核算结果（供审核审批参考）".into()));
     blocks.push(Block::Table {

@@ -11,13 +11,16 @@
 //! - [`verify`]: linking departmental rows, comparing enrolments, findings and their workflow;
 //! - [`cases`]: 全市通办 case handling: the catalogue, acceptance anywhere in the city, the
 //!   procedure with its time limits in working days, enrolment on approval, notices and letters;
+//! - [`audit_anchor`]: signed checkpoints of the audit chain, kept outside the database;
 //! - [`config`]: the one configuration (`minzheng.toml`, then the environment);
 //! - [`economic_check`]: the household economic check (核对) and its report, also as PDF ([`pdf`]).
 
+pub mod audit_anchor;
 pub mod audit_log;
 pub mod auth;
 pub mod cases;
 pub mod config;
+pub mod cursor;
 pub mod economic_check;
 pub mod economy;
 pub mod enrolment;

@@ -243,6 +243,12 @@ pub async fn check(
         .ok_or_else(|| invalid("该户没有在册成员，无法核算", "the household has no living members to check"))?;
     let eligible: Vec<&str> = check.programs.iter().filter(|p| p.eligible()).map(|p| p.code.as_str()).collect();
     store.audit(actor, &[audit("household", household_no, "policy_check", serde_json::json!({ "on": on, "eligible": eligible }))]).await?;
+    let mut check = check;
+    if !who.role.sees_full_identity() {
+        for unit in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()) {
+            unit.unit = shown_unit(&unit.unit, true);
+        }
+    }
     Ok(check)
 }
 
@@ -602,6 +608,10 @@ pub async fn whatif(
 
 /// Records a new value of a parameter (a change from a date), for the account's region or a
 /// region below it (audited in the store).
+/// The largest value a parameter may be given: 100 million yuan in fen, far above any standard,
+/// and small enough that a standard times a city's persons stays inside `i64`.
+pub const MAX_PARAMETER_VALUE: i64 = 10_000_000_000;
+
 pub async fn set_parameter(
     store: &dyn Store,
     engine: &Engine,
@@ -624,6 +634,15 @@ pub async fn set_parameter(
     };
     if record.value < 0 {
         return Err(invalid(format!("{}不能为负数", def.zh), format!("{} cannot be negative", def.en)));
+    }
+    if record.value > MAX_PARAMETER_VALUE {
+        return Err(invalid(
+            format!("{}的取值{}超出合理范围（不超过{MAX_PARAMETER_VALUE}，单位{}）", def.zh, record.value, def.unit),
+            format!("{} = {} is out of range (at most {MAX_PARAMETER_VALUE} {})", def.en, record.value, def.unit),
+        ));
+    }
+    if store.region(&region).await?.is_none() {
+        return Err(invalid(format!("区划{region}不存在"), format!("region {region} does not exist")));
     }
     if record.reason.trim().chars().count() < 4 {
         return Err(invalid(
@@ -668,8 +687,32 @@ pub enum Cell {
     Fen(i64),
 }
 
+/// A unit as a role sees it: a household number as it is, a person's ID number masked for
+/// roles that see numbers masked.
+pub fn shown_unit(unit: &str, masked: bool) -> String {
+    match minzheng_domain::IdNumber::parse(unit) {
+        Ok(id) if masked => id.masked(),
+        _ => unit.to_string(),
+    }
+}
+
+/// A stored run's workbook, for an account that may read the run: person units masked for roles
+/// that see numbers masked, and the download audited with what it held.
+pub async fn run_workbook(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(PolicyRun, Vec<u8>), PolicyFailure> {
+    let run = readable_run(store, who, id).await?;
+    let masked = !who.role.sees_full_identity();
+    let bytes = if run.kind == "sweep" {
+        sweep_xlsx(store, &SweepReport::from_run(&run), masked).await?
+    } else {
+        whatif_xlsx(&WhatIfReport::from_run(&run))?
+    };
+    let detail = serde_json::json!({ "kind": run.kind, "region": run.region, "masked": masked, "bytes": bytes.len() });
+    store.audit(actor, &[audit("policy_run", &id.to_string(), "export", detail)]).await?;
+    Ok((run, bytes))
+}
+
 /// The sweep as a workbook: the summary, then one sheet of eligible units per program.
-pub async fn sweep_xlsx(store: &dyn Store, report: &SweepReport) -> Result<Vec<u8>, PolicyFailure> {
+pub async fn sweep_xlsx(store: &dyn Store, report: &SweepReport, masked: bool) -> Result<Vec<u8>, PolicyFailure> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let xe = |e: rust_xlsxwriter::XlsxError| invalid(format!("无法生成表格：{e}"), format!("cannot write the workbook: {e}"));
     let rows: Vec<Vec<Cell>> = report
@@ -699,7 +742,9 @@ pub async fn sweep_xlsx(store: &dyn Store, report: &SweepReport) -> Result<Vec<u
             let page = store.policy_run_units(report.run_id, &code, after.as_deref(), 1000).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.unit_key.clone());
-            rows.extend(page.into_iter().map(|u| vec![Cell::Text(u.unit_key), Cell::Text(u.county), Cell::Fen(u.amount)]));
+            rows.extend(
+                page.into_iter().map(|u| vec![Cell::Text(shown_unit(&u.unit_key, masked)), Cell::Text(u.county), Cell::Fen(u.amount)]),
+            );
             if rows.len() >= 1_000_000 {
                 break;
             }

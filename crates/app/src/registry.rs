@@ -16,6 +16,8 @@ pub enum AccessError {
     NotFound,
     #[error("give a reason of at least 4 characters")]
     NoReason,
+    #[error("this page link has expired; start the list again")]
+    StaleCursor,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -27,6 +29,7 @@ impl minzheng_domain::Bilingual for AccessError {
             AccessError::OutOfScope => "该记录不在您的管辖区域内".into(),
             AccessError::NotFound => "记录不存在".into(),
             AccessError::NoReason => "请说明查看理由（至少4个字）".into(),
+            AccessError::StaleCursor => "翻页链接已失效，请从第一页重新查询".into(),
             AccessError::Store(_) => "数据库错误，请稍后重试".into(),
         }
     }
@@ -178,10 +181,20 @@ pub async fn search_persons(
     }
     let region = scoped(who, q.region.take())?;
     q.region = Some(region.clone());
+    // The cursor the client hands back is sealed ([`crate::cursor`]): it carries an ID number.
+    q.after = match q.after.take() {
+        Some(sealed) => Some(crate::cursor::open(&sealed).ok_or(AccessError::StaleCursor)?),
+        None => None,
+    };
     let page = store.search_persons(&q).await?;
-    let detail = serde_json::json!({ "region": region, "name": q.name, "tag": q.tag, "shown": page.items.len() });
+    // Which persons were shown, not only how many (masked: the record is read by auditors).
+    let shown: Vec<String> = page.items.iter().map(|p| p.id_number.masked()).collect();
+    let detail = serde_json::json!({ "region": region, "name": q.name, "tag": q.tag, "shown": page.items.len(), "persons": shown });
     store.audit(actor, &[read_entry("person_search", region.as_str(), Some(detail))]).await?;
-    Ok(Page { items: page.items.iter().map(|p| PersonView::of(p, who.role)).collect(), next: page.next })
+    Ok(Page {
+        items: page.items.iter().map(|p| PersonView::of(p, who.role)).collect(),
+        next: page.next.as_deref().map(crate::cursor::seal),
+    })
 }
 
 /// A household with its members, if in scope (audited).
@@ -265,22 +278,54 @@ pub async fn household_changes(store: &dyn Store, who: &Principal, household: &H
         .collect())
 }
 
+/// A household as shown to an account: the head's ID number masked for roles that see numbers
+/// masked, as the members' are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HouseholdView {
+    pub household_no: String,
+    /// 户主 identity number, masked or full by role.
+    pub head: Option<String>,
+    pub masked: bool,
+    pub address: String,
+    pub community: RegionCode,
+    pub grid: Option<String>,
+    pub building: Option<String>,
+    pub kind: minzheng_domain::HouseholdKind,
+}
+
+impl HouseholdView {
+    pub fn of(h: &Household, role: Role) -> HouseholdView {
+        let masked = !role.sees_full_identity();
+        HouseholdView {
+            household_no: h.household_no.clone(),
+            head: h.head.as_ref().map(|i| if masked { i.masked() } else { i.to_string() }),
+            masked,
+            address: h.address.clone(),
+            community: h.community.clone(),
+            grid: h.grid.clone(),
+            building: h.building.clone(),
+            kind: h.kind,
+        }
+    }
+}
+
 /// Households within the account's region.
 pub async fn search_households(
     store: &dyn Store,
     who: &Principal,
     actor: &Actor,
     mut q: HouseholdQuery,
-) -> Result<Page<Household>, AccessError> {
+) -> Result<Page<HouseholdView>, AccessError> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
     let region = scoped(who, q.region.take())?;
     q.region = Some(region.clone());
     let page = store.search_households(&q).await?;
-    let detail = serde_json::json!({ "region": region, "shown": page.items.len() });
+    let shown: Vec<&str> = page.items.iter().map(|h| h.household_no.as_str()).collect();
+    let detail = serde_json::json!({ "region": region, "shown": page.items.len(), "households": shown });
     store.audit(actor, &[read_entry("household_search", region.as_str(), Some(detail))]).await?;
-    Ok(page)
+    Ok(Page { items: page.items.iter().map(|h| HouseholdView::of(h, who.role)).collect(), next: page.next })
 }
 
 /// Residents of one region below the account's (or the asked one, if in scope).

@@ -117,7 +117,7 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
     assert_eq!(stored.kind, "sweep");
     let dibao = w.store.policy_run_units(report.run_id, "dibao", None, 1000).await.expect("units");
     assert_eq!(dibao.len() as u64, swept.iter().find(|(c, _, _)| c == "dibao").map(|x| x.1).unwrap_or(0).min(1000));
-    let workbook = use_case::sweep_xlsx(w.store.as_ref(), &report).await.expect("xlsx");
+    let workbook = use_case::sweep_xlsx(w.store.as_ref(), &report, false).await.expect("xlsx");
     assert!(workbook.starts_with(b"PK"), "an .xlsx file");
     // A community worker may not sweep; a county approver may not sweep another county.
     let worker = who(Role::CommunityWorker, w.city.households[0].community.as_str());
@@ -210,6 +210,17 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("涨")).await,
         Err(use_case::PolicyFailure::Invalid { .. })
     ));
+    // A value past any standard, and a county code that does not exist, are refused.
+    let huge = ParameterRecord { value: i64::MAX, ..record("沈政办发〔2026〕1号") };
+    assert!(matches!(
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), huge).await,
+        Err(use_case::PolicyFailure::Invalid { .. })
+    ));
+    let nowhere = ParameterRecord { region: "210199".into(), ..record("沈政办发〔2026〕1号") };
+    assert!(matches!(
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), nowhere).await,
+        Err(use_case::PolicyFailure::Invalid { .. })
+    ));
     let stored =
         use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("沈政办发〔2026〕1号")).await.expect("set");
     assert_eq!(stored.recorded_by, city.name);
@@ -224,9 +235,12 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         })
         .expect("an elder in their eighties");
     let no = elder.household_no.clone().expect("household");
+    // Checked by the household's county approver, who sees person units in full.
+    let community = w.city.households.iter().find(|h| h.household_no == no).map(|h| h.community.clone()).expect("household");
+    let approver = who(Role::CountyApprover, &community.as_str()[..6]);
     let check = |on: &'static str| {
-        let (store, engine, city, no) = (w.store.clone(), w.engine.clone(), city.clone(), no.clone());
-        async move { use_case::check(store.as_ref(), &engine, &city, &actor(&city), &no, day(on)).await.expect("check") }
+        let (store, engine, approver, no) = (w.store.clone(), w.engine.clone(), approver.clone(), no.clone());
+        async move { use_case::check(store.as_ref(), &engine, &approver, &actor(&approver), &no, day(on)).await.expect("check") }
     };
     let amount = |c: &minzheng_policy::explain::Check| {
         c.programs
@@ -235,6 +249,10 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
             .and_then(|p| p.units.iter().find(|u| u.unit == elder.id_number.to_string()))
             .map(|u| u.amount)
     };
+    // The city administrator sees the same check with person units masked.
+    let by_city = use_case::check(w.store.as_ref(), &w.engine, &city, &actor(&city), &no, day("2026-12-31")).await.expect("check");
+    let units: Vec<&str> = by_city.programs.iter().flat_map(|p| p.units.iter().map(|u| u.unit.as_str())).collect();
+    assert!(units.contains(&elder.id_number.masked().as_str()) && !units.contains(&elder.id_number.as_str()), "{units:?}");
     let before = amount(&check("2026-12-31").await);
     let after = amount(&check("2027-01-01").await);
     assert!(before == Some(2500) || before == Some(10000), "{before:?}");

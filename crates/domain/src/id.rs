@@ -214,11 +214,54 @@ impl IdNumber {
         age_on(self.birth_date(), on)
     }
 
-    /// Masked for roles that do not need the full number: `2101**********123X`.
+    /// Masked for roles that do not need the full number: `210105************`, the area of
+    /// first registration only.
+    ///
+    /// What a masked view shows beside the number decides what may stay: it shows the birth
+    /// date (digits 7–14), the sex (the parity of digit 17) and the hukou region (most often
+    /// digits 1–6). Keeping the sequence and check character as well (the common
+    /// `2101**********123X`) lets anyone rebuild the whole number from one list; hiding digits
+    /// 7–18 leaves 500 numbers consistent with everything shown (the three sequence digits of
+    /// one sex; the check character follows from them).
     pub fn masked(&self) -> String {
         let s = self.as_str();
-        format!("{}**********{}", &s[..4], &s[14..])
+        format!("{}************", &s[..6])
     }
+}
+
+/// `text` with every valid 18-character ID number inside it masked ([`IdNumber::masked`]):
+/// for free text and recorded values (a spouse's number in a check figure, a departmental row
+/// quoted in a finding) shown to roles that see numbers masked.
+pub fn mask_ids_in(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    if b.len() < 18 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 18 <= b.len() {
+        let window = &b[i..i + 18];
+        let digit_before = i > 0 && b[i - 1].is_ascii_digit();
+        let digit_after = b.get(i + 18).is_some_and(u8::is_ascii_digit);
+        let shaped =
+            window[..17].iter().all(u8::is_ascii_digit) && (window[17].is_ascii_digit() || window[17] == b'X' || window[17] == b'x');
+        if shaped && !digit_before && !digit_after {
+            if let Ok(id) = IdNumber::parse(&text[i..i + 18]) {
+                out.push_str(&text[copied..i]);
+                out.push_str(&id.masked());
+                i += 18;
+                copied = i;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Completed years from `birth` to `on` (0 if `on` is before `birth`).
@@ -342,9 +385,81 @@ mod tests {
     }
 
     #[test]
-    fn masking_keeps_the_area_prefix_and_the_last_four() {
+    fn masking_keeps_the_area_of_first_registration_only() {
         let id = IdNumber::parse("11010519491231002X").expect("valid");
-        assert_eq!(id.masked(), "1101**********002X");
+        assert_eq!(id.masked(), "110105************");
+    }
+
+    /// The numbers an onlooker of a masked view could take the person's to be: every valid
+    /// number agreeing with the masked form and with what the view shows beside it (birth date,
+    /// sex, hukou region).
+    fn candidates(masked: &str, birth: NaiveDate, sex: Sex, hukou: &str) -> usize {
+        let known: Vec<Option<char>> = masked.chars().map(|c| (c != '*').then_some(c)).collect();
+        let birth_text = birth.format("%Y%m%d").to_string();
+        let mut n = 0;
+        // The area: shown in the mask, or else the hukou region's.
+        let area: String = (0..6).map(|i| known[i].unwrap_or_else(|| hukou.chars().nth(i).unwrap_or('0'))).collect();
+        for seq in 0..1000u32 {
+            let body = format!("{area}{birth_text}{seq:03}");
+            let agrees = body.chars().zip(&known).all(|(c, k)| k.is_none_or(|k| k == c));
+            let parity_ok = (seq % 10) % 2 == u32::from(sex == Sex::Male);
+            if agrees && parity_ok {
+                if let Ok(id) = IdNumber::parse(&format!("{body}{}", check_char(&body))) {
+                    if known[17].is_none_or(|k| id.as_str().ends_with(k)) {
+                        n += 1;
+                    }
+                }
+            }
+        }
+        n
+    }
+
+    fn check_char(body: &str) -> char {
+        const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        const C: &[u8; 11] = b"10X98765432";
+        let sum: u32 = body.chars().zip(W).map(|(c, w)| c.to_digit(10).unwrap_or(0) * w).sum();
+        C[(sum % 11) as usize] as char
+    }
+
+    #[test]
+    fn numbers_inside_text_are_masked_and_other_digits_left_alone() {
+        assert_eq!(mask_ids_in("配偶身份证号：11010519491231002X，电话13912345678"), "配偶身份证号：110105************，电话13912345678");
+        assert_eq!(mask_ids_in("1234567890123456789012"), "1234567890123456789012", "a longer run of digits is not a number");
+        assert_eq!(mask_ids_in("户号2101020010010001"), "户号2101020010010001");
+    }
+
+    proptest! {
+        #[test]
+        fn masking_inside_text_never_panics_and_leaves_no_valid_number(text in "[0-9X张：, ]{0,60}") {
+            let masked = mask_ids_in(&text);
+            let b = masked.as_bytes();
+            for i in 0..b.len().saturating_sub(17) {
+                if let Some(w) = masked.get(i..i + 18) {
+                    let isolated = (i == 0 || !b[i - 1].is_ascii_digit()) && !b.get(i + 18).is_some_and(u8::is_ascii_digit);
+                    prop_assert!(!isolated || IdNumber::parse(w).is_err(), "{} left in {}", w, masked);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_old_mask_beside_the_birth_date_gave_the_number_away() {
+        let id = IdNumber::parse("11010519491231002X").expect("valid");
+        let s = id.as_str();
+        let old = format!("{}**********{}", &s[..4], &s[14..]);
+        assert_eq!(candidates(&old, id.birth_date(), id.sex(), "110105"), 1, "rebuilt exactly");
+    }
+
+    proptest! {
+        #[test]
+        fn a_masked_number_with_what_is_shown_beside_it_cannot_be_rebuilt(
+            area in 110000u32..660000, birth in arb_date(), seq in 0u16..1000, male in any::<bool>()
+        ) {
+            let sex = if male { Sex::Male } else { Sex::Female };
+            let id = IdNumber::from_parts(area, birth, seq, sex);
+            let n = candidates(&id.masked(), id.birth_date(), id.sex(), id.area_code());
+            prop_assert!(n >= 400, "{} candidates for {}", n, id.masked());
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use platform::{auth, i18n, openapi};
 pub const MODULES: &[&Module] =
     &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &tasks::MODULE, &platform::MODULE];
 
-use axum::http::{HeaderValue, Request};
+use axum::http::{header, HeaderValue, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::Router;
@@ -153,9 +153,15 @@ async fn security_headers(
     next: Next,
 ) -> Response {
     let started = std::time::Instant::now();
+    let static_file = req.uri().path().starts_with("/static/");
     let mut res = next.run(req).await;
     state.metrics.record(res.status().as_u16(), started.elapsed().as_micros() as u64);
     let h = res.headers_mut();
+    // Pages, API answers and downloads carry personal data: no copy is kept by the browser or
+    // a proxy. Only the style sheets and scripts are cached.
+    if !static_file {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert(
         "content-security-policy",
         HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
@@ -196,6 +202,11 @@ async fn request_id(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", v);
     }
+    let path = logged_path(&path);
+    // What failed inside, always logged (the client was given only the code).
+    if let Some(detail) = res.extensions_mut().remove::<platform::error::InternalDetail>() {
+        eprintln!("request_id={id} method={method} path={path} error={}", detail.0.replace('\n', " "));
+    }
     // One line per request, with its id (the query is left out: it can hold personal data).
     if state.log_requests {
         eprintln!(
@@ -205,6 +216,38 @@ async fn request_id(
         );
     }
     res
+}
+
+/// A path as the request log writes it: a segment that is an ID number (a person's page, an
+/// unmasking) keeps its first six characters only, so that the log holds no ID numbers.
+pub fn logged_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            let b = seg.as_bytes();
+            let id_like =
+                b.len() == 18 && b[..17].iter().all(u8::is_ascii_digit) && (b[17].is_ascii_digit() || b[17] == b'X' || b[17] == b'x');
+            if id_like {
+                format!("{}************", &seg[..6])
+            } else {
+                seg.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Writes a signed checkpoint of the audit chain every `every` while the log grows (see
+/// [`minzheng_app::audit_anchor`]); a failure is logged and tried again at the next tick.
+pub fn spawn_checkpoints(store: Arc<dyn Store>, anchor: minzheng_app::audit_anchor::Anchor, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = anchor.checkpoint(store.as_ref()).await {
+                eprintln!("audit checkpoint failed: {e}");
+            }
+        }
+    });
 }
 
 /// Serves until the process ends; client addresses reach the audit log.

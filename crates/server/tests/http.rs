@@ -395,3 +395,184 @@ async fn a_password_is_changed_with_the_old_one_and_a_csrf_token() {
     assert_eq!(get(&f.app, "/api/persons", Some(&s.cookie)).await.status, StatusCode::UNAUTHORIZED, "sessions end");
     assert!(sign_in(&f.app, "auditor", "Another2026x").await.is_ok());
 }
+
+/// A router whose address limit is `per_minute` (every test request comes from one address).
+async fn with_address_limit(f: &mut Fixture, per_minute: u32) {
+    let mut state = minzheng_server::AppState::new(f.store.clone(), &minzheng_app::config::Config::default()).await.expect("state");
+    state.login_limiter = std::sync::Arc::new(minzheng_server::auth::LoginLimiter::new(per_minute));
+    f.app = minzheng_server::router(state);
+}
+
+/// Sends the same sign-in `n` times at once; the statuses as they came back.
+async fn sign_ins_at_once(app: &axum::Router, attempts: Vec<(String, String)>) -> Vec<StatusCode> {
+    let handles: Vec<_> = attempts
+        .into_iter()
+        .map(|(name, password)| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                match sign_in(&app, &name, &password).await {
+                    Ok(_) => StatusCode::OK,
+                    Err(r) => r.status,
+                }
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("task"));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_wrong_passwords_at_once_lock_the_account_and_the_right_one_among_them_gets_nowhere() {
+    let mut f = fixture("concurrent-lockout").await;
+    with_address_limit(&mut f, 1000).await;
+    let mut attempts: Vec<(String, String)> = (0..59).map(|i| ("auditor".to_string(), format!("Wrong{i}pass2026"))).collect();
+    attempts.push(("auditor".to_string(), PASSWORD.to_string()));
+    let statuses = sign_ins_at_once(&f.app, attempts).await;
+    let wrong = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert!(wrong <= 4, "at most four failures are answered as such before the lock: {statuses:?}");
+    let account = f.store.account("auditor").await.expect("read").expect("exists");
+    assert!(account.locked_until.is_some(), "the account is locked");
+    // The right password is either among the first five (and signs in, clearing the count) or
+    // refused with the rest; it never slips through the lock. Once locked, it is refused.
+    if !statuses.contains(&StatusCode::OK) {
+        let r = sign_in(&f.app, "auditor", PASSWORD).await.err().expect("locked");
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.json()["error"]["code"], "locked");
+    }
+    let audit = f.store.audit_of("account", "auditor").await.expect("audit");
+    assert!(audit.iter().any(|a| a.action == "account_locked"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_address_guessing_at_once_meets_the_same_limit_as_one_by_one() {
+    let mut f = fixture("concurrent-address").await;
+    with_address_limit(&mut f, 3).await;
+    let attempts = (0..20).map(|i| (format!("nobody{i}"), "Wrong2026pass".to_string())).collect();
+    let statuses = sign_ins_at_once(&f.app, attempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(), 3, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count(), 17);
+}
+
+#[tokio::test]
+async fn guessing_the_old_password_with_a_session_counts_as_failed_sign_ins_and_locks() {
+    let f = fixture("password-oracle").await;
+    let s = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let csrf = [("x-csrf-token", s.csrf.as_str())];
+    let body = |old: &str| Some(("application/json", serde_json::json!({ "old": old, "new": "Another2026x" }).to_string()));
+    let mut statuses = Vec::new();
+    for i in 0..7 {
+        statuses.push(send(&f.app, Method::POST, "/api/password", Some(&s.cookie), &csrf, body(&format!("guess{i}x2026"))).await.status);
+    }
+    assert_eq!(&statuses[..4], &[StatusCode::UNAUTHORIZED; 4]);
+    assert_eq!(&statuses[4..], &[StatusCode::TOO_MANY_REQUESTS; 3], "the fifth wrong guess locks the account");
+    let r = send(&f.app, Method::POST, "/api/password", Some(&s.cookie), &csrf, body(PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the right one too, while locked");
+    let audit = f.store.audit_of("account", "auditor").await.expect("audit");
+    assert_eq!(audit.iter().filter(|a| a.action == "password_change_failed").count(), 4, "each guess is audited");
+    assert!(audit.iter().any(|a| a.action == "account_locked"));
+    assert!(sign_in(&f.app, "auditor", PASSWORD).await.is_err(), "and signing in is locked too");
+}
+
+/// The sign-in form's CSRF cookie and token, as a browser gets them from `GET /login`.
+async fn login_form(app: &axum::Router) -> String {
+    let r = get(app, "/login", None).await;
+    let set = r.headers.get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    set.split(';').next().unwrap_or_default().split_once('=').map(|(_, v)| v.to_string()).expect("login csrf cookie")
+}
+
+fn form(fields: &[(&str, &str)]) -> Option<(&'static str, String)> {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| {
+            let enc: String =
+                v.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+            format!("{k}={enc}")
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    Some(("application/x-www-form-urlencoded", body))
+}
+
+#[tokio::test]
+async fn after_signing_in_only_a_path_of_this_site_is_followed() {
+    let f = fixture("redirects").await;
+    for (next, expected) in [
+        ("/households?q=1", "/households?q=1"),
+        ("/\t/evil.example/", "/"),
+        ("/\n/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+    ] {
+        let token = login_form(&f.app).await;
+        let cookie = format!("mz_login_csrf={token}");
+        let r = send(
+            &f.app,
+            Method::POST,
+            "/login",
+            Some(&cookie),
+            &[],
+            form(&[("name", "auditor"), ("password", PASSWORD), ("next", next), ("csrf", &token)]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
+        assert_eq!(r.headers.get("location").and_then(|v| v.to_str().ok()), Some(expected), "{next:?}");
+    }
+    let r = get(&f.app, "/login?next=%2F%09%2Fevil.example%2F", None).await;
+    assert!(!r.body.contains("evil.example"), "the form does not carry the foreign address either");
+}
+
+#[tokio::test]
+async fn anonymous_refusals_write_a_bounded_trace_to_the_audit_log() {
+    let mut f = fixture("audit-flood").await;
+    with_address_limit(&mut f, 10).await;
+    let all = minzheng_store::AuditQuery { include_unbound: true, limit: 1000, ..Default::default() };
+    let newest = f.store.audit_search(&all).await.expect("audit").items.first().map(|r| r.id).unwrap_or(0);
+    let long = "x".repeat(5000);
+    for _ in 0..50 {
+        let r = send(&f.app, Method::POST, "/login", None, &[], form(&[("name", &long), ("password", "p")])).await;
+        assert!(r.status == StatusCode::FORBIDDEN || r.status == StatusCode::TOO_MANY_REQUESTS, "{}", r.status);
+        assert!(r.body.len() < 20_000, "the page does not echo the whole name back");
+    }
+    let huge = "y".repeat(250_000);
+    let r = send(&f.app, Method::POST, "/login", None, &[], form(&[("name", &huge), ("password", "p")])).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/api/session",
+        None,
+        &[],
+        Some(("application/json", serde_json::json!({ "name": huge, "password": "p" }).to_string())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let records = f.store.audit_search(&all).await.expect("audit").items;
+    let new: Vec<_> = records.iter().filter(|r| r.id > newest).collect();
+    let actions: Vec<(&str, usize)> = new.iter().map(|r| (r.action.as_str(), r.entity_key.len())).collect();
+    assert!(new.len() <= 14, "ten refusals, then the 1st and 10th over the limit: {} {actions:?}", new.len());
+    let text: usize = new.iter().map(|r| r.entity_key.len() + r.actor.len()).sum();
+    assert!(text < 4000, "names are cut in the log: {text} bytes");
+}
+
+#[tokio::test]
+async fn a_date_out_of_any_sensible_range_is_refused_not_evaluated() {
+    let f = fixture("far-dates").await;
+    let s = sign_in(&f.app, "city_admin", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    for on in ["%2B262142-01-01", "1066-10-14", "9999-12-31"] {
+        let r = get(&f.app, &format!("/api/households/{}/check?on={on}", f.inside.household_no), Some(&s.cookie)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{on}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "bad_date");
+    }
+    let r = get(&f.app, &format!("/api/households/{}/check?on=2026-07-01", f.inside.household_no), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[test]
+fn request_logs_carry_no_id_numbers() {
+    assert_eq!(minzheng_server::logged_path("/api/persons/21010219491231002X/unmask"), "/api/persons/210102************/unmask");
+    assert_eq!(minzheng_server::logged_path("/households/2101020010010001"), "/households/2101020010010001");
+}

@@ -98,17 +98,38 @@ pub(crate) async fn accept_unaudited(
             "the applicant's hukou is not in this city: the application cannot be accepted here",
         ));
     }
+    // A worker outside the owning county and the household's community learns of the applicant only what the
+    // acceptance lookup shows (name, masked number, owning county): a refusal that would tell
+    // more (deceased, enrolled or not, an open case, a disability through the documents asked)
+    // says instead that the owning county must look at it. The audit record keeps the reason.
+    let placed = match &person.household_no {
+        Some(no) => store.household(no).await?,
+        None => None,
+    };
+    let county = person.hukou_region.ancestor(RegionLevel::County).unwrap_or_else(|| person.hukou_region.clone());
+    let outsider = !county.contains(&who.region) && !placed.as_ref().is_some_and(|h| who.in_scope(&h.community));
+    let county_name = store.region(&county).await?.map(|r| r.name).unwrap_or_else(|| county.to_string());
+    let withheld = |zh: String, en: String| -> CaseFailure {
+        if outsider {
+            invalid(
+                format!("本社区不能受理该申请：申请人的情况须由户籍地{county_name}民政部门核实，请申请人到户籍地或居住地社区办理，或联系{county_name}民政部门"),
+                format!("this community cannot accept the application: the applicant's situation must be looked at by {county_name} ({county}), where the hukou is; the applicant may apply at the community of the hukou or of residence"),
+            )
+        } else {
+            invalid(zh, en)
+        }
+    };
     if person.status != PersonStatus::Alive {
-        return Err(invalid(
-            "申请人在人口库中不是在册状态（死亡或迁出）",
-            "the applicant is not living in the registry (deceased or moved out)",
+        return Err(withheld(
+            "申请人在人口库中不是在册状态（死亡或迁出）".into(),
+            "the applicant is not living in the registry (deceased or moved out)".into(),
         ));
     }
     let household_no = person
         .household_no
         .clone()
         .ok_or_else(|| invalid("申请人没有所属家庭户，请先在人口库登记", "the applicant belongs to no household: register it first"))?;
-    let household = store.household(&household_no).await?.ok_or(AccessError::NotFound)?;
+    let household = placed.ok_or(AccessError::NotFound)?;
     let owner = person
         .hukou_region
         .ancestor(RegionLevel::County)
@@ -129,13 +150,13 @@ pub(crate) async fn accept_unaudited(
     let is_enrolled = |program: &str| if service.per_person { enrolled_self(program) } else { enrolled(program) };
     match service.kind {
         ServiceKind::Apply if is_enrolled(&service.program) => {
-            return Err(invalid(
+            return Err(withheld(
                 format!("该户已享受{}，请办理变更而不是新申请", service.program),
                 format!("the household already receives {}: apply for a change instead", service.program),
             ));
         }
         ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !is_enrolled(&service.program) => {
-            return Err(invalid(
+            return Err(withheld(
                 format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()),
                 format!("the household has no {} enrolment to {:?}", service.program, service.kind),
             ));
@@ -148,6 +169,13 @@ pub(crate) async fn accept_unaudited(
         .filter(|d| !app.documents.iter().any(|c| c.trim() == d.code))
         .collect();
     if !missing.is_empty() {
+        // Outside the community: the documents asked of anyone who applies (what data replace
+        // for this household would tell of a disability or an enrolment).
+        let missing: Vec<_> = if outsider {
+            documents_due(service, today, false, false).into_iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).collect()
+        } else {
+            missing
+        };
         let names = |f: fn(&minzheng_domain::case::Document) -> &str, sep: &str| missing.iter().map(|d| f(d)).collect::<Vec<_>>().join(sep);
         return Err(invalid(format!("缺少办理要件：{}", names(|d| &d.zh, "、")), format!("documents missing: {}", names(|d| &d.en, ", "))));
     }
@@ -187,7 +215,7 @@ pub(crate) async fn accept_unaudited(
     case.id = match store.add_case(&case, waiting, &event, actor).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
-            return Err(invalid(
+            return Err(withheld(
                 format!("该户已有办理中的{}申请，不能重复申请", service.zh),
                 format!("the household already has an open case of {}", service.en),
             ));

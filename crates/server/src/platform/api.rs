@@ -89,6 +89,7 @@ pub(crate) async fn audit_export(
         [
             (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"audit.xlsx\""),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
         ],
         bytes,
     )

@@ -423,17 +423,13 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
 }
 
 pub(crate) async fn run_export(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let run = readable_run(&s, &who, id).await?;
-    let bytes = if run.kind == "sweep" {
-        use_case::sweep_xlsx(s.store.as_ref(), &SweepReport::from_run(&run)).await?
-    } else {
-        use_case::whatif_xlsx(&WhatIfReport::from_run(&run))?
-    };
+    let (run, bytes) = use_case::run_workbook(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let name = format!("attachment; filename=\"minzheng-{}-{}.xlsx\"", run.kind, run.id);
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
             (header::CONTENT_DISPOSITION, name),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )

@@ -6,7 +6,7 @@ use crate::{AppError, AppState};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use minzheng_app::registry::{self, PersonView};
-use minzheng_domain::{Household, IdNumber};
+use minzheng_domain::IdNumber;
 use minzheng_store::{HouseholdQuery, Page, PersonQuery};
 use serde::{Deserialize, Serialize};
 pub(crate) async fn person(State(s): State<AppState>, who: Authenticated, Path(id): Path<String>) -> Result<Json<PersonView>, AppError> {
@@ -61,7 +61,7 @@ pub(crate) async fn search_persons(
 #[derive(Serialize)]
 pub(crate) struct HouseholdView {
     #[serde(flatten)]
-    household: Household,
+    household: registry::HouseholdView,
     community_name: Option<String>,
     members: Vec<PersonView>,
 }
@@ -73,14 +73,14 @@ pub(crate) async fn household(
 ) -> Result<Json<HouseholdView>, AppError> {
     let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
     let community_name = s.communities.name(&household.community).map(str::to_string);
-    Ok(Json(HouseholdView { household, community_name, members }))
+    Ok(Json(HouseholdView { household: registry::HouseholdView::of(&household, who.principal.role), community_name, members }))
 }
 
 pub(crate) async fn search_households(
     State(s): State<AppState>,
     who: Authenticated,
     Query(q): Query<SearchParams>,
-) -> Result<Json<Page<Household>>, AppError> {
+) -> Result<Json<Page<registry::HouseholdView>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = HouseholdQuery { region, after: q.after.filter(|a| !a.is_empty()), limit: q.limit.unwrap_or(50) };
     Ok(Json(registry::search_households(s.store.as_ref(), &who.principal, &who.actor, query).await?))
