@@ -222,6 +222,14 @@ enum AuditWhat {
 enum DbWhat {
     /// Apply the migrations and load the region tree.
     Migrate,
+    /// Back the database up while it is in use: SQLite into a new file (`VACUUM INTO`, one
+    /// consistent copy), PostgreSQL with `pg_dump --format=custom`. The copy's audit chain is
+    /// verified. The audit key and checkpoints (`audit.key`, `audit-checkpoints.log` in the data
+    /// folder) are files: back them up apart, the key kept away from the database copies.
+    Backup {
+        /// The file to write (must not exist).
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -358,6 +366,7 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
             println!("已导出 {n} 行到 {} / exported {n} rows to {}", out.display(), out.display());
             Ok(())
         }
+        Command::Db { what: DbWhat::Backup { out } } => backup(&url, &out).await,
         Command::Db { what: DbWhat::Migrate } => {
             let store = open(&url).await?;
             let c = store.counts().await?;
@@ -433,6 +442,45 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
             .map_err(anyhow::Error::msg),
         Command::Bench { what } => bench::run(what, config.database_url.as_deref()).await,
     }
+}
+
+async fn backup(url: &str, out: &Path) -> Result<()> {
+    if out.exists() {
+        bail!("{} 已存在，不覆盖 / exists already: not overwritten", out.display());
+    }
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let store = minzheng_store::SqliteStore::open(Path::new(path)).await?;
+        store.backup_into(out).await?;
+        // The copy is checked as a restore would find it.
+        let copy = minzheng_store::connect(&format!("sqlite://{}", out.display())).await?;
+        let v = minzheng_store::verify_audit(copy.as_ref()).await?;
+        if let Some((id, why)) = v.first_broken {
+            bail!("备份的审计链在第 {id} 条断开 / the backup's audit chain is broken at record {id}: {why}");
+        }
+        let c = copy.counts().await?;
+        println!(
+            "已备份到 {} / backed up to {}: {} persons, {} households, {} audit records, audit chain intact",
+            out.display(),
+            out.display(),
+            c.persons,
+            c.households,
+            v.records
+        );
+        println!("恢复 / to restore: stop the server, replace the database file by this copy, start it again");
+    } else {
+        let status = std::process::Command::new("pg_dump")
+            .args(["--format=custom", "--no-owner", "--file"])
+            .arg(out)
+            .arg(url)
+            .status()
+            .context("pg_dump is needed to back up PostgreSQL (Debian: apt install postgresql-client)")?;
+        if !status.success() {
+            bail!("pg_dump 失败 / pg_dump failed: {status}");
+        }
+        println!("已备份到 {} / backed up to {} (pg_dump custom format)", out.display(), out.display());
+        println!("恢复 / to restore: createdb NEW && pg_restore --no-owner --dbname NEW {}; then `minzheng --database-url postgres://.../NEW audit verify`", out.display());
+    }
+    Ok(())
 }
 
 async fn calendar(url: &str, what: CalendarWhat) -> Result<()> {

@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 mod cases;
 mod comparison;
+mod fuzz;
 mod http;
 mod rules;
 use cases::*;
@@ -23,6 +24,15 @@ use rules::*;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
+    /// Fuzz the readers and parsers of what users and departments send (CSV, XLSX, ID numbers,
+    /// region codes, amounts, dates) with mutated real inputs: no case may panic.
+    Fuzz {
+        /// Cases for each reader (valid workbooks written from mutated text: a thousandth as many).
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Generate a city with its departmental data and write it as CSV.
     Generate {
         #[arg(long, default_value_t = 1_000_000)]
@@ -181,6 +191,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             link(persons, records, registered, dirty, no_id, seed, repeat)?
         }
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
+        BenchWhat::Fuzz { cases, seed } => fuzz::fuzz(cases, seed)?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }

@@ -110,6 +110,17 @@ impl SqliteStore {
         Ok(SqliteStore { pool, audit_queue })
     }
 
+    /// 备份: a consistent copy of the whole database written to `to` while it stays in use
+    /// (`VACUUM INTO`: one read transaction, so every committed change and nothing half-written;
+    /// writers go on meanwhile). `to` must not exist.
+    pub async fn backup_into(&self, to: &Path) -> Result<()> {
+        if to.exists() {
+            return Err(StoreError::Conflict(to.display().to_string()));
+        }
+        sqlx::query("VACUUM INTO ?").bind(to.display().to_string()).execute(&self.pool).await?;
+        Ok(())
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
