@@ -135,6 +135,11 @@ impl Checkpoint {
         format!("{}\t{}\t{}\t{}\t{}\n", self.seq, self.id, self.hash, self.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), self.mac)
     }
 
+    /// What the auditor notes and gives back to the next verification (`--expect`).
+    pub fn note(&self) -> String {
+        format!("{}:{}", self.seq, &self.hash[..self.hash.len().min(16)])
+    }
+
     /// How the auditor notes it: enough to recognise it at the next inspection.
     pub fn summary(&self) -> String {
         format!("#{} record {} hash {}… {}", self.seq, self.id, &self.hash[..self.hash.len().min(16)], self.at.format("%Y-%m-%d %H:%M:%S"))
@@ -158,12 +163,33 @@ pub struct AnchoredVerification {
 pub struct Anchor {
     key: AuditKey,
     file: PathBuf,
+    /// The newest checkpoint this process wrote or read: a file found shorter than that was cut
+    /// back, and nothing is appended to it (that would bury the cut under new, valid lines).
+    seen: std::sync::Mutex<u64>,
 }
 
 impl Anchor {
     /// The anchor of the installation whose data folder is `dir` (the key made on first use).
     pub fn open(dir: &Path) -> Result<Anchor, AnchorError> {
-        Ok(Anchor { key: AuditKey::load_or_create(&dir.join(KEY_FILE))?, file: dir.join(CHECKPOINT_FILE) })
+        Ok(Anchor { key: AuditKey::load_or_create(&dir.join(KEY_FILE))?, file: dir.join(CHECKPOINT_FILE), seen: Default::default() })
+    }
+
+    /// The anchor of an installation that has its key already (for verifying: a missing key is
+    /// an error, not a reason to make a new one that every checkpoint would then fail).
+    pub fn open_existing(dir: &Path) -> Result<Option<Anchor>, AnchorError> {
+        let key = dir.join(KEY_FILE);
+        if !key.exists() {
+            if dir.join(CHECKPOINT_FILE).exists() {
+                return Err(AnchorError::Io(key.display().to_string(), std::io::Error::from(std::io::ErrorKind::NotFound)));
+            }
+            return Ok(None);
+        }
+        Anchor::open(dir).map(Some)
+    }
+
+    /// The checkpoint file's path (for backups).
+    pub fn file(&self) -> &Path {
+        &self.file
     }
 
     fn io(&self, e: std::io::Error) -> AnchorError {
@@ -209,6 +235,14 @@ impl Anchor {
 
     fn append_locked(&self, mut file: &std::fs::File, id: i64, hash: &str) -> Result<Option<Checkpoint>, AnchorError> {
         let existing = self.checkpoints()?;
+        let newest_seq = existing.last().map_or(0, |c| c.seq);
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            if newest_seq < *seen {
+                return Err(AnchorError::Forged { line: usize::try_from(newest_seq).unwrap_or(usize::MAX).saturating_add(1) });
+            }
+            *seen = newest_seq;
+        }
         if let Some(last) = existing.last() {
             // Already anchored, or the file is ahead of this database (a restored backup): the
             // verification reports the latter, a checkpoint would only hide it.
@@ -225,11 +259,14 @@ impl Anchor {
         let c = Checkpoint { seq, id, hash: hash.to_string(), at, mac };
         file.write_all(c.line().as_bytes()).map_err(|e| self.io(e))?;
         file.sync_data().map_err(|e| self.io(e))?;
+        *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = c.seq;
         Ok(Some(c))
     }
 
-    /// Verifies the chain and the checkpoints together (one pass over the log).
-    pub async fn verify(&self, store: &dyn Store) -> Result<AnchoredVerification, AnchorError> {
+    /// Verifies the chain and the checkpoints together (one pass over the log). `noted` is the
+    /// checkpoint the auditor noted last time ([`Checkpoint::note`]): it must still be in the
+    /// file, unchanged, or the file was cut back and written on anew.
+    pub async fn verify(&self, store: &dyn Store, noted: Option<&str>) -> Result<AnchoredVerification, AnchorError> {
         let checkpoints = match self.checkpoints() {
             Ok(c) => c,
             Err(e @ (AnchorError::Forged { .. } | AnchorError::Malformed { .. })) => {
@@ -280,6 +317,15 @@ impl Anchor {
         }
         if let Some((id, why)) = &v.first_broken {
             problem = Some(format!("the chain is broken at record {id}: {why}"));
+        }
+        if let Some(note) = noted {
+            let (seq, prefix) = note.split_once(':').unwrap_or((note, ""));
+            let found = seq.trim().parse::<u64>().ok().and_then(|n| checkpoints.iter().find(|c| c.seq == n));
+            if !found.is_some_and(|c| !prefix.trim().is_empty() && c.hash.starts_with(prefix.trim())) {
+                problem = Some(format!(
+                    "the checkpoint noted last time ({note}) is not in the checkpoint file as it was: the file was cut back and written anew"
+                ));
+            }
         }
         let latest = checkpoints.last().cloned();
         let unanchored = match &latest {

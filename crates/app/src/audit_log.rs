@@ -11,6 +11,8 @@ pub async fn search(store: &dyn Store, who: &Principal, actor: &Actor, mut q: Au
     if !who.may(Permission::ReadAudit) {
         return Err(AccessError::Forbidden);
     }
+    // An auditor may look a person's records up by full number (who read this person?); the
+    // number searched for is recorded, so trying candidates against the mask leaves its trace.
     let region = match q.region.take() {
         None => who.region.clone(),
         Some(r) if who.in_scope(&r) => r,
@@ -22,7 +24,7 @@ pub async fn search(store: &dyn Store, who: &Principal, actor: &Actor, mut q: Au
     if !who.role.sees_full_identity() {
         page.items.iter_mut().for_each(mask_record);
     }
-    let detail = serde_json::json!({ "region": region, "actor": q.actor, "entity": q.entity, "shown": page.items.len() });
+    let detail = serde_json::json!({ "region": region, "actor": q.actor, "entity": q.entity, "key": q.entity_key, "action": q.action, "shown": page.items.len() });
     store
         .audit(
             actor,
@@ -43,6 +45,8 @@ pub async fn search(store: &dyn Store, who: &Principal, actor: &Actor, mut q: Au
 /// numbers masked in the fields that hold them. The hashes stay as stored: the chain is
 /// verified on the stored records (`minzheng audit verify`), not on what a reader is shown.
 pub fn mask_record(r: &mut AuditRecord) {
+    // An anonymous sign-in's actor is the name typed, which may be an ID number.
+    r.actor = mask_text(&r.actor);
     r.entity_key = mask_text(&r.entity_key);
     for v in [r.before.as_mut(), r.after.as_mut()].into_iter().flatten() {
         mask_json(v, false);

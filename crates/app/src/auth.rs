@@ -142,18 +142,27 @@ fn hashing_permits() -> &'static tokio::sync::Semaphore {
 
 /// [`verify_password`] on the blocking pool, at most [`HASHING_AT_ONCE`] at a time.
 async fn verify_password_bounded(p: &str, hash: &str) -> bool {
-    let Ok(_permit) = hashing_permits().acquire().await else { return false };
+    let Ok(permit) = hashing_permits().acquire().await else { return false };
     let (p, hash) = (p.to_string(), hash.to_string());
-    tokio::task::spawn_blocking(move || verify_password(&p, &hash)).await.unwrap_or(false)
+    // The permit goes with the work: a request that gives up waiting does not free it early.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        verify_password(&p, &hash)
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// [`hash_password`] on the blocking pool, at most [`HASHING_AT_ONCE`] at a time.
 async fn hash_password_bounded(p: &str) -> Result<String, AuthError> {
-    let _permit = hashing_permits().acquire().await.map_err(|_| AuthError::Store(StoreError::Corrupt("password hashing closed".into())))?;
+    let permit = hashing_permits().acquire().await.map_err(|_| AuthError::Store(StoreError::Corrupt("password hashing closed".into())))?;
     let p = p.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&p))
-        .await
-        .map_err(|e| AuthError::Store(StoreError::Corrupt(format!("password hashing failed: {e}"))))
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        hash_password(&p)
+    })
+    .await
+    .map_err(|e| AuthError::Store(StoreError::Corrupt(format!("password hashing failed: {e}"))))
 }
 
 /// The longest account name written to the audit log as given; a longer one is cut there (a
@@ -285,7 +294,7 @@ pub async fn login(store: &dyn Store, name: &str, password: &str, actor: &Actor)
     if !verify_password_bounded(password, &account.password_hash).await {
         return Err(wrong_password(store, actor, name, "login_failed", failed, locks).await);
     }
-    store.set_login_state(name, 0, None).await?;
+    store.clear_login_failures(name, failed).await?;
     let token = random_hex(32);
     let session = Session {
         token_hash: token_hash(&token),
@@ -411,7 +420,7 @@ pub async fn change_password(store: &dyn Store, who: &Principal, old: &str, new:
     if !verify_password_bounded(old, &account.password_hash).await {
         return Err(wrong_password(store, actor, &who.name, "password_change_failed", failed, locks).await);
     }
-    store.set_login_state(&who.name, 0, None).await?;
+    store.clear_login_failures(&who.name, failed).await?;
     check_password(new)?;
     store.set_password(&who.name, &hash_password_bounded(new).await?, actor).await?;
     Ok(())

@@ -187,8 +187,8 @@ pub async fn search_persons(
         None => None,
     };
     let page = store.search_persons(&q).await?;
-    // Which persons were shown, not only how many (masked: the record is read by auditors).
-    let shown: Vec<String> = page.items.iter().map(|p| p.id_number.masked()).collect();
+    // Which persons were shown, not only how many (auditors read them masked: `audit_log`).
+    let shown: Vec<&str> = page.items.iter().map(|p| p.id_number.as_str()).collect();
     let detail = serde_json::json!({ "region": region, "name": q.name, "tag": q.tag, "shown": page.items.len(), "persons": shown });
     store.audit(actor, &[read_entry("person_search", region.as_str(), Some(detail))]).await?;
     Ok(Page {

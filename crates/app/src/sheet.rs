@@ -1,4 +1,5 @@
-//! Reading the spreadsheets bureaus have: .xlsx (and .xls) through calamine, .csv in UTF-8
+//! Reading the spreadsheets bureaus have: .xlsx through calamine, cell by cell (an old .xls is
+//! refused with the way out: save it as .xlsx), .csv in UTF-8
 //! (with or without BOM) or GBK/GB18030, detected. Title rows above the header and merged title
 //! cells are skipped: the header is the first row naming at least two known columns.
 
@@ -72,6 +73,8 @@ pub enum SheetError {
     NoHeader(String),
     #[error("{0} has no sheet")]
     NoSheet(String),
+    #[error("{0} is an old .xls workbook (or not a workbook): open it in Excel or WPS and save it as .xlsx, then import that")]
+    OldFormat(String),
     #[error("{0} is too large to import at once: more than {1} cells from A1 to its last used cells; split it or remove cells far to the right or below the data")]
     TooLarge(String, usize),
 }
@@ -85,6 +88,7 @@ impl Bilingual for SheetError {
             SheetError::Encoding(p) => format!("文件{p}既不是UTF-8也不是GBK编码"),
             SheetError::NoHeader(p) => format!("文件{p}的前20行中找不到表头（应包含姓名、身份证号等列）"),
             SheetError::NoSheet(p) => format!("文件{p}中没有工作表"),
+            SheetError::OldFormat(p) => format!("文件{p}是旧版.xls格式（或不是电子表格）：请用Excel或WPS打开后另存为.xlsx再导入"),
             SheetError::TooLarge(p, n) => {
                 format!("文件{p}过大，无法一次导入：自A1起超过{n}个单元格；请拆分文件，或删除数据右侧、下方远处的单元格")
             }
@@ -151,13 +155,15 @@ fn data_cell(d: &Data) -> Cell {
 /// [`SheetError::TooLarge`] before the cells are allocated.
 pub const MAX_CELLS: usize = 30_000_000;
 
-/// Reads spreadsheet bytes (.xlsx cell by cell, .xls whole: its format holds at most 65,536
-/// rows of 256 columns) into raw rows of the first sheet. Only rows with values are kept, each as
+/// Reads .xlsx bytes cell by cell into raw rows of the first sheet. Only rows with values are kept, each as
 /// wide as its last value: what a sheet's dimension claims is never allocated.
 pub fn workbook_rows(name: &str, bytes: Vec<u8>) -> Result<Vec<Row>, SheetError> {
     let bad = |e: &dyn std::fmt::Display| SheetError::Spreadsheet(name.to_string(), e.to_string());
     if !bytes.starts_with(b"PK") {
-        return xls_rows(name, bytes);
+        // The binary .xls format is read whole by calamine, which sizes its grid from the cells'
+        // addresses before anything can be checked: a file of a kilobyte can ask for a hundred
+        // gigabytes. Such files are refused with the way out.
+        return Err(SheetError::OldFormat(name.to_string()));
     }
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| bad(&e))?;
     let first = book.sheet_names().first().cloned().ok_or_else(|| SheetError::NoSheet(name.to_string()))?;
@@ -207,29 +213,6 @@ pub fn workbook_rows(name: &str, bytes: Vec<u8>) -> Result<Vec<Row>, SheetError>
         });
     }
     Ok(rows)
-}
-
-/// An .xls workbook (the binary format), read whole.
-fn xls_rows(name: &str, bytes: Vec<u8>) -> Result<Vec<Row>, SheetError> {
-    let cursor = std::io::Cursor::new(bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
-    let first = book.sheet_names().first().cloned().ok_or_else(|| SheetError::NoSheet(name.to_string()))?;
-    let range = book.worksheet_range(&first).map_err(|e| SheetError::Spreadsheet(name.to_string(), e.to_string()))?;
-    let start_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let start_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    let (height, width) = range.get_size();
-    if height.saturating_mul(width + start_col) > MAX_CELLS {
-        return Err(SheetError::TooLarge(name.to_string(), MAX_CELLS));
-    }
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| {
-            let mut cells = vec![Cell::Empty; start_col];
-            cells.extend(r.iter().map(data_cell));
-            Row { number: start_row + i + 1, cells }
-        })
-        .collect())
 }
 
 /// Finds the header among the first rows: the first row in which `is_known` accepts at least
@@ -330,6 +313,15 @@ mod tests {
         let err = read_bytes("wide.xlsx", workbook(&cells), |_| true).expect_err("refused");
         assert!(matches!(err, SheetError::TooLarge(_, MAX_CELLS)), "{err}");
         assert!(err.zh().contains("过大"));
+    }
+
+    #[test]
+    fn an_old_xls_workbook_is_refused_with_the_way_out() {
+        let mut ole = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        ole.resize(1024, 0);
+        let err = read_bytes("名册.xls", ole, |_| true).expect_err("refused");
+        assert!(matches!(err, SheetError::OldFormat(_)));
+        assert!(err.zh().contains("另存为.xlsx") && err.en().contains("save it as .xlsx"));
     }
 
     #[test]

@@ -194,14 +194,14 @@ async fn a_log_cut_short_or_rewritten_without_the_key_fails_against_the_signed_c
     auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     let second = anchor.checkpoint(s.as_ref()).await.expect("checkpoint").expect("written");
     assert_eq!((first.seq, second.seq), (1, 2));
-    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    let v = anchor.verify(s.as_ref(), None).await.expect("verify");
     assert_eq!((v.problem.as_deref(), v.checkpoints, v.unanchored), (None, 2, 0));
     assert_eq!(v.latest.as_ref().map(|c| c.id), Some(second.id));
 
     // The newest records deleted: the chain alone still holds, the checkpoint does not.
     tamper(&d.0, &format!("DELETE FROM audit_log WHERE id >= {}", second.id)).await;
     assert_eq!(minzheng_store::verify_audit(s.as_ref()).await.expect("chain").first_broken, None, "the chain cannot see a cut tail");
-    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    let v = anchor.verify(s.as_ref(), None).await.expect("verify");
     assert!(v.problem.as_deref().is_some_and(|p| p.contains("removed")), "{v:?}");
 
     // An edit, then the whole chain recomputed with the public formula: the chain verifies, the
@@ -209,14 +209,25 @@ async fn a_log_cut_short_or_rewritten_without_the_key_fails_against_the_signed_c
     tamper(&d.0, "UPDATE audit_log SET actor = 'nobody'").await;
     recompute_chain(&d.0, s.as_ref()).await;
     assert_eq!(minzheng_store::verify_audit(s.as_ref()).await.expect("chain").first_broken, None);
-    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    let v = anchor.verify(s.as_ref(), None).await.expect("verify");
     assert!(v.problem.as_deref().is_some_and(|p| p.contains("written anew") || p.contains("removed")), "{v:?}");
 
-    // A checkpoint line forged without the key is refused.
+    // The file cut back to the first line and written on anew: the note of the second fails.
+    let note = second.note();
     let file = d.0.join("data").join(minzheng_app::audit_anchor::CHECKPOINT_FILE);
     let text = std::fs::read_to_string(&file).expect("read");
+    let first_line: String = text.lines().next().map(|l| format!("{l}\n")).unwrap_or_default();
+    std::fs::write(&file, &first_line).expect("cut back");
+    assert!(anchor.checkpoint(s.as_ref()).await.is_err(), "a process that saw the longer file does not write on a cut one");
+    let fresh = Anchor::open(&d.0.join("data")).expect("another process");
+    fresh.checkpoint(s.as_ref()).await.expect("appended anew");
+    let v = fresh.verify(s.as_ref(), Some(&note)).await.expect("verify");
+    assert!(v.problem.as_deref().is_some_and(|p| p.contains("noted")), "{v:?}");
+    std::fs::write(&file, &text).expect("restore");
+
+    // A checkpoint line forged without the key is refused.
     let forged = text.replacen(&first.hash, &"0".repeat(64), 1);
     std::fs::write(&file, forged).expect("write");
-    let v = anchor.verify(s.as_ref()).await.expect("verify");
+    let v = anchor.verify(s.as_ref(), None).await.expect("verify");
     assert!(v.problem.as_deref().is_some_and(|p| p.contains("not signed")), "{v:?}");
 }

@@ -213,7 +213,12 @@ enum CalendarWhat {
 enum AuditWhat {
     /// Check the hash chain of the audit log and the signed checkpoints kept outside the database
     /// (`audit-checkpoints.log` in the data folder), and print the newest checkpoint to note.
-    Verify,
+    Verify {
+        /// The checkpoint noted at the last verification (`SEQ:HASH`, as printed): it must still
+        /// be in the checkpoint file unchanged.
+        #[arg(long)]
+        expect: Option<String>,
+    },
     /// Write a signed checkpoint of the chain's newest record now.
     Checkpoint,
 }
@@ -397,17 +402,33 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
             println!("已创建账号 {name}（{}，{region}）/ account {name} created ({}, {region})", role.zh(), role.as_str());
             Ok(())
         }
-        Command::Audit { what: AuditWhat::Verify } => {
+        Command::Audit { what: AuditWhat::Verify { expect } } => {
             let store = open(&url).await?;
-            let anchor = Anchor::open(&config.data_dir()).map_err(|e| anyhow::anyhow!(e.both()))?;
-            let v = anchor.verify(store.as_ref()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            let Some(anchor) = Anchor::open_existing(&config.data_dir()).map_err(|e| anyhow::anyhow!(e.both()))? else {
+                // A fresh installation: no key made yet, no checkpoint to check.
+                let v = minzheng_store::verify_audit(store.as_ref()).await?;
+                println!(
+                    "审计记录 {} 条，尚无审计密钥和检查点 / {} audit records; no audit key and no checkpoint yet",
+                    v.records, v.records
+                );
+                return match v.first_broken {
+                    None => {
+                        println!("审计日志完整 / the audit log is intact");
+                        Ok(())
+                    }
+                    Some((id, why)) => bail!("审计日志已被篡改 / the audit log was tampered with at record {id}: {why}"),
+                };
+            };
+            let v = anchor.verify(store.as_ref(), expect.as_deref()).await.map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
                 "审计记录 {} 条，签名检查点 {} 个 / {} audit records, {} signed checkpoints",
                 v.records, v.checkpoints, v.records, v.checkpoints
             );
             match &v.latest {
                 Some(c) => println!(
-                    "最新检查点（请记下，下次核验时应相同或更新）/ newest checkpoint (note it: the next verification must show it or a later one):\n  {}\n其后未锚定的记录 / records after it: {}",
+                    "最新检查点（请记下，下次核验时以 --expect {} 给出）/ newest checkpoint (note it and give it to the next verification as --expect {}):\n  {}\n其后未锚定的记录 / records after it: {}",
+                    c.note(),
+                    c.note(),
                     c.summary(),
                     v.unanchored
                 ),
@@ -448,6 +469,15 @@ async fn backup(url: &str, out: &Path) -> Result<()> {
     if out.exists() {
         bail!("{} 已存在，不覆盖 / exists already: not overwritten", out.display());
     }
+    // The checkpoints as of the backup go with it: restored together, they verify together.
+    checkpoint(config(), url).await?;
+    let anchor = Anchor::open(&config().data_dir()).map_err(|e| anyhow::anyhow!(e.both()))?;
+    let mut checkpoints = out.as_os_str().to_owned();
+    checkpoints.push(".checkpoints.log");
+    let checkpoints = PathBuf::from(checkpoints);
+    if anchor.file().exists() {
+        std::fs::copy(anchor.file(), &checkpoints).with_context(|| format!("cannot copy {}", anchor.file().display()))?;
+    }
     if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let store = minzheng_store::SqliteStore::open(Path::new(path)).await?;
         store.backup_into(out).await?;
@@ -466,21 +496,41 @@ async fn backup(url: &str, out: &Path) -> Result<()> {
             c.households,
             v.records
         );
-        println!("恢复 / to restore: stop the server, replace the database file by this copy, start it again");
+        println!(
+            "恢复 / to restore: stop the server, put this copy in place of the database file and {} in place of audit-checkpoints.log, start it again",
+            checkpoints.display()
+        );
     } else {
-        let status = std::process::Command::new("pg_dump")
-            .args(["--format=custom", "--no-owner", "--file"])
-            .arg(out)
-            .arg(url)
-            .status()
-            .context("pg_dump is needed to back up PostgreSQL (Debian: apt install postgresql-client)")?;
+        // The password goes in the environment, not on the command line (where `ps` shows it).
+        let (url_without, password) = split_password(url);
+        let mut dump = std::process::Command::new("pg_dump");
+        dump.args(["--format=custom", "--no-owner", "--file"]).arg(out).arg(&url_without);
+        if let Some(p) = password {
+            dump.env("PGPASSWORD", p);
+        }
+        let status = dump.status().context("pg_dump is needed to back up PostgreSQL (Debian: apt install postgresql-client)")?;
         if !status.success() {
             bail!("pg_dump 失败 / pg_dump failed: {status}");
         }
         println!("已备份到 {} / backed up to {} (pg_dump custom format)", out.display(), out.display());
-        println!("恢复 / to restore: createdb NEW && pg_restore --no-owner --dbname NEW {}; then `minzheng --database-url postgres://.../NEW audit verify`", out.display());
+        println!(
+            "恢复 / to restore: createdb NEW && pg_restore --no-owner --dbname NEW {}; put {} in place of audit-checkpoints.log; then `minzheng --database-url postgres://.../NEW audit verify`",
+            out.display(),
+            checkpoints.display()
+        );
     }
     Ok(())
+}
+
+/// A PostgreSQL URL without its password, and the password (percent-decoding is left to libpq's
+/// own rules: a password with `@` or `:` should be given in `~/.pgpass`).
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else { return (url.to_string(), None) };
+    let Some((userinfo, host)) = rest.split_once('@') else { return (url.to_string(), None) };
+    match userinfo.split_once(':') {
+        Some((user, password)) => (format!("{scheme}://{user}@{host}"), Some(password.to_string())),
+        None => (url.to_string(), None),
+    }
 }
 
 async fn calendar(url: &str, what: CalendarWhat) -> Result<()> {

@@ -83,6 +83,10 @@ pub trait AccountStore: Send + Sync {
     async fn claim_login_attempt(&self, name: &str, now: DateTime<Utc>, max_failures: i32, lock_until: DateTime<Utc>)
         -> Result<LoginClaim>;
 
+    /// Clears the count after a right password, unless failures were counted after this
+    /// attempt's own (`claimed`): concurrent wrong guesses, and a lock they set, stay.
+    async fn clear_login_failures(&self, name: &str, claimed: i32) -> Result<()>;
+
     /// Records failed sign-ins and any lockout.
     async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()>;
 
@@ -155,6 +159,11 @@ macro_rules! impl_accounts {
                     sql::set_login_state::<$db>(name, failed, locks).build().execute(&mut *tx).await?;
                     tx.commit().await?;
                     Ok(crate::LoginClaim::Counted { failed, locks })
+                }
+
+                async fn clear_login_failures(&self, name: &str, claimed: i32) -> Result<()> {
+                    sql::clear_login_failures::<$db>(name, claimed).build().execute(&self.pool).await?;
+                    Ok(())
                 }
 
                 async fn set_login_state(&self, name: &str, failed_logins: i32, locked_until: Option<DateTime<Utc>>) -> Result<()> {

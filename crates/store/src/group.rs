@@ -44,6 +44,26 @@ fn take_group(first: Job, rx: &mut mpsc::UnboundedReceiver<Job>) -> (Vec<(Actor,
     group.into_iter().map(|(a, e, reply)| ((a, e), reply)).unzip()
 }
 
+/// Whether writing a failed group's jobs one at a time is still worth it: it is while one of
+/// them has gone through. When the first two alone fail too, the cause is not one job's data
+/// (the database is unreachable or busy): the rest are answered with the group's error at once
+/// instead of each waiting out its own failure.
+#[derive(Default)]
+struct Retry {
+    tried: u32,
+    succeeded: bool,
+}
+
+impl Retry {
+    fn worth_it(&self) -> bool {
+        self.succeeded || self.tried < 2
+    }
+    fn saw(&mut self, outcome: &std::result::Result<(), String>) {
+        self.tried += 1;
+        self.succeeded |= outcome.is_ok();
+    }
+}
+
 fn answer(replies: Vec<Reply>, outcome: &std::result::Result<(), String>) {
     for reply in replies {
         let _ = reply.send(outcome.clone());
@@ -84,9 +104,16 @@ impl Jobs {
                 Ok(()) => answer(replies, &Ok(())),
                 Err(e) if jobs.len() == 1 => answer(replies, &Err(e.to_string())),
                 // As for the task writer: each job again on its own.
-                Err(_) => {
+                Err(group_error) => {
+                    let mut retry = Retry::default();
                     for (job, reply) in jobs.into_iter().zip(replies) {
-                        answer(vec![reply], &writer.write(std::slice::from_ref(&job)).map_err(|e| e.to_string()));
+                        let alone = if retry.worth_it() {
+                            writer.write(std::slice::from_ref(&job)).map_err(|e| e.to_string())
+                        } else {
+                            Err(group_error.to_string())
+                        };
+                        retry.saw(&alone);
+                        answer(vec![reply], &alone);
                     }
                 }
             }
@@ -111,9 +138,15 @@ impl AuditQueue {
                     // One job's record may have failed the whole group: each is written again
                     // on its own, so that only that job's request fails.
                     Err(e) if jobs.len() == 1 => answer(replies, &Err(e.to_string())),
-                    Err(_) => {
+                    Err(group_error) => {
+                        let mut retry = Retry::default();
                         for (job, reply) in jobs.into_iter().zip(replies) {
-                            let alone = writer.write_jobs(std::slice::from_ref(&job)).await.map_err(|e| e.to_string());
+                            let alone = if retry.worth_it() {
+                                writer.write_jobs(std::slice::from_ref(&job)).await.map_err(|e| e.to_string())
+                            } else {
+                                Err(group_error.to_string())
+                            };
+                            retry.saw(&alone);
                             answer(vec![reply], &alone);
                         }
                     }

@@ -1368,6 +1368,13 @@ async fn concurrent_sign_in_attempts_each_count_and_the_fifth_locks_the_account(
         let stored = s.account("li").await.expect("get").expect("exists");
         assert_eq!((stored.failed_logins, stored.locked_until), (5, Some(until)));
         assert_eq!(s.claim_login_attempt("nobody", now, 5, until).await.expect("claim"), LoginClaim::Unknown);
+        // A right password clears the count only if no failure was counted after its own.
+        s.set_login_state("li", 3, None).await.expect("state");
+        s.clear_login_failures("li", 2).await.expect("clear");
+        assert_eq!(s.account("li").await.expect("get").expect("exists").failed_logins, 3, "a later failure stays");
+        s.clear_login_failures("li", 3).await.expect("clear");
+        assert_eq!(s.account("li").await.expect("get").expect("exists").failed_logins, 0);
+        s.set_login_state("li", 5, Some(until)).await.expect("locked again");
         // When the lock has run out, counting starts again.
         let later = until + Duration::minutes(1);
         assert_eq!(

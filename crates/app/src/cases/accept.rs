@@ -51,10 +51,13 @@ pub async fn accept(
     app: &Application,
     today: NaiveDate,
 ) -> Result<Case, CaseFailure> {
-    let result = accept_unaudited(store, catalogue, who, actor, app, today).await;
+    // The reason a refusal withheld from a worker outside the owning county, for the record.
+    let withheld_reason = std::sync::Mutex::new(None);
+    let result = accept_unaudited(store, catalogue, who, actor, app, today, &withheld_reason).await;
     // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
     // is personal data, and trying one number against each service must leave a trace.
     if let Err(e) = &result {
+        let real = withheld_reason.lock().unwrap_or_else(|p| p.into_inner()).take();
         if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
             store
                 .audit(
@@ -64,7 +67,10 @@ pub async fn accept(
                         entity: "person".into(),
                         entity_key: app.applicant.to_string(),
                         before: None,
-                        after: Some(serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() })),
+                        after: Some(match real {
+                            Some(real) => serde_json::json!({ "use": "accept", "service": app.service, "reason": real, "told": e.en() }),
+                            None => serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() }),
+                        }),
                     }],
                 )
                 .await?;
@@ -80,6 +86,7 @@ pub(crate) async fn accept_unaudited(
     actor: &Actor,
     app: &Application,
     today: NaiveDate,
+    withheld_reason: &std::sync::Mutex<Option<String>>,
 ) -> Result<Case, CaseFailure> {
     if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
         return Err(AccessError::Forbidden.into());
@@ -111,6 +118,7 @@ pub(crate) async fn accept_unaudited(
     let county_name = store.region(&county).await?.map(|r| r.name).unwrap_or_else(|| county.to_string());
     let withheld = |zh: String, en: String| -> CaseFailure {
         if outsider {
+            *withheld_reason.lock().unwrap_or_else(|p| p.into_inner()) = Some(en);
             invalid(
                 format!("本社区不能受理该申请：申请人的情况须由户籍地{county_name}民政部门核实，请申请人到户籍地或居住地社区办理，或联系{county_name}民政部门"),
                 format!("this community cannot accept the application: the applicant's situation must be looked at by {county_name} ({county}), where the hukou is; the applicant may apply at the community of the hukou or of residence"),
@@ -163,19 +171,15 @@ pub(crate) async fn accept_unaudited(
         }
         _ => {}
     }
-    let has_disability = person.disability.is_some() || living.iter().any(|m| m.disability.is_some());
-    let missing: Vec<_> = documents_due(service, today, has_disability, enrolled("dibao"))
+    // Outside the owning county the documents are those asked of anyone: what the household's
+    // data would replace (a disability certificate, proof of 低保) would tell, by the answer,
+    // whether the household has a disability or an enrolment.
+    let has_disability = !outsider && (person.disability.is_some() || living.iter().any(|m| m.disability.is_some()));
+    let missing: Vec<_> = documents_due(service, today, has_disability, !outsider && enrolled("dibao"))
         .into_iter()
         .filter(|d| !app.documents.iter().any(|c| c.trim() == d.code))
         .collect();
     if !missing.is_empty() {
-        // Outside the community: the documents asked of anyone who applies (what data replace
-        // for this household would tell of a disability or an enrolment).
-        let missing: Vec<_> = if outsider {
-            documents_due(service, today, false, false).into_iter().filter(|d| !app.documents.iter().any(|c| c.trim() == d.code)).collect()
-        } else {
-            missing
-        };
         let names = |f: fn(&minzheng_domain::case::Document) -> &str, sep: &str| missing.iter().map(|d| f(d)).collect::<Vec<_>>().join(sep);
         return Err(invalid(format!("缺少办理要件：{}", names(|d| &d.zh, "、")), format!("documents missing: {}", names(|d| &d.en, ", "))));
     }

@@ -381,7 +381,13 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
             res
         }
         Err(e) => {
-            let message = format!("{} / {}", e.zh, e.en);
+            // A failure of the server shows its code only; the detail goes to the log.
+            if e.status.is_server_error() {
+                let id = parts.extensions.get::<RequestId>().map(|r| r.0.as_str()).unwrap_or("-");
+                eprintln!("request_id={id} path=/login error={}: {}", e.code, e.en.replace('\n', " "));
+            }
+            let (zh, en) = e.public_messages();
+            let message = format!("{zh} / {en}");
             let lang = crate::i18n::Lang::of(&parts.headers);
             let mut res = crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(&message));
             *res.status_mut() = e.status;

@@ -58,7 +58,7 @@ impl AppError {
     /// The messages a client is given: an error of the server (5xx) says only that it happened
     /// and its stable code; its own text (a driver's or the query engine's, with table and
     /// column names) is for the log. Client errors keep their explanation.
-    fn public_messages(&self) -> (String, String) {
+    pub(crate) fn public_messages(&self) -> (String, String) {
         if self.status.is_server_error() {
             (
                 format!("服务器内部错误（{}），请稍后重试；如需协助，请提供响应头 x-request-id 中的请求编号", self.code),

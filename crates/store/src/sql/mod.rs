@@ -277,6 +277,17 @@ where
     select_where(ACCOUNT_COLUMNS, "users", "name", name, if lock { " FOR UPDATE" } else { "" })
 }
 
+pub(crate) fn clear_login_failures<DB>(name: &str, claimed: i32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i32: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE name = ");
+    qb.push_bind(name.to_string()).push(" AND failed_logins <= ").push_bind(claimed);
+    qb
+}
+
 pub(crate) fn set_login_state<DB>(name: &str, failed: i32, locked_until: Option<chrono::DateTime<chrono::Utc>>) -> QueryBuilder<DB>
 where
     DB: Database,
