@@ -218,6 +218,7 @@ async fn responses_carry_security_headers_and_oversized_bodies_are_refused() {
     assert_eq!(r.headers.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
     assert_eq!(r.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
     assert!(r.headers.get("strict-transport-security").is_none(), "no HSTS without TLS");
+    assert_eq!(r.headers.get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"), "pages are not kept by browsers");
     let huge = format!(r#"{{"name":"x","password":"{}"}}"#, "a".repeat(minzheng_server::MAX_BODY + 10));
     let r = send(&f.app, Method::POST, "/api/session", None, &[], Some(("application/json", huge))).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -575,4 +576,32 @@ async fn a_date_out_of_any_sensible_range_is_refused_not_evaluated() {
 fn request_logs_carry_no_id_numbers() {
     assert_eq!(minzheng_server::logged_path("/api/persons/21010219491231002X/unmask"), "/api/persons/210102************/unmask");
     assert_eq!(minzheng_server::logged_path("/households/2101020010010001"), "/households/2101020010010001");
+}
+
+#[tokio::test]
+async fn a_masked_role_finds_no_full_number_in_lists_cursors_or_household_heads() {
+    let f = fixture("masked-lists").await;
+    let s = sign_in(&f.app, "city_admin", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let county = &f.inside.community.as_str()[..6];
+    let r = get(&f.app, &format!("/api/persons?region={county}&limit=1"), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let shown = r.json()["items"][0]["id_number"].as_str().unwrap_or_default().to_string();
+    assert!(shown.ends_with("************"), "{shown}");
+    let full: Vec<String> = f.city.persons.iter().map(|p| p.id_number.to_string()).collect();
+    let next = r.json()["next"].as_str().unwrap_or_default().to_string();
+    assert!(!next.is_empty() && !full.iter().any(|id| next.contains(&id[..14])), "the cursor carries no number: {next}");
+    let forged = get(&f.app, &format!("/api/persons?region={county}&limit=1&after={}", full[0]), Some(&s.cookie)).await;
+    assert_eq!(forged.json()["error"]["code"], "stale_cursor", "a cursor made by the client is refused");
+    let page2 = get(&f.app, &format!("/api/persons?region={county}&limit=1&after={next}"), Some(&s.cookie)).await;
+    assert_eq!(page2.status, StatusCode::OK, "the sealed cursor pages on");
+    for body in [
+        get(&f.app, &format!("/api/households?region={}", f.inside.community), Some(&s.cookie)).await.body,
+        get(&f.app, &format!("/api/households/{}", f.inside.household_no), Some(&s.cookie)).await.body,
+    ] {
+        assert!(!full.iter().any(|id| body.contains(id.as_str())), "no full number in {body}");
+    }
+    // The search's audit record says whom it showed.
+    let records = f.store.audit_of("person_search", county).await.expect("audit");
+    let persons = records.last().and_then(|r| r.after.clone()).unwrap_or_default()["persons"].clone();
+    assert!(persons.as_array().is_some_and(|p| p.len() == 1 && full.iter().any(|id| Some(id.as_str()) == p[0].as_str())), "{persons}");
 }
