@@ -731,11 +731,19 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
         "another county sees none"
     );
     let rid = queue[0].record.id;
-    assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &other, &actor(&other), rid, true).await.is_err(), "not another county's");
-    let report =
-        use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, true).await.expect("decide").expect("compared");
+    assert!(
+        use_case::decide_link(w.store.as_ref(), &w.engine, &other, &actor(&other), rid, true, day("2026-07-01")).await.is_err(),
+        "not another county's"
+    );
+    let report = use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, true, day("2026-07-01"))
+        .await
+        .expect("decide")
+        .expect("compared");
     assert!(report.by_kind.get("deceased").copied().unwrap_or(0) >= 1, "{report:?}");
-    assert!(use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, false).await.is_err(), "decided once");
+    assert!(
+        use_case::decide_link(w.store.as_ref(), &w.engine, &officer, &actor(&officer), rid, false, day("2026-07-01")).await.is_err(),
+        "decided once"
+    );
     assert!(use_case::review_queue(w.store.as_ref(), &officer, &actor(&officer), None, 100).await.expect("queue").is_empty());
 }
 

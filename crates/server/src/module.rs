@@ -115,12 +115,7 @@ pub(crate) fn menu_for(principal: &minzheng_domain::Principal, lang: crate::i18n
         .collect()
 }
 
-/// One link of the navigation as a page shows it.
-#[derive(Debug, Clone)]
-pub(crate) struct NavLink {
-    pub href: &'static str,
-    pub label: &'static str,
-}
+pub(crate) use crate::platform::frame::NavLink;
 
 /// Enforces the route table before the handler: sign-in where needed, the role's permission
 /// where one is named. The signed-in account is handed on to the handler's extractor.

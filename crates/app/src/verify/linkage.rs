@@ -277,6 +277,7 @@ pub async fn decide_link(
     actor: &Actor,
     id: i64,
     accept: bool,
+    today: NaiveDate,
 ) -> Result<Option<CompareReport>, PolicyFailure> {
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden.into());
@@ -332,14 +333,9 @@ pub async fn decide_link(
     if !accept {
         return Ok(None);
     }
-    // Compared as of the day the row's file describes.
-    let on = store
-        .economic_batches()
-        .await?
-        .into_iter()
-        .find(|b| b.checksum == record.batch)
-        .map(|b| b.as_of)
-        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    // Compared as of the day the row's file describes (today, by the caller's clock, if the
+    // file is no longer listed).
+    let on = store.economic_batches().await?.into_iter().find(|b| b.checksum == record.batch).map(|b| b.as_of).unwrap_or(today);
     let linked = DeptRecord { link: LinkKind::Matched, ..record };
     Ok(Some(compare_records(store, engine, who, actor, std::slice::from_ref(&linked), on).await?))
 }

@@ -729,7 +729,7 @@ async fn form_decide(
             ))
         }
     };
-    let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, accept).await?;
+    let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, accept, s.clock.today()).await?;
     let message = match report {
         Some(r) => format!("已确认关联，比对新增疑点 {} 条 / linked; {} new findings", r.added, r.added),
         None => "已确认不关联 / marked as nobody".to_string(),

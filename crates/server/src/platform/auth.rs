@@ -5,7 +5,8 @@ use crate::{AppError, AppState, RequestId};
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use askama::Template;
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use minzheng_app::auth::{self, AuthError};
 use minzheng_domain::{Bilingual, Principal};
@@ -370,7 +371,7 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
         }
         let lang = crate::i18n::Lang::of(&parts.headers);
         let message = "登录表单已失效，请重新登录 / the sign-in form expired; please sign in again";
-        let mut res = crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(message));
+        let mut res = login_page(lang, &c.name, c.next.as_deref(), Some(message));
         *res.status_mut() = StatusCode::FORBIDDEN;
         return res;
     }
@@ -389,7 +390,7 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
             let (zh, en) = e.public_messages();
             let message = format!("{zh} / {en}");
             let lang = crate::i18n::Lang::of(&parts.headers);
-            let mut res = crate::pages::login_page(lang, &c.name, c.next.as_deref(), Some(&message));
+            let mut res = login_page(lang, &c.name, c.next.as_deref(), Some(&message));
             *res.status_mut() = e.status;
             res
         }
@@ -416,4 +417,37 @@ pub async fn form_logout(
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(header::SET_COOKIE, session_cookie(&s, "", 0));
     Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub(crate) struct LoginPage {
+    t: &'static crate::i18n::Text,
+    user: Option<super::frame::UserBar>,
+    name: String,
+    next: String,
+    error: Option<String>,
+    csrf: String,
+}
+
+/// The sign-in page, with a fresh CSRF token in the form and in a cookie (double submit: a
+/// form posted from another site cannot know it).
+pub(crate) fn login_page(lang: crate::i18n::Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Response {
+    let csrf = login_csrf_token();
+    let page = LoginPage {
+        t: lang.text(),
+        user: None,
+        // What was typed comes back, but no more than a name can be.
+        name: name.chars().take(64).collect(),
+        next: safe_next(next),
+        error: error.map(str::to_string),
+        csrf: csrf.clone(),
+    };
+    let mut res = Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>"))).into_response();
+    if let Ok(v) =
+        axum::http::HeaderValue::from_str(&format!("{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600", LOGIN_CSRF_COOKIE))
+    {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub(crate) mod error;
+pub(crate) mod frame;
 pub mod i18n;
 pub mod openapi;
 pub(crate) mod pages;

@@ -22,15 +22,7 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
 }
 
-/// The signed-in account, shown in the page header with the sign-out button.
-pub(crate) struct UserBar {
-    pub name: String,
-    pub role: &'static str,
-    pub region: String,
-    pub csrf: String,
-    /// The navigation links the account's role may use, from every module's menu.
-    pub menu: Vec<crate::module::NavLink>,
-}
+pub(crate) use super::frame::UserBar;
 
 impl UserBar {
     pub(crate) fn of(who: &Authenticated) -> UserBar {
@@ -47,47 +39,13 @@ impl UserBar {
     }
 }
 
-#[derive(Template)]
-#[template(path = "login.html")]
-pub(crate) struct LoginPage {
-    t: &'static Text,
-    user: Option<UserBar>,
-    name: String,
-    next: String,
-    error: Option<String>,
-    csrf: String,
-}
-
-/// The sign-in page, with a fresh CSRF token in the form and in a cookie (double submit: a
-/// form posted from another site cannot know it).
-pub(crate) fn login_page(lang: Lang, name: &str, next: Option<&str>, error: Option<&str>) -> Response {
-    let csrf = crate::auth::login_csrf_token();
-    let page = LoginPage {
-        t: lang.text(),
-        user: None,
-        // What was typed comes back, but no more than a name can be.
-        name: name.chars().take(64).collect(),
-        next: crate::auth::safe_next(next),
-        error: error.map(str::to_string),
-        csrf: csrf.clone(),
-    };
-    let mut res = Html(page.render().unwrap_or_else(|e| format!("<p>页面生成失败 / rendering failed: {e}</p>"))).into_response();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
-        "{}={csrf}; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600",
-        crate::auth::LOGIN_CSRF_COOKIE
-    )) {
-        res.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    res
-}
-
 #[derive(Deserialize)]
 pub(crate) struct LoginParams {
     next: Option<String>,
 }
 
 pub(crate) async fn login(headers: axum::http::HeaderMap, Query(p): Query<LoginParams>) -> Response {
-    login_page(Lang::of(&headers), "", p.next.as_deref(), None)
+    crate::auth::login_page(Lang::of(&headers), "", p.next.as_deref(), None)
 }
 
 /// `/lang/en`, `/lang/zh`: remembers the language of the pages and goes back home.
