@@ -2,10 +2,10 @@
 //! sign-out over JSON and forms, and CSRF checks for everything that changes state.
 
 use crate::{AppError, AppState, RequestId};
+use askama::Template;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use askama::Template;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use minzheng_app::auth::{self, AuthError};
