@@ -600,6 +600,10 @@ async fn a_masked_role_finds_no_full_number_in_lists_cursors_or_household_heads(
     ] {
         assert!(!full.iter().any(|id| body.contains(id.as_str())), "no full number in {body}");
     }
+    // On the residents page an expired page link asks, in the page, to start again.
+    let r = get(&f.app, &format!("/residents?region={county}&after=00ff"), Some(&s.cookie)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("<html") && r.body.contains("重新查询"), "{}", r.body);
     // The search's audit record says whom it showed.
     let records = f.store.audit_of("person_search", county).await.expect("audit");
     let persons = records.last().and_then(|r| r.after.clone()).unwrap_or_default()["persons"].clone();

@@ -243,7 +243,7 @@ pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Resul
 /// The message a page shows when the account is refused; other errors become the error response.
 pub(crate) fn refusal(e: AccessError) -> Result<String, AppError> {
     match e {
-        AccessError::OutOfScope | AccessError::Forbidden => Ok(e.both()),
+        AccessError::OutOfScope | AccessError::Forbidden | AccessError::StaleCursor => Ok(e.both()),
         other => Err(other.into()),
     }
 }

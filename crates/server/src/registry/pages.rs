@@ -95,8 +95,11 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
             Ok(render(&page)?.into_response())
         }
         Err(e) => {
+            // A page link from before a restart asks to start the list again, in the page.
+            let status =
+                if matches!(e, AccessError::StaleCursor) { axum::http::StatusCode::BAD_REQUEST } else { axum::http::StatusCode::FORBIDDEN };
             page.error = Some(refusal(e)?);
-            Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
+            Ok((status, render(&page)?).into_response())
         }
     }
 }
