@@ -129,9 +129,8 @@ pub fn region_param(text: Option<&str>) -> Result<Option<RegionCode>, minzheng_d
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_auditor_reads_records_with_numbers_masked() {
-        let mut r = AuditRecord {
+    fn record(action: &str, key: &str, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> AuditRecord {
+        AuditRecord {
             id: 1,
             at: chrono::Utc::now(),
             actor: "system".into(),
@@ -139,14 +138,24 @@ mod tests {
             region: None,
             request_id: None,
             client: None,
-            action: "update".into(),
+            action: action.into(),
             entity: "person".into(),
-            entity_key: "11010519491231002X".into(),
-            before: Some(serde_json::json!({ "phone": "13912345678", "head": "11010519491231002X" })),
-            after: Some(serde_json::json!({ "phone": "13912345679", "members": ["11010519491231002X"] })),
+            entity_key: key.into(),
+            before,
+            after,
             prev_hash: None,
             hash: None,
-        };
+        }
+    }
+
+    #[test]
+    fn an_auditor_reads_records_with_numbers_masked() {
+        let mut r = record(
+            "update",
+            "11010519491231002X",
+            Some(serde_json::json!({ "phone": "13912345678", "head": "11010519491231002X" })),
+            Some(serde_json::json!({ "phone": "13912345679", "members": ["11010519491231002X"] })),
+        );
         mask_record(&mut r);
         let text = serde_json::to_string(&(&r.entity_key, &r.before, &r.after)).unwrap_or_default();
         assert!(!text.contains("19491231") && !text.contains("12345678") && !text.contains("2345679"), "{text}");
@@ -155,22 +164,7 @@ mod tests {
 
     #[test]
     fn a_record_longer_than_an_excel_cell_is_cut_and_the_export_succeeds() {
-        let record = AuditRecord {
-            id: 1,
-            at: chrono::Utc::now(),
-            actor: "system".into(),
-            role: None,
-            region: None,
-            request_id: None,
-            client: None,
-            action: "import".into(),
-            entity: "persons".into(),
-            entity_key: "batch".into(),
-            before: None,
-            after: Some(serde_json::json!({ "names": "张".repeat(40_000) })),
-            prev_hash: None,
-            hash: None,
-        };
+        let record = record("import", "batch", None, Some(serde_json::json!({ "names": "张".repeat(40_000) })));
         assert!(to_xlsx(&[record]).is_ok());
         let cut = cell_text(&"x".repeat(40_000)).into_owned();
         assert!(cut.chars().count() <= EXCEL_CELL_CHARS && cut.contains("已截断"));

@@ -19,14 +19,16 @@ fn dir(tag: &str) -> Dir {
     Dir(d)
 }
 
-fn minzheng(db: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_minzheng"))
-        .args(args)
-        .env("MINZHENG_DATABASE_URL", format!("sqlite://{}", db.display()))
-        .output()
-        .expect("runs");
+/// Runs the command with these environment variables; whether it succeeded, and its output.
+fn run(env: &[(&str, &std::ffi::OsStr)], args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_minzheng")).args(args).envs(env.iter().copied()).output().expect("runs");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
+}
+
+fn minzheng(db: &Path, args: &[&str]) -> (bool, String) {
+    let url = format!("sqlite://{}", db.display());
+    run(&[("MINZHENG_DATABASE_URL", url.as_ref())], args)
 }
 
 #[test]
@@ -163,14 +165,7 @@ fn a_configuration_file_names_the_database_and_a_mistake_in_it_stops_the_command
 }
 
 fn minzheng_at(url: &str, data: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_minzheng"))
-        .args(args)
-        .env("MINZHENG_DATABASE_URL", url)
-        .env("MINZHENG_DATA_DIR", data)
-        .output()
-        .expect("runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    (out.status.success(), text)
+    run(&[("MINZHENG_DATABASE_URL", url.as_ref()), ("MINZHENG_DATA_DIR", data.as_os_str())], args)
 }
 
 #[test]

@@ -538,18 +538,11 @@ async fn the_audit_log_is_a_chain_that_shows_edits_and_removals() {
 #[tokio::test]
 async fn accounts_and_sessions_are_kept_and_ended() {
     use chrono::{Duration, Utc};
-    use minzheng_store::{Account, Session, StoreError};
+    use minzheng_store::{Session, StoreError};
     for f in fresh_stores().await {
         let s = &f.store;
         s.load_regions(&regions(), &actor()).await.expect("regions");
-        let account = Account {
-            name: "wang".into(),
-            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
-            role: "community_worker".into(),
-            region: code("210112009001"),
-            failed_logins: 0,
-            locked_until: None,
-        };
+        let account = account("wang", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
         s.create_account(&account, &actor()).await.expect("create");
         assert!(matches!(s.create_account(&account, &actor()).await, Err(StoreError::Conflict(_))), "names are unique");
         assert_eq!(s.account("wang").await.expect("get"), Some(account.clone()));
@@ -583,6 +576,18 @@ async fn accounts_and_sessions_are_kept_and_ended() {
         assert!(matches!(s.set_password("nobody", "x", &actor()).await, Err(StoreError::NotFound(_))));
         let _ = Utc::now();
         f.done().await;
+    }
+}
+
+/// A community worker's account as stored, with its password hash.
+fn account(name: &str, password_hash: &str) -> minzheng_store::Account {
+    minzheng_store::Account {
+        name: name.into(),
+        password_hash: password_hash.into(),
+        role: "community_worker".into(),
+        region: code("210112009001"),
+        failed_logins: 0,
+        locked_until: None,
     }
 }
 
@@ -1335,18 +1340,11 @@ async fn a_snapshot_scan_reads_the_regions_households_every_person_and_every_ite
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_sign_in_attempts_each_count_and_the_fifth_locks_the_account() {
     use chrono::Duration;
-    use minzheng_store::{Account, LoginClaim};
+    use minzheng_store::LoginClaim;
     for f in fresh_stores().await {
         let s = f.store.clone();
         s.load_regions(&regions(), &actor()).await.expect("regions");
-        let account = Account {
-            name: "li".into(),
-            password_hash: "$argon2id$x".into(),
-            role: "community_worker".into(),
-            region: code("210112009001"),
-            failed_logins: 0,
-            locked_until: None,
-        };
+        let account = account("li", "$argon2id$x");
         s.create_account(&account, &actor()).await.expect("create");
         let now = chain_now();
         let until = now + Duration::minutes(15);
