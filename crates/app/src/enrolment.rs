@@ -103,7 +103,7 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
             reasons.push(Reason::new("缺少户编号", "no household number"));
         }
         let member = match IdNumber::parse(&cell(row, "身份证号")) {
-            Ok(id) => Some(EnrolledMember { id_number: id, name: cell(row, "姓名") }),
+            Ok(id) => Some(EnrolledMember { id_number: id, name: cell(row, "姓名"), amount: None }),
             Err(e) => {
                 reasons.push(Reason::new(format!("身份证号：{}", e.zh()), format!("ID number: {e}")));
                 None
@@ -180,7 +180,7 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
         let Some((county, monthly_amount, start, status)) = heads.into_iter().next() else { continue };
         let mut members: Vec<EnrolledMember> = rows.into_iter().filter_map(|r| r.member).collect();
         members.sort_by_key(|m| m.id_number);
-        enrolments.push(Enrolment { id: 0, program, household_no, county, members, monthly_amount, start, status });
+        enrolments.push(Enrolment { id: 0, program, household_no, county, members, monthly_amount, start, status, end: None });
     }
     rejected.sort_by_key(|r| r.row);
     let source = format!("{} sha256:{}", path.file_name().and_then(|n| n.to_str()).unwrap_or_default(), sheet.checksum);

@@ -398,39 +398,77 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
 
     // Work: not the community worker, not another county; steps in order with a comment.
     let assign = FindingAction::Assign { to: "wang.street".into() };
-    assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note, None).await.is_err());
-    assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note, None).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note, None, day(AS_OF)).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note, None, day(AS_OF)).await.is_err());
     assert!(
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await.is_err(),
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None, day(AS_OF)).await.is_err(),
         "verify before assign"
     );
     assert!(
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好", None).await.is_err(),
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好", None, day(AS_OF)).await.is_err(),
         "a comment is required"
     );
     for nobody in ["no.such.account", "zhao.elsewhere"] {
-        let e =
-            use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Assign { to: nobody.into() }, note, None)
-                .await;
+        let e = use_case::act(
+            w.store.as_ref(),
+            &approver,
+            &actor(&approver),
+            f.id,
+            &FindingAction::Assign { to: nobody.into() },
+            note,
+            None,
+            day(AS_OF),
+        )
+        .await;
         assert!(matches!(e, Err(use_case::StepError::Assignee(_))), "{nobody}: {e:?}");
     }
     let stop = FindingAction::Resolve { resolution: Resolution::Stop };
-    let a =
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await.expect("assign");
-    assert_eq!((a.status, a.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.street")));
-    let stale = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New)).await;
-    assert!(matches!(stale, Err(use_case::StepError::Stale)), "a page showing it as new is out of date: {stale:?}");
-    assert!(use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note, None).await.is_err(), "resolve before verify");
-    let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None).await;
-    assert!(matches!(e, Err(use_case::StepError::NotAssignee(_))), "only the assigned worker verifies: {e:?}");
-    use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &FindingAction::Verify, "入户核实，情况属实", None)
+    let a = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New), day(AS_OF))
         .await
-        .expect("verify");
-    let e = use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &stop, note, None).await;
+        .expect("assign");
+    assert_eq!((a.status, a.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.street")));
+    let stale =
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New), day(AS_OF)).await;
+    assert!(matches!(stale, Err(use_case::StepError::Stale)), "a page showing it as new is out of date: {stale:?}");
+    assert!(
+        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note, None, day(AS_OF)).await.is_err(),
+        "resolve before verify"
+    );
+    let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None, day(AS_OF)).await;
+    assert!(matches!(e, Err(use_case::StepError::NotAssignee(_))), "only the assigned worker verifies: {e:?}");
+    use_case::act(
+        w.store.as_ref(),
+        &street_reviewer,
+        &actor(&street_reviewer),
+        f.id,
+        &FindingAction::Verify,
+        "入户核实，情况属实",
+        None,
+        day(AS_OF),
+    )
+    .await
+    .expect("verify");
+    let e = use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &stop, note, None, day(AS_OF)).await;
     assert!(matches!(e, Err(use_case::StepError::CountyDecides)), "the county decides: {e:?}");
-    let done =
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保", None).await.expect("resolve");
+    let done = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保", None, day(AS_OF))
+        .await
+        .expect("resolve");
     assert_eq!((done.status, done.resolution), (FindingStatus::Resolved, Some(Resolution::Stop)));
+    // The 停保 took effect on the enrolment, in the same transaction: no month after the event
+    // (or after the decision) is paid, and the change is on record with what decided it.
+    let stored = w.store.finding(f.id).await.expect("read").expect("finding");
+    let enrolment = w.store.enrolment(f.enrolment_id).await.expect("read").expect("enrolment");
+    let stop = stored.stop(day(AS_OF));
+    let still_paid = if f.id_number.is_some() && enrolment.members.len() > 1 && enrolment.members.iter().all(|m| m.amount.is_some()) {
+        enrolment.members.iter().all(|m| Some(m.id_number) != f.id_number)
+    } else {
+        enrolment.status == minzheng_domain::EnrolmentStatus::Stopped && !enrolment.paid_for(stop.end) && enrolment.end == Some(stop.end)
+    };
+    assert!(still_paid, "the enrolment took the stop: {enrolment:?}, stop {stop:?}");
+    let changes = w.store.audit_of("enrolment", &format!("{}:{}", enrolment.program, enrolment.household_no)).await.expect("audit");
+    assert!(changes
+        .iter()
+        .any(|r| r.action == "change" && r.after.as_ref().is_some_and(|a| a["decided_by"] == format!("finding:{}", f.id))));
     let (_, events) = use_case::finding(w.store.as_ref(), &approver, &actor(&approver), f.id).await.expect("read");
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["assign", "verify", "resolve"]);
     assert_eq!((events[1].actor.as_str(), events[2].actor.as_str()), ("wang.street", approver.name.as_str()));
@@ -465,6 +503,7 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
         &all,
         &FindingAction::Assign { to: "li.county".into() },
         note,
+        day(AS_OF),
     )
     .await;
     assert_eq!(ok.len(), ids.len());

@@ -123,6 +123,11 @@ enum Command {
         #[command(subcommand)]
         what: minzheng_server::tasks::cli::TasksWhat,
     },
+    /// 资金发放: payment accounts, monthly payment lists, bank files and returns.
+    Payments {
+        #[command(subcommand)]
+        what: minzheng_server::payments::cli::PaymentsWhat,
+    },
     /// The working-day calendar that case time limits are counted in (holidays, 调休).
     Calendar {
         #[command(subcommand)]
@@ -461,6 +466,11 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
         Command::Tasks { what } => minzheng_server::tasks::cli::run(what, open(&url).await?.as_ref(), &cli_principal(config)?, &actor())
             .await
             .map_err(anyhow::Error::msg),
+        Command::Payments { what } => {
+            minzheng_server::payments::cli::run(what, open(&url).await?.as_ref(), &policy::engine().await?, &actor())
+                .await
+                .map_err(anyhow::Error::msg)
+        }
         Command::Bench { what } => bench::run(what, config.database_url.as_deref()).await,
     }
 }

@@ -68,6 +68,14 @@ pub enum Permission {
     ReportProgress,
     /// 任务管理: enter and import the key tasks of the region.
     ManageTasks,
+    /// 资金发放: read the payment lists, payments and bank results of the region.
+    ReadPayments,
+    /// 发放账户: record residents' payment accounts ("一卡通").
+    ManagePaymentAccounts,
+    /// 编制花名册: prepare a month's payment list, send its bank file, import the bank's return.
+    PreparePayroll,
+    /// 审核花名册: approve (a second person), send back and lock a month's payment list.
+    ApprovePayroll,
 }
 
 impl Role {
@@ -134,6 +142,7 @@ impl Role {
                     | CheckEligibility
                     | ReadFindings
                     | HandleCases
+                    | ManagePaymentAccounts
             ),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
             Role::StreetReviewer => matches!(
@@ -151,6 +160,10 @@ impl Role {
                     | HandleCases
                     | ReadTasks
                     | ReportProgress
+                    | ReadPayments
+                    | ManagePaymentAccounts
+                    | PreparePayroll
+                    | ApprovePayroll
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -171,9 +184,10 @@ impl Role {
                         | ReadTasks
                         | ReportProgress
                         | ManageTasks
+                        | ReadPayments
                 )
             }
-            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks),
+            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments),
         }
     }
 

@@ -6,7 +6,7 @@
 //! approved it and pays it) and the monthly amount in fen.
 
 use crate::{Bilingual, Fen, IdNumber, RegionCode};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// 保障状态.
@@ -52,6 +52,11 @@ impl EnrolmentStatus {
 pub struct EnrolledMember {
     pub id_number: IdNumber,
     pub name: String,
+    /// The member's own monthly amount, for programs granted to persons (高龄补贴, the two
+    /// disability subsidies ...), paid to the member's own card; `None` for household programs
+    /// (paid to the head's card) and for rosters that give only the household's total.
+    #[serde(default)]
+    pub amount: Option<Fen>,
 }
 
 /// 在保记录.
@@ -71,6 +76,65 @@ pub struct Enrolment {
     /// First month paid (the first day of that month).
     pub start: NaiveDate,
     pub status: EnrolmentStatus,
+    /// First month no longer paid (停发月份), when a stop or a gradual exit (渐退) has set one:
+    /// the months from `start` up to, not including, `end` are paid.
+    #[serde(default)]
+    pub end: Option<NaiveDate>,
+}
+
+/// A decision that ends an enrolment, or one member's part of it (停保): from which month, and
+/// why (the case or finding that decided it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentStop {
+    /// First month not paid (the first day of that month).
+    pub end: NaiveDate,
+    /// The member leaving a program granted to persons; `None`: the whole enrolment stops.
+    pub leaving: Option<IdNumber>,
+    /// `finding:12`, `case:34`: what decided it.
+    pub decided_by: String,
+}
+
+impl Enrolment {
+    /// Whether the enrolment is paid for `month` (any day of it): in force from its start, not
+    /// suspended, and before its end. A stopped enrolment without an end month (carried over
+    /// from a roster that said only 停保) is paid for no month.
+    pub fn paid_for(&self, month: NaiveDate) -> bool {
+        let m = first_of_month(month);
+        let in_force = match self.status {
+            EnrolmentStatus::Active => true,
+            EnrolmentStatus::Suspended => false,
+            EnrolmentStatus::Stopped => self.end.is_some(),
+        };
+        in_force && self.start <= m && self.end.is_none_or(|e| m < e)
+    }
+
+    /// The enrolment after a stop: a member leaving a program granted to persons (while others
+    /// stay) leaves with their amount; otherwise the enrolment is stopped from `stop.end` (an
+    /// earlier end already set is kept: a stop never pays months an earlier decision ended).
+    pub fn stopped(&self, stop: &EnrolmentStop) -> Enrolment {
+        let mut e = self.clone();
+        if let Some(id) = stop.leaving {
+            let own = e.members.iter().find(|m| m.id_number == id).and_then(|m| m.amount);
+            if e.members.len() > 1 && own.is_some() {
+                e.members.retain(|m| m.id_number != id);
+                e.monthly_amount = Fen(e.members.iter().filter_map(|m| m.amount).map(|a| a.0).sum());
+                return e;
+            }
+        }
+        e.status = EnrolmentStatus::Stopped;
+        e.end = Some(self.end.map_or(stop.end, |earlier| earlier.min(stop.end)));
+        e
+    }
+}
+
+/// The first day of `day`'s month.
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The first day of the month after `day`'s.
+pub fn next_month(day: NaiveDate) -> NaiveDate {
+    first_of_month(day).checked_add_months(chrono::Months::new(1)).unwrap_or(day)
 }
 
 impl Enrolment {
@@ -145,6 +209,60 @@ mod tests {
         for t in ["", "七月", "2026-13", "26-07", "2026"] {
             assert!(parse_month(t).is_err(), "{t}");
         }
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn member(id: &str, amount: Option<i64>) -> EnrolledMember {
+        EnrolledMember { id_number: IdNumber::parse(id).expect("id"), name: "成员".into(), amount: amount.map(Fen) }
+    }
+
+    fn enrolment(members: Vec<EnrolledMember>, amount: i64) -> Enrolment {
+        Enrolment {
+            id: 1,
+            program: "gaoling".into(),
+            household_no: "H1".into(),
+            county: RegionCode::parse("210112").expect("county"),
+            members,
+            monthly_amount: Fen(amount),
+            start: d(2026, 3, 1),
+            status: EnrolmentStatus::Active,
+            end: None,
+        }
+    }
+
+    #[test]
+    fn an_enrolment_is_paid_from_its_start_until_its_end() {
+        let mut e = enrolment(vec![member("11010519491231002X", None)], 104_100);
+        assert!(!e.paid_for(d(2026, 2, 28)), "before the start");
+        assert!(e.paid_for(d(2026, 3, 15)));
+        let stopped = e.stopped(&EnrolmentStop { end: d(2026, 8, 1), leaving: None, decided_by: "finding:1".into() });
+        assert_eq!(stopped.status, EnrolmentStatus::Stopped);
+        assert!(stopped.paid_for(d(2026, 7, 1)), "July was still due");
+        assert!(!stopped.paid_for(d(2026, 8, 1)), "stopped from August");
+        let again = stopped.stopped(&EnrolmentStop { end: d(2026, 10, 1), leaving: None, decided_by: "case:2".into() });
+        assert_eq!(again.end, Some(d(2026, 8, 1)), "a later stop does not pay months an earlier one ended");
+        e.status = EnrolmentStatus::Suspended;
+        assert!(!e.paid_for(d(2026, 4, 1)), "a suspended enrolment is held");
+        e.status = EnrolmentStatus::Stopped;
+        assert!(!e.paid_for(d(2026, 4, 1)), "a roster's 停保 without a month pays nothing");
+    }
+
+    #[test]
+    fn one_member_leaves_a_program_granted_to_persons() {
+        let e = enrolment(vec![member("11010519491231002X", Some(20_000)), member("110105194912310038", Some(10_000))], 30_000);
+        let leaving = IdNumber::parse("11010519491231002X").ok();
+        let after = e.stopped(&EnrolmentStop { end: d(2026, 9, 1), leaving, decided_by: "finding:3".into() });
+        assert_eq!((after.status, after.members.len(), after.monthly_amount), (EnrolmentStatus::Active, 1, Fen(10_000)));
+        // The last member leaving stops the enrolment.
+        let last = after.stopped(&EnrolmentStop {
+            end: d(2026, 9, 1),
+            leaving: IdNumber::parse("110105194912310038").ok(),
+            decided_by: "x".into(),
+        });
+        assert_eq!(last.status, EnrolmentStatus::Stopped);
     }
 
     #[test]

@@ -152,6 +152,11 @@ impl Resolution {
     pub fn parse(s: &str) -> Option<Resolution> {
         Resolution::ALL.into_iter().find(|k| k.as_str() == s)
     }
+    /// Whether resolving so stops the enrolment (停保; 追回 stops it too: money is recovered
+    /// only for months that should not have been paid, and those are not paid on).
+    pub fn stops_enrolment(self) -> bool {
+        matches!(self, Resolution::Stop | Resolution::RecoverOverpayment)
+    }
 }
 
 /// One record behind a finding, shown side by side with the other: where it is from and what it says.
@@ -190,6 +195,36 @@ pub struct Finding {
     pub status: FindingStatus,
     pub assigned_to: Option<String>,
     pub resolution: Option<Resolution>,
+}
+
+/// The evidence label under which a departmental record's event date is shown (死亡、迁出 ...).
+pub const EVENT_DATE: &str = "事件日期";
+
+impl Finding {
+    /// The date of the event that ended eligibility, as the evidence gives it: a departmental
+    /// record's event date (死亡日期, 迁出日期 ...), or the registry's status (`死亡 2026-05-03`).
+    pub fn event_date(&self) -> Option<NaiveDate> {
+        let fields = || self.evidence.iter().flat_map(|e| e.fields.iter());
+        let date = |v: &str| NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").ok();
+        fields().find(|(label, _)| label == EVENT_DATE).and_then(|(_, v)| date(v)).or_else(|| {
+            fields()
+                .filter(|(label, _)| label == "人口库状态" || label == "状态")
+                .find_map(|(_, v)| v.strip_prefix("死亡").or_else(|| v.strip_prefix("迁出")).and_then(date))
+        })
+    }
+
+    /// The stop a resolution 停保 or 追回 makes: from the month after the event (a person who
+    /// died in May is paid for May; 《社会救助暂行办法》第十三条: 停止发放 once the conditions
+    /// are no longer met), or from the month after the decision when the evidence gives no date.
+    /// A finding about one member of a program granted to persons stops that member's part.
+    pub fn stop(&self, decided_on: NaiveDate) -> crate::EnrolmentStop {
+        let from = self.event_date().filter(|d| *d <= decided_on).unwrap_or(decided_on);
+        crate::EnrolmentStop {
+            end: crate::enrolment::next_month(from),
+            leaving: self.id_number,
+            decided_by: format!("finding:{}", self.id),
+        }
+    }
 }
 
 /// A step of the workflow, with the worker's comment.
@@ -322,5 +357,48 @@ mod tests {
         for r in Resolution::ALL {
             assert_eq!(Resolution::parse(r.as_str()), Some(r));
         }
+    }
+
+    fn deceased(fields: Vec<(&str, &str)>) -> Finding {
+        Finding {
+            id: 7,
+            kind: FindingKind::Deceased,
+            enrolment_id: 1,
+            program: "dibao".into(),
+            household_no: "H1".into(),
+            id_number: IdNumber::parse("11010519491231002X").ok(),
+            region: RegionCode::parse("210112").expect("county"),
+            confidence: 1000,
+            summary_zh: String::new(),
+            summary_en: String::new(),
+            evidence: vec![Evidence {
+                source: "deaths".into(),
+                batch: None,
+                fields: fields.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            }],
+            key: "k".into(),
+            found_on: NaiveDate::from_ymd_opt(2026, 9, 20).expect("date"),
+            status: FindingStatus::Verified,
+            assigned_to: None,
+            resolution: None,
+        }
+    }
+
+    #[test]
+    fn a_death_stops_payment_from_the_next_month_and_overpayment_counts_from_there() {
+        let on = NaiveDate::from_ymd_opt(2026, 11, 5).expect("date");
+        let f = deceased(vec![("姓名", "张三"), (EVENT_DATE, "2026-05-03")]);
+        let stop = f.stop(on);
+        assert_eq!(stop.end, NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"), "paid for May, not from June");
+        assert_eq!(stop.decided_by, "finding:7");
+        assert_eq!(stop.leaving, f.id_number);
+        let registry = deceased(vec![("人口库状态", "死亡 2026-02-28")]);
+        assert_eq!(registry.stop(on).end, NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"));
+        let undated = deceased(vec![("人口库状态", "死亡 ")]);
+        assert_eq!(undated.stop(on).end, NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"), "no date: from the month after the decision");
+        let future = deceased(vec![(EVENT_DATE, "2027-01-01")]);
+        assert_eq!(future.stop(on).end, NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"), "a date after the decision is not believed");
+        assert!(Resolution::Stop.stops_enrolment() && Resolution::RecoverOverpayment.stops_enrolment());
+        assert!(!Resolution::FalsePositive.stops_enrolment() && !Resolution::CorrectData.stops_enrolment());
     }
 }

@@ -24,7 +24,7 @@ pub mod verification;
 pub use access::{Permission, Principal, Role};
 pub use calendar::{CalendarDay, DayKind, WorkCalendar};
 pub use case::{Case, CaseAction, CaseError, CaseStatus, Service, ServiceKind};
-pub use enrolment::{EnrolledMember, Enrolment, EnrolmentStatus};
+pub use enrolment::{EnrolledMember, Enrolment, EnrolmentStatus, EnrolmentStop};
 pub use finding::{Evidence, Finding, FindingAction, FindingKind, FindingStatus, Resolution};
 pub use id::{IdNumber, IdNumberError, Sex};
 pub use message::Bilingual;

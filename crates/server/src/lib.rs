@@ -6,6 +6,7 @@
 mod cases;
 mod comparison;
 pub mod module;
+pub mod payments;
 mod platform;
 mod policy;
 mod registry;
@@ -18,7 +19,7 @@ pub use platform::{auth, i18n, openapi};
 
 /// The sub-platforms, in the order of the navigation. A new one is one more line here.
 pub const MODULES: &[&Module] =
-    &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &tasks::MODULE, &platform::MODULE];
+    &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &tasks::MODULE, &payments::MODULE, &platform::MODULE];
 
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware::Next;

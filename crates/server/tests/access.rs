@@ -23,6 +23,7 @@ type Request = (Method, String, Option<(&'static str, String)>);
 /// The request for a route, aimed at a target.
 fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Request> {
     let task = if target == Target::Inside { f.inside_task } else { f.outside_task };
+    let payroll = if target == Target::Inside { f.inside_payroll } else { f.outside_payroll };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -125,6 +126,17 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/api/tasks") => (Method::POST, "/api/tasks".into(), Some(("application/json", format!(r#"{{"number":1,"title":"x","work":"y","unit":"z","region":"{community}"}}"#)))),
         ("GET", "/api/tasks/{id}") => (Method::GET, format!("/api/tasks/{task}"), None),
         ("POST", "/api/tasks/{id}/progress") => (Method::POST, format!("/api/tasks/{task}/progress"), Some(("application/json", r#"{"month":"2026-05","judgement":"on_track","progress":"正在推进"}"#.into()))),
+        ("GET", "/payments") => (Method::GET, format!("/payments?county={}", &community[..6]), None),
+        ("POST", "/payments") => (Method::POST, "/payments".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&program=dibao&county={}&month=2026-08", &community[..6])))),
+        ("GET", "/payments/{id}") => (Method::GET, format!("/payments/{payroll}"), None),
+        ("POST", "/payments/{id}/step") => (Method::POST, format!("/payments/{payroll}/step"), Some(("application/x-www-form-urlencoded", "csrf=wrong&step=approve".into()))),
+        ("GET", "/payments/{id}/bank-file") => (Method::GET, format!("/payments/{payroll}/bank-file?layout=psbc"), None),
+        ("POST", "/payments/{id}/return") => (Method::POST, format!("/payments/{payroll}/return"), Some(("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--XyZ\r\nContent-Disposition: form-data; name=\"layout\"\r\n\r\npsbc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.txt\"\r\nContent-Type: text/plain\r\n\r\nT|0|0.00\r\n--XyZ--\r\n".into()))),
+        ("GET", "/api/payrolls") => (Method::GET, format!("/api/payrolls?county={}", &community[..6]), None),
+        ("POST", "/api/payrolls") => (Method::POST, "/api/payrolls".into(), Some(("application/json", format!(r#"{{"program":"dibao","county":"{}","month":"2026-08"}}"#, &community[..6])))),
+        ("GET", "/api/payrolls/{id}") => (Method::GET, format!("/api/payrolls/{payroll}"), None),
+        ("POST", "/api/payrolls/{id}/step") => (Method::POST, format!("/api/payrolls/{payroll}/step"), Some(("application/json", r#"{"step":"approve"}"#.into()))),
+        ("POST", "/api/payment-accounts") => (Method::POST, "/api/payment-accounts".into(), Some(("application/json", format!(r#"[{{"id_number":"{person_id}","name":"x","bank":"盛京银行","kind":"card","account_no":"6222020000000000000"}}]"#)))),
         _ => return None,
     })
 }
@@ -181,7 +193,10 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || path.starts_with("/api/cases")
                     || path.starts_with("/cases")
                     || path.starts_with("/api/tasks")
-                    || path.starts_with("/tasks");
+                    || path.starts_with("/tasks")
+                    || path.starts_with("/payments")
+                    || path.starts_with("/api/payrolls")
+                    || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {
                     assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path} without a CSRF token");
                     // The route table is enforced before the handler: a role without the route's

@@ -16,6 +16,20 @@ pub(crate) fn enrolments_audit(source: &str, enrolments: &[Enrolment]) -> AuditE
     }
 }
 
+/// One enrolment changed by a decision (a finding resolved as 停保, a case): what it is now.
+pub(crate) fn enrolment_change_audit(e: &Enrolment, source: &str) -> AuditEntry {
+    AuditEntry {
+        action: "change".into(),
+        entity: "enrolment".into(),
+        entity_key: format!("{}:{}", e.program, e.household_no),
+        before: None,
+        after: Some(serde_json::json!({
+            "decided_by": source, "status": e.status.as_str(), "end_month": e.end, "monthly_amount": e.monthly_amount.0,
+            "members": e.members.len(),
+        })),
+    }
+}
+
 /// Enrolments (在保对象).
 #[async_trait]
 pub trait EnrolmentStore: Send + Sync {

@@ -3,7 +3,7 @@
 use crate::{Actor, AuditEntry, Page, Result};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use minzheng_domain::{Finding, FindingKind, FindingStatus, RegionCode};
+use minzheng_domain::{Enrolment, Finding, FindingKind, FindingStatus, RegionCode};
 use serde::Serialize;
 
 /// How findings are listed.
@@ -79,7 +79,11 @@ pub trait FindingStore: Send + Sync {
 
     /// Applies a workflow step when the finding is still in `event.from`: updates it, records
     /// the event and the audit, all or none. Returns false, changing nothing, when it was not.
-    async fn act_on_finding(&self, updated: &Finding, event: &FindingEvent, actor: &Actor) -> Result<bool>;
+    /// Records a workflow step if the finding is still in `event.from` (else `false`, nothing
+    /// written). A step that decides the enrolment (停保, 追回) brings the enrolment as it is to be
+    /// (`effect`), written in the same transaction with its audit record: the finding is never
+    /// resolved without the stop, nor the stop made without the finding.
+    async fn act_on_finding(&self, updated: &Finding, event: &FindingEvent, effect: Option<&Enrolment>, actor: &Actor) -> Result<bool>;
 
     async fn finding_events(&self, id: i64) -> Result<Vec<FindingEvent>>;
 }
@@ -138,6 +142,7 @@ macro_rules! impl_findings {
                     &self,
                     updated: &minzheng_domain::Finding,
                     event: &crate::FindingEvent,
+                    effect: Option<&minzheng_domain::Enrolment>,
                     actor: &Actor,
                 ) -> Result<bool> {
                     let mut tx = self.begin_write().await?;
@@ -146,7 +151,13 @@ macro_rules! impl_findings {
                         return Ok(false);
                     }
                     verify::insert_event::<$db>(event).build().execute(&mut *tx).await?;
-                    Self::write_audit(&mut tx, actor, &[crate::finding_step_audit(updated, event)]).await?;
+                    let mut audit = vec![crate::finding_step_audit(updated, event)];
+                    if let Some(e) = effect {
+                        let source = format!("finding:{}", updated.id);
+                        Self::write_enrolments(&mut tx, std::slice::from_ref(e), &source).await?;
+                        audit.push(crate::enrolment_change_audit(e, &source));
+                    }
+                    Self::write_audit(&mut tx, actor, &audit).await?;
                     tx.commit().await?;
                     Ok(true)
                 }

@@ -31,6 +31,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 4, name: "policy", sql: include_str!("../migrations/sqlite/0004_policy.sql") },
     Migration { version: 5, name: "verify", sql: include_str!("../migrations/sqlite/0005_verify.sql") },
     Migration { version: 6, name: "cases", sql: include_str!("../migrations/sqlite/0006_cases.sql") },
+    Migration { version: 7, name: "enrolment_end", sql: include_str!("../migrations/sqlite/0007_enrolment_end.sql") },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -40,6 +41,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 4, name: "policy", sql: include_str!("../migrations/postgres/0004_policy.sql") },
     Migration { version: 5, name: "verify", sql: include_str!("../migrations/postgres/0005_verify.sql") },
     Migration { version: 6, name: "cases", sql: include_str!("../migrations/postgres/0006_cases.sql") },
+    Migration { version: 7, name: "enrolment_end", sql: include_str!("../migrations/postgres/0007_enrolment_end.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -779,7 +779,7 @@ fn enrolment(program: &str, household: &str, members: &[&str], amount: i64) -> m
     use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen};
     let mut members: Vec<EnrolledMember> = members
         .iter()
-        .map(|m| EnrolledMember { id_number: IdNumber::parse(m).expect("id"), name: format!("成员{}", &m[14..17]) })
+        .map(|m| EnrolledMember { id_number: IdNumber::parse(m).expect("id"), name: format!("成员{}", &m[14..17]), amount: None })
         .collect();
     members.sort_by_key(|m| m.id_number);
     Enrolment {
@@ -791,6 +791,7 @@ fn enrolment(program: &str, household: &str, members: &[&str], amount: i64) -> m
         monthly_amount: Fen(amount),
         start: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
         status: EnrolmentStatus::Active,
+        end: None,
     }
 }
 
@@ -900,9 +901,9 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
             actor: "hunnan.centre".into(),
             at: chrono::Utc::now(),
         };
-        assert!(s.act_on_finding(&assigned, &event, &staff).await.expect("act"));
+        assert!(s.act_on_finding(&assigned, &event, None, &staff).await.expect("act"));
         assert!(
-            !s.act_on_finding(&assigned, &event, &staff).await.expect("stale"),
+            !s.act_on_finding(&assigned, &event, None, &staff).await.expect("stale"),
             "a finding no longer new is not assigned from new again"
         );
         let back = s.finding(stored.id).await.expect("read").expect("present");
@@ -913,6 +914,25 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
         assert_eq!(s.audit_of("finding", &stored.id.to_string()).await.expect("audit").len(), 1);
         let by_worker = s.search_findings(&FindingQuery { assigned_to: Some("wang.worker".into()), ..q("2101") }).await.expect("list");
         assert_eq!(by_worker.items.len(), 1);
+
+        // Resolved as 停保: the enrolment stops in the same transaction, from its end month; a
+        // stale step writes neither.
+        let mut resolved = back.clone();
+        resolved.status = FindingStatus::Resolved;
+        resolved.resolution = Some(minzheng_domain::Resolution::Stop);
+        let stop = FindingEvent { action: "resolve".into(), from: FindingStatus::Assigned, to: FindingStatus::Resolved, ..event.clone() };
+        let before = s.enrolment(stored.enrolment_id).await.expect("read").expect("enrolment");
+        let end = NaiveDate::from_ymd_opt(2026, 6, 1).expect("date");
+        let after = before.stopped(&minzheng_domain::EnrolmentStop { end, leaving: None, decided_by: "finding".into() });
+        let stale = FindingEvent { from: FindingStatus::New, ..stop.clone() };
+        assert!(!s.act_on_finding(&resolved, &stale, Some(&after), &staff).await.expect("stale"));
+        assert_eq!(s.enrolment(before.id).await.expect("read"), Some(before.clone()), "a stale step stops nothing");
+        assert!(s.act_on_finding(&resolved, &stop, Some(&after), &staff).await.expect("resolve"));
+        let now = s.enrolment(before.id).await.expect("read").expect("enrolment");
+        assert_eq!((now.status, now.end), (minzheng_domain::EnrolmentStatus::Stopped, Some(end)));
+        assert!(now.paid_for(NaiveDate::from_ymd_opt(2026, 5, 1).expect("d")) && !now.paid_for(end));
+        let key = format!("{}:{}", now.program, now.household_no);
+        assert!(s.audit_of("enrolment", &key).await.expect("audit").iter().any(|r| r.action == "change"));
         f.done().await;
     }
 }

@@ -143,7 +143,11 @@ pub(crate) async fn act_unaudited(
                 c.retain(|m| {
                     m.id_number != case.applicant && members.iter().any(|p| p.id_number == m.id_number && p.status == PersonStatus::Alive)
                 });
-                c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone() });
+                c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone(), amount: None });
+                // Each member's own amount, as the rules give it today: paid to their own card.
+                for m in &mut c {
+                    m.amount = check.units.iter().find(|u| u.unit == m.id_number.as_str()).map(|u| Fen(u.amount));
+                }
                 c
             } else {
                 members
@@ -153,7 +157,7 @@ pub(crate) async fn act_unaudited(
                         check.unit == minzheng_policy::defs::Unit::Household
                             || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str())
                     })
-                    .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone() })
+                    .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone(), amount: None })
                     .collect()
             };
             own_amount = own.filter(|_| service.per_person).map(|u| Fen(u.amount));
@@ -172,6 +176,7 @@ pub(crate) async fn act_unaudited(
                 monthly_amount: Fen(monthly),
                 start,
                 status: EnrolmentStatus::Active,
+                end: None,
             });
             explanation = serde_json::to_string(&check).ok();
         }
@@ -188,20 +193,20 @@ pub(crate) async fn act_unaudited(
                 current.members.remove(leaving);
                 // The others' amounts, as the rules give each of them today.
                 let check = rules_amount(store, engine, &case, today).await?;
-                current.monthly_amount = Fen(current
-                    .members
-                    .iter()
-                    .filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str()))
-                    .map(|u| u.amount)
-                    .sum());
+                for m in &mut current.members {
+                    m.amount = check.units.iter().find(|u| u.unit == m.id_number.as_str()).map(|u| Fen(u.amount));
+                }
+                current.monthly_amount = Fen(current.members.iter().filter_map(|m| m.amount).map(|a| a.0).sum());
                 enrolment = Some(current);
             } else {
-                let status = match service.kind {
-                    ServiceKind::Suspend => EnrolmentStatus::Suspended,
-                    ServiceKind::Stop => EnrolmentStatus::Stopped,
-                    _ => EnrolmentStatus::Active,
+                let next = procedure::first_of_next_month(today);
+                // 停保 from the next month; 渐退 pays on for its six months and then ends by itself.
+                let (status, end) = match service.kind {
+                    ServiceKind::Suspend => (EnrolmentStatus::Suspended, current.end),
+                    ServiceKind::Stop => (EnrolmentStatus::Stopped, Some(current.end.map_or(next, |e| e.min(next)))),
+                    _ => (EnrolmentStatus::Active, Some(procedure::add_months(next, 6))),
                 };
-                enrolment = Some(Enrolment { status, ..current });
+                enrolment = Some(Enrolment { status, end, ..current });
             }
         }
         (CaseAction::RecordCheck { per_capita_income, report: Some(rid), .. }, _) => {

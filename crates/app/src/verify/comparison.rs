@@ -707,6 +707,9 @@ pub(crate) fn registry_evidence(p: &Person) -> Evidence {
 
 pub(crate) fn record_evidence(r: &DeptRecord) -> Evidence {
     let mut fields = r.fields.clone();
+    if let Some(d) = r.event_date {
+        fields.push((minzheng_domain::finding::EVENT_DATE.into(), d.to_string()));
+    }
     fields.push(("关联方式".into(), format!("{}（{:.1}%）", r.link.zh(), f64::from(r.probability) / 10.0)));
     fields.push(("文件行号".into(), r.row_no.to_string()));
     Evidence { source: r.source.clone(), batch: Some(r.batch.clone()), fields }

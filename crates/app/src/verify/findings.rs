@@ -163,6 +163,11 @@ impl minzheng_domain::Bilingual for StepError {
 /// worker saw (the step is refused as stale if the finding has moved on since). Verifying and
 /// closing as a false positive are for the assigned worker; resolving a verified finding is for
 /// county staff; a finding is assigned only to an account that may work findings of its region.
+///
+/// Resolving as 停保 or 追回 stops the enrolment in the same transaction (`Finding::stop`: from
+/// the month after the event the evidence dates, else after `today`), so the payroll of that
+/// month and after no longer pays it and what was paid for those months is an overpayment.
+#[allow(clippy::too_many_arguments, reason = "the request context of issue 18 will carry who, actor and today")]
 pub async fn act(
     store: &dyn Store,
     who: &Principal,
@@ -171,6 +176,7 @@ pub async fn act(
     action: &FindingAction,
     comment: &str,
     seen: Option<FindingStatus>,
+    today: chrono::NaiveDate,
 ) -> Result<FindingView, StepError> {
     if !who.may(Permission::WorkFindings) {
         return Err(AccessError::Forbidden.into());
@@ -232,7 +238,14 @@ pub async fn act(
         actor: who.name.clone(),
         at: chrono::Utc::now(),
     };
-    if !store.act_on_finding(&updated, &event, actor).await? {
+    let effect = match action {
+        FindingAction::Resolve { resolution } if resolution.stops_enrolment() => {
+            let e = store.enrolment(f.enrolment_id).await?.ok_or(AccessError::NotFound)?;
+            Some(e.stopped(&f.stop(today)))
+        }
+        _ => None,
+    };
+    if !store.act_on_finding(&updated, &event, effect.as_ref(), actor).await? {
         return Err(StepError::Stale);
     }
     Ok(FindingView::of(&updated, who.role))
@@ -247,11 +260,12 @@ pub async fn act_on_many(
     ids: &[i64],
     action: &FindingAction,
     comment: &str,
+    today: chrono::NaiveDate,
 ) -> (Vec<FindingView>, Vec<(i64, StepError)>) {
     let mut done = Vec::new();
     let mut refused = Vec::new();
     for &id in ids {
-        match act(store, who, actor, id, action, comment, None).await {
+        match act(store, who, actor, id, action, comment, None, today).await {
             Ok(f) => done.push(f),
             Err(e) => refused.push((id, e)),
         }

@@ -16,6 +16,7 @@ mod cases;
 mod comparison;
 mod fuzz;
 mod http;
+mod payments;
 mod rules;
 use cases::*;
 use comparison::*;
@@ -24,6 +25,14 @@ use rules::*;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
+    /// A month's payment list for N enrolments with both shipped bank files, the bank's return
+    /// of N lines reconciled, and the list stored (SQLite).
+    Payroll {
+        #[arg(long, default_value_t = 1_000_000)]
+        enrolments: u64,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Fuzz the readers and parsers of what users and departments send (CSV, XLSX, ID numbers,
     /// region codes, amounts, dates) with mutated real inputs: no case may panic.
     Fuzz {
@@ -192,6 +201,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         }
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
         BenchWhat::Fuzz { cases, seed } => fuzz::fuzz(cases, seed)?,
+        BenchWhat::Payroll { enrolments, seed } => payments::payroll(enrolments, seed).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }

@@ -152,7 +152,7 @@ async fn api_act(
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let action = action_of(&r)?;
     let seen = seen_of(r.seen.as_deref())?;
-    Ok(Json(use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &r.comment, seen).await?))
+    Ok(Json(use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &r.comment, seen, s.clock.today()).await?))
 }
 
 #[derive(Deserialize)]
@@ -349,8 +349,16 @@ async fn form_assign(State(s): State<AppState>, who: Authenticated, body: String
         return Err(AppError::new(StatusCode::BAD_REQUEST, "nothing_selected", "请勾选要分派的疑点", "tick the findings to assign"));
     }
     let action = FindingAction::Assign { to: get("to").unwrap_or_default() };
-    let (done, refused) =
-        use_case::act_on_many(s.store.as_ref(), &who.principal, &who.actor, &ids, &action, &get("comment").unwrap_or_default()).await;
+    let (done, refused) = use_case::act_on_many(
+        s.store.as_ref(),
+        &who.principal,
+        &who.actor,
+        &ids,
+        &action,
+        &get("comment").unwrap_or_default(),
+        s.clock.today(),
+    )
+    .await;
     let refused_count = refused.len();
     if done.is_empty() {
         if let Some((_, e)) = refused.into_iter().next() {
@@ -516,7 +524,7 @@ async fn form_act(
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let seen = seen_of(f.seen.as_deref())?;
     let action = action_of(&StepRequest { action: f.action, to: f.to, resolution: f.resolution, comment: f.comment.clone(), seen: None })?;
-    use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &f.comment, seen).await?;
+    use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &f.comment, seen, s.clock.today()).await?;
     Ok(Redirect::to(&format!("/findings/{id}")).into_response())
 }
 

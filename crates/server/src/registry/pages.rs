@@ -119,6 +119,142 @@ pub(crate) struct HouseholdPage {
     /// The account may check the household against the assistance programs.
     may_check: bool,
     may_verify: bool,
+    /// 一户一条救助链: the household's benefits and what was paid.
+    hw: &'static ChainWords,
+    benefits: Vec<BenefitRow>,
+    payments: Option<Vec<PaymentRow>>,
+}
+
+/// The words of the household's assistance chain.
+pub(crate) struct ChainWords {
+    pub benefits: &'static str,
+    pub no_benefits: &'static str,
+    pub program: &'static str,
+    pub status: &'static str,
+    pub monthly: &'static str,
+    pub since: &'static str,
+    pub until: &'static str,
+    pub members: &'static str,
+    pub payments: &'static str,
+    pub no_payments: &'static str,
+    pub month: &'static str,
+    pub payee: &'static str,
+    pub net: &'static str,
+    pub note: &'static str,
+    pub result: &'static str,
+}
+
+const CHAIN_ZH: ChainWords = ChainWords {
+    benefits: "享受救助",
+    no_benefits: "该户没有在保记录",
+    program: "保障项目",
+    status: "状态",
+    monthly: "月保障金额（元）",
+    since: "起始月份",
+    until: "停发月份",
+    members: "保障成员",
+    payments: "发放记录",
+    no_payments: "暂无发放记录",
+    month: "发放月份",
+    payee: "收款人",
+    net: "实发（元）",
+    note: "说明",
+    result: "银行结果",
+};
+
+const CHAIN_EN: ChainWords = ChainWords {
+    benefits: "Benefits",
+    no_benefits: "The household has no enrolment",
+    program: "Program",
+    status: "Status",
+    monthly: "Monthly (yuan)",
+    since: "From",
+    until: "Not paid from",
+    members: "Members covered",
+    payments: "Payments",
+    no_payments: "No payments yet",
+    month: "Month",
+    payee: "Payee",
+    net: "Paid (yuan)",
+    note: "Explanation",
+    result: "Bank result",
+};
+
+pub(crate) struct BenefitRow {
+    program: String,
+    status: String,
+    stopped: bool,
+    monthly: String,
+    since: String,
+    until: String,
+    members: String,
+}
+
+pub(crate) struct PaymentRow {
+    payroll_id: i64,
+    month: String,
+    program: String,
+    payee: String,
+    net: String,
+    note: String,
+    result: String,
+}
+
+fn program_name(s: &AppState, code: &str, lang: Lang) -> String {
+    s.engine
+        .policy
+        .programs
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| if lang == Lang::En { p.en.clone() } else { p.zh.clone() })
+        .unwrap_or_else(|| code.to_string())
+}
+
+/// The household's enrolments, each with its status and months, and (for roles that read
+/// payments) what was paid: the assistance chain shown on the household page.
+async fn chain(s: &AppState, who: &Authenticated, household: &Household) -> Result<(Vec<BenefitRow>, Option<Vec<PaymentRow>>), AppError> {
+    let lang = who.lang;
+    // The members' full numbers (the page may show them masked); the household's read, scope
+    // check and audit record were made by `registry::household`.
+    let ids: Vec<minzheng_domain::IdNumber> =
+        s.store.household_members(&household.household_no).await?.iter().map(|p| p.id_number).collect();
+    let mut enrolments = s.store.enrolments_of(&ids).await?;
+    enrolments.retain(|e| e.household_no == household.household_no);
+    let benefits = enrolments
+        .iter()
+        .map(|e| BenefitRow {
+            program: program_name(s, &e.program, lang),
+            status: if lang == Lang::En { e.status.as_str().to_string() } else { e.status.zh().to_string() },
+            stopped: e.status != minzheng_domain::EnrolmentStatus::Active,
+            monthly: e.monthly_amount.to_string(),
+            since: e.start.format("%Y-%m").to_string(),
+            until: e.end.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default(),
+            members: e.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、"),
+        })
+        .collect();
+    let payments = if who.principal.may(minzheng_domain::Permission::ReadPayments) {
+        let w = if lang == Lang::En { ("credited", "returned") } else { ("已入账", "退票") };
+        let records =
+            crate::payments::service::household_payments(s.store.as_ref(), &who.principal, &household.household_no, &household.community)
+                .await?;
+        Some(
+            records
+                .into_iter()
+                .map(|r| PaymentRow {
+                    payroll_id: r.payroll_id,
+                    month: r.month.format("%Y-%m").to_string(),
+                    program: program_name(s, &r.program, lang),
+                    payee: r.line.payee_name.clone(),
+                    net: r.line.net.to_string(),
+                    note: r.line.note.clone(),
+                    result: r.result.map(|x| if x.paid { w.0.to_string() } else { format!("{}：{}", w.1, x.reason) }).unwrap_or_default(),
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok((benefits, payments))
 }
 
 pub(crate) struct ChangeRow {
@@ -146,6 +282,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
     let may_unmask = !who.principal.role.sees_full_identity();
     let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
     let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
+    let (benefits, payments) = chain(&s, &who, &household).await?;
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
@@ -157,6 +294,9 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         may_unmask,
         may_check,
         may_verify,
+        hw: if who.lang == Lang::En { &CHAIN_EN } else { &CHAIN_ZH },
+        benefits,
+        payments,
     })?
     .into_response())
 }

@@ -35,6 +35,9 @@ pub struct Fixture {
     /// Key tasks of the accounts' community and of Dalian.
     pub inside_task: i64,
     pub outside_task: i64,
+    /// Payment lists of the accounts' county and of Dalian's.
+    pub inside_payroll: i64,
+    pub outside_payroll: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -158,6 +161,21 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_verification = report_about(store.as_ref(), &outside).await;
     let inside_member = city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member").clone();
     let inside_case = case_about(store.as_ref(), &inside, &inside_member).await;
+    let payroll = |county: &RegionCode| minzheng_server::payments::model::Payroll {
+        id: 0,
+        program: "dibao".into(),
+        county: county.clone(),
+        month: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+        status: minzheng_server::payments::model::PayrollStatus::Prepared,
+        prepared_by: "test".into(),
+        approved_by: None,
+        lines: 0,
+        total: minzheng_domain::Fen(0),
+    };
+    let payments = minzheng_server::payments::store::payment_store(store.as_ref());
+    let county_of = |c: &RegionCode| c.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let inside_payroll = payments.save_payroll(&payroll(&county_of(&inside.community)), &[], &Actor::new("test")).await.expect("payroll");
+    let outside_payroll = payments.save_payroll(&payroll(&county_of(&outside.community)), &[], &Actor::new("test")).await.expect("payroll");
     let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
     Fixture {
         app: router(state),
@@ -176,6 +194,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_case,
         inside_task,
         outside_task,
+        inside_payroll,
+        outside_payroll,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -239,10 +259,11 @@ pub async fn finding_about(store: &dyn Store, h: &Household, p: &Person) -> i64 
         program: "dibao".into(),
         household_no: h.household_no.clone(),
         county,
-        members: vec![EnrolledMember { id_number: p.id_number, name: p.name.clone() }],
+        members: vec![EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: None }],
         monthly_amount: Fen(60_000),
         start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         status: EnrolmentStatus::Active,
+        end: None,
     };
     let ids = store.upsert_enrolments(&[e], "test roster", &Actor::new("test")).await.expect("enrolment");
     let f = Finding {

@@ -138,7 +138,7 @@ where
 
 // ---- enrolments ----
 
-pub(crate) const ENROLMENT_COLUMNS: &str = "id, program, household_no, county, monthly_amount, start_month, status";
+pub(crate) const ENROLMENT_COLUMNS: &str = "id, program, household_no, county, monthly_amount, start_month, status, end_month";
 
 /// Inserts or replaces enrolments (by program and household), returning id, program and household.
 pub(crate) fn upsert_enrolments<DB>(enrolments: &[Enrolment], source: &str, now: DateTime<Utc>) -> QueryBuilder<DB>
@@ -147,10 +147,11 @@ where
     String: for<'x> Encode<'x, DB> + Type<DB>,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
     NaiveDate: for<'x> Encode<'x, DB> + Type<DB>,
+    Option<NaiveDate>: for<'x> Encode<'x, DB> + Type<DB>,
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::<DB>::new(
-        "INSERT INTO enrolments (program, household_no, county, monthly_amount, start_month, status, source, updated_at) ",
+        "INSERT INTO enrolments (program, household_no, county, monthly_amount, start_month, status, end_month, source, updated_at) ",
     );
     qb.push_values(enrolments, |mut row, e| {
         row.push_bind(e.program.clone())
@@ -159,12 +160,13 @@ where
             .push_bind(e.monthly_amount.0)
             .push_bind(e.start)
             .push_bind(e.status.as_str().to_string())
+            .push_bind(e.end)
             .push_bind(source.to_string())
             .push_bind(now);
     });
     qb.push(
         " ON CONFLICT (program, household_no) DO UPDATE SET county = excluded.county, monthly_amount = excluded.monthly_amount, \
-         start_month = excluded.start_month, status = excluded.status, source = excluded.source, updated_at = excluded.updated_at \
+         start_month = excluded.start_month, status = excluded.status, end_month = excluded.end_month, source = excluded.source, updated_at = excluded.updated_at \
          RETURNING id, program, household_no",
     );
     qb
@@ -185,10 +187,11 @@ where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
+    Option<i64>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO enrolment_members (enrolment_id, id_number, name) ");
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO enrolment_members (enrolment_id, id_number, name, amount) ");
     qb.push_values(members, |mut row, (id, m)| {
-        row.push_bind(*id).push_bind(m.id_number.to_string()).push_bind(m.name.clone());
+        row.push_bind(*id).push_bind(m.id_number.to_string()).push_bind(m.name.clone()).push_bind(m.amount.map(|a| a.0));
     });
     qb.push(" ON CONFLICT (enrolment_id, id_number) DO NOTHING");
     qb
@@ -209,7 +212,7 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = select_in("enrolment_id, id_number, name", "enrolment_members", "enrolment_id", ids.iter().copied());
+    let mut qb = select_in("enrolment_id, id_number, name, amount", "enrolment_members", "enrolment_id", ids.iter().copied());
     qb.push(" ORDER BY enrolment_id, id_number");
     qb
 }
@@ -243,14 +246,17 @@ where
     String: Decode<'r, R::Database> + Type<R::Database>,
     i64: Decode<'r, R::Database> + Type<R::Database>,
     NaiveDate: Decode<'r, R::Database> + Type<R::Database>,
+    Option<NaiveDate>: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
 {
     let mut by_enrolment: HashMap<i64, Vec<EnrolledMember>> = HashMap::new();
     for m in members {
         let id: String = m.try_get("id_number")?;
-        by_enrolment
-            .entry(m.try_get("enrolment_id")?)
-            .or_default()
-            .push(EnrolledMember { id_number: id_of(&id)?, name: m.try_get("name")? });
+        by_enrolment.entry(m.try_get("enrolment_id")?).or_default().push(EnrolledMember {
+            id_number: id_of(&id)?,
+            name: m.try_get("name")?,
+            amount: m.try_get::<Option<i64>, _>("amount")?.map(Fen),
+        });
     }
     rows.iter()
         .map(|r| {
@@ -266,6 +272,7 @@ where
                 monthly_amount: Fen(r.try_get("monthly_amount")?),
                 start: r.try_get("start_month")?,
                 status: EnrolmentStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                end: r.try_get("end_month")?,
             })
         })
         .collect()

@@ -1,0 +1,127 @@
+//! `minzheng bench payroll`: a month's payment list for N enrolments, its bank files in the two
+//! shipped layouts, and the bank's return of N lines read and reconciled; then the list stored
+//! in a fresh SQLite database. Each step timed on its own.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber, RegionCode, Sex};
+use minzheng_server::payments::bank::{self, BankLayout, FileFor};
+use minzheng_server::payments::model::{self, AccountKind, PaidBefore, PaymentAccount, PayrollInputs};
+use std::collections::{HashMap, HashSet};
+use std::time::Instant;
+
+fn card(n: u64) -> String {
+    let body = format!("621700{n:012}");
+    (0..10).map(|c| format!("{body}{c}")).find(|x| model::luhn_ok(x)).unwrap_or(body)
+}
+
+pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
+    let county = RegionCode::parse("210112").map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    let month = NaiveDate::from_ymd_opt(2026, 9, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
+    let start = NaiveDate::from_ymd_opt(2026, 3, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
+    let t0 = Instant::now();
+    let mut list = Vec::with_capacity(enrolments as usize);
+    let mut heads = HashMap::with_capacity(enrolments as usize);
+    let mut accounts = HashMap::with_capacity(enrolments as usize);
+    let mut before = PaidBefore { first_month: Some(start), ..Default::default() };
+    for i in 0..enrolments {
+        let birth = NaiveDate::from_ymd_opt(1940 + (i % 60) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32).unwrap_or(start);
+        let id = IdNumber::from_parts(210112, birth, ((i / 1680) % 1000) as u16, if i % 2 == 0 { Sex::Male } else { Sex::Female });
+        let no = format!("210112{i:010}");
+        let amount = Fen(50_000 + ((i.wrapping_mul(seed | 1)) % 60_000) as i64);
+        list.push(Enrolment {
+            id: i as i64 + 1,
+            program: "dibao".into(),
+            household_no: no.clone(),
+            county: county.clone(),
+            members: vec![EnrolledMember { id_number: id, name: "王秀英".into(), amount: None }],
+            monthly_amount: amount,
+            start,
+            status: if i % 50 == 0 { EnrolmentStatus::Stopped } else { EnrolmentStatus::Active },
+            end: (i % 50 == 0).then_some(month),
+        });
+        heads.insert(no.clone(), (id, "王秀英".to_string()));
+        // One in a hundred has no card yet; every month before September was paid for all but
+        // one in twenty, whose last month is owed.
+        if i % 100 != 7 {
+            accounts.insert(
+                id,
+                PaymentAccount {
+                    holder: id,
+                    holder_name: "王秀英".into(),
+                    household_no: no,
+                    bank: "盛京银行".into(),
+                    kind: AccountKind::Card,
+                    account_no: card(i),
+                },
+            );
+        }
+        let mut months: HashSet<NaiveDate> = HashSet::new();
+        let mut m = start;
+        while m < month {
+            let next = minzheng_domain::enrolment::next_month(m);
+            if !(i % 20 == 3 && next == month) {
+                months.insert(m);
+            }
+            m = next;
+        }
+        before.covered.insert((i as i64 + 1, id), months);
+    }
+    let t1 = Instant::now();
+    println!("payroll bench: {enrolments} enrolments (低保, one county), set up in {:.2} s", (t1 - t0).as_secs_f64());
+    let deductions = HashMap::new();
+    let inputs = PayrollInputs { month, per_person: false, heads: &heads, accounts: &accounts, before: &before, deductions: &deductions };
+    let t = Instant::now();
+    let lines = model::prepare(&list, &inputs);
+    let prepare = t.elapsed().as_secs_f64();
+    let held = lines.iter().filter(|l| l.held.is_some()).count();
+    let arrears = lines.iter().filter(|l| l.arrears.0 > 0).count();
+    println!(
+        "  work out the list: {prepare:.2} s ({} lines, {arrears} with arrears, {held} held, {} yuan to the bank)",
+        lines.len(),
+        model::bank_total(&lines)
+    );
+    let mut files = 0.0;
+    for code in ["shengjing", "psbc"] {
+        let layout = BankLayout::shipped(code).ok_or_else(|| anyhow::anyhow!("layout {code}"))?;
+        let t = Instant::now();
+        let out = bank::payment_file(&layout.payment, &lines, &FileFor { program_zh: "城乡低保", period: "2026-09" });
+        let s = t.elapsed().as_secs_f64();
+        files += s;
+        println!("  bank file {code}: {s:.2} s ({} MB)", out.len() / 1_000_000);
+        let failed: HashMap<i64, (String, String)> =
+            lines.iter().filter(|l| l.line_no % 997 == 0).map(|l| (l.line_no, ("3001".to_string(), "账户冻结".to_string()))).collect();
+        let back = bank::return_file(&layout.returns, &lines, &failed);
+        let t = Instant::now();
+        let r = bank::reconcile(&layout.returns, &back, &lines).map_err(|e| anyhow::anyhow!("{} refusals", e.len()))?;
+        println!(
+            "  read and reconcile the {code} return ({} lines): {:.2} s ({} paid, {} returned)",
+            r.outcomes.len(),
+            t.elapsed().as_secs_f64(),
+            r.paid,
+            r.failed
+        );
+    }
+    println!("  list + both bank files: {:.2} s", prepare + files);
+    // Stored in a fresh SQLite database, as `save_payroll` does.
+    let dir = super::temp_dir("payroll");
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("p.db").display())).await?;
+    store.migrate_module(&minzheng_server::payments::store::MIGRATIONS).await?;
+    let p = model::Payroll {
+        id: 0,
+        program: "dibao".into(),
+        county,
+        month,
+        status: model::PayrollStatus::Prepared,
+        prepared_by: "bench".into(),
+        approved_by: None,
+        lines: lines.len() as i64,
+        total: model::bank_total(&lines),
+    };
+    let t = Instant::now();
+    minzheng_server::payments::store::payment_store(store.as_ref()).save_payroll(&p, &lines, &minzheng_store::Actor::new("bench")).await?;
+    println!("  store the list (SQLite): {:.2} s", t.elapsed().as_secs_f64());
+    drop(store);
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(())
+}

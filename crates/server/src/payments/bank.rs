@@ -1,0 +1,633 @@
+//! Bank files as data: a bank's payment-file layout and its return-file layout are a mapping
+//! (`layouts/*.toml`), like the departmental source catalogue; there is no national layout
+//! (a record is name, ID number, account, amount, program, period: banks differ in the rest).
+//! Pure: lines in, bytes out; bytes in, outcomes or refusals out.
+
+use super::model::PayrollLine;
+use minzheng_domain::{Bilingual, Fen};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// 序号 (the payroll's line number).
+    Seq,
+    Name,
+    IdNumber,
+    Account,
+    Amount,
+    /// The program's name.
+    Program,
+    /// 发放期间 (2026-09).
+    Period,
+    /// A fixed text (`value`).
+    Fixed,
+    /// The bank's result code (return files).
+    Result,
+    /// The bank's reason text (return files).
+    Reason,
+    /// A column the return file has and Minzheng does not read.
+    Ignore,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Column {
+    pub field: Field,
+    /// Column title in the header line.
+    #[serde(default)]
+    pub title: String,
+    /// Width in bytes of the file's encoding, for fixed-width files.
+    #[serde(default)]
+    pub width: usize,
+    /// The text of a `fixed` column.
+    #[serde(default)]
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Delimited,
+    Fixed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    Gbk,
+    #[serde(rename = "utf-8")]
+    Utf8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Yuan,
+    Fen,
+}
+
+/// 汇总行: a line with the count and the total, before or after the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Totals {
+    None,
+    First,
+    Last,
+}
+
+/// One file's shape.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FileLayout {
+    pub format: Format,
+    pub encoding: Encoding,
+    #[serde(default = "default_delimiter")]
+    pub delimiter: String,
+    pub amount_unit: Unit,
+    /// A header line with the columns' titles.
+    #[serde(default)]
+    pub header: bool,
+    /// The totals line: `H|count|total` style: its fields are `totals_tag`, count, amount.
+    pub totals: Totals,
+    #[serde(default)]
+    pub totals_tag: String,
+    pub columns: Vec<Column>,
+}
+
+fn default_delimiter() -> String {
+    "|".into()
+}
+
+/// The return file's words: which result codes mean paid, and the reasons of the others.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReturnLayout {
+    #[serde(flatten)]
+    pub file: FileLayout,
+    pub paid_codes: Vec<String>,
+    /// Result code → reason in the staff's words, where the file has only a code.
+    #[serde(default)]
+    pub reasons: HashMap<String, String>,
+}
+
+/// A bank's layouts (`layouts/<bank>.toml`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct BankLayout {
+    /// Short name used on the command line and in the form (`shengjing`).
+    pub code: String,
+    pub name: String,
+    pub payment: FileLayout,
+    #[serde(rename = "return")]
+    pub returns: ReturnLayout,
+}
+
+/// The layouts shipped with Minzheng.
+pub const SHIPPED: &[(&str, &str)] = &[("shengjing", include_str!("layouts/shengjing.toml")), ("psbc", include_str!("layouts/psbc.toml"))];
+
+/// Why a layout file was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("bank layout {name}: {message}")]
+pub struct LayoutError {
+    pub name: String,
+    pub message: String,
+}
+
+impl BankLayout {
+    pub fn parse(name: &str, text: &str) -> Result<BankLayout, LayoutError> {
+        let l: BankLayout = toml::from_str(text).map_err(|e| LayoutError { name: name.into(), message: e.to_string() })?;
+        let bad = |m: &str| Err(LayoutError { name: name.into(), message: m.into() });
+        for f in [&l.payment, &l.returns.file] {
+            if f.format == Format::Fixed && f.columns.iter().any(|c| c.width == 0) {
+                return bad("every column of a fixed-width file needs its width");
+            }
+            if f.format == Format::Delimited && f.delimiter.is_empty() {
+                return bad("a delimited file needs its delimiter");
+            }
+        }
+        let has = |f: &FileLayout, x: Field| f.columns.iter().any(|c| c.field == x);
+        if !has(&l.payment, Field::Account) || !has(&l.payment, Field::Amount) {
+            return bad("the payment file needs an account and an amount column");
+        }
+        if ![Field::Seq, Field::Account, Field::Amount, Field::Result].iter().all(|x| has(&l.returns.file, *x)) {
+            return bad("the return file needs the sequence number, account, amount and result columns");
+        }
+        Ok(l)
+    }
+
+    /// A shipped layout by its code.
+    pub fn shipped(code: &str) -> Option<BankLayout> {
+        SHIPPED.iter().find(|(c, _)| *c == code).and_then(|(c, t)| BankLayout::parse(c, t).ok())
+    }
+}
+
+fn encode(enc: Encoding, text: &str) -> Vec<u8> {
+    match enc {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::Gbk => encoding_rs::GBK.encode(text).0.into_owned(),
+    }
+}
+
+fn decode(enc: Encoding, bytes: &[u8]) -> Option<String> {
+    match enc {
+        Encoding::Utf8 => std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).ok().map(str::to_string),
+        Encoding::Gbk => {
+            let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(bytes);
+            (!had_errors).then(|| text.into_owned())
+        }
+    }
+}
+
+fn amount_text(unit: Unit, a: Fen) -> String {
+    match unit {
+        Unit::Yuan => a.to_string(),
+        Unit::Fen => a.0.to_string(),
+    }
+}
+
+/// Pads (or cuts) `text` to `width` bytes in the file's encoding, without splitting a character.
+fn fixed(enc: Encoding, text: &str, width: usize, right: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(width);
+    for ch in text.chars() {
+        let mut buf = [0u8; 4];
+        let b = encode(enc, ch.encode_utf8(&mut buf));
+        if out.len() + b.len() > width {
+            break;
+        }
+        out.extend(b);
+    }
+    let pad = vec![b' '; width - out.len()];
+    if right {
+        [pad, out].concat()
+    } else {
+        out.extend(pad);
+        out
+    }
+}
+
+/// The program and period a file is for.
+pub struct FileFor<'a> {
+    pub program_zh: &'a str,
+    /// `2026-09`.
+    pub period: &'a str,
+}
+
+/// The payment file (发放清单) of a locked payroll's lines that go to the bank (held ones not).
+pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'_>) -> Vec<u8> {
+    let paid: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
+    let total = Fen(paid.iter().map(|l| l.net.0).sum());
+    let mut out = Vec::with_capacity(paid.len() * 96);
+    let enc = layout.encoding;
+    let line_of = |fields: Vec<(String, usize, bool)>| -> Vec<u8> {
+        match layout.format {
+            Format::Delimited => encode(enc, &fields.into_iter().map(|f| f.0).collect::<Vec<_>>().join(&layout.delimiter)),
+            Format::Fixed => fields.into_iter().flat_map(|(t, w, right)| fixed(enc, &t, w, right)).collect(),
+        }
+    };
+    let totals = || {
+        let count = paid.len().to_string();
+        let sum = amount_text(layout.amount_unit, total);
+        match layout.format {
+            Format::Delimited => encode(enc, &[layout.totals_tag.as_str(), &count, &sum].join(&layout.delimiter)),
+            Format::Fixed => [fixed(enc, &layout.totals_tag, 2, false), fixed(enc, &count, 10, true), fixed(enc, &sum, 16, true)].concat(),
+        }
+    };
+    if layout.totals == Totals::First {
+        out.extend(totals());
+        out.extend(b"\r\n");
+    }
+    if layout.header {
+        out.extend(line_of(layout.columns.iter().map(|c| (c.title.clone(), c.width, false)).collect()));
+        out.extend(b"\r\n");
+    }
+    for l in &paid {
+        let fields = layout
+            .columns
+            .iter()
+            .map(|c| {
+                let (text, right) = match c.field {
+                    Field::Seq => (l.line_no.to_string(), true),
+                    Field::Name => (l.payee_name.clone(), false),
+                    Field::IdNumber => (l.payee.to_string(), false),
+                    Field::Account => (l.account_no.clone(), false),
+                    Field::Amount => (amount_text(layout.amount_unit, l.net), true),
+                    Field::Program => (what.program_zh.to_string(), false),
+                    Field::Period => (what.period.to_string(), false),
+                    Field::Fixed => (c.value.clone(), false),
+                    Field::Result | Field::Reason | Field::Ignore => (String::new(), false),
+                };
+                (text, c.width, right)
+            })
+            .collect();
+        out.extend(line_of(fields));
+        out.extend(b"\r\n");
+    }
+    if layout.totals == Totals::Last {
+        out.extend(totals());
+        out.extend(b"\r\n");
+    }
+    out
+}
+
+/// What the bank says of one payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Paid,
+    /// 退票, with the bank's reason.
+    Failed(String),
+}
+
+/// Why a return file (or one of its lines) was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The file's line number (1-based); 0 for the file as a whole.
+    pub line: usize,
+    pub zh: String,
+    pub en: String,
+}
+
+impl Bilingual for Refusal {
+    fn zh(&self) -> String {
+        if self.line == 0 {
+            self.zh.clone()
+        } else {
+            format!("第 {} 行：{}", self.line, self.zh)
+        }
+    }
+    fn en(&self) -> String {
+        if self.line == 0 {
+            self.en.clone()
+        } else {
+            format!("line {}: {}", self.line, self.en)
+        }
+    }
+}
+
+fn refusal(line: usize, zh: impl Into<String>, en: impl Into<String>) -> Refusal {
+    Refusal { line, zh: zh.into(), en: en.into() }
+}
+
+/// A return file read and matched with the payroll: the outcome of every line sent, or every
+/// reason it cannot be applied. All or nothing: one refusal and nothing is applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reconciliation {
+    /// (line_no, outcome), one for each line sent to the bank.
+    pub outcomes: Vec<(i64, Outcome)>,
+    pub paid: Fen,
+    pub failed: Fen,
+}
+
+fn parse_amount(unit: Unit, text: &str) -> Option<Fen> {
+    let t = text.trim();
+    match unit {
+        Unit::Yuan => Fen::parse_yuan(t).ok(),
+        Unit::Fen => t.parse::<i64>().ok().map(Fen),
+    }
+}
+
+/// Splits one line of the file into its fields (fixed-width by the encoding's bytes).
+fn fields_of(layout: &FileLayout, raw: &[u8]) -> Option<Vec<String>> {
+    match layout.format {
+        Format::Delimited => {
+            decode(layout.encoding, raw).map(|t| t.split(layout.delimiter.as_str()).map(|s| s.trim().to_string()).collect())
+        }
+        Format::Fixed => {
+            let mut at = 0;
+            let mut out = Vec::with_capacity(layout.columns.len());
+            for c in &layout.columns {
+                let end = (at + c.width).min(raw.len());
+                out.push(decode(layout.encoding, raw.get(at..end)?)?.trim().to_string());
+                at = end;
+            }
+            Some(out)
+        }
+    }
+}
+
+/// Reads a bank's return file against the lines that were sent: every line sent must come back
+/// once, with its account and amount; the totals line (when the layout has one) must agree.
+pub fn reconcile(layout: &ReturnLayout, bytes: &[u8], sent: &[PayrollLine]) -> Result<Reconciliation, Vec<Refusal>> {
+    let f = &layout.file;
+    let mut refusals = Vec::new();
+    let text_lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
+    let mut records: Vec<(usize, &[u8])> = text_lines.iter().enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, l)| (i + 1, *l)).collect();
+    let mut totals_line = None;
+    match f.totals {
+        Totals::First if !records.is_empty() => totals_line = Some(records.remove(0)),
+        Totals::Last => totals_line = records.pop(),
+        _ => {}
+    }
+    if f.header && !records.is_empty() {
+        records.remove(0);
+    }
+    let by_no: HashMap<i64, &PayrollLine> = sent.iter().filter(|l| l.held.is_none()).map(|l| (l.line_no, l)).collect();
+    let col = |x: Field| f.columns.iter().position(|c| c.field == x);
+    let (seq, acct, amt, res) = (col(Field::Seq), col(Field::Account), col(Field::Amount), col(Field::Result));
+    let reason_col = col(Field::Reason);
+    let mut seen = HashSet::new();
+    let mut outcomes = Vec::new();
+    let (mut paid, mut failed, mut sum) = (Fen(0), Fen(0), Fen(0));
+    for (n, raw) in &records {
+        let Some(fields) = fields_of(f, raw) else {
+            refusals.push(refusal(*n, "编码不符（应为银行约定的编码）", "not in the layout's encoding"));
+            continue;
+        };
+        let get = |i: Option<usize>| i.and_then(|i| fields.get(i)).map(String::as_str).unwrap_or_default();
+        let Ok(no) = get(seq).parse::<i64>() else {
+            refusals.push(refusal(*n, format!("序号“{}”不是数字", get(seq)), format!("sequence {:?} is not a number", get(seq))));
+            continue;
+        };
+        let Some(line) = by_no.get(&no) else {
+            refusals.push(refusal(*n, format!("序号 {no} 不在本月发放清单中"), format!("sequence {no} was not in the payment file")));
+            continue;
+        };
+        if !seen.insert(no) {
+            refusals.push(refusal(*n, format!("序号 {no} 重复出现"), format!("sequence {no} appears twice")));
+            continue;
+        }
+        if get(acct) != line.account_no {
+            refusals.push(refusal(
+                *n,
+                format!("序号 {no} 的账号与发放清单不符"),
+                format!("sequence {no}: the account differs from the payment file"),
+            ));
+            continue;
+        }
+        let Some(amount) = parse_amount(f.amount_unit, get(amt)) else {
+            refusals.push(refusal(*n, format!("金额“{}”无法识别", get(amt)), format!("amount {:?} not understood", get(amt))));
+            continue;
+        };
+        if amount != line.net {
+            refusals.push(refusal(
+                *n,
+                format!("序号 {no} 的金额 {amount} 元与发放清单的 {} 元不符", line.net),
+                format!("sequence {no}: amount {amount} differs from the {} sent", line.net),
+            ));
+            continue;
+        }
+        sum += amount;
+        let code = get(res).trim();
+        if layout.paid_codes.iter().any(|c| c == code) {
+            paid += amount;
+            outcomes.push((no, Outcome::Paid));
+        } else {
+            let said = get(reason_col).trim();
+            let reason = if said.is_empty() {
+                layout.reasons.get(code).cloned().unwrap_or_else(|| format!("银行返回码 {code}"))
+            } else {
+                said.to_string()
+            };
+            failed += amount;
+            outcomes.push((no, Outcome::Failed(reason)));
+        }
+    }
+    let mut missing: Vec<i64> = by_no.keys().filter(|k| !seen.contains(k)).copied().collect();
+    missing.sort_unstable();
+    if !missing.is_empty() && refusals.is_empty() {
+        let shown: Vec<String> = missing.iter().take(10).map(i64::to_string).collect();
+        refusals.push(refusal(
+            0,
+            format!("回盘缺少 {} 笔发放记录（序号 {}）", missing.len(), shown.join("、")),
+            format!("{} payments sent are missing from the return (sequence {})", missing.len(), shown.join(", ")),
+        ));
+    }
+    if let Some((n, raw)) = totals_line {
+        let t = match f.format {
+            Format::Delimited => {
+                decode(f.encoding, raw).map(|t| t.split(f.delimiter.as_str()).map(|s| s.trim().to_string()).collect::<Vec<_>>())
+            }
+            Format::Fixed => {
+                let part =
+                    |a: usize, b: usize| raw.get(a..b.min(raw.len())).and_then(|s| decode(f.encoding, s)).map(|s| s.trim().to_string());
+                (|| Some(vec![part(0, 2)?, part(2, 12)?, part(12, 28)?]))()
+            }
+        };
+        let count = t.as_ref().and_then(|t| t.get(1)).and_then(|c| c.parse::<usize>().ok());
+        let total = t.as_ref().and_then(|t| t.get(2)).and_then(|a| parse_amount(f.amount_unit, a));
+        if count != Some(records.len()) || total != Some(sum) {
+            refusals.push(refusal(
+                n,
+                format!(
+                    "汇总行（{} 笔，{} 元）与明细（{} 笔，{} 元）不符",
+                    count.map_or("?".into(), |c| c.to_string()),
+                    total.map_or("?".into(), |t| t.to_string()),
+                    records.len(),
+                    sum
+                ),
+                format!("the totals line does not agree with the {} records of {} yuan", records.len(), sum),
+            ));
+        }
+    }
+    if refusals.is_empty() {
+        outcomes.sort_by_key(|(n, _)| *n);
+        Ok(Reconciliation { outcomes, paid, failed })
+    } else {
+        Err(refusals)
+    }
+}
+
+/// A return file as the bank would send it, from the payment file's lines and the outcomes:
+/// for the demo's planted failures and the tests.
+pub fn return_file(layout: &ReturnLayout, sent: &[PayrollLine], failed: &HashMap<i64, (String, String)>) -> Vec<u8> {
+    let f = &layout.file;
+    let paid_code = layout.paid_codes.first().cloned().unwrap_or_default();
+    let lines: Vec<&PayrollLine> = sent.iter().filter(|l| l.held.is_none()).collect();
+    let total = Fen(lines.iter().map(|l| l.net.0).sum());
+    let mut out = Vec::new();
+    let row = |fields: Vec<(String, usize, bool)>| -> Vec<u8> {
+        match f.format {
+            Format::Delimited => encode(f.encoding, &fields.into_iter().map(|x| x.0).collect::<Vec<_>>().join(&f.delimiter)),
+            Format::Fixed => fields.into_iter().flat_map(|(t, w, r)| fixed(f.encoding, &t, w, r)).collect(),
+        }
+    };
+    let totals = || {
+        let c = lines.len().to_string();
+        let s = amount_text(f.amount_unit, total);
+        match f.format {
+            Format::Delimited => encode(f.encoding, &[f.totals_tag.as_str(), &c, &s].join(&f.delimiter)),
+            Format::Fixed => {
+                [fixed(f.encoding, &f.totals_tag, 2, false), fixed(f.encoding, &c, 10, true), fixed(f.encoding, &s, 16, true)].concat()
+            }
+        }
+    };
+    if f.totals == Totals::First {
+        out.extend(totals());
+        out.extend(b"\r\n");
+    }
+    if f.header {
+        out.extend(row(f.columns.iter().map(|c| (c.title.clone(), c.width, false)).collect()));
+        out.extend(b"\r\n");
+    }
+    for l in &lines {
+        let fail = failed.get(&l.line_no);
+        out.extend(row(f
+            .columns
+            .iter()
+            .map(|c| {
+                let (t, right) = match c.field {
+                    Field::Seq => (l.line_no.to_string(), true),
+                    Field::Name => (l.payee_name.clone(), false),
+                    Field::IdNumber => (l.payee.to_string(), false),
+                    Field::Account => (l.account_no.clone(), false),
+                    Field::Amount => (amount_text(f.amount_unit, l.net), true),
+                    Field::Result => (fail.map_or(paid_code.clone(), |x| x.0.clone()), false),
+                    Field::Reason => (fail.map(|x| x.1.clone()).unwrap_or_default(), false),
+                    Field::Program | Field::Period | Field::Fixed | Field::Ignore => (c.value.clone(), false),
+                };
+                (t, c.width, right)
+            })
+            .collect()));
+        out.extend(b"\r\n");
+    }
+    if f.totals == Totals::Last {
+        out.extend(totals());
+        out.extend(b"\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::payments::model::PayrollLine;
+    use minzheng_domain::IdNumber;
+
+    fn line(no: i64, net: i64, held: bool) -> PayrollLine {
+        PayrollLine {
+            line_no: no,
+            enrolment_id: no,
+            household_no: format!("H{no}"),
+            payee: IdNumber::parse("11010519491231002X").expect("id"),
+            payee_name: "王秀英".into(),
+            bank: "盛京银行".into(),
+            account_no: format!("62220200000000{no:05}"),
+            months: vec![],
+            amount: Fen(net),
+            arrears: Fen(0),
+            deduction: Fen(0),
+            net: Fen(net),
+            note: String::new(),
+            held: held.then_some(super::super::model::Held::NoAccount),
+            reissue_of: None,
+        }
+    }
+
+    fn lines() -> Vec<PayrollLine> {
+        vec![line(1, 104_100, false), line(2, 52_050, false), line(3, 99_900, true), line(4, 1, false)]
+    }
+
+    const WHAT: FileFor<'static> = FileFor { program_zh: "城乡低保", period: "2026-09" };
+
+    #[test]
+    fn the_shipped_layouts_read_and_write_their_files() {
+        for (code, _) in SHIPPED {
+            let l = BankLayout::shipped(code).unwrap_or_else(|| panic!("layout {code}"));
+            let file = payment_file(&l.payment, &lines(), &WHAT);
+            let text = match l.payment.encoding {
+                Encoding::Gbk => encoding_rs::GBK.decode(&file).0.into_owned(),
+                Encoding::Utf8 => String::from_utf8(file.clone()).expect("utf-8"),
+            };
+            assert!(text.contains("王秀英"), "{code}: {text}");
+            assert!(!text.contains("H3") && !text.contains("6222020000000000003"), "{code}: a held line is not sent");
+            let failures = HashMap::from([(2, ("3001".to_string(), "账户冻结".to_string()))]);
+            let back = return_file(&l.returns, &lines(), &failures);
+            let r = reconcile(&l.returns, &back, &lines()).unwrap_or_else(|e| panic!("{code}: {e:?}"));
+            assert_eq!(r.outcomes, vec![(1, Outcome::Paid), (2, Outcome::Failed("账户冻结".into())), (4, Outcome::Paid)], "{code}");
+            assert_eq!((r.paid, r.failed), (Fen(104_101), Fen(52_050)));
+        }
+    }
+
+    #[test]
+    fn a_fixed_width_gbk_file_keeps_its_columns_in_bytes() {
+        let l = BankLayout::shipped("shengjing").expect("layout");
+        let file = payment_file(&l.payment, &lines(), &WHAT);
+        let widths: usize = l.payment.columns.iter().map(|c| c.width).sum();
+        for rec in file.split(|b| *b == b'\n').filter(|r| r.len() > 2).skip(usize::from(l.payment.totals == Totals::First)) {
+            assert_eq!(rec.strip_suffix(b"\r").unwrap_or(rec).len(), widths, "every record is as wide as the columns");
+        }
+    }
+
+    #[test]
+    fn a_return_with_a_wrong_line_applies_nothing_and_names_every_problem() {
+        let l = BankLayout::shipped("psbc").expect("layout");
+        let good = String::from_utf8(return_file(&l.returns, &lines(), &HashMap::new())).expect("utf-8");
+        // An amount changed, a line repeated, a line the payroll never had, the totals wrong.
+        let bad = good.replace("|1041.00|", "|1014.00|").replacen(
+            "\r\n",
+            "\r\n4|王秀英|6222020000000000004|0.01|0000|\r\n99|张三|6222020000000000099|1.00|0000|\r\n",
+            1,
+        );
+        let e = reconcile(&l.returns, bad.as_bytes(), &lines()).expect_err("refused");
+        let said: Vec<String> = e.iter().map(|r| r.zh()).collect();
+        assert!(said.iter().any(|s| s.contains("金额 1014.00 元与发放清单的 1041.00 元不符")), "{said:?}");
+        assert!(said.iter().any(|s| s.contains("序号 4 重复出现")), "{said:?}");
+        assert!(said.iter().any(|s| s.contains("序号 99 不在本月发放清单中")), "{said:?}");
+        // A missing line.
+        let short: String = good.lines().filter(|x| !x.starts_with("2|")).map(|x| format!("{x}\r\n")).collect();
+        let e = reconcile(&l.returns, short.as_bytes(), &lines()).expect_err("refused");
+        assert!(e.iter().any(|r| r.zh().contains("缺少 1 笔")), "{e:?}");
+        // Not UTF-8 where the layout says UTF-8.
+        let gbk = encoding_rs::GBK.encode(&good).0.into_owned();
+        assert!(reconcile(&l.returns, &gbk, &lines()).is_err());
+    }
+
+    #[test]
+    fn a_layout_without_the_needed_columns_is_refused() {
+        let text = r#"code = "x"
+name = "x"
+[payment]
+format = "fixed"
+encoding = "gbk"
+amount_unit = "fen"
+totals = "none"
+columns = [{ field = "account" }, { field = "amount", width = 12 }]
+[return]
+format = "delimited"
+encoding = "utf-8"
+amount_unit = "fen"
+totals = "none"
+paid_codes = ["0"]
+columns = [{ field = "seq" }, { field = "account" }, { field = "amount" }, { field = "result" }]
+"#;
+        assert!(BankLayout::parse("x", text).err().is_some_and(|e| e.message.contains("width")));
+    }
+}

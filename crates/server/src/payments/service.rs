@@ -1,0 +1,439 @@
+//! The payments' use cases: who may record accounts, prepare, approve, lock and reconcile a
+//! month's payment list, in which region; the audit of every change (written by the store in
+//! the change's transaction) and of every read of account numbers.
+
+use super::bank::{self, BankLayout, FileFor, Outcome, Refusal};
+use super::model::{self, AccountError, PaidBefore, PaymentAccount, Payroll, PayrollError, PayrollInputs, PayrollLine, PayrollStatus};
+use super::store::{by_holder, payment_store, PaymentRecord, PaymentResult};
+use chrono::NaiveDate;
+use minzheng_app::registry::AccessError;
+use minzheng_domain::enrolment::{first_of_month, next_month};
+use minzheng_domain::{Bilingual, Enrolment, Fen, IdNumber, Permission, Principal, RegionCode, RegionLevel};
+use minzheng_policy::Engine;
+use minzheng_store::{Actor, AuditEntry, Store, StoreError};
+use std::collections::HashMap;
+
+/// Why a payments use case did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum PaymentFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Payroll(#[from] PayrollError),
+    #[error("account of {0}: {1}")]
+    Account(String, AccountError),
+    #[error("{0} is not a resident in the registry within your region")]
+    NotResident(String),
+    #[error("the bank return was refused")]
+    Return(Vec<Refusal>),
+    #[error("unknown bank layout {0:?}")]
+    Layout(String),
+    #[error("the page was out of date: the payroll has moved on")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Bilingual for PaymentFailure {
+    fn zh(&self) -> String {
+        match self {
+            PaymentFailure::Access(e) => e.zh(),
+            PaymentFailure::Payroll(e) => e.zh(),
+            PaymentFailure::Account(who, e) => format!("{who} 的账户：{}", e.zh()),
+            PaymentFailure::NotResident(id) => format!("{id} 不是本辖区人口库中的居民"),
+            PaymentFailure::Return(r) => format!(
+                "银行回盘未导入（{} 处问题，未作任何更改）：{}",
+                r.len(),
+                r.iter().take(20).map(|x| x.zh()).collect::<Vec<_>>().join("；")
+            ),
+            PaymentFailure::Layout(l) => format!("没有名为“{l}”的银行文件格式"),
+            PaymentFailure::Stale => "页面已过期：花名册状态已变化，请刷新后重试".into(),
+            PaymentFailure::Store(StoreError::Conflict(_)) => PayrollError::Locked.zh(),
+            PaymentFailure::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            PaymentFailure::Access(e) => e.en(),
+            PaymentFailure::Payroll(e) => e.en(),
+            PaymentFailure::Account(who, e) => format!("account of {who}: {}", e.en()),
+            PaymentFailure::Return(r) => format!(
+                "the bank return was not applied ({} problems, nothing changed): {}",
+                r.len(),
+                r.iter().take(20).map(|x| x.en()).collect::<Vec<_>>().join("; ")
+            ),
+            PaymentFailure::Store(StoreError::Conflict(_)) => PayrollError::Locked.en(),
+            PaymentFailure::Store(_) => "database error, please try again later".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+fn need(who: &Principal, p: Permission) -> Result<(), PaymentFailure> {
+    if who.may(p) {
+        Ok(())
+    } else {
+        Err(AccessError::Forbidden.into())
+    }
+}
+
+/// The county a payroll is for: 6 digits, within the account's region.
+fn county_of(who: &Principal, county: &RegionCode) -> Result<(), PaymentFailure> {
+    if county.level() != RegionLevel::County {
+        return Err(AccessError::OutOfScope.into());
+    }
+    if !who.in_scope(county) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(())
+}
+
+/// Records payment accounts of residents of the account's region: every account checked
+/// (digits, length, the card's check digit), every holder a registry person whose household is
+/// within the region; all or none.
+pub async fn save_accounts(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    accounts: Vec<PaymentAccount>,
+    source: &str,
+) -> Result<u64, PaymentFailure> {
+    need(who, Permission::ManagePaymentAccounts)?;
+    let mut checked = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let name = a.holder_name.clone();
+        checked.push(a.checked().map_err(|e| PaymentFailure::Account(name, e))?);
+    }
+    let ids: Vec<IdNumber> = checked.iter().map(|a| a.holder).collect();
+    let persons: HashMap<IdNumber, minzheng_domain::Person> =
+        store.persons_by_id(&ids).await?.into_iter().map(|p| (p.id_number, p)).collect();
+    let nos: Vec<String> = persons.values().filter_map(|p| p.household_no.clone()).collect();
+    let households: HashMap<String, RegionCode> =
+        store.households(&nos).await?.into_iter().map(|h| (h.household_no, h.community)).collect();
+    for a in &mut checked {
+        let placed =
+            persons.get(&a.holder).and_then(|p| p.household_no.clone()).and_then(|no| households.get(&no).map(|c| (no, c.clone())));
+        match placed {
+            Some((no, community)) if who.in_scope(&community) => a.household_no = no,
+            _ => return Err(PaymentFailure::NotResident(a.holder.masked())),
+        }
+    }
+    Ok(payment_store(store).upsert_accounts(&checked, source, actor).await?)
+}
+
+/// The programs' Chinese names and whether each is granted to persons.
+fn program_of<'e>(engine: &'e Engine, code: &str) -> Result<&'e minzheng_policy::defs::Program, PaymentFailure> {
+    engine.policy.programs.iter().find(|p| p.code == code).ok_or_else(|| PayrollError::Program(code.to_string()).into())
+}
+
+/// Prepares (or prepares again) the month's payment list of a program in a county from the
+/// enrolments in force: lines, arrears, returned payments paid again, held lines.
+pub async fn prepare(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    program: &str,
+    county: &RegionCode,
+    month: NaiveDate,
+    today: NaiveDate,
+) -> Result<(Payroll, Vec<PayrollLine>), PaymentFailure> {
+    need(who, Permission::PreparePayroll)?;
+    county_of(who, county)?;
+    let p = program_of(engine, program)?;
+    let month = first_of_month(month);
+    if month > next_month(today) {
+        return Err(PayrollError::TooEarly(month.format("%Y-%m").to_string()).into());
+    }
+    let payments = payment_store(store);
+    if let Some(existing) = payments.payroll_for(program, county, month).await? {
+        if existing.status != PayrollStatus::Prepared {
+            return Err(PayrollError::NotPrepared(existing.status.zh()).into());
+        }
+    }
+    let mut enrolments: Vec<Enrolment> = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(county, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        enrolments.extend(page.into_iter().filter(|e| e.program == program && &e.county == county));
+    }
+    let before = payments.paid_before(program, county, month).await?;
+    let (lines, payroll) = work_out(store, who, &enrolments, p, county, month, &before).await?;
+    let id = payments.save_payroll(&payroll, &lines, actor).await.map_err(|e| match e {
+        StoreError::Conflict(_) => PaymentFailure::Payroll(PayrollError::NotPrepared(PayrollStatus::Approved.zh())),
+        other => other.into(),
+    })?;
+    Ok((Payroll { id, ..payroll }, lines))
+}
+
+async fn work_out(
+    store: &dyn Store,
+    who: &Principal,
+    enrolments: &[Enrolment],
+    p: &minzheng_policy::defs::Program,
+    county: &RegionCode,
+    month: NaiveDate,
+    before: &PaidBefore,
+) -> Result<(Vec<PayrollLine>, Payroll), PaymentFailure> {
+    let per_person = p.unit == minzheng_policy::defs::Unit::Person;
+    let mut heads: HashMap<String, (IdNumber, String)> = HashMap::new();
+    if !per_person {
+        let nos: Vec<String> = enrolments.iter().map(|e| e.household_no.clone()).collect();
+        let mut unnamed = Vec::new();
+        for chunk in nos.chunks(5000) {
+            for h in store.households(chunk).await? {
+                if let Some(head) = h.head {
+                    let e = enrolments.iter().find(|e| e.household_no == h.household_no);
+                    match e.and_then(|e| e.members.iter().find(|m| m.id_number == head)) {
+                        Some(m) => {
+                            heads.insert(h.household_no, (head, m.name.clone()));
+                        }
+                        None => unnamed.push((h.household_no, head)),
+                    }
+                }
+            }
+        }
+        let ids: Vec<IdNumber> = unnamed.iter().map(|(_, id)| *id).collect();
+        let names: HashMap<IdNumber, String> = store.persons_by_id(&ids).await?.into_iter().map(|p| (p.id_number, p.name)).collect();
+        for (no, id) in unnamed {
+            if let Some(name) = names.get(&id) {
+                heads.insert(no, (id, name.clone()));
+            }
+        }
+    }
+    let mut payees: Vec<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
+    payees.extend(heads.values().map(|(id, _)| *id));
+    payees.extend(before.returned.iter().map(|r| r.payee));
+    payees.sort_unstable();
+    payees.dedup();
+    let accounts = by_holder(payment_store(store).accounts_of(&payees).await?);
+    let deductions = HashMap::new();
+    let inputs = PayrollInputs { month, per_person, heads: &heads, accounts: &accounts, before, deductions: &deductions };
+    let lines = model::prepare(enrolments, &inputs);
+    let payroll = Payroll {
+        id: 0,
+        program: p.code.clone(),
+        county: county.clone(),
+        month,
+        status: PayrollStatus::Prepared,
+        prepared_by: who.name.clone(),
+        approved_by: None,
+        lines: i64::try_from(lines.len()).unwrap_or(i64::MAX),
+        total: model::bank_total(&lines),
+    };
+    Ok((lines, payroll))
+}
+
+async fn payroll_in_scope(store: &dyn Store, who: &Principal, id: i64) -> Result<Payroll, PaymentFailure> {
+    let p = payment_store(store).payroll(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&p.county) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(p)
+}
+
+/// A payroll step: approve (by a second person), send back, lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Approve,
+    SendBack,
+    Lock,
+}
+
+impl Step {
+    pub fn parse(s: &str) -> Option<Step> {
+        match s {
+            "approve" => Some(Step::Approve),
+            "send_back" => Some(Step::SendBack),
+            "lock" => Some(Step::Lock),
+            _ => None,
+        }
+    }
+}
+
+/// Takes a step on a payroll of the account's county.
+pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, step: Step) -> Result<Payroll, PaymentFailure> {
+    need(who, Permission::ApprovePayroll)?;
+    let p = payroll_in_scope(store, who, id).await?;
+    let (from, to) = match step {
+        Step::Approve => (PayrollStatus::Prepared, PayrollStatus::Approved),
+        Step::SendBack => (PayrollStatus::Approved, PayrollStatus::Prepared),
+        Step::Lock => (PayrollStatus::Approved, PayrollStatus::Locked),
+    };
+    if p.status == PayrollStatus::Locked {
+        return Err(PayrollError::Locked.into());
+    }
+    if step == Step::Approve && p.prepared_by == who.name {
+        return Err(PayrollError::SamePerson(p.prepared_by).into());
+    }
+    if p.status != from {
+        return Err(match step {
+            Step::Lock => PayrollError::NotApproved(p.status.zh()).into(),
+            _ => PaymentFailure::Stale,
+        });
+    }
+    if !payment_store(store).move_payroll(id, from, to, actor).await? {
+        return Err(PaymentFailure::Stale);
+    }
+    Ok(Payroll { status: to, approved_by: if to == PayrollStatus::Approved { Some(who.name.clone()) } else { p.approved_by }, ..p })
+}
+
+/// A payroll with its lines and the bank's results, as the account may see it (ID and account
+/// numbers masked for roles that see them masked). The read is audited.
+pub async fn one(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> Result<(Payroll, Vec<PayrollLine>, Vec<PaymentResult>), PaymentFailure> {
+    need(who, Permission::ReadPayments)?;
+    let p = payroll_in_scope(store, who, id).await?;
+    let payments = payment_store(store);
+    let mut lines = payments.lines(id).await?;
+    if !who.role.sees_full_identity() {
+        for l in &mut lines {
+            mask_line(l);
+        }
+    }
+    let results = payments.results(id).await?;
+    store.audit(actor, &[read_entry("read", &id.to_string(), lines.len())]).await?;
+    Ok((p, lines, results))
+}
+
+fn mask_line(l: &mut PayrollLine) {
+    let n = l.account_no.len();
+    if n > 4 {
+        l.account_no = format!("**** {}", &l.account_no[n - 4..]);
+    }
+}
+
+/// Masked ID number of a line, for roles that see numbers masked.
+pub fn shown_payee(who: &Principal, id: &IdNumber) -> String {
+    if who.role.sees_full_identity() {
+        id.to_string()
+    } else {
+        id.masked()
+    }
+}
+
+fn read_entry(action: &str, key: &str, rows: usize) -> AuditEntry {
+    AuditEntry {
+        action: action.into(),
+        entity: "payroll".into(),
+        entity_key: key.into(),
+        before: None,
+        after: Some(serde_json::json!({ "rows": rows })),
+    }
+}
+
+/// The payrolls of the account's region (counties within it), newest first.
+/// `county`, when named, must be within the account's region.
+pub async fn list(store: &dyn Store, who: &Principal, county: Option<&RegionCode>) -> Result<Vec<Payroll>, PaymentFailure> {
+    need(who, Permission::ReadPayments)?;
+    if let Some(c) = county {
+        if !who.in_scope(c) {
+            return Err(AccessError::OutOfScope.into());
+        }
+    }
+    Ok(payment_store(store).payrolls(county.unwrap_or(&who.region)).await?)
+}
+
+/// The bank's payment file of a locked payroll, in the bank's layout. Holds every payee's ID
+/// and account number: for the staff who send it, and audited.
+pub async fn bank_file(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    layout: &str,
+) -> Result<(String, Vec<u8>), PaymentFailure> {
+    need(who, Permission::PreparePayroll)?;
+    let p = payroll_in_scope(store, who, id).await?;
+    if p.status != PayrollStatus::Locked {
+        return Err(PayrollError::NotLocked.into());
+    }
+    let l = BankLayout::shipped(layout).ok_or_else(|| PaymentFailure::Layout(layout.to_string()))?;
+    let lines = payment_store(store).lines(id).await?;
+    let program = program_of(engine, &p.program)?;
+    let period = p.month.format("%Y-%m").to_string();
+    let bytes = bank::payment_file(&l.payment, &lines, &FileFor { program_zh: &program.zh, period: &period });
+    store.audit(actor, &[read_entry("bank_file", &id.to_string(), lines.iter().filter(|l| l.held.is_none()).count())]).await?;
+    let name = format!("{}-{}-{}-{}.txt", p.county, p.program, period, l.code);
+    Ok((name, bytes))
+}
+
+/// What a bank return did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReturnSummary {
+    pub paid: usize,
+    pub failed: usize,
+    pub paid_amount: Fen,
+    pub failed_amount: Fen,
+}
+
+/// Imports the bank's return file of a locked payroll: every line checked against what was
+/// sent; one refusal and nothing is applied.
+pub async fn bank_return(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    layout: &str,
+    bytes: &[u8],
+) -> Result<ReturnSummary, PaymentFailure> {
+    need(who, Permission::PreparePayroll)?;
+    let p = payroll_in_scope(store, who, id).await?;
+    if p.status != PayrollStatus::Locked {
+        return Err(PayrollError::NotLocked.into());
+    }
+    let l = BankLayout::shipped(layout).ok_or_else(|| PaymentFailure::Layout(layout.to_string()))?;
+    let payments = payment_store(store);
+    let lines = payments.lines(id).await?;
+    let r = bank::reconcile(&l.returns, bytes, &lines).map_err(PaymentFailure::Return)?;
+    let results: Vec<PaymentResult> = r
+        .outcomes
+        .iter()
+        .map(|(n, o)| match o {
+            Outcome::Paid => PaymentResult { line_no: *n, paid: true, reason: String::new() },
+            Outcome::Failed(why) => PaymentResult { line_no: *n, paid: false, reason: why.clone() },
+        })
+        .collect();
+    let sha = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(bytes))
+    };
+    payments.record_results(id, &results, &sha, actor).await.map_err(|e| match e {
+        StoreError::Conflict(_) => PaymentFailure::Return(vec![Refusal {
+            line: 0,
+            zh: "本花名册的银行回盘已经导入过".into(),
+            en: "this payroll's bank return was imported already".into(),
+        }]),
+        other => other.into(),
+    })?;
+    let failed = results.iter().filter(|r| !r.paid).count();
+    Ok(ReturnSummary { paid: results.len() - failed, failed, paid_amount: r.paid, failed_amount: r.failed })
+}
+
+/// A household's payments (一户一条救助链: the money side), for the household page.
+/// `community` is the household's, which the caller has read; it must be within the account's region.
+pub async fn household_payments(
+    store: &dyn Store,
+    who: &Principal,
+    household_no: &str,
+    community: &RegionCode,
+) -> Result<Vec<PaymentRecord>, PaymentFailure> {
+    need(who, Permission::ReadPayments)?;
+    if !who.in_scope(community) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let mut out = payment_store(store).payments_of(household_no).await?;
+    if !who.role.sees_full_identity() {
+        for r in &mut out {
+            mask_line(&mut r.line);
+        }
+    }
+    Ok(out)
+}
