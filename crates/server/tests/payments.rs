@@ -17,6 +17,9 @@ use minzheng_store::{Actor, Store};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The server URL and the name of a PostgreSQL test database, to drop at the end.
+type PgDatabase = Option<(String, String)>;
+
 fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
     Some(("application/x-www-form-urlencoded", serde_urlencoded::to_string(pairs).expect("form")))
 }
@@ -267,7 +270,7 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
 async fn a_locked_month_is_refused_by_each_database() {
     let dir = std::env::temp_dir().join(format!("minzheng-payments-store-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, Option<(String, String)>)> =
+    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
         vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("p.db").display())).await.expect("sqlite"), None)];
     if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
         let name = format!("mzt_pay_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());

@@ -127,9 +127,8 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
         }
         PaymentsWhat::Prepare { county, program, month } => {
             let who = county_staff(operator, &county)?;
-            let c = who.region.clone();
-            let (p, lines) =
-                service::prepare(store, engine, &who, operator, &program, &c, month_of(&month)?, today).await.map_err(|e| e.both())?;
+            let which = service::ListFor { program, county: who.region.clone(), month: month_of(&month)? };
+            let (p, lines) = service::prepare(store, engine, &who, operator, &which, today).await.map_err(|e| e.both())?;
             let held = lines.iter().filter(|l| l.held.is_some()).count();
             println!(
                 "花名册 {}：{} 笔，送银行 {} 元，暂缓 {held} 笔 / payroll {}: {} lines, {} yuan to the bank, {held} held",

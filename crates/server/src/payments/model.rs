@@ -107,7 +107,7 @@ pub fn luhn_ok(digits: &str) -> bool {
         }
         sum += d;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 /// The account number as written on a form or a sheet, spaces and dashes removed, checked for

@@ -98,9 +98,15 @@ pub(super) async fn api_prepare(
     who.require_csrf(&s, csrf_of(&headers)).await?;
     let county = county_or_own(&who, r.county.as_deref())?;
     let month = parse_month(&r.month)?;
-    let (p, _) =
-        service::prepare(s.store.as_ref(), &s.engine, &who.principal, &who.actor, r.program.trim(), &county, month, s.clock.today())
-            .await?;
+    let (p, _) = service::prepare(
+        s.store.as_ref(),
+        &s.engine,
+        &who.principal,
+        &who.actor,
+        &service::ListFor { program: r.program.clone(), county: county.clone(), month },
+        s.clock.today(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -444,7 +450,15 @@ pub(super) async fn form_prepare(State(s): State<AppState>, who: Authenticated, 
             return list_response(&s, &who, None, f, Some(msg)).await;
         }
     };
-    match service::prepare(s.store.as_ref(), &s.engine, &who.principal, &who.actor, f.program.trim(), &county, month, s.clock.today()).await
+    match service::prepare(
+        s.store.as_ref(),
+        &s.engine,
+        &who.principal,
+        &who.actor,
+        &service::ListFor { program: f.program.clone(), county: county.clone(), month },
+        s.clock.today(),
+    )
+    .await
     {
         Ok((p, _)) => Ok(Redirect::to(&format!("/payments/{}", p.id)).into_response()),
         Err(e @ (PaymentFailure::Payroll(_) | PaymentFailure::Access(minzheng_app::registry::AccessError::OutOfScope))) => {

@@ -128,16 +128,24 @@ fn program_of<'e>(engine: &'e Engine, code: &str) -> Result<&'e minzheng_policy:
 
 /// Prepares (or prepares again) the month's payment list of a program in a county from the
 /// enrolments in force: lines, arrears, returned payments paid again, held lines.
+/// Which list: a program's, in a county, for a month.
+#[derive(Debug, Clone)]
+pub struct ListFor {
+    pub program: String,
+    pub county: RegionCode,
+    /// Any day of the month.
+    pub month: NaiveDate,
+}
+
 pub async fn prepare(
     store: &dyn Store,
     engine: &Engine,
     who: &Principal,
     actor: &Actor,
-    program: &str,
-    county: &RegionCode,
-    month: NaiveDate,
+    which: &ListFor,
     today: NaiveDate,
 ) -> Result<(Payroll, Vec<PayrollLine>), PaymentFailure> {
+    let (program, county, month) = (which.program.trim(), &which.county, which.month);
     need(who, Permission::PreparePayroll)?;
     county_of(who, county)?;
     let p = program_of(engine, program)?;
