@@ -30,10 +30,18 @@ pub enum FindingKind {
     /// 空挂户（户在人不在）: the hukou is held here but the member lives, works or is insured in
     /// another city according to another department's data.
     Absent,
+    /// 死亡后仍发放 (资金监督): a payment list pays a month after the payee's death.
+    PaidAfterDeath,
+    /// 重复发放 (资金监督): one person paid the same month twice, or under programs that exclude each other.
+    PaidTwice,
+    /// 一号多人 (资金监督): one account receives for persons of different households (cards held by others).
+    SharedAccount,
+    /// 区域外发放 (资金监督): the payee's household is outside the paying county.
+    PaidOutsideRegion,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 7] = [
+    pub const ALL: [FindingKind; 11] = [
         FindingKind::Deceased,
         FindingKind::EnrolledTwice,
         FindingKind::IncompatiblePrograms,
@@ -41,6 +49,10 @@ impl FindingKind {
         FindingKind::MembersMismatch,
         FindingKind::NoLongerEligible,
         FindingKind::Absent,
+        FindingKind::PaidAfterDeath,
+        FindingKind::PaidTwice,
+        FindingKind::SharedAccount,
+        FindingKind::PaidOutsideRegion,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,6 +63,10 @@ impl FindingKind {
             FindingKind::MembersMismatch => "members_mismatch",
             FindingKind::NoLongerEligible => "no_longer_eligible",
             FindingKind::Absent => "absent",
+            FindingKind::PaidAfterDeath => "paid_after_death",
+            FindingKind::PaidTwice => "paid_twice",
+            FindingKind::SharedAccount => "shared_account",
+            FindingKind::PaidOutsideRegion => "paid_outside_region",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -62,6 +78,10 @@ impl FindingKind {
             FindingKind::MembersMismatch => "家庭成员不符",
             FindingKind::NoLongerEligible => "不再符合条件",
             FindingKind::Absent => "空挂户（户在人不在）",
+            FindingKind::PaidAfterDeath => "死亡后仍发放",
+            FindingKind::PaidTwice => "重复发放",
+            FindingKind::SharedAccount => "一号多人（疑似代领冒领）",
+            FindingKind::PaidOutsideRegion => "区域外发放",
         }
     }
     pub fn en(self) -> &'static str {
@@ -73,6 +93,10 @@ impl FindingKind {
             FindingKind::MembersMismatch => "members differ from the registry",
             FindingKind::NoLongerEligible => "no longer eligible",
             FindingKind::Absent => "registered but living elsewhere",
+            FindingKind::PaidAfterDeath => "paid after death",
+            FindingKind::PaidTwice => "paid twice",
+            FindingKind::SharedAccount => "one account for several households",
+            FindingKind::PaidOutsideRegion => "paid outside the county",
         }
     }
     pub fn parse(s: &str) -> Option<FindingKind> {

@@ -89,6 +89,29 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
+    // Someone of another household of the county gives the same card (cards held by others);
+    // the county records it.
+    let stranger = f
+        .city
+        .persons
+        .iter()
+        .find(|p| {
+            p.household_no.as_deref() != Some(f.inside.household_no.as_str())
+                && f.city.households.iter().any(|h| Some(&h.household_no) == p.household_no.as_ref() && county.contains(&h.community))
+        })
+        .expect("another household of the county")
+        .clone();
+    let theirs = format!(
+        r#"[{{"id_number":"{}","name":"{}","bank":"盛京银行","kind":"card","account_no":"{}"}}]"#,
+        stranger.id_number,
+        stranger.name,
+        card(1)
+    );
+    let county_csrf = [("x-csrf-token", first.csrf.as_str())];
+    let r =
+        send(&f.app, Method::POST, "/api/payment-accounts", Some(&first.cookie), &county_csrf, Some(("application/json", theirs))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
     // August is prepared: one line to the head's card.
     let r = send(
         &f.app,
@@ -118,6 +141,22 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
         .expect("line")
         .clone();
     assert_eq!((line["net"].as_i64(), line["account_no"].as_str()), (Some(104_100), Some(card(1).as_str())), "{line}");
+
+    // The supervision checks ran on it: the shared card is a finding in the county's queue,
+    // shown on the list's page.
+    let shared = f
+        .store
+        .search_findings(&minzheng_store::FindingQuery {
+            kind: Some(minzheng_domain::FindingKind::SharedAccount),
+            region: Some(county.clone()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("findings");
+    assert!(shared.items.iter().any(|x| x.household_no == f.inside.household_no && x.enrolment_id == eid), "{:?}", shared.items);
+    let page = get(&f.app, &format!("/payments/{id}"), Some(&first.cookie)).await;
+    assert!(page.body.contains("资金监督待处理疑点") && page.body.contains("一号多人"), "{}", page.body);
 
     // The one who prepared it may not approve it; the page says so and nothing moves.
     let r = send(

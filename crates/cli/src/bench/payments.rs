@@ -26,7 +26,10 @@ pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
     let mut before = PaidBefore { first_month: Some(start), ..Default::default() };
     for i in 0..enrolments {
         let birth = NaiveDate::from_ymd_opt(1940 + (i % 60) as i32, 1 + (i % 12) as u32, 1 + (i % 28) as u32).unwrap_or(start);
-        let id = IdNumber::from_parts(210112, birth, ((i / 1680) % 1000) as u16, if i % 2 == 0 { Sex::Male } else { Sex::Female });
+        // Unique numbers: 420 birth dates × 1,000 sequence numbers × 10 districts.
+        const AREAS: [u32; 10] = [210102, 210103, 210104, 210105, 210106, 210111, 210112, 210113, 210114, 210115];
+        let seq = ((i / 420) % 1000) as u16;
+        let id = IdNumber::from_parts(AREAS[((i / 420_000) % 10) as usize], birth, seq, if seq % 2 == 1 { Sex::Male } else { Sex::Female });
         let no = format!("210112{i:010}");
         let amount = Fen(50_000 + ((i.wrapping_mul(seed | 1)) % 60_000) as i64);
         list.push(Enrolment {

@@ -13,6 +13,7 @@ pub mod model;
 mod routes;
 pub mod service;
 pub mod store;
+pub mod supervision;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;

@@ -501,6 +501,10 @@ pub(super) struct PayrollPage {
     layouts: Vec<Choice>,
     paid: usize,
     failed: usize,
+    /// Open 资金监督 findings of the county: (label, kind code, count).
+    supervision: Vec<(&'static str, &'static str, u64)>,
+    supervision_title: &'static str,
+    row_county_code: String,
     error: Option<String>,
 }
 
@@ -563,6 +567,13 @@ async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Opt
             .collect(),
         paid: results.iter().filter(|r| r.paid).count(),
         failed: results.iter().filter(|r| !r.paid).count(),
+        supervision: service::open_supervision(s.store.as_ref(), &p)
+            .await?
+            .into_iter()
+            .map(|(k, n)| (if lang == Lang::En { k.en() } else { k.zh() }, k.as_str(), n))
+            .collect(),
+        supervision_title: if lang == Lang::En { "Supervision findings to settle" } else { "资金监督待处理疑点" },
+        row_county_code: p.county.to_string(),
         error,
     };
     Ok((status, render(&page)?).into_response())

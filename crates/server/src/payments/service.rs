@@ -173,7 +173,80 @@ pub async fn prepare(
         StoreError::Conflict(_) => PaymentFailure::Payroll(PayrollError::NotPrepared(PayrollStatus::Approved.zh())),
         other => other.into(),
     })?;
-    Ok((Payroll { id, ..payroll }, lines))
+    let payroll = Payroll { id, ..payroll };
+    supervise(store, engine, &payroll, &lines, actor, today).await?;
+    Ok((payroll, lines))
+}
+
+/// Whether two programs exclude each other for one person (either way round).
+fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
+    let by = |x: &str, y: &str| engine.policy.programs.iter().any(|p| p.code == x && p.excluded_by.iter().any(|e| e == y));
+    by(a, b) || by(b, a)
+}
+
+/// The supervision checks (资金监督) on a list's lines: each hit a finding in the findings'
+/// workflow, stored once per kind, enrolment and person. Returns the findings that were new.
+pub async fn supervise(
+    store: &dyn Store,
+    engine: &Engine,
+    payroll: &Payroll,
+    lines: &[PayrollLine],
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<u64, PaymentFailure> {
+    let sent: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
+    if sent.is_empty() {
+        return Ok(0);
+    }
+    let mut payees: Vec<IdNumber> = sent.iter().map(|l| l.payee).collect();
+    payees.sort_unstable();
+    payees.dedup();
+    let mut persons = HashMap::with_capacity(payees.len());
+    for chunk in payees.chunks(5000) {
+        persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p)));
+    }
+    let mut nos: Vec<String> = sent.iter().map(|l| l.household_no.clone()).collect();
+    nos.sort_unstable();
+    nos.dedup();
+    let mut communities = HashMap::with_capacity(nos.len());
+    for chunk in nos.chunks(5000) {
+        communities.extend(store.households(chunk).await?.into_iter().map(|h| (h.household_no, h.community)));
+    }
+    let payments = payment_store(store);
+    let mut account_nos: Vec<String> = sent.iter().map(|l| l.account_no.clone()).collect();
+    account_nos.sort_unstable();
+    account_nos.dedup();
+    let mut account_households: HashMap<String, Vec<String>> = HashMap::new();
+    for (a, h) in payments.households_by_account(&account_nos).await? {
+        let v = account_households.entry(a).or_default();
+        if !v.contains(&h) {
+            v.push(h);
+        }
+    }
+    let mut paid_elsewhere: HashMap<IdNumber, Vec<(String, String)>> = HashMap::new();
+    for (id, program, household) in payments.paid_in_month(payroll.month, &payees, payroll.id).await? {
+        paid_elsewhere.entry(id).or_default().push((program, household));
+    }
+    let program_zh = program_of(engine, &payroll.program).map(|p| p.zh.clone()).unwrap_or_else(|_| payroll.program.clone());
+    let ex = |a: &str, b: &str| excludes(engine, a, b);
+    let facts = super::supervision::Facts {
+        payroll_id: payroll.id,
+        program: &payroll.program,
+        program_zh: &program_zh,
+        county: &payroll.county,
+        on: today,
+        persons: &persons,
+        communities: &communities,
+        account_households: &account_households,
+        paid_elsewhere: &paid_elsewhere,
+        excludes: &ex,
+    };
+    let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
+    let found = super::supervision::check(&owned, &facts);
+    if found.is_empty() {
+        return Ok(0);
+    }
+    Ok(store.add_findings(&found, actor).await?)
 }
 
 async fn work_out(
@@ -444,4 +517,22 @@ pub async fn household_payments(
         }
     }
     Ok(out)
+}
+
+/// The kinds of finding the supervision checks raise.
+pub const SUPERVISION_KINDS: [minzheng_domain::FindingKind; 4] = [
+    minzheng_domain::FindingKind::PaidAfterDeath,
+    minzheng_domain::FindingKind::PaidTwice,
+    minzheng_domain::FindingKind::SharedAccount,
+    minzheng_domain::FindingKind::PaidOutsideRegion,
+];
+
+/// Open supervision findings of a list's county, by kind (for the list's page).
+pub async fn open_supervision(store: &dyn Store, payroll: &Payroll) -> Result<Vec<(minzheng_domain::FindingKind, u64)>, PaymentFailure> {
+    let counts = store.finding_counts(&payroll.county).await?;
+    Ok(SUPERVISION_KINDS
+        .iter()
+        .map(|k| (*k, counts.iter().filter(|c| c.kind == k.as_str() && c.status != "resolved").map(|c| c.count).sum()))
+        .filter(|(_, n)| *n > 0)
+        .collect())
 }

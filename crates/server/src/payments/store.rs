@@ -63,6 +63,10 @@ pub trait PaymentStore: Send + Sync {
     async fn results(&self, payroll_id: i64) -> Result<Vec<PaymentResult>>;
     /// Every payment to a household's members or under its enrolments, newest month first.
     async fn payments_of(&self, household_no: &str) -> Result<Vec<PaymentRecord>>;
+    /// (account number, household) of every stored account with one of these numbers.
+    async fn households_by_account(&self, account_nos: &[String]) -> Result<Vec<(String, String)>>;
+    /// (payee, program, household) of the lines of other lists of `month` that pay these persons.
+    async fn paid_in_month(&self, month: NaiveDate, payees: &[IdNumber], except_payroll: i64) -> Result<Vec<(IdNumber, String, String)>>;
 }
 
 /// The module's store on whichever database the platform's store runs.
@@ -531,6 +535,42 @@ macro_rules! impl_payment_store {
                             }).transpose()?,
                             line,
                         });
+                    }
+                    Ok(out)
+                }
+
+                async fn households_by_account(&self, account_nos: &[String]) -> Result<Vec<(String, String)>> {
+                    let mut out = Vec::new();
+                    for chunk in account_nos.chunks(5000) {
+                        let mut qb = QueryBuilder::<$db>::new("SELECT account_no, household_no FROM payment_accounts WHERE account_no IN (");
+                        let mut sep = qb.separated(", ");
+                        for a in chunk {
+                            sep.push_bind(a.clone());
+                        }
+                        qb.push(")");
+                        for r in qb.build().fetch_all(self.pool()).await? {
+                            out.push((r.try_get("account_no")?, r.try_get("household_no")?));
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn paid_in_month(&self, month: NaiveDate, payees: &[IdNumber], except_payroll: i64) -> Result<Vec<(IdNumber, String, String)>> {
+                    let mut out = Vec::new();
+                    for chunk in payees.chunks(5000) {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "SELECT l.payee, p.program, l.household_no FROM payroll_lines l JOIN payrolls p ON p.id = l.payroll_id \
+                             WHERE l.held IS NULL AND p.month = ",
+                        );
+                        qb.push_bind(month).push(" AND p.id <> ").push_bind(except_payroll).push(" AND l.payee IN (");
+                        let mut sep = qb.separated(", ");
+                        for id in chunk {
+                            sep.push_bind(id.to_string());
+                        }
+                        qb.push(")");
+                        for r in qb.build().fetch_all(self.pool()).await? {
+                            out.push((id_of(&r.try_get::<String, _>("payee")?)?, r.try_get("program")?, r.try_get("household_no")?));
+                        }
                     }
                     Ok(out)
                 }
