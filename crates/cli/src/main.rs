@@ -893,6 +893,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
         eprintln!("重点工作推进表 / key tasks: {tasks}");
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
+        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, chrono::Local::now().date_naive())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("资金发放 / payments: {paid}");
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }
@@ -919,6 +923,7 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
     println!(
         "  http://{bind}/tasks   重点工作推进表（市级、区县、街道、审计账号）/ the key-task progress table (city, county, street, auditor)"
     );
+    println!("  http://{bind}/payments   资金发放：花名册审核、锁定、银行文件和回盘（区县审批账号）/ payment lists: approve, lock, bank files and returns (county approver)");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
     for line in &accounts {

@@ -24,6 +24,7 @@ type Request = (Method, String, Option<(&'static str, String)>);
 fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Request> {
     let task = if target == Target::Inside { f.inside_task } else { f.outside_task };
     let payroll = if target == Target::Inside { f.inside_payroll } else { f.outside_payroll };
+    let recovery = if target == Target::Inside { f.inside_recovery } else { f.outside_recovery };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -136,6 +137,10 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/api/payrolls") => (Method::POST, "/api/payrolls".into(), Some(("application/json", format!(r#"{{"program":"dibao","county":"{}","month":"2026-08"}}"#, &community[..6])))),
         ("GET", "/api/payrolls/{id}") => (Method::GET, format!("/api/payrolls/{payroll}"), None),
         ("POST", "/api/payrolls/{id}/step") => (Method::POST, format!("/api/payrolls/{payroll}/step"), Some(("application/json", r#"{"step":"approve"}"#.into()))),
+        ("GET", "/payments/recoveries") => (Method::GET, format!("/payments/recoveries?county={}", &community[..6]), None),
+        ("POST", "/payments/recoveries") => (Method::POST, "/payments/recoveries".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&county={}", &community[..6])))),
+        ("POST", "/payments/recoveries/{id}") => (Method::POST, format!("/payments/recoveries/{recovery}"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=repay&amount=1.00".into()))),
+        ("GET", "/api/recoveries") => (Method::GET, format!("/api/recoveries?county={}", &community[..6]), None),
         ("POST", "/api/payment-accounts") => (Method::POST, "/api/payment-accounts".into(), Some(("application/json", format!(r#"[{{"id_number":"{person_id}","name":"x","bank":"盛京银行","kind":"card","account_no":"6222020000000000000"}}]"#)))),
         _ => return None,
     })

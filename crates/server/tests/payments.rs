@@ -389,6 +389,58 @@ async fn a_locked_month_is_refused_by_each_database() {
             payments.paid_before("dibao", &county, chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("oct")).await.expect("before");
         assert_eq!(before.first_month, Some(month));
         assert!(before.covered.get(&(9, line.payee)).is_some_and(|m| m.contains(&month)));
+
+        // 追回: the enrolment is found to have ended in September: September was paid (and
+        // credited), so it is owed back; found again, it is kept once; repaid in part, then
+        // written off with a reason; a step from a stale page changes nothing.
+        use minzheng_server::payments::recovery::{overpayments, RecoveryStatus};
+        use minzheng_server::payments::recovery_store::{recovery_store, RecoveryEvent};
+        let ledger = recovery_store(store.as_ref());
+        let ended = minzheng_domain::Enrolment {
+            id: 9,
+            program: "dibao".into(),
+            household_no: "H9".into(),
+            county: county.clone(),
+            members: vec![],
+            monthly_amount: Fen(104_100),
+            start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("jan"),
+            status: minzheng_domain::EnrolmentStatus::Stopped,
+            end: Some(month),
+        };
+        let sent = ledger.sent_lines(&[9]).await.expect("sent");
+        assert_eq!(sent.len(), 1);
+        let found = overpayments(&ended, &sent.iter().map(|(l, c)| (l, *c)).collect::<Vec<_>>());
+        assert_eq!((found.len(), found[0].amount, found[0].months.clone()), (1, Fen(104_100), vec![month]));
+        assert_eq!(ledger.open_recoveries(&found, &actor).await.expect("open"), 1);
+        assert_eq!(ledger.open_recoveries(&found, &actor).await.expect("again"), 0, "found again, kept once");
+        let o = ledger.recoveries(&county).await.expect("list").pop().expect("one");
+        let repay = RecoveryEvent {
+            recovery_id: o.id,
+            action: "repay".into(),
+            amount: Fen(40_000),
+            on: month,
+            comment: "银行追回".into(),
+            actor: "county".into(),
+        };
+        let part = minzheng_server::payments::recovery::Overpayment { repaid: Fen(40_000), status: RecoveryStatus::Repaying, ..o.clone() };
+        assert!(ledger.record_recovery_step(&part, Fen(0), &repay, &actor).await.expect("repay"));
+        assert!(!ledger.record_recovery_step(&part, Fen(0), &repay, &actor).await.expect("stale"), "a stale page repays nothing twice");
+        let off = minzheng_server::payments::recovery::Overpayment { status: RecoveryStatus::WrittenOff, ..part.clone() };
+        let write_off =
+            RecoveryEvent {
+                action: "write_off".into(), amount: Fen(64_100), comment: "本人已死亡且无遗产".into(), ..repay.clone()
+            };
+        assert!(ledger.record_recovery_step(&off, Fen(40_000), &write_off, &actor).await.expect("write off"));
+        assert!(
+            !ledger.record_recovery_step(&off, Fen(40_000), &write_off, &actor).await.expect("closed"),
+            "a written-off recovery takes no more steps"
+        );
+        let back = ledger.recovery(o.id).await.expect("read").expect("recovery");
+        assert_eq!((back.repaid, back.status), (Fen(40_000), RecoveryStatus::WrittenOff));
+        assert_eq!(
+            ledger.recovery_events(o.id).await.expect("events").iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+            vec!["repay", "write_off"]
+        );
         assert_eq!(minzheng_store::verify_audit(store.as_ref()).await.expect("verify").first_broken, None, "{:?}", store.backend());
         if let Some((base, name)) = pg {
             let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");

@@ -9,7 +9,10 @@
 
 pub mod bank;
 pub mod cli;
+pub mod demo;
 pub mod model;
+pub mod recovery;
+pub mod recovery_store;
 mod routes;
 pub mod service;
 pub mod store;
@@ -33,6 +36,10 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/api/payrolls/{id}", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/api/payrolls/{id}/step", Access::Needs(Permission::ApprovePayroll)),
     Route::new("POST", "/api/payment-accounts", Access::Needs(Permission::ManagePaymentAccounts)),
+    Route::new("GET", "/payments/recoveries", Access::Needs(Permission::ReadPayments)),
+    Route::new("POST", "/payments/recoveries", Access::Needs(Permission::PreparePayroll)),
+    Route::new("POST", "/payments/recoveries/{id}", Access::Needs(Permission::PreparePayroll)),
+    Route::new("GET", "/api/recoveries", Access::Needs(Permission::ReadPayments)),
 ];
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/payments", zh: "资金发放", en: "Payments", needs: Some(Permission::ReadPayments) }];
@@ -51,6 +58,9 @@ fn router() -> Router<AppState> {
         .route(l("/api/payrolls/{id}", &["GET"]), get(routes::api_one))
         .route(l("/api/payrolls/{id}/step", &["POST"]), post(routes::api_step))
         .route(l("/api/payment-accounts", &["POST"]), post(routes::api_accounts))
+        .route(l("/payments/recoveries", &["GET", "POST"]), get(routes::recoveries_page).post(routes::form_find))
+        .route(l("/payments/recoveries/{id}", &["POST"]), post(routes::form_recovery))
+        .route(l("/api/recoveries", &["GET"]), get(routes::api_recoveries))
 }
 
 fn openapi() -> serde_json::Value {
@@ -79,6 +89,10 @@ fn openapi() -> serde_json::Value {
                 "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
                     "step": { "type": "string", "enum": ["approve", "send_back", "lock"] } }, "required": ["step"] } } } },
                 "responses": { "200": { "description": "moved" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response(), "422": error_response() } } },
+            "/api/recoveries": { "get": {
+                "summary": "追回台账 / the recovery ledger: months paid after an enrolment's end, per payee",
+                "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
+                "responses": { "200": { "description": "recoveries: payee, months, amount, repaid (fen), status (open, repaying, settled, written_off)" }, "403": error_response() } } },
             "/api/payment-accounts": { "post": {
                 "summary": "登记发放账户（一卡通），全部成功或全部不变（需 x-csrf-token）/ record payment accounts, all or none (needs x-csrf-token)",
                 "parameters": [csrf],

@@ -223,6 +223,7 @@ pub(super) struct PayText {
     pub back: &'static str,
     pub four_eyes: &'static str,
     pub locked_note: &'static str,
+    pub recoveries: &'static str,
 }
 
 const ZH: PayText = PayText {
@@ -264,6 +265,7 @@ const ZH: PayText = PayText {
     back: "返回花名册列表",
     four_eyes: "花名册须由编制人以外的人员审核。",
     locked_note: "本花名册已锁定：不能再更改，更正在以后月份中调整。",
+    recoveries: "追回台账（停发后多发的资金）",
 };
 
 const EN: PayText = PayText {
@@ -305,6 +307,7 @@ const EN: PayText = PayText {
     back: "Back to the payment lists",
     four_eyes: "A list is approved by someone other than the one who prepared it.",
     locked_note: "This list is locked: nothing in it changes; corrections go into a later month.",
+    recoveries: "Recovery ledger (money paid after an enrolment ended)",
 };
 
 fn words(lang: Lang) -> &'static PayText {
@@ -660,6 +663,235 @@ pub(super) async fn form_return(
         Err(e @ (PaymentFailure::Return(_) | PaymentFailure::Payroll(_) | PaymentFailure::Layout(_))) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
             payroll_response(&s, &who, id, Some(msg)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- recoveries (追回) ----
+
+pub(super) async fn api_recoveries(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<CountyParam>,
+) -> Result<Json<Vec<super::recovery::Overpayment>>, AppError> {
+    Ok(Json(service::recoveries(s.store.as_ref(), &who.principal, county_param(&q)?.as_ref()).await?))
+}
+
+pub(super) struct RecoveryRow {
+    id: i64,
+    household: String,
+    payee: String,
+    program: String,
+    months: String,
+    amount: String,
+    repaid: String,
+    status: &'static str,
+    open: bool,
+    reason: String,
+}
+
+pub(super) struct RecoveryWords {
+    title: &'static str,
+    hint: &'static str,
+    find: &'static str,
+    household: &'static str,
+    payee: &'static str,
+    program: &'static str,
+    months: &'static str,
+    amount: &'static str,
+    repaid: &'static str,
+    outstanding: &'static str,
+    written_off: &'static str,
+    status: &'static str,
+    reason: &'static str,
+    repay: &'static str,
+    on: &'static str,
+    write_off: &'static str,
+    none: &'static str,
+    back: &'static str,
+}
+
+const RZH: RecoveryWords = RecoveryWords {
+    title: "追回台账",
+    hint: "停发月份之后仍已发放（银行已入账）的金额，按人按户列出；登记还款直至追回，或写明原因核销。编制花名册时自动查找。",
+    find: "查找多发资金",
+    household: "户编号",
+    payee: "收款人",
+    program: "保障项目",
+    months: "多发月份",
+    amount: "多发金额（元）",
+    repaid: "已追回（元）",
+    outstanding: "尚欠（元）",
+    written_off: "已核销（元）",
+    status: "状态",
+    reason: "原因",
+    repay: "登记还款",
+    on: "日期",
+    write_off: "核销",
+    none: "暂无追回记录",
+    back: "返回花名册列表",
+};
+
+const REN: RecoveryWords = RecoveryWords {
+    title: "Recovery ledger",
+    hint: "What was paid (and credited) for months after an enrolment's end, per payee; repayments are recorded until settled, or the rest is written off with its reason. Looked for whenever a list is prepared.",
+    find: "Look for overpayments",
+    household: "Household",
+    payee: "Payee",
+    program: "Program",
+    months: "Months overpaid",
+    amount: "Overpaid (yuan)",
+    repaid: "Recovered (yuan)",
+    outstanding: "Owed (yuan)",
+    written_off: "Written off (yuan)",
+    status: "Status",
+    reason: "Reason",
+    repay: "Record a repayment",
+    on: "Date",
+    write_off: "Write off",
+    none: "No recoveries",
+    back: "Back to the payment lists",
+};
+
+#[derive(Template)]
+#[template(path = "recoveries.html")]
+pub(super) struct RecoveriesPage {
+    t: &'static Text,
+    w: &'static RecoveryWords,
+    user: Option<UserBar>,
+    rows: Vec<RecoveryRow>,
+    totals: [String; 4],
+    csrf: String,
+    county: String,
+    may_find: bool,
+    may_write_off: bool,
+    today: String,
+    error: Option<String>,
+}
+
+pub(super) async fn recoveries_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<CountyParam>,
+) -> Result<Response, AppError> {
+    recoveries_response(&s, &who, county_param(&q)?, None).await
+}
+
+async fn recoveries_response(
+    s: &AppState,
+    who: &Authenticated,
+    county: Option<RegionCode>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    use super::recovery::RecoveryStatus;
+    let lang = who.lang;
+    let list = service::recoveries(s.store.as_ref(), &who.principal, county.as_ref()).await?;
+    let sum = |f: &dyn Fn(&super::recovery::Overpayment) -> i64| minzheng_domain::Fen(list.iter().map(f).sum()).to_string();
+    let totals = [
+        sum(&|o| o.amount.0),
+        sum(&|o| o.repaid.0),
+        sum(&|o| if o.status == RecoveryStatus::WrittenOff { 0 } else { o.amount.0 - o.repaid.0 }),
+        sum(&|o| if o.status == RecoveryStatus::WrittenOff { o.amount.0 - o.repaid.0 } else { 0 }),
+    ];
+    let rows = list
+        .iter()
+        .map(|o| RecoveryRow {
+            id: o.id,
+            household: o.household_no.clone(),
+            payee: o.payee_name.clone(),
+            program: program_zh(s, &o.program, lang),
+            months: o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、"),
+            amount: o.amount.to_string(),
+            repaid: o.repaid.to_string(),
+            status: if lang == Lang::En { o.status.as_str() } else { o.status.zh() },
+            open: matches!(o.status, RecoveryStatus::Open | RecoveryStatus::Repaying),
+            reason: o.reason.clone(),
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = RecoveriesPage {
+        t: lang.text(),
+        w: if lang == Lang::En { &REN } else { &RZH },
+        user: Some(UserBar::of(who)),
+        rows,
+        totals,
+        csrf: who.session.csrf_token.clone(),
+        county: county.as_ref().unwrap_or(&who.principal.region).to_string(),
+        may_find: who.principal.may(Permission::PreparePayroll),
+        may_write_off: who.principal.may(Permission::ApprovePayroll),
+        today: s.clock.today().to_string(),
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct FindForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    county: String,
+}
+
+pub(super) async fn form_find(State(s): State<AppState>, who: Authenticated, Form(f): Form<FindForm>) -> Result<Response, AppError> {
+    who.require_csrf(&s, Some(&f.csrf)).await?;
+    let county = county_or_own(&who, Some(&f.county))?;
+    service::find_overpayments(s.store.as_ref(), &who.principal, &who.actor, &county).await?;
+    Ok(Redirect::to(&format!("/payments/recoveries?county={county}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct RecoveryForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub(super) async fn form_recovery(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<RecoveryForm>,
+) -> Result<Response, AppError> {
+    who.require_csrf(&s, Some(&f.csrf)).await?;
+    let say = |zh: String, en: String| if who.lang == Lang::En { en } else { zh };
+    let step = match f.action.as_str() {
+        "repay" => {
+            let Ok(amount) = minzheng_domain::Fen::parse_yuan(&f.amount) else {
+                let msg = say(
+                    format!("还款金额“{}”应写成元，如 1041.00", f.amount),
+                    format!("amount {:?}: write it in yuan, like 1041.00", f.amount),
+                );
+                return recoveries_response(&s, &who, None, Some(msg)).await;
+            };
+            let on = match f.on.trim() {
+                "" => s.clock.today(),
+                d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                    Ok(d) => d,
+                    Err(_) => {
+                        let msg = say(format!("日期“{d}”应写成 2026-09-30"), format!("date {d:?}: write it as 2026-09-30"));
+                        return recoveries_response(&s, &who, None, Some(msg)).await;
+                    }
+                },
+            };
+            service::RecoveryStep::Repay { amount, on, comment: f.comment.clone() }
+        }
+        "write_off" => service::RecoveryStep::WriteOff { reason: f.comment.clone() },
+        other => return Err(bad("bad_step", format!("“{other}”不是追回的操作"), format!("{other:?} is not repay or write_off"))),
+    };
+    match service::recovery_step(s.store.as_ref(), &who.principal, &who.actor, id, step, s.clock.today()).await {
+        Ok(o) => Ok(Redirect::to(&format!("/payments/recoveries?county={}", o.county)).into_response()),
+        Err(e @ (PaymentFailure::Recovery(_) | PaymentFailure::Stale)) => {
+            let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
+            recoveries_response(&s, &who, None, Some(msg)).await
         }
         Err(e) => Err(e.into()),
     }

@@ -31,6 +31,8 @@ pub enum PaymentFailure {
     #[error("the page was out of date: the payroll has moved on")]
     Stale,
     #[error(transparent)]
+    Recovery(super::recovery::RecoveryError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -39,6 +41,7 @@ impl Bilingual for PaymentFailure {
         match self {
             PaymentFailure::Access(e) => e.zh(),
             PaymentFailure::Payroll(e) => e.zh(),
+            PaymentFailure::Recovery(e) => e.zh(),
             PaymentFailure::Account(who, e) => format!("{who} 的账户：{}", e.zh()),
             PaymentFailure::NotResident(id) => format!("{id} 不是本辖区人口库中的居民"),
             PaymentFailure::Return(r) => format!(
@@ -56,6 +59,7 @@ impl Bilingual for PaymentFailure {
         match self {
             PaymentFailure::Access(e) => e.en(),
             PaymentFailure::Payroll(e) => e.en(),
+            PaymentFailure::Recovery(e) => e.en(),
             PaymentFailure::Account(who, e) => format!("account of {who}: {}", e.en()),
             PaymentFailure::Return(r) => format!(
                 "the bank return was not applied ({} problems, nothing changed): {}",
@@ -175,6 +179,7 @@ pub async fn prepare(
     })?;
     let payroll = Payroll { id, ..payroll };
     supervise(store, engine, &payroll, &lines, actor, today).await?;
+    find_overpayments(store, who, actor, county).await?;
     Ok((payroll, lines))
 }
 
@@ -535,4 +540,126 @@ pub async fn open_supervision(store: &dyn Store, payroll: &Payroll) -> Result<Ve
         .map(|k| (*k, counts.iter().filter(|c| c.kind == k.as_str() && c.status != "resolved").map(|c| c.count).sum()))
         .filter(|(_, n)| *n > 0)
         .collect())
+}
+
+/// Finds what was paid after the end of the county's stopped enrolments and opens a recovery
+/// for each payee (one found before is kept as it is). Returns how many were new.
+pub async fn find_overpayments(store: &dyn Store, who: &Principal, actor: &Actor, county: &RegionCode) -> Result<u64, PaymentFailure> {
+    need(who, Permission::PreparePayroll)?;
+    county_of(who, county)?;
+    let mut ended = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(county, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        ended.extend(page.into_iter().filter(|e| e.end.is_some() && &e.county == county));
+    }
+    if ended.is_empty() {
+        return Ok(0);
+    }
+    let ledger = super::recovery_store::recovery_store(store);
+    let ids: Vec<i64> = ended.iter().map(|e| e.id).collect();
+    let lines = ledger.sent_lines(&ids).await?;
+    let mut found = Vec::new();
+    for e in &ended {
+        let mine: Vec<(&PayrollLine, bool)> = lines.iter().filter(|(l, _)| l.enrolment_id == e.id).map(|(l, c)| (l, *c)).collect();
+        found.extend(super::recovery::overpayments(e, &mine));
+    }
+    if found.is_empty() {
+        return Ok(0);
+    }
+    Ok(ledger.open_recoveries(&found, actor).await?)
+}
+
+/// The recoveries of the account's region (or of a county within it), newest first.
+pub async fn recoveries(
+    store: &dyn Store,
+    who: &Principal,
+    county: Option<&RegionCode>,
+) -> Result<Vec<super::recovery::Overpayment>, PaymentFailure> {
+    need(who, Permission::ReadPayments)?;
+    if let Some(c) = county {
+        if !who.in_scope(c) {
+            return Err(AccessError::OutOfScope.into());
+        }
+    }
+    Ok(super::recovery_store::recovery_store(store).recoveries(county.unwrap_or(&who.region)).await?)
+}
+
+/// A step on a recovery: a repayment received, or a write-off with its reason.
+#[derive(Debug, Clone)]
+pub enum RecoveryStep {
+    Repay { amount: Fen, on: NaiveDate, comment: String },
+    WriteOff { reason: String },
+}
+
+/// Records a repayment (staff who prepare payments) or a write-off (the approver), checked
+/// against what is owed; refused as stale if another step got in first.
+pub async fn recovery_step(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    step: RecoveryStep,
+    today: NaiveDate,
+) -> Result<super::recovery::Overpayment, PaymentFailure> {
+    use super::recovery::{check_repayment, RecoveryError, RecoveryStatus};
+    use super::recovery_store::RecoveryEvent;
+    need(
+        who,
+        match step {
+            RecoveryStep::Repay { .. } => Permission::PreparePayroll,
+            RecoveryStep::WriteOff { .. } => Permission::ApprovePayroll,
+        },
+    )?;
+    let ledger = super::recovery_store::recovery_store(store);
+    let o = ledger.recovery(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&o.county) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let seen = o.repaid;
+    let (updated, event) = match step {
+        RecoveryStep::Repay { amount, on, comment } => {
+            let status = check_repayment(&o, amount).map_err(PaymentFailure::Recovery)?;
+            let updated = super::recovery::Overpayment { repaid: o.repaid + amount, status, ..o.clone() };
+            let on = on.min(today);
+            (
+                updated,
+                RecoveryEvent {
+                    recovery_id: id,
+                    action: "repay".into(),
+                    amount,
+                    on,
+                    comment: comment.trim().to_string(),
+                    actor: who.name.clone(),
+                },
+            )
+        }
+        RecoveryStep::WriteOff { reason } => {
+            if matches!(o.status, RecoveryStatus::Settled | RecoveryStatus::WrittenOff) {
+                return Err(PaymentFailure::Recovery(RecoveryError::Closed(o.status.zh())));
+            }
+            if reason.trim().chars().count() < 4 {
+                return Err(PaymentFailure::Recovery(RecoveryError::NoReason));
+            }
+            let left = o.amount - o.repaid;
+            let updated = super::recovery::Overpayment { status: RecoveryStatus::WrittenOff, ..o.clone() };
+            (
+                updated,
+                RecoveryEvent {
+                    recovery_id: id,
+                    action: "write_off".into(),
+                    amount: left,
+                    on: today,
+                    comment: reason.trim().to_string(),
+                    actor: who.name.clone(),
+                },
+            )
+        }
+    };
+    if !ledger.record_recovery_step(&updated, seen, &event, actor).await? {
+        return Err(PaymentFailure::Stale);
+    }
+    Ok(updated)
 }

@@ -13,8 +13,14 @@ use std::collections::{HashMap, HashSet};
 /// The module's migrations (versions 4001 ...).
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     module: "payments",
-    sqlite: &[Migration { version: 4001, name: "payments", sql: include_str!("migrations/sqlite/4001_payments.sql") }],
-    postgres: &[Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") }],
+    sqlite: &[
+        Migration { version: 4001, name: "payments", sql: include_str!("migrations/sqlite/4001_payments.sql") },
+        Migration { version: 4002, name: "recoveries", sql: include_str!("migrations/sqlite/4002_recoveries.sql") },
+    ],
+    postgres: &[
+        Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") },
+        Migration { version: 4002, name: "recoveries", sql: include_str!("migrations/postgres/4002_recoveries.sql") },
+    ],
 };
 
 /// A bank result as stored.

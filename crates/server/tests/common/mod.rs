@@ -38,6 +38,9 @@ pub struct Fixture {
     /// Payment lists of the accounts' county and of Dalian's.
     pub inside_payroll: i64,
     pub outside_payroll: i64,
+    /// Recoveries (追回) of the accounts' county and of Dalian's.
+    pub inside_recovery: i64,
+    pub outside_recovery: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -176,6 +179,35 @@ pub async fn fixture(tag: &str) -> Fixture {
     let county_of = |c: &RegionCode| c.ancestor(minzheng_domain::RegionLevel::County).expect("county");
     let inside_payroll = payments.save_payroll(&payroll(&county_of(&inside.community)), &[], &Actor::new("test")).await.expect("payroll");
     let outside_payroll = payments.save_payroll(&payroll(&county_of(&outside.community)), &[], &Actor::new("test")).await.expect("payroll");
+    let overpaid = |county: RegionCode, household: &Household, p: &Person| minzheng_server::payments::recovery::Overpayment {
+        id: 0,
+        enrolment_id: 1,
+        program: "dibao".into(),
+        county,
+        household_no: household.household_no.clone(),
+        payee: p.id_number,
+        payee_name: p.name.clone(),
+        months: vec![chrono::NaiveDate::from_ymd_opt(2026, 8, 1).expect("date")],
+        amount: minzheng_domain::Fen(104_100),
+        repaid: minzheng_domain::Fen(0),
+        status: minzheng_server::payments::recovery::RecoveryStatus::Open,
+        reason: "test".into(),
+    };
+    let ledger = minzheng_server::payments::recovery_store::recovery_store(store.as_ref());
+    let inside_head = city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member");
+    ledger
+        .open_recoveries(
+            &[
+                overpaid(county_of(&inside.community), &inside, inside_head),
+                overpaid(county_of(&outside.community), &outside, &outside_person),
+            ],
+            &Actor::new("test"),
+        )
+        .await
+        .expect("recoveries");
+    let all = ledger.recoveries(&RegionCode::parse("21").expect("province")).await.expect("recoveries");
+    let recovery_in = |c: &RegionCode| all.iter().find(|o| c.contains(&o.county) || o.county.contains(c)).map(|o| o.id).expect("recovery");
+    let (inside_recovery, outside_recovery) = (recovery_in(&inside.community), recovery_in(&outside.community));
     let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
     Fixture {
         app: router(state),
@@ -196,6 +228,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_task,
         inside_payroll,
         outside_payroll,
+        inside_recovery,
+        outside_recovery,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
