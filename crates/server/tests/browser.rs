@@ -101,6 +101,13 @@ impl Driver {
         post(&format!("{}/element/{el}/value", self.base), json!({ "text": text }));
     }
 
+    /// Empties a field (WebDriver's Element Clear), then types into it.
+    fn replace_text(&self, css: &str, text: &str) {
+        let el = self.find(css);
+        post(&format!("{}/element/{el}/clear", self.base), json!({}));
+        post(&format!("{}/element/{el}/value", self.base), json!({ "text": text }));
+    }
+
     /// Clicks the element `css` names. A page that htmx or a navigation replaces between the
     /// find and the click leaves a stale element (WebDriver answers 404): it is found again.
     fn click(&self, css: &str) {
@@ -593,4 +600,71 @@ fn a_county_approver_reports_a_key_tasks_month_and_a_mistake_keeps_the_form() {
 
     sign_in_with_the_form(&d, &server, "grid_worker");
     assert!(!d.source().contains("href=\"/tasks\""), "no key tasks in a grid worker's menu");
+}
+
+/// 资金发放 in Chromium: the county's clerk opens the payment lists from the menu, types a month
+/// in words and sees the message with the form kept, prepares the month and sees the line with
+/// its explanation; approving their own list is refused on the page; the head of section
+/// approves and locks it, and the bank-file form appears.
+#[test]
+fn a_county_prepares_a_month_a_second_person_approves_and_locks_it() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-payments"));
+    let county = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let head = f.city.persons.iter().find(|p| Some(p.id_number) == f.inside.head).expect("head").clone();
+    rt.block_on(async {
+        let e = minzheng_domain::Enrolment {
+            id: 0,
+            program: "dibao".into(),
+            household_no: f.inside.household_no.clone(),
+            county: county.clone(),
+            members: vec![minzheng_domain::EnrolledMember { id_number: head.id_number, name: head.name.clone(), amount: None }],
+            monthly_amount: minzheng_domain::Fen(104_100),
+            start: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
+            status: minzheng_domain::EnrolmentStatus::Active,
+            end: None,
+        };
+        f.store.upsert_enrolments(&[e], "roster", &minzheng_store::Actor::new("test")).await.expect("enrolment");
+        minzheng_app::auth::create_account(
+            f.store.as_ref(),
+            None,
+            &minzheng_store::Actor::new("test"),
+            "section_head",
+            minzheng_domain::Role::CountyApprover,
+            &county,
+            PASSWORD,
+        )
+        .await
+        .expect("account");
+    });
+    let server = serve(&rt, &f);
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.click("nav a[href='/payments']");
+    d.wait_for("the payment lists", |p| p.contains("id=\"prepare\""));
+    d.replace_text("#prepare input[name=month]", "九月");
+    d.click("#prepare button");
+    let page = d.wait_for("the refusal", |p| p.contains("月份“九月”无法识别"));
+    assert!(page.contains("value=\"九月\""), "the form keeps what was typed");
+    d.replace_text("#prepare input[name=month]", "2026-09");
+    d.click("#prepare button");
+    let page = d.wait_for("the prepared list", |p| p.contains("id=\"payroll-lines\""));
+    assert!(page.contains("无发放账户，暂缓发放"), "the head has no card yet: held");
+    assert!(page.contains(&head.name) && page.contains("2026年9月保障金 1041.00 元"));
+    let url = d.url();
+    d.click("#payroll-steps button[value=approve]");
+    let page = d.wait_for("the four-eyes refusal", |p| p.contains("须由编制人（county_approver）"));
+    assert!(page.contains("data-status=\"prepared\""));
+    sign_out(&d);
+
+    sign_in_with_the_form(&d, &server, "section_head");
+    d.goto(&url);
+    d.click("#payroll-steps button[value=approve]");
+    d.wait_for("approved", |p| p.contains("data-status=\"approved\""));
+    d.click("#payroll-steps button[value=lock]");
+    let page = d.wait_for("locked", |p| p.contains("data-status=\"locked\""));
+    assert!(page.contains("id=\"bank-file\"") && page.contains("id=\"bank-return\""), "the bank file and the return form");
+    assert!(!page.contains("id=\"payroll-steps\""), "a locked list takes no more steps");
+    d.screenshot("payroll_locked");
 }
