@@ -250,6 +250,11 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
     f.store.upsert_enrolments(&[stopped], "finding:1", &Actor::new("test")).await.expect("stop");
     let page = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&first.cookie)).await;
     assert!(page.body.contains("停保") && page.body.contains("2026-09"), "the household page shows the stop: {}", page.body);
+    assert!(
+        page.body.contains("id=\"household-findings\"") && page.body.contains("一号多人"),
+        "and the supervision finding about the household: {}",
+        page.body
+    );
 
     // September: the household is not paid; the returned August payment is held until the card
     // is corrected, then paid again.

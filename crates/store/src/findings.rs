@@ -15,6 +15,8 @@ pub struct FindingQuery {
     pub status: Option<FindingStatus>,
     pub program: Option<String>,
     pub assigned_to: Option<String>,
+    /// Only the findings about one household (户编号).
+    pub household_no: Option<String>,
     /// Cursor: findings with a smaller id.
     pub before: Option<i64>,
     pub limit: u32,

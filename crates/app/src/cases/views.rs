@@ -259,3 +259,35 @@ pub async fn work_counts(store: &dyn Store, who: &Principal, actor: &Actor, toda
         .await?;
     Ok(counts)
 }
+
+/// The cases of one household (its page's assistance chain), newest first; the household's
+/// community must be within the account's region. Audited with the ids shown.
+pub async fn household_cases(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    household: &minzheng_domain::Household,
+) -> Result<Vec<CaseView>, CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    if !who.in_scope(&household.community) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let q = CaseQuery { household_no: Some(household.household_no.clone()), limit: 100, ..Default::default() };
+    let page = store.search_cases(&q).await?;
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "list_cases".into(),
+                entity: "household".into(),
+                entity_key: household.household_no.clone(),
+                before: None,
+                after: Some(serde_json::json!({ "ids": ids })),
+            }],
+        )
+        .await?;
+    Ok(page.items.into_iter().map(|c| CaseView::of(c, who)).collect())
+}

@@ -272,3 +272,24 @@ pub async fn act_on_many(
     }
     (done, refused)
 }
+
+/// The findings about one household (its page's assistance chain), newest first; the household's
+/// community must be within the account's region. Audited like every findings list.
+pub async fn household_findings(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    household: &minzheng_domain::Household,
+) -> Result<Vec<FindingView>, AccessError> {
+    if !who.may(Permission::ReadFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    if !who.in_scope(&household.community) {
+        return Err(AccessError::OutOfScope);
+    }
+    let q = FindingQuery { household_no: Some(household.household_no.clone()), limit: 100, ..Default::default() };
+    let page = store.search_findings(&q).await?;
+    let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
+    store.audit(actor, &[read_entry(&household.household_no, "list_household", serde_json::json!({ "ids": ids }))]).await?;
+    Ok(page.items.iter().map(|f| FindingView::of(f, who.role)).collect())
+}

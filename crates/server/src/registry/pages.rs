@@ -123,6 +123,17 @@ pub(crate) struct HouseholdPage {
     hw: &'static ChainWords,
     benefits: Vec<BenefitRow>,
     payments: Option<Vec<PaymentRow>>,
+    cases: Vec<ChainRow>,
+    findings: Option<Vec<ChainRow>>,
+    recoveries: Option<Vec<ChainRow>>,
+}
+
+/// A case, finding or recovery of the household, as one line with a link.
+pub(crate) struct ChainRow {
+    href: String,
+    what: String,
+    status: String,
+    detail: String,
 }
 
 /// The words of the household's assistance chain.
@@ -142,6 +153,12 @@ pub(crate) struct ChainWords {
     pub net: &'static str,
     pub note: &'static str,
     pub result: &'static str,
+    pub cases: &'static str,
+    pub no_cases: &'static str,
+    pub findings: &'static str,
+    pub no_findings: &'static str,
+    pub recoveries: &'static str,
+    pub no_recoveries: &'static str,
 }
 
 const CHAIN_ZH: ChainWords = ChainWords {
@@ -160,6 +177,12 @@ const CHAIN_ZH: ChainWords = ChainWords {
     net: "实发（元）",
     note: "说明",
     result: "银行结果",
+    cases: "办件",
+    no_cases: "暂无办件",
+    findings: "比对疑点",
+    no_findings: "暂无疑点",
+    recoveries: "追回",
+    no_recoveries: "暂无追回",
 };
 
 const CHAIN_EN: ChainWords = ChainWords {
@@ -178,6 +201,12 @@ const CHAIN_EN: ChainWords = ChainWords {
     net: "Paid (yuan)",
     note: "Explanation",
     result: "Bank result",
+    cases: "Cases",
+    no_cases: "No cases",
+    findings: "Findings",
+    no_findings: "No findings",
+    recoveries: "Recoveries",
+    no_recoveries: "No recoveries",
 };
 
 pub(crate) struct BenefitRow {
@@ -257,6 +286,76 @@ async fn chain(s: &AppState, who: &Authenticated, household: &Household) -> Resu
     Ok((benefits, payments))
 }
 
+/// The household's cases, findings (for roles that read them) and recoveries (for roles that
+/// read payments): the rest of its assistance chain, each read audited by its use case.
+async fn chain_records(
+    s: &AppState,
+    who: &Authenticated,
+    household: &Household,
+) -> Result<(Vec<ChainRow>, Option<Vec<ChainRow>>, Option<Vec<ChainRow>>), AppError> {
+    use minzheng_domain::Permission;
+    let en = who.lang == Lang::En;
+    let cases = minzheng_app::cases::household_cases(s.store.as_ref(), &who.principal, &who.actor, household)
+        .await
+        .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "cases", e.zh(), e.en()))?
+        .into_iter()
+        .map(|c| ChainRow {
+            href: format!("/cases/{}", c.id),
+            what: s
+                .catalogue
+                .service(&c.service)
+                .map(|x| if en { x.en.clone() } else { x.zh.clone() })
+                .unwrap_or_else(|| c.service.clone()),
+            status: if en { c.status.en().to_string() } else { c.status.zh().to_string() },
+            detail: format!("{} {}", if en { "accepted" } else { "受理" }, c.accepted_on),
+        })
+        .collect();
+    let findings = if who.principal.may(Permission::ReadFindings) {
+        Some(
+            minzheng_app::verify::household_findings(s.store.as_ref(), &who.principal, &who.actor, household)
+                .await?
+                .into_iter()
+                .map(|f| ChainRow {
+                    href: format!("/findings/{}", f.id),
+                    what: if en { f.kind.en().to_string() } else { f.kind.zh().to_string() },
+                    status: if en { f.status.as_str().replace('_', " ") } else { f.status.zh().to_string() },
+                    detail: if en { f.summary_en.clone() } else { f.summary_zh.clone() },
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let recoveries = if who.principal.may(Permission::ReadPayments) && who.principal.in_scope(&household.community) {
+        use crate::payments::recovery_store::recovery_store;
+        Some(
+            recovery_store(s.store.as_ref())
+                .recoveries_of(&household.household_no)
+                .await?
+                .into_iter()
+                .filter(|o| who.principal.in_scope(&o.county))
+                .map(|o| ChainRow {
+                    href: format!("/payments/recoveries?county={}#recovery-{}", o.county, o.id),
+                    what: format!(
+                        "{} {}",
+                        o.payee_name,
+                        o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、")
+                    ),
+                    status: if en { o.status.as_str().to_string() } else { o.status.zh().to_string() },
+                    detail: if en {
+                        format!("{} yuan, {} recovered", o.amount, o.repaid)
+                    } else {
+                        format!("多发 {} 元，已追回 {} 元", o.amount, o.repaid)
+                    },
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    Ok((cases, findings, recoveries))
+}
+
 pub(crate) struct ChangeRow {
     pub at: String,
     pub actor: String,
@@ -283,6 +382,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
     let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
     let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
     let (benefits, payments) = chain(&s, &who, &household).await?;
+    let (cases, findings, recoveries) = chain_records(&s, &who, &household).await?;
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
@@ -297,6 +397,9 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         hw: if who.lang == Lang::En { &CHAIN_EN } else { &CHAIN_ZH },
         benefits,
         payments,
+        cases,
+        findings,
+        recoveries,
     })?
     .into_response())
 }

@@ -352,6 +352,9 @@ where
     if let Some(a) = &q.assigned_to {
         qb.push(" AND assigned_to = ").push_bind(a.clone());
     }
+    if let Some(h) = &q.household_no {
+        qb.push(" AND household_no = ").push_bind(h.clone());
+    }
     if let Some(b) = q.before {
         qb.push(" AND id < ").push_bind(b);
     }
