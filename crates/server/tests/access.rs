@@ -131,6 +131,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/payments") => (Method::POST, "/payments".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&program=dibao&county={}&month=2026-08", &community[..6])))),
         ("GET", "/payments/{id}") => (Method::GET, format!("/payments/{payroll}"), None),
         ("POST", "/payments/{id}/step") => (Method::POST, format!("/payments/{payroll}/step"), Some(("application/x-www-form-urlencoded", "csrf=wrong&step=approve".into()))),
+        ("GET", "/payments/{id}/public.pdf") => (Method::GET, format!("/payments/{payroll}/public.pdf?community={community}"), None),
         ("GET", "/payments/{id}/bank-file") => (Method::GET, format!("/payments/{payroll}/bank-file?layout=psbc"), None),
         ("POST", "/payments/{id}/return") => (Method::POST, format!("/payments/{payroll}/return"), Some(("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--XyZ\r\nContent-Disposition: form-data; name=\"layout\"\r\n\r\npsbc\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.txt\"\r\nContent-Type: text/plain\r\n\r\nT|0|0.00\r\n--XyZ--\r\n".into()))),
         ("GET", "/api/payrolls") => (Method::GET, format!("/api/payrolls?county={}", &community[..6]), None),

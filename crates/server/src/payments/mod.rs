@@ -30,6 +30,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/payments/{id}", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/payments/{id}/step", Access::Needs(Permission::ApprovePayroll)),
     Route::new("GET", "/payments/{id}/bank-file", Access::Needs(Permission::PreparePayroll)),
+    Route::new("GET", "/payments/{id}/public.pdf", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/payments/{id}/return", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/api/payrolls", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/api/payrolls", Access::Needs(Permission::PreparePayroll)),
@@ -53,6 +54,7 @@ fn router() -> Router<AppState> {
         .route(l("/payments/{id}", &["GET"]), get(routes::payroll_page))
         .route(l("/payments/{id}/step", &["POST"]), post(routes::form_step))
         .route(l("/payments/{id}/bank-file", &["GET"]), get(routes::bank_file))
+        .route(l("/payments/{id}/public.pdf", &["GET"]), get(routes::public_pdf))
         .route(l("/payments/{id}/return", &["POST"]), post(routes::form_return))
         .route(l("/api/payrolls", &["GET", "POST"]), get(routes::api_list).post(routes::api_prepare))
         .route(l("/api/payrolls/{id}", &["GET"]), get(routes::api_one))

@@ -224,6 +224,7 @@ pub(super) struct PayText {
     pub four_eyes: &'static str,
     pub locked_note: &'static str,
     pub recoveries: &'static str,
+    pub public: &'static str,
 }
 
 const ZH: PayText = PayText {
@@ -266,6 +267,7 @@ const ZH: PayText = PayText {
     four_eyes: "花名册须由编制人以外的人员审核。",
     locked_note: "本花名册已锁定：不能再更改，更正在以后月份中调整。",
     recoveries: "追回台账（停发后多发的资金）",
+    public: "社区发放公示（社区代码）",
 };
 
 const EN: PayText = PayText {
@@ -308,6 +310,7 @@ const EN: PayText = PayText {
     four_eyes: "A list is approved by someone other than the one who prepared it.",
     locked_note: "This list is locked: nothing in it changes; corrections go into a later month.",
     recoveries: "Recovery ledger (money paid after an enrolment ended)",
+    public: "Community notice of payments (community code)",
 };
 
 fn words(lang: Lang) -> &'static PayText {
@@ -895,4 +898,29 @@ pub(super) async fn form_recovery(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CommunityParam {
+    #[serde(default)]
+    community: String,
+}
+
+/// `GET /payments/{id}/public.pdf?community=`: the community's notice of the month's payments.
+pub(super) async fn public_pdf(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Query(q): Query<CommunityParam>,
+) -> Result<Response, AppError> {
+    let community = crate::platform::api::parse_region(&q.community)?;
+    let pdf = service::public_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"public-{id}-{community}.pdf\"")),
+        ],
+        pdf,
+    )
+        .into_response())
 }

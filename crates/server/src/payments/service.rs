@@ -663,3 +663,75 @@ pub async fn recovery_step(
     }
     Ok(updated)
 }
+
+/// Programs whose recipients are not published: the program itself is a health detail.
+const NOT_PUBLISHED: [&str; 2] = ["disability_care", "disability_living"];
+
+/// 发放公示: a locked list's payments to the households of one community, as posted: the payee's
+/// name, the months and the amount, never an ID number, phone, account or health detail, and no
+/// child. The read is audited; the PDF is for the community's notice board.
+pub async fn public_list(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    community: &RegionCode,
+) -> Result<Vec<u8>, PaymentFailure> {
+    use minzheng_app::pdf::Block;
+    need(who, Permission::ReadPayments)?;
+    let p = payroll_in_scope(store, who, id).await?;
+    if !p.county.contains(community) || community.level() != RegionLevel::Community {
+        return Err(AccessError::OutOfScope.into());
+    }
+    if p.status != PayrollStatus::Locked {
+        return Err(PayrollError::NotLocked.into());
+    }
+    let program = program_of(engine, &p.program)?;
+    let lines = payment_store(store).lines(id).await?;
+    let mut nos: Vec<String> = lines.iter().map(|l| l.household_no.clone()).collect();
+    nos.sort_unstable();
+    nos.dedup();
+    let mut here = std::collections::HashSet::new();
+    for chunk in nos.chunks(5000) {
+        here.extend(store.households(chunk).await?.into_iter().filter(|h| &h.community == community).map(|h| h.household_no));
+    }
+    let name = store.region(community).await?.map(|r| r.name).unwrap_or_else(|| community.to_string());
+    let published = !NOT_PUBLISHED.contains(&p.program.as_str());
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .filter(|l| published && l.held.is_none() && here.contains(&l.household_no))
+        .filter(|l| l.payee.age_on(p.month) >= 18)
+        .enumerate()
+        .map(|(i, l)| {
+            vec![
+                (i + 1).to_string(),
+                l.payee_name.clone(),
+                l.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、"),
+                l.net.to_string(),
+            ]
+        })
+        .collect();
+    store.audit(actor, &[read_entry("public_list", &format!("{id}:{community}"), rows.len())]).await?;
+    let mut blocks = vec![
+        Block::Title(format!("{name}{}{}发放公示", program.zh, p.month.format("%Y年%m月"))),
+        Block::Paragraph(
+            "根据《社会救助暂行办法》，现将本社区本月社会救助资金发放情况予以公示。公示内容不含身份证号、电话、银行账号和健康信息，未成年人不予公示。如有异议，请向社区（村）或街道（乡镇）反映。".into(),
+        ),
+    ];
+    if published {
+        blocks.push(Block::Table {
+            widths: vec![1.0, 2.4, 3.4, 2.0],
+            header: vec!["序号".into(), "姓名".into(), "发放月份".into(), "金额（元）".into()],
+            rows: rows.clone(),
+        });
+    }
+    if rows.is_empty() {
+        blocks.push(Block::Paragraph(if published {
+            "本社区本月没有需公示的发放记录。".into()
+        } else {
+            "该项目涉及健康信息，不予公示。".into()
+        }));
+    }
+    Ok(minzheng_app::pdf::render(&format!("{}发放公示", program.zh), &blocks))
+}
