@@ -222,7 +222,13 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
     let notice = get(&f.app, &format!("/payments/{id}/public.pdf?community={}", f.inside.community), Some(&first.cookie)).await;
     assert_eq!(notice.status, StatusCode::OK);
     assert!(notice.body.starts_with("%PDF") && !notice.body.contains(&head.id_number.to_string()) && !notice.body.contains(&card(1)));
-    assert!(f.store.audit_of("payroll", &format!("{id}:{}", f.inside.community)).await.expect("audit").iter().any(|r| r.action == "public_list"));
+    assert!(f
+        .store
+        .audit_of("payroll", &format!("{id}:{}", f.inside.community))
+        .await
+        .expect("audit")
+        .iter()
+        .any(|r| r.action == "public_list"));
 
     // The bank returns the head's payment: card frozen. A return with a wrong amount is refused
     // whole, on the page; the right one is applied.

@@ -163,6 +163,8 @@ impl BankLayout {
 fn encode(enc: Encoding, text: &str) -> Vec<u8> {
     match enc {
         Encoding::Utf8 => text.as_bytes().to_vec(),
+        // ASCII is the same in GBK (digits, account numbers, amounts).
+        Encoding::Gbk if text.is_ascii() => text.as_bytes().to_vec(),
         Encoding::Gbk => encoding_rs::GBK.encode(text).0.into_owned(),
     }
 }
@@ -186,14 +188,18 @@ fn amount_text(unit: Unit, a: Fen) -> String {
 
 /// Pads (or cuts) `text` to `width` bytes in the file's encoding, without splitting a character.
 fn fixed(enc: Encoding, text: &str, width: usize, right: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(width);
-    for ch in text.chars() {
-        let mut buf = [0u8; 4];
-        let b = encode(enc, ch.encode_utf8(&mut buf));
-        if out.len() + b.len() > width {
-            break;
+    let mut out = encode(enc, text);
+    if out.len() > width {
+        // Cut at the last whole character that fits.
+        out.clear();
+        for ch in text.chars() {
+            let mut buf = [0u8; 4];
+            let b = encode(enc, ch.encode_utf8(&mut buf));
+            if out.len() + b.len() > width {
+                break;
+            }
+            out.extend(b);
         }
-        out.extend(b);
     }
     let pad = vec![b' '; width - out.len()];
     if right {

@@ -75,9 +75,9 @@ fn finding(kind: FindingKind, l: &PayrollLine, f: &Facts<'_>, key: String, zh: S
 /// Runs every check on the lines that go to the bank.
 pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut by_payee: HashMap<IdNumber, Vec<&PayrollLine>> = HashMap::new();
+    let mut sent: Vec<&PayrollLine> = Vec::with_capacity(lines.len());
     for l in lines.iter().filter(|l| l.held.is_none()) {
-        by_payee.entry(l.payee).or_default().push(l);
+        sent.push(l);
         let person = f.persons.get(&l.payee);
         // 死亡后仍发放: a month paid after the month of death.
         if let Some(Person { status: PersonStatus::Deceased(Some(died)), .. }) = person {
@@ -159,10 +159,13 @@ pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
             }
         }
     }
-    // 重复发放 within the list: one person paid the same month under two enrolments.
-    for (payee, ls) in by_payee {
+    // 重复发放 within the list: one person paid the same month under two enrolments (the lines
+    // sorted by payee: only a payee with two lines or more is looked at).
+    sent.sort_unstable_by_key(|l| l.payee);
+    for ls in sent.chunk_by(|a, b| a.payee == b.payee).filter(|g| g.len() > 1) {
+        let payee = ls[0].payee;
         let mut seen: HashMap<NaiveDate, i64> = HashMap::new();
-        for l in &ls {
+        for l in ls {
             for m in &l.months {
                 if let Some(other) = seen.insert(*m, l.enrolment_id).filter(|e| *e != l.enrolment_id) {
                     out.push(finding(
