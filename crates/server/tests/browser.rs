@@ -512,6 +512,10 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     sign_out(&d);
     sign_in_with_the_form(&d, &server, "hn_check");
     d.goto(&format!("{server}/cases/{id}"));
+    // The check's result is chosen, never preset: submitting without it is stopped by the form.
+    let page = d.source();
+    assert!(!page.contains("name=\"assets_within_limits\" value=\"true\" required checked"), "no preset 财产未超标");
+    d.click("#record-check input[name=assets_within_limits][value=true]");
     take_step(&d, "record-check", &[("per_capita_income", "0"), ("comment", "核对无收入和财产")], "已核对");
     sign_out(&d);
     sign_in_with_the_form(&d, &server, "hn_street");

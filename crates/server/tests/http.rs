@@ -609,3 +609,24 @@ async fn a_masked_role_finds_no_full_number_in_lists_cursors_or_household_heads(
     let persons = records.last().and_then(|r| r.after.clone()).unwrap_or_default()["persons"].clone();
     assert!(persons.as_array().is_some_and(|p| p.len() == 1 && full.iter().any(|id| Some(id.as_str()) == p[0].as_str())), "{persons}");
 }
+
+/// A household check's result is said, never assumed: a step without it is refused.
+#[tokio::test]
+async fn a_check_without_its_assets_decision_is_refused() {
+    let f = fixture("payments-check").await;
+    let officer = sign_in(&f.app, Role::VerificationOfficer.as_str(), PASSWORD).await.map_err(|r| r.body).expect("officer");
+    let case = get(&f.app, &format!("/api/cases/{}", f.inside_case), Some(&officer.cookie)).await.json();
+    let version = case["version"].as_i64().or(case["case"]["version"].as_i64()).expect("version");
+    let body = format!(r#"{{"action":"record_check","per_capita_income":"0","comment":"核对无收入和财产","seen":{version}}}"#);
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/api/cases/{}/actions", f.inside_case),
+        Some(&officer.cookie),
+        &[("x-csrf-token", officer.csrf.as_str())],
+        Some(("application/json", body)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "no_assets_decision", "{}", r.body);
+}

@@ -169,7 +169,14 @@ pub(crate) fn action_of(r: &StepRequest) -> Result<CaseAction, AppError> {
             per_capita_income: yuan(r.per_capita_income.as_deref(), "人均收入")?.ok_or_else(|| {
                 bad("bad_amount", "请填写家庭月人均收入（元）".into(), "give the monthly income per person (yuan)".into())
             })?,
-            assets_within_limits: r.assets_within_limits.unwrap_or(false),
+            // Never a default: the worker says which.
+            assets_within_limits: r.assets_within_limits.ok_or_else(|| {
+                bad(
+                    "no_assets_decision",
+                    "请选择核对结果：财产未超标或财产超标".into(),
+                    "say whether the assets are within the limits or over them (assets_within_limits)".into(),
+                )
+            })?,
             report: r.report,
         },
         "review" => CaseAction::Review,

@@ -470,7 +470,19 @@ pub(crate) async fn form_act(
         home_visit: Some(ticked(&f.home_visit)),
         findings: f.findings.clone(),
         per_capita_income: f.per_capita_income.clone(),
-        assets_within_limits: Some(ticked(&f.assets_within_limits)),
+        // Never a default: the worker says which (财产未超标 or 财产超标).
+        assets_within_limits: match f.assets_within_limits.as_deref() {
+            Some("true" | "on") => Some(true),
+            Some("false") => Some(false),
+            _ if f.action == "record_check" => {
+                return Err(bad(
+                    "no_assets_decision",
+                    "请选择核对结果：财产未超标或财产超标".into(),
+                    "say whether the assets are within the limits or over them".into(),
+                ))
+            }
+            _ => None,
+        },
         report,
         objection: f.objection.clone(),
         amount: f.amount.clone(),
