@@ -34,8 +34,8 @@ document.addEventListener('DOMContentLoaded', function () {
       tooltip: {},
       legend: c.series.length > 1 ? { bottom: 0 } : undefined,
       grid: { bottom: 100 },
-      xAxis: { type: 'category', data: c.categories, axisLabel: { rotate: 35 } },
-      yAxis: { type: 'value' },
+      xAxis: { type: 'category', data: c.categories, axisLabel: { rotate: 35 }, name: c.x_name },
+      yAxis: { type: 'value', name: c.y_name },
       series: c.series.map(function (s, i) { return { name: s[0], type: 'bar', data: s[1], itemStyle: { color: colors[i % 2] } }; })
     });
     el.setAttribute('data-rendered', String(c.categories.length));

@@ -671,4 +671,18 @@ fn a_county_prepares_a_month_a_second_person_approves_and_locks_it() {
     assert!(page.contains("id=\"bank-file\"") && page.contains("id=\"bank-return\""), "the bank file and the return form");
     assert!(!page.contains("id=\"payroll-steps\""), "a locked list takes no more steps");
     d.screenshot("payroll_locked");
+
+    // The year's budget line, set on the page; the chart of the months is drawn.
+    d.goto(&format!("{server}/payments/budget?year=2026"));
+    d.wait_for("the budget page", |p| p.contains("id=\"set-budget\""));
+    d.replace_text("#set-budget input[name=amount]", "一千万");
+    d.click("#set-budget button");
+    let page = d.wait_for("the refusal", |p| p.contains("预算金额“一千万”应写成元"));
+    assert!(page.contains("value=\"一千万\""), "the form keeps what was typed");
+    d.replace_text("#set-budget input[name=amount]", "12000000");
+    d.click("#set-budget button");
+    d.wait_for("the budget line", |p| p.contains("12000000.00"));
+    let page = d.wait_for("the drawn chart", |p| p.contains("data-rendered=\"12\""));
+    assert!(page.contains("id=\"budget-xlsx\""));
+    d.screenshot("budget");
 }

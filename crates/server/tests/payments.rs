@@ -407,6 +407,17 @@ async fn a_locked_month_is_refused_by_each_database() {
         assert_eq!(before.first_month, Some(month));
         assert!(before.covered.get(&(9, line.payee)).is_some_and(|m| m.contains(&month)));
 
+        // 资金项目: the credited September payment counts against the year's budget line.
+        use minzheng_server::payments::budget::{budget_store, execution};
+        let budgets = budget_store(store.as_ref());
+        budgets.set_budget("dibao", &county, 2026, Fen(1_041_000), &actor).await.expect("budget");
+        budgets.set_budget("dibao", &county, 2026, Fen(1_041_000), &actor).await.expect("set again");
+        let spent = budgets.spending(&county, 2026).await.expect("spending");
+        assert_eq!(spent, vec![("dibao".to_string(), county.clone(), month, Fen(104_100))], "{:?}", store.backend());
+        let table = execution(2026, &budgets.budgets(&county, 2026).await.expect("budgets"), &spent);
+        assert_eq!((table.len(), table[0].spent, table[0].rate_per_mille), (1, Fen(104_100), Some(100)));
+        assert!(budgets.spending(&county, 2025).await.expect("2025").is_empty());
+
         // 追回: the enrolment is found to have ended in September: September was paid (and
         // credited), so it is owed back; found again, it is kept once; repaid in part, then
         // written off with a reason; a step from a stale page changes nothing.

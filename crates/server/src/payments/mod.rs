@@ -8,6 +8,7 @@
 //! once for both databases), `service.rs` (access and audit), `routes.rs` (API and pages).
 
 pub mod bank;
+pub mod budget;
 pub mod cli;
 pub mod demo;
 pub mod model;
@@ -41,6 +42,10 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/payments/recoveries", Access::Needs(Permission::PreparePayroll)),
     Route::new("POST", "/payments/recoveries/{id}", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/api/recoveries", Access::Needs(Permission::ReadPayments)),
+    Route::new("GET", "/payments/budget", Access::Needs(Permission::ReadPayments)),
+    Route::new("POST", "/payments/budget", Access::Needs(Permission::ApprovePayroll)),
+    Route::new("GET", "/payments/budget.xlsx", Access::Needs(Permission::ReadPayments)),
+    Route::new("GET", "/api/budget", Access::Needs(Permission::ReadPayments)),
 ];
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/payments", zh: "资金发放", en: "Payments", needs: Some(Permission::ReadPayments) }];
@@ -63,6 +68,9 @@ fn router() -> Router<AppState> {
         .route(l("/payments/recoveries", &["GET", "POST"]), get(routes::recoveries_page).post(routes::form_find))
         .route(l("/payments/recoveries/{id}", &["POST"]), post(routes::form_recovery))
         .route(l("/api/recoveries", &["GET"]), get(routes::api_recoveries))
+        .route(l("/payments/budget", &["GET", "POST"]), get(routes::budget_page).post(routes::form_budget))
+        .route(l("/payments/budget.xlsx", &["GET"]), get(routes::budget_xlsx))
+        .route(l("/api/budget", &["GET"]), get(routes::api_budget))
 }
 
 fn openapi() -> serde_json::Value {
@@ -95,6 +103,10 @@ fn openapi() -> serde_json::Value {
                 "summary": "追回台账 / the recovery ledger: months paid after an enrolment's end, per payee",
                 "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
                 "responses": { "200": { "description": "recoveries: payee, months, amount, repaid (fen), status (open, repaying, settled, written_off)" }, "403": error_response() } } },
+            "/api/budget": { "get": {
+                "summary": "资金项目：预算及执行 / budget lines and their execution by month",
+                "parameters": [param("county", "query", "6-digit county (default: the account's region)"), param("year", "query", "2026 (default: this year)")],
+                "responses": { "200": { "description": "per program and county: budget, by_month (12, fen), spent, rate_per_mille" }, "403": error_response() } } },
             "/api/payment-accounts": { "post": {
                 "summary": "登记发放账户（一卡通），全部成功或全部不变（需 x-csrf-token）/ record payment accounts, all or none (needs x-csrf-token)",
                 "parameters": [csrf],

@@ -735,3 +735,40 @@ pub async fn public_list(
     }
     Ok(minzheng_app::pdf::render(&format!("{}发放公示", program.zh), &blocks))
 }
+
+/// The year's budget lines and their execution for the account's region (or a county within it).
+pub async fn budget_table(
+    store: &dyn Store,
+    who: &Principal,
+    county: Option<&RegionCode>,
+    year: i32,
+) -> Result<Vec<super::budget::Execution>, PaymentFailure> {
+    need(who, Permission::ReadPayments)?;
+    if let Some(c) = county {
+        if !who.in_scope(c) {
+            return Err(AccessError::OutOfScope.into());
+        }
+    }
+    let region = county.unwrap_or(&who.region);
+    let b = super::budget::budget_store(store);
+    Ok(super::budget::execution(year, &b.budgets(region, year).await?, &b.spending(region, year).await?))
+}
+
+/// Sets a county's budget line of a program for a year (the approver of the county).
+pub async fn set_budget(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    which: &ListFor,
+    amount: Fen,
+) -> Result<(), PaymentFailure> {
+    use chrono::Datelike;
+    need(who, Permission::ApprovePayroll)?;
+    county_of(who, &which.county)?;
+    program_of(engine, &which.program)?;
+    if amount.0 < 0 {
+        return Err(PaymentFailure::Recovery(super::recovery::RecoveryError::Amount(Fen(0))));
+    }
+    Ok(super::budget::budget_store(store).set_budget(&which.program, &which.county, which.month.year(), amount, actor).await?)
+}

@@ -16,10 +16,12 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     sqlite: &[
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/sqlite/4001_payments.sql") },
         Migration { version: 4002, name: "recoveries", sql: include_str!("migrations/sqlite/4002_recoveries.sql") },
+        Migration { version: 4003, name: "budgets", sql: include_str!("migrations/sqlite/4003_budgets.sql") },
     ],
     postgres: &[
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") },
         Migration { version: 4002, name: "recoveries", sql: include_str!("migrations/postgres/4002_recoveries.sql") },
+        Migration { version: 4003, name: "budgets", sql: include_str!("migrations/postgres/4003_budgets.sql") },
     ],
 };
 
