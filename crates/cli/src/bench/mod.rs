@@ -201,7 +201,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         }
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
         BenchWhat::Fuzz { cases, seed } => fuzz::fuzz(cases, seed)?,
-        BenchWhat::Payroll { enrolments, seed } => payments::payroll(enrolments, seed).await?,
+        BenchWhat::Payroll { enrolments, seed } => payments::payroll(enrolments, seed, database_url).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }

@@ -15,7 +15,8 @@ fn card(n: u64) -> String {
     (0..10).map(|c| format!("{body}{c}")).find(|x| model::luhn_ok(x)).unwrap_or(body)
 }
 
-pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
+pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> Result<()> {
+    println!("command: minzheng bench payroll --enrolments {enrolments} --seed {seed}");
     let county = RegionCode::parse("210112").map_err(|e| anyhow::anyhow!(e.to_string()))?;
     let month = NaiveDate::from_ymd_opt(2026, 9, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
     let start = NaiveDate::from_ymd_opt(2026, 3, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
@@ -85,6 +86,7 @@ pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
         model::bank_total(&lines)
     );
     let mut files = 0.0;
+    let mut outcomes = Vec::new();
     for code in ["shengjing", "psbc"] {
         let layout = BankLayout::shipped(code).ok_or_else(|| anyhow::anyhow!("layout {code}"))?;
         let t = Instant::now();
@@ -97,6 +99,7 @@ pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
         let back = bank::return_file(&layout.returns, &lines, &failed);
         let t = Instant::now();
         let r = bank::reconcile(&layout.returns, &back, &lines).map_err(|e| anyhow::anyhow!("{} refusals", e.len()))?;
+        outcomes = r.outcomes.clone();
         println!(
             "  read and reconcile the {code} return ({} lines): {:.2} s ({} paid, {} returned)",
             r.outcomes.len(),
@@ -171,9 +174,21 @@ pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
         lines.len(),
         t.elapsed().as_secs_f64()
     );
-    // Stored in a fresh SQLite database, as `save_payroll` does.
+    // Stored in a fresh database (SQLite, or a new PostgreSQL database beside the one named), as
+    // `save_payroll` does: the lines and the list in one transaction with its audit record.
     let dir = super::temp_dir("payroll");
-    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("p.db").display())).await?;
+    std::fs::create_dir_all(&dir)?;
+    let (url, cleanup) = match database_url {
+        Some(base) if base.starts_with("postgres") => {
+            let name = format!("mzbench_payroll_{}", std::process::id());
+            let admin = minzheng_store::PgStore::connect(base).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
+            (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
+        }
+        Some(_) => anyhow::bail!("bench payroll makes its own SQLite file; --database-url is for PostgreSQL only"),
+        None => (format!("sqlite://{}", dir.join("p.db").display()), None),
+    };
+    let store = minzheng_store::connect(&url).await?;
     store.migrate_module(&minzheng_server::payments::store::MIGRATIONS).await?;
     let p = model::Payroll {
         id: 0,
@@ -186,10 +201,32 @@ pub async fn payroll(enrolments: u64, seed: u64) -> Result<()> {
         lines: lines.len() as i64,
         total: model::bank_total(&lines),
     };
+    let payments = minzheng_server::payments::store::payment_store(store.as_ref());
+    let actor = minzheng_store::Actor::new("bench");
     let t = Instant::now();
-    minzheng_server::payments::store::payment_store(store.as_ref()).save_payroll(&p, &lines, &minzheng_store::Actor::new("bench")).await?;
-    println!("  store the list (SQLite): {:.2} s", t.elapsed().as_secs_f64());
+    let id = payments.save_payroll(&p, &lines, &actor).await?;
+    println!("  store the list ({:?}): {:.2} s", store.backend(), t.elapsed().as_secs_f64());
+    use minzheng_server::payments::model::PayrollStatus::{Approved, Locked, Prepared};
+    payments.move_payroll(id, Prepared, Approved, &actor).await?;
+    payments.move_payroll(id, Approved, Locked, &actor).await?;
+    let results: Vec<minzheng_server::payments::store::PaymentResult> = outcomes
+        .iter()
+        .map(|(n, o)| minzheng_server::payments::store::PaymentResult {
+            line_no: *n,
+            paid: *o == bank::Outcome::Paid,
+            reason: match o {
+                bank::Outcome::Failed(w) => w.clone(),
+                bank::Outcome::Paid => String::new(),
+            },
+        })
+        .collect();
+    let t = Instant::now();
+    payments.record_results(id, &results, "bench", &actor).await?;
+    println!("  store the bank's results ({} lines): {:.2} s", results.len(), t.elapsed().as_secs_f64());
     drop(store);
+    if let Some((admin, name)) = cleanup {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
+    }
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }
