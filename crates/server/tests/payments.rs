@@ -158,6 +158,19 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
     let page = get(&f.app, &format!("/payments/{id}"), Some(&first.cookie)).await;
     assert!(page.body.contains("资金监督待处理疑点") && page.body.contains("一号多人"), "{}", page.body);
 
+    // September waits until August is locked: no month is on two open lists.
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/payments",
+        Some(&first.cookie),
+        &[],
+        form(&[("csrf", &first.csrf), ("program", "dibao"), ("county", county.as_str()), ("month", "2026-09")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("2026-08 的花名册尚未锁定"), "{}", r.body);
+
     // The one who prepared it may not approve it; the page says so and nothing moves.
     let r = send(
         &f.app,
@@ -373,8 +386,13 @@ async fn a_locked_month_is_refused_by_each_database() {
         let id = payments.save_payroll(&p, std::slice::from_ref(&line), &actor).await.expect("save");
         assert_eq!(payments.save_payroll(&p, std::slice::from_ref(&line), &actor).await.expect("again"), id, "prepared again in place");
         assert_eq!(payments.lines(id).await.expect("lines"), vec![line.clone()]);
-        assert!(payments.move_payroll(id, PayrollStatus::Prepared, PayrollStatus::Approved, &actor).await.expect("approve"));
-        assert!(!payments.move_payroll(id, PayrollStatus::Prepared, PayrollStatus::Approved, &actor).await.expect("stale"));
+        let head = Actor::new("head");
+        assert!(
+            !payments.move_payroll(id, PayrollStatus::Prepared, PayrollStatus::Approved, &actor).await.expect("own"),
+            "the one who prepared it does not approve it, checked in the statement itself"
+        );
+        assert!(payments.move_payroll(id, PayrollStatus::Prepared, PayrollStatus::Approved, &head).await.expect("approve"));
+        assert!(!payments.move_payroll(id, PayrollStatus::Prepared, PayrollStatus::Approved, &head).await.expect("stale"));
         let again = payments.save_payroll(&p, std::slice::from_ref(&line), &actor).await;
         assert!(matches!(again, Err(minzheng_store::StoreError::Conflict(_))), "an approved list is not prepared again: {again:?}");
         assert!(payments.move_payroll(id, PayrollStatus::Approved, PayrollStatus::Locked, &actor).await.expect("lock"));

@@ -90,7 +90,8 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
     for code in ["shengjing", "psbc"] {
         let layout = BankLayout::shipped(code).ok_or_else(|| anyhow::anyhow!("layout {code}"))?;
         let t = Instant::now();
-        let out = bank::payment_file(&layout.payment, &lines, &FileFor { program_zh: "城乡低保", period: "2026-09" });
+        let out = bank::payment_file(&layout.payment, &lines, &FileFor { program_zh: "城乡低保", period: "2026-09" })
+            .map_err(|e| anyhow::anyhow!(e.to_string()))?;
         let s = t.elapsed().as_secs_f64();
         files += s;
         println!("  bank file {code}: {s:.2} s ({} MB)", out.len() / 1_000_000);

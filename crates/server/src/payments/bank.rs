@@ -217,9 +217,53 @@ pub struct FileFor<'a> {
     pub period: &'a str,
 }
 
-/// The payment file (发放清单) of a locked payroll's lines that go to the bank (held ones not).
-pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'_>) -> Vec<u8> {
+/// Why a payment file could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {field} {value:?} does not fit the bank's {width}-byte column")]
+pub struct DoesNotFit {
+    pub line: i64,
+    pub field: &'static str,
+    pub value: String,
+    pub width: usize,
+}
+
+impl Bilingual for DoesNotFit {
+    fn zh(&self) -> String {
+        format!("第 {} 笔的{}“{}”超出银行文件该列的 {} 字节，文件未生成", self.line, self.field, self.value, self.width)
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Checks that what identifies a payment (sequence, account, ID number, amount) fits its fixed
+/// column: cut, it would credit another account or another amount. A name may be cut.
+fn check_fits(layout: &FileLayout, lines: &[&PayrollLine]) -> Result<(), DoesNotFit> {
+    if layout.format != Format::Fixed {
+        return Ok(());
+    }
+    for c in &layout.columns {
+        for l in lines {
+            let (field, value) = match c.field {
+                Field::Seq => ("序号", l.line_no.to_string()),
+                Field::Account => ("账号", l.account_no.clone()),
+                Field::IdNumber => ("身份证号", l.payee.to_string()),
+                Field::Amount => ("金额", amount_text(layout.amount_unit, l.net)),
+                _ => continue,
+            };
+            if value.len() > c.width {
+                return Err(DoesNotFit { line: l.line_no, field, value, width: c.width });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The payment file (发放清单) of a locked payroll's lines that go to the bank (held ones not);
+/// refused when a sequence number, account, ID number or amount does not fit its column.
+pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'_>) -> Result<Vec<u8>, DoesNotFit> {
     let paid: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
+    check_fits(layout, &paid)?;
     let total = Fen(paid.iter().map(|l| l.net.0).sum());
     let mut out = Vec::with_capacity(paid.len() * 96);
     let enc = layout.encoding;
@@ -271,7 +315,7 @@ pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'
         out.extend(totals());
         out.extend(b"\r\n");
     }
-    out
+    Ok(out)
 }
 
 /// What the bank says of one payment.
@@ -567,7 +611,7 @@ mod tests {
     fn the_shipped_layouts_read_and_write_their_files() {
         for (code, _) in SHIPPED {
             let l = BankLayout::shipped(code).unwrap_or_else(|| panic!("layout {code}"));
-            let file = payment_file(&l.payment, &lines(), &WHAT);
+            let file = payment_file(&l.payment, &lines(), &WHAT).expect("fits");
             let text = match l.payment.encoding {
                 Encoding::Gbk => encoding_rs::GBK.decode(&file).0.into_owned(),
                 Encoding::Utf8 => String::from_utf8(file.clone()).expect("utf-8"),
@@ -585,7 +629,7 @@ mod tests {
     #[test]
     fn a_fixed_width_gbk_file_keeps_its_columns_in_bytes() {
         let l = BankLayout::shipped("shengjing").expect("layout");
-        let file = payment_file(&l.payment, &lines(), &WHAT);
+        let file = payment_file(&l.payment, &lines(), &WHAT).expect("fits");
         let widths: usize = l.payment.columns.iter().map(|c| c.width).sum();
         for rec in file.split(|b| *b == b'\n').filter(|r| r.len() > 2).skip(usize::from(l.payment.totals == Totals::First)) {
             assert_eq!(rec.strip_suffix(b"\r").unwrap_or(rec).len(), widths, "every record is as wide as the columns");
@@ -614,6 +658,16 @@ mod tests {
         // Not UTF-8 where the layout says UTF-8.
         let gbk = encoding_rs::GBK.encode(&good).0.into_owned();
         assert!(reconcile(&l.returns, &gbk, &lines()).is_err());
+    }
+
+    #[test]
+    fn an_account_longer_than_its_column_stops_the_file() {
+        let l = BankLayout::shipped("shengjing").expect("layout");
+        let mut long = lines();
+        long[1].account_no = "1234567890123456789012".into();
+        let e = payment_file(&l.payment, &long, &WHAT).expect_err("refused");
+        assert_eq!((e.line, e.field, e.width), (2, "账号", 19));
+        assert!(payment_file(&BankLayout::shipped("psbc").expect("psbc").payment, &long, &WHAT).is_ok(), "a delimited file has no width");
     }
 
     #[test]

@@ -91,7 +91,7 @@ fn county_of(s: &str) -> Result<RegionCode> {
 }
 
 fn range(region: &RegionCode) -> (String, String) {
-    let p = &region.as_str()[..region.as_str().len().min(6)];
+    let p = region.as_str();
     (p.to_string(), format!("{p}:"))
 }
 

@@ -85,7 +85,8 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
             let lines = super::store::payment_store(store).lines(p.id).await.map_err(|e| e.to_string())?;
             let program_zh = engine.policy.programs.iter().find(|x| &x.code == program).map(|x| x.zh.clone()).unwrap_or_default();
             let period = month.format("%Y-%m").to_string();
-            let _file = bank::payment_file(&layout.payment, &lines, &FileFor { program_zh: &program_zh, period: &period });
+            let _file = bank::payment_file(&layout.payment, &lines, &FileFor { program_zh: &program_zh, period: &period })
+                .map_err(|e| e.to_string())?;
             // The bank returns one payment in 97: a frozen card, or a name that does not match.
             let failed: HashMap<i64, (String, String)> = lines
                 .iter()

@@ -277,6 +277,9 @@ pub struct PaidBefore {
     pub first_month: Option<NaiveDate>,
     /// (enrolment, payee) → months covered by a locked payroll line.
     pub covered: HashMap<(i64, IdNumber), HashSet<NaiveDate>>,
+    /// enrolment → months covered whoever was paid (a household program paid to a head who has
+    /// since changed: the household's months are paid once).
+    pub covered_enrolment: HashMap<i64, HashSet<NaiveDate>>,
     /// Lines the bank returned (退票) that no later line paid again.
     pub returned: Vec<Returned>,
 }
@@ -365,11 +368,18 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
         };
         let mut deduction_left = inputs.deductions.get(&e.id).copied().unwrap_or_default();
         for (payee, name, monthly, share_note) in shares {
-            let covered = inputs.before.covered.get(&(e.id, payee));
-            let owed: Vec<NaiveDate> = months_between(since.max(e.start), month)
-                .into_iter()
-                .filter(|m| e.paid_for(*m) && !covered.is_some_and(|c| c.contains(m)))
-                .collect();
+            let covered =
+                if inputs.per_person { inputs.before.covered.get(&(e.id, payee)) } else { inputs.before.covered_enrolment.get(&e.id) };
+            // A stopped enrolment is owed nothing: the months it was not paid before its end were
+            // held (暂停) or never due.
+            let owed: Vec<NaiveDate> = if e.status == minzheng_domain::EnrolmentStatus::Stopped {
+                Vec::new()
+            } else {
+                months_between(since.max(e.start), month)
+                    .into_iter()
+                    .filter(|m| e.paid_for(*m) && !covered.is_some_and(|c| c.contains(m)))
+                    .collect()
+            };
             let this_month = e.paid_for(month) && !covered.is_some_and(|c| c.contains(&month));
             if owed.is_empty() && !this_month {
                 continue;
@@ -415,7 +425,17 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             });
         }
     }
+    let by_id: HashMap<i64, &Enrolment> = enrolments.iter().map(|e| (e.id, e)).collect();
     for r in &inputs.before.returned {
+        // Only the months still due: none after the enrolment's end.
+        let due: Vec<NaiveDate> =
+            r.months.iter().copied().filter(|m| by_id.get(&r.enrolment_id).is_none_or(|e| e.end.is_none_or(|end| *m < end))).collect();
+        if due.is_empty() {
+            continue;
+        }
+        let n = i64::try_from(r.months.len().max(1)).unwrap_or(1);
+        let net = if due.len() == r.months.len() { r.net } else { Fen(r.net.0 / n * i64::try_from(due.len()).unwrap_or(0)) };
+        let r = &Returned { months: due, net, ..r.clone() };
         let account = inputs.accounts.get(&r.payee);
         let held = match account {
             None => Some(Held::NoAccount),
@@ -469,6 +489,8 @@ pub enum PayrollError {
     Program(String),
     #[error("only a locked payroll (sent to the bank) has a bank file and a bank return")]
     NotLocked,
+    #[error("the list of {0} is not locked yet: months are prepared and locked in order, so that none is paid twice")]
+    EarlierOpen(String),
 }
 
 impl Bilingual for PayrollError {
@@ -481,6 +503,7 @@ impl Bilingual for PayrollError {
             PayrollError::TooEarly(m) => format!("{m} 晚于下月：只能编制本月或下月的花名册"),
             PayrollError::Program(p) => format!("“{p}”不是区县发放的保障项目"),
             PayrollError::NotLocked => "只有已锁定（已送银行）的花名册才有银行发放文件和回盘".into(),
+            PayrollError::EarlierOpen(m) => format!("{m} 的花名册尚未锁定：花名册按月份依次编制和锁定，以免同一月份重复发放"),
         }
     }
     fn en(&self) -> String {
@@ -590,10 +613,20 @@ mod tests {
         assert_eq!((late[0].amount, late[0].arrears, late[0].months.clone()), (Fen(208_200), Fen(208_200), vec![d(2026, 9), d(2026, 10)]));
         assert!(late[0].note.contains("补发 2026年9月"), "{}", late[0].note);
         // A month already paid is not paid again.
+        // September was paid to the former head (since deceased): the household is not paid it
+        // again to the new one.
         let mut covered = PaidBefore { first_month: Some(d(2026, 8)), ..Default::default() };
-        covered.covered.insert((1, id(HEAD)), HashSet::from([d(2026, 9)]));
+        covered.covered.insert((1, id(WIFE)), HashSet::from([d(2026, 9)]));
+        covered.covered_enrolment.insert(1, HashSet::from([d(2026, 9)]));
         let again = prepare(&[dibao(d(2026, 9))], &inputs(d(2026, 10), &heads, &accounts, &covered, &none));
-        assert_eq!((again[0].arrears, again[0].net), (Fen(0), Fen(208_200)));
+        assert_eq!((again[0].payee, again[0].arrears, again[0].net), (id(HEAD), Fen(0), Fen(208_200)));
+        // A stopped enrolment is owed nothing (the months it was held are not arrears).
+        let mut held = dibao(d(2026, 8));
+        held.status = EnrolmentStatus::Stopped;
+        held.end = Some(d(2026, 11));
+        let before = PaidBefore { first_month: Some(d(2026, 8)), ..Default::default() };
+        let stopped = prepare(&[held], &inputs(d(2026, 10), &heads, &accounts, &before, &none));
+        assert_eq!(stopped.iter().map(|l| (l.amount, l.arrears)).collect::<Vec<_>>(), vec![(Fen(208_200), Fen(0))], "October only");
     }
 
     #[test]

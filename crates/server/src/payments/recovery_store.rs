@@ -138,7 +138,7 @@ macro_rules! impl_recovery_store {
                 }
 
                 async fn recoveries(&self, region: &RegionCode) -> Result<Vec<Overpayment>> {
-                    let p = &region.as_str()[..region.as_str().len().min(6)];
+                    let p = region.as_str();
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {COLUMNS} FROM recoveries WHERE county >= "));
                     qb.push_bind(p.to_string()).push(" AND county < ").push_bind(format!("{p}:")).push(" ORDER BY id DESC");
                     let rows = qb.build().fetch_all(self.pool()).await?;

@@ -1,7 +1,7 @@
 //! The payments' JSON API and pages. Handlers parse, call the use cases (`service.rs`) and
 //! render; a refused form comes back as the page with the form as typed and the message.
 
-use super::model::{AccountKind, PaymentAccount, Payroll, PayrollLine, PayrollStatus};
+use super::model::{AccountKind, PaymentAccount, Payroll, PayrollStatus};
 use super::service::{self, PaymentFailure, Step};
 use super::store::PaymentResult;
 use crate::auth::Authenticated;
@@ -77,8 +77,26 @@ pub(super) struct PrepareRequest {
 pub(super) struct PayrollWithLines {
     #[serde(flatten)]
     payroll: Payroll,
-    payroll_lines: Vec<PayrollLine>,
+    payroll_lines: Vec<serde_json::Value>,
     results: Vec<PaymentResult>,
+}
+
+/// Records as JSON, with the payee's ID number masked for the roles that see numbers masked.
+fn shown<T: serde::Serialize>(
+    who: &Authenticated,
+    items: &[T],
+    payee: impl Fn(&T) -> IdNumber,
+) -> Result<Vec<serde_json::Value>, AppError> {
+    items
+        .iter()
+        .map(|x| {
+            let mut v = serde_json::to_value(x).map_err(|e| {
+                AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "json", "数据转换失败", format!("serialising failed: {e}"))
+            })?;
+            v["payee"] = serde_json::Value::String(service::shown_payee(&who.principal, &payee(x)));
+            Ok(v)
+        })
+        .collect()
 }
 
 fn county_or_own(who: &Authenticated, county: Option<&str>) -> Result<RegionCode, AppError> {
@@ -115,7 +133,8 @@ pub(super) async fn api_one(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<PayrollWithLines>, AppError> {
-    let (payroll, payroll_lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (payroll, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let payroll_lines = shown(&who, &lines, |l| l.payee)?;
     Ok(Json(PayrollWithLines { payroll, payroll_lines, results }))
 }
 
@@ -680,8 +699,9 @@ pub(super) async fn api_recoveries(
     State(s): State<AppState>,
     who: Authenticated,
     Query(q): Query<CountyParam>,
-) -> Result<Json<Vec<super::recovery::Overpayment>>, AppError> {
-    Ok(Json(service::recoveries(s.store.as_ref(), &who.principal, county_param(&q)?.as_ref()).await?))
+) -> Result<Json<Vec<serde_json::Value>>, AppError> {
+    let list = service::recoveries(s.store.as_ref(), &who.principal, county_param(&q)?.as_ref()).await?;
+    Ok(Json(shown(&who, &list, |o| o.payee)?))
 }
 
 pub(super) struct RecoveryRow {

@@ -33,6 +33,8 @@ pub enum PaymentFailure {
     #[error(transparent)]
     Recovery(super::recovery::RecoveryError),
     #[error(transparent)]
+    DoesNotFit(super::bank::DoesNotFit),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -42,6 +44,7 @@ impl Bilingual for PaymentFailure {
             PaymentFailure::Access(e) => e.zh(),
             PaymentFailure::Payroll(e) => e.zh(),
             PaymentFailure::Recovery(e) => e.zh(),
+            PaymentFailure::DoesNotFit(e) => e.zh(),
             PaymentFailure::Account(who, e) => format!("{who} 的账户：{}", e.zh()),
             PaymentFailure::NotResident(id) => format!("{id} 不是本辖区人口库中的居民"),
             PaymentFailure::Return(r) => format!(
@@ -103,6 +106,12 @@ pub async fn save_accounts(
     source: &str,
 ) -> Result<u64, PaymentFailure> {
     need(who, Permission::ManagePaymentAccounts)?;
+    // One account a holder: a sheet that names a holder twice keeps the last row.
+    let mut accounts = accounts;
+    let mut seen = std::collections::HashSet::new();
+    accounts.reverse();
+    accounts.retain(|a| seen.insert(a.holder));
+    accounts.reverse();
     let mut checked = Vec::with_capacity(accounts.len());
     for a in accounts {
         let name = a.holder_name.clone();
@@ -163,6 +172,7 @@ pub async fn prepare(
             return Err(PayrollError::NotPrepared(existing.status.zh()).into());
         }
     }
+    earlier_locked(store, program, county, month).await?;
     let mut enrolments: Vec<Enrolment> = Vec::new();
     let mut after = 0;
     loop {
@@ -181,6 +191,22 @@ pub async fn prepare(
     supervise(store, engine, &payroll, &lines, actor, today).await?;
     find_overpayments(store, who, actor, county).await?;
     Ok((payroll, lines))
+}
+
+/// Months are prepared and locked in order: a later month waits until every earlier list of the
+/// program and county is locked (else a month still open could be paid by both lists).
+async fn earlier_locked(store: &dyn Store, program: &str, county: &RegionCode, month: NaiveDate) -> Result<(), PaymentFailure> {
+    let open = payment_store(store)
+        .payrolls(county)
+        .await?
+        .into_iter()
+        .filter(|p| p.program == program && &p.county == county && p.month < month && p.status != PayrollStatus::Locked)
+        .map(|p| p.month)
+        .min();
+    match open {
+        Some(m) => Err(PayrollError::EarlierOpen(m.format("%Y-%m").to_string()).into()),
+        None => Ok(()),
+    }
 }
 
 /// Whether two programs exclude each other for one person (either way round).
@@ -267,11 +293,12 @@ async fn work_out(
     let mut heads: HashMap<String, (IdNumber, String)> = HashMap::new();
     if !per_person {
         let nos: Vec<String> = enrolments.iter().map(|e| e.household_no.clone()).collect();
+        let by_household: HashMap<&str, &Enrolment> = enrolments.iter().map(|e| (e.household_no.as_str(), e)).collect();
         let mut unnamed = Vec::new();
         for chunk in nos.chunks(5000) {
             for h in store.households(chunk).await? {
                 if let Some(head) = h.head {
-                    let e = enrolments.iter().find(|e| e.household_no == h.household_no);
+                    let e = by_household.get(h.household_no.as_str());
                     match e.and_then(|e| e.members.iter().find(|m| m.id_number == head)) {
                         Some(m) => {
                             heads.insert(h.household_no, (head, m.name.clone()));
@@ -353,6 +380,9 @@ pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, st
     }
     if step == Step::Approve && p.prepared_by == who.name {
         return Err(PayrollError::SamePerson(p.prepared_by).into());
+    }
+    if step == Step::Lock {
+        earlier_locked(store, &p.program, &p.county, p.month).await?;
     }
     if p.status != from {
         return Err(match step {
@@ -445,7 +475,8 @@ pub async fn bank_file(
     let lines = payment_store(store).lines(id).await?;
     let program = program_of(engine, &p.program)?;
     let period = p.month.format("%Y-%m").to_string();
-    let bytes = bank::payment_file(&l.payment, &lines, &FileFor { program_zh: &program.zh, period: &period });
+    let bytes = bank::payment_file(&l.payment, &lines, &FileFor { program_zh: &program.zh, period: &period })
+        .map_err(PaymentFailure::DoesNotFit)?;
     store.audit(actor, &[read_entry("bank_file", &id.to_string(), lines.iter().filter(|l| l.held.is_none()).count())]).await?;
     let name = format!("{}-{}-{}-{}.txt", p.county, p.program, period, l.code);
     Ok((name, bytes))
@@ -508,6 +539,7 @@ pub async fn bank_return(
 pub async fn household_payments(
     store: &dyn Store,
     who: &Principal,
+    actor: &Actor,
     household_no: &str,
     community: &RegionCode,
 ) -> Result<Vec<PaymentRecord>, PaymentFailure> {
@@ -516,6 +548,18 @@ pub async fn household_payments(
         return Err(AccessError::OutOfScope.into());
     }
     let mut out = payment_store(store).payments_of(household_no).await?;
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "read_payments".into(),
+                entity: "household".into(),
+                entity_key: household_no.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "rows": out.len() })),
+            }],
+        )
+        .await?;
     if !who.role.sees_full_identity() {
         for r in &mut out {
             mask_line(&mut r.line);
@@ -561,10 +605,25 @@ pub async fn find_overpayments(store: &dyn Store, who: &Principal, actor: &Actor
     let ledger = super::recovery_store::recovery_store(store);
     let ids: Vec<i64> = ended.iter().map(|e| e.id).collect();
     let lines = ledger.sent_lines(&ids).await?;
+    // Months already in a recovery (of any status) are not owed twice.
+    let mut recorded: HashMap<(i64, IdNumber), std::collections::HashSet<NaiveDate>> = HashMap::new();
+    for o in ledger.recoveries(county).await? {
+        recorded.entry((o.enrolment_id, o.payee)).or_default().extend(o.months);
+    }
     let mut found = Vec::new();
     for e in &ended {
         let mine: Vec<(&PayrollLine, bool)> = lines.iter().filter(|(l, _)| l.enrolment_id == e.id).map(|(l, c)| (l, *c)).collect();
-        found.extend(super::recovery::overpayments(e, &mine));
+        for mut o in super::recovery::overpayments(e, &mine) {
+            if let Some(done) = recorded.get(&(o.enrolment_id, o.payee)) {
+                let n = i64::try_from(o.months.len().max(1)).unwrap_or(1);
+                let per_month = o.amount.0 / n;
+                o.months.retain(|m| !done.contains(m));
+                o.amount = Fen(per_month * i64::try_from(o.months.len()).unwrap_or(0));
+            }
+            if !o.months.is_empty() && o.amount.0 > 0 {
+                found.push(o);
+            }
+        }
     }
     if found.is_empty() {
         return Ok(0);

@@ -172,8 +172,9 @@ const LINE_COLUMNS: &str = "line_no, enrolment_id, household_no, payee, payee_na
                             deduction, net, note, held, reissue_of_payroll, reissue_of_line";
 
 /// The county's prefix range: `county >= lo AND county < hi`.
+/// The counties within `region` (a street or community contains none): `county >= lo AND county < hi`.
 fn range(region: &RegionCode) -> (String, String) {
-    let p = &region.as_str()[..region.as_str().len().min(6)];
+    let p = region.as_str();
     (p.to_string(), format!("{p}:"))
 }
 
@@ -431,6 +432,10 @@ macro_rules! impl_payment_store {
                         }
                     }
                     qb.push(" WHERE id = ").push_bind(id).push(" AND status = ").push_bind(from.as_str());
+                    if to == PayrollStatus::Approved {
+                        // A second person, checked in the same statement as the change.
+                        qb.push(" AND prepared_by <> ").push_bind(actor.name.clone());
+                    }
                     let changed = qb.build().execute(&mut *tx).await.map_err(frozen_to_conflict)?.rows_affected();
                     if changed == 0 {
                         return Ok(false);
@@ -460,6 +465,7 @@ macro_rules! impl_payment_store {
                         let enrolment_id: i64 = r.try_get("enrolment_id")?;
                         let months = months_of(&r.try_get::<String, _>("months")?)?;
                         out.covered.entry((enrolment_id, payee)).or_default().extend(months.iter().copied());
+                        out.covered_enrolment.entry(enrolment_id).or_default().extend(months.iter().copied());
                         if r.try_get::<Option<String>, _>("outcome")?.as_deref() == Some("failed") {
                             returned.push(Returned {
                                 payroll_id: r.try_get("payroll_id")?,
@@ -478,7 +484,7 @@ macro_rules! impl_payment_store {
                     // Returned lines already paid again by a payroll of another month.
                     let mut again = QueryBuilder::<$db>::new(
                         "SELECT l.reissue_of_payroll, l.reissue_of_line FROM payroll_lines l JOIN payrolls p ON p.id = l.payroll_id \
-                         WHERE l.reissue_of_payroll IS NOT NULL AND p.program = ",
+                         WHERE l.reissue_of_payroll IS NOT NULL AND l.held IS NULL AND p.status = 'locked' AND p.program = ",
                     );
                     again.push_bind(program.to_string()).push(" AND p.county = ").push_bind(county.to_string()).push(" AND p.month <> ").push_bind(month);
                     let mut done = HashSet::new();

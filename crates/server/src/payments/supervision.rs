@@ -59,7 +59,9 @@ fn finding(kind: FindingKind, l: &PayrollLine, f: &Facts<'_>, key: String, zh: S
         program: f.program.to_string(),
         household_no: l.household_no.clone(),
         id_number: Some(l.payee),
-        region: f.communities.get(&l.household_no).cloned().unwrap_or_else(|| f.county.clone()),
+        // Settled by the paying county's staff: the household's community when it is within the
+        // county, else the county itself (a household elsewhere is not another county's to settle).
+        region: f.communities.get(&l.household_no).filter(|c| f.county.contains(c)).cloned().unwrap_or_else(|| f.county.clone()),
         confidence: 1000,
         summary_zh: zh,
         summary_en: en,

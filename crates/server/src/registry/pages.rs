@@ -263,9 +263,14 @@ async fn chain(s: &AppState, who: &Authenticated, household: &Household) -> Resu
         .collect();
     let payments = if who.principal.may(minzheng_domain::Permission::ReadPayments) {
         let w = if lang == Lang::En { ("credited", "returned") } else { ("已入账", "退票") };
-        let records =
-            crate::payments::service::household_payments(s.store.as_ref(), &who.principal, &household.household_no, &household.community)
-                .await?;
+        let records = crate::payments::service::household_payments(
+            s.store.as_ref(),
+            &who.principal,
+            &who.actor,
+            &household.household_no,
+            &household.community,
+        )
+        .await?;
         Some(
             records
                 .into_iter()

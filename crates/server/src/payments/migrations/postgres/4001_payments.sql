@@ -50,6 +50,7 @@ CREATE TABLE payroll_lines (
 );
 CREATE INDEX payroll_lines_enrolment ON payroll_lines (enrolment_id);
 CREATE INDEX payroll_lines_payee ON payroll_lines (payee);
+CREATE INDEX payroll_lines_household ON payroll_lines (household_no);
 
 CREATE TABLE payment_results (
     payroll_id  BIGINT NOT NULL,
@@ -65,7 +66,7 @@ CREATE TABLE payment_results (
 CREATE FUNCTION payroll_lines_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE s TEXT;
 BEGIN
-    SELECT status INTO s FROM payrolls WHERE id = COALESCE(NEW.payroll_id, OLD.payroll_id);
+    SELECT status INTO s FROM payrolls WHERE id = COALESCE(NEW.payroll_id, OLD.payroll_id) FOR SHARE;
     IF s IS DISTINCT FROM 'prepared' THEN
         RAISE EXCEPTION 'payroll_frozen: the payroll is approved or locked; its lines do not change';
     END IF;
@@ -90,7 +91,7 @@ BEGIN
     IF TG_OP <> 'INSERT' THEN
         RAISE EXCEPTION 'payment_result_kept: a bank result is recorded once';
     END IF;
-    SELECT status INTO s FROM payrolls WHERE id = NEW.payroll_id;
+    SELECT status INTO s FROM payrolls WHERE id = NEW.payroll_id FOR SHARE;
     IF s IS DISTINCT FROM 'locked' THEN
         RAISE EXCEPTION 'payroll_not_locked: results are for payrolls sent to the bank';
     END IF;

@@ -50,6 +50,7 @@ CREATE TABLE payroll_lines (
 );
 CREATE INDEX payroll_lines_enrolment ON payroll_lines (enrolment_id);
 CREATE INDEX payroll_lines_payee ON payroll_lines (payee);
+CREATE INDEX payroll_lines_household ON payroll_lines (household_no);
 
 -- 发放结果: what the bank's return file said of each line sent.
 CREATE TABLE payment_results (
@@ -64,13 +65,13 @@ CREATE TABLE payment_results (
 );
 
 CREATE TRIGGER payroll_lines_frozen_insert BEFORE INSERT ON payroll_lines
-WHEN (SELECT status FROM payrolls WHERE id = NEW.payroll_id) <> 'prepared'
+WHEN COALESCE((SELECT status FROM payrolls WHERE id = NEW.payroll_id), '') <> 'prepared'
 BEGIN SELECT RAISE(ABORT, 'payroll_frozen: the payroll is approved or locked; its lines do not change'); END;
 CREATE TRIGGER payroll_lines_frozen_update BEFORE UPDATE ON payroll_lines
-WHEN (SELECT status FROM payrolls WHERE id = OLD.payroll_id) <> 'prepared'
+WHEN COALESCE((SELECT status FROM payrolls WHERE id = OLD.payroll_id), '') <> 'prepared'
 BEGIN SELECT RAISE(ABORT, 'payroll_frozen: the payroll is approved or locked; its lines do not change'); END;
 CREATE TRIGGER payroll_lines_frozen_delete BEFORE DELETE ON payroll_lines
-WHEN (SELECT status FROM payrolls WHERE id = OLD.payroll_id) <> 'prepared'
+WHEN COALESCE((SELECT status FROM payrolls WHERE id = OLD.payroll_id), '') <> 'prepared'
 BEGIN SELECT RAISE(ABORT, 'payroll_frozen: the payroll is approved or locked; its lines do not change'); END;
 CREATE TRIGGER payrolls_locked_update BEFORE UPDATE ON payrolls
 WHEN OLD.status = 'locked'
@@ -80,7 +81,7 @@ WHEN OLD.status = 'locked'
 BEGIN SELECT RAISE(ABORT, 'payroll_locked: a locked payroll does not change'); END;
 -- Results are recorded once, for lines of a locked payroll.
 CREATE TRIGGER payment_results_locked_only BEFORE INSERT ON payment_results
-WHEN (SELECT status FROM payrolls WHERE id = NEW.payroll_id) <> 'locked'
+WHEN COALESCE((SELECT status FROM payrolls WHERE id = NEW.payroll_id), '') <> 'locked'
 BEGIN SELECT RAISE(ABORT, 'payroll_not_locked: results are for payrolls sent to the bank'); END;
 CREATE TRIGGER payment_results_kept BEFORE UPDATE ON payment_results
 BEGIN SELECT RAISE(ABORT, 'payment_result_kept: a bank result is recorded once'); END;
