@@ -614,3 +614,54 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
         "not the stopped members, not the old start"
     );
 }
+
+/// A survey that records 家中有轿车一辆 and a check that records 财产超标 are not approved at the
+/// full amount without a word: the approver is told both and must answer them in writing.
+#[tokio::test]
+async fn what_the_survey_and_check_record_against_granting_is_answered_in_writing() {
+    let (w, mother, _) = world("against").await;
+    let hunnan_worker = who(Role::CommunityWorker, "210112009001");
+    let officer = who(Role::VerificationOfficer, "210112");
+    let street = who(Role::StreetReviewer, "210112009");
+    let county = who(Role::CountyApprover, "210112");
+    let c = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &hunnan_worker,
+        &actor(&hunnan_worker),
+        &dibao_application(mother.id_number),
+        day("2026-11-02"),
+    )
+    .await
+    .expect("accepted");
+    let survey =
+        CaseAction::Survey {
+            staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "母子二人，家中有轿车一辆".into()
+        };
+    let c = w.step(&hunnan_worker, c.id, survey, "2026-11-03").await.expect("surveyed");
+    let check = CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: false, report: None };
+    let c = w.step(&officer, c.id, check, "2026-11-04").await.expect("checked");
+    let c = w.step(&street, c.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
+    let c = w.step(&hunnan_worker, c.id, CaseAction::PublishNotice, "2026-11-06").await.expect("notice");
+    let short = w.step(&county, c.id, CaseAction::Approve { amount: None }, "2026-11-16").await;
+    let Err(CaseFailure::Invalid { zh, .. }) = &short else { panic!("refused without a written answer: {short:?}") };
+    assert!(zh.contains("核对结果为财产超标") && zh.contains("家中有轿车一辆") && zh.contains("书面说明"), "{zh}");
+    let answer = "轿车为亲属借用停放，已核实车辆登记在他人名下；财产超标系误录，核对中心已更正";
+    let done = use_case::act(
+        w.store.as_ref(),
+        &w.engine,
+        &w.catalogue,
+        &county,
+        &actor(&county),
+        c.id,
+        &CaseAction::Approve { amount: None },
+        answer,
+        None,
+        day("2026-11-16"),
+    )
+    .await
+    .expect("approved with the answer");
+    assert_eq!(done.status, CaseStatus::Approved);
+    let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
+    assert!(events.iter().any(|e| e.action == "approve" && e.comment == answer), "the answer is on the file");
+}

@@ -117,6 +117,22 @@ pub(crate) async fn act_unaudited(
                     ),
                 ));
             }
+            // What the survey and the check recorded against granting is answered in writing.
+            let against = minzheng_domain::case::contradictions(&case.file);
+            if !against.is_empty() && comment.trim().chars().count() < minzheng_domain::case::ANSWER_MIN_CHARS {
+                return Err(invalid(
+                    format!(
+                        "按规则核算符合条件，但办件记录有不一致之处：{}。批准须在意见中逐项书面说明（至少 {} 个字），否则应不予批准",
+                        against.iter().map(|(zh, _)| zh.as_str()).collect::<Vec<_>>().join("；"),
+                        minzheng_domain::case::ANSWER_MIN_CHARS
+                    ),
+                    format!(
+                        "the rules find the household eligible, but the file records: {}. Approving needs a written answer to each in the comment (at least {} characters); otherwise refuse",
+                        against.iter().map(|(_, en)| en.as_str()).collect::<Vec<_>>().join("; "),
+                        minzheng_domain::case::ANSWER_MIN_CHARS
+                    ),
+                ));
+            }
             let members = store.household_members(&case.household_no).await?;
             review_months = check.review_months.max(1);
             if case.program == "dibao" {

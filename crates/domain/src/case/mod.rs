@@ -492,6 +492,44 @@ impl Case {
     }
 }
 
+/// Words of a survey that record a motor vehicle in the home (入户调查发现车辆).
+const VEHICLE_WORDS: [&str; 7] = ["轿车", "小汽车", "汽车", "机动车", "面包车", "货车", "摩托车"];
+/// Words before them that say there is none (无轿车, 没有汽车, 未发现机动车).
+const NONE_WORDS: [&str; 5] = ["无", "没有", "未发现", "未见", "不拥有"];
+
+/// Whether a survey's findings record a vehicle (and do not say there is none).
+pub fn survey_records_vehicle(findings: &str) -> bool {
+    VEHICLE_WORDS.iter().any(|w| {
+        findings.match_indices(w).any(|(at, _)| {
+            let before: String = findings[..at].chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+            !NONE_WORDS.iter().any(|n| before.ends_with(n) || before.ends_with(&format!("{n}一辆")) || before.contains(n))
+        })
+    })
+}
+
+/// What the case file records against granting when the rules say the household is eligible:
+/// the approver is shown each and must answer them in writing (《最低生活保障审核确认办法》
+/// 第十八条、第二十条: the survey and the check are the basis of the decision). In Chinese and
+/// English.
+pub fn contradictions(file: &CaseFile) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Some(c) = &file.check {
+        if !c.assets_within_limits {
+            out.push(("核对结果为财产超标".to_string(), "the household check recorded assets over the limits".to_string()));
+        }
+        if let Some(d) = c.report_decision.as_deref().filter(|d| d.contains("不符合")) {
+            out.push((d.to_string(), format!("the household check report found the household not eligible: {d}")));
+        }
+    }
+    if let Some(s) = file.survey.as_ref().filter(|s| survey_records_vehicle(&s.findings)) {
+        out.push((format!("入户调查记录有车辆：“{}”", s.findings), format!("the survey recorded a vehicle: {:?}", s.findings)));
+    }
+    out
+}
+
+/// The least an approver writes to answer what the file records against granting.
+pub const ANSWER_MIN_CHARS: usize = 15;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -733,5 +771,27 @@ mod tests {
         }
         assert_eq!(first_of_next_month(d("2026-12-15")), d("2027-01-01"));
         assert_eq!(add_months(d("2026-08-31"), 6), d("2027-02-28"));
+    }
+
+    #[test]
+    fn a_vehicle_in_the_survey_and_assets_over_the_limits_are_contradictions() {
+        assert!(survey_records_vehicle("家中有轿车一辆，母亲无业"));
+        assert!(survey_records_vehicle("院内停放面包车"));
+        for none in ["家中无轿车", "没有汽车", "未发现机动车", "母子二人，母亲无业", ""] {
+            assert!(!survey_records_vehicle(none), "{none}");
+        }
+        let on = NaiveDate::from_ymd_opt(2026, 9, 1).expect("date");
+        let file = CaseFile {
+            survey: Some(Survey {
+                on, staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "家中有轿车一辆".into()
+            }),
+            check: Some(EconomicCheck { on, per_capita_income: Fen(0), assets_within_limits: false, report: None, report_decision: None }),
+            ..CaseFile::default()
+        };
+        let c = contradictions(&file);
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0].0, "核对结果为财产超标");
+        assert!(c[1].0.contains("家中有轿车一辆"));
+        assert!(contradictions(&CaseFile::default()).is_empty());
     }
 }

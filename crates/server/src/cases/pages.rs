@@ -263,6 +263,8 @@ pub(crate) struct CasePage {
     pub(crate) documents: Vec<DocRow>,
     /// The service's documents, for the upload form (empty when the account may not upload).
     pub(crate) uploadable: Vec<(String, String)>,
+    /// What the survey and the check recorded against granting, to be answered in writing.
+    pub(crate) against: Vec<String>,
 }
 
 pub(crate) struct DocRow {
@@ -427,6 +429,14 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
         letter: matches!(view.status, CaseStatus::Approved | CaseStatus::Refused) && !view.limited,
         documents,
         uploadable,
+        against: view
+            .file
+            .as_ref()
+            .map(minzheng_domain::case::contradictions)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(zh, en)| if lang == Lang::Zh { zh } else { en })
+            .collect(),
     };
     Ok(render(&page)?.into_response())
 }
