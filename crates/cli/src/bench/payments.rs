@@ -69,6 +69,7 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
             }
             m = next;
         }
+        before.covered_enrolment.insert(i as i64 + 1, months.clone());
         before.covered.insert((i as i64 + 1, id), months);
     }
     let t1 = Instant::now();
@@ -112,8 +113,9 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
     println!("  list + both bank files: {:.2} s", prepare + files);
 
     // 资金监督 over twelve months of this list: every check on every line of each month.
-    let mut persons = HashMap::new();
-    let mut communities = HashMap::with_capacity(lines.len());
+    use minzheng_server::payments::supervision::Map;
+    let mut persons: Map<IdNumber, minzheng_domain::Person> = Map::default();
+    let mut communities: Map<String, RegionCode> = Map::default();
     let community = RegionCode::parse("210112009001").map_err(|e| anyhow::anyhow!(e.to_string()))?;
     for (i, l) in lines.iter().enumerate() {
         communities.insert(l.household_no.clone(), community.clone());
@@ -137,13 +139,13 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
         }
     }
     // One account in five hundred also registered to another household.
-    let account_households: HashMap<String, Vec<String>> = lines
+    let account_households: Map<String, Vec<String>> = lines
         .iter()
         .enumerate()
         .filter(|(i, _)| i % 500 == 3)
         .map(|(_, l)| (l.account_no.clone(), vec![l.household_no.clone(), "OTHER".to_string()]))
         .collect();
-    let paid_elsewhere = HashMap::new();
+    let paid_elsewhere: Map<IdNumber, Vec<(String, String)>> = Map::default();
     let ex = |a: &str, b: &str| a != b && (a == "tekun" || b == "tekun");
     let t = Instant::now();
     let mut found = 0;
@@ -208,8 +210,9 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
     let id = payments.save_payroll(&p, &lines, &actor).await?;
     println!("  store the list ({:?}): {:.2} s", store.backend(), t.elapsed().as_secs_f64());
     use minzheng_server::payments::model::PayrollStatus::{Approved, Locked, Prepared};
-    payments.move_payroll(id, Prepared, Approved, &actor).await?;
-    payments.move_payroll(id, Approved, Locked, &actor).await?;
+    let head = minzheng_store::Actor::new("bench-head");
+    anyhow::ensure!(payments.move_payroll(id, Prepared, Approved, &head).await?, "approve");
+    anyhow::ensure!(payments.move_payroll(id, Approved, Locked, &head).await?, "lock");
     let results: Vec<minzheng_server::payments::store::PaymentResult> = outcomes
         .iter()
         .map(|(n, o)| minzheng_server::payments::store::PaymentResult {

@@ -186,6 +186,24 @@ fn amount_text(unit: Unit, a: Fen) -> String {
     }
 }
 
+/// Appends `text` padded (or cut) to `width` bytes in the file's encoding, without splitting a
+/// character, to `out`.
+fn put_fixed(out: &mut Vec<u8>, enc: Encoding, text: &str, width: usize, right: bool) {
+    let ascii = text.is_ascii() || enc == Encoding::Utf8 && text.len() <= width;
+    if ascii && text.len() <= width {
+        let pad = width - text.len();
+        if right {
+            out.resize(out.len() + pad, b' ');
+        }
+        out.extend_from_slice(text.as_bytes());
+        if !right {
+            out.resize(out.len() + pad, b' ');
+        }
+    } else {
+        out.extend(fixed(enc, text, width, right));
+    }
+}
+
 /// Pads (or cuts) `text` to `width` bytes in the file's encoding, without splitting a character.
 fn fixed(enc: Encoding, text: &str, width: usize, right: bool) -> Vec<u8> {
     let mut out = encode(enc, text);
@@ -289,27 +307,64 @@ pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'
         out.extend(line_of(layout.columns.iter().map(|c| (c.title.clone(), c.width, false)).collect()));
         out.extend(b"\r\n");
     }
+    // The fields the same on every line, encoded once.
+    let constant = |c: &Column| -> Option<Vec<u8>> {
+        let text = match c.field {
+            Field::Program => what.program_zh,
+            Field::Period => what.period,
+            Field::Fixed => c.value.as_str(),
+            Field::Result | Field::Reason | Field::Ignore => "",
+            _ => return None,
+        };
+        Some(match layout.format {
+            Format::Fixed => fixed(enc, text, c.width, false),
+            Format::Delimited => encode(enc, text),
+        })
+    };
+    let constants: Vec<Option<Vec<u8>>> = layout.columns.iter().map(constant).collect();
+    let delimiter = encode(enc, &layout.delimiter);
+    let mut text = String::with_capacity(32);
     for l in &paid {
-        let fields = layout
-            .columns
-            .iter()
-            .map(|c| {
-                let (text, right) = match c.field {
-                    Field::Seq => (l.line_no.to_string(), true),
-                    Field::Name => (l.payee_name.clone(), false),
-                    Field::IdNumber => (l.payee.to_string(), false),
-                    Field::Account => (l.account_no.clone(), false),
-                    Field::Amount => (amount_text(layout.amount_unit, l.net), true),
-                    Field::Program => (what.program_zh.to_string(), false),
-                    Field::Period => (what.period.to_string(), false),
-                    Field::Fixed => (c.value.clone(), false),
-                    Field::Result | Field::Reason | Field::Ignore => (String::new(), false),
-                };
-                (text, c.width, right)
-            })
-            .collect();
-        out.extend(line_of(fields));
-        out.extend(b"\r\n");
+        for (i, c) in layout.columns.iter().enumerate() {
+            if layout.format == Format::Delimited && i > 0 {
+                out.extend_from_slice(&delimiter);
+            }
+            if let Some(Some(bytes)) = constants.get(i) {
+                out.extend_from_slice(bytes);
+                continue;
+            }
+            text.clear();
+            let right = match c.field {
+                Field::Seq => {
+                    use std::fmt::Write as _;
+                    let _ = write!(text, "{}", l.line_no);
+                    true
+                }
+                Field::Name => {
+                    text.push_str(&l.payee_name);
+                    false
+                }
+                Field::IdNumber => {
+                    text.push_str(l.payee.as_str());
+                    false
+                }
+                Field::Account => {
+                    text.push_str(&l.account_no);
+                    false
+                }
+                Field::Amount => {
+                    text.push_str(&amount_text(layout.amount_unit, l.net));
+                    true
+                }
+                _ => false,
+            };
+            match layout.format {
+                Format::Fixed => put_fixed(&mut out, enc, &text, c.width, right),
+                Format::Delimited if enc == Encoding::Utf8 || text.is_ascii() => out.extend_from_slice(text.as_bytes()),
+                Format::Delimited => out.extend(encode(enc, &text)),
+            }
+        }
+        out.extend_from_slice(b"\r\n");
     }
     if layout.totals == Totals::Last {
         out.extend(totals());

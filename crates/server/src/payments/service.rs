@@ -232,14 +232,15 @@ pub async fn supervise(
     let mut payees: Vec<IdNumber> = sent.iter().map(|l| l.payee).collect();
     payees.sort_unstable();
     payees.dedup();
-    let mut persons = HashMap::with_capacity(payees.len());
+    use super::supervision::Map;
+    let mut persons: Map<IdNumber, minzheng_domain::Person> = Map::default();
     for chunk in payees.chunks(5000) {
         persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p)));
     }
     let mut nos: Vec<String> = sent.iter().map(|l| l.household_no.clone()).collect();
     nos.sort_unstable();
     nos.dedup();
-    let mut communities = HashMap::with_capacity(nos.len());
+    let mut communities: Map<String, RegionCode> = Map::default();
     for chunk in nos.chunks(5000) {
         communities.extend(store.households(chunk).await?.into_iter().map(|h| (h.household_no, h.community)));
     }
@@ -247,14 +248,14 @@ pub async fn supervise(
     let mut account_nos: Vec<String> = sent.iter().map(|l| l.account_no.clone()).collect();
     account_nos.sort_unstable();
     account_nos.dedup();
-    let mut account_households: HashMap<String, Vec<String>> = HashMap::new();
+    let mut account_households: Map<String, Vec<String>> = Map::default();
     for (a, h) in payments.households_by_account(&account_nos).await? {
         let v = account_households.entry(a).or_default();
         if !v.contains(&h) {
             v.push(h);
         }
     }
-    let mut paid_elsewhere: HashMap<IdNumber, Vec<(String, String)>> = HashMap::new();
+    let mut paid_elsewhere: Map<IdNumber, Vec<(String, String)>> = Map::default();
     for (id, program, household) in payments.paid_in_month(payroll.month, &payees, payroll.id).await? {
         paid_elsewhere.entry(id).or_default().push((program, household));
     }

@@ -10,6 +10,9 @@ use minzheng_domain::enrolment::next_month;
 use minzheng_domain::{Evidence, Finding, FindingKind, FindingStatus, IdNumber, Person, PersonStatus, RegionCode};
 use std::collections::HashMap;
 
+/// The look-up tables of the checks: millions of look-ups a run, with a fast hasher.
+pub type Map<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// What the checks know besides the lines.
 pub struct Facts<'a> {
     pub payroll_id: i64,
@@ -18,13 +21,13 @@ pub struct Facts<'a> {
     pub county: &'a RegionCode,
     pub on: NaiveDate,
     /// The payees (and members) as the registry has them.
-    pub persons: &'a HashMap<IdNumber, Person>,
+    pub persons: &'a Map<IdNumber, Person>,
     /// Each household's community.
-    pub communities: &'a HashMap<String, RegionCode>,
+    pub communities: &'a Map<String, RegionCode>,
     /// Account number → the households whose members hold it (all of the accounts table).
-    pub account_households: &'a HashMap<String, Vec<String>>,
+    pub account_households: &'a Map<String, Vec<String>>,
     /// Payee → (program, household) of the other lists of the same month that pay them.
-    pub paid_elsewhere: &'a HashMap<IdNumber, Vec<(String, String)>>,
+    pub paid_elsewhere: &'a Map<IdNumber, Vec<(String, String)>>,
     /// Whether two programs exclude each other for one person.
     pub excludes: &'a (dyn Fn(&str, &str) -> bool + Sync),
 }
@@ -252,18 +255,18 @@ mod tests {
             line(8, 8, id(8), "H8", "A8", vec![sept]), // also 特困 this month elsewhere
             line(9, 9, id(9), "H9", "A9", vec![sept]), // nothing wrong
         ];
-        let persons = HashMap::from([
+        let persons: Map<IdNumber, Person> = Map::from_iter([
             (id(1), person(id(1), PersonStatus::Deceased(Some(d(2026, 8, 20))))),
             (id(2), person(id(2), PersonStatus::Deceased(Some(d(2026, 9, 2))))),
         ]);
         let community = RegionCode::parse("210112009001").expect("c");
-        let mut communities: HashMap<String, RegionCode> = (1..=9).map(|i| (format!("H{i}"), community.clone())).collect();
+        let mut communities: Map<String, RegionCode> = (1..=9).map(|i| (format!("H{i}"), community.clone())).collect();
         communities.insert("H5".into(), RegionCode::parse("210102001001").expect("c"));
-        let account_households = HashMap::from([
+        let account_households: Map<String, Vec<String>> = Map::from_iter([
             ("SHARED".to_string(), vec!["H3".to_string(), "H4".to_string()]),
             ("A6".to_string(), vec!["H6".to_string(), "H7".to_string()]),
         ]);
-        let paid_elsewhere = HashMap::from([(id(8), vec![("tekun".to_string(), "H8".to_string())])]);
+        let paid_elsewhere: Map<IdNumber, Vec<(String, String)>> = Map::from_iter([(id(8), vec![("tekun".to_string(), "H8".to_string())])]);
         let ex = |a: &str, b: &str| (a == "tekun" && b == "dibao") || (a == "dibao" && b == "tekun");
         let f = Facts {
             payroll_id: 12,
