@@ -63,17 +63,29 @@ CREATE TABLE payment_results (
     FOREIGN KEY (payroll_id, line_no) REFERENCES payroll_lines (payroll_id, line_no)
 );
 
+-- Checked once a statement over the rows it touched (transition tables), not once a row: a list
+-- of a million lines is written in a thousand statements. Lines are written while the writer
+-- holds the payroll's row lock (`save_payroll`), and 'locked' is final, so no status can change
+-- between the check and the commit.
 CREATE FUNCTION payroll_lines_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE s TEXT;
 BEGIN
-    SELECT status INTO s FROM payrolls WHERE id = COALESCE(NEW.payroll_id, OLD.payroll_id) FOR SHARE;
-    IF s IS DISTINCT FROM 'prepared' THEN
-        RAISE EXCEPTION 'payroll_frozen: the payroll is approved or locked; its lines do not change';
+    IF TG_OP = 'INSERT' THEN
+        IF EXISTS (SELECT 1 FROM new_rows n LEFT JOIN payrolls p ON p.id = n.payroll_id WHERE p.status IS DISTINCT FROM 'prepared') THEN
+            RAISE EXCEPTION 'payroll_frozen: the payroll is approved or locked; its lines do not change';
+        END IF;
+    ELSE
+        IF EXISTS (SELECT 1 FROM old_rows o LEFT JOIN payrolls p ON p.id = o.payroll_id WHERE p.status IS DISTINCT FROM 'prepared') THEN
+            RAISE EXCEPTION 'payroll_frozen: the payroll is approved or locked; its lines do not change';
+        END IF;
     END IF;
-    RETURN COALESCE(NEW, OLD);
+    RETURN NULL;
 END $$;
-CREATE TRIGGER payroll_lines_frozen BEFORE INSERT OR UPDATE OR DELETE ON payroll_lines
-FOR EACH ROW EXECUTE FUNCTION payroll_lines_frozen();
+CREATE TRIGGER payroll_lines_frozen_insert AFTER INSERT ON payroll_lines
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION payroll_lines_frozen();
+CREATE TRIGGER payroll_lines_frozen_update AFTER UPDATE ON payroll_lines
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION payroll_lines_frozen();
+CREATE TRIGGER payroll_lines_frozen_delete AFTER DELETE ON payroll_lines
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION payroll_lines_frozen();
 
 CREATE FUNCTION payrolls_locked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -85,17 +97,21 @@ END $$;
 CREATE TRIGGER payrolls_locked BEFORE UPDATE OR DELETE ON payrolls
 FOR EACH ROW EXECUTE FUNCTION payrolls_locked();
 
-CREATE FUNCTION payment_results_rule() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE s TEXT;
+-- Results are recorded once, for lines of a locked payroll ('locked' is final): checked once a
+-- statement; updates and deletes are refused outright.
+CREATE FUNCTION payment_results_kept() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        RAISE EXCEPTION 'payment_result_kept: a bank result is recorded once';
-    END IF;
-    SELECT status INTO s FROM payrolls WHERE id = NEW.payroll_id FOR SHARE;
-    IF s IS DISTINCT FROM 'locked' THEN
+    RAISE EXCEPTION 'payment_result_kept: a bank result is recorded once';
+END $$;
+CREATE TRIGGER payment_results_kept BEFORE UPDATE OR DELETE ON payment_results
+FOR EACH STATEMENT EXECUTE FUNCTION payment_results_kept();
+
+CREATE FUNCTION payment_results_locked_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n LEFT JOIN payrolls p ON p.id = n.payroll_id WHERE p.status IS DISTINCT FROM 'locked') THEN
         RAISE EXCEPTION 'payroll_not_locked: results are for payrolls sent to the bank';
     END IF;
-    RETURN NEW;
+    RETURN NULL;
 END $$;
-CREATE TRIGGER payment_results_rule BEFORE INSERT OR UPDATE OR DELETE ON payment_results
-FOR EACH ROW EXECUTE FUNCTION payment_results_rule();
+CREATE TRIGGER payment_results_locked_only AFTER INSERT ON payment_results
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION payment_results_locked_only();
