@@ -3,18 +3,7 @@
 #[allow(unused_imports)]
 use super::*;
 
-pub(crate) fn program_name(s: &AppState, code: &str, lang: Lang) -> String {
-    if code == "linshi" {
-        return if lang == Lang::Zh { "临时救助".into() } else { "temporary assistance".into() };
-    }
-    s.engine
-        .policy
-        .programs
-        .iter()
-        .find(|p| p.code == code)
-        .map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() })
-        .unwrap_or_else(|| code.to_string())
-}
+pub(crate) use crate::platform::pages::program_name;
 
 pub(crate) fn service_name(s: &AppState, code: &str, lang: Lang) -> String {
     s.catalogue.service(code).map(|x| if lang == Lang::Zh { x.zh.clone() } else { x.en.clone() }).unwrap_or_else(|| code.to_string())

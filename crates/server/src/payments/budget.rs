@@ -3,6 +3,7 @@
 //! (the table, the rate), the store (`budgets`, the spending query) written once for both
 //! databases, and the Excel export.
 
+use super::store::range;
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
 use minzheng_domain::{Fen, RegionCode};
@@ -88,11 +89,6 @@ pub fn budget_store(store: &dyn Store) -> &dyn BudgetStore {
 
 fn county_of(s: &str) -> Result<RegionCode> {
     RegionCode::parse(s).map_err(|_| StoreError::Corrupt(format!("county {s:?}")))
-}
-
-fn range(region: &RegionCode) -> (String, String) {
-    let p = region.as_str();
-    (p.to_string(), format!("{p}:"))
 }
 
 macro_rules! impl_budget_store {

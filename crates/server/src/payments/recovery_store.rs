@@ -3,10 +3,11 @@
 
 use super::model::PayrollLine;
 use super::recovery::{Overpayment, RecoveryStatus};
+use super::store::{corrupt, months_of, months_text, range};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use minzheng_domain::{Fen, IdNumber, RegionCode};
-use minzheng_store::{Actor, AuditEntry, Handle, Result, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, Handle, Result, Store};
 
 /// A step in a recovery's history.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -43,21 +44,6 @@ pub fn recovery_store(store: &dyn Store) -> &dyn RecoveryStore {
         Handle::Sqlite(s) => s,
         Handle::Postgres(p) => p,
     }
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("{what} {value:?}"))
-}
-
-fn months_text(months: &[NaiveDate]) -> String {
-    months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join(",")
-}
-
-fn months_of(text: &str) -> Result<Vec<NaiveDate>> {
-    text.split(',')
-        .filter(|s| !s.is_empty())
-        .map(|s| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| corrupt("months", text)))
-        .collect()
 }
 
 const COLUMNS: &str = "id, enrolment_id, program, county, household_no, payee, payee_name, months, amount, repaid, status, reason";
@@ -138,9 +124,9 @@ macro_rules! impl_recovery_store {
                 }
 
                 async fn recoveries(&self, region: &RegionCode) -> Result<Vec<Overpayment>> {
-                    let p = region.as_str();
+                    let (lo, hi) = range(region);
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {COLUMNS} FROM recoveries WHERE county >= "));
-                    qb.push_bind(p.to_string()).push(" AND county < ").push_bind(format!("{p}:")).push(" ORDER BY id DESC");
+                    qb.push_bind(lo).push(" AND county < ").push_bind(hi).push(" ORDER BY id DESC");
                     let rows = qb.build().fetch_all(self.pool()).await?;
                     rows.iter().map(from_row).collect()
                 }

@@ -6,7 +6,7 @@ use super::service::{self, PaymentFailure, Step};
 use super::store::PaymentResult;
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
-use crate::pages::{render, UserBar};
+use crate::pages::{program_name, render, UserBar};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -369,16 +369,6 @@ pub(super) struct ListRow {
     approved_by: String,
 }
 
-fn program_zh(s: &AppState, code: &str, lang: Lang) -> String {
-    s.engine
-        .policy
-        .programs
-        .iter()
-        .find(|p| p.code == code)
-        .map(|p| if lang == Lang::En { p.en.clone() } else { p.zh.clone() })
-        .unwrap_or_else(|| code.to_string())
-}
-
 async fn county_name(s: &AppState, code: &RegionCode) -> String {
     s.store.region(code).await.ok().flatten().map(|r| r.name).unwrap_or_else(|| code.to_string())
 }
@@ -424,7 +414,7 @@ async fn list_response(
         rows.push(ListRow {
             id: p.id,
             month: p.month.format("%Y-%m").to_string(),
-            program: program_zh(s, &p.program, lang),
+            program: program_name(s, &p.program, lang),
             county: county_name(s, &p.county).await,
             status: status_label(p.status, lang),
             lines: p.lines,
@@ -445,7 +435,7 @@ async fn list_response(
             .policy
             .programs
             .iter()
-            .map(|p| Choice { code: p.code.clone(), label: program_zh(s, &p.code, lang), selected: p.code == form.program })
+            .map(|p| Choice { code: p.code.clone(), label: program_name(s, &p.code, lang), selected: p.code == form.program })
             .collect(),
         csrf: who.session.csrf_token.clone(),
         county: form.county,
@@ -576,7 +566,7 @@ async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Opt
         row: ListRow {
             id: p.id,
             month: p.month.format("%Y-%m").to_string(),
-            program: program_zh(s, &p.program, lang),
+            program: program_name(s, &p.program, lang),
             county: county_name(s, &p.county).await,
             status: status_label(p.status, lang),
             lines: p.lines,
@@ -826,7 +816,7 @@ async fn recoveries_response(
             id: o.id,
             household: o.household_no.clone(),
             payee: o.payee_name.clone(),
-            program: program_zh(s, &o.program, lang),
+            program: program_name(s, &o.program, lang),
             months: o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、"),
             amount: o.amount.to_string(),
             repaid: o.repaid.to_string(),
@@ -1021,7 +1011,7 @@ async fn budget_response(
     for r in &table {
         rows.push(BudgetRow {
             county: county_name(s, &r.county).await,
-            program: program_zh(s, &r.program, lang),
+            program: program_name(s, &r.program, lang),
             budget: r.budget.map(|b| b.to_string()).unwrap_or_else(|| if en { "no budget line".into() } else { "未编列预算".into() }),
             spent: r.spent.to_string(),
             rate: r.rate_per_mille.map(|x| format!("{:.1}%", x as f64 / 10.0)).unwrap_or_default(),
@@ -1031,7 +1021,7 @@ async fn budget_response(
     // Spending by month, in 万元, one series per program (all counties of the view together).
     let mut series: std::collections::BTreeMap<String, Vec<f64>> = std::collections::BTreeMap::new();
     for r in &table {
-        let e = series.entry(program_zh(s, &r.program, lang)).or_insert_with(|| vec![0.0; 12]);
+        let e = series.entry(program_name(s, &r.program, lang)).or_insert_with(|| vec![0.0; 12]);
         for (m, v) in r.by_month.iter().enumerate() {
             e[m] += v.0 as f64 / 1_000_000.0;
         }
@@ -1061,7 +1051,7 @@ async fn budget_response(
             .iter()
             .map(|p| Choice {
                 code: p.code.clone(),
-                label: program_zh(s, &p.code, lang),
+                label: program_name(s, &p.code, lang),
                 selected: p.code == form.program || (form.program.is_empty() && p.code == "dibao"),
             })
             .collect(),
@@ -1127,7 +1117,7 @@ pub(super) async fn budget_xlsx(State(s): State<AppState>, who: Authenticated, Q
         }
     }
     let bytes =
-        super::budget::workbook(&table, |p| program_zh(&s, p, Lang::Zh), |c| names.get(c).cloned().unwrap_or_else(|| c.to_string()))
+        super::budget::workbook(&table, |p| program_name(&s, p, Lang::Zh), |c| names.get(c).cloned().unwrap_or_else(|| c.to_string()))
             .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "xlsx", "表格生成失败", format!("the workbook failed: {e}")))?;
     Ok((
         [

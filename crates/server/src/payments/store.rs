@@ -85,7 +85,7 @@ pub fn payment_store(store: &dyn Store) -> &dyn PaymentStore {
     }
 }
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
@@ -151,11 +151,11 @@ impl AuditEvent for PaymentEvent<'_> {
     }
 }
 
-fn months_text(months: &[NaiveDate]) -> String {
+pub(super) fn months_text(months: &[NaiveDate]) -> String {
     months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join(",")
 }
 
-fn months_of(text: &str) -> Result<Vec<NaiveDate>> {
+pub(super) fn months_of(text: &str) -> Result<Vec<NaiveDate>> {
     text.split(',')
         .filter(|s| !s.is_empty())
         .map(|s| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").map_err(|_| corrupt("months", text)))
@@ -173,7 +173,7 @@ const LINE_COLUMNS: &str = "line_no, enrolment_id, household_no, payee, payee_na
 
 /// The county's prefix range: `county >= lo AND county < hi`.
 /// The counties within `region` (a street or community contains none): `county >= lo AND county < hi`.
-fn range(region: &RegionCode) -> (String, String) {
+pub(super) fn range(region: &RegionCode) -> (String, String) {
     let p = region.as_str();
     (p.to_string(), format!("{p}:"))
 }

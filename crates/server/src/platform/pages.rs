@@ -247,3 +247,18 @@ pub(crate) fn refusal(e: AccessError) -> Result<String, AppError> {
         other => Err(other.into()),
     }
 }
+
+/// A program's name in the page's language, from the city's policy files (临时救助, which has no
+/// policy file, by its own name); the code itself when unknown.
+pub(crate) fn program_name(s: &AppState, code: &str, lang: Lang) -> String {
+    if code == "linshi" {
+        return if lang == Lang::Zh { "临时救助".into() } else { "temporary assistance".into() };
+    }
+    s.engine
+        .policy
+        .programs
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() })
+        .unwrap_or_else(|| code.to_string())
+}

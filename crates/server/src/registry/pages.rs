@@ -2,7 +2,7 @@
 
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
-use crate::platform::pages::{beijing_time, refusal, render, UserBar};
+use crate::platform::pages::{beijing_time, program_name, refusal, render, UserBar};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -227,16 +227,6 @@ pub(crate) struct PaymentRow {
     net: String,
     note: String,
     result: String,
-}
-
-fn program_name(s: &AppState, code: &str, lang: Lang) -> String {
-    s.engine
-        .policy
-        .programs
-        .iter()
-        .find(|p| p.code == code)
-        .map(|p| if lang == Lang::En { p.en.clone() } else { p.zh.clone() })
-        .unwrap_or_else(|| code.to_string())
 }
 
 /// The household's enrolments, each with its status and months, and (for roles that read
