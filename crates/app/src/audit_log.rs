@@ -75,7 +75,8 @@ fn mask_json(v: &mut serde_json::Value, phone_field: bool) {
 pub fn to_xlsx(records: &[AuditRecord]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    let headers = ["序号", "时间", "账号", "角色", "区划", "操作", "对象", "对象标识", "修改前", "修改后", "请求号", "客户端", "哈希"];
+    let headers =
+        ["序号", "时间（北京时间）", "账号", "角色", "区划", "操作", "对象", "对象标识", "修改前", "修改后", "请求号", "客户端", "哈希"];
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string(0, c as u16, *h)?;
     }
@@ -83,9 +84,11 @@ pub fn to_xlsx(records: &[AuditRecord]) -> Result<Vec<u8>, rust_xlsxwriter::Xlsx
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(|j| j.to_string()).unwrap_or_default();
     for (i, r) in records.iter().enumerate() {
         let row = i as u32 + 1;
+        // The number as a number, the time in Beijing time as staff read it.
+        sheet.write_number(row, 0, r.id as f64)?;
         let cells = [
-            r.id.to_string(),
-            r.at.to_rfc3339(),
+            String::new(),
+            minzheng_domain::calendar::beijing(r.at).format("%Y-%m-%d %H:%M:%S").to_string(),
             r.actor.clone(),
             text(&r.role),
             text(&r.region),
@@ -98,7 +101,7 @@ pub fn to_xlsx(records: &[AuditRecord]) -> Result<Vec<u8>, rust_xlsxwriter::Xlsx
             text(&r.client),
             text(&r.hash),
         ];
-        for (c, v) in cells.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate().skip(1) {
             sheet.write_string(row, c as u16, cell_text(v))?;
         }
     }

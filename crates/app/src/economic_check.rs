@@ -197,11 +197,7 @@ pub fn source_zh(source: &str) -> String {
 
 /// A figure's value as shown: money in yuan.
 pub fn figure_text(f: &ReportFigure) -> String {
-    match f.unit.as_deref() {
-        Some("fen") => f.value.parse::<i64>().map(|v| format!("{} 元", Fen(v))).unwrap_or_else(|_| f.value.clone()),
-        Some(u) => format!("{} {u}", f.value),
-        None => f.value.clone(),
-    }
+    minzheng_domain::units::with_unit(&f.value, f.unit.as_deref().unwrap_or(""), true)
 }
 
 /// The report as a PDF (核对报告).
@@ -219,7 +215,7 @@ pub fn report_pdf(r: &VerificationReport, county_name: &str, full_ids: bool) -> 
                 "授权书".into(),
                 format!("{}（{} 签署，{} 人）", r.authorisation.reference, r.authorisation.signed_on, r.authorisation.signed_by.len()),
             ),
-            ("核对人".into(), format!("{}，{}", r.made_by, r.made_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M"))),
+            ("核对人".into(), format!("{}，{}", r.made_by, minzheng_domain::calendar::beijing_minutes(r.made_at))),
         ]),
         Block::Heading("一、家庭成员".into()),
         Block::Table {

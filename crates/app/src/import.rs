@@ -164,6 +164,8 @@ pub struct Communities {
     by_code: HashMap<String, Region>,
     by_name: HashMap<String, Vec<RegionCode>>,
     street_names: HashMap<String, String>,
+    /// The names of the cities and counties (区县), for pages that name any region.
+    upper_names: HashMap<String, String>,
 }
 
 impl Communities {
@@ -171,6 +173,7 @@ impl Communities {
         let mut by_code = HashMap::new();
         let mut by_name: HashMap<String, Vec<RegionCode>> = HashMap::new();
         let mut street_names = HashMap::new();
+        let mut upper_names = HashMap::new();
         for r in regions {
             match r.level {
                 RegionLevel::Community => {
@@ -180,21 +183,37 @@ impl Communities {
                 RegionLevel::Street => {
                     street_names.insert(r.code.to_string(), r.name.clone());
                 }
-                _ => {}
+                _ => {
+                    upper_names.insert(r.code.to_string(), r.name.clone());
+                }
             }
         }
-        Communities { by_code, by_name, street_names }
+        Communities { by_code, by_name, street_names, upper_names }
     }
 
     pub async fn load(store: &dyn Store) -> Result<Communities, StoreError> {
         let root = RegionCode::parse("21").map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut regions = store.regions_within(&root, RegionLevel::Community).await?;
         regions.extend(store.regions_within(&root, RegionLevel::Street).await?);
+        regions.extend(store.regions_within(&root, RegionLevel::County).await?);
+        regions.extend(store.regions_within(&root, RegionLevel::City).await?);
+        regions.extend(store.region(&root).await?);
         Ok(Communities::new(&regions))
     }
 
+    /// A community's name.
     pub fn name(&self, code: &RegionCode) -> Option<&str> {
         self.by_code.get(code.as_str()).map(|r| r.name.as_str())
+    }
+
+    /// The name of a region of any level (province, city, county, street or community).
+    pub fn region_name(&self, code: &RegionCode) -> Option<&str> {
+        let c = code.as_str();
+        self.by_code
+            .get(c)
+            .map(|r| r.name.as_str())
+            .or_else(|| self.street_names.get(c).map(String::as_str))
+            .or_else(|| self.upper_names.get(c).map(String::as_str))
     }
 
     fn resolve(&self, code: &str, name: &str, street: &str) -> Result<Option<&Region>, Reason> {

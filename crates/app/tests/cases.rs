@@ -88,7 +88,8 @@ async fn world(tag: &str) -> (World, Person, Person) {
     let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
     minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("parameters");
     use_case::ensure_calendar(store.as_ref(), &Actor::system()).await.expect("calendar");
-    (World { store, engine, catalogue: Catalogue::shenyang(), _d: Dir(dir) }, mother, single)
+    let catalogue = Catalogue::shenyang().name_programs(&engine);
+    (World { store, engine, catalogue, _d: Dir(dir) }, mother, single)
 }
 
 const NOTE: &str = "按程序办理，情况属实";

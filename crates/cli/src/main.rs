@@ -816,7 +816,7 @@ async fn demo_cases(store: &dyn Store) -> Result<usize> {
     let code = |c: &str| RegionCode::parse(c).map_err(|e| anyhow::anyhow!(e.to_string()));
     let home = Principal { name: "demo_community_worker".into(), role: Role::CommunityWorker, region: code("210112009001")? };
     let heping = Principal { name: "demo_heping_worker".into(), role: Role::CommunityWorker, region: code("210102001002")? };
-    let today = chrono::Local::now().date_naive();
+    let today = minzheng_domain::calendar::today_in_beijing();
     let persons = store
         .search_persons(&minzheng_store::PersonQuery { region: Some(code("210112009001")?), limit: 500, ..Default::default() })
         .await?
@@ -893,7 +893,7 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
         eprintln!("重点工作推进表 / key tasks: {tasks}");
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
-        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, chrono::Local::now().date_naive())
+        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, minzheng_domain::calendar::today_in_beijing())
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("资金发放 / payments: {paid}");

@@ -88,7 +88,7 @@ fn region(text: &str) -> Result<RegionCode> {
 }
 
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    minzheng_domain::calendar::today_in_beijing()
 }
 
 fn money(fen: i64) -> String {

@@ -57,7 +57,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
     match what {
         VerifyWhat::Compare { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let on = on.unwrap_or_else(minzheng_domain::calendar::today_in_beijing);
             let engine = Engine::new(
                 crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?,
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
@@ -82,7 +82,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         }
         VerifyWhat::Absent { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            let on = on.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let on = on.unwrap_or_else(minzheng_domain::calendar::today_in_beijing);
             let r = use_case::tag_absent(store.as_ref(), &operator(&region)?, &actor(), &region, on)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.both()))?;

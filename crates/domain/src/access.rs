@@ -113,6 +113,19 @@ impl Role {
         }
     }
 
+    /// The role's name on English pages.
+    pub fn en(self) -> &'static str {
+        match self {
+            Role::CommunityWorker => "community worker",
+            Role::GridWorker => "grid worker",
+            Role::StreetReviewer => "street reviewer",
+            Role::CountyApprover => "county approver",
+            Role::VerificationOfficer => "verification officer",
+            Role::CityAdmin => "city administrator",
+            Role::Auditor => "auditor",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.iter().copied().find(|r| r.as_str() == s.trim() || r.zh() == s.trim())
     }

@@ -147,3 +147,32 @@ mod tests {
         }
     }
 }
+
+/// 北京时间: the dates and times staff read are China Standard Time (UTC+8, no summer time),
+/// whatever the server's own time zone.
+pub fn beijing(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    (t + chrono::Duration::hours(8)).naive_utc()
+}
+
+/// Today's date in Beijing: the working date of case handling, payments and reports.
+pub fn today_in_beijing() -> NaiveDate {
+    beijing(chrono::Utc::now()).date()
+}
+
+/// A time as staff read it: `2026-12-06 20:15` (Beijing time).
+pub fn beijing_minutes(t: chrono::DateTime<chrono::Utc>) -> String {
+    beijing(t).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod beijing_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_utc_evening_is_the_next_morning_in_beijing() {
+        let t = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 17, 30, 0).single().unwrap_or_default();
+        assert_eq!(beijing_minutes(t), "2026-12-07 01:30");
+        assert_eq!(beijing(t).date(), NaiveDate::from_ymd_opt(2026, 12, 7).unwrap_or_default());
+    }
+}

@@ -173,6 +173,15 @@ impl Resolution {
             Resolution::FalsePositive => "误报",
         }
     }
+    /// The resolution's name on English pages.
+    pub fn en(self) -> &'static str {
+        match self {
+            Resolution::Stop => "stop the benefit",
+            Resolution::RecoverOverpayment => "recover the overpayment",
+            Resolution::CorrectData => "correct the data",
+            Resolution::FalsePositive => "false positive",
+        }
+    }
     pub fn parse(s: &str) -> Option<Resolution> {
         Resolution::ALL.into_iter().find(|k| k.as_str() == s)
     }

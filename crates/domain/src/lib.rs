@@ -19,6 +19,7 @@ pub mod region;
 pub mod registry;
 pub mod source;
 pub mod temporary;
+pub mod units;
 pub mod verification;
 
 pub use access::{Permission, Principal, Role};

@@ -63,7 +63,7 @@ pub struct Clock {
 
 impl Clock {
     pub fn today(&self) -> chrono::NaiveDate {
-        chrono::Local::now().date_naive() + chrono::Duration::days(self.offset_days.load(Ordering::Relaxed))
+        minzheng_domain::calendar::today_in_beijing() + chrono::Duration::days(self.offset_days.load(Ordering::Relaxed))
     }
 
     /// Moves the working date on by `days`.
@@ -114,6 +114,7 @@ impl AppState {
         let engine = Arc::new(minzheng_policy::Engine::new(policies, partitions).await?);
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &minzheng_store::Actor::system()).await?;
         minzheng_app::cases::ensure_calendar(store.as_ref(), &minzheng_store::Actor::system()).await?;
+        let catalogue = Arc::new(minzheng_app::cases::Catalogue::shenyang().name_programs(&engine));
         Ok(AppState {
             store,
             communities,
@@ -122,7 +123,7 @@ impl AppState {
             login_limiter: Arc::new(auth::LoginLimiter::new(10)),
             metrics: Arc::new(Metrics::default()),
             engine,
-            catalogue: Arc::new(minzheng_app::cases::Catalogue::shenyang()),
+            catalogue,
             clock: Arc::new(Clock::default()),
             documents: config.documents_dir(),
             sessions: Arc::new(minzheng_app::auth::SessionCache::new()),
@@ -136,7 +137,9 @@ pub fn router(state: AppState) -> Router {
     for m in MODULES {
         app = app.merge((m.router)());
     }
-    app.route_layer(axum::middleware::from_fn_with_state(state.clone(), module::enforce_access))
+    app.fallback(platform::error_page::not_found)
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), module::enforce_access))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), platform::error_page::error_pages))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(state.clone(), request_id))

@@ -70,6 +70,34 @@ pub struct Module {
     pub menu: &'static [MenuEntry],
     /// The module's own tables, when it keeps any (applied at start after the store's own).
     pub migrations: Option<&'static minzheng_store::ModuleMigrations>,
+    /// The account's work in this sub-platform (待办), for its home page: each list with its
+    /// count. Called for every signed-in account; a module answers only for the roles that work
+    /// in it (an empty list otherwise).
+    pub work: Option<Work>,
+}
+
+/// One list of an account's work on its home page (待办): what it is, how many, how many overdue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkLine {
+    pub href: String,
+    pub text: String,
+    pub count: u64,
+    /// Of `count`, how many are past their time limit.
+    pub overdue: u64,
+}
+
+pub type WorkFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<WorkLine>, AppError>> + Send + 'a>>;
+
+/// A module's work lists for one account (see [`Module::work`]).
+pub type Work = for<'a> fn(&'a AppState, &'a Authenticated) -> WorkFuture<'a>;
+
+/// Every module's work lists for the account, in the order of the navigation.
+pub(crate) async fn work_for(state: &AppState, who: &Authenticated) -> Result<Vec<WorkLine>, AppError> {
+    let mut lines = Vec::new();
+    for work in crate::MODULES.iter().filter_map(|m| m.work) {
+        lines.extend(work(state, who).await?);
+    }
+    Ok(lines)
 }
 
 /// Applies every module's migrations (after the store's own, which `connect` applies).

@@ -42,12 +42,113 @@ document.addEventListener('DOMContentLoaded', function () {
   });
 });
 
-// Long forms (sweeps, what-ifs): say that the work is under way.
+// Forms keep what was typed. A form is sent in the background; when the server refuses it (a
+// missing document, a wrong ID number, a stale page ...) the message is shown beside the form,
+// or beside the field it names, and nothing typed is lost. A success goes on as a plain
+// submission would: to the page the server sends to, or to the file it returns. Without this
+// script the forms post as usual and an error comes back as a page in the site's frame.
+// Forms marked data-plain (sign-in, sign-out) are left alone. Long forms (class busy: sweeps,
+// what-ifs) say that the work is under way.
+function mzShowError(form, error) {
+  var old = form.querySelectorAll('.form-error');
+  old.forEach(function (n) { n.remove(); });
+  form.querySelectorAll('[aria-invalid]').forEach(function (n) { n.removeAttribute('aria-invalid'); });
+  var p = document.createElement('p');
+  p.className = 'error form-error';
+  p.setAttribute('role', 'alert');
+  p.setAttribute('data-code', error.code || '');
+  p.textContent = error.message;
+  var field = error.field && form.elements.namedItem(error.field);
+  var el = field && (field.length !== undefined && !field.tagName ? field[0] : field);
+  if (el) {
+    var at = el.closest('label') || el;
+    at.insertAdjacentElement('afterend', p);
+    el.setAttribute('aria-invalid', 'true');
+    if (el.focus) { el.focus(); }
+  } else {
+    form.insertAdjacentElement('afterbegin', p);
+  }
+  p.scrollIntoView({ block: 'center' });
+}
+
+function mzDone(form, busy) {
+  var w = form.querySelector('.working');
+  if (w) { w.hidden = true; }
+  form.querySelectorAll('button').forEach(function (b) { b.disabled = false; });
+  form.removeAttribute('data-sending');
+  if (busy) { busy.hidden = true; }
+}
+
 document.addEventListener('submit', function (e) {
   var f = e.target;
-  if (!f.classList || !f.classList.contains('busy')) { return; }
+  if (!(f instanceof HTMLFormElement)) { return; }
+  var post = (f.getAttribute('method') || '').toLowerCase() === 'post';
+  if (!post || f.hasAttribute('data-plain') || !window.fetch || !window.FormData) {
+    if (f.classList.contains('busy')) {
+      var w0 = f.querySelector('.working');
+      if (w0) { w0.hidden = false; }
+    }
+    return;
+  }
+  e.preventDefault();
+  if (f.hasAttribute('data-sending')) { return; }
+  var data;
+  try { data = new FormData(f, e.submitter || null); } catch (err) { data = new FormData(f); }
+  f.setAttribute('data-sending', '1');
   var w = f.querySelector('.working');
   if (w) { w.hidden = false; }
-  var b = f.querySelector('button');
-  if (b) { b.disabled = true; }
+  f.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+  var multipart = (f.getAttribute('enctype') || '').toLowerCase() === 'multipart/form-data';
+  var body = multipart ? data : new URLSearchParams(data);
+  // The attribute, not f.action: a field named "action" (the step forms have one) shadows it.
+  var url = f.getAttribute('action') || window.location.href;
+  fetch(url, { method: 'POST', body: body, credentials: 'same-origin', headers: { 'x-minzheng-form': '1' } })
+    .then(function (r) {
+      var next = r.headers.get('x-minzheng-location');
+      if (next) {
+        var u = new URL(next, window.location.href);
+        if (u.pathname + u.search === window.location.pathname + window.location.search) {
+          // The same page again (a #fragment apart): load it afresh to show what changed.
+          window.history.replaceState(null, '', u.href);
+          window.location.reload();
+        } else {
+          window.location.assign(u.href);
+        }
+        return null;
+      }
+      var type = r.headers.get('content-type') || '';
+      var disposition = r.headers.get('content-disposition') || '';
+      if (!r.ok && type.indexOf('json') >= 0) {
+        return r.json().then(function (j) {
+          var e2 = j.error || {};
+          var en = document.documentElement.lang === 'en';
+          mzShowError(f, { code: e2.code, field: e2.field, message: (en ? e2.message_en : e2.message_zh) || String(r.status) });
+          mzDone(f);
+        });
+      }
+      if (r.ok && disposition.indexOf('attachment') >= 0) {
+        return r.blob().then(function (b) {
+          var m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
+          var a = document.createElement('a');
+          a.href = URL.createObjectURL(b);
+          a.download = m ? decodeURIComponent(m[1]) : 'download';
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          mzDone(f);
+        });
+      }
+      if (r.ok && r.redirected) { window.location.assign(r.url); return null; }
+      return r.text().then(function (html) {
+        // A page drawn by the server (a result, or the form again with its message).
+        document.open();
+        document.write(html);
+        document.close();
+      });
+    })
+    .catch(function () {
+      var en = document.documentElement.lang === 'en';
+      mzShowError(f, { code: 'network', message: en ? 'The server could not be reached; nothing was changed. Try again.' : '无法连接服务器，本次提交未生效，请稍后重试' });
+      mzDone(f);
+    });
 });

@@ -213,10 +213,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     // permission is refused for its role (`forbidden`), whatever it sends; a role
                     // with it gets as far as the handler, which refuses the missing token.
                     if let Access::Needs(p) = access {
-                        let code = serde_json::from_str::<serde_json::Value>(&r.body)
-                            .ok()
-                            .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
-                            .unwrap_or_default();
+                        let code = r.error_code();
                         if role.allows(*p) {
                             assert_ne!(code, "forbidden", "{role:?} {method} {uri} ({target:?}) may use the route: {}", r.body);
                         } else {
@@ -245,7 +242,7 @@ async fn a_refusal_by_the_route_table_is_audited() {
     let s = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let r = get(&f.app, "/policy", Some(&s.cookie)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert_eq!(r.json()["error"]["code"], "forbidden");
+    assert_eq!(r.error_code(), "forbidden", "the refusal page says why");
     let log = f.store.audit_of("route", "GET /policy").await.expect("audit");
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!((log[0].action.as_str(), log[0].actor.as_str()), ("access_refused", Role::GridWorker.as_str()));

@@ -101,6 +101,18 @@ impl Driver {
         post(&format!("{}/element/{el}/value", self.base), json!({ "text": text }));
     }
 
+    /// What a field holds now (its value property, which the page source does not show).
+    fn value(&self, css: &str) -> String {
+        let el = self.find(css);
+        get_json(&format!("{}/element/{el}/property/value", self.base))["value"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Whether a checkbox is ticked now.
+    fn ticked(&self, css: &str) -> bool {
+        let el = self.find(css);
+        get_json(&format!("{}/element/{el}/selected", self.base))["value"].as_bool().unwrap_or(false)
+    }
+
     /// Empties a field (WebDriver's Element Clear), then types into it.
     fn replace_text(&self, css: &str, text: &str) {
         let el = self.find(css);
@@ -268,7 +280,8 @@ fn a_community_worker_signs_in_searches_opens_a_household_is_refused_outside_and
         sign_in_with_the_form(&d, &server, role.as_str());
         d.goto(&format!("{server}/"));
         let region = region_for(role, &f.inside.community);
-        d.wait_for("the role's home page", |p| p.contains("工作台") && p.contains(role.zh()) && p.contains(region.as_str()));
+        let region_name = rt.block_on(f.store.region(&region)).expect("region").expect("known").name;
+        d.wait_for("the role's home page", |p| p.contains("工作台") && p.contains(role.zh()) && p.contains(&region_name));
         let audit_link = d.source().contains("href=\"/audit\"");
         assert_eq!(audit_link, role == minzheng_domain::Role::Auditor, "{role:?}: only auditors are offered the audit log");
     }
@@ -685,4 +698,55 @@ fn a_county_prepares_a_month_a_second_person_approves_and_locks_it() {
     let page = d.wait_for("the drawn chart", |p| p.contains("data-rendered=\"12\""));
     assert!(page.contains("id=\"budget-xlsx\""));
     d.screenshot("budget");
+}
+
+/// A mistake at the window (全市通办) in Chromium: a document not ticked is said beside the form
+/// with everything typed and ticked kept; a wrong check character is said beside the number;
+/// once right, the application is accepted. An address that does not exist and a household
+/// outside the community come back as pages in the site's frame, not as JSON.
+#[test]
+fn a_mistake_at_the_window_is_said_beside_the_form_and_nothing_typed_is_lost() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-errors"));
+    let (mother, _) = hunnan_households_and_staff(&rt, &f);
+    let server = serve(&rt, &f);
+
+    sign_in_with_the_form(&d, &server, "hn_worker");
+    d.goto(&format!("{server}/cases/new?service=apply_dibao&applicant={mother}"));
+    d.wait_for("the acceptance form", |p| p.contains("id=\"found\""));
+    d.click("#accept input[value=application]");
+    d.type_into("#accept input[name=comment]", "申请人到窗口申请低保");
+    d.click("#accept button");
+    let page = d.wait_for("the message in the form", |p| p.contains("form-error"));
+    assert!(page.contains("缺少办理要件") && page.contains("id=\"accept\""), "the form stays, with the message");
+    assert_eq!(d.value("#accept input[name=comment]"), "申请人到窗口申请低保", "what was typed is kept");
+    assert!(d.ticked("#accept input[value=application]"), "what was ticked is kept");
+    assert!(!page.contains("{\"error\""), "no JSON on the page");
+    d.screenshot("error_in_form");
+
+    // A wrong check character: said beside the number, which stays as typed.
+    let mut wrong = mother.clone();
+    let last = wrong.pop().expect("check character");
+    wrong.push(if last == '0' { '1' } else { '0' });
+    d.replace_text("#accept input[name=applicant]", &wrong);
+    for doc in ["asset_statement", "authorisation"] {
+        d.click(&format!("#accept input[value={doc}]"));
+    }
+    d.click("#accept button");
+    d.wait_for("the message beside the number", |p| p.contains("校验") && p.contains("aria-invalid"));
+    assert_eq!(d.value("#accept input[name=applicant]"), wrong);
+
+    // Put right: accepted, on the case's page.
+    d.replace_text("#accept input[name=applicant]", &mother);
+    d.click("#accept button");
+    d.wait_for("the accepted case", |p| p.contains("id=\"status\"") && p.contains("已受理"));
+
+    // An address that does not exist, a household outside the community: pages in the frame.
+    d.goto(&format!("{server}/cases/no/such/page"));
+    let page = d.wait_for("the not-found page", |p| p.contains("data-status=\"404\""));
+    assert!(page.contains("找不到该页面") && page.contains("action=\"/logout\"") && page.contains("回到工作台"));
+    d.goto(&format!("{server}/households/{}", f.outside.household_no));
+    let page = d.wait_for("the refusal page", |p| p.contains("data-status=\"403\""));
+    assert!(page.contains("不在您的管辖区域内") && !page.contains("{\"error\""));
 }

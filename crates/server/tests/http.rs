@@ -264,7 +264,8 @@ async fn each_role_lands_on_a_home_page_with_its_sub_platforms() {
     let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let r = get(&f.app, "/", Some(&worker.cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("工作台") && r.body.contains("社区工作者") && r.body.contains("社会救助（建设中）"));
+    assert!(r.body.contains("工作台") && r.body.contains("社区工作者") && r.body.contains("养老服务（建设中）"));
+    assert!(!r.body.contains("社会救助（建设中）") && r.body.contains(r#"href="/cases""#), "built sub-platforms are links, not 建设中");
     assert!(!r.body.contains("href=\"/audit\""), "no audit log for a community worker");
     let auditor = sign_in(&f.app, "auditor", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let r = get(&f.app, "/", Some(&auditor.cookie)).await;
@@ -273,6 +274,22 @@ async fn each_role_lands_on_a_home_page_with_its_sub_platforms() {
     let street = sign_in(&f.app, "street_reviewer", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let r = get(&f.app, "/", Some(&street.cookie)).await;
     assert!(r.body.contains("待我办理的办件 1 件") && r.body.contains("href=\"/cases?list=queue\""), "{}", r.body);
+
+    // A finding assigned to the street reviewer reaches the street reviewer's desk and queue.
+    let county = sign_in(&f.app, "county_approver", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let r = get(&f.app, "/", Some(&county.cookie)).await;
+    assert!(r.body.contains("待分派的新疑点 1 条") && r.body.contains("已核实待处理的疑点 0 条"), "{}", r.body);
+    let form =
+        format!("csrf={}&ids={}&to=street_reviewer&comment=%E8%AF%B7%E5%85%A5%E6%88%B7%E6%A0%B8%E5%AE%9E", county.csrf, f.inside_finding);
+    let r =
+        send(&f.app, Method::POST, "/findings/assign", Some(&county.cookie), &[], Some(("application/x-www-form-urlencoded", form))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = get(&f.app, "/", Some(&street.cookie)).await;
+    assert!(r.body.contains("指派给我待核实的疑点 1 条") && r.body.contains("/findings?mine=1&"), "{}", r.body);
+    let r = get(&f.app, "/findings?mine=1&status=assigned", Some(&street.cookie)).await;
+    assert!(r.body.contains(&format!("/findings/{}", f.inside_finding)), "{}", r.body);
+    let r = get(&f.app, "/findings?mine=1", Some(&county.cookie)).await;
+    assert!(!r.body.contains(&format!("/findings/{}\"", f.inside_finding)), "not in the county's own queue");
 }
 
 #[tokio::test]
@@ -291,7 +308,7 @@ async fn the_pages_switch_to_english_and_back() {
     assert!(r.body.contains("Residents") && r.body.contains("Relation to head") && r.body.contains("community_worker"), "{}", r.body);
     assert!(!r.body.contains("居民查询"), "no Chinese labels left on the English page");
     let r = get(&f.app, "/", Some(&both)).await;
-    assert!(r.body.contains("Social assistance (coming)") || r.body.contains("Social assistance（coming）"), "{}", r.body);
+    assert!(r.body.contains("Elderly care (coming)") || r.body.contains("Elderly care（coming）"), "{}", r.body);
     let r = get(&f.app, "/residents", Some(&s.cookie)).await;
     assert!(r.body.contains("居民查询"), "Chinese without the cookie");
 }
@@ -629,4 +646,62 @@ async fn a_check_without_its_assets_decision_is_refused() {
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert_eq!(r.json()["error"]["code"], "no_assets_decision", "{}", r.body);
+}
+
+#[tokio::test]
+async fn page_errors_come_back_as_pages_in_the_sites_frame_and_the_api_keeps_its_json() {
+    let f = fixture("error-pages").await;
+    let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
+    let html = |r: &Reply| r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().starts_with("text/html");
+
+    // An address no page answers: a page with the menu, not the browser's own 404.
+    let r = get(&f.app, "/cases/no/such/page", Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(html(&r) && r.body.contains("找不到该页面") && r.body.contains("全市通办") && r.body.contains("回到工作台"), "{}", r.body);
+    let r = get(&f.app, "/api/no/such", Some(&worker.cookie)).await;
+    assert_eq!((r.status, r.json()["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "the API keeps JSON");
+
+    // A record outside the region, a page the role may not open.
+    let r = get(&f.app, &format!("/households/{}", f.outside.household_no), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(html(&r) && r.body.contains("不在您的管辖区域内") && !r.body.contains("{\"error\""), "{}", r.body);
+    let r = get(&f.app, "/audit", Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(html(&r) && r.body.contains("无权办理") && r.body.contains("您的角色无权使用此功能"), "{}", r.body);
+
+    // An application whose ID number has a wrong check character, posted by a plain form: the
+    // page says so and leads back to the form.
+    let mut id = f.city.persons[0].id_number.to_string();
+    let last = id.pop().expect("check character");
+    id.push(if last == '0' { '1' } else { '0' });
+    let form = format!("csrf={}&service=dibao&applicant={id}&documents=identity", worker.csrf);
+    let r =
+        send(&f.app, Method::POST, "/cases", Some(&worker.cookie), &[], Some(("application/x-www-form-urlencoded", form.clone()))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(html(&r) && r.body.contains("校验") && r.body.contains(r#"href="/cases/new""#), "{}", r.body);
+    // The same form sent by the pages' script: the message and the field it is about, as JSON,
+    // for the form to show beside the field with what was typed kept.
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/cases",
+        Some(&worker.cookie),
+        &[("x-minzheng-form", "1")],
+        Some(("application/x-www-form-urlencoded", form)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"]["field"], "applicant", "{}", r.body);
+
+    // A form field of the wrong kind (the framework's own refusal) is said in Chinese.
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/households/{}/unmask", f.inside.household_no),
+        Some(&worker.cookie),
+        &[],
+        Some(("application/x-www-form-urlencoded", format!("csrf={}&member=abc&reason=x", worker.csrf))),
+    )
+    .await;
+    assert!(r.status.is_client_error() && html(&r) && r.body.contains("表单中有内容填写不正确"), "{} {}", r.status, r.body);
 }

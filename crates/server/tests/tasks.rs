@@ -18,7 +18,7 @@ fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
 }
 
 fn months() -> (String, String) {
-    let today = chrono::Local::now().date_naive();
+    let today = minzheng_domain::calendar::today_in_beijing();
     let this = minzheng_server::tasks::model::month_of(today);
     let last = minzheng_server::tasks::model::month_of(this - chrono::Duration::days(1));
     (last.format("%Y-%m").to_string(), this.format("%Y-%m").to_string())

@@ -76,6 +76,9 @@ pub trait FindingStore: Send + Sync {
     /// Findings in a region by id (newest first), filtered; keyset-paginated.
     async fn search_findings(&self, q: &FindingQuery) -> Result<Page<Finding>>;
 
+    /// How many findings the query's filters hold (cursor and limit aside).
+    async fn count_findings(&self, q: &FindingQuery) -> Result<u64>;
+
     /// Numbers of findings in a region by kind, county (6 digits) and status.
     async fn finding_counts(&self, region: &RegionCode) -> Result<Vec<FindingCount>>;
 
@@ -133,6 +136,11 @@ macro_rules! impl_findings {
                     let rows = verify::search_findings::<$db>(q).build().fetch_all(&self.pool).await?;
                     let items = rows.iter().map(verify::finding_from_row).collect::<Result<Vec<_>>>()?;
                     Ok(verify::paginate_findings(items, q.limit))
+                }
+
+                async fn count_findings(&self, q: &crate::FindingQuery) -> Result<u64> {
+                    let n: i64 = verify::count_findings::<$db>(q).build().fetch_one(&self.pool).await?.try_get("n")?;
+                    Ok(u64::try_from(n).unwrap_or(0))
                 }
 
                 async fn finding_counts(&self, region: &RegionCode) -> Result<Vec<crate::FindingCount>> {

@@ -914,6 +914,10 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
         assert_eq!(s.audit_of("finding", &stored.id.to_string()).await.expect("audit").len(), 1);
         let by_worker = s.search_findings(&FindingQuery { assigned_to: Some("wang.worker".into()), ..q("2101") }).await.expect("list");
         assert_eq!(by_worker.items.len(), 1);
+        let count = |q: FindingQuery| async move { s.count_findings(&q).await.expect("count") };
+        assert_eq!(count(FindingQuery { assigned_to: Some("wang.worker".into()), ..q("2101") }).await, 1, "the assignee's queue");
+        assert_eq!(count(FindingQuery { status: Some(FindingStatus::New), ..q("2101") }).await, 2);
+        assert_eq!(count(FindingQuery { limit: 1, before: Some(0), ..q("210102") }).await, 1, "cursor and limit aside");
 
         // Resolved as 停保: the enrolment stops in the same transaction, from its end month; a
         // stale step writes neither.

@@ -159,14 +159,14 @@ pub(crate) async fn accept_unaudited(
     match service.kind {
         ServiceKind::Apply if is_enrolled(&service.program) => {
             return Err(withheld(
-                format!("该户已享受{}，请办理变更而不是新申请", service.program),
-                format!("the household already receives {}: apply for a change instead", service.program),
+                format!("该户已享受{}，请办理变更而不是新申请", catalogue.program_name(&service.program, true)),
+                format!("the household already receives {}: apply for a change instead", catalogue.program_name(&service.program, false)),
             ));
         }
         ServiceKind::Change | ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit if !is_enrolled(&service.program) => {
             return Err(withheld(
-                format!("该户没有在保的{}，不能办理{}", service.program, service.kind.zh()),
-                format!("the household has no {} enrolment to {:?}", service.program, service.kind),
+                format!("该户没有在保的{}，不能办理{}", catalogue.program_name(&service.program, true), service.kind.zh()),
+                format!("the household has no {} enrolment for a {}", catalogue.program_name(&service.program, false), service.kind.en()),
             ));
         }
         _ => {}

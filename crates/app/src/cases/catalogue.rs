@@ -8,6 +8,10 @@ use super::*;
 pub struct Catalogue {
     #[serde(rename = "service")]
     pub services: Vec<Service>,
+    /// The programs' names (code → Chinese, English), from the city's policy files, for the
+    /// messages that name a program ([`Catalogue::name_programs`]).
+    #[serde(skip)]
+    pub program_names: std::collections::BTreeMap<String, (String, String)>,
 }
 
 impl Catalogue {
@@ -32,7 +36,23 @@ impl Catalogue {
     /// The catalogue shipped for 沈阳市 (`policies/2101/services.toml`).
     pub fn shenyang() -> Catalogue {
         // The shipped file is checked by a test; an error here is a build mistake.
-        Catalogue::parse(include_str!("../../../../policies/2101/services.toml")).unwrap_or(Catalogue { services: Vec::new() })
+        Catalogue::parse(include_str!("../../../../policies/2101/services.toml"))
+            .unwrap_or(Catalogue { services: Vec::new(), program_names: Default::default() })
+    }
+
+    /// The same catalogue, knowing the programs' names (from the compiled policies).
+    pub fn name_programs(mut self, engine: &minzheng_policy::Engine) -> Catalogue {
+        self.program_names = engine.policy.programs.iter().map(|p| (p.code.clone(), (p.zh.clone(), p.en.clone()))).collect();
+        self
+    }
+
+    /// A program's name as staff call it (临时救助 has no policy file); its code when unknown.
+    pub fn program_name(&self, code: &str, zh: bool) -> String {
+        match (self.program_names.get(code), code) {
+            (Some((z, e)), _) => if zh { z } else { e }.clone(),
+            (None, "linshi") => if zh { "临时救助" } else { "temporary assistance" }.to_string(),
+            (None, _) => code.to_string(),
+        }
     }
 
     pub fn service(&self, code: &str) -> Option<&Service> {

@@ -80,6 +80,33 @@ pub(crate) fn read_entry(key: &str, action: &str, after: serde_json::Value) -> A
     AuditEntry { action: action.into(), entity: "finding".into(), entity_key: key.into(), before: None, after: Some(after) }
 }
 
+/// 待办 · 疑点: what waits for the account in the findings' workflow (its home page's counts;
+/// numbers only, so not audited as a read).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingWork {
+    /// Assigned to the account, to be verified on the spot.
+    pub assigned_to_me: u64,
+    /// New in the account's region, to be assigned.
+    pub new: u64,
+    /// Verified in the account's region, to be resolved (a county's decision).
+    pub verified: u64,
+}
+
+pub async fn finding_work(store: &dyn Store, who: &Principal) -> Result<FindingWork, AccessError> {
+    if !who.may(Permission::WorkFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    let count = |status: FindingStatus, assigned_to: Option<String>| {
+        let q = FindingQuery { region: Some(who.region.clone()), status: Some(status), assigned_to, ..Default::default() };
+        async move { store.count_findings(&q).await }
+    };
+    Ok(FindingWork {
+        assigned_to_me: count(FindingStatus::Assigned, Some(who.name.clone())).await?,
+        new: count(FindingStatus::New, None).await?,
+        verified: count(FindingStatus::Verified, None).await?,
+    })
+}
+
 /// Findings in the account's region (narrowed by the query's), audited as a read.
 pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: FindingQuery) -> Result<Page<FindingView>, AccessError> {
     if !who.may(Permission::ReadFindings) {

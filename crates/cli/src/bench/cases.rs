@@ -73,7 +73,7 @@ pub(crate) async fn cases(stored: u64, users: u64, steps: u64, queries: u64, thi
         .filter(|r| r.level == RegionLevel::Community && r.code.as_str().starts_with("2101"))
         .map(|r| r.code)
         .collect();
-    let on = chrono::Local::now().date_naive();
+    let on = minzheng_domain::calendar::today_in_beijing();
 
     // The stored cases: one in ten open, spread over the city's communities, in batches.
     let t = Instant::now();

@@ -29,6 +29,16 @@ impl ServiceKind {
             ServiceKind::Exit => "渐退",
         }
     }
+
+    pub fn en(self) -> &'static str {
+        match self {
+            ServiceKind::Apply => "application",
+            ServiceKind::Change => "change",
+            ServiceKind::Suspend => "suspension",
+            ServiceKind::Stop => "ending",
+            ServiceKind::Exit => "gradual exit",
+        }
+    }
 }
 
 /// 办理要件: a document a service asks for, and whether shared data replaces it (零要件).
@@ -44,6 +54,27 @@ pub struct Document {
     /// Since when the data replaces it (精减日期).
     #[serde(default)]
     pub replaced_on: Option<NaiveDate>,
+}
+
+/// The name of the shared data that replaces a paper (`replaced_by`), as staff call it; the
+/// code itself when unknown.
+pub fn shared_data_name(code: &str, zh: bool) -> &str {
+    let (z, e) = match code {
+        "identity" => ("公安人口信息", "police population data"),
+        "hukou" => ("户籍信息", "household registration data"),
+        "disability" => ("残联残疾人信息", "disability federation data"),
+        "economic_check" => ("家庭经济状况核对", "household economic check"),
+        "income" => ("收入信息", "income data"),
+        "enrolment" => ("救助对象信息", "assistance enrolment data"),
+        "marriage" => ("婚姻登记信息", "marriage registration data"),
+        "death" => ("死亡信息", "death records"),
+        _ => return code,
+    };
+    if zh {
+        z
+    } else {
+        e
+    }
 }
 
 impl Document {

@@ -24,6 +24,7 @@ mod api;
 mod letters;
 mod pages;
 mod text;
+mod work;
 pub(crate) use api::*;
 pub(crate) use letters::*;
 pub(crate) use pages::*;
@@ -63,7 +64,20 @@ impl From<CaseFailure> for AppError {
                     | minzheng_domain::CaseError::AlreadyDone => StatusCode::CONFLICT,
                     _ => StatusCode::BAD_REQUEST,
                 };
-                AppError::new(status, "illegal_step", p.zh(), p.en())
+                use minzheng_domain::CaseError as E;
+                let field = match p {
+                    E::NoComment => Some("comment"),
+                    E::TooFewStaff => Some("staff"),
+                    E::HomeVisitRequired => Some("home_visit"),
+                    E::NoReason => Some("reason"),
+                    E::NoAmount => Some("amount"),
+                    _ => None,
+                };
+                let e = AppError::new(status, "illegal_step", p.zh(), p.en());
+                match field {
+                    Some(f) => e.on_field(f),
+                    None => e,
+                }
             }
             CaseFailure::Stale => AppError::new(StatusCode::CONFLICT, "stale", e.zh(), e.en()),
             CaseFailure::Invalid { zh, en } => AppError::new(StatusCode::BAD_REQUEST, "invalid", zh, en),
@@ -76,11 +90,11 @@ pub(crate) fn bad(code: &'static str, zh: String, en: String) -> AppError {
 }
 
 pub(crate) fn parse_id(text: &str) -> Result<IdNumber, AppError> {
-    IdNumber::parse(text.trim()).map_err(|e| AppError::bad_input("bad_id_number", &e))
+    IdNumber::parse(text.trim()).map_err(|e| AppError::bad_input("bad_id_number", &e).on_field("applicant"))
 }
 
 pub const MODULE: crate::module::Module =
-    crate::module::Module { name: "cases", routes: ROUTES, router: routes, openapi, menu: MENU, migrations: None };
+    crate::module::Module { name: "cases", routes: ROUTES, router: routes, openapi, menu: MENU, migrations: None, work: Some(work::lines) };
 
 pub(crate) const MENU: &[crate::module::MenuEntry] =
     &[crate::module::MenuEntry { href: "/cases", zh: "全市通办", en: "Cases", needs: None }];

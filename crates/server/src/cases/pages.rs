@@ -162,7 +162,7 @@ pub(crate) async fn new_page(State(s): State<AppState>, who: Authenticated, Quer
         false => {
             let id = parse_id(&applicant_text)?;
             let v = minzheng_app::registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?;
-            Some(format!("{} {} · {} {}", v.name, v.id_number, CaseText::of(lang).owner, v.owning_county))
+            Some(format!("{} {} · {} {}", v.name, v.id_number, CaseText::of(lang).owner, crate::pages::region_label(&s, &v.owning_county)))
         }
     };
     let chosen = p.service.as_deref().and_then(|c| s.catalogue.service(c)).or_else(|| s.catalogue.services.first());
@@ -174,7 +174,10 @@ pub(crate) async fn new_page(State(s): State<AppState>, who: Authenticated, Quer
                 .map(|d| DocChoice {
                     code: d.code.clone(),
                     label: if lang == Lang::Zh { d.zh.clone() } else { d.en.clone() },
-                    replaced: if d.replaced(today) { d.replaced_by.clone().unwrap_or_default() } else { String::new() },
+                    replaced: match d.replaced_by.as_deref() {
+                        Some(by) if d.replaced(today) => minzheng_domain::case::shared_data_name(by, lang == Lang::Zh).to_string(),
+                        _ => String::new(),
+                    },
                 })
                 .collect()
         })
@@ -362,7 +365,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
             label: label_of(&d.code),
             file_name: d.file_name.clone(),
             size: if d.size < 1024 { format!("{} B", d.size) } else { format!("{:.0} KB", d.size as f64 / 1024.0) },
-            uploaded: format!("{} {}", d.uploaded_by, d.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")),
+            uploaded: format!("{} {}", d.uploaded_by, minzheng_domain::calendar::beijing_minutes(d.at)),
         })
         .collect();
     let may_upload = view.status.is_open()
@@ -376,7 +379,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
     };
     let waiting = match (service, &full) {
         (Some(svc), Some(full)) => {
-            full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string()
+            full.waiting_for(svc).map(|r| if lang == Lang::Zh { r.zh() } else { r.en() }).unwrap_or_default().to_string()
         }
         _ => String::new(),
     };
@@ -391,8 +394,8 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
         limited: view.limited,
         household_no: view.household_no.clone().unwrap_or_default(),
         household_size: view.household_size.map(|n| n.to_string()).unwrap_or_default(),
-        owner: view.owner.to_string(),
-        accepted_at: view.accepted_at.to_string(),
+        owner: crate::pages::region_label(&s, &view.owner),
+        accepted_at: crate::pages::region_label(&s, &view.accepted_at),
         waiting,
         notice: match (view.notice_from, view.notice_until) {
             (Some(a), Some(b)) => format!("{a} – {b}"),
@@ -402,11 +405,11 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
         events: events
             .iter()
             .map(|e| EventView {
-                at: e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
+                at: crate::pages::beijing_time(e.at),
                 actor: format!(
                     "{}（{}）",
                     e.actor,
-                    Role::parse(&e.role).map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default()
+                    Role::parse(&e.role).map(|r| if lang == Lang::Zh { r.zh() } else { r.en() }).unwrap_or_default()
                 ),
                 step: if lang == Lang::Zh { CaseAction::zh_of(&e.action).to_string() } else { e.action.replace('_', " ") },
                 status: status_label(e.to, lang).to_string(),
@@ -616,11 +619,16 @@ pub(crate) async fn services_page(
             Some(ServiceRow {
                 code: l.service.clone(),
                 name: if lang == Lang::Zh { svc.zh.clone() } else { svc.en.clone() },
-                kind: if lang == Lang::Zh { svc.kind.zh().to_string() } else { format!("{:?}", svc.kind).to_lowercase() },
+                kind: if lang == Lang::Zh { svc.kind.zh().to_string() } else { svc.kind.en().to_string() },
                 steps: steps.join(" → "),
                 total: l.total,
                 required: l.required.join("、"),
-                replaced: l.replaced.iter().map(|(d, by)| format!("{d}（{by}）")).collect::<Vec<_>>().join("、"),
+                replaced: l
+                    .replaced
+                    .iter()
+                    .map(|(d, by)| format!("{d}（{}）", minzheng_domain::case::shared_data_name(by, lang == Lang::Zh)))
+                    .collect::<Vec<_>>()
+                    .join("、"),
                 required_then: l.required_then,
             })
         })

@@ -42,7 +42,7 @@ impl From<StepError> for AppError {
             StepError::Workflow(ref w) => AppError::new(StatusCode::CONFLICT, "illegal_step", w.zh(), w.en()),
             StepError::Stale => AppError::new(StatusCode::CONFLICT, "stale", e.zh(), e.en()),
             StepError::NotAssignee(_) | StepError::CountyDecides => AppError::new(StatusCode::FORBIDDEN, "not_yours", e.zh(), e.en()),
-            StepError::Assignee(_) => AppError::new(StatusCode::BAD_REQUEST, "bad_assignee", e.zh(), e.en()),
+            StepError::Assignee(_) => AppError::new(StatusCode::BAD_REQUEST, "bad_assignee", e.zh(), e.en()).on_field("to"),
         }
     }
 }
@@ -206,6 +206,8 @@ struct ListPage {
     rows: Vec<Row>,
     next: Option<String>,
     next_query: String,
+    /// Only the account's own queue is shown.
+    mine: bool,
     can_work: bool,
     can_compare: bool,
     today: String,
@@ -229,13 +231,13 @@ fn status_label(s: FindingStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn row_of(f: &FindingView, lang: Lang) -> Row {
+fn row_of(s: &AppState, f: &FindingView, lang: Lang) -> Row {
     Row {
         id: f.id,
         kind: kind_label(f.kind, lang).to_string(),
         summary: if lang == Lang::Zh { f.summary_zh.clone() } else { f.summary_en.clone() },
         household_no: f.household_no.clone(),
-        region: f.region.to_string(),
+        region: crate::pages::region_name(s, &f.region),
         confidence: format!("{:.1}%", f64::from(f.confidence) / 10.0),
         status: status_label(f.status, lang).to_string(),
         assigned_to: f.assigned_to.clone().unwrap_or_default(),
@@ -250,13 +252,19 @@ struct ListPageParams {
     status: Option<String>,
     before: Option<i64>,
     done: Option<String>,
+    /// Only the findings assigned to the account (its queue).
+    mine: Option<String>,
 }
 
 async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
     let lang = who.lang;
     let f = FindingText::of(lang);
     let params = ListParams { region: p.region.clone(), kind: p.kind.clone(), status: p.status.clone(), before: p.before, limit: Some(50) };
-    let q = query_of(&params)?;
+    let mut q = query_of(&params)?;
+    let mine = p.mine.as_deref().is_some_and(|m| matches!(m, "1" | "on" | "true"));
+    if mine {
+        q.assigned_to = Some(who.principal.name.clone());
+    }
     let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
     let counts = use_case::finding_counts(s.store.as_ref(), &who.principal).await?;
     // Charts: by kind (open and resolved), and open findings by county.
@@ -310,6 +318,9 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         if let Some(st) = q.status {
             parts.push(format!("status={}", st.as_str()));
         }
+        if mine {
+            parts.push("mine=1".into());
+        }
         parts.join("&")
     };
     let page = ListPage {
@@ -326,7 +337,7 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
             .iter()
             .map(|st| Choice { code: st.as_str(), label: status_label(*st, lang), selected: q.status == Some(*st) })
             .collect(),
-        rows: page.items.iter().map(|x| row_of(x, lang)).collect(),
+        rows: page.items.iter().map(|x| row_of(&s, x, lang)).collect(),
         next: page.next,
         next_query,
         can_work: who.principal.may(Permission::WorkFindings),
@@ -334,6 +345,7 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         today: s.clock.today().to_string(),
         charts,
         message: p.done.filter(|d| d.len() <= 200),
+        mine,
     };
     Ok(render(&page)?.into_response())
 }
@@ -346,7 +358,9 @@ async fn form_assign(State(s): State<AppState>, who: Authenticated, body: String
     who.require_csrf(&s, get("csrf").as_deref()).await?;
     let ids: Vec<i64> = fields.iter().filter(|(n, _)| n == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
     if ids.is_empty() {
-        return Err(AppError::new(StatusCode::BAD_REQUEST, "nothing_selected", "请勾选要分派的疑点", "tick the findings to assign"));
+        return Err(
+            AppError::new(StatusCode::BAD_REQUEST, "nothing_selected", "请勾选要分派的疑点", "tick the findings to assign").on_field("ids")
+        );
     }
     let action = FindingAction::Assign { to: get("to").unwrap_or_default() };
     let (done, refused) = use_case::act_on_many(
@@ -464,7 +478,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
         f: FindingText::of(lang),
         user: Some(UserBar::of(&who)),
         csrf: who.session.csrf_token.clone(),
-        row: row_of(&finding, lang),
+        row: row_of(&s, &finding, lang),
         seen: finding.status.as_str(),
         program,
         evidence: finding
@@ -479,7 +493,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
         events: events
             .iter()
             .map(|e| EventView {
-                at: e.at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string(),
+                at: crate::pages::beijing_time(e.at),
                 actor: e.actor.clone(),
                 step: step_label(&e.action).to_string(),
                 detail: Resolution::parse(&e.detail)
@@ -488,7 +502,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
                 comment: e.comment.clone(),
             })
             .collect(),
-        resolution: finding.resolution.map(|r| if lang == Lang::Zh { r.zh() } else { r.as_str() }).unwrap_or_default().to_string(),
+        resolution: finding.resolution.map(|r| if lang == Lang::Zh { r.zh() } else { r.en() }).unwrap_or_default().to_string(),
         can_assign: work && matches!(finding.status, FindingStatus::New | FindingStatus::Assigned),
         can_verify: work
             && finding.status == FindingStatus::Assigned
@@ -541,6 +555,7 @@ pub(crate) struct FindingText {
     pub household: &'static str,
     pub confidence: &'static str,
     pub assigned_to: &'static str,
+    pub mine: &'static str,
     pub found_on: &'static str,
     pub more: &'static str,
     pub none: &'static str,
@@ -579,6 +594,7 @@ static FINDINGS_ZH: FindingText = FindingText {
     household: "户编号",
     confidence: "可信度",
     assigned_to: "承办人",
+    mine: "只看指派给我的",
     found_on: "发现日期",
     more: "下一页",
     none: "没有符合条件的疑点。",
@@ -617,6 +633,7 @@ static FINDINGS_EN: FindingText = FindingText {
     household: "Household",
     confidence: "Confidence",
     assigned_to: "Assigned to",
+    mine: "Assigned to me only",
     found_on: "Found on",
     more: "Next page",
     none: "No findings match.",

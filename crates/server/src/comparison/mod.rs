@@ -4,13 +4,15 @@
 
 pub mod findings;
 pub mod verification;
+mod work;
 
 use crate::module::{Access, MenuEntry, Module, Route};
 use crate::AppState;
 use axum::Router;
 use minzheng_domain::Permission;
 
-pub const MODULE: Module = Module { name: "comparison", routes: ROUTES, router, openapi, menu: MENU, migrations: None };
+pub const MODULE: Module =
+    Module { name: "comparison", routes: ROUTES, router, openapi, menu: MENU, migrations: None, work: Some(work::lines) };
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/findings", zh: "比对疑点", en: "Findings", needs: Some(Permission::ReadFindings) }];
 

@@ -202,7 +202,7 @@ async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Pa
         on: r.on.to_string(),
         reference: r.authorisation.reference.clone(),
         signed: format!("{}（{} 人）", r.authorisation.signed_on, r.authorisation.signed_by.len()),
-        made: format!("{}，{}", r.made_by, r.made_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")),
+        made: format!("{}，{}", r.made_by, minzheng_domain::calendar::beijing_minutes(r.made_at)),
         members: r.members.iter().map(|(n, id, rel)| (n.clone(), if unmask { id.to_string() } else { id.masked() }, rel.clone())).collect(),
         items: r
             .items

@@ -113,7 +113,7 @@ pub fn read_accounts(name: &str, bytes: Vec<u8>) -> Result<Vec<PaymentAccount>, 
 
 /// Runs a `payments` command.
 pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operator: &Actor) -> Result<(), String> {
-    let today = chrono::Local::now().date_naive();
+    let today = minzheng_domain::calendar::today_in_beijing();
     let month_of = |m: &str| {
         minzheng_domain::enrolment::parse_month(m)
             .map_err(|_| format!("月份“{m}”无法识别，请写成 2026-09 / month {m:?}: write it as 2026-09"))

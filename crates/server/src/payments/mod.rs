@@ -18,6 +18,7 @@ mod routes;
 pub mod service;
 pub mod store;
 pub mod supervision;
+mod work;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
@@ -50,7 +51,8 @@ pub const ROUTES: &[Route] = &[
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/payments", zh: "资金发放", en: "Payments", needs: Some(Permission::ReadPayments) }];
 
-pub const MODULE: Module = Module { name: "payments", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS) };
+pub const MODULE: Module =
+    Module { name: "payments", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS), work: Some(work::lines) };
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);

@@ -140,7 +140,8 @@ pub(crate) fn openapi() -> serde_json::Value {
         },
         "schemas": {
             "Error": { "type": "object", "properties": { "error": { "type": "object", "properties": {
-                "code": { "type": "string" }, "message_zh": { "type": "string" }, "message_en": { "type": "string" } } } } },
+                "code": { "type": "string" }, "message_zh": { "type": "string" }, "message_en": { "type": "string" },
+                "field": { "type": "string", "description": "the form field the error is about, when it is about one" } } } } },
             "Region": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "level": { "type": "string", "enum": ["province", "city", "county", "street", "community"] }, "parent": { "type": ["string", "null"] } } }
         },
     })

@@ -149,6 +149,8 @@ pub struct Authenticated {
     pub actor: Actor,
     /// The language of the pages.
     pub lang: crate::i18n::Lang,
+    /// The name of the account's region (浑南区), for the page header.
+    pub region_name: String,
 }
 
 fn client_of(parts: &Parts) -> Option<String> {
@@ -211,7 +213,8 @@ impl FromRequestParts<AppState> for Authenticated {
         match state.sessions.authenticate(state.store.as_ref(), &token).await {
             Ok(Some((principal, session))) => {
                 let actor = minzheng_app::registry::actor_of(&principal, request_id_of(parts).as_deref(), client_of(parts).as_deref());
-                Ok(Authenticated { principal, session, actor, lang: crate::i18n::Lang::of(&parts.headers) })
+                let region_name = state.communities.region_name(&principal.region).unwrap_or(principal.region.as_str()).to_string();
+                Ok(Authenticated { principal, session, actor, lang: crate::i18n::Lang::of(&parts.headers), region_name })
             }
             Ok(None) => Err(refuse()),
             Err(e) => Err(auth_error(e).into_response()),

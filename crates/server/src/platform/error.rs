@@ -13,14 +13,22 @@ pub struct AppError {
     pub code: &'static str,
     pub zh: String,
     pub en: String,
+    /// The form field the error is about, when it is about one (the pages show the message
+    /// beside it).
+    pub field: Option<&'static str>,
 }
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
-        AppError { status, code, zh: zh.into(), en: en.into() }
+        AppError { status, code, zh: zh.into(), en: en.into(), field: None }
     }
     pub fn bad_input(code: &'static str, e: &dyn Bilingual) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, code, e.zh(), e.en())
+    }
+    /// The same error, about the form field `name`.
+    pub fn on_field(mut self, name: &'static str) -> AppError {
+        self.field = Some(name);
+        self
     }
     pub fn not_found(what_zh: &str, what_en: &str) -> AppError {
         AppError::new(StatusCode::NOT_FOUND, "not_found", format!("{what_zh}不存在"), format!("{what_en} not found"))
@@ -45,7 +53,12 @@ impl From<minzheng_app::registry::AccessError> for AppError {
             E::StaleCursor => (StatusCode::BAD_REQUEST, "stale_cursor"),
             E::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "storage"),
         };
-        AppError::new(status, code, e.zh(), e.en())
+        let out = AppError::new(status, code, e.zh(), e.en());
+        if code == "reason_required" {
+            out.on_field("reason")
+        } else {
+            out
+        }
     }
 }
 
@@ -76,7 +89,11 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (zh, en) = self.public_messages();
-        let body = serde_json::json!({ "error": { "code": self.code, "message_zh": zh, "message_en": en } });
+        let mut error = serde_json::json!({ "code": self.code, "message_zh": zh, "message_en": en });
+        if let Some(field) = self.field {
+            error["field"] = field.into();
+        }
+        let body = serde_json::json!({ "error": error });
         let mut res = (self.status, Json(body)).into_response();
         if self.status.is_server_error() {
             res.extensions_mut().insert(InternalDetail(format!("{}: {} / {}", self.code, self.zh, self.en)));

@@ -2,8 +2,10 @@
 //! language, static files, the API document, metrics, the region tree and the audit log.
 
 pub mod api;
+pub(crate) mod audit_words;
 pub mod auth;
 pub(crate) mod error;
+pub(crate) mod error_page;
 pub(crate) mod frame;
 pub mod i18n;
 pub mod openapi;
@@ -37,7 +39,8 @@ pub const ROUTES: &[Route] = &[
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/audit", zh: "审计日志", en: "Audit log", needs: Some(Permission::ReadAudit) }];
 
-pub const MODULE: Module = Module { name: "platform", routes: ROUTES, router, openapi: api::openapi, menu: MENU, migrations: None };
+pub const MODULE: Module =
+    Module { name: "platform", routes: ROUTES, router, openapi: api::openapi, menu: MENU, migrations: None, work: None };
 
 /// The largest sign-in request body: a name, a password, a path and a token fit in far less;
 /// an anonymous request has no reason to send more.

@@ -30,9 +30,9 @@ impl UserBar {
             name: who.principal.name.clone(),
             role: match who.lang {
                 Lang::Zh => who.principal.role.zh(),
-                Lang::En => who.principal.role.as_str(),
+                Lang::En => who.principal.role.en(),
             },
-            region: who.principal.region.to_string(),
+            region: who.region_name.clone(),
             csrf: who.session.csrf_token.clone(),
             menu: crate::module::menu_for(&who.principal, who.lang),
         }
@@ -66,7 +66,7 @@ pub(crate) fn render(t: &impl Template) -> Result<Html<String>, AppError> {
 
 /// A time as clerks read it (Beijing time, UTC+8).
 pub(crate) fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    minzheng_domain::calendar::beijing_minutes(t)
 }
 
 pub(crate) struct AuditRow {
@@ -127,13 +127,17 @@ pub(crate) async fn audit(
                         .role
                         .as_deref()
                         .and_then(minzheng_domain::Role::parse)
-                        .map(|x| if who.lang == Lang::Zh { x.zh() } else { x.as_str() }.to_string())
+                        .map(|x| if who.lang == Lang::Zh { x.zh() } else { x.en() }.to_string())
                         .unwrap_or_default(),
-                    region: r.region.unwrap_or_default(),
-                    action: r.action,
-                    entity: r.entity,
+                    region: r
+                        .region
+                        .as_deref()
+                        .map(|c| minzheng_domain::RegionCode::parse(c).map_or_else(|_| c.to_string(), |c| region_name(&s, &c)))
+                        .unwrap_or_default(),
+                    action: super::audit_words::action(&r.action, who.lang == Lang::Zh),
+                    entity: super::audit_words::entity(&r.entity, who.lang == Lang::Zh),
                     key: r.entity_key,
-                    detail: r.after.map(|a| a.to_string()).unwrap_or_default().chars().take(120).collect(),
+                    detail: r.after.as_ref().map(|a| super::audit_words::detail(a, who.lang == Lang::Zh)).unwrap_or_default(),
                 })
                 .collect();
             page.next = result.next;
@@ -161,18 +165,14 @@ pub(crate) struct Platform {
     pub href: Option<&'static str>,
 }
 
-/// The sub-platforms of the city civil-affairs platform (seed 001), in both languages.
-const PLATFORMS: &[(&str, &str)] = &[
-    ("社会救助", "Social assistance"),
-    ("全市通办", "City-wide services"),
-    ("家庭经济状况核对", "Household economic checks"),
-    ("资金发放与监管", "Payments and fund supervision"),
+/// The sub-platforms of the city civil-affairs platform (seed 001) not built yet, in both
+/// languages; those built are the modules' menu entries.
+const COMING: &[(&str, &str)] = &[
     ("养老服务", "Elderly care"),
     ("殡葬管理", "Funeral services"),
     ("社会组织", "Social organisations"),
     ("区划地名", "Divisions and place names"),
     ("婚姻登记", "Marriage registration"),
-    ("重点工作", "Key tasks"),
 ];
 
 #[derive(Template)]
@@ -185,58 +185,21 @@ pub(crate) struct HomePage {
     platforms: Vec<Platform>,
     /// Whether the account's region has regions below it to chart.
     chart: bool,
-    /// 待办: the account's lists of work, with their counts.
-    work: Vec<WorkLine>,
+    /// 待办: the account's lists of work in every sub-platform, with their counts.
+    work: Vec<crate::module::WorkLine>,
 }
 
-pub(crate) struct WorkLine {
-    href: &'static str,
-    text: String,
-}
-
-/// 首页: what the account can do, and the sub-platforms to come.
+/// 首页 · 工作台: the account's work from every sub-platform, its sub-platforms, and those to come.
 pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Result<Response, AppError> {
     let region_name = s.store.region(&who.principal.region).await?.map(|r| r.name).unwrap_or_default();
     let zh = who.lang == Lang::Zh;
-    let t = who.lang.text();
-    let mut platforms = vec![Platform {
-        name: if zh { "基层治理 · 居民查询" } else { "Grassroots governance · residents" },
-        href: Some("/residents"),
-    }];
-    if who.principal.may(minzheng_domain::Permission::ReadAudit) {
-        platforms.push(Platform { name: t.audit_log, href: Some("/audit") });
-    }
-    for (name_zh, name_en) in PLATFORMS {
-        // 社会救助: the policy desk, for the roles that sweep and cost.
-        let href = match *name_en {
-            "Social assistance" if who.principal.may(minzheng_domain::Permission::RunSweeps) => Some("/policy"),
-            "City-wide services" if who.principal.may(minzheng_domain::Permission::ReadRegistry) => Some("/cases"),
-            "Household economic checks" if who.principal.may(minzheng_domain::Permission::ReadFindings) => Some("/findings"),
-            _ => None,
-        };
-        platforms.push(Platform { name: if zh { name_zh } else { name_en }, href });
-    }
-    let role = if zh { who.principal.role.zh() } else { who.principal.role.as_str() };
+    let mut platforms: Vec<Platform> =
+        crate::module::menu_for(&who.principal, who.lang).into_iter().map(|l| Platform { name: l.label, href: Some(l.href) }).collect();
+    platforms.extend(COMING.iter().map(|(name_zh, name_en)| Platform { name: if zh { name_zh } else { name_en }, href: None }));
+    let role = if zh { who.principal.role.zh() } else { who.principal.role.en() };
     let chart = who.principal.region.level().child().is_some();
-    // The account's work: cases waiting for its role, and those due soon or overdue (first pages).
-    let today = s.clock.today();
-    let mut work = Vec::new();
-    if who.principal.may(minzheng_domain::Permission::HandleCases) {
-        let n = minzheng_app::cases::work_counts(s.store.as_ref(), &who.principal, &who.actor, today).await?;
-        work.push(WorkLine {
-            href: "/cases?list=queue",
-            text: if zh { format!("待我办理的办件 {} 件", n.queue) } else { format!("{} cases waiting for you", n.queue) },
-        });
-        work.push(WorkLine {
-            href: "/cases?list=due",
-            text: if zh {
-                format!("即将到期或已超期 {} 件（其中已超期 {} 件）", n.due, n.overdue)
-            } else {
-                format!("{} due soon or overdue ({} overdue)", n.due, n.overdue)
-            },
-        });
-    }
-    let page = HomePage { t, user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
+    let work = crate::module::work_for(&s, &who).await?;
+    let page = HomePage { t: who.lang.text(), user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
     Ok(render(&page)?.into_response())
 }
 
@@ -245,6 +208,19 @@ pub(crate) fn refusal(e: AccessError) -> Result<String, AppError> {
     match e {
         AccessError::OutOfScope | AccessError::Forbidden | AccessError::StaleCursor => Ok(e.both()),
         other => Err(other.into()),
+    }
+}
+
+/// A region as staff read it: its name, or its code when the region tree does not know it.
+pub(crate) fn region_name(s: &AppState, code: &minzheng_domain::RegionCode) -> String {
+    s.communities.region_name(code).map_or_else(|| code.to_string(), str::to_string)
+}
+
+/// A region with its code, where staff use both: 浑南区（210112）.
+pub(crate) fn region_label(s: &AppState, code: &minzheng_domain::RegionCode) -> String {
+    match s.communities.region_name(code) {
+        Some(name) => format!("{name}（{code}）"),
+        None => code.to_string(),
     }
 }
 

@@ -230,7 +230,7 @@ pub(crate) async fn api_set_parameter(
 }
 
 pub const MODULE: crate::module::Module =
-    crate::module::Module { name: "policy", routes: ROUTES, router: routes, openapi, menu: MENU, migrations: None };
+    crate::module::Module { name: "policy", routes: ROUTES, router: routes, openapi, menu: MENU, migrations: None, work: None };
 
 pub(crate) const MENU: &[crate::module::MenuEntry] = &[crate::module::MenuEntry {
     href: "/policy",

@@ -44,33 +44,26 @@ pub(crate) struct CheckPage {
     pub(crate) total: String,
 }
 
-pub(crate) fn step_row(s: &minzheng_policy::explain::Step, lang: Lang) -> StepRow {
+pub(crate) fn step_row(st: &AppState, s: &minzheng_policy::explain::Step, lang: Lang) -> StepRow {
     let zh = lang == Lang::Zh;
     let mut values: Vec<String> = s
         .features
         .iter()
         .map(|f| {
-            let unit = f.unit.as_deref().unwrap_or("");
-            let v = if unit == "fen" {
-                format!("{} 元", f.value.parse::<i64>().map(yuan).unwrap_or(f.value.clone()))
-            } else {
-                f.value.clone()
-            };
+            let v = minzheng_domain::units::with_unit(&f.value, f.unit.as_deref().unwrap_or(""), zh);
             format!("{}：{}（{}）", if zh { &f.zh } else { &f.en }, v, f.source)
         })
         .collect();
     values.extend(s.parameters.iter().map(|p| match &p.record {
         Some(r) => {
-            let v = if p.unit.starts_with("fen") { format!("{} 元", yuan(r.value)) } else { format!("{} {}", r.value, p.unit) };
-            format!(
-                "{}：{}（{} {} 自 {} 起；{}）",
-                if zh { &p.zh } else { &p.en },
-                v,
-                r.region,
-                r.area.map(|a| a.zh()).unwrap_or(""),
-                r.effective_from,
-                r.reason
-            )
+            let v = minzheng_domain::units::with_unit(&r.value.to_string(), &p.unit, zh);
+            let region =
+                minzheng_domain::RegionCode::parse(&r.region).map_or_else(|_| r.region.clone(), |c| crate::pages::region_name(st, &c));
+            if zh {
+                format!("{}：{}（{}{} 自 {} 起；{}）", p.zh, v, region, r.area.map(|a| a.zh()).unwrap_or(""), r.effective_from, r.reason)
+            } else {
+                format!("{}: {} ({} from {}; {})", p.en, v, region, r.effective_from, r.reason)
+            }
         }
         None => format!("{}：{}", if zh { &p.zh } else { &p.en }, if zh { "无生效值" } else { "no value in force" }),
     }));
@@ -80,7 +73,7 @@ pub(crate) fn step_row(s: &minzheng_policy::explain::Step, lang: Lang) -> StepRo
     StepRow { met: s.met, text: if zh { s.zh.clone() } else { s.en.clone() }, values: values.join("；"), basis: s.basis.clone() }
 }
 
-pub(crate) fn program_rows(check: &Check, lang: Lang) -> Vec<ProgramRow> {
+pub(crate) fn program_rows(st: &AppState, check: &Check, lang: Lang) -> Vec<ProgramRow> {
     let zh = lang == Lang::Zh;
     check
         .programs
@@ -99,7 +92,12 @@ pub(crate) fn program_rows(check: &Check, lang: Lang) -> Vec<ProgramRow> {
                     eligible: u.eligible,
                     amount: yuan(u.amount),
                     formula: format!("{}：{} 元", if zh { &u.amount_rule.zh } else { &u.amount_rule.en }, yuan(u.formula_amount)),
-                    steps: u.steps.iter().map(|s| step_row(s, lang)).chain(std::iter::once(step_row(&u.amount_rule, lang))).collect(),
+                    steps: u
+                        .steps
+                        .iter()
+                        .map(|s| step_row(st, s, lang))
+                        .chain(std::iter::once(step_row(st, &u.amount_rule, lang)))
+                        .collect(),
                 })
                 .collect(),
         })
@@ -122,7 +120,7 @@ pub(crate) async fn check_page(
         household_no: no,
         on: on.to_string(),
         area: check.area.zh().to_string(),
-        programs: program_rows(&check, who.lang),
+        programs: program_rows(&s, &check, who.lang),
         total: yuan(total),
     };
     Ok(render(&page)?.into_response())
@@ -190,18 +188,10 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
                 zh: if who.lang == Lang::Zh { def.zh.clone() } else { def.en.clone() },
                 area: area.map(|a| a.zh().to_string()).unwrap_or_default(),
                 value: r
-                    .map(
-                        |r| {
-                            if def.unit.starts_with("fen") {
-                                format!("{} 元", yuan(r.value))
-                            } else {
-                                format!("{} {}", r.value, def.unit)
-                            }
-                        },
-                    )
+                    .map(|r| minzheng_domain::units::with_unit(&r.value.to_string(), &def.unit, who.lang == Lang::Zh))
                     .unwrap_or_default(),
                 from: r.map(|r| r.effective_from.to_string()).unwrap_or_default(),
-                region: r.map(|r| r.region.clone()).unwrap_or_default(),
+                region: r.map(|r| named_region(&s, &r.region)).unwrap_or_default(),
                 reason: r.map(|r| r.reason.clone()).unwrap_or_default(),
             });
         }
@@ -215,7 +205,7 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
         .map(|r| RunRow {
             id: r.id,
             kind: if r.kind == "sweep" { PolicyText::of(who.lang).sweep.to_string() } else { PolicyText::of(who.lang).whatif.to_string() },
-            region: r.region,
+            region: named_region(&s, &r.region),
             on: r.on.to_string(),
             by: r.created_by,
             at: crate::pages::beijing_time(r.created_at),
@@ -434,4 +424,9 @@ pub(crate) async fn run_export(State(s): State<AppState>, who: Authenticated, Pa
         bytes,
     )
         .into_response())
+}
+
+/// A region code as stored in text (parameters, runs), by its name.
+fn named_region(s: &AppState, code: &str) -> String {
+    RegionCode::parse(code).map_or_else(|_| code.to_string(), |c| crate::pages::region_name(s, &c))
 }

@@ -26,7 +26,8 @@ pub const ROUTES: &[Route] = &[
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/residents", zh: "居民查询", en: "Residents", needs: None }];
 
-pub const MODULE: Module = Module { name: "registry", routes: ROUTES, router, openapi: api::openapi, menu: MENU, migrations: None };
+pub const MODULE: Module =
+    Module { name: "registry", routes: ROUTES, router, openapi: api::openapi, menu: MENU, migrations: None, work: None };
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);

@@ -26,7 +26,7 @@ pub enum TasksWhat {
 
 /// Runs a `tasks` command as `who` (the command line's principal).
 pub async fn run(what: TasksWhat, store: &dyn Store, who: &Principal, actor: &Actor) -> Result<(), String> {
-    let today = chrono::Local::now().date_naive();
+    let today = minzheng_domain::calendar::today_in_beijing();
     match what {
         TasksWhat::Import { file, month, region } => {
             let month = parse_month(&month)
@@ -91,6 +91,6 @@ async fn import_table(
 /// Loads the shipped 2021 table of the Shenyang bureau (the demo's key tasks).
 pub async fn load_demo(store: &dyn Store, who: &Principal, actor: &Actor) -> Result<String, String> {
     let month = chrono::NaiveDate::from_ymd_opt(2021, 5, 1).ok_or("2021-05")?;
-    let today = chrono::Local::now().date_naive();
+    let today = minzheng_domain::calendar::today_in_beijing();
     import_table(store, who, actor, "key-tasks-2021-05.csv", SHENYANG_2021_05.as_bytes().to_vec(), &who.region.clone(), month, today).await
 }

@@ -11,6 +11,7 @@ pub mod model;
 mod routes;
 pub mod service;
 pub mod store;
+mod work;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
@@ -31,7 +32,8 @@ pub const ROUTES: &[Route] = &[
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/tasks", zh: "重点工作", en: "Key tasks", needs: Some(Permission::ReadTasks) }];
 
-pub const MODULE: Module = Module { name: "tasks", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS) };
+pub const MODULE: Module =
+    Module { name: "tasks", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS), work: Some(work::lines) };
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);

@@ -353,6 +353,20 @@ impl Reply {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or(serde_json::Value::Null)
     }
+
+    /// The error's stable code: the API's JSON `error.code`, or the `data-code` of the error
+    /// page a page route answers with.
+    pub fn error_code(&self) -> String {
+        if let Some(c) = self.json()["error"]["code"].as_str() {
+            return c.to_string();
+        }
+        self.body
+            .split_once("class=\"error-page\"")
+            .and_then(|(_, rest)| rest.split_once("data-code=\""))
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(code, _)| code.to_string())
+            .unwrap_or_default()
+    }
 }
 
 /// Sends a request, with a session cookie and extra headers if given.

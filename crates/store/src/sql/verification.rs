@@ -336,6 +336,30 @@ where
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::<DB>::new(format!("SELECT {FINDING_COLUMNS} FROM findings WHERE 1 = 1"));
+    filter_findings(&mut qb, q);
+    if let Some(b) = q.before {
+        qb.push(" AND id < ").push_bind(b);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    qb
+}
+
+/// How many findings the query's filters hold (its cursor and limit are not used).
+pub(crate) fn count_findings<DB>(q: &FindingQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM findings WHERE 1 = 1");
+    filter_findings(&mut qb, q);
+    qb
+}
+
+fn filter_findings<DB>(qb: &mut QueryBuilder<DB>, q: &FindingQuery)
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
     if let Some(r) = &q.region {
         let (lo, hi) = prefix_range(r.as_str());
         qb.push(" AND region >= ").push_bind(lo).push(" AND region < ").push_bind(hi);
@@ -355,11 +379,6 @@ where
     if let Some(h) = &q.household_no {
         qb.push(" AND household_no = ").push_bind(h.clone());
     }
-    if let Some(b) = q.before {
-        qb.push(" AND id < ").push_bind(b);
-    }
-    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
-    qb
 }
 
 pub(crate) fn finding_counts<DB>(region: &RegionCode) -> QueryBuilder<DB>

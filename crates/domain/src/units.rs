@@ -1,0 +1,63 @@
+//! Values with their units as staff read them: 3 人, 24 个月, 15.0%, 是, 1,041.00 元, 肢体残疾.
+//! Parameters, features and check figures carry a unit code (`persons`, `months`, `permille`,
+//! `flag`, `fen` ...) from the policy files; pages and reports show it here, never the code.
+
+use crate::{DisabilityCategory, Fen};
+
+/// `value` (as recorded: a number, `true`/`false`, a category code) with its unit, in Chinese
+/// (`zh`) or English. An unknown unit is shown as it is.
+pub fn with_unit(value: &str, unit: &str, zh: bool) -> String {
+    let v = value.trim();
+    let pick = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
+    if let Some(c) = DisabilityCategory::parse(v) {
+        return if zh { format!("{}残疾", c.zh()) } else { format!("{} disability", c.as_str()) };
+    }
+    match v {
+        "true" => return pick("是", "yes"),
+        "false" => return pick("否", "no"),
+        _ => {}
+    }
+    let number = v.parse::<i64>();
+    match (unit, number) {
+        (u, Ok(n)) if u == "fen" || u.starts_with("fen_") => format!("{} {}", Fen(n), if zh { "元" } else { "yuan" }),
+        ("permille", Ok(n)) => format!("{}.{}%", n / 10, (n % 10).abs()),
+        ("flag", Ok(0)) => pick("否", "no"),
+        ("flag", Ok(_)) => pick("是", "yes"),
+        (_, _) => {
+            let (z, e) = match unit {
+                "" => return v.to_string(),
+                "months" => (" 个月", " months"),
+                "years" => (" 岁", " years"),
+                "days" => (" 天", " days"),
+                "person" | "persons" => (" 人", " persons"),
+                "household" | "households" => (" 户", " households"),
+                "vehicles" => (" 辆", " vehicles"),
+                "properties" => (" 套", " properties"),
+                "businesses" => (" 家", " businesses"),
+                other => return format!("{v} {other}"),
+            };
+            format!("{v}{}", if zh { z } else { e })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_shown_with_the_units_staff_use() {
+        assert_eq!(with_unit("24", "months", true), "24 个月");
+        assert_eq!(with_unit("1500", "permille", true), "150.0%");
+        assert_eq!(with_unit("155", "permille", false), "15.5%");
+        assert_eq!(with_unit("0", "flag", true), "否");
+        assert_eq!(with_unit("1", "flag", false), "yes");
+        assert_eq!(with_unit("3", "persons", true), "3 人");
+        assert_eq!(with_unit("1", "vehicles", true), "1 辆");
+        assert_eq!(with_unit("104100", "fen", true), "1041.00 元");
+        assert_eq!(with_unit("true", "", true), "是");
+        assert_eq!(with_unit("physical", "", true), "肢体残疾");
+        assert_eq!(with_unit("70", "years", true), "70 岁");
+        assert_eq!(with_unit("7", "parsecs", true), "7 parsecs", "an unknown unit as it is");
+    }
+}

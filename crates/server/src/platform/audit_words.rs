@@ -1,0 +1,154 @@
+//! The audit log in an auditor's words: operations and objects by name (查询, 住户), and a
+//! record's content as "field: value" pairs instead of raw JSON. The stored codes are kept; an
+//! unknown one is shown as it is.
+
+/// An operation (`read`, `unmask`, `accept` ...) as the audit page names it.
+pub(crate) fn action(code: &str, zh: bool) -> String {
+    let (z, e) = match code {
+        "read" => ("查询", "read"),
+        "list" | "list_cases" => ("列表查询", "list"),
+        "count_cases" => ("统计办件", "count cases"),
+        "export" => ("导出", "export"),
+        "unmask" => ("查看完整信息", "show in full"),
+        "import" => ("导入", "import"),
+        "import_cases" => ("导入办件", "import cases"),
+        "load" => ("加载", "load"),
+        "create" | "add" => ("新增", "add"),
+        "update" | "change" | "upsert" | "set" => ("修改", "change"),
+        "accept" => ("受理", "accept"),
+        "refused" => ("拒绝办理", "refused"),
+        "access_refused" => ("越权访问被拒", "access refused"),
+        "csrf_refused" => ("表单来源校验失败", "form check failed"),
+        "login" => ("登录", "sign in"),
+        "logout" => ("退出", "sign out"),
+        "login_failed" => ("登录失败", "sign-in failed"),
+        "login_rate_limited" => ("登录过于频繁被限制", "sign-ins limited"),
+        "set_password" => ("修改密码", "change password"),
+        "lookup_for_acceptance" => ("受理时查询申请人", "look up an applicant"),
+        "upload_document" => ("上传材料", "upload a document"),
+        "read_document" => ("查看材料", "read a document"),
+        "sweep" => ("政策测算", "sweep"),
+        "whatif" => ("提标测算", "what-if"),
+        "verify" => ("家庭经济状况核对", "household check"),
+        "tag_absent" => ("标记人户分离", "tag as absent"),
+        "assign" => ("分派", "assign"),
+        "resolve" => ("处理", "resolve"),
+        "false_positive" => ("排除误报", "false positive"),
+        "prepare" => ("编制发放名册", "prepare a payment list"),
+        "approve" => ("审核", "approve"),
+        "send_back" => ("退回", "send back"),
+        "lock" => ("锁定", "lock"),
+        "bank_return" => ("银行回盘", "bank return"),
+        "read_payments" => ("查询发放记录", "read payments"),
+        "save_accounts" => ("保存发放账户", "save accounts"),
+        "open_recoveries" => ("立案追回", "open recoveries"),
+        "repay" => ("退回资金", "repay"),
+        "write_off" => ("核销", "write off"),
+        "set_budget" => ("设定预算", "set a budget"),
+        "set_calendar" => ("设定工作日历", "set the calendar"),
+        "add_tasks" => ("新增重点工作", "add key tasks"),
+        "report_progress" => ("填报进度", "report progress"),
+        _ => return code.to_string(),
+    };
+    if zh { z } else { e }.to_string()
+}
+
+/// An object of the log (`person`, `household`, `case` ...) by name.
+pub(crate) fn entity(code: &str, zh: bool) -> String {
+    let (z, e) = match code {
+        "person" => ("人员", "person"),
+        "household" => ("住户", "household"),
+        "registry" => ("人口库", "registry"),
+        "regions" => ("行政区划", "regions"),
+        "account" => ("账号", "account"),
+        "session" => ("会话", "session"),
+        "route" => ("功能", "function"),
+        "audit_log" => ("审计日志", "audit log"),
+        "case" => ("办件", "case"),
+        "calendar" => ("工作日历", "calendar"),
+        "enrolment" | "enrolments" => ("保障对象", "enrolment"),
+        "finding" | "findings" => ("比对疑点", "finding"),
+        "dept_record" => ("部门数据", "department record"),
+        "economic_batch" => ("经济状况数据批次", "economic data batch"),
+        "household_check" => ("核对报告", "check report"),
+        "parameter" => ("政策参数", "parameter"),
+        "policy_run" => ("测算", "policy run"),
+        "payroll" => ("发放名册", "payment list"),
+        "payment_accounts" => ("发放账户", "payment accounts"),
+        "recovery" | "recoveries" => ("追回", "recovery"),
+        "budget" => ("预算", "budget"),
+        "key_task" | "key_tasks" => ("重点工作", "key task"),
+        _ => return code.to_string(),
+    };
+    if zh { z } else { e }.to_string()
+}
+
+/// A record's content, readable: `键：值；…` for an object (nested values in short), at most
+/// 160 characters.
+pub(crate) fn detail(v: &serde_json::Value, zh: bool) -> String {
+    let text = match v {
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| {
+                let value = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => "—".into(),
+                    other => other.to_string(),
+                };
+                format!("{}{}{value}", field(k, zh), if zh { "：" } else { ": " })
+            })
+            .collect::<Vec<_>>()
+            .join(if zh { "；" } else { "; " }),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut out: String = text.chars().take(160).collect();
+    if text.chars().count() > 160 {
+        out.push('…');
+    }
+    out
+}
+
+fn field(key: &str, zh: bool) -> String {
+    if !zh {
+        return key.replace('_', " ");
+    }
+    match key {
+        "role" => "角色",
+        "region" => "区划",
+        "status" => "状态",
+        "reason" => "理由",
+        "rows" => "行数",
+        "count" => "数量",
+        "ids" => "编号",
+        "needs" => "所需权限",
+        "comment" => "意见",
+        "detail" => "内容",
+        "program" => "保障项目",
+        "month" => "月份",
+        "amount" => "金额",
+        "total" => "合计",
+        "query" => "查询条件",
+        "source" => "来源",
+        "file" => "文件",
+        _ => return key.to_string(),
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_auditor_reads_names_not_codes() {
+        assert_eq!(action("unmask", true), "查看完整信息");
+        assert_eq!(entity("household", true), "住户");
+        assert_eq!(action("something_new", true), "something_new", "an unknown code as it is");
+        let d = detail(&serde_json::json!({ "role": "审计", "reason": "核查", "ids": [1, 2] }), true);
+        for part in ["编号：[1,2]", "理由：核查", "角色：审计"] {
+            assert!(d.contains(part), "{d}");
+        }
+        assert!(!d.contains('{') && !d.contains('"'), "{d}");
+    }
+}
