@@ -19,7 +19,7 @@ pub fn with_unit(value: &str, unit: &str, zh: bool) -> String {
     }
     let number = v.parse::<i64>();
     match (unit, number) {
-        (u, Ok(n)) if u == "fen" || u.starts_with("fen_") => format!("{} {}", Fen(n), if zh { "元" } else { "yuan" }),
+        (u, Ok(n)) if u.starts_with("fen") => format!("{} {}{}", Fen(n), if zh { "元" } else { "yuan" }, per(u, zh)),
         ("permille", Ok(n)) => format!("{}.{}%", n / 10, (n % 10).abs()),
         ("flag", Ok(0)) => pick("否", "no"),
         ("flag", Ok(_)) => pick("是", "yes"),
@@ -41,6 +41,24 @@ pub fn with_unit(value: &str, unit: &str, zh: bool) -> String {
     }
 }
 
+/// What a money unit is per (`fen/person/month` → `/人/月`).
+fn per(unit: &str, zh: bool) -> String {
+    unit.split(['/', '_'])
+        .skip(1)
+        .map(|p| {
+            let word = match (p, zh) {
+                ("person", true) => "人",
+                ("household", true) => "户",
+                ("month", true) => "月",
+                ("year", true) => "年",
+                ("day", true) => "天",
+                (other, _) => other,
+            };
+            format!("/{word}")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +73,8 @@ mod tests {
         assert_eq!(with_unit("3", "persons", true), "3 人");
         assert_eq!(with_unit("1", "vehicles", true), "1 辆");
         assert_eq!(with_unit("104100", "fen", true), "1041.00 元");
+        assert_eq!(with_unit("104100", "fen/person/month", true), "1041.00 元/人/月");
+        assert_eq!(with_unit("3000", "fen/person/month", false), "30.00 yuan/person/month");
         assert_eq!(with_unit("true", "", true), "是");
         assert_eq!(with_unit("physical", "", true), "肢体残疾");
         assert_eq!(with_unit("70", "years", true), "70 岁");

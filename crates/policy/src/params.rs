@@ -91,7 +91,8 @@ impl Change {
     }
 }
 
-fn parse_percent_permille(s: &str) -> Option<i64> {
+/// `7` or `6.2` (per cent, one decimal at most) in per mille: 70, 62.
+pub fn parse_percent_permille(s: &str) -> Option<i64> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     if frac.len() > 1 || int.is_empty() {
         return None;

@@ -319,11 +319,18 @@ fn a_household_is_checked_with_its_explanation_and_the_city_costs_a_standard_ris
     sign_in_with_the_form(&d, &server, "city_admin");
     d.goto(&format!("{server}/policy"));
     d.wait_for("the policy desk", |p| p.contains("提标测算") && p.contains("dibao_standard"));
+    // The parameter from the list with its value in force; the rise typed in words first.
+    d.click("#whatif select[name=parameter] option[value='dibao_standard:urban']");
+    d.type_into("#whatif input[name=amount]", "七");
+    d.click("#whatif button");
+    d.wait_for("the message beside the amount", |p| p.contains("form-error") && p.contains("不是百分比"));
+    assert_eq!(d.value("#whatif select[name=parameter]"), "dibao_standard:urban", "the choice is kept");
+    d.replace_text("#whatif input[name=amount]", "7");
     d.click("#whatif button");
     let page = d.wait_for("the what-if run with its two charts", |p| {
         p.contains("新增") && p.matches("data-rendered").count() == 2 && p.contains("<canvas")
     });
-    assert!(page.contains("最低生活保障标准（2101 城镇）+7.0%"), "the change is named on the page");
+    assert!(page.contains("最低生活保障标准（沈阳市 城镇）+7.0%"), "the change is named on the page");
     assert!(page.contains("合计"), "with the total row");
     d.screenshot("whatif");
 }

@@ -705,3 +705,54 @@ async fn page_errors_come_back_as_pages_in_the_sites_frame_and_the_api_keeps_its
     .await;
     assert!(r.status.is_client_error() && html(&r) && r.body.contains("表单中有内容填写不正确"), "{} {}", r.status, r.body);
 }
+
+/// 提标测算 in staff terms: the parameter from a list, the amount in yuan (30 means 30 yuan,
+/// not 30 fen), a rate in per cent; words where a number belongs and an unconfirmed lowering are
+/// refused beside the field they are about.
+#[tokio::test]
+async fn a_what_if_is_given_in_yuan_and_per_cent_and_a_lowering_must_be_confirmed() {
+    let f = fixture("whatif-staff").await;
+    let admin = sign_in(&f.app, Role::CityAdmin.as_str(), PASSWORD).await.map_err(|r| r.body).expect("admin");
+    let page = get(&f.app, "/policy", Some(&admin.cookie)).await;
+    assert!(page.body.contains(r#"<option value="gaoling_80">"#) && page.body.contains("现行 25.00 元/人/月"), "{}", page.body);
+    let post = |fields: String| {
+        let (app, cookie) = (f.app.clone(), admin.cookie.clone());
+        async move {
+            send(
+                &app,
+                Method::POST,
+                "/policy/whatif",
+                Some(&cookie),
+                &[("x-minzheng-form", "1")],
+                Some(("application/x-www-form-urlencoded", fields)),
+            )
+            .await
+        }
+    };
+    let form = |parameter: &str, how: &str, amount: &str, extra: &str| {
+        format!("csrf={}&region=2101&from=2026-08-01&parameter={parameter}&how={how}&amount={}{extra}", admin.csrf, url(amount))
+    };
+    let r = post(form("gaoling_80", "set", "三十", "")).await;
+    assert_eq!((r.status, r.json()["error"]["field"].as_str()), (StatusCode::BAD_REQUEST, Some("amount")), "{}", r.body);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap_or("").contains("以元计的金额"), "{}", r.body);
+    let r = post(form("gaoling_80", "set", "20", "")).await;
+    assert_eq!(r.json()["error"]["field"], "confirm_lower", "25 → 20 yuan lowers the allowance: {}", r.body);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap_or("").contains("25.00 元/人/月"), "{}", r.body);
+    // 30 yuan: a run whose change is 3000 fen.
+    let r = post(form("gaoling_80", "set", "30", "")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let to = r.headers.get("x-minzheng-location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(to.starts_with("/policy/runs/"), "{to}");
+    let run = get(&f.app, &to, Some(&admin.cookie)).await;
+    assert!(run.body.contains("高龄补贴：80-89周岁（沈阳市）= 30.00 元/人/月"), "{}", run.body);
+    let r = post(form("dibao_standard:urban", "percent", "7", "")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let r = post(form("dibao_standard:urban", "percent", "-5", "&confirm_lower=on")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "a confirmed lowering is costed: {}", r.body);
+}
+
+fn url(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

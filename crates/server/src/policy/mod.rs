@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use minzheng_app::policy::{self as use_case, PolicyFailure, SummaryRow, SweepReport, WhatIfReport, WhatIfRow};
 use minzheng_domain::{Bilingual, Fen, RegionCode};
 use minzheng_policy::explain::Check;
-use minzheng_policy::{Area, Change, ParameterRecord};
+use minzheng_policy::{Area, Change, ChangeKind, ParameterRecord};
 use minzheng_store::PolicyRun;
 use serde::{Deserialize, Serialize};
 

@@ -156,6 +156,10 @@ pub(crate) struct DeskPage {
     pub(crate) params: Vec<ParamRow>,
     pub(crate) runs: Vec<RunRow>,
     pub(crate) csrf: String,
+    /// The what-if form's lists: parameters (`code[:area]`, name with the value in force) and
+    /// regions (the account's and its counties, by name).
+    pub(crate) choices: Vec<(String, String)>,
+    pub(crate) regions: Vec<(String, String)>,
 }
 
 pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
@@ -175,6 +179,7 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
             .unwrap_or_default(),
     };
     let mut params = Vec::new();
+    let mut choices = Vec::new();
     for def in &s.engine.policy.parameters {
         let areas: Vec<Option<Area>> = if records.iter().any(|r| r.name == def.name && r.area.is_some()) {
             vec![Some(Area::Urban), Some(Area::Rural)]
@@ -183,6 +188,30 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
         };
         for area in areas {
             let r = minzheng_policy::params::in_force(&records, &def.name, &county, area.unwrap_or(Area::Urban), today);
+            let zh = who.lang == Lang::Zh;
+            let code = match area {
+                Some(a) => format!("{}:{}", def.name, if a == Area::Urban { "urban" } else { "rural" }),
+                None => def.name.clone(),
+            };
+            let area_name = area.map(|a| {
+                if zh {
+                    a.zh()
+                } else if a == Area::Urban {
+                    "urban"
+                } else {
+                    "rural"
+                }
+            });
+            let now = r.map(|r| minzheng_domain::units::with_unit(&r.value.to_string(), &def.unit, zh));
+            choices.push((
+                code,
+                format!(
+                    "{}{}{}",
+                    if zh { &def.zh } else { &def.en },
+                    area_name.map(|a| format!("（{a}）")).unwrap_or_default(),
+                    now.map(|v| format!(" — {} {v}", PolicyText::of(who.lang).in_force)).unwrap_or_default()
+                ),
+            ));
             params.push(ParamRow {
                 name: def.name.clone(),
                 zh: if who.lang == Lang::Zh { def.zh.clone() } else { def.en.clone() },
@@ -211,6 +240,13 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
             at: crate::pages::beijing_time(r.created_at),
         })
         .collect();
+    // The what-if's regions: the account's own and the counties within it.
+    let mut regions = vec![(region.to_string(), crate::pages::region_label(&s, &region))];
+    if region.level() < minzheng_domain::RegionLevel::County {
+        for c in s.store.regions_within(&region, minzheng_domain::RegionLevel::County).await? {
+            regions.push((c.code.to_string(), format!("{}（{}）", c.name, c.code)));
+        }
+    }
     let page = DeskPage {
         t: who.lang.text(),
         p: PolicyText::of(who.lang),
@@ -220,6 +256,8 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
         params,
         runs,
         csrf: who.session.csrf_token.clone(),
+        choices,
+        regions,
     };
     Ok(render(&page)?.into_response())
 }
@@ -248,7 +286,20 @@ pub(crate) struct WhatIfForm {
     pub(crate) csrf: Option<String>,
     pub(crate) region: String,
     pub(crate) from: String,
+    /// Several changes by parameter code (the analysts' form); when given, used instead of
+    /// the one change chosen from the lists.
+    #[serde(default)]
     pub(crate) changes: String,
+    /// The parameter chosen (`dibao_standard:urban`), how it changes and by how much, as staff
+    /// say it: yuan for money, per cent for rates.
+    #[serde(default)]
+    pub(crate) parameter: String,
+    #[serde(default)]
+    pub(crate) how: String,
+    #[serde(default)]
+    pub(crate) amount: String,
+    #[serde(default)]
+    pub(crate) confirm_lower: Option<String>,
 }
 
 pub(crate) async fn form_whatif(
@@ -259,10 +310,122 @@ pub(crate) async fn form_whatif(
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let region = parse_region(&f.region)?;
     let from = parse_date(Some(&f.from), s.clock.today())?;
-    let changes = parse_changes(&[f.changes], region.as_str(), from)?;
+    let changes = if f.changes.trim().is_empty() {
+        let records = s.store.parameter_records().await?;
+        vec![staff_change(&s, &records, &f, &region, from)?]
+    } else {
+        parse_changes(&[f.changes], region.as_str(), from)?
+    };
     let report =
         use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?;
     Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
+}
+
+/// The change the what-if form's lists describe: the parameter (and its area) in the region,
+/// raised by a percentage, increased by an amount, or set to a value, read in the parameter's
+/// own terms (yuan for money, per cent for rates, 是/否 for flags). A result below the value
+/// in force is refused unless the lowering is confirmed.
+fn staff_change(
+    s: &AppState,
+    records: &[ParameterRecord],
+    f: &WhatIfForm,
+    region: &RegionCode,
+    from: NaiveDate,
+) -> Result<Change, AppError> {
+    let bad = |field: &'static str, zh: String, en: String| AppError::new(StatusCode::BAD_REQUEST, "bad_change", zh, en).on_field(field);
+    let (name, area) = match f.parameter.split_once(':') {
+        Some((n, a)) => (n.trim(), Area::parse(a.trim())),
+        None => (f.parameter.trim(), None),
+    };
+    let Some(def) = s.engine.policy.parameters.iter().find(|d| d.name == name) else {
+        return Err(bad("parameter", "请选择要调整的参数".into(), "choose the parameter to change".into()));
+    };
+    let amount = f.amount.trim();
+    if amount.is_empty() {
+        return Err(bad("amount", "请填写调整的数额".into(), "give the amount of the change".into()));
+    }
+    let money = def.unit.starts_with("fen");
+    let percent_of = |text: &str| -> Option<i64> {
+        let t = text.trim().trim_end_matches(['%', '％']).trim();
+        let (negative, t) = match t.strip_prefix(['-', '－']) {
+            Some(rest) => (true, rest.trim()),
+            None => (false, t.strip_prefix('+').unwrap_or(t).trim()),
+        };
+        minzheng_policy::params::parse_percent_permille(t).map(|p| if negative { -p } else { p })
+    };
+    let value_of = |text: &str| -> Result<i64, AppError> {
+        let refused = |what_zh: &str, what_en: &str| {
+            bad("amount", format!("“{text}”不是{what_zh}：请按{what_zh}填写"), format!("{text:?} is not {what_en}: write it as {what_en}"))
+        };
+        if money {
+            minzheng_domain::Fen::parse_yuan(text)
+                .map(|v| v.fen())
+                .map_err(|_| refused("以元计的金额（如 1100 或 1100.50）", "an amount in yuan (1100 or 1100.50)"))
+        } else if def.unit == "permille" {
+            percent_of(text).ok_or_else(|| refused("百分比（如 15 或 15.5）", "a percentage (15 or 15.5)"))
+        } else if def.unit == "flag" {
+            match text.trim() {
+                "是" | "1" | "yes" => Ok(1),
+                "否" | "0" | "no" => Ok(0),
+                _ => Err(refused("“是”或“否”", "yes or no")),
+            }
+        } else {
+            text.trim().parse::<i64>().map_err(|_| refused("整数", "a whole number"))
+        }
+    };
+    let current =
+        minzheng_policy::params::in_force(records, &def.name, region.as_str(), area.unwrap_or(Area::Urban), from).map(|r| r.value);
+    let how = match f.how.as_str() {
+        "percent" => {
+            let p = percent_of(amount).ok_or_else(|| {
+                bad("amount", format!("“{amount}”不是百分比：请填写如 7 或 6.5"), format!("{amount:?} is not a percentage: write 7 or 6.5"))
+            })?;
+            ChangeKind::RaisePermille(p)
+        }
+        "add" => {
+            let Some(c) = current else {
+                return Err(bad(
+                    "parameter",
+                    "该区划没有现行值，无法在其上增加：请选择“调整为”".into(),
+                    "no value in force here to add to: choose \"set to\"".into(),
+                ));
+            };
+            ChangeKind::Set(c + value_of(amount)?)
+        }
+        _ => ChangeKind::Set(value_of(amount)?),
+    };
+    let after = match how {
+        ChangeKind::Set(v) => Some(v),
+        ChangeKind::RaisePermille(p) => current.map(|c| c + c * p / 1000),
+    };
+    if let (Some(c), Some(a)) = (current, after) {
+        let shown = |v: i64, zh: bool| minzheng_domain::units::with_unit(&v.to_string(), &def.unit, zh);
+        if a < 0 {
+            return Err(bad(
+                "amount",
+                format!("调整后为 {}，不能为负数", shown(a, true)),
+                format!("the result would be {}: not below zero", shown(a, false)),
+            ));
+        }
+        if a < c && f.confirm_lower.is_none() {
+            return Err(bad(
+                "confirm_lower",
+                format!(
+                    "这项调整将把{}从现行的 {} 下调为 {}；确需下调的，请勾选“确认下调”后再提交",
+                    def.zh,
+                    shown(c, true),
+                    shown(a, true)
+                ),
+                format!(
+                    "this lowers {} from {} in force to {}; tick the confirmation if that is meant",
+                    def.en,
+                    shown(c, false),
+                    shown(a, false)
+                ),
+            ));
+        }
+    }
+    Ok(Change { name: def.name.clone(), region: region.to_string(), area, from, how })
 }
 
 pub(crate) struct ResultRow {
@@ -384,13 +547,18 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
         let changes = changes
             .iter()
             .map(|c| {
+                let def = s.engine.policy.parameter(&c.name);
                 let how = match c.how {
-                    minzheng_policy::ChangeKind::Set(v) => format!("= {v}"),
-                    minzheng_policy::ChangeKind::RaisePermille(pm) => format!("+{}.{}%", pm / 10, pm % 10),
+                    minzheng_policy::ChangeKind::Set(v) => {
+                        format!("= {}", minzheng_domain::units::with_unit(&v.to_string(), def.map_or("", |d| d.unit.as_str()), zh))
+                    }
+                    minzheng_policy::ChangeKind::RaisePermille(pm) => {
+                        format!("{}{}.{}%", if pm < 0 { "-" } else { "+" }, pm.abs() / 10, pm.abs() % 10)
+                    }
                 };
-                let name =
-                    s.engine.policy.parameter(&c.name).map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
-                format!("{name}（{}{}）{how}，{} {}", c.region, c.area.map(|a| format!(" {}", a.zh())).unwrap_or_default(), p.from, c.from)
+                let name = def.map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
+                let region = named_region(&s, &c.region);
+                format!("{name}（{region}{}）{how}，{} {}", c.area.map(|a| format!(" {}", a.zh())).unwrap_or_default(), p.from, c.from)
             })
             .collect();
         (p.whatif_headers.to_vec(), table, vec![chart_json(&cost), chart_json(&coverage)], changes)
