@@ -226,9 +226,22 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     let mut app = dibao_application(mother.id_number);
     app.documents.retain(|d| d != "authorisation");
     match use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &app, day("2026-11-02")).await {
-        Err(CaseFailure::Invalid { zh, .. }) => assert!(zh.contains("家庭经济状况核对授权书"), "{zh}"),
+        Err(CaseFailure::Missing { zh, codes, .. }) => {
+            assert!(zh.contains("家庭经济状况核对授权书"), "{zh}");
+            assert_eq!(codes, vec!["authorisation".to_string()]);
+        }
         other => panic!("missing documents must be refused: {other:?}"),
     }
+    // The one-time notice (一次性告知书) lists the same, worked out the same way, and stores nothing.
+    let (missing, name) = use_case::missing_documents(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &app, day("2026-11-02"))
+        .await
+        .expect("notice");
+    assert_eq!((missing, name.as_str()), (vec!["authorisation".to_string()], mother.name.as_str()));
+    let complete = dibao_application(mother.id_number);
+    let (none, _) = use_case::missing_documents(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &complete, day("2026-11-02"))
+        .await
+        .expect("complete");
+    assert!(none.is_empty(), "nothing missing, and no case opened by looking");
     // Only a community accepts; an unknown service is refused.
     let street = who(Role::StreetReviewer, "210102001");
     assert!(use_case::accept(
@@ -533,7 +546,7 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
         applicant: id,
         documents: vec!["application".into(), "photo".into()],
         staff_relative: false,
-        comment: "申请高龄津贴".into(),
+        comment: "申请高龄补贴".into(),
     };
     let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0003", day("2026-11-03"))
         .await

@@ -61,7 +61,9 @@ function mzShowError(form, error) {
   var field = error.field && form.elements.namedItem(error.field);
   var el = field && (field.length !== undefined && !field.tagName ? field[0] : field);
   if (el) {
-    var at = el.closest('label') || el;
+    // A list of boxes (documents) gets the message after its group; a field, after its label.
+    var list = field.length !== undefined && !field.tagName;
+    var at = (list && el.closest('fieldset')) || el.closest('label') || el;
     at.insertAdjacentElement('afterend', p);
     el.setAttribute('aria-invalid', 'true');
     if (el.focus) { el.focus(); }
@@ -90,6 +92,8 @@ document.addEventListener('submit', function (e) {
     }
     return;
   }
+  // A button that sends the form elsewhere in a new tab (a printable notice) is left to the browser.
+  if (e.submitter && e.submitter.hasAttribute('formtarget')) { return; }
   e.preventDefault();
   if (f.hasAttribute('data-sending')) { return; }
   var data;
@@ -101,7 +105,7 @@ document.addEventListener('submit', function (e) {
   var multipart = (f.getAttribute('enctype') || '').toLowerCase() === 'multipart/form-data';
   var body = multipart ? data : new URLSearchParams(data);
   // The attribute, not f.action: a field named "action" (the step forms have one) shadows it.
-  var url = f.getAttribute('action') || window.location.href;
+  var url = (e.submitter && e.submitter.getAttribute('formaction')) || f.getAttribute('action') || window.location.href;
   fetch(url, { method: 'POST', body: body, credentials: 'same-origin', headers: { 'x-minzheng-form': '1' } })
     .then(function (r) {
       var next = r.headers.get('x-minzheng-location');

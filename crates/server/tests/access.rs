@@ -116,6 +116,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/cases/{id}") => (Method::GET, format!("/cases/{case}"), None),
         ("POST", "/cases/{id}/act") => (Method::POST, format!("/cases/{case}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=review&comment=%E5%88%9D%E5%AE%A1%E9%80%9A%E8%BF%87".into()))),
         ("GET", "/cases/{id}/letter.pdf") => (Method::GET, format!("/cases/{case}/letter.pdf"), None),
+        ("GET", "/cases/{id}/receipt.pdf") => (Method::GET, format!("/cases/{case}/receipt.pdf"), None),
+        ("POST", "/cases/missing-documents") => (Method::POST, "/cases/missing-documents".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&service=apply_dibao&applicant={person_id}")))),
         ("GET", "/notices/{community}") => (Method::GET, format!("/notices/{community}"), None),
         ("POST", "/cases/{id}/documents") => (Method::POST, format!("/cases/{case}/documents"), Some(("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--XyZ\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\napplication\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 test\r\n--XyZ--\r\n".into()))),
         ("GET", "/cases/{id}/documents/{doc}") => (Method::GET, format!("/cases/{case}/documents/999999"), None),

@@ -756,3 +756,37 @@ fn url(s: &str) -> String {
         .map(|b| if b.is_ascii_alphanumeric() || b == b'.' || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
         .collect()
 }
+
+/// At the window: a receipt for an accepted application, and a one-time notice of what an
+/// incomplete one lacks (worked out as acceptance would, nothing opened by asking).
+#[tokio::test]
+async fn the_window_prints_a_receipt_and_a_one_time_notice_of_missing_documents() {
+    let f = fixture("receipt").await;
+    let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
+    let pdf = |r: &Reply| {
+        r.status == StatusCode::OK && r.headers.get("content-type").is_some_and(|v| v == "application/pdf") && r.body.starts_with("%PDF")
+    };
+    let r = get(&f.app, &format!("/cases/{}/receipt.pdf", f.inside_case), Some(&worker.cookie)).await;
+    assert!(pdf(&r), "{} {}", r.status, r.body.split("<main>").last().unwrap_or_default().chars().take(600).collect::<String>());
+    let r = get(&f.app, &format!("/cases/{}/receipt.pdf", f.outside_case), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let head = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let cases_before = f.store.count_cases(&minzheng_store::CaseQuery::default()).await.expect("count");
+    let form = format!("csrf={}&service=apply_linshi&applicant={}&documents=application", worker.csrf, head.id_number);
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/cases/missing-documents",
+        Some(&worker.cookie),
+        &[],
+        Some(("application/x-www-form-urlencoded", form)),
+    )
+    .await;
+    assert!(pdf(&r), "{} {}", r.status, r.body.split("<main>").last().unwrap_or_default().chars().take(600).collect::<String>());
+    let log = f.store.audit_of("person", &head.id_number.to_string()).await.expect("audit");
+    let looked = log.iter().find(|e| e.action == "lookup_documents").expect("the look-up is audited");
+    let missing = looked.after.as_ref().map(|a| a["missing"].clone()).unwrap_or_default();
+    assert!(missing.as_array().is_some_and(|m| m.iter().any(|d| d == "medical_bills")), "{missing}");
+    assert_eq!(f.store.count_cases(&minzheng_store::CaseQuery::default()).await.expect("count"), cases_before, "no case opened by asking");
+}

@@ -52,8 +52,11 @@ pub async fn accept(
     today: NaiveDate,
 ) -> Result<Case, CaseFailure> {
     // The reason a refusal withheld from a worker outside the owning county, for the record.
-    let withheld_reason = std::sync::Mutex::new(None);
-    let result = accept_unaudited(store, catalogue, who, actor, app, today, &withheld_reason).await;
+    let attempt = Attempt { withheld_reason: std::sync::Mutex::new(None), documents_only: false };
+    let withheld_reason = &attempt.withheld_reason;
+    let result = accept_unaudited(store, catalogue, who, actor, app, today, &attempt)
+        .await
+        .and_then(|c| c.ok_or_else(|| invalid("受理未完成", "the application was not accepted")));
     // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
     // is personal data, and trying one number against each service must leave a trace.
     if let Err(e) = &result {
@@ -79,6 +82,13 @@ pub async fn accept(
     result
 }
 
+/// One run of the acceptance checks: the reason a refusal withheld from the worker (for the
+/// record), and whether only the documents are asked about (the one-time notice), nothing stored.
+pub(crate) struct Attempt {
+    pub(crate) withheld_reason: std::sync::Mutex<Option<String>>,
+    pub(crate) documents_only: bool,
+}
+
 pub(crate) async fn accept_unaudited(
     store: &dyn Store,
     catalogue: &Catalogue,
@@ -86,15 +96,16 @@ pub(crate) async fn accept_unaudited(
     actor: &Actor,
     app: &Application,
     today: NaiveDate,
-    withheld_reason: &std::sync::Mutex<Option<String>>,
-) -> Result<Case, CaseFailure> {
+    attempt: &Attempt,
+) -> Result<Option<Case>, CaseFailure> {
+    let (withheld_reason, documents_only) = (&attempt.withheld_reason, attempt.documents_only);
     if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
         return Err(AccessError::Forbidden.into());
     }
     let service = catalogue
         .service(app.service.trim())
         .ok_or_else(|| invalid(format!("服务事项“{}”不存在", app.service.trim()), format!("no service {:?}", app.service.trim())))?;
-    if app.comment.trim().chars().count() < 4 {
+    if app.comment.trim().chars().count() < 4 && !documents_only {
         return Err(CaseError::NoComment.into());
     }
     let person = store.person(&app.applicant).await?.ok_or(AccessError::NotFound)?;
@@ -181,7 +192,14 @@ pub(crate) async fn accept_unaudited(
         .collect();
     if !missing.is_empty() {
         let names = |f: fn(&minzheng_domain::case::Document) -> &str, sep: &str| missing.iter().map(|d| f(d)).collect::<Vec<_>>().join(sep);
-        return Err(invalid(format!("缺少办理要件：{}", names(|d| &d.zh, "、")), format!("documents missing: {}", names(|d| &d.en, ", "))));
+        return Err(CaseFailure::Missing {
+            codes: missing.iter().map(|d| d.code.clone()).collect(),
+            zh: format!("缺少办理要件：{}（可打印一次性告知书交申请人）", names(|d| &d.zh, "、")),
+            en: format!("documents missing: {} (print the one-time notice for the applicant)", names(|d| &d.en, ", ")),
+        });
+    }
+    if documents_only {
+        return Ok(None);
     }
     let records = store.parameter_records().await?;
     let area = household.kind;
@@ -226,7 +244,40 @@ pub(crate) async fn accept_unaudited(
         }
         Err(e) => return Err(e.into()),
     };
-    Ok(case)
+    Ok(Some(case))
+}
+
+/// 一次性告知书: what the application still lacks, worked out as acceptance would (the
+/// catalogue on the day, what shared data replaces for this household, what was brought), with
+/// the applicant's name; refused as acceptance would be for anything else. Audited as a look-up.
+pub async fn missing_documents(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    app: &Application,
+    today: NaiveDate,
+) -> Result<(Vec<String>, String), CaseFailure> {
+    let attempt = Attempt { withheld_reason: std::sync::Mutex::new(None), documents_only: true };
+    let missing = match accept_unaudited(store, catalogue, who, actor, app, today, &attempt).await {
+        Ok(_) => Vec::new(),
+        Err(CaseFailure::Missing { codes, .. }) => codes,
+        Err(e) => return Err(e),
+    };
+    let name = store.person(&app.applicant).await?.map(|p| p.name).unwrap_or_default();
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "lookup_documents".into(),
+                entity: "person".into(),
+                entity_key: app.applicant.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "service": app.service, "missing": missing })),
+            }],
+        )
+        .await?;
+    Ok((missing, name))
 }
 
 /// What the policy engine says of the case's program for the household on a day.

@@ -44,6 +44,10 @@ pub enum CaseFailure {
     Stale,
     #[error("{en}")]
     Invalid { zh: String, en: String },
+    /// 缺少要件: the application lacks documents (their catalogue codes), for the one-time
+    /// notice (一次性告知书).
+    #[error("{en}")]
+    Missing { codes: Vec<String>, zh: String, en: String },
 }
 
 impl From<StoreError> for CaseFailure {
@@ -67,7 +71,7 @@ impl Bilingual for CaseFailure {
             CaseFailure::Access(e) => e.zh(),
             CaseFailure::Procedure(e) => e.zh(),
             CaseFailure::Stale => "办件已被他人更新，请刷新后重试".into(),
-            CaseFailure::Invalid { zh, .. } => zh.clone(),
+            CaseFailure::Invalid { zh, .. } | CaseFailure::Missing { zh, .. } => zh.clone(),
         }
     }
     fn en(&self) -> String {

@@ -120,3 +120,89 @@ pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<
     }
     Some(crate::pdf::render(title, &blocks))
 }
+
+/// The case as the window that accepted it may print its receipt (受理回执): the accepting
+/// community, besides the owning county and the household's street and community. Audited.
+pub async fn for_receipt(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<Case, CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    let c = store.case(id).await?.ok_or(AccessError::NotFound)?;
+    if !(who.in_scope(&c.owner) || who.in_scope(&c.community) || who.in_scope(&c.accepted_at)) {
+        store.audit(actor, &[refused_entry(&id.to_string(), "receipt")]).await?;
+        return Err(AccessError::OutOfScope.into());
+    }
+    store.audit(actor, &[read_entry(&id.to_string(), "receipt")]).await?;
+    Ok(c)
+}
+
+/// 受理回执: what the applicant takes home from the window: the case number to ask after it,
+/// what was applied for, the documents received, who decides and by when.
+/// (《社会救助暂行办法》第十一条; 全市通办: accepted anywhere, decided by the hukou county.)
+pub fn receipt_pdf(case: &Case, service: &Service, accepted_at_name: &str, owner_name: &str) -> Vec<u8> {
+    use crate::pdf::Block;
+    let received: Vec<String> = case
+        .file
+        .documents
+        .iter()
+        .map(|code| service.documents.iter().find(|d| &d.code == code).map_or(code.clone(), |d| d.zh.clone()))
+        .collect();
+    let replaced: Vec<String> = service
+        .documents
+        .iter()
+        .filter(|d| d.replaced(case.accepted_on))
+        .map(|d| format!("{}（{}）", d.zh, minzheng_domain::case::shared_data_name(d.replaced_by.as_deref().unwrap_or(""), true)))
+        .collect();
+    let title = "受理回执";
+    let blocks = vec![
+        Block::Title(title.into()),
+        Block::Fields(vec![
+            ("办件编号".into(), format!("QSTB-{:08}", case.id)),
+            ("申请人".into(), format!("{}（{}）", case.applicant_name, case.applicant.masked())),
+            ("申请事项".into(), service.zh.clone()),
+            ("受理日期".into(), case.accepted_on.to_string()),
+            ("受理地点".into(), accepted_at_name.to_string()),
+            ("审批机关".into(), format!("{owner_name}民政局")),
+            ("办结时限".into(), format!("{}前作出决定", case.due)),
+        ]),
+        Block::Heading("已收取的申请材料".into()),
+        Block::Paragraph(if received.is_empty() { "无".into() } else { received.join("、") }),
+        Block::Heading("由共享数据核验、无需提交的材料".into()),
+        Block::Paragraph(if replaced.is_empty() { "无".into() } else { replaced.join("、") }),
+        Block::Paragraph(
+            "您的申请已受理。工作人员将入户调查、核对家庭经济状况并按规定公示，审批结果将书面告知。可凭办件编号在任一社区窗口查询办理进度。"
+                .into(),
+        ),
+    ];
+    crate::pdf::render(title, &blocks)
+}
+
+/// 一次性告知书: when an application cannot be accepted for documents missing, everything still
+/// to bring, told at once and in writing, so the applicant comes back only once.
+pub fn missing_documents_pdf(
+    service: &Service,
+    applicant_name: &str,
+    missing: &[&minzheng_domain::case::Document],
+    on: NaiveDate,
+    community_name: &str,
+) -> Vec<u8> {
+    use crate::pdf::Block;
+    let title = "一次性告知书";
+    let mut rows: Vec<Vec<String>> = missing.iter().enumerate().map(|(i, d)| vec![(i + 1).to_string(), d.zh.clone()]).collect();
+    if rows.is_empty() {
+        rows.push(vec!["—".into(), "材料齐全".into()]);
+    }
+    let blocks = vec![
+        Block::Title(title.into()),
+        Block::Fields(vec![
+            ("申请人".into(), applicant_name.to_string()),
+            ("申请事项".into(), service.zh.clone()),
+            ("告知日期".into(), on.to_string()),
+            ("告知单位".into(), community_name.to_string()),
+        ]),
+        Block::Paragraph("您申请的事项尚缺下列材料，请补齐后到任一社区窗口提交，我们将当场受理：".into()),
+        Block::Table { widths: vec![0.12, 0.88], header: vec!["序号".into(), "材料".into()], rows },
+        Block::Paragraph(format!("办理依据：{}。以上为需补齐的全部材料，不再要求其他材料。", service.basis)),
+    ];
+    crate::pdf::render(title, &blocks)
+}

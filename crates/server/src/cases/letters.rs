@@ -26,3 +26,39 @@ pub(crate) async fn notice_pdf(State(s): State<AppState>, who: Authenticated, Pa
     let bytes = use_case::notice_pdf(&name, &cases, |p| program_name(&s, p, Lang::Zh));
     Ok(pdf(bytes, &format!("notice-{code}.pdf")))
 }
+
+/// 受理回执 (PDF): for the applicant, from the window that accepted the application or the
+/// county and community that handle it.
+pub(crate) async fn receipt_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let case = use_case::for_receipt(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let service = s.catalogue.service(&case.service).ok_or(minzheng_app::registry::AccessError::NotFound)?;
+    let bytes = use_case::receipt_pdf(
+        &case,
+        service,
+        &crate::pages::region_name(&s, &case.accepted_at),
+        &crate::pages::region_name(&s, &case.owner),
+    );
+    Ok(pdf(bytes, &format!("receipt-{id}.pdf")))
+}
+
+/// 一次性告知书 (PDF): the acceptance form sent to this address instead of `/cases` (its second
+/// button): everything the application still lacks, in writing, so the applicant comes once.
+pub(crate) async fn missing_documents_pdf(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
+    let fields: Vec<(String, String)> =
+        serde_urlencoded::from_str(&body).map_err(|_| bad("bad_form", "表单无法读取".into(), "the form cannot be read".into()))?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    who.require_csrf(&s, get("csrf").as_deref()).await?;
+    let app = Application {
+        service: get("service").unwrap_or_default(),
+        applicant: parse_id(&get("applicant").unwrap_or_default())?,
+        documents: fields.iter().filter(|(n, _)| n == "documents").map(|(_, v)| v.clone()).collect(),
+        staff_relative: false,
+        comment: String::new(),
+    };
+    let today = s.clock.today();
+    let (missing, name) = use_case::missing_documents(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, &app, today).await?;
+    let service = s.catalogue.service(app.service.trim()).ok_or(minzheng_app::registry::AccessError::NotFound)?;
+    let docs: Vec<&minzheng_domain::case::Document> = service.documents.iter().filter(|d| missing.contains(&d.code)).collect();
+    let bytes = use_case::missing_documents_pdf(service, &name, &docs, today, &crate::pages::region_name(&s, &who.principal.region));
+    Ok(pdf(bytes, "missing-documents.pdf"))
+}

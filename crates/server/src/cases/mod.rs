@@ -43,6 +43,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/cases/{id}", &["GET"]), get(case_page))
         .route(listed("/cases/{id}/act", &["POST"]), post(form_act))
         .route(listed("/cases/{id}/letter.pdf", &["GET"]), get(letter_pdf))
+        .route(listed("/cases/{id}/receipt.pdf", &["GET"]), get(receipt_pdf))
+        .route(listed("/cases/missing-documents", &["POST"]), post(missing_documents_pdf))
         .route(listed("/notices/{community}", &["GET"]), get(notice_pdf))
         .route(
             listed("/cases/{id}/documents", &["POST"]),
@@ -81,6 +83,9 @@ impl From<CaseFailure> for AppError {
             }
             CaseFailure::Stale => AppError::new(StatusCode::CONFLICT, "stale", e.zh(), e.en()),
             CaseFailure::Invalid { zh, en } => AppError::new(StatusCode::BAD_REQUEST, "invalid", zh, en),
+            CaseFailure::Missing { zh, en, .. } => {
+                AppError::new(StatusCode::BAD_REQUEST, "documents_missing", zh, en).on_field("documents")
+            }
         }
     }
 }
@@ -112,6 +117,12 @@ pub const ROUTES: &[crate::module::Route] = &[
     crate::module::Route::new("GET", "/cases/{id}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases/{id}/act", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
     crate::module::Route::new("GET", "/cases/{id}/letter.pdf", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("GET", "/cases/{id}/receipt.pdf", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new(
+        "POST",
+        "/cases/missing-documents",
+        crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications),
+    ),
     crate::module::Route::new("GET", "/notices/{community}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases/{id}/documents", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
     crate::module::Route::new(

@@ -131,7 +131,7 @@ fn back_of(method: &Method, uri: &Uri) -> Option<String> {
         .or_else(|| parent("/payments/recoveries/", "/payments/recoveries"))
         .or_else(|| parent("/linkage/review/", "/linkage/review"))
         .or_else(|| match path {
-            "/cases" => Some("/cases/new".to_string()),
+            "/cases" | "/cases/missing-documents" => Some("/cases/new".to_string()),
             "/logout" => Some("/".to_string()),
             _ => None,
         })
