@@ -76,6 +76,9 @@ pub enum Permission {
     PreparePayroll,
     /// 审核花名册: approve (a second person), send back and lock a month's payment list.
     ApprovePayroll,
+    /// 数据驾驶舱: the figures of the region (people covered, spending, flows, findings, cases),
+    /// in numbers only, drilled down to the regions below.
+    ViewDashboard,
 }
 
 impl Role {
@@ -160,7 +163,15 @@ impl Role {
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
             Role::StreetReviewer => matches!(
                 p,
-                ReadRegistry | ExportRegistry | CheckEligibility | ReadFindings | WorkFindings | HandleCases | ReadTasks | ReportProgress
+                ReadRegistry
+                    | ExportRegistry
+                    | CheckEligibility
+                    | ReadFindings
+                    | WorkFindings
+                    | HandleCases
+                    | ReadTasks
+                    | ReportProgress
+                    | ViewDashboard
             ),
             Role::CountyApprover => matches!(
                 p,
@@ -177,6 +188,7 @@ impl Role {
                     | ManagePaymentAccounts
                     | PreparePayroll
                     | ApprovePayroll
+                    | ViewDashboard
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -198,9 +210,10 @@ impl Role {
                         | ReportProgress
                         | ManageTasks
                         | ReadPayments
+                        | ViewDashboard
                 )
             }
-            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments),
+            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments | ViewDashboard),
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod cases;
 mod comparison;
+pub mod dashboard;
 pub mod module;
 pub mod payments;
 mod platform;
@@ -18,8 +19,16 @@ pub(crate) use platform::pages;
 pub use platform::{auth, i18n, openapi};
 
 /// The sub-platforms, in the order of the navigation. A new one is one more line here.
-pub const MODULES: &[&Module] =
-    &[&registry::MODULE, &cases::MODULE, &policy::MODULE, &comparison::MODULE, &tasks::MODULE, &payments::MODULE, &platform::MODULE];
+pub const MODULES: &[&Module] = &[
+    &registry::MODULE,
+    &cases::MODULE,
+    &policy::MODULE,
+    &comparison::MODULE,
+    &tasks::MODULE,
+    &payments::MODULE,
+    &dashboard::MODULE,
+    &platform::MODULE,
+];
 
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware::Next;

@@ -20,23 +20,29 @@ document.addEventListener('DOMContentLoaded', function () {
     });
 });
 
-// Policy runs: charts whose data is in a data-chart attribute (categories and series).
+// Charts whose data is in a data-chart attribute: a title, categories, named series, the kind
+// (bar, the default, or line), stacked or not, and the axes' names with their units.
 document.addEventListener('DOMContentLoaded', function () {
   var els = document.querySelectorAll('.policy-chart');
   if (!window.echarts) { return; }
-  var colors = ['#b71c1c', '#1565c0'];
+  var colors = ['#b71c1c', '#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a', '#00838f', '#5d4037', '#c2185b', '#455a64', '#9e9d24'];
   els.forEach(function (el) {
     var c = JSON.parse(el.getAttribute('data-chart'));
     var chart = window.echarts.init(el);
+    var many = c.series.length > 1;
     chart.setOption({
       animation: false,
+      color: colors,
       title: { text: c.title, left: 'center', textStyle: { fontSize: 14 } },
-      tooltip: {},
-      legend: c.series.length > 1 ? { bottom: 0 } : undefined,
-      grid: { bottom: 100 },
-      xAxis: { type: 'category', data: c.categories, axisLabel: { rotate: 35 }, name: c.x_name },
+      tooltip: { trigger: 'axis', confine: true },
+      legend: many ? { top: 24, type: 'scroll' } : undefined,
+      grid: { top: many ? 64 : 44, bottom: 90, left: 70, right: 30, containLabel: false },
+      xAxis: { type: 'category', data: c.categories, name: c.x_name, nameLocation: 'middle', nameGap: 70,
+               axisLabel: { rotate: 35, interval: 0, width: 90, overflow: 'truncate' } },
       yAxis: { type: 'value', name: c.y_name },
-      series: c.series.map(function (s, i) { return { name: s[0], type: 'bar', data: s[1], itemStyle: { color: colors[i % 2] } }; })
+      series: c.series.map(function (s) {
+        return { name: s[0], type: c.kind || 'bar', stack: c.stack ? 'all' : undefined, data: s[1] };
+      })
     });
     el.setAttribute('data-rendered', String(c.categories.length));
   });

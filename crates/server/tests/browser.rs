@@ -757,3 +757,23 @@ fn a_mistake_at_the_window_is_said_beside_the_form_and_nothing_typed_is_lost() {
     let page = d.wait_for("the refusal page", |p| p.contains("data-status=\"403\""));
     assert!(page.contains("不在您的管辖区域内") && !page.contains("{\"error\""));
 }
+
+/// 数据驾驶舱 in Chromium: the city head opens it from the menu, sees the figures and three charts
+/// with their titles and legends, and drills down to a district and back up.
+#[test]
+fn the_city_head_opens_the_dashboard_and_drills_down_to_a_district() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-dashboard"));
+    let server = serve(&rt, &f);
+    sign_in_with_the_form(&d, &server, "city_admin");
+    d.click("nav a[href='/dashboard']");
+    let page = d.wait_for("the dashboard with its charts", |p| p.matches("data-rendered").count() == 3 && p.contains("<canvas"));
+    assert!(page.contains("分项目保障情况") && page.contains("最低生活保障") && page.contains("id=\"card-covered\""));
+    d.screenshot("dashboard");
+    let county = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    d.click(&format!("#by-area a[href='/dashboard?region={county}']"));
+    d.wait_for("the district", |p| p.contains("id=\"up\"") && p.contains(&format!("（{county}）")));
+    d.click("#up");
+    d.wait_for("the city again", |p| p.contains("（2101）"));
+}

@@ -361,8 +361,8 @@ async fn the_home_page_charts_residents_per_region_below() {
     assert_eq!(total as usize, f.city.persons.len(), "every Shenyang resident is counted once");
     assert!(rows.as_array().expect("rows").iter().any(|x| x["name"] == "浑南区" || x["name"] == "和平区"));
     let r = get(&f.app, "/", Some(&s.cookie)).await;
-    assert!(r.body.contains("id=\"chart\"") && r.body.contains("/static/vendor/echarts.simple.min.js"));
-    let js = get(&f.app, "/static/vendor/echarts.simple.min.js", None).await;
+    assert!(r.body.contains("id=\"chart\"") && r.body.contains("/static/vendor/echarts.min.js"));
+    let js = get(&f.app, "/static/vendor/echarts.min.js", None).await;
     assert_eq!(js.status, StatusCode::OK);
     assert_eq!(get(&f.app, "/static/../Cargo.toml", None).await.status, StatusCode::NOT_FOUND);
 }

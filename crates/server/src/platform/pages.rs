@@ -16,7 +16,7 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
         "app.css" => (include_bytes!("../../static/app.css"), "text/css; charset=utf-8"),
         "app.js" => (include_bytes!("../../static/app.js"), "text/javascript; charset=utf-8"),
         "vendor/htmx.min.js" => (include_bytes!("../../static/vendor/htmx.min.js"), "text/javascript; charset=utf-8"),
-        "vendor/echarts.simple.min.js" => (include_bytes!("../../static/vendor/echarts.simple.min.js"), "text/javascript; charset=utf-8"),
+        "vendor/echarts.min.js" => (include_bytes!("../../static/vendor/echarts.min.js"), "text/javascript; charset=utf-8"),
         _ => return (axum::http::StatusCode::NOT_FOUND, "not found").into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
