@@ -301,3 +301,37 @@ pub async fn checks_of(store: &dyn Store, who: &Principal, no: &str) -> Result<V
     }
     Ok(store.household_checks_of(no).await?)
 }
+
+/// 核对报告列表: the reports of households within `region` (the account's own when none), newest
+/// first, for staff who read findings and reports; the read is audited with the ids shown.
+pub async fn reports_in(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    region: Option<&minzheng_domain::RegionCode>,
+    before: Option<i64>,
+    limit: u32,
+) -> Result<minzheng_store::Page<VerificationReport>, AccessError> {
+    if !who.may(Permission::ReadFindings) && !who.may(Permission::VerifyHouseholds) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = region.unwrap_or(&who.region);
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope);
+    }
+    let page = store.household_checks_in(region, before, limit).await?;
+    let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "list".into(),
+                entity: "household_check".into(),
+                entity_key: region.to_string(),
+                before: None,
+                after: Some(serde_json::json!({ "ids": ids })),
+            }],
+        )
+        .await?;
+    Ok(page)
+}

@@ -698,13 +698,19 @@ pub fn shown_unit(unit: &str, masked: bool) -> String {
 
 /// A stored run's workbook, for an account that may read the run: person units masked for roles
 /// that see numbers masked, and the download audited with what it held.
-pub async fn run_workbook(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(PolicyRun, Vec<u8>), PolicyFailure> {
+pub async fn run_workbook(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+) -> Result<(PolicyRun, Vec<u8>), PolicyFailure> {
     let run = readable_run(store, who, id).await?;
     let masked = !who.role.sees_full_identity();
     let bytes = if run.kind == "sweep" {
         sweep_xlsx(store, &SweepReport::from_run(&run), masked).await?
     } else {
-        whatif_xlsx(&WhatIfReport::from_run(&run))?
+        whatif_xlsx(&WhatIfReport::from_run(&run), |name| engine.policy.parameter(name).map(|d| d.unit.clone()).unwrap_or_default())?
     };
     let detail = serde_json::json!({ "kind": run.kind, "region": run.region, "masked": masked, "bytes": bytes.len() });
     store.audit(actor, &[audit("policy_run", &id.to_string(), "export", detail)]).await?;
@@ -757,7 +763,21 @@ pub async fn sweep_xlsx(store: &dyn Store, report: &SweepReport, masked: bool) -
 }
 
 /// The what-if as a workbook: changes, then the comparison per program and county.
-pub fn whatif_xlsx(report: &WhatIfReport) -> Result<Vec<u8>, PolicyFailure> {
+/// A change as staff read it: 设为 30.00 元/人/月, 提高 7.0%, 下调 5.5%, 增加 50.00 元/人/月.
+pub fn change_text(c: &minzheng_policy::Change, unit: &str) -> String {
+    let shown = |v: i64| minzheng_domain::units::with_unit(&v.to_string(), unit, true);
+    match c.how {
+        minzheng_policy::ChangeKind::Set(v) => format!("设为 {}", shown(v)),
+        minzheng_policy::ChangeKind::RaisePermille(pm) => {
+            format!("{} {}.{}%", if pm < 0 { "下调" } else { "提高" }, pm.abs() / 10, pm.abs() % 10)
+        }
+        minzheng_policy::ChangeKind::Add(v) => format!("{} {}", if v < 0 { "减少" } else { "增加" }, shown(v.abs())),
+    }
+}
+
+/// The what-if's workbook: the results by program and county, and the changes costed, each
+/// with its unit (`unit_of` a parameter's name).
+pub fn whatif_xlsx(report: &WhatIfReport, unit_of: impl Fn(&str) -> String) -> Result<Vec<u8>, PolicyFailure> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let xe = |e: rust_xlsxwriter::XlsxError| invalid(format!("无法生成表格：{e}"), format!("cannot write the workbook: {e}"));
     let mut rows: Vec<Vec<Cell>> = report
@@ -808,10 +828,7 @@ pub fn whatif_xlsx(report: &WhatIfReport) -> Result<Vec<u8>, PolicyFailure> {
                 Cell::Text(c.region.clone()),
                 Cell::Text(c.area.map(|a| a.zh().to_string()).unwrap_or_else(|| "城乡".into())),
                 Cell::Text(c.from.to_string()),
-                Cell::Text(match c.how {
-                    minzheng_policy::ChangeKind::Set(v) => format!("设为 {v}"),
-                    minzheng_policy::ChangeKind::RaisePermille(pm) => format!("提高 {}.{}%", pm / 10, pm % 10),
-                }),
+                Cell::Text(change_text(c, unit_of(&c.name).as_str())),
             ]
         })
         .collect();

@@ -177,7 +177,9 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     let new_tekun: u64 = report.rows.iter().filter(|r| r.program == "tekun").map(|r| r.newly_eligible).sum();
     assert!(left_dibao <= new_tekun, "{left_dibao} households left 低保 but only {new_tekun} persons joined 特困");
     assert_eq!(total.annual_change(), total.monthly_change() * 12);
-    assert!(use_case::whatif_xlsx(&report).expect("xlsx").starts_with(b"PK"));
+    assert!(use_case::whatif_xlsx(&report, |name| w.engine.policy.parameter(name).map(|d| d.unit.clone()).unwrap_or_default())
+        .expect("xlsx")
+        .starts_with(b"PK"));
     // Setting a parameter to the value in force changes nothing.
     let same = vec![Change::parse("gaoling_80=2500", "2101", from).expect("change")];
     let report =

@@ -280,7 +280,11 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 );
             }
             if let Some(path) = out {
-                std::fs::write(&path, use_case::whatif_xlsx(&report).map_err(|e| anyhow::anyhow!(e.both()))?)?;
+                std::fs::write(
+                    &path,
+                    use_case::whatif_xlsx(&report, |name| engine.policy.parameter(name).map(|d| d.unit.clone()).unwrap_or_default())
+                        .map_err(|e| anyhow::anyhow!(e.both()))?,
+                )?;
                 println!("已写入 / written: {}", path.display());
             }
             Ok(())

@@ -20,7 +20,7 @@ pub fn with_unit(value: &str, unit: &str, zh: bool) -> String {
     let number = v.parse::<i64>();
     match (unit, number) {
         (u, Ok(n)) if u.starts_with("fen") => format!("{} {}{}", Fen(n), if zh { "元" } else { "yuan" }, per(u, zh)),
-        ("permille", Ok(n)) => format!("{}.{}%", n / 10, (n % 10).abs()),
+        ("permille", Ok(n)) => format!("{}{}.{}%", if n < 0 { "-" } else { "" }, n.abs() / 10, n.abs() % 10),
         ("flag", Ok(0)) => pick("否", "no"),
         ("flag", Ok(_)) => pick("是", "yes"),
         (_, _) => {
@@ -68,6 +68,7 @@ mod tests {
         assert_eq!(with_unit("24", "months", true), "24 个月");
         assert_eq!(with_unit("1500", "permille", true), "150.0%");
         assert_eq!(with_unit("155", "permille", false), "15.5%");
+        assert_eq!(with_unit("-5", "permille", true), "-0.5%");
         assert_eq!(with_unit("0", "flag", true), "否");
         assert_eq!(with_unit("1", "flag", false), "yes");
         assert_eq!(with_unit("3", "persons", true), "3 人");

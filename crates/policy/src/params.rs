@@ -57,6 +57,8 @@ pub enum ChangeKind {
     Set(i64),
     /// A rise in per mille of the value in force (70 = +7%), rounded up to the yuan for money.
     RaisePermille(i64),
+    /// An amount added to the value in force in each county and area (negative: taken off).
+    Add(i64),
 }
 
 impl Change {
@@ -91,10 +93,11 @@ impl Change {
     }
 }
 
-/// `7` or `6.2` (per cent, one decimal at most) in per mille: 70, 62.
+/// `7` or `6.2` (per cent, one decimal at most, digits only: a sign is the caller's) in per
+/// mille: 70, 62.
 pub fn parse_percent_permille(s: &str) -> Option<i64> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if frac.len() > 1 || int.is_empty() {
+    if frac.len() > 1 || int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let i: i64 = int.parse().ok()?;
@@ -122,6 +125,7 @@ pub fn apply_changes(
             let base = in_force(&out, &c.name, &county, area, c.from).map(|r| r.value).unwrap_or(0);
             let value = match c.how {
                 ChangeKind::Set(v) => v,
+                ChangeKind::Add(v) => base + v,
                 ChangeKind::RaisePermille(pm) => {
                     let raised = base * (1000 + pm);
                     if unit_of(&c.name).starts_with("fen") {
@@ -204,6 +208,9 @@ mod tests {
             Ok(("210112".into(), ChangeKind::Set(3000)))
         );
         assert_eq!(Change::parse("x+6.2%", "2101", from).map(|c| c.how), Ok(ChangeKind::RaisePermille(62)));
+        assert!(Change::parse("x+-6.5%", "2101", from).is_err(), "a sign inside the number is refused, not misread");
+        assert_eq!(parse_percent_permille("-6.5"), None);
+        assert_eq!(parse_percent_permille("6.5"), Some(65));
         assert!(Change::parse("x+abc", "2101", from).is_err());
         assert!(Change::parse("x", "2101", from).is_err());
         let records = vec![rec("2101", Some(Area::Urban), "2025-01-01", 79810, 1)];

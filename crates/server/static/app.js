@@ -100,10 +100,16 @@ document.addEventListener('submit', function (e) {
   }
   // A button that sends the form elsewhere in a new tab (a printable notice) is left to the browser.
   if (e.submitter && e.submitter.hasAttribute('formtarget')) { return; }
+  // A browser that does not say which button was pressed posts the form itself.
+  if (e.submitter === undefined && f.querySelector('button[name]')) { return; }
   e.preventDefault();
   if (f.hasAttribute('data-sending')) { return; }
+  // The button pressed carries a value (approve, lock, send back ...): FormData's second
+  // argument is ignored by browsers before 2023, so it is added by hand where missing.
+  var s = e.submitter;
   var data;
-  try { data = new FormData(f, e.submitter || null); } catch (err) { data = new FormData(f); }
+  try { data = new FormData(f, s || null); } catch (err) { data = new FormData(f); }
+  if (s && s.name && !data.has(s.name)) { data.append(s.name, s.value); }
   f.setAttribute('data-sending', '1');
   var w = f.querySelector('.working');
   if (w) { w.hidden = false; }
@@ -128,8 +134,8 @@ document.addEventListener('submit', function (e) {
       }
       var type = r.headers.get('content-type') || '';
       var disposition = r.headers.get('content-disposition') || '';
-      if (!r.ok && type.indexOf('json') >= 0) {
-        return r.json().then(function (j) {
+      if (!r.ok && type.indexOf('text/html') < 0) {
+        return r.json().catch(function () { return {}; }).then(function (j) {
           var e2 = j.error || {};
           var en = document.documentElement.lang === 'en';
           mzShowError(f, { code: e2.code, field: e2.field, message: (en ? e2.message_en : e2.message_zh) || String(r.status) });

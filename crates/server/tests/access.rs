@@ -149,6 +149,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/budget") => (Method::GET, format!("/api/budget?county={}&year=2026", &community[..6]), None),
         ("GET", "/api/recoveries") => (Method::GET, format!("/api/recoveries?county={}", &community[..6]), None),
         ("POST", "/api/payment-accounts") => (Method::POST, "/api/payment-accounts".into(), Some(("application/json", format!(r#"[{{"id_number":"{person_id}","name":"x","bank":"盛京银行","kind":"card","account_no":"6222020000000000000"}}]"#)))),
+        ("GET", "/verifications") => (Method::GET, format!("/verifications?region={community}"), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,

@@ -107,6 +107,20 @@ impl Driver {
         get_json(&format!("{}/element/{el}/property/value", self.base))["value"].as_str().unwrap_or_default().to_string()
     }
 
+    /// Sets the window's size (a phone's 390 px, a desk's 1366 px).
+    fn resize(&self, width: u32, height: u32) {
+        post(&format!("{}/window/rect", self.base), json!({ "width": width, "height": height }));
+    }
+
+    /// How much wider the page is than the window (0: no sideways scrolling).
+    fn overflow_x(&self) -> i64 {
+        let v = post(
+            &format!("{}/execute/sync", self.base),
+            json!({ "script": "return document.documentElement.scrollWidth - window.innerWidth;", "args": [] }),
+        );
+        v["value"].as_i64().unwrap_or(i64::MAX)
+    }
+
     /// Whether a checkbox is ticked now.
     fn ticked(&self, css: &str) -> bool {
         let el = self.find(css);
@@ -776,4 +790,34 @@ fn the_city_head_opens_the_dashboard_and_drills_down_to_a_district() {
     d.wait_for("the district", |p| p.contains("id=\"up\"") && p.contains(&format!("（{county}）")));
     d.click("#up");
     d.wait_for("the city again", |p| p.contains("（2101）"));
+}
+
+/// Phone width (390 px), as a grid worker holds it: the resident list, a household with its
+/// members (the unmask form within reach), and a case with its survey form need no sideways
+/// scrolling; people are shown one card each with every value named.
+#[test]
+fn a_grid_worker_works_at_phone_width_without_scrolling_sideways() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-phone"));
+    let server = serve(&rt, &f);
+    sign_in_with_the_form(&d, &server, "grid_worker");
+    d.resize(390, 844);
+    for (path, ready, shot) in [
+        ("/residents".to_string(), "id=\"residents\"", "phone_residents"),
+        (format!("/households/{}", f.inside.household_no), "id=\"members\"", "phone_household"),
+        (format!("/cases/{}", f.inside_case), "id=\"status\"", "phone_case"),
+    ] {
+        d.goto(&format!("{server}{path}"));
+        d.wait_for(&path, |p| p.contains(ready));
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(d.overflow_x() <= 0, "{path} scrolls sideways by {} px at 390 px", d.overflow_x());
+        d.screenshot(shot);
+    }
+    d.goto(&format!("{server}/households/{}", f.inside.household_no));
+    d.wait_for("the household", |p| p.contains("id=\"members\""));
+    d.type_into("#members form.unmask input[name=reason]", "入户走访核实身份");
+    d.click("#members form.unmask button");
+    d.wait_for("the full number", |p| p.contains("id=\"full-id\""));
+    d.resize(1280, 900);
 }

@@ -790,3 +790,19 @@ async fn the_window_prints_a_receipt_and_a_one_time_notice_of_missing_documents(
     assert!(missing.as_array().is_some_and(|m| m.iter().any(|d| d == "medical_bills")), "{missing}");
     assert_eq!(f.store.count_cases(&minzheng_store::CaseQuery::default()).await.expect("count"), cases_before, "no case opened by asking");
 }
+
+/// 核对报告列表: the county's check reports, newest first with what the rules concluded; none of
+/// another region's; a region outside is refused.
+#[tokio::test]
+async fn the_check_reports_of_the_region_are_listed() {
+    let f = fixture("check-list").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let home = get(&f.app, "/", Some(&county.cookie)).await;
+    assert!(home.body.contains(r#"href="/verifications""#), "核对报告 in the menu");
+    let r = get(&f.app, "/verifications", Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&format!(r#"href="/verifications/{}""#, f.inside_verification)), "{}", r.body);
+    assert!(!r.body.contains(&format!(r#"href="/verifications/{}""#, f.outside_verification)));
+    let r = get(&f.app, "/verifications?region=2102", Some(&county.cookie)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::FORBIDDEN, "out_of_scope"));
+}

@@ -23,6 +23,15 @@ pub trait HouseholdCheckStore: Send + Sync {
 
     /// The reports of a household, newest first.
     async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>>;
+
+    /// 核对报告列表: the reports of households within a region, newest first; keyset-paginated
+    /// (`before` an id).
+    async fn household_checks_in(
+        &self,
+        region: &minzheng_domain::RegionCode,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<crate::Page<minzheng_domain::verification::VerificationReport>>;
 }
 
 /// The one implementation of [`HouseholdCheckStore`], for both databases: expanded once per backend with its
@@ -65,6 +74,17 @@ macro_rules! impl_checks {
                 async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>> {
                     let rows = verify::household_checks::<$db>(None, Some(household_no)).build().fetch_all(&self.pool).await?;
                     rows.iter().map(verify::household_check_from_row).collect()
+                }
+
+                async fn household_checks_in(
+                    &self,
+                    region: &RegionCode,
+                    before: Option<i64>,
+                    limit: u32,
+                ) -> Result<Page<minzheng_domain::verification::VerificationReport>> {
+                    let rows = verify::household_checks_in::<$db>(region, before, limit).build().fetch_all(&self.pool).await?;
+                    let items = rows.iter().map(verify::household_check_from_row).collect::<Result<Vec<_>>>()?;
+                    Ok(verify::paginate_checks(items, limit))
                 }
             }
         };

@@ -32,6 +32,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 5, name: "verify", sql: include_str!("../migrations/sqlite/0005_verify.sql") },
     Migration { version: 6, name: "cases", sql: include_str!("../migrations/sqlite/0006_cases.sql") },
     Migration { version: 7, name: "enrolment_end", sql: include_str!("../migrations/sqlite/0007_enrolment_end.sql") },
+    Migration { version: 8, name: "household_checks_region", sql: include_str!("../migrations/sqlite/0008_household_checks_region.sql") },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -42,6 +43,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 5, name: "verify", sql: include_str!("../migrations/postgres/0005_verify.sql") },
     Migration { version: 6, name: "cases", sql: include_str!("../migrations/postgres/0006_cases.sql") },
     Migration { version: 7, name: "enrolment_end", sql: include_str!("../migrations/postgres/0007_enrolment_end.sql") },
+    Migration { version: 8, name: "household_checks_region", sql: include_str!("../migrations/postgres/0008_household_checks_region.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -262,7 +262,26 @@ pub async fn missing_documents(
     let missing = match accept_unaudited(store, catalogue, who, actor, app, today, &attempt).await {
         Ok(_) => Vec::new(),
         Err(CaseFailure::Missing { codes, .. }) => codes,
-        Err(e) => return Err(e),
+        Err(e) => {
+            // Refused as acceptance would be, and recorded as acceptance records it: asking about
+            // one number after another leaves a trace.
+            if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
+                let real = attempt.withheld_reason.lock().unwrap_or_else(|p| p.into_inner()).take();
+                let after = match real {
+                    Some(real) => serde_json::json!({ "use": "one_time_notice", "service": app.service, "reason": real, "told": e.en() }),
+                    None => serde_json::json!({ "use": "one_time_notice", "service": app.service, "reason": e.en() }),
+                };
+                let entry = AuditEntry {
+                    action: "refused".into(),
+                    entity: "person".into(),
+                    entity_key: app.applicant.to_string(),
+                    before: None,
+                    after: Some(after),
+                };
+                store.audit(actor, &[entry]).await?;
+            }
+            return Err(e);
+        }
     };
     let name = store.person(&app.applicant).await?.map(|p| p.name).unwrap_or_default();
     store

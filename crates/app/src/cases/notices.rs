@@ -122,15 +122,21 @@ pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<
 }
 
 /// The case as the window that accepted it may print its receipt (受理回执): the accepting
-/// community, besides the owning county and the household's street and community. Audited.
+/// community (with the name masked as its limited view shows it, when the household is not its
+/// own), besides the owning county and the household's street and community. Audited.
 pub async fn for_receipt(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<Case, CaseFailure> {
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
-    let c = store.case(id).await?.ok_or(AccessError::NotFound)?;
-    if !(who.in_scope(&c.owner) || who.in_scope(&c.community) || who.in_scope(&c.accepted_at)) {
+    let mut c = store.case(id).await?.ok_or(AccessError::NotFound)?;
+    let handles = who.in_scope(&c.owner) || who.in_scope(&c.community);
+    // The accepting window itself (not its street or county): the name as the limited view shows it.
+    if !(handles || who.region == c.accepted_at) {
         store.audit(actor, &[refused_entry(&id.to_string(), "receipt")]).await?;
         return Err(AccessError::OutOfScope.into());
+    }
+    if !handles {
+        c.applicant_name = mask_name(&c.applicant_name);
     }
     store.audit(actor, &[read_entry(&id.to_string(), "receipt")]).await?;
     Ok(c)
@@ -150,7 +156,7 @@ pub fn receipt_pdf(case: &Case, service: &Service, accepted_at_name: &str, owner
     let replaced: Vec<String> = service
         .documents
         .iter()
-        .filter(|d| d.replaced(case.accepted_on))
+        .filter(|d| d.replaced(case.accepted_on) && !case.file.documents.contains(&d.code))
         .map(|d| format!("{}（{}）", d.zh, minzheng_domain::case::shared_data_name(d.replaced_by.as_deref().unwrap_or(""), true)))
         .collect();
     let title = "受理回执";

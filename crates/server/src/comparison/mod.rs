@@ -14,7 +14,10 @@ use minzheng_domain::Permission;
 pub const MODULE: Module =
     Module { name: "comparison", routes: ROUTES, router, openapi, menu: MENU, migrations: None, work: Some(work::lines) };
 
-const MENU: &[MenuEntry] = &[MenuEntry { href: "/findings", zh: "比对疑点", en: "Findings", needs: Some(Permission::ReadFindings) }];
+const MENU: &[MenuEntry] = &[
+    MenuEntry { href: "/findings", zh: "比对疑点", en: "Findings", needs: Some(Permission::ReadFindings) },
+    MenuEntry { href: "/verifications", zh: "核对报告", en: "Check reports", needs: Some(Permission::ReadFindings) },
+];
 
 /// Both parts' routes.
 pub const ROUTES: &[Route] = &[
@@ -33,6 +36,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/api/verifications/{id}", Access::Needs(Permission::ReadFindings)),
     Route::new("GET", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
     Route::new("POST", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
+    Route::new("GET", "/verifications", Access::Needs(Permission::ReadFindings)),
     Route::new("GET", "/verifications/{id}", Access::Needs(Permission::ReadFindings)),
     Route::new("GET", "/verifications/{id}/report.pdf", Access::Needs(Permission::ReadFindings)),
 ];

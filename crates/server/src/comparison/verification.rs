@@ -22,6 +22,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/households/{no}/verifications", &["POST"]), post(api_check))
         .route(listed("/api/verifications/{id}", &["GET"]), get(api_report))
         .route(listed("/households/{no}/verification", &["GET", "POST"]), get(form_page).post(form_check))
+        .route(listed("/verifications", &["GET"]), get(list_page))
         .route(listed("/verifications/{id}", &["GET"]), get(report_page))
         .route(listed("/verifications/{id}/report.pdf", &["GET"]), get(report_pdf))
 }
@@ -243,4 +244,85 @@ async fn report_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Pat
         pdf,
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+struct ListParams {
+    region: Option<String>,
+    before: Option<i64>,
+}
+
+struct ListRow {
+    id: i64,
+    household_no: String,
+    community: String,
+    on: String,
+    conclusion: String,
+    made: String,
+}
+
+#[derive(Template)]
+#[template(path = "verifications.html")]
+struct ListPage {
+    t: &'static crate::i18n::Text,
+    zh: bool,
+    user: Option<UserBar>,
+    region: String,
+    region_name: String,
+    rows: Vec<ListRow>,
+    next: Option<String>,
+}
+
+/// 核对报告列表: the check reports of the region, newest first, each with what the rules
+/// concluded, who made it and when; a page of 50 at a time.
+async fn list_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    axum::extract::Query(p): axum::extract::Query<ListParams>,
+) -> Result<Response, AppError> {
+    let region = match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Some(crate::platform::api::parse_region(r)?),
+        None => None,
+    };
+    let page = use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), p.before, 50).await?;
+    let zh = who.lang == crate::i18n::Lang::Zh;
+    let region = region.unwrap_or_else(|| who.principal.region.clone());
+    let rows = page
+        .items
+        .iter()
+        .map(|r| {
+            let eligible: Vec<String> = r
+                .programs
+                .iter()
+                .filter(|p| p.eligible)
+                .map(|p| format!("{} {} 元", crate::pages::program_name(&s, &p.code, who.lang), Fen(p.amount)))
+                .collect();
+            ListRow {
+                id: r.id,
+                household_no: r.household_no.clone(),
+                community: crate::pages::region_name(&s, &r.community),
+                on: r.on.to_string(),
+                conclusion: if eligible.is_empty() {
+                    if zh {
+                        "均不符合".into()
+                    } else {
+                        "eligible for none".into()
+                    }
+                } else {
+                    eligible.join("；")
+                },
+                made: format!("{}，{}", r.made_by, minzheng_domain::calendar::beijing_minutes(r.made_at)),
+            }
+        })
+        .collect();
+    let list = ListPage {
+        t: who.lang.text(),
+        zh,
+        user: Some(UserBar::of(&who)),
+        region_name: crate::pages::region_label(&s, &region),
+        region: region.to_string(),
+        rows,
+        next: page.next,
+    };
+    Ok(render(&list)?.into_response())
 }

@@ -213,8 +213,8 @@ pub(super) async fn page(State(s): State<AppState>, who: Authenticated, Query(p)
     let (started, ended) = flows_by_month(&f.flows, &months);
     let spending = per_month(&f.spending, &months);
     let chart = |c: Chart| serde_json::to_string(&c).unwrap_or_default();
-    let charts = vec![
-        chart(Chart {
+    let charts: Vec<String> = [
+        Some(chart(Chart {
             title: w.persons_title.into(),
             categories: areas.iter().map(|a| a.name.clone()).collect(),
             series: program_names
@@ -226,17 +226,20 @@ pub(super) async fn page(State(s): State<AppState>, who: Authenticated, Query(p)
             stack: true,
             x_name: w.region.into(),
             y_name: format!("{}（{}）", w.persons, w.people),
+        })),
+        // Payment lists are the counties': below a county there is no list to add up.
+        (f.region.level() <= minzheng_domain::RegionLevel::County).then(|| {
+            chart(Chart {
+                title: w.spending_title.into(),
+                categories: month_labels.clone(),
+                series: vec![(w.monthly.into(), spending.iter().map(|v| *v as f64 / 100.0).collect())],
+                kind: "line",
+                stack: false,
+                x_name: w.month_axis.into(),
+                y_name: w.yuan.into(),
+            })
         }),
-        chart(Chart {
-            title: w.spending_title.into(),
-            categories: month_labels.clone(),
-            series: vec![(w.monthly.into(), spending.iter().map(|v| *v as f64 / 100.0).collect())],
-            kind: "line",
-            stack: false,
-            x_name: w.month_axis.into(),
-            y_name: w.yuan.into(),
-        }),
-        chart(Chart {
+        Some(chart(Chart {
             title: w.flows_title.into(),
             categories: month_labels,
             series: vec![
@@ -247,8 +250,11 @@ pub(super) async fn page(State(s): State<AppState>, who: Authenticated, Query(p)
             stack: false,
             x_name: w.month_axis.into(),
             y_name: w.items.into(),
-        }),
-    ];
+        })),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let (open_findings, findings) = finding_rows(&f, lang);
     let this = months.len().saturating_sub(1);
     let cards = vec![

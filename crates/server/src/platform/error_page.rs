@@ -117,10 +117,11 @@ fn message_of(status: StatusCode, body: &[u8], json: bool, lang: Lang) -> (Strin
 /// Where "back" goes: the page the form was on. Actions are posted to `<record>/<action>`; other
 /// forms post to the address of their own page.
 fn back_of(method: &Method, uri: &Uri) -> Option<String> {
-    if method != Method::POST {
+    let path = uri.path();
+    // Only a path of this site: never `//host/...` or `/\host` (another site to a browser).
+    if method != Method::POST || !path.starts_with('/') || path.starts_with("//") || path.starts_with("/\\") {
         return None;
     }
-    let path = uri.path();
     for action in ["/act", "/step", "/return", "/documents", "/progress", "/unmask", "/assign", "/compare"] {
         if let Some(record) = path.strip_suffix(action) {
             return Some(if record.is_empty() { "/".into() } else { record.to_string() });
@@ -151,6 +152,32 @@ pub(crate) async fn error_pages(State(state): State<AppState>, req: Request<axum
         // The script follows a success itself: the address (with its #fragment, which a
         // followed redirect loses) in a header, and no page fetched twice.
         let res = next.run(req).await;
+        let to_sign_in = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).is_some_and(|l| l.starts_with("/login"));
+        if res.status().is_redirection() && to_sign_in {
+            // The session ended while the form was being filled in: say so and keep the form.
+            return AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "登录已过期：请在新窗口重新登录，再回到本页提交，已填写的内容不会丢失",
+                "your session has ended: sign in again in a new window, then send this form again; nothing typed is lost",
+            )
+            .into_response();
+        }
+        let kind = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        if (res.status().is_client_error() || res.status().is_server_error()) && !kind.contains("json") && !kind.starts_with("text/html") {
+            // A refusal of the framework (a field of the wrong kind, too large ...): as the
+            // script reads every other refusal, in the page's language.
+            let status = res.status();
+            let (parts, body) = res.into_parts();
+            let body = axum::body::to_bytes(body, MAX_ERROR_BODY).await.unwrap_or_default();
+            let (message, _) = message_of(status, &body, false, Lang::Zh);
+            let (message_en, _) = message_of(status, &body, false, Lang::En);
+            let mut out = AppError::new(status, "invalid_form", message, message_en).into_response();
+            if let Some(d) = parts.extensions.get::<super::error::InternalDetail>() {
+                out.extensions_mut().insert(d.clone());
+            }
+            return out;
+        }
         if res.status().is_redirection() {
             if let Some(to) = res.headers().get(header::LOCATION).cloned() {
                 let mut out = StatusCode::NO_CONTENT.into_response();
@@ -188,7 +215,8 @@ pub(crate) async fn error_pages(State(state): State<AppState>, req: Request<axum
         message,
         code,
         status: status.as_u16(),
-        back: back_of(&method, &uri),
+        // No way "back" to an address that answers nothing (404/405).
+        back: if matches!(status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED) { None } else { back_of(&method, &uri) },
         back_label: w.back,
         home_label: w.home,
         request_id_label: w.request_id,
@@ -236,6 +264,7 @@ mod tests {
         assert_eq!(b("/cases").as_deref(), Some("/cases/new"));
         assert_eq!(b("/linkage/review/7").as_deref(), Some("/linkage/review"));
         assert_eq!(back_of(&Method::GET, &"/cases/1".parse().unwrap_or_default()), None);
+        assert_eq!(b("//evil.example/x"), None, "never another site");
     }
 
     #[test]

@@ -312,7 +312,7 @@ pub(crate) async fn form_whatif(
     let from = parse_date(Some(&f.from), s.clock.today())?;
     let changes = if f.changes.trim().is_empty() {
         let records = s.store.parameter_records().await?;
-        vec![staff_change(&s, &records, &f, &region, from)?]
+        vec![staff_change(&s, &records, &f, &region, from).await?]
     } else {
         parse_changes(&[f.changes], region.as_str(), from)?
     };
@@ -323,9 +323,10 @@ pub(crate) async fn form_whatif(
 
 /// The change the what-if form's lists describe: the parameter (and its area) in the region,
 /// raised by a percentage, increased by an amount, or set to a value, read in the parameter's
-/// own terms (yuan for money, per cent for rates, 是/否 for flags). A result below the value
-/// in force is refused unless the lowering is confirmed.
-fn staff_change(
+/// own terms (yuan for money, per cent for rates, 是/否 for flags). The result is worked out for
+/// every county and area it reaches, from each one's own value in force: below zero anywhere is
+/// refused, below the value in force anywhere needs the lowering confirmed.
+async fn staff_change(
     s: &AppState,
     records: &[ParameterRecord],
     f: &WhatIfForm,
@@ -373,56 +374,63 @@ fn staff_change(
             text.trim().parse::<i64>().map_err(|_| refused("整数", "a whole number"))
         }
     };
-    let current =
-        minzheng_policy::params::in_force(records, &def.name, region.as_str(), area.unwrap_or(Area::Urban), from).map(|r| r.value);
     let how = match f.how.as_str() {
-        "percent" => {
-            let p = percent_of(amount).ok_or_else(|| {
-                bad("amount", format!("“{amount}”不是百分比：请填写如 7 或 6.5"), format!("{amount:?} is not a percentage: write 7 or 6.5"))
-            })?;
-            ChangeKind::RaisePermille(p)
-        }
-        "add" => {
-            let Some(c) = current else {
-                return Err(bad(
-                    "parameter",
-                    "该区划没有现行值，无法在其上增加：请选择“调整为”".into(),
-                    "no value in force here to add to: choose \"set to\"".into(),
-                ));
-            };
-            ChangeKind::Set(c + value_of(amount)?)
-        }
+        "percent" => ChangeKind::RaisePermille(percent_of(amount).ok_or_else(|| {
+            bad("amount", format!("“{amount}”不是百分比：请填写如 7 或 6.5"), format!("{amount:?} is not a percentage: write 7 or 6.5"))
+        })?),
+        "add" => ChangeKind::Add(value_of(amount)?),
         _ => ChangeKind::Set(value_of(amount)?),
     };
-    let after = match how {
-        ChangeKind::Set(v) => Some(v),
-        ChangeKind::RaisePermille(p) => current.map(|c| c + c * p / 1000),
+    // Every county and area the change reaches, each from its own value in force.
+    let mut counties: Vec<String> = if region.level() <= minzheng_domain::RegionLevel::County {
+        s.store.regions_within(region, minzheng_domain::RegionLevel::County).await?.into_iter().map(|r| r.code.to_string()).collect()
+    } else {
+        Vec::new()
     };
-    if let (Some(c), Some(a)) = (current, after) {
-        let shown = |v: i64, zh: bool| minzheng_domain::units::with_unit(&v.to_string(), &def.unit, zh);
-        if a < 0 {
-            return Err(bad(
-                "amount",
-                format!("调整后为 {}，不能为负数", shown(a, true)),
-                format!("the result would be {}: not below zero", shown(a, false)),
-            ));
-        }
-        if a < c && f.confirm_lower.is_none() {
-            return Err(bad(
-                "confirm_lower",
-                format!(
-                    "这项调整将把{}从现行的 {} 下调为 {}；确需下调的，请勾选“确认下调”后再提交",
-                    def.zh,
-                    shown(c, true),
-                    shown(a, true)
-                ),
-                format!(
-                    "this lowers {} from {} in force to {}; tick the confirmation if that is meant",
-                    def.en,
-                    shown(c, false),
-                    shown(a, false)
-                ),
-            ));
+    if region.level() == minzheng_domain::RegionLevel::County && counties.is_empty() {
+        counties.push(region.to_string());
+    }
+    let areas: Vec<Area> = match area {
+        Some(a) => vec![a],
+        None => vec![Area::Urban, Area::Rural],
+    };
+    let shown = |v: i64, zh: bool| minzheng_domain::units::with_unit(&v.to_string(), &def.unit, zh);
+    for county in &counties {
+        for a in &areas {
+            let Some(current) = minzheng_policy::params::in_force(records, &def.name, county, *a, from).map(|r| r.value) else {
+                continue;
+            };
+            let after = match how {
+                ChangeKind::Set(v) => v,
+                ChangeKind::Add(v) => current + v,
+                ChangeKind::RaisePermille(p) => current + current * p / 1000,
+            };
+            let place = minzheng_domain::RegionCode::parse(county).map_or_else(|_| county.clone(), |c| crate::pages::region_name(s, &c));
+            if after < 0 {
+                return Err(bad(
+                    "amount",
+                    format!("{place}{}调整后为 {}，不能为负数", a.zh(), shown(after, true)),
+                    format!("{place}: the result would be {}, below zero", shown(after, false)),
+                ));
+            }
+            if after < current && f.confirm_lower.is_none() {
+                return Err(bad(
+                    "confirm_lower",
+                    format!(
+                        "这项调整将把{place}{}的{}从现行的 {} 下调为 {}；确需下调的，请勾选“确认下调”后再提交",
+                        a.zh(),
+                        def.zh,
+                        shown(current, true),
+                        shown(after, true)
+                    ),
+                    format!(
+                        "this lowers {} in {place} from {} in force to {}; tick the confirmation if that is meant",
+                        def.en,
+                        shown(current, false),
+                        shown(after, false)
+                    ),
+                ));
+            }
         }
     }
     Ok(Change { name: def.name.clone(), region: region.to_string(), area, from, how })
@@ -555,6 +563,11 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
                     minzheng_policy::ChangeKind::RaisePermille(pm) => {
                         format!("{}{}.{}%", if pm < 0 { "-" } else { "+" }, pm.abs() / 10, pm.abs() % 10)
                     }
+                    minzheng_policy::ChangeKind::Add(v) => format!(
+                        "{}{}",
+                        if v < 0 { "-" } else { "+" },
+                        minzheng_domain::units::with_unit(&v.abs().to_string(), def.map_or("", |d| d.unit.as_str()), zh)
+                    ),
                 };
                 let name = def.map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
                 let region = named_region(&s, &c.region);
@@ -581,7 +594,7 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
 }
 
 pub(crate) async fn run_export(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (run, bytes) = use_case::run_workbook(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (run, bytes) = use_case::run_workbook(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id).await?;
     let name = format!("attachment; filename=\"minzheng-{}-{}.xlsx\"", run.kind, run.id);
     Ok((
         [

@@ -574,6 +574,36 @@ where
     qb
 }
 
+/// The reports of households within a region, newest first, one more than the page.
+pub(crate) fn household_checks_in<DB>(region: &RegionCode, before: Option<i64>, limit: u32) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let (lo, hi) = prefix_range(region.as_str());
+    let mut qb = QueryBuilder::<DB>::new("SELECT id, report FROM household_checks WHERE community >= ");
+    qb.push_bind(lo).push(" AND community < ").push_bind(hi);
+    if let Some(b) = before {
+        qb.push(" AND id < ").push_bind(b);
+    }
+    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(limit)) + 1);
+    qb
+}
+
+/// Keyset page of check reports fetched with one extra row.
+pub(crate) fn paginate_checks(
+    mut items: Vec<minzheng_domain::verification::VerificationReport>,
+    limit: u32,
+) -> crate::Page<minzheng_domain::verification::VerificationReport> {
+    let limit = page_limit(limit) as usize;
+    let next = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        items.last().map(|r| r.id.to_string()).unwrap_or_default()
+    });
+    crate::Page { items, next }
+}
+
 pub(crate) fn household_check_from_row<'r, R>(row: &'r R) -> Result<minzheng_domain::verification::VerificationReport>
 where
     R: Row,
