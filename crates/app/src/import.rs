@@ -206,6 +206,17 @@ impl Communities {
         self.by_code.get(code.as_str()).map(|r| r.name.as_str())
     }
 
+    /// The regions of any level whose name is `name` (浑南区, 文欣社区 ...), by code.
+    pub fn codes_named(&self, name: &str) -> Vec<RegionCode> {
+        let name = name.trim();
+        let mut out: Vec<RegionCode> = self.by_name.get(name).cloned().unwrap_or_default();
+        for map in [&self.street_names, &self.upper_names] {
+            out.extend(map.iter().filter(|(_, n)| n.as_str() == name).filter_map(|(c, _)| RegionCode::parse(c).ok()));
+        }
+        out.sort();
+        out
+    }
+
     /// The name of a region of any level (province, city, county, street or community).
     pub fn region_name(&self, code: &RegionCode) -> Option<&str> {
         let c = code.as_str();

@@ -122,7 +122,9 @@ async fn the_residents_page_needs_a_sign_in_and_lists_the_accounts_community() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("居民查询") && r.body.contains(&head.name), "the account's own community by default");
     let r = get(&f.app, "/residents?region=abc", Some(&cookie)).await;
-    assert!(r.body.contains("区划代码") && r.body.contains("digits"), "a bad code is explained on the page");
+    assert!(r.body.contains("没有名为“abc”的区划"), "a name that is no region is explained on the page");
+    let r = get(&f.app, "/residents?region=12345", Some(&cookie)).await;
+    assert!(r.body.contains("应为2、4、6、9或12位"), "a bad code is explained on the page");
     let r = get(&f.app, &format!("/residents?region={}", f.outside.community), Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("不在您的管辖区域内"));
@@ -805,4 +807,28 @@ async fn the_check_reports_of_the_region_are_listed() {
     assert!(!r.body.contains(&format!(r#"href="/verifications/{}""#, f.outside_verification)));
     let r = get(&f.app, "/verifications?region=2102", Some(&county.cookie)).await;
     assert_eq!((r.status, r.error_code().as_str()), (StatusCode::FORBIDDEN, "out_of_scope"));
+}
+
+/// The resident search as staff use it: a region typed by its name, an ID number in the search
+/// box, and "nothing found" said when nothing matches.
+#[tokio::test]
+async fn residents_are_found_by_region_name_and_by_id_number() {
+    let f = fixture("search-names").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let county_code = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let county_name = f.store.region(&county_code).await.expect("read").expect("known").name;
+    let r = get(&f.app, &format!("/residents?region={}", url(&county_name)), Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(&format!("{county_name}（{county_code}）")), "the name is read as the district");
+    let head = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let r = get(&f.app, &format!("/residents?name={}", head.id_number), Some(&county.cookie)).await;
+    assert!(r.body.contains(&head.name) && r.body.contains(&format!("/households/{}", f.inside.household_no)), "{}", r.body);
+    let r = get(&f.app, &format!("/residents?name={}", f.outside_person.id_number), Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a resident outside the district is refused");
+    let r = get(&f.app, &format!("/residents?name={}", url("查无此人")), Some(&county.cookie)).await;
+    assert!(r.body.contains("未找到符合条件的记录"), "{}", r.body);
+    let r = get(&f.app, &format!("/residents?region={}", url("不存在区")), Some(&county.cookie)).await;
+    assert!(r.status == StatusCode::BAD_REQUEST && r.body.contains("没有名为“不存在区”的区划"), "{}", r.body);
+    let r = get(&f.app, &format!("/findings?region={}", url(&county_name)), Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "the findings filter takes the name too: {}", r.body);
 }

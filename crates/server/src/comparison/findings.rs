@@ -259,7 +259,12 @@ struct ListPageParams {
 async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
     let lang = who.lang;
     let f = FindingText::of(lang);
-    let params = ListParams { region: p.region.clone(), kind: p.kind.clone(), status: p.status.clone(), before: p.before, limit: Some(50) };
+    // The region by its code or its name (浑南区).
+    let region = match p.region.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(crate::platform::api::region_named(&s, &who.principal, t)?.to_string()),
+        None => None,
+    };
+    let params = ListParams { region, kind: p.kind.clone(), status: p.status.clone(), before: p.before, limit: Some(50) };
     let mut q = query_of(&params)?;
     let mine = p.mine.as_deref().is_some_and(|m| matches!(m, "1" | "on" | "true"));
     if mine {

@@ -281,7 +281,7 @@ async fn list_page(
     axum::extract::Query(p): axum::extract::Query<ListParams>,
 ) -> Result<Response, AppError> {
     let region = match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(crate::platform::api::parse_region(r)?),
+        Some(r) => Some(crate::platform::api::region_named(&s, &who.principal, r)?),
         None => None,
     };
     let page = use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), p.before, 50).await?;

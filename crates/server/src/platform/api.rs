@@ -22,6 +22,42 @@ pub(crate) fn parse_region(text: &str) -> Result<RegionCode, AppError> {
     RegionCode::parse(text.trim()).map_err(|e| AppError::bad_input("bad_region_code", &e))
 }
 
+/// A region as staff type it in a search: its code, or its name (浑南区, 文欣社区). A name shared
+/// by several regions is narrowed to those within the account's region; still several, the
+/// choices are listed.
+pub(crate) fn region_named(s: &crate::AppState, who: &minzheng_domain::Principal, text: &str) -> Result<RegionCode, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_region(text);
+    }
+    let all = s.communities.codes_named(text);
+    let within: Vec<RegionCode> = all.iter().filter(|c| who.in_scope(c)).cloned().collect();
+    let found = if within.is_empty() { all } else { within };
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(AppError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "bad_region_name",
+            format!("没有名为“{text}”的区划：请填写区划全称或代码"),
+            format!("no region is called {text:?}: give its full name or its code"),
+        )
+        .on_field("region")),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .map(|c| format!("{}{text}（{c}）", c.parent().map(|p| crate::pages::region_name(s, &p)).unwrap_or_default()))
+                .collect();
+            Err(AppError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "ambiguous_region_name",
+                format!("名为“{text}”的区划有 {} 个，请填写代码：{}", many.len(), list.join("、")),
+                format!("{} regions are called {text:?}; give the code: {}", many.len(), list.join(", ")),
+            )
+            .on_field("region"))
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub(crate) struct RegionView {
     #[serde(flatten)]

@@ -73,13 +73,33 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
         next: None,
         error: None,
     };
-    let region = match RegionCode::parse(&region_text) {
+    // An ID number in the search box: that resident, wherever in the account's region.
+    if let Ok(id) = minzheng_domain::IdNumber::parse(&name) {
+        match registry::person(s.store.as_ref(), &who.principal, &who.actor, &id).await {
+            Ok(p) => page.rows = vec![Row::of(&p, who.lang)],
+            Err(AccessError::NotFound) => {
+                page.error = Some(if who.lang == Lang::Zh {
+                    "没有该身份证号的居民".into()
+                } else {
+                    "no resident has this ID number".into()
+                });
+            }
+            Err(e) => {
+                page.error = Some(refusal(e)?);
+                return Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response());
+            }
+        }
+        return Ok(render(&page)?.into_response());
+    }
+    // The region by its code or its name (浑南区, 文欣社区).
+    let region = match crate::platform::api::region_named(&s, &who.principal, &region_text) {
         Ok(c) => c,
         Err(e) => {
-            page.error = Some(e.both());
-            return Ok(render(&page)?.into_response());
+            page.error = Some(if who.lang == Lang::Zh { e.zh } else { e.en });
+            return Ok((axum::http::StatusCode::BAD_REQUEST, render(&page)?).into_response());
         }
     };
+    page.region = region.to_string();
     match s.store.region(&region).await? {
         Some(r) => page.region_name = r.name,
         None => {
