@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use minzheng_app::registry::{self, AccessError, PersonView};
-use minzheng_domain::{Bilingual, Household, RegionCode};
+use minzheng_domain::{Bilingual, Household};
 use minzheng_store::PersonQuery;
 use serde::Deserialize;
 /// A person as a row of the list.
