@@ -238,6 +238,18 @@ async fn auditors_search_and_export_the_audit_log_of_their_region() {
     assert_eq!(r.json()["items"][0]["action"], "read");
     assert_eq!(r.json()["items"][0]["actor"], "community_worker");
     assert_eq!(get(&f.app, "/api/audit", Some(&worker.cookie)).await.status, StatusCode::FORBIDDEN, "only auditors read the log");
+    // The page as an auditor reads it: operations and objects chosen by name, a date range in
+    // Beijing days, the content as words.
+    let today = minzheng_domain::calendar::today_in_beijing();
+    let r = get(&f.app, &format!("/audit?entity=person&action=read&from={today}&to={today}"), Some(&auditor.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(r#"<option value="read" selected>查询</option>"#) && r.body.contains("<td>人员</td>"), "{}", r.body);
+    assert!(r.body.contains(&p.id_number.to_string()) || r.body.contains(&p.id_number.masked()), "today's read is listed");
+    let yesterday = today.pred_opt().expect("yesterday");
+    let r = get(&f.app, &format!("/audit?entity=person&action=read&to={yesterday}"), Some(&auditor.cookie)).await;
+    assert!(r.body.contains("没有符合条件的记录"), "nothing read before today: {}", r.body);
+    let r = get(&f.app, "/audit?from=yesterday", Some(&auditor.cookie)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::BAD_REQUEST, "bad_date"));
     let r = get(&f.app, "/audit/export.xlsx?actor=community_worker", Some(&auditor.cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("spreadsheetml"));

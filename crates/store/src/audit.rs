@@ -68,6 +68,10 @@ pub struct AuditQuery {
     pub region: Option<RegionCode>,
     /// Also records made by no account's region (the system, the command line).
     pub include_unbound: bool,
+    /// Only records made at or after this instant.
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only records made before this instant.
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
     pub before: Option<i64>,
     pub limit: u32,
 }

@@ -614,6 +614,12 @@ async fn auditors_search_the_log_by_account_entity_and_region() {
         let keys = |p: minzheng_store::Page<minzheng_store::AuditRecord>| p.items.into_iter().map(|r| r.entity_key).collect::<Vec<_>>();
         let q = AuditQuery { region: Some(code("210112")), limit: 10, ..Default::default() };
         assert_eq!(keys(s.audit_search(&q).await.expect("search")), ["B", "A"], "newest first, only 浑南区's accounts");
+        let later = AuditQuery { from: Some(chrono::Utc::now() + chrono::Duration::hours(1)), limit: 10, ..Default::default() };
+        assert!(s.audit_search(&later).await.expect("search").items.is_empty(), "nothing made after now");
+        let earlier = AuditQuery { until: Some(chrono::Utc::now() - chrono::Duration::days(1)), limit: 10, ..Default::default() };
+        assert!(s.audit_search(&earlier).await.expect("search").items.is_empty(), "nothing made before yesterday");
+        let today = AuditQuery { from: Some(chrono::Utc::now() - chrono::Duration::hours(1)), limit: 10, ..Default::default() };
+        assert!(!s.audit_search(&today).await.expect("search").items.is_empty(), "the records made this hour");
         let q = AuditQuery { actor: Some("heping".into()), limit: 10, ..Default::default() };
         assert_eq!(keys(s.audit_search(&q).await.expect("search")), ["C"]);
         let q = AuditQuery { region: Some(code("2101")), include_unbound: true, limit: 2, ..Default::default() };

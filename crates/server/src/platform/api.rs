@@ -80,14 +80,40 @@ pub(crate) struct AuditParams {
     pub entity: Option<String>,
     pub key: Option<String>,
     pub action: Option<String>,
+    /// First and last day (Beijing time, inclusive): `2026-12-01`.
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub before: Option<i64>,
     pub limit: Option<u32>,
+}
+
+/// The instant a Beijing day begins.
+fn beijing_midnight(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(8)
 }
 
 pub(crate) fn audit_query(p: AuditParams) -> Result<minzheng_store::AuditQuery, AppError> {
     let region = minzheng_app::audit_log::region_param(p.region.as_deref()).map_err(|e| AppError::bad_input("bad_region_code", &e))?;
     let some = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let day = |v: &Option<String>, field: &'static str| -> Result<Option<chrono::NaiveDate>, AppError> {
+        match v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => Ok(None),
+            Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| {
+                AppError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "bad_date",
+                    format!("日期“{t}”应写成 2026-12-01"),
+                    format!("date {t:?}: write it as 2026-12-01"),
+                )
+                .on_field(field)
+            }),
+        }
+    };
+    let from = day(&p.from, "from")?.map(beijing_midnight);
+    let until = day(&p.to, "to")?.and_then(|d| d.succ_opt()).map(beijing_midnight);
     Ok(minzheng_store::AuditQuery {
+        from,
+        until,
         actor: some(p.actor),
         entity: some(p.entity),
         entity_key: some(p.key),
@@ -171,7 +197,7 @@ pub(crate) fn openapi() -> serde_json::Value {
                 "responses": { "204": { "description": "changed; every session ended" }, "400": error_response(), "401": error_response(), "403": error_response() } } },
             "/api/audit": { "get": {
                 "summary": "审计日志查询（审计角色，本区划）/ search the audit log (auditors, own region), newest first",
-                "parameters": [param("region", "query", "region within the auditor's"), param("actor", "query", "account"), param("entity", "query", "person, household, account ..."), param("key", "query", "entity key"), param("action", "query", "read, update, login ..."), param("before", "query", "id cursor"), param("limit", "query", "1-1000")],
+                "parameters": [param("region", "query", "region within the auditor's"), param("actor", "query", "account"), param("entity", "query", "person, household, account ..."), param("key", "query", "entity key"), param("action", "query", "read, update, login ..."), param("from", "query", "first day, Beijing time (2026-12-01)"), param("to", "query", "last day, Beijing time, inclusive"), param("before", "query", "id cursor"), param("limit", "query", "1-1000")],
                 "responses": { "200": { "description": "page of audit records" }, "403": error_response() } } },
         },
         "schemas": {

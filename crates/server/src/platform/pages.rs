@@ -86,8 +86,11 @@ pub(crate) struct AuditPage {
     t: &'static Text,
     user: Option<UserBar>,
     actor: String,
-    entity: String,
-    action: String,
+    from: String,
+    to: String,
+    /// The operations and objects to choose from: code, name, chosen.
+    actions: Vec<(&'static str, &'static str, bool)>,
+    entities: Vec<(&'static str, &'static str, bool)>,
     query: String,
     rows: Vec<AuditRow>,
     next: Option<String>,
@@ -102,13 +105,31 @@ pub(crate) async fn audit(
 ) -> Result<Response, AppError> {
     let (actor, entity, action) =
         (p.actor.clone().unwrap_or_default(), p.entity.clone().unwrap_or_default(), p.action.clone().unwrap_or_default());
-    let query = format!("actor={}&entity={}&action={}", url_encode(&actor), url_encode(&entity), url_encode(&action));
+    let (from, to) = (p.from.clone().unwrap_or_default(), p.to.clone().unwrap_or_default());
+    let query = format!(
+        "actor={}&entity={}&action={}&from={}&to={}",
+        url_encode(&actor),
+        url_encode(&entity),
+        url_encode(&action),
+        url_encode(&from),
+        url_encode(&to)
+    );
+    let zh = who.lang == Lang::Zh;
+    let choices = |list: &'static [(&'static str, &'static str, &'static str)], chosen: &str| {
+        let mut seen = std::collections::BTreeSet::new();
+        list.iter()
+            .filter(|(_, z, e)| seen.insert(if zh { *z } else { *e }))
+            .map(|(c, z, e)| (*c, if zh { *z } else { *e }, *c == chosen))
+            .collect::<Vec<_>>()
+    };
     let mut page = AuditPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
+        actions: choices(super::audit_words::ACTIONS, &action),
+        entities: choices(super::audit_words::ENTITIES, &entity),
         actor,
-        entity,
-        action,
+        from,
+        to,
         query,
         rows: vec![],
         next: None,

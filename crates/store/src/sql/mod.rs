@@ -356,6 +356,7 @@ where
     DB: Database,
     String: for<'a> Encode<'a, DB> + Type<DB>,
     i64: for<'a> Encode<'a, DB> + Type<DB>,
+    chrono::DateTime<chrono::Utc>: for<'a> Encode<'a, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::<DB>::new(format!("SELECT {} FROM audit_log WHERE 1 = 1", crate::AUDIT_COLUMNS));
     for (column, value) in [("actor", &q.actor), ("entity", &q.entity), ("entity_key", &q.entity_key), ("action", &q.action)] {
@@ -370,6 +371,12 @@ where
             qb.push(" OR region IS NULL");
         }
         qb.push(")");
+    }
+    if let Some(from) = q.from {
+        qb.push(" AND at >= ").push_bind(from);
+    }
+    if let Some(until) = q.until {
+        qb.push(" AND at < ").push_bind(until);
     }
     if let Some(before) = q.before {
         qb.push(" AND id < ").push_bind(before);
