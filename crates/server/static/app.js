@@ -168,3 +168,9 @@ document.addEventListener('submit', function (e) {
       mzDone(f);
     });
 });
+
+// 打印: a button that prints the page (the print style leaves out the menu and the forms).
+document.addEventListener('click', function (e) {
+  var b = e.target.closest && e.target.closest('[data-print]');
+  if (b) { window.print(); }
+});

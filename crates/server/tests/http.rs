@@ -844,3 +844,14 @@ async fn residents_are_found_by_region_name_and_by_id_number() {
     let r = get(&f.app, &format!("/findings?region={}", url(&county_name)), Some(&county.cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "the findings filter takes the name too: {}", r.body);
 }
+
+/// Lists say how many they hold (共 N 条) and can be printed.
+#[tokio::test]
+async fn lists_say_how_many_they_hold() {
+    let f = fixture("list-totals").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let r = get(&f.app, "/cases?list=all", Some(&county.cookie)).await;
+    assert!(r.body.contains(r#"<span id="total">共 1 条</span>"#) && r.body.contains("data-print"), "{}", r.body);
+    let r = get(&f.app, "/findings", Some(&county.cookie)).await;
+    assert!(r.body.contains(r#"<span id="total">共 1 条</span>"#), "{}", r.body);
+}

@@ -189,6 +189,26 @@ pub async fn cases(
     Ok(Page { items: page.items.into_iter().map(|c| CaseView::of(c, who)).collect(), next: page.next })
 }
 
+/// How many cases one of the account's lists holds (numbers only).
+pub async fn count_list(
+    store: &dyn Store,
+    who: &Principal,
+    list: CaseList,
+    region: Option<&minzheng_domain::RegionCode>,
+    today: NaiveDate,
+) -> Result<u64, CaseFailure> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden.into());
+    }
+    if region.is_some_and(|r| !who.in_scope(r)) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    match list_query(store, who, list, region, today).await? {
+        Some(q) => Ok(store.count_cases(&q).await?),
+        None => Ok(0),
+    }
+}
+
 /// The query of a list for an account (None: the role has no queue).
 pub(crate) async fn list_query(
     store: &dyn Store,

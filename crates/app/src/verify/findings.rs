@@ -124,6 +124,19 @@ pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: 
     Ok(Page { items: page.items.iter().map(|f| FindingView::of(f, who.role)).collect(), next: page.next })
 }
 
+/// How many findings a list holds (its filters, within the account's region): numbers only.
+pub async fn count_findings(store: &dyn Store, who: &Principal, mut q: FindingQuery) -> Result<u64, AccessError> {
+    if !who.may(Permission::ReadFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    match &q.region {
+        Some(r) if !who.in_scope(r) => return Err(AccessError::OutOfScope),
+        Some(_) => {}
+        None => q.region = Some(who.region.clone()),
+    }
+    Ok(store.count_findings(&q).await?)
+}
+
 /// Counts by kind, county and status in the account's region.
 pub async fn finding_counts(store: &dyn Store, who: &Principal) -> Result<Vec<FindingCount>, AccessError> {
     if !who.may(Permission::ReadFindings) {

@@ -72,6 +72,9 @@ pub(crate) struct ListPage {
     pub(crate) can_accept: bool,
     pub(crate) community: String,
     pub(crate) message: Option<String>,
+    /// How many cases the list holds (共 N 件), and its region for the next page's link.
+    pub(crate) total: u64,
+    pub(crate) region: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -93,6 +96,7 @@ pub(crate) async fn list_page(
     let today = s.clock.today();
     let region = region_of(p.region.as_deref())?;
     let page = use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), p.before, 50, today).await?;
+    let total = use_case::count_list(s.store.as_ref(), &who.principal, list, region.as_ref(), today).await?;
     let code = |l: CaseList| match l {
         CaseList::Queue => "queue",
         CaseList::Accepted => "accepted",
@@ -113,6 +117,8 @@ pub(crate) async fn list_page(
         can_accept: who.principal.may(Permission::AcceptApplications),
         community: if who.principal.region.as_str().len() == 12 { who.principal.region.to_string() } else { String::new() },
         message: p.done.filter(|d| d.len() <= 200),
+        total,
+        region: region.map(|r| r.to_string()).unwrap_or_default(),
     };
     Ok(render(&page)?.into_response())
 }

@@ -208,6 +208,8 @@ struct ListPage {
     next_query: String,
     /// Only the account's own queue is shown.
     mine: bool,
+    /// How many findings the filters hold (共 N 条).
+    total: u64,
     can_work: bool,
     can_compare: bool,
     today: String,
@@ -271,6 +273,7 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         q.assigned_to = Some(who.principal.name.clone());
     }
     let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
+    let total = use_case::count_findings(s.store.as_ref(), &who.principal, FindingQuery { before: None, ..q.clone() }).await?;
     let counts = use_case::finding_counts(s.store.as_ref(), &who.principal).await?;
     // Charts: by kind (open and resolved), and open findings by county.
     let mut by_kind: BTreeMap<&'static str, (f64, f64)> = BTreeMap::new();
@@ -351,6 +354,7 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         charts,
         message: p.done.filter(|d| d.len() <= 200),
         mine,
+        total,
     };
     Ok(render(&page)?.into_response())
 }
