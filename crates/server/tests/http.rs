@@ -138,7 +138,10 @@ async fn the_residents_page_needs_a_sign_in_and_lists_the_accounts_community() {
         minzheng_store::RegistryBatch { households: vec![], persons: vec![changed], source: "fix.csv".into(), checksum: String::new() };
     f.store.apply_batch(&batch, &minzheng_store::Actor::new("clerk"), &|_| {}).await.expect("change");
     let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&cookie)).await;
-    assert!(r.body.contains("变更记录") && r.body.contains("02400000000") && r.body.contains("clerk"), "the change is listed");
+    assert!(
+        r.body.contains("变更记录") && r.body.contains("联系电话：") && r.body.contains("02400000000") && r.body.contains("clerk"),
+        "the change is listed"
+    );
     let grid = sign_in(&f.app, "grid_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
     let r = get(&f.app, &format!("/households/{}", f.inside.household_no), Some(&grid.cookie)).await;
     assert!(r.body.contains("024****0000") && !r.body.contains("02400000000"), "masked for a grid worker");

@@ -388,7 +388,11 @@ async fn form_assign(State(s): State<AppState>, who: Authenticated, body: String
             return Err(e.into());
         }
     }
-    let message = format!("已分派 {} 条，未分派 {refused_count} 条 / {} assigned, {refused_count} refused", done.len(), done.len());
+    let message = if who.lang == Lang::En {
+        format!("{} assigned, {refused_count} refused", done.len())
+    } else {
+        format!("已分派 {} 条，未分派 {refused_count} 条", done.len())
+    };
     let region = get("region").unwrap_or_default();
     let back = serde_urlencoded::to_string([("region", region.as_str()), ("done", message.as_str())]).unwrap_or_default();
     Ok(Redirect::to(&format!("/findings?{back}")).into_response())
@@ -406,10 +410,11 @@ async fn form_compare(State(s): State<AppState>, who: Authenticated, axum::Form(
     let region = parse_region(&f.region)?;
     let on = parse_date(f.on.as_deref(), s.clock.today())?;
     let r = use_case::compare_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on).await?;
-    let message = format!(
-        "比对完成：在保 {} 户次，疑点 {} 条，新增 {} 条 / compared {} enrolments: {} findings, {} new",
-        r.enrolments, r.found, r.added, r.enrolments, r.found, r.added
-    );
+    let message = if who.lang == Lang::En {
+        format!("compared {} enrolments: {} findings, {} new", r.enrolments, r.found, r.added)
+    } else {
+        format!("比对完成：在保 {} 户次，疑点 {} 条，新增 {} 条", r.enrolments, r.found, r.added)
+    };
     let back = serde_urlencoded::to_string([("region", region.as_str()), ("done", message.as_str())]).unwrap_or_default();
     Ok(Redirect::to(&format!("/findings?{back}")).into_response())
 }
@@ -764,9 +769,12 @@ async fn form_decide(
         }
     };
     let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, accept, s.clock.today()).await?;
+    let en = who.lang == Lang::En;
     let message = match report {
-        Some(r) => format!("已确认关联，比对新增疑点 {} 条 / linked; {} new findings", r.added, r.added),
-        None => "已确认不关联 / marked as nobody".to_string(),
+        Some(r) if en => format!("linked; {} new findings", r.added),
+        Some(r) => format!("已确认关联，比对新增疑点 {} 条", r.added),
+        None if en => "marked as nobody".to_string(),
+        None => "已确认不关联".to_string(),
     };
     let back = serde_urlencoded::to_string([("done", message.as_str())]).unwrap_or_default();
     Ok(Redirect::to(&format!("/linkage/review?{back}")).into_response())

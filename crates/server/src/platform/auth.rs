@@ -373,7 +373,11 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
             return e.into_response();
         }
         let lang = crate::i18n::Lang::of(&parts.headers);
-        let message = "登录表单已失效，请重新登录 / the sign-in form expired; please sign in again";
+        let message = if lang == crate::i18n::Lang::En {
+            "the sign-in form expired; please sign in again"
+        } else {
+            "登录表单已失效，请重新登录"
+        };
         let mut res = login_page(lang, &c.name, c.next.as_deref(), Some(message));
         *res.status_mut() = StatusCode::FORBIDDEN;
         return res;

@@ -103,7 +103,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
     match s.store.region(&region).await? {
         Some(r) => page.region_name = r.name,
         None => {
-            page.error = Some(format!("区划{region}不存在 / region {region} not found"));
+            page.error = Some(if who.lang == Lang::Zh { format!("区划{region}不存在") } else { format!("region {region} not found") });
             return Ok(render(&page)?.into_response());
         }
     }
@@ -389,7 +389,15 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
             at: beijing_time(c.at),
             actor: c.actor,
             what: c.what,
-            fields: c.fields.iter().map(|(k, b, a)| format!("{k}: {b} → {a}")).collect::<Vec<_>>().join("；"),
+            fields: c
+                .fields
+                .iter()
+                .map(|(k, b, a)| {
+                    let zh = who.lang == Lang::Zh;
+                    format!("{}：{} → {}", field_label(k, zh), field_value(&s, k, b, zh), field_value(&s, k, a, zh))
+                })
+                .collect::<Vec<_>>()
+                .join("；"),
         })
         .collect();
     let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
@@ -458,4 +466,68 @@ pub(crate) async fn unmask_member(
         phone: shown.phone.unwrap_or_default(),
     };
     Ok(render(&page)?.into_response())
+}
+
+/// A registry field as the change history names it.
+fn field_label(key: &str, zh: bool) -> String {
+    let (z, e) = match key {
+        "name" => ("姓名", "name"),
+        "sex" => ("性别", "sex"),
+        "birth_date" => ("出生日期", "date of birth"),
+        "status" => ("人员状态", "status"),
+        "disability" => ("残疾情况", "disability"),
+        "hukou_region" => ("户籍地", "hukou"),
+        "relation" => ("与户主关系", "relation to the head"),
+        "phone" => ("联系电话", "phone"),
+        "household_no" => ("户编号", "household"),
+        "tags" => ("标签", "tags"),
+        "address" => ("地址", "address"),
+        "community" | "community_code" => ("所属社区", "community"),
+        "grid" => ("网格", "grid"),
+        "building" => ("楼栋", "building"),
+        "kind" => ("户别", "kind"),
+        "head" => ("户主", "head"),
+        _ => return key.to_string(),
+    };
+    if zh { z } else { e }.to_string()
+}
+
+/// A stored value of a registry field (JSON) in words: 在册, 肢体残疾二级, 浑南区, 子女.
+fn field_value(s: &AppState, key: &str, json: &str, zh: bool) -> String {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(json) else { return json.to_string() };
+    match (key, &v) {
+        (_, serde_json::Value::Null) => "—".into(),
+        ("status", serde_json::Value::Object(o)) => {
+            let code = o.get("status").and_then(|x| x.as_str()).unwrap_or_default();
+            let date = o.get("date").and_then(|x| x.as_str()).map(|d| format!("（{d}）")).unwrap_or_default();
+            let name = match (code, zh) {
+                ("alive", true) => "在册",
+                ("deceased", true) => "死亡",
+                ("moved_out", true) => "迁出",
+                (other, _) => other,
+            };
+            format!("{name}{date}")
+        }
+        ("disability", serde_json::Value::Object(o)) => {
+            let category = o.get("category").and_then(|x| x.as_str()).unwrap_or_default();
+            let grade = o.get("grade").map(|g| g.to_string()).unwrap_or_default();
+            match minzheng_domain::DisabilityCategory::parse(category) {
+                Some(c) if zh => format!("{}残疾{grade}级", c.zh()),
+                _ => format!("{category} grade {grade}"),
+            }
+        }
+        ("relation", serde_json::Value::String(r)) if zh => {
+            minzheng_domain::Relation::parse(r).map_or_else(|| r.clone(), |x| x.zh().to_string())
+        }
+        ("sex", serde_json::Value::String(x)) if zh => match x.as_str() {
+            "male" => "男".into(),
+            "female" => "女".into(),
+            other => other.to_string(),
+        },
+        (_, serde_json::Value::String(t)) => match minzheng_domain::RegionCode::parse(t) {
+            Ok(c) if matches!(key, "hukou_region" | "community" | "community_code") => crate::pages::region_label(s, &c),
+            _ => t.clone(),
+        },
+        (_, other) => other.to_string(),
+    }
 }
