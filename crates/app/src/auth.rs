@@ -425,3 +425,50 @@ pub async fn change_password(store: &dyn Store, who: &Principal, old: &str, new:
     store.set_password(&who.name, &hash_password_bounded(new).await?, actor).await?;
     Ok(())
 }
+
+/// Records the name of the person behind an account (王芳), shown on pages, letters and
+/// reports instead of the login name: 1 to 20 characters, no control characters. Audited.
+pub async fn name_account(store: &dyn Store, actor: &Actor, name: &str, display_name: &str) -> Result<(), AuthError> {
+    let display = display_name.trim();
+    let count = display.chars().count();
+    if count == 0 || count > 20 || display.chars().any(char::is_control) {
+        return Err(AuthError::BadName(display.to_string()));
+    }
+    if store.set_display_name(name, display, actor).await? {
+        Ok(())
+    } else {
+        Err(AuthError::Forbidden(format!("no account {name}")))
+    }
+}
+
+/// The people behind the accounts (login → display name), read from the store at most once a
+/// minute: pages name staff as people, not as logins.
+#[derive(Default)]
+pub struct DisplayNames {
+    names: std::sync::RwLock<(Option<std::time::Instant>, NameMap)>,
+}
+
+/// Login → display name.
+type NameMap = std::sync::Arc<std::collections::HashMap<String, String>>;
+
+impl DisplayNames {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// Reads the names again when they are older than a minute (a failure keeps the old ones).
+    pub async fn refresh(&self, store: &dyn Store) {
+        let stale = self.names.read().map(|g| g.0.is_none_or(|t| t.elapsed() > Self::TTL)).unwrap_or(true);
+        if !stale {
+            return;
+        }
+        if let Ok(list) = store.display_names().await {
+            if let Ok(mut g) = self.names.write() {
+                *g = (Some(std::time::Instant::now()), std::sync::Arc::new(list.into_iter().collect()));
+            }
+        }
+    }
+
+    /// The person's name for a login, or the login itself when none is recorded.
+    pub fn of(&self, login: &str) -> String {
+        self.names.read().ok().and_then(|g| g.1.get(login).cloned()).unwrap_or_else(|| login.to_string())
+    }
+}

@@ -193,7 +193,12 @@ enum UserWhat {
         /// The region the account works in (its level must fit the role).
         #[arg(long)]
         region: String,
+        /// The name of the person behind the account (王芳), shown on pages and letters.
+        #[arg(long)]
+        display_name: Option<String>,
     },
+    /// Record the name of the person behind an account (shown instead of the login).
+    Name { name: String, display_name: String },
 }
 
 #[derive(Subcommand)]
@@ -389,7 +394,15 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
             );
             Ok(())
         }
-        Command::User { what: UserWhat::Add { name, role, region } } => {
+        Command::User { what: UserWhat::Name { name, display_name } } => {
+            let store = open(&url).await?;
+            minzheng_app::auth::name_account(store.as_ref(), &actor(), &name, &display_name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!("账号 {name} 的姓名：{display_name} / account {name} is {display_name}");
+            Ok(())
+        }
+        Command::User { what: UserWhat::Add { name, role, region, display_name } } => {
             let store = open(&url).await?;
             let role = minzheng_domain::Role::parse(&role).ok_or_else(|| anyhow::anyhow!("未知角色 / unknown role {role:?}"))?;
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.both()))?;
@@ -404,6 +417,9 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
             minzheng_app::auth::create_account(store.as_ref(), None, &actor(), &name, role, &region, &password)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.both()))?;
+            if let Some(d) = display_name {
+                minzheng_app::auth::name_account(store.as_ref(), &actor(), &name, &d).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            }
             println!("已创建账号 {name}（{}，{region}）/ account {name} created ({}, {region})", role.zh(), role.as_str());
             Ok(())
         }
@@ -942,20 +958,23 @@ async fn demo_accounts(store: &dyn Store, dir: &Path) -> Result<Vec<String>> {
         return Ok(text.lines().map(str::to_string).collect());
     }
     let mut lines = Vec::new();
-    for (role, region) in [
-        (Role::CommunityWorker, "210112009001"),
-        (Role::GridWorker, "210112009001"),
-        (Role::StreetReviewer, "210112009"),
-        (Role::CountyApprover, "210112"),
-        (Role::VerificationOfficer, "210112"),
-        (Role::CityAdmin, "2101"),
-        (Role::Auditor, "210112"),
+    for (role, region, person) in [
+        (Role::CommunityWorker, "210112009001", "李娜"),
+        (Role::GridWorker, "210112009001", "张伟"),
+        (Role::StreetReviewer, "210112009", "王芳"),
+        (Role::CountyApprover, "210112", "刘洋"),
+        (Role::VerificationOfficer, "210112", "陈静"),
+        (Role::CityAdmin, "2101", "赵强"),
+        (Role::Auditor, "210112", "孙丽"),
     ] {
         let name = format!("demo_{}", role.as_str());
         let password = minzheng_app::auth::generate_password();
         let region = RegionCode::parse(region).map_err(|e| anyhow::anyhow!(e.both()))?;
         match minzheng_app::auth::create_account(store, None, &Actor::new("demo"), &name, role, &region, &password).await {
-            Ok(()) => lines.push(format!("{name:<30} {password}   {}（{region}）", role.zh())),
+            Ok(()) => {
+                minzheng_app::auth::name_account(store, &Actor::new("demo"), &name, person).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+                lines.push(format!("{name:<30} {password}   {person}，{}（{region}）", role.zh()))
+            }
             Err(minzheng_app::auth::AuthError::Exists(_)) => {
                 lines.push(format!("{name:<30} (已存在 / exists)   {}（{region}）", role.zh()))
             }

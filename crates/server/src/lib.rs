@@ -61,6 +61,8 @@ pub struct AppState {
     pub documents: std::path::PathBuf,
     /// Signed-in sessions held for a moment (`minzheng_app::auth::SessionCache`).
     pub sessions: Arc<minzheng_app::auth::SessionCache>,
+    /// The people behind the accounts, to name staff on pages (`pages::person`).
+    pub people: Arc<minzheng_app::auth::DisplayNames>,
 }
 
 /// The date case handling works on: today, or some days later where a test lets a notice
@@ -136,6 +138,7 @@ impl AppState {
             clock: Arc::new(Clock::default()),
             documents: config.documents_dir(),
             sessions: Arc::new(minzheng_app::auth::SessionCache::new()),
+            people: Arc::new(minzheng_app::auth::DisplayNames::default()),
         })
     }
 }

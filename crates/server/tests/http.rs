@@ -858,3 +858,20 @@ async fn lists_say_how_many_they_hold() {
     let r = get(&f.app, "/findings", Some(&county.cookie)).await;
     assert!(r.body.contains(r#"<span id="total">共 1 条</span>"#), "{}", r.body);
 }
+
+/// Staff are named as people: the person behind an account in the page header and on the case's
+/// timeline instead of the login.
+#[tokio::test]
+async fn staff_are_named_as_people_not_logins() {
+    let f = fixture("display-names").await;
+    minzheng_app::auth::name_account(f.store.as_ref(), &minzheng_store::Actor::new("test"), "street_reviewer", "王芳").await.expect("name");
+    let street = sign_in(&f.app, Role::StreetReviewer.as_str(), PASSWORD).await.map_err(|r| r.body).expect("street");
+    let r = get(&f.app, "/", Some(&street.cookie)).await;
+    assert!(r.body.contains("王芳 street_reviewer"), "the header names the person: {}", r.body);
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let r = get(&f.app, "/audit", Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the county approver reads no audit log");
+    let auditor = sign_in(&f.app, Role::Auditor.as_str(), PASSWORD).await.map_err(|r| r.body).expect("auditor");
+    let r = get(&f.app, "/audit?actor=street_reviewer", Some(&auditor.cookie)).await;
+    assert!(r.body.contains("王芳（street_reviewer）"), "{}", r.body);
+}

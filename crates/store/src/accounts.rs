@@ -74,6 +74,12 @@ pub trait AccountStore: Send + Sync {
 
     async fn account(&self, name: &str) -> Result<Option<Account>>;
 
+    /// Records the name of the person behind an account (audited); false when no such account.
+    async fn set_display_name(&self, name: &str, display_name: &str, actor: &Actor) -> Result<bool>;
+
+    /// Every account that has a display name: (login, display name).
+    async fn display_names(&self) -> Result<Vec<(String, String)>>;
+
     /// Counts one sign-in (or password) attempt before its password is checked, atomically: the
     /// account's failures go up by one and, at `max_failures`, the account is locked until
     /// `lock_until`, all under the row's write lock, so that concurrent attempts each see the
@@ -130,6 +136,35 @@ macro_rules! impl_accounts {
                     Self::write_audit(&mut tx, actor, &[crate::account_audit(account)]).await?;
                     tx.commit().await?;
                     Ok(())
+                }
+
+                async fn set_display_name(&self, name: &str, display_name: &str, actor: &Actor) -> Result<bool> {
+                    let mut tx = self.begin_write().await?;
+                    let mut qb = QueryBuilder::<$db>::new("UPDATE users SET display_name = ");
+                    qb.push_bind(display_name.to_string()).push(" WHERE name = ").push_bind(name.to_string());
+                    let changed = qb.build().execute(&mut *tx).await?.rows_affected();
+                    if changed == 0 {
+                        return Ok(false);
+                    }
+                    let entry = AuditEntry {
+                        action: "set_display_name".into(),
+                        entity: "account".into(),
+                        entity_key: name.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "display_name": display_name })),
+                    };
+                    Self::write_audit(&mut tx, actor, &[entry]).await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn display_names(&self) -> Result<Vec<(String, String)>> {
+                    let rows =
+                        QueryBuilder::<$db>::new("SELECT name, display_name FROM users WHERE display_name IS NOT NULL ORDER BY name")
+                            .build()
+                            .fetch_all(&self.pool)
+                            .await?;
+                    rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("display_name")?))).collect()
                 }
 
                 async fn account(&self, name: &str) -> Result<Option<Account>> {

@@ -549,6 +549,12 @@ async fn accounts_and_sessions_are_kept_and_ended() {
         let audit = s.audit_of("account", "wang").await.expect("audit");
         assert_eq!(audit.len(), 1);
         assert!(!audit[0].after.as_ref().map(|a| a.to_string()).unwrap_or_default().contains("argon2"), "no hash in the audit log");
+        // The person behind the account, for pages and letters (audited).
+        assert!(s.display_names().await.expect("names").is_empty());
+        assert!(s.set_display_name(&account.name, "王芳", &actor()).await.expect("name"));
+        assert!(!s.set_display_name("nobody", "某某", &actor()).await.expect("no such account"));
+        assert_eq!(s.display_names().await.expect("names"), vec![(account.name.clone(), "王芳".to_string())]);
+        assert!(s.audit_of("account", &account.name).await.expect("audit").iter().any(|r| r.action == "set_display_name"));
 
         let until = chain_now() + Duration::minutes(15);
         s.set_login_state("wang", 5, Some(until)).await.expect("lock");

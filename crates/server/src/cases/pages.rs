@@ -371,7 +371,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
             label: label_of(&d.code),
             file_name: d.file_name.clone(),
             size: if d.size < 1024 { format!("{} B", d.size) } else { format!("{:.0} KB", d.size as f64 / 1024.0) },
-            uploaded: format!("{} {}", d.uploaded_by, minzheng_domain::calendar::beijing_minutes(d.at)),
+            uploaded: format!("{} {}", crate::pages::person(&s, &d.uploaded_by), minzheng_domain::calendar::beijing_minutes(d.at)),
         })
         .collect();
     let may_upload = view.status.is_open()
@@ -414,7 +414,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
                 at: crate::pages::beijing_time(e.at),
                 actor: format!(
                     "{}（{}）",
-                    e.actor,
+                    crate::pages::person(&s, &e.actor),
                     Role::parse(&e.role).map(|r| if lang == Lang::Zh { r.zh() } else { r.en() }).unwrap_or_default()
                 ),
                 step: if lang == Lang::Zh { CaseAction::zh_of(&e.action).to_string() } else { e.action.replace('_', " ") },

@@ -242,7 +242,7 @@ fn row_of(s: &AppState, f: &FindingView, lang: Lang) -> Row {
         region: crate::pages::region_name(s, &f.region),
         confidence: format!("{:.1}%", f64::from(f.confidence) / 10.0),
         status: status_label(f.status, lang).to_string(),
-        assigned_to: f.assigned_to.clone().unwrap_or_default(),
+        assigned_to: f.assigned_to.as_deref().map(|a| crate::pages::person(s, a)).unwrap_or_default(),
         found_on: f.found_on.to_string(),
     }
 }
@@ -508,7 +508,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
             .iter()
             .map(|e| EventView {
                 at: crate::pages::beijing_time(e.at),
-                actor: e.actor.clone(),
+                actor: crate::pages::person(&s, &e.actor),
                 step: step_label(&e.action).to_string(),
                 detail: Resolution::parse(&e.detail)
                     .map(|r| if lang == Lang::Zh { r.zh().to_string() } else { r.as_str().to_string() })

@@ -113,7 +113,7 @@ async fn form_page(State(s): State<AppState>, who: Authenticated, Path(no): Path
     let past = minzheng_app::economic_check::checks_of(s.store.as_ref(), &who.principal, &no)
         .await?
         .iter()
-        .map(|r| PastRow { id: r.id, on: r.on.to_string(), by: r.made_by.clone() })
+        .map(|r| PastRow { id: r.id, on: r.on.to_string(), by: crate::pages::person(&s, &r.made_by) })
         .collect();
     let page = FormPage {
         t: who.lang.text(),
@@ -203,7 +203,7 @@ async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Pa
         on: r.on.to_string(),
         reference: r.authorisation.reference.clone(),
         signed: format!("{}（{} 人）", r.authorisation.signed_on, r.authorisation.signed_by.len()),
-        made: format!("{}，{}", r.made_by, minzheng_domain::calendar::beijing_minutes(r.made_at)),
+        made: format!("{}，{}", crate::pages::person(&s, &r.made_by), minzheng_domain::calendar::beijing_minutes(r.made_at)),
         members: r.members.iter().map(|(n, id, rel)| (n.clone(), if unmask { id.to_string() } else { id.masked() }, rel.clone())).collect(),
         items: r
             .items
@@ -235,6 +235,8 @@ async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Pa
 async fn report_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
     let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let name = community_name(&s, &r).await;
+    // The report names the officer as a person, not by login.
+    let r = VerificationReport { made_by: crate::pages::person(&s, &r.made_by), ..r };
     let pdf = use_case::report_pdf(&r, &name, who.principal.role.sees_full_identity());
     Ok((
         [
@@ -311,7 +313,7 @@ async fn list_page(
                 } else {
                     eligible.join("；")
                 },
-                made: format!("{}，{}", r.made_by, minzheng_domain::calendar::beijing_minutes(r.made_at)),
+                made: format!("{}，{}", crate::pages::person(&s, &r.made_by), minzheng_domain::calendar::beijing_minutes(r.made_at)),
             }
         })
         .collect();

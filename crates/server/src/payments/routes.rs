@@ -419,8 +419,8 @@ async fn list_response(
             status: status_label(p.status, lang),
             lines: p.lines,
             total: p.total.to_string(),
-            prepared_by: p.prepared_by.clone(),
-            approved_by: p.approved_by.clone().unwrap_or_default(),
+            prepared_by: crate::pages::person(s, &p.prepared_by),
+            approved_by: p.approved_by.as_deref().map(|a| crate::pages::person(s, a)).unwrap_or_default(),
         });
     }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -571,8 +571,8 @@ async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Opt
             status: status_label(p.status, lang),
             lines: p.lines,
             total: p.total.to_string(),
-            prepared_by: p.prepared_by.clone(),
-            approved_by: p.approved_by.clone().unwrap_or_default(),
+            prepared_by: crate::pages::person(s, &p.prepared_by),
+            approved_by: p.approved_by.as_deref().map(|a| crate::pages::person(s, a)).unwrap_or_default(),
         },
         lines: rows,
         csrf: who.session.csrf_token.clone(),

@@ -151,6 +151,8 @@ pub struct Authenticated {
     pub lang: crate::i18n::Lang,
     /// The name of the account's region (浑南区), for the page header.
     pub region_name: String,
+    /// The person behind the account (王芳), or the login when none is recorded.
+    pub display_name: String,
 }
 
 fn client_of(parts: &Parts) -> Option<String> {
@@ -214,7 +216,9 @@ impl FromRequestParts<AppState> for Authenticated {
             Ok(Some((principal, session))) => {
                 let actor = minzheng_app::registry::actor_of(&principal, request_id_of(parts).as_deref(), client_of(parts).as_deref());
                 let region_name = state.communities.region_name(&principal.region).unwrap_or(principal.region.as_str()).to_string();
-                Ok(Authenticated { principal, session, actor, lang: crate::i18n::Lang::of(&parts.headers), region_name })
+                state.people.refresh(state.store.as_ref()).await;
+                let display_name = state.people.of(&principal.name);
+                Ok(Authenticated { principal, session, actor, lang: crate::i18n::Lang::of(&parts.headers), region_name, display_name })
             }
             Ok(None) => Err(refuse()),
             Err(e) => Err(auth_error(e).into_response()),

@@ -27,7 +27,11 @@ pub(crate) use super::frame::UserBar;
 impl UserBar {
     pub(crate) fn of(who: &Authenticated) -> UserBar {
         UserBar {
-            name: who.principal.name.clone(),
+            name: if who.display_name == who.principal.name {
+                who.principal.name.clone()
+            } else {
+                format!("{} {}", who.display_name, who.principal.name)
+            },
             role: match who.lang {
                 Lang::Zh => who.principal.role.zh(),
                 Lang::En => who.principal.role.en(),
@@ -143,7 +147,10 @@ pub(crate) async fn audit(
                 .into_iter()
                 .map(|r| AuditRow {
                     at: beijing_time(r.at),
-                    actor: r.actor,
+                    actor: match s.people.of(&r.actor) {
+                        n if n == r.actor => n,
+                        n => format!("{n}（{}）", r.actor),
+                    },
                     role: r
                         .role
                         .as_deref()
@@ -230,6 +237,12 @@ pub(crate) fn refusal(e: AccessError) -> Result<String, AppError> {
         AccessError::OutOfScope | AccessError::Forbidden | AccessError::StaleCursor => Ok(e.both()),
         other => Err(other.into()),
     }
+}
+
+/// A member of staff by name (王芳), from the login an event or record keeps; the login itself
+/// when no name is recorded.
+pub(crate) fn person(s: &AppState, login: &str) -> String {
+    s.people.of(login)
 }
 
 /// A region as staff read it: its name, or its code when the region tree does not know it.

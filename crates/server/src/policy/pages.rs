@@ -236,7 +236,7 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
             kind: if r.kind == "sweep" { PolicyText::of(who.lang).sweep.to_string() } else { PolicyText::of(who.lang).whatif.to_string() },
             region: named_region(&s, &r.region),
             on: r.on.to_string(),
-            by: r.created_by,
+            by: crate::pages::person(&s, &r.created_by),
             at: crate::pages::beijing_time(r.created_at),
         })
         .collect();
@@ -584,7 +584,7 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
         kind: if run.kind == "sweep" { p.sweep.into() } else { p.whatif.into() },
         region: run.region.clone(),
         on: run.on.to_string(),
-        by: run.created_by.clone(),
+        by: crate::pages::person(&s, &run.created_by),
         changes,
         headers,
         rows,

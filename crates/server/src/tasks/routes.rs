@@ -447,7 +447,7 @@ async fn task_response(s: &AppState, who: &Authenticated, id: i64, form: ReportF
                 progress: p.progress.clone(),
                 judgement: judgement_label(p.judgement, lang),
                 problems: p.problems.clone(),
-                recorded_by: p.recorded_by.clone(),
+                recorded_by: crate::pages::person(s, &p.recorded_by),
             })
             .collect(),
         may_report,
