@@ -149,6 +149,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/budget") => (Method::GET, format!("/api/budget?county={}&year=2026", &community[..6]), None),
         ("GET", "/api/recoveries") => (Method::GET, format!("/api/recoveries?county={}", &community[..6]), None),
         ("POST", "/api/payment-accounts") => (Method::POST, "/api/payment-accounts".into(), Some(("application/json", format!(r#"[{{"id_number":"{person_id}","name":"x","bank":"盛京银行","kind":"card","account_no":"6222020000000000000"}}]"#)))),
+        ("GET", "/findings/export.xlsx") => (Method::GET, format!("/findings/export.xlsx?region={community}"), None),
+        ("GET", "/cases/export.xlsx") => (Method::GET, format!("/cases/export.xlsx?list=all&region={community}"), None),
         ("GET", "/verifications") => (Method::GET, format!("/verifications?region={community}"), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),

@@ -857,6 +857,13 @@ async fn lists_say_how_many_they_hold() {
     assert!(r.body.contains(r#"<span id="total">共 1 条</span>"#) && r.body.contains("data-print"), "{}", r.body);
     let r = get(&f.app, "/findings", Some(&county.cookie)).await;
     assert!(r.body.contains(r#"<span id="total">共 1 条</span>"#), "{}", r.body);
+    // And export to Excel with the same filters.
+    for url in ["/cases/export.xlsx?list=all", "/findings/export.xlsx"] {
+        let r = get(&f.app, url, Some(&county.cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}");
+        assert!(r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().contains("spreadsheetml"), "{url}");
+        assert!(r.body.starts_with("PK"), "{url}: a workbook");
+    }
 }
 
 /// Staff are named as people: the person behind an account in the page header and on the case's

@@ -45,7 +45,7 @@ pub fn notice_pdf(community_name: &str, cases: &[Case], program_name: impl Fn(&s
     use crate::pdf::Block;
     let mut blocks = vec![
         Block::Title(format!("{community_name}社会救助审核确认公示")),
-        Block::Paragraph("根据《社会救助暂行办法》和《最低生活保障审核确认办法》，现将以下申请对象予以公示，公示期 7 天。对公示对象有异议的，请在公示期内向社区（村）或街道（乡镇）反映。".into()),
+        Block::Paragraph("根据《社会救助暂行办法》和《最低生活保障审核确认办法》，现将以下申请对象予以公示，公示期 7 天。对公示对象有异议的，请在公示期内向社区（村）或街道（乡镇）反映。拟保障金额为按政策规则核算的金额；标注“待审批核定”的，由审批机关依核对结果核定。".into()),
     ];
     blocks.push(Block::Table {
         widths: vec![1.0, 2.0, 2.6, 1.4, 1.8, 2.4],
@@ -59,7 +59,12 @@ pub fn notice_pdf(community_name: &str, cases: &[Case], program_name: impl Fn(&s
                     c.applicant_name.clone(),
                     program_name(&c.program),
                     c.household_size.to_string(),
-                    c.file.proposed.map(|f| f.to_string()).unwrap_or_default(),
+                    // Nothing by the rules (the recorded income or assets exceed them): the
+                    // amount is for the approving authority to decide, not "0.00".
+                    match c.file.proposed {
+                        Some(f) if f.0 > 0 => f.to_string(),
+                        _ => "待审批核定".into(),
+                    },
                     format!(
                         "{} 至 {}",
                         c.notice_from.map(|d| d.to_string()).unwrap_or_default(),

@@ -40,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/services", &["GET"]), get(services_page))
         .route(listed("/cases", &["GET", "POST"]), get(list_page).post(form_accept))
         .route(listed("/cases/new", &["GET"]), get(new_page))
+        .route(listed("/cases/export.xlsx", &["GET"]), get(export_list))
         .route(listed("/cases/{id}", &["GET"]), get(case_page))
         .route(listed("/cases/{id}/act", &["POST"]), post(form_act))
         .route(listed("/cases/{id}/letter.pdf", &["GET"]), get(letter_pdf))
@@ -114,6 +115,7 @@ pub const ROUTES: &[crate::module::Route] = &[
     crate::module::Route::new("GET", "/cases", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
     crate::module::Route::new("GET", "/cases/new", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
+    crate::module::Route::new("GET", "/cases/export.xlsx", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("GET", "/cases/{id}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases/{id}/act", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
     crate::module::Route::new("GET", "/cases/{id}/letter.pdf", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),

@@ -27,6 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/findings/{id}/actions", &["POST"]), post(api_act))
         .route(listed("/api/comparisons", &["POST"]), post(api_compare))
         .route(listed("/findings", &["GET"]), get(list_page))
+        .route(listed("/findings/export.xlsx", &["GET"]), get(export))
         .route(listed("/findings/assign", &["POST"]), post(form_assign))
         .route(listed("/findings/compare", &["POST"]), post(form_compare))
         .route(listed("/findings/{id}", &["GET"]), get(finding_page))
@@ -778,4 +779,36 @@ async fn form_decide(
     };
     let back = serde_urlencoded::to_string([("done", message.as_str())]).unwrap_or_default();
     Ok(Redirect::to(&format!("/linkage/review?{back}")).into_response())
+}
+
+/// 导出Excel: the findings list with the page's filters (region, kind, status, mine), up to
+/// `sheet::MAX_ROWS` rows; each page read is audited as the list is.
+async fn export(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let f = FindingText::of(lang);
+    let region = match p.region.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Some(crate::platform::api::region_named(&s, &who.principal, t)?.to_string()),
+        None => None,
+    };
+    let params = ListParams { region, kind: p.kind.clone(), status: p.status.clone(), before: None, limit: Some(1000) };
+    let mut q = query_of(&params)?;
+    if p.mine.as_deref().is_some_and(|m| matches!(m, "1" | "on" | "true")) {
+        q.assigned_to = Some(who.principal.name.clone());
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    loop {
+        let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
+        rows.extend(page.items.iter().map(|x| {
+            let r = row_of(&s, x, lang);
+            vec![r.id.to_string(), r.kind, r.summary, r.household_no, r.region, r.confidence, r.status, r.assigned_to, r.found_on]
+        }));
+        match page.next.and_then(|n| n.parse().ok()) {
+            Some(n) if rows.len() < crate::platform::sheet::MAX_ROWS => q.before = Some(n),
+            _ => break,
+        }
+    }
+    rows.truncate(crate::platform::sheet::MAX_ROWS);
+    let headers = ["#", f.kind, f.summary, f.household, f.region, f.confidence, f.status, f.assigned_to, f.found_on];
+    let bytes = crate::platform::sheet::workbook(if lang == Lang::Zh { "比对疑点" } else { "Findings" }, &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, "findings.xlsx"))
 }

@@ -10,6 +10,7 @@ pub(crate) mod frame;
 pub mod i18n;
 pub mod openapi;
 pub(crate) mod pages;
+pub(crate) mod sheet;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
