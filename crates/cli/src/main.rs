@@ -487,6 +487,8 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
                 .await
                 .map_err(anyhow::Error::msg)
         }
+        // The pages are timed on the configured database (the demo's), not on a scratch one.
+        Command::Bench { what: bench::BenchWhat::Pages { rounds } } => bench::pages_on(&config.database_url(), rounds).await,
         Command::Bench { what } => bench::run(what, config.database_url.as_deref()).await,
     }
 }

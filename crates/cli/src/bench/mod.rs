@@ -16,6 +16,7 @@ mod cases;
 mod comparison;
 mod fuzz;
 mod http;
+mod pages;
 mod payments;
 mod rules;
 use cases::*;
@@ -64,6 +65,12 @@ pub enum BenchWhat {
         file: Option<PathBuf>,
     },
     /// Latency of GET /api/persons/{id} on loopback against a database of N persons.
+    /// The pages staff open all day, as each role opens them, on a loaded city (the demo's
+    /// database unless --database-url names another): p50 and p95 per page.
+    Pages {
+        #[arg(long, default_value_t = 30)]
+        rounds: u32,
+    },
     Api {
         #[arg(long, default_value_t = 1_000_000)]
         persons: u64,
@@ -190,6 +197,12 @@ fn temp_dir(tag: &str) -> PathBuf {
     std::env::temp_dir().join(format!("minzheng-bench-{tag}-{}", std::process::id()))
 }
 
+/// `bench pages` on the configured database (the demo's unless the configuration names another).
+pub async fn pages_on(database_url: &str, rounds: u32) -> Result<()> {
+    println!("machine: {}", machine());
+    pages::pages(database_url, rounds).await
+}
+
 pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
     println!("machine: {}", machine());
     match what {
@@ -277,6 +290,10 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
         }
         BenchWhat::Api { persons, requests, concurrency, db } => api(persons, requests, concurrency, db).await?,
+        BenchWhat::Pages { rounds } => {
+            let demo = minzheng_app::config::Config::default().database_url();
+            pages::pages(database_url.unwrap_or(&demo), rounds).await?
+        }
         BenchWhat::Cases { stored, users, steps, queries, think_ms } => {
             cases(stored, users, steps, queries, think_ms, database_url).await?
         }
