@@ -174,3 +174,31 @@ document.addEventListener('click', function (e) {
   var b = e.target.closest && e.target.closest('[data-print]');
   if (b) { window.print(); }
 });
+
+// 受理: the applicant is looked up as soon as the full number is typed (name, masked number,
+// owning county), without leaving the form; a wrong number is said at once.
+document.addEventListener('input', function (e) {
+  var el = e.target;
+  if (!el.matches || !el.matches('#accept input[name=applicant]')) { return; }
+  var out = document.getElementById('found');
+  if (!out) { return; }
+  var v = el.value.trim();
+  if (v.length !== 18) { out.textContent = ''; out.className = ''; return; }
+  var svc = document.querySelector('#choose select[name=service]');
+  var url = '/cases/new?service=' + encodeURIComponent(svc ? svc.value : '') + '&applicant=' + encodeURIComponent(v);
+  var en = document.documentElement.lang === 'en';
+  fetch(url, { credentials: 'same-origin', headers: { 'x-minzheng-form': '1' } }).then(function (r) {
+    if (!r.ok) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        var e2 = j.error || {};
+        out.textContent = (en ? e2.message_en : e2.message_zh) || String(r.status);
+        out.className = 'error';
+      });
+    }
+    return r.text().then(function (html) {
+      var found = new DOMParser().parseFromString(html, 'text/html').getElementById('found');
+      out.textContent = found ? found.textContent : '';
+      out.className = '';
+    });
+  });
+});

@@ -734,8 +734,11 @@ fn a_mistake_at_the_window_is_said_beside_the_form_and_nothing_typed_is_lost() {
     let server = serve(&rt, &f);
 
     sign_in_with_the_form(&d, &server, "hn_worker");
-    d.goto(&format!("{server}/cases/new?service=apply_dibao&applicant={mother}"));
-    d.wait_for("the acceptance form", |p| p.contains("id=\"found\""));
+    d.goto(&format!("{server}/cases/new?service=apply_dibao"));
+    d.wait_for("the acceptance form", |p| p.contains("id=\"accept\""));
+    // One box: the applicant is shown as soon as the full number is typed.
+    d.type_into("#accept input[name=applicant]", &mother);
+    d.wait_for("the applicant looked up", |p| p.contains("刘秀梅") && p.contains("浑南区"));
     d.click("#accept input[value=application]");
     d.type_into("#accept input[name=comment]", "申请人到窗口申请低保");
     d.click("#accept button");
