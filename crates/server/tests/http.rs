@@ -882,3 +882,15 @@ async fn staff_are_named_as_people_not_logins() {
     let r = get(&f.app, "/audit?actor=street_reviewer", Some(&auditor.cookie)).await;
     assert!(r.body.contains("王芳（street_reviewer）"), "{}", r.body);
 }
+
+/// The case page lists each document the service asks for with its state: received at the window,
+/// uploaded, replaced by shared data, or missing.
+#[tokio::test]
+async fn the_case_page_says_where_each_document_stands() {
+    let f = fixture("checklist").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let r = get(&f.app, &format!("/cases/{}", f.inside_case), Some(&county.cookie)).await;
+    assert!(r.body.contains(r#"id="checklist""#), "{}", r.body);
+    assert!(r.body.contains("由共享数据替代（公安人口信息）"), "the ID card is replaced by the police's data: {}", r.body);
+    assert!(r.body.contains("窗口已收取") || r.body.contains("未收取"), "{}", r.body);
+}

@@ -292,6 +292,9 @@ pub(crate) struct CasePage {
     pub(crate) documents: Vec<DocRow>,
     /// The service's documents, for the upload form (empty when the account may not upload).
     pub(crate) uploadable: Vec<(String, String)>,
+    /// Each document the service asks for, with its state: received at the window, uploaded,
+    /// replaced by shared data, or missing (the full view only).
+    pub(crate) checklist: Vec<(String, String, &'static str)>,
     /// What the survey and the check recorded against granting, to be answered in writing.
     pub(crate) against: Vec<String>,
 }
@@ -405,6 +408,33 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
             uploaded: format!("{} {}", crate::pages::person(&s, &d.uploaded_by), minzheng_domain::calendar::beijing_minutes(d.at)),
         })
         .collect();
+    let zh = lang == Lang::Zh;
+    let checklist: Vec<(String, String, &'static str)> = match (service, &full) {
+        (Some(svc), Some(case)) => svc
+            .documents
+            .iter()
+            .map(|d| {
+                let label = if zh { d.zh.clone() } else { d.en.clone() };
+                let uploaded = docs.iter().filter(|x| x.code == d.code).count();
+                let received = case.file.documents.contains(&d.code);
+                let (state, class) = match (received, uploaded, d.replaced_by.as_deref().filter(|_| d.replaced(case.accepted_on))) {
+                    (_, n, _) if n > 0 => (if zh { format!("已上传 {n} 份") } else { format!("{n} uploaded") }, "ok"),
+                    (true, _, _) => ((if zh { "窗口已收取" } else { "received at the window" }).to_string(), "ok"),
+                    (false, _, Some(by)) => (
+                        if zh {
+                            format!("由共享数据替代（{}）", minzheng_domain::case::shared_data_name(by, true))
+                        } else {
+                            format!("replaced by {}", minzheng_domain::case::shared_data_name(by, false))
+                        },
+                        "ok",
+                    ),
+                    _ => ((if zh { "未收取" } else { "missing" }).to_string(), "missing"),
+                };
+                (label, state, class)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let may_upload = view.status.is_open()
         && who.principal.may(Permission::HandleCases)
         && (view.community.as_ref().is_some_and(|c| who.principal.in_scope(c)) || who.principal.region == view.accepted_at);
@@ -458,6 +488,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
         letter: matches!(view.status, CaseStatus::Approved | CaseStatus::Refused) && !view.limited,
         documents,
         uploadable,
+        checklist,
         against: view
             .file
             .as_ref()
