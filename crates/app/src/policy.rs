@@ -11,9 +11,10 @@ use minzheng_policy::engine::Run;
 use minzheng_policy::explain::Check;
 use minzheng_policy::params::{apply_changes, shipped_records};
 use minzheng_policy::{Area, Change, Engine, EngineError, ParameterRecord, Snapshot, SnapshotBuilder};
-use minzheng_store::{Actor, AuditEntry, PolicyRun, Progress, RunUnit, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, PersonQuery, PolicyRun, Progress, RunUnit, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// Why a policy use case failed.
@@ -849,4 +850,126 @@ pub async fn readable_run(store: &dyn Store, who: &Principal, id: i64) -> Result
         return Err(AccessError::OutOfScope);
     }
     Ok(run)
+}
+
+/// One person or household a sweep found eligible, as a community's contact list shows them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contact {
+    pub program: String,
+    pub program_zh: String,
+    pub name: String,
+    /// Masked for roles that see numbers masked.
+    pub id_number: String,
+    pub household_no: String,
+    pub grid: Option<String>,
+    pub phone: String,
+    /// Monthly amount the rules give, fen.
+    pub amount: i64,
+    /// Already enrolled in the program (应保已保); otherwise someone to visit (政策找人).
+    pub covered: bool,
+}
+
+/// 政策找人: the people and households of one community that a stored sweep found eligible, as
+/// a list to contact: name, household, grid, phone, the program and amount, and whether the
+/// household is already covered; uncovered first. For the accounts that read the run, within
+/// their region; the read is audited with the households shown.
+pub async fn contact_list(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    run_id: i64,
+    community: &RegionCode,
+) -> Result<Vec<Contact>, PolicyFailure> {
+    let run = readable_run(store, who, run_id).await?;
+    if run.kind != "sweep" {
+        return Err(invalid("只有政策找人（普查）有联系名单", "only a sweep has a contact list"));
+    }
+    if community.level() != minzheng_domain::RegionLevel::Community
+        || !who.in_scope(community)
+        || !community.as_str().starts_with(&run.region)
+    {
+        return Err(AccessError::OutOfScope.into());
+    }
+    // The community's residents and households.
+    let mut persons: Vec<minzheng_domain::Person> = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .search_persons(&PersonQuery { region: Some(community.clone()), after: after.clone(), limit: 1000, ..Default::default() })
+            .await?;
+        persons.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let by_id: HashMap<String, &minzheng_domain::Person> = persons.iter().map(|p| (p.id_number.to_string(), p)).collect();
+    let mut households: HashMap<String, Option<minzheng_domain::Household>> = HashMap::new();
+    for no in persons.iter().filter_map(|p| p.household_no.clone()) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = households.entry(no) {
+            let h = store.household(slot.key()).await?;
+            slot.insert(h);
+        }
+    }
+    let enrolments = store.enrolments_of(&persons.iter().map(|p| p.id_number).collect::<Vec<_>>()).await?;
+    let covered = |program: &str, household: &str, id: Option<&str>| {
+        enrolments.iter().any(|e| {
+            e.program == program
+                && e.status != minzheng_domain::EnrolmentStatus::Stopped
+                && (e.household_no == household || id.is_some_and(|i| e.members.iter().any(|m| m.id_number.as_str() == i)))
+        })
+    };
+    let masked = !who.role.sees_full_identity();
+    let report = SweepReport::from_run(&run);
+    let mut out = Vec::new();
+    for (code, _, _, _) in report.program_totals() {
+        let program_zh = engine.policy.program(&code).map(|p| p.zh.clone()).unwrap_or_else(|| code.clone());
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.policy_run_units(run.id, &code, after.as_deref(), 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.unit_key.clone());
+            for u in page {
+                // A household's unit is keyed by its number, a person's by the ID number.
+                let (person, household_no) = match households.get(&u.unit_key) {
+                    Some(h) => {
+                        let head = h
+                            .as_ref()
+                            .and_then(|h| h.head)
+                            .and_then(|id| by_id.get(id.as_str()).copied())
+                            .or_else(|| persons.iter().find(|p| p.household_no.as_deref() == Some(u.unit_key.as_str())));
+                        (head, u.unit_key.clone())
+                    }
+                    None => match by_id.get(&u.unit_key) {
+                        Some(p) => (Some(*p), p.household_no.clone().unwrap_or_default()),
+                        None => continue,
+                    },
+                };
+                let Some(p) = person else { continue };
+                let grid = households.get(&household_no).and_then(|h| h.as_ref()).and_then(|h| h.grid.clone());
+                let phone = p.phone.clone().unwrap_or_default();
+                out.push(Contact {
+                    program: code.clone(),
+                    program_zh: program_zh.clone(),
+                    name: p.name.clone(),
+                    id_number: if masked { p.id_number.masked() } else { p.id_number.to_string() },
+                    covered: covered(&code, &household_no, Some(p.id_number.as_str())),
+                    household_no,
+                    grid,
+                    phone: if masked && !phone.is_empty() { crate::registry::mask_phone(&phone) } else { phone },
+                    amount: u.amount,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.covered.cmp(&b.covered).then(a.household_no.cmp(&b.household_no)).then(a.program.cmp(&b.program)));
+    let shown: Vec<&str> = out.iter().map(|c| c.household_no.as_str()).collect();
+    store
+        .audit(
+            actor,
+            &[audit("policy_run", &run.id.to_string(), "contacts", serde_json::json!({ "community": community, "households": shown }))],
+        )
+        .await?;
+    Ok(out)
 }

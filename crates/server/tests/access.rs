@@ -151,6 +151,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/api/payment-accounts") => (Method::POST, "/api/payment-accounts".into(), Some(("application/json", format!(r#"[{{"id_number":"{person_id}","name":"x","bank":"盛京银行","kind":"card","account_no":"6222020000000000000"}}]"#)))),
         ("GET", "/findings/export.xlsx") => (Method::GET, format!("/findings/export.xlsx?region={community}"), None),
         ("GET", "/cases/export.xlsx") => (Method::GET, format!("/cases/export.xlsx?list=all&region={community}"), None),
+        ("GET", "/policy/runs/{id}/contacts") => (Method::GET, format!("/policy/runs/{run}/contacts?community={community}"), None),
         ("GET", "/verifications") => (Method::GET, format!("/verifications?region={community}"), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),

@@ -894,3 +894,33 @@ async fn the_case_page_says_where_each_document_stands() {
     assert!(r.body.contains("由共享数据替代（公安人口信息）"), "the ID card is replaced by the police's data: {}", r.body);
     assert!(r.body.contains("窗口已收取") || r.body.contains("未收取"), "{}", r.body);
 }
+
+/// 政策找人: a sweep's eligible people of one community as a contact list, the ones not yet
+/// covered first, the household already enrolled marked as covered; the read is audited.
+#[tokio::test]
+async fn a_sweep_gives_a_community_its_contact_list() {
+    let f = fixture("contacts").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let body = format!(r#"{{"region":"{}"}}"#, f.inside.community);
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/api/policy/sweeps",
+        Some(&county.cookie),
+        &[("x-csrf-token", county.csrf.as_str())],
+        Some(("application/json", body)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let run = r.json()["run_id"].as_i64().expect("run id");
+    let r = get(&f.app, &format!("/policy/runs/{run}/contacts?community={}", f.inside.community), Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(r#"id="contacts""#), "{}", r.body);
+    let row =
+        r.body.split("<tr").find(|row| row.contains(&format!("/households/{}", f.inside.household_no)) && row.contains("最低生活保障"));
+    assert!(row.is_some_and(|row| row.contains("已在保")), "the enrolled household is covered: {}", r.body);
+    let log = f.store.audit_of("policy_run", &run.to_string()).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "contacts"), "{log:?}");
+    let r = get(&f.app, &format!("/policy/runs/{run}/contacts?community={}", f.outside.community), Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

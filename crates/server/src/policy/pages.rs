@@ -611,3 +611,74 @@ pub(crate) async fn run_export(State(s): State<AppState>, who: Authenticated, Pa
 fn named_region(s: &AppState, code: &str) -> String {
     RegionCode::parse(code).map_or_else(|_| code.to_string(), |c| crate::pages::region_name(s, &c))
 }
+
+#[derive(Deserialize)]
+pub(crate) struct CommunityParam {
+    community: Option<String>,
+}
+
+pub(crate) struct ContactRow {
+    program: String,
+    name: String,
+    id_number: String,
+    household_no: String,
+    grid: String,
+    phone: String,
+    amount: String,
+    covered: bool,
+}
+
+#[derive(Template)]
+#[template(path = "policy_contacts.html")]
+pub(crate) struct ContactsPage {
+    t: &'static crate::i18n::Text,
+    zh: bool,
+    user: Option<UserBar>,
+    id: i64,
+    community: String,
+    community_name: String,
+    rows: Vec<ContactRow>,
+    uncovered: usize,
+}
+
+/// 政策找人 · 联系名单: a sweep's eligible people of one community, to visit (uncovered first).
+pub(crate) async fn contacts_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Query(q): Query<CommunityParam>,
+) -> Result<Response, AppError> {
+    let zh = who.lang == Lang::Zh;
+    let text = q.community.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let mut page = ContactsPage {
+        t: who.lang.text(),
+        zh,
+        user: Some(UserBar::of(&who)),
+        id,
+        community: text.unwrap_or_default().to_string(),
+        community_name: String::new(),
+        rows: Vec::new(),
+        uncovered: 0,
+    };
+    if let Some(t) = text {
+        let community = crate::platform::api::region_named(&s, &who.principal, t)?;
+        let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
+        page.community = community.to_string();
+        page.community_name = crate::pages::region_label(&s, &community);
+        page.uncovered = contacts.iter().filter(|c| !c.covered).count();
+        page.rows = contacts
+            .into_iter()
+            .map(|c| ContactRow {
+                program: crate::pages::program_name(&s, &c.program, who.lang),
+                name: c.name,
+                id_number: c.id_number,
+                household_no: c.household_no,
+                grid: c.grid.unwrap_or_default(),
+                phone: c.phone,
+                amount: Fen(c.amount).to_string(),
+                covered: c.covered,
+            })
+            .collect();
+    }
+    Ok(render(&page)?.into_response())
+}
