@@ -365,7 +365,7 @@ fn a_county_officer_assigns_verifies_and_resolves_a_finding_seen_side_by_side() 
 
     // Bulk assignment of the ticked finding.
     d.click(&format!("input[name=ids][value='{}']", f.inside_finding));
-    d.type_into("#bulk input[name=to]", "verification_officer");
+    d.click("#bulk select[name=to] option[value='verification_officer']");
     d.type_into("#bulk input[name=comment]", "请入户核实");
     d.click("#bulk button");
     d.wait_for("the assignment", |p| p.contains("已分派 1 条"));

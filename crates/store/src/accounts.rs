@@ -80,6 +80,10 @@ pub trait AccountStore: Send + Sync {
     /// Every account that has a display name: (login, display name).
     async fn display_names(&self) -> Result<Vec<(String, String)>>;
 
+    /// The accounts bound within a region (its own and below): (login, role, region), by region
+    /// and login; at most 1000.
+    async fn accounts_within(&self, region: &RegionCode) -> Result<Vec<(String, String, String)>>;
+
     /// Counts one sign-in (or password) attempt before its password is checked, atomically: the
     /// account's failures go up by one and, at `max_failures`, the account is locked until
     /// `lock_until`, all under the row's write lock, so that concurrent attempts each see the
@@ -165,6 +169,14 @@ macro_rules! impl_accounts {
                             .fetch_all(&self.pool)
                             .await?;
                     rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("display_name")?))).collect()
+                }
+
+                async fn accounts_within(&self, region: &RegionCode) -> Result<Vec<(String, String, String)>> {
+                    let (lo, hi) = crate::prefix_range(region.as_str());
+                    let mut qb = QueryBuilder::<$db>::new("SELECT name, role, region_code FROM users WHERE region_code >= ");
+                    qb.push_bind(lo).push(" AND region_code < ").push_bind(hi).push(" ORDER BY region_code, name LIMIT 1000");
+                    let rows = qb.build().fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("role")?, r.try_get("region_code")?))).collect()
                 }
 
                 async fn account(&self, name: &str) -> Result<Option<Account>> {

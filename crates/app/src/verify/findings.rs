@@ -124,6 +124,20 @@ pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: 
     Ok(Page { items: page.items.iter().map(|f| FindingView::of(f, who.role)).collect(), next: page.next })
 }
 
+/// Who a finding of the account's region may be assigned to: the accounts within the region
+/// whose role works findings (login, role), by region. The step still checks each finding.
+pub async fn assignees(store: &dyn Store, who: &Principal) -> Result<Vec<(String, minzheng_domain::Role)>, AccessError> {
+    if !who.may(Permission::WorkFindings) {
+        return Err(AccessError::Forbidden);
+    }
+    Ok(store
+        .accounts_within(&who.region)
+        .await?
+        .into_iter()
+        .filter_map(|(name, role, _)| minzheng_domain::Role::parse(&role).filter(|r| r.allows(Permission::WorkFindings)).map(|r| (name, r)))
+        .collect())
+}
+
 /// How many findings a list holds (its filters, within the account's region): numbers only.
 pub async fn count_findings(store: &dyn Store, who: &Principal, mut q: FindingQuery) -> Result<u64, AccessError> {
     if !who.may(Permission::ReadFindings) {

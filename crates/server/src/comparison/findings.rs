@@ -211,6 +211,8 @@ struct ListPage {
     mine: bool,
     /// How many findings the filters hold (共 N 条).
     total: u64,
+    /// Who the ticked findings may be assigned to.
+    assignees: Vec<(String, String)>,
     can_work: bool,
     can_compare: bool,
     today: String,
@@ -356,6 +358,7 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
         message: p.done.filter(|d| d.len() <= 200),
         mine,
         total,
+        assignees: assignee_choices(&s, &who).await?,
     };
     Ok(render(&page)?.into_response())
 }
@@ -448,6 +451,7 @@ struct FindingPage {
     events: Vec<EventView>,
     resolution: String,
     can_assign: bool,
+    assignees: Vec<(String, String)>,
     can_verify: bool,
     can_resolve: bool,
     can_false_positive: bool,
@@ -519,6 +523,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
             .collect(),
         resolution: finding.resolution.map(|r| if lang == Lang::Zh { r.zh() } else { r.en() }).unwrap_or_default().to_string(),
         can_assign: work && matches!(finding.status, FindingStatus::New | FindingStatus::Assigned),
+        assignees: assignee_choices(&s, &who).await?,
         can_verify: work
             && finding.status == FindingStatus::Assigned
             && finding.assigned_to.as_deref() == Some(who.principal.name.as_str()),
@@ -779,6 +784,24 @@ async fn form_decide(
     };
     let back = serde_urlencoded::to_string([("done", message.as_str())]).unwrap_or_default();
     Ok(Redirect::to(&format!("/linkage/review?{back}")).into_response())
+}
+
+/// The accounts a finding may be assigned to, as the form lists them: (login, 王芳（街道审核）).
+async fn assignee_choices(s: &AppState, who: &Authenticated) -> Result<Vec<(String, String)>, AppError> {
+    if !who.principal.may(Permission::WorkFindings) {
+        return Ok(Vec::new());
+    }
+    let zh = who.lang == Lang::Zh;
+    Ok(use_case::assignees(s.store.as_ref(), &who.principal)
+        .await?
+        .into_iter()
+        .map(|(login, role)| {
+            let person = crate::pages::person(s, &login);
+            let role = if zh { role.zh() } else { role.en() };
+            let label = if person == login { format!("{login}（{role}）") } else { format!("{person}（{role}，{login}）") };
+            (login, label)
+        })
+        .collect())
 }
 
 /// 导出Excel: the findings list with the page's filters (region, kind, status, mine), up to
