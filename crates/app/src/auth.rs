@@ -446,6 +446,8 @@ pub async fn name_account(store: &dyn Store, actor: &Actor, name: &str, display_
 #[derive(Default)]
 pub struct DisplayNames {
     names: std::sync::RwLock<(Option<std::time::Instant>, NameMap)>,
+    /// One refresh at a time: the other requests use the names they have.
+    refreshing: std::sync::atomic::AtomicBool,
 }
 
 /// Login → display name.
@@ -456,15 +458,21 @@ impl DisplayNames {
 
     /// Reads the names again when they are older than a minute (a failure keeps the old ones).
     pub async fn refresh(&self, store: &dyn Store) {
+        use std::sync::atomic::Ordering;
         let stale = self.names.read().map(|g| g.0.is_none_or(|t| t.elapsed() > Self::TTL)).unwrap_or(true);
-        if !stale {
+        if !stale || self.refreshing.swap(true, Ordering::AcqRel) {
             return;
         }
-        if let Ok(list) = store.display_names().await {
-            if let Ok(mut g) = self.names.write() {
-                *g = (Some(std::time::Instant::now()), std::sync::Arc::new(list.into_iter().collect()));
-            }
+        let read = store.display_names().await;
+        if let Ok(mut g) = self.names.write() {
+            // A failed read keeps the old names until the next minute (no query on every request).
+            let names = match read {
+                Ok(list) => std::sync::Arc::new(list.into_iter().collect()),
+                Err(_) => g.1.clone(),
+            };
+            *g = (Some(std::time::Instant::now()), names);
         }
+        self.refreshing.store(false, Ordering::Release);
     }
 
     /// The person's name for a login, or the login itself when none is recorded.

@@ -119,3 +119,27 @@ pub async fn export(
     write_table(path, headers, &rows, format)?;
     Ok(rows.len())
 }
+
+/// Records the export of a list as a workbook (cases, findings ...): only for the roles that may
+/// export personal data; the filters, the rows and their ids are kept in the audit log.
+pub async fn record_list_export(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    what: &str,
+    filters: serde_json::Value,
+    ids: &[i64],
+) -> Result<(), crate::registry::AccessError> {
+    if !who.may(minzheng_domain::Permission::ExportRegistry) {
+        return Err(crate::registry::AccessError::Forbidden);
+    }
+    let entry = AuditEntry {
+        action: "export".into(),
+        entity: what.into(),
+        entity_key: who.region.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "filters": filters, "rows": ids.len(), "ids": ids })),
+    };
+    store.audit(actor, &[entry]).await?;
+    Ok(())
+}

@@ -905,13 +905,22 @@ pub async fn contact_list(
         }
     }
     let by_id: HashMap<String, &minzheng_domain::Person> = persons.iter().map(|p| (p.id_number.to_string(), p)).collect();
-    let mut households: HashMap<String, Option<minzheng_domain::Household>> = HashMap::new();
-    for no in persons.iter().filter_map(|p| p.household_no.clone()) {
-        if let std::collections::hash_map::Entry::Vacant(slot) = households.entry(no) {
-            let h = store.household(slot.key()).await?;
-            slot.insert(h);
+    // The community's households in one read, and each household's first member.
+    let mut nos: Vec<String> = persons.iter().filter_map(|p| p.household_no.clone()).collect();
+    nos.sort();
+    nos.dedup();
+    let mut households: HashMap<String, Option<minzheng_domain::Household>> = nos.iter().map(|n| (n.clone(), None)).collect();
+    for h in store.households(&nos).await? {
+        households.insert(h.household_no.clone(), Some(h));
+    }
+    let mut first_member: HashMap<&str, &minzheng_domain::Person> = HashMap::new();
+    for p in &persons {
+        if let Some(no) = p.household_no.as_deref() {
+            first_member.entry(no).or_insert(p);
         }
     }
+    // Units are kept with their county: only this community's county can hold its people.
+    let county = community.as_str().get(..6).unwrap_or_default().to_string();
     let enrolments = store.enrolments_of(&persons.iter().map(|p| p.id_number).collect::<Vec<_>>()).await?;
     let covered = |program: &str, household: &str, id: Option<&str>| {
         enrolments.iter().any(|e| {
@@ -930,7 +939,7 @@ pub async fn contact_list(
             let page = store.policy_run_units(run.id, &code, after.as_deref(), 1000).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.unit_key.clone());
-            for u in page {
+            for u in page.into_iter().filter(|u| u.county == county) {
                 // A household's unit is keyed by its number, a person's by the ID number.
                 let (person, household_no) = match households.get(&u.unit_key) {
                     Some(h) => {
@@ -938,7 +947,7 @@ pub async fn contact_list(
                             .as_ref()
                             .and_then(|h| h.head)
                             .and_then(|id| by_id.get(id.as_str()).copied())
-                            .or_else(|| persons.iter().find(|p| p.household_no.as_deref() == Some(u.unit_key.as_str())));
+                            .or_else(|| first_member.get(u.unit_key.as_str()).copied());
                         (head, u.unit_key.clone())
                     }
                     None => match by_id.get(&u.unit_key) {
@@ -964,7 +973,8 @@ pub async fn contact_list(
         }
     }
     out.sort_by(|a, b| a.covered.cmp(&b.covered).then(a.household_no.cmp(&b.household_no)).then(a.program.cmp(&b.program)));
-    let shown: Vec<&str> = out.iter().map(|c| c.household_no.as_str()).collect();
+    // Who was shown: program, household and (masked or full, as shown) ID number of each row.
+    let shown: Vec<String> = out.iter().map(|c| format!("{}:{}:{}", c.program, c.household_no, c.id_number)).collect();
     store
         .audit(
             actor,

@@ -183,22 +183,29 @@ document.addEventListener('input', function (e) {
   var out = document.getElementById('found');
   if (!out) { return; }
   var v = el.value.trim();
+  // The service chooser keeps the number typed here.
+  var kept = document.querySelector('#choose input[name=applicant]');
+  if (kept) { kept.value = v; }
   if (v.length !== 18) { out.textContent = ''; out.className = ''; return; }
   var svc = document.querySelector('#choose select[name=service]');
   var url = '/cases/new?service=' + encodeURIComponent(svc ? svc.value : '') + '&applicant=' + encodeURIComponent(v);
   var en = document.documentElement.lang === 'en';
+  // Only the answer for the number still in the box is shown (an older one arriving late is not).
+  var still = function () { return el.value.trim() === v; };
   fetch(url, { credentials: 'same-origin', headers: { 'x-minzheng-form': '1' } }).then(function (r) {
     if (!r.ok) {
       return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!still()) { return; }
         var e2 = j.error || {};
         out.textContent = (en ? e2.message_en : e2.message_zh) || String(r.status);
         out.className = 'error';
       });
     }
     return r.text().then(function (html) {
+      if (!still()) { return; }
       var found = new DOMParser().parseFromString(html, 'text/html').getElementById('found');
       out.textContent = found ? found.textContent : '';
       out.className = '';
     });
-  });
+  }).catch(function () { /* the form still submits; acceptance says what is wrong */ });
 });

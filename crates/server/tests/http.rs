@@ -924,3 +924,22 @@ async fn a_sweep_gives_a_community_its_contact_list() {
     let r = get(&f.app, &format!("/policy/runs/{run}/contacts?community={}", f.outside.community), Some(&county.cookie)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// Exporting a list is an export of personal data: only roles that may export, and the workbook's
+/// rows are in the audit log as an export.
+#[tokio::test]
+async fn exporting_a_list_needs_the_export_permission_and_is_recorded() {
+    let f = fixture("export-audit").await;
+    let grid = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid");
+    assert_eq!(get(&f.app, "/cases/export.xlsx?list=all", Some(&grid.cookie)).await.status, StatusCode::FORBIDDEN);
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    assert_eq!(get(&f.app, "/cases/export.xlsx?list=all", Some(&county.cookie)).await.status, StatusCode::OK);
+    let county_code = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let log = f.store.audit_of("case", county_code.as_str()).await.expect("audit");
+    let export = log.iter().find(|e| e.action == "export").expect("an export record");
+    assert_eq!(export.after.as_ref().map(|a| a["ids"].clone()), Some(serde_json::json!([f.inside_case])));
+    // The audit page finds every code of a name (修改: update, change, set ...).
+    let auditor = sign_in(&f.app, Role::Auditor.as_str(), PASSWORD).await.map_err(|r| r.body).expect("auditor");
+    let r = get(&f.app, "/audit", Some(&auditor.cookie)).await;
+    assert!(r.body.contains(r#"<option value="list,list_cases">列表查询</option>"#), "{}", r.body);
+}

@@ -80,9 +80,9 @@ pub trait AccountStore: Send + Sync {
     /// Every account that has a display name: (login, display name).
     async fn display_names(&self) -> Result<Vec<(String, String)>>;
 
-    /// The accounts bound within a region (its own and below): (login, role, region), by region
-    /// and login; at most 1000.
-    async fn accounts_within(&self, region: &RegionCode) -> Result<Vec<(String, String, String)>>;
+    /// The accounts of these roles bound within a region (its own and below): (login, role,
+    /// region), by region and login; at most 1000.
+    async fn accounts_within(&self, region: &RegionCode, roles: &[&str]) -> Result<Vec<(String, String, String)>>;
 
     /// Counts one sign-in (or password) attempt before its password is checked, atomically: the
     /// account's failures go up by one and, at `max_failures`, the account is locked until
@@ -144,6 +144,12 @@ macro_rules! impl_accounts {
 
                 async fn set_display_name(&self, name: &str, display_name: &str, actor: &Actor) -> Result<bool> {
                     let mut tx = self.begin_write().await?;
+                    let mut old = QueryBuilder::<$db>::new("SELECT display_name FROM users WHERE name = ");
+                    old.push_bind(name.to_string());
+                    let before: Option<String> = match old.build().fetch_optional(&mut *tx).await? {
+                        Some(r) => r.try_get("display_name")?,
+                        None => None,
+                    };
                     let mut qb = QueryBuilder::<$db>::new("UPDATE users SET display_name = ");
                     qb.push_bind(display_name.to_string()).push(" WHERE name = ").push_bind(name.to_string());
                     let changed = qb.build().execute(&mut *tx).await?.rows_affected();
@@ -154,7 +160,7 @@ macro_rules! impl_accounts {
                         action: "set_display_name".into(),
                         entity: "account".into(),
                         entity_key: name.to_string(),
-                        before: None,
+                        before: Some(serde_json::json!({ "display_name": before })),
                         after: Some(serde_json::json!({ "display_name": display_name })),
                     };
                     Self::write_audit(&mut tx, actor, &[entry]).await?;
@@ -171,10 +177,18 @@ macro_rules! impl_accounts {
                     rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("display_name")?))).collect()
                 }
 
-                async fn accounts_within(&self, region: &RegionCode) -> Result<Vec<(String, String, String)>> {
+                async fn accounts_within(&self, region: &RegionCode, roles: &[&str]) -> Result<Vec<(String, String, String)>> {
+                    if roles.is_empty() {
+                        return Ok(Vec::new());
+                    }
                     let (lo, hi) = crate::prefix_range(region.as_str());
                     let mut qb = QueryBuilder::<$db>::new("SELECT name, role, region_code FROM users WHERE region_code >= ");
-                    qb.push_bind(lo).push(" AND region_code < ").push_bind(hi).push(" ORDER BY region_code, name LIMIT 1000");
+                    qb.push_bind(lo).push(" AND region_code < ").push_bind(hi).push(" AND role IN (");
+                    let mut sep = qb.separated(", ");
+                    for r in roles {
+                        sep.push_bind(r.to_string());
+                    }
+                    sep.push_unseparated(") ORDER BY region_code, name LIMIT 1000");
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("role")?, r.try_get("region_code")?))).collect()
                 }

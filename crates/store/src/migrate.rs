@@ -34,6 +34,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 7, name: "enrolment_end", sql: include_str!("../migrations/sqlite/0007_enrolment_end.sql") },
     Migration { version: 8, name: "household_checks_region", sql: include_str!("../migrations/sqlite/0008_household_checks_region.sql") },
     Migration { version: 9, name: "account_display_name", sql: include_str!("../migrations/sqlite/0009_account_display_name.sql") },
+    Migration { version: 10, name: "audit_at", sql: include_str!("../migrations/sqlite/0010_audit_at.sql") },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -46,6 +47,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 7, name: "enrolment_end", sql: include_str!("../migrations/postgres/0007_enrolment_end.sql") },
     Migration { version: 8, name: "household_checks_region", sql: include_str!("../migrations/postgres/0008_household_checks_region.sql") },
     Migration { version: 9, name: "account_display_name", sql: include_str!("../migrations/postgres/0009_account_display_name.sql") },
+    Migration { version: 10, name: "audit_at", sql: include_str!("../migrations/postgres/0010_audit_at.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

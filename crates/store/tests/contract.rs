@@ -555,9 +555,10 @@ async fn accounts_and_sessions_are_kept_and_ended() {
         assert!(!s.set_display_name("nobody", "某某", &actor()).await.expect("no such account"));
         assert_eq!(s.display_names().await.expect("names"), vec![(account.name.clone(), "王芳".to_string())]);
         assert!(s.audit_of("account", &account.name).await.expect("audit").iter().any(|r| r.action == "set_display_name"));
-        let within = s.accounts_within(&account.region).await.expect("within");
+        let within = s.accounts_within(&account.region, &[account.role.as_str()]).await.expect("within");
+        assert!(s.accounts_within(&account.region, &["auditor_of_nothing"]).await.expect("other roles").is_empty());
         assert!(within.iter().any(|(n, _, r)| n == &account.name && r == account.region.as_str()), "{within:?}");
-        assert!(s.accounts_within(&RegionCode::parse("2102").expect("dalian")).await.expect("none").is_empty());
+        assert!(s.accounts_within(&RegionCode::parse("2102").expect("dalian"), &[account.role.as_str()]).await.expect("none").is_empty());
 
         let until = chain_now() + Duration::minutes(15);
         s.set_login_state("wang", 5, Some(until)).await.expect("lock");

@@ -130,8 +130,9 @@ pub async fn assignees(store: &dyn Store, who: &Principal) -> Result<Vec<(String
     if !who.may(Permission::WorkFindings) {
         return Err(AccessError::Forbidden);
     }
+    let roles: Vec<&str> = minzheng_domain::Role::ALL.iter().filter(|r| r.allows(Permission::WorkFindings)).map(|r| r.as_str()).collect();
     Ok(store
-        .accounts_within(&who.region)
+        .accounts_within(&who.region, &roles)
         .await?
         .into_iter()
         .filter_map(|(name, role, _)| minzheng_domain::Role::parse(&role).filter(|r| r.allows(Permission::WorkFindings)).map(|r| (name, r)))

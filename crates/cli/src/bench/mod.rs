@@ -64,13 +64,14 @@ pub enum BenchWhat {
         #[arg(long)]
         file: Option<PathBuf>,
     },
-    /// Latency of GET /api/persons/{id} on loopback against a database of N persons.
-    /// The pages staff open all day, as each role opens them, on a loaded city (the demo's
-    /// database unless --database-url names another): p50 and p95 per page.
+    /// The pages staff open all day, as each role opens them, on the configured database (run
+    /// `minzheng demo --no-serve` first): p50 and p95 per page. It adds one account per role
+    /// (`bench_<role>_<pid>`) to that database, for the sessions it times.
     Pages {
         #[arg(long, default_value_t = 30)]
         rounds: u32,
     },
+    /// Latency of GET /api/persons/{id} on loopback against a database of N persons.
     Api {
         #[arg(long, default_value_t = 1_000_000)]
         persons: u64,

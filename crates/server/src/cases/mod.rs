@@ -115,7 +115,7 @@ pub const ROUTES: &[crate::module::Route] = &[
     crate::module::Route::new("GET", "/cases", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
     crate::module::Route::new("GET", "/cases/new", crate::module::Access::Needs(minzheng_domain::Permission::AcceptApplications)),
-    crate::module::Route::new("GET", "/cases/export.xlsx", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
+    crate::module::Route::new("GET", "/cases/export.xlsx", crate::module::Access::Needs(minzheng_domain::Permission::ExportRegistry)),
     crate::module::Route::new("GET", "/cases/{id}", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),
     crate::module::Route::new("POST", "/cases/{id}/act", crate::module::Access::Needs(minzheng_domain::Permission::HandleCases)),
     crate::module::Route::new("GET", "/cases/{id}/letter.pdf", crate::module::Access::Needs(minzheng_domain::Permission::ReadRegistry)),

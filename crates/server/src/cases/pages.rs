@@ -149,6 +149,9 @@ pub(crate) async fn export_list(
         }
     }
     rows.truncate(crate::platform::sheet::MAX_ROWS);
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.parse().ok())).collect();
+    let filters = serde_json::json!({ "list": p.list, "region": p.region });
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "case", filters, &ids).await?;
     let headers = ["#", c.service, c.applicant, c.status, c.accepted_on, c.step_due, c.due, c.flags];
     let bytes = crate::platform::sheet::workbook(if lang == Lang::Zh { "办件" } else { "Cases" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "cases.xlsx"))

@@ -831,6 +831,9 @@ async fn export(State(s): State<AppState>, who: Authenticated, Query(p): Query<L
         }
     }
     rows.truncate(crate::platform::sheet::MAX_ROWS);
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.parse().ok())).collect();
+    let filters = serde_json::json!({ "region": p.region, "kind": p.kind, "status": p.status, "mine": p.mine });
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "finding", filters, &ids).await?;
     let headers = ["#", f.kind, f.summary, f.household, f.region, f.confidence, f.status, f.assigned_to, f.found_on];
     let bytes = crate::platform::sheet::workbook(if lang == Lang::Zh { "比对疑点" } else { "Findings" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "findings.xlsx"))

@@ -26,7 +26,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/api/findings/{id}/actions", Access::Needs(Permission::WorkFindings)),
     Route::new("POST", "/api/comparisons", Access::Needs(Permission::RunComparisons)),
     Route::new("GET", "/findings", Access::Needs(Permission::ReadFindings)),
-    Route::new("GET", "/findings/export.xlsx", Access::Needs(Permission::ReadFindings)),
+    Route::new("GET", "/findings/export.xlsx", Access::Needs(Permission::ExportRegistry)),
     Route::new("POST", "/findings/assign", Access::Needs(Permission::WorkFindings)),
     Route::new("POST", "/findings/compare", Access::Needs(Permission::RunComparisons)),
     Route::new("GET", "/findings/{id}", Access::Needs(Permission::ReadFindings)),

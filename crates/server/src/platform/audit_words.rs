@@ -55,6 +55,8 @@ pub(crate) const ACTIONS: &[(&str, &str, &str)] = &[
     ("set_calendar", "设定工作日历", "set the calendar"),
     ("add_tasks", "新增重点工作", "add key tasks"),
     ("report_progress", "填报进度", "report progress"),
+    ("contacts", "查看政策找人联系名单", "read a contact list"),
+    ("set_display_name", "登记工作人员姓名", "record a staff name"),
 ];
 
 pub(crate) fn action(code: &str, zh: bool) -> String {

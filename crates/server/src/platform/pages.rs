@@ -93,8 +93,8 @@ pub(crate) struct AuditPage {
     from: String,
     to: String,
     /// The operations and objects to choose from: code, name, chosen.
-    actions: Vec<(&'static str, &'static str, bool)>,
-    entities: Vec<(&'static str, &'static str, bool)>,
+    actions: Vec<(String, &'static str, bool)>,
+    entities: Vec<(String, &'static str, bool)>,
     query: String,
     rows: Vec<AuditRow>,
     next: Option<String>,
@@ -119,11 +119,23 @@ pub(crate) async fn audit(
         url_encode(&to)
     );
     let zh = who.lang == Lang::Zh;
+    // One option per name, standing for every code of that name (修改: update, change, set ...).
     let choices = |list: &'static [(&'static str, &'static str, &'static str)], chosen: &str| {
-        let mut seen = std::collections::BTreeSet::new();
-        list.iter()
-            .filter(|(_, z, e)| seen.insert(if zh { *z } else { *e }))
-            .map(|(c, z, e)| (*c, if zh { *z } else { *e }, *c == chosen))
+        let mut by_label: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+        for (c, z, e) in list {
+            let label = if zh { *z } else { *e };
+            match by_label.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, codes)) => codes.push(c),
+                None => by_label.push((label, vec![c])),
+            }
+        }
+        by_label
+            .into_iter()
+            .map(|(label, codes)| {
+                let value = codes.join(",");
+                let selected = value == chosen;
+                (value, label, selected)
+            })
             .collect::<Vec<_>>()
     };
     let mut page = AuditPage {

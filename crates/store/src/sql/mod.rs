@@ -360,8 +360,21 @@ where
 {
     let mut qb = QueryBuilder::<DB>::new(format!("SELECT {} FROM audit_log WHERE 1 = 1", crate::AUDIT_COLUMNS));
     for (column, value) in [("actor", &q.actor), ("entity", &q.entity), ("entity_key", &q.entity_key), ("action", &q.action)] {
-        if let Some(v) = value {
-            qb.push(format!(" AND {column} = ")).push_bind(v.clone());
+        match value.as_deref().map(|v| v.split(',').map(str::trim).filter(|c| !c.is_empty()).collect::<Vec<_>>()) {
+            // Operations and objects may be given as several codes (`update,change`): any of them.
+            Some(codes) if codes.len() > 1 && column != "entity_key" && column != "actor" => {
+                qb.push(format!(" AND {column} IN ("));
+                let mut sep = qb.separated(", ");
+                for c in codes {
+                    sep.push_bind(c.to_string());
+                }
+                sep.push_unseparated(")");
+            }
+            _ => {
+                if let Some(v) = value {
+                    qb.push(format!(" AND {column} = ")).push_bind(v.clone());
+                }
+            }
         }
     }
     if let Some(region) = &q.region {
