@@ -104,6 +104,11 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
         of(FindingKind::Deceased).find(|f| f.evidence.iter().any(|e| e.source == "deaths")).expect("a death record as evidence");
     assert!(with_record.evidence[1].batch.is_some(), "the departmental record names its batch");
     assert!(with_record.evidence[1].fields.iter().any(|(k, _)| k == "死亡日期"));
+    // The roster's side in staff's words: the program and the paying county by name.
+    let roster = &with_record.evidence[0].fields;
+    let field = |name: &str| roster.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    assert!(!field("保障项目").is_empty() && field("保障项目").chars().all(|c| !c.is_ascii_lowercase()), "{roster:?}");
+    assert!(field("发放区县").contains('（') && !field("发放区县").starts_with(|c: char| c.is_ascii_digit()), "{roster:?}");
 
     // A poor household with a car planted and on the 低保 roster: no longer eligible, the vehicle as evidence.
     let dibao_households: HashSet<&str> = w.city.roster.rows.iter().filter(|r| r[0] == "dibao").map(|r| r[1].as_str()).collect();

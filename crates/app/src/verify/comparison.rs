@@ -231,7 +231,16 @@ pub(crate) async fn compare(
             }
         }
     }
-    let ctx = Context { persons: &persons, households: &households, on };
+    // Names for the evidence: programs and the paying counties, as staff read them.
+    let programs: HashMap<String, String> = engine.policy.programs.iter().map(|p| (p.code.clone(), p.zh.clone())).collect();
+    let mut counties: HashMap<String, String> = HashMap::new();
+    for e in enrolments {
+        if !counties.contains_key(e.county.as_str()) {
+            let name = store.region(&e.county).await?.map(|r| r.name).unwrap_or_else(|| e.county.to_string());
+            counties.insert(e.county.to_string(), name);
+        }
+    }
+    let ctx = Context { persons: &persons, households: &households, on, programs: &programs, counties: &counties };
     let mut findings = Vec::new();
 
     // Departmental rows naming an enrolled member: deaths, moves, residence elsewhere, marriages
@@ -573,7 +582,7 @@ pub(crate) async fn compare(
                 reasons_zh.push(s.zh.clone());
                 reasons_en.push(s.en.clone());
                 for f in &s.features {
-                    fields.push((f.zh.clone(), format!("{}{}", f.value, f.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default())));
+                    fields.push((f.zh.clone(), minzheng_domain::units::with_unit(&f.value, f.unit.as_deref().unwrap_or(""), true)));
                 }
                 if !s.basis.is_empty() {
                     fields.push(("依据".into(), s.basis.clone()));
@@ -619,6 +628,9 @@ pub(crate) struct Context<'a> {
     pub(crate) persons: &'a FastMap<IdNumber, Person>,
     pub(crate) households: &'a HashMap<String, Household>,
     pub(crate) on: NaiveDate,
+    /// Program code → name (最低生活保障), county code → name (浑南区), for the evidence.
+    pub(crate) programs: &'a HashMap<String, String>,
+    pub(crate) counties: &'a HashMap<String, String>,
 }
 
 impl Context<'_> {
@@ -665,9 +677,15 @@ impl Context<'_> {
             source: "enrolments".into(),
             batch: None,
             fields: vec![
-                ("保障项目".into(), e.program.clone()),
+                ("保障项目".into(), self.programs.get(&e.program).cloned().unwrap_or_else(|| e.program.clone())),
                 ("户编号".into(), e.household_no.clone()),
-                ("发放区县".into(), e.county.to_string()),
+                (
+                    "发放区县".into(),
+                    match self.counties.get(e.county.as_str()) {
+                        Some(name) => format!("{name}（{}）", e.county),
+                        None => e.county.to_string(),
+                    },
+                ),
                 ("月保障金额".into(), format!("{} 元", e.monthly_amount)),
                 ("起始月份".into(), e.start.format("%Y-%m").to_string()),
                 ("保障成员".into(), e.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、")),
@@ -680,7 +698,7 @@ impl Context<'_> {
         ev.fields.insert(0, ("身份证号".into(), id.to_string()));
         ev.fields.insert(0, ("姓名".into(), name_of(e, id)));
         if let Some(p) = self.persons.get(id) {
-            ev.fields.push(("人口库状态".into(), p.status.code().to_string()));
+            ev.fields.push(("人口库状态".into(), p.status.zh().to_string()));
         }
         ev
     }
