@@ -9,7 +9,9 @@ use minzheng_domain::{Household, RegionCode};
 use minzheng_domain::{Permission, Principal};
 use minzheng_store::{Actor, AuditEntry};
 use minzheng_store::{HouseholdQuery, Progress, Store, StoreError};
-use minzheng_synth::files::{write_table, Format, WriteError};
+/// The file format of an export (.xlsx or .csv).
+pub use minzheng_synth::files::Format;
+use minzheng_synth::files::{write_table, WriteError};
 use std::collections::HashMap;
 use std::path::Path;
 

@@ -943,3 +943,25 @@ async fn exporting_a_list_needs_the_export_permission_and_is_recorded() {
     let r = get(&f.app, "/audit", Some(&auditor.cookie)).await;
     assert!(r.body.contains(r#"<option value="list,list_cases">列表查询</option>"#), "{}", r.body);
 }
+
+/// The resident list exports a community's or a street's residents to Excel for the roles that
+/// may export, audited as the registry's export; a county is left to the command line.
+#[tokio::test]
+async fn a_communitys_residents_export_to_excel() {
+    let f = fixture("residents-export").await;
+    let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
+    let page = get(&f.app, "/residents", Some(&worker.cookie)).await;
+    assert!(page.body.contains("/residents/export.xlsx"), "the export link for a role that may export");
+    let r = get(&f.app, &format!("/residents/export.xlsx?region={}", f.inside.community), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.starts_with("PK"), "a workbook");
+    let log = f.store.audit_of("registry", f.inside.community.as_str()).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "export"), "{log:?}");
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let county_code = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let r = get(&f.app, &format!("/residents/export.xlsx?region={county_code}"), Some(&county.cookie)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (StatusCode::BAD_REQUEST, "too_large"));
+    let grid = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid");
+    let page = get(&f.app, "/residents", Some(&grid.cookie)).await;
+    assert!(!page.body.contains("/residents/export.xlsx"), "no export for a grid worker");
+}

@@ -13,6 +13,7 @@ use minzheng_domain::Permission;
 
 pub const ROUTES: &[Route] = &[
     Route::new("GET", "/residents", Access::Needs(Permission::ReadRegistry)),
+    Route::new("GET", "/residents/export.xlsx", Access::Needs(Permission::ExportRegistry)),
     Route::new("GET", "/households/{no}", Access::Needs(Permission::ReadRegistry)),
     Route::new("POST", "/households/{no}/unmask", Access::Needs(Permission::ReadRegistry)),
     Route::new("GET", "/api/persons", Access::Needs(Permission::ReadRegistry)),
@@ -33,6 +34,7 @@ fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);
     Router::new()
         .route(l("/residents", &["GET"]), get(pages::residents))
+        .route(l("/residents/export.xlsx", &["GET"]), get(pages::export_residents))
         .route(l("/households/{no}", &["GET"]), get(pages::household))
         .route(l("/households/{no}/unmask", &["POST"]), post(pages::unmask_member))
         .route(l("/api/persons", &["GET"]), get(api::search_persons))

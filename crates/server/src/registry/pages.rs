@@ -50,6 +50,8 @@ pub(crate) struct ResidentsPage {
     rows: Vec<Row>,
     next: Option<String>,
     error: Option<String>,
+    /// The role may export the residents (导出Excel).
+    may_export: bool,
 }
 
 #[derive(Deserialize)]
@@ -72,6 +74,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
         rows: vec![],
         next: None,
         error: None,
+        may_export: who.principal.may(minzheng_domain::Permission::ExportRegistry),
     };
     // An ID number in the search box: that resident, wherever in the account's region.
     if let Ok(id) = minzheng_domain::IdNumber::parse(&name) {
@@ -530,4 +533,45 @@ fn field_value(s: &AppState, key: &str, json: &str, zh: bool) -> String {
         },
         (_, other) => other.to_string(),
     }
+}
+
+/// 导出Excel: the residents of a street or community as a workbook (the registry's export, with
+/// its permission and audit record); a county or more is exported from the command line
+/// (`minzheng export`), which shows its progress.
+pub(crate) async fn export_residents(State(s): State<AppState>, who: Authenticated, Query(p): Query<Params>) -> Result<Response, AppError> {
+    let text = p.region.unwrap_or_default();
+    let region =
+        if text.trim().is_empty() { who.principal.region.clone() } else { crate::platform::api::region_named(&s, &who.principal, &text)? };
+    if region.level() < minzheng_domain::RegionLevel::Street {
+        return Err(AppError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "too_large",
+            "页面上可导出一个街道或社区的居民；区县及以上请使用命令 minzheng export（显示进度）",
+            "a street's or a community's residents export from the page; a county or more with `minzheng export`, which shows its progress",
+        )
+        .on_field("region"));
+    }
+    let path =
+        std::env::temp_dir().join(format!("minzheng-residents-{}-{}.xlsx", std::process::id(), chrono::Utc::now().timestamp_micros()));
+    let written = minzheng_app::export::export(
+        s.store.as_ref(),
+        &who.principal,
+        &who.actor,
+        minzheng_app::export::What::Persons,
+        Some(region.clone()),
+        &path,
+        minzheng_app::export::Format::Xlsx,
+        &|_| {},
+    )
+    .await;
+    let bytes = std::fs::read(&path);
+    let _ = std::fs::remove_file(&path);
+    match written {
+        Ok(_) => {}
+        Err(minzheng_app::export::ExportError::Access(e)) => return Err(e.into()),
+        Err(e) => return Err(AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "export", e.zh(), e.en())),
+    }
+    let bytes = bytes
+        .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败", format!("export failed: {e}")))?;
+    Ok(crate::platform::sheet::download(bytes, &format!("residents-{region}.xlsx")))
 }
