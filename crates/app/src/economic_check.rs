@@ -302,6 +302,22 @@ pub async fn checks_of(store: &dyn Store, who: &Principal, no: &str) -> Result<V
     Ok(store.household_checks_of(no).await?)
 }
 
+/// How many check reports the households within `region` (the account's own when none) have.
+pub async fn count_reports_in(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&minzheng_domain::RegionCode>,
+) -> Result<u64, AccessError> {
+    if !who.may(Permission::ReadFindings) && !who.may(Permission::VerifyHouseholds) {
+        return Err(AccessError::Forbidden);
+    }
+    let region = region.unwrap_or(&who.region);
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope);
+    }
+    Ok(store.count_household_checks_in(region).await?)
+}
+
 /// 核对报告列表: the reports of households within `region` (the account's own when none), newest
 /// first, for staff who read findings and reports; the read is audited with the ids shown.
 pub async fn reports_in(

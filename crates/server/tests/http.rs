@@ -819,6 +819,7 @@ async fn the_check_reports_of_the_region_are_listed() {
     let r = get(&f.app, "/verifications", Some(&county.cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains(&format!(r#"href="/verifications/{}""#, f.inside_verification)), "{}", r.body);
+    assert!(r.body.contains(r#"<span id="total">共 1 条</span>"#), "{}", r.body);
     assert!(!r.body.contains(&format!(r#"href="/verifications/{}""#, f.outside_verification)));
     let r = get(&f.app, "/verifications?region=2102", Some(&county.cookie)).await;
     assert_eq!((r.status, r.error_code().as_str()), (StatusCode::FORBIDDEN, "out_of_scope"));

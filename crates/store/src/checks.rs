@@ -24,6 +24,9 @@ pub trait HouseholdCheckStore: Send + Sync {
     /// The reports of a household, newest first.
     async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>>;
 
+    /// How many reports the households within a region have.
+    async fn count_household_checks_in(&self, region: &minzheng_domain::RegionCode) -> Result<u64>;
+
     /// 核对报告列表: the reports of households within a region, newest first; keyset-paginated
     /// (`before` an id).
     async fn household_checks_in(
@@ -74,6 +77,14 @@ macro_rules! impl_checks {
                 async fn household_checks_of(&self, household_no: &str) -> Result<Vec<minzheng_domain::verification::VerificationReport>> {
                     let rows = verify::household_checks::<$db>(None, Some(household_no)).build().fetch_all(&self.pool).await?;
                     rows.iter().map(verify::household_check_from_row).collect()
+                }
+
+                async fn count_household_checks_in(&self, region: &RegionCode) -> Result<u64> {
+                    let (lo, hi) = crate::prefix_range(region.as_str());
+                    let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM household_checks WHERE community >= ");
+                    qb.push_bind(lo).push(" AND community < ").push_bind(hi);
+                    let n: i64 = qb.build().fetch_one(&self.pool).await?.try_get("n")?;
+                    Ok(u64::try_from(n).unwrap_or(0))
                 }
 
                 async fn household_checks_in(

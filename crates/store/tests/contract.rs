@@ -1002,6 +1002,12 @@ async fn a_household_check_report_is_kept_whole_and_listed_newest_first() {
         let listed = s.household_checks_of("210112009001-00001").await.expect("list");
         assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second, first]);
         assert!(s.household_check(second + 1).await.expect("read").is_none());
+        // The region's list, newest first, counted; none elsewhere.
+        let hunnan = RegionCode::parse("210112").expect("county");
+        let page = s.household_checks_in(&hunnan, None, 1).await.expect("region list");
+        assert_eq!((page.items.iter().map(|r| r.id).collect::<Vec<_>>(), page.next.is_some()), (vec![second], true));
+        assert_eq!(s.count_household_checks_in(&hunnan).await.expect("count"), 2);
+        assert_eq!(s.count_household_checks_in(&RegionCode::parse("210102").expect("heping")).await.expect("count"), 0);
         assert_eq!(s.audit_of("household", "210112009001-00001").await.expect("audit").len(), 2);
         f.done().await;
     }

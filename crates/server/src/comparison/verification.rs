@@ -273,6 +273,8 @@ struct ListPage {
     region_name: String,
     rows: Vec<ListRow>,
     next: Option<String>,
+    /// How many reports the region has (共 N 条).
+    total: u64,
 }
 
 /// 核对报告列表: the check reports of the region, newest first, each with what the rules
@@ -287,6 +289,7 @@ async fn list_page(
         None => None,
     };
     let page = use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), p.before, 50).await?;
+    let total = use_case::count_reports_in(s.store.as_ref(), &who.principal, region.as_ref()).await?;
     let zh = who.lang == crate::i18n::Lang::Zh;
     let region = region.unwrap_or_else(|| who.principal.region.clone());
     let rows = page
@@ -325,6 +328,7 @@ async fn list_page(
         region: region.to_string(),
         rows,
         next: page.next,
+        total,
     };
     Ok(render(&list)?.into_response())
 }
