@@ -53,33 +53,45 @@ pub async fn accept(
 ) -> Result<Case, CaseFailure> {
     // The reason a refusal withheld from a worker outside the owning county, for the record.
     let attempt = Attempt { withheld_reason: std::sync::Mutex::new(None), documents_only: false };
-    let withheld_reason = &attempt.withheld_reason;
     let result = accept_unaudited(store, catalogue, who, actor, app, today, &attempt)
         .await
         .and_then(|c| c.ok_or_else(|| invalid("受理未完成", "the application was not accepted")));
     // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
     // is personal data, and trying one number against each service must leave a trace.
     if let Err(e) = &result {
-        let real = withheld_reason.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
-            store
-                .audit(
-                    actor,
-                    &[AuditEntry {
-                        action: "refused".into(),
-                        entity: "person".into(),
-                        entity_key: app.applicant.to_string(),
-                        before: None,
-                        after: Some(match real {
-                            Some(real) => serde_json::json!({ "use": "accept", "service": app.service, "reason": real, "told": e.en() }),
-                            None => serde_json::json!({ "use": "accept", "service": app.service, "reason": e.en() }),
-                        }),
-                    }],
-                )
-                .await?;
-        }
+        record_refusal(store, actor, app, "accept", &attempt, e).await?;
     }
     result
+}
+
+/// Records a refusal of the acceptance checks with its reason (the real one where the worker was
+/// told less): what a refusal tells (enrolled, documents) is personal data, and trying one number
+/// against each service must leave a trace. A storage failure is not a refusal.
+async fn record_refusal(
+    store: &dyn Store,
+    actor: &Actor,
+    app: &Application,
+    purpose: &str,
+    attempt: &Attempt,
+    e: &CaseFailure,
+) -> Result<(), CaseFailure> {
+    if matches!(e, CaseFailure::Access(AccessError::Store(_))) {
+        return Ok(());
+    }
+    let real = attempt.withheld_reason.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let after = match real {
+        Some(real) => serde_json::json!({ "use": purpose, "service": app.service, "reason": real, "told": e.en() }),
+        None => serde_json::json!({ "use": purpose, "service": app.service, "reason": e.en() }),
+    };
+    let entry = AuditEntry {
+        action: "refused".into(),
+        entity: "person".into(),
+        entity_key: app.applicant.to_string(),
+        before: None,
+        after: Some(after),
+    };
+    store.audit(actor, &[entry]).await?;
+    Ok(())
 }
 
 /// One run of the acceptance checks: the reason a refusal withheld from the worker (for the
@@ -265,21 +277,7 @@ pub async fn missing_documents(
         Err(e) => {
             // Refused as acceptance would be, and recorded as acceptance records it: asking about
             // one number after another leaves a trace.
-            if !matches!(e, CaseFailure::Access(AccessError::Store(_))) {
-                let real = attempt.withheld_reason.lock().unwrap_or_else(|p| p.into_inner()).take();
-                let after = match real {
-                    Some(real) => serde_json::json!({ "use": "one_time_notice", "service": app.service, "reason": real, "told": e.en() }),
-                    None => serde_json::json!({ "use": "one_time_notice", "service": app.service, "reason": e.en() }),
-                };
-                let entry = AuditEntry {
-                    action: "refused".into(),
-                    entity: "person".into(),
-                    entity_key: app.applicant.to_string(),
-                    before: None,
-                    after: Some(after),
-                };
-                store.audit(actor, &[entry]).await?;
-            }
+            record_refusal(store, actor, app, "one_time_notice", &attempt, &e).await?;
             return Err(e);
         }
     };

@@ -109,14 +109,7 @@ pub async fn finding_work(store: &dyn Store, who: &Principal) -> Result<FindingW
 
 /// Findings in the account's region (narrowed by the query's), audited as a read.
 pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: FindingQuery) -> Result<Page<FindingView>, AccessError> {
-    if !who.may(Permission::ReadFindings) {
-        return Err(AccessError::Forbidden);
-    }
-    match &q.region {
-        Some(r) if !who.in_scope(r) => return Err(AccessError::OutOfScope),
-        Some(_) => {}
-        None => q.region = Some(who.region.clone()),
-    }
+    within_scope(who, &mut q)?;
     let page = store.search_findings(&q).await?;
     let region = q.region.as_ref().map(ToString::to_string).unwrap_or_default();
     let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
@@ -141,15 +134,24 @@ pub async fn assignees(store: &dyn Store, who: &Principal) -> Result<Vec<(String
 
 /// How many findings a list holds (its filters, within the account's region): numbers only.
 pub async fn count_findings(store: &dyn Store, who: &Principal, mut q: FindingQuery) -> Result<u64, AccessError> {
+    within_scope(who, &mut q)?;
+    Ok(store.count_findings(&q).await?)
+}
+
+/// A findings query of an account that reads findings, narrowed to its region (its own when the
+/// query names none; refused when it names one outside).
+fn within_scope(who: &Principal, q: &mut FindingQuery) -> Result<(), AccessError> {
     if !who.may(Permission::ReadFindings) {
         return Err(AccessError::Forbidden);
     }
     match &q.region {
-        Some(r) if !who.in_scope(r) => return Err(AccessError::OutOfScope),
-        Some(_) => {}
-        None => q.region = Some(who.region.clone()),
+        Some(r) if !who.in_scope(r) => Err(AccessError::OutOfScope),
+        Some(_) => Ok(()),
+        None => {
+            q.region = Some(who.region.clone());
+            Ok(())
+        }
     }
-    Ok(store.count_findings(&q).await?)
 }
 
 /// Counts by kind, county and status in the account's region.

@@ -44,17 +44,7 @@ pub(crate) async fn receipt_pdf(State(s): State<AppState>, who: Authenticated, P
 /// 一次性告知书 (PDF): the acceptance form sent to this address instead of `/cases` (its second
 /// button): everything the application still lacks, in writing, so the applicant comes once.
 pub(crate) async fn missing_documents_pdf(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
-    let fields: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| bad("bad_form", "表单无法读取".into(), "the form cannot be read".into()))?;
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    who.require_csrf(&s, get("csrf").as_deref()).await?;
-    let app = Application {
-        service: get("service").unwrap_or_default(),
-        applicant: parse_id(&get("applicant").unwrap_or_default())?,
-        documents: fields.iter().filter(|(n, _)| n == "documents").map(|(_, v)| v.clone()).collect(),
-        staff_relative: false,
-        comment: String::new(),
-    };
+    let app = application_of(&s, &who, &body).await?;
     let today = s.clock.today();
     let (missing, name) = use_case::missing_documents(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, &app, today).await?;
     let service = s.catalogue.service(app.service.trim()).ok_or(minzheng_app::registry::AccessError::NotFound)?;

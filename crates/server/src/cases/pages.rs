@@ -245,18 +245,24 @@ pub(crate) async fn new_page(State(s): State<AppState>, who: Authenticated, Quer
     Ok(render(&page)?.into_response())
 }
 
-pub(crate) async fn form_accept(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
+/// The acceptance form as sent (its CSRF token checked): the application it describes. Read by
+/// the acceptance and by the one-time notice, the form's two buttons.
+pub(crate) async fn application_of(s: &AppState, who: &Authenticated, body: &str) -> Result<Application, AppError> {
     let fields: Vec<(String, String)> =
-        serde_urlencoded::from_str(&body).map_err(|_| bad("bad_form", "表单无法读取".into(), "the form cannot be read".into()))?;
+        serde_urlencoded::from_str(body).map_err(|_| bad("bad_form", "表单无法读取".into(), "the form cannot be read".into()))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    who.require_csrf(&s, get("csrf").as_deref()).await?;
-    let app = Application {
+    who.require_csrf(s, get("csrf").as_deref()).await?;
+    Ok(Application {
         service: get("service").unwrap_or_default(),
         applicant: parse_id(&get("applicant").unwrap_or_default())?,
         documents: fields.iter().filter(|(n, _)| n == "documents").map(|(_, v)| v.clone()).collect(),
         staff_relative: get("staff_relative").is_some_and(|v| v == "on" || v == "true"),
         comment: get("comment").unwrap_or_default(),
-    };
+    })
+}
+
+pub(crate) async fn form_accept(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
+    let app = application_of(&s, &who, &body).await?;
     let c = use_case::accept(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, &app, s.clock.today()).await?;
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }

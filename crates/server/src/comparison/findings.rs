@@ -261,20 +261,26 @@ struct ListPageParams {
     mine: Option<String>,
 }
 
-async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
-    let lang = who.lang;
-    let f = FindingText::of(lang);
-    // The region by its code or its name (浑南区).
+/// The findings list's query as its page and its export read it: the region by its code or its
+/// name (浑南区), kind, status, the cursor, and only the account's own when `mine`.
+fn page_query(s: &AppState, who: &Authenticated, p: &ListPageParams, limit: u32) -> Result<(FindingQuery, bool), AppError> {
     let region = match p.region.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(crate::platform::api::region_named(&s, &who.principal, t)?.to_string()),
+        Some(t) => Some(crate::platform::api::region_named(s, &who.principal, t)?.to_string()),
         None => None,
     };
-    let params = ListParams { region, kind: p.kind.clone(), status: p.status.clone(), before: p.before, limit: Some(50) };
+    let params = ListParams { region, kind: p.kind.clone(), status: p.status.clone(), before: p.before, limit: Some(limit) };
     let mut q = query_of(&params)?;
     let mine = p.mine.as_deref().is_some_and(|m| matches!(m, "1" | "on" | "true"));
     if mine {
         q.assigned_to = Some(who.principal.name.clone());
     }
+    Ok((q, mine))
+}
+
+async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let f = FindingText::of(lang);
+    let (q, mine) = page_query(&s, &who, &p, 50)?;
     let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
     let total = use_case::count_findings(s.store.as_ref(), &who.principal, FindingQuery { before: None, ..q.clone() }).await?;
     let counts = use_case::finding_counts(s.store.as_ref(), &who.principal).await?;
@@ -809,15 +815,8 @@ async fn assignee_choices(s: &AppState, who: &Authenticated) -> Result<Vec<(Stri
 async fn export(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
     let lang = who.lang;
     let f = FindingText::of(lang);
-    let region = match p.region.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => Some(crate::platform::api::region_named(&s, &who.principal, t)?.to_string()),
-        None => None,
-    };
-    let params = ListParams { region, kind: p.kind.clone(), status: p.status.clone(), before: None, limit: Some(1000) };
-    let mut q = query_of(&params)?;
-    if p.mine.as_deref().is_some_and(|m| matches!(m, "1" | "on" | "true")) {
-        q.assigned_to = Some(who.principal.name.clone());
-    }
+    let (mut q, _) = page_query(&s, &who, &p, 1000)?;
+    q.before = None;
     let mut rows: Vec<Vec<String>> = Vec::new();
     loop {
         let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
