@@ -10,6 +10,7 @@
 //! | `data_dir` | `MINZHENG_DATA_DIR` | the SQLite file's folder, else `minzheng-data` |
 //! | `policy_dir` | `MINZHENG_POLICY_DIR` | the shipped policies of the city |
 //! | `sources` | `MINZHENG_SOURCES` | the shipped departmental source catalogue |
+//! | `pdf_font` | `MINZHENG_PDF_FONT` | the first Chinese font found ([`crate::pdf::font::SEARCHED`]) |
 //! | `bind` | `MINZHENG_BIND` | `127.0.0.1:8080` |
 //! | `secure_cookies` | `MINZHENG_SECURE_COOKIES` (`1`/`true`) | false (set behind TLS) |
 //! | `log_requests` | `MINZHENG_LOG` (`off` turns it off) | true |
@@ -37,6 +38,9 @@ pub struct Config {
     pub policy_dir: Option<PathBuf>,
     /// A bureau's own catalogue of departmental sources instead of the shipped one.
     pub sources: Option<PathBuf>,
+    /// The Chinese font PDFs embed (`.ttf`, `.otf`, `.ttc`; `file.ttc#2` for a face of a
+    /// collection); None: the first found of [`crate::pdf::font::SEARCHED`].
+    pub pdf_font: Option<PathBuf>,
     /// The server's address.
     pub bind: String,
     /// Mark cookies `Secure` and send HSTS (when served behind TLS).
@@ -53,6 +57,7 @@ impl Default for Config {
             data_dir: None,
             policy_dir: None,
             sources: None,
+            pdf_font: None,
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
             log_requests: true,
@@ -68,6 +73,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("policy_dir", &self.policy_dir)
             .field("sources", &self.sources)
+            .field("pdf_font", &self.pdf_font)
             .field("bind", &self.bind)
             .field("secure_cookies", &self.secure_cookies)
             .field("log_requests", &self.log_requests)
@@ -151,6 +157,9 @@ impl Config {
         }
         if let Some(v) = set("MINZHENG_SOURCES") {
             self.sources = Some(PathBuf::from(v));
+        }
+        if let Some(v) = set("MINZHENG_PDF_FONT") {
+            self.pdf_font = Some(PathBuf::from(v));
         }
         if let Some(v) = set("MINZHENG_BIND") {
             self.bind = v;

@@ -331,6 +331,10 @@ async fn run(cli: Cli) -> Result<()> {
     }
     // A bureau's own source catalogue is checked before anything runs.
     minzheng_app::economy::use_catalogue(config.sources.as_deref()).map_err(|e| anyhow::anyhow!(e.both()))?;
+    // So is the font PDFs embed, when one is configured (else the first found, when first needed).
+    if let Some(font) = config.pdf_font.as_deref() {
+        minzheng_app::pdf::font::configure(Some(font)).map_err(|e| anyhow::anyhow!("PDF 字体不可用 / the PDF font cannot be used: {e}"))?;
+    }
     let config = CONFIG.get_or_init(|| config);
     let url = config.database_url();
     let anchors_after =
