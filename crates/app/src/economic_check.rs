@@ -327,6 +327,7 @@ pub async fn reports_in(
     region: Option<&minzheng_domain::RegionCode>,
     before: Option<i64>,
     limit: u32,
+    paging: &minzheng_store::Paging,
 ) -> Result<minzheng_store::Page<VerificationReport>, AccessError> {
     if !who.may(Permission::ReadFindings) && !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden);
@@ -335,7 +336,7 @@ pub async fn reports_in(
     if !who.in_scope(region) {
         return Err(AccessError::OutOfScope);
     }
-    let page = store.household_checks_in(region, before, limit).await?;
+    let page = store.household_checks_in(region, before, limit, paging).await?;
     let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
     store
         .audit(

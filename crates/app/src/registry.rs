@@ -197,6 +197,16 @@ pub async fn search_persons(
     })
 }
 
+/// How many residents a search within the account's region holds (a number only).
+pub async fn count_persons(store: &dyn Store, who: &Principal, mut q: PersonQuery) -> Result<u64, AccessError> {
+    if !who.may(Permission::ReadRegistry) {
+        return Err(AccessError::Forbidden);
+    }
+    q.region = Some(scoped(who, q.region.take())?);
+    q.after = None;
+    Ok(store.count_persons(&q).await?)
+}
+
 /// A household with its members, if in scope (audited).
 pub async fn household(store: &dyn Store, who: &Principal, actor: &Actor, no: &str) -> Result<(Household, Vec<PersonView>), AccessError> {
     if !who.may(Permission::ReadRegistry) {

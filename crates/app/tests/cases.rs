@@ -134,14 +134,33 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     assert_eq!(c.household_size, 2);
     assert_eq!(c.step_due, day("2026-11-05"), "survey within 3 working days");
     assert_eq!(c.due, day("2026-12-14"), "whole case within 30 working days");
-    let queue =
-        use_case::cases(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), CaseList::Queue, None, None, 50, day("2026-11-02"))
-            .await
-            .expect("queue");
+    let queue = use_case::cases(
+        w.store.as_ref(),
+        &hunnan_worker,
+        &actor(&hunnan_worker),
+        CaseList::Queue,
+        None,
+        None,
+        50,
+        &Default::default(),
+        day("2026-11-02"),
+    )
+    .await
+    .expect("queue");
     assert_eq!(queue.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![c.id], "in the 浑南 community's queue");
-    let theirs = use_case::cases(w.store.as_ref(), &heping, &actor(&heping), CaseList::Queue, None, None, 50, day("2026-11-02"))
-        .await
-        .expect("queue");
+    let theirs = use_case::cases(
+        w.store.as_ref(),
+        &heping,
+        &actor(&heping),
+        CaseList::Queue,
+        None,
+        None,
+        50,
+        &Default::default(),
+        day("2026-11-02"),
+    )
+    .await
+    .expect("queue");
     assert!(theirs.items.is_empty(), "not in the accepting community's queue");
 
     // The accepting community follows the status, nothing more.

@@ -966,3 +966,31 @@ async fn a_communitys_residents_export_to_excel() {
     let page = get(&f.app, "/residents", Some(&grid.cookie)).await;
     assert!(!page.body.contains("/residents/export.xlsx"), "no export for a grid worker");
 }
+
+/// Lists come in numbered pages of a chosen size, in the order of a column staff click; a page
+/// past the end says nothing is there and leads back; a sort the list does not offer is ignored.
+/// The resident list says how many residents the search holds.
+#[tokio::test]
+async fn lists_come_in_numbered_pages_sorted_by_a_column() {
+    let f = fixture("list-pages").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let r = get(&f.app, "/findings?sort=-found_on&size=20", Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("第 1 / 1 页") && r.body.contains("<strong>20</strong>"), "the page and its size: {}", r.body);
+    assert!(r.body.contains("▼") && r.body.contains("size=20&#38;sort=found_on"), "by date, newest first; again: oldest first: {}", r.body);
+    let r = get(&f.app, "/cases?list=all&page=2", Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains(r#"id="no-cases""#) && r.body.contains(r#"href="/cases?list=all""#), "past the end: {}", r.body);
+    let r = get(&f.app, "/verifications?sort=made", Some(&county.cookie)).await;
+    assert!(r.body.contains("▲") && r.body.contains(&format!(r#"href="/verifications/{}""#, f.inside_verification)), "{}", r.body);
+    let r = get(&f.app, &format!("/cases?list=all&sort={}", url("id; DROP TABLE cases")), Some(&county.cookie)).await;
+    assert!(r.status == StatusCode::OK && r.body.contains(r#"<span id="total">共 1 条</span>"#), "{}", r.body);
+    let r = get(&f.app, "/verifications/export.xlsx", Some(&county.cookie)).await;
+    assert!(r.status == StatusCode::OK && r.body.starts_with("PK"), "the check reports export too");
+    // The residents of the inside community: as many as the generated city put there.
+    let households: std::collections::HashSet<&str> =
+        f.city.households.iter().filter(|h| h.community == f.inside.community).map(|h| h.household_no.as_str()).collect();
+    let there = f.city.persons.iter().filter(|p| p.household_no.as_deref().is_some_and(|h| households.contains(h))).count();
+    let r = get(&f.app, &format!("/residents?region={}", f.inside.community), Some(&county.cookie)).await;
+    assert!(r.body.contains(&format!(r#"<span id="total">共 {there} 条</span>"#)), "{there}: {}", r.body);
+}

@@ -69,6 +69,8 @@ pub struct CaseQuery {
     /// Cursor: cases with a smaller id.
     pub before: Option<i64>,
     pub limit: u32,
+    /// A numbered page and its order (the list page's); the cursor still applies.
+    pub paging: crate::Paging,
 }
 
 /// Cases, their events and documents. An approval's enrolment is written in the same

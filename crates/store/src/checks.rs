@@ -28,12 +28,13 @@ pub trait HouseholdCheckStore: Send + Sync {
     async fn count_household_checks_in(&self, region: &minzheng_domain::RegionCode) -> Result<u64>;
 
     /// 核对报告列表: the reports of households within a region, newest first; keyset-paginated
-    /// (`before` an id).
+    /// (`before` an id), or a numbered page in a column's order (`paging`).
     async fn household_checks_in(
         &self,
         region: &minzheng_domain::RegionCode,
         before: Option<i64>,
         limit: u32,
+        paging: &crate::Paging,
     ) -> Result<crate::Page<minzheng_domain::verification::VerificationReport>>;
 }
 
@@ -92,8 +93,9 @@ macro_rules! impl_checks {
                     region: &RegionCode,
                     before: Option<i64>,
                     limit: u32,
+                    paging: &crate::Paging,
                 ) -> Result<Page<minzheng_domain::verification::VerificationReport>> {
-                    let rows = verify::household_checks_in::<$db>(region, before, limit).build().fetch_all(&self.pool).await?;
+                    let rows = verify::household_checks_in::<$db>(region, before, limit, paging).build().fetch_all(&self.pool).await?;
                     let items = rows.iter().map(verify::household_check_from_row).collect::<Result<Vec<_>>>()?;
                     Ok(verify::paginate_checks(items, limit))
                 }

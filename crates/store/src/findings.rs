@@ -20,6 +20,8 @@ pub struct FindingQuery {
     /// Cursor: findings with a smaller id.
     pub before: Option<i64>,
     pub limit: u32,
+    /// A numbered page and its order (the list page's); the cursor still applies.
+    pub paging: crate::Paging,
 }
 
 /// A count of findings by kind, county and status.

@@ -152,6 +152,43 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
     Ok(store)
 }
 
+/// Which page of a list and in which order (页码、每页条数、排序), for the list pages'
+/// numbered pages and sortable columns. The default is the first rows, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// Rows skipped before the page ((page − 1) × page size).
+    pub offset: u64,
+    /// The list's column to order by, by its key (`found_on`, `status` ...); a key the list
+    /// does not know, or none, orders newest first.
+    pub sort: Option<String>,
+    /// Largest first.
+    pub descending: bool,
+}
+
+/// Appends `ORDER BY … LIMIT … OFFSET …` for a page: the sort key mapped through the list's
+/// own columns (`(key, column)`; nothing else reaches the SQL), then the id in the same
+/// direction so that equal values keep one order; one row more than the page is fetched.
+pub(crate) fn push_page<DB>(qb: &mut sqlx::QueryBuilder<DB>, paging: &Paging, columns: &[(&str, &str)], limit: u32)
+where
+    DB: sqlx::Database,
+    i64: for<'x> sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    let column = paging.sort.as_deref().and_then(|k| columns.iter().find(|(key, _)| *key == k)).map(|(_, c)| *c);
+    match column {
+        Some(c) => {
+            let dir = if paging.descending { "DESC" } else { "ASC" };
+            qb.push(format!(" ORDER BY {c} {dir}, id {dir}"));
+        }
+        None => {
+            qb.push(" ORDER BY id DESC");
+        }
+    }
+    qb.push(" LIMIT ").push_bind(i64::from(page_limit(limit)) + 1);
+    if paging.offset > 0 {
+        qb.push(" OFFSET ").push_bind(i64::try_from(paging.offset).unwrap_or(i64::MAX));
+    }
+}
+
 /// Half-open range of codes below `prefix`: every code starting with `prefix` is
 /// `>= lo` and `< hi` in byte order (':' follows '9').
 pub(crate) fn prefix_range(prefix: &str) -> (String, String) {

@@ -172,6 +172,9 @@ pub trait RegistryStore: Send + Sync {
 
     async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>>;
 
+    /// How many persons a search's filters hold (共 N 人; its cursor and limit aside).
+    async fn count_persons(&self, q: &PersonQuery) -> Result<u64>;
+
     async fn household(&self, household_no: &str) -> Result<Option<Household>>;
 
     async fn household_members(&self, household_no: &str) -> Result<Vec<Person>>;
@@ -251,6 +254,11 @@ macro_rules! impl_registry {
                     let rows = qb.build().fetch_all(&self.pool).await?;
                     let mut items: Vec<Person> = rows.iter().map(rows::person_from_row).collect::<Result<_>>()?;
                     Ok(crate::paginate_persons(&mut items, limit, by_name))
+                }
+
+                async fn count_persons(&self, q: &PersonQuery) -> Result<u64> {
+                    let n: i64 = sql::count_persons::<$db>(q).build().fetch_one(&self.pool).await?.try_get("n")?;
+                    Ok(u64::try_from(n).unwrap_or(0))
                 }
 
                 async fn household(&self, household_no: &str) -> Result<Option<Household>> {

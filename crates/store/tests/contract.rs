@@ -7,7 +7,7 @@ use minzheng_domain::{
     Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus, Region, RegionCode, RegionLevel, Relation,
     Sex,
 };
-use minzheng_store::{Actor, Backend, HouseholdQuery, PersonQuery, RegistryBatch, Store};
+use minzheng_store::{Actor, Backend, HouseholdQuery, Paging, PersonQuery, RegistryBatch, Store};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -393,6 +393,17 @@ async fn a_person_is_read_with_the_community_of_the_household_they_live_in() {
             .await
             .expect("search");
         assert_eq!(there.items.len(), 3, "the members are found in the household's new community ({:?})", s.backend());
+        let counted = |region: &str, name: Option<&str>| PersonQuery {
+            region: Some(code(region)),
+            name: name.map(str::to_string),
+            tag: None,
+            after: None,
+            limit: 1,
+        };
+        assert_eq!(s.count_persons(&counted("210112009002", None)).await.expect("count"), 3, "counted as listed");
+        let first_name = there.items[0].name.clone();
+        let same_name = there.items.iter().filter(|p| p.name.starts_with(&first_name)).count() as u64;
+        assert_eq!(s.count_persons(&counted("210112009002", Some(&first_name))).await.expect("count"), same_name);
         // Someone without a household is placed nowhere (the hukou then decides).
         let mut lodger = person(68, "孙立", date(1990, 4, 4), Sex::Male, "H001", Relation::Other);
         lodger.household_no = None;
@@ -899,6 +910,20 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
         assert_eq!((page1.items.len(), page2.items.len(), page2.next), (2, 1, None));
         let deceased = s.search_findings(&FindingQuery { kind: Some(FindingKind::Deceased), ..q("2101") }).await.expect("list");
         assert_eq!(deceased.items.len(), 2);
+        // Numbered pages in a column's order: by community, largest code first; a key the list
+        // does not know orders newest first.
+        let by_region = |sort: &str, descending: bool, offset: u64| FindingQuery {
+            limit: 2,
+            paging: Paging { sort: Some(sort.into()), descending, offset },
+            ..q("2101")
+        };
+        let regions = |p: &minzheng_store::Page<Finding>| p.items.iter().map(|f| f.region.to_string()).collect::<Vec<_>>();
+        let sorted = s.search_findings(&by_region("region", true, 0)).await.expect("sorted");
+        assert_eq!(regions(&sorted), vec!["210112009002", "210112009001"]);
+        let second = s.search_findings(&by_region("region", true, 2)).await.expect("page 2");
+        assert_eq!(regions(&second), vec!["210102001001"]);
+        let unknown = s.search_findings(&by_region("1; DROP TABLE findings", false, 0)).await.expect("unknown key");
+        assert!(unknown.items[0].id > unknown.items[1].id, "newest first");
         let counts = s.finding_counts(&RegionCode::parse("2101").expect("r")).await.expect("counts");
         assert_eq!(counts.iter().map(|c| c.count).sum::<u64>(), 3);
         assert!(counts.iter().any(|c| c.kind == "moved_out" && c.county == "210112" && c.status == "new" && c.count == 1));
@@ -1004,8 +1029,15 @@ async fn a_household_check_report_is_kept_whole_and_listed_newest_first() {
         assert!(s.household_check(second + 1).await.expect("read").is_none());
         // The region's list, newest first, counted; none elsewhere.
         let hunnan = RegionCode::parse("210112").expect("county");
-        let page = s.household_checks_in(&hunnan, None, 1).await.expect("region list");
+        let page = s.household_checks_in(&hunnan, None, 1, &Paging::default()).await.expect("region list");
         assert_eq!((page.items.iter().map(|r| r.id).collect::<Vec<_>>(), page.next.is_some()), (vec![second], true));
+        // Numbered pages in a column's order: by the time made, oldest first (equal times keep
+        // the ids' order); the second page of one.
+        let oldest = Paging { sort: Some("made".into()), ..Paging::default() };
+        let page = s.household_checks_in(&hunnan, None, 1, &oldest).await.expect("sorted");
+        assert_eq!(page.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![first]);
+        let page = s.household_checks_in(&hunnan, None, 1, &Paging { offset: 1, ..oldest }).await.expect("page two");
+        assert_eq!(page.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![second]);
         assert_eq!(s.count_household_checks_in(&hunnan).await.expect("count"), 2);
         assert_eq!(s.count_household_checks_in(&RegionCode::parse("210102").expect("heping")).await.expect("count"), 0);
         assert_eq!(s.audit_of("household", "210112009001-00001").await.expect("audit").len(), 2);
@@ -1183,6 +1215,16 @@ async fn a_case_is_accepted_once_per_program_and_household_and_moves_on_only_fro
             .await
             .expect("page 2");
         assert_eq!((rest.items.len(), rest.next), (1, None));
+        let third = s
+            .search_cases(&CaseQuery {
+                accepted_at: Some(code("210102001001")),
+                limit: 2,
+                paging: Paging { offset: 2, ..Paging::default() },
+                ..Default::default()
+            })
+            .await
+            .expect("page 2 by number");
+        assert_eq!(third.items.iter().map(|c| c.id).collect::<Vec<_>>(), rest.items.iter().map(|c| c.id).collect::<Vec<_>>());
         let due = s
             .search_cases(&CaseQuery { due_by: Some(date(2026, 11, 5)), owner: Some(code("2101")), limit: 10, ..Default::default() })
             .await

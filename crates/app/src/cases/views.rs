@@ -147,8 +147,9 @@ impl CaseList {
     }
 }
 
-/// The account's lists, keyset-paginated (audited with the ids shown).
-/// `region` narrows the list to a region within the account's.
+/// The account's lists, keyset-paginated (`before`) or a numbered page in a column's order
+/// (`paging`), audited with the ids shown. `region` narrows the list to a region within the
+/// account's.
 #[allow(clippy::too_many_arguments)]
 pub async fn cases(
     store: &dyn Store,
@@ -158,6 +159,7 @@ pub async fn cases(
     region: Option<&minzheng_domain::RegionCode>,
     before: Option<i64>,
     limit: u32,
+    paging: &minzheng_store::Paging,
     today: NaiveDate,
 ) -> Result<Page<CaseView>, CaseFailure> {
     if !who.may(Permission::ReadRegistry) {
@@ -172,6 +174,7 @@ pub async fn cases(
     };
     q.before = before;
     q.limit = limit;
+    q.paging = paging.clone();
     let page = store.search_cases(&q).await?;
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
     store

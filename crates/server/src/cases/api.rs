@@ -68,6 +68,7 @@ pub(crate) async fn api_list(
             region.as_ref(),
             p.before,
             p.limit.unwrap_or(50),
+            &Default::default(),
             s.clock.today(),
         )
         .await?,

@@ -66,36 +66,41 @@ pub(crate) struct ListPage {
     pub(crate) c: &'static CaseText,
     pub(crate) user: Option<UserBar>,
     pub(crate) tabs: Vec<Tab>,
-    pub(crate) list: &'static str,
     pub(crate) rows: Vec<Row>,
-    pub(crate) next: Option<String>,
+    pub(crate) pager: crate::platform::list::Pager,
+    pub(crate) columns: Vec<crate::platform::list::Column>,
+    /// The list and region as a query string (the export's link).
+    pub(crate) filters: String,
     pub(crate) can_accept: bool,
     pub(crate) community: String,
     pub(crate) message: Option<String>,
-    /// How many cases the list holds (共 N 件), and its region for the next page's link.
-    pub(crate) total: u64,
-    pub(crate) region: String,
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct ListPageParams {
     pub(crate) list: Option<String>,
     pub(crate) region: Option<String>,
-    pub(crate) before: Option<i64>,
     pub(crate) done: Option<String>,
 }
+
+/// The case lists' sortable columns (the store's keys).
+const SORTABLE: &[&str] = &["service", "accepted_at", "status", "step_due", "due"];
 
 pub(crate) async fn list_page(
     State(s): State<AppState>,
     who: Authenticated,
     Query(p): Query<ListPageParams>,
+    Query(pp): Query<crate::platform::list::PageParams>,
 ) -> Result<Response, AppError> {
     let lang = who.lang;
     let c = CaseText::of(lang);
     let list = list_of(p.list.as_deref())?;
     let today = s.clock.today();
     let region = region_of(p.region.as_deref())?;
-    let page = use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), p.before, 50, today).await?;
+    let listing = crate::platform::list::Listing::of(&pp, SORTABLE);
+    let page =
+        use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), None, listing.size, &listing.paging(), today)
+            .await?;
     let total = use_case::count_list(s.store.as_ref(), &who.principal, list, region.as_ref(), today).await?;
     let code = |l: CaseList| match l {
         CaseList::Queue => "queue",
@@ -103,6 +108,21 @@ pub(crate) async fn list_page(
         CaseList::Due => "due",
         CaseList::All => "all",
     };
+    let filters = crate::platform::list::filters(&[("list", Some(code(list))), ("region", region.as_ref().map(|r| r.as_str()))]);
+    let columns = listing.columns(
+        "/cases",
+        &filters,
+        &[
+            ("", "#"),
+            ("service", c.service),
+            ("", c.applicant),
+            ("status", c.status),
+            ("accepted_at", c.accepted_on),
+            ("step_due", c.step_due),
+            ("due", c.due),
+            ("", c.flags),
+        ],
+    );
     let page = ListPage {
         t: lang.text(),
         c,
@@ -111,14 +131,13 @@ pub(crate) async fn list_page(
             .into_iter()
             .map(|(l, label)| Tab { code: code(l), label, selected: l == list })
             .collect(),
-        list: code(list),
         rows: page.items.iter().map(|x| row_of(&s, x, lang, today)).collect(),
-        next: page.next,
+        pager: listing.pager("/cases", &filters, total, lang),
+        columns,
+        filters,
         can_accept: who.principal.may(Permission::AcceptApplications),
         community: if who.principal.region.as_str().len() == 12 { who.principal.region.to_string() } else { String::new() },
         message: p.done.filter(|d| d.len() <= 200),
-        total,
-        region: region.map(|r| r.to_string()).unwrap_or_default(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -138,7 +157,9 @@ pub(crate) async fn export_list(
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut before = None;
     loop {
-        let page = use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), before, 1000, today).await?;
+        let page =
+            use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), before, 1000, &Default::default(), today)
+                .await?;
         rows.extend(page.items.iter().map(|x| {
             let r = row_of(&s, x, lang, today);
             vec![r.id.to_string(), r.service, r.applicant, r.status, r.accepted_on, r.step_due, r.due, r.flags]

@@ -5,6 +5,7 @@
 use crate::auth::Authenticated;
 use crate::i18n::Lang;
 use crate::pages::{render, UserBar};
+use crate::platform::list::{Column, Listing, PageParams, Pager};
 use crate::policy::{chart_json, parse_date, parse_region, Chart};
 use crate::{AppError, AppState};
 use askama::Template;
@@ -205,7 +206,9 @@ struct ListPage {
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
     rows: Vec<Row>,
-    next: Option<String>,
+    pager: Pager,
+    columns: Vec<Column>,
+    /// The filters as a query string (the export's link).
     next_query: String,
     /// Only the account's own queue is shown.
     mine: bool,
@@ -277,10 +280,20 @@ fn page_query(s: &AppState, who: &Authenticated, p: &ListPageParams, limit: u32)
     Ok((q, mine))
 }
 
-async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListPageParams>) -> Result<Response, AppError> {
+/// The findings list's sortable columns (the store's keys).
+const SORTABLE: &[&str] = &["kind", "household", "region", "confidence", "status", "assigned_to", "found_on"];
+
+async fn list_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(p): Query<ListPageParams>,
+    Query(pp): Query<PageParams>,
+) -> Result<Response, AppError> {
     let lang = who.lang;
     let f = FindingText::of(lang);
-    let (q, mine) = page_query(&s, &who, &p, 50)?;
+    let listing = Listing::of(&pp, SORTABLE);
+    let (mut q, mine) = page_query(&s, &who, &p, listing.size)?;
+    q.paging = listing.paging();
     let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
     let total = use_case::count_findings(s.store.as_ref(), &who.principal, FindingQuery { before: None, ..q.clone() }).await?;
     let counts = use_case::finding_counts(s.store.as_ref(), &who.principal).await?;
@@ -355,7 +368,23 @@ async fn list_page(State(s): State<AppState>, who: Authenticated, Query(p): Quer
             .map(|st| Choice { code: st.as_str(), label: status_label(*st, lang), selected: q.status == Some(*st) })
             .collect(),
         rows: page.items.iter().map(|x| row_of(&s, x, lang)).collect(),
-        next: page.next,
+        pager: listing.pager("/findings", &next_query, total, lang),
+        columns: listing.columns(
+            "/findings",
+            &next_query,
+            &[
+                ("", ""),
+                ("", "#"),
+                ("kind", f.kind),
+                ("", f.summary),
+                ("household", f.household),
+                ("region", f.region),
+                ("confidence", f.confidence),
+                ("status", f.status),
+                ("assigned_to", f.assigned_to),
+                ("found_on", f.found_on),
+            ][usize::from(!who.principal.may(Permission::WorkFindings))..],
+        ),
         next_query,
         can_work: who.principal.may(Permission::WorkFindings),
         can_compare: who.principal.may(Permission::RunComparisons),
@@ -583,7 +612,6 @@ pub(crate) struct FindingText {
     pub assigned_to: &'static str,
     pub mine: &'static str,
     pub found_on: &'static str,
-    pub more: &'static str,
     pub none: &'static str,
     pub assign: &'static str,
     pub assign_hint: &'static str,
@@ -622,7 +650,6 @@ static FINDINGS_ZH: FindingText = FindingText {
     assigned_to: "承办人",
     mine: "只看指派给我的",
     found_on: "发现日期",
-    more: "下一页",
     none: "没有符合条件的疑点。",
     assign: "分派所选疑点",
     assign_hint: "勾选疑点，填写承办人和意见后分派。",
@@ -661,7 +688,6 @@ static FINDINGS_EN: FindingText = FindingText {
     assigned_to: "Assigned to",
     mine: "Assigned to me only",
     found_on: "Found on",
-    more: "Next page",
     none: "No findings match.",
     assign: "Assign the ticked findings",
     assign_hint: "Tick findings, name the worker and give a comment.",

@@ -38,6 +38,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
     Route::new("POST", "/households/{no}/verification", Access::Needs(Permission::VerifyHouseholds)),
     Route::new("GET", "/verifications", Access::Needs(Permission::ReadFindings)),
+    Route::new("GET", "/verifications/export.xlsx", Access::Needs(Permission::ExportRegistry)),
     Route::new("GET", "/verifications/{id}", Access::Needs(Permission::ReadFindings)),
     Route::new("GET", "/verifications/{id}/report.pdf", Access::Needs(Permission::ReadFindings)),
 ];

@@ -3,6 +3,7 @@
 
 use crate::auth::Authenticated;
 use crate::pages::{render, UserBar};
+use crate::platform::list::{Column, Listing, PageParams, Pager};
 use crate::policy::parse_date;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -23,6 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/api/verifications/{id}", &["GET"]), get(api_report))
         .route(listed("/households/{no}/verification", &["GET", "POST"]), get(form_page).post(form_check))
         .route(listed("/verifications", &["GET"]), get(list_page))
+        .route(listed("/verifications/export.xlsx", &["GET"]), get(export_list))
         .route(listed("/verifications/{id}", &["GET"]), get(report_page))
         .route(listed("/verifications/{id}/report.pdf", &["GET"]), get(report_pdf))
 }
@@ -251,7 +253,6 @@ async fn report_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Pat
 #[derive(Deserialize)]
 struct ListParams {
     region: Option<String>,
-    before: Option<i64>,
 }
 
 struct ListRow {
@@ -272,63 +273,135 @@ struct ListPage {
     region: String,
     region_name: String,
     rows: Vec<ListRow>,
-    next: Option<String>,
-    /// How many reports the region has (共 N 条).
-    total: u64,
+    columns: Vec<Column>,
+    pager: Pager,
+    /// The filters as a query string (the export's link).
+    filters: String,
+    can_export: bool,
 }
 
-/// 核对报告列表: the check reports of the region, newest first, each with what the rules
-/// concluded, who made it and when; a page of 50 at a time.
+/// The check-report list's sortable columns (the store's keys).
+const SORTABLE: &[&str] = &["household", "community", "on", "made"];
+
+/// The list's region: typed as a code or a name, else the account's own.
+fn list_region(s: &AppState, who: &Authenticated, p: &ListParams) -> Result<minzheng_domain::RegionCode, AppError> {
+    match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Ok(crate::platform::api::region_named(s, &who.principal, r)?),
+        None => Ok(who.principal.region.clone()),
+    }
+}
+
+/// One report as a row of the list (and of its export): what the rules concluded, who made it.
+fn list_row(s: &AppState, who: &Authenticated, r: &VerificationReport) -> ListRow {
+    let zh = who.lang == crate::i18n::Lang::Zh;
+    let eligible: Vec<String> = r
+        .programs
+        .iter()
+        .filter(|p| p.eligible)
+        .map(|p| format!("{} {} {}", crate::pages::program_name(s, &p.code, who.lang), Fen(p.amount), if zh { "元" } else { "yuan" }))
+        .collect();
+    ListRow {
+        id: r.id,
+        household_no: r.household_no.clone(),
+        community: crate::pages::region_name(s, &r.community),
+        on: r.on.to_string(),
+        conclusion: if eligible.is_empty() {
+            if zh {
+                "均不符合".into()
+            } else {
+                "eligible for none".into()
+            }
+        } else {
+            eligible.join(if zh { "；" } else { "; " })
+        },
+        made: format!("{}，{}", crate::pages::person(s, &r.made_by), minzheng_domain::calendar::beijing_minutes(r.made_at)),
+    }
+}
+
+/// 核对报告列表: the check reports of the region, newest first or in a column's order, each with
+/// what the rules concluded, who made it and when; numbered pages.
 async fn list_page(
     State(s): State<AppState>,
     who: Authenticated,
     axum::extract::Query(p): axum::extract::Query<ListParams>,
+    axum::extract::Query(pp): axum::extract::Query<PageParams>,
 ) -> Result<Response, AppError> {
-    let region = match p.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(crate::platform::api::region_named(&s, &who.principal, r)?),
-        None => None,
-    };
-    let page = use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), p.before, 50).await?;
-    let total = use_case::count_reports_in(s.store.as_ref(), &who.principal, region.as_ref()).await?;
+    let region = list_region(&s, &who, &p)?;
+    let listing = Listing::of(&pp, SORTABLE);
+    let page =
+        use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, Some(&region), None, listing.size, &listing.paging()).await?;
+    let total = use_case::count_reports_in(s.store.as_ref(), &who.principal, Some(&region)).await?;
     let zh = who.lang == crate::i18n::Lang::Zh;
-    let region = region.unwrap_or_else(|| who.principal.region.clone());
-    let rows = page
-        .items
-        .iter()
-        .map(|r| {
-            let eligible: Vec<String> = r
-                .programs
-                .iter()
-                .filter(|p| p.eligible)
-                .map(|p| format!("{} {} 元", crate::pages::program_name(&s, &p.code, who.lang), Fen(p.amount)))
-                .collect();
-            ListRow {
-                id: r.id,
-                household_no: r.household_no.clone(),
-                community: crate::pages::region_name(&s, &r.community),
-                on: r.on.to_string(),
-                conclusion: if eligible.is_empty() {
-                    if zh {
-                        "均不符合".into()
-                    } else {
-                        "eligible for none".into()
-                    }
-                } else {
-                    eligible.join("；")
-                },
-                made: format!("{}，{}", crate::pages::person(&s, &r.made_by), minzheng_domain::calendar::beijing_minutes(r.made_at)),
-            }
-        })
-        .collect();
+    let filters = crate::platform::list::filters(&[("region", Some(region.as_str()))]);
+    let label = |z: &'static str, e: &'static str| if zh { z } else { e };
+    let columns = listing.columns(
+        "/verifications",
+        &filters,
+        &[
+            ("", label("报告编号", "Report")),
+            ("household", label("户编号", "Household")),
+            ("community", label("社区", "Community")),
+            ("on", label("核对基准日", "As of")),
+            ("", label("核算结论", "What the rules give")),
+            ("made", label("核对人、时间", "Made by, at")),
+            ("", "PDF"),
+        ],
+    );
     let list = ListPage {
         t: who.lang.text(),
         zh,
         user: Some(UserBar::of(&who)),
         region_name: crate::pages::region_label(&s, &region),
         region: region.to_string(),
-        rows,
-        next: page.next,
-        total,
+        rows: page.items.iter().map(|r| list_row(&s, &who, r)).collect(),
+        pager: listing.pager("/verifications", &filters, total, who.lang),
+        columns,
+        filters,
+        can_export: who.principal.may(Permission::ExportRegistry),
     };
     Ok(render(&list)?.into_response())
+}
+
+/// 导出Excel: the region's check reports as the list shows them, newest first, up to
+/// `sheet::MAX_ROWS`; the reads and the export are audited.
+async fn export_list(
+    State(s): State<AppState>,
+    who: Authenticated,
+    axum::extract::Query(p): axum::extract::Query<ListParams>,
+) -> Result<Response, AppError> {
+    let region = list_region(&s, &who, &p)?;
+    let zh = who.lang == crate::i18n::Lang::Zh;
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut before = None;
+    loop {
+        let page = use_case::reports_in(
+            s.store.as_ref(),
+            &who.principal,
+            &who.actor,
+            Some(&region),
+            before,
+            1000,
+            &minzheng_store::Paging::default(),
+        )
+        .await?;
+        rows.extend(page.items.iter().map(|r| {
+            let r = list_row(&s, &who, r);
+            vec![format!("HC-{}", r.id), r.household_no, r.community, r.on, r.conclusion, r.made]
+        }));
+        match page.next.and_then(|n| n.parse().ok()) {
+            Some(n) if rows.len() < crate::platform::sheet::MAX_ROWS => before = Some(n),
+            _ => break,
+        }
+    }
+    rows.truncate(crate::platform::sheet::MAX_ROWS);
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.trim_start_matches("HC-").parse().ok())).collect();
+    let filters = serde_json::json!({ "region": region.to_string() });
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "household_check", filters, &ids).await?;
+    let headers = if zh {
+        ["报告编号", "户编号", "社区", "核对基准日", "核算结论", "核对人、时间"]
+    } else {
+        ["Report", "Household", "Community", "As of", "What the rules give", "Made by, at"]
+    };
+    let bytes = crate::platform::sheet::workbook(if zh { "核对报告" } else { "Check reports" }, &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, "check-reports.xlsx"))
 }

@@ -8,6 +8,7 @@ pub(crate) mod error;
 pub(crate) mod error_page;
 pub(crate) mod frame;
 pub mod i18n;
+pub(crate) mod list;
 pub mod openapi;
 pub(crate) mod pages;
 pub(crate) mod sheet;

@@ -49,6 +49,8 @@ pub(crate) struct ResidentsPage {
     name: String,
     rows: Vec<Row>,
     next: Option<String>,
+    /// How many residents the search holds (共 N 条).
+    total: Option<u64>,
     error: Option<String>,
     /// The role may export the residents (导出Excel).
     may_export: bool,
@@ -73,6 +75,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
         name: name.clone(),
         rows: vec![],
         next: None,
+        total: None,
         error: None,
         may_export: who.principal.may(minzheng_domain::Permission::ExportRegistry),
     };
@@ -111,6 +114,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
         }
     }
     let query = PersonQuery { region: Some(region), name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 };
+    page.total = Some(registry::count_persons(s.store.as_ref(), &who.principal, query.clone()).await.map_err(AppError::from)?);
     match registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await {
         Ok(result) => {
             page.rows = result.items.iter().map(|p| Row::of(p, who.lang)).collect();

@@ -129,7 +129,21 @@ where
     if let Some(b) = q.before {
         qb.push(" AND id < ").push_bind(b);
     }
-    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    crate::push_page(
+        &mut qb,
+        &q.paging,
+        &[
+            ("service", "service"),
+            ("program", "program"),
+            ("household", "household_no"),
+            ("community", "community"),
+            ("accepted_at", "accepted_at"),
+            ("status", "status"),
+            ("step_due", "step_due"),
+            ("due", "due"),
+        ],
+        q.limit,
+    );
     qb
 }
 

@@ -59,17 +59,7 @@ where
 {
     let by_name = q.name.is_some();
     let mut qb = QueryBuilder::<DB>::new(format!("SELECT {PERSON_COLUMNS} FROM persons p WHERE 1 = 1"));
-    if let Some(region) = &q.region {
-        let (lo, hi) = prefix_range(region.as_str());
-        qb.push(" AND community_code >= ").push_bind(lo).push(" AND community_code < ").push_bind(hi);
-    }
-    if let Some(name) = &q.name {
-        let (lo, hi) = text_prefix_range(name);
-        qb.push(" AND name >= ").push_bind(lo).push(" AND name < ").push_bind(hi);
-    }
-    if let Some(tag) = &q.tag {
-        qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.id_number = p.id_number AND t.tag = ").push_bind(tag.clone()).push(")");
-    }
+    filter_persons(&mut qb, q);
     if let Some(after) = &q.after {
         if by_name {
             let (name, id) = after.split_once('|').unwrap_or(("", after.as_str()));
@@ -81,6 +71,35 @@ where
     qb.push(if by_name { " ORDER BY name, id_number" } else { " ORDER BY id_number" });
     qb.push(" LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
     qb
+}
+
+/// How many persons a search's filters hold (its cursor and limit aside).
+pub(crate) fn count_persons<DB>(q: &PersonQuery) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("SELECT COUNT(*) AS n FROM persons p WHERE 1 = 1");
+    filter_persons(&mut qb, q);
+    qb
+}
+
+fn filter_persons<DB>(qb: &mut QueryBuilder<DB>, q: &PersonQuery)
+where
+    DB: Database,
+    String: for<'a> Encode<'a, DB> + Type<DB>,
+{
+    if let Some(region) = &q.region {
+        let (lo, hi) = prefix_range(region.as_str());
+        qb.push(" AND community_code >= ").push_bind(lo).push(" AND community_code < ").push_bind(hi);
+    }
+    if let Some(name) = &q.name {
+        let (lo, hi) = text_prefix_range(name);
+        qb.push(" AND name >= ").push_bind(lo).push(" AND name < ").push_bind(hi);
+    }
+    if let Some(tag) = &q.tag {
+        qb.push(" AND EXISTS (SELECT 1 FROM person_tags t WHERE t.id_number = p.id_number AND t.tag = ").push_bind(tag.clone()).push(")");
+    }
 }
 
 /// Keyset-paginated household listing; fetches one row more than the limit.

@@ -340,9 +340,20 @@ where
     if let Some(b) = q.before {
         qb.push(" AND id < ").push_bind(b);
     }
-    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(q.limit)) + 1);
+    crate::push_page(&mut qb, &q.paging, FINDING_SORT, q.limit);
     qb
 }
+
+/// The findings list's sortable columns.
+const FINDING_SORT: &[(&str, &str)] = &[
+    ("kind", "kind"),
+    ("household", "household_no"),
+    ("region", "region"),
+    ("confidence", "confidence"),
+    ("status", "status"),
+    ("assigned_to", "assigned_to"),
+    ("found_on", "found_on"),
+];
 
 /// How many findings the query's filters hold (its cursor and limit are not used).
 pub(crate) fn count_findings<DB>(q: &FindingQuery) -> QueryBuilder<DB>
@@ -575,7 +586,7 @@ where
 }
 
 /// The reports of households within a region, newest first, one more than the page.
-pub(crate) fn household_checks_in<DB>(region: &RegionCode, before: Option<i64>, limit: u32) -> QueryBuilder<DB>
+pub(crate) fn household_checks_in<DB>(region: &RegionCode, before: Option<i64>, limit: u32, paging: &crate::Paging) -> QueryBuilder<DB>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -587,7 +598,12 @@ where
     if let Some(b) = before {
         qb.push(" AND id < ").push_bind(b);
     }
-    qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(page_limit(limit)) + 1);
+    crate::push_page(
+        &mut qb,
+        paging,
+        &[("household", "household_no"), ("community", "community"), ("on", "on_date"), ("made", "made_at")],
+        limit,
+    );
     qb
 }
 
