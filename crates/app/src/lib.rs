@@ -21,6 +21,7 @@ pub mod auth;
 pub mod cases;
 pub mod config;
 pub mod cursor;
+pub mod deaths;
 pub mod economic_check;
 pub mod economy;
 pub mod enrolment;

@@ -698,3 +698,96 @@ async fn what_the_survey_and_check_record_against_granting_is_answered_in_writin
     let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
     assert!(events.iter().any(|e| e.action == "approve" && e.comment == answer), "the answer is on the file");
 }
+
+/// 死亡联动: an import that records deaths stops the deceased's own benefit from the next month
+/// and opens a change case for a 低保 household where others still live, in the community
+/// worker's queue; taking the same deaths into effect again changes nothing more, and importing
+/// the same sheet again records no new death.
+#[tokio::test]
+async fn a_death_recorded_in_the_registry_stops_the_persons_benefit_and_has_the_household_reviewed() {
+    use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus};
+    let (w, mother, _) = world("deaths").await;
+    let members = w.store.household_members("HN-0003").await.expect("members");
+    let (elder, older) =
+        (members.iter().find(|p| p.name == "王淑兰").expect("elder"), members.iter().find(|p| p.name == "王德顺").expect("older"));
+    let son = w.store.household_members("HN-0001").await.expect("members").into_iter().find(|p| p.name == "刘子涵").expect("son");
+    let member = |p: &Person, amount: Option<i64>| EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: amount.map(Fen) };
+    let enrolment = |program: &str, household: &str, members: Vec<EnrolledMember>, amount: i64| Enrolment {
+        id: 0,
+        program: program.into(),
+        household_no: household.into(),
+        county: code("210112"),
+        members,
+        monthly_amount: Fen(amount),
+        start: day("2025-01-01"),
+        status: EnrolmentStatus::Active,
+        end: None,
+    };
+    let roster = vec![
+        enrolment("gaoling", "HN-0003", vec![member(elder, Some(20_000)), member(older, Some(30_000))], 50_000),
+        enrolment("dibao", "HN-0001", vec![member(&mother, None), member(&son, None)], 208_200),
+    ];
+    w.store.upsert_enrolments(&roster, "roster", &Actor::system()).await.expect("roster");
+
+    // The registry's monthly file records 王德顺 and 刘秀梅 as deceased.
+    let dir = std::env::temp_dir().join(format!("minzheng-deaths-sheet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("死亡登记.csv");
+    let row = |p: &Person, relation: &str, died: &str| {
+        format!(
+            "{},{},{},{},{},{},{},死亡,{died}",
+            p.household_no.clone().unwrap_or_default(),
+            p.name,
+            p.id_number,
+            p.sex.zh(),
+            p.birth_date,
+            relation,
+            "210112009001"
+        )
+    };
+    std::fs::write(
+        &path,
+        format!(
+            "户号,姓名,身份证号,性别,出生日期,与户主关系,社区代码,人员状态,状态日期\n{}\n{}\n",
+            row(older, "配偶", "2026-09-17"),
+            row(&mother, "户主", "2026-10-03")
+        ),
+    )
+    .expect("sheet");
+    let clerk = Actor::new("registry.clerk");
+    let mapping = minzheng_app::import::Mapping::default();
+    let report = minzheng_app::import::import_persons(w.store.as_ref(), &path, &mapping, &clerk, &|_| {}).await.expect("import");
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(report.deaths.len(), 2);
+    let today = day("2026-11-02");
+    let effects = minzheng_app::deaths::take_effect(w.store.as_ref(), &w.catalogue, &clerk, &report.deaths, today).await.expect("effects");
+    assert_eq!(effects.len(), 2, "{effects:?}");
+
+    // 王德顺's 高龄补贴 is no longer paid from October; 王淑兰's goes on.
+    let enrolments = w.store.enrolments_of(&[elder.id_number]).await.expect("enrolments");
+    let gaoling = enrolments.iter().find(|e| e.program == "gaoling").expect("gaoling");
+    assert_eq!((gaoling.members.len(), gaoling.monthly_amount, gaoling.status), (1, Fen(20_000), EnrolmentStatus::Active));
+    let stop = effects.iter().find(|e| e.program == "gaoling").expect("the stop");
+    assert_eq!(stop.outcome, minzheng_app::deaths::DeathOutcome::Stopped { from: day("2026-10-01"), whole: false });
+
+    // 刘秀梅's household is reviewed: a change case in the community worker's queue, in the son's name.
+    let Some(minzheng_app::deaths::DeathOutcome::ChangeCase { case_id }) =
+        effects.iter().find(|e| e.program == "dibao").map(|e| e.outcome.clone())
+    else {
+        panic!("a change case: {effects:?}")
+    };
+    let worker = who(Role::CommunityWorker, "210112009001");
+    let queue = use_case::cases(w.store.as_ref(), &worker, &actor(&worker), CaseList::Queue, None, None, 50, &Default::default(), today)
+        .await
+        .expect("queue");
+    let case = queue.items.iter().find(|c| c.id == case_id).expect("in the worker's queue");
+    assert_eq!((case.service.as_str(), case.applicant_name.as_str()), ("change_dibao", "刘子涵"));
+    assert!(w.store.enrolments_of(&[son.id_number]).await.expect("dibao")[0].is_active(), "paid on until the amount is decided again");
+
+    // Again: nothing more changes; the same sheet again records no new death.
+    let again = minzheng_app::deaths::take_effect(w.store.as_ref(), &w.catalogue, &clerk, &report.deaths, today).await.expect("again");
+    assert_eq!(again.iter().map(|e| e.outcome.clone()).collect::<Vec<_>>(), vec![minzheng_app::deaths::DeathOutcome::AlreadyOpen]);
+    let report = minzheng_app::import::import_persons(w.store.as_ref(), &path, &mapping, &clerk, &|_| {}).await.expect("import");
+    assert!(report.deaths.is_empty(), "recorded before");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -147,6 +147,51 @@ impl Enrolment {
     }
 }
 
+/// What a member's death does to an enrolment (死亡联动), decided from the registry's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AfterDeath {
+    /// Not a member, or the enrolment already ends by then: nothing.
+    Nothing,
+    /// Stopped (or the member's part of it, for a program granted to persons) from the month
+    /// after the death: 次月起停发.
+    Stop(EnrolmentStop),
+    /// A household program with members still living: the household's situation changed and
+    /// its amount is decided again by a change case (复核: under the dynamic management of
+    /// 《最低生活保障审核确认办法》 a death in the household is re-checked within three months).
+    Review,
+}
+
+/// What the death of `person` on `died` does to `e`: for a program granted to persons, the
+/// member's part stops from the next month (the whole enrolment when no one else is in it); for
+/// a household program, the enrolment stops when no member is left living (`others_living`),
+/// else the household is reviewed. `decided_by` names the record (`registry:death:…`).
+pub fn after_death(
+    e: &Enrolment,
+    person: IdNumber,
+    died: NaiveDate,
+    per_person: bool,
+    others_living: usize,
+    decided_by: &str,
+) -> AfterDeath {
+    if !e.members.iter().any(|m| m.id_number == person) {
+        return AfterDeath::Nothing;
+    }
+    let from = next_month(died);
+    let ended = match e.status {
+        EnrolmentStatus::Stopped => e.end.is_none_or(|end| end <= from),
+        _ => e.end.is_some_and(|end| end <= from),
+    };
+    if ended {
+        return AfterDeath::Nothing;
+    }
+    let stop = |leaving| AfterDeath::Stop(EnrolmentStop { end: from, leaving, decided_by: decided_by.to_string() });
+    match (per_person, others_living) {
+        (true, _) => stop(Some(person)),
+        (false, 0) => stop(None),
+        (false, _) => AfterDeath::Review,
+    }
+}
+
 /// Why a roster row gave no enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnrolmentError {
@@ -248,6 +293,33 @@ mod tests {
         assert!(!e.paid_for(d(2026, 4, 1)), "a suspended enrolment is held");
         e.status = EnrolmentStatus::Stopped;
         assert!(!e.paid_for(d(2026, 4, 1)), "a roster's 停保 without a month pays nothing");
+    }
+
+    #[test]
+    fn a_death_stops_a_persons_benefit_from_the_next_month_and_has_a_household_reviewed() {
+        let (wang, li) = (IdNumber::parse("11010519491231002X").expect("id"), IdNumber::parse("110105194912310038").expect("id"));
+        let couple = enrolment(vec![member(wang.as_str(), Some(20_000)), member(li.as_str(), Some(10_000))], 30_000);
+        let died = d(2026, 9, 17);
+        // 高龄补贴 of two: Wang's part stops from October, Li's goes on.
+        let AfterDeath::Stop(stop) = after_death(&couple, wang, died, true, 1, "registry:death:1") else { panic!("a stop") };
+        assert_eq!((stop.end, stop.leaving), (d(2026, 10, 1), Some(wang)));
+        let after = couple.stopped(&stop);
+        assert_eq!((after.status, after.monthly_amount), (EnrolmentStatus::Active, Fen(10_000)));
+        // Alone in it: the whole enrolment stops, September still paid.
+        let alone = enrolment(vec![member(wang.as_str(), Some(20_000))], 20_000);
+        let AfterDeath::Stop(stop) = after_death(&alone, wang, died, true, 0, "registry:death:1") else { panic!("a stop") };
+        let after = alone.stopped(&stop);
+        assert!(after.paid_for(d(2026, 9, 1)) && !after.paid_for(d(2026, 10, 1)));
+        // 低保 of a household: reviewed while others live, stopped when no one is left.
+        let mut dibao = couple.clone();
+        dibao.program = "dibao".into();
+        assert_eq!(after_death(&dibao, wang, died, false, 1, "x"), AfterDeath::Review);
+        assert!(matches!(after_death(&dibao, wang, died, false, 0, "x"), AfterDeath::Stop(EnrolmentStop { leaving: None, .. })));
+        // Not a member, or already ended by then: nothing.
+        let other = IdNumber::parse("110105195001010020").expect("id");
+        assert_eq!(after_death(&dibao, other, died, false, 1, "x"), AfterDeath::Nothing);
+        let ended = dibao.stopped(&EnrolmentStop { end: d(2026, 8, 1), leaving: None, decided_by: "case:9".into() });
+        assert_eq!(after_death(&ended, wang, died, false, 1, "x"), AfterDeath::Nothing);
     }
 
     #[test]

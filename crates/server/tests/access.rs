@@ -154,6 +154,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/policy/runs/{id}/contacts") => (Method::GET, format!("/policy/runs/{run}/contacts?community={community}"), None),
         ("GET", "/residents/export.xlsx") => (Method::GET, format!("/residents/export.xlsx?region={community}"), None),
         ("GET", "/verifications") => (Method::GET, format!("/verifications?region={community}"), None),
+        ("GET", "/verifications/export.xlsx") => (Method::GET, format!("/verifications/export.xlsx?region={community}"), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,

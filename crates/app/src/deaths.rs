@@ -1,0 +1,181 @@
+//! 死亡联动 / A death recorded in the registry takes effect on what the person received.
+//!
+//! When an import records a resident as deceased (who was not before), every enrolment the
+//! person is a member of is looked at ([`minzheng_domain::enrolment::after_death`]): a benefit
+//! granted to the person (高龄补贴, the two disability subsidies, the children's allowances)
+//! stops from the month after the death (次月起停发), so the next payroll no longer pays it; a
+//! household program (低保) of a household where others still live is reviewed: a change case
+//! (低保家庭成员或收入变更) is opened for the household at its community, in the community
+//! worker's queue, so that the amount is decided again (a death in the household is re-checked
+//! within three months); where no covered member is left, the enrolment stops. Each change is
+//! written with its audit record; the household page shows the stopped enrolment and the case.
+//!
+//! Deaths reported by other departments (the death and cremation sources) become findings
+//! instead, verified by staff before they stop anything (`crate::verify`).
+
+use crate::cases::{calendar, Catalogue};
+use chrono::NaiveDate;
+use minzheng_domain::case::{self as procedure, Case, CaseStatus, ServiceKind, TimeLimits};
+use minzheng_domain::enrolment::{after_death, AfterDeath};
+use minzheng_domain::{Enrolment, IdNumber, PersonStatus, Role};
+use minzheng_store::{Actor, CaseEvent, Store, StoreError};
+use std::collections::{BTreeMap, HashSet};
+
+/// What one death did to one enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DeathEffect {
+    pub person: IdNumber,
+    pub enrolment_id: i64,
+    pub program: String,
+    pub household_no: String,
+    pub outcome: DeathOutcome,
+}
+
+/// The outcome for one enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeathOutcome {
+    /// The person's part, or the whole enrolment, is no longer paid from this month.
+    Stopped { from: NaiveDate, whole: bool },
+    /// A change case was opened for the household.
+    ChangeCase { case_id: i64 },
+    /// The household already has an open case of the program: it is reviewed there.
+    AlreadyOpen,
+    /// The program has no change service in the catalogue: for the county to review.
+    NoChangeService,
+}
+
+impl DeathOutcome {
+    /// In staff's words.
+    pub fn zh(&self) -> String {
+        match self {
+            DeathOutcome::Stopped { from, whole: true } => format!("自{}起停发", from.format("%Y年%-m月")),
+            DeathOutcome::Stopped { from, whole: false } => format!("本人部分自{}起停发", from.format("%Y年%-m月")),
+            DeathOutcome::ChangeCase { case_id } => format!("已为该户发起变更办件 #{case_id}，重新核定保障金额"),
+            DeathOutcome::AlreadyOpen => "该户已有办理中的同项目办件，在该办件中复核".into(),
+            DeathOutcome::NoChangeService => "该项目无变更事项，请区县复核".into(),
+        }
+    }
+}
+
+/// Takes the deaths (`(person, date of death)`; no date: `today`) into effect on the persons'
+/// enrolments; returns what was done, enrolment by enrolment. Run after the deaths are stored
+/// in the registry; running it again changes nothing already changed (an ended enrolment is
+/// left alone; a second change case is not opened while one is open).
+pub async fn take_effect(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    deaths: &[(IdNumber, Option<NaiveDate>)],
+    today: NaiveDate,
+) -> Result<Vec<DeathEffect>, crate::cases::CaseFailure> {
+    if deaths.is_empty() {
+        return Ok(Vec::new());
+    }
+    let died: BTreeMap<IdNumber, NaiveDate> = deaths.iter().map(|(id, d)| (*id, d.unwrap_or(today))).collect();
+    let ids: Vec<IdNumber> = died.keys().copied().collect();
+    let enrolments = store.enrolments_of(&ids).await?;
+    // Who of the enrolments' members is no longer living, by the registry (the deaths just
+    // stored among them).
+    let member_ids: Vec<IdNumber> = enrolments.iter().flat_map(|e| e.members.iter().map(|m| m.id_number)).collect();
+    let gone: HashSet<IdNumber> =
+        store.persons_by_id(&member_ids).await?.into_iter().filter(|p| p.status != PersonStatus::Alive).map(|p| p.id_number).collect();
+    let per_person = |program: &str| catalogue.services.iter().any(|s| s.program == program && s.per_person);
+    let mut effects = Vec::new();
+    let mut stopped: Vec<Enrolment> = Vec::new();
+    let mut review: Vec<(Enrolment, IdNumber, NaiveDate)> = Vec::new();
+    for e in &enrolments {
+        let mut current = e.clone();
+        let mut changed = false;
+        for m in e.members.iter().filter(|m| died.contains_key(&m.id_number)) {
+            let on = died[&m.id_number];
+            let living = current.members.iter().filter(|x| !gone.contains(&x.id_number)).count();
+            let decided_by = format!("registry:death:{}", m.id_number);
+            match after_death(&current, m.id_number, on, per_person(&e.program), living, &decided_by) {
+                AfterDeath::Nothing => {}
+                AfterDeath::Stop(stop) => {
+                    current = current.stopped(&stop);
+                    changed = true;
+                    let whole = current.status == minzheng_domain::EnrolmentStatus::Stopped;
+                    effects.push(effect(e, m.id_number, DeathOutcome::Stopped { from: stop.end, whole }));
+                }
+                AfterDeath::Review => review.push((current.clone(), m.id_number, on)),
+            }
+        }
+        if changed {
+            stopped.push(current);
+        }
+    }
+    if !stopped.is_empty() {
+        store.upsert_enrolments(&stopped, "registry: death recorded / 人口库登记死亡", actor).await?;
+    }
+    let cal = calendar(store).await?;
+    for (e, person, on) in review {
+        let outcome = open_change_case(store, catalogue, actor, &e, person, on, today, &cal).await?;
+        effects.push(effect(&e, person, outcome));
+    }
+    Ok(effects)
+}
+
+fn effect(e: &Enrolment, person: IdNumber, outcome: DeathOutcome) -> DeathEffect {
+    DeathEffect { person, enrolment_id: e.id, program: e.program.clone(), household_no: e.household_no.clone(), outcome }
+}
+
+/// Opens the program's change case (变更) for the household, in the name of a living member
+/// (the head where living), accepted at the household's community and waiting for its worker.
+#[allow(clippy::too_many_arguments, reason = "one call site; the request context of issue 18 will carry actor and today")]
+async fn open_change_case(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    e: &Enrolment,
+    person: IdNumber,
+    on: NaiveDate,
+    today: NaiveDate,
+    cal: &minzheng_domain::calendar::WorkCalendar,
+) -> Result<DeathOutcome, crate::cases::CaseFailure> {
+    let Some(service) = catalogue.services.iter().find(|s| s.program == e.program && s.kind == ServiceKind::Change) else {
+        return Ok(DeathOutcome::NoChangeService);
+    };
+    let Some(household) = store.household(&e.household_no).await? else { return Ok(DeathOutcome::NoChangeService) };
+    let members = store.household_members(&e.household_no).await?;
+    let living: Vec<_> = members.iter().filter(|m| m.status == PersonStatus::Alive).collect();
+    let Some(applicant) = living.iter().find(|m| m.relation == minzheng_domain::Relation::Head).or(living.first()) else {
+        return Ok(DeathOutcome::NoChangeService);
+    };
+    let deceased = members.iter().find(|m| m.id_number == person).map(|m| m.name.clone()).unwrap_or_default();
+    let case = Case::accepted(
+        service,
+        procedure::Applicant {
+            id_number: applicant.id_number,
+            name: applicant.name.clone(),
+            household_no: e.household_no.clone(),
+            household_size: u32::try_from(living.len()).unwrap_or(u32::MAX),
+            community: household.community.clone(),
+            owner: e.county.clone(),
+        },
+        household.community.clone(),
+        today,
+        cal,
+        &TimeLimits::default(),
+    );
+    let event = CaseEvent {
+        case_id: 0,
+        action: "accept".into(),
+        from: String::new(),
+        to: CaseStatus::Accepted,
+        comment: format!(
+            "人口库登记家庭成员{deceased}于{}死亡，家庭人口发生变化，依规三个月内复核并重新核定保障金额（系统自动发起）",
+            on.format("%Y年%-m月%-d日")
+        ),
+        actor: actor.name.clone(),
+        role: "system".into(),
+        at: chrono::Utc::now(),
+    };
+    let waiting = case.waiting_for(service).map(Role::as_str);
+    match store.add_case(&case, waiting, &event, actor).await {
+        Ok(case_id) => Ok(DeathOutcome::ChangeCase { case_id }),
+        Err(StoreError::Conflict(_)) => Ok(DeathOutcome::AlreadyOpen),
+        Err(e) => Err(e.into()),
+    }
+}
