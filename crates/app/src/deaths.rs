@@ -1,14 +1,17 @@
 //! 死亡联动 / A death recorded in the registry takes effect on what the person received.
 //!
-//! When an import records a resident as deceased (who was not before), every enrolment the
-//! person is a member of is looked at ([`minzheng_domain::enrolment::after_death`]): a benefit
+//! When the registry records a resident as deceased, every enrolment the person is still paid
+//! under is looked at (after each `import persons`, by [`pending`]: the records decide, so a
+//! run that stopped halfway is finished by the next) ([`minzheng_domain::enrolment::after_death`]): a benefit
 //! granted to the person (高龄补贴, the two disability subsidies, the children's allowances)
 //! stops from the month after the death (次月起停发), so the next payroll no longer pays it; a
 //! household program (低保) of a household where others still live is reviewed: a change case
 //! (低保家庭成员或收入变更) is opened for the household at its community, in the community
 //! worker's queue, so that the amount is decided again (a death in the household is re-checked
-//! within three months); where no covered member is left, the enrolment stops. Each change is
-//! written with its audit record; the household page shows the stopped enrolment and the case.
+//! within three months); where no covered member is left, the enrolment stops. Each stopped
+//! enrolment is written with its own audit record naming the death; the household page shows
+//! the member's end month and the case. What was already paid for months after the death is
+//! found by the payments module's overpayment run (追回) from the end months.
 //!
 //! Deaths reported by other departments (the death and cremation sources) become findings
 //! instead, verified by staff before they stop anything (`crate::verify`).
@@ -82,39 +85,45 @@ pub async fn take_effect(
         store.persons_by_id(&member_ids).await?.into_iter().filter(|p| p.status != PersonStatus::Alive).map(|p| p.id_number).collect();
     let per_person = |program: &str| catalogue.services.iter().any(|s| s.program == program && s.per_person);
     let mut effects = Vec::new();
-    let mut stopped: Vec<Enrolment> = Vec::new();
+    let mut stopped: Vec<(Enrolment, String)> = Vec::new();
     let mut review: Vec<(Enrolment, IdNumber, NaiveDate)> = Vec::new();
     for e in &enrolments {
         let mut current = e.clone();
-        let mut changed = false;
+        let mut deciders: Vec<String> = Vec::new();
         for m in e.members.iter().filter(|m| died.contains_key(&m.id_number)) {
             let on = died[&m.id_number];
-            let living = current.members.iter().filter(|x| !gone.contains(&x.id_number)).count();
+            let living = current.members.iter().filter(|x| x.end.is_none() && !gone.contains(&x.id_number)).count();
             let decided_by = format!("registry:death:{}", m.id_number);
             match after_death(&current, m.id_number, on, per_person(&e.program), living, &decided_by) {
                 AfterDeath::Nothing => {}
                 AfterDeath::Stop(stop) => {
                     current = current.stopped(&stop);
-                    changed = true;
+                    deciders.push(stop.decided_by.clone());
                     let whole = current.status == minzheng_domain::EnrolmentStatus::Stopped;
                     effects.push(effect(e, m.id_number, DeathOutcome::Stopped { from: stop.end, whole }));
                 }
                 AfterDeath::Review => review.push((current.clone(), m.id_number, on)),
             }
         }
-        if changed {
-            stopped.push(current);
+        if !deciders.is_empty() {
+            stopped.push((current, deciders.join(",")));
         }
     }
-    if !stopped.is_empty() {
-        store.upsert_enrolments(&stopped, "registry: death recorded / 人口库登记死亡", actor).await?;
-    }
+    // Each stopped enrolment with its own audit record naming the death that decided it.
+    store.change_enrolments(&stopped, actor).await?;
     let cal = calendar(store).await?;
     for (e, person, on) in review {
         let outcome = open_change_case(store, catalogue, actor, &e, person, on, today, &cal).await?;
         effects.push(effect(&e, person, outcome));
     }
     Ok(effects)
+}
+
+/// The deaths still to take into effect, by the records themselves (so that a run that
+/// stopped halfway is finished by the next): members still paid, of enrolments not stopped,
+/// whom the registry records as deceased.
+pub async fn pending(store: &dyn Store) -> Result<Vec<(IdNumber, Option<NaiveDate>)>, StoreError> {
+    store.deceased_members_in_force().await
 }
 
 fn effect(e: &Enrolment, person: IdNumber, outcome: DeathOutcome) -> DeathEffect {

@@ -103,7 +103,7 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
             reasons.push(Reason::new("缺少户编号", "no household number"));
         }
         let member = match IdNumber::parse(&cell(row, "身份证号")) {
-            Ok(id) => Some(EnrolledMember { id_number: id, name: cell(row, "姓名"), amount: None }),
+            Ok(id) => Some(EnrolledMember { id_number: id, name: cell(row, "姓名"), amount: None, end: None }),
             Err(e) => {
                 reasons.push(Reason::new(format!("身份证号：{}", e.zh()), format!("ID number: {e}")));
                 None

@@ -614,9 +614,11 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
     w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-04").await.expect("stopped");
     let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
     assert_eq!(
-        (e.members.iter().map(|m| m.id_number).collect::<Vec<_>>(), e.monthly_amount, e.status),
+        (e.members.iter().filter(|m| m.end.is_none()).map(|m| m.id_number).collect::<Vec<_>>(), e.monthly_amount, e.status),
         (vec![wife], Fen(band(wife)), minzheng_domain::EnrolmentStatus::Active)
     );
+    let his = e.members.iter().find(|m| m.id_number == husband).and_then(|m| m.end);
+    assert_eq!(his, Some(day("2026-12-01")), "his part stops from the next month, kept with its month");
     // The last member stops: the enrolment ends. A new application starts afresh, not from it.
     let stop = Application {
         service: "stop_gaoling".into(),
@@ -711,7 +713,12 @@ async fn a_death_recorded_in_the_registry_stops_the_persons_benefit_and_has_the_
     let (elder, older) =
         (members.iter().find(|p| p.name == "王淑兰").expect("elder"), members.iter().find(|p| p.name == "王德顺").expect("older"));
     let son = w.store.household_members("HN-0001").await.expect("members").into_iter().find(|p| p.name == "刘子涵").expect("son");
-    let member = |p: &Person, amount: Option<i64>| EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: amount.map(Fen) };
+    let member = |p: &Person, amount: Option<i64>| EnrolledMember {
+        id_number: p.id_number,
+        name: p.name.clone(),
+        amount: amount.map(Fen),
+        end: None,
+    };
     let enrolment = |program: &str, household: &str, members: Vec<EnrolledMember>, amount: i64| Enrolment {
         id: 0,
         program: program.into(),
@@ -760,13 +767,19 @@ async fn a_death_recorded_in_the_registry_stops_the_persons_benefit_and_has_the_
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
     assert_eq!(report.deaths.len(), 2);
     let today = day("2026-11-02");
-    let effects = minzheng_app::deaths::take_effect(w.store.as_ref(), &w.catalogue, &clerk, &report.deaths, today).await.expect("effects");
+    // The records decide what is still to do: both are members still paid.
+    let pending = minzheng_app::deaths::pending(w.store.as_ref()).await.expect("pending");
+    assert_eq!(pending.len(), 2);
+    assert!(pending.contains(&(older.id_number, Some(day("2026-09-17")))), "{pending:?}");
+    let effects = minzheng_app::deaths::take_effect(w.store.as_ref(), &w.catalogue, &clerk, &pending, today).await.expect("effects");
     assert_eq!(effects.len(), 2, "{effects:?}");
 
     // 王德顺's 高龄补贴 is no longer paid from October; 王淑兰's goes on.
     let enrolments = w.store.enrolments_of(&[elder.id_number]).await.expect("enrolments");
     let gaoling = enrolments.iter().find(|e| e.program == "gaoling").expect("gaoling");
-    assert_eq!((gaoling.members.len(), gaoling.monthly_amount, gaoling.status), (1, Fen(20_000), EnrolmentStatus::Active));
+    assert_eq!((gaoling.monthly_amount, gaoling.status), (Fen(20_000), EnrolmentStatus::Active));
+    let ended: std::collections::BTreeMap<&str, _> = gaoling.members.iter().map(|m| (m.name.as_str(), m.end)).collect();
+    assert_eq!(ended, [("王淑兰", None), ("王德顺", Some(day("2026-10-01")))].into(), "his part ends, kept with its month");
     let stop = effects.iter().find(|e| e.program == "gaoling").expect("the stop");
     assert_eq!(stop.outcome, minzheng_app::deaths::DeathOutcome::Stopped { from: day("2026-10-01"), whole: false });
 
@@ -784,8 +797,16 @@ async fn a_death_recorded_in_the_registry_stops_the_persons_benefit_and_has_the_
     assert_eq!((case.service.as_str(), case.applicant_name.as_str()), ("change_dibao", "刘子涵"));
     assert!(w.store.enrolments_of(&[son.id_number]).await.expect("dibao")[0].is_active(), "paid on until the amount is decided again");
 
-    // Again: nothing more changes; the same sheet again records no new death.
-    let again = minzheng_app::deaths::take_effect(w.store.as_ref(), &w.catalogue, &clerk, &report.deaths, today).await.expect("again");
+    // Each stop has its own audit record naming the death.
+    let log = w.store.audit_of("enrolment", "gaoling:HN-0003").await.expect("audit");
+    assert!(
+        log.iter().any(|a| a.after.as_ref().is_some_and(|x| x["decided_by"] == format!("registry:death:{}", older.id_number))),
+        "{log:?}"
+    );
+    // Again: only the household under review is still to do, and its case is open already.
+    let pending = minzheng_app::deaths::pending(w.store.as_ref()).await.expect("pending");
+    assert_eq!(pending, vec![(mother.id_number, Some(day("2026-10-03")))]);
+    let again = minzheng_app::deaths::take_effect(w.store.as_ref(), &w.catalogue, &clerk, &pending, today).await.expect("again");
     assert_eq!(again.iter().map(|e| e.outcome.clone()).collect::<Vec<_>>(), vec![minzheng_app::deaths::DeathOutcome::AlreadyOpen]);
     let report = minzheng_app::import::import_persons(w.store.as_ref(), &path, &mapping, &clerk, &|_| {}).await.expect("import");
     assert!(report.deaths.is_empty(), "recorded before");

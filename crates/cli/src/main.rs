@@ -666,28 +666,6 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
         o.households_inserted,
         o.households_updated
     );
-    // 死亡联动: what the deaths recorded for the first time change in the persons' benefits.
-    let effects = minzheng_app::deaths::take_effect(
-        store.as_ref(),
-        &minzheng_app::cases::Catalogue::shenyang(),
-        &actor(),
-        &report.deaths,
-        minzheng_domain::calendar::today_in_beijing(),
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.both()))?;
-    if !report.deaths.is_empty() {
-        println!(
-            "新登记死亡 {} 人，影响在保记录 {} 条 / {} deaths recorded for the first time, {} enrolments affected",
-            report.deaths.len(),
-            effects.len(),
-            report.deaths.len(),
-            effects.len()
-        );
-        for e in effects.iter().take(20) {
-            println!("  {} {} {}：{}", e.household_no, e.program, e.person.masked(), e.outcome.zh());
-        }
-    }
     if !report.rejected.is_empty() {
         let path = errors.map(Path::to_path_buf).unwrap_or_else(|| {
             let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "import".into());
@@ -697,6 +675,30 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
         println!("被拒绝的行及原因见 {} / rejected rows and reasons: {}", path.display(), path.display());
         for r in report.rejected.iter().take(5) {
             println!("  第{}行 row {}: {}", r.row, r.row, r.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+        }
+    }
+    // 死亡联动: the deaths the registry records and no decision has taken into effect yet (those
+    // of this import, and any an interrupted earlier run left) stop the persons' benefits.
+    let pending = minzheng_app::deaths::pending(store.as_ref()).await?;
+    let effects = minzheng_app::deaths::take_effect(
+        store.as_ref(),
+        &minzheng_app::cases::Catalogue::shenyang(),
+        &actor(),
+        &pending,
+        minzheng_domain::calendar::today_in_beijing(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.both()))?;
+    if !report.deaths.is_empty() || !effects.is_empty() {
+        println!(
+            "新登记死亡 {} 人；死亡联动影响在保记录 {} 条 / {} deaths recorded for the first time; {} enrolments changed by deaths",
+            report.deaths.len(),
+            effects.len(),
+            report.deaths.len(),
+            effects.len()
+        );
+        for e in effects.iter().take(20) {
+            println!("  {} {} {}：{}", e.household_no, e.program, e.person.masked(), e.outcome.zh());
         }
     }
     Ok(())

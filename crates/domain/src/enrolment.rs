@@ -57,6 +57,24 @@ pub struct EnrolledMember {
     /// (paid to the head's card) and for rosters that give only the household's total.
     #[serde(default)]
     pub amount: Option<Fen>,
+    /// First month no longer paid to this member (their part stopped: a death, a move, a
+    /// decision) while the enrolment goes on for the others; the months before it stay theirs,
+    /// and what was paid to them from it on is an overpayment.
+    #[serde(default)]
+    pub end: Option<NaiveDate>,
+}
+
+impl EnrolledMember {
+    /// A member from a roster or a decision: paid from the enrolment's start, no end of their own.
+    pub fn new(id_number: IdNumber, name: impl Into<String>, amount: Option<Fen>) -> EnrolledMember {
+        EnrolledMember { id_number, name: name.into(), amount, end: None }
+    }
+
+    /// Whether the member's own part is still paid for `month` (the enrolment's own months
+    /// aside: [`Enrolment::paid_for`]).
+    pub fn paid_for(&self, month: NaiveDate) -> bool {
+        self.end.is_none_or(|e| first_of_month(month) < e)
+    }
 }
 
 /// 在保记录.
@@ -109,15 +127,19 @@ impl Enrolment {
     }
 
     /// The enrolment after a stop: a member leaving a program granted to persons (while others
-    /// stay) leaves with their amount; otherwise the enrolment is stopped from `stop.end` (an
-    /// earlier end already set is kept: a stop never pays months an earlier decision ended).
+    /// are still paid) keeps their place with their own end month, and the monthly amount is the
+    /// others'; otherwise the enrolment is stopped from `stop.end` (an earlier end already set is
+    /// kept: a stop never pays months an earlier decision ended).
     pub fn stopped(&self, stop: &EnrolmentStop) -> Enrolment {
         let mut e = self.clone();
         if let Some(id) = stop.leaving {
             let own = e.members.iter().find(|m| m.id_number == id).and_then(|m| m.amount);
-            if e.members.len() > 1 && own.is_some() {
-                e.members.retain(|m| m.id_number != id);
-                e.monthly_amount = Fen(e.members.iter().filter_map(|m| m.amount).map(|a| a.0).sum());
+            let others_paid = e.members.iter().any(|m| m.id_number != id && m.end.is_none());
+            if others_paid && own.is_some() {
+                for m in e.members.iter_mut().filter(|m| m.id_number == id) {
+                    m.end = Some(m.end.map_or(stop.end, |earlier| earlier.min(stop.end)));
+                }
+                e.monthly_amount = Fen(e.members.iter().filter(|m| m.end.is_none()).filter_map(|m| m.amount).map(|a| a.0).sum());
                 return e;
             }
         }
@@ -144,6 +166,12 @@ impl Enrolment {
     }
     pub fn is_active(&self) -> bool {
         self.status == EnrolmentStatus::Active
+    }
+    /// The enrolment with only the members still paid (those whose own part stopped left out):
+    /// what comparisons look at.
+    pub fn with_current_members(mut self) -> Enrolment {
+        self.members.retain(|m| m.end.is_none());
+        self
     }
 }
 
@@ -173,10 +201,13 @@ pub fn after_death(
     others_living: usize,
     decided_by: &str,
 ) -> AfterDeath {
-    if !e.members.iter().any(|m| m.id_number == person) {
-        return AfterDeath::Nothing;
-    }
     let from = next_month(died);
+    let own_amount = match e.members.iter().find(|m| m.id_number == person) {
+        None => return AfterDeath::Nothing,
+        // The member's own part already ends by then.
+        Some(m) if m.end.is_some_and(|end| end <= from) => return AfterDeath::Nothing,
+        Some(m) => m.amount,
+    };
     let ended = match e.status {
         EnrolmentStatus::Stopped => e.end.is_none_or(|end| end <= from),
         _ => e.end.is_some_and(|end| end <= from),
@@ -186,6 +217,9 @@ pub fn after_death(
     }
     let stop = |leaving| AfterDeath::Stop(EnrolmentStop { end: from, leaving, decided_by: decided_by.to_string() });
     match (per_person, others_living) {
+        // A roster that gave only the household's total: the others' amounts are not known, so
+        // the enrolment is reviewed rather than the whole of it stopped.
+        (true, n) if own_amount.is_none() && n > 0 => AfterDeath::Review,
         (true, _) => stop(Some(person)),
         (false, 0) => stop(None),
         (false, _) => AfterDeath::Review,
@@ -261,7 +295,7 @@ mod tests {
     }
 
     fn member(id: &str, amount: Option<i64>) -> EnrolledMember {
-        EnrolledMember { id_number: IdNumber::parse(id).expect("id"), name: "成员".into(), amount: amount.map(Fen) }
+        EnrolledMember::new(IdNumber::parse(id).expect("id"), "成员", amount.map(Fen))
     }
 
     fn enrolment(members: Vec<EnrolledMember>, amount: i64) -> Enrolment {
@@ -305,6 +339,9 @@ mod tests {
         assert_eq!((stop.end, stop.leaving), (d(2026, 10, 1), Some(wang)));
         let after = couple.stopped(&stop);
         assert_eq!((after.status, after.monthly_amount), (EnrolmentStatus::Active, Fen(10_000)));
+        let wang_part = after.members.iter().find(|m| m.id_number == wang).expect("kept with an end");
+        assert!(wang_part.paid_for(d(2026, 9, 1)) && !wang_part.paid_for(d(2026, 10, 1)));
+        assert_eq!(after_death(&after, wang, died, true, 1, "registry:death:1"), AfterDeath::Nothing, "once only");
         // Alone in it: the whole enrolment stops, September still paid.
         let alone = enrolment(vec![member(wang.as_str(), Some(20_000))], 20_000);
         let AfterDeath::Stop(stop) = after_death(&alone, wang, died, true, 0, "registry:death:1") else { panic!("a stop") };
@@ -315,6 +352,9 @@ mod tests {
         dibao.program = "dibao".into();
         assert_eq!(after_death(&dibao, wang, died, false, 1, "x"), AfterDeath::Review);
         assert!(matches!(after_death(&dibao, wang, died, false, 0, "x"), AfterDeath::Stop(EnrolmentStop { leaving: None, .. })));
+        // A roster without each member's amount: reviewed, not stopped for the living spouse too.
+        let totals_only = enrolment(vec![member(wang.as_str(), None), member(li.as_str(), None)], 30_000);
+        assert_eq!(after_death(&totals_only, wang, died, true, 1, "x"), AfterDeath::Review);
         // Not a member, or already ended by then: nothing.
         let other = IdNumber::parse("110105195001010020").expect("id");
         assert_eq!(after_death(&dibao, other, died, false, 1, "x"), AfterDeath::Nothing);
@@ -327,8 +367,9 @@ mod tests {
         let e = enrolment(vec![member("11010519491231002X", Some(20_000)), member("110105194912310038", Some(10_000))], 30_000);
         let leaving = IdNumber::parse("11010519491231002X").ok();
         let after = e.stopped(&EnrolmentStop { end: d(2026, 9, 1), leaving, decided_by: "finding:3".into() });
-        assert_eq!((after.status, after.members.len(), after.monthly_amount), (EnrolmentStatus::Active, 1, Fen(10_000)));
-        // The last member leaving stops the enrolment.
+        assert_eq!((after.status, after.members.len(), after.monthly_amount), (EnrolmentStatus::Active, 2, Fen(10_000)));
+        assert_eq!(after.members[0].end, Some(d(2026, 9, 1)), "the member keeps their place with their own end month");
+        // The last member still paid leaving stops the enrolment.
         let last = after.stopped(&EnrolmentStop {
             end: d(2026, 9, 1),
             leaving: IdNumber::parse("110105194912310038").ok(),

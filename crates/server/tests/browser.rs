@@ -657,7 +657,7 @@ fn a_county_prepares_a_month_a_second_person_approves_and_locks_it() {
             program: "dibao".into(),
             household_no: f.inside.household_no.clone(),
             county: county.clone(),
-            members: vec![minzheng_domain::EnrolledMember { id_number: head.id_number, name: head.name.clone(), amount: None }],
+            members: vec![minzheng_domain::EnrolledMember { id_number: head.id_number, name: head.name.clone(), amount: None, end: None }],
             monthly_amount: minzheng_domain::Fen(104_100),
             start: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
             status: minzheng_domain::EnrolmentStatus::Active,

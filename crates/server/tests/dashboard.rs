@@ -55,7 +55,7 @@ async fn the_dashboard_counts_who_is_paid_this_month_by_program_and_region_on_ea
                 .persons
                 .iter()
                 .filter(|p| p.household_no.as_deref() == Some(h.household_no.as_str()))
-                .map(|p| EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: None })
+                .map(|p| EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: None, end: None })
                 .collect();
             Enrolment {
                 id: 0,

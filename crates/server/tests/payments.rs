@@ -65,7 +65,7 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
         program: "dibao".into(),
         household_no: f.inside.household_no.clone(),
         county: county.clone(),
-        members: vec![EnrolledMember { id_number: head.id_number, name: head.name.clone(), amount: None }],
+        members: vec![EnrolledMember { id_number: head.id_number, name: head.name.clone(), amount: None, end: None }],
         monthly_amount: Fen(104_100),
         start: chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date"),
         status: EnrolmentStatus::Active,

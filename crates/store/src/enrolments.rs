@@ -44,6 +44,14 @@ pub trait EnrolmentStore: Send + Sync {
 
     /// The enrolments some persons are members of.
     async fn enrolments_of(&self, ids: &[IdNumber]) -> Result<Vec<Enrolment>>;
+
+    /// Enrolments changed by decisions, each written with its own audit record naming what
+    /// decided it (`registry:death:…`, `finding:12` ...), all in one transaction.
+    async fn change_enrolments(&self, changes: &[(Enrolment, String)], actor: &Actor) -> Result<()>;
+
+    /// 死亡联动 still to do: members still paid (no end of their own) of enrolments not stopped
+    /// whom the registry records as deceased, with the date of death where known.
+    async fn deceased_members_in_force(&self) -> Result<Vec<(IdNumber, Option<chrono::NaiveDate>)>>;
 }
 
 /// The one implementation of [`EnrolmentStore`], for both databases: expanded once per backend with its
@@ -154,6 +162,36 @@ macro_rules! impl_enrolments {
                     found.sort_unstable();
                     found.dedup();
                     self.enrolments_by_ids(&found).await
+                }
+
+                async fn change_enrolments(&self, changes: &[(minzheng_domain::Enrolment, String)], actor: &Actor) -> Result<()> {
+                    if changes.is_empty() {
+                        return Ok(());
+                    }
+                    let mut tx = self.begin_write().await?;
+                    let enrolments: Vec<minzheng_domain::Enrolment> = changes.iter().map(|(e, _)| e.clone()).collect();
+                    Self::write_enrolments(&mut tx, &enrolments, "decision").await?;
+                    let entries: Vec<AuditEntry> = changes.iter().map(|(e, by)| crate::enrolments::enrolment_change_audit(e, by)).collect();
+                    Self::write_audit(&mut tx, actor, &entries).await?;
+                    tx.commit().await?;
+                    Ok(())
+                }
+
+                async fn deceased_members_in_force(&self) -> Result<Vec<(IdNumber, Option<chrono::NaiveDate>)>> {
+                    let rows = sqlx::query(
+                        "SELECT DISTINCT m.id_number AS id_number, p.status_date AS status_date FROM enrolment_members m \
+                         JOIN enrolments e ON e.id = m.enrolment_id JOIN persons p ON p.id_number = m.id_number \
+                         WHERE m.end_month IS NULL AND e.status <> 'stopped' AND p.status = 'deceased' ORDER BY m.id_number",
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
+                    rows.iter()
+                        .map(|r| {
+                            let id: String = r.try_get("id_number")?;
+                            let id = IdNumber::parse(&id).map_err(|_| StoreError::Corrupt(format!("enrolment member {id}")))?;
+                            Ok((id, r.try_get::<Option<chrono::NaiveDate>, _>("status_date")?))
+                        })
+                        .collect()
                 }
             }
         };

@@ -806,7 +806,12 @@ fn enrolment(program: &str, household: &str, members: &[&str], amount: i64) -> m
     use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen};
     let mut members: Vec<EnrolledMember> = members
         .iter()
-        .map(|m| EnrolledMember { id_number: IdNumber::parse(m).expect("id"), name: format!("成员{}", &m[14..17]), amount: None })
+        .map(|m| EnrolledMember {
+            id_number: IdNumber::parse(m).expect("id"),
+            name: format!("成员{}", &m[14..17]),
+            amount: None,
+            end: None,
+        })
         .collect();
     members.sort_by_key(|m| m.id_number);
     Enrolment {
@@ -851,6 +856,13 @@ async fn a_roster_is_stored_and_a_second_one_replaces_an_enrolment_with_its_memb
         assert!(s.scan_enrolments(&RegionCode::parse("210102").expect("c"), 0, 10).await.expect("scan").is_empty());
         assert_eq!(s.scan_enrolments(&RegionCode::parse("2101").expect("c"), county[0].id, 10).await.expect("scan").len(), 1);
         assert_eq!(s.audit_of("enrolments", "roster-2026-07.xlsx").await.expect("audit").len(), 1);
+        // A member's own end month and amount come back as written.
+        let mut two = enrolment("gaoling", "210112009001-00002", &[M1, M2], 30_000);
+        two.members[0].amount = Some(minzheng_domain::Fen(10_000));
+        two.members[1].amount = Some(minzheng_domain::Fen(20_000));
+        two.members[0].end = NaiveDate::from_ymd_opt(2026, 10, 1);
+        let id = s.upsert_enrolments(std::slice::from_ref(&two), "death", &staff).await.expect("store")[0];
+        assert_eq!(s.enrolment(id).await.expect("read").expect("present"), minzheng_domain::Enrolment { id, ..two });
         f.done().await;
     }
 }

@@ -174,9 +174,11 @@ pub(crate) async fn accept_unaudited(
     };
     // A program granted to persons: is the applicant one of the enrolled members?
     let enrolled_self = |program: &str| {
-        enrolments
-            .iter()
-            .any(|e| e.program == program && e.status != EnrolmentStatus::Stopped && e.members.iter().any(|m| m.id_number == app.applicant))
+        enrolments.iter().any(|e| {
+            e.program == program
+                && e.status != EnrolmentStatus::Stopped
+                && e.members.iter().any(|m| m.id_number == app.applicant && m.end.is_none())
+        })
     };
     let is_enrolled = |program: &str| if service.per_person { enrolled_self(program) } else { enrolled(program) };
     match service.kind {

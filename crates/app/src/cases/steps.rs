@@ -159,7 +159,7 @@ pub(crate) async fn act_unaudited(
                 c.retain(|m| {
                     m.id_number != case.applicant && members.iter().any(|p| p.id_number == m.id_number && p.status == PersonStatus::Alive)
                 });
-                c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone(), amount: None });
+                c.push(EnrolledMember { id_number: case.applicant, name: case.applicant_name.clone(), amount: None, end: None });
                 // Each member's own amount, as the rules give it today: paid to their own card.
                 for m in &mut c {
                     m.amount = check.units.iter().find(|u| u.unit == m.id_number.as_str()).map(|u| Fen(u.amount));
@@ -173,12 +173,17 @@ pub(crate) async fn act_unaudited(
                         check.unit == minzheng_policy::defs::Unit::Household
                             || check.units.iter().any(|u| u.eligible && u.unit == m.id_number.as_str())
                     })
-                    .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone(), amount: None })
+                    .map(|m| EnrolledMember { id_number: m.id_number, name: m.name.clone(), amount: None, end: None })
                     .collect()
             };
             own_amount = own.filter(|_| service.per_person).map(|u| Fen(u.amount));
             let monthly = if service.per_person {
-                covered.iter().filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str())).map(|u| u.amount).sum()
+                covered
+                    .iter()
+                    .filter(|m| m.end.is_none())
+                    .filter_map(|m| check.units.iter().find(|u| u.unit == m.id_number.as_str()))
+                    .map(|u| u.amount)
+                    .sum()
             } else {
                 check.amount()
             };
@@ -198,21 +203,23 @@ pub(crate) async fn act_unaudited(
         }
         (CaseAction::Approve { .. }, ServiceKind::Suspend | ServiceKind::Stop | ServiceKind::Exit) => {
             let mut current = current_enrolment(store, &case).await?;
-            if service.per_person && service.kind == ServiceKind::Stop && current.members.len() > 1 {
-                // A program granted to persons: only the applicant leaves it; the others stay paid.
+            if service.per_person && service.kind == ServiceKind::Stop && current.members.iter().filter(|m| m.end.is_none()).count() > 1 {
+                // A program granted to persons: only the applicant's part stops, from the next
+                // month (kept with its end month); the others stay paid.
                 seen_members = Some(current.members.iter().map(|m| m.id_number).collect());
                 let leaving = current
                     .members
                     .iter()
-                    .position(|m| m.id_number == case.applicant)
+                    .position(|m| m.id_number == case.applicant && m.end.is_none())
                     .ok_or_else(|| invalid("申请人不是该在保记录的成员", "the applicant is not a member of the enrolment"))?;
-                current.members.remove(leaving);
+                current.members[leaving].end = Some(procedure::first_of_next_month(today));
                 // The others' amounts, as the rules give each of them today.
                 let check = rules_amount(store, engine, &case, today).await?;
-                for m in &mut current.members {
+                for m in current.members.iter_mut().filter(|m| m.end.is_none()) {
                     m.amount = check.units.iter().find(|u| u.unit == m.id_number.as_str()).map(|u| Fen(u.amount));
                 }
-                current.monthly_amount = Fen(current.members.iter().filter_map(|m| m.amount).map(|a| a.0).sum());
+                current.monthly_amount =
+                    Fen(current.members.iter().filter(|m| m.end.is_none()).filter_map(|m| m.amount).map(|a| a.0).sum());
                 enrolment = Some(current);
             } else {
                 let next = procedure::first_of_next_month(today);

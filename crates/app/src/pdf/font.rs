@@ -59,18 +59,17 @@ impl DocumentFont {
 
     fn of(data: &'static [u8], index: Option<u32>, path: &str) -> Result<DocumentFont, FontError> {
         let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
-        let family = |i: u32| {
-            ttf_parser::Face::parse(data, i)
-                .ok()
-                .and_then(|f| {
-                    f.names()
-                        .into_iter()
-                        .filter(|n| n.name_id == ttf_parser::name_id::FAMILY || n.name_id == ttf_parser::name_id::TYPOGRAPHIC_FAMILY)
-                        .find_map(|n| n.to_string())
-                })
-                .unwrap_or_default()
+        // A Simplified Chinese face: any of its family names (some are localised) says "SC".
+        let simplified = |i: u32| {
+            ttf_parser::Face::parse(data, i).is_ok_and(|f| {
+                f.names()
+                    .into_iter()
+                    .filter(|n| n.name_id == ttf_parser::name_id::FAMILY || n.name_id == ttf_parser::name_id::TYPOGRAPHIC_FAMILY)
+                    .filter_map(|n| n.to_string())
+                    .any(|name| name.ends_with(" SC"))
+            })
         };
-        let index = index.unwrap_or_else(|| (0..faces).find(|i| family(*i).ends_with(" SC")).unwrap_or(0));
+        let index = index.unwrap_or_else(|| (0..faces).find(|i| simplified(*i)).unwrap_or(0));
         let not_a_font = || FontError::NotAFont(path.to_string());
         let face = ttf_parser::Face::parse(data, index).map_err(|_| not_a_font())?;
         let raw = face.raw_face();

@@ -40,13 +40,15 @@ struct Setter<'f> {
     remapper: subsetter::GlyphRemapper,
     /// The subset's glyph → (the font's glyph, the character it shows).
     used: BTreeMap<u16, (u16, char)>,
+    /// A character the font has no glyph for was written (a rare name character, 生僻字).
+    missing: bool,
 }
 
 impl<'f> Setter<'f> {
     fn new(font: Option<&'f DocumentFont>) -> Setter<'f> {
         let mut remapper = subsetter::GlyphRemapper::new();
         remapper.remap(0);
-        Setter { font, remapper, used: BTreeMap::new() }
+        Setter { font, remapper, used: BTreeMap::new(), missing: false }
     }
 
     /// A character's advance in ems.
@@ -98,6 +100,9 @@ impl<'f> Setter<'f> {
         out.push('<');
         for c in text.chars() {
             let g = f.glyph(c);
+            if g == 0 && !c.is_whitespace() && !c.is_control() {
+                self.missing = true;
+            }
             let n = self.remapper.remap(g);
             self.used.entry(n).or_insert((g, c));
             out.push_str(&format!("{n:04X}"));
@@ -244,6 +249,11 @@ pub fn render_with(font: Option<&DocumentFont>, title: &str, blocks: &[Block]) -
         let x = MARGIN + (text_w - p.setter.width(&footer, 8.0)).max(0.0) / 2.0;
         let op = format!("BT /F1 8 Tf {x:.1} {:.1} Td {} Tj ET\n", MARGIN / 2.0, p.setter.encode(&footer));
         p.pages[i].push_str(&op);
+    }
+    // A character the server's font lacks would print as an empty box: the document is then
+    // set in the standard font, which the reader's own fonts draw.
+    if p.setter.font.is_some() && p.setter.missing {
+        return render_with(None, title, blocks);
     }
     let fonts = match p.setter.font {
         None => standard_font(),
@@ -561,6 +571,16 @@ mod tests {
         // Latin text is measured by the font's own advances: narrower than half an em each.
         let setter = Setter::new(Some(&font));
         assert!(setter.width("iiii", 10.0) < Setter::new(None).width("iiii", 10.0));
+    }
+
+    #[test]
+    fn a_character_the_font_lacks_sets_the_document_in_the_standard_font() {
+        let Some(font) = suite_font() else { return };
+        // U+E000 is a private-use character no CJK font draws.
+        let pdf = render_with(Some(&font), "公示", &[Block::Paragraph("王\u{E000}华".into())]);
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains("STSong-Light") && !text.contains("/FontFile"), "the standard font, named only");
+        assert!(text_lines(&pdf).iter().any(|l| l == "王\u{E000}华"));
     }
 
     #[test]

@@ -74,7 +74,7 @@ pub async fn compare_region(
         let page = store.scan_enrolments(region, after, 5000).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
-        enrolments.extend(page.into_iter().filter(Enrolment::is_active));
+        enrolments.extend(page.into_iter().filter(Enrolment::is_active).map(Enrolment::with_current_members));
     }
     // The stored rows of every source that says something to the comparison (deaths, moves ...),
     // of the enrolled members only (a residence file covers the whole city).
@@ -111,8 +111,13 @@ pub async fn compare_records(
     let mut ids: Vec<IdNumber> = records.iter().filter(|r| linked(r)).filter_map(|r| r.id_number).collect();
     ids.sort_unstable();
     ids.dedup();
-    let enrolments: Vec<Enrolment> =
-        store.enrolments_of(&ids).await?.into_iter().filter(|e| e.is_active() && who.in_scope(&e.county)).collect();
+    let enrolments: Vec<Enrolment> = store
+        .enrolments_of(&ids)
+        .await?
+        .into_iter()
+        .filter(|e| e.is_active() && who.in_scope(&e.county))
+        .map(Enrolment::with_current_members)
+        .collect();
     let catalogue = crate::sources::catalogue();
     let mut signals: Vec<DeptRecord> = records.iter().filter(|r| catalogue.signal_of(&r.source).is_some()).cloned().collect();
     // Where a person's hukou is and where they live is what their newest row says: the stored
@@ -480,7 +485,13 @@ pub(crate) async fn compare(
     // The roster: the same person twice, also with enrolments outside these (another county's).
     let others: Vec<Enrolment> = if beyond {
         let known: HashSet<i64> = enrolments.iter().map(|e| e.id).collect();
-        store.enrolments_of(&member_ids).await?.into_iter().filter(|e| e.is_active() && !known.contains(&e.id)).collect()
+        store
+            .enrolments_of(&member_ids)
+            .await?
+            .into_iter()
+            .filter(|e| e.is_active() && !known.contains(&e.id))
+            .map(Enrolment::with_current_members)
+            .collect()
     } else {
         Vec::new()
     };

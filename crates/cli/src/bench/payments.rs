@@ -38,7 +38,7 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
             program: "dibao".into(),
             household_no: no.clone(),
             county: county.clone(),
-            members: vec![EnrolledMember { id_number: id, name: "王秀英".into(), amount: None }],
+            members: vec![EnrolledMember { id_number: id, name: "王秀英".into(), amount: None, end: None }],
             monthly_amount: amount,
             start,
             status: if i % 50 == 0 { EnrolmentStatus::Stopped } else { EnrolmentStatus::Active },

@@ -46,7 +46,7 @@ macro_rules! impl_dashboard_store {
                     let area = format!("substr(h.community_code, 1, {})", area_len.min(12));
                     let mut qb = QueryBuilder::<$db>::new(format!(
                         "SELECT e.program AS program, {area} AS area, COUNT(*) AS households, \
-                         CAST(SUM((SELECT COUNT(*) FROM enrolment_members m WHERE m.enrolment_id = e.id)) AS BIGINT) AS persons, \
+                         CAST(SUM((SELECT COUNT(*) FROM enrolment_members m WHERE m.enrolment_id = e.id AND m.end_month IS NULL)) AS BIGINT) AS persons, \
                          CAST(SUM(e.monthly_amount) AS BIGINT) AS monthly \
                          FROM enrolments e JOIN households h ON h.household_no = e.household_no \
                          WHERE h.community_code >= "

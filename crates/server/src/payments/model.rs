@@ -342,19 +342,20 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
     sorted.sort_by(|a, b| a.household_no.cmp(&b.household_no).then(a.id.cmp(&b.id)));
     for e in sorted {
         // Who is paid how much a month under this enrolment.
-        let shares: Vec<(IdNumber, String, Fen, &str)> = if inputs.per_person {
+        // (payee, name, monthly amount, note, the payee's own end month).
+        let shares: Vec<(IdNumber, String, Fen, &str, Option<NaiveDate>)> = if inputs.per_person {
             let known = e.members.iter().all(|m| m.amount.is_some());
             let n = i64::try_from(e.members.len().max(1)).unwrap_or(1);
             e.members
                 .iter()
                 .enumerate()
                 .map(|(i, m)| match m.amount {
-                    Some(a) if known => (m.id_number, m.name.clone(), a, ""),
+                    Some(a) if known => (m.id_number, m.name.clone(), a, "", m.end),
                     // A roster that gave only the total: shared equally, the odd fen to the first.
                     _ => {
                         let base = e.monthly_amount.0 / n;
                         let extra = if i == 0 { e.monthly_amount.0 - base * n } else { 0 };
-                        (m.id_number, m.name.clone(), Fen(base + extra), "；名册未分人金额，按人均分")
+                        (m.id_number, m.name.clone(), Fen(base + extra), "；名册未分人金额，按人均分", m.end)
                     }
                 })
                 .collect()
@@ -362,12 +363,14 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             let (id, name) =
                 inputs.heads.get(&e.household_no).cloned().or_else(|| e.members.first().map(|m| (m.id_number, m.name.clone()))).unzip();
             match (id, name) {
-                (Some(id), Some(name)) => vec![(id, name, e.monthly_amount, "")],
+                (Some(id), Some(name)) => vec![(id, name, e.monthly_amount, "", None)],
                 _ => continue,
             }
         };
         let mut deduction_left = inputs.deductions.get(&e.id).copied().unwrap_or_default();
-        for (payee, name, monthly, share_note) in shares {
+        for (payee, name, monthly, share_note, own_end) in shares {
+            // A month is paid to the payee while the enrolment and their own part are.
+            let paid = |m: NaiveDate| e.paid_for(m) && own_end.is_none_or(|end| m < end);
             let covered =
                 if inputs.per_person { inputs.before.covered.get(&(e.id, payee)) } else { inputs.before.covered_enrolment.get(&e.id) };
             // A stopped enrolment is owed nothing: the months it was not paid before its end were
@@ -377,10 +380,10 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             } else {
                 months_between(since.max(e.start), month)
                     .into_iter()
-                    .filter(|m| e.paid_for(*m) && !covered.is_some_and(|c| c.contains(m)))
+                    .filter(|m| paid(*m) && !covered.is_some_and(|c| c.contains(m)))
                     .collect()
             };
-            let this_month = e.paid_for(month) && !covered.is_some_and(|c| c.contains(&month));
+            let this_month = paid(month) && !covered.is_some_and(|c| c.contains(&month));
             if owed.is_empty() && !this_month {
                 continue;
             }
@@ -545,8 +548,8 @@ mod tests {
             household_no: "H1".into(),
             county: RegionCode::parse("210112").expect("county"),
             members: vec![
-                EnrolledMember { id_number: id(HEAD), name: "王秀英".into(), amount: None },
-                EnrolledMember { id_number: id(WIFE), name: "李四".into(), amount: None },
+                EnrolledMember { id_number: id(HEAD), name: "王秀英".into(), amount: None, end: None },
+                EnrolledMember { id_number: id(WIFE), name: "李四".into(), amount: None, end: None },
             ],
             monthly_amount: Fen(208_200),
             start,
@@ -663,6 +666,29 @@ mod tests {
         assert_eq!(
             lines.iter().map(|l| (l.payee, l.amount, l.deduction, l.net)).collect::<Vec<_>>(),
             vec![(id(HEAD), Fen(10_000), Fen(10_000), Fen(0)), (id(WIFE), Fen(30_000), Fen(5_000), Fen(25_000)),]
+        );
+    }
+
+    #[test]
+    fn a_member_whose_part_stopped_is_paid_no_more_while_the_others_are() {
+        let mut e = dibao(d(2026, 9));
+        e.program = "gaoling".into();
+        e.members[0].amount = Some(Fen(10_000));
+        e.members[1].amount = Some(Fen(30_000));
+        e.members[0].end = Some(d(2026, 10));
+        e.monthly_amount = Fen(30_000);
+        let heads = HashMap::new();
+        let accounts = HashMap::from([(id(HEAD), account(HEAD, &valid_card(), "H1")), (id(WIFE), account(WIFE, &valid_card(), "H1"))]);
+        let none = HashMap::new();
+        let before = PaidBefore::default();
+        let per_person =
+            |month| prepare(&[e.clone()], &PayrollInputs { per_person: true, ..inputs(month, &heads, &accounts, &before, &none) });
+        assert_eq!(per_person(d(2026, 9)).len(), 2, "September: both");
+        let october = per_person(d(2026, 10));
+        assert_eq!(
+            october.iter().map(|l| (l.payee, l.amount)).collect::<Vec<_>>(),
+            vec![(id(WIFE), Fen(30_000))],
+            "October: the wife only"
         );
     }
 

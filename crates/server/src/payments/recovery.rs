@@ -81,14 +81,23 @@ pub struct Overpayment {
 }
 
 /// The overpayments of `lines` (lines of locked lists, with whether the bank credited them)
-/// for enrolments that have an end month: every month at or after it that was paid.
+/// for enrolments that have an end month, or members with their own (a member's part stopped):
+/// every month at or after the payee's end that was paid.
 pub fn overpayments(enrolment: &Enrolment, lines: &[(&PayrollLine, bool)]) -> Vec<Overpayment> {
-    let Some(end) = enrolment.end else { return Vec::new() };
+    // The payee's end: the enrolment's, or the member's own when earlier.
+    let end_of = |payee: IdNumber| {
+        let own = enrolment.members.iter().find(|m| m.id_number == payee).and_then(|m| m.end);
+        match (enrolment.end, own) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    };
     let mut by_payee: std::collections::BTreeMap<IdNumber, Overpayment> = std::collections::BTreeMap::new();
     for (l, credited) in lines {
         if !credited || l.enrolment_id != enrolment.id || l.months.is_empty() {
             continue;
         }
+        let Some(end) = end_of(l.payee) else { continue };
         // The line's gross shared equally over its months (a month's amount, or arrears).
         let per_month = (l.amount.0 + l.arrears.0) / i64::try_from(l.months.len()).unwrap_or(1);
         for m in l.months.iter().filter(|m| **m >= end) {
@@ -195,6 +204,7 @@ mod tests {
                 id_number: IdNumber::parse("11010519491231002X").expect("id"),
                 name: "王秀英".into(),
                 amount: None,
+                end: None,
             }],
             monthly_amount: Fen(104_100),
             start: d(2026, 1),
@@ -209,7 +219,13 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].months, vec![d(2026, 9), d(2026, 10), d(2026, 11)], "August was due; October's return was not credited");
         assert_eq!(found[0].amount, Fen(3 * 104_100));
-        assert!(overpayments(&Enrolment { end: None, ..e }, &[(&sep, true)]).is_empty());
+        assert!(overpayments(&Enrolment { end: None, ..e.clone() }, &[(&sep, true)]).is_empty());
+        // A member whose own part stopped (a death) while the enrolment goes on: what was paid to
+        // them from their end month is owed back.
+        let mut gaoling = Enrolment { end: None, status: EnrolmentStatus::Active, program: "gaoling".into(), ..e };
+        gaoling.members[0].end = Some(d(2026, 10));
+        let found = overpayments(&gaoling, &[(&sep, true), (&oct, true)]);
+        assert_eq!((found.len(), found[0].months.clone(), found[0].amount), (1, vec![d(2026, 10)], Fen(104_100)));
     }
 
     #[test]

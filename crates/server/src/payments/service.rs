@@ -598,7 +598,7 @@ pub async fn find_overpayments(store: &dyn Store, who: &Principal, actor: &Actor
         let page = store.scan_enrolments(county, after, 10_000).await?;
         let Some(last) = page.last() else { break };
         after = last.id;
-        ended.extend(page.into_iter().filter(|e| e.end.is_some() && &e.county == county));
+        ended.extend(page.into_iter().filter(|e| (e.end.is_some() || e.members.iter().any(|m| m.end.is_some())) && &e.county == county));
     }
     if ended.is_empty() {
         return Ok(0);

@@ -81,7 +81,7 @@ impl Listing {
             join(path, filters, &l.query(Some(page), self.sort))
         };
         let mut numbers: Vec<u32> = vec![1, pages];
-        numbers.extend(self.page.saturating_sub(2).max(1)..=(self.page + 2).min(pages));
+        numbers.extend(self.page.saturating_sub(2).max(1)..=self.page.saturating_add(2).min(pages));
         numbers.sort_unstable();
         numbers.dedup();
         let mut links = Vec::new();
@@ -101,7 +101,7 @@ impl Listing {
             } else {
                 format!("Page {} of {}", self.page.min(pages), pages)
             },
-            previous: (self.page > 1).then(|| href(self.page - 1, self.size)),
+            previous: (self.page > 1).then(|| href(self.page.min(pages.saturating_add(1)) - 1, self.size)),
             next: (self.page < pages).then(|| href(self.page + 1, self.size)),
             previous_label: if zh { "上一页" } else { "Previous" },
             next_label: if zh { "下一页" } else { "Next" },
@@ -224,6 +224,10 @@ mod tests {
         assert!(p.links.iter().find(|l| l.label == "6").is_some_and(|l| l.current));
         let p = l.pager("/findings", "", 0, Lang::En);
         assert_eq!((p.shown.as_str(), p.next, p.links.len()), ("Page 1 of 1", None, 1));
+        // A page number from nowhere: the strip still leads back, nothing overflows.
+        let far = Listing::of(&params(Some(u32::MAX), None, None), &[]);
+        let p = far.pager("/cases", "list=all", 120, Lang::Zh);
+        assert!(p.beyond && p.previous.as_deref() == Some("/cases?list=all&page=3"), "{p:?}");
     }
 
     #[test]

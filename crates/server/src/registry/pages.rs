@@ -114,9 +114,10 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
         }
     }
     let query = PersonQuery { region: Some(region), name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 };
-    page.total = Some(registry::count_persons(s.store.as_ref(), &who.principal, query.clone()).await.map_err(AppError::from)?);
+    let counted = query.clone();
     match registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await {
         Ok(result) => {
+            page.total = Some(registry::count_persons(s.store.as_ref(), &who.principal, counted).await?);
             page.rows = result.items.iter().map(|p| Row::of(p, who.lang)).collect();
             page.next = result.next;
             Ok(render(&page)?.into_response())
@@ -275,7 +276,17 @@ async fn chain(s: &AppState, who: &Authenticated, household: &Household) -> Resu
             monthly: e.monthly_amount.to_string(),
             since: e.start.format("%Y-%m").to_string(),
             until: e.end.map(|d| d.format("%Y-%m").to_string()).unwrap_or_default(),
-            members: e.members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join("、"),
+            // A member whose own part stopped is named with the month it stopped.
+            members: e
+                .members
+                .iter()
+                .map(|m| match (m.end, lang) {
+                    (Some(end), Lang::En) => format!("{} (stopped from {})", m.name, end.format("%Y-%m")),
+                    (Some(end), _) => format!("{}（{}起停发）", m.name, end.format("%Y年%-m月")),
+                    (None, _) => m.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("、"),
         })
         .collect();
     let payments = if who.principal.may(minzheng_domain::Permission::ReadPayments) {

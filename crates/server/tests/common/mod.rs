@@ -294,7 +294,7 @@ pub async fn finding_about(store: &dyn Store, h: &Household, p: &Person) -> i64 
         program: "dibao".into(),
         household_no: h.household_no.clone(),
         county,
-        members: vec![EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: None }],
+        members: vec![EnrolledMember { id_number: p.id_number, name: p.name.clone(), amount: None, end: None }],
         monthly_amount: Fen(60_000),
         start: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
         status: EnrolmentStatus::Active,

@@ -137,7 +137,8 @@ where
             ("program", "program"),
             ("household", "household_no"),
             ("community", "community"),
-            ("accepted_at", "accepted_at"),
+            // Cases are numbered as they are accepted (the column of that name is the community).
+            ("accepted_at", "id"),
             ("status", "status"),
             ("step_due", "step_due"),
             ("due", "due"),

@@ -188,10 +188,11 @@ where
     String: for<'x> Encode<'x, DB> + Type<DB>,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
     Option<i64>: for<'x> Encode<'x, DB> + Type<DB>,
+    Option<NaiveDate>: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("INSERT INTO enrolment_members (enrolment_id, id_number, name, amount) ");
+    let mut qb = QueryBuilder::<DB>::new("INSERT INTO enrolment_members (enrolment_id, id_number, name, amount, end_month) ");
     qb.push_values(members, |mut row, (id, m)| {
-        row.push_bind(*id).push_bind(m.id_number.to_string()).push_bind(m.name.clone()).push_bind(m.amount.map(|a| a.0));
+        row.push_bind(*id).push_bind(m.id_number.to_string()).push_bind(m.name.clone()).push_bind(m.amount.map(|a| a.0)).push_bind(m.end);
     });
     qb.push(" ON CONFLICT (enrolment_id, id_number) DO NOTHING");
     qb
@@ -212,7 +213,7 @@ where
     DB: Database,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = select_in("enrolment_id, id_number, name, amount", "enrolment_members", "enrolment_id", ids.iter().copied());
+    let mut qb = select_in("enrolment_id, id_number, name, amount, end_month", "enrolment_members", "enrolment_id", ids.iter().copied());
     qb.push(" ORDER BY enrolment_id, id_number");
     qb
 }
@@ -256,6 +257,7 @@ where
             id_number: id_of(&id)?,
             name: m.try_get("name")?,
             amount: m.try_get::<Option<i64>, _>("amount")?.map(Fen),
+            end: m.try_get::<Option<NaiveDate>, _>("end_month")?,
         });
     }
     rows.iter()
