@@ -135,6 +135,19 @@ pub async fn record_list_export(
     if !who.may(minzheng_domain::Permission::ExportRegistry) {
         return Err(crate::registry::AccessError::Forbidden);
     }
+    record_export(store, who, actor, what, filters, ids).await
+}
+
+/// Records the export of a list whose use case already decided who may have it in a file (the
+/// contact list of a sweep, for those who run sweeps): the filters, the rows and their ids.
+pub async fn record_export(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    what: &str,
+    filters: serde_json::Value,
+    ids: &[i64],
+) -> Result<(), crate::registry::AccessError> {
     let entry = AuditEntry {
         action: "export".into(),
         entity: what.into(),

@@ -994,3 +994,36 @@ async fn lists_come_in_numbered_pages_sorted_by_a_column() {
     let r = get(&f.app, &format!("/residents?region={}", f.inside.community), Some(&county.cookie)).await;
     assert!(r.body.contains(&format!(r#"<span id="total">共 {there} 条</span>"#)), "{there}: {}", r.body);
 }
+
+/// 导出Excel on the payment list (花名册), the recovery ledger and a sweep's contact list, each
+/// export in the audit log; printing on every list.
+#[tokio::test]
+async fn the_payment_list_the_recovery_ledger_and_the_contact_list_export_to_excel() {
+    let f = fixture("more-exports").await;
+    let county = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("county");
+    let county_code = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let page = get(&f.app, &format!("/payments/{}", f.inside_payroll), Some(&county.cookie)).await;
+    assert!(
+        page.body.contains(&format!("/payments/{}/roster.xlsx", f.inside_payroll)) && page.body.contains("data-print"),
+        "{}",
+        page.body
+    );
+    for url in [
+        format!("/payments/{}/roster.xlsx", f.inside_payroll),
+        format!("/payments/recoveries.xlsx?county={county_code}"),
+        format!("/policy/runs/{}/contacts.xlsx?community={}", f.inside_run, f.inside.community),
+    ] {
+        let r = get(&f.app, &url, Some(&county.cookie)).await;
+        assert!(
+            r.status == StatusCode::OK && r.body.starts_with("PK"),
+            "{url}: {} {}",
+            r.status,
+            r.body.chars().take(200).collect::<String>()
+        );
+    }
+    let log = f.store.audit_of("payroll_line", county_code.as_str()).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "export"), "the roster's export is recorded");
+    // Another county's list is refused.
+    let r = get(&f.app, &format!("/payments/{}/roster.xlsx", f.outside_payroll), Some(&county.cookie)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

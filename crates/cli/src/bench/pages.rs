@@ -93,7 +93,11 @@ pub(crate) async fn pages(database_url: &str, rounds: u32) -> Result<()> {
         (Role::CountyApprover, "/".into()),
         (Role::CountyApprover, "/cases?list=all".into()),
         (Role::CountyApprover, "/findings".into()),
+        // A later page in a column's order (numbered pages and sorting, issue 21).
+        (Role::CountyApprover, "/findings?sort=-found_on&page=3&size=100".into()),
+        (Role::CountyApprover, "/cases?list=all&sort=due&page=2&size=20".into()),
         (Role::CountyApprover, "/verifications".into()),
+        (Role::CountyApprover, "/residents".into()),
         (Role::CountyApprover, "/payments".into()),
         (Role::CountyApprover, "/dashboard".into()),
         (Role::CityAdmin, "/".into()),

@@ -32,6 +32,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/payments/{id}", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/payments/{id}/step", Access::Needs(Permission::ApprovePayroll)),
     Route::new("GET", "/payments/{id}/bank-file", Access::Needs(Permission::PreparePayroll)),
+    Route::new("GET", "/payments/{id}/roster.xlsx", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/payments/{id}/public.pdf", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/payments/{id}/return", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/api/payrolls", Access::Needs(Permission::ReadPayments)),
@@ -40,6 +41,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/api/payrolls/{id}/step", Access::Needs(Permission::ApprovePayroll)),
     Route::new("POST", "/api/payment-accounts", Access::Needs(Permission::ManagePaymentAccounts)),
     Route::new("GET", "/payments/recoveries", Access::Needs(Permission::ReadPayments)),
+    Route::new("GET", "/payments/recoveries.xlsx", Access::Needs(Permission::PreparePayroll)),
     Route::new("POST", "/payments/recoveries", Access::Needs(Permission::PreparePayroll)),
     Route::new("POST", "/payments/recoveries/{id}", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/api/recoveries", Access::Needs(Permission::ReadPayments)),
@@ -61,6 +63,7 @@ fn router() -> Router<AppState> {
         .route(l("/payments/{id}", &["GET"]), get(routes::payroll_page))
         .route(l("/payments/{id}/step", &["POST"]), post(routes::form_step))
         .route(l("/payments/{id}/bank-file", &["GET"]), get(routes::bank_file))
+        .route(l("/payments/{id}/roster.xlsx", &["GET"]), get(routes::roster_xlsx))
         .route(l("/payments/{id}/public.pdf", &["GET"]), get(routes::public_pdf))
         .route(l("/payments/{id}/return", &["POST"]), post(routes::form_return))
         .route(l("/api/payrolls", &["GET", "POST"]), get(routes::api_list).post(routes::api_prepare))
@@ -68,6 +71,7 @@ fn router() -> Router<AppState> {
         .route(l("/api/payrolls/{id}/step", &["POST"]), post(routes::api_step))
         .route(l("/api/payment-accounts", &["POST"]), post(routes::api_accounts))
         .route(l("/payments/recoveries", &["GET", "POST"]), get(routes::recoveries_page).post(routes::form_find))
+        .route(l("/payments/recoveries.xlsx", &["GET"]), get(routes::recoveries_xlsx))
         .route(l("/payments/recoveries/{id}", &["POST"]), post(routes::form_recovery))
         .route(l("/api/recoveries", &["GET"]), get(routes::api_recoveries))
         .route(l("/payments/budget", &["GET", "POST"]), get(routes::budget_page).post(routes::form_budget))

@@ -530,12 +530,12 @@ pub(super) async fn payroll_page(State(s): State<AppState>, who: Authenticated, 
     payroll_response(&s, &who, id, None).await
 }
 
-async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Option<String>) -> Result<Response, AppError> {
+/// A payment list's lines as its page and its workbook show them.
+fn line_rows(who: &Authenticated, lines: &[super::model::PayrollLine], results: &[PaymentResult]) -> Vec<LineRow> {
     let lang = who.lang;
     let w = words(lang);
-    let (p, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let by_line: std::collections::HashMap<i64, &PaymentResult> = results.iter().map(|r| (r.line_no, r)).collect();
-    let rows = lines
+    lines
         .iter()
         .map(|l| {
             let r = by_line.get(&l.line_no);
@@ -556,7 +556,14 @@ async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Opt
                 failed: r.is_some_and(|r| !r.paid),
             }
         })
-        .collect();
+        .collect()
+}
+
+async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Option<String>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let w = words(lang);
+    let (p, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let rows = line_rows(who, &lines, &results);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = PayrollPage {
         t: lang.text(),
@@ -621,6 +628,39 @@ pub(super) async fn form_step(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// 导出Excel: the payment list (发放花名册) as its page shows it, numbers masked as the role sees
+/// them; for the roles that may export personal data, the export audited with its lines.
+pub(super) async fn roster_xlsx(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let w = words(who.lang);
+    let (p, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let rows: Vec<Vec<String>> = line_rows(&who, &lines, &results)
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.no.to_string(),
+                r.household,
+                r.payee,
+                r.id_number,
+                r.bank,
+                r.account,
+                r.amount,
+                r.arrears,
+                r.deduction,
+                r.net,
+                r.note,
+                if r.held.is_empty() { r.result } else { r.held },
+            ]
+        })
+        .collect();
+    let filters = serde_json::json!({ "payroll": id, "county": p.county.to_string(), "month": p.month.format("%Y-%m").to_string() });
+    let ids: Vec<i64> = lines.iter().map(|l| l.line_no).collect();
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "payroll_line", filters, &ids).await?;
+    let headers = [w.no, w.household, w.payee, w.id_number, w.bank, w.account, w.amount, w.arrears, w.deduction, w.net, w.note, w.result];
+    let sheet = if who.lang == Lang::En { "Payment list" } else { "发放花名册" };
+    let bytes = crate::platform::sheet::workbook(sheet, &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, &format!("payroll-{id}-{}.xlsx", p.month.format("%Y-%m"))))
 }
 
 #[derive(Deserialize)]
@@ -810,21 +850,7 @@ async fn recoveries_response(
         sum(&|o| if o.status == RecoveryStatus::WrittenOff { 0 } else { o.amount.0 - o.repaid.0 }),
         sum(&|o| if o.status == RecoveryStatus::WrittenOff { o.amount.0 - o.repaid.0 } else { 0 }),
     ];
-    let rows = list
-        .iter()
-        .map(|o| RecoveryRow {
-            id: o.id,
-            household: o.household_no.clone(),
-            payee: o.payee_name.clone(),
-            program: program_name(s, &o.program, lang),
-            months: o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、"),
-            amount: o.amount.to_string(),
-            repaid: o.repaid.to_string(),
-            status: if lang == Lang::En { o.status.as_str() } else { o.status.zh() },
-            open: matches!(o.status, RecoveryStatus::Open | RecoveryStatus::Repaying),
-            reason: o.reason.clone(),
-        })
-        .collect();
+    let rows = recovery_rows(s, &list, lang);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = RecoveriesPage {
         t: lang.text(),
@@ -840,6 +866,46 @@ async fn recoveries_response(
         error,
     };
     Ok((status, render(&page)?).into_response())
+}
+
+/// The recoveries as the ledger's page and its workbook show them.
+fn recovery_rows(s: &AppState, list: &[super::recovery::Overpayment], lang: Lang) -> Vec<RecoveryRow> {
+    use super::recovery::RecoveryStatus;
+    list.iter()
+        .map(|o| RecoveryRow {
+            id: o.id,
+            household: o.household_no.clone(),
+            payee: o.payee_name.clone(),
+            program: program_name(s, &o.program, lang),
+            months: o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、"),
+            amount: o.amount.to_string(),
+            repaid: o.repaid.to_string(),
+            status: if lang == Lang::En { o.status.as_str() } else { o.status.zh() },
+            open: matches!(o.status, RecoveryStatus::Open | RecoveryStatus::Repaying),
+            reason: o.reason.clone(),
+        })
+        .collect()
+}
+
+/// 导出Excel: the recovery ledger of the county (or the account's region), audited.
+pub(super) async fn recoveries_xlsx(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<CountyParam>,
+) -> Result<Response, AppError> {
+    let county = county_param(&q)?;
+    let w = if who.lang == Lang::En { &REN } else { &RZH };
+    let list = service::recoveries(s.store.as_ref(), &who.principal, county.as_ref()).await?;
+    let ids: Vec<i64> = list.iter().map(|o| o.id).collect();
+    let filters = serde_json::json!({ "county": county.as_ref().map(ToString::to_string) });
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "recovery", filters, &ids).await?;
+    let rows: Vec<Vec<String>> = recovery_rows(&s, &list, who.lang)
+        .into_iter()
+        .map(|r| vec![r.household, r.payee, r.program, r.months, r.amount, r.repaid, r.status.to_string(), r.reason])
+        .collect();
+    let headers = [w.household, w.payee, w.program, w.months, w.amount, w.repaid, w.status, w.reason];
+    let bytes = crate::platform::sheet::workbook(w.title, &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, "recoveries.xlsx"))
 }
 
 #[derive(Deserialize, Default)]

@@ -40,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(listed("/policy/runs/{id}", &["GET"]), get(run_page))
         .route(listed("/policy/runs/{id}/export.xlsx", &["GET"]), get(run_export))
         .route(listed("/policy/runs/{id}/contacts", &["GET"]), get(contacts_page))
+        .route(listed("/policy/runs/{id}/contacts.xlsx", &["GET"]), get(contacts_xlsx))
 }
 
 impl From<PolicyFailure> for AppError {
@@ -258,6 +259,11 @@ pub const ROUTES: &[crate::module::Route] = &[
     crate::module::Route::new("GET", "/policy/runs/{id}", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
     crate::module::Route::new("GET", "/policy/runs/{id}/export.xlsx", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
     crate::module::Route::new("GET", "/policy/runs/{id}/contacts", crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps)),
+    crate::module::Route::new(
+        "GET",
+        "/policy/runs/{id}/contacts.xlsx",
+        crate::module::Access::Needs(minzheng_domain::Permission::RunSweeps),
+    ),
 ];
 
 pub(crate) fn openapi() -> serde_json::Value {

@@ -639,6 +639,8 @@ pub(crate) struct ContactsPage {
     community_name: String,
     rows: Vec<ContactRow>,
     uncovered: usize,
+    /// The list may be saved as a workbook (those who run sweeps).
+    can_export: bool,
 }
 
 /// 政策找人 · 联系名单: a sweep's eligible people of one community, to visit (uncovered first).
@@ -659,6 +661,7 @@ pub(crate) async fn contacts_page(
         community_name: String::new(),
         rows: Vec::new(),
         uncovered: 0,
+        can_export: who.principal.may(minzheng_domain::Permission::RunSweeps),
     };
     if let Some(t) = text {
         let community = crate::platform::api::region_named(&s, &who.principal, t)?;
@@ -681,4 +684,53 @@ pub(crate) async fn contacts_page(
             .collect();
     }
     Ok(render(&page)?.into_response())
+}
+
+/// 导出Excel: a community's contact list (政策找人) as its page shows it, for the roles that may
+/// export personal data; the export is audited with the persons listed.
+pub(crate) async fn contacts_xlsx(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Query(q): Query<CommunityParam>,
+) -> Result<Response, AppError> {
+    let zh = who.lang == Lang::Zh;
+    let text = q.community.as_deref().map(str::trim).filter(|t| !t.is_empty()).ok_or_else(|| {
+        AppError::new(axum::http::StatusCode::BAD_REQUEST, "invalid", "请先选择社区", "choose the community first").on_field("community")
+    })?;
+    let community = crate::platform::api::region_named(&s, &who.principal, text)?;
+    let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
+    let filters = serde_json::json!({ "run": id, "community": community.to_string() });
+    // The rows' numbers in the list (the persons are named by the run and the community).
+    let rows_listed: Vec<i64> = (1..=contacts.len()).map(|i| i64::try_from(i).unwrap_or(i64::MAX)).collect();
+    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "policy_contact", filters, &rows_listed).await?;
+    let status = |covered: bool| match (covered, zh) {
+        (true, true) => "已在保",
+        (false, true) => "未在保，待走访",
+        (true, false) => "covered",
+        (false, false) => "not covered: visit",
+    };
+    let rows: Vec<Vec<String>> = contacts
+        .into_iter()
+        .map(|c| {
+            vec![
+                crate::pages::program_name(&s, &c.program, who.lang),
+                c.name,
+                c.id_number,
+                c.household_no,
+                c.grid.unwrap_or_default(),
+                c.phone,
+                Fen(c.amount).to_string(),
+                status(c.covered).to_string(),
+            ]
+        })
+        .collect();
+    let t = who.lang.text();
+    let headers = if zh {
+        ["保障项目", t.name, t.id_number, t.household_no, "网格", t.phone, "月金额（元）", "状态"]
+    } else {
+        ["Program", t.name, t.id_number, t.household_no, "Grid", t.phone, "Monthly (yuan)", "Status"]
+    };
+    let bytes = crate::platform::sheet::workbook(if zh { "联系名单" } else { "Contact list" }, &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, &format!("contacts-{id}-{community}.xlsx")))
 }
