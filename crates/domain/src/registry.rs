@@ -274,6 +274,14 @@ impl HouseholdKind {
             HouseholdKind::Rural => "农村",
         }
     }
+    /// In the page's language.
+    pub fn label(self, zh: bool) -> &'static str {
+        if zh {
+            self.zh()
+        } else {
+            self.as_str()
+        }
+    }
     /// The kind a community's name implies: villages (村民委员会, 村委会, 村) are rural,
     /// residents' committees (社区, 居委会) urban. Used where a sheet does not say.
     pub fn of_community_name(name: &str) -> HouseholdKind {

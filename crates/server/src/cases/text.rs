@@ -227,7 +227,7 @@ pub(crate) static CASES_EN: CaseText = CaseText {
     refuse: "Refuse",
     reason: "Reason (given to the applicant in writing)",
     withdraw: "Withdraw the application",
-    pay_first: "Pay first (先行救助)",
+    pay_first: "Pay first",
     extend: "Extend the limit to 45 working days",
     refer: "Refer to the county",
     amount: "Amount (yuan)",

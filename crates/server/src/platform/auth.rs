@@ -399,8 +399,8 @@ pub async fn form_login(State(s): State<AppState>, Anonymous(parts): Anonymous, 
                 eprintln!("request_id={id} path=/login error={}: {}", e.code, e.en.replace('\n', " "));
             }
             let (zh, en) = e.public_messages();
-            let message = format!("{zh} / {en}");
             let lang = crate::i18n::Lang::of(&parts.headers);
+            let message = if lang == crate::i18n::Lang::En { en } else { zh };
             let mut res = login_page(lang, &c.name, c.next.as_deref(), Some(&message));
             *res.status_mut() = e.status;
             res

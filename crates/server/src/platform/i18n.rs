@@ -111,6 +111,12 @@ pub struct Text {
     pub phone: &'static str,
     pub unmask_note: &'static str,
     pub distribution: &'static str,
+    /// Punctuation of the page's language: the opening and closing bracket, the colon and the
+    /// comma (（ ）： ， in Chinese).
+    pub lp: &'static str,
+    pub rp: &'static str,
+    pub colon: &'static str,
+    pub comma: &'static str,
 }
 
 pub static ZH: Text = Text {
@@ -118,7 +124,7 @@ pub static ZH: Text = Text {
     other_lang: "English",
     other_lang_href: "/lang/en",
     brand: "民政服务管理平台",
-    sub: "Minzheng · 基层治理 人口信息",
+    sub: "基层治理 · 人口信息",
     check_eligibility: "资格核算（各救助项目）",
     sign_out: "退出",
     sign_in: "登录",
@@ -180,6 +186,10 @@ pub static ZH: Text = Text {
     phone: "联系电话",
     unmask_note: "本次查看及理由已记入审计日志。",
     distribution: "居民分布",
+    lp: "（",
+    rp: "）",
+    colon: "：",
+    comma: "，",
 };
 
 pub static EN: Text = Text {
@@ -200,7 +210,7 @@ pub static EN: Text = Text {
     coming: "coming",
     residents: "Residents",
     region_code: "Region code",
-    region_placeholder: "code or name, e.g. 浑南区",
+    region_placeholder: "code or name, e.g. 210112",
     name: "Name",
     name_placeholder: "name, surname or ID number",
     search: "Search",
@@ -249,4 +259,8 @@ pub static EN: Text = Text {
     phone: "Phone",
     unmask_note: "This view and its reason are in the audit log.",
     distribution: "Residents by region",
+    lp: " (",
+    rp: ")",
+    colon: ": ",
+    comma: ", ",
 };

@@ -184,7 +184,7 @@ pub(crate) async fn audit(
             Ok(render(&page)?.into_response())
         }
         Err(e) => {
-            page.error = Some(refusal(e)?);
+            page.error = Some(refusal(e, who.lang)?);
             Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response())
         }
     }
@@ -244,9 +244,9 @@ pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Resul
 }
 
 /// The message a page shows when the account is refused; other errors become the error response.
-pub(crate) fn refusal(e: AccessError) -> Result<String, AppError> {
+pub(crate) fn refusal(e: AccessError, lang: Lang) -> Result<String, AppError> {
     match e {
-        AccessError::OutOfScope | AccessError::Forbidden | AccessError::StaleCursor => Ok(e.both()),
+        AccessError::OutOfScope | AccessError::Forbidden | AccessError::StaleCursor => Ok(if lang == Lang::En { e.en() } else { e.zh() }),
         other => Err(other.into()),
     }
 }

@@ -119,7 +119,7 @@ pub(crate) async fn check_page(
         user: Some(UserBar::of(&who)),
         household_no: no,
         on: on.to_string(),
-        area: check.area.zh().to_string(),
+        area: check.area.label(who.lang == Lang::Zh).to_string(),
         programs: program_rows(&s, &check, who.lang),
         total: yuan(total),
     };
@@ -215,7 +215,7 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
             params.push(ParamRow {
                 name: def.name.clone(),
                 zh: if who.lang == Lang::Zh { def.zh.clone() } else { def.en.clone() },
-                area: area.map(|a| a.zh().to_string()).unwrap_or_default(),
+                area: area.map(|a| a.label(who.lang == Lang::Zh).to_string()).unwrap_or_default(),
                 value: r
                     .map(|r| minzheng_domain::units::with_unit(&r.value.to_string(), &def.unit, who.lang == Lang::Zh))
                     .unwrap_or_default(),
@@ -479,12 +479,12 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
         let rows: Vec<SummaryRow> = SweepReport::from_run(&run).rows;
         let mut by_program: Vec<(String, u64, i64)> = Vec::new();
         for r in &rows {
-            match by_program.iter_mut().find(|x| x.0 == r.program_zh) {
+            match by_program.iter_mut().find(|x| x.0 == crate::pages::program_name(&s, &r.program, who.lang)) {
                 Some(x) => {
                     x.1 += r.eligible;
                     x.2 += r.amount;
                 }
-                None => by_program.push((r.program_zh.clone(), r.eligible, r.amount)),
+                None => by_program.push((crate::pages::program_name(&s, &r.program, who.lang), r.eligible, r.amount)),
             }
         }
         let chart = Chart {
@@ -495,9 +495,15 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
         let table = rows
             .iter()
             .map(|r| ResultRow {
-                program: r.program_zh.clone(),
-                county: format!("{}（{}）", r.county_name, r.county),
-                cells: vec![r.area.zh().to_string(), r.considered.to_string(), r.eligible.to_string(), yuan(r.amount), yuan(r.amount * 12)],
+                program: crate::pages::program_name(&s, &r.program, who.lang),
+                county: if zh { format!("{}（{}）", r.county_name, r.county) } else { format!("{} ({})", r.county_name, r.county) },
+                cells: vec![
+                    r.area.label(zh).to_string(),
+                    r.considered.to_string(),
+                    r.eligible.to_string(),
+                    yuan(r.amount),
+                    yuan(r.amount * 12),
+                ],
             })
             .collect();
         (p.sweep_headers.to_vec(), table, vec![chart_json(&chart)], Vec::new())
@@ -512,12 +518,16 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
                 Some(x) => x.1 += r.monthly_change() as f64 / 100.0,
                 None => counties.push((label, r.monthly_change() as f64 / 100.0)),
             }
-            match programs.iter_mut().find(|x| x.0 == r.program_zh) {
+            match programs.iter_mut().find(|x| x.0 == crate::pages::program_name(&s, &r.program, who.lang)) {
                 Some(x) => {
                     x.1 += r.newly_eligible as f64;
                     x.2 += r.no_longer_eligible as f64;
                 }
-                None => programs.push((r.program_zh.clone(), r.newly_eligible as f64, r.no_longer_eligible as f64)),
+                None => programs.push((
+                    crate::pages::program_name(&s, &r.program, who.lang),
+                    r.newly_eligible as f64,
+                    r.no_longer_eligible as f64,
+                )),
             }
         }
         let cost = Chart {
@@ -538,8 +548,16 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
             .iter()
             .chain(std::iter::once(&total))
             .map(|r| ResultRow {
-                program: r.program_zh.clone(),
-                county: if r.county_name.is_empty() { r.county.clone() } else { format!("{}（{}）", r.county_name, r.county) },
+                program: match (r.program.as_str(), zh) {
+                    ("all", true) => "合计".into(),
+                    ("all", false) => "Total".into(),
+                    (code, _) => crate::pages::program_name(&s, code, who.lang),
+                },
+                county: match (r.county_name.is_empty(), zh) {
+                    (true, _) => r.county.clone(),
+                    (false, true) => format!("{}（{}）", r.county_name, r.county),
+                    (false, false) => format!("{} ({})", r.county_name, r.county),
+                },
                 cells: vec![
                     r.baseline_eligible.to_string(),
                     r.scenario_eligible.to_string(),
@@ -571,7 +589,12 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
                 };
                 let name = def.map(|d| if zh { d.zh.clone() } else { d.en.clone() }).unwrap_or(c.name.clone());
                 let region = named_region(&s, &c.region);
-                format!("{name}（{region}{}）{how}，{} {}", c.area.map(|a| format!(" {}", a.zh())).unwrap_or_default(), p.from, c.from)
+                let area = c.area.map(|a| format!(" {}", a.label(zh))).unwrap_or_default();
+                if zh {
+                    format!("{name}（{region}{area}）{how}，{} {}", p.from, c.from)
+                } else {
+                    format!("{name} ({region}{area}) {how}, {} {}", p.from, c.from)
+                }
             })
             .collect();
         (p.whatif_headers.to_vec(), table, vec![chart_json(&cost), chart_json(&coverage)], changes)

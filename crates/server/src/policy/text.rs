@@ -132,7 +132,7 @@ pub(crate) static POLICY_EN: PolicyText = PolicyText {
     sweep_hint: "Checks every household of the region on the date against every program; the result is kept as a run and can be exported to Excel.",
     run_sweep: "Run the sweep",
     whatif: "What-if costing",
-    whatif_hint: "One change per line (parameter codes), e.g. dibao_standard:urban+7% (urban 低保 standard +7%), gaoling_80=3000 (old-age allowance 80-89 set to 30 yuan, values in fen). When filled in, these are used.",
+    whatif_hint: "One change per line (parameter codes), e.g. dibao_standard:urban+7% (urban minimum living standard +7%), gaoling_80=3000 (old-age allowance 80-89 set to 30 yuan, values in fen). When filled in, these are used.",
     changes: "Several changes",
     whatif_staff_hint: "Choose the region, the parameter and the kind of change: amounts in yuan (1100 or 1100.50), rates in per cent (7 or 6.5). A change below the value in force needs the lowering confirmed.",
     how: "Change",

@@ -91,7 +91,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
                 });
             }
             Err(e) => {
-                page.error = Some(refusal(e)?);
+                page.error = Some(refusal(e, who.lang)?);
                 return Ok((axum::http::StatusCode::FORBIDDEN, render(&page)?).into_response());
             }
         }
@@ -126,7 +126,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
             // A page link from before a restart asks to start the list again, in the page.
             let status =
                 if matches!(e, AccessError::StaleCursor) { axum::http::StatusCode::BAD_REQUEST } else { axum::http::StatusCode::FORBIDDEN };
-            page.error = Some(refusal(e)?);
+            page.error = Some(refusal(e, who.lang)?);
             Ok((status, render(&page)?).into_response())
         }
     }
