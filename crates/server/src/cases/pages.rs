@@ -223,7 +223,7 @@ pub(crate) async fn new_page(State(s): State<AppState>, who: Authenticated, Quer
         false => {
             let id = parse_id(&applicant_text)?;
             let v = minzheng_app::registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?;
-            Some(format!("{} {} · {} {}", v.name, v.id_number, CaseText::of(lang).owner, crate::pages::region_label(&s, &v.owning_county)))
+            Some(format!("{} {} · {} {}", v.name, v.id_number, CaseText::of(lang).owner, crate::pages::region_label(&s, &v.owning_county, lang)))
         }
     };
     let chosen = p.service.as_deref().and_then(|c| s.catalogue.service(c)).or_else(|| s.catalogue.services.first());
@@ -491,8 +491,8 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
         limited: view.limited,
         household_no: view.household_no.clone().unwrap_or_default(),
         household_size: view.household_size.map(|n| n.to_string()).unwrap_or_default(),
-        owner: crate::pages::region_label(&s, &view.owner),
-        accepted_at: crate::pages::region_label(&s, &view.accepted_at),
+        owner: crate::pages::region_label(&s, &view.owner, who.lang),
+        accepted_at: crate::pages::region_label(&s, &view.accepted_at, who.lang),
         waiting,
         notice: match (view.notice_from, view.notice_until) {
             (Some(a), Some(b)) => format!("{a} – {b}"),

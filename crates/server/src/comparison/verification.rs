@@ -351,7 +351,7 @@ async fn list_page(
         t: who.lang.text(),
         zh,
         user: Some(UserBar::of(&who)),
-        region_name: crate::pages::region_label(&s, &region),
+        region_name: crate::pages::region_label(&s, &region, who.lang),
         region: region.to_string(),
         rows: page.items.iter().map(|r| list_row(&s, &who, r)).collect(),
         pager: listing.pager("/verifications", &filters, total, who.lang),

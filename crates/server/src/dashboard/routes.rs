@@ -271,7 +271,7 @@ pub(super) async fn page(State(s): State<AppState>, who: Authenticated, Query(p)
         t: lang.text(),
         w,
         user: Some(UserBar::of(&who)),
-        region_name: crate::pages::region_label(&s, &f.region),
+        region_name: crate::pages::region_label(&s, &f.region, lang),
         month: f.month.format("%Y-%m").to_string(),
         up,
         cards,

@@ -263,8 +263,9 @@ pub(crate) fn region_name(s: &AppState, code: &minzheng_domain::RegionCode) -> S
 }
 
 /// A region with its code, where staff use both: 浑南区（210112）.
-pub(crate) fn region_label(s: &AppState, code: &minzheng_domain::RegionCode) -> String {
+pub(crate) fn region_label(s: &AppState, code: &minzheng_domain::RegionCode, lang: Lang) -> String {
     match s.communities.region_name(code) {
+        Some(name) if lang == Lang::En => format!("{name} ({code})"),
         Some(name) => format!("{name}（{code}）"),
         None => code.to_string(),
     }

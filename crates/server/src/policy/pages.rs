@@ -241,7 +241,7 @@ pub(crate) async fn desk(State(s): State<AppState>, who: Authenticated, Query(q)
         })
         .collect();
     // The what-if's regions: the account's own and the counties within it.
-    let mut regions = vec![(region.to_string(), crate::pages::region_label(&s, &region))];
+    let mut regions = vec![(region.to_string(), crate::pages::region_label(&s, &region, who.lang))];
     if region.level() < minzheng_domain::RegionLevel::County {
         for c in s.store.regions_within(&region, minzheng_domain::RegionLevel::County).await? {
             regions.push((c.code.to_string(), format!("{}（{}）", c.name, c.code)));
@@ -690,7 +690,7 @@ pub(crate) async fn contacts_page(
         let community = crate::platform::api::region_named(&s, &who.principal, t)?;
         let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
         page.community = community.to_string();
-        page.community_name = crate::pages::region_label(&s, &community);
+        page.community_name = crate::pages::region_label(&s, &community, who.lang);
         page.uncovered = contacts.iter().filter(|c| !c.covered).count();
         page.rows = contacts
             .into_iter()
