@@ -223,7 +223,13 @@ pub(crate) async fn new_page(State(s): State<AppState>, who: Authenticated, Quer
         false => {
             let id = parse_id(&applicant_text)?;
             let v = minzheng_app::registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?;
-            Some(format!("{} {} · {} {}", v.name, v.id_number, CaseText::of(lang).owner, crate::pages::region_label(&s, &v.owning_county, lang)))
+            Some(format!(
+                "{} {} · {} {}",
+                v.name,
+                v.id_number,
+                CaseText::of(lang).owner,
+                crate::pages::region_label(&s, &v.owning_county, lang)
+            ))
         }
     };
     let chosen = p.service.as_deref().and_then(|c| s.catalogue.service(c)).or_else(|| s.catalogue.services.first());
@@ -503,11 +509,33 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
             .iter()
             .map(|e| EventView {
                 at: crate::pages::beijing_time(e.at),
-                actor: format!(
-                    "{}（{}）",
-                    crate::pages::person(&s, &e.actor),
-                    Role::parse(&e.role).map(|r| if lang == Lang::Zh { r.zh() } else { r.en() }).unwrap_or_default()
-                ),
+                actor: {
+                    let role = match Role::parse(&e.role) {
+                        Some(r) => {
+                            if lang == Lang::Zh {
+                                r.zh()
+                            } else {
+                                r.en()
+                            }
+                        }
+                        // A step the system took (a change case after a death in the registry).
+                        None if e.role == "system" => {
+                            if lang == Lang::Zh {
+                                "系统自动"
+                            } else {
+                                "automatic"
+                            }
+                        }
+                        None => "",
+                    };
+                    let t = lang.text();
+                    let who = crate::pages::person(&s, &e.actor);
+                    if role.is_empty() {
+                        who
+                    } else {
+                        format!("{who}{}{role}{}", t.lp, t.rp)
+                    }
+                },
                 step: if lang == Lang::Zh { CaseAction::zh_of(&e.action).to_string() } else { e.action.replace('_', " ") },
                 status: status_label(e.to, lang).to_string(),
                 comment: e.comment.clone(),

@@ -830,7 +830,12 @@ async fn assignee_choices(s: &AppState, who: &Authenticated) -> Result<Vec<(Stri
         .map(|(login, role)| {
             let person = crate::pages::person(s, &login);
             let role = if zh { role.zh() } else { role.en() };
-            let label = if person == login { format!("{login}（{role}）") } else { format!("{person}（{role}，{login}）") };
+            let t = who.lang.text();
+            let label = if person == login {
+                format!("{login}{}{role}{}", t.lp, t.rp)
+            } else {
+                format!("{person}{}{role}{}{login}{}", t.lp, t.comma, t.rp)
+            };
             (login, label)
         })
         .collect())

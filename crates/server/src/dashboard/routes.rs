@@ -225,7 +225,7 @@ pub(super) async fn page(State(s): State<AppState>, who: Authenticated, Query(p)
             kind: "bar",
             stack: true,
             x_name: w.region.into(),
-            y_name: format!("{}（{}）", w.persons, w.people),
+            y_name: format!("{}{}{}{}", w.persons, lang.text().lp, w.people, lang.text().rp),
         })),
         // Payment lists are the counties': below a county there is no list to add up.
         (f.region.level() <= minzheng_domain::RegionLevel::County).then(|| {
@@ -264,7 +264,11 @@ pub(super) async fn page(State(s): State<AppState>, who: Authenticated, Query(p)
         Card { label: w.started, value: started.get(this).copied().unwrap_or(0).to_string(), id: "started" },
         Card { label: w.ended, value: ended.get(this).copied().unwrap_or(0).to_string(), id: "ended" },
         Card { label: w.open_findings, value: open_findings.to_string(), id: "open-findings" },
-        Card { label: w.open_cases, value: format!("{}（{} {}）", f.open_cases, w.overdue, f.overdue_cases), id: "open-cases" },
+        Card {
+            label: w.open_cases,
+            value: format!("{}{}{} {}{}", f.open_cases, lang.text().lp, w.overdue, f.overdue_cases, lang.text().rp),
+            id: "open-cases",
+        },
     ];
     let up = f.region.parent().filter(|p| who.principal.in_scope(p)).map(|p| p.to_string());
     let page = DashboardPage {

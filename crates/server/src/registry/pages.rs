@@ -543,7 +543,9 @@ fn field_value(s: &AppState, key: &str, json: &str, zh: bool) -> String {
             other => other.to_string(),
         },
         (_, serde_json::Value::String(t)) => match minzheng_domain::RegionCode::parse(t) {
-            Ok(c) if matches!(key, "hukou_region" | "community" | "community_code") => crate::pages::region_label(s, &c, if zh { Lang::Zh } else { Lang::En }),
+            Ok(c) if matches!(key, "hukou_region" | "community" | "community_code") => {
+                crate::pages::region_label(s, &c, if zh { Lang::Zh } else { Lang::En })
+            }
             _ => t.clone(),
         },
         (_, other) => other.to_string(),
