@@ -541,7 +541,7 @@ async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): P
             .map(|e| EvidenceView {
                 source: source_label(&e.source, lang),
                 batch: e.batch.as_deref().map(|b| b.chars().take(12).collect()).unwrap_or_default(),
-                fields: e.fields.clone(),
+                fields: e.fields.iter().map(|(k, v)| evidence_field(k, v, lang)).collect(),
             })
             .collect(),
         events: events
@@ -867,4 +867,53 @@ async fn export(State(s): State<AppState>, who: Authenticated, Query(p): Query<L
     let headers = ["#", f.kind, f.summary, f.household, f.region, f.confidence, f.status, f.assigned_to, f.found_on];
     let bytes = crate::platform::sheet::workbook(if lang == Lang::Zh { "比对疑点" } else { "Findings" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "findings.xlsx"))
+}
+
+/// A field of a finding's evidence in the page's language: the comparison's own labels and
+/// status words are stored in Chinese (as the evidence is printed and kept); the departmental
+/// file's own column names and values are data and stay as the file has them.
+fn evidence_field(label: &str, value: &str, lang: Lang) -> (String, String) {
+    if lang == Lang::Zh {
+        return (label.to_string(), value.to_string());
+    }
+    let en = match label {
+        "身份证号" => "ID number",
+        "姓名" => "Name",
+        "户编号" => "Household",
+        "起始月份" => "First month",
+        "状态" => "Status",
+        "月保障金额" => "Monthly amount",
+        "文件行号" => "Row in the file",
+        "户籍地" => "Hukou region",
+        "对象范围" => "Who the program is for",
+        "关联方式" => "How the row was linked",
+        "保障项目" => "Program",
+        "保障成员" => "Members covered",
+        "依据" => "Legal basis",
+        "人口库状态" => "Registry status",
+        other => other,
+    };
+    let value = match value {
+        "在册" => "living",
+        "死亡" => "deceased",
+        "迁出" => "moved out",
+        "在保" => "active",
+        "暂停" => "suspended",
+        "停保" => "stopped",
+        other => other,
+    };
+    (en.to_string(), value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_reads_in_english_and_stays_as_stored_in_chinese() {
+        assert_eq!(evidence_field("人口库状态", "死亡", Lang::En), ("Registry status".into(), "deceased".into()));
+        assert_eq!(evidence_field("人口库状态", "死亡", Lang::Zh), ("人口库状态".into(), "死亡".into()));
+        // A departmental file's own column is data: as the file has it.
+        assert_eq!(evidence_field("火化日期", "2026-05-02", Lang::En), ("火化日期".into(), "2026-05-02".into()));
+    }
 }
