@@ -318,6 +318,45 @@ fn ym(m: NaiveDate) -> String {
     format!("{}年{}月", m.year(), m.month())
 }
 
+/// A line's note in English: the notes are written in Chinese when the list is prepared (they are
+/// printed on the list and kept with it) from a few fixed phrases, read here phrase by phrase.
+pub fn note_en(note: &str) -> String {
+    // 2026年9月 → 2026-09 first, then the phrases.
+    let mut out = String::with_capacity(note.len());
+    let chars: Vec<char> = note.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let digits = |from: usize| chars[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let y = digits(i);
+        if y == 4 && chars.get(i + 4) == Some(&'年') {
+            let m = digits(i + 5);
+            if (1..=2).contains(&m) && chars.get(i + 5 + m) == Some(&'月') {
+                let year: String = chars[i..i + 4].iter().collect();
+                let month: String = chars[i + 5..i + 5 + m].iter().collect();
+                out.push_str(&format!("{year}-{month:0>2}"));
+                i += 6 + m;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    [
+        ("；名册未分人金额，按人均分", "; the roster gave no per-person amounts: shared equally"),
+        ("；扣减追回款 ", "; recovery deducted "),
+        ("补发退票（", "re-issue of a returned payment ("),
+        ("）：", "): "),
+        ("保障金 ", " allowance "),
+        ("补发 ", "arrears "),
+        (" 共 ", ", in all "),
+        (" 元", " yuan"),
+        ("、", ", "),
+        ("；", "; "),
+    ]
+    .iter()
+    .fold(out, |acc, (zh, en)| acc.replace(zh, en))
+}
+
 /// The months from `from` up to, not including, `to`.
 fn months_between(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     let mut out = Vec::new();
@@ -666,6 +705,18 @@ mod tests {
         assert_eq!(
             lines.iter().map(|l| (l.payee, l.amount, l.deduction, l.net)).collect::<Vec<_>>(),
             vec![(id(HEAD), Fen(10_000), Fen(10_000), Fen(0)), (id(WIFE), Fen(30_000), Fen(5_000), Fen(25_000)),]
+        );
+    }
+
+    #[test]
+    fn a_lines_note_reads_in_english() {
+        assert_eq!(
+            note_en("2026年10月保障金 300.00 元；补发 2026年8月、2026年9月 共 600.00 元；扣减追回款 100.00 元"),
+            "2026-10 allowance 300.00 yuan; arrears 2026-08, 2026-09, in all 600.00 yuan; recovery deducted 100.00 yuan"
+        );
+        assert_eq!(
+            note_en("补发退票（账户冻结）：2026年9月 共 1041.00 元"),
+            "re-issue of a returned payment (账户冻结): 2026-09, in all 1041.00 yuan"
         );
     }
 

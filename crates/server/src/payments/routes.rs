@@ -550,7 +550,7 @@ fn line_rows(who: &Authenticated, lines: &[super::model::PayrollLine], results: 
                 arrears: if l.arrears.0 == 0 { String::new() } else { l.arrears.to_string() },
                 deduction: if l.deduction.0 == 0 { String::new() } else { l.deduction.to_string() },
                 net: l.net.to_string(),
-                note: l.note.clone(),
+                note: if lang == Lang::En { super::model::note_en(&l.note) } else { l.note.clone() },
                 held: l.held.map(|h| if lang == Lang::En { h.as_str().replace('_', " ") } else { h.zh().to_string() }).unwrap_or_default(),
                 result: r.map(|r| if r.paid { w.paid.to_string() } else { format!("{}：{}", w.failed, r.reason) }).unwrap_or_default(),
                 failed: r.is_some_and(|r| !r.paid),

@@ -308,7 +308,7 @@ async fn chain(s: &AppState, who: &Authenticated, household: &Household) -> Resu
                     program: program_name(s, &r.program, lang),
                     payee: r.line.payee_name.clone(),
                     net: r.line.net.to_string(),
-                    note: r.line.note.clone(),
+                    note: if lang == Lang::En { crate::payments::model::note_en(&r.line.note) } else { r.line.note.clone() },
                     result: r.result.map(|x| if x.paid { w.0.to_string() } else { format!("{}：{}", w.1, x.reason) }).unwrap_or_default(),
                 })
                 .collect(),
