@@ -386,7 +386,10 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
                     ch.per_capita_income,
                     if ch.assets_within_limits { c.assets_ok } else { c.assets_over },
                     ch.report.map(|r| format!(" · HC-{r:06}")).unwrap_or_default(),
-                    ch.report_decision.as_deref().map(|t| format!(" · {t}")).unwrap_or_default()
+                    ch.report_decision
+                        .as_deref()
+                        .map(|t| format!(" · {}", report_decision(&s, t, &view.program, lang)))
+                        .unwrap_or_default()
                 ),
             ));
         }
@@ -776,4 +779,20 @@ pub(crate) async fn services_page(
         share,
     };
     Ok(render(&page)?.into_response())
+}
+
+/// What a check report gave for the case's program, in the page's language: written when the
+/// report was handed over as 核对报告 HC-000012：按规则符合… or …不符合…（unmet conditions）; in
+/// English the conditions are left to the report itself.
+fn report_decision(s: &AppState, text: &str, program: &str, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        return text.to_string();
+    }
+    let report = text.split('：').next().unwrap_or_default().replace("核对报告 ", "check report ");
+    let program = program_name(s, program, lang);
+    if text.contains("：按规则不符合") {
+        format!("{report}: not eligible for {program} by the rules (the report lists the conditions unmet)")
+    } else {
+        format!("{report}: eligible for {program} by the rules")
+    }
 }

@@ -891,6 +891,11 @@ fn evidence_field(label: &str, value: &str, lang: Lang) -> (String, String) {
         "保障成员" => "Members covered",
         "依据" => "Legal basis",
         "人口库状态" => "Registry status",
+        "花名册序号" => "Line of the payment list",
+        "收款人" => "Payee",
+        "发放月份" => "Months paid",
+        "实发" => "Paid",
+        "账号" => "Account",
         other => other,
     };
     let value = match value {

@@ -882,7 +882,11 @@ fn recovery_rows(s: &AppState, list: &[super::recovery::Overpayment], lang: Lang
             repaid: o.repaid.to_string(),
             status: if lang == Lang::En { o.status.as_str() } else { o.status.zh() },
             open: matches!(o.status, RecoveryStatus::Open | RecoveryStatus::Repaying),
-            reason: o.reason.clone(),
+            // "停发月份 2026-09 之后仍已发放", as the overpayment run writes it.
+            reason: match (lang, o.reason.strip_prefix("停发月份 ").and_then(|r| r.strip_suffix(" 之后仍已发放"))) {
+                (Lang::En, Some(month)) => format!("paid after the end month {month}"),
+                _ => o.reason.clone(),
+            },
         })
         .collect()
 }

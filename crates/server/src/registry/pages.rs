@@ -34,7 +34,7 @@ impl Row {
             relation: if zh { p.relation.zh() } else { p.relation.as_str() },
             status: if zh { p.status.zh() } else { p.status.code() },
             household_no: p.household_no.clone().unwrap_or_default(),
-            tags: p.tags.join("、"),
+            tags: p.tags.join(if zh { "、" } else { ", " }),
         }
     }
 }
@@ -286,7 +286,7 @@ async fn chain(s: &AppState, who: &Authenticated, household: &Household) -> Resu
                     (None, _) => m.name.clone(),
                 })
                 .collect::<Vec<_>>()
-                .join("、"),
+                .join(if lang == Lang::En { ", " } else { "、" }),
         })
         .collect();
     let payments = if who.principal.may(minzheng_domain::Permission::ReadPayments) {
@@ -372,7 +372,7 @@ async fn chain_records(
                     what: format!(
                         "{} {}",
                         o.payee_name,
-                        o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join("、")
+                        o.months.iter().map(|m| m.format("%Y-%m").to_string()).collect::<Vec<_>>().join(if en { ", " } else { "、" })
                     ),
                     status: if en { o.status.as_str().to_string() } else { o.status.zh().to_string() },
                     detail: if en {
@@ -406,16 +406,22 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         .map(|c| ChangeRow {
             at: beijing_time(c.at),
             actor: c.actor,
-            what: c.what,
+            // 户 / 人员 王芳 as the registry's history words them; in English, household / person.
+            what: match (who.lang, c.what.strip_prefix("人员")) {
+                (Lang::En, Some(name)) => format!("person{name}"),
+                (Lang::En, None) if c.what == "户" => "household".into(),
+                _ => c.what,
+            },
             fields: c
                 .fields
                 .iter()
                 .map(|(k, b, a)| {
                     let zh = who.lang == Lang::Zh;
-                    format!("{}：{} → {}", field_label(k, zh), field_value(&s, k, b, zh), field_value(&s, k, a, zh))
+                    let t = who.lang.text();
+                    format!("{}{}{} → {}", field_label(k, zh), t.colon, field_value(&s, k, b, zh), field_value(&s, k, a, zh))
                 })
                 .collect::<Vec<_>>()
-                .join("；"),
+                .join(if who.lang == Lang::Zh { "；" } else { "; " }),
         })
         .collect();
     let rows = members.iter().map(|p| Row::of(p, who.lang)).collect();
