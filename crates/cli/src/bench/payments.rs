@@ -168,6 +168,7 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
             account_households: &account_households,
             paid_elsewhere: &paid_elsewhere,
             excludes: &ex,
+            name_of: &|c: &str| c.to_string(),
         };
         found += minzheng_server::payments::supervision::check(&monthly, &facts).len();
         checked += monthly.len();

@@ -261,6 +261,7 @@ pub async fn supervise(
     }
     let program_zh = program_of(engine, &payroll.program).map(|p| p.zh.clone()).unwrap_or_else(|_| payroll.program.clone());
     let ex = |a: &str, b: &str| excludes(engine, a, b);
+    let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
     let facts = super::supervision::Facts {
         payroll_id: payroll.id,
         program: &payroll.program,
@@ -272,6 +273,7 @@ pub async fn supervise(
         account_households: &account_households,
         paid_elsewhere: &paid_elsewhere,
         excludes: &ex,
+        name_of: &name_of,
     };
     let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
     let found = super::supervision::check(&owned, &facts);

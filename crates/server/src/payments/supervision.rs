@@ -30,6 +30,8 @@ pub struct Facts<'a> {
     pub paid_elsewhere: &'a Map<IdNumber, Vec<(String, String)>>,
     /// Whether two programs exclude each other for one person.
     pub excludes: &'a (dyn Fn(&str, &str) -> bool + Sync),
+    /// A program's Chinese name by its code (for the findings' summaries).
+    pub name_of: &'a (dyn Fn(&str) -> String + Sync),
 }
 
 fn ym(m: &NaiveDate) -> String {
@@ -156,7 +158,12 @@ pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
                         l,
                         f,
                         format!("paid_twice:{}:{}:{program}:{household}", l.enrolment_id, l.payee),
-                        format!("收款人{}本月另在{}（户 {household}）领取，与{}重复或互斥", l.payee_name, program, f.program_zh),
+                        format!(
+                            "收款人{}本月另在{}（户 {household}）领取，与{}重复或互斥",
+                            l.payee_name,
+                            (f.name_of)(program),
+                            f.program_zh
+                        ),
                         format!("payee {} is also paid {program} this month (household {household}), twice or excluded", l.payee.masked()),
                         vec![],
                     ));
@@ -279,8 +286,12 @@ mod tests {
             account_households: &account_households,
             paid_elsewhere: &paid_elsewhere,
             excludes: &ex,
+            name_of: &|c: &str| if c == "tekun" { "特困人员救助供养".to_string() } else { c.to_string() },
         };
         let found = check(&lines, &f);
+        let elsewhere =
+            found.iter().filter(|x| x.kind == FindingKind::PaidTwice).find(|x| x.summary_zh.contains("另在")).expect("paid elsewhere");
+        assert!(elsewhere.summary_zh.contains("另在特困人员救助供养"), "the other program by its name: {}", elsewhere.summary_zh);
         let by = |k: FindingKind| {
             let mut v: Vec<i64> = found.iter().filter(|x| x.kind == k).map(|x| x.enrolment_id).collect();
             v.sort_unstable();
