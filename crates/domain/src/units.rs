@@ -29,6 +29,7 @@ pub fn with_unit(value: &str, unit: &str, zh: bool) -> String {
                 "months" => (" 个月", " months"),
                 "years" => (" 岁", " years"),
                 "days" => (" 天", " days"),
+                "day_of_month" => (" 日", " (day of the month)"),
                 "person" | "persons" => (" 人", " persons"),
                 "household" | "households" => (" 户", " households"),
                 "vehicles" => (" 辆", " vehicles"),

@@ -318,6 +318,19 @@ fn ym(m: NaiveDate) -> String {
     format!("{}年{}月", m.year(), m.month())
 }
 
+/// The day a month's list must be locked and sent to the bank: the `due_day` of that month (the
+/// month's last day when it is shorter), by the city's parameter `payroll_due_day`.
+pub fn due_on(month: NaiveDate, due_day: u32) -> NaiveDate {
+    let first = first_of_month(month);
+    let last = minzheng_domain::enrolment::next_month(first).pred_opt().unwrap_or(first);
+    first.with_day(due_day.clamp(1, last.day())).unwrap_or(last)
+}
+
+/// Whether a list not yet locked is late on `today`.
+pub fn late(status: PayrollStatus, month: NaiveDate, due_day: u32, today: NaiveDate) -> bool {
+    status != PayrollStatus::Locked && today > due_on(month, due_day)
+}
+
 /// A line's note in English: the notes are written in Chinese when the list is prepared (they are
 /// printed on the list and kept with it) from a few fixed phrases, read here phrase by phrase.
 pub fn note_en(note: &str) -> String {
@@ -706,6 +719,16 @@ mod tests {
             lines.iter().map(|l| (l.payee, l.amount, l.deduction, l.net)).collect::<Vec<_>>(),
             vec![(id(HEAD), Fen(10_000), Fen(10_000), Fen(0)), (id(WIFE), Fen(30_000), Fen(5_000), Fen(25_000)),]
         );
+    }
+
+    #[test]
+    fn a_list_is_due_by_the_citys_day_of_its_month() {
+        assert_eq!(due_on(d(2026, 9), 10), NaiveDate::from_ymd_opt(2026, 9, 10).expect("day"));
+        assert_eq!(due_on(d(2026, 2), 31), NaiveDate::from_ymd_opt(2026, 2, 28).expect("day"), "a short month: its last day");
+        let on = |day| NaiveDate::from_ymd_opt(2026, 9, day).expect("day");
+        assert!(!late(PayrollStatus::Approved, d(2026, 9), 10, on(10)), "on the day: not late");
+        assert!(late(PayrollStatus::Approved, d(2026, 9), 10, on(11)));
+        assert!(!late(PayrollStatus::Locked, d(2026, 9), 10, on(30)), "locked: done");
     }
 
     #[test]

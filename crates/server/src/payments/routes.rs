@@ -214,6 +214,8 @@ pub(super) struct PayText {
     pub total: &'static str,
     pub prepared_by: &'static str,
     pub approved_by: &'static str,
+    pub due: &'static str,
+    pub late: &'static str,
     pub prepare: &'static str,
     pub none: &'static str,
     pub no: &'static str,
@@ -258,6 +260,8 @@ const ZH: PayText = PayText {
     total: "送银行金额（元）",
     prepared_by: "编制人",
     approved_by: "审核人",
+    due: "锁定发放截止",
+    late: "逾期",
     prepare: "编制花名册",
     none: "暂无花名册",
     no: "序号",
@@ -302,6 +306,8 @@ const EN: PayText = PayText {
     total: "To the bank (yuan)",
     prepared_by: "Prepared by",
     approved_by: "Approved by",
+    due: "Lock by",
+    late: "late",
     prepare: "Prepare the list",
     none: "No payment lists yet",
     no: "No.",
@@ -367,6 +373,9 @@ pub(super) struct ListRow {
     total: String,
     prepared_by: String,
     approved_by: String,
+    /// The day it must be locked by, and whether that day has passed unlocked.
+    due: String,
+    late: bool,
 }
 
 async fn county_name(s: &AppState, code: &RegionCode) -> String {
@@ -409,8 +418,11 @@ async fn list_response(
 ) -> Result<Response, AppError> {
     let lang = who.lang;
     let payrolls = service::list(s.store.as_ref(), &who.principal, county.as_ref()).await?;
+    let records = s.store.parameter_records().await?;
+    let today = s.clock.today();
     let mut rows = Vec::with_capacity(payrolls.len());
     for p in &payrolls {
+        let day = service::due_day(&records, &p.county, today);
         rows.push(ListRow {
             id: p.id,
             month: p.month.format("%Y-%m").to_string(),
@@ -421,6 +433,8 @@ async fn list_response(
             total: p.total.to_string(),
             prepared_by: crate::pages::person(s, &p.prepared_by),
             approved_by: p.approved_by.as_deref().map(|a| crate::pages::person(s, a)).unwrap_or_default(),
+            due: super::model::due_on(p.month, day).to_string(),
+            late: super::model::late(p.status, p.month, day, today),
         });
     }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -564,6 +578,7 @@ async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Opt
     let w = words(lang);
     let (p, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
     let rows = line_rows(who, &lines, &results);
+    let day = service::due_day(&s.store.parameter_records().await?, &p.county, s.clock.today());
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = PayrollPage {
         t: lang.text(),
@@ -580,6 +595,8 @@ async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Opt
             total: p.total.to_string(),
             prepared_by: crate::pages::person(s, &p.prepared_by),
             approved_by: p.approved_by.as_deref().map(|a| crate::pages::person(s, a)).unwrap_or_default(),
+            due: super::model::due_on(p.month, day).to_string(),
+            late: super::model::late(p.status, p.month, day, s.clock.today()),
         },
         lines: rows,
         csrf: who.session.csrf_token.clone(),

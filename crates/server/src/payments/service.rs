@@ -834,3 +834,11 @@ pub async fn set_budget(
     }
     Ok(super::budget::budget_store(store).set_budget(&which.program, &which.county, which.month.year(), amount, actor).await?)
 }
+
+/// The day of the month a county's list must be locked by (`payroll_due_day` in force on `on`
+/// for the county; the 10th when the city has not set it).
+pub fn due_day(records: &[minzheng_domain::parameter::ParameterRecord], county: &RegionCode, on: NaiveDate) -> u32 {
+    minzheng_policy::params::in_force(records, "payroll_due_day", county.as_str(), minzheng_policy::Area::Urban, on)
+        .and_then(|r| u32::try_from(r.value).ok())
+        .unwrap_or(10)
+}

@@ -1,5 +1,6 @@
 //! 待办 · 资金发放: payment lists waiting for a second person's approval, and approved ones
-//! waiting to be locked and sent to the bank; a list of a month already begun counts as overdue.
+//! waiting to be locked and sent to the bank; a list not locked by the city's due day of its
+//! month (`payroll_due_day`, the 10th in Shenyang) counts as overdue.
 
 use crate::auth::Authenticated;
 use crate::i18n::Lang;
@@ -14,13 +15,16 @@ pub(crate) fn lines<'a>(s: &'a AppState, who: &'a Authenticated) -> WorkFuture<'
             return Ok(vec![]);
         }
         let payrolls = super::service::list(s.store.as_ref(), &who.principal, None).await?;
-        let this_month = minzheng_domain::enrolment::first_of_month(s.clock.today());
+        let today = s.clock.today();
+        let records = s.store.parameter_records().await?;
+        // Each county's due day, as its parameter says on the day (a county may set its own).
+        let due_day = |county: &minzheng_domain::RegionCode| super::service::due_day(&records, county, today);
         let waiting = |status: PayrollStatus| {
             let of: Vec<_> = payrolls
                 .iter()
                 .filter(|p| p.status == status && (status != PayrollStatus::Prepared || p.prepared_by != who.principal.name))
                 .collect();
-            (of.len() as u64, of.iter().filter(|p| p.month < this_month).count() as u64)
+            (of.len() as u64, of.iter().filter(|p| super::model::late(p.status, p.month, due_day(&p.county), today)).count() as u64)
         };
         let zh = who.lang == Lang::Zh;
         let (to_approve, late_approve) = waiting(PayrollStatus::Prepared);
