@@ -967,6 +967,19 @@ async fn findings_are_stored_once_listed_by_region_and_worked_through_their_work
         assert_eq!(s.audit_of("finding", &stored.id.to_string()).await.expect("audit").len(), 1);
         let by_worker = s.search_findings(&FindingQuery { assigned_to: Some("wang.worker".into()), ..q("2101") }).await.expect("list");
         assert_eq!(by_worker.items.len(), 1);
+        // By assignee: the two unassigned first, then wang.worker's, on both databases (which
+        // place NULLs differently by themselves); the other way round, his first.
+        let by_assignee =
+            |descending| FindingQuery { limit: 3, paging: Paging { sort: Some("assigned_to".into()), descending, offset: 0 }, ..q("2101") };
+        let order = |p: minzheng_store::Page<Finding>| p.items.iter().map(|f| f.assigned_to.clone()).collect::<Vec<_>>();
+        let worker = Some("wang.worker".to_string());
+        assert_eq!(
+            order(s.search_findings(&by_assignee(false)).await.expect("asc")),
+            vec![None, None, worker.clone()],
+            "{:?}",
+            s.backend()
+        );
+        assert_eq!(order(s.search_findings(&by_assignee(true)).await.expect("desc"))[0], worker);
         let count = |q: FindingQuery| async move { s.count_findings(&q).await.expect("count") };
         assert_eq!(count(FindingQuery { assigned_to: Some("wang.worker".into()), ..q("2101") }).await, 1, "the assignee's queue");
         assert_eq!(count(FindingQuery { status: Some(FindingStatus::New), ..q("2101") }).await, 2);

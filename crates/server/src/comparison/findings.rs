@@ -293,6 +293,8 @@ async fn list_page(
     let f = FindingText::of(lang);
     let listing = Listing::of(&pp, SORTABLE);
     let (mut q, mine) = page_query(&s, &who, &p, listing.size)?;
+    // Numbered pages only: an old "next page" link's cursor is not mixed with a page number.
+    q.before = None;
     q.paging = listing.paging();
     let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
     let total = use_case::count_findings(s.store.as_ref(), &who.principal, FindingQuery { before: None, ..q.clone() }).await?;

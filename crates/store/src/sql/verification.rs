@@ -353,7 +353,8 @@ const FINDING_SORT: &[(&str, &str)] = &[
     ("region", "region"),
     ("confidence", "confidence"),
     ("status", "status"),
-    ("assigned_to", "assigned_to"),
+    // Unassigned first on both databases (SQLite and PostgreSQL place NULLs differently).
+    ("assigned_to", "COALESCE(assigned_to, '')"),
     ("found_on", "found_on"),
 ];
 
