@@ -111,6 +111,9 @@ pub async fn take_effect(
     }
     // Each stopped enrolment with its own audit record naming the death that decided it.
     store.change_enrolments(&stopped, actor).await?;
+    if review.is_empty() {
+        return Ok(effects);
+    }
     let cal = calendar(store).await?;
     for (e, person, on) in review {
         let outcome = open_change_case(store, catalogue, actor, &e, person, on, today, &cal).await?;

@@ -59,9 +59,6 @@ pub struct ImportReport {
     pub checksum: String,
     /// Seconds spent reading the file, checking the rows and storing them.
     pub seconds: Timings,
-    /// Residents this import recorded as deceased who were not before, with the date of death
-    /// where the sheet gives it: for [`crate::deaths::take_effect`].
-    pub deaths: Vec<(IdNumber, Option<chrono::NaiveDate>)>,
 }
 
 /// Where an import spent its time.
@@ -757,25 +754,6 @@ pub async fn import_persons(
         }
     }
     let t2 = std::time::Instant::now();
-    // Deaths this import records for the first time (the registry's earlier record decides).
-    let dying: Vec<IdNumber> =
-        prepared.batch.persons.iter().filter(|p| matches!(p.status, PersonStatus::Deceased(_))).map(|p| p.id_number).collect();
-    let known_dead: std::collections::HashSet<IdNumber> = store
-        .persons_by_id(&dying)
-        .await?
-        .into_iter()
-        .filter(|p| matches!(p.status, PersonStatus::Deceased(_)))
-        .map(|p| p.id_number)
-        .collect();
-    let deaths = prepared
-        .batch
-        .persons
-        .iter()
-        .filter_map(|p| match p.status {
-            PersonStatus::Deceased(on) if !known_dead.contains(&p.id_number) => Some((p.id_number, on)),
-            _ => None,
-        })
-        .collect();
     let outcome = store.apply_batch(&prepared.batch, actor, progress).await?;
     let seconds = Timings { read: (t1 - t0).as_secs_f64(), check: (t2 - t1).as_secs_f64(), store: t2.elapsed().as_secs_f64() };
     Ok(ImportReport {
@@ -786,7 +764,6 @@ pub async fn import_persons(
         headers: sheet.headers,
         outcome,
         checksum: sheet.checksum,
-        deaths,
     })
 }
 

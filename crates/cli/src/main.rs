@@ -689,13 +689,13 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.both()))?;
-    if !report.deaths.is_empty() || !effects.is_empty() {
+    if !effects.is_empty() {
         println!(
-            "新登记死亡 {} 人；死亡联动影响在保记录 {} 条 / {} deaths recorded for the first time; {} enrolments changed by deaths",
-            report.deaths.len(),
+            "死亡联动：{} 人的在保记录 {} 条随人口库登记的死亡变更 / {} enrolments of {} deceased members changed by the registry's deaths",
+            pending.len(),
             effects.len(),
-            report.deaths.len(),
-            effects.len()
+            effects.len(),
+            pending.len()
         );
         for e in effects.iter().take(20) {
             println!("  {} {} {}：{}", e.household_no, e.program, e.person.masked(), e.outcome.zh());

@@ -83,9 +83,6 @@ pub(crate) struct ListPageParams {
     pub(crate) done: Option<String>,
 }
 
-/// The case lists' sortable columns (the store's keys).
-const SORTABLE: &[&str] = &["service", "accepted_at", "status", "step_due", "due"];
-
 pub(crate) async fn list_page(
     State(s): State<AppState>,
     who: Authenticated,
@@ -97,7 +94,18 @@ pub(crate) async fn list_page(
     let list = list_of(p.list.as_deref())?;
     let today = s.clock.today();
     let region = region_of(p.region.as_deref())?;
-    let listing = crate::platform::list::Listing::of(&pp, SORTABLE);
+    // The list's columns, sortable ones by the store's keys.
+    let cols = [
+        ("", "#"),
+        ("service", c.service),
+        ("", c.applicant),
+        ("status", c.status),
+        ("accepted_at", c.accepted_on),
+        ("step_due", c.step_due),
+        ("due", c.due),
+        ("", c.flags),
+    ];
+    let listing = crate::platform::list::Listing::of(&pp, &cols);
     let page =
         use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), None, listing.size, &listing.paging(), today)
             .await?;
@@ -109,20 +117,7 @@ pub(crate) async fn list_page(
         CaseList::All => "all",
     };
     let filters = crate::platform::list::filters(&[("list", Some(code(list))), ("region", region.as_ref().map(|r| r.as_str()))]);
-    let columns = listing.columns(
-        "/cases",
-        &filters,
-        &[
-            ("", "#"),
-            ("service", c.service),
-            ("", c.applicant),
-            ("status", c.status),
-            ("accepted_at", c.accepted_on),
-            ("step_due", c.step_due),
-            ("due", c.due),
-            ("", c.flags),
-        ],
-    );
+    let columns = listing.columns("/cases", &filters, &cols);
     let page = ListPage {
         t: lang.text(),
         c,

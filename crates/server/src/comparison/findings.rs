@@ -280,9 +280,6 @@ fn page_query(s: &AppState, who: &Authenticated, p: &ListPageParams, limit: u32)
     Ok((q, mine))
 }
 
-/// The findings list's sortable columns (the store's keys).
-const SORTABLE: &[&str] = &["kind", "household", "region", "confidence", "status", "assigned_to", "found_on"];
-
 async fn list_page(
     State(s): State<AppState>,
     who: Authenticated,
@@ -291,7 +288,22 @@ async fn list_page(
 ) -> Result<Response, AppError> {
     let lang = who.lang;
     let f = FindingText::of(lang);
-    let listing = Listing::of(&pp, SORTABLE);
+    // The list's columns, sortable ones by the store's keys; the tick box only for those who
+    // assign.
+    let all_cols = [
+        ("", ""),
+        ("", "#"),
+        ("kind", f.kind),
+        ("", f.summary),
+        ("household", f.household),
+        ("region", f.region),
+        ("confidence", f.confidence),
+        ("status", f.status),
+        ("assigned_to", f.assigned_to),
+        ("found_on", f.found_on),
+    ];
+    let cols = &all_cols[usize::from(!who.principal.may(Permission::WorkFindings))..];
+    let listing = Listing::of(&pp, cols);
     let (mut q, mine) = page_query(&s, &who, &p, listing.size)?;
     // Numbered pages only: an old "next page" link's cursor is not mixed with a page number.
     q.before = None;
@@ -371,22 +383,7 @@ async fn list_page(
             .collect(),
         rows: page.items.iter().map(|x| row_of(&s, x, lang)).collect(),
         pager: listing.pager("/findings", &next_query, total, lang),
-        columns: listing.columns(
-            "/findings",
-            &next_query,
-            &[
-                ("", ""),
-                ("", "#"),
-                ("kind", f.kind),
-                ("", f.summary),
-                ("household", f.household),
-                ("region", f.region),
-                ("confidence", f.confidence),
-                ("status", f.status),
-                ("assigned_to", f.assigned_to),
-                ("found_on", f.found_on),
-            ][usize::from(!who.principal.may(Permission::WorkFindings))..],
-        ),
+        columns: listing.columns("/findings", &next_query, cols),
         next_query,
         can_work: who.principal.may(Permission::WorkFindings),
         can_compare: who.principal.may(Permission::RunComparisons),

@@ -280,8 +280,20 @@ struct ListPage {
     can_export: bool,
 }
 
-/// The check-report list's sortable columns (the store's keys).
-const SORTABLE: &[&str] = &["household", "community", "on", "made"];
+/// The check-report list's columns, sortable ones by the store's keys (the export's headers are
+/// the first six).
+fn list_columns(zh: bool) -> [(&'static str, &'static str); 7] {
+    let label = |z: &'static str, e: &'static str| if zh { z } else { e };
+    [
+        ("", label("报告编号", "Report")),
+        ("household", label("户编号", "Household")),
+        ("community", label("社区", "Community")),
+        ("on", label("核对基准日", "As of")),
+        ("", label("核算结论", "What the rules give")),
+        ("made", label("核对人、时间", "Made by, at")),
+        ("", "PDF"),
+    ]
+}
 
 /// The list's region: typed as a code or a name, else the account's own.
 fn list_region(s: &AppState, who: &Authenticated, p: &ListParams) -> Result<minzheng_domain::RegionCode, AppError> {
@@ -327,26 +339,14 @@ async fn list_page(
     axum::extract::Query(pp): axum::extract::Query<PageParams>,
 ) -> Result<Response, AppError> {
     let region = list_region(&s, &who, &p)?;
-    let listing = Listing::of(&pp, SORTABLE);
+    let zh = who.lang == crate::i18n::Lang::Zh;
+    let cols = list_columns(zh);
+    let listing = Listing::of(&pp, &cols);
     let page =
         use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, Some(&region), None, listing.size, &listing.paging()).await?;
     let total = use_case::count_reports_in(s.store.as_ref(), &who.principal, Some(&region)).await?;
-    let zh = who.lang == crate::i18n::Lang::Zh;
     let filters = crate::platform::list::filters(&[("region", Some(region.as_str()))]);
-    let label = |z: &'static str, e: &'static str| if zh { z } else { e };
-    let columns = listing.columns(
-        "/verifications",
-        &filters,
-        &[
-            ("", label("报告编号", "Report")),
-            ("household", label("户编号", "Household")),
-            ("community", label("社区", "Community")),
-            ("on", label("核对基准日", "As of")),
-            ("", label("核算结论", "What the rules give")),
-            ("made", label("核对人、时间", "Made by, at")),
-            ("", "PDF"),
-        ],
-    );
+    let columns = listing.columns("/verifications", &filters, &cols);
     let list = ListPage {
         t: who.lang.text(),
         zh,
@@ -397,11 +397,7 @@ async fn export_list(
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.trim_start_matches("HC-").parse().ok())).collect();
     let filters = serde_json::json!({ "region": region.to_string() });
     minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "household_check", filters, &ids).await?;
-    let headers = if zh {
-        ["报告编号", "户编号", "社区", "核对基准日", "核算结论", "核对人、时间"]
-    } else {
-        ["Report", "Household", "Community", "As of", "What the rules give", "Made by, at"]
-    };
+    let headers: Vec<&str> = list_columns(zh)[..6].iter().map(|(_, label)| *label).collect();
     let bytes = crate::platform::sheet::workbook(if zh { "核对报告" } else { "Check reports" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "check-reports.xlsx"))
 }

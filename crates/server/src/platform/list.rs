@@ -30,9 +30,10 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// The page asked for: sizes other than those offered become the nearest offered one, a
-    /// page below 1 is the first, a sort key not among `sortable` none.
-    pub fn of(p: &PageParams, sortable: &[&'static str]) -> Listing {
+    /// The page asked for against the list's columns (`(key or "" for none, label)`, as
+    /// [`Listing::columns`] shows them): sizes other than those offered become the nearest
+    /// offered one, a page below 1 is the first, a sort key that is no column's none.
+    pub fn of(p: &PageParams, columns: &[(&'static str, &str)]) -> Listing {
         let size = match p.size {
             None => DEFAULT_SIZE,
             Some(n) => *SIZES.iter().find(|s| **s >= n).unwrap_or(&SIZES[SIZES.len() - 1]),
@@ -42,7 +43,7 @@ impl Listing {
                 Some(k) => (k, true),
                 None => (s, false),
             };
-            sortable.iter().find(|k| **k == key).map(|k| (*k, desc))
+            columns.iter().map(|(k, _)| *k).find(|k| !k.is_empty() && *k == key).map(|k| (k, desc))
         });
         Listing { page: p.page.unwrap_or(1).max(1), size, sort }
     }
@@ -203,18 +204,19 @@ mod tests {
 
     #[test]
     fn a_page_is_read_against_the_lists_own_columns() {
-        let l = Listing::of(&params(Some(3), Some(20), Some("-found_on")), &["found_on", "status"]);
+        let l = Listing::of(&params(Some(3), Some(20), Some("-found_on")), &[("found_on", ""), ("status", "")]);
         assert_eq!(l, Listing { page: 3, size: 20, sort: Some(("found_on", true)) });
         assert_eq!(l.paging(), Paging { offset: 40, sort: Some("found_on".into()), descending: true });
         // Not a column of this list, page 0, an odd size: the list's defaults and nearest size.
-        let l = Listing::of(&params(Some(0), Some(30), Some("id; DROP TABLE x")), &["found_on"]);
+        let l = Listing::of(&params(Some(0), Some(30), Some("id; DROP TABLE x")), &[("found_on", "")]);
         assert_eq!(l, Listing { page: 1, size: 50, sort: None });
         assert_eq!(Listing::of(&params(None, Some(100_000), None), &[]).size, 200);
+        assert_eq!(Listing::of(&params(None, None, Some("")), &[("", "PDF")]).sort, None, "a column without a key is not sorted by");
     }
 
     #[test]
     fn the_page_strip_keeps_the_filters_and_shows_neighbours_and_ends() {
-        let l = Listing::of(&params(Some(6), Some(20), Some("status")), &["status"]);
+        let l = Listing::of(&params(Some(6), Some(20), Some("status")), &[("status", "")]);
         let p = l.pager("/findings", "region=210112&kind=deceased", 1_000, Lang::Zh);
         assert_eq!(p.shown, "第 6 / 50 页");
         let labels: Vec<&str> = p.links.iter().map(|l| l.label.as_str()).collect();
@@ -232,11 +234,11 @@ mod tests {
 
     #[test]
     fn a_column_header_orders_by_it_and_again_the_other_way() {
-        let l = Listing::of(&params(Some(4), None, Some("on")), &["on"]);
+        let l = Listing::of(&params(Some(4), None, Some("on")), &[("on", "")]);
         let c = l.columns("/verifications", "region=2101", &[("on", "核对基准日"), ("", "PDF")]);
         assert_eq!((c[0].mark, c[0].href.as_deref()), ("▲", Some("/verifications?region=2101&sort=-on")));
         assert_eq!(c[1].href, None);
-        let l = Listing::of(&params(None, None, None), &["on"]);
+        let l = Listing::of(&params(None, None, None), &[("on", "")]);
         assert_eq!(l.columns("/v", "", &[("on", "x")])[0].href.as_deref(), Some("/v?sort=on"));
     }
 

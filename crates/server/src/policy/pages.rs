@@ -692,25 +692,27 @@ pub(crate) async fn contacts_page(
         page.community = community.to_string();
         page.community_name = crate::pages::region_label(&s, &community, who.lang);
         page.uncovered = contacts.iter().filter(|c| !c.covered).count();
-        page.rows = contacts
-            .into_iter()
-            .map(|c| ContactRow {
-                program: crate::pages::program_name(&s, &c.program, who.lang),
-                name: c.name,
-                id_number: c.id_number,
-                household_no: c.household_no,
-                grid: c.grid.unwrap_or_default(),
-                phone: c.phone,
-                amount: Fen(c.amount).to_string(),
-                covered: c.covered,
-            })
-            .collect();
+        page.rows = contacts.into_iter().map(|c| contact_row(&s, c, who.lang)).collect();
     }
     Ok(render(&page)?.into_response())
 }
 
-/// 导出Excel: a community's contact list (政策找人) as its page shows it, for the roles that may
-/// export personal data; the export is audited with the persons listed.
+/// One person of the contact list as its page and its workbook show them.
+fn contact_row(s: &AppState, c: use_case::Contact, lang: Lang) -> ContactRow {
+    ContactRow {
+        program: crate::pages::program_name(s, &c.program, lang),
+        name: c.name,
+        id_number: c.id_number,
+        household_no: c.household_no,
+        grid: c.grid.unwrap_or_default(),
+        phone: c.phone,
+        amount: Fen(c.amount).to_string(),
+        covered: c.covered,
+    }
+}
+
+/// 导出Excel: a community's contact list (政策找人) as its page shows it, for those who run sweeps
+/// (who see the list); the export is audited with the rows listed.
 pub(crate) async fn contacts_xlsx(
     State(s): State<AppState>,
     who: Authenticated,
@@ -736,16 +738,8 @@ pub(crate) async fn contacts_xlsx(
     let rows: Vec<Vec<String>> = contacts
         .into_iter()
         .map(|c| {
-            vec![
-                crate::pages::program_name(&s, &c.program, who.lang),
-                c.name,
-                c.id_number,
-                c.household_no,
-                c.grid.unwrap_or_default(),
-                c.phone,
-                Fen(c.amount).to_string(),
-                status(c.covered).to_string(),
-            ]
+            let r = contact_row(&s, c, who.lang);
+            vec![r.program, r.name, r.id_number, r.household_no, r.grid, r.phone, r.amount, status(r.covered).to_string()]
         })
         .collect();
     let t = who.lang.text();
