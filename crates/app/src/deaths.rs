@@ -16,12 +16,11 @@
 //! Deaths reported by other departments (the death and cremation sources) become findings
 //! instead, verified by staff before they stop anything (`crate::verify`).
 
-use crate::cases::{calendar, Catalogue};
+use crate::cases::{calendar, Catalogue, ChangeOpened};
 use chrono::NaiveDate;
-use minzheng_domain::case::{self as procedure, Case, CaseStatus, ServiceKind, TimeLimits};
 use minzheng_domain::enrolment::{after_death, AfterDeath};
-use minzheng_domain::{Enrolment, IdNumber, PersonStatus, Role};
-use minzheng_store::{Actor, CaseEvent, Store, StoreError};
+use minzheng_domain::{Enrolment, IdNumber, PersonStatus};
+use minzheng_store::{Actor, Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 
 /// What one death did to one enrolment.
@@ -133,8 +132,7 @@ fn effect(e: &Enrolment, person: IdNumber, outcome: DeathOutcome) -> DeathEffect
     DeathEffect { person, enrolment_id: e.id, program: e.program.clone(), household_no: e.household_no.clone(), outcome }
 }
 
-/// Opens the program's change case (变更) for the household, in the name of a living member
-/// (the head where living), accepted at the household's community and waiting for its worker.
+/// Opens the program's change case for the household of a member who died.
 #[allow(clippy::too_many_arguments, reason = "one call site; the request context of issue 18 will carry actor and today")]
 async fn open_change_case(
     store: &dyn Store,
@@ -146,48 +144,14 @@ async fn open_change_case(
     today: NaiveDate,
     cal: &minzheng_domain::calendar::WorkCalendar,
 ) -> Result<DeathOutcome, crate::cases::CaseFailure> {
-    let Some(service) = catalogue.services.iter().find(|s| s.program == e.program && s.kind == ServiceKind::Change) else {
-        return Ok(DeathOutcome::NoChangeService);
-    };
-    let Some(household) = store.household(&e.household_no).await? else { return Ok(DeathOutcome::NoChangeService) };
-    let members = store.household_members(&e.household_no).await?;
-    let living: Vec<_> = members.iter().filter(|m| m.status == PersonStatus::Alive).collect();
-    let Some(applicant) = living.iter().find(|m| m.relation == minzheng_domain::Relation::Head).or(living.first()) else {
-        return Ok(DeathOutcome::NoChangeService);
-    };
-    let deceased = members.iter().find(|m| m.id_number == person).map(|m| m.name.clone()).unwrap_or_default();
-    let case = Case::accepted(
-        service,
-        procedure::Applicant {
-            id_number: applicant.id_number,
-            name: applicant.name.clone(),
-            household_no: e.household_no.clone(),
-            household_size: u32::try_from(living.len()).unwrap_or(u32::MAX),
-            community: household.community.clone(),
-            owner: e.county.clone(),
-        },
-        household.community.clone(),
-        today,
-        cal,
-        &TimeLimits::default(),
+    let deceased = e.members.iter().find(|m| m.id_number == person).map(|m| m.name.clone()).unwrap_or_default();
+    let comment = format!(
+        "人口库登记家庭成员{deceased}于{}死亡，家庭人口发生变化，依规三个月内复核并重新核定保障金额（系统自动发起）",
+        on.format("%Y年%-m月%-d日")
     );
-    let event = CaseEvent {
-        case_id: 0,
-        action: "accept".into(),
-        from: String::new(),
-        to: CaseStatus::Accepted,
-        comment: format!(
-            "人口库登记家庭成员{deceased}于{}死亡，家庭人口发生变化，依规三个月内复核并重新核定保障金额（系统自动发起）",
-            on.format("%Y年%-m月%-d日")
-        ),
-        actor: actor.name.clone(),
-        role: "system".into(),
-        at: chrono::Utc::now(),
-    };
-    let waiting = case.waiting_for(service).map(Role::as_str);
-    match store.add_case(&case, waiting, &event, actor).await {
-        Ok(case_id) => Ok(DeathOutcome::ChangeCase { case_id }),
-        Err(StoreError::Conflict(_)) => Ok(DeathOutcome::AlreadyOpen),
-        Err(e) => Err(e.into()),
-    }
+    Ok(match crate::cases::open_change_case(store, catalogue, actor, e, comment, today, cal).await? {
+        ChangeOpened::Opened { case_id } => DeathOutcome::ChangeCase { case_id },
+        ChangeOpened::AlreadyOpen => DeathOutcome::AlreadyOpen,
+        ChangeOpened::NoChangeService => DeathOutcome::NoChangeService,
+    })
 }

@@ -79,6 +79,14 @@ pub enum Permission {
     /// 数据驾驶舱: the figures of the region (people covered, spending, flows, findings, cases),
     /// in numbers only, drilled down to the regions below.
     ViewDashboard,
+    /// 养老服务: read the institutions, their beds and residents, the ability assessments and the
+    /// indicators of the region.
+    ReadElderCare,
+    /// 能力评估: record an ability assessment (GB/T 42195-2022) of a resident of the region.
+    AssessAbility,
+    /// 养老机构管理: take institutions' filings, record grades and closures, admissions and
+    /// discharges.
+    ManageInstitutions,
 }
 
 impl Role {
@@ -159,6 +167,8 @@ impl Role {
                     | ReadFindings
                     | HandleCases
                     | ManagePaymentAccounts
+                    | ReadElderCare
+                    | AssessAbility
             ),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
             Role::StreetReviewer => matches!(
@@ -172,6 +182,7 @@ impl Role {
                     | ReadTasks
                     | ReportProgress
                     | ViewDashboard
+                    | ReadElderCare
             ),
             Role::CountyApprover => matches!(
                 p,
@@ -189,6 +200,9 @@ impl Role {
                     | PreparePayroll
                     | ApprovePayroll
                     | ViewDashboard
+                    | ReadElderCare
+                    | AssessAbility
+                    | ManageInstitutions
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -211,9 +225,12 @@ impl Role {
                         | ManageTasks
                         | ReadPayments
                         | ViewDashboard
+                        | ReadElderCare
                 )
             }
-            Role::Auditor => matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments | ViewDashboard),
+            Role::Auditor => {
+                matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments | ViewDashboard | ReadElderCare)
+            }
         }
     }
 

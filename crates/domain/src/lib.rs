@@ -31,4 +31,4 @@ pub use id::{IdNumber, IdNumberError, Sex};
 pub use message::Bilingual;
 pub use money::{Fen, FenError};
 pub use region::{Region, RegionCode, RegionCodeError, RegionLevel};
-pub use registry::{Disability, DisabilityCategory, Household, HouseholdKind, Person, PersonStatus, PersonView, Relation};
+pub use registry::{Disability, DisabilityCategory, Household, HouseholdKind, Person, PersonFact, PersonStatus, PersonView, Relation};

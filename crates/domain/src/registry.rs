@@ -612,3 +612,25 @@ pub fn household_row(h: &Household, head_name: &str, members: usize, community_n
         members.to_string(),
     ]
 }
+
+/// 人员事实: a fact about a person that a sub-platform establishes and the rules read, with the
+/// date it holds from and where it came from; the registry keeps the newest of each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonFact {
+    pub id_number: IdNumber,
+    /// One of [`PersonFact::SELF_CARE_FAILED`] ...
+    pub fact: String,
+    pub value: i64,
+    /// The date the value holds from (the assessment's date).
+    pub since: NaiveDate,
+    /// Where it came from (`能力评估 #12`).
+    pub source: String,
+}
+
+impl PersonFact {
+    /// 生活自理能力: how many of the six daily activities of 《特困人员认定办法》 (eating, dressing,
+    /// getting in and out of bed, using the toilet, walking indoors, bathing) the person cannot do
+    /// on their own, 0-6; 0 self-caring, 1-3 partly, 4-6 wholly unable to care for themselves.
+    /// Set by the ability assessment (养老服务); read by the rules as `self_care_failed`.
+    pub const SELF_CARE_FAILED: &'static str = "self_care_failed";
+}

@@ -6,6 +6,7 @@
 mod cases;
 mod comparison;
 pub mod dashboard;
+pub mod eldercare;
 pub mod module;
 pub mod payments;
 mod platform;
@@ -25,6 +26,7 @@ pub const MODULES: &[&Module] = &[
     &policy::MODULE,
     &comparison::MODULE,
     &tasks::MODULE,
+    &eldercare::MODULE,
     &payments::MODULE,
     &dashboard::MODULE,
     &platform::MODULE,

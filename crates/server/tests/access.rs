@@ -25,6 +25,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let task = if target == Target::Inside { f.inside_task } else { f.outside_task };
     let payroll = if target == Target::Inside { f.inside_payroll } else { f.outside_payroll };
     let recovery = if target == Target::Inside { f.inside_recovery } else { f.outside_recovery };
+    let institution = if target == Target::Inside { f.inside_institution } else { f.outside_institution };
+    let assessment = if target == Target::Inside { f.inside_assessment } else { f.outside_assessment };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -158,6 +160,25 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/residents/export.xlsx") => (Method::GET, format!("/residents/export.xlsx?region={community}"), None),
         ("GET", "/verifications") => (Method::GET, format!("/verifications?region={community}"), None),
         ("GET", "/verifications/export.xlsx") => (Method::GET, format!("/verifications/export.xlsx?region={community}"), None),
+        ("GET", "/eldercare") => (Method::GET, format!("/eldercare?region={community}"), None),
+        ("GET", "/eldercare/institutions/new") => (Method::GET, format!("/eldercare/institutions/new?region={community}"), None),
+        ("POST", "/eldercare/institutions") => (Method::POST, "/eldercare/institutions".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&name=x&region={community}")))),
+        ("GET", "/eldercare/institutions/{id}") => (Method::GET, format!("/eldercare/institutions/{institution}"), None),
+        ("POST", "/eldercare/institutions/{id}/admit") => (Method::POST, format!("/eldercare/institutions/{institution}/admit"), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&id_number={person_id}")))),
+        ("POST", "/eldercare/institutions/{id}/discharge") => (Method::POST, format!("/eldercare/institutions/{institution}/discharge"), Some(("application/x-www-form-urlencoded", "csrf=wrong&residency=1".into()))),
+        ("POST", "/eldercare/institutions/{id}/grade") => (Method::POST, format!("/eldercare/institutions/{institution}/grade"), Some(("application/x-www-form-urlencoded", "csrf=wrong&grade=3".into()))),
+        ("POST", "/eldercare/institutions/{id}/beds") => (Method::POST, format!("/eldercare/institutions/{institution}/beds"), Some(("application/x-www-form-urlencoded", "csrf=wrong&beds_total=10".into()))),
+        ("POST", "/eldercare/institutions/{id}/closure") => (Method::POST, format!("/eldercare/institutions/{institution}/closure"), Some(("application/x-www-form-urlencoded", "csrf=wrong&date=2027-06-01&plan=x".into()))),
+        ("GET", "/eldercare/assessments") => (Method::GET, format!("/eldercare/assessments?person={person_id}"), None),
+        ("GET", "/eldercare/assessments/new") => (Method::GET, format!("/eldercare/assessments/new?person={person_id}"), None),
+        ("POST", "/eldercare/assessments") => (Method::POST, "/eldercare/assessments".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&id_number={person_id}")))),
+        ("GET", "/eldercare/assessments/{id}") => (Method::GET, format!("/eldercare/assessments/{assessment}"), None),
+        ("GET", "/api/eldercare/indicators") => (Method::GET, format!("/api/eldercare/indicators?region={community}"), None),
+        ("GET", "/api/eldercare/institutions") => (Method::GET, format!("/api/eldercare/institutions?region={community}"), None),
+        ("POST", "/api/eldercare/institutions") => (Method::POST, "/api/eldercare/institutions".into(), Some(("application/json", format!(r#"{{"name":"x","region":"{community}","address":"a","legal_representative":"b","premises":"c","beds":{{"total":1,"nursing":0,"day_care":0,"home":0}},"floor_area":1,"contact":"d","registration":"e","pledge":true,"first_admission":"2026-06-01","ownership":"private","tekun_home":false,"regional_centre":false}}"#)))),
+        ("GET", "/api/eldercare/institutions/{id}") => (Method::GET, format!("/api/eldercare/institutions/{institution}"), None),
+        ("POST", "/api/eldercare/assessments") => (Method::POST, "/api/eldercare/assessments".into(), Some(("application/json", format!(r#"{{"id_number":"{person_id}","assessed_on":"2026-06-01","reason":"first","assessor":"x","scores":[4,4,4,4,4,4,4,4,4,4,4,3,4,4,4,4,4,4,1,1,2,2,2,4,3,4]}}"#)))),
+        ("GET", "/api/eldercare/assessments/{id}") => (Method::GET, format!("/api/eldercare/assessments/{assessment}"), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,
@@ -218,6 +239,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || path.starts_with("/api/tasks")
                     || path.starts_with("/tasks")
                     || path.starts_with("/payments")
+                    || (path.starts_with("/eldercare") || path.starts_with("/api/eldercare"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

@@ -36,6 +36,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 9, name: "account_display_name", sql: include_str!("../migrations/sqlite/0009_account_display_name.sql") },
     Migration { version: 10, name: "audit_at", sql: include_str!("../migrations/sqlite/0010_audit_at.sql") },
     Migration { version: 11, name: "member_end", sql: include_str!("../migrations/sqlite/0011_member_end.sql") },
+    Migration { version: 12, name: "person_facts", sql: include_str!("../migrations/sqlite/0012_person_facts.sql") },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -50,6 +51,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 9, name: "account_display_name", sql: include_str!("../migrations/postgres/0009_account_display_name.sql") },
     Migration { version: 10, name: "audit_at", sql: include_str!("../migrations/postgres/0010_audit_at.sql") },
     Migration { version: 11, name: "member_end", sql: include_str!("../migrations/postgres/0011_member_end.sql") },
+    Migration { version: 12, name: "person_facts", sql: include_str!("../migrations/postgres/0012_person_facts.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

@@ -197,7 +197,19 @@ pub trait RegistryStore: Send + Sync {
 
     /// Grid names of a community, ordered.
     async fn grids(&self, community: &RegionCode) -> Result<Vec<String>>;
+
+    /// The newest value of a fact about persons (`PersonFact::SELF_CARE_FAILED` ...), of the
+    /// persons named or of everyone (`None`), in ID number order. Sub-platforms write them in
+    /// the transaction of the record they come from (`upsert_person_fact`).
+    async fn person_facts(&self, fact: &str, ids: Option<&[IdNumber]>) -> Result<Vec<minzheng_domain::PersonFact>>;
 }
+
+/// The statement that keeps the newest value of a person's fact: a value dated before the one
+/// held changes nothing. Bind, in order: ID number, fact, value, since, source, recorded at.
+pub const UPSERT_PERSON_FACT: &str = "INSERT INTO person_facts (id_number, fact, value, since, source, recorded_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id_number, fact) DO UPDATE SET value = excluded.value, \
+     since = excluded.since, source = excluded.source, recorded_at = excluded.recorded_at \
+     WHERE excluded.since >= person_facts.since";
 
 /// The one implementation of [`RegistryStore`], for both databases: expanded once per backend with its
 /// store type and its sqlx database (see [`crate::dialect`]).
@@ -314,6 +326,45 @@ macro_rules! impl_registry {
                 async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
                     let rows = sql::grids::<$db>(community.as_str()).build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+                }
+
+                async fn person_facts(&self, fact: &str, ids: Option<&[IdNumber]>) -> Result<Vec<minzheng_domain::PersonFact>> {
+                    let read = |r: &<$db as sqlx::Database>::Row| -> Result<minzheng_domain::PersonFact> {
+                        let id: String = r.try_get("id_number")?;
+                        Ok(minzheng_domain::PersonFact {
+                            id_number: IdNumber::parse(&id).map_err(|_| StoreError::Corrupt(format!("person fact of {id:?}")))?,
+                            fact: r.try_get("fact")?,
+                            value: r.try_get("value")?,
+                            since: r.try_get("since")?,
+                            source: r.try_get("source")?,
+                        })
+                    };
+                    let columns = "id_number, fact, value, since, source";
+                    let mut out = Vec::new();
+                    match ids {
+                        None => {
+                            let mut qb = QueryBuilder::<$db>::new(format!("SELECT {columns} FROM person_facts WHERE fact = "));
+                            qb.push_bind(fact.to_string()).push(" ORDER BY id_number");
+                            for r in qb.build().fetch_all(&self.pool).await? {
+                                out.push(read(&r)?);
+                            }
+                        }
+                        Some(ids) => {
+                            for chunk in ids.chunks(CHUNK) {
+                                let mut qb = QueryBuilder::<$db>::new(format!("SELECT {columns} FROM person_facts WHERE fact = "));
+                                qb.push_bind(fact.to_string()).push(" AND id_number IN (");
+                                let mut sep = qb.separated(", ");
+                                for id in chunk {
+                                    sep.push_bind(id.to_string());
+                                }
+                                qb.push(") ORDER BY id_number");
+                                for r in qb.build().fetch_all(&self.pool).await? {
+                                    out.push(read(&r)?);
+                                }
+                            }
+                        }
+                    }
+                    Ok(out)
                 }
             }
         };

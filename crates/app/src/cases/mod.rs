@@ -22,12 +22,14 @@ use sha2::Digest;
 
 mod accept;
 mod catalogue;
+mod change;
 mod documents;
 mod notices;
 mod steps;
 mod views;
 pub use accept::*;
 pub use catalogue::*;
+pub use change::*;
 pub use documents::*;
 pub use notices::*;
 pub use steps::*;

@@ -41,6 +41,12 @@ pub struct Fixture {
     /// Recoveries (追回) of the accounts' county and of Dalian's.
     pub inside_recovery: i64,
     pub outside_recovery: i64,
+    /// Care institutions of the accounts' county and of Dalian's, and an ability assessment of a
+    /// resident of each.
+    pub inside_institution: i64,
+    pub outside_institution: i64,
+    pub inside_assessment: i64,
+    pub outside_assessment: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -210,6 +216,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let recovery_in = |c: &RegionCode| all.iter().find(|o| c.contains(&o.county) || o.county.contains(c)).map(|o| o.id).expect("recovery");
     let (inside_recovery, outside_recovery) = (recovery_in(&inside.community), recovery_in(&outside.community));
     let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
+    let (inside_institution, inside_assessment) = eldercare_about(store.as_ref(), &inside.community, inside_head).await;
+    let (outside_institution, outside_assessment) = eldercare_about(store.as_ref(), &outside.community, &outside_person).await;
     Fixture {
         app: router(state),
         store,
@@ -231,6 +239,10 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_payroll,
         inside_recovery,
         outside_recovery,
+        inside_institution,
+        outside_institution,
+        inside_assessment,
+        outside_assessment,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -238,6 +250,63 @@ pub async fn fixture(tag: &str) -> Fixture {
 
 /// A stored (empty) household check report of the household.
 /// A 高龄补贴 application of the household, accepted at its own community.
+/// An institution of a community's county and an ability assessment of a person there.
+pub async fn eldercare_about(store: &dyn Store, community: &RegionCode, p: &Person) -> (i64, i64) {
+    use minzheng_server::eldercare::{assessment, model, store as elder};
+    let county = community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let filing = model::Filing {
+        name: format!("{}养老院", county),
+        region: community.clone(),
+        address: "地址".into(),
+        legal_representative: "负责人".into(),
+        premises: "自有".into(),
+        beds: model::Beds { total: 10, nursing: 5, day_care: 0, home: 0 },
+        floor_area: 800,
+        contact: "024-1".into(),
+        registration: "52210100MJY000000X".into(),
+        pledge: true,
+        first_admission: Some(chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date")),
+        ownership: model::Ownership::Public,
+        tekun_home: true,
+        regional_centre: false,
+    };
+    let i = model::Institution {
+        id: 0,
+        filing,
+        filed_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 5).expect("date"),
+        receipt: String::new(),
+        filed_late: false,
+        grade: None,
+        status: model::InstitutionStatus::Open,
+        closes_on: None,
+        resettlement_plan: String::new(),
+    };
+    let s = elder::eldercare_store(store);
+    let institution = s.add_institution(&i, &Actor::new("test")).await.expect("institution").id;
+    let answers = assessment::Answers {
+        scores: assessment::ITEMS.iter().map(|i| i.max()).collect(),
+        coma: false,
+        dementia: false,
+        mental_disorder: false,
+        risk_events: 0,
+    };
+    let a = elder::AssessmentRecord {
+        id: 0,
+        id_number: p.id_number.to_string(),
+        name: p.name.clone(),
+        community: community.to_string(),
+        assessed_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 5).expect("date"),
+        reason: assessment::Reason::First,
+        assessor: "评估员".into(),
+        organisation: String::new(),
+        outcome: assessment::assess(&answers).expect("assessed"),
+        answers,
+        recorded_by: "test".into(),
+        recorded_at: chrono::Utc::now(),
+    };
+    (institution, s.add_assessment(&a, &Actor::new("test")).await.expect("assessment"))
+}
+
 pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
     use minzheng_domain::case::{Case, CaseStatus, TimeLimits};
     let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");

@@ -1,0 +1,960 @@
+//! 养老服务's JSON API and pages. Handlers parse, call the use cases (`service.rs`) and render;
+//! a refused form comes back as its page with what was typed and the message beside it.
+
+use super::assessment::{AbilityLevel, Answers, Dimension, Reason, ITEMS, TEKUN_ACTIVITIES};
+use super::model::{percent, Beds, Filing, Indicators, Institution, Ownership, Residency};
+use super::service::{self, Admission, EldercareFailure, NewAssessment, Recorded};
+use super::store::AssessmentRecord;
+use crate::auth::Authenticated;
+use crate::i18n::{Lang, Text};
+use crate::pages::{region_label, render, UserBar};
+use crate::{AppError, AppState};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use chrono::NaiveDate;
+use minzheng_app::cases::ChangeOpened;
+use minzheng_domain::{Bilingual, Permission, RegionCode};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+impl From<EldercareFailure> for AppError {
+    fn from(e: EldercareFailure) -> AppError {
+        match e {
+            EldercareFailure::Access(a) => a.into(),
+            EldercareFailure::Store(s) => s.into(),
+            EldercareFailure::Case(c) => AppError::new(StatusCode::CONFLICT, "case", c.zh(), c.en()),
+            other => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", other.zh(), other.en()),
+        }
+    }
+}
+
+fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+fn both(lang: Lang, e: &impl Bilingual) -> String {
+    match lang {
+        Lang::Zh => e.zh(),
+        Lang::En => e.en(),
+    }
+}
+
+fn day_of(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+fn bad_date(lang: Lang, what_zh: &str, what_en: &str, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{what_zh}“{text}”无法识别，请写成 2026-12-01"),
+        Lang::En => format!("{what_en} {text:?} not understood; write it as 2026-12-01"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct RegionParam {
+    region: Option<String>,
+    date: Option<String>,
+}
+
+fn region_of(p: &RegionParam) -> Result<Option<RegionCode>, AppError> {
+    p.region.as_deref().filter(|r| !r.trim().is_empty()).map(crate::platform::api::parse_region).transpose()
+}
+
+fn date_of(s: &AppState, p: &RegionParam) -> Result<NaiveDate, AppError> {
+    match p.date.as_deref().filter(|d| !d.trim().is_empty()) {
+        None => Ok(s.clock.today()),
+        Some(d) => day_of(d).ok_or_else(|| {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_date",
+                format!("日期“{d}”无法识别，请写成 2026-12-01"),
+                format!("date {d:?}: write it as 2026-12-01"),
+            )
+        }),
+    }
+}
+
+// ---- API ----
+
+pub(super) async fn api_indicators(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<RegionParam>,
+) -> Result<Json<Vec<Indicators>>, AppError> {
+    let day = date_of(&s, &q)?;
+    Ok(Json(service::county_indicators(s.store.as_ref(), &who.principal, region_of(&q)?.as_ref(), day).await?))
+}
+
+pub(super) async fn api_institutions(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<RegionParam>,
+) -> Result<Json<Vec<Institution>>, AppError> {
+    Ok(Json(service::institutions(s.store.as_ref(), &who.principal, region_of(&q)?.as_ref()).await?))
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct InstitutionWithResidents {
+    #[serde(flatten)]
+    institution: Institution,
+    residents: Vec<Residency>,
+}
+
+pub(super) async fn api_institution(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<Json<InstitutionWithResidents>, AppError> {
+    let (institution, residents) = service::institution(s.store.as_ref(), &who.principal, id).await?;
+    Ok(Json(InstitutionWithResidents { institution, residents }))
+}
+
+/// `POST /api/eldercare/institutions` (needs `x-csrf-token`): a filing; 201 with the receipt.
+pub(super) async fn api_file(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(f): Json<Filing>,
+) -> Result<(StatusCode, Json<Institution>), AppError> {
+    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    let i = service::file(s.store.as_ref(), &who.principal, &who.actor, f, s.clock.today()).await?;
+    Ok((StatusCode::CREATED, Json(i)))
+}
+
+#[derive(Deserialize)]
+pub(super) struct AssessmentRequest {
+    id_number: String,
+    assessed_on: NaiveDate,
+    reason: Reason,
+    assessor: String,
+    #[serde(default)]
+    organisation: String,
+    /// One score per item, in the form's order (26).
+    scores: Vec<u8>,
+    #[serde(default)]
+    coma: bool,
+    #[serde(default)]
+    dementia: bool,
+    #[serde(default)]
+    mental_disorder: bool,
+    #[serde(default)]
+    risk_events: u8,
+}
+
+/// `POST /api/eldercare/assessments` (needs `x-csrf-token`): an assessment; 201 with its result
+/// and the change case it opened, if any.
+pub(super) async fn api_assess(
+    State(s): State<AppState>,
+    who: Authenticated,
+    headers: axum::http::HeaderMap,
+    Json(a): Json<AssessmentRequest>,
+) -> Result<(StatusCode, Json<Recorded>), AppError> {
+    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    let new = NewAssessment {
+        id_number: a.id_number,
+        assessed_on: a.assessed_on,
+        reason: a.reason,
+        assessor: a.assessor,
+        organisation: a.organisation,
+        answers: Answers {
+            scores: a.scores,
+            coma: a.coma,
+            dementia: a.dementia,
+            mental_disorder: a.mental_disorder,
+            risk_events: a.risk_events,
+        },
+    };
+    let r = service::record_assessment(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, new, s.clock.today()).await?;
+    Ok((StatusCode::CREATED, Json(r)))
+}
+
+pub(super) async fn api_assessment(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<Json<AssessmentRecord>, AppError> {
+    Ok(Json(service::assessment(s.store.as_ref(), &who.principal, id).await?))
+}
+
+// ---- pages ----
+
+/// One row of the indicators table, as shown.
+pub(super) struct IndicatorRow {
+    county: String,
+    elders: u64,
+    institutions: u64,
+    beds: i64,
+    nursing: i64,
+    residents: u64,
+    per_thousand: String,
+    occupancy: String,
+    nursing_share: String,
+    tekun: u64,
+    dependent: u64,
+    concentrated: u64,
+    concentrated_share: String,
+    assessed: Vec<u64>,
+    total: bool,
+}
+
+pub(super) struct InstitutionRow {
+    id: i64,
+    name: String,
+    region: String,
+    receipt: String,
+    beds: i64,
+    nursing: i64,
+    stars: String,
+    ownership: &'static str,
+    flags: String,
+    status: &'static str,
+    late: bool,
+}
+
+fn institution_row(s: &AppState, i: &Institution, lang: Lang) -> InstitutionRow {
+    let mut flags = Vec::new();
+    if i.filing.tekun_home {
+        flags.push(pick(lang, "特困供养", "特困 support home"));
+    }
+    if i.filing.regional_centre {
+        flags.push(pick(lang, "区域性中心", "regional centre"));
+    }
+    InstitutionRow {
+        id: i.id,
+        name: i.filing.name.clone(),
+        region: region_label(s, &i.filing.region, lang),
+        receipt: i.receipt.clone(),
+        beds: i.filing.beds.total,
+        nursing: i.filing.beds.nursing,
+        stars: i.stars(),
+        ownership: pick(lang, i.filing.ownership.zh(), i.filing.ownership.en()),
+        flags: flags.join(pick(lang, "、", ", ")),
+        status: pick(lang, i.status.zh(), i.status.en()),
+        late: i.filed_late,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "eldercare.html")]
+pub(super) struct OverviewPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    day: String,
+    levels: Vec<&'static str>,
+    indicators: Vec<IndicatorRow>,
+    institutions: Vec<InstitutionRow>,
+    may_file: bool,
+    may_assess: bool,
+}
+
+pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let day = date_of(&s, &q)?;
+    let region = region_of(&q)?;
+    let figures = service::county_indicators(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
+    let institutions = service::institutions(s.store.as_ref(), &who.principal, region.as_ref()).await?;
+    let here = region.clone().unwrap_or_else(|| who.principal.region.clone());
+    let indicators = figures
+        .iter()
+        .map(|i| {
+            let total = i.county == here.as_str() && figures.len() > 1;
+            let county = match RegionCode::parse(&i.county) {
+                Ok(c) if total => format!("{}{}", region_label(&s, &c, lang), pick(lang, "（合计）", " (total)")),
+                Ok(c) => region_label(&s, &c, lang),
+                Err(_) => i.county.clone(),
+            };
+            IndicatorRow {
+                county,
+                elders: i.elders,
+                institutions: i.institutions,
+                beds: i.beds.total,
+                nursing: i.beds.nursing,
+                residents: i.residents,
+                per_thousand: i.beds_per_thousand.map_or_else(|| "—".into(), |x| format!("{x:.1}")),
+                occupancy: percent(i.occupancy),
+                nursing_share: percent(i.nursing_share),
+                tekun: i.tekun,
+                dependent: i.tekun_dependent,
+                concentrated: i.tekun_dependent_concentrated,
+                concentrated_share: percent(i.concentrated_share),
+                assessed: i.assessed.to_vec(),
+                total,
+            }
+        })
+        .collect();
+    let page = OverviewPage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(&who)),
+        day: day.to_string(),
+        levels: AbilityLevel::ALL.iter().map(|l| pick(lang, l.zh(), l.en())).collect(),
+        indicators,
+        institutions: institutions.iter().map(|i| institution_row(&s, i, lang)).collect(),
+        may_file: who.principal.may(Permission::ManageInstitutions),
+        may_assess: who.principal.may(Permission::AssessAbility),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The filing form, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct FilingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    legal_representative: String,
+    #[serde(default)]
+    premises: String,
+    #[serde(default)]
+    beds_total: String,
+    #[serde(default)]
+    beds_nursing: String,
+    #[serde(default)]
+    beds_day_care: String,
+    #[serde(default)]
+    beds_home: String,
+    #[serde(default)]
+    floor_area: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    registration: String,
+    #[serde(default)]
+    pledge: Option<String>,
+    #[serde(default)]
+    first_admission: String,
+    #[serde(default)]
+    ownership: String,
+    #[serde(default)]
+    tekun_home: Option<String>,
+    #[serde(default)]
+    regional_centre: Option<String>,
+}
+
+pub(super) struct Choice {
+    code: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "eldercare_filing.html")]
+pub(super) struct FilingPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    csrf: String,
+    form: FilingForm,
+    ownerships: Vec<Choice>,
+    error: Option<String>,
+}
+
+fn filing_page(who: &Authenticated, form: FilingForm, error: Option<String>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = FilingPage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(who)),
+        csrf: who.session.csrf_token.clone(),
+        ownerships: Ownership::ALL
+            .iter()
+            .map(|o| Choice { code: o.as_str(), label: pick(lang, o.zh(), o.en()), selected: o.as_str() == form.ownership })
+            .collect(),
+        form,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /eldercare/institutions/new?region=`: the filing form, for the account's region or one
+/// within it.
+pub(super) async fn filing_form(who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
+    let region = region_of(&q)?.unwrap_or_else(|| who.principal.region.clone());
+    if !who.principal.in_scope(&region) {
+        return Err(minzheng_app::registry::AccessError::OutOfScope.into());
+    }
+    let form = FilingForm { region: region.to_string(), ownership: "private".into(), ..Default::default() };
+    filing_page(&who, form, None)
+}
+
+/// A whole number typed in a form: blank is 0; anything else unreadable is refused.
+fn number(text: &str) -> Option<i64> {
+    let t = text.trim().replace([',', '，'], "");
+    if t.is_empty() {
+        Some(0)
+    } else {
+        t.parse().ok()
+    }
+}
+
+pub(super) async fn form_file(State(s): State<AppState>, who: Authenticated, Form(f): Form<FilingForm>) -> Result<Response, AppError> {
+    who.require_csrf(&s, Some(&f.csrf)).await?;
+    let lang = who.lang;
+    let region = match crate::platform::api::parse_region(f.region.trim()) {
+        Ok(r) => r,
+        Err(e) => {
+            let msg = if lang == Lang::En { e.en } else { e.zh };
+            return filing_page(&who, f, Some(msg));
+        }
+    };
+    let numbers = [&f.beds_total, &f.beds_nursing, &f.beds_day_care, &f.beds_home, &f.floor_area].map(|t| number(t));
+    let [Some(total), Some(nursing), Some(day_care), Some(home), Some(floor_area)] = numbers else {
+        let msg = pick(lang, "床位数和建筑面积应为整数", "beds and floor area are whole numbers").to_string();
+        return filing_page(&who, f, Some(msg));
+    };
+    let first_admission = match f.first_admission.trim() {
+        "" => None,
+        d => match day_of(d) {
+            Some(d) => Some(d),
+            None => return filing_page(&who, f.clone(), Some(bad_date(lang, "收住第一位老年人的日期", "first admission", d))),
+        },
+    };
+    let filing = Filing {
+        name: f.name.trim().to_string(),
+        region,
+        address: f.address.trim().to_string(),
+        legal_representative: f.legal_representative.trim().to_string(),
+        premises: f.premises.trim().to_string(),
+        beds: Beds { total, nursing, day_care, home },
+        floor_area,
+        contact: f.contact.trim().to_string(),
+        registration: f.registration.trim().to_string(),
+        pledge: f.pledge.is_some(),
+        first_admission,
+        ownership: Ownership::parse(&f.ownership).unwrap_or(Ownership::Private),
+        tekun_home: f.tekun_home.is_some(),
+        regional_centre: f.regional_centre.is_some(),
+    };
+    match service::file(s.store.as_ref(), &who.principal, &who.actor, filing, s.clock.today()).await {
+        Ok(i) => Ok(Redirect::to(&format!("/eldercare/institutions/{}", i.id)).into_response()),
+        Err(e) if e.is_input() => filing_page(&who, f, Some(both(lang, &e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) struct ResidentRow {
+    id: i64,
+    name: String,
+    id_number: String,
+    admitted_on: String,
+    discharged_on: String,
+    present: bool,
+    concentrated: bool,
+}
+
+#[derive(Template)]
+#[template(path = "eldercare_institution.html")]
+pub(super) struct InstitutionPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    csrf: String,
+    i: Institution,
+    row: InstitutionRow,
+    first_admission: String,
+    closes_on: String,
+    residents: Vec<ResidentRow>,
+    present: usize,
+    may_manage: bool,
+    today: String,
+    grades: Vec<(u8, bool)>,
+    error: Option<String>,
+}
+
+async fn institution_page(s: &AppState, who: &Authenticated, id: i64, error: Option<String>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let (i, residents) = service::institution(s.store.as_ref(), &who.principal, id).await?;
+    let masked = !who.principal.role.sees_full_identity();
+    let rows: Vec<ResidentRow> = residents
+        .iter()
+        .map(|r| ResidentRow {
+            id: r.id,
+            name: r.name.clone(),
+            id_number: match minzheng_domain::IdNumber::parse(&r.id_number) {
+                Ok(i) if masked => i.masked(),
+                _ => r.id_number.clone(),
+            },
+            admitted_on: r.admitted_on.to_string(),
+            discharged_on: r.discharged_on.map(|d| d.to_string()).unwrap_or_default(),
+            present: r.discharged_on.is_none(),
+            concentrated: r.concentrated,
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = InstitutionPage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(who)),
+        csrf: who.session.csrf_token.clone(),
+        row: institution_row(s, &i, lang),
+        first_admission: i.filing.first_admission.map(|d| d.to_string()).unwrap_or_default(),
+        closes_on: i.closes_on.map(|d| d.to_string()).unwrap_or_default(),
+        present: rows.iter().filter(|r| r.present).count(),
+        residents: rows,
+        may_manage: who.principal.may(Permission::ManageInstitutions) && who.principal.in_scope(&i.filing.region),
+        today: s.clock.today().to_string(),
+        grades: (1..=5).map(|g| (g, i.grade == Some(g))).collect(),
+        i,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub(super) async fn institution(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
+    institution_page(&s, &who, id, None).await
+}
+
+/// The forms of the institution page, as typed.
+#[derive(Deserialize, Default)]
+pub(super) struct ManageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    id_number: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    concentrated: Option<String>,
+    #[serde(default)]
+    residency: String,
+    #[serde(default)]
+    grade: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    beds_total: String,
+    #[serde(default)]
+    beds_nursing: String,
+    #[serde(default)]
+    beds_day_care: String,
+    #[serde(default)]
+    beds_home: String,
+}
+
+/// What a form of the institution page does.
+enum Step {
+    Admit,
+    Discharge,
+    Grade,
+    Beds,
+    Closure,
+}
+
+async fn manage(s: AppState, who: Authenticated, id: i64, f: ManageForm, step: Step) -> Result<Response, AppError> {
+    who.require_csrf(&s, Some(&f.csrf)).await?;
+    let lang = who.lang;
+    let today = s.clock.today();
+    let date = match f.date.trim() {
+        "" => Ok(today),
+        d => day_of(d).ok_or_else(|| bad_date(lang, "日期", "date", d)),
+    };
+    let date = match date {
+        Ok(d) => d,
+        Err(msg) => return institution_page(&s, &who, id, Some(msg)).await,
+    };
+    let store = s.store.as_ref();
+    let (p, a) = (&who.principal, &who.actor);
+    let done = match step {
+        Step::Admit => {
+            let admission = Admission { id_number: f.id_number.clone(), admitted_on: date, concentrated: f.concentrated.is_some() };
+            service::admit(store, p, a, id, admission, today).await.map(|_| ())
+        }
+        Step::Discharge => match f.residency.trim().parse() {
+            Ok(r) => service::discharge(store, p, a, id, r, date, today).await,
+            Err(_) => Err(minzheng_app::registry::AccessError::NotFound.into()),
+        },
+        Step::Grade => {
+            let grade = match f.grade.trim() {
+                "" | "0" => Ok(None),
+                g => g.parse::<u8>().map(Some),
+            };
+            match grade {
+                Ok(g) => service::grade(store, p, a, id, g).await.map(|_| ()),
+                Err(_) => Err(super::model::InstitutionError::Grade(0).into()),
+            }
+        }
+        Step::Beds => {
+            let n = [&f.beds_total, &f.beds_nursing, &f.beds_day_care, &f.beds_home].map(|t| number(t));
+            match n {
+                [Some(total), Some(nursing), Some(day_care), Some(home)] => {
+                    service::change_beds(store, p, a, id, Beds { total, nursing, day_care, home }).await.map(|_| ())
+                }
+                _ => Err(super::model::InstitutionError::Negative.into()),
+            }
+        }
+        Step::Closure => service::announce_closure(store, p, a, id, date, &f.plan, today).await.map(|_| ()),
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/eldercare/institutions/{id}")).into_response()),
+        Err(e) if e.is_input() => institution_page(&s, &who, id, Some(both(lang, &e))).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) async fn form_admit(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<ManageForm>,
+) -> Result<Response, AppError> {
+    manage(s, who, id, f, Step::Admit).await
+}
+pub(super) async fn form_discharge(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<ManageForm>,
+) -> Result<Response, AppError> {
+    manage(s, who, id, f, Step::Discharge).await
+}
+pub(super) async fn form_grade(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<ManageForm>,
+) -> Result<Response, AppError> {
+    manage(s, who, id, f, Step::Grade).await
+}
+pub(super) async fn form_beds(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<ManageForm>,
+) -> Result<Response, AppError> {
+    manage(s, who, id, f, Step::Beds).await
+}
+pub(super) async fn form_closure(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<ManageForm>,
+) -> Result<Response, AppError> {
+    manage(s, who, id, f, Step::Closure).await
+}
+
+// ---- assessments ----
+
+pub(super) struct ItemField {
+    index: usize,
+    code: &'static str,
+    name: &'static str,
+    options: Vec<(u8, &'static str, bool)>,
+}
+
+pub(super) struct DimensionFields {
+    name: &'static str,
+    items: Vec<ItemField>,
+}
+
+#[derive(Template)]
+#[template(path = "eldercare_assess.html")]
+pub(super) struct AssessPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    csrf: String,
+    id_number: String,
+    person: String,
+    assessed_on: String,
+    assessor: String,
+    organisation: String,
+    reasons: Vec<Choice>,
+    dimensions: Vec<DimensionFields>,
+    coma: bool,
+    dementia: bool,
+    mental_disorder: bool,
+    risk_events: String,
+    error: Option<String>,
+}
+
+fn assess_page(who: &Authenticated, form: &HashMap<String, String>, person: String, error: Option<String>) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let dimensions = Dimension::ALL
+        .iter()
+        .map(|d| DimensionFields {
+            name: pick(lang, d.zh(), d.en()),
+            items: ITEMS
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.dimension == *d)
+                .map(|(n, item)| {
+                    let chosen = form.get(&format!("s{n}")).and_then(|v| v.parse::<u8>().ok());
+                    ItemField {
+                        index: n,
+                        code: item.code,
+                        name: pick(lang, item.zh, item.en),
+                        options: item
+                            .scale
+                            .iter()
+                            .enumerate()
+                            .map(|(k, text)| {
+                                let score = item.max() - k as u8;
+                                (score, *text, chosen == Some(score))
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let reason = get("reason");
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = AssessPage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(who)),
+        csrf: who.session.csrf_token.clone(),
+        id_number: get("id_number"),
+        person,
+        assessed_on: get("assessed_on"),
+        assessor: get("assessor"),
+        organisation: get("organisation"),
+        reasons: Reason::ALL
+            .iter()
+            .map(|r| Choice { code: r.as_str(), label: pick(lang, r.zh(), r.en()), selected: r.as_str() == reason })
+            .collect(),
+        dimensions,
+        coma: form.contains_key("coma"),
+        dementia: form.contains_key("dementia"),
+        mental_disorder: form.contains_key("mental_disorder"),
+        risk_events: get("risk_events"),
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct PersonParam {
+    person: Option<String>,
+}
+
+pub(super) async fn assess_form(State(s): State<AppState>, who: Authenticated, Query(q): Query<PersonParam>) -> Result<Response, AppError> {
+    let mut form = HashMap::new();
+    form.insert("assessed_on".to_string(), s.clock.today().to_string());
+    form.insert("reason".to_string(), "first".to_string());
+    let mut person = String::new();
+    if let Some(id) = q.person.filter(|p| !p.trim().is_empty()) {
+        // Earlier assessments decide the reason (first or routine) and name the person.
+        let earlier = service::assessments_of(s.store.as_ref(), &who.principal, &id).await?;
+        if let Some(a) = earlier.first() {
+            person = a.name.clone();
+            form.insert("reason".to_string(), "routine".to_string());
+        } else if let Ok(idn) = minzheng_domain::IdNumber::parse(id.trim()) {
+            person = s.store.person(&idn).await.ok().flatten().map(|p| p.name).unwrap_or_default();
+        }
+        form.insert("id_number".to_string(), id.trim().to_string());
+    }
+    assess_page(&who, &form, person, None)
+}
+
+pub(super) async fn form_assess(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    who.require_csrf(&s, f.get("csrf").map(String::as_str)).await?;
+    let lang = who.lang;
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let Some(assessed_on) = day_of(&get("assessed_on")) else {
+        return assess_page(&who, &f, String::new(), Some(bad_date(lang, "评估日期", "assessment date", &get("assessed_on"))));
+    };
+    let mut scores = Vec::with_capacity(ITEMS.len());
+    for (n, item) in ITEMS.iter().enumerate() {
+        match get(&format!("s{n}")).trim().parse::<u8>() {
+            Ok(v) => scores.push(v),
+            Err(_) => {
+                let msg = match lang {
+                    Lang::Zh => format!("请为{}“{}”选择评分", item.code, item.zh),
+                    Lang::En => format!("choose a score for {} ({})", item.code, item.en),
+                };
+                return assess_page(&who, &f, String::new(), Some(msg));
+            }
+        }
+    }
+    let risk_events = match get("risk_events").trim() {
+        "" => 0,
+        n => match n.parse::<u8>() {
+            Ok(n) => n,
+            Err(_) => {
+                let msg = pick(lang, "近30天照护风险事件次数应为整数", "care-risk events: a whole number").to_string();
+                return assess_page(&who, &f, String::new(), Some(msg));
+            }
+        },
+    };
+    let new = NewAssessment {
+        id_number: get("id_number"),
+        assessed_on,
+        reason: Reason::parse(&get("reason")).unwrap_or(Reason::First),
+        assessor: get("assessor"),
+        organisation: get("organisation"),
+        answers: Answers {
+            scores,
+            coma: f.contains_key("coma"),
+            dementia: f.contains_key("dementia"),
+            mental_disorder: f.contains_key("mental_disorder"),
+            risk_events,
+        },
+    };
+    match service::record_assessment(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, new, s.clock.today()).await {
+        Ok(r) => {
+            let mut to = format!("/eldercare/assessments/{}", r.assessment.id);
+            if let Some(ChangeOpened::Opened { case_id }) = r.change {
+                to.push_str(&format!("?case={case_id}"));
+            }
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(e) if e.is_input() => assess_page(&who, &f, String::new(), Some(both(lang, &e))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) struct ScoreRow {
+    code: &'static str,
+    name: &'static str,
+    score: u8,
+    max: u8,
+    meaning: &'static str,
+}
+
+pub(super) struct SubtotalRow {
+    name: &'static str,
+    score: u8,
+    max: u8,
+    items: Vec<ScoreRow>,
+}
+
+pub(super) struct HistoryRow {
+    id: i64,
+    assessed_on: String,
+    reason: &'static str,
+    total: u8,
+    level: &'static str,
+    current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "eldercare_assessment.html")]
+pub(super) struct AssessmentPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    a: AssessmentRecord,
+    reason: &'static str,
+    subtotals: Vec<SubtotalRow>,
+    preliminary: &'static str,
+    level: &'static str,
+    adjustments: Vec<String>,
+    activities: Vec<(&'static str, bool)>,
+    self_care: &'static str,
+    next_routine: String,
+    recorded_by: String,
+    history: Vec<HistoryRow>,
+    case: Option<i64>,
+    may_assess: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct CaseParam {
+    case: Option<i64>,
+}
+
+pub(super) async fn assessment_page(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Query(q): Query<CaseParam>,
+) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let a = service::assessment(s.store.as_ref(), &who.principal, id).await?;
+    let history = service::assessments_of(s.store.as_ref(), &who.principal, &a.id_number).await?;
+    let subtotals = Dimension::ALL
+        .iter()
+        .enumerate()
+        .map(|(d, dim)| {
+            let items: Vec<ScoreRow> = ITEMS
+                .iter()
+                .zip(&a.answers.scores)
+                .filter(|(i, _)| i.dimension == *dim)
+                .map(|(i, &score)| ScoreRow {
+                    code: i.code,
+                    name: pick(lang, i.zh, i.en),
+                    score,
+                    max: i.max(),
+                    meaning: i.scale.get(usize::from(i.max() - score.min(i.max()))).copied().unwrap_or(""),
+                })
+                .collect();
+            SubtotalRow {
+                name: pick(lang, dim.zh(), dim.en()),
+                score: a.outcome.subtotals[d],
+                max: items.iter().map(|i| i.max).sum(),
+                items,
+            }
+        })
+        .collect();
+    let failed_activity = |items: &[usize]| items.iter().any(|&i| a.answers.scores.get(i).is_some_and(|&s| s <= 1));
+    let page = AssessmentPage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(&who)),
+        reason: pick(lang, a.reason.zh(), a.reason.en()),
+        subtotals,
+        preliminary: pick(lang, a.outcome.preliminary.zh(), a.outcome.preliminary.en()),
+        level: pick(lang, a.outcome.level.zh(), a.outcome.level.en()),
+        adjustments: a.outcome.adjustments.iter().map(|x| if lang == Lang::En { x.en() } else { x.zh() }).collect(),
+        activities: TEKUN_ACTIVITIES.iter().map(|(zh, en, items)| (pick(lang, zh, en), failed_activity(items))).collect(),
+        self_care: pick(
+            lang,
+            super::assessment::self_care_zh(a.outcome.self_care_failed),
+            super::assessment::self_care_en(a.outcome.self_care_failed),
+        ),
+        next_routine: service::next_routine(&a).to_string(),
+        recorded_by: crate::pages::person(&s, &a.recorded_by),
+        history: history
+            .iter()
+            .map(|h| HistoryRow {
+                id: h.id,
+                assessed_on: h.assessed_on.to_string(),
+                reason: pick(lang, h.reason.zh(), h.reason.en()),
+                total: h.outcome.total,
+                level: pick(lang, h.outcome.level.zh(), h.outcome.level.en()),
+                current: h.id == a.id,
+            })
+            .collect(),
+        case: q.case,
+        may_assess: who.principal.may(Permission::AssessAbility),
+        a,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /eldercare/assessments?person=`: a person's assessments (the newest shown), or the form
+/// to find one.
+pub(super) async fn assessments(State(s): State<AppState>, who: Authenticated, Query(q): Query<PersonParam>) -> Result<Response, AppError> {
+    match q.person.filter(|p| !p.trim().is_empty()) {
+        Some(id) => match service::assessments_of(s.store.as_ref(), &who.principal, &id).await?.first() {
+            Some(a) => Ok(Redirect::to(&format!("/eldercare/assessments/{}", a.id)).into_response()),
+            None if who.principal.may(Permission::AssessAbility) => {
+                Ok(Redirect::to(&format!("/eldercare/assessments/new?person={}", id.trim())).into_response())
+            }
+            None => {
+                Err(AppError::new(StatusCode::NOT_FOUND, "not_found", "此人尚无能力评估记录", "no ability assessment of this person yet"))
+            }
+        },
+        None => Ok(Redirect::to("/eldercare").into_response()),
+    }
+}

@@ -1,0 +1,523 @@
+//! 养老服务's use cases: who may assess, file, admit and read, in which region; what an
+//! assessment sets going (the person's self-care for the rules; a 特困 change case when the care
+//! band changes); the indicators of the counties. Every change is audited by the store in its
+//! own transaction.
+
+use super::assessment::{assess, self_care_band, self_care_zh, Answers, AssessmentError, Reason};
+use super::model::{
+    check_closure, check_filing, indicators, Beds, CountyFacts, Filing, Indicators, Institution, InstitutionError, InstitutionStatus,
+    Residency, FILING_WORKING_DAYS,
+};
+use super::store::{eldercare_store, AssessmentRecord};
+use chrono::{Months, NaiveDate};
+use minzheng_app::cases::{calendar, open_change_case, CaseFailure, Catalogue, ChangeOpened};
+use minzheng_app::registry::AccessError;
+use minzheng_domain::{Bilingual, IdNumber, Permission, PersonStatus, Principal, RegionCode};
+use minzheng_store::{Actor, Store, StoreError};
+use std::collections::BTreeMap;
+
+/// The program whose care allowance follows the self-care band (特困人员救助供养).
+pub const TEKUN: &str = "tekun";
+
+/// Why a resident cannot be admitted or discharged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResidentError {
+    #[error("{0} is recorded as deceased or moved out")]
+    NotLiving(String),
+    #[error("{name} already lives in {institution}")]
+    Elsewhere { name: String, institution: String },
+    #[error("all {0} beds are taken")]
+    Full(i64),
+    #[error("{0} is not supported as 特困 now")]
+    NotTekun(String),
+    #[error("date {0} is after today")]
+    Future(NaiveDate),
+    #[error("discharge {discharge} before admission {admitted}")]
+    BeforeAdmission { admitted: NaiveDate, discharge: NaiveDate },
+    #[error("the residence has ended")]
+    Ended,
+}
+
+impl Bilingual for ResidentError {
+    fn zh(&self) -> String {
+        match self {
+            ResidentError::NotLiving(n) => format!("{n}在人口库中登记为死亡或迁出，不能办理入住"),
+            ResidentError::Elsewhere { name, institution } => format!("{name}正入住{institution}，请先办理离院"),
+            ResidentError::Full(n) => format!("床位已满（共{n}张），不能再收住"),
+            ResidentError::NotTekun(n) => format!("{n}当前不在特困供养中，不能登记为集中供养"),
+            ResidentError::Future(d) => format!("日期{d}晚于今天"),
+            ResidentError::BeforeAdmission { admitted, discharge } => format!("离院日期{discharge}早于入住日期{admitted}"),
+            ResidentError::Ended => "该入住记录已办理离院".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            ResidentError::NotLiving(n) => format!("{n} is recorded as deceased or moved out and cannot be admitted"),
+            ResidentError::Elsewhere { name, institution } => format!("{name} lives in {institution}; discharge them there first"),
+            ResidentError::Full(n) => format!("all {n} beds are taken"),
+            ResidentError::NotTekun(n) => format!("{n} is not supported as 特困 now, so cannot be in concentrated support"),
+            ResidentError::Future(d) => format!("date {d} is after today"),
+            ResidentError::BeforeAdmission { admitted, discharge } => format!("discharge {discharge} is before admission {admitted}"),
+            ResidentError::Ended => "the residence has already ended".into(),
+        }
+    }
+}
+
+/// Why an elderly-care use case did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum EldercareFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Assessment(#[from] AssessmentError),
+    #[error(transparent)]
+    Institution(#[from] InstitutionError),
+    #[error(transparent)]
+    Resident(#[from] ResidentError),
+    #[error("person {0} is recorded as deceased")]
+    Deceased(String),
+    #[error(transparent)]
+    Case(#[from] CaseFailure),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl EldercareFailure {
+    /// Whether the failure is about what was typed (the form comes back with the message).
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            EldercareFailure::Assessment(_)
+                | EldercareFailure::Institution(_)
+                | EldercareFailure::Resident(_)
+                | EldercareFailure::Deceased(_)
+                | EldercareFailure::Access(AccessError::NotFound | AccessError::OutOfScope)
+        )
+    }
+}
+
+impl Bilingual for EldercareFailure {
+    fn zh(&self) -> String {
+        match self {
+            EldercareFailure::Access(AccessError::NotFound) => "人口库中没有这个身份证号".into(),
+            EldercareFailure::Access(e) => e.zh(),
+            EldercareFailure::Assessment(e) => e.zh(),
+            EldercareFailure::Institution(e) => e.zh(),
+            EldercareFailure::Resident(e) => e.zh(),
+            EldercareFailure::Deceased(n) => format!("{n}在人口库中登记为死亡，不能评估"),
+            EldercareFailure::Case(e) => e.zh(),
+            EldercareFailure::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            EldercareFailure::Access(AccessError::NotFound) => "no resident with this ID number in the registry".into(),
+            EldercareFailure::Access(e) => e.en(),
+            EldercareFailure::Assessment(e) => e.en(),
+            EldercareFailure::Institution(e) => e.en(),
+            EldercareFailure::Resident(e) => e.en(),
+            EldercareFailure::Deceased(n) => format!("{n} is recorded as deceased and cannot be assessed"),
+            EldercareFailure::Case(e) => e.en(),
+            EldercareFailure::Store(_) => "database error, please try again later".into(),
+        }
+    }
+}
+
+fn need(who: &Principal, p: Permission) -> Result<(), EldercareFailure> {
+    if who.may(p) {
+        Ok(())
+    } else {
+        Err(AccessError::Forbidden.into())
+    }
+}
+
+/// A person found in the registry with the community they live in, within the account's region.
+async fn placed(store: &dyn Store, who: &Principal, id_number: &str) -> Result<(minzheng_domain::Person, RegionCode), EldercareFailure> {
+    let id = IdNumber::parse(id_number.trim()).map_err(|_| AccessError::NotFound)?;
+    let (person, community) = store.person_placed(&id).await?.ok_or(AccessError::NotFound)?;
+    let community = community.ok_or(AccessError::OutOfScope)?;
+    if !who.in_scope(&community) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok((person, community))
+}
+
+/// An assessment as the assessor hands it in.
+#[derive(Debug, Clone)]
+pub struct NewAssessment {
+    pub id_number: String,
+    pub assessed_on: NaiveDate,
+    pub reason: Reason,
+    pub assessor: String,
+    pub organisation: String,
+    pub answers: Answers,
+}
+
+/// An assessment stored, and what it set going.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Recorded {
+    pub assessment: AssessmentRecord,
+    /// The person's 特困 care band changed: the change case (特困供养变更) opened for it.
+    pub change: Option<ChangeOpened>,
+}
+
+/// Records an ability assessment of a resident of the account's region. The newest assessment
+/// sets the person's self-care for the rules (the 特困 care allowance); when the person is
+/// supported as 特困 and the care band changes (自理 / 部分丧失 / 完全丧失), a change case is
+/// opened at the household's community so that the amount is decided again
+/// (《特困人员认定办法》第二十二条: 生活自理能力发生变化的，及时调整).
+pub async fn record_assessment(
+    store: &dyn Store,
+    catalogue: &Catalogue,
+    who: &Principal,
+    actor: &Actor,
+    a: NewAssessment,
+    today: NaiveDate,
+) -> Result<Recorded, EldercareFailure> {
+    need(who, Permission::AssessAbility)?;
+    let (person, community) = placed(store, who, &a.id_number).await?;
+    if matches!(person.status, PersonStatus::Deceased(_)) {
+        return Err(EldercareFailure::Deceased(person.name));
+    }
+    if a.assessor.trim().is_empty() {
+        return Err(AssessmentError::NoAssessor.into());
+    }
+    if a.assessed_on > today {
+        return Err(AssessmentError::Future(a.assessed_on).into());
+    }
+    let outcome = assess(&a.answers)?;
+    let elder = eldercare_store(store);
+    let before = elder.assessments_of(person.id_number.as_str()).await?;
+    let newest = before.first().is_none_or(|b| a.assessed_on >= b.assessed_on);
+    let old_failed = before.first().map_or(0, |b| b.outcome.self_care_failed);
+    let mut record = AssessmentRecord {
+        id: 0,
+        id_number: person.id_number.to_string(),
+        name: person.name.clone(),
+        community: community.to_string(),
+        assessed_on: a.assessed_on,
+        reason: a.reason,
+        assessor: a.assessor.trim().to_string(),
+        organisation: a.organisation.trim().to_string(),
+        answers: a.answers,
+        outcome,
+        recorded_by: actor.name.clone(),
+        recorded_at: chrono::Utc::now(),
+    };
+    record.id = elder.add_assessment(&record, actor).await?;
+    let new_failed = record.outcome.self_care_failed;
+    let mut change = None;
+    if newest && self_care_band(new_failed) != self_care_band(old_failed) {
+        let month = today;
+        let tekun: Vec<_> = store
+            .enrolments_of(&[person.id_number])
+            .await?
+            .into_iter()
+            .filter(|e| {
+                e.program == TEKUN && e.paid_for(month) && e.members.iter().any(|m| m.id_number == person.id_number && m.paid_for(month))
+            })
+            .collect();
+        if let Some(e) = tekun.first() {
+            let cal = calendar(store).await?;
+            let comment = format!(
+                "{}能力评估（{}，评估#{}）：{}生活自理能力由“{}”变为“{}”，照料护理标准需重新核定（系统自动发起）",
+                record.assessed_on.format("%Y年%-m月%-d日"),
+                record.reason.zh(),
+                record.id,
+                person.name,
+                self_care_zh(old_failed),
+                self_care_zh(new_failed),
+            );
+            change = Some(open_change_case(store, catalogue, actor, e, comment, today, &cal).await?);
+        }
+    }
+    Ok(Recorded { assessment: record, change })
+}
+
+/// A person's assessments, newest first, for an account that may read elderly care in the
+/// person's region.
+pub async fn assessments_of(store: &dyn Store, who: &Principal, id_number: &str) -> Result<Vec<AssessmentRecord>, EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let (person, _) = placed(store, who, id_number).await?;
+    Ok(eldercare_store(store).assessments_of(person.id_number.as_str()).await?)
+}
+
+/// One assessment, when its community is within the account's region.
+pub async fn assessment(store: &dyn Store, who: &Principal, id: i64) -> Result<AssessmentRecord, EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let a = eldercare_store(store).assessment(id).await?.ok_or(AccessError::NotFound)?;
+    let community = RegionCode::parse(&a.community).map_err(|_| StoreError::Corrupt(format!("community {:?}", a.community)))?;
+    if !who.in_scope(&community) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(a)
+}
+
+/// When the next routine assessment is due (常规评估: at least every 12 months).
+pub fn next_routine(a: &AssessmentRecord) -> NaiveDate {
+    a.assessed_on.checked_add_months(Months::new(12)).unwrap_or(a.assessed_on)
+}
+
+/// Files an institution of the account's region: complete → stored with its receipt number;
+/// incomplete → refused with every missing particular named (nothing stored). A filing later
+/// than 10 working days after the first admission is taken and marked late.
+pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, f: Filing, today: NaiveDate) -> Result<Institution, EldercareFailure> {
+    need(who, Permission::ManageInstitutions)?;
+    if !who.in_scope(&f.region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    check_filing(&f, today)?;
+    let cal = calendar(store).await?;
+    let due = f.first_admission.map(|d| cal.add_working_days(d, FILING_WORKING_DAYS));
+    let filed_late = due.is_some_and(|due| today > due);
+    let institution = Institution {
+        id: 0,
+        filing: f,
+        filed_on: today,
+        receipt: String::new(),
+        filed_late,
+        grade: None,
+        status: InstitutionStatus::Open,
+        closes_on: None,
+        resettlement_plan: String::new(),
+    };
+    Ok(eldercare_store(store).add_institution(&institution, actor).await?)
+}
+
+/// The institutions of the account's region (or of `region` within it).
+pub async fn institutions(store: &dyn Store, who: &Principal, region: Option<&RegionCode>) -> Result<Vec<Institution>, EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let region = region.unwrap_or(&who.region);
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(eldercare_store(store).institutions(region).await?)
+}
+
+/// One institution with its residents, when within the account's region.
+pub async fn institution(store: &dyn Store, who: &Principal, id: i64) -> Result<(Institution, Vec<Residency>), EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&i.filing.region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let residents = eldercare_store(store).residents(id).await?;
+    Ok((i, residents))
+}
+
+async fn managed(store: &dyn Store, who: &Principal, id: i64) -> Result<Institution, EldercareFailure> {
+    need(who, Permission::ManageInstitutions)?;
+    let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&i.filing.region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(i)
+}
+
+/// Records the grade of an institution (GB/T 37276-2018: 1 to 5; none to clear it).
+pub async fn grade(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, grade: Option<u8>) -> Result<Institution, EldercareFailure> {
+    let mut i = managed(store, who, id).await?;
+    if let Some(g) = grade.filter(|g| !(1..=5).contains(g)) {
+        return Err(InstitutionError::Grade(g).into());
+    }
+    i.grade = grade;
+    eldercare_store(store).update_institution(&i, "grade_institution", actor).await?;
+    Ok(i)
+}
+
+/// Records the beds after a change (beds added, converted to nursing-type).
+pub async fn change_beds(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, beds: Beds) -> Result<Institution, EldercareFailure> {
+    let mut i = managed(store, who, id).await?;
+    if i.status == InstitutionStatus::Closed {
+        return Err(InstitutionError::Closed.into());
+    }
+    let mut f = i.filing.clone();
+    f.beds = beds;
+    check_filing(&f, i.filed_on.max(f.first_admission.unwrap_or(i.filed_on)))?;
+    i.filing = f;
+    eldercare_store(store).update_institution(&i, "change_beds", actor).await?;
+    Ok(i)
+}
+
+/// Announces a closure with the residents' resettlement plan, at least 60 days ahead
+/// (《养老机构管理办法》第四十五条); on the day, the institution is closed when nobody lives
+/// there any more.
+pub async fn announce_closure(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    closes_on: NaiveDate,
+    plan: &str,
+    today: NaiveDate,
+) -> Result<Institution, EldercareFailure> {
+    let mut i = managed(store, who, id).await?;
+    if i.status == InstitutionStatus::Closed {
+        return Err(InstitutionError::Closed.into());
+    }
+    check_closure(today, closes_on, plan)?;
+    i.status = InstitutionStatus::Closing;
+    i.closes_on = Some(closes_on);
+    i.resettlement_plan = plan.trim().to_string();
+    eldercare_store(store).update_institution(&i, "announce_closure", actor).await?;
+    Ok(i)
+}
+
+/// An admission as typed.
+#[derive(Debug, Clone)]
+pub struct Admission {
+    pub id_number: String,
+    pub admitted_on: NaiveDate,
+    /// 特困集中供养.
+    pub concentrated: bool,
+}
+
+/// Admits a registry person to an institution of the account's region: living, not living in
+/// another institution, a free bed; concentrated support only for a person supported as 特困.
+pub async fn admit(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    institution_id: i64,
+    a: Admission,
+    today: NaiveDate,
+) -> Result<Residency, EldercareFailure> {
+    let i = managed(store, who, institution_id).await?;
+    if i.status != InstitutionStatus::Open {
+        return Err(InstitutionError::Closed.into());
+    }
+    let id = IdNumber::parse(a.id_number.trim()).map_err(|_| AccessError::NotFound)?;
+    // The person may come from anywhere in the city: the registry record is what counts.
+    let person = store.person(&id).await?.ok_or(AccessError::NotFound)?;
+    if person.status != PersonStatus::Alive {
+        return Err(ResidentError::NotLiving(person.name).into());
+    }
+    if a.admitted_on > today {
+        return Err(ResidentError::Future(a.admitted_on).into());
+    }
+    let elder = eldercare_store(store);
+    if let Some(r) = elder.residency_of(id.as_str()).await? {
+        let there = elder.institution(r.institution_id).await?.map(|i| i.filing.name).unwrap_or_default();
+        return Err(ResidentError::Elsewhere { name: person.name, institution: there }.into());
+    }
+    let present = elder.residents(institution_id).await?.iter().filter(|r| r.discharged_on.is_none()).count();
+    if i64::try_from(present).unwrap_or(i64::MAX) >= i.filing.beds.total {
+        return Err(ResidentError::Full(i.filing.beds.total).into());
+    }
+    if a.concentrated {
+        let tekun = store
+            .enrolments_of(&[id])
+            .await?
+            .into_iter()
+            .any(|e| e.program == TEKUN && e.paid_for(today) && e.members.iter().any(|m| m.id_number == id && m.paid_for(today)));
+        if !tekun {
+            return Err(ResidentError::NotTekun(person.name).into());
+        }
+    }
+    let r = Residency {
+        id: 0,
+        institution_id,
+        id_number: id.to_string(),
+        name: person.name.clone(),
+        admitted_on: a.admitted_on,
+        discharged_on: None,
+        concentrated: a.concentrated,
+    };
+    match elder.admit(&r, actor).await {
+        Ok(rid) => Ok(Residency { id: rid, ..r }),
+        // Admitted elsewhere a moment ago.
+        Err(StoreError::Conflict(_)) => Err(ResidentError::Elsewhere { name: person.name, institution: String::new() }.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Discharges a resident (leaving, moving, death) on a date.
+pub async fn discharge(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    institution_id: i64,
+    residency_id: i64,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), EldercareFailure> {
+    managed(store, who, institution_id).await?;
+    let elder = eldercare_store(store);
+    let r = elder.residents(institution_id).await?.into_iter().find(|r| r.id == residency_id).ok_or(AccessError::NotFound)?;
+    if r.discharged_on.is_some() {
+        return Err(ResidentError::Ended.into());
+    }
+    if on > today {
+        return Err(ResidentError::Future(on).into());
+    }
+    if on < r.admitted_on {
+        return Err(ResidentError::BeforeAdmission { admitted: r.admitted_on, discharge: on }.into());
+    }
+    match elder.discharge(residency_id, on, actor).await {
+        Err(StoreError::Conflict(_)) => Err(ResidentError::Ended.into()),
+        other => Ok(other?),
+    }
+}
+
+/// The indicators of every county within the account's region (or `region` within it) on
+/// `day`, with the region's own sum last.
+pub async fn county_indicators(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+    day: NaiveDate,
+) -> Result<Vec<Indicators>, EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let region = region.unwrap_or(&who.region);
+    if !who.in_scope(region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let born_by = day.checked_sub_months(Months::new(60 * 12)).unwrap_or(day);
+    let c = eldercare_store(store).county_counts(region, day, born_by).await?;
+    let mut by: BTreeMap<String, CountyFacts> = BTreeMap::new();
+    fn at<'m>(by: &'m mut BTreeMap<String, CountyFacts>, county: &str) -> &'m mut CountyFacts {
+        by.entry(county.to_string()).or_insert_with(|| CountyFacts { county: county.to_string(), ..Default::default() })
+    }
+    for (county, n) in &c.elders {
+        at(&mut by, county).elders = *n;
+    }
+    for (county, beds, n) in &c.beds {
+        let f = at(&mut by, county);
+        f.beds = *beds;
+        f.institutions = *n;
+    }
+    for (county, n) in &c.residents {
+        at(&mut by, county).residents = *n;
+    }
+    for (county, all, dependent, concentrated) in &c.tekun {
+        let f = at(&mut by, county);
+        f.tekun = *all;
+        f.tekun_dependent = *dependent;
+        f.tekun_dependent_concentrated = *concentrated;
+    }
+    for (county, level, n) in &c.assessed {
+        let i = super::assessment::AbilityLevel::ALL.iter().position(|l| l == level).unwrap_or(0);
+        at(&mut by, county).assessed[i] += n;
+    }
+    let mut sum = CountyFacts { county: region.to_string(), ..Default::default() };
+    for f in by.values() {
+        sum.elders += f.elders;
+        sum.beds.total += f.beds.total;
+        sum.beds.nursing += f.beds.nursing;
+        sum.beds.day_care += f.beds.day_care;
+        sum.beds.home += f.beds.home;
+        sum.institutions += f.institutions;
+        sum.residents += f.residents;
+        sum.tekun += f.tekun;
+        sum.tekun_dependent += f.tekun_dependent;
+        sum.tekun_dependent_concentrated += f.tekun_dependent_concentrated;
+        for (s, n) in sum.assessed.iter_mut().zip(f.assessed) {
+            *s += n;
+        }
+    }
+    let mut out: Vec<Indicators> = by.values().map(indicators).collect();
+    if out.len() != 1 || out[0].county != sum.county {
+        out.push(indicators(&sum));
+    }
+    Ok(out)
+}
