@@ -943,6 +943,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("资金发放 / payments: {paid}");
+        let care = minzheng_server::eldercare::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("养老服务 / elderly care: {care}");
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }
@@ -970,6 +974,7 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
         "  http://{bind}/tasks   重点工作推进表（市级、区县、街道、审计账号）/ the key-task progress table (city, county, street, auditor)"
     );
     println!("  http://{bind}/payments   资金发放：花名册审核、锁定、银行文件和回盘（区县审批账号）/ payment lists: approve, lock, bank files and returns (county approver)");
+    println!("  http://{bind}/eldercare   养老服务：机构备案、入住、能力评估和指标（区县审批、社区账号）/ elderly care: institutions, residents, ability assessments, indicators (county approver, community)");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");
     for line in &accounts {

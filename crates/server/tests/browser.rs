@@ -824,3 +824,76 @@ fn a_grid_worker_works_at_phone_width_without_scrolling_sideways() {
     d.wait_for("the full number", |p| p.contains("id=\"full-id\""));
     d.resize(1280, 900);
 }
+
+/// 养老服务 in Chromium: the community worker opens elderly care from the menu, records an ability
+/// assessment of a resident with one item left unscored and is told which, every other choice
+/// kept; then finishes it and reads the result with its explanation. The county approver files
+/// an institution without its pledge and is told so, the form kept.
+#[test]
+fn a_community_worker_records_an_ability_assessment_and_the_county_files_an_institution() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-eldercare"));
+    let server = serve(&rt, &f);
+    let head = f.city.persons.iter().find(|p| Some(p.id_number) == f.inside.head).expect("head").clone();
+
+    sign_in_with_the_form(&d, &server, "community_worker");
+    d.click("nav a[href='/eldercare']");
+    d.wait_for("the indicators", |p| p.contains("id=\"indicators\""));
+    d.click("#to-assess");
+    d.wait_for("the assessment form", |p| p.contains("id=\"assess\""));
+    d.type_into("#assess input[name=id_number]", &head.id_number.to_string());
+    d.type_into("#assess input[name=assessor]", "李评估、赵评估");
+    let items = minzheng_server::eldercare::assessment::ITEMS;
+    // Everyone well, except walking (B.2.3) and stairs (B.2.4) with help; 表达能力 left out.
+    for (n, item) in items.iter().enumerate() {
+        if item.code == "B.3.6" {
+            continue;
+        }
+        let score = match item.code {
+            "B.2.3" => 1,
+            "B.2.4" => 0,
+            _ => item.max(),
+        };
+        d.click(&format!("#s{n} option[value='{score}']"));
+    }
+    d.click("#assess button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("请为B.3.6“表达能力”选择评分"));
+    assert!(page.contains("value=\"李评估、赵评估\""), "the assessors as typed");
+    let walking = items.iter().position(|i| i.code == "B.2.3").expect("B.2.3");
+    assert_eq!(d.value(&format!("#s{walking}")), "1", "the choices kept");
+    let expression = items.iter().position(|i| i.code == "B.3.6").expect("B.3.6");
+    d.click(&format!("#s{expression} option[value='4']"));
+    d.click("#assess button[type=submit]");
+    let page = d.wait_for("the result", |p| p.contains("id=\"level\""));
+    assert!(page.contains("轻度失能") && page.contains("总分84/90"), "{}", page.chars().take(3000).collect::<String>());
+    assert!(page.contains("部分丧失生活自理能力") && page.contains("1项不能自理"), "walking indoors counts as one activity");
+    d.screenshot("eldercare_assessment");
+    sign_out(&d);
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.goto(&format!("{server}/eldercare/institutions/new"));
+    d.wait_for("the filing form", |p| p.contains("id=\"filing\""));
+    for (field, text) in [
+        ("name", "浑南区康宁养老院"),
+        ("address", "浑南区智慧路8号"),
+        ("legal_representative", "周敏"),
+        ("premises", "租赁至2036年"),
+        ("beds_total", "80"),
+        ("beds_nursing", "40"),
+        ("floor_area", "3200"),
+        ("contact", "024-23780000"),
+        ("registration", "52210112MJY765432X"),
+        ("first_admission", "2026-11-20"),
+    ] {
+        d.type_into(&format!("#filing input[name={field}]"), text);
+    }
+    d.click("#filing button[type=submit]");
+    let page = d.wait_for("the correction notice", |p| p.contains("备案材料不齐全"));
+    assert!(page.contains("请补正以下内容：承诺书") && page.contains("value=\"浑南区康宁养老院\""), "the pledge named, the form kept");
+    d.click("#filing input[name=pledge]");
+    d.click("#filing button[type=submit]");
+    let page = d.wait_for("the institution", |p| p.contains("id=\"receipt\""));
+    assert!(page.contains("浑南区康宁养老院") && page.contains("养老备字"));
+    d.screenshot("eldercare_institution");
+}

@@ -242,6 +242,10 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     let r = admit(zhang.id_number.to_string(), false).await;
     assert!(r.body.contains("张桂兰正入住浑南区颐养园，请先办理离院"), "{}", r.body);
     assert_eq!(admit(wang.id_number.to_string(), false).await.status, StatusCode::SEE_OTHER);
+    // Her household page shows what elderly care knows of her.
+    let page = get(&f.app, &format!("/households/{household}"), Some(&worker.cookie)).await;
+    assert!(page.body.contains("重度失能") && page.body.contains("完全丧失生活自理能力"), "{}", page.body);
+    assert!(page.body.contains("浑南区颐养园，2026-11-25入住（特困集中供养）"), "{}", page.body);
     let li = elder(&f, 930, "李秀英").await;
     assert!(admit(li.id_number.to_string(), false).await.body.contains("床位已满（共2张）"));
 

@@ -1,5 +1,6 @@
 //! 在保名册: the roster a bureau keeps of who receives what, one row per member, written from
-//! the generated city: the poor households on 低保 (urban or rural by the community), and
+//! the generated city: the poor households on 低保 (urban or rural by the community; an elder
+//! living alone without income on 特困 instead), and
 //! every elder of 80 or more on 高龄补贴. A share of it is planted wrong the way audits find
 //! rosters wrong: a member who died (reported by the funeral service), a person listed in two
 //! households' 低保, a member the registry already records as dead.
@@ -66,15 +67,26 @@ pub(crate) fn roster(city: &mut City, config: &Config, rng: &mut Rng) {
         if listed.is_empty() {
             continue;
         }
-        previous_member = listed.first().copied();
         let income: i64 = listed.iter().map(|&i| (city.economy[i].wage + city.economy[i].pension) / 100).sum();
         let standard = if *kind == HouseholdKind::Urban { URBAN_STANDARD } else { RURAL_STANDARD };
         let n = listed.len() as i64;
-        let amount = (standard * n - income).max(60 * n);
+        // An elder of 60 or more living alone with an income below the standard, nobody else
+        // listed: supported as 特困 (too little income, unable to work, no supporter) rather
+        // than on 低保.
+        let alone = listed.len() == 1
+            && members.len() == 1
+            && income < standard
+            && city.persons[listed[0]].status == PersonStatus::Alive
+            && city.persons[listed[0]].id_number.age_on(as_of) >= 60;
+        let (program, amount) = if alone { ("tekun", standard * 13 / 10) } else { ("dibao", (standard * n - income).max(60 * n)) };
+        // (Only a 低保 member is the one a next household's roster lists again.)
+        if !alone {
+            previous_member = listed.first().copied();
+        }
         let start = as_of - Duration::days(rng.range(40, 1800));
         for &i in &listed {
             let p = &city.persons[i];
-            rows.push(row("dibao", no, county, p, amount, &month(start)));
+            rows.push(row(program, no, county, p, amount, &month(start)));
             // A member who died (reported by the funeral service), still on the roster.
             if p.status == PersonStatus::Alive && p.id_number.age_on(as_of) >= 50 && rng.chance(share) {
                 deaths.push(death_row(p, as_of - Duration::days(rng.range(20, 150))));

@@ -11,6 +11,7 @@
 //! OpenAPI part and menu entry (here), its tests (`tests/eldercare.rs`).
 
 pub mod assessment;
+pub mod demo;
 pub mod model;
 mod routes;
 pub mod service;

@@ -521,3 +521,44 @@ pub async fn county_indicators(
     }
     Ok(out)
 }
+
+/// What elderly care knows of one member of a household (for the household page).
+#[derive(Debug, Clone)]
+pub struct CareLine {
+    pub person: minzheng_domain::Person,
+    /// The newest assessment.
+    pub assessment: Option<AssessmentRecord>,
+    /// Where the person lives now, with the institution's name.
+    pub residence: Option<(Residency, String)>,
+}
+
+/// The members of a household (already read with the account's access checked) who are 60 or
+/// over or have an assessment or a residence, with what elderly care knows of them; `None` for an
+/// account that does not read elderly care.
+pub async fn household_care(
+    store: &dyn Store,
+    who: &Principal,
+    members: &[minzheng_domain::Person],
+    today: NaiveDate,
+) -> Result<Option<Vec<CareLine>>, EldercareFailure> {
+    if !who.may(Permission::ReadElderCare) {
+        return Ok(None);
+    }
+    let elder = eldercare_store(store);
+    let sixty = today.checked_sub_months(Months::new(60 * 12)).unwrap_or(today);
+    let mut out = Vec::new();
+    for p in members {
+        let assessment = elder.assessments_of(p.id_number.as_str()).await?.into_iter().next();
+        let residence = match elder.residency_of(p.id_number.as_str()).await? {
+            Some(r) => {
+                let name = elder.institution(r.institution_id).await?.map(|i| i.filing.name).unwrap_or_default();
+                Some((r, name))
+            }
+            None => None,
+        };
+        if p.birth_date <= sixty || assessment.is_some() || residence.is_some() {
+            out.push(CareLine { person: p.clone(), assessment, residence });
+        }
+    }
+    Ok(Some(out))
+}

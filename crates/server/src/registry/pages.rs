@@ -154,6 +154,21 @@ pub(crate) struct HouseholdPage {
     cases: Vec<ChainRow>,
     findings: Option<Vec<ChainRow>>,
     recoveries: Option<Vec<ChainRow>>,
+    /// 养老服务: the members' ability assessments and residences (for accounts that read them).
+    care: Option<Vec<CareRow>>,
+    may_assess: bool,
+}
+
+/// A member as elderly care knows them.
+pub(crate) struct CareRow {
+    name: String,
+    /// For the assessment link, shown only to the roles that assess (who see numbers in full).
+    id_number: String,
+    level: String,
+    assessment: Option<i64>,
+    assessed_on: String,
+    self_care: &'static str,
+    residence: String,
 }
 
 /// A case, finding or recovery of the household, as one line with a link.
@@ -430,6 +445,58 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
     let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
     let (benefits, payments) = chain(&s, &who, &household).await?;
     let (cases, findings, recoveries) = chain_records(&s, &who, &household).await?;
+    let full = s.store.household_members(&household.household_no).await?;
+    let lang = who.lang;
+    let care =
+        crate::eldercare::service::household_care(s.store.as_ref(), &who.principal, &full, s.clock.today()).await?.map(|lines| {
+            use crate::eldercare::assessment::{self_care_en, self_care_zh};
+            lines
+                .into_iter()
+                .map(|c| CareRow {
+                    name: c.person.name.clone(),
+                    id_number: c.person.id_number.to_string(),
+                    level: c
+                        .assessment
+                        .as_ref()
+                        .map(|a| {
+                            let l = a.outcome.level;
+                            if lang == Lang::En {
+                                l.en().to_string()
+                            } else {
+                                l.zh().to_string()
+                            }
+                        })
+                        .unwrap_or_default(),
+                    assessment: c.assessment.as_ref().map(|a| a.id),
+                    assessed_on: c.assessment.as_ref().map(|a| a.assessed_on.to_string()).unwrap_or_default(),
+                    self_care: c
+                        .assessment
+                        .as_ref()
+                        .map(|a| {
+                            if lang == Lang::En {
+                                self_care_en(a.outcome.self_care_failed)
+                            } else {
+                                self_care_zh(a.outcome.self_care_failed)
+                            }
+                        })
+                        .unwrap_or(""),
+                    residence: c
+                        .residence
+                        .map(|(r, name)| {
+                            let concentrated = match (r.concentrated, lang) {
+                                (false, _) => "",
+                                (true, Lang::Zh) => "（特困集中供养）",
+                                (true, Lang::En) => " (特困 concentrated support)",
+                            };
+                            match lang {
+                                Lang::Zh => format!("{name}，{}入住{concentrated}", r.admitted_on),
+                                Lang::En => format!("{name}, since {}{concentrated}", r.admitted_on),
+                            }
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        });
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
@@ -447,6 +514,8 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         cases,
         findings,
         recoveries,
+        care,
+        may_assess: who.principal.may(minzheng_domain::Permission::AssessAbility),
     })?
     .into_response())
 }
