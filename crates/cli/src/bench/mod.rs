@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 mod cases;
 mod comparison;
+mod eldercare;
 mod fuzz;
 mod http;
 mod pages;
@@ -26,6 +27,21 @@ use rules::*;
 
 #[derive(Subcommand)]
 pub enum BenchWhat {
+    /// The elderly-care indicators of a city (every county) from a fresh database: a generated
+    /// city of N persons with its roster, institutions with their beds, residents at 55%
+    /// occupancy and assessments.
+    Eldercare {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 500)]
+        institutions: u64,
+        #[arg(long, default_value_t = 60_000)]
+        beds: i64,
+        #[arg(long, default_value_t = 20)]
+        rounds: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// A month's payment list for N enrolments with both shipped bank files, the bank's return
     /// of N lines reconciled, and the list stored (SQLite).
     Payroll {
@@ -216,6 +232,9 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,
         BenchWhat::Fuzz { cases, seed } => fuzz::fuzz(cases, seed)?,
         BenchWhat::Payroll { enrolments, seed } => payments::payroll(enrolments, seed, database_url).await?,
+        BenchWhat::Eldercare { persons, institutions, beds, rounds, seed } => {
+            eldercare::eldercare(persons, institutions, beds, rounds, seed).await?
+        }
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }
