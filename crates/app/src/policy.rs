@@ -166,14 +166,21 @@ pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize,
     progress(reader.rows);
     let SnapshotReader { mut builder, newest, .. } = reader;
     newest.into_builder(&mut builder);
-    person_facts(store, &mut builder, None).await?;
+    person_facts(store, &mut builder, None, None).await?;
     Ok(builder.finish(partitions))
 }
 
 /// The facts other sub-platforms establish about persons, for those in the snapshot: the
-/// self-care of the ability assessment (养老服务) that sets the 特困 care allowance.
-async fn person_facts(store: &dyn Store, b: &mut SnapshotBuilder, ids: Option<&[minzheng_domain::IdNumber]>) -> Result<(), StoreError> {
-    for f in store.person_facts(minzheng_domain::PersonFact::SELF_CARE_FAILED, ids).await? {
+/// self-care of the ability assessment (养老服务) that sets the 特困 care allowance. A snapshot
+/// `until` a date (a check report made again) takes only the facts that held by then.
+async fn person_facts(
+    store: &dyn Store,
+    b: &mut SnapshotBuilder,
+    ids: Option<&[minzheng_domain::IdNumber]>,
+    until: Option<NaiveDate>,
+) -> Result<(), StoreError> {
+    let facts = store.person_facts(minzheng_domain::PersonFact::SELF_CARE_FAILED, ids).await?;
+    for f in facts.iter().filter(|f| until.is_none_or(|u| f.since <= u)) {
         b.self_care(f.id_number.as_str(), i32::try_from(f.value).unwrap_or(0));
     }
     Ok(())
@@ -202,7 +209,7 @@ pub async fn household_snapshot_until(store: &dyn Store, household: &Household, 
         }
     }
     newest.into_builder(&mut b);
-    person_facts(store, &mut b, Some(&ids)).await?;
+    person_facts(store, &mut b, Some(&ids), until).await?;
     Ok(b.finish(1))
 }
 

@@ -108,7 +108,7 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
 
     // The county takes a filing: without a legal representative or pledge it is told both at
     // once, the form kept; complete, it gets its receipt.
-    let mut typed = vec![
+    let mut filing = vec![
         ("csrf", approver.csrf.clone()),
         ("name", "浑南区颐养园".to_string()),
         ("region", county.clone()),
@@ -123,13 +123,13 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
         ("first_admission", "2026-07-01".into()),
         ("ownership", "private".into()),
     ];
-    let r = send(&f.app, Method::POST, "/eldercare/institutions", Some(&approver.cookie), &[], form(&pairs(&typed))).await;
+    let r = send(&f.app, Method::POST, "/eldercare/institutions", Some(&approver.cookie), &[], form(&pairs(&filing))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("备案材料不齐全，请补正以下内容：法定代表人（主要负责人）、承诺书"), "{}", r.body);
-    assert!(r.body.contains("value=\"浑南区颐养园\""), "the form as typed");
-    typed[4].1 = "王敏".into();
-    typed.push(("pledge", "on".into()));
-    let r = send(&f.app, Method::POST, "/eldercare/institutions", Some(&approver.cookie), &[], form(&pairs(&typed))).await;
+    assert!(r.body.contains("value=\"浑南区颐养园\""), "the form as filing");
+    filing[4].1 = "王敏".into();
+    filing.push(("pledge", "on".into()));
+    let r = send(&f.app, Method::POST, "/eldercare/institutions", Some(&approver.cookie), &[], form(&pairs(&filing))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let at = r.headers.get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
     let page = get(&f.app, &at, Some(&approver.cookie)).await;
@@ -270,6 +270,26 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     assert!(c["beds_per_thousand"].as_f64().is_some_and(|x| (x - 12_000.0 / elders as f64).abs() < 1e-9), "{c}");
     let page = get(&f.app, "/eldercare?date=2026-11-30", Some(&approver.cookie)).await;
     assert!(page.body.contains("100.0%") && page.body.contains("浑南区颐养园"), "{}", page.body);
+
+    // The city's administrator reads the residents with their numbers masked.
+    let admin = sign_in(&f.app, Role::CityAdmin.as_str(), PASSWORD).await.map_err(|r| r.body).expect("admin");
+    let one = get(&f.app, &format!("/api/eldercare/institutions/{institution}"), Some(&admin.cookie)).await.json();
+    let shown: Vec<&str> = one["residents"].as_array().expect("residents").iter().filter_map(|r| r["id_number"].as_str()).collect();
+    assert!(!shown.is_empty() && shown.iter().all(|n| n.ends_with("************")), "{shown:?}");
+
+    // The same registration certificate is not filed twice; the beds cannot fall below the
+    // residents living there.
+    let r = send(&f.app, Method::POST, "/eldercare/institutions", Some(&approver.cookie), &[], form(&pairs(&filing))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("该登记证书的机构已备案"), "{}", r.body);
+    let beds = [("csrf", approver.csrf.as_str()), ("beds_total", "1"), ("beds_nursing", "0"), ("beds_day_care", "0"), ("beds_home", "0")];
+    let r =
+        send(&f.app, Method::POST, &format!("/eldercare/institutions/{institution}/beds"), Some(&approver.cookie), &[], form(&beds)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("现有入住老人2人，床位总数不能少于入住人数") && r.body.contains("value=\"1\""),
+        "the message, the form as typed"
+    );
 
     // A grid worker reads no elderly care; an account of another county sees nothing of it.
     let grid = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid");
@@ -447,11 +467,13 @@ async fn the_eldercare_tables_keep_assessments_institutions_and_residents_on_eac
         let before = elder.county_counts(&code("2101"), day("2026-11-01"), day("1966-11-01")).await.expect("counts");
         assert!(before.residents.is_empty(), "{:?}", before.residents);
 
-        elder.discharge(rid, day("2026-11-30"), &actor).await.expect("discharged");
-        let again = elder.discharge(rid, day("2026-11-30"), &actor).await;
+        let stayed = Residency { id: rid, ..stay.clone() };
+        elder.discharge(&stayed, day("2026-11-30"), &actor).await.expect("discharged");
+        let again = elder.discharge(&stayed, day("2026-11-30"), &actor).await;
         assert!(matches!(again, Err(minzheng_store::StoreError::Conflict(_))), "{again:?}");
         assert_eq!(elder.residency_of(old.id_number.as_str()).await.expect("where"), None);
-        assert_eq!(store.audit_of("person", old.id_number.as_str()).await.expect("audit").len(), 3, "two assessments and the admission");
+        let log = store.audit_of("person", old.id_number.as_str()).await.expect("audit");
+        assert_eq!(log.len(), 4, "two assessments, the admission and the discharge: {log:?}");
         assert_eq!(minzheng_store::verify_audit(store.as_ref()).await.expect("verify").first_broken, None);
         if let Some((base, name)) = pg {
             let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");

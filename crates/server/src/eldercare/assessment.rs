@@ -58,6 +58,8 @@ pub struct Item {
     pub en: &'static str,
     /// What the scores mean, from `max` down to 0 (the last may cover several states).
     pub scale: &'static [&'static str],
+    /// The same in English (for the English pages), as many.
+    pub scale_en: &'static [&'static str],
 }
 
 impl Item {
@@ -76,8 +78,17 @@ const HELP: &[&str] = &[
     "完全依赖他人协助，且不能给予配合",
 ];
 
+const HELP_EN: &[&str] = &[
+    "on their own, no help",
+    "with prompting or guidance",
+    "with help, doing most of it themselves",
+    "mostly by others, cooperating",
+    "wholly by others, unable to cooperate",
+];
+
 /// Five steps of a mental faculty, from intact to lost.
 const FACULTY: &[&str] = &["完好", "轻度受损", "中度受损", "重度受损", "完全丧失"];
+const FACULTY_EN: &[&str] = &["intact", "mildly impaired", "moderately impaired", "severely impaired", "lost"];
 
 /// The 26 items in the form's order (8 + 4 + 9 + 5).
 pub const ITEMS: [Item; 26] = [
@@ -93,12 +104,26 @@ pub const ITEMS: [Item; 26] = [
             "进食中需要大量接触式协助，经常（每周一次及以上）呛咳",
             "完全依赖他人协助进食，或吞咽困难，或留置营养管",
         ],
+        scale_en: &[
+            "eats unaided, no choking",
+            "with prompting or an aid, no choking",
+            "some hands-on help; chokes now and then (monthly)",
+            "much hands-on help; chokes often (weekly)",
+            "fed by others, or cannot swallow, or tube-fed",
+        ],
     },
-    Item { code: "B.1.2", dimension: Dimension::SelfCare, zh: "修饰", en: "Grooming", scale: HELP },
-    Item { code: "B.1.3", dimension: Dimension::SelfCare, zh: "洗澡", en: "Bathing", scale: HELP },
-    Item { code: "B.1.4", dimension: Dimension::SelfCare, zh: "穿/脱上衣", en: "Dressing the upper body", scale: HELP },
+    Item { code: "B.1.2", dimension: Dimension::SelfCare, zh: "修饰", en: "Grooming", scale: HELP, scale_en: HELP_EN },
+    Item { code: "B.1.3", dimension: Dimension::SelfCare, zh: "洗澡", en: "Bathing", scale: HELP, scale_en: HELP_EN },
     Item {
-        code: "B.1.5", dimension: Dimension::SelfCare, zh: "穿/脱裤子和鞋袜", en: "Dressing the lower body and shoes", scale: HELP
+        code: "B.1.4", dimension: Dimension::SelfCare, zh: "穿/脱上衣", en: "Dressing the upper body", scale: HELP, scale_en: HELP_EN
+    },
+    Item {
+        code: "B.1.5",
+        dimension: Dimension::SelfCare,
+        zh: "穿/脱裤子和鞋袜",
+        en: "Dressing the lower body and shoes",
+        scale: HELP,
+        scale_en: HELP_EN,
     },
     Item {
         code: "B.1.6",
@@ -111,6 +136,13 @@ pub const ITEMS: [Item; 26] = [
             "白天大部分可控制，偶有失禁，或需要少量协助使用辅助用物",
             "白天大部分不能控制，夜间失禁，或需要大量协助使用辅助用物",
             "完全不能控制，或留置导尿管",
+        ],
+        scale_en: &[
+            "full control",
+            "controls by day; worse at night, or uses pads unaided",
+            "mostly controls by day; some help with aids",
+            "mostly no control by day; incontinent at night; much help",
+            "no control, or a catheter",
         ],
     },
     Item {
@@ -125,10 +157,31 @@ pub const ITEMS: [Item; 26] = [
             "大部分时间（每天至少一次）便秘或失禁，或需要大量协助",
             "严重便秘或完全失禁，依赖他人协助排便或清洁",
         ],
+        scale_en: &[
+            "normal control",
+            "sometimes (less than weekly) constipated or incontinent, or uses aids unaided",
+            "often (more than weekly); some help",
+            "most of the time (daily); much help",
+            "severe constipation or no control; relies on others",
+        ],
     },
-    Item { code: "B.1.8", dimension: Dimension::SelfCare, zh: "如厕", en: "Using the toilet", scale: HELP },
-    Item { code: "B.2.1", dimension: Dimension::Mobility, zh: "床上体位转移", en: "Turning and sitting up in bed", scale: HELP },
-    Item { code: "B.2.2", dimension: Dimension::Mobility, zh: "床椅转移", en: "Moving between bed and chair", scale: HELP },
+    Item { code: "B.1.8", dimension: Dimension::SelfCare, zh: "如厕", en: "Using the toilet", scale: HELP, scale_en: HELP_EN },
+    Item {
+        code: "B.2.1",
+        dimension: Dimension::Mobility,
+        zh: "床上体位转移",
+        en: "Turning and sitting up in bed",
+        scale: HELP,
+        scale_en: HELP_EN,
+    },
+    Item {
+        code: "B.2.2",
+        dimension: Dimension::Mobility,
+        zh: "床椅转移",
+        en: "Moving between bed and chair",
+        scale: HELP,
+        scale_en: HELP_EN,
+    },
     Item {
         code: "B.2.3",
         dimension: Dimension::Mobility,
@@ -140,6 +193,13 @@ pub const ITEMS: [Item; 26] = [
             "步行时需要他人少量扶持协助",
             "步行时需要他人大量扶持协助",
             "完全不能步行",
+        ],
+        scale_en: &[
+            "walks 50 m alone, no risk of falling",
+            "walks 50 m with supervision or a stick or frame",
+            "walks with a little support from others",
+            "walks with much support from others",
+            "cannot walk",
         ],
     },
     Item {
@@ -153,19 +213,32 @@ pub const ITEMS: [Item; 26] = [
             "需要他人协助，但以自身完成为主",
             "主要依靠或完全依赖他人协助",
         ],
+        scale_en: &[
+            "climbs stairs (10-15 steps) alone",
+            "with prompting or guidance",
+            "with help, doing most of it themselves",
+            "mostly or wholly by others",
+        ],
     },
-    Item { code: "B.3.1", dimension: Dimension::Mental, zh: "时间定向", en: "Orientation in time", scale: FACULTY },
-    Item { code: "B.3.2", dimension: Dimension::Mental, zh: "空间定向", en: "Orientation in place", scale: FACULTY },
-    Item { code: "B.3.3", dimension: Dimension::Mental, zh: "人物定向", en: "Recognising people", scale: FACULTY },
-    Item { code: "B.3.4", dimension: Dimension::Mental, zh: "记忆", en: "Memory", scale: FACULTY },
-    Item { code: "B.3.5", dimension: Dimension::Mental, zh: "理解能力", en: "Understanding", scale: FACULTY },
-    Item { code: "B.3.6", dimension: Dimension::Mental, zh: "表达能力", en: "Expression", scale: FACULTY },
+    Item {
+        code: "B.3.1", dimension: Dimension::Mental, zh: "时间定向", en: "Orientation in time", scale: FACULTY, scale_en: FACULTY_EN
+    },
+    Item {
+        code: "B.3.2", dimension: Dimension::Mental, zh: "空间定向", en: "Orientation in place", scale: FACULTY, scale_en: FACULTY_EN
+    },
+    Item {
+        code: "B.3.3", dimension: Dimension::Mental, zh: "人物定向", en: "Recognising people", scale: FACULTY, scale_en: FACULTY_EN
+    },
+    Item { code: "B.3.4", dimension: Dimension::Mental, zh: "记忆", en: "Memory", scale: FACULTY, scale_en: FACULTY_EN },
+    Item { code: "B.3.5", dimension: Dimension::Mental, zh: "理解能力", en: "Understanding", scale: FACULTY, scale_en: FACULTY_EN },
+    Item { code: "B.3.6", dimension: Dimension::Mental, zh: "表达能力", en: "Expression", scale: FACULTY, scale_en: FACULTY_EN },
     Item {
         code: "B.3.7",
         dimension: Dimension::Mental,
         zh: "攻击行为",
         en: "Aggressive behaviour",
         scale: &["近一个月内未出现", "近一个月内出现过身体或语言攻击行为"],
+        scale_en: &["none in the last month", "physical or verbal aggression in the last month"],
     },
     Item {
         code: "B.3.8",
@@ -173,6 +246,7 @@ pub const ITEMS: [Item; 26] = [
         zh: "抑郁症状",
         en: "Depressive symptoms",
         scale: &["近一个月内未出现", "近一个月内出现过情绪低落、兴趣减退等负性情绪"],
+        scale_en: &["none in the last month", "low mood or loss of interest in the last month"],
     },
     Item {
         code: "B.3.9",
@@ -180,6 +254,7 @@ pub const ITEMS: [Item; 26] = [
         zh: "意识水平",
         en: "Consciousness",
         scale: &["神志清醒，对周围环境能做出正确反应", "嗜睡或意识模糊，经呼唤、推动可唤醒", "昏睡或昏迷（昏迷另行勾选）"],
+        scale_en: &["awake and responds correctly", "drowsy or confused, wakes when called", "stupor or coma (tick coma separately)"],
     },
     Item {
         code: "B.4.1",
@@ -187,6 +262,11 @@ pub const ITEMS: [Item; 26] = [
         zh: "视力",
         en: "Sight",
         scale: &["视力正常", "能看清大字体或辨认物体，看不清书报标准字体", "只能看到光、颜色和形状，或完全失明"],
+        scale_en: &[
+            "normal sight",
+            "reads large print or knows objects, not standard print",
+            "sees only light, colour and shape, or blind",
+        ],
     },
     Item {
         code: "B.4.2",
@@ -198,6 +278,11 @@ pub const ITEMS: [Item; 26] = [
             "轻声说话或距离两米以上听不清，正常交流需安静环境或大声说话",
             "讲话者大声或很慢才能部分听见，或完全失聪",
         ],
+        scale_en: &[
+            "normal hearing (with the usual aid)",
+            "misses soft speech or beyond two metres; needs quiet or loud speech",
+            "hears only loud slow speech, or deaf",
+        ],
     },
     Item {
         code: "B.4.3",
@@ -205,6 +290,13 @@ pub const ITEMS: [Item; 26] = [
         zh: "执行日常事务",
         en: "Running daily affairs",
         scale: &["能完全独立计划、安排和完成日常事务", "需要他人监护或指导", "需要少量协助", "需要大量协助", "完全依赖他人"],
+        scale_en: &[
+            "plans and does daily affairs alone",
+            "needs supervision or guidance",
+            "needs a little help",
+            "needs much help",
+            "depends wholly on others",
+        ],
     },
     Item {
         code: "B.4.4",
@@ -216,6 +308,12 @@ pub const ITEMS: [Item; 26] = [
             "能自己搭乘出租车，但不会搭乘其他公共交通工具",
             "有人协助或陪伴时可搭乘公共交通工具",
             "只能在他人协助下乘出租车或私家车，或完全不能外出",
+        ],
+        scale_en: &[
+            "rides a bike or takes public transport alone",
+            "takes a taxi alone, not other transport",
+            "takes public transport with someone",
+            "only by taxi or car with help, or cannot go out",
         ],
     },
     Item {
@@ -229,6 +327,13 @@ pub const ITEMS: [Item; 26] = [
             "脱离社会，可被动接触，谈话中有不适词句",
             "勉强可与人接触，谈吐不清，表情不恰当",
             "不能与人交往",
+        ],
+        scale_en: &[
+            "takes part in society, behaves fittingly",
+            "manages simple settings, approaches others",
+            "withdrawn, contact only when approached",
+            "barely in contact, unclear, inappropriate",
+            "no social contact",
         ],
     },
 ];
@@ -591,6 +696,13 @@ mod tests {
         assert_eq!(out.total, MAX_TOTAL);
         assert_eq!(out.level, AbilityLevel::Intact);
         assert_eq!(out.self_care_failed, 0);
+    }
+
+    #[test]
+    fn every_item_says_what_each_score_means_in_both_languages() {
+        for i in ITEMS {
+            assert_eq!(i.scale.len(), i.scale_en.len(), "{}", i.code);
+        }
     }
 
     #[test]

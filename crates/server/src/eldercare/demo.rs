@@ -121,7 +121,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         };
         let i = service::file(store, &clerk, &actor, filing, first_admission).await.map_err(fail)?;
         let grade = [Some(4), Some(3), Some(3), None, Some(2), Some(3), None][k % 7];
-        let i = service::grade(store, &clerk, &actor, i.id, grade).await.map_err(fail)?;
+        let i = service::grade(store, &clerk, &actor, i.id, grade, today).await.map_err(fail)?;
         institutions.push(i);
     }
 

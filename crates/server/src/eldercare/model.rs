@@ -166,6 +166,9 @@ pub enum InstitutionError {
     ClosureNotice { announced: NaiveDate, closes: NaiveDate },
     #[error("no resettlement plan")]
     NoPlan,
+    /// The registration certificate is already filed by an institution not closed.
+    #[error("already filed as {0}")]
+    AlreadyFiled(String),
 }
 
 impl Bilingual for InstitutionError {
@@ -183,6 +186,7 @@ impl Bilingual for InstitutionError {
                 format!("{announced}提出、{closes}停业不足60日：暂停或终止服务应提前60日提交老年人安置方案")
             }
             InstitutionError::NoPlan => "请填写老年人安置方案".into(),
+            InstitutionError::AlreadyFiled(r) => format!("该登记证书的机构已备案（{r}），机构变更请在原备案上办理"),
         }
     }
     fn en(&self) -> String {
@@ -201,6 +205,9 @@ impl Bilingual for InstitutionError {
                 format!("closing on {closes}, announced {announced}: the residents' resettlement plan is due 60 days ahead")
             }
             InstitutionError::NoPlan => "write the residents' resettlement plan".into(),
+            InstitutionError::AlreadyFiled(r) => {
+                format!("an institution with this registration is already filed ({r}); record changes on that filing")
+            }
         }
     }
 }

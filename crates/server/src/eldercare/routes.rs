@@ -96,7 +96,7 @@ pub(super) async fn api_institutions(
     who: Authenticated,
     Query(q): Query<RegionParam>,
 ) -> Result<Json<Vec<Institution>>, AppError> {
-    Ok(Json(service::institutions(s.store.as_ref(), &who.principal, region_of(&q)?.as_ref()).await?))
+    Ok(Json(service::institutions(s.store.as_ref(), &who.principal, region_of(&q)?.as_ref(), s.clock.today()).await?))
 }
 
 #[derive(serde::Serialize)]
@@ -111,7 +111,7 @@ pub(super) async fn api_institution(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<InstitutionWithResidents>, AppError> {
-    let (institution, residents) = service::institution(s.store.as_ref(), &who.principal, id).await?;
+    let (institution, residents) = service::institution(s.store.as_ref(), &who.principal, id, s.clock.today()).await?;
     Ok(Json(InstitutionWithResidents { institution, residents }))
 }
 
@@ -179,7 +179,7 @@ pub(super) async fn api_assessment(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<AssessmentRecord>, AppError> {
-    Ok(Json(service::assessment(s.store.as_ref(), &who.principal, id).await?))
+    Ok(Json(service::assessment(s.store.as_ref(), &who.principal, id).await?.0))
 }
 
 // ---- pages ----
@@ -259,7 +259,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
     let day = date_of(&s, &q)?;
     let region = region_of(&q)?;
     let figures = service::county_indicators(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
-    let institutions = service::institutions(s.store.as_ref(), &who.principal, region.as_ref()).await?;
+    let institutions = service::institutions(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
     let here = region.clone().unwrap_or_else(|| who.principal.region.clone());
     let indicators = figures
         .iter()
@@ -472,22 +472,27 @@ pub(super) struct InstitutionPage {
     may_manage: bool,
     today: String,
     grades: Vec<(u8, bool)>,
+    /// The form as typed, when it comes back with a message.
+    form: ManageForm,
     error: Option<String>,
 }
 
-async fn institution_page(s: &AppState, who: &Authenticated, id: i64, error: Option<String>) -> Result<Response, AppError> {
+async fn institution_page(
+    s: &AppState,
+    who: &Authenticated,
+    id: i64,
+    form: ManageForm,
+    error: Option<String>,
+) -> Result<Response, AppError> {
     let lang = who.lang;
-    let (i, residents) = service::institution(s.store.as_ref(), &who.principal, id).await?;
-    let masked = !who.principal.role.sees_full_identity();
+    let (i, residents) = service::institution(s.store.as_ref(), &who.principal, id, s.clock.today()).await?;
     let rows: Vec<ResidentRow> = residents
         .iter()
         .map(|r| ResidentRow {
             id: r.id,
             name: r.name.clone(),
-            id_number: match minzheng_domain::IdNumber::parse(&r.id_number) {
-                Ok(i) if masked => i.masked(),
-                _ => r.id_number.clone(),
-            },
+            // (Masked by the use case for the roles that see numbers masked.)
+            id_number: r.id_number.clone(),
             admitted_on: r.admitted_on.to_string(),
             discharged_on: r.discharged_on.map(|d| d.to_string()).unwrap_or_default(),
             present: r.discharged_on.is_none(),
@@ -509,17 +514,18 @@ async fn institution_page(s: &AppState, who: &Authenticated, id: i64, error: Opt
         today: s.clock.today().to_string(),
         grades: (1..=5).map(|g| (g, i.grade == Some(g))).collect(),
         i,
+        form,
         error,
     };
     Ok((status, render(&page)?).into_response())
 }
 
 pub(super) async fn institution(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    institution_page(&s, &who, id, None).await
+    institution_page(&s, &who, id, ManageForm::default(), None).await
 }
 
 /// The forms of the institution page, as typed.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub(super) struct ManageForm {
     #[serde(default)]
     csrf: String,
@@ -564,10 +570,11 @@ async fn manage(s: AppState, who: Authenticated, id: i64, f: ManageForm, step: S
     };
     let date = match date {
         Ok(d) => d,
-        Err(msg) => return institution_page(&s, &who, id, Some(msg)).await,
+        Err(msg) => return institution_page(&s, &who, id, f, Some(msg)).await,
     };
     let store = s.store.as_ref();
     let (p, a) = (&who.principal, &who.actor);
+    let refuse = |zh: &str, en: &str| pick_owned(lang, zh, en);
     let done = match step {
         Step::Admit => {
             let admission = Admission { id_number: f.id_number.clone(), admitted_on: date, concentrated: f.concentrated.is_some() };
@@ -575,7 +582,9 @@ async fn manage(s: AppState, who: Authenticated, id: i64, f: ManageForm, step: S
         }
         Step::Discharge => match f.residency.trim().parse() {
             Ok(r) => service::discharge(store, p, a, id, r, date, today).await,
-            Err(_) => Err(minzheng_app::registry::AccessError::NotFound.into()),
+            Err(_) => {
+                return institution_page(&s, &who, id, f, Some(refuse("请选择要办理离院的入住记录", "choose the residence to end"))).await
+            }
         },
         Step::Grade => {
             let grade = match f.grade.trim() {
@@ -583,25 +592,37 @@ async fn manage(s: AppState, who: Authenticated, id: i64, f: ManageForm, step: S
                 g => g.parse::<u8>().map(Some),
             };
             match grade {
-                Ok(g) => service::grade(store, p, a, id, g).await.map(|_| ()),
-                Err(_) => Err(super::model::InstitutionError::Grade(0).into()),
+                Ok(g) => service::grade(store, p, a, id, g, today).await.map(|_| ()),
+                Err(_) => return institution_page(&s, &who, id, f, Some(refuse("请选择等级", "choose a grade"))).await,
             }
         }
         Step::Beds => {
             let n = [&f.beds_total, &f.beds_nursing, &f.beds_day_care, &f.beds_home].map(|t| number(t));
             match n {
                 [Some(total), Some(nursing), Some(day_care), Some(home)] => {
-                    service::change_beds(store, p, a, id, Beds { total, nursing, day_care, home }).await.map(|_| ())
+                    service::change_beds(store, p, a, id, Beds { total, nursing, day_care, home }, today).await.map(|_| ())
                 }
-                _ => Err(super::model::InstitutionError::Negative.into()),
+                _ => return institution_page(&s, &who, id, f, Some(refuse("床位数应为整数", "beds are whole numbers"))).await,
             }
         }
-        Step::Closure => service::announce_closure(store, p, a, id, date, &f.plan, today).await.map(|_| ()),
+        Step::Closure => {
+            if f.date.trim().is_empty() {
+                return institution_page(&s, &who, id, f, Some(refuse("请填写停业日期", "give the closing date"))).await;
+            }
+            service::announce_closure(store, p, a, id, date, &f.plan, today).await.map(|_| ())
+        }
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/eldercare/institutions/{id}")).into_response()),
-        Err(e) if e.is_input() => institution_page(&s, &who, id, Some(both(lang, &e))).await,
+        Err(e) if e.is_input() => institution_page(&s, &who, id, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),
+    }
+}
+
+fn pick_owned(lang: Lang, zh: &str, en: &str) -> String {
+    match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
     }
 }
 
@@ -701,10 +722,11 @@ fn assess_page(who: &Authenticated, form: &HashMap<String, String>, person: Stri
                         options: item
                             .scale
                             .iter()
+                            .zip(item.scale_en)
                             .enumerate()
-                            .map(|(k, text)| {
+                            .map(|(k, (zh, en))| {
                                 let score = item.max() - k as u8;
-                                (score, *text, chosen == Some(score))
+                                (score, pick(lang, zh, en), chosen == Some(score))
                             })
                             .collect(),
                     }
@@ -762,6 +784,16 @@ pub(super) async fn assess_form(State(s): State<AppState>, who: Authenticated, Q
     assess_page(&who, &form, person, None)
 }
 
+/// The name of the resident an ID number names, when they live within the account's region (to
+/// head the form again).
+async fn name_of(s: &AppState, who: &Authenticated, id_number: &str) -> String {
+    let Ok(id) = minzheng_domain::IdNumber::parse(id_number.trim()) else { return String::new() };
+    match s.store.person_placed(&id).await {
+        Ok(Some((p, Some(c)))) if who.principal.in_scope(&c) => p.name,
+        _ => String::new(),
+    }
+}
+
 pub(super) async fn form_assess(
     State(s): State<AppState>,
     who: Authenticated,
@@ -770,8 +802,9 @@ pub(super) async fn form_assess(
     who.require_csrf(&s, f.get("csrf").map(String::as_str)).await?;
     let lang = who.lang;
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let name = name_of(&s, &who, &get("id_number")).await;
     let Some(assessed_on) = day_of(&get("assessed_on")) else {
-        return assess_page(&who, &f, String::new(), Some(bad_date(lang, "评估日期", "assessment date", &get("assessed_on"))));
+        return assess_page(&who, &f, name.clone(), Some(bad_date(lang, "评估日期", "assessment date", &get("assessed_on"))));
     };
     let mut scores = Vec::with_capacity(ITEMS.len());
     for (n, item) in ITEMS.iter().enumerate() {
@@ -782,7 +815,7 @@ pub(super) async fn form_assess(
                     Lang::Zh => format!("请为{}“{}”选择评分", item.code, item.zh),
                     Lang::En => format!("choose a score for {} ({})", item.code, item.en),
                 };
-                return assess_page(&who, &f, String::new(), Some(msg));
+                return assess_page(&who, &f, name.clone(), Some(msg));
             }
         }
     }
@@ -792,7 +825,7 @@ pub(super) async fn form_assess(
             Ok(n) => n,
             Err(_) => {
                 let msg = pick(lang, "近30天照护风险事件次数应为整数", "care-risk events: a whole number").to_string();
-                return assess_page(&who, &f, String::new(), Some(msg));
+                return assess_page(&who, &f, name.clone(), Some(msg));
             }
         },
     };
@@ -815,10 +848,12 @@ pub(super) async fn form_assess(
             let mut to = format!("/eldercare/assessments/{}", r.assessment.id);
             if let Some(ChangeOpened::Opened { case_id }) = r.change {
                 to.push_str(&format!("?case={case_id}"));
+            } else if r.change_failed.is_some() {
+                to.push_str("?case_failed=1");
             }
             Ok(Redirect::to(&to).into_response())
         }
-        Err(e) if e.is_input() => assess_page(&who, &f, String::new(), Some(both(lang, &e))),
+        Err(e) if e.is_input() => assess_page(&who, &f, name.clone(), Some(both(lang, &e))),
         Err(e) => Err(e.into()),
     }
 }
@@ -865,12 +900,15 @@ pub(super) struct AssessmentPage {
     recorded_by: String,
     history: Vec<HistoryRow>,
     case: Option<i64>,
+    case_failed: bool,
     may_assess: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub(super) struct CaseParam {
     case: Option<i64>,
+    /// The care band changed but the change case could not be opened.
+    case_failed: Option<String>,
 }
 
 pub(super) async fn assessment_page(
@@ -880,8 +918,7 @@ pub(super) async fn assessment_page(
     Query(q): Query<CaseParam>,
 ) -> Result<Response, AppError> {
     let lang = who.lang;
-    let a = service::assessment(s.store.as_ref(), &who.principal, id).await?;
-    let history = service::assessments_of(s.store.as_ref(), &who.principal, &a.id_number).await?;
+    let (a, history) = service::assessment(s.store.as_ref(), &who.principal, id).await?;
     let subtotals = Dimension::ALL
         .iter()
         .enumerate()
@@ -895,7 +932,10 @@ pub(super) async fn assessment_page(
                     name: pick(lang, i.zh, i.en),
                     score,
                     max: i.max(),
-                    meaning: i.scale.get(usize::from(i.max() - score.min(i.max()))).copied().unwrap_or(""),
+                    meaning: {
+                        let k = usize::from(i.max() - score.min(i.max()));
+                        pick(lang, i.scale.get(k).copied().unwrap_or(""), i.scale_en.get(k).copied().unwrap_or(""))
+                    },
                 })
                 .collect();
             SubtotalRow {
@@ -936,6 +976,7 @@ pub(super) async fn assessment_page(
             })
             .collect(),
         case: q.case,
+        case_failed: q.case_failed.is_some(),
         may_assess: who.principal.may(Permission::AssessAbility),
         a,
     };

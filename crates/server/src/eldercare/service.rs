@@ -22,14 +22,19 @@ pub const TEKUN: &str = "tekun";
 /// Why a resident cannot be admitted or discharged.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResidentError {
-    #[error("{0} is recorded as deceased or moved out")]
-    NotLiving(String),
-    #[error("{name} already lives in {institution}")]
-    Elsewhere { name: String, institution: String },
+    /// The person (named when they live within the account's region).
+    #[error("{0:?} is recorded as deceased or moved out")]
+    NotLiving(Option<String>),
+    /// The person and the institution they live in (each named when within the account's
+    /// region).
+    #[error("{name:?} already lives in {institution:?}")]
+    Elsewhere { name: Option<String>, institution: Option<String> },
+    #[error("{residents} residents live there now: not fewer beds than that")]
+    BedsBelowResidents { residents: usize },
     #[error("all {0} beds are taken")]
     Full(i64),
-    #[error("{0} is not supported as 特困 now")]
-    NotTekun(String),
+    #[error("{0:?} is not supported as 特困 now")]
+    NotTekun(Option<String>),
     #[error("date {0} is after today")]
     Future(NaiveDate),
     #[error("discharge {discharge} before admission {admitted}")]
@@ -41,10 +46,13 @@ pub enum ResidentError {
 impl Bilingual for ResidentError {
     fn zh(&self) -> String {
         match self {
-            ResidentError::NotLiving(n) => format!("{n}在人口库中登记为死亡或迁出，不能办理入住"),
-            ResidentError::Elsewhere { name, institution } => format!("{name}正入住{institution}，请先办理离院"),
+            ResidentError::NotLiving(n) => format!("{}在人口库中登记为死亡或迁出，不能办理入住", n.as_deref().unwrap_or("该居民")),
+            ResidentError::Elsewhere { name, institution } => {
+                format!("{}正入住{}，请先办理离院", name.as_deref().unwrap_or("该居民"), institution.as_deref().unwrap_or("其他养老机构"))
+            }
+            ResidentError::BedsBelowResidents { residents } => format!("现有入住老人{residents}人，床位总数不能少于入住人数"),
             ResidentError::Full(n) => format!("床位已满（共{n}张），不能再收住"),
-            ResidentError::NotTekun(n) => format!("{n}当前不在特困供养中，不能登记为集中供养"),
+            ResidentError::NotTekun(n) => format!("{}当前不在特困供养中，不能登记为集中供养", n.as_deref().unwrap_or("该居民")),
             ResidentError::Future(d) => format!("日期{d}晚于今天"),
             ResidentError::BeforeAdmission { admitted, discharge } => format!("离院日期{discharge}早于入住日期{admitted}"),
             ResidentError::Ended => "该入住记录已办理离院".into(),
@@ -52,10 +60,19 @@ impl Bilingual for ResidentError {
     }
     fn en(&self) -> String {
         match self {
-            ResidentError::NotLiving(n) => format!("{n} is recorded as deceased or moved out and cannot be admitted"),
-            ResidentError::Elsewhere { name, institution } => format!("{name} lives in {institution}; discharge them there first"),
+            ResidentError::NotLiving(n) => {
+                format!("{} is recorded as deceased or moved out and cannot be admitted", n.as_deref().unwrap_or("this resident"))
+            }
+            ResidentError::Elsewhere { name, institution } => format!(
+                "{} lives in {}; discharge them there first",
+                name.as_deref().unwrap_or("this resident"),
+                institution.as_deref().unwrap_or("another institution")
+            ),
+            ResidentError::BedsBelowResidents { residents } => format!("{residents} residents live there now: not fewer beds than that"),
             ResidentError::Full(n) => format!("all {n} beds are taken"),
-            ResidentError::NotTekun(n) => format!("{n} is not supported as 特困 now, so cannot be in concentrated support"),
+            ResidentError::NotTekun(n) => {
+                format!("{} is not supported as 特困 now, so cannot be in concentrated support", n.as_deref().unwrap_or("this resident"))
+            }
             ResidentError::Future(d) => format!("date {d} is after today"),
             ResidentError::BeforeAdmission { admitted, discharge } => format!("discharge {discharge} is before admission {admitted}"),
             ResidentError::Ended => "the residence has already ended".into(),
@@ -159,6 +176,9 @@ pub struct Recorded {
     pub assessment: AssessmentRecord,
     /// The person's 特困 care band changed: the change case (特困供养变更) opened for it.
     pub change: Option<ChangeOpened>,
+    /// The band changed but the change case could not be opened (the assessment is stored all
+    /// the same): why, for staff to open it by hand.
+    pub change_failed: Option<String>,
 }
 
 /// Records an ability assessment of a resident of the account's region. The newest assessment
@@ -207,18 +227,24 @@ pub async fn record_assessment(
     record.id = elder.add_assessment(&record, actor).await?;
     let new_failed = record.outcome.self_care_failed;
     let mut change = None;
+    let mut change_failed = None;
     if newest && self_care_band(new_failed) != self_care_band(old_failed) {
         let month = today;
-        let tekun: Vec<_> = store
-            .enrolments_of(&[person.id_number])
-            .await?
-            .into_iter()
-            .filter(|e| {
-                e.program == TEKUN && e.paid_for(month) && e.members.iter().any(|m| m.id_number == person.id_number && m.paid_for(month))
-            })
-            .collect();
+        let tekun: Vec<_> = match store.enrolments_of(&[person.id_number]).await {
+            Ok(v) => v
+                .into_iter()
+                .filter(|e| {
+                    e.program == TEKUN
+                        && e.paid_for(month)
+                        && e.members.iter().any(|m| m.id_number == person.id_number && m.paid_for(month))
+                })
+                .collect(),
+            Err(e) => {
+                change_failed = Some(e.to_string());
+                Vec::new()
+            }
+        };
         if let Some(e) = tekun.first() {
-            let cal = calendar(store).await?;
             let comment = format!(
                 "{}能力评估（{}，评估#{}）：{}生活自理能力由“{}”变为“{}”，照料护理标准需重新核定（系统自动发起）",
                 record.assessed_on.format("%Y年%-m月%-d日"),
@@ -228,29 +254,69 @@ pub async fn record_assessment(
                 self_care_zh(old_failed),
                 self_care_zh(new_failed),
             );
-            change = Some(open_change_case(store, catalogue, actor, e, comment, today, &cal).await?);
+            // The assessment is stored: a failure here is reported, not thrown, so that the
+            // form is not sent again (a second assessment of the same band opens nothing).
+            let opened = match calendar(store).await {
+                Ok(cal) => open_change_case(store, catalogue, actor, e, comment, today, &cal).await.map_err(|e| e.zh()),
+                Err(e) => Err(e.to_string()),
+            };
+            match opened {
+                Ok(o) => change = Some(o),
+                Err(why) => change_failed = Some(why),
+            }
         }
     }
-    Ok(Recorded { assessment: record, change })
+    Ok(Recorded { assessment: record, change, change_failed })
+}
+
+/// An ID number as the account may see it: in full, or masked for the roles that see numbers
+/// masked (`Role::sees_full_identity`).
+fn shown(who: &Principal, id_number: &str) -> String {
+    match IdNumber::parse(id_number) {
+        Ok(id) if !who.role.sees_full_identity() => id.masked(),
+        _ => id_number.to_string(),
+    }
 }
 
 /// A person's assessments, newest first, for an account that may read elderly care in the
-/// person's region.
+/// person's region now.
 pub async fn assessments_of(store: &dyn Store, who: &Principal, id_number: &str) -> Result<Vec<AssessmentRecord>, EldercareFailure> {
     need(who, Permission::ReadElderCare)?;
     let (person, _) = placed(store, who, id_number).await?;
-    Ok(eldercare_store(store).assessments_of(person.id_number.as_str()).await?)
+    let mut all = eldercare_store(store).assessments_of(person.id_number.as_str()).await?;
+    for a in &mut all {
+        a.id_number = shown(who, &a.id_number);
+    }
+    Ok(all)
 }
 
-/// One assessment, when its community is within the account's region.
-pub async fn assessment(store: &dyn Store, who: &Principal, id: i64) -> Result<AssessmentRecord, EldercareFailure> {
+fn community_of(a: &AssessmentRecord) -> Result<RegionCode, StoreError> {
+    RegionCode::parse(&a.community).map_err(|_| StoreError::Corrupt(format!("community {:?}", a.community)))
+}
+
+/// One assessment, when its community (where the person lived when assessed) is within the
+/// account's region, with the person's other assessments the account may read (newest first):
+/// a person who moved keeps their history in the region that made it.
+pub async fn assessment(
+    store: &dyn Store,
+    who: &Principal,
+    id: i64,
+) -> Result<(AssessmentRecord, Vec<AssessmentRecord>), EldercareFailure> {
     need(who, Permission::ReadElderCare)?;
-    let a = eldercare_store(store).assessment(id).await?.ok_or(AccessError::NotFound)?;
-    let community = RegionCode::parse(&a.community).map_err(|_| StoreError::Corrupt(format!("community {:?}", a.community)))?;
-    if !who.in_scope(&community) {
+    let elder = eldercare_store(store);
+    let mut a = elder.assessment(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&community_of(&a)?) {
         return Err(AccessError::OutOfScope.into());
     }
-    Ok(a)
+    let mut history = Vec::new();
+    for mut h in elder.assessments_of(&a.id_number).await? {
+        if who.in_scope(&community_of(&h)?) {
+            h.id_number = shown(who, &h.id_number);
+            history.push(h);
+        }
+    }
+    a.id_number = shown(who, &a.id_number);
+    Ok((a, history))
 }
 
 /// When the next routine assessment is due (常规评估: at least every 12 months).
@@ -267,6 +333,10 @@ pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, f: Filing, 
         return Err(AccessError::OutOfScope.into());
     }
     check_filing(&f, today)?;
+    let elder = eldercare_store(store);
+    if let Some(there) = elder.institution_by_registration(f.registration.trim()).await?.filter(|i| i.status != InstitutionStatus::Closed) {
+        return Err(InstitutionError::AlreadyFiled(there.receipt).into());
+    }
     let cal = calendar(store).await?;
     let due = f.first_admission.map(|d| cal.add_working_days(d, FILING_WORKING_DAYS));
     let filed_late = due.is_some_and(|due| today > due);
@@ -281,61 +351,103 @@ pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, f: Filing, 
         closes_on: None,
         resettlement_plan: String::new(),
     };
-    Ok(eldercare_store(store).add_institution(&institution, actor).await?)
+    Ok(elder.add_institution(&institution, actor).await?)
 }
 
 /// The institutions of the account's region (or of `region` within it).
-pub async fn institutions(store: &dyn Store, who: &Principal, region: Option<&RegionCode>) -> Result<Vec<Institution>, EldercareFailure> {
+pub async fn institutions(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+    today: NaiveDate,
+) -> Result<Vec<Institution>, EldercareFailure> {
     need(who, Permission::ReadElderCare)?;
     let region = region.unwrap_or(&who.region);
     if !who.in_scope(region) {
         return Err(AccessError::OutOfScope.into());
     }
-    Ok(eldercare_store(store).institutions(region).await?)
+    Ok(eldercare_store(store).institutions(region).await?.into_iter().map(|i| as_of(i, today)).collect())
+}
+
+/// An institution as it stands on `day`: one closing on or before it is closed.
+fn as_of(mut i: Institution, day: NaiveDate) -> Institution {
+    if i.status == InstitutionStatus::Closing && i.closes_on.is_some_and(|c| c <= day) {
+        i.status = InstitutionStatus::Closed;
+    }
+    i
 }
 
 /// One institution with its residents, when within the account's region.
-pub async fn institution(store: &dyn Store, who: &Principal, id: i64) -> Result<(Institution, Vec<Residency>), EldercareFailure> {
+pub async fn institution(
+    store: &dyn Store,
+    who: &Principal,
+    id: i64,
+    today: NaiveDate,
+) -> Result<(Institution, Vec<Residency>), EldercareFailure> {
     need(who, Permission::ReadElderCare)?;
     let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&i.filing.region) {
         return Err(AccessError::OutOfScope.into());
     }
-    let residents = eldercare_store(store).residents(id).await?;
-    Ok((i, residents))
+    let mut residents = eldercare_store(store).residents(id).await?;
+    for r in &mut residents {
+        r.id_number = shown(who, &r.id_number);
+    }
+    Ok((as_of(i, today), residents))
 }
 
-async fn managed(store: &dyn Store, who: &Principal, id: i64) -> Result<Institution, EldercareFailure> {
+async fn managed(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) -> Result<Institution, EldercareFailure> {
     need(who, Permission::ManageInstitutions)?;
     let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&i.filing.region) {
         return Err(AccessError::OutOfScope.into());
     }
-    Ok(i)
+    Ok(as_of(i, today))
 }
 
 /// Records the grade of an institution (GB/T 37276-2018: 1 to 5; none to clear it).
-pub async fn grade(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, grade: Option<u8>) -> Result<Institution, EldercareFailure> {
-    let mut i = managed(store, who, id).await?;
+pub async fn grade(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    grade: Option<u8>,
+    today: NaiveDate,
+) -> Result<Institution, EldercareFailure> {
+    let before = managed(store, who, id, today).await?;
+    let mut i = before.clone();
     if let Some(g) = grade.filter(|g| !(1..=5).contains(g)) {
         return Err(InstitutionError::Grade(g).into());
     }
     i.grade = grade;
-    eldercare_store(store).update_institution(&i, "grade_institution", actor).await?;
+    eldercare_store(store).update_institution(&before, &i, "grade_institution", actor).await?;
     Ok(i)
 }
 
-/// Records the beds after a change (beds added, converted to nursing-type).
-pub async fn change_beds(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, beds: Beds) -> Result<Institution, EldercareFailure> {
-    let mut i = managed(store, who, id).await?;
-    if i.status == InstitutionStatus::Closed {
+/// Records the beds after a change (beds added, converted to nursing-type): never fewer than the
+/// residents living there.
+pub async fn change_beds(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    beds: Beds,
+    today: NaiveDate,
+) -> Result<Institution, EldercareFailure> {
+    let before = managed(store, who, id, today).await?;
+    if before.status == InstitutionStatus::Closed {
         return Err(InstitutionError::Closed.into());
     }
+    let mut i = before.clone();
     let mut f = i.filing.clone();
     f.beds = beds;
     check_filing(&f, i.filed_on.max(f.first_admission.unwrap_or(i.filed_on)))?;
+    let residents = eldercare_store(store).residents(id).await?.iter().filter(|r| r.discharged_on.is_none()).count();
+    if beds.total < i64::try_from(residents).unwrap_or(i64::MAX) {
+        return Err(ResidentError::BedsBelowResidents { residents }.into());
+    }
     i.filing = f;
-    eldercare_store(store).update_institution(&i, "change_beds", actor).await?;
+    eldercare_store(store).update_institution(&before, &i, "change_beds", actor).await?;
     Ok(i)
 }
 
@@ -351,15 +463,16 @@ pub async fn announce_closure(
     plan: &str,
     today: NaiveDate,
 ) -> Result<Institution, EldercareFailure> {
-    let mut i = managed(store, who, id).await?;
-    if i.status == InstitutionStatus::Closed {
+    let before = managed(store, who, id, today).await?;
+    if before.status == InstitutionStatus::Closed {
         return Err(InstitutionError::Closed.into());
     }
     check_closure(today, closes_on, plan)?;
+    let mut i = before.clone();
     i.status = InstitutionStatus::Closing;
     i.closes_on = Some(closes_on);
     i.resettlement_plan = plan.trim().to_string();
-    eldercare_store(store).update_institution(&i, "announce_closure", actor).await?;
+    eldercare_store(store).update_institution(&before, &i, "announce_closure", actor).await?;
     Ok(i)
 }
 
@@ -382,23 +495,26 @@ pub async fn admit(
     a: Admission,
     today: NaiveDate,
 ) -> Result<Residency, EldercareFailure> {
-    let i = managed(store, who, institution_id).await?;
+    let i = managed(store, who, institution_id, today).await?;
     if i.status != InstitutionStatus::Open {
         return Err(InstitutionError::Closed.into());
     }
     let id = IdNumber::parse(a.id_number.trim()).map_err(|_| AccessError::NotFound)?;
-    // The person may come from anywhere in the city: the registry record is what counts.
-    let person = store.person(&id).await?.ok_or(AccessError::NotFound)?;
+    // The person may come from anywhere in the city: the registry record is what counts. What
+    // the refusals say of a person or institution outside the account's region is not named.
+    let (person, community) = store.person_placed(&id).await?.ok_or(AccessError::NotFound)?;
+    let ours = community.as_ref().is_some_and(|c| who.in_scope(c));
+    let named = |n: &str| ours.then(|| n.to_string());
     if person.status != PersonStatus::Alive {
-        return Err(ResidentError::NotLiving(person.name).into());
+        return Err(ResidentError::NotLiving(named(&person.name)).into());
     }
     if a.admitted_on > today {
         return Err(ResidentError::Future(a.admitted_on).into());
     }
     let elder = eldercare_store(store);
     if let Some(r) = elder.residency_of(id.as_str()).await? {
-        let there = elder.institution(r.institution_id).await?.map(|i| i.filing.name).unwrap_or_default();
-        return Err(ResidentError::Elsewhere { name: person.name, institution: there }.into());
+        let there = elder.institution(r.institution_id).await?.filter(|i| who.in_scope(&i.filing.region)).map(|i| i.filing.name);
+        return Err(ResidentError::Elsewhere { name: named(&person.name), institution: there }.into());
     }
     let present = elder.residents(institution_id).await?.iter().filter(|r| r.discharged_on.is_none()).count();
     if i64::try_from(present).unwrap_or(i64::MAX) >= i.filing.beds.total {
@@ -411,7 +527,7 @@ pub async fn admit(
             .into_iter()
             .any(|e| e.program == TEKUN && e.paid_for(today) && e.members.iter().any(|m| m.id_number == id && m.paid_for(today)));
         if !tekun {
-            return Err(ResidentError::NotTekun(person.name).into());
+            return Err(ResidentError::NotTekun(named(&person.name)).into());
         }
     }
     let r = Residency {
@@ -426,7 +542,7 @@ pub async fn admit(
     match elder.admit(&r, actor).await {
         Ok(rid) => Ok(Residency { id: rid, ..r }),
         // Admitted elsewhere a moment ago.
-        Err(StoreError::Conflict(_)) => Err(ResidentError::Elsewhere { name: person.name, institution: String::new() }.into()),
+        Err(StoreError::Conflict(_)) => Err(ResidentError::Elsewhere { name: named(&person.name), institution: None }.into()),
         Err(e) => Err(e.into()),
     }
 }
@@ -441,7 +557,7 @@ pub async fn discharge(
     on: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), EldercareFailure> {
-    managed(store, who, institution_id).await?;
+    managed(store, who, institution_id, today).await?;
     let elder = eldercare_store(store);
     let r = elder.residents(institution_id).await?.into_iter().find(|r| r.id == residency_id).ok_or(AccessError::NotFound)?;
     if r.discharged_on.is_some() {
@@ -453,7 +569,7 @@ pub async fn discharge(
     if on < r.admitted_on {
         return Err(ResidentError::BeforeAdmission { admitted: r.admitted_on, discharge: on }.into());
     }
-    match elder.discharge(residency_id, on, actor).await {
+    match elder.discharge(&r, on, actor).await {
         Err(StoreError::Conflict(_)) => Err(ResidentError::Ended.into()),
         other => Ok(other?),
     }
@@ -514,6 +630,10 @@ pub async fn county_indicators(
         for (s, n) in sum.assessed.iter_mut().zip(f.assessed) {
             *s += n;
         }
+    }
+    // Below a county (a street, a community) the region's own figures are the one row.
+    if region.as_str().len() > 6 {
+        return Ok(vec![indicators(&sum)]);
     }
     let mut out: Vec<Indicators> = by.values().map(indicators).collect();
     if out.len() != 1 || out[0].county != sum.county {

@@ -62,11 +62,15 @@ pub trait EldercareStore: Send + Sync {
     async fn institution(&self, id: i64) -> Result<Option<Institution>>;
     /// Institutions whose region is within `region`, by region and name.
     async fn institutions(&self, region: &RegionCode) -> Result<Vec<Institution>>;
-    /// Records a change of grade, status or closure (the whole row as given), audited.
-    async fn update_institution(&self, i: &Institution, action: &str, actor: &Actor) -> Result<()>;
+    /// Records a change of grade, beds, status or closure (`after` as given), audited with what
+    /// it was before.
+    async fn update_institution(&self, before: &Institution, after: &Institution, action: &str, actor: &Actor) -> Result<()>;
+    /// The institution filed with a registration certificate (the newest), if any.
+    async fn institution_by_registration(&self, registration: &str) -> Result<Option<Institution>>;
     /// Admits a person; a person living in another institution is a conflict.
     async fn admit(&self, r: &Residency, actor: &Actor) -> Result<i64>;
-    async fn discharge(&self, residency_id: i64, on: NaiveDate, actor: &Actor) -> Result<()>;
+    /// Ends a residence on a date (audited on the person); an ended one is a conflict.
+    async fn discharge(&self, r: &Residency, on: NaiveDate, actor: &Actor) -> Result<()>;
     /// An institution's residents, the present ones first, then by admission.
     async fn residents(&self, institution_id: i64) -> Result<Vec<Residency>>;
     /// Where a person lives now, if in an institution.
@@ -92,9 +96,9 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 pub enum EldercareEvent<'a> {
     Assessed(&'a AssessmentRecord),
     Filed(&'a Institution),
-    Changed { institution: &'a Institution, action: &'a str },
+    Changed { before: &'a Institution, after: &'a Institution, action: &'a str },
     Admitted(&'a Residency),
-    Discharged { residency_id: i64, on: NaiveDate },
+    Discharged { residency: &'a Residency, on: NaiveDate },
 }
 
 impl AuditEvent for EldercareEvent<'_> {
@@ -120,16 +124,21 @@ impl AuditEvent for EldercareEvent<'_> {
                     serde_json::json!({ "name": i.filing.name, "region": i.filing.region, "beds": i.filing.beds, "filed_late": i.filed_late }),
                 ),
             },
-            EldercareEvent::Changed { institution, action } => AuditEntry {
-                action: action.to_string(),
-                entity: "care_institution".into(),
-                entity_key: institution.receipt.clone(),
-                before: None,
-                after: Some(serde_json::json!({
-                    "grade": institution.grade, "status": institution.status, "closes_on": institution.closes_on,
-                    "beds": institution.filing.beds, "resettlement_plan": institution.resettlement_plan,
-                })),
-            },
+            EldercareEvent::Changed { before, after, action } => {
+                let state = |i: &Institution| {
+                    serde_json::json!({
+                        "grade": i.grade, "status": i.status, "closes_on": i.closes_on,
+                        "beds": i.filing.beds, "resettlement_plan": i.resettlement_plan,
+                    })
+                };
+                AuditEntry {
+                    action: action.to_string(),
+                    entity: "care_institution".into(),
+                    entity_key: after.receipt.clone(),
+                    before: Some(state(before)),
+                    after: Some(state(after)),
+                }
+            }
             EldercareEvent::Admitted(r) => AuditEntry {
                 action: "admit_resident".into(),
                 entity: "person".into(),
@@ -139,11 +148,11 @@ impl AuditEvent for EldercareEvent<'_> {
                     serde_json::json!({ "institution": r.institution_id, "admitted_on": r.admitted_on, "concentrated": r.concentrated }),
                 ),
             },
-            EldercareEvent::Discharged { residency_id, on } => AuditEntry {
+            EldercareEvent::Discharged { residency, on } => AuditEntry {
                 action: "discharge_resident".into(),
-                entity: "care_residency".into(),
-                entity_key: residency_id.to_string(),
-                before: None,
+                entity: "person".into(),
+                entity_key: residency.id_number.clone(),
+                before: Some(serde_json::json!({ "institution": residency.institution_id, "admitted_on": residency.admitted_on })),
                 after: Some(serde_json::json!({ "discharged_on": on })),
             },
         }
@@ -371,7 +380,7 @@ macro_rules! impl_eldercare_store {
                     qb.build().fetch_all(self.pool()).await?.iter().map(institution_from).collect()
                 }
 
-                async fn update_institution(&self, i: &Institution, action: &str, actor: &Actor) -> Result<()> {
+                async fn update_institution(&self, before: &Institution, i: &Institution, action: &str, actor: &Actor) -> Result<()> {
                     let mut tx = self.begin_write().await?;
                     let mut qb = QueryBuilder::<$db>::new("UPDATE care_institutions SET grade = ");
                     qb.push_bind(i.grade.map(i32::from))
@@ -394,9 +403,15 @@ macro_rules! impl_eldercare_store {
                     if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
                         return Err(StoreError::NotFound(format!("institution {}", i.id)));
                     }
-                    <$store>::write_audit(&mut tx, actor, &[EldercareEvent::Changed { institution: i, action }.entry()]).await?;
+                    <$store>::write_audit(&mut tx, actor, &[EldercareEvent::Changed { before, after: i, action }.entry()]).await?;
                     tx.commit().await?;
                     Ok(())
+                }
+
+                async fn institution_by_registration(&self, registration: &str) -> Result<Option<Institution>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {INSTITUTION_COLUMNS} FROM care_institutions WHERE registration = "));
+                    qb.push_bind(registration.to_string()).push(" ORDER BY id DESC LIMIT 1");
+                    qb.build().fetch_optional(self.pool()).await?.as_ref().map(institution_from).transpose()
                 }
 
                 async fn admit(&self, r: &Residency, actor: &Actor) -> Result<i64> {
@@ -426,14 +441,14 @@ macro_rules! impl_eldercare_store {
                     Ok(id)
                 }
 
-                async fn discharge(&self, residency_id: i64, on: NaiveDate, actor: &Actor) -> Result<()> {
+                async fn discharge(&self, r: &Residency, on: NaiveDate, actor: &Actor) -> Result<()> {
                     let mut tx = self.begin_write().await?;
                     let mut qb = QueryBuilder::<$db>::new("UPDATE care_residents SET discharged_on = ");
-                    qb.push_bind(on).push(" WHERE discharged_on IS NULL AND id = ").push_bind(residency_id);
+                    qb.push_bind(on).push(" WHERE discharged_on IS NULL AND id = ").push_bind(r.id);
                     if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
                         return Err(StoreError::Conflict("the residence is already ended".into()));
                     }
-                    <$store>::write_audit(&mut tx, actor, &[EldercareEvent::Discharged { residency_id, on }.entry()]).await?;
+                    <$store>::write_audit(&mut tx, actor, &[EldercareEvent::Discharged { residency: r, on }.entry()]).await?;
                     tx.commit().await?;
                     Ok(())
                 }
@@ -466,8 +481,9 @@ macro_rules! impl_eldercare_store {
                     let mut qb = QueryBuilder::<$db>::new(
                         "SELECT substr(region, 1, 6) AS county, CAST(SUM(beds_total) AS BIGINT) AS total, CAST(SUM(beds_nursing) AS BIGINT) AS nursing, \
                          CAST(SUM(beds_day_care) AS BIGINT) AS day_care, CAST(SUM(beds_home) AS BIGINT) AS home, COUNT(*) AS n \
-                         FROM care_institutions WHERE status <> 'closed' AND region >= ",
+                         FROM care_institutions WHERE (status = 'open' OR (status = 'closing' AND closes_on > ",
                     );
+                    qb.push_bind(day).push(")) AND region >= ");
                     qb.push_bind(lo.clone()).push(" AND region < ").push_bind(hi.clone()).push(" GROUP BY substr(region, 1, 6)");
                     for r in qb.build().fetch_all(self.pool()).await? {
                         let n = |c: &str| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
@@ -477,8 +493,9 @@ macro_rules! impl_eldercare_store {
 
                     let mut qb = QueryBuilder::<$db>::new(
                         "SELECT substr(i.region, 1, 6) AS county, COUNT(*) AS n FROM care_residents r \
-                         JOIN care_institutions i ON i.id = r.institution_id WHERE i.region >= ",
+                         JOIN care_institutions i ON i.id = r.institution_id WHERE (i.status = 'open' OR (i.status = 'closing' AND i.closes_on > ",
                     );
+                    qb.push_bind(day).push(")) AND i.region >= ");
                     qb.push_bind(lo.clone()).push(" AND i.region < ").push_bind(hi.clone());
                     qb.push(" AND r.admitted_on <= ").push_bind(day).push(" AND (r.discharged_on IS NULL OR r.discharged_on > ").push_bind(day);
                     qb.push(") GROUP BY substr(i.region, 1, 6)");
@@ -494,7 +511,11 @@ macro_rules! impl_eldercare_store {
                         "SELECT substr(h.community_code, 1, 6) AS county, COUNT(*) AS n, \
                          CAST(SUM(CASE WHEN f.value >= 1 THEN 1 ELSE 0 END) AS BIGINT) AS dependent, \
                          CAST(SUM(CASE WHEN f.value >= 1 AND EXISTS (SELECT 1 FROM care_residents r WHERE r.id_number = m.id_number \
-                           AND r.discharged_on IS NULL) THEN 1 ELSE 0 END) AS BIGINT) AS concentrated \
+                           AND r.concentrated AND r.admitted_on <= ",
+                    );
+                    qb.push_bind(day).push(" AND (r.discharged_on IS NULL OR r.discharged_on > ").push_bind(day);
+                    qb.push(
+                        ")) THEN 1 ELSE 0 END) AS BIGINT) AS concentrated \
                          FROM enrolments e JOIN households h ON h.household_no = e.household_no \
                          JOIN enrolment_members m ON m.enrolment_id = e.id \
                          LEFT JOIN person_facts f ON f.id_number = m.id_number AND f.fact = 'self_care_failed' \
@@ -515,7 +536,7 @@ macro_rules! impl_eldercare_store {
 
                     let mut qb = QueryBuilder::<$db>::new(
                         "SELECT substr(a.community, 1, 6) AS county, a.level AS level, COUNT(*) AS n FROM ability_assessments a \
-                         WHERE a.community >= ",
+                         JOIN persons p ON p.id_number = a.id_number AND p.status = 'alive' WHERE a.community >= ",
                     );
                     qb.push_bind(lo).push(" AND a.community < ").push_bind(hi);
                     qb.push(
