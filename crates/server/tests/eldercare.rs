@@ -291,6 +291,26 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
         "the message, the form as typed"
     );
 
+    // An inspection to put right by a date needs the problems written; the form comes back kept.
+    let inspect = |findings: &'static str| {
+        let body = form(&[
+            ("csrf", approver.csrf.as_str()),
+            ("date", "2026-12-01"),
+            ("result", "rectify"),
+            ("findings", findings),
+            ("rectify_by", "2026-12-31"),
+            ("inspector", "周科长、吴科员"),
+        ]);
+        let (app, cookie) = (f.app.clone(), approver.cookie.clone());
+        async move { send(&app, Method::POST, &format!("/eldercare/institutions/{institution}/inspection"), Some(&cookie), &[], body).await }
+    };
+    let r = inspect("").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("请写明检查发现的问题") && r.body.contains("value=\"周科长、吴科员\""), "{}", r.body);
+    assert_eq!(inspect("消防通道堆放杂物").await.status, StatusCode::SEE_OTHER);
+    let page = get(&f.app, &format!("/eldercare/institutions/{institution}"), Some(&approver.cookie)).await;
+    assert!(page.body.contains("消防通道堆放杂物") && page.body.contains("限期整改"), "{}", page.body);
+
     // A grid worker reads no elderly care; an account of another county sees nothing of it.
     let grid = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid");
     assert_eq!(get(&f.app, "/eldercare", Some(&grid.cookie)).await.status, StatusCode::FORBIDDEN);
@@ -412,6 +432,30 @@ async fn the_eldercare_tables_keep_assessments_institutions_and_residents_on_eac
         assert_eq!(elder.institution(first.id).await.expect("read").expect("there"), first, "{:?}", store.backend());
         assert_eq!(elder.institutions(&code("210112")).await.expect("list").len(), 2);
         assert!(elder.institutions(&code("210113")).await.expect("list").is_empty());
+
+        // Inspections, the newest per institution.
+        use minzheng_server::eldercare::model::{Inspection, InspectionResult};
+        let inspection = |on: &str| Inspection {
+            id: 0,
+            institution_id: first.id,
+            inspected_on: day(on),
+            result: InspectionResult::Passed,
+            findings: String::new(),
+            inspector: "周科长".into(),
+            rectify_by: None,
+        };
+        elder.add_inspection(&inspection("2026-04-01"), &first.receipt, &actor).await.expect("inspected");
+        elder.add_inspection(&inspection("2026-10-01"), &first.receipt, &actor).await.expect("inspected");
+        assert_eq!(
+            elder.inspections(first.id).await.expect("read").iter().map(|i| i.inspected_on).collect::<Vec<_>>(),
+            vec![day("2026-10-01"), day("2026-04-01")]
+        );
+        assert_eq!(
+            elder.last_inspections(&code("2101")).await.expect("last"),
+            vec![(first.id, day("2026-10-01"))],
+            "{:?}",
+            store.backend()
+        );
 
         // Two assessments; the later-dated sets the fact even when recorded first.
         let record = |on: &str, scores: Vec<u8>| {

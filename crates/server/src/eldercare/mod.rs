@@ -33,6 +33,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/eldercare/institutions/{id}/grade", Access::Needs(Permission::ManageInstitutions)),
     Route::new("POST", "/eldercare/institutions/{id}/beds", Access::Needs(Permission::ManageInstitutions)),
     Route::new("POST", "/eldercare/institutions/{id}/closure", Access::Needs(Permission::ManageInstitutions)),
+    Route::new("POST", "/eldercare/institutions/{id}/inspection", Access::Needs(Permission::ManageInstitutions)),
     Route::new("GET", "/eldercare/assessments", Access::Needs(Permission::ReadElderCare)),
     Route::new("GET", "/eldercare/assessments/new", Access::Needs(Permission::AssessAbility)),
     Route::new("POST", "/eldercare/assessments", Access::Needs(Permission::AssessAbility)),
@@ -63,6 +64,7 @@ fn router() -> Router<AppState> {
         .route(l("/eldercare/institutions/{id}/grade", &["POST"]), post(routes::form_grade))
         .route(l("/eldercare/institutions/{id}/beds", &["POST"]), post(routes::form_beds))
         .route(l("/eldercare/institutions/{id}/closure", &["POST"]), post(routes::form_closure))
+        .route(l("/eldercare/institutions/{id}/inspection", &["POST"]), post(routes::form_inspection))
         .route(l("/eldercare/assessments", &["GET", "POST"]), get(routes::assessments).post(routes::form_assess))
         .route(l("/eldercare/assessments/new", &["GET"]), get(routes::assess_form))
         .route(l("/eldercare/assessments/{id}", &["GET"]), get(routes::assessment_page))

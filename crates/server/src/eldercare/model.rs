@@ -337,6 +337,121 @@ pub fn check_closure(announced: NaiveDate, closes: NaiveDate, plan: &str) -> Res
     Ok(())
 }
 
+/// 检查结果.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InspectionResult {
+    /// 合格.
+    Passed,
+    /// 限期整改: to be put right by a date.
+    Rectify,
+    /// 不合格.
+    Failed,
+}
+
+impl InspectionResult {
+    pub const ALL: [InspectionResult; 3] = [InspectionResult::Passed, InspectionResult::Rectify, InspectionResult::Failed];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InspectionResult::Passed => "passed",
+            InspectionResult::Rectify => "rectify",
+            InspectionResult::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<InspectionResult> {
+        InspectionResult::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            InspectionResult::Passed => "合格",
+            InspectionResult::Rectify => "限期整改",
+            InspectionResult::Failed => "不合格",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            InspectionResult::Passed => "passed",
+            InspectionResult::Rectify => "to put right by a date",
+            InspectionResult::Failed => "failed",
+        }
+    }
+}
+
+/// 监督检查: an inspection of an institution by the civil-affairs department (at least once a
+/// year).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    pub id: i64,
+    pub institution_id: i64,
+    pub inspected_on: NaiveDate,
+    pub result: InspectionResult,
+    /// 检查发现的问题.
+    pub findings: String,
+    /// 检查人员.
+    pub inspector: String,
+    /// 整改期限 (限期整改 only).
+    pub rectify_by: Option<NaiveDate>,
+}
+
+/// Why an inspection record is refused. Nothing is stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InspectionError {
+    #[error("no inspector named")]
+    NoInspector,
+    #[error("the problems found are not written")]
+    NoFindings,
+    #[error("no date to put it right by, or one not after the inspection")]
+    RectifyBy,
+    #[error("inspection dated {0}, after today")]
+    Future(NaiveDate),
+}
+
+impl Bilingual for InspectionError {
+    fn zh(&self) -> String {
+        match self {
+            InspectionError::NoInspector => "请填写检查人员".into(),
+            InspectionError::NoFindings => "结果为限期整改或不合格时，请写明检查发现的问题".into(),
+            InspectionError::RectifyBy => "限期整改须填写晚于检查日期的整改期限".into(),
+            InspectionError::Future(d) => format!("检查日期{d}晚于今天"),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            InspectionError::NoInspector => "name the inspectors".into(),
+            InspectionError::NoFindings => "write the problems found when the result is not a pass".into(),
+            InspectionError::RectifyBy => "give a date after the inspection to put it right by".into(),
+            InspectionError::Future(d) => format!("inspection date {d} is after today"),
+        }
+    }
+}
+
+/// Checks an inspection record.
+pub fn check_inspection(i: &Inspection, today: NaiveDate) -> Result<(), InspectionError> {
+    if i.inspector.trim().is_empty() {
+        return Err(InspectionError::NoInspector);
+    }
+    if i.inspected_on > today {
+        return Err(InspectionError::Future(i.inspected_on));
+    }
+    if i.result != InspectionResult::Passed && i.findings.trim().is_empty() {
+        return Err(InspectionError::NoFindings);
+    }
+    if i.result == InspectionResult::Rectify && i.rectify_by.is_none_or(|d| d <= i.inspected_on) {
+        return Err(InspectionError::RectifyBy);
+    }
+    Ok(())
+}
+
+/// Whether an institution is due an inspection on `today`: none in the 12 months before (counted
+/// from its filing when it has had none). A closed institution is not.
+pub fn inspection_overdue(i: &Institution, last: Option<NaiveDate>, today: NaiveDate) -> bool {
+    if i.status == InstitutionStatus::Closed {
+        return false;
+    }
+    let since = last.unwrap_or(i.filed_on);
+    since.checked_add_months(chrono::Months::new(12)).is_some_and(|due| today > due)
+}
+
 /// 入住: a registry person living in an institution.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Residency {
@@ -512,6 +627,44 @@ mod tests {
         assert_eq!(percent(i.occupancy), "54.7%");
         assert_eq!(format!("{:.1}", i.beds_per_thousand.expect("elders")), "44.0");
         assert_eq!(percent(indicators(&CountyFacts::default()).occupancy), "—");
+    }
+
+    #[test]
+    fn an_inspection_names_its_problems_and_a_date_to_put_them_right_by() {
+        let mut i = Inspection {
+            id: 0,
+            institution_id: 1,
+            inspected_on: day("2026-11-10"),
+            result: InspectionResult::Rectify,
+            findings: String::new(),
+            inspector: "周科长、吴科员".into(),
+            rectify_by: None,
+        };
+        assert_eq!(check_inspection(&i, day("2026-12-01")), Err(InspectionError::NoFindings));
+        i.findings = "消防通道堆放杂物".into();
+        assert_eq!(check_inspection(&i, day("2026-12-01")), Err(InspectionError::RectifyBy));
+        i.rectify_by = Some(day("2026-12-10"));
+        assert_eq!(check_inspection(&i, day("2026-12-01")), Ok(()));
+        assert_eq!(check_inspection(&i, day("2026-11-09")), Err(InspectionError::Future(day("2026-11-10"))));
+    }
+
+    #[test]
+    fn an_institution_not_inspected_for_twelve_months_is_overdue() {
+        let i = Institution {
+            id: 1,
+            filing: filing(),
+            filed_on: day("2025-06-01"),
+            receipt: String::new(),
+            filed_late: false,
+            grade: None,
+            status: InstitutionStatus::Open,
+            closes_on: None,
+            resettlement_plan: String::new(),
+        };
+        assert!(!inspection_overdue(&i, None, day("2026-06-01")));
+        assert!(inspection_overdue(&i, None, day("2026-06-02")));
+        assert!(!inspection_overdue(&i, Some(day("2026-03-01")), day("2026-12-01")));
+        assert!(!inspection_overdue(&Institution { status: InstitutionStatus::Closed, ..i }, None, day("2027-06-02")));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! a refused form comes back as its page with what was typed and the message beside it.
 
 use super::assessment::{AbilityLevel, Answers, Dimension, Reason, ITEMS, TEKUN_ACTIVITIES};
-use super::model::{percent, Beds, Filing, Indicators, Institution, Ownership, Residency};
+use super::model::{percent, Beds, Filing, Indicators, Inspection, InspectionResult, Institution, Ownership, Residency};
 use super::service::{self, Admission, EldercareFailure, NewAssessment, Recorded};
 use super::store::AssessmentRecord;
 use crate::auth::Authenticated;
@@ -215,6 +215,8 @@ pub(super) struct InstitutionRow {
     flags: String,
     status: &'static str,
     late: bool,
+    /// Not inspected in the last 12 months (年检逾期).
+    overdue: bool,
 }
 
 fn institution_row(s: &AppState, i: &Institution, lang: Lang) -> InstitutionRow {
@@ -237,6 +239,7 @@ fn institution_row(s: &AppState, i: &Institution, lang: Lang) -> InstitutionRow 
         flags: flags.join(pick(lang, "、", ", ")),
         status: pick(lang, i.status.zh(), i.status.en()),
         late: i.filed_late,
+        overdue: false,
     }
 }
 
@@ -261,6 +264,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
     let figures = service::county_indicators(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
     let institutions = service::institutions(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
     let here = region.clone().unwrap_or_else(|| who.principal.region.clone());
+    let overdue = service::overdue_inspections(s.store.as_ref(), &here, &institutions, day).await?;
     let indicators = figures
         .iter()
         .map(|i| {
@@ -296,7 +300,10 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
         day: day.to_string(),
         levels: AbilityLevel::ALL.iter().map(|l| pick(lang, l.zh(), l.en())).collect(),
         indicators,
-        institutions: institutions.iter().map(|i| institution_row(&s, i, lang)).collect(),
+        institutions: institutions
+            .iter()
+            .map(|i| InstitutionRow { overdue: overdue.contains(&i.id), ..institution_row(&s, i, lang) })
+            .collect(),
         may_file: who.principal.may(Permission::ManageInstitutions),
         may_assess: who.principal.may(Permission::AssessAbility),
     };
@@ -446,6 +453,14 @@ pub(super) async fn form_file(State(s): State<AppState>, who: Authenticated, For
     }
 }
 
+pub(super) struct InspectionRow {
+    inspected_on: String,
+    result: &'static str,
+    findings: String,
+    inspector: String,
+    rectify_by: String,
+}
+
 pub(super) struct ResidentRow {
     id: i64,
     name: String,
@@ -472,6 +487,8 @@ pub(super) struct InstitutionPage {
     may_manage: bool,
     today: String,
     grades: Vec<(u8, bool)>,
+    inspections: Vec<InspectionRow>,
+    results: Vec<Choice>,
     /// The form as typed, when it comes back with a message.
     form: ManageForm,
     error: Option<String>,
@@ -513,6 +530,21 @@ async fn institution_page(
         may_manage: who.principal.may(Permission::ManageInstitutions) && who.principal.in_scope(&i.filing.region),
         today: s.clock.today().to_string(),
         grades: (1..=5).map(|g| (g, i.grade == Some(g))).collect(),
+        inspections: service::inspections(s.store.as_ref(), &who.principal, id)
+            .await?
+            .into_iter()
+            .map(|x| InspectionRow {
+                inspected_on: x.inspected_on.to_string(),
+                result: pick(lang, x.result.zh(), x.result.en()),
+                findings: x.findings,
+                inspector: x.inspector,
+                rectify_by: x.rectify_by.map(|d| d.to_string()).unwrap_or_default(),
+            })
+            .collect(),
+        results: InspectionResult::ALL
+            .iter()
+            .map(|r| Choice { code: r.as_str(), label: pick(lang, r.zh(), r.en()), selected: r.as_str() == form.result })
+            .collect(),
         i,
         form,
         error,
@@ -549,10 +581,19 @@ pub(super) struct ManageForm {
     beds_day_care: String,
     #[serde(default)]
     beds_home: String,
+    #[serde(default)]
+    result: String,
+    #[serde(default)]
+    findings: String,
+    #[serde(default)]
+    inspector: String,
+    #[serde(default)]
+    rectify_by: String,
 }
 
 /// What a form of the institution page does.
 enum Step {
+    Inspect,
     Admit,
     Discharge,
     Grade,
@@ -604,6 +645,31 @@ async fn manage(s: AppState, who: Authenticated, id: i64, f: ManageForm, step: S
                 }
                 _ => return institution_page(&s, &who, id, f, Some(refuse("床位数应为整数", "beds are whole numbers"))).await,
             }
+        }
+        Step::Inspect => {
+            let Some(result) = InspectionResult::parse(&f.result) else {
+                return institution_page(&s, &who, id, f, Some(refuse("请选择检查结果", "choose the result"))).await;
+            };
+            let rectify_by = match f.rectify_by.trim() {
+                "" => None,
+                d => match day_of(d) {
+                    Some(d) => Some(d),
+                    None => {
+                        let msg = bad_date(lang, "整改期限", "date to put it right by", d);
+                        return institution_page(&s, &who, id, f, Some(msg)).await;
+                    }
+                },
+            };
+            let inspection = Inspection {
+                id: 0,
+                institution_id: id,
+                inspected_on: date,
+                result,
+                findings: f.findings.clone(),
+                inspector: f.inspector.clone(),
+                rectify_by,
+            };
+            service::inspect(store, p, a, id, inspection, today).await.map(|_| ())
         }
         Step::Closure => {
             if f.date.trim().is_empty() {
@@ -657,6 +723,14 @@ pub(super) async fn form_beds(
     Form(f): Form<ManageForm>,
 ) -> Result<Response, AppError> {
     manage(s, who, id, f, Step::Beds).await
+}
+pub(super) async fn form_inspection(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Form(f): Form<ManageForm>,
+) -> Result<Response, AppError> {
+    manage(s, who, id, f, Step::Inspect).await
 }
 pub(super) async fn form_closure(
     State(s): State<AppState>,

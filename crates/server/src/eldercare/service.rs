@@ -5,8 +5,8 @@
 
 use super::assessment::{assess, self_care_band, self_care_zh, Answers, AssessmentError, Reason};
 use super::model::{
-    check_closure, check_filing, indicators, Beds, CountyFacts, Filing, Indicators, Institution, InstitutionError, InstitutionStatus,
-    Residency, FILING_WORKING_DAYS,
+    check_closure, check_filing, check_inspection, indicators, inspection_overdue, Beds, CountyFacts, Filing, Indicators, Inspection,
+    InspectionError, Institution, InstitutionError, InstitutionStatus, Residency, FILING_WORKING_DAYS,
 };
 use super::store::{eldercare_store, AssessmentRecord};
 use chrono::{Months, NaiveDate};
@@ -91,6 +91,8 @@ pub enum EldercareFailure {
     Institution(#[from] InstitutionError),
     #[error(transparent)]
     Resident(#[from] ResidentError),
+    #[error(transparent)]
+    Inspection(#[from] InspectionError),
     #[error("person {0} is recorded as deceased")]
     Deceased(String),
     #[error(transparent)]
@@ -107,6 +109,7 @@ impl EldercareFailure {
             EldercareFailure::Assessment(_)
                 | EldercareFailure::Institution(_)
                 | EldercareFailure::Resident(_)
+                | EldercareFailure::Inspection(_)
                 | EldercareFailure::Deceased(_)
                 | EldercareFailure::Access(AccessError::NotFound | AccessError::OutOfScope)
         )
@@ -121,6 +124,7 @@ impl Bilingual for EldercareFailure {
             EldercareFailure::Assessment(e) => e.zh(),
             EldercareFailure::Institution(e) => e.zh(),
             EldercareFailure::Resident(e) => e.zh(),
+            EldercareFailure::Inspection(e) => e.zh(),
             EldercareFailure::Deceased(n) => format!("{n}在人口库中登记为死亡，不能评估"),
             EldercareFailure::Case(e) => e.zh(),
             EldercareFailure::Store(_) => "数据库错误，请稍后重试".into(),
@@ -133,6 +137,7 @@ impl Bilingual for EldercareFailure {
             EldercareFailure::Assessment(e) => e.en(),
             EldercareFailure::Institution(e) => e.en(),
             EldercareFailure::Resident(e) => e.en(),
+            EldercareFailure::Inspection(e) => e.en(),
             EldercareFailure::Deceased(n) => format!("{n} is recorded as deceased and cannot be assessed"),
             EldercareFailure::Case(e) => e.en(),
             EldercareFailure::Store(_) => "database error, please try again later".into(),
@@ -403,6 +408,45 @@ async fn managed(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) 
         return Err(AccessError::OutOfScope.into());
     }
     Ok(as_of(i, today))
+}
+
+/// Records an inspection of an institution of the account's region.
+pub async fn inspect(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    mut inspection: Inspection,
+    today: NaiveDate,
+) -> Result<Inspection, EldercareFailure> {
+    let i = managed(store, who, id, today).await?;
+    inspection.institution_id = id;
+    inspection.inspector = inspection.inspector.trim().to_string();
+    inspection.findings = inspection.findings.trim().to_string();
+    check_inspection(&inspection, today)?;
+    inspection.id = eldercare_store(store).add_inspection(&inspection, &i.receipt, actor).await?;
+    Ok(inspection)
+}
+
+/// An institution's inspections, newest first, when within the account's region.
+pub async fn inspections(store: &dyn Store, who: &Principal, id: i64) -> Result<Vec<Inspection>, EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&i.filing.region) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(eldercare_store(store).inspections(id).await?)
+}
+
+/// The institutions among `list` not inspected in the 12 months before `today` (年检逾期).
+pub async fn overdue_inspections(
+    store: &dyn Store,
+    region: &RegionCode,
+    list: &[Institution],
+    today: NaiveDate,
+) -> Result<std::collections::HashSet<i64>, EldercareFailure> {
+    let last: std::collections::HashMap<i64, NaiveDate> = eldercare_store(store).last_inspections(region).await?.into_iter().collect();
+    Ok(list.iter().filter(|i| inspection_overdue(i, last.get(&i.id).copied(), today)).map(|i| i.id).collect())
 }
 
 /// Records the grade of an institution (GB/T 37276-2018: 1 to 5; none to clear it).

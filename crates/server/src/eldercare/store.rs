@@ -4,7 +4,7 @@
 //! stored.
 
 use super::assessment::{assess, AbilityLevel, Answers, Outcome, Reason};
-use super::model::{Beds, Filing, Institution, InstitutionStatus, Ownership, Residency};
+use super::model::{Beds, Filing, Inspection, InspectionResult, Institution, InstitutionStatus, Ownership, Residency};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_domain::{PersonFact, RegionCode};
@@ -13,8 +13,14 @@ use serde::Serialize;
 
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     module: "eldercare",
-    sqlite: &[Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/sqlite/5001_eldercare.sql") }],
-    postgres: &[Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/postgres/5001_eldercare.sql") }],
+    sqlite: &[
+        Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/sqlite/5001_eldercare.sql") },
+        Migration { version: 5002, name: "inspections", sql: include_str!("migrations/sqlite/5002_inspections.sql") },
+    ],
+    postgres: &[
+        Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/postgres/5001_eldercare.sql") },
+        Migration { version: 5002, name: "inspections", sql: include_str!("migrations/postgres/5002_inspections.sql") },
+    ],
 };
 
 /// 能力评估记录: an assessment as recorded, with its result.
@@ -75,6 +81,12 @@ pub trait EldercareStore: Send + Sync {
     async fn residents(&self, institution_id: i64) -> Result<Vec<Residency>>;
     /// Where a person lives now, if in an institution.
     async fn residency_of(&self, id_number: &str) -> Result<Option<Residency>>;
+    /// Records an inspection (audited on the institution); returns its id.
+    async fn add_inspection(&self, i: &Inspection, receipt: &str, actor: &Actor) -> Result<i64>;
+    /// An institution's inspections, newest first.
+    async fn inspections(&self, institution_id: i64) -> Result<Vec<Inspection>>;
+    /// The date of each institution's newest inspection, of those within `region`.
+    async fn last_inspections(&self, region: &RegionCode) -> Result<Vec<(i64, NaiveDate)>>;
     /// The counts of every county within `region` on `day` (elders are those born on or before
     /// `born_by`).
     async fn county_counts(&self, region: &RegionCode, day: NaiveDate, born_by: NaiveDate) -> Result<CountyCounts>;
@@ -99,6 +111,7 @@ pub enum EldercareEvent<'a> {
     Changed { before: &'a Institution, after: &'a Institution, action: &'a str },
     Admitted(&'a Residency),
     Discharged { residency: &'a Residency, on: NaiveDate },
+    Inspected { inspection: &'a Inspection, receipt: &'a str },
 }
 
 impl AuditEvent for EldercareEvent<'_> {
@@ -147,6 +160,13 @@ impl AuditEvent for EldercareEvent<'_> {
                 after: Some(
                     serde_json::json!({ "institution": r.institution_id, "admitted_on": r.admitted_on, "concentrated": r.concentrated }),
                 ),
+            },
+            EldercareEvent::Inspected { inspection, receipt } => AuditEntry {
+                action: "inspect_institution".into(),
+                entity: "care_institution".into(),
+                entity_key: receipt.to_string(),
+                before: None,
+                after: Some(serde_json::to_value(inspection).unwrap_or_default()),
             },
             EldercareEvent::Discharged { residency, on } => AuditEntry {
                 action: "discharge_resident".into(),
@@ -250,6 +270,19 @@ macro_rules! impl_eldercare_store {
                     admitted_on: r.try_get("admitted_on")?,
                     discharged_on: r.try_get("discharged_on")?,
                     concentrated: r.try_get("concentrated")?,
+                })
+            }
+
+            fn inspection_from(r: &<$db as sqlx::Database>::Row) -> Result<Inspection> {
+                let result: String = r.try_get("result")?;
+                Ok(Inspection {
+                    id: r.try_get("id")?,
+                    institution_id: r.try_get("institution_id")?,
+                    inspected_on: r.try_get("inspected_on")?,
+                    result: InspectionResult::parse(&result).ok_or_else(|| corrupt("result", &result))?,
+                    findings: r.try_get("findings")?,
+                    inspector: r.try_get("inspector")?,
+                    rectify_by: r.try_get("rectify_by")?,
                 })
             }
 
@@ -463,6 +496,47 @@ macro_rules! impl_eldercare_store {
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {RESIDENT_COLUMNS} FROM care_residents WHERE id_number = "));
                     qb.push_bind(id_number.to_string()).push(" AND discharged_on IS NULL");
                     qb.build().fetch_optional(self.pool()).await?.as_ref().map(residency_from).transpose()
+                }
+
+                async fn add_inspection(&self, i: &Inspection, receipt: &str, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO care_inspections (institution_id, inspected_on, result, findings, inspector, rectify_by, recorded_by, recorded_at) ",
+                    );
+                    qb.push_values([i], |mut b, i| {
+                        b.push_bind(i.institution_id)
+                            .push_bind(i.inspected_on)
+                            .push_bind(i.result.as_str())
+                            .push_bind(i.findings.clone())
+                            .push_bind(i.inspector.clone())
+                            .push_bind(i.rectify_by)
+                            .push_bind(actor.name.clone())
+                            .push_bind(Utc::now());
+                    });
+                    qb.push(" RETURNING id");
+                    let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    let stored = Inspection { id, ..i.clone() };
+                    <$store>::write_audit(&mut tx, actor, &[EldercareEvent::Inspected { inspection: &stored, receipt }.entry()]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn inspections(&self, institution_id: i64) -> Result<Vec<Inspection>> {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT id, institution_id, inspected_on, result, findings, inspector, rectify_by FROM care_inspections WHERE institution_id = ",
+                    );
+                    qb.push_bind(institution_id).push(" ORDER BY inspected_on DESC, id DESC");
+                    qb.build().fetch_all(self.pool()).await?.iter().map(inspection_from).collect()
+                }
+
+                async fn last_inspections(&self, region: &RegionCode) -> Result<Vec<(i64, NaiveDate)>> {
+                    let (lo, hi) = range(region);
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT c.institution_id AS id, MAX(c.inspected_on) AS last FROM care_inspections c \
+                         JOIN care_institutions i ON i.id = c.institution_id WHERE i.region >= ",
+                    );
+                    qb.push_bind(lo).push(" AND i.region < ").push_bind(hi).push(" GROUP BY c.institution_id");
+                    qb.build().fetch_all(self.pool()).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("last")?))).collect()
                 }
 
                 async fn county_counts(&self, region: &RegionCode, day: NaiveDate, born_by: NaiveDate) -> Result<CountyCounts> {
