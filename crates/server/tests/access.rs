@@ -168,7 +168,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/eldercare/institutions/{id}/discharge") => (Method::POST, format!("/eldercare/institutions/{institution}/discharge"), Some(("application/x-www-form-urlencoded", "csrf=wrong&residency=1".into()))),
         ("POST", "/eldercare/institutions/{id}/grade") => (Method::POST, format!("/eldercare/institutions/{institution}/grade"), Some(("application/x-www-form-urlencoded", "csrf=wrong&grade=3".into()))),
         ("POST", "/eldercare/institutions/{id}/beds") => (Method::POST, format!("/eldercare/institutions/{institution}/beds"), Some(("application/x-www-form-urlencoded", "csrf=wrong&beds_total=10".into()))),
-        ("POST", "/eldercare/institutions/{id}/closure") => (Method::POST, format!("/eldercare/institutions/{institution}/closure"), Some(("application/x-www-form-urlencoded", "csrf=wrong&date=2027-06-01&plan=x".into()))),
+        ("POST", "/eldercare/institutions/{id}/closure") => (Method::POST, format!("/eldercare/institutions/{institution}/closure"), Some(("application/x-www-form-urlencoded", "csrf=wrong&closes_on=2027-06-01&plan=x".into()))),
         ("POST", "/eldercare/institutions/{id}/inspection") => (Method::POST, format!("/eldercare/institutions/{institution}/inspection"), Some(("application/x-www-form-urlencoded", "csrf=wrong&result=passed&inspector=x".into()))),
         ("GET", "/eldercare/assessments") => (Method::GET, format!("/eldercare/assessments?person={person_id}"), None),
         ("GET", "/eldercare/assessments/new") => (Method::GET, format!("/eldercare/assessments/new?person={person_id}"), None),

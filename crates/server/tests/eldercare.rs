@@ -223,7 +223,7 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     // She moves into the institution in concentrated support; someone not on 特困 cannot be
     // recorded so; a third admission finds the two beds taken.
     let admit = |id: String, concentrated: bool| {
-        let mut p = vec![("csrf", approver.csrf.clone()), ("id_number", id), ("date", "2026-11-25".to_string())];
+        let mut p = vec![("csrf", approver.csrf.clone()), ("id_number", id), ("admitted_on", "2026-11-25".to_string())];
         if concentrated {
             p.push(("concentrated", "on".into()));
         }
@@ -295,7 +295,7 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     let inspect = |findings: &'static str| {
         let body = form(&[
             ("csrf", approver.csrf.as_str()),
-            ("date", "2026-12-01"),
+            ("inspected_on", "2026-12-01"),
             ("result", "rectify"),
             ("findings", findings),
             ("rectify_by", "2026-12-31"),
@@ -451,11 +451,12 @@ async fn the_eldercare_tables_keep_assessments_institutions_and_residents_on_eac
             vec![day("2026-10-01"), day("2026-04-01")]
         );
         assert_eq!(
-            elder.last_inspections(&code("2101")).await.expect("last"),
+            elder.last_inspections(&code("2101"), day("2026-12-01")).await.expect("last"),
             vec![(first.id, day("2026-10-01"))],
             "{:?}",
             store.backend()
         );
+        assert_eq!(elder.last_inspections(&code("2101"), day("2026-05-01")).await.expect("last"), vec![(first.id, day("2026-04-01"))]);
 
         // Two assessments; the later-dated sets the fact even when recorded first.
         let record = |on: &str, scores: Vec<u8>| {

@@ -162,6 +162,9 @@ pub enum InstitutionError {
     Grade(u8),
     #[error("the institution is closed")]
     Closed,
+    /// Closing on a date (announced): it takes no new residents.
+    #[error("the institution is closing on {0:?}")]
+    Closing(Option<NaiveDate>),
     #[error("closure on {closes} announced on {announced}: the resettlement plan needs 60 days")]
     ClosureNotice { announced: NaiveDate, closes: NaiveDate },
     #[error("no resettlement plan")]
@@ -182,6 +185,9 @@ impl Bilingual for InstitutionError {
             InstitutionError::AdmissionAfterFiling(d) => format!("收住第一位老年人的日期{d}晚于备案日期"),
             InstitutionError::Grade(g) => format!("等级{g}无效：等级为一级至五级"),
             InstitutionError::Closed => "该机构已停业".into(),
+            InstitutionError::Closing(d) => {
+                format!("该机构已报告将于{}停业，不再收住新的老年人", d.map(|d| d.to_string()).unwrap_or_default())
+            }
             InstitutionError::ClosureNotice { announced, closes } => {
                 format!("{announced}提出、{closes}停业不足60日：暂停或终止服务应提前60日提交老年人安置方案")
             }
@@ -201,6 +207,9 @@ impl Bilingual for InstitutionError {
             InstitutionError::AdmissionAfterFiling(d) => format!("first admission {d} is after the filing date"),
             InstitutionError::Grade(g) => format!("grade {g}: grades run from 1 to 5"),
             InstitutionError::Closed => "the institution is closed".into(),
+            InstitutionError::Closing(d) => {
+                format!("the institution is closing on {}: it takes no new residents", d.map(|d| d.to_string()).unwrap_or_default())
+            }
             InstitutionError::ClosureNotice { announced, closes } => {
                 format!("closing on {closes}, announced {announced}: the residents' resettlement plan is due 60 days ahead")
             }

@@ -563,8 +563,18 @@ pub(super) struct ManageForm {
     csrf: String,
     #[serde(default)]
     id_number: String,
+    /// The form's date: admitted on, discharged on, inspected on or closing on (each form names
+    /// its own field; `date` is what the one sent carried).
     #[serde(default)]
     date: String,
+    #[serde(default)]
+    admitted_on: String,
+    #[serde(default)]
+    discharged_on: String,
+    #[serde(default)]
+    inspected_on: String,
+    #[serde(default)]
+    closes_on: String,
     #[serde(default)]
     concentrated: Option<String>,
     #[serde(default)]
@@ -601,10 +611,17 @@ enum Step {
     Closure,
 }
 
-async fn manage(s: AppState, who: Authenticated, id: i64, f: ManageForm, step: Step) -> Result<Response, AppError> {
+async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, step: Step) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let lang = who.lang;
     let today = s.clock.today();
+    f.date = match step {
+        Step::Admit => f.admitted_on.clone(),
+        Step::Discharge => f.discharged_on.clone(),
+        Step::Inspect => f.inspected_on.clone(),
+        Step::Closure => f.closes_on.clone(),
+        Step::Grade | Step::Beds => String::new(),
+    };
     let date = match f.date.trim() {
         "" => Ok(today),
         d => day_of(d).ok_or_else(|| bad_date(lang, "日期", "date", d)),
@@ -920,10 +937,12 @@ pub(super) async fn form_assess(
     match service::record_assessment(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, new, s.clock.today()).await {
         Ok(r) => {
             let mut to = format!("/eldercare/assessments/{}", r.assessment.id);
-            if let Some(ChangeOpened::Opened { case_id }) = r.change {
-                to.push_str(&format!("?case={case_id}"));
-            } else if r.change_failed.is_some() {
-                to.push_str("?case_failed=1");
+            match (&r.change, &r.change_failed) {
+                (Some(ChangeOpened::Opened { case_id }), _) => to.push_str(&format!("?case={case_id}")),
+                (Some(ChangeOpened::AlreadyOpen), _) => to.push_str("?case_open=1"),
+                // No change service to open, or it failed: staff open it by hand.
+                (Some(ChangeOpened::NoChangeService), _) | (None, Some(_)) => to.push_str("?case_failed=1"),
+                (None, None) => {}
             }
             Ok(Redirect::to(&to).into_response())
         }
@@ -975,6 +994,7 @@ pub(super) struct AssessmentPage {
     history: Vec<HistoryRow>,
     case: Option<i64>,
     case_failed: bool,
+    already_open: bool,
     may_assess: bool,
 }
 
@@ -983,6 +1003,8 @@ pub(super) struct CaseParam {
     case: Option<i64>,
     /// The care band changed but the change case could not be opened.
     case_failed: Option<String>,
+    /// The care band changed and a change case of the household was already open.
+    case_open: Option<String>,
 }
 
 pub(super) async fn assessment_page(
@@ -1051,6 +1073,7 @@ pub(super) async fn assessment_page(
             .collect(),
         case: q.case,
         case_failed: q.case_failed.is_some(),
+        already_open: q.case_open.is_some(),
         may_assess: who.principal.may(Permission::AssessAbility),
         a,
     };

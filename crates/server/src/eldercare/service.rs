@@ -339,7 +339,8 @@ pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, f: Filing, 
     }
     check_filing(&f, today)?;
     let elder = eldercare_store(store);
-    if let Some(there) = elder.institution_by_registration(f.registration.trim()).await?.filter(|i| i.status != InstitutionStatus::Closed) {
+    let filed = elder.institution_by_registration(f.registration.trim()).await?.map(|i| as_of(i, today));
+    if let Some(there) = filed.filter(|i| i.status != InstitutionStatus::Closed) {
         return Err(InstitutionError::AlreadyFiled(there.receipt).into());
     }
     let cal = calendar(store).await?;
@@ -445,7 +446,8 @@ pub async fn overdue_inspections(
     list: &[Institution],
     today: NaiveDate,
 ) -> Result<std::collections::HashSet<i64>, EldercareFailure> {
-    let last: std::collections::HashMap<i64, NaiveDate> = eldercare_store(store).last_inspections(region).await?.into_iter().collect();
+    let last: std::collections::HashMap<i64, NaiveDate> =
+        eldercare_store(store).last_inspections(region, today).await?.into_iter().collect();
     Ok(list.iter().filter(|i| inspection_overdue(i, last.get(&i.id).copied(), today)).map(|i| i.id).collect())
 }
 
@@ -459,6 +461,9 @@ pub async fn grade(
     today: NaiveDate,
 ) -> Result<Institution, EldercareFailure> {
     let before = managed(store, who, id, today).await?;
+    if before.status == InstitutionStatus::Closed {
+        return Err(InstitutionError::Closed.into());
+    }
     let mut i = before.clone();
     if let Some(g) = grade.filter(|g| !(1..=5).contains(g)) {
         return Err(InstitutionError::Grade(g).into());
@@ -540,8 +545,10 @@ pub async fn admit(
     today: NaiveDate,
 ) -> Result<Residency, EldercareFailure> {
     let i = managed(store, who, institution_id, today).await?;
-    if i.status != InstitutionStatus::Open {
-        return Err(InstitutionError::Closed.into());
+    match i.status {
+        InstitutionStatus::Open => {}
+        InstitutionStatus::Closing => return Err(InstitutionError::Closing(i.closes_on).into()),
+        InstitutionStatus::Closed => return Err(InstitutionError::Closed.into()),
     }
     let id = IdNumber::parse(a.id_number.trim()).map_err(|_| AccessError::NotFound)?;
     // The person may come from anywhere in the city: the registry record is what counts. What

@@ -85,8 +85,8 @@ pub trait EldercareStore: Send + Sync {
     async fn add_inspection(&self, i: &Inspection, receipt: &str, actor: &Actor) -> Result<i64>;
     /// An institution's inspections, newest first.
     async fn inspections(&self, institution_id: i64) -> Result<Vec<Inspection>>;
-    /// The date of each institution's newest inspection, of those within `region`.
-    async fn last_inspections(&self, region: &RegionCode) -> Result<Vec<(i64, NaiveDate)>>;
+    /// The date of each institution's newest inspection up to `day`, of those within `region`.
+    async fn last_inspections(&self, region: &RegionCode, day: NaiveDate) -> Result<Vec<(i64, NaiveDate)>>;
     /// The counts of every county within `region` on `day` (elders are those born on or before
     /// `born_by`).
     async fn county_counts(&self, region: &RegionCode, day: NaiveDate, born_by: NaiveDate) -> Result<CountyCounts>;
@@ -529,13 +529,14 @@ macro_rules! impl_eldercare_store {
                     qb.build().fetch_all(self.pool()).await?.iter().map(inspection_from).collect()
                 }
 
-                async fn last_inspections(&self, region: &RegionCode) -> Result<Vec<(i64, NaiveDate)>> {
+                async fn last_inspections(&self, region: &RegionCode, day: NaiveDate) -> Result<Vec<(i64, NaiveDate)>> {
                     let (lo, hi) = range(region);
                     let mut qb = QueryBuilder::<$db>::new(
                         "SELECT c.institution_id AS id, MAX(c.inspected_on) AS last FROM care_inspections c \
                          JOIN care_institutions i ON i.id = c.institution_id WHERE i.region >= ",
                     );
-                    qb.push_bind(lo).push(" AND i.region < ").push_bind(hi).push(" GROUP BY c.institution_id");
+                    qb.push_bind(lo).push(" AND i.region < ").push_bind(hi).push(" AND c.inspected_on <= ").push_bind(day);
+                    qb.push(" GROUP BY c.institution_id");
                     qb.build().fetch_all(self.pool()).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("last")?))).collect()
                 }
 
@@ -557,7 +558,8 @@ macro_rules! impl_eldercare_store {
                          CAST(SUM(beds_day_care) AS BIGINT) AS day_care, CAST(SUM(beds_home) AS BIGINT) AS home, COUNT(*) AS n \
                          FROM care_institutions WHERE (status = 'open' OR (status = 'closing' AND closes_on > ",
                     );
-                    qb.push_bind(day).push(")) AND region >= ");
+                    // (In service from its first admission: it files within days after it.)
+                    qb.push_bind(day).push(")) AND COALESCE(first_admission, filed_on) <= ").push_bind(day).push(" AND region >= ");
                     qb.push_bind(lo.clone()).push(" AND region < ").push_bind(hi.clone()).push(" GROUP BY substr(region, 1, 6)");
                     for r in qb.build().fetch_all(self.pool()).await? {
                         let n = |c: &str| -> Result<i64> { Ok(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)) };
