@@ -174,6 +174,10 @@ pub(crate) async fn eldercare(persons: u64, institutions: u64, beds: i64, rounds
         times.len()
     );
     drop(store);
-    let _ = std::fs::remove_dir_all(dir);
+    if std::env::var_os("MINZHENG_BENCH_KEEP").is_some() {
+        println!("kept: {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(())
 }

@@ -16,10 +16,12 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     sqlite: &[
         Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/sqlite/5001_eldercare.sql") },
         Migration { version: 5002, name: "inspections", sql: include_str!("migrations/sqlite/5002_inspections.sql") },
+        Migration { version: 5003, name: "residents_person", sql: include_str!("migrations/sqlite/5003_residents_person.sql") },
     ],
     postgres: &[
         Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/postgres/5001_eldercare.sql") },
         Migration { version: 5002, name: "inspections", sql: include_str!("migrations/postgres/5002_inspections.sql") },
+        Migration { version: 5003, name: "residents_person", sql: include_str!("migrations/postgres/5003_residents_person.sql") },
     ],
 };
 
@@ -544,10 +546,14 @@ macro_rules! impl_eldercare_store {
                     let (lo, hi) = range(region);
                     let mut out = CountyCounts::default();
 
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "SELECT substr(community_code, 1, 6) AS county, COUNT(*) AS n FROM persons WHERE status = 'alive' AND community_code >= ",
-                    );
-                    qb.push_bind(lo.clone()).push(" AND community_code < ").push_bind(hi.clone());
+                    // A city (or province) is most of the table: read it through, not through the
+                    // community index and a look-up per person (`|| ''` keeps SQLite off the
+                    // index; 5x faster there); a county or less uses the index.
+                    let code = if region.as_str().len() <= 4 { "community_code || ''" } else { "community_code" };
+                    let mut qb = QueryBuilder::<$db>::new(format!(
+                        "SELECT substr(community_code, 1, 6) AS county, COUNT(*) AS n FROM persons WHERE status = 'alive' AND {code} >= "
+                    ));
+                    qb.push_bind(lo.clone()).push(format!(" AND {code} < ")).push_bind(hi.clone());
                     qb.push(" AND birth_date <= ").push_bind(born_by).push(" GROUP BY substr(community_code, 1, 6)");
                     for r in qb.build().fetch_all(self.pool()).await? {
                         out.elders.push((r.try_get("county")?, count(r.try_get("n")?)));
