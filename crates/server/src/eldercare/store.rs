@@ -17,11 +17,13 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/sqlite/5001_eldercare.sql") },
         Migration { version: 5002, name: "inspections", sql: include_str!("migrations/sqlite/5002_inspections.sql") },
         Migration { version: 5003, name: "residents_person", sql: include_str!("migrations/sqlite/5003_residents_person.sql") },
+        Migration { version: 5004, name: "newest_assessment", sql: include_str!("migrations/sqlite/5004_newest_assessment.sql") },
     ],
     postgres: &[
         Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/postgres/5001_eldercare.sql") },
         Migration { version: 5002, name: "inspections", sql: include_str!("migrations/postgres/5002_inspections.sql") },
         Migration { version: 5003, name: "residents_person", sql: include_str!("migrations/postgres/5003_residents_person.sql") },
+        Migration { version: 5004, name: "newest_assessment", sql: include_str!("migrations/postgres/5004_newest_assessment.sql") },
     ],
 };
 
@@ -321,6 +323,10 @@ macro_rules! impl_eldercare_store {
                     });
                     qb.push(" RETURNING id");
                     let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    // Mark the person's newest assessment (by its date, then its number).
+                    let mut qb = QueryBuilder::<$db>::new("UPDATE ability_assessments SET newest = (id = (SELECT b.id FROM ability_assessments b WHERE b.id_number = ");
+                    qb.push_bind(a.id_number.clone()).push(" ORDER BY b.assessed_on DESC, b.id DESC LIMIT 1)) WHERE id_number = ").push_bind(a.id_number.clone());
+                    qb.build().execute(&mut *tx).await?;
                     // The newest assessment (by its date) sets the person's self-care.
                     sqlx::query::<$db>(minzheng_store::UPSERT_PERSON_FACT)
                         .bind(a.id_number.clone())
@@ -618,14 +624,10 @@ macro_rules! impl_eldercare_store {
 
                     let mut qb = QueryBuilder::<$db>::new(
                         "SELECT substr(a.community, 1, 6) AS county, a.level AS level, COUNT(*) AS n FROM ability_assessments a \
-                         JOIN persons p ON p.id_number = a.id_number AND p.status = 'alive' WHERE a.community >= ",
+                         JOIN persons p ON p.id_number = a.id_number AND p.status = 'alive' WHERE a.newest AND a.community >= ",
                     );
                     qb.push_bind(lo).push(" AND a.community < ").push_bind(hi);
-                    qb.push(
-                        " AND NOT EXISTS (SELECT 1 FROM ability_assessments b WHERE b.id_number = a.id_number \
-                         AND (b.assessed_on > a.assessed_on OR (b.assessed_on = a.assessed_on AND b.id > a.id))) \
-                         GROUP BY substr(a.community, 1, 6), a.level",
-                    );
+                    qb.push(" GROUP BY substr(a.community, 1, 6), a.level");
                     for r in qb.build().fetch_all(self.pool()).await? {
                         let level: String = r.try_get("level")?;
                         let level = AbilityLevel::parse(&level).ok_or_else(|| corrupt("level", &level))?;
