@@ -4,7 +4,8 @@
 //! ability assessment of every 特困 person of the district and of some other elders (a spread
 //! of levels, deterministic); about 60% of the dependent 特困 persons in concentrated support (the
 //! plan's 2025 target) and other elders filling the homes to about 55% (the seeds' occupancy
-//! target). Synthetic and deterministic: the summary says what was planted, and the indicators
+//! target), this year's inspections (one to put right, the last home overdue). Synthetic and
+//! deterministic: the summary says what was planted, and the indicators
 //! page computes its figures from these records like any others.
 
 use super::assessment::{assess, Answers, Reason, ITEMS};
@@ -122,6 +123,22 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         let i = service::file(store, &clerk, &actor, filing, first_admission).await.map_err(fail)?;
         let grade = [Some(4), Some(3), Some(3), None, Some(2), Some(3), None][k % 7];
         let i = service::grade(store, &clerk, &actor, i.id, grade, today).await.map_err(fail)?;
+        // This year's inspection: all passed but one to put right; the last home not yet
+        // inspected this year (overdue).
+        if k + 1 < 7 {
+            let on = today - chrono::Duration::days(40 + 30 * k as i64);
+            let rectify = k == 2;
+            let inspection = super::model::Inspection {
+                id: 0,
+                institution_id: i.id,
+                inspected_on: on,
+                result: if rectify { super::model::InspectionResult::Rectify } else { super::model::InspectionResult::Passed },
+                findings: if rectify { "消防通道堆放杂物；部分房间未安装紧急呼叫装置".into() } else { String::new() },
+                inspector: "浑南区民政局养老服务科 周敏、吴刚".into(),
+                rectify_by: rectify.then(|| on + chrono::Duration::days(30)),
+            };
+            service::inspect(store, &clerk, &actor, i.id, inspection, today).await.map_err(fail)?;
+        }
         institutions.push(i);
     }
 
