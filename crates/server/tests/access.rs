@@ -161,6 +161,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/verifications") => (Method::GET, format!("/verifications?region={community}"), None),
         ("GET", "/verifications/export.xlsx") => (Method::GET, format!("/verifications/export.xlsx?region={community}"), None),
         ("GET", "/eldercare") => (Method::GET, format!("/eldercare?region={community}"), None),
+        ("GET", "/eldercare/indicators.xlsx") => (Method::GET, format!("/eldercare/indicators.xlsx?region={community}"), None),
+        ("GET", "/eldercare/institutions.xlsx") => (Method::GET, format!("/eldercare/institutions.xlsx?region={community}"), None),
         ("GET", "/eldercare/institutions/new") => (Method::GET, format!("/eldercare/institutions/new?region={community}"), None),
         ("POST", "/eldercare/institutions") => (Method::POST, "/eldercare/institutions".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&name=x&region={community}")))),
         ("GET", "/eldercare/institutions/{id}") => (Method::GET, format!("/eldercare/institutions/{institution}"), None),

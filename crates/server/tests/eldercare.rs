@@ -311,6 +311,17 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     let page = get(&f.app, &format!("/eldercare/institutions/{institution}"), Some(&approver.cookie)).await;
     assert!(page.body.contains("消防通道堆放杂物") && page.body.contains("限期整改"), "{}", page.body);
 
+    // Both tables as workbooks, each export audited.
+    for url in
+        [format!("/eldercare/indicators.xlsx?region={county}&date=2026-11-30"), format!("/eldercare/institutions.xlsx?region={county}")]
+    {
+        let r = get(&f.app, &url, Some(&approver.cookie)).await;
+        assert_eq!(r.status, StatusCode::OK, "{url}");
+        assert!(r.body.starts_with("PK"), "{url}: a workbook");
+    }
+    let log = f.store.audit_of("care_institution", &county).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "export"), "{log:?}");
+
     // A grid worker reads no elderly care; an account of another county sees nothing of it.
     let grid = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid");
     assert_eq!(get(&f.app, "/eldercare", Some(&grid.cookie)).await.status, StatusCode::FORBIDDEN);

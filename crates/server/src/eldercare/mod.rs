@@ -25,6 +25,8 @@ use minzheng_domain::Permission;
 
 pub const ROUTES: &[Route] = &[
     Route::new("GET", "/eldercare", Access::Needs(Permission::ReadElderCare)),
+    Route::new("GET", "/eldercare/indicators.xlsx", Access::Needs(Permission::ReadElderCare)),
+    Route::new("GET", "/eldercare/institutions.xlsx", Access::Needs(Permission::ReadElderCare)),
     Route::new("GET", "/eldercare/institutions/new", Access::Needs(Permission::ManageInstitutions)),
     Route::new("POST", "/eldercare/institutions", Access::Needs(Permission::ManageInstitutions)),
     Route::new("GET", "/eldercare/institutions/{id}", Access::Needs(Permission::ReadElderCare)),
@@ -56,6 +58,8 @@ fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);
     Router::new()
         .route(l("/eldercare", &["GET"]), get(routes::overview))
+        .route(l("/eldercare/indicators.xlsx", &["GET"]), get(routes::indicators_xlsx))
+        .route(l("/eldercare/institutions.xlsx", &["GET"]), get(routes::institutions_xlsx))
         .route(l("/eldercare/institutions/new", &["GET"]), get(routes::filing_form))
         .route(l("/eldercare/institutions", &["POST"]), post(routes::form_file))
         .route(l("/eldercare/institutions/{id}", &["GET"]), get(routes::institution))

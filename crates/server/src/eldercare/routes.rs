@@ -310,6 +310,127 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
     Ok(render(&page)?.into_response())
 }
 
+fn county_name(s: &AppState, code: &str, lang: Lang) -> String {
+    RegionCode::parse(code).map(|c| region_label(s, &c, lang)).unwrap_or_else(|_| code.to_string())
+}
+
+/// `GET /eldercare/indicators.xlsx?region=&date=`: the indicators table as a workbook (figures
+/// only, no personal data), its export audited.
+pub(super) async fn indicators_xlsx(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<RegionParam>,
+) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let day = date_of(&s, &q)?;
+    let region = region_of(&q)?;
+    let figures = service::county_indicators(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
+    let filters = serde_json::json!({ "region": region.as_ref().map(ToString::to_string), "date": day });
+    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "care_indicators", filters, &[]).await?;
+    let mut headers = vec![
+        pick(lang, "区县", "County"),
+        pick(lang, "老年人口", "Elders"),
+        pick(lang, "机构", "Institutions"),
+        pick(lang, "床位", "Beds"),
+        pick(lang, "护理型床位", "Nursing-type"),
+        pick(lang, "家庭养老床位", "Home beds"),
+        pick(lang, "入住", "Residents"),
+        pick(lang, "每千名老人床位", "Beds per 1,000 elders"),
+        pick(lang, "入住率", "Occupancy"),
+        pick(lang, "护理型床位占比", "Nursing-bed share"),
+        pick(lang, "特困人员", "特困 persons"),
+        pick(lang, "其中失能半失能", "Dependent"),
+        pick(lang, "其中集中供养", "In institutions"),
+        pick(lang, "失能半失能特困人员集中供养率", "Concentrated support of dependent 特困 persons"),
+    ];
+    headers.extend(AbilityLevel::ALL.iter().map(|l| pick(lang, l.zh(), l.en())));
+    let rows: Vec<Vec<String>> = figures
+        .iter()
+        .map(|i| {
+            let mut r = vec![
+                county_name(&s, &i.county, lang),
+                i.elders.to_string(),
+                i.institutions.to_string(),
+                i.beds.total.to_string(),
+                i.beds.nursing.to_string(),
+                i.beds.home.to_string(),
+                i.residents.to_string(),
+                i.beds_per_thousand.map_or_else(String::new, |x| format!("{x:.1}")),
+                percent(i.occupancy),
+                percent(i.nursing_share),
+                i.tekun.to_string(),
+                i.tekun_dependent.to_string(),
+                i.tekun_dependent_concentrated.to_string(),
+                percent(i.concentrated_share),
+            ];
+            r.extend(i.assessed.iter().map(u64::to_string));
+            r
+        })
+        .collect();
+    let bytes = crate::platform::sheet::workbook(pick(lang, "养老服务指标", "Elderly-care indicators"), &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, "eldercare-indicators.xlsx"))
+}
+
+/// `GET /eldercare/institutions.xlsx?region=`: the institutions as filed, as a workbook, its
+/// export audited with the institutions' ids.
+pub(super) async fn institutions_xlsx(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<RegionParam>,
+) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let today = s.clock.today();
+    let region = region_of(&q)?;
+    let list = service::institutions(s.store.as_ref(), &who.principal, region.as_ref(), today).await?;
+    let here = region.clone().unwrap_or_else(|| who.principal.region.clone());
+    let overdue = service::overdue_inspections(s.store.as_ref(), &here, &list, today).await?;
+    let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
+    let filters = serde_json::json!({ "region": region.as_ref().map(ToString::to_string) });
+    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "care_institution", filters, &ids).await?;
+    let headers = [
+        pick(lang, "机构名称", "Name"),
+        pick(lang, "所在区划", "Region"),
+        pick(lang, "住所", "Address"),
+        pick(lang, "备案回执", "Receipt"),
+        pick(lang, "备案日期", "Filed on"),
+        pick(lang, "床位", "Beds"),
+        pick(lang, "护理型", "Nursing-type"),
+        pick(lang, "日间照料", "Day care"),
+        pick(lang, "家庭养老床位", "Home beds"),
+        pick(lang, "等级", "Grade"),
+        pick(lang, "性质", "Ownership"),
+        pick(lang, "类型", "Kind"),
+        pick(lang, "状态", "Status"),
+        pick(lang, "年检", "Inspection"),
+        pick(lang, "联系电话", "Telephone"),
+    ];
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|i| {
+            let row = institution_row(&s, i, lang);
+            vec![
+                row.name,
+                row.region,
+                i.filing.address.clone(),
+                row.receipt,
+                i.filed_on.to_string(),
+                row.beds.to_string(),
+                row.nursing.to_string(),
+                i.filing.beds.day_care.to_string(),
+                i.filing.beds.home.to_string(),
+                i.grade.map(|g| g.to_string()).unwrap_or_default(),
+                row.ownership.to_string(),
+                row.flags,
+                row.status.to_string(),
+                if overdue.contains(&i.id) { pick(lang, "逾期", "overdue").to_string() } else { String::new() },
+                i.filing.contact.clone(),
+            ]
+        })
+        .collect();
+    let bytes = crate::platform::sheet::workbook(pick(lang, "养老机构", "Institutions"), &headers, &rows)?;
+    Ok(crate::platform::sheet::download(bytes, "eldercare-institutions.xlsx"))
+}
+
 /// The filing form, as typed.
 #[derive(Deserialize, Default, Clone)]
 pub(super) struct FilingForm {
