@@ -322,6 +322,11 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     let log = f.store.audit_of("care_institution", &county).await.expect("audit");
     assert!(log.iter().any(|e| e.action == "export"), "{log:?}");
 
+    // The home pages count the work waiting: re-assessments due for the community, inspections
+    // overdue for the county (none yet: everything here is recent).
+    assert!(get(&f.app, "/", Some(&worker.cookie)).await.body.contains("常规评估到期的老人 0 人"));
+    assert!(get(&f.app, "/", Some(&approver.cookie)).await.body.contains("年检逾期的养老机构 0 家"));
+
     // A grid worker reads no elderly care; an account of another county sees nothing of it.
     let grid = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid");
     assert_eq!(get(&f.app, "/eldercare", Some(&grid.cookie)).await.status, StatusCode::FORBIDDEN);
@@ -494,6 +499,10 @@ async fn the_eldercare_tables_keep_assessments_institutions_and_residents_on_eac
         elder.add_assessment(&record("2026-05-01", full), &actor).await.expect("older, entered late");
         let facts = store.person_facts(minzheng_domain::PersonFact::SELF_CARE_FAILED, None).await.expect("facts");
         assert_eq!(facts.iter().map(|f| (f.value, f.source.clone())).collect::<Vec<_>>(), vec![(6, format!("能力评估 #{newer}"))]);
+        // Only the newest assessment of a living person is due its re-assessment.
+        let (due, n) = elder.due_assessments(&code("2101"), day("2026-12-01"), 10).await.expect("due");
+        assert_eq!((n, due.iter().map(|a| a.id).collect::<Vec<_>>()), (1, vec![newer]), "{:?}", store.backend());
+        assert_eq!(elder.due_assessments(&code("2101"), day("2026-10-01"), 10).await.expect("due").1, 0);
         let history = elder.assessments_of(old.id_number.as_str()).await.expect("history");
         assert_eq!(history.iter().map(|a| a.assessed_on).collect::<Vec<_>>(), vec![day("2026-11-01"), day("2026-05-01")]);
         assert_eq!(history[0].answers.scores, dependent);

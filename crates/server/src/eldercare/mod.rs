@@ -16,6 +16,7 @@ pub mod model;
 mod routes;
 pub mod service;
 pub mod store;
+mod work;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
@@ -51,8 +52,15 @@ pub const ROUTES: &[Route] = &[
 const MENU: &[MenuEntry] =
     &[MenuEntry { href: "/eldercare", zh: "养老服务", en: "Elderly care", needs: Some(Permission::ReadElderCare) }];
 
-pub const MODULE: Module =
-    Module { name: "eldercare", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS), work: None };
+pub const MODULE: Module = Module {
+    name: "eldercare",
+    routes: ROUTES,
+    router,
+    openapi,
+    menu: MENU,
+    migrations: Some(&store::MIGRATIONS),
+    work: Some(work::lines),
+};
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);

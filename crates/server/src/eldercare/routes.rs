@@ -255,6 +255,16 @@ pub(super) struct OverviewPage {
     institutions: Vec<InstitutionRow>,
     may_file: bool,
     may_assess: bool,
+    /// The residents whose yearly re-assessment is due (the oldest first) and how many.
+    due: Vec<DueRow>,
+    due_count: u64,
+}
+
+pub(super) struct DueRow {
+    id: i64,
+    name: String,
+    assessed_on: String,
+    level: &'static str,
 }
 
 pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
@@ -265,6 +275,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
     let institutions = service::institutions(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
     let here = region.clone().unwrap_or_else(|| who.principal.region.clone());
     let overdue = service::overdue_inspections(s.store.as_ref(), &here, &institutions, day).await?;
+    let (due, due_count) = service::due_assessments(s.store.as_ref(), &who.principal, s.clock.today(), 50).await?;
     let indicators = figures
         .iter()
         .map(|i| {
@@ -306,6 +317,16 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
             .collect(),
         may_file: who.principal.may(Permission::ManageInstitutions),
         may_assess: who.principal.may(Permission::AssessAbility),
+        due: due
+            .iter()
+            .map(|a| DueRow {
+                id: a.id,
+                name: a.name.clone(),
+                assessed_on: a.assessed_on.to_string(),
+                level: pick(lang, a.outcome.level.zh(), a.outcome.level.en()),
+            })
+            .collect(),
+        due_count,
     };
     Ok(render(&page)?.into_response())
 }

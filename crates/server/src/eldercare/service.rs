@@ -324,6 +324,23 @@ pub async fn assessment(
     Ok((a, history))
 }
 
+/// The residents of the account's region whose routine re-assessment is due by `today` (their
+/// newest assessment 12 months old or more), oldest first (at most `limit`), and how many.
+pub async fn due_assessments(
+    store: &dyn Store,
+    who: &Principal,
+    today: NaiveDate,
+    limit: u32,
+) -> Result<(Vec<AssessmentRecord>, u64), EldercareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let before = today.checked_sub_months(Months::new(12)).unwrap_or(today);
+    let (mut list, n) = eldercare_store(store).due_assessments(&who.region, before, limit).await?;
+    for a in &mut list {
+        a.id_number = shown(who, &a.id_number);
+    }
+    Ok((list, n))
+}
+
 /// When the next routine assessment is due (常规评估: at least every 12 months).
 pub fn next_routine(a: &AssessmentRecord) -> NaiveDate {
     a.assessed_on.checked_add_months(Months::new(12)).unwrap_or(a.assessed_on)

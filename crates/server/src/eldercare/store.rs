@@ -91,6 +91,9 @@ pub trait EldercareStore: Send + Sync {
     async fn inspections(&self, institution_id: i64) -> Result<Vec<Inspection>>;
     /// The date of each institution's newest inspection up to `day`, of those within `region`.
     async fn last_inspections(&self, region: &RegionCode, day: NaiveDate) -> Result<Vec<(i64, NaiveDate)>>;
+    /// The newest assessments, within `region`, of living persons, made on or before `before`
+    /// (their routine re-assessment due), oldest first, at most `limit`; and how many there are.
+    async fn due_assessments(&self, region: &RegionCode, before: NaiveDate, limit: u32) -> Result<(Vec<AssessmentRecord>, u64)>;
     /// The counts of every county within `region` on `day` (elders are those born on or before
     /// `born_by`).
     async fn county_counts(&self, region: &RegionCode, day: NaiveDate, born_by: NaiveDate) -> Result<CountyCounts>;
@@ -546,6 +549,21 @@ macro_rules! impl_eldercare_store {
                     qb.push_bind(lo).push(" AND i.region < ").push_bind(hi).push(" AND c.inspected_on <= ").push_bind(day);
                     qb.push(" GROUP BY c.institution_id");
                     qb.build().fetch_all(self.pool()).await?.iter().map(|r| Ok((r.try_get("id")?, r.try_get("last")?))).collect()
+                }
+
+                async fn due_assessments(&self, region: &RegionCode, before: NaiveDate, limit: u32) -> Result<(Vec<AssessmentRecord>, u64)> {
+                    let (lo, hi) = range(region);
+                    let from = "FROM ability_assessments a JOIN persons p ON p.id_number = a.id_number AND p.status = 'alive' \
+                                WHERE a.newest AND a.community >= ";
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT COUNT(*) AS n {from}"));
+                    qb.push_bind(lo.clone()).push(" AND a.community < ").push_bind(hi.clone()).push(" AND a.assessed_on <= ").push_bind(before);
+                    let n: i64 = qb.build().fetch_one(self.pool()).await?.try_get("n")?;
+                    let columns = ASSESSMENT_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ");
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {columns} {from}"));
+                    qb.push_bind(lo).push(" AND a.community < ").push_bind(hi).push(" AND a.assessed_on <= ").push_bind(before);
+                    qb.push(" ORDER BY a.assessed_on, a.id LIMIT ").push_bind(i64::from(limit));
+                    let rows = qb.build().fetch_all(self.pool()).await?;
+                    Ok((rows.iter().map(assessment_from).collect::<Result<_>>()?, count(n)))
                 }
 
                 async fn county_counts(&self, region: &RegionCode, day: NaiveDate, born_by: NaiveDate) -> Result<CountyCounts> {
