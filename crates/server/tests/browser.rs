@@ -896,4 +896,21 @@ fn a_community_worker_records_an_ability_assessment_and_the_county_files_an_inst
     let page = d.wait_for("the institution", |p| p.contains("id=\"receipt\""));
     assert!(page.contains("浑南区康宁养老院") && page.contains("养老备字"));
     d.screenshot("eldercare_institution");
+
+    // An inspection to put right without the problems written is refused, the inspectors kept;
+    // then the resident assessed above moves in, and their household page says where they live.
+    d.type_into("#inspect textarea[name=findings]", "");
+    d.click("#inspect select[name=result] option[value='rectify']");
+    d.type_into("#inspect input[name=inspector]", "周科长");
+    d.type_into("#inspect input[name=rectify_by]", "2099-12-31");
+    d.click("#inspect button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("请写明检查发现的问题"));
+    assert!(page.contains("value=\"周科长\""), "the inspectors as typed");
+    d.type_into("#admit input[name=id_number]", &head.id_number.to_string());
+    d.click("#admit button[type=submit]");
+    let page = d.wait_for("the resident", |p| p.contains("id=\"residents\""));
+    assert!(page.contains(&head.name), "{}", page.chars().take(2000).collect::<String>());
+    d.goto(&format!("{server}/households/{}", f.inside.household_no));
+    let page = d.wait_for("the household", |p| p.contains("id=\"care\""));
+    assert!(page.contains("浑南区康宁养老院") && page.contains("轻度失能"), "the household page shows the care");
 }

@@ -322,6 +322,18 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     let log = f.store.audit_of("care_institution", &county).await.expect("audit");
     assert!(log.iter().any(|e| e.action == "export"), "{log:?}");
 
+    // The institution page's forms are its actions; another is not found.
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/eldercare/institutions/{institution}/demolish"),
+        Some(&approver.cookie),
+        &[],
+        form(&[("csrf", approver.csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+
     // The home pages count the work waiting: re-assessments due for the community, inspections
     // overdue for the county (none yet: everything here is recent).
     assert!(get(&f.app, "/", Some(&worker.cookie)).await.body.contains("常规评估到期的老人 0 人"));

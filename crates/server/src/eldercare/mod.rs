@@ -31,12 +31,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/eldercare/institutions/new", Access::Needs(Permission::ManageInstitutions)),
     Route::new("POST", "/eldercare/institutions", Access::Needs(Permission::ManageInstitutions)),
     Route::new("GET", "/eldercare/institutions/{id}", Access::Needs(Permission::ReadElderCare)),
-    Route::new("POST", "/eldercare/institutions/{id}/admit", Access::Needs(Permission::ManageInstitutions)),
-    Route::new("POST", "/eldercare/institutions/{id}/discharge", Access::Needs(Permission::ManageInstitutions)),
-    Route::new("POST", "/eldercare/institutions/{id}/grade", Access::Needs(Permission::ManageInstitutions)),
-    Route::new("POST", "/eldercare/institutions/{id}/beds", Access::Needs(Permission::ManageInstitutions)),
-    Route::new("POST", "/eldercare/institutions/{id}/closure", Access::Needs(Permission::ManageInstitutions)),
-    Route::new("POST", "/eldercare/institutions/{id}/inspection", Access::Needs(Permission::ManageInstitutions)),
+    Route::new("POST", "/eldercare/institutions/{id}/{action}", Access::Needs(Permission::ManageInstitutions)),
     Route::new("GET", "/eldercare/assessments", Access::Needs(Permission::ReadElderCare)),
     Route::new("GET", "/eldercare/assessments/new", Access::Needs(Permission::AssessAbility)),
     Route::new("POST", "/eldercare/assessments", Access::Needs(Permission::AssessAbility)),
@@ -71,12 +66,7 @@ fn router() -> Router<AppState> {
         .route(l("/eldercare/institutions/new", &["GET"]), get(routes::filing_form))
         .route(l("/eldercare/institutions", &["POST"]), post(routes::form_file))
         .route(l("/eldercare/institutions/{id}", &["GET"]), get(routes::institution))
-        .route(l("/eldercare/institutions/{id}/admit", &["POST"]), post(routes::form_admit))
-        .route(l("/eldercare/institutions/{id}/discharge", &["POST"]), post(routes::form_discharge))
-        .route(l("/eldercare/institutions/{id}/grade", &["POST"]), post(routes::form_grade))
-        .route(l("/eldercare/institutions/{id}/beds", &["POST"]), post(routes::form_beds))
-        .route(l("/eldercare/institutions/{id}/closure", &["POST"]), post(routes::form_closure))
-        .route(l("/eldercare/institutions/{id}/inspection", &["POST"]), post(routes::form_inspection))
+        .route(l("/eldercare/institutions/{id}/{action}", &["POST"]), post(routes::form_step))
         .route(l("/eldercare/assessments", &["GET", "POST"]), get(routes::assessments).post(routes::form_assess))
         .route(l("/eldercare/assessments/new", &["GET"]), get(routes::assess_form))
         .route(l("/eldercare/assessments/{id}", &["GET"]), get(routes::assessment_page))

@@ -104,6 +104,7 @@ pub(super) struct InstitutionWithResidents {
     #[serde(flatten)]
     institution: Institution,
     residents: Vec<Residency>,
+    inspections: Vec<Inspection>,
 }
 
 pub(super) async fn api_institution(
@@ -111,8 +112,8 @@ pub(super) async fn api_institution(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<InstitutionWithResidents>, AppError> {
-    let (institution, residents) = service::institution(s.store.as_ref(), &who.principal, id, s.clock.today()).await?;
-    Ok(Json(InstitutionWithResidents { institution, residents }))
+    let (institution, residents, inspections) = service::institution(s.store.as_ref(), &who.principal, id, s.clock.today()).await?;
+    Ok(Json(InstitutionWithResidents { institution, residents, inspections }))
 }
 
 /// `POST /api/eldercare/institutions` (needs `x-csrf-token`): a filing; 201 with the receipt.
@@ -644,7 +645,7 @@ async fn institution_page(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let lang = who.lang;
-    let (i, residents) = service::institution(s.store.as_ref(), &who.principal, id, s.clock.today()).await?;
+    let (i, residents, inspections) = service::institution(s.store.as_ref(), &who.principal, id, s.clock.today()).await?;
     let rows: Vec<ResidentRow> = residents
         .iter()
         .map(|r| ResidentRow {
@@ -672,8 +673,7 @@ async fn institution_page(
         may_manage: who.principal.may(Permission::ManageInstitutions) && who.principal.in_scope(&i.filing.region),
         today: s.clock.today().to_string(),
         grades: (1..=5).map(|g| (g, i.grade == Some(g))).collect(),
-        inspections: service::inspections(s.store.as_ref(), &who.principal, id)
-            .await?
+        inspections: inspections
             .into_iter()
             .map(|x| InspectionRow {
                 inspected_on: x.inspected_on.to_string(),
@@ -753,6 +753,21 @@ enum Step {
     Closure,
 }
 
+impl Step {
+    /// The step a form's address names (`/eldercare/institutions/{id}/admit` ...).
+    fn parse(action: &str) -> Option<Step> {
+        Some(match action {
+            "admit" => Step::Admit,
+            "discharge" => Step::Discharge,
+            "grade" => Step::Grade,
+            "beds" => Step::Beds,
+            "inspection" => Step::Inspect,
+            "closure" => Step::Closure,
+            _ => return None,
+        })
+    }
+}
+
 async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, step: Step) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let lang = who.lang;
@@ -774,7 +789,7 @@ async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, ste
     };
     let store = s.store.as_ref();
     let (p, a) = (&who.principal, &who.actor);
-    let refuse = |zh: &str, en: &str| pick_owned(lang, zh, en);
+    let refuse = |zh: &'static str, en: &'static str| pick(lang, zh, en).to_string();
     let done = match step {
         Step::Admit => {
             let admission = Admission { id_number: f.id_number.clone(), admitted_on: date, concentrated: f.concentrated.is_some() };
@@ -844,60 +859,16 @@ async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, ste
     }
 }
 
-fn pick_owned(lang: Lang, zh: &str, en: &str) -> String {
-    match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    }
-}
-
-pub(super) async fn form_admit(
+/// `POST /eldercare/institutions/{id}/{action}`: one of the institution page's forms (admit,
+/// discharge, grade, beds, inspection, closure); another action is not found.
+pub(super) async fn form_step(
     State(s): State<AppState>,
     who: Authenticated,
-    Path(id): Path<i64>,
+    Path((id, action)): Path<(i64, String)>,
     Form(f): Form<ManageForm>,
 ) -> Result<Response, AppError> {
-    manage(s, who, id, f, Step::Admit).await
-}
-pub(super) async fn form_discharge(
-    State(s): State<AppState>,
-    who: Authenticated,
-    Path(id): Path<i64>,
-    Form(f): Form<ManageForm>,
-) -> Result<Response, AppError> {
-    manage(s, who, id, f, Step::Discharge).await
-}
-pub(super) async fn form_grade(
-    State(s): State<AppState>,
-    who: Authenticated,
-    Path(id): Path<i64>,
-    Form(f): Form<ManageForm>,
-) -> Result<Response, AppError> {
-    manage(s, who, id, f, Step::Grade).await
-}
-pub(super) async fn form_beds(
-    State(s): State<AppState>,
-    who: Authenticated,
-    Path(id): Path<i64>,
-    Form(f): Form<ManageForm>,
-) -> Result<Response, AppError> {
-    manage(s, who, id, f, Step::Beds).await
-}
-pub(super) async fn form_inspection(
-    State(s): State<AppState>,
-    who: Authenticated,
-    Path(id): Path<i64>,
-    Form(f): Form<ManageForm>,
-) -> Result<Response, AppError> {
-    manage(s, who, id, f, Step::Inspect).await
-}
-pub(super) async fn form_closure(
-    State(s): State<AppState>,
-    who: Authenticated,
-    Path(id): Path<i64>,
-    Form(f): Form<ManageForm>,
-) -> Result<Response, AppError> {
-    manage(s, who, id, f, Step::Closure).await
+    let step = Step::parse(&action).ok_or(minzheng_app::registry::AccessError::NotFound)?;
+    manage(s, who, id, f, step).await
 }
 
 // ---- assessments ----

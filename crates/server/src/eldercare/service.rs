@@ -145,6 +145,16 @@ impl Bilingual for EldercareFailure {
     }
 }
 
+/// The region asked for (the account's own when none), when within the account's region.
+fn within<'a>(who: &'a Principal, region: Option<&'a RegionCode>) -> Result<&'a RegionCode, EldercareFailure> {
+    let region = region.unwrap_or(&who.region);
+    if who.in_scope(region) {
+        Ok(region)
+    } else {
+        Err(AccessError::OutOfScope.into())
+    }
+}
+
 fn need(who: &Principal, p: Permission) -> Result<(), EldercareFailure> {
     if who.may(p) {
         Ok(())
@@ -385,10 +395,7 @@ pub async fn institutions(
     today: NaiveDate,
 ) -> Result<Vec<Institution>, EldercareFailure> {
     need(who, Permission::ReadElderCare)?;
-    let region = region.unwrap_or(&who.region);
-    if !who.in_scope(region) {
-        return Err(AccessError::OutOfScope.into());
-    }
+    let region = within(who, region)?;
     Ok(eldercare_store(store).institutions(region).await?.into_iter().map(|i| as_of(i, today)).collect())
 }
 
@@ -400,32 +407,35 @@ fn as_of(mut i: Institution, day: NaiveDate) -> Institution {
     i
 }
 
-/// One institution with its residents, when within the account's region.
-pub async fn institution(
-    store: &dyn Store,
-    who: &Principal,
-    id: i64,
-    today: NaiveDate,
-) -> Result<(Institution, Vec<Residency>), EldercareFailure> {
-    need(who, Permission::ReadElderCare)?;
-    let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
-    if !who.in_scope(&i.filing.region) {
-        return Err(AccessError::OutOfScope.into());
-    }
-    let mut residents = eldercare_store(store).residents(id).await?;
-    for r in &mut residents {
-        r.id_number = shown(who, &r.id_number);
-    }
-    Ok((as_of(i, today), residents))
-}
-
-async fn managed(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) -> Result<Institution, EldercareFailure> {
-    need(who, Permission::ManageInstitutions)?;
+/// An institution within the account's region, for a role with `p`, as it stands on `today`.
+async fn found(store: &dyn Store, who: &Principal, id: i64, p: Permission, today: NaiveDate) -> Result<Institution, EldercareFailure> {
+    need(who, p)?;
     let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&i.filing.region) {
         return Err(AccessError::OutOfScope.into());
     }
     Ok(as_of(i, today))
+}
+
+/// One institution with its residents and its inspections (newest first), when within the
+/// account's region.
+pub async fn institution(
+    store: &dyn Store,
+    who: &Principal,
+    id: i64,
+    today: NaiveDate,
+) -> Result<(Institution, Vec<Residency>, Vec<Inspection>), EldercareFailure> {
+    let i = found(store, who, id, Permission::ReadElderCare, today).await?;
+    let elder = eldercare_store(store);
+    let mut residents = elder.residents(id).await?;
+    for r in &mut residents {
+        r.id_number = shown(who, &r.id_number);
+    }
+    Ok((i, residents, elder.inspections(id).await?))
+}
+
+async fn managed(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) -> Result<Institution, EldercareFailure> {
+    found(store, who, id, Permission::ManageInstitutions, today).await
 }
 
 /// Records an inspection of an institution of the account's region.
@@ -444,16 +454,6 @@ pub async fn inspect(
     check_inspection(&inspection, today)?;
     inspection.id = eldercare_store(store).add_inspection(&inspection, &i.receipt, actor).await?;
     Ok(inspection)
-}
-
-/// An institution's inspections, newest first, when within the account's region.
-pub async fn inspections(store: &dyn Store, who: &Principal, id: i64) -> Result<Vec<Inspection>, EldercareFailure> {
-    need(who, Permission::ReadElderCare)?;
-    let i = eldercare_store(store).institution(id).await?.ok_or(AccessError::NotFound)?;
-    if !who.in_scope(&i.filing.region) {
-        return Err(AccessError::OutOfScope.into());
-    }
-    Ok(eldercare_store(store).inspections(id).await?)
 }
 
 /// The institutions among `list` not inspected in the 12 months before `today` (年检逾期).
@@ -652,10 +652,7 @@ pub async fn county_indicators(
     day: NaiveDate,
 ) -> Result<Vec<Indicators>, EldercareFailure> {
     need(who, Permission::ReadElderCare)?;
-    let region = region.unwrap_or(&who.region);
-    if !who.in_scope(region) {
-        return Err(AccessError::OutOfScope.into());
-    }
+    let region = within(who, region)?;
     let born_by = day.checked_sub_months(Months::new(60 * 12)).unwrap_or(day);
     let c = eldercare_store(store).county_counts(region, day, born_by).await?;
     let mut by: BTreeMap<String, CountyFacts> = BTreeMap::new();
