@@ -947,6 +947,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("养老服务 / elderly care: {care}");
+        let funeral = minzheng_server::funeral::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("殡葬服务 / funeral: {funeral}");
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }

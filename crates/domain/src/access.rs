@@ -87,6 +87,14 @@ pub enum Permission {
     /// 养老机构管理: take institutions' filings, record grades and closures, admissions and
     /// discharges.
     ManageInstitutions,
+    /// 殡葬: read the deaths, cremations, basic-service relief and cremation rates of the region.
+    ReadFuneral,
+    /// 死亡登记: record a death with its medical death certificate (居家死亡 at the community;
+    /// the county's funeral administration).
+    RecordDeath,
+    /// 火化登记: record a cremation, its basic-service relief (惠民殡葬) and the ashes'
+    /// destination (the county's funeral administration).
+    RecordCremation,
 }
 
 impl Role {
@@ -169,6 +177,8 @@ impl Role {
                     | ManagePaymentAccounts
                     | ReadElderCare
                     | AssessAbility
+                    | ReadFuneral
+                    | RecordDeath
             ),
             Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
             Role::StreetReviewer => matches!(
@@ -183,6 +193,7 @@ impl Role {
                     | ReportProgress
                     | ViewDashboard
                     | ReadElderCare
+                    | ReadFuneral
             ),
             Role::CountyApprover => matches!(
                 p,
@@ -203,6 +214,9 @@ impl Role {
                     | ReadElderCare
                     | AssessAbility
                     | ManageInstitutions
+                    | ReadFuneral
+                    | RecordDeath
+                    | RecordCremation
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -226,10 +240,14 @@ impl Role {
                         | ReadPayments
                         | ViewDashboard
                         | ReadElderCare
+                        | ReadFuneral
                 )
             }
             Role::Auditor => {
-                matches!(p, ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments | ViewDashboard | ReadElderCare)
+                matches!(
+                    p,
+                    ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments | ViewDashboard | ReadElderCare | ReadFuneral
+                )
             }
         }
     }

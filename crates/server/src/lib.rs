@@ -7,6 +7,7 @@ mod cases;
 mod comparison;
 pub mod dashboard;
 pub mod eldercare;
+pub mod funeral;
 pub mod module;
 pub mod payments;
 mod platform;
@@ -27,6 +28,7 @@ pub const MODULES: &[&Module] = &[
     &comparison::MODULE,
     &tasks::MODULE,
     &eldercare::MODULE,
+    &funeral::MODULE,
     &payments::MODULE,
     &dashboard::MODULE,
     &platform::MODULE,

@@ -27,6 +27,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let recovery = if target == Target::Inside { f.inside_recovery } else { f.outside_recovery };
     let institution = if target == Target::Inside { f.inside_institution } else { f.outside_institution };
     let assessment = if target == Target::Inside { f.inside_assessment } else { f.outside_assessment };
+    let death = if target == Target::Inside { f.inside_death } else { f.outside_death };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -177,6 +178,16 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/eldercare/institutions/{id}") => (Method::GET, format!("/api/eldercare/institutions/{institution}"), None),
         ("POST", "/api/eldercare/assessments") => (Method::POST, "/api/eldercare/assessments".into(), Some(("application/json", format!(r#"{{"id_number":"{person_id}","assessed_on":"2026-06-01","reason":"first","assessor":"x","scores":[4,4,4,4,4,4,4,4,4,4,4,3,4,4,4,4,4,4,1,1,2,2,2,4,3,4]}}"#)))),
         ("GET", "/api/eldercare/assessments/{id}") => (Method::GET, format!("/api/eldercare/assessments/{assessment}"), None),
+        ("GET", "/funeral") => (Method::GET, format!("/funeral?region={community}"), None),
+        ("GET", "/funeral/figures.xlsx") => (Method::GET, format!("/funeral/figures.xlsx?region={community}"), None),
+        ("GET", "/funeral/deaths/new") => (Method::GET, format!("/funeral/deaths/new?person={person_id}"), None),
+        ("POST", "/funeral/deaths") => (Method::POST, "/funeral/deaths".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&id_number={person_id}")))),
+        ("GET", "/funeral/deaths/{id}") => (Method::GET, format!("/funeral/deaths/{death}"), None),
+        ("POST", "/funeral/deaths/{id}/cremation") => (Method::POST, format!("/funeral/deaths/{death}/cremation"), Some(("application/x-www-form-urlencoded", "csrf=wrong&funeral_home=x".into()))),
+        ("GET", "/api/funeral/figures") => (Method::GET, format!("/api/funeral/figures?region={community}"), None),
+        ("POST", "/api/funeral/deaths") => (Method::POST, "/api/funeral/deaths".into(), Some(("application/json", format!(r#"{{"id_number":"{person_id}","died_on":"2026-06-01","place":"home","cause":"disease","certifier":"community_health","certifier_org":"x","certificate_no":"y"}}"#)))),
+        ("GET", "/api/funeral/deaths/{id}") => (Method::GET, format!("/api/funeral/deaths/{death}"), None),
+        ("POST", "/api/funeral/deaths/{id}/cremation") => (Method::POST, format!("/api/funeral/deaths/{death}/cremation"), Some(("application/json", r#"{"funeral_home":"x","received_on":"2026-06-01","transport_km":0,"cremated_on":"2026-06-02","ashes":"cemetery"}"#.into()))),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,
@@ -238,6 +249,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || path.starts_with("/tasks")
                     || path.starts_with("/payments")
                     || (path.starts_with("/eldercare") || path.starts_with("/api/eldercare"))
+                    || (path.starts_with("/funeral") || path.starts_with("/api/funeral"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

@@ -914,3 +914,63 @@ fn a_community_worker_records_an_ability_assessment_and_the_county_files_an_inst
     let page = d.wait_for("the household", |p| p.contains("id=\"care\""));
     assert!(page.contains("浑南区康宁养老院") && page.contains("轻度失能"), "the household page shows the care");
 }
+
+/// 殡葬 in Chromium: the community worker records a death at home with a certificate from the
+/// wrong body and is told who must sign it, the form kept; then records it and sees what it
+/// stopped. The county records the cremation (a sea burial) and reads the certificate and the
+/// family's reward; the household page shows it.
+#[test]
+fn a_community_worker_records_a_death_and_the_county_its_cremation() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-funeral"));
+    let server = serve(&rt, &f);
+    let born = chrono::NaiveDate::from_ymd_opt(1938, 8, 8).expect("date");
+    let p = rt.block_on(lone_resident(f.store.as_ref(), &f.inside.community, 955, born));
+    let died = (minzheng_domain::calendar::today_in_beijing() - chrono::Duration::days(5)).to_string();
+    let cremated = (minzheng_domain::calendar::today_in_beijing() - chrono::Duration::days(2)).to_string();
+
+    sign_in_with_the_form(&d, &server, "community_worker");
+    d.click("nav a[href='/funeral']");
+    d.wait_for("the funeral page", |p| p.contains("id=\"to-death\""));
+    d.click("#to-death");
+    d.wait_for("the death form", |p| p.contains("id=\"death\""));
+    d.type_into("#death input[name=id_number]", &p.id_number.to_string());
+    d.replace_text("#death input[name=died_on]", &died);
+    d.click("#death select[name=certifier] option[value='hospital']");
+    d.type_into("#death input[name=certifier_org]", "浑南区社区卫生服务中心");
+    d.type_into("#death input[name=certificate_no]", "E2026B0000955");
+    d.click("#death button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("社区卫生服务机构、乡镇卫生院签发"));
+    assert!(page.contains("value=\"E2026B0000955\""), "the certificate number as typed");
+    d.click("#death select[name=certifier] option[value='community_health']");
+    d.click("#death button[type=submit]");
+    let page = d.wait_for("the death", |p| p.contains("id=\"death-facts\""));
+    assert!(page.contains(&p.name) && page.contains("E2026B0000955"), "{}", page.chars().take(2000).collect::<String>());
+    assert!(!page.contains("id=\"cremation-form\""), "the community does not record cremations");
+    let url = d.url();
+    sign_out(&d);
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.goto(&url);
+    d.wait_for("the cremation form", |p| p.contains("id=\"cremation-form\""));
+    d.type_into("#cremation-form input[name=funeral_home]", "沈阳市殡仪馆");
+    d.replace_text("#cremation-form input[name=cremated_on]", &cremated);
+    d.replace_text("#cremation-form input[name=storage_years]", "2");
+    d.click("#cremation-form select[name=ashes] option[value='sea']");
+    d.click("#cremation-form button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("骨灰寄存年限2年不合理"));
+    assert!(page.contains("value=\"沈阳市殡仪馆\""), "the funeral home as typed");
+    d.replace_text("#cremation-form input[name=storage_years]", "0");
+    d.click("#cremation-form button[type=submit]");
+    let page = d.wait_for("the certificate", |p| p.contains("id=\"cremation-certificate\""));
+    assert!(
+        page.contains("火化〔") && page.contains("海葬") && page.contains("3000.00"),
+        "{}",
+        page.chars().take(3000).collect::<String>()
+    );
+    d.screenshot("funeral_cremation");
+    d.goto(&format!("{server}/households/{}", p.household_no.clone().expect("household")));
+    let page = d.wait_for("the household", |p| p.contains("id=\"household-deaths\""));
+    assert!(page.contains("海葬"), "the household page shows the cremation");
+}

@@ -157,9 +157,18 @@ pub(crate) struct HouseholdPage {
     /// 养老服务: the members' ability assessments and residences (for accounts that read them).
     care: Option<Vec<CareRow>>,
     may_assess: bool,
+    /// Deaths recorded of members (殡葬), with their cremations.
+    deaths: Vec<DeathRow>,
 }
 
 /// A member as elderly care knows them.
+pub(crate) struct DeathRow {
+    id: i64,
+    name: String,
+    died_on: String,
+    cremation: Option<String>,
+}
+
 pub(crate) struct CareRow {
     name: String,
     /// For the assessment link, shown only to the roles that assess (who see numbers in full).
@@ -497,6 +506,20 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
                 })
                 .collect()
         });
+    let deaths = crate::funeral::service::household_deaths(s.store.as_ref(), &who.principal, &full)
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(d, c)| DeathRow {
+            id: d.id,
+            name: d.name,
+            died_on: d.died_on.to_string(),
+            cremation: c.map(|c| match lang {
+                Lang::Zh => format!("{} 火化（{}），{}", c.report.cremated_on, c.certificate_no, c.report.ashes.zh()),
+                Lang::En => format!("cremated {} ({}), {}", c.report.cremated_on, c.certificate_no, c.report.ashes.en()),
+            }),
+        })
+        .collect();
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
@@ -516,6 +539,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         recoveries,
         care,
         may_assess: who.principal.may(minzheng_domain::Permission::AssessAbility),
+        deaths,
     })?
     .into_response())
 }

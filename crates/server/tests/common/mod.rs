@@ -47,6 +47,10 @@ pub struct Fixture {
     pub outside_institution: i64,
     pub inside_assessment: i64,
     pub outside_assessment: i64,
+    /// Deaths recorded of a resident (alone in a household of their own) of the accounts'
+    /// community and of Dalian's.
+    pub inside_death: i64,
+    pub outside_death: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -218,6 +222,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_case = case_about(store.as_ref(), &outside, &outside_person).await;
     let (inside_institution, inside_assessment) = eldercare_about(store.as_ref(), &inside.community, inside_head).await;
     let (outside_institution, outside_assessment) = eldercare_about(store.as_ref(), &outside.community, &outside_person).await;
+    let inside_death = death_about(store.as_ref(), &inside.community, 981).await;
+    let outside_death = death_about(store.as_ref(), &outside.community, 982).await;
     Fixture {
         app: router(state),
         store,
@@ -243,6 +249,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_institution,
         inside_assessment,
         outside_assessment,
+        inside_death,
+        outside_death,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -305,6 +313,58 @@ pub async fn eldercare_about(store: &dyn Store, community: &RegionCode, p: &Pers
         recorded_at: chrono::Utc::now(),
     };
     (institution, s.add_assessment(&a, &Actor::new("test")).await.expect("assessment"))
+}
+
+/// A resident living alone in a household of their own in the community (born 1940), whose
+/// death is recorded; returns the death's id.
+pub async fn death_about(store: &dyn Store, community: &RegionCode, serial: u16) -> i64 {
+    use minzheng_server::funeral::{model, store as funeral};
+    let p = lone_resident(store, community, serial, chrono::NaiveDate::from_ymd_opt(1940, 2, 2).expect("date")).await;
+    let d = model::DeathRecord {
+        id: 0,
+        id_number: p.id_number.to_string(),
+        name: p.name.clone(),
+        community: community.to_string(),
+        died_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+        place: model::DeathPlace::Hospital,
+        cause: model::Cause::Disease,
+        certifier: model::Certifier::Hospital,
+        certifier_org: "医院".into(),
+        certificate_no: format!("T{serial}"),
+        recorded_by: "test".into(),
+        recorded_on: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+    };
+    funeral::funeral_store(store).add_death(&d, &Actor::new("test")).await.expect("death")
+}
+
+/// A resident living alone in a household of their own (`LR` and the serial) in the community.
+pub async fn lone_resident(store: &dyn Store, community: &RegionCode, serial: u16, birth: chrono::NaiveDate) -> Person {
+    let county: u32 = community.as_str()[..6].parse().expect("county");
+    let p = Person {
+        id_number: IdNumber::from_parts(county, birth, serial, Sex::Male),
+        name: format!("独居{serial}"),
+        sex: Sex::Male,
+        birth_date: birth,
+        hukou_region: community.clone(),
+        household_no: Some(format!("LR{serial:04}")),
+        relation: Relation::Head,
+        status: PersonStatus::Alive,
+        disability: None,
+        phone: None,
+        tags: vec![],
+    };
+    let h = Household {
+        household_no: format!("LR{serial:04}"),
+        head: Some(p.id_number),
+        address: "独居路1号".into(),
+        community: community.clone(),
+        grid: None,
+        building: None,
+        kind: HouseholdKind::Urban,
+    };
+    let batch = RegistryBatch { households: vec![h], persons: vec![p.clone()], source: "test".into(), checksum: String::new() };
+    store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("batch");
+    p
 }
 
 pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
