@@ -6,13 +6,15 @@
 //! death and the dated standards. Deaths of the last few days and one in about 35 are left
 //! uncremated (the overdue list). The registry's deaths are recorded straight in the store: the
 //! synthetic city plants "deceased but still paid" for the comparison to find, which a death
-//! taking effect would hide. Synthetic and deterministic.
+//! taking effect would hide. Then six recent deaths of 低保 and 特困 elders are recorded as the
+//! county would, so that they take effect (allowances stopped, change cases opened): four
+//! cremated with their relief, two left past the due days. Synthetic and deterministic.
 
 use super::model::{groups, groups_of, relief, Ashes, Cause, Certifier, CremationReport, DeathPlace, DeathRecord};
 use super::service;
 use super::store::{funeral_store, CremationRecord};
 use chrono::{Datelike, Duration, NaiveDate};
-use minzheng_domain::{IdNumber, RegionCode};
+use minzheng_domain::{Bilingual, IdNumber, RegionCode};
 use minzheng_store::{Actor, Store};
 
 /// A small deterministic spread from a person's ID number.
@@ -118,8 +120,72 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         funeral.add_cremation(&record, &actor).await.map_err(fail)?;
         cremated += 1;
     }
+    let (planted, stopped) = plant(store, &county, today).await?;
     Ok(format!(
-        "浑南区本年死亡登记 {recorded} 人，火化 {cremated} 人（节地生态安葬 {eco}，惠民殡葬减免 {relieved}）/ \
-         浑南 this year: {recorded} deaths recorded, {cremated} cremated ({eco} eco burials, {relieved} relieved)"
+        "浑南区本年死亡登记 {recorded} 人，火化 {cremated} 人（节地生态安葬 {eco}，惠民殡葬减免 {relieved}）；\
+         另登记近期死亡的低保、特困老人 {planted} 人（停发或变更 {stopped} 项，其中 2 人逾期未火化）/ \
+         浑南 this year: {recorded} deaths recorded, {cremated} cremated ({eco} eco burials, {relieved} relieved); \
+         {planted} recent deaths of 低保 and 特困 elders recorded ({stopped} benefits stopped or changed, 2 not cremated in time)"
     ))
+}
+
+/// Recent deaths of 低保 and 特困 elders of the district, recorded as the county would (so that
+/// they take effect: allowances stopped, change cases opened), four cremated with their relief
+/// and two left past the due days.
+async fn plant(store: &dyn Store, county: &RegionCode, today: NaiveDate) -> Result<(u64, u64), String> {
+    use minzheng_domain::{PersonStatus, Principal, Role};
+    let clerk = Principal { name: "demo_funeral_clerk".into(), role: Role::CountyApprover, region: county.clone() };
+    let actor = Actor::new(&clerk.name);
+    let catalogue = minzheng_app::cases::Catalogue::shenyang();
+    let born_by = today - Duration::days(70 * 365);
+    // Enrolled elders, in a stable order.
+    let mut candidates: Vec<(u64, IdNumber)> = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(county, after, 10_000).await.map_err(|e| e.to_string())?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for e in page.iter().filter(|e| matches!(e.program.as_str(), "dibao" | "tekun") && e.paid_for(today)) {
+            candidates.extend(e.members.iter().filter(|m| m.end.is_none()).map(|m| (spread(m.id_number.as_str(), 31), m.id_number)));
+        }
+    }
+    candidates.sort();
+    let ids: Vec<IdNumber> = candidates.iter().map(|(_, id)| *id).collect();
+    let mut persons = store.persons_by_id(&ids).await.map_err(|e| e.to_string())?;
+    persons.retain(|p| p.status == PersonStatus::Alive && p.birth_date <= born_by);
+    persons.sort_by_key(|p| spread(p.id_number.as_str(), 31));
+    let (mut planted, mut stopped) = (0, 0);
+    for (n, p) in persons.iter().take(6).enumerate() {
+        let died = today - Duration::days([34, 27, 21, 16, 12, 9][n]);
+        let report = super::model::DeathReport {
+            id_number: p.id_number.to_string(),
+            died_on: died,
+            place: if n % 2 == 0 { DeathPlace::Hospital } else { DeathPlace::Home },
+            cause: Cause::Disease,
+            certifier: if n % 2 == 0 { Certifier::Hospital } else { Certifier::CommunityHealth },
+            certifier_org: if n % 2 == 0 { "沈阳市第四人民医院".into() } else { "浑南区社区卫生服务中心".into() },
+            certificate_no: format!("E{}{:07}", died.format("%Y"), spread(p.id_number.as_str(), 37) % 10_000_000),
+        };
+        let done = service::record_death(store, &catalogue, &clerk, &actor, report, today).await.map_err(|e| e.both())?;
+        planted += 1;
+        stopped += done.effects.len() as u64;
+        if n >= 4 {
+            continue;
+        }
+        let ashes = [Ashes::Columbarium, Ashes::Cemetery, Ashes::Tree, Ashes::Sea][n];
+        let report = CremationReport {
+            funeral_home: "沈阳市殡仪馆".into(),
+            received_on: died,
+            transport_km: [12, 18, 26, 9][n],
+            cremated_on: died + Duration::days([3, 2, 4, 3][n]),
+            coffin: n != 2,
+            urn: true,
+            ashes,
+            storage_years: if ashes == Ashes::Columbarium { 3 } else { 0 },
+            declared: Vec::new(),
+            declared_proof: String::new(),
+        };
+        service::record_cremation(store, &clerk, &actor, done.death.id, report, today).await.map_err(|e| e.both())?;
+    }
+    Ok((planted, stopped))
 }

@@ -100,6 +100,8 @@ pub struct DeathRecorded {
     /// What the death did to the person's enrolments (stopped from the next month; the
     /// household's change case).
     pub effects: Vec<DeathEffect>,
+    /// The care institution the person lived in, discharged on the day of death.
+    pub discharged: Option<i64>,
     /// The death is stored but its effects could not all be taken (why): the next import or
     /// `minzheng deaths` run finishes them from the records.
     pub effects_failed: Option<String>,
@@ -149,12 +151,26 @@ pub async fn record_death(
     death.id = funeral.add_death(&death, actor).await?;
     // The death is stored: what it sets going is reported, not thrown, so that the form is not
     // sent again; `minzheng_app::deaths::pending` finishes it from the records.
-    let (effects, effects_failed) =
+    let (effects, mut effects_failed) =
         match minzheng_app::deaths::take_effect(store, catalogue, actor, &[(id, Some(death.died_on))], today).await {
             Ok(e) => (e, None),
             Err(e) => (Vec::new(), Some(e.zh())),
         };
-    Ok(DeathRecorded { death, effects, effects_failed })
+    // A resident of a care home leaves it on the day of death (its bed counts free again).
+    let elder = crate::eldercare::store::eldercare_store(store);
+    let discharged = match elder.residency_of(id.as_str()).await {
+        Ok(Some(r)) => elder.discharge(&r, death.died_on.max(r.admitted_on), actor).await.map(|()| Some(r.institution_id)),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    };
+    let discharged = match discharged {
+        Ok(d) => d,
+        Err(e) => {
+            effects_failed = Some(effects_failed.map_or_else(|| e.to_string(), |f| format!("{f}; {e}")));
+            None
+        }
+    };
+    Ok(DeathRecorded { death, effects, discharged, effects_failed })
 }
 
 /// A death recorded within the account's region, with its cremation.
