@@ -91,6 +91,18 @@ async fn a_death_stops_the_benefits_and_the_cremation_is_relieved_numbered_and_c
     let approver = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("approver");
     let (wang, liu) = couple(&f).await;
     let died = today() - Duration::days(8);
+    // He lives in the county's care home.
+    let elder = minzheng_server::eldercare::store::eldercare_store(f.store.as_ref());
+    let residency = minzheng_server::eldercare::model::Residency {
+        id: 0,
+        institution_id: f.inside_institution,
+        id_number: wang.id_number.to_string(),
+        name: wang.name.clone(),
+        admitted_on: today() - Duration::days(100),
+        discharged_on: None,
+        concentrated: false,
+    };
+    elder.admit(&residency, &Actor::new("test")).await.expect("admitted");
     let next_month = chrono::NaiveDate::from_ymd_opt(died.year(), died.month(), 1).unwrap() + chrono::Months::new(1);
 
     // The community worker records the death at home from the certificate: signed by the
@@ -123,6 +135,9 @@ async fn a_death_stops_the_benefits_and_the_cremation_is_relieved_numbered_and_c
     // month; the household's 低保 goes on for his wife and is decided again in a change case
     // at the community.
     assert_eq!(f.store.person(&wang.id_number).await.unwrap().unwrap().status, PersonStatus::Deceased(Some(died)));
+    assert_eq!(elder.residency_of(wang.id_number.as_str()).await.unwrap(), None, "his bed is free from the day he died");
+    let stay = elder.residents(f.inside_institution).await.unwrap().into_iter().find(|r| r.id_number == wang.id_number.as_str());
+    assert_eq!(stay.and_then(|r| r.discharged_on), Some(died));
     let enrolments = f.store.enrolments_of(&[wang.id_number]).await.unwrap();
     let gaoling = enrolments.iter().find(|e| e.program == "gaoling").expect("高龄");
     assert_eq!(gaoling.members[0].end.or(gaoling.end), Some(next_month), "{gaoling:?}");
