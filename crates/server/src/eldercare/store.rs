@@ -361,6 +361,11 @@ macro_rules! impl_eldercare_store {
 
                 async fn add_institution(&self, i: &Institution, actor: &Actor) -> Result<Institution> {
                     let mut tx = self.begin_write().await?;
+                    // PostgreSQL: one numbering at a time (SQLite's writing transaction holds the
+                    // file's write lock from its start).
+                    if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
+                        sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294621)").execute(&mut *tx).await?;
+                    }
                     let county: String = i.filing.region.as_str().chars().take(6).collect();
                     let prefix = super::model::receipt_no(&i.filing.region, i.filed_on, 0);
                     let prefix = prefix.trim_end_matches("0000").to_string();

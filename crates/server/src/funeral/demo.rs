@@ -34,6 +34,13 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
     let enrolments = store.enrolments_of(&ids).await.map_err(fail)?;
     let records = store.parameter_records().await.map_err(fail)?;
     let standards = |on: NaiveDate| service::standards(&records, &county, on);
+    let paid = |id: &str, day: NaiveDate| -> Vec<String> {
+        enrolments
+            .iter()
+            .filter(|e| e.paid_for(day) && e.members.iter().any(|m| m.id_number.as_str() == id && m.paid_for(day)))
+            .map(|e| e.program.clone())
+            .collect()
+    };
     let (mut recorded, mut cremated, mut eco, mut relieved) = (0, 0, 0, 0);
     for u in &deaths {
         if funeral.death_of(&u.id_number).await.map_err(fail)?.is_some() {
@@ -62,6 +69,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
             certifier,
             certifier_org: org.into(),
             certificate_no: format!("E{}{:07}", u.died_on.format("%Y"), spread(&u.id_number, 5) % 10_000_000),
+            programs: paid(&u.id_number, u.died_on),
             recorded_by: actor.name.clone(),
             recorded_on: u.died_on,
         };
@@ -94,11 +102,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
             declared: Vec::new(),
             declared_proof: String::new(),
         };
-        let programs: Vec<String> = enrolments
-            .iter()
-            .filter(|e| e.paid_for(u.died_on) && e.members.iter().any(|m| m.id_number.as_str() == u.id_number && m.paid_for(u.died_on)))
-            .map(|e| e.program.clone())
-            .collect();
+        let programs = paid(&u.id_number, u.died_on);
         let tags: Vec<String> = Vec::new();
         let in_groups = groups_of(groups(), &programs, &tags, &[]).map_err(|e| e.to_string())?;
         let relief = relief(&standards(u.died_on), &report, in_groups);

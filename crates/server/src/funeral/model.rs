@@ -128,6 +128,8 @@ pub struct DeathReport {
 pub enum DeathError {
     #[error("date of death {0} is after today")]
     Future(NaiveDate),
+    #[error("date of death {died} before the birth {born}")]
+    BeforeBirth { died: NaiveDate, born: NaiveDate },
     #[error("no certificate number")]
     NoCertificate,
     #[error("no certifying body")]
@@ -146,6 +148,7 @@ impl Bilingual for DeathError {
     fn zh(&self) -> String {
         match self {
             DeathError::Future(d) => format!("死亡日期{d}晚于今天"),
+            DeathError::BeforeBirth { died, born } => format!("死亡日期{died}早于出生日期{born}，请核对"),
             DeathError::NoCertificate => "请填写死亡证明编号".into(),
             DeathError::NoCertifierOrg => "请填写死亡证明签发单位".into(),
             DeathError::WrongCertifier { place, cause, needed, .. } => format!(
@@ -161,6 +164,7 @@ impl Bilingual for DeathError {
     fn en(&self) -> String {
         match self {
             DeathError::Future(d) => format!("date of death {d} is after today"),
+            DeathError::BeforeBirth { died, born } => format!("date of death {died} is before the birth {born}"),
             DeathError::NoCertificate => "enter the death certificate's number".into(),
             DeathError::NoCertifierOrg => "enter the body that issued the death certificate".into(),
             DeathError::WrongCertifier { place, cause, needed, .. } => {
@@ -216,6 +220,9 @@ pub struct DeathRecord {
     pub certifier: Certifier,
     pub certifier_org: String,
     pub certificate_no: String,
+    /// The programs the person was paid under in the month of death (the relief groups are
+    /// found from these, whatever the household's change case later decides).
+    pub programs: Vec<String>,
     pub recorded_by: String,
     pub recorded_on: NaiveDate,
 }

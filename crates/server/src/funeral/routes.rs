@@ -112,7 +112,7 @@ pub(super) async fn api_death(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<DeathWithCremation>, AppError> {
-    let (death, cremation) = service::death(s.store.as_ref(), &who.principal, id).await?;
+    let (death, cremation, _) = service::death(s.store.as_ref(), &who.principal, id).await?;
     Ok(Json(DeathWithCremation { death, cremation }))
 }
 
@@ -172,6 +172,8 @@ pub(super) struct OverviewPage {
     zh: bool,
     user: Option<UserBar>,
     year: i32,
+    /// The region asked for (empty: the account's).
+    region: String,
     figures: Vec<FigureRow>,
     uncremated: Vec<UncrematedRow>,
     uncremated_count: u64,
@@ -216,15 +218,15 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
     let today = s.clock.today();
     let figures = service::figures(s.store.as_ref(), &who.principal, region.as_ref(), year).await?;
     let here = region.clone().unwrap_or_else(|| who.principal.region.clone());
-    let (uncremated, uncremated_count) = service::uncremated(s.store.as_ref(), &who.principal, today, 50).await?;
-    let deaths = service::recent_deaths(s.store.as_ref(), &who.principal, 30).await?;
+    let (uncremated, uncremated_count) = service::uncremated(s.store.as_ref(), &who.principal, region.as_ref(), today, 50).await?;
+    let deaths = service::recent_deaths(s.store.as_ref(), &who.principal, region.as_ref(), 30).await?;
     let may_death = who.principal.may(Permission::RecordDeath);
-    let may_cremate = who.principal.may(Permission::RecordCremation);
     let page = OverviewPage {
         t: lang.text(),
         zh: lang == Lang::Zh,
         user: Some(UserBar::of(&who)),
         year,
+        region: region.as_ref().map(ToString::to_string).unwrap_or_default(),
         figures: figure_rows(&s, &figures, &here, lang),
         uncremated: uncremated
             .iter()
@@ -234,9 +236,9 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
                 died_on: u.died_on.to_string(),
                 days: (today - u.died_on).num_days(),
                 href: match u.death_id {
-                    Some(id) if may_cremate || who.principal.may(Permission::ReadFuneral) => Some(format!("/funeral/deaths/{id}")),
+                    Some(id) => Some(format!("/funeral/deaths/{id}")),
                     None if may_death => Some(format!("/funeral/deaths/new?person={}", u.id_number)),
-                    _ => None,
+                    None => None,
                 },
                 recorded: u.death_id.is_some(),
             })
@@ -416,6 +418,8 @@ pub(super) async fn form_record_death(
         certificate_no: f.certificate_no.clone(),
     };
     match service::record_death(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, report, s.clock.today()).await {
+        // What the death could not set going is said on its page (the records finish it later).
+        Ok(d) if d.effects_failed.is_some() => Ok(Redirect::to(&format!("/funeral/deaths/{}?effects=failed", d.death.id)).into_response()),
         Ok(d) => Ok(Redirect::to(&format!("/funeral/deaths/{}", d.death.id)).into_response()),
         Err(e) if e.is_input() => death_form_page(&who, f, Some(both(lang, &e))),
         Err(e) => Err(e.into()),
@@ -494,6 +498,8 @@ pub(super) struct DeathPage {
     ashes: Vec<Choice>,
     declared: Vec<DeclaredBox>,
     error: Option<String>,
+    /// What the death could not set going (the records finish it later).
+    warning: Option<String>,
 }
 
 async fn death_page(
@@ -502,28 +508,33 @@ async fn death_page(
     id: i64,
     form: Option<CremationForm>,
     error: Option<String>,
+    warning: Option<String>,
 ) -> Result<Response, AppError> {
     let lang = who.lang;
-    let (d, cremation) = service::death(s.store.as_ref(), &who.principal, id).await?;
-    // The person's benefits as they stand now: what the death stopped, from when.
-    let mut benefits = Vec::new();
-    let mut household_no = None;
-    if let Ok(idn) = IdNumber::parse(&d.id_number) {
-        if let Some(p) = s.store.person(&idn).await? {
-            household_no = p.household_no.clone();
-        }
-        for e in s.store.enrolments_of(&[idn]).await? {
-            let Some(m) = e.members.iter().find(|m| m.id_number == idn) else { continue };
-            let end = m.end.or(e.end);
-            let status = match (end, lang) {
-                (Some(end), Lang::Zh) => format!("自{}起停发", end.format("%Y年%-m月")),
-                (Some(end), Lang::En) => format!("not paid from {}", end.format("%Y-%m")),
-                (None, Lang::Zh) => "仍在发放：请核查".into(),
-                (None, Lang::En) => "still paid: to be checked".into(),
+    let (d, cremation, idn) = service::death(s.store.as_ref(), &who.principal, id).await?;
+    // The programs paid in the month of death and where each stands now: stopped from a month,
+    // the member taken off by the household's change case, or still paid (to be checked).
+    let household_no = s.store.person(&idn).await?.and_then(|p| p.household_no);
+    let now = s.store.enrolments_of(&[idn]).await?;
+    let benefits = d
+        .programs
+        .iter()
+        .map(|program| {
+            let member = now
+                .iter()
+                .filter(|e| &e.program == program)
+                .find_map(|e| e.members.iter().find(|m| m.id_number == idn).map(|m| m.end.or(e.end)));
+            let status = match (member, lang) {
+                (Some(Some(end)), Lang::Zh) => format!("自{}起停发", end.format("%Y年%-m月")),
+                (Some(Some(end)), Lang::En) => format!("not paid from {}", end.format("%Y-%m")),
+                (None, Lang::Zh) => "已由家庭变更核减，不再发放".into(),
+                (None, Lang::En) => "taken off by the household's change, no longer paid".into(),
+                (Some(None), Lang::Zh) => "仍在发放：请核查".into(),
+                (Some(None), Lang::En) => "still paid: to be checked".into(),
             };
-            benefits.push(BenefitRow { program: crate::platform::pages::program_name(s, &e.program, lang), status });
-        }
-    }
+            BenefitRow { program: crate::platform::pages::program_name(s, program, lang), status }
+        })
+        .collect();
     let group_names = |codes: &[String]| {
         codes
             .iter()
@@ -597,6 +608,7 @@ async fn death_page(
         declared,
         form,
         error: error.clone(),
+        warning,
         cremation,
         d,
     };
@@ -604,8 +616,26 @@ async fn death_page(
     Ok((status, render(&page)?).into_response())
 }
 
-pub(super) async fn death_view(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    death_page(&s, &who, id, None, None).await
+#[derive(Deserialize, Default)]
+pub(super) struct DeathParam {
+    effects: Option<String>,
+}
+
+pub(super) async fn death_view(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(id): Path<i64>,
+    Query(q): Query<DeathParam>,
+) -> Result<Response, AppError> {
+    let warning = (q.effects.as_deref() == Some("failed")).then(|| {
+        pick(
+            who.lang,
+            "死亡已登记，但停发补贴或发起家庭变更办件未能全部完成：系统将在下次人口导入时按记录补做，请稍后查看本页",
+            "the death is recorded, but stopping the benefits or opening the household's change case did not all go through: the next registry import finishes it from the records; look at this page again later",
+        )
+        .to_string()
+    });
+    death_page(&s, &who, id, None, None, warning).await
 }
 
 /// A whole number typed in a form: blank is 0; anything else unreadable is refused.
@@ -629,15 +659,15 @@ pub(super) async fn form_record_cremation(
     let (Some(received_on), Some(cremated_on)) = (day_of(&f.received_on), day_of(&f.cremated_on)) else {
         let bad = if day_of(&f.received_on).is_none() { &f.received_on } else { &f.cremated_on };
         let msg = bad_date(lang, "日期", "date", bad);
-        return death_page(&s, &who, id, Some(f.clone()), Some(msg)).await;
+        return death_page(&s, &who, id, Some(f.clone()), Some(msg), None).await;
     };
     let (Some(transport_km), Some(storage_years)) = (number(&f.transport_km), number(&f.storage_years)) else {
         let msg = pick(lang, "接运里程和寄存年限应为整数", "transport distance and storage years are whole numbers").to_string();
-        return death_page(&s, &who, id, Some(f.clone()), Some(msg)).await;
+        return death_page(&s, &who, id, Some(f.clone()), Some(msg), None).await;
     };
     let Some(ashes) = Ashes::parse(&f.ashes) else {
         let msg = pick(lang, "请选择骨灰去向", "choose where the ashes go").to_string();
-        return death_page(&s, &who, id, Some(f.clone()), Some(msg)).await;
+        return death_page(&s, &who, id, Some(f.clone()), Some(msg), None).await;
     };
     let mut declared = Vec::new();
     if f.hero.is_some() {
@@ -660,7 +690,7 @@ pub(super) async fn form_record_cremation(
     };
     match service::record_cremation(s.store.as_ref(), &who.principal, &who.actor, id, report, s.clock.today()).await {
         Ok(_) => Ok(Redirect::to(&format!("/funeral/deaths/{id}#cremation")).into_response()),
-        Err(e) if e.is_input() => death_page(&s, &who, id, Some(f), Some(both(lang, &e))).await,
+        Err(e) if e.is_input() => death_page(&s, &who, id, Some(f), Some(both(lang, &e)), None).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -134,6 +134,10 @@ pub async fn record_death(
         return Err(DeathError::AlreadyRecorded(d.certificate_no).into());
     }
     check_death(&report, today)?;
+    if report.died_on < person.birth_date {
+        return Err(DeathError::BeforeBirth { died: report.died_on, born: person.birth_date }.into());
+    }
+    let programs = paid_in(store, id, report.died_on).await?;
     let mut death = DeathRecord {
         id: 0,
         id_number: id.to_string(),
@@ -145,16 +149,24 @@ pub async fn record_death(
         certifier: report.certifier,
         certifier_org: report.certifier_org.trim().to_string(),
         certificate_no: report.certificate_no.trim().to_string(),
+        programs,
         recorded_by: actor.name.clone(),
         recorded_on: today,
     };
-    death.id = funeral.add_death(&death, actor).await?;
+    death.id = match funeral.add_death(&death, actor).await {
+        // Recorded meanwhile (a form sent twice): told as such.
+        Err(StoreError::Conflict(_)) => {
+            let no = funeral.death_of(id.as_str()).await?.map(|d| d.certificate_no).unwrap_or_default();
+            return Err(DeathError::AlreadyRecorded(no).into());
+        }
+        other => other?,
+    };
     // The death is stored: what it sets going is reported, not thrown, so that the form is not
     // sent again; `minzheng_app::deaths::pending` finishes it from the records.
     let (effects, mut effects_failed) =
         match minzheng_app::deaths::take_effect(store, catalogue, actor, &[(id, Some(death.died_on))], today).await {
             Ok(e) => (e, None),
-            Err(e) => (Vec::new(), Some(e.zh())),
+            Err(e) => (Vec::new(), Some(format!("{} / {}", e.zh(), e.en()))),
         };
     // A resident of a care home leaves it on the day of death (its bed counts free again).
     let elder = crate::eldercare::store::eldercare_store(store);
@@ -173,8 +185,28 @@ pub async fn record_death(
     Ok(DeathRecorded { death, effects, discharged, effects_failed })
 }
 
-/// A death recorded within the account's region, with its cremation.
-pub async fn death(store: &dyn Store, who: &Principal, id: i64) -> Result<(DeathRecord, Option<CremationRecord>), FuneralFailure> {
+/// The programs a person is paid under in the month of `day`.
+async fn paid_in(store: &dyn Store, id: IdNumber, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+    let mut programs: Vec<String> = store
+        .enrolments_of(&[id])
+        .await?
+        .into_iter()
+        .filter(|e| e.paid_for(day) && e.members.iter().any(|m| m.id_number == id && m.paid_for(day)))
+        .map(|e| e.program)
+        .collect();
+    programs.sort();
+    programs.dedup();
+    Ok(programs)
+}
+
+/// A death recorded within the account's region, with its cremation and the person's ID
+/// number in full (for the look-ups behind the page; the record's own is as the account may
+/// see it).
+pub async fn death(
+    store: &dyn Store,
+    who: &Principal,
+    id: i64,
+) -> Result<(DeathRecord, Option<CremationRecord>, IdNumber), FuneralFailure> {
     need(who, Permission::ReadFuneral)?;
     let funeral = funeral_store(store);
     let mut d = funeral.death(id).await?.ok_or(AccessError::NotFound)?;
@@ -182,11 +214,12 @@ pub async fn death(store: &dyn Store, who: &Principal, id: i64) -> Result<(Death
         return Err(AccessError::OutOfScope.into());
     }
     let mut c = funeral.cremation_of(&d.id_number).await?;
+    let full = IdNumber::parse(&d.id_number).map_err(|_| StoreError::Corrupt(format!("id number {:?}", d.id_number)))?;
     d.id_number = shown(who, &d.id_number);
     if let Some(c) = &mut c {
         c.id_number = d.id_number.clone();
     }
-    Ok((d, c))
+    Ok((d, c, full))
 }
 
 /// The standards in force for a county on a day (parameters `funeral_*`).
@@ -248,15 +281,8 @@ pub async fn record_cremation(
     if !report.declared.is_empty() && report.declared_proof.is_empty() {
         return Err(CremationError::NoProof.into());
     }
-    // The programs the person was paid under in the month of death.
-    let programs: Vec<String> = store
-        .enrolments_of(&[id])
-        .await?
-        .into_iter()
-        .filter(|e| e.paid_for(death.died_on) && e.members.iter().any(|m| m.id_number == id && m.paid_for(death.died_on)))
-        .map(|e| e.program)
-        .collect();
-    let in_groups = groups_of(groups(), &programs, &person.tags, &report.declared)?;
+    // The programs the person was paid under in the month of death, as recorded with the death.
+    let in_groups = groups_of(groups(), &death.programs, &person.tags, &report.declared)?;
     let records = store.parameter_records().await?;
     let county = community.ancestor(minzheng_domain::RegionLevel::County).unwrap_or(community.clone());
     let relief = relief(&standards(&records, &county, death.died_on), &report, in_groups);
@@ -273,16 +299,29 @@ pub async fn record_cremation(
         recorded_by: actor.name.clone(),
         recorded_at: chrono::Utc::now(),
     };
-    let mut stored = funeral.add_cremation(&record, actor).await?;
+    let mut stored = match funeral.add_cremation(&record, actor).await {
+        // Cremated meanwhile (a form sent twice): told as such.
+        Err(StoreError::Conflict(_)) => {
+            let no = funeral.cremation_of(id.as_str()).await?.map(|c| c.certificate_no).unwrap_or_default();
+            return Err(CremationError::AlreadyCremated(no).into());
+        }
+        other => other?,
+    };
     stored.id_number = shown(who, &stored.id_number);
     Ok(stored)
 }
 
 /// The deaths recorded in the account's region, newest first, with their cremation
 /// certificates.
-pub async fn recent_deaths(store: &dyn Store, who: &Principal, limit: u32) -> Result<Vec<(DeathRecord, Option<String>)>, FuneralFailure> {
+pub async fn recent_deaths(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+    limit: u32,
+) -> Result<Vec<(DeathRecord, Option<String>)>, FuneralFailure> {
     need(who, Permission::ReadFuneral)?;
-    let mut list = funeral_store(store).recent_deaths(&who.region, limit).await?;
+    let region = within(who, region)?;
+    let mut list = funeral_store(store).recent_deaths(region, limit).await?;
     for (d, _) in &mut list {
         d.id_number = shown(who, &d.id_number);
     }
@@ -299,21 +338,23 @@ pub const UNCREMATED_LOOKBACK_DAYS: i64 = 90;
 pub async fn uncremated(
     store: &dyn Store,
     who: &Principal,
+    region: Option<&RegionCode>,
     today: NaiveDate,
     limit: u32,
 ) -> Result<(Vec<Uncremated>, u64), FuneralFailure> {
     need(who, Permission::ReadFuneral)?;
+    let region = within(who, region)?;
     let records = store.parameter_records().await?;
     let flag = |name: &str, county: &RegionCode| {
         minzheng_policy::params::in_force(&records, name, county.as_str(), minzheng_policy::Area::Urban, today).map(|r| r.value)
     };
     // A county's own due days and area; the account's region read as a whole when it is a
     // county or below, county by county when above.
-    let counties: Vec<RegionCode> = if who.region.as_str().len() >= 6 {
-        vec![who.region.clone()]
+    let counties: Vec<RegionCode> = if region.as_str().len() >= 6 {
+        vec![region.clone()]
     } else {
         let mut seen: Vec<String> = funeral_store(store)
-            .county_figures(&who.region, today - Duration::days(UNCREMATED_LOOKBACK_DAYS), today)
+            .county_figures(region, today - Duration::days(UNCREMATED_LOOKBACK_DAYS), today)
             .await?
             .into_iter()
             .map(|f| f.county)
@@ -330,7 +371,8 @@ pub async fn uncremated(
         }
         let due = flag("funeral_cremation_due_days", &county).unwrap_or(7);
         let (mut some, count) = funeral_store(store)
-            .uncremated(&region, today - Duration::days(UNCREMATED_LOOKBACK_DAYS), today - Duration::days(due), limit)
+            // More than the due days: died on or before today − (due + 1).
+            .uncremated(&region, today - Duration::days(UNCREMATED_LOOKBACK_DAYS), today - Duration::days(due + 1), limit)
             .await?;
         list.append(&mut some);
         n += count;

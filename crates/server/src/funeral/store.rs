@@ -12,8 +12,14 @@ use serde::Serialize;
 
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     module: "funeral",
-    sqlite: &[Migration { version: 6001, name: "funeral", sql: include_str!("migrations/sqlite/6001_funeral.sql") }],
-    postgres: &[Migration { version: 6001, name: "funeral", sql: include_str!("migrations/postgres/6001_funeral.sql") }],
+    sqlite: &[
+        Migration { version: 6001, name: "funeral", sql: include_str!("migrations/sqlite/6001_funeral.sql") },
+        Migration { version: 6002, name: "death_programs", sql: include_str!("migrations/sqlite/6002_death_programs.sql") },
+    ],
+    postgres: &[
+        Migration { version: 6001, name: "funeral", sql: include_str!("migrations/postgres/6001_funeral.sql") },
+        Migration { version: 6002, name: "death_programs", sql: include_str!("migrations/postgres/6002_death_programs.sql") },
+    ],
 };
 
 /// 火化登记: a cremation as recorded, with its relief and certificate.
@@ -133,7 +139,7 @@ impl AuditEvent for FuneralEvent<'_> {
 }
 
 const DEATH_COLUMNS: &str =
-    "id, id_number, name, community, died_on, place, cause, certifier, certifier_org, certificate_no, recorded_by, recorded_on";
+    "id, id_number, name, community, died_on, place, cause, certifier, certifier_org, certificate_no, programs, recorded_by, recorded_on";
 const CREMATION_COLUMNS: &str = "id, id_number, death_id, name, community, died_on, funeral_home, received_on, transport_km, cremated_on, \
      coffin, urn, ashes, storage_years, declared, declared_proof, relief, certificate_no, recorded_by, recorded_at";
 
@@ -168,6 +174,7 @@ macro_rules! impl_funeral_store {
                     certifier: Certifier::parse(&certifier).ok_or_else(|| corrupt("certifier", &certifier))?,
                     certifier_org: text("certifier_org")?,
                     certificate_no: text("certificate_no")?,
+                    programs: split(&text("programs")?),
                     recorded_by: text("recorded_by")?,
                     recorded_on: r.try_get("recorded_on")?,
                 })
@@ -217,7 +224,7 @@ macro_rules! impl_funeral_store {
                     let before: (String, Option<NaiveDate>) = (row.try_get("status")?, row.try_get("status_date")?);
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO death_records (id_number, name, community, died_on, place, cause, certifier, certifier_org, certificate_no, \
-                         recorded_by, recorded_on, recorded_at) ",
+                         programs, recorded_by, recorded_on, recorded_at) ",
                     );
                     qb.push_values([d], |mut b, d| {
                         b.push_bind(d.id_number.clone())
@@ -229,6 +236,7 @@ macro_rules! impl_funeral_store {
                             .push_bind(d.certifier.as_str())
                             .push_bind(d.certifier_org.clone())
                             .push_bind(d.certificate_no.clone())
+                            .push_bind(d.programs.join(","))
                             .push_bind(actor.name.clone())
                             .push_bind(d.recorded_on)
                             .push_bind(Utc::now());
@@ -264,6 +272,11 @@ macro_rules! impl_funeral_store {
 
                 async fn add_cremation(&self, c: &CremationRecord, actor: &Actor) -> Result<CremationRecord> {
                     let mut tx = self.begin_write().await?;
+                    // PostgreSQL: one numbering at a time (SQLite's writing transaction holds the
+                    // file's write lock from its start).
+                    if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
+                        sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294631)").execute(&mut *tx).await?;
+                    }
                     let county = RegionCode::parse(&c.community.chars().take(6).collect::<String>()).map_err(|_| corrupt("community", &c.community))?;
                     let prefix = super::model::certificate_no(&county, c.report.cremated_on, 0);
                     let prefix = prefix.trim_end_matches('0').to_string();

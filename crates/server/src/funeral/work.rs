@@ -13,7 +13,7 @@ pub(crate) fn lines<'a>(s: &'a AppState, who: &'a Authenticated) -> WorkFuture<'
         if !p.may(Permission::RecordCremation) {
             return Ok(vec![]);
         }
-        let (_, n) = super::service::uncremated(s.store.as_ref(), p, s.clock.today(), 0).await?;
+        let (_, n) = super::service::uncremated(s.store.as_ref(), p, None, s.clock.today(), 0).await?;
         let text =
             if who.lang == Lang::Zh { format!("逾期未火化的逝者 {n} 人") } else { format!("{n} deceased not cremated in time") };
         Ok(vec![WorkLine { href: "/funeral#uncremated".into(), text, count: n, overdue: n }])

@@ -161,7 +161,7 @@ pub(crate) struct HouseholdPage {
     deaths: Vec<DeathRow>,
 }
 
-/// A member as elderly care knows them.
+/// A member's death as the funeral records know it.
 pub(crate) struct DeathRow {
     id: i64,
     name: String,
@@ -169,6 +169,7 @@ pub(crate) struct DeathRow {
     cremation: Option<String>,
 }
 
+/// A member as elderly care knows them.
 pub(crate) struct CareRow {
     name: String,
     /// For the assessment link, shown only to the roles that assess (who see numbers in full).
