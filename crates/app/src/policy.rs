@@ -51,12 +51,17 @@ pub(crate) fn invalid(zh: impl Into<String>, en: impl Into<String>) -> PolicyFai
     PolicyFailure::Invalid { zh: zh.into(), en: en.into() }
 }
 
-/// Stores the shipped parameter values on first start (a database with no parameter history).
+/// Stores the shipped values of every parameter with no history yet: all of them on first start,
+/// and on a database that has been in use, the parameters new in this release (a sub-platform
+/// added since) — a parameter with a history, changed by staff or not, is left as it is.
 pub async fn ensure_parameters(store: &dyn Store, engine: &Engine, actor: &Actor) -> Result<usize, StoreError> {
-    if !store.parameter_records().await?.is_empty() {
+    let existing = store.parameter_records().await?;
+    let known: std::collections::HashSet<&str> = existing.iter().map(|r| r.name.as_str()).collect();
+    let records: Vec<_> =
+        shipped_records(&engine.policy, chrono::Utc::now()).into_iter().filter(|r| !known.contains(r.name.as_str())).collect();
+    if records.is_empty() {
         return Ok(0);
     }
-    let records = shipped_records(&engine.policy, chrono::Utc::now());
     Ok(store.add_parameter_records(&records, actor).await?.len())
 }
 

@@ -262,3 +262,32 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         assert_eq!(after, Some(5000));
     }
 }
+
+/// A database in use before a release that ships new parameters (a new sub-platform's) gets
+/// their shipped values on its next start; a parameter it already has keeps its history.
+#[tokio::test]
+async fn parameters_new_in_a_release_reach_a_database_in_use_and_changed_ones_stay() {
+    let dir = std::env::temp_dir().join(format!("minzheng-params-upgrade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
+    let set_locally = minzheng_domain::parameter::ParameterRecord {
+        name: "dibao_standard".into(),
+        region: "2101".into(),
+        area: None,
+        effective_from: day("2020-01-01"),
+        value: 70_000,
+        reason: "本地设定".into(),
+        recorded_by: "city".into(),
+        recorded_at: chrono::Utc::now(),
+        seq: 0,
+    };
+    store.add_parameter_records(&[set_locally], &Actor::new("city")).await.expect("record");
+    let added = use_case::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("params");
+    assert!(added > 10, "the other parameters arrive: {added}");
+    let records = store.parameter_records().await.expect("records");
+    assert_eq!(records.iter().filter(|r| r.name == "dibao_standard").count(), 1, "its history is left as it is");
+    assert!(records.iter().any(|r| r.name == "homecare_hour_fen") && records.iter().any(|r| r.name == "funeral_cremation_fen"));
+    assert_eq!(use_case::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("params"), 0);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -12,6 +12,10 @@
 
 pub mod assessment;
 pub mod demo;
+pub mod homecare;
+mod homecare_routes;
+pub mod homecare_service;
+pub mod homecare_store;
 pub mod model;
 mod routes;
 pub mod service;
@@ -42,6 +46,13 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/api/eldercare/institutions/{id}", Access::Needs(Permission::ReadElderCare)),
     Route::new("POST", "/api/eldercare/assessments", Access::Needs(Permission::AssessAbility)),
     Route::new("GET", "/api/eldercare/assessments/{id}", Access::Needs(Permission::ReadElderCare)),
+    Route::new("GET", "/eldercare/homecare", Access::Needs(Permission::ReadElderCare)),
+    Route::new("POST", "/eldercare/homecare/{action}", Access::Needs(Permission::ManageInstitutions)),
+    Route::new("GET", "/eldercare/homecare/samples", Access::Needs(Permission::ReadElderCare)),
+    Route::new("POST", "/eldercare/homecare/samples/{id}", Access::Needs(Permission::AssessAbility)),
+    Route::new("GET", "/eldercare/homecare/settlement.xlsx", Access::Needs(Permission::ReadElderCare)),
+    Route::new("POST", "/api/eldercare/homecare/visits", Access::Needs(Permission::ManageInstitutions)),
+    Route::new("GET", "/api/eldercare/homecare/settlements", Access::Needs(Permission::ReadElderCare)),
 ];
 
 const MENU: &[MenuEntry] =
@@ -75,6 +86,13 @@ fn router() -> Router<AppState> {
         .route(l("/api/eldercare/institutions/{id}", &["GET"]), get(routes::api_institution))
         .route(l("/api/eldercare/assessments", &["POST"]), post(routes::api_assess))
         .route(l("/api/eldercare/assessments/{id}", &["GET"]), get(routes::api_assessment))
+        .route(l("/eldercare/homecare", &["GET"]), get(homecare_routes::overview))
+        .route(l("/eldercare/homecare/{action}", &["POST"]), post(homecare_routes::form_action))
+        .route(l("/eldercare/homecare/samples", &["GET"]), get(homecare_routes::samples))
+        .route(l("/eldercare/homecare/samples/{id}", &["POST"]), post(homecare_routes::form_verify))
+        .route(l("/eldercare/homecare/settlement.xlsx", &["GET"]), get(homecare_routes::settlement_xlsx))
+        .route(l("/api/eldercare/homecare/visits", &["POST"]), post(homecare_routes::api_visits))
+        .route(l("/api/eldercare/homecare/settlements", &["GET"]), get(homecare_routes::api_settlements))
 }
 
 fn openapi() -> serde_json::Value {
@@ -121,6 +139,20 @@ fn openapi() -> serde_json::Value {
                     "required": ["id_number", "assessed_on", "reason", "assessor", "scores"] } } } },
                 "responses": { "201": { "description": "the assessment with its result (total, level, adjustments, self-care) and the 特困 change case it opened" },
                     "403": error_response(), "404": error_response(), "422": error_response() } } },
+            "/api/eldercare/homecare/visits": { "post": {
+                "summary": "报送居家养老服务记录（需 x-csrf-token；有一条不合格则全部不保存）/ hand in home-care service records (needs x-csrf-token; one refused refuses all)",
+                "parameters": [csrf],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "array", "items": { "type": "object", "properties": {
+                    "order_id": { "type": "integer" }, "served_on": { "type": "string", "format": "date" },
+                    "service": { "type": "string", "enum": ["meals", "cleaning", "bathing", "medical_escort", "rehabilitation", "visit"] },
+                    "minutes": { "type": "integer", "minimum": 1, "maximum": 480 }, "worker": { "type": "string" } },
+                    "required": ["order_id", "served_on", "service", "minutes", "worker"] } } } } },
+                "responses": { "201": { "description": "how many stored and how many drawn for verification" },
+                    "403": error_response(), "422": error_response() } } },
+            "/api/eldercare/homecare/settlements": { "get": {
+                "summary": "居家养老服务月度结算（按服务机构）/ the month's home-care settlement per provider",
+                "parameters": [{ "name": "month", "in": "query", "required": false, "schema": { "type": "string" }, "description": "2026-11 (default: last month)" }],
+                "responses": { "200": { "description": "preview (as it stands) and settled (as stored)" }, "400": error_response(), "403": error_response() } } },
             "/api/eldercare/assessments/{id}": { "get": {
                 "summary": "一次能力评估及结果 / an assessment with its result",
                 "parameters": [param("id", "path", "assessment id")],

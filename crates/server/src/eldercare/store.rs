@@ -18,12 +18,14 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 5002, name: "inspections", sql: include_str!("migrations/sqlite/5002_inspections.sql") },
         Migration { version: 5003, name: "residents_person", sql: include_str!("migrations/sqlite/5003_residents_person.sql") },
         Migration { version: 5004, name: "newest_assessment", sql: include_str!("migrations/sqlite/5004_newest_assessment.sql") },
+        Migration { version: 5005, name: "homecare", sql: include_str!("migrations/sqlite/5005_homecare.sql") },
     ],
     postgres: &[
         Migration { version: 5001, name: "eldercare", sql: include_str!("migrations/postgres/5001_eldercare.sql") },
         Migration { version: 5002, name: "inspections", sql: include_str!("migrations/postgres/5002_inspections.sql") },
         Migration { version: 5003, name: "residents_person", sql: include_str!("migrations/postgres/5003_residents_person.sql") },
         Migration { version: 5004, name: "newest_assessment", sql: include_str!("migrations/postgres/5004_newest_assessment.sql") },
+        Migration { version: 5005, name: "homecare", sql: include_str!("migrations/postgres/5005_homecare.sql") },
     ],
 };
 
