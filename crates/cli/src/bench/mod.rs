@@ -16,6 +16,7 @@ mod cases;
 mod comparison;
 mod eldercare;
 mod fuzz;
+mod homecare;
 mod http;
 mod pages;
 mod payments;
@@ -41,6 +42,18 @@ pub enum BenchWhat {
         rounds: u32,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+    },
+    /// The monthly settlement of purchased home care for a city: N service orders with their
+    /// providers across the counties and V visits per order last month, drawn and verified.
+    Homecare {
+        #[arg(long, default_value_t = 100_000)]
+        orders: u64,
+        #[arg(long, default_value_t = 8)]
+        visits: u64,
+        #[arg(long, default_value_t = 60)]
+        providers: u64,
+        #[arg(long, default_value_t = 10)]
+        rounds: u32,
     },
     /// A month's payment list for N enrolments with both shipped bank files, the bank's return
     /// of N lines reconciled, and the list stored (SQLite).
@@ -235,6 +248,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         BenchWhat::Eldercare { persons, institutions, beds, rounds, seed } => {
             eldercare::eldercare(persons, institutions, beds, rounds, seed).await?
         }
+        BenchWhat::Homecare { orders, visits, providers, rounds } => homecare::homecare(orders, visits, providers, rounds).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }
