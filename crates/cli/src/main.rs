@@ -947,6 +947,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("养老服务 / elderly care: {care}");
+        let homecare = minzheng_server::eldercare::demo::load_homecare(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("居家养老服务 / home care: {homecare}");
         let funeral = minzheng_server::funeral::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
             .await
             .map_err(anyhow::Error::msg)?;
@@ -979,6 +983,7 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
     );
     println!("  http://{bind}/payments   资金发放：花名册审核、锁定、银行文件和回盘（区县审批账号）/ payment lists: approve, lock, bank files and returns (county approver)");
     println!("  http://{bind}/eldercare   养老服务：机构备案、入住、能力评估和指标（区县审批、社区账号）/ elderly care: institutions, residents, ability assessments, indicators (county approver, community)");
+    println!("  http://{bind}/eldercare/homecare   政府购买居家养老服务：服务工单、服务记录、回访核验、月度结算（区县审批；社区回访）/ purchased home care: orders, visits, verification, monthly settlement (county approver; community verifies)");
     println!("  http://{bind}/funeral   殡葬服务：死亡登记（社区、区县）、火化登记和惠民殡葬减免、火化率（区县审批）/ funeral: deaths (community, county), cremations with their relief, cremation rates (county approver)");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");
     println!("\n演示账号（每个角色一个）/ demo accounts, one per role:");

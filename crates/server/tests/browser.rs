@@ -974,3 +974,49 @@ fn a_community_worker_records_a_death_and_the_county_its_cremation() {
     let page = d.wait_for("the household", |p| p.contains("id=\"household-deaths\""));
     assert!(page.contains("海葬"), "the household page shows the cremation");
 }
+
+/// 居家养老服务 in Chromium: the county approver adds a provider without its registration code
+/// and is told so, the name kept; adds it, opens a service order for an elder of 88 (8 hours a
+/// month) and records last month's visit.
+#[test]
+fn the_county_contracts_a_provider_opens_a_home_care_order_and_records_a_visit() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-homecare"));
+    let server = serve(&rt, &f);
+    let born = chrono::NaiveDate::from_ymd_opt(1938, 3, 3).expect("date");
+    let p = rt.block_on(lone_resident(f.store.as_ref(), &f.inside.community, 966, born));
+    let today = minzheng_domain::calendar::today_in_beijing();
+    let last = minzheng_server::eldercare::homecare_service::last_month(today);
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.goto(&format!("{server}/eldercare/homecare"));
+    d.wait_for("the home-care page", |p| p.contains("id=\"provider\""));
+    d.type_into("#provider input[name=name]", "浑南区乐龄居家养老服务中心");
+    d.click("#provider button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("请填写服务机构名称、所属区县和统一社会信用代码"));
+    assert!(page.contains("value=\"浑南区乐龄居家养老服务中心\""), "the name as typed");
+    d.type_into("#provider input[name=registration]", "52210112MJY100001A");
+    d.click("#provider button[type=submit]");
+    d.wait_for("the provider", |p| p.contains("id=\"providers\"") && p.contains("已添加服务机构"));
+    d.type_into("#order input[name=id_number]", &p.id_number.to_string());
+    d.replace_text("#order input[name=start_on]", &last.to_string());
+    d.click("#order button[type=submit]");
+    let page = d.wait_for("the order", |p| p.contains("开具服务工单 #"));
+    assert!(page.contains("80周岁以上高龄老人") && page.contains("每月8小时"), "{}", page.chars().take(3000).collect::<String>());
+    let order: String = page.split("开具服务工单 #").nth(1).unwrap_or_default().chars().take_while(|c| c.is_ascii_digit()).collect();
+    d.type_into("#visit input[name=order_id]", &order);
+    d.replace_text("#visit input[name=served_on]", &(last + chrono::Duration::days(2)).to_string());
+    d.replace_text("#visit input[name=minutes]", "90");
+    d.type_into("#visit input[name=worker]", "孙阿姨");
+    d.click("#visit button[type=submit]");
+    d.wait_for("the visit", |p| p.contains("已记录服务"));
+    d.goto(&format!("{server}/eldercare/homecare?month={}", last.format("%Y-%m")));
+    let page = d.wait_for("the month", |p| p.contains("id=\"providers\""));
+    assert!(
+        page.contains("1.5") && page.contains("45.00"),
+        "an hour and a half at 30 yuan: {}",
+        page.chars().take(3000).collect::<String>()
+    );
+    d.screenshot("eldercare_homecare");
+}

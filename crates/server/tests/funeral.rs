@@ -103,6 +103,29 @@ async fn a_death_stops_the_benefits_and_the_cremation_is_relieved_numbered_and_c
         concentrated: false,
     };
     elder.admit(&residency, &Actor::new("test")).await.expect("admitted");
+    // And home care is bought for him (an order with a provider of the county).
+    let hc = minzheng_server::eldercare::homecare_store::homecare_store(f.store.as_ref());
+    let county_code = f.inside.community.ancestor(RegionLevel::County).unwrap().to_string();
+    let provider = minzheng_server::eldercare::homecare_store::Provider {
+        id: 0,
+        name: "乐龄".into(),
+        county: county_code,
+        registration: "x".into(),
+        contact: String::new(),
+    };
+    let provider = hc.add_provider(&provider, &Actor::new("test")).await.expect("provider");
+    let order = minzheng_server::eldercare::homecare_store::Order {
+        id: 0,
+        id_number: wang.id_number.to_string(),
+        name: wang.name.clone(),
+        community: f.inside.community.to_string(),
+        provider_id: provider,
+        group: "low_income".into(),
+        monthly_minutes: 900,
+        start_on: today() - Duration::days(60),
+        end_on: None,
+    };
+    let order = hc.add_order(&order, &Actor::new("test")).await.expect("order");
     let next_month = chrono::NaiveDate::from_ymd_opt(died.year(), died.month(), 1).unwrap() + chrono::Months::new(1);
 
     // The community worker records the death at home from the certificate: signed by the
@@ -144,6 +167,7 @@ async fn a_death_stops_the_benefits_and_the_cremation_is_relieved_numbered_and_c
     assert_eq!(elder.residency_of(wang.id_number.as_str()).await.unwrap(), None, "his bed is free from the day he died");
     let stay = elder.residents(f.inside_institution).await.unwrap().into_iter().find(|r| r.id_number == wang.id_number.as_str());
     assert_eq!(stay.and_then(|r| r.discharged_on), Some(died));
+    assert_eq!(hc.order(order).await.unwrap().and_then(|o| o.end_on), Some(died), "his home care ends the day he died");
     let enrolments = f.store.enrolments_of(&[wang.id_number]).await.unwrap();
     let gaoling = enrolments.iter().find(|e| e.program == "gaoling").expect("高龄");
     assert_eq!(gaoling.members[0].end.or(gaoling.end), Some(next_month), "{gaoling:?}");

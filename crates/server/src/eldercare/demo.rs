@@ -12,7 +12,7 @@ use super::assessment::{assess, Answers, Reason, ITEMS};
 use super::model::{Beds, Filing, Ownership};
 use super::service::{self, Admission, TEKUN};
 use super::store::{eldercare_store, AssessmentRecord};
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use minzheng_domain::{Bilingual, Principal, RegionCode, Role};
 use minzheng_store::{Actor, PersonQuery, Store};
 use std::collections::BTreeSet;
@@ -214,5 +214,106 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         dependent_tekun.len(),
         institutions.len(),
         dependent_tekun.len(),
+    ))
+}
+
+/// Loads the demo's purchased home care in 浑南区: three providers, service orders for the
+/// entitled elders of the district (the first 40 the rules find, as the county's form would),
+/// two months of visits: the month before last verified and settled, last month handed in with
+/// part of its sample still to verify. Returns the summary line.
+pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String, String> {
+    use super::homecare::{Service, Verification, VisitReport};
+    use super::homecare_service as hcs;
+    use super::homecare_store::{homecare_store, Provider};
+    let county = RegionCode::parse("210112").map_err(|e| e.to_string())?;
+    let clerk = Principal { name: "demo_homecare_clerk".into(), role: Role::CountyApprover, region: county.clone() };
+    let actor = Actor::new(&clerk.name);
+    let fail = |e: hcs::HomecareFailure| e.both();
+    let mut providers = Vec::new();
+    for (name, reg) in [
+        ("浑南区乐龄居家养老服务中心", "52210112MJY100001A"),
+        ("浑南区康悦为老服务社", "52210112MJY100002B"),
+        ("沈阳颐家居家养老服务有限公司", "91210112MA0100003C"),
+    ] {
+        let p = Provider { id: 0, name: name.into(), county: county.to_string(), registration: reg.into(), contact: "024-31230000".into() };
+        providers.push(hcs::add_provider(store, &clerk, &actor, p).await.map_err(fail)?);
+    }
+    let last = hcs::last_month(today);
+    let before = hcs::last_month(last);
+    // Entitled elders: members of 特困 and 低保 enrolments of the district, as the rules decide.
+    let mut ids = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(&county, after, 10_000).await.map_err(|e| e.to_string())?;
+        let Some(last_e) = page.last() else { break };
+        after = last_e.id;
+        for e in
+            page.iter().filter(|e| matches!(e.program.as_str(), "tekun" | "dibao" | "dibao_single" | "dibao_edge") && e.paid_for(before))
+        {
+            ids.extend(e.members.iter().filter(|m| m.end.is_none()).map(|m| m.id_number));
+        }
+    }
+    ids.sort_by_key(|id| spread(id.as_str(), 41));
+    ids.dedup();
+    let mut orders = Vec::new();
+    for id in ids {
+        if orders.len() >= 40 {
+            break;
+        }
+        let provider = providers[orders.len() % providers.len()];
+        match hcs::open_order(store, &clerk, &actor, id.as_str(), provider, before).await {
+            Ok((o, _)) => orders.push(o),
+            Err(hcs::HomecareFailure::NotEntitled { .. } | hcs::HomecareFailure::NotLiving(_) | hcs::HomecareFailure::OpenOrder(_)) => {}
+            Err(e) => return Err(fail(e)),
+        }
+    }
+    // Two months of visits: about twice a week, an hour or an hour and a half.
+    let kinds = [Service::Cleaning, Service::Meals, Service::Visit, Service::Bathing, Service::MedicalEscort, Service::Rehabilitation];
+    for month in [before, last] {
+        let mut reports = Vec::new();
+        for o in &orders {
+            let visits = 6 + spread(&o.id_number, month.month().into()) % 5;
+            for k in 0..visits {
+                let served_on = month + chrono::Duration::days((k * 3 + spread(&o.id_number, k) % 2) as i64);
+                if served_on >= today {
+                    continue;
+                }
+                reports.push(VisitReport {
+                    order_id: o.id,
+                    served_on,
+                    service: kinds[((spread(&o.id_number, k + 7)) % 6) as usize],
+                    minutes: if spread(&o.id_number, k + 3).is_multiple_of(3) { 90 } else { 60 },
+                    worker: ["孙阿姨", "李师傅", "周护理员"][(k % 3) as usize].into(),
+                });
+            }
+        }
+        hcs::record_visits(store, &clerk, &actor, &reports, today).await.map_err(fail)?;
+    }
+    // The month before last: every drawn record called (one not confirmed), then settled.
+    let community_worker = Principal { name: "demo_community_caller".into(), role: Role::CountyApprover, region: county.clone() };
+    let caller = Actor::new(&community_worker.name);
+    let (drawn, _) = hcs::samples(store, &community_worker, None, before, 10_000).await.map_err(fail)?;
+    for (n, v) in drawn.iter().enumerate() {
+        let (result, note) = if n == 0 { (Verification::Rejected, "老人称当日无人上门") } else { (Verification::Confirmed, "") };
+        hcs::verify(store, &community_worker, &caller, v.id, result, note).await.map_err(fail)?;
+    }
+    let settled = hcs::settle_month(store, &clerk, &actor, before, today).await.map_err(fail)?;
+    // Last month: half of the drawn records called so far.
+    let (drawn_last, _) = hcs::samples(store, &community_worker, None, last, 10_000).await.map_err(fail)?;
+    for v in drawn_last.iter().step_by(2) {
+        hcs::verify(store, &community_worker, &caller, v.id, Verification::Confirmed, "").await.map_err(fail)?;
+    }
+    let _ = homecare_store(store);
+    let amount: i64 = settled.iter().map(|s| s.amount_fen).sum();
+    Ok(format!(
+        "浑南区居家养老服务机构 3 家、服务工单 {} 张；{}已结算 {} 元，{}待核验后结算 / 3 home-care providers and {} orders in 浑南区; {} settled ({} yuan), {} waiting for its verification",
+        orders.len(),
+        before.format("%Y年%-m月"),
+        amount / 100,
+        last.format("%Y年%-m月"),
+        orders.len(),
+        before.format("%Y-%m"),
+        amount / 100,
+        last.format("%Y-%m")
     ))
 }

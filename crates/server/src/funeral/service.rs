@@ -182,6 +182,16 @@ pub async fn record_death(
             None
         }
     };
+    // Home care bought for them ends on the day of death (nothing after it is settled).
+    let hc = crate::eldercare::homecare_store::homecare_store(store);
+    let ended = match hc.open_order_of(id.as_str()).await {
+        Ok(Some(o)) => hc.end_order(&o, death.died_on.max(o.start_on), actor).await.map(|()| true),
+        Ok(None) => Ok(false),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = ended {
+        effects_failed = Some(effects_failed.map_or_else(|| e.to_string(), |f| format!("{f}; {e}")));
+    }
     Ok(DeathRecorded { death, effects, discharged, effects_failed })
 }
 
