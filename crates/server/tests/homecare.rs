@@ -173,7 +173,7 @@ async fn a_provider_is_paid_for_the_verified_hours_within_each_elders_entitlemen
     batch[4] = visit(month + Duration::days(9));
     let r = send_visits(serde_json::to_string(&batch).unwrap()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.json(), serde_json::json!({ "stored": 12, "sampled": 12 }));
+    assert_eq!(r.json(), serde_json::json!({ "stored": 12 }), "which records are drawn is not told to whoever hands them in");
 
     // Not settled while drawn records wait for their visit or call.
     let settle = [("csrf", approver.csrf.as_str()), ("month", month_text.as_str())];
@@ -226,6 +226,16 @@ async fn a_provider_is_paid_for_the_verified_hours_within_each_elders_entitlemen
     let now = [("csrf", approver.csrf.as_str()), ("month", this_month.as_str())];
     let r = send(&f.app, Method::POST, "/eldercare/homecare/settle", Some(&approver.cookie), &[], form(&now)).await;
     assert!(r.body.contains("尚未结束"), "{}", r.body);
+
+    // She moves to her daughter's in another city: the order ends, nothing after it is paid.
+    let order_text = o.id.to_string();
+    let end_on = today().to_string();
+    let end =
+        [("csrf", approver.csrf.as_str()), ("month", month_text.as_str()), ("order_id", order_text.as_str()), ("end_on", end_on.as_str())];
+    let r = send(&f.app, Method::POST, "/eldercare/homecare/end", Some(&approver.cookie), &[], form(&end)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("终止"), "{}", r.body);
+    assert_eq!(hc.open_order_of(&zhao_id).await.unwrap(), None);
 
     // The page and the workbook show it; the community sees its county's providers.
     let r = get(&f.app, &format!("/eldercare/homecare?month={month_text}"), Some(&worker.cookie)).await;

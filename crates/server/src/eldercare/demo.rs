@@ -263,7 +263,12 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
         let provider = providers[orders.len() % providers.len()];
         match hcs::open_order(store, &clerk, &actor, id.as_str(), provider, before).await {
             Ok((o, _)) => orders.push(o),
-            Err(hcs::HomecareFailure::NotEntitled { .. } | hcs::HomecareFailure::NotLiving(_) | hcs::HomecareFailure::OpenOrder(_)) => {}
+            Err(
+                hcs::HomecareFailure::NotEntitled { .. }
+                | hcs::HomecareFailure::NotLiving(_)
+                | hcs::HomecareFailure::OpenOrder(_)
+                | hcs::HomecareFailure::InCareHome { .. },
+            ) => {}
             Err(e) => return Err(fail(e)),
         }
     }

@@ -89,8 +89,9 @@ pub(super) async fn api_visits(
     Json(v): Json<Vec<VisitReport>>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
-    let (stored, sampled) = service::record_visits(s.store.as_ref(), &who.principal, &who.actor, &v, s.clock.today()).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::json!({ "stored": stored, "sampled": sampled }))))
+    // Which records were drawn for verification is not told to whoever hands them in.
+    let (stored, _) = service::record_visits(s.store.as_ref(), &who.principal, &who.actor, &v, s.clock.today()).await?;
+    Ok((StatusCode::CREATED, Json(serde_json::json!({ "stored": stored }))))
 }
 
 /// `GET /api/eldercare/homecare/settlements?month=`: the month's settlement per provider as it
@@ -159,6 +160,17 @@ pub(super) struct HomecareForm {
     minutes: String,
     #[serde(default)]
     worker: String,
+    #[serde(default)]
+    end_on: String,
+}
+
+pub(super) struct OrderRow {
+    id: i64,
+    name: String,
+    provider: String,
+    group: String,
+    hours: u32,
+    start_on: String,
 }
 
 #[derive(Template)]
@@ -171,6 +183,7 @@ pub(super) struct HomecarePage {
     month: String,
     month_label: String,
     providers: Vec<ProviderRow>,
+    orders: Vec<OrderRow>,
     total_amount: String,
     unverified: u64,
     may_manage: bool,
@@ -199,6 +212,22 @@ async fn homecare_page(
     let settled: HashMap<i64, _> =
         service::settlements(store, &who.principal, region, month).await?.into_iter().map(|r| (r.settlement.provider_id, r)).collect();
     let (_, unverified) = service::samples(store, &who.principal, region, month, 0).await?;
+    let names: HashMap<i64, String> = providers.iter().map(|p| (p.id, p.name.clone())).collect();
+    let orders = service::open_orders(store, &who.principal, region, 200)
+        .await?
+        .into_iter()
+        .map(|o| OrderRow {
+            id: o.id,
+            provider: names.get(&o.provider_id).cloned().unwrap_or_default(),
+            group: super::homecare::groups()
+                .iter()
+                .find(|g| g.code == o.group)
+                .map_or_else(|| o.group.clone(), |g| if lang == Lang::Zh { g.zh.clone() } else { g.en.clone() }),
+            hours: o.monthly_minutes / 60,
+            start_on: o.start_on.to_string(),
+            name: o.name,
+        })
+        .collect();
     let mut total = 0;
     let rows: Vec<ProviderRow> = providers
         .iter()
@@ -240,6 +269,7 @@ async fn homecare_page(
             Lang::En => month.format("%Y-%m").to_string(),
         },
         providers: rows,
+        orders,
         total_amount: yuan(total),
         unverified,
         may_manage: who.principal.may(Permission::ManageInstitutions),
@@ -324,6 +354,17 @@ pub(super) async fn form_action(
                 (Lang::Zh, _) => "已记录服务（抽中回访核验）".to_string(),
                 (Lang::En, 0) => "visit recorded".to_string(),
                 (Lang::En, _) => "visit recorded (drawn for verification)".to_string(),
+            })
+        }
+        "end" => {
+            let (Ok(order_id), Some(on)) = (f.order_id.trim().parse::<i64>(), day_of(&f.end_on)) else {
+                let msg =
+                    pick(lang, "请填写工单号和终止日期（如 2026-12-01）", "enter the order and the end date (2026-12-01)").to_string();
+                return homecare_page(&s, &who, None, month, Some(f), bad(msg), None).await;
+            };
+            service::end_order(store, &who.principal, &who.actor, order_id, on).await.map(|o| match lang {
+                Lang::Zh => format!("{}的服务工单 #{} 自{}终止", o.name, o.id, on),
+                Lang::En => format!("order #{} of {} ended on {}", o.id, o.name, on),
             })
         }
         "settle" => service::settle_month(store, &who.principal, &who.actor, month, today).await.map(|list| match lang {
@@ -440,7 +481,7 @@ pub(super) async fn form_verify(
     Form(f): Form<VerifyForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    let month = month_param(&s, Some(&f.month))?;
+    let month = month_param(&s, Some(&f.month)).unwrap_or_else(|_| service::last_month(s.clock.today()));
     let Some(result) = Verification::parse(&f.result) else {
         let msg = pick(who.lang, "请选择回访结果", "choose the result").to_string();
         return samples_page(&s, &who, None, month, Some(msg)).await;

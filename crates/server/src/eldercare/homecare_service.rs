@@ -40,6 +40,16 @@ pub enum HomecareFailure {
     Nothing,
     #[error("the record is verified already or not in the sample")]
     NotVerifiable,
+    #[error("no provider {0}")]
+    NoProvider(i64),
+    #[error("lives in a care home")]
+    InCareHome { name: String, institution: String },
+    #[error("no hourly price in force")]
+    NoPrice,
+    #[error("settled already")]
+    AlreadySettled,
+    #[error("end {end} before the start {start}")]
+    EndBeforeStart { start: NaiveDate, end: NaiveDate },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -73,6 +83,11 @@ impl Bilingual for HomecareFailure {
             HomecareFailure::Unverified(n) => format!("还有{n}条抽查的服务记录未回访核验，核验完毕后才能结算"),
             HomecareFailure::Nothing => "该月没有待结算的服务记录".into(),
             HomecareFailure::NotVerifiable => "该服务记录已核验或不在抽查范围内".into(),
+            HomecareFailure::NoProvider(id) => format!("没有编号为{id}的服务机构（或不在本区划）"),
+            HomecareFailure::InCareHome { name, institution } => format!("{name}正入住{institution}，由机构照护，不再购买居家养老服务"),
+            HomecareFailure::NoPrice => "该月没有有效的服务单价（参数“政府购买居家养老服务单价”），请先在参数页设定".into(),
+            HomecareFailure::AlreadySettled => "该月已结算".into(),
+            HomecareFailure::EndBeforeStart { start, end } => format!("终止日期{end}早于工单开始日期{start}"),
             HomecareFailure::Store(_) => "数据库错误，请稍后重试".into(),
         }
     }
@@ -93,6 +108,13 @@ impl Bilingual for HomecareFailure {
             HomecareFailure::Unverified(n) => format!("{n} sampled records are not verified yet: verify them first"),
             HomecareFailure::Nothing => "no service records to settle for the month".into(),
             HomecareFailure::NotVerifiable => "the record is verified already or not in the sample".into(),
+            HomecareFailure::NoProvider(id) => format!("no provider {id} (or not in your region)"),
+            HomecareFailure::InCareHome { name, institution } => {
+                format!("{name} lives in {institution}, cared for there: no home care is bought for them")
+            }
+            HomecareFailure::NoPrice => "no hourly price in force for the month (parameter homecare_hour_fen): set it first".into(),
+            HomecareFailure::AlreadySettled => "the month is settled already".into(),
+            HomecareFailure::EndBeforeStart { start, end } => format!("end {end} is before the order's start {start}"),
             HomecareFailure::Store(_) => "database error, please try again later".into(),
         }
     }
@@ -155,7 +177,7 @@ pub async fn providers(store: &dyn Store, who: &Principal, region: Option<&Regio
 }
 
 async fn provider_in_scope(store: &dyn Store, who: &Principal, id: i64) -> Result<Provider, HomecareFailure> {
-    let p = homecare_store(store).provider(id).await?.ok_or(AccessError::NotFound)?;
+    let p = homecare_store(store).provider(id).await?.ok_or(HomecareFailure::NoProvider(id))?;
     if !provider_visible(who, &p) {
         return Err(AccessError::OutOfScope.into());
     }
@@ -214,6 +236,11 @@ pub async fn open_order(
         let name = hc.provider(o.provider_id).await?.map_or_else(|| o.provider_id.to_string(), |p| p.name);
         return Err(HomecareFailure::OpenOrder(name));
     }
+    let elder = super::store::eldercare_store(store);
+    if let Some(r) = elder.residency_of(id.as_str()).await? {
+        let institution = elder.institution(r.institution_id).await?.map_or_else(|| r.institution_id.to_string(), |i| i.filing.name);
+        return Err(HomecareFailure::InCareHome { name: person.name, institution });
+    }
     let facts = elder_facts(store, &person, month_of(start_on)).await?;
     let Some(group) = entitlement(groups(), &facts) else {
         return Err(HomecareFailure::NotEntitled {
@@ -234,8 +261,47 @@ pub async fn open_order(
         start_on,
         end_on: None,
     };
-    o.id = hc.add_order(&o, actor).await?;
+    o.id = match hc.add_order(&o, actor).await {
+        // Opened meanwhile (a form sent twice).
+        Err(StoreError::Conflict(_)) => {
+            let name = hc.provider(provider_id).await?.map_or_else(|| provider_id.to_string(), |p| p.name);
+            return Err(HomecareFailure::OpenOrder(name));
+        }
+        other => other?,
+    };
     Ok((o, group))
+}
+
+/// Ends an open order of an elder of the account's region on a day (moved, no longer entitled,
+/// another provider): nothing served after it is paid.
+pub async fn end_order(store: &dyn Store, who: &Principal, actor: &Actor, order_id: i64, on: NaiveDate) -> Result<Order, HomecareFailure> {
+    need(who, Permission::ManageInstitutions)?;
+    let hc = homecare_store(store);
+    let o = hc.order(order_id).await?.ok_or(HomecareFailure::NoOrder(order_id))?;
+    let community = RegionCode::parse(&o.community).map_err(|_| StoreError::Corrupt(o.community.clone()))?;
+    if !who.in_scope(&community) || o.end_on.is_some() {
+        return Err(HomecareFailure::NoOrder(order_id));
+    }
+    if on < o.start_on {
+        return Err(HomecareFailure::EndBeforeStart { start: o.start_on, end: on });
+    }
+    match hc.end_order(&o, on, actor).await {
+        Err(StoreError::Conflict(_)) => return Err(HomecareFailure::NoOrder(order_id)),
+        other => other?,
+    }
+    Ok(Order { end_on: Some(on), ..o })
+}
+
+/// The open orders of the elders of the region (the account's own when none), at most `limit`.
+pub async fn open_orders(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+    limit: u32,
+) -> Result<Vec<Order>, HomecareFailure> {
+    need(who, Permission::ReadElderCare)?;
+    let region = within(who, region)?;
+    Ok(homecare_store(store).open_orders(region, limit).await?)
 }
 
 /// The key a record is sampled by: what it says and the moment it is stored.
@@ -342,8 +408,8 @@ pub async fn verify(
 ) -> Result<(), HomecareFailure> {
     need(who, Permission::AssessAbility)?;
     let hc = homecare_store(store);
-    let v = hc.visit(visit_id).await?.ok_or(AccessError::NotFound)?;
-    let o = hc.order(v.order_id).await?.ok_or(AccessError::NotFound)?;
+    let v = hc.visit(visit_id).await?.ok_or(HomecareFailure::NotVerifiable)?;
+    let o = hc.order(v.order_id).await?.ok_or(HomecareFailure::NotVerifiable)?;
     let community = RegionCode::parse(&o.community).map_err(|_| StoreError::Corrupt(o.community.clone()))?;
     if !who.in_scope(&community) {
         return Err(AccessError::OutOfScope.into());
@@ -360,8 +426,40 @@ pub fn hour_fen(records: &[minzheng_domain::parameter::ParameterRecord], county:
         .map_or(0, |r| r.value)
 }
 
-/// The month's settlement of the providers of the account's county, as it would be now (not
-/// stored): per provider, from the month's records.
+/// The month's orders settled per provider, each at its county's hourly price (refused when a
+/// county has none).
+async fn settle_priced(
+    store: &dyn Store,
+    region: &RegionCode,
+    month: NaiveDate,
+) -> Result<(Vec<Settlement>, HashMap<i64, i64>), HomecareFailure> {
+    let hc = homecare_store(store);
+    let records = store.parameter_records().await?;
+    let county_of_provider: HashMap<i64, String> = hc.providers(region).await?.into_iter().map(|p| (p.id, p.county)).collect();
+    let mut by_county: std::collections::BTreeMap<String, Vec<super::homecare::OrderMonth>> = Default::default();
+    for o in hc.month_orders(region, month).await? {
+        let county = county_of_provider.get(&o.provider_id).cloned().unwrap_or_else(|| county_of(region).to_string());
+        by_county.entry(county).or_default().push(o);
+    }
+    let mut out = Vec::new();
+    let mut prices = HashMap::new();
+    for (county, orders) in by_county {
+        let code = RegionCode::parse(&county).map_err(|_| StoreError::Corrupt(county.clone()))?;
+        let price = hour_fen(&records, &code, month);
+        if price <= 0 {
+            return Err(HomecareFailure::NoPrice);
+        }
+        for s in settle(&orders, price) {
+            prices.insert(s.provider_id, price);
+            out.push(s);
+        }
+    }
+    out.sort_by_key(|s| s.provider_id);
+    Ok((out, prices))
+}
+
+/// The month's settlement of the providers the region (the account's own when none) uses, as it
+/// would be now (not stored): per provider, at its county's price.
 pub async fn preview(
     store: &dyn Store,
     who: &Principal,
@@ -369,15 +467,13 @@ pub async fn preview(
     month: NaiveDate,
 ) -> Result<Vec<Settlement>, HomecareFailure> {
     need(who, Permission::ReadElderCare)?;
-    let month = month_of(month);
-    let county = county_of(within(who, region)?);
-    let records = store.parameter_records().await?;
-    let orders = homecare_store(store).month_orders(&county, month).await?;
-    Ok(settle(&orders, hour_fen(&records, &county, month)))
+    let region = within(who, region)?;
+    Ok(settle_priced(store, region, month_of(month)).await?.0)
 }
 
-/// Settles a month that is over with every provider of the account's county not settled yet:
-/// refused while sampled records are not verified. Returns the settlements stored.
+/// Settles a month that is over with every provider of the account's region not settled yet
+/// (a county's; a city's every county), each at its county's price: refused while sampled
+/// records are not verified or a county has no price. Returns the settlements stored.
 pub async fn settle_month(
     store: &dyn Store,
     who: &Principal,
@@ -390,21 +486,30 @@ pub async fn settle_month(
     if month >= month_of(today) {
         return Err(HomecareFailure::MonthNotOver(month));
     }
-    let county = county_of(&who.region);
+    let region = &who.region;
     let hc = homecare_store(store);
-    let (_, unverified) = hc.samples(&county, month, 0).await?;
+    let (_, unverified) = hc.samples(region, month, 0).await?;
     if unverified > 0 {
         return Err(HomecareFailure::Unverified(unverified));
     }
-    let done: Vec<i64> = hc.settlements(&county, month).await?.iter().map(|s| s.settlement.provider_id).collect();
-    let records = store.parameter_records().await?;
-    let price = hour_fen(&records, &county, month);
-    let list: Vec<Settlement> =
-        settle(&hc.month_orders(&county, month).await?, price).into_iter().filter(|s| !done.contains(&s.provider_id)).collect();
+    let done: Vec<i64> = hc.settlements(region, month).await?.iter().map(|s| s.settlement.provider_id).collect();
+    let (all, prices) = settle_priced(store, region, month).await?;
+    let list: Vec<Settlement> = all.into_iter().filter(|s| !done.contains(&s.provider_id)).collect();
     if list.is_empty() {
         return Err(HomecareFailure::Nothing);
     }
-    hc.add_settlements(month, &list, price, actor).await?;
+    // One price per stored batch: the counties' settlements stored county by county.
+    let mut by_price: std::collections::BTreeMap<i64, Vec<Settlement>> = Default::default();
+    for s in &list {
+        by_price.entry(prices.get(&s.provider_id).copied().unwrap_or_default()).or_default().push(*s);
+    }
+    for (price, group) in by_price {
+        match hc.add_settlements(month, &group, price, actor).await {
+            // Settled meanwhile by another clerk.
+            Err(StoreError::Conflict(_)) => return Err(HomecareFailure::AlreadySettled),
+            other => other?,
+        }
+    }
     Ok(list)
 }
 
@@ -417,7 +522,7 @@ pub async fn settlements(
 ) -> Result<Vec<SettlementRecord>, HomecareFailure> {
     need(who, Permission::ReadElderCare)?;
     let region = within(who, region)?;
-    Ok(homecare_store(store).settlements(&county_of(region), month_of(month)).await?)
+    Ok(homecare_store(store).settlements(region, month_of(month)).await?)
 }
 
 /// The first of the month before `day`'s.

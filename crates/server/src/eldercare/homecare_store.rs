@@ -76,15 +76,20 @@ pub trait HomecareStore: Send + Sync {
     async fn order(&self, id: i64) -> Result<Option<Order>>;
     /// The orders of a provider, open ones first.
     async fn orders(&self, provider_id: i64) -> Result<Vec<Order>>;
+    /// The open orders of the elders living within `region`, by provider and start (at most
+    /// `limit`).
+    async fn open_orders(&self, region: &RegionCode, limit: u32) -> Result<Vec<Order>>;
     /// The elder's open order, if any.
     async fn open_order_of(&self, id_number: &str) -> Result<Option<Order>>;
+    /// The open orders of persons the registry records as deceased, with the date of death.
+    async fn orders_of_deceased(&self) -> Result<Vec<(Order, Option<NaiveDate>)>>;
     /// Ends an open order on a day (audited); an ended one is a conflict.
     async fn end_order(&self, o: &Order, on: NaiveDate, actor: &Actor) -> Result<()>;
     /// Stores service records (already checked) in one transaction with one audit record per
     /// provider; returns how many.
     async fn add_visits(&self, visits: &[Visit], actor: &Actor) -> Result<u64>;
-    /// The records of a month in the verification sample of the providers within `region`, the
-    /// ones not verified first (at most `limit`), and how many are not verified.
+    /// The records of a month in the verification sample of the elders living within `region`,
+    /// the ones not verified first (at most `limit`), and how many are not verified.
     async fn samples(&self, region: &RegionCode, month: NaiveDate, limit: u32) -> Result<(Vec<Visit>, u64)>;
     async fn visit(&self, id: i64) -> Result<Option<Visit>>;
     /// Records a verification of a sampled record (audited); a record verified already is a
@@ -253,10 +258,27 @@ macro_rules! impl_homecare_store {
                     qb.build().fetch_all(self.pool()).await?.iter().map(order_from).collect()
                 }
 
+                async fn open_orders(&self, region: &RegionCode, limit: u32) -> Result<Vec<Order>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {ORDER_COLUMNS} FROM homecare_orders WHERE end_on IS NULL AND community >= "));
+                    qb.push_bind(region.as_str().to_string()).push(" AND community < ").push_bind(format!("{}~", region.as_str()));
+                    qb.push(" ORDER BY provider_id, start_on, id LIMIT ").push_bind(i64::from(limit));
+                    qb.build().fetch_all(self.pool()).await?.iter().map(order_from).collect()
+                }
+
                 async fn open_order_of(&self, id_number: &str) -> Result<Option<Order>> {
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {ORDER_COLUMNS} FROM homecare_orders WHERE end_on IS NULL AND id_number = "));
                     qb.push_bind(id_number.to_string());
                     qb.build().fetch_optional(self.pool()).await?.as_ref().map(order_from).transpose()
+                }
+
+                async fn orders_of_deceased(&self) -> Result<Vec<(Order, Option<NaiveDate>)>> {
+                    let columns = ORDER_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ");
+                    let sql = format!(
+                        "SELECT {columns}, p.status_date AS died_on FROM homecare_orders o JOIN persons p ON p.id_number = o.id_number \
+                         WHERE o.end_on IS NULL AND p.status = 'deceased' ORDER BY o.id"
+                    );
+                    let rows = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+                    rows.iter().map(|r| Ok((order_from(r)?, r.try_get("died_on")?))).collect()
                 }
 
                 async fn end_order(&self, o: &Order, on: NaiveDate, actor: &Actor) -> Result<()> {
@@ -318,14 +340,15 @@ macro_rules! impl_homecare_store {
                 }
 
                 async fn samples(&self, region: &RegionCode, month: NaiveDate, limit: u32) -> Result<(Vec<Visit>, u64)> {
-                    let (lo, hi) = county_range(region);
-                    let from = "FROM homecare_visits v JOIN care_providers p ON p.id = v.provider_id WHERE v.month = ";
+                    // The elders of the region (a community sees its own, a county all of its).
+                    let (lo, hi) = (region.as_str().to_string(), format!("{}~", region.as_str()));
+                    let from = "FROM homecare_visits v JOIN homecare_orders o ON o.id = v.order_id WHERE v.month = ";
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT COUNT(*) AS n {from}"));
-                    qb.push_bind(month).push(" AND v.sampled AND v.verification IS NULL AND p.county >= ").push_bind(lo.clone()).push(" AND p.county < ").push_bind(hi.clone());
+                    qb.push_bind(month).push(" AND v.sampled AND v.verification IS NULL AND o.community >= ").push_bind(lo.clone()).push(" AND o.community < ").push_bind(hi.clone());
                     let n: i64 = qb.build().fetch_one(self.pool()).await?.try_get("n")?;
                     let columns = VISIT_COLUMNS.split(", ").map(|c| format!("v.{c}")).collect::<Vec<_>>().join(", ");
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {columns} {from}"));
-                    qb.push_bind(month).push(" AND v.sampled AND p.county >= ").push_bind(lo).push(" AND p.county < ").push_bind(hi);
+                    qb.push_bind(month).push(" AND v.sampled AND o.community >= ").push_bind(lo).push(" AND o.community < ").push_bind(hi);
                     qb.push(" ORDER BY CASE WHEN v.verification IS NULL THEN 0 ELSE 1 END, v.served_on, v.id LIMIT ").push_bind(i64::from(limit));
                     let rows = qb.build().fetch_all(self.pool()).await?;
                     Ok((rows.iter().map(visit_from).collect::<Result<_>>()?, count(n)))
@@ -363,6 +386,8 @@ macro_rules! impl_homecare_store {
                          JOIN care_providers p ON p.id = o.provider_id WHERE v.month = ",
                     );
                     qb.push_bind(month).push(" AND p.county >= ").push_bind(lo).push(" AND p.county < ").push_bind(hi);
+                    // Nothing after an order ended (a death or an admission learnt late) is paid.
+                    qb.push(" AND (o.end_on IS NULL OR v.served_on <= o.end_on)");
                     qb.push(" GROUP BY o.id, o.provider_id, o.monthly_minutes");
                     let rows = qb.build().fetch_all(self.pool()).await?;
                     rows.iter()

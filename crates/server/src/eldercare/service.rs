@@ -608,7 +608,17 @@ pub async fn admit(
         concentrated: a.concentrated,
     };
     match elder.admit(&r, actor).await {
-        Ok(rid) => Ok(Residency { id: rid, ..r }),
+        Ok(rid) => {
+            // Home care bought for them at home ends the day they move in.
+            let hc = super::homecare_store::homecare_store(store);
+            if let Some(o) = hc.open_order_of(id.as_str()).await? {
+                match hc.end_order(&o, a.admitted_on.max(o.start_on), actor).await {
+                    Ok(()) | Err(StoreError::Conflict(_)) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(Residency { id: rid, ..r })
+        }
         // Admitted elsewhere a moment ago.
         Err(StoreError::Conflict(_)) => Err(ResidentError::Elsewhere { name: named(&person.name), institution: None }.into()),
         Err(e) => Err(e.into()),
@@ -746,4 +756,42 @@ pub async fn household_care(
         }
     }
     Ok(Some(out))
+}
+
+/// What the registry's deaths ended in elderly care.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CareEnded {
+    /// Residents discharged from their care homes on the day of death.
+    pub discharged: u64,
+    /// Home-care orders ended on the day of death.
+    pub orders_ended: u64,
+}
+
+/// Takes the registry's deaths into effect on elderly care, by the records (after an import of
+/// persons and after a death recorded by the funeral administration): a resident of a care home
+/// is discharged on the day of death (the bed counts free from it), and home care bought for
+/// them ends on the day (nothing after it is settled). A date of death not recorded counts as
+/// `today`; nothing is ended before it began.
+pub async fn end_care_of_deceased(store: &dyn Store, actor: &Actor, today: NaiveDate) -> Result<CareEnded, StoreError> {
+    let elder = eldercare_store(store);
+    let mut out = CareEnded::default();
+    for (r, died) in elder.residents_deceased().await? {
+        let on = died.unwrap_or(today).max(r.admitted_on);
+        match elder.discharge(&r, on, actor).await {
+            Ok(()) => out.discharged += 1,
+            // Ended meanwhile by another run.
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let hc = super::homecare_store::homecare_store(store);
+    for (o, died) in hc.orders_of_deceased().await? {
+        let on = died.unwrap_or(today).max(o.start_on);
+        match hc.end_order(&o, on, actor).await {
+            Ok(()) => out.orders_ended += 1,
+            Err(StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }

@@ -100,8 +100,9 @@ pub struct DeathRecorded {
     /// What the death did to the person's enrolments (stopped from the next month; the
     /// household's change case).
     pub effects: Vec<DeathEffect>,
-    /// The care institution the person lived in, discharged on the day of death.
-    pub discharged: Option<i64>,
+    /// What the registry's deaths ended in elderly care (this one's, and any an earlier run
+    /// left): residents discharged, home-care orders ended.
+    pub discharged: crate::eldercare::service::CareEnded,
     /// The death is stored but its effects could not all be taken (why): the next import or
     /// `minzheng deaths` run finishes them from the records.
     pub effects_failed: Option<String>,
@@ -168,30 +169,14 @@ pub async fn record_death(
             Ok(e) => (e, None),
             Err(e) => (Vec::new(), Some(format!("{} / {}", e.zh(), e.en()))),
         };
-    // A resident of a care home leaves it on the day of death (its bed counts free again).
-    let elder = crate::eldercare::store::eldercare_store(store);
-    let discharged = match elder.residency_of(id.as_str()).await {
-        Ok(Some(r)) => elder.discharge(&r, death.died_on.max(r.admitted_on), actor).await.map(|()| Some(r.institution_id)),
-        Ok(None) => Ok(None),
-        Err(e) => Err(e),
-    };
-    let discharged = match discharged {
-        Ok(d) => d,
+    // A resident of a care home leaves it on the day of death; home care bought for them ends.
+    let discharged = match crate::eldercare::service::end_care_of_deceased(store, actor, today).await {
+        Ok(ended) => ended,
         Err(e) => {
             effects_failed = Some(effects_failed.map_or_else(|| e.to_string(), |f| format!("{f}; {e}")));
-            None
+            Default::default()
         }
     };
-    // Home care bought for them ends on the day of death (nothing after it is settled).
-    let hc = crate::eldercare::homecare_store::homecare_store(store);
-    let ended = match hc.open_order_of(id.as_str()).await {
-        Ok(Some(o)) => hc.end_order(&o, death.died_on.max(o.start_on), actor).await.map(|()| true),
-        Ok(None) => Ok(false),
-        Err(e) => Err(e),
-    };
-    if let Err(e) = ended {
-        effects_failed = Some(effects_failed.map_or_else(|| e.to_string(), |f| format!("{f}; {e}")));
-    }
     Ok(DeathRecorded { death, effects, discharged, effects_failed })
 }
 
