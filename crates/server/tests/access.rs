@@ -180,6 +180,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/eldercare/assessments/{id}") => (Method::GET, format!("/api/eldercare/assessments/{assessment}"), None),
         ("GET", "/eldercare/homecare") => (Method::GET, format!("/eldercare/homecare?region={community}"), None),
         ("POST", "/eldercare/homecare/{action}") => (Method::POST, "/eldercare/homecare/providers".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&name=x&county={}", &community[..6])))),
+        ("POST", "/eldercare/homecare/import") => (Method::POST, "/eldercare/homecare/import".into(), Some(("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.csv\"\r\nContent-Type: text/csv\r\n\r\n工单号,服务日期\r\n--XyZ--\r\n".into()))),
         ("GET", "/eldercare/homecare/samples") => (Method::GET, format!("/eldercare/homecare/samples?region={community}"), None),
         ("POST", "/eldercare/homecare/samples/{id}") => (Method::POST, "/eldercare/homecare/samples/1".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&result=confirmed".into()))),
         ("GET", "/eldercare/homecare/settlement.xlsx") => (Method::GET, format!("/eldercare/homecare/settlement.xlsx?region={community}"), None),

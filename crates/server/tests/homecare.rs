@@ -170,6 +170,28 @@ async fn a_provider_is_paid_for_the_verified_hours_within_each_elders_entitlemen
     let r = send_visits(serde_json::to_string(&batch).unwrap()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("第5条服务记录") && r.body.contains("全部未保存"), "{}", r.body);
+    // Handed in as the provider's sheet: a service it does not offer is named by its row in
+    // Excel (a title row above the header counted), nothing stored.
+    let sheet = |rows: &str| {
+        let body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n{month_text}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"november.csv\"\r\nContent-Type: text/csv\r\n\r\n居家养老服务记录表\n工单号,服务日期,服务项目,服务时长（分钟）,服务人员\n{rows}\r\n--XyZ--\r\n",
+            approver.csrf
+        );
+        Some(("multipart/form-data; boundary=XyZ", body))
+    };
+    let day = |n: i64| (month + Duration::days(n)).to_string();
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/eldercare/homecare/import",
+        Some(&approver.cookie),
+        &[],
+        sheet(&format!("{},{},助洁,90,孙阿姨\n{},{},理发,30,孙阿姨", o.id, day(1), o.id, day(2))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("第4行") && r.body.contains("服务项目“理发”"), "{}", r.body);
+    assert!(hc.samples(&f.inside.community, month, 10).await.unwrap().0.is_empty(), "nothing stored");
     batch[4] = visit(month + Duration::days(9));
     let r = send_visits(serde_json::to_string(&batch).unwrap()).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

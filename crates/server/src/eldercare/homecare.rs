@@ -302,6 +302,93 @@ pub fn settle(orders: &[OrderMonth], hour_fen: i64) -> Vec<Settlement> {
     by.into_values().collect()
 }
 
+/// The columns of a provider's monthly sheet of service records (服务记录表), as headed
+/// (units in brackets are ignored: 服务时长（分钟）).
+pub const SHEET_COLUMNS: [&str; 5] = ["工单号", "服务日期", "服务项目", "服务时长", "服务人员"];
+
+/// A row of a sheet that cannot be read: its row number in Excel and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub row: usize,
+    pub zh: String,
+    pub en: String,
+}
+
+/// The service records of a provider's sheet, each with its row number in Excel; every row that
+/// cannot be read is named (nothing is taken from a sheet with one).
+pub fn visits_from_sheet(sheet: &minzheng_app::sheet::Sheet) -> Result<Vec<(usize, VisitReport)>, Vec<RowError>> {
+    let col = |name: &str| sheet.headers.iter().position(|h| h == name);
+    let missing: Vec<&str> = SHEET_COLUMNS.iter().copied().filter(|c| col(c).is_none()).collect();
+    if !missing.is_empty() {
+        return Err(vec![RowError {
+            row: 1,
+            zh: format!("表头缺少：{}（应有 {}）", missing.join("、"), SHEET_COLUMNS.join("、")),
+            en: format!("the header lacks {} (expected {})", missing.join(", "), SHEET_COLUMNS.join(", ")),
+        }]);
+    }
+    let [order, date, service, minutes, worker] = SHEET_COLUMNS.map(|c| col(c).unwrap_or(0));
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for r in &sheet.rows {
+        let cell = |i: usize| r.cells.get(i).cloned().unwrap_or(minzheng_app::sheet::Cell::Empty);
+        let mut why: Vec<(String, String)> = Vec::new();
+        let order_id = cell(order).text().trim_start_matches('#').parse::<i64>().ok();
+        if order_id.is_none() {
+            why.push((format!("工单号“{}”应为数字", cell(order).text()), format!("order {:?} is not a number", cell(order).text())));
+        }
+        let served_on = match cell(date) {
+            minzheng_app::sheet::Cell::Date(d) => Some(d),
+            c => {
+                let t = c.text();
+                NaiveDate::parse_from_str(&t, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(&t, "%Y/%m/%d")).ok()
+            }
+        };
+        if served_on.is_none() {
+            why.push((
+                format!("服务日期“{}”无法识别，请写成 2026-11-03", cell(date).text()),
+                format!("date {:?}: write it as 2026-11-03", cell(date).text()),
+            ));
+        }
+        let kind = {
+            let t = cell(service).text();
+            Service::ALL.iter().copied().find(|s| s.zh() == t || s.as_str() == t || s.en() == t)
+        };
+        if kind.is_none() {
+            let names: Vec<&str> = Service::ALL.iter().map(|s| s.zh()).collect();
+            why.push((
+                format!("服务项目“{}”应为{}之一", cell(service).text(), names.join("、")),
+                format!(
+                    "service {:?} is not one of {}",
+                    cell(service).text(),
+                    Service::ALL.iter().map(|s| s.en()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        let mins = cell(minutes).text().parse::<u32>().ok();
+        if mins.is_none() {
+            why.push((
+                format!("服务时长“{}”应为分钟数", cell(minutes).text()),
+                format!("minutes {:?} is not a number", cell(minutes).text()),
+            ));
+        }
+        match (order_id, served_on, kind, mins) {
+            (Some(order_id), Some(served_on), Some(service), Some(minutes)) if why.is_empty() => {
+                out.push((r.number, VisitReport { order_id, served_on, service, minutes, worker: cell(worker).text() }));
+            }
+            _ => errors.push(RowError {
+                row: r.number,
+                zh: why.iter().map(|w| w.0.clone()).collect::<Vec<_>>().join("；"),
+                en: why.iter().map(|w| w.1.clone()).collect::<Vec<_>>().join("; "),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// The first of a month.
 pub fn month_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
@@ -378,6 +465,26 @@ mod tests {
         assert_eq!(sampled(12345, m, 50), sampled(12345, m, 50));
         assert!((1..=100u64).all(|id| sampled(id, m, 1000)));
         assert!((1..=100u64).all(|id| !sampled(id, m, 0)));
+    }
+
+    #[test]
+    fn a_providers_sheet_is_read_row_by_row_and_every_bad_row_named() {
+        let text = "居家养老服务记录表\n工单号,服务日期,服务项目,服务时长（分钟）,服务人员\n7,2026-11-03,助洁,90,孙阿姨\n#7,2026/11/05,meals,60,孙阿姨\n";
+        let sheet = minzheng_app::sheet::read_bytes("m.csv", text.as_bytes().to_vec(), |h| SHEET_COLUMNS.contains(&h)).expect("sheet");
+        let v = visits_from_sheet(&sheet).expect("rows");
+        assert_eq!(
+            v.iter().map(|(n, r)| (*n, r.order_id, r.service, r.minutes)).collect::<Vec<_>>(),
+            vec![(3, 7, Service::Cleaning, 90), (4, 7, Service::Meals, 60)]
+        );
+        let bad = "工单号,服务日期,服务项目,服务时长（分钟）,服务人员\n7,2026-11-03,打扫,90,孙阿姨\nx,11月3日,助洁,一小时,孙阿姨\n";
+        let sheet = minzheng_app::sheet::read_bytes("m.csv", bad.as_bytes().to_vec(), |h| SHEET_COLUMNS.contains(&h)).expect("sheet");
+        let e = visits_from_sheet(&sheet).expect_err("bad rows");
+        assert_eq!(e.iter().map(|e| e.row).collect::<Vec<_>>(), vec![2, 3]);
+        assert!(e[0].zh.contains("服务项目“打扫”应为助餐"), "{}", e[0].zh);
+        assert!(e[1].zh.contains("工单号") && e[1].zh.contains("服务日期") && e[1].zh.contains("服务时长"), "{}", e[1].zh);
+        let headless = "工单号,服务日期,服务人员\n7,2026-11-03,孙阿姨\n";
+        let sheet = minzheng_app::sheet::read_bytes("m.csv", headless.as_bytes().to_vec(), |h| SHEET_COLUMNS.contains(&h)).expect("sheet");
+        assert!(visits_from_sheet(&sheet).expect_err("no column")[0].zh.contains("服务项目、服务时长"));
     }
 
     proptest! {

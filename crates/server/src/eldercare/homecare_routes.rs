@@ -548,3 +548,86 @@ pub(super) async fn settlement_xlsx(
     let bytes = crate::platform::sheet::workbook(pick(lang, "居家养老服务结算", "Home-care settlement"), &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, &format!("homecare-{}.xlsx", month.format("%Y-%m"))))
 }
+
+/// `POST /eldercare/homecare/import` (multipart: csrf, month, file): a provider's month of service
+/// records as an Excel or CSV sheet (工单号, 服务日期, 服务项目, 服务时长（分钟）, 服务人员); stored
+/// whole, or refused with every row that cannot be read named by its row in Excel.
+pub(super) async fn form_import(
+    State(s): State<AppState>,
+    who: Authenticated,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut month, mut file) = (None, String::new(), None);
+    let unreadable = |_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_form",
+            "上传的表单无法读取（文件是否超过上限？）".to_string(),
+            "the upload cannot be read (is the file over the limit?)".to_string(),
+        )
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+            Some("month") => month = field.text().await.map_err(unreadable)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.xlsx").to_string();
+                file = Some((name, field.bytes().await.map_err(unreadable)?));
+            }
+            _ => {}
+        }
+    }
+    who.require_csrf(&s, csrf.as_deref()).await?;
+    let lang = who.lang;
+    let month = month_param(&s, Some(&month)).unwrap_or_else(|_| service::last_month(s.clock.today()));
+    let refuse = |msg: String| Some(("import".to_string(), msg));
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let msg = pick(lang, "请选择服务记录表（Excel 或 CSV）", "choose the sheet of service records (Excel or CSV)").to_string();
+        return homecare_page(&s, &who, None, month, None, refuse(msg), None).await;
+    };
+    let known = |h: &str| super::homecare::SHEET_COLUMNS.contains(&h);
+    let sheet = match minzheng_app::sheet::read_bytes(&name, bytes.to_vec(), known) {
+        Ok(sheet) => sheet,
+        Err(e) => return homecare_page(&s, &who, None, month, None, refuse(both(lang, &e)), None).await,
+    };
+    let rows = match super::homecare::visits_from_sheet(&sheet) {
+        Ok(rows) => rows,
+        Err(errors) => {
+            let msg = errors
+                .iter()
+                .take(20)
+                .map(|e| match lang {
+                    Lang::Zh => format!("第{}行：{}", e.row, e.zh),
+                    Lang::En => format!("row {}: {}", e.row, e.en),
+                })
+                .collect::<Vec<_>>()
+                .join(pick(lang, "；", "; "));
+            let head = match lang {
+                Lang::Zh => format!("{}行无法读取，全部未保存：", errors.len()),
+                Lang::En => format!("{} rows cannot be read, nothing stored: ", errors.len()),
+            };
+            return homecare_page(&s, &who, None, month, None, refuse(format!("{head}{msg}")), None).await;
+        }
+    };
+    let reports: Vec<VisitReport> = rows.iter().map(|(_, v)| v.clone()).collect();
+    match service::record_visits(s.store.as_ref(), &who.principal, &who.actor, &reports, s.clock.today()).await {
+        Ok((n, _)) => {
+            let notice = match lang {
+                Lang::Zh => format!("已导入服务记录 {n} 条（{name}）"),
+                Lang::En => format!("{n} service records imported ({name})"),
+            };
+            homecare_page(&s, &who, None, month, None, None, Some(notice)).await
+        }
+        // The row as Excel numbers it.
+        Err(HomecareFailure::Visit { row, error }) => {
+            let excel = rows.get(row.saturating_sub(1)).map_or(row, |(n, _)| *n);
+            let msg = match lang {
+                Lang::Zh => format!("第{excel}行：{}（全部未保存）", error.zh()),
+                Lang::En => format!("row {excel}: {} (nothing stored)", error.en()),
+            };
+            homecare_page(&s, &who, None, month, None, refuse(msg), None).await
+        }
+        Err(e) if e.is_input() => homecare_page(&s, &who, None, month, None, refuse(both(lang, &e)), None).await,
+        Err(e) => Err(e.into()),
+    }
+}

@@ -48,6 +48,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/api/eldercare/assessments/{id}", Access::Needs(Permission::ReadElderCare)),
     Route::new("GET", "/eldercare/homecare", Access::Needs(Permission::ReadElderCare)),
     Route::new("POST", "/eldercare/homecare/{action}", Access::Needs(Permission::ManageInstitutions)),
+    Route::new("POST", "/eldercare/homecare/import", Access::Needs(Permission::ManageInstitutions)),
     Route::new("GET", "/eldercare/homecare/samples", Access::Needs(Permission::ReadElderCare)),
     Route::new("POST", "/eldercare/homecare/samples/{id}", Access::Needs(Permission::AssessAbility)),
     Route::new("GET", "/eldercare/homecare/settlement.xlsx", Access::Needs(Permission::ReadElderCare)),
@@ -88,6 +89,7 @@ fn router() -> Router<AppState> {
         .route(l("/api/eldercare/assessments/{id}", &["GET"]), get(routes::api_assessment))
         .route(l("/eldercare/homecare", &["GET"]), get(homecare_routes::overview))
         .route(l("/eldercare/homecare/{action}", &["POST"]), post(homecare_routes::form_action))
+        .route(l("/eldercare/homecare/import", &["POST"]), post(homecare_routes::form_import))
         .route(l("/eldercare/homecare/samples", &["GET"]), get(homecare_routes::samples))
         .route(l("/eldercare/homecare/samples/{id}", &["POST"]), post(homecare_routes::form_verify))
         .route(l("/eldercare/homecare/settlement.xlsx", &["GET"]), get(homecare_routes::settlement_xlsx))
