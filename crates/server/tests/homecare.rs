@@ -170,6 +170,12 @@ async fn a_provider_is_paid_for_the_verified_hours_within_each_elders_entitlemen
     let r = send_visits(serde_json::to_string(&batch).unwrap()).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("第5条服务记录") && r.body.contains("全部未保存"), "{}", r.body);
+    // A row the provider's system wrote wrong (a service not offered) is named too.
+    let mut wrong = batch.clone();
+    wrong[2]["service"] = serde_json::json!("haircut");
+    let r = send_visits(serde_json::to_string(&wrong).unwrap()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("第3条服务记录无法读取"), "{}", r.body);
     // Handed in as the provider's sheet: a service it does not offer is named by its row in
     // Excel (a title row above the header counted), nothing stored.
     let sheet = |rows: &str| {

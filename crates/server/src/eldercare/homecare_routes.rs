@@ -86,9 +86,27 @@ pub(super) async fn api_visits(
     State(s): State<AppState>,
     who: Authenticated,
     headers: axum::http::HeaderMap,
-    Json(v): Json<Vec<VisitReport>>,
+    Json(rows): Json<Vec<serde_json::Value>>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    // Each row read on its own, so that one that cannot be read is named (nothing stored).
+    let mut v = Vec::with_capacity(rows.len());
+    for (n, row) in rows.into_iter().enumerate() {
+        match serde_json::from_value::<VisitReport>(row) {
+            Ok(r) => v.push(r),
+            Err(e) => {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    format!("第{}条服务记录无法读取：{e}（应有 order_id、served_on、service、minutes、worker；全部未保存）", n + 1),
+                    format!(
+                        "record {} cannot be read: {e} (order_id, served_on, service, minutes, worker expected; nothing stored)",
+                        n + 1
+                    ),
+                ))
+            }
+        }
+    }
     // Which records were drawn for verification is not told to whoever hands them in.
     let (stored, _) = service::record_visits(s.store.as_ref(), &who.principal, &who.actor, &v, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "stored": stored }))))
