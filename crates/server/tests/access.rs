@@ -187,6 +187,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/api/eldercare/homecare/visits") => (Method::POST, "/api/eldercare/homecare/visits".into(), Some(("application/json", "[]".into()))),
         ("GET", "/api/eldercare/homecare/settlements") => (Method::GET, format!("/api/eldercare/homecare/settlements?region={community}"), None),
         ("GET", "/funeral") => (Method::GET, format!("/funeral?region={community}"), None),
+        ("POST", "/funeral/check") => (Method::POST, "/funeral/check".into(), Some(("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n身份证号,火化日期\r\n--XyZ--\r\n".into()))),
         ("GET", "/funeral/figures.xlsx") => (Method::GET, format!("/funeral/figures.xlsx?region={community}"), None),
         ("GET", "/funeral/deaths/new") => (Method::GET, format!("/funeral/deaths/new?person={person_id}"), None),
         ("POST", "/funeral/deaths") => (Method::POST, "/funeral/deaths".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&id_number={person_id}")))),

@@ -264,6 +264,27 @@ async fn a_death_stops_the_benefits_and_the_cremation_is_relieved_numbered_and_c
     let r = get(&f.app, "/", Some(&approver.cookie)).await;
     assert!(r.body.contains("逾期未火化的逝者"), "the county's queue: {}", r.body);
 
+    // The city's funeral home sends its list: 王守仁 is recorded; 刘桂芝 has no cremation
+    // recorded; the inside household's head is cremated but alive in the registry (a death to
+    // record); a Dalian resident is not the county's and is not shown.
+    let head = f.city.persons.iter().find(|p| Some(p.id_number) == f.inside.head).expect("head");
+    let list = format!(
+        "沈阳市殡仪馆火化名单\n身份证号,姓名,火化日期,殡仪馆\n{},王守仁,{cremated},沈阳市殡仪馆\n{},刘桂芝,{},沈阳市殡仪馆\n{},{},{},沈阳市殡仪馆\n{},大连人,{},沈阳市殡仪馆\n",
+        wang.id_number, liu.id_number, today(), head.id_number, head.name, today(), f.outside_person.id_number, today()
+    );
+    let body = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"list.csv\"\r\nContent-Type: text/csv\r\n\r\n{list}\r\n--XyZ--\r\n",
+        approver.csrf
+    );
+    let r =
+        send(&f.app, Method::POST, "/funeral/check", Some(&approver.cookie), &[], Some(("multipart/form-data; boundary=XyZ", body))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let alive = r.body.split("id=\"alive-list\"").nth(1).and_then(|x| x.split("</table>").next()).unwrap_or_else(|| panic!("{}", r.body));
+    assert!(alive.contains(&head.name) && alive.contains(&format!("/funeral/deaths/new?person={}", head.id_number)), "{alive}");
+    let missing = r.body.split("id=\"not-recorded-list\"").nth(1).and_then(|x| x.split("</table>").next()).unwrap_or_default();
+    assert!(missing.contains("刘桂芝") && !missing.contains("王守仁"), "{missing}");
+    assert!(r.body.contains("已有火化登记 1 行") && r.body.contains("不在本区划或身份证号无效 1 行"), "{}", r.body);
+
     // A cremation for someone the registry shows alive is refused: an import has corrected the
     // record of the fixture's death back to alive.
     let r = get(&f.app, &format!("/api/funeral/deaths/{}", f.inside_death), Some(&approver.cookie)).await;

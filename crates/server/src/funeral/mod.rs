@@ -25,6 +25,7 @@ use minzheng_domain::Permission;
 pub const ROUTES: &[Route] = &[
     Route::new("GET", "/funeral", Access::Needs(Permission::ReadFuneral)),
     Route::new("GET", "/funeral/figures.xlsx", Access::Needs(Permission::ReadFuneral)),
+    Route::new("POST", "/funeral/check", Access::Needs(Permission::ReadFuneral)),
     Route::new("GET", "/funeral/deaths/new", Access::Needs(Permission::RecordDeath)),
     Route::new("POST", "/funeral/deaths", Access::Needs(Permission::RecordDeath)),
     Route::new("GET", "/funeral/deaths/{id}", Access::Needs(Permission::ReadFuneral)),
@@ -45,6 +46,7 @@ fn router() -> Router<AppState> {
     Router::new()
         .route(l("/funeral", &["GET"]), get(routes::overview))
         .route(l("/funeral/figures.xlsx", &["GET"]), get(routes::figures_xlsx))
+        .route(l("/funeral/check", &["POST"]), post(routes::form_check))
         .route(l("/funeral/deaths/new", &["GET"]), get(routes::death_form))
         .route(l("/funeral/deaths", &["POST"]), post(routes::form_record_death))
         .route(l("/funeral/deaths/{id}", &["GET"]), get(routes::death_view))

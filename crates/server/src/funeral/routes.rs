@@ -179,6 +179,7 @@ pub(super) struct OverviewPage {
     uncremated_count: u64,
     deaths: Vec<DeathRow>,
     may_record: bool,
+    csrf: String,
 }
 
 fn figure_rows(s: &AppState, figures: &[Figures], here: &RegionCode, lang: Lang) -> Vec<FigureRow> {
@@ -256,6 +257,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
             })
             .collect(),
         may_record: may_death,
+        csrf: who.session.csrf_token.clone(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -693,4 +695,93 @@ pub(super) async fn form_record_cremation(
         Err(e) if e.is_input() => death_page(&s, &who, id, Some(f), Some(both(lang, &e)), None).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// The columns of a funeral home's cremation list, as headed.
+const LIST_COLUMNS: [&str; 4] = ["身份证号", "姓名", "火化日期", "殡仪馆"];
+
+#[derive(Template)]
+#[template(path = "funeral_check.html")]
+pub(super) struct CheckPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    file: String,
+    check: service::CremationListCheck,
+    may_death: bool,
+    error: Option<String>,
+}
+
+/// `POST /funeral/check` (multipart: csrf, file): a funeral home's cremation list (身份证号, 姓名,
+/// 火化日期, 殡仪馆; Excel or CSV) checked against the registry and the cremations recorded:
+/// cremated persons still alive in the registry, deaths with no cremation recorded.
+pub(super) async fn form_check(
+    State(s): State<AppState>,
+    who: Authenticated,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut file) = (None, None);
+    let unreadable = |_| {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_form",
+            "上传的表单无法读取（文件是否超过上限？）".to_string(),
+            "the upload cannot be read (is the file over the limit?)".to_string(),
+        )
+    };
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("csrf") => csrf = Some(field.text().await.map_err(unreadable)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("list.xlsx").to_string();
+                file = Some((name, field.bytes().await.map_err(unreadable)?));
+            }
+            _ => {}
+        }
+    }
+    who.require_csrf(&s, csrf.as_deref()).await?;
+    let lang = who.lang;
+    let page = |file: String, check: service::CremationListCheck, error: Option<String>| -> Result<Response, AppError> {
+        let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+        let p = CheckPage {
+            t: lang.text(),
+            zh: lang == Lang::Zh,
+            user: Some(UserBar::of(&who)),
+            file,
+            check,
+            may_death: who.principal.may(Permission::RecordDeath),
+            error,
+        };
+        Ok((status, render(&p)?).into_response())
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let msg =
+            pick(lang, "请选择殡仪馆的火化名单（Excel 或 CSV）", "choose the funeral home's cremation list (Excel or CSV)").to_string();
+        return page(String::new(), Default::default(), Some(msg));
+    };
+    let sheet = match minzheng_app::sheet::read_bytes(&name, bytes.to_vec(), |h| LIST_COLUMNS.contains(&h)) {
+        Ok(sheet) => sheet,
+        Err(e) => return page(name, Default::default(), Some(both(lang, &e))),
+    };
+    let col = |c: &str| sheet.headers.iter().position(|h| h == c);
+    let (Some(id), Some(cremated)) = (col("身份证号"), col("火化日期")) else {
+        let msg = pick(lang, "表头应有“身份证号”和“火化日期”", "the header needs 身份证号 and 火化日期").to_string();
+        return page(name, Default::default(), Some(msg));
+    };
+    let (named, home) = (col("姓名"), col("殡仪馆"));
+    let text = |r: &minzheng_app::sheet::Row, i: Option<usize>| i.and_then(|i| r.cells.get(i)).map(|c| c.text()).unwrap_or_default();
+    let rows: Vec<_> = sheet
+        .rows
+        .iter()
+        .map(|r| {
+            let date = match r.cells.get(cremated) {
+                Some(minzheng_app::sheet::Cell::Date(d)) => Some(*d),
+                Some(c) => day_of(&c.text()),
+                None => None,
+            };
+            (r.number, text(r, Some(id)), text(r, named), date, text(r, home))
+        })
+        .collect();
+    let check = service::check_cremation_list(s.store.as_ref(), &who.principal, &rows).await?;
+    page(name, check, None)
 }

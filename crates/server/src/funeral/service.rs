@@ -447,3 +447,73 @@ pub async fn household_deaths(
     }
     Ok(Some(out))
 }
+
+/// One row of a funeral home's cremation list as the check reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListedCremation {
+    /// Its row in the sheet (as Excel numbers it).
+    pub row: usize,
+    /// As the account may see it.
+    pub id_number: String,
+    pub name: String,
+    pub cremated_on: Option<NaiveDate>,
+    pub funeral_home: String,
+    /// The death recorded with its certificate, if it is.
+    pub death_id: Option<i64>,
+}
+
+/// What a funeral home's cremation list says against the platform's records, for the account's
+/// region: cremated persons the registry still shows alive (their death to record, and what they
+/// are paid to stop), deceased persons with no cremation recorded (to record), rows already
+/// recorded, and rows that are not residents of the region (not shown).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CremationListCheck {
+    pub alive: Vec<ListedCremation>,
+    pub not_recorded: Vec<ListedCremation>,
+    pub recorded: usize,
+    /// Rows whose ID number is not a resident of the account's region (or not valid).
+    pub elsewhere: usize,
+}
+
+/// Checks a funeral home's cremation list (rows: row, ID number, name, cremation date, funeral
+/// home) against the registry and the cremations recorded.
+pub async fn check_cremation_list(
+    store: &dyn Store,
+    who: &Principal,
+    rows: &[(usize, String, String, Option<NaiveDate>, String)],
+) -> Result<CremationListCheck, FuneralFailure> {
+    need(who, Permission::ReadFuneral)?;
+    let funeral = funeral_store(store);
+    let mut out = CremationListCheck::default();
+    for (row, id_text, name, cremated_on, home) in rows {
+        let Ok(id) = IdNumber::parse(id_text.trim()) else {
+            out.elsewhere += 1;
+            continue;
+        };
+        let Some((person, Some(community))) = store.person_placed(&id).await? else {
+            out.elsewhere += 1;
+            continue;
+        };
+        if !who.in_scope(&community) {
+            out.elsewhere += 1;
+            continue;
+        }
+        let listed = |death_id: Option<i64>| ListedCremation {
+            row: *row,
+            id_number: shown(who, id.as_str()),
+            name: if name.trim().is_empty() { person.name.clone() } else { name.trim().to_string() },
+            cremated_on: *cremated_on,
+            funeral_home: home.trim().to_string(),
+            death_id,
+        };
+        match person.status {
+            PersonStatus::Alive => out.alive.push(listed(None)),
+            _ if funeral.cremation_of(id.as_str()).await?.is_some() => out.recorded += 1,
+            _ => {
+                let death = funeral.death_of(id.as_str()).await?.map(|d| d.id);
+                out.not_recorded.push(listed(death));
+            }
+        }
+    }
+    Ok(out)
+}
