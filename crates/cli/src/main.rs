@@ -689,9 +689,13 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.both()))?;
-    let care =
-        minzheng_server::eldercare::service::end_care_of_deceased(store.as_ref(), &actor(), minzheng_domain::calendar::today_in_beijing())
-            .await?;
+    let care = minzheng_server::eldercare::service::end_care_of_deceased(
+        store.as_ref(),
+        &actor(),
+        None,
+        minzheng_domain::calendar::today_in_beijing(),
+    )
+    .await?;
     if care.discharged + care.orders_ended > 0 {
         println!(
             "死亡联动：养老机构离院 {} 人，居家养老服务工单终止 {} 张 / {} care-home residents discharged and {} home-care orders ended by the registry's deaths",

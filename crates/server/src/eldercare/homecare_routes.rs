@@ -7,6 +7,7 @@ use super::homecare_store::{homecare_store, Provider, Visit};
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
+use crate::platform::pages::{both, day_of, pick, yuan};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -26,24 +27,6 @@ impl From<HomecareFailure> for AppError {
             other => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", other.zh(), other.en()),
         }
     }
-}
-
-fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
-fn both(lang: Lang, e: &impl Bilingual) -> String {
-    match lang {
-        Lang::Zh => e.zh(),
-        Lang::En => e.en(),
-    }
-}
-
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, (fen % 100).abs())
 }
 
 fn hours(minutes: u64) -> String {
@@ -310,10 +293,6 @@ async fn homecare_page(
 pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Query(q): Query<MonthParam>) -> Result<Response, AppError> {
     let month = month_param(&s, q.month.as_deref())?;
     homecare_page(&s, &who, region_of(&q)?.as_ref(), month, None, None, None).await
-}
-
-fn day_of(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
 }
 
 /// `POST /eldercare/homecare/{action}`: `providers`, `orders`, `visits` or `settle`; a refused

@@ -8,6 +8,7 @@ use super::homecare::{
     check_visit, entitlement, groups, month_of, sampled, settle, ElderFacts, Group, Settlement, Verification, VisitError, VisitReport,
 };
 use super::homecare_store::{homecare_store, Order, Provider, SettlementRecord, Visit};
+use crate::platform::scope::{need, within};
 use chrono::{Datelike, NaiveDate};
 use minzheng_app::registry::AccessError;
 use minzheng_domain::{Bilingual, IdNumber, Permission, PersonFact, PersonStatus, Principal, RegionCode, RegionLevel};
@@ -117,24 +118,6 @@ impl Bilingual for HomecareFailure {
             HomecareFailure::EndBeforeStart { start, end } => format!("end {end} is before the order's start {start}"),
             HomecareFailure::Store(_) => "database error, please try again later".into(),
         }
-    }
-}
-
-fn need(who: &Principal, p: Permission) -> Result<(), HomecareFailure> {
-    if who.may(p) {
-        Ok(())
-    } else {
-        Err(AccessError::Forbidden.into())
-    }
-}
-
-/// The region asked for (the account's own when none), when within the account's region.
-fn within<'a>(who: &'a Principal, region: Option<&'a RegionCode>) -> Result<&'a RegionCode, HomecareFailure> {
-    let region = region.unwrap_or(&who.region);
-    if who.in_scope(region) {
-        Ok(region)
-    } else {
-        Err(AccessError::OutOfScope.into())
     }
 }
 

@@ -81,8 +81,9 @@ pub trait HomecareStore: Send + Sync {
     async fn open_orders(&self, region: &RegionCode, limit: u32) -> Result<Vec<Order>>;
     /// The elder's open order, if any.
     async fn open_order_of(&self, id_number: &str) -> Result<Option<Order>>;
-    /// The open orders of persons the registry records as deceased, with the date of death.
-    async fn orders_of_deceased(&self) -> Result<Vec<(Order, Option<NaiveDate>)>>;
+    /// The open orders of persons the registry records as deceased, with the date of death;
+    /// `only` one person's.
+    async fn orders_of_deceased(&self, only: Option<&str>) -> Result<Vec<(Order, Option<NaiveDate>)>>;
     /// Ends an open order on a day (audited); an ended one is a conflict.
     async fn end_order(&self, o: &Order, on: NaiveDate, actor: &Actor) -> Result<()>;
     /// Stores service records (already checked) in one transaction with one audit record per
@@ -271,13 +272,17 @@ macro_rules! impl_homecare_store {
                     qb.build().fetch_optional(self.pool()).await?.as_ref().map(order_from).transpose()
                 }
 
-                async fn orders_of_deceased(&self) -> Result<Vec<(Order, Option<NaiveDate>)>> {
+                async fn orders_of_deceased(&self, only: Option<&str>) -> Result<Vec<(Order, Option<NaiveDate>)>> {
                     let columns = ORDER_COLUMNS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ");
-                    let sql = format!(
+                    let mut qb = QueryBuilder::<$db>::new(format!(
                         "SELECT {columns}, p.status_date AS died_on FROM homecare_orders o JOIN persons p ON p.id_number = o.id_number \
-                         WHERE o.end_on IS NULL AND p.status = 'deceased' ORDER BY o.id"
-                    );
-                    let rows = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+                         WHERE o.end_on IS NULL AND p.status = 'deceased'"
+                    ));
+                    if let Some(id) = only {
+                        qb.push(" AND o.id_number = ").push_bind(id.to_string());
+                    }
+                    qb.push(" ORDER BY o.id");
+                    let rows = qb.build().fetch_all(self.pool()).await?;
                     rows.iter().map(|r| Ok((order_from(r)?, r.try_get("died_on")?))).collect()
                 }
 

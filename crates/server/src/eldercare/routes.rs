@@ -8,6 +8,7 @@ use super::store::AssessmentRecord;
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
+use crate::platform::pages::{bad_date, both, day_of, pick};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -28,31 +29,6 @@ impl From<EldercareFailure> for AppError {
             EldercareFailure::Case(c) => AppError::new(StatusCode::CONFLICT, "case", c.zh(), c.en()),
             other => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", other.zh(), other.en()),
         }
-    }
-}
-
-fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
-fn both(lang: Lang, e: &impl Bilingual) -> String {
-    match lang {
-        Lang::Zh => e.zh(),
-        Lang::En => e.en(),
-    }
-}
-
-fn day_of(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
-
-fn bad_date(lang: Lang, what_zh: &str, what_en: &str, text: &str) -> String {
-    match lang {
-        Lang::Zh => format!("{what_zh}“{text}”无法识别，请写成 2026-12-01"),
-        Lang::En => format!("{what_en} {text:?} not understood; write it as 2026-12-01"),
     }
 }
 

@@ -9,6 +9,7 @@ use super::model::{
     InspectionError, Institution, InstitutionError, InstitutionStatus, Residency, FILING_WORKING_DAYS,
 };
 use super::store::{eldercare_store, AssessmentRecord};
+use crate::platform::scope::{need, shown, within};
 use chrono::{Months, NaiveDate};
 use minzheng_app::cases::{calendar, open_change_case, CaseFailure, Catalogue, ChangeOpened};
 use minzheng_app::registry::AccessError;
@@ -145,24 +146,6 @@ impl Bilingual for EldercareFailure {
     }
 }
 
-/// The region asked for (the account's own when none), when within the account's region.
-fn within<'a>(who: &'a Principal, region: Option<&'a RegionCode>) -> Result<&'a RegionCode, EldercareFailure> {
-    let region = region.unwrap_or(&who.region);
-    if who.in_scope(region) {
-        Ok(region)
-    } else {
-        Err(AccessError::OutOfScope.into())
-    }
-}
-
-fn need(who: &Principal, p: Permission) -> Result<(), EldercareFailure> {
-    if who.may(p) {
-        Ok(())
-    } else {
-        Err(AccessError::Forbidden.into())
-    }
-}
-
 /// A person found in the registry with the community they live in, within the account's region.
 async fn placed(store: &dyn Store, who: &Principal, id_number: &str) -> Result<(minzheng_domain::Person, RegionCode), EldercareFailure> {
     let id = IdNumber::parse(id_number.trim()).map_err(|_| AccessError::NotFound)?;
@@ -282,15 +265,6 @@ pub async fn record_assessment(
         }
     }
     Ok(Recorded { assessment: record, change, change_failed })
-}
-
-/// An ID number as the account may see it: in full, or masked for the roles that see numbers
-/// masked (`Role::sees_full_identity`).
-fn shown(who: &Principal, id_number: &str) -> String {
-    match IdNumber::parse(id_number) {
-        Ok(id) if !who.role.sees_full_identity() => id.masked(),
-        _ => id_number.to_string(),
-    }
 }
 
 /// A person's assessments, newest first, for an account that may read elderly care in the
@@ -771,11 +745,18 @@ pub struct CareEnded {
 /// persons and after a death recorded by the funeral administration): a resident of a care home
 /// is discharged on the day of death (the bed counts free from it), and home care bought for
 /// them ends on the day (nothing after it is settled). A date of death not recorded counts as
-/// `today`; nothing is ended before it began.
-pub async fn end_care_of_deceased(store: &dyn Store, actor: &Actor, today: NaiveDate) -> Result<CareEnded, StoreError> {
+/// `today`; nothing is ended before it began. `only`: one person's (a death just recorded),
+/// instead of reading every open residence and order.
+pub async fn end_care_of_deceased(
+    store: &dyn Store,
+    actor: &Actor,
+    only: Option<&IdNumber>,
+    today: NaiveDate,
+) -> Result<CareEnded, StoreError> {
+    let only = only.map(IdNumber::as_str);
     let elder = eldercare_store(store);
     let mut out = CareEnded::default();
-    for (r, died) in elder.residents_deceased().await? {
+    for (r, died) in elder.residents_deceased(only).await? {
         let on = died.unwrap_or(today).max(r.admitted_on);
         match elder.discharge(&r, on, actor).await {
             Ok(()) => out.discharged += 1,
@@ -785,7 +766,7 @@ pub async fn end_care_of_deceased(store: &dyn Store, actor: &Actor, today: Naive
         }
     }
     let hc = super::homecare_store::homecare_store(store);
-    for (o, died) in hc.orders_of_deceased().await? {
+    for (o, died) in hc.orders_of_deceased(only).await? {
         let on = died.unwrap_or(today).max(o.start_on);
         match hc.end_order(&o, on, actor).await {
             Ok(()) => out.orders_ended += 1,

@@ -89,8 +89,8 @@ pub trait EldercareStore: Send + Sync {
     async fn residency_of(&self, id_number: &str) -> Result<Option<Residency>>;
     /// The residences not ended of persons the registry records as deceased, with the date of
     /// death (a death recorded by an import or a funeral record: the records decide, so a run
-    /// that stopped halfway is finished by the next).
-    async fn residents_deceased(&self) -> Result<Vec<(Residency, Option<NaiveDate>)>>;
+    /// that stopped halfway is finished by the next); `only` one person's.
+    async fn residents_deceased(&self, only: Option<&str>) -> Result<Vec<(Residency, Option<NaiveDate>)>>;
     /// Records an inspection (audited on the institution); returns its id.
     async fn add_inspection(&self, i: &Inspection, receipt: &str, actor: &Actor) -> Result<i64>;
     /// An institution's inspections, newest first.
@@ -520,13 +520,17 @@ macro_rules! impl_eldercare_store {
                     qb.build().fetch_optional(self.pool()).await?.as_ref().map(residency_from).transpose()
                 }
 
-                async fn residents_deceased(&self) -> Result<Vec<(Residency, Option<NaiveDate>)>> {
+                async fn residents_deceased(&self, only: Option<&str>) -> Result<Vec<(Residency, Option<NaiveDate>)>> {
                     let columns = RESIDENT_COLUMNS.split(", ").map(|c| format!("r.{c}")).collect::<Vec<_>>().join(", ");
-                    let sql = format!(
+                    let mut qb = QueryBuilder::<$db>::new(format!(
                         "SELECT {columns}, p.status_date AS died_on FROM care_residents r JOIN persons p ON p.id_number = r.id_number \
-                         WHERE r.discharged_on IS NULL AND p.status = 'deceased' ORDER BY r.id"
-                    );
-                    let rows = sqlx::query::<$db>(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?;
+                         WHERE r.discharged_on IS NULL AND p.status = 'deceased'"
+                    ));
+                    if let Some(id) = only {
+                        qb.push(" AND r.id_number = ").push_bind(id.to_string());
+                    }
+                    qb.push(" ORDER BY r.id");
+                    let rows = qb.build().fetch_all(self.pool()).await?;
                     rows.iter().map(|r| Ok((residency_from(r)?, r.try_get("died_on")?))).collect()
                 }
 

@@ -569,13 +569,6 @@ pub fn percent(permille: Option<u64>) -> String {
     permille.map_or_else(|| "—".into(), |p| format!("{}.{}%", p / 10, p % 10))
 }
 
-/// Fen as yuan with two decimals.
-pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let f = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", f / 100, f % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,7 +725,5 @@ mod tests {
         assert_eq!(rate_permille(263, 419), Some(628));
         assert_eq!(percent(rate_permille(263, 419)), "62.8%");
         assert_eq!(rate_permille(0, 0), None);
-        assert_eq!(yuan(173000), "1730.00");
-        assert_eq!(yuan(-5), "-0.05");
     }
 }

@@ -1,19 +1,19 @@
 //! 殡葬's JSON API and pages. Handlers parse, call the use cases (`service.rs`) and render; a
 //! refused form comes back as its page with what was typed and the message beside it.
 
-use super::model::{groups, percent, yuan, Ashes, Cause, Certifier, CremationReport, DeathPlace, DeathRecord, DeathReport};
+use super::model::{groups, percent, Ashes, Cause, Certifier, CremationReport, DeathPlace, DeathRecord, DeathReport};
 use super::service::{self, DeathRecorded, Figures, FuneralFailure};
 use super::store::CremationRecord;
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
+use crate::platform::pages::{bad_date, both, day_of, pick, yuan};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use chrono::NaiveDate;
 use minzheng_domain::{Bilingual, IdNumber, Permission, RegionCode};
 use serde::Deserialize;
 
@@ -24,31 +24,6 @@ impl From<FuneralFailure> for AppError {
             FuneralFailure::Store(s) => s.into(),
             other => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", other.zh(), other.en()),
         }
-    }
-}
-
-fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
-fn both(lang: Lang, e: &impl Bilingual) -> String {
-    match lang {
-        Lang::Zh => e.zh(),
-        Lang::En => e.en(),
-    }
-}
-
-fn day_of(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
-}
-
-fn bad_date(lang: Lang, what_zh: &str, what_en: &str, text: &str) -> String {
-    match lang {
-        Lang::Zh => format!("{what_zh}“{text}”无法识别，请写成 2026-12-01"),
-        Lang::En => format!("{what_en} {text:?} not understood; write it as 2026-12-01"),
     }
 }
 

@@ -9,6 +9,7 @@ use super::model::{
     Standards,
 };
 use super::store::{funeral_store, CountyFigures, CremationRecord, Uncremated};
+use crate::platform::scope::{need, shown, within};
 use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_app::cases::Catalogue;
 use minzheng_app::deaths::DeathEffect;
@@ -63,32 +64,6 @@ impl Bilingual for FuneralFailure {
     }
 }
 
-fn need(who: &Principal, p: Permission) -> Result<(), FuneralFailure> {
-    if who.may(p) {
-        Ok(())
-    } else {
-        Err(AccessError::Forbidden.into())
-    }
-}
-
-/// The region asked for (the account's own when none), when within the account's region.
-fn within<'a>(who: &'a Principal, region: Option<&'a RegionCode>) -> Result<&'a RegionCode, FuneralFailure> {
-    let region = region.unwrap_or(&who.region);
-    if who.in_scope(region) {
-        Ok(region)
-    } else {
-        Err(AccessError::OutOfScope.into())
-    }
-}
-
-/// An ID number as the account may see it (masked for the roles that see numbers masked).
-fn shown(who: &Principal, id_number: &str) -> String {
-    match IdNumber::parse(id_number) {
-        Ok(id) if !who.role.sees_full_identity() => id.masked(),
-        _ => id_number.to_string(),
-    }
-}
-
 fn community_of(code: &str) -> Result<RegionCode, StoreError> {
     RegionCode::parse(code).map_err(|_| StoreError::Corrupt(format!("community {code:?}")))
 }
@@ -100,8 +75,7 @@ pub struct DeathRecorded {
     /// What the death did to the person's enrolments (stopped from the next month; the
     /// household's change case).
     pub effects: Vec<DeathEffect>,
-    /// What the registry's deaths ended in elderly care (this one's, and any an earlier run
-    /// left): residents discharged, home-care orders ended.
+    /// What the death ended in elderly care: the residence discharged, the home-care order ended.
     pub discharged: crate::eldercare::service::CareEnded,
     /// The death is stored but its effects could not all be taken (why): the next import or
     /// `minzheng deaths` run finishes them from the records.
@@ -170,7 +144,7 @@ pub async fn record_death(
             Err(e) => (Vec::new(), Some(format!("{} / {}", e.zh(), e.en()))),
         };
     // A resident of a care home leaves it on the day of death; home care bought for them ends.
-    let discharged = match crate::eldercare::service::end_care_of_deceased(store, actor, today).await {
+    let discharged = match crate::eldercare::service::end_care_of_deceased(store, actor, Some(&id), today).await {
         Ok(ended) => ended,
         Err(e) => {
             effects_failed = Some(effects_failed.map_or_else(|| e.to_string(), |f| format!("{f}; {e}")));

@@ -11,6 +11,7 @@ pub mod i18n;
 pub(crate) mod list;
 pub mod openapi;
 pub(crate) mod pages;
+pub(crate) mod scope;
 pub(crate) mod sheet;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};

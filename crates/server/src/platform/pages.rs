@@ -285,3 +285,37 @@ pub(crate) fn program_name(s: &AppState, code: &str, lang: Lang) -> String {
         .map(|p| if lang == Lang::Zh { p.zh.clone() } else { p.en.clone() })
         .unwrap_or_else(|| code.to_string())
 }
+
+/// The text of the account's language.
+pub(crate) fn pick(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// A message in the account's language.
+pub(crate) fn both(lang: Lang, e: &impl Bilingual) -> String {
+    match lang {
+        Lang::Zh => e.zh(),
+        Lang::En => e.en(),
+    }
+}
+
+/// A date typed in a form (`2026-12-01`).
+pub(crate) fn day_of(text: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+}
+
+/// The message for a date typed in a form that cannot be read.
+pub(crate) fn bad_date(lang: Lang, what_zh: &str, what_en: &str, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{what_zh}“{text}”无法识别，请写成 2026-12-01"),
+        Lang::En => format!("{what_en} {text:?} not understood; write it as 2026-12-01"),
+    }
+}
+
+/// Fen as yuan with two decimals, as on every page (`Fen`'s display).
+pub(crate) fn yuan(fen: i64) -> String {
+    minzheng_domain::Fen(fen).to_string()
+}
