@@ -95,6 +95,12 @@ pub enum Permission {
     /// 火化登记: record a cremation, its basic-service relief (惠民殡葬) and the ashes'
     /// destination (the county's funeral administration).
     RecordCremation,
+    /// 婚姻登记: read the marriages, divorce applications, refusals and figures registered by the
+    /// offices of the region.
+    ReadMarriage,
+    /// 婚姻登记员: register marriages, receive divorce applications and issue divorce
+    /// certificates at the county's office (婚姻登记机关).
+    RegisterMarriage,
 }
 
 impl Role {
@@ -217,6 +223,8 @@ impl Role {
                     | ReadFuneral
                     | RecordDeath
                     | RecordCremation
+                    | ReadMarriage
+                    | RegisterMarriage
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -241,12 +249,21 @@ impl Role {
                         | ViewDashboard
                         | ReadElderCare
                         | ReadFuneral
+                        | ReadMarriage
                 )
             }
             Role::Auditor => {
                 matches!(
                     p,
-                    ReadRegistry | ReadAudit | ReadFindings | ReadTasks | ReadPayments | ViewDashboard | ReadElderCare | ReadFuneral
+                    ReadRegistry
+                        | ReadAudit
+                        | ReadFindings
+                        | ReadTasks
+                        | ReadPayments
+                        | ViewDashboard
+                        | ReadElderCare
+                        | ReadFuneral
+                        | ReadMarriage
                 )
             }
         }

@@ -8,6 +8,7 @@ mod comparison;
 pub mod dashboard;
 pub mod eldercare;
 pub mod funeral;
+pub mod marriage;
 pub mod module;
 pub mod payments;
 mod platform;
@@ -29,6 +30,7 @@ pub const MODULES: &[&Module] = &[
     &tasks::MODULE,
     &eldercare::MODULE,
     &funeral::MODULE,
+    &marriage::MODULE,
     &payments::MODULE,
     &dashboard::MODULE,
     &platform::MODULE,

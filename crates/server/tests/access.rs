@@ -28,6 +28,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let institution = if target == Target::Inside { f.inside_institution } else { f.outside_institution };
     let assessment = if target == Target::Inside { f.inside_assessment } else { f.outside_assessment };
     let death = if target == Target::Inside { f.inside_death } else { f.outside_death };
+    let marriage = if target == Target::Inside { f.inside_marriage } else { f.outside_marriage };
+    let divorce = if target == Target::Inside { f.inside_divorce } else { f.outside_divorce };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -197,6 +199,23 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/api/funeral/deaths") => (Method::POST, "/api/funeral/deaths".into(), Some(("application/json", format!(r#"{{"id_number":"{person_id}","died_on":"2026-06-01","place":"home","cause":"disease","certifier":"community_health","certifier_org":"x","certificate_no":"y"}}"#)))),
         ("GET", "/api/funeral/deaths/{id}") => (Method::GET, format!("/api/funeral/deaths/{death}"), None),
         ("POST", "/api/funeral/deaths/{id}/cremation") => (Method::POST, format!("/api/funeral/deaths/{death}/cremation"), Some(("application/json", r#"{"funeral_home":"x","received_on":"2026-06-01","transport_km":0,"cremated_on":"2026-06-02","ashes":"cemetery"}"#.into()))),
+        ("GET", "/marriage") => (Method::GET, format!("/marriage?region={community}"), None),
+        ("GET", "/marriage/figures.xlsx") => (Method::GET, format!("/marriage/figures.xlsx?region={community}"), None),
+        ("GET", "/marriage/new") => (Method::GET, format!("/marriage/new?region={community}"), None),
+        ("POST", "/marriage/registrations") => (Method::POST, "/marriage/registrations".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&first_id=x".into()))),
+        ("GET", "/marriage/registrations/{id}") => (Method::GET, format!("/marriage/registrations/{marriage}"), None),
+        ("GET", "/marriage/divorces/new") => (Method::GET, format!("/marriage/divorces/new?region={community}"), None),
+        ("POST", "/marriage/divorces") => (Method::POST, "/marriage/divorces".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&first_id=x".into()))),
+        ("GET", "/marriage/divorces/{id}") => (Method::GET, format!("/marriage/divorces/{divorce}"), None),
+        ("POST", "/marriage/divorces/{id}/withdraw") => (Method::POST, format!("/marriage/divorces/{divorce}/withdraw"), Some(("application/x-www-form-urlencoded", "csrf=wrong&party=first".into()))),
+        ("POST", "/marriage/divorces/{id}/certificate") => (Method::POST, format!("/marriage/divorces/{divorce}/certificate"), Some(("application/x-www-form-urlencoded", "csrf=wrong&both_present=1".into()))),
+        ("GET", "/api/marriage/figures") => (Method::GET, format!("/api/marriage/figures?region={community}"), None),
+        ("POST", "/api/marriage/registrations") => (Method::POST, "/api/marriage/registrations".into(), Some(("application/json", r#"{"first_id":"x","first_name":"x","first_declared":"single","second_id":"y","second_name":"y","second_declared":"single","both_present":true,"declarations_signed":true}"#.into()))),
+        ("GET", "/api/marriage/registrations/{id}") => (Method::GET, format!("/api/marriage/registrations/{marriage}"), None),
+        ("POST", "/api/marriage/divorces") => (Method::POST, "/api/marriage/divorces".into(), Some(("application/json", r#"{"first_id":"x","first_name":"x","second_id":"y","second_name":"y","marriage_certificate_no":"J1","both_present":true,"agreement_signed":true}"#.into()))),
+        ("GET", "/api/marriage/divorces/{id}") => (Method::GET, format!("/api/marriage/divorces/{divorce}"), None),
+        ("POST", "/api/marriage/divorces/{id}/withdraw") => (Method::POST, format!("/api/marriage/divorces/{divorce}/withdraw"), Some(("application/json", r#"{"party":"first"}"#.into()))),
+        ("POST", "/api/marriage/divorces/{id}/certificate") => (Method::POST, format!("/api/marriage/divorces/{divorce}/certificate"), Some(("application/json", r#"{"both_present":true}"#.into()))),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,
@@ -259,6 +278,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || path.starts_with("/payments")
                     || (path.starts_with("/eldercare") || path.starts_with("/api/eldercare"))
                     || (path.starts_with("/funeral") || path.starts_with("/api/funeral"))
+                    || (path.starts_with("/marriage") || path.starts_with("/api/marriage"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

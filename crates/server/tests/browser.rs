@@ -1020,3 +1020,55 @@ fn the_county_contracts_a_provider_opens_a_home_care_order_and_records_a_visit()
     );
     d.screenshot("eldercare_homecare");
 }
+
+/// 婚姻登记 in Chromium: the county's registrar registers a couple of the registry; a man of 21
+/// is refused with the form kept; then the couple's divorce application is received and the
+/// certificate asked for too early is refused, naming the end of the cooling-off period.
+#[test]
+fn a_registrar_registers_a_marriage_and_receives_a_divorce_application() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-marriage"));
+    let server = serve(&rt, &f);
+    let today = minzheng_domain::calendar::today_in_beijing();
+    let county: u32 = f.inside.community.as_str()[..6].parse().expect("county");
+    let young = minzheng_domain::IdNumber::from_parts(county, today - chrono::Duration::days(21 * 366), 991, minzheng_domain::Sex::Male);
+    let he =
+        rt.block_on(lone_resident(f.store.as_ref(), &f.inside.community, 956, chrono::NaiveDate::from_ymd_opt(1996, 6, 6).expect("date")));
+    let she = minzheng_domain::IdNumber::from_parts(
+        county,
+        chrono::NaiveDate::from_ymd_opt(1998, 8, 8).expect("date"),
+        962,
+        minzheng_domain::Sex::Female,
+    );
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.click("nav a[href='/marriage']");
+    d.wait_for("the marriage page", |p| p.contains("id=\"to-marriage\""));
+    d.click("#to-marriage");
+    d.wait_for("the marriage form", |p| p.contains("id=\"marriage\""));
+    d.type_into("#marriage input[name=first_id]", &young.to_string());
+    d.type_into("#marriage input[name=first_name]", "刘小宇");
+    d.type_into("#marriage input[name=second_id]", &she.to_string());
+    d.type_into("#marriage input[name=second_name]", "陈静");
+    d.click("#marriage input[name=both_present]");
+    d.click("#marriage input[name=declarations_signed]");
+    d.click("#marriage button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("未到法定婚龄"));
+    assert!(page.contains("value=\"陈静\""), "the form as typed");
+    d.replace_text("#marriage input[name=first_id]", &he.id_number.to_string());
+    d.replace_text("#marriage input[name=first_name]", &he.name);
+    d.click("#marriage button[type=submit]");
+    let page = d.wait_for("the marriage", |p| p.contains("id=\"marriage-facts\""));
+    assert!(page.contains("陈静") && page.contains("J"), "{}", page.chars().take(2000).collect::<String>());
+    d.screenshot("marriage_registered");
+    d.click("#to-divorce");
+    d.wait_for("the divorce form", |p| p.contains("id=\"divorce\""));
+    d.click("#divorce input[name=both_present]");
+    d.click("#divorce input[name=agreement_signed]");
+    d.click("#divorce button[type=submit]");
+    let page = d.wait_for("the application", |p| p.contains("id=\"divorce-facts\""));
+    assert!(page.contains("冷静期内") && page.contains("id=\"withdraw\""), "{}", page.chars().take(2000).collect::<String>());
+    assert!(!page.contains("id=\"certify\""), "no certificate during the cooling-off period");
+    d.screenshot("marriage_divorce_cooling_off");
+}

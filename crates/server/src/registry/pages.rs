@@ -159,6 +159,15 @@ pub(crate) struct HouseholdPage {
     may_assess: bool,
     /// Deaths recorded of members (殡葬), with their cremations.
     deaths: Vec<DeathRow>,
+    /// Marriages and open divorce applications of members (婚姻登记), for accounts that read them.
+    marriages: Vec<MarriageLine>,
+}
+
+/// A member's marriage or divorce application, as one line (with a link when its office is in
+/// the account's region).
+pub(crate) struct MarriageLine {
+    href: Option<String>,
+    text: String,
 }
 
 /// A member's death as the funeral records know it.
@@ -521,6 +530,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
             }),
         })
         .collect();
+    let marriages = marriage_lines(&s, &who, &full).await?;
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
@@ -541,6 +551,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         care,
         may_assess: who.principal.may(minzheng_domain::Permission::AssessAbility),
         deaths,
+        marriages,
     })?
     .into_response())
 }
@@ -691,4 +702,53 @@ pub(crate) async fn export_residents(State(s): State<AppState>, who: Authenticat
     let bytes = bytes
         .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败", format!("export failed: {e}")))?;
     Ok(crate::platform::sheet::download(bytes, &format!("residents-{region}.xlsx")))
+}
+
+/// The members' marriages and open divorce applications as the marriage records know them.
+async fn marriage_lines(s: &AppState, who: &Authenticated, members: &[minzheng_domain::Person]) -> Result<Vec<MarriageLine>, AppError> {
+    use crate::marriage::model::DivorceStatus;
+    let lang = who.lang;
+    let Some((marriages, divorces)) = crate::marriage::service::household_marriages(s.store.as_ref(), &who.principal, members).await?
+    else {
+        return Ok(Vec::new());
+    };
+    let in_scope = |office: &str| minzheng_domain::RegionCode::parse(office).is_ok_and(|c| who.principal.in_scope(&c));
+    let mut lines: Vec<MarriageLine> = marriages
+        .iter()
+        .map(|m| {
+            let dissolved = match (&m.dissolved_on, lang) {
+                (Some(d), Lang::Zh) => format!("，{d}离婚"),
+                (Some(d), Lang::En) => format!("; divorced {d}"),
+                (None, _) => String::new(),
+            };
+            MarriageLine {
+                href: in_scope(&m.office).then(|| format!("/marriage/registrations/{}", m.id)),
+                text: match lang {
+                    Lang::Zh => {
+                        format!("{}与{}于{}登记结婚（结婚证{}）{dissolved}", m.first.name, m.second.name, m.registered_on, m.certificate_no)
+                    }
+                    Lang::En => format!(
+                        "{} and {} married on {} (certificate {}){dissolved}",
+                        m.first.name, m.second.name, m.registered_on, m.certificate_no
+                    ),
+                },
+            }
+        })
+        .collect();
+    for d in divorces.iter().filter(|d| d.status == DivorceStatus::Received) {
+        lines.push(MarriageLine {
+            href: in_scope(&d.office).then(|| format!("/marriage/divorces/{}", d.id)),
+            text: match lang {
+                Lang::Zh => format!(
+                    "{}与{}的离婚登记申请{}受理，冷静期至{}，{}前可申请发证",
+                    d.first_name, d.second_name, d.timeline.received_on, d.timeline.cooling_ends, d.timeline.window_ends
+                ),
+                Lang::En => format!(
+                    "divorce application of {} and {} received {}: cooling off until {}, certificate by {}",
+                    d.first_name, d.second_name, d.timeline.received_on, d.timeline.cooling_ends, d.timeline.window_ends
+                ),
+            },
+        });
+    }
+    Ok(lines)
 }

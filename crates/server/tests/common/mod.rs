@@ -51,6 +51,12 @@ pub struct Fixture {
     /// community and of Dalian's.
     pub inside_death: i64,
     pub outside_death: i64,
+    /// Marriages registered by the accounts' county and by a Dalian county, each with a divorce
+    /// application received.
+    pub inside_marriage: i64,
+    pub outside_marriage: i64,
+    pub inside_divorce: i64,
+    pub outside_divorce: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -224,6 +230,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let (outside_institution, outside_assessment) = eldercare_about(store.as_ref(), &outside.community, &outside_person).await;
     let inside_death = death_about(store.as_ref(), &inside.community, inside_head).await;
     let outside_death = death_about(store.as_ref(), &outside.community, &outside_person).await;
+    let (inside_marriage, inside_divorce) = marriage_about(store.as_ref(), &inside.community).await;
+    let (outside_marriage, outside_divorce) = marriage_about(store.as_ref(), &outside.community).await;
     Fixture {
         app: router(state),
         store,
@@ -251,6 +259,10 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_assessment,
         inside_death,
         outside_death,
+        inside_marriage,
+        outside_marriage,
+        inside_divorce,
+        outside_divorce,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -335,6 +347,55 @@ pub async fn death_about(store: &dyn Store, community: &RegionCode, p: &Person) 
     .await
     .map(|r| sqlx::Row::get::<i64, _>(&r, "id"))
     .expect("death")
+}
+
+/// A marriage registered by the community's county (two parties not in the registry) and a
+/// divorce application of theirs received there.
+pub async fn marriage_about(store: &dyn Store, community: &RegionCode) -> (i64, i64) {
+    use minzheng_server::marriage::model::{Declared, DivorceStatus, DivorceTimeline, HouseholdChange};
+    use minzheng_server::marriage::store::{marriage_store, DivorceRecord, Marriage, PartyRecord};
+    let county = &community.as_str()[..6];
+    let area: u32 = county.parse().expect("county");
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 5, 20).expect("date");
+    let a = IdNumber::from_parts(area, chrono::NaiveDate::from_ymd_opt(1995, 1, 1).expect("date"), 810, Sex::Male);
+    let b = IdNumber::from_parts(area, chrono::NaiveDate::from_ymd_opt(1996, 2, 2).expect("date"), 820, Sex::Female);
+    let m = Marriage {
+        id: 0,
+        office: county.to_string(),
+        first: PartyRecord { id_number: a.to_string(), name: "新郎".into(), declared: Declared::Single },
+        second: PartyRecord { id_number: b.to_string(), name: "新娘".into(), declared: Declared::Single },
+        registered_on: day,
+        certificate_no: String::new(),
+        household_change: HouseholdChange::None,
+        kinship_note: String::new(),
+        dissolved_on: None,
+        dissolved_by: None,
+        recorded_by: "test".into(),
+        recorded_at: chrono::Utc::now(),
+    };
+    let ms = marriage_store(store);
+    let m = ms.add_marriage(&m, None, &Actor::new("test")).await.expect("marriage");
+    // Received a month ago: in its window for the certificate, whatever today is.
+    let received = minzheng_domain::calendar::today_in_beijing() - chrono::Duration::days(40);
+    let d = DivorceRecord {
+        id: 0,
+        office: county.to_string(),
+        first_id: a.to_string(),
+        first_name: "新郎".into(),
+        second_id: b.to_string(),
+        second_name: "新娘".into(),
+        marriage_certificate_no: m.certificate_no.clone(),
+        marriage_id: Some(m.id),
+        timeline: DivorceTimeline::of(received, &minzheng_domain::calendar::WorkCalendar::new(&[])),
+        status: DivorceStatus::Received,
+        withdrawn_by: String::new(),
+        closed_on: None,
+        certificate_no: None,
+        recorded_by: "test".into(),
+        recorded_at: chrono::Utc::now(),
+    };
+    let d = ms.add_divorce(&d, &Actor::new("test")).await.expect("divorce");
+    (m.id, d)
 }
 
 /// A resident living alone in a household of their own (`LR` and the serial) in the community.
