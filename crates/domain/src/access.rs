@@ -101,6 +101,13 @@ pub enum Permission {
     /// 婚姻登记员: register marriages, receive divorce applications and issue divorce
     /// certificates at the county's office (婚姻登记机关).
     RegisterMarriage,
+    /// 社会组织: read the social organisations registered by the offices of the region, their
+    /// reports, ratings and credit list entries.
+    ReadSocialOrgs,
+    /// 社会组织登记管理: receive and decide registrations, record changes, penalties,
+    /// deregistrations, annual reports, ratings and list entries (a county's or the city's
+    /// registry office).
+    ManageSocialOrgs,
 }
 
 impl Role {
@@ -225,6 +232,8 @@ impl Role {
                     | RecordCremation
                     | ReadMarriage
                     | RegisterMarriage
+                    | ReadSocialOrgs
+                    | ManageSocialOrgs
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -250,6 +259,8 @@ impl Role {
                         | ReadElderCare
                         | ReadFuneral
                         | ReadMarriage
+                        | ReadSocialOrgs
+                        | ManageSocialOrgs
                 )
             }
             Role::Auditor => {
@@ -264,6 +275,7 @@ impl Role {
                         | ReadElderCare
                         | ReadFuneral
                         | ReadMarriage
+                        | ReadSocialOrgs
                 )
             }
         }

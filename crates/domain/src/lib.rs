@@ -7,6 +7,7 @@
 pub mod access;
 pub mod calendar;
 pub mod case;
+pub mod credit_code;
 pub mod economy;
 pub mod enrolment;
 pub mod finding;
@@ -25,6 +26,7 @@ pub mod verification;
 pub use access::{Permission, Principal, Role};
 pub use calendar::{CalendarDay, DayKind, WorkCalendar};
 pub use case::{Case, CaseAction, CaseError, CaseStatus, Service, ServiceKind};
+pub use credit_code::{CreditCode, CreditCodeError};
 pub use enrolment::{EnrolledMember, Enrolment, EnrolmentStatus, EnrolmentStop};
 pub use finding::{Evidence, Finding, FindingAction, FindingKind, FindingStatus, Resolution};
 pub use id::{IdNumber, IdNumberError, Sex};

@@ -35,6 +35,8 @@ pub fn with_unit(value: &str, unit: &str, zh: bool) -> String {
                 "vehicles" => (" 辆", " vehicles"),
                 "properties" => (" 套", " properties"),
                 "businesses" => (" 家", " businesses"),
+                "units" => (" 个", " units"),
+                "points" => (" 分", " points"),
                 other => return format!("{v} {other}"),
             };
             format!("{v}{}", if zh { z } else { e })

@@ -14,6 +14,7 @@ pub mod payments;
 mod platform;
 mod policy;
 mod registry;
+pub mod socialorg;
 pub mod tasks;
 
 pub use module::{route_table, Access, MenuEntry, Module, Route};
@@ -31,6 +32,7 @@ pub const MODULES: &[&Module] = &[
     &eldercare::MODULE,
     &funeral::MODULE,
     &marriage::MODULE,
+    &socialorg::MODULE,
     &payments::MODULE,
     &dashboard::MODULE,
     &platform::MODULE,

@@ -30,6 +30,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let death = if target == Target::Inside { f.inside_death } else { f.outside_death };
     let marriage = if target == Target::Inside { f.inside_marriage } else { f.outside_marriage };
     let divorce = if target == Target::Inside { f.inside_divorce } else { f.outside_divorce };
+    let org = if target == Target::Inside { f.inside_org } else { f.outside_org };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -216,6 +217,16 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/marriage/divorces/{id}") => (Method::GET, format!("/api/marriage/divorces/{divorce}"), None),
         ("POST", "/api/marriage/divorces/{id}/withdraw") => (Method::POST, format!("/api/marriage/divorces/{divorce}/withdraw"), Some(("application/json", r#"{"party":"first"}"#.into()))),
         ("POST", "/api/marriage/divorces/{id}/certificate") => (Method::POST, format!("/api/marriage/divorces/{divorce}/certificate"), Some(("application/json", r#"{"both_present":true}"#.into()))),
+        ("GET", "/socialorgs") => (Method::GET, format!("/socialorgs?region={community}"), None),
+        ("GET", "/socialorgs/new") => (Method::GET, format!("/socialorgs/new?region={community}"), None),
+        ("POST", "/socialorgs") => (Method::POST, "/socialorgs".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&name=x".into()))),
+        ("GET", "/socialorgs/{id}") => (Method::GET, format!("/socialorgs/{org}"), None),
+        ("POST", "/socialorgs/{id}/act") => (Method::POST, format!("/socialorgs/{org}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=rate&score=900".into()))),
+        ("GET", "/public/socialorgs") => (Method::GET, "/public/socialorgs?q=%E4%B9%A6%E6%B3%95".into(), None),
+        ("POST", "/api/socialorgs") => (Method::POST, "/api/socialorgs".into(), Some(("application/json", r#"{"name":"x","kind":"group","legal_rep_id":"x","legal_rep_name":"x","capital_fen":0,"address":"x","scope":"x"}"#.into()))),
+        ("GET", "/api/socialorgs/{id}") => (Method::GET, format!("/api/socialorgs/{org}"), None),
+        ("POST", "/api/socialorgs/{id}/actions") => (Method::POST, format!("/api/socialorgs/{org}/actions"), Some(("application/json", r#"{"action":"rate","score":900}"#.into()))),
+        ("GET", "/api/public/socialorgs") => (Method::GET, "/api/public/socialorgs?q=%E4%B9%A6%E6%B3%95".into(), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,
@@ -279,6 +290,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || (path.starts_with("/eldercare") || path.starts_with("/api/eldercare"))
                     || (path.starts_with("/funeral") || path.starts_with("/api/funeral"))
                     || (path.starts_with("/marriage") || path.starts_with("/api/marriage"))
+                    || (path.starts_with("/socialorgs") || path.starts_with("/api/socialorgs"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

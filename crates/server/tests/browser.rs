@@ -1072,3 +1072,54 @@ fn a_registrar_registers_a_marriage_and_receives_a_divorce_application() {
     assert!(!page.contains("id=\"certify\""), "no certificate during the cooling-off period");
     d.screenshot("marriage_divorce_cooling_off");
 }
+
+/// 社会组织 in Chromium: the county's registry office receives an application (capital typed
+/// wrong: told so, the form kept), registers it and the credit code appears; signed out, the
+/// public register finds it.
+#[test]
+fn a_registry_office_registers_an_organisation_and_the_public_finds_it() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-socialorg"));
+    let server = serve(&rt, &f);
+    let county: u32 = f.inside.community.as_str()[..6].parse().expect("county");
+    let rep = minzheng_domain::IdNumber::from_parts(
+        county,
+        chrono::NaiveDate::from_ymd_opt(1968, 8, 8).expect("date"),
+        941,
+        minzheng_domain::Sex::Female,
+    );
+
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.click("nav a[href='/socialorgs']");
+    d.wait_for("the register", |p| p.contains("id=\"to-apply\""));
+    d.click("#to-apply");
+    d.wait_for("the application form", |p| p.contains("id=\"apply\""));
+    d.type_into("#apply input[name=name]", "浑南区邻里守望志愿服务协会");
+    d.type_into("#apply input[name=legal_rep_name]", "李秀梅");
+    d.type_into("#apply input[name=legal_rep_id]", &rep.to_string());
+    d.type_into("#apply input[name=capital]", "三万");
+    d.type_into("#apply input[name=individual_members]", "80");
+    d.type_into("#apply input[name=address]", "浑南区东湖街道");
+    d.type_into("#apply input[name=scope]", "社区志愿服务");
+    d.click("#apply button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("无法识别，请填写元"));
+    assert!(page.contains("value=\"浑南区邻里守望志愿服务协会\""), "the name as typed");
+    d.replace_text("#apply input[name=capital]", "30000");
+    d.click("#apply button[type=submit]");
+    d.wait_for("the organisation", |p| p.contains("id=\"decide\""));
+    d.click("#decide button[value=register]");
+    let page = d.wait_for("the code", |p| p.contains("id=\"credit-code\">51"));
+    let code = page.split("id=\"credit-code\">").nth(1).map(|x| x.chars().take(18).collect::<String>()).expect("code");
+    assert!(minzheng_domain::CreditCode::parse(&code).is_ok(), "{code}");
+    d.screenshot("socialorg_registered");
+    sign_out(&d);
+
+    d.goto(&format!("{server}/public/socialorgs"));
+    d.wait_for("the public register", |p| p.contains("id=\"public-search\""));
+    d.type_into("#public-search input[name=q]", "邻里守望");
+    d.click("#public-search button[type=submit]");
+    let page = d.wait_for("the result", |p| p.contains("id=\"public-list\""));
+    assert!(page.contains(&code) && page.contains("正常"), "{}", page.chars().take(2000).collect::<String>());
+    d.screenshot("socialorg_public");
+}

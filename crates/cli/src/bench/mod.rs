@@ -21,6 +21,7 @@ mod http;
 mod pages;
 mod payments;
 mod rules;
+mod socialorg;
 use cases::*;
 use comparison::*;
 use http::*;
@@ -54,6 +55,15 @@ pub enum BenchWhat {
         providers: u64,
         #[arg(long, default_value_t = 10)]
         rounds: u32,
+    },
+    /// The public register of social organisations searched over N organisations of the city's
+    /// registry offices: Q searches by name fragment and credit code (SQLite, or PostgreSQL with
+    /// --database-url).
+    Socialorgs {
+        #[arg(long, default_value_t = 100_000)]
+        orgs: u64,
+        #[arg(long, default_value_t = 2_000)]
+        queries: u64,
     },
     /// A month's payment list for N enrolments with both shipped bank files, the bank's return
     /// of N lines reconciled, and the list stored (SQLite).
@@ -249,6 +259,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             eldercare::eldercare(persons, institutions, beds, rounds, seed).await?
         }
         BenchWhat::Homecare { orders, visits, providers, rounds } => homecare::homecare(orders, visits, providers, rounds).await?,
+        BenchWhat::Socialorgs { orgs, queries } => socialorg::socialorgs(orgs, queries, database_url).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }

@@ -57,6 +57,9 @@ pub struct Fixture {
     pub outside_marriage: i64,
     pub inside_divorce: i64,
     pub outside_divorce: i64,
+    /// Social organisations registered by the accounts' county and by a Dalian county.
+    pub inside_org: i64,
+    pub outside_org: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -232,6 +235,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_death = death_about(store.as_ref(), &outside.community, &outside_person).await;
     let (inside_marriage, inside_divorce) = marriage_about(store.as_ref(), &inside.community).await;
     let (outside_marriage, outside_divorce) = marriage_about(store.as_ref(), &outside.community).await;
+    let inside_org = org_about(store.as_ref(), &inside.community, 0).await;
+    let outside_org = org_about(store.as_ref(), &outside.community, 1).await;
     Fixture {
         app: router(state),
         store,
@@ -263,6 +268,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_marriage,
         inside_divorce,
         outside_divorce,
+        inside_org,
+        outside_org,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -396,6 +403,17 @@ pub async fn marriage_about(store: &dyn Store, community: &RegionCode) -> (i64, 
     };
     let d = ms.add_divorce(&d, &Actor::new("test")).await.expect("divorce");
     (m.id, d)
+}
+
+/// A social organisation registered by the community's county.
+pub async fn org_about(store: &dyn Store, community: &RegionCode, k: usize) -> i64 {
+    use minzheng_server::socialorg::store::socialorg_store;
+    let today = minzheng_domain::calendar::today_in_beijing();
+    let orgs = minzheng_server::socialorg::demo::orgs(&community.as_str()[..6], 1, 100_000 + k, 1, today);
+    let s = socialorg_store(store);
+    s.load_orgs(&orgs, &Actor::new("test")).await.expect("org");
+    let county = RegionCode::parse(&community.as_str()[..6]).expect("county");
+    s.orgs_in(&county, minzheng_server::socialorg::model::OrgStatus::Active, 1).await.expect("orgs")[0].id
 }
 
 /// A resident living alone in a household of their own (`LR` and the serial) in the community.
