@@ -249,14 +249,24 @@ pub fn kinship(a: Relation, b: Relation) -> Option<(&'static str, &'static str)>
         || pair(Sibling, Parent)
         || pair(ChildInLaw, Grandchild)
         || pair(Spouse, ParentInLaw)
+        || pair(Parent, Grandparent)
     {
         return parent_child;
     }
-    if pair(Head, Grandchild) || pair(Head, Grandparent) || pair(Spouse, Grandchild) || pair(Child, Parent) || pair(Sibling, Grandparent) {
+    if pair(Head, Grandchild)
+        || pair(Head, Grandparent)
+        || pair(Spouse, Grandchild)
+        || pair(Child, Parent)
+        || pair(Sibling, Grandparent)
+        || pair(ParentInLaw, Child)
+    {
         return grand;
     }
-    if pair(Child, Grandparent) || pair(Parent, Grandchild) || pair(Grandparent, Grandchild) {
+    if pair(Child, Grandparent) || pair(Parent, Grandchild) || pair(ParentInLaw, Grandchild) {
         return great;
+    }
+    if pair(Grandparent, Grandchild) {
+        return Some(("直系血亲（相隔四代）", "lineal relatives four generations apart"));
     }
     if pair(Head, Sibling) || (a == Child && b == Child) || (a == Sibling && b == Sibling) {
         return siblings;
@@ -687,6 +697,11 @@ mod tests {
         assert!(kinship(Relation::Head, Relation::Spouse).is_none());
         assert!(kinship(Relation::Head, Relation::ChildInLaw).is_none());
         assert!(kinship(Relation::Head, Relation::Other).is_none());
+        // The head's parent and grandparent; the spouse's parent and the couple's child or grandchild.
+        assert_eq!(kinship(Relation::Parent, Relation::Grandparent).map(|k| k.0), Some("父母子女"));
+        assert_eq!(kinship(Relation::ParentInLaw, Relation::Child).map(|k| k.0), Some("祖孙（直系血亲）"));
+        assert_eq!(kinship(Relation::ParentInLaw, Relation::Grandchild).map(|k| k.0), Some("曾祖孙（直系血亲）"));
+        assert!(kinship(Relation::Grandparent, Relation::Grandchild).is_some_and(|k| k.0.contains("直系血亲")));
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub(super) async fn api_divorce(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<DivorceRecord>, AppError> {
-    Ok(Json(service::divorce(s.store.as_ref(), &who.principal, id).await?))
+    Ok(Json(service::divorce_shown(s.store.as_ref(), &who.principal, id).await?))
 }
 
 #[derive(Deserialize)]
@@ -646,12 +646,15 @@ pub(super) async fn divorce_form(
     let mut form = DivorceForm::default();
     if let Some(no) = q.certificate.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         form.marriage_certificate_no = no.to_string();
+        // Filled in from a marriage registered by an office the account reads; another
+        // county's certificate is taken as shown (the parties type their own).
         if let Some(m) = super::store::marriage_store(s.store.as_ref()).marriage_by_certificate(no).await? {
-            let (m, _) = service::marriage(s.store.as_ref(), &who.principal, m.id).await?;
-            form.first_id = m.first.id_number;
-            form.first_name = m.first.name;
-            form.second_id = m.second.id_number;
-            form.second_name = m.second.name;
+            if let Ok((m, _)) = service::marriage(s.store.as_ref(), &who.principal, m.id).await {
+                form.first_id = m.first.id_number;
+                form.first_name = m.first.name;
+                form.second_id = m.second.id_number;
+                form.second_name = m.second.name;
+            }
         }
     }
     divorce_form_page(&who, form, None)

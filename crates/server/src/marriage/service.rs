@@ -10,7 +10,7 @@ use super::model::{
     DivorceTimeline, ExistingSpouse, HouseholdChange, MarriageApplication, Party, Refusal, RegistryFacts,
 };
 use super::store::{marriage_store, DivorceRecord, Joining, Marriage, MonthFigures, PartyRecord, RefusalRecord};
-use crate::platform::scope::{need, within};
+use crate::platform::scope::{need, shown, within};
 use chrono::{Datelike, NaiveDate};
 use minzheng_app::cases::{open_change_case, Catalogue, ChangeOpened};
 use minzheng_app::registry::AccessError;
@@ -104,11 +104,14 @@ async fn party(
         deceased: matches!(p.status, PersonStatus::Deceased(_)),
     });
     let marriages = marriage_store(store).marriages_of(&[id.to_string()]).await?;
+    // Divorces registered here (of marriages registered here or anywhere else).
+    let divorces: Vec<DivorceRecord> =
+        marriage_store(store).divorces_of(&[id.to_string()]).await?.into_iter().filter(|d| d.status == DivorceStatus::Certified).collect();
     let mut spouse = None;
-    let mut married_before = None;
+    let mut married_before = divorces.iter().map(|d| d.timeline.received_on).min();
     for m in &marriages {
         let o = m.other(id.as_str());
-        married_before.get_or_insert(m.registered_on);
+        married_before = Some(married_before.map_or(m.registered_on, |b: NaiveDate| b.min(m.registered_on)));
         if m.dissolved_on.is_some() {
             continue;
         }
@@ -137,6 +140,7 @@ async fn party(
                     marriages
                         .iter()
                         .any(|m| m.dissolved_on.is_some() && (m.first.id_number == s.as_str() || m.second.id_number == s.as_str()))
+                        || divorces.iter().any(|d| d.first_id == s.as_str() || d.second_id == s.as_str())
                 };
                 if let Some(s) = members.iter().find(|m| {
                     m.relation == partner
@@ -263,6 +267,15 @@ pub async fn register_marriage(
         recorded_at: chrono::Utc::now(),
     };
     let marriage = match marriage_store(store).add_marriage(&m, joining.as_ref(), actor).await {
+        // Married meanwhile at another desk: told as a spouse.
+        Err(StoreError::Conflict(why)) if why.starts_with("spouse:") => {
+            return Err(Refusal::HasSpouse {
+                name: format!("{} / {}", first.name, second.name),
+                spouse: "另一窗口刚办理的登记 / registered at another desk just now".into(),
+                certificate_no: why.strip_prefix("spouse:").map(str::to_string),
+            }
+            .into())
+        }
         Err(StoreError::Conflict(why)) => {
             return Err(MarriageFailure::Household(
                 format!("户籍变更未能办理：{why}"),
@@ -381,8 +394,15 @@ pub async fn marriage(store: &dyn Store, who: &Principal, id: i64) -> Result<(Ma
         .await?
         .into_iter()
         .filter(|d| d.marriage_id == Some(m.id) || d.marriage_certificate_no == m.certificate_no)
+        .map(|d| masked_divorce(who, d))
         .collect();
-    Ok((m, divorces))
+    let mask = |p: PartyRecord| PartyRecord { id_number: shown(who, &p.id_number), ..p };
+    Ok((Marriage { first: mask(m.first.clone()), second: mask(m.second.clone()), ..m }, divorces))
+}
+
+/// A divorce application with its parties' numbers as the account may see them.
+fn masked_divorce(who: &Principal, d: DivorceRecord) -> DivorceRecord {
+    DivorceRecord { first_id: shown(who, &d.first_id), second_id: shown(who, &d.second_id), ..d }
 }
 
 /// Receives a divorce application at the account's office: the cooling-off period and the
@@ -463,6 +483,12 @@ pub async fn divorce(store: &dyn Store, who: &Principal, id: i64) -> Result<Divo
         return Err(AccessError::OutOfScope.into());
     }
     Ok(d)
+}
+
+/// The divorce application as the account may see it (numbers masked for the roles that see
+/// them masked).
+pub async fn divorce_shown(store: &dyn Store, who: &Principal, id: i64) -> Result<DivorceRecord, MarriageFailure> {
+    Ok(masked_divorce(who, divorce(store, who, id).await?))
 }
 
 /// One party withdraws the application within the cooling-off period.

@@ -338,9 +338,13 @@ macro_rules! impl_marriage_store {
                 if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
                     sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294632)").execute(&mut **tx).await?;
                 }
-                let mut qb = QueryBuilder::<$db>::new(format!("SELECT COUNT(*) AS n FROM {table} WHERE certificate_no LIKE "));
-                qb.push_bind(format!("{}%", certificate_prefix(kind, office, on)));
-                let n: i64 = qb.build().fetch_one(&mut **tx).await?.try_get("n")?;
+                // The highest number of the county's year so far (fixed width: the greatest text
+                // is the greatest serial), so that a number given out of order is never reused.
+                let prefix = certificate_prefix(kind, office, on);
+                let mut qb = QueryBuilder::<$db>::new(format!("SELECT MAX(certificate_no) AS n FROM {table} WHERE certificate_no LIKE "));
+                qb.push_bind(format!("{prefix}%"));
+                let last: Option<String> = qb.build().fetch_one(&mut **tx).await?.try_get("n")?;
+                let n: i64 = last.as_deref().and_then(|l| l.get(prefix.len()..)).and_then(|x| x.parse().ok()).unwrap_or(0);
                 Ok(certificate_no(kind, office, on, n + 1))
             }
 
@@ -349,6 +353,21 @@ macro_rules! impl_marriage_store {
                 async fn add_marriage(&self, m: &Marriage, joining: Option<&Joining>, actor: &Actor) -> Result<Marriage> {
                     let mut tx = self.begin_write().await?;
                     let number = next_number(&mut tx, "marriages", Certificate::Marriage, &m.office, m.registered_on).await?;
+                    // Under the numbering lock: neither party married meanwhile (a marriage not
+                    // dissolved whose other party the registry does not show deceased).
+                    for party in [&m.first.id_number, &m.second.id_number] {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "SELECT certificate_no FROM marriages m WHERE m.dissolved_on IS NULL AND ((m.first_id = ",
+                        );
+                        qb.push_bind(party.clone());
+                        qb.push(" AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id_number = m.second_id AND p.status = 'deceased')) OR (m.second_id = ");
+                        qb.push_bind(party.clone());
+                        qb.push(" AND NOT EXISTS (SELECT 1 FROM persons p WHERE p.id_number = m.first_id AND p.status = 'deceased')))");
+                        if let Some(r) = qb.build().fetch_optional(&mut *tx).await? {
+                            let no: String = r.try_get("certificate_no")?;
+                            return Err(StoreError::Conflict(format!("spouse:{no}")));
+                        }
+                    }
                     // Microseconds: what both databases keep.
                     let recorded_at = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
                     let mut stored = Marriage { certificate_no: number, recorded_by: actor.name.clone(), recorded_at, ..m.clone() };
@@ -379,6 +398,11 @@ macro_rules! impl_marriage_store {
                         qb.push_bind(j.id_number.clone());
                         let row = qb.build().fetch_optional(&mut *tx).await?.ok_or_else(|| StoreError::Conflict("the joining spouse is not a living resident".into()))?;
                         before = Some((row.try_get::<Option<String>, _>("household_no")?.unwrap_or_default(), row.try_get::<String, _>("relation")?));
+                        // A head leaving the household (alone in it: the service checks) leaves it
+                        // without a head.
+                        let mut qb = QueryBuilder::<$db>::new("UPDATE households SET head_id_number = NULL WHERE head_id_number = ");
+                        qb.push_bind(j.id_number.clone()).push(" AND household_no <> ").push_bind(j.household_no.clone());
+                        qb.build().execute(&mut *tx).await?;
                         let mut qb = QueryBuilder::<$db>::new("UPDATE persons SET household_no = ");
                         qb.push_bind(j.household_no.clone());
                         qb.push(", community_code = (SELECT community_code FROM households WHERE household_no = ").push_bind(j.household_no.clone());

@@ -191,6 +191,12 @@ pub enum OrgError {
     AlreadyRemoved,
     #[error("not removable before {0}")]
     NotYetRemovable(NaiveDate),
+    #[error("removed only after the rectification is verified")]
+    NeedsRectification,
+    #[error("not removed by time")]
+    NotRemovable,
+    #[error("a violation since it was listed")]
+    ViolationSinceListed,
     #[error("date {0} after today")]
     Future(NaiveDate),
 }
@@ -230,6 +236,9 @@ impl Bilingual for OrgError {
             OrgError::AlreadyListed(d) => format!("该组织已于{d}列入该名录，尚未移出"),
             OrgError::AlreadyRemoved => "该记录已移出".into(),
             OrgError::NotYetRemovable(d) => format!("{d}起方可移出（《社会组织信用信息管理办法》）"),
+            OrgError::NeedsRectification => "因未报送年度报告、住所无法联系或未按时整改列入的，须填写整改核实日期，经核实整改后方可移出（《社会组织信用信息管理办法》）".into(),
+            OrgError::NotRemovable => "因被撤销登记、吊销登记证书等列入的，不因期满移出".into(),
+            OrgError::ViolationSinceListed => "列入后又有违法失信行为，满2年且期间无新的违法失信行为方可移出".into(),
             OrgError::Future(d) => format!("日期{d}晚于今天"),
         }
     }
@@ -253,6 +262,9 @@ impl Bilingual for OrgError {
             OrgError::AlreadyListed(d) => format!("on the list since {d} and not removed"),
             OrgError::AlreadyRemoved => "the entry is removed already".into(),
             OrgError::NotYetRemovable(d) => format!("it may be removed from {d}"),
+            OrgError::NeedsRectification => "listed for a missing report, an unreachable address or a rectification not made: removed once the rectification is verified (enter its date)".into(),
+            OrgError::NotRemovable => "listed for a revoked registration or certificate: not removed by time".into(),
+            OrgError::ViolationSinceListed => "a further violation since it was listed: removed after 2 clean years".into(),
             OrgError::Future(d) => format!("date {d} is after today"),
         }
     }
@@ -383,8 +395,10 @@ pub enum RatingBar {
     TwoBasic(i32),
     /// On a credit list.
     Listed,
-    /// Penalised within the last two years.
+    /// Penalised last year or this year.
     Penalised,
+    /// Rated, the grade valid until the day.
+    StillRated(NaiveDate),
 }
 
 impl std::fmt::Display for RatingBar {
@@ -401,7 +415,8 @@ impl RatingBar {
             RatingBar::Failed(y) => format!("{y}年度年检不合格"),
             RatingBar::TwoBasic(y) => format!("{}、{y}年度连续两年基本合格", y - 1),
             RatingBar::Listed => "列入活动异常名录或严重违法失信名单".into(),
-            RatingBar::Penalised => "近两年受过行政处罚".into(),
+            RatingBar::Penalised => "上一年度或本年度受过行政处罚".into(),
+            RatingBar::StillRated(d) => format!("评估等级有效期至{d}，有效期内不重复评估"),
         }
     }
     pub fn en(&self) -> String {
@@ -411,21 +426,26 @@ impl RatingBar {
             RatingBar::Failed(y) => format!("failed the inspection of {y}"),
             RatingBar::TwoBasic(y) => format!("basically passed both {} and {y}", y - 1),
             RatingBar::Listed => "on a credit list".into(),
-            RatingBar::Penalised => "penalised in the last two years".into(),
+            RatingBar::Penalised => "penalised last year or this year".into(),
+            RatingBar::StillRated(d) => format!("its grade is valid until {d}: not rated again before"),
         }
     }
 }
 
-/// Whether an organisation may be rated on `today` (《社会组织评估管理办法》第十二条、第十三条):
-/// registered two full years; inspected last year, not failed, not 基本合格 two years running;
-/// not listed; not penalised in the last two years.
+/// Whether an organisation may be rated on `today` (《社会组织评估管理办法》): registered two full
+/// years; not holding a valid grade; inspected last year, not failed, not 基本合格 two years
+/// running; not listed; not penalised last year or this year.
 pub fn rating_bar(
     registered_on: NaiveDate,
+    rated_until: Option<NaiveDate>,
     inspections: &[(i32, Inspection)],
     listed: bool,
-    penalised_within_two_years: bool,
+    penalised: bool,
     today: NaiveDate,
 ) -> Option<RatingBar> {
+    if let Some(until) = rated_until.filter(|u| *u >= today) {
+        return Some(RatingBar::StillRated(until));
+    }
     let from = registered_on.checked_add_months(Months::new(24)).unwrap_or(NaiveDate::MAX);
     if today < from {
         return Some(RatingBar::TooNew(from));
@@ -441,7 +461,7 @@ pub fn rating_bar(
     if listed {
         return Some(RatingBar::Listed);
     }
-    if penalised_within_two_years {
+    if penalised {
         return Some(RatingBar::Penalised);
     }
     None
@@ -452,7 +472,7 @@ pub fn grade(score: u32, cutoffs: &[u32; 5]) -> Option<u8> {
     cutoffs.iter().position(|&c| c > 0 && score >= c).and_then(|i| u8::try_from(5 - i).ok())
 }
 
-/// A rating is valid five years (《社会组织评估管理办法》第二十六条).
+/// A rating is valid five years (《社会组织评估管理办法》).
 pub fn rating_valid_until(rated_on: NaiveDate) -> NaiveDate {
     rated_on.checked_add_months(Months::new(60)).map_or(NaiveDate::MAX, |d| d - Duration::days(1))
 }
@@ -574,16 +594,34 @@ impl ListReason {
     }
 }
 
-/// When an entry may be removed (民政部令第60号 第十一条、第十三条): from the abnormal list within
-/// 5 working days of the rectification verified, or after 6 months on it; from the serious list
-/// after 2 years on it with no further violation.
-pub fn removable_from(list: CreditList, listed_on: NaiveDate, rectified_on: Option<NaiveDate>) -> NaiveDate {
-    match list {
-        CreditList::Abnormal => {
-            let six_months = listed_on.checked_add_months(Months::new(6)).unwrap_or(NaiveDate::MAX);
-            rectified_on.map_or(six_months, |r| r.min(six_months))
+/// When an entry may be removed (民政部令第60号): an abnormal entry for a missing report, an
+/// unreachable address or an overdue rectification comes off once the rectification is verified
+/// (within 5 working days); one for a warning or small fine once the penalty is carried out, or
+/// after 6 months on the list; a serious
+/// entry after 2 years on it with no further violation (`clean`); one for a revoked registration
+/// is not removed by time. `Err` says why not yet, `Ok` from which day.
+pub fn removable_from(
+    reason: ListReason,
+    listed_on: NaiveDate,
+    rectified_on: Option<NaiveDate>,
+    clean: bool,
+) -> Result<NaiveDate, OrgError> {
+    match reason {
+        ListReason::NoAnnualReport | ListReason::Unreachable | ListReason::RectificationOverdue => {
+            rectified_on.ok_or(OrgError::NeedsRectification)
         }
-        CreditList::Serious => listed_on.checked_add_months(Months::new(24)).unwrap_or(NaiveDate::MAX),
+        ListReason::MinorPenalty => {
+            let six_months = listed_on.checked_add_months(Months::new(6)).unwrap_or(NaiveDate::MAX);
+            Ok(rectified_on.map_or(six_months, |r| r.min(six_months)))
+        }
+        ListReason::LicenceRevoked => Err(OrgError::NotRemovable),
+        ListReason::AbnormalTwoYears | ListReason::MajorFine | ListReason::RepeatedPenalties => {
+            if clean {
+                Ok(listed_on.checked_add_months(Months::new(24)).unwrap_or(NaiveDate::MAX))
+            } else {
+                Err(OrgError::ViolationSinceListed)
+            }
+        }
     }
 }
 
@@ -676,14 +714,21 @@ mod tests {
     fn rating_needs_two_years_an_inspection_and_a_clean_record() {
         let today = day("2026-06-01");
         let ok = [(2024, Inspection::Pass), (2025, Inspection::Basic)];
-        assert_eq!(rating_bar(day("2024-05-31"), &ok, false, false, today), None);
-        assert_eq!(rating_bar(day("2024-06-02"), &ok, false, false, today), Some(RatingBar::TooNew(day("2026-06-02"))));
-        assert_eq!(rating_bar(day("2020-01-01"), &[(2024, Inspection::Pass)], false, false, today), Some(RatingBar::NoInspection(2025)));
-        assert_eq!(rating_bar(day("2020-01-01"), &[(2025, Inspection::Fail)], false, false, today), Some(RatingBar::Failed(2025)));
+        assert_eq!(rating_bar(day("2024-05-31"), None, &ok, false, false, today), None);
+        assert_eq!(rating_bar(day("2024-06-02"), None, &ok, false, false, today), Some(RatingBar::TooNew(day("2026-06-02"))));
+        assert_eq!(
+            rating_bar(day("2020-01-01"), None, &[(2024, Inspection::Pass)], false, false, today),
+            Some(RatingBar::NoInspection(2025))
+        );
+        assert_eq!(rating_bar(day("2020-01-01"), None, &[(2025, Inspection::Fail)], false, false, today), Some(RatingBar::Failed(2025)));
         let two = [(2024, Inspection::Basic), (2025, Inspection::Basic)];
-        assert_eq!(rating_bar(day("2020-01-01"), &two, false, false, today), Some(RatingBar::TwoBasic(2025)));
-        assert_eq!(rating_bar(day("2020-01-01"), &ok, true, false, today), Some(RatingBar::Listed));
-        assert_eq!(rating_bar(day("2020-01-01"), &ok, false, true, today), Some(RatingBar::Penalised));
+        assert_eq!(rating_bar(day("2020-01-01"), None, &two, false, false, today), Some(RatingBar::TwoBasic(2025)));
+        assert_eq!(rating_bar(day("2020-01-01"), None, &ok, true, false, today), Some(RatingBar::Listed));
+        assert_eq!(rating_bar(day("2020-01-01"), None, &ok, false, true, today), Some(RatingBar::Penalised));
+        // A valid grade is not rated again; an expired one is.
+        let until = rating_valid_until(day("2022-03-01"));
+        assert_eq!(rating_bar(day("2020-01-01"), Some(until), &ok, false, false, today), Some(RatingBar::StillRated(until)));
+        assert_eq!(rating_bar(day("2020-01-01"), Some(rating_valid_until(day("2021-05-01"))), &ok, false, false, today), None);
     }
 
     #[test]
@@ -700,9 +745,13 @@ mod tests {
     #[test]
     fn list_entries_come_off_on_rectification_or_with_time() {
         let listed = day("2026-01-10");
-        assert_eq!(removable_from(CreditList::Abnormal, listed, None), day("2026-07-10"));
-        assert_eq!(removable_from(CreditList::Abnormal, listed, Some(day("2026-02-01"))), day("2026-02-01"));
-        assert_eq!(removable_from(CreditList::Serious, listed, None), day("2028-01-10"));
+        assert_eq!(removable_from(ListReason::MinorPenalty, listed, None, true), Ok(day("2026-07-10")));
+        assert_eq!(removable_from(ListReason::MinorPenalty, listed, Some(day("2026-03-01")), true), Ok(day("2026-03-01")));
+        assert_eq!(removable_from(ListReason::NoAnnualReport, listed, None, true), Err(OrgError::NeedsRectification), "not by time");
+        assert_eq!(removable_from(ListReason::Unreachable, listed, Some(day("2026-02-01")), true), Ok(day("2026-02-01")));
+        assert_eq!(removable_from(ListReason::MajorFine, listed, None, true), Ok(day("2028-01-10")));
+        assert_eq!(removable_from(ListReason::RepeatedPenalties, listed, None, false), Err(OrgError::ViolationSinceListed));
+        assert_eq!(removable_from(ListReason::LicenceRevoked, listed, None, true), Err(OrgError::NotRemovable));
         assert_eq!(promotion_due(listed), day("2028-01-10"));
         // Verified on a Friday: five working days end the next Friday.
         assert_eq!(removal_due(day("2026-02-06"), &WorkCalendar::new(&[])), day("2026-02-13"));

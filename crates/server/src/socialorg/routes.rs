@@ -76,13 +76,55 @@ pub(super) struct SearchParam {
     q: Option<String>,
 }
 
-/// `GET /api/public/socialorgs?q=`: the public register, no sign-in.
-pub(super) async fn api_public(State(s): State<AppState>, Query(q): Query<SearchParam>) -> Result<Json<Vec<PublicOrg>>, AppError> {
-    let mut found = service::search(s.store.as_ref(), q.q.as_deref().unwrap_or("")).await?;
-    for p in &mut found {
-        p.org.legal_rep_id = String::new();
+/// An organisation as the public register shows it: no ID numbers, no staff notes.
+#[derive(serde::Serialize)]
+pub(super) struct PublicView {
+    name: String,
+    credit_code: Option<String>,
+    kind: OrgKind,
+    status: OrgStatus,
+    /// The registry office's region code.
+    region: String,
+    registered_on: Option<chrono::NaiveDate>,
+    deregistered_on: Option<chrono::NaiveDate>,
+    legal_rep_name: String,
+    /// A grade still valid (1 to 5 A) and its last valid day.
+    rating: Option<u8>,
+    rating_valid_until: Option<chrono::NaiveDate>,
+    /// Open entries on the credit lists.
+    listed: Vec<PublicEntry>,
+}
+
+#[derive(serde::Serialize)]
+pub(super) struct PublicEntry {
+    list: super::model::CreditList,
+    reason: ListReason,
+    listed_on: chrono::NaiveDate,
+}
+
+fn public_view(p: &PublicOrg, today: chrono::NaiveDate) -> PublicView {
+    let o = &p.org;
+    let until = o.rated_on.map(super::model::rating_valid_until).filter(|u| *u >= today);
+    PublicView {
+        name: o.name.clone(),
+        credit_code: o.credit_code.clone(),
+        kind: o.kind,
+        status: o.status,
+        region: o.region.clone(),
+        registered_on: o.decided_on,
+        deregistered_on: o.deregistered_on,
+        legal_rep_name: o.legal_rep_name.clone(),
+        rating: o.rating.filter(|_| until.is_some()),
+        rating_valid_until: until,
+        listed: p.listed.iter().map(|e| PublicEntry { list: e.list, reason: e.reason, listed_on: e.listed_on }).collect(),
     }
-    Ok(Json(found))
+}
+
+/// `GET /api/public/socialorgs?q=`: the public register, no sign-in.
+pub(super) async fn api_public(State(s): State<AppState>, Query(q): Query<SearchParam>) -> Result<Json<Vec<PublicView>>, AppError> {
+    let today = s.clock.today();
+    let found = service::search(s.store.as_ref(), q.q.as_deref().unwrap_or("")).await?;
+    Ok(Json(found.iter().map(|p| public_view(p, today)).collect()))
 }
 
 // ---- pages ----
@@ -395,7 +437,10 @@ async fn org_page(s: &AppState, who: &Authenticated, id: i64, error: Option<Stri
         kind: kind_label(o.kind, lang),
         status: pick(lang, o.status.zh(), o.status.en()),
         region_name,
-        legal_rep: format!("{}（{}）", o.legal_rep_name, shown(&who.principal, &o.legal_rep_id)),
+        legal_rep: match lang {
+            Lang::Zh => format!("{}（{}）", o.legal_rep_name, shown(&who.principal, &o.legal_rep_id)),
+            Lang::En => format!("{} ({})", o.legal_rep_name, shown(&who.principal, &o.legal_rep_id)),
+        },
         capital: format!("{}{}", yuan(o.capital_fen), pick(lang, " 元", " yuan")),
         decision_due: f.decision_due.map(|d| d.to_string()).unwrap_or_default(),
         rating: match (o.rating, f.rating_valid_until) {
@@ -403,7 +448,10 @@ async fn org_page(s: &AppState, who: &Authenticated, id: i64, error: Option<Stri
                 Lang::Zh => format!("{g}A（{}分，有效期至{until}）", o.rating_score.unwrap_or(0)),
                 Lang::En => format!("{g}A ({} points, valid until {until})", o.rating_score.unwrap_or(0)),
             },
-            (Some(g), Some(until)) => format!("{g}A（{}{until}）", pick(lang, "已于此日失效：", "expired ")),
+            (Some(g), Some(until)) => match lang {
+                Lang::Zh => format!("{g}A（已于{until}失效）"),
+                Lang::En => format!("{g}A (expired {until})"),
+            },
             _ => String::new(),
         },
         rating_bar: f.rating_bar.clone().unwrap_or_default(),

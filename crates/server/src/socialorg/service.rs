@@ -62,26 +62,27 @@ impl Bilingual for OrgFailure {
     }
 }
 
-fn value(records: &[ParameterRecord], name: &str, region: &str, on: NaiveDate) -> i64 {
-    minzheng_policy::params::in_force(records, name, region, minzheng_policy::Area::Urban, on).map_or(0, |r| r.value)
+fn value(records: &[ParameterRecord], name: &str, region: &str, on: NaiveDate) -> Option<i64> {
+    minzheng_policy::params::in_force(records, name, region, minzheng_policy::Area::Urban, on).map(|r| r.value)
 }
 
-/// The minimums in force in a region on a day (parameters `socialorg_*`).
+/// The minimums in force in a region on a day (parameters `socialorg_*`; where none is in force,
+/// the regulations' own figures for local bodies).
 pub fn minimums(records: &[ParameterRecord], region: &str, on: NaiveDate) -> Minimums {
-    let v = |n: &str| value(records, n, region, on);
+    let v = |n: &str, statutory: i64| value(records, n, region, on).unwrap_or(statutory);
     Minimums {
-        individual_members: u32::try_from(v("socialorg_group_individual_members")).unwrap_or(50),
-        unit_members: u32::try_from(v("socialorg_group_unit_members")).unwrap_or(30),
-        group_capital_fen: v("socialorg_group_capital_fen"),
-        service_capital_fen: v("socialorg_service_capital_fen"),
-        foundation_public_fen: v("socialorg_foundation_public_fen"),
-        foundation_private_fen: v("socialorg_foundation_private_fen"),
+        individual_members: u32::try_from(v("socialorg_group_individual_members", 50)).unwrap_or(50),
+        unit_members: u32::try_from(v("socialorg_group_unit_members", 30)).unwrap_or(30),
+        group_capital_fen: v("socialorg_group_capital_fen", 3_000_000),
+        service_capital_fen: v("socialorg_service_capital_fen", 0),
+        foundation_public_fen: v("socialorg_foundation_public_fen", 400_000_000),
+        foundation_private_fen: v("socialorg_foundation_private_fen", 200_000_000),
     }
 }
 
 /// The rating's cut-offs (5A first) in force.
 pub fn cutoffs(records: &[ParameterRecord], region: &str, on: NaiveDate) -> [u32; 5] {
-    let v = |n: &str| u32::try_from(value(records, n, region, on)).unwrap_or(0);
+    let v = |n: &str| u32::try_from(value(records, n, region, on).unwrap_or(0)).unwrap_or(0);
     [v("socialorg_rating_5a"), v("socialorg_rating_4a"), v("socialorg_rating_3a"), v("socialorg_rating_2a"), v("socialorg_rating_1a")]
 }
 
@@ -160,6 +161,7 @@ pub async fn org(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) 
     let reports = s.reports_of(id).await?;
     let entries = s.entries_of(id).await?;
     let bar = bar_of(&o, &events, &reports, &entries, today).map(|b| b.zh());
+    let o = Org { legal_rep_id: crate::platform::scope::shown(who, &o.legal_rep_id), ..o };
     Ok(OrgFile {
         decision_due: (o.status == OrgStatus::Applied).then(|| decision_due(o.received_on)),
         rating_valid_until: o.rated_on.map(super::model::rating_valid_until),
@@ -175,8 +177,9 @@ fn bar_of(o: &Org, events: &[OrgEvent], reports: &[Report], entries: &[ListEntry
     let registered = o.decided_on.filter(|_| o.status == OrgStatus::Active)?;
     let inspections: Vec<(i32, Inspection)> = reports.iter().filter_map(|r| r.inspection.map(|i| (r.year, i))).collect();
     let listed = entries.iter().any(|e| e.removed_on.is_none());
-    let penalised = events.iter().any(|e| e.kind == "penalty" && e.happened_on > today - Duration::days(730));
-    rating_bar(registered, &inspections, listed, penalised, today)
+    let penalised = events.iter().any(|e| e.kind == "penalty" && e.happened_on.year() >= today.year() - 1);
+    let rated_until = o.rated_on.map(super::model::rating_valid_until);
+    rating_bar(registered, rated_until, &inspections, listed, penalised, today)
 }
 
 /// What the registry office does to an organisation.
@@ -276,10 +279,10 @@ pub async fn act(
             if detail.trim().is_empty() {
                 return Err(OrgError::Missing("处罚决定").into());
             }
-            s.add_event(&event("penalty", happened_on, false, detail.trim().into(), fine_fen.max(0)), actor).await?;
-            // The penalty lists the organisation (民政部令第60号 第十条、第十二条): two or more
-            // within three years, a fine of 50,000 yuan or more, or a revocation on the serious
-            // list; otherwise on the abnormal list.
+            // The penalty lists the organisation (民政部令第60号): a revocation, a fine of 50,000
+            // yuan or more, or two penalties within three years on the serious list; otherwise on
+            // the abnormal list. One transaction with the penalty; a revocation ends the
+            // registration.
             let earlier =
                 file.events.iter().filter(|e| e.kind == "penalty" && e.happened_on > happened_on - Duration::days(3 * 365)).count();
             let reason = if licence_revoked {
@@ -303,10 +306,8 @@ pub async fn act(
                 removal_note: String::new(),
                 recorded_by: actor.name.clone(),
             };
-            match s.add_entry(&entry, actor).await {
-                Ok(_) | Err(StoreError::Conflict(_)) => {}
-                Err(e) => return Err(e.into()),
-            }
+            let penalty = event("penalty", happened_on, false, detail.trim().into(), fine_fen.max(0));
+            s.penalise(&penalty, &entry, licence_revoked, actor).await?;
         }
         OrgAction::Report { year, to_supervisor_on, to_registry_on, inspection } => {
             if year >= today.year() {
@@ -370,7 +371,8 @@ pub async fn act(
             if let Some(r) = rectified_on {
                 not_future(r, today)?;
             }
-            let from = removable_from(e.list, e.listed_on, rectified_on.filter(|_| e.list == CreditList::Abnormal));
+            let clean = !file.events.iter().any(|x| x.kind == "penalty" && x.happened_on > e.listed_on);
+            let from = removable_from(e.reason, e.listed_on, rectified_on, clean)?;
             if today < from {
                 return Err(OrgError::NotYetRemovable(from).into());
             }

@@ -122,6 +122,10 @@ pub trait SocialOrgStore: Send + Sync {
     /// Records a change, deregistration or penalty; a deregistration ends the registration.
     async fn add_event(&self, e: &OrgEvent, actor: &Actor) -> Result<i64>;
     async fn events_of(&self, org_id: i64) -> Result<Vec<OrgEvent>>;
+    /// Records a penalty and lists the organisation for it in one transaction (an open entry on
+    /// that list already stands); a revocation ends the registration. Returns whether it was
+    /// listed anew.
+    async fn penalise(&self, e: &OrgEvent, entry: &ListEntry, revoke: bool, actor: &Actor) -> Result<bool>;
     /// Records a year's report dates and inspection (a second record of a year is a conflict).
     async fn add_report(&self, r: &Report, actor: &Actor) -> Result<()>;
     async fn reports_of(&self, org_id: i64) -> Result<Vec<Report>>;
@@ -135,7 +139,8 @@ pub trait SocialOrgStore: Send + Sync {
     /// The public search: a credit code exactly, or names containing the text; registered,
     /// deregistered or revoked organisations only; with their open list entries.
     async fn search_public(&self, q: &str, limit: u32) -> Result<Vec<PublicOrg>>;
-    /// Organisations of the region in a status, newest received first.
+    /// Organisations of the region in a status: applications oldest received first, the others
+    /// newest first.
     async fn orgs_in(&self, region: &RegionCode, status: OrgStatus, limit: u32) -> Result<Vec<Org>>;
     /// Registered organisations of the region, registered on or before `by`, with no report to
     /// the registry for `year`.
@@ -168,7 +173,7 @@ fn range(region: &RegionCode) -> (String, String) {
 
 /// The name's bigrams (a one-character name: itself), for the public search.
 pub fn grams(name: &str) -> Vec<String> {
-    let chars: Vec<char> = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let chars: Vec<char> = name.to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
     if chars.len() < 2 {
         return chars.iter().map(ToString::to_string).collect();
     }
@@ -304,9 +309,15 @@ macro_rules! impl_socialorg_store {
                             .push_bind(by.to_string())
                             .push_bind(now);
                     });
-                    qb.push(" RETURNING id");
+                    // RETURNING's order is not the VALUES' order on every database: ids are
+                    // matched to the rows by name (unique within a load).
+                    qb.push(" RETURNING id, name");
+                    let mut by_name = std::collections::HashMap::new();
                     for r in qb.build().fetch_all(&mut **tx).await.map_err(|e| minzheng_store::conflict_of(e, "the name"))? {
-                        ids.push(r.try_get::<i64, _>("id")?);
+                        by_name.insert(r.try_get::<String, _>("name")?, r.try_get::<i64, _>("id")?);
+                    }
+                    for o in chunk {
+                        ids.push(*by_name.get(&o.name).ok_or_else(|| StoreError::Conflict(format!("the name {:?} twice in one load", o.name)))?);
                     }
                 }
                 let rows: Vec<(String, i64)> =
@@ -367,9 +378,11 @@ macro_rules! impl_socialorg_store {
                     }
                     let code = if approve {
                         let region = code_region(&o.region);
-                        let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM social_orgs WHERE credit_code LIKE ");
-                        qb.push_bind(format!("5_{region}%"));
-                        let n: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("n")?;
+                        // The region's highest serial so far (codes loaded or given out of order
+                        // included): characters 11-16 of `5` kind region `MJ` serial.
+                        let mut qb = QueryBuilder::<$db>::new("SELECT MAX(substr(credit_code, 11, 6)) AS n FROM social_orgs WHERE credit_code LIKE ");
+                        qb.push_bind(format!("5_{region}MJ%"));
+                        let n: i64 = qb.build().fetch_one(&mut *tx).await?.try_get::<Option<String>, _>("n")?.and_then(|n| n.parse().ok()).unwrap_or(0);
                         let code = CreditCode::from_parts(o.kind.code_char(), &region, &body_code(n + 1))
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
                         Some(code.to_string())
@@ -425,6 +438,62 @@ macro_rules! impl_socialorg_store {
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {EVENT_COLUMNS} FROM social_org_events WHERE org_id = "));
                     qb.push_bind(org_id).push(" ORDER BY happened_on, id");
                     qb.build().fetch_all(self.pool()).await?.iter().map(event_from).collect()
+                }
+
+                async fn penalise(&self, e: &OrgEvent, entry: &ListEntry, revoke: bool, actor: &Actor) -> Result<bool> {
+                    let mut tx = self.begin_write().await?;
+                    lock(&mut tx).await?;
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO social_org_events (org_id, kind, happened_on, filed_on, late, detail, fine_fen, recorded_by, recorded_at) ",
+                    );
+                    qb.push_values([e], |mut b, e| {
+                        b.push_bind(e.org_id)
+                            .push_bind("penalty")
+                            .push_bind(e.happened_on)
+                            .push_bind(e.filed_on)
+                            .push_bind(0i32)
+                            .push_bind(e.detail.clone())
+                            .push_bind(e.fine_fen)
+                            .push_bind(actor.name.clone())
+                            .push_bind(Utc::now());
+                    });
+                    qb.build().execute(&mut *tx).await?;
+                    let mut audits = vec![audit(
+                        "record_penalty",
+                        e.org_id.to_string(),
+                        serde_json::json!({ "happened_on": e.happened_on, "detail": e.detail, "fine_fen": e.fine_fen, "revoked": revoke }),
+                    )];
+                    if revoke {
+                        let mut qb = QueryBuilder::<$db>::new("UPDATE social_orgs SET status = 'revoked', updated_at = ");
+                        qb.push_bind(Utc::now()).push(" WHERE status = 'active' AND id = ").push_bind(e.org_id);
+                        qb.build().execute(&mut *tx).await?;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT id FROM social_org_list_entries WHERE removed_on IS NULL AND org_id = ");
+                    qb.push_bind(entry.org_id).push(" AND list = ").push_bind(entry.list.as_str());
+                    let open = qb.build().fetch_optional(&mut *tx).await?.is_some();
+                    if !open {
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "INSERT INTO social_org_list_entries (org_id, list, reason, listed_on, basis, recorded_by) ",
+                        );
+                        qb.push_values([entry], |mut b, x| {
+                            b.push_bind(x.org_id)
+                                .push_bind(x.list.as_str())
+                                .push_bind(x.reason.as_str())
+                                .push_bind(x.listed_on)
+                                .push_bind(x.basis.clone())
+                                .push_bind(actor.name.clone());
+                        });
+                        qb.push(" RETURNING id");
+                        let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
+                        audits.push(audit(
+                            "list",
+                            entry.org_id.to_string(),
+                            serde_json::json!({ "entry": id, "list": entry.list.as_str(), "reason": entry.reason.as_str(), "listed_on": entry.listed_on, "basis": entry.basis }),
+                        ));
+                    }
+                    <$store>::write_audit(&mut tx, actor, &audits).await?;
+                    tx.commit().await?;
+                    Ok(!open)
                 }
 
                 async fn add_report(&self, r: &Report, actor: &Actor) -> Result<()> {
@@ -540,7 +609,8 @@ macro_rules! impl_socialorg_store {
                             "SELECT {columns} FROM social_org_grams g JOIN social_orgs o ON o.id = g.org_id WHERE g.gram = "
                         ));
                         qb.push_bind(first.clone());
-                        qb.push(format!(" AND o.{public} AND o.name LIKE ")).push_bind(format!("%{}%", q.replace(['%', '_'], "")));
+                        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                        qb.push(format!(" AND o.{public} AND LOWER(o.name) LIKE ")).push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
                         qb.push(" ORDER BY o.name, o.id LIMIT ").push_bind(i64::from(limit));
                         qb.build().fetch_all(self.pool()).await?
                     };
@@ -568,7 +638,9 @@ macro_rules! impl_socialorg_store {
                     let (lo, hi) = range(region);
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {ORG_COLUMNS} FROM social_orgs WHERE region >= "));
                     qb.push_bind(lo).push(" AND region < ").push_bind(hi).push(" AND status = ").push_bind(status.as_str());
-                    qb.push(" ORDER BY received_on DESC, id DESC LIMIT ").push_bind(i64::from(limit));
+                    // Applications oldest first (the nearest limits); others newest first.
+                    qb.push(if status == OrgStatus::Applied { " ORDER BY received_on, id" } else { " ORDER BY received_on DESC, id DESC" });
+                    qb.push(" LIMIT ").push_bind(i64::from(limit));
                     qb.build().fetch_all(self.pool()).await?.iter().map(org_from).collect()
                 }
 
