@@ -980,6 +980,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("社会组织 / social organisations: {orgs}");
+        let names = minzheng_server::placename::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("地名 / place names: {names}");
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }
@@ -1011,6 +1015,7 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
     println!("  http://{bind}/eldercare/homecare   政府购买居家养老服务：服务工单、服务记录、回访核验、月度结算（区县审批；社区回访）/ purchased home care: orders, visits, verification, monthly settlement (county approver; community verifies)");
     println!("  http://{bind}/socialorgs   社会组织：成立登记、变更注销、年度报告、评估、信用名录（区县审批、市级账号）/ social organisations: registration, changes, reports, ratings, credit lists (county approver, city admin)");
     println!("  http://{bind}/public/socialorgs?q=书法   社会组织公开查询（无需登录）/ the public register (no sign-in)");
+    println!("  http://{bind}/placenames   地名：命名更名申报、专家论证、征求意见、批准、备案公告（区县审批账号）/ place names: applications, review, consultation, approval, filing and announcement (county approver)");
     println!("  http://{bind}/marriage   婚姻登记：结婚登记、协议离婚冷静期和发证、不予登记、统计（区县审批账号）/ marriage registration: marriages, divorce by agreement with its cooling-off period, refusals, figures (county approver)");
     println!("  http://{bind}/funeral   殡葬服务：死亡登记（社区、区县）、火化登记和惠民殡葬减免、火化率（区县审批）/ funeral: deaths (community, county), cremations with their relief, cremation rates (county approver)");
     println!("  http://{bind}/api/regions/2101   沈阳市区划树 / the region tree");

@@ -108,6 +108,11 @@ pub enum Permission {
     /// deregistrations, annual reports, ratings and list entries (a county's or the city's
     /// registry office).
     ManageSocialOrgs,
+    /// 地名: read the place-name registers of the counties of the region.
+    ReadPlaceNames,
+    /// 地名管理: take applications for names, record their review, consultation, approval,
+    /// filing and announcement (a county's civil affairs bureau).
+    ManagePlaceNames,
 }
 
 impl Role {
@@ -234,6 +239,8 @@ impl Role {
                     | RegisterMarriage
                     | ReadSocialOrgs
                     | ManageSocialOrgs
+                    | ReadPlaceNames
+                    | ManagePlaceNames
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -261,6 +268,7 @@ impl Role {
                         | ReadMarriage
                         | ReadSocialOrgs
                         | ManageSocialOrgs
+                        | ReadPlaceNames
                 )
             }
             Role::Auditor => {
@@ -276,6 +284,7 @@ impl Role {
                         | ReadFuneral
                         | ReadMarriage
                         | ReadSocialOrgs
+                        | ReadPlaceNames
                 )
             }
         }

@@ -11,6 +11,7 @@ pub mod funeral;
 pub mod marriage;
 pub mod module;
 pub mod payments;
+pub mod placename;
 mod platform;
 mod policy;
 mod registry;
@@ -33,6 +34,7 @@ pub const MODULES: &[&Module] = &[
     &funeral::MODULE,
     &marriage::MODULE,
     &socialorg::MODULE,
+    &placename::MODULE,
     &payments::MODULE,
     &dashboard::MODULE,
     &platform::MODULE,

@@ -31,6 +31,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let marriage = if target == Target::Inside { f.inside_marriage } else { f.outside_marriage };
     let divorce = if target == Target::Inside { f.inside_divorce } else { f.outside_divorce };
     let org = if target == Target::Inside { f.inside_org } else { f.outside_org };
+    let place = if target == Target::Inside { f.inside_name } else { f.outside_name };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -227,6 +228,14 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/socialorgs/{id}") => (Method::GET, format!("/api/socialorgs/{org}"), None),
         ("POST", "/api/socialorgs/{id}/actions") => (Method::POST, format!("/api/socialorgs/{org}/actions"), Some(("application/json", r#"{"action":"rate","score":900}"#.into()))),
         ("GET", "/api/public/socialorgs") => (Method::GET, "/api/public/socialorgs?q=%E4%B9%A6%E6%B3%95".into(), None),
+        ("GET", "/placenames") => (Method::GET, format!("/placenames?region={community}"), None),
+        ("POST", "/placenames") => (Method::POST, "/placenames".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&specific=x".into()))),
+        ("GET", "/placenames/new") => (Method::GET, format!("/placenames/new?region={community}"), None),
+        ("GET", "/placenames/{id}") => (Method::GET, format!("/placenames/{place}"), None),
+        ("POST", "/placenames/{id}/act") => (Method::POST, format!("/placenames/{place}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=review&text=x".into()))),
+        ("POST", "/api/placenames") => (Method::POST, "/api/placenames".into(), Some(("application/json", r#"{"category":"street","specific":"x","generic":"y","location":"z","reason":"w"}"#.into()))),
+        ("GET", "/api/placenames/{id}") => (Method::GET, format!("/api/placenames/{place}"), None),
+        ("POST", "/api/placenames/{id}/actions") => (Method::POST, format!("/api/placenames/{place}/actions"), Some(("application/json", r#"{"action":"review","opinion":"x"}"#.into()))),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,
@@ -291,6 +300,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || (path.starts_with("/funeral") || path.starts_with("/api/funeral"))
                     || (path.starts_with("/marriage") || path.starts_with("/api/marriage"))
                     || (path.starts_with("/socialorgs") || path.starts_with("/api/socialorgs"))
+                    || (path.starts_with("/placenames") || path.starts_with("/api/placenames"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

@@ -136,7 +136,7 @@ pub fn orgs(region: &str, n: usize, offset: usize, first_serial: i64, today: Nai
         .map(|k| {
             let i = offset + k;
             let (name, kind) = name(i);
-            let days = i64::try_from(i % 3650).unwrap_or(0) + 30;
+            let days = i64::try_from((i * 37) % 3650).unwrap_or(0) + 30;
             let registered = today - Duration::days(days);
             let serial = first_serial + i64::try_from(k).unwrap_or(0);
             let code = CreditCode::from_parts(kind.code_char(), &code_region(region), &body_code(serial)).ok().map(|c| c.to_string());

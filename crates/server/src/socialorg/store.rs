@@ -136,8 +136,9 @@ pub trait SocialOrgStore: Send + Sync {
     /// Removes an entry (the rectification's date when it was one); false when removed already.
     async fn remove_entry(&self, id: i64, rectified_on: Option<NaiveDate>, on: NaiveDate, note: &str, actor: &Actor) -> Result<bool>;
     async fn entries_of(&self, org_id: i64) -> Result<Vec<ListEntry>>;
-    /// The public search: a credit code exactly, or names containing the text; registered,
-    /// deregistered or revoked organisations only; with their open list entries.
+    /// The public search: a credit code exactly, or names containing the text (the first
+    /// `limit` in registration order, shown by name); registered, deregistered or revoked
+    /// organisations only; with their open list entries.
     async fn search_public(&self, q: &str, limit: u32) -> Result<Vec<PublicOrg>>;
     /// Organisations of the region in a status: applications oldest received first, the others
     /// newest first.
@@ -603,18 +604,36 @@ macro_rules! impl_socialorg_store {
                         qb.build().fetch_all(self.pool()).await?
                     } else {
                         let g = grams(q);
-                        let Some(first) = g.first() else { return Ok(Vec::new()) };
-                        // The candidates of one bigram (indexed), the rest of the name checked on them.
+                        if g.is_empty() {
+                            return Ok(Vec::new());
+                        }
+                        // The rarest of the text's character pairs (counted up to a bound on the
+                        // index), its candidates read in index order until enough match the
+                        // whole text.
+                        let mut best: Option<(i64, String)> = None;
+                        for gram in &g {
+                            let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM social_org_grams WHERE gram = ");
+                            qb.push_bind(gram.clone()).push(" LIMIT 2000) c");
+                            let n: i64 = qb.build().fetch_one(self.pool()).await?.try_get("n")?;
+                            if best.as_ref().is_none_or(|(m, _)| n < *m) {
+                                best = Some((n, gram.clone()));
+                            }
+                            if n == 0 {
+                                return Ok(Vec::new());
+                            }
+                        }
+                        let (_, rarest) = best.unwrap_or_default();
                         let mut qb = QueryBuilder::<$db>::new(format!(
                             "SELECT {columns} FROM social_org_grams g JOIN social_orgs o ON o.id = g.org_id WHERE g.gram = "
                         ));
-                        qb.push_bind(first.clone());
+                        qb.push_bind(rarest);
                         let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
                         qb.push(format!(" AND o.{public} AND LOWER(o.name) LIKE ")).push_bind(format!("%{escaped}%")).push(" ESCAPE '\\'");
-                        qb.push(" ORDER BY o.name, o.id LIMIT ").push_bind(i64::from(limit));
+                        qb.push(" ORDER BY g.org_id LIMIT ").push_bind(i64::from(limit));
                         qb.build().fetch_all(self.pool()).await?
                     };
-                    let orgs: Vec<Org> = rows.iter().map(org_from).collect::<Result<_>>()?;
+                    let mut orgs: Vec<Org> = rows.iter().map(org_from).collect::<Result<_>>()?;
+                    orgs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
                     if orgs.is_empty() {
                         return Ok(Vec::new());
                     }

@@ -60,6 +60,9 @@ pub struct Fixture {
     /// Social organisations registered by the accounts' county and by a Dalian county.
     pub inside_org: i64,
     pub outside_org: i64,
+    /// Place names applied for in the accounts' county and in a Dalian county.
+    pub inside_name: i64,
+    pub outside_name: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -237,6 +240,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let (outside_marriage, outside_divorce) = marriage_about(store.as_ref(), &outside.community).await;
     let inside_org = org_about(store.as_ref(), &inside.community, 0).await;
     let outside_org = org_about(store.as_ref(), &outside.community, 1).await;
+    let inside_name = name_about(store.as_ref(), &inside.community).await;
+    let outside_name = name_about(store.as_ref(), &outside.community).await;
     Fixture {
         app: router(state),
         store,
@@ -270,6 +275,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_divorce,
         inside_org,
         outside_org,
+        inside_name,
+        outside_name,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -414,6 +421,38 @@ pub async fn org_about(store: &dyn Store, community: &RegionCode, k: usize) -> i
     s.load_orgs(&orgs, &Actor::new("test")).await.expect("org");
     let county = RegionCode::parse(&community.as_str()[..6]).expect("county");
     s.orgs_in(&county, minzheng_server::socialorg::model::OrgStatus::Active, 1).await.expect("orgs")[0].id
+}
+
+/// A street name applied for in the community's county.
+pub async fn name_about(store: &dyn Store, community: &RegionCode) -> i64 {
+    use minzheng_server::placename::model::{Category, Status};
+    use minzheng_server::placename::store::{placename_store, PlaceName};
+    let p = PlaceName {
+        id: 0,
+        county: community.as_str()[..6].to_string(),
+        category: Category::Street,
+        specific: "测试".into(),
+        generic: "路".into(),
+        name: "测试路".into(),
+        location: "x".into(),
+        reason: "y".into(),
+        renames_id: None,
+        status: Status::Applied,
+        applied_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).expect("date"),
+        review: String::new(),
+        reviewed_on: None,
+        consult_from: None,
+        consult_to: None,
+        consult_note: String::new(),
+        decided_on: None,
+        approver: String::new(),
+        approval_no: String::new(),
+        refused_reason: String::new(),
+        filed_on: None,
+        announced_on: None,
+        recorded_by: "test".into(),
+    };
+    placename_store(store).add(&p, &Actor::new("test")).await.expect("name")
 }
 
 /// A resident living alone in a household of their own (`LR` and the serial) in the community.

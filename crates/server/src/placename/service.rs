@@ -1,0 +1,246 @@
+//! 地名's use cases: the county's civil affairs bureau takes applications for names (with
+//! reasons), records the expert review and the public consultation, the approval by the
+//! competent government or its refusal, and the filing and announcement within 15 days each; a
+//! rename keeps the former name as history. Every step is audited by the store.
+
+use super::model::{check_proposal, filing_due, NameError, Proposal, Status};
+use super::store::{placename_store, PlaceName, Step};
+use crate::platform::scope::{need, within};
+use chrono::NaiveDate;
+use minzheng_app::registry::AccessError;
+use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel};
+use minzheng_store::{Actor, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum NameFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Rule(#[from] NameError),
+    /// Names are registered by a county's bureau.
+    #[error("not a county")]
+    NotACounty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl NameFailure {
+    pub fn is_input(&self) -> bool {
+        matches!(self, NameFailure::Rule(_) | NameFailure::NotACounty)
+    }
+}
+
+impl Bilingual for NameFailure {
+    fn zh(&self) -> String {
+        match self {
+            NameFailure::Access(AccessError::NotFound) => "没有这个地名".into(),
+            NameFailure::Access(e) => e.zh(),
+            NameFailure::Rule(e) => e.zh(),
+            NameFailure::NotACounty => "地名由区县民政部门受理，本账号不属于区县".into(),
+            NameFailure::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            NameFailure::Access(AccessError::NotFound) => "no such place name".into(),
+            NameFailure::Access(e) => e.en(),
+            NameFailure::Rule(e) => e.en(),
+            NameFailure::NotACounty => "place names are taken by a county's bureau; this account is not a county's".into(),
+            NameFailure::Store(_) => "database error, please try again later".into(),
+        }
+    }
+}
+
+fn county_of(p: &PlaceName) -> Result<RegionCode, StoreError> {
+    RegionCode::parse(&p.county).map_err(|_| StoreError::Corrupt(format!("county {:?}", p.county)))
+}
+
+/// Takes an application for a name (or a rename) at the account's county.
+pub async fn propose(store: &dyn Store, who: &Principal, actor: &Actor, p: Proposal, today: NaiveDate) -> Result<PlaceName, NameFailure> {
+    need(who, Permission::ManagePlaceNames)?;
+    if who.region.level() != RegionLevel::County {
+        return Err(NameFailure::NotACounty);
+    }
+    let name = check_proposal(&p)?;
+    let s = placename_store(store);
+    if let Some(old) = p.renames {
+        let o = s.get(old).await?.ok_or(NameError::NotRenamable)?;
+        if o.status != Status::Approved || o.county != who.region.as_str() {
+            return Err(NameError::NotRenamable.into());
+        }
+    }
+    let mut n = PlaceName {
+        id: 0,
+        county: who.region.to_string(),
+        category: p.category,
+        specific: p.specific.trim().into(),
+        generic: p.generic.trim().into(),
+        name: name.clone(),
+        location: p.location.trim().into(),
+        reason: p.reason.trim().into(),
+        renames_id: p.renames,
+        status: Status::Applied,
+        applied_on: today,
+        review: String::new(),
+        reviewed_on: None,
+        consult_from: None,
+        consult_to: None,
+        consult_note: String::new(),
+        decided_on: None,
+        approver: String::new(),
+        approval_no: String::new(),
+        refused_reason: String::new(),
+        filed_on: None,
+        announced_on: None,
+        recorded_by: actor.name.clone(),
+    };
+    n.id = match s.add(&n, actor).await {
+        Err(StoreError::Conflict(why)) => {
+            let holder = match why.strip_prefix("duplicate:").and_then(|x| x.parse::<i64>().ok()) {
+                Some(id) => s.get(id).await?,
+                None => None,
+            };
+            let (existing, status) =
+                holder.map_or((name.clone(), Status::Approved), |h| (format!("{}（{}）", h.name, h.location), h.status));
+            return Err(NameError::Duplicate { name, existing, status }.into());
+        }
+        other => other?,
+    };
+    Ok(n)
+}
+
+/// A name with its former names, when within the account's region.
+pub async fn get(store: &dyn Store, who: &Principal, id: i64) -> Result<(PlaceName, Vec<PlaceName>), NameFailure> {
+    need(who, Permission::ReadPlaceNames)?;
+    let s = placename_store(store);
+    let n = s.get(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&county_of(&n)?) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    let former = s.former_names(id).await?;
+    Ok((n, former))
+}
+
+/// A step of the procedure as asked for.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum NameAction {
+    /// 专家论证: the experts' opinion.
+    Review {
+        opinion: String,
+    },
+    /// 征求社会公众意见: its period and what was heard.
+    Consult {
+        from: NaiveDate,
+        to: NaiveDate,
+        note: String,
+    },
+    /// 批准: by whom, with the document's number.
+    Approve {
+        approver: String,
+        number: String,
+    },
+    Refuse {
+        reason: String,
+    },
+    /// 备案 with the next level up.
+    File {
+        on: NaiveDate,
+    },
+    /// 公告
+    Announce {
+        on: NaiveDate,
+    },
+}
+
+/// Takes a step on a name of the account's county.
+pub async fn act(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    action: NameAction,
+    today: NaiveDate,
+) -> Result<PlaceName, NameFailure> {
+    need(who, Permission::ManagePlaceNames)?;
+    let (n, _) = get(store, who, id).await?;
+    let not_future = |d: NaiveDate| if d > today { Err(NameError::Future(d)) } else { Ok(()) };
+    let step = match action {
+        NameAction::Review { opinion } => {
+            if opinion.trim().is_empty() {
+                return Err(NameError::Missing("专家论证意见").into());
+            }
+            Step::Review { opinion: opinion.trim().into(), on: today }
+        }
+        NameAction::Consult { from, to, note } => {
+            not_future(from)?;
+            if to < from {
+                return Err(NameError::BeforeApproval(to, from).into());
+            }
+            Step::Consult { from, to, note: note.trim().into() }
+        }
+        NameAction::Approve { approver, number } => {
+            if approver.trim().is_empty() {
+                return Err(NameError::Missing("批准机关").into());
+            }
+            if number.trim().is_empty() {
+                return Err(NameError::Missing("批准文号").into());
+            }
+            if let Some(to) = n.consult_to.filter(|to| today <= *to) {
+                return Err(NameError::ConsultationOpen(to).into());
+            }
+            Step::Approve { on: today, approver: approver.trim().into(), number: number.trim().into() }
+        }
+        NameAction::Refuse { reason } => {
+            if reason.trim().is_empty() {
+                return Err(NameError::Missing("不予批准的理由").into());
+            }
+            Step::Refuse { on: today, reason: reason.trim().into() }
+        }
+        NameAction::File { on } | NameAction::Announce { on } if n.decided_on.is_some_and(|a| on < a) => {
+            return Err(NameError::BeforeApproval(on, n.decided_on.unwrap_or(on)).into());
+        }
+        NameAction::File { on } => {
+            not_future(on)?;
+            Step::File { on }
+        }
+        NameAction::Announce { on } => {
+            not_future(on)?;
+            Step::Announce { on }
+        }
+    };
+    if !placename_store(store).step(id, &step, actor).await? {
+        let zh = match step {
+            Step::Review { .. } => "专家论证",
+            Step::Consult { .. } => "征求意见",
+            Step::Approve { .. } => "批准",
+            Step::Refuse { .. } => "不予批准",
+            Step::File { .. } => "备案",
+            Step::Announce { .. } => "公告",
+        };
+        return Err(NameError::OutOfOrder { step: zh, status: n.status }.into());
+    }
+    Ok(get(store, who, id).await?.0)
+}
+
+/// The county's register and the approved names still to file or announce (with their 15-day
+/// limits).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Register {
+    pub names: Vec<PlaceName>,
+    pub unpublished: Vec<(PlaceName, NaiveDate)>,
+}
+
+pub async fn register(store: &dyn Store, who: &Principal, region: Option<&RegionCode>) -> Result<Register, NameFailure> {
+    need(who, Permission::ReadPlaceNames)?;
+    let region = within(who, region)?;
+    let s = placename_store(store);
+    let unpublished = s
+        .unpublished(region, 100)
+        .await?
+        .into_iter()
+        .map(|n| (filing_due(n.decided_on.unwrap_or(n.applied_on)), n))
+        .map(|(d, n)| (n, d))
+        .collect();
+    Ok(Register { names: s.names_in(region, 200).await?, unpublished })
+}

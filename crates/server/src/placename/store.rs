@@ -1,0 +1,314 @@
+//! 地名's own table (`migrations/<backend>/7201_placename.sql`) and its store trait, written once
+//! for both databases. A name is checked against the county's register in the transaction that
+//! stores it (under a lock on PostgreSQL), so that two desks cannot give one name twice.
+
+use super::model::{Category, Status};
+use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
+use minzheng_domain::RegionCode;
+use minzheng_store::{Actor, AuditEntry, Handle, Migration, ModuleMigrations, Result, Store, StoreError};
+use serde::Serialize;
+
+pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
+    module: "placename",
+    sqlite: &[Migration { version: 7201, name: "placename", sql: include_str!("migrations/sqlite/7201_placename.sql") }],
+    postgres: &[Migration { version: 7201, name: "placename", sql: include_str!("migrations/postgres/7201_placename.sql") }],
+};
+
+/// 地名 as registered, with its procedure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlaceName {
+    pub id: i64,
+    pub county: String,
+    pub category: Category,
+    pub specific: String,
+    pub generic: String,
+    pub name: String,
+    pub location: String,
+    pub reason: String,
+    pub renames_id: Option<i64>,
+    pub status: Status,
+    pub applied_on: NaiveDate,
+    pub review: String,
+    pub reviewed_on: Option<NaiveDate>,
+    pub consult_from: Option<NaiveDate>,
+    pub consult_to: Option<NaiveDate>,
+    pub consult_note: String,
+    /// Approved or refused on.
+    pub decided_on: Option<NaiveDate>,
+    pub approver: String,
+    pub approval_no: String,
+    pub refused_reason: String,
+    pub filed_on: Option<NaiveDate>,
+    pub announced_on: Option<NaiveDate>,
+    pub recorded_by: String,
+}
+
+/// A step of the procedure, with what it records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Step {
+    Review { opinion: String, on: NaiveDate },
+    Consult { from: NaiveDate, to: NaiveDate, note: String },
+    Approve { on: NaiveDate, approver: String, number: String },
+    Refuse { on: NaiveDate, reason: String },
+    File { on: NaiveDate },
+    Announce { on: NaiveDate },
+}
+
+impl Step {
+    /// The statuses the step may be taken from, and the one it leads to (none: unchanged).
+    pub fn from_to(&self) -> (&'static [Status], Option<Status>) {
+        match self {
+            Step::Review { .. } => (&[Status::Applied], Some(Status::Reviewed)),
+            Step::Consult { .. } => (&[Status::Reviewed], Some(Status::Consulted)),
+            Step::Approve { .. } => (&[Status::Consulted], Some(Status::Approved)),
+            Step::Refuse { .. } => (&[Status::Applied, Status::Reviewed, Status::Consulted], Some(Status::Refused)),
+            Step::File { .. } | Step::Announce { .. } => (&[Status::Approved], None),
+        }
+    }
+    pub fn action(&self) -> &'static str {
+        match self {
+            Step::Review { .. } => "review_name",
+            Step::Consult { .. } => "consult_name",
+            Step::Approve { .. } => "approve_name",
+            Step::Refuse { .. } => "refuse_name",
+            Step::File { .. } => "file_name",
+            Step::Announce { .. } => "announce_name",
+        }
+    }
+}
+
+#[async_trait]
+pub trait PlaceNameStore: Send + Sync {
+    /// Stores an application; a name the county holds already (applied for or standard, in a
+    /// category that may not repeat) is a conflict naming the holder (`duplicate:<id>`).
+    async fn add(&self, p: &PlaceName, actor: &Actor) -> Result<i64>;
+    async fn get(&self, id: i64) -> Result<Option<PlaceName>>;
+    /// Takes a step; false, changing nothing, when the name is not in a status it may be taken
+    /// from. An approval of a rename marks the former name renamed in the same transaction.
+    async fn step(&self, id: i64, step: &Step, actor: &Actor) -> Result<bool>;
+    /// The names of the counties within `region`, newest applied first.
+    async fn names_in(&self, region: &RegionCode, limit: u32) -> Result<Vec<PlaceName>>;
+    /// Approved names not yet filed or announced, oldest approval first.
+    async fn unpublished(&self, region: &RegionCode, limit: u32) -> Result<Vec<PlaceName>>;
+    /// The names a name renamed, newest first (its former names).
+    async fn former_names(&self, id: i64) -> Result<Vec<PlaceName>>;
+}
+
+pub fn placename_store(store: &dyn Store) -> &dyn PlaceNameStore {
+    match store.handle() {
+        Handle::Sqlite(s) => s,
+        Handle::Postgres(p) => p,
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+fn range(region: &RegionCode) -> (String, String) {
+    let code: String = region.as_str().chars().take(6).collect();
+    (code.clone(), format!("{code}~"))
+}
+
+const COLUMNS: &str =
+    "id, county, category, specific, generic, name, location, reason, renames_id, status, applied_on, review, reviewed_on, \
+     consult_from, consult_to, consult_note, decided_on, approver, approval_no, refused_reason, filed_on, announced_on, recorded_by";
+
+macro_rules! impl_placename_store {
+    ($store:ty, $db:ty) => {
+        const _: () = {
+            use minzheng_store::Dialect as _;
+            use sqlx::{QueryBuilder, Row};
+
+            fn from_row(r: &<$db as sqlx::Database>::Row) -> Result<PlaceName> {
+                let text = |c: &str| -> Result<String> { Ok(r.try_get(c)?) };
+                let category = text("category")?;
+                let status = text("status")?;
+                Ok(PlaceName {
+                    id: r.try_get("id")?,
+                    county: text("county")?,
+                    category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+                    specific: text("specific")?,
+                    generic: text("generic")?,
+                    name: text("name")?,
+                    location: text("location")?,
+                    reason: text("reason")?,
+                    renames_id: r.try_get("renames_id")?,
+                    status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                    applied_on: r.try_get("applied_on")?,
+                    review: text("review")?,
+                    reviewed_on: r.try_get("reviewed_on")?,
+                    consult_from: r.try_get("consult_from")?,
+                    consult_to: r.try_get("consult_to")?,
+                    consult_note: text("consult_note")?,
+                    decided_on: r.try_get("decided_on")?,
+                    approver: text("approver")?,
+                    approval_no: text("approval_no")?,
+                    refused_reason: text("refused_reason")?,
+                    filed_on: r.try_get("filed_on")?,
+                    announced_on: r.try_get("announced_on")?,
+                    recorded_by: text("recorded_by")?,
+                })
+            }
+
+            #[async_trait]
+            impl PlaceNameStore for $store {
+                async fn add(&self, p: &PlaceName, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
+                        sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294634)").execute(&mut *tx).await?;
+                    }
+                    if p.category.unique_in_county() {
+                        let mut qb = QueryBuilder::<$db>::new("SELECT id FROM place_names WHERE county = ");
+                        qb.push_bind(p.county.clone()).push(" AND name = ").push_bind(p.name.clone());
+                        qb.push(" AND status IN ('applied', 'reviewed', 'consulted', 'approved') AND category IN ('settlement', 'street', 'building')");
+                        // A rename may keep the name it renames while in procedure.
+                        if let Some(old) = p.renames_id {
+                            qb.push(" AND id <> ").push_bind(old);
+                        }
+                        if let Some(r) = qb.build().fetch_optional(&mut *tx).await? {
+                            let id: i64 = r.try_get("id")?;
+                            return Err(StoreError::Conflict(format!("duplicate:{id}")));
+                        }
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO place_names (county, category, specific, generic, name, location, reason, renames_id, status, applied_on, \
+                         recorded_by, updated_at) ",
+                    );
+                    qb.push_values([p], |mut b, p| {
+                        b.push_bind(p.county.clone())
+                            .push_bind(p.category.as_str())
+                            .push_bind(p.specific.clone())
+                            .push_bind(p.generic.clone())
+                            .push_bind(p.name.clone())
+                            .push_bind(p.location.clone())
+                            .push_bind(p.reason.clone())
+                            .push_bind(p.renames_id)
+                            .push_bind(Status::Applied.as_str())
+                            .push_bind(p.applied_on)
+                            .push_bind(actor.name.clone())
+                            .push_bind(Utc::now());
+                    });
+                    qb.push(" RETURNING id");
+                    let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    let entry = AuditEntry {
+                        action: "apply_name".into(),
+                        entity: "place_name".into(),
+                        entity_key: id.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "county": p.county, "category": p.category, "name": p.name, "location": p.location, "reason": p.reason, "renames": p.renames_id })),
+                    };
+                    <$store>::write_audit(&mut tx, actor, &[entry]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn get(&self, id: i64) -> Result<Option<PlaceName>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {COLUMNS} FROM place_names WHERE id = "));
+                    qb.push_bind(id);
+                    qb.build().fetch_optional(self.pool()).await?.as_ref().map(from_row).transpose()
+                }
+
+                async fn step(&self, id: i64, step: &Step, actor: &Actor) -> Result<bool> {
+                    let (from, to) = step.from_to();
+                    let mut tx = self.begin_write().await?;
+                    let mut qb = QueryBuilder::<$db>::new("UPDATE place_names SET updated_at = ");
+                    qb.push_bind(Utc::now());
+                    if let Some(to) = to {
+                        qb.push(", status = ").push_bind(to.as_str());
+                    }
+                    match step {
+                        Step::Review { opinion, on } => {
+                            qb.push(", review = ").push_bind(opinion.clone()).push(", reviewed_on = ").push_bind(*on);
+                        }
+                        Step::Consult { from, to, note } => {
+                            qb.push(", consult_from = ").push_bind(*from).push(", consult_to = ").push_bind(*to);
+                            qb.push(", consult_note = ").push_bind(note.clone());
+                        }
+                        Step::Approve { on, approver, number } => {
+                            qb.push(", decided_on = ").push_bind(*on).push(", approver = ").push_bind(approver.clone());
+                            qb.push(", approval_no = ").push_bind(number.clone());
+                        }
+                        Step::Refuse { on, reason } => {
+                            qb.push(", decided_on = ").push_bind(*on).push(", refused_reason = ").push_bind(reason.clone());
+                        }
+                        Step::File { on } => {
+                            qb.push(", filed_on = ").push_bind(*on);
+                        }
+                        Step::Announce { on } => {
+                            qb.push(", announced_on = ").push_bind(*on);
+                        }
+                    }
+                    qb.push(" WHERE id = ").push_bind(id).push(" AND status IN (");
+                    let mut s = qb.separated(", ");
+                    for f in from {
+                        s.push_bind(f.as_str());
+                    }
+                    qb.push(")");
+                    if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                    let mut entries = vec![AuditEntry {
+                        action: step.action().into(),
+                        entity: "place_name".into(),
+                        entity_key: id.to_string(),
+                        before: None,
+                        after: Some(serde_json::to_value(step).unwrap_or_default()),
+                    }];
+                    if let Step::Approve { .. } = step {
+                        // The former name of a rename becomes history.
+                        let mut qb = QueryBuilder::<$db>::new(
+                            "UPDATE place_names SET status = 'renamed' WHERE status = 'approved' AND id = (SELECT renames_id FROM place_names WHERE id = ",
+                        );
+                        qb.push_bind(id).push(")");
+                        if qb.build().execute(&mut *tx).await?.rows_affected() > 0 {
+                            entries.push(AuditEntry {
+                                action: "rename".into(),
+                                entity: "place_name".into(),
+                                entity_key: id.to_string(),
+                                before: Some(serde_json::json!({ "status": "approved" })),
+                                after: Some(serde_json::json!({ "status": "renamed", "by": id })),
+                            });
+                        }
+                    }
+                    <$store>::write_audit(&mut tx, actor, &entries).await?;
+                    tx.commit().await?;
+                    Ok(true)
+                }
+
+                async fn names_in(&self, region: &RegionCode, limit: u32) -> Result<Vec<PlaceName>> {
+                    let (lo, hi) = range(region);
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {COLUMNS} FROM place_names WHERE county >= "));
+                    qb.push_bind(lo).push(" AND county < ").push_bind(hi);
+                    qb.push(" ORDER BY applied_on DESC, id DESC LIMIT ").push_bind(i64::from(limit));
+                    qb.build().fetch_all(self.pool()).await?.iter().map(from_row).collect()
+                }
+
+                async fn unpublished(&self, region: &RegionCode, limit: u32) -> Result<Vec<PlaceName>> {
+                    let (lo, hi) = range(region);
+                    let mut qb = QueryBuilder::<$db>::new(format!(
+                        "SELECT {COLUMNS} FROM place_names WHERE status = 'approved' AND (filed_on IS NULL OR announced_on IS NULL) AND county >= "
+                    ));
+                    qb.push_bind(lo).push(" AND county < ").push_bind(hi);
+                    qb.push(" ORDER BY decided_on, id LIMIT ").push_bind(i64::from(limit));
+                    qb.build().fetch_all(self.pool()).await?.iter().map(from_row).collect()
+                }
+
+                async fn former_names(&self, id: i64) -> Result<Vec<PlaceName>> {
+                    let mut out = Vec::new();
+                    let mut next = self.get(id).await?.and_then(|p| p.renames_id);
+                    while let Some(old) = next {
+                        let Some(p) = self.get(old).await? else { break };
+                        next = p.renames_id.filter(|n| *n != id && !out.iter().any(|x: &PlaceName| x.id == *n));
+                        out.push(p);
+                    }
+                    Ok(out)
+                }
+            }
+        };
+    };
+}
+
+impl_placename_store!(minzheng_store::SqliteStore, sqlx::Sqlite);
+impl_placename_store!(minzheng_store::PgStore, sqlx::Postgres);

@@ -1,0 +1,251 @@
+//! 地名 as a county's civil affairs bureau uses it: a street name with a Latin specific part is
+//! refused with the rule and the form kept; 智慧四街 is applied for, a second application of the
+//! same name in the county is refused naming the first; the steps go in their order (an approval
+//! before the consultation ends is refused), the name is approved, filed and announced within
+//! 15 days; renamed, the former name is kept as history; another county may use the same name;
+//! the module's table on each database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::{Duration, NaiveDate};
+use common::*;
+use minzheng_domain::Role;
+use minzheng_store::Actor;
+
+fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
+    Some(("application/x-www-form-urlencoded", serde_urlencoded::to_string(pairs).expect("form")))
+}
+
+fn today() -> NaiveDate {
+    minzheng_domain::calendar::today_in_beijing()
+}
+
+#[tokio::test]
+async fn a_street_is_named_through_its_procedure_and_renamed_with_history() {
+    let f = fixture("placename").await;
+    let bureau = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("bureau");
+    let mut typed = vec![
+        ("csrf", bureau.csrf.as_str()),
+        ("category", "street"),
+        ("specific", "Smart"),
+        ("generic", "四街"),
+        ("location", "东起创新路，西至浑南中路"),
+        ("reason", "新建城市道路，按片区“智慧”系列命名"),
+    ];
+    let r = send(&f.app, Method::POST, "/placenames", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("《地名管理条例》第十条") && r.body.contains("value=\"东起创新路，西至浑南中路\""), "{}", r.body);
+    typed[2] = ("specific", "智慧");
+    let r = send(&f.app, Method::POST, "/placenames", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.headers.get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().expect("id");
+    // The same street name again in the county: refused, naming the first.
+    let r = send(&f.app, Method::POST, "/placenames", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("重名") && r.body.contains("智慧四街（东起创新路"), "{}", r.body);
+
+    let api = format!("/api/placenames/{id}/actions");
+    let csrf = [("x-csrf-token", bureau.csrf.as_str())];
+    let post = |body: serde_json::Value| {
+        let (app, cookie, api) = (&f.app, bureau.cookie.clone(), api.clone());
+        async move { send(app, Method::POST, &api, Some(&cookie), &csrf, Some(("application/json", body.to_string()))).await }
+    };
+    // Out of order: no approval before the review and the consultation.
+    let r = post(serde_json::json!({ "action": "approve", "approver": "沈阳市人民政府", "number": "沈政〔2026〕1号" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap().contains("不能批准"), "{}", r.body);
+    assert_eq!(post(serde_json::json!({ "action": "review", "opinion": "名称符合片区命名规划，用字规范" })).await.status, StatusCode::OK);
+    // The consultation still open: the approval waits for its end.
+    let r = post(
+        serde_json::json!({ "action": "consult", "from": today() - Duration::days(5), "to": today() + Duration::days(5), "note": "" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = post(serde_json::json!({ "action": "approve", "approver": "沈阳市人民政府", "number": "沈政〔2026〕1号" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap().contains("期满后方可批准"), "{}", r.body);
+
+    // A name whose consultation ended: approved; on the list to file and announce by its 15th day.
+    typed[2] = ("specific", "科创");
+    let r = send(&f.app, Method::POST, "/placenames", Some(&bureau.cookie), &[], form(&typed)).await;
+    let second: i64 =
+        r.headers.get("location").and_then(|v| v.to_str().ok()).expect("location").rsplit('/').next().unwrap().parse().unwrap();
+    let api2 = format!("/api/placenames/{second}/actions");
+    for body in [
+        serde_json::json!({ "action": "review", "opinion": "同意" }),
+        serde_json::json!({ "action": "consult", "from": today() - Duration::days(30), "to": today() - Duration::days(1), "note": "未收到反对意见" }),
+        serde_json::json!({ "action": "approve", "approver": "沈阳市人民政府", "number": "沈政〔2026〕2号" }),
+    ] {
+        let r = send(&f.app, Method::POST, &api2, Some(&bureau.cookie), &csrf, Some(("application/json", body.to_string()))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = get(&f.app, "/placenames", Some(&bureau.cookie)).await;
+    let list = r.body.split("id=\"unpublished-list\"").nth(1).unwrap_or_else(|| panic!("{}", r.body));
+    assert!(
+        list.contains("科创四街") && list.contains(&(today() + Duration::days(15)).to_string()) && list.contains("未备案、未公告"),
+        "{list}"
+    );
+    // Filed before its approval: refused; filed and announced today: off the list.
+    let r = send(
+        &f.app,
+        Method::POST,
+        &api2,
+        Some(&bureau.cookie),
+        &csrf,
+        Some(("application/json", serde_json::json!({ "action": "file", "on": today() - Duration::days(3) }).to_string())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for action in ["file", "announce"] {
+        let r = send(
+            &f.app,
+            Method::POST,
+            &api2,
+            Some(&bureau.cookie),
+            &csrf,
+            Some(("application/json", serde_json::json!({ "action": action, "on": today() }).to_string())),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = get(&f.app, "/placenames", Some(&bureau.cookie)).await;
+    assert!(!r.body.contains("id=\"unpublished-list\""), "nothing left to publish");
+
+    // Renamed: the new name is approved, the former one kept as history.
+    let rename = serde_json::json!({ "category": "street", "specific": "科学", "generic": "四街", "location": "同科创四街", "reason": "与相邻片区名称近似，易混淆", "renames": second });
+    let r =
+        send(&f.app, Method::POST, "/api/placenames", Some(&bureau.cookie), &csrf, Some(("application/json", rename.to_string()))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let third = r.json()["id"].as_i64().unwrap();
+    let api3 = format!("/api/placenames/{third}/actions");
+    for body in [
+        serde_json::json!({ "action": "review", "opinion": "同意" }),
+        serde_json::json!({ "action": "consult", "from": today() - Duration::days(20), "to": today() - Duration::days(1), "note": "" }),
+        serde_json::json!({ "action": "approve", "approver": "沈阳市人民政府", "number": "沈政〔2026〕3号" }),
+    ] {
+        let r = send(&f.app, Method::POST, &api3, Some(&bureau.cookie), &csrf, Some(("application/json", body.to_string()))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = get(&f.app, &format!("/api/placenames/{second}"), Some(&bureau.cookie)).await;
+    assert_eq!(r.json()["status"], "renamed");
+    let r = get(&f.app, &format!("/placenames/{third}"), Some(&bureau.cookie)).await;
+    assert!(r.body.contains("id=\"former\"") && r.body.contains("科创四街"), "{}", r.body);
+    // 科创四街 is free again in the county.
+    let r = send(&f.app, Method::POST, "/placenames", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // The community worker does not keep names; another county's name is not this bureau's.
+    let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
+    assert_eq!(get(&f.app, "/placenames", Some(&worker.cookie)).await.status, StatusCode::FORBIDDEN);
+    let log = f.store.audit_of("place_name", &second.to_string()).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
+    for a in ["apply_name", "review_name", "consult_name", "approve_name", "file_name", "announce_name"] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+}
+
+/// A PostgreSQL test database: the server's URL and the database's name, to drop at the end.
+type PgDatabase = Option<(String, String)>;
+
+#[tokio::test]
+async fn the_placename_table_keeps_the_register_on_each_database() {
+    use minzheng_server::placename::model::{Category, Status};
+    use minzheng_server::placename::store::{placename_store, PlaceName, Step, MIGRATIONS};
+    use minzheng_store::Store;
+    use std::sync::Arc;
+
+    let dir = std::env::temp_dir().join(format!("minzheng-placename-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
+        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("p.db").display())).await.expect("sqlite"), None)];
+    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
+        let name = format!("mzt_placename_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
+        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
+        let url = minzheng_store::postgres::with_database(&base, &name);
+        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
+    }
+    let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
+    for (store, pg) in stores {
+        store.migrate_module(&MIGRATIONS).await.expect("migrate");
+        store.migrate_module(&MIGRATIONS).await.expect("migrating twice changes nothing");
+        let actor = Actor::new("bureau");
+        let s = placename_store(store.as_ref());
+        let name = |county: &str, category: Category, specific: &str| PlaceName {
+            id: 0,
+            county: county.into(),
+            category,
+            specific: specific.into(),
+            generic: "路".into(),
+            name: format!("{specific}路"),
+            location: "x".into(),
+            reason: "y".into(),
+            renames_id: None,
+            status: Status::Applied,
+            applied_on: day("2026-03-01"),
+            review: String::new(),
+            reviewed_on: None,
+            consult_from: None,
+            consult_to: None,
+            consult_note: String::new(),
+            decided_on: None,
+            approver: String::new(),
+            approval_no: String::new(),
+            refused_reason: String::new(),
+            filed_on: None,
+            announced_on: None,
+            recorded_by: "bureau".into(),
+        };
+        let a = s.add(&name("210112", Category::Street, "白塔"), &actor).await.expect("applied");
+        let again = s.add(&name("210112", Category::Street, "白塔"), &actor).await;
+        assert!(matches!(&again, Err(minzheng_store::StoreError::Conflict(why)) if *why == format!("duplicate:{a}")), "{again:?}");
+        s.add(&name("210113", Category::Street, "白塔"), &actor).await.expect("another county may");
+        s.add(&name("210112", Category::Natural, "白塔"), &actor).await.expect("a natural feature may repeat");
+        assert!(
+            !s.step(a, &Step::Approve { on: day("2026-04-01"), approver: "x".into(), number: "1".into() }, &actor).await.unwrap(),
+            "out of order"
+        );
+        assert!(s.step(a, &Step::Review { opinion: "同意".into(), on: day("2026-03-05") }, &actor).await.unwrap());
+        assert!(s.step(a, &Step::Consult { from: day("2026-03-06"), to: day("2026-03-20"), note: String::new() }, &actor).await.unwrap());
+        assert!(s
+            .step(a, &Step::Approve { on: day("2026-04-01"), approver: "沈阳市人民政府".into(), number: "1".into() }, &actor)
+            .await
+            .unwrap());
+        assert_eq!(s.unpublished(&code("2101"), 10).await.unwrap().iter().map(|n| n.id).collect::<Vec<_>>(), vec![a]);
+        assert!(s.step(a, &Step::File { on: day("2026-04-10") }, &actor).await.unwrap());
+        assert!(s.step(a, &Step::Announce { on: day("2026-04-12") }, &actor).await.unwrap());
+        assert!(s.unpublished(&code("2101"), 10).await.unwrap().is_empty());
+        let got = s.get(a).await.unwrap().unwrap();
+        assert_eq!(
+            (got.status, got.decided_on, got.filed_on, got.announced_on),
+            (Status::Approved, Some(day("2026-04-01")), Some(day("2026-04-10")), Some(day("2026-04-12"))),
+            "{:?}",
+            store.backend()
+        );
+        // A rename: the former name kept.
+        let b = s.add(&PlaceName { renames_id: Some(a), ..name("210112", Category::Street, "科学") }, &actor).await.expect("rename");
+        for step in [
+            Step::Review { opinion: "同意".into(), on: day("2026-05-01") },
+            Step::Consult { from: day("2026-05-02"), to: day("2026-05-10"), note: String::new() },
+            Step::Approve { on: day("2026-05-20"), approver: "沈阳市人民政府".into(), number: "2".into() },
+        ] {
+            assert!(s.step(b, &step, &actor).await.unwrap());
+        }
+        assert_eq!(s.get(a).await.unwrap().map(|n| n.status), Some(Status::Renamed));
+        assert_eq!(s.former_names(b).await.unwrap().iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), vec!["白塔路"]);
+        assert_eq!(s.names_in(&code("210112"), 10).await.unwrap().len(), 3);
+
+        if let Some((base, name)) = pg {
+            drop(store);
+            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(admin.pool())
+                .await
+                .expect("drop");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
