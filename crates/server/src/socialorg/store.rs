@@ -354,6 +354,10 @@ macro_rules! impl_socialorg_store {
                 async fn load_orgs(&self, orgs: &[Org], actor: &Actor) -> Result<u64> {
                     let mut tx = self.begin_write().await?;
                     let ids = insert_orgs(&mut tx, orgs, &actor.name).await?;
+                    // A load large enough to change the planner's picture (PostgreSQL's statistics).
+                    if orgs.len() >= 1000 {
+                        <$store as minzheng_store::Dialect>::after_bulk_load(&mut tx, "social_orgs, social_org_grams").await?;
+                    }
                     let after = serde_json::json!({ "organisations": ids.len() });
                     <$store>::write_audit(&mut tx, actor, &[audit("load", "bulk".into(), after)]).await?;
                     tx.commit().await?;
