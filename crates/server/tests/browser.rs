@@ -1123,3 +1123,34 @@ fn a_registry_office_registers_an_organisation_and_the_public_finds_it() {
     assert!(page.contains(&code) && page.contains("正常"), "{}", page.chars().take(2000).collect::<String>());
     d.screenshot("socialorg_public");
 }
+
+/// 地名 in Chromium: the county's bureau takes an application for a street name (a Latin
+/// specific part refused, the form kept), records the expert review, and the page offers the
+/// consultation next.
+#[test]
+fn a_county_bureau_takes_a_street_name_and_records_its_review() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-placename"));
+    let server = serve(&rt, &f);
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.click("nav a[href='/placenames']");
+    d.wait_for("the register", |p| p.contains("id=\"to-propose\""));
+    d.click("#to-propose");
+    d.wait_for("the form", |p| p.contains("id=\"propose\""));
+    d.type_into("#propose input[name=specific]", "Hightech");
+    d.type_into("#propose input[name=generic]", "大街");
+    d.type_into("#propose input[name=location]", "东起创新路，西至全运路");
+    d.type_into("#propose input[name=reason]", "新建主干道");
+    d.click("#propose button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("非汉字字符"));
+    assert!(page.contains("value=\"东起创新路，西至全运路\""), "the location as typed");
+    d.replace_text("#propose input[name=specific]", "高新");
+    d.click("#propose button[type=submit]");
+    d.wait_for("the name", |p| p.contains("id=\"name-facts\"") && p.contains("高新大街"));
+    d.type_into("#step input[name=text]", "符合浑南新区道路命名规划");
+    d.click("#step button[type=submit]");
+    let page = d.wait_for("the consultation step", |p| p.contains("name=\"from\""));
+    assert!(page.contains("已专家论证"), "{}", page.chars().take(2000).collect::<String>());
+    d.screenshot("placename_reviewed");
+}
