@@ -120,6 +120,11 @@ async fn a_street_is_named_through_its_procedure_and_renamed_with_history() {
         send(&f.app, Method::POST, "/api/placenames", Some(&bureau.cookie), &csrf, Some(("application/json", rename.to_string()))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let third = r.json()["id"].as_i64().unwrap();
+    // One rename of a name at a time.
+    let other = serde_json::json!({ "category": "street", "specific": "科技", "generic": "四街", "location": "同科创四街", "reason": "另议", "renames": second });
+    let r = send(&f.app, Method::POST, "/api/placenames", Some(&bureau.cookie), &csrf, Some(("application/json", other.to_string()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap().contains("科学四街"), "{}", r.body);
     let api3 = format!("/api/placenames/{third}/actions");
     for body in [
         serde_json::json!({ "action": "review", "opinion": "同意" }),
@@ -132,7 +137,10 @@ async fn a_street_is_named_through_its_procedure_and_renamed_with_history() {
     let r = get(&f.app, &format!("/api/placenames/{second}"), Some(&bureau.cookie)).await;
     assert_eq!(r.json()["status"], "renamed");
     let r = get(&f.app, &format!("/placenames/{third}"), Some(&bureau.cookie)).await;
-    assert!(r.body.contains("id=\"former\"") && r.body.contains("科创四街"), "{}", r.body);
+    let former = r.body.split("id=\"former\"").nth(1).and_then(|x| x.split("</dd>").next()).unwrap_or_else(|| panic!("{}", r.body));
+    assert!(former.contains("科创四街"), "{former}");
+    let log = f.store.audit_of("place_name", &second.to_string()).await.unwrap();
+    assert!(log.iter().any(|a| a.action == "rename"), "the former name's own record says it was renamed");
     // 科创四街 is free again in the county.
     let r = send(&f.app, Method::POST, "/placenames", Some(&bureau.cookie), &[], form(&typed)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -140,6 +148,17 @@ async fn a_street_is_named_through_its_procedure_and_renamed_with_history() {
     // The community worker does not keep names; another county's name is not this bureau's.
     let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
     assert_eq!(get(&f.app, "/placenames", Some(&worker.cookie)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(get(&f.app, &format!("/placenames/{}", f.outside_name), Some(&bureau.cookie)).await.status, StatusCode::FORBIDDEN);
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/api/placenames/{}/actions", f.outside_name),
+        Some(&bureau.cookie),
+        &csrf,
+        Some(("application/json", r#"{"action":"review","opinion":"x"}"#.into())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let log = f.store.audit_of("place_name", &second.to_string()).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|a| a.action.as_str()).collect();
     for a in ["apply_name", "review_name", "consult_name", "approve_name", "file_name", "announce_name"] {
@@ -237,6 +256,16 @@ async fn the_placename_table_keeps_the_register_on_each_database() {
         assert_eq!(s.get(a).await.unwrap().map(|n| n.status), Some(Status::Renamed));
         assert_eq!(s.former_names(b).await.unwrap().iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), vec!["白塔路"]);
         assert_eq!(s.names_in(&code("210112"), 10).await.unwrap().len(), 3);
+        // A rename refused leaves the name standard and no former name.
+        let c = s.add(&PlaceName { renames_id: Some(b), ..name("210112", Category::Street, "文博") }, &actor).await.expect("rename");
+        let again = s.add(&PlaceName { renames_id: Some(b), ..name("210112", Category::Street, "文华") }, &actor).await;
+        assert!(matches!(&again, Err(minzheng_store::StoreError::Conflict(why)) if *why == format!("rename_open:{c}")), "{again:?}");
+        assert!(s.step(c, &Step::Refuse { on: day("2026-06-01"), reason: "理由不充分".into() }, &actor).await.unwrap());
+        assert_eq!(s.get(b).await.unwrap().map(|n| n.status), Some(Status::Approved));
+        assert!(s.former_names(c).await.unwrap().is_empty());
+        // Filed once.
+        assert!(s.step(b, &Step::File { on: day("2026-05-25") }, &actor).await.unwrap());
+        assert!(!s.step(b, &Step::File { on: day("2026-06-25") }, &actor).await.unwrap(), "filed once");
 
         if let Some((base, name)) = pg {
             drop(store);

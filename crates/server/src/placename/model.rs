@@ -147,7 +147,7 @@ impl Status {
         match self {
             Status::Applied => "applied",
             Status::Reviewed => "reviewed by experts",
-            Status::Consulted => "public consulted",
+            Status::Consulted => "publicly consulted",
             Status::Approved => "approved (standard name)",
             Status::Refused => "refused",
             Status::Renamed => "renamed (former name)",
@@ -178,6 +178,10 @@ pub enum NameError {
     BeforeApproval(NaiveDate, NaiveDate),
     #[error("the renamed name is not a standard name")]
     NotRenamable,
+    #[error("the consultation's period {0} to {1} is not a period")]
+    ConsultationPeriod(NaiveDate, NaiveDate),
+    #[error("a rename of this name is in procedure")]
+    RenameOpen(String),
 }
 
 impl Bilingual for NameError {
@@ -185,7 +189,7 @@ impl Bilingual for NameError {
         match self {
             NameError::Missing(w) => format!("请填写{w}"),
             NameError::NotChinese(s) => {
-                format!("专名“{s}”含有非汉字字符；地名用字应当规范，不以外国人名、地名命名（《地名管理条例》第十条）")
+                format!("地名“{s}”含有非汉字字符；地名用字应当规范，不以外国人名、地名命名（《地名管理条例》第十条）")
             }
             NameError::Duplicate { name, existing, status } => {
                 format!("“{name}”与本县级行政区内的{}“{existing}”重名，居民点、街路巷不应重名（《地名管理条例》第十条）", status.zh())
@@ -195,12 +199,14 @@ impl Bilingual for NameError {
             NameError::Future(d) => format!("日期{d}晚于今天"),
             NameError::BeforeApproval(d, a) => format!("日期{d}早于批准日期{a}"),
             NameError::NotRenamable => "被更名的须是已批准的标准地名".into(),
+            NameError::ConsultationPeriod(from, to) => format!("征求意见截止日{to}早于起始日{from}"),
+            NameError::RenameOpen(n) => format!("该地名已有一件更名申报正在办理（“{n}”），办结前不能再申报更名"),
         }
     }
     fn en(&self) -> String {
         match self {
             NameError::Missing(w) => format!("enter {}", missing_en(w)),
-            NameError::NotChinese(s) => format!("the specific part {s:?} has characters that are not Chinese"),
+            NameError::NotChinese(s) => format!("the name {s:?} has characters that are not Chinese"),
             NameError::Duplicate { name, existing, status } => {
                 format!("{name:?} repeats {existing:?} ({}) in the county: settlements and streets may not repeat (art. 10)", status.en())
             }
@@ -209,6 +215,8 @@ impl Bilingual for NameError {
             NameError::Future(d) => format!("date {d} is after today"),
             NameError::BeforeApproval(d, a) => format!("date {d} is before the approval {a}"),
             NameError::NotRenamable => "only a standard name can be renamed".into(),
+            NameError::ConsultationPeriod(from, to) => format!("the consultation ends {to}, before it starts {from}"),
+            NameError::RenameOpen(n) => format!("a rename of this name ({n:?}) is in procedure: finish it first"),
         }
     }
 }

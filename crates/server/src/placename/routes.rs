@@ -76,6 +76,7 @@ pub(super) async fn api_act(
 pub(super) struct Row {
     id: i64,
     name: String,
+    county: String,
     category: &'static str,
     location: String,
     status: &'static str,
@@ -96,10 +97,11 @@ pub(super) struct RegisterPage {
     may_manage: bool,
 }
 
-fn row(n: &PlaceName, lang: Lang, date: String, note: String, overdue: bool) -> Row {
+fn row(s: &AppState, n: &PlaceName, lang: Lang, date: String, note: String, overdue: bool) -> Row {
     Row {
         id: n.id,
         name: n.name.clone(),
+        county: RegionCode::parse(&n.county).map(|c| region_label(s, &c, lang)).unwrap_or_else(|_| n.county.clone()),
         category: pick(lang, n.category.zh(), n.category.en()),
         location: n.location.clone(),
         status: pick(lang, n.status.zh(), n.status.en()),
@@ -120,7 +122,7 @@ pub(super) async fn register(State(s): State<AppState>, who: Authenticated, Quer
         zh: lang == Lang::Zh,
         user: Some(UserBar::of(&who)),
         region_name: region_label(&s, &here, lang),
-        names: r.names.iter().map(|n| row(n, lang, n.applied_on.to_string(), String::new(), false)).collect(),
+        names: r.names.iter().map(|n| row(&s, n, lang, n.applied_on.to_string(), String::new(), false)).collect(),
         unpublished: r
             .unpublished
             .iter()
@@ -133,7 +135,7 @@ pub(super) async fn register(State(s): State<AppState>, who: Authenticated, Quer
                     (true, false, Lang::En) => "not filed",
                     (false, _, Lang::En) => "not announced",
                 };
-                row(n, lang, due.to_string(), missing.into(), *due < today)
+                row(&s, n, lang, due.to_string(), missing.into(), *due < today)
             })
             .collect(),
         may_manage: who.principal.may(Permission::ManagePlaceNames),
@@ -174,10 +176,18 @@ pub(super) struct FormPage {
     csrf: String,
     form: ProposalForm,
     categories: Vec<Choice>,
+    /// The standard name being renamed, as the page names it.
+    renaming: Option<String>,
     error: Option<String>,
 }
 
-fn form_page(who: &Authenticated, form: ProposalForm, error: Option<String>) -> Result<Response, AppError> {
+/// The standard name a rename form is for, when the account reads it.
+async fn renaming_of(s: &AppState, who: &Authenticated, renames: &str) -> Option<PlaceName> {
+    let id = renames.trim().parse::<i64>().ok()?;
+    service::get(s.store.as_ref(), &who.principal, id).await.ok().map(|(n, _)| n)
+}
+
+fn form_page(who: &Authenticated, form: ProposalForm, renaming: Option<&PlaceName>, error: Option<String>) -> Result<Response, AppError> {
     let lang = who.lang;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = FormPage {
@@ -189,6 +199,10 @@ fn form_page(who: &Authenticated, form: ProposalForm, error: Option<String>) -> 
             .iter()
             .map(|c| Choice { code: c.as_str(), label: pick(lang, c.zh(), c.en()), selected: c.as_str() == form.category })
             .collect(),
+        renaming: renaming.map(|n| match lang {
+            Lang::Zh => format!("{}（{}，{}）", n.name, n.category.zh(), n.location),
+            Lang::En => format!("{} ({}, {})", n.name, n.category.en(), n.location),
+        }),
         form,
         error,
     };
@@ -203,25 +217,37 @@ pub(super) struct NewParam {
 
 /// `GET /placenames/new?region=&renames=`: the application form (a rename of a standard name
 /// when `renames` names it).
-pub(super) async fn new_form(who: Authenticated, Query(q): Query<NewParam>) -> Result<Response, AppError> {
+pub(super) async fn new_form(State(s): State<AppState>, who: Authenticated, Query(q): Query<NewParam>) -> Result<Response, AppError> {
     if let Some(r) = q.region.as_deref().filter(|r| !r.trim().is_empty()) {
         let r = crate::platform::api::parse_region(r)?;
         crate::platform::scope::within(&who.principal, Some(&r)).map_err(NameFailure::from)?;
     }
-    form_page(&who, ProposalForm { category: "street".into(), renames: q.renames.unwrap_or_default(), ..Default::default() }, None)
+    let renames = q.renames.unwrap_or_default();
+    let old = renaming_of(&s, &who, &renames).await;
+    // A rename keeps the category and the place of the name it renames.
+    let form = ProposalForm {
+        category: old.as_ref().map_or("street", |o| o.category.as_str()).into(),
+        location: old.as_ref().map(|o| o.location.clone()).unwrap_or_default(),
+        renames: if old.is_some() { renames } else { String::new() },
+        ..Default::default()
+    };
+    form_page(&who, form, old.as_ref(), None)
 }
 
 pub(super) async fn form_propose(State(s): State<AppState>, who: Authenticated, Form(f): Form<ProposalForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let lang = who.lang;
+    let old = renaming_of(&s, &who, &f.renames).await;
     let Some(category) = Category::parse(&f.category) else {
-        return form_page(&who, f, Some(pick(lang, "请选择地名类别", "choose the category").into()));
+        return form_page(&who, f, old.as_ref(), Some(pick(lang, "请选择地名类别", "choose the category").into()));
     };
     let renames = match f.renames.trim() {
         "" => None,
         t => match t.parse::<i64>() {
             Ok(id) => Some(id),
-            Err(_) => return form_page(&who, f, Some(pick(lang, "被更名的地名无法识别", "the name renamed is not known").into())),
+            Err(_) => {
+                return form_page(&who, f, old.as_ref(), Some(pick(lang, "被更名的地名无法识别", "the name renamed is not known").into()))
+            }
         },
     };
     let p = Proposal {
@@ -234,7 +260,7 @@ pub(super) async fn form_propose(State(s): State<AppState>, who: Authenticated, 
     };
     match service::propose(s.store.as_ref(), &who.principal, &who.actor, p, s.clock.today()).await {
         Ok(n) => Ok(Redirect::to(&format!("/placenames/{}", n.id)).into_response()),
-        Err(e) if e.is_input() => form_page(&who, f, Some(both(lang, &e))),
+        Err(e) if e.is_input() => form_page(&who, f, old.as_ref(), Some(both(lang, &e))),
         Err(e) => Err(e.into()),
     }
 }

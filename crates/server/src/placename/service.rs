@@ -95,6 +95,13 @@ pub async fn propose(store: &dyn Store, who: &Principal, actor: &Actor, p: Propo
         recorded_by: actor.name.clone(),
     };
     n.id = match s.add(&n, actor).await {
+        Err(StoreError::Conflict(why)) if why.starts_with("rename_open:") => {
+            let open = match why.strip_prefix("rename_open:").and_then(|x| x.parse::<i64>().ok()) {
+                Some(id) => s.get(id).await?.map(|o| o.name).unwrap_or_default(),
+                None => String::new(),
+            };
+            return Err(NameError::RenameOpen(open).into());
+        }
         Err(StoreError::Conflict(why)) => {
             let holder = match why.strip_prefix("duplicate:").and_then(|x| x.parse::<i64>().ok()) {
                 Some(id) => s.get(id).await?,
@@ -133,6 +140,7 @@ pub enum NameAction {
     Consult {
         from: NaiveDate,
         to: NaiveDate,
+        #[serde(default)]
         note: String,
     },
     /// 批准: by whom, with the document's number.
@@ -164,6 +172,10 @@ pub async fn act(
 ) -> Result<PlaceName, NameFailure> {
     need(who, Permission::ManagePlaceNames)?;
     let (n, _) = get(store, who, id).await?;
+    // The county's own register only (as it takes its applications).
+    if n.county != who.region.as_str() {
+        return Err(AccessError::OutOfScope.into());
+    }
     let not_future = |d: NaiveDate| if d > today { Err(NameError::Future(d)) } else { Ok(()) };
     let step = match action {
         NameAction::Review { opinion } => {
@@ -175,7 +187,7 @@ pub async fn act(
         NameAction::Consult { from, to, note } => {
             not_future(from)?;
             if to < from {
-                return Err(NameError::BeforeApproval(to, from).into());
+                return Err(NameError::ConsultationPeriod(from, to).into());
             }
             Step::Consult { from, to, note: note.trim().into() }
         }

@@ -46,6 +46,7 @@ pub struct PlaceName {
 
 /// A step of the procedure, with what it records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
 pub enum Step {
     Review { opinion: String, on: NaiveDate },
     Consult { from: NaiveDate, to: NaiveDate, note: String },
@@ -106,9 +107,10 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
 }
 
+/// The `[lo, hi)` range of codes within a region (a street's or community's range holds no
+/// county: an empty register).
 fn range(region: &RegionCode) -> (String, String) {
-    let code: String = region.as_str().chars().take(6).collect();
-    (code.clone(), format!("{code}~"))
+    (region.as_str().to_string(), format!("{}~", region.as_str()))
 }
 
 const COLUMNS: &str =
@@ -158,6 +160,15 @@ macro_rules! impl_placename_store {
                     let mut tx = self.begin_write().await?;
                     if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
                         sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294634)").execute(&mut *tx).await?;
+                    }
+                    // One rename of a name at a time.
+                    if let Some(old) = p.renames_id {
+                        let mut qb = QueryBuilder::<$db>::new("SELECT id FROM place_names WHERE status IN ('applied', 'reviewed', 'consulted') AND renames_id = ");
+                        qb.push_bind(old);
+                        if let Some(r) = qb.build().fetch_optional(&mut *tx).await? {
+                            let id: i64 = r.try_get("id")?;
+                            return Err(StoreError::Conflict(format!("rename_open:{id}")));
+                        }
                     }
                     if p.category.unique_in_county() {
                         let mut qb = QueryBuilder::<$db>::new("SELECT id FROM place_names WHERE county = ");
@@ -240,7 +251,18 @@ macro_rules! impl_placename_store {
                             qb.push(", announced_on = ").push_bind(*on);
                         }
                     }
-                    qb.push(" WHERE id = ").push_bind(id).push(" AND status IN (");
+                    qb.push(" WHERE id = ").push_bind(id);
+                    // Filed and announced once each.
+                    match step {
+                        Step::File { .. } => {
+                            qb.push(" AND filed_on IS NULL");
+                        }
+                        Step::Announce { .. } => {
+                            qb.push(" AND announced_on IS NULL");
+                        }
+                        _ => {}
+                    }
+                    qb.push(" AND status IN (");
                     let mut s = qb.separated(", ");
                     for f in from {
                         s.push_bind(f.as_str());
@@ -249,24 +271,30 @@ macro_rules! impl_placename_store {
                     if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
                         return Ok(false);
                     }
+                    let after = serde_json::to_value(step).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     let mut entries = vec![AuditEntry {
                         action: step.action().into(),
                         entity: "place_name".into(),
                         entity_key: id.to_string(),
-                        before: None,
-                        after: Some(serde_json::to_value(step).unwrap_or_default()),
+                        before: Some(serde_json::json!({ "status": from.iter().map(|f| f.as_str()).collect::<Vec<_>>() })),
+                        after: Some(after),
                     }];
                     if let Step::Approve { .. } = step {
-                        // The former name of a rename becomes history.
-                        let mut qb = QueryBuilder::<$db>::new(
-                            "UPDATE place_names SET status = 'renamed' WHERE status = 'approved' AND id = (SELECT renames_id FROM place_names WHERE id = ",
-                        );
-                        qb.push_bind(id).push(")");
-                        if qb.build().execute(&mut *tx).await?.rows_affected() > 0 {
+                        // The former name of a rename becomes history; if it is no longer a
+                        // standard name (renamed meanwhile) the approval does not stand.
+                        let mut qb = QueryBuilder::<$db>::new("SELECT renames_id FROM place_names WHERE id = ");
+                        qb.push_bind(id);
+                        let old: Option<i64> = qb.build().fetch_one(&mut *tx).await?.try_get("renames_id")?;
+                        if let Some(old) = old {
+                            let mut qb = QueryBuilder::<$db>::new("UPDATE place_names SET status = 'renamed', updated_at = ");
+                            qb.push_bind(Utc::now()).push(" WHERE status = 'approved' AND id = ").push_bind(old);
+                            if qb.build().execute(&mut *tx).await?.rows_affected() != 1 {
+                                return Ok(false);
+                            }
                             entries.push(AuditEntry {
                                 action: "rename".into(),
                                 entity: "place_name".into(),
-                                entity_key: id.to_string(),
+                                entity_key: old.to_string(),
                                 before: Some(serde_json::json!({ "status": "approved" })),
                                 after: Some(serde_json::json!({ "status": "renamed", "by": id })),
                             });
@@ -300,6 +328,11 @@ macro_rules! impl_placename_store {
                     let mut next = self.get(id).await?.and_then(|p| p.renames_id);
                     while let Some(old) = next {
                         let Some(p) = self.get(old).await? else { break };
+                        // Only names actually replaced (a rename still in procedure or refused
+                        // leaves its name standard).
+                        if p.status != Status::Renamed {
+                            break;
+                        }
                         next = p.renames_id.filter(|n| *n != id && !out.iter().any(|x: &PlaceName| x.id == *n));
                         out.push(p);
                     }
