@@ -527,3 +527,122 @@ async fn the_marriage_tables_keep_registrations_and_divorces_on_each_database() 
 async fn recent(ms: &dyn minzheng_server::marriage::store::MarriageStore, region: &str) -> Vec<i64> {
     ms.recent_marriages(&code(region), 10).await.unwrap().iter().map(|m| m.id).collect()
 }
+
+/// 预约: a couple books a working day (a Saturday and a day too far refused), the registrar opens
+/// the form filled from the booking and the registration keeps it; a half-day holds as many
+/// couples as the office takes; the divorce certificate is booked only within its window.
+#[tokio::test]
+async fn a_couple_books_a_day_and_the_registration_keeps_the_appointment() {
+    let f = fixture("marriage-booking").await;
+    let registrar = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("registrar");
+    let people = households(&f).await;
+    let id = |name: &str| people.iter().find(|p| p.name == name).expect(name).id_number.to_string();
+    let today = minzheng_domain::calendar::today_in_beijing();
+    let cal = minzheng_app::cases::calendar(f.store.as_ref()).await.unwrap();
+    let mut working = today + Duration::days(1);
+    while !cal.is_working(working) {
+        working += Duration::days(1);
+    }
+    let mut rest = today + Duration::days(1);
+    while cal.is_working(rest) {
+        rest += Duration::days(1);
+    }
+    let (zhang, li) = (id("张伟"), id("李娜"));
+    let book = |day: NaiveDate| {
+        let (app, cookie, csrf, zhang, li) = (&f.app, registrar.cookie.clone(), registrar.csrf.clone(), zhang.clone(), li.clone());
+        async move {
+            let body = serde_json::json!({ "kind": "marriage", "first_id": zhang, "first_name": "张伟", "second_id": li, "second_name": "李娜", "phone": "13800000000", "day": day, "slot": "am" });
+            send(
+                app,
+                Method::POST,
+                "/api/marriage/appointments",
+                Some(&cookie),
+                &[("x-csrf-token", csrf.as_str())],
+                Some(("application/json", body.to_string())),
+            )
+            .await
+        }
+    };
+    let r = book(rest).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap().contains("不办公"), "{}", r.body);
+    let r = book(today + Duration::days(45)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = book(working).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let appointment = r.json()["id"].as_i64().unwrap();
+    let r = get(&f.app, &format!("/marriage/appointments?day={working}"), Some(&registrar.cookie)).await;
+    assert!(
+        r.body.contains("张伟") && r.body.contains(&format!("/marriage/new?appointment={appointment}")) && r.body.contains("上午 1/20"),
+        "{}",
+        r.body
+    );
+    // The form filled in from the booking; registered, the booking is kept.
+    let r = get(&f.app, &format!("/marriage/new?appointment={appointment}"), Some(&registrar.cookie)).await;
+    assert!(
+        r.body.contains(&format!("value=\"{zhang}\"")) && r.body.contains(&format!("name=\"appointment\" value=\"{appointment}\"")),
+        "{}",
+        r.body
+    );
+    let body = serde_json::json!({
+        "first_id": zhang, "first_name": "张伟", "first_declared": "single", "second_id": li, "second_name": "李娜", "second_declared": "single",
+        "both_present": true, "declarations_signed": true, "appointment": appointment
+    });
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/api/marriage/registrations",
+        Some(&registrar.cookie),
+        &[("x-csrf-token", registrar.csrf.as_str())],
+        Some(("application/json", body.to_string())),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let kept = minzheng_server::marriage::store::marriage_store(f.store.as_ref()).appointment(appointment).await.unwrap().unwrap();
+    assert_eq!(kept.status, "kept");
+
+    // A half-day holds 20 couples.
+    for _ in 0..19 {
+        assert_eq!(book(working).await.status, StatusCode::CREATED);
+    }
+    let r = book(working).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["message_zh"].as_str().unwrap().contains("已约满"), "{}", r.body);
+
+    // The fixture's divorce application is in its window: its certificate is booked inside it,
+    // not after.
+    let d = f.inside_divorce;
+    let r = get(&f.app, &format!("/api/marriage/divorces/{d}"), Some(&registrar.cookie)).await;
+    let ends: NaiveDate = r.json()["timeline"]["window_ends"].as_str().unwrap().parse().unwrap();
+    let mut after = ends + Duration::days(1);
+    while !cal.is_working(after) {
+        after += Duration::days(1);
+    }
+    let certificate =
+        |day: NaiveDate| serde_json::json!({ "kind": "certificate", "divorce_id": d, "phone": "1", "day": day, "slot": "pm" }).to_string();
+    let csrf = [("x-csrf-token", registrar.csrf.as_str())];
+    if after <= today + Duration::days(30) {
+        let r = send(
+            &f.app,
+            Method::POST,
+            "/api/marriage/appointments",
+            Some(&registrar.cookie),
+            &csrf,
+            Some(("application/json", certificate(after))),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.json()["error"]["message_zh"].as_str().unwrap().contains("冷静期届满后三十日内"), "{}", r.body);
+    }
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/api/marriage/appointments",
+        Some(&registrar.cookie),
+        &csrf,
+        Some(("application/json", certificate(working))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["first_name"], "新郎", "the parties taken from the application");
+}

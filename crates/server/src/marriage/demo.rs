@@ -71,6 +71,7 @@ pub async fn load(store: &dyn Store, catalogue: &Catalogue, today: NaiveDate) ->
             declarations_signed: true,
             household_change: HouseholdChange::None,
             kinship_note: String::new(),
+            appointment: None,
         };
         match service::register_marriage(store, catalogue, &registrar, &actor, app, on).await {
             Ok(r) => married.push(r.marriage),
@@ -98,6 +99,7 @@ pub async fn load(store: &dyn Store, catalogue: &Catalogue, today: NaiveDate) ->
             declarations_signed: true,
             household_change: HouseholdChange::None,
             kinship_note: String::new(),
+            appointment: None,
         };
         let on = today - Duration::days(i64::try_from(i).unwrap_or(0) * 20 + 3);
         if matches!(

@@ -36,6 +36,10 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/marriage/divorces/{id}", Access::Needs(Permission::ReadMarriage)),
     Route::new("POST", "/marriage/divorces/{id}/withdraw", Access::Needs(Permission::RegisterMarriage)),
     Route::new("POST", "/marriage/divorces/{id}/certificate", Access::Needs(Permission::RegisterMarriage)),
+    Route::new("GET", "/marriage/appointments", Access::Needs(Permission::RegisterMarriage)),
+    Route::new("POST", "/marriage/appointments", Access::Needs(Permission::RegisterMarriage)),
+    Route::new("POST", "/marriage/appointments/{id}/cancel", Access::Needs(Permission::RegisterMarriage)),
+    Route::new("POST", "/api/marriage/appointments", Access::Needs(Permission::RegisterMarriage)),
     Route::new("GET", "/api/marriage/figures", Access::Needs(Permission::ReadMarriage)),
     Route::new("POST", "/api/marriage/registrations", Access::Needs(Permission::RegisterMarriage)),
     Route::new("GET", "/api/marriage/registrations/{id}", Access::Needs(Permission::ReadMarriage)),
@@ -63,6 +67,9 @@ fn router() -> Router<AppState> {
         .route(l("/marriage/divorces/{id}", &["GET"]), get(routes::divorce_view))
         .route(l("/marriage/divorces/{id}/withdraw", &["POST"]), post(routes::form_withdraw))
         .route(l("/marriage/divorces/{id}/certificate", &["POST"]), post(routes::form_certify))
+        .route(l("/marriage/appointments", &["GET", "POST"]), get(routes::appointments).post(routes::form_book))
+        .route(l("/marriage/appointments/{id}/cancel", &["POST"]), post(routes::form_cancel))
+        .route(l("/api/marriage/appointments", &["POST"]), post(routes::api_book))
         .route(l("/api/marriage/figures", &["GET"]), get(routes::api_figures))
         .route(l("/api/marriage/registrations", &["POST"]), post(routes::api_register))
         .route(l("/api/marriage/registrations/{id}", &["GET"]), get(routes::api_marriage))
@@ -81,6 +88,15 @@ fn openapi() -> serde_json::Value {
     let refused = serde_json::json!({ "description": "不予登记 / refused, with the rule (error.message_zh, error.message_en)" });
     serde_json::json!({
         "paths": {
+            "/api/marriage/appointments": { "post": {
+                "summary": "婚姻登记预约（需 x-csrf-token）/ book a half-day at the account's office: a working day within 30 days; the divorce certificate within its window (needs x-csrf-token)",
+                "parameters": [csrf],
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "kind": { "type": "string", "enum": ["marriage", "divorce", "certificate"] }, "divorce_id": { "type": "integer" },
+                    "first_id": { "type": "string" }, "first_name": { "type": "string" }, "second_id": { "type": "string" }, "second_name": { "type": "string" },
+                    "phone": { "type": "string" }, "day": { "type": "string", "format": "date" }, "slot": { "type": "string", "enum": ["am", "pm"] } },
+                    "required": ["kind", "phone", "day", "slot"] } } } },
+                "responses": { "201": { "description": "the booking" }, "403": error_response(), "404": error_response(), "422": refused } } },
             "/api/marriage/figures": { "get": {
                 "summary": "婚姻登记统计（每区县每月）/ marriages, divorces, applications, withdrawals, lapses and refusals per county and month",
                 "parameters": [region, year],

@@ -144,6 +144,9 @@ pub struct MarriageApplication {
     pub both_present: bool,
     /// 双方签署《申请结婚登记声明书》(自愿、无配偶、无禁止结婚的亲属关系).
     pub declarations_signed: bool,
+    /// The appointment the couple came on, marked kept once registered.
+    #[serde(default)]
+    pub appointment: Option<i64>,
     #[serde(default)]
     pub household_change: HouseholdChange,
     /// Where the registry shows the two as relatives, the registrar's note of the proof that
@@ -590,6 +593,158 @@ pub fn may_withdraw(t: &DivorceTimeline, status: DivorceStatus, today: NaiveDate
     }
 }
 
+/// 预约事项.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentKind {
+    /// 结婚登记
+    Marriage,
+    /// 离婚登记申请
+    Divorce,
+    /// 申请发给离婚证 (within the application's window)
+    Certificate,
+}
+
+impl AppointmentKind {
+    pub const ALL: &'static [AppointmentKind] = &[AppointmentKind::Marriage, AppointmentKind::Divorce, AppointmentKind::Certificate];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentKind::Marriage => "marriage",
+            AppointmentKind::Divorce => "divorce",
+            AppointmentKind::Certificate => "certificate",
+        }
+    }
+    pub fn parse(s: &str) -> Option<AppointmentKind> {
+        AppointmentKind::ALL.iter().copied().find(|k| k.as_str() == s.trim())
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            AppointmentKind::Marriage => "结婚登记",
+            AppointmentKind::Divorce => "离婚登记申请",
+            AppointmentKind::Certificate => "申请发给离婚证",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            AppointmentKind::Marriage => "marriage",
+            AppointmentKind::Divorce => "divorce application",
+            AppointmentKind::Certificate => "divorce certificate",
+        }
+    }
+}
+
+/// 上午 or 下午.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slot {
+    Am,
+    Pm,
+}
+
+impl Slot {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Slot::Am => "am",
+            Slot::Pm => "pm",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Slot> {
+        [Slot::Am, Slot::Pm].into_iter().find(|k| k.as_str() == s.trim())
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Slot::Am => "上午",
+            Slot::Pm => "下午",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Slot::Am => "morning",
+            Slot::Pm => "afternoon",
+        }
+    }
+}
+
+/// How far ahead a day may be booked (local practice).
+pub const BOOKING_DAYS: i64 = 30;
+
+/// Why a booking is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BookingError {
+    #[error("{0} is past")]
+    Past(NaiveDate),
+    #[error("{0} is not a working day")]
+    NotWorking(NaiveDate),
+    #[error("{0} is more than {BOOKING_DAYS} days ahead")]
+    TooFar(NaiveDate),
+    #[error("{day} {slot:?} is full ({capacity})")]
+    Full { day: NaiveDate, slot: Slot, capacity: i64 },
+    #[error("the certificate may be applied for from {opens} to {ends}")]
+    OutsideWindow { opens: NaiveDate, ends: NaiveDate },
+    #[error("the application is not open")]
+    NotOpen,
+    #[error("{0} missing")]
+    Missing(&'static str),
+}
+
+impl Bilingual for BookingError {
+    fn zh(&self) -> String {
+        match self {
+            BookingError::Past(d) => format!("{d}已过，请预约今天以后的日期"),
+            BookingError::NotWorking(d) => format!("{d}为休息日或法定节假日，婚姻登记处不办公"),
+            BookingError::TooFar(d) => format!("{d}超出可预约范围（{BOOKING_DAYS}天内）"),
+            BookingError::Full { day, slot, capacity } => format!("{day}{}已约满（每半天{capacity}对），请另选时间", slot.zh()),
+            BookingError::OutsideWindow { opens, ends } => {
+                format!("申请发给离婚证须在冷静期届满后三十日内，即{opens}至{ends}（《民法典》第一千零七十七条）")
+            }
+            BookingError::NotOpen => "该离婚登记申请已办结或撤回".into(),
+            BookingError::Missing(w) => format!("请填写{w}"),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            BookingError::Past(d) => format!("{d} is past: book a later day"),
+            BookingError::NotWorking(d) => format!("{d} is a rest day or holiday: the office is closed"),
+            BookingError::TooFar(d) => format!("{d} is more than {BOOKING_DAYS} days ahead"),
+            BookingError::Full { day, slot, capacity } => {
+                format!("{day} {} is full ({capacity} couples a half-day): choose another time", slot.en())
+            }
+            BookingError::OutsideWindow { opens, ends } => {
+                format!(
+                    "the certificate is applied for within 30 days after the cooling-off period: {opens} to {ends} (Civil Code art. 1077)"
+                )
+            }
+            BookingError::NotOpen => "the divorce application is closed or withdrawn".into(),
+            BookingError::Missing(w) => format!("enter {}", if *w == "联系电话" { "a phone number" } else { "both parties" }),
+        }
+    }
+}
+
+/// Checks the day of a booking: a working day from today to [`BOOKING_DAYS`] ahead; for the
+/// divorce certificate, within the application's window.
+pub fn check_booking_day(
+    day: NaiveDate,
+    today: NaiveDate,
+    cal: &WorkCalendar,
+    window: Option<&DivorceTimeline>,
+) -> Result<(), BookingError> {
+    if day < today {
+        return Err(BookingError::Past(day));
+    }
+    if day > today + Duration::days(BOOKING_DAYS) {
+        return Err(BookingError::TooFar(day));
+    }
+    if !cal.is_working(day) {
+        return Err(BookingError::NotWorking(day));
+    }
+    if let Some(t) = window {
+        if day < t.window_opens || day > t.window_ends {
+            return Err(BookingError::OutsideWindow { opens: t.window_opens, ends: t.window_ends });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,6 +777,7 @@ mod tests {
             declarations_signed: true,
             household_change: HouseholdChange::None,
             kinship_note: String::new(),
+            appointment: None,
         }
     }
 
@@ -734,6 +890,22 @@ mod tests {
         assert_eq!(may_certify(&t, DivorceStatus::Withdrawn, day(2026, 4, 10)), Err(DivorceError::Closed(DivorceStatus::Withdrawn)));
         assert_eq!(may_withdraw(&t, DivorceStatus::Received, day(2026, 4, 1)), Ok(()));
         assert_eq!(may_withdraw(&t, DivorceStatus::Received, day(2026, 4, 2)), Err(DivorceError::WithdrawAfterCooling(day(2026, 4, 1))));
+    }
+
+    #[test]
+    fn a_booking_is_a_working_day_within_thirty_days_and_a_certificate_within_its_window() {
+        let cal = WorkCalendar::new(&[]);
+        let today = day(2026, 3, 2);
+        assert_eq!(check_booking_day(day(2026, 3, 3), today, &cal, None), Ok(()));
+        assert_eq!(check_booking_day(day(2026, 3, 1), today, &cal, None), Err(BookingError::Past(day(2026, 3, 1))));
+        assert_eq!(check_booking_day(day(2026, 3, 7), today, &cal, None), Err(BookingError::NotWorking(day(2026, 3, 7))), "a Saturday");
+        assert_eq!(check_booking_day(day(2026, 4, 6), today, &cal, None), Err(BookingError::TooFar(day(2026, 4, 6))));
+        let t = DivorceTimeline::of(day(2026, 2, 20), &cal);
+        assert!(
+            matches!(check_booking_day(day(2026, 3, 20), today, &cal, Some(&t)), Err(BookingError::OutsideWindow { .. })),
+            "still cooling off"
+        );
+        assert_eq!(check_booking_day(t.window_opens, today, &cal, Some(&t)), Ok(()));
     }
 
     #[test]

@@ -300,6 +300,12 @@ pub async fn register_marriage(
             Vec::new()
         }
     };
+    // The couple came on their appointment: kept.
+    if let Some(a) = app.appointment {
+        if let Err(e) = marriage_store(store).close_appointment(a, "kept", actor).await {
+            failed.push(format!("预约 / appointment: {e}"));
+        }
+    }
     Ok(Registered { marriage, change_cases, effects_failed: (!failed.is_empty()).then(|| failed.join("; ")) })
 }
 
@@ -644,4 +650,156 @@ pub async fn household_marriages(
     let ids: Vec<String> = members.iter().map(|p| p.id_number.to_string()).collect();
     let ms = marriage_store(store);
     Ok(Some((ms.marriages_of(&ids).await?, ms.divorces_of(&ids).await?)))
+}
+
+/// A booking as asked for at the office (by phone or at the window).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct BookingRequest {
+    pub kind: super::model::AppointmentKind,
+    /// For the divorce certificate: the application.
+    #[serde(default)]
+    pub divorce_id: Option<i64>,
+    #[serde(default)]
+    pub first_id: String,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub second_id: String,
+    #[serde(default)]
+    pub second_name: String,
+    pub phone: String,
+    pub day: NaiveDate,
+    pub slot: super::model::Slot,
+}
+
+/// Why a booking did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum BookingFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Booking(#[from] super::model::BookingError),
+    #[error(transparent)]
+    Marriage(#[from] MarriageFailure),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Bilingual for BookingFailure {
+    fn zh(&self) -> String {
+        match self {
+            BookingFailure::Access(e) => e.zh(),
+            BookingFailure::Booking(e) => e.zh(),
+            BookingFailure::Marriage(e) => e.zh(),
+            BookingFailure::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            BookingFailure::Access(e) => e.en(),
+            BookingFailure::Booking(e) => e.en(),
+            BookingFailure::Marriage(e) => e.en(),
+            BookingFailure::Store(_) => "database error, please try again later".into(),
+        }
+    }
+}
+
+/// Couples a half-day the office takes (parameter `marriage_slot_capacity`, 20 where none).
+pub async fn capacity(store: &dyn Store, office: &str, on: NaiveDate) -> Result<i64, StoreError> {
+    let records = store.parameter_records().await?;
+    Ok(minzheng_policy::params::in_force(&records, "marriage_slot_capacity", office, minzheng_policy::Area::Urban, on)
+        .map_or(20, |r| r.value))
+}
+
+/// Books a half-day at the account's office: a working day within the booking horizon; for the
+/// divorce certificate, within the application's window (the parties taken from it).
+pub async fn book(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    r: BookingRequest,
+    today: NaiveDate,
+) -> Result<super::store::Appointment, BookingFailure> {
+    use super::model::{check_booking_day, AppointmentKind, BookingError};
+    need(who, Permission::RegisterMarriage)?;
+    let office = office_of(who)?;
+    if r.phone.trim().is_empty() {
+        return Err(BookingError::Missing("联系电话").into());
+    }
+    let cal = minzheng_app::cases::calendar(store).await?;
+    let mut a = super::store::Appointment {
+        id: 0,
+        office: office.clone(),
+        kind: r.kind,
+        divorce_id: None,
+        first_id: r.first_id.trim().to_string(),
+        first_name: r.first_name.trim().to_string(),
+        second_id: r.second_id.trim().to_string(),
+        second_name: r.second_name.trim().to_string(),
+        phone: r.phone.trim().to_string(),
+        day: r.day,
+        slot: r.slot,
+        status: "booked".into(),
+        booked_by: actor.name.clone(),
+    };
+    if r.kind == AppointmentKind::Certificate {
+        let d = divorce(store, who, r.divorce_id.ok_or(AccessError::NotFound)?).await?;
+        if d.status != DivorceStatus::Received {
+            return Err(BookingError::NotOpen.into());
+        }
+        check_booking_day(r.day, today, &cal, Some(&d.timeline))?;
+        a.divorce_id = Some(d.id);
+        a.first_id = d.first_id;
+        a.first_name = d.first_name;
+        a.second_id = d.second_id;
+        a.second_name = d.second_name;
+    } else {
+        check_booking_day(r.day, today, &cal, None)?;
+        if a.first_name.is_empty() || a.second_name.is_empty() {
+            return Err(BookingError::Missing("双方姓名").into());
+        }
+        for id in [&a.first_id, &a.second_id] {
+            if IdNumber::parse(id).is_err() {
+                return Err(MarriageFailure::Refused(Refusal::BadId(id.clone())).into());
+            }
+        }
+    }
+    let capacity = capacity(store, &office, r.day).await?;
+    a.id = match marriage_store(store).book(&a, capacity, actor).await {
+        Err(StoreError::Conflict(_)) => return Err(BookingError::Full { day: r.day, slot: r.slot, capacity }.into()),
+        other => other?,
+    };
+    Ok(a)
+}
+
+/// The office's bookings of a day (the account's county).
+pub async fn day_book(store: &dyn Store, who: &Principal, day: NaiveDate) -> Result<Vec<super::store::Appointment>, MarriageFailure> {
+    need(who, Permission::RegisterMarriage)?;
+    let office = office_of(who)?;
+    let list = marriage_store(store).appointments_on(&office, day).await?;
+    Ok(list
+        .into_iter()
+        .map(|a| super::store::Appointment { first_id: shown(who, &a.first_id), second_id: shown(who, &a.second_id), ..a })
+        .collect())
+}
+
+/// Cancels a booking of the account's office.
+pub async fn cancel(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(), MarriageFailure> {
+    need(who, Permission::RegisterMarriage)?;
+    let a = marriage_store(store).appointment(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&office_code(&a.office)?) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    marriage_store(store).close_appointment(id, "cancelled", actor).await?;
+    Ok(())
+}
+
+/// A booking of the account's office, to fill the registration form from.
+pub async fn appointment(store: &dyn Store, who: &Principal, id: i64) -> Result<super::store::Appointment, MarriageFailure> {
+    need(who, Permission::RegisterMarriage)?;
+    let a = marriage_store(store).appointment(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(&office_code(&a.office)?) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    Ok(a)
 }

@@ -3,7 +3,9 @@
 //! household the couple agreed to and the audit record are one transaction; so are a divorce
 //! certificate, the application's close and the marriage's dissolution.
 
-use super::model::{certificate_no, certificate_prefix, Certificate, Declared, DivorceStatus, DivorceTimeline, HouseholdChange};
+use super::model::{
+    certificate_no, certificate_prefix, AppointmentKind, Certificate, Declared, DivorceStatus, DivorceTimeline, HouseholdChange, Slot,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_domain::{RegionCode, Relation};
@@ -12,8 +14,14 @@ use serde::Serialize;
 
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     module: "marriage",
-    sqlite: &[Migration { version: 7001, name: "marriage", sql: include_str!("migrations/sqlite/7001_marriage.sql") }],
-    postgres: &[Migration { version: 7001, name: "marriage", sql: include_str!("migrations/postgres/7001_marriage.sql") }],
+    sqlite: &[
+        Migration { version: 7001, name: "marriage", sql: include_str!("migrations/sqlite/7001_marriage.sql") },
+        Migration { version: 7002, name: "appointments", sql: include_str!("migrations/sqlite/7002_appointments.sql") },
+    ],
+    postgres: &[
+        Migration { version: 7001, name: "marriage", sql: include_str!("migrations/postgres/7001_marriage.sql") },
+        Migration { version: 7002, name: "appointments", sql: include_str!("migrations/postgres/7002_appointments.sql") },
+    ],
 };
 
 /// 当事人 as recorded on a certificate.
@@ -103,6 +111,26 @@ pub struct RefusalRecord {
     pub recorded_by: String,
 }
 
+/// 预约: a couple's booking at the office.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Appointment {
+    pub id: i64,
+    pub office: String,
+    pub kind: AppointmentKind,
+    /// The divorce application a certificate's booking is for.
+    pub divorce_id: Option<i64>,
+    pub first_id: String,
+    pub first_name: String,
+    pub second_id: String,
+    pub second_name: String,
+    pub phone: String,
+    pub day: NaiveDate,
+    pub slot: Slot,
+    /// `booked`, `kept` or `cancelled`.
+    pub status: String,
+    pub booked_by: String,
+}
+
 /// A county's registrations of a month.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct MonthFigures {
@@ -151,6 +179,14 @@ pub trait MarriageStore: Send + Sync {
     async fn recent_refusals(&self, region: &RegionCode, limit: u32) -> Result<Vec<RefusalRecord>>;
     /// Registrations per county and month within `region` from `from` to `to`.
     async fn month_figures(&self, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<Vec<MonthFigures>>;
+    /// Books a half-day at the office; a half-day holding `capacity` bookings already is a
+    /// conflict (`full`).
+    async fn book(&self, a: &Appointment, capacity: i64, actor: &Actor) -> Result<i64>;
+    async fn appointment(&self, id: i64) -> Result<Option<Appointment>>;
+    /// The office's bookings of a day, morning first.
+    async fn appointments_on(&self, office: &str, day: NaiveDate) -> Result<Vec<Appointment>>;
+    /// Marks a booking kept or cancelled; false when it is not booked any more.
+    async fn close_appointment(&self, id: i64, status: &str, actor: &Actor) -> Result<bool>;
 }
 
 /// The module's store on whichever database the platform's store runs.
@@ -233,6 +269,9 @@ impl AuditEvent for MarriageEvent<'_> {
     }
 }
 
+const APPOINTMENT_COLUMNS: &str =
+    "id, office, kind, divorce_id, first_id, first_name, second_id, second_name, phone, day, slot, status, booked_by";
+
 const MARRIAGE_COLUMNS: &str = "id, office, first_id, first_name, first_declared, second_id, second_name, second_declared, registered_on, \
      certificate_no, household_change, kinship_note, dissolved_on, dissolved_by, recorded_by, recorded_at";
 const DIVORCE_COLUMNS: &str =
@@ -305,6 +344,26 @@ macro_rules! impl_marriage_store {
                     certificate_no: r.try_get("certificate_no")?,
                     recorded_by: r.try_get("recorded_by")?,
                     recorded_at: r.try_get("recorded_at")?,
+                })
+            }
+
+            fn appointment_from(r: &<$db as sqlx::Database>::Row) -> Result<Appointment> {
+                let kind: String = r.try_get("kind")?;
+                let slot: String = r.try_get("slot")?;
+                Ok(Appointment {
+                    id: r.try_get("id")?,
+                    office: r.try_get("office")?,
+                    kind: AppointmentKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+                    divorce_id: r.try_get("divorce_id")?,
+                    first_id: r.try_get("first_id")?,
+                    first_name: r.try_get("first_name")?,
+                    second_id: r.try_get("second_id")?,
+                    second_name: r.try_get("second_name")?,
+                    phone: r.try_get("phone")?,
+                    day: r.try_get("day")?,
+                    slot: Slot::parse(&slot).ok_or_else(|| corrupt("slot", &slot))?,
+                    status: r.try_get("status")?,
+                    booked_by: r.try_get("booked_by")?,
                 })
             }
 
@@ -624,6 +683,81 @@ macro_rules! impl_marriage_store {
                     qb.push_bind(lo).push(" AND office < ").push_bind(hi);
                     qb.push(" ORDER BY refused_on DESC, id DESC LIMIT ").push_bind(i64::from(limit));
                     qb.build().fetch_all(self.pool()).await?.iter().map(refusal_from).collect()
+                }
+
+                async fn book(&self, a: &Appointment, capacity: i64, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
+                        sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294632)").execute(&mut *tx).await?;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM marriage_appointments WHERE status <> 'cancelled' AND office = ");
+                    qb.push_bind(a.office.clone()).push(" AND day = ").push_bind(a.day).push(" AND slot = ").push_bind(a.slot.as_str());
+                    let n: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("n")?;
+                    if n >= capacity {
+                        return Err(StoreError::Conflict("full".into()));
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO marriage_appointments (office, kind, divorce_id, first_id, first_name, second_id, second_name, phone, day, slot, \
+                         status, booked_by, booked_at) ",
+                    );
+                    qb.push_values([a], |mut b, a| {
+                        b.push_bind(a.office.clone())
+                            .push_bind(a.kind.as_str())
+                            .push_bind(a.divorce_id)
+                            .push_bind(a.first_id.clone())
+                            .push_bind(a.first_name.clone())
+                            .push_bind(a.second_id.clone())
+                            .push_bind(a.second_name.clone())
+                            .push_bind(a.phone.clone())
+                            .push_bind(a.day)
+                            .push_bind(a.slot.as_str())
+                            .push_bind("booked")
+                            .push_bind(actor.name.clone())
+                            .push_bind(Utc::now());
+                    });
+                    qb.push(" RETURNING id");
+                    let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    let entry = AuditEntry {
+                        action: "book_appointment".into(),
+                        entity: "marriage_appointment".into(),
+                        entity_key: id.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "kind": a.kind, "day": a.day, "slot": a.slot, "first": a.first_id, "second": a.second_id, "divorce": a.divorce_id })),
+                    };
+                    <$store>::write_audit(&mut tx, actor, &[entry]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn appointment(&self, id: i64) -> Result<Option<Appointment>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {APPOINTMENT_COLUMNS} FROM marriage_appointments WHERE id = "));
+                    qb.push_bind(id);
+                    qb.build().fetch_optional(self.pool()).await?.as_ref().map(appointment_from).transpose()
+                }
+
+                async fn appointments_on(&self, office: &str, day: NaiveDate) -> Result<Vec<Appointment>> {
+                    let mut qb = QueryBuilder::<$db>::new(format!("SELECT {APPOINTMENT_COLUMNS} FROM marriage_appointments WHERE office = "));
+                    qb.push_bind(office.to_string()).push(" AND day = ").push_bind(day).push(" ORDER BY slot, id");
+                    qb.build().fetch_all(self.pool()).await?.iter().map(appointment_from).collect()
+                }
+
+                async fn close_appointment(&self, id: i64, status: &str, actor: &Actor) -> Result<bool> {
+                    let mut tx = self.begin_write().await?;
+                    let mut qb = QueryBuilder::<$db>::new("UPDATE marriage_appointments SET status = ");
+                    qb.push_bind(status.to_string()).push(" WHERE status = 'booked' AND id = ").push_bind(id);
+                    if qb.build().execute(&mut *tx).await?.rows_affected() == 0 {
+                        return Ok(false);
+                    }
+                    let entry = AuditEntry {
+                        action: format!("appointment_{status}"),
+                        entity: "marriage_appointment".into(),
+                        entity_key: id.to_string(),
+                        before: Some(serde_json::json!({ "status": "booked" })),
+                        after: Some(serde_json::json!({ "status": status })),
+                    };
+                    <$store>::write_audit(&mut tx, actor, &[entry]).await?;
+                    tx.commit().await?;
+                    Ok(true)
                 }
 
                 async fn month_figures(&self, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<Vec<MonthFigures>> {
