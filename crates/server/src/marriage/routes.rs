@@ -279,8 +279,9 @@ fn stage_text(d: &DivorceRecord, today: NaiveDate, lang: Lang) -> (String, bool)
     }
 }
 
-fn couple(who: &Principal, a_name: &str, a_id: &str, b_name: &str, b_id: &str) -> String {
-    format!("{a_name}（{}）· {b_name}（{}）", shown(who, a_id), shown(who, b_id))
+fn couple(who: &Principal, lang: Lang, a_name: &str, a_id: &str, b_name: &str, b_id: &str) -> String {
+    let (lp, rp) = if lang == Lang::Zh { ("（", "）") } else { (" (", ")") };
+    format!("{a_name}{lp}{}{rp} · {b_name}{lp}{}{rp}", shown(who, a_id), shown(who, b_id))
 }
 
 pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Query(q): Query<FiguresParam>) -> Result<Response, AppError> {
@@ -308,7 +309,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
             .map(|m| MarriageRow {
                 id: m.id,
                 certificate_no: m.certificate_no.clone(),
-                couple: couple(p, &m.first.name, &m.first.id_number, &m.second.name, &m.second.id_number),
+                couple: couple(p, lang, &m.first.name, &m.first.id_number, &m.second.name, &m.second.id_number),
                 registered_on: m.registered_on.to_string(),
                 office: office(&m.office),
                 dissolved: m.dissolved_on.is_some(),
@@ -321,7 +322,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
                 let (stage, ready) = stage_text(d, today, lang);
                 DivorceRow {
                     id: d.id,
-                    couple: couple(p, &d.first_name, &d.first_id, &d.second_name, &d.second_id),
+                    couple: couple(p, lang, &d.first_name, &d.first_id, &d.second_name, &d.second_id),
                     received_on: d.timeline.received_on.to_string(),
                     cooling_ends: d.timeline.cooling_ends.to_string(),
                     window_ends: d.timeline.window_ends.to_string(),
@@ -334,7 +335,7 @@ pub(super) async fn overview(State(s): State<AppState>, who: Authenticated, Quer
             .refusals
             .iter()
             .map(|r| RefusalRow {
-                couple: couple(p, &r.first_name, &r.first_id, &r.second_name, &r.second_id),
+                couple: couple(p, lang, &r.first_name, &r.first_id, &r.second_name, &r.second_id),
                 refused_on: r.refused_on.to_string(),
                 reason: if lang == Lang::Zh { r.reason_zh.clone() } else { r.reason_en.clone() },
             })
@@ -598,7 +599,7 @@ fn divorce_row(p: &Principal, d: &DivorceRecord, today: NaiveDate, lang: Lang) -
     let (stage, ready) = stage_text(d, today, lang);
     DivorceRow {
         id: d.id,
-        couple: couple(p, &d.first_name, &d.first_id, &d.second_name, &d.second_id),
+        couple: couple(p, lang, &d.first_name, &d.first_id, &d.second_name, &d.second_id),
         received_on: d.timeline.received_on.to_string(),
         cooling_ends: d.timeline.cooling_ends.to_string(),
         window_ends: d.timeline.window_ends.to_string(),

@@ -327,7 +327,17 @@ async fn name_page(s: &AppState, who: &Authenticated, id: i64, error: Option<Str
         category: pick(lang, n.category.zh(), n.category.en()),
         status: pick(lang, n.status.zh(), n.status.en()),
         county: RegionCode::parse(&n.county).map(|c| region_label(s, &c, lang)).unwrap_or_else(|_| n.county.clone()),
-        former: former.iter().map(|f| format!("{}（{}）", f.name, f.decided_on.map(|d| d.to_string()).unwrap_or_default())).collect(),
+        former: former
+            .iter()
+            .map(|f| {
+                let d = f.decided_on.map(|d| d.to_string()).unwrap_or_default();
+                if lang == Lang::Zh {
+                    format!("{}（{d}）", f.name)
+                } else {
+                    format!("{} ({d})", f.name)
+                }
+            })
+            .collect(),
         due: due.map(|d| d.to_string()).unwrap_or_default(),
         late,
         may_manage: who.principal.may(Permission::ManagePlaceNames),

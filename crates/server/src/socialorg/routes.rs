@@ -454,7 +454,7 @@ async fn org_page(s: &AppState, who: &Authenticated, id: i64, error: Option<Stri
             },
             _ => String::new(),
         },
-        rating_bar: f.rating_bar.clone().unwrap_or_default(),
+        rating_bar: f.rating_bar.map(|b| if lang == Lang::Zh { b.zh() } else { b.en() }).unwrap_or_default(),
         events: f.events.iter().map(event_text).collect(),
         reports: f.reports.iter().map(report_text).collect(),
         entries: f

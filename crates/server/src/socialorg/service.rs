@@ -143,7 +143,7 @@ pub struct OrgFile {
     pub reports: Vec<Report>,
     pub entries: Vec<ListEntry>,
     /// Why it may not be rated now (none: it may).
-    pub rating_bar: Option<String>,
+    pub rating_bar: Option<super::model::RatingBar>,
     /// The rating's last valid day.
     pub rating_valid_until: Option<NaiveDate>,
 }
@@ -160,7 +160,7 @@ pub async fn org(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) 
     let events = s.events_of(id).await?;
     let reports = s.reports_of(id).await?;
     let entries = s.entries_of(id).await?;
-    let bar = bar_of(&o, &events, &reports, &entries, today).map(|b| b.zh());
+    let bar = bar_of(&o, &events, &reports, &entries, today);
     let o = Org { legal_rep_id: crate::platform::scope::shown(who, &o.legal_rep_id), ..o };
     Ok(OrgFile {
         decision_due: (o.status == OrgStatus::Applied).then(|| decision_due(o.received_on)),
