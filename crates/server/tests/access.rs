@@ -235,6 +235,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/placenames") => (Method::GET, format!("/placenames?region={community}"), None),
         ("POST", "/placenames") => (Method::POST, "/placenames".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&specific=x".into()))),
         ("GET", "/placenames/new") => (Method::GET, format!("/placenames/new?region={community}"), None),
+        ("GET", "/placenames/plates") => (Method::GET, format!("/placenames/plates?region={community}"), None),
+        ("POST", "/placenames/plates") => (Method::POST, "/placenames/plates".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&number=1".into()))),
         ("GET", "/placenames/{id}") => (Method::GET, format!("/placenames/{place}"), None),
         ("POST", "/placenames/{id}/act") => (Method::POST, format!("/placenames/{place}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=review&text=x".into()))),
         ("POST", "/api/placenames") => (Method::POST, "/api/placenames".into(), Some(("application/json", r#"{"category":"street","specific":"x","generic":"y","location":"z","reason":"w"}"#.into()))),

@@ -278,3 +278,109 @@ async fn the_placename_table_keeps_the_register_on_each_database() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// 门牌: a number on an approved street given to a building of the registry; the building's
+/// households then have their standard address; a number twice, a building twice, a building the
+/// registry does not have, a number that is not one: refused with the form kept.
+#[tokio::test]
+async fn a_building_gets_its_door_plate_and_its_households_their_standard_address() {
+    use minzheng_server::placename::model::{Category, Status};
+    use minzheng_server::placename::store::{placename_store, PlaceName, Step};
+    let f = fixture("placename-plates").await;
+    let bureau = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("bureau");
+    let county = &f.inside.community.as_str()[..6];
+    let s = placename_store(f.store.as_ref());
+    let actor = Actor::new("test");
+    let street = PlaceName {
+        id: 0,
+        county: county.into(),
+        category: Category::Street,
+        specific: "文溯".into(),
+        generic: "街".into(),
+        name: "文溯街".into(),
+        location: "x".into(),
+        reason: "y".into(),
+        renames_id: None,
+        status: Status::Applied,
+        applied_on: today() - Duration::days(60),
+        review: String::new(),
+        reviewed_on: None,
+        consult_from: None,
+        consult_to: None,
+        consult_note: String::new(),
+        decided_on: None,
+        approver: String::new(),
+        approval_no: String::new(),
+        refused_reason: String::new(),
+        filed_on: None,
+        announced_on: None,
+        recorded_by: String::new(),
+    };
+    let id = s.add(&street, &actor).await.expect("applied");
+    for step in [
+        Step::Review { opinion: "同意".into(), on: today() - Duration::days(50) },
+        Step::Consult { from: today() - Duration::days(45), to: today() - Duration::days(20), note: String::new() },
+        Step::Approve { on: today() - Duration::days(10), approver: "沈阳市人民政府".into(), number: "1".into() },
+    ] {
+        assert!(s.step(id, &step, &actor).await.unwrap());
+    }
+    // A community of the county with two buildings of households.
+    let mut by_community: std::collections::BTreeMap<String, Vec<String>> = std::collections::BTreeMap::new();
+    for h in f.city.households.iter().filter(|h| h.community.as_str().starts_with(county)) {
+        if let Some(b) = &h.building {
+            by_community.entry(h.community.to_string()).or_default().push(b.clone());
+        }
+    }
+    let (community, mut buildings) = by_community
+        .into_iter()
+        .map(|(c, mut b)| {
+            b.sort();
+            b.dedup();
+            (c, b)
+        })
+        .find(|(_, b)| b.len() >= 2)
+        .expect("a community of the county with two buildings");
+    buildings.truncate(2);
+    let in_first = f
+        .city
+        .households
+        .iter()
+        .filter(|h| h.community.as_str() == community && h.building.as_deref() == Some(buildings[0].as_str()))
+        .count() as u64;
+    let id_text = id.to_string();
+    let applied = today().to_string();
+    let mut typed = vec![
+        ("csrf", bureau.csrf.as_str()),
+        ("street_id", id_text.as_str()),
+        ("number", "十二"),
+        ("community", community.as_str()),
+        ("building", buildings[0].as_str()),
+        ("applied_on", applied.as_str()),
+    ];
+    let r = send(&f.app, Method::POST, "/placenames/plates", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("不规范") && r.body.contains(&format!("value=\"{}\"", buildings[0])), "{}", r.body);
+    typed[2] = ("number", "12");
+    let r = send(&f.app, Method::POST, "/placenames/plates", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = get(&f.app, "/placenames/plates", Some(&bureau.cookie)).await;
+    assert!(r.body.contains("文溯街12号"), "{}", r.body);
+    let report = r.body.split("id=\"address-report\"").nth(1).unwrap_or_default();
+    assert!(report.contains(&format!("所在楼栋已编门牌 {in_first} 户")), "{report}");
+    // The same building again; the same number on another building; a building not in the registry.
+    let r = send(&f.app, Method::POST, "/placenames/plates", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("该楼栋已编门牌（12号）"), "{}", r.body);
+    typed[4] = ("building", buildings[1].as_str());
+    let r = send(&f.app, Method::POST, "/placenames/plates", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("12号已编给"), "{}", r.body);
+    typed[2] = ("number", "14");
+    typed[4] = ("building", "999号楼");
+    let r = send(&f.app, Method::POST, "/placenames/plates", Some(&bureau.cookie), &[], form(&typed)).await;
+    assert!(r.status == StatusCode::UNPROCESSABLE_ENTITY && r.body.contains("没有“999号楼”"), "{}", r.body);
+    let log = f
+        .store
+        .audit_search(&minzheng_store::AuditQuery { action: Some("assign_door_plate".into()), limit: 10, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 1, "one plate given, audited");
+}

@@ -100,5 +100,38 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         s.step(id, &Step::File { on: on + Duration::days(7) }, &actor).await.map_err(fail)?;
         s.step(id, &Step::Announce { on: on + Duration::days(10) }, &actor).await.map_err(fail)?;
     }
-    Ok(format!("浑南区标准地名 {approved} 个，征求意见中 1 个，新申报 1 个 / {approved} standard names, 1 in consultation, 1 applied for"))
+    // Door plates on 浑南中路 for the buildings of 文欣社区 (the first twenty), given within days.
+    let street = s.names_in(&county, 100).await.map_err(fail)?.into_iter().find(|n| n.name == "浑南中路" && n.status == Status::Approved);
+    let community = minzheng_domain::RegionCode::parse("210112009001").map_err(|e| e.to_string())?;
+    let mut buildings: Vec<String> = store
+        .search_households(&minzheng_store::HouseholdQuery { region: Some(community.clone()), after: None, limit: 2000 })
+        .await
+        .map_err(fail)?
+        .items
+        .into_iter()
+        .filter_map(|h| h.building)
+        .collect();
+    buildings.sort_by_key(|b| (b.len(), b.clone()));
+    buildings.dedup();
+    let mut plates = 0;
+    if let Some(street) = street {
+        for (k, b) in buildings.iter().take(20).enumerate() {
+            let plate = super::store::DoorPlate {
+                id: 0,
+                county: "210112".into(),
+                street_id: street.id,
+                street: street.name.clone(),
+                number: (2 * k + 1).to_string(),
+                community_code: community.to_string(),
+                building_name: b.clone(),
+                applied_on: today - Duration::days(30 + i64::try_from(k).unwrap_or(0)),
+                assigned_on: today - Duration::days(25 + i64::try_from(k).unwrap_or(0) % 3),
+            };
+            s.add_plate(&plate, &actor).await.map_err(fail)?;
+            plates += 1;
+        }
+    }
+    Ok(format!(
+        "浑南区标准地名 {approved} 个，征求意见中 1 个，新申报 1 个，门牌 {plates} 个 / {approved} standard names, 1 in consultation, 1 applied for, {plates} door plates"
+    ))
 }

@@ -24,6 +24,8 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/placenames", Access::Needs(Permission::ReadPlaceNames)),
     Route::new("POST", "/placenames", Access::Needs(Permission::ManagePlaceNames)),
     Route::new("GET", "/placenames/new", Access::Needs(Permission::ManagePlaceNames)),
+    Route::new("GET", "/placenames/plates", Access::Needs(Permission::ReadPlaceNames)),
+    Route::new("POST", "/placenames/plates", Access::Needs(Permission::ManagePlaceNames)),
     Route::new("GET", "/placenames/{id}", Access::Needs(Permission::ReadPlaceNames)),
     Route::new("POST", "/placenames/{id}/act", Access::Needs(Permission::ManagePlaceNames)),
     Route::new("POST", "/api/placenames", Access::Needs(Permission::ManagePlaceNames)),
@@ -41,6 +43,7 @@ fn router() -> Router<AppState> {
     Router::new()
         .route(l("/placenames", &["GET", "POST"]), get(routes::register).post(routes::form_propose))
         .route(l("/placenames/new", &["GET"]), get(routes::new_form))
+        .route(l("/placenames/plates", &["GET", "POST"]), get(routes::plates).post(routes::form_plate))
         .route(l("/placenames/{id}", &["GET"]), get(routes::view))
         .route(l("/placenames/{id}/act", &["POST"]), post(routes::form_act))
         .route(l("/api/placenames", &["POST"]), post(routes::api_propose))

@@ -387,3 +387,144 @@ pub(super) async fn form_act(
         Err(e) => Err(e.into()),
     }
 }
+
+// ---- door plates ----
+
+pub(super) struct PlateRow {
+    address: String,
+    community: String,
+    building: String,
+    applied_on: String,
+    assigned_on: String,
+    late: bool,
+}
+
+pub(super) struct UnplatedRow {
+    community: String,
+    building: String,
+    households: u64,
+}
+
+pub(super) struct StreetChoice {
+    id: i64,
+    name: String,
+    selected: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct PlateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    street_id: String,
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    building: String,
+    #[serde(default)]
+    applied_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "placename_plates.html")]
+pub(super) struct PlatesPage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    csrf: String,
+    region_name: String,
+    plates: Vec<PlateRow>,
+    households: u64,
+    with_plate: u64,
+    recorded_standard: u64,
+    unplated: Vec<UnplatedRow>,
+    streets: Vec<StreetChoice>,
+    may_manage: bool,
+    form: PlateForm,
+    error: Option<String>,
+}
+
+async fn plates_page(
+    s: &AppState,
+    who: &Authenticated,
+    region: Option<RegionCode>,
+    form: PlateForm,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let (plates, report) = service::plates(s.store.as_ref(), &who.principal, region.as_ref()).await?;
+    let cal = minzheng_app::cases::calendar(s.store.as_ref()).await?;
+    let here = region.unwrap_or_else(|| who.principal.region.clone());
+    let label = |code: &str| RegionCode::parse(code).map(|c| region_label(s, &c, lang)).unwrap_or_else(|_| code.to_string());
+    let names = service::register(s.store.as_ref(), &who.principal, None).await?.names;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = PlatesPage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(who)),
+        csrf: who.session.csrf_token.clone(),
+        region_name: region_label(s, &here, lang),
+        plates: plates
+            .iter()
+            .map(|p| PlateRow {
+                address: p.address(),
+                community: label(&p.community_code),
+                building: p.building_name.clone(),
+                applied_on: p.applied_on.to_string(),
+                assigned_on: p.assigned_on.to_string(),
+                late: service::plate_late(p, &cal),
+            })
+            .collect(),
+        households: report.households,
+        with_plate: report.with_plate,
+        recorded_standard: report.recorded_standard,
+        unplated: report
+            .unplated
+            .iter()
+            .map(|(c, b, n)| UnplatedRow { community: label(c), building: b.clone(), households: *n })
+            .collect(),
+        streets: names
+            .iter()
+            .filter(|n| n.status == Status::Approved && matches!(n.category, Category::Street | Category::Settlement))
+            .map(|n| StreetChoice { id: n.id, name: n.name.clone(), selected: n.id.to_string() == form.street_id })
+            .collect(),
+        may_manage: who.principal.may(Permission::ManagePlaceNames),
+        form,
+        error,
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+/// `GET /placenames/plates?region=`: the door plates, the registry's buildings without one and
+/// how its households' addresses stand.
+pub(super) async fn plates(State(s): State<AppState>, who: Authenticated, Query(q): Query<RegionParam>) -> Result<Response, AppError> {
+    let region = region_of(&q)?;
+    let today = s.clock.today();
+    plates_page(&s, &who, region, PlateForm { applied_on: today.to_string(), ..Default::default() }, None).await
+}
+
+pub(super) async fn form_plate(State(s): State<AppState>, who: Authenticated, Form(f): Form<PlateForm>) -> Result<Response, AppError> {
+    who.require_csrf(&s, Some(&f.csrf)).await?;
+    let lang = who.lang;
+    let Some(applied_on) = day_of(&f.applied_on) else {
+        let msg = bad_date(lang, "申请日期", "date applied", &f.applied_on);
+        return plates_page(&s, &who, None, f, Some(msg)).await;
+    };
+    let Ok(street_id) = f.street_id.trim().parse::<i64>() else {
+        return plates_page(&s, &who, None, f, Some(pick(lang, "请选择标准地名", "choose the standard name").into())).await;
+    };
+    let r = service::PlateRequest {
+        street_id,
+        number: f.number.clone(),
+        community: f.community.clone(),
+        building: f.building.clone(),
+        applied_on,
+    };
+    match service::assign_plate(s.store.as_ref(), &who.principal, &who.actor, r, s.clock.today()).await {
+        Ok(_) => Ok(Redirect::to("/placenames/plates").into_response()),
+        Err(service::PlateFailure::Name(e)) if !e.is_input() => Err(e.into()),
+        Err(e) => plates_page(&s, &who, None, f, Some(both(lang, &e))).await,
+    }
+}

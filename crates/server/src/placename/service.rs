@@ -256,3 +256,175 @@ pub async fn register(store: &dyn Store, who: &Principal, region: Option<&Region
         .collect();
     Ok(Register { names: s.names_in(region, 200).await?, unpublished })
 }
+
+/// Why a door plate is not given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlateError {
+    #[error("the number {0:?} is not a door number")]
+    BadNumber(String),
+    #[error("the name is not a standard street or settlement name of the county")]
+    NotAStreet,
+    #[error("the community is not in the county")]
+    NotInCounty,
+    #[error("no building {0} in the community")]
+    NoBuilding(String),
+    #[error("the building has a plate already ({0})")]
+    BuildingPlated(String),
+    #[error("number {0} is given to {1}")]
+    NumberTaken(String, String),
+    #[error("date {0} after today")]
+    Future(NaiveDate),
+}
+
+impl Bilingual for PlateError {
+    fn zh(&self) -> String {
+        match self {
+            PlateError::BadNumber(n) => format!("门牌号“{n}”不规范，应为数字，可带分号，如 12 或 12-1"),
+            PlateError::NotAStreet => "门牌须编在本区县已批准的街路巷或居民点标准地名上".into(),
+            PlateError::NotInCounty => "该社区不在本区县".into(),
+            PlateError::NoBuilding(b) => format!("人口库中该社区没有“{b}”"),
+            PlateError::BuildingPlated(a) => format!("该楼栋已编门牌（{a}号）"),
+            PlateError::NumberTaken(n, b) => format!("{n}号已编给“{b}”，同一地名上门牌号不得重复"),
+            PlateError::Future(d) => format!("日期{d}晚于今天"),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            PlateError::BadNumber(n) => format!("door number {n:?}: digits, with a sub-number if any, as 12 or 12-1"),
+            PlateError::NotAStreet => "a door plate is on an approved street or settlement name of the county".into(),
+            PlateError::NotInCounty => "the community is not in the county".into(),
+            PlateError::NoBuilding(b) => format!("no building {b:?} in the community's registry"),
+            PlateError::BuildingPlated(a) => format!("the building has its plate already (number {a})"),
+            PlateError::NumberTaken(n, b) => format!("number {n} is given to {b:?} already"),
+            PlateError::Future(d) => format!("date {d} is after today"),
+        }
+    }
+}
+
+/// A door plate as asked for.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PlateRequest {
+    pub street_id: i64,
+    pub number: String,
+    pub community: String,
+    pub building: String,
+    pub applied_on: NaiveDate,
+}
+
+/// Door plates are compiled within 10 working days of the application (local practice).
+pub const PLATE_WORKING_DAYS: u32 = 10;
+
+/// Gives a door plate on a standard name of the account's county to a building of the registry.
+pub async fn assign_plate(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    r: PlateRequest,
+    today: NaiveDate,
+) -> Result<super::store::DoorPlate, PlateFailure> {
+    need(who, Permission::ManagePlaceNames)?;
+    if who.region.level() != RegionLevel::County {
+        return Err(NameFailure::NotACounty.into());
+    }
+    let number = r.number.trim().to_string();
+    let ok = {
+        let mut parts = number.splitn(2, '-');
+        let main = parts.next().unwrap_or("");
+        let sub = parts.next();
+        !main.is_empty()
+            && main.len() <= 5
+            && main.chars().all(|c| c.is_ascii_digit())
+            && sub.is_none_or(|s| !s.is_empty() && s.len() <= 4 && s.chars().all(|c| c.is_ascii_digit()))
+    };
+    if !ok {
+        return Err(PlateError::BadNumber(number).into());
+    }
+    if r.applied_on > today {
+        return Err(PlateError::Future(r.applied_on).into());
+    }
+    let s = placename_store(store);
+    let street = s.get(r.street_id).await?.ok_or(PlateError::NotAStreet)?;
+    if street.status != Status::Approved
+        || street.county != who.region.as_str()
+        || !matches!(street.category, super::model::Category::Street | super::model::Category::Settlement)
+    {
+        return Err(PlateError::NotAStreet.into());
+    }
+    let community = RegionCode::parse(r.community.trim()).map_err(|_| PlateError::NotInCounty)?;
+    if !who.region.contains(&community) || community.level() != RegionLevel::Community {
+        return Err(PlateError::NotInCounty.into());
+    }
+    let plate = super::store::DoorPlate {
+        id: 0,
+        county: who.region.to_string(),
+        street_id: street.id,
+        street: street.name.clone(),
+        number: number.clone(),
+        community_code: community.to_string(),
+        building_name: r.building.trim().to_string(),
+        applied_on: r.applied_on,
+        assigned_on: today,
+    };
+    match s.add_plate(&plate, actor).await {
+        Ok(id) => Ok(super::store::DoorPlate { id, ..plate }),
+        Err(StoreError::Conflict(why)) => Err(match why.split_once(':') {
+            Some(("building_plated", n)) => PlateError::BuildingPlated(n.to_string()),
+            Some(("number_taken", b)) => PlateError::NumberTaken(number, b.to_string()),
+            _ => PlateError::NoBuilding(plate.building_name),
+        }
+        .into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether a plate was given later than 10 working days after its application.
+pub fn plate_late(p: &super::store::DoorPlate, cal: &minzheng_domain::calendar::WorkCalendar) -> bool {
+    p.assigned_on > cal.add_working_days(p.applied_on, PLATE_WORKING_DAYS)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlateFailure {
+    #[error(transparent)]
+    Name(#[from] NameFailure),
+    #[error(transparent)]
+    Plate(#[from] PlateError),
+}
+
+impl From<AccessError> for PlateFailure {
+    fn from(e: AccessError) -> PlateFailure {
+        PlateFailure::Name(e.into())
+    }
+}
+
+impl From<StoreError> for PlateFailure {
+    fn from(e: StoreError) -> PlateFailure {
+        PlateFailure::Name(e.into())
+    }
+}
+
+impl Bilingual for PlateFailure {
+    fn zh(&self) -> String {
+        match self {
+            PlateFailure::Name(e) => e.zh(),
+            PlateFailure::Plate(e) => e.zh(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            PlateFailure::Name(e) => e.en(),
+            PlateFailure::Plate(e) => e.en(),
+        }
+    }
+}
+
+/// The door plates and the address report of a region.
+pub async fn plates(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+) -> Result<(Vec<super::store::DoorPlate>, super::store::AddressReport), NameFailure> {
+    need(who, Permission::ReadPlaceNames)?;
+    let region = within(who, region)?;
+    let s = placename_store(store);
+    Ok((s.plates_in(region, 200).await?, s.address_report(region, 50).await?))
+}

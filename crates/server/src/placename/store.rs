@@ -11,8 +11,14 @@ use serde::Serialize;
 
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     module: "placename",
-    sqlite: &[Migration { version: 7201, name: "placename", sql: include_str!("migrations/sqlite/7201_placename.sql") }],
-    postgres: &[Migration { version: 7201, name: "placename", sql: include_str!("migrations/postgres/7201_placename.sql") }],
+    sqlite: &[
+        Migration { version: 7201, name: "placename", sql: include_str!("migrations/sqlite/7201_placename.sql") },
+        Migration { version: 7202, name: "door_plates", sql: include_str!("migrations/sqlite/7202_door_plates.sql") },
+    ],
+    postgres: &[
+        Migration { version: 7201, name: "placename", sql: include_str!("migrations/postgres/7201_placename.sql") },
+        Migration { version: 7202, name: "door_plates", sql: include_str!("migrations/postgres/7202_door_plates.sql") },
+    ],
 };
 
 /// 地名 as registered, with its procedure.
@@ -79,6 +85,40 @@ impl Step {
     }
 }
 
+/// 门牌: a number on a standard name given to a building of the registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoorPlate {
+    pub id: i64,
+    pub county: String,
+    pub street_id: i64,
+    /// The standard name it is on (read with the plate).
+    pub street: String,
+    pub number: String,
+    pub community_code: String,
+    pub building_name: String,
+    pub applied_on: NaiveDate,
+    pub assigned_on: NaiveDate,
+}
+
+impl DoorPlate {
+    /// 标准地址: the name and the number.
+    pub fn address(&self) -> String {
+        format!("{}{}号", self.street, self.number)
+    }
+}
+
+/// How the registry's households of a region stand against the standard addresses.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AddressReport {
+    pub households: u64,
+    /// In a building with a door plate: their standard address is known.
+    pub with_plate: u64,
+    /// Of those, whose recorded address already names the standard one.
+    pub recorded_standard: u64,
+    /// Buildings of the registry with households and no door plate (most households first).
+    pub unplated: Vec<(String, String, u64)>,
+}
+
 #[async_trait]
 pub trait PlaceNameStore: Send + Sync {
     /// Stores an application; a name the county holds already (applied for or standard, in a
@@ -94,6 +134,13 @@ pub trait PlaceNameStore: Send + Sync {
     async fn unpublished(&self, region: &RegionCode, limit: u32) -> Result<Vec<PlaceName>>;
     /// The names a name renamed, newest first (its former names).
     async fn former_names(&self, id: i64) -> Result<Vec<PlaceName>>;
+    /// Gives a door plate: a number not yet on the name, a building of the registry without one
+    /// (`number_taken`, `building_plated`, `no_building` conflicts), audited.
+    async fn add_plate(&self, p: &DoorPlate, actor: &Actor) -> Result<i64>;
+    /// The door plates of the counties within `region`, by name and number.
+    async fn plates_in(&self, region: &RegionCode, limit: u32) -> Result<Vec<DoorPlate>>;
+    /// The registry's households of `region` against the standard addresses.
+    async fn address_report(&self, region: &RegionCode, limit: u32) -> Result<AddressReport>;
 }
 
 pub fn placename_store(store: &dyn Store) -> &dyn PlaceNameStore {
@@ -151,6 +198,20 @@ macro_rules! impl_placename_store {
                     filed_on: r.try_get("filed_on")?,
                     announced_on: r.try_get("announced_on")?,
                     recorded_by: text("recorded_by")?,
+                })
+            }
+
+            fn plate_from(r: &<$db as sqlx::Database>::Row) -> Result<DoorPlate> {
+                Ok(DoorPlate {
+                    id: r.try_get("id")?,
+                    county: r.try_get("county")?,
+                    street_id: r.try_get("street_id")?,
+                    street: r.try_get("street")?,
+                    number: r.try_get("number")?,
+                    community_code: r.try_get("community_code")?,
+                    building_name: r.try_get("building_name")?,
+                    applied_on: r.try_get("applied_on")?,
+                    assigned_on: r.try_get("assigned_on")?,
                 })
             }
 
@@ -321,6 +382,90 @@ macro_rules! impl_placename_store {
                     qb.push_bind(lo).push(" AND county < ").push_bind(hi);
                     qb.push(" ORDER BY decided_on, id LIMIT ").push_bind(i64::from(limit));
                     qb.build().fetch_all(self.pool()).await?.iter().map(from_row).collect()
+                }
+
+                async fn add_plate(&self, p: &DoorPlate, actor: &Actor) -> Result<i64> {
+                    let mut tx = self.begin_write().await?;
+                    if <$store as minzheng_store::Dialect>::LOCKS_ROWS {
+                        sqlx::query::<$db>("SELECT pg_advisory_xact_lock(7294634)").execute(&mut *tx).await?;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT 1 AS x FROM buildings WHERE community_code = ");
+                    qb.push_bind(p.community_code.clone()).push(" AND name = ").push_bind(p.building_name.clone());
+                    if qb.build().fetch_optional(&mut *tx).await?.is_none() {
+                        return Err(StoreError::Conflict("no_building".into()));
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT number FROM door_plates WHERE community_code = ");
+                    qb.push_bind(p.community_code.clone()).push(" AND building_name = ").push_bind(p.building_name.clone());
+                    if let Some(r) = qb.build().fetch_optional(&mut *tx).await? {
+                        let n: String = r.try_get("number")?;
+                        return Err(StoreError::Conflict(format!("building_plated:{n}")));
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT building_name FROM door_plates WHERE street_id = ");
+                    qb.push_bind(p.street_id).push(" AND number = ").push_bind(p.number.clone());
+                    if let Some(r) = qb.build().fetch_optional(&mut *tx).await? {
+                        let b: String = r.try_get("building_name")?;
+                        return Err(StoreError::Conflict(format!("number_taken:{b}")));
+                    }
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO door_plates (county, street_id, number, community_code, building_name, applied_on, assigned_on, recorded_by) ",
+                    );
+                    qb.push_values([p], |mut b, p| {
+                        b.push_bind(p.county.clone())
+                            .push_bind(p.street_id)
+                            .push_bind(p.number.clone())
+                            .push_bind(p.community_code.clone())
+                            .push_bind(p.building_name.clone())
+                            .push_bind(p.applied_on)
+                            .push_bind(p.assigned_on)
+                            .push_bind(actor.name.clone());
+                    });
+                    qb.push(" RETURNING id");
+                    let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    let entry = AuditEntry {
+                        action: "assign_door_plate".into(),
+                        entity: "door_plate".into(),
+                        entity_key: id.to_string(),
+                        before: None,
+                        after: Some(serde_json::json!({ "address": p.address(), "community": p.community_code, "building": p.building_name, "applied_on": p.applied_on, "assigned_on": p.assigned_on })),
+                    };
+                    <$store>::write_audit(&mut tx, actor, &[entry]).await?;
+                    tx.commit().await?;
+                    Ok(id)
+                }
+
+                async fn plates_in(&self, region: &RegionCode, limit: u32) -> Result<Vec<DoorPlate>> {
+                    let (lo, hi) = range(region);
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT d.id, d.county, d.street_id, n.name AS street, d.number, d.community_code, d.building_name, d.applied_on, d.assigned_on \
+                         FROM door_plates d JOIN place_names n ON n.id = d.street_id WHERE d.community_code >= ",
+                    );
+                    qb.push_bind(lo).push(" AND d.community_code < ").push_bind(hi);
+                    qb.push(" ORDER BY n.name, d.number, d.id LIMIT ").push_bind(i64::from(limit));
+                    qb.build().fetch_all(self.pool()).await?.iter().map(plate_from).collect()
+                }
+
+                async fn address_report(&self, region: &RegionCode, limit: u32) -> Result<AddressReport> {
+                    let (lo, hi) = range(region);
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT COUNT(*) AS n, CAST(SUM(CASE WHEN d.id IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS plated, \
+                         CAST(SUM(CASE WHEN d.id IS NOT NULL AND h.address LIKE '%' || n.name || d.number || '号%' THEN 1 ELSE 0 END) AS BIGINT) AS standard \
+                         FROM households h LEFT JOIN door_plates d ON d.community_code = h.community_code AND d.building_name = h.building_name \
+                         LEFT JOIN place_names n ON n.id = d.street_id WHERE h.community_code >= ",
+                    );
+                    qb.push_bind(lo.clone()).push(" AND h.community_code < ").push_bind(hi.clone());
+                    let r = qb.build().fetch_one(self.pool()).await?;
+                    let n = |c: &str| -> Result<u64> { Ok(u64::try_from(r.try_get::<Option<i64>, _>(c)?.unwrap_or(0)).unwrap_or(0)) };
+                    let mut report = AddressReport { households: n("n")?, with_plate: n("plated")?, recorded_standard: n("standard")?, unplated: Vec::new() };
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "SELECT h.community_code, h.building_name, COUNT(*) AS n FROM households h WHERE h.building_name IS NOT NULL AND h.community_code >= ",
+                    );
+                    qb.push_bind(lo).push(" AND h.community_code < ").push_bind(hi);
+                    qb.push(" AND NOT EXISTS (SELECT 1 FROM door_plates d WHERE d.community_code = h.community_code AND d.building_name = h.building_name)");
+                    qb.push(" GROUP BY h.community_code, h.building_name ORDER BY COUNT(*) DESC, h.community_code, h.building_name LIMIT ").push_bind(i64::from(limit));
+                    for r in qb.build().fetch_all(self.pool()).await? {
+                        report.unplated.push((r.try_get("community_code")?, r.try_get("building_name")?, u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or(0)));
+                    }
+                    Ok(report)
                 }
 
                 async fn former_names(&self, id: i64) -> Result<Vec<PlaceName>> {
