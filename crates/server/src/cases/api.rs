@@ -41,9 +41,7 @@ pub(crate) struct ListParams {
     pub(crate) limit: Option<u32>,
 }
 
-pub(crate) fn region_of(text: Option<&str>) -> Result<Option<minzheng_domain::RegionCode>, AppError> {
-    text.map(str::trim).filter(|t| !t.is_empty()).map(parse_region).transpose()
-}
+pub(crate) use crate::platform::api::region_of;
 
 pub(crate) fn list_of(text: Option<&str>) -> Result<CaseList, AppError> {
     let t = text.unwrap_or_default();

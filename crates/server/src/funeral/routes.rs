@@ -7,7 +7,7 @@ use super::store::CremationRecord;
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
-use crate::platform::pages::{bad_date, both, day_of, pick, yuan};
+use crate::platform::pages::{bad_date, both, choices, day_of, pick, yuan, Choice};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -34,7 +34,7 @@ pub(super) struct FiguresParam {
 }
 
 fn region_of(p: &FiguresParam) -> Result<Option<RegionCode>, AppError> {
-    p.region.as_deref().filter(|r| !r.trim().is_empty()).map(crate::platform::api::parse_region).transpose()
+    crate::platform::api::region_of(p.region.as_deref())
 }
 
 fn year_of(s: &AppState, p: &FiguresParam) -> Result<i32, AppError> {
@@ -70,7 +70,7 @@ pub(super) async fn api_record_death(
     headers: axum::http::HeaderMap,
     Json(r): Json<DeathReport>,
 ) -> Result<(StatusCode, Json<DeathRecorded>), AppError> {
-    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    who.require_csrf_header(&s, &headers).await?;
     let d = service::record_death(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, r, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
@@ -100,7 +100,7 @@ pub(super) async fn api_record_cremation(
     headers: axum::http::HeaderMap,
     Json(c): Json<CremationReport>,
 ) -> Result<(StatusCode, Json<CremationRecord>), AppError> {
-    who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
+    who.require_csrf_header(&s, &headers).await?;
     let c = service::record_cremation(s.store.as_ref(), &who.principal, &who.actor, id, c, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
@@ -280,16 +280,6 @@ pub(super) async fn figures_xlsx(
         .collect();
     let bytes = crate::platform::sheet::workbook(pick(lang, "殡葬服务统计", "Funeral figures"), &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, &format!("funeral-{year}.xlsx")))
-}
-
-pub(super) struct Choice {
-    code: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, selected: &str) -> Vec<Choice> {
-    all.iter().map(|&x| Choice { code: code(x), label: label(x), selected: code(x) == selected }).collect()
 }
 
 /// The death form, as typed.

@@ -7,7 +7,7 @@ use super::store::{DivorceRecord, Marriage, MonthFigures};
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
-use crate::platform::pages::{both, day_of, pick};
+use crate::platform::pages::{both, choices, day_of, pick, Choice};
 use crate::platform::scope::shown;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -37,7 +37,7 @@ pub(super) struct FiguresParam {
 }
 
 fn region_of(p: &FiguresParam) -> Result<Option<RegionCode>, AppError> {
-    p.region.as_deref().filter(|r| !r.trim().is_empty()).map(crate::platform::api::parse_region).transpose()
+    crate::platform::api::region_of(p.region.as_deref())
 }
 
 fn year_of(s: &AppState, p: &FiguresParam) -> Result<i32, AppError> {
@@ -52,10 +52,6 @@ fn year_of(s: &AppState, p: &FiguresParam) -> Result<i32, AppError> {
             )
         }),
     }
-}
-
-fn csrf_header(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
 // ---- API ----
@@ -77,7 +73,7 @@ pub(super) async fn api_register(
     headers: axum::http::HeaderMap,
     Json(app): Json<MarriageApplication>,
 ) -> Result<(StatusCode, Json<Registered>), AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     let r = service::register_marriage(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, app, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
@@ -106,7 +102,7 @@ pub(super) async fn api_apply_divorce(
     headers: axum::http::HeaderMap,
     Json(app): Json<DivorceApplication>,
 ) -> Result<(StatusCode, Json<DivorceRecord>), AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     let d = service::apply_divorce(s.store.as_ref(), &who.principal, &who.actor, app, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
@@ -132,7 +128,7 @@ pub(super) async fn api_withdraw(
     headers: axum::http::HeaderMap,
     Json(b): Json<WithdrawBody>,
 ) -> Result<Json<DivorceRecord>, AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     Ok(Json(service::withdraw_divorce(s.store.as_ref(), &who.principal, &who.actor, id, b.party.trim(), s.clock.today()).await?))
 }
 
@@ -148,7 +144,7 @@ pub(super) async fn api_certify(
     headers: axum::http::HeaderMap,
     Json(b): Json<CertificateBody>,
 ) -> Result<(StatusCode, Json<Divorced>), AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     let d =
         service::certify_divorce(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, id, b.both_present, s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(d)))
@@ -385,16 +381,6 @@ pub(super) async fn figures_xlsx(
         .collect();
     let bytes = crate::platform::sheet::workbook(pick(lang, "婚姻登记统计", "Marriage registrations"), &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, &format!("marriage-{year}.xlsx")))
-}
-
-pub(super) struct Choice {
-    code: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-fn choices<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, selected: &str) -> Vec<Choice> {
-    all.iter().map(|&x| Choice { code: code(x), label: label(x), selected: code(x) == selected }).collect()
 }
 
 /// The marriage form, as typed.
@@ -941,10 +927,7 @@ async fn appointments_page(
                 },
             })
             .collect(),
-        kinds: AppointmentKind::ALL
-            .iter()
-            .map(|k| Choice { code: k.as_str(), label: pick(lang, k.zh(), k.en()), selected: k.as_str() == form.kind })
-            .collect(),
+        kinds: choices(AppointmentKind::ALL, AppointmentKind::as_str, |k| pick(lang, k.zh(), k.en()), &form.kind),
         form,
         error,
     };
@@ -1041,7 +1024,7 @@ pub(super) async fn api_book(
     headers: axum::http::HeaderMap,
     Json(r): Json<service::BookingRequest>,
 ) -> Result<(StatusCode, Json<super::store::Appointment>), AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     match service::book(s.store.as_ref(), &who.principal, &who.actor, r, s.clock.today()).await {
         Ok(a) => Ok((StatusCode::CREATED, Json(a))),
         Err(service::BookingFailure::Store(e)) => Err(e.into()),

@@ -7,7 +7,7 @@ use super::store::PlaceName;
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
-use crate::platform::pages::{bad_date, both, day_of, pick};
+use crate::platform::pages::{bad_date, both, choices, day_of, pick, Choice};
 use crate::{AppError, AppState};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -27,17 +27,13 @@ impl From<NameFailure> for AppError {
     }
 }
 
-fn csrf_header(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
-}
-
 #[derive(Deserialize, Default)]
 pub(super) struct RegionParam {
     region: Option<String>,
 }
 
 fn region_of(p: &RegionParam) -> Result<Option<RegionCode>, AppError> {
-    p.region.as_deref().filter(|r| !r.trim().is_empty()).map(crate::platform::api::parse_region).transpose()
+    crate::platform::api::region_of(p.region.as_deref())
 }
 
 pub(super) async fn api_propose(
@@ -46,7 +42,7 @@ pub(super) async fn api_propose(
     headers: axum::http::HeaderMap,
     Json(p): Json<Proposal>,
 ) -> Result<(StatusCode, Json<PlaceName>), AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     Ok((StatusCode::CREATED, Json(service::propose(s.store.as_ref(), &who.principal, &who.actor, p, s.clock.today()).await?)))
 }
 
@@ -69,7 +65,7 @@ pub(super) async fn api_act(
     headers: axum::http::HeaderMap,
     Json(a): Json<NameAction>,
 ) -> Result<Json<PlaceName>, AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     Ok(Json(service::act(s.store.as_ref(), &who.principal, &who.actor, id, a, s.clock.today()).await?))
 }
 
@@ -161,12 +157,6 @@ pub(super) struct ProposalForm {
     renames: String,
 }
 
-pub(super) struct Choice {
-    code: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "placename_form.html")]
 pub(super) struct FormPage {
@@ -195,10 +185,7 @@ fn form_page(who: &Authenticated, form: ProposalForm, renaming: Option<&PlaceNam
         zh: lang == Lang::Zh,
         user: Some(UserBar::of(who)),
         csrf: who.session.csrf_token.clone(),
-        categories: Category::ALL
-            .iter()
-            .map(|c| Choice { code: c.as_str(), label: pick(lang, c.zh(), c.en()), selected: c.as_str() == form.category })
-            .collect(),
+        categories: choices(Category::ALL, Category::as_str, |c| pick(lang, c.zh(), c.en()), &form.category),
         renaming: renaming.map(|n| match lang {
             Lang::Zh => format!("{}（{}，{}）", n.name, n.category.zh(), n.location),
             Lang::En => format!("{} ({}, {})", n.name, n.category.en(), n.location),

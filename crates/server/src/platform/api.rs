@@ -18,6 +18,11 @@ pub(crate) async fn health(State(s): State<AppState>) -> Json<Health> {
 }
 
 /// A region code as typed (spaces around it ignored), or the error in both languages.
+/// A `?region=` as sent: none when absent or blank, else the code (a clear 400 when it is not one).
+pub(crate) fn region_of(text: Option<&str>) -> Result<Option<RegionCode>, AppError> {
+    text.map(str::trim).filter(|t| !t.is_empty()).map(parse_region).transpose()
+}
+
 pub(crate) fn parse_region(text: &str) -> Result<RegionCode, AppError> {
     RegionCode::parse(text.trim()).map_err(|e| AppError::bad_input("bad_region_code", &e))
 }

@@ -241,6 +241,11 @@ impl Authenticated {
     }
 
     /// The same check, with a refusal recorded as a security event.
+    /// [`Self::require_csrf`] with the token an API client sends in `x-csrf-token`.
+    pub async fn require_csrf_header(&self, state: &AppState, headers: &axum::http::HeaderMap) -> Result<(), AppError> {
+        self.require_csrf(state, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await
+    }
+
     pub async fn require_csrf(&self, state: &AppState, sent: Option<&str>) -> Result<(), AppError> {
         let checked = self.check_csrf(sent);
         if checked.is_err() {

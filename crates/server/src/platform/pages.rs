@@ -319,3 +319,20 @@ pub(crate) fn bad_date(lang: Lang, what_zh: &str, what_en: &str, text: &str) -> 
 pub(crate) fn yuan(fen: i64) -> String {
     minzheng_domain::Fen(fen).to_string()
 }
+
+/// One option of a `<select>`: its code, its label in the page's language, whether chosen.
+pub(crate) struct Choice {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// The options of a `<select>` over all values of a kind, the one whose code is `selected` chosen.
+pub(crate) fn choices<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: &str,
+) -> Vec<Choice> {
+    all.iter().map(|&x| Choice { code: code(x), label: label(x), selected: code(x) == selected }).collect()
+}

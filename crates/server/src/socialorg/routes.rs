@@ -7,7 +7,7 @@ use super::store::{Org, PublicOrg};
 use crate::auth::Authenticated;
 use crate::i18n::{Lang, Text};
 use crate::pages::{region_label, render, UserBar};
-use crate::platform::pages::{both, day_of, pick, yuan};
+use crate::platform::pages::{both, choices, day_of, pick, yuan, Choice};
 use crate::platform::scope::shown;
 use crate::{AppError, AppState};
 use askama::Template;
@@ -28,17 +28,13 @@ impl From<OrgFailure> for AppError {
     }
 }
 
-fn csrf_header(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
-}
-
 #[derive(Deserialize, Default)]
 pub(super) struct RegionParam {
     region: Option<String>,
 }
 
 fn region_of(p: &RegionParam) -> Result<Option<RegionCode>, AppError> {
-    p.region.as_deref().filter(|r| !r.trim().is_empty()).map(crate::platform::api::parse_region).transpose()
+    crate::platform::api::region_of(p.region.as_deref())
 }
 
 // ---- API ----
@@ -50,7 +46,7 @@ pub(super) async fn api_apply(
     headers: axum::http::HeaderMap,
     Json(a): Json<Application>,
 ) -> Result<(StatusCode, Json<Org>), AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     Ok((StatusCode::CREATED, Json(service::apply(s.store.as_ref(), &who.principal, &who.actor, a, s.clock.today()).await?)))
 }
 
@@ -67,7 +63,7 @@ pub(super) async fn api_act(
     headers: axum::http::HeaderMap,
     Json(a): Json<OrgAction>,
 ) -> Result<Json<OrgFile>, AppError> {
-    who.require_csrf(&s, csrf_header(&headers)).await?;
+    who.require_csrf_header(&s, &headers).await?;
     Ok(Json(service::act(s.store.as_ref(), &who.principal, &who.actor, id, a, s.clock.today()).await?))
 }
 
@@ -236,12 +232,6 @@ pub(super) struct ApplicationForm {
     scope: String,
 }
 
-pub(super) struct Choice {
-    code: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
 #[derive(Template)]
 #[template(path = "socialorg_form.html")]
 pub(super) struct FormPage {
@@ -262,10 +252,7 @@ fn form_page(who: &Authenticated, form: ApplicationForm, error: Option<String>) 
         zh: lang == Lang::Zh,
         user: Some(UserBar::of(who)),
         csrf: who.session.csrf_token.clone(),
-        kinds: OrgKind::ALL
-            .iter()
-            .map(|k| Choice { code: k.as_str(), label: kind_label(*k, lang), selected: k.as_str() == form.kind })
-            .collect(),
+        kinds: choices(OrgKind::ALL, OrgKind::as_str, |k| kind_label(k, lang), &form.kind),
         form,
         error,
     };
@@ -477,10 +464,7 @@ async fn org_page(s: &AppState, who: &Authenticated, id: i64, error: Option<Stri
                 label: format!("{}：{}", pick(lang, r.list().zh(), r.list().en()), pick(lang, r.zh(), r.en())),
             })
             .collect(),
-        inspections: Inspection::ALL
-            .iter()
-            .map(|i| Choice { code: i.as_str(), label: pick(lang, i.zh(), i.en()), selected: false })
-            .collect(),
+        inspections: choices(Inspection::ALL, Inspection::as_str, |i| pick(lang, i.zh(), i.en()), &typed.inspection),
         applied: o.status == OrgStatus::Applied,
         active: o.status == OrgStatus::Active,
         may_manage: who.principal.may(Permission::ManageSocialOrgs),
