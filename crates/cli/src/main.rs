@@ -1010,6 +1010,7 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
     println!(
         "  http://{bind}/tasks   重点工作推进表（市级、区县、街道、审计账号）/ the key-task progress table (city, county, street, auditor)"
     );
+    println!("  http://{bind}/statistics   社会救助月报：城乡低保、特困、孤儿、临时救助、资金支出、标准，环比同比，关账与更正，数字溯源（区县审批、市级账号）/ the monthly report: figures, comparisons, closing and corrections, the people behind each figure (county approver, city admin)");
     println!("  http://{bind}/payments   资金发放：花名册审核、锁定、银行文件和回盘（区县审批账号）/ payment lists: approve, lock, bank files and returns (county approver)");
     println!("  http://{bind}/eldercare   养老服务：机构备案、入住、能力评估和指标（区县审批、社区账号）/ elderly care: institutions, residents, ability assessments, indicators (county approver, community)");
     println!("  http://{bind}/eldercare/homecare   政府购买居家养老服务：服务工单、服务记录、回访核验、月度结算（区县审批；社区回访）/ purchased home care: orders, visits, verification, monthly settlement (county approver; community verifies)");

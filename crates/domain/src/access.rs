@@ -113,6 +113,12 @@ pub enum Permission {
     /// 地名管理: take applications for names, record their review, consultation, approval,
     /// filing and announcement (a county's civil affairs bureau).
     ManagePlaceNames,
+    /// 民政统计: read the monthly report of the region, its comparisons and the units behind each
+    /// figure.
+    ReadStatistics,
+    /// 统计关账: close a county's month of the report (its figures frozen) and note corrections
+    /// beside its figures (the county's bureau).
+    CloseStatistics,
 }
 
 impl Role {
@@ -212,6 +218,7 @@ impl Role {
                     | ViewDashboard
                     | ReadElderCare
                     | ReadFuneral
+                    | ReadStatistics
             ),
             Role::CountyApprover => matches!(
                 p,
@@ -241,6 +248,8 @@ impl Role {
                     | ManageSocialOrgs
                     | ReadPlaceNames
                     | ManagePlaceNames
+                    | ReadStatistics
+                    | CloseStatistics
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -269,6 +278,7 @@ impl Role {
                         | ReadSocialOrgs
                         | ManageSocialOrgs
                         | ReadPlaceNames
+                        | ReadStatistics
                 )
             }
             Role::Auditor => {
@@ -285,6 +295,7 @@ impl Role {
                         | ReadMarriage
                         | ReadSocialOrgs
                         | ReadPlaceNames
+                        | ReadStatistics
                 )
             }
         }

@@ -16,6 +16,7 @@ mod platform;
 mod policy;
 mod registry;
 pub mod socialorg;
+pub mod statistics;
 pub mod tasks;
 
 pub use module::{route_table, Access, MenuEntry, Module, Route};
@@ -37,6 +38,7 @@ pub const MODULES: &[&Module] = &[
     &placename::MODULE,
     &payments::MODULE,
     &dashboard::MODULE,
+    &statistics::MODULE,
     &platform::MODULE,
 ];
 

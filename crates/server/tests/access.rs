@@ -232,6 +232,15 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/socialorgs/{id}") => (Method::GET, format!("/api/socialorgs/{org}"), None),
         ("POST", "/api/socialorgs/{id}/actions") => (Method::POST, format!("/api/socialorgs/{org}/actions"), Some(("application/json", r#"{"action":"rate","score":900}"#.into()))),
         ("GET", "/api/public/socialorgs") => (Method::GET, "/api/public/socialorgs?q=%E4%B9%A6%E6%B3%95".into(), None),
+        ("GET", "/statistics") => (Method::GET, format!("/statistics?region={community}&month=2026-10"), None),
+        ("GET", "/statistics/units") => (Method::GET, format!("/statistics/units?region={community}&month=2026-10&line=dibao_urban_persons"), None),
+        ("GET", "/statistics/report.xlsx") => (Method::GET, format!("/statistics/report.xlsx?region={community}&month=2026-10"), None),
+        ("POST", "/statistics/close") => (Method::POST, "/statistics/close".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&month=2026-10")))),
+        ("POST", "/statistics/corrections") => (Method::POST, "/statistics/corrections".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}&month=2026-10&line=orphans&value=1&reason=x")))),
+        ("GET", "/api/statistics") => (Method::GET, format!("/api/statistics?region={community}&month=2026-10"), None),
+        ("GET", "/api/statistics/units") => (Method::GET, format!("/api/statistics/units?region={community}&month=2026-10&line=orphans"), None),
+        ("POST", "/api/statistics/close") => (Method::POST, "/api/statistics/close".into(), Some(("application/json", format!(r#"{{"region":"{community}","month":"2026-10"}}"#)))),
+        ("POST", "/api/statistics/corrections") => (Method::POST, "/api/statistics/corrections".into(), Some(("application/json", format!(r#"{{"region":"{community}","month":"2026-10","line":"orphans","value":1,"reason":"漏报一人"}}"#)))),
         ("GET", "/placenames") => (Method::GET, format!("/placenames?region={community}"), None),
         ("POST", "/placenames") => (Method::POST, "/placenames".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&specific=x".into()))),
         ("GET", "/placenames/new") => (Method::GET, format!("/placenames/new?region={community}"), None),
@@ -307,6 +316,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || (path.starts_with("/marriage") || path.starts_with("/api/marriage"))
                     || (path.starts_with("/socialorgs") || path.starts_with("/api/socialorgs"))
                     || (path.starts_with("/placenames") || path.starts_with("/api/placenames"))
+                    || (path.starts_with("/statistics") || path.starts_with("/api/statistics"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

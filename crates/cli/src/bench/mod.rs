@@ -22,6 +22,7 @@ mod pages;
 mod payments;
 mod rules;
 mod socialorg;
+mod statistics;
 use cases::*;
 use comparison::*;
 use http::*;
@@ -64,6 +65,17 @@ pub enum BenchWhat {
         orgs: u64,
         #[arg(long, default_value_t = 2_000)]
         queries: u64,
+    },
+    /// The monthly civil-affairs report of a city of N persons from a fresh database (SQLite, or
+    /// PostgreSQL with --database-url): the registry and its roster, a month's approved lists
+    /// and 临时救助 decisions; the city's and each county's report timed.
+    Statistics {
+        #[arg(long, default_value_t = 1_000_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 5)]
+        rounds: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
     },
     /// A month's payment list for N enrolments with both shipped bank files, the bank's return
     /// of N lines reconciled, and the list stored (SQLite).
@@ -260,6 +272,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         }
         BenchWhat::Homecare { orders, visits, providers, rounds } => homecare::homecare(orders, visits, providers, rounds).await?,
         BenchWhat::Socialorgs { orgs, queries } => socialorg::socialorgs(orgs, queries, database_url).await?,
+        BenchWhat::Statistics { persons, rounds, seed } => statistics::statistics(persons, rounds, seed, database_url).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
         }
@@ -376,4 +389,32 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
     v.sort();
     let q = |p: f64| v.get(((v.len() as f64 * p) as usize).min(v.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
     (q(0.5), q(0.99), q(1.0))
+}
+
+/// A database of the bench's own: a new SQLite file in `dir`, or a new PostgreSQL database
+/// beside the one `database_url` names (dropped by [`drop_fresh`]).
+pub(crate) struct Fresh {
+    pub url: String,
+    pg: Option<(minzheng_store::PgStore, String)>,
+}
+
+pub(crate) async fn fresh_database(database_url: Option<&str>, dir: &Path, tag: &str) -> Result<Fresh> {
+    match database_url {
+        Some(base) if base.starts_with("postgres") => {
+            let name = format!("mzbench_{tag}_{}", std::process::id());
+            let admin = minzheng_store::PgStore::connect(base).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
+            Ok(Fresh { url: minzheng_store::postgres::with_database(base, &name), pg: Some((admin, name)) })
+        }
+        Some(other) => bail!("the bench makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
+        None => Ok(Fresh { url: format!("sqlite://{}", dir.join("bench.db").display()), pg: None }),
+    }
+}
+
+/// Drops the bench's PostgreSQL database, if it made one.
+pub(crate) async fn drop_fresh(fresh: Fresh) -> Result<()> {
+    if let Some((admin, name)) = fresh.pg {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
+    }
+    Ok(())
 }

@@ -665,3 +665,36 @@ pub async fn sign_in(app: &axum::Router, name: &str, password: &str) -> Result<S
     let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_string();
     Ok(Signed { cookie, csrf })
 }
+
+/// The server URL and the name of a PostgreSQL test database, to drop at the end.
+pub type PgDatabase = Option<(String, String)>;
+
+/// A fresh store on each database the tests run on: SQLite in a folder of its own, and
+/// PostgreSQL in a database of its own when `MINZHENG_TEST_DATABASE_URL` names a server.
+pub async fn each_database(tag: &str) -> (std::path::PathBuf, Vec<(Arc<dyn Store>, PgDatabase)>) {
+    let dir = std::env::temp_dir().join(format!("minzheng-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
+        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("sqlite"), None)];
+    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
+        let name = format!("mzt_{tag}_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
+        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(minzheng_store::Dialect::pool(&admin))
+            .await
+            .expect("create");
+        let url = minzheng_store::postgres::with_database(&base, &name);
+        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
+    }
+    (dir, stores)
+}
+
+/// Drops a PostgreSQL test database made by [`each_database`].
+pub async fn drop_database(pg: PgDatabase) {
+    if let Some((base, name)) = pg {
+        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(minzheng_store::Dialect::pool(&admin))
+            .await;
+    }
+}
