@@ -1154,3 +1154,52 @@ fn a_county_bureau_takes_a_street_name_and_records_its_review() {
     assert!(page.contains("已专家论证"), "{}", page.chars().take(2000).collect::<String>());
     d.screenshot("placename_reviewed");
 }
+
+/// 民政统计 in Chromium: the county's statistics office opens October's report from the menu,
+/// follows the 低保 households' figure to the households behind it, closes the month, and notes
+/// a correction (a figure typed in words refused, the reason kept).
+#[test]
+fn a_county_statistics_office_follows_a_figure_closes_the_month_and_notes_a_correction() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-statistics"));
+    let county = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let head = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
+    let dibao = minzheng_domain::Enrolment {
+        id: 0,
+        program: "dibao".into(),
+        household_no: f.inside.household_no.clone(),
+        county: county.clone(),
+        members: vec![minzheng_domain::EnrolledMember::new(head.id_number, head.name.clone(), None)],
+        monthly_amount: minzheng_domain::Fen(104_100),
+        start: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+        status: minzheng_domain::EnrolmentStatus::Active,
+        end: None,
+    };
+    rt.block_on(f.store.upsert_enrolments(&[dibao], "roster", &minzheng_store::Actor::new("test"))).expect("enrolment");
+    let server = serve(&rt, &f);
+    let area = if f.inside.kind == minzheng_domain::HouseholdKind::Urban { "urban" } else { "rural" };
+    sign_in_with_the_form(&d, &server, "county_approver");
+    d.click("nav a[href='/statistics']");
+    d.wait_for("the report", |p| p.contains("id=\"choose-month\""));
+    d.replace_text("#choose-month input[name=month]", "2026-10");
+    d.click("#choose-month button[type=submit]");
+    d.wait_for("October", |p| p.contains("2026年10月") && p.contains("未关账"));
+    d.click(&format!("#line-dibao_{area}_households a"));
+    let page = d.wait_for("the households", |p| p.contains("id=\"units\""));
+    assert!(page.contains(&f.inside.household_no) && page.contains("1041.00"), "{}", page.chars().take(2000).collect::<String>());
+    d.click("#figure a");
+    d.wait_for("the report again", |p| p.contains("id=\"close-month\""));
+    d.click("#close-month button[type=submit]");
+    d.wait_for("closed", |p| p.contains("已关账") && p.contains("id=\"correct-figure\""));
+    d.click("#correct-figure select[name=line] option[value=spending_dibao]");
+    d.type_into("#correct-figure input[name=value]", "一千零四十一");
+    d.type_into("#correct-figure input[name=reason]", "十月名册补录");
+    d.click("#correct-figure button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("无法识别"));
+    assert!(page.contains("value=\"十月名册补录\""), "the reason as typed");
+    d.replace_text("#correct-figure input[name=value]", "1041");
+    d.click("#correct-figure button[type=submit]");
+    d.wait_for("the correction beside the figure", |p| p.contains("更正为 1041.00：十月名册补录"));
+    d.screenshot("statistics_report");
+}
