@@ -293,22 +293,24 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         // The persons behind a figure: in full for the county, masked for the city.
         let actor = Actor::new("county_approver");
         let units = service::units(s, &approver, &actor, Some(&county), october, "dibao_rural_persons", 1).await.expect("units");
-        let service::Units::Persons { rows } = units else { panic!("persons") };
+        let service::Units::Persons { rows } = units.units else { panic!("persons") };
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].id_number, qian[0].id_number.to_string());
         assert_eq!(rows[0].name, "钱大山");
         let units =
             service::units(s, &admin, &Actor::new("city_admin"), Some(&county), october, "tekun_concentrated", 1).await.expect("units");
-        let service::Units::Persons { rows } = units else { panic!("persons") };
+        let service::Units::Persons { rows } = units.units else { panic!("persons") };
         assert_eq!(rows.len(), 1);
         assert!(rows[0].concentrated);
         assert_eq!(rows[0].name, "孙**", "the city sees names masked");
         assert!(rows[0].id_number.contains('*'), "{}", rows[0].id_number);
+        let amount = service::units(s, &approver, &actor, Some(&county), october, "temporary_amount", 1).await.expect("units");
+        assert_eq!(amount.total, 1, "the list behind an amount counts its cases");
         let units = service::units(s, &approver, &actor, Some(&county), october, "temporary_cases", 1).await.expect("units");
-        let service::Units::Cases { rows } = units else { panic!("cases") };
+        let service::Units::Cases { rows } = units.units else { panic!("cases") };
         assert_eq!((rows.len(), rows[0].amount), (1, 80_000));
         let units = service::units(s, &approver, &actor, Some(&county), october, "dibao_urban_households", 1).await.expect("units");
-        let service::Units::Households { rows } = units else { panic!("households") };
+        let service::Units::Households { rows } = units.units else { panic!("households") };
         assert_eq!((rows[0].household_no.as_str(), rows[0].head_name.as_str(), rows[0].persons), ("TJ001", "赵立新", 1));
         // Outside the account's region: refused.
         let outside = service::report(s, &approver, Some(&other_county), october).await;
@@ -328,6 +330,8 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         assert!(matches!(not_county, Err(service::StatFailure::Invalid(_))), "{not_county:?}");
         let closed = service::close(s, &approver, &actor, &county, october, today, now).await.expect("closed");
         assert_eq!(closed.figures, r.figures);
+        let city = service::report(s, &admin, None, october).await.expect("city");
+        assert!(city.counties.iter().any(|c| c.code == "210112" && c.closed), "{backend:?}: {:?}", city.counties);
         let again = service::close(s, &approver, &actor, &county, october, today, now).await;
         assert!(
             matches!(again, Err(service::StatFailure::Invalid(minzheng_server::statistics::model::StatError::AlreadyClosed))),
@@ -344,6 +348,8 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         assert_eq!(live.get("dibao_urban_households"), Some(&2));
         let r = service::report(s, &approver, Some(&county), october).await.expect("report");
         assert_eq!(r.figures.get("dibao_urban_households"), Some(&1), "{backend:?}: the closed figure");
+        let listed = service::units(s, &approver, &actor, Some(&county), october, "dibao_urban_households", 1).await.expect("units");
+        assert_eq!((listed.total, listed.closed), (2, Some(1)), "the list now, the figure as closed beside it");
         assert!(r.closed.is_some());
         // November compares with the closed October.
         let november = service::report(s, &approver, Some(&county), day("2026-11-01")).await.expect("november");

@@ -84,7 +84,7 @@ pub(super) async fn api_units(
     State(s): State<AppState>,
     who: Authenticated,
     Query(q): Query<ReportParam>,
-) -> Result<Json<Units>, AppError> {
+) -> Result<Json<service::Listed>, AppError> {
     let region = region_of(&q)?;
     let month = month_in(&s, q.month.as_deref())?;
     let line = q.line.clone().unwrap_or_default();
@@ -179,18 +179,21 @@ pub(super) struct ReportPage {
 }
 
 /// Where a line's figure leads from the report of `region` and `month`.
-fn drill_of(l: &LineDef, region: &str, month: &str) -> Option<String> {
+/// (Spending and standards lead to the payments and the parameters' pages, for the roles that
+/// may open them.)
+fn drill_of(who: &Authenticated, l: &LineDef, region: &str, month: &str) -> Option<String> {
+    let p = &who.principal;
     match l.trace {
         Trace::Households { .. } | Trace::Persons { .. } | Trace::TemporaryCases => {
             Some(format!("/statistics/units?region={region}&month={month}&line={}", l.code))
         }
-        Trace::Payrolls(_) => Some(format!("/payments?region={region}")),
-        Trace::Standard => Some(format!("/policy?region={region}")),
-        Trace::Derived => None,
+        Trace::Payrolls(_) if p.may(Permission::ReadPayments) => Some(format!("/payments?region={region}")),
+        Trace::Standard if p.may(Permission::RunSweeps) => Some(format!("/policy?region={region}")),
+        Trace::Payrolls(_) | Trace::Standard | Trace::Derived => None,
     }
 }
 
-fn rows_of(r: &Report, lang: Lang) -> Vec<LineRow> {
+fn rows_of(who: &Authenticated, r: &Report, lang: Lang) -> Vec<LineRow> {
     let region = r.region.to_string();
     let month = r.month.format("%Y-%m").to_string();
     LINES
@@ -231,7 +234,7 @@ fn rows_of(r: &Report, lang: Lang) -> Vec<LineRow> {
                         ),
                     })
                     .collect(),
-                drill: drill_of(l, &region, &month),
+                drill: drill_of(who, l, &region, &month),
             }
         })
         .collect()
@@ -273,7 +276,7 @@ async fn report_page(
         status,
         closed: r.closed.is_some(),
         may_close: is_county && over && who.principal.may(Permission::CloseStatistics),
-        rows: rows_of(&r, lang),
+        rows: rows_of(who, &r, lang),
         counties: r
             .counties
             .iter()
@@ -400,13 +403,12 @@ pub(super) async fn units(State(s): State<AppState>, who: Authenticated, Query(q
     let month = month_in(&s, q.month.as_deref())?;
     let line = q.line.clone().unwrap_or_default();
     let page = q.page.unwrap_or(1).max(1);
-    let units = service::units(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), month, &line, page).await?;
+    let listed = service::units(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), month, &line, page).await?;
+    let units = listed.units;
     let def = line_of(&line).ok_or_else(|| StatFailure::from(super::model::StatError::UnknownLine(line.clone())))?;
     let here = region.unwrap_or_else(|| who.principal.region.clone());
-    // The figure the list adds up to: the live one (a closed month's figure may differ by what
-    // changed since; the report shows the closed one).
-    let r = service::live(s.store.as_ref(), &here, month).await.map_err(StatFailure::from)?;
-    let total = r.get(def.code).copied().unwrap_or(0);
+    // How many units the list holds now; a closed month's figure beside it when it differs.
+    let total = listed.total;
     let month_text = month.format("%Y-%m").to_string();
     let area_name = |a: &str| match (a, lang) {
         ("urban", Lang::Zh) => "城镇",
@@ -502,7 +504,8 @@ pub(super) async fn units(State(s): State<AppState>, who: Authenticated, Query(q
         Units::Elsewhere => (Vec::new(), Vec::new()),
     };
     let elsewhere = matches!(units, Units::Elsewhere).then(|| {
-        let href = drill_of(def, here.as_str(), &month_text).unwrap_or_else(|| format!("/statistics?region={here}&month={month_text}"));
+        let href =
+            drill_of(&who, def, here.as_str(), &month_text).unwrap_or_else(|| format!("/statistics?region={here}&month={month_text}"));
         let text = match def.trace {
             Trace::Payrolls(_) => pick(
                 lang,
@@ -519,11 +522,19 @@ pub(super) async fn units(State(s): State<AppState>, who: Authenticated, Query(q
         (text.to_string(), href)
     });
     let pages = u32::try_from((total.max(0) as u64).div_ceil(u64::from(PAGE))).unwrap_or(u32::MAX).max(1);
+    let page = page.min(pages);
     let link = |p: u32| format!("/statistics/units?region={here}&month={month_text}&line={}&page={p}", def.code);
-    let figure = match lang {
-        Lang::Zh => format!("{}：{} {}", month_label(lang, month), shown(def.unit, Some(total)), def.unit.zh()),
-        Lang::En => format!("{}: {} {}", month_label(lang, month), shown(def.unit, Some(total)), def.unit.en()),
+    let count_unit = if def.trace == Trace::TemporaryCases { Unit::Cases } else { def.unit };
+    let mut figure = match lang {
+        Lang::Zh => format!("{}：{} {}", month_label(lang, month), shown(count_unit, Some(total)), count_unit.zh()),
+        Lang::En => format!("{}: {} {}", month_label(lang, month), shown(count_unit, Some(total)), count_unit.en()),
     };
+    if let Some(c) = listed.closed.filter(|c| *c != total && def.unit == count_unit) {
+        figure.push_str(&match lang {
+            Lang::Zh => format!("（关账时为 {}，此后记录有变化）", shown(def.unit, Some(c))),
+            Lang::En => format!(" (closed at {}; the records changed since)", shown(def.unit, Some(c))),
+        });
+    }
     let view = UnitsPage {
         t: lang.text(),
         zh: lang == Lang::Zh,

@@ -98,11 +98,8 @@ pub async fn live(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> R
 async fn temporary_cases(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> Result<Vec<TemporaryUnit>, StoreError> {
     let first = month_of(month);
     let last = last_day(month);
-    // A decision of the month was stored at the latest on its day (Beijing, so from the day
-    // before in UTC); later steps only make the case newer.
-    let since = first.pred_opt().unwrap_or(first).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let mut out = Vec::new();
-    for body in statistics_store(store).temporary_bodies(region, since).await? {
+    for body in statistics_store(store).temporary_bodies(region, first, last).await? {
         let case: minzheng_domain::case::Case = serde_json::from_str(&body)
             .map_err(|_| StoreError::Corrupt(format!("case body {:?}", body.chars().take(80).collect::<String>())))?;
         if let Some(d) = case.file.decision.as_ref().filter(|d| d.approved && d.on >= first && d.on <= last) {
@@ -251,6 +248,16 @@ pub enum Units {
 /// The page size of a list behind a figure.
 pub const PAGE: u32 = 100;
 
+/// A page of the units behind a figure, with how many there are now and, for a county's closed
+/// month, the figure as closed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Listed {
+    pub units: Units,
+    /// The units behind the figure now (the live figure of a count; the cases of an amount).
+    pub total: i64,
+    pub closed: Option<i64>,
+}
+
 /// The units behind a line's figure for a region and month, a page at a time; IDs and names
 /// shown as the role may see them; the reading audited.
 pub async fn units(
@@ -261,15 +268,17 @@ pub async fn units(
     month: NaiveDate,
     line: &str,
     page: u32,
-) -> Result<Units, StatFailure> {
+) -> Result<Listed, StatFailure> {
     need(who, Permission::ReadStatistics)?;
     let region = within(who, region)?.clone();
     let def = line_of(line).ok_or_else(|| StatError::UnknownLine(line.to_string()))?;
     let month = month_of(month);
-    let q = |programs, area| UnitQuery { region: &region, month, programs, area, offset: page.saturating_sub(1) * PAGE, limit: PAGE };
+    let offset = page.saturating_sub(1).saturating_mul(PAGE);
+    let q = |programs, area| UnitQuery { region: &region, month, programs, area, offset, limit: PAGE };
     let masked = !who.role.sees_full_identity();
     let name = |n: &str| if masked { minzheng_app::cases::mask_name(n) } else { n.to_string() };
     let st = statistics_store(store);
+    let mut total = 0;
     let units = match def.trace {
         Trace::Households { programs, area } => {
             let mut rows = st.households(q(programs, area)).await?;
@@ -287,12 +296,9 @@ pub async fn units(
             Units::Persons { rows }
         }
         Trace::TemporaryCases => {
-            let mut rows: Vec<TemporaryUnit> = temporary_cases(store, &region, month)
-                .await?
-                .into_iter()
-                .skip((page.saturating_sub(1) * PAGE) as usize)
-                .take(PAGE as usize)
-                .collect();
+            let all = temporary_cases(store, &region, month).await?;
+            total = all.len() as i64;
+            let mut rows: Vec<TemporaryUnit> = all.into_iter().skip(offset as usize).take(PAGE as usize).collect();
             for r in &mut rows {
                 r.id_number = shown(who, &r.id_number);
                 r.name = name(&r.name);
@@ -317,7 +323,23 @@ pub async fn units(
         };
         store.audit(actor, &[entry]).await?;
     }
-    Ok(units)
+    if matches!(def.trace, Trace::Households { .. } | Trace::Persons { .. }) {
+        // The count of the list is the live figure of the line (the same conditions).
+        let last = last_day(month);
+        let concentrated = if matches!(def.trace, Trace::Persons { support: Support::Concentrated | Support::Dispersed, .. }) {
+            st.concentrated(&region, month, last).await?
+        } else {
+            0
+        };
+        let f = compute(&Inputs { coverage: st.coverage(&region, month).await?, concentrated, ..Inputs::default() });
+        total = f.get(def.code).copied().unwrap_or(0);
+    }
+    let closed = if region.level() == RegionLevel::County && !matches!(units, Units::Elsewhere) {
+        st.closed_month(region.as_str(), month).await?.and_then(|c| c.figures.get(def.code).copied())
+    } else {
+        None
+    };
+    Ok(Listed { units, total, closed })
 }
 
 /// Whether a person line counts a kind of support (for the page's note).

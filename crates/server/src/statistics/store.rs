@@ -68,9 +68,9 @@ pub trait StatisticsStore: Send + Sync {
     /// What the approved and locked payment lists of `month` pay, by program.
     async fn spending(&self, region: &RegionCode, month: NaiveDate) -> Result<Vec<(String, i64)>>;
 
-    /// The stored bodies of approved 临时救助 cases within `region` last changed at or after
-    /// `since` (the decision is read from the body).
-    async fn temporary_bodies(&self, region: &RegionCode, since: DateTime<Utc>) -> Result<Vec<String>>;
+    /// The stored bodies of the 临时救助 cases within `region` approved with a decision dated
+    /// from `first` to `last` (the decision's day read from the stored case, indexed).
+    async fn temporary_bodies(&self, region: &RegionCode, first: NaiveDate, last: NaiveDate) -> Result<Vec<String>>;
 
     /// Households behind a figure, by household number.
     async fn households(&self, q: UnitQuery<'_>) -> Result<Vec<HouseholdUnit>>;
@@ -149,7 +149,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 macro_rules! impl_statistics_store {
-    ($store:ty, $db:ty) => {
+    ($store:ty, $db:ty, $decided:expr) => {
         const _: () = {
             use minzheng_store::Dialect as _;
             use sqlx::{QueryBuilder, Row};
@@ -298,14 +298,15 @@ macro_rules! impl_statistics_store {
                         .collect()
                 }
 
-                async fn temporary_bodies(&self, region: &RegionCode, since: DateTime<Utc>) -> Result<Vec<String>> {
+                async fn temporary_bodies(&self, region: &RegionCode, first: NaiveDate, last: NaiveDate) -> Result<Vec<String>> {
                     let ((lo, hi), below) = ranges(region);
                     let mut qb = QueryBuilder::<$db>::new("SELECT body FROM cases WHERE program = 'linshi' AND status = 'approved' AND owner >= ");
                     qb.push_bind(lo).push(" AND owner < ").push_bind(hi);
                     if let Some((lo, hi)) = below {
                         qb.push(" AND community >= ").push_bind(lo).push(" AND community < ").push_bind(hi);
                     }
-                    qb.push(" AND updated_at >= ").push_bind(since).push(" ORDER BY id");
+                    qb.push(format!(" AND {} >= ", $decided)).push_bind(first.to_string());
+                    qb.push(format!(" AND {} <= ", $decided)).push_bind(last.to_string()).push(" ORDER BY id");
                     qb.build().fetch_all(self.pool()).await?.iter().map(|r| Ok(r.try_get("body")?)).collect()
                 }
 
@@ -457,5 +458,7 @@ macro_rules! impl_statistics_store {
     };
 }
 
-impl_statistics_store!(minzheng_store::SqliteStore, sqlx::Sqlite);
-impl_statistics_store!(minzheng_store::PgStore, sqlx::Postgres);
+// The decision's day of a stored case, as each database reads it from the JSON (the same
+// expression as the index `cases_temporary_decided`).
+impl_statistics_store!(minzheng_store::SqliteStore, sqlx::Sqlite, "json_extract(body, '$.file.decision.on')");
+impl_statistics_store!(minzheng_store::PgStore, sqlx::Postgres, "(body::jsonb #>> '{file,decision,on}')");

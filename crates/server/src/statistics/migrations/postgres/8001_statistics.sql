@@ -2,7 +2,7 @@
 -- noted since. Triggers refuse any change to a closed month or to a correction, whatever the path:
 -- a closed month's figures are what was reported.
 CREATE TABLE stat_months (
-    county     TEXT NOT NULL,
+    county     TEXT COLLATE "C" NOT NULL,
     month      DATE NOT NULL,
     -- {line code: value}, fen for money.
     figures    TEXT NOT NULL,
@@ -12,7 +12,7 @@ CREATE TABLE stat_months (
 );
 CREATE TABLE stat_corrections (
     id           BIGSERIAL PRIMARY KEY,
-    county       TEXT NOT NULL,
+    county       TEXT COLLATE "C" NOT NULL,
     month        DATE NOT NULL,
     line         TEXT NOT NULL,
     value        BIGINT NOT NULL CHECK (value >= 0),
@@ -31,3 +31,9 @@ CREATE TRIGGER stat_months_frozen BEFORE UPDATE OR DELETE ON stat_months
 FOR EACH ROW EXECUTE FUNCTION stat_frozen();
 CREATE TRIGGER stat_corrections_kept BEFORE UPDATE OR DELETE ON stat_corrections
 FOR EACH ROW EXECUTE FUNCTION stat_frozen();
+CREATE TRIGGER stat_months_not_emptied BEFORE TRUNCATE ON stat_months
+FOR EACH STATEMENT EXECUTE FUNCTION stat_frozen();
+CREATE TRIGGER stat_corrections_not_emptied BEFORE TRUNCATE ON stat_corrections
+FOR EACH STATEMENT EXECUTE FUNCTION stat_frozen();
+-- 临时救助 decided in a month, found by the decision's day in the stored case.
+CREATE INDEX cases_temporary_decided ON cases (owner, ((body::jsonb #>> '{file,decision,on}'))) WHERE program = 'linshi' AND status = 'approved';

@@ -30,3 +30,5 @@ CREATE TRIGGER stat_corrections_kept_update BEFORE UPDATE ON stat_corrections
 BEGIN SELECT RAISE(ABORT, 'stat_correction_kept: a correction, once noted, stays'); END;
 CREATE TRIGGER stat_corrections_kept_delete BEFORE DELETE ON stat_corrections
 BEGIN SELECT RAISE(ABORT, 'stat_correction_kept: a correction, once noted, stays'); END;
+-- 临时救助 decided in a month, found by the decision's day in the stored case.
+CREATE INDEX cases_temporary_decided ON cases (owner, json_extract(body, '$.file.decision.on')) WHERE program = 'linshi' AND status = 'approved';
