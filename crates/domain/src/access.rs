@@ -119,6 +119,17 @@ pub enum Permission {
     /// 统计关账: close a county's month of the report (its figures frozen) and note corrections
     /// beside its figures (the county's bureau).
     CloseStatistics,
+    /// 网格事件上报: report a grid event in the account's community (grid workers, community
+    /// workers).
+    ReportEvents,
+    /// 工单: read the grid events, 12345 orders and petitions of the region, their history and
+    /// the KPIs.
+    ReadWorkOrders,
+    /// 工单承办: sign and reply to the orders dispatched to the account's community.
+    HandleWorkOrders,
+    /// 工单派遣: file 12345 orders and petitions, accept, refer, dispatch, verify and close, send
+    /// back, evaluate, extend and escalate (the street's and county's dispatch desks).
+    DispatchWorkOrders,
 }
 
 impl Role {
@@ -203,8 +214,13 @@ impl Role {
                     | AssessAbility
                     | ReadFuneral
                     | RecordDeath
+                    | ReportEvents
+                    | ReadWorkOrders
+                    | HandleWorkOrders
             ),
-            Role::GridWorker => matches!(p, ReadRegistry | WriteRegistry | HandleCases),
+            Role::GridWorker => {
+                matches!(p, ReadRegistry | WriteRegistry | HandleCases | ReportEvents | ReadWorkOrders | HandleWorkOrders)
+            }
             Role::StreetReviewer => matches!(
                 p,
                 ReadRegistry
@@ -219,6 +235,8 @@ impl Role {
                     | ReadElderCare
                     | ReadFuneral
                     | ReadStatistics
+                    | ReadWorkOrders
+                    | DispatchWorkOrders
             ),
             Role::CountyApprover => matches!(
                 p,
@@ -250,6 +268,8 @@ impl Role {
                     | ManagePlaceNames
                     | ReadStatistics
                     | CloseStatistics
+                    | ReadWorkOrders
+                    | DispatchWorkOrders
             ),
             Role::VerificationOfficer => matches!(
                 p,
@@ -279,6 +299,7 @@ impl Role {
                         | ManageSocialOrgs
                         | ReadPlaceNames
                         | ReadStatistics
+                        | ReadWorkOrders
                 )
             }
             Role::Auditor => {
@@ -296,6 +317,7 @@ impl Role {
                         | ReadSocialOrgs
                         | ReadPlaceNames
                         | ReadStatistics
+                        | ReadWorkOrders
                 )
             }
         }

@@ -8,6 +8,7 @@ mod comparison;
 pub mod dashboard;
 pub mod eldercare;
 pub mod funeral;
+pub mod grid;
 pub mod marriage;
 pub mod module;
 pub mod payments;
@@ -31,6 +32,7 @@ pub const MODULES: &[&Module] = &[
     &policy::MODULE,
     &comparison::MODULE,
     &tasks::MODULE,
+    &grid::MODULE,
     &eldercare::MODULE,
     &funeral::MODULE,
     &marriage::MODULE,

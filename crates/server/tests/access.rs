@@ -32,6 +32,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let divorce = if target == Target::Inside { f.inside_divorce } else { f.outside_divorce };
     let org = if target == Target::Inside { f.inside_org } else { f.outside_org };
     let place = if target == Target::Inside { f.inside_name } else { f.outside_name };
+    let order = if target == Target::Inside { f.inside_order } else { f.outside_order };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -232,6 +233,18 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/api/socialorgs/{id}") => (Method::GET, format!("/api/socialorgs/{org}"), None),
         ("POST", "/api/socialorgs/{id}/actions") => (Method::POST, format!("/api/socialorgs/{org}/actions"), Some(("application/json", r#"{"action":"rate","score":900}"#.into()))),
         ("GET", "/api/public/socialorgs") => (Method::GET, "/api/public/socialorgs?q=%E4%B9%A6%E6%B3%95".into(), None),
+        ("GET", "/grid") => (Method::GET, format!("/grid?region={community}"), None),
+        ("GET", "/grid/report") => (Method::GET, format!("/grid/report?region={community}"), None),
+        ("POST", "/grid/report") => (Method::POST, "/grid/report".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&community={community}&title=x")))),
+        ("POST", "/grid/orders") => (Method::POST, "/grid/orders".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&kind=petition&community={community}&title=x")))),
+        ("GET", "/grid/orders/{id}") => (Method::GET, format!("/grid/orders/{order}"), None),
+        ("POST", "/grid/orders/{id}/act") => (Method::POST, format!("/grid/orders/{order}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=sign".into()))),
+        ("GET", "/grid/kpi") => (Method::GET, format!("/grid/kpi?region={community}"), None),
+        ("GET", "/api/grid/orders") => (Method::GET, format!("/api/grid/orders?region={community}"), None),
+        ("POST", "/api/grid/orders") => (Method::POST, "/api/grid/orders".into(), Some(("application/json", format!(r#"{{"kind":"grid_event","title":"井盖缺失","community":"{community}"}}"#)))),
+        ("GET", "/api/grid/orders/{id}") => (Method::GET, format!("/api/grid/orders/{order}"), None),
+        ("POST", "/api/grid/orders/{id}/actions") => (Method::POST, format!("/api/grid/orders/{order}/actions"), Some(("application/json", r#"{"action":"sign"}"#.into()))),
+        ("GET", "/api/grid/kpi") => (Method::GET, format!("/api/grid/kpi?region={community}"), None),
         ("GET", "/statistics") => (Method::GET, format!("/statistics?region={community}&month=2026-10"), None),
         ("GET", "/statistics/units") => (Method::GET, format!("/statistics/units?region={community}&month=2026-10&line=dibao_urban_persons"), None),
         ("GET", "/statistics/report.xlsx") => (Method::GET, format!("/statistics/report.xlsx?region={community}&month=2026-10"), None),
@@ -317,6 +330,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || (path.starts_with("/socialorgs") || path.starts_with("/api/socialorgs"))
                     || (path.starts_with("/placenames") || path.starts_with("/api/placenames"))
                     || (path.starts_with("/statistics") || path.starts_with("/api/statistics"))
+                    || (path.starts_with("/grid") || path.starts_with("/api/grid"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

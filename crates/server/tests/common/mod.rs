@@ -63,6 +63,9 @@ pub struct Fixture {
     /// Place names applied for in the accounts' county and in a Dalian county.
     pub inside_name: i64,
     pub outside_name: i64,
+    /// Grid events of the accounts' community and of a Dalian community.
+    pub inside_order: i64,
+    pub outside_order: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -242,6 +245,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_org = org_about(store.as_ref(), &outside.community, 1).await;
     let inside_name = name_about(store.as_ref(), &inside.community).await;
     let outside_name = name_about(store.as_ref(), &outside.community).await;
+    let inside_order = order_about(store.as_ref(), &inside.community).await;
+    let outside_order = order_about(store.as_ref(), &outside.community).await;
     Fixture {
         app: router(state),
         store,
@@ -277,6 +282,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_org,
         inside_name,
         outside_name,
+        inside_order,
+        outside_order,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -664,6 +671,48 @@ pub async fn sign_in(app: &axum::Router, name: &str, password: &str) -> Result<S
     let cookie = set.split(';').next().unwrap_or_default().to_string();
     let csrf = r.json()["csrf_token"].as_str().unwrap_or_default().to_string();
     Ok(Signed { cookie, csrf })
+}
+
+/// A grid event of the community, as its grid worker reports it (not yet dispatched).
+pub async fn order_about(store: &dyn Store, community: &RegionCode) -> i64 {
+    use minzheng_server::grid::model::{Order, OrderKind, OrderStatus};
+    let o = Order {
+        id: 0,
+        kind: OrderKind::GridEvent,
+        category: "environment".into(),
+        title: "楼道堆放杂物".into(),
+        description: String::new(),
+        contact: String::new(),
+        phone: "13800000000".into(),
+        community: community.to_string(),
+        grid: String::new(),
+        place: String::new(),
+        source_no: String::new(),
+        status: OrderStatus::Received,
+        received_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+        accepted_on: None,
+        dispatched_on: None,
+        assigned_to: String::new(),
+        due: None,
+        signed_on: None,
+        replied_on: None,
+        reply: String::new(),
+        closed_on: None,
+        satisfaction: None,
+        rework: 0,
+        extended: false,
+        escalated: false,
+        reported_by: "test".into(),
+    };
+    let first = minzheng_server::grid::store::StepRecord {
+        step: "file".into(),
+        note: String::new(),
+        by_name: "test".into(),
+        by_role: "grid_worker".into(),
+        on_day: o.received_on,
+        at: chrono::Utc::now(),
+    };
+    minzheng_server::grid::store::grid_store(store).add_order(&o, &first, &Actor::new("test")).await.expect("order")
 }
 
 /// The server URL and the name of a PostgreSQL test database, to drop at the end.

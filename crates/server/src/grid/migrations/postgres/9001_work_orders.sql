@@ -1,0 +1,46 @@
+-- 基层治理: grid events, 12345 hotline orders and petitions (工单), and the steps each took.
+-- `owner` is the community that answers for the order now: where it happened until it is
+-- dispatched, then the community it was dispatched to; the queues read it.
+CREATE TABLE work_orders (
+    id            BIGSERIAL PRIMARY KEY,
+    kind          TEXT NOT NULL,
+    category      TEXT NOT NULL,
+    title         TEXT NOT NULL,
+    description   TEXT NOT NULL,
+    contact       TEXT NOT NULL,
+    phone         TEXT NOT NULL,
+    community     TEXT COLLATE "C" NOT NULL REFERENCES regions (code),
+    grid          TEXT NOT NULL,
+    place         TEXT NOT NULL,
+    source_no     TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    owner         TEXT COLLATE "C" NOT NULL,
+    received_on   DATE NOT NULL,
+    accepted_on   DATE,
+    dispatched_on DATE,
+    assigned_to   TEXT COLLATE "C" NOT NULL,
+    due           DATE,
+    signed_on     DATE,
+    replied_on    DATE,
+    reply         TEXT NOT NULL,
+    closed_on     DATE,
+    satisfaction  TEXT,
+    rework        BIGINT NOT NULL,
+    extended      BOOLEAN NOT NULL,
+    escalated     BOOLEAN NOT NULL,
+    reported_by   TEXT NOT NULL
+);
+CREATE INDEX work_orders_open ON work_orders (owner, due NULLS FIRST, id) WHERE status NOT IN ('closed', 'referred');
+CREATE INDEX work_orders_closed ON work_orders (owner, closed_on, id) WHERE status IN ('closed', 'referred');
+CREATE INDEX work_orders_dispatched ON work_orders (owner, dispatched_on);
+CREATE TABLE work_order_steps (
+    order_id BIGINT NOT NULL REFERENCES work_orders (id),
+    seq      BIGINT NOT NULL,
+    step     TEXT NOT NULL,
+    note     TEXT NOT NULL,
+    by_name  TEXT NOT NULL,
+    by_role  TEXT NOT NULL,
+    on_day   DATE NOT NULL,
+    at       TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (order_id, seq)
+);

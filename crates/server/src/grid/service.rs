@@ -1,0 +1,252 @@
+//! The work orders' use cases: who files, dispatches, handles and closes which orders, where;
+//! the places checked against the grid tree; every change audited in its transaction.
+
+use super::model::{apply, Kpi, Order, OrderError, OrderKind, OrderStatus, Step};
+use super::store::{grid_store, owner, Queue, StepRecord};
+use crate::platform::scope::{need, within};
+use chrono::{NaiveDate, Utc};
+use minzheng_app::registry::AccessError;
+use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel};
+use minzheng_store::{Actor, Store, StoreError};
+use serde::Deserialize;
+
+/// Why a work-order use case did not go through.
+#[derive(Debug, thiserror::Error)]
+pub enum OrderFailure {
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error(transparent)]
+    Invalid(#[from] OrderError),
+    #[error("the order was changed by someone else meanwhile")]
+    Changed,
+    #[error("no such order")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl OrderFailure {
+    pub fn is_input(&self) -> bool {
+        matches!(self, OrderFailure::Invalid(_) | OrderFailure::Changed)
+    }
+}
+
+impl Bilingual for OrderFailure {
+    fn zh(&self) -> String {
+        match self {
+            OrderFailure::Access(e) => e.zh(),
+            OrderFailure::Invalid(e) => e.zh(),
+            OrderFailure::Changed => "工单已被他人处理，请刷新后再办理".into(),
+            OrderFailure::NotFound => "没有这张工单".into(),
+            OrderFailure::Store(_) => "数据库错误，请稍后重试".into(),
+        }
+    }
+    fn en(&self) -> String {
+        match self {
+            OrderFailure::Access(e) => e.en(),
+            OrderFailure::Invalid(e) => e.en(),
+            OrderFailure::Store(_) => "database error, please try again later".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// An order as filed (a grid worker's event, a hotline order, a petition).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct NewOrder {
+    pub kind: String,
+    #[serde(default)]
+    pub category: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub contact: String,
+    #[serde(default)]
+    pub phone: String,
+    /// The community where it happened (12 digits).
+    pub community: String,
+    #[serde(default)]
+    pub grid: String,
+    #[serde(default)]
+    pub place: String,
+    /// The hotline's or the petition office's number.
+    #[serde(default)]
+    pub source_no: String,
+    /// The day received, when entered later (not after today); today when absent.
+    #[serde(default)]
+    pub received_on: Option<NaiveDate>,
+}
+
+/// A community of the region tree, as typed.
+async fn community_of(store: &dyn Store, text: &str) -> Result<RegionCode, OrderFailure> {
+    let code = RegionCode::parse(text.trim()).map_err(|_| OrderError::Place(text.trim().to_string()))?;
+    match store.region(&code).await? {
+        Some(r) if r.level == RegionLevel::Community => Ok(code),
+        _ => Err(OrderError::Place(text.trim().to_string()).into()),
+    }
+}
+
+fn step_record(who: &Principal, step: &str, note: String, today: NaiveDate) -> StepRecord {
+    StepRecord { step: step.into(), note, by_name: who.name.clone(), by_role: who.role.as_str().into(), on_day: today, at: Utc::now() }
+}
+
+/// Files an order: a grid event by the community's grid worker or community worker; a hotline
+/// order or a petition by the street's or county's dispatch desk. The place must be a community
+/// of the tree within the account's region, and a grid named must be one of its grids.
+pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, n: NewOrder, today: NaiveDate) -> Result<Order, OrderFailure> {
+    let kind = OrderKind::parse(&n.kind).ok_or_else(|| OrderError::Kind(n.kind.clone()))?;
+    need(who, if kind == OrderKind::GridEvent { Permission::ReportEvents } else { Permission::DispatchWorkOrders })?;
+    if n.title.trim().chars().count() < 4 {
+        return Err(OrderError::NoTitle.into());
+    }
+    if n.community.trim().is_empty() {
+        return Err(OrderError::Place(String::new()).into());
+    }
+    let community = community_of(store, &n.community).await?;
+    within(who, Some(&community))?;
+    let grid = n.grid.trim().to_string();
+    if !grid.is_empty() && !store.grids(&community).await?.contains(&grid) {
+        return Err(OrderError::Grid(grid).into());
+    }
+    let received_on = n.received_on.unwrap_or(today);
+    if received_on > today {
+        return Err(OrderError::Before(received_on).into());
+    }
+    let o = Order {
+        id: 0,
+        kind,
+        category: n.category.trim().to_string(),
+        title: n.title.trim().to_string(),
+        description: n.description.trim().to_string(),
+        contact: n.contact.trim().to_string(),
+        phone: n.phone.trim().to_string(),
+        community: community.to_string(),
+        grid,
+        place: n.place.trim().to_string(),
+        source_no: n.source_no.trim().to_string(),
+        status: OrderStatus::Received,
+        received_on,
+        accepted_on: None,
+        dispatched_on: None,
+        assigned_to: String::new(),
+        due: None,
+        signed_on: None,
+        replied_on: None,
+        reply: String::new(),
+        closed_on: None,
+        satisfaction: None,
+        rework: 0,
+        extended: false,
+        escalated: false,
+        reported_by: who.name.clone(),
+    };
+    let id = grid_store(store).add_order(&o, &step_record(who, "file", String::new(), today), actor).await?;
+    Ok(Order { id, ..o })
+}
+
+/// The order, when the account may read it: its answering community or where it happened is
+/// within the account's region. Phones masked for the roles that see numbers masked.
+pub async fn get(store: &dyn Store, who: &Principal, id: i64) -> Result<(Order, Vec<StepRecord>), OrderFailure> {
+    need(who, Permission::ReadWorkOrders)?;
+    let g = grid_store(store);
+    let mut o = g.order(id).await?.ok_or(OrderFailure::NotFound)?;
+    if !readable(who, &o) {
+        return Err(AccessError::OutOfScope.into());
+    }
+    if !who.role.sees_full_identity() {
+        o.phone = minzheng_app::registry::mask_phone(&o.phone);
+    }
+    Ok((o, g.steps(id).await?))
+}
+
+fn readable(who: &Principal, o: &Order) -> bool {
+    [owner(o), o.community.as_str()].iter().any(|c| RegionCode::parse(c).is_ok_and(|c| who.in_scope(&c)))
+}
+
+/// Takes a step: signing and replying by the handling community (its community worker or grid
+/// worker), the others by the dispatch desk of the street or county where the order happened.
+pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, step: Step, today: NaiveDate) -> Result<Order, OrderFailure> {
+    let g = grid_store(store);
+    let before = g.order(id).await?.ok_or(OrderFailure::NotFound)?;
+    let (permission, region) = if step.by_handler() {
+        (Permission::HandleWorkOrders, owner(&before).to_string())
+    } else {
+        (Permission::DispatchWorkOrders, before.community.clone())
+    };
+    need(who, permission)?;
+    let region = RegionCode::parse(&region).map_err(|_| StoreError::Corrupt(format!("order {id} region {region:?}")))?;
+    within(who, Some(&region))?;
+    let step = match step {
+        Step::Dispatch { to } => {
+            let to = community_of(store, &to).await?;
+            within(who, Some(&to))?;
+            Step::Dispatch { to: to.to_string() }
+        }
+        other => other,
+    };
+    let cal = minzheng_app::cases::calendar(store).await?;
+    let after = apply(&before, &step, today, &cal)?;
+    let note = match &step {
+        Step::Refer { to } => to.clone(),
+        Step::Dispatch { to } => to.clone(),
+        Step::Reply { text } => text.clone(),
+        Step::SendBack { reason } | Step::Extend { reason } => reason.clone(),
+        Step::Evaluate { satisfaction } => satisfaction.clone(),
+        Step::Escalate { note } => note.clone(),
+        Step::Accept | Step::Sign | Step::Close => String::new(),
+    };
+    if !g.save_step(&before, &after, &step_record(who, step.name(), note, today), actor).await? {
+        return Err(OrderFailure::Changed);
+    }
+    Ok(after)
+}
+
+/// A page of a queue of the region (the account's own when none).
+pub async fn queue(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+    queue: Queue,
+    page: u32,
+    size: u32,
+) -> Result<Vec<Order>, OrderFailure> {
+    need(who, Permission::ReadWorkOrders)?;
+    let region = within(who, region)?;
+    let mut rows = grid_store(store).queue(region, queue, page.saturating_sub(1).saturating_mul(size), size).await?;
+    if !who.role.sees_full_identity() {
+        for o in &mut rows {
+            o.phone = minzheng_app::registry::mask_phone(&o.phone);
+        }
+    }
+    Ok(rows)
+}
+
+/// The KPIs of the orders dispatched from `from` to `to` within the region: one row per
+/// answering community, one per street, and the region's total (last).
+pub async fn kpis(
+    store: &dyn Store,
+    who: &Principal,
+    region: Option<&RegionCode>,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<Kpi>, OrderFailure> {
+    need(who, Permission::ReadWorkOrders)?;
+    let region = within(who, region)?;
+    let cal = minzheng_app::cases::calendar(store).await?;
+    let orders = grid_store(store).dispatched_between(region, from, to).await?;
+    let mut by: std::collections::BTreeMap<String, Kpi> = std::collections::BTreeMap::new();
+    let mut total = Kpi { area: region.to_string(), ..Kpi::default() };
+    for o in &orders {
+        let community = owner(o).to_string();
+        let street: String = community.chars().take(RegionLevel::Street.digits()).collect();
+        for area in [community, street] {
+            by.entry(area.clone()).or_insert_with(|| Kpi { area, ..Kpi::default() }).add(o, today, &cal);
+        }
+        total.add(o, today, &cal);
+    }
+    let mut out: Vec<Kpi> = by.into_values().filter(|k| k.area.len() > region.as_str().len()).collect();
+    out.push(total);
+    Ok(out)
+}

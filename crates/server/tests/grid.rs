@@ -1,0 +1,325 @@
+//! 基层治理 as a community, its street and its county use it: a grid worker reports a pile of
+//! rubbish in a stairwell (a grid that is not the community's refused, a place outside the
+//! tree refused); the street dispatches it with five working days, the grid worker signs, the
+//! community replies, the street sends it back once, then closes and records the resident's
+//! evaluation; a 12345 complaint never signed becomes overdue and the county escalates it; a
+//! petition is accepted within 15 days, answered within 60 and extended once; an order changed
+//! meanwhile is refused; the KPIs count it all. On each database, then in the pages.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use common::*;
+use minzheng_domain::{Household, HouseholdKind, Principal, RegionCode, RegionLevel, Role};
+use minzheng_server::grid::model::{OrderError, OrderStatus, Step};
+use minzheng_server::grid::service::{self, NewOrder, OrderFailure};
+use minzheng_server::grid::store::{grid_store, Queue};
+use minzheng_store::{Actor, RegistryBatch};
+
+fn day(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
+    Some(("application/x-www-form-urlencoded", serde_urlencoded::to_string(pairs).expect("form")))
+}
+
+fn event(community: &str, grid: &str) -> NewOrder {
+    NewOrder {
+        kind: "grid_event".into(),
+        category: "environment".into(),
+        title: "三单元楼道堆放杂物".into(),
+        community: community.into(),
+        grid: grid.into(),
+        place: "12号楼3单元".into(),
+        ..NewOrder::default()
+    }
+}
+
+#[tokio::test]
+async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_database() {
+    let (dir, stores) = each_database("grid").await;
+    for (store, pg) in stores {
+        let backend = store.backend();
+        minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
+        minzheng_server::module::migrate_modules(store.as_ref()).await.expect("migrations");
+        minzheng_app::cases::ensure_calendar(store.as_ref(), &Actor::system()).await.expect("calendar");
+        let s = store.as_ref();
+        let regions = minzheng_app::regions::liaoning();
+        let communities: Vec<RegionCode> = regions
+            .iter()
+            .filter(|r| r.level == RegionLevel::Community && r.code.as_str().starts_with("210112"))
+            .map(|r| r.code.clone())
+            .take(2)
+            .collect();
+        let (community, neighbour) = (communities[0].clone(), communities[1].clone());
+        let street = community.parent().expect("street");
+        let county = community.ancestor(RegionLevel::County).expect("county");
+        // The community's grid, as the registry knows it from its households.
+        let h = Household {
+            household_no: "WG0001".into(),
+            head: None,
+            address: "12号楼3单元".into(),
+            community: community.clone(),
+            grid: Some("第一网格".into()),
+            building: Some("12号楼".into()),
+            kind: HouseholdKind::Urban,
+        };
+        store
+            .apply_batch(
+                &RegistryBatch { households: vec![h], persons: vec![], source: "test".into(), checksum: String::new() },
+                &Actor::system(),
+                &|_| {},
+            )
+            .await
+            .expect("grid");
+        let who = |role: Role, region: &RegionCode| Principal { name: role.as_str().into(), role, region: region.clone() };
+        let grid_worker = who(Role::GridWorker, &community);
+        let worker = who(Role::CommunityWorker, &community);
+        let street_desk = who(Role::StreetReviewer, &street);
+        let county_desk = who(Role::CountyApprover, &county);
+        let actor = |p: &Principal| Actor::new(&p.name);
+        let tue = day("2026-12-01");
+
+        // The grid worker reports: a grid of another community, a place outside the tree, a
+        // community of another street are refused; nothing stored.
+        let e = service::file(s, &grid_worker, &actor(&grid_worker), event(community.as_str(), "第九网格"), tue).await;
+        assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::Grid(_)))), "{e:?}");
+        let e = service::file(s, &grid_worker, &actor(&grid_worker), event("210112999999", ""), tue).await;
+        assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::Place(_)))), "{e:?}");
+        let e = service::file(s, &grid_worker, &actor(&grid_worker), event("", ""), tue).await;
+        assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::Place(_)))), "{e:?}");
+        let e = service::file(s, &grid_worker, &actor(&grid_worker), event(neighbour.as_str(), ""), tue).await;
+        assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
+        let e = service::file(
+            s,
+            &grid_worker,
+            &actor(&grid_worker),
+            NewOrder { kind: "petition".into(), ..event(community.as_str(), "") },
+            tue,
+        )
+        .await;
+        assert!(matches!(e, Err(OrderFailure::Access(_))), "a grid worker does not file petitions: {e:?}");
+        assert!(grid_store(s).queue(&county, Queue::Open, 0, 50).await.unwrap().is_empty(), "{backend:?}: nothing stored");
+        let o = service::file(s, &grid_worker, &actor(&grid_worker), event(community.as_str(), "第一网格"), tue).await.expect("filed");
+
+        // The street dispatches it (five working days); the community signs and replies; the
+        // street sends it back once, then closes it and records the evaluation.
+        let oid = o.id;
+        let step = |p: &Principal, st: Step, on: &str| {
+            let (p, st, on) = (p.clone(), st, day(on));
+            let store = store.clone();
+            async move { service::act(store.as_ref(), &p, &Actor::new(&p.name), oid, st, on).await }
+        };
+        let e = step(&grid_worker, Step::Dispatch { to: community.to_string() }, "2026-12-01").await;
+        assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
+        let d = step(&street_desk, Step::Dispatch { to: community.to_string() }, "2026-12-01").await.expect("dispatched");
+        assert_eq!((d.status, d.due), (OrderStatus::Dispatched, Some(day("2026-12-08"))));
+        let e = step(&street_desk, Step::Sign, "2026-12-02").await;
+        assert!(matches!(e, Err(OrderFailure::Access(_))), "the street does not sign for the community: {e:?}");
+        step(&grid_worker, Step::Sign, "2026-12-02").await.expect("signed");
+        step(&worker, Step::Reply { text: "已清理".into() }, "2026-12-03").await.expect_err("too short");
+        step(&worker, Step::Reply { text: "已清理楼道杂物".into() }, "2026-12-03").await.expect("replied");
+        step(&street_desk, Step::SendBack { reason: "现场仍有杂物".into() }, "2026-12-04").await.expect("sent back");
+        step(&worker, Step::Reply { text: "已全部清理并拍照留存".into() }, "2026-12-07").await.expect("replied again");
+        step(&street_desk, Step::Close, "2026-12-08").await.expect("closed");
+        let done = step(&street_desk, Step::Evaluate { satisfaction: "satisfied".into() }, "2026-12-09").await.expect("evaluated");
+        assert_eq!((done.status, done.rework), (OrderStatus::Closed, 1));
+        let (_, steps) = service::get(s, &county_desk, o.id).await.expect("order");
+        let names: Vec<&str> = steps.iter().map(|x| x.step.as_str()).collect();
+        assert_eq!(names, ["file", "dispatch", "sign", "reply", "send_back", "reply", "close", "evaluate"], "{backend:?}");
+
+        // A 12345 complaint the county files and dispatches, never signed: overdue after 13
+        // working days, escalated.
+        let complaint = NewOrder {
+            kind: "hotline_complaint".into(),
+            title: "小区路灯长期不亮".into(),
+            community: community.to_string(),
+            contact: "张先生".into(),
+            phone: "13912345678".into(),
+            source_no: "12345-20261201-0007".into(),
+            ..NewOrder::default()
+        };
+        let c = service::file(s, &county_desk, &actor(&county_desk), complaint, tue).await.expect("complaint");
+        let c = service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Dispatch { to: community.to_string() }, tue)
+            .await
+            .expect("dispatched");
+        assert_eq!(c.due, Some(day("2026-12-18")));
+        let e =
+            service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Escalate { note: "督促办理".into() }, day("2026-12-18")).await;
+        assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotOverdue))), "{e:?}");
+        let overdue = service::queue(s, &street_desk, None, Queue::Overdue(day("2026-12-21")), 1, 50).await.expect("overdue");
+        assert_eq!(overdue.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "{backend:?}");
+        service::act(
+            s,
+            &county_desk,
+            &actor(&county_desk),
+            c.id,
+            Step::Escalate { note: "超期未签收，督促办理".into() },
+            day("2026-12-21"),
+        )
+        .await
+        .expect("escalated");
+        // The city reads the phone masked.
+        let admin = who(Role::CityAdmin, &RegionCode::parse("2101").unwrap());
+        let (seen, _) = service::get(s, &admin, c.id).await.expect("read");
+        assert!(seen.phone.contains('*'), "{}", seen.phone);
+
+        // A petition received on 1 November: 15 days to accept, 60 days to answer, once +30.
+        let petition = NewOrder {
+            kind: "petition".into(),
+            title: "反映低保审核时间过长".into(),
+            community: community.to_string(),
+            received_on: Some(day("2026-11-01")),
+            ..NewOrder::default()
+        };
+        let p = service::file(s, &county_desk, &actor(&county_desk), petition, day("2026-11-02")).await.expect("petition");
+        assert!(p.acceptance_overdue(day("2026-11-17")));
+        let e = service::act(s, &county_desk, &actor(&county_desk), p.id, Step::Dispatch { to: community.to_string() }, day("2026-11-10"))
+            .await;
+        assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotNow { .. }))), "accepted first: {e:?}");
+        let p = service::act(s, &county_desk, &actor(&county_desk), p.id, Step::Accept, day("2026-11-10")).await.expect("accepted");
+        assert_eq!(p.due, Some(day("2027-01-09")));
+        let p = service::act(
+            s,
+            &county_desk,
+            &actor(&county_desk),
+            p.id,
+            Step::Extend { reason: "需会同卫健部门核实".into() },
+            day("2026-12-20"),
+        )
+        .await
+        .expect("extended");
+        assert_eq!(p.due, Some(day("2027-02-08")));
+
+        // Two desks at once: the step on the order as it was is refused, nothing lost.
+        let stale = grid_store(s).order(o.id).await.unwrap().unwrap();
+        let first = grid_store(s).order(c.id).await.unwrap().unwrap();
+        let rec = |step: &str| minzheng_server::grid::store::StepRecord {
+            step: step.into(),
+            note: String::new(),
+            by_name: "x".into(),
+            by_role: "x".into(),
+            on_day: day("2026-12-21"),
+            at: chrono::Utc::now(),
+        };
+        let signed =
+            minzheng_server::grid::model::Order { status: OrderStatus::Handling, signed_on: Some(day("2026-12-21")), ..first.clone() };
+        assert!(grid_store(s).save_step(&first, &signed, &rec("sign"), &Actor::new("a")).await.unwrap());
+        assert!(
+            !grid_store(s).save_step(&first, &signed, &rec("sign"), &Actor::new("b")).await.unwrap(),
+            "{backend:?}: the second desk's step is refused"
+        );
+        assert_eq!(stale.status, OrderStatus::Closed);
+
+        // KPIs of December's dispatches: the event signed and closed on time, satisfied, reworked;
+        // the complaint signed late (on the 21st), open.
+        let kpis = service::kpis(s, &county_desk, None, day("2026-12-01"), day("2026-12-31"), day("2026-12-21")).await.expect("kpis");
+        let total = kpis.last().unwrap();
+        assert_eq!(
+            (total.dispatched, total.signed_on_time, total.closed, total.closed_on_time, total.satisfied, total.reworked),
+            (2, 1, 1, 1, 1, 1),
+            "{backend:?}: {total:?}"
+        );
+        assert!(kpis.iter().any(|k| k.area == community.as_str() && k.dispatched == 2), "{kpis:?}");
+        assert!(kpis.iter().any(|k| k.area == street.as_str()), "a street row: {kpis:?}");
+
+        // Who did what is in the audit log.
+        let log = store.audit_of("work_order", &o.id.to_string()).await.unwrap();
+        assert_eq!(log.first().map(|a| a.action.as_str()), Some("file_work_order"), "{backend:?}");
+        assert!(log.iter().any(|a| a.action == "work_order_send_back"), "{log:?}");
+        drop_database(pg).await;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The grid worker reports from the phone page (an empty matter refused with the place kept);
+/// the street dispatches from the order's page; the grid worker signs; the queue and the KPIs
+/// show it; the work line counts it.
+#[tokio::test]
+async fn a_grid_worker_reports_from_the_phone_page_and_the_street_dispatches_it() {
+    let f = fixture("grid-pages").await;
+    let gw = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid worker");
+    let home = get(&f.app, "/", Some(&gw.cookie)).await;
+    assert!(home.body.contains(r#"href="/grid""#), "in the menu");
+    let r = get(&f.app, "/grid/report", Some(&gw.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("report-event") && r.body.contains("环境卫生"), "{}", r.body);
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/grid/report",
+        Some(&gw.cookie),
+        &[],
+        form(&[("csrf", &gw.csrf), ("category", "safety"), ("place", "5号楼东侧"), ("title", "井盖")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("至少四个字") && r.body.contains("5号楼东侧"), "{}", r.body);
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/grid/report",
+        Some(&gw.cookie),
+        &[],
+        form(&[("csrf", &gw.csrf), ("category", "safety"), ("place", "5号楼东侧"), ("title", "井盖缺失有坠落危险")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = r.headers.get("location").and_then(|v| v.to_str().ok()).expect("location").to_string();
+    let r = get(&f.app, &page, Some(&gw.cookie)).await;
+    assert!(r.body.contains("井盖缺失有坠落危险") && r.body.contains("待派单"), "{}", r.body);
+    assert!(!r.body.contains("step-dispatch"), "the grid worker does not dispatch");
+
+    let desk = sign_in(&f.app, Role::StreetReviewer.as_str(), PASSWORD).await.map_err(|r| r.body).expect("street");
+    let home = get(&f.app, "/", Some(&desk.cookie)).await;
+    assert!(home.body.contains("待办工单"), "the street's work line: {}", home.body);
+    let r = get(&f.app, &page, Some(&desk.cookie)).await;
+    assert!(r.body.contains("step-dispatch"), "{}", r.body);
+    let act = format!("{page}/act");
+    let r = send(
+        &f.app,
+        Method::POST,
+        &act,
+        Some(&desk.cookie),
+        &[],
+        form(&[("csrf", &desk.csrf), ("action", "dispatch"), ("to", "210112999999")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("不在网格体系内") && r.body.contains("210112999999"), "{}", r.body);
+    let community = f.inside.community.to_string();
+    let r = send(
+        &f.app,
+        Method::POST,
+        &act,
+        Some(&desk.cookie),
+        &[],
+        form(&[("csrf", &desk.csrf), ("action", "dispatch"), ("to", &community)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = send(&f.app, Method::POST, &act, Some(&gw.cookie), &[], form(&[("csrf", &gw.csrf), ("action", "sign")])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = get(&f.app, &page, Some(&gw.cookie)).await;
+    assert!(r.body.contains("处理中") && r.body.contains("step-reply"), "{}", r.body);
+    let r = get(&f.app, "/grid", Some(&desk.cookie)).await;
+    assert!(r.body.contains("井盖缺失有坠落危险"), "{}", r.body);
+    let r = get(&f.app, "/grid/kpi", Some(&desk.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("按时签收率") && r.body.contains("100.0%"), "{}", r.body);
+    // A community worker cannot file a 12345 order.
+    let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/grid/orders",
+        Some(&worker.cookie),
+        &[],
+        form(&[("csrf", &worker.csrf), ("kind", "hotline_enquiry"), ("title", "咨询低保政策"), ("community", &community)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
