@@ -23,6 +23,7 @@ mod payments;
 mod rules;
 mod socialorg;
 mod statistics;
+mod workorders;
 use cases::*;
 use comparison::*;
 use http::*;
@@ -76,6 +77,14 @@ pub enum BenchWhat {
         rounds: u32,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+    },
+    /// The work-order queues over N orders of a city (grid events, 12345 orders, petitions) in a
+    /// fresh database (SQLite, or PostgreSQL with --database-url): Q queue pages timed.
+    Workorders {
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u64,
+        #[arg(long, default_value_t = 2_000)]
+        queries: u64,
     },
     /// A month's payment list for N enrolments with both shipped bank files, the bank's return
     /// of N lines reconciled, and the list stored (SQLite).
@@ -272,6 +281,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         }
         BenchWhat::Homecare { orders, visits, providers, rounds } => homecare::homecare(orders, visits, providers, rounds).await?,
         BenchWhat::Socialorgs { orgs, queries } => socialorg::socialorgs(orgs, queries, database_url).await?,
+        BenchWhat::Workorders { orders, queries } => workorders::workorders(orders, queries, database_url).await?,
         BenchWhat::Statistics { persons, rounds, seed } => statistics::statistics(persons, rounds, seed, database_url).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?
