@@ -1203,3 +1203,33 @@ fn a_county_statistics_office_follows_a_figure_closes_the_month_and_notes_a_corr
     d.wait_for("the correction beside the figure", |p| p.contains("更正为 1041.00：十月名册补录"));
     d.screenshot("statistics_report");
 }
+
+/// 网格事件 in Chromium at phone width: the grid worker reports a missing manhole cover from the
+/// phone page (a matter too short refused, the place kept), without scrolling sideways; the
+/// order shows as waiting for dispatch.
+#[test]
+fn a_grid_worker_reports_an_event_from_the_phone() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-grid"));
+    let server = serve(&rt, &f);
+    sign_in_with_the_form(&d, &server, "grid_worker");
+    d.resize(390, 844);
+    d.goto(&format!("{server}/grid/report"));
+    d.wait_for("the form", |p| p.contains("id=\"report-event\""));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(d.overflow_x() <= 0, "the event form scrolls sideways by {} px at 390 px", d.overflow_x());
+    d.click("#report-event select[name=category] option[value=safety]");
+    d.type_into("#report-event input[name=place]", "5号楼东侧");
+    d.type_into("#report-event input[name=title]", "井盖");
+    d.click("#report-event button[type=submit]");
+    let page = d.wait_for("the refusal", |p| p.contains("至少四个字"));
+    assert!(page.contains("value=\"5号楼东侧\""), "the place as typed");
+    d.replace_text("#report-event input[name=title]", "井盖缺失有坠落危险");
+    d.click("#report-event button[type=submit]");
+    d.wait_for("the order", |p| p.contains("id=\"order-facts\"") && p.contains("待派单"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(d.overflow_x() <= 0, "the order scrolls sideways by {} px at 390 px", d.overflow_x());
+    d.screenshot("phone_grid_event");
+    d.resize(1280, 900);
+}
