@@ -348,6 +348,10 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         assert_eq!(live.get("dibao_urban_households"), Some(&2));
         let r = service::report(s, &approver, Some(&county), october).await.expect("report");
         assert_eq!(r.figures.get("dibao_urban_households"), Some(&1), "{backend:?}: the closed figure");
+        // The city adds up what its counties reported: 浑南区's closed figure and 吴某's county live.
+        let city = service::report(s, &admin, None, october).await.expect("city");
+        assert_eq!(city.figures.get("dibao_urban_households"), Some(&2), "{backend:?}: {:?}", city.figures);
+        assert_eq!(city.figures.get("average_urban"), Some(&100_000), "(1,200 + 800) / 2 persons");
         let listed = service::units(s, &approver, &actor, Some(&county), october, "dibao_urban_households", 1).await.expect("units");
         assert_eq!((listed.total, listed.closed), (2, Some(1)), "the list now, the figure as closed beside it");
         assert!(r.closed.is_some());

@@ -292,6 +292,44 @@ pub fn compute(i: &Inputs) -> Figures {
             f.insert(l.code.to_string(), v);
         }
     }
+    // What the averages are worked out from, kept with the figures (not lines of the report) so
+    // that a city adds up its counties' closed months.
+    for area in ["urban", "rural"] {
+        f.insert(format!("{AMOUNT}{area}"), sum(&i.coverage, DIBAO, Some(area), |c| c.monthly));
+    }
+    f
+}
+
+/// The key of the 低保 monthly amounts in force of an area, kept beside the lines.
+pub const AMOUNT: &str = "amount_dibao_";
+
+/// A region's report from its counties' (each as closed, or live): counts and money added up,
+/// the averages worked out again from the added amounts and persons, the standards the region's
+/// own (in force on the month's last day, fen per person and month).
+pub fn consolidate(parts: &[Figures], standard_urban: Option<i64>, standard_rural: Option<i64>) -> Figures {
+    let mut f = Figures::new();
+    for part in parts {
+        for (k, v) in part {
+            let line = line_of(k);
+            if matches!(line.map(|l| l.trace), Some(Trace::Standard | Trace::Derived)) {
+                continue;
+            }
+            *f.entry(k.clone()).or_insert(0) += v;
+        }
+    }
+    if let Some(s) = standard_urban {
+        f.insert("standard_urban".into(), s);
+    }
+    if let Some(s) = standard_rural {
+        f.insert("standard_rural".into(), s * 12);
+    }
+    for (line, area) in [("average_urban", "urban"), ("average_rural", "rural")] {
+        let amount = f.get(&format!("{AMOUNT}{area}")).copied().unwrap_or(0);
+        let persons = f.get(&format!("dibao_{area}_persons")).copied().unwrap_or(0);
+        if let Some(a) = per(amount, persons) {
+            f.insert(line.into(), a);
+        }
+    }
     f
 }
 
@@ -481,6 +519,24 @@ mod tests {
         // (100 × 600 + 5 × 400) / 185 = 335.135… yuan
         assert_eq!(f["average_urban"], 33_514);
         assert_eq!(f["average_rural"], 22_222);
+    }
+
+    #[test]
+    fn a_city_adds_up_its_counties_and_works_out_its_averages_again() {
+        let a = compute(&Inputs {
+            coverage: vec![cov("dibao", "urban", 10, 20, 20 * 50_000)],
+            standard_urban: Some(84_760),
+            ..Inputs::default()
+        });
+        let b =
+            compute(&Inputs { coverage: vec![cov("dibao", "urban", 5, 5, 5 * 80_000)], standard_urban: Some(90_000), ..Inputs::default() });
+        let city = consolidate(&[a, b], Some(84_760), None);
+        assert_eq!(city["dibao_urban_households"], 15);
+        assert_eq!(city["dibao_urban_persons"], 25);
+        assert_eq!(city["average_urban"], 56_000, "(20 × 500 + 5 × 800) / 25 yuan");
+        assert_eq!(city["standard_urban"], 84_760, "the city's own standard, not a sum");
+        assert!(!city.contains_key("standard_rural"));
+        assert!(!city.contains_key("average_rural"));
     }
 
     #[test]

@@ -122,13 +122,36 @@ async fn temporary(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> 
 }
 
 /// The figures of a month: a county's as closed, else live.
+///
+/// Above a county, the counties' figures added up: what a county closed is what it reported,
+/// whatever was recorded since; the others live.
 async fn figures_of(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> Result<(Figures, Option<ClosedMonth>), StoreError> {
-    if region.level() == RegionLevel::County {
-        if let Some(c) = statistics_store(store).closed_month(region.as_str(), month).await? {
-            return Ok((c.figures.clone(), Some(c)));
+    let st = statistics_store(store);
+    match region.level() {
+        RegionLevel::County => {
+            if let Some(c) = st.closed_month(region.as_str(), month).await? {
+                return Ok((c.figures.clone(), Some(c)));
+            }
+            Ok((live(store, region, month).await?, None))
         }
+        level if level < RegionLevel::County => {
+            let closed: std::collections::BTreeMap<String, Figures> =
+                st.closed_in(region, month).await?.into_iter().map(|c| (c.county, c.figures)).collect();
+            let mut parts = Vec::new();
+            for county in store.regions_within(region, RegionLevel::County).await? {
+                parts.push(match closed.get(county.code.as_str()) {
+                    Some(f) => f.clone(),
+                    None => live(store, &county.code, month).await?,
+                });
+            }
+            let records = store.parameter_records().await?;
+            let last = last_day(month);
+            let standard =
+                |area| minzheng_policy::params::in_force(&records, "dibao_standard", region.as_str(), area, last).map(|r| r.value);
+            Ok((model::consolidate(&parts, standard(HouseholdKind::Urban), standard(HouseholdKind::Rural)), None))
+        }
+        _ => Ok((live(store, region, month).await?, None)),
     }
-    Ok((live(store, region, month).await?, None))
 }
 
 /// The report of `region` (the account's own when none) for `month`.
