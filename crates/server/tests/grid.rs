@@ -102,7 +102,7 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         )
         .await;
         assert!(matches!(e, Err(OrderFailure::Access(_))), "a grid worker does not file petitions: {e:?}");
-        assert!(grid_store(s).queue(&county, Queue::Open, 0, 50).await.unwrap().is_empty(), "{backend:?}: nothing stored");
+        assert!(grid_store(s).queue(&county, Queue::Open, false, 0, 50).await.unwrap().is_empty(), "{backend:?}: nothing stored");
         let o = service::file(s, &grid_worker, &actor(&grid_worker), event(community.as_str(), "第一网格"), tue).await.expect("filed");
 
         // The street dispatches it (five working days); the community signs and replies; the
@@ -111,7 +111,7 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         let step = |p: &Principal, st: Step, on: &str| {
             let (p, st, on) = (p.clone(), st, day(on));
             let store = store.clone();
-            async move { service::act(store.as_ref(), &p, &Actor::new(&p.name), oid, st, on).await }
+            async move { service::act(store.as_ref(), &p, &Actor::new(&p.name), oid, st, None, on).await }
         };
         let e = step(&grid_worker, Step::Dispatch { to: community.to_string() }, "2026-12-01").await;
         assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
@@ -143,12 +143,13 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
             ..NewOrder::default()
         };
         let c = service::file(s, &county_desk, &actor(&county_desk), complaint, tue).await.expect("complaint");
-        let c = service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Dispatch { to: community.to_string() }, tue)
+        let c = service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Dispatch { to: community.to_string() }, None, tue)
             .await
             .expect("dispatched");
         assert_eq!(c.due, Some(day("2026-12-18")));
         let e =
-            service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Escalate { note: "督促办理".into() }, day("2026-12-18")).await;
+            service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Escalate { note: "督促办理".into() }, None, day("2026-12-18"))
+                .await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotOverdue))), "{e:?}");
         let overdue = service::queue(s, &street_desk, None, Queue::Overdue(day("2026-12-21")), 1, 50).await.expect("overdue");
         assert_eq!(overdue.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "{backend:?}");
@@ -158,6 +159,7 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
             &actor(&county_desk),
             c.id,
             Step::Escalate { note: "超期未签收，督促办理".into() },
+            None,
             day("2026-12-21"),
         )
         .await
@@ -177,10 +179,18 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         };
         let p = service::file(s, &county_desk, &actor(&county_desk), petition, day("2026-11-02")).await.expect("petition");
         assert!(p.acceptance_overdue(day("2026-11-17")));
-        let e = service::act(s, &county_desk, &actor(&county_desk), p.id, Step::Dispatch { to: community.to_string() }, day("2026-11-10"))
-            .await;
+        let e = service::act(
+            s,
+            &county_desk,
+            &actor(&county_desk),
+            p.id,
+            Step::Dispatch { to: community.to_string() },
+            None,
+            day("2026-11-10"),
+        )
+        .await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotNow { .. }))), "accepted first: {e:?}");
-        let p = service::act(s, &county_desk, &actor(&county_desk), p.id, Step::Accept, day("2026-11-10")).await.expect("accepted");
+        let p = service::act(s, &county_desk, &actor(&county_desk), p.id, Step::Accept, None, day("2026-11-10")).await.expect("accepted");
         assert_eq!(p.due, Some(day("2027-01-09")));
         let p = service::act(
             s,
@@ -188,11 +198,27 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
             &actor(&county_desk),
             p.id,
             Step::Extend { reason: "需会同卫健部门核实".into() },
+            None,
             day("2026-12-20"),
         )
         .await
         .expect("extended");
         assert_eq!(p.due, Some(day("2027-02-08")));
+
+        // A step asked for from a page showing the order as it was before is refused.
+        let seen = service::Seen { status: OrderStatus::Replied, rework: 0 };
+        let e = service::act(s, &street_desk, &actor(&street_desk), o.id, Step::Close, Some(seen), day("2026-12-10")).await;
+        assert!(matches!(e, Err(OrderFailure::Changed)), "{e:?}");
+        // The petition is not shown to the community's staff before it is dispatched to them.
+        let theirs = service::queue(s, &worker, None, Queue::Open, 1, 50).await.expect("queue");
+        assert!(theirs.iter().all(|x| x.id != p.id), "{backend:?}: an undispatched petition in the community's queue");
+        assert!(matches!(service::get(s, &worker, p.id).await, Err(OrderFailure::Access(_))));
+        assert!(service::queue(s, &county_desk, None, Queue::Open, 1, 50).await.expect("queue").iter().any(|x| x.id == p.id));
+        // A street desk does not escalate; the county does.
+        let e =
+            service::act(s, &street_desk, &actor(&street_desk), c.id, Step::Escalate { note: "督促办理".into() }, None, day("2026-12-22"))
+                .await;
+        assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
 
         // Two desks at once: the step on the order as it was is refused, nothing lost.
         let stale = grid_store(s).order(o.id).await.unwrap().unwrap();

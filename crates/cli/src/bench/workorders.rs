@@ -1,7 +1,8 @@
 //! `minzheng bench workorders`: the work-order queues of a city holding N orders (grid events,
 //! 12345 orders and petitions; nineteen in twenty closed) in a fresh database (SQLite, or
 //! PostgreSQL with `--database-url`): Q queue pages as the pages ask them, in turn a community's
-//! open orders, a street's, a county's overdue ones and a community's closed ones. Set-up (the
+//! open orders, a street's, a county's overdue ones, a community's, a county's and a street's
+//! closed ones, and the city's open ones (one open order in five not yet dispatched). Set-up (the
 //! orders loaded in bulk) is timed on its own; each page from the call to its answer.
 
 use super::*;
@@ -36,6 +37,8 @@ pub(crate) async fn workorders(orders: u64, queries: u64, database_url: Option<&
         let community = communities[(i * 7919) % communities.len()].to_string();
         let received = today - chrono::Duration::days((i % 400) as i64);
         let open = i % 20 == 0;
+        // One open order in five not yet dispatched (no due day).
+        let waiting = open && i % 100 == 0;
         let due = received + chrono::Duration::days(5 + (i % 13) as i64);
         batch.push(Order {
             id: 0,
@@ -49,13 +52,19 @@ pub(crate) async fn workorders(orders: u64, queries: u64, database_url: Option<&
             grid: String::new(),
             place: String::new(),
             source_no: format!("12345-{i:08}"),
-            status: if open { OrderStatus::Handling } else { OrderStatus::Closed },
+            status: if waiting {
+                OrderStatus::Received
+            } else if open {
+                OrderStatus::Handling
+            } else {
+                OrderStatus::Closed
+            },
             received_on: received,
             accepted_on: None,
-            dispatched_on: Some(received),
-            assigned_to: community,
-            due: Some(due),
-            signed_on: Some(received),
+            dispatched_on: (!waiting).then_some(received),
+            assigned_to: if waiting { String::new() } else { community.clone() },
+            due: (!waiting).then_some(due),
+            signed_on: (!waiting).then_some(received),
             replied_on: (!open).then_some(due),
             reply: String::new(),
             closed_on: (!open).then_some(due),
@@ -89,11 +98,14 @@ pub(crate) async fn workorders(orders: u64, queries: u64, database_url: Option<&
     let mut rows = 0;
     for q in 0..queries {
         let k = usize::try_from(q).unwrap_or(0);
-        let (region, queue) = match k % 4 {
+        let (region, queue) = match k % 7 {
             0 => (&communities[(k * 31) % communities.len()], Queue::Open),
             1 => (&streets[(k * 17) % streets.len()], Queue::Open),
             2 => (&counties[k % counties.len()], Queue::Overdue(today)),
-            _ => (&communities[(k * 13) % communities.len()], Queue::Closed),
+            3 => (&communities[(k * 13) % communities.len()], Queue::Closed),
+            4 => (&counties[(k * 5) % counties.len()], Queue::Closed),
+            5 => (&streets[(k * 7) % streets.len()], Queue::Closed),
+            _ => (&admin.region, Queue::Open),
         };
         let t = Instant::now();
         rows += service::queue(store.as_ref(), &admin, Some(region), queue, 1, 50)

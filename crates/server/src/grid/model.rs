@@ -359,6 +359,16 @@ pub enum OrderError {
     NotOverdue,
     #[error("the day {0} is before the order was received")]
     Before(NaiveDate),
+    #[error("the day received {0} is after today")]
+    Future(NaiveDate),
+    #[error("the answer was due on {0}: a petition is extended before its time runs out")]
+    PastDue(NaiveDate),
+    #[error("the order is already escalated")]
+    EscalatedAlready,
+    #[error("name the body the petition is referred to")]
+    NoBody,
+    #[error("the period runs from a day to a later one, a year at most")]
+    Period,
 }
 
 impl Bilingual for OrderError {
@@ -375,6 +385,11 @@ impl Bilingual for OrderError {
             OrderError::NotPetition => "只有信访事项才有受理、转送、延期".into(),
             OrderError::NotOverdue => "只有超期工单才能督办".into(),
             OrderError::Before(d) => format!("日期 {d} 早于登记日期"),
+            OrderError::Future(d) => format!("收到日期 {d} 晚于今天"),
+            OrderError::PastDue(d) => format!("办理期限 {d} 已过：信访事项须在期限届满前延期"),
+            OrderError::EscalatedAlready => "该工单已督办".into(),
+            OrderError::NoBody => "请填写转送的有权处理机关".into(),
+            OrderError::Period => "统计期间应从早到晚，且不超过一年".into(),
         }
     }
     fn en(&self) -> String {
@@ -415,8 +430,11 @@ pub fn apply(order: &Order, step: &Step, today: NaiveDate, cal: &WorkCalendar) -
             if order.status != Received {
                 return Err(not_now());
             }
+            if to.trim().chars().count() < 2 {
+                return Err(OrderError::NoBody);
+            }
             o.status = Referred;
-            o.reply = text(to)?;
+            o.reply = to.trim().to_string();
             o.closed_on = Some(today);
         }
         Step::Dispatch { to } => {
@@ -474,11 +492,17 @@ pub fn apply(order: &Order, step: &Step, today: NaiveDate, cal: &WorkCalendar) -
             if order.extended {
                 return Err(OrderError::ExtendedAlready);
             }
+            if let Some(due) = order.due.filter(|d| today > *d) {
+                return Err(OrderError::PastDue(due));
+            }
             text(reason)?;
             o.extended = true;
             o.due = order.due.map(|d| d + Duration::days(PETITION_EXTEND_DAYS));
         }
         Step::Escalate { note } => {
+            if order.escalated {
+                return Err(OrderError::EscalatedAlready);
+            }
             if !(order.overdue(today) || order.acceptance_overdue(today)) {
                 return Err(OrderError::NotOverdue);
             }
@@ -637,7 +661,17 @@ mod tests {
         assert_eq!(p.due, Some(d("2027-03-10")));
         assert_eq!(apply(&p, &Step::Extend { reason: "再次延期理由".into() }, d("2027-02-02"), &cal), Err(OrderError::ExtendedAlready));
         assert_eq!(apply(&p, &Step::Escalate { note: "督促办理".into() }, d("2027-03-10"), &cal), Err(OrderError::NotOverdue));
+        assert_eq!(apply(&p, &Step::Extend { reason: "需调取多部门材料".into() }, d("2027-03-11"), &cal), Err(OrderError::ExtendedAlready));
         let p = apply(&p, &Step::Escalate { note: "督促办理".into() }, d("2027-03-11"), &cal).unwrap();
         assert!(p.escalated);
+        assert_eq!(apply(&p, &Step::Escalate { note: "再次督促办理".into() }, d("2027-03-12"), &cal), Err(OrderError::EscalatedAlready));
+        let late = Order { extended: false, ..p.clone() };
+        assert_eq!(
+            apply(&late, &Step::Extend { reason: "需调取多部门材料".into() }, d("2027-03-11"), &cal),
+            Err(OrderError::PastDue(d("2027-03-10")))
+        );
+        let fresh = order(OrderKind::Petition);
+        assert_eq!(apply(&fresh, &Step::Refer { to: "区".into() }, d("2026-12-02"), &cal), Err(OrderError::NoBody));
+        assert_eq!(apply(&fresh, &Step::Refer { to: "公安局".into() }, d("2026-12-02"), &cal).map(|o| o.status), Ok(OrderStatus::Referred));
     }
 }

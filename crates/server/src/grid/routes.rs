@@ -88,15 +88,32 @@ pub(super) async fn api_order(State(s): State<AppState>, who: Authenticated, Pat
     Ok(Json(WithSteps { order, steps }))
 }
 
+/// A step as the API takes it, with the order's status and rework count as the client saw them
+/// (optional: a step on an order that moved on since is refused).
+#[derive(Deserialize)]
+pub(super) struct StepBody {
+    #[serde(flatten)]
+    step: Step,
+    #[serde(default)]
+    seen_status: Option<String>,
+    #[serde(default)]
+    seen_rework: Option<i64>,
+}
+
+fn seen_of(status: Option<&str>, rework: Option<i64>) -> Option<service::Seen> {
+    Some(service::Seen { status: OrderStatus::parse(status?)?, rework: rework? })
+}
+
 pub(super) async fn api_act(
     State(s): State<AppState>,
     who: Authenticated,
     Path(id): Path<i64>,
     headers: axum::http::HeaderMap,
-    Json(step): Json<Step>,
+    Json(b): Json<StepBody>,
 ) -> Result<Json<Order>, AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    Ok(Json(service::act(s.store.as_ref(), &who.principal, &who.actor, id, step, s.clock.today()).await?))
+    let seen = seen_of(b.seen_status.as_deref(), b.seen_rework);
+    Ok(Json(service::act(s.store.as_ref(), &who.principal, &who.actor, id, b.step, seen, s.clock.today()).await?))
 }
 
 fn period(s: &AppState, q: &QueueParam) -> Result<(NaiveDate, NaiveDate), AppError> {
@@ -299,6 +316,24 @@ fn new_order(f: &FileForm, kind: &str) -> Result<NewOrder, String> {
     })
 }
 
+/// A community as staff type it: its code or its name (narrowed to the account's region); the
+/// message in the account's language when it cannot be told.
+fn community_named(s: &AppState, who: &Authenticated, text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Ok(String::new());
+    }
+    crate::platform::api::region_named(s, &who.principal, text).map(|c| c.to_string()).map_err(|e| match who.lang {
+        Lang::Zh => e.zh,
+        Lang::En => e.en,
+    })
+}
+
+/// A place outside the account's region typed in a form: said beside the form, not a page of
+/// its own.
+fn out_of_scope(e: &OrderFailure) -> bool {
+    matches!(e, OrderFailure::Access(minzheng_app::registry::AccessError::OutOfScope))
+}
+
 /// `POST /grid/orders`: the dispatch desk files a hotline order or a petition.
 pub(super) async fn form_file(State(s): State<AppState>, who: Authenticated, Form(f): Form<FileForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
@@ -388,7 +423,7 @@ pub(super) async fn form_report(State(s): State<AppState>, who: Authenticated, F
     };
     match service::file(s.store.as_ref(), &who.principal, &who.actor, n, s.clock.today()).await {
         Ok(o) => Ok(Redirect::to(&format!("/grid/orders/{}", o.id)).into_response()),
-        Err(e) if e.is_input() => report_page(&s, &who, f, Some(both(lang, &e))).await,
+        Err(e) if e.is_input() || out_of_scope(&e) => report_page(&s, &who, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -412,6 +447,10 @@ pub(super) struct ActForm {
     text: String,
     #[serde(default)]
     satisfaction: String,
+    #[serde(default)]
+    seen_status: String,
+    #[serde(default)]
+    seen_rework: String,
 }
 
 #[derive(Template)]
@@ -422,6 +461,8 @@ pub(super) struct OrderPage {
     user: Option<UserBar>,
     csrf: String,
     o: Order,
+    /// The community where it happened, by name (what the dispatch form starts from).
+    community_name: String,
     kind: &'static str,
     status: &'static str,
     place: String,
@@ -459,7 +500,8 @@ async fn order_page(s: &AppState, who: &Authenticated, id: i64, typed: ActForm, 
     let (o, steps) = service::get(s.store.as_ref(), &who.principal, id).await?;
     let p = &who.principal;
     let handles = p.may(Permission::HandleWorkOrders) && RegionCode::parse(owner(&o)).is_ok_and(|c| p.in_scope(&c));
-    let dispatches = p.may(Permission::DispatchWorkOrders) && RegionCode::parse(&o.community).is_ok_and(|c| p.in_scope(&c));
+    let dispatches = p.may(Permission::DispatchWorkOrders)
+        && [o.community.as_str(), owner(&o)].iter().any(|c| RegionCode::parse(c).is_ok_and(|c| p.in_scope(&c)));
     let petition = o.kind == OrderKind::Petition;
     let mut actions: Vec<(&'static str, &'static str, &'static str)> = Vec::new();
     let mut offer = |ok: bool, action: &'static str, zh: &'static str, en: &'static str, needs: &'static str| {
@@ -483,13 +525,20 @@ async fn order_page(s: &AppState, who: &Authenticated, id: i64, typed: ActForm, 
         "Extend by 30 days",
         "text",
     );
-    offer(dispatches && !o.escalated && (o.overdue(today) || o.acceptance_overdue(today)), "escalate", "督办", "Escalate", "text");
+    offer(
+        dispatches && p.region.level() <= RegionLevel::County && !o.escalated && (o.overdue(today) || o.acceptance_overdue(today)),
+        "escalate",
+        "督办",
+        "Escalate",
+        "text",
+    );
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let view = OrderPage {
         t: lang.text(),
         zh: lang == Lang::Zh,
         user: Some(UserBar::of(who)),
         csrf: who.session.csrf_token.clone(),
+        community_name: RegionCode::parse(&o.community).map(|c| crate::pages::region_name(s, &c)).unwrap_or_else(|_| o.community.clone()),
         kind: pick(lang, o.kind.zh(), o.kind.en()),
         status: pick(lang, o.status.zh(), o.status.en()),
         place: place_of(s, &o, lang),
@@ -536,7 +585,10 @@ pub(super) async fn form_act(
     let step = match f.action.as_str() {
         "accept" => Step::Accept,
         "refer" => Step::Refer { to: f.text.clone() },
-        "dispatch" => Step::Dispatch { to: f.to.clone() },
+        "dispatch" => match community_named(&s, &who, &f.to) {
+            Ok(to) => Step::Dispatch { to },
+            Err(e) => return order_page(&s, &who, id, f, Some(e)).await,
+        },
         "sign" => Step::Sign,
         "reply" => Step::Reply { text: f.text.clone() },
         "send_back" => Step::SendBack { reason: f.text.clone() },
@@ -546,9 +598,10 @@ pub(super) async fn form_act(
         "escalate" => Step::Escalate { note: f.text.clone() },
         _ => return order_page(&s, &who, id, f, Some(pick(lang, "请选择办理操作", "choose a step").into())).await,
     };
-    match service::act(s.store.as_ref(), &who.principal, &who.actor, id, step, s.clock.today()).await {
+    let seen = seen_of(Some(&f.seen_status), f.seen_rework.parse().ok());
+    match service::act(s.store.as_ref(), &who.principal, &who.actor, id, step, seen, s.clock.today()).await {
         Ok(_) => Ok(Redirect::to(&format!("/grid/orders/{id}")).into_response()),
-        Err(e) if e.is_input() => order_page(&s, &who, id, f, Some(both(lang, &e))).await,
+        Err(e) if e.is_input() || out_of_scope(&e) => order_page(&s, &who, id, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),
     }
 }

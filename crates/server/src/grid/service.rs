@@ -111,7 +111,7 @@ pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, n: NewOrder
     }
     let received_on = n.received_on.unwrap_or(today);
     if received_on > today {
-        return Err(OrderError::Before(received_on).into());
+        return Err(OrderError::Future(received_on).into());
     }
     let o = Order {
         id: 0,
@@ -154,29 +154,77 @@ pub async fn get(store: &dyn Store, who: &Principal, id: i64) -> Result<(Order, 
     if !readable(who, &o) {
         return Err(AccessError::OutOfScope.into());
     }
-    if !who.role.sees_full_identity() && !o.phone.is_empty() {
-        o.phone = minzheng_app::registry::mask_phone(&o.phone);
-    }
+    masked(who, &mut o);
     Ok((o, g.steps(id).await?))
 }
 
+fn in_scope(who: &Principal, code: &str) -> bool {
+    RegionCode::parse(code).is_ok_and(|c| who.in_scope(&c))
+}
+
+/// The phone as the account may see it.
+fn masked(who: &Principal, o: &mut Order) {
+    if !who.role.sees_full_identity() && !o.phone.is_empty() {
+        o.phone = minzheng_app::registry::mask_phone(&o.phone);
+    }
+}
+
+/// The dispatch desks read the orders answered or happening in their region; the handling
+/// communities those they answer for, and a petition only once it is dispatched to them
+/// (《信访工作条例》: a petitioner's material is not handed to those it is about).
 fn readable(who: &Principal, o: &Order) -> bool {
-    [owner(o), o.community.as_str()].iter().any(|c| RegionCode::parse(c).is_ok_and(|c| who.in_scope(&c)))
+    if who.may(Permission::DispatchWorkOrders) || who.role == minzheng_domain::Role::Auditor || who.role == minzheng_domain::Role::CityAdmin
+    {
+        return in_scope(who, owner(o)) || in_scope(who, &o.community);
+    }
+    let undispatched_petition = o.kind == OrderKind::Petition && matches!(o.status, OrderStatus::Received | OrderStatus::Accepted);
+    in_scope(who, owner(o)) && !undispatched_petition
+}
+
+/// Whether the account's queues leave undispatched petitions out.
+fn hides_petitions(who: &Principal) -> bool {
+    !(who.may(Permission::DispatchWorkOrders) || who.role == minzheng_domain::Role::Auditor || who.role == minzheng_domain::Role::CityAdmin)
+}
+
+/// The order as the page that asks for a step showed it: its status and how often it was sent
+/// back. A step asked for on an order that has moved on since is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seen {
+    pub status: OrderStatus,
+    pub rework: i64,
 }
 
 /// Takes a step: signing and replying by the handling community (its community worker or grid
-/// worker), the others by the dispatch desk of the street or county where the order happened.
-pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, step: Step, today: NaiveDate) -> Result<Order, OrderFailure> {
+/// worker), the others by the dispatch desk of a street or county where the order happened or
+/// is answered; 督办 by a county desk or above.
+pub async fn act(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    step: Step,
+    seen: Option<Seen>,
+    today: NaiveDate,
+) -> Result<Order, OrderFailure> {
     let g = grid_store(store);
     let before = g.order(id).await?.ok_or(OrderFailure::NotFound)?;
-    let (permission, region) = if step.by_handler() {
-        (Permission::HandleWorkOrders, owner(&before).to_string())
+    if step.by_handler() {
+        need(who, Permission::HandleWorkOrders)?;
+        if !in_scope(who, owner(&before)) {
+            return Err(AccessError::OutOfScope.into());
+        }
     } else {
-        (Permission::DispatchWorkOrders, before.community.clone())
-    };
-    need(who, permission)?;
-    let region = RegionCode::parse(&region).map_err(|_| StoreError::Corrupt(format!("order {id} region {region:?}")))?;
-    within(who, Some(&region))?;
+        need(who, Permission::DispatchWorkOrders)?;
+        if !(in_scope(who, owner(&before)) || in_scope(who, &before.community)) {
+            return Err(AccessError::OutOfScope.into());
+        }
+        if matches!(step, Step::Escalate { .. }) && who.region.level() > RegionLevel::County {
+            return Err(AccessError::Forbidden.into());
+        }
+    }
+    if seen.is_some_and(|v| v.status != before.status || v.rework != before.rework) {
+        return Err(OrderFailure::Changed);
+    }
     let step = match step {
         Step::Dispatch { to } => {
             let to = community_of(store, &to).await?;
@@ -199,6 +247,8 @@ pub async fn act(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, ste
     if !g.save_step(&before, &after, &step_record(who, step.name(), note, today), actor).await? {
         return Err(OrderFailure::Changed);
     }
+    let mut after = after;
+    masked(who, &mut after);
     Ok(after)
 }
 
@@ -213,13 +263,17 @@ pub async fn queue(
 ) -> Result<Vec<Order>, OrderFailure> {
     need(who, Permission::ReadWorkOrders)?;
     let region = within(who, region)?;
-    let mut rows = grid_store(store).queue(region, queue, page.saturating_sub(1).saturating_mul(size), size).await?;
-    if !who.role.sees_full_identity() {
-        for o in rows.iter_mut().filter(|o| !o.phone.is_empty()) {
-            o.phone = minzheng_app::registry::mask_phone(&o.phone);
-        }
+    let mut rows = grid_store(store).queue(region, queue, hides_petitions(who), page.saturating_sub(1).saturating_mul(size), size).await?;
+    for o in &mut rows {
+        masked(who, o);
     }
     Ok(rows)
+}
+
+/// The open orders of the account's region by status, with the overdue (for the work lines).
+pub async fn work_counts(store: &dyn Store, who: &Principal, today: NaiveDate) -> Result<Vec<super::store::StatusCount>, OrderFailure> {
+    need(who, Permission::ReadWorkOrders)?;
+    Ok(grid_store(store).work_counts(&who.region, hides_petitions(who), today).await?)
 }
 
 /// The KPIs of the orders dispatched from `from` to `to` within the region: one row per
@@ -234,6 +288,9 @@ pub async fn kpis(
 ) -> Result<Vec<Kpi>, OrderFailure> {
     need(who, Permission::ReadWorkOrders)?;
     let region = within(who, region)?;
+    if from > to || (to - from).num_days() > 366 {
+        return Err(OrderError::Period.into());
+    }
     let cal = minzheng_app::cases::calendar(store).await?;
     let orders = grid_store(store).dispatched_between(region, from, to).await?;
     let mut by: std::collections::BTreeMap<String, Kpi> = std::collections::BTreeMap::new();

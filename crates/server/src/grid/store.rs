@@ -53,8 +53,12 @@ pub trait GridStore: Send + Sync {
     /// someone changed it meanwhile.
     async fn save_step(&self, before: &Order, after: &Order, step: &StepRecord, actor: &Actor) -> Result<bool>;
 
-    /// A page of the orders whose answering community is within `region`.
-    async fn queue(&self, region: &RegionCode, queue: Queue, offset: u32, limit: u32) -> Result<Vec<Order>>;
+    /// A page of the orders whose answering community is within `region`; with
+    /// `hide_petitions`, petitions not yet dispatched left out.
+    async fn queue(&self, region: &RegionCode, queue: Queue, hide_petitions: bool, offset: u32, limit: u32) -> Result<Vec<Order>>;
+
+    /// The open orders within `region` by status, with the overdue of each, on `today`.
+    async fn work_counts(&self, region: &RegionCode, hide_petitions: bool, today: NaiveDate) -> Result<Vec<StatusCount>>;
 
     /// The orders within `region` dispatched from `from` to `to` (inclusive), for the KPIs.
     async fn dispatched_between(&self, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<Vec<Order>>;
@@ -108,9 +112,36 @@ pub fn owner(o: &Order) -> &str {
 const COLUMNS: &str = "id, kind, category, title, description, contact, phone, community, grid, place, source_no, status, \
      received_on, accepted_on, dispatched_on, assigned_to, due, signed_on, replied_on, reply, closed_on, satisfaction, rework, \
      extended, escalated, reported_by";
-const INSERT_COLUMNS: &str = "kind, category, title, description, contact, phone, community, grid, place, source_no, status, owner, \
+const INSERT_COLUMNS: &str =
+    "kind, category, title, description, contact, phone, community, grid, place, source_no, status, owner, street, county, city, \
      received_on, accepted_on, dispatched_on, assigned_to, due, signed_on, replied_on, reply, closed_on, satisfaction, rework, \
      extended, escalated, reported_by";
+
+/// The first `digits` of a community code: its street (9), county (6), city (4).
+fn level_of(code: &str, digits: usize) -> String {
+    code.chars().take(digits).collect()
+}
+
+/// The column that holds the region's level of the answering community, for a region code of
+/// that many digits; a province is a range over the cities.
+fn level_column(region: &RegionCode) -> Option<&'static str> {
+    match region.as_str().len() {
+        12 => Some("owner"),
+        9 => Some("street"),
+        6 => Some("county"),
+        4 => Some("city"),
+        _ => None,
+    }
+}
+
+/// What the open queues count for a work line: orders by status, and of them those past their
+/// limit (or petitions not accepted within 15 days).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCount {
+    pub status: OrderStatus,
+    pub orders: i64,
+    pub overdue: i64,
+}
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {value:?}"))
@@ -172,6 +203,9 @@ macro_rules! impl_grid_store {
                     .push_bind(o.source_no.clone())
                     .push_bind(o.status.as_str())
                     .push_bind(owner(o).to_string())
+                    .push_bind(level_of(owner(o), 9))
+                    .push_bind(level_of(owner(o), 6))
+                    .push_bind(level_of(owner(o), 4))
                     .push_bind(o.received_on)
                     .push_bind(o.accepted_on)
                     .push_bind(o.dispatched_on)
@@ -213,11 +247,31 @@ macro_rules! impl_grid_store {
 
             fn in_region(qb: &mut QueryBuilder<$db>, region: &RegionCode) {
                 let code = region.as_str().to_string();
-                if code.len() >= 12 {
-                    qb.push(" owner = ").push_bind(code);
-                } else {
-                    qb.push(" owner >= ").push_bind(code.clone()).push(" AND owner < ").push_bind(format!("{code}~"));
+                match level_column(region) {
+                    Some(column) => {
+                        qb.push(format!(" {column} = ")).push_bind(code);
+                    }
+                    None => {
+                        qb.push(" city >= ").push_bind(code.clone()).push(" AND city < ").push_bind(format!("{code}~"));
+                    }
                 }
+            }
+
+            /// Petitions stay with the dispatch desks until dispatched (《信访工作条例》: a
+            /// petitioner's material is not handed to those it is about).
+            fn petitions_hidden(qb: &mut QueryBuilder<$db>, hide: bool) {
+                if hide {
+                    qb.push(" AND (kind <> 'petition' OR status NOT IN ('received', 'accepted'))");
+                }
+            }
+
+            /// Open past the due day, or a petition not accepted within the days.
+            fn overdue(qb: &mut QueryBuilder<$db>, today: NaiveDate) {
+                qb.push("(due < ")
+                    .push_bind(today)
+                    .push(" OR (due IS NULL AND kind = 'petition' AND status = 'received' AND received_on < ")
+                    .push_bind(today - chrono::Duration::days(super::model::PETITION_ACCEPT_DAYS))
+                    .push("))");
             }
 
             #[async_trait]
@@ -243,6 +297,12 @@ macro_rules! impl_grid_store {
                         let mut qb = QueryBuilder::<$db>::new(format!("INSERT INTO work_orders ({INSERT_COLUMNS}) "));
                         qb.push_values(chunk, |mut sep, o| push_values(&mut sep, o));
                         n += qb.build().execute(&mut *tx).await?.rows_affected();
+                        tx.commit().await?;
+                    }
+                    // A load large enough to change the planner's picture (PostgreSQL's statistics).
+                    if orders.len() >= 1000 {
+                        let mut tx = self.begin_write().await?;
+                        <$store as minzheng_store::Dialect>::after_bulk_load(&mut tx, "work_orders").await?;
                         tx.commit().await?;
                     }
                     let entry = AuditEntry {
@@ -289,6 +349,12 @@ macro_rules! impl_grid_store {
                     qb.push_bind(after.status.as_str())
                         .push(", owner = ")
                         .push_bind(owner(after).to_string())
+                        .push(", street = ")
+                        .push_bind(level_of(owner(after), 9))
+                        .push(", county = ")
+                        .push_bind(level_of(owner(after), 6))
+                        .push(", city = ")
+                        .push_bind(level_of(owner(after), 4))
                         .push(", accepted_on = ")
                         .push_bind(after.accepted_on)
                         .push(", dispatched_on = ")
@@ -335,17 +401,25 @@ macro_rules! impl_grid_store {
                     Ok(true)
                 }
 
-                async fn queue(&self, region: &RegionCode, queue: Queue, offset: u32, limit: u32) -> Result<Vec<Order>> {
+                async fn queue(
+                    &self,
+                    region: &RegionCode,
+                    queue: Queue,
+                    hide_petitions: bool,
+                    offset: u32,
+                    limit: u32,
+                ) -> Result<Vec<Order>> {
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {COLUMNS} FROM work_orders WHERE"));
                     in_region(&mut qb, region);
+                    petitions_hidden(&mut qb, hide_petitions);
                     match queue {
                         Queue::Open => {
                             qb.push(" AND status NOT IN ('closed', 'referred') ORDER BY due NULLS FIRST, id");
                         }
                         Queue::Overdue(today) => {
-                            qb.push(" AND status NOT IN ('closed', 'referred') AND due < ")
-                                .push_bind(today)
-                                .push(" ORDER BY due NULLS FIRST, id");
+                            qb.push(" AND status NOT IN ('closed', 'referred') AND ");
+                            overdue(&mut qb, today);
+                            qb.push(" ORDER BY due NULLS FIRST, id");
                         }
                         Queue::Closed => {
                             qb.push(" AND status IN ('closed', 'referred') ORDER BY closed_on DESC, id DESC");
@@ -353,6 +427,28 @@ macro_rules! impl_grid_store {
                     }
                     qb.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(i64::from(offset));
                     qb.build().fetch_all(self.pool()).await?.iter().map(order_from).collect()
+                }
+
+                async fn work_counts(&self, region: &RegionCode, hide_petitions: bool, today: NaiveDate) -> Result<Vec<StatusCount>> {
+                    let mut qb = QueryBuilder::<$db>::new("SELECT status, COUNT(*) AS n, CAST(SUM(CASE WHEN ");
+                    overdue(&mut qb, today);
+                    qb.push(" THEN 1 ELSE 0 END) AS BIGINT) AS late FROM work_orders WHERE");
+                    in_region(&mut qb, region);
+                    petitions_hidden(&mut qb, hide_petitions);
+                    qb.push(" AND status NOT IN ('closed', 'referred') GROUP BY status");
+                    qb.build()
+                        .fetch_all(self.pool())
+                        .await?
+                        .iter()
+                        .map(|r| {
+                            let status: String = r.try_get("status")?;
+                            Ok(StatusCount {
+                                status: OrderStatus::parse(&status).ok_or_else(|| corrupt("order status", &status))?,
+                                orders: r.try_get("n")?,
+                                overdue: r.try_get::<Option<i64>, _>("late")?.unwrap_or(0),
+                            })
+                        })
+                        .collect()
                 }
 
                 async fn dispatched_between(&self, region: &RegionCode, from: NaiveDate, to: NaiveDate) -> Result<Vec<Order>> {

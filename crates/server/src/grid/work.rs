@@ -7,9 +7,6 @@ use crate::module::{WorkFuture, WorkLine};
 use crate::AppState;
 use minzheng_domain::Permission;
 
-/// How many open orders the work line looks at (the soonest due first).
-const LOOK: u32 = 500;
-
 pub(crate) fn lines<'a>(s: &'a AppState, who: &'a Authenticated) -> WorkFuture<'a> {
     Box::pin(async move {
         let p = &who.principal;
@@ -19,19 +16,19 @@ pub(crate) fn lines<'a>(s: &'a AppState, who: &'a Authenticated) -> WorkFuture<'
             return Ok(vec![]);
         }
         let today = s.clock.today();
-        let open = super::store::grid_store(s.store.as_ref()).queue(&p.region, super::store::Queue::Open, 0, LOOK).await?;
+        let counts = super::service::work_counts(s.store.as_ref(), p, today).await?;
         use super::model::OrderStatus::*;
-        let mine: Vec<_> = open
+        let mine: Vec<_> = counts
             .iter()
-            .filter(|o| {
-                (handles && matches!(o.status, Dispatched | Handling)) || (dispatches && matches!(o.status, Received | Accepted | Replied))
+            .filter(|c| {
+                (handles && matches!(c.status, Dispatched | Handling)) || (dispatches && matches!(c.status, Received | Accepted | Replied))
             })
             .collect();
-        if mine.is_empty() {
+        let count = mine.iter().map(|c| c.orders).sum::<i64>().max(0) as u64;
+        if count == 0 {
             return Ok(vec![]);
         }
-        let count = mine.len() as u64;
-        let overdue = mine.iter().filter(|o| o.overdue(today) || o.acceptance_overdue(today)).count() as u64;
+        let overdue = mine.iter().map(|c| c.overdue).sum::<i64>().max(0) as u64;
         let text = if who.lang == Lang::Zh {
             format!("待办工单 {count} 件（其中已超期 {overdue} 件）")
         } else {
