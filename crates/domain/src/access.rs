@@ -130,6 +130,8 @@ pub enum Permission {
     /// 工单派遣: file 12345 orders and petitions, accept, refer, dispatch, verify and close, send
     /// back, evaluate, extend and escalate (the street's and county's dispatch desks).
     DispatchWorkOrders,
+    /// 网格管理: assign the community's grid workers to its grids (the community, its street).
+    ManageGrids,
 }
 
 impl Role {
@@ -217,6 +219,7 @@ impl Role {
                     | ReportEvents
                     | ReadWorkOrders
                     | HandleWorkOrders
+                    | ManageGrids
             ),
             Role::GridWorker => {
                 matches!(p, ReadRegistry | WriteRegistry | HandleCases | ReportEvents | ReadWorkOrders | HandleWorkOrders)
@@ -237,6 +240,7 @@ impl Role {
                     | ReadStatistics
                     | ReadWorkOrders
                     | DispatchWorkOrders
+                    | ManageGrids
             ),
             Role::CountyApprover => matches!(
                 p,

@@ -349,3 +349,68 @@ async fn a_grid_worker_reports_from_the_phone_page_and_the_street_dispatches_it(
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+/// The grid base as the community keeps it: the counts per level for the street, the
+/// community's grids with their households, residents and the residents it watches, a grid
+/// worker assigned to a grid (an account that is not the community's grid worker refused, the
+/// form kept), and taken off it again; on each database the counts agree with the registry.
+#[tokio::test]
+async fn the_community_keeps_its_grids_and_assigns_its_grid_worker() {
+    let f = fixture("grid-base").await;
+    let community = f.inside.community.to_string();
+    let worker = sign_in(&f.app, Role::CommunityWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("worker");
+    let r = get(&f.app, &format!("/api/grid/base?region={community}"), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    let households = f.city.households.iter().filter(|h| h.community == f.inside.community).count() as i64;
+    let residents = f
+        .city
+        .persons
+        .iter()
+        .filter(|p| {
+            p.status == minzheng_domain::PersonStatus::Alive
+                && p.household_no
+                    .as_ref()
+                    .is_some_and(|n| f.city.households.iter().any(|h| &h.household_no == n && h.community == f.inside.community))
+        })
+        .count() as i64;
+    assert_eq!(v["counts"]["households"], households, "{v}");
+    assert_eq!(v["counts"]["communities"], 1, "{v}");
+    let grid_households: i64 = v["grids"].as_array().expect("grids").iter().map(|g| g["households"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(grid_households, households, "every household in one grid row: {v}");
+    let grid_residents: i64 = v["grids"].as_array().expect("grids").iter().map(|g| g["residents"].as_i64().unwrap_or(0)).sum();
+    assert!(grid_residents <= residents + 1, "{grid_residents} of {residents}");
+    let grid = v["grids"].as_array().expect("grids").iter().find_map(|g| g["grid"].as_str().filter(|s| !s.is_empty())).map(str::to_string);
+    let Some(grid) = grid else { panic!("the synthetic community has grids: {v}") };
+
+    let r = get(&f.app, &format!("/grid/base?region={community}"), Some(&worker.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("独居老人") && r.body.contains(&grid) && r.body.contains("assign-worker"), "{}", r.body);
+    // The community worker's own account is not a grid worker's: refused, what was typed kept.
+    let typed = [("csrf", worker.csrf.as_str()), ("community", &community), ("grid", &grid), ("account", "community_worker")];
+    let r = send(&f.app, Method::POST, "/grid/base/assign", Some(&worker.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("不是本社区网格员的账号") && r.body.contains("value=\"community_worker\""), "{}", r.body);
+    let typed = [("csrf", worker.csrf.as_str()), ("community", &community), ("grid", "不存在的网格"), ("account", "grid_worker")];
+    let r = send(&f.app, Method::POST, "/grid/base/assign", Some(&worker.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let typed = [("csrf", worker.csrf.as_str()), ("community", &community), ("grid", &grid), ("account", "grid_worker")];
+    let r = send(&f.app, Method::POST, "/grid/base/assign", Some(&worker.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let v = get(&f.app, &format!("/api/grid/base?region={community}"), Some(&worker.cookie)).await.json();
+    let row = v["grids"].as_array().expect("grids").iter().find(|g| g["grid"] == grid.as_str()).expect("grid");
+    assert_eq!(row["workers"], serde_json::json!(["grid_worker"]), "{v}");
+    let r = send(&f.app, Method::POST, "/grid/base/assign", Some(&worker.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a second time: {}", r.body);
+    let r = send(&f.app, Method::POST, "/grid/base/unassign", Some(&worker.cookie), &[], form(&typed)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let log = f.store.audit_of("grid", &format!("{community}/{grid}")).await.expect("audit");
+    assert_eq!(log.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(), ["assign_grid_worker", "unassign_grid_worker"]);
+    // The street reads its counts; the grid worker may not assign.
+    let street = sign_in(&f.app, Role::StreetReviewer.as_str(), PASSWORD).await.map_err(|r| r.body).expect("street");
+    let v = get(&f.app, "/api/grid/base", Some(&street.cookie)).await.json();
+    assert!(v["counts"]["communities"].as_i64().unwrap_or(0) >= 1 && v["grids"] == serde_json::json!([]), "{v}");
+    let gw = sign_in(&f.app, Role::GridWorker.as_str(), PASSWORD).await.map_err(|r| r.body).expect("grid worker");
+    let typed = [("csrf", gw.csrf.as_str()), ("community", &community), ("grid", &grid), ("account", "grid_worker")];
+    assert_eq!(send(&f.app, Method::POST, "/grid/base/assign", Some(&gw.cookie), &[], form(&typed)).await.status, StatusCode::FORBIDDEN);
+}

@@ -9,6 +9,7 @@
 //! routes and pages (`routes.rs`, `templates/grid*.html`), its OpenAPI part, menu entry and work
 //! line (here, `work.rs`), its tests (`tests/grid.rs`).
 
+pub mod base;
 pub mod model;
 mod routes;
 pub mod service;
@@ -34,6 +35,10 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/api/grid/orders/{id}", Access::Needs(Permission::ReadWorkOrders)),
     Route::new("POST", "/api/grid/orders/{id}/actions", Access::Needs(Permission::ReadWorkOrders)),
     Route::new("GET", "/api/grid/kpi", Access::Needs(Permission::ReadWorkOrders)),
+    Route::new("GET", "/grid/base", Access::Needs(Permission::ReadRegistry)),
+    Route::new("POST", "/grid/base/assign", Access::Needs(Permission::ManageGrids)),
+    Route::new("POST", "/grid/base/unassign", Access::Needs(Permission::ManageGrids)),
+    Route::new("GET", "/api/grid/base", Access::Needs(Permission::ReadRegistry)),
 ];
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/grid", zh: "网格工单", en: "Work orders", needs: Some(Permission::ReadWorkOrders) }];
@@ -54,6 +59,10 @@ fn router() -> Router<AppState> {
         .route(l("/api/grid/orders/{id}", &["GET"]), get(routes::api_order))
         .route(l("/api/grid/orders/{id}/actions", &["POST"]), post(routes::api_act))
         .route(l("/api/grid/kpi", &["GET"]), get(routes::api_kpi))
+        .route(l("/grid/base", &["GET"]), get(routes::base))
+        .route(l("/grid/base/assign", &["POST"]), post(routes::form_assign))
+        .route(l("/grid/base/unassign", &["POST"]), post(routes::form_unassign))
+        .route(l("/api/grid/base", &["GET"]), get(routes::api_base))
 }
 
 fn openapi() -> serde_json::Value {
@@ -87,6 +96,10 @@ fn openapi() -> serde_json::Value {
                     "to": { "type": "string" }, "text": { "type": "string" }, "reason": { "type": "string" }, "satisfaction": { "type": "string" }, "note": { "type": "string" } },
                     "required": ["action"] } } } },
                 "responses": { "200": { "description": "the order after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response(), "422": error_response() } } },
+            "/api/grid/base": { "get": {
+                "summary": "网格底座：社区、网格、楼栋、户、居民数，社区各网格的重点人群和网格员 / the grid base: counts per level; a community's grids with watched residents and grid workers",
+                "parameters": [param("region", "query", "region code")],
+                "responses": { "200": { "description": "region, counts, grids" }, "403": error_response() } } },
             "/api/grid/kpi": { "get": {
                 "summary": "工单考核指标（按时签收、按时办结、满意率、返工率）/ KPIs per community and street",
                 "parameters": [param("region", "query", "region code"), param("from", "query", "dispatched from (date)"), param("to", "query", "dispatched to (date)")],

@@ -668,3 +668,136 @@ pub(super) async fn kpi(State(s): State<AppState>, who: Authenticated, Query(q):
     };
     Ok(render(&view)?.into_response())
 }
+
+impl From<super::base::BaseFailure> for AppError {
+    fn from(e: super::base::BaseFailure) -> AppError {
+        use super::base::BaseFailure;
+        match e {
+            BaseFailure::Access(a) => a.into(),
+            BaseFailure::Store(s) => s.into(),
+            other => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", other.zh(), other.en()),
+        }
+    }
+}
+
+pub(super) struct BaseRow {
+    grid: String,
+    buildings: i64,
+    households: i64,
+    residents: i64,
+    disabled: i64,
+    watched: Vec<i64>,
+    workers: Vec<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    grid: String,
+    #[serde(default)]
+    account: String,
+}
+
+#[derive(Template)]
+#[template(path = "grid_base.html")]
+pub(super) struct BasePage {
+    t: &'static Text,
+    zh: bool,
+    user: Option<UserBar>,
+    csrf: String,
+    region: String,
+    region_name: String,
+    is_community: bool,
+    counts: super::base::LevelCounts,
+    watched: Vec<&'static str>,
+    rows: Vec<BaseRow>,
+    may_manage: bool,
+    typed: AssignForm,
+    error: Option<String>,
+}
+
+async fn base_page(
+    s: &AppState,
+    who: &Authenticated,
+    region: Option<RegionCode>,
+    typed: AssignForm,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let lang = who.lang;
+    let (region, counts, grids) = super::base::base(s.store.as_ref(), &who.principal, region.as_ref()).await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let view = BasePage {
+        t: lang.text(),
+        zh: lang == Lang::Zh,
+        user: Some(UserBar::of(who)),
+        csrf: who.session.csrf_token.clone(),
+        region: region.to_string(),
+        region_name: region_label(s, &region, lang),
+        is_community: region.level() == RegionLevel::Community,
+        counts,
+        watched: super::base::WATCHED.to_vec(),
+        rows: grids
+            .into_iter()
+            .map(|g| BaseRow {
+                grid: if g.grid.is_empty() { pick(lang, "（未划入网格）", "(no grid)").into() } else { g.grid.clone() },
+                buildings: g.buildings,
+                households: g.households,
+                residents: g.residents,
+                disabled: g.disabled,
+                watched: super::base::WATCHED.iter().map(|t| g.watched.iter().find(|(k, _)| k == t).map_or(0, |(_, n)| *n)).collect(),
+                workers: g.workers,
+            })
+            .collect(),
+        may_manage: who.principal.may(Permission::ManageGrids) && region.level() == RegionLevel::Community,
+        typed,
+        error,
+    };
+    Ok((status, render(&view)?).into_response())
+}
+
+/// `GET /grid/base?region=`: the grid base of a region (counts per level) and, for a community,
+/// its grids with their buildings, households, residents, watched residents and grid workers.
+pub(super) async fn base(State(s): State<AppState>, who: Authenticated, Query(q): Query<QueueParam>) -> Result<Response, AppError> {
+    let region = region_of(&q)?;
+    base_page(&s, &who, region, AssignForm::default(), None).await
+}
+
+pub(super) async fn api_base(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Query(q): Query<QueueParam>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let region = region_of(&q)?;
+    let (region, counts, grids) = super::base::base(s.store.as_ref(), &who.principal, region.as_ref()).await?;
+    Ok(Json(serde_json::json!({ "region": region, "counts": counts, "grids": grids })))
+}
+
+/// `POST /grid/base/assign` and `/grid/base/unassign`: a grid worker to a grid, or off it.
+pub(super) async fn form_assign(State(s): State<AppState>, who: Authenticated, Form(f): Form<AssignForm>) -> Result<Response, AppError> {
+    assign_or_not(s, who, f, true).await
+}
+
+pub(super) async fn form_unassign(State(s): State<AppState>, who: Authenticated, Form(f): Form<AssignForm>) -> Result<Response, AppError> {
+    assign_or_not(s, who, f, false).await
+}
+
+async fn assign_or_not(s: AppState, who: Authenticated, f: AssignForm, assign: bool) -> Result<Response, AppError> {
+    who.require_csrf(&s, Some(&f.csrf)).await?;
+    let community = crate::platform::api::parse_region(&f.community)?;
+    let done = if assign {
+        super::base::assign(s.store.as_ref(), &who.principal, &who.actor, &community, &f.grid, &f.account, s.clock.today())
+            .await
+            .map(|_| ())
+    } else {
+        super::base::unassign(s.store.as_ref(), &who.principal, &who.actor, &community, &f.grid, &f.account).await.map(|_| ())
+    };
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/grid/base?region={community}")).into_response()),
+        Err(e) if e.is_input() => base_page(&s, &who, Some(community), f, Some(both(who.lang, &e))).await,
+        Err(e) => Err(e.into()),
+    }
+}

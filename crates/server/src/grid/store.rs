@@ -11,8 +11,14 @@ use minzheng_store::{Actor, AuditEntry, AuditEvent, Handle, Migration, ModuleMig
 
 pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     module: "grid",
-    sqlite: &[Migration { version: 9001, name: "work_orders", sql: include_str!("migrations/sqlite/9001_work_orders.sql") }],
-    postgres: &[Migration { version: 9001, name: "work_orders", sql: include_str!("migrations/postgres/9001_work_orders.sql") }],
+    sqlite: &[
+        Migration { version: 9001, name: "work_orders", sql: include_str!("migrations/sqlite/9001_work_orders.sql") },
+        Migration { version: 9002, name: "grid_assignments", sql: include_str!("migrations/sqlite/9002_grid_assignments.sql") },
+    ],
+    postgres: &[
+        Migration { version: 9001, name: "work_orders", sql: include_str!("migrations/postgres/9001_work_orders.sql") },
+        Migration { version: 9002, name: "grid_assignments", sql: include_str!("migrations/postgres/9002_grid_assignments.sql") },
+    ],
 };
 
 /// A step as the order's history shows it.
