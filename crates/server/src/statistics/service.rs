@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_app::registry::AccessError;
 use minzheng_domain::{Bilingual, HouseholdKind, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_store::{Actor, AuditEntry, Store, StoreError};
+use std::collections::BTreeMap;
 
 /// Why a statistics use case did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -72,26 +73,92 @@ pub struct CountyState {
     pub closed: bool,
 }
 
+/// The live figures of each owning county within `region` (below a county: of the region's own
+/// households) for each of `months`: one pass over the enrolments for all of them.
+async fn live_parts(store: &dyn Store, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<BTreeMap<String, Figures>>, StoreError> {
+    let st = statistics_store(store);
+    let coverage = st.coverage_months(region, months).await?;
+    let concentrated = st.concentrated_months(region, months).await?;
+    let spending = st.spending_months(region, months).await?;
+    let records = store.parameter_records().await?;
+    let mut out = Vec::new();
+    for (i, month) in months.iter().enumerate() {
+        let last = last_day(*month);
+        let mut inputs: BTreeMap<String, Inputs> = BTreeMap::new();
+        for c in coverage.iter().filter(|c| c.month == i) {
+            inputs.entry(c.county.clone()).or_default().coverage.push(c.coverage.clone());
+        }
+        for (county, _, n) in concentrated.iter().filter(|c| c.1 == i) {
+            inputs.entry(county.clone()).or_default().concentrated = *n;
+        }
+        for (county, _, program, paid) in spending.iter().filter(|c| c.1 == i) {
+            inputs.entry(county.clone()).or_default().spending.push((program.clone(), *paid));
+        }
+        for case in temporary_cases(store, region, *month).await? {
+            let t = inputs.entry(case.county.clone()).or_default();
+            t.temporary_cases += 1;
+            t.temporary_amount += case.amount;
+        }
+        let figures = inputs
+            .into_iter()
+            .map(|(county, mut i)| {
+                let standard = |area| minzheng_policy::params::in_force(&records, "dibao_standard", &county, area, last).map(|r| r.value);
+                i.standard_urban = standard(HouseholdKind::Urban);
+                i.standard_rural = standard(HouseholdKind::Rural);
+                (county, compute(&i))
+            })
+            .collect();
+        out.push(figures);
+    }
+    Ok(out)
+}
+
+/// The figures of `region` for each of `months`: a county's as closed (with its closed month)
+/// when `closed` says so and it is, else live; above a county its counties added up (each as
+/// closed or live), the standards the region's own.
+async fn figures_for(
+    store: &dyn Store,
+    region: &RegionCode,
+    months: &[NaiveDate],
+    closed: bool,
+) -> Result<Vec<(Figures, Option<ClosedMonth>)>, StoreError> {
+    let st = statistics_store(store);
+    let parts = live_parts(store, region, months).await?;
+    let records = store.parameter_records().await?;
+    let mut out = Vec::new();
+    for (i, month) in months.iter().enumerate() {
+        let last = last_day(*month);
+        let standard = |area| minzheng_policy::params::in_force(&records, "dibao_standard", region.as_str(), area, last).map(|r| r.value);
+        let (standard_urban, standard_rural) = (standard(HouseholdKind::Urban), standard(HouseholdKind::Rural));
+        if region.level() == RegionLevel::County {
+            if closed {
+                if let Some(c) = st.closed_month(region.as_str(), *month).await? {
+                    out.push((c.figures.clone(), Some(c)));
+                    continue;
+                }
+            }
+            let f = parts[i]
+                .get(region.as_str())
+                .cloned()
+                .unwrap_or_else(|| compute(&Inputs { standard_urban, standard_rural, ..Inputs::default() }));
+            out.push((f, None));
+            continue;
+        }
+        let shut: BTreeMap<String, Figures> = if closed && region.level() < RegionLevel::County {
+            st.closed_in(region, *month).await?.into_iter().map(|c| (c.county, c.figures)).collect()
+        } else {
+            BTreeMap::new()
+        };
+        let mut all: Vec<Figures> = shut.values().cloned().collect();
+        all.extend(parts[i].iter().filter(|(c, _)| !shut.contains_key(c.as_str())).map(|(_, f)| f.clone()));
+        out.push((model::consolidate(&all, standard_urban, standard_rural), None));
+    }
+    Ok(out)
+}
+
 /// The report worked out from the records, whatever is closed.
 pub async fn live(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> Result<Figures, StoreError> {
-    let month = month_of(month);
-    let last = last_day(month);
-    let st = statistics_store(store);
-    let coverage = st.coverage(region, month).await?;
-    let concentrated = st.concentrated(region, month, last).await?;
-    let spending = st.spending(region, month).await?;
-    let (temporary_cases, temporary_amount) = temporary(store, region, month).await?;
-    let records = store.parameter_records().await?;
-    let standard = |area| minzheng_policy::params::in_force(&records, "dibao_standard", region.as_str(), area, last).map(|r| r.value);
-    Ok(compute(&Inputs {
-        coverage,
-        concentrated,
-        spending,
-        temporary_cases,
-        temporary_amount,
-        standard_urban: standard(HouseholdKind::Urban),
-        standard_rural: standard(HouseholdKind::Rural),
-    }))
+    Ok(figures_for(store, region, &[month_of(month)], false).await?.into_iter().next().map(|(f, _)| f).unwrap_or_default())
 }
 
 /// 临时救助 approved in the month: the cases (with id, applicant, name, day, amount).
@@ -105,6 +172,7 @@ async fn temporary_cases(store: &dyn Store, region: &RegionCode, month: NaiveDat
         if let Some(d) = case.file.decision.as_ref().filter(|d| d.approved && d.on >= first && d.on <= last) {
             out.push(TemporaryUnit {
                 case_id: case.id,
+                county: case.owner.to_string(),
                 id_number: case.applicant.to_string(),
                 name: case.applicant_name.clone(),
                 household_no: case.household_no.clone(),
@@ -116,52 +184,15 @@ async fn temporary_cases(store: &dyn Store, region: &RegionCode, month: NaiveDat
     Ok(out)
 }
 
-async fn temporary(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> Result<(i64, i64), StoreError> {
-    let cases = temporary_cases(store, region, month).await?;
-    Ok((cases.len() as i64, cases.iter().map(|c| c.amount).sum()))
-}
-
-/// The figures of a month: a county's as closed, else live.
-///
-/// Above a county, the counties' figures added up: what a county closed is what it reported,
-/// whatever was recorded since; the others live.
-async fn figures_of(store: &dyn Store, region: &RegionCode, month: NaiveDate) -> Result<(Figures, Option<ClosedMonth>), StoreError> {
-    let st = statistics_store(store);
-    match region.level() {
-        RegionLevel::County => {
-            if let Some(c) = st.closed_month(region.as_str(), month).await? {
-                return Ok((c.figures.clone(), Some(c)));
-            }
-            Ok((live(store, region, month).await?, None))
-        }
-        level if level < RegionLevel::County => {
-            let closed: std::collections::BTreeMap<String, Figures> =
-                st.closed_in(region, month).await?.into_iter().map(|c| (c.county, c.figures)).collect();
-            let mut parts = Vec::new();
-            for county in store.regions_within(region, RegionLevel::County).await? {
-                parts.push(match closed.get(county.code.as_str()) {
-                    Some(f) => f.clone(),
-                    None => live(store, &county.code, month).await?,
-                });
-            }
-            let records = store.parameter_records().await?;
-            let last = last_day(month);
-            let standard =
-                |area| minzheng_policy::params::in_force(&records, "dibao_standard", region.as_str(), area, last).map(|r| r.value);
-            Ok((model::consolidate(&parts, standard(HouseholdKind::Urban), standard(HouseholdKind::Rural)), None))
-        }
-        _ => Ok((live(store, region, month).await?, None)),
-    }
-}
-
 /// The report of `region` (the account's own when none) for `month`.
 pub async fn report(store: &dyn Store, who: &Principal, region: Option<&RegionCode>, month: NaiveDate) -> Result<Report, StatFailure> {
     need(who, Permission::ReadStatistics)?;
     let region = within(who, region)?.clone();
     let month = month_of(month);
-    let (figures, closed) = figures_of(store, &region, month).await?;
-    let (previous, _) = figures_of(store, &region, previous_month(month)).await?;
-    let (year_before, _) = figures_of(store, &region, model::year_before(month)).await?;
+    let mut three = figures_for(store, &region, &[month, previous_month(month), model::year_before(month)], true).await?.into_iter();
+    let (figures, closed) = three.next().unwrap_or_default();
+    let (previous, _) = three.next().unwrap_or_default();
+    let (year_before, _) = three.next().unwrap_or_default();
     let counties = if region.level() < RegionLevel::County {
         let done: std::collections::BTreeSet<String> =
             statistics_store(store).closed_in(&region, month).await?.into_iter().map(|c| c.county).collect();
@@ -244,6 +275,8 @@ pub async fn correct(
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TemporaryUnit {
     pub case_id: i64,
+    /// The owning county.
+    pub county: String,
     pub id_number: String,
     pub name: String,
     pub household_no: String,
@@ -348,14 +381,7 @@ pub async fn units(
     }
     if matches!(def.trace, Trace::Households { .. } | Trace::Persons { .. }) {
         // The count of the list is the live figure of the line (the same conditions).
-        let last = last_day(month);
-        let concentrated = if matches!(def.trace, Trace::Persons { support: Support::Concentrated | Support::Dispersed, .. }) {
-            st.concentrated(&region, month, last).await?
-        } else {
-            0
-        };
-        let f = compute(&Inputs { coverage: st.coverage(&region, month).await?, concentrated, ..Inputs::default() });
-        total = f.get(def.code).copied().unwrap_or(0);
+        total = live(store, &region, month).await?.get(def.code).copied().unwrap_or(0);
     }
     let closed = if region.level() == RegionLevel::County && !matches!(units, Units::Elsewhere) {
         st.closed_month(region.as_str(), month).await?.and_then(|c| c.figures.get(def.code).copied())

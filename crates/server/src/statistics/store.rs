@@ -44,6 +44,15 @@ pub struct PersonUnit {
     pub concentrated: bool,
 }
 
+/// Coverage of one owning county in one of the months asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountyCoverage {
+    pub county: String,
+    /// The index of the month in the months asked for.
+    pub month: usize,
+    pub coverage: Coverage,
+}
+
 /// Which units a list asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnitQuery<'a> {
@@ -57,16 +66,18 @@ pub struct UnitQuery<'a> {
 
 #[async_trait]
 pub trait StatisticsStore: Send + Sync {
-    /// Enrolments of counties within `region` (and households within it, below a county) paid
-    /// for `month`, by program and area: households, members paid, monthly amounts.
-    async fn coverage(&self, region: &RegionCode, month: NaiveDate) -> Result<Vec<Coverage>>;
+    /// Enrolments of counties within `region` (and households within it, below a county), for
+    /// each of `months` (first days): per owning county, program and area, the households paid
+    /// for the month, their members paid, the monthly amounts; one pass over the enrolments.
+    async fn coverage_months(&self, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<CountyCoverage>>;
 
-    /// 特困 members paid for `month` who live in an institution in concentrated support on `last`
-    /// (the month's last day).
-    async fn concentrated(&self, region: &RegionCode, month: NaiveDate, last: NaiveDate) -> Result<i64>;
+    /// 特困 members paid for each of `months` who live in an institution in concentrated support
+    /// on the month's last day, per owning county: (county, month index, persons).
+    async fn concentrated_months(&self, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<(String, usize, i64)>>;
 
-    /// What the approved and locked payment lists of `month` pay, by program.
-    async fn spending(&self, region: &RegionCode, month: NaiveDate) -> Result<Vec<(String, i64)>>;
+    /// What the approved and locked payment lists of `months` pay, per county and program:
+    /// (county, month index, program, fen).
+    async fn spending_months(&self, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<(String, usize, String, i64)>>;
 
     /// The stored bodies of the 临时救助 cases within `region` approved with a decision dated
     /// from `first` to `last` (the decision's day read from the stored case, indexed).
@@ -172,6 +183,32 @@ macro_rules! impl_statistics_store {
                 qb.push(PAID).push_bind(month).push(" AND (e.end_month IS NULL OR e.end_month > ").push_bind(month).push(")");
             }
 
+            /// An enrolment (`e`) paid for `month` among those `enrolments_during` selects (their
+            /// status already checked), and with `member` the member (`m`) too.
+            fn paid_in(qb: &mut QueryBuilder<$db>, month: NaiveDate, member: bool) {
+                qb.push("e.start_month <= ").push_bind(month).push(" AND (e.end_month IS NULL OR e.end_month > ").push_bind(month).push(")");
+                if member {
+                    qb.push(" AND (m.end_month IS NULL OR m.end_month > ").push_bind(month).push(")");
+                }
+            }
+
+            /// `FROM enrolments e JOIN households h …` (and the members `m`) `WHERE` the region and
+            /// enrolments paid for any of the months.
+            fn enrolments_during(qb: &mut QueryBuilder<$db>, region: &RegionCode, months: &[NaiveDate], members: bool) {
+                let ((lo, hi), below) = ranges(region);
+                qb.push(" FROM enrolments e JOIN households h ON h.household_no = e.household_no");
+                if members {
+                    qb.push(" JOIN enrolment_members m ON m.enrolment_id = e.id");
+                }
+                qb.push(" WHERE e.county >= ").push_bind(lo).push(" AND e.county < ").push_bind(hi);
+                if let Some((lo, hi)) = below {
+                    qb.push(" AND h.community_code >= ").push_bind(lo).push(" AND h.community_code < ").push_bind(hi);
+                }
+                let first = months.iter().min().copied().unwrap_or_default();
+                let last = months.iter().max().copied().unwrap_or_default();
+                qb.push(PAID).push_bind(last).push(" AND (e.end_month IS NULL OR e.end_month > ").push_bind(first).push(")");
+            }
+
             fn programs_in(qb: &mut QueryBuilder<$db>, programs: &[&str], area: Option<&str>) {
                 qb.push(" AND e.program IN (");
                 let mut sep = qb.separated(", ");
@@ -238,49 +275,100 @@ macro_rules! impl_statistics_store {
 
             #[async_trait]
             impl StatisticsStore for $store {
-                async fn coverage(&self, region: &RegionCode, month: NaiveDate) -> Result<Vec<Coverage>> {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "SELECT e.program AS program, h.kind AS area, COUNT(*) AS households, \
-                         CAST(SUM((SELECT COUNT(*) FROM enrolment_members m WHERE m.enrolment_id = e.id",
-                    );
-                    member_paid(&mut qb, month);
-                    qb.push(")) AS BIGINT) AS persons, CAST(SUM(e.monthly_amount) AS BIGINT) AS monthly");
-                    enrolments_in(&mut qb, region, month, false);
-                    qb.push(" GROUP BY e.program, h.kind");
-                    qb.build()
-                        .fetch_all(self.pool())
-                        .await?
-                        .iter()
-                        .map(|r| {
-                            Ok(Coverage {
-                                program: r.try_get("program")?,
-                                area: r.try_get("area")?,
-                                households: r.try_get("households")?,
-                                persons: r.try_get::<Option<i64>, _>("persons")?.unwrap_or(0),
-                                monthly: r.try_get::<Option<i64>, _>("monthly")?.unwrap_or(0),
-                            })
-                        })
-                        .collect()
+                async fn coverage_months(&self, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<CountyCoverage>> {
+                    let mut out = Vec::new();
+                    if months.is_empty() {
+                        return Ok(out);
+                    }
+                    // The enrolments: households and amounts per month.
+                    let mut qb = QueryBuilder::<$db>::new("SELECT e.county AS county, e.program AS program, h.kind AS area");
+                    for (i, m) in months.iter().enumerate() {
+                        qb.push(", CAST(SUM(CASE WHEN ");
+                        paid_in(&mut qb, *m, false);
+                        qb.push(format!(" THEN 1 ELSE 0 END) AS BIGINT) AS h{i}, CAST(SUM(CASE WHEN "));
+                        paid_in(&mut qb, *m, false);
+                        qb.push(format!(" THEN e.monthly_amount ELSE 0 END) AS BIGINT) AS a{i}"));
+                    }
+                    enrolments_during(&mut qb, region, months, false);
+                    qb.push(" GROUP BY e.county, e.program, h.kind");
+                    let rows = qb.build().fetch_all(self.pool()).await?;
+                    let mut at: std::collections::HashMap<(String, usize, String, String), usize> = std::collections::HashMap::new();
+                    for r in &rows {
+                        let county: String = r.try_get("county")?;
+                        let program: String = r.try_get("program")?;
+                        let area: String = r.try_get("area")?;
+                        for i in 0..months.len() {
+                            let households = r.try_get::<Option<i64>, _>(format!("h{i}").as_str())?.unwrap_or(0);
+                            let monthly = r.try_get::<Option<i64>, _>(format!("a{i}").as_str())?.unwrap_or(0);
+                            at.insert((county.clone(), i, program.clone(), area.clone()), out.len());
+                            out.push(CountyCoverage {
+                                county: county.clone(),
+                                month: i,
+                                coverage: Coverage { program: program.clone(), area: area.clone(), households, persons: 0, monthly },
+                            });
+                        }
+                    }
+                    // Their members paid per month.
+                    let mut qb = QueryBuilder::<$db>::new("SELECT e.county AS county, e.program AS program, h.kind AS area");
+                    for (i, m) in months.iter().enumerate() {
+                        qb.push(", CAST(SUM(CASE WHEN ");
+                        paid_in(&mut qb, *m, true);
+                        qb.push(format!(" THEN 1 ELSE 0 END) AS BIGINT) AS p{i}"));
+                    }
+                    enrolments_during(&mut qb, region, months, true);
+                    qb.push(" GROUP BY e.county, e.program, h.kind");
+                    for r in qb.build().fetch_all(self.pool()).await? {
+                        let county: String = r.try_get("county")?;
+                        let program: String = r.try_get("program")?;
+                        let area: String = r.try_get("area")?;
+                        for i in 0..months.len() {
+                            let persons = r.try_get::<Option<i64>, _>(format!("p{i}").as_str())?.unwrap_or(0);
+                            if let Some(k) = at.get(&(county.clone(), i, program.clone(), area.clone())) {
+                                out[*k].coverage.persons = persons;
+                            }
+                        }
+                    }
+                    Ok(out)
                 }
 
-                async fn concentrated(&self, region: &RegionCode, month: NaiveDate, last: NaiveDate) -> Result<i64> {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n");
-                    enrolments_in(&mut qb, region, month, true);
-                    qb.push(" AND e.program = 'tekun'");
-                    member_paid(&mut qb, month);
-                    qb.push(" AND ");
-                    in_concentrated_support(&mut qb, last);
-                    Ok(qb.build().fetch_one(self.pool()).await?.try_get("n")?)
+                async fn concentrated_months(&self, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<(String, usize, i64)>> {
+                    if months.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("SELECT e.county AS county");
+                    for (i, m) in months.iter().enumerate() {
+                        qb.push(", CAST(SUM(CASE WHEN ");
+                        paid_in(&mut qb, *m, true);
+                        qb.push(" AND ");
+                        in_concentrated_support(&mut qb, super::model::last_day(*m));
+                        qb.push(format!(" THEN 1 ELSE 0 END) AS BIGINT) AS c{i}"));
+                    }
+                    enrolments_during(&mut qb, region, months, true);
+                    qb.push(" AND e.program = 'tekun' GROUP BY e.county");
+                    let mut out = Vec::new();
+                    for r in qb.build().fetch_all(self.pool()).await? {
+                        let county: String = r.try_get("county")?;
+                        for i in 0..months.len() {
+                            out.push((county.clone(), i, r.try_get::<Option<i64>, _>(format!("c{i}").as_str())?.unwrap_or(0)));
+                        }
+                    }
+                    Ok(out)
                 }
 
-                async fn spending(&self, region: &RegionCode, month: NaiveDate) -> Result<Vec<(String, i64)>> {
+                async fn spending_months(&self, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<(String, usize, String, i64)>> {
+                    if months.is_empty() {
+                        return Ok(Vec::new());
+                    }
                     let ((lo, hi), below) = ranges(region);
                     let mut qb = match &below {
                         // A county or above: the lists' totals (what went to the bank).
-                        None => QueryBuilder::<$db>::new("SELECT p.program AS program, CAST(SUM(p.total) AS BIGINT) AS paid FROM payrolls p WHERE p.county >= "),
+                        None => QueryBuilder::<$db>::new(
+                            "SELECT p.county AS county, p.month AS month, p.program AS program, CAST(SUM(p.total) AS BIGINT) AS paid \
+                             FROM payrolls p WHERE p.county >= ",
+                        ),
                         // Below a county: the lines of its households.
                         Some(_) => QueryBuilder::<$db>::new(
-                            "SELECT p.program AS program, CAST(SUM(l.net) AS BIGINT) AS paid FROM payrolls p \
+                            "SELECT p.county AS county, p.month AS month, p.program AS program, CAST(SUM(l.net) AS BIGINT) AS paid FROM payrolls p \
                              JOIN payroll_lines l ON l.payroll_id = p.id JOIN households h ON h.household_no = l.household_no \
                              WHERE l.held IS NULL AND p.county >= ",
                         ),
@@ -289,13 +377,21 @@ macro_rules! impl_statistics_store {
                     if let Some((lo, hi)) = below {
                         qb.push(" AND h.community_code >= ").push_bind(lo).push(" AND h.community_code < ").push_bind(hi);
                     }
-                    qb.push(" AND p.month = ").push_bind(month).push(" AND p.status IN ('approved', 'locked') GROUP BY p.program");
-                    qb.build()
-                        .fetch_all(self.pool())
-                        .await?
-                        .iter()
-                        .map(|r| Ok((r.try_get("program")?, r.try_get::<Option<i64>, _>("paid")?.unwrap_or(0))))
-                        .collect()
+                    qb.push(" AND p.month IN (");
+                    let mut sep = qb.separated(", ");
+                    for m in months {
+                        sep.push_bind(*m);
+                    }
+                    qb.push(") AND p.status IN ('approved', 'locked') GROUP BY p.county, p.month, p.program");
+                    let mut out = Vec::new();
+                    for r in qb.build().fetch_all(self.pool()).await? {
+                        let month: NaiveDate = r.try_get("month")?;
+                        for (i, m) in months.iter().enumerate().filter(|(_, m)| **m == month) {
+                            let _ = m;
+                            out.push((r.try_get("county")?, i, r.try_get("program")?, r.try_get::<Option<i64>, _>("paid")?.unwrap_or(0)));
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn temporary_bodies(&self, region: &RegionCode, first: NaiveDate, last: NaiveDate) -> Result<Vec<String>> {
