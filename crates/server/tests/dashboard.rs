@@ -8,11 +8,7 @@ use chrono::NaiveDate;
 use common::*;
 use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen, Role};
 use minzheng_server::dashboard::store::dashboard_store;
-use minzheng_store::{Actor, Store};
-use std::sync::Arc;
-
-/// The server URL and the name of a PostgreSQL test database, to drop at the end.
-type PgDatabase = Option<(String, String)>;
+use minzheng_store::Actor;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
@@ -23,20 +19,7 @@ fn day(s: &str) -> NaiveDate {
 /// counted by month. The same on SQLite and PostgreSQL.
 #[tokio::test]
 async fn the_dashboard_counts_who_is_paid_this_month_by_program_and_region_on_each_database() {
-    let dir = std::env::temp_dir().join(format!("minzheng-dashboard-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("d.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_dash_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(minzheng_store::Dialect::pool(&admin))
-            .await
-            .expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("dashboard-store").await;
     for (store, pg) in stores {
         minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
         let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &minzheng_synth::Config::new(200, 5)).expect("city");
@@ -87,12 +70,7 @@ async fn the_dashboard_counts_who_is_paid_this_month_by_program_and_region_on_ea
         let started: i64 = flows.iter().filter(|f| f.month == day("2026-03-01")).map(|f| f.started).sum();
         let ended: i64 = flows.iter().filter(|f| f.month == day("2026-10-01")).map(|f| f.ended).sum();
         assert_eq!((started, ended), (3, 1), "{flows:?}");
-        if let Some((base, name)) = pg {
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(minzheng_store::Dialect::pool(&admin))
-                .await;
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(dir);
 }

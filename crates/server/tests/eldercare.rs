@@ -349,29 +349,14 @@ async fn a_filing_an_assessment_and_an_admission_take_effect_on_the_allowance_th
     assert!(actions.contains(&"assess_ability") && actions.contains(&"admit_resident"), "{actions:?}");
 }
 
-/// The server URL and the name of a PostgreSQL test database, to drop at the end.
-type PgDatabase = Option<(String, String)>;
-
 /// The module's tables on SQLite and, when configured, PostgreSQL: the same story on each.
 #[tokio::test]
 async fn the_eldercare_tables_keep_assessments_institutions_and_residents_on_each_database() {
     use minzheng_server::eldercare::assessment::{assess, Answers, Reason};
     use minzheng_server::eldercare::model::{Beds, Filing, Institution, InstitutionStatus, Ownership, Residency};
     use minzheng_server::eldercare::store::{eldercare_store, AssessmentRecord, MIGRATIONS};
-    use minzheng_store::Store;
-    use std::sync::Arc;
 
-    let dir = std::env::temp_dir().join(format!("minzheng-eldercare-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("e.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_elder_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("eldercare-store").await;
     let community = minzheng_app::regions::liaoning()
         .into_iter()
         .find(|r| r.level == RegionLevel::Community && r.code.as_str().starts_with("210112"))
@@ -552,10 +537,7 @@ async fn the_eldercare_tables_keep_assessments_institutions_and_residents_on_eac
         let log = store.audit_of("person", old.id_number.as_str()).await.expect("audit");
         assert_eq!(log.len(), 4, "two assessments, the admission and the discharge: {log:?}");
         assert_eq!(minzheng_store::verify_audit(store.as_ref()).await.expect("verify").first_broken, None);
-        if let Some((base, name)) = pg {
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -312,28 +312,13 @@ async fn a_death_stops_the_benefits_and_the_cremation_is_relieved_numbered_and_c
     assert!(actions.contains(&"record_death") && actions.contains(&"record_cremation"), "{actions:?}");
 }
 
-/// A PostgreSQL test database: the server's URL and the database's name, to drop at the end.
-type PgDatabase = Option<(String, String)>;
-
 /// The module's tables on SQLite and, when configured, PostgreSQL: the same story on each.
 #[tokio::test]
 async fn the_funeral_tables_keep_deaths_and_cremations_on_each_database() {
     use minzheng_server::funeral::model::{relief, Ashes, Cause, Certifier, CremationReport, DeathPlace, DeathRecord, Standards};
     use minzheng_server::funeral::store::{funeral_store, CremationRecord, MIGRATIONS};
-    use minzheng_store::Store;
-    use std::sync::Arc;
 
-    let dir = std::env::temp_dir().join(format!("minzheng-funeral-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("f.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_funeral_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("funeral-store").await;
     let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
     for (store, pg) in stores {
         minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
@@ -427,10 +412,7 @@ async fn the_funeral_tables_keep_deaths_and_cremations_on_each_database() {
         let log = store.audit_of("person", a.id_number.as_str()).await.expect("audit");
         assert_eq!(log.iter().filter(|r| r.action == "record_death" || r.action == "record_cremation").count(), 2, "{log:?}");
         assert_eq!(minzheng_store::verify_audit(store.as_ref()).await.expect("verify").first_broken, None);
-        if let Some((base, name)) = pg {
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -285,21 +285,8 @@ async fn the_homecare_tables_keep_orders_visits_and_settlements_on_each_database
     use minzheng_server::eldercare::homecare::{Service, Settlement, Verification};
     use minzheng_server::eldercare::homecare_store::{homecare_store, Order, Provider, Visit};
     use minzheng_server::eldercare::store::MIGRATIONS;
-    use minzheng_store::Store;
-    use std::sync::Arc;
 
-    type PgDatabase = Option<(String, String)>;
-    let dir = std::env::temp_dir().join(format!("minzheng-homecare-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("h.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_homecare_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("homecare-store").await;
     let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
     for (store, pg) in stores {
         store.migrate_module(&MIGRATIONS).await.expect("migrate");
@@ -384,10 +371,7 @@ async fn the_homecare_tables_keep_orders_visits_and_settlements_on_each_database
         hc.end_order(&hc.order(a).await.expect("read").expect("there"), day("2026-11-30"), &actor).await.expect("ended");
         assert_eq!(hc.open_order_of("A").await.expect("read"), None);
         assert_eq!(minzheng_store::verify_audit(store.as_ref()).await.expect("verify").first_broken, None);
-        if let Some((base, name)) = pg {
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(dir);
 }

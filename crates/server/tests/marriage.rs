@@ -354,29 +354,14 @@ async fn a_marriage_is_checked_registered_and_takes_effect_and_a_divorce_keeps_i
     assert_eq!(log[0].actor, Role::CountyApprover.as_str());
 }
 
-/// A PostgreSQL test database: the server's URL and the database's name, to drop at the end.
-type PgDatabase = Option<(String, String)>;
-
 /// The module's tables on SQLite and, when configured, PostgreSQL: the same story on each.
 #[tokio::test]
 async fn the_marriage_tables_keep_registrations_and_divorces_on_each_database() {
     use minzheng_domain::calendar::WorkCalendar;
     use minzheng_server::marriage::model::{Declared, DivorceStatus, DivorceTimeline, HouseholdChange};
     use minzheng_server::marriage::store::{marriage_store, DivorceRecord, Joining, Marriage, PartyRecord, RefusalRecord, MIGRATIONS};
-    use minzheng_store::Store;
-    use std::sync::Arc;
 
-    let dir = std::env::temp_dir().join(format!("minzheng-marriage-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("m.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_marriage_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("marriage-store").await;
     for (store, pg) in stores {
         minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
         store.migrate_module(&MIGRATIONS).await.expect("migrate");
@@ -512,14 +497,7 @@ async fn the_marriage_tables_keep_registrations_and_divorces_on_each_database() 
         assert!(figures.iter().all(|f| f.county == "210112"));
         assert_eq!(recent(ms, "2101").await, vec![next_year.id, second.id, first.id]);
 
-        if let Some((base, name)) = pg {
-            drop(store);
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(admin.pool())
-                .await
-                .expect("drop");
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

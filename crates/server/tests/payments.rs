@@ -13,12 +13,8 @@ use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen, RegionCod
 use minzheng_server::payments::bank::{self, BankLayout};
 use minzheng_server::payments::model::{luhn_ok, Payroll, PayrollStatus};
 use minzheng_server::payments::store::{payment_store, MIGRATIONS};
-use minzheng_store::{Actor, Store};
+use minzheng_store::Actor;
 use std::collections::HashMap;
-use std::sync::Arc;
-
-/// The server URL and the name of a PostgreSQL test database, to drop at the end.
-type PgDatabase = Option<(String, String)>;
 
 fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
     Some(("application/x-www-form-urlencoded", serde_urlencoded::to_string(pairs).expect("form")))
@@ -337,17 +333,7 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
 /// change (lines, the payroll, a second bank return), on each database.
 #[tokio::test]
 async fn a_locked_month_is_refused_by_each_database() {
-    let dir = std::env::temp_dir().join(format!("minzheng-payments-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("p.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_pay_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("payments-store").await;
     for (store, pg) in stores {
         store.migrate_module(&MIGRATIONS).await.expect("migrate");
         store.migrate_module(&MIGRATIONS).await.expect("migrating twice changes nothing");
@@ -488,10 +474,7 @@ async fn a_locked_month_is_refused_by_each_database() {
             vec!["repay", "write_off"]
         );
         assert_eq!(minzheng_store::verify_audit(store.as_ref()).await.expect("verify").first_broken, None, "{:?}", store.backend());
-        if let Some((base, name)) = pg {
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -166,27 +166,12 @@ async fn a_street_is_named_through_its_procedure_and_renamed_with_history() {
     }
 }
 
-/// A PostgreSQL test database: the server's URL and the database's name, to drop at the end.
-type PgDatabase = Option<(String, String)>;
-
 #[tokio::test]
 async fn the_placename_table_keeps_the_register_on_each_database() {
     use minzheng_server::placename::model::{Category, Status};
     use minzheng_server::placename::store::{placename_store, PlaceName, Step, MIGRATIONS};
-    use minzheng_store::Store;
-    use std::sync::Arc;
 
-    let dir = std::env::temp_dir().join(format!("minzheng-placename-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("p.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_placename_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("placename-store").await;
     let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
     for (store, pg) in stores {
         store.migrate_module(&MIGRATIONS).await.expect("migrate");
@@ -267,14 +252,7 @@ async fn the_placename_table_keeps_the_register_on_each_database() {
         assert!(s.step(b, &Step::File { on: day("2026-05-25") }, &actor).await.unwrap());
         assert!(!s.step(b, &Step::File { on: day("2026-06-25") }, &actor).await.unwrap(), "filed once");
 
-        if let Some((base, name)) = pg {
-            drop(store);
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(admin.pool())
-                .await
-                .expect("drop");
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -228,27 +228,12 @@ async fn a_registry_office_registers_lists_rates_and_deregisters_and_the_public_
     }
 }
 
-/// A PostgreSQL test database: the server's URL and the database's name, to drop at the end.
-type PgDatabase = Option<(String, String)>;
-
 #[tokio::test]
 async fn the_socialorg_tables_keep_the_register_on_each_database() {
     use minzheng_server::socialorg::model::{CreditList, ListReason, OrgStatus};
     use minzheng_server::socialorg::store::{socialorg_store, ListEntry, Report, MIGRATIONS};
-    use minzheng_store::Store;
-    use std::sync::Arc;
 
-    let dir = std::env::temp_dir().join(format!("minzheng-socialorg-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("s.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_socialorg_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("socialorg-store").await;
     let day = |s: &str| -> NaiveDate { s.parse().expect("date") };
     for (store, pg) in stores {
         store.migrate_module(&MIGRATIONS).await.expect("migrate");
@@ -330,14 +315,7 @@ async fn the_socialorg_tables_keep_the_register_on_each_database() {
         let c = s.counts(&code_of("2101")).await.unwrap();
         assert_eq!((c.active, c.applied, c.abnormal), (31, 0, 0));
 
-        if let Some((base, name)) = pg {
-            drop(store);
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(admin.pool())
-                .await
-                .expect("drop");
-        }
+        drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

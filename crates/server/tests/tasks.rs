@@ -10,8 +10,7 @@ use common::*;
 use minzheng_domain::{RegionCode, Role};
 use minzheng_server::tasks::model::{Judgement, KeyTask, Progress};
 use minzheng_server::tasks::store::{task_store, MIGRATIONS};
-use minzheng_store::{Actor, Store};
-use std::sync::Arc;
+use minzheng_store::Actor;
 
 fn form(pairs: &[(&str, &str)]) -> Option<(&'static str, String)> {
     Some(("application/x-www-form-urlencoded", serde_urlencoded::to_string(pairs).expect("form")))
@@ -104,17 +103,7 @@ async fn the_city_enters_a_task_and_the_district_reports_its_months_until_done()
 /// The module's tables on SQLite and, when configured, PostgreSQL: the same story on each.
 #[tokio::test]
 async fn the_tasks_tables_keep_tasks_and_one_report_a_month_on_each_database() {
-    let dir = std::env::temp_dir().join(format!("minzheng-tasks-store-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_tasks_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
-    }
+    let (dir, stores) = each_database("tasks-store").await;
     for (store, drop) in stores {
         store.migrate_module(&MIGRATIONS).await.expect("migrate");
         store.migrate_module(&MIGRATIONS).await.expect("migrating twice changes nothing");
@@ -162,14 +151,4 @@ async fn the_tasks_tables_keep_tasks_and_one_report_a_month_on_each_database() {
         drop_database(drop).await;
     }
     let _ = std::fs::remove_dir_all(dir);
-}
-
-/// The server URL and the name of a PostgreSQL test database, to drop at the end.
-type PgDatabase = Option<(String, String)>;
-
-async fn drop_database(pg: PgDatabase) {
-    if let Some((base, name)) = pg {
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
-    }
 }

@@ -54,16 +54,8 @@ pub(crate) async fn cases(stored: u64, users: u64, steps: u64, queries: u64, thi
     println!("machine: {}", machine());
     let dir = temp_dir("cases");
     std::fs::create_dir_all(&dir)?;
-    let (url, cleanup) = match database_url {
-        Some(base) if base.starts_with("postgres") => {
-            let name = format!("mzbench_cases_{}", std::process::id());
-            let admin = minzheng_store::PgStore::connect(base).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
-            (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
-        }
-        Some(other) => bail!("bench cases makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
-        None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
-    };
+    let fresh = super::fresh_database(database_url, &dir, "cases").await?;
+    let url = fresh.url.clone();
     let store = open(&url).await?;
     println!("  store: {:?}", store.backend());
     regions::ensure_loaded(store.as_ref(), &actor()).await?;
@@ -235,9 +227,7 @@ pub(crate) async fn cases(stored: u64, users: u64, steps: u64, queries: u64, thi
     println!("  one step (survey) by {users} users at once over HTTP: {count} steps, p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms, {:.0} steps/s (each checked, written with its event and audit record)", count as f64 / wall);
     println!("  peak memory {:.0} MiB", peak_rss_mib());
     drop(store);
-    if let Some((admin, name)) = cleanup {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
-    }
+    super::drop_fresh(fresh).await?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -217,16 +217,8 @@ pub(crate) async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deat
     println!("command: minzheng bench verify --persons {persons} --seed {seed} --anomaly-share {anomaly_share} --new-deaths {new_deaths}");
     let dir = temp_dir("verify");
     std::fs::create_dir_all(&dir)?;
-    let (url, cleanup) = match database_url {
-        Some(base) if base.starts_with("postgres") => {
-            let name = format!("mzbench_verify_{}", std::process::id());
-            let admin = minzheng_store::PgStore::connect(base).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
-            (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
-        }
-        Some(other) => bail!("bench verify makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other)),
-        None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
-    };
+    let fresh = super::fresh_database(database_url, &dir, "verify").await?;
+    let url = fresh.url.clone();
     let store = open(&url).await?;
     println!("  store: {:?}", store.backend());
     let config = minzheng_synth::Config { anomaly_share, ..minzheng_synth::Config::new(persons, seed) };
@@ -328,9 +320,7 @@ pub(crate) async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deat
         report.rows, t_import, c.seconds, c.enrolments, c.added, c.by_kind.get("absent").copied().unwrap_or(0), total
     );
     drop(store);
-    if let Some((admin, name)) = cleanup {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
-    }
+    super::drop_fresh(fresh).await?;
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -321,18 +321,8 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
                     file
                 }
             };
-            let (url, cleanup) = match database_url {
-                Some(base) if base.starts_with("postgres") => {
-                    let name = format!("mzbench_{}", std::process::id());
-                    let admin = minzheng_store::PgStore::connect(base).await?;
-                    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
-                    (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
-                }
-                Some(other) => {
-                    bail!("bench import makes its own SQLite file; --database-url is for PostgreSQL only (got {})", redact(other))
-                }
-                None => (format!("sqlite://{}", dir.join("bench.db").display()), None),
-            };
+            let fresh = fresh_database(database_url, &dir, "import").await?;
+            let url = fresh.url.clone();
             let store = open(&url).await?;
             let t0 = Instant::now();
             let pb = bar(persons, "import");
@@ -352,9 +342,7 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
             );
             println!("  read {:.2} s, check {:.2} s, store {:.2} s", report.seconds.read, report.seconds.check, report.seconds.store);
             drop(store);
-            if let Some((admin, name)) = cleanup {
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
-            }
+            drop_fresh(fresh).await?;
             let _ = std::fs::remove_dir_all(&dir);
         }
         BenchWhat::Api { persons, requests, concurrency, db } => api(persons, requests, concurrency, db).await?,

@@ -182,16 +182,8 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
     // `save_payroll` does: the lines and the list in one transaction with its audit record.
     let dir = super::temp_dir("payroll");
     std::fs::create_dir_all(&dir)?;
-    let (url, cleanup) = match database_url {
-        Some(base) if base.starts_with("postgres") => {
-            let name = format!("mzbench_payroll_{}", std::process::id());
-            let admin = minzheng_store::PgStore::connect(base).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await?;
-            (minzheng_store::postgres::with_database(base, &name), Some((admin, name)))
-        }
-        Some(_) => anyhow::bail!("bench payroll makes its own SQLite file; --database-url is for PostgreSQL only"),
-        None => (format!("sqlite://{}", dir.join("p.db").display()), None),
-    };
+    let fresh = super::fresh_database(database_url, &dir, "payroll").await?;
+    let url = fresh.url.clone();
     let store = minzheng_store::connect(&url).await?;
     store.migrate_module(&minzheng_server::payments::store::MIGRATIONS).await?;
     let p = model::Payroll {
@@ -229,9 +221,7 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
     payments.record_results(id, &results, "bench", &actor).await?;
     println!("  store the bank's results ({} lines): {:.2} s", results.len(), t.elapsed().as_secs_f64());
     drop(store);
-    if let Some((admin, name)) = cleanup {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await?;
-    }
+    super::drop_fresh(fresh).await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

@@ -726,6 +726,7 @@ pub async fn each_database(tag: &str) -> (std::path::PathBuf, Vec<(Arc<dyn Store
     let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
         vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("sqlite"), None)];
     if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
+        let tag: String = tag.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
         let name = format!("mzt_{tag}_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
         let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
