@@ -82,6 +82,8 @@ async fn a_street_is_named_through_its_procedure_and_renamed_with_history() {
         let r = send(&f.app, Method::POST, &api2, Some(&bureau.cookie), &csrf, Some(("application/json", body.to_string()))).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
+    let home = get(&f.app, "/", Some(&bureau.cookie)).await;
+    assert!(home.body.contains("已批准待备案、公告的地名 1 个（其中超过15日 0 个）"), "{}", home.body);
     let r = get(&f.app, "/placenames", Some(&bureau.cookie)).await;
     let list = r.body.split("id=\"unpublished-list\"").nth(1).unwrap_or_else(|| panic!("{}", r.body));
     assert!(

@@ -55,6 +55,9 @@ async fn a_registry_office_registers_lists_rates_and_deregisters_and_the_public_
     let id: i64 = page.rsplit('/').next().unwrap().parse().expect("id");
     let r = get(&f.app, &page, Some(&office.cookie)).await;
     assert!(r.body.contains("申请中") && r.body.contains(&format!("应于{}前决定", today() + Duration::days(60))), "{}", r.body);
+    // The office's work list shows it to decide.
+    let home = get(&f.app, "/", Some(&office.cookie)).await;
+    assert!(home.body.contains("待决定的社会组织成立登记申请 1 件（其中超过60日 0 件）"), "{}", home.body);
     // The name is taken while applied for.
     let r = send(&f.app, Method::POST, "/socialorgs", Some(&office.cookie), &[], form(&typed)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

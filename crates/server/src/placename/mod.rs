@@ -13,6 +13,7 @@ pub mod model;
 mod routes;
 pub mod service;
 pub mod store;
+mod work;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
@@ -35,8 +36,15 @@ pub const ROUTES: &[Route] = &[
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/placenames", zh: "地名", en: "Place names", needs: Some(Permission::ReadPlaceNames) }];
 
-pub const MODULE: Module =
-    Module { name: "placename", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS), work: None };
+pub const MODULE: Module = Module {
+    name: "placename",
+    routes: ROUTES,
+    router,
+    openapi,
+    menu: MENU,
+    migrations: Some(&store::MIGRATIONS),
+    work: Some(work::lines),
+};
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);

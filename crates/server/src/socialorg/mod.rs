@@ -16,6 +16,7 @@ pub mod model;
 mod routes;
 pub mod service;
 pub mod store;
+mod work;
 
 use crate::module::{listed, Access, MenuEntry, Module, Route};
 use crate::AppState;
@@ -39,8 +40,15 @@ pub const ROUTES: &[Route] = &[
 const MENU: &[MenuEntry] =
     &[MenuEntry { href: "/socialorgs", zh: "社会组织", en: "Social organisations", needs: Some(Permission::ReadSocialOrgs) }];
 
-pub const MODULE: Module =
-    Module { name: "socialorg", routes: ROUTES, router, openapi, menu: MENU, migrations: Some(&store::MIGRATIONS), work: None };
+pub const MODULE: Module = Module {
+    name: "socialorg",
+    routes: ROUTES,
+    router,
+    openapi,
+    menu: MENU,
+    migrations: Some(&store::MIGRATIONS),
+    work: Some(work::lines),
+};
 
 fn router() -> Router<AppState> {
     let l = |path: &'static str, methods: &[&str]| listed(ROUTES, path, methods);
