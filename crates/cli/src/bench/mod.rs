@@ -389,6 +389,24 @@ fn percentiles(mut v: Vec<Duration>) -> (f64, f64, f64) {
     (q(0.5), q(0.99), q(1.0))
 }
 
+/// Timings as the benches report them: `p50 … ms, p95 … ms, p99 … ms, max … ms over N`.
+pub(crate) fn latencies(mut times: Vec<Duration>) -> String {
+    if times.is_empty() {
+        return "no timings".into();
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
+    format!(
+        "p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {}",
+        ms(at(50)),
+        ms(at(95)),
+        ms(at(99)),
+        ms(times[times.len() - 1]),
+        times.len()
+    )
+}
+
 /// A database of the bench's own: a new SQLite file in `dir`, or a new PostgreSQL database
 /// beside the one `database_url` names (dropped by [`drop_fresh`]).
 pub(crate) struct Fresh {

@@ -54,17 +54,7 @@ pub(crate) async fn socialorgs(orgs: u64, queries: u64, database_url: Option<&st
         found += service::search(store.as_ref(), &text).await?.len();
         times.push(t.elapsed());
     }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-    println!(
-        "public search over {loaded} organisations: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} searches ({found} rows shown, at most 50 each)",
-        ms(at(50)),
-        ms(at(95)),
-        ms(at(99)),
-        ms(times[times.len() - 1]),
-        times.len()
-    );
+    println!("public search over {loaded} organisations: {} searches ({found} rows shown, at most 50 each)", latencies(times));
     drop(store);
     let _ = std::fs::remove_dir_all(dir);
     Ok(())

@@ -171,17 +171,7 @@ pub(crate) async fn statistics(persons: u64, rounds: u32, seed: u64, database_ur
             county_times.push(t.elapsed());
         }
     }
-    let line = |what: &str, mut times: Vec<Duration>| {
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{what}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {}",
-            ms(times[times.len() / 2]),
-            ms(times[(times.len() * 95 / 100).min(times.len() - 1)]),
-            ms(times[times.len() - 1]),
-            times.len()
-        );
-    };
+    let line = |what: &str, times: Vec<Duration>| println!("{what}: {}", latencies(times));
     line("the city's report (three months worked out: this, last, a year before)", city_times);
     line("one month of the city worked out", month_times);
     line("a county's report (three months)", county_times);

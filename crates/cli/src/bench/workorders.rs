@@ -114,17 +114,7 @@ pub(crate) async fn workorders(orders: u64, queries: u64, database_url: Option<&
             .len();
         times.push(t.elapsed());
     }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let at = |p: usize| times[(times.len() * p / 100).min(times.len() - 1)];
-    println!(
-        "queue pages of 50 over {loaded} orders: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms over {} pages ({rows} rows)",
-        ms(at(50)),
-        ms(at(95)),
-        ms(at(99)),
-        ms(times[times.len() - 1]),
-        times.len()
-    );
+    println!("queue pages of 50 over {loaded} orders: {} pages ({rows} rows)", latencies(times));
     drop(store);
     drop_fresh(fresh).await?;
     let _ = std::fs::remove_dir_all(dir);

@@ -75,12 +75,16 @@ pub struct CountyState {
 
 /// The live figures of each owning county within `region` (below a county: of the region's own
 /// households) for each of `months`: one pass over the enrolments for all of them.
-async fn live_parts(store: &dyn Store, region: &RegionCode, months: &[NaiveDate]) -> Result<Vec<BTreeMap<String, Figures>>, StoreError> {
+async fn live_parts(
+    store: &dyn Store,
+    region: &RegionCode,
+    months: &[NaiveDate],
+    records: &[minzheng_domain::parameter::ParameterRecord],
+) -> Result<Vec<BTreeMap<String, Figures>>, StoreError> {
     let st = statistics_store(store);
     let coverage = st.coverage_months(region, months).await?;
     let concentrated = st.concentrated_months(region, months).await?;
     let spending = st.spending_months(region, months).await?;
-    let records = store.parameter_records().await?;
     let mut out = Vec::new();
     for (i, month) in months.iter().enumerate() {
         let last = last_day(*month);
@@ -102,7 +106,7 @@ async fn live_parts(store: &dyn Store, region: &RegionCode, months: &[NaiveDate]
         let figures = inputs
             .into_iter()
             .map(|(county, mut i)| {
-                let standard = |area| minzheng_policy::params::in_force(&records, "dibao_standard", &county, area, last).map(|r| r.value);
+                let standard = |area| minzheng_policy::params::in_force(records, "dibao_standard", &county, area, last).map(|r| r.value);
                 i.standard_urban = standard(HouseholdKind::Urban);
                 i.standard_rural = standard(HouseholdKind::Rural);
                 (county, compute(&i))
@@ -123,8 +127,8 @@ async fn figures_for(
     closed: bool,
 ) -> Result<Vec<(Figures, Option<ClosedMonth>)>, StoreError> {
     let st = statistics_store(store);
-    let parts = live_parts(store, region, months).await?;
     let records = store.parameter_records().await?;
+    let parts = live_parts(store, region, months, &records).await?;
     let mut out = Vec::new();
     for (i, month) in months.iter().enumerate() {
         let last = last_day(*month);
