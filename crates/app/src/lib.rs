@@ -31,6 +31,7 @@ pub mod pdf;
 pub mod policy;
 pub mod regions;
 pub mod registry;
+pub mod rule_amounts;
 pub mod sheet;
 pub mod sources;
 pub mod verify;

@@ -38,10 +38,15 @@ pub enum FindingKind {
     SharedAccount,
     /// 区域外发放 (资金监督): the payee's household is outside the paying county.
     PaidOutsideRegion,
+    /// 工作人员近亲属 (资金监督): the payee is a filed close relative of a member of staff; the
+    /// household is always visited (《最低生活保障审核确认办法》: 近亲属申请单独登记备案).
+    StaffRelative,
+    /// 金额与规则不符 (资金监督): the month's amount differs from what the rules give for it.
+    AmountDiffers,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 11] = [
+    pub const ALL: [FindingKind; 13] = [
         FindingKind::Deceased,
         FindingKind::EnrolledTwice,
         FindingKind::IncompatiblePrograms,
@@ -53,6 +58,8 @@ impl FindingKind {
         FindingKind::PaidTwice,
         FindingKind::SharedAccount,
         FindingKind::PaidOutsideRegion,
+        FindingKind::StaffRelative,
+        FindingKind::AmountDiffers,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,6 +74,8 @@ impl FindingKind {
             FindingKind::PaidTwice => "paid_twice",
             FindingKind::SharedAccount => "shared_account",
             FindingKind::PaidOutsideRegion => "paid_outside_region",
+            FindingKind::StaffRelative => "staff_relative",
+            FindingKind::AmountDiffers => "amount_differs",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -82,6 +91,8 @@ impl FindingKind {
             FindingKind::PaidTwice => "重复发放",
             FindingKind::SharedAccount => "一号多人（疑似代领冒领）",
             FindingKind::PaidOutsideRegion => "区域外发放",
+            FindingKind::StaffRelative => "工作人员近亲属享受",
+            FindingKind::AmountDiffers => "发放金额与规则不符",
         }
     }
     pub fn en(self) -> &'static str {
@@ -97,6 +108,8 @@ impl FindingKind {
             FindingKind::PaidTwice => "paid twice",
             FindingKind::SharedAccount => "one account for several households",
             FindingKind::PaidOutsideRegion => "paid outside the county",
+            FindingKind::StaffRelative => "paid to a relative of staff",
+            FindingKind::AmountDiffers => "amount differs from the rules",
         }
     }
     pub fn parse(s: &str) -> Option<FindingKind> {

@@ -37,7 +37,7 @@ pub enum PaymentsWhat {
         #[arg(long)]
         county: String,
     },
-    /// Write a locked list's bank file in a bank's layout (shengjing, psbc).
+    /// Write a locked list's bank file in a bank's layout (shengjing, psbc, xlsx).
     BankFile {
         id: i64,
         #[arg(long)]
@@ -53,6 +53,13 @@ pub enum PaymentsWhat {
         file: PathBuf,
         #[arg(long)]
         layout: String,
+        #[arg(long)]
+        county: String,
+    },
+    /// 金额与规则不符: run the rules for a list's county and month and raise a finding for each
+    /// line whose amount differs.
+    CheckAmounts {
+        id: i64,
         #[arg(long)]
         county: String,
     },
@@ -155,6 +162,11 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
                 "入账 {} 笔 {} 元，退票 {} 笔 {} 元 / {} credited ({} yuan), {} returned ({} yuan)",
                 r.paid, r.paid_amount, r.failed, r.failed_amount, r.paid, r.paid_amount, r.failed, r.failed_amount
             );
+        }
+        PaymentsWhat::CheckAmounts { id, county } => {
+            let who = county_staff(operator, &county)?;
+            let (new, differ) = service::check_amounts(store, engine, &who, operator, id, today).await.map_err(|e| e.both())?;
+            println!("与规则不符 {differ} 笔，新疑点 {new} 条 / {differ} lines differ from the rules, {new} new findings");
         }
         PaymentsWhat::List { county } => {
             let who = county_staff(operator, &county)?;

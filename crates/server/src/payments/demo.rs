@@ -69,6 +69,19 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
         }
     }
     let saved = service::save_accounts(store, &preparer, &pa, accounts, "demo").await.map_err(fail)?;
+    // A head who is the mother of a street officer, filed: each payment to her is a finding.
+    let mut planted_relative = None;
+    if let Some(p) = members.iter().find(|p| p.relation == minzheng_domain::Relation::Head && p.household_no.is_some()) {
+        let form = super::relatives::FilingForm {
+            staff_name: "李梅".into(),
+            staff_unit: "浑南区五三街道办事处".into(),
+            relative: p.id_number.to_string(),
+            relative_name: p.name.clone(),
+            relation: "parent".into(),
+        };
+        super::relatives::file(store, &preparer, &pa, &county, &form, today).await.map_err(|e| minzheng_domain::Bilingual::both(&e))?;
+        planted_relative = p.household_no.clone();
+    }
 
     // Three months paid, this month waiting for approval.
     let this = first_of_month(today);
@@ -106,12 +119,15 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
         service::prepare(store, engine, &preparer, &pa, &which, today).await.map_err(fail)?;
     }
     Ok(format!(
-        "浑南区发放账户 {saved} 个，{} 个月花名册已发放（银行退票 {returned} 笔），本月花名册待审核；一号多人：{} / \
+        "浑南区发放账户 {saved} 个，{} 个月花名册已发放（银行退票 {returned} 笔），本月花名册待审核；一号多人：{}；\
+         工作人员近亲属：户 {} / \
          {saved} accounts in 浑南区, {} months paid ({returned} returned by the bank), this month's lists waiting for approval; \
-         one card on two households: {}",
+         one card on two households: {}; a relative of staff: household {}",
         months.len(),
         planted_shared.as_ref().map(|(a, b)| format!("{a} 与 {b}")).unwrap_or_default(),
+        planted_relative.clone().unwrap_or_default(),
         months.len(),
         planted_shared.map(|(a, b)| format!("{a} and {b}")).unwrap_or_default(),
+        planted_relative.unwrap_or_default(),
     ))
 }

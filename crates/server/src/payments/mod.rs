@@ -13,7 +13,10 @@ pub mod cli;
 pub mod demo;
 pub mod model;
 pub mod recovery;
+mod recovery_routes;
 pub mod recovery_store;
+pub mod relatives;
+mod relatives_routes;
 mod routes;
 pub mod service;
 pub mod store;
@@ -49,6 +52,11 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/payments/budget", Access::Needs(Permission::ApprovePayroll)),
     Route::new("GET", "/payments/budget.xlsx", Access::Needs(Permission::ReadPayments)),
     Route::new("GET", "/api/budget", Access::Needs(Permission::ReadPayments)),
+    Route::new("POST", "/payments/{id}/amounts", Access::Needs(Permission::PreparePayroll)),
+    Route::new("GET", "/payments/relatives", Access::Needs(Permission::ReadPayments)),
+    Route::new("POST", "/payments/relatives", Access::Needs(Permission::PreparePayroll)),
+    Route::new("POST", "/payments/relatives/{id}/withdraw", Access::Needs(Permission::PreparePayroll)),
+    Route::new("GET", "/api/staff-relatives", Access::Needs(Permission::ReadPayments)),
 ];
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/payments", zh: "资金发放", en: "Payments", needs: Some(Permission::ReadPayments) }];
@@ -70,13 +78,17 @@ fn router() -> Router<AppState> {
         .route(l("/api/payrolls/{id}", &["GET"]), get(routes::api_one))
         .route(l("/api/payrolls/{id}/step", &["POST"]), post(routes::api_step))
         .route(l("/api/payment-accounts", &["POST"]), post(routes::api_accounts))
-        .route(l("/payments/recoveries", &["GET", "POST"]), get(routes::recoveries_page).post(routes::form_find))
-        .route(l("/payments/recoveries.xlsx", &["GET"]), get(routes::recoveries_xlsx))
-        .route(l("/payments/recoveries/{id}", &["POST"]), post(routes::form_recovery))
-        .route(l("/api/recoveries", &["GET"]), get(routes::api_recoveries))
+        .route(l("/payments/recoveries", &["GET", "POST"]), get(recovery_routes::recoveries_page).post(recovery_routes::form_find))
+        .route(l("/payments/recoveries.xlsx", &["GET"]), get(recovery_routes::recoveries_xlsx))
+        .route(l("/payments/recoveries/{id}", &["POST"]), post(recovery_routes::form_recovery))
+        .route(l("/api/recoveries", &["GET"]), get(recovery_routes::api_recoveries))
         .route(l("/payments/budget", &["GET", "POST"]), get(routes::budget_page).post(routes::form_budget))
         .route(l("/payments/budget.xlsx", &["GET"]), get(routes::budget_xlsx))
         .route(l("/api/budget", &["GET"]), get(routes::api_budget))
+        .route(l("/payments/{id}/amounts", &["POST"]), post(routes::form_check_amounts))
+        .route(l("/payments/relatives", &["GET", "POST"]), get(relatives_routes::relatives_page).post(relatives_routes::form_file))
+        .route(l("/payments/relatives/{id}/withdraw", &["POST"]), post(relatives_routes::form_withdraw))
+        .route(l("/api/staff-relatives", &["GET"]), get(relatives_routes::api_relatives))
 }
 
 fn openapi() -> serde_json::Value {
@@ -109,6 +121,10 @@ fn openapi() -> serde_json::Value {
                 "summary": "追回台账 / the recovery ledger: months paid after an enrolment's end, per payee",
                 "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
                 "responses": { "200": { "description": "recoveries: payee, months, amount, repaid (fen), status (open, repaying, settled, written_off)" }, "403": error_response() } } },
+            "/api/staff-relatives": { "get": {
+                "summary": "工作人员近亲属备案 / the register of staff's close relatives (ID numbers masked for the roles that see them masked)",
+                "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
+                "responses": { "200": { "description": "filings: staff_name, staff_unit, relative, relative_name, relation, filed_on, removed_on" }, "403": error_response() } } },
             "/api/budget": { "get": {
                 "summary": "资金项目：预算及执行 / budget lines and their execution by month",
                 "parameters": [param("county", "query", "6-digit county (default: the account's region)"), param("year", "query", "2026 (default: this year)")],

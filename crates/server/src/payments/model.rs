@@ -546,6 +546,8 @@ pub enum PayrollError {
     NotLocked,
     #[error("the list of {0} is not locked yet: months are prepared and locked in order, so that none is paid twice")]
     EarlierOpen(String),
+    #[error("a recovery this list deducts from was repaid or written off since the list was prepared: send it back and prepare it again")]
+    DeductionsChanged,
 }
 
 impl Bilingual for PayrollError {
@@ -559,6 +561,7 @@ impl Bilingual for PayrollError {
             PayrollError::Program(p) => format!("“{p}”不是区县发放的保障项目"),
             PayrollError::NotLocked => "只有已锁定（已送银行）的花名册才有银行发放文件和回盘".into(),
             PayrollError::EarlierOpen(m) => format!("{m} 的花名册尚未锁定：花名册按月份依次编制和锁定，以免同一月份重复发放"),
+            PayrollError::DeductionsChanged => "本花名册扣减的追回款在编制后已登记还款或核销：请退回并重新编制".into(),
         }
     }
     fn en(&self) -> String {

@@ -78,6 +78,9 @@ pub struct Overpayment {
     pub status: RecoveryStatus,
     /// Why: the end month and what set it.
     pub reason: String,
+    /// 分期扣减: the amount agreed to be deducted each month from the enrolment's later
+    /// payments until settled (0: no plan; repaid by hand).
+    pub instalment: Fen,
 }
 
 /// The overpayments of `lines` (lines of locked lists, with whether the bank credited them)
@@ -114,6 +117,7 @@ pub fn overpayments(enrolment: &Enrolment, lines: &[(&PayrollLine, bool)]) -> Ve
                 repaid: Fen(0),
                 status: RecoveryStatus::Open,
                 reason: format!("停发月份 {} 之后仍已发放", end.format("%Y-%m")),
+                instalment: Fen(0),
             });
             if !o.months.contains(m) {
                 o.months.push(*m);
@@ -137,6 +141,10 @@ pub enum RecoveryError {
     Closed(&'static str),
     #[error("a write-off needs its reason (at least 4 characters)")]
     NoReason,
+    #[error("a monthly instalment is zero (no plan) or more, and at most the {0} yuan still owed")]
+    Instalment(Fen),
+    #[error("the enrolment this was paid under is no longer paid: nothing can be deducted from it; record repayments instead")]
+    NothingToDeductFrom,
 }
 
 impl Bilingual for RecoveryError {
@@ -145,6 +153,8 @@ impl Bilingual for RecoveryError {
             RecoveryError::Amount(left) => format!("还款金额应大于零且不超过尚欠的 {left} 元"),
             RecoveryError::Closed(s) => format!("该笔追回{s}，不能再操作"),
             RecoveryError::NoReason => "核销须写明原因（至少 4 个字）".into(),
+            RecoveryError::Instalment(left) => format!("每月扣减金额应不小于零（零为取消扣减）且不超过尚欠的 {left} 元"),
+            RecoveryError::NothingToDeductFrom => "该笔多发所属的在保记录已停发，无法从以后的发放中扣减；请登记还款或核销".into(),
         }
     }
     fn en(&self) -> String {
@@ -162,6 +172,73 @@ pub fn check_repayment(o: &Overpayment, amount: Fen) -> Result<RecoveryStatus, R
         return Err(RecoveryError::Amount(left));
     }
     Ok(RecoveryStatus::after_repayment(o.repaid + amount, o.amount))
+}
+
+/// Checks a recovery plan: what is still owed, and an enrolment still paid to deduct it from.
+pub fn check_instalment(o: &Overpayment, instalment: Fen, still_paid: bool) -> Result<(), RecoveryError> {
+    if matches!(o.status, RecoveryStatus::Settled | RecoveryStatus::WrittenOff) {
+        return Err(RecoveryError::Closed(o.status.zh()));
+    }
+    let left = o.amount - o.repaid;
+    if instalment.0 < 0 || instalment.0 > left.0 {
+        return Err(RecoveryError::Instalment(left));
+    }
+    if instalment.0 > 0 && !still_paid {
+        return Err(RecoveryError::NothingToDeductFrom);
+    }
+    Ok(())
+}
+
+/// 分期扣减: what a month's list deducts from each enrolment's payment: the instalments of its
+/// open recoveries that have a plan, each at most what it still owes. (The list's lines take
+/// no more than they pay: see `model::prepare`.)
+pub fn deductions(recoveries: &[Overpayment]) -> std::collections::HashMap<i64, Fen> {
+    let mut out = std::collections::HashMap::new();
+    for (o, plan) in recoveries.iter().filter_map(|o| o.plan().map(|p| (o, p))) {
+        let take = plan.instalment.0.min(plan.owed.0);
+        if take > 0 {
+            *out.entry(o.enrolment_id).or_insert(Fen(0)) += Fen(take);
+        }
+    }
+    out
+}
+
+/// A recovery with a plan, as the lock of a list books its deductions to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub id: i64,
+    /// What is still owed.
+    pub owed: Fen,
+    pub instalment: Fen,
+}
+
+impl Overpayment {
+    /// Its plan, while it is being recovered by deductions.
+    pub fn plan(&self) -> Option<Plan> {
+        (self.instalment.0 > 0 && matches!(self.status, RecoveryStatus::Open | RecoveryStatus::Repaying)).then(|| Plan {
+            id: self.id,
+            owed: self.amount - self.repaid,
+            instalment: self.instalment,
+        })
+    }
+}
+
+/// How an amount deducted from an enrolment's payments is booked to its recoveries with a plan:
+/// oldest first, each up to its instalment and what it owes; `(recovery id, amount)`. What
+/// cannot be booked (repaid by hand since the list was prepared) is returned as the rest.
+pub fn book_deduction(plans: &[Plan], taken: Fen) -> (Vec<(i64, Fen)>, Fen) {
+    let mut left = taken.0;
+    let mut out = Vec::new();
+    let mut sorted: Vec<&Plan> = plans.iter().filter(|p| p.instalment.0 > 0).collect();
+    sorted.sort_by_key(|p| p.id);
+    for p in sorted {
+        let x = left.min(p.instalment.0).min(p.owed.0);
+        if x > 0 {
+            out.push((p.id, Fen(x)));
+            left -= x;
+        }
+    }
+    (out, Fen(left))
 }
 
 #[cfg(test)]
@@ -243,12 +320,49 @@ mod tests {
             repaid: Fen(50_000),
             status: RecoveryStatus::Repaying,
             reason: String::new(),
+            instalment: Fen(0),
         };
         assert_eq!(check_repayment(&o, Fen(54_100)), Ok(RecoveryStatus::Settled));
         assert_eq!(check_repayment(&o, Fen(10_000)), Ok(RecoveryStatus::Repaying));
         assert_eq!(check_repayment(&o, Fen(54_101)), Err(RecoveryError::Amount(Fen(54_100))));
         assert!(check_repayment(&o, Fen(0)).is_err());
-        let closed = Overpayment { status: RecoveryStatus::WrittenOff, ..o };
+        let closed = Overpayment { status: RecoveryStatus::WrittenOff, ..o.clone() };
         assert_eq!(check_repayment(&closed, Fen(1)), Err(RecoveryError::Closed("已核销")));
+        // A plan: at most what is owed, and only while the enrolment is still paid.
+        assert_eq!(check_instalment(&o, Fen(20_000), true), Ok(()));
+        assert_eq!(check_instalment(&o, Fen(54_101), true), Err(RecoveryError::Instalment(Fen(54_100))));
+        assert_eq!(check_instalment(&o, Fen(20_000), false), Err(RecoveryError::NothingToDeductFrom));
+        assert_eq!(check_instalment(&o, Fen(0), false), Ok(()), "a plan can always be cancelled");
+    }
+
+    #[test]
+    fn instalments_are_deducted_oldest_first_and_never_beyond_what_is_owed() {
+        let owed = |id: i64, amount: i64, repaid: i64, instalment: i64| Overpayment {
+            id,
+            enrolment_id: 7,
+            program: "dibao".into(),
+            county: RegionCode::parse("210112").expect("c"),
+            household_no: "H1".into(),
+            payee: IdNumber::parse("11010519491231002X").expect("id"),
+            payee_name: "王秀英".into(),
+            months: vec![d(2026, 9)],
+            amount: Fen(amount),
+            repaid: Fen(repaid),
+            status: RecoveryStatus::after_repayment(Fen(repaid), Fen(amount)),
+            reason: String::new(),
+            instalment: Fen(instalment),
+        };
+        // Two recoveries of one enrolment with plans (the second owes less than its instalment),
+        // one without a plan, one settled.
+        let list = [owed(2, 30_000, 25_000, 10_000), owed(1, 100_000, 0, 20_000), owed(3, 50_000, 0, 0), owed(4, 10_000, 10_000, 5_000)];
+        assert_eq!(deductions(&list), std::collections::HashMap::from([(7, Fen(25_000))]));
+        let plans: Vec<Plan> = list.iter().filter_map(Overpayment::plan).collect();
+        assert_eq!(plans.len(), 2, "the settled one and the one without a plan have none");
+        assert_eq!(book_deduction(&plans, Fen(25_000)), (vec![(1, Fen(20_000)), (2, Fen(5_000))], Fen(0)));
+        // The line could pay only 12,000: the oldest plan takes it.
+        assert_eq!(book_deduction(&plans, Fen(12_000)), (vec![(1, Fen(12_000))], Fen(0)));
+        // More was deducted than is now owed (a repayment by hand since): the rest is returned.
+        let first: Vec<Plan> = list[..1].iter().filter_map(Overpayment::plan).collect();
+        assert_eq!(book_deduction(&first, Fen(8_000)), (vec![(2, Fen(5_000))], Fen(3_000)));
     }
 }

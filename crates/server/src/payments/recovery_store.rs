@@ -13,7 +13,8 @@ use minzheng_store::{Actor, AuditEntry, Handle, Result, Store};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RecoveryEvent {
     pub recovery_id: i64,
-    /// `repay` or `write_off`.
+    /// `repay`, `write_off`, `plan` (a monthly instalment agreed; amount the instalment) or
+    /// `deduct` (deducted from a locked list's payment).
     pub action: String,
     pub amount: Fen,
     pub on: NaiveDate,
@@ -46,7 +47,8 @@ pub fn recovery_store(store: &dyn Store) -> &dyn RecoveryStore {
     }
 }
 
-const COLUMNS: &str = "id, enrolment_id, program, county, household_no, payee, payee_name, months, amount, repaid, status, reason";
+const COLUMNS: &str =
+    "id, enrolment_id, program, county, household_no, payee, payee_name, months, amount, repaid, status, reason, instalment";
 
 macro_rules! impl_recovery_store {
     ($store:ty, $db:ty) => {
@@ -72,6 +74,7 @@ macro_rules! impl_recovery_store {
                     repaid: Fen(r.try_get("repaid")?),
                     status: RecoveryStatus::parse(&status).ok_or_else(|| corrupt("recovery status", &status))?,
                     reason: r.try_get("reason")?,
+                    instalment: Fen(r.try_get("instalment")?),
                 })
             }
 
@@ -144,6 +147,8 @@ macro_rules! impl_recovery_store {
                     qb.push_bind(o.repaid.0)
                         .push(", status = ")
                         .push_bind(o.status.as_str())
+                        .push(", instalment = ")
+                        .push_bind(o.instalment.0)
                         .push(" WHERE id = ")
                         .push_bind(o.id)
                         .push(" AND repaid = ")
@@ -168,7 +173,13 @@ macro_rules! impl_recovery_store {
                         entity: "recovery".into(),
                         entity_key: o.id.to_string(),
                         before: Some(serde_json::json!({ "repaid": seen_repaid.0 })),
-                        after: Some(serde_json::json!({ "repaid": o.repaid.0, "status": o.status.as_str(), "amount": event.amount.0, "comment": event.comment })),
+                        after: Some(serde_json::json!({
+                            "repaid": o.repaid.0,
+                            "status": o.status.as_str(),
+                            "instalment": o.instalment.0,
+                            "amount": event.amount.0,
+                            "comment": event.comment
+                        })),
                     };
                     <$store>::write_audit(&mut tx, actor, &[entry]).await?;
                     tx.commit().await?;

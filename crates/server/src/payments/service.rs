@@ -33,7 +33,9 @@ pub enum PaymentFailure {
     #[error(transparent)]
     Recovery(super::recovery::RecoveryError),
     #[error(transparent)]
-    DoesNotFit(super::bank::DoesNotFit),
+    FileRefused(super::bank::FileRefused),
+    #[error("the rules could not be run: {1}")]
+    Rules(String, String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -44,7 +46,7 @@ impl Bilingual for PaymentFailure {
             PaymentFailure::Access(e) => e.zh(),
             PaymentFailure::Payroll(e) => e.zh(),
             PaymentFailure::Recovery(e) => e.zh(),
-            PaymentFailure::DoesNotFit(e) => e.zh(),
+            PaymentFailure::FileRefused(e) => e.zh(),
             PaymentFailure::Account(who, e) => format!("{who} 的账户：{}", e.zh()),
             PaymentFailure::NotResident(id) => format!("{id} 不是本辖区人口库中的居民"),
             PaymentFailure::Return(r) => format!(
@@ -53,6 +55,7 @@ impl Bilingual for PaymentFailure {
                 r.iter().take(20).map(|x| x.zh()).collect::<Vec<_>>().join("；")
             ),
             PaymentFailure::Layout(l) => format!("没有名为“{l}”的银行文件格式"),
+            PaymentFailure::Rules(zh, _) => format!("未能按规则核算：{zh}"),
             PaymentFailure::Stale => "页面已过期：花名册状态已变化，请刷新后重试".into(),
             PaymentFailure::Store(StoreError::Conflict(_)) => PayrollError::Locked.zh(),
             PaymentFailure::Store(_) => "数据库错误，请稍后重试".into(),
@@ -182,7 +185,9 @@ pub async fn prepare(
         enrolments.extend(page.into_iter().filter(|e| e.program == program && &e.county == county));
     }
     let before = payments.paid_before(program, county, month).await?;
-    let (lines, payroll) = work_out(store, who, &enrolments, p, county, month, &before).await?;
+    // 分期扣减: the instalments agreed on the county's recoveries.
+    let deductions = super::recovery::deductions(&super::recovery_store::recovery_store(store).recoveries(county).await?);
+    let (lines, payroll) = work_out(store, who, &enrolments, p, (county, month), &before, &deductions).await?;
     let id = payments.save_payroll(&payroll, &lines, actor).await.map_err(|e| match e {
         StoreError::Conflict(_) => PaymentFailure::Payroll(PayrollError::NotPrepared(PayrollStatus::Approved.zh())),
         other => other.into(),
@@ -215,6 +220,56 @@ fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
     by(a, b) || by(b, a)
 }
 
+/// What the supervision checks look up about a list's lines: the registry, the accounts, the
+/// other lists of the month, the filed relatives of staff.
+struct Gathered {
+    persons: super::supervision::Map<IdNumber, minzheng_domain::Person>,
+    communities: super::supervision::Map<String, RegionCode>,
+    account_households: super::supervision::Map<String, Vec<String>>,
+    paid_elsewhere: super::supervision::Map<IdNumber, Vec<(String, String)>>,
+    relatives: super::supervision::Map<IdNumber, Vec<super::relatives::StaffRelative>>,
+}
+
+impl Gathered {
+    async fn of(store: &dyn Store, payroll: &Payroll, sent: &[&PayrollLine]) -> Result<Gathered, PaymentFailure> {
+        use super::supervision::Map;
+        let mut payees: Vec<IdNumber> = sent.iter().map(|l| l.payee).collect();
+        payees.sort_unstable();
+        payees.dedup();
+        let mut persons: Map<IdNumber, minzheng_domain::Person> = Map::default();
+        for chunk in payees.chunks(5000) {
+            persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p)));
+        }
+        let mut nos: Vec<String> = sent.iter().map(|l| l.household_no.clone()).collect();
+        nos.sort_unstable();
+        nos.dedup();
+        let mut communities: Map<String, RegionCode> = Map::default();
+        for chunk in nos.chunks(5000) {
+            communities.extend(store.households(chunk).await?.into_iter().map(|h| (h.household_no, h.community)));
+        }
+        let payments = payment_store(store);
+        let mut account_nos: Vec<String> = sent.iter().map(|l| l.account_no.clone()).collect();
+        account_nos.sort_unstable();
+        account_nos.dedup();
+        let mut account_households: Map<String, Vec<String>> = Map::default();
+        for (a, h) in payments.households_by_account(&account_nos).await? {
+            let v = account_households.entry(a).or_default();
+            if !v.contains(&h) {
+                v.push(h);
+            }
+        }
+        let mut paid_elsewhere: Map<IdNumber, Vec<(String, String)>> = Map::default();
+        for (id, program, household) in payments.paid_in_month(payroll.month, &payees, payroll.id).await? {
+            paid_elsewhere.entry(id).or_default().push((program, household));
+        }
+        let mut relatives: Map<IdNumber, Vec<super::relatives::StaffRelative>> = Map::default();
+        for r in super::relatives::relative_store(store).relatives_among(&payees).await? {
+            relatives.entry(r.relative).or_default().push(r);
+        }
+        Ok(Gathered { persons, communities, account_households, paid_elsewhere, relatives })
+    }
+}
+
 /// The supervision checks (资金监督) on a list's lines: each hit a finding in the findings'
 /// workflow, stored once per kind, enrolment and person. Returns the findings that were new.
 pub async fn supervise(
@@ -229,36 +284,7 @@ pub async fn supervise(
     if sent.is_empty() {
         return Ok(0);
     }
-    let mut payees: Vec<IdNumber> = sent.iter().map(|l| l.payee).collect();
-    payees.sort_unstable();
-    payees.dedup();
-    use super::supervision::Map;
-    let mut persons: Map<IdNumber, minzheng_domain::Person> = Map::default();
-    for chunk in payees.chunks(5000) {
-        persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p)));
-    }
-    let mut nos: Vec<String> = sent.iter().map(|l| l.household_no.clone()).collect();
-    nos.sort_unstable();
-    nos.dedup();
-    let mut communities: Map<String, RegionCode> = Map::default();
-    for chunk in nos.chunks(5000) {
-        communities.extend(store.households(chunk).await?.into_iter().map(|h| (h.household_no, h.community)));
-    }
-    let payments = payment_store(store);
-    let mut account_nos: Vec<String> = sent.iter().map(|l| l.account_no.clone()).collect();
-    account_nos.sort_unstable();
-    account_nos.dedup();
-    let mut account_households: Map<String, Vec<String>> = Map::default();
-    for (a, h) in payments.households_by_account(&account_nos).await? {
-        let v = account_households.entry(a).or_default();
-        if !v.contains(&h) {
-            v.push(h);
-        }
-    }
-    let mut paid_elsewhere: Map<IdNumber, Vec<(String, String)>> = Map::default();
-    for (id, program, household) in payments.paid_in_month(payroll.month, &payees, payroll.id).await? {
-        paid_elsewhere.entry(id).or_default().push((program, household));
-    }
+    let g = Gathered::of(store, payroll, &sent).await?;
     let program_zh = program_of(engine, &payroll.program).map(|p| p.zh.clone()).unwrap_or_else(|_| payroll.program.clone());
     let ex = |a: &str, b: &str| excludes(engine, a, b);
     let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
@@ -268,12 +294,13 @@ pub async fn supervise(
         program_zh: &program_zh,
         county: &payroll.county,
         on: today,
-        persons: &persons,
-        communities: &communities,
-        account_households: &account_households,
-        paid_elsewhere: &paid_elsewhere,
+        persons: &g.persons,
+        communities: &g.communities,
+        account_households: &g.account_households,
+        paid_elsewhere: &g.paid_elsewhere,
         excludes: &ex,
         name_of: &name_of,
+        relatives: &g.relatives,
     };
     let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
     let found = super::supervision::check(&owned, &facts);
@@ -283,14 +310,72 @@ pub async fn supervise(
     Ok(store.add_findings(&found, actor).await?)
 }
 
+/// 金额与规则不符, on demand: the rules are run for the list's county and month (the registry
+/// and the departmental data as they are now, the parameters in force on the month's first day)
+/// and every line whose month's amount differs becomes a finding. Returns how many were new.
+pub async fn check_amounts(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    today: NaiveDate,
+) -> Result<(u64, usize), PaymentFailure> {
+    need(who, Permission::PreparePayroll)?;
+    let payroll = payroll_in_scope(store, who, id).await?;
+    let p = program_of(engine, &payroll.program)?;
+    let lines = payment_store(store).lines(id).await?;
+    let sent: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
+    let by_rules: super::supervision::Map<String, i64> =
+        minzheng_app::rule_amounts::rule_amounts(store, engine, &payroll.county, &payroll.program, payroll.month)
+            .await
+            .map_err(|e| PaymentFailure::Rules(e.zh(), e.en()))?
+            .into_iter()
+            .collect();
+    // Enrolments ending (a gradual exit, a stop from a later month) are paid by a decision.
+    let mut ending = std::collections::HashSet::new();
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(&payroll.county, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        ending.extend(page.into_iter().filter(|e| e.program == payroll.program && e.end.is_some()).map(|e| e.id));
+    }
+    let g = Gathered::of(store, &payroll, &sent).await?;
+    let ex = |a: &str, b: &str| excludes(engine, a, b);
+    let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
+    let facts = super::supervision::Facts {
+        payroll_id: payroll.id,
+        program: &payroll.program,
+        program_zh: &p.zh,
+        county: &payroll.county,
+        on: today,
+        persons: &g.persons,
+        communities: &g.communities,
+        account_households: &g.account_households,
+        paid_elsewhere: &g.paid_elsewhere,
+        excludes: &ex,
+        name_of: &name_of,
+        relatives: &g.relatives,
+    };
+    let per_person = p.unit == minzheng_policy::defs::Unit::Person;
+    let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
+    let found = super::supervision::amounts(&owned, &facts, per_person, &by_rules, &|e| ending.contains(&e));
+    let differ = found.len();
+    if found.is_empty() {
+        return Ok((0, 0));
+    }
+    Ok((store.add_findings(&found, actor).await?, differ))
+}
+
 async fn work_out(
     store: &dyn Store,
     who: &Principal,
     enrolments: &[Enrolment],
     p: &minzheng_policy::defs::Program,
-    county: &RegionCode,
-    month: NaiveDate,
+    (county, month): (&RegionCode, NaiveDate),
     before: &PaidBefore,
+    deductions: &HashMap<i64, Fen>,
 ) -> Result<(Vec<PayrollLine>, Payroll), PaymentFailure> {
     let per_person = p.unit == minzheng_policy::defs::Unit::Person;
     let mut heads: HashMap<String, (IdNumber, String)> = HashMap::new();
@@ -325,8 +410,7 @@ async fn work_out(
     payees.sort_unstable();
     payees.dedup();
     let accounts = by_holder(payment_store(store).accounts_of(&payees).await?);
-    let deductions = HashMap::new();
-    let inputs = PayrollInputs { month, per_person, heads: &heads, accounts: &accounts, before, deductions: &deductions };
+    let inputs = PayrollInputs { month, per_person, heads: &heads, accounts: &accounts, before, deductions };
     let lines = model::prepare(enrolments, &inputs);
     let payroll = Payroll {
         id: 0,
@@ -386,6 +470,7 @@ pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, st
     }
     if step == Step::Lock {
         earlier_locked(store, &p.program, &p.county, p.month).await?;
+        deductions_still_owed(store, &p).await?;
     }
     if p.status != from {
         return Err(match step {
@@ -393,10 +478,41 @@ pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, st
             _ => PaymentFailure::Stale,
         });
     }
-    if !payment_store(store).move_payroll(id, from, to, actor).await? {
+    let moved = payment_store(store).move_payroll(id, from, to, actor).await.map_err(|e| match e {
+        // The lock books the list's deductions; a recovery repaid in between refuses it.
+        StoreError::Conflict(_) if step == Step::Lock => PaymentFailure::Payroll(PayrollError::DeductionsChanged),
+        other => other.into(),
+    })?;
+    if !moved {
         return Err(PaymentFailure::Stale);
     }
     Ok(Payroll { status: to, approved_by: if to == PayrollStatus::Approved { Some(who.name.clone()) } else { p.approved_by }, ..p })
+}
+
+/// Before a lock: every deduction of the list can still be booked to a recovery's plan (none was
+/// repaid by hand or written off since the list was prepared).
+async fn deductions_still_owed(store: &dyn Store, p: &Payroll) -> Result<(), PaymentFailure> {
+    let lines = payment_store(store).lines(p.id).await?;
+    let mut taken: HashMap<i64, Fen> = HashMap::new();
+    for l in lines.iter().filter(|l| l.deduction.0 > 0 && l.held.is_none()) {
+        *taken.entry(l.enrolment_id).or_insert(Fen(0)) += l.deduction;
+    }
+    if taken.is_empty() {
+        return Ok(());
+    }
+    let mut plans: HashMap<i64, Vec<super::recovery::Plan>> = HashMap::new();
+    for o in super::recovery_store::recovery_store(store).recoveries(&p.county).await? {
+        if let Some(plan) = o.plan() {
+            plans.entry(o.enrolment_id).or_default().push(plan);
+        }
+    }
+    for (enrolment, amount) in taken {
+        let (_, rest) = super::recovery::book_deduction(plans.get(&enrolment).map_or(&[], Vec::as_slice), amount);
+        if rest.0 > 0 {
+            return Err(PayrollError::DeductionsChanged.into());
+        }
+    }
+    Ok(())
 }
 
 /// A payroll with its lines and the bank's results, as the account may see it (ID and account
@@ -479,9 +595,9 @@ pub async fn bank_file(
     let program = program_of(engine, &p.program)?;
     let period = p.month.format("%Y-%m").to_string();
     let bytes = bank::payment_file(&l.payment, &lines, &FileFor { program_zh: &program.zh, period: &period })
-        .map_err(PaymentFailure::DoesNotFit)?;
+        .map_err(PaymentFailure::FileRefused)?;
     store.audit(actor, &[read_entry("bank_file", &id.to_string(), lines.iter().filter(|l| l.held.is_none()).count())]).await?;
-    let name = format!("{}-{}-{}-{}.txt", p.county, p.program, period, l.code);
+    let name = format!("{}-{}-{}-{}.{}", p.county, p.program, period, l.code, bank::extension(&l.payment));
     Ok((name, bytes))
 }
 
@@ -572,11 +688,13 @@ pub async fn household_payments(
 }
 
 /// The kinds of finding the supervision checks raise.
-pub const SUPERVISION_KINDS: [minzheng_domain::FindingKind; 4] = [
+pub const SUPERVISION_KINDS: [minzheng_domain::FindingKind; 6] = [
     minzheng_domain::FindingKind::PaidAfterDeath,
     minzheng_domain::FindingKind::PaidTwice,
     minzheng_domain::FindingKind::SharedAccount,
     minzheng_domain::FindingKind::PaidOutsideRegion,
+    minzheng_domain::FindingKind::StaffRelative,
+    minzheng_domain::FindingKind::AmountDiffers,
 ];
 
 /// Open supervision findings of a list's county, by kind (for the list's page).
@@ -652,8 +770,19 @@ pub async fn recoveries(
 /// A step on a recovery: a repayment received, or a write-off with its reason.
 #[derive(Debug, Clone)]
 pub enum RecoveryStep {
-    Repay { amount: Fen, on: NaiveDate, comment: String },
-    WriteOff { reason: String },
+    Repay {
+        amount: Fen,
+        on: NaiveDate,
+        comment: String,
+    },
+    WriteOff {
+        reason: String,
+    },
+    /// 分期扣减: deduct this much from each month's payment of the enrolment until settled (0:
+    /// no more deductions).
+    Plan {
+        instalment: Fen,
+    },
 }
 
 /// Records a repayment (staff who prepare payments) or a write-off (the approver), checked
@@ -671,7 +800,7 @@ pub async fn recovery_step(
     need(
         who,
         match step {
-            RecoveryStep::Repay { .. } => Permission::PreparePayroll,
+            RecoveryStep::Repay { .. } | RecoveryStep::Plan { .. } => Permission::PreparePayroll,
             RecoveryStep::WriteOff { .. } => Permission::ApprovePayroll,
         },
     )?;
@@ -694,6 +823,30 @@ pub async fn recovery_step(
                     amount,
                     on,
                     comment: comment.trim().to_string(),
+                    actor: who.name.clone(),
+                },
+            )
+        }
+        RecoveryStep::Plan { instalment } => {
+            // Deducted only from an enrolment still paid (active or held, without an end month).
+            let still_paid = store
+                .enrolment(o.enrolment_id)
+                .await?
+                .is_some_and(|e| e.status != minzheng_domain::EnrolmentStatus::Stopped && e.end.is_none_or(|end| end > today));
+            super::recovery::check_instalment(&o, instalment, still_paid).map_err(PaymentFailure::Recovery)?;
+            let updated = super::recovery::Overpayment { instalment, ..o.clone() };
+            (
+                updated,
+                RecoveryEvent {
+                    recovery_id: id,
+                    action: "plan".into(),
+                    amount: instalment,
+                    on: today,
+                    comment: if instalment.0 > 0 {
+                        format!("每月从发放中扣减 {instalment} 元")
+                    } else {
+                        "取消分期扣减".into()
+                    },
                     actor: who.name.clone(),
                 },
             )

@@ -17,11 +17,15 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/sqlite/4001_payments.sql") },
         Migration { version: 4002, name: "recoveries", sql: include_str!("migrations/sqlite/4002_recoveries.sql") },
         Migration { version: 4003, name: "budgets", sql: include_str!("migrations/sqlite/4003_budgets.sql") },
+        Migration { version: 4004, name: "recovery_instalments", sql: include_str!("migrations/sqlite/4004_recovery_instalments.sql") },
+        Migration { version: 4005, name: "staff_relatives", sql: include_str!("migrations/sqlite/4005_staff_relatives.sql") },
     ],
     postgres: &[
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") },
         Migration { version: 4002, name: "recoveries", sql: include_str!("migrations/postgres/4002_recoveries.sql") },
         Migration { version: 4003, name: "budgets", sql: include_str!("migrations/postgres/4003_budgets.sql") },
+        Migration { version: 4004, name: "recovery_instalments", sql: include_str!("migrations/postgres/4004_recovery_instalments.sql") },
+        Migration { version: 4005, name: "staff_relatives", sql: include_str!("migrations/postgres/4005_staff_relatives.sql") },
     ],
 };
 
@@ -440,7 +444,74 @@ macro_rules! impl_payment_store {
                     if changed == 0 {
                         return Ok(false);
                     }
-                    <$store>::write_audit(&mut tx, actor, &[PaymentEvent::PayrollMoved { id, from, to }.entry()]).await?;
+                    let mut entries = vec![PaymentEvent::PayrollMoved { id, from, to }.entry()];
+                    if to == PayrollStatus::Locked {
+                        // 分期扣减: what the list deducted is booked to the recoveries' plans in
+                        // the lock's transaction: locked and booked, or neither.
+                        let mut q = QueryBuilder::<$db>::new("SELECT enrolment_id, deduction FROM payroll_lines WHERE payroll_id = ");
+                        q.push_bind(id).push(" AND deduction > 0 AND held IS NULL");
+                        let mut taken: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+                        for r in q.build().fetch_all(&mut *tx).await? {
+                            *taken.entry(r.try_get("enrolment_id")?).or_default() += r.try_get::<i64, _>("deduction")?;
+                        }
+                        if !taken.is_empty() {
+                            let mut q = QueryBuilder::<$db>::new(
+                                "SELECT id, enrolment_id, amount - repaid AS owed, instalment FROM recoveries \
+                                 WHERE instalment > 0 AND status IN ('open', 'repaying') AND enrolment_id IN (",
+                            );
+                            let mut sep = q.separated(", ");
+                            for e in taken.keys() {
+                                sep.push_bind(*e);
+                            }
+                            q.push(")");
+                            let mut plans: HashMap<i64, Vec<super::recovery::Plan>> = HashMap::new();
+                            for r in q.build().fetch_all(&mut *tx).await? {
+                                plans.entry(r.try_get("enrolment_id")?).or_default().push(super::recovery::Plan {
+                                    id: r.try_get("id")?,
+                                    owed: Fen(r.try_get("owed")?),
+                                    instalment: Fen(r.try_get("instalment")?),
+                                });
+                            }
+                            let now = chrono::Utc::now();
+                            for (enrolment, amount) in taken {
+                                let (booked, rest) = super::recovery::book_deduction(plans.get(&enrolment).map_or(&[], Vec::as_slice), Fen(amount));
+                                if rest.0 > 0 {
+                                    return Err(StoreError::Conflict(format!("deductions of enrolment {enrolment}")));
+                                }
+                                for (recovery, x) in booked {
+                                    let mut u = QueryBuilder::<$db>::new("UPDATE recoveries SET status = CASE WHEN repaid + ");
+                                    u.push_bind(x.0)
+                                        .push(" >= amount THEN 'settled' ELSE 'repaying' END, repaid = repaid + ")
+                                        .push_bind(x.0)
+                                        .push(" WHERE id = ")
+                                        .push_bind(recovery);
+                                    u.build().execute(&mut *tx).await?;
+                                    let comment = format!("从花名册 #{id} 扣减");
+                                    let mut ev = QueryBuilder::<$db>::new(
+                                        "INSERT INTO recovery_events (recovery_id, action, amount, on_date, comment, actor, at) ",
+                                    );
+                                    ev.push_values([()], |mut b, ()| {
+                                        b.push_bind(recovery)
+                                            .push_bind("deduct")
+                                            .push_bind(x.0)
+                                            .push_bind(now.date_naive())
+                                            .push_bind(comment.clone())
+                                            .push_bind(actor.name.clone())
+                                            .push_bind(now);
+                                    });
+                                    ev.build().execute(&mut *tx).await?;
+                                    entries.push(AuditEntry {
+                                        action: "deduct".into(),
+                                        entity: "recovery".into(),
+                                        entity_key: recovery.to_string(),
+                                        before: None,
+                                        after: Some(serde_json::json!({ "amount": x.0, "payroll": id })),
+                                    });
+                                }
+                            }
+                        }
+                    }
+                    <$store>::write_audit(&mut tx, actor, &entries).await?;
                     tx.commit().await?;
                     Ok(true)
                 }

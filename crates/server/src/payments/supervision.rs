@@ -32,6 +32,8 @@ pub struct Facts<'a> {
     pub excludes: &'a (dyn Fn(&str, &str) -> bool + Sync),
     /// A program's Chinese name by its code (for the findings' summaries).
     pub name_of: &'a (dyn Fn(&str) -> String + Sync),
+    /// The filings in force of staff's close relatives, by the relative.
+    pub relatives: &'a Map<IdNumber, Vec<super::relatives::StaffRelative>>,
 }
 
 fn ym(m: &NaiveDate) -> String {
@@ -147,6 +149,33 @@ pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
                 ));
             }
         }
+        // 工作人员近亲属: a filed relative of staff is paid: the household is visited.
+        if let Some(filed) = f.relatives.get(&l.payee).filter(|v| !v.is_empty()) {
+            let whose =
+                filed.iter().map(|r| format!("{}（{}）的{}", r.staff_name, r.staff_unit, r.relation.zh())).collect::<Vec<_>>().join("、");
+            let whose_en = filed.iter().map(|r| format!("{}'s {}", r.staff_name, r.relation.en())).collect::<Vec<_>>().join(", ");
+            out.push(finding(
+                FindingKind::StaffRelative,
+                l,
+                f,
+                format!("staff_relative:{}:{}", l.enrolment_id, l.payee),
+                format!("收款人{}是工作人员{}（已备案），{}须入户核查", l.payee_name, whose, f.program_zh),
+                format!("payee {} is {} (filed): the household is to be visited", l.payee.masked(), whose_en),
+                filed
+                    .iter()
+                    .map(|r| Evidence {
+                        source: "staff_relatives".into(),
+                        batch: Some(format!("staff_relative:{}", r.id)),
+                        fields: vec![
+                            ("工作人员".into(), r.staff_name.clone()),
+                            ("所在单位".into(), r.staff_unit.clone()),
+                            ("亲属关系".into(), r.relation.zh().to_string()),
+                            ("备案日期".into(), r.filed_on.to_string()),
+                        ],
+                    })
+                    .collect(),
+            ));
+        }
         // 重复发放 across lists: another list of the same month pays them under a program that
         // excludes this one, or the same program for another household.
         if let Some(elsewhere) = f.paid_elsewhere.get(&l.payee) {
@@ -195,6 +224,58 @@ pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
     }
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out.dedup_by(|a, b| a.key == b.key);
+    out
+}
+
+/// 金额与规则不符: the lines whose month's amount differs from what the rules give the unit
+/// that month (`by_rules`: household number, or ID number for a program granted to persons, to
+/// fen a month; a unit missing is one the rules find not eligible). Enrolments in a gradual
+/// exit or stopping (`ending`) are left out: they are paid on by a decision, not by the rules.
+/// One finding per enrolment, payee and amount the rules give.
+pub fn amounts(
+    lines: &[PayrollLine],
+    f: &Facts<'_>,
+    per_person: bool,
+    by_rules: &Map<String, i64>,
+    ending: &dyn Fn(i64) -> bool,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for l in lines.iter().filter(|l| l.held.is_none() && l.amount.0 > 0 && !ending(l.enrolment_id)) {
+        let unit = if per_person { l.payee.to_string() } else { l.household_no.clone() };
+        let rules = by_rules.get(&unit).copied().unwrap_or(0);
+        if rules == l.amount.0 {
+            continue;
+        }
+        let given = minzheng_domain::Fen(rules);
+        let (zh, en) = if rules == 0 {
+            (
+                format!("{}本月发放 {} 元，但按现行规则和数据该{}不符合条件", f.program_zh, l.amount, if per_person { "人" } else { "户" }),
+                format!("the list pays {} yuan, but by the rules and the data in force the unit is not eligible", l.amount),
+            )
+        } else {
+            (
+                format!("{}本月发放 {} 元，按现行规则和数据应为 {} 元", f.program_zh, l.amount, given),
+                format!("the list pays {} yuan; the rules give {} yuan", l.amount, given),
+            )
+        };
+        out.push(finding(
+            FindingKind::AmountDiffers,
+            l,
+            f,
+            format!("amount_differs:{}:{}:{}", l.enrolment_id, l.payee, rules),
+            zh,
+            en,
+            vec![Evidence {
+                source: "rules".into(),
+                batch: None,
+                fields: vec![
+                    ("规则核定".into(), if rules == 0 { "不符合条件".into() } else { format!("{given} 元") }),
+                    ("花名册".into(), format!("{} 元", l.amount)),
+                    ("核定日期".into(), f.on.to_string()),
+                ],
+            }],
+        ));
+    }
     out
 }
 
@@ -259,15 +340,16 @@ mod tests {
             line(5, 5, id(5), "H5", "A5", vec![sept]), // lives in 和平区
             line(6, 6, id(6), "H6", "A6", vec![sept]), // two enrolments in this list
             line(7, 7, id(6), "H7", "A6", vec![sept]),
-            line(8, 8, id(8), "H8", "A8", vec![sept]), // also 特困 this month elsewhere
-            line(9, 9, id(9), "H9", "A9", vec![sept]), // nothing wrong
+            line(8, 8, id(8), "H8", "A8", vec![sept]),      // also 特困 this month elsewhere
+            line(9, 9, id(9), "H9", "A9", vec![sept]),      // nothing wrong
+            line(10, 10, id(10), "H10", "A10", vec![sept]), // a filed relative of staff
         ];
         let persons: Map<IdNumber, Person> = Map::from_iter([
             (id(1), person(id(1), PersonStatus::Deceased(Some(d(2026, 8, 20))))),
             (id(2), person(id(2), PersonStatus::Deceased(Some(d(2026, 9, 2))))),
         ]);
         let community = RegionCode::parse("210112009001").expect("c");
-        let mut communities: Map<String, RegionCode> = (1..=9).map(|i| (format!("H{i}"), community.clone())).collect();
+        let mut communities: Map<String, RegionCode> = (1..=10).map(|i| (format!("H{i}"), community.clone())).collect();
         communities.insert("H5".into(), RegionCode::parse("210102001001").expect("c"));
         let account_households: Map<String, Vec<String>> = Map::from_iter([
             ("SHARED".to_string(), vec!["H3".to_string(), "H4".to_string()]),
@@ -275,6 +357,19 @@ mod tests {
         ]);
         let paid_elsewhere: Map<IdNumber, Vec<(String, String)>> = Map::from_iter([(id(8), vec![("tekun".to_string(), "H8".to_string())])]);
         let ex = |a: &str, b: &str| (a == "tekun" && b == "dibao") || (a == "dibao" && b == "tekun");
+        let filed = super::super::relatives::StaffRelative {
+            id: 3,
+            county: county.clone(),
+            staff_name: "李梅".into(),
+            staff_unit: "五三街道办事处".into(),
+            relative: id(10),
+            relative_name: "王秀英".into(),
+            relation: super::super::relatives::Relation::Parent,
+            filed_on: d(2026, 3, 1),
+            filed_by: "clerk".into(),
+            removed_on: None,
+        };
+        let relatives: Map<IdNumber, Vec<super::super::relatives::StaffRelative>> = Map::from_iter([(id(10), vec![filed])]);
         let f = Facts {
             payroll_id: 12,
             program: "dibao",
@@ -287,6 +382,7 @@ mod tests {
             paid_elsewhere: &paid_elsewhere,
             excludes: &ex,
             name_of: &|c: &str| if c == "tekun" { "特困人员救助供养".to_string() } else { c.to_string() },
+            relatives: &relatives,
         };
         let found = check(&lines, &f);
         let elsewhere =
@@ -302,6 +398,9 @@ mod tests {
         assert_eq!(by(FindingKind::PaidOutsideRegion), vec![5]);
         assert_eq!(by(FindingKind::SharedAccount), vec![3, 4, 6, 7]);
         assert_eq!(by(FindingKind::PaidTwice), vec![7, 8]);
+        assert_eq!(by(FindingKind::StaffRelative), vec![10]);
+        let relative = found.iter().find(|x| x.kind == FindingKind::StaffRelative).expect("relative");
+        assert_eq!(relative.summary_zh, "收款人王秀英是工作人员李梅（五三街道办事处）的父母（已备案），城乡低保须入户核查");
         assert!(found.iter().all(|x| x.enrolment_id != 9 && x.enrolment_id != 2), "{found:?}");
         let death = found.iter().find(|x| x.kind == FindingKind::PaidAfterDeath).expect("death");
         assert_eq!(death.summary_zh, "城乡低保的收款人王秀英已于2026-08-20死亡，花名册仍发放2026-09");
@@ -309,5 +408,12 @@ mod tests {
         // Found again when the list is prepared again: the same keys, stored once.
         let again = check(&lines, &f);
         assert_eq!(found.iter().map(|x| &x.key).collect::<Vec<_>>(), again.iter().map(|x| &x.key).collect::<Vec<_>>());
+        // 金额与规则不符: H1 as the rules give, H2 given less by the rules, H3 not eligible by
+        // them; H4 is in its gradual exit (paid by a decision) and not looked at.
+        let by_rules: Map<String, i64> = Map::from_iter([("H1".to_string(), 104_100), ("H2".to_string(), 94_100), ("H4".to_string(), 0)]);
+        let differ = amounts(&lines[..4], &f, false, &by_rules, &|e| e == 4);
+        assert_eq!(differ.iter().map(|x| x.enrolment_id).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(differ[0].summary_zh, "城乡低保本月发放 1041.00 元，按现行规则和数据应为 941.00 元");
+        assert!(differ[1].summary_zh.ends_with("该户不符合条件"), "{}", differ[1].summary_zh);
     }
 }

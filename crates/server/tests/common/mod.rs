@@ -218,6 +218,7 @@ pub async fn fixture(tag: &str) -> Fixture {
         repaid: minzheng_domain::Fen(0),
         status: minzheng_server::payments::recovery::RecoveryStatus::Open,
         reason: "test".into(),
+        instalment: minzheng_domain::Fen(0),
     };
     let ledger = minzheng_server::payments::recovery_store::recovery_store(store.as_ref());
     let inside_head = city.persons.iter().find(|p| p.household_no.as_deref() == Some(&inside.household_no)).expect("member");

@@ -51,6 +51,8 @@ pub struct Column {
 pub enum Format {
     Delimited,
     Fixed,
+    /// An Excel workbook (.xlsx): one row per payment, in the first sheet.
+    Xlsx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -81,6 +83,8 @@ pub enum Totals {
 #[derive(Debug, Clone, Deserialize)]
 pub struct FileLayout {
     pub format: Format,
+    /// The text's encoding (UTF-8 when not given; a workbook has its own).
+    #[serde(default = "default_encoding")]
     pub encoding: Encoding,
     #[serde(default = "default_delimiter")]
     pub delimiter: String,
@@ -93,6 +97,10 @@ pub struct FileLayout {
     #[serde(default)]
     pub totals_tag: String,
     pub columns: Vec<Column>,
+}
+
+fn default_encoding() -> Encoding {
+    Encoding::Utf8
 }
 
 fn default_delimiter() -> String {
@@ -122,7 +130,11 @@ pub struct BankLayout {
 }
 
 /// The layouts shipped with Minzheng.
-pub const SHIPPED: &[(&str, &str)] = &[("shengjing", include_str!("layouts/shengjing.toml")), ("psbc", include_str!("layouts/psbc.toml"))];
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("shengjing", include_str!("layouts/shengjing.toml")),
+    ("psbc", include_str!("layouts/psbc.toml")),
+    ("xlsx", include_str!("layouts/xlsx.toml")),
+];
 
 /// Why a layout file was refused.
 #[derive(Debug, thiserror::Error)]
@@ -254,6 +266,41 @@ impl Bilingual for DoesNotFit {
     }
 }
 
+/// Why a payment file was not written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileRefused {
+    #[error(transparent)]
+    DoesNotFit(DoesNotFit),
+    /// More payments than a sheet has rows.
+    #[error("{0} payments do not fit one sheet of a workbook")]
+    TooManyRows(usize),
+    #[error("the workbook could not be written: {0}")]
+    Workbook(String),
+}
+
+impl Bilingual for FileRefused {
+    fn zh(&self) -> String {
+        match self {
+            FileRefused::DoesNotFit(e) => e.zh(),
+            FileRefused::TooManyRows(n) => {
+                format!("{n} 笔发放超出 Excel 工作表的行数上限（{} 行），请改用文本格式，文件未生成", xlsx::MAX_ROWS)
+            }
+            FileRefused::Workbook(e) => format!("Excel 文件生成失败：{e}"),
+        }
+    }
+    fn en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// What a file of this layout is called: `.xlsx` for a workbook, `.txt` for text.
+pub fn extension(layout: &FileLayout) -> &'static str {
+    match layout.format {
+        Format::Xlsx => "xlsx",
+        _ => "txt",
+    }
+}
+
 /// Checks that what identifies a payment (sequence, account, ID number, amount) fits its fixed
 /// column: cut, it would credit another account or another amount. A name may be cut.
 fn check_fits(layout: &FileLayout, lines: &[&PayrollLine]) -> Result<(), DoesNotFit> {
@@ -277,26 +324,48 @@ fn check_fits(layout: &FileLayout, lines: &[&PayrollLine]) -> Result<(), DoesNot
     Ok(())
 }
 
+/// The text of a column of the payment file for one line (as a workbook's cell).
+fn sent_text(c: &Column, l: &PayrollLine, what: &FileFor<'_>) -> String {
+    match c.field {
+        Field::Seq => l.line_no.to_string(),
+        Field::Name => l.payee_name.clone(),
+        Field::IdNumber => l.payee.to_string(),
+        Field::Account => l.account_no.clone(),
+        Field::Amount => l.net.to_string(),
+        Field::Program => what.program_zh.to_string(),
+        Field::Period => what.period.to_string(),
+        Field::Fixed => c.value.clone(),
+        Field::Result | Field::Reason | Field::Ignore => String::new(),
+    }
+}
+
 /// The payment file (发放清单) of a locked payroll's lines that go to the bank (held ones not);
 /// refused when a sequence number, account, ID number or amount does not fit its column.
-pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'_>) -> Result<Vec<u8>, DoesNotFit> {
+pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'_>) -> Result<Vec<u8>, FileRefused> {
     let paid: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
-    check_fits(layout, &paid)?;
+    check_fits(layout, &paid).map_err(FileRefused::DoesNotFit)?;
     let total = Fen(paid.iter().map(|l| l.net.0).sum());
+    if layout.format == Format::Xlsx {
+        let rows = paid.iter().map(|l| layout.columns.iter().map(|c| xlsx::cell(c, l.net, sent_text(c, l, what))).collect());
+        return xlsx::write(layout, "发放清单", rows, paid.len(), total).map_err(|e| match e.parse::<usize>() {
+            Ok(n) => FileRefused::TooManyRows(n),
+            Err(_) => FileRefused::Workbook(e),
+        });
+    }
     let mut out = Vec::with_capacity(paid.len() * 96);
     let enc = layout.encoding;
     let line_of = |fields: Vec<(String, usize, bool)>| -> Vec<u8> {
         match layout.format {
-            Format::Delimited => encode(enc, &fields.into_iter().map(|f| f.0).collect::<Vec<_>>().join(&layout.delimiter)),
             Format::Fixed => fields.into_iter().flat_map(|(t, w, right)| fixed(enc, &t, w, right)).collect(),
+            _ => encode(enc, &fields.into_iter().map(|f| f.0).collect::<Vec<_>>().join(&layout.delimiter)),
         }
     };
     let totals = || {
         let count = paid.len().to_string();
         let sum = amount_text(layout.amount_unit, total);
         match layout.format {
-            Format::Delimited => encode(enc, &[layout.totals_tag.as_str(), &count, &sum].join(&layout.delimiter)),
             Format::Fixed => [fixed(enc, &layout.totals_tag, 2, false), fixed(enc, &count, 10, true), fixed(enc, &sum, 16, true)].concat(),
+            _ => encode(enc, &[layout.totals_tag.as_str(), &count, &sum].join(&layout.delimiter)),
         }
     };
     if layout.totals == Totals::First {
@@ -318,7 +387,7 @@ pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'
         };
         Some(match layout.format {
             Format::Fixed => fixed(enc, text, c.width, false),
-            Format::Delimited => encode(enc, text),
+            _ => encode(enc, text),
         })
     };
     let constants: Vec<Option<Vec<u8>>> = layout.columns.iter().map(constant).collect();
@@ -360,8 +429,8 @@ pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'
             };
             match layout.format {
                 Format::Fixed => put_fixed(&mut out, enc, &text, c.width, right),
-                Format::Delimited if enc == Encoding::Utf8 || text.is_ascii() => out.extend_from_slice(text.as_bytes()),
-                Format::Delimited => out.extend(encode(enc, &text)),
+                _ if enc == Encoding::Utf8 || text.is_ascii() => out.extend_from_slice(text.as_bytes()),
+                _ => out.extend(encode(enc, &text)),
             }
         }
         out.extend_from_slice(b"\r\n");
@@ -432,7 +501,7 @@ fn parse_amount(unit: Unit, text: &str) -> Option<Fen> {
 /// Splits one line of the file into its fields (fixed-width by the encoding's bytes).
 fn fields_of(layout: &FileLayout, raw: &[u8]) -> Option<Vec<String>> {
     match layout.format {
-        Format::Delimited => {
+        Format::Delimited | Format::Xlsx => {
             decode(layout.encoding, raw).map(|t| t.split(layout.delimiter.as_str()).map(|s| s.trim().to_string()).collect())
         }
         Format::Fixed => {
@@ -448,22 +517,54 @@ fn fields_of(layout: &FileLayout, raw: &[u8]) -> Option<Vec<String>> {
     }
 }
 
+/// The records of a return file and its totals line, each with its line (or row) number and
+/// its fields (`None`: not in the layout's encoding); the header line left out.
+type Records = (Vec<(usize, Option<Vec<String>>)>, Option<(usize, Option<Vec<String>>)>);
+
+fn records_of(f: &FileLayout, bytes: &[u8]) -> Result<Records, Refusal> {
+    let mut records: Vec<(usize, Option<Vec<String>>)>;
+    let mut totals_line = None;
+    if f.format == Format::Xlsx {
+        let rows = xlsx::rows(bytes).ok_or_else(|| refusal(0, "不是可以读取的 Excel 工作簿（.xlsx）", "not a readable .xlsx workbook"))?;
+        records = rows.into_iter().map(|(n, cells)| (n, Some(cells))).collect();
+        match f.totals {
+            Totals::First if !records.is_empty() => totals_line = Some(records.remove(0)),
+            Totals::Last => totals_line = records.pop(),
+            _ => {}
+        }
+    } else {
+        let text_lines = bytes.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let mut raw: Vec<(usize, &[u8])> = text_lines.enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, l)| (i + 1, l)).collect();
+        let totals_raw = match f.totals {
+            Totals::First if !raw.is_empty() => Some(raw.remove(0)),
+            Totals::Last => raw.pop(),
+            _ => None,
+        };
+        totals_line = totals_raw.map(|(n, raw)| {
+            let fields = match f.format {
+                Format::Fixed => {
+                    let part =
+                        |a: usize, b: usize| raw.get(a..b.min(raw.len())).and_then(|s| decode(f.encoding, s)).map(|s| s.trim().to_string());
+                    (|| Some(vec![part(0, 2)?, part(2, 12)?, part(12, 28)?]))()
+                }
+                _ => decode(f.encoding, raw).map(|t| t.split(f.delimiter.as_str()).map(|s| s.trim().to_string()).collect::<Vec<_>>()),
+            };
+            (n, fields)
+        });
+        records = raw.into_iter().map(|(n, l)| (n, fields_of(f, l))).collect();
+    }
+    if f.header && !records.is_empty() {
+        records.remove(0);
+    }
+    Ok((records, totals_line))
+}
+
 /// Reads a bank's return file against the lines that were sent: every line sent must come back
 /// once, with its account and amount; the totals line (when the layout has one) must agree.
 pub fn reconcile(layout: &ReturnLayout, bytes: &[u8], sent: &[PayrollLine]) -> Result<Reconciliation, Vec<Refusal>> {
     let f = &layout.file;
     let mut refusals = Vec::new();
-    let text_lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l)).collect();
-    let mut records: Vec<(usize, &[u8])> = text_lines.iter().enumerate().filter(|(_, l)| !l.is_empty()).map(|(i, l)| (i + 1, *l)).collect();
-    let mut totals_line = None;
-    match f.totals {
-        Totals::First if !records.is_empty() => totals_line = Some(records.remove(0)),
-        Totals::Last => totals_line = records.pop(),
-        _ => {}
-    }
-    if f.header && !records.is_empty() {
-        records.remove(0);
-    }
+    let (records, totals_line) = records_of(f, bytes).map_err(|r| vec![r])?;
     let by_no: HashMap<i64, &PayrollLine> = sent.iter().filter(|l| l.held.is_none()).map(|l| (l.line_no, l)).collect();
     let col = |x: Field| f.columns.iter().position(|c| c.field == x);
     let (seq, acct, amt, res) = (col(Field::Seq), col(Field::Account), col(Field::Amount), col(Field::Result));
@@ -471,8 +572,8 @@ pub fn reconcile(layout: &ReturnLayout, bytes: &[u8], sent: &[PayrollLine]) -> R
     let mut seen = HashSet::new();
     let mut outcomes = Vec::new();
     let (mut paid, mut failed, mut sum) = (Fen(0), Fen(0), Fen(0));
-    for (n, raw) in &records {
-        let Some(fields) = fields_of(f, raw) else {
+    for (n, fields) in &records {
+        let Some(fields) = fields else {
             refusals.push(refusal(*n, "编码不符（应为银行约定的编码）", "not in the layout's encoding"));
             continue;
         };
@@ -535,17 +636,7 @@ pub fn reconcile(layout: &ReturnLayout, bytes: &[u8], sent: &[PayrollLine]) -> R
             format!("{} payments sent are missing from the return (sequence {})", missing.len(), shown.join(", ")),
         ));
     }
-    if let Some((n, raw)) = totals_line {
-        let t = match f.format {
-            Format::Delimited => {
-                decode(f.encoding, raw).map(|t| t.split(f.delimiter.as_str()).map(|s| s.trim().to_string()).collect::<Vec<_>>())
-            }
-            Format::Fixed => {
-                let part =
-                    |a: usize, b: usize| raw.get(a..b.min(raw.len())).and_then(|s| decode(f.encoding, s)).map(|s| s.trim().to_string());
-                (|| Some(vec![part(0, 2)?, part(2, 12)?, part(12, 28)?]))()
-            }
-        };
+    if let Some((n, t)) = totals_line {
         let count = t.as_ref().and_then(|t| t.get(1)).and_then(|c| c.parse::<usize>().ok());
         let total = t.as_ref().and_then(|t| t.get(2)).and_then(|a| parse_amount(f.amount_unit, a));
         if count != Some(records.len()) || total != Some(sum) {
@@ -577,21 +668,40 @@ pub fn return_file(layout: &ReturnLayout, sent: &[PayrollLine], failed: &HashMap
     let paid_code = layout.paid_codes.first().cloned().unwrap_or_default();
     let lines: Vec<&PayrollLine> = sent.iter().filter(|l| l.held.is_none()).collect();
     let total = Fen(lines.iter().map(|l| l.net.0).sum());
+    let text_of = |c: &Column, l: &PayrollLine| -> (String, bool) {
+        let fail = failed.get(&l.line_no);
+        match c.field {
+            Field::Seq => (l.line_no.to_string(), true),
+            Field::Name => (l.payee_name.clone(), false),
+            Field::IdNumber => (l.payee.to_string(), false),
+            Field::Account => (l.account_no.clone(), false),
+            Field::Amount => (amount_text(f.amount_unit, l.net), true),
+            Field::Result => (fail.map_or(paid_code.clone(), |x| x.0.clone()), false),
+            Field::Reason => (fail.map(|x| x.1.clone()).unwrap_or_default(), false),
+            Field::Program | Field::Period | Field::Fixed | Field::Ignore => (c.value.clone(), false),
+        }
+    };
+    if f.format == Format::Xlsx {
+        let rows = lines.iter().map(|l| f.columns.iter().map(|c| xlsx::cell(c, l.net, text_of(c, l).0)).collect());
+        // For the demo and the tests: a workbook that cannot be written is an empty file, which
+        // the return's reading refuses.
+        return xlsx::write(f, "回盘", rows, lines.len(), total).unwrap_or_default();
+    }
     let mut out = Vec::new();
     let row = |fields: Vec<(String, usize, bool)>| -> Vec<u8> {
         match f.format {
-            Format::Delimited => encode(f.encoding, &fields.into_iter().map(|x| x.0).collect::<Vec<_>>().join(&f.delimiter)),
             Format::Fixed => fields.into_iter().flat_map(|(t, w, r)| fixed(f.encoding, &t, w, r)).collect(),
+            _ => encode(f.encoding, &fields.into_iter().map(|x| x.0).collect::<Vec<_>>().join(&f.delimiter)),
         }
     };
     let totals = || {
         let c = lines.len().to_string();
         let s = amount_text(f.amount_unit, total);
         match f.format {
-            Format::Delimited => encode(f.encoding, &[f.totals_tag.as_str(), &c, &s].join(&f.delimiter)),
             Format::Fixed => {
                 [fixed(f.encoding, &f.totals_tag, 2, false), fixed(f.encoding, &c, 10, true), fixed(f.encoding, &s, 16, true)].concat()
             }
+            _ => encode(f.encoding, &[f.totals_tag.as_str(), &c, &s].join(&f.delimiter)),
         }
     };
     if f.totals == Totals::First {
@@ -603,21 +713,11 @@ pub fn return_file(layout: &ReturnLayout, sent: &[PayrollLine], failed: &HashMap
         out.extend(b"\r\n");
     }
     for l in &lines {
-        let fail = failed.get(&l.line_no);
         out.extend(row(f
             .columns
             .iter()
             .map(|c| {
-                let (t, right) = match c.field {
-                    Field::Seq => (l.line_no.to_string(), true),
-                    Field::Name => (l.payee_name.clone(), false),
-                    Field::IdNumber => (l.payee.to_string(), false),
-                    Field::Account => (l.account_no.clone(), false),
-                    Field::Amount => (amount_text(f.amount_unit, l.net), true),
-                    Field::Result => (fail.map_or(paid_code.clone(), |x| x.0.clone()), false),
-                    Field::Reason => (fail.map(|x| x.1.clone()).unwrap_or_default(), false),
-                    Field::Program | Field::Period | Field::Fixed | Field::Ignore => (c.value.clone(), false),
-                };
+                let (t, right) = text_of(c, l);
                 (t, c.width, right)
             })
             .collect()));
@@ -631,118 +731,5 @@ pub fn return_file(layout: &ReturnLayout, sent: &[PayrollLine], failed: &HashMap
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::payments::model::PayrollLine;
-    use minzheng_domain::IdNumber;
-
-    fn line(no: i64, net: i64, held: bool) -> PayrollLine {
-        PayrollLine {
-            line_no: no,
-            enrolment_id: no,
-            household_no: format!("H{no}"),
-            payee: IdNumber::parse("11010519491231002X").expect("id"),
-            payee_name: "王秀英".into(),
-            bank: "盛京银行".into(),
-            account_no: format!("62220200000000{no:05}"),
-            months: vec![],
-            amount: Fen(net),
-            arrears: Fen(0),
-            deduction: Fen(0),
-            net: Fen(net),
-            note: String::new(),
-            held: held.then_some(super::super::model::Held::NoAccount),
-            reissue_of: None,
-        }
-    }
-
-    fn lines() -> Vec<PayrollLine> {
-        vec![line(1, 104_100, false), line(2, 52_050, false), line(3, 99_900, true), line(4, 1, false)]
-    }
-
-    const WHAT: FileFor<'static> = FileFor { program_zh: "城乡低保", period: "2026-09" };
-
-    #[test]
-    fn the_shipped_layouts_read_and_write_their_files() {
-        for (code, _) in SHIPPED {
-            let l = BankLayout::shipped(code).unwrap_or_else(|| panic!("layout {code}"));
-            let file = payment_file(&l.payment, &lines(), &WHAT).expect("fits");
-            let text = match l.payment.encoding {
-                Encoding::Gbk => encoding_rs::GBK.decode(&file).0.into_owned(),
-                Encoding::Utf8 => String::from_utf8(file.clone()).expect("utf-8"),
-            };
-            assert!(text.contains("王秀英"), "{code}: {text}");
-            assert!(!text.contains("H3") && !text.contains("6222020000000000003"), "{code}: a held line is not sent");
-            let failures = HashMap::from([(2, ("3001".to_string(), "账户冻结".to_string()))]);
-            let back = return_file(&l.returns, &lines(), &failures);
-            let r = reconcile(&l.returns, &back, &lines()).unwrap_or_else(|e| panic!("{code}: {e:?}"));
-            assert_eq!(r.outcomes, vec![(1, Outcome::Paid), (2, Outcome::Failed("账户冻结".into())), (4, Outcome::Paid)], "{code}");
-            assert_eq!((r.paid, r.failed), (Fen(104_101), Fen(52_050)));
-        }
-    }
-
-    #[test]
-    fn a_fixed_width_gbk_file_keeps_its_columns_in_bytes() {
-        let l = BankLayout::shipped("shengjing").expect("layout");
-        let file = payment_file(&l.payment, &lines(), &WHAT).expect("fits");
-        let widths: usize = l.payment.columns.iter().map(|c| c.width).sum();
-        for rec in file.split(|b| *b == b'\n').filter(|r| r.len() > 2).skip(usize::from(l.payment.totals == Totals::First)) {
-            assert_eq!(rec.strip_suffix(b"\r").unwrap_or(rec).len(), widths, "every record is as wide as the columns");
-        }
-    }
-
-    #[test]
-    fn a_return_with_a_wrong_line_applies_nothing_and_names_every_problem() {
-        let l = BankLayout::shipped("psbc").expect("layout");
-        let good = String::from_utf8(return_file(&l.returns, &lines(), &HashMap::new())).expect("utf-8");
-        // An amount changed, a line repeated, a line the payroll never had, the totals wrong.
-        let bad = good.replace("|1041.00|", "|1014.00|").replacen(
-            "\r\n",
-            "\r\n4|王秀英|6222020000000000004|0.01|0000|\r\n99|张三|6222020000000000099|1.00|0000|\r\n",
-            1,
-        );
-        let e = reconcile(&l.returns, bad.as_bytes(), &lines()).expect_err("refused");
-        let said: Vec<String> = e.iter().map(|r| r.zh()).collect();
-        assert!(said.iter().any(|s| s.contains("金额 1014.00 元与发放清单的 1041.00 元不符")), "{said:?}");
-        assert!(said.iter().any(|s| s.contains("序号 4 重复出现")), "{said:?}");
-        assert!(said.iter().any(|s| s.contains("序号 99 不在本月发放清单中")), "{said:?}");
-        // A missing line.
-        let short: String = good.lines().filter(|x| !x.starts_with("2|")).map(|x| format!("{x}\r\n")).collect();
-        let e = reconcile(&l.returns, short.as_bytes(), &lines()).expect_err("refused");
-        assert!(e.iter().any(|r| r.zh().contains("缺少 1 笔")), "{e:?}");
-        // Not UTF-8 where the layout says UTF-8.
-        let gbk = encoding_rs::GBK.encode(&good).0.into_owned();
-        assert!(reconcile(&l.returns, &gbk, &lines()).is_err());
-    }
-
-    #[test]
-    fn an_account_longer_than_its_column_stops_the_file() {
-        let l = BankLayout::shipped("shengjing").expect("layout");
-        let mut long = lines();
-        long[1].account_no = "1234567890123456789012".into();
-        let e = payment_file(&l.payment, &long, &WHAT).expect_err("refused");
-        assert_eq!((e.line, e.field, e.width), (2, "账号", 19));
-        assert!(payment_file(&BankLayout::shipped("psbc").expect("psbc").payment, &long, &WHAT).is_ok(), "a delimited file has no width");
-    }
-
-    #[test]
-    fn a_layout_without_the_needed_columns_is_refused() {
-        let text = r#"code = "x"
-name = "x"
-[payment]
-format = "fixed"
-encoding = "gbk"
-amount_unit = "fen"
-totals = "none"
-columns = [{ field = "account" }, { field = "amount", width = 12 }]
-[return]
-format = "delimited"
-encoding = "utf-8"
-amount_unit = "fen"
-totals = "none"
-paid_codes = ["0"]
-columns = [{ field = "seq" }, { field = "account" }, { field = "amount" }, { field = "result" }]
-"#;
-        assert!(BankLayout::parse("x", text).err().is_some_and(|e| e.message.contains("width")));
-    }
-}
+mod tests;
+mod xlsx;
