@@ -952,10 +952,6 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
         eprintln!("重点工作推进表 / key tasks: {tasks}");
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
-        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
-        eprintln!("资金发放 / payments: {paid}");
         let care = minzheng_server::eldercare::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
             .await
             .map_err(anyhow::Error::msg)?;
@@ -964,6 +960,11 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("居家养老服务 / home care: {homecare}");
+        // After elderly care: the 特困 persons in concentrated support are paid to their home.
+        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, minzheng_domain::calendar::today_in_beijing())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("资金发放 / payments: {paid}");
         let funeral = minzheng_server::funeral::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
             .await
             .map_err(anyhow::Error::msg)?;

@@ -157,6 +157,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/payments/relatives") => (Method::GET, format!("/payments/relatives?county={}", &community[..6]), None),
         ("POST", "/payments/relatives") => (Method::POST, "/payments/relatives".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&county={}&staff_name=x", &community[..6])))),
         ("POST", "/payments/relatives/{id}/withdraw") => (Method::POST, "/payments/relatives/1/withdraw".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong".into()))),
+        ("GET", "/payments/institutions") => (Method::GET, format!("/payments/institutions?county={}", &community[..6]), None),
+        ("POST", "/payments/institutions/{id}") => (Method::POST, "/payments/institutions/1".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&bank=x&account_no=12345678".into()))),
         ("GET", "/api/staff-relatives") => (Method::GET, format!("/api/staff-relatives?county={}", &community[..6]), None),
         ("GET", "/payments/budget") => (Method::GET, format!("/payments/budget?county={}&year=2026", &community[..6]), None),
         ("POST", "/payments/budget") => (Method::POST, "/payments/budget".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&county={}&program=dibao&year=2026&amount=1000", &community[..6])))),

@@ -104,9 +104,11 @@ async fn a_lock_books_the_deductions_to_the_plans_in_its_transaction_on_each_dat
             (p, line)
         };
         let head = Actor::new("head");
-        // September deducts 300: locked, and booked as repaid in the same transaction.
+        // September deducts 300: locked, and booked as repaid in the same transaction. (A held
+        // line, not sent to the bank, deducts nothing that is booked.)
         let (p, line) = list(9, 30_000);
-        let sept = payments.save_payroll(&p, &[line], &actor).await.expect("save");
+        let held = PayrollLine { line_no: 2, held: Some(minzheng_server::payments::model::Held::NoAccount), ..line.clone() };
+        let sept = payments.save_payroll(&p, &[line, held], &actor).await.expect("save");
         assert!(payments.move_payroll(sept, PayrollStatus::Prepared, PayrollStatus::Approved, &head).await.expect("approve"));
         assert!(payments.move_payroll(sept, PayrollStatus::Approved, PayrollStatus::Locked, &head).await.expect("lock"));
         let o = ledger.recovery(o.id).await.expect("read").expect("recovery");
@@ -116,14 +118,18 @@ async fn a_lock_books_the_deductions_to_the_plans_in_its_transaction_on_each_dat
             events.iter().any(|e| e.action == "deduct" && e.amount == Fen(30_000) && e.comment == format!("从花名册 #{sept} 扣减")),
             "{events:?}"
         );
-        // October deducts more than is still owed (741 yuan): the lock is refused whole.
-        let (p, line) = list(10, 80_000);
+        // The household repays 500 yuan in cash: 241 yuan is still owed. October's list deducts
+        // its 300 all the same (prepared before): the lock is refused whole.
+        let repay = RecoveryEvent { action: "repay".into(), amount: Fen(50_000), comment: "现金".into(), ..plan.clone() };
+        let paid = Overpayment { repaid: Fen(80_000), ..o.clone() };
+        assert!(ledger.record_recovery_step(&paid, o.repaid, &repay, &actor).await.expect("repay"));
+        let (p, line) = list(10, 30_000);
         let oct = payments.save_payroll(&p, &[line], &actor).await.expect("save");
         assert!(payments.move_payroll(oct, PayrollStatus::Prepared, PayrollStatus::Approved, &head).await.expect("approve"));
         let refused = payments.move_payroll(oct, PayrollStatus::Approved, PayrollStatus::Locked, &head).await;
         assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
         assert_eq!(payments.payroll(oct).await.expect("read").expect("oct").status, PayrollStatus::Approved, "not locked");
-        assert_eq!(ledger.recovery(o.id).await.expect("read").expect("recovery").repaid, Fen(30_000), "nothing booked");
+        assert_eq!(ledger.recovery(o.id).await.expect("read").expect("recovery").repaid, Fen(80_000), "nothing booked");
 
         // The register of staff's relatives: filed once, found among payees, withdrawn.
         let relatives = relative_store(store.as_ref());
@@ -146,6 +152,8 @@ async fn a_lock_books_the_deductions_to_the_plans_in_its_transaction_on_each_dat
         assert!(!relatives.withdraw_relative(rid, month(11), &actor).await.expect("twice"));
         assert!(relatives.relatives_among(&[payee]).await.expect("among").is_empty(), "a withdrawn filing is not checked");
         assert_eq!(relatives.staff_relative(rid).await.expect("read").expect("kept").removed_on, Some(month(11)));
+        let again = relatives.file_relative(&filing, &actor).await.expect("filed again after the withdrawal");
+        assert_ne!(again, rid, "a new filing; the withdrawn one is kept");
         drop_database(pg).await;
     }
     let _ = std::fs::remove_dir_all(dir);
@@ -360,4 +368,114 @@ async fn a_recovery_is_deducted_from_the_next_lists_and_a_relative_of_staff_and_
     for action in ["plan", "deduct", "repay"] {
         assert!(log.iter().any(|r| r.action == action), "{action} missing: {log:?}");
     }
+}
+
+#[tokio::test]
+async fn the_support_of_a_person_in_concentrated_support_goes_to_the_institutions_account() {
+    let f = fixture("payments-institutions").await;
+    let county = f.inside.community.ancestor(minzheng_domain::RegionLevel::County).expect("county");
+    let first = sign_in(&f.app, Role::CountyApprover.as_str(), PASSWORD).await.map_err(|r| r.body).expect("approver");
+    // The fixture's January list of 特困 is locked first: the months are locked in order.
+    let payments = payment_store(f.store.as_ref());
+    assert!(payments
+        .move_payroll(f.inside_payroll, PayrollStatus::Prepared, PayrollStatus::Approved, &Actor::new("head"))
+        .await
+        .expect("approve"));
+    assert!(payments
+        .move_payroll(f.inside_payroll, PayrollStatus::Approved, PayrollStatus::Locked, &Actor::new("head"))
+        .await
+        .expect("lock"));
+
+    // The head lives in the county's 特困 support home in concentrated support since June.
+    let head = f.city.persons.iter().find(|p| Some(p.id_number) == f.inside.head).expect("head").clone();
+    let elder = minzheng_server::eldercare::store::eldercare_store(f.store.as_ref());
+    let home = elder.institution(f.inside_institution).await.expect("read").expect("institution");
+    let stay = minzheng_server::eldercare::model::Residency {
+        id: 0,
+        institution_id: home.id,
+        id_number: head.id_number.to_string(),
+        name: head.name.clone(),
+        admitted_on: month(6),
+        discharged_on: None,
+        concentrated: true,
+    };
+    elder.admit(&stay, &Actor::new("test")).await.expect("admit");
+    let enrolment = Enrolment {
+        id: 0,
+        program: "tekun".into(),
+        household_no: f.inside.household_no.clone(),
+        county: county.clone(),
+        members: vec![EnrolledMember { id_number: head.id_number, name: head.name.clone(), amount: Some(Fen(129_300)), end: None }],
+        monthly_amount: Fen(129_300),
+        start: month(8),
+        status: EnrolmentStatus::Active,
+        end: None,
+    };
+    f.store.upsert_enrolments(&[enrolment], "roster", &Actor::new("test")).await.expect("enrolment");
+    let prepare = || {
+        let (app, cookie, csrf, county) = (f.app.clone(), first.cookie.clone(), first.csrf.clone(), county.to_string());
+        async move {
+            send(
+                &app,
+                Method::POST,
+                "/payments",
+                Some(&cookie),
+                &[],
+                form(&[("csrf", &csrf), ("program", "tekun"), ("county", &county), ("month", "2026-08")]),
+            )
+            .await
+        }
+    };
+    let ours = || {
+        let store = f.store.clone();
+        let county = county.clone();
+        async move {
+            let p = payment_store(store.as_ref()).payroll_for("tekun", &county, month(8)).await.expect("read").expect("august");
+            payment_store(store.as_ref()).lines(p.id).await.expect("lines").into_iter().find(|l| l.payee == head.id_number).expect("line")
+        }
+    };
+    // Before the institution's account is recorded, the line is held and says why.
+    assert_eq!(prepare().await.status, StatusCode::SEE_OTHER);
+    let line = ours().await;
+    assert_eq!((line.payee_name.as_str(), line.held.map(|h| h.as_str())), (home.filing.name.as_str(), Some("no_account")), "{line:?}");
+    assert!(line.note.contains("供养机构尚未登记账户"), "{}", line.note);
+
+    // The county records the account: a wrong one comes back with every reason and what was typed.
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/payments/institutions/{}", home.id),
+        Some(&first.cookie),
+        &[],
+        form(&[("csrf", &first.csrf), ("bank", " "), ("account_no", "12-34")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("请填写开户银行") && r.body.contains("8 至 32 位数字") && r.body.contains("value=\"12-34\""), "{}", r.body);
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/payments/institutions/{}", home.id),
+        Some(&first.cookie),
+        &[],
+        form(&[("csrf", &first.csrf), ("bank", "盛京银行"), ("account_no", "0112 0100 0000 123456")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = get(&f.app, &format!("/payments/institutions?county={county}"), Some(&first.cookie)).await;
+    assert!(page.body.contains("011201000000123456") && page.body.contains(&home.filing.name), "{}", page.body);
+
+    // Prepared again: the support goes to the institution's account, the line naming whose it is.
+    assert_eq!(prepare().await.status, StatusCode::SEE_OTHER);
+    let line = ours().await;
+    assert_eq!((line.account_no.as_str(), line.bank.as_str(), line.held, line.net), ("011201000000123456", "盛京银行", None, Fen(129_300)));
+    assert_eq!(line.payee_name, home.filing.name, "the account's name at the bank");
+    assert!(line.note.contains(&format!("集中供养：{}的供养金发至", head.name)), "{}", line.note);
+    assert!(f
+        .store
+        .audit_of("institution_account", &home.id.to_string())
+        .await
+        .expect("audit")
+        .iter()
+        .any(|r| r.action == "save_institution_account"));
 }

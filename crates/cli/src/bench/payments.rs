@@ -75,7 +75,16 @@ pub async fn payroll(enrolments: u64, seed: u64, database_url: Option<&str>) -> 
     let t1 = Instant::now();
     println!("payroll bench: {enrolments} enrolments (低保, one county), set up in {:.2} s", (t1 - t0).as_secs_f64());
     let deductions = HashMap::new();
-    let inputs = PayrollInputs { month, per_person: false, heads: &heads, accounts: &accounts, before: &before, deductions: &deductions };
+    let institutions = HashMap::new();
+    let inputs = PayrollInputs {
+        month,
+        per_person: false,
+        heads: &heads,
+        accounts: &accounts,
+        before: &before,
+        deductions: &deductions,
+        institutions: &institutions,
+    };
     let t = Instant::now();
     let lines = model::prepare(&list, &inputs);
     let prepare = t.elapsed().as_secs_f64();

@@ -497,6 +497,9 @@ fn source_label(source: &str, lang: Lang) -> String {
         "registry" => "人口库".to_string(),
         "enrolments" => "在保名册".to_string(),
         "policy" => "政策规则核算".to_string(),
+        "staff_relatives" => "工作人员近亲属备案".to_string(),
+        "payroll" => "发放花名册".to_string(),
+        "payment_accounts" => "发放账户".to_string(),
         other => minzheng_app::economic_check::source_zh(other),
     };
     if lang == Lang::Zh {

@@ -87,6 +87,9 @@ pub trait EldercareStore: Send + Sync {
     async fn residents(&self, institution_id: i64) -> Result<Vec<Residency>>;
     /// Where a person lives now, if in an institution.
     async fn residency_of(&self, id_number: &str) -> Result<Option<Residency>>;
+    /// Every residence (present and past) of these persons in 特困 concentrated support: the
+    /// payments send their support to the institution's account.
+    async fn concentrated_residencies(&self, id_numbers: &[String]) -> Result<Vec<Residency>>;
     /// The residences not ended of persons the registry records as deceased, with the date of
     /// death (a death recorded by an import or a funeral record: the records decide, so a run
     /// that stopped halfway is finished by the next); `only` one person's.
@@ -518,6 +521,23 @@ macro_rules! impl_eldercare_store {
                     let mut qb = QueryBuilder::<$db>::new(format!("SELECT {RESIDENT_COLUMNS} FROM care_residents WHERE id_number = "));
                     qb.push_bind(id_number.to_string()).push(" AND discharged_on IS NULL");
                     qb.build().fetch_optional(self.pool()).await?.as_ref().map(residency_from).transpose()
+                }
+
+                async fn concentrated_residencies(&self, id_numbers: &[String]) -> Result<Vec<Residency>> {
+                    let mut out = Vec::new();
+                    for chunk in id_numbers.chunks(5000) {
+                        let mut qb =
+                            QueryBuilder::<$db>::new(format!("SELECT {RESIDENT_COLUMNS} FROM care_residents WHERE concentrated AND id_number IN ("));
+                        let mut sep = qb.separated(", ");
+                        for id in chunk {
+                            sep.push_bind(id.clone());
+                        }
+                        qb.push(")");
+                        for r in qb.build().fetch_all(self.pool()).await? {
+                            out.push(residency_from(&r)?);
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn residents_deceased(&self, only: Option<&str>) -> Result<Vec<(Residency, Option<NaiveDate>)>> {

@@ -69,6 +69,16 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
         }
     }
     let saved = service::save_accounts(store, &preparer, &pa, accounts, "demo").await.map_err(fail)?;
+    // The county's institutions record their accounts: the support of the 特困 persons they house
+    // in concentrated support is paid there.
+    let mut homes = 0;
+    for i in crate::eldercare::store::eldercare_store(store).institutions(&county).await.map_err(|e| e.to_string())? {
+        let account = format!("01120100{:012}", i.id);
+        super::institution_accounts::save(store, &preparer, &pa, i.id, BANKS[0], &account)
+            .await
+            .map_err(|e| minzheng_domain::Bilingual::both(&e))?;
+        homes += 1;
+    }
     // A head who is the mother of a street officer, filed: each payment to her is a finding.
     let mut planted_relative = None;
     if let Some(p) = members.iter().find(|p| p.relation == minzheng_domain::Relation::Head && p.household_no.is_some()) {
@@ -119,10 +129,10 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
         service::prepare(store, engine, &preparer, &pa, &which, today).await.map_err(fail)?;
     }
     Ok(format!(
-        "浑南区发放账户 {saved} 个，{} 个月花名册已发放（银行退票 {returned} 笔），本月花名册待审核；一号多人：{}；\
-         工作人员近亲属：户 {} / \
-         {saved} accounts in 浑南区, {} months paid ({returned} returned by the bank), this month's lists waiting for approval; \
-         one card on two households: {}; a relative of staff: household {}",
+        "浑南区发放账户 {saved} 个，供养机构账户 {homes} 个，{} 个月花名册已发放（银行退票 {returned} 笔），本月花名册待审核；\
+         一号多人：{}；工作人员近亲属：户 {} / \
+         {saved} accounts in 浑南区 and {homes} institutions', {} months paid ({returned} returned by the bank), this month's lists \
+         waiting for approval; one card on two households: {}; a relative of staff: household {}",
         months.len(),
         planted_shared.as_ref().map(|(a, b)| format!("{a} 与 {b}")).unwrap_or_default(),
         planted_relative.clone().unwrap_or_default(),

@@ -11,6 +11,8 @@ pub mod bank;
 pub mod budget;
 pub mod cli;
 pub mod demo;
+pub mod institution_accounts;
+mod institution_routes;
 pub mod model;
 pub mod recovery;
 mod recovery_routes;
@@ -57,6 +59,8 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/payments/relatives", Access::Needs(Permission::PreparePayroll)),
     Route::new("POST", "/payments/relatives/{id}/withdraw", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/api/staff-relatives", Access::Needs(Permission::ReadPayments)),
+    Route::new("GET", "/payments/institutions", Access::Needs(Permission::ReadPayments)),
+    Route::new("POST", "/payments/institutions/{id}", Access::Needs(Permission::PreparePayroll)),
 ];
 
 const MENU: &[MenuEntry] = &[MenuEntry { href: "/payments", zh: "资金发放", en: "Payments", needs: Some(Permission::ReadPayments) }];
@@ -89,6 +93,8 @@ fn router() -> Router<AppState> {
         .route(l("/payments/relatives", &["GET", "POST"]), get(relatives_routes::relatives_page).post(relatives_routes::form_file))
         .route(l("/payments/relatives/{id}/withdraw", &["POST"]), post(relatives_routes::form_withdraw))
         .route(l("/api/staff-relatives", &["GET"]), get(relatives_routes::api_relatives))
+        .route(l("/payments/institutions", &["GET"]), get(institution_routes::institutions_page))
+        .route(l("/payments/institutions/{id}", &["POST"]), post(institution_routes::form_account))
 }
 
 fn openapi() -> serde_json::Value {

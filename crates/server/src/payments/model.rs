@@ -312,6 +312,29 @@ pub struct PayrollInputs<'a> {
     pub before: &'a PaidBefore,
     /// Recovery instalments to take this month, by enrolment.
     pub deductions: &'a HashMap<i64, Fen>,
+    /// 集中供养: payees whose support goes to the institution housing them.
+    pub institutions: &'a HashMap<IdNumber, InstitutionPayee>,
+}
+
+/// Where the support of a person in concentrated support goes: the institution's account (none
+/// recorded yet: the line is held).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstitutionPayee {
+    pub institution_id: i64,
+    /// The institution's name: the account's name at the bank.
+    pub name: String,
+    pub bank: Option<String>,
+    pub account_no: Option<String>,
+}
+
+/// The account a payee is paid to: the institution's for a person in concentrated support, else
+/// the person's card; `(name on the account, bank, account number)`, the account `None` when
+/// there is none (the name is the institution's for a person it houses all the same).
+fn paid_to(inputs: &PayrollInputs<'_>, payee: IdNumber, name: &str) -> (String, Option<(String, String)>) {
+    match inputs.institutions.get(&payee) {
+        Some(i) => (i.name.clone(), i.account_no.clone().map(|no| (i.bank.clone().unwrap_or_default(), no))),
+        None => (name.to_string(), inputs.accounts.get(&payee).map(|a| (a.bank.clone(), a.account_no.clone()))),
+    }
 }
 
 fn ym(m: NaiveDate) -> String {
@@ -357,6 +380,9 @@ pub fn note_en(note: &str) -> String {
     [
         ("；名册未分人金额，按人均分", "; the roster gave no per-person amounts: shared equally"),
         ("；扣减追回款 ", "; recovery deducted "),
+        ("（供养机构尚未登记账户）", " (no account recorded for the institution yet)"),
+        ("；集中供养：", "; concentrated support: "),
+        ("的供养金发至供养机构账户：", "'s support paid to the institution's account: "),
         ("补发退票（", "re-issue of a returned payment ("),
         ("）：", "): "),
         ("保障金 ", " allowance "),
@@ -442,7 +468,9 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             let amount = if this_month { monthly } else { Fen(0) };
             let arrears = Fen(monthly.0 * i64::try_from(owed.len()).unwrap_or(0));
             let gross = amount + arrears;
-            let deduction = Fen(deduction_left.0.min(gross.0).max(0));
+            // A line held (no account) pays nothing this month, so it deducts nothing either.
+            let (holder, account) = paid_to(inputs, payee, &name);
+            let deduction = if account.is_some() { Fen(deduction_left.0.min(gross.0).max(0)) } else { Fen(0) };
             deduction_left -= deduction;
             let mut months = owed.clone();
             if this_month {
@@ -460,15 +488,20 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
                 note.push_str(&format!("；扣减追回款 {deduction} 元"));
             }
             note.push_str(share_note);
-            let account = inputs.accounts.get(&payee);
+            if let Some(i) = inputs.institutions.get(&payee) {
+                note.push_str(&format!("；集中供养：{name}的供养金发至供养机构账户：{}", i.name));
+                if i.account_no.is_none() {
+                    note.push_str("（供养机构尚未登记账户）");
+                }
+            }
             lines.push(PayrollLine {
                 line_no: 0,
                 enrolment_id: e.id,
                 household_no: e.household_no.clone(),
                 payee,
-                payee_name: name,
-                bank: account.map(|a| a.bank.clone()).unwrap_or_default(),
-                account_no: account.map(|a| a.account_no.clone()).unwrap_or_default(),
+                payee_name: holder,
+                bank: account.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
+                account_no: account.as_ref().map(|a| a.1.clone()).unwrap_or_default(),
                 months,
                 amount,
                 arrears,
@@ -491,10 +524,10 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
         let n = i64::try_from(r.months.len().max(1)).unwrap_or(1);
         let net = if due.len() == r.months.len() { r.net } else { Fen(r.net.0 / n * i64::try_from(due.len()).unwrap_or(0)) };
         let r = &Returned { months: due, net, ..r.clone() };
-        let account = inputs.accounts.get(&r.payee);
-        let held = match account {
+        let (holder, account) = paid_to(inputs, r.payee, &r.payee_name);
+        let held = match &account {
             None => Some(Held::NoAccount),
-            Some(a) if a.account_no == r.account_no => Some(Held::AccountNotCorrected),
+            Some(a) if a.1 == r.account_no => Some(Held::AccountNotCorrected),
             Some(_) => None,
         };
         let list: Vec<String> = r.months.iter().map(|m| ym(*m)).collect();
@@ -503,9 +536,9 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             enrolment_id: r.enrolment_id,
             household_no: r.household_no.clone(),
             payee: r.payee,
-            payee_name: r.payee_name.clone(),
-            bank: account.map(|a| a.bank.clone()).unwrap_or_default(),
-            account_no: account.map(|a| a.account_no.clone()).unwrap_or_default(),
+            payee_name: holder,
+            bank: account.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
+            account_no: account.as_ref().map(|a| a.1.clone()).unwrap_or_default(),
             months: r.months.clone(),
             amount: Fen(0),
             arrears: r.net,
@@ -651,7 +684,7 @@ mod tests {
         before: &'a PaidBefore,
         deductions: &'a HashMap<i64, Fen>,
     ) -> PayrollInputs<'a> {
-        PayrollInputs { month, per_person: false, heads, accounts, before, deductions }
+        PayrollInputs { month, per_person: false, heads, accounts, before, deductions, institutions: Box::leak(Box::default()) }
     }
 
     #[test]
@@ -722,6 +755,40 @@ mod tests {
             lines.iter().map(|l| (l.payee, l.amount, l.deduction, l.net)).collect::<Vec<_>>(),
             vec![(id(HEAD), Fen(10_000), Fen(10_000), Fen(0)), (id(WIFE), Fen(30_000), Fen(5_000), Fen(25_000)),]
         );
+    }
+
+    #[test]
+    fn a_held_line_deducts_nothing_and_concentrated_support_goes_to_the_institution() {
+        let mut e = dibao(d(2026, 9));
+        e.program = "tekun".into();
+        e.members[0].amount = Some(Fen(129_300));
+        e.members[1].amount = Some(Fen(129_300));
+        e.monthly_amount = Fen(258_600);
+        let heads = HashMap::new();
+        // The head has no card (held); the wife lives in a care home in concentrated support.
+        let accounts = HashMap::from([(id(WIFE), account(WIFE, &valid_card(), "H1"))]);
+        let before = PaidBefore::default();
+        let deduct = HashMap::from([(1, Fen(20_000))]);
+        let home = HashMap::from([(
+            id(WIFE),
+            InstitutionPayee {
+                institution_id: 7,
+                name: "浑南区中心敬老院".into(),
+                bank: Some("盛京银行".into()),
+                account_no: Some("0112010000001234".into()),
+            },
+        )]);
+        let lines = prepare(
+            &[e],
+            &PayrollInputs { per_person: true, institutions: &home, ..inputs(d(2026, 9), &heads, &accounts, &before, &deduct) },
+        );
+        let head = lines.iter().find(|l| l.payee == id(HEAD)).expect("head");
+        assert_eq!((head.held, head.deduction), (Some(Held::NoAccount), Fen(0)), "held: nothing deducted from it");
+        let wife = lines.iter().find(|l| l.payee == id(WIFE)).expect("wife");
+        assert_eq!((wife.deduction, wife.net), (Fen(20_000), Fen(109_300)), "the instalment taken from the line that is paid");
+        assert_eq!((wife.payee_name.as_str(), wife.account_no.as_str()), ("浑南区中心敬老院", "0112010000001234"));
+        assert!(wife.note.ends_with("集中供养：李四的供养金发至供养机构账户：浑南区中心敬老院"), "{}", wife.note);
+        assert!(note_en(&wife.note).ends_with("concentrated support: 李四's support paid to the institution's account: 浑南区中心敬老院"));
     }
 
     #[test]

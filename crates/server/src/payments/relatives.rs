@@ -103,6 +103,8 @@ pub enum FilingError {
     Relation(String),
     #[error("this relative of this member of staff is filed already")]
     Filed,
+    #[error("{0} is not a county: filings are kept by the county")]
+    County(String),
 }
 
 impl Bilingual for FilingError {
@@ -115,6 +117,7 @@ impl Bilingual for FilingError {
                 format!("“{s}”不是近亲属关系（配偶、父母、子女、兄弟姐妹、祖父母外祖父母、孙子女外孙子女、其他近亲属）")
             }
             FilingError::Filed => "该工作人员的这位近亲属已经备案".into(),
+            FilingError::County(c) => format!("{c} 不是区县：近亲属备案由区县登记，请选择区县"),
         }
     }
     fn en(&self) -> String {
@@ -241,7 +244,7 @@ macro_rules! impl_relative_store {
                             .push_bind(f.filed_on)
                             .push_bind(f.filed_by.clone());
                     });
-                    qb.push(" ON CONFLICT (county, staff_name, relative) DO NOTHING RETURNING id");
+                    qb.push(" ON CONFLICT (county, staff_name, relative) WHERE removed_on IS NULL DO NOTHING RETURNING id");
                     let Some(row) = qb.build().fetch_optional(&mut *tx).await? else {
                         return Err(StoreError::Conflict("staff relative".into()));
                     };
@@ -348,12 +351,16 @@ impl Bilingual for RelativeFailure {
     }
 }
 
-fn may_file(who: &Principal, county: &RegionCode) -> std::result::Result<(), AccessError> {
+/// Filings are kept by a county: those who prepare payments, for a county within their region.
+fn may_file(who: &Principal, county: &RegionCode) -> std::result::Result<(), RelativeFailure> {
     if !who.may(Permission::PreparePayroll) {
-        return Err(AccessError::Forbidden);
+        return Err(AccessError::Forbidden.into());
     }
     if !who.in_scope(county) {
-        return Err(AccessError::OutOfScope);
+        return Err(AccessError::OutOfScope.into());
+    }
+    if county.level() != minzheng_domain::RegionLevel::County {
+        return Err(RelativeFailure::Invalid(vec![FilingError::County(county.to_string())]));
     }
     Ok(())
 }

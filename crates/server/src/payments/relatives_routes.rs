@@ -43,7 +43,7 @@ pub(super) struct Words {
 
 const ZH: Words = Words {
     title: "工作人员近亲属备案",
-    hint: "民政工作人员（区县民政局、街道办事处、社区居委会）的近亲属申请或享受救助的，单独登记备案；每次编制花名册时，向备案人员发放的每一笔都列为监督疑点，须入户核查。工作人员离岗的，撤销备案（记录保留）。",
+    hint: "民政工作人员（区县民政局、街道办事处、社区居委会）的近亲属申请或享受救助的，单独登记备案；编制花名册时，向备案近亲属的发放列为监督疑点（每项在保记录一条，处理后不再重复），须入户核查。工作人员离岗的，撤销备案（记录保留）。",
     staff_name: "工作人员姓名",
     staff_unit: "所在单位",
     relative: "近亲属身份证号",
@@ -59,7 +59,7 @@ const ZH: Words = Words {
 
 const EN: Words = Words {
     title: "Register of staff's close relatives",
-    hint: "Close relatives of civil-affairs staff (the county bureau, street offices, residents' committees) who apply for or receive assistance are filed here; every payment to a filed relative becomes a supervision finding when a list is prepared, and the household is visited. A filing is withdrawn (and kept) when the member of staff leaves the post.",
+    hint: "Close relatives of civil-affairs staff (the county bureau, street offices, residents' committees) who apply for or receive assistance are filed here; a list paying a filed relative raises a supervision finding (one per enrolment, not raised again once settled), and the household is visited. A filing is withdrawn (and kept) when the member of staff leaves the post.",
     staff_name: "Member of staff",
     staff_unit: "Unit",
     relative: "Relative's ID number",

@@ -362,6 +362,15 @@ pub async fn check_amounts(
     let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
     let found = super::supervision::amounts(&owned, &facts, per_person, &by_rules, &|e| ending.contains(&e));
     let differ = found.len();
+    // The rules read the whole county's registry and data: the run is on record whatever it finds.
+    let entry = AuditEntry {
+        action: "check_amounts".into(),
+        entity: "payroll".into(),
+        entity_key: id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "lines": owned.len(), "units_by_rules": by_rules.len(), "differ": differ })),
+    };
+    store.audit(actor, &[entry]).await?;
     if found.is_empty() {
         return Ok((0, 0));
     }
@@ -410,7 +419,13 @@ async fn work_out(
     payees.sort_unstable();
     payees.dedup();
     let accounts = by_holder(payment_store(store).accounts_of(&payees).await?);
-    let inputs = PayrollInputs { month, per_person, heads: &heads, accounts: &accounts, before, deductions };
+    // 集中供养: the support of 特困 persons living in an institution goes to its account.
+    let institutions = if p.code == super::institution_accounts::CONCENTRATED_PROGRAM {
+        super::institution_accounts::concentrated_payees(store, &payees, month).await?
+    } else {
+        HashMap::new()
+    };
+    let inputs = PayrollInputs { month, per_person, heads: &heads, accounts: &accounts, before, deductions, institutions: &institutions };
     let lines = model::prepare(enrolments, &inputs);
     let payroll = Payroll {
         id: 0,
@@ -470,13 +485,15 @@ pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, st
     }
     if step == Step::Lock {
         earlier_locked(store, &p.program, &p.county, p.month).await?;
-        deductions_still_owed(store, &p).await?;
     }
     if p.status != from {
         return Err(match step {
             Step::Lock => PayrollError::NotApproved(p.status.zh()).into(),
             _ => PaymentFailure::Stale,
         });
+    }
+    if step == Step::Lock {
+        deductions_still_owed(store, &p).await?;
     }
     let moved = payment_store(store).move_payroll(id, from, to, actor).await.map_err(|e| match e {
         // The lock books the list's deductions; a recovery repaid in between refuses it.

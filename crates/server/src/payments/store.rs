@@ -19,6 +19,7 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 4003, name: "budgets", sql: include_str!("migrations/sqlite/4003_budgets.sql") },
         Migration { version: 4004, name: "recovery_instalments", sql: include_str!("migrations/sqlite/4004_recovery_instalments.sql") },
         Migration { version: 4005, name: "staff_relatives", sql: include_str!("migrations/sqlite/4005_staff_relatives.sql") },
+        Migration { version: 4006, name: "institution_accounts", sql: include_str!("migrations/sqlite/4006_institution_accounts.sql") },
     ],
     postgres: &[
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") },
@@ -26,6 +27,7 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 4003, name: "budgets", sql: include_str!("migrations/postgres/4003_budgets.sql") },
         Migration { version: 4004, name: "recovery_instalments", sql: include_str!("migrations/postgres/4004_recovery_instalments.sql") },
         Migration { version: 4005, name: "staff_relatives", sql: include_str!("migrations/postgres/4005_staff_relatives.sql") },
+        Migration { version: 4006, name: "institution_accounts", sql: include_str!("migrations/postgres/4006_institution_accounts.sql") },
     ],
 };
 
@@ -479,13 +481,20 @@ macro_rules! impl_payment_store {
                                     return Err(StoreError::Conflict(format!("deductions of enrolment {enrolment}")));
                                 }
                                 for (recovery, x) in booked {
+                                    // Checked again in the statement: a write-off or a repayment
+                                    // committed since the plans were read refuses the lock.
                                     let mut u = QueryBuilder::<$db>::new("UPDATE recoveries SET status = CASE WHEN repaid + ");
                                     u.push_bind(x.0)
                                         .push(" >= amount THEN 'settled' ELSE 'repaying' END, repaid = repaid + ")
                                         .push_bind(x.0)
                                         .push(" WHERE id = ")
-                                        .push_bind(recovery);
-                                    u.build().execute(&mut *tx).await?;
+                                        .push_bind(recovery)
+                                        .push(" AND status IN ('open', 'repaying') AND repaid + ")
+                                        .push_bind(x.0)
+                                        .push(" <= amount");
+                                    if u.build().execute(&mut *tx).await?.rows_affected() != 1 {
+                                        return Err(StoreError::Conflict(format!("recovery {recovery} changed")));
+                                    }
                                     let comment = format!("从花名册 #{id} 扣减");
                                     let mut ev = QueryBuilder::<$db>::new(
                                         "INSERT INTO recovery_events (recovery_id, action, amount, on_date, comment, actor, at) ",

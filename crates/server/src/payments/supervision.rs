@@ -266,7 +266,7 @@ pub fn amounts(
             zh,
             en,
             vec![Evidence {
-                source: "rules".into(),
+                source: "policy".into(),
                 batch: None,
                 fields: vec![
                     ("规则核定".into(), if rules == 0 { "不符合条件".into() } else { format!("{given} 元") }),

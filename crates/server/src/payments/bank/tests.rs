@@ -129,7 +129,7 @@ fn a_workbook_keeps_account_numbers_whole_and_reads_back_as_the_text_files_do() 
     let back = return_file(&l.returns, &sent, &HashMap::from([(4, ("3002".to_string(), "户名与账号不符".to_string()))]));
     let r = reconcile(&l.returns, &back, &sent).expect("reconciled");
     assert_eq!(r.outcomes, vec![(1, Outcome::Paid), (2, Outcome::Paid), (4, Outcome::Failed("户名与账号不符".into()))]);
-    // A text file where a workbook is expected, and a workbook without its totals row.
+    // A text file where a workbook is expected, and a workbook with no payment in it.
     let e = reconcile(&l.returns, b"1|x", &sent).expect_err("not a workbook");
     assert!(e[0].zh().contains("Excel"), "{e:?}");
     let short = xlsx::write(&l.returns.file, "回盘", std::iter::empty(), 0, Fen(0)).expect("written");

@@ -87,5 +87,11 @@ pub(super) fn cell(c: &Column, net: Fen, text: String) -> Value {
 /// (empty rows left out); `None` when the bytes are not a workbook that can be read.
 pub(super) fn rows(bytes: &[u8]) -> Option<Vec<(usize, Vec<String>)>> {
     let rows = minzheng_app::sheet::workbook_rows("回盘", bytes.to_vec()).ok()?;
-    Some(rows.into_iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect())
+    // A number with a fraction is an amount in yuan: to the fen (a total a bank made with SUM can
+    // be 1561.5099999999998).
+    let text = |c: &minzheng_app::sheet::Cell| match c {
+        minzheng_app::sheet::Cell::Number(f) if f.fract() != 0.0 => format!("{f:.2}"),
+        other => other.text(),
+    };
+    Some(rows.into_iter().map(|r| (r.number, r.cells.iter().map(text).collect())).collect())
 }

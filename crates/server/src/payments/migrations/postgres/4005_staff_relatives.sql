@@ -10,8 +10,9 @@ CREATE TABLE staff_relatives (
     relation      TEXT NOT NULL,
     filed_on      DATE NOT NULL,
     filed_by      TEXT NOT NULL,
-    removed_on    DATE,
-    UNIQUE (county, staff_name, relative)
+    removed_on    DATE
 );
+-- Filed once while in force; a withdrawn filing is kept and the relative may be filed again.
+CREATE UNIQUE INDEX staff_relatives_in_force ON staff_relatives (county, staff_name, relative) WHERE removed_on IS NULL;
 CREATE INDEX staff_relatives_relative ON staff_relatives (relative);
 CREATE INDEX staff_relatives_county ON staff_relatives (county, id);
