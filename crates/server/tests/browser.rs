@@ -719,6 +719,36 @@ fn a_county_prepares_a_month_a_second_person_approves_and_locks_it() {
     let page = d.wait_for("the drawn chart", |p| p.contains("data-rendered=\"12\""));
     assert!(page.contains("id=\"budget-xlsx\""));
     d.screenshot("budget");
+
+    // A relative of staff filed from the register's page: a wrong ID number is said with the form kept.
+    d.goto(&format!("{server}/payments/relatives"));
+    d.wait_for("the register", |p| p.contains("id=\"file-relative\""));
+    for (field, value) in
+        [("staff_name", "李梅"), ("staff_unit", "五三街道办事处"), ("relative_name", head.name.as_str()), ("relative", "21010519")]
+    {
+        d.replace_text(&format!("#file-relative input[name={field}]"), value);
+    }
+    d.click("#file-relative button");
+    let page = d.wait_for("the refusal", |p| p.contains("不是有效的身份证号码"));
+    assert!(page.contains("value=\"五三街道办事处\""), "the form keeps what was typed");
+    d.replace_text("#file-relative input[name=relative]", head.id_number.as_str());
+    d.click("#file-relative button");
+    let page = d.wait_for("the filing", |p| p.contains("id=\"staff-relatives\""));
+    assert!(page.contains("李梅") && page.contains("父母") && page.contains("撤销备案"));
+
+    // The institution's account for its residents in concentrated support.
+    d.goto(&format!("{server}/payments/institutions"));
+    let row = format!("#institution-{}", f.inside_institution);
+    d.wait_for("the institutions", |p| p.contains("id=\"institution-accounts\""));
+    d.replace_text(&format!("{row} input[name=bank]"), "盛京银行");
+    d.replace_text(&format!("{row} input[name=account_no]"), "0112-01");
+    d.click(&format!("{row} button"));
+    let page = d.wait_for("the refusal", |p| p.contains("8 至 32 位数字"));
+    assert!(page.contains("value=\"0112-01\""), "what was typed is kept");
+    d.replace_text(&format!("{row} input[name=account_no]"), "011201000000123456");
+    d.click(&format!("{row} button"));
+    d.wait_for("the account", |p| p.contains("value=\"011201000000123456\"") && !p.contains("role=\"alert\""));
+    d.screenshot("institution_accounts");
 }
 
 /// A mistake at the window (全市通办) in Chromium: a document not ticked is said beside the form
