@@ -14,6 +14,7 @@ pub mod demo;
 pub mod institution_accounts;
 mod institution_routes;
 pub mod model;
+pub mod parallel;
 pub mod recovery;
 mod recovery_routes;
 pub mod recovery_store;

@@ -415,10 +415,22 @@ fn months_between(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<PayrollLine> {
     let month = first_of_month(inputs.month);
     let since = inputs.before.first_month.unwrap_or(month).min(month);
-    let mut lines = Vec::with_capacity(enrolments.len());
     let mut sorted: Vec<&Enrolment> = enrolments.iter().collect();
     sorted.sort_by(|a, b| a.household_no.cmp(&b.household_no).then(a.id.cmp(&b.id)));
-    for e in sorted {
+    // The enrolments' lines in runs on every core, then the re-issues of returned payments.
+    let mut lines: Vec<PayrollLine> =
+        super::parallel::in_runs(&sorted, 20_000, |run| lines_of(run, inputs, since, month)).into_iter().flatten().collect();
+    reissues(enrolments, inputs, &mut lines);
+    for (i, l) in lines.iter_mut().enumerate() {
+        l.line_no = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+    }
+    lines
+}
+
+/// The lines of some enrolments (sorted): this month's amount, the arrears, the deduction.
+fn lines_of(sorted: &[&Enrolment], inputs: &PayrollInputs<'_>, since: NaiveDate, month: NaiveDate) -> Vec<PayrollLine> {
+    let mut lines = Vec::with_capacity(sorted.len());
+    for e in sorted.iter().copied() {
         // Who is paid how much a month under this enrolment.
         // (payee, name, monthly amount, note, the payee's own end month).
         let shares: Vec<(IdNumber, String, Fen, &str, Option<NaiveDate>)> = if inputs.per_person {
@@ -513,6 +525,11 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             });
         }
     }
+    lines
+}
+
+/// The returned payments paid again (补发退票) once the account has been corrected.
+fn reissues(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>, lines: &mut Vec<PayrollLine>) {
     let by_id: HashMap<i64, &Enrolment> = enrolments.iter().map(|e| (e.id, e)).collect();
     for r in &inputs.before.returned {
         // Only the months still due: none after the enrolment's end.
@@ -549,10 +566,6 @@ pub fn prepare(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>) -> Vec<Payr
             reissue_of: Some((r.payroll_id, r.line_no)),
         });
     }
-    for (i, l) in lines.iter_mut().enumerate() {
-        l.line_no = i64::try_from(i).unwrap_or(i64::MAX) + 1;
-    }
-    lines
 }
 
 /// The total sent to the bank: the lines not held.
@@ -789,6 +802,27 @@ mod tests {
         assert_eq!((wife.payee_name.as_str(), wife.account_no.as_str()), ("浑南区中心敬老院", "0112010000001234"));
         assert!(wife.note.ends_with("集中供养：李四的供养金发至供养机构账户：浑南区中心敬老院"), "{}", wife.note);
         assert!(note_en(&wife.note).ends_with("concentrated support: 李四's support paid to the institution's account: 浑南区中心敬老院"));
+    }
+
+    #[test]
+    fn a_large_list_worked_out_on_every_core_is_the_list_worked_out_in_one_run() {
+        let enrolments: Vec<Enrolment> = (0..30_000)
+            .map(|i| Enrolment { id: i + 1, household_no: format!("H{:06}", (i * 7919) % 30_000), ..dibao(d(2026, 7)) })
+            .collect();
+        let heads = HashMap::new();
+        let accounts = HashMap::from([(id(HEAD), account(HEAD, &valid_card(), "H1"))]);
+        let before = PaidBefore::default();
+        let deduct = HashMap::from([(17, Fen(5_000))]);
+        let inputs = inputs(d(2026, 9), &heads, &accounts, &before, &deduct);
+        let lines = prepare(&enrolments, &inputs);
+        let mut sorted: Vec<&Enrolment> = enrolments.iter().collect();
+        sorted.sort_by(|a, b| a.household_no.cmp(&b.household_no).then(a.id.cmp(&b.id)));
+        let mut one_run = lines_of(&sorted, &inputs, d(2026, 9), d(2026, 9));
+        for (i, l) in one_run.iter_mut().enumerate() {
+            l.line_no = i64::try_from(i).expect("small") + 1;
+        }
+        assert_eq!(lines.len(), 30_000);
+        assert!(lines == one_run, "the same lines in the same order");
     }
 
     #[test]

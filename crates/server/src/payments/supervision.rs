@@ -83,123 +83,18 @@ fn finding(kind: FindingKind, l: &PayrollLine, f: &Facts<'_>, key: String, zh: S
 
 /// Runs every check on the lines that go to the bank.
 pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut sent: Vec<&PayrollLine> = Vec::with_capacity(lines.len());
-    for l in lines.iter().filter(|l| l.held.is_none()) {
-        sent.push(l);
-        let person = f.persons.get(&l.payee);
-        // 死亡后仍发放: a month paid after the month of death.
-        if let Some(Person { status: PersonStatus::Deceased(Some(died)), .. }) = person {
-            let after: Vec<&NaiveDate> = l.months.iter().filter(|m| **m >= next_month(*died)).collect();
-            if !after.is_empty() {
-                let months = after.iter().map(|m| ym(m)).collect::<Vec<_>>().join("、");
-                out.push(finding(
-                    FindingKind::PaidAfterDeath,
-                    l,
-                    f,
-                    format!("paid_after_death:{}:{}", l.enrolment_id, l.payee),
-                    format!("{}的收款人{}已于{}死亡，花名册仍发放{}", f.program_zh, l.payee_name, died, months),
-                    format!("payee {} died on {died}; the list still pays {months}", l.payee.masked()),
-                    vec![Evidence {
-                        source: "registry".into(),
-                        batch: None,
-                        fields: vec![
-                            ("姓名".into(), l.payee_name.clone()),
-                            ("身份证号".into(), l.payee.to_string()),
-                            ("状态".into(), format!("死亡 {died}")),
-                        ],
-                    }],
-                ));
-            }
+    let mut sent: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
+    // Each line's own checks in runs on every core; the findings joined in the lines' order.
+    let mut out: Vec<Finding> = super::parallel::in_runs(&sent, 50_000, |run| {
+        let mut found = Vec::new();
+        for l in run.iter().copied() {
+            line_checks(l, f, &mut found);
         }
-        // 区域外发放: the payee's household is outside the paying county.
-        if let Some(c) = f.communities.get(&l.household_no) {
-            if !f.county.contains(c) {
-                out.push(finding(
-                    FindingKind::PaidOutsideRegion,
-                    l,
-                    f,
-                    format!("paid_outside_region:{}:{}", l.enrolment_id, l.payee),
-                    format!("收款人{}的户在{}，不在发放区县{}", l.payee_name, c, f.county),
-                    format!("payee {}'s household is in {c}, outside the paying county {}", l.payee.masked(), f.county),
-                    vec![],
-                ));
-            }
-        }
-        // 一号多人: the account receives for persons of other households too.
-        if let Some(hs) = f.account_households.get(&l.account_no) {
-            let others: Vec<&String> = hs.iter().filter(|h| **h != l.household_no).collect();
-            if !others.is_empty() {
-                out.push(finding(
-                    FindingKind::SharedAccount,
-                    l,
-                    f,
-                    format!("shared_account:{}:{}", l.enrolment_id, l.payee),
-                    format!("收款人{}的账号也是其他 {} 户的发放账号（疑似代领、冒领）", l.payee_name, others.len()),
-                    format!(
-                        "payee {}'s account also receives for {} other households (cards held by others?)",
-                        l.payee.masked(),
-                        others.len()
-                    ),
-                    vec![Evidence {
-                        source: "payment_accounts".into(),
-                        batch: None,
-                        fields: others.iter().map(|h| ("同账号的户".to_string(), (*h).clone())).collect(),
-                    }],
-                ));
-            }
-        }
-        // 工作人员近亲属: a filed relative of staff is paid: the household is visited.
-        if let Some(filed) = f.relatives.get(&l.payee).filter(|v| !v.is_empty()) {
-            let whose =
-                filed.iter().map(|r| format!("{}（{}）的{}", r.staff_name, r.staff_unit, r.relation.zh())).collect::<Vec<_>>().join("、");
-            let whose_en = filed.iter().map(|r| format!("{}'s {}", r.staff_name, r.relation.en())).collect::<Vec<_>>().join(", ");
-            out.push(finding(
-                FindingKind::StaffRelative,
-                l,
-                f,
-                format!("staff_relative:{}:{}", l.enrolment_id, l.payee),
-                format!("收款人{}是工作人员{}（已备案），{}须入户核查", l.payee_name, whose, f.program_zh),
-                format!("payee {} is {} (filed): the household is to be visited", l.payee.masked(), whose_en),
-                filed
-                    .iter()
-                    .map(|r| Evidence {
-                        source: "staff_relatives".into(),
-                        batch: Some(format!("staff_relative:{}", r.id)),
-                        fields: vec![
-                            ("工作人员".into(), r.staff_name.clone()),
-                            ("所在单位".into(), r.staff_unit.clone()),
-                            ("亲属关系".into(), r.relation.zh().to_string()),
-                            ("备案日期".into(), r.filed_on.to_string()),
-                        ],
-                    })
-                    .collect(),
-            ));
-        }
-        // 重复发放 across lists: another list of the same month pays them under a program that
-        // excludes this one, or the same program for another household.
-        if let Some(elsewhere) = f.paid_elsewhere.get(&l.payee) {
-            for (program, household) in elsewhere {
-                let twice = (program == f.program && household != &l.household_no) || (f.excludes)(program, f.program);
-                if twice {
-                    out.push(finding(
-                        FindingKind::PaidTwice,
-                        l,
-                        f,
-                        format!("paid_twice:{}:{}:{program}:{household}", l.enrolment_id, l.payee),
-                        format!(
-                            "收款人{}本月另在{}（户 {household}）领取，与{}重复或互斥",
-                            l.payee_name,
-                            (f.name_of)(program),
-                            f.program_zh
-                        ),
-                        format!("payee {} is also paid {program} this month (household {household}), twice or excluded", l.payee.masked()),
-                        vec![],
-                    ));
-                }
-            }
-        }
-    }
+        found
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     // 重复发放 within the list: one person paid the same month under two enrolments (the lines
     // sorted by payee: only a payee with two lines or more is looked at).
     sent.sort_unstable_by_key(|l| l.payee);
@@ -225,6 +120,113 @@ pub fn check(lines: &[PayrollLine], f: &Facts<'_>) -> Vec<Finding> {
     out.sort_by(|a, b| a.key.cmp(&b.key));
     out.dedup_by(|a, b| a.key == b.key);
     out
+}
+
+/// The checks on one line by itself: death, region, account, other lists, relatives of staff.
+fn line_checks(l: &PayrollLine, f: &Facts<'_>, out: &mut Vec<Finding>) {
+    let person = f.persons.get(&l.payee);
+    // 死亡后仍发放: a month paid after the month of death.
+    if let Some(Person { status: PersonStatus::Deceased(Some(died)), .. }) = person {
+        let after: Vec<&NaiveDate> = l.months.iter().filter(|m| **m >= next_month(*died)).collect();
+        if !after.is_empty() {
+            let months = after.iter().map(|m| ym(m)).collect::<Vec<_>>().join("、");
+            out.push(finding(
+                FindingKind::PaidAfterDeath,
+                l,
+                f,
+                format!("paid_after_death:{}:{}", l.enrolment_id, l.payee),
+                format!("{}的收款人{}已于{}死亡，花名册仍发放{}", f.program_zh, l.payee_name, died, months),
+                format!("payee {} died on {died}; the list still pays {months}", l.payee.masked()),
+                vec![Evidence {
+                    source: "registry".into(),
+                    batch: None,
+                    fields: vec![
+                        ("姓名".into(), l.payee_name.clone()),
+                        ("身份证号".into(), l.payee.to_string()),
+                        ("状态".into(), format!("死亡 {died}")),
+                    ],
+                }],
+            ));
+        }
+    }
+    // 区域外发放: the payee's household is outside the paying county.
+    if let Some(c) = f.communities.get(&l.household_no) {
+        if !f.county.contains(c) {
+            out.push(finding(
+                FindingKind::PaidOutsideRegion,
+                l,
+                f,
+                format!("paid_outside_region:{}:{}", l.enrolment_id, l.payee),
+                format!("收款人{}的户在{}，不在发放区县{}", l.payee_name, c, f.county),
+                format!("payee {}'s household is in {c}, outside the paying county {}", l.payee.masked(), f.county),
+                vec![],
+            ));
+        }
+    }
+    // 一号多人: the account receives for persons of other households too.
+    if let Some(hs) = f.account_households.get(&l.account_no) {
+        let others: Vec<&String> = hs.iter().filter(|h| **h != l.household_no).collect();
+        if !others.is_empty() {
+            out.push(finding(
+                FindingKind::SharedAccount,
+                l,
+                f,
+                format!("shared_account:{}:{}", l.enrolment_id, l.payee),
+                format!("收款人{}的账号也是其他 {} 户的发放账号（疑似代领、冒领）", l.payee_name, others.len()),
+                format!("payee {}'s account also receives for {} other households (cards held by others?)", l.payee.masked(), others.len()),
+                vec![Evidence {
+                    source: "payment_accounts".into(),
+                    batch: None,
+                    fields: others.iter().map(|h| ("同账号的户".to_string(), (*h).clone())).collect(),
+                }],
+            ));
+        }
+    }
+    // 工作人员近亲属: a filed relative of staff is paid: the household is visited.
+    if let Some(filed) = f.relatives.get(&l.payee).filter(|v| !v.is_empty()) {
+        let whose =
+            filed.iter().map(|r| format!("{}（{}）的{}", r.staff_name, r.staff_unit, r.relation.zh())).collect::<Vec<_>>().join("、");
+        let whose_en = filed.iter().map(|r| format!("{}'s {}", r.staff_name, r.relation.en())).collect::<Vec<_>>().join(", ");
+        out.push(finding(
+            FindingKind::StaffRelative,
+            l,
+            f,
+            format!("staff_relative:{}:{}", l.enrolment_id, l.payee),
+            format!("收款人{}是工作人员{}（已备案），{}须入户核查", l.payee_name, whose, f.program_zh),
+            format!("payee {} is {} (filed): the household is to be visited", l.payee.masked(), whose_en),
+            filed
+                .iter()
+                .map(|r| Evidence {
+                    source: "staff_relatives".into(),
+                    batch: Some(format!("staff_relative:{}", r.id)),
+                    fields: vec![
+                        ("工作人员".into(), r.staff_name.clone()),
+                        ("所在单位".into(), r.staff_unit.clone()),
+                        ("亲属关系".into(), r.relation.zh().to_string()),
+                        ("备案日期".into(), r.filed_on.to_string()),
+                    ],
+                })
+                .collect(),
+        ));
+    }
+    // 重复发放 across lists: another list of the same month pays them under a program that
+    // excludes this one, or the same program for another household.
+    if let Some(elsewhere) = f.paid_elsewhere.get(&l.payee) {
+        for (program, household) in elsewhere {
+            let twice = (program == f.program && household != &l.household_no) || (f.excludes)(program, f.program);
+            if twice {
+                out.push(finding(
+                    FindingKind::PaidTwice,
+                    l,
+                    f,
+                    format!("paid_twice:{}:{}:{program}:{household}", l.enrolment_id, l.payee),
+                    format!("收款人{}本月另在{}（户 {household}）领取，与{}重复或互斥", l.payee_name, (f.name_of)(program), f.program_zh),
+                    format!("payee {} is also paid {program} this month (household {household}), twice or excluded", l.payee.masked()),
+                    vec![],
+                ));
+            }
+        }
+    }
 }
 
 /// 金额与规则不符: the lines whose month's amount differs from what the rules give the unit
