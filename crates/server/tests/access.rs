@@ -157,6 +157,8 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/payments/relatives") => (Method::GET, format!("/payments/relatives?county={}", &community[..6]), None),
         ("POST", "/payments/relatives") => (Method::POST, "/payments/relatives".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&county={}&staff_name=x", &community[..6])))),
         ("POST", "/payments/relatives/{id}/withdraw") => (Method::POST, "/payments/relatives/1/withdraw".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong".into()))),
+        ("GET", "/payments/supervision") => (Method::GET, format!("/payments/supervision?county={}", &community[..6]), None),
+        ("GET", "/api/supervision") => (Method::GET, format!("/api/supervision?county={}", &community[..6]), None),
         ("GET", "/payments/institutions") => (Method::GET, format!("/payments/institutions?county={}", &community[..6]), None),
         ("POST", "/payments/institutions/{id}") => (Method::POST, "/payments/institutions/1".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong&bank=x&account_no=12345678".into()))),
         ("GET", "/api/staff-relatives") => (Method::GET, format!("/api/staff-relatives?county={}", &community[..6]), None),

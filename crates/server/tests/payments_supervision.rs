@@ -338,6 +338,20 @@ async fn a_recovery_is_deducted_from_the_next_lists_and_a_relative_of_staff_and_
     let o = ledger.recovery(rid).await.expect("read").expect("recovery");
     assert_eq!((o.repaid, o.status), (Fen(30_000), RecoveryStatus::Repaying));
 
+    // The county's supervision summary: the findings by kind with the money they are about, and
+    // the ledger's totals (the fixture's own recovery of 1,041 yuan and ours).
+    let page = get(&f.app, &format!("/payments/supervision?county={county}"), Some(&first.cookie)).await;
+    assert!(page.body.contains("工作人员近亲属享受") && page.body.contains("发放金额与规则不符"), "{}", page.body);
+    let api = get(&f.app, &format!("/api/supervision?county={county}"), Some(&first.cookie)).await.json();
+    let hunnan = &api.as_array().expect("counties")[0];
+    assert_eq!(
+        (hunnan["overpaid"].as_i64(), hunnan["recovered"].as_i64(), hunnan["owed"].as_i64()),
+        (Some(208_200), Some(30_000), Some(178_200)),
+        "{hunnan}"
+    );
+    let relative = hunnan["kinds"].as_array().expect("kinds").iter().find(|k| k["kind"] == "staff_relative").expect("relative").clone();
+    assert_eq!((relative["open"].as_u64(), relative["at_risk"].as_i64()), (Some(1), Some(1_234_567 - 30_000)), "{relative}");
+
     // September deducts again; the household then repays the rest in cash before the lock: the
     // lock is refused with the way out, and the list prepared again deducts nothing.
     assert_eq!(prepare("2026-09").await.status, StatusCode::SEE_OTHER);

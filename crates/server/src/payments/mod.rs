@@ -14,6 +14,8 @@ pub mod demo;
 pub mod institution_accounts;
 mod institution_routes;
 pub mod model;
+pub mod oversight;
+mod oversight_routes;
 pub mod parallel;
 pub mod recovery;
 mod recovery_routes;
@@ -61,6 +63,8 @@ pub const ROUTES: &[Route] = &[
     Route::new("POST", "/payments/relatives/{id}/withdraw", Access::Needs(Permission::PreparePayroll)),
     Route::new("GET", "/api/staff-relatives", Access::Needs(Permission::ReadPayments)),
     Route::new("GET", "/payments/institutions", Access::Needs(Permission::ReadPayments)),
+    Route::new("GET", "/payments/supervision", Access::Needs(Permission::ReadPayments)),
+    Route::new("GET", "/api/supervision", Access::Needs(Permission::ReadPayments)),
     Route::new("POST", "/payments/institutions/{id}", Access::Needs(Permission::PreparePayroll)),
 ];
 
@@ -95,6 +99,8 @@ fn router() -> Router<AppState> {
         .route(l("/payments/relatives/{id}/withdraw", &["POST"]), post(relatives_routes::form_withdraw))
         .route(l("/api/staff-relatives", &["GET"]), get(relatives_routes::api_relatives))
         .route(l("/payments/institutions", &["GET"]), get(institution_routes::institutions_page))
+        .route(l("/payments/supervision", &["GET"]), get(oversight_routes::summary_page))
+        .route(l("/api/supervision", &["GET"]), get(oversight_routes::api_summary))
         .route(l("/payments/institutions/{id}", &["POST"]), post(institution_routes::form_account))
 }
 
@@ -128,6 +134,10 @@ fn openapi() -> serde_json::Value {
                 "summary": "追回台账 / the recovery ledger: months paid after an enrolment's end, per payee",
                 "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
                 "responses": { "200": { "description": "recoveries: payee, months, amount, repaid (fen), status (open, repaying, settled, written_off)" }, "403": error_response() } } },
+            "/api/supervision": { "get": {
+                "summary": "资金监督汇总 / per county: supervision findings by kind (open, settled), the money at risk in the open ones, the recovery totals",
+                "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
+                "responses": { "200": { "description": "counties: kinds (kind, open, settled, at_risk), open, at_risk, overpaid, recovered, owed, written_off (fen)" }, "403": error_response() } } },
             "/api/staff-relatives": { "get": {
                 "summary": "工作人员近亲属备案 / the register of staff's close relatives (ID numbers masked for the roles that see them masked)",
                 "parameters": [param("county", "query", "6-digit county (default: the account's region)")],
