@@ -402,6 +402,10 @@ async fn a_locked_month_is_refused_by_each_database() {
         ] {
             assert!(sql(q.clone()).await.is_err(), "{q} on {:?}", store.backend());
         }
+        // A result for a line the list never had is refused (a foreign key on SQLite, a check once
+        // a statement on PostgreSQL); then the real one is recorded.
+        let stray = [minzheng_server::payments::store::PaymentResult { line_no: 7, paid: true, reason: String::new() }];
+        assert!(payments.record_results(id, &stray, "sha", &actor).await.is_err(), "no such line on {:?}", store.backend());
         let results = [minzheng_server::payments::store::PaymentResult { line_no: 1, paid: true, reason: String::new() }];
         payments.record_results(id, &results, "sha", &actor).await.expect("results");
         assert!(matches!(payments.record_results(id, &results, "sha", &actor).await, Err(minzheng_store::StoreError::Conflict(_))));

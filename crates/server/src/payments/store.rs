@@ -20,6 +20,11 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 4004, name: "recovery_instalments", sql: include_str!("migrations/sqlite/4004_recovery_instalments.sql") },
         Migration { version: 4005, name: "staff_relatives", sql: include_str!("migrations/sqlite/4005_staff_relatives.sql") },
         Migration { version: 4006, name: "institution_accounts", sql: include_str!("migrations/sqlite/4006_institution_accounts.sql") },
+        Migration {
+            version: 4007,
+            name: "results_checked_by_statement",
+            sql: include_str!("migrations/sqlite/4007_results_checked_by_statement.sql"),
+        },
     ],
     postgres: &[
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") },
@@ -28,6 +33,11 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
         Migration { version: 4004, name: "recovery_instalments", sql: include_str!("migrations/postgres/4004_recovery_instalments.sql") },
         Migration { version: 4005, name: "staff_relatives", sql: include_str!("migrations/postgres/4005_staff_relatives.sql") },
         Migration { version: 4006, name: "institution_accounts", sql: include_str!("migrations/postgres/4006_institution_accounts.sql") },
+        Migration {
+            version: 4007,
+            name: "results_checked_by_statement",
+            sql: include_str!("migrations/postgres/4007_results_checked_by_statement.sql"),
+        },
     ],
 };
 
