@@ -48,6 +48,17 @@ pub trait Dialect {
     /// After a load large enough to change the planner's picture of `tables` (PostgreSQL
     /// gathers statistics; SQLite's planner does not need them here).
     fn after_bulk_load(tx: &mut sqlx::Transaction<'_, Self::Db>, tables: &str) -> impl Future<Output = Result<()>> + Send;
+
+    /// Writes many rows in one stream where the database has one (PostgreSQL's `COPY ... FROM
+    /// STDIN`, text format: each field as the column would read its text, `None` for NULL) and
+    /// returns how many; `None` where it has none (SQLite), and the caller inserts them in
+    /// multi-row `INSERT`s. `table` and `columns` are the module's own names, never input.
+    fn copy_rows(
+        tx: &mut sqlx::Transaction<'_, Self::Db>,
+        table: &str,
+        columns: &str,
+        rows: impl Iterator<Item = Vec<Option<String>>> + Send,
+    ) -> impl Future<Output = Result<Option<u64>>> + Send;
 }
 
 /// Expands every area's shared implementation for one backend.

@@ -395,8 +395,34 @@ macro_rules! impl_payment_store {
                             ins.build().fetch_one(&mut *tx).await.map_err(|e| minzheng_store::conflict_of(e, "payroll"))?.try_get("id")?
                         }
                     };
+                    // One stream where the database has one (COPY on PostgreSQL), else INSERTs of
                     // 17 values a line: 1,000 lines stay under SQLite's 32,766 variables.
-                    for chunk in lines.chunks(1000) {
+                    let rows = lines.iter().map(|l| {
+                        vec![
+                            Some(id.to_string()),
+                            Some(l.line_no.to_string()),
+                            Some(l.enrolment_id.to_string()),
+                            Some(l.household_no.clone()),
+                            Some(l.payee.to_string()),
+                            Some(l.payee_name.clone()),
+                            Some(l.bank.clone()),
+                            Some(l.account_no.clone()),
+                            Some(months_text(&l.months)),
+                            Some(l.amount.0.to_string()),
+                            Some(l.arrears.0.to_string()),
+                            Some(l.deduction.0.to_string()),
+                            Some(l.net.0.to_string()),
+                            Some(l.note.clone()),
+                            l.held.map(|h| h.as_str().to_string()),
+                            l.reissue_of.map(|r| r.0.to_string()),
+                            l.reissue_of.map(|r| r.1.to_string()),
+                        ]
+                    });
+                    let copied = <$store>::copy_rows(&mut tx, "payroll_lines", &format!("payroll_id, {LINE_COLUMNS}"), rows).await.map_err(|e| match e {
+                        StoreError::Database(e) => frozen_to_conflict(e),
+                        other => other,
+                    })?;
+                    for chunk in lines.chunks(1000).filter(|_| copied.is_none()) {
                         let mut qb = QueryBuilder::<$db>::new(format!("INSERT INTO payroll_lines (payroll_id, {LINE_COLUMNS}) "));
                         qb.push_values(chunk, |mut b, l| {
                             b.push_bind(id)
@@ -588,7 +614,27 @@ macro_rules! impl_payment_store {
                 async fn record_results(&self, payroll_id: i64, results: &[PaymentResult], file_sha256: &str, actor: &Actor) -> Result<()> {
                     let mut tx = self.begin_write().await?;
                     let now = chrono::Utc::now();
-                    for chunk in results.chunks(2000) {
+                    // One stream where the database has one (COPY on PostgreSQL), else INSERTs.
+                    let rows = results.iter().map(|r| {
+                        vec![
+                            Some(payroll_id.to_string()),
+                            Some(r.line_no.to_string()),
+                            Some(if r.paid { "paid" } else { "failed" }.to_string()),
+                            Some(r.reason.clone()),
+                            Some(file_sha256.to_string()),
+                            Some(now.to_rfc3339()),
+                        ]
+                    });
+                    let copied = <$store>::copy_rows(&mut tx, "payment_results", "payroll_id, line_no, outcome, reason, return_file, recorded_at", rows)
+                        .await
+                        .map_err(|e| match e {
+                            StoreError::Database(e) => match minzheng_store::conflict_of(e, "bank return") {
+                                StoreError::Database(e) => frozen_to_conflict(e),
+                                other => other,
+                            },
+                            other => other,
+                        })?;
+                    for chunk in results.chunks(2000).filter(|_| copied.is_none()) {
                         let mut qb = QueryBuilder::<$db>::new("INSERT INTO payment_results (payroll_id, line_no, outcome, reason, return_file, recorded_at) ");
                         qb.push_values(chunk, |mut b, r| {
                             b.push_bind(payroll_id)

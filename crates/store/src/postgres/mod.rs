@@ -532,6 +532,18 @@ impl crate::dialect::Dialect for PgStore {
         sqlx::query(AssertSqlSafe(format!("ANALYZE {tables}"))).execute(&mut **tx).await?;
         Ok(())
     }
+
+    async fn copy_rows(
+        tx: &mut Transaction<'_, Postgres>,
+        table: &str,
+        columns: &str,
+        rows: impl Iterator<Item = Vec<Option<String>>> + Send,
+    ) -> Result<Option<u64>> {
+        let data = copy_data(rows);
+        let mut copy = (**tx).copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN")).await?;
+        copy.send(data).await?;
+        Ok(Some(copy.finish().await?))
+    }
 }
 
 crate::dialect::impl_areas!(PgStore, Postgres);

@@ -367,6 +367,15 @@ impl crate::dialect::Dialect for SqliteStore {
     async fn after_bulk_load(_: &mut Transaction<'_, Sqlite>, _: &str) -> Result<()> {
         Ok(())
     }
+
+    async fn copy_rows(
+        _: &mut Transaction<'_, Sqlite>,
+        _: &str,
+        _: &str,
+        _: impl Iterator<Item = Vec<Option<String>>> + Send,
+    ) -> Result<Option<u64>> {
+        Ok(None)
+    }
 }
 
 crate::dialect::impl_areas!(SqliteStore, Sqlite);
