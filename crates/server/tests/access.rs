@@ -246,6 +246,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("GET", "/grid/report") => (Method::GET, format!("/grid/report?region={community}"), None),
         ("POST", "/grid/report") => (Method::POST, "/grid/report".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&community={community}&title=x")))),
         ("POST", "/grid/orders") => (Method::POST, "/grid/orders".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&kind=petition&community={community}&title=x")))),
+        ("POST", "/grid/import") => (Method::POST, "/grid/import".into(), Some(("multipart/form-data; boundary=XyZ", "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nwrong\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"o.csv\"\r\nContent-Type: text/csv\r\n\r\n工单编号,诉求类型\r\n--XyZ--\r\n".into()))),
         ("GET", "/grid/orders/{id}") => (Method::GET, format!("/grid/orders/{order}"), None),
         ("POST", "/grid/orders/{id}/act") => (Method::POST, format!("/grid/orders/{order}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=sign".into()))),
         ("GET", "/grid/kpi") => (Method::GET, format!("/grid/kpi?region={community}"), None),

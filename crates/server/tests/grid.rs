@@ -350,6 +350,47 @@ async fn a_grid_worker_reports_from_the_phone_page_and_the_street_dispatches_it(
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+/// The street's desk imports the hotline's export: the orders are filed in its queue, a row with
+/// a kind the desk does not know and one outside its region are named with their reasons, and the
+/// same export read again files nothing twice.
+#[tokio::test]
+async fn the_street_desk_imports_the_hotlines_export_and_reading_it_again_files_nothing_twice() {
+    let f = fixture("grid-import").await;
+    let desk = sign_in(&f.app, Role::StreetReviewer.as_str(), PASSWORD).await.map_err(|r| r.body).expect("street");
+    let inside = f.inside.community.to_string();
+    let outside = f.outside.community.to_string();
+    let csv = format!(
+        "沈阳市12345热线工单导出\r\n工单编号,受理时间,诉求类型,诉求标题,诉求内容,来电人,来电号码,社区代码,事发地址\r\n\
+         SY-0001,2026-11-30 09:12,投诉,楼道堆物影响通行,三单元楼道长期堆放杂物,王女士,13800000001,{inside},12号楼3单元\r\n\
+         SY-0002,2026-11-30 10:40,咨询,咨询高龄补贴申请,八十岁老人如何申请高龄补贴,李先生,13800000002,{inside},\r\n\
+         SY-0003,2026-11-30 11:05,表扬,表扬社区工作人员,,赵女士,13800000003,{inside},\r\n\
+         SY-0004,2026-11-30 11:30,求助,独居老人家中断电,,孙女士,13800000004,{outside},\r\n"
+    );
+    let upload = |body: String| {
+        Some((
+            "multipart/form-data; boundary=XyZ",
+            format!(
+                "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"12345.csv\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--XyZ--\r\n",
+                desk.csrf
+            ),
+        ))
+    };
+    let r = send(&f.app, Method::POST, "/grid/import", Some(&desk.cookie), &[], upload(csv.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("id=\"filed\">2<") && r.body.contains("id=\"refused\">2<"), "{}", r.body);
+    assert!(r.body.contains("诉求类型“表扬”无法识别"), "{}", r.body);
+    assert!(r.body.contains(">6<"), "the refused rows by their number in the sheet: {}", r.body);
+    let queue = get(&f.app, "/grid", Some(&desk.cookie)).await;
+    assert!(queue.body.contains("楼道堆物影响通行") && queue.body.contains("咨询高龄补贴申请"), "{}", queue.body);
+    // Read again: nothing filed twice.
+    let r = send(&f.app, Method::POST, "/grid/import", Some(&desk.cookie), &[], upload(csv)).await;
+    assert!(r.body.contains("id=\"filed\">0<") && r.body.contains("id=\"already\">2<"), "{}", r.body);
+    // A file with no recognisable columns is said so, on the page.
+    let r = send(&f.app, Method::POST, "/grid/import", Some(&desk.cookie), &[], upload("甲,乙\r\n1,2\r\n".into())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("role=\"alert\""), "{}", r.body);
+}
+
 /// The grid base as the community keeps it: the counts per level for the street, the
 /// community's grids with their households, residents and the residents it watches, a grid
 /// worker assigned to a grid (an account that is not the community's grid worker refused, the

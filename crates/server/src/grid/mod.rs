@@ -10,6 +10,7 @@
 //! line (here, `work.rs`), its tests (`tests/grid.rs`).
 
 pub mod base;
+pub mod import;
 pub mod model;
 mod routes;
 pub mod service;
@@ -27,6 +28,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/grid/report", Access::Needs(Permission::ReportEvents)),
     Route::new("POST", "/grid/report", Access::Needs(Permission::ReportEvents)),
     Route::new("POST", "/grid/orders", Access::Needs(Permission::DispatchWorkOrders)),
+    Route::new("POST", "/grid/import", Access::Needs(Permission::DispatchWorkOrders)),
     Route::new("GET", "/grid/orders/{id}", Access::Needs(Permission::ReadWorkOrders)),
     Route::new("POST", "/grid/orders/{id}/act", Access::Needs(Permission::ReadWorkOrders)),
     Route::new("GET", "/grid/kpi", Access::Needs(Permission::ReadWorkOrders)),
@@ -52,6 +54,7 @@ fn router() -> Router<AppState> {
         .route(l("/grid", &["GET"]), get(routes::queue))
         .route(l("/grid/report", &["GET", "POST"]), get(routes::report_form).post(routes::form_report))
         .route(l("/grid/orders", &["POST"]), post(routes::form_file))
+        .route(l("/grid/import", &["POST"]), post(import::form_import))
         .route(l("/grid/orders/{id}", &["GET"]), get(routes::order))
         .route(l("/grid/orders/{id}/act", &["POST"]), post(routes::form_act))
         .route(l("/grid/kpi", &["GET"]), get(routes::kpi))

@@ -14,10 +14,12 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
     sqlite: &[
         Migration { version: 9001, name: "work_orders", sql: include_str!("migrations/sqlite/9001_work_orders.sql") },
         Migration { version: 9002, name: "grid_assignments", sql: include_str!("migrations/sqlite/9002_grid_assignments.sql") },
+        Migration { version: 9003, name: "order_sources", sql: include_str!("migrations/sqlite/9003_order_sources.sql") },
     ],
     postgres: &[
         Migration { version: 9001, name: "work_orders", sql: include_str!("migrations/postgres/9001_work_orders.sql") },
         Migration { version: 9002, name: "grid_assignments", sql: include_str!("migrations/postgres/9002_grid_assignments.sql") },
+        Migration { version: 9003, name: "order_sources", sql: include_str!("migrations/postgres/9003_order_sources.sql") },
     ],
 };
 
@@ -52,6 +54,8 @@ pub trait GridStore: Send + Sync {
     async fn load_orders(&self, orders: &[Order], actor: &Actor) -> Result<u64>;
 
     async fn order(&self, id: i64) -> Result<Option<Order>>;
+    /// Which of these 12345 or petition numbers are on record (an import read again).
+    async fn known_sources(&self, nos: &[String]) -> Result<Vec<String>>;
 
     async fn steps(&self, id: i64) -> Result<Vec<StepRecord>>;
 
@@ -320,6 +324,22 @@ macro_rules! impl_grid_store {
                     };
                     minzheng_store::AuditStore::audit(self, actor, &[entry]).await?;
                     Ok(n)
+                }
+
+                async fn known_sources(&self, nos: &[String]) -> Result<Vec<String>> {
+                    let mut out = Vec::new();
+                    for chunk in nos.chunks(5000) {
+                        let mut qb = QueryBuilder::<$db>::new("SELECT DISTINCT source_no FROM work_orders WHERE source_no IN (");
+                        let mut sep = qb.separated(", ");
+                        for n in chunk {
+                            sep.push_bind(n.clone());
+                        }
+                        qb.push(")");
+                        for r in qb.build().fetch_all(self.pool()).await? {
+                            out.push(r.try_get("source_no")?);
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn order(&self, id: i64) -> Result<Option<Order>> {
