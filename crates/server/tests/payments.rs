@@ -358,6 +358,7 @@ async fn a_locked_month_is_refused_by_each_database() {
             household_no: "H9".into(),
             payee: minzheng_domain::IdNumber::parse("11010519491231002X").expect("id"),
             payee_name: "王秀英".into(),
+            account_name: String::new(),
             bank: "盛京银行".into(),
             account_no: card(3),
             months: vec![month],

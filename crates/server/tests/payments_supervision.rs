@@ -90,6 +90,7 @@ async fn a_lock_books_the_deductions_to_the_plans_in_its_transaction_on_each_dat
                 household_no: "H9".into(),
                 payee,
                 payee_name: "王秀英".into(),
+                account_name: String::new(),
                 bank: "盛京银行".into(),
                 account_no: card(3),
                 months: vec![month(m)],
@@ -451,7 +452,11 @@ async fn the_support_of_a_person_in_concentrated_support_goes_to_the_institution
     // Before the institution's account is recorded, the line is held and says why.
     assert_eq!(prepare().await.status, StatusCode::SEE_OTHER);
     let line = ours().await;
-    assert_eq!((line.payee_name.as_str(), line.held.map(|h| h.as_str())), (home.filing.name.as_str(), Some("no_account")), "{line:?}");
+    assert_eq!(
+        (line.payee_name.as_str(), line.account_holder(), line.held.map(|h| h.as_str())),
+        (head.name.as_str(), home.filing.name.as_str(), Some("no_account")),
+        "{line:?}"
+    );
     assert!(line.note.contains("供养机构尚未登记账户"), "{}", line.note);
 
     // The county records the account: a wrong one comes back with every reason and what was typed.
@@ -483,7 +488,11 @@ async fn the_support_of_a_person_in_concentrated_support_goes_to_the_institution
     assert_eq!(prepare().await.status, StatusCode::SEE_OTHER);
     let line = ours().await;
     assert_eq!((line.account_no.as_str(), line.bank.as_str(), line.held, line.net), ("011201000000123456", "盛京银行", None, Fen(129_300)));
-    assert_eq!(line.payee_name, home.filing.name, "the account's name at the bank");
+    assert_eq!(
+        (line.payee_name.as_str(), line.account_holder()),
+        (head.name.as_str(), home.filing.name.as_str()),
+        "the person paid, the institution's account"
+    );
     assert!(line.note.contains(&format!("集中供养：{}的供养金发至", head.name)), "{}", line.note);
     assert!(f
         .store
@@ -492,4 +501,63 @@ async fn the_support_of_a_person_in_concentrated_support_goes_to_the_institution
         .expect("audit")
         .iter()
         .any(|r| r.action == "save_institution_account"));
+
+    // A person's card is not taken as an institution's account.
+    let r = send(
+        &f.app,
+        Method::POST,
+        "/api/payment-accounts",
+        Some(&first.cookie),
+        &[("x-csrf-token", first.csrf.as_str())],
+        Some((
+            "application/json",
+            format!(
+                r#"[{{"id_number":"{}","name":"{}","bank":"盛京银行","kind":"card","account_no":"{}"}}]"#,
+                head.id_number,
+                head.name,
+                card(9)
+            ),
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/payments/institutions/{}", home.id),
+        Some(&first.cookie),
+        &[],
+        form(&[("csrf", &first.csrf), ("bank", "盛京银行"), ("account_no", &card(9))]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("已登记为个人的发放账户"), "{}", r.body);
+
+    // The discharge, recorded after the list was prepared, was on 31 July: August is not the
+    // home's to receive, and the lock refuses the list as prepared.
+    let stay = elder.residency_of(&head.id_number.to_string()).await.expect("read").expect("resident");
+    elder.discharge(&stay, chrono::NaiveDate::from_ymd_opt(2026, 7, 31).expect("day"), &Actor::new("test")).await.expect("discharge");
+    minzheng_app::auth::create_account(
+        f.store.as_ref(),
+        None,
+        &Actor::new("test"),
+        "second.approver",
+        Role::CountyApprover,
+        &county,
+        PASSWORD,
+    )
+    .await
+    .expect("account");
+    let second = sign_in(&f.app, "second.approver", PASSWORD).await.map_err(|r| r.body).expect("second");
+    let aug = payment_store(f.store.as_ref()).payroll_for("tekun", &county, month(8)).await.expect("read").expect("august");
+    let step = |s: &'static str| {
+        let (app, cookie, csrf) = (f.app.clone(), second.cookie.clone(), second.csrf.clone());
+        async move {
+            send(&app, Method::POST, &format!("/payments/{}/step", aug.id), Some(&cookie), &[], form(&[("csrf", &csrf), ("step", s)])).await
+        }
+    };
+    assert_eq!(step("approve").await.status, StatusCode::SEE_OTHER);
+    let r = step("lock").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("入住或离院情况有变化") && r.body.contains("请退回并重新编制"), "{}", r.body);
 }

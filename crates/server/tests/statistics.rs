@@ -133,6 +133,7 @@ async fn payroll(store: &dyn Store, program: &str, county: &RegionCode, month: &
             household_no: (*no).into(),
             payee: p.id_number,
             payee_name: p.name.clone(),
+            account_name: String::new(),
             bank: "沈阳农商银行".into(),
             account_no: format!("62210000000000{i}"),
             months: vec![day(month)],

@@ -55,13 +55,16 @@ pub enum RowRead {
     Refused(usize, String, String),
 }
 
+/// The day of a 受理时间 as exports write it: a date cell, or `2026-11-30 09:12`, `2026/1/5 9:15`,
+/// `2026.11.30`, `2026年11月30日 9时` (the time after the day is left aside).
 fn date_of(c: &Cell) -> Option<NaiveDate> {
     match c {
         Cell::Date(d) => Some(*d),
         other => {
             let t = other.text();
-            let head: String = t.chars().take(10).collect();
-            NaiveDate::parse_from_str(&head.replace('/', "-"), "%Y-%m-%d").ok()
+            let day = t.split(|ch: char| ch.is_whitespace() || ch == 'T').next().unwrap_or_default();
+            let day = day.split_inclusive('日').next().unwrap_or(day);
+            ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"].iter().find_map(|f| NaiveDate::parse_from_str(day, f).ok())
         }
     }
 }
@@ -240,6 +243,11 @@ mod tests {
         );
         assert!(matches!(&rows[1], RowRead::Refused(4, zh, _) if zh.contains("受理时间“昨天”")), "{rows:?}");
         assert!(matches!(&rows[2], RowRead::Refused(5, zh, _) if zh.contains("诉求类型“表扬”")), "{rows:?}");
+        let day = |t: &str| date_of(&Cell::Text(t.into()));
+        let nov30 = NaiveDate::from_ymd_opt(2026, 11, 30);
+        assert_eq!([day("2026-11-30 09:12"), day("2026/11/30 9:15"), day("2026.11.30"), day("2026年11月30日9时")], [nov30; 4]);
+        assert_eq!(day("2026/1/5 9:15"), NaiveDate::from_ymd_opt(2026, 1, 5));
+        assert_eq!(day("昨天"), None);
     }
 }
 

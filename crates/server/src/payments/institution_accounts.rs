@@ -39,6 +39,8 @@ pub enum InstitutionAccountError {
     Bank,
     #[error("{0:?}: a corporate account number is 8 to 32 digits")]
     AccountNo(String),
+    #[error("{0} is recorded as a person's payment account, not an institution's")]
+    Personal(String),
 }
 
 impl Bilingual for InstitutionAccountError {
@@ -46,6 +48,7 @@ impl Bilingual for InstitutionAccountError {
         match self {
             InstitutionAccountError::Bank => "请填写开户银行".into(),
             InstitutionAccountError::AccountNo(s) => format!("账号“{s}”应为 8 至 32 位数字（对公账户）"),
+            InstitutionAccountError::Personal(s) => format!("账号 {s} 已登记为个人的发放账户，不能作为供养机构的对公账户"),
         }
     }
     fn en(&self) -> String {
@@ -279,6 +282,11 @@ pub async fn save(
         return Err(AccessError::OutOfScope.into());
     }
     let (bank, account_no) = checked(bank, account_no).map_err(InstitutionAccountFailure::Invalid)?;
+    // A person's card is not an institution's account (the money of the persons it houses would
+    // go to whoever holds the card).
+    if !super::store::payment_store(store).households_by_account(std::slice::from_ref(&account_no)).await?.is_empty() {
+        return Err(InstitutionAccountFailure::Invalid(vec![InstitutionAccountError::Personal(account_no)]));
+    }
     let county = i.filing.region.ancestor(minzheng_domain::RegionLevel::County).unwrap_or_else(|| i.filing.region.clone());
     let a = InstitutionAccount { institution_id, county, institution_name: i.filing.name.clone(), bank, account_no };
     institution_account_store(store).save_institution_account(&a, actor).await?;

@@ -250,6 +250,9 @@ pub struct PayrollLine {
     pub household_no: String,
     pub payee: IdNumber,
     pub payee_name: String,
+    /// The name on the account at the bank when it is not the payee's: the institution's, for a
+    /// person in concentrated support (empty: the payee's own account).
+    pub account_name: String,
     pub bank: String,
     pub account_no: String,
     /// The months this line pays (the month of the payroll, months owed, a returned payment).
@@ -267,6 +270,17 @@ pub struct PayrollLine {
     pub held: Option<Held>,
     /// The earlier line (payroll id, line no) this one pays again after the bank returned it.
     pub reissue_of: Option<(i64, i64)>,
+}
+
+impl PayrollLine {
+    /// The name on the account, as the bank file gives it.
+    pub fn account_holder(&self) -> &str {
+        if self.account_name.is_empty() {
+            &self.payee_name
+        } else {
+            &self.account_name
+        }
+    }
 }
 
 /// What was paid before, as the locked payrolls of the program and county say.
@@ -511,7 +525,8 @@ fn lines_of(sorted: &[&Enrolment], inputs: &PayrollInputs<'_>, since: NaiveDate,
                 enrolment_id: e.id,
                 household_no: e.household_no.clone(),
                 payee,
-                payee_name: holder,
+                account_name: if holder == name { String::new() } else { holder },
+                payee_name: name,
                 bank: account.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
                 account_no: account.as_ref().map(|a| a.1.clone()).unwrap_or_default(),
                 months,
@@ -553,7 +568,8 @@ fn reissues(enrolments: &[Enrolment], inputs: &PayrollInputs<'_>, lines: &mut Ve
             enrolment_id: r.enrolment_id,
             household_no: r.household_no.clone(),
             payee: r.payee,
-            payee_name: holder,
+            account_name: if holder == r.payee_name { String::new() } else { holder },
+            payee_name: r.payee_name.clone(),
             bank: account.as_ref().map(|a| a.0.clone()).unwrap_or_default(),
             account_no: account.as_ref().map(|a| a.1.clone()).unwrap_or_default(),
             months: r.months.clone(),
@@ -594,6 +610,8 @@ pub enum PayrollError {
     EarlierOpen(String),
     #[error("a recovery this list deducts from was repaid or written off since the list was prepared: send it back and prepare it again")]
     DeductionsChanged,
+    #[error("who lives in an institution in concentrated support changed since the list was prepared: send it back and prepare it again")]
+    ResidenceChanged,
 }
 
 impl Bilingual for PayrollError {
@@ -608,6 +626,9 @@ impl Bilingual for PayrollError {
             PayrollError::NotLocked => "只有已锁定（已送银行）的花名册才有银行发放文件和回盘".into(),
             PayrollError::EarlierOpen(m) => format!("{m} 的花名册尚未锁定：花名册按月份依次编制和锁定，以免同一月份重复发放"),
             PayrollError::DeductionsChanged => "本花名册扣减的追回款在编制后已登记还款或核销：请退回并重新编制".into(),
+            PayrollError::ResidenceChanged => {
+                "编制后集中供养人员的入住或离院情况有变化（供养金的收款账户随之改变）：请退回并重新编制".into()
+            }
         }
     }
     fn en(&self) -> String {
@@ -799,7 +820,10 @@ mod tests {
         assert_eq!((head.held, head.deduction), (Some(Held::NoAccount), Fen(0)), "held: nothing deducted from it");
         let wife = lines.iter().find(|l| l.payee == id(WIFE)).expect("wife");
         assert_eq!((wife.deduction, wife.net), (Fen(20_000), Fen(109_300)), "the instalment taken from the line that is paid");
-        assert_eq!((wife.payee_name.as_str(), wife.account_no.as_str()), ("浑南区中心敬老院", "0112010000001234"));
+        assert_eq!(
+            (wife.payee_name.as_str(), wife.account_holder(), wife.account_no.as_str()),
+            ("李四", "浑南区中心敬老院", "0112010000001234")
+        );
         assert!(wife.note.ends_with("集中供养：李四的供养金发至供养机构账户：浑南区中心敬老院"), "{}", wife.note);
         assert!(note_en(&wife.note).ends_with("concentrated support: 李四's support paid to the institution's account: 浑南区中心敬老院"));
     }

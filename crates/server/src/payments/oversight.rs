@@ -45,6 +45,17 @@ pub fn amount_of(f: &Finding) -> Fen {
         .unwrap_or(Fen(0))
 }
 
+/// The line a supervision finding is about: its list and sequence number (the finding's own key
+/// when its evidence does not say).
+fn line_of(f: &Finding) -> String {
+    let e = f.evidence.first();
+    let seq = e.and_then(|e| e.fields.iter().find(|(k, _)| k == "花名册序号")).map(|(_, v)| v.as_str());
+    match (e.and_then(|e| e.batch.as_deref()), seq) {
+        (Some(b), Some(n)) => format!("{b}:{n}"),
+        _ => f.key.clone(),
+    }
+}
+
 fn county_of(region: &str) -> String {
     region.chars().take(6).collect()
 }
@@ -84,6 +95,9 @@ pub fn summarise(
             }
         }
     }
+    // A line with two open findings (a relative of staff whose amount also differs) is at risk
+    // once in the county's total.
+    let mut counted = std::collections::HashSet::new();
     for f in open {
         let Some(i) = kinds.iter().position(|k| *k == f.kind) else { continue };
         let county = county_of(f.region.as_str());
@@ -91,7 +105,9 @@ pub fn summarise(
         if let Some(s) = by.get_mut(&county) {
             let a = amount_of(f);
             s.kinds[i].at_risk += a;
-            s.at_risk += a;
+            if counted.insert(line_of(f)) {
+                s.at_risk += a;
+            }
         }
     }
     for o in recoveries {
@@ -165,7 +181,7 @@ mod tests {
     use super::*;
     use minzheng_domain::{Evidence, IdNumber};
 
-    fn finding(kind: FindingKind, region: &str, net: &str, status: FindingStatus) -> Finding {
+    fn finding(kind: FindingKind, region: &str, net: &str, status: FindingStatus, line: u32) -> Finding {
         Finding {
             id: 1,
             kind,
@@ -177,7 +193,11 @@ mod tests {
             confidence: 1000,
             summary_zh: String::new(),
             summary_en: String::new(),
-            evidence: vec![Evidence { source: "payroll".into(), batch: None, fields: vec![("实发".into(), format!("{net} 元"))] }],
+            evidence: vec![Evidence {
+                source: "payroll".into(),
+                batch: Some("payroll:1".into()),
+                fields: vec![("花名册序号".into(), line.to_string()), ("实发".into(), format!("{net} 元"))],
+            }],
             key: String::new(),
             found_on: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).expect("day"),
             status,
@@ -199,12 +219,15 @@ mod tests {
             count("paid_after_death", "new", 2),
             count("paid_after_death", "resolved", 5),
             count("shared_account", "assigned", 1),
+            count("shared_account", "new", 1),
             count("deceased", "new", 9),
         ];
         let open = [
-            finding(FindingKind::PaidAfterDeath, "210112009001", "1041.00", FindingStatus::New),
-            finding(FindingKind::PaidAfterDeath, "210112009002", "520.50", FindingStatus::New),
-            finding(FindingKind::SharedAccount, "210112009001", "300.00", FindingStatus::Assigned),
+            finding(FindingKind::PaidAfterDeath, "210112009001", "1041.00", FindingStatus::New, 1),
+            finding(FindingKind::PaidAfterDeath, "210112009002", "520.50", FindingStatus::New, 2),
+            finding(FindingKind::SharedAccount, "210112009001", "300.00", FindingStatus::Assigned, 3),
+            // The first line also paid to a shared account: at risk once in the total.
+            finding(FindingKind::SharedAccount, "210112009001", "1041.00", FindingStatus::New, 1),
         ];
         let o = |amount: i64, repaid: i64, status: RecoveryStatus| Overpayment {
             id: 1,
@@ -226,9 +249,9 @@ mod tests {
         let s = summarise(&kinds, &counts, &open, &recoveries, &names);
         assert_eq!(s.len(), 1);
         let h = &s[0];
-        assert_eq!((h.county_name.as_str(), h.open, h.at_risk), ("浑南区", 3, Fen(186_150)));
+        assert_eq!((h.county_name.as_str(), h.open, h.at_risk), ("浑南区", 4, Fen(186_150)), "the first line once");
         assert_eq!((h.kinds[0].open, h.kinds[0].settled, h.kinds[0].at_risk), (2, 5, Fen(156_150)));
-        assert_eq!((h.kinds[1].open, h.kinds[1].at_risk), (1, Fen(30_000)));
+        assert_eq!((h.kinds[1].open, h.kinds[1].at_risk), (2, Fen(134_100)));
         assert_eq!((h.overpaid, h.recovered, h.owed, h.written_off), (Fen(154_100), Fen(40_000), Fen(74_100), Fen(40_000)));
     }
 }

@@ -257,6 +257,7 @@ mod tests {
             household_no: "H1".into(),
             payee: IdNumber::parse("11010519491231002X").expect("id"),
             payee_name: "王秀英".into(),
+            account_name: String::new(),
             bank: String::new(),
             account_no: String::new(),
             months,

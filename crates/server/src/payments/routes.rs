@@ -573,7 +573,8 @@ fn line_rows(who: &Authenticated, lines: &[super::model::PayrollLine], results: 
                 household: l.household_no.clone(),
                 payee: l.payee_name.clone(),
                 id_number: service::shown_payee(&who.principal, &l.payee),
-                bank: l.bank.clone(),
+                // An institution's account names its holder beside the bank.
+                bank: if l.account_name.is_empty() { l.bank.clone() } else { format!("{}（{}）", l.bank, l.account_name) },
                 account: l.account_no.clone(),
                 amount: l.amount.to_string(),
                 arrears: if l.arrears.0 == 0 { String::new() } else { l.arrears.to_string() },

@@ -494,6 +494,7 @@ pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, st
     }
     if step == Step::Lock {
         deductions_still_owed(store, &p).await?;
+        residences_unchanged(store, &p).await?;
     }
     let moved = payment_store(store).move_payroll(id, from, to, actor).await.map_err(|e| match e {
         // The lock books the list's deductions; a recovery repaid in between refuses it.
@@ -527,6 +528,31 @@ async fn deductions_still_owed(store: &dyn Store, p: &Payroll) -> Result<(), Pay
         let (_, rest) = super::recovery::book_deduction(plans.get(&enrolment).map_or(&[], Vec::as_slice), amount);
         if rest.0 > 0 {
             return Err(PayrollError::DeductionsChanged.into());
+        }
+    }
+    Ok(())
+}
+
+/// Before a lock of a 特困 list: each line still goes where the person lives on the month's first
+/// day (an admission or a discharge recorded since the list was prepared changes the account).
+async fn residences_unchanged(store: &dyn Store, p: &Payroll) -> Result<(), PaymentFailure> {
+    if p.program != super::institution_accounts::CONCENTRATED_PROGRAM {
+        return Ok(());
+    }
+    let lines = payment_store(store).lines(p.id).await?;
+    let mut payees: Vec<IdNumber> = lines.iter().map(|l| l.payee).collect();
+    payees.sort_unstable();
+    payees.dedup();
+    let now = super::institution_accounts::concentrated_payees(store, &payees, p.month).await?;
+    for l in &lines {
+        let routed = !l.account_name.is_empty();
+        let due = now.get(&l.payee);
+        let same = match due {
+            Some(i) => routed && i.name == l.account_name && i.account_no.as_deref().unwrap_or_default() == l.account_no,
+            None => !routed,
+        };
+        if !same {
+            return Err(PayrollError::ResidenceChanged.into());
         }
     }
     Ok(())

@@ -25,6 +25,7 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
             name: "results_checked_by_statement",
             sql: include_str!("migrations/sqlite/4007_results_checked_by_statement.sql"),
         },
+        Migration { version: 4008, name: "account_name", sql: include_str!("migrations/sqlite/4008_account_name.sql") },
     ],
     postgres: &[
         Migration { version: 4001, name: "payments", sql: include_str!("migrations/postgres/4001_payments.sql") },
@@ -38,6 +39,7 @@ pub const MIGRATIONS: ModuleMigrations = ModuleMigrations {
             name: "results_checked_by_statement",
             sql: include_str!("migrations/postgres/4007_results_checked_by_statement.sql"),
         },
+        Migration { version: 4008, name: "account_name", sql: include_str!("migrations/postgres/4008_account_name.sql") },
     ],
 };
 
@@ -185,7 +187,7 @@ fn id_of(s: &str) -> Result<IdNumber> {
 const ACCOUNT_COLUMNS: &str = "holder, holder_name, household_no, bank, kind, account_no";
 const PAYROLL_COLUMNS: &str = "id, program, county, month, status, prepared_by, approved_by, lines, total";
 const LINE_COLUMNS: &str = "line_no, enrolment_id, household_no, payee, payee_name, bank, account_no, months, amount, arrears, \
-                            deduction, net, note, held, reissue_of_payroll, reissue_of_line";
+                            deduction, net, note, held, reissue_of_payroll, reissue_of_line, account_name";
 
 /// The county's prefix range: `county >= lo AND county < hi`.
 /// The counties within `region` (a street or community contains none): `county >= lo AND county < hi`.
@@ -241,6 +243,7 @@ macro_rules! impl_payment_store {
                     household_no: r.try_get("household_no")?,
                     payee: id_of(&payee)?,
                     payee_name: r.try_get("payee_name")?,
+                    account_name: r.try_get("account_name")?,
                     bank: r.try_get("bank")?,
                     account_no: r.try_get("account_no")?,
                     months: months_of(&months)?,
@@ -416,6 +419,7 @@ macro_rules! impl_payment_store {
                             l.held.map(|h| h.as_str().to_string()),
                             l.reissue_of.map(|r| r.0.to_string()),
                             l.reissue_of.map(|r| r.1.to_string()),
+                            Some(l.account_name.clone()),
                         ]
                     });
                     let copied = <$store>::copy_rows(&mut tx, "payroll_lines", &format!("payroll_id, {LINE_COLUMNS}"), rows).await.map_err(|e| match e {
@@ -441,7 +445,8 @@ macro_rules! impl_payment_store {
                                 .push_bind(l.note.clone())
                                 .push_bind(l.held.map(|h| h.as_str()))
                                 .push_bind(l.reissue_of.map(|r| r.0))
-                                .push_bind(l.reissue_of.map(|r| r.1));
+                                .push_bind(l.reissue_of.map(|r| r.1))
+                                .push_bind(l.account_name.clone());
                         });
                         qb.build().execute(&mut *tx).await.map_err(frozen_to_conflict)?;
                     }

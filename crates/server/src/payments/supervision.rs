@@ -301,6 +301,7 @@ mod tests {
             household_no: household.into(),
             payee,
             payee_name: "王秀英".into(),
+            account_name: String::new(),
             bank: "盛京银行".into(),
             account_no: account.into(),
             months,

@@ -328,7 +328,7 @@ fn check_fits(layout: &FileLayout, lines: &[&PayrollLine]) -> Result<(), DoesNot
 fn sent_text(c: &Column, l: &PayrollLine, what: &FileFor<'_>) -> String {
     match c.field {
         Field::Seq => l.line_no.to_string(),
-        Field::Name => l.payee_name.clone(),
+        Field::Name => l.account_holder().to_string(),
         Field::IdNumber => l.payee.to_string(),
         Field::Account => l.account_no.clone(),
         Field::Amount => l.net.to_string(),
@@ -413,7 +413,7 @@ pub fn payment_file(layout: &FileLayout, lines: &[PayrollLine], what: &FileFor<'
                         true
                     }
                     Field::Name => {
-                        text.push_str(&l.payee_name);
+                        text.push_str(l.account_holder());
                         false
                     }
                     Field::IdNumber => {
@@ -680,7 +680,7 @@ pub fn return_file(layout: &ReturnLayout, sent: &[PayrollLine], failed: &HashMap
         let fail = failed.get(&l.line_no);
         match c.field {
             Field::Seq => (l.line_no.to_string(), true),
-            Field::Name => (l.payee_name.clone(), false),
+            Field::Name => (l.account_holder().to_string(), false),
             Field::IdNumber => (l.payee.to_string(), false),
             Field::Account => (l.account_no.clone(), false),
             Field::Amount => (amount_text(f.amount_unit, l.net), true),

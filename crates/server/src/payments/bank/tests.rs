@@ -9,6 +9,7 @@ fn line(no: i64, net: i64, held: bool) -> PayrollLine {
         household_no: format!("H{no}"),
         payee: IdNumber::parse("11010519491231002X").expect("id"),
         payee_name: "王秀英".into(),
+        account_name: String::new(),
         bank: "盛京银行".into(),
         account_no: format!("62220200000000{no:05}"),
         months: vec![],
