@@ -323,7 +323,8 @@ async fn a_month_is_prepared_approved_locked_paid_and_a_stop_takes_the_household
     assert!(ours[0].note.contains("补发退票（账户冻结）"), "{}", ours[0].note);
     // Every step is on record.
     let log = f.store.audit_of("payroll", &id.to_string()).await.expect("audit");
-    for action in ["approve", "lock", "bank_file", "bank_return"] {
+    // (Approving ran the amounts against the rules: `check_amounts`.)
+    for action in ["check_amounts", "approve", "lock", "bank_file", "bank_return"] {
         assert!(log.iter().any(|r| r.action == action), "{action} missing: {log:?}");
     }
     assert_eq!(minzheng_store::verify_audit(f.store.as_ref()).await.expect("verify").first_broken, None);

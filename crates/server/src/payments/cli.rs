@@ -146,7 +146,7 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
             let who = county_staff(operator, &county)?;
             let s = Step::parse(&step)
                 .ok_or_else(|| format!("“{step}”应为 approve、send_back 或 lock / {step:?}: approve, send_back or lock"))?;
-            let p = service::step(store, &who, operator, id, s).await.map_err(|e| e.both())?;
+            let p = service::step(store, engine, &who, operator, id, s, today).await.map_err(|e| e.both())?;
             println!("花名册 {id}：{} / payroll {id}: {}", p.status.zh(), p.status.as_str());
         }
         PaymentsWhat::BankFile { id, layout, county, out } => {

@@ -103,8 +103,8 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
         for program in &programs {
             let which = ListFor { program: program.clone(), county: county.clone(), month: *month };
             let (p, _) = service::prepare(store, engine, &preparer, &pa, &which, today).await.map_err(fail)?;
-            service::step(store, &approver, &aa, p.id, Step::Approve).await.map_err(fail)?;
-            service::step(store, &approver, &aa, p.id, Step::Lock).await.map_err(fail)?;
+            service::step(store, engine, &approver, &aa, p.id, Step::Approve, today).await.map_err(fail)?;
+            service::step(store, engine, &approver, &aa, p.id, Step::Lock, today).await.map_err(fail)?;
             let lines = super::store::payment_store(store).lines(p.id).await.map_err(|e| e.to_string())?;
             let program_zh = engine.policy.programs.iter().find(|x| &x.code == program).map(|x| x.zh.clone()).unwrap_or_default();
             let period = month.format("%Y-%m").to_string();

@@ -159,7 +159,7 @@ pub(super) async fn api_step(
     Json(r): Json<StepRequest>,
 ) -> Result<Json<Payroll>, AppError> {
     who.require_csrf(&s, csrf_of(&headers)).await?;
-    Ok(Json(service::step(s.store.as_ref(), &who.principal, &who.actor, id, step_of(&r.step)?).await?))
+    Ok(Json(service::step(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, step_of(&r.step)?, s.clock.today()).await?))
 }
 
 #[derive(Deserialize)]
@@ -293,7 +293,7 @@ const ZH: PayText = PayText {
     institutions: "供养机构账户",
     supervision: "资金监督汇总",
     check_amounts: "按规则核对金额",
-    check_amounts_hint: "按现行规则和数据重新核算本区县每户（每人）本月应发金额，与花名册不符的列为监督疑点（渐退、停发中的不核对）。",
+    check_amounts_hint: "按现行规则和数据重新核算本区县每户（每人）本月应发金额，与花名册不符的列为监督疑点（渐退、停发中的不核对）。审核时自动核对一次。",
     download: "下载",
     bank_return: "导入银行回盘",
     upload: "导入",
@@ -344,7 +344,7 @@ const EN: PayText = PayText {
     institutions: "Institution accounts",
     supervision: "Fund supervision summary",
     check_amounts: "Check the amounts against the rules",
-    check_amounts_hint: "Works out again, by the rules and the data in force, what each household (or person) of the county is due this month; each line that differs becomes a supervision finding (gradual exits and stops are not checked).",
+    check_amounts_hint: "Works out again, by the rules and the data in force, what each household (or person) of the county is due this month; each line that differs becomes a supervision finding (gradual exits and stops are not checked). Approving checks them once by itself.",
     download: "Download",
     bank_return: "Import the bank's return",
     upload: "Import",
@@ -653,9 +653,9 @@ pub(super) async fn form_step(
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let step = step_of(&f.step)?;
-    match service::step(s.store.as_ref(), &who.principal, &who.actor, id, step).await {
+    match service::step(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, step, s.clock.today()).await {
         Ok(_) => Ok(Redirect::to(&format!("/payments/{id}")).into_response()),
-        Err(e @ (PaymentFailure::Payroll(_) | PaymentFailure::Stale)) => {
+        Err(e @ (PaymentFailure::Payroll(_) | PaymentFailure::Stale | PaymentFailure::Rules(..))) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
             payroll_response(&s, &who, id, Some(msg)).await
         }

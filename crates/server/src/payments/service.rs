@@ -323,6 +323,18 @@ pub async fn check_amounts(
 ) -> Result<(u64, usize), PaymentFailure> {
     need(who, Permission::PreparePayroll)?;
     let payroll = payroll_in_scope(store, who, id).await?;
+    amounts_against_rules(store, engine, actor, &payroll, today).await
+}
+
+/// 金额与规则不符 on a list whose access was checked: before each approval, and on demand.
+async fn amounts_against_rules(
+    store: &dyn Store,
+    engine: &Engine,
+    actor: &Actor,
+    payroll: &Payroll,
+    today: NaiveDate,
+) -> Result<(u64, usize), PaymentFailure> {
+    let id = payroll.id;
     let p = program_of(engine, &payroll.program)?;
     let lines = payment_store(store).lines(id).await?;
     let sent: Vec<&PayrollLine> = lines.iter().filter(|l| l.held.is_none()).collect();
@@ -341,7 +353,7 @@ pub async fn check_amounts(
         after = last.id;
         ending.extend(page.into_iter().filter(|e| e.program == payroll.program && e.end.is_some()).map(|e| e.id));
     }
-    let g = Gathered::of(store, &payroll, &sent).await?;
+    let g = Gathered::of(store, payroll, &sent).await?;
     let ex = |a: &str, b: &str| excludes(engine, a, b);
     let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
     let facts = super::supervision::Facts {
@@ -468,8 +480,17 @@ impl Step {
     }
 }
 
-/// Takes a step on a payroll of the account's county.
-pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, step: Step) -> Result<Payroll, PaymentFailure> {
+/// Takes a step on a payroll of the account's county. Approving runs the amounts against the
+/// rules first (the other supervision checks ran when the list was prepared).
+pub async fn step(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    id: i64,
+    step: Step,
+    today: NaiveDate,
+) -> Result<Payroll, PaymentFailure> {
     need(who, Permission::ApprovePayroll)?;
     let p = payroll_in_scope(store, who, id).await?;
     let (from, to) = match step {
@@ -495,6 +516,9 @@ pub async fn step(store: &dyn Store, who: &Principal, actor: &Actor, id: i64, st
     if step == Step::Lock {
         deductions_still_owed(store, &p).await?;
         residences_unchanged(store, &p).await?;
+    }
+    if step == Step::Approve {
+        amounts_against_rules(store, engine, actor, &p, today).await?;
     }
     let moved = payment_store(store).move_payroll(id, from, to, actor).await.map_err(|e| match e {
         // The lock books the list's deductions; a recovery repaid in between refuses it.
