@@ -128,6 +128,11 @@ enum Command {
         #[command(subcommand)]
         what: minzheng_server::payments::cli::PaymentsWhat,
     },
+    /// 基层治理: the work orders' daily escalation of what is overdue.
+    Grid {
+        #[command(subcommand)]
+        what: minzheng_server::grid::cli::GridWhat,
+    },
     /// The working-day calendar that case time limits are counted in (holidays, 调休).
     Calendar {
         #[command(subcommand)]
@@ -486,6 +491,9 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
         Command::Tasks { what } => minzheng_server::tasks::cli::run(what, open(&url).await?.as_ref(), &cli_principal(config)?, &actor())
             .await
             .map_err(anyhow::Error::msg),
+        Command::Grid { what } => {
+            minzheng_server::grid::cli::run(what, open(&url).await?.as_ref(), &actor()).await.map_err(anyhow::Error::msg)
+        }
         Command::Payments { what } => {
             minzheng_server::payments::cli::run(what, open(&url).await?.as_ref(), &policy::engine().await?, &actor())
                 .await

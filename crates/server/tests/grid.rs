@@ -153,17 +153,16 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotOverdue))), "{e:?}");
         let overdue = service::queue(s, &street_desk, None, Queue::Overdue(day("2026-12-21")), 1, 50).await.expect("overdue");
         assert_eq!(overdue.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "{backend:?}");
-        service::act(
-            s,
-            &county_desk,
-            &actor(&county_desk),
-            c.id,
-            Step::Escalate { note: "超期未签收，督促办理".into() },
-            None,
-            day("2026-12-21"),
-        )
-        .await
-        .expect("escalated");
+        // The county's daily sweep escalates it, once: the next day's sweep finds nothing new.
+        let n = service::escalate_overdue(s, &county_desk, &actor(&county_desk), None, day("2026-12-21")).await.expect("sweep");
+        assert_eq!(n, 1, "{backend:?}");
+        let n = service::escalate_overdue(s, &county_desk, &actor(&county_desk), None, day("2026-12-22")).await.expect("again");
+        assert_eq!(n, 0, "escalated once: {backend:?}");
+        let (escalated, steps) = service::get(s, &county_desk, c.id).await.expect("order");
+        assert!(escalated.escalated && steps.iter().any(|x| x.step == "escalate" && x.note == service::SWEEP_NOTE), "{steps:?}");
+        // A street's desk does not run the county's sweep.
+        let by_street = service::escalate_overdue(s, &street_desk, &actor(&street_desk), None, day("2026-12-22")).await;
+        assert!(matches!(by_street, Err(OrderFailure::Access(_))), "{by_street:?}");
         // The city reads the phone masked.
         let admin = who(Role::CityAdmin, &RegionCode::parse("2101").unwrap());
         let (seen, _) = service::get(s, &admin, c.id).await.expect("read");

@@ -10,6 +10,7 @@
 //! line (here, `work.rs`), its tests (`tests/grid.rs`).
 
 pub mod base;
+pub mod cli;
 pub mod import;
 pub mod model;
 mod routes;

@@ -252,6 +252,45 @@ pub async fn act(
     Ok(after)
 }
 
+/// The note of an escalation made by the daily sweep.
+pub const SWEEP_NOTE: &str = "超期未办结，系统每日督办";
+
+/// 超期督办 by the daily sweep of a county desk (`minzheng grid escalate`): every open order of
+/// the region past its time limit, or a petition not accepted within its 15 days, not yet
+/// escalated, is escalated, each a step of its own by the sweep's account, audited. Returns how
+/// many. Running it again escalates nothing twice.
+pub async fn escalate_overdue(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    region: Option<&RegionCode>,
+    today: NaiveDate,
+) -> Result<u64, OrderFailure> {
+    need(who, Permission::DispatchWorkOrders)?;
+    if who.region.level() > RegionLevel::County {
+        return Err(AccessError::Forbidden.into());
+    }
+    let region = within(who, region)?.clone();
+    let (mut escalated, mut offset) = (0, 0);
+    loop {
+        let rows = grid_store(store).queue(&region, Queue::Open, false, offset, 1000).await?;
+        if rows.is_empty() {
+            break;
+        }
+        offset += u32::try_from(rows.len()).unwrap_or(u32::MAX);
+        for o in rows.iter().filter(|o| !o.escalated && (o.overdue(today) || o.acceptance_overdue(today))) {
+            let seen = Some(Seen { status: o.status, rework: o.rework });
+            match act(store, who, actor, o.id, Step::Escalate { note: SWEEP_NOTE.into() }, seen, today).await {
+                Ok(_) => escalated += 1,
+                // Moved on meanwhile (signed, replied): tomorrow's sweep sees it as it is.
+                Err(OrderFailure::Changed) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(escalated)
+}
+
 /// A page of a queue of the region (the account's own when none).
 pub async fn queue(
     store: &dyn Store,
