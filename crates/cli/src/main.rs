@@ -977,6 +977,10 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("殡葬服务 / funeral: {funeral}");
+        let orders = minzheng_server::grid::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        eprintln!("网格工单 / work orders: {orders}");
         let marriage = minzheng_server::marriage::demo::load(
             store.as_ref(),
             &minzheng_app::cases::Catalogue::shenyang(),

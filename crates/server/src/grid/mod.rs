@@ -11,6 +11,7 @@
 
 pub mod base;
 pub mod cli;
+pub mod demo;
 pub mod import;
 pub mod model;
 mod routes;
