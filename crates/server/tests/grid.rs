@@ -160,6 +160,8 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         assert_eq!(n, 0, "escalated once: {backend:?}");
         let (escalated, steps) = service::get(s, &county_desk, c.id).await.expect("order");
         assert!(escalated.escalated && steps.iter().any(|x| x.step == "escalate" && x.note == service::SWEEP_NOTE), "{steps:?}");
+        let followed = service::queue(s, &county_desk, None, Queue::Escalated, 1, 50).await.expect("escalated");
+        assert_eq!(followed.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "the county's list to follow up: {backend:?}");
         // A street's desk does not run the county's sweep.
         let by_street = service::escalate_overdue(s, &street_desk, &actor(&street_desk), None, day("2026-12-22")).await;
         assert!(matches!(by_street, Err(OrderFailure::Access(_))), "{by_street:?}");
@@ -332,6 +334,8 @@ async fn a_grid_worker_reports_from_the_phone_page_and_the_street_dispatches_it(
     assert!(r.body.contains("处理中") && r.body.contains("step-reply"), "{}", r.body);
     let r = get(&f.app, "/grid", Some(&desk.cookie)).await;
     assert!(r.body.contains("井盖缺失有坠落危险"), "{}", r.body);
+    let r = get(&f.app, "/grid?list=escalated", Some(&desk.cookie)).await;
+    assert!(r.status == StatusCode::OK && r.body.contains("已督办</a> ●") && r.body.contains("id=\"no-orders\""), "{}", r.body);
     let r = get(&f.app, "/grid/kpi", Some(&desk.cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("按时签收率") && r.body.contains("100.0%"), "{}", r.body);

@@ -76,8 +76,8 @@ fn openapi() -> serde_json::Value {
     serde_json::json!({
         "paths": {
             "/api/grid/orders": {
-                "get": { "summary": "工单队列（办理中、已超期、已办结）/ a queue of work orders (open, overdue, closed)",
-                    "parameters": [param("region", "query", "region code"), param("list", "query", "open | overdue | closed"), param("page", "query", "page of 50")],
+                "get": { "summary": "工单队列（办理中、已超期、已督办、已办结）/ a queue of work orders (open, overdue, escalated, closed)",
+                    "parameters": [param("region", "query", "region code"), param("list", "query", "open | overdue | escalated | closed"), param("page", "query", "page of 50")],
                     "responses": { "200": { "description": "orders" }, "403": error_response() } },
                 "post": { "summary": "登记网格事件、12345工单或信访事项（需 x-csrf-token）/ file a grid event, a 12345 order or a petition (needs x-csrf-token)",
                     "parameters": [csrf],

@@ -49,6 +49,7 @@ fn queue_of(list: Option<&str>, today: NaiveDate) -> Queue {
     match list {
         Some("overdue") => Queue::Overdue(today),
         Some("closed") => Queue::Closed,
+        Some("escalated") => Queue::Escalated,
         _ => Queue::Open,
     }
 }
@@ -259,6 +260,7 @@ async fn queue_page(
     let list = match q.list.as_deref() {
         Some("overdue") => "overdue",
         Some("closed") => "closed",
+        Some("escalated") => "escalated",
         _ => "open",
     };
     let page = q.page.unwrap_or(1).max(1);

@@ -43,6 +43,8 @@ pub enum Queue {
     Overdue(NaiveDate),
     /// Closed or referred, latest first.
     Closed,
+    /// Open and escalated (督办), soonest due first: the county's list to follow up.
+    Escalated,
 }
 
 #[async_trait]
@@ -449,6 +451,9 @@ macro_rules! impl_grid_store {
                         }
                         Queue::Closed => {
                             qb.push(" AND status IN ('closed', 'referred') ORDER BY closed_on DESC, id DESC");
+                        }
+                        Queue::Escalated => {
+                            qb.push(" AND escalated AND status NOT IN ('closed', 'referred') ORDER BY due NULLS FIRST, id");
                         }
                     }
                     qb.push(" LIMIT ").push_bind(i64::from(limit)).push(" OFFSET ").push_bind(i64::from(offset));
