@@ -19,6 +19,11 @@ pub async fn run(what: GridWhat, store: &dyn Store, operator: &Actor) -> Result<
     match what {
         GridWhat::Escalate { county } => {
             let region = RegionCode::parse(&county).map_err(|e| e.both())?;
+            // A county of the region tree: a city code or a typo would sweep the wrong desk's orders.
+            let known = store.region(&region).await.map_err(|e| e.to_string())?.is_some();
+            if region.level() != minzheng_domain::RegionLevel::County || !known {
+                return Err(format!("{county} 不是区划中的区县 / {county} is not a county of the region tree"));
+            }
             let who = Principal { name: operator.name.clone(), role: Role::CountyApprover, region };
             let n = super::service::escalate_overdue(store, &who, operator, None, today).await.map_err(|e| e.both())?;
             println!("超期督办 {n} 件 / {n} overdue orders escalated");

@@ -3,7 +3,8 @@
 //! orders and a petition the county filed, carried through their steps on the days they were
 //! taken (dispatched, signed, replied, one sent back, closed and evaluated), some still open
 //! with the community, one 12345 complaint never signed and past its 13 working days, which the
-//! county's daily sweep escalates. Synthetic and deterministic.
+//! county's daily sweep escalates with whatever else is past its limit by then (an event replied
+//! but not yet closed, often). Synthetic and deterministic.
 
 use super::model::Step;
 use super::service::{self, NewOrder};
@@ -15,7 +16,7 @@ use minzheng_store::{Actor, Store};
 pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String> {
     let code = |c: &str| RegionCode::parse(c).map_err(|e| e.to_string());
     let home = code("210112009001")?;
-    let desk = Principal { name: "demo_county_desk".into(), role: Role::CountyApprover, region: code("210112")? };
+    let desk = Principal { name: "demo_county_approver".into(), role: Role::CountyApprover, region: code("210112")? };
     let worker = Principal { name: "demo_community_worker".into(), role: Role::CommunityWorker, region: home.clone() };
     let grid = Principal { name: "demo_grid_worker".into(), role: Role::GridWorker, region: home.clone() };
     let actor = |p: &Principal| Actor::new(&p.name);

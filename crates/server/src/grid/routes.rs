@@ -293,7 +293,7 @@ async fn queue_page(
     Ok((status, render(&view)?).into_response())
 }
 
-/// `GET /grid?region=&list=open|overdue|closed&page=`: a queue of the region.
+/// `GET /grid?region=&list=open|overdue|escalated|closed&page=`: a queue of the region.
 pub(super) async fn queue(State(s): State<AppState>, who: Authenticated, Query(q): Query<QueueParam>) -> Result<Response, AppError> {
     queue_page(&s, &who, &q, FileForm::default(), None).await
 }

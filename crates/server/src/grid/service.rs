@@ -282,8 +282,9 @@ pub async fn escalate_overdue(
             let seen = Some(Seen { status: o.status, rework: o.rework });
             match act(store, who, actor, o.id, Step::Escalate { note: SWEEP_NOTE.into() }, seen, today).await {
                 Ok(_) => escalated += 1,
-                // Moved on meanwhile (signed, replied): tomorrow's sweep sees it as it is.
-                Err(OrderFailure::Changed) => {}
+                // Moved on meanwhile (signed, replied, escalated by hand): tomorrow's sweep sees it
+                // as it is.
+                Err(OrderFailure::Changed | OrderFailure::Invalid(OrderError::EscalatedAlready | OrderError::NotOverdue)) => {}
                 Err(e) => return Err(e),
             }
         }
