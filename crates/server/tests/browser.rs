@@ -1214,7 +1214,8 @@ fn a_county_statistics_office_follows_a_figure_closes_the_month_and_notes_a_corr
     d.wait_for("the report", |p| p.contains("id=\"choose-month\""));
     d.replace_text("#choose-month input[name=month]", "2026-10");
     d.click("#choose-month button[type=submit]");
-    d.wait_for("October", |p| p.contains("2026年10月") && p.contains("未关账"));
+    // (The month before's report names October too, as its last month: wait for October's own.)
+    d.wait_for("October", |p| p.contains("name=\"month\" value=\"2026-10\"") && p.contains("未关账"));
     d.click(&format!("#line-dibao_{area}_households a"));
     let page = d.wait_for("the households", |p| p.contains("id=\"units\""));
     assert!(page.contains(&f.inside.household_no) && page.contains("1041.00"), "{}", page.chars().take(2000).collect::<String>());
