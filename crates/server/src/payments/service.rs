@@ -222,6 +222,7 @@ fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
 
 /// What the supervision checks look up about a list's lines: the registry, the accounts, the
 /// other lists of the month, the filed relatives of staff.
+#[derive(Default)]
 struct Gathered {
     persons: super::supervision::Map<IdNumber, minzheng_domain::Person>,
     communities: super::supervision::Map<String, RegionCode>,
@@ -231,6 +232,43 @@ struct Gathered {
 }
 
 impl Gathered {
+    /// The checks' facts over what was gathered.
+    fn facts<'a>(
+        &'a self,
+        payroll: &'a Payroll,
+        program_zh: &'a str,
+        on: NaiveDate,
+        excludes: &'a (dyn Fn(&str, &str) -> bool + Sync),
+        name_of: &'a (dyn Fn(&str) -> String + Sync),
+    ) -> super::supervision::Facts<'a> {
+        super::supervision::Facts {
+            payroll_id: payroll.id,
+            program: &payroll.program,
+            program_zh,
+            county: &payroll.county,
+            on,
+            persons: &self.persons,
+            communities: &self.communities,
+            account_households: &self.account_households,
+            paid_elsewhere: &self.paid_elsewhere,
+            excludes,
+            name_of,
+            relatives: &self.relatives,
+        }
+    }
+
+    /// Only the households' communities (where a finding is settled): all the amount check needs.
+    async fn communities(store: &dyn Store, sent: &[&PayrollLine]) -> Result<Gathered, PaymentFailure> {
+        let mut nos: Vec<String> = sent.iter().map(|l| l.household_no.clone()).collect();
+        nos.sort_unstable();
+        nos.dedup();
+        let mut g = Gathered::default();
+        for chunk in nos.chunks(5000) {
+            g.communities.extend(store.households(chunk).await?.into_iter().map(|h| (h.household_no, h.community)));
+        }
+        Ok(g)
+    }
+
     async fn of(store: &dyn Store, payroll: &Payroll, sent: &[&PayrollLine]) -> Result<Gathered, PaymentFailure> {
         use super::supervision::Map;
         let mut payees: Vec<IdNumber> = sent.iter().map(|l| l.payee).collect();
@@ -240,13 +278,7 @@ impl Gathered {
         for chunk in payees.chunks(5000) {
             persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p)));
         }
-        let mut nos: Vec<String> = sent.iter().map(|l| l.household_no.clone()).collect();
-        nos.sort_unstable();
-        nos.dedup();
-        let mut communities: Map<String, RegionCode> = Map::default();
-        for chunk in nos.chunks(5000) {
-            communities.extend(store.households(chunk).await?.into_iter().map(|h| (h.household_no, h.community)));
-        }
+        let communities = Gathered::communities(store, sent).await?.communities;
         let payments = payment_store(store);
         let mut account_nos: Vec<String> = sent.iter().map(|l| l.account_no.clone()).collect();
         account_nos.sort_unstable();
@@ -288,20 +320,7 @@ pub async fn supervise(
     let program_zh = program_of(engine, &payroll.program).map(|p| p.zh.clone()).unwrap_or_else(|_| payroll.program.clone());
     let ex = |a: &str, b: &str| excludes(engine, a, b);
     let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
-    let facts = super::supervision::Facts {
-        payroll_id: payroll.id,
-        program: &payroll.program,
-        program_zh: &program_zh,
-        county: &payroll.county,
-        on: today,
-        persons: &g.persons,
-        communities: &g.communities,
-        account_households: &g.account_households,
-        paid_elsewhere: &g.paid_elsewhere,
-        excludes: &ex,
-        name_of: &name_of,
-        relatives: &g.relatives,
-    };
+    let facts = g.facts(payroll, &program_zh, today, &ex, &name_of);
     let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
     let found = super::supervision::check(&owned, &facts);
     if found.is_empty() {
@@ -353,23 +372,10 @@ async fn amounts_against_rules(
         after = last.id;
         ending.extend(page.into_iter().filter(|e| e.program == payroll.program && e.end.is_some()).map(|e| e.id));
     }
-    let g = Gathered::of(store, payroll, &sent).await?;
+    let g = Gathered::communities(store, &sent).await?;
     let ex = |a: &str, b: &str| excludes(engine, a, b);
     let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
-    let facts = super::supervision::Facts {
-        payroll_id: payroll.id,
-        program: &payroll.program,
-        program_zh: &p.zh,
-        county: &payroll.county,
-        on: today,
-        persons: &g.persons,
-        communities: &g.communities,
-        account_households: &g.account_households,
-        paid_elsewhere: &g.paid_elsewhere,
-        excludes: &ex,
-        name_of: &name_of,
-        relatives: &g.relatives,
-    };
+    let facts = g.facts(payroll, &p.zh, today, &ex, &name_of);
     let per_person = p.unit == minzheng_policy::defs::Unit::Person;
     let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
     let found = super::supervision::amounts(&owned, &facts, per_person, &by_rules, &|e| ending.contains(&e));
