@@ -191,6 +191,34 @@ async fn person_facts(
     Ok(())
 }
 
+/// A snapshot of some households with their members and economic data (the persons a
+/// departmental file names, for the work on them alone).
+pub async fn households_snapshot(store: &dyn Store, household_nos: &[String]) -> Result<Snapshot, StoreError> {
+    let mut b = SnapshotBuilder::new();
+    let mut ids = Vec::new();
+    for chunk in household_nos.chunks(1000) {
+        for h in store.households(chunk).await? {
+            b.household(&h);
+        }
+        for p in store.members_of(chunk).await? {
+            b.person(&p);
+            ids.push(p.id_number);
+        }
+    }
+    let as_of: FastMap<String, NaiveDate> = store.economic_batches().await?.into_iter().map(|b| (b.checksum, b.as_of)).collect();
+    let mut newest = Newest::until(None);
+    for chunk in ids.chunks(1000) {
+        for (item, batch) in store.economic_items_of(chunk).await? {
+            if let (Some(pid), Some(date)) = (b.pid(item.id_number.as_str()), as_of.get(&batch)) {
+                newest.add(pid, &item.source, *date, item.kind, item.amount);
+            }
+        }
+    }
+    newest.into_builder(&mut b);
+    person_facts(store, &mut b, Some(&ids), None).await?;
+    Ok(b.finish(1))
+}
+
 /// A snapshot of one household.
 pub async fn household_snapshot(store: &dyn Store, household: &Household) -> Result<Snapshot, StoreError> {
     household_snapshot_until(store, household, None).await

@@ -133,6 +133,11 @@ enum Command {
         #[command(subcommand)]
         what: minzheng_server::grid::cli::GridWhat,
     },
+    /// 低收入人口动态监测: the nightly run of the warning rules, the daily escalation.
+    Monitoring {
+        #[command(subcommand)]
+        what: minzheng_server::monitoring::cli::MonitoringWhat,
+    },
     /// The working-day calendar that case time limits are counted in (holidays, 调休).
     Calendar {
         #[command(subcommand)]
@@ -494,6 +499,12 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
         Command::Grid { what } => {
             minzheng_server::grid::cli::run(what, open(&url).await?.as_ref(), &actor()).await.map_err(anyhow::Error::msg)
         }
+        Command::Monitoring { what } => {
+            let city = cli_principal(config)?.region;
+            minzheng_server::monitoring::cli::run(what, open(&url).await?.as_ref(), &policy::engine().await?, &city, &actor())
+                .await
+                .map_err(anyhow::Error::msg)
+        }
         Command::Payments { what } => {
             minzheng_server::payments::cli::run(what, open(&url).await?.as_ref(), &policy::engine().await?, &actor())
                 .await
@@ -789,6 +800,20 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
             .await
             .map_err(|e| anyhow::anyhow!(e.both()))?;
         println!("增量比对：涉及在保 {} 户次，疑点 {} 条，新增 {} 条，用时 {:.2} 秒 / incremental comparison: {} enrolments named, {} findings, {} new, {:.2} s", c.enrolments, c.found, c.added, c.seconds, c.enrolments, c.found, c.added, c.seconds);
+        let m = minzheng_server::monitoring::service::run_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        println!(
+            "增量监测：{} 人，新增预警 {} 条，未知人员 {} 行，用时 {:.2} 秒 / incremental monitoring: {} persons, {} new warnings, {} rows naming nobody, {:.2} s",
+            m.run.persons,
+            m.run.raised,
+            m.run.unknown,
+            m.run.millis as f64 / 1000.0,
+            m.run.persons,
+            m.run.raised,
+            m.run.unknown,
+            m.run.millis as f64 / 1000.0
+        );
     }
     Ok(())
 }
@@ -997,6 +1022,26 @@ async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bo
             .await
             .map_err(anyhow::Error::msg)?;
         eprintln!("地名 / place names: {names}");
+        // 动态监测: the first night's run over the city (the departmental files are in already).
+        let m = minzheng_server::monitoring::service::run_region(
+            store.as_ref(),
+            &engine,
+            &admin,
+            &Actor::new("demo"),
+            Some(&city_code),
+            minzheng_domain::calendar::today_in_beijing(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.both()))?;
+        eprintln!(
+            "动态监测：{} 人，新增预警 {} 条，用时 {:.1} 秒 / monitoring: {} persons, {} warnings in {:.1} s",
+            m.run.persons,
+            m.run.raised,
+            m.run.millis as f64 / 1000.0,
+            m.run.persons,
+            m.run.raised,
+            m.run.millis as f64 / 1000.0
+        );
     } else {
         eprintln!("使用已有数据 / using the existing data: {} persons in {} households", counts.persons, counts.households);
     }

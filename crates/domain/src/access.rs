@@ -132,6 +132,14 @@ pub enum Permission {
     DispatchWorkOrders,
     /// 网格管理: assign the community's grid workers to its grids (the community, its street).
     ManageGrids,
+    /// 低收入人口动态监测: read the warnings of the region, the monitored population and the
+    /// outcomes.
+    ReadMonitoring,
+    /// 预警处置: visit, decide and report back on the warnings of the region; escalate the
+    /// overdue (the street and county).
+    HandleWarnings,
+    /// 监测运行: run the warning rules over the region.
+    RunMonitoring,
 }
 
 impl Role {
@@ -220,9 +228,21 @@ impl Role {
                     | ReadWorkOrders
                     | HandleWorkOrders
                     | ManageGrids
+                    | ReadMonitoring
+                    | HandleWarnings
             ),
             Role::GridWorker => {
-                matches!(p, ReadRegistry | WriteRegistry | HandleCases | ReportEvents | ReadWorkOrders | HandleWorkOrders)
+                matches!(
+                    p,
+                    ReadRegistry
+                        | WriteRegistry
+                        | HandleCases
+                        | ReportEvents
+                        | ReadWorkOrders
+                        | HandleWorkOrders
+                        | ReadMonitoring
+                        | HandleWarnings
+                )
             }
             Role::StreetReviewer => matches!(
                 p,
@@ -241,6 +261,8 @@ impl Role {
                     | ReadWorkOrders
                     | DispatchWorkOrders
                     | ManageGrids
+                    | ReadMonitoring
+                    | HandleWarnings
             ),
             Role::CountyApprover => matches!(
                 p,
@@ -274,10 +296,22 @@ impl Role {
                     | CloseStatistics
                     | ReadWorkOrders
                     | DispatchWorkOrders
+                    | ReadMonitoring
+                    | HandleWarnings
+                    | RunMonitoring
             ),
             Role::VerificationOfficer => matches!(
                 p,
-                ReadRegistry | CheckEligibility | RunSweeps | ReadFindings | WorkFindings | RunComparisons | VerifyHouseholds | HandleCases
+                ReadRegistry
+                    | CheckEligibility
+                    | RunSweeps
+                    | ReadFindings
+                    | WorkFindings
+                    | RunComparisons
+                    | VerifyHouseholds
+                    | HandleCases
+                    | ReadMonitoring
+                    | RunMonitoring
             ),
             Role::CityAdmin => {
                 matches!(
@@ -304,6 +338,8 @@ impl Role {
                         | ReadPlaceNames
                         | ReadStatistics
                         | ReadWorkOrders
+                        | ReadMonitoring
+                        | RunMonitoring
                 )
             }
             Role::Auditor => {
@@ -322,6 +358,7 @@ impl Role {
                         | ReadPlaceNames
                         | ReadStatistics
                         | ReadWorkOrders
+                        | ReadMonitoring
                 )
             }
         }

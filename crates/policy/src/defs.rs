@@ -174,6 +174,10 @@ pub struct PolicySet {
     pub parameters: Vec<ParameterDef>,
     /// In evaluation order (priority, then code).
     pub programs: Vec<Program>,
+    /// 监测对象类别 (`warnings.toml`): who the monitoring of low-income people follows.
+    pub categories: Vec<crate::warnings::Category>,
+    /// 预警规则 (`warnings.toml`): what raises a warning.
+    pub warnings: Vec<crate::warnings::WarningRule>,
     /// Where each program came from, for error messages.
     pub(crate) sources: BTreeMap<String, Source>,
 }
@@ -234,6 +238,7 @@ pub const SHENYANG: &[(&str, &str)] = &[
     ("disability_care.toml", include_str!("../../../policies/2101/disability_care.toml")),
     ("orphan.toml", include_str!("../../../policies/2101/orphan.toml")),
     ("unsupported_child.toml", include_str!("../../../policies/2101/unsupported_child.toml")),
+    ("warnings.toml", include_str!("../../../policies/2101/warnings.toml")),
 ];
 
 impl PolicySet {
@@ -277,6 +282,8 @@ impl PolicySet {
             features: Vec::new(),
             parameters: Vec::new(),
             programs: Vec::new(),
+            categories: Vec::new(),
+            warnings: Vec::new(),
             sources: BTreeMap::new(),
         };
         let mut have_features = false;
@@ -296,6 +303,12 @@ impl PolicySet {
                     set.features = f.features;
                     have_features = true;
                     set.sources.insert("features".into(), source);
+                }
+                "warnings.toml" => {
+                    let f: crate::warnings::WarningsFile = toml::from_str(&source.text).map_err(parse_error)?;
+                    set.categories = f.categories;
+                    set.warnings = f.rules;
+                    set.sources.insert("warnings".into(), source);
                 }
                 "parameters.toml" => {
                     let f: ParametersFile = toml::from_str(&source.text).map_err(parse_error)?;
@@ -481,6 +494,68 @@ impl PolicySet {
                 }
             }
             earlier.push(program);
+        }
+        self.check_warnings(&params, &features)
+    }
+
+    /// The monitoring's categories and rules: names known, a legal basis given, codes unique.
+    fn check_warnings(&self, params: &HashSet<&str>, features: &HashSet<&str>) -> Result<(), PolicyError> {
+        let src = self.source("warnings");
+        let codes: Vec<String> = self.programs.iter().map(|p| p.code.clone()).collect();
+        let mut rules: Vec<(&str, &str, &str, Vec<&str>)> = Vec::new();
+        for c in &self.categories {
+            rules.push(("category", &c.code, &c.basis, vec![c.condition.as_str()]));
+        }
+        for w in &self.warnings {
+            rules.push(("rule", &w.code, &w.basis, vec![w.condition.as_str(), w.occurrence.as_str()]));
+        }
+        let mut seen = HashSet::new();
+        for (what, code, basis, sqls) in rules {
+            let at = format!("\"{code}\"");
+            if !seen.insert((what, code)) {
+                return Err(PolicyError::at(src, &at, format!("{what} {code:?} is declared twice"), format!("{code} 重复定义")));
+            }
+            if basis.trim().is_empty() {
+                return Err(PolicyError::at(
+                    src,
+                    &at,
+                    format!("{what} {code:?}: no legal basis"),
+                    format!("{code}：缺少政策依据（basis）"),
+                ));
+            }
+            for sql in sqls {
+                let (ps, ids) = PolicySet::references(sql);
+                if let Some(p) = ps.iter().find(|p| !params.contains(p.as_str())) {
+                    return Err(PolicyError::at(
+                        src,
+                        sql,
+                        format!("{code}: unknown parameter p.{p} (not in parameters.toml)"),
+                        format!("{code}：未定义的参数 p.{p}（parameters.toml 中没有）"),
+                    ));
+                }
+                if let Some(id) = ids.iter().find(|id| {
+                    !features.contains(id.as_str())
+                        && !BUILTIN_COLUMNS.contains(&id.as_str())
+                        && !crate::warnings::is_event_column(id, &codes)
+                }) {
+                    return Err(PolicyError::at(
+                        src,
+                        sql,
+                        format!("{code}: unknown feature {id:?} (neither in features.toml nor a monitoring event column)"),
+                        format!("{code}：未定义的特征“{id}”（features.toml 和监测事件列中都没有）"),
+                    ));
+                }
+            }
+        }
+        for w in &self.warnings {
+            if w.days == 0 {
+                return Err(PolicyError::at(
+                    src,
+                    &format!("\"{}\"", w.code),
+                    format!("rule {:?}: days must be at least 1", w.code),
+                    format!("{}：办理时限（days）至少为 1 个工作日", w.code),
+                ));
+            }
         }
         Ok(())
     }

@@ -362,6 +362,16 @@ impl Engine {
             p.excluded_by.retain(|r| codes.contains(&r.as_str()));
             p.offset_by.retain(|r| codes.contains(&r.as_str()));
         }
+        // The monitoring's rules that read a program left out go with it.
+        let kept: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+        let reads_kept = |sql: &str| {
+            PolicySet::references(sql)
+                .1
+                .iter()
+                .all(|id| !(id.starts_with("eligible_") || id.starts_with("amount_")) || crate::warnings::is_event_column(id, &kept))
+        };
+        policy.categories.retain(|c| reads_kept(&c.condition));
+        policy.warnings.retain(|w| reads_kept(&w.condition) && reads_kept(&w.occurrence));
         Ok(Engine::new(policy, self.partitions).await?)
     }
 
@@ -432,7 +442,100 @@ impl Engine {
             let table = Table::from_batches(&format!("result_{}", p.code), schema, batches, 1);
             session.register(&table).map_err(|e| PolicyError::at(src, "code", e.to_string(), e.to_string()))?;
         }
+        self.validate_warnings(&mut session).await?;
         Ok(plans)
+    }
+
+    /// The program codes, in evaluation order.
+    pub fn program_codes(&self) -> Vec<String> {
+        self.policy.programs.iter().map(|p| p.code.clone()).collect()
+    }
+
+    /// Plans every category and warning rule of `warnings.toml` over the features, an empty
+    /// events table and the parameters: a condition must be true/false, an occurrence a whole
+    /// number.
+    async fn validate_warnings(&self, session: &mut Session) -> Result<(), PolicyError> {
+        let src = self.policy.source("warnings");
+        let codes = self.program_codes();
+        let events = Table::from_batches("events", crate::warnings::events_schema(&codes), Vec::new(), 1);
+        session.register(&events).map_err(|e| PolicyError::at(src, "[[rule]]", e.to_string(), e.to_string()))?;
+        let mut checks: Vec<(&str, &str, bool)> = Vec::new();
+        for c in &self.policy.categories {
+            checks.push((c.code.as_str(), c.condition.as_str(), true));
+        }
+        for w in &self.policy.warnings {
+            checks.push((w.code.as_str(), w.condition.as_str(), true));
+            checks.push((w.code.as_str(), w.occurrence.as_str(), false));
+        }
+        for (code, sql, boolean) in checks {
+            let q = format!(
+                "SELECT ({sql}) AS v FROM person_features f JOIN events e ON e.pid = f.pid JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural"
+            );
+            let plan = session.ctx.sql(&q).await.map_err(|e| {
+                PolicyError::at(
+                    src,
+                    sql,
+                    format!("{code}: {}", first_line(&e.to_string())),
+                    format!("{code}：SQL 错误：{}", first_line(&e.to_string())),
+                )
+            })?;
+            let dt = plan.schema().field(0).data_type().clone();
+            let ok = if boolean { dt == DataType::Boolean || dt == DataType::Null } else { dt.is_integer() };
+            if !ok {
+                return Err(PolicyError::at(
+                    src,
+                    sql,
+                    format!("{code}: the expression is {dt}, not {}", if boolean { "a condition (true/false)" } else { "a whole number" }),
+                    format!("{code}：表达式类型为 {dt}，应为{}", if boolean { "条件（真/假）" } else { "整数" }),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// 动态监测: every category's members and the warnings of the rules `rules` (indexes into
+    /// the policy's rules; all when None) over materialised features, the events table (see
+    /// [`crate::warnings::Events`]) and a parameter set. A household rule gives one warning per
+    /// household (its first member in the snapshot).
+    pub async fn monitor(
+        &self,
+        features: &Features,
+        params: &ParamSet,
+        events: &Table,
+        rules: Option<&[usize]>,
+    ) -> Result<crate::warnings::Monitoring, EngineError> {
+        use crate::warnings::{hits_of, rule_sql, Monitoring};
+        let mut session = Session::new(self.partitions);
+        for t in &features.views {
+            if t.name == "person_features" {
+                session.register(t)?;
+            }
+        }
+        session.register(&params.table)?;
+        session.register(events)?;
+        let mut out = Monitoring::default();
+        for (i, c) in self.policy.categories.iter().enumerate() {
+            let plan = session.plan(&rule_sql(&c.condition, None)).await?;
+            let (_, batches) = session.run(&plan).await?;
+            let mut hits = Vec::new();
+            hits_of(i, &batches, &mut hits);
+            out.members.extend(hits.into_iter().map(|h| (i, h.pid)));
+        }
+        for (i, w) in self.policy.warnings.iter().enumerate() {
+            if rules.is_some_and(|r| !r.contains(&i)) {
+                continue;
+            }
+            let plan = session.plan(&rule_sql(&w.condition, Some(&w.occurrence))).await?;
+            let (_, batches) = session.run(&plan).await?;
+            let mut hits = Vec::new();
+            hits_of(i, &batches, &mut hits);
+            if w.unit == Unit::Household {
+                hits.sort_by_key(|h| (h.hid, h.occurrence, h.pid));
+                hits.dedup_by_key(|h| (h.hid, h.occurrence));
+            }
+            out.hits.extend(hits);
+        }
+        Ok(out)
     }
 
     /// Materialises the feature views for an evaluation date.

@@ -10,6 +10,7 @@ pub mod npy;
 pub mod params;
 mod slots;
 pub mod snapshot;
+pub mod warnings;
 
 /// The Arrow of the snapshot's tables (their batches are public).
 pub use datafusion::arrow;

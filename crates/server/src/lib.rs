@@ -11,6 +11,7 @@ pub mod funeral;
 pub mod grid;
 pub mod marriage;
 pub mod module;
+pub mod monitoring;
 pub mod payments;
 pub mod placename;
 mod platform;
@@ -33,6 +34,7 @@ pub const MODULES: &[&Module] = &[
     &comparison::MODULE,
     &tasks::MODULE,
     &grid::MODULE,
+    &monitoring::MODULE,
     &eldercare::MODULE,
     &funeral::MODULE,
     &marriage::MODULE,

@@ -33,6 +33,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
     let org = if target == Target::Inside { f.inside_org } else { f.outside_org };
     let place = if target == Target::Inside { f.inside_name } else { f.outside_name };
     let order = if target == Target::Inside { f.inside_order } else { f.outside_order };
+    let warning = if target == Target::Inside { f.inside_warning } else { f.outside_warning };
     let (household, person_id, community, run, finding, verification, case) = match target {
         Target::Inside => {
             let p = f.city.persons.iter().find(|p| p.household_no.as_deref() == Some(&f.inside.household_no)).expect("member");
@@ -278,6 +279,17 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/api/placenames") => (Method::POST, "/api/placenames".into(), Some(("application/json", r#"{"category":"street","specific":"x","generic":"y","location":"z","reason":"w"}"#.into()))),
         ("GET", "/api/placenames/{id}") => (Method::GET, format!("/api/placenames/{place}"), None),
         ("POST", "/api/placenames/{id}/actions") => (Method::POST, format!("/api/placenames/{place}/actions"), Some(("application/json", r#"{"action":"review","opinion":"x"}"#.into()))),
+        ("GET", "/monitoring") => (Method::GET, format!("/monitoring?region={community}"), None),
+        ("POST", "/monitoring/run") => (Method::POST, "/monitoring/run".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}")))),
+        ("POST", "/monitoring/escalate") => (Method::POST, "/monitoring/escalate".into(), Some(("application/x-www-form-urlencoded", format!("csrf=wrong&region={community}")))),
+        ("GET", "/monitoring/population") => (Method::GET, format!("/monitoring/population?region={community}"), None),
+        ("GET", "/monitoring/warnings/{id}") => (Method::GET, format!("/monitoring/warnings/{warning}"), None),
+        ("POST", "/monitoring/warnings/{id}/act") => (Method::POST, format!("/monitoring/warnings/{warning}/act"), Some(("application/x-www-form-urlencoded", "csrf=wrong&action=visit&findings=xxxx".into()))),
+        ("GET", "/api/monitoring/warnings") => (Method::GET, format!("/api/monitoring/warnings?region={community}"), None),
+        ("GET", "/api/monitoring/warnings/{id}") => (Method::GET, format!("/api/monitoring/warnings/{warning}"), None),
+        ("POST", "/api/monitoring/warnings/{id}/actions") => (Method::POST, format!("/api/monitoring/warnings/{warning}/actions"), Some(("application/json", r#"{"action":"visit","findings":"入户核实情况"}"#.into()))),
+        ("POST", "/api/monitoring/runs") => (Method::POST, "/api/monitoring/runs".into(), Some(("application/json", format!(r#"{{"region":"{community}"}}"#)))),
+        ("GET", "/api/monitoring/population") => (Method::GET, format!("/api/monitoring/population?region={community}"), None),
         ("GET", "/dashboard") => (Method::GET, format!("/dashboard?region={community}"), None),
         ("GET", "/api/dashboard") => (Method::GET, format!("/api/dashboard?region={community}"), None),
         _ => return None,
@@ -345,6 +357,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || (path.starts_with("/placenames") || path.starts_with("/api/placenames"))
                     || (path.starts_with("/statistics") || path.starts_with("/api/statistics"))
                     || (path.starts_with("/grid") || path.starts_with("/api/grid"))
+                    || (path.starts_with("/monitoring") || path.starts_with("/api/monitoring"))
                     || path.starts_with("/api/payrolls")
                     || *path == "/api/payment-accounts";
                 if (*method == "POST" && changes) || (*method == "DELETE" && *path == "/api/session") {

@@ -1264,3 +1264,35 @@ fn a_grid_worker_reports_an_event_from_the_phone() {
     d.screenshot("phone_grid_event");
     d.resize(1280, 900);
 }
+
+#[test]
+fn a_grid_worker_visits_and_decides_a_warning_from_the_phone() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-monitoring"));
+    let server = serve(&rt, &f);
+    sign_in_with_the_form(&d, &server, "grid_worker");
+    d.resize(390, 844);
+    d.goto(&format!("{server}/"));
+    d.wait_for("the work line", |p| p.contains("待处置预警"));
+    d.goto(&format!("{server}/monitoring"));
+    d.wait_for("the queue", |p| p.contains("id=\"warnings\"") && p.contains("在保家庭成员死亡"));
+    d.click(&format!("a[href='/monitoring/warnings/{}']", f.inside_warning));
+    d.wait_for("the warning", |p| p.contains("id=\"warning-facts\"") && p.contains("id=\"step-visit\""));
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(d.overflow_x() <= 0, "the warning scrolls sideways by {} px at 390 px", d.overflow_x());
+    d.type_into("#step-visit input[name=findings]", "入户核实：配偶独居，患慢性病，无固定收入");
+    d.click("#step-visit button");
+    d.wait_for("the visit recorded", |p| p.contains("id=\"warning-findings\"") && p.contains("已入户核实"));
+    d.click("#step-handle select[name=outcome] option[value=referred]");
+    d.click("#step-handle select[name=target] option[value=medical]");
+    d.type_into("#step-handle input[name=note]", "协助申请医疗救助");
+    d.click("#step-handle button");
+    d.wait_for("the decision", |p| p.contains("id=\"warning-outcome\"") && p.contains("医疗保障部门") && p.contains("id=\"step-report\""));
+    d.type_into("#step-report input[name=note]", "医保部门已受理");
+    d.click("#step-report button");
+    let page = d.wait_for("closed", |p| p.contains("id=\"warning-status\">已办结"));
+    assert!(page.contains("医保部门已受理"), "the report kept");
+    d.screenshot("phone_monitoring_warning");
+    d.resize(1280, 900);
+}

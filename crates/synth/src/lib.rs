@@ -11,6 +11,7 @@
 
 pub mod files;
 pub mod linkage;
+mod monitoring;
 pub mod names;
 pub mod rng;
 pub mod roster;
@@ -262,6 +263,7 @@ pub fn generate(regions: &[Region], config: &Config) -> Result<City, SynthError>
     datasets(&mut city, config, &mut data_rng);
     roster::roster(&mut city, config, &mut rng.fork(3));
     signals::signals(&mut city, config, &mut rng.fork(4));
+    monitoring::monitoring(&mut city, config);
     Ok(city)
 }
 

@@ -18,6 +18,7 @@ mod eldercare;
 mod fuzz;
 mod homecare;
 mod http;
+mod monitoring;
 mod pages;
 mod payments;
 mod rules;
@@ -83,6 +84,21 @@ pub enum BenchWhat {
     Workorders {
         #[arg(long, default_value_t = 1_000_000)]
         orders: u64,
+        #[arg(long, default_value_t = 2_000)]
+        queries: u64,
+    },
+    /// The low-income monitoring of a city of N persons from a fresh database (SQLite, or
+    /// PostgreSQL with --database-url): the nightly run of every warning rule (twice), an
+    /// incremental run for a medical file of F rows, and the warning queues with T open warnings.
+    Monitoring {
+        #[arg(long, default_value_t = 100_000)]
+        persons: u64,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        #[arg(long, default_value_t = 10_000)]
+        file_rows: u64,
+        #[arg(long, default_value_t = 1_000_000)]
+        tasks: u64,
         #[arg(long, default_value_t = 2_000)]
         queries: u64,
     },
@@ -282,6 +298,9 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         BenchWhat::Homecare { orders, visits, providers, rounds } => homecare::homecare(orders, visits, providers, rounds).await?,
         BenchWhat::Socialorgs { orgs, queries } => socialorg::socialorgs(orgs, queries, database_url).await?,
         BenchWhat::Workorders { orders, queries } => workorders::workorders(orders, queries, database_url).await?,
+        BenchWhat::Monitoring { persons, seed, file_rows, tasks, queries } => {
+            monitoring::monitoring(persons, seed, file_rows, tasks, queries, database_url).await?
+        }
         BenchWhat::Statistics { persons, rounds, seed } => statistics::statistics(persons, rounds, seed, database_url).await?,
         BenchWhat::Verify { persons, seed, anomaly_share, new_deaths } => {
             verify(persons, seed, anomaly_share, new_deaths, database_url).await?

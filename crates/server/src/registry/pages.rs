@@ -153,6 +153,8 @@ pub(crate) struct HouseholdPage {
     payments: Option<Vec<PaymentRow>>,
     cases: Vec<ChainRow>,
     findings: Option<Vec<ChainRow>>,
+    /// 动态监测预警 and what became of each (for accounts that read them).
+    warnings: Option<Vec<ChainRow>>,
     recoveries: Option<Vec<ChainRow>>,
     /// 养老服务: the members' ability assessments and residences (for accounts that read them).
     care: Option<Vec<CareRow>>,
@@ -531,6 +533,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         })
         .collect();
     let marriages = marriage_lines(&s, &who, &full).await?;
+    let warnings = household_warnings(&s, &who, &household).await?;
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
         user: Some(UserBar::of(&who)),
@@ -547,6 +550,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         payments,
         cases,
         findings,
+        warnings,
         recoveries,
         care,
         may_assess: who.principal.may(minzheng_domain::Permission::AssessAbility),
@@ -554,6 +558,34 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         marriages,
     })?
     .into_response())
+}
+
+/// The household's monitoring warnings with their status and outcome, for the accounts that
+/// read them.
+async fn household_warnings(s: &AppState, who: &Authenticated, household: &Household) -> Result<Option<Vec<ChainRow>>, AppError> {
+    if !who.principal.may(minzheng_domain::Permission::ReadMonitoring) {
+        return Ok(None);
+    }
+    let lang = who.lang;
+    let pick = |zh: &str, en: &str| if lang == Lang::Zh { zh.to_string() } else { en.to_string() };
+    let warnings =
+        crate::monitoring::service::of_household(s.store.as_ref(), &who.principal, &household.household_no, household.community.as_str())
+            .await
+            .map_err(AppError::from)?;
+    Ok(Some(
+        warnings
+            .into_iter()
+            .map(|w| {
+                let rule = s.engine.policy.warnings.iter().find(|r| r.code == w.rule);
+                ChainRow {
+                    href: format!("/monitoring/warnings/{}", w.id),
+                    what: format!("{} {}", w.raised_on, rule.map(|r| pick(&r.zh, &r.en)).unwrap_or_else(|| w.rule.clone())),
+                    status: pick(w.status.zh(), w.status.en()),
+                    detail: w.outcome.map(|o| pick(o.zh(), o.en())).unwrap_or_else(|| w.detail.clone()),
+                }
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize)]

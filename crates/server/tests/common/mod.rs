@@ -66,6 +66,9 @@ pub struct Fixture {
     /// Grid events of the accounts' community and of a Dalian community.
     pub inside_order: i64,
     pub outside_order: i64,
+    /// Monitoring warnings (a death in the household) of the inside and the outside household.
+    pub inside_warning: i64,
+    pub outside_warning: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
     _dir: Dir,
@@ -248,6 +251,8 @@ pub async fn fixture(tag: &str) -> Fixture {
     let outside_name = name_about(store.as_ref(), &outside.community).await;
     let inside_order = order_about(store.as_ref(), &inside.community).await;
     let outside_order = order_about(store.as_ref(), &outside.community).await;
+    let inside_warning = warning_about(store.as_ref(), &inside, inside_head).await;
+    let outside_warning = warning_about(store.as_ref(), &outside, &outside_person).await;
     Fixture {
         app: router(state),
         store,
@@ -285,6 +290,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_name,
         inside_order,
         outside_order,
+        inside_warning,
+        outside_warning,
         documents: dir.join("documents"),
         _dir: Dir(dir),
     }
@@ -717,6 +724,63 @@ pub async fn order_about(store: &dyn Store, community: &RegionCode) -> i64 {
 }
 
 /// The server URL and the name of a PostgreSQL test database, to drop at the end.
+/// A monitoring warning (a death in the household) about a member of the household, stored as
+/// a run's.
+pub async fn warning_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
+    use minzheng_server::monitoring::model::{Warning, WarningStatus};
+    use minzheng_server::monitoring::store::{monitoring_store, RunRecord};
+    let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+    let m = monitoring_store(store);
+    let w = Warning {
+        id: 0,
+        rule: "death_in_household".into(),
+        severity: minzheng_policy::warnings::Severity::High,
+        responder: minzheng_policy::warnings::Responder::Grid,
+        id_number: p.id_number.to_string(),
+        name: p.name.clone(),
+        household_no: h.household_no.clone(),
+        community: h.community.to_string(),
+        grid: String::new(),
+        occurrence: 20261101,
+        subject: h.household_no.clone(),
+        detail: "家庭成员死亡日期：2026-11-01".into(),
+        raised_on: on,
+        due_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 9).expect("date"),
+        assignee: String::new(),
+        status: WarningStatus::Open,
+        escalated: false,
+        visited_on: None,
+        findings: String::new(),
+        outcome: None,
+        target: String::new(),
+        decided_on: None,
+        closed_on: None,
+        report: String::new(),
+        run_id: 0,
+    };
+    let run = RunRecord {
+        id: 0,
+        kind: "nightly".into(),
+        region: h.community.to_string(),
+        source: String::new(),
+        on_day: on,
+        persons: 1,
+        hits: 1,
+        raised: 0,
+        unknown: 0,
+        millis: 0,
+        started_by: "test".into(),
+    };
+    let run = m.record_run(&run, &[w], &Actor::new("test")).await.expect("run");
+    m.queue(&h.community, minzheng_server::monitoring::store::Queue::Open, None, 0, 10)
+        .await
+        .expect("queue")
+        .iter()
+        .find(|w| w.run_id == run.id)
+        .expect("warning")
+        .id
+}
+
 pub type PgDatabase = Option<(String, String)>;
 
 /// A fresh store on each database the tests run on: SQLite in a folder of its own, and
