@@ -66,14 +66,17 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
             "cremations",
             "deaths",
             "deposits",
+            "disability",
             "hukou_moves",
             "income",
             "marriages",
+            "medical",
             "property",
             "provident_fund",
             "residence",
             "social_insurance",
             "tax",
+            "unemployment",
             "vehicles"
         ]
     );

@@ -164,10 +164,11 @@ enum ImportWhat {
     },
     /// Departmental data of a registered source (policies/sources.toml or MINZHENG_SOURCES:
     /// deaths, cremations, hukou_moves, residence, vehicles, property, business, income,
-    /// social_insurance, tax, provident_fund, deposits, marriages): a file, or every such file of
-    /// a folder; the file name says the source (deaths.csv, tax-2026-06.xlsx ...). Rows with a
-    /// wrong ID number are linked to the registry by the fuzzy linkage, rows without one by name
-    /// and birth date; the enrolments the rows name are compared at once.
+    /// social_insurance, tax, provident_fund, deposits, marriages, medical, disability,
+    /// unemployment): a file, or every such file of a folder; the file name says the source
+    /// (deaths.csv, tax-2026-06.xlsx ...). Rows with a wrong ID number are linked to the registry
+    /// by the fuzzy linkage, rows without one by name and birth date; the enrolments the rows name
+    /// are compared at once, and the monitoring's rules run over the households they name.
     Economy {
         path: PathBuf,
         /// The day the data describes (数据截止日期).
@@ -800,9 +801,17 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
             .await
             .map_err(|e| anyhow::anyhow!(e.both()))?;
         println!("增量比对：涉及在保 {} 户次，疑点 {} 条，新增 {} 条，用时 {:.2} 秒 / incremental comparison: {} enrolments named, {} findings, {} new, {:.2} s", c.enrolments, c.found, c.added, c.seconds, c.enrolments, c.found, c.added, c.seconds);
-        let m = minzheng_server::monitoring::service::run_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        let m = minzheng_server::monitoring::service::run_records(
+            store.as_ref(),
+            &engine,
+            &operator,
+            &actor(),
+            &records,
+            as_of,
+            minzheng_domain::calendar::today_in_beijing(),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.both()))?;
         println!(
             "增量监测：{} 人，新增预警 {} 条，未知人员 {} 行，用时 {:.2} 秒 / incremental monitoring: {} persons, {} new warnings, {} rows naming nobody, {:.2} s",
             m.run.persons,

@@ -54,6 +54,9 @@ fn generate_import_and_export_a_city() {
         "provident_fund",
         "deposits",
         "marriages",
+        "medical",
+        "disability",
+        "unemployment",
         "anomalies",
     ] {
         assert!(city.join(format!("{f}.csv")).exists(), "{f}.csv written");

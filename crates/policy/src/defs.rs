@@ -194,6 +194,19 @@ impl Source {
     pub fn line_of(&self, needle: &str) -> usize {
         self.text.find(needle).map(|at| line_at(&self.text, at)).unwrap_or(1)
     }
+
+    /// The 1-based line of the first `needle` in the (last) block that declares `code =
+    /// "<code>"`: a rule's own line, not the same text elsewhere; else the first anywhere.
+    pub fn line_in_block(&self, code: &str, needle: &str) -> usize {
+        let anchor = format!("code = \"{code}\"");
+        if let Some((start, _)) = self.text.match_indices(&anchor).last() {
+            let end = self.text[start + anchor.len()..].find("\ncode = ").map(|e| start + anchor.len() + e).unwrap_or(self.text.len());
+            if let Some(at) = self.text[start..end].find(needle) {
+                return line_at(&self.text, start + at);
+            }
+        }
+        self.line_of(needle)
+    }
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
@@ -222,6 +235,12 @@ impl Bilingual for PolicyError {
 impl PolicyError {
     pub(crate) fn at(source: &Source, needle: &str, en: impl Into<String>, zh: impl Into<String>) -> PolicyError {
         PolicyError { file: source.file.clone(), line: source.line_of(needle), reason: en.into(), reason_zh: zh.into() }
+    }
+
+    /// An error in the block of `code` (a monitoring category or rule), at the line of `needle`
+    /// within it.
+    pub(crate) fn in_block(source: &Source, code: &str, needle: &str, en: impl Into<String>, zh: impl Into<String>) -> PolicyError {
+        PolicyError { file: source.file.clone(), line: source.line_in_block(code, needle), reason: en.into(), reason_zh: zh.into() }
     }
 }
 
@@ -513,12 +532,19 @@ impl PolicySet {
         for (what, code, basis, sqls) in rules {
             let at = format!("\"{code}\"");
             if !seen.insert((what, code)) {
-                return Err(PolicyError::at(src, &at, format!("{what} {code:?} is declared twice"), format!("{code} 重复定义")));
+                return Err(PolicyError::in_block(
+                    src,
+                    code,
+                    &at,
+                    format!("{what} {code:?} is declared twice"),
+                    format!("{code} 重复定义"),
+                ));
             }
             if basis.trim().is_empty() {
-                return Err(PolicyError::at(
+                return Err(PolicyError::in_block(
                     src,
-                    &at,
+                    code,
+                    "basis",
                     format!("{what} {code:?}: no legal basis"),
                     format!("{code}：缺少政策依据（basis）"),
                 ));
@@ -526,8 +552,9 @@ impl PolicySet {
             for sql in sqls {
                 let (ps, ids) = PolicySet::references(sql);
                 if let Some(p) = ps.iter().find(|p| !params.contains(p.as_str())) {
-                    return Err(PolicyError::at(
+                    return Err(PolicyError::in_block(
                         src,
+                        code,
                         sql,
                         format!("{code}: unknown parameter p.{p} (not in parameters.toml)"),
                         format!("{code}：未定义的参数 p.{p}（parameters.toml 中没有）"),
@@ -538,8 +565,9 @@ impl PolicySet {
                         && !BUILTIN_COLUMNS.contains(&id.as_str())
                         && !crate::warnings::is_event_column(id, &codes)
                 }) {
-                    return Err(PolicyError::at(
+                    return Err(PolicyError::in_block(
                         src,
+                        code,
                         sql,
                         format!("{code}: unknown feature {id:?} (neither in features.toml nor a monitoring event column)"),
                         format!("{code}：未定义的特征“{id}”（features.toml 和监测事件列中都没有）"),
@@ -549,9 +577,10 @@ impl PolicySet {
         }
         for w in &self.warnings {
             if w.days == 0 {
-                return Err(PolicyError::at(
+                return Err(PolicyError::in_block(
                     src,
-                    &format!("\"{}\"", w.code),
+                    &w.code,
+                    "days",
                     format!("rule {:?}: days must be at least 1", w.code),
                     format!("{}：办理时限（days）至少为 1 个工作日", w.code),
                 ));

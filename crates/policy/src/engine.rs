@@ -365,10 +365,9 @@ impl Engine {
         // The monitoring's rules that read a program left out go with it.
         let kept: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
         let reads_kept = |sql: &str| {
-            PolicySet::references(sql)
-                .1
-                .iter()
-                .all(|id| !(id.starts_with("eligible_") || id.starts_with("amount_")) || crate::warnings::is_event_column(id, &kept))
+            PolicySet::references(sql).1.iter().all(|id| {
+                !["eligible_", "amount_", "enrolled_"].iter().any(|p| id.starts_with(p)) || crate::warnings::is_event_column(id, &kept)
+            })
         };
         policy.categories.retain(|c| reads_kept(&c.condition));
         policy.warnings.retain(|w| reads_kept(&w.condition) && reads_kept(&w.occurrence));
@@ -472,8 +471,9 @@ impl Engine {
                 "SELECT ({sql}) AS v FROM person_features f JOIN events e ON e.pid = f.pid JOIN params p ON f.county = p.p_county AND f.rural = p.p_rural"
             );
             let plan = session.ctx.sql(&q).await.map_err(|e| {
-                PolicyError::at(
+                PolicyError::in_block(
                     src,
+                    code,
                     sql,
                     format!("{code}: {}", first_line(&e.to_string())),
                     format!("{code}：SQL 错误：{}", first_line(&e.to_string())),
@@ -482,8 +482,9 @@ impl Engine {
             let dt = plan.schema().field(0).data_type().clone();
             let ok = if boolean { dt == DataType::Boolean || dt == DataType::Null } else { dt.is_integer() };
             if !ok {
-                return Err(PolicyError::at(
+                return Err(PolicyError::in_block(
                     src,
+                    code,
                     sql,
                     format!("{code}: the expression is {dt}, not {}", if boolean { "a condition (true/false)" } else { "a whole number" }),
                     format!("{code}：表达式类型为 {dt}，应为{}", if boolean { "条件（真/假）" } else { "整数" }),

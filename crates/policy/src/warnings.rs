@@ -211,7 +211,38 @@ pub const EVENT_COLUMNS: &[EventColumn] = &[
     ev("review_due_on", "下次定期核查日期（yyyymmdd）", "Date of the next periodic review (yyyymmdd)", "yyyymmdd", "在保对象（复核周期）"),
     ev("exit_days", "距渐退期满的天数", "Days until the gradual exit (渐退) ends", "days", "在保对象（渐退）"),
     ev("exit_on", "渐退期满日期（yyyymmdd）", "Date the gradual exit ends (yyyymmdd)", "yyyymmdd", "在保对象（渐退）"),
+    ev(
+        "hh_medical_on",
+        "全家最近一笔医疗费用结算日期（yyyymmdd）",
+        "Date of the household's newest medical settlement (yyyymmdd)",
+        "yyyymmdd",
+        "医保 medical",
+    ),
 ];
+
+/// The positions of [`EVENT_COLUMNS`], by name (checked by a test).
+mod col {
+    pub const RUN_ON: usize = 0;
+    pub const BIRTHDAY_DAYS: usize = 1;
+    pub const MEDICAL_OOP: usize = 2;
+    pub const HH_MEDICAL_OOP: usize = 3;
+    pub const MEDICAL_ON: usize = 4;
+    pub const DISABILITY_RATED_DAYS: usize = 5;
+    pub const DISABILITY_RATED_GRADE: usize = 6;
+    pub const DISABILITY_RATED_ON: usize = 7;
+    pub const UNEMPLOYED_DAYS: usize = 8;
+    pub const UNEMPLOYED_ON: usize = 9;
+    pub const HH_DEATH_DAYS: usize = 10;
+    pub const HH_DEATH_ON: usize = 11;
+    pub const HH_NEWBORN_DAYS: usize = 12;
+    pub const HH_NEWBORN_ON: usize = 13;
+    pub const LEFT_DAYS: usize = 14;
+    pub const REVIEW_DUE_DAYS: usize = 15;
+    pub const REVIEW_DUE_ON: usize = 16;
+    pub const EXIT_DAYS: usize = 17;
+    pub const EXIT_ON: usize = 18;
+    pub const HH_MEDICAL_ON: usize = 19;
+}
 
 /// Whether a rule may read `name` as an event column (given the programs' codes).
 pub fn is_event_column(name: &str, programs: &[String]) -> bool {
@@ -257,10 +288,6 @@ struct HouseholdEvents {
     exit: Option<NaiveDate>,
 }
 
-fn col_of(name: &str) -> usize {
-    EVENT_COLUMNS.iter().position(|c| c.name == name).unwrap_or(0)
-}
-
 fn date_of(yyyymmdd: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(yyyymmdd / 10000, (yyyymmdd / 100 % 100) as u32, (yyyymmdd % 100) as u32)
 }
@@ -289,14 +316,14 @@ impl Events {
         let mut values = vec![vec![None; n]; EVENT_COLUMNS.len()];
         for (pid, (&h, &b)) in hid.iter().zip(&birth).enumerate() {
             let Some(born) = date_of(b) else { continue };
-            values[col_of("birthday_days")][pid] = last_birthday(born, on).map(|d| (on - d).num_days());
+            values[col::BIRTHDAY_DAYS][pid] = last_birthday(born, on).map(|d| (on - d).num_days());
             if let Some(hh) = households.get_mut(h as usize) {
                 if born <= on && hh.newborn.is_none_or(|n| born > n) {
                     hh.newborn = Some(born);
                 }
             }
         }
-        values[col_of("run_on")] = vec![Some(ymd(on) as i64); n];
+        values[col::RUN_ON] = vec![Some(ymd(on) as i64); n];
         Events { on, hid, values, enrolled: Default::default(), households }
     }
 
@@ -313,14 +340,14 @@ impl Events {
         (self.on - d).num_days()
     }
 
-    fn set(&mut self, name: &str, pid: i64, value: i64) {
-        if let Some(slot) = self.values.get_mut(col_of(name)).and_then(|c| c.get_mut(pid as usize)) {
+    fn set(&mut self, column: usize, pid: i64, value: i64) {
+        if let Some(slot) = self.values.get_mut(column).and_then(|c| c.get_mut(pid as usize)) {
             *slot = Some(value);
         }
     }
 
-    fn get(&self, name: &str, pid: i64) -> Option<i64> {
-        self.values.get(col_of(name)).and_then(|c| c.get(pid as usize)).copied().flatten()
+    fn get(&self, column: usize, pid: i64) -> Option<i64> {
+        self.values.get(column).and_then(|c| c.get(pid as usize)).copied().flatten()
     }
 
     /// 医保: an out-of-pocket amount settled on `date` (counted when within the 12 months up to
@@ -329,30 +356,30 @@ impl Events {
         if date > self.on || self.days(date) >= 365 {
             return;
         }
-        let total = self.get("medical_oop", pid).unwrap_or(0) + fen;
-        self.set("medical_oop", pid, total);
-        if self.get("medical_on", pid).is_none_or(|d| ymd(date) as i64 > d) {
-            self.set("medical_on", pid, ymd(date) as i64);
+        let total = self.get(col::MEDICAL_OOP, pid).unwrap_or(0) + fen;
+        self.set(col::MEDICAL_OOP, pid, total);
+        if self.get(col::MEDICAL_ON, pid).is_none_or(|d| ymd(date) as i64 > d) {
+            self.set(col::MEDICAL_ON, pid, ymd(date) as i64);
         }
     }
 
     /// 残联: a disability rating of `grade` on `date` (the newest counts).
     pub fn disability_rating(&mut self, pid: i64, date: NaiveDate, grade: i64) {
-        if date > self.on || self.get("disability_rated_on", pid).is_some_and(|d| d >= ymd(date) as i64) {
+        if date > self.on || self.get(col::DISABILITY_RATED_ON, pid).is_some_and(|d| d >= ymd(date) as i64) {
             return;
         }
-        self.set("disability_rated_on", pid, ymd(date) as i64);
-        self.set("disability_rated_days", pid, self.days(date));
-        self.set("disability_rated_grade", pid, grade);
+        self.set(col::DISABILITY_RATED_ON, pid, ymd(date) as i64);
+        self.set(col::DISABILITY_RATED_DAYS, pid, self.days(date));
+        self.set(col::DISABILITY_RATED_GRADE, pid, grade);
     }
 
     /// 人社: registered unemployed on `date` (the newest counts).
     pub fn unemployment(&mut self, pid: i64, date: NaiveDate) {
-        if date > self.on || self.get("unemployed_on", pid).is_some_and(|d| d >= ymd(date) as i64) {
+        if date > self.on || self.get(col::UNEMPLOYED_ON, pid).is_some_and(|d| d >= ymd(date) as i64) {
             return;
         }
-        self.set("unemployed_on", pid, ymd(date) as i64);
-        self.set("unemployed_days", pid, self.days(date));
+        self.set(col::UNEMPLOYED_ON, pid, ymd(date) as i64);
+        self.set(col::UNEMPLOYED_DAYS, pid, self.days(date));
     }
 
     /// A person died on `date`: an event of every member of their household (the newest).
@@ -401,10 +428,15 @@ impl Events {
         let n = self.hid.len();
         // Household events onto every member.
         let mut hh_medical = vec![0i64; self.households.len()];
+        let mut hh_medical_on = vec![None::<i64>; self.households.len()];
         for pid in 0..n {
-            if let (Some(h), Some(m)) = (self.hid.get(pid), self.get("medical_oop", pid as i64)) {
-                if let Some(s) = hh_medical.get_mut(*h as usize) {
-                    *s += m;
+            let Some(h) = self.hid.get(pid).map(|h| *h as usize) else { continue };
+            if let (Some(m), Some(s)) = (self.get(col::MEDICAL_OOP, pid as i64), hh_medical.get_mut(h)) {
+                *s += m;
+            }
+            if let (Some(d), Some(s)) = (self.get(col::MEDICAL_ON, pid as i64), hh_medical_on.get_mut(h)) {
+                if s.is_none_or(|x| d > x) {
+                    *s = Some(d);
                 }
             }
         }
@@ -413,28 +445,31 @@ impl Events {
             let Some(hh) = self.households.get(h as usize).copied() else { continue };
             let pid = pid as i64;
             if hh_medical[h as usize] > 0 {
-                self.set("hh_medical_oop", pid, hh_medical[h as usize]);
+                self.set(col::HH_MEDICAL_OOP, pid, hh_medical[h as usize]);
+            }
+            if let Some(d) = hh_medical_on[h as usize] {
+                self.set(col::HH_MEDICAL_ON, pid, d);
             }
             let today = self.on;
             let dated = |d: Option<NaiveDate>| d.map(|d| ((today - d).num_days(), ymd(d) as i64));
             if let Some((days, on)) = dated(hh.death) {
-                self.set("hh_death_days", pid, days);
-                self.set("hh_death_on", pid, on);
+                self.set(col::HH_DEATH_DAYS, pid, days);
+                self.set(col::HH_DEATH_ON, pid, on);
             }
             if let Some((days, on)) = dated(hh.newborn) {
-                self.set("hh_newborn_days", pid, days);
-                self.set("hh_newborn_on", pid, on);
+                self.set(col::HH_NEWBORN_DAYS, pid, days);
+                self.set(col::HH_NEWBORN_ON, pid, on);
             }
             if let Some((days, _)) = dated(hh.left) {
-                self.set("left_days", pid, days);
+                self.set(col::LEFT_DAYS, pid, days);
             }
             if let Some((days, on)) = dated(hh.review) {
-                self.set("review_due_days", pid, -days);
-                self.set("review_due_on", pid, on);
+                self.set(col::REVIEW_DUE_DAYS, pid, -days);
+                self.set(col::REVIEW_DUE_ON, pid, on);
             }
             if let Some((days, on)) = dated(hh.exit) {
-                self.set("exit_days", pid, -days);
-                self.set("exit_on", pid, on);
+                self.set(col::EXIT_DAYS, pid, -days);
+                self.set(col::EXIT_ON, pid, on);
             }
         }
         let mut columns: Vec<ArrayRef> = vec![Arc::new(Int64Array::from_iter_values(0..n as i64))];
@@ -520,7 +555,13 @@ pub(crate) fn hits_of(rule: usize, batches: &[RecordBatch], out: &mut Vec<Hit>) 
         let (Some(p), Some(h)) = (column::<Int64Type>(b, "w_pid"), column::<Int64Type>(b, "w_hid")) else { continue };
         let o = b.column_by_name("w_occurrence").map(|c| c.as_primitive::<Int64Type>());
         for i in 0..b.num_rows() {
-            let occurrence = o.filter(|o| !o.is_null(i)).map(|o| o.value(i)).unwrap_or(0);
+            // A rule whose occurrence is unknown for the person (NULL) raises nothing: it could
+            // not tell this event from the next.
+            let occurrence = match o {
+                Some(o) if o.is_null(i) => continue,
+                Some(o) => o.value(i),
+                None => 0,
+            };
             out.push(Hit { rule, pid: p.value(i), hid: h.value(i), occurrence });
         }
     }
@@ -540,6 +581,56 @@ mod tests {
         assert_eq!(last_birthday(d("1966-12-08"), d("2026-12-07")), Some(d("2025-12-08")));
         assert_eq!(last_birthday(d("1964-02-29"), d("2026-03-01")), Some(d("2026-02-28")));
         assert_eq!(last_birthday(d("2027-01-01"), d("2026-12-07")), None);
+    }
+
+    #[test]
+    fn the_column_positions_are_the_columns_names() {
+        let at = |name: &str| EVENT_COLUMNS.iter().position(|c| c.name == name).unwrap();
+        assert_eq!(
+            [col::RUN_ON, col::BIRTHDAY_DAYS, col::MEDICAL_OOP, col::HH_MEDICAL_OOP, col::MEDICAL_ON, col::DISABILITY_RATED_DAYS],
+            [at("run_on"), at("birthday_days"), at("medical_oop"), at("hh_medical_oop"), at("medical_on"), at("disability_rated_days")]
+        );
+        assert_eq!(
+            [
+                col::DISABILITY_RATED_GRADE,
+                col::DISABILITY_RATED_ON,
+                col::UNEMPLOYED_DAYS,
+                col::UNEMPLOYED_ON,
+                col::HH_DEATH_DAYS,
+                col::HH_DEATH_ON
+            ],
+            [
+                at("disability_rated_grade"),
+                at("disability_rated_on"),
+                at("unemployed_days"),
+                at("unemployed_on"),
+                at("hh_death_days"),
+                at("hh_death_on")
+            ]
+        );
+        assert_eq!(
+            [
+                col::HH_NEWBORN_DAYS,
+                col::HH_NEWBORN_ON,
+                col::LEFT_DAYS,
+                col::REVIEW_DUE_DAYS,
+                col::REVIEW_DUE_ON,
+                col::EXIT_DAYS,
+                col::EXIT_ON,
+                col::HH_MEDICAL_ON
+            ],
+            [
+                at("hh_newborn_days"),
+                at("hh_newborn_on"),
+                at("left_days"),
+                at("review_due_days"),
+                at("review_due_on"),
+                at("exit_days"),
+                at("exit_on"),
+                at("hh_medical_on")
+            ]
+        );
+        assert_eq!(EVENT_COLUMNS.len(), 20);
     }
 
     #[test]

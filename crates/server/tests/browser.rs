@@ -121,6 +121,16 @@ impl Driver {
         v["value"].as_i64().unwrap_or(i64::MAX)
     }
 
+    /// The elements reaching past the window's right edge (tag, id, class, right edge), for the
+    /// message of a page that scrolls sideways.
+    fn wide_elements(&self) -> String {
+        let v = post(
+            &format!("{}/execute/sync", self.base),
+            json!({ "script": "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('; ');", "args": [] }),
+        );
+        v["value"].as_str().unwrap_or_default().to_string()
+    }
+
     /// Whether a checkbox is ticked now.
     fn ticked(&self, css: &str) -> bool {
         let el = self.find(css);
@@ -1280,7 +1290,7 @@ fn a_grid_worker_visits_and_decides_a_warning_from_the_phone() {
     d.click(&format!("a[href='/monitoring/warnings/{}']", f.inside_warning));
     d.wait_for("the warning", |p| p.contains("id=\"warning-facts\"") && p.contains("id=\"step-visit\""));
     std::thread::sleep(Duration::from_millis(200));
-    assert!(d.overflow_x() <= 0, "the warning scrolls sideways by {} px at 390 px", d.overflow_x());
+    assert!(d.overflow_x() <= 0, "the warning scrolls sideways by {} px at 390 px: {}", d.overflow_x(), d.wide_elements());
     d.type_into("#step-visit input[name=findings]", "入户核实：配偶独居，患慢性病，无固定收入");
     d.click("#step-visit button");
     d.wait_for("the visit recorded", |p| p.contains("id=\"warning-findings\"") && p.contains("已入户核实"));

@@ -165,7 +165,7 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
             today,
         )
         .await;
-        let r = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &deaths, today).await.expect("run");
+        let r = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &deaths, today, today).await.expect("run");
         assert_eq!(r.run.unknown, 1, "{backend:?}: the row naming nobody is counted");
         assert!(r.by_rule.contains(&("death_in_household".to_string(), 1)), "{backend:?}: one warning for the household: {:?}", r.by_rule);
         // The rules that need no file run for the household too: its yearly review is due on 1 January.
@@ -179,7 +179,7 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         assert!(death.detail.contains("2026-12-01"), "{backend:?}: the explanation says the date: {}", death.detail);
         assert!(death.due_on > today, "a time limit in working days");
         // The same file again, and the rules again: nothing twice.
-        let again = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &deaths, today).await.expect("run");
+        let again = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &deaths, today, today).await.expect("run");
         assert_eq!(again.run.raised, 0, "{backend:?}: a warning already raised is not raised twice");
         assert!(again.run.hits >= 1, "the rule still finds it");
 
@@ -215,7 +215,7 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         let mut all = medical.clone();
         all.extend(unemployed);
         all.extend(rated);
-        let r = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &all, today).await.expect("run");
+        let r = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &all, today, today).await.expect("run");
         let rules: Vec<&str> = r.by_rule.iter().map(|(r, _)| r.as_str()).collect();
         assert!(rules.contains(&"medical_burden"), "{backend:?}: 48,000 out of pocket against no income: {rules:?}");
         assert!(rules.contains(&"unemployed"), "{backend:?}: out of work in a household below the line: {rules:?}");

@@ -97,7 +97,7 @@ pub(crate) async fn monitoring(
             .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     let stored = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let r = service::run_records(store.as_ref(), &engine, &admin, &Actor::new("bench"), &report.records, on)
+    let r = service::run_records(store.as_ref(), &engine, &admin, &Actor::new("bench"), &report.records, on, on)
         .await
         .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     println!(

@@ -85,6 +85,9 @@ const EVENT_SOURCES: &[&str] = &["medical", "disability", "unemployment", "death
 /// The programs whose end makes a household one that "left 低保 or 特困".
 const LEFT_PROGRAMS: &[&str] = &["dibao", "dibao_single", "tekun"];
 
+/// The programs whose periodic review and gradual exit the rules follow.
+const REVIEWED_PROGRAMS: &[&str] = &["dibao", "dibao_single", "tekun", "dibao_edge"];
+
 /// 夜间监测: runs every rule over the whole population of a region (a county or the city) on
 /// `on`, stores the new warnings and makes the monitored population what the categories say.
 pub async fn run_region(
@@ -102,7 +105,7 @@ pub async fn run_region(
     let snapshot = minzheng_app::policy::snapshot(store, &region, 2, &|_| {}).await?;
     let records = scan_event_records(store).await?;
     let enrolments = scan_enrolments(store, &region).await?;
-    let mut report = evaluate(store, engine, actor, &snapshot, &records, &enrolments, on, None).await?;
+    let mut report = evaluate(store, engine, &snapshot, &records, &enrolments, on, on, None).await?;
     let population = members(engine, &snapshot, &report.1);
     let changed = monitoring_store(store).set_population(&region, &population, on, actor).await?;
     let run = RunRecord {
@@ -122,8 +125,10 @@ pub async fn run_region(
 }
 
 /// 增量监测: when a departmental file arrives, runs the rules of its source (and those naming no
-/// source) over the households of the persons it names. Rows naming nobody in the registry raise
+/// source) over the households of the persons it names, as of the file's date `on`; the warnings
+/// are raised `today` and their limits run from today. Rows naming nobody in the registry raise
 /// nothing and are counted in the run.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_records(
     store: &dyn Store,
     engine: &Engine,
@@ -131,6 +136,7 @@ pub async fn run_records(
     actor: &Actor,
     records: &[DeptRecord],
     on: NaiveDate,
+    today: NaiveDate,
 ) -> Result<RunReport, MonitoringFailure> {
     if !(who.may(Permission::RunMonitoring) || who.may(Permission::RunComparisons)) {
         return Err(AccessError::Forbidden.into());
@@ -150,7 +156,14 @@ pub async fn run_records(
     let ids: Vec<minzheng_domain::IdNumber> = ids.iter().filter_map(|i| minzheng_domain::IdNumber::parse(i).ok()).collect();
     let mut event_records = Vec::new();
     for chunk in ids.chunks(1000) {
-        event_records.extend(store.dept_records_of(chunk).await?.into_iter().filter(|r| EVENT_SOURCES.contains(&r.source.as_str())));
+        // Rows linked for certain only: a row still in the linkage's review names a candidate.
+        event_records.extend(
+            store
+                .dept_records_of(chunk)
+                .await?
+                .into_iter()
+                .filter(|r| EVENT_SOURCES.contains(&r.source.as_str()) && matches!(r.link, LinkKind::Exact | LinkKind::Matched)),
+        );
     }
     let mut enrolments = Vec::new();
     for chunk in ids.chunks(1000) {
@@ -172,7 +185,7 @@ pub async fn run_records(
         .filter(|(_, w)| w.sources.is_empty() || w.sources.iter().any(|s| sources.contains(&s.as_str())))
         .map(|(i, _)| i)
         .collect();
-    let (warnings, monitoring) = evaluate(store, engine, actor, &snapshot, &event_records, &enrolments, on, Some(&rules)).await?;
+    let (warnings, monitoring) = evaluate(store, engine, &snapshot, &event_records, &enrolments, on, today, Some(&rules)).await?;
     let in_scope: Vec<Warning> = warnings.into_iter().filter(|w| RegionCode::parse(&w.community).is_ok_and(|c| who.in_scope(&c))).collect();
     let run = RunRecord {
         id: 0,
@@ -253,16 +266,16 @@ pub fn next_review(start: NaiveDate, months: u32, on: NaiveDate) -> Option<Naive
 }
 
 /// Features, programs, events and rules over a snapshot on `on`: the warnings found (not yet
-/// stored) and the run's raw results.
+/// stored; raised on `raised`, due from then) and the run's raw results.
 #[allow(clippy::too_many_arguments)]
 async fn evaluate(
     store: &dyn Store,
     engine: &Engine,
-    _actor: &Actor,
     snapshot: &Snapshot,
     records: &[DeptRecord],
     enrolments: &[minzheng_domain::Enrolment],
     on: NaiveDate,
+    raised: NaiveDate,
     rules: Option<&[usize]>,
 ) -> Result<(Vec<Warning>, minzheng_policy::warnings::Monitoring), MonitoringFailure> {
     let features = engine.features(snapshot, on).await?;
@@ -292,15 +305,23 @@ async fn evaluate(
     }
     for e in enrolments {
         let Some(&hid) = hid_of.get(e.household_no.as_str()) else { continue };
-        let in_force = e.status != EnrolmentStatus::Stopped && e.end.is_none_or(|end| end > on);
+        // Paid for the month of `on`: no end yet (and not stopped), or an end still ahead (a stop
+        // or a gradual exit from a later month).
+        let in_force = match e.end {
+            Some(end) => end > on,
+            None => e.status != EnrolmentStatus::Stopped,
+        };
         if in_force {
             for m in e.members.iter().filter(|m| m.end.is_none_or(|end| end > on)) {
                 if let Some(&pid) = pid_of.get(m.id_number.as_str()) {
                     events.enrolled(pid, &e.program);
                 }
             }
-            let months = engine.policy.program(&e.program).map(|p| p.review_months).unwrap_or(0);
-            events.dates(hid, next_review(e.start, months, on), e.end.filter(|end| *end > on));
+            // The periodic review and the gradual exit of 低保, 特困 and 低保边缘 (《最低生活保障审核确认办法》).
+            if REVIEWED_PROGRAMS.contains(&e.program.as_str()) {
+                let months = engine.policy.program(&e.program).map(|p| p.review_months).unwrap_or(0);
+                events.dates(hid, next_review(e.start, months, on), e.end.filter(|end| *end > on));
+            }
         } else if LEFT_PROGRAMS.contains(&e.program.as_str()) {
             if let Some(end) = e.end {
                 events.left(hid, end);
@@ -336,8 +357,8 @@ async fn evaluate(
             occurrence: h.occurrence,
             subject: if rule.unit == Unit::Household { household.clone() } else { id.clone() },
             detail: explain.detail(&engine.policy, &[&rule.condition, &rule.occurrence], h.pid),
-            raised_on: on,
-            due_on: due(on, rule.days, &cal),
+            raised_on: raised,
+            due_on: due(raised, rule.days, &cal),
             assignee: String::new(),
             status: WarningStatus::Open,
             escalated: false,
@@ -477,8 +498,13 @@ impl<'a> Explainer<'a> {
         let mut names: Vec<String> = Vec::new();
         for sql in sqls {
             for n in PolicySet::references(sql).1 {
-                if !names.contains(&n) {
-                    names.push(n);
+                // Where a rule reads a program's eligibility, the amount the rules compute goes
+                // with it (政策找人: who, which program, how much).
+                let amount = n.strip_prefix("eligible_").map(|code| format!("amount_{code}"));
+                for n in std::iter::once(n).chain(amount) {
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
                 }
             }
         }
@@ -569,6 +595,8 @@ fn in_scope(who: &Principal, code: &str) -> bool {
 /// The ID number as the account may see it.
 fn masked(who: &Principal, mut w: Warning) -> Warning {
     w.id_number = shown(who, &w.id_number);
+    // A person rule's subject is the ID number.
+    w.subject = shown(who, &w.subject);
     w
 }
 
@@ -612,7 +640,16 @@ pub async fn act(
     let mut programs = engine.program_codes();
     programs.push("linshi".into());
     let after = apply(&before, &step, today, &programs)?;
-    if !m.save_step(&before, &after, &step_record(who, &step, today), actor).await? {
+    let mut record = step_record(who, &step, today);
+    if let Step::Handle { outcome: super::model::Outcome::Applied, target, .. } = &step {
+        // The program by its name in the history, not its code.
+        let name = match target.trim() {
+            "linshi" => "临时救助".to_string(),
+            code => engine.policy.program(code).map(|p| p.zh.clone()).unwrap_or_else(|| code.to_string()),
+        };
+        record.note = record.note.replacen(target.trim(), &name, 1);
+    }
+    if !m.save_step(&before, &after, &record, actor).await? {
         return Err(MonitoringFailure::Changed);
     }
     Ok(masked(who, after))

@@ -330,33 +330,48 @@ macro_rules! impl_monitoring_store {
                     actor: &Actor,
                 ) -> Result<(u64, u64)> {
                     let code = region.as_str().to_string();
-                    let mut qb = QueryBuilder::<$db>::new("SELECT id_number, category FROM monitored WHERE community >= ");
-                    qb.push_bind(code.clone()).push(" AND community < ").push_bind(format!("{code}~"));
-                    let mut before: std::collections::HashSet<(String, String)> = std::collections::HashSet::new();
-                    for r in qb.build().fetch_all(self.pool()).await? {
-                        before.insert((r.try_get("id_number")?, r.try_get("category")?));
-                    }
-                    let now: std::collections::HashSet<(String, String)> = members.iter().map(|(i, c, _)| (i.clone(), c.clone())).collect();
-                    let gone: Vec<&(String, String)> = before.iter().filter(|k| !now.contains(*k)).collect();
-                    let new: Vec<&(String, String, String)> =
-                        members.iter().filter(|(i, c, _)| !before.contains(&(i.clone(), c.clone()))).collect();
                     let mut tx = self.begin_write().await?;
-                    for chunk in gone.chunks(500) {
-                        for (id, category) in chunk {
-                            let mut qb = QueryBuilder::<$db>::new("DELETE FROM monitored WHERE id_number = ");
-                            qb.push_bind(id.clone()).push(" AND category = ").push_bind(category.clone());
-                            qb.build().execute(&mut *tx).await?;
+                    let mut qb = QueryBuilder::<$db>::new("SELECT id_number, category, community FROM monitored WHERE community >= ");
+                    qb.push_bind(code.clone()).push(" AND community < ").push_bind(format!("{code}~"));
+                    let mut before: std::collections::HashMap<(String, String), String> = std::collections::HashMap::new();
+                    for r in qb.build().fetch_all(&mut *tx).await? {
+                        before.insert((r.try_get("id_number")?, r.try_get("category")?), r.try_get("community")?);
+                    }
+                    let now: std::collections::HashSet<(&str, &str)> = members.iter().map(|(i, c, _)| (i.as_str(), c.as_str())).collect();
+                    // Gone: in the region before, not now (a move out of the region is written by
+                    // the run of the region moved to, which updates the community).
+                    let mut gone: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
+                    for (id, category) in before.keys().filter(|(i, c)| !now.contains(&(i.as_str(), c.as_str()))) {
+                        gone.entry(category.as_str()).or_default().push(id.as_str());
+                    }
+                    // New, or moved to another community: written with their community now.
+                    let changed: Vec<&(String, String, String)> = members
+                        .iter()
+                        .filter(|(i, c, community)| before.get(&(i.clone(), c.clone())).is_none_or(|was| was != community))
+                        .collect();
+                    let added = changed.iter().filter(|(i, c, _)| !before.contains_key(&(i.clone(), c.clone()))).count() as u64;
+                    let mut removed = 0u64;
+                    for (category, ids) in &gone {
+                        for chunk in ids.chunks(1000) {
+                            let mut qb = QueryBuilder::<$db>::new("DELETE FROM monitored WHERE category = ");
+                            qb.push_bind(category.to_string()).push(" AND id_number IN (");
+                            let mut sep = qb.separated(", ");
+                            for id in chunk {
+                                sep.push_bind(id.to_string());
+                            }
+                            qb.push(")");
+                            removed += qb.build().execute(&mut *tx).await?.rows_affected();
                         }
                     }
-                    for chunk in new.chunks(1000) {
+                    for chunk in changed.chunks(1000) {
                         let mut qb = QueryBuilder::<$db>::new("INSERT INTO monitored (id_number, category, community, since) ");
                         qb.push_values(chunk, |mut b, (i, c, community)| {
                             b.push_bind(i.clone()).push_bind(c.clone()).push_bind(community.clone()).push_bind(on);
                         });
-                        qb.push(" ON CONFLICT (id_number, category) DO NOTHING");
+                        // A move keeps the date the person entered the category.
+                        qb.push(" ON CONFLICT (id_number, category) DO UPDATE SET community = excluded.community");
                         qb.build().execute(&mut *tx).await?;
                     }
-                    let (added, removed) = (new.len() as u64, gone.len() as u64);
                     <$store>::write_audit(&mut tx, actor, &[MonitoringEvent::Population { region: &code, added, removed }.entry()]).await?;
                     tx.commit().await?;
                     Ok((added, removed))
@@ -475,22 +490,29 @@ macro_rules! impl_monitoring_store {
                 }
 
                 async fn counts(&self, region: &RegionCode, assignee: Option<&str>, today: NaiveDate) -> Result<QueueCounts> {
+                    // The undecided (the open partial indexes), then those to report back (the
+                    // handled ones'), each read by its own index.
                     let mut qb = QueryBuilder::<$db>::new(
-                        "SELECT CAST(COALESCE(SUM(CASE WHEN status IN ('open', 'visited') THEN 1 ELSE 0 END), 0) AS BIGINT) AS open, \
-                         CAST(COALESCE(SUM(CASE WHEN status IN ('open', 'visited') AND due_on < ",
+                        "SELECT COUNT(*) AS open, CAST(COALESCE(SUM(CASE WHEN due_on < ",
                     );
                     qb.push_bind(today).push(
                         " THEN 1 ELSE 0 END), 0) AS BIGINT) AS late, \
-                         CAST(COALESCE(SUM(CASE WHEN status IN ('open', 'visited') AND escalated THEN 1 ELSE 0 END), 0) AS BIGINT) AS esc, \
-                         CAST(COALESCE(SUM(CASE WHEN status = 'handled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS handled FROM warnings WHERE",
+                         CAST(COALESCE(SUM(CASE WHEN escalated THEN 1 ELSE 0 END), 0) AS BIGINT) AS esc FROM warnings WHERE",
                     );
                     if let Some(a) = assignee {
                         qb.push(" assignee = ").push_bind(a.to_string()).push(" AND");
                     }
                     in_region(&mut qb, region);
-                    qb.push(" AND status IN ('open', 'visited', 'handled')");
+                    qb.push(" AND status IN ('open', 'visited')");
                     let r = qb.build().fetch_one(self.pool()).await?;
-                    Ok(QueueCounts { open: r.try_get("open")?, overdue: r.try_get("late")?, escalated: r.try_get("esc")?, to_report: r.try_get("handled")? })
+                    let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM warnings WHERE");
+                    if let Some(a) = assignee {
+                        qb.push(" assignee = ").push_bind(a.to_string()).push(" AND");
+                    }
+                    in_region(&mut qb, region);
+                    qb.push(" AND status = 'handled'");
+                    let handled: i64 = qb.build().fetch_one(self.pool()).await?.try_get("n")?;
+                    Ok(QueueCounts { open: r.try_get("open")?, overdue: r.try_get("late")?, escalated: r.try_get("esc")?, to_report: handled })
                 }
 
                 async fn of_household(&self, household_no: &str) -> Result<Vec<Warning>> {

@@ -52,8 +52,14 @@ CREATE INDEX warnings_open_street ON warnings (street, due_on, id) WHERE status 
 CREATE INDEX warnings_open_county ON warnings (county, due_on, id) WHERE status IN ('open', 'visited');
 CREATE INDEX warnings_open_city ON warnings (city, due_on, id) WHERE status IN ('open', 'visited');
 CREATE INDEX warnings_open_assignee ON warnings (assignee, due_on, id) WHERE status IN ('open', 'visited');
-CREATE INDEX warnings_handled ON warnings (community, id) WHERE status = 'handled';
+CREATE INDEX warnings_handled_community ON warnings (community, id) WHERE status = 'handled';
+CREATE INDEX warnings_handled_street ON warnings (street, id) WHERE status = 'handled';
+CREATE INDEX warnings_handled_county ON warnings (county, id) WHERE status = 'handled';
+CREATE INDEX warnings_handled_city ON warnings (city, id) WHERE status = 'handled';
+CREATE INDEX warnings_closed_community ON warnings (community, closed_on, id) WHERE status = 'closed';
+CREATE INDEX warnings_closed_street ON warnings (street, closed_on, id) WHERE status = 'closed';
 CREATE INDEX warnings_closed_county ON warnings (county, closed_on, id) WHERE status = 'closed';
+CREATE INDEX warnings_closed_city ON warnings (city, closed_on, id) WHERE status = 'closed';
 CREATE INDEX warnings_household ON warnings (household_no, id);
 CREATE INDEX warnings_run ON warnings (run_id, rule);
 CREATE TABLE warning_steps (
