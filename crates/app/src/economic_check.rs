@@ -67,7 +67,7 @@ pub async fn check_household(
     let mut items = Vec::new();
     for r in store.dept_records_of(&ids).await? {
         let (Some(id), Some((file_name, as_of))) = (r.id_number, batches.get(&r.batch)) else { continue };
-        if *as_of > on || !matches!(r.link, LinkKind::Exact | LinkKind::Matched) {
+        if *as_of > on || !r.link.carries_number() {
             continue;
         }
         items.push(ReportItem {
@@ -78,7 +78,7 @@ pub async fn check_household(
             file_name: file_name.clone(),
             as_of: *as_of,
             row_no: r.row_no,
-            link: if r.link == LinkKind::Exact {
+            link: if matches!(r.link, LinkKind::Exact | LinkKind::Unregistered) {
                 r.link.zh().to_string()
             } else {
                 format!("{}（{:.1}%）", r.link.zh(), f64::from(r.probability) / 10.0)

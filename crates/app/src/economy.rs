@@ -35,7 +35,10 @@ pub struct EconomyReport {
 /// Rows by how they were linked to the registry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LinkCounts {
+    /// A valid number of a registered person.
     pub exact: usize,
+    /// A valid number of nobody registered here.
+    pub unregistered: usize,
     pub matched: usize,
     pub review: usize,
     pub unlinked: usize,
@@ -198,6 +201,7 @@ pub async fn ingest(
         });
         match l.link {
             LinkKind::Exact => linked.exact += 1,
+            LinkKind::Unregistered => linked.unregistered += 1,
             LinkKind::Matched => linked.matched += 1,
             LinkKind::Review => {
                 linked.review += 1;

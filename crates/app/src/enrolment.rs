@@ -78,8 +78,18 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
     let cell = |row: &sheet::Row, name: &str| {
         cols.iter().position(|c| *c == Some(name)).and_then(|i| row.cells.get(i)).map(|c| c.text()).unwrap_or_default()
     };
-    let program_of =
-        |text: &str| engine.policy.programs.iter().find(|p| p.code == text.trim() || p.zh == text.trim()).map(|p| p.code.clone());
+    // A program by its code, its name or a name staff write for it (低保 for 最低生活保障).
+    let program_of = |text: &str| {
+        let t = text.trim();
+        engine.policy.programs.iter().find(|p| p.code == t || p.zh == t || p.aliases.iter().any(|a| a == t)).map(|p| p.code.clone())
+    };
+    let accepted_names = engine
+        .policy
+        .programs
+        .iter()
+        .map(|p| std::iter::once(p.zh.as_str()).chain(p.aliases.iter().map(String::as_str)).collect::<Vec<_>>().join("/"))
+        .collect::<Vec<_>>()
+        .join("、");
 
     // Each row parsed, grouped by (program, household).
     struct Parsed {
@@ -95,7 +105,7 @@ pub async fn import_roster(store: &dyn Store, engine: &Engine, path: &Path, acto
         let program_text = cell(row, "保障项目");
         let program = program_of(&program_text);
         if program.is_none() {
-            let e = minzheng_domain::enrolment::EnrolmentError::Program(program_text.clone());
+            let e = minzheng_domain::enrolment::EnrolmentError::Program(program_text.clone(), accepted_names.clone());
             reasons.push(Reason::new(e.zh(), e.en()));
         }
         let household = cell(row, "户编号");

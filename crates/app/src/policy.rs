@@ -287,7 +287,9 @@ pub async fn check(
         store.audit(actor, &[audit("household", household_no, "refused", serde_json::json!({ "use": "policy_check" }))]).await?;
         return Err(AccessError::OutOfScope.into());
     }
-    let snapshot = household_snapshot(store, &h).await?;
+    // The situation on that date: departmental files describing a later one are not read (as
+    // the household economic check report stops at its date).
+    let snapshot = household_snapshot_until(store, &h, Some(on)).await?;
     let records = store.parameter_records().await?;
     let check = engine
         .check(&snapshot, &records, on)
@@ -296,9 +298,11 @@ pub async fn check(
     let eligible: Vec<&str> = check.programs.iter().filter(|p| p.eligible()).map(|p| p.code.as_str()).collect();
     store.audit(actor, &[audit("household", household_no, "policy_check", serde_json::json!({ "on": on, "eligible": eligible }))]).await?;
     let mut check = check;
-    if !who.role.sees_full_identity() {
-        for unit in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()) {
+    let full = who.role.sees_full_identity();
+    for unit in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()) {
+        if !full {
             unit.unit = shown_unit(&unit.unit, true);
+            unit.name = unit.name.as_deref().map(crate::cases::mask_name);
         }
     }
     Ok(check)
@@ -701,6 +705,43 @@ pub async fn set_parameter(
             "请写明调整依据（文件名称或文号，至少4个字）",
             "give the basis of the change (a document, at least 4 characters)",
         ));
+    }
+    // A value that would not take effect is refused with the record that outranks it: a value
+    // for both areas where the same region has its own value for an area (a city unifying its
+    // urban and rural standards sets each area, or both at once as two records).
+    let records = store.parameter_records().await?;
+    let areas = match record.area {
+        Some(a) => vec![a],
+        None => vec![minzheng_policy::Area::Urban, minzheng_policy::Area::Rural],
+    };
+    let mut with_new = records.clone();
+    with_new.push(ParameterRecord { seq: i64::MAX, ..record.clone() });
+    for area in areas {
+        let Some(winner) = minzheng_policy::params::in_force(&with_new, &record.name, &record.region, area, record.effective_from) else {
+            continue;
+        };
+        if winner.seq != i64::MAX {
+            let shown = minzheng_domain::units::with_unit(&winner.value.to_string(), &def.unit, true);
+            let shown_en = minzheng_domain::units::with_unit(&winner.value.to_string(), &def.unit, false);
+            return Err(invalid(
+                format!(
+                    "该值不会生效：{}（{}）自 {} 起另有专门设定 {shown}（#{}），优先于不分城乡的值；请用 --area {} 分别设定",
+                    winner.region,
+                    area.zh(),
+                    winner.effective_from,
+                    winner.seq,
+                    area.as_str()
+                ),
+                format!(
+                    "this value would not take effect: {} ({}) has its own value {shown_en} from {} (#{}), which outranks one for both areas; set each area with --area {}",
+                    winner.region,
+                    area.as_str(),
+                    winner.effective_from,
+                    winner.seq,
+                    area.as_str()
+                ),
+            ));
+        }
     }
     let stored = store.add_parameter_records(&[record], actor).await?;
     stored.into_iter().next().ok_or_else(|| invalid("参数未保存", "the parameter was not stored"))

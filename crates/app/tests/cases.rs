@@ -327,6 +327,20 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     let unchanged = w.store.case(c.id).await.expect("read").expect("case");
     assert_eq!(unchanged, c, "nothing changed");
 
+    // The county refuses on the street's first review, not before it (审核确认办法第二十二条).
+    assert!(matches!(
+        w.step(&county, c.id, CaseAction::Refuse { reason: "家庭人均收入高于标准".into() }, "2026-11-03").await,
+        Err(CaseFailure::Procedure(minzheng_domain::CaseError::Illegal { .. }))
+    ));
+    let officer = who(Role::VerificationOfficer, "210112");
+    let street = who(Role::StreetReviewer, "210112009");
+    let survey =
+        CaseAction::Survey { staff: vec!["李明".into(), "王芳".into()], home_visit: true, findings: "名下有营运车辆".into() };
+    let c = w.step(&hunnan_worker, c.id, survey, "2026-11-03").await.expect("surveyed");
+    let check = CaseAction::RecordCheck { per_capita_income: Fen(0), assets_within_limits: false, report: None };
+    let c = w.step(&officer, c.id, check, "2026-11-03").await.expect("checked");
+    let c = w.step(&street, c.id, CaseAction::Review, "2026-11-03").await.expect("reviewed");
+
     // A refusal with its written reason closes the case and frees the household for a new one.
     let refused = w
         .step(&county, c.id, CaseAction::Refuse { reason: "申请人名下有营运车辆，家庭财产超过规定".into() }, "2026-11-03")

@@ -11,7 +11,7 @@ use common::*;
 use minzheng_app::policy as use_case;
 use minzheng_domain::Role;
 use minzheng_policy::snapshot::from_city_where;
-use minzheng_policy::{Change, Engine, ParameterRecord, PolicySet};
+use minzheng_policy::{Area, Change, Engine, ParameterRecord, PolicySet};
 use minzheng_store::{Actor, RegistryBatch, Store};
 use std::sync::Arc;
 
@@ -86,7 +86,7 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
     assert!(matched > 0, "the generated files carry planted invalid ID numbers, linked by the fuzzy linkage");
     for r in &reports {
         let l = r.linked;
-        assert_eq!(l.exact + l.matched + l.review + l.unlinked, r.rows, "{}: every row is linked or listed", r.dataset);
+        assert_eq!(l.exact + l.unregistered + l.matched + l.review + l.unlinked, r.rows, "{}: every row is linked or listed", r.dataset);
         assert_eq!(l.review + l.unlinked, r.refused.iter().filter(|(_, why)| why.en.starts_with("ID number")).count(), "{}", r.dataset);
     }
     let again = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("again");
@@ -229,6 +229,32 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     let stored =
         use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), record("沈政办发〔2026〕1号")).await.expect("set");
     assert_eq!(stored.recorded_by, city.name);
+    // A city unifying its urban and rural 低保 standards with one value for both areas: the
+    // areas' own values would outrank it, so it is refused with the reason; set per area, it
+    // takes effect.
+    // (From 2030, so that the checks below, in 2027, are not moved by it.)
+    let unified = ParameterRecord {
+        name: "dibao_standard".into(),
+        value: 90_000,
+        effective_from: day("2030-01-01"),
+        ..record("沈政办发〔2026〕9号")
+    };
+    match use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), unified.clone()).await {
+        Err(use_case::PolicyFailure::Invalid { zh, en }) => {
+            assert!(zh.contains("不会生效") && zh.contains("--area"), "{zh}");
+            assert!(en.contains("would not take effect"), "{en}");
+        }
+        other => panic!("a value outranked from its first day must be refused: {other:?}"),
+    }
+    for area in [Area::Urban, Area::Rural] {
+        let per_area = ParameterRecord { area: Some(area), ..unified.clone() };
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &city, &actor(&city), per_area).await.expect("per area");
+    }
+    let records = w.store.parameter_records().await.expect("records");
+    for area in [Area::Urban, Area::Rural] {
+        let v = minzheng_policy::params::in_force(&records, "dibao_standard", "210112", area, unified.effective_from).map(|r| r.value);
+        assert_eq!(v, Some(90_000), "{area:?}");
+    }
     let elder = w
         .city
         .persons
@@ -258,6 +284,13 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     let by_city = use_case::check(w.store.as_ref(), &w.engine, &city, &actor(&city), &no, day("2026-12-31")).await.expect("check");
     let units: Vec<&str> = by_city.programs.iter().flat_map(|p| p.units.iter().map(|u| u.unit.as_str())).collect();
     assert!(units.contains(&elder.id_number.masked().as_str()) && !units.contains(&elder.id_number.as_str()), "{units:?}");
+    // Each person unit is explained under its member's name (masked for the city's view).
+    let unit_name = |c: &minzheng_policy::explain::Check, unit: &str| {
+        c.programs.iter().flat_map(|p| p.units.iter()).find(|u| u.unit == unit).and_then(|u| u.name.clone())
+    };
+    assert_eq!(unit_name(&check("2026-12-31").await, elder.id_number.as_str()), Some(elder.name.clone()));
+    let masked = unit_name(&by_city, &elder.id_number.masked()).unwrap_or_default();
+    assert!(masked.ends_with('*') && masked.starts_with(elder.name.chars().next().unwrap_or('?')), "{masked}");
     let before = amount(&check("2026-12-31").await);
     let after = amount(&check("2027-01-01").await);
     assert!(before == Some(2500) || before == Some(10000), "{before:?}");

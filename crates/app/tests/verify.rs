@@ -301,7 +301,8 @@ async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_num
     assert_ne!(r.link, LinkKind::Exact);
     // A valid number of someone not registered here, with nobody likely behind it: kept as it is.
     let r = &report.records[2];
-    assert_eq!((r.id_number.map(|i| i.to_string()), r.link), (Some(nobody.to_string()), LinkKind::Exact));
+    assert_eq!((r.id_number.map(|i| i.to_string()), r.link), (Some(nobody.to_string()), LinkKind::Unregistered));
+    assert_eq!((report.linked.exact, report.linked.unregistered), (0, 1), "registered and not registered counted apart");
     assert!(report.refused.iter().all(|(n, _)| *n != 4), "{:?}", report.refused);
     // The death of the enrolled member is found, from the row without a number.
     let admin = who(Role::CityAdmin, "2101");
@@ -859,4 +860,76 @@ async fn a_household_check_lists_the_newest_file_of_each_source_as_the_rules_cou
         wage.extend((0..b.num_rows()).filter(|&r| p.value(r) == pid && k.value(r) == ItemKind::Wage.as_str()).map(|r| m.value(r)));
     }
     assert_eq!(wage, vec![432_100], "only the August file's wage in the city snapshot");
+}
+
+/// The errors clerks make in the last two characters (the 17th digit and the check character
+/// swapped, an X written 17th), and a number too wrong to repair: each row still finds its
+/// person, by the number's candidates or else by name and the birth date the number carries;
+/// a wrong number of someone unknown finds nobody.
+#[tokio::test]
+async fn the_last_two_characters_swapped_or_a_number_past_repair_still_find_their_person() {
+    let w = world("lasttwo").await;
+    let planted: HashSet<IdNumber> = w.city.anomalies.iter().map(|a| a.true_id).collect();
+    let usable = |p: &&minzheng_domain::Person| {
+        p.status == minzheng_domain::PersonStatus::Alive
+            && !planted.contains(&p.id_number)
+            && w.city.persons.iter().filter(|q| q.name == p.name && q.birth_date == p.birth_date).count() == 1
+    };
+    let last_two = |p: &&minzheng_domain::Person, x: bool| {
+        let s = p.id_number.as_str().as_bytes();
+        s[16] != s[17] && (s[17] == b'X') == x
+    };
+    let swap = |id: &IdNumber| {
+        let mut s = id.as_str().as_bytes().to_vec();
+        s.swap(16, 17);
+        String::from_utf8(s).expect("ascii")
+    };
+    let digit = w.city.persons.iter().filter(usable).find(|p| last_two(p, false)).expect("a number ending in a digit").clone();
+    let x = w.city.persons.iter().filter(usable).find(|p| last_two(p, true)).expect("a number ending in X").clone();
+    // Two digits of the sequence code wrong: the check fails and no one-error repair is registered.
+    let past_repair = w
+        .city
+        .persons
+        .iter()
+        .filter(usable)
+        .filter(|p| p.id_number != digit.id_number && p.id_number != x.id_number)
+        .find_map(|p| {
+            let s = p.id_number.as_str();
+            let b = s.as_bytes();
+            let wrong = format!("{}{}{}{}", &s[..14], (b[14] - b'0' + 3) % 10, (b[15] - b'0' + 5) % 10, &s[16..]);
+            let reachable = minzheng_verify::idmatch::candidate_ids(&minzheng_verify::Recorded::read(&wrong))
+                .iter()
+                .any(|c| w.city.persons.iter().any(|q| q.id_number == *c));
+            (IdNumber::parse(&wrong).is_err() && !reachable).then(|| (p.clone(), wrong))
+        })
+        .expect("a number two digits off");
+    // Someone of elsewhere, with a wrong number too: found by nothing.
+    let stranger = "11010519491231004X";
+    let path = w.files.join("cremations-2026-08.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "身份证号,姓名,死亡日期,火化日期,殡仪馆\n{},{},2026-07-20,2026-07-22,沈阳市殡仪馆\n{},{},2026-07-20,2026-07-22,沈阳市殡仪馆\n{},{},2026-07-21,2026-07-23,沈阳市殡仪馆\n{stranger},钱多多,2026-07-21,2026-07-23,沈阳市殡仪馆\n",
+            swap(&digit.id_number),
+            digit.name,
+            swap(&x.id_number),
+            x.name,
+            past_repair.1,
+            past_repair.0.name
+        ),
+    )
+    .expect("file");
+    let report = minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &Actor::new("city.centre")).await.expect("import");
+    let linked: Vec<(Option<IdNumber>, LinkKind)> = report.records.iter().map(|r| (r.id_number, r.link)).collect();
+    assert_eq!(
+        linked[0],
+        (Some(digit.id_number), LinkKind::Matched),
+        "the 17th digit and the check swapped: {:?}",
+        report.records[0].fields
+    );
+    assert_eq!(linked[1], (Some(x.id_number), LinkKind::Matched), "an X written 17th: {:?}", report.records[1].fields);
+    assert_eq!(linked[2], (Some(past_repair.0.id_number), LinkKind::Matched), "by name and birth date: {:?}", report.records[2].fields);
+    let why = report.records[2].fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).unwrap_or_default();
+    assert!(why.contains("有误且找不到对应的人") && !why.contains("无身份证号"), "{why}");
+    assert_eq!(linked[3], (None, LinkKind::Unlinked), "a wrong number of nobody links to nobody");
 }

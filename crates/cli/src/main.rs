@@ -328,10 +328,34 @@ pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
 #[tokio::main]
 async fn main() {
     let cli = Cli::parse();
+    // A listing piped into `head` ends quietly when the reader stops, as other command-line
+    // tools do, instead of panicking on the broken pipe. Not for the server, whose sockets must
+    // never end the process.
+    #[cfg(unix)]
+    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
+        // SAFETY: only the process-wide disposition of SIGPIPE changes; no handler is installed.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     if let Err(e) = run(cli).await {
         eprintln!("错误 / error: {e:#}");
         std::process::exit(1);
     }
+    // An import that stored what it could and refused some rows ends with exit status 2, so
+    // that a script notices without reading the error file.
+    let refused = REFUSED_ROWS.load(std::sync::atomic::Ordering::Relaxed);
+    if refused > 0 {
+        eprintln!("有 {refused} 行被拒绝，其余已存储 / {refused} rows were refused; the rest is stored");
+        std::process::exit(2);
+    }
+}
+
+/// Rows an import refused in this run (the exit status is 2 when any were).
+static REFUSED_ROWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn refused_rows(n: usize) {
+    REFUSED_ROWS.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -591,8 +615,18 @@ async fn calendar(url: &str, what: CalendarWhat) -> Result<()> {
     minzheng_app::cases::ensure_calendar(store.as_ref(), &actor()).await?;
     match what {
         CalendarWhat::List { year } => {
-            for d in store.calendar_days().await?.into_iter().filter(|d| year.is_none_or(|y| chrono::Datelike::year(&d.day) == y)) {
+            let days = store.calendar_days().await?;
+            let cal = minzheng_domain::calendar::WorkCalendar::new(&days);
+            for d in days.iter().filter(|d| year.is_none_or(|y| chrono::Datelike::year(&d.day) == y)) {
                 println!("{}  {}  {}", d.day, if d.kind == DayKind::Holiday { "放假 holiday" } else { "上班 workday" }, d.note);
+            }
+            if let Some(y) = year.filter(|y| !cal.has_year(*y)) {
+                println!(
+                    "{y} 年的节假日安排尚未录入：该年的办理时限按周一至周五计算，标为暂定 / the public holidays of {y} are not entered: limits in that year are counted Monday to Friday and marked provisional"
+                );
+            }
+            if let Some(y) = cal.year_to_enter(minzheng_domain::calendar::today_in_beijing()).filter(|y| year.is_none_or(|x| x != *y)) {
+                eprintln!("注意：{y} 年的节假日安排尚未录入 / note: the public holidays of {y} are not entered yet");
             }
         }
         CalendarWhat::Set { days, kind, note } => {
@@ -687,6 +721,7 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
         o.households_updated
     );
     if !report.rejected.is_empty() {
+        refused_rows(report.rejected.len());
         let path = errors.map(Path::to_path_buf).unwrap_or_else(|| {
             let stem = file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "import".into());
             file.with_file_name(format!("{stem}.errors.xlsx"))
@@ -766,11 +801,12 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
         let l = r.linked;
         println!("{}（{}）：{} 行，{} 条经济项目，拒绝 {} 行 — {}", r.file, r.dataset, r.rows, r.items, r.refused.len(), state);
         println!(
-            "  {} rows, {} items, {} rows refused; linked: {} exact, {} by fuzzy match, {} for review, {} to nobody",
+            "  {} rows, {} items, {} rows refused; {} registered by their number, {} with a valid number of nobody registered here, {} repaired by the linkage, {} for review, {} to nobody",
             r.rows,
             r.items,
             r.refused.len(),
             l.exact,
+            l.unregistered,
             l.matched,
             l.review,
             l.unlinked
@@ -843,7 +879,9 @@ async fn import_enrolments(url: &str, file: &Path, errors: Option<&Path>) -> Res
         r.members,
         r.import.rejected.len()
     );
-    if let Some(path) = errors {
+    refused_rows(r.import.rejected.len());
+    if r.import.rejected.is_empty() {
+    } else if let Some(path) = errors {
         import::write_errors(path, &r.import)?;
         println!("被拒绝的行及原因已写入 / refused rows and reasons written to {}", path.display());
     } else {

@@ -27,8 +27,12 @@ pub enum PolicyWhat {
     /// Record a new value of a parameter from a date.
     Set {
         name: String,
-        /// Integer: fen for money, per mille for ratios.
-        value: i64,
+        /// In the parameter's unit as staff write it: yuan for money (854 or 30.5), per cent for
+        /// rates (15 or 15.5), 是/否 for flags, else a whole number.
+        value: String,
+        /// Record a value less than half or more than twice the one in force (asked otherwise).
+        #[arg(long)]
+        yes: bool,
         #[arg(long, default_value = "2101")]
         region: String,
         /// urban or rural, for parameters that differ.
@@ -43,6 +47,8 @@ pub enum PolicyWhat {
     /// Check one household on a date, with the explanation.
     Check {
         household_no: String,
+        /// The date checked (2026-08-01): the parameters in force and the departmental files
+        /// describing the situation on it; today when not given (and said so).
         #[arg(long)]
         on: Option<NaiveDate>,
         /// Print the whole explanation as JSON.
@@ -149,7 +155,7 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             }
             Ok(())
         }
-        PolicyWhat::Set { name, value, region: r, area, from, reason } => {
+        PolicyWhat::Set { name, value, yes, region: r, area, from, reason } => {
             let area = match area.as_deref() {
                 None => None,
                 Some(a) => Some(
@@ -158,6 +164,39 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 ),
             };
             let code = region(&r)?;
+            let def = engine
+                .policy
+                .parameter(&name)
+                .ok_or_else(|| anyhow::anyhow!("没有参数“{name}”（minzheng policy params 列出全部）/ no parameter {name:?}"))?
+                .clone();
+            let value = minzheng_policy::params::parse_value(&def.unit, &value).map_err(|(zh, en)| anyhow::anyhow!("{zh} / {en}"))?;
+            let shown = |v: i64, zh: bool| minzheng_domain::units::with_unit(&v.to_string(), &def.unit, zh);
+            // The value in force there on that day, for the confirmation and the question.
+            let records = store.parameter_records().await?;
+            let before: Vec<(minzheng_policy::Area, Option<i64>)> = match area {
+                Some(a) => vec![a],
+                None => vec![minzheng_policy::Area::Urban, minzheng_policy::Area::Rural],
+            }
+            .into_iter()
+            .map(|a| (a, minzheng_policy::params::in_force(&records, &name, &r, a, from).map(|x| x.value)))
+            .collect();
+            let far = |old: i64| old > 0 && (value * 2 < old || value > old * 2);
+            if !yes {
+                if let Some((a, Some(old))) = before.iter().find(|(_, v)| v.is_some_and(far)) {
+                    bail!(
+                        "{} 新值 {} 与 {} 起{}现行值 {} 相差一倍以上，请核对单位（金额以元计）；确认无误请加 --yes / the new value {} is less than half or more than twice the value in force for {} from {}, {}: check the unit (money is in yuan) and add --yes if it is right",
+                        def.zh,
+                        shown(value, true),
+                        from,
+                        a.zh(),
+                        shown(*old, true),
+                        shown(value, false),
+                        a.as_str(),
+                        from,
+                        shown(*old, false)
+                    );
+                }
+            }
             let record = ParameterRecord {
                 name,
                 region: r,
@@ -172,15 +211,70 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             let stored = use_case::set_parameter(store.as_ref(), &engine, &who_for(&code), &actor(), record)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.both()))?;
-            println!("已记录 #{} / recorded: {} = {} 自 {} 起", stored.seq, stored.name, stored.value, stored.effective_from);
+            let area_zh = stored.area.map_or("城乡", |a| a.zh());
+            let area_en = stored.area.map_or("urban and rural", |a| a.as_str());
+            let was = |zh: bool| {
+                before
+                    .iter()
+                    .map(|(a, v)| {
+                        let v = v.map_or_else(|| if zh { "无".to_string() } else { "none".to_string() }, |v| shown(v, zh));
+                        if zh {
+                            format!("{} {v}", a.zh())
+                        } else {
+                            format!("{} {v}", a.as_str())
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(if zh { "，" } else { ", " })
+            };
+            println!(
+                "已记录 #{}：{}（{}）{} {} 自 {} 起 = {}（此前：{}）",
+                stored.seq,
+                def.zh,
+                stored.name,
+                stored.region,
+                area_zh,
+                stored.effective_from,
+                shown(stored.value, true),
+                was(true)
+            );
+            println!(
+                "recorded #{}: {} ({}) for {} {} from {} = {} (before: {})",
+                stored.seq,
+                def.en,
+                stored.name,
+                stored.region,
+                area_en,
+                stored.effective_from,
+                shown(stored.value, false),
+                was(false)
+            );
             Ok(())
         }
         PolicyWhat::Check { household_no, on, json } => {
+            let given = on.is_some();
             let on = on.unwrap_or_else(today);
-            let h = store.household(&household_no).await?.ok_or_else(|| anyhow::anyhow!("没有户号 {household_no} / no such household"))?;
-            let check = use_case::check(store.as_ref(), &engine, &who_for(&h.community), &actor(), &household_no, on)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let found = match store.household(&household_no).await? {
+                None => Err((format!("没有户号 {household_no}"), format!("no household {household_no}"))),
+                Some(h) => use_case::check(store.as_ref(), &engine, &who_for(&h.community), &actor(), &household_no, on)
+                    .await
+                    .map_err(|e| (e.zh(), e.en())),
+            };
+            let check = match found {
+                Ok(c) => c,
+                // A script reading JSON gets its error as JSON too, on the same stream.
+                Err((zh, en)) if json => {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "error": { "household_no": household_no, "on": on, "message_zh": zh, "message_en": en } })
+                    );
+                    bail!("{zh} / {en}");
+                }
+                Err((zh, en)) => bail!("{zh} / {en}"),
+            };
+            if !given && !json {
+                println!("未指定 --on，按今天 {on} 核算 / no --on given: checked as of today, {on}");
+            }
             if json {
                 println!("{}", serde_json::to_string_pretty(&check)?);
                 return Ok(());
@@ -201,14 +295,23 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                         if u.eligible { format!("{} 元/月", money(u.amount)) } else { "不符合".into() }
                     );
                     for s in &u.steps {
-                        let values: Vec<String> =
-                            s.features
-                                .iter()
-                                .map(|f| format!("{}={}", f.name, f.value))
-                                .chain(s.parameters.iter().map(|p| {
-                                    format!("p.{}={}", p.name, p.record.as_ref().map(|r| r.value.to_string()).unwrap_or("无".into()))
-                                }))
-                                .collect();
+                        let values: Vec<String> = s
+                            .features
+                            .iter()
+                            .map(|f| {
+                                format!("{}={}", f.zh, minzheng_domain::units::with_unit(&f.value, f.unit.as_deref().unwrap_or(""), true))
+                            })
+                            .chain(s.parameters.iter().map(|p| {
+                                format!(
+                                    "{}={}",
+                                    p.zh,
+                                    p.record
+                                        .as_ref()
+                                        .map(|r| minzheng_domain::units::with_unit(&r.value.to_string(), &p.unit, true))
+                                        .unwrap_or("无".into())
+                                )
+                            }))
+                            .collect();
                         println!("      {} {} [{}]", if s.met { "是" } else { "否" }, s.zh, values.join(", "));
                     }
                 }

@@ -63,6 +63,33 @@ impl WorkCalendar {
         y
     }
 
+    /// Whether the year's holidays are listed. A year without them is counted by weekdays
+    /// alone (元旦 counted as a working day), so a limit running into it is provisional (暂定).
+    pub fn has_year(&self, year: i32) -> bool {
+        match (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) {
+            (Some(a), Some(b)) => self.listed.range(a..=b).next().is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether a limit counted from `from` to `to` crosses only years whose holidays are listed;
+    /// otherwise the due date is provisional until the State Council's notice is entered.
+    pub fn settled(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        (from.year().min(to.year())..=from.year().max(to.year())).all(|y| self.has_year(y))
+    }
+
+    /// The year whose holidays must be entered now, if any: the current year when it is
+    /// missing, or from 1 November (the notice is usually published in November) the next one.
+    pub fn year_to_enter(&self, today: NaiveDate) -> Option<i32> {
+        if !self.has_year(today.year()) {
+            Some(today.year())
+        } else if today.month() >= 11 && !self.has_year(today.year() + 1) {
+            Some(today.year() + 1)
+        } else {
+            None
+        }
+    }
+
     pub fn is_working(&self, day: NaiveDate) -> bool {
         match self.listed.get(&day) {
             Some(DayKind::Holiday) => false,
@@ -135,6 +162,19 @@ mod tests {
         // 10 working days from Friday 09-18: Sunday 09-20 (worked) counts, 10-01 to 10-07 do not.
         assert_eq!(c.add_working_days(d("2026-09-18"), 10), d("2026-10-08"));
         assert_eq!(c.working_days_between(d("2026-09-30"), d("2026-10-10")), 3);
+    }
+
+    #[test]
+    fn a_limit_into_a_year_without_its_holidays_is_provisional() {
+        let c = national_day_2026();
+        assert!(c.has_year(2026) && !c.has_year(2027));
+        assert!(c.settled(d("2026-11-02"), d("2026-12-14")));
+        // Accepted in December 2026, due in January 2027: 元旦 2027 is not yet known.
+        assert!(!c.settled(d("2026-12-07"), d("2027-01-19")));
+        assert_eq!(c.year_to_enter(d("2026-10-15")), None);
+        assert_eq!(c.year_to_enter(d("2026-12-07")), Some(2027), "warned before the year starts");
+        assert_eq!(c.year_to_enter(d("2027-02-01")), Some(2027));
+        assert_eq!(WorkCalendar::default().year_to_enter(d("2026-05-01")), Some(2026));
     }
 
     #[test]

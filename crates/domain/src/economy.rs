@@ -147,7 +147,7 @@ impl crate::Bilingual for ItemError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkKind {
-    /// The recorded ID number is valid and is used as it is.
+    /// The recorded ID number is valid and names a registered person (证号一致，在册).
     Exact,
     /// Linked by the fuzzy linkage at or above the match threshold.
     Matched,
@@ -155,6 +155,10 @@ pub enum LinkKind {
     Review,
     /// No registry person: the row is kept, linked to nobody.
     Unlinked,
+    /// The recorded number is valid but names nobody registered here and no registered person
+    /// is likely behind it (a resident of elsewhere): the row keeps its number, and joins the
+    /// person's records should they register.
+    Unregistered,
 }
 
 impl LinkKind {
@@ -164,6 +168,7 @@ impl LinkKind {
             LinkKind::Matched => "matched",
             LinkKind::Review => "review",
             LinkKind::Unlinked => "unlinked",
+            LinkKind::Unregistered => "unregistered",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -172,10 +177,18 @@ impl LinkKind {
             LinkKind::Matched => "模糊匹配",
             LinkKind::Review => "待人工复核",
             LinkKind::Unlinked => "未匹配",
+            LinkKind::Unregistered => "证号有效，人口库无此人",
         }
     }
     pub fn parse(s: &str) -> Option<LinkKind> {
-        [LinkKind::Exact, LinkKind::Matched, LinkKind::Review, LinkKind::Unlinked].into_iter().find(|k| k.as_str() == s)
+        [LinkKind::Exact, LinkKind::Matched, LinkKind::Review, LinkKind::Unlinked, LinkKind::Unregistered]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+    /// Whether the row's number is taken as its person's: registered, repaired by the linkage,
+    /// or valid but of someone not registered here. Rows in review or linked to nobody are not.
+    pub fn carries_number(self) -> bool {
+        matches!(self, LinkKind::Exact | LinkKind::Matched | LinkKind::Unregistered)
     }
 }
 

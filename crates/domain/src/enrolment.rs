@@ -229,8 +229,8 @@ pub fn after_death(
 /// Why a roster row gave no enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnrolmentError {
-    #[error("program {0:?} is not one of the city's programs")]
-    Program(String),
+    #[error("program {0:?} is not one of the city's programs ({1})")]
+    Program(String, String),
     #[error("status {0:?} is not one of 在保, 暂停, 停保")]
     Status(String),
     #[error("start month {0:?} is not a month (2026-07 or 2026年7月)")]
@@ -242,7 +242,7 @@ pub enum EnrolmentError {
 impl Bilingual for EnrolmentError {
     fn zh(&self) -> String {
         match self {
-            EnrolmentError::Program(p) => format!("保障项目“{p}”不是本市的项目"),
+            EnrolmentError::Program(p, names) => format!("保障项目“{p}”不是本市的项目（可写：{names}）"),
             EnrolmentError::Status(s) => format!("保障状态“{s}”应为 在保、暂停 或 停保"),
             EnrolmentError::Month(s) => format!("起始月份“{s}”不是月份（如 2026-07 或 2026年7月）"),
             EnrolmentError::Inconsistent => "同一户同一项目在文件中的金额、起始月份或状态不一致".into(),

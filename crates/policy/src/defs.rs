@@ -73,6 +73,9 @@ pub struct Program {
     pub code: String,
     pub zh: String,
     pub en: String,
+    /// The names staff write for it in their spreadsheets (低保, 特困 ...), read as the program.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub unit: Unit,
     /// Lower runs first; programs may only refer to programs that run before them.
     pub priority: i32,
@@ -472,6 +475,20 @@ impl PolicySet {
                             format!("{rule}：未定义的特征“{id}”（features.toml 中没有）"),
                         ));
                     }
+                }
+            }
+            for alias in &program.aliases {
+                if let Some(other) = self
+                    .programs
+                    .iter()
+                    .find(|p| p.code != program.code && (p.zh == *alias || p.code == *alias || p.aliases.contains(alias)))
+                {
+                    return Err(PolicyError::at(
+                        src,
+                        "aliases",
+                        format!("aliases: {alias:?} also names the program {:?}", other.code),
+                        format!("aliases：简称“{alias}”同时指项目“{}”", other.code),
+                    ));
                 }
             }
             if program.conditions.is_empty() {

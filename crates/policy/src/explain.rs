@@ -124,11 +124,15 @@ impl Engine {
             .table("household")
             .and_then(|t| t.partitions.iter().flatten().find(|b| b.num_rows() > 0).map(|b| text(b, "household_no", 0)))
             .unwrap_or_default();
-        Ok(explain(&self.policy, &features, &params, &run, household_no))
+        let hh = features.view("household_features");
+        let first = hh.and_then(|hh| hh.partitions.iter().flatten().find(|b| b.num_rows() > 0));
+        let Some(hid) = first.and_then(|b| column::<Int64Type>(b, "hid")).map(|c| c.value(0)) else { return Ok(None) };
+        Ok(Explainer::new(&self.policy, &features, &params, &run).named(snapshot).check(hid, household_no))
     }
 }
 
-/// Builds the explanation of the first household in a run.
+/// Builds the explanation of the first household in a run (person units without names: see
+/// [`Explainer::named`]).
 pub fn explain(policy: &PolicySet, features: &Features, params: &ParamSet, run: &Run, household_no: String) -> Option<Check> {
     let hh = features.view("household_features")?;
     let first = hh.partitions.iter().flatten().find(|b| b.num_rows() > 0)?;
@@ -148,6 +152,8 @@ pub struct Explainer<'a> {
     persons: std::collections::HashMap<i64, (&'a RecordBatch, usize)>,
     /// Per program (in policy order): hid → the program's result rows of that household's units.
     results: Vec<std::collections::HashMap<i64, Vec<(&'a RecordBatch, usize)>>>,
+    /// ID number → name, for person units (from the snapshot, when given).
+    names: std::collections::HashMap<String, String>,
 }
 
 impl<'a> Explainer<'a> {
@@ -184,7 +190,20 @@ impl<'a> Explainer<'a> {
             }
             results.push(by_household);
         }
-        Explainer { policy, params, on: features.on, households, persons, results }
+        Explainer { policy, params, on: features.on, households, persons, results, names: std::collections::HashMap::new() }
+    }
+
+    /// Person units explained under their names, read from the snapshot the run was made from.
+    pub fn named(mut self, snapshot: &Snapshot) -> Explainer<'a> {
+        for b in snapshot.table("person").map(|t| t.partitions.iter().flatten().collect::<Vec<_>>()).unwrap_or_default() {
+            for row in 0..b.num_rows() {
+                let name = text(b, "name", row);
+                if !name.is_empty() {
+                    self.names.insert(text(b, "id_number", row), name);
+                }
+            }
+        }
+        self
     }
 
     /// The check of household `hid` (its number given for the label), if the run has it.
@@ -201,7 +220,11 @@ impl<'a> Explainer<'a> {
                 let (frow, label, name) = match p.unit {
                     Unit::Household => ((hh_batch, hh_row), household_no.clone(), None),
                     Unit::Person => match self.persons.get(&unit) {
-                        Some(&(pb, pr)) => ((pb, pr), text(pb, "id_number", pr), Some(text(pb, "name", pr)).filter(|s| !s.is_empty())),
+                        Some(&(pb, pr)) => {
+                            let label = text(pb, "id_number", pr);
+                            let name = self.names.get(&label).cloned();
+                            ((pb, pr), label, name)
+                        }
                         None => continue,
                     },
                 };

@@ -105,6 +105,38 @@ pub fn parse_percent_permille(s: &str) -> Option<i64> {
     Some(i * 10 + f)
 }
 
+/// A value as staff write it, in the parameter's unit: yuan for money (`30.5`, stored as 3050
+/// fen), a percentage for per mille (`15.5` → 155), 是/否 for a flag, else a whole number. The
+/// refusal says, in both languages, how to write it.
+pub fn parse_value(unit: &str, text: &str) -> Result<i64, (String, String)> {
+    let t = text.trim();
+    let refused = |what_zh: &str, what_en: &str| {
+        (format!("“{t}”不是{what_zh}：请按{what_zh}填写"), format!("{t:?} is not {what_en}: write it as {what_en}"))
+    };
+    if unit.starts_with("fen") {
+        minzheng_domain::Fen::parse_yuan(t.trim_end_matches('元').trim())
+            .map(|v| v.fen())
+            .map_err(|_| refused("以元计的金额（如 1100 或 1100.50）", "an amount in yuan (1100 or 1100.50)"))
+    } else if unit == "permille" {
+        let t = t.trim_end_matches(['%', '％']).trim();
+        let (negative, t) = match t.strip_prefix(['-', '－']) {
+            Some(rest) => (true, rest.trim()),
+            None => (false, t.strip_prefix('+').unwrap_or(t).trim()),
+        };
+        parse_percent_permille(t)
+            .map(|p| if negative { -p } else { p })
+            .ok_or_else(|| refused("百分比（如 15 或 15.5）", "a percentage (15 or 15.5)"))
+    } else if unit == "flag" {
+        match t {
+            "是" | "1" | "yes" => Ok(1),
+            "否" | "0" | "no" => Ok(0),
+            _ => Err(refused("“是”或“否”", "yes or no")),
+        }
+    } else {
+        t.parse::<i64>().map_err(|_| refused("整数", "a whole number"))
+    }
+}
+
 /// Applies what-if changes on top of the stored records: each becomes a record for its region,
 /// area and date whose value is computed from the value in force there at that date.
 pub fn apply_changes(
@@ -195,6 +227,18 @@ mod tests {
         assert_eq!(v("210112", Area::Urban, "2026-03-01"), Some(86000));
         assert_eq!(v("210112", Area::Urban, "2026-12-01"), Some(86000), "the county's own value overrides the city's rise");
         assert_eq!(v("220102", Area::Urban, "2026-12-01"), None, "another city");
+    }
+
+    #[test]
+    fn values_are_read_in_the_units_staff_use() {
+        assert_eq!(parse_value("fen/person/month", "30.5"), Ok(3050));
+        assert_eq!(parse_value("fen/person/month", "854"), Ok(85400), "854 is yuan, not 8.54");
+        assert_eq!(parse_value("fen/person/month", "854元"), Ok(85400));
+        assert_eq!(parse_value("permille", "15.5"), Ok(155));
+        assert_eq!(parse_value("flag", "是"), Ok(1));
+        assert_eq!(parse_value("months", "6"), Ok(6));
+        let e = parse_value("fen/person/month", "三十").err().unwrap_or_default();
+        assert!(e.0.contains("以元计") && e.1.contains("in yuan"), "{e:?}");
     }
 
     #[test]

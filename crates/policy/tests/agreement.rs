@@ -45,7 +45,7 @@ async fn agree(persons: u64, seed: u64, on: &str) {
     }
     let mut checked: BTreeMap<(String, String), i64> = BTreeMap::new();
     // The explanation of any household from the city-wide run is the one its own check gives.
-    let explainer = minzheng_policy::explain::Explainer::new(&engine.policy, &features, &params, &run);
+    let explainer = minzheng_policy::explain::Explainer::new(&engine.policy, &features, &params, &run).named(&snapshot);
     let hids: BTreeMap<&str, i64> = households.iter().map(|(hid, no)| (no.as_str(), *hid)).collect();
     for h in &city.households {
         let one = from_city_where(&city, 1, |no| no == h.household_no);

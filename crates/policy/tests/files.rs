@@ -44,7 +44,7 @@ async fn the_shipped_policies_compile() {
 #[tokio::test]
 async fn a_toml_mistake_is_refused_with_its_line() {
     let e = refused(replaced("dibao.toml", "unit = \"household\"", "unit = \"family\"")).await;
-    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 4));
+    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 5));
     assert!(e.reason.contains("family"), "{e}");
 }
 
@@ -52,7 +52,7 @@ async fn a_toml_mistake_is_refused_with_its_line() {
 async fn an_unknown_feature_or_parameter_is_refused_at_the_rule() {
     let e = refused(replaced("dibao.toml", "hh_deposits <=", "hh_savings <=")).await;
     assert_eq!(e.file, "dibao.toml");
-    assert_eq!(e.line, 24);
+    assert_eq!(e.line, 25);
     assert!(e.reason.contains("hh_savings") && e.reason.contains("deposits_within_limit"), "{e}");
     let e = refused(replaced("gaoling.toml", "p.gaoling_90", "p.gaoling_95")).await;
     assert!(e.reason.contains("p.gaoling_95"), "{e}");
@@ -62,7 +62,7 @@ async fn an_unknown_feature_or_parameter_is_refused_at_the_rule() {
 #[tokio::test]
 async fn sql_that_does_not_parse_or_is_not_a_condition_is_refused() {
     let e = refused(replaced("dibao.toml", "hh_properties = 0", "hh_properties = = 0")).await;
-    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 38));
+    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 39));
     assert!(e.reason.starts_with("no_extra_property"), "{e}");
     let e = refused(replaced("dibao.toml", "hh_properties = 0", "hh_properties + 1")).await;
     assert!(e.reason.contains("not a condition"), "{e}");
@@ -97,4 +97,11 @@ async fn a_view_with_a_subquery_makes_each_check_plan_anew() {
     let set = PolicySet::from_files("2101", files).unwrap_or_else(|e| panic!("{e}"));
     let engine = Engine::new(set, 1).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(!engine.checks_reuse_plans());
+}
+
+#[tokio::test]
+async fn a_name_staff_write_names_one_program_only() {
+    let e = refused(replaced("tekun.toml", "aliases = [\"特困\"", "aliases = [\"低保\", \"特困\"")).await;
+    assert_eq!((e.file.as_str(), e.line), ("tekun.toml", 4));
+    assert!(e.reason.contains("低保") && e.reason.contains("dibao"), "{e}");
 }

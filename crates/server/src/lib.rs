@@ -141,6 +141,9 @@ impl AppState {
         let engine = Arc::new(minzheng_policy::Engine::new(policies, partitions).await?);
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &minzheng_store::Actor::system()).await?;
         minzheng_app::cases::ensure_calendar(store.as_ref(), &minzheng_store::Actor::system()).await?;
+        if let Some(y) = minzheng_app::cases::calendar(store.as_ref()).await?.year_to_enter(minzheng_domain::calendar::today_in_beijing()) {
+            eprintln!("{y} 年的节假日安排尚未录入工作日历，跨入该年的时限为暂定 / the public holidays of {y} are not in the working-day calendar: limits running into it are provisional");
+        }
         let catalogue = Arc::new(minzheng_app::cases::Catalogue::shenyang().name_programs(&engine));
         Ok(AppState {
             store,

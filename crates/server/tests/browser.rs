@@ -602,6 +602,25 @@ fn an_application_accepted_in_heping_is_handled_and_approved_in_hunnan_and_anoth
     d.click("#accept button");
     d.wait_for("the accepted case", |p| p.contains("已受理") && p.contains("id=\"survey\""));
     let second: i64 = d.url().rsplit('/').next().and_then(|t| t.parse().ok()).expect("case id");
+    // The county decides on the street's first review: before it, the county has no refusal form.
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_county");
+    d.goto(&format!("{server}/cases/{second}"));
+    let page = d.wait_for("the accepted case", |p| p.contains("已受理"));
+    assert!(!page.contains("id=\"refuse\""), "no refusal before the street's review");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_worker");
+    d.goto(&format!("{server}/cases/{second}"));
+    take_step(&d, "survey", &[("staff", "李明,王芳"), ("findings", "申请人有劳动能力"), ("comment", "入户调查属实")], "已入户调查");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_check");
+    d.goto(&format!("{server}/cases/{second}"));
+    d.click("#record-check input[name=assets_within_limits][value=true]");
+    take_step(&d, "record-check", &[("per_capita_income", "0"), ("comment", "核对无收入和财产")], "已核对");
+    sign_out(&d);
+    sign_in_with_the_form(&d, &server, "hn_street");
+    d.goto(&format!("{server}/cases/{second}"));
+    take_step(&d, "review", &[("comment", "初审：申请人有劳动能力且拒绝就业推荐")], "已初审");
     sign_out(&d);
     sign_in_with_the_form(&d, &server, "hn_county");
     d.goto(&format!("{server}/cases/{second}"));

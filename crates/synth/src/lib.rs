@@ -696,7 +696,8 @@ fn dirty(p: &Person, rng: &mut Rng) -> (AnomalyKind, String, String) {
             (kind, String::from_utf8(bytes).unwrap_or(id), name)
         }
         AnomalyKind::IdTransposition => {
-            let candidates: Vec<usize> = (0..16).filter(|&i| bytes[i] != bytes[i + 1]).collect();
+            // Any two adjacent characters, the 17th digit and the check character included.
+            let candidates: Vec<usize> = (0..17).filter(|&i| bytes[i] != bytes[i + 1]).collect();
             let pos = *rng.pick(&candidates);
             bytes.swap(pos, pos + 1);
             (kind, String::from_utf8(bytes).unwrap_or(id), name)

@@ -8,6 +8,9 @@
 //! restores it or not. A dirty number therefore has at most 17 + 16 candidate bodies, not the 153
 //! + 16 a string-distance search would try, and none of them needs a name or a date to be found.
 //!
+//! Two more are tried whatever the check says: the 17th digit swapped with the check character
+//! (an X written 17th included) and the month swapped with the day.
+//!
 //! The candidates are looked up in the registry's index of bodies (本体码, the first 17 digits);
 //! whether a candidate is the same person is for the scoring ([`crate::linkage`]) to decide.
 
@@ -98,6 +101,9 @@ pub enum Recorded {
     Digits { body: [u8; 17], check: Option<u8> },
     /// A 15-digit legacy number.
     Legacy([u8; 15]),
+    /// 18 characters with the X in 17th place and a digit last: the check character X swapped
+    /// with the 17th digit. `body` is the first 16 digits and the last one.
+    XSwapped { body: [u8; 17] },
     /// Nothing an ID number could be read from (wrong length, letters, empty).
     Unreadable,
 }
@@ -128,6 +134,12 @@ impl Recorded {
                 let mut body = [0u8; 17];
                 body.copy_from_slice(&buf[..17]);
                 Recorded::Digits { body, check: (n == 18).then_some(buf[17]) }
+            }
+            18 if digits(&buf[..16]) && buf[16] == b'X' && buf[17].is_ascii_digit() => {
+                let mut body = [0u8; 17];
+                body[..16].copy_from_slice(&buf[..16]);
+                body[16] = buf[17];
+                Recorded::XSwapped { body }
             }
             15 if digits(&buf[..15]) => {
                 let mut d = [0u8; 15];
@@ -162,6 +174,11 @@ pub fn candidates<T>(recorded: &Recorded, mut find: impl FnMut(Body) -> Option<T
             body[7] = b'9';
             body[8..].copy_from_slice(&d[6..]);
             push(body_from_digits(&body), IdRelation::Legacy15, &mut out);
+        }
+        Recorded::XSwapped { body } => {
+            if check_char(&body) == b'X' {
+                push(body_from_digits(&body), IdRelation::Transposition, &mut out);
+            }
         }
         Recorded::Digits { body, check } => {
             let valid = check == Some(check_char(&body));
@@ -204,6 +221,16 @@ pub fn candidates<T>(recorded: &Recorded, mut find: impl FnMut(Body) -> Option<T
                     if check_char(&b) == check {
                         push(body_from_digits(&b), IdRelation::Transposition, &mut out);
                     }
+                }
+            }
+            // The 17th digit swapped with the check character (末两位颠倒): the recorded check
+            // character is the true 17th digit, and the true check character is recorded 17th.
+            // The swap may leave the check valid by chance, so it is tried either way.
+            if check.is_ascii_digit() && check != body[16] {
+                let mut b = body;
+                b[16] = check;
+                if check_char(&b) == body[16] {
+                    push(body_from_digits(&b), IdRelation::Transposition, &mut out);
                 }
             }
             // Month and day swapped: the check may or may not still hold (one time in eleven).
@@ -271,7 +298,7 @@ mod tests {
             None::<Body>
         });
         // The body itself, at most 17 one-digit bodies, at most 16 swaps, one month-day swap.
-        assert!(tried <= 1 + 17 + 16 + 1, "{tried} lookups");
+        assert!(tried <= 1 + 17 + 16 + 1 + 1, "{tried} lookups");
     }
 
     fn arb_id() -> impl Strategy<Value = IdNumber> {
@@ -304,6 +331,18 @@ mod tests {
             let mut s = id.as_str().as_bytes().to_vec();
             prop_assume!(s[pos] != s[pos + 1]);
             s.swap(pos, pos + 1);
+            let raw = String::from_utf8(s).expect("ascii");
+            let want = body_of(&id);
+            let found = candidates(&Recorded::read(&raw), |b| (b == want).then_some(b));
+            prop_assert_eq!(found, vec![(want, IdRelation::Transposition)]);
+        }
+
+        /// The 17th digit swapped with the check character, X included, is found back.
+        #[test]
+        fn the_last_two_characters_swapped_are_found(id in arb_id()) {
+            let mut s = id.as_str().as_bytes().to_vec();
+            prop_assume!(s[16] != s[17]);
+            s.swap(16, 17);
             let raw = String::from_utf8(s).expect("ascii");
             let want = body_of(&id);
             let found = candidates(&Recorded::read(&raw), |b| (b == want).then_some(b));

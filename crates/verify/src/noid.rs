@@ -31,9 +31,21 @@ pub struct NoIdLink {
     pub explanation: String,
 }
 
+/// What a record's own number said, for the explanation: none, or one that names nobody.
+fn number_said(recorded_id: &str) -> (String, String) {
+    let raw = recorded_id.trim();
+    if raw.is_empty() {
+        ("无身份证号".into(), "no ID number".into())
+    } else {
+        (format!("身份证号“{raw}”有误且找不到对应的人"), format!("the ID number {raw:?} is wrong and names nobody"))
+    }
+}
+
 /// Links one record: `namesakes` are the registry persons whose name starts with the recorded
-/// name written the one way (any birth date); `registered_share` is p₀.
+/// name written the one way (any birth date); `registered_share` is p₀. `recorded_id` is the
+/// number as written when the row has one that names nobody (empty when it has none).
 pub fn link_without_id(
+    recorded_id: &str,
     name: &str,
     birth: chrono::NaiveDate,
     sex: Option<Sex>,
@@ -47,13 +59,25 @@ pub fn link_without_id(
         same_name.iter().filter(|p| p.id.birth_date() == birth && sex.is_none_or(|s| p.id.sex() == s)).collect();
     let n = same_name.len();
     let p0 = registered_share.clamp(0.5, 0.999);
+    let (said_zh, said_en) = number_said(recorded_id);
+    // The batch's measured share, and the floor or ceiling used when it is outside 0.5..0.999.
+    let share_zh = if (p0 - registered_share).abs() > 1e-9 {
+        format!("本批有效证号在册比例 {registered_share:.3}（按 {p0:.3} 计）")
+    } else {
+        format!("本批有效证号在册比例 {p0:.3}")
+    };
+    let share_en = if (p0 - registered_share).abs() > 1e-9 {
+        format!("share of this batch registered {registered_share:.3} (taken as {p0:.3})")
+    } else {
+        format!("share of this batch registered {p0:.3}")
+    };
     let q = 1.0 - (1.0 - DAILY_SHARE).powi(n as i32);
     match candidates.as_slice() {
         [] => NoIdLink {
             person: None,
             probability: 0.0,
             band: Band::NonMatch,
-            explanation: format!("无身份证号；人口库中没有{birth}出生、名为“{name}”的人 / no ID number; nobody named {name} born on {birth} is registered"),
+            explanation: format!("{said_zh}；人口库中没有{birth}出生、名为“{name}”的人 / {said_en}; nobody named {name} born on {birth} is registered"),
         },
         [one] => {
             let p = p0 / (p0 + (1.0 - p0) * q);
@@ -69,13 +93,11 @@ pub fn link_without_id(
                 probability: p,
                 band,
                 explanation: format!(
-                    "{} 无身份证号，按姓名和出生日期找到唯一候选人：同名 {n} 人，同日出生的同名者偶然出现的概率 {:.4}；本批有效证号在册比例 {:.3}；匹配概率 {:.1}% / no ID number; the only registered {name} born on {birth}: {n} namesakes, chance of one born that day {:.4}, share of this batch registered {:.3}, match probability {:.1}%",
+                    "{} {said_zh}，按姓名和出生日期找到唯一候选人：同名 {n} 人，同日出生的同名者偶然出现的概率 {:.4}；{share_zh}；匹配概率 {:.1}% / {said_en}; the only registered {name} born on {birth}: {n} namesakes, chance of one born that day {:.4}, {share_en}, match probability {:.1}%",
                     one.id.masked(),
                     q,
-                    p0,
                     p * 100.0,
                     q,
-                    p0,
                     p * 100.0
                 ),
             }
@@ -85,7 +107,7 @@ pub fn link_without_id(
             probability: thresholds.review_at,
             band: Band::Review,
             explanation: format!(
-                "无身份证号；{birth}出生、名为“{name}”的有 {} 人，须人工确认 / no ID number; {} registered persons named {name} were born on {birth}: a person decides",
+                "{said_zh}；{birth}出生、名为“{name}”的有 {} 人，须人工确认 / {said_en}; {} registered persons named {name} were born on {birth}: a person decides",
                 candidates.len(),
                 candidates.len()
             ),
@@ -108,7 +130,7 @@ mod tests {
     #[test]
     fn the_only_namesake_born_that_day_is_linked() {
         let registry = [person("11010519491231002X", "王秀兰"), person("210102198003150017", "王秀兰")];
-        let l = link_without_id("王秀蘭", day("1949-12-31"), Some(Sex::Female), &registry, 0.95, Thresholds::default());
+        let l = link_without_id("", "王秀蘭", day("1949-12-31"), Some(Sex::Female), &registry, 0.95, Thresholds::default());
         assert_eq!(l.person, Some(registry[0].id));
         assert_eq!(l.band, Band::Match);
         assert!(l.probability > 0.99, "{l:?}");
@@ -118,9 +140,9 @@ mod tests {
     #[test]
     fn sex_and_birth_date_must_agree() {
         let registry = [person("11010519491231002X", "王秀兰")];
-        assert_eq!(link_without_id("王秀兰", day("1949-12-30"), None, &registry, 0.95, Thresholds::default()).band, Band::NonMatch);
+        assert_eq!(link_without_id("", "王秀兰", day("1949-12-30"), None, &registry, 0.95, Thresholds::default()).band, Band::NonMatch);
         assert_eq!(
-            link_without_id("王秀兰", day("1949-12-31"), Some(Sex::Male), &registry, 0.95, Thresholds::default()).band,
+            link_without_id("", "王秀兰", day("1949-12-31"), Some(Sex::Male), &registry, 0.95, Thresholds::default()).band,
             Band::NonMatch
         );
     }
@@ -131,16 +153,24 @@ mod tests {
         let mut registry: Vec<Person> = vec![person("11010519491231002X", "张伟")];
         let others: Vec<Person> = (0..30_000).map(|_| person("210102198003150017", "张伟")).collect();
         registry.extend(others);
-        let sure = link_without_id("张伟", day("1949-12-31"), None, &registry[..1], 0.95, Thresholds::default());
-        let unsure = link_without_id("张伟", day("1949-12-31"), None, &registry, 0.5, Thresholds::default());
+        let sure = link_without_id("", "张伟", day("1949-12-31"), None, &registry[..1], 0.95, Thresholds::default());
+        let unsure = link_without_id("", "张伟", day("1949-12-31"), None, &registry, 0.5, Thresholds::default());
         assert!(unsure.probability < sure.probability);
         assert_eq!(unsure.band, Band::Review, "{unsure:?}");
     }
 
     #[test]
+    fn a_wrong_number_that_names_nobody_is_said_and_the_real_share_shown() {
+        let registry = [person("11010519491231002X", "王秀兰")];
+        let l = link_without_id("110105194912310021", "王秀兰", day("1949-12-31"), None, &registry, 0.031, Thresholds::default());
+        assert!(l.explanation.contains("有误且找不到对应的人") && !l.explanation.contains("无身份证号"), "{}", l.explanation);
+        assert!(l.explanation.contains("0.031（按 0.500 计）"), "{}", l.explanation);
+    }
+
+    #[test]
     fn two_candidates_go_to_review() {
         let registry = [person("11010519491231002X", "王秀兰"), person("110105194912310046", "王秀兰")];
-        let l = link_without_id("王秀兰", day("1949-12-31"), None, &registry, 0.99, Thresholds::default());
+        let l = link_without_id("", "王秀兰", day("1949-12-31"), None, &registry, 0.99, Thresholds::default());
         assert_eq!(l.band, Band::Review);
         assert!(l.explanation.contains("2 人"), "{}", l.explanation);
     }

@@ -73,6 +73,7 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
                 clean.push(i);
             }
         } else {
+            out[i].link = LinkKind::Unregistered;
             of_nobody.insert(i);
             dirty.push(i);
         }
@@ -140,16 +141,21 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
         };
     }
-    // Rows without a readable number: by name and birth date (minzheng_verify::noid), taken
-    // name by name so that each name's registry namesakes are read once and held only while
-    // its rows are linked.
+    // Rows without a readable number, and rows whose number fails its check and led to nobody:
+    // by name and birth date (minzheng_verify::noid), the birth date from the file or else from
+    // the number itself; taken name by name so that each name's registry namesakes are read once
+    // and held only while its rows are linked. A valid number that names nobody keeps its
+    // number (most such rows are people of elsewhere).
     let mut unnumbered: Vec<(String, usize, NaiveDate)> = dirty
         .iter()
         .filter_map(|&i| {
             let row = &rows[i];
-            let birth = row.birth?;
-            (!row.name.trim().is_empty() && matches!(Recorded::read(&row.id), Recorded::Unreadable))
-                .then(|| (minzheng_verify::names::simplified(&row.name), i, birth))
+            if row.name.trim().is_empty() || out[i].link != LinkKind::Unlinked || out[i].id_number.is_some() {
+                return None;
+            }
+            let recorded = Recorded::read(&row.id);
+            let birth = row.birth.or_else(|| birth_in_number(&recorded))?;
+            Some((minzheng_verify::names::simplified(&row.name), i, birth))
         })
         .collect();
     unnumbered.sort();
@@ -177,7 +183,13 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             current = Some(name);
         }
         let row = &rows[i];
-        let l = minzheng_verify::noid::link_without_id(&row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
+        let written = if matches!(Recorded::read(&row.id), Recorded::Unreadable) && row.id.trim().chars().count() < 15 {
+            ""
+        } else {
+            row.id.as_str()
+        };
+        let l =
+            minzheng_verify::noid::link_without_id(written, &row.name, birth, row.sex, &namesakes, registered_share, Thresholds::default());
         let probability = (l.probability * 1000.0).round().clamp(0.0, 1000.0) as u16;
         out[i] = match (l.band, l.person) {
             (Band::Match, Some(p)) => {
@@ -190,6 +202,16 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
         };
     }
     Ok(out)
+}
+
+/// The birth date a recorded number carries (its 7th to 14th digits), when they are a date.
+fn birth_in_number(recorded: &Recorded) -> Option<NaiveDate> {
+    let body = match recorded {
+        Recorded::Digits { body, .. } | Recorded::XSwapped { body } => body,
+        Recorded::Legacy(_) | Recorded::Unreadable => return None,
+    };
+    let text = std::str::from_utf8(&body[6..14]).ok()?;
+    NaiveDate::parse_from_str(text, "%Y%m%d").ok()
 }
 
 /// A departmental row the linkage could not decide, with the registry person it proposes.

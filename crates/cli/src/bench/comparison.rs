@@ -118,7 +118,7 @@ pub(crate) fn link_without_ids(
         rows += 1;
         let namesakes: Vec<minzheng_verify::Person> =
             by_name.get(&simplified(&r.name)).map(|v| v.iter().map(|&i| people[i as usize].clone()).collect()).unwrap_or_default();
-        let l = link_without_id(&r.name, id.birth_date(), Some(id.sex()), &namesakes, p0, Thresholds::default());
+        let l = link_without_id("", &r.name, id.birth_date(), Some(id.sex()), &namesakes, p0, Thresholds::default());
         let truth = truth[k].map(|i| people[i as usize].id);
         linkable += usize::from(truth.is_some());
         match l.band {

@@ -643,8 +643,10 @@ mod tests {
         // ... but it may withdraw the application it accepted.
         assert_eq!(step(&c, &heping, CaseAction::Withdraw, "2026-11-03").map(|c| c.status), Ok(CaseStatus::Withdrawn));
         let other_county = who("sj", Role::CountyApprover, "210102");
+        let mut reviewed = c.clone();
+        reviewed.status = CaseStatus::Reviewed;
         assert!(matches!(
-            step(&c, &other_county, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03"),
+            step(&reviewed, &other_county, CaseAction::Refuse { reason: "不符合条件".into() }, "2026-11-03"),
             Err(CaseError::NotYours { .. })
         ));
     }
@@ -667,8 +669,29 @@ mod tests {
         assert!(matches!(step(&c, &street, CaseAction::Review, "2026-11-03"), Err(CaseError::Illegal { .. })));
         let e = apply(&c, &dibao(), &street, &survey(), "好", d("2026-11-03"), &WorkCalendar::default(), &TimeLimits::default());
         assert_eq!(e, Err(CaseError::NoComment));
-        let refused = step(&c, &who("c", Role::CountyApprover, "210112"), CaseAction::Refuse { reason: "  ".into() }, "2026-11-03");
+        let mut reviewed = c.clone();
+        reviewed.status = CaseStatus::Reviewed;
+        let refused = step(&reviewed, &who("c", Role::CountyApprover, "210112"), CaseAction::Refuse { reason: "  ".into() }, "2026-11-03");
         assert_eq!(refused, Err(CaseError::NoReason));
+    }
+
+    /// 《最低生活保障审核确认办法》第二十二条: the county decides on the street's first review.
+    /// A case just accepted, surveyed or checked is not the county's to refuse; once the street
+    /// has reviewed it (or while its notice runs) it is.
+    #[test]
+    fn the_county_refuses_only_what_the_street_has_reviewed() {
+        let county = who("c", Role::CountyApprover, "210112");
+        let refuse = || CaseAction::Refuse { reason: "家庭人均收入高于标准".into() };
+        for before in [CaseStatus::Accepted, CaseStatus::Surveyed, CaseStatus::Checked, CaseStatus::Objected] {
+            let mut c = accepted();
+            c.status = before;
+            assert!(matches!(step(&c, &county, refuse(), "2026-11-03"), Err(CaseError::Illegal { .. })), "{before:?}");
+        }
+        for after in [CaseStatus::Reviewed, CaseStatus::Notice] {
+            let mut c = accepted();
+            c.status = after;
+            assert_eq!(step(&c, &county, refuse(), "2026-11-03").map(|c| c.status), Ok(CaseStatus::Refused), "{after:?}");
+        }
     }
 
     #[test]
@@ -754,7 +777,7 @@ mod tests {
             available_steps(&c, &dibao(), &who("w", Role::CommunityWorker, "210112009001"), d("2026-11-03")),
             vec!["survey", "withdraw"]
         );
-        assert_eq!(available_steps(&c, &dibao(), &who("c", Role::CountyApprover, "210112"), d("2026-11-03")), vec!["refuse", "extend"]);
+        assert_eq!(available_steps(&c, &dibao(), &who("c", Role::CountyApprover, "210112"), d("2026-11-03")), vec!["extend"]);
         assert!(available_steps(&c, &dibao(), &who("x", Role::CountyApprover, "210102"), d("2026-11-03")).is_empty());
     }
 

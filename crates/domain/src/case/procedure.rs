@@ -141,6 +141,13 @@ pub fn next_status(
             Ok(S::Approved)
         }
         CaseAction::Refuse { reason } => {
+            // The county decides on the street's first review (初审) and its papers: it refuses
+            // only a case the street has reviewed (《最低生活保障审核确认办法》第二十二条). Before
+            // that, a case ends by the applicant's withdrawal; the street that finds the
+            // household ineligible says so in its review.
+            if !matches!(case.status, S::Reviewed | S::Notice) {
+                return Err(illegal());
+            }
             if reason.trim().chars().count() < 4 {
                 return Err(CaseError::NoReason);
             }

@@ -2,6 +2,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use minzheng_domain::calendar::WorkCalendar;
 
 pub(crate) use crate::platform::pages::program_name;
 
@@ -26,10 +27,12 @@ pub(crate) struct Row {
     pub(crate) step_due: String,
     pub(crate) due: String,
     pub(crate) overdue: bool,
+    /// The due date runs into a year whose holidays are not entered yet (暂定).
+    pub(crate) provisional: bool,
     pub(crate) flags: String,
 }
 
-pub(crate) fn row_of(s: &AppState, c: &CaseView, lang: Lang, today: chrono::NaiveDate) -> Row {
+pub(crate) fn row_of(s: &AppState, c: &CaseView, lang: Lang, today: chrono::NaiveDate, cal: &WorkCalendar) -> Row {
     let mut flags = Vec::new();
     if c.staff_relative {
         flags.push(if lang == Lang::Zh { "工作人员近亲属" } else { "staff relative" });
@@ -49,6 +52,7 @@ pub(crate) fn row_of(s: &AppState, c: &CaseView, lang: Lang, today: chrono::Naiv
         step_due: if c.status.is_open() { c.step_due.to_string() } else { String::new() },
         due: c.due.to_string(),
         overdue: c.status.is_open() && c.step_due < today,
+        provisional: c.status.is_open() && !cal.settled(c.accepted_on, c.due.max(c.step_due)),
         flags: flags.join(" · "),
     }
 }
@@ -94,6 +98,7 @@ pub(crate) async fn list_page(
     let list = list_of(p.list.as_deref())?;
     let today = s.clock.today();
     let region = region_of(p.region.as_deref())?;
+    let cal = use_case::calendar(s.store.as_ref()).await?;
     // The list's columns, sortable ones by the store's keys.
     let cols = [
         ("", "#"),
@@ -126,7 +131,7 @@ pub(crate) async fn list_page(
             .into_iter()
             .map(|(l, label)| Tab { code: code(l), label, selected: l == list })
             .collect(),
-        rows: page.items.iter().map(|x| row_of(&s, x, lang, today)).collect(),
+        rows: page.items.iter().map(|x| row_of(&s, x, lang, today, &cal)).collect(),
         pager: listing.pager("/cases", &filters, total, lang),
         columns,
         filters,
@@ -149,6 +154,7 @@ pub(crate) async fn export_list(
     let list = list_of(p.list.as_deref())?;
     let today = s.clock.today();
     let region = region_of(p.region.as_deref())?;
+    let cal = use_case::calendar(s.store.as_ref()).await?;
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut before = None;
     loop {
@@ -156,8 +162,9 @@ pub(crate) async fn export_list(
             use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), before, 1000, &Default::default(), today)
                 .await?;
         rows.extend(page.items.iter().map(|x| {
-            let r = row_of(&s, x, lang, today);
-            vec![r.id.to_string(), r.service, r.applicant, r.status, r.accepted_on, r.step_due, r.due, r.flags]
+            let r = row_of(&s, x, lang, today, &cal);
+            let due = if r.provisional { format!("{} ({})", r.due, c.provisional) } else { r.due };
+            vec![r.id.to_string(), r.service, r.applicant, r.status, r.accepted_on, r.step_due, due, r.flags]
         }));
         match page.next.and_then(|n| n.parse().ok()) {
             Some(n) if rows.len() < crate::platform::sheet::MAX_ROWS => before = Some(n),
@@ -351,6 +358,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
     // The steps this account may take now are asked of the state machine itself, on the case
     // as stored (given only to an account that may see it whole).
     let (view, events, full) = use_case::case_whole(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let cal = use_case::calendar(s.store.as_ref()).await?;
     let service = s.catalogue.service(&view.service);
     let steps: Vec<&'static str> = match (service, &full) {
         (Some(svc), Some(full)) => minzheng_domain::case::available_steps(full, svc, &who.principal, today),
@@ -489,7 +497,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
         c,
         user: Some(UserBar::of(&who)),
         csrf: who.session.csrf_token.clone(),
-        row: row_of(&s, &view, lang, today),
+        row: row_of(&s, &view, lang, today, &cal),
         version: view.version,
         program: program_name(&s, &view.program, lang),
         limited: view.limited,

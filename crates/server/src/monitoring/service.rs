@@ -8,7 +8,7 @@ use super::store::{monitoring_store, AreaCount, Queue, QueueCounts, RunRecord, S
 use crate::platform::scope::{need, shown, within};
 use chrono::{NaiveDate, Utc};
 use minzheng_app::registry::AccessError;
-use minzheng_domain::economy::{DeptRecord, LinkKind};
+use minzheng_domain::economy::DeptRecord;
 use minzheng_domain::{Bilingual, EnrolmentStatus, Fen, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_policy::arrow::array::{Array, AsArray};
 use minzheng_policy::arrow::datatypes::{Int32Type, Int64Type};
@@ -143,8 +143,7 @@ pub async fn run_records(
     }
     let started = Instant::now();
     minzheng_app::policy::ensure_parameters(store, engine, actor).await?;
-    let linked: Vec<minzheng_domain::IdNumber> =
-        records.iter().filter(|r| matches!(r.link, LinkKind::Exact | LinkKind::Matched)).filter_map(|r| r.id_number).collect();
+    let linked: Vec<minzheng_domain::IdNumber> = records.iter().filter(|r| r.link.carries_number()).filter_map(|r| r.id_number).collect();
     let persons = store.persons_by_id(&linked).await?;
     let known: std::collections::HashSet<&str> = persons.iter().map(|p| p.id_number.as_str()).collect();
     let unknown = records.iter().filter(|r| r.id_number.is_none_or(|id| !known.contains(id.as_str()))).count();
@@ -162,7 +161,7 @@ pub async fn run_records(
                 .dept_records_of(chunk)
                 .await?
                 .into_iter()
-                .filter(|r| EVENT_SOURCES.contains(&r.source.as_str()) && matches!(r.link, LinkKind::Exact | LinkKind::Matched)),
+                .filter(|r| EVENT_SOURCES.contains(&r.source.as_str()) && r.link.carries_number()),
         );
     }
     let mut enrolments = Vec::new();
@@ -228,7 +227,7 @@ async fn scan_event_records(store: &dyn Store) -> Result<Vec<DeptRecord>, StoreE
             let page = store.scan_dept_records(source, after, 20_000).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
-            out.extend(page.into_iter().filter(|r| r.id_number.is_some() && matches!(r.link, LinkKind::Exact | LinkKind::Matched)));
+            out.extend(page.into_iter().filter(|r| r.id_number.is_some() && r.link.carries_number()));
         }
     }
     Ok(out)

@@ -208,11 +208,9 @@ pub(crate) struct Platform {
 /// The sub-platforms of the city civil-affairs platform (seed 001) not built yet, in both
 /// languages; those built are the modules' menu entries.
 const COMING: &[(&str, &str)] = &[
-    ("养老服务", "Elderly care"),
-    ("殡葬管理", "Funeral services"),
-    ("社会组织", "Social organisations"),
-    ("区划地名", "Divisions and place names"),
-    ("婚姻登记", "Marriage registration"),
+    ("儿童福利", "Children in difficulty"),
+    ("慈善和志愿服务", "Charity and volunteers"),
+    ("流浪乞讨人员救助", "Assistance to people living rough"),
 ];
 
 #[derive(Template)]
@@ -227,6 +225,8 @@ pub(crate) struct HomePage {
     chart: bool,
     /// 待办: the account's lists of work in every sub-platform, with their counts.
     work: Vec<crate::module::WorkLine>,
+    /// For the city's administrators: a year whose public holidays must be entered now.
+    calendar_warning: Option<String>,
 }
 
 /// 首页 · 工作台: the account's work from every sub-platform, its sub-platforms, and those to come.
@@ -239,7 +239,19 @@ pub(crate) async fn home(State(s): State<AppState>, who: Authenticated) -> Resul
     let role = if zh { who.principal.role.zh() } else { who.principal.role.en() };
     let chart = who.principal.region.level().child().is_some();
     let work = crate::module::work_for(&s, &who).await?;
-    let page = HomePage { t: who.lang.text(), user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work };
+    let calendar_warning = if who.principal.role == minzheng_domain::Role::CityAdmin {
+        let cal = minzheng_app::cases::calendar(s.store.as_ref()).await?;
+        cal.year_to_enter(s.clock.today()).map(|y| {
+            if zh {
+                format!("{y} 年的节假日安排尚未录入工作日历：跨入该年的办理时限暂按周一至周五计算，均标为暂定。国务院办公厅通知发布后，请用 minzheng calendar set 录入。")
+            } else {
+                format!("The public holidays of {y} are not in the working-day calendar: limits running into that year are counted Monday to Friday and marked provisional. Enter the State Council's notice with minzheng calendar set once it is published.")
+            }
+        })
+    } else {
+        None
+    };
+    let page = HomePage { t: who.lang.text(), user: Some(UserBar::of(&who)), role, region_name, platforms, chart, work, calendar_warning };
     Ok(render(&page)?.into_response())
 }
 

@@ -345,7 +345,6 @@ async fn staff_change(
     if amount.is_empty() {
         return Err(bad("amount", "请填写调整的数额".into(), "give the amount of the change".into()));
     }
-    let money = def.unit.starts_with("fen");
     let percent_of = |text: &str| -> Option<i64> {
         let t = text.trim().trim_end_matches(['%', '％']).trim();
         let (negative, t) = match t.strip_prefix(['-', '－']) {
@@ -355,24 +354,7 @@ async fn staff_change(
         minzheng_policy::params::parse_percent_permille(t).map(|p| if negative { -p } else { p })
     };
     let value_of = |text: &str| -> Result<i64, AppError> {
-        let refused = |what_zh: &str, what_en: &str| {
-            bad("amount", format!("“{text}”不是{what_zh}：请按{what_zh}填写"), format!("{text:?} is not {what_en}: write it as {what_en}"))
-        };
-        if money {
-            minzheng_domain::Fen::parse_yuan(text)
-                .map(|v| v.fen())
-                .map_err(|_| refused("以元计的金额（如 1100 或 1100.50）", "an amount in yuan (1100 or 1100.50)"))
-        } else if def.unit == "permille" {
-            percent_of(text).ok_or_else(|| refused("百分比（如 15 或 15.5）", "a percentage (15 or 15.5)"))
-        } else if def.unit == "flag" {
-            match text.trim() {
-                "是" | "1" | "yes" => Ok(1),
-                "否" | "0" | "no" => Ok(0),
-                _ => Err(refused("“是”或“否”", "yes or no")),
-            }
-        } else {
-            text.trim().parse::<i64>().map_err(|_| refused("整数", "a whole number"))
-        }
+        minzheng_policy::params::parse_value(&def.unit, text).map_err(|(zh, en)| bad("amount", zh, en))
     };
     let how = match f.how.as_str() {
         "percent" => ChangeKind::RaisePermille(percent_of(amount).ok_or_else(|| {
