@@ -78,8 +78,9 @@ pub async fn check_household(
             file_name: file_name.clone(),
             as_of: *as_of,
             row_no: r.row_no,
+            // A member's record by their valid number (registered since, if it named nobody then).
             link: if matches!(r.link, LinkKind::Exact | LinkKind::Unregistered) {
-                r.link.zh().to_string()
+                LinkKind::Exact.zh().to_string()
             } else {
                 format!("{}（{:.1}%）", r.link.zh(), f64::from(r.probability) / 10.0)
             },

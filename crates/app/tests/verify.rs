@@ -526,7 +526,7 @@ async fn a_roster_row_in_error_refuses_its_whole_enrolment_and_keeps_the_rest() 
         "保障项目,户编号,区县代码,姓名,身份证号,月保障金额,起始月份,保障状态\n\
          城乡居民最低生活保障,H-1,210112,{},{},800.00,2026-05,在保\n\
          dibao,H-1,210112,{},{},800.00,2026-05,在保\n\
-         gaoling,H-2,210112,{},{},25.00,2026年5月,在保\n\
+         高龄津贴,H-2,210112,{},{},25.00,2026年5月,在保\n\
          救急难,H-3,210112,{},{},25.00,2026-05,在保\n",
         p.name,
         p.id_number,
@@ -549,6 +549,13 @@ async fn a_roster_row_in_error_refuses_its_whole_enrolment_and_keeps_the_rest() 
         r.import.rejected[0]
     );
     assert!(r.import.rejected[2].reasons.iter().any(|x| x.zh.contains("救急难")), "{:?}", r.import.rejected[2]);
+    // The refusal lists the names the roster may use, the short ones staff write included
+    // (高龄津贴 above is read as 高龄补贴).
+    assert!(
+        r.import.rejected[2].reasons.iter().any(|x| x.zh.contains("可写") && x.zh.contains("低保") && x.zh.contains("特困")),
+        "{:?}",
+        r.import.rejected[2]
+    );
     assert_eq!(w.store.enrolments_of(&[p.id_number]).await.expect("of").iter().filter(|e| e.household_no.starts_with("H-")).count(), 1);
 }
 

@@ -329,15 +329,21 @@ pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
 async fn main() {
     let cli = Cli::parse();
     // A listing piped into `head` ends quietly when the reader stops, as other command-line
-    // tools do, instead of panicking on the broken pipe. Not for the server, whose sockets must
-    // never end the process.
-    #[cfg(unix)]
-    if !matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }) {
-        // SAFETY: only the process-wide disposition of SIGPIPE changes; no handler is installed.
-        unsafe {
-            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    // tools do (exit status 141, as if by SIGPIPE), instead of a panic message. SIGPIPE itself
+    // stays ignored, so that a socket closed under the process never ends it silently.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
         }
-    }
+        default_hook(info);
+    }));
     if let Err(e) = run(cli).await {
         eprintln!("错误 / error: {e:#}");
         std::process::exit(1);

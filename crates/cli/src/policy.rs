@@ -140,14 +140,13 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             for r in store.parameter_records().await?.iter().filter(|r| name.as_ref().is_none_or(|n| *n == r.name)) {
                 let def = engine.policy.parameter(&r.name);
                 println!(
-                    "#{:<4} {:<28} {:<8} {:<6} 自 {} 起 = {:>10} {}  {}（{} {}）",
+                    "#{:<4} {:<28} {:<8} {:<6} 自 {} 起 = {:>16}  {}（{} {}）",
                     r.seq,
                     r.name,
                     r.region,
                     r.area.map(|a| a.zh()).unwrap_or("城乡"),
                     r.effective_from,
-                    r.value,
-                    def.map(|d| d.unit.as_str()).unwrap_or(""),
+                    minzheng_domain::units::with_unit(&r.value.to_string(), def.map(|d| d.unit.as_str()).unwrap_or(""), true),
                     r.reason,
                     r.recorded_by,
                     r.recorded_at.format("%Y-%m-%d %H:%M")
@@ -180,7 +179,12 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             .into_iter()
             .map(|a| (a, minzheng_policy::params::in_force(&records, &name, &r, a, from).map(|x| x.value)))
             .collect();
-            let far = |old: i64| old > 0 && (value * 2 < old || value > old * 2);
+            // Less than half or more than twice the value in force (a unit mistake, most often);
+            // not asked of flags, whose values are 0 and 1.
+            let far = |old: i64| {
+                let (v, o) = (i128::from(value), i128::from(old));
+                def.unit != "flag" && o > 0 && (v * 2 < o || v > o * 2)
+            };
             if !yes {
                 if let Some((a, Some(old))) = before.iter().find(|(_, v)| v.is_some_and(far)) {
                     bail!(

@@ -396,3 +396,42 @@ fn a_server_killed_during_a_burst_of_applications_keeps_every_acknowledged_case_
     let (ok, text) = minzheng(&db, &["audit", "verify"]);
     assert!(ok && text.contains("intact"), "{text}");
 }
+
+/// An analyst sets a standard as the decision writes it (yuan), is asked about a value far from
+/// the one in force, is refused a value that would not take effect, and scripts `policy check
+/// --json` and `policy params | head`.
+#[test]
+fn an_analyst_sets_parameters_in_yuan_and_scripts_the_checks() {
+    let d = dir("params");
+    let db = d.0.join("m.db");
+    let (ok, text) = minzheng(&db, &["policy", "set", "gaoling_80", "30.5", "--from", "2027-01-01", "--reason", "沈政办发〔2026〕1号"]);
+    assert!(ok && text.contains("= 30.50 元/人/月") && text.contains("此前：城镇 25.00 元/人/月"), "{text}");
+    // 3,050 yuan is a hundred times the allowance: a unit mistake until confirmed.
+    let (ok, text) = minzheng(&db, &["policy", "set", "gaoling_80", "3050", "--from", "2027-02-01", "--reason", "沈政办发〔2026〕2号"]);
+    assert!(!ok && text.contains("--yes") && text.contains("30.50 元/人/月"), "{text}");
+    let (ok, text) =
+        minzheng(&db, &["policy", "set", "gaoling_80", "3050", "--yes", "--from", "2027-02-01", "--reason", "沈政办发〔2026〕2号"]);
+    assert!(ok, "{text}");
+    // One value for both areas where each area has its own: it would not take effect.
+    let (ok, text) = minzheng(&db, &["policy", "set", "dibao_standard", "900", "--from", "2030-01-01", "--reason", "沈政办发〔2026〕9号"]);
+    assert!(!ok && text.contains("不会生效") && text.contains("--area urban"), "{text}");
+    let (ok, text) = minzheng(&db, &["policy", "set", "gaoling_80", "三十", "--from", "2027-01-01", "--reason", "沈政办发〔2026〕1号"]);
+    assert!(!ok && text.contains("以元计"), "{text}");
+    // A script reading JSON gets the error as JSON.
+    let (ok, text) = minzheng(&db, &["policy", "check", "NOPE", "--json"]);
+    let first = text.lines().next().unwrap_or_default();
+    let error: serde_json::Value = serde_json::from_str(first).unwrap_or_default();
+    assert!(!ok && error["error"]["message_en"] == "no household NOPE", "{text}");
+    // A listing cut short by its reader ends quietly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_minzheng"))
+        .args(["policy", "params"])
+        .env("MINZHENG_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    drop(child.stdout.take());
+    let done = child.wait_with_output().expect("ends");
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -63,13 +63,12 @@ impl WorkCalendar {
         y
     }
 
-    /// Whether the year's holidays are listed. A year without them is counted by weekdays
-    /// alone (元旦 counted as a working day), so a limit running into it is provisional (暂定).
+    /// Whether the year's holidays are entered: the State Council's notice is entered as a
+    /// whole, and its last holiday is the National Day, so a year counts as entered once its
+    /// 1 October is listed as a holiday. A year without it is counted by weekdays alone (元旦
+    /// counted as a working day when missing), so a limit running into it is provisional (暂定).
     pub fn has_year(&self, year: i32) -> bool {
-        match (NaiveDate::from_ymd_opt(year, 1, 1), NaiveDate::from_ymd_opt(year, 12, 31)) {
-            (Some(a), Some(b)) => self.listed.range(a..=b).next().is_some(),
-            _ => false,
-        }
+        NaiveDate::from_ymd_opt(year, 10, 1).is_some_and(|d| self.listed.get(&d) == Some(&DayKind::Holiday))
     }
 
     /// Whether a limit counted from `from` to `to` crosses only years whose holidays are listed;
@@ -168,6 +167,11 @@ mod tests {
     fn a_limit_into_a_year_without_its_holidays_is_provisional() {
         let c = national_day_2026();
         assert!(c.has_year(2026) && !c.has_year(2027));
+        // 元旦 alone is not the year's notice.
+        let mut days = vec![CalendarDay { day: d("2027-01-01"), kind: DayKind::Holiday, note: "元旦".into() }];
+        assert!(!WorkCalendar::new(&days).has_year(2027));
+        days.push(CalendarDay { day: d("2027-10-01"), kind: DayKind::Holiday, note: "国庆节".into() });
+        assert!(WorkCalendar::new(&days).has_year(2027));
         assert!(c.settled(d("2026-11-02"), d("2026-12-14")));
         // Accepted in December 2026, due in January 2027: 元旦 2027 is not yet known.
         assert!(!c.settled(d("2026-12-07"), d("2027-01-19")));

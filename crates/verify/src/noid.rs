@@ -31,13 +31,14 @@ pub struct NoIdLink {
     pub explanation: String,
 }
 
-/// What a record's own number said, for the explanation: none, or one that names nobody.
+/// What a record's own number said, for the explanation: none, or one that names nobody (not
+/// repeated: a wrong number is one or two characters from the person's own, and the explanation
+/// is shown to roles that see numbers masked).
 fn number_said(recorded_id: &str) -> (String, String) {
-    let raw = recorded_id.trim();
-    if raw.is_empty() {
+    if recorded_id.trim().is_empty() {
         ("无身份证号".into(), "no ID number".into())
     } else {
-        (format!("身份证号“{raw}”有误且找不到对应的人"), format!("the ID number {raw:?} is wrong and names nobody"))
+        ("身份证号有误且找不到对应的人".into(), "the ID number is wrong and names nobody".into())
     }
 }
 
@@ -164,6 +165,7 @@ mod tests {
         let registry = [person("11010519491231002X", "王秀兰")];
         let l = link_without_id("110105194912310021", "王秀兰", day("1949-12-31"), None, &registry, 0.031, Thresholds::default());
         assert!(l.explanation.contains("有误且找不到对应的人") && !l.explanation.contains("无身份证号"), "{}", l.explanation);
+        assert!(!l.explanation.contains("110105194912310021"), "the wrong number is not repeated: {}", l.explanation);
         assert!(l.explanation.contains("0.031（按 0.500 计）"), "{}", l.explanation);
     }
 

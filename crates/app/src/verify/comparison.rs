@@ -552,7 +552,7 @@ pub(crate) async fn compare(
             let run = engine.evaluate(&features, &params).await?;
             let eligible: HashSet<(String, String)> = run_units(&run, &snapshot).into_iter().map(|u| (u.program, u.unit_key)).collect();
             let hids: HashMap<String, i64> = snapshot.keys().0.into_iter().enumerate().map(|(i, no)| (no, i as i64)).collect();
-            let explainer = minzheng_policy::explain::Explainer::new(&engine.policy, &features, &params, &run).named(&snapshot);
+            let explainer = minzheng_policy::explain::Explainer::new(&engine.policy, &features, &params, &run);
             for e in enrolments {
                 let selected = match program_units.get(e.program.as_str()) {
                     Some(minzheng_policy::Unit::Household) => !eligible.contains(&(e.program.clone(), e.household_no.clone())),

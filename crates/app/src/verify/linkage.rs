@@ -206,12 +206,13 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
 
 /// The birth date a recorded number carries (its 7th to 14th digits), when they are a date.
 fn birth_in_number(recorded: &Recorded) -> Option<NaiveDate> {
-    let body = match recorded {
-        Recorded::Digits { body, .. } | Recorded::XSwapped { body } => body,
-        Recorded::Legacy(_) | Recorded::Unreadable => return None,
+    let text = match recorded {
+        Recorded::Digits { body, .. } | Recorded::XSwapped { body } => std::str::from_utf8(&body[6..14]).ok()?.to_string(),
+        // A 15-digit number carries the year without its century (all born in the 1900s).
+        Recorded::Legacy(d) => format!("19{}", std::str::from_utf8(&d[6..12]).ok()?),
+        Recorded::Unreadable => return None,
     };
-    let text = std::str::from_utf8(&body[6..14]).ok()?;
-    NaiveDate::parse_from_str(text, "%Y%m%d").ok()
+    NaiveDate::parse_from_str(&text, "%Y%m%d").ok()
 }
 
 /// A departmental row the linkage could not decide, with the registry person it proposes.

@@ -165,7 +165,7 @@ pub(crate) fn openapi() -> serde_json::Value {
                     "comment": { "type": "string", "minLength": 4 }, "seen": { "type": "integer", "description": "the case version shown; refused with 409 if it changed" },
                     "staff": { "type": "string", "description": "survey: two or more staff, comma separated" }, "home_visit": { "type": "boolean" }, "findings": { "type": "string" },
                     "per_capita_income": { "type": "string", "description": "record_check: yuan per person and month" }, "assets_within_limits": { "type": "boolean" }, "report": { "type": "integer", "description": "a stored household check" },
-                    "objection": { "type": "string" }, "amount": { "type": "string", "description": "yuan: pay_first, and approve for temporary assistance" }, "reason": { "type": "string", "description": "refuse: the written reason" } },
+                    "objection": { "type": "string" }, "amount": { "type": "string", "description": "yuan: pay_first, and approve for temporary assistance" }, "reason": { "type": "string", "description": "refuse: the written reason (the decider refuses a case the street has reviewed, or during its notice)" } },
                     "required": ["action", "comment", "seen"] } } } },
                 "responses": { "200": { "description": "the case after the step" }, "400": error_response(), "403": error_response(), "404": error_response(), "409": error_response() } } },
         },

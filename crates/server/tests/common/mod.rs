@@ -501,10 +501,14 @@ pub async fn lone_resident(store: &dyn Store, community: &RegionCode, serial: u1
 }
 
 pub async fn case_about(store: &dyn Store, h: &Household, p: &Person) -> i64 {
+    case_about_on(store, h, p, "apply_gaoling", chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date")).await
+}
+
+/// An application for `service` of `p` accepted on `on`.
+pub async fn case_about_on(store: &dyn Store, h: &Household, p: &Person, service: &str, on: chrono::NaiveDate) -> i64 {
     use minzheng_domain::case::{Case, CaseStatus, TimeLimits};
-    let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
     let catalogue = minzheng_app::cases::Catalogue::shenyang();
-    let service = catalogue.service("apply_gaoling").expect("service");
+    let service = catalogue.service(service).expect("service");
     let applicant = minzheng_domain::case::Applicant {
         id_number: p.id_number,
         name: p.name.clone(),
