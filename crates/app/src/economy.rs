@@ -12,6 +12,7 @@ use minzheng_domain::source::Source;
 use minzheng_domain::Bilingual;
 use minzheng_domain::IdNumber;
 use minzheng_store::{Actor, EconomicBatch, Store, StoreError};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The result of one file.
@@ -162,6 +163,9 @@ pub async fn ingest(
     let id_col = col("身份证号").ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
     let name_col = col("姓名");
     let date_col = source.date.as_deref().and_then(col);
+    let month_col = source.month.as_deref().and_then(col);
+    // The month each item is for, where the source names one (所属月份).
+    let mut item_months: Vec<NaiveDate> = Vec::new();
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
     let (birth_col, sex_col) = (col("出生日期"), col("性别"));
     let recorded: Vec<RecordedRow> = rows
@@ -253,10 +257,28 @@ pub async fn ingest(
             }
         };
         match source.item(cell) {
-            Ok(Some(item)) => items.push(item),
+            Ok(Some(item)) => match month_col.map(|i| text(cells, Some(i))) {
+                None => items.push(item),
+                Some(m) => match minzheng_domain::enrolment::parse_month(&m) {
+                    Ok(month) => {
+                        items.push(item);
+                        item_months.push(month);
+                    }
+                    Err(_) => refused.push((
+                        *number,
+                        Reason::new(
+                            format!("所属月份“{m}”无法识别（如 2026-07 或 2026年7月）"),
+                            format!("the month {m:?} is not a month (2026-07 or 2026年7月)"),
+                        ),
+                    )),
+                },
+            },
             Ok(None) => {}
             Err(e) => refused.push((*number, Reason::new(e.zh(), e.en()))),
         }
+    }
+    if month_col.is_some() {
+        items = monthly_average(items, &item_months);
     }
     refused.sort_by_key(|(n, _)| *n);
     let batch = EconomicBatch {
@@ -279,6 +301,33 @@ pub async fn ingest(
         refused,
         records: if stored { records } else { Vec::new() },
     })
+}
+
+/// A file of monthly rows (所属月份) as each person's monthly amount per kind: the rows added up
+/// and divided by the number of months the file covers (its distinct months), rounded to the
+/// fen. Three rows of 300 yuan for three months are 300 yuan a month, not 900; a person paid in
+/// one month of a six-month file has a sixth of it a month. A file of one month is unchanged.
+pub fn monthly_average(items: Vec<EconomicItem>, months: &[NaiveDate]) -> Vec<EconomicItem> {
+    let covered = months.iter().collect::<std::collections::BTreeSet<_>>().len().max(1) as i64;
+    if covered == 1 {
+        return items;
+    }
+    let mut sums: Vec<EconomicItem> = Vec::new();
+    let mut at: HashMap<(IdNumber, minzheng_domain::economy::ItemKind), usize> = HashMap::new();
+    for item in items {
+        match at.get(&(item.id_number, item.kind)) {
+            Some(&i) => sums[i].amount += item.amount,
+            None => {
+                at.insert((item.id_number, item.kind), sums.len());
+                sums.push(item);
+            }
+        }
+    }
+    for s in &mut sums {
+        // Half a fen and more rounds up, as money does.
+        s.amount = (2 * s.amount + covered).div_euclid(2 * covered);
+    }
+    sums
 }
 
 /// A date as a departmental sheet gives it: text, or an Excel serial number.
@@ -304,4 +353,41 @@ pub async fn import_dir(store: &dyn Store, dir: &Path, as_of: NaiveDate, actor: 
         out.push(import_file(store, &p, as_of, actor).await?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use minzheng_domain::economy::ItemKind;
+
+    fn item(id: &str, kind: ItemKind, yuan: i64) -> EconomicItem {
+        EconomicItem { id_number: IdNumber::parse(id).unwrap_or_else(|e| panic!("{e}")), kind, amount: yuan * 100, source: "income".into() }
+    }
+
+    fn month(m: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, 1).unwrap_or_default()
+    }
+
+    /// Three monthly rows of 300 yuan are 300 yuan a month, not one month of 900; someone paid
+    /// in one month of the three has a third of it a month; a one-month file is unchanged.
+    #[test]
+    fn monthly_rows_are_a_monthly_average_over_the_months_the_file_covers() {
+        let a = "11010519491231002X";
+        let b = "210102198003150017";
+        let items = vec![
+            item(a, ItemKind::Wage, 300),
+            item(a, ItemKind::Wage, 300),
+            item(a, ItemKind::Wage, 300),
+            item(a, ItemKind::Pension, 100),
+            item(b, ItemKind::Wage, 1000),
+        ];
+        let months = [month(4), month(5), month(6), month(6), month(5)];
+        let out = monthly_average(items.clone(), &months);
+        let of = |id: &str, kind| out.iter().find(|i| i.id_number.as_str() == id && i.kind == kind).map(|i| i.amount);
+        assert_eq!(out.len(), 3);
+        assert_eq!(of(a, ItemKind::Wage), Some(30_000));
+        assert_eq!(of(a, ItemKind::Pension), Some(3_333), "100 yuan over three months, to the fen");
+        assert_eq!(of(b, ItemKind::Wage), Some(33_333));
+        assert_eq!(monthly_average(items.clone(), &[month(6); 5]), items, "a file of one month adds its rows as before");
+    }
 }

@@ -940,3 +940,32 @@ async fn the_last_two_characters_swapped_or_a_number_past_repair_still_find_thei
     assert!(why.contains("有误且找不到对应的人") && !why.contains("无身份证号"), "{why}");
     assert_eq!(linked[3], (None, LinkKind::Unlinked), "a wrong number of nobody links to nobody");
 }
+
+/// A wage file of three months (所属月份) is read as the monthly wage, not as one month of three
+/// wages; a row whose month cannot be read is refused with its reason and the rest is stored.
+#[tokio::test]
+async fn monthly_income_rows_are_read_per_month() {
+    let w = world("months").await;
+    let p = w.city.persons.iter().find(|p| p.status == minzheng_domain::PersonStatus::Alive).expect("a person");
+    let path = w.files.join("income-2026-q2.csv");
+    let mut text = String::from("身份证号,姓名,收入类型,所属月份,金额\n");
+    for month in ["2026-04", "2026年5月", "202606"] {
+        text.push_str(&format!("{},{},工资,{month},300.00\n", p.id_number, p.name));
+    }
+    text.push_str(&format!("{},{},工资,上个月,300.00\n", p.id_number, p.name));
+    std::fs::write(&path, text).expect("file");
+    let r = minzheng_app::economy::import_file(w.store.as_ref(), &path, day("2026-07-01"), &Actor::new("centre")).await.expect("import");
+    assert_eq!(r.refused.len(), 1, "{:?}", r.refused);
+    assert!(r.refused[0].1.zh.contains("所属月份“上个月”"), "{:?}", r.refused);
+    let batch = w.store.economic_batches().await.expect("batches").into_iter().find(|b| b.file_name.contains("2026-q2")).expect("batch");
+    let wages: Vec<i64> = w
+        .store
+        .economic_items_of(&[p.id_number])
+        .await
+        .expect("items")
+        .into_iter()
+        .filter(|(i, b)| *b == batch.checksum && i.kind == minzheng_domain::economy::ItemKind::Wage)
+        .map(|(i, _)| i.amount)
+        .collect();
+    assert_eq!(wages, vec![30_000], "300 yuan a month over April to June");
+}

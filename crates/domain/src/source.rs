@@ -49,6 +49,9 @@ pub struct Source {
     pub headers: Vec<String>,
     /// The column that dates a row.
     pub date: Option<String>,
+    /// The column naming the month a row's amount is for (所属月份): the file's monthly rows
+    /// are averaged over the months the file covers, not added up as one month.
+    pub month: Option<String>,
     pub item: Option<ItemRule>,
     pub signal: Option<Signal>,
 }
@@ -131,6 +134,7 @@ struct RawSource {
     short: Option<String>,
     headers: Vec<String>,
     date: Option<String>,
+    month: Option<String>,
     item: Option<RawItem>,
     signal: Option<RawSignal>,
 }
@@ -200,6 +204,7 @@ impl SourceCatalogue {
             column("身份证号", "ID")?;
             column("姓名", "name")?;
             let date = r.date.as_deref().map(|d| column(d, "date")).transpose()?;
+            let month = r.month.as_deref().map(|m| column(m, "month")).transpose()?;
             let kind_of = |k: &str| {
                 ItemKind::parse(k).ok_or_else(|| {
                     bad(
@@ -277,6 +282,7 @@ impl SourceCatalogue {
                 content: r.content,
                 headers: r.headers,
                 date,
+                month,
                 item,
                 signal,
             });
@@ -385,6 +391,8 @@ mod tests {
         let e = SourceCatalogue::parse("s.toml", &format!("{base}item = {{ kind = \"wage\", amount = \"金额\" }}\n"))
             .expect_err("unknown column");
         assert!(e.reason.contains("金额"), "{e}");
+        let e = SourceCatalogue::parse("s.toml", &format!("{base}month = \"所属月份\"\n")).expect_err("no such month column");
+        assert!(e.reason.contains("month column 所属月份"), "{e}");
         let e = SourceCatalogue::parse("s.toml", &format!("{base}signal = {{ kind = \"death\" }}\n")).expect_err("death without date");
         assert!(e.reason.contains("date"), "{e}");
         let e = SourceCatalogue::parse("s.toml", &format!("{base}colour = 1\n")).expect_err("unknown field");
