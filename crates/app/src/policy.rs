@@ -440,6 +440,48 @@ pub async fn sweep(
     partitions: usize,
     progress: Progress<'_>,
 ) -> Result<SweepReport, PolicyFailure> {
+    let options = SweepOptions { store_run: true, units: false };
+    Ok(sweep_with(store, engine, who, actor, region, on, partitions, progress, options).await?.0)
+}
+
+/// How an analyst runs a sweep: stored as a run or not, and with every unit's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepOptions {
+    /// Store the run (its eligible units), as the bureau's sweeps are; an analyst's trial is not.
+    pub store_run: bool,
+    /// Give every unit considered, eligible or not, with what it failed.
+    pub units: bool,
+}
+
+/// One unit of a sweep as an analyst reads it: eligible or not, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitLine {
+    pub program: String,
+    pub program_zh: String,
+    pub county: String,
+    /// Household number or the member's ID number.
+    pub unit: String,
+    pub eligible: bool,
+    /// Monthly, fen.
+    pub amount: i64,
+    /// The conditions (and requirements, exclusions) not met, in the program's words.
+    pub unmet: Vec<String>,
+}
+
+/// [`sweep`] on an analyst's terms (whatever programs the engine holds; the run stored or not;
+/// every unit with its reasons). A run not stored is still audited.
+#[allow(clippy::too_many_arguments, reason = "who, actor, region and date are to become one request context")]
+pub async fn sweep_with(
+    store: &dyn Store,
+    engine: &Engine,
+    who: &Principal,
+    actor: &Actor,
+    region: &RegionCode,
+    on: NaiveDate,
+    partitions: usize,
+    progress: Progress<'_>,
+    options: SweepOptions,
+) -> Result<(SweepReport, Vec<UnitLine>), PolicyFailure> {
     may_sweep(who, region)?;
     let (snapshot, features, mut timings) = warm(store, engine, region, on, partitions, progress).await?;
     let t = Instant::now();
@@ -449,6 +491,22 @@ pub async fn sweep(
     timings.evaluate_ms = t.elapsed().as_millis() as u64;
     let names = county_names(store, region).await?;
     let rows = summary_rows(engine, &run, &names);
+    let lines = if options.units { unit_lines(engine, &run, &snapshot) } else { Vec::new() };
+    if !options.store_run {
+        let programs: Vec<&str> = engine.policy.programs.iter().map(|p| p.code.as_str()).collect();
+        let after = serde_json::json!({ "on": on, "programs": programs, "stored": false, "units": lines.len() });
+        store.audit(actor, &[audit("region", region.as_str(), "policy_sweep", after)]).await?;
+        let report = SweepReport {
+            run_id: 0,
+            region: region.to_string(),
+            on,
+            households: snapshot.households(),
+            persons: snapshot.persons(),
+            rows,
+            timings,
+        };
+        return Ok((report, lines));
+    }
     let t = Instant::now();
     let units = run_units(&run, &snapshot);
     let stored = PolicyRun {
@@ -462,7 +520,7 @@ pub async fn sweep(
     };
     let run_id = store.add_policy_run(&stored, &units, actor).await?;
     timings.store_ms = t.elapsed().as_millis() as u64;
-    Ok(SweepReport {
+    let report = SweepReport {
         run_id,
         region: region.to_string(),
         on,
@@ -470,7 +528,32 @@ pub async fn sweep(
         persons: snapshot.persons(),
         rows,
         timings,
-    })
+    };
+    Ok((report, lines))
+}
+
+/// Every unit of a run with its result and, when not eligible, what it failed.
+fn unit_lines(engine: &Engine, run: &Run, snapshot: &Snapshot) -> Vec<UnitLine> {
+    let (households, persons) = snapshot.keys();
+    let name_of = |code: &str| engine.policy.program(code).map_or_else(|| code.to_string(), |p| p.zh.clone());
+    let mut out = Vec::new();
+    for p in &run.programs {
+        let Some(program) = engine.policy.program(&p.code) else { continue };
+        let keys = if p.unit == minzheng_policy::Unit::Household { &households } else { &persons };
+        let unmet: HashMap<i64, Vec<String>> = p.unmet(program, name_of).into_iter().collect();
+        for u in p.units() {
+            out.push(UnitLine {
+                program: p.code.clone(),
+                program_zh: program.zh.clone(),
+                county: u.county.to_string(),
+                unit: keys.get(u.unit as usize).cloned().unwrap_or_default(),
+                eligible: u.eligible,
+                amount: if u.eligible { u.amount } else { 0 },
+                unmet: unmet.get(&u.unit).cloned().unwrap_or_default(),
+            });
+        }
+    }
+    out
 }
 
 // ---- what-if ----

@@ -64,6 +64,20 @@ pub enum PolicyWhat {
         /// Write the summary and the eligible lists to this .xlsx file.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only these programs (codes, comma separated: dibao,gaoling); the programs they refer
+        /// to (requires, excluded_by, offset_by) are run too, so each answers as in a full run.
+        #[arg(long, value_delimiter = ',')]
+        programs: Vec<String>,
+        /// A policy folder to run instead of the configured one (checked as `policy show --dir`).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Do not store the run (an analyst's trial; still audited). Needs no --out.
+        #[arg(long)]
+        no_store: bool,
+        /// Write every unit considered, eligible or not, with the conditions it failed, to this
+        /// .csv file (UTF-8 with BOM, for Excel).
+        #[arg(long)]
+        units: Option<PathBuf>,
     },
     /// Cost parameter changes (提标测算) against the current values.
     Whatif {
@@ -104,6 +118,29 @@ fn money(fen: i64) -> String {
 pub async fn engine() -> Result<Engine> {
     let policies = crate::config().policies().map_err(|e| anyhow::anyhow!(e.both()))?;
     Engine::new(policies, partitions()).await.map_err(|e| anyhow::anyhow!(e.both()))
+}
+
+/// Every unit of a sweep as CSV (UTF-8 with a BOM so that Excel reads the Chinese).
+fn write_units(path: &std::path::Path, lines: &[use_case::UnitLine]) -> Result<()> {
+    use std::io::Write;
+    let quoted = |t: &str| if t.contains([',', '"', '\n']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t.to_string() };
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
+    w.write_all("\u{feff}项目代码,项目,区县,单位（户号或身份证号）,是否符合,月金额（元）,未满足的条件\n".as_bytes())?;
+    for l in lines {
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{}",
+            l.program,
+            quoted(&l.program_zh),
+            l.county,
+            l.unit,
+            if l.eligible { "是" } else { "否" },
+            money(l.amount),
+            quoted(&l.unmet.join("；"))
+        )?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 pub fn partitions() -> usize {
@@ -325,19 +362,83 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             }
             Ok(())
         }
-        PolicyWhat::Sweep { region: r, on, out } => {
+        PolicyWhat::Sweep { region: r, on, out, programs, dir, no_store, units } => {
             let on = on.unwrap_or_else(today);
             let code = region(&r)?;
-            let pb = bar(0, "快照 snapshot");
-            let report =
-                use_case::sweep(store.as_ref(), &engine, &who_for(&code), &actor(), &code, on, partitions(), &|n| pb.set_position(n))
+            // The analyst's rules: another folder, some programs only.
+            let mut engine = match &dir {
+                Some(d) => Engine::new(PolicySet::load_dir(d).map_err(|e| anyhow::anyhow!(e.both()))?, partitions())
                     .await
-                    .map_err(|e| anyhow::anyhow!(e.both()))?;
+                    .map_err(|e| anyhow::anyhow!(e.both()))?,
+                None => engine,
+            };
+            if !programs.is_empty() {
+                for p in &programs {
+                    if engine.policy.program(p).is_none() {
+                        let known: Vec<&str> = engine.policy.programs.iter().map(|p| p.code.as_str()).collect();
+                        bail!("没有项目“{p}”（可选：{}）/ no program {p:?} (known: {})", known.join(", "), known.join(", "));
+                    }
+                }
+                // The programs these refer to (requires, excluded_by, offset_by) run too, so
+                // that each gives the same answer as in the full run.
+                let mut wanted: Vec<String> = programs.clone();
+                let mut i = 0;
+                while i < wanted.len() {
+                    if let Some(p) = engine.policy.program(&wanted[i]) {
+                        for r in p.requires.iter().chain(&p.excluded_by).chain(&p.offset_by) {
+                            if !wanted.contains(r) {
+                                wanted.push(r.clone());
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                if wanted.len() > programs.len() {
+                    let also = wanted[programs.len()..].join(", ");
+                    println!("另行运行所引用的项目 / also run, as the programs refer to them: {also}");
+                }
+                let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+                engine = engine.with_programs(&wanted).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            if no_store && out.is_some() {
+                bail!("--out 写入已存储的普查；与 --no-store 同用请改用 --units / --out lists a stored run: with --no-store use --units");
+            }
+            let pb = bar(0, "快照 snapshot");
+            let options = use_case::SweepOptions { store_run: !no_store, units: units.is_some() };
+            let (report, lines) = use_case::sweep_with(
+                store.as_ref(),
+                &engine,
+                &who_for(&code),
+                &actor(),
+                &code,
+                on,
+                partitions(),
+                &|n| pb.set_position(n),
+                options,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
             pb.finish_and_clear();
-            println!(
-                "普查 #{}：{} 于 {}，{} 户 {} 人 / sweep run {}",
-                report.run_id, report.region, on, report.households, report.persons, report.run_id
-            );
+            if no_store {
+                println!(
+                    "普查（未存储）：{} 于 {}，{} 户 {} 人 / sweep (not stored)",
+                    report.region, on, report.households, report.persons
+                );
+            } else {
+                println!(
+                    "普查 #{}：{} 于 {}，{} 户 {} 人 / sweep run {}",
+                    report.run_id, report.region, on, report.households, report.persons, report.run_id
+                );
+            }
+            if let Some(path) = &units {
+                write_units(path, &lines)?;
+                println!(
+                    "{} 个单位的结果及未满足的条件已写入 / {} units with their unmet conditions written to {}",
+                    lines.len(),
+                    lines.len(),
+                    path.display()
+                );
+            }
             for (code, zh, eligible, amount) in report.program_totals() {
                 println!("  {:<20} {:<24} {:>9} 个  {:>16} 元/月", code, zh, eligible, money(amount));
             }

@@ -435,3 +435,30 @@ fn an_analyst_sets_parameters_in_yuan_and_scripts_the_checks() {
     let stderr = String::from_utf8_lossy(&done.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// An analyst runs two programs on a generated city without storing a run and gets every unit
+/// with the conditions it failed; an unknown program is named with the known ones.
+#[test]
+fn an_analyst_sweeps_some_programs_without_storing_and_reads_every_unit() {
+    let d = dir("analyst");
+    let db = d.0.join("m.db");
+    let city = d.0.join("city");
+    let (ok, text) = minzheng(&db, &["generate", "--persons", "2000", "--seed", "4", "--out", city.to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    let (ok, text) = minzheng(&db, &["import", "persons", city.join("persons.csv").to_str().expect("utf8")]);
+    assert!(ok, "{text}");
+    let (ok, text) = minzheng(&db, &["import", "economy", city.to_str().expect("utf8"), "--as-of", "2026-07-01"]);
+    assert!(ok, "{text}");
+    let units = d.0.join("units.csv");
+    let args =
+        ["policy", "sweep", "--on", "2026-08-01", "--programs", "dibao,gaoling", "--no-store", "--units", units.to_str().expect("utf8")];
+    let (ok, text) = minzheng(&db, &args);
+    assert!(ok && text.contains("未存储") && text.contains("also run") && text.contains("tekun"), "{text}");
+    let csv = std::fs::read_to_string(&units).expect("units");
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    let refused = csv.lines().find(|l| l.starts_with("dibao,") && l.contains(",否,")).expect("a household not eligible");
+    assert!(refused.contains("家庭月人均收入低于当地低保标准") || refused.contains("家庭存款不超过规定限额"), "{refused}");
+    assert!(csv.lines().any(|l| l.starts_with("gaoling,") && l.contains(",是,")), "an elder eligible");
+    let (ok, text) = minzheng(&db, &["policy", "sweep", "--programs", "nope", "--no-store"]);
+    assert!(!ok && text.contains("nope") && text.contains("dibao"), "{text}");
+}

@@ -217,6 +217,41 @@ impl ProgramRun {
         })
     }
 
+    /// For each unit not eligible, what it failed, in the program's words: its unmet conditions
+    /// (中文), a program it requires and is not in, a program it is excluded by.
+    pub fn unmet(&self, program: &Program, name_of: impl Fn(&str) -> String) -> Vec<(i64, Vec<String>)> {
+        use datafusion::arrow::array::Array;
+        let mut out = Vec::new();
+        for b in &self.batches {
+            let (Some(units), Some(eligible)) = (column::<Int64Type>(b, "unit"), b.column_by_name("eligible").map(|c| c.as_boolean()))
+            else {
+                continue;
+            };
+            let flag = |col: String| b.column_by_name(&col).map(|c| c.as_boolean().clone());
+            let conditions: Vec<_> = (0..program.conditions.len()).map(|i| flag(format!("c_{i}"))).collect();
+            let requires: Vec<_> = (0..program.requires.len()).map(|i| flag(format!("rq_{i}"))).collect();
+            let excluded: Vec<_> = (0..program.excluded_by.len()).map(|i| flag(format!("ex_{i}"))).collect();
+            for row in (0..b.num_rows()).filter(|&r| !eligible.value(r)) {
+                let failed = |c: &Option<BooleanArray>| c.as_ref().is_some_and(|c| c.is_valid(row) && !c.value(row));
+                let mut why: Vec<String> =
+                    program.conditions.iter().zip(&conditions).filter(|(_, c)| failed(c)).map(|(c, _)| c.zh.clone()).collect();
+                why.extend(
+                    program.requires.iter().zip(&requires).filter(|(_, c)| failed(c)).map(|(code, _)| format!("须先符合{}", name_of(code))),
+                );
+                why.extend(
+                    program
+                        .excluded_by
+                        .iter()
+                        .zip(&excluded)
+                        .filter(|(_, c)| failed(c))
+                        .map(|(code, _)| format!("已符合{}（不得重复享受）", name_of(code))),
+                );
+                out.push((units.value(row), why));
+            }
+        }
+        out
+    }
+
     /// Which units are eligible, indexed by unit (pid or hid are positions in the snapshot).
     pub fn eligible_by_unit(&self) -> Vec<bool> {
         let mut out = Vec::new();
