@@ -29,6 +29,15 @@ pub enum VerifyWhat {
     },
     /// The registered departmental sources and the batches received from each (provenance).
     Sources,
+    /// Link a file's rows to the registry as an import would, storing nothing (an analyst's
+    /// look at a department's file): each row's outcome, person, probability and explanation.
+    /// The file needs a 身份证号 column and 姓名; 出生日期 and 性别 help rows without a number.
+    Link {
+        file: std::path::PathBuf,
+        /// Where the pairs go (.csv, UTF-8 with BOM).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// List findings of a region (newest first).
     Findings {
         #[arg(long, default_value = "2101")]
@@ -91,6 +100,66 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
                 r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent
             );
             println!("registered but absent in {} on {on}: {} residence and insurance rows naming {} living residents; {} tagged, {} untagged, {} now tagged", r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent);
+        }
+        VerifyWhat::Link { file, out } => {
+            let started = std::time::Instant::now();
+            let known = |h: &str| matches!(h, "身份证号" | "姓名" | "出生日期" | "性别");
+            let sheet = minzheng_app::sheet::read(&file, known).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            let col = |name: &str| sheet.headers.iter().position(|h| h == name);
+            let Some(id_col) = col("身份证号") else {
+                bail!("{} 没有“身份证号”列 / has no 身份证号 column", file.display())
+            };
+            let (name_col, birth_col, sex_col) = (col("姓名"), col("出生日期"), col("性别"));
+            let text = |r: &minzheng_app::sheet::Row, i: Option<usize>| {
+                i.and_then(|i| r.cells.get(i)).map(|c| c.text().trim().to_string()).unwrap_or_default()
+            };
+            let rows: Vec<use_case::RecordedRow> = sheet
+                .rows
+                .iter()
+                .map(|r| use_case::RecordedRow {
+                    id: text(r, Some(id_col)),
+                    name: text(r, name_col),
+                    birth: birth_col.and_then(|i| r.cells.get(i)).and_then(|c| minzheng_app::import::parse_date(c).ok().flatten()),
+                    sex: minzheng_domain::Sex::parse(&text(r, sex_col)),
+                })
+                .collect();
+            let read = started.elapsed().as_secs_f64();
+            let links = use_case::link_file(
+                store.as_ref(),
+                &operator(&RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?)?,
+                &actor(),
+                &file.display().to_string(),
+                &rows,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let linked = started.elapsed().as_secs_f64() - read;
+            let quoted = |t: &str| if t.contains([',', '"', '\n']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t.to_string() };
+            let mut csv = String::from("\u{feff}行号,记录的身份证号,记录的姓名,关联结果,关联人员身份证号,匹配概率,评分说明\n");
+            for ((r, row), l) in sheet.rows.iter().zip(&rows).zip(&links) {
+                csv.push_str(&format!(
+                    "{},{},{},{},{},{:.3},{}\n",
+                    r.number,
+                    quoted(&row.id),
+                    quoted(&row.name),
+                    l.link.zh(),
+                    l.id_number.map(|i| i.to_string()).unwrap_or_default(),
+                    f64::from(l.probability) / 1000.0,
+                    quoted(l.explanation.as_deref().unwrap_or_default())
+                ));
+            }
+            std::fs::write(&out, csv)?;
+            let count = |k: minzheng_domain::economy::LinkKind| links.iter().filter(|l| l.link == k).count();
+            use minzheng_domain::economy::LinkKind as K;
+            println!(
+                "{} 行：证号一致且在册 {}，证号有效但人口库无此人 {}，模糊匹配 {}，待人工复核 {}，未匹配 {}；读取 {read:.2} 秒，关联 {linked:.2} 秒",
+                rows.len(), count(K::Exact), count(K::Unregistered), count(K::Matched), count(K::Review), count(K::Unlinked)
+            );
+            println!(
+                "{} rows: {} registered by their number, {} with a valid number of nobody registered, {} repaired by the linkage, {} for review, {} to nobody; read {read:.2} s, linked {linked:.2} s",
+                rows.len(), count(K::Exact), count(K::Unregistered), count(K::Matched), count(K::Review), count(K::Unlinked)
+            );
+            println!("已写入 / written: {}", out.display());
         }
         VerifyWhat::Sources => {
             let batches = store.economic_batches().await?;

@@ -461,4 +461,25 @@ fn an_analyst_sweeps_some_programs_without_storing_and_reads_every_unit() {
     assert!(csv.lines().any(|l| l.starts_with("gaoling,") && l.contains(",是,")), "an elder eligible");
     let (ok, text) = minzheng(&db, &["policy", "sweep", "--programs", "nope", "--no-store"]);
     assert!(!ok && text.contains("nope") && text.contains("dibao"), "{text}");
+
+    // A department's file linked to the registry without storing it: one clean row, one with
+    // two digits swapped, one of nobody.
+    let sheet = minzheng_app::sheet::read(&city.join("persons.csv"), |h| h == "姓名" || h == "身份证号").expect("persons");
+    let at = |h: &str| sheet.headers.iter().position(|x| x == h).expect("column");
+    let (id, name) = (at("身份证号"), at("姓名"));
+    let person = |i: usize| (sheet.rows[i].cells[id].text(), sheet.rows[i].cells[name].text());
+    let (a, a_name) = person(0);
+    let (b, b_name) = (1..sheet.rows.len()).map(person).find(|(b, _)| b.as_bytes()[3] != b.as_bytes()[4]).expect("a number to swap");
+    let mut swapped = b.clone().into_bytes();
+    swapped.swap(3, 4);
+    let swapped = String::from_utf8(swapped).expect("ascii");
+    let file = d.0.join("dept.csv");
+    std::fs::write(&file, format!("身份证号,姓名\n{a},{a_name}\n{swapped},{b_name}\n,无名氏\n")).expect("file");
+    let pairs = d.0.join("pairs.csv");
+    let (ok, text) = minzheng(&db, &["verify", "link", file.to_str().expect("utf8"), "--out", pairs.to_str().expect("utf8")]);
+    assert!(ok && text.contains("3 rows: 1 registered by their number") && text.contains("1 repaired by the linkage"), "{text}");
+    let csv = std::fs::read_to_string(&pairs).expect("pairs");
+    assert!(csv.lines().any(|l| l.starts_with("3,") && l.contains(&b) && l.contains("相邻两位颠倒")), "{csv}");
+    let (ok, text) = minzheng(&db, &["audit", "verify"]);
+    assert!(ok, "{text}");
 }

@@ -204,6 +204,44 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     Ok(out)
 }
 
+/// An analyst's file linked to the registry (nothing stored): each row's outcome, as an import
+/// would link it. Needs the permission to run comparisons; audited as a read of the registry.
+pub async fn link_file(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    file_name: &str,
+    rows: &[RecordedRow],
+) -> Result<Vec<RowLink>, AccessError> {
+    if !who.may(Permission::RunComparisons) {
+        return Err(AccessError::Forbidden);
+    }
+    let links = link_rows(store, rows).await?;
+    let count = |k: LinkKind| links.iter().filter(|l| l.link == k).count();
+    let after = serde_json::json!({
+        "file": file_name,
+        "rows": rows.len(),
+        "exact": count(LinkKind::Exact),
+        "matched": count(LinkKind::Matched),
+        "review": count(LinkKind::Review),
+        "unregistered": count(LinkKind::Unregistered),
+        "unlinked": count(LinkKind::Unlinked),
+    });
+    store
+        .audit(
+            actor,
+            &[AuditEntry {
+                action: "link_file".into(),
+                entity: "dept_record".into(),
+                entity_key: file_name.into(),
+                before: None,
+                after: Some(after),
+            }],
+        )
+        .await?;
+    Ok(links)
+}
+
 /// The birth date a recorded number carries (its 7th to 14th digits), when they are a date.
 fn birth_in_number(recorded: &Recorded) -> Option<NaiveDate> {
     let text = match recorded {
