@@ -140,6 +140,15 @@ async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
     let check = use_case::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &poor.household_no, day(ON)).await.expect("check");
     assert_eq!(check.household_no, poor.household_no);
     assert_eq!(check.programs.len(), 9);
+    // 特困 excludes 低保 by its rules on the same data, and the explanation says so.
+    let exclusion = check
+        .programs
+        .iter()
+        .filter(|p| p.code == "dibao")
+        .flat_map(|p| p.units.iter().flat_map(|u| u.steps.iter()))
+        .find(|s| s.kind == minzheng_policy::explain::StepKind::NotExcludedBy)
+        .expect("the exclusion step");
+    assert!(exclusion.zh.contains("特困") && exclusion.zh.contains("按规则判断，不看在保记录"), "{}", exclusion.zh);
     // The same household checked by the engine on the city in memory gives the same decisions.
     let one = from_city_where(&w.city, 1, |no| no == poor.household_no);
     let records = w.store.parameter_records().await.expect("records");

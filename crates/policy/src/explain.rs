@@ -43,7 +43,7 @@ pub enum StepKind {
     Condition,
     /// Eligible for another program first (e.g. a 低保 household).
     Requires,
-    /// Not in a program that excludes this one.
+    /// Not qualifying (by its rules) for a program that excludes this one.
     NotExcludedBy,
     /// The other program's amount per member is subtracted (只发差额).
     OffsetBy,
@@ -319,16 +319,21 @@ fn unit_check(
     }
     for (i, code) in p.excluded_by.iter().enumerate() {
         let (zh, en, basis) = other(code);
-        steps.push(step(
-            StepKind::NotExcludedBy,
-            code,
-            &format!("未纳入{zh}（不得重复享受）"),
-            &format!("Not in {en} (not both)"),
-            "",
-            &basis,
-            flag(&format!("ex_{i}")),
-            None,
-        ));
+        // Said as it is decided: by the other program's rules on the same data, not by who is
+        // enrolled in it; a household program is excluded when every counted member qualifies.
+        let every_member = p.unit == Unit::Household && policy.program(code).is_some_and(|o| o.unit == Unit::Person);
+        let (z, e) = if every_member {
+            (
+                format!("并非全部成员符合{zh}的条件（按规则判断，不看在保记录；两者不得重复享受）"),
+                format!("Not every member qualifies for {en} by its rules (not by enrolment; not both)"),
+            )
+        } else {
+            (
+                format!("不符合{zh}的条件（按规则判断，不看在保记录；两者不得重复享受）"),
+                format!("Does not qualify for {en} by its rules (not by enrolment; not both)"),
+            )
+        };
+        steps.push(step(StepKind::NotExcludedBy, code, &z, &e, "", &basis, flag(&format!("ex_{i}")), None));
     }
     for (i, code) in p.offset_by.iter().enumerate() {
         let (zh, en, basis) = other(code);
