@@ -163,6 +163,7 @@ async fn a_marriage_is_checked_registered_and_takes_effect_and_a_divorce_keeps_i
     let rows = f.store.dept_records_of(&[IdNumber::parse(&li).unwrap()]).await.unwrap();
     let row = rows.iter().find(|r| r.source == "marriages").expect("a marriage row");
     assert_eq!((row.field("登记类型"), row.field("配偶身份证号"), row.event_date), (Some("结婚"), Some(zhang.as_str()), Some(today)));
+    assert_eq!(row.link, minzheng_domain::economy::LinkKind::Exact, "a registered party, by her number");
     // Both households' pages show it to the county.
     let r = get(&app, "/households/MA0001", Some(&registrar.cookie)).await;
     let shown = r.body.split("id=\"household-marriages\"").nth(1).unwrap_or_else(|| panic!("{}", r.body));

@@ -329,6 +329,10 @@ async fn feed_comparison(
         recorded_by: actor.name.clone(),
         recorded_at: chrono::Utc::now(),
     };
+    // A party's valid number is 证号一致 when registered here, and kept as unregistered otherwise
+    // (a spouse from elsewhere), as an imported file's rows are.
+    let ids: Vec<IdNumber> = parties.iter().filter_map(|p| IdNumber::parse(&p.id_number).ok()).collect();
+    let registered: std::collections::HashSet<IdNumber> = store.persons_by_id(&ids).await?.into_iter().map(|p| p.id_number).collect();
     let rows: Vec<DeptRecord> = [(parties[0], parties[1]), (parties[1], parties[0])]
         .iter()
         .enumerate()
@@ -342,7 +346,11 @@ async fn feed_comparison(
                 recorded_id: p.id_number.clone(),
                 recorded_name: p.name.clone(),
                 id_number: id,
-                link: if id.is_some() { LinkKind::Exact } else { LinkKind::Unlinked },
+                link: match id {
+                    Some(i) if registered.contains(&i) => LinkKind::Exact,
+                    Some(_) => LinkKind::Unregistered,
+                    None => LinkKind::Unlinked,
+                },
                 probability: if id.is_some() { 1000 } else { 0 },
                 event_date: Some(on),
                 fields: vec![
