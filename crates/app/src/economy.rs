@@ -57,6 +57,8 @@ pub enum EconomyError {
     Store(#[from] StoreError),
     #[error("column mapping {0}: {1}")]
     Mapping(String, String),
+    #[error("{0}: no column {1}, the month each row's amount is for (rows of several months are averaged per month)")]
+    MissingMonth(String, String),
 }
 
 impl Bilingual for EconomyError {
@@ -67,6 +69,7 @@ impl Bilingual for EconomyError {
             EconomyError::Sheet(e) => format!("文件无法读取：{e}"),
             EconomyError::Store(_) => "数据库错误，请稍后重试".into(),
             EconomyError::Mapping(f, why) => format!("列映射文件 {f}：{why}"),
+            EconomyError::MissingMonth(f, m) => format!("{f}：缺少“{m}”列（每行金额所属的月份；多个月的数据按月平均）"),
         }
     }
     fn en(&self) -> String {
@@ -164,8 +167,18 @@ pub async fn ingest(
     let name_col = col("姓名");
     let date_col = source.date.as_deref().and_then(col);
     let month_col = source.month.as_deref().and_then(col);
-    // The month each item is for, where the source names one (所属月份).
-    let mut item_months: Vec<NaiveDate> = Vec::new();
+    if let (Some(m), None) = (&source.month, month_col) {
+        return Err(EconomyError::MissingMonth(file_name.to_string(), m.clone()));
+    }
+    // The months the file covers: those of every row whose month reads, whoever it is about and
+    // whatever it counts (a tax file's wage rows, rows in review, rows of nobody included).
+    let covered = month_col.map_or(1, |i| {
+        rows.iter()
+            .filter_map(|(_, cells)| cells.get(i).and_then(|m| minzheng_domain::enrolment::parse_month(m).ok()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            .max(1)
+    });
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
     let (birth_col, sex_col) = (col("出生日期"), col("性别"));
     let recorded: Vec<RecordedRow> = rows
@@ -260,10 +273,7 @@ pub async fn ingest(
             Ok(Some(item)) => match month_col.map(|i| text(cells, Some(i))) {
                 None => items.push(item),
                 Some(m) => match minzheng_domain::enrolment::parse_month(&m) {
-                    Ok(month) => {
-                        items.push(item);
-                        item_months.push(month);
-                    }
+                    Ok(_) => items.push(item),
                     Err(_) => refused.push((
                         *number,
                         Reason::new(
@@ -278,7 +288,7 @@ pub async fn ingest(
         }
     }
     if month_col.is_some() {
-        items = monthly_average(items, &item_months);
+        items = monthly_average(items, covered);
     }
     refused.sort_by_key(|(n, _)| *n);
     let batch = EconomicBatch {
@@ -304,11 +314,12 @@ pub async fn ingest(
 }
 
 /// A file of monthly rows (所属月份) as each person's monthly amount per kind: the rows added up
-/// and divided by the number of months the file covers (its distinct months), rounded to the
-/// fen. Three rows of 300 yuan for three months are 300 yuan a month, not 900; a person paid in
-/// one month of a six-month file has a sixth of it a month. A file of one month is unchanged.
-pub fn monthly_average(items: Vec<EconomicItem>, months: &[NaiveDate]) -> Vec<EconomicItem> {
-    let covered = months.iter().collect::<std::collections::BTreeSet<_>>().len().max(1) as i64;
+/// and divided by the number of months the file covers (`covered`: the distinct months of all
+/// its rows), rounded to the fen. Three rows of 300 yuan for three months are 300 yuan a month,
+/// not 900; a person paid in one month of a six-month file has a sixth of it a month. A file of
+/// one month is unchanged.
+pub fn monthly_average(items: Vec<EconomicItem>, covered: usize) -> Vec<EconomicItem> {
+    let covered = covered.max(1) as i64;
     if covered == 1 {
         return items;
     }
@@ -364,10 +375,6 @@ mod tests {
         EconomicItem { id_number: IdNumber::parse(id).unwrap_or_else(|e| panic!("{e}")), kind, amount: yuan * 100, source: "income".into() }
     }
 
-    fn month(m: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, m, 1).unwrap_or_default()
-    }
-
     /// Three monthly rows of 300 yuan are 300 yuan a month, not one month of 900; someone paid
     /// in one month of the three has a third of it a month; a one-month file is unchanged.
     #[test]
@@ -381,13 +388,12 @@ mod tests {
             item(a, ItemKind::Pension, 100),
             item(b, ItemKind::Wage, 1000),
         ];
-        let months = [month(4), month(5), month(6), month(6), month(5)];
-        let out = monthly_average(items.clone(), &months);
+        let out = monthly_average(items.clone(), 3);
         let of = |id: &str, kind| out.iter().find(|i| i.id_number.as_str() == id && i.kind == kind).map(|i| i.amount);
         assert_eq!(out.len(), 3);
         assert_eq!(of(a, ItemKind::Wage), Some(30_000));
         assert_eq!(of(a, ItemKind::Pension), Some(3_333), "100 yuan over three months, to the fen");
         assert_eq!(of(b, ItemKind::Wage), Some(33_333));
-        assert_eq!(monthly_average(items.clone(), &[month(6); 5]), items, "a file of one month adds its rows as before");
+        assert_eq!(monthly_average(items.clone(), 1), items, "a file of one month adds its rows as before");
     }
 }

@@ -440,17 +440,19 @@ pub async fn sweep(
     partitions: usize,
     progress: Progress<'_>,
 ) -> Result<SweepReport, PolicyFailure> {
-    let options = SweepOptions { store_run: true, units: false };
+    let options = SweepOptions { store_run: true, ..SweepOptions::default() };
     Ok(sweep_with(store, engine, who, actor, region, on, partitions, progress, options).await?.0)
 }
 
 /// How an analyst runs a sweep: stored as a run or not, and with every unit's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SweepOptions {
     /// Store the run (its eligible units), as the bureau's sweeps are; an analyst's trial is not.
     pub store_run: bool,
     /// Give every unit considered, eligible or not, with what it failed.
     pub units: bool,
+    /// The rule folder used when it is not the configured one (kept in the audit record).
+    pub rules: Option<String>,
 }
 
 /// One unit of a sweep as an analyst reads it: eligible or not, and why not.
@@ -485,7 +487,13 @@ pub async fn sweep_with(
     may_sweep(who, region)?;
     let (snapshot, features, mut timings) = warm(store, engine, region, on, partitions, progress).await?;
     let t = Instant::now();
-    let records = store.parameter_records().await?;
+    let mut records = store.parameter_records().await?;
+    if !options.store_run {
+        // An analyst's rule folder may bring parameters the database has no history of: their
+        // shipped values are used for this run (in memory, not recorded).
+        let known: std::collections::HashSet<String> = records.iter().map(|r| r.name.clone()).collect();
+        records.extend(shipped_records(&engine.policy, chrono::Utc::now()).into_iter().filter(|r| !known.contains(&r.name)));
+    }
     let params = engine.params(&records, &features.counties, on);
     let run = engine.evaluate(&features, &params).await?;
     timings.evaluate_ms = t.elapsed().as_millis() as u64;
@@ -494,7 +502,7 @@ pub async fn sweep_with(
     let lines = if options.units { unit_lines(engine, &run, &snapshot) } else { Vec::new() };
     if !options.store_run {
         let programs: Vec<&str> = engine.policy.programs.iter().map(|p| p.code.as_str()).collect();
-        let after = serde_json::json!({ "on": on, "programs": programs, "stored": false, "units": lines.len() });
+        let after = serde_json::json!({ "on": on, "programs": programs, "rules": options.rules, "stored": false, "units": lines.len() });
         store.audit(actor, &[audit("region", region.as_str(), "policy_sweep", after)]).await?;
         let report = SweepReport {
             run_id: 0,
@@ -535,12 +543,11 @@ pub async fn sweep_with(
 /// Every unit of a run with its result and, when not eligible, what it failed.
 fn unit_lines(engine: &Engine, run: &Run, snapshot: &Snapshot) -> Vec<UnitLine> {
     let (households, persons) = snapshot.keys();
-    let name_of = |code: &str| engine.policy.program(code).map_or_else(|| code.to_string(), |p| p.zh.clone());
     let mut out = Vec::new();
     for p in &run.programs {
         let Some(program) = engine.policy.program(&p.code) else { continue };
         let keys = if p.unit == minzheng_policy::Unit::Household { &households } else { &persons };
-        let unmet: HashMap<i64, Vec<String>> = p.unmet(program, name_of).into_iter().collect();
+        let unmet: HashMap<i64, Vec<String>> = p.unmet(&engine.policy, program).into_iter().collect();
         for u in p.units() {
             out.push(UnitLine {
                 program: p.code.clone(),

@@ -941,8 +941,9 @@ async fn the_last_two_characters_swapped_or_a_number_past_repair_still_find_thei
     assert_eq!(linked[3], (None, LinkKind::Unlinked), "a wrong number of nobody links to nobody");
 }
 
-/// A wage file of three months (所属月份) is read as the monthly wage, not as one month of three
-/// wages; a row whose month cannot be read is refused with its reason and the rest is stored.
+/// A wage file of several months (所属月份) is read as the monthly wage over the months the file
+/// covers, not as one month of all its wages; a row whose month cannot be read is refused with
+/// its reason and the rest is stored.
 #[tokio::test]
 async fn monthly_income_rows_are_read_per_month() {
     let w = world("months").await;
@@ -953,9 +954,11 @@ async fn monthly_income_rows_are_read_per_month() {
         text.push_str(&format!("{},{},工资,{month},300.00\n", p.id_number, p.name));
     }
     text.push_str(&format!("{},{},工资,上个月,300.00\n", p.id_number, p.name));
+    // Someone of elsewhere paid in July: the file covers four months, whoever its rows are about.
+    text.push_str("11010519491231004X,钱多多,工资,2026-07,5000.00\n");
     std::fs::write(&path, text).expect("file");
     let r = minzheng_app::economy::import_file(w.store.as_ref(), &path, day("2026-07-01"), &Actor::new("centre")).await.expect("import");
-    assert_eq!(r.refused.len(), 1, "{:?}", r.refused);
+    assert_eq!(r.refused.len(), 2, "{:?}", r.refused);
     assert!(r.refused[0].1.zh.contains("所属月份“上个月”"), "{:?}", r.refused);
     let batch = w.store.economic_batches().await.expect("batches").into_iter().find(|b| b.file_name.contains("2026-q2")).expect("batch");
     let wages: Vec<i64> = w
@@ -967,5 +970,11 @@ async fn monthly_income_rows_are_read_per_month() {
         .filter(|(i, b)| *b == batch.checksum && i.kind == minzheng_domain::economy::ItemKind::Wage)
         .map(|(i, _)| i.amount)
         .collect();
-    assert_eq!(wages, vec![30_000], "300 yuan a month over April to June");
+    assert_eq!(wages, vec![22_500], "900 yuan over the four months April to July");
+    // A file of that source without its month column is refused whole, saying why.
+    let bare = w.files.join("income-2026-bare.csv");
+    std::fs::write(&bare, format!("身份证号,姓名,收入类型,金额\n{},{},工资,300.00\n", p.id_number, p.name)).expect("file");
+    let e =
+        minzheng_app::economy::import_file(w.store.as_ref(), &bare, day("2026-07-01"), &Actor::new("centre")).await.expect_err("refused");
+    assert!(minzheng_domain::Bilingual::zh(&e).contains("所属月份"), "{e}");
 }

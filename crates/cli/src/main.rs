@@ -357,6 +357,18 @@ async fn main() {
     }
 }
 
+/// A cell of a CSV file for Excel: quoted when it holds a separator, a quote or a line break,
+/// and a text a department wrote that Excel would take for a formula (=, +, -, @, tab, CR at
+/// its start) kept as text by a leading apostrophe.
+pub(crate) fn csv_cell(t: &str) -> String {
+    let t = if t.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{t}") } else { t.to_string() };
+    if t.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", t.replace('"', "\"\""))
+    } else {
+        t
+    }
+}
+
 /// Rows an import refused in this run (the exit status is 2 when any were).
 static REFUSED_ROWS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 

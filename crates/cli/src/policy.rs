@@ -123,7 +123,7 @@ pub async fn engine() -> Result<Engine> {
 /// Every unit of a sweep as CSV (UTF-8 with a BOM so that Excel reads the Chinese).
 fn write_units(path: &std::path::Path, lines: &[use_case::UnitLine]) -> Result<()> {
     use std::io::Write;
-    let quoted = |t: &str| if t.contains([',', '"', '\n']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t.to_string() };
+    let quoted = crate::csv_cell;
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
     w.write_all("\u{feff}项目代码,项目,区县,单位（户号或身份证号）,是否符合,月金额（元）,未满足的条件\n".as_bytes())?;
     for l in lines {
@@ -400,11 +400,19 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
                 engine = engine.with_programs(&wanted).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             }
+            // An analyst's rules or a part of the programs is a trial, never the bureau's stored sweep.
+            if (dir.is_some() || !programs.is_empty()) && !no_store {
+                bail!("--dir 或 --programs 的试算不作为正式普查存储，请加 --no-store / a trial with --dir or --programs is not stored as the bureau's sweep: add --no-store");
+            }
             if no_store && out.is_some() {
                 bail!("--out 写入已存储的普查；与 --no-store 同用请改用 --units / --out lists a stored run: with --no-store use --units");
             }
             let pb = bar(0, "快照 snapshot");
-            let options = use_case::SweepOptions { store_run: !no_store, units: units.is_some() };
+            let options = use_case::SweepOptions {
+                store_run: !no_store,
+                units: units.is_some(),
+                rules: dir.as_ref().map(|d| d.display().to_string()),
+            };
             let (report, lines) = use_case::sweep_with(
                 store.as_ref(),
                 &engine,

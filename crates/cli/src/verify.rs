@@ -134,7 +134,7 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!(e.both()))?;
             let linked = started.elapsed().as_secs_f64() - read;
-            let quoted = |t: &str| if t.contains([',', '"', '\n']) { format!("\"{}\"", t.replace('"', "\"\"")) } else { t.to_string() };
+            let quoted = crate::csv_cell;
             let mut csv = String::from("\u{feff}行号,记录的身份证号,记录的姓名,关联结果,关联人员身份证号,匹配概率,评分说明\n");
             for ((r, row), l) in sheet.rows.iter().zip(&rows).zip(&links) {
                 csv.push_str(&format!(
@@ -143,7 +143,10 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
                     quoted(&row.id),
                     quoted(&row.name),
                     l.link.zh(),
-                    l.id_number.map(|i| i.to_string()).unwrap_or_default(),
+                    // A candidate awaiting review is not yet the row's person: masked, as the import's list shows it.
+                    l.id_number
+                        .map(|i| if l.link == minzheng_domain::economy::LinkKind::Review { i.masked() } else { i.to_string() })
+                        .unwrap_or_default(),
                     f64::from(l.probability) / 1000.0,
                     quoted(l.explanation.as_deref().unwrap_or_default())
                 ));

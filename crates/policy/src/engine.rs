@@ -219,8 +219,18 @@ impl ProgramRun {
 
     /// For each unit not eligible, what it failed, in the program's words: its unmet conditions
     /// (中文), a program it requires and is not in, a program it is excluded by.
-    pub fn unmet(&self, program: &Program, name_of: impl Fn(&str) -> String) -> Vec<(i64, Vec<String>)> {
+    pub fn unmet(&self, policy: &PolicySet, program: &Program) -> Vec<(i64, Vec<String>)> {
         use datafusion::arrow::array::Array;
+        let name_of = |code: &str| policy.program(code).map_or_else(|| code.to_string(), |p| p.zh.clone());
+        // As the explanation says it: by the other program's rules; for a household program
+        // excluded by a person program, when every member qualifies.
+        let excluded_as = |code: &str| {
+            if program.unit == Unit::Household && policy.program(code).is_some_and(|o| o.unit == Unit::Person) {
+                format!("全部成员符合{}的条件（不得重复享受）", name_of(code))
+            } else {
+                format!("符合{}的条件（不得重复享受）", name_of(code))
+            }
+        };
         let mut out = Vec::new();
         for b in &self.batches {
             let (Some(units), Some(eligible)) = (column::<Int64Type>(b, "unit"), b.column_by_name("eligible").map(|c| c.as_boolean()))
@@ -238,14 +248,7 @@ impl ProgramRun {
                 why.extend(
                     program.requires.iter().zip(&requires).filter(|(_, c)| failed(c)).map(|(code, _)| format!("须先符合{}", name_of(code))),
                 );
-                why.extend(
-                    program
-                        .excluded_by
-                        .iter()
-                        .zip(&excluded)
-                        .filter(|(_, c)| failed(c))
-                        .map(|(code, _)| format!("已符合{}（不得重复享受）", name_of(code))),
-                );
+                why.extend(program.excluded_by.iter().zip(&excluded).filter(|(_, c)| failed(c)).map(|(code, _)| excluded_as(code)));
                 out.push((units.value(row), why));
             }
         }
