@@ -54,6 +54,8 @@ pub struct ImportReport {
     pub rows: usize,
     pub accepted: usize,
     pub rejected: Vec<Rejected>,
+    /// Rows stored as written with something staff should check (农村 in a 社区).
+    pub questioned: Vec<Rejected>,
     pub headers: Vec<String>,
     pub outcome: BatchOutcome,
     pub checksum: String,
@@ -292,6 +294,8 @@ struct Parsed {
     place: Option<Place>,
     /// Household key as the sheet gives it (户号 or 户主身份证号), if it does.
     key: Option<String>,
+    /// A value stored as written that staff should look at again (农村 in a 社区).
+    question: Option<Reason>,
 }
 
 /// Column positions of one sheet.
@@ -442,36 +446,47 @@ fn parse_row(row: &Row, cols: &Columns, communities: &Communities, keyed_by_no: 
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    let place =
-        match communities.resolve(&cols.text(row, col::COMMUNITY_CODE), &cols.text(row, col::COMMUNITY), &cols.text(row, "所属街道")) {
-            Ok(Some(c)) => {
-                let kind_text = cols.text(row, col::KIND);
-                let kind = if kind_text.is_empty() {
-                    Some(HouseholdKind::of_community_name(&c.name))
-                } else {
-                    HouseholdKind::parse(&kind_text).or_else(|| {
-                        reasons.push(Reason::new(
-                            format!("城乡属性“{kind_text}”无法识别"),
-                            format!("urban/rural {kind_text:?} is not recognised"),
-                        ));
-                        None
-                    })
-                };
-                let opt = |s: std::borrow::Cow<str>| (!s.is_empty()).then(|| s.into_owned());
-                kind.map(|kind| Place {
-                    community: c.code.clone(),
-                    grid: opt(cols.text(row, col::GRID)),
-                    building: opt(cols.text(row, col::BUILDING)),
-                    address: cols.text(row, col::ADDRESS).into_owned(),
-                    kind,
+    let mut question = None;
+    let place = match communities.resolve(
+        &cols.text(row, col::COMMUNITY_CODE),
+        &cols.text(row, col::COMMUNITY),
+        &cols.text(row, "所属街道"),
+    ) {
+        Ok(Some(c)) => {
+            let kind_text = cols.text(row, col::KIND);
+            let by_name = HouseholdKind::of_community_name(&c.name);
+            if HouseholdKind::parse(&kind_text).is_some_and(|k| k != by_name) {
+                question = Some(Reason::new(
+                        format!("城乡属性为“{kind_text}”，而所属{}按名称属{}：已按所填导入，请核对（决定适用的低保标准）", c.name, by_name.zh()),
+                        format!("urban/rural given as {kind_text:?} while {} reads as {} by its name: imported as given, please check (it decides the 低保 standard)", c.name, by_name.as_str()),
+                    ));
+            }
+            let kind = if kind_text.is_empty() {
+                Some(by_name)
+            } else {
+                HouseholdKind::parse(&kind_text).or_else(|| {
+                    reasons.push(Reason::new(
+                        format!("城乡属性“{kind_text}”无法识别"),
+                        format!("urban/rural {kind_text:?} is not recognised"),
+                    ));
+                    None
                 })
-            }
-            Ok(None) => None,
-            Err(r) => {
-                reasons.push(r);
-                None
-            }
-        };
+            };
+            let opt = |s: std::borrow::Cow<str>| (!s.is_empty()).then(|| s.into_owned());
+            kind.map(|kind| Place {
+                community: c.code.clone(),
+                grid: opt(cols.text(row, col::GRID)),
+                building: opt(cols.text(row, col::BUILDING)),
+                address: cols.text(row, col::ADDRESS).into_owned(),
+                kind,
+            })
+        }
+        Ok(None) => None,
+        Err(r) => {
+            reasons.push(r);
+            None
+        }
+    };
     let hukou_text = cols.text(row, col::HUKOU_REGION);
     let hukou = if hukou_text.is_empty() {
         place.as_ref().map(|p| p.community.clone())
@@ -521,6 +536,7 @@ fn parse_row(row: &Row, cols: &Columns, communities: &Communities, keyed_by_no: 
             },
             place,
             key,
+            question,
         }),
         _ => Err(reasons),
     }
@@ -546,6 +562,8 @@ fn parse_rows(rows: &[Row], cols: &Columns, communities: &Communities, keyed_by_
 pub struct Prepared {
     pub batch: RegistryBatch,
     pub rejected: Vec<Rejected>,
+    /// Rows stored as written that staff should look at again, with the reason.
+    pub questioned: Vec<Rejected>,
     pub rows: usize,
     /// Households the sheet names without giving their place: they must already be stored.
     pub needs_stored: Vec<String>,
@@ -567,6 +585,7 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
     }
     let keyed_by_no = cols.has(col::HOUSEHOLD_NO);
     let mut rejected: Vec<Rejected> = Vec::new();
+    let mut questioned: Vec<Rejected> = Vec::new();
     let reject = |row: &Row, reasons: Vec<Reason>, rejected: &mut Vec<Rejected>| {
         rejected.push(Rejected { row: row.number, cells: row.cells.iter().map(Cell::text).collect(), reasons });
     };
@@ -579,7 +598,12 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
     let mut current_head_key: Option<String> = None;
     for ((i, row), result) in sheet.rows.iter().enumerate().zip(results) {
         let mut p = match result {
-            Ok(p) => p,
+            Ok(mut p) => {
+                if let Some(q) = p.question.take() {
+                    questioned.push(Rejected { row: row.number, cells: row.cells.iter().map(Cell::text).collect(), reasons: vec![q] });
+                }
+                p
+            }
             Err(reasons) => {
                 if !keyed_by_no && !cols.has(col::HEAD_ID) {
                     // A broken head row must not let its members join the household above.
@@ -693,7 +717,7 @@ pub fn prepare(sheet: &Sheet, mapping: &Mapping, communities: &Communities, sour
         }
     }
     rejected.sort_by_key(|r| r.row);
-    Ok(Prepared { batch, rejected, rows: sheet.rows.len(), needs_stored })
+    Ok(Prepared { batch, rejected, questioned, rows: sheet.rows.len(), needs_stored })
 }
 
 fn is_known_header(h: &str, mapping: &Mapping) -> bool {
@@ -761,6 +785,7 @@ pub async fn import_persons(
         rows: prepared.rows,
         accepted: prepared.batch.persons.len(),
         rejected: prepared.rejected,
+        questioned: prepared.questioned,
         headers: sheet.headers,
         outcome,
         checksum: sheet.checksum,

@@ -254,3 +254,23 @@ async fn an_export_needs_the_permission_stays_in_the_region_and_is_audited() {
         export(store.as_ref(), &auditor, &Actor::new("audit"), What::Households, None, &dir.0.join("y.csv"), Format::Csv, &|_| {}).await;
     assert!(matches!(refused, Err(ExportError::Access(AccessError::Forbidden))), "{refused:?}");
 }
+
+/// A household marked 农村 in a community whose name says it is a 社区 (urban) is imported as
+/// written, and the row is listed for staff to check: it decides which 低保 standard applies.
+#[tokio::test]
+async fn rural_in_an_urban_community_is_imported_as_written_and_questioned() {
+    let (store, dir) = store_in("kind").await;
+    let text = "户号,姓名,身份证号,与户主关系,社区代码,城乡属性\n\
+                H1,王建国,11010519491231002X,户主,210112009001,农村\n\
+                H2,李秀英,110105194912310038,户主,210112009001,城镇\n\
+                H3,赵淑兰,110105194912310046,户主,210112009001,\n";
+    let path = dir.0.join("persons.csv");
+    std::fs::write(&path, text).expect("write");
+    let report = import_persons(store.as_ref(), &path, &Mapping::default(), &Actor::new("clerk"), &|_| {}).await.expect("import runs");
+    assert_eq!((report.accepted, report.rejected.len()), (3, 0), "{:?}", report.rejected);
+    let rows: Vec<usize> = report.questioned.iter().map(|q| q.row).collect();
+    assert_eq!(rows, [2], "only the row whose word contradicts the community's name");
+    assert!(report.questioned[0].reasons[0].zh.contains("请核对"), "{:?}", report.questioned);
+    let h1 = store.household("H1").await.expect("read").expect("stored");
+    assert_eq!(h1.kind, minzheng_domain::HouseholdKind::Rural, "stored as written");
+}

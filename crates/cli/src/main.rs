@@ -738,6 +738,12 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
         o.households_inserted,
         o.households_updated
     );
+    if !report.questioned.is_empty() {
+        println!("{} 行已按所填导入，请核对 / {} rows stored as written, please check:", report.questioned.len(), report.questioned.len());
+        for q in report.questioned.iter().take(5) {
+            println!("  第{}行 row {}: {}", q.row, q.row, q.reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "));
+        }
+    }
     if !report.rejected.is_empty() {
         refused_rows(report.rejected.len());
         let path = errors.map(Path::to_path_buf).unwrap_or_else(|| {
