@@ -163,8 +163,6 @@ pub async fn ingest(
 ) -> Result<EconomyReport, EconomyError> {
     let col = |name: &str| headers.iter().position(|c| c == name);
     let dataset = source.code.as_str();
-    let id_col = col("身份证号").ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
-    let name_col = col("姓名");
     let date_col = source.date.as_deref().and_then(col);
     let month_col = source.month.as_deref().and_then(col);
     if let (Some(m), None) = (&source.month, month_col) {
@@ -180,16 +178,7 @@ pub async fn ingest(
             .max(1)
     });
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
-    let (birth_col, sex_col) = (col("出生日期"), col("性别"));
-    let recorded: Vec<RecordedRow> = rows
-        .iter()
-        .map(|(_, cells)| RecordedRow {
-            id: text(cells, Some(id_col)),
-            name: text(cells, name_col),
-            birth: birth_col.and_then(|i| cells.get(i)).and_then(|c| event_date_of(c)),
-            sex: minzheng_domain::Sex::parse(&text(cells, sex_col)),
-        })
-        .collect();
+    let recorded = recorded_rows(headers, rows).ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
     let links = crate::verify::link_rows(store, &recorded).await?;
     let mut items: Vec<EconomicItem> = Vec::with_capacity(rows.len());
     let mut records: Vec<DeptRecord> = Vec::with_capacity(rows.len());
@@ -339,6 +328,25 @@ pub fn monthly_average(items: Vec<EconomicItem>, covered: usize) -> Vec<Economic
         s.amount = (2 * s.amount + covered).div_euclid(2 * covered);
     }
     sums
+}
+
+/// The rows of a departmental file as the linkage reads them (身份证号, 姓名, and 出生日期 and 性别
+/// where the file has them); `None` when it has no 身份证号 column.
+pub fn recorded_rows(headers: &[String], rows: &[(usize, Vec<String>)]) -> Option<Vec<RecordedRow>> {
+    let col = |name: &str| headers.iter().position(|c| c == name);
+    let id_col = col("身份证号")?;
+    let (name_col, birth_col, sex_col) = (col("姓名"), col("出生日期"), col("性别"));
+    let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
+    Some(
+        rows.iter()
+            .map(|(_, cells)| RecordedRow {
+                id: text(cells, Some(id_col)),
+                name: text(cells, name_col),
+                birth: birth_col.and_then(|i| cells.get(i)).and_then(|c| event_date_of(c)),
+                sex: minzheng_domain::Sex::parse(&text(cells, sex_col)),
+            })
+            .collect(),
+    )
 }
 
 /// A date as a departmental sheet gives it: text, or an Excel serial number.

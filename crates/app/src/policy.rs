@@ -500,33 +500,26 @@ pub async fn sweep_with(
     let names = county_names(store, region).await?;
     let rows = summary_rows(engine, &run, &names);
     let lines = if options.units { unit_lines(engine, &run, &snapshot) } else { Vec::new() };
-    if !options.store_run {
+    let t = Instant::now();
+    let run_id = if options.store_run {
+        let units = run_units(&run, &snapshot);
+        let stored = PolicyRun {
+            id: 0,
+            kind: "sweep".into(),
+            region: region.to_string(),
+            on,
+            summary: serde_json::json!({ "rows": rows, "households": snapshot.households(), "persons": snapshot.persons() }),
+            created_by: actor.name.clone(),
+            created_at: chrono::Utc::now(),
+        };
+        store.add_policy_run(&stored, &units, actor).await?
+    } else {
+        // An analyst's trial: no run stored, the read audited with its programs and rules.
         let programs: Vec<&str> = engine.policy.programs.iter().map(|p| p.code.as_str()).collect();
         let after = serde_json::json!({ "on": on, "programs": programs, "rules": options.rules, "stored": false, "units": lines.len() });
         store.audit(actor, &[audit("region", region.as_str(), "policy_sweep", after)]).await?;
-        let report = SweepReport {
-            run_id: 0,
-            region: region.to_string(),
-            on,
-            households: snapshot.households(),
-            persons: snapshot.persons(),
-            rows,
-            timings,
-        };
-        return Ok((report, lines));
-    }
-    let t = Instant::now();
-    let units = run_units(&run, &snapshot);
-    let stored = PolicyRun {
-        id: 0,
-        kind: "sweep".into(),
-        region: region.to_string(),
-        on,
-        summary: serde_json::json!({ "rows": rows, "households": snapshot.households(), "persons": snapshot.persons() }),
-        created_by: actor.name.clone(),
-        created_at: chrono::Utc::now(),
+        0
     };
-    let run_id = store.add_policy_run(&stored, &units, actor).await?;
     timings.store_ms = t.elapsed().as_millis() as u64;
     let report = SweepReport {
         run_id,

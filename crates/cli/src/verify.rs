@@ -105,24 +105,11 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             let started = std::time::Instant::now();
             let known = |h: &str| matches!(h, "身份证号" | "姓名" | "出生日期" | "性别");
             let sheet = minzheng_app::sheet::read(&file, known).map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            let col = |name: &str| sheet.headers.iter().position(|h| h == name);
-            let Some(id_col) = col("身份证号") else {
+            let cells: Vec<(usize, Vec<String>)> =
+                sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
+            let Some(rows) = minzheng_app::economy::recorded_rows(&sheet.headers, &cells) else {
                 bail!("{} 没有“身份证号”列 / has no 身份证号 column", file.display())
             };
-            let (name_col, birth_col, sex_col) = (col("姓名"), col("出生日期"), col("性别"));
-            let text = |r: &minzheng_app::sheet::Row, i: Option<usize>| {
-                i.and_then(|i| r.cells.get(i)).map(|c| c.text().trim().to_string()).unwrap_or_default()
-            };
-            let rows: Vec<use_case::RecordedRow> = sheet
-                .rows
-                .iter()
-                .map(|r| use_case::RecordedRow {
-                    id: text(r, Some(id_col)),
-                    name: text(r, name_col),
-                    birth: birth_col.and_then(|i| r.cells.get(i)).and_then(|c| minzheng_app::import::parse_date(c).ok().flatten()),
-                    sex: minzheng_domain::Sex::parse(&text(r, sex_col)),
-                })
-                .collect();
             let read = started.elapsed().as_secs_f64();
             let links = use_case::link_file(
                 store.as_ref(),
