@@ -172,7 +172,27 @@ pub async fn snapshot(store: &dyn Store, region: &RegionCode, partitions: usize,
     let SnapshotReader { mut builder, newest, .. } = reader;
     newest.into_builder(&mut builder);
     person_facts(store, &mut builder, None, None).await?;
+    // The enrolments of the city the region is in: a member may live in a county other than
+    // the one paying (人户分离); members outside the snapshot are passed over.
+    let city = region.ancestor(minzheng_domain::RegionLevel::City).unwrap_or_else(|| region.clone());
+    let mut after = 0;
+    loop {
+        let page = store.scan_enrolments(&city, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for e in &page {
+            builder.enrolment(e);
+        }
+    }
     Ok(builder.finish(partitions))
+}
+
+/// The enrolments the persons of a small snapshot are members of.
+async fn enrolments_of(store: &dyn Store, b: &mut SnapshotBuilder, ids: &[minzheng_domain::IdNumber]) -> Result<(), StoreError> {
+    for e in store.enrolments_of(ids).await? {
+        b.enrolment(&e);
+    }
+    Ok(())
 }
 
 /// The facts other sub-platforms establish about persons, for those in the snapshot: the
@@ -184,9 +204,14 @@ async fn person_facts(
     ids: Option<&[minzheng_domain::IdNumber]>,
     until: Option<NaiveDate>,
 ) -> Result<(), StoreError> {
-    let facts = store.person_facts(minzheng_domain::PersonFact::SELF_CARE_FAILED, ids).await?;
+    use minzheng_domain::PersonFact;
+    let facts = store.person_facts(PersonFact::SELF_CARE_FAILED, ids).await?;
     for f in facts.iter().filter(|f| until.is_none_or(|u| f.since <= u)) {
         b.self_care(f.id_number.as_str(), i32::try_from(f.value).unwrap_or(0));
+    }
+    let facts = store.person_facts(PersonFact::ABLE_SUPPORTERS_ELSEWHERE, ids).await?;
+    for f in facts.iter().filter(|f| until.is_none_or(|u| f.since <= u)) {
+        b.supporters_elsewhere(f.id_number.as_str(), i32::try_from(f.value).unwrap_or(0));
     }
     Ok(())
 }
@@ -216,6 +241,7 @@ pub async fn households_snapshot(store: &dyn Store, household_nos: &[String]) ->
     }
     newest.into_builder(&mut b);
     person_facts(store, &mut b, Some(&ids), None).await?;
+    enrolments_of(store, &mut b, &ids).await?;
     Ok(b.finish(1))
 }
 
@@ -243,6 +269,7 @@ pub async fn household_snapshot_until(store: &dyn Store, household: &Household, 
     }
     newest.into_builder(&mut b);
     person_facts(store, &mut b, Some(&ids), until).await?;
+    enrolments_of(store, &mut b, &ids).await?;
     Ok(b.finish(1))
 }
 

@@ -388,3 +388,66 @@ pub async fn find_for_acceptance(store: &dyn Store, who: &Principal, actor: &Act
     store.audit(actor, &[AuditEntry { action: "lookup_for_acceptance".into(), ..read_entry("person", id.as_str(), None) }]).await?;
     Ok(AcceptanceView { name: p.name, id_number: p.id_number.masked(), owning_county })
 }
+
+/// 入户调查 / the home survey's finding on legal supporters living outside the household (a
+/// son in another city ...), whom the registry's household does not show: how many of them it
+/// found able to support the person (《特困人员认定办法》第十条 lists who is not), dated, with
+/// where it came from. Recorded by staff who handle cases, for a person in scope, audited;
+/// the rules read it as part of the person's able supporters. Returns whether it is now the
+/// value held (an older date than the one held changes nothing).
+pub async fn record_supporters_elsewhere(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    id: &IdNumber,
+    able: u32,
+    since: chrono::NaiveDate,
+    source: &str,
+) -> Result<bool, AccessError> {
+    if !who.may(Permission::HandleCases) {
+        return Err(AccessError::Forbidden);
+    }
+    let (p, household_community) = store.person_placed(id).await?.ok_or(AccessError::NotFound)?;
+    if !who.in_scope(household_community.as_ref().unwrap_or(&p.hukou_region)) {
+        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+        return Err(AccessError::OutOfScope);
+    }
+    let source = match source.trim() {
+        "" => "入户调查".to_string(),
+        s => s.chars().take(200).collect(),
+    };
+    let fact = minzheng_domain::PersonFact {
+        id_number: *id,
+        fact: minzheng_domain::PersonFact::ABLE_SUPPORTERS_ELSEWHERE.into(),
+        value: i64::from(able),
+        since,
+        source,
+    };
+    Ok(store.record_person_fact(&fact, actor).await?)
+}
+
+/// The household page's supporters form: [`record_supporters_elsewhere`] for the member at
+/// `index` of the household (in the order the page lists them), after the household's own
+/// checks ([`household`]).
+#[allow(clippy::too_many_arguments, reason = "the form's fields, each needed")]
+pub async fn record_member_supporters_elsewhere(
+    store: &dyn Store,
+    who: &Principal,
+    actor: &Actor,
+    no: &str,
+    index: usize,
+    able: u32,
+    since: chrono::NaiveDate,
+    source: &str,
+) -> Result<bool, AccessError> {
+    if !who.may(Permission::HandleCases) {
+        return Err(AccessError::Forbidden);
+    }
+    let (_, members) = household(store, who, actor, no).await?;
+    if index >= members.len() {
+        return Err(AccessError::NotFound);
+    }
+    let stored = store.household_members(no).await?;
+    let person = stored.get(index).ok_or(AccessError::NotFound)?;
+    record_supporters_elsewhere(store, who, actor, &person.id_number, able, since, source).await
+}

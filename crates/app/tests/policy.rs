@@ -140,7 +140,8 @@ async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
     let check = use_case::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &poor.household_no, day(ON)).await.expect("check");
     assert_eq!(check.household_no, poor.household_no);
     assert_eq!(check.programs.len(), 9);
-    // 特困 excludes 低保 by its rules on the same data, and the explanation says so.
+    // 特困 excludes 低保 for those supported as 特困, by the enrolment records, and the
+    // explanation says so.
     let exclusion = check
         .programs
         .iter()
@@ -148,7 +149,7 @@ async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
         .flat_map(|p| p.units.iter().flat_map(|u| u.steps.iter()))
         .find(|s| s.kind == minzheng_policy::explain::StepKind::NotExcludedBy)
         .expect("the exclusion step");
-    assert!(exclusion.zh.contains("特困") && exclusion.zh.contains("按规则判断，不看在保记录"), "{}", exclusion.zh);
+    assert!(exclusion.zh.contains("特困") && exclusion.zh.contains("看在保记录"), "{}", exclusion.zh);
     // The same household checked by the engine on the city in memory gives the same decisions.
     let one = from_city_where(&w.city, 1, |no| no == poor.household_no);
     let records = w.store.parameter_records().await.expect("records");
@@ -335,4 +336,110 @@ async fn parameters_new_in_a_release_reach_a_database_in_use_and_changed_ones_st
     assert!(records.iter().any(|r| r.name == "homecare_hour_fen") && records.iter().any(|r| r.name == "funeral_cremation_fen"));
     assert_eq!(use_case::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("params"), 0);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// 《特困人员认定办法》第十条 and the 低保/特困 exclusion on the store's records: the enrolments
+/// of the roster reach the rules, and a supporter living elsewhere that the home survey records
+/// through the household page's use case changes the decision from its date (audited).
+#[tokio::test]
+async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
+    let w = world("supporters").await;
+    minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
+    minzheng_app::enrolment::import_roster(w.store.as_ref(), &w.engine, &w.dir.join("enrolments.csv"), &Actor::new("city.centre"))
+        .await
+        .expect("roster");
+    use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
+    // A household whose members are all on 特困 by the roster: its 低保 is excluded, by enrolment.
+    let enrolments = w.store.scan_enrolments(&code("2101"), 0, 10_000).await.expect("enrolments");
+    let tekun = enrolments
+        .iter()
+        .find(|e| e.program == "tekun" && e.is_active() && e.members.len() == 1)
+        .expect("the roster has 特困 persons living alone");
+    let household = w.store.household(&tekun.household_no).await.expect("read").expect("household");
+    let worker = who(Role::CommunityWorker, household.community.as_str());
+    let check =
+        use_case::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &household.household_no, day(ON)).await.expect("check");
+    let dibao = check.programs.iter().find(|p| p.code == "dibao").expect("dibao");
+    let step = dibao.units.iter().flat_map(|u| u.steps.iter()).find(|s| s.name == "tekun").expect("exclusion step");
+    assert!(!step.met, "the member supported as 特困 receives no 低保: {}", step.zh);
+    assert!(!dibao.eligible());
+    assert!(step.zh.starts_with("并非全部成员已纳入特困"), "{}", step.zh);
+    // A lone elder the rules find without any supporter, until the survey records a son
+    // elsewhere able to support.
+    let mut candidate = None;
+    for h in &w.city.households {
+        let c = use_case::check(
+            w.store.as_ref(),
+            &w.engine,
+            &who(Role::CommunityWorker, h.community.as_str()),
+            &Actor::new("t"),
+            &h.household_no,
+            day(ON),
+        )
+        .await;
+        let Ok(c) = c else { continue };
+        let unit = c.programs.iter().find(|p| p.code == "tekun").and_then(|p| p.units.iter().find(|u| u.eligible).cloned());
+        if let Some(u) = unit {
+            candidate = Some((h.clone(), u.unit.clone()));
+            break;
+        }
+    }
+    let (h, id) = candidate.expect("someone qualifies for 特困");
+    let worker = who(Role::CommunityWorker, h.community.as_str());
+    let members = w.store.household_members(&h.household_no).await.expect("members");
+    let person = members.iter().find(|p| p.id_number.as_str() == id || p.id_number.masked() == id).expect("the member");
+    let index = members.iter().position(|p| p.id_number == person.id_number).expect("index");
+    // The city administrator does not record survey findings, nor another community's worker;
+    // the community's case worker does.
+    let admin = who(Role::CityAdmin, "2101");
+    let refused = minzheng_app::registry::record_member_supporters_elsewhere(
+        w.store.as_ref(),
+        &admin,
+        &actor(&admin),
+        &h.household_no,
+        index,
+        1,
+        day(ON),
+        "入户调查",
+    )
+    .await;
+    assert!(matches!(refused, Err(minzheng_app::registry::AccessError::Forbidden)));
+    let elsewhere = w.city.households.iter().find(|o| o.community != h.community).expect("another community");
+    let stranger = who(Role::CommunityWorker, elsewhere.community.as_str());
+    let refused = minzheng_app::registry::record_member_supporters_elsewhere(
+        w.store.as_ref(),
+        &stranger,
+        &actor(&stranger),
+        &h.household_no,
+        index,
+        1,
+        day(ON),
+        "入户调查",
+    )
+    .await;
+    assert!(matches!(refused, Err(minzheng_app::registry::AccessError::OutOfScope)));
+    let recorded = minzheng_app::registry::record_member_supporters_elsewhere(
+        w.store.as_ref(),
+        &worker,
+        &actor(&worker),
+        &h.household_no,
+        index,
+        1,
+        day(ON),
+        "入户调查：儿子在大连工作，有赡养能力",
+    )
+    .await
+    .expect("recorded");
+    assert!(recorded);
+    let after = use_case::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &h.household_no, day(ON)).await.expect("check");
+    let unit = after.programs.iter().find(|p| p.code == "tekun").and_then(|p| p.units.iter().find(|u| u.unit == id)).expect("considered");
+    assert!(!unit.eligible, "a supporter elsewhere able to support");
+    let step = unit.steps.iter().find(|s| s.name == "no_able_supporter").expect("step");
+    assert!(!step.met);
+    // A check of a day before the survey's date does not know it yet.
+    let before =
+        use_case::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &h.household_no, day("2026-07-31")).await.expect("check");
+    assert!(before.programs.iter().find(|p| p.code == "tekun").is_some_and(|p| p.units.iter().any(|u| u.unit == id && u.eligible)));
+    let audit = w.store.audit_of("person", person.id_number.as_str()).await.expect("audit");
+    assert!(audit.iter().any(|r| r.action == "fact" && r.actor == worker.name), "{audit:?}");
 }

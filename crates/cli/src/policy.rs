@@ -379,13 +379,20 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                         bail!("没有项目“{p}”（可选：{}）/ no program {p:?} (known: {})", known.join(", "), known.join(", "));
                     }
                 }
-                // The programs these refer to (requires, excluded_by, offset_by) run too, so
-                // that each gives the same answer as in the full run.
+                // The programs whose results these read (requires, and links decided by
+                // eligibility) run too, so that each gives the same answer as in the full run;
+                // a link to who is enrolled reads the enrolments.
                 let mut wanted: Vec<String> = programs.clone();
                 let mut i = 0;
                 while i < wanted.len() {
                     if let Some(p) = engine.policy.program(&wanted[i]) {
-                        for r in p.requires.iter().chain(&p.excluded_by).chain(&p.offset_by) {
+                        let by_eligibility = p
+                            .excluded_by
+                            .iter()
+                            .chain(&p.offset_by)
+                            .filter(|l| l.when == minzheng_policy::LinkWhen::Eligible)
+                            .map(|l| &l.program);
+                        for r in p.requires.iter().chain(by_eligibility) {
                             if !wanted.contains(r) {
                                 wanted.push(r.clone());
                             }

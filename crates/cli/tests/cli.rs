@@ -450,10 +450,21 @@ fn an_analyst_sweeps_some_programs_without_storing_and_reads_every_unit() {
     let (ok, text) = minzheng(&db, &["import", "economy", city.to_str().expect("utf8"), "--as-of", "2026-07-01"]);
     assert!(ok, "{text}");
     let units = d.0.join("units.csv");
-    let args =
-        ["policy", "sweep", "--on", "2026-08-01", "--programs", "dibao,gaoling", "--no-store", "--units", units.to_str().expect("utf8")];
+    let args = [
+        "policy",
+        "sweep",
+        "--on",
+        "2026-08-01",
+        "--programs",
+        "disability_living,gaoling",
+        "--no-store",
+        "--units",
+        units.to_str().expect("utf8"),
+    ];
     let (ok, text) = minzheng(&db, &args);
-    assert!(ok && text.contains("未存储") && text.contains("also run") && text.contains("tekun"), "{text}");
+    // The living subsidy requires a 低保 household, decided by the 低保 rules in the same run.
+    assert!(ok && text.contains("未存储") && text.contains("also run") && text.contains("dibao"), "{text}");
+    assert!(!text.contains("tekun"), "低保 is excluded by 特困 enrolments, read from the records: 特困 need not run: {text}");
     let csv = std::fs::read_to_string(&units).expect("units");
     assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
     // (Units come in the engine's partition order.)

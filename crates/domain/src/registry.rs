@@ -633,4 +633,10 @@ impl PersonFact {
     /// on their own, 0-6; 0 self-caring, 1-3 partly, 4-6 wholly unable to care for themselves.
     /// Set by the ability assessment (养老服务); read by the rules as `self_care_failed`.
     pub const SELF_CARE_FAILED: &'static str = "self_care_failed";
+    /// 不在本户的法定义务人: how many legal supporters (spouse, adult children, parents of a
+    /// minor) living outside the person's household, so unknown to the registry's household,
+    /// the home survey (入户调查) found able to support them (《特困人员认定办法》第十条: none
+    /// of the listed incapacities); 0 when it found none able. Recorded by street or county
+    /// staff; read by the rules as part of `able_supporters`.
+    pub const ABLE_SUPPORTERS_ELSEWHERE: &'static str = "able_supporters_elsewhere";
 }

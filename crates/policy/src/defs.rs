@@ -86,13 +86,15 @@ pub struct Program {
     pub population: String,
     #[serde(default)]
     pub requires: Vec<String>,
-    /// Programs that exclude this one for the same person (a household program: when every
-    /// counted member is in the other program).
+    /// Programs that exclude this one for the same person (不得重复享受; a household program:
+    /// when every counted member is in the other program), each saying whether being enrolled
+    /// in it or qualifying for it by its rules excludes.
     #[serde(default)]
-    pub excluded_by: Vec<String>,
-    /// Programs whose per-member amount is subtracted (只发差额).
+    pub excluded_by: Vec<ProgramLink>,
+    /// Programs whose amount per member is subtracted (只发差额): the amount enrolled, or the
+    /// amount the other program's rules give, as each link says.
     #[serde(default)]
-    pub offset_by: Vec<String>,
+    pub offset_by: Vec<ProgramLink>,
     /// Whether the approval is published (公示); never for children.
     #[serde(default = "yes")]
     pub notice: bool,
@@ -103,6 +105,69 @@ pub struct Program {
 
 fn yes() -> bool {
     true
+}
+
+/// What of another program a link reads: who is enrolled in it (在保记录: granted and not
+/// stopped on the evaluation date), or who qualifies for it by its rules on the same data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkWhen {
+    /// 已纳入 / 已享受: a member of an enrolment in force on the date (a suspended one too:
+    /// the person is still in the program while something is checked).
+    Enrolled,
+    /// 符合条件: qualifies by the other program's rules in the same run.
+    Eligible,
+}
+
+/// A link to another program (`excluded_by`, `offset_by`), written as
+/// `{ program = "tekun", when = "enrolled", basis = "…" }`: the regulation decides whether being
+/// granted the other program or only qualifying for it counts, so the file says which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProgramLink {
+    pub program: String,
+    pub when: LinkWhen,
+    /// 政策依据 of the link; the other program's own basis when empty.
+    pub basis: String,
+}
+
+impl ProgramLink {
+    pub fn enrolled(program: &str) -> ProgramLink {
+        ProgramLink { program: program.into(), when: LinkWhen::Enrolled, basis: String::new() }
+    }
+    pub fn eligible(program: &str) -> ProgramLink {
+        ProgramLink { program: program.into(), when: LinkWhen::Eligible, basis: String::new() }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProgramLink {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ProgramLink, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Written {
+            program: String,
+            when: LinkWhen,
+            #[serde(default)]
+            basis: String,
+        }
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = ProgramLink;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("{ program = \"…\", when = \"enrolled\" | \"eligible\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, code: &str) -> Result<ProgramLink, E> {
+                Err(E::custom(format!(
+                    "write {{ program = \"{code}\", when = \"enrolled\" }} (being granted it counts) or when = \"eligible\" \
+                     (qualifying by its rules counts) / 须写明依据哪一种：已纳入（enrolled，看在保记录）或符合条件（eligible，按规则判断）"
+                )))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ProgramLink, A::Error> {
+                let w = Written::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ProgramLink { program: w.program, when: w.when, basis: w.basis })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 /// One dated value of a parameter as shipped in `parameters.toml`.
@@ -379,6 +444,13 @@ impl PolicySet {
         self.programs.iter().find(|p| p.code == code)
     }
 
+    /// Whether two programs may not be received together by one person (不得重复享受): either
+    /// is excluded by the other, whichever way the link is decided.
+    pub fn excludes(&self, a: &str, b: &str) -> bool {
+        let by = |x: &str, y: &str| self.program(x).is_some_and(|p| p.excluded_by.iter().any(|l| l.program == y));
+        by(a, b) || by(b, a)
+    }
+
     pub fn parameter(&self, name: &str) -> Option<&ParameterDef> {
         self.parameters.iter().find(|p| p.name == name)
     }
@@ -499,10 +571,16 @@ impl PolicySet {
                     "项目至少需要一个条件 [[condition]]",
                 ));
             }
-            for (list, what) in [(&program.requires, "requires"), (&program.excluded_by, "excluded_by"), (&program.offset_by, "offset_by")]
-            {
-                for code in list {
-                    let Some(other) = earlier.iter().find(|p| &p.code == code) else {
+            // A link to who is enrolled reads the enrolments, not the other program's result:
+            // the other program may run in any order.
+            let requires: Vec<(&str, bool)> = program.requires.iter().map(|c| (c.as_str(), false)).collect();
+            let excluded: Vec<(&str, bool)> =
+                program.excluded_by.iter().map(|l| (l.program.as_str(), l.when == LinkWhen::Enrolled)).collect();
+            let offset: Vec<(&str, bool)> = program.offset_by.iter().map(|l| (l.program.as_str(), l.when == LinkWhen::Enrolled)).collect();
+            for (list, what) in [(requires, "requires"), (excluded, "excluded_by"), (offset, "offset_by")] {
+                for (code, enrolled) in list {
+                    let found = if enrolled { self.program(code) } else { earlier.iter().find(|p| p.code == code).copied() };
+                    let Some(other) = found else {
                         let later = self.program(code).is_some();
                         return Err(PolicyError::at(
                             src,

@@ -5,7 +5,7 @@
 //! The queries use plain SQL over registered tables (no user-defined functions, no in-process
 //! callbacks), so the same logical plans can be sent to a Ballista cluster.
 
-use crate::defs::{Area, PolicyError, PolicySet, Program, Unit};
+use crate::defs::{Area, LinkWhen, PolicyError, PolicySet, Program, Unit};
 use crate::params::{in_force, ParameterRecord};
 use crate::slots::{SlotTable, Slots};
 use crate::snapshot::{Snapshot, SnapshotBuilder, Table};
@@ -222,15 +222,9 @@ impl ProgramRun {
     pub fn unmet(&self, policy: &PolicySet, program: &Program) -> Vec<(i64, Vec<String>)> {
         use datafusion::arrow::array::Array;
         let name_of = |code: &str| policy.program(code).map_or_else(|| code.to_string(), |p| p.zh.clone());
-        // As the explanation says it: by the other program's rules; for a household program
-        // excluded by a person program, when every member qualifies.
-        let excluded_as = |code: &str| {
-            if program.unit == Unit::Household && policy.program(code).is_some_and(|o| o.unit == Unit::Person) {
-                format!("全部成员符合{}的条件（不得重复享受）", name_of(code))
-            } else {
-                format!("符合{}的条件（不得重复享受）", name_of(code))
-            }
-        };
+        // As the explanation says it: enrolled in the other program, or qualifying by its rules;
+        // for a household program excluded by a person program, every member so.
+        let excluded_as = |link: &crate::ProgramLink| crate::explain::excluded_words(policy, program, link).0;
         let mut out = Vec::new();
         for b in &self.batches {
             let (Some(units), Some(eligible)) = (column::<Int64Type>(b, "unit"), b.column_by_name("eligible").map(|c| c.as_boolean()))
@@ -248,7 +242,7 @@ impl ProgramRun {
                 why.extend(
                     program.requires.iter().zip(&requires).filter(|(_, c)| failed(c)).map(|(code, _)| format!("须先符合{}", name_of(code))),
                 );
-                why.extend(program.excluded_by.iter().zip(&excluded).filter(|(_, c)| failed(c)).map(|(code, _)| excluded_as(code)));
+                why.extend(program.excluded_by.iter().zip(&excluded).filter(|(_, c)| failed(c)).map(|(link, _)| excluded_as(link)));
                 out.push((units.value(row), why));
             }
         }
@@ -397,8 +391,11 @@ impl Engine {
             if let Some(r) = p.requires.iter().find(|r| !codes.contains(&r.as_str())) {
                 return Err(EngineError::NoProgram(format!("{} (required by {})", r, p.code)));
             }
-            p.excluded_by.retain(|r| codes.contains(&r.as_str()));
-            p.offset_by.retain(|r| codes.contains(&r.as_str()));
+            // A link to who is enrolled reads the enrolments and stays; one to the result of a
+            // program left out goes.
+            let kept = |l: &crate::ProgramLink| l.when == LinkWhen::Enrolled || codes.contains(&l.program.as_str());
+            p.excluded_by.retain(kept);
+            p.offset_by.retain(kept);
         }
         // The monitoring's rules that read a program left out go with it.
         let kept: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
@@ -427,6 +424,19 @@ impl Engine {
             if features.view(view).is_none() {
                 return Err(PolicyError::at(fsrc, "[[view]]", format!("no view named {view}"), format!("缺少视图 {view}")));
             }
+        }
+        let reads_enrolments =
+            self.policy.programs.iter().flat_map(|p| p.excluded_by.iter().chain(&p.offset_by)).any(|l| l.when == LinkWhen::Enrolled);
+        let enrolled_columns = ["pid", "hid", "program", "share"];
+        if reads_enrolments
+            && !features.view("enrolled").is_some_and(|t| enrolled_columns.iter().all(|c| t.schema.field_with_name(c).is_ok()))
+        {
+            return Err(PolicyError::at(
+                fsrc,
+                "[[view]]",
+                "a program links to who is enrolled (when = \"enrolled\"), and no view named enrolled gives pid, hid, program and share",
+                "有项目按在保记录关联（when = \"enrolled\"），但缺少给出 pid、hid、program、share 的视图 enrolled",
+            ));
         }
         let has = |view: &str, column: &str| features.view(view).is_some_and(|t| t.schema.field_with_name(column).is_ok());
         for f in &self.policy.features {
@@ -755,7 +765,7 @@ impl Engine {
     pub(crate) async fn evaluate_with(&self, features: &Features, params: &ParamSet, partitions: usize) -> Result<Run, EngineError> {
         let mut session = Session::new(partitions);
         for t in &features.views {
-            if t.name == "household_features" || t.name == "person_features" {
+            if ["household_features", "person_features", "enrolled"].contains(&t.name.as_str()) {
                 session.register(t)?;
             }
         }
@@ -852,8 +862,27 @@ pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String
         cols.push(format!("{test} AS rq_{i}"));
         tests.push(test);
     }
-    for (i, code) in p.excluded_by.iter().enumerate() {
-        let test = if p.unit == Unit::Household && unit_of(code) == Unit::Person {
+    // Who is enrolled in a program on the date, from the `enrolled` view (pid, hid, program,
+    // share): by person, by household, or the counted members of each household.
+    let enrolled_in =
+        |code: &str, key: &str| format!("SELECT DISTINCT {key} AS k FROM enrolled WHERE program = '{}'", code.replace('\'', "''"));
+    for (i, link) in p.excluded_by.iter().enumerate() {
+        let code = link.program.as_str();
+        let every_member = p.unit == Unit::Household && unit_of(code) == Unit::Person;
+        let test = if link.when == LinkWhen::Enrolled {
+            if every_member {
+                joins.push(format!(
+                    "LEFT JOIN (SELECT m.hid AS k, COUNT(DISTINCT m.pid) AS n FROM person_features m JOIN ({}) e ON e.k = m.pid \
+                     WHERE m.counted GROUP BY m.hid) ex{i} ON ex{i}.k = b.hid",
+                    enrolled_in(code, "pid")
+                ));
+                format!("(NOT COALESCE(ex{i}.n >= b.unit_members, false))")
+            } else {
+                let (key, bk) = if p.unit == Unit::Household { ("hid", "b.hid") } else { ("pid", "b.unit") };
+                joins.push(format!("LEFT JOIN ({}) ex{i} ON ex{i}.k = {bk}", enrolled_in(code, key)));
+                format!("(ex{i}.k IS NULL)")
+            }
+        } else if every_member {
             // A household is excluded when every counted member is in the other program.
             joins.push(format!(
                 "LEFT JOIN (SELECT hid AS k, COUNT(*) AS n FROM result_{code} WHERE eligible GROUP BY hid) ex{i} ON ex{i}.k = b.hid"
@@ -868,9 +897,19 @@ pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String
         tests.push(test);
     }
     let mut offsets = Vec::new();
-    for (i, code) in p.offset_by.iter().enumerate() {
-        let (k, bk) = keys(code);
-        joins.push(format!("LEFT JOIN (SELECT {k} AS k, share FROM result_{code} WHERE eligible) off{i} ON off{i}.k = {bk}"));
+    for (i, link) in p.offset_by.iter().enumerate() {
+        let code = link.program.as_str();
+        if link.when == LinkWhen::Enrolled {
+            // The amount granted per member (the member's own, or the enrolment's shared out).
+            let (key, bk) = if p.unit == Unit::Household { ("hid", "b.hid") } else { ("pid", "b.unit") };
+            joins.push(format!(
+                "LEFT JOIN (SELECT {key} AS k, SUM(share) AS share FROM enrolled WHERE program = '{}' GROUP BY {key}) off{i} ON off{i}.k = {bk}",
+                code.replace('\'', "''")
+            ));
+        } else {
+            let (k, bk) = keys(code);
+            joins.push(format!("LEFT JOIN (SELECT {k} AS k, share FROM result_{code} WHERE eligible) off{i} ON off{i}.k = {bk}"));
+        }
         cols.push(format!("COALESCE(off{i}.share, 0) AS off_{i}"));
         offsets.push(format!(" - COALESCE(off{i}.share, 0)"));
     }

@@ -2,7 +2,7 @@
 //! condition with its result, the feature values and parameters it used (with their effective
 //! date, region and reason), the data sources and the legal basis.
 
-use crate::defs::{Area, PolicySet, Program, Unit};
+use crate::defs::{Area, LinkWhen, PolicySet, Program, ProgramLink, Unit};
 use crate::engine::{column, Engine, EngineError, Features, ParamSet, Run};
 use crate::params::ParameterRecord;
 use crate::snapshot::Snapshot;
@@ -43,9 +43,11 @@ pub enum StepKind {
     Condition,
     /// Eligible for another program first (e.g. a 低保 household).
     Requires,
-    /// Not qualifying (by its rules) for a program that excludes this one.
+    /// Not in a program that excludes this one: not enrolled in it, or not qualifying by its
+    /// rules, as the link says.
     NotExcludedBy,
-    /// The other program's amount per member is subtracted (只发差额).
+    /// The other program's amount per member is subtracted (只发差额): the amount granted, or
+    /// the amount its rules give, as the link says.
     OffsetBy,
 }
 
@@ -188,6 +190,10 @@ impl<'a> Explainer<'a> {
                     }
                 }
             }
+            // Members in the order the snapshot lists them (a join may hand them back in any).
+            for rows in by_household.values_mut() {
+                rows.sort_by_key(|(b, row)| column::<Int64Type>(b, "unit").map(|c| c.value(*row)));
+            }
             results.push(by_household);
         }
         Explainer { policy, params, on: features.on, households, persons, results, names: std::collections::HashMap::new() }
@@ -317,37 +323,28 @@ fn unit_check(
             None,
         ));
     }
-    for (i, code) in p.excluded_by.iter().enumerate() {
-        let (zh, en, basis) = other(code);
-        // Said as it is decided: by the other program's rules on the same data, not by who is
-        // enrolled in it; a household program is excluded when every counted member qualifies.
-        let every_member = p.unit == Unit::Household && policy.program(code).is_some_and(|o| o.unit == Unit::Person);
-        let (z, e) = if every_member {
-            (
-                format!("并非全部成员符合{zh}的条件（按规则判断，不看在保记录；两者不得重复享受）"),
-                format!("Not every member qualifies for {en} by its rules (not by enrolment; not both)"),
-            )
-        } else {
-            (
-                format!("不符合{zh}的条件（按规则判断，不看在保记录；两者不得重复享受）"),
-                format!("Does not qualify for {en} by its rules (not by enrolment; not both)"),
-            )
-        };
-        steps.push(step(StepKind::NotExcludedBy, code, &z, &e, "", &basis, flag(&format!("ex_{i}")), None));
+    let basis_of = |link: &ProgramLink, other: String| if link.basis.is_empty() { other } else { link.basis.clone() };
+    for (i, link) in p.excluded_by.iter().enumerate() {
+        let (_, _, basis) = other(&link.program);
+        // Said as it is decided: by who is enrolled, or by the other program's rules.
+        let (_, _, z, e) = excluded_words(policy, p, link);
+        let basis = basis_of(link, basis);
+        steps.push(step(StepKind::NotExcludedBy, &link.program, &z, &e, "", &basis, flag(&format!("ex_{i}")), None));
     }
-    for (i, code) in p.offset_by.iter().enumerate() {
-        let (zh, en, basis) = other(code);
+    for (i, link) in p.offset_by.iter().enumerate() {
+        let (zh, en, basis) = other(&link.program);
         let v = int(&format!("off_{i}"));
-        steps.push(step(
-            StepKind::OffsetBy,
-            code,
-            &format!("已享受{zh}的，只发差额"),
-            &format!("Only the difference to {en}"),
-            "",
-            &basis,
-            v > 0,
-            Some(v),
-        ));
+        let (z, e) = match link.when {
+            LinkWhen::Enrolled => {
+                (format!("已纳入{zh}的（看在保记录），只发差额"), format!("Only the difference to the {en} granted (by enrolment)"))
+            }
+            LinkWhen::Eligible => (
+                format!("符合{zh}条件的（按规则判断，不看在保记录），只发差额"),
+                format!("Only the difference to {en}, as its rules give (not by enrolment)"),
+            ),
+        };
+        let basis = basis_of(link, basis);
+        steps.push(step(StepKind::OffsetBy, &link.program, &z, &e, "", &basis, v > 0, Some(v)));
     }
     let amount = int("amount");
     let amount_rule = step(
@@ -361,4 +358,39 @@ fn unit_check(
         Some(int("raw_amount")),
     );
     UnitCheck { unit: label, name, eligible: flag("eligible"), amount, formula_amount: int("raw_amount"), steps, amount_rule }
+}
+
+/// How an exclusion reads, as (failed zh, failed en, met zh, met en): enrolled in the other
+/// program or qualifying by its rules, as the link says; for a household program excluded by a
+/// person program, every counted member so.
+pub(crate) fn excluded_words(policy: &PolicySet, p: &Program, link: &ProgramLink) -> (String, String, String, String) {
+    let (zh, en) =
+        policy.program(&link.program).map(|o| (o.zh.clone(), o.en.clone())).unwrap_or_else(|| (link.program.clone(), link.program.clone()));
+    let every_member = p.unit == Unit::Household && policy.program(&link.program).is_some_and(|o| o.unit == Unit::Person);
+    match (link.when, every_member) {
+        (LinkWhen::Enrolled, true) => (
+            format!("全部成员已纳入{zh}（看在保记录；不得重复享受）"),
+            format!("Every member is enrolled in {en} (by enrolment; not both)"),
+            format!("并非全部成员已纳入{zh}（看在保记录；两者不得重复享受）"),
+            format!("Not every member is enrolled in {en} (by enrolment; not both)"),
+        ),
+        (LinkWhen::Enrolled, false) => (
+            format!("已纳入{zh}（看在保记录；不得重复享受）"),
+            format!("Enrolled in {en} (by enrolment; not both)"),
+            format!("未纳入{zh}（看在保记录；两者不得重复享受）"),
+            format!("Not enrolled in {en} (by enrolment; not both)"),
+        ),
+        (LinkWhen::Eligible, true) => (
+            format!("全部成员符合{zh}的条件（按规则判断；不得重复享受）"),
+            format!("Every member qualifies for {en} by its rules (not both)"),
+            format!("并非全部成员符合{zh}的条件（按规则判断，不看在保记录；两者不得重复享受）"),
+            format!("Not every member qualifies for {en} by its rules (not by enrolment; not both)"),
+        ),
+        (LinkWhen::Eligible, false) => (
+            format!("符合{zh}的条件（按规则判断；不得重复享受）"),
+            format!("Qualifies for {en} by its rules (not both)"),
+            format!("不符合{zh}的条件（按规则判断，不看在保记录；两者不得重复享受）"),
+            format!("Does not qualify for {en} by its rules (not by enrolment; not both)"),
+        ),
+    }
 }

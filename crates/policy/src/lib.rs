@@ -14,7 +14,7 @@ pub mod warnings;
 
 /// The Arrow of the snapshot's tables (their batches are public).
 pub use datafusion::arrow;
-pub use defs::{Area, PolicyError, PolicySet, Program, Unit};
+pub use defs::{Area, LinkWhen, PolicyError, PolicySet, Program, ProgramLink, Unit};
 pub use engine::{Engine, EngineError, Features, ParamSet, Run, Totals};
 pub use params::{Change, ChangeKind, ParameterRecord};
 pub use snapshot::{Snapshot, SnapshotBuilder};

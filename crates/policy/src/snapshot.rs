@@ -1,7 +1,8 @@
 //! Snapshots (快照): the records and departmental data as Arrow tables, the input of every rule.
 //!
-//! Tables: `person`, `household`, `income`, `asset` (see `policies/*/features.toml`). A snapshot
-//! is immutable and shared; features for an evaluation date are computed from it by SQL.
+//! Tables: `person`, `household`, `income`, `asset`, `enrolment` (see
+//! `policies/*/features.toml`). A snapshot is immutable and shared; features for an evaluation
+//! date are computed from it by SQL.
 
 use datafusion::arrow::array::{ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, StringArray, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef};
@@ -143,6 +144,7 @@ pub struct SnapshotBuilder {
     p_disability: Vec<&'static str>,
     p_grade: Vec<i32>,
     p_self_care: Vec<i32>,
+    p_supporters_elsewhere: Vec<i32>,
     p_tags: Texts,
     // income and asset items
     i_pid: Vec<i64>,
@@ -151,7 +153,21 @@ pub struct SnapshotBuilder {
     a_pid: Vec<i64>,
     a_kind: Vec<&'static str>,
     a_amount: Vec<i64>,
+    // enrolments, one row per member of the snapshot
+    e_pid: Vec<i64>,
+    e_program: Texts,
+    e_share: Vec<i64>,
+    e_from: Vec<i32>,
+    e_until: Vec<i32>,
     without_household: u64,
+}
+
+/// `until_ymd` of an enrolment with no end.
+pub const OPEN_END: i32 = 99_991_231;
+
+fn ymd(d: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    d.year() * 10000 + d.month() as i32 * 100 + d.day() as i32
 }
 
 impl SnapshotBuilder {
@@ -204,15 +220,14 @@ impl SnapshotBuilder {
         self.p_hid.push(hid);
         self.p_id.push(p.id_number);
         self.p_name.push(p.name);
-        let b = p.birth_date;
-        use chrono::Datelike;
-        self.p_birth.push(b.year() * 10000 + b.month() as i32 * 100 + b.day() as i32);
+        self.p_birth.push(ymd(p.birth_date));
         self.p_male.push(p.male);
         self.p_relation.push(p.relation.as_str());
         self.p_alive.push(p.alive);
         self.p_disability.push(p.disability.map(|d| d.category.as_str()).unwrap_or(""));
         self.p_grade.push(p.disability.map(|d| d.grade as i32).unwrap_or(0));
         self.p_self_care.push(0);
+        self.p_supporters_elsewhere.push(0);
         self.p_tags.push(p.tags);
     }
 
@@ -225,6 +240,46 @@ impl SnapshotBuilder {
     pub fn self_care(&mut self, id_number: &str, failed: i32) {
         if let Some(pid) = self.pid(id_number) {
             self.p_self_care[pid as usize] = failed.clamp(0, 6);
+        }
+    }
+
+    /// Sets how many legal supporters (法定义务人: spouse, adult children, parents of a minor)
+    /// living outside the household, and so unknown to the registry's household, a survey found
+    /// able to support the person (`PersonFact::ABLE_SUPPORTERS_ELSEWHERE`).
+    pub fn supporters_elsewhere(&mut self, id_number: &str, able: i32) {
+        if let Some(pid) = self.pid(id_number) {
+            self.p_supporters_elsewhere[pid as usize] = able.max(0);
+        }
+    }
+
+    /// An enrolment (在保记录) of persons added before: one row per member in the snapshot, from
+    /// its first month to the month it stops (the member's own end first), with the member's
+    /// share of the monthly amount (their own amount, or the enrolment's divided among the
+    /// members still paid). A stopped enrolment that never said when (a roster's bare 停保) and
+    /// members no longer paid are left out; a suspended one counts (the person is still in the
+    /// program while something is checked).
+    pub fn enrolment(&mut self, e: &minzheng_domain::Enrolment) {
+        use minzheng_domain::EnrolmentStatus;
+        if e.status == EnrolmentStatus::Stopped && e.end.is_none() {
+            return;
+        }
+        let paid = e.members.iter().filter(|m| m.end.is_none_or(|end| end > e.start)).count().max(1) as i64;
+        for m in &e.members {
+            let Some(pid) = self.pid(m.id_number.as_str()) else { continue };
+            let until = match (e.end, m.end) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let until = until.map_or(OPEN_END, ymd);
+            let from = ymd(e.start);
+            if until <= from {
+                continue;
+            }
+            self.e_pid.push(pid);
+            self.e_program.push(&e.program);
+            self.e_share.push(m.amount.map_or(e.monthly_amount.0 / paid, |a| a.0));
+            self.e_from.push(from);
+            self.e_until.push(until);
         }
     }
 
@@ -275,7 +330,8 @@ impl SnapshotBuilder {
                 Arc::new(BooleanArray::from(self.p_alive[r.clone()].to_vec())),
                 Arc::new(StringArray::from_iter_values(self.p_disability[r.clone()].iter())),
                 Arc::new(Int32Array::from(self.p_grade[r.clone()].to_vec())),
-                Arc::new(Int32Array::from(self.p_self_care[r].to_vec())),
+                Arc::new(Int32Array::from(self.p_self_care[r.clone()].to_vec())),
+                Arc::new(Int32Array::from(self.p_supporters_elsewhere[r].to_vec())),
                 p_tags[i].clone(),
             ]
         });
@@ -295,7 +351,17 @@ impl SnapshotBuilder {
         };
         let income = items("income", "monthly", &self.i_pid, &self.i_kind, &self.i_amount);
         let asset = items("asset", "amount", &self.a_pid, &self.a_kind, &self.a_amount);
-        Snapshot { tables: vec![person, household, income, asset], persons_without_household: self.without_household }
+        let e_program = self.e_program.finish();
+        let enrolment = chunked("enrolment", enrolment_schema(), self.e_pid.len(), partitions, |i, r| {
+            vec![
+                Arc::new(Int64Array::from(self.e_pid[r.clone()].to_vec())) as ArrayRef,
+                e_program[i].clone(),
+                Arc::new(Int64Array::from(self.e_share[r.clone()].to_vec())),
+                Arc::new(Int32Array::from(self.e_from[r.clone()].to_vec())),
+                Arc::new(Int32Array::from(self.e_until[r].to_vec())),
+            ]
+        });
+        Snapshot { tables: vec![person, household, income, asset, enrolment], persons_without_household: self.without_household }
     }
 }
 
@@ -322,7 +388,20 @@ fn person_schema() -> SchemaRef {
         Field::new("disability", DataType::Utf8, false),
         Field::new("disability_grade", DataType::Int32, false),
         Field::new("self_care_failed", DataType::Int32, false),
+        Field::new("supporters_elsewhere", DataType::Int32, false),
         Field::new("tags", DataType::Utf8, false),
+    ]))
+}
+
+/// 在保记录 as the rules read them: a member of an enrolment, its program, the member's monthly
+/// share in fen, and the days it holds (from_ymd inclusive, until_ymd exclusive).
+fn enrolment_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("pid", DataType::Int64, false),
+        Field::new("program", DataType::Utf8, false),
+        Field::new("share", DataType::Int64, false),
+        Field::new("from_ymd", DataType::Int32, false),
+        Field::new("until_ymd", DataType::Int32, false),
     ]))
 }
 

@@ -52,7 +52,7 @@ async fn a_toml_mistake_is_refused_with_its_line() {
 async fn an_unknown_feature_or_parameter_is_refused_at_the_rule() {
     let e = refused(replaced("dibao.toml", "hh_deposits <=", "hh_savings <=")).await;
     assert_eq!(e.file, "dibao.toml");
-    assert_eq!(e.line, 25);
+    assert_eq!(e.line, 28);
     assert!(e.reason.contains("hh_savings") && e.reason.contains("deposits_within_limit"), "{e}");
     let e = refused(replaced("gaoling.toml", "p.gaoling_90", "p.gaoling_95")).await;
     assert!(e.reason.contains("p.gaoling_95"), "{e}");
@@ -62,7 +62,7 @@ async fn an_unknown_feature_or_parameter_is_refused_at_the_rule() {
 #[tokio::test]
 async fn sql_that_does_not_parse_or_is_not_a_condition_is_refused() {
     let e = refused(replaced("dibao.toml", "hh_properties = 0", "hh_properties = = 0")).await;
-    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 39));
+    assert_eq!((e.file.as_str(), e.line), ("dibao.toml", 42));
     assert!(e.reason.starts_with("no_extra_property"), "{e}");
     let e = refused(replaced("dibao.toml", "hh_properties = 0", "hh_properties + 1")).await;
     assert!(e.reason.contains("not a condition"), "{e}");
@@ -70,8 +70,15 @@ async fn sql_that_does_not_parse_or_is_not_a_condition_is_refused() {
 
 #[tokio::test]
 async fn a_program_may_only_depend_on_programs_evaluated_before_it() {
-    let e = refused(replaced("dibao.toml", "priority = 20", "priority = 5")).await;
+    let e = refused(replaced("disability_living.toml", "priority = 60", "priority = 5")).await;
     assert!(e.reason.contains("evaluated after"), "{e}");
+    // A link to who is enrolled reads the enrolment records: any order will do, but the
+    // program must exist.
+    let set = PolicySet::from_files("2101", replaced("dibao.toml", "priority = 20", "priority = 5")).expect("enrolled links in any order");
+    Engine::new(set, 1).await.expect("compiles");
+    let e =
+        refused(replaced("dibao.toml", "{ program = \"tekun\", when = \"enrolled\"", "{ program = \"tekunn\", when = \"enrolled\"")).await;
+    assert!(e.reason.contains("no program \"tekunn\""), "{e}");
     let e = refused(replaced("disability_living.toml", "requires = [\"dibao\"]", "requires = [\"dibaoo\"]")).await;
     assert!(e.reason.contains("no program \"dibaoo\""), "{e}");
 }
@@ -104,4 +111,17 @@ async fn a_name_staff_write_names_one_program_only() {
     let e = refused(replaced("tekun.toml", "aliases = [\"特困\"", "aliases = [\"低保\", \"特困\"")).await;
     assert_eq!((e.file.as_str(), e.line), ("tekun.toml", 4));
     assert!(e.reason.contains("低保") && e.reason.contains("dibao"), "{e}");
+}
+
+#[tokio::test]
+async fn a_link_between_programs_says_whether_enrolment_or_eligibility_counts() {
+    let text = SHENYANG.iter().find(|(f, _)| *f == "dibao.toml").map(|(_, t)| t.to_string()).unwrap_or_default();
+    let start = text.find("excluded_by = [").expect("dibao has excluded_by");
+    let end = start + text[start..].find("\n]").expect("closing bracket") + 2;
+    let bare = format!("{}excluded_by = [\"tekun\"]{}", &text[..start], &text[end..]);
+    let e = refused(files_with("dibao.toml", &bare)).await;
+    assert_eq!(e.file, "dibao.toml");
+    assert!(e.reason.contains("when = \"enrolled\"") && e.reason.contains("eligible"), "{e}");
+    let e = refused(replaced("dibao.toml", "when = \"enrolled\"", "when = \"granted\"")).await;
+    assert!(e.reason.contains("granted"), "{e}");
 }

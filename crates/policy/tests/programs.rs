@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use minzheng_domain::registry::DisabilityCategory::*;
 use minzheng_domain::registry::HouseholdKind::{Rural, Urban};
+use minzheng_domain::registry::Relation::{Child, Grandchild, Spouse};
 
 const URBAN: i64 = 84760;
 const URBAN_BEFORE_JULY: i64 = 79810;
@@ -61,13 +62,21 @@ async fn dibao_amount_tops_up_to_the_standard_and_adds_top_ups_for_the_old_and_t
 async fn dibao_rural_households_use_the_rural_standard_and_top_up() {
     let members = [born("1950-02-02").pension(10_000)];
     let c = check(Rural, &members, "2026-08-01").await;
-    // A lone 76-year-old with no supporter is 特困, which excludes 低保 for the same person.
+    // A lone 76-year-old with no supporter qualifies for 特困, and for 低保 until 特困 is granted.
     assert!(decision(&c, "tekun").0);
+    assert_eq!(decision(&c, "dibao"), (true, RURAL - 10_000 + 10_400));
+    // Once supported as 特困 (enrolled), 低保 is excluded for the same person.
+    let members = [born("1950-02-02").pension(10_000).enrolled("tekun", 90_000)];
+    let c = check(Rural, &members, "2026-08-01").await;
     assert_eq!(decision(&c, "dibao"), (false, 0));
-    let step = program(&c, "dibao").units[0].steps.iter().find(|s| s.name == "tekun").map(|s| s.met);
-    assert_eq!(step, Some(false), "the exclusion is shown as a failed step");
+    let step = program(&c, "dibao").units[0].steps.iter().find(|s| s.name == "tekun").map(|s| (s.met, s.zh.clone()));
+    assert_eq!(
+        step,
+        Some((false, "并非全部成员已纳入特困人员救助供养（看在保记录；两者不得重复享受）".to_string())),
+        "the exclusion is shown as a failed step, saying by what"
+    );
     // With an able son at home, the household is on rural 低保 instead.
-    let members = [born("1950-02-02").pension(10_000), born("1980-02-02").wage(50_000)];
+    let members = [born("1950-02-02").pension(10_000), born("1980-02-02").wage(50_000).as_(Child)];
     let c = check(Rural, &members, "2026-08-01").await;
     assert!(!decision(&c, "tekun").0);
     assert_eq!(decision(&c, "dibao"), (true, RURAL * 2 - 60_000 + 10_400));
@@ -165,8 +174,109 @@ async fn tekun_needs_inability_to_work_low_own_income_and_no_able_supporter() {
     // Own income at the standard.
     assert!(!decision(&check(Urban, &[born("1940-01-01").pension(URBAN)], on).await, "tekun").0);
     // An able adult child at home.
-    let c = check(Urban, &[born("1940-01-01"), adult()], on).await;
+    let c = check(Urban, &[born("1940-01-01"), adult().as_(Child)], on).await;
     assert!(!condition(&c, "tekun", "no_able_supporter"));
+}
+
+// ---- 特困: the legal supporters of 《特困人员认定办法》第九条、第十条 ----
+
+#[tokio::test]
+async fn a_spouse_of_65_with_a_pension_is_an_able_supporter() {
+    // 第十条 lists who cannot support; a husband of 65 with a 5,000 yuan pension is none of them.
+    let couple = [born("1961-03-01").pension(500_000), born("1961-05-01").as_(Spouse)];
+    let c = check(Urban, &couple, "2026-08-01").await;
+    assert!(!member_condition(&c, "tekun", 1, &couple, "no_able_supporter"));
+    assert_eq!(member_decision(&c, "tekun", 1, &couple), (false, 0));
+}
+
+#[tokio::test]
+async fn a_rural_couple_of_65_without_income_is_on_dibao_not_tekun() {
+    // Each is the other's supporter and neither is 70, enrolled or disabled: both able.
+    let couple = [born("1961-03-01"), born("1961-05-01").as_(Spouse)];
+    let c = check(Rural, &couple, "2026-08-01").await;
+    assert_eq!(decision(&c, "tekun"), (false, 0));
+    assert_eq!(decision(&c, "dibao"), (true, RURAL * 2 + 2 * 10_400));
+}
+
+#[tokio::test]
+async fn spouses_of_70_with_low_income_cannot_support_each_other() {
+    // 第十条（三）: 70 or older, own income below last year's per-capita disposable income
+    // (urban example 4,515.67 yuan a month), assets within the low-income limit.
+    let couple = [born("1954-03-01").pension(30_000), born("1954-05-01").as_(Spouse)];
+    let c = check(Urban, &couple, "2026-08-01").await;
+    assert!(member_decision(&c, "tekun", 0, &couple).0);
+    assert!(member_decision(&c, "tekun", 1, &couple).0);
+    // A husband of 72 with a 5,000 yuan pension can: his wife is not 特困.
+    let couple = [born("1954-03-01").pension(500_000), born("1954-05-01").as_(Spouse)];
+    let c = check(Urban, &couple, "2026-08-01").await;
+    assert_eq!(member_decision(&c, "tekun", 1, &couple), (false, 0));
+    // Nor when his deposits pass 36 months of the standard.
+    let couple = [born("1954-03-01").pension(30_000).asset("deposit", 36 * URBAN + 1), born("1954-05-01").as_(Spouse)];
+    let c = check(Urban, &couple, "2026-08-01").await;
+    assert_eq!(member_decision(&c, "tekun", 1, &couple), (false, 0));
+}
+
+#[tokio::test]
+async fn a_supporter_on_tekun_or_on_dibao_at_60_cannot_support() {
+    // 第十条（一）特困人员 and（二）60周岁以上的低保对象, by the enrolment records.
+    let on = "2026-08-01";
+    let wife = || born("1960-05-01").as_(Spouse);
+    let couple = [born("1962-03-01").enrolled("tekun", 129_300), wife()];
+    assert!(member_decision(&check(Urban, &couple, on).await, "tekun", 1, &couple).0);
+    let couple = [born("1962-03-01").enrolled("dibao", 40_000), wife()];
+    assert!(member_decision(&check(Urban, &couple, on).await, "tekun", 1, &couple).0);
+    // A 低保 recipient of 59 can.
+    let couple = [born("1967-03-01").enrolled("dibao", 40_000), wife()];
+    assert!(!member_decision(&check(Urban, &couple, on).await, "tekun", 1, &couple).0);
+}
+
+#[tokio::test]
+async fn a_severely_disabled_or_imprisoned_supporter_cannot_support() {
+    let on = "2026-08-01";
+    // 第十条（四）: grade 1 physical disability, low income.
+    let couple = [born("1975-03-01").disabled(Physical, 1).wage(100_000), born("1960-05-01").as_(Spouse)];
+    assert!(member_decision(&check(Urban, &couple, on).await, "tekun", 1, &couple).0);
+    // Grade 3 physical is not severe: able.
+    let couple = [born("1975-03-01").disabled(Physical, 3).wage(100_000), born("1960-05-01").as_(Spouse)];
+    assert!(!member_decision(&check(Urban, &couple, on).await, "tekun", 1, &couple).0);
+    // 第十条（五）: in prison, with assets within the limit; income does not matter.
+    let couple = [born("1975-03-01").tag("服刑").wage(900_000), born("1960-05-01").as_(Spouse)];
+    assert!(member_decision(&check(Urban, &couple, on).await, "tekun", 1, &couple).0);
+}
+
+#[tokio::test]
+async fn supporters_living_elsewhere_count_as_the_survey_recorded_them() {
+    let on = "2026-08-01";
+    // A widow of 76 alone: no supporter at home; a son in another city whom the survey found
+    // able to support her.
+    let alone = [born("1950-02-02").pension(10_000).supporters_elsewhere(1)];
+    let c = check(Urban, &alone, on).await;
+    assert!(!condition(&c, "tekun", "no_able_supporter"));
+    let able = program(&c, "tekun").units[0]
+        .steps
+        .iter()
+        .find(|s| s.name == "no_able_supporter")
+        .map(|s| s.features.iter().find(|f| f.name == "able_supporters").map(|f| f.value.clone()));
+    assert_eq!(able, Some(Some("1".to_string())), "the explanation shows the recorded supporter");
+    let alone = [born("1950-02-02").pension(10_000).supporters_elsewhere(0)];
+    assert!(decision(&check(Urban, &alone, on).await, "tekun").0);
+}
+
+#[tokio::test]
+async fn only_relations_with_a_duty_to_support_count() {
+    let on = "2026-08-01";
+    // A boy of 10 with his father at home: supported.
+    let family = [born("1985-01-01").wage(100_000), born("2016-01-01").as_(Child)];
+    assert!(!member_decision(&check(Urban, &family, on).await, "tekun", 1, &family).0);
+    // A grandson of 10 living with his grandfather (head) and his mother (the head's daughter).
+    let family = [born("1950-01-01").pension(10_000), born("1990-01-01").wage(100_000).as_(Child), born("2016-01-01").as_(Grandchild)];
+    assert!(!member_decision(&check(Urban, &family, on).await, "tekun", 2, &family).0);
+    // A working lodger (其他) is no one's supporter: the elder alone in law qualifies.
+    let shared = [born("1950-02-02").pension(10_000), adult().wage(300_000)];
+    assert!(member_decision(&check(Urban, &shared, on).await, "tekun", 0, &shared).0);
+    // An adult son supports his parent; a son of 17 does not.
+    let family = [born("1960-01-01"), born("2009-01-01").as_(Child)];
+    assert!(member_decision(&check(Urban, &family, on).await, "tekun", 0, &family).0);
 }
 
 // ---- 高龄补贴: birthday on the evaluation day ----
@@ -215,12 +325,19 @@ async fn disability_subsidies_living_for_dibao_households_and_care_for_grades_1_
 #[tokio::test]
 async fn an_orphan_supported_as_tekun_receives_only_the_difference() {
     let on = "2026-08-01";
-    // An orphan of 10 living with a grandmother of 70.
+    // An orphan of 10 living with a grandmother of 70: qualifies for 特困 as well.
     let members = [born("1956-01-01").pension(20_000), born("2016-01-01").tag("孤儿")];
     let c = check(Urban, &members, on).await;
     let tekun = member_decision(&c, "tekun", 1, &members);
     assert_eq!(tekun, (true, 110_200 + 19_100));
+    // Until 特困 is granted the allowance is whole; once granted, only the difference.
+    assert_eq!(member_decision(&c, "orphan", 1, &members), (true, 144_500));
+    let members = [born("1956-01-01").pension(20_000), born("2016-01-01").tag("孤儿").enrolled("tekun", 129_300)];
+    let c = check(Urban, &members, on).await;
     assert_eq!(member_decision(&c, "orphan", 1, &members), (true, 144_500 - 129_300));
+    let unit = program(&c, "orphan").units.iter().find(|u| u.eligible).expect("the orphan");
+    let offset = unit.steps.iter().find(|s| s.name == "tekun").map(|s| (s.value, s.zh.clone()));
+    assert_eq!(offset, Some((Some(129_300), "已纳入特困人员救助供养的（看在保记录），只发差额".to_string())));
     // An orphan in an institution.
     let members = [born("2016-01-01").tag("孤儿").tag("集中供养").asset("deposit", 0), born("1990-01-01").wage(900_000)];
     let c = check(Urban, &members, on).await;
@@ -233,12 +350,14 @@ async fn an_orphan_supported_as_tekun_receives_only_the_difference() {
 #[tokio::test]
 async fn a_child_without_care_on_dibao_receives_the_difference_to_the_orphan_standard() {
     let on = "2026-08-01";
-    let members = [adult().wage(80_000).disabled(Mental, 3), born("2015-05-05").tag("事实无人抚养儿童"), adult().tag("服刑")];
+    // The household's 低保 is 1,200 yuan a month for two counted members: the child's share 600.
+    let members = [
+        adult().wage(80_000).disabled(Mental, 3).enrolled("dibao", 60_000),
+        born("2015-05-05").tag("事实无人抚养儿童").enrolled("dibao", 60_000),
+        adult().tag("服刑"),
+    ];
     let c = check(Urban, &members, on).await;
-    let (ok, dibao) = decision(&c, "dibao");
-    assert!(ok);
-    let share = dibao / 2;
-    assert_eq!(member_decision(&c, "unsupported_child", 1, &members), (true, 144_500 - share));
+    assert_eq!(member_decision(&c, "unsupported_child", 1, &members), (true, 144_500 - 60_000));
 }
 
 #[tokio::test]

@@ -64,6 +64,7 @@ fn request(f: &Fixture, method: &str, path: &str, target: Target) -> Option<Requ
         ("POST", "/logout") => (Method::POST, "/logout".into(), Some(("application/x-www-form-urlencoded", "csrf=wrong".into()))),
         ("GET", "/residents") => (Method::GET, format!("/residents?region={community}"), None),
         ("POST", "/households/{no}/unmask") => (Method::POST, format!("/households/{household}/unmask"), Some(("application/x-www-form-urlencoded", "csrf=wrong&member=0&reason=%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD".into()))),
+        ("POST", "/households/{no}/supporters") => (Method::POST, format!("/households/{household}/supporters"), Some(("application/x-www-form-urlencoded", "csrf=wrong&member=0&able=1&since=2026-08-01&source=x".into()))),
         ("GET", "/households/{no}") => (Method::GET, format!("/households/{household}"), None),
         ("GET", "/lang/{code}") => (Method::GET, "/lang/en".into(), None),
         ("GET", "/static/{*file}") => (Method::GET, "/static/vendor/htmx.min.js".into(), None),
@@ -337,6 +338,7 @@ async fn every_route_answers_every_role_as_the_route_table_says() {
                     || *path == "/logout"
                     || *path == "/api/password"
                     || path.ends_with("/unmask")
+                    || path.ends_with("/supporters")
                     || path.starts_with("/api/policy/")
                     || path.starts_with("/policy/")
                     || path.starts_with("/api/findings/")

@@ -358,6 +358,67 @@ async fn the_household_page_unmasks_a_member_for_a_reason() {
     assert!(!r.body.contains("查看完整号码"), "a role that sees full numbers is not offered the form");
 }
 
+/// 入户调查: the case worker records, on the household page, the legal supporters living
+/// elsewhere whom the survey found able; a value that cannot be read comes back on the page as
+/// typed, with the reason; the recorded value is shown and the rules read it.
+#[tokio::test]
+async fn the_household_page_records_supporters_living_elsewhere() {
+    let f = fixture("supporters").await;
+    let elder = lone_resident(f.store.as_ref(), &f.inside.community, 901, chrono::NaiveDate::from_ymd_opt(1950, 2, 2).expect("date")).await;
+    let no = elder.household_no.clone().expect("household");
+    let worker = sign_in(&f.app, "community_worker", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let page = get(&f.app, &format!("/households/{no}"), Some(&worker.cookie)).await;
+    assert!(page.body.contains("不在本户的法定义务人") && page.body.contains("未记录"), "{}", page.body);
+    assert!(
+        page.body.contains("action=\"/households/{no}/supporters\"".replace("{no}", &no).as_str()),
+        "the case worker is offered the form"
+    );
+    let post = |form: String| {
+        let app = f.app.clone();
+        let cookie = worker.cookie.clone();
+        let no = no.clone();
+        async move {
+            send(
+                &app,
+                Method::POST,
+                &format!("/households/{no}/supporters"),
+                Some(&cookie),
+                &[],
+                Some(("application/x-www-form-urlencoded", form)),
+            )
+            .await
+        }
+    };
+    // 二 is not a number: the page comes back with the reason and the source as typed.
+    let r =
+        post(format!("csrf={}&member=0&able=%E4%BA%8C&since=2026-08-01&source=%E5%84%BF%E5%AD%90%E5%9C%A8%E5%A4%A7%E8%BF%9E", worker.csrf))
+            .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("人数应为 0 到 20 的整数") && r.body.contains("value=\"二\"") && r.body.contains("儿子在大连"), "{}", r.body);
+    let r =
+        post(format!("csrf={}&member=0&able=1&since=2026-08-01&source=%E5%84%BF%E5%AD%90%E5%9C%A8%E5%A4%A7%E8%BF%9E", worker.csrf)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = get(&f.app, &format!("/households/{no}"), Some(&worker.cookie)).await;
+    assert!(page.body.contains("有履行能力的 1 人 · 2026-08-01 起 · 儿子在大连"), "{}", page.body);
+    let facts =
+        f.store.person_facts(minzheng_domain::PersonFact::ABLE_SUPPORTERS_ELSEWHERE, Some(&[elder.id_number])).await.expect("facts");
+    assert_eq!(facts.iter().map(|x| x.value).collect::<Vec<_>>(), [1]);
+    // A role that does not handle cases is shown the record without the form, and refused.
+    let admin = sign_in(&f.app, "city_admin", PASSWORD).await.map_err(|r| r.body).expect("signed in");
+    let page = get(&f.app, &format!("/households/{no}"), Some(&admin.cookie)).await;
+    assert!(page.body.contains("有履行能力的 1 人") && !page.body.contains("/supporters\""), "{}", page.body);
+    let r = send(
+        &f.app,
+        Method::POST,
+        &format!("/households/{no}/supporters"),
+        Some(&admin.cookie),
+        &[],
+        Some(("application/x-www-form-urlencoded", format!("csrf={}&member=0&able=0&since=2026-08-01", admin.csrf))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
 #[tokio::test]
 async fn metrics_count_responses_by_status_class() {
     let f = fixture("metrics").await;

@@ -202,6 +202,11 @@ pub trait RegistryStore: Send + Sync {
     /// persons named or of everyone (`None`), in ID number order. Sub-platforms write them in
     /// the transaction of the record they come from (`upsert_person_fact`).
     async fn person_facts(&self, fact: &str, ids: Option<&[IdNumber]>) -> Result<Vec<minzheng_domain::PersonFact>>;
+
+    /// Records a fact about a person that staff establish themselves (the supporters elsewhere
+    /// a home survey found ...), as the newest value when dated on or after the one held, with
+    /// its audit record, in one transaction. Returns whether it became the value held.
+    async fn record_person_fact(&self, fact: &minzheng_domain::PersonFact, actor: &Actor) -> Result<bool>;
 }
 
 /// The statement that keeps the newest value of a person's fact: a value dated before the one
@@ -326,6 +331,33 @@ macro_rules! impl_registry {
                 async fn grids(&self, community: &RegionCode) -> Result<Vec<String>> {
                     let rows = sql::grids::<$db>(community.as_str()).build().fetch_all(&self.pool).await?;
                     rows.iter().map(|r| Ok(r.try_get::<String, _>(0)?)).collect()
+                }
+
+                async fn record_person_fact(&self, fact: &minzheng_domain::PersonFact, actor: &Actor) -> Result<bool> {
+                    let mut tx = self.begin_write().await?;
+                    let done = sqlx::query::<$db>(UPSERT_PERSON_FACT)
+                        .bind(fact.id_number.to_string())
+                        .bind(fact.fact.clone())
+                        .bind(fact.value)
+                        .bind(fact.since)
+                        .bind(fact.source.clone())
+                        .bind(Utc::now())
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected()
+                        > 0;
+                    let entry = AuditEntry {
+                        action: if done { "fact".into() } else { "fact_older".into() },
+                        entity: "person".into(),
+                        entity_key: fact.id_number.to_string(),
+                        before: None,
+                        after: Some(
+                            serde_json::json!({ "fact": fact.fact, "value": fact.value, "since": fact.since, "source": fact.source }),
+                        ),
+                    };
+                    <$store>::write_audit(&mut tx, actor, &[entry]).await?;
+                    tx.commit().await?;
+                    Ok(done)
                 }
 
                 async fn person_facts(&self, fact: &str, ids: Option<&[IdNumber]>) -> Result<Vec<minzheng_domain::PersonFact>> {

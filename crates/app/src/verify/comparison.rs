@@ -754,11 +754,7 @@ pub(crate) fn program_zh(engine: &Engine, code: &str) -> String {
 
 /// Whether two programs exclude each other for the same person (either way round).
 pub(crate) fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
-    engine
-        .policy
-        .programs
-        .iter()
-        .any(|p| (p.code == a && p.excluded_by.iter().any(|x| x == b)) || (p.code == b && p.excluded_by.iter().any(|x| x == a)))
+    engine.policy.excludes(a, b)
 }
 
 pub(crate) fn source_zh(source: &str) -> &'static str {

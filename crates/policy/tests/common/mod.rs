@@ -6,7 +6,7 @@ use minzheng_domain::economy::ItemKind;
 use minzheng_domain::id::Sex;
 use minzheng_domain::region::RegionCode;
 use minzheng_domain::registry::{Disability, DisabilityCategory, Household, HouseholdKind, Person, PersonStatus, Relation};
-use minzheng_domain::IdNumber;
+use minzheng_domain::{EnrolledMember, Enrolment, EnrolmentStatus, Fen, IdNumber};
 use minzheng_policy::explain::{Check, ProgramCheck};
 use minzheng_policy::params::shipped_records;
 use minzheng_policy::{Engine, ParameterRecord, PolicySet, Snapshot, SnapshotBuilder};
@@ -26,6 +26,12 @@ pub struct Member {
     pub assets: Vec<(&'static str, i64)>,
     pub self_care_failed: i32,
     pub alive: bool,
+    /// 与户主关系; the first member is the head unless said otherwise, the others 其他.
+    pub relation: Option<Relation>,
+    /// Enrolments the member is in: (program, the member's monthly amount in fen).
+    pub enrolled: Vec<(&'static str, i64)>,
+    /// Legal supporters elsewhere the survey found able.
+    pub supporters_elsewhere: i32,
 }
 
 pub fn born(date: &str) -> Member {
@@ -37,6 +43,9 @@ pub fn born(date: &str) -> Member {
         assets: Vec::new(),
         self_care_failed: 0,
         alive: true,
+        relation: None,
+        enrolled: Vec::new(),
+        supporters_elsewhere: 0,
     }
 }
 
@@ -73,6 +82,21 @@ impl Member {
         self.alive = false;
         self
     }
+    /// 与户主关系.
+    pub fn as_(mut self, relation: Relation) -> Member {
+        self.relation = Some(relation);
+        self
+    }
+    /// A member of an enrolment in force of `program`, with their monthly amount.
+    pub fn enrolled(mut self, program: &'static str, fen: i64) -> Member {
+        self.enrolled.push((program, fen));
+        self
+    }
+    /// Able legal supporters living elsewhere, as the survey recorded.
+    pub fn supporters_elsewhere(mut self, able: i32) -> Member {
+        self.supporters_elsewhere = able;
+        self
+    }
 }
 
 pub const URBAN_COMMUNITY: &str = "210112001001";
@@ -101,7 +125,7 @@ pub fn household(kind: HouseholdKind, members: &[Member]) -> Snapshot {
             birth_date: m.birth,
             hukou_region: community.clone(),
             household_no: Some("H0001".into()),
-            relation: if i == 0 { Relation::Head } else { Relation::Other },
+            relation: m.relation.unwrap_or(if i == 0 { Relation::Head } else { Relation::Other }),
             status: if m.alive { PersonStatus::Alive } else { PersonStatus::Deceased(None) },
             disability: m.disability,
             phone: None,
@@ -112,6 +136,34 @@ pub fn household(kind: HouseholdKind, members: &[Member]) -> Snapshot {
             assert!(b.item(id.as_str(), kind, *v));
         }
         b.self_care(id.as_str(), m.self_care_failed);
+        b.supporters_elsewhere(id.as_str(), m.supporters_elsewhere);
+    }
+    let mut programs: Vec<&str> = members.iter().flat_map(|m| m.enrolled.iter().map(|(p, _)| *p)).collect();
+    programs.sort_unstable();
+    programs.dedup();
+    for program in programs {
+        let covered: Vec<EnrolledMember> = members
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| {
+                let id = IdNumber::from_parts(210112, m.birth, 100 + i as u16, Sex::Male);
+                m.enrolled
+                    .iter()
+                    .filter(|(p, _)| *p == program)
+                    .map(move |(_, fen)| EnrolledMember::new(id, format!("成员{i}"), Some(Fen(*fen))))
+            })
+            .collect();
+        b.enrolment(&Enrolment {
+            id: 0,
+            program: program.into(),
+            household_no: "H0001".into(),
+            county: RegionCode::parse("210112").unwrap_or_else(|e| panic!("{e}")),
+            monthly_amount: Fen(covered.iter().filter_map(|m| m.amount).map(|a| a.0).sum()),
+            members: covered,
+            start: day("2025-01-01"),
+            status: EnrolmentStatus::Active,
+            end: None,
+        });
     }
     b.finish(1)
 }
@@ -164,5 +216,12 @@ pub fn member_decision(c: &Check, code: &str, index: usize, members: &[Member]) 
 pub fn condition(c: &Check, code: &str, name: &str) -> bool {
     let p = program(c, code);
     let unit = p.units.first().unwrap_or_else(|| panic!("{code}: nobody considered"));
+    unit.steps.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{code}: no step {name}")).met
+}
+
+/// Whether a named condition of a person program was met for the member at `index`.
+pub fn member_condition(c: &Check, code: &str, index: usize, members: &[Member], name: &str) -> bool {
+    let id = IdNumber::from_parts(210112, members[index].birth, 100 + index as u16, Sex::Male).to_string();
+    let unit = program(c, code).units.iter().find(|u| u.unit == id).unwrap_or_else(|| panic!("{code}: member {index} not considered"));
     unit.steps.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{code}: no step {name}")).met
 }

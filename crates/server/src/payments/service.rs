@@ -216,8 +216,7 @@ async fn earlier_locked(store: &dyn Store, program: &str, county: &RegionCode, m
 
 /// Whether two programs exclude each other for one person (either way round).
 fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
-    let by = |x: &str, y: &str| engine.policy.programs.iter().any(|p| p.code == x && p.excluded_by.iter().any(|e| e == y));
-    by(a, b) || by(b, a)
+    engine.policy.excludes(a, b)
 }
 
 /// What the supervision checks look up about a list's lines: the registry, the accounts, the

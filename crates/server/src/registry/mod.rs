@@ -16,6 +16,7 @@ pub const ROUTES: &[Route] = &[
     Route::new("GET", "/residents/export.xlsx", Access::Needs(Permission::ExportRegistry)),
     Route::new("GET", "/households/{no}", Access::Needs(Permission::ReadRegistry)),
     Route::new("POST", "/households/{no}/unmask", Access::Needs(Permission::ReadRegistry)),
+    Route::new("POST", "/households/{no}/supporters", Access::Needs(Permission::HandleCases)),
     Route::new("GET", "/api/persons", Access::Needs(Permission::ReadRegistry)),
     Route::new("GET", "/api/persons/{id}", Access::Needs(Permission::ReadRegistry)),
     Route::new("POST", "/api/persons/{id}/unmask", Access::Needs(Permission::ReadRegistry)),
@@ -37,6 +38,7 @@ fn router() -> Router<AppState> {
         .route(l("/residents/export.xlsx", &["GET"]), get(pages::export_residents))
         .route(l("/households/{no}", &["GET"]), get(pages::household))
         .route(l("/households/{no}/unmask", &["POST"]), post(pages::unmask_member))
+        .route(l("/households/{no}/supporters", &["POST"]), post(pages::record_supporters))
         .route(l("/api/persons", &["GET"]), get(api::search_persons))
         .route(l("/api/persons/{id}", &["GET"]), get(api::person))
         .route(l("/api/persons/{id}/unmask", &["POST"]), post(api::unmask))

@@ -163,6 +163,43 @@ pub(crate) struct HouseholdPage {
     deaths: Vec<DeathRow>,
     /// Marriages and open divorce applications of members (婚姻登记), for accounts that read them.
     marriages: Vec<MarriageLine>,
+    /// 法定义务人（不在本户）: members who could be 特困, with what the survey recorded.
+    supporters: Vec<SupporterRow>,
+    /// The account records the survey's findings (handles cases).
+    may_survey: bool,
+    /// A supporters form sent back, as typed, with why.
+    retry: Option<SupportersRetry>,
+}
+
+/// A member who could be 特困 (60 or older, under 18, or disabled) and what the home survey
+/// recorded of their legal supporters living elsewhere (《特困人员认定办法》第十条).
+pub(crate) struct SupporterRow {
+    index: usize,
+    name: String,
+    recorded: String,
+    /// The form's values: as typed when it came back, else empty and today.
+    able: String,
+    since: String,
+    source: String,
+}
+
+/// The supporters form as typed, sent back with the reason it was not recorded.
+pub(crate) struct SupportersRetry {
+    member: usize,
+    able: String,
+    since: String,
+    source: String,
+    pub(crate) error: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SupportersForm {
+    csrf: Option<String>,
+    member: usize,
+    able: String,
+    since: String,
+    #[serde(default)]
+    source: String,
 }
 
 /// A member's marriage or divorce application, as one line (with a link when its office is in
@@ -433,7 +470,13 @@ pub(crate) struct ChangeRow {
 }
 
 pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Path(no): Path<String>) -> Result<Response, AppError> {
-    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    household_page(&s, &who, &no, None).await
+}
+
+/// The household page, with a supporters form sent back when there is one.
+async fn household_page(s: &AppState, who: &Authenticated, no: &str, retry: Option<SupportersRetry>) -> Result<Response, AppError> {
+    let s = s.clone();
+    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, no).await?;
     let community_name = s.communities.name(&household.community).unwrap_or("").to_string();
     let kind = if who.lang == Lang::Zh { household.kind.zh() } else { household.kind.as_str() };
     let changes = registry::household_changes(s.store.as_ref(), &who.principal, &household)
@@ -464,8 +507,8 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
     let may_unmask = !who.principal.role.sees_full_identity();
     let may_check = who.principal.may(minzheng_domain::Permission::CheckEligibility);
     let may_verify = who.principal.may(minzheng_domain::Permission::VerifyHouseholds);
-    let (benefits, payments) = chain(&s, &who, &household).await?;
-    let (cases, findings, recoveries) = chain_records(&s, &who, &household).await?;
+    let (benefits, payments) = chain(&s, who, &household).await?;
+    let (cases, findings, recoveries) = chain_records(&s, who, &household).await?;
     let full = s.store.household_members(&household.household_no).await?;
     let lang = who.lang;
     let care =
@@ -532,11 +575,35 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
             }),
         })
         .collect();
-    let marriages = marriage_lines(&s, &who, &full).await?;
-    let warnings = household_warnings(&s, &who, &household).await?;
+    let marriages = marriage_lines(&s, who, &full).await?;
+    let warnings = household_warnings(&s, who, &household).await?;
+    let today = s.clock.today();
+    let ids: Vec<minzheng_domain::IdNumber> = full.iter().map(|p| p.id_number).collect();
+    let recorded = s.store.person_facts(minzheng_domain::PersonFact::ABLE_SUPPORTERS_ELSEWHERE, Some(&ids)).await?;
+    let supporters = full
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let age = minzheng_domain::id::age_on(p.birth_date, today);
+            p.status == minzheng_domain::PersonStatus::Alive && (!(18..60).contains(&age) || p.disability.is_some())
+        })
+        .map(|(index, p)| SupporterRow {
+            index,
+            name: members.get(index).map(|m| m.name.clone()).unwrap_or_default(),
+            able: retry.as_ref().filter(|r| r.member == index).map(|r| r.able.clone()).unwrap_or_default(),
+            since: retry.as_ref().filter(|r| r.member == index).map_or_else(|| today.to_string(), |r| r.since.clone()),
+            source: retry.as_ref().filter(|r| r.member == index).map(|r| r.source.clone()).unwrap_or_default(),
+            recorded: match (recorded.iter().find(|f| f.id_number == p.id_number), lang) {
+                (None, Lang::Zh) => "未记录".into(),
+                (None, Lang::En) => "not recorded".into(),
+                (Some(f), Lang::Zh) => format!("有履行能力的 {} 人 · {} 起 · {}", f.value, f.since, f.source),
+                (Some(f), Lang::En) => format!("{} able · from {} · {}", f.value, f.since, f.source),
+            },
+        })
+        .collect();
     Ok(render(&HouseholdPage {
         t: who.lang.text(),
-        user: Some(UserBar::of(&who)),
+        user: Some(UserBar::of(who)),
         household,
         community_name,
         kind,
@@ -556,8 +623,52 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
         may_assess: who.principal.may(minzheng_domain::Permission::AssessAbility),
         deaths,
         marriages,
+        supporters,
+        may_survey: who.principal.may(minzheng_domain::Permission::HandleCases),
+        retry,
     })?
     .into_response())
+}
+
+/// 入户调查: records the legal supporters living elsewhere whom the survey found able, for a
+/// member of the household; a value that cannot be read comes back on the page, as typed.
+pub(crate) async fn record_supporters(
+    State(s): State<AppState>,
+    who: Authenticated,
+    Path(no): Path<String>,
+    axum::Form(f): axum::Form<SupportersForm>,
+) -> Result<Response, AppError> {
+    who.require_csrf(&s, f.csrf.as_deref()).await?;
+    let today = s.clock.today();
+    let able = f.able.trim().parse::<u32>().ok().filter(|n| *n <= 20);
+    let since = chrono::NaiveDate::parse_from_str(f.since.trim(), "%Y-%m-%d").ok().filter(|d| *d <= today);
+    let error = match (able, since) {
+        (None, _) => Some(("人数应为 0 到 20 的整数", "the number must be a whole number from 0 to 20")),
+        (_, None) => Some(("日期应为 2026-12-01 这样的格式，且不晚于今天", "the date must look like 2026-12-01 and not be after today")),
+        _ => None,
+    };
+    let (Some(able), Some(since), None) = (able, since, error) else {
+        let (zh, en) = error.unwrap_or_default();
+        let retry = SupportersRetry {
+            member: f.member,
+            able: f.able,
+            since: f.since,
+            source: f.source,
+            error: if who.lang == Lang::En { en.to_string() } else { zh.to_string() },
+        };
+        let mut page = household_page(&s, &who, &no, Some(retry)).await?;
+        *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(page);
+    };
+    match registry::record_member_supporters_elsewhere(s.store.as_ref(), &who.principal, &who.actor, &no, f.member, able, since, &f.source)
+        .await
+    {
+        Err(AccessError::NotFound) => Err(AppError::not_found("成员", "member")),
+        other => {
+            other?;
+            Ok(axum::response::Redirect::to(&format!("/households/{no}#supporters")).into_response())
+        }
+    }
 }
 
 /// The household's monitoring warnings with their status and outcome, for the accounts that
