@@ -60,6 +60,13 @@ def _sum(name, label, of):
     return type(name, (Variable,), {"value_type": int, "entity": Household, "definition_period": MONTH, "label": label, "formula": formula})
 
 
+def _max(name, label, of):
+    """A household feature: the highest value over its counted members (0 when none)."""
+    def formula(household, period):
+        return household.max(household.members("counted", period) * of(household.members, period))
+    return type(name, (Variable,), {"value_type": int, "entity": Household, "definition_period": MONTH, "label": label, "formula": formula})
+
+
 def _severe(person, period):
     grade = person("disability_grade", period)
     return (grade == 1) + (grade == 2)
@@ -72,7 +79,9 @@ INPUTS = [
     _input("income", Person, int, "本人月收入（分）"),
     _input("medical_costs", Person, int, "本人月医疗支出（分）"),
     _input("deposits", Person, int, "本人存款（分）"),
-    _input("cars", Person, int, "本人机动车数"),
+    _input("cars", Person, int, "本人机动车数（专用车辆不计）"),
+    _input("cars_unvalued", Person, int, "本人价值不明的机动车数"),
+    _input("car_value", Person, int, "本人机动车中最高的车辆价值（分）"),
     _input("properties", Person, int, "本人不动产数"),
     _input("businesses", Person, int, "本人登记的市场主体数"),
     _input("seriously_ill", Person, bool, "重病患者"),
@@ -81,6 +90,8 @@ INPUTS = [
     _sum("net_income", "家庭月收入减医疗支出（分）", lambda p, t: p("income", t) - p("medical_costs", t)),
     _sum("hh_deposits", "家庭存款（分）", lambda p, t: p("deposits", t)),
     _sum("hh_cars", "家庭机动车数", lambda p, t: p("cars", t)),
+    _sum("hh_cars_unvalued", "家庭价值不明的机动车数", lambda p, t: p("cars_unvalued", t)),
+    _max("hh_car_max_value", "家庭机动车中最高的车辆价值（分）", lambda p, t: p("car_value", t)),
     _sum("owned_properties", "家庭不动产数", lambda p, t: p("properties", t)),
     _sum("hh_businesses", "登记的市场主体数", lambda p, t: p("businesses", t)),
     _sum("topup_members", "分类施保对象人数（重病、一二级残疾、60岁以上、未成年）",
@@ -125,11 +136,17 @@ class dibao_eligible(Variable):
         total = household("dibao_standard_total", period)
         members = household("members", period)
         severe = household("severe_disabled", period)
+        # No vehicle beyond one for a severely disabled member, or only vehicles of known value
+        # within the limit (special vehicles are not counted as cars).
+        vehicles_ok = (household("hh_cars", period) <= where(severe > 0, 1, 0)) + (
+            (household("hh_cars_unvalued", period) == 0)
+            * (household("hh_car_max_value", period) <= _p("vehicle_value_limit", household, period))
+        ) > 0
         return (
             (members > 0)
             * (household("hh_income", period) < total)
             * (household("hh_deposits", period) <= _p("dibao_deposit_months", household, period) * total)
-            * (household("hh_cars", period) <= where(severe > 0, 1, 0))
+            * vehicles_ok
             * (household("hh_properties", period) == 0)
             * (household("hh_businesses", period) == 0)
         )
@@ -197,7 +214,7 @@ def main():
     period = meta["on"][:7]
     # The parameter table, and each household's row in it.
     county, rural = load(directory, "params_p_county"), load(directory, "params_p_rural")
-    for name in ["dibao_standard", "dibao_topup", "dibao_deposit_months", "gaoling_80", "gaoling_80_poor", "gaoling_90", "gaoling_100"]:
+    for name in ["dibao_standard", "dibao_topup", "dibao_deposit_months", "vehicle_value_limit", "gaoling_80", "gaoling_80_poor", "gaoling_90", "gaoling_100"]:
         PARAMS[name] = load(directory, f"params_{name}")
     row_of = {(int(c), int(r)): i for i, (c, r) in enumerate(zip(county, rural))}
     if from_persons:
@@ -205,7 +222,7 @@ def main():
         p_hid = load(directory, "base_hid")
         hh_hid, first = np.unique(p_hid, return_index=True)
         hh_county, hh_rural = load(directory, "base_county")[first], load(directory, "base_rural")[first]
-        person_names = ["counted", "age", "income", "medical_costs", "deposits", "cars", "properties", "businesses", "seriously_ill", "disability_grade"]
+        person_names = ["counted", "age", "income", "medical_costs", "deposits", "cars", "cars_unvalued", "car_value", "properties", "businesses", "seriously_ill", "disability_grade"]
         inputs = {name: load(directory, f"base_{name}") for name in person_names}
         for name in ["counted", "seriously_ill"]:
             inputs[name] = inputs[name].astype(bool)
@@ -213,7 +230,7 @@ def main():
         p_hid = load(directory, "person_hid")
         hh_hid = load(directory, "household_hid")
         hh_county, hh_rural = load(directory, "household_county"), load(directory, "household_rural")
-        household_names = ["members", "hh_income", "hh_deposits", "hh_cars", "hh_properties", "hh_businesses", "topup_members", "severe_disabled"]
+        household_names = ["members", "hh_income", "hh_deposits", "hh_cars", "hh_cars_unvalued", "hh_car_max_value", "hh_properties", "hh_businesses", "topup_members", "severe_disabled"]
         inputs = {name: load(directory, f"household_{name}") for name in household_names}
         inputs["age"] = load(directory, "person_age")
     keys = hh_county * 2 + hh_rural

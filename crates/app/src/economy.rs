@@ -136,7 +136,7 @@ pub async fn import_file_mapped(
         let h = map.apply(h);
         h == "身份证号"
             || h == "姓名"
-            || matches!(&source.item, Some(minzheng_domain::source::ItemRule::Amount { amount, .. } | minzheng_domain::source::ItemRule::ByColumn { amount, .. }) if *amount == h)
+            || matches!(&source.item, Some(minzheng_domain::source::ItemRule::Amount { amount, .. } | minzheng_domain::source::ItemRule::ByColumn { amount, .. } | minzheng_domain::source::ItemRule::Valued { value: amount, .. }) if *amount == h)
     })?;
     let headers: Vec<String> = sheet.headers.iter().map(|h| map.apply(h)).collect();
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
@@ -170,13 +170,10 @@ pub async fn ingest(
     }
     // The months the file covers: those of every row whose month reads, whoever it is about and
     // whatever it counts (a tax file's wage rows, rows in review, rows of nobody included).
-    let covered = month_col.map_or(1, |i| {
-        rows.iter()
-            .filter_map(|(_, cells)| cells.get(i).and_then(|m| minzheng_domain::enrolment::parse_month(m).ok()))
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
-            .max(1)
+    let months: std::collections::BTreeSet<NaiveDate> = month_col.map_or_else(Default::default, |i| {
+        rows.iter().filter_map(|(_, cells)| cells.get(i).and_then(|m| minzheng_domain::enrolment::parse_month(m).ok())).collect()
     });
+    let covered = months.len().max(1);
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
     let recorded = recorded_rows(headers, rows).ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
     let links = crate::verify::link_rows(store, &recorded).await?;
@@ -288,6 +285,7 @@ pub async fn ingest(
         items: items.len() as i64,
         recorded_by: actor.name.clone(),
         recorded_at: chrono::Utc::now(),
+        months: months.iter().map(|m| m.format("%Y-%m").to_string()).collect(),
     };
     let stored = store.add_economic_batch(&batch, &items, &records, actor).await?;
     Ok(EconomyReport {

@@ -332,7 +332,116 @@ pub async fn check(
             unit.name = unit.name.as_deref().map(crate::cases::mask_name);
         }
     }
+    name_vehicles(store, &mut check, &h, on, full).await?;
+    name_income_months(store, &mut check, &h, on).await?;
     Ok(check)
+}
+
+/// The explanation of a rule that reads income says over which months each file of monthly
+/// rows (所属月份) was averaged: per dataset, the newest file on or before `on` that gave the
+/// members an item, with its months.
+async fn name_income_months(store: &dyn Store, check: &mut Check, h: &Household, on: NaiveDate) -> Result<(), StoreError> {
+    let reads_income = |s: &minzheng_policy::explain::Step| {
+        s.features.iter().any(|f| matches!(f.name.as_str(), "income" | "hh_income" | "income_per_capita"))
+    };
+    if !check.programs.iter().flat_map(|p| p.units.iter()).flat_map(|u| u.steps.iter()).any(reads_income) {
+        return Ok(());
+    }
+    let batches: FastMap<String, minzheng_store::EconomicBatch> = store
+        .economic_batches()
+        .await?
+        .into_iter()
+        .filter(|b| !b.months.is_empty() && b.as_of <= on)
+        .map(|b| (b.checksum.clone(), b))
+        .collect();
+    if batches.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<minzheng_domain::IdNumber> = store.household_members(&h.household_no).await?.iter().map(|p| p.id_number).collect();
+    let mut newest: BTreeMap<String, &minzheng_store::EconomicBatch> = BTreeMap::new();
+    for (_, checksum) in store.economic_items_of(&ids).await? {
+        let Some(b) = batches.get(&checksum) else { continue };
+        let held = newest.entry(b.source.clone()).or_insert(b);
+        if (b.as_of, b.recorded_at) > (held.as_of, held.recorded_at) {
+            *held = b;
+        }
+    }
+    if newest.is_empty() {
+        return Ok(());
+    }
+    let mut zh = Vec::new();
+    for b in newest.values() {
+        let short = crate::sources::catalogue().get(&b.source).map_or(b.source.clone(), |s| s.short.clone());
+        let (first, last, n) =
+            (b.months.first().cloned().unwrap_or_default(), b.months.last().cloned().unwrap_or_default(), b.months.len());
+        zh.push(format!("{short}（{}）：{first} 至 {last}，按 {n} 个月平均", b.file_name));
+    }
+    let months = minzheng_policy::explain::FeatureValue {
+        name: "income_months".into(),
+        zh: "收入所属月份".into(),
+        en: "Months the income is for".into(),
+        unit: None,
+        source: "部门数据 所属月份".into(),
+        value: zh.join("；"),
+    };
+    for step in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()).flat_map(|u| u.steps.iter_mut()).filter(|s| reads_income(s)) {
+        step.features.push(months.clone());
+    }
+    Ok(())
+}
+
+/// The explanation of a rule that reads vehicles names them: the household members' vehicle
+/// records (the rows of the sources that value vehicles, from files describing the situation on
+/// or before `on`), each as the file gave it (plate, type, value), beside the counts and the
+/// highest value the rule compared with its limit.
+async fn name_vehicles(store: &dyn Store, check: &mut Check, h: &Household, on: NaiveDate, full: bool) -> Result<(), StoreError> {
+    use minzheng_domain::source::ItemRule;
+    let vehicle_sources: Vec<&str> = crate::sources::catalogue()
+        .sources
+        .iter()
+        .filter(|s| matches!(s.item, Some(ItemRule::Valued { .. })))
+        .map(|s| s.code.as_str())
+        .collect();
+    let reads_vehicles =
+        |s: &minzheng_policy::explain::Step| s.features.iter().any(|f| f.name == "hh_cars" || f.name == "hh_special_vehicles");
+    if vehicle_sources.is_empty() || !check.programs.iter().flat_map(|p| p.units.iter()).flat_map(|u| u.steps.iter()).any(reads_vehicles) {
+        return Ok(());
+    }
+    let members = store.household_members(&h.household_no).await?;
+    let ids: Vec<minzheng_domain::IdNumber> = members.iter().map(|p| p.id_number).collect();
+    let as_of: FastMap<String, NaiveDate> = store.economic_batches().await?.into_iter().map(|b| (b.checksum, b.as_of)).collect();
+    let mut lines = Vec::new();
+    for r in store.dept_records_of(&ids).await? {
+        let in_time = as_of.get(&r.batch).is_some_and(|d| *d <= on);
+        let linked = matches!(r.link, minzheng_domain::economy::LinkKind::Exact | minzheng_domain::economy::LinkKind::Matched);
+        if !vehicle_sources.contains(&r.source.as_str()) || !in_time || !linked {
+            continue;
+        }
+        let name = members.iter().find(|p| Some(p.id_number) == r.id_number).map(|p| p.name.clone()).unwrap_or(r.recorded_name.clone());
+        let name = if full { name } else { crate::cases::mask_name(&name) };
+        let cells: Vec<String> = r
+            .fields
+            .iter()
+            .filter(|(k, v)| !v.trim().is_empty() && !matches!(k.as_str(), "身份证号" | "姓名" | "关联评分说明"))
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        lines.push(format!("{name}：{}", cells.join("，")));
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let records = minzheng_policy::explain::FeatureValue {
+        name: "vehicle_records".into(),
+        zh: "车辆记录".into(),
+        en: "Vehicle records".into(),
+        unit: None,
+        source: "公安交管 机动车登记".into(),
+        value: lines.join("；"),
+    };
+    for step in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()).flat_map(|u| u.steps.iter_mut()).filter(|s| reads_vehicles(s)) {
+        step.features.push(records.clone());
+    }
+    Ok(())
 }
 
 // ---- sweep ----

@@ -443,3 +443,45 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
     let audit = w.store.audit_of("person", person.id_number.as_str()).await.expect("audit");
     assert!(audit.iter().any(|r| r.action == "fact" && r.actor == worker.name), "{audit:?}");
 }
+
+/// A household's vehicles are judged by type and value, and the explanation names them: the
+/// plate, type and value from the traffic police's file, beside the highest value and the limit.
+#[tokio::test]
+async fn a_check_names_the_vehicles_it_judged() {
+    let w = world("vehicles").await;
+    minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
+    use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
+    let table = w.city.datasets.iter().find(|t| t.name == "vehicles").expect("vehicles");
+    let col = |h: &str| table.headers.iter().position(|x| *x == h).expect(h);
+    let (id_col, plate_col, value_col) = (col("身份证号"), col("号牌号码"), col("车辆价值"));
+    let (owner, plate, value) = table
+        .rows
+        .iter()
+        .find_map(|r| {
+            let p =
+                w.city.persons.iter().find(|p| p.id_number.as_str() == r[id_col] && p.status == minzheng_domain::PersonStatus::Alive)?;
+            Some((p.clone(), r[plate_col].clone(), r[value_col].clone()))
+        })
+        .expect("a registered person with a car");
+    let no = owner.household_no.clone().expect("household");
+    let community = w.city.households.iter().find(|h| h.household_no == no).expect("household").community.clone();
+    let worker = who(Role::CommunityWorker, community.as_str());
+    let check = use_case::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &no, day(ON)).await.expect("check");
+    let step = check
+        .programs
+        .iter()
+        .filter(|p| p.code == "dibao")
+        .flat_map(|p| p.units.iter().flat_map(|u| u.steps.iter()))
+        .find(|s| s.name == "no_vehicle")
+        .expect("the vehicle rule");
+    let named = step.features.iter().find(|f| f.name == "vehicle_records").map(|f| f.value.clone()).unwrap_or_default();
+    assert!(named.contains(&format!("号牌号码 {plate}")) && named.contains(&format!("车辆价值 {value}")), "{named}");
+    let highest = step.features.iter().find(|f| f.name == "hh_car_max_value").map(|f| f.value.clone()).unwrap_or_default();
+    assert!(highest.parse::<i64>().expect("fen") >= value.parse::<i64>().expect("yuan") * 100, "{highest} {value}");
+    // One car over the example limit of 30,000 yuan fails the rule, unless a severely disabled
+    // member needs it.
+    let over = value.parse::<i64>().expect("yuan") > 30_000;
+    let severe = step.features.iter().find(|f| f.name == "severe_disabled").is_some_and(|f| f.value != "0");
+    let cars = step.features.iter().find(|f| f.name == "hh_cars").map(|f| f.value.clone()).unwrap_or_default();
+    assert_eq!(!step.met, over && !(severe && cars == "1"), "{named} {:?}", step.features);
+}

@@ -749,6 +749,7 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
         items: 0,
         recorded_by: "centre".into(),
         recorded_at: chrono::Utc::now(),
+        months: Vec::new(),
     };
     let record = DeptRecord {
         id: 0,
@@ -971,6 +972,25 @@ async fn monthly_income_rows_are_read_per_month() {
         .map(|(i, _)| i.amount)
         .collect();
     assert_eq!(wages, vec![22_500], "900 yuan over the four months April to July");
+    assert_eq!(batch.months, ["2026-04", "2026-05", "2026-06", "2026-07"]);
+    // The household's check says over which months the income was averaged.
+    minzheng_app::policy::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
+    let no = p.household_no.clone().expect("household");
+    let community = w.city.households.iter().find(|h| h.household_no == no).expect("household").community.clone();
+    let worker = who(Role::CommunityWorker, community.as_str());
+    let check =
+        minzheng_app::policy::check(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &no, day("2026-08-01")).await.expect("check");
+    let months: Vec<String> = check
+        .programs
+        .iter()
+        .flat_map(|p| p.units.iter().flat_map(|u| u.steps.iter().flat_map(|s| s.features.iter())))
+        .filter(|f| f.name == "income_months")
+        .map(|f| f.value.clone())
+        .collect();
+    assert!(
+        !months.is_empty() && months.iter().all(|m| m.contains("income-2026-q2.csv）：2026-04 至 2026-07，按 4 个月平均")),
+        "{months:?}"
+    );
     // A file of that source without its month column is refused whole, saying why.
     let bare = w.files.join("income-2026-bare.csv");
     std::fs::write(&bare, format!("身份证号,姓名,收入类型,金额\n{},{},工资,300.00\n", p.id_number, p.name)).expect("file");

@@ -42,16 +42,23 @@ pub enum ItemKind {
     Medical,
     /// 存款 (fen)
     Deposit,
-    /// 机动车 (count)
+    /// 机动车: one item per vehicle, its amount the vehicle's value in fen, or
+    /// [`UNKNOWN_VALUE`] when the file gives none.
     Car,
     /// 不动产 (count, the home included)
     RealEstate,
     /// 市场主体 (count)
     Enterprise,
+    /// 专用车辆: a vehicle of a type the rules do not count as a household's car (残疾人专用车,
+    /// 三轮汽车, 低速货车 ...: the source's `kinds` say which words), valued as [`ItemKind::Car`].
+    SpecialVehicle,
 }
 
+/// The amount of a vehicle whose value the file does not give.
+pub const UNKNOWN_VALUE: i64 = -1;
+
 impl ItemKind {
-    pub const ALL: [ItemKind; 13] = [
+    pub const ALL: [ItemKind; 14] = [
         ItemKind::Wage,
         ItemKind::Pension,
         ItemKind::BusinessIncome,
@@ -65,6 +72,7 @@ impl ItemKind {
         ItemKind::Car,
         ItemKind::RealEstate,
         ItemKind::Enterprise,
+        ItemKind::SpecialVehicle,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,6 +89,7 @@ impl ItemKind {
             ItemKind::Car => "car",
             ItemKind::RealEstate => "real_estate",
             ItemKind::Enterprise => "enterprise",
+            ItemKind::SpecialVehicle => "special_vehicle",
         }
     }
     pub fn zh(self) -> &'static str {
@@ -98,6 +107,7 @@ impl ItemKind {
             ItemKind::Car => "机动车",
             ItemKind::RealEstate => "不动产",
             ItemKind::Enterprise => "市场主体",
+            ItemKind::SpecialVehicle => "专用车辆",
         }
     }
     /// From the stored code or the words of an income sheet (收入类型).
@@ -110,9 +120,14 @@ impl ItemKind {
             _ => None,
         })
     }
-    /// Whether the amount is money (fen) rather than a count.
+    /// Whether the amount is a sum of money the person has or receives (fen), rather than a
+    /// count or the value of one asset.
     pub fn is_money(self) -> bool {
-        !matches!(self, ItemKind::Car | ItemKind::RealEstate | ItemKind::Enterprise)
+        !matches!(self, ItemKind::Car | ItemKind::RealEstate | ItemKind::Enterprise | ItemKind::SpecialVehicle)
+    }
+    /// A vehicle, valued one by one.
+    pub fn is_vehicle(self) -> bool {
+        matches!(self, ItemKind::Car | ItemKind::SpecialVehicle)
     }
 }
 

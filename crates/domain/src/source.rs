@@ -19,6 +19,10 @@ pub enum ItemRule {
     /// The kind read from `column` (the words of [`ItemKind::parse`], or the source's own words,
     /// where `None` keeps the row as a record that adds nothing), the amount from `amount`.
     ByColumn { column: String, amount: String, kinds: Vec<(String, Option<ItemKind>)> },
+    /// A vehicle per row, valued: of `kind`, or of the kind the word in `kind_column` names in
+    /// `kinds` (专用车辆 for 残疾人专用车 ...), its value in yuan in `value` (the value unknown,
+    /// [`crate::economy::UNKNOWN_VALUE`], when the cell is empty or the file has no such column).
+    Valued { kind: ItemKind, value: String, kind_column: Option<String>, kinds: Vec<(String, Option<ItemKind>)> },
 }
 
 /// What a row says to the comparison of enrolled households.
@@ -78,6 +82,19 @@ impl Source {
         };
         let (kind, amount) = match rule {
             ItemRule::Count(kind) => (*kind, 1),
+            ItemRule::Valued { kind, value, kind_column, kinds } => {
+                let word = kind_column.as_ref().and_then(|c| cell(c)).unwrap_or_default();
+                let kind = match kinds.iter().find(|(w, _)| w == word.trim()) {
+                    Some((_, None)) => return Ok(None),
+                    Some((_, Some(k))) => *k,
+                    None => *kind,
+                };
+                let amount = match cell(value).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()) {
+                    None => crate::economy::UNKNOWN_VALUE,
+                    Some(t) => Fen::parse_yuan(&t).map(|f| f.0).ok().filter(|v| *v >= 0).ok_or(ItemError::Amount(t))?,
+                };
+                (kind, amount)
+            }
             ItemRule::Amount { kind, amount } => (*kind, money(amount)?),
             ItemRule::ByColumn { column, amount, kinds } => {
                 let word = cell(column).ok_or(ItemError::Column(column.clone()))?;
@@ -145,6 +162,8 @@ struct RawItem {
     kind: Option<String>,
     kind_column: Option<String>,
     amount: Option<String>,
+    /// The value column of a vehicle (yuan).
+    value: Option<String>,
     #[serde(default)]
     kinds: toml::Table,
 }
@@ -213,9 +232,27 @@ impl SourceCatalogue {
                     )
                 })
             };
+            let words_of = |kinds: toml::Table| -> Result<Vec<(String, Option<ItemKind>)>, SourceError> {
+                let mut words = Vec::new();
+                for (w, k) in kinds {
+                    let k = k.as_str().ok_or_else(|| {
+                        bad(format!("kinds: {w} must name a kind or \"\""), format!("kinds：“{w}”应对应一个项目类别或空串"))
+                    })?;
+                    words.push((w, if k.is_empty() { None } else { Some(kind_of(k)?) }));
+                }
+                Ok(words)
+            };
             let item = match r.item {
                 None => None,
-                Some(RawItem { kind: Some(k), kind_column: None, amount, kinds }) if kinds.is_empty() => {
+                Some(RawItem { kind: Some(k), kind_column, amount: None, kinds, value: Some(v) }) => {
+                    let kind = kind_of(&k)?;
+                    if !kind.is_vehicle() {
+                        return Err(bad(format!("{k}: a value column is for vehicles"), format!("“{k}”：价值列只用于车辆")));
+                    }
+                    let kind_column = kind_column.map(|c| column(&c, "kind")).transpose()?;
+                    Some(ItemRule::Valued { kind, value: column(&v, "value")?, kind_column, kinds: words_of(kinds)? })
+                }
+                Some(RawItem { kind: Some(k), kind_column: None, amount, kinds, value: None }) if kinds.is_empty() => {
                     let kind = kind_of(&k)?;
                     match (kind.is_money(), amount) {
                         (false, None) => Some(ItemRule::Count(kind)),
@@ -228,20 +265,14 @@ impl SourceCatalogue {
                         }
                     }
                 }
-                Some(RawItem { kind: None, kind_column: Some(c), amount: Some(a), kinds }) => {
-                    let mut words = Vec::new();
-                    for (w, k) in kinds {
-                        let k = k.as_str().ok_or_else(|| {
-                            bad(format!("kinds: {w} must name a kind or \"\""), format!("kinds：“{w}”应对应一个项目类别或空串"))
-                        })?;
-                        words.push((w, if k.is_empty() { None } else { Some(kind_of(k)?) }));
-                    }
-                    Some(ItemRule::ByColumn { column: column(&c, "kind")?, amount: column(&a, "amount")?, kinds: words })
+                Some(RawItem { kind: None, kind_column: Some(c), amount: Some(a), kinds, value: None }) => {
+                    Some(ItemRule::ByColumn { column: column(&c, "kind")?, amount: column(&a, "amount")?, kinds: words_of(kinds)? })
                 }
                 Some(_) => {
                     return Err(bad(
-                        "item must be { kind [, amount] } or { kind_column, amount [, kinds] }".into(),
-                        "item 应为 { kind [, amount] } 或 { kind_column, amount [, kinds] }".into(),
+                        "item must be { kind [, amount] }, { kind_column, amount [, kinds] } or, for vehicles, { kind, value [, kind_column, kinds] }"
+                            .into(),
+                        "item 应为 { kind [, amount] }、{ kind_column, amount [, kinds] }，车辆为 { kind, value [, kind_column, kinds] }".into(),
                     ))
                 }
             };
@@ -375,8 +406,20 @@ mod tests {
         assert_eq!((rent.kind, rent.amount, rent.source.as_str()), (ItemKind::PropertyIncome, 150_000, "tax"));
         let e = tax.item(cells(&[("身份证号", id), ("所得项目", "彩票中奖"), ("收入额", "10")])).expect_err("unknown word");
         assert_eq!(e, ItemError::Kind("彩票中奖".into()));
-        let car = c.get("vehicles").expect("vehicles").item(cells(&[("身份证号", id)])).expect("row").expect("item");
-        assert_eq!((car.kind, car.amount), (ItemKind::Car, 1));
+        let vehicles = c.get("vehicles").expect("vehicles");
+        let car =
+            vehicles.item(cells(&[("身份证号", id), ("车辆类型", "小型普通客车"), ("车辆价值", "85000")])).expect("row").expect("item");
+        assert_eq!((car.kind, car.amount), (ItemKind::Car, 8_500_000));
+        let unknown =
+            vehicles.item(cells(&[("身份证号", id), ("车辆类型", "小型普通客车"), ("车辆价值", "")])).expect("row").expect("item");
+        assert_eq!((unknown.kind, unknown.amount), (ItemKind::Car, crate::economy::UNKNOWN_VALUE), "an empty value is not a value of 0");
+        let older = vehicles.item(cells(&[("身份证号", id)])).expect("row").expect("item");
+        assert_eq!((older.kind, older.amount), (ItemKind::Car, crate::economy::UNKNOWN_VALUE), "a file without the value column");
+        let tricycle =
+            vehicles.item(cells(&[("身份证号", id), ("车辆类型", "三轮汽车"), ("车辆价值", "8000")])).expect("row").expect("item");
+        assert_eq!((tricycle.kind, tricycle.amount), (ItemKind::SpecialVehicle, 800_000));
+        let e = vehicles.item(cells(&[("身份证号", id), ("车辆类型", "小型普通客车"), ("车辆价值", "八万")])).expect_err("not a value");
+        assert_eq!(e, ItemError::Amount("八万".into()));
         assert_eq!(c.get("deaths").expect("deaths").item(cells(&[("身份证号", id)])), Ok(None));
     }
 

@@ -102,11 +102,43 @@ async fn dibao_assets_vehicles_property_and_business_are_checked() {
     let c = check(Urban, &over, "2026-08-01").await;
     assert!(!condition(&c, "dibao", "deposits_within_limit"));
     assert!(!decision(&c, "dibao").0);
-    let car = [adult().asset("car", 1), adult()];
-    assert!(!decision(&check(Urban, &car, "2026-08-01").await, "dibao").0);
-    // A vehicle needed by a severely disabled member is exempt.
-    let car = [adult().asset("car", 1), adult().disabled(Physical, 2)];
-    assert!(decision(&check(Urban, &car, "2026-08-01").await, "dibao").0);
+}
+
+// ---- 低保: vehicles by type and value (《最低生活保障审核确认办法》第十三条, the local limits) ----
+
+#[tokio::test]
+async fn dibao_vehicles_are_judged_by_type_and_value() {
+    let on = "2026-08-01";
+    // A car worth 85,000 yuan: over the example limit of 30,000.
+    let car = [adult().asset("car", 8_500_000), adult()];
+    let c = check(Urban, &car, on).await;
+    assert!(!condition(&c, "dibao", "no_vehicle"));
+    let step = program(&c, "dibao").units[0].steps.iter().find(|s| s.name == "no_vehicle").expect("step");
+    let shown: Vec<(&str, &str)> = step.features.iter().map(|f| (f.name.as_str(), f.value.as_str())).collect();
+    assert!(shown.contains(&("hh_car_max_value", "8500000")) && shown.contains(&("hh_cars", "1")), "{shown:?}");
+    assert_eq!(
+        step.parameters.iter().find(|p| p.name == "vehicle_value_limit").and_then(|p| p.record.as_ref()).map(|r| r.value),
+        Some(3_000_000)
+    );
+    // A car worth 30,000 yuan or less is allowed.
+    let cheap = [adult().asset("car", 3_000_000), adult()];
+    assert!(decision(&check(Urban, &cheap, on).await, "dibao").0);
+    // Two cheap cars are judged each by its value.
+    let two = [adult().asset("car", 1_500_000).asset("car", 2_800_000), adult()];
+    assert!(decision(&check(Urban, &two, on).await, "dibao").0);
+    // A car whose value the file does not give is not taken for a cheap one.
+    let unknown = [adult().asset("car", minzheng_domain::economy::UNKNOWN_VALUE), adult()];
+    assert!(!decision(&check(Urban, &unknown, on).await, "dibao").0);
+    // A motor tricycle for work (专用车辆) is not counted, whatever it is worth.
+    let tricycle = [adult().asset("special_vehicle", 4_000_000), adult()];
+    assert!(decision(&check(Urban, &tricycle, on).await, "dibao").0);
+    // One vehicle needed by a severely disabled member is allowed, whatever its value.
+    let car = [adult().asset("car", 8_500_000), adult().disabled(Physical, 2)];
+    assert!(decision(&check(Urban, &car, on).await, "dibao").0);
+}
+
+#[tokio::test]
+async fn dibao_real_estate_beyond_the_home_and_businesses_disqualify() {
     let house = [adult().asset("real_estate", 2), adult()];
     let home = [adult().asset("real_estate", 1), adult()];
     assert!(decision(&check(Urban, &home, "2026-08-01").await, "dibao").0, "the one home is not an asset");

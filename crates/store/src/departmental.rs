@@ -20,6 +20,9 @@ pub struct EconomicBatch {
     pub items: i64,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
+    /// The months a file of monthly rows covers (`2026-01` ...), over which its amounts are
+    /// averaged; empty for a file without months.
+    pub months: Vec<String>,
 }
 
 pub(crate) fn economic_batch_audit(b: &EconomicBatch) -> AuditEntry {

@@ -37,6 +37,8 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 10, name: "audit_at", sql: include_str!("../migrations/sqlite/0010_audit_at.sql") },
     Migration { version: 11, name: "member_end", sql: include_str!("../migrations/sqlite/0011_member_end.sql") },
     Migration { version: 12, name: "person_facts", sql: include_str!("../migrations/sqlite/0012_person_facts.sql") },
+    Migration { version: 13, name: "vehicle_values", sql: include_str!("../migrations/sqlite/0013_vehicle_values.sql") },
+    Migration { version: 14, name: "batch_months", sql: include_str!("../migrations/sqlite/0014_batch_months.sql") },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -52,6 +54,8 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 10, name: "audit_at", sql: include_str!("../migrations/postgres/0010_audit_at.sql") },
     Migration { version: 11, name: "member_end", sql: include_str!("../migrations/postgres/0011_member_end.sql") },
     Migration { version: 12, name: "person_facts", sql: include_str!("../migrations/postgres/0012_person_facts.sql") },
+    Migration { version: 13, name: "vehicle_values", sql: include_str!("../migrations/postgres/0013_vehicle_values.sql") },
+    Migration { version: 14, name: "batch_months", sql: include_str!("../migrations/postgres/0014_batch_months.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

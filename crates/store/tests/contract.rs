@@ -722,6 +722,7 @@ async fn a_departmental_file_is_stored_once_with_its_items_and_provenance() {
             items: items.len() as i64,
             recorded_by: "verify.centre".into(),
             recorded_at: chrono::Utc::now(),
+            months: vec!["2026-05".into(), "2026-06".into()],
         };
         let staff = Actor::new("verify.centre");
         let record = |row_no: i64, id: Option<IdNumber>, recorded: &str, link: LinkKind, probability: u16| DeptRecord {
@@ -761,6 +762,7 @@ async fn a_departmental_file_is_stored_once_with_its_items_and_provenance() {
         let batches = s.economic_batches().await.expect("batches");
         assert_eq!(batches.len(), 1);
         assert_eq!((batches[0].file_name.as_str(), batches[0].items, batches[0].as_of), ("income.csv", 3, batch.as_of));
+        assert_eq!(batches[0].months, ["2026-05", "2026-06"], "the months a file of monthly rows covers");
         assert_eq!(s.audit_of("economic_batch", &"ab".repeat(32)).await.expect("audit").len(), 1);
         f.done().await;
     }
@@ -1104,6 +1106,7 @@ async fn a_row_in_review_is_decided_once_and_an_accepted_one_gives_its_item() {
             items: 0,
             recorded_by: "hunnan.centre".into(),
             recorded_at: chrono::Utc::now(),
+            months: Vec::new(),
         };
         let row = |n: i64, id: IdNumber| DeptRecord {
             id: 0,
@@ -1413,6 +1416,7 @@ async fn a_snapshot_scan_reads_the_regions_households_every_person_and_every_ite
             items: 3,
             recorded_by: "verify.centre".into(),
             recorded_at: chrono::Utc::now(),
+            months: Vec::new(),
         };
         assert!(s.add_economic_batch(&file, &items, &[], &actor()).await.expect("store"));
 

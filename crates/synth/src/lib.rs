@@ -537,7 +537,7 @@ fn datasets(city: &mut City, config: &Config, rng: &mut Rng) {
     let mut vehicles = Table {
         name: "vehicles",
         title: "公安交管 机动车登记 / Public security: vehicles",
-        headers: vec!["身份证号", "姓名", "号牌号码", "车辆类型", "初次登记日期"],
+        headers: vec!["身份证号", "姓名", "号牌号码", "车辆类型", "车辆价值", "初次登记日期"],
         rows: Vec::new(),
     };
     let mut property = Table {
@@ -618,9 +618,13 @@ fn datasets(city: &mut City, config: &Config, rng: &mut Rng) {
         let planted_car = household_poor && p.relation == Relation::Head && rng.chance(share * 2.0);
         if e.owns_car || planted_car {
             let (rid, rname) = recorded("vehicles", rng, &mut anomalies);
-            let plate = format!("辽A{}{:04}", LETTERS[rng.below(LETTERS.len() as u64) as usize] as char, rng.below(10_000));
+            let serial = rng.below(10_000);
+            let plate = format!("辽A{}{:04}", LETTERS[rng.below(LETTERS.len() as u64) as usize] as char, serial);
             let registered = as_of - Duration::days(rng.range(30, 4000));
-            vehicles.rows.push(vec![rid, rname, plate, "小型普通客车".into(), date_text(registered)]);
+            // The value in yuan (评估价值), from the plate's serial so that no draw is added: a
+            // planted car is worth more than any limit a rule would set (60,000-120,000 yuan).
+            let value = if planted_car { 60_000 + serial * 7 % 60_000 } else { 20_000 + serial * 37 % 280_000 };
+            vehicles.rows.push(vec![rid, rname, plate, "小型普通客车".into(), value.to_string(), date_text(registered)]);
             if planted_car {
                 anomalies.push(Anomaly {
                     kind: AnomalyKind::PoorHouseholdWithCar,

@@ -615,7 +615,8 @@ pub(crate) async fn compare(
             .iter()
             .rev()
             .filter(|r| {
-                linked(r) && catalogue.get(&r.source).is_some_and(|s| matches!(s.item, Some(minzheng_domain::source::ItemRule::Count(_))))
+                use minzheng_domain::source::ItemRule;
+                linked(r) && catalogue.get(&r.source).is_some_and(|s| matches!(s.item, Some(ItemRule::Count(_) | ItemRule::Valued { .. })))
             })
             .take(5)
         {

@@ -328,6 +328,7 @@ async fn feed_comparison(
         items: 0,
         recorded_by: actor.name.clone(),
         recorded_at: chrono::Utc::now(),
+        months: Vec::new(),
     };
     // A party's valid number is 证号一致 when registered here, and kept as unregistered otherwise
     // (a spouse from elsewhere), as an imported file's rows are.

@@ -471,7 +471,7 @@ pub(crate) fn parameters<DB: Database>() -> QueryBuilder<DB> {
 
 // ---- departmental economic data ----
 
-pub(crate) const BATCH_COLUMNS: &str = "checksum, source, file_name, as_of, items, recorded_by, recorded_at";
+pub(crate) const BATCH_COLUMNS: &str = "checksum, source, file_name, as_of, items, recorded_by, recorded_at, months";
 pub(crate) const ITEM_COLUMNS: &str = "id, id_number, kind, amount, source, batch";
 
 pub(crate) fn insert_economic_batch<DB>(b: &crate::EconomicBatch) -> QueryBuilder<DB>
@@ -490,7 +490,8 @@ where
         .push_bind(b.as_of)
         .push_bind(b.items)
         .push_bind(b.recorded_by.clone())
-        .push_bind(b.recorded_at);
+        .push_bind(b.recorded_at)
+        .push_bind(b.months.join(","));
     qb.push(") ON CONFLICT (checksum) DO NOTHING");
     qb
 }

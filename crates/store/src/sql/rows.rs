@@ -303,6 +303,7 @@ where
         items: get(row, "items")?,
         recorded_by: get(row, "recorded_by")?,
         recorded_at: get(row, "recorded_at")?,
+        months: get::<_, String>(row, "months")?.split(',').filter(|m| !m.is_empty()).map(str::to_string).collect(),
     })
 }
 
