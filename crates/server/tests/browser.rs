@@ -978,6 +978,41 @@ fn a_community_worker_records_an_ability_assessment_and_the_county_files_an_inst
 /// wrong body and is told who must sign it, the form kept; then records it and sees what it
 /// stopped. The county records the cremation (a sea burial) and reads the certificate and the
 /// family's reward; the household page shows it.
+/// 特困 and the legal supporters (《特困人员认定办法》第十条) in Chromium: a widow of 76 living
+/// alone with no income qualifies for 特困 by the registry alone; the community worker records,
+/// from the home survey, a son in another city able to support her (a number typed in words is
+/// said beside the form, the rest kept), and the check no longer finds her 特困.
+#[test]
+fn a_community_worker_records_a_supporter_elsewhere_and_the_check_follows() {
+    let Some(d) = Driver::start() else { return };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let f = rt.block_on(fixture("browser-supporters"));
+    let server = serve(&rt, &f);
+    let born = chrono::NaiveDate::from_ymd_opt(1950, 2, 2).expect("date");
+    let p = rt.block_on(lone_resident(f.store.as_ref(), &f.inside.community, 956, born));
+    let no = p.household_no.clone().expect("household");
+
+    sign_in_with_the_form(&d, &server, "community_worker");
+    d.goto(&format!("{server}/households/{no}/check"));
+    d.wait_for("特困 by the registry alone", |p| p.contains("class=\"program ok\" data-program=\"tekun\""));
+    d.goto(&format!("{server}/households/{no}"));
+    d.wait_for("the supporters form", |p| p.contains("id=\"supporters-table\"") && p.contains("未记录"));
+    d.type_into("#supporters-table input[name=able]", "一");
+    d.type_into("#supporters-table input[name=source]", "儿子在大连工作");
+    d.click("#supporters-table button[type=submit]");
+    let page = d.wait_for("the reason beside the form", |p| p.contains("id=\"supporters-error\""));
+    assert!(page.contains("人数应为 0 到 20 的整数"), "said in staff's words");
+    assert_eq!(d.value("#supporters-table input[name=source]"), "儿子在大连工作", "the source as typed");
+    d.replace_text("#supporters-table input[name=able]", "1");
+    d.click("#supporters-table button[type=submit]");
+    d.wait_for("the recorded supporter", |p| p.contains("有履行能力的 1 人") && p.contains("儿子在大连工作"));
+    d.screenshot("household_supporters");
+    d.click("#check-link");
+    let page = d.wait_for("the check", |p| p.contains("data-program=\"tekun\""));
+    assert!(page.contains("class=\"program no\" data-program=\"tekun\""), "a son able to support: not 特困");
+    assert!(page.contains("有履行义务能力的法定义务人人数"), "the explanation says why");
+}
+
 #[test]
 fn a_community_worker_records_a_death_and_the_county_its_cremation() {
     let Some(d) = Driver::start() else { return };
