@@ -88,14 +88,7 @@ pub async fn check_household(
         });
     }
     // As the rules count them: of each member's records from one source, those of the newest file.
-    let mut newest: HashMap<(minzheng_domain::IdNumber, String), NaiveDate> = HashMap::new();
-    for i in &items {
-        let e = newest.entry((i.id_number, i.source.clone())).or_insert(i.as_of);
-        if i.as_of > *e {
-            *e = i.as_of;
-        }
-    }
-    items.retain(|i| newest.get(&(i.id_number, i.source.clone())) == Some(&i.as_of));
+    crate::economy::keep_newest(&mut items, |i| ((i.id_number, i.source.clone()), i.as_of));
     items.sort_by(|a, b| (&a.source, &a.member, a.row_no).cmp(&(&b.source, &b.member, b.row_no)));
     let empty_sources =
         crate::sources::catalogue().sources.iter().map(|s| s.code.clone()).filter(|d| !items.iter().any(|i| &i.source == d)).collect();

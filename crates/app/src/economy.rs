@@ -300,6 +300,24 @@ pub async fn ingest(
     })
 }
 
+/// Keeps, of each person's records from one dataset, those of the newest file: what the rules
+/// read (a later file of a dataset replaces an earlier one, person by person). `key` gives an
+/// item's (person, dataset) and its file's date.
+pub(crate) fn keep_newest<T>(items: &mut Vec<T>, key: impl Fn(&T) -> ((IdNumber, String), NaiveDate)) {
+    let mut newest: HashMap<(IdNumber, String), NaiveDate> = HashMap::new();
+    for i in items.iter() {
+        let (k, d) = key(i);
+        let e = newest.entry(k).or_insert(d);
+        if d > *e {
+            *e = d;
+        }
+    }
+    items.retain(|i| {
+        let (k, d) = key(i);
+        newest.get(&k) == Some(&d)
+    });
+}
+
 /// A file of monthly rows (所属月份) as each person's monthly amount per kind: the rows added up
 /// and divided by the number of months the file covers (`covered`: the distinct months of all
 /// its rows), rounded to the fen. Three rows of 300 yuan for three months are 300 yuan a month,

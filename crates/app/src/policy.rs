@@ -347,30 +347,29 @@ async fn name_income_months(store: &dyn Store, check: &mut Check, h: &Household,
     if !check.programs.iter().flat_map(|p| p.units.iter()).flat_map(|u| u.steps.iter()).any(reads_income) {
         return Ok(());
     }
-    let batches: FastMap<String, minzheng_store::EconomicBatch> = store
-        .economic_batches()
-        .await?
-        .into_iter()
-        .filter(|b| !b.months.is_empty() && b.as_of <= on)
-        .map(|b| (b.checksum.clone(), b))
-        .collect();
-    if batches.is_empty() {
+    let batches: FastMap<String, minzheng_store::EconomicBatch> =
+        store.economic_batches().await?.into_iter().filter(|b| b.as_of <= on).map(|b| (b.checksum.clone(), b)).collect();
+    if batches.values().all(|b| b.months.is_empty()) {
         return Ok(());
     }
     let ids: Vec<minzheng_domain::IdNumber> = store.household_members(&h.household_no).await?.iter().map(|p| p.id_number).collect();
-    let mut newest: BTreeMap<String, &minzheng_store::EconomicBatch> = BTreeMap::new();
-    for (_, checksum) in store.economic_items_of(&ids).await? {
-        let Some(b) = batches.get(&checksum) else { continue };
-        let held = newest.entry(b.source.clone()).or_insert(b);
-        if (b.as_of, b.recorded_at) > (held.as_of, held.recorded_at) {
-            *held = b;
-        }
-    }
-    if newest.is_empty() {
+    // As the snapshot reads them: each member's newest file per dataset; of those, the ones of
+    // monthly rows.
+    let mut read: Vec<(minzheng_domain::IdNumber, &minzheng_store::EconomicBatch)> = store
+        .economic_items_of(&ids)
+        .await?
+        .into_iter()
+        .filter_map(|(item, checksum)| batches.get(&checksum).map(|b| (item.id_number, b)))
+        .collect();
+    crate::economy::keep_newest(&mut read, |(id, b)| ((*id, b.source.clone()), b.as_of));
+    let mut used: Vec<&minzheng_store::EconomicBatch> = read.into_iter().map(|(_, b)| b).filter(|b| !b.months.is_empty()).collect();
+    used.sort_by(|a, b| (&a.source, &a.file_name).cmp(&(&b.source, &b.file_name)));
+    used.dedup_by(|a, b| a.checksum == b.checksum);
+    if used.is_empty() {
         return Ok(());
     }
     let mut zh = Vec::new();
-    for b in newest.values() {
+    for b in used {
         let short = crate::sources::catalogue().get(&b.source).map_or(b.source.clone(), |s| s.short.clone());
         let (first, last, n) =
             (b.months.first().cloned().unwrap_or_default(), b.months.last().cloned().unwrap_or_default(), b.months.len());
@@ -410,13 +409,21 @@ async fn name_vehicles(store: &dyn Store, check: &mut Check, h: &Household, on: 
     let members = store.household_members(&h.household_no).await?;
     let ids: Vec<minzheng_domain::IdNumber> = members.iter().map(|p| p.id_number).collect();
     let as_of: FastMap<String, NaiveDate> = store.economic_batches().await?.into_iter().map(|b| (b.checksum, b.as_of)).collect();
+    // The records the rules read: linked to a member by number, of files on or before `on`, of
+    // each member's newest file per source.
+    let mut records: Vec<(minzheng_domain::economy::DeptRecord, minzheng_domain::IdNumber, NaiveDate)> = store
+        .dept_records_of(&ids)
+        .await?
+        .into_iter()
+        .filter(|r| vehicle_sources.contains(&r.source.as_str()) && r.link.carries_number())
+        .filter_map(|r| {
+            let (id, date) = (r.id_number?, as_of.get(&r.batch).copied().filter(|d| *d <= on)?);
+            Some((r, id, date))
+        })
+        .collect();
+    crate::economy::keep_newest(&mut records, |(r, id, d)| ((*id, r.source.clone()), *d));
     let mut lines = Vec::new();
-    for r in store.dept_records_of(&ids).await? {
-        let in_time = as_of.get(&r.batch).is_some_and(|d| *d <= on);
-        let linked = matches!(r.link, minzheng_domain::economy::LinkKind::Exact | minzheng_domain::economy::LinkKind::Matched);
-        if !vehicle_sources.contains(&r.source.as_str()) || !in_time || !linked {
-            continue;
-        }
+    for (r, _, _) in records {
         let name = members.iter().find(|p| Some(p.id_number) == r.id_number).map(|p| p.name.clone()).unwrap_or(r.recorded_name.clone());
         let name = if full { name } else { crate::cases::mask_name(&name) };
         let cells: Vec<String> = r

@@ -426,9 +426,21 @@ pub async fn record_supporters_elsewhere(
     Ok(store.record_person_fact(&fact, actor).await?)
 }
 
+/// What became of a survey finding sent from the household page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyRecorded {
+    /// Recorded: the value held from its date.
+    Held,
+    /// Recorded in the audit log only: a finding of a later date is already held.
+    Older,
+    /// Not recorded: the member at that place in the list is no longer the one the page showed
+    /// (the household changed since it was shown).
+    MemberChanged,
+}
+
 /// The household page's supporters form: [`record_supporters_elsewhere`] for the member at
-/// `index` of the household (in the order the page lists them), after the household's own
-/// checks ([`household`]).
+/// `index` of the household (in the order the page lists them), who must still be the one the
+/// page showed under `shown_name`, after the household's own checks ([`household`]).
 #[allow(clippy::too_many_arguments, reason = "the form's fields, each needed")]
 pub async fn record_member_supporters_elsewhere(
     store: &dyn Store,
@@ -436,18 +448,21 @@ pub async fn record_member_supporters_elsewhere(
     actor: &Actor,
     no: &str,
     index: usize,
+    shown_name: &str,
     able: u32,
     since: chrono::NaiveDate,
     source: &str,
-) -> Result<bool, AccessError> {
+) -> Result<SurveyRecorded, AccessError> {
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden);
     }
     let (_, members) = household(store, who, actor, no).await?;
-    if index >= members.len() {
-        return Err(AccessError::NotFound);
+    let Some(shown) = members.get(index) else { return Ok(SurveyRecorded::MemberChanged) };
+    if shown.name != shown_name {
+        return Ok(SurveyRecorded::MemberChanged);
     }
     let stored = store.household_members(no).await?;
     let person = stored.get(index).ok_or(AccessError::NotFound)?;
-    record_supporters_elsewhere(store, who, actor, &person.id_number, able, since, source).await
+    let held = record_supporters_elsewhere(store, who, actor, &person.id_number, able, since, source).await?;
+    Ok(if held { SurveyRecorded::Held } else { SurveyRecorded::Older })
 }

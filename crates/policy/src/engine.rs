@@ -427,15 +427,15 @@ impl Engine {
         }
         let reads_enrolments =
             self.policy.programs.iter().flat_map(|p| p.excluded_by.iter().chain(&p.offset_by)).any(|l| l.when == LinkWhen::Enrolled);
-        let enrolled_columns = ["pid", "hid", "program", "share"];
+        let enrolled_columns = ["pid", "hid", "program", "paid", "share"];
         if reads_enrolments
             && !features.view("enrolled").is_some_and(|t| enrolled_columns.iter().all(|c| t.schema.field_with_name(c).is_ok()))
         {
             return Err(PolicyError::at(
                 fsrc,
                 "[[view]]",
-                "a program links to who is enrolled (when = \"enrolled\"), and no view named enrolled gives pid, hid, program and share",
-                "有项目按在保记录关联（when = \"enrolled\"），但缺少给出 pid、hid、program、share 的视图 enrolled",
+                "a program links to who is enrolled (when = \"enrolled\"), and no view named enrolled gives pid, hid, program, paid and share",
+                "有项目按在保记录关联（when = \"enrolled\"），但缺少给出 pid、hid、program、paid、share 的视图 enrolled",
             ));
         }
         let has = |view: &str, column: &str| features.view(view).is_some_and(|t| t.schema.field_with_name(column).is_ok());
@@ -900,10 +900,12 @@ pub(crate) fn program_sql(p: &Program, unit_of: &dyn Fn(&str) -> Unit) -> String
     for (i, link) in p.offset_by.iter().enumerate() {
         let code = link.program.as_str();
         if link.when == LinkWhen::Enrolled {
-            // The amount granted per member (the member's own, or the enrolment's shared out).
+            // The amount paid per member (the member's own, or the enrolment's shared out; a
+            // suspended enrolment pays nothing; a person listed twice counts once).
             let (key, bk) = if p.unit == Unit::Household { ("hid", "b.hid") } else { ("pid", "b.unit") };
             joins.push(format!(
-                "LEFT JOIN (SELECT {key} AS k, SUM(share) AS share FROM enrolled WHERE program = '{}' GROUP BY {key}) off{i} ON off{i}.k = {bk}",
+                "LEFT JOIN (SELECT {key} AS k, SUM(share) AS share FROM (SELECT pid, hid, MAX(share) AS share FROM enrolled \
+                 WHERE program = '{}' AND paid GROUP BY pid, hid) m GROUP BY {key}) off{i} ON off{i}.k = {bk}",
                 code.replace('\'', "''")
             ));
         } else {

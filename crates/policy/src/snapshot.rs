@@ -155,12 +155,17 @@ pub struct SnapshotBuilder {
     a_amount: Vec<i64>,
     // enrolments, one row per member of the snapshot
     e_pid: Vec<i64>,
+    e_paid: Vec<bool>,
     e_program: Texts,
     e_share: Vec<i64>,
     e_from: Vec<i32>,
     e_until: Vec<i32>,
     without_household: u64,
 }
+
+/// `supporters_elsewhere` of a person whose supporters outside the household no survey has
+/// recorded.
+pub const NOT_SURVEYED: i32 = -1;
 
 /// `until_ymd` of an enrolment with no end.
 pub const OPEN_END: i32 = 99_991_231;
@@ -227,7 +232,7 @@ impl SnapshotBuilder {
         self.p_disability.push(p.disability.map(|d| d.category.as_str()).unwrap_or(""));
         self.p_grade.push(p.disability.map(|d| d.grade as i32).unwrap_or(0));
         self.p_self_care.push(0);
-        self.p_supporters_elsewhere.push(0);
+        self.p_supporters_elsewhere.push(NOT_SURVEYED);
         self.p_tags.push(p.tags);
     }
 
@@ -245,7 +250,8 @@ impl SnapshotBuilder {
 
     /// Sets how many legal supporters (法定义务人: spouse, adult children, parents of a minor)
     /// living outside the household, and so unknown to the registry's household, a survey found
-    /// able to support the person (`PersonFact::ABLE_SUPPORTERS_ELSEWHERE`).
+    /// able to support the person (`PersonFact::ABLE_SUPPORTERS_ELSEWHERE`); a person no survey
+    /// has recorded keeps [`NOT_SURVEYED`].
     pub fn supporters_elsewhere(&mut self, id_number: &str, able: i32) {
         if let Some(pid) = self.pid(id_number) {
             self.p_supporters_elsewhere[pid as usize] = able.max(0);
@@ -256,14 +262,15 @@ impl SnapshotBuilder {
     /// its first month to the month it stops (the member's own end first), with the member's
     /// share of the monthly amount (their own amount, or the enrolment's divided among the
     /// members still paid). A stopped enrolment that never said when (a roster's bare 停保) and
-    /// members no longer paid are left out; a suspended one counts (the person is still in the
-    /// program while something is checked).
+    /// members no longer paid are left out; a suspended one counts as enrolled (the person is
+    /// still in the program while something is checked) but not as paid.
     pub fn enrolment(&mut self, e: &minzheng_domain::Enrolment) {
         use minzheng_domain::EnrolmentStatus;
         if e.status == EnrolmentStatus::Stopped && e.end.is_none() {
             return;
         }
-        let paid = e.members.iter().filter(|m| m.end.is_none_or(|end| end > e.start)).count().max(1) as i64;
+        // The monthly amount is that of the members still paid.
+        let paid = e.members.iter().filter(|m| m.end.is_none()).count().max(1) as i64;
         for m in &e.members {
             let Some(pid) = self.pid(m.id_number.as_str()) else { continue };
             let until = match (e.end, m.end) {
@@ -276,6 +283,7 @@ impl SnapshotBuilder {
                 continue;
             }
             self.e_pid.push(pid);
+            self.e_paid.push(e.status == EnrolmentStatus::Active || e.status == EnrolmentStatus::Stopped);
             self.e_program.push(&e.program);
             self.e_share.push(m.amount.map_or(e.monthly_amount.0 / paid, |a| a.0));
             self.e_from.push(from);
@@ -356,6 +364,7 @@ impl SnapshotBuilder {
             vec![
                 Arc::new(Int64Array::from(self.e_pid[r.clone()].to_vec())) as ArrayRef,
                 e_program[i].clone(),
+                Arc::new(BooleanArray::from(self.e_paid[r.clone()].to_vec())),
                 Arc::new(Int64Array::from(self.e_share[r.clone()].to_vec())),
                 Arc::new(Int32Array::from(self.e_from[r.clone()].to_vec())),
                 Arc::new(Int32Array::from(self.e_until[r].to_vec())),
@@ -393,12 +402,14 @@ fn person_schema() -> SchemaRef {
     ]))
 }
 
-/// 在保记录 as the rules read them: a member of an enrolment, its program, the member's monthly
-/// share in fen, and the days it holds (from_ymd inclusive, until_ymd exclusive).
+/// 在保记录 as the rules read them: a member of an enrolment, its program, whether it is paid
+/// (not suspended), the member's monthly share in fen, and the days it holds (from_ymd
+/// inclusive, until_ymd exclusive).
 fn enrolment_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("pid", DataType::Int64, false),
         Field::new("program", DataType::Utf8, false),
+        Field::new("paid", DataType::Boolean, false),
         Field::new("share", DataType::Int64, false),
         Field::new("from_ymd", DataType::Int32, false),
         Field::new("until_ymd", DataType::Int32, false),

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use minzheng_domain::registry::DisabilityCategory::*;
 use minzheng_domain::registry::HouseholdKind::{Rural, Urban};
-use minzheng_domain::registry::Relation::{Child, Grandchild, Spouse};
+use minzheng_domain::registry::Relation::{Child, ChildInLaw, Grandchild, Grandparent, Parent, Spouse};
 
 const URBAN: i64 = 84760;
 const URBAN_BEFORE_JULY: i64 = 79810;
@@ -284,14 +284,20 @@ async fn supporters_living_elsewhere_count_as_the_survey_recorded_them() {
     let alone = [born("1950-02-02").pension(10_000).supporters_elsewhere(1)];
     let c = check(Urban, &alone, on).await;
     assert!(!condition(&c, "tekun", "no_able_supporter"));
-    let able = program(&c, "tekun").units[0]
-        .steps
-        .iter()
-        .find(|s| s.name == "no_able_supporter")
-        .map(|s| s.features.iter().find(|f| f.name == "able_supporters").map(|f| f.value.clone()));
-    assert_eq!(able, Some(Some("1".to_string())), "the explanation shows the recorded supporter");
+    let elsewhere = |c: &minzheng_policy::explain::Check| {
+        program(c, "tekun").units[0]
+            .steps
+            .iter()
+            .find(|s| s.name == "no_able_supporter")
+            .and_then(|s| s.features.iter().find(|f| f.name == "supporters_elsewhere").map(|f| f.value.clone()))
+    };
+    assert_eq!(elsewhere(&c).as_deref(), Some("1"), "the explanation shows the recorded supporter");
     let alone = [born("1950-02-02").pension(10_000).supporters_elsewhere(0)];
     assert!(decision(&check(Urban, &alone, on).await, "tekun").0);
+    // Not surveyed yet: 特困 by the registry alone, and the explanation says no survey is recorded.
+    let c = check(Urban, &[born("1950-02-02").pension(10_000)], on).await;
+    assert!(decision(&c, "tekun").0);
+    assert_eq!(elsewhere(&c).as_deref(), Some("-1"));
 }
 
 #[tokio::test]
@@ -309,6 +315,29 @@ async fn only_relations_with_a_duty_to_support_count() {
     // An adult son supports his parent; a son of 17 does not.
     let family = [born("1960-01-01"), born("2009-01-01").as_(Child)];
     assert!(member_decision(&check(Urban, &family, on).await, "tekun", 0, &family).0);
+    // Parents support an adult child who cannot live on their own (《民法典》第一千零六十七条).
+    let family = [born("1970-01-01").wage(300_000), born("1996-01-01").disabled(Intellectual, 2).as_(Child)];
+    assert!(!member_decision(&check(Urban, &family, on).await, "tekun", 1, &family).0);
+    // A grandparent of 90 living with the head's able father.
+    let family = [born("1985-01-01").wage(300_000), born("1962-01-01").wage(200_000).as_(Parent), born("1936-01-01").as_(Grandparent)];
+    assert!(!member_decision(&check(Urban, &family, on).await, "tekun", 2, &family).0);
+    // A widowed daughter-in-law of 40, grade 1 disabled, and the head's unmarried son: with two
+    // children at home, the son is not taken for her husband.
+    let family = [
+        born("1956-01-01").pension(20_000),
+        born("1958-01-01").as_(Spouse),
+        born("1991-01-01").wage(300_000).as_(Child),
+        born("1988-01-01").as_(Child),
+        born("1986-01-01").disabled(Physical, 1).as_(ChildInLaw),
+    ];
+    assert!(member_decision(&check(Urban, &family, on).await, "tekun", 4, &family).0);
+    // With one child and one child-in-law at home, they are a couple.
+    let couple = [
+        born("1956-01-01").pension(20_000),
+        born("1988-01-01").wage(300_000).as_(Child),
+        born("1986-01-01").disabled(Physical, 1).as_(ChildInLaw),
+    ];
+    assert!(!member_decision(&check(Urban, &couple, on).await, "tekun", 2, &couple).0);
 }
 
 // ---- 高龄补贴: birthday on the evaluation day ----
@@ -370,6 +399,12 @@ async fn an_orphan_supported_as_tekun_receives_only_the_difference() {
     let unit = program(&c, "orphan").units.iter().find(|u| u.eligible).expect("the orphan");
     let offset = unit.steps.iter().find(|s| s.name == "tekun").map(|s| (s.value, s.zh.clone()));
     assert_eq!(offset, Some((Some(129_300), "已纳入特困人员救助供养的（看在保记录），只发差额".to_string())));
+    // Listed twice (two enrolments of one program), the difference is taken once.
+    let twice = [born("1956-01-01").pension(20_000), born("2016-01-01").tag("孤儿").enrolled("tekun", 129_300).enrolled("tekun", 129_300)];
+    assert_eq!(member_decision(&check(Urban, &twice, on).await, "orphan", 1, &twice), (true, 144_500 - 129_300));
+    // A suspended 特困 enrolment pays nothing this month: the allowance is whole.
+    let held = [born("1956-01-01").pension(20_000), born("2016-01-01").tag("孤儿").suspended("tekun", 129_300)];
+    assert_eq!(member_decision(&check(Urban, &held, on).await, "orphan", 1, &held), (true, 144_500));
     // An orphan in an institution.
     let members = [born("2016-01-01").tag("孤儿").tag("集中供养").asset("deposit", 0), born("1990-01-01").wage(900_000)];
     let c = check(Urban, &members, on).await;

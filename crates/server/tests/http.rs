@@ -395,9 +395,20 @@ async fn the_household_page_records_supporters_living_elsewhere() {
             .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("人数应为 0 到 20 的整数") && r.body.contains("value=\"二\"") && r.body.contains("儿子在大连"), "{}", r.body);
-    let r =
-        post(format!("csrf={}&member=0&able=1&since=2026-08-01&source=%E5%84%BF%E5%AD%90%E5%9C%A8%E5%A4%A7%E8%BF%9E", worker.csrf)).await;
+    // A form for a member no longer at that place in the household records nothing.
+    let r = post(format!("csrf={}&member=0&name=%E7%8E%8B%E4%BA%94&able=1&since=2026-08-01&source=x", worker.csrf)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("该户成员已有变动"), "{}", r.body);
+    let r = post(format!(
+        "csrf={}&member=0&name=%E7%8B%AC%E5%B1%85901&able=1&since=2026-08-01&source=%E5%84%BF%E5%AD%90%E5%9C%A8%E5%A4%A7%E8%BF%9E",
+        worker.csrf
+    ))
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // An earlier survey's finding, sent after, changes nothing and says so.
+    let r = post(format!("csrf={}&member=0&name=%E7%8B%AC%E5%B1%85901&able=0&since=2026-07-01&source=x", worker.csrf)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("已有日期更晚的入户调查记录"), "{}", r.body);
     let page = get(&f.app, &format!("/households/{no}"), Some(&worker.cookie)).await;
     assert!(page.body.contains("有履行能力的 1 人 · 2026-08-01 起 · 儿子在大连"), "{}", page.body);
     let facts =

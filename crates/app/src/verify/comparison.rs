@@ -508,7 +508,7 @@ pub(crate) async fn compare(
         let Some(id) = a.members.iter().map(|m| m.id_number).find(|id| minzheng_verify::idmatch::body_of(id) == o.body) else { continue };
         let kind = if a.program == b.program {
             FindingKind::EnrolledTwice
-        } else if excludes(engine, &a.program, &b.program) {
+        } else if engine.policy.excludes(&a.program, &b.program) {
             FindingKind::IncompatiblePrograms
         } else {
             continue;
@@ -751,11 +751,6 @@ pub(crate) fn name_of(e: &Enrolment, id: &IdNumber) -> String {
 
 pub(crate) fn program_zh(engine: &Engine, code: &str) -> String {
     engine.policy.programs.iter().find(|p| p.code == code).map(|p| p.zh.clone()).unwrap_or_else(|| code.to_string())
-}
-
-/// Whether two programs exclude each other for the same person (either way round).
-pub(crate) fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
-    engine.policy.excludes(a, b)
 }
 
 pub(crate) fn source_zh(source: &str) -> &'static str {

@@ -30,8 +30,10 @@ pub struct Member {
     pub relation: Option<Relation>,
     /// Enrolments the member is in: (program, the member's monthly amount in fen).
     pub enrolled: Vec<(&'static str, i64)>,
-    /// Legal supporters elsewhere the survey found able.
-    pub supporters_elsewhere: i32,
+    /// Legal supporters elsewhere the survey found able (None: no survey recorded).
+    pub supporters_elsewhere: Option<i32>,
+    /// Enrolments of the member that are suspended (暂停): (program, monthly amount).
+    pub suspended: Vec<(&'static str, i64)>,
 }
 
 pub fn born(date: &str) -> Member {
@@ -45,7 +47,8 @@ pub fn born(date: &str) -> Member {
         alive: true,
         relation: None,
         enrolled: Vec::new(),
-        supporters_elsewhere: 0,
+        supporters_elsewhere: None,
+        suspended: Vec::new(),
     }
 }
 
@@ -94,13 +97,21 @@ impl Member {
     }
     /// Able legal supporters living elsewhere, as the survey recorded.
     pub fn supporters_elsewhere(mut self, able: i32) -> Member {
-        self.supporters_elsewhere = able;
+        self.supporters_elsewhere = Some(able);
+        self
+    }
+    /// A member of a suspended enrolment (暂停) of `program`.
+    pub fn suspended(mut self, program: &'static str, fen: i64) -> Member {
+        self.suspended.push((program, fen));
         self
     }
 }
 
 pub const URBAN_COMMUNITY: &str = "210112001001";
 pub const RURAL_COMMUNITY: &str = "210114101201";
+
+/// A member's listings in enrolments of one status: (program, monthly amount).
+type Listed = dyn Fn(&Member) -> Vec<(&'static str, i64)>;
 
 /// A snapshot of one household in a community of 浑南区.
 pub fn household(kind: HouseholdKind, members: &[Member]) -> Snapshot {
@@ -136,34 +147,46 @@ pub fn household(kind: HouseholdKind, members: &[Member]) -> Snapshot {
             assert!(b.item(id.as_str(), kind, *v));
         }
         b.self_care(id.as_str(), m.self_care_failed);
-        b.supporters_elsewhere(id.as_str(), m.supporters_elsewhere);
+        if let Some(able) = m.supporters_elsewhere {
+            b.supporters_elsewhere(id.as_str(), able);
+        }
     }
-    let mut programs: Vec<&str> = members.iter().flat_map(|m| m.enrolled.iter().map(|(p, _)| *p)).collect();
-    programs.sort_unstable();
-    programs.dedup();
-    for program in programs {
-        let covered: Vec<EnrolledMember> = members
-            .iter()
-            .enumerate()
-            .flat_map(|(i, m)| {
-                let id = IdNumber::from_parts(210112, m.birth, 100 + i as u16, Sex::Male);
-                m.enrolled
+    let enrolled = |m: &Member| m.enrolled.clone();
+    let suspended = |m: &Member| m.suspended.clone();
+    let kinds: [(EnrolmentStatus, &Listed); 2] = [(EnrolmentStatus::Active, &enrolled), (EnrolmentStatus::Suspended, &suspended)];
+    for (status, of) in kinds {
+        let mut programs: Vec<&str> = members.iter().flat_map(|m| of(m).into_iter().map(|(p, _)| p)).collect();
+        programs.sort_unstable();
+        programs.dedup();
+        for program in programs {
+            // One enrolment per listing: a member listed twice is in two enrolments.
+            let listings = members.iter().map(|m| of(m).iter().filter(|(p, _)| *p == program).count()).max().unwrap_or(0);
+            for n in 0..listings {
+                let covered: Vec<EnrolledMember> = members
                     .iter()
-                    .filter(|(p, _)| *p == program)
-                    .map(move |(_, fen)| EnrolledMember::new(id, format!("成员{i}"), Some(Fen(*fen))))
-            })
-            .collect();
-        b.enrolment(&Enrolment {
-            id: 0,
-            program: program.into(),
-            household_no: "H0001".into(),
-            county: RegionCode::parse("210112").unwrap_or_else(|e| panic!("{e}")),
-            monthly_amount: Fen(covered.iter().filter_map(|m| m.amount).map(|a| a.0).sum()),
-            members: covered,
-            start: day("2025-01-01"),
-            status: EnrolmentStatus::Active,
-            end: None,
-        });
+                    .enumerate()
+                    .filter_map(|(i, m)| {
+                        let id = IdNumber::from_parts(210112, m.birth, 100 + i as u16, Sex::Male);
+                        of(m)
+                            .into_iter()
+                            .filter(|(p, _)| *p == program)
+                            .nth(n)
+                            .map(|(_, fen)| EnrolledMember::new(id, format!("成员{i}"), Some(Fen(fen))))
+                    })
+                    .collect();
+                b.enrolment(&Enrolment {
+                    id: 0,
+                    program: program.into(),
+                    household_no: format!("H000{}", n + 1),
+                    county: RegionCode::parse("210112").unwrap_or_else(|e| panic!("{e}")),
+                    monthly_amount: Fen(covered.iter().filter_map(|m| m.amount).map(|a| a.0).sum()),
+                    members: covered,
+                    start: day("2025-01-01"),
+                    status,
+                    end: None,
+                });
+            }
+        }
     }
     b.finish(1)
 }

@@ -214,11 +214,6 @@ async fn earlier_locked(store: &dyn Store, program: &str, county: &RegionCode, m
     }
 }
 
-/// Whether two programs exclude each other for one person (either way round).
-fn excludes(engine: &Engine, a: &str, b: &str) -> bool {
-    engine.policy.excludes(a, b)
-}
-
 /// What the supervision checks look up about a list's lines: the registry, the accounts, the
 /// other lists of the month, the filed relatives of staff.
 #[derive(Default)]
@@ -317,7 +312,7 @@ pub async fn supervise(
     }
     let g = Gathered::of(store, payroll, &sent).await?;
     let program_zh = program_of(engine, &payroll.program).map(|p| p.zh.clone()).unwrap_or_else(|_| payroll.program.clone());
-    let ex = |a: &str, b: &str| excludes(engine, a, b);
+    let ex = |a: &str, b: &str| engine.policy.excludes(a, b);
     let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
     let facts = g.facts(payroll, &program_zh, today, &ex, &name_of);
     let owned: Vec<PayrollLine> = sent.into_iter().cloned().collect();
@@ -372,7 +367,7 @@ async fn amounts_against_rules(
         ending.extend(page.into_iter().filter(|e| e.program == payroll.program && e.end.is_some()).map(|e| e.id));
     }
     let g = Gathered::communities(store, &sent).await?;
-    let ex = |a: &str, b: &str| excludes(engine, a, b);
+    let ex = |a: &str, b: &str| engine.policy.excludes(a, b);
     let name_of = |code: &str| program_of(engine, code).map(|p| p.zh.clone()).unwrap_or_else(|_| code.to_string());
     let facts = g.facts(payroll, &p.zh, today, &ex, &name_of);
     let per_person = p.unit == minzheng_policy::defs::Unit::Person;

@@ -196,6 +196,9 @@ pub(crate) struct SupportersRetry {
 pub(crate) struct SupportersForm {
     csrf: Option<String>,
     member: usize,
+    /// The member's name as the page showed it: the record is for that member only.
+    #[serde(default)]
+    name: String,
     able: String,
     since: String,
     #[serde(default)]
@@ -660,15 +663,43 @@ pub(crate) async fn record_supporters(
         *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
         return Ok(page);
     };
-    match registry::record_member_supporters_elsewhere(s.store.as_ref(), &who.principal, &who.actor, &no, f.member, able, since, &f.source)
-        .await
-    {
-        Err(AccessError::NotFound) => Err(AppError::not_found("成员", "member")),
-        other => {
-            other?;
-            Ok(axum::response::Redirect::to(&format!("/households/{no}#supporters")).into_response())
+    let outcome = registry::record_member_supporters_elsewhere(
+        s.store.as_ref(),
+        &who.principal,
+        &who.actor,
+        &no,
+        f.member,
+        &f.name,
+        able,
+        since,
+        &f.source,
+    )
+    .await;
+    let (zh, en) = match outcome {
+        Err(AccessError::NotFound) => return Err(AppError::not_found("成员", "member")),
+        Err(e) => return Err(e.into()),
+        Ok(registry::SurveyRecorded::Held) => {
+            return Ok(axum::response::Redirect::to(&format!("/households/{no}#supporters")).into_response())
         }
-    }
+        Ok(registry::SurveyRecorded::Older) => (
+            "已有日期更晚的入户调查记录，本次结果已记入审计日志，未改变现有记录",
+            "a survey finding of a later date is held: this one is in the audit log and changes nothing",
+        ),
+        Ok(registry::SurveyRecorded::MemberChanged) => (
+            "该户成员已有变动，未记录；请按刷新后的页面重新填写",
+            "the household's members have changed: nothing recorded; fill in the reloaded page",
+        ),
+    };
+    let retry = SupportersRetry {
+        member: f.member,
+        able: f.able,
+        since: f.since,
+        source: f.source,
+        error: if who.lang == Lang::En { en.to_string() } else { zh.to_string() },
+    };
+    let mut page = household_page(&s, &who, &no, Some(retry)).await?;
+    *page.status_mut() = axum::http::StatusCode::CONFLICT;
+    Ok(page)
 }
 
 /// The household's monitoring warnings with their status and outcome, for the accounts that
