@@ -34,6 +34,10 @@ pub enum VerifyWhat {
     /// The file needs a 身份证号 column and 姓名; 出生日期 and 性别 help rows without a number.
     Link {
         file: std::path::PathBuf,
+        /// Link against the persons of this file (身份证号 and 姓名 columns) instead of the
+        /// registry: two departments' files to each other.
+        #[arg(long)]
+        against: Option<std::path::PathBuf>,
         /// Where the pairs go (.csv, UTF-8 with BOM).
         #[arg(long)]
         out: std::path::PathBuf,
@@ -101,29 +105,37 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             );
             println!("registered but absent in {} on {on}: {} residence and insurance rows naming {} living residents; {} tagged, {} untagged, {} now tagged", r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent);
         }
-        VerifyWhat::Link { file, out } => {
+        VerifyWhat::Link { file, against, out } => {
             let started = std::time::Instant::now();
-            let known = |h: &str| matches!(h, "身份证号" | "姓名" | "出生日期" | "性别");
-            let sheet = minzheng_app::sheet::read(&file, known).map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            let cells: Vec<(usize, Vec<String>)> =
-                sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
-            let Some(rows) = minzheng_app::economy::recorded_rows(&sheet.headers, &cells) else {
-                bail!("{} 没有“身份证号”列 / has no 身份证号 column", file.display())
+            let read_rows = |path: &std::path::Path| -> Result<(minzheng_app::sheet::Sheet, Vec<minzheng_app::verify::RecordedRow>)> {
+                let known = |h: &str| matches!(h, "身份证号" | "姓名" | "出生日期" | "性别");
+                let sheet = minzheng_app::sheet::read(path, known).map_err(|e| anyhow::anyhow!(e.to_string()))?;
+                let cells: Vec<(usize, Vec<String>)> =
+                    sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
+                let Some(rows) = minzheng_app::economy::recorded_rows(&sheet.headers, &cells) else {
+                    bail!("{} 没有“身份证号”列 / has no 身份证号 column", path.display())
+                };
+                Ok((sheet, rows))
             };
+            let (sheet, rows) = read_rows(&file)?;
+            let other = against.as_deref().map(read_rows).transpose()?;
             let read = started.elapsed().as_secs_f64();
-            let links = use_case::link_file(
+            let against_name = against.as_ref().map(|a| a.display().to_string());
+            let linkage = use_case::link_file(
                 store.as_ref(),
                 &operator(&RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?)?,
                 &actor(),
                 &file.display().to_string(),
                 &rows,
+                against_name.as_deref().zip(other.as_ref().map(|(_, r)| r.as_slice())),
             )
             .await
             .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let links = &linkage.links;
             let linked = started.elapsed().as_secs_f64() - read;
             let quoted = crate::csv_cell;
             let mut csv = String::from("\u{feff}行号,记录的身份证号,记录的姓名,关联结果,关联人员身份证号,匹配概率,评分说明\n");
-            for ((r, row), l) in sheet.rows.iter().zip(&rows).zip(&links) {
+            for ((r, row), l) in sheet.rows.iter().zip(&rows).zip(links) {
                 csv.push_str(&format!(
                     "{},{},{},{},{},{:.3},{}\n",
                     r.number,
@@ -149,6 +161,23 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
                 "{} rows: {} registered by their number, {} with a valid number of nobody registered, {} repaired by the linkage, {} for review, {} to nobody; read {read:.2} s, linked {linked:.2} s",
                 rows.len(), count(K::Exact), count(K::Unregistered), count(K::Matched), count(K::Review), count(K::Unlinked)
             );
+            if let Some(a) = &against_name {
+                println!(
+                    "（对照文件 / against the persons of: {a}，{} 人 / persons）",
+                    other.as_ref().map_or(0, |(_, r)| minzheng_app::verify::FilePopulation::of(r).len())
+                );
+            }
+            let phases: Vec<String> = linkage.phases.iter().map(|(name, s)| format!("{name} {s:.2} s")).collect();
+            println!("各阶段 / phases: {}", phases.join(", "));
+            if let Some(m) = &linkage.model {
+                println!("模型参数 / model ({} 对候选 / candidate pairs): 先验 prior λ = {:.6}", linkage.candidate_pairs, m.prior);
+                for (level, l) in minzheng_verify::IdRelation::ALL.iter().zip(m.id.iter()) {
+                    println!("  证号 {:<28} m = {:.6}  u = {:.6}  权重 weight {:+.2} bits", level.zh(), l.m, l.u, l.weight());
+                }
+                for (level, l) in minzheng_verify::NameLevel::ALL.iter().zip(m.name.iter()) {
+                    println!("  姓名 {:<28} m = {:.6}  u = {:.6}  权重 weight {:+.2} bits", level.zh(), l.m, l.u, l.weight());
+                }
+            }
             println!("已写入 / written: {}", out.display());
         }
         VerifyWhat::Sources => {

@@ -512,6 +512,32 @@ fn an_analyst_sweeps_some_programs_without_storing_and_reads_every_unit() {
         store.audit_of("dept_record", &file.display().to_string()).await.expect("audit")
     });
     assert!(linked.iter().any(|r| r.action == "link_file"), "the read of the registry is audited: {linked:?}");
+    assert!(text.contains("phases:") && text.contains("candidates"), "the phase times: {text}");
+    // Two departments' files linked to each other: the second file's persons stand for the
+    // registry (the first row's person is not in it), the model's parameters printed.
+    let other = d.0.join("other.csv");
+    std::fs::write(&other, format!("身份证号,姓名\n{b},{b_name}\n")).expect("file");
+    let pairs2 = d.0.join("pairs2.csv");
+    let (ok, text) = minzheng(
+        &db,
+        &[
+            "verify",
+            "link",
+            file.to_str().expect("utf8"),
+            "--against",
+            other.to_str().expect("utf8"),
+            "--out",
+            pairs2.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        ok && text.contains("3 rows: 0 registered by their number, 1 with a valid number of nobody registered")
+            && text.contains("1 repaired by the linkage"),
+        "{text}"
+    );
+    assert!(text.contains("model") && text.contains("m = ") && text.contains("u = ") && text.contains("against the persons of"), "{text}");
+    let csv = std::fs::read_to_string(&pairs2).expect("pairs");
+    assert!(csv.lines().any(|l| l.starts_with("3,") && l.contains(&b)), "{csv}");
     let (ok, text) = minzheng(&db, &["audit", "verify"]);
     assert!(ok, "{text}");
 }

@@ -32,6 +32,114 @@ pub struct RecordedRow {
 /// At most this many registry namesakes are read for a row without a number.
 pub(crate) const NAMESAKES_READ: usize = 50_000;
 
+/// Where the linkage looks for the person a row can be: the registry, or the rows of another
+/// file (an analyst linking two departments' files to each other).
+pub enum Population<'a> {
+    Registry(&'a dyn Store),
+    File(FilePopulation),
+}
+
+/// The persons of a file: each valid ID number once, with its name as the file first writes it.
+#[derive(Debug, Default)]
+pub struct FilePopulation {
+    names: FastMap<IdNumber, String>,
+    /// Simplified name → the persons of that name, in the file's order.
+    by_name: HashMap<String, Vec<IdNumber>>,
+    order: Vec<IdNumber>,
+}
+
+impl FilePopulation {
+    pub fn of(rows: &[RecordedRow]) -> FilePopulation {
+        let mut p = FilePopulation::default();
+        for row in rows {
+            let Ok(id) = IdNumber::parse(&row.id) else { continue };
+            if p.names.contains_key(&id) {
+                continue;
+            }
+            p.names.insert(id, row.name.clone());
+            p.by_name.entry(minzheng_verify::names::simplified(&row.name)).or_default().push(id);
+            p.order.push(id);
+        }
+        p
+    }
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+}
+
+impl Population<'_> {
+    /// The names of the persons with these numbers (those known).
+    async fn named(&self, ids: &[IdNumber]) -> Result<Vec<(IdNumber, String)>, StoreError> {
+        match self {
+            Population::Registry(store) => {
+                let mut out = Vec::new();
+                for chunk in ids.chunks(2000) {
+                    out.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p.name)));
+                }
+                Ok(out)
+            }
+            Population::File(f) => Ok(ids.iter().filter_map(|id| f.names.get(id).map(|n| (*id, n.clone()))).collect()),
+        }
+    }
+    /// Up to `n` persons (the names the model's statistics start from).
+    async fn sample(&self, n: u32) -> Result<Vec<(IdNumber, String)>, StoreError> {
+        match self {
+            Population::Registry(store) => Ok(store.scan_persons(None, n).await?.into_iter().map(|p| (p.id_number, p.name)).collect()),
+            Population::File(f) => {
+                Ok(f.order.iter().take(n as usize).filter_map(|id| f.names.get(id).map(|name| (*id, name.clone()))).collect())
+            }
+        }
+    }
+    /// The persons of a simplified name, at most [`NAMESAKES_READ`].
+    async fn namesakes(&self, name: &str) -> Result<Vec<minzheng_verify::Person>, StoreError> {
+        match self {
+            Population::Registry(store) => {
+                let mut namesakes = Vec::new();
+                let mut after = None;
+                while namesakes.len() < NAMESAKES_READ {
+                    let page = store
+                        .search_persons(&minzheng_store::PersonQuery {
+                            name: Some(name.to_string()),
+                            after: after.clone(),
+                            limit: 1000,
+                            ..Default::default()
+                        })
+                        .await?;
+                    namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
+                    match page.next {
+                        Some(n) => after = Some(n),
+                        None => break,
+                    }
+                }
+                Ok(namesakes)
+            }
+            Population::File(f) => Ok(f
+                .by_name
+                .get(name)
+                .map(|ids| {
+                    ids.iter()
+                        .take(NAMESAKES_READ)
+                        .filter_map(|id| f.names.get(id).map(|n| minzheng_verify::Person { id: *id, name: n.clone() }))
+                        .collect()
+                })
+                .unwrap_or_default()),
+        }
+    }
+}
+
+/// A linkage run: each row's link, the model it scored with (when the fuzzy linkage ran), how
+/// many candidate pairs it weighed, and the time each phase took (seconds).
+#[derive(Debug, Clone, Default)]
+pub struct Linkage {
+    pub links: Vec<RowLink>,
+    pub model: Option<minzheng_verify::linkage::Model>,
+    pub candidate_pairs: usize,
+    pub phases: Vec<(&'static str, f64)>,
+}
+
 /// Links rows to registry persons: a valid registered number as it is; a dirty one through its
 /// candidate numbers (check character, swaps, legacy form, day and month), scored by a
 /// Fellegi–Sunter model estimated on this batch (the dirty rows and a sample of the clean ones,
@@ -40,6 +148,18 @@ pub(crate) const NAMESAKES_READ: usize = 50_000;
 /// nobody likely, the row keeps its number as it is (a resident of elsewhere: a 居住证 holder,
 /// an insured outsider). A row without a readable number is linked by name and birth date.
 pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<RowLink>, StoreError> {
+    Ok(link_rows_in(&Population::Registry(store), rows).await?.links)
+}
+
+/// [`link_rows`] against any population (the registry, or another file), with the model and the
+/// phase times.
+pub async fn link_rows_in(population: &Population<'_>, rows: &[RecordedRow]) -> Result<Linkage, StoreError> {
+    let mut clock = std::time::Instant::now();
+    let mut phases: Vec<(&'static str, f64)> = Vec::new();
+    let mut lap = |name: &'static str, phases: &mut Vec<(&'static str, f64)>| {
+        phases.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
     let mut out: Vec<RowLink> = Vec::with_capacity(rows.len());
     let mut dirty: Vec<usize> = Vec::new();
     let mut valid: Vec<usize> = Vec::new();
@@ -59,10 +179,7 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     let mut ids: Vec<IdNumber> = valid.iter().filter_map(|&i| out[i].id_number).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut registered: FastMap<IdNumber, String> = FastMap::default();
-    for chunk in ids.chunks(2000) {
-        registered.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p.name)));
-    }
+    let registered: FastMap<IdNumber, String> = population.named(&ids).await?.into_iter().collect();
     // How often this department's people are ours (p₀ of a row without a number).
     let registered_share = if ids.is_empty() { 0.5 } else { registered.len() as f64 / ids.len() as f64 };
     let mut clean: Vec<usize> = Vec::new();
@@ -78,8 +195,9 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             dirty.push(i);
         }
     }
+    lap("numbers", &mut phases);
     if dirty.is_empty() {
-        return Ok(out);
+        return Ok(Linkage { links: out, phases, ..Linkage::default() });
     }
     dirty.sort_unstable();
     // The registry persons any of these rows can be.
@@ -99,9 +217,7 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     }
     wanted.sort_unstable();
     wanted.dedup();
-    for chunk in wanted.chunks(2000) {
-        persons.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
-    }
+    persons.extend(population.named(&wanted).await?.into_iter().map(|(id, name)| minzheng_verify::Person { id, name }));
     persons.sort_unstable_by_key(|p| p.id);
     persons.dedup_by_key(|p| p.id);
     let order: Vec<usize> = dirty.iter().chain(clean.iter()).copied().collect();
@@ -109,17 +225,19 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
         order.iter().map(|&i| minzheng_verify::Record { id: rows[i].id.clone(), name: rows[i].name.clone() }).collect();
     let index = Index::new(&persons);
     let pairs = candidate_pairs(&index, &persons, &records);
+    lap("candidates", &mut phases);
     let model = if pairs.len() >= MIN_PAIRS_FOR_EM {
         Model::estimate(&persons, &records, &pairs, 10_000, 0x6d7a).model
     } else {
         // Too few pairs to estimate from: EM's starting point, with u of names measured on
         // random pairs of registry persons.
         let sample: Vec<minzheng_verify::Person> =
-            store.scan_persons(None, 5000).await?.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }).collect();
+            population.sample(5000).await?.into_iter().map(|(id, name)| minzheng_verify::Person { id, name }).collect();
         let names: Vec<minzheng_verify::Record> =
             sample.iter().rev().map(|p| minzheng_verify::Record { id: String::new(), name: p.name.clone() }).collect();
         Model::starting(&sample, &names, 10_000, 0x6d7a)
     };
+    lap("model", &mut phases);
     for l in link(&pairs, &model, Thresholds::default()) {
         let Some(&row) = order.get(l.pair.record as usize) else { continue };
         if l.pair.record as usize >= dirty.len() {
@@ -141,6 +259,7 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             Band::NonMatch => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation },
         };
     }
+    lap("decide", &mut phases);
     // Rows without a readable number, and rows whose number fails its check and led to nobody:
     // by name and birth date (minzheng_verify::noid), the birth date from the file or else from
     // the number itself; taken name by name so that each name's registry namesakes are read once
@@ -163,23 +282,7 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
     let mut current: Option<String> = None;
     for (name, i, birth) in unnumbered {
         if current.as_deref() != Some(name.as_str()) {
-            namesakes.clear();
-            let mut after = None;
-            while namesakes.len() < NAMESAKES_READ {
-                let page = store
-                    .search_persons(&minzheng_store::PersonQuery {
-                        name: Some(name.clone()),
-                        after: after.clone(),
-                        limit: 1000,
-                        ..Default::default()
-                    })
-                    .await?;
-                namesakes.extend(page.items.into_iter().map(|p| minzheng_verify::Person { id: p.id_number, name: p.name }));
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
-            }
+            namesakes = population.namesakes(&name).await?;
             current = Some(name);
         }
         let row = &rows[i];
@@ -201,25 +304,35 @@ pub async fn link_rows(store: &dyn Store, rows: &[RecordedRow]) -> Result<Vec<Ro
             _ => RowLink { id_number: None, link: LinkKind::Unlinked, probability, explanation: Some(l.explanation) },
         };
     }
-    Ok(out)
+    lap("name and birth", &mut phases);
+    Ok(Linkage { links: out, model: Some(model), candidate_pairs: pairs.len(), phases })
 }
 
-/// An analyst's file linked to the registry (nothing stored): each row's outcome, as an import
-/// would link it. Needs the permission to run comparisons; audited as a read of the registry.
+/// An analyst's file linked to the registry, or to the persons of another file (`against`: its
+/// name and rows), nothing stored: each row's outcome as an import would link it, with the model
+/// and the phase times. Needs the permission to run comparisons; audited (a read of the
+/// registry, or of the two files).
 pub async fn link_file(
     store: &dyn Store,
     who: &Principal,
     actor: &Actor,
     file_name: &str,
     rows: &[RecordedRow],
-) -> Result<Vec<RowLink>, AccessError> {
+    against: Option<(&str, &[RecordedRow])>,
+) -> Result<Linkage, AccessError> {
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden);
     }
-    let links = link_rows(store, rows).await?;
+    let population = match against {
+        None => Population::Registry(store),
+        Some((_, other)) => Population::File(FilePopulation::of(other)),
+    };
+    let linkage = link_rows_in(&population, rows).await?;
+    let links = &linkage.links;
     let count = |k: LinkKind| links.iter().filter(|l| l.link == k).count();
     let after = serde_json::json!({
         "file": file_name,
+        "against": against.map(|(name, other)| serde_json::json!({ "file": name, "rows": other.len() })),
         "rows": rows.len(),
         "exact": count(LinkKind::Exact),
         "matched": count(LinkKind::Matched),
@@ -239,7 +352,7 @@ pub async fn link_file(
             }],
         )
         .await?;
-    Ok(links)
+    Ok(linkage)
 }
 
 /// The birth date a recorded number carries (its 7th to 14th digits), when they are a date.
