@@ -145,7 +145,7 @@ impl<'de> Deserialize<'de> for ProgramLink {
         #[serde(deny_unknown_fields)]
         struct Written {
             program: String,
-            when: LinkWhen,
+            when: String,
             #[serde(default)]
             basis: String,
         }
@@ -163,7 +163,17 @@ impl<'de> Deserialize<'de> for ProgramLink {
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ProgramLink, A::Error> {
                 let w = Written::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-                Ok(ProgramLink { program: w.program, when: w.when, basis: w.basis })
+                let when = match w.when.as_str() {
+                    "enrolled" => LinkWhen::Enrolled,
+                    "eligible" => LinkWhen::Eligible,
+                    other => {
+                        return Err(serde::de::Error::custom(format!(
+                        "when = {other:?}: write \"enrolled\" (being granted it counts) or \"eligible\" (qualifying by its rules counts) \
+                             / when 只能是 \"enrolled\"（已纳入，看在保记录）或 \"eligible\"（符合条件，按规则判断）"
+                    )))
+                    }
+                };
+                Ok(ProgramLink { program: w.program, when, basis: w.basis })
             }
         }
         d.deserialize_any(Visitor)

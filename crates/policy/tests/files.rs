@@ -123,5 +123,5 @@ async fn a_link_between_programs_says_whether_enrolment_or_eligibility_counts() 
     assert_eq!(e.file, "dibao.toml");
     assert!(e.reason.contains("when = \"enrolled\"") && e.reason.contains("eligible"), "{e}");
     let e = refused(replaced("dibao.toml", "when = \"enrolled\"", "when = \"granted\"")).await;
-    assert!(e.reason.contains("granted"), "{e}");
+    assert!(e.reason.contains("granted") && e.reason.contains("已纳入"), "said in both languages: {e}");
 }

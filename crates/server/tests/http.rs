@@ -409,6 +409,10 @@ async fn the_household_page_records_supporters_living_elsewhere() {
     let r = post(format!("csrf={}&member=0&name=%E7%8B%AC%E5%B1%85901&able=0&since=2026-07-01&source=x", worker.csrf)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("已有日期更晚的入户调查记录"), "{}", r.body);
+    // Both are in the audit log, the second with the value it found held.
+    let audit = f.store.audit_of("person", elder.id_number.as_str()).await.expect("audit");
+    let older = audit.iter().find(|a| a.action == "fact_older").expect("the older finding audited");
+    assert_eq!(older.before.as_ref().map(|b| b["value"].clone()), Some(serde_json::json!(1)), "{older:?}");
     let page = get(&f.app, &format!("/households/{no}"), Some(&worker.cookie)).await;
     assert!(page.body.contains("有履行能力的 1 人 · 2026-08-01 起 · 儿子在大连"), "{}", page.body);
     let facts =

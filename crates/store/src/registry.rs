@@ -335,6 +335,18 @@ macro_rules! impl_registry {
 
                 async fn record_person_fact(&self, fact: &minzheng_domain::PersonFact, actor: &Actor) -> Result<bool> {
                     let mut tx = self.begin_write().await?;
+                    // The value held before, for the audit record.
+                    let mut qb = QueryBuilder::<$db>::new("SELECT value, since, source FROM person_facts WHERE id_number = ");
+                    qb.push_bind(fact.id_number.to_string()).push(" AND fact = ").push_bind(fact.fact.clone());
+                    let before = match qb.build().fetch_optional(&mut *tx).await? {
+                        Some(r) => Some(serde_json::json!({
+                            "fact": fact.fact,
+                            "value": r.try_get::<i64, _>("value")?,
+                            "since": r.try_get::<chrono::NaiveDate, _>("since")?,
+                            "source": r.try_get::<String, _>("source")?,
+                        })),
+                        None => None,
+                    };
                     let done = sqlx::query::<$db>(UPSERT_PERSON_FACT)
                         .bind(fact.id_number.to_string())
                         .bind(fact.fact.clone())
@@ -350,7 +362,7 @@ macro_rules! impl_registry {
                         action: if done { "fact".into() } else { "fact_older".into() },
                         entity: "person".into(),
                         entity_key: fact.id_number.to_string(),
-                        before: None,
+                        before,
                         after: Some(
                             serde_json::json!({ "fact": fact.fact, "value": fact.value, "since": fact.since, "source": fact.source }),
                         ),

@@ -702,6 +702,34 @@ async fn parameter_changes_are_kept_in_order_with_who_and_why_and_audited() {
     }
 }
 
+/// A fact staff establish about a person (the supporters elsewhere a home survey found): the
+/// newest by its date is held, an older one changes nothing, each is audited with what was held.
+#[tokio::test]
+async fn a_persons_fact_keeps_its_newest_value_and_each_recording_is_audited() {
+    use minzheng_domain::PersonFact;
+    for f in fresh_stores().await {
+        let s = &f.store;
+        let id = IdNumber::parse("11010519491231002X").expect("id");
+        let staff = Actor::new("community.worker");
+        let fact = |value: i64, since: (i32, u32, u32)| PersonFact {
+            id_number: id,
+            fact: PersonFact::ABLE_SUPPORTERS_ELSEWHERE.into(),
+            value,
+            since: NaiveDate::from_ymd_opt(since.0, since.1, since.2).expect("date"),
+            source: "入户调查".into(),
+        };
+        assert!(s.record_person_fact(&fact(1, (2026, 8, 1)), &staff).await.expect("recorded"));
+        assert!(!s.record_person_fact(&fact(0, (2026, 7, 1)), &staff).await.expect("older"));
+        let held = s.person_facts(PersonFact::ABLE_SUPPORTERS_ELSEWHERE, Some(&[id])).await.expect("facts");
+        assert_eq!(held.iter().map(|f| (f.value, f.since)).collect::<Vec<_>>(), [(1, NaiveDate::from_ymd_opt(2026, 8, 1).expect("date"))]);
+        let audit = s.audit_of("person", id.as_str()).await.expect("audit");
+        let older = audit.iter().find(|a| a.action == "fact_older").expect("the older one audited");
+        assert_eq!(older.before.as_ref().map(|b| b["value"].clone()), Some(serde_json::json!(1)));
+        assert!(audit.iter().any(|a| a.action == "fact" && a.before.is_none()));
+        f.done().await;
+    }
+}
+
 #[tokio::test]
 async fn a_departmental_file_is_stored_once_with_its_items_and_provenance() {
     use minzheng_domain::economy::{DeptRecord, EconomicItem, ItemKind, LinkKind};
