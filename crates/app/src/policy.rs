@@ -341,10 +341,8 @@ pub async fn check(
 /// rows (所属月份) was averaged: per dataset, the newest file on or before `on` that gave the
 /// members an item, with its months.
 async fn name_income_months(store: &dyn Store, check: &mut Check, h: &Household, on: NaiveDate) -> Result<(), StoreError> {
-    let reads_income = |s: &minzheng_policy::explain::Step| {
-        s.features.iter().any(|f| matches!(f.name.as_str(), "income" | "hh_income" | "income_per_capita"))
-    };
-    if !check.programs.iter().flat_map(|p| p.units.iter()).flat_map(|u| u.steps.iter()).any(reads_income) {
+    const INCOME: &[&str] = &["income", "hh_income", "income_per_capita"];
+    if !reads_any(check, INCOME) {
         return Ok(());
     }
     let batches: FastMap<String, minzheng_store::EconomicBatch> =
@@ -383,10 +381,26 @@ async fn name_income_months(store: &dyn Store, check: &mut Check, h: &Household,
         source: "部门数据 所属月份".into(),
         value: zh.join("；"),
     };
-    for step in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()).flat_map(|u| u.steps.iter_mut()).filter(|s| reads_income(s)) {
-        step.features.push(months.clone());
-    }
+    show_beside(check, INCOME, months);
     Ok(())
+}
+
+/// Whether any step of a check shows one of the features named.
+fn reads_any(check: &Check, features: &[&str]) -> bool {
+    check
+        .programs
+        .iter()
+        .flat_map(|p| p.units.iter())
+        .flat_map(|u| u.steps.iter())
+        .any(|s| s.features.iter().any(|f| features.contains(&f.name.as_str())))
+}
+
+/// Adds `shown` to every step of a check that shows one of the features named.
+fn show_beside(check: &mut Check, features: &[&str], shown: minzheng_policy::explain::FeatureValue) {
+    let steps = check.programs.iter_mut().flat_map(|p| p.units.iter_mut()).flat_map(|u| u.steps.iter_mut());
+    for step in steps.filter(|s| s.features.iter().any(|f| features.contains(&f.name.as_str()))) {
+        step.features.push(shown.clone());
+    }
 }
 
 /// The explanation of a rule that reads vehicles names them: the household members' vehicle
@@ -401,9 +415,8 @@ async fn name_vehicles(store: &dyn Store, check: &mut Check, h: &Household, on: 
         .filter(|s| matches!(s.item, Some(ItemRule::Valued { .. })))
         .map(|s| s.code.as_str())
         .collect();
-    let reads_vehicles =
-        |s: &minzheng_policy::explain::Step| s.features.iter().any(|f| f.name == "hh_cars" || f.name == "hh_special_vehicles");
-    if vehicle_sources.is_empty() || !check.programs.iter().flat_map(|p| p.units.iter()).flat_map(|u| u.steps.iter()).any(reads_vehicles) {
+    const VEHICLES: &[&str] = &["hh_cars", "hh_special_vehicles"];
+    if vehicle_sources.is_empty() || !reads_any(check, VEHICLES) {
         return Ok(());
     }
     let members = store.household_members(&h.household_no).await?;
@@ -445,9 +458,7 @@ async fn name_vehicles(store: &dyn Store, check: &mut Check, h: &Household, on: 
         source: "公安交管 机动车登记".into(),
         value: lines.join("；"),
     };
-    for step in check.programs.iter_mut().flat_map(|p| p.units.iter_mut()).flat_map(|u| u.steps.iter_mut()).filter(|s| reads_vehicles(s)) {
-        step.features.push(records.clone());
-    }
+    show_beside(check, VEHICLES, records);
     Ok(())
 }
 

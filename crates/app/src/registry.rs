@@ -407,11 +407,8 @@ pub async fn record_supporters_elsewhere(
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden);
     }
-    let (p, household_community) = store.person_placed(id).await?.ok_or(AccessError::NotFound)?;
-    if !who.in_scope(household_community.as_ref().unwrap_or(&p.hukou_region)) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
-        return Err(AccessError::OutOfScope);
-    }
+    // In scope as a read of the person is (a refusal audited).
+    readable_person(store, who, actor, id).await?;
     let source = match source.trim() {
         "" => "入户调查".to_string(),
         s => s.chars().take(200).collect(),

@@ -650,8 +650,8 @@ pub(crate) async fn record_supporters(
         (_, None) => Some(("日期应为 2026-12-01 这样的格式，且不晚于今天", "the date must look like 2026-12-01 and not be after today")),
         _ => None,
     };
-    let (Some(able), Some(since), None) = (able, since, error) else {
-        let (zh, en) = error.unwrap_or_default();
+    // The household page again, the form as typed, with why it was not recorded.
+    let sent_back = |status: axum::http::StatusCode, (zh, en): (&str, &str), f: SupportersForm| {
         let retry = SupportersRetry {
             member: f.member,
             able: f.able,
@@ -659,9 +659,15 @@ pub(crate) async fn record_supporters(
             source: f.source,
             error: if who.lang == Lang::En { en.to_string() } else { zh.to_string() },
         };
-        let mut page = household_page(&s, &who, &no, Some(retry)).await?;
-        *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(page);
+        let (s, who, no) = (&s, &who, &no);
+        async move {
+            let mut page = household_page(s, who, no, Some(retry)).await?;
+            *page.status_mut() = status;
+            Ok::<Response, AppError>(page)
+        }
+    };
+    let (Some(able), Some(since), None) = (able, since, error) else {
+        return sent_back(axum::http::StatusCode::UNPROCESSABLE_ENTITY, error.unwrap_or_default(), f).await;
     };
     let outcome = registry::record_member_supporters_elsewhere(
         s.store.as_ref(),
@@ -690,16 +696,7 @@ pub(crate) async fn record_supporters(
             "the household's members have changed: nothing recorded; fill in the reloaded page",
         ),
     };
-    let retry = SupportersRetry {
-        member: f.member,
-        able: f.able,
-        since: f.since,
-        source: f.source,
-        error: if who.lang == Lang::En { en.to_string() } else { zh.to_string() },
-    };
-    let mut page = household_page(&s, &who, &no, Some(retry)).await?;
-    *page.status_mut() = axum::http::StatusCode::CONFLICT;
-    Ok(page)
+    sent_back(axum::http::StatusCode::CONFLICT, (zh, en), f).await
 }
 
 /// The household's monitoring warnings with their status and outcome, for the accounts that
