@@ -28,9 +28,39 @@ pub struct EconomyReport {
     pub stored: bool,
     /// (row number, reason).
     pub refused: Vec<(usize, Reason)>,
-    /// The rows as stored (empty when nothing was stored), for the incremental comparison.
+    /// The rows as stored (empty when nothing was stored), for the incremental comparison; of a
+    /// file linked again, the rows whose link changed.
     #[serde(skip)]
     pub records: Vec<DeptRecord>,
+    /// A file stored before and linked again ([`Run::Again`]).
+    pub relinked: Option<Relinked>,
+}
+
+/// A stored file's rows by row number, each with who decided its link in review (if anyone).
+type StoredRows = HashMap<i64, (DeptRecord, Option<String>)>;
+
+/// Which run of the linkage an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Run {
+    /// A file stored once: the same file again changes nothing.
+    #[default]
+    First,
+    /// 重新关联: a file stored before is linked again against the registry as it is now (after
+    /// the registry gained or corrected persons, or to measure the linkage again): its rows take
+    /// their new links and its items follow, except the rows a person decided in review. A file
+    /// not stored before is stored as on a first run.
+    Again,
+}
+
+/// What a new run of the linkage changed in a file stored before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Relinked {
+    /// Rows whose link, person or probability changed.
+    pub changed: usize,
+    /// Rows a person decided in review, kept as decided.
+    pub kept_decisions: usize,
+    /// The date the file describes, as stored with it the first time.
+    pub as_of: NaiveDate,
 }
 
 /// Rows by how they were linked to the registry.
@@ -59,6 +89,8 @@ pub enum EconomyError {
     Mapping(String, String),
     #[error("{0}: no column {1}, the month each row's amount is for (rows of several months are averaged per month)")]
     MissingMonth(String, String),
+    #[error("{0}: not stored before, so there is no date to keep: give the day the data describes (--as-of)")]
+    NoDate(String),
 }
 
 impl Bilingual for EconomyError {
@@ -70,6 +102,7 @@ impl Bilingual for EconomyError {
             EconomyError::Store(_) => "数据库错误，请稍后重试".into(),
             EconomyError::Mapping(f, why) => format!("列映射文件 {f}：{why}"),
             EconomyError::MissingMonth(f, m) => format!("{f}：缺少“{m}”列（每行金额所属的月份；多个月的数据按月平均）"),
+            EconomyError::NoDate(f) => format!("{f}：此文件未导入过，没有可沿用的数据截止日期，请给出 --as-of"),
         }
     }
     fn en(&self) -> String {
@@ -78,6 +111,9 @@ impl Bilingual for EconomyError {
 }
 
 pub use crate::sources::{catalogue, use_catalogue};
+
+/// The cell a row's link explanation is kept under (关联评分说明).
+pub const EXPLANATION: &str = "关联评分说明";
 
 /// The source a file holds, from its name (`income.csv`, `deposits-2026-06.xlsx`).
 pub fn dataset_of(path: &Path) -> Option<&'static Source> {
@@ -130,6 +166,30 @@ pub async fn import_file_mapped(
     map: &ColumnMap,
     actor: &Actor,
 ) -> Result<EconomyReport, EconomyError> {
+    import_file_run(store, path, as_of, map, Run::First, actor).await
+}
+
+/// The same, as a given run of the linkage ([`Run::Again`]: a file stored before is linked again).
+pub async fn import_file_run(
+    store: &dyn Store,
+    path: &Path,
+    as_of: NaiveDate,
+    map: &ColumnMap,
+    run: Run,
+    actor: &Actor,
+) -> Result<EconomyReport, EconomyError> {
+    import_file_on(store, path, Some(as_of), map, run, actor).await
+}
+
+/// [`import_file_run`] where the date may be left to the file's stored one (a file linked again).
+pub async fn import_file_on(
+    store: &dyn Store,
+    path: &Path,
+    as_of: Option<NaiveDate>,
+    map: &ColumnMap,
+    run: Run,
+    actor: &Actor,
+) -> Result<EconomyReport, EconomyError> {
     let file = path.display().to_string();
     let source = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone(), catalogue().codes()))?;
     let sheet = sheet::read(path, |h| {
@@ -141,7 +201,7 @@ pub async fn import_file_mapped(
     let headers: Vec<String> = sheet.headers.iter().map(|h| map.apply(h)).collect();
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-    let mut report = ingest(store, source, &name, &sheet.checksum, &headers, &rows, as_of, actor).await?;
+    let mut report = ingest_run(store, source, &name, &sheet.checksum, &headers, &rows, as_of, run, actor).await?;
     report.file = file;
     Ok(report)
 }
@@ -161,6 +221,38 @@ pub async fn ingest(
     as_of: NaiveDate,
     actor: &Actor,
 ) -> Result<EconomyReport, EconomyError> {
+    ingest_run(store, source, file_name, checksum, headers, rows, Some(as_of), Run::First, actor).await
+}
+
+/// [`ingest`] as a given run of the linkage.
+#[allow(clippy::too_many_arguments)]
+pub async fn ingest_run(
+    store: &dyn Store,
+    source: &Source,
+    file_name: &str,
+    checksum: &str,
+    headers: &[String],
+    rows: &[(usize, Vec<String>)],
+    as_of: Option<NaiveDate>,
+    run: Run,
+    actor: &Actor,
+) -> Result<EconomyReport, EconomyError> {
+    // A new run of a file stored before: its rows as stored (by row number), and the date it
+    // was stored for.
+    let previous: Option<(NaiveDate, StoredRows)> = match run {
+        Run::First => None,
+        Run::Again => match store.economic_batches().await?.into_iter().find(|b| b.checksum == checksum) {
+            None => None,
+            Some(b) => {
+                Some((b.as_of, store.dept_records_of_batch(checksum).await?.into_iter().map(|(r, by)| (r.row_no, (r, by))).collect()))
+            }
+        },
+    };
+    let as_of = match (&previous, as_of) {
+        (Some((on, _)), _) => *on,
+        (None, Some(on)) => on,
+        (None, None) => return Err(EconomyError::NoDate(file_name.to_string())),
+    };
     let col = |name: &str| headers.iter().position(|c| c == name);
     let dataset = source.code.as_str();
     let date_col = source.date.as_deref().and_then(col);
@@ -176,7 +268,22 @@ pub async fn ingest(
     let covered = months.len().max(1);
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
     let recorded = recorded_rows(headers, rows).ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
-    let links = crate::verify::link_rows(store, &recorded).await?;
+    let mut links = crate::verify::link_rows(store, &recorded).await?;
+    // A row a person decided in review keeps the decision.
+    let mut kept_decisions = 0;
+    if let Some((_, stored)) = &previous {
+        for ((number, _), l) in rows.iter().zip(links.iter_mut()) {
+            if let Some((r, Some(_))) = stored.get(&(*number as i64)) {
+                kept_decisions += 1;
+                *l = crate::verify::RowLink {
+                    id_number: r.id_number,
+                    link: r.link,
+                    probability: r.probability,
+                    explanation: r.field(EXPLANATION).map(str::to_string),
+                };
+            }
+        }
+    }
     let mut items: Vec<EconomicItem> = Vec::with_capacity(rows.len());
     let mut records: Vec<DeptRecord> = Vec::with_capacity(rows.len());
     let mut refused = Vec::new();
@@ -197,7 +304,7 @@ pub async fn ingest(
             fields: {
                 let mut f: Vec<(String, String)> = headers.iter().cloned().zip(cells.iter().cloned()).collect();
                 if let Some(x) = &l.explanation {
-                    f.push(("关联评分说明".into(), x.clone()));
+                    f.push((EXPLANATION.into(), x.clone()));
                 }
                 f
             },
@@ -277,6 +384,32 @@ pub async fn ingest(
         items = monthly_average(items, covered);
     }
     refused.sort_by_key(|(n, _)| *n);
+    if let Some((_, stored)) = previous {
+        // The rows whose link changed, under their stored ids.
+        let changed: Vec<DeptRecord> = records
+            .into_iter()
+            .filter_map(|mut r| {
+                let (old, decided) = stored.get(&r.row_no)?;
+                if decided.is_some() || (old.link, old.id_number, old.probability) == (r.link, r.id_number, r.probability) {
+                    return None;
+                }
+                r.id = old.id;
+                Some(r)
+            })
+            .collect();
+        let n = store.relink_economic_batch(checksum, &items, &changed, actor).await?;
+        return Ok(EconomyReport {
+            file: file_name.to_string(),
+            dataset: dataset.to_string(),
+            items: items.len(),
+            rows: rows.len(),
+            linked,
+            stored: true,
+            refused,
+            records: changed,
+            relinked: Some(Relinked { changed: n, kept_decisions, as_of }),
+        });
+    }
     let batch = EconomicBatch {
         checksum: checksum.to_string(),
         source: dataset.to_string(),
@@ -297,6 +430,7 @@ pub async fn ingest(
         stored,
         refused,
         records: if stored { records } else { Vec::new() },
+        relinked: None,
     })
 }
 
@@ -377,6 +511,17 @@ fn event_date_of(text: &str) -> Option<NaiveDate> {
 
 /// Imports every departmental file of a folder (as written by `minzheng generate`).
 pub async fn import_dir(store: &dyn Store, dir: &Path, as_of: NaiveDate, actor: &Actor) -> Result<Vec<EconomyReport>, EconomyError> {
+    import_dir_run(store, dir, Some(as_of), Run::First, actor).await
+}
+
+/// [`import_dir`] as a given run of the linkage.
+pub async fn import_dir_run(
+    store: &dyn Store,
+    dir: &Path,
+    as_of: Option<NaiveDate>,
+    run: Run,
+    actor: &Actor,
+) -> Result<Vec<EconomyReport>, EconomyError> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| sheet::SheetError::Io(dir.display().to_string(), e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -385,7 +530,7 @@ pub async fn import_dir(store: &dyn Store, dir: &Path, as_of: NaiveDate, actor: 
     paths.sort();
     let mut out = Vec::new();
     for p in paths {
-        out.push(import_file(store, &p, as_of, actor).await?);
+        out.push(import_file_on(store, &p, as_of, &ColumnMap::default(), run, actor).await?);
     }
     Ok(out)
 }

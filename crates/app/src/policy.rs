@@ -442,7 +442,7 @@ async fn name_vehicles(store: &dyn Store, check: &mut Check, h: &Household, on: 
         let cells: Vec<String> = r
             .fields
             .iter()
-            .filter(|(k, v)| !v.trim().is_empty() && !matches!(k.as_str(), "身份证号" | "姓名" | "关联评分说明"))
+            .filter(|(k, v)| !v.trim().is_empty() && !matches!(k.as_str(), "身份证号" | "姓名" | crate::economy::EXPLANATION))
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
         lines.push(format!("{name}：{}", cells.join("，")));

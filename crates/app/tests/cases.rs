@@ -807,3 +807,51 @@ async fn a_death_recorded_in_the_registry_stops_the_persons_benefit_and_has_the_
     assert_eq!(pending, vec![(mother.id_number, Some(day("2026-10-03")))], "the same sheet again: nothing new to do");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The calendar ships without 2027's holidays: a case accepted on 2026-12-14 counts 2027-01-01
+/// (元旦) as a working day, so its 30 working days end a day early and the date is provisional.
+/// When the State Council's arrangement is entered, the open case is counted again: the whole
+/// case's due date moves a working day later, the survey's (in 2026) stays, the history says so,
+/// and counting again changes nothing more.
+#[tokio::test]
+async fn entering_a_years_holidays_recounts_the_open_cases_due_dates() {
+    use minzheng_domain::calendar::{CalendarDay, DayKind};
+    let (w, mother, _) = world("recount").await;
+    let worker = who(Role::CommunityWorker, "210112009001");
+    let c =
+        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &dibao_application(mother.id_number), day("2026-12-14"))
+            .await
+            .expect("accepted");
+    let (due, step_due) = (c.due, c.step_due);
+    assert_eq!(step_due, day("2026-12-17"), "the survey within 3 working days");
+    let cal = use_case::calendar(w.store.as_ref()).await.expect("calendar");
+    assert!(!cal.settled(c.accepted_on, due), "counted over 2027 without its holidays");
+
+    let admin = Actor::new("city.admin");
+    let holidays = |days: &[&str], note: &str| {
+        days.iter().map(|d| CalendarDay { day: day(d), kind: DayKind::Holiday, note: note.into() }).collect::<Vec<_>>()
+    };
+    w.store.set_calendar_days(&holidays(&["2027-01-01"], "元旦"), &admin).await.expect("set");
+    let r = use_case::recount_due_dates(w.store.as_ref(), &w.catalogue, &admin).await.expect("recount");
+    assert_eq!(r.open, 1);
+    assert_eq!(r.changed.len(), 1, "{r:?}");
+    let now = w.store.case(c.id).await.expect("read").expect("present");
+    assert_eq!(now.due, use_case::calendar(w.store.as_ref()).await.expect("calendar").add_working_days(day("2026-12-14"), 30));
+    assert!(now.due > due, "a working day later: {} → {}", due, now.due);
+    assert_eq!(now.step_due, step_due, "the survey's limit lies in 2026");
+    let events = w.store.case_events(c.id).await.expect("events");
+    let last = events.last().expect("history");
+    assert_eq!((last.action.as_str(), last.to), (use_case::RECOUNT, CaseStatus::Accepted));
+    assert!(last.comment.contains(&due.to_string()) && last.comment.contains(&now.due.to_string()), "{}", last.comment);
+    let again = use_case::recount_due_dates(w.store.as_ref(), &w.catalogue, &admin).await.expect("recount");
+    assert!(again.changed.is_empty(), "{again:?}");
+    // The case still takes its next step (the recount kept its version's meaning).
+    w.step(
+        &worker,
+        c.id,
+        CaseAction::Survey { staff: vec!["张敏".into(), "李强".into()], home_visit: true, findings: NOTE.into() },
+        "2026-12-16",
+    )
+    .await
+    .expect("surveyed");
+}

@@ -998,3 +998,100 @@ async fn monthly_income_rows_are_read_per_month() {
         minzheng_app::economy::import_file(w.store.as_ref(), &bare, day("2026-07-01"), &Actor::new("centre")).await.expect_err("refused");
     assert!(minzheng_domain::Bilingual::zh(&e).contains("所属月份"), "{e}");
 }
+
+/// 重新关联: a department's vehicle file names two people the registry did not have yet (one
+/// written correctly, one with a wrong digit). Once the registry has them, the same file linked
+/// again (a new run, without a fresh database) links both; the rules' items follow the new links,
+/// the rows that changed go on to the comparison, and the audit log has the run with its counts.
+/// The same file imported again as a first run still changes nothing.
+#[tokio::test]
+async fn a_stored_file_linked_again_finds_the_people_the_registry_gained_since() {
+    use minzheng_app::economy::{self, ColumnMap, Run};
+    let w = world("relink").await;
+    let known: HashSet<IdNumber> = w.city.persons.iter().map(|p| p.id_number).collect();
+    let model = w.city.persons.iter().find(|p| p.status == minzheng_domain::PersonStatus::Alive).expect("a person").clone();
+    // Two new numbers on the model's birth date and sex (sequence digits 98 and 99).
+    let fresh = |seq: &str| {
+        let body = format!("{}{seq}{}", &model.id_number.as_str()[..14], &model.id_number.as_str()[16..17]);
+        let id = IdNumber::parse(&format!("{body}{}", minzheng_domain::id::check_char(body.as_bytes()) as char)).expect("valid");
+        assert!(!known.contains(&id));
+        id
+    };
+    let (a, b) = (fresh("98"), fresh("99"));
+    let mut typed = b.as_str().as_bytes().to_vec();
+    typed[9] = if typed[9] == b'0' { b'1' } else { b'0' };
+    let typed = String::from_utf8(typed).expect("digits");
+    assert!(IdNumber::parse(&typed).is_err(), "the check character catches the wrong digit");
+    let path = w.files.join("vehicles-2026-07.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "身份证号,姓名,号牌号码,车辆类型,车辆价值,初次登记日期\n{a},新登记甲,辽A12345,小型轿车,80000,2024-03-01\n{typed},新登记乙,辽A54321,小型轿车,90000,2025-05-01\n"
+        ),
+    )
+    .expect("file");
+    let centre = Actor::new("city.centre");
+    let first = economy::import_file(w.store.as_ref(), &path, day(AS_OF), &centre).await.expect("import");
+    assert_eq!((first.linked.unregistered, first.linked.unlinked), (1, 1), "{:?}", first.refused);
+
+    // The registry gains the two people (a move into the city, entered by the registry office).
+    let person = |id: IdNumber, name: &str| minzheng_domain::Person { id_number: id, name: name.into(), ..model.clone() };
+    let batch = RegistryBatch {
+        households: Vec::new(),
+        persons: vec![person(a, "新登记甲"), person(b, "新登记乙")],
+        source: "moved-in".into(),
+        checksum: String::new(),
+    };
+    w.store.apply_batch(&batch, &Actor::system(), &|_| {}).await.expect("registry");
+
+    // A first run of the same file still changes nothing.
+    let same = economy::import_file(w.store.as_ref(), &path, day(AS_OF), &centre).await.expect("again");
+    assert!(!same.stored && same.relinked.is_none() && same.records.is_empty());
+
+    // Linked again: both rows link, the date stored with the file is kept.
+    let again = economy::import_file_on(w.store.as_ref(), &path, None, &ColumnMap::default(), Run::Again, &centre).await.expect("relink");
+    let relinked = again.relinked.expect("a new run of a stored file");
+    assert_eq!((relinked.changed, relinked.kept_decisions, relinked.as_of), (2, 0, day(AS_OF)));
+    assert_eq!((again.linked.exact, again.linked.matched), (1, 1), "{:?}", again.refused);
+    assert_eq!(
+        again.records.iter().map(|r| (r.id_number, r.link)).collect::<Vec<_>>(),
+        [(Some(a), LinkKind::Exact), (Some(b), LinkKind::Matched)]
+    );
+    assert!(again.records.iter().all(|r| r.id > 0), "the changed rows keep their stored ids");
+    let stored = w.store.dept_records_of(&[a, b]).await.expect("rows");
+    assert_eq!(stored.len(), 2, "the stored rows are updated, not added to");
+    let items = w.store.economic_items_of(&[a, b]).await.expect("items");
+    assert_eq!(items.len(), 2, "each new person's car is counted once: {items:?}");
+    assert!(items.iter().any(|(i, _)| i.id_number == b && i.amount == 9_000_000), "{items:?}");
+    let audit = w
+        .store
+        .audit_search(&minzheng_store::AuditQuery { action: Some("relink".into()), limit: 10, ..Default::default() })
+        .await
+        .expect("audit");
+    assert_eq!(audit.items.len(), 1);
+    // A file never stored cannot be linked again without its date.
+    let other = w.files.join("vehicles-2026-08.csv");
+    std::fs::write(&other, "身份证号,姓名,号牌号码,车辆类型,车辆价值,初次登记日期\n").expect("file");
+    let refused = economy::import_file_on(w.store.as_ref(), &other, None, &ColumnMap::default(), Run::Again, &centre).await;
+    assert!(matches!(refused, Err(economy::EconomyError::NoDate(_))), "{refused:?}");
+}
+
+/// Linking an analyst's file against the registry reads and names persons anywhere in the city,
+/// so a county's officer may not (the city's may); two files of one's own are linked by either.
+#[tokio::test]
+async fn only_the_city_links_a_file_against_the_whole_registry() {
+    use minzheng_app::verify::RecordedRow;
+    let w = world("linkscope").await;
+    let p = &w.city.persons[0];
+    let rows = vec![RecordedRow { id: p.id_number.to_string(), name: p.name.clone(), birth: None, sex: None }];
+    let county = who(Role::VerificationOfficer, "210112");
+    let city = who(Role::VerificationOfficer, "2101");
+    let refused = use_case::link_file(w.store.as_ref(), &county, &actor(&county), "mine.csv", &rows, None).await;
+    assert!(matches!(refused, Err(minzheng_app::registry::AccessError::OutOfScope)), "{refused:?}");
+    let linked = use_case::link_file(w.store.as_ref(), &city, &actor(&city), "mine.csv", &rows, None).await.expect("the city may");
+    assert_eq!(linked.links[0].link, LinkKind::Exact);
+    let own = use_case::link_file(w.store.as_ref(), &county, &actor(&county), "mine.csv", &rows, Some(("other.csv", &rows)))
+        .await
+        .expect("two files of one's own");
+    assert_eq!(own.links[0].id_number, Some(p.id_number));
+}

@@ -171,9 +171,14 @@ enum ImportWhat {
     /// are compared at once, and the monitoring's rules run over the households they name.
     Economy {
         path: PathBuf,
-        /// The day the data describes (数据截止日期).
+        /// The day the data describes (数据截止日期); with --relink, the day stored with the file is kept.
+        #[arg(long, required_unless_present = "relink")]
+        as_of: Option<chrono::NaiveDate>,
+        /// 重新关联: a file (or folder of files) stored before is linked again against the registry
+        /// as it is now, a new run of the linkage without a fresh database: rows take their new
+        /// links and the file's items follow; rows a person decided in review keep the decision.
         #[arg(long)]
-        as_of: chrono::NaiveDate,
+        relink: bool,
         /// A TOML column mapping for a department's own headers ([columns] "公民身份号码" = "身份证号"); for one file.
         #[arg(long)]
         mapping: Option<PathBuf>,
@@ -529,8 +534,9 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
             }
             Ok(())
         }
-        Command::Import { what: ImportWhat::Economy { path, as_of, mapping, errors } } => {
-            import_economy(&url, &path, as_of, mapping.as_deref(), errors.as_deref()).await
+        Command::Import { what: ImportWhat::Economy { path, as_of, relink, mapping, errors } } => {
+            let run = if relink { minzheng_app::economy::Run::Again } else { minzheng_app::economy::Run::First };
+            import_economy(&url, &path, as_of, run, mapping.as_deref(), errors.as_deref()).await
         }
         Command::Import { what: ImportWhat::Enrolments { file, errors } } => import_enrolments(&url, &file, errors.as_deref()).await,
         Command::Policy { what } => policy::run(what, &url).await,
@@ -666,6 +672,21 @@ async fn calendar(url: &str, what: CalendarWhat) -> Result<()> {
             }
             store.set_calendar_days(&list, &actor()).await?;
             println!("已记录 {} 天 / {} days recorded", list.len(), list.len());
+            // The open cases' time limits follow the calendar as it now is.
+            let r = minzheng_app::cases::recount_due_dates(store.as_ref(), &minzheng_app::cases::Catalogue::shenyang(), &actor())
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            println!(
+                "在办案件 {} 件，期限重算后改变 {} 件 / {} open cases, {} with their due dates counted again{}",
+                r.open,
+                r.changed.len(),
+                r.open,
+                r.changed.len(),
+                if r.stale > 0 { format!("; {} moved on meanwhile (counted at the next change)", r.stale) } else { String::new() }
+            );
+            for c in r.changed.iter().take(20) {
+                println!("  #{}：办结期限 {} → {}，当前环节 {} → {}", c.case_id, c.due.0, c.due.1, c.step_due.0, c.step_due.1);
+            }
         }
     }
     Ok(())
@@ -796,14 +817,21 @@ async fn import_persons(url: &str, file: &Path, errors: Option<&Path>, mapping: 
     Ok(())
 }
 
-async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mapping: Option<&Path>, errors: Option<&Path>) -> Result<()> {
+async fn import_economy(
+    url: &str,
+    path: &Path,
+    as_of: Option<chrono::NaiveDate>,
+    run: minzheng_app::economy::Run,
+    mapping: Option<&Path>,
+    errors: Option<&Path>,
+) -> Result<()> {
     use minzheng_app::economy;
     let store = open(url).await?;
     let reports = if path.is_dir() {
         if mapping.is_some() {
             bail!("--mapping 只用于单个文件 / --mapping is for one file, not a folder");
         }
-        economy::import_dir(store.as_ref(), path, as_of, &actor()).await
+        economy::import_dir_run(store.as_ref(), path, as_of, run, &actor()).await
     } else {
         let map = match mapping {
             Some(m) => {
@@ -814,14 +842,25 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
             }
             None => economy::ColumnMap::default(),
         };
-        economy::import_file_mapped(store.as_ref(), path, as_of, &map, &actor()).await.map(|r| vec![r])
+        economy::import_file_on(store.as_ref(), path, as_of, &map, run, &actor()).await.map(|r| vec![r])
     }
     .map_err(|e| anyhow::anyhow!(e.both()))?;
     if reports.is_empty() {
         bail!("{} 中没有部门数据文件（{}）/ no departmental files", path.display(), economy::catalogue().codes());
     }
     for r in &reports {
-        let state = if r.stored { "已存储 stored" } else { "此文件已导入过，未改变 already stored, nothing changed" };
+        let again;
+        let state = match (&r.relinked, r.stored) {
+            (Some(x), _) => {
+                again = format!(
+                    "重新关联（数据截止 {}）：{} 行的关联改变，{} 行保留人工复核结论 / linked again (data as of {}): {} rows changed, {} rows keep the reviewer's decision",
+                    x.as_of, x.changed, x.kept_decisions, x.as_of, x.changed, x.kept_decisions
+                );
+                again.as_str()
+            }
+            (None, true) => "已存储 stored",
+            (None, false) => "此文件已导入过，未改变（重新关联用 --relink）/ already stored, nothing changed (--relink links it again)",
+        };
         let l = r.linked;
         println!("{}（{}）：{} 行，{} 条经济项目，拒绝 {} 行 — {}", r.file, r.dataset, r.rows, r.items, r.refused.len(), state);
         println!(
@@ -848,6 +887,10 @@ async fn import_economy(url: &str, path: &Path, as_of: chrono::NaiveDate, mappin
         minzheng_synth::files::write_table(out, &["文件", "行号", "原因", "Reason"], &rows, format)?;
         println!("{} 行及原因已写入 / {} rows with their reasons written to {}", rows.len(), rows.len(), out.display());
     }
+    // The day the compared rows describe: the one given, or that of the files linked again.
+    let as_of = as_of
+        .or_else(|| reports.iter().filter_map(|r| r.relinked.map(|x| x.as_of)).max())
+        .unwrap_or_else(minzheng_domain::calendar::today_in_beijing);
     let records: Vec<_> = reports.into_iter().flat_map(|r| r.records).collect();
     if !records.is_empty() {
         let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 2).await?;

@@ -80,6 +80,33 @@ pub trait DepartmentalStore: Send + Sync {
     /// Decides a row in review: linked to its proposed person (storing the item it gives, if
     /// any) or to nobody; audited. Returns false, changing nothing, when it is no longer in review.
     async fn decide_link(&self, id: i64, accept: bool, item: Option<&EconomicItem>, actor: &Actor) -> Result<bool>;
+
+    /// The rows of one stored file in row order, each with who decided its link in review
+    /// (`None`: the linkage decided it).
+    async fn dept_records_of_batch(&self, checksum: &str) -> Result<Vec<(DeptRecord, Option<String>)>>;
+
+    /// A stored file linked again (重新关联: a new run of the linkage against the registry as it
+    /// is now): each changed row (by its id) takes its new link, person, probability and cells,
+    /// unless a person decided it in review; the file's items are replaced by `items`. All or
+    /// none, audited with the rows of each kind of link before and after. Returns the rows changed.
+    async fn relink_economic_batch(&self, checksum: &str, items: &[EconomicItem], changed: &[DeptRecord], actor: &Actor) -> Result<usize>;
+}
+
+/// The audit record of a file linked again: the rows of each kind of link before and after.
+pub(crate) fn relink_audit(
+    checksum: &str,
+    before: &std::collections::BTreeMap<String, i64>,
+    after: &std::collections::BTreeMap<String, i64>,
+    items: usize,
+    changed: usize,
+) -> AuditEntry {
+    AuditEntry {
+        action: "relink".into(),
+        entity: "economic_batch".into(),
+        entity_key: checksum.to_string(),
+        before: Some(serde_json::json!({ "links": before })),
+        after: Some(serde_json::json!({ "links": after, "items": items, "rows_changed": changed })),
+    }
 }
 
 /// The one implementation of [`DepartmentalStore`], for both databases: expanded once per backend with its
@@ -202,7 +229,7 @@ macro_rules! impl_departmental {
                         .await?
                         .map(|r| r.try_get("batch"))
                         .transpose()?;
-                    let changed = verify::decide_link::<$db>(id, accept).build().execute(&mut *tx).await?.rows_affected();
+                    let changed = verify::decide_link::<$db>(id, accept, &actor.name).build().execute(&mut *tx).await?.rows_affected();
                     if changed == 0 {
                         return Ok(false);
                     }
@@ -212,6 +239,45 @@ macro_rules! impl_departmental {
                     Self::write_audit(&mut tx, actor, &[crate::link_decision_audit(id, accept)]).await?;
                     tx.commit().await?;
                     Ok(true)
+                }
+
+                async fn dept_records_of_batch(&self, checksum: &str) -> Result<Vec<(crate::DeptRecord, Option<String>)>> {
+                    let rows = verify::dept_records_of_batch::<$db>(checksum).build().fetch_all(&self.pool).await?;
+                    rows.iter().map(|r| Ok((verify::dept_record_from_row(r)?, r.try_get::<Option<String>, _>("decided_by")?))).collect()
+                }
+
+                async fn relink_economic_batch(
+                    &self,
+                    checksum: &str,
+                    items: &[crate::EconomicItem],
+                    changed: &[crate::DeptRecord],
+                    actor: &Actor,
+                ) -> Result<usize> {
+                    async fn tally(tx: &mut sqlx::Transaction<'_, $db>, checksum: &str) -> Result<std::collections::BTreeMap<String, i64>> {
+                        let mut qb = QueryBuilder::<$db>::new("SELECT link, COUNT(*) AS n FROM dept_records WHERE batch = ");
+                        qb.push_bind(checksum.to_string()).push(" GROUP BY link");
+                        let rows = qb.build().fetch_all(&mut **tx).await?;
+                        rows.iter().map(|r| Ok((r.try_get::<String, _>("link")?, r.try_get::<i64, _>("n")?))).collect()
+                    }
+                    let mut tx = self.begin_write().await?;
+                    let before = tally(&mut tx, checksum).await?;
+                    let mut n = 0;
+                    for r in changed {
+                        n += verify::relink_dept_record::<$db>(r).build().execute(&mut *tx).await?.rows_affected() as usize;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("DELETE FROM economic_items WHERE batch = ");
+                    qb.push_bind(checksum.to_string()).build().execute(&mut *tx).await?;
+                    for chunk in items.chunks(4000) {
+                        sql::insert_economic_items::<$db>(chunk, checksum).build().execute(&mut *tx).await?;
+                    }
+                    let mut qb = QueryBuilder::<$db>::new("UPDATE economic_batches SET items = ");
+                    qb.push_bind(items.len() as i64).push(" WHERE checksum = ").push_bind(checksum.to_string());
+                    qb.build().execute(&mut *tx).await?;
+                    let after = tally(&mut tx, checksum).await?;
+                    Self::write_audit(&mut tx, actor, &[crate::departmental::relink_audit(checksum, &before, &after, items.len(), n)])
+                        .await?;
+                    tx.commit().await?;
+                    Ok(n)
                 }
             }
         };

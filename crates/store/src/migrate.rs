@@ -39,6 +39,7 @@ pub const SQLITE: &[Migration] = &[
     Migration { version: 12, name: "person_facts", sql: include_str!("../migrations/sqlite/0012_person_facts.sql") },
     Migration { version: 13, name: "vehicle_values", sql: include_str!("../migrations/sqlite/0013_vehicle_values.sql") },
     Migration { version: 14, name: "batch_months", sql: include_str!("../migrations/sqlite/0014_batch_months.sql") },
+    Migration { version: 15, name: "relink", sql: include_str!("../migrations/sqlite/0015_relink.sql") },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -56,6 +57,7 @@ pub const POSTGRES: &[Migration] = &[
     Migration { version: 12, name: "person_facts", sql: include_str!("../migrations/postgres/0012_person_facts.sql") },
     Migration { version: 13, name: "vehicle_values", sql: include_str!("../migrations/postgres/0013_vehicle_values.sql") },
     Migration { version: 14, name: "batch_months", sql: include_str!("../migrations/postgres/0014_batch_months.sql") },
+    Migration { version: 15, name: "relink", sql: include_str!("../migrations/postgres/0015_relink.sql") },
 ];
 
 pub(crate) const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\

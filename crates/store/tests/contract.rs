@@ -1165,6 +1165,37 @@ async fn a_row_in_review_is_decided_once_and_an_accepted_one_gives_its_item() {
         assert_eq!(items.len(), 1);
         assert_eq!((items[0].0.amount, items[0].1.as_str()), (310_000, "ef".repeat(32).as_str()), "the item belongs to the row's batch");
         assert_eq!(s.audit_of("dept_record", &review[0].id.to_string()).await.expect("audit").len(), 1);
+
+        // 重新关联: the file linked again. The rows a person decided keep their decision whatever
+        // the new run proposes; the file's items are replaced; audited with the counts.
+        let rows = s.dept_records_of_batch(&"ef".repeat(32)).await.expect("rows of the file");
+        assert_eq!(
+            rows.iter().map(|(r, by)| (r.row_no, by.as_deref())).collect::<Vec<_>>(),
+            vec![(2, Some("hunnan.centre")), (3, Some("hunnan.centre"))],
+            "who decided each row"
+        );
+        let proposed: Vec<DeptRecord> =
+            rows.iter().map(|(r, _)| DeptRecord { id_number: Some(b), link: LinkKind::Exact, probability: 1000, ..r.clone() }).collect();
+        let wage = EconomicItem { id_number: a, kind: ItemKind::Wage, amount: 320_000, source: "income".into() };
+        let changed = s.relink_economic_batch(&"ef".repeat(32), std::slice::from_ref(&wage), &proposed, &staff).await.expect("relink");
+        assert_eq!(changed, 0, "decided rows are not relinked");
+        let first = s.dept_record(review[0].id).await.expect("read").expect("present");
+        assert_eq!((first.link, first.id_number), (LinkKind::Matched, Some(a)));
+        let items = s.economic_items_of(&[a]).await.expect("items");
+        assert_eq!(items.iter().map(|(i, _)| i.amount).collect::<Vec<_>>(), vec![320_000], "the file's items replaced");
+        assert_eq!(s.economic_batches().await.expect("batches").iter().find(|x| x.checksum == "ef".repeat(32)).map(|x| x.items), Some(1));
+        let audit = s.audit_of("economic_batch", &"ef".repeat(32)).await.expect("audit");
+        assert_eq!(audit.iter().filter(|e| e.action == "relink").count(), 1, "{audit:?}");
+        // A row the linkage decided takes its new link.
+        let other = minzheng_store::EconomicBatch { checksum: "ab".repeat(32), ..batch.clone() };
+        let nobody = DeptRecord { link: LinkKind::Unlinked, id_number: None, probability: 0, batch: "ab".repeat(32), ..row(2, a) };
+        assert!(s.add_economic_batch(&other, &[], &[nobody], &staff).await.expect("store"));
+        let (stored, by) = s.dept_records_of_batch(&"ab".repeat(32)).await.expect("rows").remove(0);
+        assert_eq!(by, None);
+        let found = DeptRecord { link: LinkKind::Exact, id_number: Some(b), probability: 1000, ..stored.clone() };
+        assert_eq!(s.relink_economic_batch(&"ab".repeat(32), &[], &[found], &staff).await.expect("relink"), 1);
+        let now = s.dept_record(stored.id).await.expect("read").expect("present");
+        assert_eq!((now.link, now.id_number, now.probability), (LinkKind::Exact, Some(b), 1000));
         f.done().await;
     }
 }

@@ -127,3 +127,92 @@ pub async fn ensure_calendar(store: &dyn Store, actor: &Actor) -> Result<usize, 
 pub async fn calendar(store: &dyn Store) -> Result<WorkCalendar, StoreError> {
     Ok(WorkCalendar::new(&store.calendar_days().await?))
 }
+
+/// A case whose due dates moved when counted again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recounted {
+    pub case_id: i64,
+    /// The whole case's due date before and after.
+    pub due: (NaiveDate, NaiveDate),
+    /// The current step's due date before and after.
+    pub step_due: (NaiveDate, NaiveDate),
+}
+
+/// What counting the open cases' time limits again changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Recount {
+    /// Open cases looked at.
+    pub open: usize,
+    /// Cases whose due dates moved.
+    pub changed: Vec<Recounted>,
+    /// Cases that moved on while being counted (counted again at the next change).
+    pub stale: usize,
+}
+
+/// 节假日安排录入后重算期限: once a year's holidays are entered (or a day corrected), the open
+/// cases' time limits are counted again in working days on the calendar as it now is — the whole
+/// case from its acceptance, the step it waits for from the day that step began (the last step
+/// that moved the case on; an extension or an earlier recount does not restart it) or from the
+/// notice's end. A due date counted over a year whose holidays were missing (暂定) becomes final.
+/// Each case whose dates move gets a line in its history (办理记录) saying from what to what;
+/// audited as a step. Called where the calendar is set (the city's administrator).
+pub async fn recount_due_dates(store: &dyn Store, catalogue: &Catalogue, actor: &Actor) -> Result<Recount, CaseFailure> {
+    let cal = calendar(store).await?;
+    let limits = TimeLimits::default();
+    let mut out = Recount::default();
+    let mut before = None;
+    loop {
+        let page = store.search_cases(&CaseQuery { open_only: true, before, limit: 500, ..Default::default() }).await?;
+        for case in &page.items {
+            out.open += 1;
+            let Some(service) = catalogue.service(&case.service) else { continue };
+            let events = store.case_events(case.id).await?;
+            // The day the step it waits for began (Beijing time).
+            let began = events.iter().rev().find(|e| e.from != e.to.as_str() || e.action == CaseAction::PublishNotice.as_str()).map_or(
+                case.accepted_on,
+                |e| {
+                    if e.action == "accept" {
+                        case.accepted_on
+                    } else {
+                        (e.at + chrono::Duration::hours(8)).date_naive()
+                    }
+                },
+            );
+            let mut updated = case.clone();
+            updated.set_due(service, began, &cal, &limits);
+            if (updated.due, updated.step_due) == (case.due, case.step_due) {
+                continue;
+            }
+            let event = CaseEvent {
+                case_id: case.id,
+                action: RECOUNT.into(),
+                from: case.status.as_str().into(),
+                to: case.status,
+                comment: format!(
+                    "节假日安排变更，按工作日重算期限：办结期限 {} → {}，当前环节期限 {} → {} / time limits counted again on the calendar as entered: case due {} → {}, step due {} → {}",
+                    case.due, updated.due, case.step_due, updated.step_due, case.due, updated.due, case.step_due, updated.step_due
+                ),
+                actor: actor.name.clone(),
+                role: String::new(),
+                at: chrono::Utc::now(),
+            };
+            let waiting = updated.waiting_for(service).map(Role::as_str);
+            match store.act_on_case(&updated, waiting, case.version, &event, None, actor).await? {
+                Some(_) => out.changed.push(Recounted {
+                    case_id: case.id,
+                    due: (case.due, updated.due),
+                    step_due: (case.step_due, updated.step_due),
+                }),
+                None => out.stale += 1,
+            }
+        }
+        match page.next {
+            Some(n) => before = n.parse().ok(),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// The history line of a recount ([`recount_due_dates`]).
+pub const RECOUNT: &str = "recount_due";

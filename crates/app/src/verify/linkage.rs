@@ -311,7 +311,10 @@ pub async fn link_rows_in(population: &Population<'_>, rows: &[RecordedRow]) -> 
 /// An analyst's file linked to the registry, or to the persons of another file (`against`: its
 /// name and rows), nothing stored: each row's outcome as an import would link it, with the model
 /// and the phase times. Needs the permission to run comparisons; audited (a read of the
-/// registry, or of the two files).
+/// registry, or of the two files). Against the registry the linkage reads and names persons
+/// anywhere in the city (a row's person is not known to be in any region before it is linked),
+/// so only an account of the city (or the province) may; two files of one's own may be linked
+/// by any account that runs comparisons.
 pub async fn link_file(
     store: &dyn Store,
     who: &Principal,
@@ -322,6 +325,9 @@ pub async fn link_file(
 ) -> Result<Linkage, AccessError> {
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden);
+    }
+    if against.is_none() && !matches!(who.region.level(), minzheng_domain::RegionLevel::Province | minzheng_domain::RegionLevel::City) {
+        return Err(AccessError::OutOfScope);
     }
     let population = match against {
         None => Population::Registry(store),

@@ -88,6 +88,110 @@ pub(crate) fn link(persons: u64, records: usize, registered: f64, dirty: f64, no
     Ok(())
 }
 
+/// `bench link --through-import`: the linkage measured where a bureau meets it. A city of
+/// persons / registered is generated with planted errors in the departmental rows of a share of
+/// its persons (registered or not, so that rows with nobody to link to carry errors too); the
+/// registered share is stored as the registry; every departmental file is written and imported
+/// as `minzheng import economy` does (valid numbers, the fuzzy linkage of dirty ones, name and
+/// birth date where a number leads nowhere); each stored row is measured against the answer key.
+pub(crate) async fn link_through_import(persons: u64, registered: f64, dirty: f64, seed: u64, database_url: Option<&str>) -> Result<()> {
+    use minzheng_domain::economy::LinkKind;
+    use minzheng_domain::IdNumber;
+    println!("command: minzheng bench link --through-import --persons {persons} --registered {registered} --dirty {dirty} --seed {seed}");
+    let registered = registered.clamp(0.01, 1.0);
+    let dir = temp_dir("link-import");
+    std::fs::create_dir_all(&dir)?;
+    let fresh = super::fresh_database(database_url, &dir, "link").await?;
+    let store = open(&fresh.url).await?;
+    println!("  store: {:?}", store.backend());
+    let mut config = minzheng_synth::Config::new((persons as f64 / registered).ceil() as u64, seed);
+    config.anomaly_share = dirty;
+    let t = Instant::now();
+    let city = minzheng_synth::generate(&regions::liaoning(), &config)?;
+    let keep = (registered * 1000.0).round() as usize;
+    let kept: Vec<minzheng_domain::Person> =
+        city.persons.iter().enumerate().filter(|(i, _)| (i * 7919) % 1000 < keep).map(|(_, p)| p.clone()).collect();
+    let in_registry: minzheng_domain::hash::FastSet<IdNumber> = kept.iter().map(|p| p.id_number).collect();
+    let batch = RegistryBatch { households: city.households.clone(), persons: kept, source: "bench".into(), checksum: String::new() };
+    store.apply_batch(&batch, &actor(), &|_| {}).await?;
+    drop(batch);
+    let files = dir.join("files");
+    minzheng_synth::files::write_city(&city, &files, Format::Csv)?;
+    println!(
+        "  generate: {} city persons, {} in the registry, stored and files written in {:.1} s",
+        city.persons.len(),
+        in_registry.len(),
+        t.elapsed().as_secs_f64()
+    );
+    let t = Instant::now();
+    let reports =
+        minzheng_app::economy::import_dir(store.as_ref(), &files, config.as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seconds = t.elapsed().as_secs_f64();
+    let rows: usize = reports.iter().map(|r| r.rows).sum();
+    println!("  import economy: {rows} rows of {} files in {seconds:.2} s", reports.len());
+    // The answer key: a planted row's true person, else the number as written.
+    let planted: std::collections::HashMap<(&str, &str, &str), (IdNumber, &str)> = city
+        .anomalies
+        .iter()
+        .map(|a| ((a.dataset, a.recorded_id.as_str(), a.recorded_name.as_str()), (a.true_id, a.true_name.as_str())))
+        .collect();
+    #[derive(Default)]
+    struct Tally {
+        rows: usize,
+        linkable: usize,
+        linked: usize,
+        correct: usize,
+        review: usize,
+    }
+    let (mut all, mut on_dirty) = (Tally::default(), Tally::default());
+    let mut no_truth = 0usize;
+    for r in &reports {
+        let mut after = 0;
+        loop {
+            let page = store.scan_dept_records(&r.dataset, after, 10_000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            for d in &page {
+                let known = planted.get(&(r.dataset.as_str(), d.recorded_id.as_str(), d.recorded_name.as_str())).copied();
+                let Some(truth) = known.map(|k| k.0).or_else(|| IdNumber::parse(&d.recorded_id).ok()) else {
+                    no_truth += 1;
+                    continue;
+                };
+                let is_dirty = known.is_some_and(|(id, name)| id.as_str() != d.recorded_id || name != d.recorded_name);
+                let linkable = in_registry.contains(&truth);
+                let linked = matches!(d.link, LinkKind::Exact | LinkKind::Matched);
+                for t in std::iter::once(&mut all).chain(is_dirty.then_some(&mut on_dirty)) {
+                    t.rows += 1;
+                    t.linkable += usize::from(linkable);
+                    t.linked += usize::from(linked);
+                    t.correct += usize::from(linked && d.id_number == Some(truth));
+                    t.review += usize::from(d.link == LinkKind::Review);
+                }
+            }
+        }
+    }
+    for (label, q) in [("all rows", &all), ("rows with a planted error", &on_dirty)] {
+        println!(
+            "  {label}: {} rows, {} linkable, {} linked (correct {}), {} for review: precision {:.5}, recall {:.5}",
+            q.rows,
+            q.linkable,
+            q.linked,
+            q.correct,
+            q.review,
+            q.correct as f64 / q.linked.max(1) as f64,
+            q.correct as f64 / q.linkable.max(1) as f64
+        );
+    }
+    if no_truth > 0 {
+        println!("  {no_truth} rows without a readable number and no planted answer (not measured)");
+    }
+    println!("  peak memory (VmHWM): {:.0} MiB", peak_rss_mib());
+    drop(store);
+    super::drop_fresh(fresh).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
 /// A share of the clean records linked as if their ID number were missing: by name (the
 /// registry's namesakes from an index of names written the one way), birth date and sex, as
 /// `minzheng_verify::noid` does for such rows. Precision and recall against the answer key.

@@ -203,6 +203,13 @@ pub enum BenchWhat {
         seed: u64,
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// Link through the import instead, as a bureau would: the registry persons stored (in
+        /// --database-url, or a new SQLite file), every departmental file of the city written as a
+        /// department sends it and imported (`import economy`: numbers, the fuzzy linkage, name
+        /// and birth date), each stored row's outcome measured against the answer key; once, no
+        /// --records limit.
+        #[arg(long)]
+        through_import: bool,
     },
     /// Data comparison from the store: a city's departmental files in (every row linked), its
     /// roster, the city-wide comparison, then a new death file compared incrementally.
@@ -286,7 +293,10 @@ pub async fn run(what: BenchWhat, database_url: Option<&str>) -> Result<()> {
         BenchWhat::Policy { persons, seed, on, repeat, checks, export_openfisca } => {
             policy(persons, seed, on, repeat, checks, export_openfisca).await?
         }
-        BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat } => {
+        BenchWhat::Link { persons, registered, dirty, seed, through_import: true, .. } => {
+            link_through_import(persons, registered, dirty, seed, database_url).await?
+        }
+        BenchWhat::Link { persons, records, registered, dirty, no_id, seed, repeat, through_import: false } => {
             link(persons, records, registered, dirty, no_id, seed, repeat)?
         }
         BenchWhat::Compare { enrolled, rows, hit_share, seed, repeat } => compare(enrolled, rows, hit_share, seed, repeat)?,

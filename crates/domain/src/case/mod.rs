@@ -278,6 +278,7 @@ impl CaseAction {
             "pay_first" => "先行救助",
             "extend" => "延长时限",
             "refer" => "报区县审批",
+            "recount_due" => "重算期限（节假日安排变更）",
             _ => "办理",
         }
     }

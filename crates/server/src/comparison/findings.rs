@@ -769,7 +769,13 @@ async fn review_page(State(s): State<AppState>, who: Authenticated, Query(p): Qu
             recorded_name: i.record.recorded_name.clone(),
             proposed: format!("{} {}", i.proposed_name, i.proposed_id),
             probability: format!("{:.1}%", f64::from(i.record.probability) / 10.0),
-            explanation: i.record.fields.iter().find(|(k, _)| k == "关联评分说明").map(|(_, v)| v.clone()).unwrap_or_default(),
+            explanation: i
+                .record
+                .fields
+                .iter()
+                .find(|(k, _)| k == minzheng_app::economy::EXPLANATION)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let page = ReviewPage {

@@ -93,19 +93,57 @@ where
 }
 
 /// Sets a reviewed row's link: to its proposed person, or to nobody; only while it is in review.
-pub(crate) fn decide_link<DB>(id: i64, accept: bool) -> QueryBuilder<DB>
+/// The row keeps who decided (a new linkage run of its file leaves it as decided).
+pub(crate) fn decide_link<DB>(id: i64, accept: bool, by: &str) -> QueryBuilder<DB>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
     i64: for<'x> Encode<'x, DB> + Type<DB>,
 {
-    let mut qb = QueryBuilder::<DB>::new("UPDATE dept_records SET link = ");
+    let mut qb = QueryBuilder::<DB>::new("UPDATE dept_records SET decided_by = ");
+    qb.push_bind(by.to_string()).push(", link = ");
     if accept {
         qb.push_bind(LinkKind::Matched.as_str().to_string());
     } else {
         qb.push_bind(LinkKind::Unlinked.as_str().to_string()).push(", id_number = NULL");
     }
     qb.push(" WHERE id = ").push_bind(id).push(" AND link = ").push_bind(LinkKind::Review.as_str().to_string());
+    qb
+}
+
+/// The rows of one file in row order, with who decided each row's link in review (if anyone).
+pub(crate) fn dept_records_of_batch<DB>(batch: &str) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new(format!("SELECT {DEPT_COLUMNS}, decided_by FROM dept_records WHERE batch = "));
+    qb.push_bind(batch.to_string()).push(" ORDER BY row_no, id");
+    qb
+}
+
+/// A row of a file linked again: its new link, person, probability and cells (the explanation
+/// is one of them); never a row a person decided.
+pub(crate) fn relink_dept_record<DB>(r: &DeptRecord) -> QueryBuilder<DB>
+where
+    DB: Database,
+    String: for<'x> Encode<'x, DB> + Type<DB>,
+    Option<String>: for<'x> Encode<'x, DB> + Type<DB>,
+    i64: for<'x> Encode<'x, DB> + Type<DB>,
+{
+    let mut qb = QueryBuilder::<DB>::new("UPDATE dept_records SET link = ");
+    qb.push_bind(r.link.as_str().to_string())
+        .push(", id_number = ")
+        .push_bind(r.id_number.map(|i| i.to_string()))
+        .push(", probability = ")
+        .push_bind(i64::from(r.probability))
+        .push(", fields = ")
+        .push_bind(serde_json::to_string(&r.fields).unwrap_or_default())
+        .push(" WHERE id = ")
+        .push_bind(r.id)
+        .push(" AND batch = ")
+        .push_bind(r.batch.clone())
+        .push(" AND decided_by IS NULL");
     qb
 }
 
