@@ -14,6 +14,7 @@ use minzheng_domain::IdNumber;
 use minzheng_store::{Actor, EconomicBatch, Store, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The result of one file.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -34,6 +35,10 @@ pub struct EconomyReport {
     pub records: Vec<DeptRecord>,
     /// A file stored before and linked again ([`Run::Again`]).
     pub relinked: Option<Relinked>,
+    /// Seconds each phase took: reading the file, the linkage's own phases, building the rows
+    /// and items, storing them.
+    #[serde(skip)]
+    pub phases: Vec<(&'static str, f64)>,
 }
 
 /// A stored file's rows by row number, each with who decided its link in review (if anyone).
@@ -91,6 +96,8 @@ pub enum EconomyError {
     MissingMonth(String, String),
     #[error("{0}: not stored before, so there is no date to keep: give the day the data describes (--as-of)")]
     NoDate(String),
+    #[error("storing a file stopped: {0}")]
+    Stopped(String),
 }
 
 impl Bilingual for EconomyError {
@@ -103,6 +110,7 @@ impl Bilingual for EconomyError {
             EconomyError::Mapping(f, why) => format!("列映射文件 {f}：{why}"),
             EconomyError::MissingMonth(f, m) => format!("{f}：缺少“{m}”列（每行金额所属的月份；多个月的数据按月平均）"),
             EconomyError::NoDate(f) => format!("{f}：此文件未导入过，没有可沿用的数据截止日期，请给出 --as-of"),
+            EconomyError::Stopped(e) => format!("存储文件时中断：{e}"),
         }
     }
     fn en(&self) -> String {
@@ -190,7 +198,22 @@ pub async fn import_file_on(
     run: Run,
     actor: &Actor,
 ) -> Result<EconomyReport, EconomyError> {
+    let (file, prepared) = read_and_prepare(store, path, as_of, map, run).await?;
+    let mut report = commit(store, prepared, actor).await?;
+    report.file = file;
+    Ok(report)
+}
+
+/// Reads a file and links its rows (reads only): its name as given, and what [`commit`] stores.
+async fn read_and_prepare(
+    store: &dyn Store,
+    path: &Path,
+    as_of: Option<NaiveDate>,
+    map: &ColumnMap,
+    run: Run,
+) -> Result<(String, Prepared), EconomyError> {
     let file = path.display().to_string();
+    let started = std::time::Instant::now();
     let source = dataset_of(path).ok_or_else(|| EconomyError::Dataset(file.clone(), catalogue().codes()))?;
     let sheet = sheet::read(path, |h| {
         let h = map.apply(h);
@@ -201,9 +224,10 @@ pub async fn import_file_on(
     let headers: Vec<String> = sheet.headers.iter().map(|h| map.apply(h)).collect();
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-    let mut report = ingest_run(store, source, &name, &sheet.checksum, &headers, &rows, as_of, run, actor).await?;
-    report.file = file;
-    Ok(report)
+    let read = started.elapsed().as_secs_f64();
+    let mut prepared = prepare(store, source, &name, &sheet.checksum, &headers, &rows, as_of, run).await?;
+    prepared.phases.insert(0, ("read", read));
+    Ok((file, prepared))
 }
 
 /// Stores one file of a dataset given as headers and rows (row number, cells): every row is
@@ -237,6 +261,40 @@ pub async fn ingest_run(
     run: Run,
     actor: &Actor,
 ) -> Result<EconomyReport, EconomyError> {
+    let prepared = prepare(store, source, file_name, checksum, headers, rows, as_of, run).await?;
+    commit(store, prepared, actor).await
+}
+
+/// A file read and linked, not yet stored: what [`commit`] writes.
+struct Prepared {
+    file_name: String,
+    dataset: String,
+    checksum: String,
+    as_of: NaiveDate,
+    months: std::collections::BTreeSet<NaiveDate>,
+    rows: usize,
+    items: Vec<EconomicItem>,
+    records: Vec<DeptRecord>,
+    refused: Vec<(usize, Reason)>,
+    linked: LinkCounts,
+    /// A new run of a file stored before: its stored rows.
+    previous: Option<StoredRows>,
+    kept_decisions: usize,
+    phases: Vec<(&'static str, f64)>,
+}
+
+/// Links a file's rows and builds its records and items (reads only).
+#[allow(clippy::too_many_arguments)]
+async fn prepare(
+    store: &dyn Store,
+    source: &Source,
+    file_name: &str,
+    checksum: &str,
+    headers: &[String],
+    rows: &[(usize, Vec<String>)],
+    as_of: Option<NaiveDate>,
+    run: Run,
+) -> Result<Prepared, EconomyError> {
     // A new run of a file stored before: its rows as stored (by row number), and the date it
     // was stored for.
     let previous: Option<(NaiveDate, StoredRows)> = match run {
@@ -268,7 +326,10 @@ pub async fn ingest_run(
     let covered = months.len().max(1);
     let text = |cells: &Vec<String>, i: Option<usize>| i.and_then(|i| cells.get(i)).map(|s| s.trim().to_string()).unwrap_or_default();
     let recorded = recorded_rows(headers, rows).ok_or_else(|| EconomyError::NoIdColumn(file_name.to_string()))?;
-    let mut links = crate::verify::link_rows(store, &recorded).await?;
+    let linkage = crate::verify::link_rows_in(&crate::verify::Population::Registry(store), &recorded).await?;
+    let mut phases = linkage.phases;
+    let mut links = linkage.links;
+    let clock = std::time::Instant::now();
     // A row a person decided in review keeps the decision.
     let mut kept_decisions = 0;
     if let Some((_, stored)) = &previous {
@@ -384,7 +445,43 @@ pub async fn ingest_run(
         items = monthly_average(items, covered);
     }
     refused.sort_by_key(|(n, _)| *n);
-    if let Some((_, stored)) = previous {
+    phases.push(("rows and items", clock.elapsed().as_secs_f64()));
+    Ok(Prepared {
+        file_name: file_name.to_string(),
+        dataset: dataset.to_string(),
+        checksum: checksum.to_string(),
+        as_of,
+        months,
+        rows: rows.len(),
+        items,
+        records,
+        refused,
+        linked,
+        previous: previous.map(|(_, stored)| stored),
+        kept_decisions,
+        phases,
+    })
+}
+
+/// Stores a prepared file (or, for a new run of a stored one, its changed rows and new items).
+async fn commit(store: &dyn Store, p: Prepared, actor: &Actor) -> Result<EconomyReport, EconomyError> {
+    let clock = std::time::Instant::now();
+    let Prepared {
+        file_name,
+        dataset,
+        checksum,
+        as_of,
+        months,
+        rows,
+        items,
+        records,
+        refused,
+        linked,
+        previous,
+        kept_decisions,
+        mut phases,
+    } = p;
+    if let Some(stored) = previous {
         // The rows whose link changed, under their stored ids.
         let changed: Vec<DeptRecord> = records
             .into_iter()
@@ -397,23 +494,27 @@ pub async fn ingest_run(
                 Some(r)
             })
             .collect();
-        let n = store.relink_economic_batch(checksum, &items, &changed, actor).await?;
+        let n = store.relink_economic_batch(&checksum, &items, &changed, actor).await?;
         return Ok(EconomyReport {
-            file: file_name.to_string(),
-            dataset: dataset.to_string(),
+            file: file_name,
+            dataset,
             items: items.len(),
-            rows: rows.len(),
+            rows,
             linked,
             stored: true,
             refused,
             records: changed,
             relinked: Some(Relinked { changed: n, kept_decisions, as_of }),
+            phases: {
+                phases.push(("store", clock.elapsed().as_secs_f64()));
+                phases
+            },
         });
     }
     let batch = EconomicBatch {
-        checksum: checksum.to_string(),
-        source: dataset.to_string(),
-        file_name: file_name.to_string(),
+        checksum,
+        source: dataset.clone(),
+        file_name: file_name.clone(),
         as_of,
         items: items.len() as i64,
         recorded_by: actor.name.clone(),
@@ -421,16 +522,18 @@ pub async fn ingest_run(
         months: months.iter().map(|m| m.format("%Y-%m").to_string()).collect(),
     };
     let stored = store.add_economic_batch(&batch, &items, &records, actor).await?;
+    phases.push(("store", clock.elapsed().as_secs_f64()));
     Ok(EconomyReport {
-        file: file_name.to_string(),
-        dataset: dataset.to_string(),
+        file: file_name,
+        dataset,
         items: items.len(),
-        rows: rows.len(),
+        rows,
         linked,
         stored,
         refused,
         records: if stored { records } else { Vec::new() },
         relinked: None,
+        phases,
     })
 }
 
@@ -510,13 +613,13 @@ fn event_date_of(text: &str) -> Option<NaiveDate> {
 }
 
 /// Imports every departmental file of a folder (as written by `minzheng generate`).
-pub async fn import_dir(store: &dyn Store, dir: &Path, as_of: NaiveDate, actor: &Actor) -> Result<Vec<EconomyReport>, EconomyError> {
+pub async fn import_dir(store: &Arc<dyn Store>, dir: &Path, as_of: NaiveDate, actor: &Actor) -> Result<Vec<EconomyReport>, EconomyError> {
     import_dir_run(store, dir, Some(as_of), Run::First, actor).await
 }
 
 /// [`import_dir`] as a given run of the linkage.
 pub async fn import_dir_run(
-    store: &dyn Store,
+    store: &Arc<dyn Store>,
     dir: &Path,
     as_of: Option<NaiveDate>,
     run: Run,
@@ -528,9 +631,27 @@ pub async fn import_dir_run(
         .filter(|p| dataset_of(p).is_some() && p.extension().is_some_and(|e| e == "csv" || e == "xlsx"))
         .collect();
     paths.sort();
+    // A pipeline on both cores: the next file is read and linked (reads, on this task) while
+    // the one before is stored (the writer, on a task of its own).
     let mut out = Vec::new();
+    let mut storing: Option<tokio::task::JoinHandle<Result<EconomyReport, EconomyError>>> = None;
+    let store_one = |(file, prepared): (String, Prepared)| {
+        let (store, actor) = (store.clone(), actor.clone());
+        tokio::spawn(async move {
+            let mut r = commit(store.as_ref(), prepared, &actor).await?;
+            r.file = file;
+            Ok(r)
+        })
+    };
     for p in paths {
-        out.push(import_file_on(store, &p, as_of, &ColumnMap::default(), run, actor).await?);
+        let next = read_and_prepare(store.as_ref(), &p, as_of, &ColumnMap::default(), run).await;
+        if let Some(task) = storing.take() {
+            out.push(task.await.map_err(|e| EconomyError::Stopped(e.to_string()))??);
+        }
+        storing = Some(store_one(next?));
+    }
+    if let Some(task) = storing {
+        out.push(task.await.map_err(|e| EconomyError::Stopped(e.to_string()))??);
     }
     Ok(out)
 }

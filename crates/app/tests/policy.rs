@@ -57,7 +57,7 @@ fn busiest_county(city: &minzheng_synth::City) -> String {
 async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory() {
     let w = world("sweep").await;
     let staff = Actor::new("verify.centre");
-    let reports = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("economy");
+    let reports = minzheng_app::economy::import_dir(&w.store, &w.dir, day(AS_OF), &staff).await.expect("economy");
     let datasets: Vec<&str> = reports.iter().map(|r| r.dataset.as_str()).collect();
     assert_eq!(
         datasets,
@@ -89,7 +89,7 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
         assert_eq!(l.exact + l.unregistered + l.matched + l.review + l.unlinked, r.rows, "{}: every row is linked or listed", r.dataset);
         assert_eq!(l.review + l.unlinked, r.refused.iter().filter(|(_, why)| why.en.starts_with("ID number")).count(), "{}", r.dataset);
     }
-    let again = minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &staff).await.expect("again");
+    let again = minzheng_app::economy::import_dir(&w.store, &w.dir, day(AS_OF), &staff).await.expect("again");
     assert!(again.iter().all(|r| !r.stored), "the same files again change nothing");
 
     assert!(use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params") > 10);
@@ -133,7 +133,7 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
 #[tokio::test]
 async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
     let w = world("check").await;
-    minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
+    minzheng_app::economy::import_dir(&w.store, &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
     use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
     let poor = w.city.households.iter().find(|h| w.city.poor_households.contains(&h.household_no)).expect("a poor household");
     let worker = who(Role::CommunityWorker, poor.community.as_str());
@@ -174,7 +174,7 @@ async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
 #[tokio::test]
 async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date() {
     let w = world("whatif").await;
-    minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
+    minzheng_app::economy::import_dir(&w.store, &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
     use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
     let city = who(Role::CityAdmin, "2101");
     let from = day("2027-01-01");
@@ -344,7 +344,7 @@ async fn parameters_new_in_a_release_reach_a_database_in_use_and_changed_ones_st
 #[tokio::test]
 async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
     let w = world("supporters").await;
-    minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
+    minzheng_app::economy::import_dir(&w.store, &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
     minzheng_app::enrolment::import_roster(w.store.as_ref(), &w.engine, &w.dir.join("enrolments.csv"), &Actor::new("city.centre"))
         .await
         .expect("roster");
@@ -453,7 +453,7 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
 #[tokio::test]
 async fn a_check_names_the_vehicles_it_judged() {
     let w = world("vehicles").await;
-    minzheng_app::economy::import_dir(w.store.as_ref(), &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
+    minzheng_app::economy::import_dir(&w.store, &w.dir, day(AS_OF), &Actor::new("verify.centre")).await.expect("economy");
     use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
     let table = w.city.datasets.iter().find(|t| t.name == "vehicles").expect("vehicles");
     let col = |h: &str| table.headers.iter().position(|x| *x == h).expect(h);

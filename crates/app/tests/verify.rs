@@ -47,7 +47,7 @@ async fn world(tag: &str) -> World {
     let engine = Engine::new(PolicySet::shenyang(), 2).await.expect("engine");
     minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::system()).await.expect("params");
     let centre = Actor::new("city.centre");
-    minzheng_app::economy::import_dir(store.as_ref(), &files, day(AS_OF), &centre).await.expect("departmental files");
+    minzheng_app::economy::import_dir(&store, &files, day(AS_OF), &centre).await.expect("departmental files");
     let roster =
         minzheng_app::enrolment::import_roster(store.as_ref(), &engine, &files.join("enrolments.csv"), &centre).await.expect("roster");
     assert!(roster.import.rejected.is_empty(), "the generated roster is clean: {:?}", roster.import.rejected.first());

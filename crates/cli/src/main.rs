@@ -831,7 +831,7 @@ async fn import_economy(
         if mapping.is_some() {
             bail!("--mapping 只用于单个文件 / --mapping is for one file, not a folder");
         }
-        economy::import_dir_run(store.as_ref(), path, as_of, run, &actor()).await
+        economy::import_dir_run(&store, path, as_of, run, &actor()).await
     } else {
         let map = match mapping {
             Some(m) => {

@@ -449,6 +449,10 @@ fn an_analyst_sweeps_some_programs_without_storing_and_reads_every_unit() {
     assert!(ok, "{text}");
     let (ok, text) = minzheng(&db, &["import", "economy", city.to_str().expect("utf8"), "--as-of", "2026-07-01"]);
     assert!(ok, "{text}");
+    // A new run of the linkage on the same files, without a fresh database: the date stored
+    // with each file is kept; nothing changed since, so no row changes.
+    let (ok, text) = minzheng(&db, &["import", "economy", city.to_str().expect("utf8"), "--relink"]);
+    assert!(ok && text.contains("重新关联（数据截止 2026-07-01）：0 行的关联改变") && !text.contains("增量比对"), "{text}");
     let units = d.0.join("units.csv");
     let args = [
         "policy",

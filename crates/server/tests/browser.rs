@@ -206,7 +206,7 @@ fn import_departments(rt: &tokio::runtime::Runtime, f: &Fixture, tag: &str) {
     let files = std::env::temp_dir().join(format!("minzheng-browser-{tag}-files-{}", std::process::id()));
     minzheng_synth::files::write_city(&f.city, &files, minzheng_synth::files::Format::Csv).expect("files");
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).expect("date");
-    rt.block_on(minzheng_app::economy::import_dir(f.store.as_ref(), &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
+    rt.block_on(minzheng_app::economy::import_dir(&f.store, &files, as_of, &minzheng_store::Actor::new("test"))).expect("economy");
     let _ = std::fs::remove_dir_all(&files);
 }
 

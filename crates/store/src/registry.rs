@@ -170,6 +170,10 @@ pub trait RegistryStore: Send + Sync {
 
     async fn persons_by_id(&self, ids: &[IdNumber]) -> Result<Vec<Person>>;
 
+    /// The names of the persons with these numbers (those registered), in no particular order:
+    /// the linkage's read, two columns instead of a whole person.
+    async fn person_names(&self, ids: &[IdNumber]) -> Result<Vec<(IdNumber, String)>>;
+
     async fn search_persons(&self, q: &PersonQuery) -> Result<Page<Person>>;
 
     /// How many persons a search's filters hold (共 N 人; its cursor and limit aside).
@@ -259,6 +263,20 @@ macro_rules! impl_registry {
                         qb.push(" ORDER BY id_number");
                         for row in qb.build().fetch_all(&self.pool).await? {
                             out.push(rows::person_from_row(&row)?);
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn person_names(&self, ids: &[IdNumber]) -> Result<Vec<(IdNumber, String)>> {
+                    let mut out = Vec::with_capacity(ids.len());
+                    for chunk in ids.chunks(CHUNK) {
+                        let mut qb =
+                            sql::select_in::<$db, _>("id_number, name", "persons", "id_number", chunk.iter().map(|i| i.to_string()));
+                        for row in qb.build().fetch_all(&self.pool).await? {
+                            let id: String = row.try_get("id_number")?;
+                            let id = IdNumber::parse(&id).map_err(|_| StoreError::Corrupt(format!("id_number {id:?}")))?;
+                            out.push((id, row.try_get("name")?));
                         }
                     }
                     Ok(out)

@@ -191,6 +191,15 @@ async fn an_imported_batch_can_be_read_back_whole() {
         for p in &batch.persons {
             assert_eq!(s.person(&p.id_number).await.expect("get").as_ref(), Some(p), "{:?}", s.backend());
         }
+        // The linkage's light read: names of the registered numbers only.
+        let nobody = IdNumber::parse("11010519491231002X").expect("id");
+        let mut ids: Vec<IdNumber> = batch.persons.iter().map(|p| p.id_number).collect();
+        ids.push(nobody);
+        let mut names = s.person_names(&ids).await.expect("names");
+        names.sort();
+        let mut want: Vec<(IdNumber, String)> = batch.persons.iter().map(|p| (p.id_number, p.name.clone())).collect();
+        want.sort();
+        assert_eq!(names, want);
         let h = s.household("H002").await.expect("get").expect("exists");
         assert_eq!(h, batch.households[1]);
         let members = s.household_members("H001").await.expect("members");

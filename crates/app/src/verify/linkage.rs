@@ -75,11 +75,11 @@ impl Population<'_> {
     async fn named(&self, ids: &[IdNumber]) -> Result<Vec<(IdNumber, String)>, StoreError> {
         match self {
             Population::Registry(store) => {
-                let mut out = Vec::new();
-                for chunk in ids.chunks(2000) {
-                    out.extend(store.persons_by_id(chunk).await?.into_iter().map(|p| (p.id_number, p.name)));
-                }
-                Ok(out)
+                // Two reads in flight, each on its own connection: both cores at work.
+                use futures_util::stream::{self, StreamExt, TryStreamExt};
+                let pages: Vec<Vec<(IdNumber, String)>> =
+                    stream::iter(ids.chunks(2000)).map(|chunk| store.person_names(chunk)).buffered(2).try_collect().await?;
+                Ok(pages.into_iter().flatten().collect())
             }
             Population::File(f) => Ok(ids.iter().filter_map(|id| f.names.get(id).map(|n| (*id, n.clone()))).collect()),
         }
@@ -278,11 +278,19 @@ pub async fn link_rows_in(population: &Population<'_>, rows: &[RecordedRow]) -> 
         })
         .collect();
     unnumbered.sort();
+    // Each name's namesakes read once, the next name's read while this one's rows are linked.
+    let mut names: Vec<&str> = unnumbered.iter().map(|(n, _, _)| n.as_str()).collect();
+    names.dedup();
+    let mut reads = {
+        use futures_util::stream::{self, StreamExt};
+        stream::iter(names).map(|n| population.namesakes(n)).buffered(2)
+    };
     let mut namesakes: Vec<minzheng_verify::Person> = Vec::new();
-    let mut current: Option<String> = None;
-    for (name, i, birth) in unnumbered {
-        if current.as_deref() != Some(name.as_str()) {
-            namesakes = population.namesakes(&name).await?;
+    let mut current: Option<&str> = None;
+    for (name, i, birth) in &unnumbered {
+        let (name, i, birth) = (name.as_str(), *i, *birth);
+        if current != Some(name) {
+            namesakes = futures_util::StreamExt::next(&mut reads).await.transpose()?.unwrap_or_default();
             current = Some(name);
         }
         let row = &rows[i];

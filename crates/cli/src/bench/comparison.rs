@@ -124,11 +124,18 @@ pub(crate) async fn link_through_import(persons: u64, registered: f64, dirty: f6
         t.elapsed().as_secs_f64()
     );
     let t = Instant::now();
-    let reports =
-        minzheng_app::economy::import_dir(store.as_ref(), &files, config.as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let reports = minzheng_app::economy::import_dir(&store, &files, config.as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let seconds = t.elapsed().as_secs_f64();
     let rows: usize = reports.iter().map(|r| r.rows).sum();
     println!("  import economy: {rows} rows of {} files in {seconds:.2} s", reports.len());
+    let mut phases: Vec<(&str, f64)> = Vec::new();
+    for (name, t) in reports.iter().flat_map(|r| r.phases.iter()) {
+        match phases.iter_mut().find(|(n, _)| n == name) {
+            Some(p) => p.1 += t,
+            None => phases.push((name, *t)),
+        }
+    }
+    println!("    phases (all files): {}", phases.iter().map(|(n, t)| format!("{n} {t:.2} s")).collect::<Vec<_>>().join(", "));
     // The answer key: a planted row's true person, else the number as written.
     let planted: std::collections::HashMap<(&str, &str, &str), (IdNumber, &str)> = city
         .anomalies
@@ -345,7 +352,7 @@ pub(crate) async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deat
     let as_of = config.as_of;
 
     let t = Instant::now();
-    let reports = minzheng_app::economy::import_dir(store.as_ref(), &files, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let reports = minzheng_app::economy::import_dir(&store, &files, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let rows: usize = reports.iter().map(|r| r.rows).sum();
     let matched: usize = reports.iter().map(|r| r.linked.matched).sum();
     let review: usize = reports.iter().map(|r| r.linked.review + r.linked.unlinked).sum();
