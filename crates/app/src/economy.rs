@@ -64,6 +64,9 @@ pub struct Relinked {
     pub changed: usize,
     /// Rows a person decided in review, kept as decided.
     pub kept_decisions: usize,
+    /// Changed rows that no longer name the person they named: the findings and warnings that
+    /// person's rows raised are not withdrawn by the new run (staff review them).
+    pub moved_away: usize,
     /// The date the file describes, as stored with it the first time.
     pub as_of: NaiveDate,
 }
@@ -494,7 +497,11 @@ async fn commit(store: &dyn Store, p: Prepared, actor: &Actor) -> Result<Economy
                 Some(r)
             })
             .collect();
-        let n = store.relink_economic_batch(&checksum, &items, &changed, actor).await?;
+        let moved_away = changed
+            .iter()
+            .filter(|r| stored.get(&r.row_no).is_some_and(|(old, _)| old.id_number.is_some() && old.id_number != r.id_number))
+            .count();
+        let n = store.relink_economic_batch(&checksum, &items, &changed, kept_decisions, actor).await?;
         return Ok(EconomyReport {
             file: file_name,
             dataset,
@@ -504,7 +511,7 @@ async fn commit(store: &dyn Store, p: Prepared, actor: &Actor) -> Result<Economy
             stored: true,
             refused,
             records: changed,
-            relinked: Some(Relinked { changed: n, kept_decisions, as_of }),
+            relinked: Some(Relinked { changed: n, kept_decisions, moved_away, as_of }),
             phases: {
                 phases.push(("store", clock.elapsed().as_secs_f64()));
                 phases
@@ -643,10 +650,16 @@ pub async fn import_dir_run(
             Ok(r)
         })
     };
+    let mut seen = std::collections::HashSet::new();
     for p in paths {
-        let next = read_and_prepare(store.as_ref(), &p, as_of, &ColumnMap::default(), run).await;
+        let mut next = read_and_prepare(store.as_ref(), &p, as_of, &ColumnMap::default(), run).await;
+        let again = next.as_ref().is_ok_and(|(_, prepared)| !seen.insert(prepared.checksum.clone()));
         if let Some(task) = storing.take() {
             out.push(task.await.map_err(|e| EconomyError::Stopped(e.to_string()))??);
+        }
+        if again {
+            // A copy of a file earlier in the folder: read now that the earlier one is stored.
+            next = read_and_prepare(store.as_ref(), &p, as_of, &ColumnMap::default(), run).await;
         }
         storing = Some(store_one(next?));
     }

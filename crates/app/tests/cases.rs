@@ -845,13 +845,12 @@ async fn entering_a_years_holidays_recounts_the_open_cases_due_dates() {
     assert!(last.comment.contains(&due.to_string()) && last.comment.contains(&now.due.to_string()), "{}", last.comment);
     let again = use_case::recount_due_dates(w.store.as_ref(), &w.catalogue, &admin).await.expect("recount");
     assert!(again.changed.is_empty(), "{again:?}");
-    // The case still takes its next step (the recount kept its version's meaning).
-    w.step(
-        &worker,
-        c.id,
-        CaseAction::Survey { staff: vec!["张敏".into(), "李强".into()], home_visit: true, findings: NOTE.into() },
-        "2026-12-16",
-    )
-    .await
-    .expect("surveyed");
+    // A page read before the recount is stale; one read after takes the next step.
+    let survey = CaseAction::Survey { staff: vec!["张敏".into(), "李强".into()], home_visit: true, findings: NOTE.into() };
+    let worker_actor = actor(&worker);
+    let act = |seen: i64| {
+        use_case::act(w.store.as_ref(), &w.engine, &w.catalogue, &worker, &worker_actor, c.id, &survey, NOTE, Some(seen), day("2026-12-16"))
+    };
+    assert!(matches!(act(c.version).await, Err(CaseFailure::Stale)), "the recount moved the case on");
+    act(now.version).await.expect("surveyed");
 }

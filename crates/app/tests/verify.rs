@@ -1095,3 +1095,68 @@ async fn only_the_city_links_a_file_against_the_whole_registry() {
         .expect("two files of one's own");
     assert_eq!(own.links[0].id_number, Some(p.id_number));
 }
+
+/// A row a reviewer decided in review keeps the decision when its file is linked again: the
+/// new run alone would link the row to nobody (its number is unreadable and carries no birth
+/// date), yet the row stays with the person the reviewer accepted and still gives the car.
+#[tokio::test]
+async fn a_reviewers_decision_survives_a_new_run_of_its_file() {
+    use minzheng_app::economy::{self, Run};
+    use minzheng_domain::economy::{DeptRecord, EconomicItem, ItemKind};
+    let w = world("relinkreview").await;
+    let p = w.city.persons.iter().find(|p| p.status == minzheng_domain::PersonStatus::Alive).expect("a person").clone();
+    let checksum = "cd".repeat(32);
+    let headers: Vec<String> = ["身份证号", "姓名", "号牌号码", "车辆类型", "车辆价值", "初次登记日期"].map(String::from).to_vec();
+    let cells: Vec<String> =
+        ["2101xxxxxxxxxxxxxx", p.name.as_str(), "辽A11111", "小型轿车", "80000", "2024-03-01"].map(String::from).to_vec();
+    let batch = minzheng_store::EconomicBatch {
+        checksum: checksum.clone(),
+        source: "vehicles".into(),
+        file_name: "vehicles-2026-07.csv".into(),
+        as_of: day(AS_OF),
+        items: 0,
+        recorded_by: "centre".into(),
+        recorded_at: chrono::Utc::now(),
+        months: Vec::new(),
+    };
+    let record = DeptRecord {
+        id: 0,
+        source: "vehicles".into(),
+        batch: checksum.clone(),
+        row_no: 2,
+        recorded_id: cells[0].clone(),
+        recorded_name: p.name.clone(),
+        id_number: Some(p.id_number),
+        link: LinkKind::Review,
+        probability: 700,
+        event_date: None,
+        fields: headers.iter().cloned().zip(cells.iter().cloned()).collect(),
+    };
+    let centre = Actor::new("centre");
+    assert!(w.store.add_economic_batch(&batch, &[], &[record], &centre).await.expect("stored"));
+    let id = w.store.dept_records_in_review(0, 10).await.expect("review").iter().find(|r| r.batch == checksum).expect("in review").id;
+    let car = EconomicItem { id_number: p.id_number, kind: ItemKind::Car, amount: 8_000_000, source: "vehicles".into() };
+    assert!(w.store.decide_link(id, true, Some(&car), &Actor::new("officer")).await.expect("accepted"));
+
+    let source = economy::catalogue().get("vehicles").expect("source").clone();
+    let again = economy::ingest_run(
+        w.store.as_ref(),
+        &source,
+        "vehicles-2026-07.csv",
+        &checksum,
+        &headers,
+        &[(2, cells)],
+        None,
+        Run::Again,
+        &centre,
+    )
+    .await
+    .expect("linked again");
+    let r = again.relinked.expect("a new run");
+    assert_eq!((r.changed, r.kept_decisions), (0, 1));
+    assert_eq!(again.linked.matched, 1, "{:?}", again.refused);
+    let row = w.store.dept_record(id).await.expect("read").expect("present");
+    assert_eq!((row.link, row.id_number), (LinkKind::Matched, Some(p.id_number)));
+    let items = w.store.economic_items_of(&[p.id_number]).await.expect("items");
+    assert!(items.iter().any(|(i, b)| b == &checksum && i.kind == ItemKind::Car && i.amount == 8_000_000), "{items:?}");
+}

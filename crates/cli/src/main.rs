@@ -853,8 +853,18 @@ async fn import_economy(
         let state = match (&r.relinked, r.stored) {
             (Some(x), _) => {
                 again = format!(
-                    "重新关联（数据截止 {}）：{} 行的关联改变，{} 行保留人工复核结论 / linked again (data as of {}): {} rows changed, {} rows keep the reviewer's decision",
-                    x.as_of, x.changed, x.kept_decisions, x.as_of, x.changed, x.kept_decisions
+                    "重新关联（数据截止 {}）：{} 行的关联改变，{} 行保留人工复核结论 / linked again (data as of {}): {} rows changed, {} rows keep the reviewer's decision{}",
+                    x.as_of,
+                    x.changed,
+                    x.kept_decisions,
+                    x.as_of,
+                    x.changed,
+                    x.kept_decisions,
+                    if x.moved_away > 0 {
+                        format!("\n  其中 {} 行不再指向原来的人员：原人员因这些行产生的疑点和预警不会自动撤销，请复核 / {} rows no longer name the person they named: the findings and warnings they raised for that person are not withdrawn; review them", x.moved_away, x.moved_away)
+                    } else {
+                        String::new()
+                    }
                 );
                 again.as_str()
             }
@@ -887,12 +897,14 @@ async fn import_economy(
         minzheng_synth::files::write_table(out, &["文件", "行号", "原因", "Reason"], &rows, format)?;
         println!("{} 行及原因已写入 / {} rows with their reasons written to {}", rows.len(), rows.len(), out.display());
     }
-    // The day the compared rows describe: the one given, or that of the files linked again.
-    let as_of = as_of
-        .or_else(|| reports.iter().filter_map(|r| r.relinked.map(|x| x.as_of)).max())
-        .unwrap_or_else(minzheng_domain::calendar::today_in_beijing);
-    let records: Vec<_> = reports.into_iter().flat_map(|r| r.records).collect();
-    if !records.is_empty() {
+    // Each file's rows are compared as of the day that file describes (a file linked again keeps
+    // the date stored with it).
+    let mut by_date: std::collections::BTreeMap<chrono::NaiveDate, Vec<minzheng_domain::economy::DeptRecord>> = Default::default();
+    for r in reports {
+        let Some(on) = r.relinked.map(|x| x.as_of).or(as_of) else { continue };
+        by_date.entry(on).or_default().extend(r.records);
+    }
+    for (as_of, records) in by_date.into_iter().filter(|(_, r)| !r.is_empty()) {
         let engine = minzheng_policy::Engine::new(config().policies().map_err(|e| anyhow::anyhow!(e.both()))?, 2).await?;
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
         let operator = minzheng_domain::Principal {

@@ -88,8 +88,18 @@ pub trait DepartmentalStore: Send + Sync {
     /// A stored file linked again (重新关联: a new run of the linkage against the registry as it
     /// is now): each changed row (by its id) takes its new link, person, probability and cells,
     /// unless a person decided it in review; the file's items are replaced by `items`. All or
-    /// none, audited with the rows of each kind of link before and after. Returns the rows changed.
-    async fn relink_economic_batch(&self, checksum: &str, items: &[EconomicItem], changed: &[DeptRecord], actor: &Actor) -> Result<usize>;
+    /// none, audited with the rows of each kind of link before and after. `decided`: how many of
+    /// the file's rows a person had decided when the new run read them; if a reviewer decided
+    /// another since, nothing is written (`Conflict`: the run is made again). Returns the rows
+    /// changed.
+    async fn relink_economic_batch(
+        &self,
+        checksum: &str,
+        items: &[EconomicItem],
+        changed: &[DeptRecord],
+        decided: usize,
+        actor: &Actor,
+    ) -> Result<usize>;
 }
 
 /// The audit record of a file linked again: the rows of each kind of link before and after.
@@ -251,6 +261,7 @@ macro_rules! impl_departmental {
                     checksum: &str,
                     items: &[crate::EconomicItem],
                     changed: &[crate::DeptRecord],
+                    decided: usize,
                     actor: &Actor,
                 ) -> Result<usize> {
                     async fn tally(tx: &mut sqlx::Transaction<'_, $db>, checksum: &str) -> Result<std::collections::BTreeMap<String, i64>> {
@@ -260,6 +271,15 @@ macro_rules! impl_departmental {
                         rows.iter().map(|r| Ok((r.try_get::<String, _>("link")?, r.try_get::<i64, _>("n")?))).collect()
                     }
                     let mut tx = self.begin_write().await?;
+                    let mut qb =
+                        QueryBuilder::<$db>::new("SELECT COUNT(*) AS n FROM dept_records WHERE decided_by IS NOT NULL AND batch = ");
+                    qb.push_bind(checksum.to_string());
+                    let now: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("n")?;
+                    if now != decided as i64 {
+                        return Err(StoreError::Conflict(format!(
+                            "a reviewer decided rows of this file while it was linked again ({decided} then, {now} now): link it again"
+                        )));
+                    }
                     let before = tally(&mut tx, checksum).await?;
                     let mut n = 0;
                     for r in changed {

@@ -1186,7 +1186,7 @@ async fn a_row_in_review_is_decided_once_and_an_accepted_one_gives_its_item() {
         let proposed: Vec<DeptRecord> =
             rows.iter().map(|(r, _)| DeptRecord { id_number: Some(b), link: LinkKind::Exact, probability: 1000, ..r.clone() }).collect();
         let wage = EconomicItem { id_number: a, kind: ItemKind::Wage, amount: 320_000, source: "income".into() };
-        let changed = s.relink_economic_batch(&"ef".repeat(32), std::slice::from_ref(&wage), &proposed, &staff).await.expect("relink");
+        let changed = s.relink_economic_batch(&"ef".repeat(32), std::slice::from_ref(&wage), &proposed, 2, &staff).await.expect("relink");
         assert_eq!(changed, 0, "decided rows are not relinked");
         let first = s.dept_record(review[0].id).await.expect("read").expect("present");
         assert_eq!((first.link, first.id_number), (LinkKind::Matched, Some(a)));
@@ -1202,7 +1202,11 @@ async fn a_row_in_review_is_decided_once_and_an_accepted_one_gives_its_item() {
         let (stored, by) = s.dept_records_of_batch(&"ab".repeat(32)).await.expect("rows").remove(0);
         assert_eq!(by, None);
         let found = DeptRecord { link: LinkKind::Exact, id_number: Some(b), probability: 1000, ..stored.clone() };
-        assert_eq!(s.relink_economic_batch(&"ab".repeat(32), &[], &[found], &staff).await.expect("relink"), 1);
+        assert!(
+            matches!(s.relink_economic_batch(&"ef".repeat(32), &[], &[], 1, &staff).await, Err(minzheng_store::StoreError::Conflict(_))),
+            "a decision made since the run read the file: nothing written"
+        );
+        assert_eq!(s.relink_economic_batch(&"ab".repeat(32), &[], &[found], 0, &staff).await.expect("relink"), 1);
         let now = s.dept_record(stored.id).await.expect("read").expect("present");
         assert_eq!((now.link, now.id_number, now.probability), (LinkKind::Exact, Some(b), 1000));
         f.done().await;

@@ -151,9 +151,10 @@ pub struct Recount {
 
 /// 节假日安排录入后重算期限: once a year's holidays are entered (or a day corrected), the open
 /// cases' time limits are counted again in working days on the calendar as it now is — the whole
-/// case from its acceptance, the step it waits for from the day that step began (the last step
-/// that moved the case on; an extension or an earlier recount does not restart it) or from the
-/// notice's end. A due date counted over a year whose holidays were missing (暂定) becomes final.
+/// case from its acceptance, the step it waits for where its start is certain (a case awaiting
+/// its first survey from its acceptance, a notice's decision from the notice's end); other steps
+/// keep their date. A due date counted over a year whose holidays were
+/// missing (暂定) becomes final.
 /// Each case whose dates move gets a line in its history (办理记录) saying from what to what;
 /// audited as a step. Called where the calendar is set (the city's administrator).
 pub async fn recount_due_dates(store: &dyn Store, catalogue: &Catalogue, actor: &Actor) -> Result<Recount, CaseFailure> {
@@ -167,22 +168,23 @@ pub async fn recount_due_dates(store: &dyn Store, catalogue: &Catalogue, actor: 
             out.open += 1;
             let Some(service) = catalogue.service(&case.service) else { continue };
             let events = store.case_events(case.id).await?;
-            // The day the step it waits for began (Beijing time).
-            let began = events.iter().rev().find(|e| e.from != e.to.as_str() || e.action == CaseAction::PublishNotice.as_str()).map_or(
-                case.accepted_on,
-                |e| {
-                    if e.action == "accept" {
-                        case.accepted_on
-                    } else {
-                        (e.at + chrono::Duration::hours(8)).date_naive()
-                    }
-                },
-            );
             let mut updated = case.clone();
-            updated.set_due(service, began, &cal, &limits);
+            updated.due = cal.add_working_days(case.accepted_on, case.whole_limit(&limits));
+            // The step's own limit is counted again where its start is known for certain: a case
+            // still waiting for its first survey counts from its acceptance (no step has moved it
+            // on since; a case carried over without history too), a notice's decision from the
+            // notice's end. Any other step keeps its date, within the whole case's.
+            let untouched = case.status == CaseStatus::Accepted && events.iter().all(|e| e.action == "accept" || e.from == e.to.as_str());
+            if untouched || case.status == CaseStatus::Notice {
+                updated.set_due(service, case.accepted_on, &cal, &limits);
+            } else {
+                updated.step_due = case.step_due.min(updated.due);
+            }
             if (updated.due, updated.step_due) == (case.due, case.step_due) {
                 continue;
             }
+            // A page read before the recount is stale after it.
+            updated.version += 1;
             let event = CaseEvent {
                 case_id: case.id,
                 action: RECOUNT.into(),

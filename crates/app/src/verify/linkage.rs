@@ -335,6 +335,18 @@ pub async fn link_file(
         return Err(AccessError::Forbidden);
     }
     if against.is_none() && !matches!(who.region.level(), minzheng_domain::RegionLevel::Province | minzheng_domain::RegionLevel::City) {
+        store
+            .audit(
+                actor,
+                &[AuditEntry {
+                    action: "refused".into(),
+                    entity: "dept_record".into(),
+                    entity_key: file_name.into(),
+                    before: None,
+                    after: Some(serde_json::json!({ "use": "link_file", "reason": "outside the account's region" })),
+                }],
+            )
+            .await?;
         return Err(AccessError::OutOfScope);
     }
     let population = match against {
@@ -511,7 +523,10 @@ pub async fn decide_link(
         let Some(source) = crate::sources::catalogue().get(&record.source) else {
             return Err(invalid(format!("数据来源 {} 未登记", record.source), format!("source {} is not registered", record.source)));
         };
-        source.item(cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?
+        let item = source.item(cell).map_err(|e| invalid(minzheng_domain::Bilingual::zh(&e), minzheng_domain::Bilingual::en(&e)))?;
+        // A file of monthly rows counts a month's share, as its import does for linked rows.
+        let months = store.economic_batches().await?.into_iter().find(|b| b.checksum == record.batch).map_or(0, |b| b.months.len());
+        item.map(|i| crate::economy::monthly_average(vec![i], months).remove(0))
     } else {
         None
     };

@@ -152,14 +152,17 @@ pub(crate) async fn link_through_import(persons: u64, registered: f64, dirty: f6
     }
     let (mut all, mut on_dirty) = (Tally::default(), Tally::default());
     let mut no_truth = 0usize;
-    for r in &reports {
+    let mut datasets: Vec<&str> = reports.iter().map(|r| r.dataset.as_str()).collect();
+    datasets.sort_unstable();
+    datasets.dedup();
+    for dataset in datasets {
         let mut after = 0;
         loop {
-            let page = store.scan_dept_records(&r.dataset, after, 10_000).await?;
+            let page = store.scan_dept_records(dataset, after, 10_000).await?;
             let Some(last) = page.last() else { break };
             after = last.id;
             for d in &page {
-                let known = planted.get(&(r.dataset.as_str(), d.recorded_id.as_str(), d.recorded_name.as_str())).copied();
+                let known = planted.get(&(dataset, d.recorded_id.as_str(), d.recorded_name.as_str())).copied();
                 let Some(truth) = known.map(|k| k.0).or_else(|| IdNumber::parse(&d.recorded_id).ok()) else {
                     no_truth += 1;
                     continue;
