@@ -484,64 +484,43 @@ async fn commit(store: &dyn Store, p: Prepared, actor: &Actor) -> Result<Economy
         kept_decisions,
         mut phases,
     } = p;
-    if let Some(stored) = previous {
-        // The rows whose link changed, under their stored ids.
-        let changed: Vec<DeptRecord> = records
-            .into_iter()
-            .filter_map(|mut r| {
-                let (old, decided) = stored.get(&r.row_no)?;
-                if decided.is_some() || (old.link, old.id_number, old.probability) == (r.link, r.id_number, r.probability) {
-                    return None;
-                }
-                r.id = old.id;
-                Some(r)
-            })
-            .collect();
-        let moved_away = changed
-            .iter()
-            .filter(|r| stored.get(&r.row_no).is_some_and(|(old, _)| old.id_number.is_some() && old.id_number != r.id_number))
-            .count();
-        let n = store.relink_economic_batch(&checksum, &items, &changed, kept_decisions, actor).await?;
-        return Ok(EconomyReport {
-            file: file_name,
-            dataset,
-            items: items.len(),
-            rows,
-            linked,
-            stored: true,
-            refused,
-            records: changed,
-            relinked: Some(Relinked { changed: n, kept_decisions, moved_away, as_of }),
-            phases: {
-                phases.push(("store", clock.elapsed().as_secs_f64()));
-                phases
-            },
-        });
-    }
-    let batch = EconomicBatch {
-        checksum,
-        source: dataset.clone(),
-        file_name: file_name.clone(),
-        as_of,
-        items: items.len() as i64,
-        recorded_by: actor.name.clone(),
-        recorded_at: chrono::Utc::now(),
-        months: months.iter().map(|m| m.format("%Y-%m").to_string()).collect(),
+    let (stored, records, relinked) = match previous {
+        Some(stored) => {
+            // The rows whose link changed, under their stored ids; those that named someone
+            // else before are counted.
+            let mut moved_away = 0;
+            let changed: Vec<DeptRecord> = records
+                .into_iter()
+                .filter_map(|mut r| {
+                    let (old, decided) = stored.get(&r.row_no)?;
+                    if decided.is_some() || (old.link, old.id_number, old.probability) == (r.link, r.id_number, r.probability) {
+                        return None;
+                    }
+                    moved_away += usize::from(old.id_number.is_some() && old.id_number != r.id_number);
+                    r.id = old.id;
+                    Some(r)
+                })
+                .collect();
+            let n = store.relink_economic_batch(&checksum, &items, &changed, kept_decisions, actor).await?;
+            (true, changed, Some(Relinked { changed: n, kept_decisions, moved_away, as_of }))
+        }
+        None => {
+            let batch = EconomicBatch {
+                checksum,
+                source: dataset.clone(),
+                file_name: file_name.clone(),
+                as_of,
+                items: items.len() as i64,
+                recorded_by: actor.name.clone(),
+                recorded_at: chrono::Utc::now(),
+                months: months.iter().map(|m| m.format("%Y-%m").to_string()).collect(),
+            };
+            let stored = store.add_economic_batch(&batch, &items, &records, actor).await?;
+            (stored, if stored { records } else { Vec::new() }, None)
+        }
     };
-    let stored = store.add_economic_batch(&batch, &items, &records, actor).await?;
     phases.push(("store", clock.elapsed().as_secs_f64()));
-    Ok(EconomyReport {
-        file: file_name,
-        dataset,
-        items: items.len(),
-        rows,
-        linked,
-        stored,
-        refused,
-        records: if stored { records } else { Vec::new() },
-        relinked: None,
-        phases,
-    })
+    Ok(EconomyReport { file: file_name, dataset, items: items.len(), rows, linked, stored, refused, records, relinked, phases })
 }
 
 /// Keeps, of each person's records from one dataset, those of the newest file: what the rules
