@@ -145,7 +145,7 @@ macro_rules! impl_cases {
                 ) -> Result<i64> {
                     let mut tx = self.begin_write().await?;
                     let now = chain::now();
-                    let id: i64 = cases::insert_case::<$db>(case, waiting_for, now)
+                    let id: i64 = cases::insert_case::<$db>(case, waiting_for, now)?
                         .build()
                         .fetch_one(&mut *tx)
                         .await
@@ -168,7 +168,7 @@ macro_rules! impl_cases {
                     let now = chain::now();
                     let mut added = 0;
                     for chunk in cases.chunks(2000) {
-                        added += cases::insert_cases::<$db>(chunk, now)
+                        added += cases::insert_cases::<$db>(chunk, now)?
                             .build()
                             .execute(&mut *tx)
                             .await
@@ -218,7 +218,7 @@ macro_rules! impl_cases {
                         Self::write_audit(&mut tx, actor, &[crate::enrolments_audit(&source, std::slice::from_ref(e))]).await?;
                     }
                     let now = chain::now();
-                    let changed = cases::update_case::<$db>(&stored, waiting_for, seen_version, now)
+                    let changed = cases::update_case::<$db>(&stored, waiting_for, seen_version, now)?
                         .build()
                         .execute(&mut *tx)
                         .await

@@ -64,7 +64,7 @@ macro_rules! impl_checks {
                     actor: &Actor,
                 ) -> Result<i64> {
                     let mut tx = self.begin_write().await?;
-                    let id: i64 = verify::insert_household_check::<$db>(report).build().fetch_one(&mut *tx).await?.try_get("id")?;
+                    let id: i64 = verify::insert_household_check::<$db>(report)?.build().fetch_one(&mut *tx).await?.try_get("id")?;
                     Self::write_audit(&mut tx, actor, &[crate::household_check_audit(id, report)]).await?;
                     tx.commit().await?;
                     Ok(id)

@@ -155,7 +155,7 @@ macro_rules! impl_departmental {
                         sql::insert_economic_items::<$db>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
                     }
                     for chunk in records.chunks(3000) {
-                        verify::insert_dept_records::<$db>(chunk, &batch.checksum).build().execute(&mut *tx).await?;
+                        verify::insert_dept_records::<$db>(chunk, &batch.checksum)?.build().execute(&mut *tx).await?;
                     }
                     if items.len() + records.len() >= BULK_THRESHOLD {
                         // A large file changes the tables' statistics (see `BulkStore::apply_batch`).
@@ -283,7 +283,7 @@ macro_rules! impl_departmental {
                     let before = tally(&mut tx, checksum).await?;
                     let mut n = 0;
                     for r in changed {
-                        n += verify::relink_dept_record::<$db>(r).build().execute(&mut *tx).await?.rows_affected() as usize;
+                        n += verify::relink_dept_record::<$db>(r)?.build().execute(&mut *tx).await?.rows_affected() as usize;
                     }
                     let mut qb = QueryBuilder::<$db>::new("DELETE FROM economic_items WHERE batch = ");
                     qb.push_bind(checksum.to_string()).build().execute(&mut *tx).await?;

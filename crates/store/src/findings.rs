@@ -120,7 +120,7 @@ macro_rules! impl_findings {
                     let now = chain::now();
                     let mut added = 0;
                     for chunk in findings.chunks(500) {
-                        added += verify::insert_findings::<$db>(chunk, now).build().execute(&mut *tx).await?.rows_affected();
+                        added += verify::insert_findings::<$db>(chunk, now)?.build().execute(&mut *tx).await?.rows_affected();
                     }
                     if added > 0 {
                         Self::write_audit(&mut tx, actor, &[crate::findings_audit(findings, added)]).await?;

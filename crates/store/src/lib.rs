@@ -81,6 +81,27 @@ pub enum StoreError {
     Conflict(String),
     #[error("audit record not written: {0}")]
     Audit(String),
+    /// A record that cannot be written as JSON: refused, never stored as an empty body.
+    #[error("{what} cannot be encoded as JSON: {reason}")]
+    Encode { what: &'static str, reason: String },
+}
+
+/// The JSON text of a record's body, or [`StoreError::Encode`]: a body that cannot be encoded
+/// is refused, so no empty body is ever stored in its place.
+pub fn to_json<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Encode { what, reason: e.to_string() })
+}
+
+/// The JSON value of a record for an audit entry built where no error can be returned (an
+/// [`AuditEvent`]): a value that cannot be encoded is recorded as the reason it could not be,
+/// never as an empty value.
+pub fn audit_value<T: Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or_else(|e| serde_json::json!({ "not_encoded": e.to_string() }))
+}
+
+/// The JSON value of a record (for audit entries), or [`StoreError::Encode`].
+pub fn to_json_value<T: Serialize + ?Sized>(what: &'static str, value: &T) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| StoreError::Encode { what, reason: e.to_string() })
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -214,5 +235,23 @@ pub(crate) fn conflict(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what.to_string()),
         _ => StoreError::Database(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_that_cannot_be_encoded_is_refused_not_stored_empty() {
+        // JSON objects need string keys: a map keyed by pairs cannot be written.
+        let unencodable: std::collections::BTreeMap<(u8, u8), u8> = [((1, 2), 3)].into();
+        match to_json("case", &unencodable) {
+            Err(StoreError::Encode { what: "case", reason }) => assert!(reason.contains("key"), "{reason}"),
+            other => panic!("expected an encoding error, got {other:?}"),
+        }
+        assert!(matches!(to_json_value("case", &unencodable), Err(StoreError::Encode { .. })));
+        assert!(audit_value(&unencodable)["not_encoded"].is_string());
+        assert_eq!(to_json("case", &[1, 2]).ok().as_deref(), Some("[1,2]"));
     }
 }

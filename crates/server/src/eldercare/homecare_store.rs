@@ -201,7 +201,7 @@ macro_rules! impl_homecare_store {
                     });
                     qb.push(" RETURNING id");
                     let id: i64 = qb.build().fetch_one(&mut *tx).await?.try_get("id")?;
-                    let audit = entry("add_care_provider", "care_provider", id.to_string(), serde_json::to_value(Provider { id, ..p.clone() }).unwrap_or_default());
+                    let audit = entry("add_care_provider", "care_provider", id.to_string(), minzheng_store::to_json_value("care provider", &Provider { id, ..p.clone() })?);
                     <$store>::write_audit(&mut tx, actor, &[audit]).await?;
                     tx.commit().await?;
                     Ok(id)
@@ -437,12 +437,12 @@ macro_rules! impl_homecare_store {
                     let audits: Vec<AuditEntry> = list
                         .iter()
                         .map(|s| {
-                            let mut after = serde_json::to_value(s).unwrap_or_default();
+                            let mut after = minzheng_store::to_json_value("home-care settlement", s)?;
                             after["month"] = serde_json::json!(month);
                             after["hour_fen"] = serde_json::json!(hour_fen);
-                            entry("settle_homecare", "care_provider", s.provider_id.to_string(), after)
+                            Ok(entry("settle_homecare", "care_provider", s.provider_id.to_string(), after))
                         })
-                        .collect();
+                        .collect::<minzheng_store::Result<_>>()?;
                     <$store>::write_audit(&mut tx, actor, &audits).await?;
                     tx.commit().await?;
                     Ok(())

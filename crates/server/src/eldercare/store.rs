@@ -182,7 +182,7 @@ impl AuditEvent for EldercareEvent<'_> {
                 entity: "care_institution".into(),
                 entity_key: receipt.to_string(),
                 before: None,
-                after: Some(serde_json::to_value(inspection).unwrap_or_default()),
+                after: Some(minzheng_store::audit_value(inspection)),
             },
             EldercareEvent::Discharged { residency, on } => AuditEntry {
                 action: "discharge_resident".into(),

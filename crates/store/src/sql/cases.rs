@@ -14,7 +14,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 pub(crate) const CASE_COLUMNS: &str = "id, status, version, body";
 
 /// Inserts a new case; the unique `active_key` refuses a second open case of the program and household.
-pub(crate) fn insert_case<DB>(c: &Case, waiting_for: Option<&str>, now: DateTime<Utc>) -> QueryBuilder<DB>
+pub(crate) fn insert_case<DB>(c: &Case, waiting_for: Option<&str>, now: DateTime<Utc>) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -37,14 +37,14 @@ where
         .push_bind(c.step_due)
         .push_bind(c.due)
         .push_bind(c.version)
-        .push_bind(serde_json::to_string(c).unwrap_or_default())
+        .push_bind(crate::to_json("case", c)?)
         .push_bind(now);
     qb.push(") RETURNING id");
-    qb
+    Ok(qb)
 }
 
 /// Writes a step's result, only if the case is still at the version the step was taken on.
-pub(crate) fn update_case<DB>(c: &Case, waiting_for: Option<&str>, seen_version: i64, now: DateTime<Utc>) -> QueryBuilder<DB>
+pub(crate) fn update_case<DB>(c: &Case, waiting_for: Option<&str>, seen_version: i64, now: DateTime<Utc>) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -66,18 +66,18 @@ where
         .push(", version = ")
         .push_bind(c.version)
         .push(", body = ")
-        .push_bind(serde_json::to_string(c).unwrap_or_default())
+        .push_bind(crate::to_json("case", c)?)
         .push(", updated_at = ")
         .push_bind(now)
         .push(" WHERE id = ")
         .push_bind(c.id)
         .push(" AND version = ")
         .push_bind(seen_version);
-    qb
+    Ok(qb)
 }
 
 /// Many cases at once (carried over from an earlier system), without events.
-pub(crate) fn insert_cases<DB>(cases: &[(Case, Option<String>)], now: DateTime<Utc>) -> QueryBuilder<DB>
+pub(crate) fn insert_cases<DB>(cases: &[(Case, Option<String>)], now: DateTime<Utc>) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -87,7 +87,8 @@ where
     DateTime<Utc>: for<'x> Encode<'x, DB> + Type<DB>,
 {
     let mut qb = QueryBuilder::<DB>::new("INSERT INTO cases (service, program, household_no, owner, community, accepted_at, status, waiting_for, active_key, step_due, due, version, body, updated_at) ");
-    qb.push_values(cases, |mut row, (c, waiting_for)| {
+    let bodies = cases.iter().map(|(c, _)| crate::to_json("case", c)).collect::<Result<Vec<_>>>()?;
+    qb.push_values(cases.iter().zip(bodies), |mut row, ((c, waiting_for), body)| {
         row.push_bind(c.service.clone())
             .push_bind(c.program.clone())
             .push_bind(c.household_no.clone())
@@ -100,10 +101,10 @@ where
             .push_bind(c.step_due)
             .push_bind(c.due)
             .push_bind(c.version)
-            .push_bind(serde_json::to_string(c).unwrap_or_default())
+            .push_bind(body)
             .push_bind(now);
     });
-    qb
+    Ok(qb)
 }
 
 pub(crate) fn case_by_id<DB>(id: i64) -> QueryBuilder<DB>

@@ -27,7 +27,7 @@ fn json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
 pub(crate) const DEPT_COLUMNS: &str =
     "id, batch, source, row_no, recorded_id, recorded_name, id_number, link, probability, event_date, fields";
 
-pub(crate) fn insert_dept_records<DB>(records: &[DeptRecord], batch: &str) -> QueryBuilder<DB>
+pub(crate) fn insert_dept_records<DB>(records: &[DeptRecord], batch: &str) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -38,7 +38,8 @@ where
     let mut qb = QueryBuilder::<DB>::new(
         "INSERT INTO dept_records (batch, source, row_no, recorded_id, recorded_name, id_number, link, probability, event_date, fields) ",
     );
-    qb.push_values(records, |mut row, r| {
+    let cells = records.iter().map(|r| crate::to_json("departmental row", &r.fields)).collect::<Result<Vec<_>>>()?;
+    qb.push_values(records.iter().zip(cells), |mut row, (r, cells)| {
         row.push_bind(batch.to_string())
             .push_bind(r.source.clone())
             .push_bind(r.row_no)
@@ -48,9 +49,9 @@ where
             .push_bind(r.link.as_str().to_string())
             .push_bind(i64::from(r.probability))
             .push_bind(r.event_date)
-            .push_bind(serde_json::to_string(&r.fields).unwrap_or_default());
+            .push_bind(cells);
     });
-    qb
+    Ok(qb)
 }
 
 pub(crate) fn scan_dept_records<DB>(source: &str, after: i64, limit: u32) -> QueryBuilder<DB>
@@ -124,7 +125,7 @@ where
 
 /// A row of a file linked again: its new link, person, probability and cells (the explanation
 /// is one of them); never a row a person decided.
-pub(crate) fn relink_dept_record<DB>(r: &DeptRecord) -> QueryBuilder<DB>
+pub(crate) fn relink_dept_record<DB>(r: &DeptRecord) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -138,13 +139,13 @@ where
         .push(", probability = ")
         .push_bind(i64::from(r.probability))
         .push(", fields = ")
-        .push_bind(serde_json::to_string(&r.fields).unwrap_or_default())
+        .push_bind(crate::to_json("departmental row", &r.fields)?)
         .push(" WHERE id = ")
         .push_bind(r.id)
         .push(" AND batch = ")
         .push_bind(r.batch.clone())
         .push(" AND decided_by IS NULL");
-    qb
+    Ok(qb)
 }
 
 pub(crate) fn dept_record_from_row<'r, R>(row: &'r R) -> Result<DeptRecord>
@@ -323,7 +324,7 @@ where
 pub(crate) const FINDING_COLUMNS: &str = "id, key, kind, enrolment_id, program, household_no, id_number, region, confidence, \
     summary_zh, summary_en, evidence, found_on, status, assigned_to, resolution";
 
-pub(crate) fn insert_findings<DB>(findings: &[Finding], now: DateTime<Utc>) -> QueryBuilder<DB>
+pub(crate) fn insert_findings<DB>(findings: &[Finding], now: DateTime<Utc>) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -336,7 +337,8 @@ where
         "INSERT INTO findings (key, kind, enrolment_id, program, household_no, id_number, region, confidence, summary_zh, summary_en, \
          evidence, found_on, status, assigned_to, resolution, created_at) ",
     );
-    qb.push_values(findings, |mut row, f| {
+    let evidence = findings.iter().map(|f| crate::to_json("finding's evidence", &f.evidence)).collect::<Result<Vec<_>>>()?;
+    qb.push_values(findings.iter().zip(evidence), |mut row, (f, evidence)| {
         row.push_bind(f.key.clone())
             .push_bind(f.kind.as_str().to_string())
             .push_bind(f.enrolment_id)
@@ -347,7 +349,7 @@ where
             .push_bind(i64::from(f.confidence))
             .push_bind(f.summary_zh.clone())
             .push_bind(f.summary_en.clone())
-            .push_bind(serde_json::to_string(&f.evidence).unwrap_or_default())
+            .push_bind(evidence)
             .push_bind(f.found_on)
             .push_bind(f.status.as_str().to_string())
             .push_bind(f.assigned_to.clone())
@@ -355,7 +357,7 @@ where
             .push_bind(now);
     });
     qb.push(" ON CONFLICT (key) DO NOTHING");
-    qb
+    Ok(qb)
 }
 
 pub(crate) fn finding_by_id<DB>(id: i64) -> QueryBuilder<DB>
@@ -589,7 +591,7 @@ pub(crate) fn paginate_findings(mut items: Vec<Finding>, limit: u32) -> crate::P
 
 // ---- household checks ----
 
-pub(crate) fn insert_household_check<DB>(r: &minzheng_domain::verification::VerificationReport) -> QueryBuilder<DB>
+pub(crate) fn insert_household_check<DB>(r: &minzheng_domain::verification::VerificationReport) -> Result<QueryBuilder<DB>>
 where
     DB: Database,
     String: for<'x> Encode<'x, DB> + Type<DB>,
@@ -602,11 +604,11 @@ where
     sep.push_bind(r.household_no.clone())
         .push_bind(r.community.to_string())
         .push_bind(r.on)
-        .push_bind(serde_json::to_string(r).unwrap_or_default())
+        .push_bind(crate::to_json("household check report", r)?)
         .push_bind(r.made_by.clone())
         .push_bind(r.made_at);
     qb.push(") RETURNING id");
-    qb
+    Ok(qb)
 }
 
 pub(crate) fn household_checks<DB>(id: Option<i64>, household_no: Option<&str>) -> QueryBuilder<DB>
