@@ -17,17 +17,15 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Checks one household of the account's region on `on`, stores the report (audited) and returns
 /// it. `today` is the day the data is queried (the authorisation is judged on it).
-#[allow(clippy::too_many_arguments, reason = "who, actor and today are to become one request context")]
 pub async fn check_household(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &crate::RequestContext<'_>,
     household_no: &str,
     authorisation: Authorisation,
     on: NaiveDate,
-    today: NaiveDate,
 ) -> Result<VerificationReport, PolicyFailure> {
+    let crate::RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden.into());
     }

@@ -7,11 +7,11 @@ use crate::registry::AccessError;
 use minzheng_domain::registry::{columns, household_row, person_row};
 use minzheng_domain::{Household, RegionCode};
 use minzheng_domain::{Permission, Principal};
+/// The file format of an export (.xlsx or .csv).
+pub use minzheng_sheet::Format;
+use minzheng_sheet::{write_table, WriteError};
 use minzheng_store::{Actor, AuditEntry};
 use minzheng_store::{HouseholdQuery, Progress, Store, StoreError};
-/// The file format of an export (.xlsx or .csv).
-pub use minzheng_synth::files::Format;
-use minzheng_synth::files::{write_table, WriteError};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -51,17 +51,16 @@ pub enum What {
 
 /// Exports persons or households living in `region` (the account's whole region if none) for
 /// an account that may export the registry there; returns the rows written.
-#[allow(clippy::too_many_arguments, reason = "who and actor are to become one request context")]
 pub async fn export(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &crate::RequestContext<'_>,
     what: What,
     region: Option<RegionCode>,
     path: &Path,
     format: Format,
     progress: Progress<'_>,
 ) -> Result<usize, ExportError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ExportRegistry) {
         return Err(AccessError::Forbidden.into());
     }

@@ -793,7 +793,7 @@ pub async fn import_persons(
 }
 
 /// Writes the rejected rows with their reasons (.xlsx, or .csv by the file's extension).
-pub fn write_errors(path: &Path, report: &ImportReport) -> Result<(), minzheng_synth::files::WriteError> {
+pub fn write_errors(path: &Path, report: &ImportReport) -> Result<(), minzheng_sheet::WriteError> {
     let mut headers: Vec<&str> = vec!["行号"];
     headers.extend(report.headers.iter().map(String::as_str));
     headers.extend(["错误原因", "Reason"]);
@@ -811,9 +811,9 @@ pub fn write_errors(path: &Path, report: &ImportReport) -> Result<(), minzheng_s
         })
         .collect();
     let format = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
-        minzheng_synth::files::Format::Csv
+        minzheng_sheet::Format::Csv
     } else {
-        minzheng_synth::files::Format::Xlsx
+        minzheng_sheet::Format::Xlsx
     };
-    minzheng_synth::files::write_table(path, &headers, &rows, format)
+    minzheng_sheet::write_table(path, &headers, &rows, format)
 }

@@ -3,27 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
 use minzheng_app::auth::{self, AuthError};
-use minzheng_domain::{RegionCode, Role};
+use minzheng_domain::Role;
 use minzheng_store::{Actor, Store};
+use minzheng_testkit::{code, TempDir, TestStore};
 use std::sync::Arc;
 
-struct Dir(std::path::PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn store(tag: &str) -> (Arc<dyn Store>, Dir) {
-    let dir = std::env::temp_dir().join(format!("minzheng-auth-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+async fn store(tag: &str) -> (Arc<dyn Store>, TempDir) {
+    let TestStore { store, dir, .. } = minzheng_testkit::sqlite(&format!("auth-{tag}")).await;
     minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
-    (store, Dir(dir))
-}
-
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).expect("code")
+    (store, dir.expect("the store's folder"))
 }
 
 fn client() -> Actor {

@@ -6,7 +6,8 @@
 mod common;
 
 use common::*;
-use minzheng_app::cases::{self as use_case, Application, CaseFailure, CaseList, Catalogue};
+use minzheng_app::cases::{self as use_case, Application, CaseFailure, CaseList, Catalogue, Step, Upload};
+use minzheng_app::RequestContext;
 use minzheng_domain::case::{CaseAction, CaseStatus};
 use minzheng_domain::{Fen, Household, HouseholdKind, IdNumber, Person, PersonStatus, Relation, Role, Sex};
 use minzheng_policy::{Engine, PolicySet};
@@ -107,9 +108,17 @@ fn dibao_application(applicant: IdNumber) -> Application {
 impl World {
     /// The account's own queue (待办) on a day, its first page.
     async fn queue(&self, who: &minzheng_domain::Principal, on: &str) -> minzheng_store::Page<use_case::CaseView> {
-        use_case::cases(self.store.as_ref(), who, &actor(who), CaseList::Queue, None, None, 50, &Default::default(), day(on))
-            .await
-            .expect("queue")
+        use_case::cases(
+            self.store.as_ref(),
+            &RequestContext::new(who, &actor(who), day(on)),
+            CaseList::Queue,
+            None,
+            None,
+            50,
+            &Default::default(),
+        )
+        .await
+        .expect("queue")
     }
 
     async fn step(
@@ -119,7 +128,15 @@ impl World {
         action: CaseAction,
         on: &str,
     ) -> Result<minzheng_domain::Case, CaseFailure> {
-        use_case::act(self.store.as_ref(), &self.engine, &self.catalogue, who, &actor(who), id, &action, NOTE, None, day(on)).await
+        use_case::act(
+            self.store.as_ref(),
+            &self.engine,
+            &self.catalogue,
+            &RequestContext::new(who, &actor(who), day(on)),
+            id,
+            Step { action: &action, comment: NOTE, seen: None },
+        )
+        .await
     }
 }
 
@@ -309,13 +326,9 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
         w.store.as_ref(),
         &w.engine,
         &w.catalogue,
-        &county,
-        &actor(&county),
+        &RequestContext::new(&county, &actor(&county), day("2026-11-03")),
         c.id,
-        &CaseAction::Refuse { reason: "家庭人均收入高于标准".into() },
-        NOTE,
-        Some(c.version + 1),
-        day("2026-11-03"),
+        Step { action: &CaseAction::Refuse { reason: "家庭人均收入高于标准".into() }, comment: NOTE, seen: Some(c.version + 1) },
     )
     .await;
     assert!(matches!(stale, Err(CaseFailure::Stale)));
@@ -441,9 +454,16 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
 
     // The accepting community uploads the signed form; the type comes from the content.
     let pdf = b"%PDF-1.4\n% signed application\n%%EOF\n".to_vec();
-    let d = use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "申请书.pdf", &pdf)
-        .await
-        .expect("uploaded");
+    let d = use_case::upload(
+        w.store.as_ref(),
+        &docs,
+        &w.catalogue,
+        &RequestContext::new(&heping, &actor(&heping), day("2026-11-03")),
+        c.id,
+        Upload { code: "application", file_name: "申请书.pdf", bytes: &pdf },
+    )
+    .await
+    .expect("uploaded");
     assert_eq!((d.content_type.as_str(), d.size), ("application/pdf", pdf.len() as i64));
     let refused = |r: Result<minzheng_store::CaseDocument, CaseFailure>| matches!(r, Err(CaseFailure::Invalid { .. }));
     assert!(
@@ -452,12 +472,9 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
                 w.store.as_ref(),
                 &docs,
                 &w.catalogue,
-                &heping,
-                &actor(&heping),
+                &RequestContext::new(&heping, &actor(&heping), day("2026-11-03")),
                 c.id,
-                "application",
-                "photo.pdf",
-                b"GIF89a not a pdf"
+                Upload { code: "application", file_name: "photo.pdf", bytes: b"GIF89a not a pdf" }
             )
             .await
         ),
@@ -466,17 +483,43 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     let big = [b"%PDF-".as_slice(), &vec![b' '; use_case::MAX_DOCUMENT_BYTES]].concat();
     assert!(
         refused(
-            use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "application", "big.pdf", &big).await
+            use_case::upload(
+                w.store.as_ref(),
+                &docs,
+                &w.catalogue,
+                &RequestContext::new(&heping, &actor(&heping), day("2026-11-03")),
+                c.id,
+                Upload { code: "application", file_name: "big.pdf", bytes: &big }
+            )
+            .await
         ),
         "over the size limit"
     );
     assert!(
-        refused(use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &heping, &actor(&heping), c.id, "passport", "p.pdf", &pdf).await),
+        refused(
+            use_case::upload(
+                w.store.as_ref(),
+                &docs,
+                &w.catalogue,
+                &RequestContext::new(&heping, &actor(&heping), day("2026-11-03")),
+                c.id,
+                Upload { code: "passport", file_name: "p.pdf", bytes: &pdf }
+            )
+            .await
+        ),
         "not a document of the service"
     );
     let elsewhere = who(Role::CommunityWorker, "210102001003");
     assert!(matches!(
-        use_case::upload(w.store.as_ref(), &docs, &w.catalogue, &elsewhere, &actor(&elsewhere), c.id, "application", "a.pdf", &pdf).await,
+        use_case::upload(
+            w.store.as_ref(),
+            &docs,
+            &w.catalogue,
+            &RequestContext::new(&elsewhere, &actor(&elsewhere), day("2026-11-03")),
+            c.id,
+            Upload { code: "application", file_name: "a.pdf", bytes: &pdf }
+        )
+        .await,
         Err(CaseFailure::Access(_))
     ));
     assert_eq!(w.store.case_documents(c.id).await.expect("list").len(), 1, "nothing refused was kept");
@@ -683,13 +726,9 @@ async fn what_the_survey_and_check_record_against_granting_is_answered_in_writin
         w.store.as_ref(),
         &w.engine,
         &w.catalogue,
-        &county,
-        &actor(&county),
+        &RequestContext::new(&county, &actor(&county), day("2026-11-16")),
         c.id,
-        &CaseAction::Approve { amount: None },
-        answer,
-        None,
-        day("2026-11-16"),
+        Step { action: &CaseAction::Approve { amount: None }, comment: answer, seen: None },
     )
     .await
     .expect("approved with the answer");
@@ -848,8 +887,9 @@ async fn entering_a_years_holidays_recounts_the_open_cases_due_dates() {
     // A page read before the recount is stale; one read after takes the next step.
     let survey = CaseAction::Survey { staff: vec!["张敏".into(), "李强".into()], home_visit: true, findings: NOTE.into() };
     let worker_actor = actor(&worker);
+    let cx = RequestContext::new(&worker, &worker_actor, day("2026-12-16"));
     let act = |seen: i64| {
-        use_case::act(w.store.as_ref(), &w.engine, &w.catalogue, &worker, &worker_actor, c.id, &survey, NOTE, Some(seen), day("2026-12-16"))
+        use_case::act(w.store.as_ref(), &w.engine, &w.catalogue, &cx, c.id, Step { action: &survey, comment: NOTE, seen: Some(seen) })
     };
     assert!(matches!(act(c.version).await, Err(CaseFailure::Stale)), "the recount moved the case on");
     act(now.version).await.expect("surveyed");

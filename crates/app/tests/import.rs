@@ -7,23 +7,13 @@ use minzheng_app::regions;
 use minzheng_domain::RegionCode;
 use minzheng_store::{Actor, PersonQuery, Store};
 use minzheng_synth::files::{write_city, Format};
-use std::path::PathBuf;
+use minzheng_testkit::{TempDir, TestStore};
 use std::sync::Arc;
 
-struct Dir(PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn store_in(tag: &str) -> (Arc<dyn Store>, Dir) {
-    let dir = std::env::temp_dir().join(format!("minzheng-import-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+async fn store_in(tag: &str) -> (Arc<dyn Store>, TempDir) {
+    let TestStore { store, dir, .. } = minzheng_testkit::sqlite(&format!("import-{tag}")).await;
     regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
-    (store, Dir(dir))
+    (store, dir.expect("the store's folder"))
 }
 
 #[tokio::test]
@@ -222,7 +212,17 @@ async fn an_export_needs_the_permission_stays_in_the_region_and_is_audited() {
     let approver = Principal { name: "hunnan".into(), role: Role::CountyApprover, region: county.clone() };
     let actor = Actor::new("hunnan");
     let out = dir.0.join("hunnan.csv");
-    let rows = export(store.as_ref(), &approver, &actor, What::Persons, None, &out, Format::Csv, &|_| {}).await.expect("export");
+    let rows = export(
+        store.as_ref(),
+        &minzheng_app::RequestContext::new(&approver, &actor, chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")),
+        What::Persons,
+        None,
+        &out,
+        Format::Csv,
+        &|_| {},
+    )
+    .await
+    .expect("export");
     let in_county = city
         .persons
         .iter()
@@ -237,8 +237,7 @@ async fn an_export_needs_the_permission_stays_in_the_region_and_is_audited() {
     // Another county: refused, and the refusal recorded.
     let outside = export(
         store.as_ref(),
-        &approver,
-        &actor,
+        &minzheng_app::RequestContext::new(&approver, &actor, chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")),
         What::Persons,
         Some(RegionCode::parse("210102").expect("和平区")),
         &dir.0.join("x.csv"),
@@ -250,8 +249,16 @@ async fn an_export_needs_the_permission_stays_in_the_region_and_is_audited() {
     assert!(store.audit_of("registry", "210102").await.expect("audit").iter().any(|r| r.action == "refused"));
     // A role that may not export.
     let auditor = Principal { name: "audit".into(), role: Role::Auditor, region: county.clone() };
-    let refused =
-        export(store.as_ref(), &auditor, &Actor::new("audit"), What::Households, None, &dir.0.join("y.csv"), Format::Csv, &|_| {}).await;
+    let refused = export(
+        store.as_ref(),
+        &minzheng_app::RequestContext::new(&auditor, &Actor::new("audit"), chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")),
+        What::Households,
+        None,
+        &dir.0.join("y.csv"),
+        Format::Csv,
+        &|_| {},
+    )
+    .await;
     assert!(matches!(refused, Err(ExportError::Access(AccessError::Forbidden))), "{refused:?}");
 }
 

@@ -9,6 +9,7 @@ mod common;
 use common::*;
 
 use minzheng_app::policy as use_case;
+use minzheng_app::RequestContext;
 use minzheng_domain::Role;
 use minzheng_policy::snapshot::from_city_where;
 use minzheng_policy::{Area, Change, Engine, ParameterRecord, PolicySet};
@@ -97,9 +98,17 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
 
     let county = busiest_county(&w.city);
     let approver = who(Role::CountyApprover, &county);
-    let report = use_case::sweep(w.store.as_ref(), &w.engine, &approver, &actor(&approver), &code(&county), day(ON), 2, &|_| {})
-        .await
-        .expect("sweep");
+    let report = use_case::sweep(
+        w.store.as_ref(),
+        &w.engine,
+        &RequestContext::new(&approver, &actor(&approver), day(ON)),
+        &code(&county),
+        day(ON),
+        2,
+        &|_| {},
+    )
+    .await
+    .expect("sweep");
     assert!(report.rows.iter().all(|r| r.county == county));
     // The same county through the engine directly, from the city in memory.
     let keep: std::collections::HashSet<&str> =
@@ -124,9 +133,28 @@ async fn a_county_sweep_from_the_store_equals_the_engine_on_the_city_in_memory()
     assert!(workbook.starts_with(b"PK"), "an .xlsx file");
     // A community worker may not sweep; a county approver may not sweep another county.
     let worker = who(Role::CommunityWorker, w.city.households[0].community.as_str());
-    assert!(use_case::sweep(w.store.as_ref(), &w.engine, &worker, &actor(&worker), &code(&county), day(ON), 2, &|_| {}).await.is_err());
+    assert!(use_case::sweep(
+        w.store.as_ref(),
+        &w.engine,
+        &RequestContext::new(&worker, &actor(&worker), day(ON)),
+        &code(&county),
+        day(ON),
+        2,
+        &|_| {}
+    )
+    .await
+    .is_err());
     let other = if county == "210112" { "210102" } else { "210112" };
-    let err = use_case::sweep(w.store.as_ref(), &w.engine, &approver, &actor(&approver), &code(other), day(ON), 2, &|_| {}).await;
+    let err = use_case::sweep(
+        w.store.as_ref(),
+        &w.engine,
+        &RequestContext::new(&approver, &actor(&approver), day(ON)),
+        &code(other),
+        day(ON),
+        2,
+        &|_| {},
+    )
+    .await;
     assert!(matches!(err, Err(use_case::PolicyFailure::Access(minzheng_app::registry::AccessError::OutOfScope))));
 }
 
@@ -179,8 +207,17 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     let city = who(Role::CityAdmin, "2101");
     let from = day("2027-01-01");
     let rise = vec![Change::parse("dibao_standard+10%", "2101", from).expect("change")];
-    let report =
-        use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &rise, 2, &|_| {}).await.expect("what-if");
+    let report = use_case::whatif(
+        w.store.as_ref(),
+        &w.engine,
+        &RequestContext::new(&city, &actor(&city), day(ON)),
+        &code("2101"),
+        &rise,
+        2,
+        &|_| {},
+    )
+    .await
+    .expect("what-if");
     let total = report.total();
     let dibao: Vec<_> = report.rows.iter().filter(|r| r.program == "dibao").collect();
     assert!(dibao.iter().map(|r| r.monthly_change()).sum::<i64>() > 0, "a higher standard costs more");
@@ -195,12 +232,30 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         .starts_with(b"PK"));
     // Setting a parameter to the value in force changes nothing.
     let same = vec![Change::parse("gaoling_80=2500", "2101", from).expect("change")];
-    let report =
-        use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &same, 2, &|_| {}).await.expect("what-if");
+    let report = use_case::whatif(
+        w.store.as_ref(),
+        &w.engine,
+        &RequestContext::new(&city, &actor(&city), day(ON)),
+        &code("2101"),
+        &same,
+        2,
+        &|_| {},
+    )
+    .await
+    .expect("what-if");
     assert_eq!((report.total().monthly_change(), report.total().newly_eligible, report.total().no_longer_eligible), (0, 0, 0));
     let unknown = vec![Change::parse("dibao_standardd+10%", "2101", from).expect("change")];
     assert!(matches!(
-        use_case::whatif(w.store.as_ref(), &w.engine, &city, &actor(&city), &code("2101"), &unknown, 2, &|_| {}).await,
+        use_case::whatif(
+            w.store.as_ref(),
+            &w.engine,
+            &RequestContext::new(&city, &actor(&city), day(ON)),
+            &code("2101"),
+            &unknown,
+            2,
+            &|_| {}
+        )
+        .await,
         Err(use_case::PolicyFailure::Invalid { .. })
     ));
 

@@ -9,6 +9,7 @@ mod common;
 use common::*;
 
 use minzheng_app::verify as use_case;
+use minzheng_app::RequestContext;
 use minzheng_domain::economy::LinkKind;
 use minzheng_domain::{FindingAction, FindingKind, FindingStatus, IdNumber, Principal, Resolution, Role};
 use minzheng_policy::{Engine, PolicySet};
@@ -404,61 +405,111 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
 
     // Work: not the community worker, not another county; steps in order with a comment.
     let assign = FindingAction::Assign { to: "wang.street".into() };
-    assert!(use_case::act(w.store.as_ref(), &worker, &actor(&worker), f.id, &assign, note, None, day(AS_OF)).await.is_err());
-    assert!(use_case::act(w.store.as_ref(), &other, &actor(&other), f.id, &assign, note, None, day(AS_OF)).await.is_err());
+    assert!(use_case::act(w.store.as_ref(), &RequestContext::new(&worker, &actor(&worker), day(AS_OF)), f.id, &assign, note, None)
+        .await
+        .is_err());
+    assert!(use_case::act(w.store.as_ref(), &RequestContext::new(&other, &actor(&other), day(AS_OF)), f.id, &assign, note, None)
+        .await
+        .is_err());
     assert!(
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None, day(AS_OF)).await.is_err(),
+        use_case::act(
+            w.store.as_ref(),
+            &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
+            f.id,
+            &FindingAction::Verify,
+            note,
+            None
+        )
+        .await
+        .is_err(),
         "verify before assign"
     );
     assert!(
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, "好", None, day(AS_OF)).await.is_err(),
+        use_case::act(w.store.as_ref(), &RequestContext::new(&approver, &actor(&approver), day(AS_OF)), f.id, &assign, "好", None)
+            .await
+            .is_err(),
         "a comment is required"
     );
     for nobody in ["no.such.account", "zhao.elsewhere"] {
         let e = use_case::act(
             w.store.as_ref(),
-            &approver,
-            &actor(&approver),
+            &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
             f.id,
             &FindingAction::Assign { to: nobody.into() },
             note,
             None,
-            day(AS_OF),
         )
         .await;
         assert!(matches!(e, Err(use_case::StepError::Assignee(_))), "{nobody}: {e:?}");
     }
     let stop = FindingAction::Resolve { resolution: Resolution::Stop };
-    let a = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New), day(AS_OF))
-        .await
-        .expect("assign");
+    let a = use_case::act(
+        w.store.as_ref(),
+        &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
+        f.id,
+        &assign,
+        note,
+        Some(FindingStatus::New),
+    )
+    .await
+    .expect("assign");
     assert_eq!((a.status, a.assigned_to.as_deref()), (FindingStatus::Assigned, Some("wang.street")));
-    let stale =
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &assign, note, Some(FindingStatus::New), day(AS_OF)).await;
+    let stale = use_case::act(
+        w.store.as_ref(),
+        &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
+        f.id,
+        &assign,
+        note,
+        Some(FindingStatus::New),
+    )
+    .await;
     assert!(matches!(stale, Err(use_case::StepError::Stale)), "a page showing it as new is out of date: {stale:?}");
     assert!(
-        use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, note, None, day(AS_OF)).await.is_err(),
+        use_case::act(w.store.as_ref(), &RequestContext::new(&approver, &actor(&approver), day(AS_OF)), f.id, &stop, note, None)
+            .await
+            .is_err(),
         "resolve before verify"
     );
-    let e = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &FindingAction::Verify, note, None, day(AS_OF)).await;
+    let e = use_case::act(
+        w.store.as_ref(),
+        &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
+        f.id,
+        &FindingAction::Verify,
+        note,
+        None,
+    )
+    .await;
     assert!(matches!(e, Err(use_case::StepError::NotAssignee(_))), "only the assigned worker verifies: {e:?}");
     use_case::act(
         w.store.as_ref(),
-        &street_reviewer,
-        &actor(&street_reviewer),
+        &RequestContext::new(&street_reviewer, &actor(&street_reviewer), day(AS_OF)),
         f.id,
         &FindingAction::Verify,
         "入户核实，情况属实",
         None,
-        day(AS_OF),
     )
     .await
     .expect("verify");
-    let e = use_case::act(w.store.as_ref(), &street_reviewer, &actor(&street_reviewer), f.id, &stop, note, None, day(AS_OF)).await;
+    let e = use_case::act(
+        w.store.as_ref(),
+        &RequestContext::new(&street_reviewer, &actor(&street_reviewer), day(AS_OF)),
+        f.id,
+        &stop,
+        note,
+        None,
+    )
+    .await;
     assert!(matches!(e, Err(use_case::StepError::CountyDecides)), "the county decides: {e:?}");
-    let done = use_case::act(w.store.as_ref(), &approver, &actor(&approver), f.id, &stop, "经区民政局审批停保", None, day(AS_OF))
-        .await
-        .expect("resolve");
+    let done = use_case::act(
+        w.store.as_ref(),
+        &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
+        f.id,
+        &stop,
+        "经区民政局审批停保",
+        None,
+    )
+    .await
+    .expect("resolve");
     assert_eq!((done.status, done.resolution), (FindingStatus::Resolved, Some(Resolution::Stop)));
     // The 停保 took effect on the enrolment, in the same transaction: no month after the event
     // (or after the decision) is paid, and the change is on record with what decided it.
@@ -504,12 +555,10 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     all.extend(foreign);
     let (ok, refused) = use_case::act_on_many(
         w.store.as_ref(),
-        &approver,
-        &actor(&approver),
+        &RequestContext::new(&approver, &actor(&approver), day(AS_OF)),
         &all,
         &FindingAction::Assign { to: "li.county".into() },
         note,
-        day(AS_OF),
     )
     .await;
     assert_eq!(ok.len(), ids.len());
@@ -596,12 +645,10 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     let partial = check::check_household(
         w.store.as_ref(),
         &w.engine,
-        &officer,
-        &actor(&officer),
+        &RequestContext::new(&officer, &actor(&officer), chrono::Local::now().date_naive()),
         &no,
         signed(vec![]),
         on,
-        chrono::Local::now().date_naive(),
     )
     .await;
     assert!(matches!(partial, Err(minzheng_app::policy::PolicyFailure::Invalid { ref zh, .. }) if zh.contains("尚未签署")), "{partial:?}");
@@ -610,12 +657,10 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     assert!(check::check_household(
         w.store.as_ref(),
         &w.engine,
-        &worker,
-        &actor(&worker),
+        &RequestContext::new(&worker, &actor(&worker), chrono::Local::now().date_naive()),
         &no,
         signed(adults.clone()),
-        on,
-        chrono::Local::now().date_naive()
+        on
     )
     .await
     .is_err());
@@ -623,12 +668,10 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     assert!(check::check_household(
         w.store.as_ref(),
         &w.engine,
-        &other,
-        &actor(&other),
+        &RequestContext::new(&other, &actor(&other), chrono::Local::now().date_naive()),
         &no,
         signed(adults.clone()),
-        on,
-        chrono::Local::now().date_naive()
+        on
     )
     .await
     .is_err());
@@ -636,12 +679,10 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     let r = check::check_household(
         w.store.as_ref(),
         &w.engine,
-        &officer,
-        &actor(&officer),
+        &RequestContext::new(&officer, &actor(&officer), chrono::Local::now().date_naive()),
         &no,
         signed(adults.clone()),
         on,
-        chrono::Local::now().date_naive(),
     )
     .await
     .expect("report");
@@ -662,12 +703,10 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
     let before = check::check_household(
         w.store.as_ref(),
         &w.engine,
-        &officer,
-        &actor(&officer),
+        &RequestContext::new(&officer, &actor(&officer), chrono::Local::now().date_naive()),
         &no,
         signed(adults.clone()),
         on - chrono::Duration::days(1),
-        chrono::Local::now().date_naive(),
     )
     .await
     .expect("earlier report");
@@ -831,12 +870,10 @@ async fn a_household_check_lists_the_newest_file_of_each_source_as_the_rules_cou
     let r = check::check_household(
         w.store.as_ref(),
         &w.engine,
-        &officer,
-        &actor(&officer),
+        &RequestContext::new(&officer, &actor(&officer), chrono::Local::now().date_naive()),
         &no,
         auth,
         day("2026-08-01"),
-        chrono::Local::now().date_naive(),
     )
     .await
     .expect("report");

@@ -204,11 +204,9 @@ pub(super) async fn import_economy(
         let m = minzheng_server::monitoring::service::run_records(
             store.as_ref(),
             &engine,
-            &operator,
-            &actor(),
+            &minzheng_app::RequestContext::new(&operator, &actor(), minzheng_domain::calendar::today_in_beijing()),
             &records,
             as_of,
-            minzheng_domain::calendar::today_in_beijing(),
         )
         .await
         .map_err(|e| anyhow::anyhow!(e.both()))?;

@@ -438,11 +438,11 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
                 ExportWhat::Households => What::Households,
             };
             let pb = bar(store.counts().await?.persons, "导出 export");
-            let n = export::export(store.as_ref(), &cli_principal(config)?, &actor(), what, region, &out, format.into(), &|n| {
-                pb.set_position(n)
-            })
-            .await
-            .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
+            let (who, actor) = (cli_principal(config)?, actor());
+            let cx = minzheng_app::RequestContext::new(&who, &actor, minzheng_domain::calendar::today_in_beijing());
+            let n = export::export(store.as_ref(), &cx, what, region, &out, format.into(), &|n| pb.set_position(n))
+                .await
+                .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
             pb.finish_and_clear();
             println!("已导出 {n} 行到 {} / exported {n} rows to {}", out.display(), out.display());
             Ok(())

@@ -419,20 +419,13 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 store_run: !no_store,
                 units: units.is_some(),
                 rules: dir.as_ref().map(|d| d.display().to_string()),
+                partitions: partitions(),
             };
-            let (report, lines) = use_case::sweep_with(
-                store.as_ref(),
-                &engine,
-                &who_for(&code),
-                &actor(),
-                &code,
-                on,
-                partitions(),
-                &|n| pb.set_position(n),
-                options,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let (who, actor) = (who_for(&code), actor());
+            let cx = minzheng_app::RequestContext::new(&who, &actor, minzheng_domain::calendar::today_in_beijing());
+            let (report, lines) = use_case::sweep_with(store.as_ref(), &engine, &cx, &code, on, &|n| pb.set_position(n), options)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
             pb.finish_and_clear();
             if no_store {
                 println!(
@@ -478,10 +471,11 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 }
             }
             let pb = bar(0, "快照 snapshot");
-            let report =
-                use_case::whatif(store.as_ref(), &engine, &who_for(&code), &actor(), &code, &parsed, partitions(), &|n| pb.set_position(n))
-                    .await
-                    .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let (who, actor) = (who_for(&code), actor());
+            let cx = minzheng_app::RequestContext::new(&who, &actor, minzheng_domain::calendar::today_in_beijing());
+            let report = use_case::whatif(store.as_ref(), &engine, &cx, &code, &parsed, partitions(), &|n| pb.set_position(n))
+                .await
+                .map_err(|e| anyhow::anyhow!(e.both()))?;
             pb.finish_and_clear();
             println!("测算 #{}：{} 自 {} 起 / what-if run {}", report.run_id, report.region, from, report.run_id);
             println!(

@@ -2,21 +2,12 @@
 //! and see a broken file explained.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests state their expectations by panicking")]
 
-use std::path::{Path, PathBuf};
+use minzheng_testkit::TempDir as Dir;
+use std::path::Path;
 use std::process::Command;
 
-struct Dir(PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn dir(tag: &str) -> Dir {
-    let d = std::env::temp_dir().join(format!("minzheng-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("dir");
-    Dir(d)
+    Dir::new(&format!("cli-{tag}"))
 }
 
 /// Runs the command with these environment variables; whether it succeeded, and its output.

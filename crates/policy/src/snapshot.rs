@@ -10,7 +10,6 @@ use datafusion::arrow::record_batch::RecordBatch;
 use minzheng_domain::economy::ItemKind;
 use minzheng_domain::hash::FastMap;
 use minzheng_domain::registry::{tags_text, Household, HouseholdKind, Person, PersonView};
-use minzheng_domain::source::SourceCatalogue;
 use std::sync::Arc;
 
 /// Rows per Arrow batch.
@@ -440,11 +439,13 @@ fn chunked(
     Table::from_batches(name, schema, batches, partitions)
 }
 
+#[cfg(feature = "synth")]
 /// A snapshot of a generated city, with its economy as income and asset items.
 pub fn from_city(city: &minzheng_synth::City, partitions: usize) -> Snapshot {
     from_city_where(city, partitions, |_| true)
 }
 
+#[cfg(feature = "synth")]
 /// A snapshot of the households of a generated city that `keep` accepts (by household number).
 pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: impl Fn(&str) -> bool) -> Snapshot {
     let mut b = SnapshotBuilder::with_capacity(city.households.len(), city.persons.len());
@@ -471,7 +472,7 @@ pub fn from_city_where(city: &minzheng_synth::City, partitions: usize, keep: imp
     }
     let truth: std::collections::HashMap<(&str, &str), String> =
         city.anomalies.iter().map(|a| ((a.dataset, a.recorded_id.as_str()), a.true_id.to_string())).collect();
-    let catalogue = SourceCatalogue::shipped();
+    let catalogue = minzheng_domain::source::SourceCatalogue::shipped();
     for table in &city.datasets {
         let Some(source) = catalogue.get(table.name) else { continue };
         let columns: Vec<(&'static str, usize)> = table.headers.iter().enumerate().map(|(i, h)| (*h, i)).collect();

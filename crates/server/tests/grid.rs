@@ -12,6 +12,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use common::*;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Household, HouseholdKind, Principal, RegionCode, RegionLevel, Role};
 use minzheng_server::grid::model::{OrderError, OrderStatus, Step};
 use minzheng_server::grid::service::{self, NewOrder, OrderFailure};
@@ -111,7 +112,7 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         let step = |p: &Principal, st: Step, on: &str| {
             let (p, st, on) = (p.clone(), st, day(on));
             let store = store.clone();
-            async move { service::act(store.as_ref(), &p, &Actor::new(&p.name), oid, st, None, on).await }
+            async move { service::act(store.as_ref(), &RequestContext::new(&p, &Actor::new(&p.name), on), oid, st, None).await }
         };
         let e = step(&grid_worker, Step::Dispatch { to: community.to_string() }, "2026-12-01").await;
         assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
@@ -143,13 +144,24 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
             ..NewOrder::default()
         };
         let c = service::file(s, &county_desk, &actor(&county_desk), complaint, tue).await.expect("complaint");
-        let c = service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Dispatch { to: community.to_string() }, None, tue)
-            .await
-            .expect("dispatched");
+        let c = service::act(
+            s,
+            &RequestContext::new(&county_desk, &actor(&county_desk), tue),
+            c.id,
+            Step::Dispatch { to: community.to_string() },
+            None,
+        )
+        .await
+        .expect("dispatched");
         assert_eq!(c.due, Some(day("2026-12-18")));
-        let e =
-            service::act(s, &county_desk, &actor(&county_desk), c.id, Step::Escalate { note: "督促办理".into() }, None, day("2026-12-18"))
-                .await;
+        let e = service::act(
+            s,
+            &RequestContext::new(&county_desk, &actor(&county_desk), day("2026-12-18")),
+            c.id,
+            Step::Escalate { note: "督促办理".into() },
+            None,
+        )
+        .await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotOverdue))), "{e:?}");
         let overdue = service::queue(s, &street_desk, None, Queue::Overdue(day("2026-12-21")), 1, 50).await.expect("overdue");
         assert_eq!(overdue.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "{backend:?}");
@@ -182,25 +194,23 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         assert!(p.acceptance_overdue(day("2026-11-17")));
         let e = service::act(
             s,
-            &county_desk,
-            &actor(&county_desk),
+            &RequestContext::new(&county_desk, &actor(&county_desk), day("2026-11-10")),
             p.id,
             Step::Dispatch { to: community.to_string() },
             None,
-            day("2026-11-10"),
         )
         .await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::NotNow { .. }))), "accepted first: {e:?}");
-        let p = service::act(s, &county_desk, &actor(&county_desk), p.id, Step::Accept, None, day("2026-11-10")).await.expect("accepted");
+        let p = service::act(s, &RequestContext::new(&county_desk, &actor(&county_desk), day("2026-11-10")), p.id, Step::Accept, None)
+            .await
+            .expect("accepted");
         assert_eq!(p.due, Some(day("2027-01-09")));
         let p = service::act(
             s,
-            &county_desk,
-            &actor(&county_desk),
+            &RequestContext::new(&county_desk, &actor(&county_desk), day("2026-12-20")),
             p.id,
             Step::Extend { reason: "需会同卫健部门核实".into() },
             None,
-            day("2026-12-20"),
         )
         .await
         .expect("extended");
@@ -208,7 +218,8 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
 
         // A step asked for from a page showing the order as it was before is refused.
         let seen = service::Seen { status: OrderStatus::Replied, rework: 0 };
-        let e = service::act(s, &street_desk, &actor(&street_desk), o.id, Step::Close, Some(seen), day("2026-12-10")).await;
+        let e = service::act(s, &RequestContext::new(&street_desk, &actor(&street_desk), day("2026-12-10")), o.id, Step::Close, Some(seen))
+            .await;
         assert!(matches!(e, Err(OrderFailure::Changed)), "{e:?}");
         // The petition is not shown to the community's staff before it is dispatched to them.
         let theirs = service::queue(s, &worker, None, Queue::Open, 1, 50).await.expect("queue");
@@ -216,9 +227,14 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         assert!(matches!(service::get(s, &worker, p.id).await, Err(OrderFailure::Access(_))));
         assert!(service::queue(s, &county_desk, None, Queue::Open, 1, 50).await.expect("queue").iter().any(|x| x.id == p.id));
         // A street desk does not escalate; the county does.
-        let e =
-            service::act(s, &street_desk, &actor(&street_desk), c.id, Step::Escalate { note: "督促办理".into() }, None, day("2026-12-22"))
-                .await;
+        let e = service::act(
+            s,
+            &RequestContext::new(&street_desk, &actor(&street_desk), day("2026-12-22")),
+            c.id,
+            Step::Escalate { note: "督促办理".into() },
+            None,
+        )
+        .await;
         assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
 
         // Two desks at once: the step on the order as it was is refused, nothing lost.

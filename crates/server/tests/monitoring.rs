@@ -14,6 +14,7 @@ mod common;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use common::*;
+use minzheng_app::RequestContext;
 use minzheng_domain::{
     EnrolledMember, Enrolment, EnrolmentStatus, Fen, Household, HouseholdKind, IdNumber, Person, PersonStatus, Principal, RegionCode,
     RegionLevel, Relation, Role, Sex,
@@ -165,7 +166,9 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
             today,
         )
         .await;
-        let r = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &deaths, today, today).await.expect("run");
+        let r = service::run_records(s, &engine, &RequestContext::new(&county_desk, &actor(&county_desk), today), &deaths, today)
+            .await
+            .expect("run");
         assert_eq!(r.run.unknown, 1, "{backend:?}: the row naming nobody is counted");
         assert!(r.by_rule.contains(&("death_in_household".to_string(), 1)), "{backend:?}: one warning for the household: {:?}", r.by_rule);
         // The rules that need no file run for the household too: its yearly review is due on 1 January.
@@ -179,7 +182,9 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         assert!(death.detail.contains("2026-12-01"), "{backend:?}: the explanation says the date: {}", death.detail);
         assert!(death.due_on > today, "a time limit in working days");
         // The same file again, and the rules again: nothing twice.
-        let again = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &deaths, today, today).await.expect("run");
+        let again = service::run_records(s, &engine, &RequestContext::new(&county_desk, &actor(&county_desk), today), &deaths, today)
+            .await
+            .expect("run");
         assert_eq!(again.run.raised, 0, "{backend:?}: a warning already raised is not raised twice");
         assert!(again.run.hits >= 1, "the rule still finds it");
 
@@ -215,7 +220,9 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         let mut all = medical.clone();
         all.extend(unemployed);
         all.extend(rated);
-        let r = service::run_records(s, &engine, &county_desk, &actor(&county_desk), &all, today, today).await.expect("run");
+        let r = service::run_records(s, &engine, &RequestContext::new(&county_desk, &actor(&county_desk), today), &all, today)
+            .await
+            .expect("run");
         let rules: Vec<&str> = r.by_rule.iter().map(|(r, _)| r.as_str()).collect();
         assert!(rules.contains(&"medical_burden"), "{backend:?}: 48,000 out of pocket against no income: {rules:?}");
         assert!(rules.contains(&"unemployed"), "{backend:?}: out of work in a household below the line: {rules:?}");
@@ -237,24 +244,20 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         let e = service::act(
             s,
             &engine,
-            &grid_worker,
-            &gw,
+            &RequestContext::new(&grid_worker, &gw, today),
             death.id,
             Step::Handle { outcome: Outcome::NoNeed, target: String::new(), note: "不需要".into() },
             None,
-            today,
         )
         .await;
         assert!(matches!(e, Err(MonitoringFailure::Invalid(WarningError::Order { .. }))), "{backend:?}: decided before a visit: {e:?}");
         let w = service::act(
             s,
             &engine,
-            &grid_worker,
-            &gw,
+            &RequestContext::new(&grid_worker, &gw, today),
             death.id,
             Step::Visit { findings: "户主已去世，配偶独居，有慢性病".into() },
             Some(WarningStatus::Open),
-            today,
         )
         .await
         .expect("visit");
@@ -262,36 +265,45 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         let stale = service::act(
             s,
             &engine,
-            &grid_worker,
-            &gw,
+            &RequestContext::new(&grid_worker, &gw, today),
             death.id,
             Step::Visit { findings: "再次入户".into() },
             Some(WarningStatus::Open),
-            today,
         )
         .await;
         assert!(matches!(stale, Err(MonitoringFailure::Changed)), "{backend:?}: a page that saw it open is refused");
         let other = Principal { name: "gw_other".into(), role: Role::GridWorker, region: neighbour.clone() };
-        let refused =
-            service::act(s, &engine, &other, &actor(&other), death.id, Step::Visit { findings: "越界入户核实".into() }, None, today).await;
+        let refused = service::act(
+            s,
+            &engine,
+            &RequestContext::new(&other, &actor(&other), today),
+            death.id,
+            Step::Visit { findings: "越界入户核实".into() },
+            None,
+        )
+        .await;
         assert!(matches!(refused, Err(MonitoringFailure::Access(_))), "{backend:?}: another community's grid worker: {refused:?}");
         let w = service::act(
             s,
             &engine,
-            &grid_worker,
-            &gw,
+            &RequestContext::new(&grid_worker, &gw, today),
             death.id,
             Step::Handle { outcome: Outcome::Referred, target: "medical".into(), note: "申请医疗救助".into() },
             Some(WarningStatus::Visited),
-            today,
         )
         .await
         .expect("handle");
         assert_eq!((w.status, w.outcome, w.target.as_str()), (WarningStatus::Handled, Some(Outcome::Referred), "medical"));
-        let w =
-            service::act(s, &engine, &grid_worker, &gw, death.id, Step::Report { note: "医保部门已受理".into() }, None, day("2026-12-08"))
-                .await
-                .expect("report");
+        let w = service::act(
+            s,
+            &engine,
+            &RequestContext::new(&grid_worker, &gw, day("2026-12-08")),
+            death.id,
+            Step::Report { note: "医保部门已受理".into() },
+            None,
+        )
+        .await
+        .expect("report");
         assert_eq!(w.status, WarningStatus::Closed);
         let steps = m.steps(death.id).await.expect("steps");
         assert_eq!(steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>(), vec!["visit", "handle", "report"]);

@@ -7,45 +7,21 @@ use minzheng_domain::{
     Disability, DisabilityCategory, Household, HouseholdKind, IdNumber, Person, PersonStatus, Region, RegionCode, RegionLevel, Relation,
     Sex,
 };
-use minzheng_store::{Actor, Backend, HouseholdQuery, Paging, PersonQuery, RegistryBatch, Store};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
+use minzheng_store::{Actor, Backend, HouseholdQuery, Paging, PersonQuery, RegistryBatch};
 
-static NEXT: AtomicU32 = AtomicU32::new(0);
+/// A fresh, migrated store for one test on each configured backend (`minzheng_testkit`), with
+/// where it lives, to tamper with it behind its back.
+struct Fresh(minzheng_testkit::TestStore);
 
-/// A fresh, migrated store for one test on each configured backend.
-struct Fresh {
-    store: Arc<dyn Store>,
-    /// Where the store lives, to tamper with it behind its back.
-    url: String,
-    drop_pg: Option<(String, String)>,
-    _dir: Option<TempDir>,
-}
-
-struct TempDir(std::path::PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+impl std::ops::Deref for Fresh {
+    type Target = minzheng_testkit::TestStore;
+    fn deref(&self) -> &minzheng_testkit::TestStore {
+        &self.0
     }
 }
 
 async fn fresh_stores() -> Vec<Fresh> {
-    let n = NEXT.fetch_add(1, Ordering::SeqCst);
-    let tag = format!("{}_{}_{}", std::process::id(), n, chrono::Utc::now().timestamp_micros());
-    let dir = std::env::temp_dir().join(format!("minzheng-contract-{tag}"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let url = format!("sqlite://{}", dir.join("test.db").display());
-    let sqlite = minzheng_store::connect(&url).await.expect("sqlite store");
-    let mut out = vec![Fresh { store: sqlite, url, drop_pg: None, _dir: Some(TempDir(dir)) }];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let name = format!("mzt_{tag}");
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres reachable");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create test database");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        let pg = minzheng_store::connect(&url).await.expect("postgres store");
-        out.push(Fresh { store: pg, url, drop_pg: Some((base, name)), _dir: None });
-    }
-    out
+    minzheng_testkit::each_database("contract").await.into_iter().map(Fresh).collect()
 }
 
 impl Fresh {
@@ -62,17 +38,11 @@ impl Fresh {
     }
 
     async fn done(self) {
-        if let Some((base, name)) = self.drop_pg {
-            drop(self.store);
-            let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(admin.pool()).await;
-        }
+        self.0.done().await;
     }
 }
 
-fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).expect("code")
-}
+use minzheng_testkit::code;
 
 fn region(c: &str, name: &str) -> Region {
     let code = code(c);
@@ -476,7 +446,7 @@ async fn a_first_import_of_a_whole_city_takes_the_bulk_path_and_keeps_every_rule
             .expect("tag");
         assert_eq!(tagged.items.len(), 5);
         assert!(!s.grids(&community).await.expect("grids").is_empty());
-        if f.drop_pg.is_some() {
+        if f.pg.is_some() {
             // PostgreSQL's planner has the loaded tables' statistics (it guessed without them).
             let raw = minzheng_store::PgStore::connect(&f.url).await.expect("connect");
             let analysed: i64 =

@@ -79,18 +79,14 @@ async fn record_refusal(
         return Ok(());
     }
     let real = attempt.withheld_reason.lock().unwrap_or_else(|p| p.into_inner()).take();
-    let after = match real {
-        Some(real) => serde_json::json!({ "use": purpose, "service": app.service, "reason": real, "told": e.en() }),
-        None => serde_json::json!({ "use": purpose, "service": app.service, "reason": e.en() }),
+    let told = e.en();
+    let entry = match &real {
+        Some(real) => {
+            CaseAudit::ApplicationRefused { applicant: &app.applicant, purpose, service: &app.service, reason: real, told: Some(&told) }
+        }
+        None => CaseAudit::ApplicationRefused { applicant: &app.applicant, purpose, service: &app.service, reason: &told, told: None },
     };
-    let entry = AuditEntry {
-        action: "refused".into(),
-        entity: "person".into(),
-        entity_key: app.applicant.to_string(),
-        before: None,
-        after: Some(after),
-    };
-    store.audit(actor, &[entry]).await?;
+    store.audit(actor, &[entry.entry()]).await?;
     Ok(())
 }
 
@@ -285,16 +281,7 @@ pub async fn missing_documents(
     };
     let name = store.person(&app.applicant).await?.map(|p| p.name).unwrap_or_default();
     store
-        .audit(
-            actor,
-            &[AuditEntry {
-                action: "lookup_documents".into(),
-                entity: "person".into(),
-                entity_key: app.applicant.to_string(),
-                before: None,
-                after: Some(serde_json::json!({ "service": app.service, "missing": missing })),
-            }],
-        )
+        .audit(actor, &[CaseAudit::DocumentsLookedUp { applicant: &app.applicant, service: &app.service, missing: &missing }.entry()])
         .await?;
     Ok((missing, name))
 }

@@ -28,48 +28,41 @@ pub(crate) fn document_path(dir: &std::path::Path, sha: &str) -> std::path::Path
 /// while the case is open; one of the service's documents; PDF, JPEG or PNG by content; at most
 /// [`MAX_DOCUMENT_BYTES`]. The file is written under `dir` by its SHA-256 (written whole, then
 /// renamed into place), and recorded with its checksum (audited).
-#[allow(clippy::too_many_arguments)]
 pub async fn upload(
     store: &dyn Store,
     dir: &std::path::Path,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     case_id: i64,
-    code: &str,
-    file_name: &str,
-    bytes: &[u8],
+    file: Upload<'_>,
 ) -> Result<CaseDocument, CaseFailure> {
-    let result = upload_unaudited(store, dir, catalogue, who, actor, case_id, code, file_name, bytes).await;
+    let (actor, Upload { code, bytes, .. }) = (cx.actor, file);
+    let result = upload_unaudited(store, dir, catalogue, cx, case_id, file).await;
     if let Err(e @ CaseFailure::Invalid { .. }) = &result {
-        store
-            .audit(
-                actor,
-                &[AuditEntry {
-                    action: "refused".into(),
-                    entity: "case".into(),
-                    entity_key: case_id.to_string(),
-                    before: None,
-                    after: Some(serde_json::json!({ "use": "upload_document", "code": code, "size": bytes.len(), "reason": e.en() })),
-                }],
-            )
-            .await?;
+        let refused = CaseAudit::UploadRefused { case: case_id, code, size: bytes.len(), reason: &e.en() };
+        store.audit(actor, &[refused.entry()]).await?;
     }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
+/// 上传材料: a document as it arrives, under the code of the service's document it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub code: &'a str,
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+}
+
 pub(crate) async fn upload_unaudited(
     store: &dyn Store,
     dir: &std::path::Path,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     case_id: i64,
-    code: &str,
-    file_name: &str,
-    bytes: &[u8],
+    file: Upload<'_>,
 ) -> Result<CaseDocument, CaseFailure> {
+    let (who, actor) = (cx.who, cx.actor);
+    let Upload { code, file_name, bytes } = file;
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
@@ -168,17 +161,6 @@ pub async fn document(
             "the document's file does not match its recorded checksum (it may have been altered)",
         ));
     }
-    store
-        .audit(
-            actor,
-            &[AuditEntry {
-                action: "read_document".into(),
-                entity: "case".into(),
-                entity_key: case_id.to_string(),
-                before: None,
-                after: Some(serde_json::json!({ "document": id })),
-            }],
-        )
-        .await?;
+    store.audit(actor, &[CaseAudit::DocumentRead { case: case_id, document: id }.entry()]).await?;
     Ok((d, bytes))
 }

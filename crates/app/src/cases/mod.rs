@@ -7,6 +7,7 @@
 //! moved on since the page was read is refused (`seen` version).
 
 use crate::registry::AccessError;
+use crate::RequestContext;
 use chrono::NaiveDate;
 use minzheng_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
 use minzheng_domain::case::{self as procedure, Case, CaseAction, CaseError, CaseFile, CaseStatus, Service, ServiceKind, TimeLimits};
@@ -16,11 +17,12 @@ use minzheng_domain::{
 };
 use minzheng_policy::explain::ProgramCheck;
 use minzheng_policy::{Area, Engine};
-use minzheng_store::{Actor, AuditEntry, CaseDocument, CaseEvent, CaseQuery, EnrolmentWrite, Page, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, AuditEvent as _, CaseDocument, CaseEvent, CaseQuery, EnrolmentWrite, Page, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
 mod accept;
+mod audit;
 mod catalogue;
 mod change;
 mod documents;
@@ -28,6 +30,7 @@ mod notices;
 mod steps;
 mod views;
 pub use accept::*;
+pub use audit::CaseAudit;
 pub use catalogue::*;
 pub use change::*;
 pub use documents::*;
@@ -86,13 +89,7 @@ fn invalid(zh: impl Into<String>, en: impl Into<String>) -> CaseFailure {
 }
 
 fn refused_entry(id: &str, what: &str) -> AuditEntry {
-    AuditEntry {
-        action: "refused".into(),
-        entity: "case".into(),
-        entity_key: id.to_string(),
-        before: None,
-        after: Some(serde_json::json!({ "use": what })),
-    }
+    minzheng_store::AuditEvent::entry(&CaseAudit::Refused { case: id, what })
 }
 
 #[cfg(test)]

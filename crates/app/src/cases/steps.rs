@@ -8,51 +8,43 @@ use super::*;
 /// policy engine (the household must be eligible by the rules on the day of the decision) and
 /// makes or changes the enrolment in the same transaction. `seen` is the version of the case
 /// the account was shown.
-#[allow(clippy::too_many_arguments)]
 pub async fn act(
     store: &dyn Store,
     engine: &Engine,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
-    action: &CaseAction,
-    comment: &str,
-    seen: Option<i64>,
-    today: NaiveDate,
+    step: Step<'_>,
 ) -> Result<Case, CaseFailure> {
-    let result = act_unaudited(store, engine, catalogue, who, actor, id, action, comment, seen, today).await;
+    let (actor, action) = (cx.actor, step.action);
+    let result = act_unaudited(store, engine, catalogue, cx, id, step).await;
     // Refused steps leave a record too (out of scope is recorded where it is found).
     if let Err(e @ (CaseFailure::Procedure(_) | CaseFailure::Stale | CaseFailure::Invalid { .. })) = &result {
-        store
-            .audit(
-                actor,
-                &[AuditEntry {
-                    action: "refused".into(),
-                    entity: "case".into(),
-                    entity_key: id.to_string(),
-                    before: None,
-                    after: Some(serde_json::json!({ "use": action.as_str(), "reason": e.en() })),
-                }],
-            )
-            .await?;
+        store.audit(actor, &[CaseAudit::StepRefused { case: id, action: action.as_str(), reason: &e.en() }.entry()]).await?;
     }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
+/// 办理一步: a step taken on a case, as the account chose it on the page.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub action: &'a CaseAction,
+    /// The handler's opinion (意见), kept with the step.
+    pub comment: &'a str,
+    /// The version of the case the account was shown (a step on an older one is refused).
+    pub seen: Option<i64>,
+}
+
 pub(crate) async fn act_unaudited(
     store: &dyn Store,
     engine: &Engine,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
-    action: &CaseAction,
-    comment: &str,
-    seen: Option<i64>,
-    today: NaiveDate,
+    step: Step<'_>,
 ) -> Result<Case, CaseFailure> {
+    let RequestContext { who, actor, today } = *cx;
+    let Step { action, comment, seen } = step;
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }

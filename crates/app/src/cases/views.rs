@@ -150,18 +150,16 @@ impl CaseList {
 /// The account's lists, keyset-paginated (`before`) or a numbered page in a column's order
 /// (`paging`), audited with the ids shown. `region` narrows the list to a region within the
 /// account's.
-#[allow(clippy::too_many_arguments)]
 pub async fn cases(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     list: CaseList,
     region: Option<&minzheng_domain::RegionCode>,
     before: Option<i64>,
     limit: u32,
     paging: &minzheng_store::Paging,
-    today: NaiveDate,
 ) -> Result<Page<CaseView>, CaseFailure> {
+    let RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
@@ -177,18 +175,7 @@ pub async fn cases(
     q.paging = paging.clone();
     let page = store.search_cases(&q).await?;
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-    store
-        .audit(
-            actor,
-            &[AuditEntry {
-                action: "list_cases".into(),
-                entity: "case".into(),
-                entity_key: format!("{list:?}"),
-                before: None,
-                after: Some(serde_json::json!({ "ids": ids })),
-            }],
-        )
-        .await?;
+    store.audit(actor, &[CaseAudit::Listed { list, ids: &ids }.entry()]).await?;
     Ok(Page { items: page.items.into_iter().map(|c| CaseView::of(c, who)).collect(), next: page.next })
 }
 
@@ -268,18 +255,7 @@ pub async fn work_counts(store: &dyn Store, who: &Principal, actor: &Actor, toda
     let due_q = list_query(store, who, CaseList::Due, None, today).await?;
     let overdue_q = due_q.clone().map(|q| CaseQuery { due_by: today.pred_opt(), ..q });
     let counts = WorkCounts { queue, due: count(due_q).await?, overdue: count(overdue_q).await? };
-    store
-        .audit(
-            actor,
-            &[AuditEntry {
-                action: "count_cases".into(),
-                entity: "case".into(),
-                entity_key: who.region.to_string(),
-                before: None,
-                after: Some(serde_json::to_value(counts).unwrap_or_default()),
-            }],
-        )
-        .await?;
+    store.audit(actor, &[CaseAudit::Counted { region: &who.region, counts: &counts }.entry()]).await?;
     Ok(counts)
 }
 
@@ -300,17 +276,6 @@ pub async fn household_cases(
     let q = CaseQuery { household_no: Some(household.household_no.clone()), limit: 100, ..Default::default() };
     let page = store.search_cases(&q).await?;
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-    store
-        .audit(
-            actor,
-            &[AuditEntry {
-                action: "list_cases".into(),
-                entity: "household".into(),
-                entity_key: household.household_no.clone(),
-                before: None,
-                after: Some(serde_json::json!({ "ids": ids })),
-            }],
-        )
-        .await?;
+    store.audit(actor, &[CaseAudit::HouseholdListed { household_no: &household.household_no, ids: &ids }.entry()]).await?;
     Ok(page.items.into_iter().map(|c| CaseView::of(c, who)).collect())
 }

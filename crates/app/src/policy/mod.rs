@@ -3,6 +3,7 @@
 //! parameter history.
 
 use crate::registry::AccessError;
+use crate::RequestContext;
 use chrono::NaiveDate;
 use minzheng_domain::economy::ItemKind;
 use minzheng_domain::hash::FastMap;

@@ -122,19 +122,17 @@ pub(crate) fn run_units(run: &Run, snapshot: &Snapshot) -> Vec<RunUnit> {
 }
 
 /// Sweeps a region on a date with the stored parameters, storing the run (audited).
-#[allow(clippy::too_many_arguments, reason = "who, actor, region and date are to become one request context")]
 pub async fn sweep(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: &RegionCode,
     on: NaiveDate,
     partitions: usize,
     progress: Progress<'_>,
 ) -> Result<SweepReport, PolicyFailure> {
-    let options = SweepOptions { store_run: true, ..SweepOptions::default() };
-    Ok(sweep_with(store, engine, who, actor, region, on, partitions, progress, options).await?.0)
+    let options = SweepOptions { store_run: true, partitions, ..SweepOptions::default() };
+    Ok(sweep_with(store, engine, cx, region, on, progress, options).await?.0)
 }
 
 /// How an analyst runs a sweep: stored as a run or not, and with every unit's result.
@@ -146,6 +144,8 @@ pub struct SweepOptions {
     pub units: bool,
     /// The rule folder used when it is not the configured one (kept in the audit record).
     pub rules: Option<String>,
+    /// How many partitions the engine reads the snapshot in (at least one).
+    pub partitions: usize,
 }
 
 /// One unit of a sweep as an analyst reads it: eligible or not, and why not.
@@ -165,18 +165,16 @@ pub struct UnitLine {
 
 /// [`sweep`] on an analyst's terms (whatever programs the engine holds; the run stored or not;
 /// every unit with its reasons). A run not stored is still audited.
-#[allow(clippy::too_many_arguments, reason = "who, actor, region and date are to become one request context")]
 pub async fn sweep_with(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: &RegionCode,
     on: NaiveDate,
-    partitions: usize,
     progress: Progress<'_>,
     options: SweepOptions,
 ) -> Result<(SweepReport, Vec<UnitLine>), PolicyFailure> {
+    let (who, actor, partitions) = (cx.who, cx.actor, options.partitions.max(1));
     may_sweep(who, region)?;
     let (snapshot, features, mut timings) = warm(store, engine, region, on, partitions, progress).await?;
     let t = Instant::now();

@@ -137,17 +137,16 @@ pub fn compare(engine: &Engine, baseline: &Run, scenario: &Run, names: &BTreeMap
 }
 
 /// Costs parameter changes over a region: baseline and scenario on the date the changes start.
-#[allow(clippy::too_many_arguments, reason = "who, actor, region and date are to become one request context")]
 pub async fn whatif(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: &RegionCode,
     changes: &[Change],
     partitions: usize,
     progress: Progress<'_>,
 ) -> Result<WhatIfReport, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     may_sweep(who, region)?;
     let Some(on) = changes.iter().map(|c| c.from).max() else {
         return Err(invalid("请至少给出一项参数调整", "give at least one parameter change"));

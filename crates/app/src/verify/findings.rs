@@ -224,17 +224,15 @@ impl minzheng_domain::Bilingual for StepError {
 /// Resolving as 停保 or 追回 stops the enrolment in the same transaction (`Finding::stop`: from
 /// the month after the event the evidence dates, else after `today`), so the payroll of that
 /// month and after no longer pays it and what was paid for those months is an overpayment.
-#[allow(clippy::too_many_arguments, reason = "the request context of issue 18 will carry who, actor and today")]
 pub async fn act(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &crate::RequestContext<'_>,
     id: i64,
     action: &FindingAction,
     comment: &str,
     seen: Option<FindingStatus>,
-    today: chrono::NaiveDate,
 ) -> Result<FindingView, StepError> {
+    let crate::RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::WorkFindings) {
         return Err(AccessError::Forbidden.into());
     }
@@ -312,17 +310,15 @@ pub async fn act(
 /// returns the ones done and the refusals with their ids.
 pub async fn act_on_many(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &crate::RequestContext<'_>,
     ids: &[i64],
     action: &FindingAction,
     comment: &str,
-    today: chrono::NaiveDate,
 ) -> (Vec<FindingView>, Vec<(i64, StepError)>) {
     let mut done = Vec::new();
     let mut refused = Vec::new();
     for &id in ids {
-        match act(store, who, actor, id, action, comment, None, today).await {
+        match act(store, cx, id, action, comment, None).await {
             Ok(f) => done.push(f),
             Err(e) => refused.push((id, e)),
         }

@@ -117,9 +117,17 @@ pub(crate) async fn cases(stored: u64, users: u64, steps: u64, queries: u64, thi
                 region: region_of(&communities[(q as usize * 104_729) % communities.len()]),
             };
             let t = Instant::now();
-            let page = minzheng_app::cases::cases(store.as_ref(), &who, &actor(), *list, None, None, 50, &Default::default(), on)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let page = minzheng_app::cases::cases(
+                store.as_ref(),
+                &minzheng_app::RequestContext::new(&who, &actor(), on),
+                *list,
+                None,
+                None,
+                50,
+                &Default::default(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
             lat.push(t.elapsed());
             shown += page.items.len();
         }

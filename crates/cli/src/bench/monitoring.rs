@@ -97,9 +97,15 @@ pub(crate) async fn monitoring(
             .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     let stored = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let r = service::run_records(store.as_ref(), &engine, &admin, &Actor::new("bench"), &report.records, on, on)
-        .await
-        .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
+    let r = service::run_records(
+        store.as_ref(),
+        &engine,
+        &minzheng_app::RequestContext::new(&admin, &Actor::new("bench"), on),
+        &report.records,
+        on,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     println!(
         "incremental run for a file of {} medical rows (stored in {stored:.2} s): {:.3} s over {} persons, {} new warnings",
         rows.len(),

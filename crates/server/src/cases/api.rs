@@ -60,14 +60,12 @@ pub(crate) async fn api_list(
     Ok(Json(
         use_case::cases(
             s.store.as_ref(),
-            &who.principal,
-            &who.actor,
+            &who.cx(s.clock.today()),
             list,
             region.as_ref(),
             p.before,
             p.limit.unwrap_or(50),
             &Default::default(),
-            s.clock.today(),
         )
         .await?,
     ))
@@ -213,13 +211,9 @@ pub(crate) async fn api_act(
         s.store.as_ref(),
         &s.engine,
         &s.catalogue,
-        &who.principal,
-        &who.actor,
+        &who.cx(s.clock.today()),
         id,
-        &action,
-        &r.comment,
-        r.seen,
-        s.clock.today(),
+        Step { action: &action, comment: &r.comment, seen: r.seen },
     )
     .await?;
     Ok(Json(CaseView::of(c, &who.principal)))

@@ -14,7 +14,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use minzheng_app::cases::{self as use_case, Application, CaseFailure, CaseList, CaseView};
+use minzheng_app::cases::{self as use_case, Application, CaseFailure, CaseList, CaseView, Step, Upload};
 use minzheng_domain::case::{CaseAction, CaseStatus, DocumentsLine};
 use minzheng_domain::{Bilingual, Fen, IdNumber, Permission, Role};
 use minzheng_store::{CaseEvent, Page};

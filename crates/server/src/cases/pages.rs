@@ -111,9 +111,7 @@ pub(crate) async fn list_page(
         ("", c.flags),
     ];
     let listing = crate::platform::list::Listing::of(&pp, &cols);
-    let page =
-        use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), None, listing.size, &listing.paging(), today)
-            .await?;
+    let page = use_case::cases(s.store.as_ref(), &who.cx(today), list, region.as_ref(), None, listing.size, &listing.paging()).await?;
     let total = use_case::count_list(s.store.as_ref(), &who.principal, list, region.as_ref(), today).await?;
     let code = |l: CaseList| match l {
         CaseList::Queue => "queue",
@@ -158,9 +156,7 @@ pub(crate) async fn export_list(
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut before = None;
     loop {
-        let page =
-            use_case::cases(s.store.as_ref(), &who.principal, &who.actor, list, region.as_ref(), before, 1000, &Default::default(), today)
-                .await?;
+        let page = use_case::cases(s.store.as_ref(), &who.cx(today), list, region.as_ref(), before, 1000, &Default::default()).await?;
         rows.extend(page.items.iter().map(|x| {
             let r = row_of(&s, x, lang, today, &cal);
             let due = if r.provisional { format!("{} ({})", r.due, c.provisional) } else { r.due };
@@ -630,8 +626,15 @@ pub(crate) async fn form_act(
             "the page gave no case version: reload it and try again".into(),
         ));
     }
-    use_case::act(s.store.as_ref(), &s.engine, &s.catalogue, &who.principal, &who.actor, id, &action, &f.comment, f.seen, s.clock.today())
-        .await?;
+    use_case::act(
+        s.store.as_ref(),
+        &s.engine,
+        &s.catalogue,
+        &who.cx(s.clock.today()),
+        id,
+        Step { action: &action, comment: &f.comment, seen: f.seen },
+    )
+    .await?;
     Ok(Redirect::to(&format!("/cases/{id}")).into_response())
 }
 
@@ -663,12 +666,9 @@ pub(crate) async fn form_upload(
         s.store.as_ref(),
         &s.documents,
         &s.catalogue,
-        &who.principal,
-        &who.actor,
+        &who.cx(s.clock.today()),
         id,
-        code.as_deref().unwrap_or_default(),
-        &name,
-        &bytes,
+        Upload { code: code.as_deref().unwrap_or_default(), file_name: &name, bytes: &bytes },
     )
     .await?;
     Ok(Redirect::to(&format!("/cases/{id}#document-{}", d.id)).into_response())

@@ -60,8 +60,7 @@ async fn api_check(
     let signed_by = r.signed_by.iter().map(|t| IdNumber::parse(t).map_err(|_| bad_id(t))).collect::<Result<Vec<_>, _>>()?;
     let authorisation = Authorisation { reference: r.reference, signed_on: parse_date(Some(&r.signed_on), s.clock.today())?, signed_by };
     let on = parse_date(r.on.as_deref(), s.clock.today())?;
-    let r =
-        use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on, s.clock.today()).await?;
+    let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &no, authorisation, on).await?;
     Ok(Json(use_case::report_json(&r, who.principal.role)))
 }
 
@@ -145,8 +144,7 @@ async fn form_check(State(s): State<AppState>, who: Authenticated, Path(no): Pat
         signed_by,
     };
     let on = parse_date(get("on").as_deref(), s.clock.today())?;
-    let r =
-        use_case::check_household(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, authorisation, on, s.clock.today()).await?;
+    let r = use_case::check_household(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &no, authorisation, on).await?;
     Ok(Redirect::to(&format!("/verifications/{}", r.id)).into_response())
 }
 

@@ -9,6 +9,7 @@
 use super::model::Step;
 use super::service::{self, NewOrder};
 use chrono::{Duration, NaiveDate};
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Principal, RegionCode, Role};
 use minzheng_store::{Actor, Store};
 
@@ -66,7 +67,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         filed += 1;
         let go = |p: &Principal, s: Step, day: NaiveDate| {
             let (p, a) = (p.clone(), actor(p));
-            async move { service::act(store, &p, &a, o.id, s, None, day).await.map(|_| ()) }
+            async move { service::act(store, &RequestContext::new(&p, &a, day), o.id, s, None).await.map(|_| ()) }
         };
         if matches!(upto, Upto::Filed) {
             continue;

@@ -114,7 +114,7 @@ pub(super) async fn api_act(
 ) -> Result<Json<Order>, AppError> {
     who.require_csrf_header(&s, &headers).await?;
     let seen = seen_of(b.seen_status.as_deref(), b.seen_rework);
-    Ok(Json(service::act(s.store.as_ref(), &who.principal, &who.actor, id, b.step, seen, s.clock.today()).await?))
+    Ok(Json(service::act(s.store.as_ref(), &who.cx(s.clock.today()), id, b.step, seen).await?))
 }
 
 fn period(s: &AppState, q: &QueueParam) -> Result<(NaiveDate, NaiveDate), AppError> {
@@ -601,7 +601,7 @@ pub(super) async fn form_act(
         _ => return order_page(&s, &who, id, f, Some(pick(lang, "请选择办理操作", "choose a step").into())).await,
     };
     let seen = seen_of(Some(&f.seen_status), f.seen_rework.parse().ok());
-    match service::act(s.store.as_ref(), &who.principal, &who.actor, id, step, seen, s.clock.today()).await {
+    match service::act(s.store.as_ref(), &who.cx(s.clock.today()), id, step, seen).await {
         Ok(_) => Ok(Redirect::to(&format!("/grid/orders/{id}")).into_response()),
         Err(e) if e.is_input() || out_of_scope(&e) => order_page(&s, &who, id, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),

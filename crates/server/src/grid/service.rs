@@ -6,6 +6,7 @@ use super::store::{grid_store, owner, Queue, StepRecord};
 use crate::platform::scope::{need, within};
 use chrono::{NaiveDate, Utc};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_store::{Actor, Store, StoreError};
 use serde::Deserialize;
@@ -197,15 +198,8 @@ pub struct Seen {
 /// Takes a step: signing and replying by the handling community (its community worker or grid
 /// worker), the others by the dispatch desk of a street or county where the order happened or
 /// is answered; 督办 by a county desk or above.
-pub async fn act(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    step: Step,
-    seen: Option<Seen>,
-    today: NaiveDate,
-) -> Result<Order, OrderFailure> {
+pub async fn act(store: &dyn Store, cx: &RequestContext<'_>, id: i64, step: Step, seen: Option<Seen>) -> Result<Order, OrderFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let g = grid_store(store);
     let before = g.order(id).await?.ok_or(OrderFailure::NotFound)?;
     if step.by_handler() {
@@ -280,7 +274,8 @@ pub async fn escalate_overdue(
         offset += u32::try_from(rows.len()).unwrap_or(u32::MAX);
         for o in rows.iter().filter(|o| !o.escalated && (o.overdue(today) || o.acceptance_overdue(today))) {
             let seen = Some(Seen { status: o.status, rework: o.rework });
-            match act(store, who, actor, o.id, Step::Escalate { note: SWEEP_NOTE.into() }, seen, today).await {
+            let cx = RequestContext::new(who, actor, today);
+            match act(store, &cx, o.id, Step::Escalate { note: SWEEP_NOTE.into() }, seen).await {
                 Ok(_) => escalated += 1,
                 // Moved on meanwhile (signed, replied, escalated by hand): tomorrow's sweep sees it
                 // as it is.

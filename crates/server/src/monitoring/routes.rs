@@ -135,7 +135,7 @@ pub(super) async fn api_act(
     who.require_csrf_header(&s, &headers).await?;
     let step = step_of(&b.action, &b.findings, &b.outcome, &b.target, &b.note)?;
     let seen = b.seen_status.as_deref().and_then(WarningStatus::parse);
-    Ok(Json(service::act(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, step, seen, s.clock.today()).await?))
+    Ok(Json(service::act(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, step, seen).await?))
 }
 
 #[derive(Deserialize, Default)]
@@ -499,7 +499,7 @@ pub(super) async fn form_act(
         }
     };
     let seen = WarningStatus::parse(&f.seen_status);
-    match service::act(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, step, seen, s.clock.today()).await {
+    match service::act(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, step, seen).await {
         Ok(_) => Ok(Redirect::to(&format!("/monitoring/warnings/{id}")).into_response()),
         Err(e) if e.is_input() => warning_page(&s, &who, id, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),

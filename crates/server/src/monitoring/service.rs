@@ -8,6 +8,7 @@ use super::store::{monitoring_store, AreaCount, Queue, QueueCounts, RunRecord, S
 use crate::platform::scope::{need, shown, within};
 use chrono::{NaiveDate, Utc};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::economy::DeptRecord;
 use minzheng_domain::{Bilingual, EnrolmentStatus, Fen, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_policy::arrow::array::{Array, AsArray};
@@ -128,16 +129,14 @@ pub async fn run_region(
 /// source) over the households of the persons it names, as of the file's date `on`; the warnings
 /// are raised `today` and their limits run from today. Rows naming nobody in the registry raise
 /// nothing and are counted in the run.
-#[allow(clippy::too_many_arguments)]
 pub async fn run_records(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     records: &[DeptRecord],
     on: NaiveDate,
-    today: NaiveDate,
 ) -> Result<RunReport, MonitoringFailure> {
+    let RequestContext { who, actor, today } = *cx;
     if !(who.may(Permission::RunMonitoring) || who.may(Permission::RunComparisons)) {
         return Err(AccessError::Forbidden.into());
     }
@@ -613,17 +612,15 @@ pub async fn get(store: &dyn Store, who: &Principal, id: i64) -> Result<(Warning
 /// Takes a step on a warning of the account's region: the visit, the decision and the report by
 /// the community's grid workers and community workers (or the street's and county's staff when
 /// it is escalated to them); 督办 by the street or county.
-#[allow(clippy::too_many_arguments)]
 pub async fn act(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     step: Step,
     seen: Option<WarningStatus>,
-    today: NaiveDate,
 ) -> Result<Warning, MonitoringFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::HandleWarnings)?;
     let m = monitoring_store(store);
     let before = m.warning(id).await?.ok_or(MonitoringFailure::NotFound)?;
@@ -680,7 +677,8 @@ pub async fn escalate_overdue(
         }
         offset += u32::try_from(rows.len()).unwrap_or(u32::MAX);
         for w in rows.iter().filter(|w| !w.escalated) {
-            match act(store, engine, who, actor, w.id, Step::Escalate { note: SWEEP_NOTE.into() }, Some(w.status), today).await {
+            let cx = RequestContext::new(who, actor, today);
+            match act(store, engine, &cx, w.id, Step::Escalate { note: SWEEP_NOTE.into() }, Some(w.status)).await {
                 Ok(_) => escalated += 1,
                 Err(MonitoringFailure::Changed | MonitoringFailure::Invalid(WarningError::EscalatedAlready | WarningError::NotOverdue)) => {
                 }

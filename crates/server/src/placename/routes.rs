@@ -66,7 +66,7 @@ pub(super) async fn api_act(
     Json(a): Json<NameAction>,
 ) -> Result<Json<PlaceName>, AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    Ok(Json(service::act(s.store.as_ref(), &who.principal, &who.actor, id, a, s.clock.today()).await?))
+    Ok(Json(service::act(s.store.as_ref(), &who.cx(s.clock.today()), id, a).await?))
 }
 
 pub(super) struct Row {
@@ -368,7 +368,7 @@ pub(super) async fn form_act(
         Ok(a) => a,
         Err(msg) => return name_page(&s, &who, id, Some(msg), f).await,
     };
-    match service::act(s.store.as_ref(), &who.principal, &who.actor, id, action, s.clock.today()).await {
+    match service::act(s.store.as_ref(), &who.cx(s.clock.today()), id, action).await {
         Ok(_) => Ok(Redirect::to(&format!("/placenames/{id}")).into_response()),
         Err(e) if e.is_input() => name_page(&s, &who, id, Some(both(lang, &e)), f).await,
         Err(e) => Err(e.into()),

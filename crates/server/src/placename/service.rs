@@ -8,6 +8,7 @@ use super::store::{placename_store, PlaceName, Step};
 use crate::platform::scope::{need, within};
 use chrono::NaiveDate;
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_store::{Actor, Store, StoreError};
 
@@ -162,14 +163,8 @@ pub enum NameAction {
 }
 
 /// Takes a step on a name of the account's county.
-pub async fn act(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    action: NameAction,
-    today: NaiveDate,
-) -> Result<PlaceName, NameFailure> {
+pub async fn act(store: &dyn Store, cx: &RequestContext<'_>, id: i64, action: NameAction) -> Result<PlaceName, NameFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManagePlaceNames)?;
     let (n, _) = get(store, who, id).await?;
     // The county's own register only (as it takes its applications).

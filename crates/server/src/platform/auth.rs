@@ -227,6 +227,12 @@ impl FromRequestParts<AppState> for Authenticated {
 }
 
 impl Authenticated {
+    /// The request context the use cases take: this account, its audit actor, and the day on
+    /// the server's clock (`AppState::clock`, the one clock of every handler).
+    pub fn cx(&self, today: chrono::NaiveDate) -> minzheng_app::RequestContext<'_> {
+        minzheng_app::RequestContext::new(&self.principal, &self.actor, today)
+    }
+
     /// Checks the CSRF token a form or header sent against the session's.
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), AppError> {
         match sent {

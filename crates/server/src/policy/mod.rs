@@ -126,7 +126,7 @@ pub(crate) async fn api_sweep(
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
     let on = parse_date(r.on.as_deref(), s.clock.today())?;
-    Ok(Json(use_case::sweep(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on, partitions(), &|_| {}).await?))
+    Ok(Json(use_case::sweep(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &region, on, partitions(), &|_| {}).await?))
 }
 
 #[derive(Deserialize)]
@@ -147,7 +147,7 @@ pub(crate) async fn api_whatif(
     let region = parse_region(&r.region)?;
     let from = parse_date(Some(&r.from), s.clock.today())?;
     let changes = parse_changes(&r.changes, region.as_str(), from)?;
-    Ok(Json(use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?))
+    Ok(Json(use_case::whatif(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &region, &changes, partitions(), &|_| {}).await?))
 }
 
 /// A stored run, if the account may run sweeps over its region.

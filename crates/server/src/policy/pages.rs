@@ -277,7 +277,7 @@ pub(crate) async fn form_sweep(
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let region = parse_region(&f.region)?;
     let on = parse_date(f.on.as_deref(), s.clock.today())?;
-    let report = use_case::sweep(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on, partitions(), &|_| {}).await?;
+    let report = use_case::sweep(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &region, on, partitions(), &|_| {}).await?;
     Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
 }
 
@@ -316,8 +316,7 @@ pub(crate) async fn form_whatif(
     } else {
         parse_changes(&[f.changes], region.as_str(), from)?
     };
-    let report =
-        use_case::whatif(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, &changes, partitions(), &|_| {}).await?;
+    let report = use_case::whatif(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &region, &changes, partitions(), &|_| {}).await?;
     Ok(Redirect::to(&format!("/policy/runs/{}", report.run_id)).into_response())
 }
 

@@ -12,6 +12,7 @@ use super::store::{socialorg_store, Counts, ListEntry, Org, OrgEvent, PublicOrg,
 use crate::platform::scope::{need, within};
 use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::parameter::ParameterRecord;
 use minzheng_domain::{Bilingual, IdNumber, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_store::{Actor, Store, StoreError};
@@ -221,14 +222,8 @@ fn not_future(d: NaiveDate, today: NaiveDate) -> Result<(), OrgError> {
 }
 
 /// Takes an action on an organisation of the account's region.
-pub async fn act(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    action: OrgAction,
-    today: NaiveDate,
-) -> Result<OrgFile, OrgFailure> {
+pub async fn act(store: &dyn Store, cx: &RequestContext<'_>, id: i64, action: OrgAction) -> Result<OrgFile, OrgFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManageSocialOrgs)?;
     let file = org(store, who, id, today).await?;
     let s = socialorg_store(store);

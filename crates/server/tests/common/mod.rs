@@ -71,19 +71,10 @@ pub struct Fixture {
     pub outside_warning: i64,
     /// Where the server keeps uploaded documents.
     pub documents: std::path::PathBuf,
-    _dir: Dir,
+    _dir: minzheng_testkit::TempDir,
 }
 
-struct Dir(std::path::PathBuf);
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-pub fn code(s: &str) -> RegionCode {
-    RegionCode::parse(s).expect("code")
-}
+pub use minzheng_testkit::code;
 
 /// The region each role's test account is bound to, around `community`.
 pub fn region_for(role: Role, community: &RegionCode) -> RegionCode {
@@ -98,9 +89,8 @@ pub fn region_for(role: Role, community: &RegionCode) -> RegionCode {
 }
 
 pub async fn fixture(tag: &str) -> Fixture {
-    let dir = std::env::temp_dir().join(format!("minzheng-http-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("store");
+    let minzheng_testkit::TestStore { store, dir, .. } = minzheng_testkit::sqlite(&format!("http-{tag}")).await;
+    let dir = dir.expect("the SQLite store's folder");
     minzheng_app::regions::ensure_loaded(store.as_ref(), &Actor::system()).await.expect("regions");
     let city = minzheng_synth::generate(&minzheng_app::regions::liaoning(), &minzheng_synth::Config::new(500, 3)).expect("city");
     let mut batch = RegistryBatch {
@@ -150,7 +140,7 @@ pub async fn fixture(tag: &str) -> Fixture {
     let mut state = AppState::new(store.clone(), &minzheng_app::config::Config::default()).await.expect("state");
     // The walk of every route signs in and fails many times from one address.
     state.login_limiter = Arc::new(minzheng_server::auth::LoginLimiter::new(10_000));
-    state.documents = dir.join("documents");
+    state.documents = dir.path().join("documents");
     // A key task of the account's community and one of Dalian's.
     let key_task = |region: &RegionCode, work: &str| minzheng_server::tasks::model::KeyTask {
         id: 0,
@@ -292,8 +282,8 @@ pub async fn fixture(tag: &str) -> Fixture {
         outside_order,
         inside_warning,
         outside_warning,
-        documents: dir.join("documents"),
-        _dir: Dir(dir),
+        documents: dir.path().join("documents"),
+        _dir: dir,
     }
 }
 
@@ -785,35 +775,25 @@ pub async fn warning_about(store: &dyn Store, h: &Household, p: &Person) -> i64 
         .id
 }
 
-pub type PgDatabase = Option<(String, String)>;
+pub type PgDatabase = Option<minzheng_testkit::PgDatabase>;
 
-/// A fresh store on each database the tests run on: SQLite in a folder of its own, and
-/// PostgreSQL in a database of its own when `MINZHENG_TEST_DATABASE_URL` names a server.
+/// A fresh store on each database the tests run on (`minzheng_testkit::each_database`): the
+/// SQLite store's folder, which the test removes, and each store with its PostgreSQL database.
 pub async fn each_database(tag: &str) -> (std::path::PathBuf, Vec<(Arc<dyn Store>, PgDatabase)>) {
-    let dir = std::env::temp_dir().join(format!("minzheng-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut stores: Vec<(Arc<dyn Store>, PgDatabase)> =
-        vec![(minzheng_store::connect(&format!("sqlite://{}", dir.join("db.sqlite").display())).await.expect("sqlite"), None)];
-    if let Ok(base) = std::env::var("MINZHENG_TEST_DATABASE_URL") {
-        let tag: String = tag.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        let name = format!("mzt_{tag}_{}_{}", std::process::id(), chrono::Utc::now().timestamp_micros());
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(minzheng_store::Dialect::pool(&admin))
-            .await
-            .expect("create");
-        let url = minzheng_store::postgres::with_database(&base, &name);
-        stores.push((minzheng_store::connect(&url).await.expect("postgres store"), Some((base, name))));
+    let mut dir = std::path::PathBuf::new();
+    let mut stores = Vec::new();
+    for t in minzheng_testkit::each_database(tag).await {
+        if let Some(d) = t.dir {
+            dir = d.keep();
+        }
+        stores.push((t.store, t.pg));
     }
     (dir, stores)
 }
 
 /// Drops a PostgreSQL test database made by [`each_database`].
 pub async fn drop_database(pg: PgDatabase) {
-    if let Some((base, name)) = pg {
-        let admin = minzheng_store::PgStore::connect(&base).await.expect("postgres");
-        let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-            .execute(minzheng_store::Dialect::pool(&admin))
-            .await;
+    if let Some(pg) = pg {
+        pg.drop_database().await;
     }
 }

@@ -154,7 +154,7 @@ async fn api_act(
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let action = action_of(&r)?;
     let seen = seen_of(r.seen.as_deref())?;
-    Ok(Json(use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &r.comment, seen, s.clock.today()).await?))
+    Ok(Json(use_case::act(s.store.as_ref(), &who.cx(s.clock.today()), id, &action, &r.comment, seen).await?))
 }
 
 #[derive(Deserialize)]
@@ -410,16 +410,8 @@ async fn form_assign(State(s): State<AppState>, who: Authenticated, body: String
         );
     }
     let action = FindingAction::Assign { to: get("to").unwrap_or_default() };
-    let (done, refused) = use_case::act_on_many(
-        s.store.as_ref(),
-        &who.principal,
-        &who.actor,
-        &ids,
-        &action,
-        &get("comment").unwrap_or_default(),
-        s.clock.today(),
-    )
-    .await;
+    let (done, refused) =
+        use_case::act_on_many(s.store.as_ref(), &who.cx(s.clock.today()), &ids, &action, &get("comment").unwrap_or_default()).await;
     let refused_count = refused.len();
     if done.is_empty() {
         if let Some((_, e)) = refused.into_iter().next() {
@@ -595,7 +587,7 @@ async fn form_act(
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let seen = seen_of(f.seen.as_deref())?;
     let action = action_of(&StepRequest { action: f.action, to: f.to, resolution: f.resolution, comment: f.comment.clone(), seen: None })?;
-    use_case::act(s.store.as_ref(), &who.principal, &who.actor, id, &action, &f.comment, seen, s.clock.today()).await?;
+    use_case::act(s.store.as_ref(), &who.cx(s.clock.today()), id, &action, &f.comment, seen).await?;
     Ok(Redirect::to(&format!("/findings/{id}")).into_response())
 }
 

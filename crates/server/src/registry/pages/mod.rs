@@ -697,8 +697,7 @@ pub(crate) async fn export_residents(State(s): State<AppState>, who: Authenticat
         std::env::temp_dir().join(format!("minzheng-residents-{}-{}.xlsx", std::process::id(), chrono::Utc::now().timestamp_micros()));
     let written = minzheng_app::export::export(
         s.store.as_ref(),
-        &who.principal,
-        &who.actor,
+        &who.cx(s.clock.today()),
         minzheng_app::export::What::Persons,
         Some(region.clone()),
         &path,
