@@ -228,43 +228,41 @@ async fn read_and_prepare(
     let rows: Vec<(usize, Vec<String>)> = sheet.rows.iter().map(|r| (r.number, r.cells.iter().map(|c| c.text()).collect())).collect();
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
     let read = started.elapsed().as_secs_f64();
-    let mut prepared = prepare(store, source, &name, &sheet.checksum, &headers, &rows, as_of, run).await?;
+    let read_file = DeptFile { source, file_name: &name, checksum: &sheet.checksum, headers: &headers, rows: &rows };
+    let mut prepared = prepare(store, read_file, as_of, run).await?;
     prepared.phases.insert(0, ("read", read));
     Ok((file, prepared))
+}
+
+/// 部门数据文件: a departmental file as read, of a source of the catalogue: its name, its
+/// SHA-256 (the same file is recognised by it), its headers (mapped to the source's columns)
+/// and its rows (the row number in the file, the cells as text).
+#[derive(Debug, Clone, Copy)]
+pub struct DeptFile<'a> {
+    pub source: &'a Source,
+    pub file_name: &'a str,
+    pub checksum: &'a str,
+    pub headers: &'a [String],
+    pub rows: &'a [(usize, Vec<String>)],
 }
 
 /// Stores one file of a dataset given as headers and rows (row number, cells): every row is
 /// kept as a departmental record linked to the registry (a valid number as it is, a dirty one
 /// through the fuzzy linkage), and the rows of linked persons become economic items. Rows in
 /// the review band or linked to nobody give no item and are listed with their reason.
-#[allow(clippy::too_many_arguments)]
-pub async fn ingest(
-    store: &dyn Store,
-    source: &Source,
-    file_name: &str,
-    checksum: &str,
-    headers: &[String],
-    rows: &[(usize, Vec<String>)],
-    as_of: NaiveDate,
-    actor: &Actor,
-) -> Result<EconomyReport, EconomyError> {
-    ingest_run(store, source, file_name, checksum, headers, rows, Some(as_of), Run::First, actor).await
+pub async fn ingest(store: &dyn Store, file: DeptFile<'_>, as_of: NaiveDate, actor: &Actor) -> Result<EconomyReport, EconomyError> {
+    ingest_run(store, file, Some(as_of), Run::First, actor).await
 }
 
 /// [`ingest`] as a given run of the linkage.
-#[allow(clippy::too_many_arguments)]
 pub async fn ingest_run(
     store: &dyn Store,
-    source: &Source,
-    file_name: &str,
-    checksum: &str,
-    headers: &[String],
-    rows: &[(usize, Vec<String>)],
+    file: DeptFile<'_>,
     as_of: Option<NaiveDate>,
     run: Run,
     actor: &Actor,
 ) -> Result<EconomyReport, EconomyError> {
-    let prepared = prepare(store, source, file_name, checksum, headers, rows, as_of, run).await?;
+    let prepared = prepare(store, file, as_of, run).await?;
     commit(store, prepared, actor).await
 }
 
@@ -287,17 +285,8 @@ struct Prepared {
 }
 
 /// Links a file's rows and builds its records and items (reads only).
-#[allow(clippy::too_many_arguments)]
-async fn prepare(
-    store: &dyn Store,
-    source: &Source,
-    file_name: &str,
-    checksum: &str,
-    headers: &[String],
-    rows: &[(usize, Vec<String>)],
-    as_of: Option<NaiveDate>,
-    run: Run,
-) -> Result<Prepared, EconomyError> {
+async fn prepare(store: &dyn Store, file: DeptFile<'_>, as_of: Option<NaiveDate>, run: Run) -> Result<Prepared, EconomyError> {
+    let DeptFile { source, file_name, checksum, headers, rows } = file;
     // A new run of a file stored before: its rows as stored (by row number), and the date it
     // was stored for.
     let previous: Option<(NaiveDate, StoredRows)> = match run {

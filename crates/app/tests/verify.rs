@@ -1176,17 +1176,7 @@ async fn a_reviewers_decision_survives_a_new_run_of_its_file() {
     assert!(w.store.decide_link(id, true, Some(&car), &Actor::new("officer")).await.expect("accepted"));
 
     let source = economy::catalogue().get("vehicles").expect("source").clone();
-    let again = economy::ingest_run(
-        w.store.as_ref(),
-        &source,
-        "vehicles-2026-07.csv",
-        &checksum,
-        &headers,
-        &[(2, cells)],
-        None,
-        Run::Again,
-        &centre,
-    )
+    let again = economy::ingest_run(w.store.as_ref(), economy::DeptFile { source: &source, file_name: "vehicles-2026-07.csv", checksum: &checksum, headers: &headers, rows: &[(2, cells)] }, None, Run::Again, &centre)
     .await
     .expect("linked again");
     let r = again.relinked.expect("a new run");

@@ -27,16 +27,7 @@ pub(super) async fn demo_economy(store: &dyn Store, city: &minzheng_synth::City,
         let Some(source) = minzheng_app::economy::catalogue().get(table.name) else {
             bail!("{}: not a registered source / 未登记的数据来源", table.name)
         };
-        let r = minzheng_app::economy::ingest(
-            store,
-            source,
-            &format!("{}（合成）", table.name),
-            &checksum,
-            &headers,
-            &rows,
-            as_of,
-            &Actor::new("demo"),
-        )
+        let r = minzheng_app::economy::ingest(store, minzheng_app::economy::DeptFile { source: source, file_name: &format!("{}（合成）", table.name), checksum: &checksum, headers: &headers, rows: &rows }, as_of, &Actor::new("demo"))
         .await
         .map_err(|e| anyhow::anyhow!(e.both()))?;
         total += r.rows;

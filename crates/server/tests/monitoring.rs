@@ -74,7 +74,7 @@ async fn file(store: &dyn Store, source: &str, rows: Vec<Vec<String>>, on: Naive
     let headers: Vec<String> = src.headers.clone();
     let numbered: Vec<(usize, Vec<String>)> = rows.into_iter().enumerate().map(|(i, r)| (i + 2, r)).collect();
     let checksum = format!("{source}-{}", numbered.len()).repeat(4);
-    let r = minzheng_app::economy::ingest(store, &src, &format!("{source}.csv"), &checksum, &headers, &numbered, on, &Actor::new("test"))
+    let r = minzheng_app::economy::ingest(store, minzheng_app::economy::DeptFile { source: &src, file_name: &format!("{source}.csv"), checksum: &checksum, headers: &headers, rows: &numbered }, on, &Actor::new("test"))
         .await
         .expect("ingest");
     assert!(r.stored, "{source} stored");

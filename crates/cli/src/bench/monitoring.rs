@@ -92,7 +92,7 @@ pub(crate) async fn monitoring(
     let source = minzheng_app::economy::catalogue().get("medical").ok_or_else(|| anyhow::anyhow!("no medical source"))?.clone();
     let t = Instant::now();
     let report =
-        minzheng_app::economy::ingest(store.as_ref(), &source, "medical-bench.csv", &"be".repeat(32), &source.headers, &rows, on, &actor())
+        minzheng_app::economy::ingest(store.as_ref(), minzheng_app::economy::DeptFile { source: &source, file_name: "medical-bench.csv", checksum: &"be".repeat(32), headers: &source.headers, rows: &rows }, on, &actor())
             .await
             .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     let stored = t.elapsed().as_secs_f64();
