@@ -2,12 +2,14 @@
 //! the log is itself recorded.
 
 use crate::registry::AccessError;
-use minzheng_domain::{Permission, Principal, RegionCode, RegionLevel};
-use minzheng_store::{Actor, AuditEntry, AuditQuery, AuditRecord, Page, Store};
+use crate::RequestContext;
+use minzheng_domain::{Permission, RegionCode, RegionLevel};
+use minzheng_store::{AuditEntry, AuditQuery, AuditRecord, Page, Store};
 
 /// Searches the log: only records of accounts bound within the auditor's region (and, for
 /// auditors of a whole city, those of the system and the command line).
-pub async fn search(store: &dyn Store, who: &Principal, actor: &Actor, mut q: AuditQuery) -> Result<Page<AuditRecord>, AccessError> {
+pub async fn search(store: &dyn Store, cx: &RequestContext<'_>, mut q: AuditQuery) -> Result<Page<AuditRecord>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadAudit) {
         return Err(AccessError::Forbidden);
     }

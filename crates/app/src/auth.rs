@@ -407,7 +407,8 @@ pub async fn logout(store: &dyn Store, token: &str, actor: &Actor) -> Result<(),
 /// Changes one's own password (the old one must be given); ends every session. A wrong old
 /// password counts as a failed sign-in (audited, slowed, and locking the account at the same
 /// limit), so a stolen session is no way to guess the password.
-pub async fn change_password(store: &dyn Store, who: &Principal, old: &str, new: &str, actor: &Actor) -> Result<(), AuthError> {
+pub async fn change_password(store: &dyn Store, cx: &crate::RequestContext<'_>, old: &str, new: &str) -> Result<(), AuthError> {
+    let (who, actor) = (cx.who, cx.actor);
     let account = store.account(&who.name).await?.ok_or(AuthError::BadCredentials)?;
     let (failed, locks) = match claim(store, &who.name).await? {
         LoginClaim::Unknown => return Err(AuthError::BadCredentials),

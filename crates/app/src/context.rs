@@ -21,9 +21,4 @@ impl<'a> RequestContext<'a> {
     pub fn new(who: &'a Principal, actor: &'a Actor, today: NaiveDate) -> RequestContext<'a> {
         RequestContext { who, actor, today }
     }
-
-    /// The same account and actor on another day (a sweep's escalations as of a given day).
-    pub fn on(self, today: NaiveDate) -> RequestContext<'a> {
-        RequestContext { today, ..self }
-    }
 }

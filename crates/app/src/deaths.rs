@@ -133,7 +133,10 @@ fn effect(e: &Enrolment, person: IdNumber, outcome: DeathOutcome) -> DeathEffect
 }
 
 /// Opens the program's change case for the household of a member who died.
-#[allow(clippy::too_many_arguments, reason = "one call site; the request context of issue 18 will carry actor and today")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, run as the system (no account, so no request context): the enrolment, the death and the days"
+)]
 async fn open_change_case(
     store: &dyn Store,
     catalogue: &Catalogue,

@@ -7,12 +7,13 @@
 use crate::pdf::{self, Block};
 use crate::policy::{household_snapshot_until, invalid, PolicyFailure};
 use crate::registry::AccessError;
+use crate::RequestContext;
 use chrono::NaiveDate;
 use minzheng_domain::economy::LinkKind;
 use minzheng_domain::verification::{Authorisation, ReportFigure, ReportItem, ReportProgram, VerificationReport};
 use minzheng_domain::{Bilingual, Fen, Permission, PersonStatus, Principal};
 use minzheng_policy::Engine;
-use minzheng_store::{Actor, AuditEntry, Store};
+use minzheng_store::{AuditEntry, Store};
 use std::collections::{BTreeMap, HashMap};
 
 /// Checks one household of the account's region on `on`, stores the report (audited) and returns
@@ -20,12 +21,12 @@ use std::collections::{BTreeMap, HashMap};
 pub async fn check_household(
     store: &dyn Store,
     engine: &Engine,
-    cx: &crate::RequestContext<'_>,
+    cx: &RequestContext<'_>,
     household_no: &str,
     authorisation: Authorisation,
     on: NaiveDate,
 ) -> Result<VerificationReport, PolicyFailure> {
-    let crate::RequestContext { who, actor, today } = *cx;
+    let RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden.into());
     }
@@ -159,7 +160,8 @@ pub fn report_json(r: &VerificationReport, role: minzheng_domain::Role) -> serde
 }
 
 /// A stored report, for staff of its region who read findings and reports (audited).
-pub async fn report(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<VerificationReport, AccessError> {
+pub async fn report(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Result<VerificationReport, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadFindings) && !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden);
     }
@@ -314,13 +316,13 @@ pub async fn count_reports_in(
 /// first, for staff who read findings and reports; the read is audited with the ids shown.
 pub async fn reports_in(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: Option<&minzheng_domain::RegionCode>,
     before: Option<i64>,
     limit: u32,
     paging: &minzheng_store::Paging,
 ) -> Result<minzheng_store::Page<VerificationReport>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadFindings) && !who.may(Permission::VerifyHouseholds) {
         return Err(AccessError::Forbidden);
     }

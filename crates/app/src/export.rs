@@ -4,13 +4,14 @@
 
 use crate::import::Communities;
 use crate::registry::AccessError;
+use crate::RequestContext;
 use minzheng_domain::registry::{columns, household_row, person_row};
+use minzheng_domain::Permission;
 use minzheng_domain::{Household, RegionCode};
-use minzheng_domain::{Permission, Principal};
 /// The file format of an export (.xlsx or .csv).
 pub use minzheng_sheet::Format;
 use minzheng_sheet::{write_table, WriteError};
-use minzheng_store::{Actor, AuditEntry};
+use minzheng_store::AuditEntry;
 use minzheng_store::{HouseholdQuery, Progress, Store, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
@@ -53,7 +54,7 @@ pub enum What {
 /// an account that may export the registry there; returns the rows written.
 pub async fn export(
     store: &dyn Store,
-    cx: &crate::RequestContext<'_>,
+    cx: &RequestContext<'_>,
     what: What,
     region: Option<RegionCode>,
     path: &Path,
@@ -125,28 +126,28 @@ pub async fn export(
 /// export personal data; the filters, the rows and their ids are kept in the audit log.
 pub async fn record_list_export(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     what: &str,
     filters: serde_json::Value,
     ids: &[i64],
 ) -> Result<(), crate::registry::AccessError> {
+    let who = cx.who;
     if !who.may(minzheng_domain::Permission::ExportRegistry) {
         return Err(crate::registry::AccessError::Forbidden);
     }
-    record_export(store, who, actor, what, filters, ids).await
+    record_export(store, cx, what, filters, ids).await
 }
 
 /// Records the export of a list whose use case already decided who may have it in a file (the
 /// contact list of a sweep, for those who run sweeps): the filters, the rows and their ids.
 pub async fn record_export(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     what: &str,
     filters: serde_json::Value,
     ids: &[i64],
 ) -> Result<(), crate::registry::AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     let entry = AuditEntry {
         action: "export".into(),
         entity: what.into(),

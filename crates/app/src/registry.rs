@@ -1,6 +1,7 @@
 //! 人口信息 use cases with access control: every read goes through here, checks the account's
 //! role and region, masks what the role does not need, and leaves an audit record.
 
+use crate::RequestContext;
 use minzheng_domain::{Household, IdNumber, Permission, Person, Principal, RegionCode, Role};
 use minzheng_store::{Actor, AuditEntry, HouseholdQuery, Page, PersonQuery, Store, StoreError};
 use serde::Serialize;
@@ -106,7 +107,8 @@ fn read_entry(entity: &str, key: &str, after: Option<serde_json::Value>) -> Audi
 }
 
 /// A person the account may read, or the refusal (audited as such).
-async fn readable_person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<Person, AccessError> {
+async fn readable_person(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumber) -> Result<Person, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
@@ -120,20 +122,22 @@ async fn readable_person(store: &dyn Store, who: &Principal, actor: &Actor, id: 
 }
 
 /// One person by ID number, if in scope (audited).
-pub async fn person(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<PersonView, AccessError> {
-    let p = readable_person(store, who, actor, id).await?;
+pub async fn person(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumber) -> Result<PersonView, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
+    let p = readable_person(store, cx, id).await?;
     store.audit(actor, &[read_entry("person", id.as_str(), None)]).await?;
     Ok(PersonView::of(&p, who.role))
 }
 
 /// Shows a person's full numbers to an account that sees them masked, for a stated reason
 /// (个人信息保护法: access beyond the job's need is justified and recorded).
-pub async fn unmask(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber, reason: &str) -> Result<PersonView, AccessError> {
+pub async fn unmask(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumber, reason: &str) -> Result<PersonView, AccessError> {
+    let actor = cx.actor;
     let reason = reason.trim();
     if reason.chars().count() < 4 {
         return Err(AccessError::NoReason);
     }
-    let p = readable_person(store, who, actor, id).await?;
+    let p = readable_person(store, cx, id).await?;
     let detail = serde_json::json!({ "reason": reason });
     store.audit(actor, &[AuditEntry { action: "unmask".into(), ..read_entry("person", id.as_str(), Some(detail)) }]).await?;
     Ok(PersonView::shown(&p, false))
@@ -144,20 +148,19 @@ pub async fn unmask(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNu
 /// [`household`] does, then the member is unmasked as [`unmask`] does.
 pub async fn unmask_member(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     no: &str,
     index: usize,
     reason: &str,
 ) -> Result<PersonView, AccessError> {
-    let (_, members) = household(store, who, actor, no).await?;
+    let (_, members) = household(store, cx, no).await?;
     if index >= members.len() {
         return Err(AccessError::NotFound);
     }
     // The views are masked: the member's full number from the store, by position.
     let stored = store.household_members(no).await?;
     let person = stored.get(index).ok_or(AccessError::NotFound)?;
-    unmask(store, who, actor, &person.id_number, reason).await
+    unmask(store, cx, &person.id_number, reason).await
 }
 
 /// The region a search may cover: the account's own if none is asked, refused if outside.
@@ -170,12 +173,8 @@ fn scoped(who: &Principal, asked: Option<RegionCode>) -> Result<RegionCode, Acce
 }
 
 /// Searches persons within the account's region (audited: the query and how many were shown).
-pub async fn search_persons(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    mut q: PersonQuery,
-) -> Result<Page<PersonView>, AccessError> {
+pub async fn search_persons(store: &dyn Store, cx: &RequestContext<'_>, mut q: PersonQuery) -> Result<Page<PersonView>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
@@ -208,7 +207,8 @@ pub async fn count_persons(store: &dyn Store, who: &Principal, mut q: PersonQuer
 }
 
 /// A household with its members, if in scope (audited).
-pub async fn household(store: &dyn Store, who: &Principal, actor: &Actor, no: &str) -> Result<(Household, Vec<PersonView>), AccessError> {
+pub async fn household(store: &dyn Store, cx: &RequestContext<'_>, no: &str) -> Result<(Household, Vec<PersonView>), AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
@@ -322,10 +322,10 @@ impl HouseholdView {
 /// Households within the account's region.
 pub async fn search_households(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     mut q: HouseholdQuery,
 ) -> Result<Page<HouseholdView>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden);
     }
@@ -374,7 +374,8 @@ pub struct AcceptanceView {
     pub owning_county: RegionCode,
 }
 
-pub async fn find_for_acceptance(store: &dyn Store, who: &Principal, actor: &Actor, id: &IdNumber) -> Result<AcceptanceView, AccessError> {
+pub async fn find_for_acceptance(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumber) -> Result<AcceptanceView, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::AcceptApplications) {
         return Err(AccessError::Forbidden);
     }
@@ -397,18 +398,18 @@ pub async fn find_for_acceptance(store: &dyn Store, who: &Principal, actor: &Act
 /// value held (an older date than the one held changes nothing).
 pub async fn record_supporters_elsewhere(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: &IdNumber,
     able: u32,
     since: chrono::NaiveDate,
     source: &str,
 ) -> Result<bool, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden);
     }
     // In scope as a read of the person is (a refusal audited).
-    readable_person(store, who, actor, id).await?;
+    readable_person(store, cx, id).await?;
     let source = match source.trim() {
         "" => "入户调查".to_string(),
         s => s.chars().take(200).collect(),
@@ -441,8 +442,7 @@ pub enum SurveyRecorded {
 #[allow(clippy::too_many_arguments, reason = "the form's fields, each needed")]
 pub async fn record_member_supporters_elsewhere(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     no: &str,
     index: usize,
     shown_name: &str,
@@ -450,16 +450,17 @@ pub async fn record_member_supporters_elsewhere(
     since: chrono::NaiveDate,
     source: &str,
 ) -> Result<SurveyRecorded, AccessError> {
+    let who = cx.who;
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden);
     }
-    let (_, members) = household(store, who, actor, no).await?;
+    let (_, members) = household(store, cx, no).await?;
     let Some(shown) = members.get(index) else { return Ok(SurveyRecorded::MemberChanged) };
     if shown.name != shown_name {
         return Ok(SurveyRecorded::MemberChanged);
     }
     let stored = store.household_members(no).await?;
     let person = stored.get(index).ok_or(AccessError::NotFound)?;
-    let held = record_supporters_elsewhere(store, who, actor, &person.id_number, able, since, source).await?;
+    let held = record_supporters_elsewhere(store, cx, &person.id_number, able, since, source).await?;
     Ok(if held { SurveyRecorded::Held } else { SurveyRecorded::Older })
 }

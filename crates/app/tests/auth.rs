@@ -95,11 +95,33 @@ async fn a_new_password_needs_the_old_one_and_ends_every_session() {
     let signed = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     let who = signed.principal.clone();
     assert!(matches!(
-        auth::change_password(s.as_ref(), &who, "wrong-old-1", "Newpass2026x", &client()).await,
+        auth::change_password(
+            s.as_ref(),
+            &minzheng_app::RequestContext::new(&who, &client(), minzheng_testkit::day("2026-11-01")),
+            "wrong-old-1",
+            "Newpass2026x"
+        )
+        .await,
         Err(AuthError::BadCredentials)
     ));
-    assert!(matches!(auth::change_password(s.as_ref(), &who, "Wenxin2026ok", "weak", &client()).await, Err(AuthError::WeakPassword)));
-    auth::change_password(s.as_ref(), &who, "Wenxin2026ok", "Newpass2026x", &client()).await.expect("changed");
+    assert!(matches!(
+        auth::change_password(
+            s.as_ref(),
+            &minzheng_app::RequestContext::new(&who, &client(), minzheng_testkit::day("2026-11-01")),
+            "Wenxin2026ok",
+            "weak"
+        )
+        .await,
+        Err(AuthError::WeakPassword)
+    ));
+    auth::change_password(
+        s.as_ref(),
+        &minzheng_app::RequestContext::new(&who, &client(), minzheng_testkit::day("2026-11-01")),
+        "Wenxin2026ok",
+        "Newpass2026x",
+    )
+    .await
+    .expect("changed");
     assert!(auth::authenticate(s.as_ref(), &signed.token).await.expect("lookup").is_none());
     assert!(auth::login(s.as_ref(), "wang", "Newpass2026x", &client()).await.is_ok());
 }
@@ -143,7 +165,14 @@ async fn the_session_cache_answers_a_burst_and_forgets_at_sign_out_and_password_
     // A password change drops every session of the account at once.
     let a = auth::login(s.as_ref(), "wang", "Wenxin2026ok", &client()).await.expect("signs in");
     assert!(cache.authenticate(s.as_ref(), &a.token).await.expect("lookup").is_some());
-    auth::change_password(s.as_ref(), &a.principal, "Wenxin2026ok", "Newpass2026x", &client()).await.expect("changed");
+    auth::change_password(
+        s.as_ref(),
+        &minzheng_app::RequestContext::new(&a.principal, &client(), minzheng_testkit::day("2026-11-01")),
+        "Wenxin2026ok",
+        "Newpass2026x",
+    )
+    .await
+    .expect("changed");
     cache.forget_account("wang");
     assert!(cache.authenticate(s.as_ref(), &a.token).await.expect("lookup").is_none(), "password changed");
 }

@@ -150,10 +150,14 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     let county = who(Role::CountyApprover, "210112");
 
     // Accepted in 和平区 (Monday 2026-11-02), owned by 浑南区, surveyed where the household lives.
-    let c =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
-            .await
-            .expect("accepted");
+    let c = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &dibao_application(mother.id_number),
+    )
+    .await
+    .expect("accepted");
     assert_eq!((c.owner.as_str(), c.community.as_str(), c.accepted_at.as_str()), ("210112", "210112009001", "210102001002"));
     assert_eq!(c.household_size, 2);
     assert_eq!(c.step_due, day("2026-11-05"), "survey within 3 working days");
@@ -164,7 +168,13 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     assert!(theirs.items.is_empty(), "not in the accepting community's queue");
 
     // The accepting community follows the status, nothing more.
-    let (view, events) = use_case::case(w.store.as_ref(), &heping, &actor(&heping), c.id).await.expect("follows");
+    let (view, events) = use_case::case(
+        w.store.as_ref(),
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), minzheng_domain::calendar::today_in_beijing()),
+        c.id,
+    )
+    .await
+    .expect("follows");
     assert!(view.limited && view.household_no.is_none() && view.file.is_none() && events.is_empty());
     assert_eq!(view.applicant_name, "刘**");
     assert!(view.applicant_id.contains('*'));
@@ -189,14 +199,25 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
         .expect("checked");
     let c = w.step(&street, c.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
     let c = w.step(&hunnan_worker, c.id, CaseAction::PublishNotice, "2026-11-06").await.expect("notice");
-    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0001", day("2026-11-16"))
-        .await
-        .expect("check");
+    let rules = minzheng_app::policy::check(
+        w.store.as_ref(),
+        &w.engine,
+        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
+        "HN-0001",
+        day("2026-11-16"),
+    )
+    .await
+    .expect("check");
     let dibao = rules.programs.iter().find(|p| p.code == "dibao").expect("dibao");
     assert!(dibao.eligible(), "a household without income is eligible");
     assert_eq!(c.file.proposed, Some(Fen(dibao.amount())), "the notice shows the rules' amount");
-    let notice =
-        use_case::notice_list(w.store.as_ref(), &hunnan_worker, &actor(&hunnan_worker), &code("210112009001")).await.expect("notice");
+    let notice = use_case::notice_list(
+        w.store.as_ref(),
+        &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), minzheng_domain::calendar::today_in_beijing()),
+        &code("210112009001"),
+    )
+    .await
+    .expect("notice");
     assert_eq!(notice.iter().map(|c| c.applicant_name.as_str()).collect::<Vec<_>>(), vec!["刘秀梅"]);
     assert!(use_case::notice_pdf("文欣社区", &notice, |p| p.to_string()).starts_with(b"%PDF-"));
 
@@ -221,7 +242,13 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     // Every step is in the timeline with who took it; the refused early approval is in the audit log.
     let refusals = w.store.audit_of("case", &c.id.to_string()).await.expect("audit");
     assert!(refusals.iter().any(|a| a.action == "refused"), "a refused step leaves a record");
-    let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
+    let (_, events) = use_case::case(
+        w.store.as_ref(),
+        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
+        c.id,
+    )
+    .await
+    .expect("read");
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["accept", "survey", "record_check", "review", "publish_notice", "approve"]
@@ -229,9 +256,13 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     assert_eq!(events[0].role, "community_worker");
 
     // Enrolled now: a new application is refused; a change is accepted.
-    let again =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-16"))
-            .await;
+    let again = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-16")),
+        &dibao_application(mother.id_number),
+    )
+    .await;
     assert!(matches!(again, Err(CaseFailure::Invalid { .. })), "{again:?}");
 }
 
@@ -244,7 +275,14 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     // Missing documents are named.
     let mut app = dibao_application(mother.id_number);
     app.documents.retain(|d| d != "authorisation");
-    match use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &app, day("2026-11-02")).await {
+    match use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &app,
+    )
+    .await
+    {
         Err(CaseFailure::Missing { zh, codes, .. }) => {
             assert!(zh.contains("家庭经济状况核对授权书"), "{zh}");
             assert_eq!(codes, vec!["authorisation".to_string()]);
@@ -252,46 +290,62 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
         other => panic!("missing documents must be refused: {other:?}"),
     }
     // The one-time notice (一次性告知书) lists the same, worked out the same way, and stores nothing.
-    let (missing, name) = use_case::missing_documents(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &app, day("2026-11-02"))
-        .await
-        .expect("notice");
+    let (missing, name) = use_case::missing_documents(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &app,
+    )
+    .await
+    .expect("notice");
     assert_eq!((missing, name.as_str()), (vec!["authorisation".to_string()], mother.name.as_str()));
     let complete = dibao_application(mother.id_number);
-    let (none, _) = use_case::missing_documents(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &complete, day("2026-11-02"))
-        .await
-        .expect("complete");
+    let (none, _) = use_case::missing_documents(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &complete,
+    )
+    .await
+    .expect("complete");
     assert!(none.is_empty(), "nothing missing, and no case opened by looking");
     // Only a community accepts; an unknown service is refused.
     let street = who(Role::StreetReviewer, "210102001");
     assert!(use_case::accept(
         w.store.as_ref(),
         &w.catalogue,
-        &street,
-        &actor(&street),
-        &dibao_application(mother.id_number),
-        day("2026-11-02")
+        &minzheng_app::RequestContext::new(&street, &actor(&street), day("2026-11-02")),
+        &dibao_application(mother.id_number)
     )
     .await
     .is_err());
     let mut unknown = dibao_application(mother.id_number);
     unknown.service = "apply_moon".into();
     assert!(matches!(
-        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &unknown, day("2026-11-02")).await,
+        use_case::accept(
+            w.store.as_ref(),
+            &w.catalogue,
+            &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+            &unknown
+        )
+        .await,
         Err(CaseFailure::Invalid { .. })
     ));
 
-    let c =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
-            .await
-            .expect("accepted");
+    let c = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &dibao_application(mother.id_number),
+    )
+    .await
+    .expect("accepted");
     // A second open application of the same program and household.
     let second = use_case::accept(
         w.store.as_ref(),
         &w.catalogue,
-        &hunnan_worker,
-        &actor(&hunnan_worker),
+        &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), day("2026-11-02")),
         &dibao_application(mother.id_number),
-        day("2026-11-02"),
     )
     .await;
     match second {
@@ -300,9 +354,13 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     }
     // A worker of another county probing the same number is told only what the acceptance
     // lookup shows: the owning county must look at it (the audit record keeps the reason).
-    let probe =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
-            .await;
+    let probe = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &dibao_application(mother.id_number),
+    )
+    .await;
     match probe {
         Err(CaseFailure::Invalid { zh, en }) => {
             assert!(!zh.contains("办理中") && !en.contains("open case") && zh.contains("浑南区"), "{zh}")
@@ -365,10 +423,8 @@ async fn bad_applications_and_steps_are_refused_and_change_nothing() {
     assert!(use_case::accept(
         w.store.as_ref(),
         &w.catalogue,
-        &heping,
-        &actor(&heping),
-        &dibao_application(mother.id_number),
-        day("2026-11-04")
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-04")),
+        &dibao_application(mother.id_number)
     )
     .await
     .is_ok());
@@ -387,7 +443,14 @@ async fn where_approval_is_delegated_the_street_decides_and_temporary_assistance
         staff_relative: true,
         comment: "突发重病，申请临时救助".into(),
     };
-    let c = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &app, day("2026-11-02")).await.expect("accepted");
+    let c = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-11-02")),
+        &app,
+    )
+    .await
+    .expect("accepted");
     assert!(c.delegated && c.staff_relative);
     assert_eq!(c.due, day("2026-11-30"), "20 working days where the street decides");
     // 先行救助 is held to the street's ceiling (4 × the standard) like its decisions.
@@ -447,10 +510,14 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     let hunnan_worker = who(Role::CommunityWorker, "210112009001");
     let officer = who(Role::VerificationOfficer, "210112");
     let docs = w._d.0.join("documents");
-    let c =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &heping, &actor(&heping), &dibao_application(mother.id_number), day("2026-11-02"))
-            .await
-            .expect("accepted");
+    let c = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&heping, &actor(&heping), day("2026-11-02")),
+        &dibao_application(mother.id_number),
+    )
+    .await
+    .expect("accepted");
 
     // The accepting community uploads the signed form; the type comes from the content.
     let pdf = b"%PDF-1.4\n% signed application\n%%EOF\n".to_vec();
@@ -525,20 +592,53 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     assert_eq!(w.store.case_documents(c.id).await.expect("list").len(), 1, "nothing refused was kept");
 
     // Read back by the household's community, checked against its checksum; a changed file is refused.
-    let (_, bytes) = use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await.expect("read");
+    let (_, bytes) = use_case::document(
+        w.store.as_ref(),
+        &docs,
+        &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), minzheng_domain::calendar::today_in_beijing()),
+        c.id,
+        d.id,
+    )
+    .await
+    .expect("read");
     assert_eq!(bytes, pdf);
     assert!(
-        use_case::document(w.store.as_ref(), &docs, &heping, &actor(&heping), c.id, d.id).await.is_err(),
+        use_case::document(
+            w.store.as_ref(),
+            &docs,
+            &minzheng_app::RequestContext::new(&heping, &actor(&heping), minzheng_domain::calendar::today_in_beijing()),
+            c.id,
+            d.id
+        )
+        .await
+        .is_err(),
         "the accepting community sees the status only"
     );
     let grid = who(Role::GridWorker, "210112009001");
     assert!(
-        matches!(use_case::document(w.store.as_ref(), &docs, &grid, &actor(&grid), c.id, d.id).await, Err(CaseFailure::Access(_))),
+        matches!(
+            use_case::document(
+                w.store.as_ref(),
+                &docs,
+                &minzheng_app::RequestContext::new(&grid, &actor(&grid), minzheng_domain::calendar::today_in_beijing()),
+                c.id,
+                d.id
+            )
+            .await,
+            Err(CaseFailure::Access(_))
+        ),
         "scans are for the roles that see full identities"
     );
     std::fs::write(docs.join(&d.sha256[..2]).join(&d.sha256), b"%PDF-1.4 altered").expect("tamper");
     assert!(matches!(
-        use_case::document(w.store.as_ref(), &docs, &hunnan_worker, &actor(&hunnan_worker), c.id, d.id).await,
+        use_case::document(
+            w.store.as_ref(),
+            &docs,
+            &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), minzheng_domain::calendar::today_in_beijing()),
+            c.id,
+            d.id
+        )
+        .await,
         Err(CaseFailure::Invalid { .. })
     ));
 
@@ -607,9 +707,15 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
         staff_relative: false,
         comment: "申请高龄补贴".into(),
     };
-    let rules = minzheng_app::policy::check(w.store.as_ref(), &w.engine, &county, &actor(&county), "HN-0003", day("2026-11-03"))
-        .await
-        .expect("check");
+    let rules = minzheng_app::policy::check(
+        w.store.as_ref(),
+        &w.engine,
+        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
+        "HN-0003",
+        day("2026-11-03"),
+    )
+    .await
+    .expect("check");
     let band = |id: IdNumber| {
         rules
             .programs
@@ -620,13 +726,31 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
             .expect("a unit")
     };
     // Both may have an application open at once: one per applicant.
-    let a =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.expect("wife");
-    let b = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-11-02"))
-        .await
-        .expect("husband");
+    let a = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-11-02")),
+        &apply(wife),
+    )
+    .await
+    .expect("wife");
+    let b = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-11-02")),
+        &apply(husband),
+    )
+    .await
+    .expect("husband");
     assert!(
-        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(wife), day("2026-11-02")).await.is_err(),
+        use_case::accept(
+            w.store.as_ref(),
+            &w.catalogue,
+            &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-11-02")),
+            &apply(wife)
+        )
+        .await
+        .is_err(),
         "but not two for the same person"
     );
     for c in [&a, &b] {
@@ -648,8 +772,14 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
         staff_relative: false,
         comment: "户籍迁出本市".into(),
     };
-    let s =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-04")).await.expect("stop accepted");
+    let s = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-11-04")),
+        &stop,
+    )
+    .await
+    .expect("stop accepted");
     w.step(&street, s.id, CaseAction::Review, "2026-11-04").await.expect("reviewed");
     w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-04").await.expect("stopped");
     let e = w.store.enrolment(e.id).await.expect("read").expect("stored");
@@ -667,14 +797,25 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
         staff_relative: false,
         comment: "享受对象去世".into(),
     };
-    let s =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &stop, day("2026-11-05")).await.expect("stop accepted");
+    let s = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-11-05")),
+        &stop,
+    )
+    .await
+    .expect("stop accepted");
     w.step(&street, s.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
     w.step(&county, s.id, CaseAction::Approve { amount: None }, "2026-11-05").await.expect("stopped");
     assert_eq!(w.store.enrolment(e.id).await.expect("read").map(|e| e.status), Some(minzheng_domain::EnrolmentStatus::Stopped));
-    let again = use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &apply(husband), day("2026-12-07"))
-        .await
-        .expect("applies again");
+    let again = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-12-07")),
+        &apply(husband),
+    )
+    .await
+    .expect("applies again");
     w.step(&street, again.id, CaseAction::Review, "2026-12-07").await.expect("reviewed");
     let approved = w.step(&county, again.id, CaseAction::Approve { amount: None }, "2026-12-08").await.expect("approved");
     assert_eq!(
@@ -702,10 +843,8 @@ async fn what_the_survey_and_check_record_against_granting_is_answered_in_writin
     let c = use_case::accept(
         w.store.as_ref(),
         &w.catalogue,
-        &hunnan_worker,
-        &actor(&hunnan_worker),
+        &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), day("2026-11-02")),
         &dibao_application(mother.id_number),
-        day("2026-11-02"),
     )
     .await
     .expect("accepted");
@@ -733,7 +872,13 @@ async fn what_the_survey_and_check_record_against_granting_is_answered_in_writin
     .await
     .expect("approved with the answer");
     assert_eq!(done.status, CaseStatus::Approved);
-    let (_, events) = use_case::case(w.store.as_ref(), &county, &actor(&county), c.id).await.expect("read");
+    let (_, events) = use_case::case(
+        w.store.as_ref(),
+        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
+        c.id,
+    )
+    .await
+    .expect("read");
     assert!(events.iter().any(|e| e.action == "approve" && e.comment == answer), "the answer is on the file");
 }
 
@@ -857,10 +1002,14 @@ async fn entering_a_years_holidays_recounts_the_open_cases_due_dates() {
     use minzheng_domain::calendar::{CalendarDay, DayKind};
     let (w, mother, _) = world("recount").await;
     let worker = who(Role::CommunityWorker, "210112009001");
-    let c =
-        use_case::accept(w.store.as_ref(), &w.catalogue, &worker, &actor(&worker), &dibao_application(mother.id_number), day("2026-12-14"))
-            .await
-            .expect("accepted");
+    let c = use_case::accept(
+        w.store.as_ref(),
+        &w.catalogue,
+        &minzheng_app::RequestContext::new(&worker, &actor(&worker), day("2026-12-14")),
+        &dibao_application(mother.id_number),
+    )
+    .await
+    .expect("accepted");
     let (due, step_due) = (c.due, c.step_due);
     assert_eq!(step_due, day("2026-12-17"), "the survey within 3 working days");
     let cal = use_case::calendar(w.store.as_ref()).await.expect("calendar");

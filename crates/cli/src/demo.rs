@@ -27,7 +27,18 @@ pub(super) async fn demo_economy(store: &dyn Store, city: &minzheng_synth::City,
         let Some(source) = minzheng_app::economy::catalogue().get(table.name) else {
             bail!("{}: not a registered source / 未登记的数据来源", table.name)
         };
-        let r = minzheng_app::economy::ingest(store, minzheng_app::economy::DeptFile { source: source, file_name: &format!("{}（合成）", table.name), checksum: &checksum, headers: &headers, rows: &rows }, as_of, &Actor::new("demo"))
+        let r = minzheng_app::economy::ingest(
+            store,
+            minzheng_app::economy::DeptFile {
+                source,
+                file_name: &format!("{}（合成）", table.name),
+                checksum: &checksum,
+                headers: &headers,
+                rows: &rows,
+            },
+            as_of,
+            &Actor::new("demo"),
+        )
         .await
         .map_err(|e| anyhow::anyhow!(e.both()))?;
         total += r.rows;
@@ -81,7 +92,15 @@ pub(super) async fn demo_cases(store: &dyn Store) -> Result<usize> {
             staff_relative: false,
             comment: "演示：申请人到社区窗口申请".into(),
         };
-        if accept(store, &catalogue, who, &minzheng_app::registry::actor_of(who, None, None), &app, today).await.is_ok() {
+        if accept(
+            store,
+            &catalogue,
+            &minzheng_app::RequestContext::new(who, &minzheng_app::registry::actor_of(who, None, None), today),
+            &app,
+        )
+        .await
+        .is_ok()
+        {
             accepted += 1;
         }
     }
@@ -120,17 +139,31 @@ pub(super) async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, n
         minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &Actor::new("demo")).await?;
         let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?;
         let admin = minzheng_domain::Principal { name: "demo".into(), role: minzheng_domain::Role::CityAdmin, region: city_code.clone() };
-        let c = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &Actor::new("demo"), &city_code, as_of)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        let c = minzheng_app::verify::compare_region(
+            store.as_ref(),
+            &engine,
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+            &city_code,
+            as_of,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("数据比对：疑点 {} 条，用时 {:.1} 秒 / comparison: {} findings in {:.1} s", c.added, c.seconds, c.added, c.seconds);
-        let a = minzheng_app::verify::tag_absent(store.as_ref(), &admin, &Actor::new("demo"), &city_code, as_of)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        let a = minzheng_app::verify::tag_absent(
+            store.as_ref(),
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+            &city_code,
+            as_of,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.both()))?;
         eprintln!("空挂户：标注 {} 人 / registered but absent: {} tagged", a.tagged, a.tagged);
-        let tasks = minzheng_server::tasks::cli::load_demo(store.as_ref(), &cli_principal(config)?, &Actor::new("demo"))
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let tasks = minzheng_server::tasks::cli::load_demo(
+            store.as_ref(),
+            &minzheng_app::RequestContext::new(&cli_principal(config)?, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
         eprintln!("重点工作推进表 / key tasks: {tasks}");
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
@@ -175,8 +208,7 @@ pub(super) async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, n
         let m = minzheng_server::monitoring::service::run_region(
             store.as_ref(),
             &engine,
-            &admin,
-            &Actor::new("demo"),
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
             Some(&city_code),
             minzheng_domain::calendar::today_in_beijing(),
         )

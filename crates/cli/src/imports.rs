@@ -197,9 +197,15 @@ pub(super) async fn import_economy(
             role: minzheng_domain::Role::CityAdmin,
             region: RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?,
         };
-        let c = minzheng_app::verify::compare_records(store.as_ref(), &engine, &operator, &actor(), &records, as_of)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.both()))?;
+        let c = minzheng_app::verify::compare_records(
+            store.as_ref(),
+            &engine,
+            &minzheng_app::RequestContext::new(&operator, &actor(), minzheng_domain::calendar::today_in_beijing()),
+            &records,
+            as_of,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.both()))?;
         println!("增量比对：涉及在保 {} 户次，疑点 {} 条，新增 {} 条，用时 {:.2} 秒 / incremental comparison: {} enrolments named, {} findings, {} new, {:.2} s", c.enrolments, c.found, c.added, c.seconds, c.enrolments, c.found, c.added, c.seconds);
         let m = minzheng_server::monitoring::service::run_records(
             store.as_ref(),

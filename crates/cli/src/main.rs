@@ -546,9 +546,13 @@ async fn command(command: Command, config: &'static Config, url: &str) -> Result
         Command::Policy { what } => policy::run(what, &url).await,
         Command::Verify { what } => verify::run(&url, what).await,
         Command::Calendar { what } => calendar(&url, what).await,
-        Command::Tasks { what } => minzheng_server::tasks::cli::run(what, open(&url).await?.as_ref(), &cli_principal(config)?, &actor())
-            .await
-            .map_err(anyhow::Error::msg),
+        Command::Tasks { what } => minzheng_server::tasks::cli::run(
+            what,
+            open(&url).await?.as_ref(),
+            &minzheng_app::RequestContext::new(&cli_principal(config)?, &actor(), minzheng_domain::calendar::today_in_beijing()),
+        )
+        .await
+        .map_err(anyhow::Error::msg),
         Command::Grid { what } => {
             minzheng_server::grid::cli::run(what, open(&url).await?.as_ref(), &actor()).await.map_err(anyhow::Error::msg)
         }

@@ -249,9 +249,14 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
                 recorded_at: chrono::Utc::now(),
                 seq: 0,
             };
-            let stored = use_case::set_parameter(store.as_ref(), &engine, &who_for(&code), &actor(), record)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let stored = use_case::set_parameter(
+                store.as_ref(),
+                &engine,
+                &minzheng_app::RequestContext::new(&who_for(&code), &actor(), minzheng_domain::calendar::today_in_beijing()),
+                record,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
             let area_zh = stored.area.map_or("城乡", |a| a.zh());
             let area_en = stored.area.map_or("urban and rural", |a| a.as_str());
             let was = |zh: bool| {
@@ -297,9 +302,15 @@ pub async fn run(what: PolicyWhat, url: &str) -> Result<()> {
             let on = on.unwrap_or_else(today);
             let found = match store.household(&household_no).await? {
                 None => Err((format!("没有户号 {household_no}"), format!("no household {household_no}"))),
-                Some(h) => use_case::check(store.as_ref(), &engine, &who_for(&h.community), &actor(), &household_no, on)
-                    .await
-                    .map_err(|e| (e.zh(), e.en())),
+                Some(h) => use_case::check(
+                    store.as_ref(),
+                    &engine,
+                    &minzheng_app::RequestContext::new(&who_for(&h.community), &actor(), minzheng_domain::calendar::today_in_beijing()),
+                    &household_no,
+                    on,
+                )
+                .await
+                .map_err(|e| (e.zh(), e.en())),
             };
             let check = match found {
                 Ok(c) => c,

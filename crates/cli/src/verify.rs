@@ -77,9 +77,15 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             )
             .await?;
             minzheng_app::policy::ensure_parameters(store.as_ref(), &engine, &actor()).await?;
-            let r = use_case::compare_region(store.as_ref(), &engine, &operator(&region)?, &actor(), &region, on)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let r = use_case::compare_region(
+                store.as_ref(),
+                &engine,
+                &minzheng_app::RequestContext::new(&operator(&region)?, &actor(), minzheng_domain::calendar::today_in_beijing()),
+                &region,
+                on,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
                 "比对 {} 于 {on}：在保 {} 户次 {} 人，部门数据（死亡、迁出、居住、婚姻）{} 条，按规则复核 {} 户次；疑点 {} 条，新增 {} 条，用时 {:.1} 秒",
                 r.region, r.enrolments, r.persons, r.rows, r.rechecked, r.found, r.added, r.seconds
@@ -96,9 +102,14 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
         VerifyWhat::Absent { region, on } => {
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!(e.to_string()))?;
             let on = on.unwrap_or_else(minzheng_domain::calendar::today_in_beijing);
-            let r = use_case::tag_absent(store.as_ref(), &operator(&region)?, &actor(), &region, on)
-                .await
-                .map_err(|e| anyhow::anyhow!(e.both()))?;
+            let r = use_case::tag_absent(
+                store.as_ref(),
+                &minzheng_app::RequestContext::new(&operator(&region)?, &actor(), minzheng_domain::calendar::today_in_beijing()),
+                &region,
+                on,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
             println!(
                 "空挂户 {} 于 {on}：居住和参保记录 {} 条，涉及本区域在世居民 {} 人；新标注 {} 人，取消 {} 人，现有 {} 人",
                 r.region, r.rows, r.persons, r.tagged, r.untagged, r.absent
@@ -123,8 +134,11 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
             let against_name = against.as_ref().map(|a| a.display().to_string());
             let linkage = use_case::link_file(
                 store.as_ref(),
-                &operator(&RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?)?,
-                &actor(),
+                &minzheng_app::RequestContext::new(
+                    &operator(&RegionCode::parse("2101").map_err(|e| anyhow::anyhow!(e.to_string()))?)?,
+                    &actor(),
+                    minzheng_domain::calendar::today_in_beijing(),
+                ),
                 &file.display().to_string(),
                 &rows,
                 against_name.as_deref().zip(other.as_ref().map(|(_, r)| r.as_slice())),
@@ -213,7 +227,13 @@ pub async fn run(url: &str, what: VerifyWhat) -> Result<()> {
                 None => None,
             };
             let q = FindingQuery { region: Some(region.clone()), kind, status, limit, ..Default::default() };
-            let page = use_case::findings(store.as_ref(), &operator(&region)?, &actor(), q).await.map_err(|e| anyhow::anyhow!(e.both()))?;
+            let page = use_case::findings(
+                store.as_ref(),
+                &minzheng_app::RequestContext::new(&operator(&region)?, &actor(), minzheng_domain::calendar::today_in_beijing()),
+                q,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(e.both()))?;
             if page.items.is_empty() {
                 bail!("没有符合条件的疑点 / no findings match");
             }

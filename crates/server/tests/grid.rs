@@ -86,25 +86,37 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
 
         // The grid worker reports: a grid of another community, a place outside the tree, a
         // community of another street are refused; nothing stored.
-        let e = service::file(s, &grid_worker, &actor(&grid_worker), event(community.as_str(), "第九网格"), tue).await;
+        let e = service::file(
+            s,
+            &minzheng_app::RequestContext::new(&grid_worker, &actor(&grid_worker), tue),
+            event(community.as_str(), "第九网格"),
+        )
+        .await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::Grid(_)))), "{e:?}");
-        let e = service::file(s, &grid_worker, &actor(&grid_worker), event("210112999999", ""), tue).await;
+        let e =
+            service::file(s, &minzheng_app::RequestContext::new(&grid_worker, &actor(&grid_worker), tue), event("210112999999", "")).await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::Place(_)))), "{e:?}");
-        let e = service::file(s, &grid_worker, &actor(&grid_worker), event("", ""), tue).await;
+        let e = service::file(s, &minzheng_app::RequestContext::new(&grid_worker, &actor(&grid_worker), tue), event("", "")).await;
         assert!(matches!(e, Err(OrderFailure::Invalid(OrderError::Place(_)))), "{e:?}");
-        let e = service::file(s, &grid_worker, &actor(&grid_worker), event(neighbour.as_str(), ""), tue).await;
+        let e =
+            service::file(s, &minzheng_app::RequestContext::new(&grid_worker, &actor(&grid_worker), tue), event(neighbour.as_str(), ""))
+                .await;
         assert!(matches!(e, Err(OrderFailure::Access(_))), "{e:?}");
         let e = service::file(
             s,
-            &grid_worker,
-            &actor(&grid_worker),
+            &minzheng_app::RequestContext::new(&grid_worker, &actor(&grid_worker), tue),
             NewOrder { kind: "petition".into(), ..event(community.as_str(), "") },
-            tue,
         )
         .await;
         assert!(matches!(e, Err(OrderFailure::Access(_))), "a grid worker does not file petitions: {e:?}");
         assert!(grid_store(s).queue(&county, Queue::Open, false, 0, 50).await.unwrap().is_empty(), "{backend:?}: nothing stored");
-        let o = service::file(s, &grid_worker, &actor(&grid_worker), event(community.as_str(), "第一网格"), tue).await.expect("filed");
+        let o = service::file(
+            s,
+            &minzheng_app::RequestContext::new(&grid_worker, &actor(&grid_worker), tue),
+            event(community.as_str(), "第一网格"),
+        )
+        .await
+        .expect("filed");
 
         // The street dispatches it (five working days); the community signs and replies; the
         // street sends it back once, then closes it and records the evaluation.
@@ -143,7 +155,9 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
             source_no: "12345-20261201-0007".into(),
             ..NewOrder::default()
         };
-        let c = service::file(s, &county_desk, &actor(&county_desk), complaint, tue).await.expect("complaint");
+        let c = service::file(s, &minzheng_app::RequestContext::new(&county_desk, &actor(&county_desk), tue), complaint)
+            .await
+            .expect("complaint");
         let c = service::act(
             s,
             &RequestContext::new(&county_desk, &actor(&county_desk), tue),
@@ -166,16 +180,24 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
         let overdue = service::queue(s, &street_desk, None, Queue::Overdue(day("2026-12-21")), 1, 50).await.expect("overdue");
         assert_eq!(overdue.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "{backend:?}");
         // The county's daily sweep escalates it, once: the next day's sweep finds nothing new.
-        let n = service::escalate_overdue(s, &county_desk, &actor(&county_desk), None, day("2026-12-21")).await.expect("sweep");
+        let n =
+            service::escalate_overdue(s, &minzheng_app::RequestContext::new(&county_desk, &actor(&county_desk), day("2026-12-21")), None)
+                .await
+                .expect("sweep");
         assert_eq!(n, 1, "{backend:?}");
-        let n = service::escalate_overdue(s, &county_desk, &actor(&county_desk), None, day("2026-12-22")).await.expect("again");
+        let n =
+            service::escalate_overdue(s, &minzheng_app::RequestContext::new(&county_desk, &actor(&county_desk), day("2026-12-22")), None)
+                .await
+                .expect("again");
         assert_eq!(n, 0, "escalated once: {backend:?}");
         let (escalated, steps) = service::get(s, &county_desk, c.id).await.expect("order");
         assert!(escalated.escalated && steps.iter().any(|x| x.step == "escalate" && x.note == service::SWEEP_NOTE), "{steps:?}");
         let followed = service::queue(s, &county_desk, None, Queue::Escalated, 1, 50).await.expect("escalated");
         assert_eq!(followed.iter().map(|o| o.id).collect::<Vec<_>>(), vec![c.id], "the county's list to follow up: {backend:?}");
         // A street's desk does not run the county's sweep.
-        let by_street = service::escalate_overdue(s, &street_desk, &actor(&street_desk), None, day("2026-12-22")).await;
+        let by_street =
+            service::escalate_overdue(s, &minzheng_app::RequestContext::new(&street_desk, &actor(&street_desk), day("2026-12-22")), None)
+                .await;
         assert!(matches!(by_street, Err(OrderFailure::Access(_))), "{by_street:?}");
         // The city reads the phone masked.
         let admin = who(Role::CityAdmin, &RegionCode::parse("2101").unwrap());
@@ -190,7 +212,9 @@ async fn orders_go_from_report_to_evaluation_within_their_limits_on_each_databas
             received_on: Some(day("2026-11-01")),
             ..NewOrder::default()
         };
-        let p = service::file(s, &county_desk, &actor(&county_desk), petition, day("2026-11-02")).await.expect("petition");
+        let p = service::file(s, &minzheng_app::RequestContext::new(&county_desk, &actor(&county_desk), day("2026-11-02")), petition)
+            .await
+            .expect("petition");
         assert!(p.acceptance_overdue(day("2026-11-17")));
         let e = service::act(
             s,

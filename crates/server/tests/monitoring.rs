@@ -74,9 +74,20 @@ async fn file(store: &dyn Store, source: &str, rows: Vec<Vec<String>>, on: Naive
     let headers: Vec<String> = src.headers.clone();
     let numbered: Vec<(usize, Vec<String>)> = rows.into_iter().enumerate().map(|(i, r)| (i + 2, r)).collect();
     let checksum = format!("{source}-{}", numbered.len()).repeat(4);
-    let r = minzheng_app::economy::ingest(store, minzheng_app::economy::DeptFile { source: &src, file_name: &format!("{source}.csv"), checksum: &checksum, headers: &headers, rows: &numbered }, on, &Actor::new("test"))
-        .await
-        .expect("ingest");
+    let r = minzheng_app::economy::ingest(
+        store,
+        minzheng_app::economy::DeptFile {
+            source: &src,
+            file_name: &format!("{source}.csv"),
+            checksum: &checksum,
+            headers: &headers,
+            rows: &numbered,
+        },
+        on,
+        &Actor::new("test"),
+    )
+    .await
+    .expect("ingest");
     assert!(r.stored, "{source} stored");
     r.records
 }
@@ -230,12 +241,28 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
         assert!(!rules.contains(&"death_in_household"), "{backend:?}: raised before");
 
         // The nightly run over the county: 赵 turned 80 a week ago; the population is kept.
-        let nightly = service::run_region(s, &engine, &county_desk, &actor(&county_desk), Some(&county), today).await.expect("nightly");
+        let nightly = service::run_region(
+            s,
+            &engine,
+            &minzheng_app::RequestContext::new(&county_desk, &actor(&county_desk), minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            today,
+        )
+        .await
+        .expect("nightly");
         assert!(nightly.by_rule.iter().any(|(r, _)| r == "age_milestone"), "{backend:?}: {:?}", nightly.by_rule);
         assert!(nightly.population.is_some_and(|(added, _)| added >= 1), "{backend:?}: {:?}", nightly.population);
         let (_, population, _) = service::population(s, &county_desk, Some(&county)).await.expect("population");
         assert!(population.iter().any(|p| p.key == "dibao" && p.count >= 1), "{backend:?}: the widow is in 低保: {population:?}");
-        let again = service::run_region(s, &engine, &county_desk, &actor(&county_desk), Some(&county), today).await.expect("nightly");
+        let again = service::run_region(
+            s,
+            &engine,
+            &minzheng_app::RequestContext::new(&county_desk, &actor(&county_desk), minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            today,
+        )
+        .await
+        .expect("nightly");
         assert_eq!(again.run.raised, 0, "{backend:?}: the second night raises nothing new");
         assert_eq!(again.population, Some((0, 0)), "{backend:?}: nor changes the population");
 
@@ -312,9 +339,14 @@ async fn warnings_become_tasks_handled_to_an_outcome_on_each_database() {
 
         // Nobody visits the medical warning: past its limit the street escalates it, once.
         let late = day("2027-01-15");
-        let n = service::escalate_overdue(s, &engine, &street_desk, &actor(&street_desk), None, late).await.expect("escalate");
+        let n = service::escalate_overdue(s, &engine, &minzheng_app::RequestContext::new(&street_desk, &actor(&street_desk), late), None)
+            .await
+            .expect("escalate");
         assert!(n >= 1, "{backend:?}: overdue warnings escalated");
-        let again = service::escalate_overdue(s, &engine, &street_desk, &actor(&street_desk), None, late).await.expect("escalate");
+        let again =
+            service::escalate_overdue(s, &engine, &minzheng_app::RequestContext::new(&street_desk, &actor(&street_desk), late), None)
+                .await
+                .expect("escalate");
         assert_eq!(again, 0, "{backend:?}: nothing twice");
         let escalated = m.queue(&street, Queue::Escalated, None, 0, 50).await.expect("queue");
         assert!(escalated.iter().any(|w| w.rule == "medical_burden"), "{backend:?}: on the street's list");

@@ -293,24 +293,68 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
 
         // The persons behind a figure: in full for the county, masked for the city.
         let actor = Actor::new("county_approver");
-        let units = service::units(s, &approver, &actor, Some(&county), october, "dibao_rural_persons", 1).await.expect("units");
+        let units = service::units(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            october,
+            "dibao_rural_persons",
+            1,
+        )
+        .await
+        .expect("units");
         let service::Units::Persons { rows } = units.units else { panic!("persons") };
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].id_number, qian[0].id_number.to_string());
         assert_eq!(rows[0].name, "钱大山");
-        let units =
-            service::units(s, &admin, &Actor::new("city_admin"), Some(&county), october, "tekun_concentrated", 1).await.expect("units");
+        let units = service::units(
+            s,
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("city_admin"), minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            october,
+            "tekun_concentrated",
+            1,
+        )
+        .await
+        .expect("units");
         let service::Units::Persons { rows } = units.units else { panic!("persons") };
         assert_eq!(rows.len(), 1);
         assert!(rows[0].concentrated);
         assert_eq!(rows[0].name, "孙**", "the city sees names masked");
         assert!(rows[0].id_number.contains('*'), "{}", rows[0].id_number);
-        let amount = service::units(s, &approver, &actor, Some(&county), october, "temporary_amount", 1).await.expect("units");
+        let amount = service::units(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            october,
+            "temporary_amount",
+            1,
+        )
+        .await
+        .expect("units");
         assert_eq!(amount.total, 1, "the list behind an amount counts its cases");
-        let units = service::units(s, &approver, &actor, Some(&county), october, "temporary_cases", 1).await.expect("units");
+        let units = service::units(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            october,
+            "temporary_cases",
+            1,
+        )
+        .await
+        .expect("units");
         let service::Units::Cases { rows } = units.units else { panic!("cases") };
         assert_eq!((rows.len(), rows[0].amount), (1, 80_000));
-        let units = service::units(s, &approver, &actor, Some(&county), october, "dibao_urban_households", 1).await.expect("units");
+        let units = service::units(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            october,
+            "dibao_urban_households",
+            1,
+        )
+        .await
+        .expect("units");
         let service::Units::Households { rows } = units.units else { panic!("households") };
         assert_eq!((rows[0].household_no.as_str(), rows[0].head_name.as_str(), rows[0].persons), ("TJ001", "赵立新", 1));
         // Outside the account's region: refused.
@@ -321,19 +365,24 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         let street = Principal { name: "street_reviewer".into(), role: Role::StreetReviewer, region: community.parent().expect("street") };
         let now = chrono::Utc::now();
         let today = day("2026-12-07");
-        assert!(matches!(service::close(s, &street, &actor, &county, october, today, now).await, Err(service::StatFailure::Access(_))));
-        let not_over = service::close(s, &approver, &actor, &county, day("2026-12-01"), today, now).await;
+        assert!(matches!(
+            service::close(s, &minzheng_app::RequestContext::new(&street, &actor, today), &county, october, now).await,
+            Err(service::StatFailure::Access(_))
+        ));
+        let not_over =
+            service::close(s, &minzheng_app::RequestContext::new(&approver, &actor, today), &county, day("2026-12-01"), now).await;
         assert!(
             matches!(not_over, Err(service::StatFailure::Invalid(minzheng_server::statistics::model::StatError::NotOver(_)))),
             "{not_over:?}"
         );
-        let not_county = service::close(s, &approver, &actor, &community, october, today, now).await;
+        let not_county = service::close(s, &minzheng_app::RequestContext::new(&approver, &actor, today), &community, october, now).await;
         assert!(matches!(not_county, Err(service::StatFailure::Invalid(_))), "{not_county:?}");
-        let closed = service::close(s, &approver, &actor, &county, october, today, now).await.expect("closed");
+        let closed =
+            service::close(s, &minzheng_app::RequestContext::new(&approver, &actor, today), &county, october, now).await.expect("closed");
         assert_eq!(closed.figures, r.figures);
         let city = service::report(s, &admin, None, october).await.expect("city");
         assert!(city.counties.iter().any(|c| c.code == "210112" && c.closed), "{backend:?}: {:?}", city.counties);
-        let again = service::close(s, &approver, &actor, &county, october, today, now).await;
+        let again = service::close(s, &minzheng_app::RequestContext::new(&approver, &actor, today), &county, october, now).await;
         assert!(
             matches!(again, Err(service::StatFailure::Invalid(minzheng_server::statistics::model::StatError::AlreadyClosed))),
             "{again:?}"
@@ -353,7 +402,16 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         let city = service::report(s, &admin, None, october).await.expect("city");
         assert_eq!(city.figures.get("dibao_urban_households"), Some(&2), "{backend:?}: {:?}", city.figures);
         assert_eq!(city.figures.get("average_urban"), Some(&100_000), "(1,200 + 800) / 2 persons");
-        let listed = service::units(s, &approver, &actor, Some(&county), october, "dibao_urban_households", 1).await.expect("units");
+        let listed = service::units(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            Some(&county),
+            october,
+            "dibao_urban_households",
+            1,
+        )
+        .await
+        .expect("units");
         assert_eq!((listed.total, listed.closed), (2, Some(1)), "the list now, the figure as closed beside it");
         assert!(r.closed.is_some());
         // November compares with the closed October.
@@ -362,13 +420,42 @@ async fn the_monthly_report_counts_what_was_paid_and_a_closed_month_never_change
         assert_eq!(november.figures.get("dibao_urban_households"), Some(&2));
 
         // The error is noted beside the figure; the figure stays.
-        let bad = service::correct(s, &approver, &actor, &county, october, "dibao_urban_households", 2, "漏", now).await;
+        let bad = service::correct(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            &county,
+            october,
+            "dibao_urban_households",
+            2,
+            "漏",
+            now,
+        )
+        .await;
         assert!(matches!(bad, Err(service::StatFailure::Invalid(_))), "{bad:?}");
-        let not_closed = service::correct(s, &approver, &actor, &county, day("2026-09-01"), "orphans", 1, "漏报一户", now).await;
+        let not_closed = service::correct(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            &county,
+            day("2026-09-01"),
+            "orphans",
+            1,
+            "漏报一户",
+            now,
+        )
+        .await;
         assert!(matches!(not_closed, Err(service::StatFailure::Invalid(minzheng_server::statistics::model::StatError::NotClosed))));
-        service::correct(s, &approver, &actor, &county, october, "dibao_urban_households", 2, "郑某10月起纳入，花名册晚报", now)
-            .await
-            .expect("noted");
+        service::correct(
+            s,
+            &minzheng_app::RequestContext::new(&approver, &actor, minzheng_domain::calendar::today_in_beijing()),
+            &county,
+            october,
+            "dibao_urban_households",
+            2,
+            "郑某10月起纳入，花名册晚报",
+            now,
+        )
+        .await
+        .expect("noted");
         let r = service::report(s, &approver, Some(&county), october).await.expect("report");
         assert_eq!(r.figures.get("dibao_urban_households"), Some(&1));
         let c = &r.closed.as_ref().expect("closed").corrections;

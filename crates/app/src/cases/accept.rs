@@ -1,7 +1,8 @@
 //! 受理: an application accepted at any community of the city, with its documents and the amount the rules give.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// An application as the accepting worker takes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,17 +44,11 @@ pub fn documents_due(service: &Service, day: NaiveDate, has_disability: bool, ha
 /// Refused: a service that does not exist, documents missing, a second open case of the program
 /// for the household, a new application for an enrolled household (or a change for one that
 /// is not enrolled).
-pub async fn accept(
-    store: &dyn Store,
-    catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
-    app: &Application,
-    today: NaiveDate,
-) -> Result<Case, CaseFailure> {
+pub async fn accept(store: &dyn Store, catalogue: &Catalogue, cx: &RequestContext<'_>, app: &Application) -> Result<Case, CaseFailure> {
+    let actor = cx.actor;
     // The reason a refusal withheld from a worker outside the owning county, for the record.
     let attempt = Attempt { withheld_reason: std::sync::Mutex::new(None), documents_only: false };
-    let result = accept_unaudited(store, catalogue, who, actor, app, today, &attempt)
+    let result = accept_unaudited(store, catalogue, cx, app, &attempt)
         .await
         .and_then(|c| c.ok_or_else(|| invalid("受理未完成", "the application was not accepted")));
     // Every refusal is recorded with its reason: what a refusal tells (enrolled, documents)
@@ -100,12 +95,11 @@ pub(crate) struct Attempt {
 pub(crate) async fn accept_unaudited(
     store: &dyn Store,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     app: &Application,
-    today: NaiveDate,
     attempt: &Attempt,
 ) -> Result<Option<Case>, CaseFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let (withheld_reason, documents_only) = (&attempt.withheld_reason, attempt.documents_only);
     if !who.may(Permission::AcceptApplications) || who.region.level() != RegionLevel::Community {
         return Err(AccessError::Forbidden.into());
@@ -263,13 +257,12 @@ pub(crate) async fn accept_unaudited(
 pub async fn missing_documents(
     store: &dyn Store,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     app: &Application,
-    today: NaiveDate,
 ) -> Result<(Vec<String>, String), CaseFailure> {
+    let actor = cx.actor;
     let attempt = Attempt { withheld_reason: std::sync::Mutex::new(None), documents_only: true };
-    let missing = match accept_unaudited(store, catalogue, who, actor, app, today, &attempt).await {
+    let missing = match accept_unaudited(store, catalogue, cx, app, &attempt).await {
         Ok(_) => Vec::new(),
         Err(CaseFailure::Missing { codes, .. }) => codes,
         Err(e) => {

@@ -1,7 +1,8 @@
 //! 申请材料: documents uploaded to a case, kept by checksum, their type sniffed from the content.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// The largest document accepted (a scanned certificate or a few pages of bills).
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -137,12 +138,12 @@ pub async fn documents(store: &dyn Store, who: &Principal, case: &CaseView) -> R
 pub async fn document(
     store: &dyn Store,
     dir: &std::path::Path,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     case_id: i64,
     id: i64,
 ) -> Result<(CaseDocument, Vec<u8>), CaseFailure> {
-    let (view, _) = case(store, who, actor, case_id).await?;
+    let (who, actor) = (cx.who, cx.actor);
+    let (view, _) = case(store, cx, case_id).await?;
     if view.limited {
         store.audit(actor, &[refused_entry(&case_id.to_string(), "read_document")]).await?;
         return Err(AccessError::OutOfScope.into());

@@ -1,16 +1,17 @@
 //! 公示 and decision letters as PDF.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// The public notice list (公示名单) of a community: cases in notice there, with the name,
 /// household size and amount only (children are never noticed).
 pub async fn notice_list(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     community: &minzheng_domain::RegionCode,
 ) -> Result<Vec<Case>, CaseFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
@@ -129,7 +130,8 @@ pub fn decision_pdf(case: &Case, service: &Service, owner_name: &str) -> Option<
 /// The case as the window that accepted it may print its receipt (受理回执): the accepting
 /// community (with the name masked as its limited view shows it, when the household is not its
 /// own), besides the owning county and the household's street and community. Audited.
-pub async fn for_receipt(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<Case, CaseFailure> {
+pub async fn for_receipt(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Result<Case, CaseFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }

@@ -1,7 +1,8 @@
 //! Cases as each role sees them: one case, the lists and queues, the counts of work due.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// A case as an account may see it. ID numbers are masked for roles that see masked
 /// identities; the accepting community outside the household's region (全市通办) sees the status,
@@ -89,8 +90,8 @@ pub(crate) fn read_entry(id: &str, action: &str) -> AuditEntry {
 }
 
 /// One case with its steps (audited read).
-pub async fn case(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(CaseView, Vec<CaseEvent>), CaseFailure> {
-    let (view, events, _) = case_whole(store, who, actor, id).await?;
+pub async fn case(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Result<(CaseView, Vec<CaseEvent>), CaseFailure> {
+    let (view, events, _) = case_whole(store, cx, id).await?;
     Ok((view, events))
 }
 
@@ -99,10 +100,10 @@ pub async fn case(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) ->
 /// decision letter prints it. One read of the case, checked and audited as [`case`] is.
 pub async fn case_whole(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
 ) -> Result<(CaseView, Vec<CaseEvent>, Option<Case>), CaseFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }
@@ -241,7 +242,8 @@ pub struct WorkCounts {
     pub overdue: u64,
 }
 
-pub async fn work_counts(store: &dyn Store, who: &Principal, actor: &Actor, today: NaiveDate) -> Result<WorkCounts, CaseFailure> {
+pub async fn work_counts(store: &dyn Store, cx: &RequestContext<'_>) -> Result<WorkCounts, CaseFailure> {
+    let RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::HandleCases) {
         return Err(AccessError::Forbidden.into());
     }
@@ -263,10 +265,10 @@ pub async fn work_counts(store: &dyn Store, who: &Principal, actor: &Actor, toda
 /// community must be within the account's region. Audited with the ids shown.
 pub async fn household_cases(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     household: &minzheng_domain::Household,
 ) -> Result<Vec<CaseView>, CaseFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadRegistry) {
         return Err(AccessError::Forbidden.into());
     }

@@ -1,17 +1,18 @@
 //! 检查一户: one household checked on a date, explained with the records the rules read.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// Checks one household in the account's scope on a date (audited).
 pub async fn check(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     household_no: &str,
     on: NaiveDate,
 ) -> Result<Check, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::CheckEligibility) {
         return Err(AccessError::Forbidden.into());
     }

@@ -121,11 +121,11 @@ pub struct Contact {
 pub async fn contact_list(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     run_id: i64,
     community: &RegionCode,
 ) -> Result<Vec<Contact>, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     let run = readable_run(store, who, run_id).await?;
     if run.kind != "sweep" {
         return Err(invalid("只有政策找人（普查）有联系名单", "only a sweep has a contact list"));

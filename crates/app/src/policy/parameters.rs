@@ -1,7 +1,8 @@
 //! 参数: effective-dated parameters set with their decision, refused where outranked.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// Records a new value of a parameter (a change from a date), for the account's region or a
 /// region below it (audited in the store).
@@ -12,10 +13,10 @@ pub const MAX_PARAMETER_VALUE: i64 = 10_000_000_000;
 pub async fn set_parameter(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     record: ParameterRecord,
 ) -> Result<ParameterRecord, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::SetParameters) {
         return Err(AccessError::Forbidden.into());
     }

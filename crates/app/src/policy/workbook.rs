@@ -1,7 +1,8 @@
 //! Spreadsheets of sweeps and what-ifs, in yuan and staff's words.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 fn yuan(fen: i64) -> f64 {
     fen as f64 / 100.0
@@ -48,10 +49,10 @@ pub fn shown_unit(unit: &str, masked: bool) -> String {
 pub async fn run_workbook(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
 ) -> Result<(PolicyRun, Vec<u8>), PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     let run = readable_run(store, who, id).await?;
     let masked = !who.role.sees_full_identity();
     let bytes = if run.kind == "sweep" {

@@ -1,7 +1,8 @@
 //! 空挂户: persons registered in a household who live elsewhere, tagged from residence and hukou data.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// The tag of a resident registered here whom the data puts in another city.
 pub const ABSENT_TAG: &str = "空挂户";
@@ -30,11 +31,11 @@ pub struct AbsentReport {
 /// community lists them (`/api/persons?tag=空挂户`) and the grid worker can go and see.
 pub async fn tag_absent(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: &RegionCode,
     on: NaiveDate,
 ) -> Result<AbsentReport, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     comparison_allowed(who, region)?;
     // It writes the registry: only an account that may change it (the city's administrator).
     if !(who.may(Permission::ImportRegistry) || who.may(Permission::WriteRegistry)) {

@@ -1,7 +1,8 @@
 //! The comparison: enrolments against the registry, departmental data and the rules, each finding with its evidence.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// What a comparison did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -60,11 +61,11 @@ pub(crate) fn owning_region(region: &RegionCode) -> Result<(), PolicyFailure> {
 pub async fn compare_region(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: &RegionCode,
     on: NaiveDate,
 ) -> Result<CompareReport, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     comparison_allowed(who, region)?;
     owning_region(region)?;
     let started = Instant::now();
@@ -101,11 +102,11 @@ pub async fn compare_region(
 pub async fn compare_records(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     records: &[DeptRecord],
     on: NaiveDate,
 ) -> Result<CompareReport, PolicyFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     comparison_allowed(who, &who.region)?;
     let started = Instant::now();
     let mut ids: Vec<IdNumber> = records.iter().filter(|r| linked(r)).filter_map(|r| r.id_number).collect();

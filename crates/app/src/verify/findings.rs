@@ -1,7 +1,8 @@
 //! Findings as each role sees them, and their workflow steps (assign, verify, resolve).
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// A finding as shown to an account: ID numbers masked (in the finding and in its evidence)
 /// for roles that do not see full identities.
@@ -108,7 +109,8 @@ pub async fn finding_work(store: &dyn Store, who: &Principal) -> Result<FindingW
 }
 
 /// Findings in the account's region (narrowed by the query's), audited as a read.
-pub async fn findings(store: &dyn Store, who: &Principal, actor: &Actor, mut q: FindingQuery) -> Result<Page<FindingView>, AccessError> {
+pub async fn findings(store: &dyn Store, cx: &RequestContext<'_>, mut q: FindingQuery) -> Result<Page<FindingView>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     within_scope(who, &mut q)?;
     let page = store.search_findings(&q).await?;
     let region = q.region.as_ref().map(ToString::to_string).unwrap_or_default();
@@ -163,7 +165,8 @@ pub async fn finding_counts(store: &dyn Store, who: &Principal) -> Result<Vec<Fi
 }
 
 /// One finding with its workflow steps, when in the account's region (audited either way).
-pub async fn finding(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(FindingView, Vec<FindingEvent>), AccessError> {
+pub async fn finding(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Result<(FindingView, Vec<FindingEvent>), AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadFindings) {
         return Err(AccessError::Forbidden);
     }
@@ -226,13 +229,13 @@ impl minzheng_domain::Bilingual for StepError {
 /// month and after no longer pays it and what was paid for those months is an overpayment.
 pub async fn act(
     store: &dyn Store,
-    cx: &crate::RequestContext<'_>,
+    cx: &RequestContext<'_>,
     id: i64,
     action: &FindingAction,
     comment: &str,
     seen: Option<FindingStatus>,
 ) -> Result<FindingView, StepError> {
-    let crate::RequestContext { who, actor, today } = *cx;
+    let RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::WorkFindings) {
         return Err(AccessError::Forbidden.into());
     }
@@ -310,7 +313,7 @@ pub async fn act(
 /// returns the ones done and the refusals with their ids.
 pub async fn act_on_many(
     store: &dyn Store,
-    cx: &crate::RequestContext<'_>,
+    cx: &RequestContext<'_>,
     ids: &[i64],
     action: &FindingAction,
     comment: &str,
@@ -330,10 +333,10 @@ pub async fn act_on_many(
 /// community must be within the account's region. Audited like every findings list.
 pub async fn household_findings(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     household: &minzheng_domain::Household,
 ) -> Result<Vec<FindingView>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadFindings) {
         return Err(AccessError::Forbidden);
     }

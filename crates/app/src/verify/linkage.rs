@@ -1,7 +1,8 @@
 //! Linking departmental rows to registry persons (exact, then Fellegi–Sunter on what is left), and the review queue of uncertain links.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use crate::RequestContext;
 
 /// How one departmental row was linked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -325,12 +326,12 @@ pub async fn link_rows_in(population: &Population<'_>, rows: &[RecordedRow]) -> 
 /// by any account that runs comparisons.
 pub async fn link_file(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     file_name: &str,
     rows: &[RecordedRow],
     against: Option<(&str, &[RecordedRow])>,
 ) -> Result<Linkage, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden);
     }
@@ -404,11 +405,11 @@ pub struct ReviewItem {
 /// Rows in review whose proposed person lives in `region` (the account's, or within it), audited as a read.
 pub async fn review_queue(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: Option<&RegionCode>,
     limit: usize,
 ) -> Result<Vec<ReviewItem>, AccessError> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden);
     }
@@ -473,12 +474,11 @@ pub async fn review_queue(
 pub async fn decide_link(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     accept: bool,
-    today: NaiveDate,
 ) -> Result<Option<CompareReport>, PolicyFailure> {
+    let RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::RunComparisons) {
         return Err(AccessError::Forbidden.into());
     }
@@ -540,5 +540,5 @@ pub async fn decide_link(
     // file is no longer listed).
     let on = store.economic_batches().await?.into_iter().find(|b| b.checksum == record.batch).map(|b| b.as_of).unwrap_or(today);
     let linked = DeptRecord { link: LinkKind::Matched, ..record };
-    Ok(Some(compare_records(store, engine, who, actor, std::slice::from_ref(&linked), on).await?))
+    Ok(Some(compare_records(store, engine, cx, std::slice::from_ref(&linked), on).await?))
 }

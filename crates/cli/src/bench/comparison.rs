@@ -368,9 +368,15 @@ pub(crate) async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deat
 
     let city_code = RegionCode::parse("2101").map_err(|e| anyhow::anyhow!("{e}"))?;
     let admin = Principal { name: actor().name, role: Role::CityAdmin, region: city_code.clone() };
-    let r = minzheng_app::verify::compare_region(store.as_ref(), &engine, &admin, &actor(), &city_code, as_of)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let r = minzheng_app::verify::compare_region(
+        store.as_ref(),
+        &engine,
+        &minzheng_app::RequestContext::new(&admin, &actor(), minzheng_domain::calendar::today_in_beijing()),
+        &city_code,
+        as_of,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("  city-wide comparison: {} enrolments, {} persons, {} departmental rows (deaths, moves, residence, marriages), {} units re-checked by the rules; {} findings in {:.2} s", r.enrolments, r.persons, r.rows, r.rechecked, r.added, r.seconds);
     for (kind, n) in &r.by_kind {
         println!("    {kind}: {n}");
@@ -385,8 +391,14 @@ pub(crate) async fn verify(persons: u64, seed: u64, anomaly_share: f64, new_deat
     }
     println!("    planted double enrolments on the roster: {} ({} stored as two enrolments)", twice.len(), hit);
     let t = Instant::now();
-    let a =
-        minzheng_app::verify::tag_absent(store.as_ref(), &admin, &actor(), &city_code, as_of).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let a = minzheng_app::verify::tag_absent(
+        store.as_ref(),
+        &minzheng_app::RequestContext::new(&admin, &actor(), minzheng_domain::calendar::today_in_beijing()),
+        &city_code,
+        as_of,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let planted_absent = city.anomalies.iter().filter(|a| a.kind == minzheng_synth::AnomalyKind::LivesElsewhere).count();
     println!(
         "  空挂户 in the registry: {} residence and insurance rows, {} residents named, {} tagged ({} planted) in {:.2} s",
@@ -451,8 +463,14 @@ pub(crate) async fn file_to_findings(
     let t = Instant::now();
     let report = minzheng_app::economy::import_file(store, path, as_of, &actor()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let t_import = t.elapsed().as_secs_f64();
-    let c = minzheng_app::verify::compare_records(store, engine, who, &actor(), &report.records, as_of)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let c = minzheng_app::verify::compare_records(
+        store,
+        engine,
+        &minzheng_app::RequestContext::new(who, &actor(), minzheng_domain::calendar::today_in_beijing()),
+        &report.records,
+        as_of,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((report, c, t_import, t.elapsed().as_secs_f64()))
 }

@@ -126,7 +126,8 @@ pub(crate) async fn homecare(orders: u64, visits: u64, providers: u64, rounds: u
         times.len()
     );
     let t = Instant::now();
-    let settled = service::settle_month(store.as_ref(), &who, &actor, month, today).await.map_err(fail)?;
+    let settled =
+        service::settle_month(store.as_ref(), &minzheng_app::RequestContext::new(&who, &actor, today), month).await.map_err(fail)?;
     println!(
         "settle and store: {} providers, {} minutes paid, {} yuan in {:.0} ms",
         settled.len(),

@@ -56,9 +56,15 @@ pub(crate) async fn monitoring(
     for round in ["first", "second"] {
         reset_peak_rss();
         let t = Instant::now();
-        let r = service::run_region(store.as_ref(), &engine, &admin, &Actor::new("bench"), Some(&city_code), on)
-            .await
-            .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
+        let r = service::run_region(
+            store.as_ref(),
+            &engine,
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("bench"), minzheng_domain::calendar::today_in_beijing()),
+            Some(&city_code),
+            on,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
         println!(
             "nightly run ({round}) over {} persons: {:.2} s wall, peak RSS {:.0} MiB; {} hits, {} new warnings {:?}; population {:?}",
             r.run.persons,
@@ -91,10 +97,20 @@ pub(crate) async fn monitoring(
         .collect();
     let source = minzheng_app::economy::catalogue().get("medical").ok_or_else(|| anyhow::anyhow!("no medical source"))?.clone();
     let t = Instant::now();
-    let report =
-        minzheng_app::economy::ingest(store.as_ref(), minzheng_app::economy::DeptFile { source: &source, file_name: "medical-bench.csv", checksum: &"be".repeat(32), headers: &source.headers, rows: &rows }, on, &actor())
-            .await
-            .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
+    let report = minzheng_app::economy::ingest(
+        store.as_ref(),
+        minzheng_app::economy::DeptFile {
+            source: &source,
+            file_name: "medical-bench.csv",
+            checksum: &"be".repeat(32),
+            headers: &source.headers,
+            rows: &rows,
+        },
+        on,
+        &actor(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(minzheng_domain::Bilingual::both(&e)))?;
     let stored = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let r = service::run_records(

@@ -96,7 +96,7 @@ pub(crate) async fn api_accept(
         staff_relative: r.staff_relative,
         comment: r.comment,
     };
-    let c = use_case::accept(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, &app, s.clock.today()).await?;
+    let c = use_case::accept(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), &app).await?;
     Ok((StatusCode::CREATED, Json(CaseView::of(c, &who.principal))))
 }
 
@@ -107,7 +107,7 @@ pub(crate) struct CaseWithEvents {
 }
 
 pub(crate) async fn api_one(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<CaseWithEvents>, AppError> {
-    let (case, events) = use_case::case(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (case, events) = use_case::case(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     Ok(Json(CaseWithEvents { case, events }))
 }
 

@@ -170,7 +170,7 @@ pub(crate) async fn export_list(
     rows.truncate(crate::platform::sheet::MAX_ROWS);
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.parse().ok())).collect();
     let filters = serde_json::json!({ "list": p.list, "region": p.region });
-    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "case", filters, &ids).await?;
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.cx(s.clock.today()), "case", filters, &ids).await?;
     let headers = ["#", c.service, c.applicant, c.status, c.accepted_on, c.step_due, c.due, c.flags];
     let bytes = crate::platform::sheet::workbook(if lang == Lang::Zh { "办件" } else { "Cases" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "cases.xlsx"))
@@ -220,7 +220,7 @@ pub(crate) async fn new_page(State(s): State<AppState>, who: Authenticated, Quer
         true => None,
         false => {
             let id = parse_id(&applicant_text)?;
-            let v = minzheng_app::registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?;
+            let v = minzheng_app::registry::find_for_acceptance(s.store.as_ref(), &who.cx(s.clock.today()), &id).await?;
             Some(format!(
                 "{} {} · {} {}",
                 v.name,
@@ -288,7 +288,7 @@ pub(crate) async fn application_of(s: &AppState, who: &Authenticated, body: &str
 
 pub(crate) async fn form_accept(State(s): State<AppState>, who: Authenticated, body: String) -> Result<Response, AppError> {
     let app = application_of(&s, &who, &body).await?;
-    let c = use_case::accept(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, &app, s.clock.today()).await?;
+    let c = use_case::accept(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), &app).await?;
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }
 
@@ -353,7 +353,7 @@ pub(crate) async fn case_page(State(s): State<AppState>, who: Authenticated, Pat
     let today = s.clock.today();
     // The steps this account may take now are asked of the state machine itself, on the case
     // as stored (given only to an account that may see it whole).
-    let (view, events, full) = use_case::case_whole(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (view, events, full) = use_case::case_whole(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let cal = use_case::calendar(s.store.as_ref()).await?;
     let service = s.catalogue.service(&view.service);
     let steps: Vec<&'static str> = match (service, &full) {
@@ -679,7 +679,7 @@ pub(crate) async fn download(
     who: Authenticated,
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let (d, bytes) = use_case::document(s.store.as_ref(), &s.documents, &who.principal, &who.actor, id, doc).await?;
+    let (d, bytes) = use_case::document(s.store.as_ref(), &s.documents, &who.cx(s.clock.today()), id, doc).await?;
     let ascii: String = d.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     // RFC 6266: the ASCII fallback and the name itself, UTF-8 percent-encoded.
     let encoded: String = d

@@ -11,7 +11,7 @@ pub(crate) fn lines<'a>(s: &'a AppState, who: &'a Authenticated) -> WorkFuture<'
         if !who.principal.may(Permission::HandleCases) {
             return Ok(vec![]);
         }
-        let n = minzheng_app::cases::work_counts(s.store.as_ref(), &who.principal, &who.actor, s.clock.today()).await?;
+        let n = minzheng_app::cases::work_counts(s.store.as_ref(), &who.cx(s.clock.today())).await?;
         let zh = who.lang == Lang::Zh;
         Ok(vec![
             WorkLine {

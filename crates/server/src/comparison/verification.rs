@@ -65,7 +65,7 @@ async fn api_check(
 }
 
 async fn api_report(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
-    let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let r = use_case::report(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     Ok(Json(use_case::report_json(&r, who.principal.role)))
 }
 
@@ -99,7 +99,7 @@ async fn form_page(State(s): State<AppState>, who: Authenticated, Path(no): Path
         return Err(minzheng_app::registry::AccessError::Forbidden.into());
     }
     // The household through the registry's use case: scope checked, the read audited.
-    let (_, members) = minzheng_app::registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    let (_, members) = minzheng_app::registry::household(s.store.as_ref(), &who.cx(s.clock.today()), &no).await?;
     let today = s.clock.today();
     let members = members
         .iter()
@@ -192,7 +192,7 @@ async fn community_name(s: &AppState, r: &VerificationReport) -> String {
 }
 
 async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let r = use_case::report(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let unmask = who.principal.role.sees_full_identity();
     let page = ReportPage {
         t: who.lang.text(),
@@ -233,7 +233,7 @@ async fn report_page(State(s): State<AppState>, who: Authenticated, Path(id): Pa
 }
 
 async fn report_pdf(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let r = use_case::report(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let r = use_case::report(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let name = community_name(&s, &r).await;
     // The report names the officer as a person, not by login.
     let r = VerificationReport { made_by: crate::pages::person(&s, &r.made_by), ..r };
@@ -341,7 +341,7 @@ async fn list_page(
     let cols = list_columns(zh);
     let listing = Listing::of(&pp, &cols);
     let page =
-        use_case::reports_in(s.store.as_ref(), &who.principal, &who.actor, Some(&region), None, listing.size, &listing.paging()).await?;
+        use_case::reports_in(s.store.as_ref(), &who.cx(s.clock.today()), Some(&region), None, listing.size, &listing.paging()).await?;
     let total = use_case::count_reports_in(s.store.as_ref(), &who.principal, Some(&region)).await?;
     let filters = crate::platform::list::filters(&[("region", Some(region.as_str()))]);
     let columns = listing.columns("/verifications", &filters, &cols);
@@ -374,8 +374,7 @@ async fn export_list(
     loop {
         let page = use_case::reports_in(
             s.store.as_ref(),
-            &who.principal,
-            &who.actor,
+            &who.cx(s.clock.today()),
             Some(&region),
             before,
             1000,
@@ -394,7 +393,7 @@ async fn export_list(
     rows.truncate(crate::platform::sheet::MAX_ROWS);
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.trim_start_matches("HC-").parse().ok())).collect();
     let filters = serde_json::json!({ "region": region.to_string() });
-    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "household_check", filters, &ids).await?;
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.cx(s.clock.today()), "household_check", filters, &ids).await?;
     let headers: Vec<&str> = list_columns(zh)[..6].iter().map(|(_, label)| *label).collect();
     let bytes = crate::platform::sheet::workbook(if zh { "核对报告" } else { "Check reports" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "check-reports.xlsx"))

@@ -13,6 +13,7 @@ use super::model::{Beds, Filing, Ownership};
 use super::service::{self, Admission, TEKUN};
 use super::store::{eldercare_store, AssessmentRecord};
 use chrono::{Datelike, Months, NaiveDate};
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Principal, RegionCode, Role};
 use minzheng_store::{Actor, PersonQuery, Store};
 use std::collections::BTreeSet;
@@ -120,9 +121,9 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
             tekun_home,
             regional_centre: centre,
         };
-        let i = service::file(store, &clerk, &actor, filing, first_admission).await.map_err(fail)?;
+        let i = service::file(store, &RequestContext::new(&clerk, &actor, first_admission), filing).await.map_err(fail)?;
         let grade = [Some(4), Some(3), Some(3), None, Some(2), Some(3), None][k % 7];
-        let i = service::grade(store, &clerk, &actor, i.id, grade, today).await.map_err(fail)?;
+        let i = service::grade(store, &RequestContext::new(&clerk, &actor, today), i.id, grade).await.map_err(fail)?;
         // This year's inspection: all passed but one to put right; the last home not yet
         // inspected this year (overdue).
         if k + 1 < 7 {
@@ -137,7 +138,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
                 inspector: "浑南区民政局养老服务科 周敏、吴刚".into(),
                 rectify_by: rectify.then(|| on + chrono::Duration::days(30)),
             };
-            service::inspect(store, &clerk, &actor, i.id, inspection, today).await.map_err(fail)?;
+            service::inspect(store, &RequestContext::new(&clerk, &actor, today), i.id, inspection).await.map_err(fail)?;
         }
         institutions.push(i);
     }
@@ -189,7 +190,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
     for id in dependent_tekun.iter().take(concentrated_target) {
         let Some(slot) = homes.iter_mut().find(|(_, cap, n)| n < cap) else { break };
         let a = Admission { id_number: id.clone(), admitted_on, concentrated: true };
-        if service::admit(store, &clerk, &actor, slot.0, a, today).await.is_ok() {
+        if service::admit(store, &RequestContext::new(&clerk, &actor, today), slot.0, a).await.is_ok() {
             slot.2 += 1;
             concentrated += 1;
             residents += 1;
@@ -200,7 +201,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         while slot.2 < slot.1 {
             let Some(p) = rest.next() else { break };
             let a = Admission { id_number: p.id_number.to_string(), admitted_on, concentrated: false };
-            if service::admit(store, &clerk, &actor, slot.0, a, today).await.is_ok() {
+            if service::admit(store, &RequestContext::new(&clerk, &actor, today), slot.0, a).await.is_ok() {
                 slot.2 += 1;
                 residents += 1;
             }
@@ -236,7 +237,11 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
         ("沈阳颐家居家养老服务有限公司", "91210112MA0100003C"),
     ] {
         let p = Provider { id: 0, name: name.into(), county: county.to_string(), registration: reg.into(), contact: "024-31230000".into() };
-        providers.push(hcs::add_provider(store, &clerk, &actor, p).await.map_err(fail)?);
+        providers.push(
+            hcs::add_provider(store, &RequestContext::new(&clerk, &actor, minzheng_domain::calendar::today_in_beijing()), p)
+                .await
+                .map_err(fail)?,
+        );
     }
     let last = hcs::last_month(today);
     let before = hcs::last_month(last);
@@ -261,7 +266,15 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
             break;
         }
         let provider = providers[orders.len() % providers.len()];
-        match hcs::open_order(store, &clerk, &actor, id.as_str(), provider, before).await {
+        match hcs::open_order(
+            store,
+            &RequestContext::new(&clerk, &actor, minzheng_domain::calendar::today_in_beijing()),
+            id.as_str(),
+            provider,
+            before,
+        )
+        .await
+        {
             Ok((o, _)) => orders.push(o),
             Err(
                 hcs::HomecareFailure::NotEntitled { .. }
@@ -292,7 +305,7 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
                 });
             }
         }
-        hcs::record_visits(store, &clerk, &actor, &reports, today).await.map_err(fail)?;
+        hcs::record_visits(store, &RequestContext::new(&clerk, &actor, today), &reports).await.map_err(fail)?;
     }
     // The month before last: every drawn record called (one not confirmed), then settled.
     let community_worker = Principal { name: "demo_community_caller".into(), role: Role::CountyApprover, region: county.clone() };
@@ -300,10 +313,18 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
     let (drawn, _) = hcs::samples(store, &community_worker, None, before, 10_000).await.map_err(fail)?;
     for (n, v) in drawn.iter().enumerate() {
         let (result, note) = if n == 0 { (Verification::Rejected, "老人称当日无人上门") } else { (Verification::Confirmed, "") };
-        hcs::verify(store, &community_worker, &caller, v.id, result, note).await.map_err(fail)?;
+        hcs::verify(
+            store,
+            &RequestContext::new(&community_worker, &caller, minzheng_domain::calendar::today_in_beijing()),
+            v.id,
+            result,
+            note,
+        )
+        .await
+        .map_err(fail)?;
     }
     // (A small demo city may have no entitled elder: nothing to settle then.)
-    let settled = match hcs::settle_month(store, &clerk, &actor, before, today).await {
+    let settled = match hcs::settle_month(store, &RequestContext::new(&clerk, &actor, today), before).await {
         Ok(list) => list,
         Err(hcs::HomecareFailure::Nothing) => Vec::new(),
         Err(e) => return Err(fail(e)),
@@ -311,7 +332,15 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
     // Last month: half of the drawn records called so far.
     let (drawn_last, _) = hcs::samples(store, &community_worker, None, last, 10_000).await.map_err(fail)?;
     for v in drawn_last.iter().step_by(2) {
-        hcs::verify(store, &community_worker, &caller, v.id, Verification::Confirmed, "").await.map_err(fail)?;
+        hcs::verify(
+            store,
+            &RequestContext::new(&community_worker, &caller, minzheng_domain::calendar::today_in_beijing()),
+            v.id,
+            Verification::Confirmed,
+            "",
+        )
+        .await
+        .map_err(fail)?;
     }
     let _ = homecare_store(store);
     let amount: i64 = settled.iter().map(|s| s.amount_fen).sum();

@@ -91,7 +91,7 @@ pub(super) async fn api_visits(
         }
     }
     // Which records were drawn for verification is not told to whoever hands them in.
-    let (stored, _) = service::record_visits(s.store.as_ref(), &who.principal, &who.actor, &v, s.clock.today()).await?;
+    let (stored, _) = service::record_visits(s.store.as_ref(), &who.cx(s.clock.today()), &v).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "stored": stored }))))
 }
 
@@ -318,7 +318,7 @@ pub(super) async fn form_action(
                 registration: f.registration.clone(),
                 contact: f.contact.clone(),
             };
-            service::add_provider(store, &who.principal, &who.actor, p)
+            service::add_provider(store, &who.cx(s.clock.today()), p)
                 .await
                 .map(|_| pick(lang, "已添加服务机构", "provider added").to_string())
         }
@@ -328,7 +328,7 @@ pub(super) async fn form_action(
                     .to_string();
                 return homecare_page(&s, &who, None, month, Some(f), bad(msg), None).await;
             };
-            service::open_order(store, &who.principal, &who.actor, &f.id_number, provider, start).await.map(|(o, g)| match lang {
+            service::open_order(store, &who.cx(s.clock.today()), &f.id_number, provider, start).await.map(|(o, g)| match lang {
                 Lang::Zh => format!("已为{}开具服务工单 #{}（{}，每月{}小时）", o.name, o.id, g.zh, g.hours),
                 Lang::En => format!("order #{} opened for {} ({}, {} hours a month)", o.id, o.name, g.en, g.hours),
             })
@@ -346,7 +346,7 @@ pub(super) async fn form_action(
                 return homecare_page(&s, &who, None, month, Some(f), bad(msg), None).await;
             };
             let v = VisitReport { order_id, served_on, service: service_kind, minutes, worker: f.worker.clone() };
-            service::record_visits(store, &who.principal, &who.actor, &[v], today).await.map(|(_, sampled)| match (lang, sampled) {
+            service::record_visits(store, &who.cx(today), &[v]).await.map(|(_, sampled)| match (lang, sampled) {
                 (Lang::Zh, 0) => "已记录服务".to_string(),
                 (Lang::Zh, _) => "已记录服务（抽中回访核验）".to_string(),
                 (Lang::En, 0) => "visit recorded".to_string(),
@@ -359,12 +359,12 @@ pub(super) async fn form_action(
                     pick(lang, "请填写工单号和终止日期（如 2026-12-01）", "enter the order and the end date (2026-12-01)").to_string();
                 return homecare_page(&s, &who, None, month, Some(f), bad(msg), None).await;
             };
-            service::end_order(store, &who.principal, &who.actor, order_id, on).await.map(|o| match lang {
+            service::end_order(store, &who.cx(s.clock.today()), order_id, on).await.map(|o| match lang {
                 Lang::Zh => format!("{}的服务工单 #{} 自{}终止", o.name, o.id, on),
                 Lang::En => format!("order #{} of {} ended on {}", o.id, o.name, on),
             })
         }
-        "settle" => service::settle_month(store, &who.principal, &who.actor, month, today).await.map(|list| match lang {
+        "settle" => service::settle_month(store, &who.cx(today), month).await.map(|list| match lang {
             Lang::Zh => format!("已结算 {} 家服务机构，共 {} 元", list.len(), yuan(list.iter().map(|x| x.amount_fen).sum())),
             Lang::En => format!("{} providers settled, {} yuan in all", list.len(), yuan(list.iter().map(|x| x.amount_fen).sum())),
         }),
@@ -487,7 +487,7 @@ pub(super) async fn form_verify(
         let msg = pick(who.lang, "回访不实的，请写明情况（如：老人称当日未上门）", "say what was found when not confirmed").to_string();
         return samples_page(&s, &who, None, month, Some(msg)).await;
     }
-    match service::verify(s.store.as_ref(), &who.principal, &who.actor, id, result, &f.note).await {
+    match service::verify(s.store.as_ref(), &who.cx(s.clock.today()), id, result, &f.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/eldercare/homecare/samples?month={}", month.format("%Y-%m"))).into_response()),
         Err(e) if e.is_input() => samples_page(&s, &who, None, month, Some(both(who.lang, &e))).await,
         Err(e) => Err(e.into()),
@@ -512,7 +512,7 @@ pub(super) async fn settlement_xlsx(
     let settled: HashMap<i64, _> =
         service::settlements(store, &who.principal, region, month).await?.into_iter().map(|r| (r.settlement.provider_id, r)).collect();
     let filters = serde_json::json!({ "month": month });
-    minzheng_app::export::record_export(store, &who.principal, &who.actor, "homecare_settlement", filters, &[]).await?;
+    minzheng_app::export::record_export(store, &who.cx(s.clock.today()), "homecare_settlement", filters, &[]).await?;
     let headers = [
         pick(lang, "服务机构", "Provider"),
         pick(lang, "统一社会信用代码", "Registration"),
@@ -607,7 +607,7 @@ pub(super) async fn form_import(
         }
     };
     let reports: Vec<VisitReport> = rows.iter().map(|(_, v)| v.clone()).collect();
-    match service::record_visits(s.store.as_ref(), &who.principal, &who.actor, &reports, s.clock.today()).await {
+    match service::record_visits(s.store.as_ref(), &who.cx(s.clock.today()), &reports).await {
         Ok((n, _)) => {
             let notice = match lang {
                 Lang::Zh => format!("已导入服务记录 {n} 条（{name}）"),

@@ -11,8 +11,9 @@ use super::homecare_store::{homecare_store, Order, Provider, SettlementRecord, V
 use crate::platform::scope::{need, within};
 use chrono::{Datelike, NaiveDate};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, IdNumber, Permission, PersonFact, PersonStatus, Principal, RegionCode, RegionLevel};
-use minzheng_store::{Actor, Store, StoreError};
+use minzheng_store::{Store, StoreError};
 use std::collections::HashMap;
 
 /// Why a home-care use case did not go through.
@@ -132,7 +133,8 @@ fn provider_visible(who: &Principal, p: &Provider) -> bool {
 }
 
 /// Adds a provider of a county within the account's region.
-pub async fn add_provider(store: &dyn Store, who: &Principal, actor: &Actor, p: Provider) -> Result<i64, HomecareFailure> {
+pub async fn add_provider(store: &dyn Store, cx: &RequestContext<'_>, p: Provider) -> Result<i64, HomecareFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ManageInstitutions)?;
     let county = RegionCode::parse(p.county.trim()).map_err(|_| HomecareFailure::Provider)?;
     if county.level() != RegionLevel::County || p.name.trim().is_empty() || p.registration.trim().is_empty() {
@@ -194,12 +196,12 @@ pub async fn elder_facts(store: &dyn Store, p: &minzheng_domain::Person, month: 
 /// first of that month.
 pub async fn open_order(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id_number: &str,
     provider_id: i64,
     start_on: NaiveDate,
 ) -> Result<(Order, &'static Group), HomecareFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ManageInstitutions)?;
     let id = IdNumber::parse(id_number.trim()).map_err(|_| AccessError::NotFound)?;
     let (person, community) = store.person_placed(&id).await?.ok_or(AccessError::NotFound)?;
@@ -257,7 +259,8 @@ pub async fn open_order(
 
 /// Ends an open order of an elder of the account's region on a day (moved, no longer entitled,
 /// another provider): nothing served after it is paid.
-pub async fn end_order(store: &dyn Store, who: &Principal, actor: &Actor, order_id: i64, on: NaiveDate) -> Result<Order, HomecareFailure> {
+pub async fn end_order(store: &dyn Store, cx: &RequestContext<'_>, order_id: i64, on: NaiveDate) -> Result<Order, HomecareFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ManageInstitutions)?;
     let hc = homecare_store(store);
     let o = hc.order(order_id).await?.ok_or(HomecareFailure::NoOrder(order_id))?;
@@ -297,13 +300,8 @@ fn sample_key(v: &VisitReport, row: usize, nanos: i64) -> u64 {
 /// against its order (of a provider within the account's region), none for a month the provider
 /// has settled; one refused refuses all, naming its row. Returns how many, and how many of them
 /// were drawn for verification.
-pub async fn record_visits(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    reports: &[VisitReport],
-    today: NaiveDate,
-) -> Result<(u64, u64), HomecareFailure> {
+pub async fn record_visits(store: &dyn Store, cx: &RequestContext<'_>, reports: &[VisitReport]) -> Result<(u64, u64), HomecareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManageInstitutions)?;
     let hc = homecare_store(store);
     let records = store.parameter_records().await?;
@@ -383,12 +381,12 @@ pub async fn samples(
 /// called, confirmed or not (a record not confirmed is not paid).
 pub async fn verify(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     visit_id: i64,
     result: Verification,
     note: &str,
 ) -> Result<(), HomecareFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::AssessAbility)?;
     let hc = homecare_store(store);
     let v = hc.visit(visit_id).await?.ok_or(HomecareFailure::NotVerifiable)?;
@@ -457,13 +455,8 @@ pub async fn preview(
 /// Settles a month that is over with every provider of the account's region not settled yet
 /// (a county's; a city's every county), each at its county's price: refused while sampled
 /// records are not verified or a county has no price. Returns the settlements stored.
-pub async fn settle_month(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    month: NaiveDate,
-    today: NaiveDate,
-) -> Result<Vec<Settlement>, HomecareFailure> {
+pub async fn settle_month(store: &dyn Store, cx: &RequestContext<'_>, month: NaiveDate) -> Result<Vec<Settlement>, HomecareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManageInstitutions)?;
     let month = month_of(month);
     if month >= month_of(today) {

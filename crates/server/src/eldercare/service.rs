@@ -13,6 +13,7 @@ use crate::platform::scope::{need, shown, within};
 use chrono::{Months, NaiveDate};
 use minzheng_app::cases::{calendar, open_change_case, CaseFailure, Catalogue, ChangeOpened};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, IdNumber, Permission, PersonStatus, Principal, RegionCode};
 use minzheng_store::{Actor, Store, StoreError};
 use std::collections::BTreeMap;
@@ -187,11 +188,10 @@ pub struct Recorded {
 pub async fn record_assessment(
     store: &dyn Store,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     a: NewAssessment,
-    today: NaiveDate,
 ) -> Result<Recorded, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::AssessAbility)?;
     let (person, community) = placed(store, who, &a.id_number).await?;
     if matches!(person.status, PersonStatus::Deceased(_)) {
@@ -333,7 +333,8 @@ pub fn next_routine(a: &AssessmentRecord) -> NaiveDate {
 /// Files an institution of the account's region: complete → stored with its receipt number;
 /// incomplete → refused with every missing particular named (nothing stored). A filing later
 /// than 10 working days after the first admission is taken and marked late.
-pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, f: Filing, today: NaiveDate) -> Result<Institution, EldercareFailure> {
+pub async fn file(store: &dyn Store, cx: &RequestContext<'_>, f: Filing) -> Result<Institution, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManageInstitutions)?;
     if !who.in_scope(&f.region) {
         return Err(AccessError::OutOfScope.into());
@@ -415,12 +416,11 @@ async fn managed(store: &dyn Store, who: &Principal, id: i64, today: NaiveDate) 
 /// Records an inspection of an institution of the account's region.
 pub async fn inspect(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     mut inspection: Inspection,
-    today: NaiveDate,
 ) -> Result<Inspection, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let i = managed(store, who, id, today).await?;
     inspection.institution_id = id;
     inspection.inspector = inspection.inspector.trim().to_string();
@@ -443,14 +443,8 @@ pub async fn overdue_inspections(
 }
 
 /// Records the grade of an institution (GB/T 37276-2018: 1 to 5; none to clear it).
-pub async fn grade(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    grade: Option<u8>,
-    today: NaiveDate,
-) -> Result<Institution, EldercareFailure> {
+pub async fn grade(store: &dyn Store, cx: &RequestContext<'_>, id: i64, grade: Option<u8>) -> Result<Institution, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let before = managed(store, who, id, today).await?;
     if before.status == InstitutionStatus::Closed {
         return Err(InstitutionError::Closed.into());
@@ -466,14 +460,8 @@ pub async fn grade(
 
 /// Records the beds after a change (beds added, converted to nursing-type): never fewer than the
 /// residents living there.
-pub async fn change_beds(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    beds: Beds,
-    today: NaiveDate,
-) -> Result<Institution, EldercareFailure> {
+pub async fn change_beds(store: &dyn Store, cx: &RequestContext<'_>, id: i64, beds: Beds) -> Result<Institution, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let before = managed(store, who, id, today).await?;
     if before.status == InstitutionStatus::Closed {
         return Err(InstitutionError::Closed.into());
@@ -496,13 +484,12 @@ pub async fn change_beds(
 /// there any more.
 pub async fn announce_closure(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     closes_on: NaiveDate,
     plan: &str,
-    today: NaiveDate,
 ) -> Result<Institution, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let before = managed(store, who, id, today).await?;
     if before.status == InstitutionStatus::Closed {
         return Err(InstitutionError::Closed.into());
@@ -527,14 +514,8 @@ pub struct Admission {
 
 /// Admits a registry person to an institution of the account's region: living, not living in
 /// another institution, a free bed; concentrated support only for a person supported as 特困.
-pub async fn admit(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    institution_id: i64,
-    a: Admission,
-    today: NaiveDate,
-) -> Result<Residency, EldercareFailure> {
+pub async fn admit(store: &dyn Store, cx: &RequestContext<'_>, institution_id: i64, a: Admission) -> Result<Residency, EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let i = managed(store, who, institution_id, today).await?;
     match i.status {
         InstitutionStatus::Open => {}
@@ -602,13 +583,12 @@ pub async fn admit(
 /// Discharges a resident (leaving, moving, death) on a date.
 pub async fn discharge(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     institution_id: i64,
     residency_id: i64,
     on: NaiveDate,
-    today: NaiveDate,
 ) -> Result<(), EldercareFailure> {
+    let RequestContext { who, actor, today } = *cx;
     managed(store, who, institution_id, today).await?;
     let elder = eldercare_store(store);
     let r = elder.residents(institution_id).await?.into_iter().find(|r| r.id == residency_id).ok_or(AccessError::NotFound)?;

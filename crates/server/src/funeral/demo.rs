@@ -14,6 +14,7 @@ use super::model::{groups, groups_of, relief, Ashes, Cause, Certifier, Cremation
 use super::service;
 use super::store::{funeral_store, CremationRecord};
 use chrono::{Datelike, Duration, NaiveDate};
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, IdNumber, RegionCode};
 use minzheng_store::{Actor, Store};
 
@@ -170,7 +171,8 @@ async fn plant(store: &dyn Store, county: &RegionCode, today: NaiveDate) -> Resu
             certifier_org: if n % 2 == 0 { "沈阳市第四人民医院".into() } else { "浑南区社区卫生服务中心".into() },
             certificate_no: format!("E{}{:07}", died.format("%Y"), spread(p.id_number.as_str(), 37) % 10_000_000),
         };
-        let done = service::record_death(store, &catalogue, &clerk, &actor, report, today).await.map_err(|e| e.both())?;
+        let done =
+            service::record_death(store, &catalogue, &RequestContext::new(&clerk, &actor, today), report).await.map_err(|e| e.both())?;
         planted += 1;
         stopped += done.effects.len() as u64;
         if n >= 4 {
@@ -189,7 +191,7 @@ async fn plant(store: &dyn Store, county: &RegionCode, today: NaiveDate) -> Resu
             declared: Vec::new(),
             declared_proof: String::new(),
         };
-        service::record_cremation(store, &clerk, &actor, done.death.id, report, today).await.map_err(|e| e.both())?;
+        service::record_cremation(store, &RequestContext::new(&clerk, &actor, today), done.death.id, report).await.map_err(|e| e.both())?;
     }
     Ok((planted, stopped))
 }

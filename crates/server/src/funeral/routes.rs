@@ -71,7 +71,7 @@ pub(super) async fn api_record_death(
     Json(r): Json<DeathReport>,
 ) -> Result<(StatusCode, Json<DeathRecorded>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    let d = service::record_death(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, r, s.clock.today()).await?;
+    let d = service::record_death(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), r).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -101,7 +101,7 @@ pub(super) async fn api_record_cremation(
     Json(c): Json<CremationReport>,
 ) -> Result<(StatusCode, Json<CremationRecord>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    let c = service::record_cremation(s.store.as_ref(), &who.principal, &who.actor, id, c, s.clock.today()).await?;
+    let c = service::record_cremation(s.store.as_ref(), &who.cx(s.clock.today()), id, c).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
 
@@ -249,7 +249,7 @@ pub(super) async fn figures_xlsx(
     let region = region_of(&q)?;
     let figures = service::figures(s.store.as_ref(), &who.principal, region.as_ref(), year).await?;
     let filters = serde_json::json!({ "region": region.as_ref().map(ToString::to_string), "year": year });
-    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "funeral_figures", filters, &[]).await?;
+    minzheng_app::export::record_export(s.store.as_ref(), &who.cx(s.clock.today()), "funeral_figures", filters, &[]).await?;
     let here = region.unwrap_or_else(|| who.principal.region.clone());
     let headers = [
         pick(lang, "区县", "County"),
@@ -384,7 +384,7 @@ pub(super) async fn form_record_death(
         certifier_org: f.certifier_org.clone(),
         certificate_no: f.certificate_no.clone(),
     };
-    match service::record_death(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, report, s.clock.today()).await {
+    match service::record_death(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), report).await {
         // What the death could not set going is said on its page (the records finish it later).
         Ok(d) if d.effects_failed.is_some() => Ok(Redirect::to(&format!("/funeral/deaths/{}?effects=failed", d.death.id)).into_response()),
         Ok(d) => Ok(Redirect::to(&format!("/funeral/deaths/{}", d.death.id)).into_response()),
@@ -655,7 +655,7 @@ pub(super) async fn form_record_cremation(
         declared,
         declared_proof: f.declared_proof.clone(),
     };
-    match service::record_cremation(s.store.as_ref(), &who.principal, &who.actor, id, report, s.clock.today()).await {
+    match service::record_cremation(s.store.as_ref(), &who.cx(s.clock.today()), id, report).await {
         Ok(_) => Ok(Redirect::to(&format!("/funeral/deaths/{id}#cremation")).into_response()),
         Err(e) if e.is_input() => death_page(&s, &who, id, Some(f), Some(both(lang, &e)), None).await,
         Err(e) => Err(e.into()),

@@ -14,9 +14,10 @@ use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_app::cases::Catalogue;
 use minzheng_app::deaths::DeathEffect;
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::parameter::ParameterRecord;
 use minzheng_domain::{Bilingual, IdNumber, Permission, PersonStatus, Principal, RegionCode};
-use minzheng_store::{Actor, Store, StoreError};
+use minzheng_store::{Store, StoreError};
 
 /// Why a funeral use case did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -89,11 +90,10 @@ pub struct DeathRecorded {
 pub async fn record_death(
     store: &dyn Store,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     report: DeathReport,
-    today: NaiveDate,
 ) -> Result<DeathRecorded, FuneralFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::RecordDeath)?;
     let id = IdNumber::parse(report.id_number.trim()).map_err(|_| AccessError::NotFound)?;
     let (person, community) = store.person_placed(&id).await?.ok_or(AccessError::NotFound)?;
@@ -220,12 +220,11 @@ pub fn standards(records: &[ParameterRecord], county: &RegionCode, on: NaiveDate
 /// standards in force on that day, numbered with the county's next cremation certificate.
 pub async fn record_cremation(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     death_id: i64,
     report: CremationReport,
-    today: NaiveDate,
 ) -> Result<CremationRecord, FuneralFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::RecordCremation)?;
     let funeral = funeral_store(store);
     let death = funeral.death(death_id).await?.ok_or(AccessError::NotFound)?;

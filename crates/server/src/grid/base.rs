@@ -7,6 +7,7 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel, Role};
 use minzheng_store::{Actor, AuditEntry, Handle, Result, Store, StoreError};
 use serde::Serialize;
@@ -281,13 +282,12 @@ pub async fn base(
 /// community's grids: the community's own staff, or its street.
 pub async fn assign(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     community: &RegionCode,
     grid: &str,
     account: &str,
-    today: NaiveDate,
 ) -> Result<Assignment, BaseFailure> {
+    let RequestContext { who, actor, today } = *cx;
     crate::platform::scope::need(who, Permission::ManageGrids)?;
     crate::platform::scope::within(who, Some(community))?;
     if community.level() != RegionLevel::Community {
@@ -318,12 +318,12 @@ pub async fn assign(
 /// Ends a grid worker's assignment to a grid.
 pub async fn unassign(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     community: &RegionCode,
     grid: &str,
     account: &str,
 ) -> Result<bool, BaseFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     crate::platform::scope::need(who, Permission::ManageGrids)?;
     crate::platform::scope::within(who, Some(community))?;
     Ok(grid_base_store(store).unassign(community.as_str(), grid.trim(), account.trim(), actor).await?)

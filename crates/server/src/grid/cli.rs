@@ -1,6 +1,7 @@
 //! `minzheng grid ...`: the module's command line, acting as the county's dispatch desk under
 //! the operator's name.
 
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Principal, RegionCode, Role};
 use minzheng_store::{Actor, Store};
 
@@ -25,7 +26,8 @@ pub async fn run(what: GridWhat, store: &dyn Store, operator: &Actor) -> Result<
                 return Err(format!("{county} 不是区划中的区县 / {county} is not a county of the region tree"));
             }
             let who = Principal { name: operator.name.clone(), role: Role::CountyApprover, region };
-            let n = super::service::escalate_overdue(store, &who, operator, None, today).await.map_err(|e| e.both())?;
+            let n =
+                super::service::escalate_overdue(store, &RequestContext::new(&who, operator, today), None).await.map_err(|e| e.both())?;
             println!("超期督办 {n} 件 / {n} overdue orders escalated");
         }
     }

@@ -63,7 +63,9 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         let on = ago(days);
         let who = if kind == "grid_event" { &grid } else { &desk };
         let source = if kind == "grid_event" { String::new() } else { format!("12345-{}-{:04}", on.format("%Y%m%d"), i + 1) };
-        let o = service::file(store, who, &actor(who), order(kind, title, category, source, on), on).await.map_err(fail)?;
+        let o = service::file(store, &RequestContext::new(who, &actor(who), on), order(kind, title, category, source, on))
+            .await
+            .map_err(fail)?;
         filed += 1;
         let go = |p: &Principal, s: Step, day: NaiveDate| {
             let (p, a) = (p.clone(), actor(p));
@@ -97,7 +99,7 @@ pub async fn load(store: &dyn Store, today: NaiveDate) -> Result<String, String>
         go(&desk, Step::Evaluate { satisfaction: "satisfied".into() }, closed).await.map_err(fail)?;
     }
     // The county's daily sweep: the complaint never signed is past its time limit.
-    let escalated = service::escalate_overdue(store, &desk, &actor(&desk), None, today).await.map_err(fail)?;
+    let escalated = service::escalate_overdue(store, &RequestContext::new(&desk, &actor(&desk), today), None).await.map_err(fail)?;
     Ok(format!(
         "文欣社区工单 {filed} 件（网格事件、12345 工单、信访各有），超期督办 {escalated} 件 / {filed} work orders in 文欣社区 \
          (grid events, 12345 orders, a petition), {escalated} overdue escalated by the daily sweep"

@@ -14,8 +14,9 @@ use super::service::{self, NewOrder, OrderFailure};
 use super::store::grid_store;
 use chrono::NaiveDate;
 use minzheng_app::sheet::{Cell, Sheet};
-use minzheng_domain::{Bilingual, Principal};
-use minzheng_store::{Actor, Store};
+use minzheng_app::RequestContext;
+use minzheng_domain::Bilingual;
+use minzheng_store::Store;
 use serde::Serialize;
 
 /// Each column: its field and the titles it goes by.
@@ -159,14 +160,8 @@ impl Bilingual for ImportFailure {
 }
 
 /// Imports a sheet of hotline orders or petitions for the dispatch desk.
-pub async fn import(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    name: &str,
-    bytes: Vec<u8>,
-    today: NaiveDate,
-) -> Result<ImportReport, ImportFailure> {
+pub async fn import(store: &dyn Store, cx: &RequestContext<'_>, name: &str, bytes: Vec<u8>) -> Result<ImportReport, ImportFailure> {
+    let who = cx.who;
     if !who.may(minzheng_domain::Permission::DispatchWorkOrders) {
         return Err(OrderFailure::Access(minzheng_app::registry::AccessError::Forbidden).into());
     }
@@ -191,7 +186,7 @@ pub async fn import(
                     continue;
                 }
                 let no = o.source_no.clone();
-                match service::file(store, who, actor, o, today).await {
+                match service::file(store, cx, o).await {
                     Ok(_) => {
                         report.filed += 1;
                         known.insert(no);
@@ -313,7 +308,7 @@ pub(super) async fn form_import(
         let msg = if zh { "请选择要导入的工单表格（.xlsx 或 .csv）" } else { "choose the export to import (.xlsx or .csv)" };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(String::new(), None, Some(msg.into())))?).into_response());
     };
-    match import(s.store.as_ref(), &who.principal, &who.actor, &name, bytes.to_vec(), s.clock.today()).await {
+    match import(s.store.as_ref(), &who.cx(s.clock.today()), &name, bytes.to_vec()).await {
         Ok(r) => Ok(render(&page(name, Some(r), None))?.into_response()),
         Err(ImportFailure::Sheet(e)) => {
             let msg = if zh { e.zh() } else { e.en() };

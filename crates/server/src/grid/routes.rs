@@ -74,7 +74,7 @@ pub(super) async fn api_file(
     Json(n): Json<NewOrder>,
 ) -> Result<(StatusCode, Json<Order>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    Ok((StatusCode::CREATED, Json(service::file(s.store.as_ref(), &who.principal, &who.actor, n, s.clock.today()).await?)))
+    Ok((StatusCode::CREATED, Json(service::file(s.store.as_ref(), &who.cx(s.clock.today()), n).await?)))
 }
 
 #[derive(serde::Serialize)]
@@ -347,7 +347,7 @@ pub(super) async fn form_file(State(s): State<AppState>, who: Authenticated, For
             return queue_page(&s, &who, &q, f, Some(crate::platform::pages::bad_date(lang, "登记日期", "The day received", &t))).await
         }
     };
-    match service::file(s.store.as_ref(), &who.principal, &who.actor, n, s.clock.today()).await {
+    match service::file(s.store.as_ref(), &who.cx(s.clock.today()), n).await {
         Ok(o) => Ok(Redirect::to(&format!("/grid/orders/{}", o.id)).into_response()),
         Err(e) if e.is_input() => queue_page(&s, &who, &q, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),
@@ -423,7 +423,7 @@ pub(super) async fn form_report(State(s): State<AppState>, who: Authenticated, F
         Ok(n) => n,
         Err(t) => return report_page(&s, &who, f, Some(crate::platform::pages::bad_date(lang, "日期", "The day", &t))).await,
     };
-    match service::file(s.store.as_ref(), &who.principal, &who.actor, n, s.clock.today()).await {
+    match service::file(s.store.as_ref(), &who.cx(s.clock.today()), n).await {
         Ok(o) => Ok(Redirect::to(&format!("/grid/orders/{}", o.id)).into_response()),
         Err(e) if e.is_input() || out_of_scope(&e) => report_page(&s, &who, f, Some(both(lang, &e))).await,
         Err(e) => Err(e.into()),
@@ -791,11 +791,9 @@ async fn assign_or_not(s: AppState, who: Authenticated, f: AssignForm, assign: b
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let community = crate::platform::api::parse_region(&f.community)?;
     let done = if assign {
-        super::base::assign(s.store.as_ref(), &who.principal, &who.actor, &community, &f.grid, &f.account, s.clock.today())
-            .await
-            .map(|_| ())
+        super::base::assign(s.store.as_ref(), &who.cx(s.clock.today()), &community, &f.grid, &f.account).await.map(|_| ())
     } else {
-        super::base::unassign(s.store.as_ref(), &who.principal, &who.actor, &community, &f.grid, &f.account).await.map(|_| ())
+        super::base::unassign(s.store.as_ref(), &who.cx(s.clock.today()), &community, &f.grid, &f.account).await.map(|_| ())
     };
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/grid/base?region={community}")).into_response()),

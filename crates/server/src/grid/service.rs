@@ -8,7 +8,7 @@ use chrono::{NaiveDate, Utc};
 use minzheng_app::registry::AccessError;
 use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel};
-use minzheng_store::{Actor, Store, StoreError};
+use minzheng_store::{Store, StoreError};
 use serde::Deserialize;
 
 /// Why a work-order use case did not go through.
@@ -95,7 +95,8 @@ fn step_record(who: &Principal, step: &str, note: String, today: NaiveDate) -> S
 /// Files an order: a grid event by the community's grid worker or community worker; a hotline
 /// order or a petition by the street's or county's dispatch desk. The place must be a community
 /// of the tree within the account's region, and a grid named must be one of its grids.
-pub async fn file(store: &dyn Store, who: &Principal, actor: &Actor, n: NewOrder, today: NaiveDate) -> Result<Order, OrderFailure> {
+pub async fn file(store: &dyn Store, cx: &RequestContext<'_>, n: NewOrder) -> Result<Order, OrderFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let kind = OrderKind::parse(&n.kind).ok_or_else(|| OrderError::Kind(n.kind.clone()))?;
     need(who, if kind == OrderKind::GridEvent { Permission::ReportEvents } else { Permission::DispatchWorkOrders })?;
     if n.title.trim().chars().count() < 4 {
@@ -253,13 +254,8 @@ pub const SWEEP_NOTE: &str = "超期未办结，系统每日督办";
 /// the region past its time limit, or a petition not accepted within its 15 days, not yet
 /// escalated, is escalated, each a step of its own by the sweep's account, audited. Returns how
 /// many. Running it again escalates nothing twice.
-pub async fn escalate_overdue(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    region: Option<&RegionCode>,
-    today: NaiveDate,
-) -> Result<u64, OrderFailure> {
+pub async fn escalate_overdue(store: &dyn Store, cx: &RequestContext<'_>, region: Option<&RegionCode>) -> Result<u64, OrderFailure> {
+    let (who, today) = (cx.who, cx.today);
     need(who, Permission::DispatchWorkOrders)?;
     if who.region.level() > RegionLevel::County {
         return Err(AccessError::Forbidden.into());
@@ -274,8 +270,7 @@ pub async fn escalate_overdue(
         offset += u32::try_from(rows.len()).unwrap_or(u32::MAX);
         for o in rows.iter().filter(|o| !o.escalated && (o.overdue(today) || o.acceptance_overdue(today))) {
             let seen = Some(Seen { status: o.status, rework: o.rework });
-            let cx = RequestContext::new(who, actor, today);
-            match act(store, &cx, o.id, Step::Escalate { note: SWEEP_NOTE.into() }, seen).await {
+            match act(store, cx, o.id, Step::Escalate { note: SWEEP_NOTE.into() }, seen).await {
                 Ok(_) => escalated += 1,
                 // Moved on meanwhile (signed, replied, escalated by hand): tomorrow's sweep sees it
                 // as it is.

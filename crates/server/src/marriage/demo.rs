@@ -10,6 +10,7 @@ use super::service;
 use super::store::marriage_store;
 use chrono::{Datelike, Duration, NaiveDate};
 use minzheng_app::cases::Catalogue;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Person, PersonStatus, Principal, RegionCode, Relation, Role, Sex};
 use minzheng_store::{Actor, PersonQuery, Store};
 
@@ -73,7 +74,7 @@ pub async fn load(store: &dyn Store, catalogue: &Catalogue, today: NaiveDate) ->
             kinship_note: String::new(),
             appointment: None,
         };
-        match service::register_marriage(store, catalogue, &registrar, &actor, app, on).await {
+        match service::register_marriage(store, catalogue, &RequestContext::new(&registrar, &actor, on), app).await {
             Ok(r) => married.push(r.marriage),
             Err(service::MarriageFailure::Store(e)) => return Err(e.to_string()),
             Err(_) => {}
@@ -103,7 +104,7 @@ pub async fn load(store: &dyn Store, catalogue: &Catalogue, today: NaiveDate) ->
         };
         let on = today - Duration::days(i64::try_from(i).unwrap_or(0) * 20 + 3);
         if matches!(
-            service::register_marriage(store, catalogue, &registrar, &actor, app, on).await,
+            service::register_marriage(store, catalogue, &RequestContext::new(&registrar, &actor, on), app).await,
             Err(service::MarriageFailure::Refused(_))
         ) {
             refused += 1;
@@ -127,14 +128,20 @@ pub async fn load(store: &dyn Store, catalogue: &Catalogue, today: NaiveDate) ->
             both_present: true,
             agreement_signed: true,
         };
-        let d = service::apply_divorce(store, &registrar, &actor, app, received).await.map_err(|e| e.zh())?;
+        let d = service::apply_divorce(store, &RequestContext::new(&registrar, &actor, received), app).await.map_err(|e| e.zh())?;
         divorces += 1;
         if let Some(after) = certify_after {
-            service::certify_divorce(store, catalogue, &registrar, &actor, d.id, true, received + Duration::days(*after))
-                .await
-                .map_err(|e| e.zh())?;
+            service::certify_divorce(
+                store,
+                catalogue,
+                &RequestContext::new(&registrar, &actor, received + Duration::days(*after)),
+                d.id,
+                true,
+            )
+            .await
+            .map_err(|e| e.zh())?;
         } else if *withdraw {
-            service::withdraw_divorce(store, &registrar, &actor, d.id, "second", received + Duration::days(12))
+            service::withdraw_divorce(store, &RequestContext::new(&registrar, &actor, received + Duration::days(12)), d.id, "second")
                 .await
                 .map_err(|e| e.zh())?;
         }
@@ -152,7 +159,7 @@ pub async fn load(store: &dyn Store, catalogue: &Catalogue, today: NaiveDate) ->
                 both_present: true,
                 agreement_signed: true,
             };
-            service::apply_divorce(store, &registrar, &actor, app, received).await.map_err(|e| e.zh())?;
+            service::apply_divorce(store, &RequestContext::new(&registrar, &actor, received), app).await.map_err(|e| e.zh())?;
             divorces += 1;
         }
     }

@@ -14,6 +14,7 @@ use crate::platform::scope::{need, shown, within};
 use chrono::{Datelike, NaiveDate};
 use minzheng_app::cases::{open_change_case, Catalogue, ChangeOpened};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::economy::{DeptRecord, LinkKind};
 use minzheng_domain::{Bilingual, EnrolmentStatus, IdNumber, Permission, PersonStatus, Principal, RegionCode, RegionLevel, Relation};
 use minzheng_store::{Actor, EconomicBatch, Store, StoreError};
@@ -212,11 +213,10 @@ async fn joining_of(store: &dyn Store, change: HouseholdChange, first: &Party, s
 pub async fn register_marriage(
     store: &dyn Store,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     app: MarriageApplication,
-    today: NaiveDate,
 ) -> Result<Registered, MarriageFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::RegisterMarriage)?;
     let office = office_of(who)?;
     let second_id = IdNumber::parse(app.second_id.trim()).ok();
@@ -422,13 +422,8 @@ fn masked_divorce(who: &Principal, d: DivorceRecord) -> DivorceRecord {
 
 /// Receives a divorce application at the account's office: the cooling-off period and the
 /// window for the certificate are set from the calendar.
-pub async fn apply_divorce(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    app: DivorceApplication,
-    today: NaiveDate,
-) -> Result<DivorceRecord, MarriageFailure> {
+pub async fn apply_divorce(store: &dyn Store, cx: &RequestContext<'_>, app: DivorceApplication) -> Result<DivorceRecord, MarriageFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::RegisterMarriage)?;
     let office = office_of(who)?;
     let (first, second) = check_divorce(&app)?;
@@ -507,14 +502,8 @@ pub async fn divorce_shown(store: &dyn Store, who: &Principal, id: i64) -> Resul
 }
 
 /// One party withdraws the application within the cooling-off period.
-pub async fn withdraw_divorce(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    party: &str,
-    today: NaiveDate,
-) -> Result<DivorceRecord, MarriageFailure> {
+pub async fn withdraw_divorce(store: &dyn Store, cx: &RequestContext<'_>, id: i64, party: &str) -> Result<DivorceRecord, MarriageFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::RegisterMarriage)?;
     let d = divorce(store, who, id).await?;
     may_withdraw(&d.timeline, d.status, today)?;
@@ -544,12 +533,11 @@ pub struct Divorced {
 pub async fn certify_divorce(
     store: &dyn Store,
     catalogue: &Catalogue,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     both_present: bool,
-    today: NaiveDate,
 ) -> Result<Divorced, MarriageFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::RegisterMarriage)?;
     let d = divorce(store, who, id).await?;
     may_certify(&d.timeline, d.status, today)?;
@@ -722,13 +710,8 @@ pub async fn capacity(store: &dyn Store, office: &str, on: NaiveDate) -> Result<
 
 /// Books a half-day at the account's office: a working day within the booking horizon; for the
 /// divorce certificate, within the application's window (the parties taken from it).
-pub async fn book(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    r: BookingRequest,
-    today: NaiveDate,
-) -> Result<super::store::Appointment, BookingFailure> {
+pub async fn book(store: &dyn Store, cx: &RequestContext<'_>, r: BookingRequest) -> Result<super::store::Appointment, BookingFailure> {
+    let RequestContext { who, actor, today } = *cx;
     use super::model::{check_booking_day, AppointmentKind, BookingError};
     need(who, Permission::RegisterMarriage)?;
     let office = office_of(who)?;
@@ -793,7 +776,8 @@ pub async fn day_book(store: &dyn Store, who: &Principal, day: NaiveDate) -> Res
 }
 
 /// Cancels a booking of the account's office.
-pub async fn cancel(store: &dyn Store, who: &Principal, actor: &Actor, id: i64) -> Result<(), MarriageFailure> {
+pub async fn cancel(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Result<(), MarriageFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::RegisterMarriage)?;
     let a = marriage_store(store).appointment(id).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&office_code(&a.office)?) {

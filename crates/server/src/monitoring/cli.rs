@@ -1,6 +1,7 @@
 //! `minzheng monitoring ...`: the nightly run of the warning rules and the daily escalation of
 //! what is overdue, under the operator's name.
 
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Principal, RegionCode, RegionLevel, Role};
 use minzheng_policy::Engine;
 use minzheng_store::{Actor, Store};
@@ -38,9 +39,15 @@ pub async fn run(what: MonitoringWhat, store: &dyn Store, engine: &Engine, city:
                 return Err(format!("{region} 不是区划中的市或区县 / {region} is not a city or county of the region tree"));
             }
             let who = Principal { name: operator.name.clone(), role: Role::CityAdmin, region: city.clone() };
-            let r = super::service::run_region(store, engine, &who, operator, Some(&region), on.unwrap_or(today))
-                .await
-                .map_err(|e| e.both())?;
+            let r = super::service::run_region(
+                store,
+                engine,
+                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
+                Some(&region),
+                on.unwrap_or(today),
+            )
+            .await
+            .map_err(|e| e.both())?;
             println!(
                 "监测 {}：{} 人，命中 {} 条，新增预警 {} 条，用时 {:.2} 秒 / run {}: {} persons, {} hits, {} new warnings, {:.2} s",
                 r.run.region,
@@ -68,7 +75,9 @@ pub async fn run(what: MonitoringWhat, store: &dyn Store, engine: &Engine, city:
                 return Err(format!("{county} 不是区划中的区县 / {county} is not a county of the region tree"));
             }
             let who = Principal { name: operator.name.clone(), role: Role::CountyApprover, region };
-            let n = super::service::escalate_overdue(store, engine, &who, operator, None, today).await.map_err(|e| e.both())?;
+            let n = super::service::escalate_overdue(store, engine, &RequestContext::new(&who, operator, today), None)
+                .await
+                .map_err(|e| e.both())?;
             println!("超期督办预警 {n} 条 / {n} overdue warnings escalated");
         }
     }

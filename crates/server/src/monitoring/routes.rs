@@ -152,7 +152,7 @@ pub(super) async fn api_run(
 ) -> Result<(StatusCode, Json<RunReport>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
     let region = crate::platform::api::region_of(b.region.as_deref())?;
-    let r = service::run_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, region.as_ref(), s.clock.today()).await?;
+    let r = service::run_region(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), region.as_ref(), s.clock.today()).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -294,7 +294,7 @@ pub(super) async fn form_run(State(s): State<AppState>, who: Authenticated, Form
     let lang = who.lang;
     let region = crate::platform::api::region_of(Some(f.region.as_str()).filter(|r| !r.trim().is_empty()))?;
     let q = QueueParam { region: region.as_ref().map(|r| r.to_string()), ..QueueParam::default() };
-    match service::run_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, region.as_ref(), s.clock.today()).await {
+    match service::run_region(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), region.as_ref(), s.clock.today()).await {
         Ok(r) => {
             let notice = match lang {
                 Lang::Zh => format!(
@@ -327,7 +327,7 @@ pub(super) async fn form_escalate(State(s): State<AppState>, who: Authenticated,
         return Err(minzheng_app::registry::AccessError::Forbidden.into());
     }
     let region = crate::platform::api::region_of(Some(f.region.as_str()).filter(|r| !r.trim().is_empty()))?;
-    let n = service::escalate_overdue(s.store.as_ref(), &s.engine, &who.principal, &who.actor, region.as_ref(), s.clock.today()).await?;
+    let n = service::escalate_overdue(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), region.as_ref()).await?;
     let q = QueueParam { region: region.as_ref().map(|r| r.to_string()), list: Some("escalated".into()), page: None };
     let notice = match lang {
         Lang::Zh => format!("已督办超期预警 {n} 条"),

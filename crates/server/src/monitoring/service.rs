@@ -94,11 +94,11 @@ const REVIEWED_PROGRAMS: &[&str] = &["dibao", "dibao_single", "tekun", "dibao_ed
 pub async fn run_region(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: Option<&RegionCode>,
     on: NaiveDate,
 ) -> Result<RunReport, MonitoringFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::RunMonitoring)?;
     let region = within(who, region)?.clone();
     let started = Instant::now();
@@ -660,11 +660,10 @@ pub const SWEEP_NOTE: &str = "超期未处置，系统每日督办至街道";
 pub async fn escalate_overdue(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: Option<&RegionCode>,
-    today: NaiveDate,
 ) -> Result<u64, MonitoringFailure> {
+    let (who, today) = (cx.who, cx.today);
     need(who, Permission::HandleWarnings)?;
     let region = within(who, region)?.clone();
     let m = monitoring_store(store);
@@ -677,8 +676,7 @@ pub async fn escalate_overdue(
         }
         offset += u32::try_from(rows.len()).unwrap_or(u32::MAX);
         for w in rows.iter().filter(|w| !w.escalated) {
-            let cx = RequestContext::new(who, actor, today);
-            match act(store, engine, &cx, w.id, Step::Escalate { note: SWEEP_NOTE.into() }, Some(w.status)).await {
+            match act(store, engine, cx, w.id, Step::Escalate { note: SWEEP_NOTE.into() }, Some(w.status)).await {
                 Ok(_) => escalated += 1,
                 Err(MonitoringFailure::Changed | MonitoringFailure::Invalid(WarningError::EscalatedAlready | WarningError::NotOverdue)) => {
                 }

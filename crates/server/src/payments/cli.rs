@@ -5,6 +5,7 @@
 
 use super::model::{AccountKind, PaymentAccount};
 use super::service::{self, Step};
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, IdNumber, Principal, RegionCode, Role};
 use minzheng_policy::Engine;
 use minzheng_store::{Actor, Store};
@@ -129,13 +130,21 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
         PaymentsWhat::Accounts { file, county } => {
             let who = county_staff(operator, &county)?;
             let accounts = read_accounts(&file.display().to_string(), read(&file)?)?;
-            let n = service::save_accounts(store, &who, operator, accounts, &file.display().to_string()).await.map_err(|e| e.both())?;
+            let n = service::save_accounts(
+                store,
+                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
+                accounts,
+                &file.display().to_string(),
+            )
+            .await
+            .map_err(|e| e.both())?;
             println!("登记或更新账户 {n} 个 / {n} accounts recorded or changed");
         }
         PaymentsWhat::Prepare { county, program, month } => {
             let who = county_staff(operator, &county)?;
             let which = service::ListFor { program, county: who.region.clone(), month: month_of(&month)? };
-            let (p, lines) = service::prepare(store, engine, &who, operator, &which, today).await.map_err(|e| e.both())?;
+            let (p, lines) =
+                service::prepare(store, engine, &RequestContext::new(&who, operator, today), &which).await.map_err(|e| e.both())?;
             let held = lines.iter().filter(|l| l.held.is_some()).count();
             println!(
                 "花名册 {}：{} 笔，送银行 {} 元，暂缓 {held} 笔 / payroll {}: {} lines, {} yuan to the bank, {held} held",
@@ -146,18 +155,34 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
             let who = county_staff(operator, &county)?;
             let s = Step::parse(&step)
                 .ok_or_else(|| format!("“{step}”应为 approve、send_back 或 lock / {step:?}: approve, send_back or lock"))?;
-            let p = service::step(store, engine, &who, operator, id, s, today).await.map_err(|e| e.both())?;
+            let p = service::step(store, engine, &RequestContext::new(&who, operator, today), id, s).await.map_err(|e| e.both())?;
             println!("花名册 {id}：{} / payroll {id}: {}", p.status.zh(), p.status.as_str());
         }
         PaymentsWhat::BankFile { id, layout, county, out } => {
             let who = county_staff(operator, &county)?;
-            let (_, bytes) = service::bank_file(store, engine, &who, operator, id, &layout).await.map_err(|e| e.both())?;
+            let (_, bytes) = service::bank_file(
+                store,
+                engine,
+                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
+                id,
+                &layout,
+            )
+            .await
+            .map_err(|e| e.both())?;
             std::fs::write(&out, bytes).map_err(|e| format!("无法写入 {}：{e} / cannot write {}: {e}", out.display(), out.display()))?;
             println!("{}", out.display());
         }
         PaymentsWhat::Return { id, file, layout, county } => {
             let who = county_staff(operator, &county)?;
-            let r = service::bank_return(store, &who, operator, id, &layout, &read(&file)?).await.map_err(|e| e.both())?;
+            let r = service::bank_return(
+                store,
+                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
+                id,
+                &layout,
+                &read(&file)?,
+            )
+            .await
+            .map_err(|e| e.both())?;
             println!(
                 "入账 {} 笔 {} 元，退票 {} 笔 {} 元 / {} credited ({} yuan), {} returned ({} yuan)",
                 r.paid, r.paid_amount, r.failed, r.failed_amount, r.paid, r.paid_amount, r.failed, r.failed_amount
@@ -165,7 +190,8 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
         }
         PaymentsWhat::CheckAmounts { id, county } => {
             let who = county_staff(operator, &county)?;
-            let (new, differ) = service::check_amounts(store, engine, &who, operator, id, today).await.map_err(|e| e.both())?;
+            let (new, differ) =
+                service::check_amounts(store, engine, &RequestContext::new(&who, operator, today), id).await.map_err(|e| e.both())?;
             println!("与规则不符 {differ} 笔，新疑点 {new} 条 / {differ} lines differ from the rules, {new} new findings");
         }
         PaymentsWhat::List { county } => {

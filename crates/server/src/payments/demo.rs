@@ -7,6 +7,7 @@
 use super::bank::{self, BankLayout, FileFor};
 use super::model::{luhn_ok, AccountKind, PaymentAccount};
 use super::service::{self, ListFor, Step};
+use minzheng_app::RequestContext;
 use minzheng_domain::enrolment::first_of_month;
 use minzheng_domain::{IdNumber, Principal, RegionCode, Role};
 use minzheng_policy::Engine;
@@ -68,15 +69,28 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
             planted_shared = Some((a.household_no.clone(), accounts[b].household_no.clone()));
         }
     }
-    let saved = service::save_accounts(store, &preparer, &pa, accounts, "demo").await.map_err(fail)?;
+    let saved = service::save_accounts(
+        store,
+        &RequestContext::new(&preparer, &pa, minzheng_domain::calendar::today_in_beijing()),
+        accounts,
+        "demo",
+    )
+    .await
+    .map_err(fail)?;
     // The county's institutions record their accounts: the support of the 特困 persons they house
     // in concentrated support is paid there.
     let mut homes = 0;
     for i in crate::eldercare::store::eldercare_store(store).institutions(&county).await.map_err(|e| e.to_string())? {
         let account = format!("01120100{:012}", i.id);
-        super::institution_accounts::save(store, &preparer, &pa, i.id, BANKS[0], &account)
-            .await
-            .map_err(|e| minzheng_domain::Bilingual::both(&e))?;
+        super::institution_accounts::save(
+            store,
+            &RequestContext::new(&preparer, &pa, minzheng_domain::calendar::today_in_beijing()),
+            i.id,
+            BANKS[0],
+            &account,
+        )
+        .await
+        .map_err(|e| minzheng_domain::Bilingual::both(&e))?;
         homes += 1;
     }
     // A head who is the mother of a street officer, filed: each payment to her is a finding.
@@ -89,7 +103,9 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
             relative_name: p.name.clone(),
             relation: "parent".into(),
         };
-        super::relatives::file(store, &preparer, &pa, &county, &form, today).await.map_err(|e| minzheng_domain::Bilingual::both(&e))?;
+        super::relatives::file(store, &RequestContext::new(&preparer, &pa, today), &county, &form)
+            .await
+            .map_err(|e| minzheng_domain::Bilingual::both(&e))?;
         planted_relative = p.household_no.clone();
     }
 
@@ -102,9 +118,9 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
     for month in &months {
         for program in &programs {
             let which = ListFor { program: program.clone(), county: county.clone(), month: *month };
-            let (p, _) = service::prepare(store, engine, &preparer, &pa, &which, today).await.map_err(fail)?;
-            service::step(store, engine, &approver, &aa, p.id, Step::Approve, today).await.map_err(fail)?;
-            service::step(store, engine, &approver, &aa, p.id, Step::Lock, today).await.map_err(fail)?;
+            let (p, _) = service::prepare(store, engine, &RequestContext::new(&preparer, &pa, today), &which).await.map_err(fail)?;
+            service::step(store, engine, &RequestContext::new(&approver, &aa, today), p.id, Step::Approve).await.map_err(fail)?;
+            service::step(store, engine, &RequestContext::new(&approver, &aa, today), p.id, Step::Lock).await.map_err(fail)?;
             let lines = super::store::payment_store(store).lines(p.id).await.map_err(|e| e.to_string())?;
             let program_zh = engine.policy.programs.iter().find(|x| &x.code == program).map(|x| x.zh.clone()).unwrap_or_default();
             let period = month.format("%Y-%m").to_string();
@@ -121,12 +137,20 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
                 .collect();
             returned += failed.len();
             let back = bank::return_file(&layout.returns, &lines, &failed);
-            service::bank_return(store, &preparer, &pa, p.id, "psbc", &back).await.map_err(fail)?;
+            service::bank_return(
+                store,
+                &RequestContext::new(&preparer, &pa, minzheng_domain::calendar::today_in_beijing()),
+                p.id,
+                "psbc",
+                &back,
+            )
+            .await
+            .map_err(fail)?;
         }
     }
     for program in &programs {
         let which = ListFor { program: program.clone(), county: county.clone(), month: this };
-        service::prepare(store, engine, &preparer, &pa, &which, today).await.map_err(fail)?;
+        service::prepare(store, engine, &RequestContext::new(&preparer, &pa, today), &which).await.map_err(fail)?;
     }
     Ok(format!(
         "浑南区发放账户 {saved} 个，供养机构账户 {homes} 个，{} 个月花名册已发放（银行退票 {returned} 笔），本月花名册待审核；\

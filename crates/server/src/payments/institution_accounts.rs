@@ -13,6 +13,7 @@ use crate::eldercare::store::eldercare_store;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, IdNumber, Permission, Principal, RegionCode};
 use minzheng_store::{Actor, AuditEntry, Handle, Result, Store, StoreError};
 use serde::Serialize;
@@ -268,12 +269,12 @@ pub async fn list(
 /// Records an institution's account (those who prepare payments, within their region).
 pub async fn save(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     institution_id: i64,
     bank: &str,
     account_no: &str,
 ) -> std::result::Result<InstitutionAccount, InstitutionAccountFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::PreparePayroll) {
         return Err(AccessError::Forbidden.into());
     }

@@ -145,7 +145,7 @@ pub(super) async fn form_account(
     Form(f): Form<AccountForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    match institution_accounts::save(s.store.as_ref(), &who.principal, &who.actor, id, &f.bank, &f.account_no).await {
+    match institution_accounts::save(s.store.as_ref(), &who.cx(s.clock.today()), id, &f.bank, &f.account_no).await {
         Ok(a) => Ok(Redirect::to(&format!("/payments/institutions?county={}", a.county)).into_response()),
         Err(e @ InstitutionAccountFailure::Invalid(_)) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };

@@ -201,7 +201,7 @@ pub(super) async fn recoveries_xlsx(
     let list = service::recoveries(s.store.as_ref(), &who.principal, county.as_ref()).await?;
     let ids: Vec<i64> = list.iter().map(|o| o.id).collect();
     let filters = serde_json::json!({ "county": county.as_ref().map(ToString::to_string) });
-    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "recovery", filters, &ids).await?;
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.cx(s.clock.today()), "recovery", filters, &ids).await?;
     let rows: Vec<Vec<String>> = recovery_rows(&s, &list, who.lang)
         .into_iter()
         .map(|r| vec![r.household, r.payee, r.program, r.months, r.amount, r.repaid, r.instalment, r.status.to_string(), r.reason])
@@ -222,7 +222,7 @@ pub(super) struct FindForm {
 pub(super) async fn form_find(State(s): State<AppState>, who: Authenticated, Form(f): Form<FindForm>) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let county = county_or_own(&who, Some(&f.county))?;
-    service::find_overpayments(s.store.as_ref(), &who.principal, &who.actor, &county).await?;
+    service::find_overpayments(s.store.as_ref(), &who.cx(s.clock.today()), &county).await?;
     Ok(Redirect::to(&format!("/payments/recoveries?county={county}")).into_response())
 }
 
@@ -283,7 +283,7 @@ pub(super) async fn form_recovery(
         }
         other => return Err(bad("bad_step", format!("“{other}”不是追回的操作"), format!("{other:?} is not repay, plan or write_off"))),
     };
-    match service::recovery_step(s.store.as_ref(), &who.principal, &who.actor, id, step, s.clock.today()).await {
+    match service::recovery_step(s.store.as_ref(), &who.cx(s.clock.today()), id, step).await {
         Ok(o) => Ok(Redirect::to(&format!("/payments/recoveries?county={}", o.county)).into_response()),
         Err(e @ (PaymentFailure::Recovery(_) | PaymentFailure::Stale)) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };

@@ -10,6 +10,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, IdNumber, Permission, Principal, RegionCode};
 use minzheng_store::{Actor, AuditEntry, Handle, Result, Store, StoreError};
 use serde::Serialize;
@@ -368,12 +369,11 @@ fn may_file(who: &Principal, county: &RegionCode) -> std::result::Result<(), Rel
 /// Files a relative of a member of staff in the county's register (those who prepare payments).
 pub async fn file(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     county: &RegionCode,
     form: &FilingForm,
-    today: NaiveDate,
 ) -> std::result::Result<StaffRelative, RelativeFailure> {
+    let RequestContext { who, actor, today } = *cx;
     may_file(who, county)?;
     let r = form.checked(county, today, &who.name).map_err(RelativeFailure::Invalid)?;
     let id = relative_store(store).file_relative(&r, actor).await.map_err(|e| match e {
@@ -384,13 +384,8 @@ pub async fn file(
 }
 
 /// Withdraws a filing of the account's region.
-pub async fn withdraw(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    today: NaiveDate,
-) -> std::result::Result<StaffRelative, RelativeFailure> {
+pub async fn withdraw(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> std::result::Result<StaffRelative, RelativeFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let r = relative_store(store).staff_relative(id).await?.ok_or(AccessError::NotFound)?;
     may_file(who, &r.county)?;
     relative_store(store).withdraw_relative(id, today, actor).await?;
@@ -401,10 +396,10 @@ pub async fn withdraw(
 /// payments; the read is audited (it names persons).
 pub async fn list(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     county: Option<&RegionCode>,
 ) -> std::result::Result<Vec<StaffRelative>, RelativeFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ReadPayments) {
         return Err(AccessError::Forbidden.into());
     }

@@ -143,7 +143,7 @@ async fn page(
     form: FilingFields,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let list = relatives::list(s.store.as_ref(), &who.principal, &who.actor, county.as_ref()).await?;
+    let list = relatives::list(s.store.as_ref(), &who.cx(s.clock.today()), county.as_ref()).await?;
     let en = who.lang == Lang::En;
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let p = RelativesPage {
@@ -181,7 +181,7 @@ pub(super) async fn form_file(State(s): State<AppState>, who: Authenticated, For
         relative_name: f.relative_name.clone(),
         relation: f.relation.clone(),
     };
-    match relatives::file(s.store.as_ref(), &who.principal, &who.actor, &county, &form, s.clock.today()).await {
+    match relatives::file(s.store.as_ref(), &who.cx(s.clock.today()), &county, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/payments/relatives?county={county}")).into_response()),
         Err(e @ RelativeFailure::Invalid(_)) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
@@ -205,7 +205,7 @@ pub(super) async fn form_withdraw(
     Form(f): Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    let r = relatives::withdraw(s.store.as_ref(), &who.principal, &who.actor, id, s.clock.today()).await?;
+    let r = relatives::withdraw(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     Ok(Redirect::to(&format!("/payments/relatives?county={}", r.county)).into_response())
 }
 
@@ -216,7 +216,7 @@ pub(super) async fn api_relatives(
     who: Authenticated,
     Query(q): Query<CountyParam>,
 ) -> Result<Json<Vec<serde_json::Value>>, AppError> {
-    let list = relatives::list(s.store.as_ref(), &who.principal, &who.actor, county_param(&q)?.as_ref()).await?;
+    let list = relatives::list(s.store.as_ref(), &who.cx(s.clock.today()), county_param(&q)?.as_ref()).await?;
     Ok(Json(
         super::routes::shown(&who, &list, |r| r.relative)?
             .into_iter()

@@ -43,7 +43,7 @@ pub(super) async fn api_propose(
     Json(p): Json<Proposal>,
 ) -> Result<(StatusCode, Json<PlaceName>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    Ok((StatusCode::CREATED, Json(service::propose(s.store.as_ref(), &who.principal, &who.actor, p, s.clock.today()).await?)))
+    Ok((StatusCode::CREATED, Json(service::propose(s.store.as_ref(), &who.cx(s.clock.today()), p).await?)))
 }
 
 #[derive(serde::Serialize)]
@@ -245,7 +245,7 @@ pub(super) async fn form_propose(State(s): State<AppState>, who: Authenticated, 
         reason: f.reason.clone(),
         renames,
     };
-    match service::propose(s.store.as_ref(), &who.principal, &who.actor, p, s.clock.today()).await {
+    match service::propose(s.store.as_ref(), &who.cx(s.clock.today()), p).await {
         Ok(n) => Ok(Redirect::to(&format!("/placenames/{}", n.id)).into_response()),
         Err(e) if e.is_input() => form_page(&who, f, old.as_ref(), Some(both(lang, &e))),
         Err(e) => Err(e.into()),
@@ -509,7 +509,7 @@ pub(super) async fn form_plate(State(s): State<AppState>, who: Authenticated, Fo
         building: f.building.clone(),
         applied_on,
     };
-    match service::assign_plate(s.store.as_ref(), &who.principal, &who.actor, r, s.clock.today()).await {
+    match service::assign_plate(s.store.as_ref(), &who.cx(s.clock.today()), r).await {
         Ok(_) => Ok(Redirect::to("/placenames/plates").into_response()),
         Err(service::PlateFailure::Name(e)) if !e.is_input() => Err(e.into()),
         Err(e) => plates_page(&s, &who, None, f, Some(both(lang, &e))).await,

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use minzheng_app::registry::AccessError;
 use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, Principal, RegionCode, RegionLevel};
-use minzheng_store::{Actor, Store, StoreError};
+use minzheng_store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NameFailure {
@@ -57,7 +57,8 @@ fn county_of(p: &PlaceName) -> Result<RegionCode, StoreError> {
 }
 
 /// Takes an application for a name (or a rename) at the account's county.
-pub async fn propose(store: &dyn Store, who: &Principal, actor: &Actor, p: Proposal, today: NaiveDate) -> Result<PlaceName, NameFailure> {
+pub async fn propose(store: &dyn Store, cx: &RequestContext<'_>, p: Proposal) -> Result<PlaceName, NameFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManagePlaceNames)?;
     if who.region.level() != RegionLevel::County {
         return Err(NameFailure::NotACounty);
@@ -310,13 +311,8 @@ pub struct PlateRequest {
 pub const PLATE_WORKING_DAYS: u32 = 10;
 
 /// Gives a door plate on a standard name of the account's county to a building of the registry.
-pub async fn assign_plate(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    r: PlateRequest,
-    today: NaiveDate,
-) -> Result<super::store::DoorPlate, PlateFailure> {
+pub async fn assign_plate(store: &dyn Store, cx: &RequestContext<'_>, r: PlateRequest) -> Result<super::store::DoorPlate, PlateFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManagePlaceNames)?;
     if who.region.level() != RegionLevel::County {
         return Err(NameFailure::NotACounty.into());

@@ -137,7 +137,7 @@ pub(crate) async fn audit_search(
     Query(p): Query<AuditParams>,
 ) -> Result<Json<Page<minzheng_store::AuditRecord>>, AppError> {
     let q = audit_query(p)?;
-    Ok(Json(minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await?))
+    Ok(Json(minzheng_app::audit_log::search(s.store.as_ref(), &who.cx(s.clock.today()), q).await?))
 }
 
 /// The same search as an .xlsx file (at most 1,000 records a file; page with `before`).
@@ -149,7 +149,7 @@ pub(crate) async fn audit_export(
     use axum::response::IntoResponse;
     let mut q = audit_query(p)?;
     q.limit = q.limit.max(1000);
-    let page = minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await?;
+    let page = minzheng_app::audit_log::search(s.store.as_ref(), &who.cx(s.clock.today()), q).await?;
     let bytes = minzheng_app::audit_log::to_xlsx(&page.items)
         .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败", format!("export failed: {e}")))?;
     Ok((
@@ -177,7 +177,7 @@ pub(crate) async fn change_password(
     Json(p): Json<PasswordChange>,
 ) -> Result<axum::http::StatusCode, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
-    minzheng_app::auth::change_password(s.store.as_ref(), &who.principal, &p.old, &p.new, &who.actor).await.map_err(auth::auth_error)?;
+    minzheng_app::auth::change_password(s.store.as_ref(), &who.cx(s.clock.today()), &p.old, &p.new).await.map_err(auth::auth_error)?;
     s.sessions.forget_account(&who.principal.name);
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use minzheng_app::auth::{self, AuthError};
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Principal};
 use minzheng_store::{Actor, Session};
 use serde::Deserialize;
@@ -229,8 +230,8 @@ impl FromRequestParts<AppState> for Authenticated {
 impl Authenticated {
     /// The request context the use cases take: this account, its audit actor, and the day on
     /// the server's clock (`AppState::clock`, the one clock of every handler).
-    pub fn cx(&self, today: chrono::NaiveDate) -> minzheng_app::RequestContext<'_> {
-        minzheng_app::RequestContext::new(&self.principal, &self.actor, today)
+    pub fn cx(&self, today: chrono::NaiveDate) -> RequestContext<'_> {
+        RequestContext::new(&self.principal, &self.actor, today)
     }
 
     /// Checks the CSRF token a form or header sent against the session's.

@@ -152,7 +152,7 @@ pub(crate) async fn audit(
         error: None,
     };
     let q = crate::platform::api::audit_query(p)?;
-    match minzheng_app::audit_log::search(s.store.as_ref(), &who.principal, &who.actor, q).await {
+    match minzheng_app::audit_log::search(s.store.as_ref(), &who.cx(s.clock.today()), q).await {
         Ok(result) => {
             page.rows = result
                 .items

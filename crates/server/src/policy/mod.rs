@@ -108,7 +108,7 @@ pub(crate) async fn api_check(
     Query(q): Query<OnParam>,
 ) -> Result<Json<Check>, AppError> {
     let on = parse_date(q.on.as_deref(), s.clock.today())?;
-    Ok(Json(use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?))
+    Ok(Json(use_case::check(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &no, on).await?))
 }
 
 #[derive(Deserialize)]
@@ -228,7 +228,7 @@ pub(crate) async fn api_set_parameter(
         recorded_at: chrono::Utc::now(),
         seq: 0,
     };
-    Ok(Json(use_case::set_parameter(s.store.as_ref(), &s.engine, &who.principal, &who.actor, record).await?))
+    Ok(Json(use_case::set_parameter(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), record).await?))
 }
 
 pub const MODULE: crate::module::Module =

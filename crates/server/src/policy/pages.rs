@@ -111,7 +111,7 @@ pub(crate) async fn check_page(
     Query(q): Query<OnParam>,
 ) -> Result<Response, AppError> {
     let on = parse_date(q.on.as_deref(), s.clock.today())?;
-    let check = use_case::check(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &no, on).await?;
+    let check = use_case::check(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &no, on).await?;
     let total: i64 = check.programs.iter().map(|p| p.amount()).sum();
     let page = CheckPage {
         t: who.lang.text(),
@@ -598,7 +598,7 @@ pub(crate) async fn run_page(State(s): State<AppState>, who: Authenticated, Path
 }
 
 pub(crate) async fn run_export(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (run, bytes) = use_case::run_workbook(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id).await?;
+    let (run, bytes) = use_case::run_workbook(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id).await?;
     let name = format!("attachment; filename=\"minzheng-{}-{}.xlsx\"", run.kind, run.id);
     Ok((
         [
@@ -669,7 +669,7 @@ pub(crate) async fn contacts_page(
     };
     if let Some(t) = text {
         let community = crate::platform::api::region_named(&s, &who.principal, t)?;
-        let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
+        let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, &community).await?;
         page.community = community.to_string();
         page.community_name = crate::pages::region_label(&s, &community, who.lang);
         page.uncovered = contacts.iter().filter(|c| !c.covered).count();
@@ -705,11 +705,11 @@ pub(crate) async fn contacts_xlsx(
         AppError::new(axum::http::StatusCode::BAD_REQUEST, "invalid", "请先选择社区", "choose the community first").on_field("community")
     })?;
     let community = crate::platform::api::region_named(&s, &who.principal, text)?;
-    let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
+    let contacts = use_case::contact_list(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, &community).await?;
     let filters = serde_json::json!({ "run": id, "community": community.to_string() });
     // The rows' numbers in the list (the persons are named by the run and the community).
     let rows_listed: Vec<i64> = (1..=contacts.len()).map(|i| i64::try_from(i).unwrap_or(i64::MAX)).collect();
-    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "policy_contact", filters, &rows_listed).await?;
+    minzheng_app::export::record_export(s.store.as_ref(), &who.cx(s.clock.today()), "policy_contact", filters, &rows_listed).await?;
     let status = |covered: bool| match (covered, zh) {
         (true, true) => "已在保",
         (false, true) => "未在保，待走访",

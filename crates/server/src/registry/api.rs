@@ -11,7 +11,7 @@ use minzheng_store::{HouseholdQuery, Page, PersonQuery};
 use serde::{Deserialize, Serialize};
 pub(crate) async fn person(State(s): State<AppState>, who: Authenticated, Path(id): Path<String>) -> Result<Json<PersonView>, AppError> {
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
-    Ok(Json(registry::person(s.store.as_ref(), &who.principal, &who.actor, &id).await?))
+    Ok(Json(registry::person(s.store.as_ref(), &who.cx(s.clock.today()), &id).await?))
 }
 
 #[derive(Deserialize)]
@@ -30,7 +30,7 @@ pub(crate) async fn unmask(
 ) -> Result<Json<PersonView>, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
-    Ok(Json(registry::unmask(s.store.as_ref(), &who.principal, &who.actor, &id, &body.reason).await?))
+    Ok(Json(registry::unmask(s.store.as_ref(), &who.cx(s.clock.today()), &id, &body.reason).await?))
 }
 
 #[derive(Deserialize)]
@@ -55,7 +55,7 @@ pub(crate) async fn search_persons(
         after: q.after.filter(|a| !a.is_empty()),
         limit: q.limit.unwrap_or(50),
     };
-    Ok(Json(registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await?))
+    Ok(Json(registry::search_persons(s.store.as_ref(), &who.cx(s.clock.today()), query).await?))
 }
 
 #[derive(Serialize)]
@@ -71,7 +71,7 @@ pub(crate) async fn household(
     who: Authenticated,
     Path(no): Path<String>,
 ) -> Result<Json<HouseholdView>, AppError> {
-    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, &no).await?;
+    let (household, members) = registry::household(s.store.as_ref(), &who.cx(s.clock.today()), &no).await?;
     let community_name = s.communities.name(&household.community).map(str::to_string);
     Ok(Json(HouseholdView { household: registry::HouseholdView::of(&household, who.principal.role), community_name, members }))
 }
@@ -83,7 +83,7 @@ pub(crate) async fn search_households(
 ) -> Result<Json<Page<registry::HouseholdView>>, AppError> {
     let region = q.region.as_deref().filter(|r| !r.is_empty()).map(parse_region).transpose()?;
     let query = HouseholdQuery { region, after: q.after.filter(|a| !a.is_empty()), limit: q.limit.unwrap_or(50) };
-    Ok(Json(registry::search_households(s.store.as_ref(), &who.principal, &who.actor, query).await?))
+    Ok(Json(registry::search_households(s.store.as_ref(), &who.cx(s.clock.today()), query).await?))
 }
 
 #[derive(Deserialize)]
@@ -109,7 +109,7 @@ pub(crate) async fn acceptance(
     Path(id): Path<String>,
 ) -> Result<Json<registry::AcceptanceView>, AppError> {
     let id = IdNumber::parse(&id).map_err(|e| AppError::bad_input("bad_id_number", &e))?;
-    Ok(Json(registry::find_for_acceptance(s.store.as_ref(), &who.principal, &who.actor, &id).await?))
+    Ok(Json(registry::find_for_acceptance(s.store.as_ref(), &who.cx(s.clock.today()), &id).await?))
 }
 pub(crate) fn openapi() -> serde_json::Value {
     #[allow(unused_imports)]

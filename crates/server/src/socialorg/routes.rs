@@ -47,7 +47,7 @@ pub(super) async fn api_apply(
     Json(a): Json<Application>,
 ) -> Result<(StatusCode, Json<Org>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    Ok((StatusCode::CREATED, Json(service::apply(s.store.as_ref(), &who.principal, &who.actor, a, s.clock.today()).await?)))
+    Ok((StatusCode::CREATED, Json(service::apply(s.store.as_ref(), &who.cx(s.clock.today()), a).await?)))
 }
 
 pub(super) async fn api_org(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<OrgFile>, AppError> {
@@ -310,7 +310,7 @@ pub(super) async fn form_apply(
         address: f.address.clone(),
         scope: f.scope.clone(),
     };
-    match service::apply(s.store.as_ref(), &who.principal, &who.actor, a, s.clock.today()).await {
+    match service::apply(s.store.as_ref(), &who.cx(s.clock.today()), a).await {
         Ok(o) => Ok(Redirect::to(&format!("/socialorgs/{}", o.id)).into_response()),
         Err(e) if e.is_input() => form_page(&who, f, Some(both(lang, &e))),
         Err(e) => Err(e.into()),

@@ -15,7 +15,7 @@ use minzheng_app::registry::AccessError;
 use minzheng_app::RequestContext;
 use minzheng_domain::parameter::ParameterRecord;
 use minzheng_domain::{Bilingual, IdNumber, Permission, Principal, RegionCode, RegionLevel};
-use minzheng_store::{Actor, Store, StoreError};
+use minzheng_store::{Store, StoreError};
 
 /// Why a use case did not go through.
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +96,8 @@ fn office(who: &Principal) -> Result<RegionCode, OrgFailure> {
 }
 
 /// Receives an application at the account's office.
-pub async fn apply(store: &dyn Store, who: &Principal, actor: &Actor, a: Application, today: NaiveDate) -> Result<Org, OrgFailure> {
+pub async fn apply(store: &dyn Store, cx: &RequestContext<'_>, a: Application) -> Result<Org, OrgFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ManageSocialOrgs)?;
     let region = office(who)?;
     let records = store.parameter_records().await?;

@@ -88,7 +88,7 @@ pub(super) async fn api_units(
     let region = region_of(&q)?;
     let month = month_in(&s, q.month.as_deref())?;
     let line = q.line.clone().unwrap_or_default();
-    Ok(Json(service::units(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), month, &line, q.page.unwrap_or(1).max(1)).await?))
+    Ok(Json(service::units(s.store.as_ref(), &who.cx(s.clock.today()), region.as_ref(), month, &line, q.page.unwrap_or(1).max(1)).await?))
 }
 
 #[derive(Deserialize)]
@@ -106,7 +106,7 @@ pub(super) async fn api_close(
     who.require_csrf_header(&s, &headers).await?;
     let county = crate::platform::api::parse_region(&b.region)?;
     let month = parse_month(&b.month).map_err(StatFailure::from)?;
-    let closed = service::close(s.store.as_ref(), &who.principal, &who.actor, &county, month, s.clock.today(), chrono::Utc::now()).await?;
+    let closed = service::close(s.store.as_ref(), &who.cx(s.clock.today()), &county, month, chrono::Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(closed)))
 }
 
@@ -129,7 +129,7 @@ pub(super) async fn api_correct(
     who.require_csrf_header(&s, &headers).await?;
     let county = crate::platform::api::parse_region(&b.region)?;
     let month = parse_month(&b.month).map_err(StatFailure::from)?;
-    let c = service::correct(s.store.as_ref(), &who.principal, &who.actor, &county, month, &b.line, b.value, &b.reason, chrono::Utc::now())
+    let c = service::correct(s.store.as_ref(), &who.cx(s.clock.today()), &county, month, &b.line, b.value, &b.reason, chrono::Utc::now())
         .await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
@@ -316,7 +316,7 @@ pub(super) async fn form_close(State(s): State<AppState>, who: Authenticated, Fo
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let county = crate::platform::api::parse_region(&f.region)?;
     let month = month_in(&s, Some(&f.month))?;
-    match service::close(s.store.as_ref(), &who.principal, &who.actor, &county, month, s.clock.today(), chrono::Utc::now()).await {
+    match service::close(s.store.as_ref(), &who.cx(s.clock.today()), &county, month, chrono::Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/statistics?region={county}&month={}", month.format("%Y-%m"))).into_response()),
         Err(e) if e.is_input() => report_page(&s, &who, Some(county), month, CorrectionForm::default(), Some(both(who.lang, &e))).await,
         Err(e) => Err(e.into()),
@@ -363,8 +363,7 @@ pub(super) async fn form_correct(
         };
         return back(f, e).await;
     };
-    match service::correct(s.store.as_ref(), &who.principal, &who.actor, &county, month, def.code, value, &f.reason, chrono::Utc::now())
-        .await
+    match service::correct(s.store.as_ref(), &who.cx(s.clock.today()), &county, month, def.code, value, &f.reason, chrono::Utc::now()).await
     {
         Ok(_) => Ok(Redirect::to(&format!("/statistics?region={county}&month={}", month.format("%Y-%m"))).into_response()),
         Err(e) if e.is_input() => back(f, both(lang, &e)).await,
@@ -403,7 +402,7 @@ pub(super) async fn units(State(s): State<AppState>, who: Authenticated, Query(q
     let month = month_in(&s, q.month.as_deref())?;
     let line = q.line.clone().unwrap_or_default();
     let page = q.page.unwrap_or(1).max(1);
-    let listed = service::units(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), month, &line, page).await?;
+    let listed = service::units(s.store.as_ref(), &who.cx(s.clock.today()), region.as_ref(), month, &line, page).await?;
     let units = listed.units;
     let def = line_of(&line).ok_or_else(|| StatFailure::from(super::model::StatError::UnknownLine(line.clone())))?;
     let here = region.unwrap_or_else(|| who.principal.region.clone());
@@ -562,7 +561,7 @@ pub(super) async fn report_xlsx(State(s): State<AppState>, who: Authenticated, Q
     let month = month_in(&s, q.month.as_deref())?;
     let r = service::report(s.store.as_ref(), &who.principal, region.as_ref(), month).await?;
     let filters = serde_json::json!({ "region": r.region.to_string(), "month": r.month.format("%Y-%m").to_string() });
-    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "statistics_report", filters, &[]).await?;
+    minzheng_app::export::record_export(s.store.as_ref(), &who.cx(s.clock.today()), "statistics_report", filters, &[]).await?;
     let bytes = workbook(&s, &r, lang)
         .map_err(|e| AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "export", "导出失败", format!("cannot write the workbook: {e}")))?;
     Ok(crate::platform::sheet::download(bytes, &format!("statistics-{}-{}.xlsx", r.region, r.month.format("%Y-%m"))))

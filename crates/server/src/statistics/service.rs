@@ -10,8 +10,9 @@ use super::store::{statistics_store, HouseholdUnit, PersonUnit, UnitQuery};
 use crate::platform::scope::{need, shown, within};
 use chrono::{DateTime, NaiveDate, Utc};
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, HouseholdKind, Permission, Principal, RegionCode, RegionLevel};
-use minzheng_store::{Actor, AuditEntry, Store, StoreError};
+use minzheng_store::{AuditEntry, Store, StoreError};
 use std::collections::BTreeMap;
 
 /// Why a statistics use case did not go through.
@@ -215,13 +216,12 @@ pub async fn report(store: &dyn Store, who: &Principal, region: Option<&RegionCo
 /// Closes a county's month (关账): its live figures are kept as they are now, audited.
 pub async fn close(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     county: &RegionCode,
     month: NaiveDate,
-    today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<ClosedMonth, StatFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::CloseStatistics)?;
     within(who, Some(county))?;
     if county.level() != RegionLevel::County {
@@ -244,8 +244,7 @@ pub async fn close(
 #[allow(clippy::too_many_arguments, reason = "the correction's own fields with who and when")]
 pub async fn correct(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     county: &RegionCode,
     month: NaiveDate,
     line: &str,
@@ -253,6 +252,7 @@ pub async fn correct(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Correction, StatFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::CloseStatistics)?;
     within(who, Some(county))?;
     if county.level() != RegionLevel::County {
@@ -322,13 +322,13 @@ pub struct Listed {
 /// shown as the role may see them; the reading audited.
 pub async fn units(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     region: Option<&RegionCode>,
     month: NaiveDate,
     line: &str,
     page: u32,
 ) -> Result<Listed, StatFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ReadStatistics)?;
     let region = within(who, region)?.clone();
     let def = line_of(line).ok_or_else(|| StatError::UnknownLine(line.to_string()))?;

@@ -2,8 +2,9 @@
 
 use super::import::{import, read_table, SHENYANG_2021_05};
 use super::model::parse_month;
-use minzheng_domain::{Bilingual, Principal, RegionCode};
-use minzheng_store::{Actor, Store};
+use minzheng_app::RequestContext;
+use minzheng_domain::{Bilingual, RegionCode};
+use minzheng_store::Store;
 use std::path::PathBuf;
 
 /// 重点工作推进表.
@@ -25,7 +26,8 @@ pub enum TasksWhat {
 }
 
 /// Runs a `tasks` command as `who` (the command line's principal).
-pub async fn run(what: TasksWhat, store: &dyn Store, who: &Principal, actor: &Actor) -> Result<(), String> {
+pub async fn run(what: TasksWhat, store: &dyn Store, cx: &RequestContext<'_>) -> Result<(), String> {
+    let who = cx.who;
     let today = minzheng_domain::calendar::today_in_beijing();
     match what {
         TasksWhat::Import { file, month, region } => {
@@ -37,7 +39,7 @@ pub async fn run(what: TasksWhat, store: &dyn Store, who: &Principal, actor: &Ac
             };
             let name = file.display().to_string();
             let bytes = std::fs::read(&file).map_err(|e| format!("无法读取 {name}：{e} / cannot read {name}: {e}"))?;
-            let n = import_table(store, who, actor, &name, bytes, &region, month, today).await?;
+            let n = import_table(store, cx, &name, bytes, &region, month).await?;
             println!("{n}");
             Ok(())
         }
@@ -58,22 +60,19 @@ pub async fn run(what: TasksWhat, store: &dyn Store, who: &Principal, actor: &Ac
 }
 
 /// Reads and stores a table; the summary line, with every row in error named.
-#[allow(clippy::too_many_arguments, reason = "who, actor and the date are to become one request context")]
 async fn import_table(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     name: &str,
     bytes: Vec<u8>,
     region: &RegionCode,
     month: chrono::NaiveDate,
-    today: chrono::NaiveDate,
 ) -> Result<String, String> {
     let (rows, errors) = read_table(name, bytes, region).map_err(|e| format!("{} / {}", e.zh, e.en))?;
     for e in &errors {
         eprintln!("第 {} 行：{} / row {}: {}", e.row, e.zh, e.row, e.en);
     }
-    let out = import(store, who, actor, &rows, month, name, today).await.map_err(|e| e.both())?;
+    let out = import(store, cx, &rows, month, name).await.map_err(|e| e.both())?;
     for (row, reason) in &out.reports_refused {
         eprintln!("第 {row} 行的进展未记录：{reason} / row {row}: progress not recorded: {reason}");
     }
@@ -89,8 +88,8 @@ async fn import_table(
 }
 
 /// Loads the shipped 2021 table of the Shenyang bureau (the demo's key tasks).
-pub async fn load_demo(store: &dyn Store, who: &Principal, actor: &Actor) -> Result<String, String> {
+pub async fn load_demo(store: &dyn Store, cx: &RequestContext<'_>) -> Result<String, String> {
+    let who = cx.who;
     let month = chrono::NaiveDate::from_ymd_opt(2021, 5, 1).ok_or("2021-05")?;
-    let today = minzheng_domain::calendar::today_in_beijing();
-    import_table(store, who, actor, "key-tasks-2021-05.csv", SHENYANG_2021_05.as_bytes().to_vec(), &who.region.clone(), month, today).await
+    import_table(store, cx, "key-tasks-2021-05.csv", SHENYANG_2021_05.as_bytes().to_vec(), &who.region.clone(), month).await
 }

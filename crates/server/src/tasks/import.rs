@@ -7,8 +7,9 @@
 use super::model::{check_task, Judgement, KeyTask};
 use super::service::{self, Report, TaskFailure};
 use minzheng_app::sheet::{self, Cell, Row};
-use minzheng_domain::{Bilingual, Principal, RegionCode};
-use minzheng_store::{Actor, Store};
+use minzheng_app::RequestContext;
+use minzheng_domain::{Bilingual, RegionCode};
+use minzheng_store::Store;
 
 /// The table shipped for the demo: the Shenyang bureau's progress table of the 2021 work
 /// report's tasks, first five months (seed 000, as published).
@@ -159,15 +160,13 @@ pub struct ImportOutcome {
 /// Stores the table's tasks and its reports for `month` (as `who`, checked as every entry is).
 pub async fn import(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     rows: &[TableRow],
     month: chrono::NaiveDate,
     source: &str,
-    today: chrono::NaiveDate,
 ) -> Result<ImportOutcome, TaskFailure> {
     let tasks: Vec<KeyTask> = rows.iter().map(|r| r.task.clone()).collect();
-    let mut out = ImportOutcome { tasks_added: service::add(store, who, actor, &tasks, source).await?, ..Default::default() };
+    let mut out = ImportOutcome { tasks_added: service::add(store, cx, &tasks, source).await?, ..Default::default() };
     let stored = super::store::task_store(store).tasks().await?;
     for r in rows {
         let Some((progress, judgement, problems)) = &r.report else { continue };
@@ -177,7 +176,7 @@ pub async fn import(
             continue;
         };
         let report = Report { month, progress: progress.clone(), judgement: *judgement, problems: problems.clone() };
-        match service::report(store, who, actor, id, report, today).await {
+        match service::report(store, cx, id, report).await {
             Ok(_) => out.reports_added += 1,
             Err(TaskFailure::Invalid(e)) => out.reports_refused.push((r.row, e.both())),
             Err(e) => return Err(e),

@@ -102,7 +102,7 @@ pub(super) async fn api_add(
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let task = task_of(&who, t)?;
-    let added = service::add(s.store.as_ref(), &who.principal, &who.actor, std::slice::from_ref(&task), "api").await?;
+    let added = service::add(s.store.as_ref(), &who.cx(s.clock.today()), std::slice::from_ref(&task), "api").await?;
     let status = if added > 0 { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(serde_json::json!({ "added": added }))).into_response())
 }
@@ -137,7 +137,7 @@ pub(super) async fn api_report(
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let month = parse_month(&r.month).ok_or_else(|| bad_month(&r.month))?;
     let report = Report { month, progress: r.progress, judgement: r.judgement, problems: r.problems };
-    let p = service::report(s.store.as_ref(), &who.principal, &who.actor, id, report, s.clock.today()).await?;
+    let p = service::report(s.store.as_ref(), &who.cx(s.clock.today()), id, report).await?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
@@ -382,7 +382,7 @@ pub(super) async fn form_add(State(s): State<AppState>, who: Authenticated, Form
         Ok(t) => t,
         Err(e) => return list_response(&s, &who, None, f, Some(both(e.zh, e.en))).await,
     };
-    match service::add(s.store.as_ref(), &who.principal, &who.actor, std::slice::from_ref(&task), "form").await {
+    match service::add(s.store.as_ref(), &who.cx(s.clock.today()), std::slice::from_ref(&task), "form").await {
         Ok(_) => Ok(Redirect::to("/tasks").into_response()),
         Err(e @ (TaskFailure::Invalid(_) | TaskFailure::Access(AccessError::OutOfScope))) => {
             list_response(&s, &who, None, f, Some(both(e.zh(), e.en()))).await
@@ -497,7 +497,7 @@ pub(super) async fn form_report(
         return task_response(&s, &who, id, f, Some(e)).await;
     };
     let report = Report { month, progress: f.progress.clone(), judgement, problems: f.problems.clone() };
-    match service::report(s.store.as_ref(), &who.principal, &who.actor, id, report, s.clock.today()).await {
+    match service::report(s.store.as_ref(), &who.cx(s.clock.today()), id, report).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}")).into_response()),
         Err(e @ TaskFailure::Invalid(_)) => task_response(&s, &who, id, f, Some(both(e.zh(), e.en()))).await,
         Err(e) => Err(e.into()),

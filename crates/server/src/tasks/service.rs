@@ -4,8 +4,9 @@
 use super::model::{check_progress, check_task, month_of, status, Judgement, KeyTask, Progress, TaskError, TaskStatus};
 use super::store::task_store;
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, Principal, RegionCode};
-use minzheng_store::{Actor, Store, StoreError};
+use minzheng_store::{Store, StoreError};
 
 /// A task with where it stands.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -114,14 +115,8 @@ pub struct Report {
 
 /// Records a month's progress of a task the account answers for (its region within the
 /// account's), checked against the reports so far.
-pub async fn report(
-    store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    r: Report,
-    today: chrono::NaiveDate,
-) -> Result<Progress, TaskFailure> {
+pub async fn report(store: &dyn Store, cx: &RequestContext<'_>, id: i64, r: Report) -> Result<Progress, TaskFailure> {
+    let RequestContext { who, actor, today } = *cx;
     if !who.may(Permission::ReportProgress) {
         return Err(AccessError::Forbidden.into());
     }
@@ -149,7 +144,8 @@ pub async fn report(
 }
 
 /// Enters tasks of the account's region (or below); returns how many were new.
-pub async fn add(store: &dyn Store, who: &Principal, actor: &Actor, tasks: &[KeyTask], source: &str) -> Result<u64, TaskFailure> {
+pub async fn add(store: &dyn Store, cx: &RequestContext<'_>, tasks: &[KeyTask], source: &str) -> Result<u64, TaskFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     if !who.may(Permission::ManageTasks) {
         return Err(AccessError::Forbidden.into());
     }

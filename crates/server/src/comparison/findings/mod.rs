@@ -82,7 +82,7 @@ fn query_of(p: &ListParams) -> Result<FindingQuery, AppError> {
 // ---- JSON API ----
 
 async fn api_list(State(s): State<AppState>, who: Authenticated, Query(p): Query<ListParams>) -> Result<Json<Page<FindingView>>, AppError> {
-    Ok(Json(use_case::findings(s.store.as_ref(), &who.principal, &who.actor, query_of(&p)?).await?))
+    Ok(Json(use_case::findings(s.store.as_ref(), &who.cx(s.clock.today()), query_of(&p)?).await?))
 }
 
 #[derive(Serialize)]
@@ -92,7 +92,7 @@ struct FindingWithEvents {
 }
 
 async fn api_one(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Json<FindingWithEvents>, AppError> {
-    let (finding, events) = use_case::finding(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (finding, events) = use_case::finding(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     Ok(Json(FindingWithEvents { finding, events }))
 }
 
@@ -172,7 +172,7 @@ async fn api_compare(
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
     let region = parse_region(&r.region)?;
     let on = parse_date(r.on.as_deref(), s.clock.today())?;
-    Ok(Json(use_case::compare_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on).await?))
+    Ok(Json(use_case::compare_region(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &region, on).await?))
 }
 
 // ---- pages ----
@@ -308,7 +308,7 @@ async fn list_page(
     // Numbered pages only: an old "next page" link's cursor is not mixed with a page number.
     q.before = None;
     q.paging = listing.paging();
-    let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
+    let page = use_case::findings(s.store.as_ref(), &who.cx(s.clock.today()), q.clone()).await?;
     let total = use_case::count_findings(s.store.as_ref(), &who.principal, FindingQuery { before: None, ..q.clone() }).await?;
     let counts = use_case::finding_counts(s.store.as_ref(), &who.principal).await?;
     // Charts: by kind (open and resolved), and open findings by county.
@@ -439,7 +439,7 @@ async fn form_compare(State(s): State<AppState>, who: Authenticated, axum::Form(
     who.require_csrf(&s, f.csrf.as_deref()).await?;
     let region = parse_region(&f.region)?;
     let on = parse_date(f.on.as_deref(), s.clock.today())?;
-    let r = use_case::compare_region(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &region, on).await?;
+    let r = use_case::compare_region(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &region, on).await?;
     let message = if who.lang == Lang::En {
         format!("compared {} enrolments: {} findings, {} new", r.enrolments, r.found, r.added)
     } else {
@@ -503,7 +503,7 @@ fn source_label(source: &str, lang: Lang) -> String {
 
 async fn finding_page(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
     let lang = who.lang;
-    let (finding, events) = use_case::finding(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (finding, events) = use_case::finding(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let work = who.principal.may(Permission::WorkFindings);
     let program = s
         .engine

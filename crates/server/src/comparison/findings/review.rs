@@ -39,7 +39,7 @@ pub(in crate::comparison) async fn review_page(
         Some(t) => Some(parse_region(t)?),
         None => None,
     };
-    let items = use_case::review_queue(s.store.as_ref(), &who.principal, &who.actor, region.as_ref(), 200).await?;
+    let items = use_case::review_queue(s.store.as_ref(), &who.cx(s.clock.today()), region.as_ref(), 200).await?;
     let masked = !who.principal.role.sees_full_identity();
     let rows = items
         .into_iter()
@@ -96,7 +96,7 @@ pub(in crate::comparison) async fn form_decide(
             ))
         }
     };
-    let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, accept, s.clock.today()).await?;
+    let report = use_case::decide_link(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, accept).await?;
     let en = who.lang == Lang::En;
     let message = match report {
         Some(r) if en => format!("linked; {} new findings", r.added),
@@ -144,7 +144,7 @@ pub(in crate::comparison) async fn export(
     q.before = None;
     let mut rows: Vec<Vec<String>> = Vec::new();
     loop {
-        let page = use_case::findings(s.store.as_ref(), &who.principal, &who.actor, q.clone()).await?;
+        let page = use_case::findings(s.store.as_ref(), &who.cx(s.clock.today()), q.clone()).await?;
         rows.extend(page.items.iter().map(|x| {
             let r = row_of(&s, x, lang);
             vec![r.id.to_string(), r.kind, r.summary, r.household_no, r.region, r.confidence, r.status, r.assigned_to, r.found_on]
@@ -157,7 +157,7 @@ pub(in crate::comparison) async fn export(
     rows.truncate(crate::platform::sheet::MAX_ROWS);
     let ids: Vec<i64> = rows.iter().filter_map(|r| r.first().and_then(|id| id.parse().ok())).collect();
     let filters = serde_json::json!({ "region": p.region, "kind": p.kind, "status": p.status, "mine": p.mine });
-    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "finding", filters, &ids).await?;
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.cx(s.clock.today()), "finding", filters, &ids).await?;
     let headers = ["#", f.kind, f.summary, f.household, f.region, f.confidence, f.status, f.assigned_to, f.found_on];
     let bytes = crate::platform::sheet::workbook(if lang == Lang::Zh { "比对疑点" } else { "Findings" }, &headers, &rows)?;
     Ok(crate::platform::sheet::download(bytes, "findings.xlsx"))

@@ -45,7 +45,7 @@ pub(in crate::eldercare) async fn api_file(
     Json(f): Json<Filing>,
 ) -> Result<(StatusCode, Json<Institution>), AppError> {
     who.require_csrf(&s, headers.get("x-csrf-token").and_then(|v| v.to_str().ok())).await?;
-    let i = service::file(s.store.as_ref(), &who.principal, &who.actor, f, s.clock.today()).await?;
+    let i = service::file(s.store.as_ref(), &who.cx(s.clock.today()), f).await?;
     Ok((StatusCode::CREATED, Json(i)))
 }
 
@@ -92,7 +92,7 @@ pub(in crate::eldercare) async fn api_assess(
             risk_events: a.risk_events,
         },
     };
-    let r = service::record_assessment(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, new, s.clock.today()).await?;
+    let r = service::record_assessment(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), new).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 

@@ -181,7 +181,7 @@ pub(in crate::eldercare) async fn form_assess(
             risk_events,
         },
     };
-    match service::record_assessment(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, new, s.clock.today()).await {
+    match service::record_assessment(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), new).await {
         Ok(r) => {
             let mut to = format!("/eldercare/assessments/{}", r.assessment.id);
             match (&r.change, &r.change_failed) {

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use chrono::NaiveDate;
 use minzheng_app::cases::ChangeOpened;
+use minzheng_app::RequestContext;
 use minzheng_domain::{Bilingual, Permission, RegionCode};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -221,7 +222,7 @@ pub(super) async fn indicators_xlsx(
     let region = region_of(&q)?;
     let figures = service::county_indicators(s.store.as_ref(), &who.principal, region.as_ref(), day).await?;
     let filters = serde_json::json!({ "region": region.as_ref().map(ToString::to_string), "date": day });
-    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "care_indicators", filters, &[]).await?;
+    minzheng_app::export::record_export(s.store.as_ref(), &who.cx(s.clock.today()), "care_indicators", filters, &[]).await?;
     let mut headers = vec![
         pick(lang, "区县", "County"),
         pick(lang, "老年人口", "Elders"),
@@ -281,7 +282,7 @@ pub(super) async fn institutions_xlsx(
     let overdue = service::overdue_inspections(s.store.as_ref(), &here, &list, today).await?;
     let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
     let filters = serde_json::json!({ "region": region.as_ref().map(ToString::to_string) });
-    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "care_institution", filters, &ids).await?;
+    minzheng_app::export::record_export(s.store.as_ref(), &who.cx(s.clock.today()), "care_institution", filters, &ids).await?;
     let headers = [
         pick(lang, "机构名称", "Name"),
         pick(lang, "所在区划", "Region"),
@@ -462,7 +463,7 @@ pub(super) async fn form_file(State(s): State<AppState>, who: Authenticated, For
         tekun_home: f.tekun_home.is_some(),
         regional_centre: f.regional_centre.is_some(),
     };
-    match service::file(s.store.as_ref(), &who.principal, &who.actor, filing, s.clock.today()).await {
+    match service::file(s.store.as_ref(), &who.cx(s.clock.today()), filing).await {
         Ok(i) => Ok(Redirect::to(&format!("/eldercare/institutions/{}", i.id)).into_response()),
         Err(e) if e.is_input() => filing_page(&who, f, Some(both(lang, &e))),
         Err(e) => Err(e.into()),
@@ -666,10 +667,10 @@ async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, ste
     let done = match step {
         Step::Admit => {
             let admission = Admission { id_number: f.id_number.clone(), admitted_on: date, concentrated: f.concentrated.is_some() };
-            service::admit(store, p, a, id, admission, today).await.map(|_| ())
+            service::admit(store, &RequestContext::new(p, a, today), id, admission).await.map(|_| ())
         }
         Step::Discharge => match f.residency.trim().parse() {
-            Ok(r) => service::discharge(store, p, a, id, r, date, today).await,
+            Ok(r) => service::discharge(store, &RequestContext::new(p, a, today), id, r, date).await,
             Err(_) => {
                 return institution_page(&s, &who, id, f, Some(refuse("请选择要办理离院的入住记录", "choose the residence to end"))).await
             }
@@ -680,7 +681,7 @@ async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, ste
                 g => g.parse::<u8>().map(Some),
             };
             match grade {
-                Ok(g) => service::grade(store, p, a, id, g, today).await.map(|_| ()),
+                Ok(g) => service::grade(store, &RequestContext::new(p, a, today), id, g).await.map(|_| ()),
                 Err(_) => return institution_page(&s, &who, id, f, Some(refuse("请选择等级", "choose a grade"))).await,
             }
         }
@@ -688,7 +689,9 @@ async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, ste
             let n = [&f.beds_total, &f.beds_nursing, &f.beds_day_care, &f.beds_home].map(|t| number(t));
             match n {
                 [Some(total), Some(nursing), Some(day_care), Some(home)] => {
-                    service::change_beds(store, p, a, id, Beds { total, nursing, day_care, home }, today).await.map(|_| ())
+                    service::change_beds(store, &RequestContext::new(p, a, today), id, Beds { total, nursing, day_care, home })
+                        .await
+                        .map(|_| ())
                 }
                 _ => return institution_page(&s, &who, id, f, Some(refuse("床位数应为整数", "beds are whole numbers"))).await,
             }
@@ -716,13 +719,13 @@ async fn manage(s: AppState, who: Authenticated, id: i64, mut f: ManageForm, ste
                 inspector: f.inspector.clone(),
                 rectify_by,
             };
-            service::inspect(store, p, a, id, inspection, today).await.map(|_| ())
+            service::inspect(store, &RequestContext::new(p, a, today), id, inspection).await.map(|_| ())
         }
         Step::Closure => {
             if f.date.trim().is_empty() {
                 return institution_page(&s, &who, id, f, Some(refuse("请填写停业日期", "give the closing date"))).await;
             }
-            service::announce_closure(store, p, a, id, date, &f.plan, today).await.map(|_| ())
+            service::announce_closure(store, &RequestContext::new(p, a, today), id, date, &f.plan).await.map(|_| ())
         }
     };
     match done {

@@ -21,7 +21,7 @@ pub(in crate::marriage) async fn api_register(
     Json(app): Json<MarriageApplication>,
 ) -> Result<(StatusCode, Json<Registered>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    let r = service::register_marriage(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, app, s.clock.today()).await?;
+    let r = service::register_marriage(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), app).await?;
     Ok((StatusCode::CREATED, Json(r)))
 }
 
@@ -50,7 +50,7 @@ pub(in crate::marriage) async fn api_apply_divorce(
     Json(app): Json<DivorceApplication>,
 ) -> Result<(StatusCode, Json<DivorceRecord>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    let d = service::apply_divorce(s.store.as_ref(), &who.principal, &who.actor, app, s.clock.today()).await?;
+    let d = service::apply_divorce(s.store.as_ref(), &who.cx(s.clock.today()), app).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
 
@@ -76,7 +76,7 @@ pub(in crate::marriage) async fn api_withdraw(
     Json(b): Json<WithdrawBody>,
 ) -> Result<Json<DivorceRecord>, AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    Ok(Json(service::withdraw_divorce(s.store.as_ref(), &who.principal, &who.actor, id, b.party.trim(), s.clock.today()).await?))
+    Ok(Json(service::withdraw_divorce(s.store.as_ref(), &who.cx(s.clock.today()), id, b.party.trim()).await?))
 }
 
 #[derive(Deserialize)]
@@ -92,7 +92,6 @@ pub(in crate::marriage) async fn api_certify(
     Json(b): Json<CertificateBody>,
 ) -> Result<(StatusCode, Json<Divorced>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    let d =
-        service::certify_divorce(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, id, b.both_present, s.clock.today()).await?;
+    let d = service::certify_divorce(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), id, b.both_present).await?;
     Ok((StatusCode::CREATED, Json(d)))
 }

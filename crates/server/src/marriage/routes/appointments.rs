@@ -181,7 +181,7 @@ pub(in crate::marriage) async fn form_book(
         Ok(r) => r,
         Err(msg) => return appointments_page(&s, &who, shown_day, f, Some(msg)).await,
     };
-    match service::book(s.store.as_ref(), &who.principal, &who.actor, r, today).await {
+    match service::book(s.store.as_ref(), &who.cx(today), r).await {
         Ok(a) => Ok(Redirect::to(&format!("/marriage/appointments?day={}", a.day)).into_response()),
         Err(service::BookingFailure::Store(e)) => Err(e.into()),
         Err(service::BookingFailure::Access(e)) => Err(e.into()),
@@ -204,7 +204,7 @@ pub(in crate::marriage) async fn form_cancel(
     Form(f): Form<CancelForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    service::cancel(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    service::cancel(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let day = day_of(&f.day).unwrap_or_else(|| s.clock.today());
     Ok(Redirect::to(&format!("/marriage/appointments?day={day}")).into_response())
 }
@@ -217,7 +217,7 @@ pub(in crate::marriage) async fn api_book(
     Json(r): Json<service::BookingRequest>,
 ) -> Result<(StatusCode, Json<crate::marriage::store::Appointment>), AppError> {
     who.require_csrf_header(&s, &headers).await?;
-    match service::book(s.store.as_ref(), &who.principal, &who.actor, r, s.clock.today()).await {
+    match service::book(s.store.as_ref(), &who.cx(s.clock.today()), r).await {
         Ok(a) => Ok((StatusCode::CREATED, Json(a))),
         Err(service::BookingFailure::Store(e)) => Err(e.into()),
         Err(service::BookingFailure::Access(e)) => Err(e.into()),

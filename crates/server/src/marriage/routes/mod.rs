@@ -257,7 +257,7 @@ pub(super) async fn figures_xlsx(
     let region = region_of(&q)?;
     let figures = service::figures(s.store.as_ref(), &who.principal, region.as_ref(), year, s.clock.today()).await?;
     let filters = serde_json::json!({ "region": region.as_ref().map(ToString::to_string), "year": year });
-    minzheng_app::export::record_export(s.store.as_ref(), &who.principal, &who.actor, "marriage_figures", filters, &[]).await?;
+    minzheng_app::export::record_export(s.store.as_ref(), &who.cx(s.clock.today()), "marriage_figures", filters, &[]).await?;
     let headers = [
         pick(lang, "区县", "County"),
         pick(lang, "月份", "Month"),
@@ -413,7 +413,7 @@ pub(super) async fn form_register(
         kinship_note: f.kinship_note.clone(),
         appointment: f.appointment.trim().parse().ok(),
     };
-    match service::register_marriage(s.store.as_ref(), &s.catalogue, &who.principal, &who.actor, app, s.clock.today()).await {
+    match service::register_marriage(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), app).await {
         Ok(r) if r.effects_failed.is_some() => {
             Ok(Redirect::to(&format!("/marriage/registrations/{}?effects=failed", r.marriage.id)).into_response())
         }
@@ -585,7 +585,7 @@ pub(super) async fn form_apply_divorce(
         both_present: f.both_present.is_some(),
         agreement_signed: f.agreement_signed.is_some(),
     };
-    match service::apply_divorce(s.store.as_ref(), &who.principal, &who.actor, app, s.clock.today()).await {
+    match service::apply_divorce(s.store.as_ref(), &who.cx(s.clock.today()), app).await {
         Ok(d) => Ok(Redirect::to(&format!("/marriage/divorces/{}", d.id)).into_response()),
         Err(e) if e.is_input() => divorce_form_page(&who, f, Some(both(lang, &e))),
         Err(e) => Err(e.into()),
@@ -677,7 +677,7 @@ pub(super) async fn form_withdraw(
     Form(f): Form<WithdrawForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    match service::withdraw_divorce(s.store.as_ref(), &who.principal, &who.actor, id, f.party.trim(), s.clock.today()).await {
+    match service::withdraw_divorce(s.store.as_ref(), &who.cx(s.clock.today()), id, f.party.trim()).await {
         Ok(_) => Ok(Redirect::to(&format!("/marriage/divorces/{id}")).into_response()),
         Err(e) if e.is_input() && !matches!(e, MarriageFailure::Access(_)) => {
             divorce_page(&s, &who, id, Some(both(who.lang, &e)), None).await
@@ -701,17 +701,7 @@ pub(super) async fn form_certify(
     Form(f): Form<CertificateForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    match service::certify_divorce(
-        s.store.as_ref(),
-        &s.catalogue,
-        &who.principal,
-        &who.actor,
-        id,
-        f.both_present.is_some(),
-        s.clock.today(),
-    )
-    .await
-    {
+    match service::certify_divorce(s.store.as_ref(), &s.catalogue, &who.cx(s.clock.today()), id, f.both_present.is_some()).await {
         Ok(d) if d.effects_failed.is_some() => Ok(Redirect::to(&format!("/marriage/divorces/{id}?effects=failed")).into_response()),
         Ok(_) => Ok(Redirect::to(&format!("/marriage/divorces/{id}")).into_response()),
         Err(e) if e.is_input() && !matches!(e, MarriageFailure::Access(_)) => {

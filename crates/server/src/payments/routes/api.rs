@@ -76,10 +76,8 @@ pub(in crate::payments) async fn api_prepare(
     let (p, _) = service::prepare(
         s.store.as_ref(),
         &s.engine,
-        &who.principal,
-        &who.actor,
+        &who.cx(s.clock.today()),
         &service::ListFor { program: r.program.clone(), county: county.clone(), month },
-        s.clock.today(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(p)))
@@ -90,7 +88,7 @@ pub(in crate::payments) async fn api_one(
     who: Authenticated,
     Path(id): Path<i64>,
 ) -> Result<Json<PayrollWithLines>, AppError> {
-    let (payroll, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (payroll, lines, results) = service::one(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let payroll_lines = shown(&who, &lines, |l| l.payee)?;
     Ok(Json(PayrollWithLines { payroll, payroll_lines, results }))
 }
@@ -116,7 +114,7 @@ pub(in crate::payments) async fn api_step(
     Json(r): Json<StepRequest>,
 ) -> Result<Json<Payroll>, AppError> {
     who.require_csrf(&s, csrf_of(&headers)).await?;
-    Ok(Json(service::step(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, step_of(&r.step)?, s.clock.today()).await?))
+    Ok(Json(service::step(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, step_of(&r.step)?).await?))
 }
 
 #[derive(Deserialize)]
@@ -153,6 +151,6 @@ pub(in crate::payments) async fn api_accounts(
 ) -> Result<Json<serde_json::Value>, AppError> {
     who.require_csrf(&s, csrf_of(&headers)).await?;
     let accounts = list.iter().map(account_of).collect::<Result<Vec<_>, _>>()?;
-    let changed = service::save_accounts(s.store.as_ref(), &who.principal, &who.actor, accounts, "api").await?;
+    let changed = service::save_accounts(s.store.as_ref(), &who.cx(s.clock.today()), accounts, "api").await?;
     Ok(Json(serde_json::json!({ "changed": changed })))
 }

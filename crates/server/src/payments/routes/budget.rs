@@ -164,7 +164,7 @@ pub(in crate::payments) async fn form_budget(
     };
     let month = chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| bad("bad_year", "年份无效".into(), "bad year".into()))?;
     let which = service::ListFor { program: f.program.clone(), county: county.clone(), month };
-    match service::set_budget(s.store.as_ref(), &s.engine, &who.principal, &who.actor, &which, amount).await {
+    match service::set_budget(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), &which, amount).await {
         Ok(()) => Ok(Redirect::to(&format!("/payments/budget?county={county}&year={year}")).into_response()),
         Err(
             e @ (PaymentFailure::Payroll(_)

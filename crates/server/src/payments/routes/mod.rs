@@ -344,10 +344,8 @@ pub(super) async fn form_prepare(State(s): State<AppState>, who: Authenticated, 
     match service::prepare(
         s.store.as_ref(),
         &s.engine,
-        &who.principal,
-        &who.actor,
+        &who.cx(s.clock.today()),
         &service::ListFor { program: f.program.clone(), county: county.clone(), month },
-        s.clock.today(),
     )
     .await
     {
@@ -436,7 +434,7 @@ fn line_rows(who: &Authenticated, lines: &[super::model::PayrollLine], results: 
 async fn payroll_response(s: &AppState, who: &Authenticated, id: i64, error: Option<String>) -> Result<Response, AppError> {
     let lang = who.lang;
     let w = words(lang);
-    let (p, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (p, lines, results) = service::one(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let rows = line_rows(who, &lines, &results);
     let day = service::due_day(&s.store.parameter_records().await?, &p.county, s.clock.today());
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
@@ -497,7 +495,7 @@ pub(super) async fn form_step(
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
     let step = step_of(&f.step)?;
-    match service::step(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, step, s.clock.today()).await {
+    match service::step(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, step).await {
         Ok(_) => Ok(Redirect::to(&format!("/payments/{id}")).into_response()),
         Err(e @ (PaymentFailure::Payroll(_) | PaymentFailure::Stale | PaymentFailure::Rules(..))) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
@@ -522,7 +520,7 @@ pub(super) async fn form_check_amounts(
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, Some(&f.csrf)).await?;
-    match service::check_amounts(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, s.clock.today()).await {
+    match service::check_amounts(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id).await {
         Ok(_) => Ok(Redirect::to(&format!("/payments/{id}")).into_response()),
         Err(e @ PaymentFailure::Rules(..)) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
@@ -536,7 +534,7 @@ pub(super) async fn form_check_amounts(
 /// them; for the roles that may export personal data, the export audited with its lines.
 pub(super) async fn roster_xlsx(State(s): State<AppState>, who: Authenticated, Path(id): Path<i64>) -> Result<Response, AppError> {
     let w = words(who.lang);
-    let (p, lines, results) = service::one(s.store.as_ref(), &who.principal, &who.actor, id).await?;
+    let (p, lines, results) = service::one(s.store.as_ref(), &who.cx(s.clock.today()), id).await?;
     let rows: Vec<Vec<String>> = line_rows(&who, &lines, &results)
         .into_iter()
         .map(|r| {
@@ -558,7 +556,7 @@ pub(super) async fn roster_xlsx(State(s): State<AppState>, who: Authenticated, P
         .collect();
     let filters = serde_json::json!({ "payroll": id, "county": p.county.to_string(), "month": p.month.format("%Y-%m").to_string() });
     let ids: Vec<i64> = lines.iter().map(|l| l.line_no).collect();
-    minzheng_app::export::record_list_export(s.store.as_ref(), &who.principal, &who.actor, "payroll_line", filters, &ids).await?;
+    minzheng_app::export::record_list_export(s.store.as_ref(), &who.cx(s.clock.today()), "payroll_line", filters, &ids).await?;
     let headers = [w.no, w.household, w.payee, w.id_number, w.bank, w.account, w.amount, w.arrears, w.deduction, w.net, w.note, w.result];
     let sheet = if who.lang == Lang::En { "Payment list" } else { "发放花名册" };
     let bytes = crate::platform::sheet::workbook(sheet, &headers, &rows)?;
@@ -577,7 +575,7 @@ pub(super) async fn bank_file(
     Path(id): Path<i64>,
     Query(q): Query<LayoutParam>,
 ) -> Result<Response, AppError> {
-    let (name, bytes) = service::bank_file(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, q.layout.trim()).await?;
+    let (name, bytes) = service::bank_file(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, q.layout.trim()).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
@@ -615,7 +613,7 @@ pub(super) async fn form_return(
             if who.lang == Lang::En { "choose the bank's return file".to_string() } else { "请选择银行回盘文件".to_string() };
         return payroll_response(&s, &who, id, Some(msg)).await;
     };
-    match service::bank_return(s.store.as_ref(), &who.principal, &who.actor, id, layout.trim(), &bytes).await {
+    match service::bank_return(s.store.as_ref(), &who.cx(s.clock.today()), id, layout.trim(), &bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/payments/{id}")).into_response()),
         Err(e @ (PaymentFailure::Return(_) | PaymentFailure::Payroll(_) | PaymentFailure::Layout(_))) => {
             let msg = if who.lang == Lang::En { e.en() } else { e.zh() };
@@ -639,7 +637,7 @@ pub(super) async fn public_pdf(
     Query(q): Query<CommunityParam>,
 ) -> Result<Response, AppError> {
     let community = crate::platform::api::parse_region(&q.community)?;
-    let pdf = service::public_list(s.store.as_ref(), &s.engine, &who.principal, &who.actor, id, &community).await?;
+    let pdf = service::public_list(s.store.as_ref(), &s.engine, &who.cx(s.clock.today()), id, &community).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

@@ -7,6 +7,7 @@ use super::model::{self, AccountError, PaidBefore, PaymentAccount, Payroll, Payr
 use super::store::{by_holder, payment_store, PaymentRecord, PaymentResult};
 use chrono::NaiveDate;
 use minzheng_app::registry::AccessError;
+use minzheng_app::RequestContext;
 use minzheng_domain::enrolment::{first_of_month, next_month};
 use minzheng_domain::{Bilingual, Enrolment, Fen, IdNumber, Permission, Principal, RegionCode, RegionLevel};
 use minzheng_policy::Engine;
@@ -103,11 +104,11 @@ fn county_of(who: &Principal, county: &RegionCode) -> Result<(), PaymentFailure>
 /// within the region; all or none.
 pub async fn save_accounts(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     accounts: Vec<PaymentAccount>,
     source: &str,
 ) -> Result<u64, PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ManagePaymentAccounts)?;
     // One account a holder: a sheet that names a holder twice keeps the last row.
     let mut accounts = accounts;
@@ -156,11 +157,10 @@ pub struct ListFor {
 pub async fn prepare(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     which: &ListFor,
-    today: NaiveDate,
 ) -> Result<(Payroll, Vec<PayrollLine>), PaymentFailure> {
+    let RequestContext { who, actor, today } = *cx;
     let (program, county, month) = (which.program.trim(), &which.county, which.month);
     need(who, Permission::PreparePayroll)?;
     county_of(who, county)?;
@@ -194,7 +194,7 @@ pub async fn prepare(
     })?;
     let payroll = Payroll { id, ..payroll };
     supervise(store, engine, &payroll, &lines, actor, today).await?;
-    find_overpayments(store, who, actor, county).await?;
+    find_overpayments(store, cx, county).await?;
     Ok((payroll, lines))
 }
 
@@ -326,14 +326,8 @@ pub async fn supervise(
 /// 金额与规则不符, on demand: the rules are run for the list's county and month (the registry
 /// and the departmental data as they are now, the parameters in force on the month's first day)
 /// and every line whose month's amount differs becomes a finding. Returns how many were new.
-pub async fn check_amounts(
-    store: &dyn Store,
-    engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    today: NaiveDate,
-) -> Result<(u64, usize), PaymentFailure> {
+pub async fn check_amounts(store: &dyn Store, engine: &Engine, cx: &RequestContext<'_>, id: i64) -> Result<(u64, usize), PaymentFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::PreparePayroll)?;
     let payroll = payroll_in_scope(store, who, id).await?;
     amounts_against_rules(store, engine, actor, &payroll, today).await
@@ -482,15 +476,8 @@ impl Step {
 
 /// Takes a step on a payroll of the account's county. Approving runs the amounts against the
 /// rules first (the other supervision checks ran when the list was prepared).
-pub async fn step(
-    store: &dyn Store,
-    engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
-    id: i64,
-    step: Step,
-    today: NaiveDate,
-) -> Result<Payroll, PaymentFailure> {
+pub async fn step(store: &dyn Store, engine: &Engine, cx: &RequestContext<'_>, id: i64, step: Step) -> Result<Payroll, PaymentFailure> {
+    let RequestContext { who, actor, today } = *cx;
     need(who, Permission::ApprovePayroll)?;
     let p = payroll_in_scope(store, who, id).await?;
     let (from, to) = match step {
@@ -586,10 +573,10 @@ async fn residences_unchanged(store: &dyn Store, p: &Payroll) -> Result<(), Paym
 /// numbers masked for roles that see them masked). The read is audited.
 pub async fn one(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
 ) -> Result<(Payroll, Vec<PayrollLine>, Vec<PaymentResult>), PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ReadPayments)?;
     let p = payroll_in_scope(store, who, id).await?;
     let payments = payment_store(store);
@@ -647,11 +634,11 @@ pub async fn list(store: &dyn Store, who: &Principal, county: Option<&RegionCode
 pub async fn bank_file(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     layout: &str,
 ) -> Result<(String, Vec<u8>), PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::PreparePayroll)?;
     let p = payroll_in_scope(store, who, id).await?;
     if p.status != PayrollStatus::Locked {
@@ -681,12 +668,12 @@ pub struct ReturnSummary {
 /// sent; one refusal and nothing is applied.
 pub async fn bank_return(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     layout: &str,
     bytes: &[u8],
 ) -> Result<ReturnSummary, PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::PreparePayroll)?;
     let p = payroll_in_scope(store, who, id).await?;
     if p.status != PayrollStatus::Locked {
@@ -724,11 +711,11 @@ pub async fn bank_return(
 /// `community` is the household's, which the caller has read; it must be within the account's region.
 pub async fn household_payments(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     household_no: &str,
     community: &RegionCode,
 ) -> Result<Vec<PaymentRecord>, PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::ReadPayments)?;
     if !who.in_scope(community) {
         return Err(AccessError::OutOfScope.into());

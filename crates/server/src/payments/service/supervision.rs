@@ -1,7 +1,8 @@
 //! 资金监管: overpayments found and recovered, the public list, budget lines and their execution.
 
-#[allow(unused_imports)]
 use super::*;
+#[allow(unused_imports)]
+use minzheng_app::RequestContext;
 
 /// Open supervision findings of a list's county, by kind (for the list's page).
 pub async fn open_supervision(store: &dyn Store, payroll: &Payroll) -> Result<Vec<(minzheng_domain::FindingKind, u64)>, PaymentFailure> {
@@ -15,7 +16,8 @@ pub async fn open_supervision(store: &dyn Store, payroll: &Payroll) -> Result<Ve
 
 /// Finds what was paid after the end of the county's stopped enrolments and opens a recovery
 /// for each payee (one found before is kept as it is). Returns how many were new.
-pub async fn find_overpayments(store: &dyn Store, who: &Principal, actor: &Actor, county: &RegionCode) -> Result<u64, PaymentFailure> {
+pub async fn find_overpayments(store: &dyn Store, cx: &RequestContext<'_>, county: &RegionCode) -> Result<u64, PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     need(who, Permission::PreparePayroll)?;
     county_of(who, county)?;
     let mut ended = Vec::new();
@@ -95,12 +97,11 @@ pub enum RecoveryStep {
 /// against what is owed; refused as stale if another step got in first.
 pub async fn recovery_step(
     store: &dyn Store,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     step: RecoveryStep,
-    today: NaiveDate,
 ) -> Result<crate::payments::recovery::Overpayment, PaymentFailure> {
+    let RequestContext { who, actor, today } = *cx;
     use crate::payments::recovery::{check_repayment, RecoveryError, RecoveryStatus};
     use crate::payments::recovery_store::RecoveryEvent;
     need(
@@ -194,11 +195,11 @@ pub(in crate::payments) const NOT_PUBLISHED: [&str; 2] = ["disability_care", "di
 pub async fn public_list(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     id: i64,
     community: &RegionCode,
 ) -> Result<Vec<u8>, PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     use minzheng_app::pdf::Block;
     need(who, Permission::ReadPayments)?;
     let p = payroll_in_scope(store, who, id).await?;
@@ -279,11 +280,11 @@ pub async fn budget_table(
 pub async fn set_budget(
     store: &dyn Store,
     engine: &Engine,
-    who: &Principal,
-    actor: &Actor,
+    cx: &RequestContext<'_>,
     which: &ListFor,
     amount: Fen,
 ) -> Result<(), PaymentFailure> {
+    let (who, actor) = (cx.who, cx.actor);
     use chrono::Datelike;
     need(who, Permission::ApprovePayroll)?;
     county_of(who, &which.county)?;

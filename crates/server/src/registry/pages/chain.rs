@@ -43,8 +43,7 @@ pub(in crate::registry) async fn chain(
         let w = if lang == Lang::En { ("credited", "returned") } else { ("已入账", "退票") };
         let records = crate::payments::service::household_payments(
             s.store.as_ref(),
-            &who.principal,
-            &who.actor,
+            &who.cx(s.clock.today()),
             &household.household_no,
             &household.community,
         )
@@ -78,7 +77,7 @@ pub(in crate::registry) async fn chain_records(
 ) -> Result<(Vec<ChainRow>, Option<Vec<ChainRow>>, Option<Vec<ChainRow>>), AppError> {
     use minzheng_domain::Permission;
     let en = who.lang == Lang::En;
-    let cases = minzheng_app::cases::household_cases(s.store.as_ref(), &who.principal, &who.actor, household)
+    let cases = minzheng_app::cases::household_cases(s.store.as_ref(), &who.cx(s.clock.today()), household)
         .await
         .map_err(|e| AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "cases", e.zh(), e.en()))?
         .into_iter()
@@ -95,7 +94,7 @@ pub(in crate::registry) async fn chain_records(
         .collect();
     let findings = if who.principal.may(Permission::ReadFindings) {
         Some(
-            minzheng_app::verify::household_findings(s.store.as_ref(), &who.principal, &who.actor, household)
+            minzheng_app::verify::household_findings(s.store.as_ref(), &who.cx(s.clock.today()), household)
                 .await?
                 .into_iter()
                 .map(|f| ChainRow {

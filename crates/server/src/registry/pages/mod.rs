@@ -84,7 +84,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
     };
     // An ID number in the search box: that resident, wherever in the account's region.
     if let Ok(id) = minzheng_domain::IdNumber::parse(&name) {
-        match registry::person(s.store.as_ref(), &who.principal, &who.actor, &id).await {
+        match registry::person(s.store.as_ref(), &who.cx(s.clock.today()), &id).await {
             Ok(p) => page.rows = vec![Row::of(&p, who.lang)],
             Err(AccessError::NotFound) => {
                 page.error = Some(if who.lang == Lang::Zh {
@@ -118,7 +118,7 @@ pub(crate) async fn residents(State(s): State<AppState>, who: Authenticated, Que
     }
     let query = PersonQuery { region: Some(region), name: (!name.is_empty()).then_some(name), tag: None, after: p.after, limit: 50 };
     let counted = query.clone();
-    match registry::search_persons(s.store.as_ref(), &who.principal, &who.actor, query).await {
+    match registry::search_persons(s.store.as_ref(), &who.cx(s.clock.today()), query).await {
         Ok(result) => {
             page.total = Some(registry::count_persons(s.store.as_ref(), &who.principal, counted).await?);
             page.rows = result.items.iter().map(|p| Row::of(p, who.lang)).collect();
@@ -350,7 +350,7 @@ pub(crate) async fn household(State(s): State<AppState>, who: Authenticated, Pat
 /// The household page, with a supporters form sent back when there is one.
 async fn household_page(s: &AppState, who: &Authenticated, no: &str, retry: Option<SupportersRetry>) -> Result<Response, AppError> {
     let s = s.clone();
-    let (household, members) = registry::household(s.store.as_ref(), &who.principal, &who.actor, no).await?;
+    let (household, members) = registry::household(s.store.as_ref(), &who.cx(s.clock.today()), no).await?;
     let community_name = s.communities.name(&household.community).unwrap_or("").to_string();
     let kind = if who.lang == Lang::Zh { household.kind.zh() } else { household.kind.as_str() };
     let changes = registry::household_changes(s.store.as_ref(), &who.principal, &household)
@@ -542,8 +542,7 @@ pub(crate) async fn record_supporters(
     };
     let outcome = registry::record_member_supporters_elsewhere(
         s.store.as_ref(),
-        &who.principal,
-        &who.actor,
+        &who.cx(s.clock.today()),
         &no,
         f.member,
         &f.name,
@@ -596,7 +595,7 @@ pub(crate) async fn unmask_member(
     axum::Form(f): axum::Form<UnmaskForm>,
 ) -> Result<Response, AppError> {
     who.require_csrf(&s, f.csrf.as_deref()).await?;
-    let shown = match registry::unmask_member(s.store.as_ref(), &who.principal, &who.actor, &no, f.member, &f.reason).await {
+    let shown = match registry::unmask_member(s.store.as_ref(), &who.cx(s.clock.today()), &no, f.member, &f.reason).await {
         Err(AccessError::NotFound) => return Err(AppError::not_found("成员", "member")),
         other => other?,
     };
