@@ -3,7 +3,7 @@
 
 use crate::RequestContext;
 use minzheng_domain::{Household, IdNumber, Permission, Person, Principal, RegionCode, Role};
-use minzheng_store::{Actor, AuditEntry, HouseholdQuery, Page, PersonQuery, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, AuditEvent as _, HouseholdQuery, Page, PersonQuery, Store, StoreError};
 use serde::Serialize;
 
 /// Why a use case was refused or failed.
@@ -102,8 +102,51 @@ pub fn actor_of(who: &Principal, request_id: Option<&str>, client: Option<&str>)
     }
 }
 
-fn read_entry(entity: &str, key: &str, after: Option<serde_json::Value>) -> AuditEntry {
-    AuditEntry { action: "read".into(), entity: entity.into(), entity_key: key.into(), before: None, after }
+/// 人口信息审计记录: what the registry's use cases record, each read of personal data and each
+/// refusal, one variant per kind (the action and entity names of the audit log are here only).
+pub enum RegistryAudit<'a> {
+    /// A person's record read.
+    PersonRead(&'a IdNumber),
+    /// A person's record asked for outside the account's region.
+    PersonRefused(&'a IdNumber),
+    /// A person's full ID number and telephone shown, for a reason.
+    Unmasked { id: &'a IdNumber, reason: &'a str },
+    /// A person looked up at acceptance (全市通办), from anywhere in the city.
+    LookedUpForAcceptance(&'a IdNumber),
+    /// A search of persons, with who was shown.
+    PersonsSearched { region: &'a RegionCode, detail: serde_json::Value },
+    /// A household and its members read.
+    HouseholdRead(&'a str),
+    /// A household asked for outside the account's region.
+    HouseholdRefused(&'a str),
+    /// A search of households, with which were shown.
+    HouseholdsSearched { region: &'a RegionCode, detail: serde_json::Value },
+}
+
+impl minzheng_store::AuditEvent for RegistryAudit<'_> {
+    fn entry(&self) -> AuditEntry {
+        let record = |action: &str, entity: &str, key: &str, after: Option<serde_json::Value>| AuditEntry {
+            action: action.into(),
+            entity: entity.into(),
+            entity_key: key.into(),
+            before: None,
+            after,
+        };
+        match self {
+            RegistryAudit::PersonRead(id) => record("read", "person", id.as_str(), None),
+            RegistryAudit::PersonRefused(id) => record("refused", "person", id.as_str(), None),
+            RegistryAudit::Unmasked { id, reason } => {
+                record("unmask", "person", id.as_str(), Some(serde_json::json!({ "reason": reason })))
+            }
+            RegistryAudit::LookedUpForAcceptance(id) => record("lookup_for_acceptance", "person", id.as_str(), None),
+            RegistryAudit::PersonsSearched { region, detail } => record("read", "person_search", region.as_str(), Some(detail.clone())),
+            RegistryAudit::HouseholdRead(no) => record("read", "household", no, None),
+            RegistryAudit::HouseholdRefused(no) => record("refused", "household", no, None),
+            RegistryAudit::HouseholdsSearched { region, detail } => {
+                record("read", "household_search", region.as_str(), Some(detail.clone()))
+            }
+        }
+    }
 }
 
 /// A person the account may read, or the refusal (audited as such).
@@ -115,7 +158,7 @@ async fn readable_person(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumb
     let (p, household_community) = store.person_placed(id).await?.ok_or(AccessError::NotFound)?;
     // Where a person belongs for access control: the community of the household, else the hukou.
     if !who.in_scope(household_community.as_ref().unwrap_or(&p.hukou_region)) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+        store.audit(actor, &[RegistryAudit::PersonRefused(id).entry()]).await?;
         return Err(AccessError::OutOfScope);
     }
     Ok(p)
@@ -125,7 +168,7 @@ async fn readable_person(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumb
 pub async fn person(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumber) -> Result<PersonView, AccessError> {
     let (who, actor) = (cx.who, cx.actor);
     let p = readable_person(store, cx, id).await?;
-    store.audit(actor, &[read_entry("person", id.as_str(), None)]).await?;
+    store.audit(actor, &[RegistryAudit::PersonRead(id).entry()]).await?;
     Ok(PersonView::of(&p, who.role))
 }
 
@@ -138,8 +181,7 @@ pub async fn unmask(store: &dyn Store, cx: &RequestContext<'_>, id: &IdNumber, r
         return Err(AccessError::NoReason);
     }
     let p = readable_person(store, cx, id).await?;
-    let detail = serde_json::json!({ "reason": reason });
-    store.audit(actor, &[AuditEntry { action: "unmask".into(), ..read_entry("person", id.as_str(), Some(detail)) }]).await?;
+    store.audit(actor, &[RegistryAudit::Unmasked { id, reason }.entry()]).await?;
     Ok(PersonView::shown(&p, false))
 }
 
@@ -189,7 +231,7 @@ pub async fn search_persons(store: &dyn Store, cx: &RequestContext<'_>, mut q: P
     // Which persons were shown, not only how many (auditors read them masked: `audit_log`).
     let shown: Vec<&str> = page.items.iter().map(|p| p.id_number.as_str()).collect();
     let detail = serde_json::json!({ "region": region, "name": q.name, "tag": q.tag, "shown": page.items.len(), "persons": shown });
-    store.audit(actor, &[read_entry("person_search", region.as_str(), Some(detail))]).await?;
+    store.audit(actor, &[RegistryAudit::PersonsSearched { region: &region, detail }.entry()]).await?;
     Ok(Page {
         items: page.items.iter().map(|p| PersonView::of(p, who.role)).collect(),
         next: page.next.as_deref().map(crate::cursor::seal),
@@ -214,11 +256,11 @@ pub async fn household(store: &dyn Store, cx: &RequestContext<'_>, no: &str) -> 
     }
     let h = store.household(no).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&h.community) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("household", no, None) }]).await?;
+        store.audit(actor, &[RegistryAudit::HouseholdRefused(no).entry()]).await?;
         return Err(AccessError::OutOfScope);
     }
     let members = store.household_members(no).await?;
-    store.audit(actor, &[read_entry("household", no, None)]).await?;
+    store.audit(actor, &[RegistryAudit::HouseholdRead(no).entry()]).await?;
     Ok((h, members.iter().map(|p| PersonView::of(p, who.role)).collect()))
 }
 
@@ -334,7 +376,7 @@ pub async fn search_households(
     let page = store.search_households(&q).await?;
     let shown: Vec<&str> = page.items.iter().map(|h| h.household_no.as_str()).collect();
     let detail = serde_json::json!({ "region": region, "shown": page.items.len(), "households": shown });
-    store.audit(actor, &[read_entry("household_search", region.as_str(), Some(detail))]).await?;
+    store.audit(actor, &[RegistryAudit::HouseholdsSearched { region: &region, detail }.entry()]).await?;
     Ok(Page { items: page.items.iter().map(|h| HouseholdView::of(h, who.role)).collect(), next: page.next })
 }
 
@@ -382,11 +424,11 @@ pub async fn find_for_acceptance(store: &dyn Store, cx: &RequestContext<'_>, id:
     let p = store.person(id).await?.ok_or(AccessError::NotFound)?;
     let city = who.region.ancestor(minzheng_domain::RegionLevel::City).ok_or(AccessError::Forbidden)?;
     if !city.contains(&p.hukou_region) {
-        store.audit(actor, &[AuditEntry { action: "refused".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+        store.audit(actor, &[RegistryAudit::PersonRefused(id).entry()]).await?;
         return Err(AccessError::OutOfScope);
     }
     let owning_county = p.hukou_region.ancestor(minzheng_domain::RegionLevel::County).ok_or(AccessError::NotFound)?;
-    store.audit(actor, &[AuditEntry { action: "lookup_for_acceptance".into(), ..read_entry("person", id.as_str(), None) }]).await?;
+    store.audit(actor, &[RegistryAudit::LookedUpForAcceptance(id).entry()]).await?;
     Ok(AcceptanceView { name: p.name, id_number: p.id_number.masked(), owning_county })
 }
 

@@ -74,8 +74,25 @@ impl Driver {
         Some(Driver { base: format!("{base}/session/{session}"), session, child, _profile: tempdir::Dir(profile) })
     }
 
+    /// Opens `url` once no form of the page is still being sent (`data-sending`, set by
+    /// app.js until the answer has come: the page it then loads would replace the one asked
+    /// for here), and opens it again while the browser stays on the page it was on.
     fn goto(&self, url: &str) {
-        post(&format!("{}/url", self.base), json!({ "url": url }));
+        let started = Instant::now();
+        while self.source().contains("data-sending=") {
+            assert!(started.elapsed() < Duration::from_secs(30), "a form of {} is still being sent", self.url());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let before = self.url();
+        loop {
+            post(&format!("{}/url", self.base), json!({ "url": url }));
+            // Opened (or redirected elsewhere), or the same page was asked for.
+            if before == url || self.url() != before {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(30), "{url} did not open; the browser stays at {before}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     fn url(&self) -> String {
@@ -173,7 +190,8 @@ impl Driver {
             }
             assert!(
                 started.elapsed() < Duration::from_secs(30),
-                "waited for {what}; the page shows: {}",
+                "waited for {what} at {}; the page shows: {}",
+                self.url(),
                 page.chars().take(1500).collect::<String>()
             );
             std::thread::sleep(Duration::from_millis(50));

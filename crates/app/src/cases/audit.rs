@@ -27,6 +27,12 @@ pub enum CaseAudit<'a> {
     Counted { region: &'a minzheng_domain::RegionCode, counts: &'a WorkCounts },
     /// A case's document read.
     DocumentRead { case: i64, document: i64 },
+    /// A case and its steps read.
+    CaseRead(i64),
+    /// A case's acceptance receipt (受理回执) read.
+    ReceiptRead(i64),
+    /// The notices (公示) of a community's cases listed.
+    NoticesListed(&'a minzheng_domain::RegionCode),
 }
 
 impl AuditEvent for CaseAudit<'_> {
@@ -37,6 +43,13 @@ impl AuditEvent for CaseAudit<'_> {
             entity_key: key,
             before: None,
             after: Some(after),
+        };
+        let read = |action: &str, key: &str| AuditEntry {
+            action: action.into(),
+            entity: "case".into(),
+            entity_key: key.to_string(),
+            before: None,
+            after: None,
         };
         match self {
             CaseAudit::Refused { case, what } => record("refused", "case", case.to_string(), serde_json::json!({ "use": what })),
@@ -64,6 +77,9 @@ impl AuditEvent for CaseAudit<'_> {
                 record("list_cases", "household", household_no.to_string(), serde_json::json!({ "ids": ids }))
             }
             CaseAudit::Counted { region, counts } => record("count_cases", "case", region.to_string(), minzheng_store::audit_value(counts)),
+            CaseAudit::CaseRead(case) => read("read_case", &case.to_string()),
+            CaseAudit::ReceiptRead(case) => read("receipt", &case.to_string()),
+            CaseAudit::NoticesListed(community) => read("notice_list", community.as_str()),
             CaseAudit::DocumentRead { case, document } => {
                 record("read_document", "case", case.to_string(), serde_json::json!({ "document": document }))
             }

@@ -37,7 +37,7 @@ pub async fn notice_list(
             None => break,
         }
     }
-    store.audit(actor, &[read_entry(community.as_str(), "notice_list")]).await?;
+    store.audit(actor, &[CaseAudit::NoticesListed(community).entry()]).await?;
     Ok(out)
 }
 
@@ -145,7 +145,7 @@ pub async fn for_receipt(store: &dyn Store, cx: &RequestContext<'_>, id: i64) ->
     if !handles {
         c.applicant_name = mask_name(&c.applicant_name);
     }
-    store.audit(actor, &[read_entry(&id.to_string(), "receipt")]).await?;
+    store.audit(actor, &[CaseAudit::ReceiptRead(id).entry()]).await?;
     Ok(c)
 }
 

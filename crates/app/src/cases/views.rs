@@ -85,10 +85,6 @@ pub fn mask_name(name: &str) -> String {
     }
 }
 
-pub(crate) fn read_entry(id: &str, action: &str) -> AuditEntry {
-    AuditEntry { action: action.into(), entity: "case".into(), entity_key: id.to_string(), before: None, after: None }
-}
-
 /// One case with its steps (audited read).
 pub async fn case(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Result<(CaseView, Vec<CaseEvent>), CaseFailure> {
     let (view, events, _) = case_whole(store, cx, id).await?;
@@ -112,7 +108,7 @@ pub async fn case_whole(
         store.audit(actor, &[refused_entry(&id.to_string(), "read")]).await?;
         return Err(AccessError::OutOfScope.into());
     }
-    store.audit(actor, &[read_entry(&id.to_string(), "read_case")]).await?;
+    store.audit(actor, &[CaseAudit::CaseRead(id).entry()]).await?;
     let whole = c.clone();
     let view = CaseView::of(c, who);
     if view.limited {

@@ -77,8 +77,39 @@ impl FindingView {
     }
 }
 
-pub(crate) fn read_entry(key: &str, action: &str, after: serde_json::Value) -> AuditEntry {
-    AuditEntry { action: action.into(), entity: "finding".into(), entity_key: key.into(), before: None, after: Some(after) }
+/// 疑点审计记录: the reads and refusals the findings' use cases record (the steps are recorded
+/// by the store with each change), one variant per kind.
+pub enum FindingAudit<'a> {
+    /// Findings of a region listed, with the ids shown and the filters.
+    Listed { region: &'a str, ids: &'a [i64], kind: Option<minzheng_domain::FindingKind>, status: Option<FindingStatus> },
+    /// A finding read with its steps.
+    Read { id: i64, kind: minzheng_domain::FindingKind },
+    /// A finding asked for, or a step on it, outside the account's region.
+    Refused { id: i64, what: &'a str },
+    /// A household's findings shown on its page.
+    HouseholdListed { household_no: &'a str, ids: &'a [i64] },
+}
+
+impl minzheng_store::AuditEvent for FindingAudit<'_> {
+    fn entry(&self) -> AuditEntry {
+        let record = |action: &str, key: String, after: serde_json::Value| AuditEntry {
+            action: action.into(),
+            entity: "finding".into(),
+            entity_key: key,
+            before: None,
+            after: Some(after),
+        };
+        match self {
+            FindingAudit::Listed { region, ids, kind, status } => {
+                record("list", region.to_string(), serde_json::json!({ "findings": ids, "kind": kind, "status": status }))
+            }
+            FindingAudit::Read { id, kind } => record("read", id.to_string(), serde_json::json!({ "kind": kind })),
+            FindingAudit::Refused { id, what } => record("refused", id.to_string(), serde_json::json!({ "use": what })),
+            FindingAudit::HouseholdListed { household_no, ids } => {
+                record("list_household", household_no.to_string(), serde_json::json!({ "ids": ids }))
+            }
+        }
+    }
 }
 
 /// 待办 · 疑点: what waits for the account in the findings' workflow (its home page's counts;
@@ -115,7 +146,7 @@ pub async fn findings(store: &dyn Store, cx: &RequestContext<'_>, mut q: Finding
     let page = store.search_findings(&q).await?;
     let region = q.region.as_ref().map(ToString::to_string).unwrap_or_default();
     let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
-    store.audit(actor, &[read_entry(&region, "list", serde_json::json!({ "findings": ids, "kind": q.kind, "status": q.status }))]).await?;
+    store.audit(actor, &[FindingAudit::Listed { region: &region, ids: &ids, kind: q.kind, status: q.status }.entry()]).await?;
     Ok(Page { items: page.items.iter().map(|f| FindingView::of(f, who.role)).collect(), next: page.next })
 }
 
@@ -172,11 +203,11 @@ pub async fn finding(store: &dyn Store, cx: &RequestContext<'_>, id: i64) -> Res
     }
     let f = store.finding(id).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&f.region) {
-        store.audit(actor, &[read_entry(&id.to_string(), "refused", serde_json::json!({ "use": "finding" }))]).await?;
+        store.audit(actor, &[FindingAudit::Refused { id, what: "finding" }.entry()]).await?;
         return Err(AccessError::OutOfScope);
     }
     let events = store.finding_events(id).await?;
-    store.audit(actor, &[read_entry(&id.to_string(), "read", serde_json::json!({ "kind": f.kind }))]).await?;
+    store.audit(actor, &[FindingAudit::Read { id, kind: f.kind }.entry()]).await?;
     Ok((FindingView::of(&f, who.role), events))
 }
 
@@ -241,7 +272,7 @@ pub async fn act(
     }
     let f = store.finding(id).await?.ok_or(AccessError::NotFound)?;
     if !who.in_scope(&f.region) {
-        store.audit(actor, &[read_entry(&id.to_string(), "refused", serde_json::json!({ "use": action.as_str() }))]).await?;
+        store.audit(actor, &[FindingAudit::Refused { id, what: action.as_str() }.entry()]).await?;
         return Err(AccessError::OutOfScope.into());
     }
     if seen.is_some_and(|s| s != f.status) {
@@ -346,6 +377,6 @@ pub async fn household_findings(
     let q = FindingQuery { household_no: Some(household.household_no.clone()), limit: 100, ..Default::default() };
     let page = store.search_findings(&q).await?;
     let ids: Vec<i64> = page.items.iter().map(|f| f.id).collect();
-    store.audit(actor, &[read_entry(&household.household_no, "list_household", serde_json::json!({ "ids": ids }))]).await?;
+    store.audit(actor, &[FindingAudit::HouseholdListed { household_no: &household.household_no, ids: &ids }.entry()]).await?;
     Ok(page.items.iter().map(|f| FindingView::of(f, who.role)).collect())
 }

@@ -25,7 +25,7 @@ use minzheng_domain::{
     Principal, RegionCode,
 };
 use minzheng_policy::Engine;
-use minzheng_store::{Actor, AuditEntry, FindingCount, FindingEvent, FindingQuery, Page, Store, StoreError};
+use minzheng_store::{Actor, AuditEntry, AuditEvent as _, FindingCount, FindingEvent, FindingQuery, Page, Store, StoreError};
 use minzheng_verify::idmatch::candidate_ids;
 use minzheng_verify::{candidate_pairs, link, Band, Index, Model, Recorded, Roster, Thresholds};
 use serde::Serialize;

@@ -237,11 +237,7 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
         ("沈阳颐家居家养老服务有限公司", "91210112MA0100003C"),
     ] {
         let p = Provider { id: 0, name: name.into(), county: county.to_string(), registration: reg.into(), contact: "024-31230000".into() };
-        providers.push(
-            hcs::add_provider(store, &RequestContext::new(&clerk, &actor, minzheng_domain::calendar::today_in_beijing()), p)
-                .await
-                .map_err(fail)?,
-        );
+        providers.push(hcs::add_provider(store, &RequestContext::new(&clerk, &actor, today), p).await.map_err(fail)?);
     }
     let last = hcs::last_month(today);
     let before = hcs::last_month(last);
@@ -266,15 +262,7 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
             break;
         }
         let provider = providers[orders.len() % providers.len()];
-        match hcs::open_order(
-            store,
-            &RequestContext::new(&clerk, &actor, minzheng_domain::calendar::today_in_beijing()),
-            id.as_str(),
-            provider,
-            before,
-        )
-        .await
-        {
+        match hcs::open_order(store, &RequestContext::new(&clerk, &actor, today), id.as_str(), provider, before).await {
             Ok((o, _)) => orders.push(o),
             Err(
                 hcs::HomecareFailure::NotEntitled { .. }
@@ -313,15 +301,7 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
     let (drawn, _) = hcs::samples(store, &community_worker, None, before, 10_000).await.map_err(fail)?;
     for (n, v) in drawn.iter().enumerate() {
         let (result, note) = if n == 0 { (Verification::Rejected, "老人称当日无人上门") } else { (Verification::Confirmed, "") };
-        hcs::verify(
-            store,
-            &RequestContext::new(&community_worker, &caller, minzheng_domain::calendar::today_in_beijing()),
-            v.id,
-            result,
-            note,
-        )
-        .await
-        .map_err(fail)?;
+        hcs::verify(store, &RequestContext::new(&community_worker, &caller, today), v.id, result, note).await.map_err(fail)?;
     }
     // (A small demo city may have no entitled elder: nothing to settle then.)
     let settled = match hcs::settle_month(store, &RequestContext::new(&clerk, &actor, today), before).await {
@@ -332,15 +312,9 @@ pub async fn load_homecare(store: &dyn Store, today: NaiveDate) -> Result<String
     // Last month: half of the drawn records called so far.
     let (drawn_last, _) = hcs::samples(store, &community_worker, None, last, 10_000).await.map_err(fail)?;
     for v in drawn_last.iter().step_by(2) {
-        hcs::verify(
-            store,
-            &RequestContext::new(&community_worker, &caller, minzheng_domain::calendar::today_in_beijing()),
-            v.id,
-            Verification::Confirmed,
-            "",
-        )
-        .await
-        .map_err(fail)?;
+        hcs::verify(store, &RequestContext::new(&community_worker, &caller, today), v.id, Verification::Confirmed, "")
+            .await
+            .map_err(fail)?;
     }
     let _ = homecare_store(store);
     let amount: i64 = settled.iter().map(|s| s.amount_fen).sum();

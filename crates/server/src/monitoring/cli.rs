@@ -39,15 +39,10 @@ pub async fn run(what: MonitoringWhat, store: &dyn Store, engine: &Engine, city:
                 return Err(format!("{region} 不是区划中的市或区县 / {region} is not a city or county of the region tree"));
             }
             let who = Principal { name: operator.name.clone(), role: Role::CityAdmin, region: city.clone() };
-            let r = super::service::run_region(
-                store,
-                engine,
-                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
-                Some(&region),
-                on.unwrap_or(today),
-            )
-            .await
-            .map_err(|e| e.both())?;
+            let r =
+                super::service::run_region(store, engine, &RequestContext::new(&who, operator, today), Some(&region), on.unwrap_or(today))
+                    .await
+                    .map_err(|e| e.both())?;
             println!(
                 "监测 {}：{} 人，命中 {} 条，新增预警 {} 条，用时 {:.2} 秒 / run {}: {} persons, {} hits, {} new warnings, {:.2} s",
                 r.run.region,

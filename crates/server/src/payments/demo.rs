@@ -69,28 +69,15 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
             planted_shared = Some((a.household_no.clone(), accounts[b].household_no.clone()));
         }
     }
-    let saved = service::save_accounts(
-        store,
-        &RequestContext::new(&preparer, &pa, minzheng_domain::calendar::today_in_beijing()),
-        accounts,
-        "demo",
-    )
-    .await
-    .map_err(fail)?;
+    let saved = service::save_accounts(store, &RequestContext::new(&preparer, &pa, today), accounts, "demo").await.map_err(fail)?;
     // The county's institutions record their accounts: the support of the 特困 persons they house
     // in concentrated support is paid there.
     let mut homes = 0;
     for i in crate::eldercare::store::eldercare_store(store).institutions(&county).await.map_err(|e| e.to_string())? {
         let account = format!("01120100{:012}", i.id);
-        super::institution_accounts::save(
-            store,
-            &RequestContext::new(&preparer, &pa, minzheng_domain::calendar::today_in_beijing()),
-            i.id,
-            BANKS[0],
-            &account,
-        )
-        .await
-        .map_err(|e| minzheng_domain::Bilingual::both(&e))?;
+        super::institution_accounts::save(store, &RequestContext::new(&preparer, &pa, today), i.id, BANKS[0], &account)
+            .await
+            .map_err(|e| minzheng_domain::Bilingual::both(&e))?;
         homes += 1;
     }
     // A head who is the mother of a street officer, filed: each payment to her is a finding.
@@ -137,15 +124,7 @@ pub async fn load(store: &dyn Store, engine: &Engine, today: chrono::NaiveDate) 
                 .collect();
             returned += failed.len();
             let back = bank::return_file(&layout.returns, &lines, &failed);
-            service::bank_return(
-                store,
-                &RequestContext::new(&preparer, &pa, minzheng_domain::calendar::today_in_beijing()),
-                p.id,
-                "psbc",
-                &back,
-            )
-            .await
-            .map_err(fail)?;
+            service::bank_return(store, &RequestContext::new(&preparer, &pa, today), p.id, "psbc", &back).await.map_err(fail)?;
         }
     }
     for program in &programs {

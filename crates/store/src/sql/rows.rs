@@ -215,8 +215,8 @@ where
                     action: "update".into(),
                     entity: entity.into(),
                     entity_key: k.to_string(),
-                    before: serde_json::to_value(&before).ok(),
-                    after: serde_json::to_value(row).ok(),
+                    before: Some(crate::audit_value(&before)),
+                    after: Some(crate::audit_value(row)),
                 });
                 d.write.push(row);
             }
