@@ -108,6 +108,8 @@ pub(super) async fn demo_cases(store: &dyn Store) -> Result<usize> {
 }
 
 pub(super) async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, no_serve: bool) -> Result<()> {
+    // The one day the demo's records are made on (a demo run across midnight keeps it).
+    let today = minzheng_domain::calendar::today_in_beijing();
     let store = open(&config.database_url()).await?;
     let counts = store.counts().await?;
     if counts.persons == 0 {
@@ -142,7 +144,7 @@ pub(super) async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, n
         let c = minzheng_app::verify::compare_region(
             store.as_ref(),
             &engine,
-            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), today),
             &city_code,
             as_of,
         )
@@ -151,7 +153,7 @@ pub(super) async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, n
         eprintln!("数据比对：疑点 {} 条，用时 {:.1} 秒 / comparison: {} findings in {:.1} s", c.added, c.seconds, c.added, c.seconds);
         let a = minzheng_app::verify::tag_absent(
             store.as_ref(),
-            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), today),
             &city_code,
             as_of,
         )
@@ -160,57 +162,39 @@ pub(super) async fn demo(config: &Config, persons: u64, seed: u64, bind: &str, n
         eprintln!("空挂户：标注 {} 人 / registered but absent: {} tagged", a.tagged, a.tagged);
         let tasks = minzheng_server::tasks::cli::load_demo(
             store.as_ref(),
-            &minzheng_app::RequestContext::new(&cli_principal(config)?, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+            &minzheng_app::RequestContext::new(&cli_principal(config)?, &Actor::new("demo"), today),
         )
         .await
         .map_err(anyhow::Error::msg)?;
         eprintln!("重点工作推进表 / key tasks: {tasks}");
         let cases = demo_cases(store.as_ref()).await?;
         eprintln!("全市通办：受理申请 {cases} 件 / city-wide services: {cases} applications accepted");
-        let care = minzheng_server::eldercare::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let care = minzheng_server::eldercare::demo::load(store.as_ref(), today).await.map_err(anyhow::Error::msg)?;
         eprintln!("养老服务 / elderly care: {care}");
-        let homecare = minzheng_server::eldercare::demo::load_homecare(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let homecare = minzheng_server::eldercare::demo::load_homecare(store.as_ref(), today).await.map_err(anyhow::Error::msg)?;
         eprintln!("居家养老服务 / home care: {homecare}");
         // After elderly care: the 特困 persons in concentrated support are paid to their home.
-        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let paid = minzheng_server::payments::demo::load(store.as_ref(), &engine, today).await.map_err(anyhow::Error::msg)?;
         eprintln!("资金发放 / payments: {paid}");
-        let funeral = minzheng_server::funeral::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let funeral = minzheng_server::funeral::demo::load(store.as_ref(), today).await.map_err(anyhow::Error::msg)?;
         eprintln!("殡葬服务 / funeral: {funeral}");
-        let orders = minzheng_server::grid::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let orders = minzheng_server::grid::demo::load(store.as_ref(), today).await.map_err(anyhow::Error::msg)?;
         eprintln!("网格工单 / work orders: {orders}");
-        let marriage = minzheng_server::marriage::demo::load(
-            store.as_ref(),
-            &minzheng_app::cases::Catalogue::shenyang(),
-            minzheng_domain::calendar::today_in_beijing(),
-        )
-        .await
-        .map_err(anyhow::Error::msg)?;
+        let marriage = minzheng_server::marriage::demo::load(store.as_ref(), &minzheng_app::cases::Catalogue::shenyang(), today)
+            .await
+            .map_err(anyhow::Error::msg)?;
         eprintln!("婚姻登记 / marriage registration: {marriage}");
-        let orgs = minzheng_server::socialorg::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let orgs = minzheng_server::socialorg::demo::load(store.as_ref(), today).await.map_err(anyhow::Error::msg)?;
         eprintln!("社会组织 / social organisations: {orgs}");
-        let names = minzheng_server::placename::demo::load(store.as_ref(), minzheng_domain::calendar::today_in_beijing())
-            .await
-            .map_err(anyhow::Error::msg)?;
+        let names = minzheng_server::placename::demo::load(store.as_ref(), today).await.map_err(anyhow::Error::msg)?;
         eprintln!("地名 / place names: {names}");
         // 动态监测: the first night's run over the city (the departmental files are in already).
         let m = minzheng_server::monitoring::service::run_region(
             store.as_ref(),
             &engine,
-            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), minzheng_domain::calendar::today_in_beijing()),
+            &minzheng_app::RequestContext::new(&admin, &Actor::new("demo"), today),
             Some(&city_code),
-            minzheng_domain::calendar::today_in_beijing(),
+            today,
         )
         .await
         .map_err(|e| anyhow::anyhow!(e.both()))?;

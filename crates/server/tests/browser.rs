@@ -78,11 +78,8 @@ impl Driver {
     /// app.js until the answer has come: the page it then loads would replace the one asked
     /// for here), and opens it again while the browser stays on the page it was on.
     fn goto(&self, url: &str) {
+        self.settle();
         let started = Instant::now();
-        while self.source().contains("data-sending=") {
-            assert!(started.elapsed() < Duration::from_secs(30), "a form of {} is still being sent", self.url());
-            std::thread::sleep(Duration::from_millis(50));
-        }
         let before = self.url();
         loop {
             post(&format!("{}/url", self.base), json!({ "url": url }));
@@ -92,6 +89,16 @@ impl Driver {
             }
             assert!(started.elapsed() < Duration::from_secs(30), "{url} did not open; the browser stays at {before}");
             std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Waits until no form of the page is being sent (app.js marks one `data-sending` until its
+    /// answer has come, and the page that answer loads replaces this one).
+    fn settle(&self) {
+        let started = Instant::now();
+        while self.source().contains("data-sending=") {
+            assert!(started.elapsed() < Duration::from_secs(30), "a form of {} is still being sent", self.url());
+            std::thread::sleep(Duration::from_millis(50));
         }
     }
 
@@ -510,6 +517,7 @@ fn hunnan_households_and_staff(rt: &tokio::runtime::Runtime, f: &Fixture) -> (St
 }
 
 fn sign_out(d: &Driver) {
+    d.settle();
     d.click("form.userbar button");
     d.wait_for("the sign-in page", |p| p.contains("form method=\"post\" action=\"/login\""));
 }

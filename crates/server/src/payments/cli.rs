@@ -130,14 +130,9 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
         PaymentsWhat::Accounts { file, county } => {
             let who = county_staff(operator, &county)?;
             let accounts = read_accounts(&file.display().to_string(), read(&file)?)?;
-            let n = service::save_accounts(
-                store,
-                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
-                accounts,
-                &file.display().to_string(),
-            )
-            .await
-            .map_err(|e| e.both())?;
+            let n = service::save_accounts(store, &RequestContext::new(&who, operator, today), accounts, &file.display().to_string())
+                .await
+                .map_err(|e| e.both())?;
             println!("登记或更新账户 {n} 个 / {n} accounts recorded or changed");
         }
         PaymentsWhat::Prepare { county, program, month } => {
@@ -160,29 +155,16 @@ pub async fn run(what: PaymentsWhat, store: &dyn Store, engine: &Engine, operato
         }
         PaymentsWhat::BankFile { id, layout, county, out } => {
             let who = county_staff(operator, &county)?;
-            let (_, bytes) = service::bank_file(
-                store,
-                engine,
-                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
-                id,
-                &layout,
-            )
-            .await
-            .map_err(|e| e.both())?;
+            let (_, bytes) =
+                service::bank_file(store, engine, &RequestContext::new(&who, operator, today), id, &layout).await.map_err(|e| e.both())?;
             std::fs::write(&out, bytes).map_err(|e| format!("无法写入 {}：{e} / cannot write {}: {e}", out.display(), out.display()))?;
             println!("{}", out.display());
         }
         PaymentsWhat::Return { id, file, layout, county } => {
             let who = county_staff(operator, &county)?;
-            let r = service::bank_return(
-                store,
-                &RequestContext::new(&who, operator, minzheng_domain::calendar::today_in_beijing()),
-                id,
-                &layout,
-                &read(&file)?,
-            )
-            .await
-            .map_err(|e| e.both())?;
+            let r = service::bank_return(store, &RequestContext::new(&who, operator, today), id, &layout, &read(&file)?)
+                .await
+                .map_err(|e| e.both())?;
             println!(
                 "入账 {} 笔 {} 元，退票 {} 笔 {} 元 / {} credited ({} yuan), {} returned ({} yuan)",
                 r.paid, r.paid_amount, r.failed, r.failed_amount, r.paid, r.paid_amount, r.failed, r.failed_amount
