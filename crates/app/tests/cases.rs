@@ -168,13 +168,7 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     assert!(theirs.items.is_empty(), "not in the accepting community's queue");
 
     // The accepting community follows the status, nothing more.
-    let (view, events) = use_case::case(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&heping, &actor(&heping), minzheng_domain::calendar::today_in_beijing()),
-        c.id,
-    )
-    .await
-    .expect("follows");
+    let (view, events) = use_case::case(w.store.as_ref(), &caller(&heping).cx(), c.id).await.expect("follows");
     assert!(view.limited && view.household_no.is_none() && view.file.is_none() && events.is_empty());
     assert_eq!(view.applicant_name, "刘**");
     assert!(view.applicant_id.contains('*'));
@@ -199,25 +193,12 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
         .expect("checked");
     let c = w.step(&street, c.id, CaseAction::Review, "2026-11-05").await.expect("reviewed");
     let c = w.step(&hunnan_worker, c.id, CaseAction::PublishNotice, "2026-11-06").await.expect("notice");
-    let rules = minzheng_app::policy::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
-        "HN-0001",
-        day("2026-11-16"),
-    )
-    .await
-    .expect("check");
+    let rules =
+        minzheng_app::policy::check(w.store.as_ref(), &w.engine, &caller(&county).cx(), "HN-0001", day("2026-11-16")).await.expect("check");
     let dibao = rules.programs.iter().find(|p| p.code == "dibao").expect("dibao");
     assert!(dibao.eligible(), "a household without income is eligible");
     assert_eq!(c.file.proposed, Some(Fen(dibao.amount())), "the notice shows the rules' amount");
-    let notice = use_case::notice_list(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), minzheng_domain::calendar::today_in_beijing()),
-        &code("210112009001"),
-    )
-    .await
-    .expect("notice");
+    let notice = use_case::notice_list(w.store.as_ref(), &caller(&hunnan_worker).cx(), &code("210112009001")).await.expect("notice");
     assert_eq!(notice.iter().map(|c| c.applicant_name.as_str()).collect::<Vec<_>>(), vec!["刘秀梅"]);
     assert!(use_case::notice_pdf("文欣社区", &notice, |p| p.to_string()).starts_with(b"%PDF-"));
 
@@ -242,13 +223,7 @@ async fn an_application_accepted_in_heping_is_approved_in_hunnan_and_enrolled_at
     // Every step is in the timeline with who took it; the refused early approval is in the audit log.
     let refusals = w.store.audit_of("case", &c.id.to_string()).await.expect("audit");
     assert!(refusals.iter().any(|a| a.action == "refused"), "a refused step leaves a record");
-    let (_, events) = use_case::case(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
-        c.id,
-    )
-    .await
-    .expect("read");
+    let (_, events) = use_case::case(w.store.as_ref(), &caller(&county).cx(), c.id).await.expect("read");
     assert_eq!(
         events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
         vec!["accept", "survey", "record_check", "review", "publish_notice", "approve"]
@@ -592,53 +567,20 @@ async fn documents_are_kept_by_checksum_sniffed_by_content_and_a_stored_househol
     assert_eq!(w.store.case_documents(c.id).await.expect("list").len(), 1, "nothing refused was kept");
 
     // Read back by the household's community, checked against its checksum; a changed file is refused.
-    let (_, bytes) = use_case::document(
-        w.store.as_ref(),
-        &docs,
-        &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), minzheng_domain::calendar::today_in_beijing()),
-        c.id,
-        d.id,
-    )
-    .await
-    .expect("read");
+    let (_, bytes) = use_case::document(w.store.as_ref(), &docs, &caller(&hunnan_worker).cx(), c.id, d.id).await.expect("read");
     assert_eq!(bytes, pdf);
     assert!(
-        use_case::document(
-            w.store.as_ref(),
-            &docs,
-            &minzheng_app::RequestContext::new(&heping, &actor(&heping), minzheng_domain::calendar::today_in_beijing()),
-            c.id,
-            d.id
-        )
-        .await
-        .is_err(),
+        use_case::document(w.store.as_ref(), &docs, &caller(&heping).cx(), c.id, d.id).await.is_err(),
         "the accepting community sees the status only"
     );
     let grid = who(Role::GridWorker, "210112009001");
     assert!(
-        matches!(
-            use_case::document(
-                w.store.as_ref(),
-                &docs,
-                &minzheng_app::RequestContext::new(&grid, &actor(&grid), minzheng_domain::calendar::today_in_beijing()),
-                c.id,
-                d.id
-            )
-            .await,
-            Err(CaseFailure::Access(_))
-        ),
+        matches!(use_case::document(w.store.as_ref(), &docs, &caller(&grid).cx(), c.id, d.id).await, Err(CaseFailure::Access(_))),
         "scans are for the roles that see full identities"
     );
     std::fs::write(docs.join(&d.sha256[..2]).join(&d.sha256), b"%PDF-1.4 altered").expect("tamper");
     assert!(matches!(
-        use_case::document(
-            w.store.as_ref(),
-            &docs,
-            &minzheng_app::RequestContext::new(&hunnan_worker, &actor(&hunnan_worker), minzheng_domain::calendar::today_in_beijing()),
-            c.id,
-            d.id
-        )
-        .await,
+        use_case::document(w.store.as_ref(), &docs, &caller(&hunnan_worker).cx(), c.id, d.id).await,
         Err(CaseFailure::Invalid { .. })
     ));
 
@@ -707,15 +649,8 @@ async fn each_elder_of_a_household_applies_for_the_old_age_allowance_on_their_ow
         staff_relative: false,
         comment: "申请高龄补贴".into(),
     };
-    let rules = minzheng_app::policy::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
-        "HN-0003",
-        day("2026-11-03"),
-    )
-    .await
-    .expect("check");
+    let rules =
+        minzheng_app::policy::check(w.store.as_ref(), &w.engine, &caller(&county).cx(), "HN-0003", day("2026-11-03")).await.expect("check");
     let band = |id: IdNumber| {
         rules
             .programs
@@ -872,13 +807,7 @@ async fn what_the_survey_and_check_record_against_granting_is_answered_in_writin
     .await
     .expect("approved with the answer");
     assert_eq!(done.status, CaseStatus::Approved);
-    let (_, events) = use_case::case(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
-        c.id,
-    )
-    .await
-    .expect("read");
+    let (_, events) = use_case::case(w.store.as_ref(), &caller(&county).cx(), c.id).await.expect("read");
     assert!(events.iter().any(|e| e.action == "approve" && e.comment == answer), "the answer is on the file");
 }
 

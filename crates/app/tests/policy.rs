@@ -165,15 +165,7 @@ async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
     use_case::ensure_parameters(w.store.as_ref(), &w.engine, &Actor::system()).await.expect("params");
     let poor = w.city.households.iter().find(|h| w.city.poor_households.contains(&h.household_no)).expect("a poor household");
     let worker = who(Role::CommunityWorker, poor.community.as_str());
-    let check = use_case::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &poor.household_no,
-        day(ON),
-    )
-    .await
-    .expect("check");
+    let check = use_case::check(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &poor.household_no, day(ON)).await.expect("check");
     assert_eq!(check.household_no, poor.household_no);
     assert_eq!(check.programs.len(), 9);
     // 特困 excludes 低保 for those supported as 特困, by the enrolment records, and the
@@ -197,26 +189,12 @@ async fn a_household_is_checked_within_scope_and_the_check_is_audited() {
     let elsewhere = w.city.households.iter().find(|h| h.community != poor.community).expect("another community");
     let stranger = who(Role::CommunityWorker, elsewhere.community.as_str());
     assert!(matches!(
-        use_case::check(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&stranger, &actor(&stranger), minzheng_domain::calendar::today_in_beijing()),
-            &poor.household_no,
-            day(ON)
-        )
-        .await,
+        use_case::check(w.store.as_ref(), &w.engine, &caller(&stranger).cx(), &poor.household_no, day(ON)).await,
         Err(use_case::PolicyFailure::Access(minzheng_app::registry::AccessError::OutOfScope))
     ));
     let grid = who(Role::GridWorker, poor.community.as_str());
     assert!(matches!(
-        use_case::check(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&grid, &actor(&grid), minzheng_domain::calendar::today_in_beijing()),
-            &poor.household_no,
-            day(ON)
-        )
-        .await,
+        use_case::check(w.store.as_ref(), &w.engine, &caller(&grid).cx(), &poor.household_no, day(ON)).await,
         Err(use_case::PolicyFailure::Access(minzheng_app::registry::AccessError::Forbidden))
     ));
 }
@@ -295,56 +273,26 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     };
     let approver = who(Role::CountyApprover, "210112");
     assert!(matches!(
-        use_case::set_parameter(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&approver, &actor(&approver), minzheng_domain::calendar::today_in_beijing()),
-            record("沈政办发〔2026〕1号")
-        )
-        .await,
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&approver).cx(), record("沈政办发〔2026〕1号")).await,
         Err(use_case::PolicyFailure::Access(minzheng_app::registry::AccessError::Forbidden))
     ));
     assert!(matches!(
-        use_case::set_parameter(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-            record("涨")
-        )
-        .await,
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&city).cx(), record("涨")).await,
         Err(use_case::PolicyFailure::Invalid { .. })
     ));
     // A value past any standard, and a county code that does not exist, are refused.
     let huge = ParameterRecord { value: i64::MAX, ..record("沈政办发〔2026〕1号") };
     assert!(matches!(
-        use_case::set_parameter(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-            huge
-        )
-        .await,
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&city).cx(), huge).await,
         Err(use_case::PolicyFailure::Invalid { .. })
     ));
     let nowhere = ParameterRecord { region: "210199".into(), ..record("沈政办发〔2026〕1号") };
     assert!(matches!(
-        use_case::set_parameter(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-            nowhere
-        )
-        .await,
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&city).cx(), nowhere).await,
         Err(use_case::PolicyFailure::Invalid { .. })
     ));
-    let stored = use_case::set_parameter(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-        record("沈政办发〔2026〕1号"),
-    )
-    .await
-    .expect("set");
+    let stored =
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&city).cx(), record("沈政办发〔2026〕1号")).await.expect("set");
     assert_eq!(stored.recorded_by, city.name);
     // A city unifying its urban and rural 低保 standards with one value for both areas: the
     // areas' own values would outrank it, so it is refused with the reason; set per area, it
@@ -356,14 +304,7 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
         effective_from: day("2030-01-01"),
         ..record("沈政办发〔2026〕9号")
     };
-    match use_case::set_parameter(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-        unified.clone(),
-    )
-    .await
-    {
+    match use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&city).cx(), unified.clone()).await {
         Err(use_case::PolicyFailure::Invalid { zh, en }) => {
             assert!(zh.contains("不会生效") && zh.contains("--area"), "{zh}");
             assert!(en.contains("would not take effect"), "{en}");
@@ -372,14 +313,7 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     }
     for area in [Area::Urban, Area::Rural] {
         let per_area = ParameterRecord { area: Some(area), ..unified.clone() };
-        use_case::set_parameter(
-            w.store.as_ref(),
-            &w.engine,
-            &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-            per_area,
-        )
-        .await
-        .expect("per area");
+        use_case::set_parameter(w.store.as_ref(), &w.engine, &caller(&city).cx(), per_area).await.expect("per area");
     }
     let records = w.store.parameter_records().await.expect("records");
     for area in [Area::Urban, Area::Rural] {
@@ -402,17 +336,7 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
     let approver = who(Role::CountyApprover, &community.as_str()[..6]);
     let check = |on: &'static str| {
         let (store, engine, approver, no) = (w.store.clone(), w.engine.clone(), approver.clone(), no.clone());
-        async move {
-            use_case::check(
-                store.as_ref(),
-                &engine,
-                &minzheng_app::RequestContext::new(&approver, &actor(&approver), minzheng_domain::calendar::today_in_beijing()),
-                &no,
-                day(on),
-            )
-            .await
-            .expect("check")
-        }
+        async move { use_case::check(store.as_ref(), &engine, &caller(&approver).cx(), &no, day(on)).await.expect("check") }
     };
     let amount = |c: &minzheng_policy::explain::Check| {
         c.programs
@@ -422,15 +346,7 @@ async fn a_standard_rise_is_costed_and_a_parameter_change_applies_from_its_date(
             .map(|u| u.amount)
     };
     // The city administrator sees the same check with person units masked.
-    let by_city = use_case::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-        &no,
-        day("2026-12-31"),
-    )
-    .await
-    .expect("check");
+    let by_city = use_case::check(w.store.as_ref(), &w.engine, &caller(&city).cx(), &no, day("2026-12-31")).await.expect("check");
     let units: Vec<&str> = by_city.programs.iter().flat_map(|p| p.units.iter().map(|u| u.unit.as_str())).collect();
     assert!(units.contains(&elder.id_number.masked().as_str()) && !units.contains(&elder.id_number.as_str()), "{units:?}");
     // Each person unit is explained under its member's name (masked for the city's view).
@@ -496,15 +412,7 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
         .expect("the roster has 特困 persons living alone");
     let household = w.store.household(&tekun.household_no).await.expect("read").expect("household");
     let worker = who(Role::CommunityWorker, household.community.as_str());
-    let check = use_case::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &household.household_no,
-        day(ON),
-    )
-    .await
-    .expect("check");
+    let check = use_case::check(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &household.household_no, day(ON)).await.expect("check");
     let dibao = check.programs.iter().find(|p| p.code == "dibao").expect("dibao");
     let step = dibao.units.iter().flat_map(|u| u.steps.iter()).find(|s| s.name == "tekun").expect("exclusion step");
     assert!(!step.met, "the member supported as 特困 receives no 低保: {}", step.zh);
@@ -517,11 +425,7 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
         let c = use_case::check(
             w.store.as_ref(),
             &w.engine,
-            &minzheng_app::RequestContext::new(
-                &who(Role::CommunityWorker, h.community.as_str()),
-                &Actor::new("t"),
-                minzheng_domain::calendar::today_in_beijing(),
-            ),
+            &minzheng_app::RequestContext::new(&who(Role::CommunityWorker, h.community.as_str()), &Actor::new("t"), day(ON)),
             &h.household_no,
             day(ON),
         )
@@ -544,7 +448,7 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
     let shown = members[index].name.clone();
     let refused = minzheng_app::registry::record_member_supporters_elsewhere(
         w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
+        &caller(&admin).cx(),
         &h.household_no,
         index,
         &shown,
@@ -558,7 +462,7 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
     let stranger = who(Role::CommunityWorker, elsewhere.community.as_str());
     let refused = minzheng_app::registry::record_member_supporters_elsewhere(
         w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&stranger, &actor(&stranger), minzheng_domain::calendar::today_in_beijing()),
+        &caller(&stranger).cx(),
         &h.household_no,
         index,
         &shown,
@@ -570,7 +474,7 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
     assert!(matches!(refused, Err(minzheng_app::registry::AccessError::OutOfScope)));
     let recorded = minzheng_app::registry::record_member_supporters_elsewhere(
         w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
+        &caller(&worker).cx(),
         &h.household_no,
         index,
         &shown,
@@ -581,29 +485,14 @@ async fn enrolments_and_supporters_recorded_by_the_survey_reach_the_rules() {
     .await
     .expect("recorded");
     assert_eq!(recorded, minzheng_app::registry::SurveyRecorded::Held);
-    let after = use_case::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &h.household_no,
-        day(ON),
-    )
-    .await
-    .expect("check");
+    let after = use_case::check(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &h.household_no, day(ON)).await.expect("check");
     let unit = after.programs.iter().find(|p| p.code == "tekun").and_then(|p| p.units.iter().find(|u| u.unit == id)).expect("considered");
     assert!(!unit.eligible, "a supporter elsewhere able to support");
     let step = unit.steps.iter().find(|s| s.name == "no_able_supporter").expect("step");
     assert!(!step.met);
     // A check of a day before the survey's date does not know it yet.
-    let before = use_case::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &h.household_no,
-        day("2026-07-31"),
-    )
-    .await
-    .expect("check");
+    let before =
+        use_case::check(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &h.household_no, day("2026-07-31")).await.expect("check");
     assert!(before.programs.iter().find(|p| p.code == "tekun").is_some_and(|p| p.units.iter().any(|u| u.unit == id && u.eligible)));
     let audit = w.store.audit_of("person", person.id_number.as_str()).await.expect("audit");
     assert!(audit.iter().any(|r| r.action == "fact" && r.actor == worker.name), "{audit:?}");
@@ -639,15 +528,7 @@ async fn a_check_names_the_vehicles_it_judged() {
     let no = owner.household_no.clone().expect("household");
     let community = w.city.households.iter().find(|h| h.household_no == no).expect("household").community.clone();
     let worker = who(Role::CommunityWorker, community.as_str());
-    let check = use_case::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &no,
-        day(ON),
-    )
-    .await
-    .expect("check");
+    let check = use_case::check(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &no, day(ON)).await.expect("check");
     let step = check
         .programs
         .iter()

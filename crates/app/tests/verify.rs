@@ -60,15 +60,8 @@ async fn world(tag: &str) -> World {
 async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     let w = world("city").await;
     let admin = who(Role::CityAdmin, "2101");
-    let report = use_case::compare_region(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF),
-    )
-    .await
-    .expect("compare");
+    let report =
+        use_case::compare_region(w.store.as_ref(), &w.engine, &caller(&admin).cx(), &code("2101"), day(AS_OF)).await.expect("compare");
     assert!(report.enrolments > 50 && report.added > 0, "{report:?}");
     let mut findings = Vec::new();
     let mut before = None;
@@ -185,38 +178,15 @@ async fn the_city_comparison_finds_every_planted_anomaly_on_the_roster_once() {
     assert!(m.summary_zh.contains("登记结婚"), "{}", m.summary_zh);
 
     // The comparison run again finds the same and stores nothing new.
-    let again = use_case::compare_region(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF),
-    )
-    .await
-    .expect("again");
+    let again =
+        use_case::compare_region(w.store.as_ref(), &w.engine, &caller(&admin).cx(), &code("2101"), day(AS_OF)).await.expect("again");
     assert_eq!((again.found, again.added), (report.found, 0));
 
     // Only those who may run comparisons, within their region.
     let worker = who(Role::CommunityWorker, w.city.households[0].community.as_str());
-    assert!(use_case::compare_region(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF)
-    )
-    .await
-    .is_err());
+    assert!(use_case::compare_region(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &code("2101"), day(AS_OF)).await.is_err());
     let officer = who(Role::VerificationOfficer, "210112");
-    assert!(use_case::compare_region(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&officer, &actor(&officer), minzheng_domain::calendar::today_in_beijing()),
-        &code("210102"),
-        day(AS_OF)
-    )
-    .await
-    .is_err());
+    assert!(use_case::compare_region(w.store.as_ref(), &w.engine, &caller(&officer).cx(), &code("210102"), day(AS_OF)).await.is_err());
 }
 
 #[tokio::test]
@@ -256,7 +226,7 @@ async fn a_new_death_file_is_compared_at_once_and_a_typed_id_is_linked_back() {
     let compared = use_case::compare_records(
         w.store.as_ref(),
         &w.engine,
-        &minzheng_app::RequestContext::new(&admin, &centre, minzheng_domain::calendar::today_in_beijing()),
+        &minzheng_app::RequestContext::new(&admin, &centre, day("2026-11-01")),
         &report.records,
         day(AS_OF),
     )
@@ -347,7 +317,7 @@ async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_num
     let compared = use_case::compare_records(
         w.store.as_ref(),
         &w.engine,
-        &minzheng_app::RequestContext::new(&admin, &centre, minzheng_domain::calendar::today_in_beijing()),
+        &minzheng_app::RequestContext::new(&admin, &centre, day("2026-11-01")),
         &report.records,
         day(AS_OF),
     )
@@ -360,14 +330,7 @@ async fn a_row_without_a_number_is_linked_by_name_and_birth_date_and_a_valid_num
 async fn residents_the_data_puts_in_another_city_are_tagged_absent_in_the_registry_and_untagged_when_back() {
     let w = world("absent").await;
     let admin = who(Role::CityAdmin, "2101");
-    let r = use_case::tag_absent(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF),
-    )
-    .await
-    .expect("tag");
+    let r = use_case::tag_absent(w.store.as_ref(), &caller(&admin).cx(), &code("2101"), day(AS_OF)).await.expect("tag");
     let planted: HashSet<IdNumber> = w.city.anomalies.iter().filter(|a| a.kind == AnomalyKind::LivesElsewhere).map(|a| a.true_id).collect();
     assert!(!planted.is_empty());
     assert_eq!((r.tagged, r.absent, r.untagged), (planted.len(), planted.len(), 0), "{r:?}");
@@ -387,49 +350,21 @@ async fn residents_the_data_puts_in_another_city_are_tagged_absent_in_the_regist
         "the tag is audited with before and after"
     );
     // Again: nothing changes.
-    let again = use_case::tag_absent(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF),
-    )
-    .await
-    .expect("again");
+    let again = use_case::tag_absent(w.store.as_ref(), &caller(&admin).cx(), &code("2101"), day(AS_OF)).await.expect("again");
     assert_eq!((again.tagged, again.untagged, again.absent), (0, 0, planted.len()));
     // A newer residence registration back in the city removes the tag.
     let path = w.files.join("residence-2026-08.csv");
     std::fs::write(&path, format!("身份证号,姓名,居住地区划,居住地址,登记日期\n{one},{},210102,沈阳市和平区某小区,2026-06-30\n", p.name))
         .expect("file");
     minzheng_app::economy::import_file(w.store.as_ref(), &path, day(AS_OF), &Actor::new("city.centre")).await.expect("import");
-    let back = use_case::tag_absent(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF),
-    )
-    .await
-    .expect("back");
+    let back = use_case::tag_absent(w.store.as_ref(), &caller(&admin).cx(), &code("2101"), day(AS_OF)).await.expect("back");
     assert_eq!((back.tagged, back.untagged, back.absent), (0, 1, planted.len() - 1));
     // Only the city's administrator, who may run comparisons and change the registry: not a
     // verification officer (who compares but does not write the registry), not a community worker.
     let worker = who(Role::CommunityWorker, w.city.households[0].community.as_str());
-    assert!(use_case::tag_absent(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF)
-    )
-    .await
-    .is_err());
+    assert!(use_case::tag_absent(w.store.as_ref(), &caller(&worker).cx(), &code("2101"), day(AS_OF)).await.is_err());
     let officer = who(Role::VerificationOfficer, "210112");
-    assert!(use_case::tag_absent(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&officer, &actor(&officer), minzheng_domain::calendar::today_in_beijing()),
-        &code("210112"),
-        day(AS_OF)
-    )
-    .await
-    .is_err());
+    assert!(use_case::tag_absent(w.store.as_ref(), &caller(&officer).cx(), &code("210112"), day(AS_OF)).await.is_err());
     let runs = w.store.audit_of("registry", "absent:2101").await.expect("audit");
     assert_eq!(runs.iter().filter(|a| a.action == "tag_absent").count(), 3, "every run is audited, also one that changed nothing");
 }
@@ -438,15 +373,7 @@ async fn residents_the_data_puts_in_another_city_are_tagged_absent_in_the_regist
 async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     let w = world("workflow").await;
     let admin = who(Role::CityAdmin, "2101");
-    use_case::compare_region(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&admin, &actor(&admin), minzheng_domain::calendar::today_in_beijing()),
-        &code("2101"),
-        day(AS_OF),
-    )
-    .await
-    .expect("compare");
+    use_case::compare_region(w.store.as_ref(), &w.engine, &caller(&admin).cx(), &code("2101"), day(AS_OF)).await.expect("compare");
     let page = w.store.search_findings(&FindingQuery { region: Some(code("2101")), limit: 100, ..Default::default() }).await.expect("list");
     let f = page.items.iter().find(|f| f.region.as_str().len() == 12).expect("a finding in a community").clone();
     let county = &f.region.as_str()[..6];
@@ -474,37 +401,14 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     let street_reviewer = Principal { name: "wang.street".into(), ..street_reviewer };
 
     // Read: the community sees it, another county does not (and the refusal is audited).
-    assert!(use_case::finding(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        f.id
-    )
-    .await
-    .is_ok());
-    assert!(use_case::finding(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&other, &actor(&other), minzheng_domain::calendar::today_in_beijing()),
-        f.id
-    )
-    .await
-    .is_err());
-    let listed = use_case::findings(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&other, &actor(&other), minzheng_domain::calendar::today_in_beijing()),
-        FindingQuery { limit: 1000, ..Default::default() },
-    )
-    .await
-    .expect("list");
+    assert!(use_case::finding(w.store.as_ref(), &caller(&worker).cx(), f.id).await.is_ok());
+    assert!(use_case::finding(w.store.as_ref(), &caller(&other).cx(), f.id).await.is_err());
+    let listed =
+        use_case::findings(w.store.as_ref(), &caller(&other).cx(), FindingQuery { limit: 1000, ..Default::default() }).await.expect("list");
     assert!(listed.items.iter().all(|x| x.region.as_str().starts_with(&other.region.as_str()[..6])), "another county lists only its own");
     // An auditor reads it with every ID number masked, in the finding and in its evidence.
     let auditor = who(Role::Auditor, county);
-    let (masked, _) = use_case::finding(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&auditor, &actor(&auditor), minzheng_domain::calendar::today_in_beijing()),
-        f.id,
-    )
-    .await
-    .expect("auditor reads");
+    let (masked, _) = use_case::finding(w.store.as_ref(), &caller(&auditor).cx(), f.id).await.expect("auditor reads");
     assert!(masked.masked && masked.id_number.as_deref().is_none_or(|i| i.contains('*')));
     assert!(
         masked.evidence.iter().flat_map(|e| e.fields.iter()).all(|(_, v)| IdNumber::parse(v).is_err()),
@@ -635,13 +539,7 @@ async fn a_finding_is_worked_by_its_county_staff_in_order_and_audited() {
     assert!(changes
         .iter()
         .any(|r| r.action == "change" && r.after.as_ref().is_some_and(|a| a["decided_by"] == format!("finding:{}", f.id))));
-    let (_, events) = use_case::finding(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&approver, &actor(&approver), minzheng_domain::calendar::today_in_beijing()),
-        f.id,
-    )
-    .await
-    .expect("read");
+    let (_, events) = use_case::finding(w.store.as_ref(), &caller(&approver).cx(), f.id).await.expect("read");
     assert_eq!(events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), vec!["assign", "verify", "resolve"]);
     assert_eq!((events[1].actor.as_str(), events[2].actor.as_str()), ("wang.street", approver.name.as_str()));
     let audit = w.store.audit_of("finding", &f.id.to_string()).await.expect("audit");
@@ -833,21 +731,9 @@ async fn a_household_check_needs_every_adult_signature_lists_each_record_with_it
 
     // Kept, readable by the county's staff and not by another county's; printable.
     let approver = who(Role::CountyApprover, officer.region.as_str());
-    let back = check::report(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&approver, &actor(&approver), minzheng_domain::calendar::today_in_beijing()),
-        r.id,
-    )
-    .await
-    .expect("read");
+    let back = check::report(w.store.as_ref(), &caller(&approver).cx(), r.id).await.expect("read");
     assert_eq!(back, r);
-    assert!(check::report(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&other, &actor(&other), minzheng_domain::calendar::today_in_beijing()),
-        r.id
-    )
-    .await
-    .is_err());
+    assert!(check::report(w.store.as_ref(), &caller(&other).cx(), r.id).await.is_err());
     assert!(w.store.audit_of("household", &no).await.expect("audit").iter().any(|a| a.action == "verify"));
     let json = check::report_json(&back, Role::Auditor).to_string();
     assert!(!json.contains(adults[0].as_str()) && json.contains(&adults[0].masked()), "the API masks ID numbers for auditors");
@@ -938,25 +824,10 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
     let county = &community.as_str()[..6];
     let officer = who(Role::VerificationOfficer, county);
     let other = who(Role::VerificationOfficer, if county == "210112" { "210102" } else { "210112" });
-    let queue = use_case::review_queue(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&officer, &actor(&officer), minzheng_domain::calendar::today_in_beijing()),
-        None,
-        100,
-    )
-    .await
-    .expect("queue");
+    let queue = use_case::review_queue(w.store.as_ref(), &caller(&officer).cx(), None, 100).await.expect("queue");
     assert_eq!(queue.len(), 1);
     assert!(
-        use_case::review_queue(
-            w.store.as_ref(),
-            &minzheng_app::RequestContext::new(&other, &actor(&other), minzheng_domain::calendar::today_in_beijing()),
-            None,
-            100
-        )
-        .await
-        .expect("queue")
-        .is_empty(),
+        use_case::review_queue(w.store.as_ref(), &caller(&other).cx(), None, 100).await.expect("queue").is_empty(),
         "another county sees none"
     );
     let rid = queue[0].record.id;
@@ -995,15 +866,7 @@ async fn a_row_the_linkage_could_not_decide_is_decided_by_a_person_and_then_comp
         .is_err(),
         "decided once"
     );
-    assert!(use_case::review_queue(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&officer, &actor(&officer), minzheng_domain::calendar::today_in_beijing()),
-        None,
-        100
-    )
-    .await
-    .expect("queue")
-    .is_empty());
+    assert!(use_case::review_queue(w.store.as_ref(), &caller(&officer).cx(), None, 100).await.expect("queue").is_empty());
 }
 
 #[tokio::test]
@@ -1187,15 +1050,8 @@ async fn monthly_income_rows_are_read_per_month() {
     let no = p.household_no.clone().expect("household");
     let community = w.city.households.iter().find(|h| h.household_no == no).expect("household").community.clone();
     let worker = who(Role::CommunityWorker, community.as_str());
-    let check = minzheng_app::policy::check(
-        w.store.as_ref(),
-        &w.engine,
-        &minzheng_app::RequestContext::new(&worker, &actor(&worker), minzheng_domain::calendar::today_in_beijing()),
-        &no,
-        day("2026-08-01"),
-    )
-    .await
-    .expect("check");
+    let check =
+        minzheng_app::policy::check(w.store.as_ref(), &w.engine, &caller(&worker).cx(), &no, day("2026-08-01")).await.expect("check");
     let months: Vec<String> = check
         .programs
         .iter()
@@ -1302,34 +1158,13 @@ async fn only_the_city_links_a_file_against_the_whole_registry() {
     let rows = vec![RecordedRow { id: p.id_number.to_string(), name: p.name.clone(), birth: None, sex: None }];
     let county = who(Role::VerificationOfficer, "210112");
     let city = who(Role::VerificationOfficer, "2101");
-    let refused = use_case::link_file(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
-        "mine.csv",
-        &rows,
-        None,
-    )
-    .await;
+    let refused = use_case::link_file(w.store.as_ref(), &caller(&county).cx(), "mine.csv", &rows, None).await;
     assert!(matches!(refused, Err(minzheng_app::registry::AccessError::OutOfScope)), "{refused:?}");
-    let linked = use_case::link_file(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&city, &actor(&city), minzheng_domain::calendar::today_in_beijing()),
-        "mine.csv",
-        &rows,
-        None,
-    )
-    .await
-    .expect("the city may");
+    let linked = use_case::link_file(w.store.as_ref(), &caller(&city).cx(), "mine.csv", &rows, None).await.expect("the city may");
     assert_eq!(linked.links[0].link, LinkKind::Exact);
-    let own = use_case::link_file(
-        w.store.as_ref(),
-        &minzheng_app::RequestContext::new(&county, &actor(&county), minzheng_domain::calendar::today_in_beijing()),
-        "mine.csv",
-        &rows,
-        Some(("other.csv", &rows)),
-    )
-    .await
-    .expect("two files of one's own");
+    let own = use_case::link_file(w.store.as_ref(), &caller(&county).cx(), "mine.csv", &rows, Some(("other.csv", &rows)))
+        .await
+        .expect("two files of one's own");
     assert_eq!(own.links[0].id_number, Some(p.id_number));
 }
 
